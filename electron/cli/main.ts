@@ -1,0 +1,78 @@
+import { parseArgs } from 'node:util';
+import { AppError, toErrorShape, describeError } from '../../shared/errors';
+import type { CliCommand, CliContext } from './command';
+
+/** Commands load lazily so `cohort-relay --help` and each command start fast. */
+const COMMANDS: Record<string, () => Promise<{ default: CliCommand }>> = {
+  plan: () => import('./commands/plan'),
+  sandbox: () => import('./commands/sandbox'),
+  login: () => import('./commands/login'),
+  accounts: () => import('./commands/accounts'),
+  logout: () => import('./commands/logout'),
+};
+
+export interface RunCliOptions {
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
+  env?: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+}
+
+/** Runs `cohort-relay <argv...>` and resolves to the exit code. Never throws. */
+export async function runCli(argv: string[], opts: RunCliOptions = {}): Promise<number> {
+  const stdout = opts.stdout ?? process.stdout;
+  const stderr = opts.stderr ?? process.stderr;
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    stdout.write(await helpText());
+    return name ? 0 : 2;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    stderr.write(`error: unknown command "${name}". Run "cohort-relay --help" for the list of commands.\n`);
+    return 2;
+  }
+  const command = (await load()).default;
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: command.allowPositionals ?? false, strict: true });
+  } catch (err) {
+    stderr.write(`error: ${(err as Error).message.split('\n')[0]}. Usage: ${command.usage}\n`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    stdout.write(`${command.summary}\n\nUsage: ${command.usage}\n`);
+    return 0;
+  }
+  const ctx: CliContext = {
+    values: parsed.values as CliContext['values'],
+    positionals: parsed.positionals,
+    stdout,
+    stderr,
+    env: opts.env ?? process.env,
+    signal: opts.signal ?? new AbortController().signal,
+  };
+  try {
+    return await command.run(ctx);
+  } catch (err) {
+    const shape = toErrorShape(err);
+    const text = err instanceof AppError ? shape.message : `${shape.message}`;
+    stderr.write(`error: ${text.replace(/\s*\n\s*/g, ' ')}\n`);
+    if (!(err instanceof AppError) && opts.env?.COHORT_RELAY_DEBUG) stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
+    return shape.code === 'INVALID_ARGUMENT' ? 2 : 1;
+  }
+}
+
+async function helpText(): Promise<string> {
+  const lines = ['Cohort Relay — keep TikTok Ads custom audiences in step with cohort CSV files.', '', 'Commands:'];
+  for (const [name, load] of Object.entries(COMMANDS)) {
+    try {
+      const c = (await load()).default;
+      lines.push(`  ${name.padEnd(10)} ${c.summary}`);
+    } catch {
+      lines.push(`  ${name}`);
+    }
+  }
+  lines.push('', 'Run "cohort-relay <command> --help" for its options.', `Data folder: COHORT_RELAY_HOME, else the OS app-data folder. ${describeError('AUTH_MISSING').action}`, '');
+  return lines.join('\n');
+}

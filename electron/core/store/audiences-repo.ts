@@ -1,0 +1,176 @@
+import type { KeyType, NormalizationProfile, CalculateType } from '../../../shared/domain';
+import { AppError } from '../../../shared/errors';
+import type { Db } from './db';
+
+/** One mapped column: which CSV column (header name or 0-based index) feeds which TikTok key. */
+export interface KeyMapping {
+  key: KeyType;
+  column: string | number | null;
+}
+
+export type Cadence =
+  | { kind: 'manual' }
+  | { kind: 'once'; at: string }
+  | { kind: 'hourly' }
+  | { kind: 'daily'; at: string }
+  | { kind: 'weekly'; weekday: number; at: string };
+
+export interface AudienceRecord {
+  id: number;
+  connectionId: string | null;
+  advertiserId: string;
+  tiktokAudienceId: string | null;
+  name: string;
+  api: 'file' | 'segment';
+  keys: KeyMapping[];
+  calculateType: CalculateType;
+  sourceKind: 'file' | 'folder';
+  sourcePath: string | null;
+  sourcePattern: string | null;
+  suppressPath: string | null;
+  profile: NormalizationProfile;
+  cadence: Cadence;
+  paused: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type NewAudience = Omit<AudienceRecord, 'id' | 'tiktokAudienceId' | 'createdAt' | 'updatedAt' | 'paused' | 'cadence' | 'sourceKind' | 'sourcePattern' | 'suppressPath' | 'api'> &
+  Partial<Pick<AudienceRecord, 'tiktokAudienceId' | 'cadence' | 'sourceKind' | 'sourcePattern' | 'suppressPath' | 'api'>>;
+
+interface Row {
+  id: number;
+  connection_id: string | null;
+  advertiser_id: string;
+  tiktok_audience_id: string | null;
+  name: string;
+  api: 'file' | 'segment';
+  keys_json: string;
+  calculate_type: CalculateType;
+  source_kind: 'file' | 'folder';
+  source_path: string | null;
+  source_pattern: string | null;
+  suppress_path: string | null;
+  profile_json: string;
+  cadence_json: string;
+  paused: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Local audience configuration. The key mapping is fixed once saved (TikTok fixes calculate_type). */
+export class AudiencesRepo {
+  private readonly q;
+  constructor(db: Db) {
+    this.q = {
+      insert: db.prepare(`INSERT INTO audiences (connection_id, advertiser_id, tiktok_audience_id, name, api, keys_json, calculate_type,
+          source_kind, source_path, source_pattern, suppress_path, profile_json, cadence_json, created_at, updated_at)
+        VALUES (@connectionId, @advertiserId, @tiktokAudienceId, @name, @api, @keys, @calculateType, @sourceKind, @sourcePath,
+          @sourcePattern, @suppressPath, @profile, @cadence, @now, @now)`),
+      get: db.prepare('SELECT * FROM audiences WHERE id = ?'),
+      byTiktokId: db.prepare('SELECT * FROM audiences WHERE advertiser_id = ? AND tiktok_audience_id = ?'),
+      byName: db.prepare('SELECT * FROM audiences WHERE advertiser_id = ? AND name = ? ORDER BY id LIMIT 1'),
+      list: db.prepare('SELECT * FROM audiences ORDER BY name, id'),
+      setTiktokId: db.prepare('UPDATE audiences SET tiktok_audience_id = ?, updated_at = ? WHERE id = ?'),
+      update: db.prepare(`UPDATE audiences SET name = @name, source_kind = @sourceKind, source_path = @sourcePath, source_pattern = @sourcePattern,
+          suppress_path = @suppressPath, cadence_json = @cadence, paused = @paused, connection_id = @connectionId, updated_at = @now WHERE id = @id`),
+      remove: db.prepare('DELETE FROM audiences WHERE id = ?'),
+    };
+  }
+
+  create(a: NewAudience): AudienceRecord {
+    const info = this.q.insert.run({
+      connectionId: a.connectionId,
+      advertiserId: a.advertiserId,
+      tiktokAudienceId: a.tiktokAudienceId ?? null,
+      name: a.name,
+      api: a.api ?? 'file',
+      keys: JSON.stringify(a.keys),
+      calculateType: a.calculateType,
+      sourceKind: a.sourceKind ?? 'file',
+      sourcePath: a.sourcePath,
+      sourcePattern: a.sourcePattern ?? null,
+      suppressPath: a.suppressPath ?? null,
+      profile: JSON.stringify(a.profile),
+      cadence: JSON.stringify(a.cadence ?? { kind: 'manual' }),
+      now: new Date().toISOString(),
+    });
+    return this.get(Number(info.lastInsertRowid))!;
+  }
+
+  get(id: number): AudienceRecord | undefined {
+    const r = this.q.get.get(id) as Row | undefined;
+    return r && toRecord(r);
+  }
+
+  /** Like get, but a missing audience is a user-facing error. */
+  require(id: number): AudienceRecord {
+    const a = this.get(id);
+    if (!a) throw new AppError('AUDIENCE_NOT_FOUND', `No audience with local id ${id}. Run "cohort-relay status" to list audiences.`);
+    return a;
+  }
+
+  findByTiktokId(advertiserId: string, tiktokAudienceId: string): AudienceRecord | undefined {
+    const r = this.q.byTiktokId.get(advertiserId, tiktokAudienceId) as Row | undefined;
+    return r && toRecord(r);
+  }
+
+  findByName(advertiserId: string, name: string): AudienceRecord | undefined {
+    const r = this.q.byName.get(advertiserId, name) as Row | undefined;
+    return r && toRecord(r);
+  }
+
+  list(): AudienceRecord[] {
+    return (this.q.list.all() as Row[]).map(toRecord);
+  }
+
+  setTiktokId(id: number, tiktokAudienceId: string): void {
+    this.q.setTiktokId.run(tiktokAudienceId, new Date().toISOString(), id);
+  }
+
+  /** Updates the mutable settings. Keys, calculate_type, advertiser and profile are not among them. */
+  update(id: number, patch: Partial<Pick<AudienceRecord, 'name' | 'sourceKind' | 'sourcePath' | 'sourcePattern' | 'suppressPath' | 'cadence' | 'paused' | 'connectionId'>>): AudienceRecord {
+    const cur = this.require(id);
+    const next = { ...cur, ...patch };
+    this.q.update.run({
+      id,
+      name: next.name,
+      sourceKind: next.sourceKind,
+      sourcePath: next.sourcePath,
+      sourcePattern: next.sourcePattern,
+      suppressPath: next.suppressPath,
+      cadence: JSON.stringify(next.cadence),
+      paused: next.paused ? 1 : 0,
+      connectionId: next.connectionId,
+      now: new Date().toISOString(),
+    });
+    return this.require(id);
+  }
+
+  /** Forgets the audience locally (its snapshot and status go with it); TikTok is not touched. */
+  remove(id: number): void {
+    this.q.remove.run(id);
+  }
+}
+
+function toRecord(r: Row): AudienceRecord {
+  return {
+    id: r.id,
+    connectionId: r.connection_id,
+    advertiserId: r.advertiser_id,
+    tiktokAudienceId: r.tiktok_audience_id,
+    name: r.name,
+    api: r.api,
+    keys: JSON.parse(r.keys_json) as KeyMapping[],
+    calculateType: r.calculate_type,
+    sourceKind: r.source_kind,
+    sourcePath: r.source_path,
+    sourcePattern: r.source_pattern,
+    suppressPath: r.suppress_path,
+    profile: JSON.parse(r.profile_json) as NormalizationProfile,
+    cadence: JSON.parse(r.cadence_json) as Cadence,
+    paused: r.paused === 1,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}

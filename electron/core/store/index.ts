@@ -1,0 +1,33 @@
+import { openDb, type Db } from './db';
+import { AudiencesRepo } from './audiences-repo';
+import { ConnectionsRepo } from './connections-repo';
+import { SettingsRepo } from './settings-repo';
+import { SnapshotRepo } from './snapshot-repo';
+
+/** The SQLite store: one database file in the data folder, one repository per table group. */
+export class Store {
+  readonly audiences: AudiencesRepo;
+  readonly connections: ConnectionsRepo;
+  readonly settings: SettingsRepo;
+  readonly snapshots: SnapshotRepo;
+
+  private constructor(readonly db: Db) {
+    this.audiences = new AudiencesRepo(db);
+    this.connections = new ConnectionsRepo(db);
+    this.settings = new SettingsRepo(db);
+    this.snapshots = new SnapshotRepo(db);
+  }
+
+  static open(dataDir: string): Store {
+    return new Store(openDb(dataDir));
+  }
+
+  /** Runs `fn` in one IMMEDIATE transaction: a job step and its effects commit together or not at all. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import type { Db } from './db';
+
+/** Entries per stored chunk: 32,768 × 32 bytes = 1 MiB blobs. */
+const CHUNK_ENTRIES = 32_768;
+
+export interface SnapshotMeta {
+  entryWidth: number;
+  entryCount: number;
+  /** sha256 of the whole sorted buffer: equal digests mean equal membership. */
+  digest: string;
+  updatedAt: string;
+}
+
+/**
+ * The membership an audience holds as last acknowledged by TikTok: sorted, de-duplicated fixed-width
+ * entries (32-byte SHA-256 digests for single-key audiences), stored as 1 MiB chunks.
+ */
+export class SnapshotRepo {
+  private readonly q;
+  constructor(private readonly db: Db) {
+    this.q = {
+      meta: db.prepare('SELECT entry_width AS entryWidth, entry_count AS entryCount, digest, updated_at AS updatedAt FROM snapshot_meta WHERE audience_id = ?'),
+      chunks: db.prepare('SELECT data FROM snapshot_chunks WHERE audience_id = ? ORDER BY seq'),
+      deleteChunks: db.prepare('DELETE FROM snapshot_chunks WHERE audience_id = ?'),
+      insertChunk: db.prepare('INSERT INTO snapshot_chunks (audience_id, seq, data) VALUES (?, ?, ?)'),
+      upsertMeta: db.prepare(`INSERT INTO snapshot_meta (audience_id, entry_width, entry_count, digest, updated_at) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT(audience_id) DO UPDATE SET entry_width = excluded.entry_width, entry_count = excluded.entry_count,
+          digest = excluded.digest, updated_at = excluded.updated_at`),
+      deleteMeta: db.prepare('DELETE FROM snapshot_meta WHERE audience_id = ?'),
+    };
+  }
+
+  meta(audienceId: number): SnapshotMeta | undefined {
+    return this.q.meta.get(audienceId) as SnapshotMeta | undefined;
+  }
+
+  /** The stored entries as one buffer (empty when the audience has never been synced). */
+  load(audienceId: number): Buffer {
+    const meta = this.meta(audienceId);
+    if (!meta) return Buffer.alloc(0);
+    const out = Buffer.allocUnsafe(meta.entryCount * meta.entryWidth);
+    let off = 0;
+    for (const row of this.q.chunks.iterate(audienceId) as Iterable<{ data: Buffer }>) {
+      row.data.copy(out, off);
+      off += row.data.length;
+    }
+    if (off !== out.length) throw new Error(`Snapshot of audience ${audienceId} is corrupt: ${off} bytes stored, ${out.length} expected.`);
+    return out;
+  }
+
+  /**
+   * Replaces the whole snapshot. Runs inside the caller's transaction when there is one (so a job step
+   * and its effect commit together), else in its own.
+   */
+  replace(audienceId: number, entries: Buffer, entryWidth = 32): SnapshotMeta {
+    if (entries.length % entryWidth !== 0) throw new Error(`Snapshot length ${entries.length} is not a multiple of ${entryWidth}.`);
+    const meta: SnapshotMeta = {
+      entryWidth,
+      entryCount: entries.length / entryWidth,
+      digest: digestOf(entries),
+      updatedAt: new Date().toISOString(),
+    };
+    const write = () => {
+      this.q.deleteChunks.run(audienceId);
+      const chunkBytes = CHUNK_ENTRIES * entryWidth;
+      for (let seq = 0, off = 0; off < entries.length; seq++, off += chunkBytes) {
+        this.q.insertChunk.run(audienceId, seq, entries.subarray(off, Math.min(off + chunkBytes, entries.length)));
+      }
+      this.q.upsertMeta.run(audienceId, meta.entryWidth, meta.entryCount, meta.digest, meta.updatedAt);
+    };
+    if (this.db.inTransaction) write();
+    else this.db.transaction(write).immediate();
+    return meta;
+  }
+
+  clear(audienceId: number): void {
+    this.db.transaction(() => {
+      this.q.deleteChunks.run(audienceId);
+      this.q.deleteMeta.run(audienceId);
+    })();
+  }
+}
+
+export function digestOf(entries: Buffer): string {
+  return createHash('sha256').update(entries).digest('hex');
+}

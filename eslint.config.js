@@ -1,0 +1,35 @@
+// Lint, including the layering rules of STYLE.md: folders are runtimes, and crossing them wrongly fails CI.
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'path', 'os', 'crypto', 'child_process', 'worker_threads', 'http', 'https', 'net', 'stream', 'url', 'util', 'zlib', 'events', 'readline'];
+const nativeModules = ['better-sqlite3', 'keytar', 'electron', 'ws', 'papaparse'];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'test-results/**', 'playwright-report/**', '.reports/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-syntax': ['error', { selector: "CallExpression[callee.property.name='only'][callee.object.name=/^(it|test|describe)$/]", message: 'A focused test silently skips the rest of the suite.' }],
+    },
+  },
+  {
+    files: ['electron/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'electron/core is plain Node: move Electron code to electron/main.' }], patterns: [{ group: ['electron/*'], message: 'electron/core is plain Node.' }, { group: ['**/main/**', '**/preload/**', '**/renderer/**', '**/web-host/**', '**/cli/**'], message: 'core is the engine: hosts import core, never the reverse.' }] }],
+    },
+  },
+  {
+    files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: nodeBuiltins, message: 'The renderer never imports Node: ask the engine over IPC.' }, { group: nativeModules, message: 'The renderer never imports native modules or Electron: ask the engine over IPC.' }, { group: ['**/electron/**'], message: 'The renderer talks to the engine only through window.api.' }] }],
+    },
+  },
+  {
+    files: ['shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: [...nodeBuiltins, ...nativeModules], message: 'shared/ is pure TS for both sides: no Node, no native modules.' }, { group: ['**/electron/**', '**/renderer/**'], message: 'shared/ depends on nothing of the hosts.' }] }],
+    },
+  },
+);

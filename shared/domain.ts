@@ -1,0 +1,64 @@
+/**
+ * Domain types shared by the engine and the renderer. Pure TS: no Node, no DOM.
+ */
+
+/** The identifier a cohort column is matched on. */
+export const KEY_TYPES = ['email', 'phone', 'idfa', 'gaid'] as const;
+export type KeyType = (typeof KEY_TYPES)[number];
+
+/** TikTok's calculate_type for a single-key customer-file audience (tiktok-api.md §3.1). */
+export const CALCULATE_TYPE_BY_KEY = {
+  email: 'EMAIL_SHA256',
+  phone: 'PHONE_SHA256',
+  idfa: 'IDFA_SHA256',
+  gaid: 'GAID_SHA256',
+} as const satisfies Record<KeyType, string>;
+
+export type SingleCalculateType = (typeof CALCULATE_TYPE_BY_KEY)[KeyType];
+export type CalculateType = SingleCalculateType | 'MULTIPLE_TYPES';
+
+/** Human label for each key, as the UI and CLI show it. */
+export const KEY_LABELS: Record<KeyType, string> = {
+  email: 'Email',
+  phone: 'Phone',
+  idfa: 'IDFA (Apple)',
+  gaid: 'GAID (Google)',
+};
+
+/**
+ * A named normalization profile. TikTok's own pages disagree (tiktok-api.md §5), so the choice is the
+ * user's and is stored with each audience; changing it changes every hash.
+ */
+export interface NormalizationProfile {
+  /** Strip "+tag" and dots from the local part of every email (TikTok's customer-file guidance). */
+  emailStripPlusAndDots: boolean;
+  /** Hash phones as "+<digits>" instead of "<digits>" (TikTok's own example hashes digits only). */
+  phoneKeepPlus: boolean;
+  /** ISO 3166-1 alpha-2 country for phones written without a country code; null = reject them. */
+  defaultCountry: string | null;
+}
+
+export const DEFAULT_PROFILE: NormalizationProfile = {
+  emailStripPlusAndDots: false,
+  phoneKeepPlus: false,
+  defaultCountry: null,
+};
+
+/** Why a row was rejected. Closed set: every reason has words in shared/errors.ts. */
+export const REJECT_REASONS = [
+  'EMPTY',
+  'INVALID_EMAIL',
+  'INVALID_PHONE',
+  'PHONE_NO_COUNTRY',
+  'INVALID_MAID',
+  'MAID_ZERO',
+  'INVALID_HASH',
+  'MISSING_COLUMN',
+] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
+
+/** The minimum audience size TikTok accepts after any APPEND / REMOVE / REPLACE (tiktok-api.md §3.3). */
+export const AUDIENCE_FLOOR = 1000;
+
+/** Default audience-modifying calls per audience per UTC day (tiktok-api.md §11). */
+export const DEFAULT_DAILY_CALL_BUDGET = 24;

@@ -1,0 +1,116 @@
+/**
+ * The closed set of error codes that cross a boundary (IPC, CLI, sync log), and the words for each.
+ * User-facing text is written once, here. Every switch on ErrorCode ends in assertNever.
+ */
+
+export const ERROR_CODES = [
+  'AUTH_EXPIRED',
+  'AUTH_MISSING',
+  'AUTH_FAILED',
+  'PERMISSION_DENIED',
+  'KEYCHAIN_UNAVAILABLE',
+  'QUOTA_EXHAUSTED',
+  'RATE_LIMITED',
+  'CSV_INVALID',
+  'FILE_NOT_FOUND',
+  'INVALID_ARGUMENT',
+  'AUDIENCE_TOO_SMALL',
+  'AUDIENCE_PROCESSING',
+  'AUDIENCE_NOT_FOUND',
+  'KEY_TYPE_LOCKED',
+  'NOT_ALLOWLISTED',
+  'TIKTOK_REJECTED',
+  'TIKTOK_UNAVAILABLE',
+  'NETWORK',
+  'CANCELLED',
+  'DATABASE_NEWER',
+  'INTERNAL',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** The error shape that crosses every boundary. `message` is already plain words with the fix. */
+export interface AppErrorShape {
+  code: ErrorCode;
+  message: string;
+  retryable: boolean;
+}
+
+/** A thrown error carrying a code. Message must name the problem and the fix. */
+export class AppError extends Error implements AppErrorShape {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  constructor(code: ErrorCode, message?: string, options?: { retryable?: boolean; cause?: unknown }) {
+    super(message ?? describeError(code).message, { cause: options?.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.retryable = options?.retryable ?? describeError(code).retryable;
+  }
+  toShape(): AppErrorShape {
+    return { code: this.code, message: this.message, retryable: this.retryable };
+  }
+}
+
+export function assertNever(x: never): never {
+  throw new Error(`Unexpected value: ${String(x)}`);
+}
+
+/** Generic words and the recovery action for each code, used where no more specific message exists. */
+export function describeError(code: ErrorCode): { message: string; action: string; retryable: boolean } {
+  switch (code) {
+    case 'AUTH_EXPIRED':
+      return { message: 'TikTok no longer accepts this connection (the token was revoked or expired).', action: 'Re-connect the TikTok account.', retryable: false };
+    case 'AUTH_MISSING':
+      return { message: 'No TikTok account is connected.', action: 'Connect a TikTok account, or use the offline sandbox.', retryable: false };
+    case 'AUTH_FAILED':
+      return { message: 'Signing in to TikTok failed.', action: 'Check the app id and secret, then sign in again.', retryable: false };
+    case 'PERMISSION_DENIED':
+      return { message: 'The TikTok connection lacks the Audience Management permission for this account.', action: 'Re-connect and approve Audience Management.', retryable: false };
+    case 'KEYCHAIN_UNAVAILABLE':
+      return { message: 'The system keychain is not available, so the token is kept in memory only until the app quits.', action: 'Unlock or install a keychain (Secret Service on Linux) to stay signed in.', retryable: false };
+    case 'QUOTA_EXHAUSTED':
+      return { message: "This audience has used today's TikTok calls.", action: 'The rest is sent automatically when the next UTC day starts.', retryable: true };
+    case 'RATE_LIMITED':
+      return { message: 'TikTok asked us to slow down.', action: 'Nothing to do: the sync waits and retries.', retryable: true };
+    case 'CSV_INVALID':
+      return { message: 'The file could not be read as a CSV.', action: 'Export the cohort again as CSV (UTF-8) and retry.', retryable: false };
+    case 'FILE_NOT_FOUND':
+      return { message: 'The cohort file was not found.', action: 'Check the path, or pick the file again.', retryable: false };
+    case 'INVALID_ARGUMENT':
+      return { message: 'A setting or argument is not valid.', action: 'Correct it and try again.', retryable: false };
+    case 'AUDIENCE_TOO_SMALL':
+      return { message: 'This change would leave the audience under 1,000 people, which TikTok rejects.', action: 'Add more people, remove fewer, or create a new audience.', retryable: false };
+    case 'AUDIENCE_PROCESSING':
+      return { message: 'TikTok is still processing this audience.', action: 'Nothing to do: the sync retries later.', retryable: true };
+    case 'AUDIENCE_NOT_FOUND':
+      return { message: 'The audience no longer exists at TikTok.', action: 'Create a new audience for this cohort.', retryable: false };
+    case 'KEY_TYPE_LOCKED':
+      return { message: "An audience's key type cannot change after it is saved (TikTok fixes calculate_type).", action: 'Create a new audience with the other key instead.', retryable: false };
+    case 'NOT_ALLOWLISTED':
+      return { message: 'This TikTok developer app is not allowlisted for partner audiences.', action: 'Use a customer-file audience instead, or ask your TikTok representative for access.', retryable: false };
+    case 'TIKTOK_REJECTED':
+      return { message: 'TikTok rejected the request.', action: 'See the details in the sync log.', retryable: false };
+    case 'TIKTOK_UNAVAILABLE':
+      return { message: 'TikTok is temporarily unavailable.', action: 'Nothing to do: the sync retries with back-off.', retryable: true };
+    case 'NETWORK':
+      return { message: 'TikTok could not be reached.', action: 'Check the internet connection; the sync retries.', retryable: true };
+    case 'CANCELLED':
+      return { message: 'The sync was cancelled.', action: 'Start it again when ready.', retryable: false };
+    case 'DATABASE_NEWER':
+      return { message: 'The data folder was written by a newer version of Cohort Relay.', action: 'Update Cohort Relay, or point it at another data folder.', retryable: false };
+    case 'INTERNAL':
+      return { message: 'Something went wrong inside Cohort Relay.', action: 'Try again; if it repeats, report it with the sync log.', retryable: false };
+    default:
+      return assertNever(code);
+  }
+}
+
+/** Turn anything thrown into the boundary shape, never leaking a stack or a token. */
+export function toErrorShape(err: unknown): AppErrorShape {
+  if (err instanceof AppError) return err.toShape();
+  if (err && typeof err === 'object' && 'code' in err && 'message' in err && (ERROR_CODES as readonly string[]).includes(String((err as { code: unknown }).code))) {
+    const e = err as { code: ErrorCode; message: string; retryable?: boolean };
+    return { code: e.code, message: String(e.message), retryable: Boolean(e.retryable) };
+  }
+  const d = describeError('INTERNAL');
+  return { code: 'INTERNAL', message: `${d.message} ${d.action}`, retryable: false };
+}
