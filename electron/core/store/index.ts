@@ -3,6 +3,8 @@ import { AudiencesRepo } from './audiences-repo';
 import { ConnectionsRepo } from './connections-repo';
 import { SettingsRepo } from './settings-repo';
 import { SnapshotRepo } from './snapshot-repo';
+import { RunsRepo } from './runs-repo';
+import { QuotaRepo } from './quota-repo';
 
 /** The SQLite store: one database file in the data folder, one repository per table group. */
 export class Store {
@@ -10,12 +12,16 @@ export class Store {
   readonly connections: ConnectionsRepo;
   readonly settings: SettingsRepo;
   readonly snapshots: SnapshotRepo;
+  readonly runs: RunsRepo;
+  readonly quota: QuotaRepo;
 
   private constructor(readonly db: Db) {
     this.audiences = new AudiencesRepo(db);
     this.connections = new ConnectionsRepo(db);
     this.settings = new SettingsRepo(db);
     this.snapshots = new SnapshotRepo(db);
+    this.runs = new RunsRepo(db);
+    this.quota = new QuotaRepo(db);
   }
 
   static open(dataDir: string): Store {

@@ -1,0 +1,80 @@
+import { AppError } from '../../../shared/errors';
+import type { Db } from './db';
+
+export type QuotaCallKind = 'create' | 'APPEND' | 'REMOVE' | 'REPLACE' | 'segment';
+
+/** The UTC day a call counts against, as YYYY-MM-DD. */
+export function utcDay(at: Date): string {
+  return at.toISOString().slice(0, 10);
+}
+
+/** The start of the next UTC day: when a spent budget comes back. */
+export function nextUtcDay(at: Date): Date {
+  return new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate() + 1));
+}
+
+/**
+ * The per-audience per-UTC-day ledger of audience-modifying calls. A call is reserved (written and
+ * committed) before it is sent; a reservation counts against the day whatever happens next, unless it is
+ * released because TikTok certainly never received it. So a crash between reserve and send can only
+ * under-use the budget, never exceed it.
+ */
+export class QuotaRepo {
+  private readonly q;
+  constructor(private readonly db: Db) {
+    this.q = {
+      used: db.prepare("SELECT count(*) AS n FROM quota_calls WHERE audience_id = ? AND utc_day = ? AND state != 'released'"),
+      replaces: db.prepare("SELECT count(*) AS n FROM quota_calls WHERE audience_id = ? AND utc_day = ? AND kind = 'REPLACE' AND state != 'released'"),
+      insert: db.prepare("INSERT INTO quota_calls (audience_id, utc_day, kind, state, run_id, created_at, updated_at) VALUES (?, ?, ?, 'reserved', ?, ?, ?)"),
+      setState: db.prepare('UPDATE quota_calls SET state = ?, updated_at = ? WHERE id = ?'),
+      get: db.prepare('SELECT id, audience_id AS audienceId, utc_day AS utcDay, kind, state FROM quota_calls WHERE id = ?'),
+    };
+  }
+
+  /** Calls counted against `audienceId` on the UTC day of `at`. */
+  used(audienceId: number, at: Date): number {
+    return (this.q.used.get(audienceId, utcDay(at)) as { n: number }).n;
+  }
+
+  left(audienceId: number, at: Date, budget: number): number {
+    return Math.max(0, budget - this.used(audienceId, at));
+  }
+
+  replacesToday(audienceId: number, at: Date): number {
+    return (this.q.replaces.get(audienceId, utcDay(at)) as { n: number }).n;
+  }
+
+  /**
+   * Reserves one call, atomically checked against the budget. Throws QUOTA_EXHAUSTED when there is no
+   * room. Joins the caller's transaction when there is one, so the reservation commits with its job step.
+   */
+  reserve(audienceId: number, kind: QuotaCallKind, at: Date, budget: number, runId: number | null = null): number {
+    const doIt = () => {
+      if (this.used(audienceId, at) >= budget) {
+        throw new AppError('QUOTA_EXHAUSTED', `This audience has used all ${budget} TikTok calls for ${utcDay(at)} (UTC). The rest is sent after ${nextUtcDay(at).toISOString()}.`);
+      }
+      const now = new Date().toISOString();
+      return Number(this.q.insert.run(audienceId, utcDay(at), kind, runId, now, now).lastInsertRowid);
+    };
+    return this.db.inTransaction ? doIt() : this.db.transaction(doIt).immediate();
+  }
+
+  /** TikTok acknowledged the call. */
+  ack(id: number): void {
+    this.q.setState.run('acked', new Date().toISOString(), id);
+  }
+
+  /** The call failed or its fate is unknown: it still counts. */
+  fail(id: number): void {
+    this.q.setState.run('failed', new Date().toISOString(), id);
+  }
+
+  /** TikTok certainly never received the call (e.g. connection refused): it does not count. */
+  release(id: number): void {
+    this.q.setState.run('released', new Date().toISOString(), id);
+  }
+
+  get(id: number): { id: number; audienceId: number; utcDay: string; kind: QuotaCallKind; state: string } | undefined {
+    return this.q.get.get(id) as { id: number; audienceId: number; utcDay: string; kind: QuotaCallKind; state: string } | undefined;
+  }
+}
