@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The one test command (`npm test`): lint with the layering rules, type-check, build, every Vitest suite
+# and the Playwright e2e suite, inside a private D-Bus session with a real, unlocked gnome-keyring so
+# keytar talks to a real Secret Service. Ends with one plain "N passed, N failed, N skipped" line.
+set -u
+cd "$(dirname "$0")/.."
+
+if [ -z "${COHORT_RELAY_IN_KEYRING:-}" ] && command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then
+  XDG_DATA_HOME=$(mktemp -d); XDG_RUNTIME_DIR=$(mktemp -d); chmod 700 "$XDG_RUNTIME_DIR"
+  export XDG_DATA_HOME XDG_RUNTIME_DIR COHORT_RELAY_IN_KEYRING=1
+  exec dbus-run-session -- bash -c 'printf "test-keyring-pw" | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; exec bash test/run.sh "$@"' _ "$@" 2> >(grep -v "Failed to set fd limit" >&2)
+fi
+[ "${CI:-}" = "true" ] && export COHORT_RELAY_REQUIRE_KEYCHAIN=1
+
+reports=.reports
+rm -rf "$reports"; mkdir -p "$reports"
+checks_passed=0; checks_failed=0
+
+check() { # name, command...
+  local name=$1; shift
+  echo "── $name"
+  if "$@"; then checks_passed=$((checks_passed + 1)); echo "── $name: ok"
+  else checks_failed=$((checks_failed + 1)); echo "── $name: FAILED"; fi
+}
+
+check lint npx eslint --max-warnings 0 .
+check typecheck npm run --silent typecheck
+check build npm run --silent build
+
+echo "── vitest"
+npx vitest run --reporter=default --reporter=json --outputFile.json="$reports/vitest.json"
+
+if [ -d test/e2e ] && ls test/e2e/*.spec.ts >/dev/null 2>&1; then
+  echo "── playwright"
+  PLAYWRIGHT_JSON_OUTPUT_NAME="$reports/playwright.json" npx playwright test --reporter=list,json
+fi
+
+npx tsx test/summarize.ts "$reports" "$checks_passed" "$checks_failed"
