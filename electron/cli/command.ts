@@ -6,6 +6,8 @@ export interface CliContext {
   positionals: string[];
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
+  /** Secrets piped in (e.g. `login --token-stdin`); process.stdin unless a test passes its own. */
+  stdin?: NodeJS.ReadableStream;
   env: NodeJS.ProcessEnv;
   /** Aborted on SIGINT / SIGTERM. */
   signal: AbortSignal;

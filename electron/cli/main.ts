@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<{ default: CliCommand }>> = {
 export interface RunCliOptions {
   stdout?: NodeJS.WritableStream;
   stderr?: NodeJS.WritableStream;
+  stdin?: NodeJS.ReadableStream;
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
 }
@@ -49,6 +50,7 @@ export async function runCli(argv: string[], opts: RunCliOptions = {}): Promise<
     positionals: parsed.positionals,
     stdout,
     stderr,
+    stdin: opts.stdin ?? process.stdin,
     env: opts.env ?? process.env,
     signal: opts.signal ?? new AbortController().signal,
   };
