@@ -23,6 +23,7 @@ export const ERROR_CODES = [
   'TIKTOK_UNAVAILABLE',
   'NETWORK',
   'CANCELLED',
+  'SYNC_RUNNING',
   'DATABASE_NEWER',
   'INTERNAL',
 ] as const;
@@ -95,6 +96,8 @@ export function describeError(code: ErrorCode): { message: string; action: strin
       return { message: 'TikTok could not be reached.', action: 'Check the internet connection; the sync retries.', retryable: true };
     case 'CANCELLED':
       return { message: 'The sync was cancelled.', action: 'Start it again when ready.', retryable: false };
+    case 'SYNC_RUNNING':
+      return { message: 'A sync of this audience is already running.', action: 'Wait for it to finish, or cancel it first.', retryable: true };
     case 'DATABASE_NEWER':
       return { message: 'The data folder was written by a newer version of Cohort Relay.', action: 'Update Cohort Relay, or point it at another data folder.', retryable: false };
     case 'INTERNAL':

@@ -46,6 +46,7 @@ CREATE TABLE audiences (
   profile_json TEXT NOT NULL,
   cadence_json TEXT NOT NULL DEFAULT '{"kind":"manual"}',
   paused INTEGER NOT NULL DEFAULT 0,
+  schedule_last_slot TEXT,
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
   UNIQUE (advertiser_id, tiktok_audience_id)
@@ -115,10 +116,41 @@ CREATE TABLE quota_calls (
   kind TEXT NOT NULL,
   state TEXT NOT NULL CHECK (state IN ('reserved', 'acked', 'failed', 'released')),
   run_id INTEGER,
+  entries INTEGER NOT NULL DEFAULT 0,
+  request_id TEXT,
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL
 ) STRICT;
 CREATE INDEX quota_calls_by_day ON quota_calls (audience_id, utc_day);
+
+-- What each acknowledged call changed, as hashes, so a run can be undone (inverse delta) or replayed.
+CREATE TABLE run_deltas (
+  run_id INTEGER NOT NULL REFERENCES sync_runs(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL CHECK (kind IN ('add', 'remove')),
+  seq INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY (run_id, kind, seq)
+) STRICT;
+
+-- Uploaded files by content: a resumed run re-uses a file_path instead of uploading the same bytes again.
+CREATE TABLE upload_cache (
+  advertiser_id TEXT NOT NULL,
+  calculate_type TEXT NOT NULL,
+  md5 TEXT NOT NULL,
+  file_path TEXT NOT NULL,
+  entries INTEGER NOT NULL,
+  uploaded_at TEXT NOT NULL,
+  PRIMARY KEY (advertiser_id, calculate_type, md5)
+) STRICT;
+
+-- One sync at a time per audience, across processes (app, daemon, CLI). A lock whose process is gone is free.
+CREATE TABLE audience_locks (
+  audience_id INTEGER PRIMARY KEY,
+  owner TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  run_id INTEGER,
+  acquired_at TEXT NOT NULL
+) STRICT;
 
 CREATE TABLE audience_status (
   id INTEGER PRIMARY KEY,

@@ -1,0 +1,53 @@
+import type { CalculateType } from '../../../shared/domain';
+import type { ErrorCode } from '../../../shared/errors';
+
+/** An audience as TikTok reports it (tiktok-api.md §3.4–3.5). */
+export interface RemoteAudience {
+  audienceId: string;
+  name: string;
+  calculateType: string | null;
+  coverNum: number;
+  isValid: boolean;
+  isExpiring: boolean;
+  expiredTime: string | null;
+  createTime: string | null;
+  errorMsg: string | null;
+  isCreator: boolean | null;
+}
+
+/** What a failed remote call means for the sync engine. */
+export interface RemoteFailure {
+  code: ErrorCode;
+  /** Plain words with the fix. */
+  message: string;
+  tiktokCode: number | null;
+  requestId: string | null;
+  /**
+   * not-sent: TikTok certainly never received it (safe to resend, costs no quota).
+   * maybe-applied: sent, no answer (dropped connection, timeout, 5xx): it may have been applied.
+   * rejected: TikTok answered with an error code: not applied.
+   */
+  delivery: 'not-sent' | 'maybe-applied' | 'rejected';
+  /** What to do: retry soon, wait (rate limit), re-auth, give up, processing (retry much later), reupload (file_path expired or bad signature). */
+  action: 'retry' | 'wait' | 'reauth' | 'give-up' | 'processing' | 'reupload' | 'split';
+  /** Suggested wait before retrying, when the failure says. */
+  retryAfterMs: number | null;
+}
+
+export function isRemoteFailure(e: unknown): e is RemoteFailure & Error {
+  return typeof e === 'object' && e !== null && 'delivery' in e && 'action' in e && 'code' in e;
+}
+
+/**
+ * The customer-file API as the sync engine needs it, for one advertiser and one connection. The
+ * implementation adapts TikTokClient; failures are thrown as Errors that satisfy RemoteFailure.
+ * Calls here are never retried underneath: the engine decides, because a resend costs quota.
+ */
+export interface AudienceApi {
+  uploadFile(file: { path: string; md5: string; calculateType: CalculateType }): Promise<{ filePath: string; requestId: string | null }>;
+  create(a: { name: string; calculateType: CalculateType; filePaths: string[] }): Promise<{ audienceId: string; requestId: string | null }>;
+  update(a: { audienceId: string; action: 'APPEND' | 'REMOVE' | 'REPLACE'; filePaths: string[] }): Promise<{ requestId: string | null }>;
+  /** Audiences at TikTok with exactly this name (used to find a create whose answer was lost). */
+  findByName(name: string): Promise<RemoteAudience[]>;
+  get(audienceId: string): Promise<RemoteAudience | null>;
+}

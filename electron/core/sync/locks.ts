@@ -1,0 +1,29 @@
+import { AppError } from '../../../shared/errors';
+import type { Store } from '../store';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Takes the per-audience sync lock, shared by every process using the data folder. A lock held by a
+ * process that no longer exists (crash, SIGKILL) is taken over. Returns the release function.
+ */
+export function acquireAudienceLock(store: Store, audienceId: number, owner: string): () => void {
+  const db = store.db;
+  store.transaction(() => {
+    const row = db.prepare('SELECT owner, pid FROM audience_locks WHERE audience_id = ?').get(audienceId) as { owner: string; pid: number } | undefined;
+    if (row && alive(row.pid)) {
+      throw new AppError('SYNC_RUNNING', 'A sync of this audience is already running. Wait for it to finish, or cancel it first.');
+    }
+    db.prepare('INSERT OR REPLACE INTO audience_locks (audience_id, owner, pid, acquired_at) VALUES (?, ?, ?, ?)').run(audienceId, owner, process.pid, new Date().toISOString());
+  });
+  return () => {
+    db.prepare('DELETE FROM audience_locks WHERE audience_id = ? AND owner = ?').run(audienceId, owner);
+  };
+}

@@ -1,0 +1,138 @@
+import { AUDIENCE_FLOOR } from '../../../shared/domain';
+
+/** Bytes one hash takes in an upload file: 64 hex characters and "\n". */
+export const BYTES_PER_HASH_LINE = 65;
+/** TikTok accepts up to 500 file_paths per call and recommends fewer than 50 (tiktok-api.md §3.2). */
+export const FILES_PER_CALL = 50;
+/** Our cap per upload file (tiktok-api.md §3.1: "chunk at 50 MB or less"). */
+export const MAX_FILE_BYTES = 50 * 1024 * 1024;
+
+export type CallKind = 'create' | 'APPEND' | 'REMOVE' | 'REPLACE';
+
+/** One audience-modifying call: which slice of which set it carries. */
+export interface PlannedCall {
+  kind: CallKind;
+  /** adds, removes, or the full target set (create / REPLACE / the APPENDs that follow them). */
+  source: 'adds' | 'removes' | 'target';
+  /** Entry offset and count within that sorted set. */
+  offset: number;
+  entries: number;
+  files: number;
+  /** Audience size once this call is applied. */
+  sizeAfter: number;
+}
+
+export type Strategy = 'nothing' | 'create' | 'incremental' | 'replace' | 'adopt';
+
+export interface PlanInput {
+  /** Entries the audience holds as last acknowledged (0 when never synced). */
+  current: number;
+  target: number;
+  adds: number;
+  removes: number;
+  /** The audience exists at TikTok. */
+  remoteExists: boolean;
+  /** The audience exists at TikTok but its membership is unknown here (adopted): only REPLACE makes it exact. */
+  membershipUnknown?: boolean;
+  callsLeft: number;
+  replacesToday: number;
+  floor?: number;
+  hashesPerFile?: number;
+  filesPerCall?: number;
+}
+
+export interface Plan {
+  strategy: Strategy;
+  /** Every call the change needs, in sending order. */
+  calls: PlannedCall[];
+  /** The calls that fit in today's budget (a prefix of `calls`). */
+  now: PlannedCall[];
+  /** The calls that wait for the next UTC day. */
+  deferred: PlannedCall[];
+  projectedSize: number;
+  /** Size once the `now` calls are applied. */
+  sizeAfterNow: number;
+  uploadFiles: number;
+  /** Set when sending would leave the audience under the floor: nothing is sent. */
+  floorBlock: { current: number; adds: number; removes: number; resulting: number; floor: number } | null;
+  warnings: string[];
+}
+
+/**
+ * Turns a change into the fewest audience-modifying calls. First sync: create with up to 50 files,
+ * then APPENDs. Later: all APPENDs, then all REMOVEs, so the audience never dips below where it ends.
+ * REPLACE is used only when it costs fewer calls, no REPLACE went to the audience today, and either the
+ * budget cannot fit the incremental plan or the full upload is no bigger than twice the change (so a
+ * ten-row change never re-uploads five million hashes).
+ * Never plans a call that leaves the audience under the floor.
+ */
+export function planSync(input: PlanInput): Plan {
+  const floor = input.floor ?? AUDIENCE_FLOOR;
+  const perFile = input.hashesPerFile ?? Math.floor(MAX_FILE_BYTES / BYTES_PER_HASH_LINE);
+  const perCall = (input.filesPerCall ?? FILES_PER_CALL) * perFile;
+  const warnings: string[] = [];
+  const filesFor = (n: number) => Math.ceil(n / perFile);
+
+  const slices = (kind: CallKind, source: PlannedCall['source'], total: number, start: number, sign: 1 | -1, firstKind = kind) => {
+    const out: PlannedCall[] = [];
+    let size = start;
+    for (let off = 0; off < total; off += perCall) {
+      const n = Math.min(perCall, total - off);
+      const k = off === 0 ? firstKind : kind;
+      size = k === 'REPLACE' || k === 'create' ? n : size + sign * n;
+      out.push({ kind: k, source, offset: off, entries: n, files: filesFor(n), sizeAfter: size });
+    }
+    return out;
+  };
+
+  let strategy: Strategy;
+  let calls: PlannedCall[];
+  if (!input.remoteExists) {
+    strategy = 'create';
+    calls = input.target === 0 ? [] : slices('APPEND', 'target', input.target, 0, 1, 'create');
+    if (input.target === 0) warnings.push('The cohort is empty: there is nothing to create.');
+    else if (input.target < floor) warnings.push(`The audience will hold ${input.target.toLocaleString('en-US')} people; TikTok shows audiences under ${floor.toLocaleString('en-US')} as unavailable and they cannot be targeted.`);
+  } else if (input.membershipUnknown) {
+    strategy = 'adopt';
+    calls = input.target === 0 ? [] : slices('APPEND', 'target', input.target, 0, 1, 'REPLACE');
+  } else if (input.adds === 0 && input.removes === 0) {
+    strategy = 'nothing';
+    calls = [];
+  } else {
+    const incremental = [...slices('APPEND', 'adds', input.adds, input.current, 1), ...slices('REMOVE', 'removes', input.removes, input.current + input.adds, -1)];
+    const replace = slices('APPEND', 'target', input.target, 0, 1, 'REPLACE');
+    const replaceWorth =
+      input.replacesToday === 0 &&
+      replace.length < incremental.length &&
+      (incremental.length > input.callsLeft || input.target <= 2 * (input.adds + input.removes));
+    strategy = replaceWorth ? 'replace' : 'incremental';
+    calls = replaceWorth ? replace : incremental;
+  }
+
+  // The floor: no update may leave the audience under it (a create may, with a warning).
+  let floorBlock: Plan['floorBlock'] = null;
+  if (strategy !== 'create' && calls.some((c) => c.sizeAfter < floor)) {
+    floorBlock = { current: input.current, adds: input.adds, removes: input.removes, resulting: input.target, floor };
+    calls = [];
+  }
+
+  const now = calls.slice(0, Math.max(0, input.callsLeft));
+  const deferred = calls.slice(now.length);
+  return {
+    strategy,
+    calls,
+    now,
+    deferred,
+    projectedSize: floorBlock ? input.current : input.target,
+    sizeAfterNow: now.at(-1)?.sizeAfter ?? input.current,
+    uploadFiles: calls.reduce((s, c) => s + c.files, 0),
+    floorBlock,
+    warnings,
+  };
+}
+
+/** The plain-words explanation of a floor block, with the numbers and the options. */
+export function floorMessage(b: NonNullable<Plan['floorBlock']>): string {
+  const f = (n: number) => n.toLocaleString('en-US');
+  return `This sync would leave the audience with ${f(b.resulting)} people (now ${f(b.current)}, +${f(b.adds)}, −${f(b.removes)}), and TikTok rejects any change that leaves fewer than ${f(b.floor)}. Nothing was sent. Options: add more people to the cohort, remove fewer, or sync it to a new audience.`;
+}

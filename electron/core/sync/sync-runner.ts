@@ -1,0 +1,367 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { AppError, toErrorShape, type AppErrorShape } from '../../../shared/errors';
+import { DEFAULT_DAILY_CALL_BUDGET } from '../../../shared/domain';
+import type { Store } from '../store';
+import type { AudienceRecord } from '../store/audiences-repo';
+import type { RunTrigger } from '../store/runs-repo';
+import { nextUtcDay } from '../store/quota-repo';
+import { diffHashes, writeUploadFiles } from '../cohort';
+import { isRemoteFailure, type AudienceApi, type RemoteFailure } from './audience-api';
+import { acquireAudienceLock } from './locks';
+import { floorMessage, planSync, BYTES_PER_HASH_LINE, MAX_FILE_BYTES, FILES_PER_CALL, type Plan, type PlannedCall } from './planner';
+import { subtractEntries, unionEntries } from './sorted-entries';
+import { recordDelta } from './deltas';
+
+/** The hashed cohort a run should leave the audience holding, with the pipeline's counts. */
+export interface TargetSet {
+  hashes: Buffer;
+  rowsRead: number;
+  valid: number;
+  rejected: number;
+  duplicates: number;
+  rejectReasons: Record<string, number>;
+}
+
+export type SyncPhase = 'reading' | 'planning' | 'uploading' | 'sending' | 'verifying';
+
+export interface SyncProgress {
+  runId: number | null;
+  audienceId: number;
+  phase: SyncPhase;
+  /** 0..100 within the whole run. */
+  percent: number;
+  rows?: number;
+  message?: string;
+}
+
+export interface SyncDeps {
+  store: Store;
+  api: AudienceApi;
+  readTarget(audience: AudienceRecord, ctx: { signal: AbortSignal; onRows(rows: number, fraction: number): void }): Promise<TargetSet>;
+  now?: () => Date;
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  dailyBudget?: number;
+  /** Hashes per upload file (default: as many as fit in 50 MB). */
+  hashesPerFile?: number;
+  filesPerCall?: number;
+  tmpRoot?: string;
+  owner?: string;
+  onProgress?: (p: SyncProgress) => void;
+  /** Attempts per call before the run fails (transient faults only). */
+  maxAttempts?: number;
+  /** Wait after TikTok says the audience is still processing. */
+  processingRetryMs?: number;
+}
+
+export interface SyncOptions {
+  trigger: RunTrigger;
+  dryRun?: boolean;
+  signal?: AbortSignal;
+  /** Overrides the cohort read (undo sends a computed target). */
+  target?: TargetSet;
+}
+
+export interface SyncOutcome {
+  runId: number | null;
+  audienceId: number;
+  tiktokAudienceId: string | null;
+  status: 'done' | 'deferred' | 'failed' | 'cancelled' | 'planned';
+  strategy: Plan['strategy'];
+  adds: number;
+  removes: number;
+  callsPlanned: number;
+  callsUsed: number;
+  callsLeft: number;
+  currentSize: number;
+  projectedSize: number;
+  deferredUntil: string | null;
+  warnings: string[];
+  error: AppErrorShape | null;
+  counts: Omit<TargetSet, 'hashes'>;
+}
+
+class Deferral extends Error {
+  constructor(readonly until: Date, readonly reason: string) {
+    super(reason);
+  }
+}
+
+const defaultSleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal.aborted) return reject(new AppError('CANCELLED'));
+    const t = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, ms);
+    const onAbort = () => { clearTimeout(t); reject(new AppError('CANCELLED')); };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+
+/**
+ * Syncs one audience: reads the cohort, diffs it against the acknowledged snapshot, plans the fewest
+ * calls and sends what today's budget allows.
+ *
+ * Crash safety: every audience-modifying call is reserved in the quota ledger (committed) before it is
+ * sent, and its acknowledgement, the snapshot move and the run's counts commit in one transaction. A
+ * run interrupted at any instant leaves the snapshot at the last acknowledged call; the next run
+ * re-plans from there. APPEND, REMOVE and REPLACE are idempotent on membership, so resending the one
+ * call whose answer was lost converges exactly; a create whose answer was lost is found by name first.
+ */
+export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOptions): Promise<SyncOutcome> {
+  const { store } = deps;
+  const now = deps.now ?? (() => new Date());
+  const sleep = deps.sleep ?? defaultSleep;
+  const budget = deps.dailyBudget ?? DEFAULT_DAILY_CALL_BUDGET;
+  const signal = opts.signal ?? new AbortController().signal;
+  const maxAttempts = deps.maxAttempts ?? 6;
+  let audience = store.audiences.require(audienceId);
+  const owner = deps.owner ?? `pid-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  const release = opts.dryRun ? () => {} : acquireAudienceLock(store, audienceId, owner);
+  let runId: number | null = null;
+  const progress = (phase: SyncPhase, percent: number, extra: Partial<SyncProgress> = {}) =>
+    deps.onProgress?.({ runId, audienceId, phase, percent: Math.min(100, Math.max(0, Math.round(percent))), ...extra });
+
+  const outcome: SyncOutcome = {
+    runId: null, audienceId, tiktokAudienceId: audience.tiktokAudienceId, status: 'failed', strategy: 'nothing',
+    adds: 0, removes: 0, callsPlanned: 0, callsUsed: 0, callsLeft: 0, currentSize: 0, projectedSize: 0,
+    deferredUntil: null, warnings: [], error: null,
+    counts: { rowsRead: 0, valid: 0, rejected: 0, duplicates: 0, rejectReasons: {} },
+  };
+  const tmp = fs.mkdtempSync(path.join(deps.tmpRoot ?? os.tmpdir(), 'cohort-relay-upload-'));
+  try {
+    if (!opts.dryRun) {
+      recoverInterrupted(store, audienceId);
+      runId = store.runs.start({ audienceId, trigger: opts.trigger, sourcePath: audience.sourcePath }).id;
+      outcome.runId = runId;
+    }
+
+    progress('reading', 0);
+    const target = opts.target ?? (await deps.readTarget(audience, { signal, onRows: (rows, f) => progress('reading', f * 60, { rows }) }));
+    outcome.counts = { rowsRead: target.rowsRead, valid: target.valid, rejected: target.rejected, duplicates: target.duplicates, rejectReasons: target.rejectReasons };
+    if (signal.aborted) throw new AppError('CANCELLED');
+
+    progress('planning', 60);
+    // A create whose answer was lost: find it by name before anything else, never create twice.
+    // What it holds is unknown here (the cohort may have changed since), so the plan becomes an exact REPLACE.
+    if (!audience.tiktokAudienceId && hasUnackedCreate(store, audienceId)) {
+      const found = await findCreated(deps, audience);
+      if (found) {
+        store.transaction(() => {
+          store.audiences.setTiktokId(audienceId, found.audienceId);
+          store.snapshots.clear(audienceId);
+        });
+        audience = store.audiences.require(audienceId);
+      }
+    }
+    let snapshot = store.snapshots.load(audienceId);
+    const membershipUnknown = Boolean(audience.tiktokAudienceId) && !store.snapshots.meta(audienceId);
+    const { adds, removes } = diffHashes(snapshot, target.hashes);
+    const at = now();
+    const callsLeft = store.quota.left(audienceId, at, budget);
+    const perFile = deps.hashesPerFile ?? Math.floor(MAX_FILE_BYTES / BYTES_PER_HASH_LINE);
+    const plan = planSync({
+      current: snapshot.length / 32, target: target.hashes.length / 32, adds: adds.length / 32, removes: removes.length / 32,
+      remoteExists: Boolean(audience.tiktokAudienceId), membershipUnknown, callsLeft,
+      replacesToday: store.quota.replacesToday(audienceId, at), hashesPerFile: perFile, filesPerCall: deps.filesPerCall ?? FILES_PER_CALL,
+    });
+    Object.assign(outcome, {
+      strategy: plan.strategy, adds: adds.length / 32, removes: removes.length / 32, callsPlanned: plan.calls.length,
+      callsLeft, currentSize: snapshot.length / 32, projectedSize: plan.projectedSize, warnings: plan.warnings,
+    });
+    if (plan.deferred.length > 0) outcome.deferredUntil = nextUtcDay(at).toISOString();
+    if (runId !== null) store.runs.setCounts(runId, { ...outcome.counts, adds: outcome.adds, removes: outcome.removes });
+
+    if (plan.floorBlock) throw new AppError('AUDIENCE_TOO_SMALL', floorMessage(plan.floorBlock));
+    if (opts.dryRun) {
+      outcome.status = 'planned';
+      return outcome;
+    }
+
+    const sets = { adds, removes, target: target.hashes };
+    let sent = 0;
+    for (const call of plan.now) {
+      if (signal.aborted) throw new AppError('CANCELLED');
+      const entries = sets[call.source].subarray(call.offset * 32, (call.offset + call.entries) * 32);
+      progress('sending', 60 + (35 * sent) / Math.max(1, plan.now.length), { message: `${call.kind} ${call.entries.toLocaleString('en-US')}` });
+      snapshot = await sendCall({ deps, audienceId, runId: runId!, call, entries, snapshot, tmp, perFile, budget, now, sleep, signal, maxAttempts });
+      audience = store.audiences.require(audienceId);
+      outcome.callsUsed = store.runs.get(runId!)!.callsUsed;
+      sent++;
+    }
+    outcome.tiktokAudienceId = audience.tiktokAudienceId;
+    outcome.callsUsed = store.runs.get(runId!)!.callsUsed;
+    outcome.status = plan.deferred.length > 0 ? 'deferred' : 'done';
+    if (outcome.status === 'deferred') {
+      outcome.error = { code: 'QUOTA_EXHAUSTED', message: `Today's ${budget} calls for this audience are used; ${plan.deferred.length} call(s) wait until ${outcome.deferredUntil} (UTC midnight).`, retryable: true };
+    }
+    store.runs.finish(runId!, outcome.status, { deferredUntil: outcome.deferredUntil });
+    progress('verifying', 97);
+    return outcome;
+  } catch (err) {
+    if (err instanceof Deferral || (err instanceof AppError && err.code === 'QUOTA_EXHAUSTED')) {
+      const until = err instanceof Deferral ? err.until : nextUtcDay(now());
+      outcome.status = 'deferred';
+      outcome.deferredUntil = until.toISOString();
+      outcome.error = err instanceof Deferral ? { code: 'AUDIENCE_PROCESSING', message: err.reason, retryable: true } : toErrorShape(err);
+      if (runId !== null) {
+        outcome.callsUsed = store.runs.get(runId)!.callsUsed;
+        store.runs.finish(runId, 'deferred', { deferredUntil: outcome.deferredUntil, errorCode: outcome.error.code, errorMessage: outcome.error.message });
+      }
+      outcome.tiktokAudienceId = store.audiences.get(audienceId)?.tiktokAudienceId ?? null;
+      return outcome;
+    }
+    const shape = toErrorShape(err);
+    outcome.error = shape;
+    outcome.status = shape.code === 'CANCELLED' ? 'cancelled' : 'failed';
+    if (runId !== null) {
+      outcome.callsUsed = store.runs.get(runId)!.callsUsed;
+      store.runs.finish(runId, outcome.status, { errorCode: shape.code, errorMessage: shape.message });
+    }
+    if (shape.code === 'AUTH_EXPIRED' && audience.connectionId) store.connections.setStatus(audience.connectionId, 'needs_reconnect', shape.message);
+    outcome.tiktokAudienceId = store.audiences.get(audienceId)?.tiktokAudienceId ?? null;
+    return outcome;
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    release();
+  }
+}
+
+/** Marks runs a crash left as running as failed; their reserved calls keep counting. Call under the lock. */
+export function recoverInterrupted(store: Store, audienceId: number): void {
+  store.transaction(() => {
+    for (const run of store.runs.unfinished()) {
+      if (run.audienceId !== audienceId) continue;
+      store.db.prepare("UPDATE quota_calls SET state = 'failed', updated_at = ? WHERE run_id = ? AND state = 'reserved'").run(new Date().toISOString(), run.id);
+      store.runs.finish(run.id, 'failed', { errorCode: 'INTERNAL', errorMessage: 'Interrupted: the app stopped during this sync. The next run resumed from the last change TikTok acknowledged.' });
+    }
+  });
+}
+
+function hasUnackedCreate(store: Store, audienceId: number): boolean {
+  return store.db.prepare("SELECT 1 FROM quota_calls WHERE audience_id = ? AND kind = 'create' AND state IN ('reserved', 'failed') LIMIT 1").get(audienceId) !== undefined;
+}
+
+/** The newest audience at TikTok with this audience's name and key type: what a lost create made. */
+async function findCreated(deps: SyncDeps, audience: AudienceRecord) {
+  const found = (await deps.api.findByName(audience.name)).filter((a) => a.calculateType === null || a.calculateType === audience.calculateType);
+  return found.sort((a, b) => String(b.createTime).localeCompare(String(a.createTime)))[0];
+}
+
+interface SendCtx {
+  deps: SyncDeps;
+  audienceId: number;
+  runId: number;
+  call: PlannedCall;
+  entries: Buffer;
+  snapshot: Buffer;
+  tmp: string;
+  perFile: number;
+  budget: number;
+  now: () => Date;
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  signal: AbortSignal;
+  maxAttempts: number;
+}
+
+/** Uploads the call's files (re-using file_paths of identical bytes) and sends it until acknowledged. */
+async function sendCall(c: SendCtx): Promise<Buffer> {
+  const { deps, audienceId, call } = c;
+  const store = deps.store;
+  const audience = store.audiences.require(audienceId);
+  const files = await writeUploadFiles(c.entries, c.tmp, { maxBytes: c.perFile * BYTES_PER_HASH_LINE });
+  let filePaths = await uploadAll(c, audience, files, false);
+
+  for (let attempt = 1; ; attempt++) {
+    if (c.signal.aborted) throw new AppError('CANCELLED');
+    const kind = call.kind === 'create' && audience.tiktokAudienceId ? 'REPLACE' : call.kind;
+    const quotaId = store.quota.reserve(audienceId, kind, c.now(), c.budget, c.runId);
+    try {
+      if (kind === 'create') {
+        const res = await deps.api.create({ name: audience.name, calculateType: audience.calculateType, filePaths });
+        return acknowledge(c, quotaId, kind, res.requestId, res.audienceId);
+      }
+      const res = await deps.api.update({ audienceId: audience.tiktokAudienceId!, action: kind, filePaths });
+      return acknowledge(c, quotaId, kind, res.requestId, null);
+    } catch (err) {
+      if (!isRemoteFailure(err)) {
+        store.quota.fail(quotaId);
+        throw err;
+      }
+      const f: RemoteFailure = err;
+      if (f.delivery === 'not-sent') store.quota.release(quotaId);
+      else store.quota.fail(quotaId);
+      if (kind === 'create' && f.delivery === 'maybe-applied') {
+        // The answer was lost: if the audience exists, this very call made it, with exactly these files.
+        const found = await findCreated(deps, audience);
+        if (found) return acknowledge(c, quotaId, 'create', null, found.audienceId);
+      }
+      if (attempt >= c.maxAttempts) throw new AppError(f.code, f.message, { retryable: true });
+      switch (f.action) {
+        case 'reauth':
+        case 'give-up':
+        case 'split':
+          throw new AppError(f.code, f.message);
+        case 'processing':
+          throw new Deferral(new Date(c.now().getTime() + (deps.processingRetryMs ?? 30 * 60_000)), f.message);
+        case 'reupload':
+          filePaths = await uploadAll(c, audience, files, true);
+          break;
+        case 'retry':
+        case 'wait':
+          await c.sleep(f.retryAfterMs ?? backoffMs(attempt), c.signal);
+          break;
+      }
+    }
+  }
+}
+
+function backoffMs(attempt: number): number {
+  const base = Math.min(60_000, 500 * 2 ** (attempt - 1));
+  return Math.round(base / 2 + Math.random() * (base / 2));
+}
+
+async function uploadAll(c: SendCtx, audience: AudienceRecord, files: { path: string; md5: string }[], fresh: boolean): Promise<string[]> {
+  const store = c.deps.store;
+  const paths: string[] = [];
+  for (const file of files) {
+    const cached = fresh ? undefined : (store.db.prepare('SELECT file_path FROM upload_cache WHERE advertiser_id = ? AND calculate_type = ? AND md5 = ?').get(audience.advertiserId, audience.calculateType, file.md5) as { file_path: string } | undefined);
+    if (cached) {
+      paths.push(cached.file_path);
+      continue;
+    }
+    for (let attempt = 1; ; attempt++) {
+      if (c.signal.aborted) throw new AppError('CANCELLED');
+      try {
+        const res = await c.deps.api.uploadFile({ path: file.path, md5: file.md5, calculateType: audience.calculateType });
+        store.db.prepare('INSERT OR REPLACE INTO upload_cache (advertiser_id, calculate_type, md5, file_path, entries, uploaded_at) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(audience.advertiserId, audience.calculateType, file.md5, res.filePath, 0, new Date().toISOString());
+        paths.push(res.filePath);
+        break;
+      } catch (err) {
+        // Uploads cost no audience quota and are idempotent: retry every transient failure.
+        if (!isRemoteFailure(err) || attempt >= c.maxAttempts || !['retry', 'wait', 'reupload'].includes(err.action)) {
+          if (isRemoteFailure(err)) throw new AppError(err.code, err.message);
+          throw err;
+        }
+        await c.sleep(err.retryAfterMs ?? backoffMs(attempt), c.signal);
+      }
+    }
+  }
+  return paths;
+}
+
+/** Commits one acknowledged call: ledger, snapshot, undo delta, run counts — together. */
+function acknowledge(c: SendCtx, quotaId: number, kind: PlannedCall['kind'], requestId: string | null, newAudienceId: string | null): Buffer {
+  const store = c.deps.store;
+  const before = c.snapshot;
+  const after = kind === 'APPEND' ? unionEntries(before, c.entries) : kind === 'REMOVE' ? subtractEntries(before, c.entries) : Buffer.from(c.entries);
+  store.transaction(() => {
+    store.quota.ack(quotaId);
+    store.db.prepare('UPDATE quota_calls SET request_id = ?, entries = ? WHERE id = ?').run(requestId, c.entries.length / 32, quotaId);
+    if (newAudienceId) store.audiences.setTiktokId(c.audienceId, newAudienceId);
+    store.snapshots.replace(c.audienceId, after);
+    recordDelta(store, c.runId, subtractEntries(after, before), subtractEntries(before, after));
+    store.runs.addCallsUsed(c.runId, 1);
+  });
+  c.snapshot = after;
+  return after;
+}
