@@ -1,0 +1,145 @@
+/**
+ * Types of the TikTok Marketing API v1.3 calls this app makes (tiktok-api.md §2–§4), in camelCase.
+ * The client maps TikTok's snake_case JSON to these; nothing here carries a token.
+ */
+import type { ErrorCode } from '../../../shared/errors';
+import type { ErrorCategory } from './errors';
+
+/** calculate_type values of /dmp/custom_audience/file/upload/ (§3.1). MAID_* are upload-only aliases. */
+export const DMP_CALCULATE_TYPES = [
+  'EMAIL_SHA256',
+  'PHONE_SHA256',
+  'IDFA_SHA256',
+  'IDFA_MD5',
+  'GAID_SHA256',
+  'GAID_MD5',
+  'FIRST_SHA256',
+  'FIRST_MD5',
+  'MAID_SHA256',
+  'MAID_MD5',
+  'MULTIPLE_TYPES',
+] as const;
+export type DmpCalculateType = (typeof DMP_CALCULATE_TYPES)[number];
+
+/** calculate_type values /dmp/custom_audience/create/ accepts (§3.2: no MAID_* aliases). */
+export const CREATE_CALCULATE_TYPES = DMP_CALCULATE_TYPES.filter((t) => !t.startsWith('MAID_')) as Exclude<DmpCalculateType, 'MAID_SHA256' | 'MAID_MD5'>[];
+export type CreateCalculateType = Exclude<DmpCalculateType, 'MAID_SHA256' | 'MAID_MD5'>;
+
+/** Data actions of /dmp/custom_audience/update/. TikTok's default when omitted is REPLACE; we always send one. */
+export type UpdateAction = 'APPEND' | 'REMOVE' | 'REPLACE';
+
+/** id_schema values of /segment/mapping/ (§4.2). AAID, not GAID. */
+export const SEGMENT_ID_SCHEMAS = ['EMAIL_SHA256', 'PHONE_SHA256', 'IDFA_SHA256', 'IDFA_MD5', 'AAID_SHA256', 'AAID_MD5'] as const;
+export type SegmentIdSchema = (typeof SEGMENT_ID_SCHEMAS)[number];
+
+/** Every successful call result carries TikTok's request id (for the sync log and support tickets). */
+export interface WithRequestId {
+  requestId: string | null;
+}
+
+/** A call that spans several requests (pagination, chunks of 100 ids) keeps every request id. */
+export interface WithRequestIds {
+  requestIds: (string | null)[];
+}
+
+export interface OAuthTokenResult extends WithRequestId {
+  accessToken: string;
+  advertiserIds: string[];
+  /** Numeric permission scopes granted (3 audience management, 30 read, 31 create/update, 32 share). */
+  scope: number[];
+}
+
+export interface AuthorizedAdvertiser {
+  advertiserId: string;
+  advertiserName: string;
+}
+
+export interface AdvertiserInfo {
+  advertiserId: string;
+  name: string;
+  status: string | null;
+  currency: string | null;
+  timezone: string | null;
+  company: string | null;
+}
+
+/** /user/info/ fields are UNCONFIRMED (§2.6); the known ones, all optional. */
+export interface UserInfo {
+  coreUserId: string | null;
+  displayName: string | null;
+  email: string | null;
+}
+
+export interface RevokeResult extends WithRequestId {
+  appId: string | null;
+  advertiserIds: string[];
+}
+
+/** An audience as list and get return it (§3.4, §3.5). */
+export interface Audience {
+  audienceId: string;
+  name: string;
+  /** "Customer File Audience", "Partner", ... (list: audience_type; get: type). */
+  audienceType: string | null;
+  audienceSubType: string | null;
+  calculateType: string | null;
+  /** Matched users on TikTok. */
+  coverNum: number;
+  /** False while calculating, when too small, or once expired. */
+  isValid: boolean;
+  /** True within 60 days of expiry. */
+  isExpiring: boolean;
+  isCreator: boolean | null;
+  shared: boolean | null;
+  /** "YYYY-MM-DD HH:MM:SS" GMT. */
+  createTime: string | null;
+  expiredTime: string | null;
+  msg: string | null;
+  errorMsg: string | null;
+}
+
+export interface AudienceHistoryEntry {
+  optTime: string | null;
+  action: string | null;
+  actionDetail: string | null;
+  editor: string | null;
+  msg: string | null;
+}
+
+export interface AudienceDetails extends Audience {
+  history: AudienceHistoryEntry[];
+}
+
+/** One element of a /segment/mapping/ row: the hashed id and the audiences it joins or leaves. */
+export interface SegmentMappingItem {
+  id: string;
+  audienceIds: string[];
+}
+
+/**
+ * One person/device of /segment/mapping/: element i is for idSchema[i]; null where that id is missing
+ * (sent as the `{}` placeholder).
+ */
+export type SegmentMappingRow = (SegmentMappingItem | null)[];
+
+/** What the client reports for every HTTP request it makes (for the sync log). Never a token or a hash. */
+export interface CallEvent {
+  /** API path below /open_api/v1.3/, e.g. "dmp/custom_audience/update/". */
+  endpoint: string;
+  method: 'GET' | 'POST';
+  requestId: string | null;
+  /** TikTok's code (0 on success); null when no envelope arrived. */
+  code: number | null;
+  httpStatus: number | null;
+  durationMs: number;
+  /** ISO time the request started. */
+  startedAt: string;
+  /** 1 for the first try, 2 for the first retry, ... */
+  attempt: number;
+  error?: {
+    appCode: ErrorCode;
+    category: ErrorCategory;
+    message: string;
+    maybeApplied: boolean;
+  };
+}
