@@ -30,8 +30,8 @@ export interface RemoteFailure {
   delivery: 'not-sent' | 'maybe-applied' | 'rejected';
   /** What to do: retry soon, wait (rate limit), re-auth, give up, processing (retry much later), reupload (file_path expired or bad signature). */
   action: 'retry' | 'wait' | 'reauth' | 'give-up' | 'processing' | 'reupload' | 'split';
-  /** Suggested wait before retrying, when the failure says. */
-  retryAfterMs: number | null;
+  /** The wait before retry number `attempt + 1` (the client's single retry-timing rule). */
+  delayFor(attempt: number): number;
 }
 
 export function isRemoteFailure(e: unknown): e is RemoteFailure & Error {

@@ -306,18 +306,20 @@ async function sendCall(c: SendCtx): Promise<Buffer> {
           filePaths = await uploadAll(c, audience, files, true);
           break;
         case 'retry':
-        case 'wait':
-          await c.sleep(f.retryAfterMs ?? backoffMs(attempt), c.signal);
+        case 'wait': {
+          const wait = f.delayFor(attempt);
+          // A long wait (per-minute, per-day or per-audience limits) ends this run; the scheduler resumes it.
+          if (wait > LONG_WAIT_MS) throw new Deferral(new Date(c.now().getTime() + wait), f.message);
+          await c.sleep(wait, c.signal);
           break;
+        }
       }
     }
   }
 }
 
-function backoffMs(attempt: number): number {
-  const base = Math.min(60_000, 500 * 2 ** (attempt - 1));
-  return Math.round(base / 2 + Math.random() * (base / 2));
-}
+/** Waits longer than this end the run as deferred instead of holding it open. */
+const LONG_WAIT_MS = 2 * 60_000;
 
 async function uploadAll(c: SendCtx, audience: AudienceRecord, files: { path: string; md5: string }[], fresh: boolean): Promise<string[]> {
   const store = c.deps.store;
@@ -342,7 +344,8 @@ async function uploadAll(c: SendCtx, audience: AudienceRecord, files: { path: st
           if (isRemoteFailure(err)) throw new AppError(err.code, err.message);
           throw err;
         }
-        await c.sleep(err.retryAfterMs ?? backoffMs(attempt), c.signal);
+        if (err.delayFor(attempt) > LONG_WAIT_MS) throw new Deferral(new Date(c.now().getTime() + err.delayFor(attempt)), err.message);
+        await c.sleep(err.delayFor(attempt), c.signal);
       }
     }
   }

@@ -1,0 +1,92 @@
+import type { Cadence } from '../store/audiences-repo';
+
+const HOUR = 3_600_000;
+
+function parseHm(at: string): [number, number] {
+  const m = /^(\d{1,2}):(\d{2})$/.exec(at);
+  if (!m) throw new Error(`Invalid time "${at}": use HH:MM, 24-hour.`);
+  const h = Number(m[1]);
+  const min = Number(m[2]);
+  if (h > 23 || min > 59) throw new Error(`Invalid time "${at}": use HH:MM, 24-hour.`);
+  return [h, min];
+}
+
+/** Checks a cadence a user typed; returns a plain-words problem or null. */
+export function cadenceProblem(c: Cadence): string | null {
+  try {
+    if (c.kind === 'daily' || c.kind === 'weekly') parseHm(c.at);
+    if (c.kind === 'weekly' && !(Number.isInteger(c.weekday) && c.weekday >= 0 && c.weekday <= 6)) return 'Weekday must be 0 (Sunday) to 6 (Saturday).';
+    if (c.kind === 'once' && Number.isNaN(Date.parse(c.at))) return `Invalid date "${c.at}": use an ISO date and time, e.g. 2026-12-01T09:00.`;
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+/**
+ * The latest scheduled slot at or before `now` (local time for daily/weekly, top of the hour for
+ * hourly), or null when the cadence has none yet.
+ */
+export function previousSlot(c: Cadence, now: Date): Date | null {
+  switch (c.kind) {
+    case 'manual':
+      return null;
+    case 'once': {
+      const at = new Date(c.at);
+      return at.getTime() <= now.getTime() ? at : null;
+    }
+    case 'hourly':
+      return new Date(Math.floor(now.getTime() / HOUR) * HOUR);
+    case 'daily': {
+      const [h, m] = parseHm(c.at);
+      const d = new Date(now.getFullYear(), now.getMonth(), now.getDate(), h, m);
+      if (d.getTime() > now.getTime()) d.setDate(d.getDate() - 1);
+      return d;
+    }
+    case 'weekly': {
+      const [h, m] = parseHm(c.at);
+      const d = new Date(now.getFullYear(), now.getMonth(), now.getDate(), h, m);
+      d.setDate(d.getDate() - ((d.getDay() - c.weekday + 7) % 7));
+      if (d.getTime() > now.getTime()) d.setDate(d.getDate() - 7);
+      return d;
+    }
+  }
+}
+
+/** The first slot strictly after `after`, or null. */
+export function nextSlot(c: Cadence, after: Date): Date | null {
+  switch (c.kind) {
+    case 'manual':
+      return null;
+    case 'once': {
+      const at = new Date(c.at);
+      return at.getTime() > after.getTime() ? at : null;
+    }
+    case 'hourly':
+      return new Date((Math.floor(after.getTime() / HOUR) + 1) * HOUR);
+    case 'daily': {
+      const prev = previousSlot(c, after)!;
+      const d = new Date(prev);
+      d.setDate(d.getDate() + 1);
+      return d;
+    }
+    case 'weekly': {
+      const prev = previousSlot(c, after)!;
+      const d = new Date(prev);
+      d.setDate(d.getDate() + 7);
+      return d;
+    }
+  }
+}
+
+/**
+ * Whether a slot is due: the latest slot is newer than the last one served. After a sleep that
+ * skipped several slots this is true once (the caller then records the latest slot), never once per
+ * missed slot.
+ */
+export function dueSlot(c: Cadence, lastServed: Date | null, createdAt: Date, now: Date): Date | null {
+  const prev = previousSlot(c, now);
+  if (!prev) return null;
+  const since = lastServed ?? (c.kind === 'once' ? new Date(0) : createdAt);
+  return prev.getTime() > since.getTime() ? prev : null;
+}

@@ -1,0 +1,144 @@
+import type { Store } from '../store';
+import type { AudienceRecord } from '../store/audiences-repo';
+import type { RunTrigger } from '../store/runs-repo';
+import { dueSlot, nextSlot } from './cadence';
+import type { SyncOutcome } from './sync-runner';
+
+/** Failed runs whose error is transient are retried after this long. */
+const RETRY_FAILED_AFTER_MS = 15 * 60_000;
+const PAUSED_KEY = 'scheduler.paused';
+
+export interface SchedulerDeps {
+  store: Store;
+  /** Runs one sync; the scheduler never runs two for the same audience at once. */
+  runAudience(audienceId: number, trigger: RunTrigger): Promise<SyncOutcome>;
+  /** Cheap token check before a scheduled run; false marks the connection for re-connect and skips. */
+  healthCheck(connectionId: string): Promise<{ ok: boolean; message?: string }>;
+  now?: () => Date;
+  tickMs?: number;
+  onSkipped?(audienceId: number, reason: string): void;
+}
+
+export type DueReason = { kind: 'slot'; slot: Date } | { kind: 'deferred'; until: Date } | { kind: 'retry'; after: Date };
+
+/**
+ * Runs scheduled syncs: each audience's cadence (local time), work deferred to a later window, and
+ * retries of transient failures. A slot missed while the machine slept or the app was closed runs
+ * once on the next tick, inside the quota like any run.
+ */
+export class Scheduler {
+  private timer: NodeJS.Timeout | null = null;
+  private readonly running = new Set<number>();
+  private ticking: Promise<void> | null = null;
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: SchedulerDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  get paused(): boolean {
+    return this.deps.store.settings.get<boolean>(PAUSED_KEY, false);
+  }
+
+  /** Pause or resume every scheduled sync (persisted). Manual "sync now" still works. */
+  setPaused(paused: boolean): void {
+    this.deps.store.settings.set(PAUSED_KEY, paused);
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.tick(), this.deps.tickMs ?? 30_000);
+    this.timer.unref?.();
+    void this.tick();
+  }
+
+  /** Stops ticking and waits for the runs in progress. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.ticking;
+  }
+
+  isRunning(audienceId: number): boolean {
+    return this.running.has(audienceId);
+  }
+
+  /** Why an audience is due now, or null. */
+  dueReason(a: AudienceRecord, now = this.now()): DueReason | null {
+    if (a.paused) return null;
+    const last = this.deps.store.runs.list({ audienceId: a.id, limit: 1 })[0];
+    if (last?.status === 'deferred' && last.deferredUntil && Date.parse(last.deferredUntil) <= now.getTime()) return { kind: 'deferred', until: new Date(last.deferredUntil) };
+    if (last?.status === 'failed' && last.trigger !== 'cli' && isTransient(last.errorCode) && last.finishedAt && Date.parse(last.finishedAt) + RETRY_FAILED_AFTER_MS <= now.getTime()) {
+      return { kind: 'retry', after: new Date(Date.parse(last.finishedAt) + RETRY_FAILED_AFTER_MS) };
+    }
+    const served = lastSlot(this.deps.store, a.id);
+    const slot = dueSlot(a.cadence, served, new Date(a.createdAt), now);
+    return slot ? { kind: 'slot', slot } : null;
+  }
+
+  /** When the audience's next scheduled run is (deferred work or its next slot), or null. */
+  nextRun(a: AudienceRecord, now = this.now()): Date | null {
+    if (a.paused || this.paused) return null;
+    const due = this.dueReason(a, now);
+    if (due) return now;
+    const last = this.deps.store.runs.list({ audienceId: a.id, limit: 1 })[0];
+    const candidates = [nextSlot(a.cadence, now)];
+    if (last?.status === 'deferred' && last.deferredUntil) candidates.push(new Date(last.deferredUntil));
+    return candidates.filter((d): d is Date => d !== null).sort((x, y) => x.getTime() - y.getTime())[0] ?? null;
+  }
+
+  /** Runs every due audience once. Safe to call at any time (e.g. on resume from sleep). */
+  tick(): Promise<void> {
+    if (this.ticking) return this.ticking;
+    this.ticking = this.runDue().finally(() => {
+      this.ticking = null;
+    });
+    return this.ticking;
+  }
+
+  private async runDue(): Promise<void> {
+    if (this.paused) return;
+    const now = this.now();
+    const due = this.deps.store.audiences.list().flatMap((a) => {
+      const reason = this.running.has(a.id) ? null : this.dueReason(a, now);
+      return reason ? [{ a, reason }] : [];
+    });
+    const checked = new Map<string, { ok: boolean; message?: string }>();
+    for (const { a, reason } of due) {
+      if (a.connectionId) {
+        let health = checked.get(a.connectionId);
+        if (!health) {
+          health = await this.deps.healthCheck(a.connectionId).catch((e: unknown) => ({ ok: false, message: String((e as Error)?.message ?? e) }));
+          checked.set(a.connectionId, health);
+        }
+        if (!health.ok) {
+          this.deps.onSkipped?.(a.id, health.message ?? 'The TikTok connection needs attention.');
+          continue;
+        }
+      }
+      if (reason.kind === 'slot') setLastSlot(this.deps.store, a.id, reason.slot);
+      this.running.add(a.id);
+      try {
+        await this.deps.runAudience(a.id, reason.kind === 'slot' ? 'schedule' : 'catch-up');
+      } catch (err) {
+        this.deps.onSkipped?.(a.id, (err as Error).message);
+      } finally {
+        this.running.delete(a.id);
+      }
+    }
+  }
+}
+
+function isTransient(code: string | null): boolean {
+  return code === 'NETWORK' || code === 'TIKTOK_UNAVAILABLE' || code === 'RATE_LIMITED' || code === 'INTERNAL';
+}
+
+function lastSlot(store: Store, audienceId: number): Date | null {
+  const row = store.db.prepare('SELECT schedule_last_slot AS s FROM audiences WHERE id = ?').get(audienceId) as { s: string | null } | undefined;
+  return row?.s ? new Date(row.s) : null;
+}
+
+/** Records the slot being served before the run starts, so a crash mid-run does not replay the slot forever. */
+function setLastSlot(store: Store, audienceId: number, slot: Date): void {
+  store.db.prepare('UPDATE audiences SET schedule_last_slot = ? WHERE id = ?').run(slot.toISOString(), audienceId);
+}

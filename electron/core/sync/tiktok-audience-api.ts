@@ -1,0 +1,92 @@
+import { AppError } from '../../../shared/errors';
+import type { TikTokClient } from '../tiktok/client';
+import { TikTokApiError, decideRetry, type ErrorCategory } from '../tiktok/errors';
+import type { Audience, CreateCalculateType } from '../tiktok/types';
+import type { AudienceApi, RemoteAudience, RemoteFailure } from './audience-api';
+
+const ACTIONS: Record<ErrorCategory, RemoteFailure['action']> = {
+  retry: 'retry',
+  wait: 'wait',
+  reauth: 'reauth',
+  'fix-input': 'give-up',
+  'give-up': 'give-up',
+  processing: 'processing',
+  split: 'split',
+  reupload: 'reupload',
+};
+
+/** A TikTok failure as the sync engine reads it: still an AppError with TikTok's words and request id. */
+export class RemoteCallError extends AppError implements RemoteFailure {
+  readonly tiktokCode: number | null;
+  readonly requestId: string | null;
+  readonly delivery: RemoteFailure['delivery'];
+  readonly action: RemoteFailure['action'];
+  constructor(readonly source: TikTokApiError) {
+    super(source.code, source.message, { retryable: source.retryable, cause: source });
+    this.tiktokCode = source.tiktokCode;
+    this.requestId = source.requestId;
+    this.delivery = source.maybeApplied ? 'maybe-applied' : source.kind === 'api' || source.kind === 'http' ? 'rejected' : 'not-sent';
+    this.action = ACTIONS[source.category];
+  }
+  delayFor(attempt: number): number {
+    return decideRetry(this.source, attempt, { mode: 'all', maxAttempts: Number.MAX_SAFE_INTEGER, maxWaitMs: Number.MAX_SAFE_INTEGER }).delayMs;
+  }
+}
+
+async function wrap<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    throw err instanceof TikTokApiError ? new RemoteCallError(err) : err;
+  }
+}
+
+function toRemote(a: Audience): RemoteAudience {
+  return {
+    audienceId: a.audienceId,
+    name: a.name,
+    calculateType: a.calculateType,
+    coverNum: a.coverNum,
+    isValid: a.isValid,
+    isExpiring: a.isExpiring,
+    expiredTime: a.expiredTime,
+    createTime: a.createTime,
+    errorMsg: a.errorMsg,
+    isCreator: a.isCreator,
+  };
+}
+
+/**
+ * The customer-file API of one advertiser, for the sync engine. Audience changes are sent with
+ * retry 'none': the engine alone decides on resending, because a resend costs quota.
+ */
+export function tiktokAudienceApi(client: TikTokClient, advertiserId: string, signal?: AbortSignal): AudienceApi {
+  return {
+    async uploadFile(f) {
+      const r = await wrap(client.fileUpload({ advertiserId, calculateType: f.calculateType as CreateCalculateType, file: f.path, filename: 'audience.csv' }, { signal, retry: 'none' }));
+      return { filePath: r.filePath, requestId: r.requestId };
+    },
+    async create(a) {
+      const r = await wrap(client.createAudience({ advertiserId, name: a.name, calculateType: a.calculateType as CreateCalculateType, filePaths: a.filePaths }, { retry: 'none' }));
+      return { audienceId: r.audienceId, requestId: r.requestId };
+    },
+    async update(a) {
+      const r = await wrap(client.updateAudience({ advertiserId, audienceId: a.audienceId, action: a.action, filePaths: a.filePaths }, { retry: 'none' }));
+      return { requestId: r.requestId };
+    },
+    async findByName(name) {
+      const r = await wrap(client.listAudiences(advertiserId, {}, { signal }));
+      return r.audiences.filter((a) => a.name === name).map(toRemote);
+    },
+    async get(audienceId) {
+      try {
+        const r = await wrap(client.getAudiences(advertiserId, [audienceId], {}, { signal }));
+        const a = r.audiences[0];
+        return a ? toRemote(a) : null;
+      } catch (err) {
+        if (err instanceof RemoteCallError && err.tiktokCode === 40007) return null;
+        throw err;
+      }
+    },
+  };
+}
