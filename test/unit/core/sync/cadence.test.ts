@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { cadenceProblem, dueSlot, nextSlot, previousSlot } from '../../../../electron/core/sync/cadence';
+import { deriveState } from '../../../../electron/core/sync/status';
+
+const local = (y: number, mo: number, d: number, h = 0, mi = 0) => new Date(y, mo - 1, d, h, mi);
+
+describe('cadences', () => {
+  it('daily at HH:MM is local time: the previous slot is today once the time has passed, else yesterday', () => {
+    const c = { kind: 'daily', at: '06:30' } as const;
+    expect(previousSlot(c, local(2026, 11, 24, 7, 0))).toEqual(local(2026, 11, 24, 6, 30));
+    expect(previousSlot(c, local(2026, 11, 24, 6, 0))).toEqual(local(2026, 11, 23, 6, 30));
+    expect(nextSlot(c, local(2026, 11, 24, 7, 0))).toEqual(local(2026, 11, 25, 6, 30));
+  });
+
+  it('weekly lands on the given weekday', () => {
+    const c = { kind: 'weekly', weekday: 1, at: '09:00' } as const; // Monday
+    const prev = previousSlot(c, local(2026, 11, 26, 12)); // a Thursday
+    expect(prev?.getDay()).toBe(1);
+    expect(prev).toEqual(local(2026, 11, 23, 9));
+    expect(nextSlot(c, local(2026, 11, 26, 12))).toEqual(local(2026, 11, 30, 9));
+  });
+
+  it('hourly slots are the tops of the hours', () => {
+    const c = { kind: 'hourly' } as const;
+    expect(previousSlot(c, local(2026, 11, 24, 7, 42))).toEqual(local(2026, 11, 24, 7, 0));
+    expect(nextSlot(c, local(2026, 11, 24, 7, 42))).toEqual(local(2026, 11, 24, 8, 0));
+  });
+
+  it('a laptop that slept through three daily slots catches up once, with the latest slot', () => {
+    const c = { kind: 'daily', at: '06:00' } as const;
+    const created = local(2026, 11, 1, 12);
+    const servedMonday = local(2026, 11, 20, 6);
+    const wake = local(2026, 11, 23, 10);
+    const due = dueSlot(c, servedMonday, created, wake);
+    expect(due).toEqual(local(2026, 11, 23, 6));
+    expect(dueSlot(c, due, created, wake)).toBeNull();
+  });
+
+  it('a new audience is not due for a slot before it existed', () => {
+    expect(dueSlot({ kind: 'daily', at: '06:00' }, null, local(2026, 11, 24, 8), local(2026, 11, 24, 9))).toBeNull();
+    expect(dueSlot({ kind: 'manual' }, null, local(2026, 11, 24, 8), local(2026, 11, 30))).toBeNull();
+  });
+
+  it('once runs a single time after its date', () => {
+    const c = { kind: 'once', at: local(2026, 11, 24, 9).toISOString() } as const;
+    expect(dueSlot(c, null, local(2026, 11, 24, 10), local(2026, 11, 24, 8))).toBeNull();
+    const due = dueSlot(c, null, local(2026, 11, 24, 10), local(2026, 11, 24, 11));
+    expect(due).not.toBeNull();
+    expect(dueSlot(c, due, local(2026, 11, 24, 10), local(2026, 11, 25))).toBeNull();
+  });
+
+  it('names a bad time or weekday plainly', () => {
+    expect(cadenceProblem({ kind: 'daily', at: '25:00' })).toMatch(/HH:MM/);
+    expect(cadenceProblem({ kind: 'weekly', weekday: 9, at: '09:00' })).toMatch(/Weekday/);
+    expect(cadenceProblem({ kind: 'daily', at: '07:15' })).toBeNull();
+  });
+});
+
+describe('derived audience state', () => {
+  const remote = { audienceId: '1', name: 'a', calculateType: 'EMAIL_SHA256', coverNum: 5000, isValid: true, isExpiring: false, expiredTime: '2027-11-24 00:00:00', createTime: null, errorMsg: null, isCreator: true };
+  const base = { tiktokAudienceId: '1', connectionNeedsReconnect: false, remote, localSize: 6000, lastRunError: null, now: new Date('2026-11-24T00:00:00Z') };
+  it.each([
+    ['available', {}],
+    ['processing', { remote: { ...remote, isValid: false, coverNum: 0 } }],
+    ['unavailable', { remote: { ...remote, isValid: false, coverNum: 0 }, localSize: 600 }],
+    ['unavailable', { remote: { ...remote, coverNum: 800 } }],
+    ['expiring', { remote: { ...remote, isExpiring: true } }],
+    ['expired', { remote: { ...remote, expiredTime: '2026-11-01 00:00:00' } }],
+    ['needs_reconnect', { connectionNeedsReconnect: true }],
+    ['error', { remote: null }],
+    ['error', { lastRunError: 'AUDIENCE_TOO_SMALL' }],
+    ['never_synced', { tiktokAudienceId: null, remote: undefined }],
+  ] as const)('%s', (state, patch) => {
+    expect(deriveState({ ...base, ...patch })).toBe(state);
+  });
+});
