@@ -1,0 +1,38 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { AppError } from '../../../shared/errors';
+
+/** Turns a simple file pattern ("*.csv", "cohort-??.csv") into a RegExp; case-insensitive. */
+export function patternToRegExp(pattern: string): RegExp {
+  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${escaped}$`, 'i');
+}
+
+/**
+ * The file a run reads: the configured file, or the newest file (by modification time) in a watched
+ * folder whose name matches the pattern (default "*.csv"). Names the problem and the fix when missing.
+ */
+export function resolveSourceFile(source: { kind: 'file' | 'folder'; path: string | null; pattern?: string | null }): string {
+  if (!source.path) throw new AppError('FILE_NOT_FOUND', 'This audience has no source file. Set a cohort file or folder in its mapping.');
+  if (source.kind === 'file') {
+    if (!fs.existsSync(source.path)) throw new AppError('FILE_NOT_FOUND', `The cohort file ${source.path} is missing. Export it again to that path, or pick the new file in the audience's mapping.`);
+    return source.path;
+  }
+  let names: string[];
+  try {
+    names = fs.readdirSync(source.path);
+  } catch {
+    throw new AppError('FILE_NOT_FOUND', `The watched folder ${source.path} is missing. Create it again, or pick another folder in the audience's mapping.`);
+  }
+  const re = patternToRegExp(source.pattern || '*.csv');
+  let best: { file: string; mtime: number } | null = null;
+  for (const name of names) {
+    if (!re.test(name)) continue;
+    const file = path.join(source.path, name);
+    const st = fs.statSync(file, { throwIfNoEntry: false });
+    if (!st?.isFile()) continue;
+    if (!best || st.mtimeMs > best.mtime) best = { file, mtime: st.mtimeMs };
+  }
+  if (!best) throw new AppError('FILE_NOT_FOUND', `No file matching "${source.pattern || '*.csv'}" is in ${source.path}. Export the cohort there, or change the pattern.`);
+  return best.file;
+}

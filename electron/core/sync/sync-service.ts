@@ -1,0 +1,212 @@
+import { CALCULATE_TYPE_BY_KEY, DEFAULT_DAILY_CALL_BUDGET, KEY_LABELS, type KeyType, type NormalizationProfile } from '../../../shared/domain';
+import { AppError } from '../../../shared/errors';
+import { loadSuppression, readCohort, subtractHashes } from '../cohort';
+import type { Store } from '../store';
+import type { AudienceRecord, Cadence } from '../store/audiences-repo';
+import type { RunTrigger } from '../store/runs-repo';
+import { nextUtcDay } from '../store/quota-repo';
+import type { AudienceApi } from './audience-api';
+
+/** One HTTP request, as the sync log keeps it. */
+export interface ApiCallEvent {
+  endpoint: string;
+  method: string;
+  requestId: string | null;
+  code: number | null;
+  httpStatus: number | null;
+  durationMs: number;
+  startedAt: string;
+  error?: { message: string };
+}
+import { loadDelta } from './deltas';
+import { resolveSourceFile } from './source';
+import { runSync, type SyncDeps, type SyncOutcome, type SyncProgress, type TargetSet } from './sync-runner';
+import { refreshStatus, type StatusRecord } from './status';
+import { subtractEntries, unionEntries } from './sorted-entries';
+
+export const DAILY_BUDGET_KEY = 'quota.dailyBudget';
+
+/** What a user names when syncing a cohort: a file, a key, and an audience by name or TikTok id. */
+export interface AudienceSpec {
+  advertiserId: string;
+  connectionId: string | null;
+  name?: string;
+  tiktokAudienceId?: string;
+  key: KeyType;
+  column: string | number | null;
+  sourcePath: string;
+  sourceKind?: 'file' | 'folder';
+  sourcePattern?: string | null;
+  suppressPath?: string | null;
+  profile: NormalizationProfile;
+  cadence?: Cadence;
+}
+
+export interface SyncServiceDeps {
+  store: Store;
+  /**
+   * The customer-file API for the audience's advertiser and connection. `onCall` receives every HTTP
+   * request made (for the sync log: endpoint, code, request id, duration — never the token or hashes).
+   */
+  apiFor(audience: AudienceRecord, opts?: { signal?: AbortSignal; onCall?: (e: ApiCallEvent) => void }): Promise<AudienceApi>;
+  now?: () => Date;
+  onProgress?(p: SyncProgress): void;
+  /** Test seams: small upload files, no real sleeping. */
+  runner?: Partial<Pick<SyncDeps, 'hashesPerFile' | 'filesPerCall' | 'sleep' | 'maxAttempts' | 'processingRetryMs'>>;
+}
+
+/**
+ * The sync operations every host uses (CLI, daemon, desktop app): resolve an audience, plan, sync,
+ * undo, refresh status. One sync at a time per audience; cancellable.
+ */
+export class SyncService {
+  private readonly controllers = new Map<number, AbortController>();
+  constructor(private readonly deps: SyncServiceDeps) {}
+
+  get dailyBudget(): number {
+    return this.deps.store.settings.get<number>(DAILY_BUDGET_KEY, DEFAULT_DAILY_CALL_BUDGET);
+  }
+
+  /**
+   * Finds the local audience the spec names, or records a new one. The key of a saved audience cannot
+   * change: asking for another key is refused with the way out (a new audience).
+   */
+  async ensureAudience(spec: AudienceSpec): Promise<AudienceRecord> {
+    const { store } = this.deps;
+    const calculateType = CALCULATE_TYPE_BY_KEY[spec.key];
+    let existing = spec.tiktokAudienceId ? store.audiences.findByTiktokId(spec.advertiserId, spec.tiktokAudienceId) : spec.name ? store.audiences.findByName(spec.advertiserId, spec.name) : undefined;
+    if (!spec.name && !spec.tiktokAudienceId) throw new AppError('INVALID_ARGUMENT', 'Name the audience: give --audience NAME for a new or existing audience, or --audience-id ID for one that exists at TikTok.');
+    if (existing) {
+      const savedKey = existing.keys[0]?.key;
+      if (existing.calculateType !== calculateType) {
+        throw new AppError('KEY_TYPE_LOCKED', `Audience "${existing.name}" matches on ${savedKey ? KEY_LABELS[savedKey] : existing.calculateType}; its key cannot change after it is saved (TikTok fixes calculate_type). Sync this file to a new audience instead, e.g. --audience "${existing.name} (${KEY_LABELS[spec.key]})".`);
+      }
+      existing = store.audiences.update(existing.id, {
+        sourcePath: spec.sourcePath,
+        sourceKind: spec.sourceKind ?? existing.sourceKind,
+        sourcePattern: spec.sourcePattern ?? existing.sourcePattern,
+        suppressPath: spec.suppressPath === undefined ? existing.suppressPath : spec.suppressPath,
+        connectionId: spec.connectionId ?? existing.connectionId,
+        cadence: spec.cadence ?? existing.cadence,
+      });
+      return existing;
+    }
+    let tiktokId = spec.tiktokAudienceId ?? null;
+    let name = spec.name ?? '';
+    const draft = { connectionId: spec.connectionId, advertiserId: spec.advertiserId, name, keys: [{ key: spec.key, column: spec.column }], calculateType, sourcePath: spec.sourcePath, sourceKind: spec.sourceKind, sourcePattern: spec.sourcePattern ?? null, suppressPath: spec.suppressPath ?? null, profile: spec.profile, cadence: spec.cadence };
+    const api = await this.deps.apiFor({ ...draft, id: 0, tiktokAudienceId: null, api: 'file', sourceKind: spec.sourceKind ?? 'file', sourcePattern: spec.sourcePattern ?? null, suppressPath: spec.suppressPath ?? null, cadence: spec.cadence ?? { kind: 'manual' }, paused: false, createdAt: '', updatedAt: '' });
+    // An audience that already exists at TikTok is adopted (its key must match); the first sync REPLACEs it.
+    const remote = tiktokId ? await api.get(tiktokId) : (await api.findByName(name))[0];
+    if (tiktokId && !remote) throw new AppError('AUDIENCE_NOT_FOUND', `TikTok has no audience ${tiktokId} for advertiser ${spec.advertiserId}. Check the id, or give --audience NAME to create one.`);
+    if (remote) {
+      if (remote.calculateType && remote.calculateType !== calculateType) {
+        throw new AppError('KEY_TYPE_LOCKED', `The TikTok audience "${remote.name}" matches on ${remote.calculateType}, not ${calculateType}; an audience's key cannot change. Choose another audience name to create a new one.`);
+      }
+      tiktokId = remote.audienceId;
+      name = name || remote.name;
+    }
+    return store.audiences.create({ ...draft, name, tiktokAudienceId: tiktokId });
+  }
+
+  /** Reads the audience's cohort (newest file of a watched folder), minus its suppression list. */
+  async readTarget(audience: AudienceRecord, ctx: { signal: AbortSignal; onRows(rows: number, fraction: number): void }): Promise<TargetSet> {
+    const mapping = audience.keys[0];
+    if (!mapping) throw new AppError('INVALID_ARGUMENT', `Audience "${audience.name}" has no key mapping.`);
+    const file = resolveSourceFile({ kind: audience.sourceKind, path: audience.sourcePath, pattern: audience.sourcePattern });
+    const res = await readCohort({
+      path: file,
+      key: mapping.key,
+      column: mapping.column ?? undefined,
+      profile: audience.profile,
+      signal: ctx.signal,
+      onProgress: (p: { rows: number; bytesRead: number; totalBytes: number }) => ctx.onRows(p.rows, p.totalBytes ? p.bytesRead / p.totalBytes : 0),
+    });
+    let hashes = res.hashes;
+    if (audience.suppressPath) hashes = subtractHashes(hashes, await loadSuppression(audience.suppressPath, mapping.key, audience.profile));
+    return { hashes, rowsRead: res.rowsRead, valid: res.valid, rejected: res.rejected, duplicates: res.duplicates, rejectReasons: res.rejectReasons as Record<string, number> };
+  }
+
+  private async run(audienceId: number, opts: { trigger: RunTrigger; dryRun?: boolean; target?: TargetSet; signal?: AbortSignal }): Promise<SyncOutcome> {
+    const audience = this.deps.store.audiences.require(audienceId);
+    const controller = new AbortController();
+    const onAbort = () => controller.abort();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    if (!opts.dryRun) this.controllers.set(audienceId, controller);
+    let runId: number | null = null;
+    const onCall = (e: ApiCallEvent) => {
+      if (opts.dryRun) return;
+      this.deps.store.runs.addApiCall({ runId, audienceId, endpoint: e.endpoint, method: e.method, requestId: e.requestId, code: e.code, httpStatus: e.httpStatus, durationMs: e.durationMs, startedAt: e.startedAt, detail: e.error?.message ?? null });
+    };
+    try {
+      const api = await this.deps.apiFor(audience, { signal: controller.signal, onCall });
+      const outcome = await runSync(
+        {
+          store: this.deps.store,
+          api,
+          readTarget: (a, ctx) => this.readTarget(a, ctx),
+          now: this.deps.now,
+          dailyBudget: this.dailyBudget,
+          onProgress: (p) => {
+            runId = p.runId;
+            this.deps.onProgress?.(p);
+          },
+          ...this.deps.runner,
+        },
+        audienceId,
+        { trigger: opts.trigger, dryRun: opts.dryRun, target: opts.target, signal: controller.signal },
+      );
+      if (!opts.dryRun && outcome.callsUsed > 0) await refreshStatus(this.deps.store, api, audienceId, this.deps.now?.()).catch(() => undefined);
+      return outcome;
+    } finally {
+      opts.signal?.removeEventListener('abort', onAbort);
+      if (this.controllers.get(audienceId) === controller) this.controllers.delete(audienceId);
+    }
+  }
+
+  /** The dry run: the plan and its cost; nothing is sent, nothing is recorded. */
+  plan(audienceId: number, signal?: AbortSignal): Promise<SyncOutcome> {
+    return this.run(audienceId, { trigger: 'manual', dryRun: true, signal });
+  }
+
+  sync(audienceId: number, trigger: RunTrigger = 'manual', signal?: AbortSignal): Promise<SyncOutcome> {
+    return this.run(audienceId, { trigger, signal });
+  }
+
+  /** Cancels the audience's running sync; its acknowledged calls stay. Returns whether one was running. */
+  cancel(audienceId: number): boolean {
+    const c = this.controllers.get(audienceId);
+    c?.abort();
+    return Boolean(c);
+  }
+
+  /**
+   * Undoes the audience's last sync that changed something: sends its inverse delta (what it added is
+   * removed, what it removed is added back), within the quota and the floor. The audience's schedule is
+   * paused so the next scheduled run does not re-apply the file.
+   */
+  async undo(audienceId: number, signal?: AbortSignal): Promise<SyncOutcome> {
+    const { store } = this.deps;
+    const last = store.runs.list({ audienceId, limit: 50 }).find((r) => r.trigger !== 'undo' && (r.status === 'done' || r.status === 'deferred') && r.callsUsed > 0);
+    const lastUndo = store.runs.list({ audienceId, limit: 50 }).find((r) => r.trigger === 'undo' && r.status === 'done');
+    if (!last || (lastUndo && lastUndo.id > last.id)) throw new AppError('INVALID_ARGUMENT', 'There is no sync to undo for this audience: its last change was already undone, or it was never synced.');
+    const added = loadDelta(store, last.id, 'add');
+    const removed = loadDelta(store, last.id, 'remove');
+    const current = store.snapshots.load(audienceId);
+    const hashes = unionEntries(subtractEntries(current, added), removed);
+    store.audiences.update(audienceId, { paused: true });
+    return this.run(audienceId, { trigger: 'undo', signal, target: { hashes, rowsRead: 0, valid: hashes.length / 32, rejected: 0, duplicates: 0, rejectReasons: {} } });
+  }
+
+  async refreshStatus(audienceId: number): Promise<StatusRecord> {
+    const audience = this.deps.store.audiences.require(audienceId);
+    return refreshStatus(this.deps.store, await this.deps.apiFor(audience, {}), audienceId, this.deps.now?.());
+  }
+
+  /** Calls left today and when the budget comes back. */
+  quota(audienceId: number): { used: number; left: number; budget: number; resetsAt: string } {
+    const at = this.deps.now?.() ?? new Date();
+    const budget = this.dailyBudget;
+    const used = this.deps.store.quota.used(audienceId, at);
+    return { used, left: Math.max(0, budget - used), budget, resetsAt: nextUtcDay(at).toISOString() };
+  }
+}
