@@ -9,6 +9,12 @@ const COMMANDS: Record<string, () => Promise<{ default: CliCommand }>> = {
   login: () => import('./commands/login'),
   accounts: () => import('./commands/accounts'),
   logout: () => import('./commands/logout'),
+  sync: () => import('./commands/sync'),
+  status: () => import('./commands/status'),
+  runs: () => import('./commands/runs'),
+  schedule: () => import('./commands/schedule'),
+  undo: () => import('./commands/undo'),
+  daemon: () => import('./commands/daemon'),
 };
 
 export interface RunCliOptions {

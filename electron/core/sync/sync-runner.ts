@@ -22,6 +22,8 @@ export interface TargetSet {
   rejected: number;
   duplicates: number;
   rejectReasons: Record<string, number>;
+  /** The rejected rows (masked values only), for the user's explicit rejects export. */
+  rejects?: unknown[];
 }
 
 export type SyncPhase = 'reading' | 'planning' | 'uploading' | 'sending' | 'verifying';
@@ -79,7 +81,8 @@ export interface SyncOutcome {
   deferredUntil: string | null;
   warnings: string[];
   error: AppErrorShape | null;
-  counts: Omit<TargetSet, 'hashes'>;
+  counts: Omit<TargetSet, 'hashes' | 'rejects'>;
+  rejects: unknown[];
 }
 
 class Deferral extends Error {
@@ -125,6 +128,7 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     adds: 0, removes: 0, callsPlanned: 0, callsUsed: 0, callsLeft: 0, currentSize: 0, projectedSize: 0,
     deferredUntil: null, warnings: [], error: null,
     counts: { rowsRead: 0, valid: 0, rejected: 0, duplicates: 0, rejectReasons: {} },
+    rejects: [],
   };
   const tmp = fs.mkdtempSync(path.join(deps.tmpRoot ?? os.tmpdir(), 'cohort-relay-upload-'));
   try {
@@ -137,6 +141,7 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     progress('reading', 0);
     const target = opts.target ?? (await deps.readTarget(audience, { signal, onRows: (rows, f) => progress('reading', f * 60, { rows }) }));
     outcome.counts = { rowsRead: target.rowsRead, valid: target.valid, rejected: target.rejected, duplicates: target.duplicates, rejectReasons: target.rejectReasons };
+    outcome.rejects = target.rejects ?? [];
     if (signal.aborted) throw new AppError('CANCELLED');
 
     progress('planning', 60);

@@ -123,7 +123,7 @@ export class SyncService {
     });
     let hashes = res.hashes;
     if (audience.suppressPath) hashes = subtractHashes(hashes, await loadSuppression(audience.suppressPath, mapping.key, audience.profile));
-    return { hashes, rowsRead: res.rowsRead, valid: res.valid, rejected: res.rejected, duplicates: res.duplicates, rejectReasons: res.rejectReasons as Record<string, number> };
+    return { hashes, rowsRead: res.rowsRead, valid: res.valid, rejected: res.rejected, duplicates: res.duplicates, rejectReasons: res.rejectReasons as Record<string, number>, rejects: res.rejects };
   }
 
   private async run(audienceId: number, opts: { trigger: RunTrigger; dryRun?: boolean; target?: TargetSet; signal?: AbortSignal }): Promise<SyncOutcome> {

@@ -1,0 +1,54 @@
+import { DEFAULT_PROFILE, KEY_TYPES, type KeyType, type NormalizationProfile } from '../../shared/domain';
+import { AppError } from '../../shared/errors';
+import { flag, str, type CliCommand, type CliContext } from './command';
+
+/** The options that describe a cohort file and how to read it (plan and sync share them). */
+export const COHORT_OPTIONS = {
+  csv: { type: 'string' },
+  key: { type: 'string' },
+  column: { type: 'string' },
+  country: { type: 'string' },
+  suppress: { type: 'string' },
+  rejects: { type: 'string' },
+  'strip-email-tags': { type: 'boolean' },
+  'phone-plus': { type: 'boolean' },
+  advertiser: { type: 'string' },
+  audience: { type: 'string' },
+  json: { type: 'boolean' },
+} as const satisfies CliCommand['options'];
+
+export const COHORT_USAGE = '--csv FILE --key email|phone|idfa|gaid [--column NAME|INDEX] [--country CC] [--suppress FILE] [--rejects OUT.csv] [--strip-email-tags] [--phone-plus] [--json]';
+
+export interface CohortArgs {
+  csv: string;
+  key: KeyType;
+  column: string | number | null;
+  profile: NormalizationProfile;
+  suppress: string | null;
+  rejects: string | null;
+  json: boolean;
+}
+
+/** Reads and checks the cohort options; a missing or bad one is an INVALID_ARGUMENT naming the fix. */
+export function parseCohortArgs(ctx: CliContext): CohortArgs {
+  const csv = str(ctx, 'csv');
+  if (!csv) throw new AppError('INVALID_ARGUMENT', 'Missing --csv FILE: the cohort CSV to read.');
+  const key = str(ctx, 'key')?.toLowerCase();
+  if (!key || !(KEY_TYPES as readonly string[]).includes(key)) {
+    throw new AppError('INVALID_ARGUMENT', `${key ? `Unknown --key "${key}"` : 'Missing --key'}: use one of ${KEY_TYPES.join(', ')}.`);
+  }
+  const col = str(ctx, 'column');
+  const country = str(ctx, 'country')?.toUpperCase() ?? null;
+  if (country !== null && !/^[A-Z]{2}$/.test(country)) throw new AppError('INVALID_ARGUMENT', `--country "${country}" is not a two-letter country code (ISO 3166), e.g. US, GB, DE.`);
+  return {
+    csv,
+    key: key as KeyType,
+    column: col === undefined ? null : /^\d+$/.test(col) ? Number(col) : col,
+    profile: { ...DEFAULT_PROFILE, emailStripPlusAndDots: flag(ctx, 'strip-email-tags'), phoneKeepPlus: flag(ctx, 'phone-plus'), defaultCountry: country },
+    suppress: str(ctx, 'suppress') ?? null,
+    rejects: str(ctx, 'rejects') ?? null,
+    json: flag(ctx, 'json'),
+  };
+}
+
+export const fmt = (n: number) => n.toLocaleString('en-US');

@@ -1,0 +1,33 @@
+import { CohortRelayApp } from '../../core/app';
+import { Scheduler } from '../../core/sync/scheduler';
+import { str, type CliCommand } from '../command';
+
+/** `cohort-relay daemon`: the scheduler, headless, until SIGTERM / SIGINT. */
+const daemon: CliCommand = {
+  summary: 'Run scheduled syncs in the background (headless) until stopped with SIGTERM or Ctrl-C.',
+  usage: 'cohort-relay daemon [--tick SECONDS]',
+  options: { tick: { type: 'string' } },
+  async run(ctx) {
+    const tick = Number(str(ctx, 'tick') ?? 30);
+    const app = new CohortRelayApp({ env: ctx.env });
+    const scheduler = new Scheduler({
+      store: app.store,
+      runAudience: async (id, trigger) => {
+        const o = await app.sync.sync(id, trigger, ctx.signal);
+        ctx.stdout.write(`${new Date().toISOString()} audience ${id}: ${o.status}, +${o.adds} −${o.removes}, ${o.callsUsed} calls${o.error ? ` — ${o.error.message}` : ''}\n`);
+        return o;
+      },
+      healthCheck: (c) => app.healthCheck(c),
+      tickMs: Math.max(1, tick) * 1000,
+      onSkipped: (id, reason) => ctx.stderr.write(`${new Date().toISOString()} audience ${id} skipped: ${reason}\n`),
+    });
+    ctx.stdout.write(`Cohort Relay daemon started (pid ${process.pid}); checking schedules every ${tick} s. Stop with SIGTERM or Ctrl-C.\n`);
+    scheduler.start();
+    await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+    await scheduler.stop();
+    app.close();
+    ctx.stdout.write('Cohort Relay daemon stopped.\n');
+    return 0;
+  },
+};
+export default daemon;

@@ -1,0 +1,43 @@
+import { AppError } from '../../../shared/errors';
+import { CohortRelayApp } from '../../core/app';
+import { flag, printJson, str, type CliCommand } from '../command';
+import { fmt } from '../cohort-args';
+
+/** `cohort-relay runs`: the sync log; with --run ID, one run and its API calls. */
+const runs: CliCommand = {
+  summary: 'Show the sync log: every run with its counts, calls and errors; --run ID shows its API calls.',
+  usage: 'cohort-relay runs [--audience-id LOCAL_ID] [--run ID] [--limit N] [--json]',
+  options: { json: { type: 'boolean' }, 'audience-id': { type: 'string' }, run: { type: 'string' }, limit: { type: 'string' } },
+  async run(ctx) {
+    const app = new CohortRelayApp({ env: ctx.env });
+    try {
+      const runId = str(ctx, 'run');
+      if (runId) {
+        const run = app.store.runs.get(Number(runId));
+        if (!run) throw new AppError('INVALID_ARGUMENT', `No run ${runId}. Run "cohort-relay runs" to list them.`);
+        const calls = app.store.runs.apiCalls(run.id);
+        if (flag(ctx, 'json')) printJson(ctx, { run, calls });
+        else {
+          ctx.stdout.write(`Run ${run.id}: ${run.status}, +${fmt(run.adds)} −${fmt(run.removes)}, ${run.callsUsed} calls${run.errorMessage ? `; ${run.errorMessage}` : ''}\n`);
+          for (const c of calls) ctx.stdout.write(`  ${c.startedAt} ${c.method} ${c.endpoint} code ${c.code ?? '—'} request ${c.requestId ?? '—'} ${c.durationMs} ms${c.detail ? ` — ${c.detail}` : ''}\n`);
+        }
+        return 0;
+      }
+      const audienceId = str(ctx, 'audience-id');
+      const list = app.store.runs.list({ audienceId: audienceId ? Number(audienceId) : undefined, limit: Number(str(ctx, 'limit') ?? 50) });
+      if (flag(ctx, 'json')) printJson(ctx, { runs: list });
+      else if (list.length === 0) ctx.stdout.write('No sync has run yet.\n');
+      else
+        for (const r of list) {
+          ctx.stdout.write(
+            `#${r.id} audience ${r.audienceId ?? '—'} ${r.trigger} ${r.status} ${r.startedAt}: rows ${fmt(r.rowsRead)}, rejected ${fmt(r.rejected)}, +${fmt(r.adds)} −${fmt(r.removes)}, ${r.callsUsed} calls` +
+              `${r.deferredUntil ? `, rest at ${r.deferredUntil}` : ''}${r.errorMessage ? ` — ${r.errorMessage}` : ''}\n`,
+          );
+        }
+      return 0;
+    } finally {
+      app.close();
+    }
+  },
+};
+export default runs;

@@ -1,0 +1,88 @@
+import { AppError } from '../../../shared/errors';
+import { CohortRelayApp } from '../../core/app';
+import type { Cadence } from '../../core/store/audiences-repo';
+import { cadenceProblem } from '../../core/sync/cadence';
+import { flag, printJson, str, type CliCommand } from '../command';
+
+const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+
+/** Parses "hourly", "daily@06:30", "weekly@mon@09:00", "once@2026-12-01T09:00", "manual". */
+export function parseCadence(text: string): Cadence {
+  const [kind, a, b] = text.toLowerCase().split('@');
+  let c: Cadence;
+  switch (kind) {
+    case 'manual':
+      c = { kind: 'manual' };
+      break;
+    case 'hourly':
+      c = { kind: 'hourly' };
+      break;
+    case 'daily':
+      c = { kind: 'daily', at: a ?? '' };
+      break;
+    case 'weekly':
+      c = { kind: 'weekly', weekday: WEEKDAYS.indexOf((a ?? '').slice(0, 3)), at: b ?? '' };
+      break;
+    case 'once':
+      c = { kind: 'once', at: new Date(text.slice(5)).toISOString() };
+      break;
+    default:
+      throw new AppError('INVALID_ARGUMENT', `Unknown cadence "${text}": use hourly, daily@HH:MM, weekly@mon@HH:MM, once@2026-12-01T09:00 or manual.`);
+  }
+  const problem = cadenceProblem(c);
+  if (problem) throw new AppError('INVALID_ARGUMENT', `Cadence "${text}": ${problem}`);
+  return c;
+}
+
+/** `cohort-relay schedule add|list|remove|pause|resume`. */
+const schedule: CliCommand = {
+  summary: "Set, list or remove an audience's cadence; pause or resume scheduled syncs.",
+  usage: 'cohort-relay schedule add --audience-id ID --every hourly|daily@HH:MM|weekly@mon@HH:MM|once@ISO | list [--json] | remove --audience-id ID | pause|resume [--audience-id ID]',
+  options: { 'audience-id': { type: 'string' }, every: { type: 'string' }, json: { type: 'boolean' } },
+  allowPositionals: true,
+  async run(ctx) {
+    const action = ctx.positionals[0] ?? 'list';
+    const app = new CohortRelayApp({ env: ctx.env });
+    try {
+      const idText = str(ctx, 'audience-id');
+      const needId = () => {
+        const id = Number(idText);
+        if (!Number.isInteger(id) || id <= 0) throw new AppError('INVALID_ARGUMENT', 'Missing --audience-id ID: the audience number "cohort-relay status" shows.');
+        return app.store.audiences.require(id);
+      };
+      switch (action) {
+        case 'add': {
+          const every = str(ctx, 'every');
+          if (!every) throw new AppError('INVALID_ARGUMENT', 'Missing --every: hourly, daily@HH:MM, weekly@mon@HH:MM or once@ISO-date.');
+          const a = app.store.audiences.update(needId().id, { cadence: parseCadence(every), paused: false });
+          ctx.stdout.write(`Audience "${a.name}" now syncs ${every}; next run ${app.scheduler.nextRun(a)?.toISOString() ?? 'none'}. Scheduled syncs run while "cohort-relay daemon" or the desktop app is running.\n`);
+          return 0;
+        }
+        case 'remove': {
+          const a = app.store.audiences.update(needId().id, { cadence: { kind: 'manual' } });
+          ctx.stdout.write(`Audience "${a.name}" is no longer scheduled.\n`);
+          return 0;
+        }
+        case 'pause':
+        case 'resume': {
+          const paused = action === 'pause';
+          if (idText) app.store.audiences.update(needId().id, { paused });
+          else app.scheduler.setPaused(paused);
+          ctx.stdout.write(`${paused ? 'Paused' : 'Resumed'} ${idText ? `audience ${idText}` : 'all scheduled syncs'}.\n`);
+          return 0;
+        }
+        case 'list': {
+          const list = app.store.audiences.list().map((a) => ({ id: a.id, name: a.name, cadence: a.cadence, paused: a.paused, nextRun: app.scheduler.nextRun(a)?.toISOString() ?? null }));
+          if (flag(ctx, 'json')) printJson(ctx, { pausedAll: app.scheduler.paused, schedules: list });
+          else for (const s of list) ctx.stdout.write(`#${s.id} ${s.name}: ${s.cadence.kind}${'at' in s.cadence ? ` ${s.cadence.at}` : ''}${s.paused ? ' (paused)' : ''}, next ${s.nextRun ?? '—'}\n`);
+          return 0;
+        }
+        default:
+          throw new AppError('INVALID_ARGUMENT', `Unknown schedule action "${action}": use add, list, remove, pause or resume.`);
+      }
+    } finally {
+      app.close();
+    }
+  },
+};
+export default schedule;

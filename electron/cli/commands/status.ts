@@ -1,0 +1,54 @@
+import { CohortRelayApp } from '../../core/app';
+import { statusHistory } from '../../core/sync/status';
+import { flag, printJson, type CliCommand } from '../command';
+import { fmt } from '../cohort-args';
+
+/** `cohort-relay status`: every audience with its state, sizes, last and next sync, and calls left today. */
+const status: CliCommand = {
+  summary: "Show every audience: state, TikTok's matched size, local size, last and next sync, calls left today.",
+  usage: 'cohort-relay status [--refresh] [--json]',
+  options: { json: { type: 'boolean' }, refresh: { type: 'boolean' } },
+  async run(ctx) {
+    const app = new CohortRelayApp({ env: ctx.env });
+    try {
+      const rows = [];
+      for (const a of app.store.audiences.list()) {
+        if (flag(ctx, 'refresh') && a.tiktokAudienceId) await app.sync.refreshStatus(a.id).catch(() => undefined);
+        const last = statusHistory(app.store, a.id, 1)[0];
+        const run = app.store.runs.list({ audienceId: a.id, limit: 1 })[0];
+        const quota = app.sync.quota(a.id);
+        const next = app.scheduler.nextRun(a);
+        rows.push({
+          id: a.id,
+          name: a.name,
+          advertiserId: a.advertiserId,
+          tiktokAudienceId: a.tiktokAudienceId,
+          key: a.keys.map((k) => k.key).join('+'),
+          state: last?.state ?? (a.tiktokAudienceId ? 'processing' : 'never_synced'),
+          coverNum: last?.coverNum ?? null,
+          localSize: app.store.snapshots.meta(a.id)?.entryCount ?? 0,
+          lastSync: run ? { at: run.finishedAt ?? run.startedAt, status: run.status, error: run.errorMessage } : null,
+          nextSync: next?.toISOString() ?? null,
+          cadence: a.cadence,
+          paused: a.paused,
+          callsLeftToday: quota.left,
+          dailyBudget: quota.budget,
+        });
+      }
+      if (flag(ctx, 'json')) printJson(ctx, { audiences: rows, pausedAll: app.scheduler.paused });
+      else if (rows.length === 0) ctx.stdout.write('No audiences yet. Create one with "cohort-relay sync --csv FILE --key email --advertiser ID --audience NAME".\n');
+      else {
+        for (const r of rows) {
+          ctx.stdout.write(
+            `#${r.id} ${r.name} [${r.state}] key ${r.key}, TikTok matched ${r.coverNum === null ? '—' : fmt(r.coverNum)}, local ${fmt(r.localSize)}, ` +
+              `last ${r.lastSync ? `${r.lastSync.status} ${r.lastSync.at}` : 'never'}, next ${r.paused ? 'paused' : (r.nextSync ?? 'manual')}, calls left ${r.callsLeftToday}/${r.dailyBudget}\n`,
+          );
+        }
+      }
+      return 0;
+    } finally {
+      app.close();
+    }
+  },
+};
+export default status;

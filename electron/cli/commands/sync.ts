@@ -1,0 +1,68 @@
+import { AppError } from '../../../shared/errors';
+import { writeRejectsCsv } from '../../core/cohort';
+import { CohortRelayApp } from '../../core/app';
+import { printJson, flag, str, type CliCommand } from '../command';
+import { COHORT_OPTIONS, COHORT_USAGE, fmt, parseCohortArgs } from '../cohort-args';
+
+/**
+ * `cohort-relay sync`: creates the audience when it does not exist, else sends the diff — inside the
+ * daily call budget. Exit 0 when done or deferred (the rest goes in the next window), 1 when failed.
+ */
+const sync: CliCommand = {
+  summary: 'Sync a cohort CSV to a TikTok audience: create it, or send only what changed.',
+  usage: `cohort-relay sync ${COHORT_USAGE} --advertiser ID (--audience NAME | --audience-id ID) [--dry-run]`,
+  options: { ...COHORT_OPTIONS, 'audience-id': { type: 'string' }, 'dry-run': { type: 'boolean' } },
+  async run(ctx) {
+    const args = parseCohortArgs(ctx);
+    const advertiserId = str(ctx, 'advertiser');
+    if (!advertiserId) throw new AppError('INVALID_ARGUMENT', 'Missing --advertiser ID: the TikTok advertiser account (see "cohort-relay accounts").');
+    const name = str(ctx, 'audience');
+    const tiktokAudienceId = str(ctx, 'audience-id');
+    if (!name && !tiktokAudienceId) throw new AppError('INVALID_ARGUMENT', 'Name the audience: --audience NAME (created when missing) or --audience-id ID (an existing TikTok audience).');
+    const app = new CohortRelayApp({ env: ctx.env });
+    try {
+      const connectionId = app.store.connections.findByAdvertiser(advertiserId)?.id ?? null;
+      const audience = await app.sync.ensureAudience({ advertiserId, connectionId, name, tiktokAudienceId, key: args.key, column: args.column, sourcePath: args.csv, suppressPath: args.suppress, profile: args.profile });
+      const dryRun = flag(ctx, 'dry-run');
+      const outcome = dryRun ? await app.sync.plan(audience.id, ctx.signal) : await app.sync.sync(audience.id, 'cli', ctx.signal);
+      if (args.rejects) await writeRejectsCsv(outcome.rejects as Parameters<typeof writeRejectsCsv>[0], args.rejects);
+      const quota = app.sync.quota(audience.id);
+      const out = {
+        audienceId: outcome.tiktokAudienceId,
+        localAudienceId: audience.id,
+        name: audience.name,
+        status: outcome.status,
+        strategy: outcome.strategy,
+        adds: outcome.adds,
+        removes: outcome.removes,
+        callsPlanned: outcome.callsPlanned,
+        callsUsed: outcome.callsUsed,
+        callsLeftToday: quota.left,
+        currentSize: outcome.currentSize,
+        projectedSize: outcome.projectedSize,
+        deferredUntil: outcome.deferredUntil,
+        warnings: outcome.warnings,
+        error: outcome.error,
+        runId: outcome.runId,
+        ...outcome.counts,
+      };
+      if (args.json) printJson(ctx, out);
+      else {
+        const head = dryRun ? 'Dry run (nothing sent)' : `Sync ${outcome.status}`;
+        const lines = [
+          `${head}: audience "${audience.name}"${outcome.tiktokAudienceId ? ` (TikTok id ${outcome.tiktokAudienceId})` : ''}`,
+          `Rows read ${fmt(out.rowsRead)}, valid ${fmt(out.valid)}, rejected ${fmt(out.rejected)}, duplicates ${fmt(out.duplicates)}`,
+          `+${fmt(out.adds)} added, −${fmt(out.removes)} removed → ${fmt(out.projectedSize)} people; calls ${dryRun ? `needed ${out.callsPlanned}` : `used ${out.callsUsed}`}, ${quota.left} of ${quota.budget} left today`,
+          ...outcome.warnings.map((w) => `Warning: ${w}`),
+        ];
+        if (outcome.deferredUntil) lines.push(`The rest waits until ${outcome.deferredUntil} and is sent by the scheduler (or run this again then).`);
+        ctx.stdout.write(`${lines.join('\n')}\n`);
+        if (outcome.error && outcome.status === 'failed') ctx.stderr.write(`error: ${outcome.error.message}\n`);
+      }
+      return outcome.status === 'failed' || outcome.status === 'cancelled' ? 1 : 0;
+    } finally {
+      app.close();
+    }
+  },
+};
+export default sync;
