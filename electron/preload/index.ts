@@ -1,4 +1,10 @@
-import { contextBridge } from 'electron';
+/**
+ * The preload: exposes window.api (contract functions, `on`, `pathForFile`) and nothing else. Bundled as
+ * one CommonJS file (electron.vite.config.ts) because a sandboxed preload cannot load modules.
+ */
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
+import { buildPreloadApi } from './api';
+import type { PreloadApi } from './api';
 
-// The contract-typed window.api arrives with the desktop-shell issue; nothing of ipcRenderer is exposed.
-contextBridge.exposeInMainWorld('api', Object.freeze({ version: 1 }));
+const api: PreloadApi = buildPreloadApi(ipcRenderer, webUtils);
+contextBridge.exposeInMainWorld('api', api);

@@ -1,0 +1,42 @@
+/**
+ * Which push events become OS notifications, and their words. Pure: index.ts shows what this returns.
+ * Only background work notifies (a scheduled or catch-up run, a connection that needs the user): a sync
+ * the user started from the window is already on screen.
+ */
+import type { PushEvent } from '../../shared/ipc/contract';
+import type { RunTrigger } from '../../shared/ipc/dto';
+
+export interface NotificationContent {
+  title: string;
+  body: string;
+}
+
+const BACKGROUND: ReadonlySet<RunTrigger> = new Set(['schedule', 'catch-up']);
+
+export interface NotificationContext {
+  /** The user's "notifications" setting. */
+  enabled: boolean;
+  /** The audience's name, when known. */
+  audienceName?: string | null;
+}
+
+export function notificationFor(e: PushEvent, ctx: NotificationContext): NotificationContent | null {
+  if (!ctx.enabled) return null;
+  switch (e.event) {
+    case 'run:finished': {
+      const p = e.payload;
+      if (!BACKGROUND.has(p.trigger)) return null;
+      const name = ctx.audienceName ? `“${ctx.audienceName}”` : `Audience ${p.audienceId}`;
+      if (p.status === 'done') return { title: 'Sync finished', body: `${name} is up to date at TikTok.` };
+      if (p.status === 'failed') return { title: 'Sync failed', body: `${name}: ${p.error?.message ?? 'the sync did not complete.'}` };
+      // deferred (waiting for tomorrow's quota), cancelled, planned: nothing the user must act on now.
+      return null;
+    }
+    case 'connection:needsReconnect':
+      return { title: 'Re-connect TikTok', body: `${e.payload.message} Open Cohort Relay to re-connect.` };
+    case 'run:progress':
+    case 'audience:statusChanged':
+    case 'import:progress':
+      return null;
+  }
+}

@@ -1,0 +1,267 @@
+/**
+ * The one IPC contract between the renderer and the engine (STYLE.md "IPC").
+ *
+ * Every channel is `domain:verb` → { request: zod schema, response: TS type }. Requests are parsed from
+ * `unknown` by the registrar (electron/main/registrar.ts) and by the web host before a handler sees them;
+ * handlers are plain async functions (`Handlers`) that the engine implements. Results cross the boundary
+ * as an envelope (`Result`), never as a thrown error, so Electron's IPC and the web host's WebSocket carry
+ * the same plain data. Push events are a second typed map (`EventPayloads`).
+ */
+import { z } from 'zod';
+import { KEY_TYPES } from '../domain';
+import type { AppErrorShape } from '../errors';
+import type { Channel, Domain, EventName } from './channels';
+import type {
+  AdvertiserView,
+  AudienceDetailView,
+  AudienceView,
+  ConnectionView,
+  ExportView,
+  HashLabView,
+  PlanView,
+  PreviewView,
+  QuotaView,
+  RunDetailView,
+  RunPhase,
+  RunStarted,
+  RunStatus,
+  RunTrigger,
+  RunView,
+  SettingsView,
+  TiktokAudienceView,
+  ValidationView,
+} from './dto';
+import { API_ENVIRONMENTS, THEMES } from './dto';
+
+export type { Channel, Domain, EventName } from './channels';
+export { CHANNELS, EVENTS, isChannel, isEventName } from './channels';
+
+// ── Building blocks ──────────────────────────────────────────────────────────
+
+/** A marker that carries a response type in the contract value; it holds nothing at run time. */
+declare const responseType: unique symbol;
+export interface Returns<T> {
+  readonly [responseType]?: T;
+}
+const returns = <T>(): Returns<T> => ({});
+
+/** Channels without arguments take nothing (undefined over IPC, an absent `arg` over the WebSocket). */
+const none = z.undefined();
+
+const id = z.number({ error: 'must be a number' }).int('must be a whole number').positive('must be positive');
+const text = (max: number) => z.string({ error: 'must be text' }).trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+/** A host file path. The engine checks it exists; here it must be non-empty and free of NUL bytes. */
+const filePath = text(4096).refine((p) => !p.includes('\0'), 'must be a file path');
+const country = z.string({ error: 'must be text' }).regex(/^[A-Z]{2}$/, 'must be a two-letter country code such as US');
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time as HH:MM (24-hour)');
+const isoTime = z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date and time' });
+
+export const keyTypeSchema = z.enum(KEY_TYPES, { error: `must be one of ${KEY_TYPES.join(', ')}` });
+export const columnSchema = z.union([text(1024), z.number().int().nonnegative()], { error: 'must be a column name or a 0-based column index' });
+
+export const profileSchema = z.strictObject({
+  emailStripPlusAndDots: z.boolean(),
+  phoneKeepPlus: z.boolean(),
+  defaultCountry: country.nullable(),
+});
+
+export const cadenceSchema = z.discriminatedUnion(
+  'kind',
+  [
+    z.strictObject({ kind: z.literal('manual') }),
+    z.strictObject({ kind: z.literal('once'), at: isoTime }),
+    z.strictObject({ kind: z.literal('hourly') }),
+    z.strictObject({ kind: z.literal('daily'), at: hhmm }),
+    z.strictObject({ kind: z.literal('weekly'), weekday: z.number().int().min(0).max(6), at: hhmm }),
+  ],
+  { error: 'must be a cadence: manual, once, hourly, daily or weekly' },
+);
+
+export const keyMappingSchema = z.strictObject({ key: keyTypeSchema, column: columnSchema });
+
+/** The file + mapping the import screens work on (preview → hash lab → validation). */
+const mappedFile = { path: filePath, key: keyTypeSchema, column: columnSchema, profile: profileSchema };
+
+// ── The contract ─────────────────────────────────────────────────────────────
+
+interface Entry {
+  request: z.ZodType;
+  response: Returns<unknown>;
+}
+
+export const contract = {
+  // Connections. Responses never carry a token or an app secret.
+  'connections:list': { request: none, response: returns<ConnectionView[]>() },
+  /** Runs TikTok's OAuth in the system browser with a loopback redirect; resolves when the user has approved. */
+  'connections:loginOAuth': { request: z.strictObject({ appId: text(128), appSecret: text(256) }), response: returns<ConnectionView>() },
+  'connections:pasteToken': {
+    request: z.strictObject({ token: text(4096), appId: text(128).optional(), appSecret: text(256).optional() }),
+    response: returns<ConnectionView>(),
+  },
+  /** Connects the built-in offline TikTok simulator, so every screen works with no TikTok account. */
+  'connections:connectSandbox': { request: none, response: returns<ConnectionView>() },
+  'connections:disconnect': { request: z.strictObject({ connectionId: text(128) }), response: returns<null>() },
+  /** Re-reads the advertiser accounts the connection is authorized for. */
+  'connections:advertisers': { request: z.strictObject({ connectionId: text(128) }), response: returns<AdvertiserView[]>() },
+
+  // Import: the engine reads the file; the renderer only names it.
+  'import:preview': { request: z.strictObject({ path: filePath }), response: returns<PreviewView>() },
+  'import:hashLab': {
+    request: z.strictObject({ ...mappedFile, limit: z.number().int().min(1).max(100).optional() }),
+    response: returns<HashLabView>(),
+  },
+  /** Reads the whole file (progress as `import:progress`); cancel with `import:cancel`. */
+  'import:validate': { request: z.strictObject({ ...mappedFile, suppressPath: filePath.optional() }), response: returns<ValidationView>() },
+  /** Writes every reject (line, reason, value) as CSV; without outPath the engine picks `<source>-rejects.csv` beside the source. */
+  'import:exportRejects': { request: z.strictObject({ ...mappedFile, outPath: filePath.optional() }), response: returns<ExportView>() },
+  /** Cancels a running preview / validation / export of this path. */
+  'import:cancel': { request: z.strictObject({ path: filePath }), response: returns<{ cancelled: boolean }>() },
+
+  // Audiences.
+  'audiences:list': { request: none, response: returns<AudienceView[]>() },
+  'audiences:get': { request: z.strictObject({ id }), response: returns<AudienceDetailView>() },
+  /**
+   * Saves a mapping locally. Nothing is sent: a new audience is created at TikTok by its first sync, so
+   * `sync:plan` can dry-run it first. With existingTiktokAudienceId the mapping syncs into that audience
+   * (its calculate_type must match the key).
+   */
+  'audiences:create': {
+    request: z.strictObject({
+      advertiserId: text(64),
+      connectionId: text(128).optional(),
+      name: text(128),
+      keys: z
+        .array(keyMappingSchema)
+        .min(1, 'must map at least one column')
+        .max(KEY_TYPES.length)
+        .refine((ks) => new Set(ks.map((k) => k.key)).size === ks.length, 'must not map the same key type twice'),
+      sourcePath: filePath,
+      sourceKind: z.enum(['file', 'folder']).optional(),
+      sourcePattern: text(256).optional(),
+      profile: profileSchema,
+      cadence: cadenceSchema,
+      suppressPath: filePath.optional(),
+      existingTiktokAudienceId: text(64).optional(),
+    }),
+    response: returns<AudienceView>(),
+  },
+  /** Key type and profile are locked once saved (TikTok fixes calculate_type): create a new audience instead. */
+  'audiences:update': {
+    request: z.strictObject({
+      id,
+      name: text(128).optional(),
+      cadence: cadenceSchema.optional(),
+      paused: z.boolean().optional(),
+      sourcePath: filePath.optional(),
+      sourcePattern: text(256).nullable().optional(),
+      /** null removes the suppression list. */
+      suppressPath: filePath.nullable().optional(),
+    }),
+    response: returns<AudienceView>(),
+  },
+  /** Forgets the mapping and its local snapshot; the audience at TikTok is left as it is. */
+  'audiences:deleteLocal': { request: z.strictObject({ id }), response: returns<null>() },
+  /** Audiences that exist at TikTok for this advertiser, optionally only those matching one key type. */
+  'audiences:tiktokList': { request: z.strictObject({ advertiserId: text(64), key: keyTypeSchema.optional() }), response: returns<TiktokAudienceView[]>() },
+
+  // Sync.
+  /** A dry run: reads, hashes and diffs, sends nothing. */
+  'sync:plan': { request: z.strictObject({ audienceId: id }), response: returns<PlanView>() },
+  /** Starts a run and resolves at once with its id; progress and the end arrive as push events. */
+  'sync:run': { request: z.strictObject({ audienceId: id }), response: returns<RunStarted>() },
+  'sync:cancel': {
+    request: z.union([z.strictObject({ runId: id }), z.strictObject({ audienceId: id })], { error: 'must name a runId or an audienceId' }),
+    response: returns<{ cancelled: boolean }>(),
+  },
+  /** Sends the inverse of the audience's last sync, as a new run. */
+  'sync:undo': { request: z.strictObject({ audienceId: id }), response: returns<RunStarted>() },
+  /** Pauses (or resumes) every scheduled sync; manual "Sync now" still works. */
+  'sync:pauseAll': { request: z.strictObject({ paused: z.boolean({ error: 'must be true or false' }) }), response: returns<{ paused: boolean }>() },
+
+  // Runs (the sync log).
+  'runs:list': {
+    request: z.strictObject({ audienceId: id.optional(), limit: z.number().int().min(1).max(1000).optional() }).optional(),
+    response: returns<RunView[]>(),
+  },
+  'runs:get': { request: z.strictObject({ runId: id }), response: returns<RunDetailView>() },
+  /** Re-reads the run's source file and writes its rejects; without outPath the engine picks a path beside the source. */
+  'runs:exportRejects': { request: z.strictObject({ runId: id, outPath: filePath.optional() }), response: returns<ExportView>() },
+
+  'quota:get': { request: z.strictObject({ audienceId: id }), response: returns<QuotaView>() },
+
+  'settings:get': { request: none, response: returns<SettingsView>() },
+  /** Changes the given settings and returns all of them. dataFolder and pausedAll are not set here. */
+  'settings:set': {
+    request: z.strictObject({
+      environment: z.enum(API_ENVIRONMENTS).optional(),
+      defaultCountry: country.nullable().optional(),
+      dailyCallBudget: z.number().int().min(1).max(100).optional(),
+      rateLimits: z.strictObject({ qps: z.number().int().min(1).max(50).optional(), qpm: z.number().int().min(1).max(3000).optional() }).optional(),
+      notifications: z.boolean().optional(),
+      launchAtLogin: z.boolean().optional(),
+      theme: z.enum(THEMES).optional(),
+    }),
+    response: returns<SettingsView>(),
+  },
+} as const satisfies { [C in Channel]: Entry };
+
+export type Contract = typeof contract;
+
+/** What the renderer passes (before defaults / trimming). */
+export type RequestIn<C extends Channel> = z.input<Contract[C]['request']>;
+/** What a handler receives (after parsing). */
+export type RequestOf<C extends Channel> = z.output<Contract[C]['request']>;
+export type ResponseOf<C extends Channel> = Contract[C]['response'] extends Returns<infer T> ? T : never;
+
+// ── Envelope ─────────────────────────────────────────────────────────────────
+
+/** Every result that crosses IPC or the WebSocket. Errors are values: code, plain words, retryable. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: AppErrorShape };
+
+// ── Handlers (the engine's side) ─────────────────────────────────────────────
+
+export type Handler<C extends Channel> = (req: RequestOf<C>) => Promise<ResponseOf<C>>;
+/** One plain async function per channel. Throw an AppError for a user-facing failure. */
+export type Handlers = { [C in Channel]: Handler<C> };
+
+// ── Push events ──────────────────────────────────────────────────────────────
+
+export interface EventPayloads {
+  'run:progress': { runId: number; audienceId: number; phase: RunPhase; rows: number; percent: number | null; rowsPerSec?: number; etaSec?: number };
+  'run:finished': { runId: number; audienceId: number; status: RunStatus; trigger: RunTrigger; error: AppErrorShape | null };
+  'audience:statusChanged': { audienceId: number };
+  'connection:needsReconnect': { connectionId: string; message: string };
+  /** Progress of import:validate / import:exportRejects on a file (not tied to a run). */
+  'import:progress': { path: string; phase: 'reading' | 'hashing'; rows: number; percent: number | null; rowsPerSec?: number; etaSec?: number };
+}
+export type EventPayload<E extends EventName> = EventPayloads[E];
+/** One push event as it travels: the name and its payload. */
+export type PushEvent = { [E in EventName]: { event: E; payload: EventPayloads[E] } }[EventName];
+export type Unsubscribe = () => void;
+export type EventListener<E extends EventName> = (payload: EventPayloads[E]) => void;
+
+/** Where a host gets the engine's events from. */
+export interface EventSource {
+  subscribe(listener: (event: PushEvent) => void): Unsubscribe;
+}
+
+// ── Api (the renderer's side: what window.api looks like) ────────────────────
+
+export type ApiFunction<C extends Channel> = undefined extends RequestIn<C>
+  ? (req?: RequestIn<C>) => Promise<Result<ResponseOf<C>>>
+  : (req: RequestIn<C>) => Promise<Result<ResponseOf<C>>>;
+
+/** `api.audiences.get({ id })`: one namespace per domain, one function per channel, each resolving to a Result. */
+export type ApiDomains = {
+  [D in Domain]: { [C in Channel as C extends `${D}:${infer V}` ? V : never]: ApiFunction<C> };
+};
+
+export type ApiOn = <E extends EventName>(event: E, listener: EventListener<E>) => Unsubscribe;
+
+/** What window.api looks like in Electron (plus the preload's pathForFile) and what the web host's client implements. */
+export type Api = ApiDomains & { on: ApiOn };
+
+// Compile-time checks that the event map covers exactly EVENTS.
+type Exactly<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _eventsExact: Exactly<keyof EventPayloads, EventName> = true;
+void _eventsExact;

@@ -1,0 +1,329 @@
+/**
+ * The plain data that crosses IPC: what the renderer is shown. JSON-safe (strings, numbers, booleans,
+ * arrays, plain objects; dates as ISO-8601 strings), so the same values travel over Electron's IPC and the
+ * web host's WebSocket. Never a token, never an app secret, never SQL, never hashes.
+ */
+import type { CalculateType, KeyType, NormalizationProfile, RejectReason } from '../domain';
+import type { AppErrorShape } from '../errors';
+
+/** ISO-8601 timestamp (UTC, with `Z`). */
+export type IsoTime = string;
+
+// ── Connections ──────────────────────────────────────────────────────────────
+
+/** Which TikTok the engine talks to. `offline-sandbox` is the built-in simulator (no network). */
+export const API_ENVIRONMENTS = ['production', 'tiktok-sandbox', 'offline-sandbox'] as const;
+export type ApiEnvironment = (typeof API_ENVIRONMENTS)[number];
+
+export interface AdvertiserView {
+  advertiserId: string;
+  name: string;
+}
+
+/** A TikTok connection as the renderer sees it: metadata only. The token stays in the keychain. */
+export interface ConnectionView {
+  id: string;
+  label: string;
+  kind: 'oauth' | 'token' | 'sandbox';
+  /** The user's TikTok developer app id (public); null for a pasted token without one, and for the sandbox. */
+  appId: string | null;
+  environment: ApiEnvironment;
+  status: 'ok' | 'needs_reconnect';
+  /** Plain words when status is needs_reconnect. */
+  statusMessage: string | null;
+  createdAt: IsoTime;
+  lastCheckedAt: IsoTime | null;
+  advertisers: AdvertiserView[];
+}
+
+// ── Import (preview, hash lab, validation) ──────────────────────────────────
+
+/** What a column looks like: a key type, an existing SHA-256 hash, or nothing recognizable. */
+export type DetectedKind = KeyType | 'sha256' | null;
+
+export interface ColumnView {
+  index: number;
+  /** Header text, or `Column N` when the file has no header row. */
+  name: string;
+  detected: DetectedKind;
+  /** Share of sampled non-empty cells that matched `detected`, 0..1. */
+  confidence: number;
+}
+
+/** The first rows of a file, read without loading the whole file. */
+export interface PreviewView {
+  path: string;
+  fileName: string;
+  sizeBytes: number;
+  delimiter: string;
+  encoding: string;
+  hasHeader: boolean;
+  columns: ColumnView[];
+  /** The first rows (cells as text), for display only. */
+  rows: string[][];
+  /** Estimated data rows from the file size and the sampled row length; null when unknown. */
+  estimatedRows: number | null;
+  /** The best guess for the key column, or null when no column looks like a key. */
+  suggested: { column: number; key: KeyType } | null;
+}
+
+/** One sample row in the hash lab: raw → normalized → hash, or the reason it is rejected. */
+export interface HashLabRow {
+  /** 1-based line number in the file (the header is line 1 when present). */
+  line: number;
+  raw: string;
+  normalized: string | null;
+  hash: string | null;
+  /** True when the value already was a SHA-256 hash and passed through (lowercased), not hashed again. */
+  passthrough: boolean;
+  reject: RejectReason | null;
+}
+
+/** TikTok's published example hashes (tiktok-api.md §12), recomputed with the chosen profile. */
+export interface SelfTestVector {
+  label: string;
+  key: KeyType;
+  input: string;
+  expected: string;
+  actual: string | null;
+  ok: boolean;
+}
+
+export interface HashLabView {
+  rows: HashLabRow[];
+  selfTest: SelfTestVector[];
+}
+
+export interface RejectSample {
+  line: number;
+  reason: RejectReason;
+  /** The offending cell, shortened for display. */
+  value: string;
+}
+
+/** Validation summary of a whole file with one key mapping and profile. */
+export interface ValidationView {
+  rowsRead: number;
+  valid: number;
+  rejected: number;
+  duplicates: number;
+  byReason: Partial<Record<RejectReason, number>>;
+  /** The first rejects, for display; "Export rejects" writes all of them. */
+  rejectsSample: RejectSample[];
+}
+
+export interface ExportView {
+  outPath: string;
+  written: number;
+}
+
+// ── Audiences ────────────────────────────────────────────────────────────────
+
+export type Cadence =
+  | { kind: 'manual' }
+  | { kind: 'once'; at: IsoTime }
+  | { kind: 'hourly' }
+  /** `at` is local wall-clock time "HH:MM". */
+  | { kind: 'daily'; at: string }
+  /** weekday 0 = Sunday … 6 = Saturday; `at` is local "HH:MM". */
+  | { kind: 'weekly'; weekday: number; at: string };
+
+export interface KeyMapping {
+  key: KeyType;
+  /** Header name or 0-based index. */
+  column: string | number;
+}
+
+/** The state badge of an audience, from TikTok's status and our own (tiktok-api.md §3.5, §6). */
+export const AUDIENCE_STATES = ['processing', 'available', 'unavailable', 'expiring', 'expired', 'needs_reconnect', 'error', 'never_synced'] as const;
+export type AudienceState = (typeof AUDIENCE_STATES)[number];
+
+/** Words for each state, shared by the table, the tray and notifications. */
+export const AUDIENCE_STATE_LABELS: Record<AudienceState, string> = {
+  processing: 'Processing at TikTok',
+  available: 'Available',
+  unavailable: 'Unavailable (under 1,000)',
+  expiring: 'Expiring soon',
+  expired: 'Expired',
+  needs_reconnect: 'Re-connect needed',
+  error: 'Error',
+  never_synced: 'Never synced',
+};
+
+/** One row of the audiences table. */
+export interface AudienceView {
+  id: number;
+  name: string;
+  connectionId: string | null;
+  advertiserId: string;
+  /** Null until the first sync creates it at TikTok. */
+  tiktokAudienceId: string | null;
+  keys: KeyMapping[];
+  calculateType: CalculateType;
+  profile: NormalizationProfile;
+  sourceKind: 'file' | 'folder';
+  sourcePath: string | null;
+  /** For a folder source: which files count (glob); the newest match is used. */
+  sourcePattern: string | null;
+  suppressPath: string | null;
+  cadence: Cadence;
+  paused: boolean;
+  state: AudienceState;
+  /** Plain words for error / needs_reconnect / unavailable states, with the fix. */
+  stateMessage: string | null;
+  /** TikTok's matched size (cover_num); null before TikTok reports one. */
+  coverNum: number | null;
+  /** Distinct valid keys in our last synced snapshot. */
+  localSize: number;
+  lastSync: IsoTime | null;
+  nextSync: IsoTime | null;
+  /** Audience-modifying calls left in this UTC day's budget. */
+  callsLeftToday: number;
+  dailyBudget: number;
+  /** When TikTok will expire the audience if untouched (12 months after the last modification). */
+  expiresAt: IsoTime | null;
+  /** True while a run for this audience is in progress. */
+  running: boolean;
+  createdAt: IsoTime;
+  updatedAt: IsoTime;
+}
+
+/** One point of the sent-vs-matched chart. */
+export interface SizePoint {
+  at: IsoTime;
+  /** Our local size after the run. */
+  sent: number;
+  /** TikTok's cover_num observed at that time, if any. */
+  matched: number | null;
+}
+
+export interface AudienceDetailView extends AudienceView {
+  history: SizePoint[];
+  recentRuns: RunView[];
+}
+
+/** An audience that already exists at TikTok, for "sync into an existing audience". */
+export interface TiktokAudienceView {
+  audienceId: string;
+  name: string;
+  calculateType: CalculateType | string;
+  /** The single key this audience matches on, when its calculate_type is single-key. */
+  key: KeyType | null;
+  coverNum: number;
+  isValid: boolean;
+  isExpiring: boolean;
+  expiresAt: IsoTime | null;
+  /** True when a local mapping already syncs into this audience. */
+  mapped: boolean;
+}
+
+// ── Sync and runs ────────────────────────────────────────────────────────────
+
+/** A dry run: what a sync would do, with nothing sent. */
+export interface PlanView {
+  audienceId: number;
+  rowsRead: number;
+  valid: number;
+  rejected: number;
+  duplicates: number;
+  suppressed: number;
+  rejectsByReason: Partial<Record<RejectReason, number>>;
+  rejectsSample: RejectSample[];
+  adds: number;
+  removes: number;
+  unchanged: number;
+  /** Audience-modifying calls the sync would use (today and later). */
+  calls: number;
+  /** Calls left in today's budget before this sync. */
+  quotaLeft: number;
+  dailyBudget: number;
+  currentSize: number;
+  projectedSize: number;
+  /** Set when the sync would leave the audience under AUDIENCE_FLOOR: the words and the fix. */
+  floorWarning: string | null;
+  /** When part of the work must wait for the next UTC day's quota; null when everything fits today. */
+  deferredUntil: IsoTime | null;
+}
+
+export type RunStatus = 'running' | 'done' | 'deferred' | 'failed' | 'cancelled' | 'planned';
+export type RunTrigger = 'manual' | 'schedule' | 'cli' | 'undo' | 'catch-up';
+export type RunPhase = 'reading' | 'hashing' | 'diffing' | 'uploading' | 'updating' | 'verifying';
+
+/** One run in the sync log. Counts only. */
+export interface RunView {
+  id: number;
+  audienceId: number | null;
+  audienceName: string | null;
+  trigger: RunTrigger;
+  status: RunStatus;
+  dryRun: boolean;
+  startedAt: IsoTime;
+  finishedAt: IsoTime | null;
+  durationMs: number | null;
+  sourcePath: string | null;
+  rowsRead: number;
+  valid: number;
+  rejected: number;
+  duplicates: number;
+  adds: number;
+  removes: number;
+  callsUsed: number;
+  rejectReasons: Partial<Record<RejectReason, number>>;
+  deferredUntil: IsoTime | null;
+  /** Plain words with the fix, when the run failed. */
+  error: AppErrorShape | null;
+}
+
+/** One TikTok API call of a run. */
+export interface ApiCallView {
+  id: number;
+  endpoint: string;
+  method: string;
+  requestId: string | null;
+  /** TikTok's `code` (0 = success). */
+  code: number | null;
+  httpStatus: number | null;
+  durationMs: number;
+  startedAt: IsoTime;
+  /** TikTok's message or our note; never a token or raw identifier. */
+  detail: string | null;
+}
+
+export interface RunDetailView extends RunView {
+  calls: ApiCallView[];
+}
+
+export interface RunStarted {
+  runId: number;
+}
+
+export interface QuotaView {
+  audienceId: number;
+  /** The UTC day the ledger counts, YYYY-MM-DD. */
+  day: string;
+  used: number;
+  budget: number;
+  left: number;
+  /** The next UTC midnight. */
+  resetsAt: IsoTime;
+}
+
+// ── Settings ─────────────────────────────────────────────────────────────────
+
+export const THEMES = ['light', 'dark', 'system'] as const;
+export type Theme = (typeof THEMES)[number];
+
+export interface SettingsView {
+  environment: ApiEnvironment;
+  /** ISO 3166-1 alpha-2 for phones without a country code; null = reject them. */
+  defaultCountry: string | null;
+  dailyCallBudget: number;
+  rateLimits: { qps: number; qpm: number };
+  notifications: boolean;
+  launchAtLogin: boolean;
+  theme: Theme;
+  /** Where the database lives (read-only: set with COHORT_RELAY_HOME). */
+  dataFolder: string;
+  /** True while every scheduled sync is paused ("Pause all"). */
+  pausedAll: boolean;
+}
