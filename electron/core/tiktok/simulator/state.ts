@@ -1,0 +1,844 @@
+/**
+ * The offline sandbox's model of TikTok (tiktok-api.md §9): apps, tokens, auth codes, advertisers, uploaded
+ * files, audiences with membership, processing, the 1,000 floor, the per-audience daily cap, partner
+ * audiences. Pure in-memory logic; server.ts turns HTTP into calls here and answers with the envelope.
+ *
+ * Membership keys (what `membership()` returns):
+ * - single-type file audiences: the lowercase hash, as uploaded;
+ * - MULTIPLE_TYPES file audiences: one key per row, its non-empty cells as "header=value" (header lowercased),
+ *   sorted and joined by ","; e.g. "email_sha256=ab…,phone_sha256=cd…";
+ * - partner (segment) audiences: one key per identifier, "<ID_SCHEMA>:<hash>", e.g. "EMAIL_SHA256:ab…".
+ */
+import { createHash } from 'node:crypto';
+import { AUDIENCE_FLOOR } from '../../../../shared/domain';
+import { randomHex } from './prng';
+import { SANDBOX_ACCESS_TOKEN, SANDBOX_ADVERTISERS, SANDBOX_APP_ID, SANDBOX_APP_SECRET, SANDBOX_SCOPES } from './seed';
+
+/** A TikTok answer: the envelope's code, message and data. */
+export interface SimResult {
+  code: number;
+  message: string;
+  data: unknown;
+}
+
+/** Thrown inside handlers: becomes an error envelope (HTTP 200). */
+export class SimApiError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface SimRequest {
+  endpoint: string;
+  /** Lowercased header names. */
+  headers: Record<string, string | string[] | undefined>;
+  query: URLSearchParams;
+  json: Record<string, unknown>;
+  parts: { name: string; filename: string | null; data: Buffer }[];
+  bodyTooLarge: boolean;
+}
+
+/** Settings that can change while the simulator runs (see SimulatorHandle.configure). */
+export interface SimSettings {
+  /** How long an audience stays "processing" after create/update (default 100 ms). */
+  processingDelayMs: number;
+  /** cover_num = floor(size × matchRate); 'exact' = size (default 0.8). */
+  matchRate: number | 'exact';
+  /** Audience-modifying calls per audience per UTC day (create + update with file_paths); null = no cap (default 24). */
+  dailyAudienceCallCap: number | null;
+  /** Count refused calls (40002, floor, ...) against the daily cap too (default false: only applied calls). */
+  capCountsRefusedCalls: boolean;
+  /** How long an uploaded file_path stays usable (default 24 h); older ones give 40910. */
+  fileTtlMs: number;
+  /** Largest accepted file (default 50 MB); larger gives 40907. */
+  maxFileBytes: number;
+  /** App-level limit; false = off (default 10 QPS / 600 QPM). */
+  rateLimit: { qps: number; qpm: number } | false;
+  /** false = /segment/* answer 40118 (not allowlisted) (default true). */
+  segmentAllowlisted: boolean;
+  /** Max rows of /segment/mapping/ batch_data (default 1000); more gives 40061. */
+  segmentMaxBatchSize: number;
+  /** Auth codes live this long (default 1 h). */
+  authCodeTtlMs: number;
+  /** What the consent page does (default 'approve'). */
+  consent: 'approve' | 'deny';
+  /** Which query key carries the code on the redirect (default 'auth_code'; §2.2 says accept both). */
+  authCodeParam: 'auth_code' | 'code' | 'both';
+  /** Which key create answers with (default 'custom_audience_id'; §3.2 CONFLICT). */
+  createIdKey: 'custom_audience_id' | 'audience_id' | 'both';
+}
+
+export const DEFAULT_SIM_SETTINGS: SimSettings = {
+  processingDelayMs: 100,
+  matchRate: 0.8,
+  dailyAudienceCallCap: 24,
+  capCountsRefusedCalls: false,
+  fileTtlMs: 24 * 3600_000,
+  maxFileBytes: 50 * 1024 * 1024,
+  rateLimit: { qps: 10, qpm: 600 },
+  segmentAllowlisted: true,
+  segmentMaxBatchSize: 1000,
+  authCodeTtlMs: 3600_000,
+  consent: 'approve',
+  authCodeParam: 'auth_code',
+  createIdKey: 'custom_audience_id',
+};
+
+interface App {
+  appId: string;
+  secret: string;
+}
+interface Advertiser {
+  advertiserId: string;
+  name: string;
+  appId: string;
+}
+interface Token {
+  token: string;
+  appId: string;
+  advertiserIds: string[];
+  scope: number[];
+  state: 'ok' | 'revoked' | 'expired';
+}
+interface AuthCode {
+  code: string;
+  appId: string;
+  issuedAt: number;
+  used: boolean;
+}
+interface UploadedFile {
+  filePath: string;
+  advertiserId: string;
+  calculateType: string;
+  rows: string[];
+  uploadedAt: number;
+}
+interface HistoryEntry {
+  at: number;
+  action: string;
+  detail: string;
+  msg: string | null;
+}
+interface Audience {
+  audienceId: string;
+  advertiserId: string;
+  name: string;
+  kind: 'file' | 'partner';
+  calculateType: string;
+  members: Set<string>;
+  createdAt: number;
+  lastModifiedAt: number;
+  processingUntil: number;
+  /** cover_num shown while processing (the value before the change). */
+  coverBefore: number;
+  retentionInDays: number | null;
+  history: HistoryEntry[];
+}
+
+/** A read-only view of an audience for tests and the CLI. */
+export interface AudienceSnapshot {
+  audienceId: string;
+  advertiserId: string;
+  name: string;
+  kind: 'file' | 'partner';
+  calculateType: string;
+  size: number;
+  coverNum: number;
+  isValid: boolean;
+  processing: boolean;
+  createdAt: number;
+  history: { at: number; action: string; detail: string }[];
+}
+
+/** One request as the simulator saw it (tests count calls with it). */
+export interface SimRequestLogEntry {
+  at: number;
+  endpoint: string;
+  method: string;
+  code: number | null;
+  httpStatus: number;
+  fault: string | null;
+}
+
+const SHA256 = /^[0-9a-f]{64}$/;
+const MD5 = /^[0-9a-f]{32}$/;
+const UPLOAD_TYPES = ['EMAIL_SHA256', 'PHONE_SHA256', 'IDFA_SHA256', 'IDFA_MD5', 'GAID_SHA256', 'GAID_MD5', 'FIRST_SHA256', 'FIRST_MD5', 'MAID_SHA256', 'MAID_MD5', 'MULTIPLE_TYPES'];
+const CREATE_TYPES = UPLOAD_TYPES.filter((t) => !t.startsWith('MAID_'));
+/** MAID_* are aliases of FIRST_* (same internal value, §3.1). */
+const canonicalType = (t: string): string => (t === 'MAID_SHA256' ? 'FIRST_SHA256' : t === 'MAID_MD5' ? 'FIRST_MD5' : t);
+const MULTI_HEADERS: Record<string, RegExp | null> = { maid: null, phone_sha256: SHA256, email_sha256: SHA256, maid_sha256: SHA256, maid_md5: MD5 };
+const SEGMENT_SCHEMAS: Record<string, RegExp> = { EMAIL_SHA256: SHA256, PHONE_SHA256: SHA256, IDFA_SHA256: SHA256, IDFA_MD5: MD5, AAID_SHA256: SHA256, AAID_MD5: MD5 };
+const DAY_MS = 86_400_000;
+
+const fail = (code: number, message: string): never => {
+  throw new SimApiError(code, message);
+};
+
+/** "YYYY-MM-DD HH:MM:SS" in GMT, TikTok's time format. */
+export function tiktokTime(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/** "YYYY-MM-DD" UTC day of `ms`. */
+export function utcDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+export class SimState {
+  settings: SimSettings;
+  private readonly apps = new Map<string, App>();
+  private readonly advertisers = new Map<string, Advertiser>();
+  private readonly tokens = new Map<string, Token>();
+  private readonly authCodes = new Map<string, AuthCode>();
+  private readonly files = new Map<string, UploadedFile>();
+  private readonly audiences = new Map<string, Audience>();
+  /** `${audienceId}|${utcDay}` → audience-modifying calls counted that day. */
+  private readonly dailyCalls = new Map<string, number>();
+  private readonly rateWindows = new Map<string, number[]>();
+  private audienceCounter = 0;
+  private requestCounter = 0;
+  readonly log: SimRequestLogEntry[] = [];
+
+  constructor(
+    readonly now: () => number,
+    private readonly random: () => number,
+    settings: Partial<SimSettings> = {},
+  ) {
+    this.settings = { ...DEFAULT_SIM_SETTINGS, ...settings };
+    this.apps.set(SANDBOX_APP_ID, { appId: SANDBOX_APP_ID, secret: SANDBOX_APP_SECRET });
+    for (const a of SANDBOX_ADVERTISERS) this.advertisers.set(a.advertiserId, { ...a, appId: SANDBOX_APP_ID });
+    this.tokens.set(SANDBOX_ACCESS_TOKEN, { token: SANDBOX_ACCESS_TOKEN, appId: SANDBOX_APP_ID, advertiserIds: SANDBOX_ADVERTISERS.map((a) => a.advertiserId), scope: [...SANDBOX_SCOPES], state: 'ok' });
+  }
+
+  // ------------------------------------------------------------------ helpers for the server and tests
+
+  /** A TikTok-looking request id: UTC timestamp + random hex. */
+  newRequestId(): string {
+    this.requestCounter++;
+    const d = new Date(this.now()).toISOString().replace(/[-:T]/g, '').slice(0, 14);
+    return `${d}${randomHex(this.random, 10).toUpperCase()}`;
+  }
+
+  /** The app a request counts against (for the app-level limit), if it can be told. */
+  appOf(req: SimRequest): string {
+    const header = headerValue(req.headers, 'access-token');
+    if (header) {
+      const t = this.tokens.get(header);
+      if (t) return t.appId;
+    }
+    const id = req.query.get('app_id') ?? (typeof req.json.app_id === 'string' ? req.json.app_id : null);
+    return id ?? 'unknown';
+  }
+
+  /** The app-level QPS/QPM limit (§6). Counts accepted requests only; answers 40100 naming the limit. */
+  checkRateLimit(appId: string): void {
+    const rl = this.settings.rateLimit;
+    if (!rl) return;
+    const now = this.now();
+    const w = (this.rateWindows.get(appId) ?? []).filter((t) => t > now - 60_000);
+    this.rateWindows.set(appId, w);
+    if (w.filter((t) => t > now - 1000).length >= rl.qps) fail(40100, `Too many requests: the app's QPS limit (${rl.qps} per second) is reached. Retry after the current second.`);
+    if (w.length >= rl.qpm) fail(40100, `Too many requests: the app's QPM limit (${rl.qpm} per minute) is reached. Retry in 5 minutes.`);
+    w.push(now);
+  }
+
+  issueToken(appId = SANDBOX_APP_ID, advertiserIds?: string[]): string {
+    const token = `sbx${randomHex(this.random, 37)}`;
+    const ids = advertiserIds ?? [...this.advertisers.values()].filter((a) => a.appId === appId).map((a) => a.advertiserId);
+    this.tokens.set(token, { token, appId, advertiserIds: ids, scope: [...SANDBOX_SCOPES], state: 'ok' });
+    return token;
+  }
+
+  setTokenState(token: string, state: Token['state']): boolean {
+    const t = this.tokens.get(token);
+    if (!t) return false;
+    t.state = state;
+    return true;
+  }
+
+  /** The consent page: approves at once and issues a one-time code. Throws for an unknown app. */
+  authorize(appId: string): string {
+    if (!this.apps.has(appId)) fail(40101, `Unknown app_id "${appId}".`);
+    const code = `code${randomHex(this.random, 28)}`;
+    this.authCodes.set(code, { code, appId, issuedAt: this.now(), used: false });
+    return code;
+  }
+
+  snapshot(audienceId: string): AudienceSnapshot | undefined {
+    const a = this.audiences.get(audienceId);
+    if (!a) return undefined;
+    const v = this.view(a);
+    return {
+      audienceId: a.audienceId,
+      advertiserId: a.advertiserId,
+      name: a.name,
+      kind: a.kind,
+      calculateType: a.calculateType,
+      size: a.members.size,
+      coverNum: v.coverNum,
+      isValid: v.isValid,
+      processing: v.processing,
+      createdAt: a.createdAt,
+      history: a.history.map((h) => ({ at: h.at, action: h.action, detail: h.detail })),
+    };
+  }
+
+  listSnapshots(advertiserId?: string): AudienceSnapshot[] {
+    return [...this.audiences.values()].filter((a) => !advertiserId || a.advertiserId === advertiserId).map((a) => this.snapshot(a.audienceId) as AudienceSnapshot);
+  }
+
+  /** A copy of an audience's membership (see the module comment for key formats). */
+  membership(audienceId: string): Set<string> | undefined {
+    const a = this.audiences.get(audienceId);
+    return a ? new Set(a.members) : undefined;
+  }
+
+  /** Audience-modifying calls counted for an audience on a UTC day (default: today). */
+  callsOn(audienceId: string, day = utcDay(this.now())): number {
+    return this.dailyCalls.get(`${audienceId}|${day}`) ?? 0;
+  }
+
+  /** Ends processing now (one audience, or all). */
+  settle(audienceId?: string): void {
+    for (const a of this.audiences.values()) if (!audienceId || a.audienceId === audienceId) a.processingUntil = Math.min(a.processingUntil, this.now());
+  }
+
+  /** The rows an uploaded file contributed (tests inspect uploads). */
+  fileRows(filePath: string): string[] | undefined {
+    return this.files.get(filePath)?.rows.slice();
+  }
+
+  // ------------------------------------------------------------------ OAuth and accounts (§2)
+
+  oauthAccessToken(req: SimRequest): unknown {
+    const appId = str(req.json.app_id);
+    const secret = str(req.json.secret);
+    const authCode = str(req.json.auth_code);
+    if (!appId || !secret || !authCode) fail(40000, 'app_id, secret and auth_code are required.');
+    this.checkApp(appId as string, secret as string);
+    const c = this.authCodes.get(authCode as string);
+    if (!c || c.appId !== appId) fail(40110, 'Auth code is invalid.');
+    const code = c as AuthCode;
+    if (code.used) fail(40110, 'Auth code has been used.');
+    if (this.now() - code.issuedAt > this.settings.authCodeTtlMs) fail(40110, 'Auth code has expired.');
+    code.used = true;
+    const token = this.issueToken(code.appId);
+    const t = this.tokens.get(token) as Token;
+    return { access_token: token, advertiser_ids: req.json.return_advertiser_ids === false ? [] : t.advertiserIds, scope: t.scope };
+  }
+
+  advertiserGet(req: SimRequest): unknown {
+    const appId = req.query.get('app_id');
+    const secret = req.query.get('secret');
+    if (!appId || !secret) fail(40000, 'app_id and secret are required.');
+    this.checkApp(appId as string, secret as string);
+    const t = this.requireToken(req);
+    if (t.appId !== appId) fail(40105, 'The access token does not belong to this app.');
+    return { list: t.advertiserIds.map((id) => ({ advertiser_id: id, advertiser_name: this.advertisers.get(id)?.name ?? id })) };
+  }
+
+  advertiserInfo(req: SimRequest): unknown {
+    const t = this.requireToken(req);
+    const ids = arrayParam(req.query, 'advertiser_ids');
+    if (!ids || ids.length === 0) fail(40000, 'advertiser_ids is required.');
+    for (const id of ids as string[]) this.requireAdvertiser(t, id);
+    return {
+      list: (ids as string[]).map((id) => ({ advertiser_id: id, name: this.advertisers.get(id)?.name ?? id, status: 'STATUS_ENABLE', currency: 'USD', timezone: 'Etc/GMT', company: 'Cohort Relay Sandbox' })),
+    };
+  }
+
+  userInfo(req: SimRequest): unknown {
+    const t = this.requireToken(req);
+    return { core_user_id: `core-${t.appId}`, display_name: 'Sandbox User', email: null };
+  }
+
+  revokeToken(req: SimRequest): unknown {
+    const appId = str(req.json.app_id);
+    const secret = str(req.json.secret);
+    const token = str(req.json.access_token);
+    if (!appId || !secret || !token) fail(40000, 'app_id, secret and access_token are required.');
+    this.checkApp(appId as string, secret as string);
+    const t = this.tokens.get(token as string);
+    if (!t || t.appId !== appId || t.state === 'revoked') fail(40105, 'Access token is invalid.');
+    (t as Token).state = 'revoked';
+    return { app_id: appId, advertiser_ids: (t as Token).advertiserIds };
+  }
+
+  // ------------------------------------------------------------------ customer-file API (§3)
+
+  fileUpload(req: SimRequest): unknown {
+    const t = this.requireToken(req);
+    const field = (name: string): string | null => {
+      const p = req.parts.find((x) => x.name === name && x.filename === null);
+      return p ? p.data.toString('utf8') : null;
+    };
+    const advertiserId = field('advertiser_id');
+    this.requireAdvertiser(t, advertiserId);
+    const calculateType = field('calculate_type');
+    if (!calculateType) fail(40000, 'calculate_type is required.');
+    if (!UPLOAD_TYPES.includes(calculateType as string)) fail(40909, `calculate_type "${calculateType}" is not supported.`);
+    if (req.bodyTooLarge) fail(40907, `The file is larger than ${this.settings.maxFileBytes} bytes.`);
+    const file = req.parts.find((x) => x.name === 'file' && x.filename !== null);
+    if (!file) fail(40000, 'file is required.');
+    const f = file as SimRequest['parts'][number];
+    if (!/\.(csv|txt)$/.test(f.filename ?? '')) fail(40908, 'Only supports CSV and TXT files. The file suffixes should exactly be .csv or .txt.');
+    if (f.data.length === 0) fail(40906, 'The file is empty.');
+    if (f.data.length > this.settings.maxFileBytes) fail(40907, `The file is larger than ${this.settings.maxFileBytes} bytes.`);
+    const signature = field('file_signature');
+    if (!signature) fail(40000, 'file_signature is required.');
+    if (createHash('md5').update(f.data).digest('hex') !== signature) fail(40900, 'file_signature does not match the MD5 of the file.');
+    const rows = parseFileRows(f.data.toString('utf8'), calculateType as string);
+    const filePath = randomHex(this.random, 16);
+    this.files.set(filePath, { filePath, advertiserId: advertiserId as string, calculateType: calculateType as string, rows, uploadedAt: this.now() });
+    return { file_path: filePath };
+  }
+
+  create(req: SimRequest): unknown {
+    const t = this.requireToken(req);
+    const advertiserId = this.requireAdvertiser(t, str(req.json.advertiser_id));
+    const name = req.json.custom_audience_name;
+    checkName(name);
+    const calculateType = str(req.json.calculate_type);
+    if (!calculateType || !CREATE_TYPES.includes(calculateType)) fail(40002, `calculate_type "${calculateType ?? ''}" is not valid for create.`);
+    const retention = req.json.retention_in_days;
+    if (retention !== undefined && (typeof retention !== 'number' || !Number.isInteger(retention) || retention < 1 || retention > 365)) fail(40002, 'retention_in_days must be an integer from 1 to 365.');
+    const files = this.useFiles(req.json.file_paths, advertiserId, calculateType as string, true);
+    const now = this.now();
+    this.audienceCounter++;
+    const audienceId = String(7_300_000_000_000_000_000n + BigInt(this.audienceCounter) * 7919n);
+    const members = new Set<string>();
+    for (const f of files) for (const r of f.rows) members.add(r);
+    const a: Audience = {
+      audienceId,
+      advertiserId,
+      name: name as string,
+      kind: 'file',
+      calculateType: calculateType as string,
+      members,
+      createdAt: now,
+      lastModifiedAt: now,
+      processingUntil: now + this.settings.processingDelayMs,
+      coverBefore: 0,
+      retentionInDays: (retention as number | undefined) ?? null,
+      history: [{ at: now, action: 'create', detail: String(members.size), msg: null }],
+    };
+    this.audiences.set(audienceId, a);
+    this.countCall(audienceId);
+    const key = this.settings.createIdKey;
+    return key === 'both' ? { custom_audience_id: audienceId, audience_id: audienceId } : { [key]: audienceId };
+  }
+
+  update(req: SimRequest): unknown {
+    const t = this.requireToken(req);
+    const advertiserId = this.requireAdvertiser(t, str(req.json.advertiser_id));
+    const a = this.requireAudience(advertiserId, str(req.json.custom_audience_id), 'file');
+    const hasName = req.json.custom_audience_name !== undefined;
+    const hasFiles = req.json.file_paths !== undefined;
+    if (!hasName && !hasFiles) fail(40000, 'custom_audience_name or file_paths is required.');
+    if (hasName) checkName(req.json.custom_audience_name);
+    // §3.3: the default action is REPLACE (the trap the client avoids by always sending one).
+    const action = req.json.action === undefined ? 'REPLACE' : str(req.json.action);
+    if (!action || !['APPEND', 'REMOVE', 'REPLACE'].includes(action)) fail(40002, `action "${String(req.json.action)}" is not valid: use APPEND, REMOVE or REPLACE.`);
+    if (this.isExpired(a)) fail(40002, 'The audience has expired and can only be deleted.');
+    if (!hasFiles) {
+      a.name = req.json.custom_audience_name as string;
+      a.history.push({ at: this.now(), action: 'rename', detail: '', msg: null });
+      return {};
+    }
+    try {
+      const files = this.useFiles(req.json.file_paths, advertiserId, a.calculateType, false);
+      const now = this.now();
+      if (now < a.processingUntil) fail(40002, 'Audience is being processed, please check audience status and retry later.');
+      this.checkDailyCap(a.audienceId);
+      const incoming = new Set<string>();
+      for (const f of files) for (const r of f.rows) incoming.add(r);
+      let next: Set<string>;
+      if (action === 'APPEND') next = new Set([...a.members, ...incoming]);
+      else if (action === 'REMOVE') next = new Set([...a.members].filter((m) => !incoming.has(m)));
+      else next = incoming;
+      if (next.size < AUDIENCE_FLOOR) fail(40002, `The audience size would be less than ${AUDIENCE_FLOOR} after this operation (${next.size}).`);
+      a.coverBefore = this.view(a).coverNum;
+      a.members = next;
+      a.lastModifiedAt = now;
+      a.processingUntil = now + this.settings.processingDelayMs;
+      if (hasName) a.name = req.json.custom_audience_name as string;
+      a.history.push({ at: now, action: (action as string).toLowerCase(), detail: String(incoming.size), msg: null });
+      this.countCall(a.audienceId);
+      return {};
+    } catch (err) {
+      if (err instanceof SimApiError && this.settings.capCountsRefusedCalls && err.code !== 40100) this.countCall(a.audienceId);
+      throw err;
+    }
+  }
+
+  list(req: SimRequest): unknown {
+    const t = this.requireToken(req);
+    const advertiserId = this.requireAdvertiser(t, req.query.get('advertiser_id'));
+    const page = intParam(req.query, 'page', 1);
+    const pageSize = intParam(req.query, 'page_size', 10);
+    if (page < 1) fail(40002, 'page must be at least 1.');
+    if (pageSize < 1 || pageSize > 100) fail(40002, 'page_size must be from 1 to 100.');
+    const ids = arrayParam(req.query, 'custom_audience_ids');
+    if (ids && (ids.length < 1 || ids.length > 100)) fail(40002, 'custom_audience_ids must have 1 to 100 items.');
+    const all = [...this.audiences.values()].filter((a) => a.advertiserId === advertiserId && (!ids || ids.includes(a.audienceId)));
+    const slice = all.slice((page - 1) * pageSize, page * pageSize);
+    return {
+      page_info: { page, page_size: pageSize, total_number: all.length, total_page: Math.ceil(all.length / pageSize) },
+      list: slice.map((a) => {
+        const { type, ...rest } = this.render(a);
+        return { ...rest, audience_type: type };
+      }),
+    };
+  }
+
+  get(req: SimRequest): unknown {
+    const t = this.requireToken(req);
+    const advertiserId = this.requireAdvertiser(t, req.query.get('advertiser_id'));
+    const ids = arrayParam(req.query, 'custom_audience_ids');
+    if (!ids || ids.length < 1 || ids.length > 100) fail(40002, 'custom_audience_ids must have 1 to 100 items.');
+    const historySize = intParam(req.query, 'history_size', 10);
+    if (historySize < 1 || historySize > 100) fail(40002, 'history_size must be from 1 to 100.');
+    // Unknown ids are left out of the answer (not an error): a caller compares what it asked with what came back.
+    const found = (ids as string[]).map((id) => this.audiences.get(id)).filter((a): a is Audience => !!a && a.advertiserId === advertiserId);
+    return {
+      list: found.map((a) => ({
+        audience_details: this.render(a),
+        audience_history: a.history
+          .slice(-historySize)
+          .reverse()
+          .map((h) => ({ opt_time: tiktokTime(h.at), action: h.action, action_detail: h.detail, editor: 'open_api', msg: h.msg })),
+      })),
+    };
+  }
+
+  delete(req: SimRequest): unknown {
+    const t = this.requireToken(req);
+    const advertiserId = this.requireAdvertiser(t, str(req.json.advertiser_id));
+    const ids = req.json.custom_audience_ids;
+    if (!Array.isArray(ids) || ids.length < 1 || ids.length > 100) fail(40002, 'custom_audience_ids must have 1 to 100 items.');
+    const audiences = (ids as unknown[]).map((id) => this.requireAudience(advertiserId, str(id), 'any'));
+    for (const a of audiences) this.audiences.delete(a.audienceId);
+    return {};
+  }
+
+  // ------------------------------------------------------------------ segment API (§4)
+
+  segmentAudience(req: SimRequest): unknown {
+    if (!this.settings.segmentAllowlisted) fail(40118, 'The app is not in the whitelist of this feature (partner audiences).');
+    const t = this.requireToken(req);
+    const advertiserId = this.requireAdvertiser(t, str(req.json.advertiser_id));
+    const action = req.json.action === undefined ? 'create' : str(req.json.action);
+    if (action === 'delete') {
+      const a = this.requireAudience(advertiserId, str(req.json.delete_audience_id), 'partner');
+      this.audiences.delete(a.audienceId);
+      return {};
+    }
+    if (action !== 'create') fail(40002, `action "${String(req.json.action)}" is not valid: use create or delete.`);
+    const raw = req.json.custom_audience_name;
+    if (typeof raw !== 'string' || raw.length === 0) fail(40002, 'custom_audience_name is required.');
+    const name = (raw as string).length > 70 ? `${(raw as string).slice(0, 67)}...` : (raw as string);
+    const now = this.now();
+    this.audienceCounter++;
+    const audienceId = String(7_300_000_000_000_000_000n + BigInt(this.audienceCounter) * 7919n);
+    this.audiences.set(audienceId, {
+      audienceId,
+      advertiserId,
+      name,
+      kind: 'partner',
+      calculateType: 'MULTIPLE_TYPES',
+      members: new Set(),
+      createdAt: now,
+      lastModifiedAt: now,
+      processingUntil: now + this.settings.processingDelayMs,
+      coverBefore: 0,
+      retentionInDays: null,
+      history: [{ at: now, action: 'create', detail: '0', msg: null }],
+    });
+    return { audience_id: audienceId };
+  }
+
+  segmentMapping(req: SimRequest): unknown {
+    if (!this.settings.segmentAllowlisted) fail(40118, 'The app is not in the whitelist of this feature (partner audiences).');
+    const t = this.requireToken(req);
+    const advertiserIds = req.json.advertiser_ids;
+    if (!Array.isArray(advertiserIds) || advertiserIds.length === 0) fail(40000, 'advertiser_ids is required.');
+    for (const id of advertiserIds as unknown[]) this.requireAdvertiser(t, str(id));
+    const action = req.json.action === undefined ? 'add' : str(req.json.action);
+    if (action !== 'add' && action !== 'delete') fail(40002, `action "${String(req.json.action)}" is not valid: use add or delete.`);
+    const schemaRaw = req.json.id_schema;
+    if (!Array.isArray(schemaRaw) || schemaRaw.length === 0) fail(40002, 'id_schema is required.');
+    const schema = (schemaRaw as unknown[]).map((s) => String(s).toUpperCase());
+    for (const s of schema) {
+      if (s.startsWith('GAID_')) fail(40002, `id_schema "${s}" is not valid: use ${s.replace('GAID_', 'AAID_')} for Android advertising ids.`);
+      if (!SEGMENT_SCHEMAS[s]) fail(40002, `id_schema "${s}" is not valid.`);
+    }
+    if (new Set(schema).size !== schema.length) fail(40002, 'id_schema has duplicates.');
+    const batch = req.json.batch_data;
+    if (!Array.isArray(batch) || batch.length === 0) fail(40002, 'batch_data is required.');
+    if ((batch as unknown[]).length > this.settings.segmentMaxBatchSize) fail(40061, `batch_data has ${(batch as unknown[]).length} rows; at most ${this.settings.segmentMaxBatchSize} are allowed.`);
+    const ops: { key: string; audience: Audience }[] = [];
+    (batch as unknown[]).forEach((row, r) => {
+      if (!Array.isArray(row) || row.length !== schema.length) fail(40002, `batch_data row ${r + 1} must have ${schema.length} elements (one per id_schema entry; {} when missing).`);
+      (row as unknown[]).forEach((el, i) => {
+        if (!el || typeof el !== 'object' || Array.isArray(el)) fail(40002, `batch_data row ${r + 1} element ${i + 1} must be an object.`);
+        const item = el as { id?: unknown; audience_ids?: unknown };
+        if (Object.keys(item).length === 0) return; // {} placeholder
+        const s = schema[i] as string;
+        if (typeof item.id !== 'string') fail(40002, `batch_data row ${r + 1} element ${i + 1} has no id.`);
+        const id = item.id as string;
+        if (!(SEGMENT_SCHEMAS[s] as RegExp).test(id)) {
+          if (/^[0-9a-fA-F]+$/.test(id)) fail(40002, `batch_data row ${r + 1} element ${i + 1} is not a lowercase ${s} hash.`);
+          fail(40062, `batch_data row ${r + 1} element ${i + 1} is not hashed (${s}).`);
+        }
+        const ids = item.audience_ids;
+        if (!Array.isArray(ids) || ids.length === 0) fail(40002, `batch_data row ${r + 1} element ${i + 1} has no audience_ids.`);
+        for (const aid of ids as unknown[]) {
+          const a = this.audiences.get(str(aid) ?? '');
+          if (!a || a.kind !== 'partner' || !(advertiserIds as unknown[]).includes(a.advertiserId)) fail(40002, `Parameter error: invalid audience ID ${String(aid)}.`);
+          ops.push({ key: `${s}:${id}`, audience: a as Audience });
+        }
+      });
+    });
+    const now = this.now();
+    const touched = new Set<Audience>();
+    for (const op of ops) {
+      if (action === 'add') op.audience.members.add(op.key);
+      else op.audience.members.delete(op.key);
+      touched.add(op.audience);
+    }
+    for (const a of touched) {
+      a.lastModifiedAt = now;
+      a.history.push({ at: now, action: action as string, detail: String(ops.filter((o) => o.audience === a).length), msg: null });
+    }
+    return {};
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private checkApp(appId: string, secret: string): void {
+    const app = this.apps.get(appId);
+    if (!app || app.secret !== secret) fail(40101, 'app_id and secret do not match.');
+  }
+
+  private requireToken(req: SimRequest): Token {
+    const value = headerValue(req.headers, 'access-token');
+    if (!value) fail(40104, 'Access token is null, you should set it in http header with key Access-Token.');
+    const t = this.tokens.get(value as string);
+    if (!t || t.state === 'revoked') fail(40105, 'Access token is invalid or has been revoked.');
+    if ((t as Token).state === 'expired') fail(40102, 'Access token has expired.');
+    return t as Token;
+  }
+
+  private requireAdvertiser(t: Token, advertiserId: string | null | undefined): string {
+    if (!advertiserId) fail(40000, 'advertiser_id is required.');
+    if (!t.advertiserIds.includes(advertiserId as string)) fail(40001, `No permission to operate advertiser ${advertiserId}.`);
+    return advertiserId as string;
+  }
+
+  private requireAudience(advertiserId: string, audienceId: string | null, kind: 'file' | 'partner' | 'any'): Audience {
+    const a = audienceId ? this.audiences.get(audienceId) : undefined;
+    if (!a || a.advertiserId !== advertiserId || (kind !== 'any' && a.kind !== kind)) fail(40007, `Custom audience ${audienceId ?? ''} does not exist.`);
+    return a as Audience;
+  }
+
+  /** Validates file_paths for create/update: 1–500, known, same advertiser, not expired, same calculate_type. */
+  private useFiles(raw: unknown, advertiserId: string, calculateType: string, creating: boolean): UploadedFile[] {
+    if (!Array.isArray(raw) || raw.length === 0) fail(40002, 'file_paths must have 1 to 500 items.');
+    // Documented choice: more than 500 answers 40011 (ID_LIMIT_EXCEED), which tells the client to split.
+    if ((raw as unknown[]).length > 500) fail(40011, `file_paths has ${(raw as unknown[]).length} items; at most 500 are allowed.`);
+    const now = this.now();
+    return (raw as unknown[]).map((p) => {
+      const f = this.files.get(str(p) ?? '');
+      if (!f || f.advertiserId !== advertiserId) fail(40905, `file_path ${String(p)} does not exist for this advertiser.`);
+      const file = f as UploadedFile;
+      if (now - file.uploadedAt > this.settings.fileTtlMs) fail(40910, `file_path ${file.filePath} has expired; upload the file again.`);
+      if (canonicalType(file.calculateType) !== canonicalType(calculateType)) {
+        fail(40909, creating ? `The file ${file.filePath} was uploaded as ${file.calculateType}, not ${calculateType}.` : `The file ${file.filePath} is ${file.calculateType} but the audience is ${calculateType}.`);
+      }
+      return file;
+    });
+  }
+
+  private checkDailyCap(audienceId: string): void {
+    const cap = this.settings.dailyAudienceCallCap;
+    // Documented choice for the cap's error: 40100 (REQUEST_TOO_FREQUENT) with a message naming the audience,
+    // so clients classify it as "wait until the next UTC day" for this audience only (errors.ts).
+    if (cap !== null && this.callsOn(audienceId) >= cap) fail(40100, `Audience update frequency limit reached: at most ${cap} calls per audience per day.`);
+  }
+
+  private countCall(audienceId: string): void {
+    const key = `${audienceId}|${utcDay(this.now())}`;
+    this.dailyCalls.set(key, (this.dailyCalls.get(key) ?? 0) + 1);
+  }
+
+  private expiresAt(a: Audience): number {
+    return a.retentionInDays !== null ? a.createdAt + a.retentionInDays * DAY_MS : a.lastModifiedAt + 365 * DAY_MS;
+  }
+
+  private isExpired(a: Audience): boolean {
+    return this.now() >= this.expiresAt(a);
+  }
+
+  private view(a: Audience): { coverNum: number; isValid: boolean; processing: boolean; isExpiring: boolean } {
+    const now = this.now();
+    if (this.isExpired(a)) return { coverNum: 0, isValid: false, processing: false, isExpiring: false };
+    const isExpiring = this.expiresAt(a) - now <= 60 * DAY_MS;
+    if (now < a.processingUntil) return { coverNum: a.coverBefore, isValid: false, processing: true, isExpiring };
+    const rate = this.settings.matchRate;
+    const coverNum = rate === 'exact' ? a.members.size : Math.floor(a.members.size * rate);
+    return { coverNum, isValid: coverNum >= AUDIENCE_FLOOR, processing: false, isExpiring };
+  }
+
+  private render(a: Audience): Record<string, unknown> & { type: string } {
+    const v = this.view(a);
+    return {
+      audience_id: a.audienceId,
+      name: a.name,
+      type: a.kind === 'partner' ? 'Partner' : 'Customer File Audience',
+      audience_sub_type: 'NORMAL',
+      calculate_type: a.calculateType,
+      cover_num: v.coverNum,
+      is_valid: v.isValid,
+      is_expiring: v.isExpiring,
+      shared: false,
+      is_creator: true,
+      owner_id: a.advertiserId,
+      is_auto_refresh: false,
+      create_time: tiktokTime(a.createdAt),
+      expired_time: tiktokTime(this.expiresAt(a)),
+      msg: null,
+      error_msg: null,
+      rule: null,
+    };
+  }
+
+  // ------------------------------------------------------------------ persistence (sandbox CLI)
+
+  toJSON(): PersistedState {
+    return {
+      version: 1,
+      audienceCounter: this.audienceCounter,
+      tokens: [...this.tokens.values()].filter((t) => t.token !== SANDBOX_ACCESS_TOKEN),
+      files: [...this.files.values()],
+      audiences: [...this.audiences.values()].map((a) => ({ ...a, members: [...a.members] })),
+      dailyCalls: [...this.dailyCalls.entries()],
+    };
+  }
+
+  load(p: PersistedState): void {
+    if (p.version !== 1) return;
+    this.audienceCounter = p.audienceCounter;
+    for (const t of p.tokens) this.tokens.set(t.token, t);
+    for (const f of p.files) this.files.set(f.filePath, f);
+    for (const a of p.audiences) this.audiences.set(a.audienceId, { ...a, members: new Set(a.members) });
+    for (const [k, v] of p.dailyCalls) this.dailyCalls.set(k, v);
+  }
+}
+
+/** What `--data DIR` keeps across restarts of `cohort-relay sandbox`. */
+export interface PersistedState {
+  version: 1;
+  audienceCounter: number;
+  tokens: Token[];
+  files: UploadedFile[];
+  audiences: (Omit<Audience, 'members'> & { members: string[] })[];
+  dailyCalls: [string, number][];
+}
+
+function str(v: unknown): string | null {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  return null;
+}
+
+function headerValue(headers: SimRequest['headers'], name: string): string | null {
+  const v = headers[name];
+  const s = Array.isArray(v) ? v[0] : v;
+  return s && s.trim() ? s.trim() : null;
+}
+
+function checkName(name: unknown): void {
+  if (typeof name !== 'string' || name.length < 1 || name.length > 128) fail(40002, 'custom_audience_name must be 1 to 128 characters.');
+}
+
+function intParam(q: URLSearchParams, name: string, dflt: number): number {
+  const v = q.get(name);
+  if (v === null || v === '') return dflt;
+  if (!/^-?\d+$/.test(v)) fail(40002, `${name} must be an integer.`);
+  return Number(v);
+}
+
+/**
+ * A GET array parameter in either form (§1 CONFLICT): a JSON string `ids=["1","2"]`, or repeated keys
+ * `ids=1&ids=2`. Null when absent.
+ */
+export function arrayParam(q: URLSearchParams, name: string): string[] | null {
+  const values = q.getAll(name);
+  if (values.length === 0) return null;
+  if (values.length === 1 && (values[0] as string).trim().startsWith('[')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(values[0] as string);
+    } catch {
+      return fail(40002, `${name} is not a valid JSON array.`);
+    }
+    if (!Array.isArray(parsed) || !parsed.every((x) => typeof x === 'string' || typeof x === 'number')) fail(40002, `${name} must be an array of ids.`);
+    return (parsed as (string | number)[]).map(String);
+  }
+  return values;
+}
+
+/**
+ * The member keys of an uploaded file. Single type: one lowercase hash per line, no header, "\n" line ends
+ * (one final newline allowed). MULTIPLE_TYPES: a header row of known columns, then rows of as many cells.
+ * Anything else answers a parameter error (40002) naming the line.
+ */
+export function parseFileRows(text: string, calculateType: string): string[] {
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  if (lines.some((l) => l.endsWith('\r'))) fail(40002, 'The file uses CRLF line endings; use one id per line separated by "\\n".');
+  if (calculateType === 'MULTIPLE_TYPES') return parseMultiTypeRows(lines);
+  const pattern = calculateType.endsWith('_MD5') ? MD5 : SHA256;
+  const kind = calculateType.endsWith('_MD5') ? 'MD5' : 'SHA-256';
+  const rows: string[] = [];
+  lines.forEach((line, i) => {
+    if (!pattern.test(line)) {
+      if (i === 0 && /[g-z_]/i.test(line)) fail(40002, `Line 1 looks like a header ("${line.slice(0, 40)}"); ${calculateType} files have no header, one hash per line.`);
+      fail(40002, `Line ${i + 1} is not a lowercase ${kind} hash; ${calculateType} files have one hash per line.`);
+    }
+    rows.push(line);
+  });
+  if (rows.length === 0) fail(40906, 'The file has no ids.');
+  return rows;
+}
+
+function parseMultiTypeRows(lines: string[]): string[] {
+  if (lines.length === 0) fail(40906, 'The file has no ids.');
+  const headers = (lines[0] as string).split(',').map((h) => h.trim().toLowerCase());
+  const counts = new Map<string, number>();
+  for (const h of headers) {
+    if (!(h in MULTI_HEADERS)) fail(40002, `Header "${h}" is not supported for MULTIPLE_TYPES (use MAID, phone_SHA256, email_SHA256, MAID_SHA256, MAID_MD5).`);
+    counts.set(h, (counts.get(h) ?? 0) + 1);
+    if ((counts.get(h) as number) > 3) fail(40002, `Header "${h}" appears more than 3 times.`);
+  }
+  const rows: string[] = [];
+  for (let i = 1; i < lines.length; i++) {
+    const cells = (lines[i] as string).split(',');
+    if (cells.length !== headers.length) fail(40002, `Line ${i + 1} has ${cells.length} fields but the header has ${headers.length}.`);
+    const pairs: string[] = [];
+    cells.forEach((c, j) => {
+      if (c === '') return;
+      const h = headers[j] as string;
+      const re = MULTI_HEADERS[h];
+      if (re && !re.test(c)) fail(40002, `Line ${i + 1}, column ${h}: not a lowercase hash.`);
+      pairs.push(`${h}=${c}`);
+    });
+    if (pairs.length === 0) fail(40002, `Line ${i + 1} has no id.`);
+    rows.push(pairs.sort().join(','));
+  }
+  if (rows.length === 0) fail(40906, 'The file has no ids.');
+  return rows;
+}
