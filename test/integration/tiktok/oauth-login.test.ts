@@ -1,0 +1,196 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AppError } from '../../../shared/errors';
+import { MemorySecretStore, openSecretStore, type SecretStore } from '../../../electron/core/secrets';
+import { Store } from '../../../electron/core/store';
+import { TikTokClient } from '../../../electron/core/tiktok/client';
+import { ConnectionService } from '../../../electron/core/tiktok/connections';
+import { runOAuthLogin, type BrowserOpener } from '../../../electron/core/tiktok/oauth';
+import { startSimulator, SANDBOX_ADVERTISERS, type SimulatorHandle } from '../../../electron/core/tiktok/simulator';
+import { describeWithKeychain, probeKeychain, testKeychainService } from '../../helpers/keyring';
+import { tmpDir } from '../../helpers/tmp';
+
+const keychain = await probeKeychain();
+const clientOptions = { limiter: null, retry: { maxAttempts: 1 } } as const;
+
+/** The "system browser": fetch follows the consent page's 302 to the loopback listener, like a browser would. */
+const browser: BrowserOpener = async (url) => {
+  const res = await fetch(url);
+  await res.text();
+};
+
+/** Every byte the store wrote (database, WAL, shared memory), as one buffer. */
+function dataFolderBytes(dir: string): Buffer {
+  return Buffer.concat(fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f))));
+}
+
+let sim: SimulatorHandle;
+let tmp: ReturnType<typeof tmpDir>;
+let store: Store;
+beforeEach(async () => {
+  sim = await startSimulator();
+  tmp = tmpDir();
+  store = Store.open(tmp.dir);
+});
+afterEach(async () => {
+  store.close();
+  tmp.cleanup();
+  await sim.close();
+});
+
+async function failure(p: Promise<unknown>): Promise<AppError> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(AppError);
+  return err as AppError;
+}
+
+describeWithKeychain(keychain, 'OAuth sign-in end to end, with the real keychain', () => {
+  let secrets: SecretStore;
+  beforeEach(async () => {
+    const opened = await openSecretStore({ env: {}, service: testKeychainService() });
+    expect(opened.persistent).toBe(true);
+    secrets = opened.store;
+  });
+
+  it('signs in through the consent page and the loopback, keeps the token in the keychain and only metadata in SQLite', async () => {
+    const service = new ConnectionService({ repo: store.connections, secrets, env: {}, clientOptions });
+    const urls: string[] = [];
+    const result = await service.loginWithOAuth({ apiBase: sim.url, appId: sim.appId, appSecret: sim.appSecret, openBrowser: browser, onUrl: (u) => urls.push(u) });
+
+    const consent = new URL(urls[0]!);
+    expect(`${consent.origin}${consent.pathname}`).toBe(`${sim.url}/portal/auth`);
+    expect(consent.searchParams.get('app_id')).toBe(sim.appId);
+    expect(consent.searchParams.get('redirect_uri')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/oauth\/callback$/);
+
+    const id = `tt-${sim.appId}`;
+    expect(result.connection.id).toBe(id);
+    expect(result.connection.kind).toBe('oauth');
+    expect(result.tokenStorage).toBe('keychain');
+    const token = await secrets.get(id, 'access-token');
+    expect(token).toBeTruthy();
+    expect(await secrets.get(id, 'app-secret')).toBe(sim.appSecret);
+    // The token works: it is the one TikTok issued.
+    await expect(new TikTokClient({ base: sim.url, accessToken: token!, limiter: null }).userInfo()).resolves.toBeDefined();
+
+    const saved = store.connections.get(id)!;
+    expect(saved.advertisers.map((a) => a.advertiserId).sort()).toEqual(SANDBOX_ADVERTISERS.map((a) => a.advertiserId).sort());
+    expect(saved.advertisers.map((a) => a.name)).toContain('Sandbox Advertiser One');
+    expect(saved.status).toBe('ok');
+
+    // The token is in no return value, and in no byte of the SQLite files; neither is the app secret.
+    expect(JSON.stringify(result)).not.toContain(token!);
+    expect(result.tokenHint).toBe(`…${token!.slice(-4)}`);
+    store.db.pragma('wal_checkpoint(TRUNCATE)');
+    const bytes = dataFolderBytes(tmp.dir);
+    expect(bytes.includes(Buffer.from(sim.appId))).toBe(true); // proves the bytes are really read
+    expect(bytes.includes(Buffer.from(token!))).toBe(false);
+    expect(bytes.includes(Buffer.from(sim.appSecret))).toBe(false);
+    await secrets.delete(id, 'access-token');
+    await secrets.delete(id, 'app-secret');
+  });
+
+  it('signing in again with the same app replaces the token of the same connection', async () => {
+    const service = new ConnectionService({ repo: store.connections, secrets, env: {}, clientOptions });
+    await service.loginWithOAuth({ apiBase: sim.url, appId: sim.appId, appSecret: sim.appSecret, openBrowser: browser });
+    const first = await secrets.get(`tt-${sim.appId}`, 'access-token');
+    await service.loginWithOAuth({ apiBase: sim.url, appId: sim.appId, appSecret: sim.appSecret, openBrowser: browser });
+    const second = await secrets.get(`tt-${sim.appId}`, 'access-token');
+    expect(second).not.toBe(first);
+    expect(store.connections.list()).toHaveLength(1);
+    await service.disconnect(`tt-${sim.appId}`);
+  });
+});
+
+describe('OAuth sign-in failures', () => {
+  it('rejects a callback whose state was tampered with, and times out without saving anything', async () => {
+    const secrets = new MemorySecretStore();
+    const service = new ConnectionService({ repo: store.connections, secrets, env: {}, clientOptions });
+    let page = '';
+    const tampering: BrowserOpener = async (url) => {
+      const u = new URL(url);
+      u.searchParams.set('state', 'forged-state');
+      const res = await fetch(u);
+      page = `${res.status} ${await res.text()}`;
+    };
+    const err = await failure(service.loginWithOAuth({ apiBase: sim.url, appId: sim.appId, appSecret: sim.appSecret, openBrowser: tampering, timeoutMs: 300 }));
+    expect(page).toMatch(/^400 .*state does not match/s);
+    expect(err.code).toBe('AUTH_FAILED');
+    expect(err.message).toMatch(/timed out .* start again.*wrong state/);
+    expect(sim.requests('oauth2/access_token')).toHaveLength(0);
+    expect(store.connections.list()).toEqual([]);
+    expect(await secrets.get(`tt-${sim.appId}`, 'access-token')).toBeNull();
+  });
+
+  it('reports a reused auth code (40110) as "sign in again" and saves nothing', async () => {
+    const code = sim.authCode();
+    await new TikTokClient({ base: sim.url, limiter: null }).oauthAccessToken({ appId: sim.appId, secret: sim.appSecret, authCode: code });
+    // A "browser" that lands on the loopback with the right state but the already-used code.
+    const replay: BrowserOpener = async (url) => {
+      const u = new URL(url);
+      const back = new URL(u.searchParams.get('redirect_uri')!);
+      back.searchParams.set('auth_code', code);
+      back.searchParams.set('state', u.searchParams.get('state')!);
+      await (await fetch(back)).text();
+    };
+    const secrets = new MemorySecretStore();
+    const service = new ConnectionService({ repo: store.connections, secrets, env: {}, clientOptions });
+    const err = await failure(service.loginWithOAuth({ apiBase: sim.url, appId: sim.appId, appSecret: sim.appSecret, openBrowser: replay }));
+    expect(err.code).toBe('AUTH_FAILED');
+    expect(err.message).toMatch(/already used or expired.*Sign in again/);
+    expect(store.connections.list()).toEqual([]);
+    expect(await secrets.get(`tt-${sim.appId}`, 'access-token')).toBeNull();
+  });
+
+  it('times out after timeoutMs when nobody completes the consent (no browser: URL shown only)', async () => {
+    const urls: string[] = [];
+    const err = await failure(runOAuthLogin({ apiBase: sim.url, appId: sim.appId, appSecret: sim.appSecret, openBrowser: null, onUrl: (u) => urls.push(u), timeoutMs: 200, clientOptions }));
+    expect(urls).toHaveLength(1);
+    expect(err.code).toBe('AUTH_FAILED');
+    expect(err.message).toBe('Sign-in timed out after 0.2 seconds; start again.');
+  });
+
+  it('reports declined consent as AUTH_FAILED', async () => {
+    sim.configure({ consent: 'deny' });
+    const err = await failure(runOAuthLogin({ apiBase: sim.url, appId: sim.appId, appSecret: sim.appSecret, openBrowser: browser, clientOptions }));
+    expect(err.code).toBe('AUTH_FAILED');
+    expect(err.message).toMatch(/did not authorize/);
+  });
+
+  it('accepts `code` instead of `auth_code` in the redirect', async () => {
+    sim.configure({ authCodeParam: 'code' });
+    const r = await runOAuthLogin({ apiBase: sim.url, appId: sim.appId, appSecret: sim.appSecret, openBrowser: browser, clientOptions });
+    expect(r.advertisers).toHaveLength(SANDBOX_ADVERTISERS.length);
+    expect(r.scope).toContain(31);
+  });
+
+  it('keeps waiting when the browser cannot be opened, so the printed URL still works', async () => {
+    const errors: unknown[] = [];
+    let show!: (u: string) => void;
+    const shown = new Promise<string>((r) => (show = r));
+    const p = runOAuthLogin({
+      apiBase: sim.url,
+      appId: sim.appId,
+      appSecret: sim.appSecret,
+      openBrowser: async () => {
+        throw new Error('xdg-open: no method available');
+      },
+      onBrowserError: (e) => errors.push(e),
+      onUrl: show,
+      clientOptions,
+    });
+    await browser(await shown);
+    const r = await p;
+    expect(errors).toHaveLength(1);
+    expect(r.accessToken).toBeTruthy();
+  });
+
+  it('reports a wrong app secret without opening a connection', async () => {
+    const err = await failure(runOAuthLogin({ apiBase: sim.url, appId: sim.appId, appSecret: 'wrong-secret', openBrowser: browser, clientOptions }));
+    expect(err.code).toBe('AUTH_FAILED');
+    expect(err.message).toMatch(/app id and secret/);
+  });
+});
