@@ -51,8 +51,15 @@ function logFailure(where: string, err: unknown): void {
   console.error(`[cohort-relay] ${where} failed: ${name}${frames ? `\n${frames}` : ''}`);
 }
 
+const icons = new Map<number, Electron.NativeImage>();
+/** The drawn icon at one size; drawing takes a few milliseconds, so each size is drawn once. */
 function appIcon(size: number): Electron.NativeImage {
-  return nativeImage.createFromBuffer(iconPng(size), { scaleFactor: 1 });
+  let image = icons.get(size);
+  if (!image) {
+    image = nativeImage.createFromBuffer(iconPng(size), { scaleFactor: 1 });
+    icons.set(size, image);
+  }
+  return image;
 }
 
 function createWindow(): BrowserWindow {

@@ -33,7 +33,8 @@ const UNTRUSTED: AppErrorShape = {
 export function describeIssues(channel: string, error: z.ZodError): string {
   const parts = error.issues.slice(0, 5).map((i) => {
     const where = i.path.length ? i.path.map(String).join('.') : 'the argument';
-    return `${where} ${i.message.charAt(0).toLowerCase()}${i.message.slice(1)}`;
+    // Our own messages read "must …" after the field name; zod's defaults read as a clause after a colon.
+    return i.message.startsWith('must ') ? `${where} ${i.message}` : `${where}: ${i.message.charAt(0).toLowerCase()}${i.message.slice(1)}`;
   });
   const more = error.issues.length > 5 ? ` (and ${error.issues.length - 5} more)` : '';
   return `Invalid request for ${channel}: ${parts.join('; ')}${more}. Correct it and try again.`;

@@ -6,7 +6,7 @@
 import type { IpcRendererEvent } from 'electron';
 import { buildApi } from '../../shared/ipc/api-object';
 import { isEventName } from '../../shared/ipc/channels';
-import type { Api, ApiOn, PushEvent, Result } from '../../shared/ipc/contract';
+import type { Api, ApiOn, EventListener, EventName, EventPayloads, Result } from '../../shared/ipc/contract';
 
 /** The part of ipcRenderer the preload uses (structural, so tests pass a fake). */
 export interface IpcRendererLike {
@@ -26,9 +26,9 @@ export type PreloadApi = Api & {
 };
 
 export function buildPreloadApi(ipc: IpcRendererLike, webUtils: WebUtilsLike): PreloadApi {
-  const on: ApiOn = (event, listener) => {
+  const on: ApiOn = <E extends EventName>(event: E, listener: EventListener<E>) => {
     if (!isEventName(event)) throw new TypeError(`Unknown event "${String(event)}".`);
-    const wrapped = (_e: IpcRendererEvent, payload: unknown) => listener(payload as Extract<PushEvent, { event: typeof event }>['payload']);
+    const wrapped = (_e: IpcRendererEvent, payload: unknown) => listener(payload as EventPayloads[E]);
     ipc.on(event, wrapped);
     let active = true;
     return () => {

@@ -1,0 +1,78 @@
+/**
+ * `npm run web`: the renderer and the engine in any browser, on 127.0.0.1.
+ *
+ *   node out/web-host/index.js [--port N] [--environment offline-sandbox|tiktok-sandbox|production]
+ *
+ * The offline sandbox is the default TikTok, so nothing leaves the machine unless asked. The data folder is
+ * COHORT_RELAY_HOME (else the OS app-data folder, shared with the desktop app). COHORT_RELAY_WEB_TOKEN fixes
+ * the URL token (tests); otherwise it is random per launch. Prints the URL to open, then serves until
+ * SIGINT/SIGTERM.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createEngine } from '../core/engine';
+import { resolveDataDir } from '../core/paths';
+import { API_ENVIRONMENTS } from '../../shared/ipc/dto';
+import type { ApiEnvironment } from '../../shared/ipc/dto';
+import { toErrorShape } from '../../shared/errors';
+import { startWebHost } from './server';
+
+/** out/web-host/index.js → out/renderer; electron/web-host/index.ts (tsx) → out/renderer. */
+function findRenderer(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [join(here, '../renderer'), join(here, '../../out/renderer'), resolve('out/renderer')];
+  return candidates.find((d) => existsSync(join(d, 'index.html'))) ?? candidates[0]!;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: { port: { type: 'string' }, environment: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write('Usage: npm run web -- [--port N] [--environment offline-sandbox|tiktok-sandbox|production]\n');
+    return 0;
+  }
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write('error: --port must be a number from 0 to 65535.\n');
+    return 2;
+  }
+  const environment = (values.environment ?? 'offline-sandbox') as ApiEnvironment;
+  if (!API_ENVIRONMENTS.includes(environment)) {
+    process.stderr.write(`error: --environment must be one of ${API_ENVIRONMENTS.join(', ')}.\n`);
+    return 2;
+  }
+  const rendererDir = findRenderer();
+  if (!existsSync(join(rendererDir, 'index.html'))) process.stderr.write('warning: the renderer is not built; run `npm run build` first.\n');
+
+  const engine = await createEngine({ dataDir: resolveDataDir(), host: 'web', environment });
+  const host = await startWebHost({
+    handlers: engine.handlers,
+    events: engine.events,
+    rendererDir,
+    port,
+    token: process.env.COHORT_RELAY_WEB_TOKEN || undefined,
+    onInternalError: (channel, err) => process.stderr.write(`[web-host] ${channel} failed: ${err instanceof Error ? err.name : typeof err}\n`),
+  });
+  process.stdout.write(`Cohort Relay is serving on ${host.origin} (TikTok: ${environment}). Open:\n${host.url}\n`);
+
+  await new Promise<void>((done) => {
+    const stop = () => done();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await host.close();
+  await engine.shutdown();
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`error: ${toErrorShape(err).message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { notificationFor } from '../../../electron/main/notifications';
+import type { PushEvent } from '../../../shared/ipc/contract';
+
+const finished = (over: Partial<Extract<PushEvent, { event: 'run:finished' }>['payload']>): PushEvent => ({
+  event: 'run:finished',
+  payload: { runId: 1, audienceId: 2, status: 'done', trigger: 'schedule', error: null, ...over },
+});
+
+describe('notificationFor', () => {
+  it('announces a finished or failed background sync with the audience name and the error words', () => {
+    expect(notificationFor(finished({}), { enabled: true, audienceName: 'Spring buyers' })).toEqual({ title: 'Sync finished', body: '“Spring buyers” is up to date at TikTok.' });
+    const failed = finished({ status: 'failed', trigger: 'catch-up', error: { code: 'AUTH_EXPIRED', message: 'TikTok no longer accepts this connection.', retryable: false } });
+    expect(notificationFor(failed, { enabled: true, audienceName: 'Spring buyers' })).toEqual({ title: 'Sync failed', body: '“Spring buyers”: TikTok no longer accepts this connection.' });
+  });
+
+  it('stays quiet for syncs the user started, deferred runs, progress, and when switched off', () => {
+    expect(notificationFor(finished({ trigger: 'manual' }), { enabled: true })).toBeNull();
+    expect(notificationFor(finished({ status: 'deferred' }), { enabled: true })).toBeNull();
+    expect(notificationFor({ event: 'run:progress', payload: { runId: 1, audienceId: 2, phase: 'hashing', rows: 5, percent: 1 } }, { enabled: true })).toBeNull();
+    expect(notificationFor(finished({}), { enabled: false })).toBeNull();
+  });
+
+  it('asks the user to re-connect', () => {
+    const e: PushEvent = { event: 'connection:needsReconnect', payload: { connectionId: 'c1', message: 'The TikTok token was revoked.' } };
+    expect(notificationFor(e, { enabled: true })).toEqual({ title: 'Re-connect TikTok', body: 'The TikTok token was revoked. Open Cohort Relay to re-connect.' });
+  });
+});

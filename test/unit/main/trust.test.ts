@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { isSafeExternalUrl, isTrustedFrame, isTrustedRendererUrl } from '../../../electron/main/trust';
+
+const built = { indexFileUrl: 'file:///opt/Cohort%20Relay/resources/app.asar/out/renderer/index.html' };
+
+describe('isTrustedRendererUrl', () => {
+  it('trusts the built index.html with any hash or query', () => {
+    expect(isTrustedRendererUrl(built.indexFileUrl, built)).toBe(true);
+    expect(isTrustedRendererUrl(`${built.indexFileUrl}#/audiences/3`, built)).toBe(true);
+    expect(isTrustedRendererUrl(`${built.indexFileUrl}?x=1`, built)).toBe(true);
+  });
+
+  it('does not trust other local files, remote pages, or garbage', () => {
+    expect(isTrustedRendererUrl('file:///tmp/index.html', built)).toBe(false);
+    expect(isTrustedRendererUrl('file:///opt/Cohort%20Relay/resources/app.asar/out/renderer/other.html', built)).toBe(false);
+    expect(isTrustedRendererUrl('https://evil.example/index.html', built)).toBe(false);
+    expect(isTrustedRendererUrl('http://localhost:5173/', built)).toBe(false);
+    expect(isTrustedRendererUrl('about:blank', built)).toBe(false);
+    expect(isTrustedRendererUrl('not a url', built)).toBe(false);
+  });
+
+  it('trusts the dev server origin only when one is configured', () => {
+    const dev = { ...built, devServerUrl: 'http://localhost:5173' };
+    expect(isTrustedRendererUrl('http://localhost:5173/#/import', dev)).toBe(true);
+    expect(isTrustedRendererUrl('http://localhost:5174/', dev)).toBe(false);
+    expect(isTrustedRendererUrl('http://127.0.0.1:5173/', dev)).toBe(false);
+  });
+});
+
+describe('isTrustedFrame', () => {
+  it('trusts only a top-level frame', () => {
+    expect(isTrustedFrame({ url: built.indexFileUrl, parent: null }, built)).toBe(true);
+    expect(isTrustedFrame({ url: built.indexFileUrl, parent: {} }, built)).toBe(false);
+  });
+});
+
+describe('isSafeExternalUrl', () => {
+  it('accepts https links only', () => {
+    expect(isSafeExternalUrl('https://ads.tiktok.com/')).toBe(true);
+    for (const url of ['http://ads.tiktok.com/', 'file:///etc/passwd', 'javascript:void(0)', 'mailto:a@b.c', 'ms-settings:', 'https://u:p@host/', '']) {
+      expect(isSafeExternalUrl(url)).toBe(false);
+    }
+  });
+});
