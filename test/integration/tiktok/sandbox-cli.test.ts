@@ -1,0 +1,90 @@
+import { mkdtempSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../../electron/cli/main';
+import { TikTokClient } from '../../../electron/core/tiktok/client';
+import { SANDBOX_ACCESS_TOKEN, SANDBOX_ADVERTISERS } from '../../../electron/core/tiktok/simulator';
+import { createAudienceOf, hashes } from './helpers';
+
+/** Starts `cohort-relay sandbox ...args`; resolves with its first output line and a stop function. */
+async function startCli(args: string[]): Promise<{ first: string; stop: () => Promise<{ code: number; out: string }> }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString()));
+  let err = '';
+  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const ac = new AbortController();
+  const done = runCli(['sandbox', ...args], { stdout, stderr, env: {}, signal: ac.signal });
+  const first = await new Promise<string>((resolve, reject) => {
+    const check = (): void => {
+      if (out.includes('\n')) resolve(out.split('\n')[0]!);
+    };
+    stdout.on('data', check);
+    void done.then((code) => reject(new Error(`sandbox exited early with ${code}: ${err}`)));
+  });
+  return {
+    first,
+    stop: async () => {
+      ac.abort();
+      const code = await done;
+      return { code, out };
+    },
+  };
+}
+
+describe('cohort-relay sandbox', () => {
+  it('serves the simulator until the signal aborts and prints how to use it', async () => {
+    const cli = await startCli(['--port', '0']);
+    expect(cli.first).toMatch(/running at http:\/\/127\.0\.0\.1:\d+$/);
+    const url = cli.first.split(' ').at(-1)!;
+    const c = new TikTokClient({ base: url, accessToken: SANDBOX_ACCESS_TOKEN, limiter: null });
+    expect((await c.userInfo()).user.displayName).toBe('Sandbox User');
+    const { code, out } = await cli.stop();
+    expect(code).toBe(0);
+    expect(out).toContain(`export TIKTOK_API_BASE=${url}`);
+    expect(out).toContain(`export TIKTOK_ACCESS_TOKEN=${SANDBOX_ACCESS_TOKEN}`);
+    expect(out).toContain('Offline sandbox stopped.');
+    await expect(c.userInfo({ retry: 'none' })).rejects.toMatchObject({ code: 'NETWORK' });
+  });
+
+  it('keeps audiences across restarts with --data DIR (--json prints the connection details)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sandbox-cli-'));
+    const first = await startCli(['--port', '0', '--data', dir, '--json', '--processing-delay', '0']);
+    const info = JSON.parse(first.first) as { url: string; accessToken: string; advertisers: { advertiserId: string }[] };
+    expect(info.accessToken).toBe(SANDBOX_ACCESS_TOKEN);
+    const adv = SANDBOX_ADVERTISERS[0]!.advertiserId;
+    const c1 = new TikTokClient({ base: info.url, accessToken: info.accessToken, limiter: null });
+    const { audienceId } = await createAudienceOf(c1, adv, hashes(1200, 'cli'));
+    expect((await first.stop()).code).toBe(0);
+
+    const second = await startCli(['--port', '0', '--data', dir, '--json']);
+    const url2 = (JSON.parse(second.first) as { url: string }).url;
+    const c2 = new TikTokClient({ base: url2, accessToken: SANDBOX_ACCESS_TOKEN, limiter: null });
+    const [a] = (await c2.getAudiences(adv, [audienceId])).audiences;
+    expect(a).toMatchObject({ audienceId, coverNum: 960 });
+    await second.stop();
+  });
+
+  it('refuses a bad port and a port in use with a plain message (exit 2)', async () => {
+    const stderr = new PassThrough();
+    let err = '';
+    stderr.on('data', (c: Buffer) => (err += c.toString()));
+    expect(await runCli(['sandbox', '--port', 'abc'], { stdout: new PassThrough(), stderr, env: {} })).toBe(2);
+    expect(err).toContain('--port must be a whole number');
+    const busy = http.createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', () => r()));
+    try {
+      err = '';
+      const port = String((busy.address() as AddressInfo).port);
+      expect(await runCli(['sandbox', '--port', port], { stdout: new PassThrough(), stderr, env: {} })).toBe(2);
+      expect(err).toContain(`Port ${port} is already in use`);
+    } finally {
+      await new Promise<void>((r) => busy.close(() => r()));
+    }
+  });
+});
