@@ -44,7 +44,7 @@ export const DEFAULT_PROFILE: NormalizationProfile = {
   defaultCountry: null,
 };
 
-/** Why a row was rejected. Closed set: every reason has words in shared/errors.ts. */
+/** Why a row was rejected. Closed set: every reason has words in REJECT_REASON_TEXT below. */
 export const REJECT_REASONS = [
   'EMPTY',
   'INVALID_EMAIL',
@@ -56,6 +56,18 @@ export const REJECT_REASONS = [
   'MISSING_COLUMN',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
+
+/** Plain words for each reject reason (validation report, rejects CSV): a short label, and what to do. */
+export const REJECT_REASON_TEXT: Record<RejectReason, { label: string; explanation: string }> = {
+  EMPTY: { label: 'Empty cell', explanation: 'The key cell is empty. Fill it in, or leave the row out of the export.' },
+  INVALID_EMAIL: { label: 'Not an email address', explanation: 'This is not a valid email address: it needs one "@" and a domain such as example.com. Correct it at the source.' },
+  INVALID_PHONE: { label: 'Not a phone number', explanation: 'This is not a valid phone number for its country. Check the digits and the country code.' },
+  PHONE_NO_COUNTRY: { label: 'Phone without country code', explanation: 'The number has no country code and no default country is set. Write it as +<country code><number>, or set a default country.' },
+  INVALID_MAID: { label: 'Not a mobile ad id', explanation: 'An IDFA or GAID has 32 hexadecimal digits, usually written 8-4-4-4-12 (5f3a2b18-9c4d-4e7f-b8e2-17d3a1e69b25). Check the column.' },
+  MAID_ZERO: { label: 'Ad tracking disabled', explanation: 'The all-zero ad id means the person limited ad tracking: it matches no one, so it is left out. Nothing to fix.' },
+  INVALID_HASH: { label: 'Not a SHA-256 hash', explanation: 'This looks like a hash of another kind (for example MD5): TikTok matches only SHA-256 (64 hexadecimal characters). Export the raw value or its SHA-256.' },
+  MISSING_COLUMN: { label: 'Row too short', explanation: 'This row has fewer cells than the key column needs. Check the row for a missing delimiter.' },
+};
 
 /** The minimum audience size TikTok accepts after any APPEND / REMOVE / REPLACE (tiktok-api.md §3.3). */
 export const AUDIENCE_FLOOR = 1000;

@@ -1,0 +1,53 @@
+/**
+ * The cohort pipeline: CSV in, sorted SHA-256 digests out (tiktok-api.md §5), plus the set algebra
+ * and the upload files built on them. Plain Node; the renderer reaches it only through the engine.
+ */
+export { previewCsv, PREVIEW_ROWS, type CsvPreview } from './preview';
+export { readCohort, resolveColumn, type CohortProgress, type CohortResult, type ReadCohortOptions, type RejectRecord } from './read-cohort';
+export { loadSuppression } from './suppression';
+export {
+  normalize,
+  hashValue,
+  maskValue,
+  sha256Hex,
+  selfTest,
+  hashLab,
+  TEST_VECTORS,
+  type NormalizeResult,
+  type HashResult,
+  type SelfTestRow,
+  type HashLabRow,
+} from './normalize';
+export {
+  HASH_BYTES,
+  HashAccumulator,
+  applyDiff,
+  countHashes,
+  diffHashes,
+  hashSetsEqual,
+  hasHash,
+  sortHashes,
+  sortUniqueInPlace,
+  subtractHashes,
+  unionHashes,
+} from './hash-set';
+export {
+  BYTES_PER_HASH_LINE,
+  MAX_UPLOAD_FILE_BYTES,
+  makeTempUploadDir,
+  removeUploadDir,
+  withTempUploadDir,
+  writeRejectsCsv,
+  writeUploadFiles,
+  type UploadFile,
+} from './upload-files';
+export {
+  CSV_DELIMITERS,
+  sniffCsv,
+  type CsvColumn,
+  type CsvDelimiter,
+  type CsvEncoding,
+  type CsvNewline,
+  type CsvSample,
+  type DetectedKind,
+} from './sniff';

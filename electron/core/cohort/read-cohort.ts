@@ -1,0 +1,483 @@
+/**
+ * readCohort: streams a whole cohort CSV into a sorted, de-duplicated set of SHA-256 digests, with
+ * exact counts and the rejected rows (masked). Memory stays near 32 bytes per distinct value.
+ *
+ * Two readers feed the same kernel:
+ * - the fast path, for UTF-8 files without any quote character: the main thread cuts the file into
+ *   blocks of whole records and the workers split, normalize and hash them (papaparse-identical
+ *   splitting, property-tested);
+ * - papaparse, for quoted or UTF-16 files, or from the first block holding a quote: the main thread
+ *   parses and sends batches of key cells to the workers.
+ * Results are merged in file order, so row numbers and the kept rejects are those of the file.
+ */
+import path from 'node:path';
+import Papa from 'papaparse';
+import { isSupportedCountry } from 'libphonenumber-js/max';
+import { DEFAULT_PROFILE, KEY_LABELS, REJECT_REASONS, REJECT_REASON_TEXT, type KeyType, type NormalizationProfile, type RejectReason } from '../../../shared/domain';
+import { AppError } from '../../../shared/errors';
+import type { ChunkResult, KernelTask, TextTask } from './kernel';
+import { HashAccumulator } from './hash-set';
+import { bestColumnFor, isBlank, openCsv, sniffCsv, type CsvDelimiter, type CsvEncoding, type CsvSample } from './sniff';
+import { defaultWorkerCount, HashPool, type WorkerRequest } from './worker-pool';
+
+export interface CohortProgress {
+  bytesRead: number;
+  totalBytes: number;
+  /** Data rows read so far (blank rows and the header left out). */
+  rows: number;
+}
+
+export interface ReadCohortOptions {
+  path: string;
+  key: KeyType;
+  /** Header name or 0-based index (a string of digits, or "Column N", also works). Default: the best detected column for `key`. */
+  column?: string | number;
+  profile?: NormalizationProfile;
+  /** Aborting rejects with AppError CANCELLED. */
+  signal?: AbortSignal;
+  /** Called as blocks complete (a few times a second at most) and once at the end. */
+  onProgress?: (p: CohortProgress) => void;
+  /** Rejected rows kept with row number and masked value (default 100,000); counts are always exact. */
+  maxRejects?: number;
+  /** Overrides header detection. */
+  hasHeader?: boolean;
+  /** Overrides delimiter detection. */
+  delimiter?: CsvDelimiter;
+  /** Hashing worker threads (default: one per core, at most 4; 0 = the calling thread only). */
+  workers?: number;
+  /** A file with a header but no data rows gives an empty set instead of CSV_INVALID (suppression lists). */
+  allowEmpty?: boolean;
+}
+
+/** One rejected row. Never the raw value: `masked` shows just enough to find it. */
+export interface RejectRecord {
+  /** 1-based row number as a spreadsheet shows it (the header is row 1). */
+  row: number;
+  /** The column's name (header text or "Column N"). */
+  column: string;
+  reason: RejectReason;
+  masked: string;
+}
+
+export interface CohortResult {
+  /** Data rows read: header and blank rows left out. rowsRead = valid + rejected. */
+  rowsRead: number;
+  /** Rows with a usable key, duplicates included. */
+  valid: number;
+  rejected: number;
+  /** Valid rows whose normalized value repeats an earlier one (counted, then dropped). */
+  duplicates: number;
+  /** Distinct values: valid − duplicates = hashes.length / 32. */
+  unique: number;
+  blankRows: number;
+  rejectReasons: Partial<Record<RejectReason, number>>;
+  /** The first `maxRejects` rejects, in row order. */
+  rejects: RejectRecord[];
+  rejectsTruncated: boolean;
+  /** Sorted unique 32-byte SHA-256 digests. */
+  hashes: Buffer;
+  column: { index: number; name: string };
+  encoding: CsvEncoding;
+  delimiter: CsvDelimiter;
+  hasHeader: boolean;
+}
+
+/** Bytes per read: large enough to amortize a worker round trip, small enough to keep workers even. */
+const BLOCK_BYTES = 2 * 1024 * 1024;
+/** Cells per batch on the papaparse path. */
+const BATCH_CELLS = 16_384;
+/** A record longer than this is not a CSV record (an unclosed quote, or not a CSV at all). */
+const MAX_RECORD_BYTES = 64 * 1024 * 1024;
+const PROGRESS_EVERY_MS = 100;
+/** Below this size workers cost more to start than they save. */
+const SMALL_FILE_BYTES = 2 * 1024 * 1024;
+
+/** Resolves the `column` option against the sampled columns, or throws INVALID_ARGUMENT listing them. */
+export function resolveColumn(sample: CsvSample, key: KeyType, column: string | number | undefined): { index: number; name: string } {
+  const cols = sample.columns;
+  const file = path.basename(sample.path);
+  const list = () => {
+    const shown = cols.slice(0, 20).map((c) => `"${c.name}" (${c.index})`).join(', ');
+    return cols.length > 20 ? `${shown}, … (${cols.length} columns)` : shown;
+  };
+  if (column === undefined) {
+    const best = bestColumnFor(cols, key);
+    if (!best) throw new AppError('INVALID_ARGUMENT', `No column of ${file} looks like ${KEY_LABELS[key]} values. Choose the column to use; available: ${list()}.`);
+    return { index: best.index, name: best.name };
+  }
+  if (typeof column === 'number') {
+    if (Number.isInteger(column) && column >= 0 && column < cols.length) return { index: column, name: cols[column]!.name };
+    throw new AppError('INVALID_ARGUMENT', `${file} has no column ${column} (indexes start at 0). Available: ${list()}.`);
+  }
+  const wanted = column.trim();
+  const exact = cols.find((c) => c.name === column) ?? cols.find((c) => c.name.toLowerCase() === wanted.toLowerCase());
+  if (exact) return { index: exact.index, name: exact.name };
+  const m = /^(?:column\s*)?(\d+)$/i.exec(wanted);
+  if (m) {
+    // "3" is an index (0-based); "Column 3" is the display name of index 2.
+    const index = /^column/i.test(wanted) ? Number(m[1]) - 1 : Number(m[1]);
+    if (index >= 0 && index < cols.length) return { index, name: cols[index]!.name };
+  }
+  throw new AppError('INVALID_ARGUMENT', `There is no column "${column}" in ${file}. Available: ${list()}. Use one of these names or 0-based indexes.`);
+}
+
+function checkProfile(key: KeyType, profile: NormalizationProfile): void {
+  if (key === 'phone' && profile.defaultCountry !== null && !isSupportedCountry(profile.defaultCountry.toUpperCase())) {
+    throw new AppError('INVALID_ARGUMENT', `"${profile.defaultCountry}" is not a country code libphonenumber knows. Use a two-letter ISO code such as US, GB or DE.`);
+  }
+}
+
+/** Plain words for "every row was rejected", naming the top reason and its fix. */
+function allInvalidMessage(file: string, key: KeyType, column: string, rows: number, counts: Partial<Record<RejectReason, number>>): string {
+  let top: RejectReason = 'EMPTY';
+  let topCount = -1;
+  for (const r of REJECT_REASONS) if ((counts[r] ?? 0) > topCount) [top, topCount] = [r, counts[r] ?? 0];
+  const label = KEY_LABELS[key];
+  const fix: Record<RejectReason, string> = {
+    EMPTY: `Column "${column}" is empty in every row: map the column that holds the ${label} values.`,
+    INVALID_EMAIL: `Check that column "${column}" holds email addresses, or map another column.`,
+    INVALID_PHONE: `Check that column "${column}" holds phone numbers, or map another column.`,
+    PHONE_NO_COUNTRY: 'Set a default country (for example US), or write the numbers as +<country code><number>.',
+    INVALID_MAID: `Check that column "${column}" holds IDFA/GAID ad ids, or map another column.`,
+    MAID_ZERO: 'Every ad id is all zeros (ad tracking disabled): this cohort cannot be matched by ad id; use another key.',
+    INVALID_HASH: 'TikTok matches only SHA-256 hashes: export the raw values or their SHA-256 instead.',
+    MISSING_COLUMN: `No row reaches column "${column}": check the delimiter and the column choice.`,
+  };
+  return `None of the ${rows.toLocaleString('en-US')} rows of ${file} has a usable ${label} in column "${column}": the most common problem is "${REJECT_REASON_TEXT[top].label}" (${topCount.toLocaleString('en-US')} rows). ${fix[top]}`;
+}
+
+/** Rough number of data rows, to size the digest buffer once. */
+function expectedRows(sample: CsvSample): number {
+  return sample.complete ? sample.records.length : Math.ceil(sample.fileSize / Math.max(1, sample.bytesPerRecord));
+}
+
+/**
+ * Streams the whole file and returns its distinct digests with counts and rejects. Throws AppError:
+ * FILE_NOT_FOUND (missing), CSV_INVALID (empty, header only, binary, not UTF-8/16, every row invalid),
+ * INVALID_ARGUMENT (unknown column, no column fits the key, bad default country), CANCELLED (signal).
+ */
+export async function readCohort(opts: ReadCohortOptions): Promise<CohortResult> {
+  const profile = opts.profile ?? DEFAULT_PROFILE;
+  checkProfile(opts.key, profile);
+  throwIfAborted(opts.signal);
+  const sample = await sniffCsv(opts.path, { hasHeader: opts.hasHeader, delimiter: opts.delimiter });
+  const column = resolveColumn(sample, opts.key, opts.column);
+  const maxRejects = Math.max(0, opts.maxRejects ?? 100_000);
+  const wanted = opts.workers ?? (sample.fileSize < SMALL_FILE_BYTES ? 0 : defaultWorkerCount());
+  const pool = await HashPool.open(wanted, { phone: opts.key === 'phone' });
+  const run = new CohortRun(opts, sample, column, profile, maxRejects, pool);
+  try {
+    await run.read();
+  } finally {
+    await pool.close();
+  }
+  return run.finish();
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new AppError('CANCELLED', 'Reading the cohort file was cancelled.');
+}
+
+/** One readCohort call: reading, dispatch, in-order merging. */
+class CohortRun {
+  private readonly acc: HashAccumulator;
+  private readonly counts: number[] = new Array<number>(REJECT_REASONS.length).fill(0);
+  private readonly rejects: RejectRecord[] = [];
+  private rowsRead = 0;
+  private blankRows = 0;
+  private valid = 0;
+  private rejected = 0;
+  private bytesRead = 0;
+  private lastProgress = 0;
+  /** Records (all kinds, header included) before the next block to merge: row numbers of text blocks. */
+  private recordsMerged = 0;
+  private readonly inFlight: { seq: number; promise: Promise<ChunkResult>; recordBase: boolean; bytesEnd: number }[] = [];
+  private seq = 0;
+  private readonly textTask: TextTask;
+  private readonly valueTask: KernelTask;
+  private readonly maxInFlight: number;
+  private abortWait: (() => void) | null = null;
+
+  constructor(
+    private readonly opts: ReadCohortOptions,
+    private readonly sample: CsvSample,
+    private readonly column: { index: number; name: string },
+    profile: NormalizationProfile,
+    maxRejects: number,
+    private readonly pool: HashPool,
+  ) {
+    this.acc = new HashAccumulator(expectedRows(sample));
+    const normProfile = { ...profile, defaultCountry: profile.defaultCountry?.toUpperCase() ?? null };
+    this.valueTask = { key: opts.key, profile: normProfile, maxRejects };
+    this.textTask = { ...this.valueTask, column: column.index, delimiter: sample.delimiter, newline: sample.newline };
+    this.maxInFlight = Math.max(2, pool.size * 2);
+  }
+
+  async read(): Promise<void> {
+    const { handle, size } = await openCsv(this.opts.path);
+    const onAbort = () => this.abortWait?.();
+    this.opts.signal?.addEventListener('abort', onAbort);
+    try {
+      const fast = this.sample.encoding === 'utf-8' && !this.sample.hasQuotes;
+      let pos = this.sample.bomBytes;
+      let carry: Buffer = Buffer.alloc(0);
+      let headerPending = this.sample.hasHeader;
+      if (fast) {
+        const handover = await this.readFast(handle, size, pos);
+        if (handover) ({ pos, carry, headerPending } = handover);
+        else pos = size;
+      }
+      if (pos < size || carry.length > 0) await this.readPapa(handle, size, pos, carry, headerPending);
+      await this.drain(0);
+    } finally {
+      this.opts.signal?.removeEventListener('abort', onAbort);
+      await handle.close();
+    }
+  }
+
+  /**
+   * Quote-free UTF-8: cut blocks at record ends and let the workers do the rest. Returns where the
+   * papaparse reader must take over (a block holding a quote), or null at the end of the file.
+   */
+  private async readFast(handle: import('node:fs/promises').FileHandle, size: number, start: number): Promise<{ pos: number; carry: Buffer; headerPending: boolean } | null> {
+    const nl = Buffer.from(this.sample.newline, 'latin1');
+    let pos = start;
+    let carry: Buffer = Buffer.alloc(0);
+    let headerPending = this.sample.hasHeader;
+    for (;;) {
+      throwIfAborted(this.opts.signal);
+      const want = pos < size ? BLOCK_BYTES : 0;
+      const buf = Buffer.allocUnsafeSlow(carry.length + want);
+      carry.copy(buf, 0);
+      let got = 0;
+      while (got < want) {
+        const { bytesRead } = await handle.read(buf, carry.length + got, want - got, pos + got);
+        if (bytesRead === 0) break;
+        got += bytesRead;
+      }
+      pos += got;
+      const len = carry.length + got;
+      const eof = pos >= size || got < want;
+      if (len === 0) return null;
+      let cut = len;
+      if (!eof) {
+        const last = buf.subarray(0, len).lastIndexOf(nl);
+        if (last < 0) {
+          if (len > MAX_RECORD_BYTES) throw this.tooLong();
+          carry = buf.subarray(0, len);
+          continue;
+        }
+        cut = last + nl.length;
+      }
+      if (buf.subarray(0, cut).indexOf(0x22) >= 0) {
+        // A quote from here on: papaparse takes over at this block's first record.
+        await this.drain(0);
+        return { pos, carry: Buffer.from(buf.subarray(0, len)), headerPending };
+      }
+      let begin = 0;
+      if (headerPending) {
+        const skipped = skipHeader(buf, cut, nl, this.sample.delimiter);
+        if (skipped === null) {
+          // Only blank lines so far: they still count as rows of the spreadsheet.
+          this.recordsMerged += countRecords(buf, cut, nl);
+          carry = Buffer.from(buf.subarray(cut, len));
+          if (eof) return carry.length > 0 ? { pos, carry, headerPending } : null;
+          continue;
+        }
+        begin = skipped.offset;
+        this.recordsMerged += skipped.records;
+        headerPending = false;
+      }
+      carry = Buffer.from(buf.subarray(cut, len));
+      if (cut > begin) await this.dispatch({ id: this.pool.id(), kind: 'text', buffer: buf.buffer as ArrayBuffer, start: buf.byteOffset + begin, end: buf.byteOffset + cut, task: this.textTask }, true, pos - carry.length);
+      if (eof) return carry.length > 0 ? { pos, carry, headerPending } : null;
+    }
+  }
+
+  /** Quoted or UTF-16 text: papaparse on the main thread, key cells hashed by the workers in batches. */
+  private async readPapa(handle: import('node:fs/promises').FileHandle, size: number, start: number, first: Buffer, skipHeaderRecord: boolean): Promise<void> {
+    const decoder = new TextDecoder(this.sample.encoding, { fatal: false, ignoreBOM: true });
+    const parser = new Papa.Parser({ delimiter: this.sample.delimiter, newline: this.sample.newline, quoteChar: '"' });
+    let headerPending = skipHeaderRecord;
+    let record = this.recordsMerged;
+    let partial = '';
+    let values: (string | null)[] = [];
+    let rows: number[] = [];
+    const col = this.column.index;
+    let pos = start;
+    let pending: Buffer | null = first.length > 0 ? first : null;
+    const flush = async (bytesEnd: number) => {
+      if (values.length === 0) return;
+      const req: WorkerRequest = { id: this.pool.id(), kind: 'values', values, rows: Float64Array.from(rows), task: this.valueTask };
+      values = [];
+      rows = [];
+      await this.dispatch(req, false, bytesEnd);
+    };
+    for (;;) {
+      throwIfAborted(this.opts.signal);
+      let chunk: Buffer;
+      if (pending) {
+        chunk = pending;
+        pending = null;
+      } else {
+        chunk = Buffer.allocUnsafe(Math.min(BLOCK_BYTES, Math.max(0, size - pos)));
+        let got = 0;
+        while (got < chunk.length) {
+          const { bytesRead } = await handle.read(chunk, got, chunk.length - got, pos + got);
+          if (bytesRead === 0) break;
+          got += bytesRead;
+        }
+        pos += got;
+        chunk = chunk.subarray(0, got);
+      }
+      const eof = pos >= size;
+      const text = decoder.decode(chunk, { stream: !eof });
+      const agg = partial + text;
+      const res = parser.parse(agg, 0, !eof) as { data: string[][]; meta: { cursor: number } };
+      partial = eof ? '' : agg.substring(res.meta.cursor);
+      // A final line end makes papaparse report one empty record more; the fast path (and a spreadsheet) shows none.
+      if (eof && agg.endsWith(this.sample.newline)) {
+        const last = res.data[res.data.length - 1];
+        if (last && last.length === 1 && last[0] === '') res.data.pop();
+      }
+      if (partial.length > MAX_RECORD_BYTES) throw this.tooLong(record + 1);
+      for (const rec of res.data) {
+        const idx = record++;
+        if (isBlank(rec)) {
+          this.blankRows += headerPending ? 0 : 1;
+          continue;
+        }
+        if (headerPending) {
+          headerPending = false;
+          continue;
+        }
+        values.push(col < rec.length ? rec[col]! : null);
+        rows.push(idx + 1);
+        if (values.length >= BATCH_CELLS) await flush(pos);
+      }
+      if (eof) break;
+    }
+    await flush(pos);
+  }
+
+  private tooLong(row?: number): AppError {
+    const where = row ? ` (from row ${row})` : '';
+    return new AppError('CSV_INVALID', `${path.basename(this.opts.path)} has a record longer than ${MAX_RECORD_BYTES / 1024 / 1024} MB${where}: a quoted cell is probably never closed. Fix the quote, or export the file again.`);
+  }
+
+  /** Sends a task, after waiting for room; merges finished tasks in order meanwhile. */
+  private async dispatch(req: WorkerRequest, recordBase: boolean, bytesEnd: number): Promise<void> {
+    await this.drain(this.maxInFlight - 1);
+    const promise = this.pool.run(req);
+    // Awaited in order by drain(); if the run is abandoned (cancel, error), its rejection is expected.
+    promise.catch(() => undefined);
+    this.inFlight.push({ seq: this.seq++, promise, recordBase, bytesEnd });
+  }
+
+  /** Merges finished tasks in order until at most `keep` are in flight. */
+  private async drain(keep: number): Promise<void> {
+    while (this.inFlight.length > keep) {
+      const head = this.inFlight[0]!;
+      const result = await this.awaitOrAbort(head.promise);
+      this.inFlight.shift();
+      this.merge(result, head.recordBase, head.bytesEnd);
+    }
+  }
+
+  private awaitOrAbort<T>(p: Promise<T>): Promise<T> {
+    const signal = this.opts.signal;
+    if (!signal) return p;
+    throwIfAborted(signal);
+    return new Promise<T>((resolve, reject) => {
+      this.abortWait = () => reject(new AppError('CANCELLED', 'Reading the cohort file was cancelled.'));
+      p.then(resolve, reject).finally(() => {
+        this.abortWait = null;
+      });
+    });
+  }
+
+  private merge(r: ChunkResult, textBlock: boolean, bytesEnd: number): void {
+    const base = this.recordsMerged;
+    this.rowsRead += r.records - r.blank;
+    this.blankRows += r.blank;
+    this.valid += r.valid;
+    for (let i = 0; i < r.counts.length; i++) {
+      const c = r.counts[i]!;
+      if (c > 0) {
+        this.counts[i]! += c;
+        this.rejected += c;
+      }
+    }
+    const max = this.textTask.maxRejects;
+    for (let i = 0; i < r.rejRows.length && this.rejects.length < max; i++) {
+      this.rejects.push({
+        row: textBlock ? base + r.rejRows[i]! + 1 : r.rejRows[i]!,
+        column: this.column.name,
+        reason: REJECT_REASONS[r.rejReasons[i]!]!,
+        masked: r.rejMasked[i]!,
+      });
+    }
+    if (textBlock) this.recordsMerged += r.records;
+    this.acc.append(new Uint8Array(r.hashes, 0, r.hashCount * 32), r.hashCount);
+    this.bytesRead = Math.max(this.bytesRead, bytesEnd);
+    const now = Date.now();
+    if (this.opts.onProgress && now - this.lastProgress >= PROGRESS_EVERY_MS) {
+      this.lastProgress = now;
+      this.opts.onProgress({ bytesRead: this.bytesRead, totalBytes: this.sample.fileSize, rows: this.rowsRead });
+    }
+  }
+
+  finish(): CohortResult {
+    const file = path.basename(this.opts.path);
+    const rejectReasons: Partial<Record<RejectReason, number>> = {};
+    REJECT_REASONS.forEach((r, i) => {
+      if (this.counts[i]! > 0) rejectReasons[r] = this.counts[i]!;
+    });
+    if (this.rowsRead === 0 && !this.opts.allowEmpty) {
+      throw new AppError('CSV_INVALID', this.sample.hasHeader ? `${file} has a header row but no data rows. Export the cohort again with its rows.` : `${file} has no data rows. Export the cohort again with its rows.`);
+    }
+    if (this.valid === 0 && this.rowsRead > 0) throw new AppError('CSV_INVALID', allInvalidMessage(file, this.opts.key, this.column.name, this.rowsRead, rejectReasons));
+    const { hashes, duplicates } = this.acc.finish();
+    this.opts.onProgress?.({ bytesRead: this.sample.fileSize, totalBytes: this.sample.fileSize, rows: this.rowsRead });
+    return {
+      rowsRead: this.rowsRead,
+      valid: this.valid,
+      rejected: this.rejected,
+      duplicates,
+      unique: this.valid - duplicates,
+      blankRows: this.blankRows,
+      rejectReasons,
+      rejects: this.rejects,
+      rejectsTruncated: this.rejected > this.rejects.length,
+      hashes,
+      column: this.column,
+      encoding: this.sample.encoding,
+      delimiter: this.sample.delimiter,
+      hasHeader: this.sample.hasHeader,
+    };
+  }
+}
+
+/**
+ * Skips leading blank records and the header record of a quote-free block. Returns the byte offset
+ * after the header and how many records that was, or null when the block has no non-blank record.
+ */
+function skipHeader(buf: Buffer, end: number, nl: Buffer, delimiter: string): { offset: number; records: number } | null {
+  let pos = 0;
+  let records = 0;
+  while (pos < end) {
+    let e = buf.indexOf(nl, pos);
+    if (e < 0 || e >= end) e = end;
+    records++;
+    const line = buf.toString('utf8', pos, e);
+    pos = Math.min(end, e + nl.length);
+    if (!isBlank(line.split(delimiter))) return { offset: pos, records };
+  }
+  return null;
+}
+
+function countRecords(buf: Buffer, end: number, nl: Buffer): number {
+  let n = 0;
+  for (let p = buf.indexOf(nl, 0); p >= 0 && p < end; p = buf.indexOf(nl, p + nl.length)) n++;
+  return n;
+}

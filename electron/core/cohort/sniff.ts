@@ -1,0 +1,429 @@
+/**
+ * Reading the start of a CSV file to learn how to read the rest: encoding, delimiter, line ends,
+ * header row, and what each column looks like. Reads a bounded sample, never the whole file.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Papa from 'papaparse';
+import type { KeyType } from '../../../shared/domain';
+import { AppError } from '../../../shared/errors';
+
+export type CsvEncoding = 'utf-8' | 'utf-16le' | 'utf-16be';
+export const CSV_DELIMITERS = [',', ';', '\t', '|'] as const;
+export type CsvDelimiter = (typeof CSV_DELIMITERS)[number];
+export type CsvNewline = '\n' | '\r\n' | '\r';
+
+/** What a column's cells look like. IDFA and GAID share a shape: 'maid' unless the header says which. */
+export type DetectedKind = 'email' | 'phone' | 'idfa' | 'gaid' | 'maid' | 'sha256';
+
+export interface CsvColumn {
+  /** 0-based index: how a column is addressed when the file has no header. */
+  index: number;
+  /** Header text, or "Column N" (N = index + 1) when the file has no header row. */
+  name: string;
+  detected: DetectedKind | null;
+  /** Share of sampled non-empty cells that look like `detected`, 0..1 (0 when nothing was detected). */
+  confidence: number;
+  /** The key the header names, if any ("email_sha256" → email): tells what a hashed column holds. */
+  headerHint: KeyType | 'maid' | null;
+  /** The first few non-empty cells, for display. */
+  samples: string[];
+}
+
+/** Everything learnt from the sample. */
+export interface CsvSample {
+  path: string;
+  fileSize: number;
+  encoding: CsvEncoding;
+  /** Bytes of byte-order mark at the start of the file (0, 2 or 3). */
+  bomBytes: number;
+  delimiter: CsvDelimiter;
+  newline: CsvNewline;
+  hasHeader: boolean;
+  columns: CsvColumn[];
+  /** Data records of the sample (header and blank records left out), cells as parsed. */
+  records: string[][];
+  /** The whole file fit in the sample. */
+  complete: boolean;
+  /** The sample contains a quote character: the simple scanner cannot be used from the start. */
+  hasQuotes: boolean;
+  /** Average bytes per record in the sample (for estimates). */
+  bytesPerRecord: number;
+  /** Data rows: exact when `complete`, else estimated from the file size. */
+  estimatedRows: number;
+}
+
+export interface SniffOptions {
+  /** Sample size in bytes (default 256 KiB). */
+  sampleBytes?: number;
+  /** Overrides header detection. */
+  hasHeader?: boolean;
+  /** Overrides delimiter detection. */
+  delimiter?: CsvDelimiter;
+}
+
+export const DEFAULT_SAMPLE_BYTES = 256 * 1024;
+/** Records analysed for delimiter, header and column detection. */
+const ANALYSE_RECORDS = 200;
+
+/** Opens `file` for reading, turning OS errors into words with a fix. */
+export async function openCsv(file: string): Promise<{ handle: fs.promises.FileHandle; size: number }> {
+  let handle: fs.promises.FileHandle;
+  try {
+    handle = await fs.promises.open(file, 'r');
+  } catch (err) {
+    throw fileError(file, err);
+  }
+  try {
+    const st = await handle.stat();
+    if (st.isDirectory()) throw new AppError('INVALID_ARGUMENT', `${file} is a folder, not a CSV file. Pick the cohort file inside it.`);
+    return { handle, size: st.size };
+  } catch (err) {
+    await handle.close();
+    throw err instanceof AppError ? err : fileError(file, err);
+  }
+}
+
+function fileError(file: string, err: unknown): AppError {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') return new AppError('FILE_NOT_FOUND', `No file at ${file}. Check the path, or pick the file again.`, { cause: err });
+  if (code === 'EISDIR') return new AppError('INVALID_ARGUMENT', `${file} is a folder, not a CSV file. Pick the cohort file inside it.`, { cause: err });
+  if (code === 'EACCES' || code === 'EPERM') return new AppError('FILE_NOT_FOUND', `${file} cannot be read (permission denied). Give your user read access to it, or copy it somewhere readable.`, { cause: err });
+  return new AppError('FILE_NOT_FOUND', `${file} cannot be read (${code ?? 'unknown error'}). Check the path and try again.`, { cause: err });
+}
+
+function invalid(file: string, problem: string, fix: string): AppError {
+  return new AppError('CSV_INVALID', `${path.basename(file)} ${problem}. ${fix}`);
+}
+
+/** Recognizes files that are often mistaken for CSV, by their first bytes. */
+function knownBinary(b: Uint8Array): string | null {
+  const starts = (...sig: number[]) => sig.every((v, i) => b[i] === v);
+  if (starts(0x50, 0x4b, 0x03, 0x04)) return 'is a ZIP archive or an Excel workbook (.xlsx), not a CSV file';
+  if (starts(0xd0, 0xcf, 0x11, 0xe0)) return 'is an old Excel workbook (.xls), not a CSV file';
+  if (starts(0x25, 0x50, 0x44, 0x46)) return 'is a PDF, not a CSV file';
+  if (starts(0x1f, 0x8b)) return 'is compressed (gzip), not a plain CSV file';
+  return null;
+}
+
+/** Encoding from the byte-order mark, or from where the NUL bytes of ASCII-range UTF-16 fall. */
+export function detectEncoding(b: Uint8Array): { encoding: CsvEncoding; bomBytes: number } | 'binary' {
+  if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return { encoding: 'utf-8', bomBytes: 3 };
+  if (b[0] === 0xff && b[1] === 0xfe) return { encoding: 'utf-16le', bomBytes: 2 };
+  if (b[0] === 0xfe && b[1] === 0xff) return { encoding: 'utf-16be', bomBytes: 2 };
+  let evenNul = 0;
+  let oddNul = 0;
+  const n = Math.min(b.length, 64 * 1024) & ~1;
+  for (let i = 0; i < n; i += 2) {
+    if (b[i] === 0) evenNul++;
+    if (b[i + 1] === 0) oddNul++;
+  }
+  if (evenNul + oddNul === 0) return { encoding: 'utf-8', bomBytes: 0 };
+  const pairs = n / 2;
+  // UTF-16 text without a BOM: one byte of nearly every ASCII character is NUL, always on the same side.
+  if (oddNul > pairs * 0.6 && evenNul < pairs * 0.05) return { encoding: 'utf-16le', bomBytes: 0 };
+  if (evenNul > pairs * 0.6 && oddNul < pairs * 0.05) return { encoding: 'utf-16be', bomBytes: 0 };
+  return 'binary';
+}
+
+/** Line ends outside quoted fields: the most frequent of CRLF, LF and CR. */
+export function detectNewline(text: string): CsvNewline {
+  const unquoted = text.indexOf('"') >= 0 ? text.replace(/"[^"]*"/g, '') : text;
+  let crlf = 0;
+  let lf = 0;
+  let cr = 0;
+  for (let i = 0; i < unquoted.length; i++) {
+    const c = unquoted.charCodeAt(i);
+    if (c === 13) {
+      if (unquoted.charCodeAt(i + 1) === 10) {
+        crlf++;
+        i++;
+      } else cr++;
+    } else if (c === 10) lf++;
+  }
+  if (crlf >= lf && crlf >= cr && crlf > 0) return '\r\n';
+  if (cr > lf) return '\r';
+  return '\n';
+}
+
+/** Parses complete records of `text` with papaparse (the last, possibly cut, record is left out unless `complete`). */
+export function parseRecords(text: string, delimiter: string, newline: CsvNewline, complete: boolean, limit = Infinity): string[][] {
+  const parser = new Papa.Parser({ delimiter, newline, quoteChar: '"', preview: Number.isFinite(limit) ? limit : 0 });
+  const res = parser.parse(text, 0, !complete) as { data: string[][] };
+  return res.data;
+}
+
+/** True when every cell is empty or whitespace: such records are skipped (spreadsheets show an empty row). */
+export function isBlank(record: readonly string[]): boolean {
+  for (const c of record) if (c.trim() !== '') return false;
+  return true;
+}
+
+/**
+ * Picks the delimiter that splits the sample into the most consistent number of cells (> 1); ties go
+ * to the one giving more cells, then to the order , ; tab |. One column: ",".
+ */
+export function detectDelimiter(text: string, newline: CsvNewline, complete: boolean): CsvDelimiter {
+  let best: CsvDelimiter = ',';
+  let bestScore = 0;
+  let bestCells = 1;
+  for (const d of CSV_DELIMITERS) {
+    const records = parseRecords(text, d, newline, complete, ANALYSE_RECORDS).filter((r) => !isBlank(r));
+    if (records.length === 0) continue;
+    const freq = new Map<number, number>();
+    for (const r of records) freq.set(r.length, (freq.get(r.length) ?? 0) + 1);
+    let mode = 1;
+    let modeCount = 0;
+    for (const [len, count] of freq) if (count > modeCount || (count === modeCount && len > mode)) [mode, modeCount] = [len, count];
+    if (mode <= 1) continue;
+    const score = modeCount / records.length;
+    if (score > bestScore + 1e-9 || (Math.abs(score - bestScore) <= 1e-9 && mode > bestCells)) {
+      best = d;
+      bestScore = score;
+      bestCells = mode;
+    }
+  }
+  return best;
+}
+
+// ── Cell shapes ──────────────────────────────────────────────────────────────
+
+type CellKind = 'empty' | 'sha256' | 'uuid' | 'hex32' | 'email' | 'phone' | 'digits' | 'number' | 'date' | 'text';
+
+const RE = {
+  sha256: /^[0-9a-f]{64}$/i,
+  uuid: /^\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?$/i,
+  hex32: /^[0-9a-f]{32}$/i,
+  email: /^[^\s@"<>(),;:]+@[^\s@"<>(),;:]+\.[^\s@"<>(),;:.]{2,}$/,
+  phoneChars: /^\+?[\d\s().\-/]+$/,
+  number: /^[-+]?\d{1,15}([.,]\d+)?$/,
+  date: /^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}([ T]\d{1,2}:\d{2}(:\d{2})?.*)?$/,
+};
+
+function cellKind(raw: string): CellKind {
+  const v = raw.trim();
+  if (v === '') return 'empty';
+  if (v.length === 64 && RE.sha256.test(v)) return 'sha256';
+  if (RE.uuid.test(v)) return 'uuid';
+  if (v.length === 32 && RE.hex32.test(v)) return 'hex32';
+  if (v.includes('@')) return RE.email.test(v.replace(/\s+/g, '')) ? 'email' : 'text';
+  if (RE.date.test(v)) return 'date';
+  if (RE.phoneChars.test(v)) {
+    const digits = v.replace(/\D/g, '').length;
+    const formatted = v.startsWith('+') || /[\s().\-/]/.test(v);
+    if (digits >= 7 && digits <= 15) return formatted ? 'phone' : digits >= 10 ? 'digits' : 'number';
+    if (!formatted || /^[-+]?\d+([.,]\d+)?$/.test(v)) return 'number';
+  }
+  if (RE.number.test(v)) return 'number';
+  return 'text';
+}
+
+/** What a header cell says the column holds. Ad-id words are checked before "mobile" (a phone word). */
+export function headerHint(name: string): KeyType | 'maid' | null {
+  const n = name.toLowerCase();
+  if (/idfa|\bios\b|apple/.test(n)) return 'idfa';
+  if (/gaid|aaid|android|google/.test(n)) return 'gaid';
+  if (/maid|device.?id|advertis\w*.?id|\bad.?id|mobile.?ad/.test(n)) return 'maid';
+  if (/e-?mail/.test(n)) return 'email';
+  if (/phone|mobile|msisdn|cell|\btel\b|telephone|whatsapp/.test(n)) return 'phone';
+  return null;
+}
+
+/** Decides whether the first record is a header: its cells do not look like the cells below them. */
+export function detectHeader(records: readonly string[][]): boolean {
+  const first = records[0];
+  if (!first) return false;
+  const firstKinds = first.map(cellKind);
+  const looksLikeHeader = firstKinds.every((k) => k === 'text' || k === 'empty') && firstKinds.some((k) => k === 'text');
+  if (records.length === 1) return looksLikeHeader;
+  let headerVotes = 0;
+  let dataVotes = 0;
+  const rest = records.slice(1, ANALYSE_RECORDS);
+  for (let c = 0; c < first.length; c++) {
+    const counts = new Map<CellKind, number>();
+    let nonEmpty = 0;
+    for (const r of rest) {
+      const k = cellKind(r[c] ?? '');
+      if (k === 'empty') continue;
+      nonEmpty++;
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+    }
+    if (nonEmpty === 0) continue;
+    let dominant: CellKind = 'text';
+    let dominantCount = 0;
+    for (const [k, n] of counts) if (n > dominantCount) [dominant, dominantCount] = [k, n];
+    if (dominantCount / nonEmpty < 0.6 || firstKinds[c] === 'empty') continue;
+    if (dominant === 'text') {
+      if (headerHint(first[c]!) !== null && firstKinds[c] === 'text') headerVotes += 0.5;
+      continue;
+    }
+    if (firstKinds[c] === dominant || (dominant === 'digits' && firstKinds[c] === 'phone') || (dominant === 'phone' && firstKinds[c] === 'digits')) dataVotes++;
+    else headerVotes++;
+  }
+  if (headerVotes !== dataVotes) return headerVotes > dataVotes;
+  // No column tells: a first record of distinct, non-numeric labels is a header.
+  return looksLikeHeader && new Set(first.map((s) => s.trim())).size === first.length;
+}
+
+/** Per column: which key it looks like, how sure, and a few samples. */
+export function detectColumns(header: readonly string[] | null, records: readonly string[][]): CsvColumn[] {
+  let width = header?.length ?? 0;
+  for (const r of records) if (r.length > width) width = r.length;
+  const columns: CsvColumn[] = [];
+  for (let c = 0; c < width; c++) {
+    const name = header && (header[c] ?? '').trim() !== '' ? header[c]!.trim() : `Column ${c + 1}`;
+    const hint = header ? headerHint(header[c] ?? '') : null;
+    const counts: Record<CellKind, number> = { empty: 0, sha256: 0, uuid: 0, hex32: 0, email: 0, phone: 0, digits: 0, number: 0, date: 0, text: 0 };
+    const samples: string[] = [];
+    let nonEmpty = 0;
+    for (const r of records.slice(0, ANALYSE_RECORDS)) {
+      const v = r[c] ?? '';
+      const k = cellKind(v);
+      counts[k]++;
+      if (k === 'empty') continue;
+      nonEmpty++;
+      if (samples.length < 5) samples.push(v.length > 80 ? `${v.slice(0, 80)}…` : v);
+    }
+    let detected: DetectedKind | null = null;
+    let confidence = 0;
+    if (nonEmpty > 0) {
+      const share = (n: number) => n / nonEmpty;
+      const maidLike = hint === 'idfa' || hint === 'gaid' || hint === 'maid';
+      const uuidShare = share(counts.uuid + (maidLike ? counts.hex32 : 0));
+      // Bare digit strings could be customer ids: they count fully for phones only under a phone header.
+      const phoneShare = share(counts.phone) + share(counts.digits) * (hint === 'phone' ? 1 : 0.5);
+      const candidates: [DetectedKind, number][] = [
+        ['sha256', share(counts.sha256)],
+        [maidLike ? (hint as 'idfa' | 'gaid' | 'maid') : 'maid', uuidShare],
+        ['email', share(counts.email)],
+        ['phone', phoneShare],
+      ];
+      for (const [kind, s] of candidates) {
+        if (s > confidence) {
+          detected = kind;
+          confidence = s;
+        }
+      }
+      if (confidence < 0.5) {
+        detected = null;
+        confidence = 0;
+      }
+    }
+    columns.push({ index: c, name, detected, confidence: Math.round(confidence * 1000) / 1000, headerHint: hint, samples });
+  }
+  return columns;
+}
+
+/** Whether a detected kind is usable for `key` (an untold ad id fits both IDFA and GAID). */
+export function kindFitsKey(kind: DetectedKind | null, key: KeyType): boolean {
+  if (kind === key) return true;
+  return kind === 'maid' && (key === 'idfa' || key === 'gaid');
+}
+
+/**
+ * The column to read for `key` when the user named none: the surest column that looks like the key;
+ * else a SHA-256 column whose header names the key (or the only SHA-256 column); else the only column.
+ */
+export function bestColumnFor(columns: readonly CsvColumn[], key: KeyType): CsvColumn | null {
+  const fits = columns.filter((c) => kindFitsKey(c.detected, key));
+  if (fits.length > 0) return fits.reduce((a, b) => (b.confidence > a.confidence ? b : a));
+  const hashed = columns.filter((c) => c.detected === 'sha256');
+  const named = hashed.filter((c) => c.headerHint === key || (c.headerHint === 'maid' && (key === 'idfa' || key === 'gaid')));
+  if (named.length > 0) return named[0]!;
+  if (hashed.length === 1 && hashed[0]!.headerHint === null) return hashed[0]!;
+  if (columns.length === 1) return columns[0]!;
+  return null;
+}
+
+/**
+ * Reads the first `sampleBytes` of `file` and works out how to read it. Rejects, with words and a fix,
+ * a missing, empty or binary file and one that is not UTF-8 or UTF-16.
+ */
+export async function sniffCsv(file: string, opts: SniffOptions = {}): Promise<CsvSample> {
+  const { handle, size } = await openCsv(file);
+  let bytes: Buffer;
+  try {
+    const want = Math.min(size, opts.sampleBytes ?? DEFAULT_SAMPLE_BYTES);
+    bytes = Buffer.allocUnsafe(want);
+    let got = 0;
+    while (got < want) {
+      const { bytesRead } = await handle.read(bytes, got, want - got, got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    bytes = bytes.subarray(0, got);
+  } catch (err) {
+    throw fileError(file, err);
+  } finally {
+    await handle.close();
+  }
+  return analyseSample(file, size, bytes, opts);
+}
+
+/** The analysis of sniffCsv on bytes already read (`bytes` = the first bytes of a file of `fileSize`). */
+export function analyseSample(file: string, fileSize: number, bytes: Uint8Array, opts: SniffOptions = {}): CsvSample {
+  if (fileSize === 0 || bytes.length === 0) throw invalid(file, 'is empty (0 bytes)', 'Export the cohort again: the file needs a header or at least one data row.');
+  const complete = bytes.length >= fileSize;
+  const magic = knownBinary(bytes);
+  if (magic) throw invalid(file, magic, 'Open it in its program and export or save it as "CSV UTF-8".');
+  const enc = detectEncoding(bytes);
+  if (enc === 'binary') throw invalid(file, 'is a binary file (it contains NUL bytes), not CSV text', 'Export the cohort as CSV (UTF-8) and pick that file.');
+  const decoder = new TextDecoder(enc.encoding, { fatal: false });
+  let text = decoder.decode(bytes.subarray(enc.bomBytes), { stream: !complete });
+  if (enc.encoding === 'utf-8') {
+    const bad = countReplacement(text) - countLiteralReplacement(bytes);
+    // A few stray bytes are tolerated (they only spoil their own cells); more means another encoding.
+    if (bad > 3 && bad > bytes.length / 200) throw invalid(file, `is not UTF-8 text (${bad} invalid byte sequences in the first ${Math.round(bytes.length / 1024)} KB; it may be Windows-1252/Latin-1)`, 'In Excel use "Save as → CSV UTF-8", or re-export the cohort as UTF-8.');
+  }
+  let controls = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < 32 && c !== 9 && c !== 10 && c !== 13 && c !== 12) || c === 0) controls++;
+  }
+  if (controls > 3 && controls > text.length / 100) throw invalid(file, 'is a binary file (it contains control characters), not CSV text', 'Export the cohort as CSV (UTF-8) and pick that file.');
+  if (text.trim() === '') throw invalid(file, 'has no rows (only blank lines)', 'Export the cohort again: the file needs a header or at least one data row.');
+  if (!complete) {
+    // Leave out the last record, which the sample most likely cut.
+    const cut = Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r'));
+    if (cut > 0) text = text.slice(0, cut + 1);
+  }
+  const newline = detectNewline(text);
+  const delimiter = opts.delimiter ?? detectDelimiter(text, newline, complete);
+  const all = parseRecords(text, delimiter, newline, complete);
+  const nonBlank = all.filter((r) => !isBlank(r));
+  const hasHeader = opts.hasHeader ?? detectHeader(nonBlank);
+  const header = hasHeader ? (nonBlank[0] ?? null) : null;
+  const records = hasHeader ? nonBlank.slice(1) : nonBlank;
+  const columns = detectColumns(header, records);
+  const sampleBytes = complete ? bytes.length : Buffer.byteLength(text, enc.encoding === 'utf-8' ? 'utf8' : 'utf16le');
+  const bytesPerRecord = all.length > 0 ? sampleBytes / all.length : sampleBytes;
+  const estimatedRows = complete ? records.length : Math.max(records.length, Math.round(((fileSize - enc.bomBytes) / sampleBytes) * records.length));
+  return {
+    path: file,
+    fileSize,
+    encoding: enc.encoding,
+    bomBytes: enc.bomBytes,
+    delimiter,
+    newline,
+    hasHeader,
+    columns,
+    records,
+    complete,
+    hasQuotes: text.indexOf('"') >= 0,
+    bytesPerRecord,
+    estimatedRows,
+  };
+}
+
+function countReplacement(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\ufffd'); i >= 0; i = text.indexOf('\ufffd', i + 1)) n++;
+  return n;
+}
+
+function countLiteralReplacement(bytes: Uint8Array): number {
+  let n = 0;
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = b.indexOf('\ufffd', 0, 'utf8'); i >= 0; i = b.indexOf('\ufffd', i + 3, 'utf8')) n++;
+  return n;
+}

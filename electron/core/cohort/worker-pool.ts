@@ -1,0 +1,220 @@
+/**
+ * Worker threads that run the kernel (normalize + SHA-256) on blocks of CSV text or batches of cells.
+ * The worker code is an inline string built from the kernel's own source (`new Worker(code, { eval:
+ * true })`), so it runs the same under vitest, tsx and bundled builds, with no worker file to ship.
+ */
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { REJECT_REASONS } from '../../../shared/domain';
+import { AppError } from '../../../shared/errors';
+import { createKernel, type ChunkResult, type KernelTask, type PhoneLib, type TextTask } from './kernel';
+import { mainKernel, TEST_VECTORS } from './normalize';
+
+export type WorkerRequest =
+  | { id: number; kind: 'text'; buffer: ArrayBuffer; start: number; end: number; task: TextTask }
+  | { id: number; kind: 'values'; values: (string | null)[]; rows: Float64Array; task: KernelTask };
+
+type WorkerReply = { id: number; ok: true; result: ChunkResult } | { id: number; ok: false; message: string } | { ready: true; probe: string | null; error?: string };
+
+interface WorkerInit {
+  reasons: readonly string[];
+  phoneModulePath: string | null;
+  probe: { input: string };
+}
+
+/** Runs inside each worker (serialized with toString: it may use only its parameters and globals). */
+function workerMain(makeKernel: typeof createKernel, req: (id: string) => unknown): void {
+  const wt = req('node:worker_threads') as typeof import('node:worker_threads');
+  const nodeCrypto = req('node:crypto') as typeof import('node:crypto');
+  const nodeBuffer = req('node:buffer') as typeof import('node:buffer');
+  const port = wt.parentPort!;
+  const init = wt.workerData as WorkerInit;
+  let kernel: ReturnType<typeof createKernel>;
+  try {
+    const sha256Latin1 =
+      typeof nodeCrypto.hash === 'function'
+        ? (s: string) => nodeCrypto.hash('sha256', s, 'binary')
+        : (s: string) => nodeCrypto.createHash('sha256').update(s).digest('binary');
+    const phone = init.phoneModulePath ? (req(init.phoneModulePath) as PhoneLib) : null;
+    kernel = makeKernel({ reasons: init.reasons, sha256Latin1, phone });
+    // A probe the pool checks against the main thread, so a mis-serialized kernel is caught at once.
+    const probeOut = Buffer.alloc(32);
+    const n = kernel.norm('email', init.probe.input, { emailStripPlusAndDots: false, phoneKeepPlus: false, defaultCountry: null });
+    if (typeof n === 'string') kernel.writeDigest(n, kernel.wasPrehashed(), probeOut, 0);
+    port.postMessage({ ready: true, probe: typeof n === 'string' ? probeOut.toString('hex') : null });
+  } catch (err) {
+    port.postMessage({ ready: true, probe: null, error: err instanceof Error ? err.message : String(err) });
+    return;
+  }
+  const isAscii = typeof nodeBuffer.isAscii === 'function' ? nodeBuffer.isAscii : (b: Uint8Array) => b.every((c) => c < 128);
+  port.on('message', (msg: WorkerRequest) => {
+    try {
+      let result: ChunkResult;
+      if (msg.kind === 'text') {
+        const bytes = Buffer.from(msg.buffer, msg.start, msg.end - msg.start);
+        // Delimiters and line ends are ASCII, so a latin1 view splits exactly like the UTF-8 text.
+        const text = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
+        result = kernel.processText(text, msg.task);
+      } else {
+        result = kernel.processValues(msg.values, msg.rows, msg.task);
+      }
+      port.postMessage({ id: msg.id, ok: true, result }, [result.hashes]);
+    } catch (err) {
+      port.postMessage({ id: msg.id, ok: false, message: err instanceof Error ? err.message : String(err) });
+    }
+  });
+}
+
+let cachedSource: string | undefined;
+
+/** The worker's JavaScript: the kernel and workerMain as they exist in this build. */
+export function workerSource(): string {
+  // `__name` is the helper esbuild (tsx, keepNames) inserts into function bodies; a no-op here.
+  cachedSource ??= `'use strict';\nconst __name = (f) => f;\nconst createKernel = ${createKernel.toString()};\n(${workerMain.toString()})(createKernel, require);\n`;
+  return cachedSource;
+}
+
+let phonePath: string | null | undefined;
+
+/** Where libphonenumber-js (max) lives, for workers to require; null when it cannot be resolved. */
+function phoneModulePath(): string | null {
+  if (phonePath === undefined) {
+    try {
+      phonePath = createRequire(import.meta.url).resolve('libphonenumber-js/max');
+    } catch {
+      phonePath = null;
+    }
+  }
+  return phonePath;
+}
+
+/** Default worker count: one per core, at most 4 (hashing stops scaling before the disk does). */
+export function defaultWorkerCount(): number {
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return Math.max(1, Math.min(4, cores));
+}
+
+interface Slot {
+  worker: Worker;
+  busy: number;
+}
+
+/**
+ * A fixed set of kernel workers. With size 0 (or when workers cannot start) every task runs on the
+ * calling thread, with identical results.
+ */
+export class HashPool {
+  private readonly slots: Slot[] = [];
+  private readonly pending = new Map<number, { resolve: (r: ChunkResult) => void; reject: (e: unknown) => void; slot: Slot | null }>();
+  private nextId = 1;
+  private failure: AppError | null = null;
+  private closed = false;
+
+  private constructor() {}
+
+  /** Starts `size` workers and waits until each has passed its probe. `phone`: load libphonenumber in them. */
+  static async open(size: number, opts: { phone: boolean }): Promise<HashPool> {
+    const pool = new HashPool();
+    const modulePath = opts.phone ? phoneModulePath() : null;
+    if (size <= 0 || (opts.phone && !modulePath)) return pool;
+    const vector = TEST_VECTORS[0]!;
+    const init: WorkerInit = { reasons: REJECT_REASONS, phoneModulePath: modulePath, probe: { input: vector.input } };
+    const started = await Promise.allSettled(
+      Array.from({ length: size }, () => new Promise<Worker>((resolve, reject) => {
+        const worker = new Worker(workerSource(), { eval: true, workerData: init });
+        const onError = (err: unknown) => reject(err);
+        worker.once('error', onError);
+        worker.once('message', (m: WorkerReply) => {
+          worker.off('error', onError);
+          if ('ready' in m && m.probe === vector.expected) resolve(worker);
+          else {
+            void worker.terminate();
+            reject(new Error('error' in m && m.error ? m.error : 'the worker kernel failed its probe'));
+          }
+        });
+      })),
+    );
+    for (const s of started) if (s.status === 'fulfilled') pool.attach(s.value);
+    if (pool.slots.length < size) {
+      // Workers are an optimization: if they cannot start here, the calling thread does the work.
+      await pool.close();
+      return new HashPool();
+    }
+    return pool;
+  }
+
+  /** Workers running (0 = tasks run on the calling thread). */
+  get size(): number {
+    return this.slots.length;
+  }
+
+  /** Tasks sent and not yet answered. */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  private attach(worker: Worker): void {
+    const slot: Slot = { worker, busy: 0 };
+    this.slots.push(slot);
+    worker.on('message', (m: WorkerReply) => {
+      if ('ready' in m) return;
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      slot.busy--;
+      if (m.ok) p.resolve(m.result);
+      else p.reject(new AppError('INTERNAL', `Hashing failed in a worker: ${m.message}`));
+    });
+    worker.on('error', (err) => this.fail(new AppError('INTERNAL', `A hashing worker stopped: ${err.message}`, { cause: err })));
+    worker.on('exit', (code) => {
+      if (!this.closed) this.fail(new AppError('INTERNAL', `A hashing worker exited unexpectedly (code ${code}).`));
+    });
+  }
+
+  private fail(err: AppError): void {
+    this.failure ??= err;
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+
+  /** Runs a task; the request's buffer (text tasks) is transferred, not copied. */
+  run(req: WorkerRequest): Promise<ChunkResult> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.slots.length === 0) {
+      try {
+        const k = mainKernel();
+        if (req.kind === 'text') {
+          const bytes = Buffer.from(req.buffer, req.start, req.end - req.start);
+          return Promise.resolve(k.processText(bytes.toString('utf8'), req.task));
+        }
+        return Promise.resolve(k.processValues(req.values, req.rows, req.task));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    let slot = this.slots[0]!;
+    for (const s of this.slots) if (s.busy < slot.busy) slot = s;
+    slot.busy++;
+    return new Promise<ChunkResult>((resolve, reject) => {
+      this.pending.set(req.id, { resolve, reject, slot });
+      if (req.kind === 'text') slot.worker.postMessage(req, [req.buffer]);
+      else slot.worker.postMessage(req);
+    });
+  }
+
+  /** A fresh task id. */
+  id(): number {
+    return this.nextId++;
+  }
+
+  /** Stops the workers; pending tasks are rejected with CANCELLED. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const err = new AppError('CANCELLED', 'The file read was stopped.');
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    this.slots.length = 0;
+  }
+}
