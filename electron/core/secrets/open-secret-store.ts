@@ -14,10 +14,13 @@ export interface OpenedSecretStore {
 }
 
 export interface OpenSecretStoreOptions {
-  /** COHORT_RELAY_KEYCHAIN=off forces memory-only secrets (e.g. a headless box using TIKTOK_ACCESS_TOKEN). */
+  /**
+   * COHORT_RELAY_KEYCHAIN=off forces memory-only secrets (e.g. a headless box using TIKTOK_ACCESS_TOKEN);
+   * COHORT_RELAY_KEYCHAIN_SERVICE files entries under another service name (tests, side-by-side installs).
+   */
   env?: NodeJS.ProcessEnv;
   logger?: { warn(message: string): void };
-  /** Keychain service name; tests pass their own so they never touch a real user's entries. */
+  /** Keychain service name (wins over the env); tests pass their own so they never touch a real user's entries. */
   service?: string;
   /** Loads keytar; injectable so a test can simulate a missing native module. */
   loadKeytar?: () => Promise<KeytarApi>;
@@ -35,7 +38,7 @@ export interface OpenSecretStoreOptions {
 export async function openSecretStore(opts: OpenSecretStoreOptions = {}): Promise<OpenedSecretStore> {
   const env = opts.env ?? process.env;
   const platform = opts.platform ?? process.platform;
-  const service = opts.service ?? KEYCHAIN_SERVICE;
+  const service = opts.service ?? (env.COHORT_RELAY_KEYCHAIN_SERVICE?.trim() || KEYCHAIN_SERVICE);
   const fallback = (why: string): OpenedSecretStore => {
     const reason = memoryOnlyReason(why, platform);
     opts.logger?.warn(reason);

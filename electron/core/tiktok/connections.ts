@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { AppError, describeError } from '../../../shared/errors';
 import type { AdvertiserRecord, ConnectionKind, ConnectionRecord, ConnectionStatus, ConnectionsRepo } from '../store/connections-repo';
-import type { SecretStore } from '../secrets';
+import { openSecretStore, type OpenedSecretStore, type SecretStore } from '../secrets';
 import { normalizeApiBase, resolveApiBase, TikTokClient, type TikTokClientOptions } from './client';
 import { TikTokApiError } from './errors';
 import { listAuthorizedAdvertisers, runOAuthLogin, scopeWarning, type AuthClientOptions, type OAuthLoginOptions } from './oauth';
@@ -62,8 +62,11 @@ export interface TokenConnectOptions {
   appSecret?: string;
   /** Ad accounts to check with advertiser/info when there is no app secret to list them. */
   advertiserIds?: readonly string[];
-  /** False: the token is not stored (it comes from TIKTOK_ACCESS_TOKEN on every run). Default true. */
-  storeToken?: boolean;
+  /**
+   * False: neither the token nor the app secret is stored — they come from the environment on every run
+   * (TIKTOK_ACCESS_TOKEN, TIKTOK_APP_SECRET). Only the metadata is saved. Default true.
+   */
+  storeSecrets?: boolean;
   signal?: AbortSignal;
 }
 
@@ -161,13 +164,15 @@ export class ConnectionService {
   }
 
   /**
-   * A client for the connection, carrying TIKTOK_ACCESS_TOKEN when set, else the stored token.
+   * A client for the connection, carrying TIKTOK_ACCESS_TOKEN when set, else the stored token (for the
+   * sandbox connection, the seeded token when none is stored).
    * Throws INVALID_ARGUMENT for an unknown id and AUTH_MISSING when the token is not on this machine
    * (e.g. it was kept in memory by an earlier run with no keychain).
    */
   async clientFor(connectionId: string, extra: Partial<Pick<TikTokClientOptions, 'onCall' | 'limiter'>> = {}): Promise<TikTokClient> {
     const c = this.require(connectionId);
-    const token = this.envToken ?? (await this.secrets.get(c.id, 'access-token'));
+    // The sandbox token is public seed data: the sandbox keeps working on a machine with no keychain.
+    const token = this.envToken ?? (await this.secrets.get(c.id, 'access-token')) ?? (c.kind === 'sandbox' ? SANDBOX_ACCESS_TOKEN : null);
     if (!token) {
       throw new AppError(
         'AUTH_MISSING',
@@ -300,10 +305,10 @@ export class ConnectionService {
       const w = noAdvertisersWarning(advertisers);
       if (w) warnings.push(w);
     }
-    const storeToken = opts.storeToken ?? true;
+    const storeSecrets = opts.storeSecrets ?? true;
     const label = as?.label ?? labelFor(advertisers, displayName, appId ? `TikTok app ${appId}` : `TikTok token ${maskToken(token)}`);
-    const connection = await this.save({ id, label, kind: as?.kind ?? 'token', appId, apiBase }, advertisers, { accessToken: storeToken ? token : null, appSecret });
-    return this.result(connection, token, storeToken, warnings);
+    const connection = await this.save({ id, label, kind: as?.kind ?? 'token', appId, apiBase }, advertisers, { accessToken: storeSecrets ? token : null, appSecret: storeSecrets ? appSecret : null });
+    return this.result(connection, token, storeSecrets, warnings);
   }
 
   /** Names of the given ad accounts via advertiser/info; an id TikTok does not return is not reachable. */
@@ -392,4 +397,22 @@ function rejectedToken(err: unknown, apiBase: string): unknown {
     );
   }
   return err;
+}
+
+export interface OpenConnectionServiceOptions {
+  repo: ConnectionsRepo;
+  env?: NodeJS.ProcessEnv;
+  logger?: { warn(message: string): void };
+  clientOptions?: AuthClientOptions;
+  /** Keychain service name (tests). */
+  keychainService?: string;
+}
+
+/**
+ * The service with the OS keychain when it works, else memory (see openSecretStore). `keychain` says which,
+ * and why not: a host that exits right after signing in (the CLI) must refuse a memory-only sign-in.
+ */
+export async function openConnectionService(opts: OpenConnectionServiceOptions): Promise<{ service: ConnectionService; keychain: OpenedSecretStore }> {
+  const keychain = await openSecretStore({ env: opts.env, logger: opts.logger, service: opts.keychainService });
+  return { service: new ConnectionService({ repo: opts.repo, secrets: keychain.store, env: opts.env, clientOptions: opts.clientOptions }), keychain };
 }

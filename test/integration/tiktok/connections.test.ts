@@ -115,11 +115,13 @@ describe('connecting a pasted token', () => {
     expect(r.warnings.join(' ')).toMatch(/TikTok lists them only with the app id and secret/);
   });
 
-  it('with storeToken false (TIKTOK_ACCESS_TOKEN), saves the metadata but not the token', async () => {
+  it('with storeSecrets false (TIKTOK_ACCESS_TOKEN), saves the metadata but neither the token nor the secret', async () => {
     const token = sim.issueToken();
-    const r = await service.connectWithToken({ apiBase: sim.url, token, appId: sim.appId, appSecret: sim.appSecret, storeToken: false });
+    const r = await service.connectWithToken({ apiBase: sim.url, token, appId: sim.appId, appSecret: sim.appSecret, storeSecrets: false });
     expect(r.tokenStorage).toBe('env');
+    expect(r.connection.advertisers).toHaveLength(2);
     expect(await secrets.get(r.connection.id, 'access-token')).toBeNull();
+    expect(await secrets.get(r.connection.id, 'app-secret')).toBeNull();
   });
 });
 
@@ -130,6 +132,12 @@ describe('the offline sandbox connection', () => {
     expect(r.connection.advertisers).toHaveLength(SANDBOX_ADVERTISERS.length);
     const client = await service.clientFor(SANDBOX_CONNECTION_ID);
     await expect(client.userInfo()).resolves.toBeDefined();
+  });
+
+  it('keeps working with no stored token (a machine without a keychain): the seed token is public', async () => {
+    await service.connectSandbox(sim.url);
+    const afterRestart = new ConnectionService({ repo: store.connections, secrets: new MemorySecretStore(), env: {}, clientOptions });
+    expect((await afterRestart.healthCheck(SANDBOX_CONNECTION_ID)).ok).toBe(true);
   });
 
   it('is disconnected without revoking the shared seed token', async () => {

@@ -112,3 +112,12 @@ describe('KeytarSecretStore', () => {
     await expect(new KeytarSecretStore(fakeKeytar()).set('tt-9', 'access-token', '')).rejects.toThrow(/empty/);
   });
 });
+
+describe('openSecretStore service name', () => {
+  it('files entries under COHORT_RELAY_KEYCHAIN_SERVICE when set', async () => {
+    const k = fakeKeytar();
+    const opened = await openSecretStore({ env: { COHORT_RELAY_KEYCHAIN_SERVICE: 'Other' }, loadKeytar: async () => k });
+    await opened.store.set('tt-1', 'access-token', 'tok');
+    expect([...k.entries.keys()]).toEqual(['Other|tt-1/access-token']);
+  });
+});
