@@ -169,11 +169,23 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
         cb(received > maxUpload ? new RangeError('upload too large') : null, chunk);
       },
     });
+    // The request is piped by hand (not part of the pipeline) so a refused upload does not destroy the
+    // socket before the 413 is written: the rest of the body is read and discarded instead.
+    const written = pipeline(limit, createWriteStream(target, { mode: 0o600, flags: 'wx' }));
+    req.on('close', () => {
+      if (!req.complete) limit.destroy(new Error('upload aborted'));
+    });
+    req.pipe(limit);
     try {
-      await pipeline(req, limit, createWriteStream(target, { mode: 0o600, flags: 'wx' }));
+      await written;
     } catch (err) {
+      req.unpipe(limit);
+      req.resume();
       await rm(dir, { recursive: true, force: true });
-      if (!res.headersSent && !res.destroyed) deny(res, err instanceof RangeError ? 413 : 400, err instanceof RangeError ? 'The file is too large for the web host.' : 'The upload did not complete.');
+      if (!res.headersSent && !res.destroyed) {
+        res.setHeader('Connection', 'close');
+        deny(res, err instanceof RangeError ? 413 : 400, err instanceof RangeError ? 'The file is too large for the web host.' : 'The upload did not complete.');
+      }
       return;
     }
     const body: UploadResponse = { path: target };
