@@ -3,6 +3,7 @@ import { AppError } from '../../../shared/errors';
 import { resolveDataDir } from '../../core/paths';
 import { Store } from '../../core/store';
 import { resolveApiBase } from '../../core/tiktok/client';
+import { keychainFix, type OpenedSecretStore } from '../../core/secrets';
 import { openConnectionService, type ConnectResult } from '../../core/tiktok/connections';
 import { DEFAULT_LOGIN_TIMEOUT_MS, formatDuration, type BrowserOpener } from '../../core/tiktok/oauth';
 import { flag, printJson, str, type CliCommand, type CliContext } from '../command';
@@ -74,14 +75,14 @@ const login: CliCommand = {
         const advertiserIds = (ctx.values['advertiser-id'] as string[] | undefined) ?? [];
 
         if (token !== undefined) {
-          requirePersistent(keychain.persistent, keychain.reason);
+          requirePersistent(keychain);
           result = await service.connectWithToken({ apiBase, token, appId, appSecret, advertiserIds, signal: ctx.signal });
         } else if (envToken) {
           result = await service.connectWithToken({ apiBase, token: envToken, appId, appSecret, advertiserIds, storeSecrets: false, signal: ctx.signal });
         } else {
           if (!appId) throw new AppError('INVALID_ARGUMENT', 'Missing the TikTok app id: pass --app-id ID or set TIKTOK_APP_ID (My Apps > Basic Information in TikTok for Business). Or use --token-stdin, or --sandbox.');
           if (!appSecret) throw new AppError('INVALID_ARGUMENT', 'Missing the TikTok app secret: set TIKTOK_APP_SECRET, or pipe it with --secret-stdin (it is never taken as a flag).');
-          requirePersistent(keychain.persistent, keychain.reason);
+          requirePersistent(keychain);
           const opener = flag(ctx, 'no-browser') ? null : systemBrowser(ctx.env);
           result = await service.loginWithOAuth({
             apiBase,
@@ -96,7 +97,7 @@ const login: CliCommand = {
           });
         }
       }
-      report(ctx, result, keychain.reason);
+      report(ctx, result);
       return 0;
     } finally {
       store.close();
@@ -106,12 +107,15 @@ const login: CliCommand = {
 export default login;
 
 /** The CLI exits right after signing in, so a token kept in memory would be lost at once: refuse, and say what works. */
-function requirePersistent(persistent: boolean, reason: string | null): void {
-  if (persistent) return;
-  throw new AppError('KEYCHAIN_UNAVAILABLE', `Cannot keep a TikTok token: ${reason ?? 'no system keychain.'} (The command line exits right after signing in, so a token kept in memory would be lost.)`);
+function requirePersistent(keychain: OpenedSecretStore): void {
+  if (keychain.persistent) return;
+  throw new AppError(
+    'KEYCHAIN_UNAVAILABLE',
+    `No system keychain is available (${keychain.cause ?? 'unknown cause'}), so the command line cannot keep a TikTok token: it would be lost as soon as login exits. ${keychainFix()} For scheduled or headless runs, set TIKTOK_ACCESS_TOKEN instead (login then saves only the connection's details).`,
+  );
 }
 
-function report(ctx: CliContext, r: ConnectResult, keychainReason: string | null): void {
+function report(ctx: CliContext, r: ConnectResult): void {
   const c = r.connection;
   if (flag(ctx, 'json')) {
     printJson(ctx, { connection: c, tokenHint: r.tokenHint, tokenStorage: r.tokenStorage, warnings: r.warnings });
@@ -121,9 +125,9 @@ function report(ctx: CliContext, r: ConnectResult, keychainReason: string | null
   ctx.stdout.write(`Connected "${c.label}" (${c.id}) at ${c.apiBase}.\n`);
   ctx.stdout.write(`Ad accounts (${c.advertisers.length}):\n`);
   for (const a of c.advertisers) ctx.stdout.write(`  ${a.advertiserId}  ${a.name}\n`);
-  ctx.stdout.write(`Token ${r.tokenHint} is kept ${where}.\n`);
+  if (c.kind === 'sandbox' && r.tokenStorage === 'memory') ctx.stdout.write('The offline sandbox needs no keychain: its token is public seed data.\n');
+  else ctx.stdout.write(`Token ${r.tokenHint} is kept ${where}.\n`);
   for (const w of r.warnings) ctx.stderr.write(`warning: ${w}\n`);
-  if (r.tokenStorage === 'memory' && keychainReason) ctx.stderr.write(`warning: ${keychainReason}\n`);
 }
 
 /**

@@ -26,9 +26,13 @@ const logout: CliCommand = {
         id = all[0]!.id;
       }
       const { service, keychain } = await openConnectionService({ repo: store.connections, env: ctx.env });
-      const label = service.getConnection(id)?.label;
+      const before = service.getConnection(id);
       const d = await service.disconnect(id, ctx.signal);
-      const warning = keychain.persistent ? null : `The system keychain is not available, so a token saved in it earlier could not be deleted; remove the "Cohort Relay" entries with your keychain manager. (${keychain.reason})`;
+      const warning =
+        keychain.persistent || before?.kind === 'sandbox'
+          ? null
+          : `No system keychain is available (${keychain.cause}), so a token saved in it earlier could not be deleted: remove this connection's "Cohort Relay" entries with your keychain manager.`;
+      const label = before?.label ?? d.id;
       if (flag(ctx, 'json')) {
         printJson(ctx, { disconnected: d.id, revoked: d.revoked, message: d.message, warning });
       } else {

@@ -11,6 +11,8 @@ export interface OpenedSecretStore {
   persistent: boolean;
   /** Why the keychain is not used, in plain words with the fix; null when it is used. */
   reason: string | null;
+  /** Just the cause, e.g. "the system keychain did not answer: …" (for hosts that word their own message). */
+  cause: string | null;
 }
 
 export interface OpenSecretStoreOptions {
@@ -42,7 +44,7 @@ export async function openSecretStore(opts: OpenSecretStoreOptions = {}): Promis
   const fallback = (why: string): OpenedSecretStore => {
     const reason = memoryOnlyReason(why, platform);
     opts.logger?.warn(reason);
-    return { store: new MemorySecretStore(), persistent: false, reason };
+    return { store: new MemorySecretStore(), persistent: false, reason, cause: why };
   };
 
   const setting = env.COHORT_RELAY_KEYCHAIN?.trim().toLowerCase();
@@ -62,18 +64,21 @@ export async function openSecretStore(opts: OpenSecretStoreOptions = {}): Promis
   } catch (err) {
     return fallback(`the system keychain did not answer: ${errorText(err)}`);
   }
-  return { store: new KeytarSecretStore(keytar, service), persistent: true, reason: null };
+  return { store: new KeytarSecretStore(keytar, service), persistent: true, reason: null, cause: null };
 }
 
 /** The user-facing sentence for a memory-only store: what it means, then how to fix it on this OS. */
 export function memoryOnlyReason(why: string, platform: NodeJS.Platform = process.platform): string {
-  const fix =
-    platform === 'darwin'
-      ? 'Unlock the login keychain (Keychain Access) and start Cohort Relay again.'
-      : platform === 'win32'
-        ? 'Make sure Windows Credential Manager is available to your user account and start Cohort Relay again.'
-        : 'Run a Secret Service keychain (gnome-keyring or KWallet) in your desktop session, unlock it, and start Cohort Relay again.';
-  return `${describeError('KEYCHAIN_UNAVAILABLE').message} (${why}.) You will need to sign in again next time. To stay signed in: ${fix} For scheduled or headless runs, set TIKTOK_ACCESS_TOKEN instead.`;
+  return `${describeError('KEYCHAIN_UNAVAILABLE').message} (${why}.) You will need to sign in again next time. To stay signed in: ${keychainFix(platform)} For scheduled or headless runs, set TIKTOK_ACCESS_TOKEN instead.`;
+}
+
+/** How to get a working keychain on this OS, as one sentence. */
+export function keychainFix(platform: NodeJS.Platform = process.platform): string {
+  return platform === 'darwin'
+    ? 'Unlock the login keychain (Keychain Access) and start Cohort Relay again.'
+    : platform === 'win32'
+      ? 'Make sure Windows Credential Manager is available to your user account and start Cohort Relay again.'
+      : 'Run a Secret Service keychain (gnome-keyring or KWallet) in your desktop session, unlock it, and start Cohort Relay again.';
 }
 
 async function loadKeytarModule(): Promise<KeytarApi> {

@@ -358,7 +358,8 @@ export class ConnectionService {
 
   private result(connection: ConnectionRecord, token: string, stored: boolean, warnings: string[]): ConnectResult {
     const tokenStorage: TokenStorage = !stored ? 'env' : this.secrets.kind === 'keychain' ? 'keychain' : 'memory';
-    if (tokenStorage === 'memory') warnings.push(`${describeError('KEYCHAIN_UNAVAILABLE').message} ${describeError('KEYCHAIN_UNAVAILABLE').action}`);
+    // The sandbox's token is public seed data (clientFor falls back to it), so memory-only storage loses nothing.
+    if (tokenStorage === 'memory' && connection.kind !== 'sandbox') warnings.push(`${describeError('KEYCHAIN_UNAVAILABLE').message} ${describeError('KEYCHAIN_UNAVAILABLE').action}`);
     return { connection, tokenHint: maskToken(token), tokenStorage, warnings };
   }
 

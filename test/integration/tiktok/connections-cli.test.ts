@@ -60,6 +60,8 @@ describe('cohort-relay login --sandbox / accounts / logout', () => {
     expect(login.code).toBe(0);
     expect(login.out).toMatch(/Connected "Offline sandbox" \(tt-sandbox\)/);
     for (const a of SANDBOX_ADVERTISERS) expect(login.out).toContain(`${a.advertiserId}  ${a.name}`);
+    expect(login.out).toMatch(/The offline sandbox needs no keychain/);
+    expect(login.err).toBe('');
 
     const text = await cli(['accounts'], env);
     expect(text.out).toMatch(/tt-sandbox {2}"Offline sandbox" {2}\[ok\] {2}sandbox/);
@@ -76,6 +78,7 @@ describe('cohort-relay login --sandbox / accounts / logout', () => {
     const out = await cli(['logout'], env);
     expect(out.code).toBe(0);
     expect(out.out).toMatch(/Disconnected "Offline sandbox" \(tt-sandbox\)\..*Audiences and sync history are kept/);
+    expect(out.err).toBe('');
     expect((await cli(['accounts'], env)).out).toMatch(/No TikTok account is connected/);
     expect((await cli(['logout'], env)).out).toMatch(/nothing to do/);
   });
@@ -96,7 +99,7 @@ describe('cohort-relay login --sandbox / accounts / logout', () => {
     const env = { COHORT_RELAY_KEYCHAIN: 'off', TIKTOK_API_BASE: sim.url, TIKTOK_APP_ID: sim.appId, TIKTOK_APP_SECRET: sim.appSecret };
     const oauth = await cli(['login', '--no-browser'], env);
     expect(oauth.code).toBe(1);
-    expect(oauth.err).toMatch(/Cannot keep a TikTok token: .*memory only.*exits right after signing in/);
+    expect(oauth.err).toMatch(/No system keychain is available \(the keychain is turned off by COHORT_RELAY_KEYCHAIN\), so the command line cannot keep a TikTok token.*TIKTOK_ACCESS_TOKEN/);
     const pasted = await cli(['login', '--token-stdin'], env, `${sim.accessToken}\n`);
     expect(pasted.code).toBe(1);
     expect(sim.requests()).toHaveLength(0);
