@@ -177,6 +177,14 @@ describe('file upload checks', () => {
     const r = await raw(`${API}dmp/custom_audience/file/upload/`, { form: uploadForm({ content: Buffer.from(content) }) });
     expect(r.body.code).toBe(40002);
   });
+  it('never echoes a rejected line (it may be a raw identifier) and accepts a last line without newline', async () => {
+    const r = await raw(`${API}dmp/custom_audience/file/upload/`, { form: uploadForm({ content: Buffer.from('jane.doe@example.com\n') }) });
+    expect(r.body.code).toBe(40002);
+    expect(r.body.message).not.toContain('jane');
+    const lines = hashes(2, 'nonl');
+    const ok = await raw(`${API}dmp/custom_audience/file/upload/`, { form: uploadForm({ content: Buffer.from(lines.join('\n')) }) });
+    expect(sim.fileRows(ok.body.data.file_path as string)).toEqual(lines);
+  });
   it('accepts a MULTIPLE_TYPES file with the documented header, one key per row', async () => {
     const [e, p] = hashes(2, 'multi');
     const content = Buffer.from(`email_SHA256,phone_SHA256,MAID_SHA256\n${e},${p},\n${e},,\n`);
