@@ -45,6 +45,8 @@ const sandbox: CliCommand = {
           `  Data           ${dataDir ? `kept in ${dataDir}` : 'in memory only (add --data DIR to keep audiences across restarts)'}`,
           '',
           'Use it from another terminal:',
+          `  cohort-relay login --sandbox --api-base ${sim.url}`,
+          'or, with nothing stored:',
           `  export TIKTOK_API_BASE=${sim.url}`,
           `  export TIKTOK_ACCESS_TOKEN=${sim.accessToken}`,
           `  cohort-relay sync --advertiser ${SANDBOX_ADVERTISERS[0]?.advertiserId ?? ''} ...`,

@@ -46,6 +46,7 @@ describe('cohort-relay sandbox', () => {
     expect((await c.userInfo()).user.displayName).toBe('Sandbox User');
     const { code, out } = await cli.stop();
     expect(code).toBe(0);
+    expect(out).toContain(`cohort-relay login --sandbox --api-base ${url}`);
     expect(out).toContain(`export TIKTOK_API_BASE=${url}`);
     expect(out).toContain(`export TIKTOK_ACCESS_TOKEN=${SANDBOX_ACCESS_TOKEN}`);
     expect(out).toContain('Offline sandbox stopped.');
