@@ -1,8 +1,9 @@
-import { AppError } from '../../shared/errors';
 import { resolveDataDir } from './paths';
 import { Store } from './store';
 import type { AudienceRecord } from './store/audiences-repo';
-import { TikTokClient, resolveApiBase } from './tiktok/client';
+import { resolveApiBase, type TikTokClient } from './tiktok/client';
+import { openConnectionService, type ConnectionService } from './tiktok/connections';
+import type { OpenedSecretStore } from './secrets';
 import { Scheduler } from './sync/scheduler';
 import { SyncService, type ApiCallEvent, type SyncServiceDeps } from './sync/sync-service';
 import { tiktokAudienceApi } from './sync/tiktok-audience-api';
@@ -23,19 +24,35 @@ export interface OpenAppOptions {
  * clients per connection, the sync service and the scheduler.
  */
 export class CohortRelayApp {
-  readonly store: Store;
   readonly sync: SyncService;
   readonly scheduler: Scheduler;
   readonly env: NodeJS.ProcessEnv;
 
-  constructor(opts: OpenAppOptions = {}) {
-    this.env = opts.env ?? process.env;
-    this.store = Store.open(opts.dataDir ?? resolveDataDir(this.env));
+  /** Opens the store and the keychain (probing it once). */
+  static async open(opts: OpenAppOptions = {}): Promise<CohortRelayApp> {
+    const env = opts.env ?? process.env;
+    const store = Store.open(opts.dataDir ?? resolveDataDir(env));
+    try {
+      const { service, keychain } = await openConnectionService({ repo: store.connections, env });
+      return new CohortRelayApp(store, service, keychain, { ...opts, env });
+    } catch (err) {
+      store.close();
+      throw err;
+    }
+  }
+
+  private constructor(
+    readonly store: Store,
+    readonly connections: ConnectionService,
+    readonly keychain: OpenedSecretStore,
+    opts: OpenAppOptions & { env: NodeJS.ProcessEnv },
+  ) {
+    this.env = opts.env;
     this.sync = new SyncService({
       store: this.store,
       now: opts.now,
       onProgress: opts.onProgress,
-      runner: opts.runner,
+      runner: opts.runner ?? runnerTuningFromEnv(this.env),
       apiFor: async (audience, o) => tiktokAudienceApi(await this.clientFor(audience, o?.onCall), audience.advertiserId, o?.signal),
     });
     this.scheduler = new Scheduler({
@@ -51,19 +68,28 @@ export class CohortRelayApp {
     return resolveApiBase(this.env, this.store.settings.get<string | null>(API_BASE_KEY, null));
   }
 
-  /** A TikTok client for the audience's connection (or TIKTOK_ACCESS_TOKEN, for cron and CI). */
+  /** A TikTok client for the audience's connection (TIKTOK_ACCESS_TOKEN wins, for cron and CI). */
   async clientFor(audience: Pick<AudienceRecord, 'connectionId' | 'advertiserId'>, onCall?: (e: ApiCallEvent) => void): Promise<TikTokClient> {
-    const envToken = this.env.TIKTOK_ACCESS_TOKEN?.trim();
-    if (envToken) return new TikTokClient({ base: this.apiBase, accessToken: envToken, onCall });
-    throw new AppError('AUTH_MISSING', `No TikTok connection reaches advertiser ${audience.advertiserId}. Run "cohort-relay login" (or set TIKTOK_ACCESS_TOKEN).`);
+    if (audience.connectionId && this.store.connections.get(audience.connectionId)) return this.connections.clientFor(audience.connectionId, { onCall });
+    return this.connections.clientForAdvertiser(audience.advertiserId, { onCall });
   }
 
-  /** Cheap token check before scheduled runs. */
-  async healthCheck(_connectionId: string): Promise<{ ok: boolean; message?: string }> {
-    return { ok: true };
+  /** Cheap token check before scheduled runs; a revoked token marks the connection for re-connect. */
+  async healthCheck(connectionId: string): Promise<{ ok: boolean; message?: string }> {
+    if (!this.store.connections.get(connectionId)) return { ok: true };
+    return this.connections.healthCheck(connectionId);
   }
 
   close(): void {
     this.store.close();
   }
+}
+
+/**
+ * Upload-file and call sizes from the environment (COHORT_RELAY_HASHES_PER_FILE,
+ * COHORT_RELAY_FILES_PER_CALL): for crash tests that need many small calls, and for support cases.
+ */
+function runnerTuningFromEnv(env: NodeJS.ProcessEnv): SyncServiceDeps['runner'] {
+  const num = (v: string | undefined) => (v && /^\d+$/.test(v) && Number(v) > 0 ? Number(v) : undefined);
+  return { hashesPerFile: num(env.COHORT_RELAY_HASHES_PER_FILE), filesPerCall: num(env.COHORT_RELAY_FILES_PER_CALL) };
 }

@@ -9,7 +9,7 @@ const daemon: CliCommand = {
   options: { tick: { type: 'string' } },
   async run(ctx) {
     const tick = Number(str(ctx, 'tick') ?? 30);
-    const app = new CohortRelayApp({ env: ctx.env });
+    const app = await CohortRelayApp.open({ env: ctx.env });
     const scheduler = new Scheduler({
       store: app.store,
       runAudience: async (id, trigger) => {

@@ -26,7 +26,7 @@ const plan: CliCommand = {
       hashes = subtractHashes(hashes, await loadSuppression(args.suppress, args.key, args.profile));
       suppressed = before - hashes.length / 32;
     }
-    let snapshot = Buffer.alloc(0);
+    let snapshot: Uint8Array = Buffer.alloc(0);
     let audienceKnown = false;
     if (advertiser && audienceName) {
       const store = Store.open(resolveDataDir(ctx.env));

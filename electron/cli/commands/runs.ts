@@ -9,7 +9,7 @@ const runs: CliCommand = {
   usage: 'cohort-relay runs [--audience-id LOCAL_ID] [--run ID] [--limit N] [--json]',
   options: { json: { type: 'boolean' }, 'audience-id': { type: 'string' }, run: { type: 'string' }, limit: { type: 'string' } },
   async run(ctx) {
-    const app = new CohortRelayApp({ env: ctx.env });
+    const app = await CohortRelayApp.open({ env: ctx.env });
     try {
       const runId = str(ctx, 'run');
       if (runId) {

@@ -42,7 +42,7 @@ const schedule: CliCommand = {
   allowPositionals: true,
   async run(ctx) {
     const action = ctx.positionals[0] ?? 'list';
-    const app = new CohortRelayApp({ env: ctx.env });
+    const app = await CohortRelayApp.open({ env: ctx.env });
     try {
       const idText = str(ctx, 'audience-id');
       const needId = () => {

@@ -9,7 +9,7 @@ const status: CliCommand = {
   usage: 'cohort-relay status [--refresh] [--json]',
   options: { json: { type: 'boolean' }, refresh: { type: 'boolean' } },
   async run(ctx) {
-    const app = new CohortRelayApp({ env: ctx.env });
+    const app = await CohortRelayApp.open({ env: ctx.env });
     try {
       const rows = [];
       for (const a of app.store.audiences.list()) {

@@ -19,7 +19,7 @@ const sync: CliCommand = {
     const name = str(ctx, 'audience');
     const tiktokAudienceId = str(ctx, 'audience-id');
     if (!name && !tiktokAudienceId) throw new AppError('INVALID_ARGUMENT', 'Name the audience: --audience NAME (created when missing) or --audience-id ID (an existing TikTok audience).');
-    const app = new CohortRelayApp({ env: ctx.env });
+    const app = await CohortRelayApp.open({ env: ctx.env });
     try {
       const connectionId = app.store.connections.findByAdvertiser(advertiserId)?.id ?? null;
       const audience = await app.sync.ensureAudience({ advertiserId, connectionId, name, tiktokAudienceId, key: args.key, column: args.column, sourcePath: args.csv, suppressPath: args.suppress, profile: args.profile });

@@ -11,7 +11,7 @@ const undo: CliCommand = {
   async run(ctx) {
     const id = Number(str(ctx, 'audience-id'));
     if (!Number.isInteger(id) || id <= 0) throw new AppError('INVALID_ARGUMENT', 'Missing --audience-id LOCAL_ID: the audience number "cohort-relay status" shows.');
-    const app = new CohortRelayApp({ env: ctx.env });
+    const app = await CohortRelayApp.open({ env: ctx.env });
     try {
       const o = await app.sync.undo(id, ctx.signal);
       if (flag(ctx, 'json')) printJson(ctx, { audienceId: o.tiktokAudienceId, status: o.status, adds: o.adds, removes: o.removes, callsUsed: o.callsUsed, deferredUntil: o.deferredUntil, error: o.error });

@@ -1,5 +1,5 @@
 import type { Store } from '../store';
-import { unionEntries } from './sorted-entries';
+import { unionHashes } from '../cohort';
 
 const CHUNK = 32_768 * 32;
 
@@ -10,7 +10,7 @@ const CHUNK = 32_768 * 32;
 export function recordDelta(store: Store, runId: number, added: Buffer, removed: Buffer): void {
   for (const [kind, entries] of [['add', added], ['remove', removed]] as const) {
     if (entries.length === 0) continue;
-    const merged = unionEntries(loadDelta(store, runId, kind), entries);
+    const merged = unionHashes(loadDelta(store, runId, kind), entries);
     store.db.prepare('DELETE FROM run_deltas WHERE run_id = ? AND kind = ?').run(runId, kind);
     const insert = store.db.prepare('INSERT INTO run_deltas (run_id, kind, seq, data) VALUES (?, ?, ?, ?)');
     for (let off = 0, seq = 0; off < merged.length; off += CHUNK, seq++) insert.run(runId, kind, seq, merged.subarray(off, off + CHUNK));

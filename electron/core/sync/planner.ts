@@ -1,11 +1,8 @@
 import { AUDIENCE_FLOOR } from '../../../shared/domain';
+import { BYTES_PER_HASH_LINE, MAX_UPLOAD_FILE_BYTES } from '../cohort/upload-files';
 
-/** Bytes one hash takes in an upload file: 64 hex characters and "\n". */
-export const BYTES_PER_HASH_LINE = 65;
 /** TikTok accepts up to 500 file_paths per call and recommends fewer than 50 (tiktok-api.md §3.2). */
 export const FILES_PER_CALL = 50;
-/** Our cap per upload file (tiktok-api.md §3.1: "chunk at 50 MB or less"). */
-export const MAX_FILE_BYTES = 50 * 1024 * 1024;
 
 export type CallKind = 'create' | 'APPEND' | 'REMOVE' | 'REPLACE';
 
@@ -68,7 +65,7 @@ export interface Plan {
  */
 export function planSync(input: PlanInput): Plan {
   const floor = input.floor ?? AUDIENCE_FLOOR;
-  const perFile = input.hashesPerFile ?? Math.floor(MAX_FILE_BYTES / BYTES_PER_HASH_LINE);
+  const perFile = input.hashesPerFile ?? Math.floor(MAX_UPLOAD_FILE_BYTES / BYTES_PER_HASH_LINE);
   const perCall = (input.filesPerCall ?? FILES_PER_CALL) * perFile;
   const warnings: string[] = [];
   const filesFor = (n: number) => Math.ceil(n / perFile);

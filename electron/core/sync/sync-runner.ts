@@ -7,11 +7,10 @@ import type { Store } from '../store';
 import type { AudienceRecord } from '../store/audiences-repo';
 import type { RunTrigger } from '../store/runs-repo';
 import { nextUtcDay } from '../store/quota-repo';
-import { diffHashes, writeUploadFiles } from '../cohort';
+import { BYTES_PER_HASH_LINE, MAX_UPLOAD_FILE_BYTES, diffHashes, subtractHashes, unionHashes, writeUploadFiles } from '../cohort';
 import { isRemoteFailure, type AudienceApi, type RemoteFailure } from './audience-api';
 import { acquireAudienceLock } from './locks';
-import { floorMessage, planSync, BYTES_PER_HASH_LINE, MAX_FILE_BYTES, FILES_PER_CALL, type Plan, type PlannedCall } from './planner';
-import { subtractEntries, unionEntries } from './sorted-entries';
+import { floorMessage, planSync, FILES_PER_CALL, type Plan, type PlannedCall } from './planner';
 import { recordDelta } from './deltas';
 
 /** The hashed cohort a run should leave the audience holding, with the pipeline's counts. */
@@ -162,7 +161,7 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     const { adds, removes } = diffHashes(snapshot, target.hashes);
     const at = now();
     const callsLeft = store.quota.left(audienceId, at, budget);
-    const perFile = deps.hashesPerFile ?? Math.floor(MAX_FILE_BYTES / BYTES_PER_HASH_LINE);
+    const perFile = deps.hashesPerFile ?? Math.floor(MAX_UPLOAD_FILE_BYTES / BYTES_PER_HASH_LINE);
     const plan = planSync({
       current: snapshot.length / 32, target: target.hashes.length / 32, adds: adds.length / 32, removes: removes.length / 32,
       remoteExists: Boolean(audience.tiktokAudienceId), membershipUnknown, callsLeft,
@@ -361,13 +360,13 @@ async function uploadAll(c: SendCtx, audience: AudienceRecord, files: { path: st
 function acknowledge(c: SendCtx, quotaId: number, kind: PlannedCall['kind'], requestId: string | null, newAudienceId: string | null): Buffer {
   const store = c.deps.store;
   const before = c.snapshot;
-  const after = kind === 'APPEND' ? unionEntries(before, c.entries) : kind === 'REMOVE' ? subtractEntries(before, c.entries) : Buffer.from(c.entries);
+  const after = kind === 'APPEND' ? unionHashes(before, c.entries) : kind === 'REMOVE' ? subtractHashes(before, c.entries) : Buffer.from(c.entries);
   store.transaction(() => {
     store.quota.ack(quotaId);
     store.db.prepare('UPDATE quota_calls SET request_id = ?, entries = ? WHERE id = ?').run(requestId, c.entries.length / 32, quotaId);
     if (newAudienceId) store.audiences.setTiktokId(c.audienceId, newAudienceId);
     store.snapshots.replace(c.audienceId, after);
-    recordDelta(store, c.runId, subtractEntries(after, before), subtractEntries(before, after));
+    recordDelta(store, c.runId, subtractHashes(after, before), subtractHashes(before, after));
     store.runs.addCallsUsed(c.runId, 1);
   });
   c.snapshot = after;

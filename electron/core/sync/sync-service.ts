@@ -1,6 +1,6 @@
 import { CALCULATE_TYPE_BY_KEY, DEFAULT_DAILY_CALL_BUDGET, KEY_LABELS, type KeyType, type NormalizationProfile } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
-import { loadSuppression, readCohort, subtractHashes } from '../cohort';
+import { loadSuppression, readCohort, subtractHashes, unionHashes } from '../cohort';
 import type { Store } from '../store';
 import type { AudienceRecord, Cadence } from '../store/audiences-repo';
 import type { RunTrigger } from '../store/runs-repo';
@@ -22,7 +22,6 @@ import { loadDelta } from './deltas';
 import { resolveSourceFile } from './source';
 import { runSync, type SyncDeps, type SyncOutcome, type SyncProgress, type TargetSet } from './sync-runner';
 import { refreshStatus, type StatusRecord } from './status';
-import { subtractEntries, unionEntries } from './sorted-entries';
 
 export const DAILY_BUDGET_KEY = 'quota.dailyBudget';
 
@@ -192,7 +191,7 @@ export class SyncService {
     const added = loadDelta(store, last.id, 'add');
     const removed = loadDelta(store, last.id, 'remove');
     const current = store.snapshots.load(audienceId);
-    const hashes = unionEntries(subtractEntries(current, added), removed);
+    const hashes = unionHashes(subtractHashes(current, added), removed);
     store.audiences.update(audienceId, { paused: true });
     return this.run(audienceId, { trigger: 'undo', signal, target: { hashes, rowsRead: 0, valid: hashes.length / 32, rejected: 0, duplicates: 0, rejectReasons: {} } });
   }
