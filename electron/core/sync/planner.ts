@@ -3,6 +3,8 @@ import { BYTES_PER_HASH_LINE, MAX_UPLOAD_FILE_BYTES } from '../cohort/upload-fil
 
 /** TikTok accepts up to 500 file_paths per call and recommends fewer than 50 (tiktok-api.md §3.2). */
 export const FILES_PER_CALL = 50;
+/** TikTok's hard limit of file_paths per create / update call. */
+export const MAX_FILES_PER_CALL = 500;
 
 export type CallKind = 'create' | 'APPEND' | 'REMOVE' | 'REPLACE';
 
@@ -70,14 +72,18 @@ export function planSync(input: PlanInput): Plan {
   const warnings: string[] = [];
   const filesFor = (n: number) => Math.ceil(n / perFile);
 
+  // A create or REPLACE that starts a multi-call plan must itself reach the floor, or the APPENDs after
+  // it are refused; it may carry more files than later calls (TikTok takes up to 500 per call).
+  const firstCall = Math.min(MAX_FILES_PER_CALL * perFile, Math.max(perCall, Math.ceil(floor / perFile) * perFile));
   const slices = (kind: CallKind, source: PlannedCall['source'], total: number, start: number, sign: 1 | -1, firstKind = kind) => {
     const out: PlannedCall[] = [];
     let size = start;
-    for (let off = 0; off < total; off += perCall) {
-      const n = Math.min(perCall, total - off);
+    for (let off = 0; off < total; ) {
       const k = off === 0 ? firstKind : kind;
+      const n = Math.min(k === 'REPLACE' || k === 'create' ? firstCall : perCall, total - off);
       size = k === 'REPLACE' || k === 'create' ? n : size + sign * n;
       out.push({ kind: k, source, offset: off, entries: n, files: filesFor(n), sizeAfter: size });
+      off += n;
     }
     return out;
   };

@@ -84,4 +84,10 @@ describe('planSync', () => {
     const p = planSync({ ...base, current: 5000, target: 5000, adds: 25, removes: 0, hashesPerFile: 2, filesPerCall: 3 });
     expect(p.calls.map((c) => [c.offset, c.entries, c.files])).toEqual([[0, 6, 3], [6, 6, 3], [12, 6, 3], [18, 6, 3], [24, 1, 1]]);
   });
+
+  it('a create that starts a multi-call plan reaches the floor by itself, so the APPENDs after it are accepted', () => {
+    const p = planSync({ ...base, remoteExists: false, target: 1500, adds: 1500, hashesPerFile: 100, filesPerCall: 2 });
+    expect(p.calls.map((c) => [c.kind, c.entries])).toEqual([['create', 1000], ['APPEND', 200], ['APPEND', 200], ['APPEND', 100]]);
+    expect(p.calls.every((c) => c.sizeAfter >= 1000)).toBe(true);
+  });
 });

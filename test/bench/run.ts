@@ -1,0 +1,263 @@
+/**
+ * Cohort pipeline benchmark (`npm run bench`, or `npm run bench -- --rows 500000` for a quicker run).
+ *
+ * Generates, in a temp folder that is removed afterwards, a cohort CSV (email column, default 5 M rows,
+ * ~280 MB) and a stored snapshot of 5 M hashes of which 5 % differ from the CSV. Then, each in a fresh
+ * process so peak memory is the work's own:
+ *   1. Cohort Relay: readCohort + snapshot load from the SQLite store + diffHashes;
+ *   2. the reference: a straightforward Python stdlib script (csv + hashlib + set difference).
+ * Prints rows/s, wall time and peak RSS of both, checks they agree, and PASS/FAIL against the targets
+ * (≤ 4 s wall, ≤ 400 MB peak RSS for 5 M rows). Exits 0 unless something errors.
+ */
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { diffHashes, readCohort, sortHashes } from '../../electron/core/cohort';
+import { Store } from '../../electron/core/store';
+import { DEFAULT_PROFILE } from '../../shared/domain';
+
+const TARGET_WALL_S = 4;
+const TARGET_RSS_MB = 400;
+const CHANGED = 0.05;
+
+interface Measure {
+  rowsRead: number;
+  valid: number;
+  rejected: number;
+  duplicates: number;
+  unique: number;
+  adds: number;
+  removes: number;
+  readMs: number;
+  loadMs: number;
+  diffMs: number;
+  wallMs: number;
+  peakRssMb: number;
+}
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+function peakRssMb(): number {
+  try {
+    const m = /VmHWM:\s+(\d+)\s+kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) / 1024;
+  } catch {
+    // Not Linux: fall through to the portable counter.
+  }
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+// ── Data ──────────────────────────────────────────────────────────────────────
+
+const FIRST = ['maria', 'john', 'wei', 'fatima', 'olga', 'james', 'aiko', 'carlos', 'priya', 'noah', 'emma', 'lucas'];
+const LAST = ['garcia', 'smith', 'zhang', 'khan', 'ivanova', 'brown', 'tanaka', 'silva', 'patel', 'muller', 'rossi', 'kim'];
+const DOMAINS = ['gmail.com', 'yahoo.com', 'outlook.com', 'icloud.com', 'example.org', 'mail.co.uk'];
+
+/** The normalized email of person `i`: what both pipelines must hash. */
+function emailOf(i: number): string {
+  return `${FIRST[i % 12]}.${LAST[(i >>> 4) % 12]}${i}@${DOMAINS[i % 6]}`;
+}
+
+/**
+ * Writes the cohort: people `start .. start+rows-1`, with the messiness of real exports (mixed case,
+ * stray spaces, ~0.3 % invalid cells, ~1 % repeated people), header `email,first_name,last_name,signup_date`.
+ */
+function writeCsv(file: string, start: number, rows: number): void {
+  const fd = fs.openSync(file, 'w');
+  let buf = 'email,first_name,last_name,signup_date\n';
+  for (let r = 0; r < rows; r++) {
+    const i = start + r;
+    let email: string;
+    if (r % 331 === 7) email = `not-an-email-${i}`;
+    else {
+      const p = r % 97 === 5 ? start + ((r * 7919) % rows) : i;
+      email = emailOf(p);
+      if (r % 5 === 0) email = email.charAt(0).toUpperCase() + email.slice(1);
+      if (r % 13 === 0) email = ` ${email} `;
+    }
+    buf += `${email},${FIRST[i % 12]},${LAST[(i >>> 4) % 12]},2025-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 28) + 1).padStart(2, '0')}\n`;
+    if (buf.length > 1 << 20) {
+      fs.writeSync(fd, buf);
+      buf = '';
+    }
+  }
+  fs.writeSync(fd, buf);
+  fs.closeSync(fd);
+}
+
+/** The snapshot TikTok acknowledged last time: people shifted by 5 % (so 5 % removes and 5 % adds). */
+function buildSnapshot(start: number, rows: number): Buffer {
+  const buf = Buffer.allocUnsafe(rows * 32);
+  for (let r = 0; r < rows; r++) crypto.createHash('sha256').update(emailOf(start + r)).digest().copy(buf, r * 32);
+  return sortHashes(buf);
+}
+
+// ── The measured runs (each in its own process) ─────────────────────────────────
+
+async function measureNode(dir: string, audienceId: number): Promise<void> {
+  const t0 = performance.now();
+  const res = await readCohort({ path: path.join(dir, 'cohort.csv'), key: 'email', column: 'email', profile: DEFAULT_PROFILE });
+  const t1 = performance.now();
+  const store = Store.open(path.join(dir, 'store'));
+  const prev = store.snapshots.load(audienceId);
+  store.close();
+  const t2 = performance.now();
+  const { adds, removes } = diffHashes(prev, res.hashes);
+  const t3 = performance.now();
+  const out: Measure = {
+    rowsRead: res.rowsRead,
+    valid: res.valid,
+    rejected: res.rejected,
+    duplicates: res.duplicates,
+    unique: res.unique,
+    adds: adds.length / 32,
+    removes: removes.length / 32,
+    readMs: t1 - t0,
+    loadMs: t2 - t1,
+    diffMs: t3 - t2,
+    wallMs: t3 - t0,
+    peakRssMb: peakRssMb(),
+  };
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+const PYTHON_REFERENCE = String.raw`
+import csv, hashlib, json, re, resource, sys, time
+t0 = time.time()
+valid = rejected = 0
+hashes = set()
+with open(sys.argv[1], newline='', encoding='utf-8') as f:
+    reader = csv.reader(f)
+    col = next(reader).index('email')
+    for row in reader:
+        if not row:
+            continue
+        e = ''.join(row[col].split()).lower() if col < len(row) else ''
+        if not re.fullmatch(r'[^@\s]+@[^@\s]+\.[^@\s]+', e):
+            rejected += 1
+            continue
+        valid += 1
+        hashes.add(hashlib.sha256(e.encode('utf-8')).digest())
+with open(sys.argv[2], 'rb') as f:
+    data = f.read()
+prev = set(data[i:i + 32] for i in range(0, len(data), 32))
+adds = hashes - prev
+removes = prev - hashes
+wall = time.time() - t0
+print(json.dumps({'rowsRead': valid + rejected, 'valid': valid, 'rejected': rejected, 'unique': len(hashes),
+                  'adds': len(adds), 'removes': len(removes), 'wallMs': wall * 1000,
+                  'peakRssMb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+`;
+
+function runChild(cmd: string, args: string[]): Promise<{ stdout: string; stderr: string; code: number | null; wallMs: number }> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ stdout, stderr, code, wallMs: performance.now() - t0 }));
+  });
+}
+
+function lastJson<T>(stdout: string): T {
+  const line = stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  if (!line) throw new Error(`no result in output: ${stdout.slice(0, 500)}`);
+  return JSON.parse(line) as T;
+}
+
+/** Peak RSS of a child from /usr/bin/time -v, when available. */
+function timeVPeakMb(stderr: string): number | null {
+  const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
+  return m ? Number(m[1]) / 1024 : null;
+}
+
+// ── Main ────────────────────────────────────────────────────────────────────────
+
+async function main(): Promise<void> {
+  const measureDir = arg('--measure');
+  if (measureDir) return measureNode(measureDir, Number(arg('--audience')));
+
+  const rows = Number(arg('--rows') ?? 5_000_000);
+  if (!Number.isInteger(rows) || rows < 1000) throw new Error('--rows must be an integer ≥ 1000');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cohort-relay-bench-'));
+  const hasTimeV = fs.existsSync('/usr/bin/time');
+  try {
+    const csv = path.join(dir, 'cohort.csv');
+    let t = performance.now();
+    const shift = Math.round(rows * CHANGED);
+    writeCsv(csv, shift, rows);
+    const csvBytes = fs.statSync(csv).size;
+    console.log(`generated ${rows.toLocaleString('en-US')} rows, ${(csvBytes / 1e6).toFixed(0)} MB in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    t = performance.now();
+    const snapshot = buildSnapshot(0, rows);
+    fs.writeFileSync(path.join(dir, 'snapshot.bin'), snapshot);
+    const store = Store.open(path.join(dir, 'store'));
+    const audience = store.audiences.create({
+      connectionId: null,
+      advertiserId: 'bench',
+      name: 'bench',
+      keys: [{ key: 'email', column: 'email' }],
+      calculateType: 'EMAIL_SHA256',
+      sourcePath: csv,
+      profile: DEFAULT_PROFILE,
+    });
+    store.snapshots.replace(audience.id, snapshot);
+    store.close();
+    console.log(`stored a ${(snapshot.length / 32).toLocaleString('en-US')}-hash snapshot in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+    const self = fileURLToPath(import.meta.url);
+    const nodeRun = await runChild(process.execPath, ['--import', 'tsx', self, '--measure', dir, '--audience', String(audience.id)]);
+    if (nodeRun.code !== 0) throw new Error(`the Cohort Relay run failed:\n${nodeRun.stderr}`);
+    const ours = lastJson<Measure>(nodeRun.stdout);
+
+    const py = path.join(dir, 'reference.py');
+    fs.writeFileSync(py, PYTHON_REFERENCE);
+    const pyArgs = [py, csv, path.join(dir, 'snapshot.bin')];
+    const pyRun = hasTimeV ? await runChild('/usr/bin/time', ['-v', 'python3', ...pyArgs]) : await runChild('python3', pyArgs);
+    let ref: Measure | null = null;
+    if (pyRun.code === 0) {
+      ref = lastJson<Measure>(pyRun.stdout);
+      ref.peakRssMb = timeVPeakMb(pyRun.stderr) ?? ref.peakRssMb;
+    } else console.log(`python reference failed (exit ${pyRun.code}): ${pyRun.stderr.split('\n').slice(-3).join(' ')}`);
+
+    const scale = rows / 5_000_000;
+    const wallTarget = TARGET_WALL_S * Math.max(scale, 0.05);
+    const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+    const line = (name: string, m: Measure | null) =>
+      m ? `${name.padEnd(28)}${fmt(m.wallMs / 1000, 2).padStart(8)} s${fmt(m.rowsRead / (m.wallMs / 1000)).padStart(14)}${fmt(m.peakRssMb).padStart(10)} MB${fmt(m.unique).padStart(12)}${fmt(m.adds).padStart(10)}${fmt(m.removes).padStart(10)}` : `${name.padEnd(28)}(not run)`;
+    console.log('');
+    console.log(`${rows.toLocaleString('en-US')} rows, ${(csvBytes / 1e6).toFixed(0)} MB, email column, snapshot ${fmt(snapshot.length / 32)} hashes, ${CHANGED * 100} % changed; ${os.availableParallelism()} cores, Node ${process.version}`);
+    console.log(`${'pipeline'.padEnd(28)}${'wall'.padStart(10)}${'rows/s'.padStart(14)}${'peak RSS'.padStart(13)}${'unique'.padStart(12)}${'adds'.padStart(10)}${'removes'.padStart(10)}`);
+    console.log(line('Cohort Relay (Node)', ours));
+    console.log(line('reference (Python stdlib)', ref));
+    console.log(`  Cohort Relay split: read+hash+sort ${fmt(ours.readMs)} ms, snapshot load ${fmt(ours.loadMs)} ms, diff ${fmt(ours.diffMs)} ms; rows ${fmt(ours.rowsRead)}, valid ${fmt(ours.valid)}, rejected ${fmt(ours.rejected)}, duplicates ${fmt(ours.duplicates)}`);
+    console.log(`  child process wall (incl. Node + tsx start-up): ${fmt(nodeRun.wallMs / 1000, 2)} s; peak RSS includes the runtime`);
+    if (ref) {
+      const agree = ref.unique === ours.unique && ref.adds === ours.adds && ref.removes === ours.removes && ref.rowsRead === ours.rowsRead;
+      console.log(`  results agree with the reference: ${agree ? 'yes' : `NO (reference rows ${ref.rowsRead}, unique ${ref.unique}, adds ${ref.adds}, removes ${ref.removes})`}`);
+      console.log(`  speed-up ${fmt(ref.wallMs / ours.wallMs, 1)}×, memory ${fmt(ref.peakRssMb / ours.peakRssMb, 1)}× less`);
+    }
+    const wallOk = ours.wallMs / 1000 <= wallTarget;
+    const rssOk = ours.peakRssMb <= TARGET_RSS_MB;
+    console.log('');
+    console.log(`${wallOk ? 'PASS' : 'FAIL'} wall ${fmt(ours.wallMs / 1000, 2)} s ≤ ${fmt(wallTarget, 2)} s${scale !== 1 ? ` (target scaled to ${fmt(rows)} rows)` : ''}`);
+    console.log(`${rssOk ? 'PASS' : 'FAIL'} peak RSS ${fmt(ours.peakRssMb)} MB ≤ ${TARGET_RSS_MB} MB`);
+  } finally {
+    if (!process.argv.includes('--keep')) fs.rmSync(dir, { recursive: true, force: true });
+    else console.log(`kept ${dir}`);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.stack ?? err.message : String(err));
+  process.exit(1);
+});
