@@ -52,7 +52,7 @@ export interface SyncDeps {
   onProgress?: (p: SyncProgress) => void;
   /** Attempts per call before the run fails (transient faults only). */
   maxAttempts?: number;
-  /** Wait after TikTok says the audience is still processing. */
+  /** Wait after TikTok says the audience is still processing (default: the client's re-check rule, 10 min). */
   processingRetryMs?: number;
 }
 
@@ -305,7 +305,7 @@ async function sendCall(c: SendCtx): Promise<Buffer> {
         case 'split':
           throw new AppError(f.code, f.message);
         case 'processing':
-          throw new Deferral(new Date(c.now().getTime() + (deps.processingRetryMs ?? 30 * 60_000)), f.message);
+          throw new Deferral(new Date(c.now().getTime() + (deps.processingRetryMs ?? f.delayFor(attempt))), f.message);
         case 'reupload':
           filePaths = await uploadAll(c, audience, files, true);
           break;
