@@ -60,6 +60,7 @@ export class CohortRelayApp {
       now: opts.now,
       runAudience: (id, trigger) => this.sync.sync(id, trigger),
       healthCheck: (connectionId) => this.healthCheck(connectionId),
+      refreshStatus: (id) => this.sync.refreshStatus(id),
     });
   }
 

@@ -30,7 +30,7 @@ async function writeCohort(file: string, from: number, n: number): Promise<void>
   for (let i = from; i < from + n; i++) {
     chunk.push(`${i},user${i}@example.com`);
     if (chunk.length === 100_000) {
-      if (!out.write(`${chunk.join('\n')}\n`)) await new Promise((r) => out.once('drain', r));
+      if (!out.write(`${chunk.join('\n')}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
       chunk.length = 0;
     }
   }

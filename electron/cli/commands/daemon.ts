@@ -18,6 +18,7 @@ const daemon: CliCommand = {
         return o;
       },
       healthCheck: (c) => app.healthCheck(c),
+      refreshStatus: (id) => app.sync.refreshStatus(id),
       tickMs: Math.max(1, tick) * 1000,
       onSkipped: (id, reason) => ctx.stderr.write(`${new Date().toISOString()} audience ${id} skipped: ${reason}\n`),
     });

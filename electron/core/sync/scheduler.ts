@@ -14,8 +14,12 @@ export interface SchedulerDeps {
   runAudience(audienceId: number, trigger: RunTrigger): Promise<SyncOutcome>;
   /** Cheap token check before a scheduled run; false marks the connection for re-connect and skips. */
   healthCheck(connectionId: string): Promise<{ ok: boolean; message?: string }>;
+  /** Asks TikTok for an audience's size and state and stores it (periodic status). */
+  refreshStatus?(audienceId: number): Promise<unknown>;
   now?: () => Date;
   tickMs?: number;
+  /** How often an audience's TikTok status is refreshed (default 1 h; 10 min while TikTok is processing it). */
+  statusEveryMs?: number;
   onSkipped?(audienceId: number, reason: string): void;
 }
 
@@ -87,6 +91,15 @@ export class Scheduler {
     return candidates.filter((d): d is Date => d !== null).sort((x, y) => x.getTime() - y.getTime())[0] ?? null;
   }
 
+  /** Refreshes TikTok's view of audiences not checked recently; a failure is retried next tick. */
+  private async refreshStale(): Promise<void> {
+    if (!this.deps.refreshStatus) return;
+    for (const id of staleStatuses(this.deps.store, this.now(), this.deps.statusEveryMs ?? 3_600_000)) {
+      if (this.running.has(id)) continue;
+      await this.deps.refreshStatus(id).catch(() => undefined);
+    }
+  }
+
   /** Runs every due audience once. Safe to call at any time (e.g. on resume from sleep). */
   tick(): Promise<void> {
     if (this.ticking) return this.ticking;
@@ -97,6 +110,7 @@ export class Scheduler {
   }
 
   private async runDue(): Promise<void> {
+    await this.refreshStale();
     if (this.paused) return;
     const now = this.now();
     const due = this.deps.store.audiences.list().flatMap((a) => {
@@ -127,6 +141,20 @@ export class Scheduler {
       }
     }
   }
+}
+
+/** Audiences whose TikTok status is older than the refresh interval, oldest first. */
+export function staleStatuses(store: Store, now: Date, everyMs: number): number[] {
+  const rows = store.db
+    .prepare(
+      `SELECT a.id AS id, s.checked_at AS checkedAt, s.state AS state FROM audiences a
+       LEFT JOIN audience_status s ON s.id = (SELECT max(id) FROM audience_status WHERE audience_id = a.id)
+       WHERE a.tiktok_audience_id IS NOT NULL ORDER BY coalesce(s.checked_at, '')`,
+    )
+    .all() as { id: number; checkedAt: string | null; state: string | null }[];
+  return rows
+    .filter((r) => !r.checkedAt || now.getTime() - Date.parse(r.checkedAt) >= (r.state === 'processing' ? Math.min(everyMs, 10 * 60_000) : everyMs))
+    .map((r) => r.id);
 }
 
 function isTransient(code: string | null): boolean {
