@@ -12,6 +12,12 @@ export interface EngineOptions {
   host: 'electron' | 'web' | 'cli';
   /** Overrides the stored API environment for this process (the web host and e2e tests pass 'offline-sandbox'). */
   environment?: ApiEnvironment;
+  /**
+   * Opens a URL in the user's browser (TikTok's consent page for `connections:loginOAuth`). Electron passes
+   * shell.openExternal; the web host a best-effort system opener that also prints the URL. Without it the
+   * OAuth sign-in is refused with a pointer to pasting a token.
+   */
+  openExternal?: (url: string) => Promise<void>;
 }
 
 /** One audience as the tray shows it. */

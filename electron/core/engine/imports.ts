@@ -1,0 +1,152 @@
+/**
+ * The import screens' work on a file the user named: preview (first 256 KiB only), the hash lab (a sample
+ * of the chosen column), validation and the rejects export (the whole file, through the hashing workers,
+ * with progress and cancel). The renderer never reads the file; it only gets counts, samples and masks.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { KeyType, NormalizationProfile } from '../../../shared/domain';
+import { AppError } from '../../../shared/errors';
+import type { EventPayloads, RequestOf } from '../../../shared/ipc/contract';
+import type { ColumnView, DetectedKind, ExportView, HashLabView, PreviewView, ValidationView } from '../../../shared/ipc/dto';
+import { hashLab, loadSuppression, previewCsv, readCohort, resolveColumn, selfTest, writeRejectsCsv, type CohortResult } from '../cohort';
+import { sniffCsv, type CsvColumn } from '../cohort/sniff';
+import { RateMeter } from './progress';
+import { rejectSamples } from './views';
+
+/** Hash-lab rows when the request names no limit. */
+const HASH_LAB_ROWS = 20;
+
+function columnKind(c: CsvColumn): DetectedKind {
+  if (c.detected === 'maid') return c.headerHint === 'gaid' ? 'gaid' : 'idfa';
+  return c.detected;
+}
+
+export async function previewView(file: string): Promise<PreviewView> {
+  const p = await previewCsv(file);
+  const columns: ColumnView[] = p.columns.map((c) => ({ index: c.index, name: c.name, detected: columnKind(c), confidence: c.confidence }));
+  return {
+    path: p.path,
+    fileName: p.fileName,
+    sizeBytes: p.fileSize,
+    delimiter: p.delimiter,
+    encoding: p.encoding,
+    hasHeader: p.hasHeader,
+    columns,
+    rows: p.rows,
+    estimatedRows: Number.isFinite(p.estimatedRows) ? p.estimatedRows : null,
+    suggested: p.suggested,
+  };
+}
+
+/**
+ * raw → normalized → hash for the first rows of the chosen column, and TikTok's published vectors run
+ * through this build. Line numbers count the header as line 1 (blank lines in the sample are skipped).
+ */
+export async function hashLabView(req: RequestOf<'import:hashLab'>): Promise<HashLabView> {
+  const sample = await sniffCsv(req.path);
+  const column = resolveColumn(sample, req.key, req.column);
+  const records = sample.records.slice(0, req.limit ?? HASH_LAB_ROWS);
+  const raw = records.map((r) => r[column.index] ?? '');
+  const first = sample.hasHeader ? 2 : 1;
+  const rows = hashLab(req.key, raw, req.profile).map((r, i) => ({
+    line: first + i,
+    raw: r.raw,
+    normalized: r.normalized,
+    hash: r.hash,
+    passthrough: r.prehashed,
+    reject: r.error ?? null,
+  }));
+  const vectors = selfTest().map((v) => ({ label: v.name, key: v.key, input: v.input, expected: v.expected, actual: v.actual, ok: v.pass }));
+  return { rows, selfTest: vectors };
+}
+
+export interface FileJobContext {
+  signal: AbortSignal;
+  emit(payload: EventPayloads['import:progress']): void;
+}
+
+interface MappedFile {
+  path: string;
+  key: KeyType;
+  /** Header name or 0-based index; undefined detects the column for the key. */
+  column?: string | number;
+  profile: NormalizationProfile;
+}
+
+/** Reads the whole file once, reporting `import:progress` for it. */
+export async function readWithProgress(req: MappedFile, ctx: FileJobContext, maxRejects?: number): Promise<CohortResult> {
+  const meter = new RateMeter();
+  ctx.emit({ path: req.path, phase: 'reading', rows: 0, percent: 0 });
+  return readCohort({
+    path: req.path,
+    key: req.key,
+    column: req.column,
+    profile: req.profile,
+    signal: ctx.signal,
+    maxRejects,
+    onProgress: (p) => {
+      const fraction = p.totalBytes ? p.bytesRead / p.totalBytes : null;
+      ctx.emit({ path: req.path, phase: p.rows ? 'hashing' : 'reading', rows: p.rows, percent: fraction === null ? null : Math.round(fraction * 100), ...meter.measure(p.rows, fraction) });
+    },
+  });
+}
+
+/** The validation summary of the whole file; a suppression list named here must load too. */
+export async function validateFile(req: RequestOf<'import:validate'>, ctx: FileJobContext): Promise<ValidationView> {
+  const res = await readWithProgress(req, ctx);
+  if (req.suppressPath) await loadSuppression(req.suppressPath, req.key, req.profile, { signal: ctx.signal });
+  return {
+    rowsRead: res.rowsRead,
+    valid: res.valid,
+    rejected: res.rejected,
+    duplicates: res.duplicates,
+    byReason: res.rejectReasons,
+    rejectsSample: rejectSamples(res.rejects),
+  };
+}
+
+/** `<folder>/<name>-rejects.csv` beside the source. */
+export function defaultRejectsPath(source: string): string {
+  const ext = path.extname(source);
+  return path.join(path.dirname(source), `${path.basename(source, ext)}-rejects.csv`);
+}
+
+/** Reads the file and writes every reject (row, column, reason, masked value, what to do) as CSV. */
+export async function exportRejects(req: MappedFile & { outPath?: string }, ctx: FileJobContext): Promise<ExportView> {
+  const outPath = req.outPath ?? defaultRejectsPath(req.path);
+  if (path.resolve(outPath) === path.resolve(req.path)) throw new AppError('INVALID_ARGUMENT', 'The rejects report would overwrite the cohort file itself. Choose another file name.');
+  if (!fs.existsSync(path.dirname(outPath))) throw new AppError('FILE_NOT_FOUND', `The folder ${path.dirname(outPath)} does not exist. Choose a folder that exists.`);
+  const res = await readWithProgress(req, ctx, Number.MAX_SAFE_INTEGER);
+  await writeRejectsCsv(res.rejects, outPath);
+  return { outPath, written: res.rejects.length };
+}
+
+/** One AbortController per file path, so `import:cancel` can stop a preview, validation or export. */
+export class FileJobs {
+  private readonly jobs = new Map<string, Set<AbortController>>();
+
+  async run<T>(file: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const c = new AbortController();
+    let set = this.jobs.get(file);
+    if (!set) this.jobs.set(file, (set = new Set()));
+    set.add(c);
+    try {
+      return await fn(c.signal);
+    } finally {
+      set.delete(c);
+      if (set.size === 0) this.jobs.delete(file);
+    }
+  }
+
+  cancel(file: string): boolean {
+    const set = this.jobs.get(file);
+    if (!set) return false;
+    for (const c of set) c.abort();
+    return true;
+  }
+
+  cancelAll(): void {
+    for (const set of this.jobs.values()) for (const c of set) c.abort();
+  }
+}

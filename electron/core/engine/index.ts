@@ -1,0 +1,636 @@
+/**
+ * The engine facade every host uses (Electron main, the web host): the contract's handlers on the real
+ * engine (CohortRelayApp: store, connections, sync service), its scheduler, the offline sandbox and the
+ * push events. Handlers are plain async functions that return DTOs and throw AppError; the hosts wrap
+ * them in envelopes.
+ *
+ * Runs: `sync:run` / `sync:undo` resolve as soon as the run has its row in the sync log (its first
+ * progress event carries the id) and the run continues in the background; `run:progress`,
+ * `run:finished` and `audience:statusChanged` follow. Scheduled runs go through the same tracking, so
+ * the renderer, the tray and notifications see them alike.
+ */
+import fs from 'node:fs';
+import { AUDIENCE_FLOOR, CALCULATE_TYPE_BY_KEY } from '../../../shared/domain';
+import { AppError, toErrorShape } from '../../../shared/errors';
+import type { Handlers, RequestOf } from '../../../shared/ipc/contract';
+import type { ApiEnvironment, AudienceDetailView, AudienceView, ConnectionView, PlanView, RunTrigger, TiktokAudienceView } from '../../../shared/ipc/dto';
+import type { EngineHost, EngineOptions, TraySnapshot } from '../../../shared/ipc/engine-host';
+import { createEventHub, type EventHub } from '../../../shared/ipc/events';
+import { API_BASE_KEY, CohortRelayApp } from '../app';
+import type { AudienceRecord } from '../store/audiences-repo';
+import { nextUtcDay, utcDay } from '../store/quota-repo';
+import { cadenceProblem } from '../sync/cadence';
+import { Scheduler } from '../sync/scheduler';
+import { statusHistory } from '../sync/status';
+import type { SyncServiceDeps } from '../sync/sync-service';
+import type { SyncOutcome, SyncProgress } from '../sync/sync-runner';
+import { resolveApiBase, TIKTOK_API_BASES } from '../tiktok/client';
+import type { SimulatorHandle, SimulatorOptions } from '../tiktok/simulator';
+import { exportRejects, FileJobs, hashLabView, previewView, validateFile } from './imports';
+import { RateMeter, runPhase } from './progress';
+import { SandboxHost } from './sandbox';
+import { applyRateLimits, readSettings, storedEnvironment, writeSettings } from './settings';
+import { apiCallView, audienceView, connectionView, keyOfCalculateType, rejectSamples, runView, sizeHistory, tiktokTimeToIso } from './views';
+
+export { SandboxHost, SANDBOX_PROCESSING_MS } from './sandbox';
+export { runPhase, RateMeter } from './progress';
+
+/** Test and support seams that are not part of the hosts' EngineOptions. */
+export interface EngineInternals {
+  /** Read for the keychain switch (COHORT_RELAY_KEYCHAIN), TIKTOK_ACCESS_TOKEN and TIKTOK_API_BASE. Default process.env. */
+  env?: NodeJS.ProcessEnv;
+  now?: () => Date;
+  /** Options for the offline sandbox's simulator (tests: no rate limit, no processing delay). */
+  simulator?: Partial<SimulatorOptions>;
+  /** Told when the offline sandbox's simulator has started. */
+  onSandboxStarted?: (sim: SimulatorHandle) => void;
+  runner?: SyncServiceDeps['runner'];
+  /** Scheduler tick (default 30 s). */
+  tickMs?: number;
+  /** How often audiences still processing at TikTok are re-checked (default 60 s; 0 = never). */
+  statusRefreshMs?: number;
+}
+
+/** Audiences not checked for this long are re-checked by the background refresh. */
+const STALE_STATUS_MS = 6 * 3_600_000;
+const DEFAULT_STATUS_REFRESH_MS = 60_000;
+const RECENT_RUNS = 20;
+
+interface ActiveRun {
+  audienceId: number;
+  trigger: RunTrigger;
+  runId: number | null;
+  rows: number;
+  meter: RateMeter;
+  started(runId: number): void;
+  done: Promise<SyncOutcome>;
+}
+
+/** Creates the engine for one host process: opens the store and keychain, starts the scheduler. */
+export async function createEngine(opts: EngineOptions, internals: EngineInternals = {}): Promise<EngineHost> {
+  const engine = await Engine.open(opts, internals);
+  return engine.host();
+}
+
+class Engine {
+  readonly hub: EventHub = createEventHub();
+  private readonly active = new Map<number, ActiveRun>();
+  private readonly jobs = new FileJobs();
+  private readonly knownStatus = new Map<string, string>();
+  private readonly scheduler: Scheduler;
+  private readonly sandbox: SandboxHost;
+  private override: ApiEnvironment | undefined;
+  private refreshTimer: NodeJS.Timeout | null = null;
+  private refreshing: Promise<void> | null = null;
+  private closed = false;
+
+  static async open(opts: EngineOptions, internals: EngineInternals): Promise<Engine> {
+    let engine: Engine | null = null;
+    const app = await CohortRelayApp.open({
+      env: internals.env ?? process.env,
+      dataDir: opts.dataDir,
+      now: internals.now,
+      runner: internals.runner,
+      onProgress: (p) => engine?.onProgress(p),
+    });
+    try {
+      engine = new Engine(opts, internals, app);
+      await engine.start();
+      return engine;
+    } catch (err) {
+      app.close();
+      throw err;
+    }
+  }
+
+  private constructor(
+    private readonly opts: EngineOptions,
+    private readonly internals: EngineInternals,
+    private readonly app: CohortRelayApp,
+  ) {
+    this.override = opts.environment;
+    this.sandbox = new SandboxHost(app.store, opts.dataDir, internals.simulator, internals.onSandboxStarted);
+    // The engine's own scheduler (not app.scheduler): its runs go through the same tracking as "Sync now".
+    this.scheduler = new Scheduler({
+      store: app.store,
+      now: internals.now,
+      tickMs: internals.tickMs,
+      runAudience: (id, trigger) => this.track(id, trigger, () => this.app.sync.sync(id, trigger)).done,
+      healthCheck: (connectionId) => this.healthCheck(connectionId),
+      onSkipped: (id) => this.hub.emit('audience:statusChanged', { audienceId: id }),
+    });
+  }
+
+  private async start(): Promise<void> {
+    applyRateLimits(this.app.store);
+    for (const c of this.app.store.connections.list()) this.knownStatus.set(c.id, c.status);
+    if (this.environment === 'offline-sandbox' || this.sandbox.hasConnection()) await this.sandbox.ensure();
+    this.scheduler.start();
+    const every = this.internals.statusRefreshMs ?? DEFAULT_STATUS_REFRESH_MS;
+    if (every > 0) {
+      this.refreshTimer = setInterval(() => void this.refreshStatuses(), every);
+      this.refreshTimer.unref?.();
+    }
+  }
+
+  private now(): Date {
+    return this.internals.now?.() ?? new Date();
+  }
+
+  get environment(): ApiEnvironment {
+    return this.override ?? storedEnvironment(this.app.store);
+  }
+
+  // ── Runs ───────────────────────────────────────────────────────────────────
+
+  /**
+   * Starts a run in the background. `started` resolves with its id once the run is in the sync log, or
+   * rejects when it could not start (unknown audience, locked by another process, no token).
+   */
+  private track(audienceId: number, trigger: RunTrigger, start: () => Promise<SyncOutcome>): { started: Promise<number>; done: Promise<SyncOutcome> } {
+    if (this.closed) throw new AppError('CANCELLED', 'Cohort Relay is shutting down, so no new sync starts. Start it again after the restart.');
+    if (this.active.has(audienceId)) throw new AppError('SYNC_RUNNING', 'This audience is syncing right now. Wait for that run to finish, or cancel it first.');
+    let resolveStarted!: (id: number) => void;
+    let rejectStarted!: (err: unknown) => void;
+    const started = new Promise<number>((res, rej) => {
+      resolveStarted = res;
+      rejectStarted = rej;
+    });
+    // A caller that never waits for `started` must not see an unhandled rejection.
+    started.catch(() => undefined);
+    const run: ActiveRun = { audienceId, trigger, runId: null, rows: 0, meter: new RateMeter(), started: resolveStarted, done: Promise.resolve(null as never) };
+    this.active.set(audienceId, run);
+    this.hub.emit('audience:statusChanged', { audienceId });
+    const finish = () => {
+      if (this.active.get(audienceId) === run) this.active.delete(audienceId);
+      this.hub.emit('audience:statusChanged', { audienceId });
+      this.checkConnections();
+    };
+    run.done = (async () => {
+      try {
+        await this.ensureSandboxFor(this.app.store.audiences.require(audienceId));
+        return await start();
+      } catch (err) {
+        finish();
+        rejectStarted(err);
+        throw err;
+      }
+    })().then((outcome) => {
+      finish();
+      if (outcome.runId === null) {
+        const e = outcome.error ?? { code: 'INTERNAL' as const, message: 'The sync could not start.', retryable: true };
+        rejectStarted(new AppError(e.code, e.message, { retryable: e.retryable }));
+      } else {
+        resolveStarted(outcome.runId);
+        this.hub.emit('run:finished', { runId: outcome.runId, audienceId, status: outcome.status, trigger, error: outcome.error });
+      }
+      return outcome;
+    });
+    run.done.catch(() => undefined);
+    return { started, done: run.done };
+  }
+
+  private onProgress(p: SyncProgress): void {
+    // Dry runs (plans) have no run id: they are not runs of the sync log.
+    if (p.runId === null) return;
+    const run = this.active.get(p.audienceId);
+    if (!run) return;
+    if (run.runId === null) {
+      run.runId = p.runId;
+      run.started(p.runId);
+    }
+    if (p.rows !== undefined) run.rows = p.rows;
+    // Reading is the first 60% of a run; its rate and ETA are the ones worth showing.
+    const readFraction = p.phase === 'reading' ? p.percent / 60 : null;
+    const rate = p.phase === 'reading' ? run.meter.measure(run.rows, readFraction) : {};
+    this.hub.emit('run:progress', { runId: p.runId, audienceId: p.audienceId, phase: runPhase(p), rows: run.rows, percent: p.percent, ...rate });
+  }
+
+  private isRunning(audienceId: number): boolean {
+    return this.active.has(audienceId) || this.scheduler.isRunning(audienceId);
+  }
+
+  // ── Connections and the sandbox ────────────────────────────────────────────
+
+  /** Emits connection:needsReconnect for every connection that newly needs it (a run, a check, a call). */
+  private checkConnections(): void {
+    for (const c of this.app.store.connections.list()) {
+      const before = this.knownStatus.get(c.id);
+      this.knownStatus.set(c.id, c.status);
+      if (c.status === 'needs_reconnect' && before !== 'needs_reconnect') {
+        this.hub.emit('connection:needsReconnect', { connectionId: c.id, message: c.statusMessage ?? 'TikTok no longer accepts this connection. Sign in again to re-connect it.' });
+        for (const a of this.app.store.audiences.list()) if (a.connectionId === c.id) this.hub.emit('audience:statusChanged', { audienceId: a.id });
+      }
+    }
+  }
+
+  private async healthCheck(connectionId: string): Promise<{ ok: boolean; message?: string }> {
+    const c = this.app.store.connections.get(connectionId);
+    if (c?.kind === 'sandbox') await this.sandbox.ensure();
+    try {
+      return await this.app.healthCheck(connectionId);
+    } finally {
+      this.checkConnections();
+    }
+  }
+
+  /** Audiences on the sandbox connection need the simulator running, whatever the environment. */
+  private async ensureSandboxFor(a: Pick<AudienceRecord, 'connectionId' | 'advertiserId'>): Promise<void> {
+    const c = a.connectionId ? this.app.store.connections.get(a.connectionId) : this.app.store.connections.findByAdvertiser(a.advertiserId);
+    if (c?.kind === 'sandbox') await this.sandbox.ensure();
+  }
+
+  /** The API base new connections use: the environment's TikTok (TIKTOK_API_BASE still wins for production). */
+  private async apiBase(): Promise<string> {
+    switch (this.environment) {
+      case 'offline-sandbox':
+        return (await this.sandbox.ensure()).url;
+      case 'tiktok-sandbox':
+        return TIKTOK_API_BASES.tiktokSandbox;
+      case 'production':
+        return resolveApiBase(this.app.env, TIKTOK_API_BASES.production);
+    }
+  }
+
+  /** A TikTok call made outside a run: a token TikTok refuses marks its connection for re-connect. */
+  private async remote<T>(connectionId: string | null, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      const code = toErrorShape(err).code;
+      if (connectionId && code === 'AUTH_EXPIRED') {
+        this.app.store.connections.setStatus(connectionId, 'needs_reconnect', toErrorShape(err).message);
+        this.checkConnections();
+      }
+      throw err;
+    }
+  }
+
+  private connected(id: string): ConnectionView {
+    this.knownStatus.set(id, 'ok');
+    for (const a of this.app.store.audiences.list()) if (a.connectionId === id) this.hub.emit('audience:statusChanged', { audienceId: a.id });
+    return connectionView(this.app.store.connections.get(id)!);
+  }
+
+  // ── Views ──────────────────────────────────────────────────────────────────
+
+  private audience(a: AudienceRecord): AudienceView {
+    return audienceView(this.app.store, a, {
+      now: this.now(),
+      nextRun: (r) => this.scheduler.nextRun(r, this.now()),
+      running: (id) => this.isRunning(id),
+      quota: (id) => this.app.sync.quota(id),
+    });
+  }
+
+  private audienceNames(): Map<number, string> {
+    return new Map(this.app.store.audiences.list().map((a) => [a.id, a.name]));
+  }
+
+  private requireFile(file: string, what: string): void {
+    if (!fs.existsSync(file)) throw new AppError('FILE_NOT_FOUND', `The ${what} ${file} does not exist. Check the path, or pick the file again.`);
+  }
+
+  // ── Background status refresh ──────────────────────────────────────────────
+
+  /** Re-checks audiences TikTok is still processing (and any not checked for hours); emits changes. */
+  private refreshStatuses(): Promise<void> {
+    this.refreshing ??= (async () => {
+      const now = this.now().getTime();
+      for (const a of this.app.store.audiences.list()) {
+        if (this.closed) return;
+        if (!a.tiktokAudienceId || this.isRunning(a.id)) continue;
+        const conn = a.connectionId ? this.app.store.connections.get(a.connectionId) : undefined;
+        if (conn?.status === 'needs_reconnect') continue;
+        const last = statusHistory(this.app.store, a.id, 1)[0];
+        if (last && last.state !== 'processing' && now - Date.parse(last.checkedAt) < STALE_STATUS_MS) continue;
+        try {
+          await this.ensureSandboxFor(a);
+          const rec = await this.app.sync.refreshStatus(a.id);
+          if (rec.state !== last?.state || rec.coverNum !== last?.coverNum) this.hub.emit('audience:statusChanged', { audienceId: a.id });
+        } catch {
+          // A failed check changes nothing; the next tick tries again.
+        }
+      }
+    })().finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
+  }
+
+  // ── Handlers ───────────────────────────────────────────────────────────────
+
+  handlers(): Handlers {
+    const { store, sync, connections } = this.app;
+    return {
+      'connections:list': async () => connections.listConnections().map(connectionView),
+      'connections:loginOAuth': async ({ appId, appSecret }) => {
+        if (!this.opts.openExternal) {
+          throw new AppError('INVALID_ARGUMENT', 'This window cannot open a browser for the TikTok sign-in. Paste a long-term access token instead, or use "cohort-relay login".');
+        }
+        const r = await connections.loginWithOAuth({ apiBase: await this.apiBase(), appId, appSecret, openBrowser: this.opts.openExternal });
+        return this.connected(r.connection.id);
+      },
+      'connections:pasteToken': async ({ token, appId, appSecret }) => {
+        const r = await connections.connectWithToken({ apiBase: await this.apiBase(), token, appId, appSecret });
+        return this.connected(r.connection.id);
+      },
+      'connections:connectSandbox': async () => {
+        const sim = await this.sandbox.ensure();
+        const r = await connections.connectSandbox(sim.url);
+        return this.connected(r.connection.id);
+      },
+      'connections:disconnect': async ({ connectionId }) => {
+        const c = connections.getConnection(connectionId);
+        if (c?.kind === 'sandbox') await this.sandbox.ensure();
+        await connections.disconnect(connectionId);
+        this.knownStatus.delete(connectionId);
+        return null;
+      },
+      'connections:advertisers': async ({ connectionId }) => {
+        const c = connections.getConnection(connectionId);
+        if (c?.kind === 'sandbox') await this.sandbox.ensure();
+        const list = await this.remote(connectionId, () => connections.refreshAdvertisers(connectionId));
+        return list.map((a) => ({ advertiserId: a.advertiserId, name: a.name }));
+      },
+
+      'import:preview': async ({ path }) => this.jobs.run(path, () => previewView(path)),
+      'import:hashLab': async (req) => hashLabView(req),
+      'import:validate': async (req) => this.jobs.run(req.path, (signal) => validateFile(req, { signal, emit: (p) => this.hub.emit('import:progress', p) })),
+      'import:exportRejects': async (req) => this.jobs.run(req.path, (signal) => exportRejects(req, { signal, emit: (p) => this.hub.emit('import:progress', p) })),
+      'import:cancel': async ({ path }) => ({ cancelled: this.jobs.cancel(path) }),
+
+      'audiences:list': async () => store.audiences.list().map((a) => this.audience(a)),
+      'audiences:get': async ({ id }) => {
+        const a = store.audiences.require(id);
+        const names = this.audienceNames();
+        const detail: AudienceDetailView = {
+          ...this.audience(a),
+          history: sizeHistory(store, id),
+          recentRuns: store.runs.list({ audienceId: id, limit: RECENT_RUNS }).map((r) => runView(r, names.get(id) ?? null)),
+        };
+        return detail;
+      },
+      'audiences:create': async (req) => this.createAudience(req),
+      'audiences:update': async (req) => {
+        const cur = store.audiences.require(req.id);
+        if (req.sourcePath !== undefined) this.requireFile(req.sourcePath, cur.sourceKind === 'folder' ? 'folder' : 'cohort file');
+        if (typeof req.suppressPath === 'string') this.requireFile(req.suppressPath, 'suppression list');
+        if (req.cadence) {
+          const problem = cadenceProblem(req.cadence);
+          if (problem) throw new AppError('INVALID_ARGUMENT', problem);
+        }
+        if (req.name !== undefined && req.name !== cur.name) {
+          const clash = store.audiences.findByName(cur.advertiserId, req.name);
+          if (clash && clash.id !== cur.id) throw new AppError('INVALID_ARGUMENT', `An audience named "${req.name}" already exists for this ad account. Choose another name.`);
+        }
+        const next = store.audiences.update(req.id, {
+          ...(req.name !== undefined && { name: req.name }),
+          ...(req.cadence !== undefined && { cadence: req.cadence }),
+          ...(req.paused !== undefined && { paused: req.paused }),
+          ...(req.sourcePath !== undefined && { sourcePath: req.sourcePath }),
+          ...(req.sourcePattern !== undefined && { sourcePattern: req.sourcePattern }),
+          ...(req.suppressPath !== undefined && { suppressPath: req.suppressPath }),
+        });
+        this.hub.emit('audience:statusChanged', { audienceId: req.id });
+        return this.audience(next);
+      },
+      'audiences:deleteLocal': async ({ id }) => {
+        store.audiences.require(id);
+        if (this.isRunning(id)) throw new AppError('SYNC_RUNNING', 'This audience is syncing right now. Cancel the run (or wait for it), then delete the audience.');
+        store.audiences.remove(id);
+        this.hub.emit('audience:statusChanged', { audienceId: id });
+        return null;
+      },
+      'audiences:tiktokList': async ({ advertiserId, key }) => {
+        const conn = store.connections.findByAdvertiser(advertiserId);
+        await this.ensureSandboxFor({ connectionId: conn?.id ?? null, advertiserId });
+        const client = await this.app.clientFor({ connectionId: conn?.id ?? null, advertiserId });
+        const res = await this.remote(conn?.id ?? null, () => client.listAudiences(advertiserId));
+        const out: TiktokAudienceView[] = res.audiences.map((a) => ({
+          audienceId: a.audienceId,
+          name: a.name,
+          calculateType: a.calculateType ?? 'UNKNOWN',
+          key: keyOfCalculateType(a.calculateType),
+          coverNum: a.coverNum,
+          isValid: a.isValid,
+          isExpiring: a.isExpiring,
+          expiresAt: tiktokTimeToIso(a.expiredTime),
+          mapped: store.audiences.findByTiktokId(advertiserId, a.audienceId) !== undefined,
+        }));
+        return key ? out.filter((a) => a.key === key) : out;
+      },
+
+      'sync:plan': async ({ audienceId }) => this.plan(audienceId),
+      'sync:run': async ({ audienceId }) => {
+        store.audiences.require(audienceId);
+        return { runId: await this.track(audienceId, 'manual', () => sync.sync(audienceId, 'manual')).started };
+      },
+      'sync:cancel': async (req) => {
+        let audienceId: number | null;
+        if ('runId' in req) {
+          const run = store.runs.get(req.runId);
+          audienceId = run?.status === 'running' ? run.audienceId : null;
+        } else {
+          audienceId = req.audienceId;
+        }
+        return { cancelled: audienceId !== null && sync.cancel(audienceId) };
+      },
+      'sync:undo': async ({ audienceId }) => {
+        store.audiences.require(audienceId);
+        return { runId: await this.track(audienceId, 'undo', () => sync.undo(audienceId)).started };
+      },
+      'sync:pauseAll': async ({ paused }) => {
+        this.scheduler.setPaused(paused);
+        for (const a of store.audiences.list()) this.hub.emit('audience:statusChanged', { audienceId: a.id });
+        return { paused: this.scheduler.paused };
+      },
+
+      'runs:list': async (req) => {
+        const names = this.audienceNames();
+        return store.runs.list({ audienceId: req?.audienceId, limit: req?.limit ?? 100 }).map((r) => runView(r, r.audienceId === null ? null : (names.get(r.audienceId) ?? null)));
+      },
+      'runs:get': async ({ runId }) => {
+        const r = store.runs.get(runId);
+        if (!r) throw new AppError('INVALID_ARGUMENT', `There is no run ${runId} in the sync log. Pick a run from the list.`);
+        const name = r.audienceId === null ? null : (store.audiences.get(r.audienceId)?.name ?? null);
+        return { ...runView(r, name), calls: store.runs.apiCalls(runId).map(apiCallView) };
+      },
+      'runs:exportRejects': async ({ runId, outPath }) => {
+        const r = store.runs.get(runId);
+        if (!r) throw new AppError('INVALID_ARGUMENT', `There is no run ${runId} in the sync log. Pick a run from the list.`);
+        const a = r.audienceId === null ? undefined : store.audiences.get(r.audienceId);
+        if (!a) throw new AppError('INVALID_ARGUMENT', 'The audience of this run was deleted, so its key mapping is unknown. Export the rejects from the import screen instead.');
+        if (!r.sourcePath) throw new AppError('FILE_NOT_FOUND', 'This run read no file (an undo sends a computed change), so it has no rejects to export.');
+        this.requireFile(r.sourcePath, 'cohort file of this run');
+        const mapping = a.keys[0]!;
+        const file = r.sourcePath;
+        return this.jobs.run(file, (signal) =>
+          exportRejects({ path: file, key: mapping.key, column: mapping.column ?? undefined, profile: a.profile, outPath }, { signal, emit: (p) => this.hub.emit('import:progress', p) }),
+        );
+      },
+
+      'quota:get': async ({ audienceId }) => {
+        store.audiences.require(audienceId);
+        const q = sync.quota(audienceId);
+        return { audienceId, day: utcDay(this.now()), used: q.used, budget: q.budget, left: q.left, resetsAt: nextUtcDay(this.now()).toISOString() };
+      },
+
+      'settings:get': async () => this.settings(),
+      'settings:set': async (req) => {
+        writeSettings(store, req);
+        if (req.environment !== undefined) {
+          // The user's choice now wins over the host's default for this process.
+          this.override = undefined;
+          if (req.environment === 'offline-sandbox') await this.sandbox.ensure();
+          if (req.environment !== 'offline-sandbox') store.settings.set(API_BASE_KEY, req.environment);
+        }
+        if (req.dailyCallBudget !== undefined) for (const a of store.audiences.list()) this.hub.emit('audience:statusChanged', { audienceId: a.id });
+        return this.settings();
+      },
+    };
+  }
+
+  private settings() {
+    return readSettings(this.app.store, { environment: this.environment, dataFolder: this.opts.dataDir, pausedAll: this.scheduler.paused });
+  }
+
+  private async createAudience(req: RequestOf<'audiences:create'>): Promise<AudienceView> {
+    const { store } = this.app;
+    if (req.keys.length > 1) {
+      throw new AppError('INVALID_ARGUMENT', 'Map one key column per audience: a customer-file audience matches on one key type. Create one audience per key instead.');
+    }
+    const mapping = req.keys[0]!;
+    const kind = req.sourceKind ?? 'file';
+    this.requireFile(req.sourcePath, kind === 'folder' ? 'folder' : 'cohort file');
+    if (kind === 'file' && fs.statSync(req.sourcePath).isDirectory()) throw new AppError('INVALID_ARGUMENT', `${req.sourcePath} is a folder. Pick a CSV file, or choose "watch a folder".`);
+    if (req.suppressPath) this.requireFile(req.suppressPath, 'suppression list');
+    const problem = cadenceProblem(req.cadence);
+    if (problem) throw new AppError('INVALID_ARGUMENT', problem);
+
+    let connectionId = req.connectionId ?? null;
+    if (connectionId) {
+      const c = store.connections.get(connectionId);
+      if (!c) throw new AppError('INVALID_ARGUMENT', `There is no TikTok connection "${connectionId}". Connect TikTok first, then map the audience.`);
+      if (c.advertisers.length > 0 && !c.advertisers.some((x) => x.advertiserId === req.advertiserId)) {
+        throw new AppError('PERMISSION_DENIED', `The connection "${c.label}" does not reach ad account ${req.advertiserId}. Pick one of its ad accounts, or connect the account that owns it.`);
+      }
+    } else {
+      connectionId = store.connections.findByAdvertiser(req.advertiserId)?.id ?? null;
+    }
+    if (store.audiences.findByName(req.advertiserId, req.name)) {
+      throw new AppError('INVALID_ARGUMENT', `An audience named "${req.name}" already exists for this ad account. Choose another name, or edit that audience.`);
+    }
+    let record: AudienceRecord;
+    if (req.existingTiktokAudienceId) {
+      if (store.audiences.findByTiktokId(req.advertiserId, req.existingTiktokAudienceId)) {
+        throw new AppError('INVALID_ARGUMENT', `TikTok audience ${req.existingTiktokAudienceId} is already mapped to another local audience. Edit that mapping instead.`);
+      }
+      await this.ensureSandboxFor({ connectionId, advertiserId: req.advertiserId });
+      record = await this.remote(connectionId, () =>
+        this.app.sync.ensureAudience({
+          advertiserId: req.advertiserId,
+          connectionId,
+          name: req.name,
+          tiktokAudienceId: req.existingTiktokAudienceId,
+          key: mapping.key,
+          column: mapping.column,
+          sourcePath: req.sourcePath,
+          sourceKind: kind,
+          sourcePattern: req.sourcePattern ?? null,
+          suppressPath: req.suppressPath ?? null,
+          profile: req.profile,
+          cadence: req.cadence,
+        }),
+      );
+    } else {
+      // Nothing is sent: the first sync creates the audience at TikTok, so it can be dry-run first.
+      record = store.audiences.create({
+        connectionId,
+        advertiserId: req.advertiserId,
+        name: req.name,
+        keys: [{ key: mapping.key, column: mapping.column }],
+        calculateType: CALCULATE_TYPE_BY_KEY[mapping.key],
+        sourcePath: req.sourcePath,
+        sourceKind: kind,
+        sourcePattern: req.sourcePattern ?? null,
+        suppressPath: req.suppressPath ?? null,
+        profile: req.profile,
+        cadence: req.cadence,
+      });
+    }
+    this.hub.emit('audience:statusChanged', { audienceId: record.id });
+    return this.audience(record);
+  }
+
+  private async plan(audienceId: number): Promise<PlanView> {
+    const a = this.app.store.audiences.require(audienceId);
+    await this.ensureSandboxFor(a);
+    const o = await this.app.sync.plan(audienceId);
+    this.checkConnections();
+    const floorError = o.error?.code === 'AUDIENCE_TOO_SMALL' ? o.error.message : null;
+    if (o.error && !floorError) throw new AppError(o.error.code, o.error.message, { retryable: o.error.retryable });
+    const target = o.currentSize + o.adds - o.removes;
+    const unique = o.counts.valid - o.counts.duplicates;
+    // A create may leave the audience under the floor (TikTok shows it as unavailable): the runner warns.
+    const underFloor = !floorError && target < AUDIENCE_FLOOR && target > 0 ? (o.warnings.find((w) => /under/.test(w)) ?? null) : null;
+    return {
+      audienceId,
+      rowsRead: o.counts.rowsRead,
+      valid: o.counts.valid,
+      rejected: o.counts.rejected,
+      duplicates: o.counts.duplicates,
+      suppressed: Math.max(0, unique - target),
+      rejectsByReason: o.counts.rejectReasons,
+      rejectsSample: rejectSamples(o.rejects),
+      adds: o.adds,
+      removes: o.removes,
+      unchanged: Math.max(0, o.currentSize - o.removes),
+      calls: o.callsPlanned,
+      quotaLeft: o.callsLeft,
+      dailyBudget: this.app.sync.dailyBudget,
+      currentSize: o.currentSize,
+      projectedSize: o.projectedSize,
+      floorWarning: floorError ?? underFloor,
+      deferredUntil: o.deferredUntil,
+    };
+  }
+
+  // ── Host surface ───────────────────────────────────────────────────────────
+
+  async traySnapshot(): Promise<TraySnapshot> {
+    const audiences = this.app.store.audiences.list().map((r) => {
+      const a = this.audience(r);
+      return { id: a.id, name: a.name, state: a.state, running: a.running, paused: a.paused, nextSync: a.nextSync, callsLeftToday: a.callsLeftToday, dailyBudget: a.dailyBudget };
+    });
+    const needsReconnect = this.app.store.connections.list().filter((c) => c.status === 'needs_reconnect').length;
+    return { pausedAll: this.scheduler.paused, audiences, needsReconnect };
+  }
+
+  /** Cancels runs and file jobs, stops the scheduler and the sandbox, closes the store. Idempotent. */
+  async shutdown(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.refreshTimer) clearInterval(this.refreshTimer);
+    this.jobs.cancelAll();
+    // A cancelled run keeps every call TikTok acknowledged; the next run resumes from there.
+    for (const id of this.active.keys()) this.app.sync.cancel(id);
+    await this.scheduler.stop();
+    await Promise.allSettled([...this.active.values()].map((r) => r.done));
+    await this.refreshing?.catch(() => undefined);
+    await this.sandbox.close();
+    this.app.close();
+  }
+
+  host(): EngineHost {
+    return {
+      handlers: this.handlers(),
+      events: this.hub,
+      onResume: () => {
+        if (!this.closed) void this.scheduler.tick();
+      },
+      traySnapshot: () => this.traySnapshot(),
+      shutdown: () => this.shutdown(),
+    };
+  }
+}

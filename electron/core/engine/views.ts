@@ -1,0 +1,205 @@
+/**
+ * Store records → the DTOs of shared/ipc/dto.ts. Pure mapping plus the few reads each view needs; no
+ * network, so the audiences table and the tray stay instant whatever TikTok is doing.
+ */
+import { AUDIENCE_FLOOR, CALCULATE_TYPE_BY_KEY, type KeyType, type RejectReason } from '../../../shared/domain';
+import { describeError, ERROR_CODES, type AppErrorShape, type ErrorCode } from '../../../shared/errors';
+import type { ApiCallView, ApiEnvironment, AudienceState, AudienceView, ConnectionView, RejectSample, RunView, SizePoint } from '../../../shared/ipc/dto';
+import type { RejectRecord } from '../cohort';
+import type { Store } from '../store';
+import type { AudienceRecord } from '../store/audiences-repo';
+import type { ConnectionRecord } from '../store/connections-repo';
+import type { ApiCallRecord, RunRecord } from '../store/runs-repo';
+import type { RemoteAudience } from '../sync/audience-api';
+import { deriveState, statusHistory, type StatusRecord } from '../sync/status';
+import { TIKTOK_API_BASES } from '../tiktok/client';
+
+/** TikTok expires an audience this long after its last change (tiktok-api.md §3.5). */
+const EXPIRY_MONTHS = 12;
+/** Rejects shown on screen; "Export rejects" writes all of them. */
+export const REJECTS_SAMPLE = 50;
+
+/** Which TikTok a connection talks to, from its kind and API base. */
+export function environmentOf(c: Pick<ConnectionRecord, 'kind' | 'apiBase'>): ApiEnvironment {
+  if (c.kind === 'sandbox') return 'offline-sandbox';
+  if (c.apiBase === TIKTOK_API_BASES.tiktokSandbox) return 'tiktok-sandbox';
+  return 'production';
+}
+
+export function connectionView(c: ConnectionRecord): ConnectionView {
+  return {
+    id: c.id,
+    label: c.label,
+    kind: c.kind,
+    appId: c.kind === 'sandbox' ? null : c.appId,
+    environment: environmentOf(c),
+    status: c.status,
+    statusMessage: c.statusMessage,
+    createdAt: c.createdAt,
+    lastCheckedAt: c.lastCheckedAt,
+    advertisers: c.advertisers.map((a) => ({ advertiserId: a.advertiserId, name: a.name })),
+  };
+}
+
+/** TikTok's "YYYY-MM-DD HH:MM:SS" (GMT) → ISO-8601; ISO input passes through; null when unreadable. */
+export function tiktokTimeToIso(t: string | null | undefined): string | null {
+  if (!t) return null;
+  const ms = Date.parse(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(t) ? `${t.replace(' ', 'T')}Z` : t);
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
+}
+
+function toErrorCode(code: string | null): ErrorCode {
+  return code && (ERROR_CODES as readonly string[]).includes(code) ? (code as ErrorCode) : 'INTERNAL';
+}
+
+export function runError(r: Pick<RunRecord, 'errorCode' | 'errorMessage'>): AppErrorShape | null {
+  if (!r.errorCode) return null;
+  const code = toErrorCode(r.errorCode);
+  const d = describeError(code);
+  return { code, message: r.errorMessage ?? `${d.message} ${d.action}`, retryable: d.retryable };
+}
+
+export function runView(r: RunRecord, audienceName: string | null): RunView {
+  const durationMs = r.finishedAt ? Math.max(0, Date.parse(r.finishedAt) - Date.parse(r.startedAt)) : null;
+  return {
+    id: r.id,
+    audienceId: r.audienceId,
+    audienceName,
+    trigger: r.trigger,
+    status: r.status,
+    dryRun: r.dryRun,
+    startedAt: r.startedAt,
+    finishedAt: r.finishedAt,
+    durationMs,
+    sourcePath: r.sourcePath,
+    rowsRead: r.rowsRead,
+    valid: r.valid,
+    rejected: r.rejected,
+    duplicates: r.duplicates,
+    adds: r.adds,
+    removes: r.removes,
+    callsUsed: r.callsUsed,
+    rejectReasons: r.rejectReasons as Partial<Record<RejectReason, number>>,
+    deferredUntil: r.deferredUntil,
+    error: runError(r),
+  };
+}
+
+export function apiCallView(c: ApiCallRecord): ApiCallView {
+  return { id: c.id, endpoint: c.endpoint, method: c.method, requestId: c.requestId, code: c.code, httpStatus: c.httpStatus, durationMs: c.durationMs, startedAt: c.startedAt, detail: c.detail };
+}
+
+export function rejectSamples(rejects: readonly unknown[], limit = REJECTS_SAMPLE): RejectSample[] {
+  return (rejects as readonly RejectRecord[]).slice(0, limit).map((r) => ({ line: r.row, reason: r.reason, value: r.masked }));
+}
+
+/** The key a calculate_type matches on, when it is single-key. */
+export function keyOfCalculateType(t: string | null): KeyType | null {
+  const hit = (Object.entries(CALCULATE_TYPE_BY_KEY) as [KeyType, string][]).find(([, v]) => v === t);
+  return hit ? hit[0] : null;
+}
+
+/** What the audience view needs beyond the record: live engine facts the store does not hold. */
+export interface AudienceContext {
+  now: Date;
+  nextRun(a: AudienceRecord): Date | null;
+  running(audienceId: number): boolean;
+  quota(audienceId: number): { left: number; budget: number };
+}
+
+/** The last status record read back as the remote audience deriveState expects. */
+function remoteFromStatus(a: AudienceRecord, s: StatusRecord | undefined): RemoteAudience | null | undefined {
+  if (!s || !a.tiktokAudienceId) return undefined;
+  // refreshStatus records a deleted audience as state error, no size, no validity.
+  if (s.isValid === null) return s.state === 'error' && s.coverNum === null && s.message ? null : undefined;
+  return {
+    audienceId: a.tiktokAudienceId,
+    name: a.name,
+    calculateType: a.calculateType,
+    coverNum: s.coverNum ?? 0,
+    isValid: s.isValid,
+    isExpiring: s.isExpiring ?? false,
+    expiredTime: s.expiredTime,
+    createTime: null,
+    errorMsg: s.state === 'error' ? s.message : null,
+    isCreator: null,
+  };
+}
+
+function plus12Months(iso: string): string {
+  const d = new Date(iso);
+  d.setUTCMonth(d.getUTCMonth() + EXPIRY_MONTHS);
+  return d.toISOString();
+}
+
+function stateMessage(state: AudienceState, ctx: { conn: ConnectionRecord | undefined; lastRun: RunRecord | undefined; status: StatusRecord | undefined }): string | null {
+  switch (state) {
+    case 'needs_reconnect':
+      return ctx.conn?.statusMessage ?? 'TikTok no longer accepts this connection. Sign in again to re-connect it.';
+    case 'error':
+      if (ctx.lastRun?.status === 'failed' && ctx.lastRun.errorMessage) return ctx.lastRun.errorMessage;
+      return ctx.status?.message ?? 'TikTok reports a problem with this audience. Open it in TikTok Ads Manager, or sync it to a new audience.';
+    case 'unavailable':
+      return `TikTok shows audiences under ${AUDIENCE_FLOOR.toLocaleString('en-US')} matched people as unavailable, and they cannot be targeted. Add people to the cohort.`;
+    case 'expired':
+      return 'TikTok expired this audience after 12 months without a change. Sync it to a new audience.';
+    case 'expiring':
+      return 'TikTok will expire this audience soon. Any sync that changes it renews it for 12 months.';
+    default:
+      return null;
+  }
+}
+
+/** One row of the audiences table, from the store and the engine's live facts. */
+export function audienceView(store: Store, a: AudienceRecord, ctx: AudienceContext): AudienceView {
+  const status = statusHistory(store, a.id, 1)[0];
+  const meta = store.snapshots.meta(a.id);
+  const localSize = meta?.entryCount ?? 0;
+  const conn = a.connectionId ? store.connections.get(a.connectionId) : undefined;
+  const runs = store.runs.list({ audienceId: a.id, limit: 20 });
+  const lastRun = runs[0];
+  const state = deriveState({
+    tiktokAudienceId: a.tiktokAudienceId,
+    connectionNeedsReconnect: conn?.status === 'needs_reconnect',
+    remote: remoteFromStatus(a, status),
+    localSize,
+    lastRunError: lastRun?.status === 'failed' ? lastRun.errorCode : null,
+    now: ctx.now,
+  });
+  const lastSync = runs.find((r) => !r.dryRun && (r.status === 'done' || r.status === 'deferred'))?.finishedAt ?? null;
+  const expiresAt = tiktokTimeToIso(status?.expiredTime) ?? (a.tiktokAudienceId && meta ? plus12Months(meta.updatedAt) : null);
+  const quota = ctx.quota(a.id);
+  return {
+    id: a.id,
+    name: a.name,
+    connectionId: a.connectionId,
+    advertiserId: a.advertiserId,
+    tiktokAudienceId: a.tiktokAudienceId,
+    keys: a.keys.map((k) => ({ key: k.key, column: k.column ?? 0 })),
+    calculateType: a.calculateType,
+    profile: a.profile,
+    sourceKind: a.sourceKind,
+    sourcePath: a.sourcePath,
+    sourcePattern: a.sourcePattern,
+    suppressPath: a.suppressPath,
+    cadence: a.cadence,
+    paused: a.paused,
+    state,
+    stateMessage: stateMessage(state, { conn, lastRun, status }),
+    coverNum: status?.coverNum ?? null,
+    localSize,
+    lastSync,
+    nextSync: ctx.nextRun(a)?.toISOString() ?? null,
+    callsLeftToday: quota.left,
+    dailyBudget: quota.budget,
+    expiresAt,
+    running: ctx.running(a.id),
+    createdAt: a.createdAt,
+    updatedAt: a.updatedAt,
+  };
+}
+
+/** The sent-vs-matched chart: one point per status check. */
+export function sizeHistory(store: Store, audienceId: number): SizePoint[] {
+  return statusHistory(store, audienceId).map((s) => ({ at: s.checkedAt, sent: s.localSize, matched: s.coverNum }));
+}

@@ -1,0 +1,66 @@
+import path from 'node:path';
+import { createEngine, type EngineInternals } from '../../../electron/core/engine';
+import type { SimulatorHandle } from '../../../electron/core/tiktok/simulator';
+import type { EventName } from '../../../shared/ipc/channels';
+import type { EventPayloads, PushEvent } from '../../../shared/ipc/contract';
+import type { EngineHost } from '../../../shared/ipc/engine-host';
+
+export interface TestEngine {
+  engine: EngineHost;
+  sim: () => SimulatorHandle;
+  events: PushEvent[];
+  /** Resolves with the first event (already received or later) that matches. */
+  waitFor<E extends EventName>(event: E, match?: (p: EventPayloads[E]) => boolean): Promise<EventPayloads[E]>;
+}
+
+/** The real engine on a temp data folder with the offline sandbox: no keychain, no rate limit, no processing delay. */
+export async function startTestEngine(dataDir: string, extra: EngineInternals = {}): Promise<TestEngine> {
+  let sim: SimulatorHandle | null = null;
+  const engine = await createEngine(
+    { dataDir: path.join(dataDir, 'data'), host: 'web', environment: 'offline-sandbox' },
+    {
+      env: { COHORT_RELAY_KEYCHAIN: 'off' },
+      simulator: { rateLimit: false, processingDelayMs: 0, matchRate: 'exact' },
+      statusRefreshMs: 0,
+      tickMs: 3_600_000,
+      onSandboxStarted: (s) => {
+        sim = s;
+      },
+      ...extra,
+    },
+  );
+  const events: PushEvent[] = [];
+  const waiters = new Set<() => void>();
+  engine.events.subscribe((e) => {
+    events.push(e);
+    for (const w of [...waiters]) w();
+  });
+  return {
+    engine,
+    events,
+    sim: () => {
+      if (!sim) throw new Error('the sandbox simulator has not started');
+      return sim;
+    },
+    waitFor(event, match = () => true) {
+      type P = EventPayloads[typeof event];
+      const find = () => events.find((e) => e.event === event && match(e.payload as P))?.payload as P | undefined;
+      return new Promise((resolve, reject) => {
+        const hit = find();
+        if (hit) return resolve(hit);
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`no ${event} event arrived`));
+        }, 20_000);
+        const check = () => {
+          const h = find();
+          if (!h) return;
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolve(h);
+        };
+        waiters.add(check);
+      });
+    },
+  };
+}
