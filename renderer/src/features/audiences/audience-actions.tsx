@@ -1,0 +1,40 @@
+import { useShallow } from 'zustand/react/shallow';
+import { useApp } from '../../app/store';
+import { Button, ExternalLink } from '../../ui/button';
+import type { AudienceView } from '../../../../shared/ipc/dto';
+
+/** TikTok Ads Manager's audience page for the advertiser (a plain https link, opened in the browser). */
+export function adsManagerUrl(a: AudienceView): string {
+  return `https://ads.tiktok.com/i18n/audience/?aadvid=${encodeURIComponent(a.advertiserId)}`;
+}
+
+/** Sync now, pause / resume, undo last sync, cancel a running sync, open in TikTok Ads Manager. */
+export function AudienceActions({ a, compact = false }: { a: AudienceView; compact?: boolean }) {
+  const { busy, act } = useApp(useShallow((s) => ({ busy: s.audienceBusy[a.id], act: s.audienceAction })));
+  const size = compact ? 'small' : 'normal';
+  const blocked = busy !== undefined;
+  return (
+    <div className="actions actions-tight">
+      {a.running ? (
+        <Button size={size} onClick={() => void act(a.id, 'cancel')} busy={busy === 'cancel'} disabled={blocked} aria-label={`Cancel the running sync of ${a.name}`}>
+          Cancel
+        </Button>
+      ) : (
+        <Button size={size} variant="primary" onClick={() => void act(a.id, 'sync')} busy={busy === 'sync'} disabled={blocked || a.state === 'needs_reconnect'} aria-label={`Sync ${a.name} now`}>
+          Sync now
+        </Button>
+      )}
+      <Button size={size} onClick={() => void act(a.id, a.paused ? 'resume' : 'pause')} busy={busy === 'pause' || busy === 'resume'} disabled={blocked} aria-label={`${a.paused ? 'Resume' : 'Pause'} scheduled syncs of ${a.name}`}>
+        {a.paused ? 'Resume' : 'Pause'}
+      </Button>
+      <Button size={size} variant="ghost" onClick={() => void act(a.id, 'undo')} busy={busy === 'undo'} disabled={blocked || a.running || a.lastSync === null} aria-label={`Undo the last sync of ${a.name}`}>
+        Undo last sync
+      </Button>
+      {a.tiktokAudienceId && (
+        <ExternalLink href={adsManagerUrl(a)} className="btn btn-ghost btn-small">
+          Open in Ads Manager
+        </ExternalLink>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,164 @@
+/** One audience: status, sent-vs-matched chart, expiry countdown, recent runs. */
+import { useEffect } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { useApp } from '../../app/store';
+import { baseName, cadenceText, fmtDateTime, fmtDuration, fmtInt, fmtRelative } from '../../app/format';
+import { RunStatusBadge, StateBadge } from '../../ui/badge';
+import { Button } from '../../ui/button';
+import { Meter } from '../../ui/meter';
+import { ProgressBar } from '../../ui/progress-bar';
+import { EmptyState, ErrorBanner, Loading, Notice } from '../../ui/states';
+import { AudienceActions } from './audience-actions';
+import { SizeChart } from './size-chart';
+import { KEY_LABELS } from '../../../../shared/domain';
+
+const DAY = 86_400_000;
+
+/** "Expires in 213 days (12 Jun 2027)"; TikTok expires an audience 12 months after its last change. */
+export function expiryText(expiresAt: string | null, now = Date.now()): string {
+  if (!expiresAt) return 'No expiry yet (set by the first sync)';
+  const ms = Date.parse(expiresAt) - now;
+  if (ms <= 0) return `Expired ${fmtRelative(expiresAt, now)}`;
+  return `Expires in ${fmtInt(Math.ceil(ms / DAY))} days (${fmtDateTime(expiresAt)})`;
+}
+
+export function AudienceDetail({ id }: { id: number }) {
+  const s = useApp(
+    useShallow((st) => ({
+      detail: st.detailId === id ? st.detail : null,
+      progress: st.progress[id],
+      error: st.audienceError?.audienceId === id ? st.audienceError.error : null,
+      loadDetail: st.loadDetail,
+      navigate: st.navigate,
+      clearAudienceError: st.clearAudienceError,
+    })),
+  );
+  const { loadDetail } = s;
+  useEffect(() => {
+    void loadDetail(id);
+  }, [id, loadDetail]);
+  const a = s.detail?.data ?? null;
+
+  return (
+    <section className="screen" aria-labelledby="audience-title">
+      <header className="screen-head">
+        <div>
+          <Button variant="ghost" size="small" onClick={() => s.navigate({ name: 'audiences' })}>
+            ← All audiences
+          </Button>
+          <h1 id="audience-title" tabIndex={-1}>
+            {a?.name ?? 'Audience'} {a && <StateBadge state={a.state} message={a.stateMessage} />}
+          </h1>
+        </div>
+        {a && (
+          <Button onClick={() => s.navigate({ name: 'mapping', id })} aria-label={`Edit the mapping of ${a.name}`}>
+            Mapping
+          </Button>
+        )}
+      </header>
+      <ErrorBanner error={s.detail?.error ?? null} onRetry={() => void s.loadDetail(id)} title="Could not load this audience" />
+      <ErrorBanner error={s.error} onDismiss={s.clearAudienceError} />
+      {!a ? (
+        s.detail?.error ? null : <Loading label="Loading the audience…" />
+      ) : (
+        <>
+          {a.stateMessage && (a.state === 'needs_reconnect' || a.state === 'error' || a.state === 'unavailable' || a.state === 'expiring') && (
+            <div className={`banner ${a.state === 'needs_reconnect' || a.state === 'error' ? 'banner-error' : 'banner-warn'}`} role="alert">
+              <div className="banner-body">
+                <p>{a.stateMessage}</p>
+              </div>
+              {a.state === 'needs_reconnect' && (
+                <div className="banner-actions">
+                  <Button size="small" variant="primary" onClick={() => s.navigate({ name: 'connect' })}>
+                    Re-connect
+                  </Button>
+                </div>
+              )}
+            </div>
+          )}
+          {s.progress && (
+            <div className="card">
+              <ProgressBar label={`Syncing ${a.name}`} percent={s.progress.percent} phase={s.progress.phase} rows={s.progress.rows} rowsPerSec={s.progress.rowsPerSec} etaSec={s.progress.etaSec} />
+            </div>
+          )}
+          <AudienceActions a={a} />
+          <dl className="stats">
+            <div>
+              <dt>Matched at TikTok</dt>
+              <dd>{fmtInt(a.coverNum)}</dd>
+            </div>
+            <div>
+              <dt>Local size</dt>
+              <dd>{fmtInt(a.localSize)}</dd>
+            </div>
+            <div>
+              <dt>Last sync</dt>
+              <dd className="small-dd">{a.lastSync ? fmtDateTime(a.lastSync) : 'never'}</dd>
+            </div>
+            <div>
+              <dt>Next sync</dt>
+              <dd className="small-dd">{a.paused ? 'paused' : a.nextSync ? fmtDateTime(a.nextSync) : '—'}</dd>
+            </div>
+          </dl>
+          <div className="two-col">
+            <div className="field">
+              <span>Calls left today</span>
+              <Meter value={a.callsLeftToday} max={a.dailyBudget} label="Calls left today" />
+            </div>
+            <div className="field">
+              <span>Expiry</span>
+              <p className={a.state === 'expiring' || a.state === 'expired' ? 'warn' : ''}>{expiryText(a.expiresAt)}</p>
+            </div>
+          </div>
+          <p className="muted small">
+            {KEY_LABELS[a.keys[0]?.key ?? 'email']} from column <span className="mono">{String(a.keys[0]?.column ?? '—')}</span> of <span className="mono">{baseName(a.sourcePath)}</span> · {cadenceText(a.cadence)}
+            {a.tiktokAudienceId ? ` · TikTok id ${a.tiktokAudienceId}` : ' · not created at TikTok yet'}
+          </p>
+          <h2>Sent vs matched</h2>
+          <SizeChart history={a.history} />
+          <h2>Recent runs</h2>
+          {a.recentRuns.length === 0 ? (
+            <EmptyState title="No runs yet">
+              <p>Sync now to send this cohort, or wait for its schedule.</p>
+            </EmptyState>
+          ) : (
+            <table className="data-table">
+              <thead>
+                <tr>
+                  <th scope="col">Started</th>
+                  <th scope="col">Status</th>
+                  <th scope="col" className="num">
+                    Added
+                  </th>
+                  <th scope="col" className="num">
+                    Removed
+                  </th>
+                  <th scope="col" className="num">
+                    Calls
+                  </th>
+                  <th scope="col">Duration</th>
+                </tr>
+              </thead>
+              <tbody>
+                {a.recentRuns.map((r) => (
+                  <tr key={r.id}>
+                    <td>{fmtDateTime(r.startedAt)}</td>
+                    <td>
+                      <RunStatusBadge status={r.status} />
+                      {r.error && <span className="muted small"> {r.error.message}</span>}
+                    </td>
+                    <td className="num">{fmtInt(r.adds)}</td>
+                    <td className="num">{fmtInt(r.removes)}</td>
+                    <td className="num">{fmtInt(r.callsUsed)}</td>
+                    <td>{fmtDuration(r.durationMs)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          {a.state === 'processing' && <Notice>TikTok takes up to 24–48 hours to match a new or changed audience. Updates meanwhile are retried later, not failed.</Notice>}
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,113 @@
+/** Every audience: state, matched and local size, last and next sync, calls left today, actions. */
+import { useEffect } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { useApp } from '../../app/store';
+import { cadenceText, fmtInt, fmtRelative } from '../../app/format';
+import { StateBadge } from '../../ui/badge';
+import { Button } from '../../ui/button';
+import { Meter } from '../../ui/meter';
+import { EmptyState, ErrorBanner, Loading, Notice } from '../../ui/states';
+import { Table } from '../../ui/table';
+import type { Column } from '../../ui/table';
+import { AudienceActions } from './audience-actions';
+import type { AudienceView } from '../../../../shared/ipc/dto';
+
+export function AudiencesScreen() {
+  const s = useApp(
+    useShallow((st) => ({
+      audiences: st.audiences,
+      progress: st.progress,
+      error: st.audienceError,
+      pausedAll: st.settings.data?.pausedAll ?? false,
+      settingsError: st.settingsError,
+      loadAudiences: st.loadAudiences,
+      navigate: st.navigate,
+      clearAudienceError: st.clearAudienceError,
+      setPauseAll: st.setPauseAll,
+      hasConnection: (st.connections.data ?? []).length > 0,
+    })),
+  );
+  const { loadAudiences } = s;
+  useEffect(() => {
+    void loadAudiences();
+  }, [loadAudiences]);
+  const list = s.audiences.data ?? [];
+  const errName = s.error ? list.find((a) => a.id === s.error?.audienceId)?.name : undefined;
+
+  const columns: Column<AudienceView>[] = [
+    {
+      id: 'name',
+      header: 'Audience',
+      width: 'minmax(12rem, 2fr)',
+      render: (a) => (
+        <div className="cell-stack">
+          <button type="button" className="link-button" onClick={() => s.navigate({ name: 'audience', id: a.id })}>
+            {a.name}
+          </button>
+          <span className="muted small">
+            {cadenceText(a.cadence)}
+            {a.paused ? ' · paused' : ''}
+          </span>
+        </div>
+      ),
+    },
+    {
+      id: 'state',
+      header: 'State',
+      width: 'minmax(9rem, 1.2fr)',
+      render: (a) => {
+        const p = s.progress[a.id];
+        return a.running || p ? <span className="badge badge-info">{p ? `Syncing · ${p.phase}${p.percent !== null ? ` ${Math.round(p.percent)}%` : ''}` : 'Syncing'}</span> : <StateBadge state={a.state} message={a.stateMessage} />;
+      },
+    },
+    { id: 'matched', header: 'Matched', width: '6.5rem', align: 'end', render: (a) => fmtInt(a.coverNum) },
+    { id: 'local', header: 'Local', width: '6.5rem', align: 'end', render: (a) => fmtInt(a.localSize) },
+    { id: 'last', header: 'Last sync', width: '7.5rem', render: (a) => (a.lastSync ? fmtRelative(a.lastSync) : 'never') },
+    { id: 'next', header: 'Next sync', width: '7.5rem', render: (a) => (a.paused || s.pausedAll ? 'paused' : a.nextSync ? fmtRelative(a.nextSync) : '—') },
+    { id: 'calls', header: 'Calls left today', width: '9rem', render: (a) => <Meter compact value={a.callsLeftToday} max={a.dailyBudget} label={`Calls left today for ${a.name}`} /> },
+    { id: 'actions', header: 'Actions', width: 'minmax(19rem, 2.4fr)', render: (a) => <AudienceActions a={a} compact /> },
+  ];
+
+  return (
+    <section className="screen" aria-labelledby="audiences-title">
+      <header className="screen-head">
+        <h1 id="audiences-title" tabIndex={-1}>
+          Audiences
+        </h1>
+        <div className="actions">
+          <Button onClick={() => void s.setPauseAll(!s.pausedAll)} aria-pressed={s.pausedAll}>
+            {s.pausedAll ? 'Resume all schedules' : 'Pause all schedules'}
+          </Button>
+          <Button variant="primary" onClick={() => s.navigate({ name: 'import' })}>
+            Import a cohort
+          </Button>
+        </div>
+      </header>
+      {s.pausedAll && <Notice tone="warn">Every scheduled sync is paused. "Sync now" still works.</Notice>}
+      <ErrorBanner error={s.error?.error ?? null} onDismiss={s.clearAudienceError} title={errName ? `${errName}` : undefined} />
+      <ErrorBanner error={s.settingsError} title="Could not change the schedules" />
+      <ErrorBanner error={s.audiences.error} onRetry={() => void s.loadAudiences()} title="Could not load audiences" />
+      {s.audiences.loading && !s.audiences.data ? (
+        <Loading label="Loading audiences…" />
+      ) : list.length === 0 ? (
+        !s.audiences.error && (
+          <EmptyState
+            title="No audiences yet"
+            action={
+              <div className="actions">
+                <Button variant="primary" onClick={() => s.navigate({ name: 'import' })}>
+                  Import a cohort
+                </Button>
+                {!s.hasConnection && <Button onClick={() => s.navigate({ name: 'connect' })}>Connect TikTok</Button>}
+              </div>
+            }
+          >
+            <p>Drop a cohort CSV on this window to create the first audience. It is hashed here; only hashes go to TikTok.</p>
+          </EmptyState>
+        )
+      ) : (
+        <Table label="Audiences" rows={list} columns={columns} rowKey={(a) => a.id} rowHeight={64} maxHeight={640} onActivate={(a) => s.navigate({ name: 'audience', id: a.id })} />
+      )}
+    </section>
+  );
+}

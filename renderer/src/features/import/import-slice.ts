@@ -1,0 +1,372 @@
+/**
+ * The import / sync wizard: file → columns → hash lab → validation → destination → dry run → sync.
+ * The engine reads the file; the wizard only names it (a host path from bridge.fileToPath) and shows answers.
+ */
+import { getBridge } from '../../app/bridge';
+import { failed, idle, loading, ready, toShape } from '../../app/remote';
+import type { Remote } from '../../app/remote';
+import type { SliceCreator } from '../../app/store';
+import { DEFAULT_PROFILE, KEY_TYPES } from '../../../../shared/domain';
+import type { KeyType, NormalizationProfile } from '../../../../shared/domain';
+import type { AppErrorShape } from '../../../../shared/errors';
+import type { EventPayloads } from '../../../../shared/ipc/contract';
+import type { Cadence, ExportView, HashLabView, PlanView, PreviewView, TiktokAudienceView, ValidationView } from '../../../../shared/ipc/dto';
+
+export const IMPORT_STEPS = ['file', 'columns', 'hashlab', 'validate', 'destination', 'dryrun', 'sync'] as const;
+export type ImportStep = (typeof IMPORT_STEPS)[number];
+
+export const IMPORT_STEP_LABELS: Record<ImportStep, string> = {
+  file: 'File',
+  columns: 'Columns',
+  hashlab: 'Hash lab',
+  validate: 'Validation',
+  destination: 'Destination',
+  dryrun: 'Dry run',
+  sync: 'Sync',
+};
+
+export type ImportProgress = EventPayloads['import:progress'];
+export type RunFinished = EventPayloads['run:finished'];
+
+export interface PickedFile {
+  path: string;
+  name: string;
+}
+
+export interface ImportSlice {
+  step: ImportStep;
+  file: PickedFile | null;
+  /** Handing the file to the host (an upload in the web host). */
+  fileBusy: boolean;
+  fileError: AppErrorShape | null;
+  preview: Remote<PreviewView>;
+  keyColumn: number | null;
+  keyType: KeyType;
+  profile: NormalizationProfile;
+  hashLab: Remote<HashLabView>;
+  validation: Remote<ValidationView>;
+  importProgress: ImportProgress | null;
+  rejectsExport: Remote<ExportView>;
+  suppress: PickedFile | null;
+  connectionId: string | null;
+  advertiserId: string | null;
+  target: 'new' | 'existing';
+  audienceName: string;
+  existingTiktokId: string | null;
+  tiktokAudiences: Remote<TiktokAudienceView[]>;
+  cadence: Cadence;
+  /** The local audience the dry run and the sync work on (saved by prepareDryRun). */
+  draftAudienceId: number | null;
+  /** True when the wizard created that audience (so "Discard" may forget it). */
+  draftCreated: boolean;
+  plan: Remote<PlanView>;
+  runId: number | null;
+  runStarting: boolean;
+  runError: AppErrorShape | null;
+  runResult: RunFinished | null;
+
+  openFile(file: File): Promise<void>;
+  setKeyColumn(column: number): void;
+  setKeyType(key: KeyType): void;
+  setProfile(patch: Partial<NormalizationProfile>): void;
+  goToStep(step: ImportStep): void;
+  runHashLab(): Promise<void>;
+  validate(): Promise<void>;
+  cancelValidate(): Promise<void>;
+  setImportProgress(p: ImportProgress): void;
+  exportRejects(): Promise<void>;
+  setSuppressFile(file: File | null): Promise<void>;
+  setDestination(connectionId: string, advertiserId: string): Promise<void>;
+  loadTiktokAudiences(): Promise<void>;
+  setTarget(target: 'new' | 'existing'): void;
+  setAudienceName(name: string): void;
+  setExistingTiktokId(id: string | null): void;
+  setCadence(c: Cadence): void;
+  prepareDryRun(): Promise<void>;
+  discardDraft(): Promise<void>;
+  startSync(): Promise<void>;
+  cancelSync(): Promise<void>;
+  onRunFinished(p: RunFinished): void;
+  resetWizard(): void;
+}
+
+const DEFAULT_CADENCE: Cadence = { kind: 'daily', at: '06:00' };
+
+function initial() {
+  return {
+    step: 'file' as ImportStep,
+    file: null,
+    fileBusy: false,
+    fileError: null,
+    preview: idle<PreviewView>(),
+    keyColumn: null,
+    keyType: 'email' as KeyType,
+    profile: DEFAULT_PROFILE,
+    hashLab: idle<HashLabView>(),
+    validation: idle<ValidationView>(),
+    importProgress: null,
+    rejectsExport: idle<ExportView>(),
+    suppress: null,
+    connectionId: null,
+    advertiserId: null,
+    target: 'new' as const,
+    audienceName: '',
+    existingTiktokId: null,
+    tiktokAudiences: idle<TiktokAudienceView[]>(),
+    cadence: DEFAULT_CADENCE,
+    draftAudienceId: null,
+    draftCreated: false,
+    plan: idle<PlanView>(),
+    runId: null,
+    runStarting: false,
+    runError: null,
+    runResult: null,
+  };
+}
+
+function isKeyType(x: unknown): x is KeyType {
+  return (KEY_TYPES as readonly unknown[]).includes(x);
+}
+
+/** "spring-cohort.csv" → "spring-cohort": a sensible first audience name. */
+function nameFromFile(fileName: string): string {
+  return fileName.replace(/\.(csv|tsv|txt)$/i, '').slice(0, 128) || 'New audience';
+}
+
+export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
+  /** The mapped-file part every import call takes; null until a file and a column are chosen. */
+  function mapped() {
+    const s = get();
+    const col = s.preview.data?.columns.find((c) => c.index === s.keyColumn);
+    if (!s.file || !col || !s.preview.data) return null;
+    // Header names survive a re-export with reordered columns; files without a header use the index.
+    const column: string | number = s.preview.data.hasHeader ? col.name : col.index;
+    return { path: s.file.path, key: s.keyType, column, profile: s.profile };
+  }
+
+  const runActive = () => {
+    const s = get();
+    return s.runStarting || (s.runId !== null && s.runResult === null);
+  };
+
+  return {
+    ...initial(),
+
+    async openFile(file) {
+      if (runActive()) {
+        set({ fileError: { code: 'SYNC_RUNNING', message: 'A sync started from this wizard is still running. Wait for it to finish or cancel it, then drop the file again.', retryable: true } });
+        return;
+      }
+      const defaultCountry = get().settings.data?.defaultCountry ?? null;
+      set({ ...initial(), profile: { ...DEFAULT_PROFILE, defaultCountry }, fileBusy: true, route: { name: 'import' } });
+      let path: string;
+      try {
+        path = await getBridge().fileToPath(file);
+      } catch (err) {
+        set({ fileBusy: false, fileError: toShape(err) });
+        return;
+      }
+      set({ fileBusy: false, file: { path, name: file.name }, audienceName: nameFromFile(file.name), preview: loading(idle()) });
+      try {
+        const preview = await getBridge().import.preview({ path });
+        if (get().file?.path !== path) return;
+        const suggested = preview.suggested;
+        const firstKeyColumn = preview.columns.find((c) => isKeyType(c.detected));
+        set({
+          preview: ready(preview),
+          keyColumn: suggested?.column ?? firstKeyColumn?.index ?? preview.columns[0]?.index ?? null,
+          keyType: suggested?.key ?? (firstKeyColumn && isKeyType(firstKeyColumn.detected) ? firstKeyColumn.detected : 'email'),
+          step: 'columns',
+        });
+      } catch (err) {
+        if (get().file?.path === path) set((s) => ({ preview: failed(s.preview, err) }));
+      }
+    },
+
+    setKeyColumn(column) {
+      const col = get().preview.data?.columns.find((c) => c.index === column);
+      set({ keyColumn: column, ...(col && isKeyType(col.detected) ? { keyType: col.detected } : {}), hashLab: idle(), validation: idle(), plan: idle() });
+    },
+    setKeyType: (keyType) => set({ keyType, hashLab: idle(), validation: idle(), plan: idle(), tiktokAudiences: idle(), existingTiktokId: null }),
+    setProfile: (patch) => set((s) => ({ profile: { ...s.profile, ...patch }, hashLab: idle(), validation: idle(), plan: idle() })),
+    goToStep: (step) => set({ step }),
+
+    async runHashLab() {
+      const m = mapped();
+      if (!m) return;
+      set((s) => ({ hashLab: loading(s.hashLab), step: 'hashlab' }));
+      try {
+        set({ hashLab: ready(await getBridge().import.hashLab({ ...m, limit: 10 })) });
+      } catch (err) {
+        set((s) => ({ hashLab: failed(s.hashLab, err) }));
+      }
+    },
+
+    async validate() {
+      const m = mapped();
+      if (!m) return;
+      const suppressPath = get().suppress?.path;
+      set((s) => ({ validation: loading(s.validation), importProgress: null, rejectsExport: idle(), step: 'validate' }));
+      try {
+        const v = await getBridge().import.validate({ ...m, ...(suppressPath ? { suppressPath } : {}) });
+        set({ validation: ready(v), importProgress: null });
+      } catch (err) {
+        set((s) => ({ validation: failed(s.validation, err), importProgress: null }));
+      }
+    },
+
+    async cancelValidate() {
+      const path = get().file?.path;
+      if (!path) return;
+      try {
+        await getBridge().import.cancel({ path });
+      } catch (err) {
+        set((s) => ({ validation: failed(s.validation, err) }));
+      }
+    },
+
+    setImportProgress(p) {
+      if (p.path === get().file?.path) set({ importProgress: p });
+    },
+
+    async exportRejects() {
+      const m = mapped();
+      if (!m) return;
+      set((s) => ({ rejectsExport: loading(s.rejectsExport) }));
+      try {
+        set({ rejectsExport: ready(await getBridge().import.exportRejects(m)) });
+      } catch (err) {
+        set((s) => ({ rejectsExport: failed(s.rejectsExport, err) }));
+      }
+    },
+
+    async setSuppressFile(file) {
+      if (!file) {
+        set({ suppress: null, plan: idle() });
+        return;
+      }
+      set({ fileBusy: true, fileError: null });
+      try {
+        const path = await getBridge().fileToPath(file);
+        set({ suppress: { path, name: file.name }, fileBusy: false, plan: idle() });
+      } catch (err) {
+        set({ fileBusy: false, fileError: toShape(err) });
+      }
+    },
+
+    async setDestination(connectionId, advertiserId) {
+      set({ connectionId, advertiserId, existingTiktokId: null, tiktokAudiences: idle() });
+      if (get().target === 'existing') await get().loadTiktokAudiences();
+    },
+
+    async loadTiktokAudiences() {
+      const { advertiserId, keyType } = get();
+      if (!advertiserId) return;
+      set((s) => ({ tiktokAudiences: loading(s.tiktokAudiences) }));
+      try {
+        const list = await getBridge().audiences.tiktokList({ advertiserId, key: keyType });
+        if (get().advertiserId === advertiserId) set({ tiktokAudiences: ready(list) });
+      } catch (err) {
+        set((s) => ({ tiktokAudiences: failed(s.tiktokAudiences, err) }));
+      }
+    },
+
+    setTarget(target) {
+      set({ target });
+      if (target === 'existing' && !get().tiktokAudiences.data && !get().tiktokAudiences.loading) void get().loadTiktokAudiences();
+    },
+    setAudienceName: (audienceName) => set({ audienceName }),
+    setExistingTiktokId: (existingTiktokId) => set({ existingTiktokId }),
+    setCadence: (cadence) => set({ cadence }),
+
+    async prepareDryRun() {
+      const s = get();
+      const m = mapped();
+      if (!m || !s.advertiserId) return;
+      set({ plan: loading(idle()), step: 'dryrun', runError: null });
+      const b = getBridge();
+      try {
+        let audienceId = s.draftAudienceId;
+        let created = s.draftCreated;
+        // An existing TikTok audience that a local mapping already syncs: this file becomes its new source.
+        const local = s.target === 'existing' ? s.audiences.data?.find((a) => a.tiktokAudienceId === s.existingTiktokId) : undefined;
+        if (local) {
+          await b.audiences.update({ id: local.id, sourcePath: m.path, cadence: s.cadence, ...(s.suppress ? { suppressPath: s.suppress.path } : {}) });
+          audienceId = local.id;
+          created = false;
+        } else if (audienceId === null) {
+          const tiktok = s.target === 'existing' ? s.tiktokAudiences.data?.find((a) => a.audienceId === s.existingTiktokId) : undefined;
+          const a = await b.audiences.create({
+            advertiserId: s.advertiserId,
+            ...(s.connectionId ? { connectionId: s.connectionId } : {}),
+            name: tiktok?.name ?? s.audienceName.trim(),
+            keys: [{ key: m.key, column: m.column }],
+            sourcePath: m.path,
+            sourceKind: 'file',
+            profile: m.profile,
+            cadence: s.cadence,
+            ...(s.suppress ? { suppressPath: s.suppress.path } : {}),
+            ...(tiktok ? { existingTiktokAudienceId: tiktok.audienceId } : {}),
+          });
+          audienceId = a.id;
+          created = true;
+        } else {
+          await b.audiences.update({ id: audienceId, cadence: s.cadence, name: s.audienceName.trim() });
+        }
+        set({ draftAudienceId: audienceId, draftCreated: created });
+        void get().loadAudiences();
+        const plan = await b.sync.plan({ audienceId });
+        set({ plan: ready(plan) });
+      } catch (err) {
+        set((st) => ({ plan: failed(st.plan, err) }));
+      }
+    },
+
+    async discardDraft() {
+      const { draftAudienceId, draftCreated } = get();
+      if (draftAudienceId !== null && draftCreated) {
+        try {
+          await getBridge().audiences.deleteLocal({ id: draftAudienceId });
+        } catch (err) {
+          set((s) => ({ plan: failed(s.plan, err) }));
+          return;
+        }
+        void get().loadAudiences();
+      }
+      set({ draftAudienceId: null, draftCreated: false, plan: idle(), step: 'destination' });
+    },
+
+    async startSync() {
+      const id = get().draftAudienceId;
+      if (id === null || runActive()) return;
+      set({ runStarting: true, runError: null, runResult: null, runId: null, step: 'sync' });
+      try {
+        const { runId } = await getBridge().sync.run({ audienceId: id });
+        set({ runId, runStarting: false });
+      } catch (err) {
+        set({ runStarting: false, runError: toShape(err) });
+      }
+      void get().loadAudiences();
+    },
+
+    async cancelSync() {
+      const { runId } = get();
+      if (runId === null) return;
+      try {
+        await getBridge().sync.cancel({ runId });
+      } catch (err) {
+        set({ runError: toShape(err) });
+      }
+    },
+
+    onRunFinished(p) {
+      if (p.runId === get().runId) set({ runResult: p });
+    },
+
+    resetWizard() {
+      if (runActive()) return;
+      const defaultCountry = get().settings.data?.defaultCountry ?? null;
+      set({ ...initial(), profile: { ...DEFAULT_PROFILE, defaultCountry } });
+    },
+  };
+};

@@ -1,0 +1,397 @@
+/** Wizard steps that look at the file: pick, columns, hash lab, validation. */
+import { useRef } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { useApp } from '../../app/store';
+import { fmtBytes, fmtInt, fmtPercent } from '../../app/format';
+import { Badge } from '../../ui/badge';
+import { Button } from '../../ui/button';
+import { EmptyState, ErrorBanner, Loading, Notice } from '../../ui/states';
+import { ProgressBar } from '../../ui/progress-bar';
+import { KEY_LABELS, KEY_TYPES, REJECT_REASON_TEXT } from '../../../../shared/domain';
+import type { KeyType, RejectReason } from '../../../../shared/domain';
+import type { DetectedKind } from '../../../../shared/ipc/dto';
+
+export const CSV_ACCEPT = '.csv,.tsv,.txt,text/csv,text/tab-separated-values,text/plain';
+
+function detectedLabel(d: DetectedKind): string {
+  return d === null ? '' : d === 'sha256' ? 'SHA-256 hash' : KEY_LABELS[d];
+}
+
+export function FileStep() {
+  const { fileBusy, fileError, preview, openFile, file } = useApp(useShallow((s) => ({ fileBusy: s.fileBusy, fileError: s.fileError, preview: s.preview, openFile: s.openFile, file: s.file })));
+  const input = useRef<HTMLInputElement>(null);
+  return (
+    <div className="stack">
+      <ErrorBanner error={fileError} title="This file cannot be used" />
+      <ErrorBanner error={preview.error} title={`${file?.name ?? 'This file'} cannot be imported`} />
+      {fileBusy ? (
+        <Loading label="Handing the file to Cohort Relay…" />
+      ) : preview.loading ? (
+        <Loading label={`Reading the first rows of ${file?.name ?? 'the file'}…`} />
+      ) : (
+        <div className="dropzone">
+          <p className="dropzone-title">Drop a cohort CSV anywhere on this window</p>
+          <p className="muted">Exports from Amplitude, a CRM or a warehouse. Emails, phones, IDFAs, GAIDs or existing SHA-256 hashes. Only hashes leave this computer.</p>
+          <input
+            ref={input}
+            id="file-input"
+            className="visually-hidden"
+            type="file"
+            accept={CSV_ACCEPT}
+            onChange={(e) => {
+              const f = e.target.files?.[0];
+              if (f) void openFile(f);
+              e.target.value = '';
+            }}
+          />
+          <label htmlFor="file-input" className="btn btn-primary">
+            Choose a CSV file…
+          </label>
+        </div>
+      )}
+    </div>
+  );
+}
+
+export function ColumnsStep() {
+  const s = useApp(
+    useShallow((st) => ({
+      preview: st.preview.data,
+      file: st.file,
+      keyColumn: st.keyColumn,
+      keyType: st.keyType,
+      profile: st.profile,
+      setKeyColumn: st.setKeyColumn,
+      setKeyType: st.setKeyType,
+      setProfile: st.setProfile,
+      runHashLab: st.runHashLab,
+      resetWizard: st.resetWizard,
+    })),
+  );
+  const p = s.preview;
+  if (!p) return <EmptyState title="No file yet" action={<Button onClick={s.resetWizard}>Choose a file</Button>} />;
+  const keyCol = p.columns.find((c) => c.index === s.keyColumn);
+  const countryInvalid = s.profile.defaultCountry !== null && !/^[A-Z]{2}$/.test(s.profile.defaultCountry);
+  return (
+    <div className="stack">
+      <div className="file-facts">
+        <strong>{p.fileName}</strong>
+        <span>{fmtBytes(p.sizeBytes)}</span>
+        <span>{p.estimatedRows === null ? 'rows: unknown' : `about ${fmtInt(p.estimatedRows)} rows`}</span>
+        <span>delimiter {p.delimiter === '\t' ? 'tab' : `"${p.delimiter}"`}</span>
+        <span>{p.encoding}</span>
+        <span>{p.hasHeader ? 'header row' : 'no header row'}</span>
+      </div>
+      {p.columns.every((c) => c.detected === null) && <Notice tone="warn">No column looks like an email, phone, IDFA, GAID or SHA-256 hash. Choose the key column yourself, and check the hash lab.</Notice>}
+      <div className="table-scroll" tabIndex={0} role="region" aria-label={`First rows of ${p.fileName}`}>
+        <table className="preview-table">
+          <thead>
+            <tr>
+              {p.columns.map((c) => (
+                <th key={c.index} scope="col" className={`${c.detected ? 'col-detected' : ''} ${c.index === s.keyColumn ? 'col-key' : ''}`}>
+                  <span>{c.name}</span>
+                  {c.detected && (
+                    <span className="col-tag">
+                      {detectedLabel(c.detected)} {fmtPercent(c.confidence)}
+                    </span>
+                  )}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {p.rows.slice(0, 8).map((row, i) => (
+              <tr key={i}>
+                {p.columns.map((c) => (
+                  <td key={c.index} className={`${c.detected ? 'col-detected' : ''} ${c.index === s.keyColumn ? 'col-key' : ''}`}>
+                    {row[c.index] ?? ''}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <form
+        className="form-grid"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void s.runHashLab();
+        }}
+      >
+        <label className="field">
+          <span>Key column</span>
+          <select value={s.keyColumn ?? ''} onChange={(e) => s.setKeyColumn(Number(e.target.value))} required>
+            {p.columns.map((c) => (
+              <option key={c.index} value={c.index}>
+                {c.name}
+                {c.detected ? ` — looks like ${detectedLabel(c.detected)}` : ''}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          <span>Key type (TikTok matches on this)</span>
+          <select value={s.keyType} onChange={(e) => s.setKeyType(e.target.value as KeyType)}>
+            {KEY_TYPES.map((k) => (
+              <option key={k} value={k}>
+                {KEY_LABELS[k]}
+              </option>
+            ))}
+          </select>
+        </label>
+        {keyCol?.detected === 'sha256' && <Notice>This column already holds SHA-256 hashes: they pass through lowercased, never hashed twice. Pick the key type they were made from.</Notice>}
+        <fieldset className="fieldset">
+          <legend>Normalization profile</legend>
+          <label className="check">
+            <input type="checkbox" checked={s.profile.emailStripPlusAndDots} onChange={(e) => s.setProfile({ emailStripPlusAndDots: e.target.checked })} />
+            Emails: remove "+tags" and dots before the @ (TikTok's customer-file guidance)
+          </label>
+          <label className="check">
+            <input type="checkbox" checked={s.profile.phoneKeepPlus} onChange={(e) => s.setProfile({ phoneKeepPlus: e.target.checked })} />
+            Phones: hash as +&lt;digits&gt; (TikTok's own example hashes digits only)
+          </label>
+          <label className="field field-inline">
+            <span>Default country for phones without a country code</span>
+            <input
+              value={s.profile.defaultCountry ?? ''}
+              onChange={(e) => s.setProfile({ defaultCountry: e.target.value.trim() === '' ? null : e.target.value.trim().toUpperCase().slice(0, 2) })}
+              placeholder="e.g. US"
+              size={4}
+              maxLength={2}
+              aria-invalid={countryInvalid}
+              aria-describedby="country-help"
+            />
+          </label>
+          <p id="country-help" className="muted small">
+            {countryInvalid ? 'Use a two-letter country code such as US or GB.' : 'Leave empty to reject phones without a country code.'} The profile is saved with the audience and cannot change later.
+          </p>
+        </fieldset>
+        <div className="actions">
+          <Button onClick={s.resetWizard}>Choose another file</Button>
+          <Button type="submit" variant="primary" disabled={s.keyColumn === null || countryInvalid}>
+            Next: hash lab
+          </Button>
+        </div>
+      </form>
+    </div>
+  );
+}
+
+export function HashLabStep() {
+  const { lab, runHashLab, validate, goToStep, keyType } = useApp(useShallow((s) => ({ lab: s.hashLab, runHashLab: s.runHashLab, validate: s.validate, goToStep: s.goToStep, keyType: s.keyType })));
+  const d = lab.data;
+  const selfOk = d ? d.selfTest.filter((v) => v.ok).length : 0;
+  return (
+    <div className="stack">
+      <p className="muted">Sample rows, as Cohort Relay will send them: the raw cell, the normalized value, and its SHA-256. Only the hash leaves this computer.</p>
+      <ErrorBanner error={lab.error} onRetry={() => void runHashLab()} title="The hash lab could not read the file" />
+      {lab.loading && !d && <Loading label="Hashing sample rows…" />}
+      {d && (
+        <>
+          <div className="table-scroll" tabIndex={0} role="region" aria-label="Sample rows">
+            <table className="data-table">
+              <thead>
+                <tr>
+                  <th scope="col">Line</th>
+                  <th scope="col">Raw</th>
+                  <th scope="col">Normalized</th>
+                  <th scope="col">SHA-256 (sent)</th>
+                </tr>
+              </thead>
+              <tbody>
+                {d.rows.map((r) => (
+                  <tr key={r.line} className={r.reject ? 'row-reject' : ''}>
+                    <td className="num">{fmtInt(r.line)}</td>
+                    <td className="mono">{r.raw}</td>
+                    <td className="mono">{r.normalized ?? '—'}</td>
+                    <td className="mono hash">{r.reject ? <Badge tone="bad">{REJECT_REASON_TEXT[r.reject].label}</Badge> : r.passthrough ? `${r.hash ?? ''} (already a hash)` : r.hash}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <h3>
+            Self-test against TikTok's published examples{' '}
+            <Badge tone={selfOk === d.selfTest.length ? 'good' : 'warn'}>{`${fmtInt(selfOk)} of ${fmtInt(d.selfTest.length)} match`}</Badge>
+          </h3>
+          <ul className="selftest">
+            {d.selfTest.map((v) => (
+              <li key={`${v.key}-${v.label}`} className={v.ok ? 'ok' : 'bad'}>
+                <span aria-hidden="true">{v.ok ? '✓' : '✗'}</span>
+                <span className="visually-hidden">{v.ok ? 'Matches: ' : 'Differs: '}</span>
+                {v.label} ({KEY_LABELS[v.key]}): <span className="mono">{v.input}</span>
+                {!v.ok && <span className="muted"> — this profile gives a different hash than TikTok's example{v.key === keyType ? '; TikTok may match fewer people' : ''}.</span>}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      <div className="actions">
+        <Button onClick={() => goToStep('columns')}>Back</Button>
+        <Button variant="primary" onClick={() => void validate()} disabled={!d}>
+          Next: check the whole file
+        </Button>
+      </div>
+    </div>
+  );
+}
+
+function ReasonRows({ byReason }: { byReason: Partial<Record<RejectReason, number>> }) {
+  const entries = (Object.entries(byReason) as [RejectReason, number][]).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
+  if (entries.length === 0) return <p className="muted">No rows were rejected.</p>;
+  return (
+    <table className="data-table">
+      <thead>
+        <tr>
+          <th scope="col">Reason</th>
+          <th scope="col" className="num">
+            Rows
+          </th>
+          <th scope="col">What to do</th>
+        </tr>
+      </thead>
+      <tbody>
+        {entries.map(([r, n]) => (
+          <tr key={r}>
+            <td>{REJECT_REASON_TEXT[r].label}</td>
+            <td className="num">{fmtInt(n)}</td>
+            <td className="muted">{REJECT_REASON_TEXT[r].explanation}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export { ReasonRows };
+
+export function ValidateStep() {
+  const s = useApp(
+    useShallow((st) => ({
+      v: st.validation,
+      progress: st.importProgress,
+      rejectsExport: st.rejectsExport,
+      suppress: st.suppress,
+      fileBusy: st.fileBusy,
+      validate: st.validate,
+      cancelValidate: st.cancelValidate,
+      exportRejects: st.exportRejects,
+      setSuppressFile: st.setSuppressFile,
+      goToStep: st.goToStep,
+      fileName: st.file?.name ?? 'the file',
+    })),
+  );
+  const d = s.v.data;
+  return (
+    <div className="stack">
+      {s.v.loading && (
+        <div className="card">
+          <ProgressBar label={`Checking ${s.fileName}`} percent={s.progress?.percent ?? null} phase={s.progress?.phase ?? 'reading'} rows={s.progress?.rows ?? 0} rowsPerSec={s.progress?.rowsPerSec} etaSec={s.progress?.etaSec} />
+          <Button variant="ghost" onClick={() => void s.cancelValidate()}>
+            Cancel
+          </Button>
+        </div>
+      )}
+      <ErrorBanner error={s.v.error} onRetry={() => void s.validate()} title="The file could not be checked" />
+      {d && !s.v.loading && (
+        <>
+          <dl className="stats">
+            <div>
+              <dt>Rows read</dt>
+              <dd>{fmtInt(d.rowsRead)}</dd>
+            </div>
+            <div>
+              <dt>Valid keys</dt>
+              <dd>{fmtInt(d.valid)}</dd>
+            </div>
+            <div>
+              <dt>Rejected</dt>
+              <dd className={d.rejected > 0 ? 'warn' : ''}>{fmtInt(d.rejected)}</dd>
+            </div>
+            <div>
+              <dt>Duplicates</dt>
+              <dd>{fmtInt(d.duplicates)}</dd>
+            </div>
+          </dl>
+          <h3>Rejects by reason</h3>
+          <ReasonRows byReason={d.byReason} />
+          {d.rejectsSample.length > 0 && (
+            <details>
+              <summary>First {fmtInt(d.rejectsSample.length)} rejected rows</summary>
+              <table className="data-table">
+                <thead>
+                  <tr>
+                    <th scope="col">Line</th>
+                    <th scope="col">Reason</th>
+                    <th scope="col">Value</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {d.rejectsSample.map((r) => (
+                    <tr key={r.line}>
+                      <td className="num">{fmtInt(r.line)}</td>
+                      <td>{REJECT_REASON_TEXT[r.reason].label}</td>
+                      <td className="mono">{r.value}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </details>
+          )}
+          {d.rejected > 0 && (
+            <div className="actions">
+              <Button onClick={() => void s.exportRejects()} busy={s.rejectsExport.loading} busyLabel="Writing rejects…">
+                Export rejects
+              </Button>
+              {s.rejectsExport.data && (
+                <span role="status">
+                  Wrote {fmtInt(s.rejectsExport.data.written)} rejected rows to <span className="mono">{s.rejectsExport.data.outPath}</span>
+                </span>
+              )}
+            </div>
+          )}
+          <ErrorBanner error={s.rejectsExport.error} title="Rejects could not be exported" />
+          <fieldset className="fieldset">
+            <legend>Suppression list (optional)</legend>
+            <p className="muted small">People in this file are left out before the diff — for example customers who already converted.</p>
+            {s.suppress ? (
+              <p>
+                <span className="mono">{s.suppress.name}</span>{' '}
+                <Button size="small" variant="ghost" onClick={() => void s.setSuppressFile(null)}>
+                  Remove
+                </Button>
+              </p>
+            ) : (
+              <>
+                <input
+                  id="suppress-input"
+                  className="visually-hidden"
+                  type="file"
+                  accept={CSV_ACCEPT}
+                  onChange={(e) => {
+                    const f = e.target.files?.[0];
+                    if (f) void s.setSuppressFile(f);
+                    e.target.value = '';
+                  }}
+                />
+                <label htmlFor="suppress-input" className="btn btn-secondary btn-small" aria-busy={s.fileBusy || undefined}>
+                  Choose a suppression list…
+                </label>
+              </>
+            )}
+          </fieldset>
+        </>
+      )}
+      <div className="actions">
+        <Button onClick={() => s.goToStep('hashlab')} disabled={s.v.loading}>
+          Back
+        </Button>
+        <Button variant="primary" onClick={() => s.goToStep('destination')} disabled={!d || s.v.loading || d.valid === 0}>
+          Next: choose the audience
+        </Button>
+      </div>
+      {d && d.valid === 0 && <Notice tone="warn">No valid keys in this file with this mapping. Check the key column and type.</Notice>}
+    </div>
+  );
+}

@@ -1,0 +1,277 @@
+/** Wizard steps that decide where the file goes: destination, dry run, sync. */
+import { useEffect } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { useApp } from '../../app/store';
+import { fmtDateTime, fmtInt } from '../../app/format';
+import { Button } from '../../ui/button';
+import { Meter } from '../../ui/meter';
+import { ProgressBar } from '../../ui/progress-bar';
+import { EmptyState, ErrorBanner, Loading, Notice } from '../../ui/states';
+import { RunStatusBadge } from '../../ui/badge';
+import { advertiserChoices } from '../connect/connect-slice';
+import { CadencePicker } from './cadence-picker';
+import { ReasonRows } from './steps-file';
+import { KEY_LABELS } from '../../../../shared/domain';
+
+export function DestinationStep() {
+  const s = useApp(
+    useShallow((st) => ({
+      connections: st.connections,
+      connectionId: st.connectionId,
+      advertiserId: st.advertiserId,
+      target: st.target,
+      audienceName: st.audienceName,
+      existingTiktokId: st.existingTiktokId,
+      tiktokAudiences: st.tiktokAudiences,
+      cadence: st.cadence,
+      keyType: st.keyType,
+      setDestination: st.setDestination,
+      setTarget: st.setTarget,
+      setAudienceName: st.setAudienceName,
+      setExistingTiktokId: st.setExistingTiktokId,
+      setCadence: st.setCadence,
+      loadTiktokAudiences: st.loadTiktokAudiences,
+      prepareDryRun: st.prepareDryRun,
+      goToStep: st.goToStep,
+      navigate: st.navigate,
+      connectSandbox: st.connectSandbox,
+      connectBusy: st.connectBusy,
+      connectError: st.connectError,
+    })),
+  );
+  const choices = advertiserChoices(s.connections.data);
+  const chosen = choices.find((c) => c.advertiserId === s.advertiserId && c.connectionId === s.connectionId);
+  const first = choices[0];
+  const { advertiserId, setDestination } = s;
+  // The first advertiser is a sensible default; the choice stays the user's.
+  useEffect(() => {
+    if (!advertiserId && first) void setDestination(first.connectionId, first.advertiserId);
+  }, [advertiserId, first, setDestination]);
+
+  if (s.connections.loading && !s.connections.data) return <Loading label="Loading TikTok accounts…" />;
+  if (choices.length === 0) {
+    return (
+      <div className="stack">
+        <ErrorBanner error={s.connectError} title="Could not connect" />
+        <EmptyState
+          title="Connect a TikTok account first"
+          action={
+            <div className="actions">
+              <Button variant="primary" onClick={() => void s.connectSandbox()} busy={s.connectBusy === 'sandbox'}>
+                Try the offline sandbox
+              </Button>
+              <Button onClick={() => s.navigate({ name: 'connect' })}>Go to Connections</Button>
+            </div>
+          }
+        >
+          <p>No connected account has an advertiser this cohort can go to. Connections that need a re-connect are left out.</p>
+        </EmptyState>
+      </div>
+    );
+  }
+  const nameOk = s.target === 'existing' ? s.existingTiktokId !== null : s.audienceName.trim().length > 0;
+  const list = s.tiktokAudiences.data ?? [];
+  return (
+    <form
+      className="stack"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void s.prepareDryRun();
+      }}
+    >
+      <label className="field">
+        <span>Advertiser account</span>
+        <select
+          value={chosen ? `${chosen.connectionId}|${chosen.advertiserId}` : ''}
+          onChange={(e) => {
+            const [cid, aid] = e.target.value.split('|');
+            if (cid && aid) void s.setDestination(cid, aid);
+          }}
+        >
+          {choices.map((c) => (
+            <option key={`${c.connectionId}|${c.advertiserId}`} value={`${c.connectionId}|${c.advertiserId}`}>
+              {c.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <fieldset className="fieldset">
+        <legend>Audience</legend>
+        <label className="check">
+          <input type="radio" name="target" checked={s.target === 'new'} onChange={() => s.setTarget('new')} />
+          A new audience
+        </label>
+        {s.target === 'new' && (
+          <label className="field indent">
+            <span>Audience name</span>
+            <input value={s.audienceName} onChange={(e) => s.setAudienceName(e.target.value)} maxLength={128} required />
+          </label>
+        )}
+        <label className="check">
+          <input type="radio" name="target" checked={s.target === 'existing'} onChange={() => s.setTarget('existing')} />
+          An existing TikTok audience matched on {KEY_LABELS[s.keyType]}
+        </label>
+        {s.target === 'existing' && (
+          <div className="indent">
+            <ErrorBanner error={s.tiktokAudiences.error} onRetry={() => void s.loadTiktokAudiences()} title="Could not list TikTok's audiences" />
+            {s.tiktokAudiences.loading && <Loading label="Asking TikTok for this advertiser's audiences…" />}
+            {!s.tiktokAudiences.loading && s.tiktokAudiences.data && list.length === 0 && <p className="muted">This advertiser has no audience matched on {KEY_LABELS[s.keyType]}. Create a new one instead.</p>}
+            {list.length > 0 && (
+              <ul className="choice-list" aria-label="Existing audiences">
+                {list.map((a) => (
+                  <li key={a.audienceId}>
+                    <label className="check">
+                      <input type="radio" name="existing" checked={s.existingTiktokId === a.audienceId} onChange={() => s.setExistingTiktokId(a.audienceId)} />
+                      <span>
+                        <strong>{a.name}</strong> <span className="muted">· {fmtInt(a.coverNum)} matched{a.isExpiring ? ' · expiring' : ''}{a.mapped ? ' · already synced by Cohort Relay: this file becomes its new source' : ''}</span>
+                      </span>
+                    </label>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
+        )}
+      </fieldset>
+      <CadencePicker value={s.cadence} onChange={s.setCadence} idPrefix="wizard-cadence" />
+      <div className="actions">
+        <Button onClick={() => s.goToStep('validate')}>Back</Button>
+        <Button type="submit" variant="primary" disabled={!nameOk || !chosen}>
+          Next: dry run
+        </Button>
+      </div>
+    </form>
+  );
+}
+
+export function DryRunStep() {
+  const s = useApp(
+    useShallow((st) => ({
+      plan: st.plan,
+      draftCreated: st.draftCreated,
+      prepareDryRun: st.prepareDryRun,
+      discardDraft: st.discardDraft,
+      startSync: st.startSync,
+      goToStep: st.goToStep,
+    })),
+  );
+  const p = s.plan.data;
+  return (
+    <div className="stack">
+      <p className="muted">A dry run: the whole file is read, hashed and compared with what TikTok has. Nothing is sent.</p>
+      {s.plan.loading && <Loading label="Reading, hashing and comparing — nothing is sent…" />}
+      <ErrorBanner error={s.plan.error} onRetry={() => void s.prepareDryRun()} title="The dry run failed" />
+      {p && (
+        <>
+          <dl className="stats">
+            <div>
+              <dt>To add</dt>
+              <dd>{fmtInt(p.adds)}</dd>
+            </div>
+            <div>
+              <dt>To remove</dt>
+              <dd>{fmtInt(p.removes)}</dd>
+            </div>
+            <div>
+              <dt>Unchanged</dt>
+              <dd>{fmtInt(p.unchanged)}</dd>
+            </div>
+            <div>
+              <dt>TikTok calls</dt>
+              <dd>{fmtInt(p.calls)}</dd>
+            </div>
+            <div>
+              <dt>Size now → after</dt>
+              <dd>
+                {fmtInt(p.currentSize)} → {fmtInt(p.projectedSize)}
+              </dd>
+            </div>
+          </dl>
+          <div className="field">
+            <span>Calls left today before this sync</span>
+            <Meter value={p.quotaLeft} max={p.dailyBudget} label="Calls left today" />
+          </div>
+          <p className="muted small">
+            {fmtInt(p.rowsRead)} rows read · {fmtInt(p.valid)} valid · {fmtInt(p.rejected)} rejected · {fmtInt(p.duplicates)} duplicates · {fmtInt(p.suppressed)} suppressed
+          </p>
+          {p.floorWarning && (
+            <div className="banner banner-warn" role="alert">
+              <div className="banner-body">
+                <strong className="banner-title">Under TikTok's 1,000 floor</strong>
+                <p>{p.floorWarning}</p>
+              </div>
+            </div>
+          )}
+          {p.deferredUntil && <Notice tone="warn">Part of this sync does not fit today's calls: the rest is sent automatically after {fmtDateTime(p.deferredUntil)}.</Notice>}
+          {p.rejected > 0 && (
+            <details>
+              <summary>Rejects by reason</summary>
+              <ReasonRows byReason={p.rejectsByReason} />
+            </details>
+          )}
+        </>
+      )}
+      <div className="actions">
+        <Button onClick={() => (s.draftCreated ? void s.discardDraft() : s.goToStep('destination'))}>{s.draftCreated ? 'Back (discard this draft)' : 'Back'}</Button>
+        <Button variant="primary" onClick={() => void s.startSync()} disabled={!p || p.floorWarning !== null || s.plan.loading}>
+          {p && p.adds + p.removes === 0 ? 'Save and sync anyway' : 'Sync now'}
+        </Button>
+      </div>
+    </div>
+  );
+}
+
+export function SyncStep() {
+  const s = useApp(
+    useShallow((st) => ({
+      runId: st.runId,
+      starting: st.runStarting,
+      runError: st.runError,
+      result: st.runResult,
+      audienceId: st.draftAudienceId,
+      progress: st.draftAudienceId === null ? undefined : st.progress[st.draftAudienceId],
+      cancelSync: st.cancelSync,
+      resetWizard: st.resetWizard,
+      navigate: st.navigate,
+    })),
+  );
+  const done = s.result !== null || s.runError !== null;
+  return (
+    <div className="stack">
+      {!done && (
+        <div className="card">
+          <ProgressBar
+            label="Syncing"
+            percent={s.progress?.percent ?? null}
+            phase={s.progress?.phase ?? (s.starting ? 'starting' : 'reading')}
+            rows={s.progress?.rows ?? 0}
+            rowsPerSec={s.progress?.rowsPerSec}
+            etaSec={s.progress?.etaSec}
+          />
+          <Button variant="ghost" onClick={() => void s.cancelSync()} disabled={s.runId === null}>
+            Cancel sync
+          </Button>
+        </div>
+      )}
+      <ErrorBanner error={s.runError} title="The sync could not start" />
+      {s.result && (
+        <div className="card">
+          <h3>
+            Sync finished <RunStatusBadge status={s.result.status} />
+          </h3>
+          {s.result.error ? <ErrorBanner error={s.result.error} /> : s.result.status === 'deferred' ? <p>Part of the work waits for the next UTC day's calls; it is sent automatically.</p> : <p>TikTok has the changes. Matching takes up to 24–48 hours; the audience shows as processing meanwhile.</p>}
+        </div>
+      )}
+      {done && (
+        <div className="actions">
+          {s.audienceId !== null && (
+            <Button variant="primary" onClick={() => s.audienceId !== null && s.navigate({ name: 'audience', id: s.audienceId })}>
+              Open the audience
+            </Button>
+          )}
+          <Button onClick={s.resetWizard}>Import another file</Button>
+        </div>
+      )}
+    </div>
+  );
+}

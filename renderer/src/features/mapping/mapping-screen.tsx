@@ -1,0 +1,159 @@
+/** The mapping of one audience. Key column, key type and profile are locked once saved; the rest can change. */
+import { useEffect, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { useApp } from '../../app/store';
+import { baseName } from '../../app/format';
+import { Button } from '../../ui/button';
+import { ErrorBanner, Loading, Notice } from '../../ui/states';
+import { CadencePicker } from '../import/cadence-picker';
+import { CSV_ACCEPT } from '../import/steps-file';
+import { KEY_LABELS } from '../../../../shared/domain';
+import type { Cadence } from '../../../../shared/ipc/dto';
+
+export function MappingScreen({ id }: { id: number }) {
+  const s = useApp(
+    useShallow((st) => ({
+      audience: st.audiences.data?.find((a) => a.id === id) ?? null,
+      audiences: st.audiences,
+      saving: st.mappingSaving,
+      error: st.mappingError,
+      savedAt: st.mappingSavedAt,
+      saveMapping: st.saveMapping,
+      replaceMappingFile: st.replaceMappingFile,
+      clearMappingStatus: st.clearMappingStatus,
+      loadAudiences: st.loadAudiences,
+      navigate: st.navigate,
+      resetWizard: st.resetWizard,
+    })),
+  );
+  const { loadAudiences, clearMappingStatus } = s;
+  const a = s.audience;
+  const [cadence, setCadence] = useState<Cadence | null>(null);
+  const [name, setName] = useState<string | null>(null);
+  const missing = a === null;
+  // Runs when the screen opens for an audience, not on every refresh of the list.
+  useEffect(() => {
+    clearMappingStatus();
+    if (missing) void loadAudiences();
+  }, [id, missing, clearMappingStatus, loadAudiences]);
+
+  if (!a) return s.audiences.error ? <ErrorBanner error={s.audiences.error} onRetry={() => void loadAudiences()} /> : <Loading label="Loading the mapping…" />;
+  const key = a.keys[0];
+  const cad = cadence ?? a.cadence;
+  const nm = name ?? a.name;
+  const dirty = JSON.stringify(cad) !== JSON.stringify(a.cadence) || nm.trim() !== a.name;
+  const locked = a.tiktokAudienceId !== null || a.lastSync !== null;
+
+  return (
+    <section className="screen" aria-labelledby="mapping-title">
+      <header className="screen-head">
+        <div>
+          <Button variant="ghost" size="small" onClick={() => s.navigate({ name: 'audience', id })}>
+            ← {a.name}
+          </Button>
+          <h1 id="mapping-title" tabIndex={-1}>
+            Mapping
+          </h1>
+        </div>
+      </header>
+      <ErrorBanner error={s.error} onDismiss={s.clearMappingStatus} title="Not saved" />
+      {s.savedAt && !s.error && <Notice tone="good">Saved.</Notice>}
+      <div className="card">
+        <h2>Key</h2>
+        <dl className="facts">
+          <dt>Key type</dt>
+          <dd>{key ? KEY_LABELS[key.key] : '—'}</dd>
+          <dt>Column</dt>
+          <dd className="mono">{key ? String(key.column) : '—'}</dd>
+          <dt>Normalization</dt>
+          <dd>
+            {a.profile.emailStripPlusAndDots ? 'emails without +tags and dots' : 'emails as written'} · {a.profile.phoneKeepPlus ? 'phones with +' : 'phones as digits'} · default country {a.profile.defaultCountry ?? 'none'}
+          </dd>
+        </dl>
+        <p className="muted">
+          {locked
+            ? "These are locked: TikTok fixes an audience's key type (calculate_type) when it is created, and a different profile would change every hash, so the next sync would remove and re-add everyone."
+            : 'These are locked once saved, so the diff stays meaningful. To match on another key, create a new audience.'}
+        </p>
+        <Button
+          onClick={() => {
+            s.resetWizard();
+            s.navigate({ name: 'import' });
+          }}
+        >
+          Create a new audience instead
+        </Button>
+      </div>
+      <form
+        className="card stack"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void s.saveMapping(id, { cadence: cad, ...(nm.trim() !== a.name ? { name: nm.trim() } : {}) }).then((ok) => {
+            if (ok) {
+              setCadence(null);
+              setName(null);
+            }
+          });
+        }}
+      >
+        <h2>Source and schedule</h2>
+        <label className="field">
+          <span>Name</span>
+          <input value={nm} onChange={(e) => setName(e.target.value)} maxLength={128} required />
+        </label>
+        <div className="field">
+          <span>Source {a.sourceKind === 'folder' ? 'folder (the newest matching file is used)' : 'file'}</span>
+          <p>
+            <span className="mono">{a.sourcePath ?? '—'}</span>
+            {a.sourcePattern ? <span className="muted"> · files matching {a.sourcePattern}</span> : null}
+          </p>
+          <input
+            id="mapping-source"
+            className="visually-hidden"
+            type="file"
+            accept={CSV_ACCEPT}
+            onChange={(e) => {
+              const f = e.target.files?.[0];
+              if (f) void s.replaceMappingFile(id, 'source', f);
+              e.target.value = '';
+            }}
+          />
+          <label htmlFor="mapping-source" className="btn btn-secondary btn-small">
+            Use another file…
+          </label>
+        </div>
+        <div className="field">
+          <span>Suppression list</span>
+          <p>{a.suppressPath ? <span className="mono">{baseName(a.suppressPath)}</span> : <span className="muted">None: nobody is left out.</span>}</p>
+          <div className="actions">
+            <input
+              id="mapping-suppress"
+              className="visually-hidden"
+              type="file"
+              accept={CSV_ACCEPT}
+              onChange={(e) => {
+                const f = e.target.files?.[0];
+                if (f) void s.replaceMappingFile(id, 'suppress', f);
+                e.target.value = '';
+              }}
+            />
+            <label htmlFor="mapping-suppress" className="btn btn-secondary btn-small">
+              {a.suppressPath ? 'Use another suppression list…' : 'Add a suppression list…'}
+            </label>
+            {a.suppressPath && (
+              <Button size="small" variant="ghost" onClick={() => void s.saveMapping(id, { suppressPath: null })}>
+                Remove suppression list
+              </Button>
+            )}
+          </div>
+        </div>
+        <CadencePicker value={cad} onChange={setCadence} idPrefix="mapping-cadence" />
+        <div className="actions">
+          <Button type="submit" variant="primary" busy={s.saving} busyLabel="Saving…" disabled={!dirty}>
+            Save changes
+          </Button>
+        </div>
+      </form>
+    </section>
+  );
+}

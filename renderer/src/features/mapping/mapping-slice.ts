@@ -1,0 +1,49 @@
+/** Mapping edits of a saved audience: source, suppression list, cadence, name. Key and profile stay locked. */
+import { getBridge } from '../../app/bridge';
+import { toShape } from '../../app/remote';
+import type { SliceCreator } from '../../app/store';
+import type { AppErrorShape } from '../../../../shared/errors';
+import type { RequestIn } from '../../../../shared/ipc/contract';
+
+export type MappingPatch = Omit<RequestIn<'audiences:update'>, 'id'>;
+
+export interface MappingSlice {
+  mappingSaving: boolean;
+  mappingError: AppErrorShape | null;
+  /** The last field set that was saved, for a short "Saved" note. */
+  mappingSavedAt: number | null;
+  saveMapping(id: number, patch: MappingPatch): Promise<boolean>;
+  /** Hands a picked file to the host and makes it the audience's source (or suppression list). */
+  replaceMappingFile(id: number, which: 'source' | 'suppress', file: File): Promise<boolean>;
+  clearMappingStatus(): void;
+}
+
+export const createMappingSlice: SliceCreator<MappingSlice> = (set, get) => ({
+  mappingSaving: false,
+  mappingError: null,
+  mappingSavedAt: null,
+  async saveMapping(id, patch) {
+    set({ mappingSaving: true, mappingError: null, mappingSavedAt: null });
+    try {
+      await getBridge().audiences.update({ id, ...patch });
+      set({ mappingSaving: false, mappingSavedAt: Date.now() });
+      await Promise.all([get().loadAudiences(), get().detailId === id ? get().loadDetail(id) : Promise.resolve()]);
+      return true;
+    } catch (err) {
+      set({ mappingSaving: false, mappingError: toShape(err) });
+      return false;
+    }
+  },
+  async replaceMappingFile(id, which, file) {
+    set({ mappingSaving: true, mappingError: null, mappingSavedAt: null });
+    let path: string;
+    try {
+      path = await getBridge().fileToPath(file);
+    } catch (err) {
+      set({ mappingSaving: false, mappingError: toShape(err) });
+      return false;
+    }
+    return get().saveMapping(id, which === 'source' ? { sourcePath: path } : { suppressPath: path });
+  },
+  clearMappingStatus: () => set({ mappingError: null, mappingSavedAt: null }),
+});

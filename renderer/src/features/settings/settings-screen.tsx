@@ -1,0 +1,131 @@
+/** Settings: each change is saved at once and the engine's answer is shown. */
+import { useEffect, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { useApp } from '../../app/store';
+import { ErrorBanner, Loading } from '../../ui/states';
+import { Button } from '../../ui/button';
+import type { ApiEnvironment, Theme } from '../../../../shared/ipc/dto';
+
+const ENVIRONMENTS: { value: ApiEnvironment; label: string; help: string }[] = [
+  { value: 'production', label: 'TikTok (production)', help: 'Real audiences in your ad accounts.' },
+  { value: 'tiktok-sandbox', label: "TikTok's sandbox", help: "TikTok's own test environment, for developer apps." },
+  { value: 'offline-sandbox', label: 'Offline sandbox', help: 'A simulator on this computer: no account, no network.' },
+];
+
+const THEME_LABELS: Record<Theme, string> = { light: 'Light', dark: 'Dark', system: 'Same as the system' };
+
+/** A number field that saves on blur or Enter, within bounds. */
+function NumberSetting({ label, value, min, max, onSave, help }: { label: string; value: number; min: number; max: number; onSave(n: number): void; help: string }) {
+  const [text, setText] = useState(String(value));
+  useEffect(() => setText(String(value)), [value]);
+  const n = Number(text);
+  const valid = Number.isInteger(n) && n >= min && n <= max;
+  const commit = () => {
+    if (valid && n !== value) onSave(n);
+  };
+  return (
+    <label className="field">
+      <span>{label}</span>
+      <input type="number" inputMode="numeric" min={min} max={max} value={text} onChange={(e) => setText(e.target.value)} onBlur={commit} onKeyDown={(e) => e.key === 'Enter' && commit()} aria-invalid={!valid} />
+      <span className={`small ${valid ? 'muted' : 'error-text'}`}>{valid ? help : `Use a whole number from ${min} to ${max}.`}</span>
+    </label>
+  );
+}
+
+export function SettingsScreen() {
+  const s = useApp(useShallow((st) => ({ settings: st.settings, saving: st.settingsSaving, error: st.settingsError, loadSettings: st.loadSettings, save: st.saveSettings })));
+  const { loadSettings } = s;
+  useEffect(() => {
+    void loadSettings();
+  }, [loadSettings]);
+  const v = s.settings.data;
+  const [country, setCountry] = useState<string | null>(null);
+  const countryText = country ?? v?.defaultCountry ?? '';
+  const countryValid = countryText === '' || /^[A-Z]{2}$/.test(countryText);
+
+  return (
+    <section className="screen" aria-labelledby="settings-title">
+      <header className="screen-head">
+        <h1 id="settings-title" tabIndex={-1}>
+          Settings
+        </h1>
+        {s.saving && <span className="muted" role="status">Saving…</span>}
+      </header>
+      <ErrorBanner error={s.error} title="Not saved" />
+      <ErrorBanner error={s.settings.error} onRetry={() => void loadSettings()} title="Could not load settings" />
+      {!v ? (
+        !s.settings.error && <Loading label="Loading settings…" />
+      ) : (
+        <div className="settings-grid">
+          <fieldset className="fieldset">
+            <legend>TikTok API environment</legend>
+            {ENVIRONMENTS.map((e) => (
+              <label key={e.value} className="check">
+                <input type="radio" name="environment" checked={v.environment === e.value} onChange={() => void s.save({ environment: e.value })} />
+                <span>
+                  {e.label} <span className="muted small">— {e.help}</span>
+                </span>
+              </label>
+            ))}
+          </fieldset>
+          <fieldset className="fieldset">
+            <legend>Cohorts</legend>
+            <label className="field">
+              <span>Default country for phones</span>
+              <span className="inline">
+                <input
+                  value={countryText}
+                  onChange={(e) => setCountry(e.target.value.toUpperCase().slice(0, 2))}
+                  placeholder="e.g. US"
+                  size={4}
+                  maxLength={2}
+                  aria-invalid={!countryValid}
+                />
+                <Button
+                  size="small"
+                  disabled={!countryValid || countryText === (v.defaultCountry ?? '')}
+                  onClick={() => void s.save({ defaultCountry: countryText === '' ? null : countryText }).then((ok) => ok && setCountry(null))}
+                >
+                  Save
+                </Button>
+              </span>
+              <span className={`small ${countryValid ? 'muted' : 'error-text'}`}>{countryValid ? 'For phones written without +country code. Empty: reject them.' : 'Use a two-letter code such as US or GB.'}</span>
+            </label>
+          </fieldset>
+          <fieldset className="fieldset">
+            <legend>Quotas and rate limits</legend>
+            <NumberSetting label="Daily call budget per audience" value={v.dailyCallBudget} min={1} max={100} onSave={(n) => void s.save({ dailyCallBudget: n })} help="TikTok allows 24 audience changes per audience per day." />
+            <NumberSetting label="Requests per second" value={v.rateLimits.qps} min={1} max={50} onSave={(n) => void s.save({ rateLimits: { qps: n } })} help="Per developer app; TikTok's default is 10." />
+            <NumberSetting label="Requests per minute" value={v.rateLimits.qpm} min={1} max={3000} onSave={(n) => void s.save({ rateLimits: { qpm: n } })} help="Per developer app; TikTok's default is 600." />
+          </fieldset>
+          <fieldset className="fieldset">
+            <legend>App</legend>
+            <label className="check">
+              <input type="checkbox" checked={v.notifications} onChange={(e) => void s.save({ notifications: e.target.checked })} />
+              Notify me when a background sync finishes or fails
+            </label>
+            <label className="check">
+              <input type="checkbox" checked={v.launchAtLogin} onChange={(e) => void s.save({ launchAtLogin: e.target.checked })} />
+              Launch at login (scheduled syncs run from the tray)
+            </label>
+            <label className="field field-inline">
+              <span>Theme</span>
+              <select value={v.theme} onChange={(e) => void s.save({ theme: e.target.value as Theme })}>
+                {(Object.keys(THEME_LABELS) as Theme[]).map((t) => (
+                  <option key={t} value={t}>
+                    {THEME_LABELS[t]}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <div className="field">
+              <span>Data folder</span>
+              <p className="mono">{v.dataFolder}</p>
+              <span className="muted small">Read-only here: start Cohort Relay with COHORT_RELAY_HOME set to use another folder.</span>
+            </div>
+          </fieldset>
+        </div>
+      )}
+    </section>
+  );
+}

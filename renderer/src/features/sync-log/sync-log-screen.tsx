@@ -1,0 +1,148 @@
+/** Every run: counts, duration, status and error words; one run's TikTok API calls; its rejects export. */
+import { useEffect } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { useApp } from '../../app/store';
+import { fmtDateTime, fmtDuration, fmtInt } from '../../app/format';
+import { RunStatusBadge } from '../../ui/badge';
+import { Button } from '../../ui/button';
+import { EmptyState, ErrorBanner, Loading, Notice } from '../../ui/states';
+import { Table } from '../../ui/table';
+import type { Column } from '../../ui/table';
+import { ReasonRows } from '../import/steps-file';
+import type { RunTrigger, RunView } from '../../../../shared/ipc/dto';
+
+const TRIGGER: Record<RunTrigger, string> = { manual: 'Sync now', schedule: 'Schedule', cli: 'Command line', undo: 'Undo', 'catch-up': 'Catch-up' };
+
+function RunDetail() {
+  const s = useApp(useShallow((st) => ({ detail: st.runDetail, id: st.runDetailId, runExport: st.runExport, exportRunRejects: st.exportRunRejects, selectRun: st.selectRun })));
+  if (s.id === null) return <p className="muted">Select a run to see its TikTok API calls.</p>;
+  const r = s.detail.data;
+  return (
+    <div className="card stack" aria-labelledby="run-detail-title">
+      <header className="card-head">
+        <h2 id="run-detail-title">Run {fmtInt(s.id)}</h2>
+        <Button size="small" variant="ghost" onClick={() => void s.selectRun(null)}>
+          Close
+        </Button>
+      </header>
+      <ErrorBanner error={s.detail.error} onRetry={() => s.id !== null && void s.selectRun(s.id)} title="Could not load this run" />
+      {!r ? (
+        !s.detail.error && <Loading label="Loading the run…" />
+      ) : (
+        <>
+          <p>
+            <RunStatusBadge status={r.status} /> {r.audienceName ?? 'Deleted audience'} · {TRIGGER[r.trigger]} · {fmtDateTime(r.startedAt)} · {fmtDuration(r.durationMs)}
+            {r.dryRun ? ' · dry run' : ''}
+          </p>
+          {r.error && <ErrorBanner error={r.error} />}
+          {r.deferredUntil && <Notice tone="warn">The rest waits for quota until {fmtDateTime(r.deferredUntil)}.</Notice>}
+          <p className="muted small">
+            {fmtInt(r.rowsRead)} rows read · {fmtInt(r.valid)} valid · {fmtInt(r.rejected)} rejected · {fmtInt(r.duplicates)} duplicates · {fmtInt(r.adds)} added · {fmtInt(r.removes)} removed · {fmtInt(r.callsUsed)} calls
+          </p>
+          {r.rejected > 0 && (
+            <>
+              <ReasonRows byReason={r.rejectReasons} />
+              <div className="actions">
+                <Button size="small" onClick={() => void s.exportRunRejects(r.id)} busy={s.runExport.loading} busyLabel="Writing rejects…">
+                  Export rejects
+                </Button>
+                {s.runExport.data && (
+                  <span role="status">
+                    Wrote {fmtInt(s.runExport.data.written)} rows to <span className="mono">{s.runExport.data.outPath}</span>
+                  </span>
+                )}
+              </div>
+              <ErrorBanner error={s.runExport.error} title="Rejects could not be exported" />
+            </>
+          )}
+          <h3>TikTok API calls</h3>
+          {r.calls.length === 0 ? (
+            <p className="muted">This run made no calls to TikTok.</p>
+          ) : (
+            <div className="table-scroll" tabIndex={0} role="region" aria-label="API calls">
+              <table className="data-table">
+                <thead>
+                  <tr>
+                    <th scope="col">Time</th>
+                    <th scope="col">Endpoint</th>
+                    <th scope="col" className="num">
+                      Code
+                    </th>
+                    <th scope="col">Request id</th>
+                    <th scope="col" className="num">
+                      Duration
+                    </th>
+                    <th scope="col">Detail</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {r.calls.map((c) => (
+                    <tr key={c.id} className={c.code !== null && c.code !== 0 ? 'row-reject' : ''}>
+                      <td>{fmtDateTime(c.startedAt)}</td>
+                      <td className="mono">
+                        {c.method} {c.endpoint}
+                      </td>
+                      <td className="num">{c.code ?? (c.httpStatus !== null ? `HTTP ${c.httpStatus}` : '—')}</td>
+                      <td className="mono">{c.requestId ?? '—'}</td>
+                      <td className="num">{fmtDuration(c.durationMs)}</td>
+                      <td className="muted">{c.detail ?? ''}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </>
+      )}
+    </div>
+  );
+}
+
+export function SyncLogScreen() {
+  const s = useApp(useShallow((st) => ({ runs: st.runs, selected: st.runDetailId, loadRuns: st.loadRuns, selectRun: st.selectRun, navigate: st.navigate })));
+  const { loadRuns } = s;
+  useEffect(() => {
+    void loadRuns();
+  }, [loadRuns]);
+  const list = s.runs.data ?? [];
+  const columns: Column<RunView>[] = [
+    { id: 'started', header: 'Started', width: '11rem', render: (r) => fmtDateTime(r.startedAt) },
+    { id: 'audience', header: 'Audience', width: 'minmax(9rem, 1.5fr)', render: (r) => r.audienceName ?? '—' },
+    { id: 'status', header: 'Status', width: '10rem', render: (r) => <RunStatusBadge status={r.status} /> },
+    { id: 'trigger', header: 'Trigger', width: '7rem', render: (r) => (r.dryRun ? 'Dry run' : TRIGGER[r.trigger]) },
+    { id: 'read', header: 'Read', width: '6rem', align: 'end', render: (r) => fmtInt(r.rowsRead) },
+    { id: 'rejected', header: 'Rejected', width: '6rem', align: 'end', render: (r) => fmtInt(r.rejected) },
+    { id: 'adds', header: 'Added', width: '6rem', align: 'end', render: (r) => fmtInt(r.adds) },
+    { id: 'removes', header: 'Removed', width: '6rem', align: 'end', render: (r) => fmtInt(r.removes) },
+    { id: 'calls', header: 'Calls', width: '4.5rem', align: 'end', render: (r) => fmtInt(r.callsUsed) },
+    { id: 'duration', header: 'Duration', width: '6rem', render: (r) => fmtDuration(r.durationMs) },
+    { id: 'error', header: 'Error', width: 'minmax(12rem, 2fr)', render: (r) => (r.error ? <span className="error-text" title={r.error.message}>{r.error.message}</span> : '') },
+  ];
+  return (
+    <section className="screen" aria-labelledby="log-title">
+      <header className="screen-head">
+        <h1 id="log-title" tabIndex={-1}>
+          Sync log
+        </h1>
+        <Button onClick={() => void s.loadRuns()} busy={s.runs.loading} busyLabel="Refreshing…">
+          Refresh
+        </Button>
+      </header>
+      <ErrorBanner error={s.runs.error} onRetry={() => void s.loadRuns()} title="Could not load the sync log" />
+      {s.runs.loading && !s.runs.data ? (
+        <Loading label="Loading the sync log…" />
+      ) : list.length === 0 ? (
+        !s.runs.error && (
+          <EmptyState title="No runs yet" action={<Button onClick={() => s.navigate({ name: 'import' })}>Import a cohort</Button>}>
+            <p>Every sync, dry run and undo appears here with its counts and TikTok's request ids.</p>
+          </EmptyState>
+        )
+      ) : (
+        <div className="wide-scroll">
+          <Table label="Runs" rows={list} columns={columns} rowKey={(r) => r.id} selectedKey={s.selected} onActivate={(r) => void s.selectRun(r.id)} maxHeight={360} />
+        </div>
+      )}
+      <RunDetail />
+    </section>
+  );
+}
