@@ -6,7 +6,7 @@ import { openConnectionService, type ConnectionService } from './tiktok/connecti
 import type { OpenedSecretStore } from './secrets';
 import { Scheduler } from './sync/scheduler';
 import { SyncService, type ApiCallEvent, type SyncServiceDeps } from './sync/sync-service';
-import { tiktokAudienceApi } from './sync/tiktok-audience-api';
+import { tiktokAudienceApi, tiktokPartnerApi } from './sync/tiktok-audience-api';
 import type { SyncProgress } from './sync/sync-runner';
 
 export const API_BASE_KEY = 'api.base';
@@ -54,6 +54,7 @@ export class CohortRelayApp {
       onProgress: opts.onProgress,
       runner: opts.runner ?? runnerTuningFromEnv(this.env),
       apiFor: async (audience, o) => tiktokAudienceApi(await this.clientFor(audience, o?.onCall), audience.advertiserId, o?.signal),
+      partnerApiFor: async (audience, o) => tiktokPartnerApi(await this.clientFor(audience, o?.onCall), audience.advertiserId, o?.signal),
     });
     this.scheduler = new Scheduler({
       store: this.store,

@@ -10,8 +10,8 @@ import { COHORT_OPTIONS, COHORT_USAGE, fmt, parseCohortArgs } from '../cohort-ar
  */
 const sync: CliCommand = {
   summary: 'Sync a cohort CSV to a TikTok audience: create it, or send only what changed.',
-  usage: `cohort-relay sync ${COHORT_USAGE} --advertiser ID (--audience NAME | --audience-id ID) [--dry-run]`,
-  options: { ...COHORT_OPTIONS, 'audience-id': { type: 'string' }, 'dry-run': { type: 'boolean' } },
+  usage: `cohort-relay sync ${COHORT_USAGE} --advertiser ID (--audience NAME | --audience-id ID) [--partner] [--dry-run]`,
+  options: { ...COHORT_OPTIONS, 'audience-id': { type: 'string' }, 'dry-run': { type: 'boolean' }, partner: { type: 'boolean' } },
   async run(ctx) {
     const args = parseCohortArgs(ctx);
     const advertiserId = str(ctx, 'advertiser');
@@ -22,7 +22,7 @@ const sync: CliCommand = {
     const app = await CohortRelayApp.open({ env: ctx.env });
     try {
       const connectionId = app.store.connections.findByAdvertiser(advertiserId)?.id ?? null;
-      const audience = await app.sync.ensureAudience({ advertiserId, connectionId, name, tiktokAudienceId, key: args.key, column: args.column, sourcePath: args.csv, suppressPath: args.suppress, profile: args.profile });
+      const audience = await app.sync.ensureAudience({ advertiserId, connectionId, name, tiktokAudienceId, key: args.key, column: args.column, sourcePath: args.csv, suppressPath: args.suppress, profile: args.profile, api: flag(ctx, 'partner') ? 'segment' : undefined });
       const dryRun = flag(ctx, 'dry-run');
       const outcome = dryRun ? await app.sync.plan(audience.id, ctx.signal) : await app.sync.sync(audience.id, 'cli', ctx.signal);
       if (args.rejects) await writeRejectsCsv(outcome.rejects as Parameters<typeof writeRejectsCsv>[0], args.rejects);

@@ -72,7 +72,7 @@ export class AudiencesRepo {
       byName: db.prepare('SELECT * FROM audiences WHERE advertiser_id = ? AND name = ? ORDER BY id LIMIT 1'),
       list: db.prepare('SELECT * FROM audiences ORDER BY name, id'),
       setTiktokId: db.prepare('UPDATE audiences SET tiktok_audience_id = ?, updated_at = ? WHERE id = ?'),
-      update: db.prepare(`UPDATE audiences SET name = @name, source_kind = @sourceKind, source_path = @sourcePath, source_pattern = @sourcePattern,
+      update: db.prepare(`UPDATE audiences SET name = @name, api = @api, source_kind = @sourceKind, source_path = @sourcePath, source_pattern = @sourcePattern,
           suppress_path = @suppressPath, cadence_json = @cadence, paused = @paused, connection_id = @connectionId, updated_at = @now WHERE id = @id`),
       remove: db.prepare('DELETE FROM audiences WHERE id = ?'),
     };
@@ -128,13 +128,14 @@ export class AudiencesRepo {
     this.q.setTiktokId.run(tiktokAudienceId, new Date().toISOString(), id);
   }
 
-  /** Updates the mutable settings. Keys, calculate_type, advertiser and profile are not among them. */
-  update(id: number, patch: Partial<Pick<AudienceRecord, 'name' | 'sourceKind' | 'sourcePath' | 'sourcePattern' | 'suppressPath' | 'cadence' | 'paused' | 'connectionId'>>): AudienceRecord {
+  /** Updates the mutable settings (api only as the fallback from partner to file). Keys, calculate_type, advertiser and profile are not among them. */
+  update(id: number, patch: Partial<Pick<AudienceRecord, 'name' | 'api' | 'sourceKind' | 'sourcePath' | 'sourcePattern' | 'suppressPath' | 'cadence' | 'paused' | 'connectionId'>>): AudienceRecord {
     const cur = this.require(id);
     const next = { ...cur, ...patch };
     this.q.update.run({
       id,
       name: next.name,
+      api: next.api,
       sourceKind: next.sourceKind,
       sourcePath: next.sourcePath,
       sourcePattern: next.sourcePattern,

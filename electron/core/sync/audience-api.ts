@@ -51,3 +51,18 @@ export interface AudienceApi {
   findByName(name: string): Promise<RemoteAudience[]>;
   get(audienceId: string): Promise<RemoteAudience | null>;
 }
+
+/** TikTok's id_schema names for the segment API (AAID, not GAID: tiktok-api.md §4.2). */
+export type PartnerIdSchema = 'EMAIL_SHA256' | 'PHONE_SHA256' | 'IDFA_SHA256' | 'AAID_SHA256';
+
+/**
+ * The segment ("streaming") API for partner audiences, for one advertiser. Same failure contract as
+ * AudienceApi; never retried underneath.
+ */
+export interface PartnerApi {
+  create(name: string): Promise<{ audienceId: string; requestId: string | null }>;
+  /** One batch: each row is one person, element i for idSchema[i] (null = missing, sent as `{}`). */
+  mapping(a: { audienceId: string; action: 'add' | 'delete'; idSchema: PartnerIdSchema[]; rows: (string | null)[][] }): Promise<{ requestId: string | null }>;
+  findByName(name: string): Promise<RemoteAudience[]>;
+  get(audienceId: string): Promise<RemoteAudience | null>;
+}

@@ -8,7 +8,8 @@ import type { AudienceRecord } from '../store/audiences-repo';
 import type { RunTrigger } from '../store/runs-repo';
 import { nextUtcDay } from '../store/quota-repo';
 import { BYTES_PER_HASH_LINE, MAX_UPLOAD_FILE_BYTES, diffHashes, subtractHashes, unionHashes, writeUploadFiles } from '../cohort';
-import { isRemoteFailure, type AudienceApi, type RemoteFailure } from './audience-api';
+import { isRemoteFailure, type AudienceApi, type PartnerApi, type RemoteFailure } from './audience-api';
+import { PartnerNotAllowlisted, syncPartnerAudience } from './partner-sync';
 import { acquireAudienceLock } from './locks';
 import { floorMessage, planSync, FILES_PER_CALL, type Plan, type PlannedCall } from './planner';
 import { recordDelta } from './deltas';
@@ -40,6 +41,10 @@ export interface SyncProgress {
 export interface SyncDeps {
   store: Store;
   api: AudienceApi;
+  /** The segment API, for partner audiences. */
+  partnerApi?: PartnerApi;
+  /** Rows per partner batch (default 1,000). */
+  partnerBatchRows?: number;
   readTarget(audience: AudienceRecord, ctx: { signal: AbortSignal; onRows(rows: number, fraction: number): void }): Promise<TargetSet>;
   now?: () => Date;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -144,6 +149,16 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     if (signal.aborted) throw new AppError('CANCELLED');
 
     progress('planning', 60);
+    if (audience.api === 'segment') {
+      try {
+        return await finishPartner(deps, audience, runId, target, opts, signal, sleep, maxAttempts, outcome, progress);
+      } catch (err) {
+        if (!(err instanceof PartnerNotAllowlisted)) throw err;
+        // 40118 before any partner audience existed: fall back to a customer-file audience, and say so.
+        audience = store.audiences.update(audienceId, { api: 'file' });
+        outcome.warnings.push(`${err.message} This audience now uses the customer-file API instead (up to 24 changes a day).`);
+      }
+    }
     // A create whose answer was lost: find it by name before anything else, never create twice.
     // What it holds is unknown here (the cohort may have changed since), so the plan becomes an exact REPLACE.
     if (!audience.tiktokAudienceId && hasUnackedCreate(store, audienceId)) {
@@ -167,9 +182,10 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
       remoteExists: Boolean(audience.tiktokAudienceId), membershipUnknown, callsLeft,
       replacesToday: store.quota.replacesToday(audienceId, at), hashesPerFile: perFile, filesPerCall: deps.filesPerCall ?? FILES_PER_CALL,
     });
+    const fallbackWarnings = outcome.warnings;
     Object.assign(outcome, {
       strategy: plan.strategy, adds: adds.length / 32, removes: removes.length / 32, callsPlanned: plan.calls.length,
-      callsLeft, currentSize: snapshot.length / 32, projectedSize: plan.projectedSize, warnings: plan.warnings,
+      callsLeft, currentSize: snapshot.length / 32, projectedSize: plan.projectedSize, warnings: [...fallbackWarnings, ...plan.warnings],
     });
     if (plan.deferred.length > 0) outcome.deferredUntil = nextUtcDay(at).toISOString();
     if (runId !== null) store.runs.setCounts(runId, { ...outcome.counts, adds: outcome.adds, removes: outcome.removes });
@@ -227,6 +243,38 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     fs.rmSync(tmp, { recursive: true, force: true });
     release();
   }
+}
+
+async function finishPartner(
+  deps: SyncDeps,
+  audience: AudienceRecord,
+  runId: number | null,
+  target: TargetSet,
+  opts: SyncOptions,
+  signal: AbortSignal,
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>,
+  maxAttempts: number,
+  outcome: SyncOutcome,
+  progress: (phase: SyncPhase, percent: number, extra?: Partial<SyncProgress>) => void,
+): Promise<SyncOutcome> {
+  if (!deps.partnerApi) throw new AppError('INTERNAL', 'Partner audiences are not available in this build. Use a customer-file audience.');
+  const r = await syncPartnerAudience({
+    store: deps.store, api: deps.partnerApi, audience, runId, target: target.hashes, dryRun: Boolean(opts.dryRun), signal, sleep, maxAttempts,
+    batchRows: deps.partnerBatchRows, progress: (p, message) => progress('sending', 60 + p * 0.37, { message }),
+  });
+  Object.assign(outcome, {
+    strategy: !audience.tiktokAudienceId ? 'create' : r.adds + r.removes === 0 ? 'nothing' : 'incremental',
+    adds: r.adds, removes: r.removes, callsPlanned: r.callsPlanned, callsUsed: r.callsUsed, currentSize: r.currentSize,
+    projectedSize: target.hashes.length / 32, warnings: r.warnings, tiktokAudienceId: r.tiktokAudienceId,
+  });
+  if (runId !== null) deps.store.runs.setCounts(runId, { ...outcome.counts, adds: r.adds, removes: r.removes });
+  if (opts.dryRun) {
+    outcome.status = 'planned';
+    return outcome;
+  }
+  outcome.status = 'done';
+  deps.store.runs.finish(runId!, 'done');
+  return outcome;
 }
 
 /** Marks runs a crash left as running as failed; their reserved calls keep counting. Call under the lock. */

@@ -5,7 +5,7 @@ import type { Store } from '../store';
 import type { AudienceRecord, Cadence } from '../store/audiences-repo';
 import type { RunTrigger } from '../store/runs-repo';
 import { nextUtcDay } from '../store/quota-repo';
-import type { AudienceApi } from './audience-api';
+import type { AudienceApi, PartnerApi } from './audience-api';
 
 /** One HTTP request, as the sync log keeps it. */
 export interface ApiCallEvent {
@@ -39,6 +39,8 @@ export interface AudienceSpec {
   suppressPath?: string | null;
   profile: NormalizationProfile;
   cadence?: Cadence;
+  /** 'segment' keeps a partner audience through the segment API (allowlisted apps); default the customer-file API. */
+  api?: 'file' | 'segment';
 }
 
 export interface SyncServiceDeps {
@@ -48,10 +50,12 @@ export interface SyncServiceDeps {
    * request made (for the sync log: endpoint, code, request id, duration — never the token or hashes).
    */
   apiFor(audience: AudienceRecord, opts?: { signal?: AbortSignal; onCall?: (e: ApiCallEvent) => void }): Promise<AudienceApi>;
+  /** The segment API for partner audiences (same connection rules). */
+  partnerApiFor?(audience: AudienceRecord, opts?: { signal?: AbortSignal; onCall?: (e: ApiCallEvent) => void }): Promise<PartnerApi>;
   now?: () => Date;
   onProgress?(p: SyncProgress): void;
   /** Test seams: small upload files, no real sleeping. */
-  runner?: Partial<Pick<SyncDeps, 'hashesPerFile' | 'filesPerCall' | 'sleep' | 'maxAttempts' | 'processingRetryMs'>>;
+  runner?: Partial<Pick<SyncDeps, 'hashesPerFile' | 'filesPerCall' | 'sleep' | 'maxAttempts' | 'processingRetryMs' | 'partnerBatchRows'>>;
 }
 
 /**
@@ -77,6 +81,9 @@ export class SyncService {
     if (!spec.name && !spec.tiktokAudienceId) throw new AppError('INVALID_ARGUMENT', 'Name the audience: give --audience NAME for a new or existing audience, or --audience-id ID for one that exists at TikTok.');
     if (existing) {
       const savedKey = existing.keys[0]?.key;
+      if (spec.api && spec.api !== existing.api) {
+        throw new AppError('INVALID_ARGUMENT', `Audience "${existing.name}" is a ${existing.api === 'segment' ? 'partner' : 'customer-file'} audience; a ${spec.api === 'segment' ? 'partner' : 'customer-file'} audience is a different audience at TikTok. Sync to a new audience name instead.`);
+      }
       if (existing.calculateType !== calculateType) {
         throw new AppError('KEY_TYPE_LOCKED', `Audience "${existing.name}" matches on ${savedKey ? KEY_LABELS[savedKey] : existing.calculateType}; its key cannot change after it is saved (TikTok fixes calculate_type). Sync this file to a new audience instead, e.g. --audience "${existing.name} (${KEY_LABELS[spec.key]})".`);
       }
@@ -92,13 +99,13 @@ export class SyncService {
     }
     let tiktokId = spec.tiktokAudienceId ?? null;
     let name = spec.name ?? '';
-    const draft = { connectionId: spec.connectionId, advertiserId: spec.advertiserId, name, keys: [{ key: spec.key, column: spec.column }], calculateType, sourcePath: spec.sourcePath, sourceKind: spec.sourceKind, sourcePattern: spec.sourcePattern ?? null, suppressPath: spec.suppressPath ?? null, profile: spec.profile, cadence: spec.cadence };
-    const api = await this.deps.apiFor({ ...draft, id: 0, tiktokAudienceId: null, api: 'file', sourceKind: spec.sourceKind ?? 'file', sourcePattern: spec.sourcePattern ?? null, suppressPath: spec.suppressPath ?? null, cadence: spec.cadence ?? { kind: 'manual' }, paused: false, createdAt: '', updatedAt: '' });
+    const draft = { api: spec.api ?? 'file', connectionId: spec.connectionId, advertiserId: spec.advertiserId, name, keys: [{ key: spec.key, column: spec.column }], calculateType, sourcePath: spec.sourcePath, sourceKind: spec.sourceKind, sourcePattern: spec.sourcePattern ?? null, suppressPath: spec.suppressPath ?? null, profile: spec.profile, cadence: spec.cadence };
+    const api = await this.deps.apiFor({ ...draft, id: 0, tiktokAudienceId: null, sourceKind: spec.sourceKind ?? 'file', sourcePattern: spec.sourcePattern ?? null, suppressPath: spec.suppressPath ?? null, cadence: spec.cadence ?? { kind: 'manual' }, paused: false, createdAt: '', updatedAt: '' });
     // An audience that already exists at TikTok is adopted (its key must match); the first sync REPLACEs it.
     const remote = tiktokId ? await api.get(tiktokId) : (await api.findByName(name))[0];
     if (tiktokId && !remote) throw new AppError('AUDIENCE_NOT_FOUND', `TikTok has no audience ${tiktokId} for advertiser ${spec.advertiserId}. Check the id, or give --audience NAME to create one.`);
     if (remote) {
-      if (remote.calculateType && remote.calculateType !== calculateType) {
+      if (draft.api === 'file' && remote.calculateType && remote.calculateType !== calculateType) {
         throw new AppError('KEY_TYPE_LOCKED', `The TikTok audience "${remote.name}" matches on ${remote.calculateType}, not ${calculateType}; an audience's key cannot change. Choose another audience name to create a new one.`);
       }
       tiktokId = remote.audienceId;
@@ -138,10 +145,12 @@ export class SyncService {
     };
     try {
       const api = await this.deps.apiFor(audience, { signal: controller.signal, onCall });
+      const partnerApi = audience.api === 'segment' ? await this.deps.partnerApiFor?.(audience, { signal: controller.signal, onCall }) : undefined;
       const outcome = await runSync(
         {
           store: this.deps.store,
           api,
+          partnerApi,
           readTarget: (a, ctx) => this.readTarget(a, ctx),
           now: this.deps.now,
           dailyBudget: this.dailyBudget,

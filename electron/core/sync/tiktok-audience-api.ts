@@ -1,8 +1,8 @@
 import { AppError } from '../../../shared/errors';
-import type { TikTokClient } from '../tiktok/client';
+import { segmentAudienceName, type TikTokClient } from '../tiktok/client';
 import { TikTokApiError, decideRetry, type ErrorCategory } from '../tiktok/errors';
 import type { Audience, CreateCalculateType } from '../tiktok/types';
-import type { AudienceApi, RemoteAudience, RemoteFailure } from './audience-api';
+import type { AudienceApi, PartnerApi, RemoteAudience, RemoteFailure } from './audience-api';
 
 const ACTIONS: Record<ErrorCategory, RemoteFailure['action']> = {
   retry: 'retry',
@@ -88,5 +88,24 @@ export function tiktokAudienceApi(client: TikTokClient, advertiserId: string, si
         throw err;
       }
     },
+  };
+}
+
+/** The segment API of one advertiser, for partner audiences. Changes are sent with retry 'none'. */
+export function tiktokPartnerApi(client: TikTokClient, advertiserId: string, signal?: AbortSignal): PartnerApi {
+  const files = tiktokAudienceApi(client, advertiserId, signal);
+  return {
+    async create(name) {
+      const r = await wrap(client.segmentAudienceCreate({ advertiserId, name }, { retry: 'none' }));
+      return { audienceId: r.audienceId, requestId: r.requestId };
+    },
+    async mapping(a) {
+      const batchData = a.rows.map((row) => row.map((id) => (id === null ? null : { id, audienceIds: [a.audienceId] })));
+      const r = await wrap(client.segmentMapping({ advertiserIds: [advertiserId], action: a.action, idSchema: a.idSchema, batchData }, { retry: 'none' }));
+      return { requestId: r.requestId };
+    },
+    // TikTok's segment API truncates names over 70 characters; look for the name as TikTok stored it.
+    findByName: (name) => files.findByName(segmentAudienceName(name)),
+    get: (id) => files.get(id),
   };
 }

@@ -1,0 +1,193 @@
+import type { KeyType } from '../../../shared/domain';
+import { AppError } from '../../../shared/errors';
+import { diffHashes, subtractHashes, unionHashes } from '../cohort';
+import type { Store } from '../store';
+import type { AudienceRecord } from '../store/audiences-repo';
+import { isRemoteFailure, type PartnerApi, type PartnerIdSchema } from './audience-api';
+import { recordDelta } from './deltas';
+
+/** Rows per /segment/mapping/ batch. No source states TikTok's cap (tiktok-api.md §4.2): stay conservative, split on 40061. */
+export const PARTNER_BATCH_ROWS = 1000;
+/** The snapshot is committed at least this often while batches flow (and at the end). */
+const COMMIT_EVERY_MS = 5_000;
+
+export const PARTNER_ID_SCHEMA: Record<KeyType, PartnerIdSchema> = {
+  email: 'EMAIL_SHA256',
+  phone: 'PHONE_SHA256',
+  idfa: 'IDFA_SHA256',
+  gaid: 'AAID_SHA256',
+};
+
+/** Thrown when TikTok says the app is not allowlisted for partner audiences before one was made: use the file API. */
+export class PartnerNotAllowlisted extends AppError {
+  constructor(message: string) {
+    super('NOT_ALLOWLISTED', message);
+  }
+}
+
+export interface PartnerSyncCtx {
+  store: Store;
+  api: PartnerApi;
+  audience: AudienceRecord;
+  runId: number | null;
+  target: Buffer;
+  dryRun: boolean;
+  signal: AbortSignal;
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+  maxAttempts: number;
+  batchRows?: number;
+  progress(percent: number, message?: string): void;
+}
+
+export interface PartnerSyncResult {
+  adds: number;
+  removes: number;
+  currentSize: number;
+  callsPlanned: number;
+  callsUsed: number;
+  tiktokAudienceId: string | null;
+  warnings: string[];
+}
+
+const pendingKey = (id: number) => `partner.pendingCreate.${id}`;
+
+/**
+ * Keeps a partner audience in step through the segment API: add batches, then delete batches, each
+ * idempotent at TikTok. Not bound by the 24-calls-per-audience budget (app-level rate limits apply
+ * through the client's limiter). The snapshot moves only with acknowledged batches, committed at least
+ * every few seconds with the run's delta, so a crash resends at most the batches since the last commit
+ * (adding or deleting twice changes nothing). A create whose answer was lost is found by name first.
+ */
+export async function syncPartnerAudience(c: PartnerSyncCtx): Promise<PartnerSyncResult> {
+  const { store } = c;
+  let audience = c.audience;
+  const warnings: string[] = [];
+  const key = audience.keys[0]?.key;
+  if (!key) throw new AppError('INVALID_ARGUMENT', `Audience "${audience.name}" has no key mapping.`);
+  const idSchema = [PARTNER_ID_SCHEMA[key]];
+
+  if (!audience.tiktokAudienceId && store.settings.get<string | null>(pendingKey(audience.id), null)) {
+    const found = (await c.api.findByName(audience.name))[0];
+    if (found) {
+      store.transaction(() => {
+        store.audiences.setTiktokId(audience.id, found.audienceId);
+        store.snapshots.clear(audience.id);
+        store.settings.set(pendingKey(audience.id), null);
+      });
+      audience = store.audiences.require(audience.id);
+    }
+  }
+  const base = store.snapshots.load(audience.id);
+  if (audience.tiktokAudienceId && !store.snapshots.meta(audience.id)) {
+    warnings.push('This partner audience was not synced from here before: people already in it who are not in the file stay (the segment API cannot replace an audience).');
+  }
+  const { adds, removes } = diffHashes(base, c.target);
+  const rows = c.batchRows ?? PARTNER_BATCH_ROWS;
+  const result: PartnerSyncResult = {
+    adds: adds.length / 32,
+    removes: removes.length / 32,
+    currentSize: base.length / 32,
+    callsPlanned: (audience.tiktokAudienceId ? 0 : 1) + Math.ceil(adds.length / 32 / rows) + Math.ceil(removes.length / 32 / rows),
+    callsUsed: 0,
+    tiktokAudienceId: audience.tiktokAudienceId,
+    warnings,
+  };
+  if (c.dryRun) return result;
+
+  const countCall = () => {
+    result.callsUsed++;
+    if (c.runId !== null) store.runs.addCallsUsed(c.runId, 1);
+  };
+
+  if (!audience.tiktokAudienceId) {
+    store.settings.set(pendingKey(audience.id), new Date().toISOString());
+    const res = await withRetries(c, async () => {
+      try {
+        return await c.api.create(audience.name);
+      } catch (err) {
+        if (isRemoteFailure(err) && err.tiktokCode === 40118) throw new PartnerNotAllowlisted(err.message);
+        if (isRemoteFailure(err) && err.delivery === 'maybe-applied') {
+          const found = (await c.api.findByName(audience.name))[0];
+          if (found) return { audienceId: found.audienceId, requestId: null };
+        }
+        throw err;
+      }
+    });
+    countCall();
+    store.transaction(() => {
+      store.audiences.setTiktokId(audience.id, res.audienceId);
+      store.settings.set(pendingKey(audience.id), null);
+    });
+    audience = store.audiences.require(audience.id);
+    result.tiktokAudienceId = res.audienceId;
+  }
+
+  // Acknowledged prefixes of the sorted adds and removes; committed together with the run's delta.
+  let doneAdds = 0;
+  let doneRemoves = 0;
+  let committedAdds = 0;
+  let committedRemoves = 0;
+  let lastCommit = Date.now();
+  const commit = () => {
+    if (doneAdds === committedAdds && doneRemoves === committedRemoves) return;
+    const added = adds.subarray(0, doneAdds * 32);
+    const removed = removes.subarray(0, doneRemoves * 32);
+    const snap = subtractHashes(unionHashes(base, added), removed);
+    store.transaction(() => {
+      store.snapshots.replace(audience.id, snap);
+      if (c.runId !== null) recordDelta(store, c.runId, adds.subarray(committedAdds * 32, doneAdds * 32), removes.subarray(committedRemoves * 32, doneRemoves * 32));
+    });
+    committedAdds = doneAdds;
+    committedRemoves = doneRemoves;
+    lastCommit = Date.now();
+  };
+
+  const total = Math.max(1, result.adds + result.removes);
+  try {
+    for (const [action, set] of [['add', adds], ['delete', removes]] as const) {
+      const n = set.length / 32;
+      let size = rows;
+      for (let off = 0; off < n; ) {
+        if (c.signal.aborted) throw new AppError('CANCELLED');
+        const count = Math.min(size, n - off);
+        const batch: (string | null)[][] = [];
+        for (let i = off; i < off + count; i++) batch.push([set.subarray(i * 32, i * 32 + 32).toString('hex')]);
+        try {
+          await withRetries(c, () => c.api.mapping({ audienceId: audience.tiktokAudienceId!, action, idSchema, rows: batch }));
+        } catch (err) {
+          // 40061: the batch is too large for TikTok. Halve it and go on (down to a single row).
+          if (err instanceof AppError && (err as AppError & { split?: boolean }).split && size > 1) {
+            size = Math.max(1, Math.floor(count / 2));
+            continue;
+          }
+          throw err;
+        }
+        countCall();
+        off += count;
+        if (action === 'add') doneAdds = off;
+        else doneRemoves = off;
+        c.progress(((doneAdds + doneRemoves) / total) * 100, `${action} ${off.toLocaleString('en-US')} of ${n.toLocaleString('en-US')}`);
+        if (Date.now() - lastCommit >= COMMIT_EVERY_MS) commit();
+      }
+    }
+  } finally {
+    commit();
+  }
+  return result;
+}
+
+/** Sends one partner call, resending transient failures (every partner change is idempotent). */
+async function withRetries<T>(c: PartnerSyncCtx, send: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (err) {
+      if (!isRemoteFailure(err)) throw err;
+      if (err.action === 'split') throw Object.assign(new AppError(err.code, err.message), { split: true });
+      if (attempt >= c.maxAttempts || !['retry', 'wait'].includes(err.action)) throw new AppError(err.code, err.message);
+      const wait = err.delayFor(attempt);
+      if (wait > 2 * 60_000) throw new AppError('RATE_LIMITED', `${err.message} The sync resumes later.`, { retryable: true });
+      await c.sleep(wait, c.signal);
+    }
+  }
+}
