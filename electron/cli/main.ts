@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<{ default: CliCommand }>> = {
   schedule: () => import('./commands/schedule'),
   undo: () => import('./commands/undo'),
   daemon: () => import('./commands/daemon'),
+  start: () => import('./commands/start'),
 };
 
 export interface RunCliOptions {

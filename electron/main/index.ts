@@ -10,7 +10,7 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, powerMonitor, session, Tray } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, powerMonitor, session, shell, Tray } from 'electron';
 import { createEngine } from '../core/engine';
 import { resolveDataDir } from '../core/paths';
 import type { PushEvent } from '../../shared/ipc/contract';
@@ -184,7 +184,8 @@ async function start(): Promise<void> {
   if (process.platform !== 'darwin') Menu.setApplicationMenu(null);
   hardenSession(session.defaultSession);
 
-  engine = await createEngine({ dataDir: resolveDataDir(), host: 'electron' });
+  // The engine opens TikTok's sign-in page in the system browser (never in an app window).
+  engine = await createEngine({ dataDir: resolveDataDir(), host: 'electron', openExternal: (url) => shell.openExternal(url) });
   const handlers = withHostEffects(engine.handlers, { onSettings, onStateChanged: scheduleTrayRefresh });
   registerIpc(ipcMain, handlers, (frame) => isTrustedFrame(frame, rendererLocation), { onInternalError: (channel, err) => logFailure(channel, err) });
   engine.events.subscribe(onEngineEvent);

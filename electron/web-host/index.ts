@@ -9,22 +9,13 @@
  * SIGINT/SIGTERM.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createEngine } from '../core/engine';
 import { resolveDataDir } from '../core/paths';
 import { API_ENVIRONMENTS } from '../../shared/ipc/dto';
 import type { ApiEnvironment } from '../../shared/ipc/dto';
 import { toErrorShape } from '../../shared/errors';
-import { startWebHost } from './server';
-
-/** out/web-host/index.js → out/renderer; electron/web-host/index.ts (tsx) → out/renderer. */
-function findRenderer(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [join(here, '../renderer'), join(here, '../../out/renderer'), resolve('out/renderer')];
-  return candidates.find((d) => existsSync(join(d, 'index.html'))) ?? candidates[0]!;
-}
+import { findRenderer, serveWeb } from './serve';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -48,24 +39,15 @@ async function main(): Promise<number> {
   const rendererDir = findRenderer();
   if (!existsSync(join(rendererDir, 'index.html'))) process.stderr.write('warning: the renderer is not built; run `npm run build` first.\n');
 
-  const engine = await createEngine({ dataDir: resolveDataDir(), host: 'web', environment });
-  const host = await startWebHost({
-    handlers: engine.handlers,
-    events: engine.events,
-    rendererDir,
-    port,
-    token: process.env.COHORT_RELAY_WEB_TOKEN || undefined,
-    onInternalError: (channel, err) => process.stderr.write(`[web-host] ${channel} failed: ${err instanceof Error ? err.name : typeof err}\n`),
-  });
-  process.stdout.write(`Cohort Relay is serving on ${host.origin} (TikTok: ${environment}). Open:\n${host.url}\n`);
+  const served = await serveWeb({ dataDir: resolveDataDir(), environment, port, token: process.env.COHORT_RELAY_WEB_TOKEN || undefined, rendererDir, log: process.stderr });
+  process.stdout.write(`Cohort Relay (TikTok: ${environment}) is serving at ${served.host.url}\n`);
 
   await new Promise<void>((done) => {
     const stop = () => done();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  await host.close();
-  await engine.shutdown();
+  await served.close();
   return 0;
 }
 

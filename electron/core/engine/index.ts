@@ -47,13 +47,11 @@ export interface EngineInternals {
   runner?: SyncServiceDeps['runner'];
   /** Scheduler tick (default 30 s). */
   tickMs?: number;
-  /** How often audiences still processing at TikTok are re-checked (default 60 s; 0 = never). */
+  /** How often sandbox audiences still processing are re-checked (default 3 s; 0 = never). The scheduler re-checks every audience hourly. */
   statusRefreshMs?: number;
 }
 
-/** Audiences not checked for this long are re-checked by the background refresh. */
-const STALE_STATUS_MS = 6 * 3_600_000;
-const DEFAULT_STATUS_REFRESH_MS = 60_000;
+const DEFAULT_STATUS_REFRESH_MS = 3_000;
 const RECENT_RUNS = 20;
 
 interface ActiveRun {
@@ -117,6 +115,7 @@ class Engine {
       tickMs: internals.tickMs,
       runAudience: (id, trigger) => this.track(id, trigger, () => this.app.sync.sync(id, trigger)).done,
       healthCheck: (connectionId) => this.healthCheck(connectionId),
+      refreshStatus: (id) => this.refreshOne(id),
       onSkipped: (id) => this.hub.emit('audience:statusChanged', { audienceId: id }),
     });
   }
@@ -128,7 +127,7 @@ class Engine {
     this.scheduler.start();
     const every = this.internals.statusRefreshMs ?? DEFAULT_STATUS_REFRESH_MS;
     if (every > 0) {
-      this.refreshTimer = setInterval(() => void this.refreshStatuses(), every);
+      this.refreshTimer = setInterval(() => void this.refreshStatuses(every), every);
       this.refreshTimer.unref?.();
     }
   }
@@ -293,24 +292,33 @@ class Engine {
 
   // ── Background status refresh ──────────────────────────────────────────────
 
-  /** Re-checks audiences TikTok is still processing (and any not checked for hours); emits changes. */
-  private refreshStatuses(): Promise<void> {
+  /** Asks TikTok for one audience's size and state; emits audience:statusChanged when either changed. */
+  private async refreshOne(audienceId: number): Promise<void> {
+    const a = this.app.store.audiences.require(audienceId);
+    const last = statusHistory(this.app.store, audienceId, 1)[0];
+    await this.ensureSandboxFor(a);
+    try {
+      const rec = await this.app.sync.refreshStatus(audienceId);
+      if (rec.state !== last?.state || rec.coverNum !== last?.coverNum) this.hub.emit('audience:statusChanged', { audienceId });
+    } finally {
+      this.checkConnections();
+    }
+  }
+
+  /** Re-checks sandbox audiences still processing, every `every` ms; emits changes. */
+  private refreshStatuses(every: number): Promise<void> {
     this.refreshing ??= (async () => {
       const now = this.now().getTime();
       for (const a of this.app.store.audiences.list()) {
         if (this.closed) return;
         if (!a.tiktokAudienceId || this.isRunning(a.id)) continue;
         const conn = a.connectionId ? this.app.store.connections.get(a.connectionId) : undefined;
-        if (conn?.status === 'needs_reconnect') continue;
+        // The scheduler re-checks real TikTok audiences (10 min while processing); the sandbox's
+        // processing lasts seconds, so its audiences are re-checked here to show the end promptly.
+        if (conn?.kind !== 'sandbox' || conn.status === 'needs_reconnect') continue;
         const last = statusHistory(this.app.store, a.id, 1)[0];
-        if (last && last.state !== 'processing' && now - Date.parse(last.checkedAt) < STALE_STATUS_MS) continue;
-        try {
-          await this.ensureSandboxFor(a);
-          const rec = await this.app.sync.refreshStatus(a.id);
-          if (rec.state !== last?.state || rec.coverNum !== last?.coverNum) this.hub.emit('audience:statusChanged', { audienceId: a.id });
-        } catch {
-          // A failed check changes nothing; the next tick tries again.
-        }
+        if (last?.state !== 'processing' || now - Date.parse(last.checkedAt) < every) continue;
+        await this.refreshOne(a.id).catch(() => undefined);
       }
     })().finally(() => {
       this.refreshing = null;

@@ -229,4 +229,25 @@ describe('engine facade: refusals and edge cases', () => {
     await expect(pending).rejects.toMatchObject({ code: 'CANCELLED' });
     expect(await h['import:cancel']({ path: file })).toEqual({ cancelled: false });
   });
+
+  it('an audience shown as processing turns available once the sandbox has processed it', async () => {
+    const other = tmpDir('cohort-relay-engine-processing-');
+    const p = await startTestEngine(other.dir, { simulator: { rateLimit: false, processingDelayMs: 400, matchRate: 'exact' }, statusRefreshMs: 50 });
+    try {
+      const conn = await p.engine.handlers['connections:connectSandbox'](undefined);
+      const file = path.join(other.dir, 'cohort.csv');
+      writeCohort(file, emails(0, 1200));
+      const a = await p.engine.handlers['audiences:create']({ advertiserId: conn.advertisers[0]!.advertiserId, name: 'Slow', keys: [{ key: 'email', column: 'email' }], sourcePath: file, profile: DEFAULT_PROFILE, cadence: { kind: 'manual' } });
+      expect(a.connectionId).toBe('tt-sandbox');
+      const { runId } = await p.engine.handlers['sync:run']({ audienceId: a.id });
+      await p.waitFor('run:finished', (e) => e.runId === runId);
+      expect((await p.engine.handlers['audiences:get']({ id: a.id })).state).toBe('processing');
+      // The background re-check notices the end of processing by itself (no request from the page).
+      for (let i = 0; i < 100 && (await p.engine.handlers['audiences:get']({ id: a.id })).state === 'processing'; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(await p.engine.handlers['audiences:get']({ id: a.id })).toMatchObject({ state: 'available', coverNum: 1200 });
+    } finally {
+      await p.engine.shutdown();
+      other.cleanup();
+    }
+  });
 });

@@ -1,0 +1,125 @@
+/**
+ * `cohort-relay start` (what `npm start` runs after the build): the desktop app when Electron can start
+ * here, else the same UI from the web host, said in one line. Never downloads Electron: a machine without
+ * its binary (or without a display) gets the web host with the offline sandbox.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { resolveDataDir } from '../../core/paths';
+import { serveWeb } from '../../web-host/serve';
+import { flag, str, type CliCommand } from '../command';
+
+/** What the launcher looks at; gathered by `probeLaunch`, decided by the pure `decideLaunch`. */
+export interface LaunchProbe {
+  platform: NodeJS.Platform;
+  env: NodeJS.ProcessEnv;
+  /** node_modules/electron of the app. */
+  electronDir: string;
+  /** Contents of node_modules/electron/path.txt (written by Electron's download), or null when absent. */
+  electronPathTxt: string | null;
+  /** The built main process (out/main/index.js) exists. */
+  mainBuilt: boolean;
+  exists(file: string): boolean;
+  /** `--web`: the user asked for the web host. */
+  forceWeb?: boolean;
+}
+
+/** The reason when the user asked for the web host (--web, COHORT_RELAY_START=web). */
+export const WEB_ASKED = 'the web host was asked for';
+
+export type LaunchDecision = { mode: 'electron'; binary: string } | { mode: 'web'; reason: string };
+
+/** Electron when its binary, a build and (on Linux) a display are there; else the web host and why. */
+export function decideLaunch(p: LaunchProbe): LaunchDecision {
+  if (p.forceWeb || p.env.COHORT_RELAY_START === 'web') return { mode: 'web', reason: WEB_ASKED };
+  const rel = p.electronPathTxt?.trim() || null;
+  const override = p.env.ELECTRON_OVERRIDE_DIST_PATH?.trim();
+  // The same lookup as electron's own index.js, minus its download.
+  const binary = override ? path.join(override, rel ?? 'electron') : rel ? path.join(p.electronDir, 'dist', rel) : null;
+  if (!binary || !p.exists(binary)) return { mode: 'web', reason: 'no Electron binary' };
+  if (p.platform === 'linux' && !p.env.DISPLAY?.trim() && !p.env.WAYLAND_DISPLAY?.trim()) return { mode: 'web', reason: 'no display' };
+  if (!p.mainBuilt) return { mode: 'web', reason: 'the desktop app is not built; run npm run build' };
+  return { mode: 'electron', binary };
+}
+
+/** The folder of the app's package.json, from this file (sources or the bundled out/cli). */
+export function findAppRoot(from: string = path.dirname(fileURLToPath(import.meta.url))): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const pkg = path.join(dir, 'package.json');
+    if (fs.existsSync(pkg)) {
+      try {
+        if ((JSON.parse(fs.readFileSync(pkg, 'utf8')) as { name?: string }).name === 'cohort-relay') return dir;
+      } catch {
+        /* not ours: keep looking */
+      }
+    }
+    if (path.dirname(dir) === dir) return process.cwd();
+  }
+}
+
+export function probeLaunch(root: string, env: NodeJS.ProcessEnv, forceWeb: boolean): LaunchProbe {
+  const electronDir = path.join(root, 'node_modules', 'electron');
+  let electronPathTxt: string | null = null;
+  try {
+    electronPathTxt = fs.readFileSync(path.join(electronDir, 'path.txt'), 'utf8');
+  } catch {
+    electronPathTxt = null;
+  }
+  return { platform: process.platform, env, electronDir, electronPathTxt, mainBuilt: fs.existsSync(path.join(root, 'out', 'main', 'index.js')), exists: (f) => fs.existsSync(f), forceWeb };
+}
+
+/** Runs the desktop app until it exits; null when the binary could not be started at all. */
+function runElectron(binary: string, root: string, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<number | null> {
+  const childEnv = { ...env };
+  // Set by some shells and tools; it would turn Electron into plain Node.
+  delete childEnv.ELECTRON_RUN_AS_NODE;
+  return new Promise((resolve) => {
+    const child = spawn(binary, [root], { stdio: 'inherit', env: childEnv });
+    const stop = () => child.kill('SIGTERM');
+    signal.addEventListener('abort', stop, { once: true });
+    child.once('error', () => {
+      signal.removeEventListener('abort', stop);
+      resolve(null);
+    });
+    child.once('exit', (code) => {
+      signal.removeEventListener('abort', stop);
+      resolve(code ?? 0);
+    });
+  });
+}
+
+const start: CliCommand = {
+  summary: 'Start the desktop app; where Electron cannot start, serve the same UI in the browser (offline sandbox).',
+  usage: 'cohort-relay start [--web] [--port N]',
+  options: { web: { type: 'boolean' }, port: { type: 'string' } },
+  async run(ctx) {
+    const port = Number(str(ctx, 'port') ?? 0);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      ctx.stderr.write('error: --port must be a number from 0 to 65535.\n');
+      return 2;
+    }
+    const root = findAppRoot();
+    let decision = decideLaunch(probeLaunch(root, ctx.env, flag(ctx, 'web')));
+    if (decision.mode === 'electron') {
+      const code = await runElectron(decision.binary, root, ctx.env, ctx.signal);
+      if (code !== null) return code;
+      decision = { mode: 'web', reason: 'the Electron binary would not run' };
+    }
+    const served = await serveWeb({ dataDir: resolveDataDir(ctx.env), environment: 'offline-sandbox', port, token: ctx.env.COHORT_RELAY_WEB_TOKEN || undefined, log: ctx.stderr, internals: { env: ctx.env } });
+    const url = served.host.url;
+    ctx.stdout.write(
+      decision.reason === WEB_ASKED
+        ? `Cohort Relay is serving at ${url} (TikTok: offline sandbox). Stop with Ctrl-C.\n`
+        : `Electron can't start here (${decision.reason}); serving the same UI at ${url} instead (TikTok: offline sandbox). Stop with Ctrl-C.\n`,
+    );
+    await new Promise<void>((resolve) => {
+      if (ctx.signal.aborted) return resolve();
+      ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    await served.close();
+    return 0;
+  },
+};
+export default start;

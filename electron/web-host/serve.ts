@@ -1,0 +1,105 @@
+/**
+ * The web host as a function: the real engine (offline sandbox by default) behind the WebSocket contract
+ * and the built renderer. Used by `npm run web` (index.ts) and by `npm start` when Electron cannot start.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createEngine, type EngineInternals } from '../core/engine';
+import type { ApiEnvironment } from '../../shared/ipc/dto';
+import type { EngineHost } from '../../shared/ipc/engine-host';
+import { startWebHost, type WebHost } from './server';
+
+/** out/web-host/index.js or out/cli/index.js → out/renderer; the sources (tsx) → out/renderer. */
+export function findRenderer(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [join(here, '../renderer'), join(here, '../../out/renderer'), resolve('out/renderer')];
+  return candidates.find((d) => existsSync(join(d, 'index.html'))) ?? candidates[0]!;
+}
+
+/** Opens a URL with the OS's opener (open / rundll32 / xdg-open), detached; null where there is no desktop. */
+export function systemOpener(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): ((url: string) => Promise<void>) | null {
+  let cmd: string;
+  let args: (url: string) => string[];
+  if (platform === 'darwin') {
+    cmd = 'open';
+    args = (u) => [u];
+  } else if (platform === 'win32') {
+    cmd = 'rundll32';
+    args = (u) => ['url.dll,FileProtocolHandler', u];
+  } else {
+    if (!env.DISPLAY && !env.WAYLAND_DISPLAY) return null;
+    cmd = 'xdg-open';
+    args = (u) => [u];
+  }
+  return (url) =>
+    new Promise<void>((done, fail) => {
+      const child = spawn(cmd, args(url), { stdio: 'ignore', detached: true });
+      child.once('error', fail);
+      child.once('spawn', () => {
+        child.unref();
+        done();
+      });
+    });
+}
+
+export interface ServeWebOptions {
+  dataDir: string;
+  environment: ApiEnvironment;
+  port?: number;
+  token?: string;
+  rendererDir?: string;
+  /** Where the TikTok sign-in URL is printed (the terminal that started the host). */
+  log: NodeJS.WritableStream;
+  internals?: EngineInternals;
+}
+
+export interface ServedWeb {
+  host: WebHost;
+  engine: EngineHost;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the engine and the web host. The page runs in a browser on this machine, so the TikTok sign-in
+ * page is opened with the OS's opener where there is a desktop; the consent URL is also printed to `log`,
+ * because the host cannot hand it to the page while the sign-in call is still waiting for the approval.
+ */
+export async function serveWeb(opts: ServeWebOptions): Promise<ServedWeb> {
+  const opener = systemOpener();
+  const engine = await createEngine(
+    {
+      dataDir: opts.dataDir,
+      host: 'web',
+      environment: opts.environment,
+      openExternal: async (url) => {
+        opts.log.write(`To sign in to TikTok, open this page in your browser:\n${url}\n`);
+        await opener?.(url).catch(() => undefined);
+      },
+    },
+    opts.internals,
+  );
+  let host: WebHost;
+  try {
+    host = await startWebHost({
+      handlers: engine.handlers,
+      events: engine.events,
+      rendererDir: opts.rendererDir ?? findRenderer(),
+      port: opts.port ?? 0,
+      token: opts.token,
+      onInternalError: (channel, err) => opts.log.write(`[web-host] ${channel} failed: ${err instanceof Error ? err.name : typeof err}\n`),
+    });
+  } catch (err) {
+    await engine.shutdown();
+    throw err;
+  }
+  return {
+    host,
+    engine,
+    async close() {
+      await host.close();
+      await engine.shutdown();
+    },
+  };
+}
