@@ -4,6 +4,7 @@
  * no per-entry objects. Set operations are linear merges.
  */
 import { AppError } from '../../../shared/errors';
+import { createSorter, type Sorter } from './sorter';
 
 /** Bytes per entry: one binary SHA-256 digest. */
 export const HASH_BYTES = 32;
@@ -165,6 +166,96 @@ export function diffHashes(prev: Uint8Array, next: Uint8Array): { adds: Buffer; 
   return { adds, removes };
 }
 
+/** Collects 32-byte entries in 1 MiB pieces; one buffer at the end. */
+class EntryCollector {
+  private readonly pieces: Buffer[] = [];
+  private cur = Buffer.allocUnsafe(1 << 20);
+  private off = 0;
+  private total = 0;
+
+  add(src: Uint8Array, start: number, end: number): void {
+    let p = start;
+    while (p < end) {
+      if (this.off === this.cur.length) {
+        this.pieces.push(this.cur);
+        this.cur = Buffer.allocUnsafe(1 << 20);
+        this.off = 0;
+      }
+      const n = Math.min(end - p, this.cur.length - this.off);
+      if (n <= 128) {
+        // Short runs (single entries, mostly) copy faster by hand than through subarray + set.
+        const cur = this.cur;
+        for (let k = 0, o = this.off; k < n; k++, o++) cur[o] = src[p + k]!;
+      } else this.cur.set(src.subarray(p, p + n), this.off);
+      this.off += n;
+      p += n;
+    }
+    this.total += end - start;
+  }
+
+  finish(): Buffer {
+    if (this.pieces.length === 0) return Buffer.from(this.cur.subarray(0, this.off));
+    return Buffer.concat([...this.pieces, this.cur.subarray(0, this.off)], this.total);
+  }
+}
+
+/**
+ * diffHashes against a set read piece by piece (e.g. a stored snapshot's chunks, in order, each a
+ * whole number of entries): the old set is never held whole, so planning a sync needs memory for the
+ * new set and the changes only.
+ */
+export function diffHashesChunked(prevChunks: Iterable<Uint8Array>, next: Uint8Array): { adds: Buffer; removes: Buffer } {
+  const ln = countHashes(next) * HASH_BYTES;
+  const vn = view(next);
+  const adds = new EntryCollector();
+  const removes = new EntryCollector();
+  let q = 0;
+  let last: Uint8Array | null = null;
+  for (const chunk of prevChunks) {
+    const lp = countHashes(chunk) * HASH_BYTES;
+    if (lp === 0) continue;
+    if (last && compareAt(last, last.length / HASH_BYTES - 1, chunk, 0) >= 0) throw new AppError('INTERNAL', 'The stored snapshot is not sorted; it cannot be diffed.');
+    const vp = view(chunk);
+    let p = 0;
+    let runStart = -1;
+    let addStart = -1;
+    while (p < lp) {
+      if (q >= ln) {
+        if (runStart < 0) runStart = p;
+        p = lp;
+        break;
+      }
+      const c = compareView(vp, p, vn, q);
+      if (c > 0) {
+        // next[q] is not in prev: an add (runs of adds are copied at once).
+        if (addStart < 0) addStart = q;
+        q += HASH_BYTES;
+        continue;
+      }
+      if (addStart >= 0) {
+        adds.add(next, addStart, q);
+        addStart = -1;
+      }
+      if (c === 0) {
+        if (runStart >= 0) {
+          removes.add(chunk, runStart, p);
+          runStart = -1;
+        }
+        p += HASH_BYTES;
+        q += HASH_BYTES;
+      } else {
+        if (runStart < 0) runStart = p;
+        p += HASH_BYTES;
+      }
+    }
+    if (addStart >= 0) adds.add(next, addStart, q);
+    if (runStart >= 0) removes.add(chunk, runStart, lp);
+    last = chunk;
+  }
+  if (q < ln) adds.add(next, q, ln);
+  return { adds: adds.finish(), removes: removes.finish() };
+}
+
 /** Entries in `a` or `b` (both sorted, unique). */
 export function unionHashes(a: Uint8Array, b: Uint8Array): Buffer {
   const na = countHashes(a);
@@ -218,21 +309,12 @@ export function hashSetsEqual(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 // ── In-place sort ────────────────────────────────────────────────────────────
-// MSD radix sort ("American flag sort"): per byte, count entries per bucket, then move each entry to
-// its bucket by following permutation cycles, carrying one 32-byte entry in eight int32 registers.
-// In place (no second 160 MB buffer for 5 M digests) and about 0.4 s for 5 M random digests.
 
-const SMALL = 12;
-
-interface Level {
-  counts: Int32Array;
-  heads: Int32Array;
-  ends: Int32Array;
-}
+let sorter: Sorter | undefined;
 
 /**
  * Sorts `count` entries at the start of `u8` in place and removes duplicates, returning the number of
- * unique entries now at the start. `u8.byteOffset` must be a multiple of 4.
+ * unique entries now at the start (radix sort, sorter.ts: about 0.4 s for 5 M random digests).
  */
 export function sortUniqueInPlace(u8: Uint8Array, count: number): number {
   if (count <= 1) return count;
@@ -243,121 +325,28 @@ export function sortUniqueInPlace(u8: Uint8Array, count: number): number {
     u8.set(aligned.subarray(0, unique * HASH_BYTES));
     return unique;
   }
+  sorter ??= createSorter();
   const w = new Int32Array(u8.buffer, u8.byteOffset, count * 8);
-  const levels: Level[] = [];
-  for (let i = 0; i < HASH_BYTES; i++) levels.push({ counts: new Int32Array(256), heads: new Int32Array(256), ends: new Int32Array(256) });
-  radix(u8, w, 0, count, 0, levels);
-  return dedupeSorted(u8, w, count);
-}
-
-function radix(u8: Uint8Array, w: Int32Array, lo: number, hi: number, byte: number, levels: Level[]): void {
-  for (;;) {
-    const n = hi - lo;
-    if (n <= SMALL) {
-      insertionSort(u8, w, lo, hi, byte);
-      return;
-    }
-    const { counts, heads, ends } = levels[byte]!;
-    counts.fill(0);
-    for (let i = lo, p = lo * HASH_BYTES + byte; i < hi; i++, p += HASH_BYTES) counts[u8[p]!]!++;
-    let single = -1;
-    let s = lo;
-    for (let b = 0; b < 256; b++) {
-      const c = counts[b]!;
-      if (c === n) single = b;
-      heads[b] = s;
-      s += c;
-      ends[b] = s;
-    }
-    if (single >= 0) {
-      // Every entry has the same byte here (duplicates, or a tiny range): nothing to move.
-      if (byte === HASH_BYTES - 1) return;
-      byte++;
-      continue;
-    }
-    for (let b = 0; b < 256; b++) {
-      let hb = heads[b]!;
-      const eb = ends[b]!;
-      while (hb < eb) {
-        let v = u8[hb * HASH_BYTES + byte]!;
-        if (v === b) {
-          hb++;
-          continue;
-        }
-        // Carry the misplaced entry along its cycle until an entry of bucket b comes back to hb.
-        const p = hb * 8;
-        let t0 = w[p]!, t1 = w[p + 1]!, t2 = w[p + 2]!, t3 = w[p + 3]!, t4 = w[p + 4]!, t5 = w[p + 5]!, t6 = w[p + 6]!, t7 = w[p + 7]!;
-        do {
-          const dst = heads[v]!;
-          heads[v] = dst + 1;
-          const nv = u8[dst * HASH_BYTES + byte]!;
-          const q = dst * 8;
-          const n0 = w[q]!, n1 = w[q + 1]!, n2 = w[q + 2]!, n3 = w[q + 3]!, n4 = w[q + 4]!, n5 = w[q + 5]!, n6 = w[q + 6]!, n7 = w[q + 7]!;
-          w[q] = t0; w[q + 1] = t1; w[q + 2] = t2; w[q + 3] = t3; w[q + 4] = t4; w[q + 5] = t5; w[q + 6] = t6; w[q + 7] = t7;
-          t0 = n0; t1 = n1; t2 = n2; t3 = n3; t4 = n4; t5 = n5; t6 = n6; t7 = n7;
-          v = nv;
-        } while (v !== b);
-        w[p] = t0; w[p + 1] = t1; w[p + 2] = t2; w[p + 3] = t3; w[p + 4] = t4; w[p + 5] = t5; w[p + 6] = t6; w[p + 7] = t7;
-        hb++;
-      }
-      heads[b] = hb;
-    }
-    if (byte === HASH_BYTES - 1) return;
-    let start = lo;
-    for (let b = 0; b < 256; b++) {
-      const end = ends[b]!;
-      if (end - start > 1) radix(u8, w, start, end, byte + 1, levels);
-      start = end;
-    }
-    return;
-  }
-}
-
-function insertionSort(u8: Uint8Array, w: Int32Array, lo: number, hi: number, byte: number): void {
-  for (let i = lo + 1; i < hi; i++) {
-    let j = i;
-    while (j > lo && compareFrom(u8, j - 1, j, byte) > 0) {
-      const p = (j - 1) * 8;
-      for (let k = 0; k < 8; k++) {
-        const t = w[p + k]!;
-        w[p + k] = w[p + 8 + k]!;
-        w[p + 8 + k] = t;
-      }
-      j--;
-    }
-  }
-}
-
-function compareFrom(u8: Uint8Array, a: number, b: number, byte: number): number {
-  for (let k = byte; k < HASH_BYTES; k++) {
-    const d = u8[a * HASH_BYTES + k]! - u8[b * HASH_BYTES + k]!;
-    if (d !== 0) return d;
-  }
-  return 0;
-}
-
-function dedupeSorted(u8: Uint8Array, w: Int32Array, count: number): number {
-  let out = 1;
-  for (let i = 1; i < count; i++) {
-    const p = i * 8;
-    const q = (out - 1) * 8;
-    if (w[p] === w[q] && w[p + 1] === w[q + 1] && w[p + 2] === w[q + 2] && w[p + 3] === w[q + 3] && w[p + 4] === w[q + 4] && w[p + 5] === w[q + 5] && w[p + 6] === w[q + 6] && w[p + 7] === w[q + 7]) continue;
-    if (out !== i) u8.copyWithin(out * HASH_BYTES, i * HASH_BYTES, (i + 1) * HASH_BYTES);
-    out++;
-  }
-  return out;
+  sorter.sortRange(u8, w, 0, count, 0);
+  return sorter.dedupe(u8, w, count);
 }
 
 // ── Growing accumulator ──────────────────────────────────────────────────────
 
 /** ArrayBuffers stop at 4 GiB here: 134 M digests. */
 const MAX_BYTES = 2 ** 32;
+/** Below this many digests one thread sorts faster than it can hand out the work. */
+const PARALLEL_MIN = 200_000;
+
+/** Sorts ranges [lo, hi) of entries (all sharing byte 0) of a shared buffer from byte 1, elsewhere. */
+export type ParallelSort = (buffer: SharedArrayBuffer, ranges: Int32Array) => Promise<void>;
 
 /**
  * Collects digests as they arrive, then sorts and de-duplicates them in place, so the sorted result
  * needs no second buffer (peak ≈ 32 bytes per digest). The buffer is sized from the caller's estimate
  * with headroom: the OS commits pages only when written, so unused headroom costs address space, not
- * memory. An estimate that proves short is handled by growing (one copy).
+ * memory; an estimate that proves short is handled by growing (one copy). It is a SharedArrayBuffer
+ * when the runtime has them, so hashing workers can sort it in parallel.
  */
 export class HashAccumulator {
   private u8: Uint8Array;
@@ -365,8 +354,7 @@ export class HashAccumulator {
 
   /** `expected`: the number of digests the caller expects (e.g. from the file size); headroom is added. */
   constructor(expected = 0) {
-    const entries = Math.max(1 << 15, Math.ceil(expected * 1.5));
-    this.u8 = new Uint8Array(new ArrayBuffer(Math.min(MAX_BYTES, entries * HASH_BYTES)));
+    this.u8 = new Uint8Array(allocate(Math.max(1 << 15, Math.ceil(expected * 1.5)) * HASH_BYTES));
   }
 
   get count(): number {
@@ -383,19 +371,36 @@ export class HashAccumulator {
 
   private grow(need: number): void {
     if (need > MAX_BYTES) throw new AppError('CSV_INVALID', `The file holds more than ${MAX_BYTES / HASH_BYTES} values; split it into smaller files.`);
-    // A plain ArrayBuffer, not a resizable one: V8 runs typed-array loops over resizable buffers
-    // markedly slower, and the sort below is the hot loop.
-    const bigger = new Uint8Array(new ArrayBuffer(Math.min(MAX_BYTES, Math.max(need, this.u8.length * 2))));
+    // Plain (not resizable) buffers: V8 runs typed-array loops over resizable ones markedly slower.
+    const bigger = new Uint8Array(allocate(Math.min(MAX_BYTES, Math.max(need, this.u8.length * 2))));
     bigger.set(this.u8.subarray(0, this.bytes));
     this.u8 = bigger;
   }
 
-  /** Sorts, removes duplicates, and hands over the result; the accumulator must not be used afterwards. */
-  finish(): { hashes: Buffer; duplicates: number } {
+  /**
+   * Sorts, removes duplicates, and hands over the result (possibly backed by a SharedArrayBuffer);
+   * the accumulator must not be used afterwards. With `parallel`, the calling thread splits the
+   * digests on their first byte and the 256 buckets are sorted elsewhere meanwhile.
+   */
+  async finish(parallel?: ParallelSort): Promise<{ hashes: Buffer; duplicates: number }> {
     const count = this.count;
-    const unique = sortUniqueInPlace(this.u8, count);
-    const hashes = Buffer.from(this.u8.buffer, 0, unique * HASH_BYTES);
+    const u8 = this.u8;
     this.u8 = new Uint8Array(0);
-    return { hashes, duplicates: count - unique };
+    sorter ??= createSorter();
+    const w = new Int32Array(u8.buffer, u8.byteOffset, count * 8);
+    if (parallel && count >= PARALLEL_MIN && u8.buffer instanceof SharedArrayBuffer) {
+      const ends = sorter.partitionTop(u8, w, 0, count);
+      const ranges: number[] = [];
+      for (let b = 0, start = 0; b < 256; start = ends[b]!, b++) if (ends[b]! - start > 1) ranges.push(start, ends[b]!);
+      await parallel(u8.buffer, Int32Array.from(ranges));
+    } else if (count > 1) {
+      sorter.sortRange(u8, w, 0, count, 0);
+    }
+    const unique = sorter.dedupe(u8, w, count);
+    return { hashes: Buffer.from(u8.buffer, 0, unique * HASH_BYTES), duplicates: count - unique };
   }
+}
+
+function allocate(bytes: number): ArrayBufferLike {
+  return typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
 }

@@ -24,6 +24,7 @@ export {
   applyDiff,
   countHashes,
   diffHashes,
+  diffHashesChunked,
   hashSetsEqual,
   hasHash,
   sortHashes,

@@ -20,6 +20,8 @@ export interface KernelDeps {
   reasons: readonly string[];
   /** SHA-256 of the UTF-8 bytes of `s`, as a 32-character latin1 string (one char per digest byte). */
   sha256Latin1(s: string): string;
+  /** SHA-256 of `bytes`, likewise. */
+  sha256BytesLatin1(bytes: Uint8Array): string;
   /** libphonenumber-js (max metadata); required only for the phone key. */
   phone: PhoneLib | null;
 }
@@ -37,6 +39,8 @@ export interface TextTask extends KernelTask {
   column: number;
   delimiter: string;
   newline: string;
+  /** Average record size in the file's sample: sizes the digest buffer. */
+  bytesPerRecord: number;
 }
 
 /**
@@ -54,7 +58,7 @@ export interface ChunkResult {
   rejRows: number[];
   rejReasons: number[];
   rejMasked: string[];
-  /** `hashCount` 32-byte digests, in row order, duplicates included. */
+  /** `hashCount` 32-byte digests from offset 0, in row order, duplicates included (the buffer may be larger). */
   hashes: ArrayBuffer;
   hashCount: number;
 }
@@ -71,9 +75,14 @@ export interface Kernel {
   isEmail(s: string): boolean;
   /** Writes the 32-byte digest of a normalized value (or the bytes of a passed-through hash) at `off`. */
   writeDigest(normalized: string, prehashed: boolean, out: Buffer, off: number): void;
-  processText(text: string, task: TextTask): ChunkResult;
+  /** Test hooks for the byte path: isEmailBytes on a buffer, emailBytes into `scratch`. */
+  isEmailBytes(b: Uint8Array, n: number): boolean;
+  emailBytes(b: Uint8Array, s: number, e: number, strip: boolean): number;
+  scratch: Uint8Array;
+  /** A block of whole quote-free CSV records (UTF-8). */
+  processBytes(bytes: Buffer, task: TextTask, out?: ArrayBuffer | null): ChunkResult;
   /** `values[i] === null` means the record had no such column. */
-  processValues(values: (string | null)[], rows: ArrayLike<number>, task: KernelTask): ChunkResult;
+  processValues(values: (string | null)[], rows: ArrayLike<number>, task: KernelTask, out?: ArrayBuffer | null): ChunkResult;
 }
 
 export function createKernel(deps: KernelDeps): Kernel {
@@ -292,20 +301,199 @@ export function createKernel(deps: KernelDeps): Kernel {
 
   function writeDigest(normalized: string, isPrehashed: boolean, out: Buffer, off: number): void {
     if (isPrehashed) out.write(normalized, off, 32, 'hex');
-    else out.write(deps.sha256Latin1(normalized), off, 32, 'latin1');
+    else putLatin1(deps.sha256Latin1(normalized), out, off);
   }
 
-  /** Collects one block's outcome; `cell` is the per-row step (a multi-key version would take a tuple). */
-  function createSink(task: KernelTask, capacity: number) {
+  /** Copies a 32-char latin1 digest into `out` (a JIT-compiled loop beats a call into Buffer.write here). */
+  function putLatin1(digest: string, out: Uint8Array, off: number): void {
+    for (let i = 0; i < 32; i++) out[off + i] = digest.charCodeAt(i);
+  }
+
+  // ── Byte path for emails ──────────────────────────────────────────────────
+  // The hot loop of a large email cohort: an ASCII cell is lowercased and stripped of whitespace
+  // straight from the file's bytes into `scratch` and hashed from there, with no string per row.
+  // Cells with other bytes take the string path (normEmail); both give the same result
+  // (kernel.test.ts checks them against each other).
+
+  // A plain Uint8Array over its own ArrayBuffer: a view of it per row is cheap (a Buffer's getters are not).
+  const scratchBuffer = new ArrayBuffer(320);
+  const scratch = new Uint8Array(scratchBuffer);
+  const SCRATCH_MAX = 300;
+  /** Not decided on bytes: use the string path. */
+  const FALLBACK = -1000;
+
+  /** ASCII-only twin of isEmail, on scratch[0, n). */
+  function isEmailBytes(b: Uint8Array, n: number): boolean {
+    if (n < 3 || n > 254) return false;
+    let at = -1;
+    for (let i = 0; i < n; i++) {
+      if (b[i] === 64) {
+        if (at >= 0) return false;
+        at = i;
+      }
+    }
+    if (at < 1 || at > 64) return false;
+    let prev = 46;
+    for (let i = 0; i < at; i++) {
+      const c = b[i]!;
+      if (c === 46) {
+        if (prev === 46) return false;
+      } else if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 45 || c === 43 || c === 33 || (c >= 35 && c <= 39) || c === 42 || c === 47 || c === 61 || c === 63 || (c >= 94 && c <= 96) || (c >= 123 && c <= 126))) {
+        return false;
+      }
+      prev = c;
+    }
+    if (prev === 46) return false;
+    let labels = 0;
+    let labelLen = 0;
+    let labelDigits = 0;
+    let lastC = 46;
+    for (let i = at + 1; i < n; i++) {
+      const c = b[i]!;
+      if (c === 46) {
+        if (labelLen === 0 || lastC === 45 || labelLen > 63) return false;
+        labels++;
+        labelLen = 0;
+        labelDigits = 0;
+      } else if (c >= 97 && c <= 122) {
+        labelLen++;
+      } else if (c >= 48 && c <= 57) {
+        labelLen++;
+        labelDigits++;
+      } else if (c === 45) {
+        if (labelLen === 0) return false;
+        labelLen++;
+      } else {
+        return false;
+      }
+      lastC = c;
+    }
+    return labels >= 1 && labelLen >= 2 && labelLen <= 63 && labelDigits < labelLen && lastC !== 45;
+  }
+
+  // Byte classes for the one-pass email scan: what each ASCII byte may be in an address.
+  const C_BAD = 0;
+  const C_SPACE = 1;
+  const C_UPPER = 2;
+  const C_LOWER = 3;
+  const C_DIGIT = 4;
+  const C_DOT = 5;
+  const C_HYPHEN = 6;
+  const C_AT = 7;
+  /** Allowed in the local part only: ! # $ % & ' * + / = ? ^ _ ` { | } ~ */
+  const C_LOCAL = 8;
+  const CLS = new Uint8Array(128);
+  const HEXC = new Uint8Array(128);
+  for (let c = 0; c < 128; c++) {
+    let k = C_BAD;
+    if (c === 32 || (c >= 9 && c <= 13)) k = C_SPACE;
+    else if (c >= 65 && c <= 90) k = C_UPPER;
+    else if (c >= 97 && c <= 122) k = C_LOWER;
+    else if (c >= 48 && c <= 57) k = C_DIGIT;
+    else if (c === 46) k = C_DOT;
+    else if (c === 45) k = C_HYPHEN;
+    else if (c === 64) k = C_AT;
+    else if ("!#$%&'*+/=?^_`{|}~".indexOf(String.fromCharCode(c)) >= 0) k = C_LOCAL;
+    CLS[c] = k;
+    HEXC[c] = (c >= 48 && c <= 57) || (c >= 97 && c <= 102) ? 1 : 0;
+  }
+
+  /**
+   * normEmail on the bytes b[s, e), in one pass that lowercases, drops whitespace, copies into
+   * scratch and checks the syntax (the rules of isEmail). Returns the normalized length, or
+   * -1 - reason, or FALLBACK for a cell that is not plain ASCII.
+   */
+  function emailBytes(b: Uint8Array, s: number, e: number, strip: boolean): number {
+    if (e - s > SCRATCH_MAX) return FALLBACK;
+    let n = 0;
+    let at = -1;
+    let bad = false;
+    let hexOnly = true;
+    let prevDot = true;
+    let labels = 0;
+    let labelLen = 0;
+    let labelDigits = 0;
+    let lastC = 46;
+    for (let i = s; i < e; i++) {
+      let c = b[i]!;
+      if (c >= 128) return FALLBACK;
+      const k = CLS[c]!;
+      if (k === C_SPACE) continue;
+      if (k === C_UPPER) c += 32;
+      scratch[n++] = c;
+      if (HEXC[c] === 0) hexOnly = false;
+      if (at < 0) {
+        if (k === C_AT) {
+          at = n - 1;
+          if (prevDot) bad = true;
+        } else if (k === C_DOT) {
+          if (prevDot) bad = true;
+          prevDot = true;
+        } else {
+          if (k === C_BAD) bad = true;
+          prevDot = false;
+        }
+      } else if (k === C_DOT) {
+        if (labelLen === 0 || lastC === 45 || labelLen > 63) bad = true;
+        labels++;
+        labelLen = 0;
+        labelDigits = 0;
+        lastC = c;
+      } else {
+        if (k === C_HYPHEN) {
+          if (labelLen === 0) bad = true;
+        } else if (k === C_DIGIT) labelDigits++;
+        else if (k !== C_LOWER && k !== C_UPPER) bad = true;
+        labelLen++;
+        lastC = c;
+      }
+    }
+    if (n === 0) return -1 - EMPTY;
+    if (hexOnly) {
+      if (n === 64) {
+        prehashed = true;
+        return 64;
+      }
+      return -1 - (n >= 32 ? INVALID_HASH : INVALID_EMAIL);
+    }
+    prehashed = false;
+    if (at < 0) return -1 - INVALID_EMAIL;
+    if (strip) {
+      let plus = -1;
+      for (let i = 0; i < at; i++) {
+        if (scratch[i] === 43) {
+          plus = i;
+          break;
+        }
+      }
+      const lim = plus >= 0 ? plus : at;
+      let w = 0;
+      for (let i = 0; i < lim; i++) {
+        const c = scratch[i]!;
+        if (c !== 46) scratch[w++] = c;
+      }
+      for (let i = at; i < n; i++) scratch[w++] = scratch[i]!;
+      return isEmailBytes(scratch, w) ? w : -1 - INVALID_EMAIL;
+    }
+    const ok = !bad && n >= 3 && n <= 254 && at >= 1 && at <= 64 && labels >= 1 && labelLen >= 2 && labelLen <= 63 && labelDigits < labelLen && lastC !== 45;
+    return ok ? n : -1 - INVALID_EMAIL;
+  }
+
+  function hexNibble(c: number): number {
+    return c <= 57 ? c - 48 : c - 87;
+  }
+
+  /** Collects one block's outcome: digests, counts, and the first rejects with masked values. */
+  /** `reuse`: a digest buffer handed back by the caller, so steady-state blocks allocate nothing. */
+  function createSink(task: KernelTask, capacity: number, reuse: ArrayBuffer | null | undefined) {
     const counts: number[] = new Array<number>(deps.reasons.length).fill(0);
     const rejRows: number[] = [];
     const rejReasons: number[] = [];
     const rejMasked: string[] = [];
-    let out = Buffer.allocUnsafeSlow(Math.max(1, capacity) * 32);
+    let out = reuse && reuse.byteLength >= 32 ? Buffer.from(reuse) : Buffer.allocUnsafeSlow(Math.max(1, capacity) * 32);
     let hashCount = 0;
     let valid = 0;
     const key = task.key;
-    const profile = task.profile;
     const maxRejects = task.maxRejects;
 
     function reject(row: number, reason: number, raw: string | null): void {
@@ -317,105 +505,160 @@ export function createKernel(deps: KernelDeps): Kernel {
       }
     }
 
-    function cell(row: number, raw: string | null): void {
-      if (raw === null) {
-        reject(row, MISSING_COLUMN, null);
-        return;
-      }
-      const r = norm(key, raw, profile);
-      if (typeof r === 'number') {
-        reject(row, r, raw);
-        return;
-      }
+    /** The next digest's offset in `out`, growing it when full. */
+    function slot(): number {
       if ((hashCount + 1) * 32 > out.length) {
         const bigger = Buffer.allocUnsafeSlow(out.length * 2);
         out.copy(bigger, 0, 0, hashCount * 32);
         out = bigger;
       }
-      writeDigest(r, prehashed, out, hashCount * 32);
-      hashCount++;
       valid++;
+      return hashCount++ * 32;
+    }
+
+    /** A normalized value (string path). */
+    function accept(normalized: string, isPrehashed: boolean): void {
+      writeDigest(normalized, isPrehashed, out, slot());
+    }
+
+    /** A normalized value in scratch[0, n) (byte path). */
+    function acceptScratch(n: number, isPrehashed: boolean): void {
+      const off = slot();
+      if (isPrehashed) {
+        for (let i = 0; i < 32; i++) out[off + i] = (hexNibble(scratch[2 * i]!) << 4) | hexNibble(scratch[2 * i + 1]!);
+      } else {
+        putLatin1(deps.sha256BytesLatin1(new Uint8Array(scratchBuffer, 0, n)), out, off);
+      }
     }
 
     function result(records: number, blank: number): ChunkResult {
       return { records, blank, valid, counts, rejRows, rejReasons, rejMasked, hashes: out.buffer as ArrayBuffer, hashCount };
     }
-    return { cell, result };
+    return { reject, accept, acceptScratch, result };
   }
 
-  /** True when a record (without its newline) holds nothing but delimiters and whitespace. */
-  function isBlankRecord(text: string, start: number, end: number, delim: number): boolean {
-    for (let i = start; i < end; i++) {
-      const c = text.charCodeAt(i);
-      if (c !== delim && !isSpace(c)) return false;
+  /** The string path for one cell. */
+  function cellString(sink: ReturnType<typeof createSink>, row: number, raw: string | null, key: KeyType, profile: NormalizationProfile): void {
+    if (raw === null) {
+      sink.reject(row, MISSING_COLUMN, null);
+      return;
     }
-    return true;
+    const r = norm(key, raw, profile);
+    if (typeof r === 'number') sink.reject(row, r, raw);
+    else sink.accept(r, prehashed);
+  }
+
+  function isSpaceByte(c: number): boolean {
+    return c === 32 || (c >= 9 && c <= 13);
   }
 
   /**
-   * Splits quote-free text exactly as papaparse does (records on `newline`, cells on `delimiter`) and
-   * feeds the key cell of each record to the sink. Tested against papaparse (fast-path.test.ts).
+   * Splits quote-free CSV bytes exactly as papaparse splits text (records on `newline`, cells on
+   * `delimiter`; fast-path.test.ts checks this against papaparse) and runs the key cell of each
+   * record. A record of only delimiters and whitespace is blank: skipped, but it keeps its row number.
    */
-  function processText(text: string, task: TextTask): ChunkResult {
-    const n = text.length;
+  function processBytes(b: Buffer, task: TextTask, reuse?: ArrayBuffer | null): ChunkResult {
+    const n = b.length;
     const nl = task.newline;
+    const nl0 = nl.charCodeAt(0);
+    const crlf = nl.length === 2;
     const nlLen = nl.length;
     const delim = task.delimiter.charCodeAt(0);
-    const delimStr = task.delimiter;
     const col = task.column;
-    // A row is rarely under 8 bytes; the sink grows if it is.
-    const sink = createSink(task, (n >>> 4) + 16);
+    const key = task.key;
+    const profile = task.profile;
+    const strip = profile.emailStripPlusAndDots;
+    const emailKey = key === 'email';
+    const sink = createSink(task, Math.ceil(n / Math.max(8, task.bytesPerRecord * 0.8)) + 64, reuse);
     let records = 0;
     let blank = 0;
     let pos = 0;
-    let nextNl = n === 0 ? -1 : text.indexOf(nl, 0);
-    let nextDelim = col > 0 ? text.indexOf(delimStr, 0) : -1;
     while (pos < n) {
-      const end = nextNl === -1 ? n : nextNl;
       const row = records++;
+      // Walk to the key cell: count delimiters, stop at the record's end.
+      let i = pos;
+      let k = 0;
       let fs = pos;
-      let found = true;
-      for (let k = 0; k < col; k++) {
-        if (nextDelim !== -1 && nextDelim < fs) nextDelim = text.indexOf(delimStr, fs);
-        if (nextDelim === -1 || nextDelim >= end) {
-          found = false;
-          break;
-        }
-        fs = nextDelim + 1;
-      }
-      let fe = end;
-      if (found) {
-        // The cell ends at the next delimiter of this record: scan it (cells are short, records may not be).
-        for (let i = fs; i < end; i++) {
-          if (text.charCodeAt(i) === delim) {
+      let fe = -1;
+      let recEnd = -1;
+      let high = 0;
+      for (; i < n; i++) {
+        const c = b[i]!;
+        if (c === delim) {
+          if (k === col) {
             fe = i;
+            break;
+          }
+          k++;
+          fs = i + 1;
+        } else if (c === nl0 && (!crlf || b[i + 1] === 10)) {
+          recEnd = i;
+          if (k === col) fe = i;
+          break;
+        } else if (k === col) {
+          high |= c;
+        }
+      }
+      if (i >= n) {
+        recEnd = n;
+        if (k === col) fe = n;
+      }
+      if (recEnd < 0) {
+        // The key cell ended at a delimiter: find the record's end (a JIT loop beats Buffer#indexOf's call cost on short rows).
+        recEnd = n;
+        for (let j = fe + 1; j < n; j++) {
+          if (b[j] === nl0 && (!crlf || b[j + 1] === 10)) {
+            recEnd = j;
             break;
           }
         }
       }
-      if (!found || fe === fs || isSpaceOnly(text, fs, fe)) {
-        if (isBlankRecord(text, pos, end, delim)) blank++;
-        else sink.cell(row, found ? text.slice(fs, fe) : null);
+      if (fe < 0 || isSpaceOnlyBytes(b, fs, fe)) {
+        // No such cell, or an empty one: a blank record is skipped; otherwise it is a reject.
+        if (isBlankBytes(b, pos, recEnd, delim)) blank++;
+        else if (fe < 0) sink.reject(row, MISSING_COLUMN, null);
+        else sink.reject(row, EMPTY, '');
+      } else if (emailKey && high < 128) {
+        const r = emailBytes(b, fs, fe, strip);
+        if (r >= 0) sink.acceptScratch(r, prehashed);
+        else if (r === FALLBACK) cellString(sink, row, b.toString('utf8', fs, fe), key, profile);
+        else sink.reject(row, -1 - r, b.toString('utf8', fs, fe));
       } else {
-        sink.cell(row, text.slice(fs, fe));
+        cellString(sink, row, b.toString('utf8', fs, fe), key, profile);
       }
-      if (nextNl === -1) break;
-      pos = nextNl + nlLen;
-      nextNl = text.indexOf(nl, pos);
+      pos = recEnd + nlLen;
     }
     return sink.result(records, blank);
   }
 
-  function isSpaceOnly(text: string, start: number, end: number): boolean {
-    for (let i = start; i < end; i++) if (!isSpace(text.charCodeAt(i))) return false;
+  function isSpaceOnlyBytes(b: Uint8Array, start: number, end: number): boolean {
+    for (let i = start; i < end; i++) if (!isSpaceByte(b[i]!)) return false;
     return true;
   }
 
-  function processValues(values: (string | null)[], rows: ArrayLike<number>, task: KernelTask): ChunkResult {
-    const sink = createSink(task, values.length);
-    for (let i = 0; i < values.length; i++) sink.cell(rows[i]!, values[i]!);
+  /** Only delimiters and whitespace (ASCII, or the non-breaking space as UTF-8 C2 A0). */
+  function isBlankBytes(b: Uint8Array, start: number, end: number, delim: number): boolean {
+    for (let i = start; i < end; i++) {
+      const c = b[i]!;
+      if (c === delim || isSpaceByte(c)) continue;
+      if (c === 0xc2 && b[i + 1] === 0xa0) {
+        i++;
+        continue;
+      }
+      return false;
+    }
+    return true;
+  }
+
+  function processValues(values: (string | null)[], rows: ArrayLike<number>, task: KernelTask, reuse?: ArrayBuffer | null): ChunkResult {
+    const sink = createSink(task, values.length, reuse);
+    for (let i = 0; i < values.length; i++) {
+      const raw = values[i]!;
+      if (raw !== null && raw.trim() === '') sink.reject(rows[i]!, EMPTY, '');
+      else cellString(sink, rows[i]!, raw, task.key, task.profile);
+    }
     return sink.result(values.length, 0);
   }
 
-  return { norm, wasPrehashed: () => prehashed, mask, isEmail, writeDigest, processText, processValues };
+  return { norm, wasPrehashed: () => prehashed, mask, isEmail, isEmailBytes, emailBytes, scratch, writeDigest, processBytes, processValues };
 }

@@ -13,11 +13,17 @@ export const sha256Latin1: (s: string) => string =
     ? (s) => crypto.hash('sha256', s, 'binary')
     : (s) => crypto.createHash('sha256').update(s).digest('binary');
 
+/** SHA-256 of bytes as a latin1 string. */
+export const sha256BytesLatin1: (b: Uint8Array) => string =
+  typeof crypto.hash === 'function'
+    ? (b) => crypto.hash('sha256', b, 'binary')
+    : (b) => crypto.createHash('sha256').update(b).digest('binary');
+
 let kernel: Kernel | undefined;
 
 /** The main thread's kernel instance (the workers build their own from the same source). */
 export function mainKernel(): Kernel {
-  kernel ??= createKernel({ reasons: REJECT_REASONS, sha256Latin1, phone: phoneLib as unknown as PhoneLib });
+  kernel ??= createKernel({ reasons: REJECT_REASONS, sha256Latin1, sha256BytesLatin1, phone: phoneLib as unknown as PhoneLib });
   return kernel;
 }
 

@@ -18,7 +18,7 @@ import { AppError } from '../../../shared/errors';
 import type { ChunkResult, KernelTask, TextTask } from './kernel';
 import { HashAccumulator } from './hash-set';
 import { bestColumnFor, isBlank, openCsv, sniffCsv, type CsvDelimiter, type CsvEncoding, type CsvSample } from './sniff';
-import { defaultWorkerCount, HashPool, type WorkerRequest } from './worker-pool';
+import { defaultWorkerCount, HashPool, type TaskOutcome, type WorkerRequest } from './worker-pool';
 
 export interface CohortProgress {
   bytesRead: number;
@@ -168,10 +168,10 @@ export async function readCohort(opts: ReadCohortOptions): Promise<CohortResult>
   const run = new CohortRun(opts, sample, column, profile, maxRejects, pool);
   try {
     await run.read();
+    return await run.finish();
   } finally {
     await pool.close();
   }
-  return run.finish();
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
@@ -191,7 +191,10 @@ class CohortRun {
   private lastProgress = 0;
   /** Records (all kinds, header included) before the next block to merge: row numbers of text blocks. */
   private recordsMerged = 0;
-  private readonly inFlight: { seq: number; promise: Promise<ChunkResult>; recordBase: boolean; bytesEnd: number }[] = [];
+  private readonly inFlight: { seq: number; promise: Promise<TaskOutcome>; recordBase: boolean; bytesEnd: number }[] = [];
+  /** Block and digest buffers back from finished tasks, for the next ones (no per-block garbage). */
+  private readonly freeBlocks: ArrayBuffer[] = [];
+  private readonly freeOut: ArrayBuffer[] = [];
   private seq = 0;
   private readonly textTask: TextTask;
   private readonly valueTask: KernelTask;
@@ -209,7 +212,7 @@ class CohortRun {
     this.acc = new HashAccumulator(expectedRows(sample));
     const normProfile = { ...profile, defaultCountry: profile.defaultCountry?.toUpperCase() ?? null };
     this.valueTask = { key: opts.key, profile: normProfile, maxRejects };
-    this.textTask = { ...this.valueTask, column: column.index, delimiter: sample.delimiter, newline: sample.newline };
+    this.textTask = { ...this.valueTask, column: column.index, delimiter: sample.delimiter, newline: sample.newline, bytesPerRecord: sample.bytesPerRecord };
     this.maxInFlight = Math.max(2, pool.size * 2);
   }
 
@@ -247,7 +250,7 @@ class CohortRun {
     for (;;) {
       throwIfAborted(this.opts.signal);
       const want = pos < size ? BLOCK_BYTES : 0;
-      const buf = Buffer.allocUnsafeSlow(carry.length + want);
+      const buf = this.takeBlock(carry.length + want);
       carry.copy(buf, 0);
       let got = 0;
       while (got < want) {
@@ -289,7 +292,8 @@ class CohortRun {
         headerPending = false;
       }
       carry = Buffer.from(buf.subarray(cut, len));
-      if (cut > begin) await this.dispatch({ id: this.pool.id(), kind: 'text', buffer: buf.buffer as ArrayBuffer, start: buf.byteOffset + begin, end: buf.byteOffset + cut, task: this.textTask }, true, pos - carry.length);
+      if (cut > begin) await this.dispatch({ id: this.pool.id(), kind: 'text', buffer: buf.buffer as ArrayBuffer, start: buf.byteOffset + begin, end: buf.byteOffset + cut, task: this.textTask, out: this.freeOut.pop() ?? null }, true, pos - carry.length);
+      else this.freeBlocks.push(buf.buffer as ArrayBuffer);
       if (eof) return carry.length > 0 ? { pos, carry, headerPending } : null;
     }
   }
@@ -308,7 +312,7 @@ class CohortRun {
     let pending: Buffer | null = first.length > 0 ? first : null;
     const flush = async (bytesEnd: number) => {
       if (values.length === 0) return;
-      const req: WorkerRequest = { id: this.pool.id(), kind: 'values', values, rows: Float64Array.from(rows), task: this.valueTask };
+      const req: WorkerRequest = { id: this.pool.id(), kind: 'values', values, rows: Float64Array.from(rows), task: this.valueTask, out: this.freeOut.pop() ?? null };
       values = [];
       rows = [];
       await this.dispatch(req, false, bytesEnd);
@@ -360,6 +364,14 @@ class CohortRun {
     await flush(pos);
   }
 
+  /** A buffer of at least `bytes` for a text block: a returned one when big enough, else a new one. */
+  private takeBlock(bytes: number): Buffer {
+    const free = this.freeBlocks.pop();
+    if (free && free.byteLength >= bytes) return Buffer.from(free, 0, bytes);
+    // Room for a typical carried partial record too, so the buffer stays reusable.
+    return Buffer.from(Buffer.allocUnsafeSlow(Math.max(bytes, BLOCK_BYTES + 64 * 1024)).buffer, 0, bytes);
+  }
+
   private tooLong(row?: number): AppError {
     const where = row ? ` (from row ${row})` : '';
     return new AppError('CSV_INVALID', `${path.basename(this.opts.path)} has a record longer than ${MAX_RECORD_BYTES / 1024 / 1024} MB${where}: a quoted cell is probably never closed. Fix the quote, or export the file again.`);
@@ -378,9 +390,11 @@ class CohortRun {
   private async drain(keep: number): Promise<void> {
     while (this.inFlight.length > keep) {
       const head = this.inFlight[0]!;
-      const result = await this.awaitOrAbort(head.promise);
+      const { result, block } = await this.awaitOrAbort(head.promise);
       this.inFlight.shift();
       this.merge(result, head.recordBase, head.bytesEnd);
+      if (block) this.freeBlocks.push(block);
+      this.freeOut.push(result.hashes);
     }
   }
 
@@ -427,7 +441,7 @@ class CohortRun {
     }
   }
 
-  finish(): CohortResult {
+  async finish(): Promise<CohortResult> {
     const file = path.basename(this.opts.path);
     const rejectReasons: Partial<Record<RejectReason, number>> = {};
     REJECT_REASONS.forEach((r, i) => {
@@ -437,7 +451,8 @@ class CohortRun {
       throw new AppError('CSV_INVALID', this.sample.hasHeader ? `${file} has a header row but no data rows. Export the cohort again with its rows.` : `${file} has no data rows. Export the cohort again with its rows.`);
     }
     if (this.valid === 0 && this.rowsRead > 0) throw new AppError('CSV_INVALID', allInvalidMessage(file, this.opts.key, this.column.name, this.rowsRead, rejectReasons));
-    const { hashes, duplicates } = this.acc.finish();
+    throwIfAborted(this.opts.signal);
+    const { hashes, duplicates } = await this.acc.finish((buffer, ranges) => this.pool.sortRanges(buffer, ranges));
     this.opts.onProgress?.({ bytesRead: this.sample.fileSize, totalBytes: this.sample.fileSize, rows: this.rowsRead });
     return {
       rowsRead: this.rowsRead,

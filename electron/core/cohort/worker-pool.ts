@@ -10,12 +10,34 @@ import { REJECT_REASONS } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import { createKernel, type ChunkResult, type KernelTask, type PhoneLib, type TextTask } from './kernel';
 import { mainKernel, TEST_VECTORS } from './normalize';
+import { createSorter } from './sorter';
 
+/**
+ * A task. `out` is a digest buffer from an earlier result, handed back for reuse; the text block's
+ * `buffer` comes back too (TaskOutcome.block), so steady-state reading allocates nothing per block.
+ */
 export type WorkerRequest =
-  | { id: number; kind: 'text'; buffer: ArrayBuffer; start: number; end: number; task: TextTask }
-  | { id: number; kind: 'values'; values: (string | null)[]; rows: Float64Array; task: KernelTask };
+  | { id: number; kind: 'text'; buffer: ArrayBuffer; start: number; end: number; task: TextTask; out: ArrayBuffer | null }
+  | { id: number; kind: 'values'; values: (string | null)[]; rows: Float64Array; task: KernelTask; out: ArrayBuffer | null };
 
-type WorkerReply = { id: number; ok: true; result: ChunkResult } | { id: number; ok: false; message: string } | { ready: true; probe: string | null; error?: string };
+/** Sort entry ranges [lo, hi) (pairs) of a shared digest buffer, from byte 1 (byte 0 is shared per range). */
+interface SortRequest {
+  id: number;
+  kind: 'sort';
+  buffer: SharedArrayBuffer;
+  ranges: Int32Array;
+}
+
+export interface TaskOutcome {
+  result: ChunkResult;
+  /** The text block's buffer, returned for reuse. */
+  block: ArrayBuffer | null;
+}
+
+type WorkerReply =
+  | { id: number; ok: true; result: ChunkResult | null; block: ArrayBuffer | null }
+  | { id: number; ok: false; message: string }
+  | { ready: true; probe: string | null; error?: string };
 
 interface WorkerInit {
   reasons: readonly string[];
@@ -24,20 +46,18 @@ interface WorkerInit {
 }
 
 /** Runs inside each worker (serialized with toString: it may use only its parameters and globals). */
-function workerMain(makeKernel: typeof createKernel, req: (id: string) => unknown): void {
+function workerMain(makeKernel: typeof createKernel, makeSorter: typeof createSorter, req: (id: string) => unknown): void {
   const wt = req('node:worker_threads') as typeof import('node:worker_threads');
   const nodeCrypto = req('node:crypto') as typeof import('node:crypto');
-  const nodeBuffer = req('node:buffer') as typeof import('node:buffer');
   const port = wt.parentPort!;
   const init = wt.workerData as WorkerInit;
   let kernel: ReturnType<typeof createKernel>;
   try {
-    const sha256Latin1 =
-      typeof nodeCrypto.hash === 'function'
-        ? (s: string) => nodeCrypto.hash('sha256', s, 'binary')
-        : (s: string) => nodeCrypto.createHash('sha256').update(s).digest('binary');
+    const oneShot = typeof nodeCrypto.hash === 'function';
+    const sha256Latin1 = oneShot ? (s: string) => nodeCrypto.hash('sha256', s, 'binary') : (s: string) => nodeCrypto.createHash('sha256').update(s).digest('binary');
+    const sha256BytesLatin1 = oneShot ? (b: Uint8Array) => nodeCrypto.hash('sha256', b, 'binary') : (b: Uint8Array) => nodeCrypto.createHash('sha256').update(b).digest('binary');
     const phone = init.phoneModulePath ? (req(init.phoneModulePath) as PhoneLib) : null;
-    kernel = makeKernel({ reasons: init.reasons, sha256Latin1, phone });
+    kernel = makeKernel({ reasons: init.reasons, sha256Latin1, sha256BytesLatin1, phone });
     // A probe the pool checks against the main thread, so a mis-serialized kernel is caught at once.
     const probeOut = Buffer.alloc(32);
     const n = kernel.norm('email', init.probe.input, { emailStripPlusAndDots: false, phoneKeepPlus: false, defaultCountry: null });
@@ -47,19 +67,23 @@ function workerMain(makeKernel: typeof createKernel, req: (id: string) => unknow
     port.postMessage({ ready: true, probe: null, error: err instanceof Error ? err.message : String(err) });
     return;
   }
-  const isAscii = typeof nodeBuffer.isAscii === 'function' ? nodeBuffer.isAscii : (b: Uint8Array) => b.every((c) => c < 128);
-  port.on('message', (msg: WorkerRequest) => {
+  const sorter = makeSorter();
+  port.on('message', (msg: WorkerRequest | SortRequest) => {
     try {
-      let result: ChunkResult;
-      if (msg.kind === 'text') {
-        const bytes = Buffer.from(msg.buffer, msg.start, msg.end - msg.start);
-        // Delimiters and line ends are ASCII, so a latin1 view splits exactly like the UTF-8 text.
-        const text = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
-        result = kernel.processText(text, msg.task);
-      } else {
-        result = kernel.processValues(msg.values, msg.rows, msg.task);
+      if (msg.kind === 'sort') {
+        const u8 = new Uint8Array(msg.buffer);
+        const w = new Int32Array(msg.buffer);
+        for (let i = 0; i < msg.ranges.length; i += 2) sorter.sortRange(u8, w, msg.ranges[i]!, msg.ranges[i + 1]!, 1);
+        port.postMessage({ id: msg.id, ok: true, result: null, block: null });
+        return;
       }
-      port.postMessage({ id: msg.id, ok: true, result }, [result.hashes]);
+      let result: ChunkResult;
+      let block: ArrayBuffer | null = null;
+      if (msg.kind === 'text') {
+        result = kernel.processBytes(Buffer.from(msg.buffer, msg.start, msg.end - msg.start), msg.task, msg.out);
+        block = msg.buffer;
+      } else result = kernel.processValues(msg.values, msg.rows, msg.task, msg.out);
+      port.postMessage({ id: msg.id, ok: true, result, block }, block ? [result.hashes, block] : [result.hashes]);
     } catch (err) {
       port.postMessage({ id: msg.id, ok: false, message: err instanceof Error ? err.message : String(err) });
     }
@@ -71,7 +95,7 @@ let cachedSource: string | undefined;
 /** The worker's JavaScript: the kernel and workerMain as they exist in this build. */
 export function workerSource(): string {
   // `__name` is the helper esbuild (tsx, keepNames) inserts into function bodies; a no-op here.
-  cachedSource ??= `'use strict';\nconst __name = (f) => f;\nconst createKernel = ${createKernel.toString()};\n(${workerMain.toString()})(createKernel, require);\n`;
+  cachedSource ??= `'use strict';\nconst __name = (f) => f;\nconst createKernel = ${createKernel.toString()};\nconst createSorter = ${createSorter.toString()};\n(${workerMain.toString()})(createKernel, createSorter, require);\n`;
   return cachedSource;
 }
 
@@ -106,7 +130,7 @@ interface Slot {
  */
 export class HashPool {
   private readonly slots: Slot[] = [];
-  private readonly pending = new Map<number, { resolve: (r: ChunkResult) => void; reject: (e: unknown) => void; slot: Slot | null }>();
+  private readonly pending = new Map<number, { resolve: (r: TaskOutcome) => void; reject: (e: unknown) => void; slot: Slot | null }>();
   private nextId = 1;
   private failure: AppError | null = null;
   private closed = false;
@@ -163,7 +187,7 @@ export class HashPool {
       if (!p) return;
       this.pending.delete(m.id);
       slot.busy--;
-      if (m.ok) p.resolve(m.result);
+      if (m.ok) p.resolve({ result: m.result as ChunkResult, block: m.block });
       else p.reject(new AppError('INTERNAL', `Hashing failed in a worker: ${m.message}`));
     });
     worker.on('error', (err) => this.fail(new AppError('INTERNAL', `A hashing worker stopped: ${err.message}`, { cause: err })));
@@ -178,28 +202,62 @@ export class HashPool {
     this.pending.clear();
   }
 
-  /** Runs a task; the request's buffer (text tasks) is transferred, not copied. */
-  run(req: WorkerRequest): Promise<ChunkResult> {
+  /** Runs a task; its buffers (text block, `out`) are transferred, not copied. */
+  run(req: WorkerRequest): Promise<TaskOutcome> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.slots.length === 0) {
       try {
         const k = mainKernel();
-        if (req.kind === 'text') {
-          const bytes = Buffer.from(req.buffer, req.start, req.end - req.start);
-          return Promise.resolve(k.processText(bytes.toString('utf8'), req.task));
-        }
-        return Promise.resolve(k.processValues(req.values, req.rows, req.task));
+        if (req.kind === 'text') return Promise.resolve({ result: k.processBytes(Buffer.from(req.buffer, req.start, req.end - req.start), req.task, req.out), block: req.buffer });
+        return Promise.resolve({ result: k.processValues(req.values, req.rows, req.task, req.out), block: null });
       } catch (err) {
         return Promise.reject(err);
       }
     }
     let slot = this.slots[0]!;
     for (const s of this.slots) if (s.busy < slot.busy) slot = s;
+    const transfer: ArrayBuffer[] = req.kind === 'text' ? [req.buffer] : [];
+    if (req.out) transfer.push(req.out);
+    return this.send(slot, req, transfer);
+  }
+
+  /**
+   * Sorts entry ranges of a shared buffer (pairs lo, hi; each range shares byte 0) in the workers,
+   * split into contiguous groups of about equal size. Without workers, sorts here.
+   */
+  async sortRanges(buffer: SharedArrayBuffer, ranges: Int32Array): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (this.slots.length === 0) {
+      const s = createSorter();
+      const u8 = new Uint8Array(buffer);
+      const w = new Int32Array(buffer);
+      for (let i = 0; i < ranges.length; i += 2) s.sortRange(u8, w, ranges[i]!, ranges[i + 1]!, 1);
+      return;
+    }
+    let total = 0;
+    for (let i = 0; i < ranges.length; i += 2) total += ranges[i + 1]! - ranges[i]!;
+    const per = total / this.slots.length;
+    const jobs: Promise<TaskOutcome>[] = [];
+    let from = 0;
+    let acc = 0;
+    for (let s = 0; s < this.slots.length; s++) {
+      let to = from;
+      const target = per * (s + 1);
+      while (to < ranges.length && (acc < target || s === this.slots.length - 1)) {
+        acc += ranges[to + 1]! - ranges[to]!;
+        to += 2;
+      }
+      if (to > from) jobs.push(this.send(this.slots[s]!, { id: this.id(), kind: 'sort', buffer, ranges: ranges.slice(from, to) }, []));
+      from = to;
+    }
+    await Promise.all(jobs);
+  }
+
+  private send(slot: Slot, req: WorkerRequest | SortRequest, transfer: ArrayBuffer[]): Promise<TaskOutcome> {
     slot.busy++;
-    return new Promise<ChunkResult>((resolve, reject) => {
+    return new Promise<TaskOutcome>((resolve, reject) => {
       this.pending.set(req.id, { resolve, reject, slot });
-      if (req.kind === 'text') slot.worker.postMessage(req, [req.buffer]);
-      else slot.worker.postMessage(req);
+      slot.worker.postMessage(req, transfer);
     });
   }
 
