@@ -50,6 +50,14 @@ export class SnapshotRepo {
   }
 
   /**
+   * The stored entries chunk by chunk (1 MiB each, in order), without assembling one buffer: a diff
+   * can stream over them (cohort diffHashesChunked) so a 5 M snapshot never sits whole in memory.
+   */
+  *chunks(audienceId: number): Generator<Buffer> {
+    for (const row of this.q.chunks.iterate(audienceId) as Iterable<{ data: Buffer }>) yield row.data;
+  }
+
+  /**
    * Replaces the whole snapshot. Runs inside the caller's transaction when there is one (so a job step
    * and its effect commit together), else in its own.
    */
