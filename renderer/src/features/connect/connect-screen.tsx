@@ -66,7 +66,7 @@ function ConnectionCard({ c, onReconnect }: { c: ConnectionView; onReconnect(c: 
         )}
         {confirming ? (
           <>
-            <Button size="small" variant="danger" onClick={() => void disconnect(c.id)} busy={busy === `disconnect:${c.id}`} disabled={busy !== null}>
+            <Button size="small" variant="danger" onClick={() => void disconnect(c.id).then(() => setConfirming(false))} busy={busy === `disconnect:${c.id}`} disabled={busy !== null}>
               Yes, disconnect {c.label}
             </Button>
             <Button size="small" variant="ghost" onClick={() => setConfirming(false)}>

@@ -1,5 +1,5 @@
 /** Settings: each change is saved at once and the engine's answer is shown. */
-import { useEffect, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../../app/store';
 import { ErrorBanner, Loading } from '../../ui/states';
@@ -23,12 +23,15 @@ function NumberSetting({ label, value, min, max, onSave, help }: { label: string
   const commit = () => {
     if (valid && n !== value) onSave(n);
   };
+  const id = useId();
   return (
-    <label className="field">
-      <span>{label}</span>
-      <input type="number" inputMode="numeric" min={min} max={max} value={text} onChange={(e) => setText(e.target.value)} onBlur={commit} onKeyDown={(e) => e.key === 'Enter' && commit()} aria-invalid={!valid} />
-      <span className={`small ${valid ? 'muted' : 'error-text'}`}>{valid ? help : `Use a whole number from ${min} to ${max}.`}</span>
-    </label>
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input id={id} type="number" inputMode="numeric" min={min} max={max} value={text} onChange={(e) => setText(e.target.value)} onBlur={commit} onKeyDown={(e) => e.key === 'Enter' && commit()} aria-invalid={!valid} aria-describedby={`${id}-help`} />
+      <span id={`${id}-help`} className={`small ${valid ? 'muted' : 'error-text'}`}>
+        {valid ? help : `Use a whole number from ${min} to ${max}.`}
+      </span>
+    </div>
   );
 }
 
@@ -70,16 +73,18 @@ export function SettingsScreen() {
           </fieldset>
           <fieldset className="fieldset">
             <legend>Cohorts</legend>
-            <label className="field">
-              <span>Default country for phones</span>
+            <div className="field">
+              <label htmlFor="settings-country">Default country for phones</label>
               <span className="inline">
                 <input
+                  id="settings-country"
                   value={countryText}
                   onChange={(e) => setCountry(e.target.value.toUpperCase().slice(0, 2))}
                   placeholder="e.g. US"
                   size={4}
                   maxLength={2}
                   aria-invalid={!countryValid}
+                  aria-describedby="settings-country-help"
                 />
                 <Button
                   size="small"
@@ -89,8 +94,10 @@ export function SettingsScreen() {
                   Save
                 </Button>
               </span>
-              <span className={`small ${countryValid ? 'muted' : 'error-text'}`}>{countryValid ? 'For phones written without +country code. Empty: reject them.' : 'Use a two-letter code such as US or GB.'}</span>
-            </label>
+              <span id="settings-country-help" className={`small ${countryValid ? 'muted' : 'error-text'}`}>
+                {countryValid ? 'For phones written without +country code. Empty: reject them.' : 'Use a two-letter code such as US or GB.'}
+              </span>
+            </div>
           </fieldset>
           <fieldset className="fieldset">
             <legend>Quotas and rate limits</legend>
