@@ -298,7 +298,7 @@ class Engine {
     const last = statusHistory(this.app.store, audienceId, 1)[0];
     await this.ensureSandboxFor(a);
     try {
-      const rec = await this.app.sync.refreshStatus(audienceId);
+      const rec = await this.remote(a.connectionId, () => this.app.sync.refreshStatus(audienceId));
       if (rec.state !== last?.state || rec.coverNum !== last?.coverNum) this.hub.emit('audience:statusChanged', { audienceId });
     } finally {
       this.checkConnections();

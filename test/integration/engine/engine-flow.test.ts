@@ -250,4 +250,33 @@ describe('engine facade: refusals and edge cases', () => {
       other.cleanup();
     }
   });
+
+  it('runs a due schedule on resume with the schedule trigger; a revoked token skips it and asks to re-connect', async () => {
+    const other = tmpDir('cohort-relay-engine-schedule-');
+    let offset = 0;
+    const p = await startTestEngine(other.dir, { now: () => new Date(Date.now() + offset) });
+    try {
+      const conn = await p.engine.handlers['connections:connectSandbox'](undefined);
+      const advertiserId = conn.advertisers[0]!.advertiserId;
+      const file = path.join(other.dir, 'cohort.csv');
+      writeCohort(file, emails(0, 1200));
+      const at = new Date(Date.now() + 3_600_000).toISOString();
+      const a = await p.engine.handlers['audiences:create']({ advertiserId, name: 'Nightly', keys: [{ key: 'email', column: 'email' }], sourcePath: file, profile: DEFAULT_PROFILE, cadence: { kind: 'once', at } });
+      expect(a.nextSync).toBe(at);
+      offset = 2 * 3_600_000;
+      p.engine.onResume();
+      expect(await p.waitFor('run:finished', (e) => e.audienceId === a.id)).toMatchObject({ status: 'done', trigger: 'schedule' });
+
+      const b = await p.engine.handlers['audiences:create']({ advertiserId, name: 'Later', keys: [{ key: 'email', column: 'email' }], sourcePath: file, profile: DEFAULT_PROFILE, cadence: { kind: 'once', at: new Date(Date.now() + offset + 3_600_000).toISOString() } });
+      p.sim().revokeToken(p.sim().accessToken);
+      offset = 4 * 3_600_000;
+      p.engine.onResume();
+      expect(await p.waitFor('connection:needsReconnect')).toMatchObject({ connectionId: 'tt-sandbox' });
+      expect(p.events.some((e) => e.event === 'run:finished' && e.payload.audienceId === b.id)).toBe(false);
+      expect((await p.engine.handlers['audiences:get']({ id: b.id })).state).toBe('needs_reconnect');
+    } finally {
+      await p.engine.shutdown();
+      other.cleanup();
+    }
+  });
 });
