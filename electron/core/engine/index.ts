@@ -30,7 +30,7 @@ import { exportRejects, FileJobs, hashLabView, previewView, validateFile } from 
 import { RateMeter, runPhase } from './progress';
 import { SandboxHost } from './sandbox';
 import { applyRateLimits, readSettings, storedEnvironment, writeSettings } from './settings';
-import { apiCallView, audienceView, connectionView, keyOfCalculateType, rejectSamples, runView, sizeHistory, tiktokTimeToIso } from './views';
+import { apiCallView, audienceView, connectionView, environmentOf, keyOfCalculateType, rejectSamples, runView, sizeHistory, tiktokTimeToIso } from './views';
 
 export { SandboxHost, SANDBOX_PROCESSING_MS } from './sandbox';
 export { runPhase, RateMeter } from './progress';
@@ -225,7 +225,7 @@ class Engine {
 
   private async healthCheck(connectionId: string): Promise<{ ok: boolean; message?: string }> {
     const c = this.app.store.connections.get(connectionId);
-    if (c?.kind === 'sandbox') await this.sandbox.ensure();
+    if (c && environmentOf(c) === 'offline-sandbox') await this.sandbox.ensure();
     try {
       return await this.app.healthCheck(connectionId);
     } finally {
@@ -236,7 +236,7 @@ class Engine {
   /** Audiences on the sandbox connection need the simulator running, whatever the environment. */
   private async ensureSandboxFor(a: Pick<AudienceRecord, 'connectionId' | 'advertiserId'>): Promise<void> {
     const c = a.connectionId ? this.app.store.connections.get(a.connectionId) : this.app.store.connections.findByAdvertiser(a.advertiserId);
-    if (c?.kind === 'sandbox') await this.sandbox.ensure();
+    if (c && environmentOf(c) === 'offline-sandbox') await this.sandbox.ensure();
   }
 
   /** The API base new connections use: the environment's TikTok (TIKTOK_API_BASE still wins for production). */
@@ -350,14 +350,14 @@ class Engine {
       },
       'connections:disconnect': async ({ connectionId }) => {
         const c = connections.getConnection(connectionId);
-        if (c?.kind === 'sandbox') await this.sandbox.ensure();
+        if (c && environmentOf(c) === 'offline-sandbox') await this.sandbox.ensure();
         await connections.disconnect(connectionId);
         this.knownStatus.delete(connectionId);
         return null;
       },
       'connections:advertisers': async ({ connectionId }) => {
         const c = connections.getConnection(connectionId);
-        if (c?.kind === 'sandbox') await this.sandbox.ensure();
+        if (c && environmentOf(c) === 'offline-sandbox') await this.sandbox.ensure();
         const list = await this.remote(connectionId, () => connections.refreshAdvertisers(connectionId));
         return list.map((a) => ({ advertiserId: a.advertiserId, name: a.name }));
       },

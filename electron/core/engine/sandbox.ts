@@ -7,6 +7,7 @@
 import path from 'node:path';
 import type { Store } from '../store';
 import { SANDBOX_CONNECTION_ID } from '../tiktok/connections';
+import { environmentOf } from './views';
 import { startSimulator, type SimulatorHandle, type SimulatorOptions } from '../tiktok/simulator';
 
 const PORT_KEY = 'sandbox.port';
@@ -53,15 +54,17 @@ export class SandboxHost {
     }
     this.store.settings.set(PORT_KEY, sim.port);
     // A sandbox connection saved with an earlier port must follow the simulator.
-    this.store.db.prepare("UPDATE connections SET api_base = ? WHERE kind = 'sandbox' AND api_base != ?").run(sim.url, sim.url);
+    // So must any connection made against it (a pasted sandbox token, an OAuth sign-in to the simulator).
+    const before = lastPort === null ? null : `http://127.0.0.1:${lastPort}`;
+    this.store.db.prepare("UPDATE connections SET api_base = ? WHERE (kind = 'sandbox' OR api_base = ?) AND api_base != ?").run(sim.url, before, sim.url);
     this.handle = sim;
     this.onStarted?.(sim);
     return sim;
   }
 
-  /** True when a sandbox connection is stored (its audiences need the simulator running). */
+  /** True when a connection to the simulator is stored (its audiences need the simulator running). */
   hasConnection(): boolean {
-    return this.store.connections.get(SANDBOX_CONNECTION_ID) !== undefined || this.store.connections.list().some((c) => c.kind === 'sandbox');
+    return this.store.connections.get(SANDBOX_CONNECTION_ID) !== undefined || this.store.connections.list().some((c) => environmentOf(c) === 'offline-sandbox');
   }
 
   async close(): Promise<void> {

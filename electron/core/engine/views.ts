@@ -21,7 +21,8 @@ export const REJECTS_SAMPLE = 50;
 
 /** Which TikTok a connection talks to, from its kind and API base. */
 export function environmentOf(c: Pick<ConnectionRecord, 'kind' | 'apiBase'>): ApiEnvironment {
-  if (c.kind === 'sandbox') return 'offline-sandbox';
+  // A pasted token or an OAuth sign-in against the simulator is on the offline sandbox too.
+  if (c.kind === 'sandbox' || /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?$/.test(c.apiBase)) return 'offline-sandbox';
   if (c.apiBase === TIKTOK_API_BASES.tiktokSandbox) return 'tiktok-sandbox';
   return 'production';
 }

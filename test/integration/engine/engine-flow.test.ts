@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_PROFILE } from '../../../shared/domain';
@@ -274,6 +275,53 @@ describe('engine facade: refusals and edge cases', () => {
       expect(await p.waitFor('connection:needsReconnect')).toMatchObject({ connectionId: 'tt-sandbox' });
       expect(p.events.some((e) => e.event === 'run:finished' && e.payload.audienceId === b.id)).toBe(false);
       expect((await p.engine.handlers['audiences:get']({ id: b.id })).state).toBe('needs_reconnect');
+    } finally {
+      await p.engine.shutdown();
+      other.cleanup();
+    }
+  });
+
+  it('after a restart the sandbox keeps its audiences, and follows to a new port when the old one is taken', async () => {
+    const file = path.join(dir, 'cohort.csv');
+    writeCohort(file, emails(0, 1200));
+    const a = await createAudience(file);
+    await runToEnd('sync:run', a.id);
+    const oldPort = t.sim().port;
+    await t.engine.shutdown();
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(oldPort, '127.0.0.1', resolve));
+    try {
+      t = await startTestEngine(dir);
+      h = t.engine.handlers;
+      expect(t.sim().port).not.toBe(oldPort);
+      expect((await h['connections:list'](undefined))[0]).toMatchObject({ id: 'tt-sandbox', status: 'ok' });
+      const plan = await h['sync:plan']({ audienceId: a.id });
+      expect(plan).toMatchObject({ adds: 0, removes: 0, calls: 0, currentSize: 1200 });
+      writeCohort(file, emails(0, 1250));
+      expect((await runToEnd('sync:run', a.id)).finished).toMatchObject({ status: 'done', error: null });
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+
+  it('signs in with OAuth through the browser the host opens, and refuses when the host cannot open one', async () => {
+    await expect(h['connections:loginOAuth']({ appId: 'app', appSecret: 'secret' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('token') });
+    const other = tmpDir('cohort-relay-engine-oauth-');
+    const opened: string[] = [];
+    // The "browser": follows the simulator's consent page, which approves and redirects to the loopback.
+    const p = await startTestEngine(other.dir, {}, { openExternal: async (url) => {
+      opened.push(url);
+      void fetch(url).catch(() => undefined);
+    } });
+    try {
+      await p.engine.handlers['connections:connectSandbox'](undefined);
+      const sim = p.sim();
+      const conn = await p.engine.handlers['connections:loginOAuth']({ appId: sim.appId, appSecret: sim.appSecret });
+      expect(opened).toHaveLength(1);
+      expect(opened[0]).toContain('/portal/auth');
+      expect(conn).toMatchObject({ kind: 'oauth', appId: sim.appId, status: 'ok', environment: 'offline-sandbox' });
+      expect(conn.advertisers.length).toBeGreaterThan(0);
+      expect(JSON.stringify(conn)).not.toContain(sim.appSecret);
     } finally {
       await p.engine.shutdown();
       other.cleanup();

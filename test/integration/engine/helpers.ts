@@ -3,7 +3,7 @@ import { createEngine, type EngineInternals } from '../../../electron/core/engin
 import type { SimulatorHandle } from '../../../electron/core/tiktok/simulator';
 import type { EventName } from '../../../shared/ipc/channels';
 import type { EventPayloads, PushEvent } from '../../../shared/ipc/contract';
-import type { EngineHost } from '../../../shared/ipc/engine-host';
+import type { EngineHost, EngineOptions } from '../../../shared/ipc/engine-host';
 
 export interface TestEngine {
   engine: EngineHost;
@@ -14,10 +14,10 @@ export interface TestEngine {
 }
 
 /** The real engine on a temp data folder with the offline sandbox: no keychain, no rate limit, no processing delay. */
-export async function startTestEngine(dataDir: string, extra: EngineInternals = {}): Promise<TestEngine> {
+export async function startTestEngine(dataDir: string, extra: EngineInternals = {}, hostOpts: Partial<EngineOptions> = {}): Promise<TestEngine> {
   let sim: SimulatorHandle | null = null;
   const engine = await createEngine(
-    { dataDir: path.join(dataDir, 'data'), host: 'web', environment: 'offline-sandbox' },
+    { dataDir: path.join(dataDir, 'data'), host: 'web', environment: 'offline-sandbox', ...hostOpts },
     {
       env: { COHORT_RELAY_KEYCHAIN: 'off' },
       simulator: { rateLimit: false, processingDelayMs: 0, matchRate: 'exact' },
