@@ -327,4 +327,31 @@ describe('engine facade: refusals and edge cases', () => {
       other.cleanup();
     }
   });
+
+  it('maps a new local audience onto one that exists at TikTok, and the first sync makes it exact', async () => {
+    const file = path.join(dir, 'cohort.csv');
+    writeCohort(file, emails(0, 1300));
+    const a = await createAudience(file);
+    await runToEnd('sync:run', a.id);
+    const tiktokId = (await h['audiences:get']({ id: a.id })).tiktokAudienceId!;
+    await expect(createAudience(file, { name: 'Twin', existingTiktokAudienceId: tiktokId })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('already mapped') });
+    await h['audiences:deleteLocal']({ id: a.id });
+    await expect(createAudience(file, { name: 'Wrong key', keys: [{ key: 'phone', column: 'email' }], existingTiktokAudienceId: tiktokId })).rejects.toMatchObject({ code: 'KEY_TYPE_LOCKED' });
+
+    writeCohort(file, emails(0, 1400));
+    const adopted = await createAudience(file, { name: 'Buyers (adopted)', existingTiktokAudienceId: tiktokId });
+    expect(adopted).toMatchObject({ tiktokAudienceId: tiktokId, localSize: 0 });
+    const plan = await h['sync:plan']({ audienceId: adopted.id });
+    expect(plan).toMatchObject({ calls: 1, projectedSize: 1400 });
+    expect((await runToEnd('sync:run', adopted.id)).finished.status).toBe('done');
+    expect(t.sim().membership(tiktokId)).toEqual(hashSet(emails(0, 1400)));
+  });
+
+  it('switches the API environment and keeps the choice', async () => {
+    expect((await h['settings:set']({ environment: 'production' })).environment).toBe('production');
+    expect((await h['settings:get'](undefined)).environment).toBe('production');
+    // The offline sandbox connects whatever the environment (it is always on this computer).
+    expect((await h['connections:connectSandbox'](undefined)).environment).toBe('offline-sandbox');
+    expect((await h['settings:set']({ environment: 'offline-sandbox' })).environment).toBe('offline-sandbox');
+  });
 });
