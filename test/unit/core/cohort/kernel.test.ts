@@ -1,0 +1,126 @@
+import fc from 'fast-check';
+import Papa from 'papaparse';
+import { describe, expect, it } from 'vitest';
+import type { ChunkResult, TextTask } from '../../../../electron/core/cohort/kernel';
+import { mainKernel } from '../../../../electron/core/cohort/normalize';
+import { isBlank } from '../../../../electron/core/cohort/sniff';
+import { DEFAULT_PROFILE, REJECT_REASONS, type NormalizationProfile } from '../../../../shared/domain';
+
+const k = mainKernel();
+const FALLBACK = -1000;
+
+/** Characters that matter to email rules, ASCII only (the byte path's domain). */
+const emailChar = fc.constantFrom(...'abcdefABCDEFxyzXYZ0189.@+-_ \t!#%&*/=?^`{|}~"(),:;<>[]\\'.split(''));
+const emailish = fc.oneof(
+  fc.string({ unit: emailChar, maxLength: 40 }),
+  fc.tuple(fc.string({ unit: emailChar, maxLength: 12 }), fc.string({ unit: emailChar, maxLength: 12 }), fc.constantFrom('com', 'co.uk', 'io', 'c', '1')).map(([a, b, t]) => `${a}@${b}.${t}`),
+  fc.constantFrom('A'.repeat(64), 'abcdef0123456789'.repeat(4), 'ABCDEF0123456789'.repeat(2), ' Jane.Doe+x@Example.com '),
+);
+
+describe('the byte path for emails equals the string path', () => {
+  it('for any ASCII cell, with and without stripping "+tag" and dots', () => {
+    fc.assert(
+      fc.property(emailish, fc.boolean(), (s, strip) => {
+        const profile: NormalizationProfile = { ...DEFAULT_PROFILE, emailStripPlusAndDots: strip };
+        const bytes = Buffer.from(s, 'latin1');
+        const viaBytes = k.emailBytes(bytes, 0, bytes.length, strip);
+        const bytesPrehashed = k.wasPrehashed();
+        const viaString = k.norm('email', s, profile);
+        expect(viaBytes).not.toBe(FALLBACK);
+        if (viaBytes >= 0) {
+          expect(Buffer.from(k.scratch.subarray(0, viaBytes)).toString('latin1')).toBe(viaString);
+          expect(bytesPrehashed).toBe(k.wasPrehashed());
+        } else {
+          expect(REJECT_REASONS[-1 - viaBytes]).toBe(typeof viaString === 'number' ? REJECT_REASONS[viaString] : `accepted ${viaString}`);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('isEmailBytes agrees with isEmail on ASCII', () => {
+    fc.assert(
+      fc.property(emailish, (s) => {
+        const lower = s.toLowerCase();
+        expect(k.isEmailBytes(Buffer.from(lower, 'latin1'), lower.length)).toBe(k.isEmail(lower));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('hands non-ASCII cells to the string path', () => {
+    const b = Buffer.from('josé@example.com');
+    expect(k.emailBytes(b, 0, b.length, false)).toBe(FALLBACK);
+  });
+});
+
+// ── The fast path splits like papaparse ─────────────────────────────────────────
+
+const field = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom('', ' ', 'jane@example.com', 'JOHN@EXAMPLE.COM ', 'bad', 'x@y.co', 'a@b') },
+  { weight: 2, arbitrary: fc.string({ unit: fc.constantFrom(...'ab@.c om\t1'.split('')), maxLength: 12 }) },
+);
+
+function expectedFromPapa(text: string, task: TextTask): { counts: number[]; valid: number; rejRows: number[]; hashes: string } {
+  const res = Papa.parse<string[]>(text, { delimiter: task.delimiter, newline: task.newline as '\n', quoteChar: '"' });
+  const values: (string | null)[] = [];
+  const rows: number[] = [];
+  res.data.forEach((rec, i) => {
+    if (isBlank(rec)) return;
+    values.push(task.column < rec.length ? rec[task.column]! : null);
+    rows.push(i);
+  });
+  const r = k.processValues(values, rows, task);
+  return { counts: r.counts, valid: r.valid, rejRows: r.rejRows, hashes: digests(r) };
+}
+
+function digests(r: ChunkResult): string {
+  return Buffer.from(r.hashes, 0, r.hashCount * 32).toString('hex');
+}
+
+describe('processBytes (the quote-free fast path)', () => {
+  it('finds the same records, cells, rejects and digests as papaparse', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(',', ';', '\t', '|'),
+        fc.constantFrom('\n', '\r\n', '\r'),
+        fc.array(fc.array(field, { minLength: 0, maxLength: 4 }), { minLength: 1, maxLength: 30 }),
+        fc.integer({ min: 0, max: 2 }),
+        fc.boolean(),
+        (delimiter, newline, records, column, trailing) => {
+          const clean = records.map((r) => r.map((f) => f.split(delimiter).join('')));
+          const text = clean.map((r) => r.join(delimiter)).join(newline) + (trailing ? newline : '');
+          const task: TextTask = { key: 'email', profile: DEFAULT_PROFILE, maxRejects: 1000, column, delimiter, newline, bytesPerRecord: 20 };
+          const got = k.processBytes(Buffer.from(text, 'utf8'), task);
+          const want = expectedFromPapa(text, task);
+          expect(got.valid).toBe(want.valid);
+          expect(got.counts).toEqual(want.counts);
+          expect(got.rejRows).toEqual(want.rejRows);
+          expect(digests(got)).toBe(want.hashes);
+          expect(got.records - got.blank).toBe(want.valid + want.counts.reduce((a, b) => a + b, 0));
+        },
+      ),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('reads the key from any column and reports rows too short for it as MISSING_COLUMN', () => {
+    const task: TextTask = { key: 'email', profile: DEFAULT_PROFILE, maxRejects: 10, column: 2, delimiter: ';', newline: '\n', bytesPerRecord: 20 };
+    const r = k.processBytes(Buffer.from('1;x;a@b.co\n2;y\n;;\n3;z;\n'), task);
+    expect(r.records).toBe(4);
+    expect(r.blank).toBe(1);
+    expect(r.valid).toBe(1);
+    expect(r.rejRows).toEqual([1, 3]);
+    expect(r.rejReasons.map((i) => REJECT_REASONS[i])).toEqual(['MISSING_COLUMN', 'EMPTY']);
+  });
+
+  it('grows its digest buffer past a too-small estimate and reuses a handed-back one', () => {
+    const text = Array.from({ length: 500 }, (_, i) => `u${i}@x.io`).join('\n');
+    const task: TextTask = { key: 'email', profile: DEFAULT_PROFILE, maxRejects: 0, column: 0, delimiter: ',', newline: '\n', bytesPerRecord: 4000 };
+    const first = k.processBytes(Buffer.from(text), task, new ArrayBuffer(64));
+    expect(first.hashCount).toBe(500);
+    const again = k.processBytes(Buffer.from(text), task, first.hashes);
+    expect(again.hashes).toBe(first.hashes);
+    expect(digests(again)).toBe(digests(first));
+  });
+});

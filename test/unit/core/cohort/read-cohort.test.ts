@@ -1,0 +1,243 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyDiff, diffHashes, readCohort, sortHashes, type CohortResult, type ReadCohortOptions } from '../../../../electron/core/cohort';
+import { DEFAULT_PROFILE } from '../../../../shared/domain';
+import { AppError } from '../../../../shared/errors';
+import { tmpDir } from '../../../helpers/tmp';
+
+let dir: string;
+let cleanup: () => void;
+beforeAll(() => ({ dir, cleanup } = tmpDir('cohort-read-')));
+afterAll(() => cleanup());
+
+let n = 0;
+function file(content: string | Buffer): string {
+  const p = path.join(dir, `f${n++}.csv`);
+  fs.writeFileSync(p, content);
+  return p;
+}
+
+const sha = (s: string) => crypto.createHash('sha256').update(s).digest();
+/** The sorted unique digest set of normalized values, built independently of the pipeline. */
+const setOf = (values: string[]) => sortHashes(Buffer.concat(values.map(sha)));
+
+function read(p: string, opts: Partial<ReadCohortOptions> = {}): Promise<CohortResult> {
+  return readCohort({ path: p, key: 'email', workers: 0, ...opts });
+}
+
+async function rejection(p: Promise<unknown>): Promise<AppError> {
+  const err = await p.then(() => null, (e: unknown) => e);
+  expect(err).toBeInstanceOf(AppError);
+  return err as AppError;
+}
+
+describe('readCohort on CSV quirks', () => {
+  const want = setOf(['jane@example.com', 'john@example.org']);
+
+  it.each([
+    ['UTF-8', Buffer.from('email\nJane@Example.com\njohn@example.org\n')],
+    ['UTF-8 with BOM', Buffer.from('\ufeffemail\nJane@Example.com\njohn@example.org\n')],
+    ['UTF-16 LE with BOM', Buffer.from('\ufeffemail\r\nJane@Example.com\r\njohn@example.org\r\n', 'utf16le')],
+    ['CRLF', Buffer.from('email\r\nJane@Example.com\r\njohn@example.org\r\n')],
+    ['CR', Buffer.from('email\rJane@Example.com\rjohn@example.org\r')],
+    ['no final line end', Buffer.from('email\nJane@Example.com\njohn@example.org')],
+    ['quoted cells', Buffer.from('"email","note"\n"Jane@Example.com","a, ""b""\nc"\n"john@example.org",""\n')],
+    ['semicolons and a trailing delimiter', Buffer.from('email;name;\nJane@Example.com;J;\njohn@example.org;K;\n')],
+    ['tabs', Buffer.from('name\temail\nJ\tJane@Example.com\nK\tjohn@example.org\n')],
+    ['pipes', Buffer.from('name|email\nJ|Jane@Example.com\nK|john@example.org\n')],
+    ['no header', Buffer.from('Jane@Example.com,1\njohn@example.org,2\n')],
+    ['blank lines', Buffer.from('email\n\nJane@Example.com\n\n\njohn@example.org\n\n')],
+  ])('reads %s', async (_label, content) => {
+    const r = await read(file(content));
+    expect(r.rowsRead).toBe(2);
+    expect(r.valid).toBe(2);
+    expect(Buffer.compare(r.hashes, want)).toBe(0);
+  });
+
+  it('reads UTF-16 BE with a BOM', async () => {
+    const le = Buffer.from('\ufeffemail\nJane@Example.com\njohn@example.org\n', 'utf16le');
+    const be = Buffer.alloc(le.length);
+    for (let i = 0; i < le.length; i += 2) [be[i], be[i + 1]] = [le[i + 1]!, le[i]!];
+    const r = await read(file(be));
+    expect(r.encoding).toBe('utf-16be');
+    expect(Buffer.compare(r.hashes, want)).toBe(0);
+  });
+
+  it('numbers rows as a spreadsheet shows them: header row 1, blank and multi-line rows counted once', async () => {
+    const r = await read(file('email,note\na@b.co,x\n\nbad,"two\nlines"\nc@d.co,y\nalso bad,z\n'));
+    expect(r.rejects.map((x) => [x.row, x.reason, x.masked])).toEqual([[4, 'INVALID_EMAIL', 'b***'], [6, 'INVALID_EMAIL', 'a***']]);
+    expect(r.blankRows).toBe(1);
+    expect(r.rowsRead).toBe(4);
+  });
+
+  it('numbers rows the same way on the fast path (no quotes) and without a header', async () => {
+    const r = await read(file('a@b.co,x\n\nbad,y\n'));
+    expect(r.hasHeader).toBe(false);
+    expect(r.rejects.map((x) => [x.row, x.column])).toEqual([[3, 'Column 1']]);
+  });
+
+  it('rejects rows too short for the key column (MISSING_COLUMN) and empty cells (EMPTY), skips all-empty rows', async () => {
+    const r = await read(file('id,name,email\n1,A,a@b.co\n2,B\n3,C,\n,,\n4,D,d@e.co\n'), { column: 'email' });
+    expect(r.rejectReasons).toEqual({ MISSING_COLUMN: 1, EMPTY: 1 });
+    expect(r.rejects.map((x) => x.row)).toEqual([3, 4]);
+    expect(r).toMatchObject({ rowsRead: 4, valid: 2, rejected: 2, blankRows: 1 });
+  });
+
+  it('counts and drops duplicates after normalization', async () => {
+    const r = await read(file('email\nA@B.co\na@b.co\n a@b.co \nc@d.co\n'));
+    expect(r).toMatchObject({ rowsRead: 4, valid: 4, duplicates: 2, unique: 2 });
+    expect(r.hashes.length).toBe(64);
+  });
+
+  it('passes existing SHA-256 hashes through without hashing them again', async () => {
+    const h = sha('jane@example.com').toString('hex');
+    const r = await read(file(`email_sha256\n${h.toUpperCase()}\n${h}\n`));
+    expect(r.unique).toBe(1);
+    expect(r.hashes.toString('hex')).toBe(h);
+  });
+
+  it('reports each reject reason for phones and ad ids', async () => {
+    const phones = await read(file('phone\n+1 415 555 0100\n4155550101\n+1 555\nd41d8cd98f00b204e9800998ecf8427e\n\u00a0\n'), { key: 'phone' });
+    expect(phones.rejectReasons).toEqual({ PHONE_NO_COUNTRY: 1, INVALID_PHONE: 1, INVALID_HASH: 1, EMPTY: 1 });
+    const withUs = await read(file('phone\n+1 415 555 0100\n(415) 555-0101\n'), { key: 'phone', profile: { ...DEFAULT_PROFILE, defaultCountry: 'us' } });
+    expect(withUs.valid).toBe(2);
+    const ids = await read(file('idfa\n5F3A2B18-9C4D-4E7F-B8E2-17D3A1E69B25\n00000000-0000-0000-0000-000000000000\nnot-an-id\n'), { key: 'idfa' });
+    expect(ids.rejectReasons).toEqual({ MAID_ZERO: 1, INVALID_MAID: 1 });
+  });
+
+  it('keeps at most maxRejects rejects but counts all of them', async () => {
+    const r = await read(file(`email\n${Array.from({ length: 50 }, (_, i) => (i % 2 ? `u${i}@x.io` : `bad${i}`)).join('\n')}\n`), { maxRejects: 3 });
+    expect(r.rejected).toBe(25);
+    expect(r.rejects).toHaveLength(3);
+    expect(r.rejects.map((x) => x.row)).toEqual([2, 4, 6]);
+    expect(r.rejectsTruncated).toBe(true);
+  });
+
+  it('never keeps raw values in rejects', async () => {
+    const r = await read(file('email\nsecret.person@private-domain.com.\n'+ 'ok@x.io\n'));
+    expect(JSON.stringify(r.rejects)).not.toMatch(/secret|private/);
+  });
+});
+
+describe('choosing the column', () => {
+  const csv = 'id,Work Email,phone\n1,a@b.co,+14155550100\n2,c@d.co,+14155550101\n';
+
+  it('defaults to the best detected column for the key', async () => {
+    expect((await read(file(csv))).column).toEqual({ index: 1, name: 'Work Email' });
+    expect((await read(file(csv), { key: 'phone' })).column).toEqual({ index: 2, name: 'phone' });
+  });
+
+  it('accepts a header name (any case), a 0-based index, a digit string or "Column N"', async () => {
+    const p = file(csv);
+    for (const column of ['Work Email', 'work email', 1, '1', 'Column 2']) expect((await read(p, { column })).column.index).toBe(1);
+  });
+
+  it('rejects an unknown column with INVALID_ARGUMENT listing the available ones', async () => {
+    const err = await rejection(read(file(csv), { column: 'mail' }));
+    expect(err.code).toBe('INVALID_ARGUMENT');
+    expect(err.message).toContain('"id" (0), "Work Email" (1), "phone" (2)');
+    expect((await rejection(read(file(csv), { column: 7 }))).code).toBe('INVALID_ARGUMENT');
+  });
+
+  it('rejects a file where no column looks like the key', async () => {
+    const err = await rejection(read(file(csv), { key: 'idfa' }));
+    expect(err.code).toBe('INVALID_ARGUMENT');
+    expect(err.message).toMatch(/No column .* looks like IDFA/);
+  });
+});
+
+describe('bad input', () => {
+  it.each([
+    ['a missing file', () => read(path.join(dir, 'missing.csv')), 'FILE_NOT_FOUND', /missing\.csv/],
+    ['an empty file', () => read(file('')), 'CSV_INVALID', /empty/],
+    ['a header-only file', () => read(file('email\n')), 'CSV_INVALID', /header row but no data rows/],
+    ['a header and blank lines', () => read(file('email\n\n\n')), 'CSV_INVALID', /no data rows/],
+    ['a binary file', () => read(file(Buffer.from([0, 1, 2, 3, 0, 0, 0, 9, 200, 0]))), 'CSV_INVALID', /binary/],
+    ['an unknown default country', () => read(file('phone\n+14155550100\n'), { key: 'phone', profile: { ...DEFAULT_PROFILE, defaultCountry: 'XX' } }), 'INVALID_ARGUMENT', /two-letter/],
+  ] as const)('rejects %s', async (_label, run, code, words) => {
+    const err = await rejection(run());
+    expect(err.code).toBe(code);
+    expect(err.message).toMatch(words);
+    expect(err.message).not.toContain('\n');
+  });
+
+  it('rejects a file where every row is invalid, naming the top reason and the fix', async () => {
+    const err = await rejection(read(file('phone\n4155550100\n4155550101\nxx\n'), { key: 'phone' }));
+    expect(err.code).toBe('CSV_INVALID');
+    expect(err.message).toMatch(/None of the 3 rows.*Phone without country code.*2 rows.*default country/);
+  });
+
+  it('stops with CANCELLED when the signal aborts, before or during the read', async () => {
+    const before = new AbortController();
+    before.abort();
+    expect((await rejection(read(file('email\na@b.co\n'), { signal: before.signal }))).code).toBe('CANCELLED');
+    const big = file(`email\n${Array.from({ length: 200_000 }, (_, i) => `user${i}@example.com`).join('\n')}\n`);
+    const during = new AbortController();
+    const err = await rejection(read(big, { signal: during.signal, workers: 2, onProgress: () => during.abort() }));
+    expect(err.code).toBe('CANCELLED');
+  });
+});
+
+describe('large files, workers and the switch to papaparse', () => {
+  let big: string;
+  let values: string[];
+  beforeAll(() => {
+    // ~3.5 MB: more than one 2 MiB block, and a quote only in the last part of the file.
+    values = Array.from({ length: 100_000 }, (_, i) => `person.${i}@example${i % 7}.com`);
+    const lines = values.map((v, i) => (i % 1000 === 0 ? ` ${v.toUpperCase()} ` : v) + `,${i},city${i % 13}`);
+    lines[90_000] = `"${values[90_000]}","90000","quoted, city"`;
+    lines.splice(50_000, 0, 'not-an-email,x,y');
+    big = file(`email,n,city\n${lines.join('\n')}\n`);
+  });
+
+  it('gives the same result with workers and on one thread, across a mid-file quote', async () => {
+    const one = await read(big, { workers: 0 });
+    const two = await read(big, { workers: 2 });
+    expect(one.rowsRead).toBe(100_001);
+    expect(one.valid).toBe(100_000);
+    expect(Buffer.compare(one.hashes, setOf(values))).toBe(0);
+    expect(Buffer.compare(two.hashes, one.hashes)).toBe(0);
+    expect(two.rejects).toEqual(one.rejects);
+    expect(one.rejects).toEqual([{ row: 50_002, column: 'email', reason: 'INVALID_EMAIL', masked: 'n***' }]);
+  });
+
+  it('reports progress up to the whole file', async () => {
+    const seen: number[] = [];
+    await read(big, { workers: 2, onProgress: (p) => seen.push(p.bytesRead / p.totalBytes) });
+    expect(seen.at(-1)).toBe(1);
+    expect(seen.every((v, i) => i === 0 || v >= seen[i - 1]!)).toBe(true);
+  });
+});
+
+describe('hash-set properties of the pipeline', () => {
+  const emails = fc.array(fc.tuple(fc.constantFrom('ann', 'bob', 'Cy', 'd.e'), fc.integer({ min: 0, max: 40 }), fc.constantFrom('x.io', 'Y.com')).map(([a, i, d]) => `${a}${i}@${d}`), { minLength: 1, maxLength: 60 });
+
+  it('same input → same hashes, and row order does not matter', async () => {
+    await fc.assert(
+      fc.asyncProperty(emails, fc.integer(), async (list, seed) => {
+        const shuffled = [...list].sort((a, b) => (crypto.createHash('md5').update(`${seed}${a}`).digest()[0]! - crypto.createHash('md5').update(`${seed}${b}`).digest()[0]!));
+        const a = await read(file(`email\n${list.join('\n')}\n`));
+        const again = await read(file(`email\n${list.join('\n')}\n`));
+        const b = await read(file(`email\n${shuffled.join('\n')}\n`));
+        expect(Buffer.compare(a.hashes, again.hashes)).toBe(0);
+        expect(Buffer.compare(a.hashes, b.hashes)).toBe(0);
+        expect(Buffer.compare(a.hashes, setOf(list.map((e) => e.toLowerCase())))).toBe(0);
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('applying diff(a, b) to a gives b', async () => {
+    await fc.assert(
+      fc.asyncProperty(emails, emails, async (x, y) => {
+        const a = (await read(file(`email\n${x.join('\n')}\n`))).hashes;
+        const b = (await read(file(`email\n${y.join('\n')}\n`))).hashes;
+        expect(Buffer.compare(applyDiff(a, diffHashes(a, b)), b)).toBe(0);
+      }),
+      { numRuns: 25 },
+    );
+  });
+});
