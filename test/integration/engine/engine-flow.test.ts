@@ -354,4 +354,30 @@ describe('engine facade: refusals and edge cases', () => {
     expect((await h['connections:connectSandbox'](undefined)).environment).toBe('offline-sandbox');
     expect((await h['settings:set']({ environment: 'offline-sandbox' })).environment).toBe('offline-sandbox');
   });
+
+  it('sync:cancel stops a running sync; the run is logged as cancelled and nothing was sent', async () => {
+    const file = path.join(dir, 'big.csv');
+    writeCohort(file, emails(0, 150_000));
+    const a = await createAudience(file);
+    const { runId } = await h['sync:run']({ audienceId: a.id });
+    expect((await h['audiences:get']({ id: a.id })).running).toBe(true);
+    await expect(h['sync:run']({ audienceId: a.id })).rejects.toMatchObject({ code: 'SYNC_RUNNING' });
+    expect(await h['sync:cancel']({ runId })).toEqual({ cancelled: true });
+    expect(await t.waitFor('run:finished', (e) => e.runId === runId)).toMatchObject({ status: 'cancelled', error: { code: 'CANCELLED' } });
+    expect((await h['runs:get']({ runId })).status).toBe('cancelled');
+    expect(t.sim().audiences()).toHaveLength(0);
+    expect(await h['sync:cancel']({ audienceId: a.id })).toEqual({ cancelled: false });
+  });
+
+  it('import:exportRejects writes every reject of the file where asked', async () => {
+    const file = path.join(dir, 'cohort.csv');
+    writeCohort(file, emails(0, 20));
+    const outPath = path.join(dir, 'out', 'rejects.csv');
+    fs.mkdirSync(path.dirname(outPath));
+    expect(await h['import:exportRejects']({ ...mapping(file), outPath })).toEqual({ outPath, written: 3 });
+    const lines = fs.readFileSync(outPath, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines.slice(1).map((l) => l.split(',')[2])).toEqual(['INVALID_EMAIL', 'INVALID_EMAIL', 'EMPTY']);
+    await expect(h['import:exportRejects']({ ...mapping(file), outPath: file })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
 });
