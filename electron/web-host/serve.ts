@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEngine, type EngineInternals } from '../core/engine';
+import { AppError } from '../../shared/errors';
 import type { ApiEnvironment } from '../../shared/ipc/dto';
 import type { EngineHost } from '../../shared/ipc/engine-host';
 import { startWebHost, type WebHost } from './server';
@@ -92,6 +93,9 @@ export async function serveWeb(opts: ServeWebOptions): Promise<ServedWeb> {
     });
   } catch (err) {
     await engine.shutdown();
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new AppError('INVALID_ARGUMENT', `Port ${opts.port} is already in use (another Cohort Relay?). Choose another with --port N, or --port 0 for any free port.`, { cause: err });
+    }
     throw err;
   }
   return {

@@ -66,6 +66,11 @@ describe('web host on the real engine', () => {
     // An engine error comes back as an envelope, not a dropped socket.
     expect(await call(ws, 3, 'audiences:get', { id: 42 })).toMatchObject({ result: { ok: false, error: { code: 'AUDIENCE_NOT_FOUND', message: expect.stringMatching(/\S/) } } });
     ws.close();
+
+    // A second host on the same port is refused in plain words.
+    await expect(
+      serveWeb({ dataDir: path.join(dir, 'data2'), environment: 'offline-sandbox', port: host.port, rendererDir: renderer, log: new PassThrough(), internals: { env: { COHORT_RELAY_KEYCHAIN: 'off' }, statusRefreshMs: 0 } }),
+    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining(`Port ${host.port} is already in use`) });
   });
 
   it('cohort-relay start --web prints one line with the URL, serves it, and stops on the signal', async () => {
