@@ -145,11 +145,12 @@ export class ConnectionService {
 
   /**
    * Connects the offline sandbox (the simulator at `simulatorUrl`) with its seeded app and ready token, so
-   * the whole app works with no TikTok account. Id `tt-sandbox`.
+   * the whole app works with no TikTok account. Id `tt-sandbox`. `token` replaces the seeded token (a
+   * re-connect after the seeded one was revoked in the simulator uses a freshly issued one).
    */
-  async connectSandbox(simulatorUrl: string, signal?: AbortSignal): Promise<ConnectResult> {
+  async connectSandbox(simulatorUrl: string, signal?: AbortSignal, token: string = SANDBOX_ACCESS_TOKEN): Promise<ConnectResult> {
     return this.connectToken(
-      { apiBase: simulatorUrl, token: SANDBOX_ACCESS_TOKEN, appId: SANDBOX_APP_ID, appSecret: SANDBOX_APP_SECRET, signal },
+      { apiBase: simulatorUrl, token, appId: SANDBOX_APP_ID, appSecret: SANDBOX_APP_SECRET, signal },
       { id: SANDBOX_CONNECTION_ID, kind: 'sandbox', label: 'Offline sandbox' },
     );
   }

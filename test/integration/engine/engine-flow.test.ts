@@ -160,6 +160,11 @@ describe('engine facade: a whole user flow on the offline sandbox', () => {
     expect(after).toMatchObject({ state: 'needs_reconnect', stateMessage: expect.stringMatching(/\S/) });
     expect((await h['connections:list'](undefined))[0]).toMatchObject({ status: 'needs_reconnect' });
     expect(await t.engine.traySnapshot()).toMatchObject({ pausedAll: true, needsReconnect: 1, audiences: [{ id: created.id, state: 'needs_reconnect', running: false }] });
+
+    // Re-connecting the sandbox works again (with a token the simulator issues), and so does the sync.
+    expect(await h['connections:connectSandbox'](undefined)).toMatchObject({ id: 'tt-sandbox', status: 'ok' });
+    expect((await runToEnd('sync:run', created.id)).finished).toMatchObject({ status: 'done', error: null });
+    expect(t.sim().membership(listed!.tiktokAudienceId!)).toEqual(hashSet(second));
   });
 });
 
