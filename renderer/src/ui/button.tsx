@@ -19,11 +19,11 @@ export function Button({ variant = 'secondary', size = 'normal', busy = false, b
 }
 
 /** A plain https link that the host opens in the system browser. */
-export function ExternalLink({ href, children, className }: { href: string; children: ReactNode; className?: string }) {
+export function ExternalLink({ href, children, className, label }: { href: string; children: ReactNode; className?: string; label?: string }) {
   return (
-    <a className={className ?? 'link'} href={href} target="_blank" rel="noopener noreferrer">
+    <a className={className ?? 'link'} href={href} target="_blank" rel="noopener noreferrer" aria-label={label ? `${label} (opens in your browser)` : undefined}>
       {children}
-      <span className="visually-hidden"> (opens in your browser)</span>
+      {!label && <span className="visually-hidden"> (opens in your browser)</span>}
     </a>
   );
 }

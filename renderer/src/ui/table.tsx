@@ -28,9 +28,11 @@ export interface TableProps<T> {
   maxHeight?: number;
   /** Rows rendered beyond each edge of the viewport. */
   overscan?: number;
+  /** Narrower than this, the grid scrolls sideways (header and rows together) instead of squeezing columns. */
+  minWidth?: string;
 }
 
-export function Table<T>({ label, rows, columns, rowKey, onActivate, selectedKey = null, rowHeight = 44, maxHeight = 520, overscan = 6 }: TableProps<T>) {
+export function Table<T>({ label, rows, columns, rowKey, onActivate, selectedKey = null, rowHeight = 44, maxHeight = 520, overscan = 6, minWidth = '40rem' }: TableProps<T>) {
   const [scrollTop, setScrollTop] = useState(0);
   const [active, setActive] = useState(0);
   const [focusWanted, setFocusWanted] = useState(false);
@@ -127,19 +129,21 @@ export function Table<T>({ label, rows, columns, rowKey, onActivate, selectedKey
   }
 
   return (
-    <div className="grid" role="grid" aria-label={label} aria-rowcount={rows.length + 1} aria-colcount={columns.length} onKeyDown={onKeyDown}>
-      <div role="rowgroup" className="grid-head">
-        <div role="row" aria-rowindex={1} className="grid-row grid-header-row" style={{ gridTemplateColumns: template }}>
-          {columns.map((c) => (
-            <div key={c.id} role="columnheader" className={`grid-cell ${c.align === 'end' ? 'grid-cell-end' : ''}`}>
-              {c.header}
-            </div>
-          ))}
+    <div className="grid-scroll">
+      <div className="grid" style={{ minWidth }} role="grid" aria-label={label} aria-rowcount={rows.length + 1} aria-colcount={columns.length} onKeyDown={onKeyDown}>
+        <div role="rowgroup" className="grid-head">
+          <div role="row" aria-rowindex={1} className="grid-row grid-header-row" style={{ gridTemplateColumns: template }}>
+            {columns.map((c) => (
+              <div key={c.id} role="columnheader" className={`grid-cell ${c.align === 'end' ? 'grid-cell-end' : ''}`}>
+                {c.header}
+              </div>
+            ))}
+          </div>
         </div>
-      </div>
-      <div role="rowgroup" className="grid-body" ref={bodyRef} style={{ height: viewport }} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}>
-        <div className="grid-spacer" style={{ height: total }}>
-          {visible}
+        <div role="rowgroup" className="grid-body" ref={bodyRef} style={{ height: viewport }} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}>
+          <div className="grid-spacer" style={{ height: total }}>
+            {visible}
+          </div>
         </div>
       </div>
     </div>

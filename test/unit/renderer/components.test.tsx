@@ -162,7 +162,7 @@ describe('audience detail', () => {
     const chart = await screen.findByRole('img', { name: /Sent vs matched over 2 syncs/ });
     expect(chart.querySelectorAll('polyline')).toHaveLength(2);
     expect(screen.getByText(/^Expires in \S+ days/)).toBeTruthy();
-    expect(screen.getByRole('link', { name: /Open in Ads Manager/ }).getAttribute('href')).toBe('https://ads.tiktok.com/i18n/audience/?aadvid=7000000001');
+    expect(screen.getByRole('link', { name: 'Open Spring buyers in TikTok Ads Manager (opens in your browser)' }).getAttribute('href')).toBe('https://ads.tiktok.com/i18n/audience/?aadvid=7000000001');
     expect(screen.getAllByText('Done').length).toBeGreaterThan(0);
   });
 

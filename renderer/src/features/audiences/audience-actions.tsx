@@ -14,7 +14,7 @@ export function AudienceActions({ a, compact = false }: { a: AudienceView; compa
   const size = compact ? 'small' : 'normal';
   const blocked = busy !== undefined;
   return (
-    <div className="actions actions-tight">
+    <div className={compact ? 'actions actions-tight' : 'actions'}>
       {a.running ? (
         <Button size={size} onClick={() => void act(a.id, 'cancel')} busy={busy === 'cancel'} disabled={blocked} aria-label={`Cancel the running sync of ${a.name}`}>
           Cancel
@@ -28,11 +28,11 @@ export function AudienceActions({ a, compact = false }: { a: AudienceView; compa
         {a.paused ? 'Resume' : 'Pause'}
       </Button>
       <Button size={size} variant="ghost" onClick={() => void act(a.id, 'undo')} busy={busy === 'undo'} disabled={blocked || a.running || a.lastSync === null} aria-label={`Undo the last sync of ${a.name}`}>
-        Undo last sync
+        {compact ? 'Undo' : 'Undo last sync'}
       </Button>
       {a.tiktokAudienceId && (
-        <ExternalLink href={adsManagerUrl(a)} className="btn btn-ghost btn-small">
-          Open in Ads Manager
+        <ExternalLink href={adsManagerUrl(a)} className="btn btn-ghost btn-small" label={`Open ${a.name} in TikTok Ads Manager`}>
+          {compact ? 'Ads Manager ↗' : 'Open in Ads Manager ↗'}
         </ExternalLink>
       )}
     </div>

@@ -38,7 +38,7 @@ export function AudiencesScreen() {
     {
       id: 'name',
       header: 'Audience',
-      width: 'minmax(12rem, 2fr)',
+      width: 'minmax(9rem, 2fr)',
       render: (a) => (
         <div className="cell-stack">
           <button type="button" className="link-button" onClick={() => s.navigate({ name: 'audience', id: a.id })}>
@@ -54,18 +54,27 @@ export function AudiencesScreen() {
     {
       id: 'state',
       header: 'State',
-      width: 'minmax(9rem, 1.2fr)',
+      width: '10.5rem',
       render: (a) => {
         const p = s.progress[a.id];
         return a.running || p ? <span className="badge badge-info">{p ? `Syncing · ${p.phase}${p.percent !== null ? ` ${Math.round(p.percent)}%` : ''}` : 'Syncing'}</span> : <StateBadge state={a.state} message={a.stateMessage} />;
       },
     },
-    { id: 'matched', header: 'Matched', width: '6.5rem', align: 'end', render: (a) => fmtInt(a.coverNum) },
-    { id: 'local', header: 'Local', width: '6.5rem', align: 'end', render: (a) => fmtInt(a.localSize) },
-    { id: 'last', header: 'Last sync', width: '7.5rem', render: (a) => (a.lastSync ? fmtRelative(a.lastSync) : 'never') },
-    { id: 'next', header: 'Next sync', width: '7.5rem', render: (a) => (a.paused || s.pausedAll ? 'paused' : a.nextSync ? fmtRelative(a.nextSync) : '—') },
-    { id: 'calls', header: 'Calls left today', width: '9rem', render: (a) => <Meter compact value={a.callsLeftToday} max={a.dailyBudget} label={`Calls left today for ${a.name}`} /> },
-    { id: 'actions', header: 'Actions', width: 'minmax(19rem, 2.4fr)', render: (a) => <AudienceActions a={a} compact /> },
+    { id: 'matched', header: 'Matched', width: '5.5rem', align: 'end', render: (a) => fmtInt(a.coverNum) },
+    { id: 'local', header: 'Local', width: '5.5rem', align: 'end', render: (a) => fmtInt(a.localSize) },
+    {
+      id: 'sync',
+      header: 'Last / next sync',
+      width: '8rem',
+      render: (a) => (
+        <div className="cell-stack">
+          <span>{a.lastSync ? fmtRelative(a.lastSync) : 'never'}</span>
+          <span className="muted small">{a.paused || s.pausedAll ? 'paused' : a.nextSync ? `next ${fmtRelative(a.nextSync)}` : 'no schedule'}</span>
+        </div>
+      ),
+    },
+    { id: 'calls', header: 'Calls left today', width: '8rem', render: (a) => <Meter compact value={a.callsLeftToday} max={a.dailyBudget} label={`Calls left today for ${a.name}`} /> },
+    { id: 'actions', header: 'Actions', width: 'minmax(12.5rem, 1.6fr)', render: (a) => <AudienceActions a={a} compact /> },
   ];
 
   return (
@@ -83,6 +92,18 @@ export function AudiencesScreen() {
           </Button>
         </div>
       </header>
+      {list.some((a) => a.state === 'needs_reconnect') && (
+        <div className="banner banner-error" role="alert">
+          <div className="banner-body">
+            <p>TikTok no longer accepts a connection these audiences use, so they cannot sync. Re-connect it to continue.</p>
+          </div>
+          <div className="banner-actions">
+            <Button size="small" variant="primary" onClick={() => s.navigate({ name: 'connect' })}>
+              Re-connect
+            </Button>
+          </div>
+        </div>
+      )}
       {s.pausedAll && <Notice tone="warn">Every scheduled sync is paused. "Sync now" still works.</Notice>}
       <ErrorBanner error={s.error?.error ?? null} onDismiss={s.clearAudienceError} title={errName ? `${errName}` : undefined} />
       <ErrorBanner error={s.settingsError} title="Could not change the schedules" />
@@ -106,7 +127,7 @@ export function AudiencesScreen() {
           </EmptyState>
         )
       ) : (
-        <Table label="Audiences" rows={list} columns={columns} rowKey={(a) => a.id} rowHeight={64} maxHeight={640} onActivate={(a) => s.navigate({ name: 'audience', id: a.id })} />
+        <Table label="Audiences" rows={list} columns={columns} rowKey={(a) => a.id} rowHeight={76} maxHeight={640} minWidth="60rem" onActivate={(a) => s.navigate({ name: 'audience', id: a.id })} />
       )}
     </section>
   );

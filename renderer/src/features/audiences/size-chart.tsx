@@ -1,5 +1,5 @@
 /** Sent (our local size) vs matched (TikTok's cover_num) over time, as inline SVG: no chart library. */
-import { fmtDate, fmtInt } from '../../app/format';
+import { fmtDate, fmtDateTime, fmtInt } from '../../app/format';
 import type { SizePoint } from '../../../../shared/ipc/dto';
 
 const W = 640;
@@ -19,6 +19,8 @@ export function SizeChart({ history }: { history: SizePoint[] }) {
   const matched = matchedPts.map((p) => `${x(p.at).toFixed(1)},${y(p.matched ?? 0).toFixed(1)}`).join(' ');
   const last = points[points.length - 1]!;
   const summary = `Sent vs matched over ${fmtInt(points.length)} syncs. Latest: ${fmtInt(last.sent)} sent, ${last.matched === null ? 'not yet matched' : `${fmtInt(last.matched)} matched`}.`;
+  // Points within two days of each other are told apart by their time, not just their date.
+  const label = t1 - t0 < 2 * 86_400_000 ? fmtDateTime : fmtDate;
   const ticks = [0, 0.5, 1].map((f) => Math.round(maxY * f));
 
   return (
@@ -33,11 +35,11 @@ export function SizeChart({ history }: { history: SizePoint[] }) {
           </g>
         ))}
         <text className="chart-label" x={PAD.left} y={H - 10} textAnchor="start">
-          {fmtDate(points[0]!.at)}
+          {label(points[0]!.at)}
         </text>
         {t1 !== t0 && (
           <text className="chart-label" x={W - PAD.right} y={H - 10} textAnchor="end">
-            {fmtDate(last.at)}
+            {label(last.at)}
           </text>
         )}
         <polyline className="chart-line chart-sent" points={sent} />

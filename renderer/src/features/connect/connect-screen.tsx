@@ -22,7 +22,7 @@ function ConnectionCard({ c, onReconnect }: { c: ConnectionView; onReconnect(c: 
         <div>
           <h3 id={headingId}>{c.label}</h3>
           <p className="muted">
-            {KIND_LABEL[c.kind]} · {ENV_LABEL[c.environment]}
+            {c.kind === 'sandbox' ? ENV_LABEL[c.environment] : `${KIND_LABEL[c.kind]} · ${ENV_LABEL[c.environment]}`}
             {c.appId ? ` · app ${c.appId}` : ''}
           </p>
         </div>

@@ -220,7 +220,7 @@ export function HashLabStep() {
               <li key={`${v.key}-${v.label}`} className={v.ok ? 'ok' : 'bad'}>
                 <span aria-hidden="true">{v.ok ? '✓' : '✗'}</span>
                 <span className="visually-hidden">{v.ok ? 'Matches: ' : 'Differs: '}</span>
-                {v.label} ({KEY_LABELS[v.key]}): <span className="mono">{v.input}</span>
+                {v.label}: <span className="mono">{v.input}</span>
                 {!v.ok && <span className="muted"> — this profile gives a different hash than TikTok's example{v.key === keyType ? '; TikTok may match fewer people' : ''}.</span>}
               </li>
             ))}

@@ -106,17 +106,17 @@ export function SyncLogScreen() {
   }, [loadRuns]);
   const list = s.runs.data ?? [];
   const columns: Column<RunView>[] = [
-    { id: 'started', header: 'Started', width: '11rem', render: (r) => fmtDateTime(r.startedAt) },
-    { id: 'audience', header: 'Audience', width: 'minmax(9rem, 1.5fr)', render: (r) => r.audienceName ?? '—' },
-    { id: 'status', header: 'Status', width: '10rem', render: (r) => <RunStatusBadge status={r.status} /> },
+    { id: 'started', header: 'Started', width: '10.5rem', render: (r) => fmtDateTime(r.startedAt) },
+    { id: 'audience', header: 'Audience', width: 'minmax(8rem, 1.5fr)', render: (r) => r.audienceName ?? '—' },
+    { id: 'status', header: 'Status', width: '9.5rem', render: (r) => <RunStatusBadge status={r.status} /> },
     { id: 'trigger', header: 'Trigger', width: '7rem', render: (r) => (r.dryRun ? 'Dry run' : TRIGGER[r.trigger]) },
-    { id: 'read', header: 'Read', width: '6rem', align: 'end', render: (r) => fmtInt(r.rowsRead) },
-    { id: 'rejected', header: 'Rejected', width: '6rem', align: 'end', render: (r) => fmtInt(r.rejected) },
-    { id: 'adds', header: 'Added', width: '6rem', align: 'end', render: (r) => fmtInt(r.adds) },
-    { id: 'removes', header: 'Removed', width: '6rem', align: 'end', render: (r) => fmtInt(r.removes) },
+    { id: 'read', header: 'Read', width: '5rem', align: 'end', render: (r) => fmtInt(r.rowsRead) },
+    { id: 'rejected', header: 'Rejected', width: '5rem', align: 'end', render: (r) => fmtInt(r.rejected) },
+    { id: 'adds', header: 'Added', width: '5rem', align: 'end', render: (r) => fmtInt(r.adds) },
+    { id: 'removes', header: 'Removed', width: '5rem', align: 'end', render: (r) => fmtInt(r.removes) },
     { id: 'calls', header: 'Calls', width: '4.5rem', align: 'end', render: (r) => fmtInt(r.callsUsed) },
-    { id: 'duration', header: 'Duration', width: '6rem', render: (r) => fmtDuration(r.durationMs) },
-    { id: 'error', header: 'Error', width: 'minmax(12rem, 2fr)', render: (r) => (r.error ? <span className="error-text" title={r.error.message}>{r.error.message}</span> : '') },
+    { id: 'duration', header: 'Duration', width: '5.5rem', render: (r) => fmtDuration(r.durationMs) },
+    { id: 'error', header: 'Error', width: 'minmax(10rem, 2fr)', render: (r) => (r.error ? <span className="error-text" title={r.error.message}>{r.error.message}</span> : '') },
   ];
   return (
     <section className="screen" aria-labelledby="log-title">
@@ -138,9 +138,7 @@ export function SyncLogScreen() {
           </EmptyState>
         )
       ) : (
-        <div className="wide-scroll">
-          <Table label="Runs" rows={list} columns={columns} rowKey={(r) => r.id} selectedKey={s.selected} onActivate={(r) => void s.selectRun(r.id)} maxHeight={360} />
-        </div>
+        <Table label="Runs" rows={list} columns={columns} rowKey={(r) => r.id} selectedKey={s.selected} onActivate={(r) => void s.selectRun(r.id)} maxHeight={360} minWidth="72rem" />
       )}
       <RunDetail />
     </section>

@@ -1,0 +1,228 @@
+/**
+ * The renderer end to end, in Debian's Chromium, through the web host with the real engine and the offline
+ * sandbox (no network): connect, drop a CSV onto the window, walk the wizard, sync, see the audience,
+ * sync a changed file (only the diff), a revoked token asks for a re-connect, an invalid file shows its
+ * error. Every screen is photographed in light and dark into .reports/screenshots/ (Playwright empties
+ * test-results/ at start, so screenshots live beside the other reports).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { expect, test } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { createEngine } from '../../electron/core/engine';
+import type { SimulatorHandle } from '../../electron/core/tiktok/simulator';
+import { startWebHost } from '../../electron/web-host/server';
+import type { WebHost } from '../../electron/web-host/server';
+import type { EngineHost } from '../../shared/ipc/engine-host';
+
+const SHOTS = resolve('.reports/screenshots');
+const RENDERER = resolve('out/renderer');
+
+/** A cohort: user_id,email with `count` addresses from `from`, plus two malformed emails and an empty cell. */
+function cohortCsv(from: number, count: number): string {
+  const rows = ['user_id,email'];
+  for (let i = from; i < from + count; i++) rows.push(`${i},user${i}@example.com`);
+  rows.push('9001,not-an-email', '9002,jane@', '9003,');
+  return `${rows.join('\n')}\n`;
+}
+
+/** Drops a file on the window the way a desktop drag does: a DataTransfer built in the page. */
+async function dropFile(page: Page, name: string, text: string): Promise<void> {
+  const dt = await page.evaluateHandle(
+    ({ name, text }) => {
+      const d = new DataTransfer();
+      d.items.add(new File([text], name, { type: 'text/csv' }));
+      return d;
+    },
+    { name, text },
+  );
+  await page.dispatchEvent('main', 'dragenter', { dataTransfer: dt });
+  await page.dispatchEvent('main', 'dragover', { dataTransfer: dt });
+  await page.dispatchEvent('main', 'drop', { dataTransfer: dt });
+}
+
+/** One screenshot per theme; the app follows the system theme by default. */
+async function shoot(page: Page, name: string): Promise<void> {
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme, reducedMotion: 'reduce' });
+    await page.screenshot({ path: join(SHOTS, `${name}-${scheme}.png`), fullPage: true, animations: 'disabled' });
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
+async function nav(page: Page, label: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: label }).click();
+}
+
+test.describe.configure({ mode: 'serial' });
+
+test.describe('Cohort Relay in the browser, on the offline sandbox', () => {
+  let home: string;
+  let engine: EngineHost;
+  let host: WebHost;
+  let sim: SimulatorHandle | null = null;
+  let page: Page;
+
+  test.beforeAll(async ({ browser }) => {
+    if (!existsSync(join(RENDERER, 'index.html'))) execFileSync('npx', ['electron-vite', 'build'], { stdio: 'inherit' });
+    mkdirSync(SHOTS, { recursive: true });
+    home = mkdtempSync(join(tmpdir(), 'cohort-relay-e2e-'));
+    engine = await createEngine(
+      { dataDir: join(home, 'data'), host: 'web', environment: 'offline-sandbox' },
+      {
+        env: { COHORT_RELAY_KEYCHAIN: 'off' },
+        simulator: { rateLimit: false, processingDelayMs: 0, matchRate: 'exact' },
+        statusRefreshMs: 0,
+        tickMs: 3_600_000,
+        onSandboxStarted: (s) => {
+          sim = s;
+        },
+      },
+    );
+    host = await startWebHost({ handlers: engine.handlers, events: engine.events, rendererDir: RENDERER, port: 0 });
+    page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+    const cspErrors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) cspErrors.push(m.text());
+    });
+    await page.goto(host.url);
+    await expect(page.getByRole('heading', { name: 'Audiences', level: 1 })).toBeVisible();
+    expect(cspErrors).toEqual([]);
+  });
+
+  test.afterAll(async () => {
+    await page?.close();
+    await host?.close();
+    await engine?.shutdown();
+    if (home) rmSync(home, { recursive: true, force: true });
+  });
+
+  test('empty states, then connecting the offline sandbox lists its advertiser', async () => {
+    await expect(page.getByRole('heading', { name: 'No audiences yet' })).toBeVisible();
+    await shoot(page, '01-audiences-empty');
+    await nav(page, 'Connections');
+    await expect(page.getByRole('heading', { name: 'No TikTok account connected yet' })).toBeVisible();
+    await page.getByRole('button', { name: 'Try the offline sandbox' }).click();
+    await expect(page.getByRole('heading', { name: 'Advertiser accounts' })).toBeVisible();
+    await expect(page.getByText('Connected', { exact: true })).toBeVisible();
+    await shoot(page, '02-connect');
+  });
+
+  test('a dropped CSV walks the wizard to a synced audience with the right counts and state', async () => {
+    await dropFile(page, 'spring-buyers.csv', cohortCsv(0, 1500));
+    await expect(page.getByRole('heading', { name: 'Import & sync a cohort' })).toBeVisible();
+    const emailHeader = page.getByRole('columnheader', { name: /email/ });
+    await expect(emailHeader).toHaveClass(/col-detected/);
+    await expect(emailHeader).toHaveClass(/col-key/);
+    await expect(page.getByLabel('Key type (TikTok matches on this)')).toHaveValue('email');
+    await shoot(page, '03-import-columns');
+
+    await page.getByRole('button', { name: 'Next: hash lab' }).click();
+    await expect(page.getByText(/of .* match/)).toBeVisible();
+    await expect(page.getByRole('cell', { name: 'user0@example.com' }).first()).toBeVisible();
+    await shoot(page, '04-import-hashlab');
+
+    await page.getByRole('button', { name: 'Next: check the whole file' }).click();
+    const stats = page.locator('dl.stats');
+    await expect(stats.getByText('Rows read')).toBeVisible();
+    await expect(stats.locator('div', { hasText: 'Rows read' }).locator('dd')).toHaveText((1503).toLocaleString('en-US'));
+    await expect(stats.locator('div', { hasText: 'Rejected' }).locator('dd')).toHaveText('3');
+    await expect(page.getByRole('cell', { name: 'Not an email address' })).toBeVisible();
+    await page.getByRole('button', { name: 'Export rejects' }).click();
+    await expect(page.getByText(/Wrote 3 rejected rows to/)).toBeVisible();
+    await shoot(page, '05-import-validation');
+
+    await page.getByRole('button', { name: 'Next: choose the audience' }).click();
+    await page.getByLabel('Audience name').fill('Spring buyers');
+    await shoot(page, '06-import-destination');
+    await page.getByRole('button', { name: 'Next: dry run' }).click();
+    await expect(page.locator('dl.stats div', { hasText: 'To add' }).locator('dd')).toHaveText((1500).toLocaleString('en-US'));
+    await expect(page.locator('dl.stats div', { hasText: 'To remove' }).locator('dd')).toHaveText('0');
+    await expect(page.getByRole('meter', { name: 'Calls left today' })).toHaveAttribute('aria-valuenow', '24');
+    await shoot(page, '07-import-dryrun');
+
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    await expect(page.getByRole('heading', { name: /Sync finished/ })).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByRole('heading', { name: /Sync finished/ }).getByText('Done')).toBeVisible();
+    await shoot(page, '08-import-synced');
+
+    await nav(page, 'Audiences');
+    const row = page.getByRole('grid', { name: 'Audiences' }).getByRole('row').filter({ hasText: 'Spring buyers' });
+    await expect(row.getByText('Available')).toBeVisible();
+    await expect(row.getByRole('gridcell').nth(2)).toHaveText((1500).toLocaleString('en-US'));
+    await expect(row.getByRole('gridcell').nth(3)).toHaveText((1500).toLocaleString('en-US'));
+    await expect(row.getByRole('meter')).toHaveAttribute('aria-valuenow', '23');
+    await shoot(page, '09-audiences');
+  });
+
+  test('a second, changed file into the same audience sends only the diff', async () => {
+    await dropFile(page, 'spring-buyers-2.csv', cohortCsv(100, 1500));
+    await page.getByRole('button', { name: 'Next: hash lab' }).click();
+    await page.getByRole('button', { name: 'Next: check the whole file' }).click();
+    await page.getByRole('button', { name: 'Next: choose the audience' }).click();
+    await page.getByLabel(/An existing TikTok audience/).check();
+    await page.getByRole('list', { name: 'Existing audiences' }).getByLabel(/Spring buyers/).check();
+    await page.getByRole('button', { name: 'Next: dry run' }).click();
+    await expect(page.locator('dl.stats div', { hasText: 'To add' }).locator('dd')).toHaveText('100');
+    await expect(page.locator('dl.stats div', { hasText: 'To remove' }).locator('dd')).toHaveText('100');
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    await expect(page.getByRole('heading', { name: /Sync finished/ }).getByText('Done')).toBeVisible({ timeout: 30_000 });
+
+    await nav(page, 'Audiences');
+    await expect(page.getByRole('grid', { name: 'Audiences' }).getByRole('row')).toHaveCount(2);
+    await page.getByRole('button', { name: 'Spring buyers', exact: true }).click();
+    await expect(page.getByRole('img', { name: /Sent vs matched over 2 syncs/ })).toBeVisible();
+    await expect(page.getByText(/^Expires in \S+ days/)).toBeVisible();
+    await shoot(page, '10-audience-detail');
+
+    await page.getByRole('button', { name: 'Edit the mapping of Spring buyers' }).click();
+    await expect(page.getByText(/TikTok fixes an audience's key type/)).toBeVisible();
+    await shoot(page, '11-mapping');
+
+    await nav(page, 'Sync log');
+    const runs = page.getByRole('grid', { name: 'Runs' }).getByRole('row');
+    await expect(runs).toHaveCount(3);
+    const latest = runs.nth(1);
+    await expect(latest.getByRole('gridcell').nth(6)).toHaveText('100');
+    await expect(latest.getByRole('gridcell').nth(7)).toHaveText('100');
+    await latest.click();
+    await expect(page.getByRole('heading', { name: 'TikTok API calls' })).toBeVisible();
+    await expect(page.getByRole('region', { name: 'API calls' }).getByText(/custom_audience\/update/).first()).toBeVisible();
+    await shoot(page, '12-sync-log');
+
+    await nav(page, 'Settings');
+    await expect(page.getByText(join(home, 'data'))).toBeVisible();
+    await shoot(page, '13-settings');
+  });
+
+  test('an invalid file shows its error in plain words', async () => {
+    await dropFile(page, 'header-only.csv', 'user_id,email\n');
+    await expect(page.getByRole('alert')).toContainText('has a header row but no data rows');
+    await expect(page.getByRole('alert')).toContainText('header-only.csv cannot be imported');
+    await shoot(page, '14-import-invalid-file');
+  });
+
+  test('a revoked token shows "re-connect" on the audience and the connection', async () => {
+    expect(sim, 'the offline sandbox simulator started').not.toBeNull();
+    sim!.revokeToken(sim!.accessToken);
+    // An unchanged file sends nothing, so TikTok would never see the revoked token: give the audience a
+    // changed source through its mapping, then sync.
+    await nav(page, 'Audiences');
+    await page.getByRole('button', { name: 'Spring buyers', exact: true }).click();
+    await page.getByRole('button', { name: 'Edit the mapping of Spring buyers' }).click();
+    await page.locator('#mapping-source').setInputFiles({ name: 'spring-buyers-3.csv', mimeType: 'text/csv', buffer: Buffer.from(cohortCsv(200, 1500)) });
+    await expect(page.getByText('Saved.')).toBeVisible();
+    await expect(page.getByText(/spring-buyers-3\.csv/)).toBeVisible();
+    await nav(page, 'Audiences');
+    await page.getByRole('button', { name: 'Sync Spring buyers now' }).click();
+    const row = page.getByRole('grid', { name: 'Audiences' }).getByRole('row').filter({ hasText: 'Spring buyers' });
+    await expect(row.getByText('Re-connect needed')).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByLabel('1 need re-connect')).toBeVisible();
+    await shoot(page, '15-audiences-reconnect');
+    await nav(page, 'Connections');
+    await expect(page.getByRole('button', { name: 'Re-connect' }).first()).toBeVisible();
+    await shoot(page, '16-connect-reconnect');
+  });
+});
