@@ -32,8 +32,13 @@ function cohortCsv(from: number, count: number): string {
 async function dropFile(page: Page, name: string, text: string): Promise<void> {
   const dt = await page.evaluateHandle(
     ({ name, text }) => {
-      const d = new DataTransfer();
-      d.items.add(new File([text], name, { type: 'text/csv' }));
+      // Runs in the page; this file is type-checked without the DOM library, so the page's globals are typed here.
+      const w = globalThis as unknown as {
+        DataTransfer: new () => { items: { add(file: unknown): void } };
+        File: new (parts: string[], name: string, options: { type: string }) => unknown;
+      };
+      const d = new w.DataTransfer();
+      d.items.add(new w.File([text], name, { type: 'text/csv' }));
       return d;
     },
     { name, text },
