@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveDataDir } from '../../core/paths';
 import { serveWeb } from '../../web-host/serve';
-import { flag, str, type CliCommand } from '../command';
+import { flag, str, type CliCommand, type CliContext } from '../command';
 
 /** What the launcher looks at; gathered by `probeLaunch`, decided by the pure `decideLaunch`. */
 export interface LaunchProbe {
@@ -70,56 +70,63 @@ export function probeLaunch(root: string, env: NodeJS.ProcessEnv, forceWeb: bool
   return { platform: process.platform, env, electronDir, electronPathTxt, mainBuilt: fs.existsSync(path.join(root, 'out', 'main', 'index.js')), exists: (f) => fs.existsSync(f), forceWeb };
 }
 
-/** Runs the desktop app until it exits; null when the binary could not be started at all. */
-function runElectron(binary: string, root: string, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<number | null> {
+/** An Electron that exits with an error this soon never showed a window (missing system libraries, no GPU). */
+const FAILED_START_MS = 5_000;
+
+/** Runs the desktop app until it exits: its exit code, or null when it could not start at all. */
+function runElectron(binary: string, root: string, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<{ code: number | null; reason?: string }> {
   const childEnv = { ...env };
   // Set by some shells and tools; it would turn Electron into plain Node.
   delete childEnv.ELECTRON_RUN_AS_NODE;
+  const startedAt = Date.now();
   return new Promise((resolve) => {
     const child = spawn(binary, [root], { stdio: 'inherit', env: childEnv });
     const stop = () => child.kill('SIGTERM');
     signal.addEventListener('abort', stop, { once: true });
-    child.once('error', () => {
+    child.once('error', (err: NodeJS.ErrnoException) => {
       signal.removeEventListener('abort', stop);
-      resolve(null);
+      resolve({ code: null, reason: `the Electron binary would not run (${err.code ?? err.name})` });
     });
     child.once('exit', (code) => {
       signal.removeEventListener('abort', stop);
-      resolve(code ?? 0);
+      if (code && !signal.aborted && Date.now() - startedAt < FAILED_START_MS) resolve({ code: null, reason: `Electron exited at start with code ${code}` });
+      else resolve({ code: code ?? 0 });
     });
   });
+}
+
+/** `start` with the app folder given (tests pass a folder with a stand-in Electron). */
+export async function startApp(ctx: CliContext, root: string): Promise<number> {
+  const port = Number(str(ctx, 'port') ?? 0);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    ctx.stderr.write('error: --port must be a number from 0 to 65535.\n');
+    return 2;
+  }
+  let decision = decideLaunch(probeLaunch(root, ctx.env, flag(ctx, 'web')));
+  if (decision.mode === 'electron') {
+    const ran = await runElectron(decision.binary, root, ctx.env, ctx.signal);
+    if (ran.code !== null) return ran.code;
+    decision = { mode: 'web', reason: ran.reason ?? 'the Electron binary would not run' };
+  }
+  const served = await serveWeb({ dataDir: resolveDataDir(ctx.env), environment: 'offline-sandbox', port, token: ctx.env.COHORT_RELAY_WEB_TOKEN || undefined, log: ctx.stderr, internals: { env: ctx.env } });
+  const url = served.host.url;
+  ctx.stdout.write(
+    decision.reason === WEB_ASKED
+      ? `Cohort Relay is serving at ${url} (TikTok: offline sandbox). Stop with Ctrl-C.\n`
+      : `Electron can't start here (${decision.reason}); serving the same UI at ${url} instead (TikTok: offline sandbox). Stop with Ctrl-C.\n`,
+  );
+  await new Promise<void>((resolve) => {
+    if (ctx.signal.aborted) return resolve();
+    ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await served.close();
+  return 0;
 }
 
 const start: CliCommand = {
   summary: 'Start the desktop app; where Electron cannot start, serve the same UI in the browser (offline sandbox).',
   usage: 'cohort-relay start [--web] [--port N]',
   options: { web: { type: 'boolean' }, port: { type: 'string' } },
-  async run(ctx) {
-    const port = Number(str(ctx, 'port') ?? 0);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) {
-      ctx.stderr.write('error: --port must be a number from 0 to 65535.\n');
-      return 2;
-    }
-    const root = findAppRoot();
-    let decision = decideLaunch(probeLaunch(root, ctx.env, flag(ctx, 'web')));
-    if (decision.mode === 'electron') {
-      const code = await runElectron(decision.binary, root, ctx.env, ctx.signal);
-      if (code !== null) return code;
-      decision = { mode: 'web', reason: 'the Electron binary would not run' };
-    }
-    const served = await serveWeb({ dataDir: resolveDataDir(ctx.env), environment: 'offline-sandbox', port, token: ctx.env.COHORT_RELAY_WEB_TOKEN || undefined, log: ctx.stderr, internals: { env: ctx.env } });
-    const url = served.host.url;
-    ctx.stdout.write(
-      decision.reason === WEB_ASKED
-        ? `Cohort Relay is serving at ${url} (TikTok: offline sandbox). Stop with Ctrl-C.\n`
-        : `Electron can't start here (${decision.reason}); serving the same UI at ${url} instead (TikTok: offline sandbox). Stop with Ctrl-C.\n`,
-    );
-    await new Promise<void>((resolve) => {
-      if (ctx.signal.aborted) return resolve();
-      ctx.signal.addEventListener('abort', () => resolve(), { once: true });
-    });
-    await served.close();
-    return 0;
-  },
+  run: (ctx) => startApp(ctx, findAppRoot()),
 };
 export default start;

@@ -3,7 +3,9 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { startApp } from '../../../electron/cli/commands/start';
 import { runCli } from '../../../electron/cli/main';
+import type { CliContext } from '../../../electron/cli/command';
 import { serveWeb, type ServedWeb } from '../../../electron/web-host/serve';
 import type { WireMessage } from '../../../shared/ipc/wire';
 import { tmpDir } from '../../helpers/tmp';
@@ -88,6 +90,47 @@ describe('web host on the real engine', () => {
     const ws = await open(`ws://${u.host}/ws?token=${encodeURIComponent(u.searchParams.get('token')!)}`, u.origin);
     expect(await call(ws, 1, 'settings:get')).toMatchObject({ result: { ok: true, value: { environment: 'offline-sandbox', dataFolder: path.join(dir, 'home') } } });
     ws.close();
+    stop.abort();
+    expect(await code).toBe(0);
+  });
+
+  /** An app folder whose "Electron" is a shell script: records its arguments, exits with `code`. */
+  function fakeApp(code: number): { root: string; argsFile: string } {
+    const root = path.join(dir, `app-${code}`);
+    const dist = path.join(root, 'node_modules', 'electron', 'dist');
+    fs.mkdirSync(dist, { recursive: true });
+    fs.mkdirSync(path.join(root, 'out', 'main'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'out', 'main', 'index.js'), '');
+    fs.writeFileSync(path.join(root, 'node_modules', 'electron', 'path.txt'), 'electron');
+    const argsFile = path.join(root, 'args.txt');
+    fs.writeFileSync(path.join(dist, 'electron'), `#!/bin/sh\necho "$@" > '${argsFile}'\nexit ${code}\n`, { mode: 0o755 });
+    return { root, argsFile };
+  }
+
+  function cliContext(env: NodeJS.ProcessEnv, signal: AbortSignal): { ctx: CliContext; out: () => string } {
+    const stdout = new PassThrough();
+    let out = '';
+    stdout.on('data', (c: Buffer) => (out += c.toString()));
+    return { ctx: { values: {}, positionals: [], stdout, stderr: new PassThrough(), env, signal }, out: () => out };
+  }
+
+  it.runIf(process.platform === 'linux')('start launches Electron on the app folder when it can, and returns its exit code', async () => {
+    const { root, argsFile } = fakeApp(0);
+    const { ctx, out } = cliContext({ DISPLAY: ':99' }, new AbortController().signal);
+    expect(await startApp(ctx, root)).toBe(0);
+    expect(fs.readFileSync(argsFile, 'utf8').trim()).toBe(root);
+    expect(out()).toBe('');
+  });
+
+  it.runIf(process.platform === 'linux')('start falls back to the web host, in one line, when Electron fails at start', async () => {
+    const { root, argsFile } = fakeApp(3);
+    const stop = new AbortController();
+    const { ctx, out } = cliContext({ DISPLAY: ':99', COHORT_RELAY_HOME: path.join(dir, 'home'), COHORT_RELAY_KEYCHAIN: 'off' }, stop.signal);
+    const code = startApp(ctx, root);
+    for (let i = 0; i < 400 && !out().includes('\n'); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(fs.existsSync(argsFile)).toBe(true);
+    expect(out()).toMatch(/^Electron can't start here \(Electron exited at start with code 3\); serving the same UI at http:\/\/127\.0\.0\.1:\d+\/\?token=\S+ instead/);
+    expect(out().trim().split('\n')).toHaveLength(1);
     stop.abort();
     expect(await code).toBe(0);
   });
