@@ -72,6 +72,10 @@ export class Scheduler {
     if (a.paused) return null;
     const last = this.deps.store.runs.list({ audienceId: a.id, limit: 1 })[0];
     if (last?.status === 'deferred' && last.deferredUntil && Date.parse(last.deferredUntil) <= now.getTime()) return { kind: 'deferred', until: new Date(last.deferredUntil) };
+    // Waiting for TikTok to finish processing: go as soon as a status check after the run says it is done.
+    if (last?.status === 'deferred' && last.errorCode === 'AUDIENCE_PROCESSING' && last.finishedAt && processingEndedSince(this.deps.store, a.id, last.finishedAt)) {
+      return { kind: 'deferred', until: now };
+    }
     if (last?.status === 'failed' && last.trigger !== 'cli' && isTransient(last.errorCode) && last.finishedAt && Date.parse(last.finishedAt) + RETRY_FAILED_AFTER_MS <= now.getTime()) {
       return { kind: 'retry', after: new Date(Date.parse(last.finishedAt) + RETRY_FAILED_AFTER_MS) };
     }
@@ -155,6 +159,11 @@ export function staleStatuses(store: Store, now: Date, everyMs: number): number[
   return rows
     .filter((r) => !r.checkedAt || now.getTime() - Date.parse(r.checkedAt) >= (r.state === 'processing' ? Math.min(everyMs, 10 * 60_000) : everyMs))
     .map((r) => r.id);
+}
+
+function processingEndedSince(store: Store, audienceId: number, since: string): boolean {
+  const row = store.db.prepare('SELECT state, checked_at AS checkedAt FROM audience_status WHERE audience_id = ? ORDER BY id DESC LIMIT 1').get(audienceId) as { state: string; checkedAt: string } | undefined;
+  return Boolean(row && row.checkedAt > since && row.state !== 'processing');
 }
 
 function isTransient(code: string | null): boolean {

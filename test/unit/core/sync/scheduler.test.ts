@@ -130,3 +130,21 @@ describe('Scheduler', () => {
     expect(refreshed).toEqual([a.id]);
   });
 });
+
+describe('Scheduler and TikTok processing', () => {
+  it('resumes a run deferred by processing as soon as a later status check says processing ended', async () => {
+    const a = audience({ kind: 'manual' });
+    const run = store.runs.start({ audienceId: a.id, trigger: 'cli' });
+    store.runs.finish(run.id, 'deferred', { deferredUntil: '2099-01-01T00:00:00.000Z', errorCode: 'AUDIENCE_PROCESSING' });
+    const s = scheduler();
+    const status = (state: string) =>
+      store.db.prepare("INSERT INTO audience_status (audience_id, checked_at, local_size, state) VALUES (?, ?, 0, ?)").run(a.id, new Date(Date.now() + 1000).toISOString(), state);
+    status('processing');
+    now = new Date(Date.now() + 2000);
+    await s.tick();
+    expect(ran).toEqual([]);
+    status('available');
+    await s.tick();
+    expect(ran).toEqual([{ id: a.id, trigger: 'catch-up' }]);
+  });
+});
