@@ -1,7 +1,7 @@
+import type { ApiCallView, RunStatus, RunTrigger } from '../../../shared/ipc/dto';
 import type { Db } from './db';
 
-export type RunStatus = 'running' | 'done' | 'deferred' | 'failed' | 'cancelled' | 'planned';
-export type RunTrigger = 'manual' | 'schedule' | 'cli' | 'undo' | 'catch-up';
+export type { RunStatus, RunTrigger };
 
 /** One sync run as the sync log shows it. Counts only: never hashes, never tokens. */
 export interface RunRecord {
@@ -26,19 +26,10 @@ export interface RunRecord {
   errorMessage: string | null;
 }
 
-/** One TikTok API call in the sync log. */
-export interface ApiCallRecord {
-  id: number;
+/** One TikTok API call in the sync log (the view the renderer shows, plus its run and audience). */
+export interface ApiCallRecord extends ApiCallView {
   runId: number | null;
   audienceId: number | null;
-  endpoint: string;
-  method: string;
-  requestId: string | null;
-  code: number | null;
-  httpStatus: number | null;
-  durationMs: number;
-  startedAt: string;
-  detail: string | null;
 }
 
 export type RunCounts = Partial<Pick<RunRecord, 'rowsRead' | 'valid' | 'rejected' | 'duplicates' | 'adds' | 'removes' | 'callsUsed' | 'rejectReasons'>>;

@@ -5,19 +5,11 @@ import type { Store } from '../store';
 import type { AudienceRecord, Cadence } from '../store/audiences-repo';
 import type { RunTrigger } from '../store/runs-repo';
 import { nextUtcDay } from '../store/quota-repo';
+import type { ApiCallView } from '../../../shared/ipc/dto';
 import type { AudienceApi, PartnerApi } from './audience-api';
 
-/** One HTTP request, as the sync log keeps it. */
-export interface ApiCallEvent {
-  endpoint: string;
-  method: string;
-  requestId: string | null;
-  code: number | null;
-  httpStatus: number | null;
-  durationMs: number;
-  startedAt: string;
-  error?: { message: string };
-}
+/** One HTTP request, as the sync log keeps it (the client's CallEvent satisfies it). */
+export type ApiCallEvent = Omit<ApiCallView, 'id' | 'detail'> & { error?: { message: string } };
 import { loadDelta } from './deltas';
 import { resolveSourceFile } from './source';
 import { runSync, type SyncDeps, type SyncOutcome, type SyncProgress, type TargetSet } from './sync-runner';
