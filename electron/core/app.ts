@@ -4,7 +4,7 @@ import type { AudienceRecord } from './store/audiences-repo';
 import { resolveApiBase, type TikTokClient } from './tiktok/client';
 import { openConnectionService, type ConnectionService } from './tiktok/connections';
 import type { OpenedSecretStore } from './secrets';
-import { Scheduler } from './sync/scheduler';
+import { Scheduler, type SchedulerDeps } from './sync/scheduler';
 import { SyncService, type ApiCallEvent, type SyncServiceDeps } from './sync/sync-service';
 import { tiktokAudienceApi, tiktokPartnerApi } from './sync/tiktok-audience-api';
 import type { SyncProgress } from './sync/sync-runner';
@@ -56,12 +56,24 @@ export class CohortRelayApp {
       apiFor: async (audience, o) => tiktokAudienceApi(await this.clientFor(audience, o?.onCall), audience.advertiserId, o?.signal),
       partnerApiFor: async (audience, o) => tiktokPartnerApi(await this.clientFor(audience, o?.onCall), audience.advertiserId, o?.signal),
     });
-    this.scheduler = new Scheduler({
+    this.now = opts.now;
+    this.scheduler = this.createScheduler();
+  }
+
+  private readonly now: (() => Date) | undefined;
+
+  /**
+   * A scheduler on this app's store: runs through the sync service, checks tokens, refreshes status.
+   * Hosts that run schedules (daemon, desktop engine) pass their own run tracking and timing.
+   */
+  createScheduler(overrides: Partial<SchedulerDeps> = {}): Scheduler {
+    return new Scheduler({
       store: this.store,
-      now: opts.now,
+      now: this.now,
       runAudience: (id, trigger) => this.sync.sync(id, trigger),
       healthCheck: (connectionId) => this.healthCheck(connectionId),
       refreshStatus: (id) => this.sync.refreshStatus(id),
+      ...overrides,
     });
   }
 

@@ -1,5 +1,4 @@
 import { CohortRelayApp } from '../../core/app';
-import { Scheduler } from '../../core/sync/scheduler';
 import { str, type CliCommand } from '../command';
 
 /** `cohort-relay daemon`: the scheduler, headless, until SIGTERM / SIGINT. */
@@ -10,15 +9,12 @@ const daemon: CliCommand = {
   async run(ctx) {
     const tick = Number(str(ctx, 'tick') ?? 30);
     const app = await CohortRelayApp.open({ env: ctx.env });
-    const scheduler = new Scheduler({
-      store: app.store,
+    const scheduler = app.createScheduler({
       runAudience: async (id, trigger) => {
         const o = await app.sync.sync(id, trigger, ctx.signal);
         ctx.stdout.write(`${new Date().toISOString()} audience ${id}: ${o.status}, +${o.adds} −${o.removes}, ${o.callsUsed} calls${o.error ? ` — ${o.error.message}` : ''}\n`);
         return o;
       },
-      healthCheck: (c) => app.healthCheck(c),
-      refreshStatus: (id) => app.sync.refreshStatus(id),
       tickMs: Math.max(1, tick) * 1000,
       onSkipped: (id, reason) => ctx.stderr.write(`${new Date().toISOString()} audience ${id} skipped: ${reason}\n`),
     });

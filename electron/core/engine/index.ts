@@ -20,7 +20,7 @@ import { API_BASE_KEY, CohortRelayApp } from '../app';
 import type { AudienceRecord } from '../store/audiences-repo';
 import { nextUtcDay, utcDay } from '../store/quota-repo';
 import { cadenceProblem } from '../sync/cadence';
-import { Scheduler } from '../sync/scheduler';
+import type { Scheduler } from '../sync/scheduler';
 import { statusHistory } from '../sync/status';
 import type { SyncServiceDeps } from '../sync/sync-service';
 import type { SyncOutcome, SyncProgress } from '../sync/sync-runner';
@@ -109,9 +109,7 @@ class Engine {
     this.override = opts.environment;
     this.sandbox = new SandboxHost(app.store, opts.dataDir, internals.simulator, internals.onSandboxStarted);
     // The engine's own scheduler (not app.scheduler): its runs go through the same tracking as "Sync now".
-    this.scheduler = new Scheduler({
-      store: app.store,
-      now: internals.now,
+    this.scheduler = app.createScheduler({
       tickMs: internals.tickMs,
       runAudience: (id, trigger) => this.track(id, trigger, () => this.app.sync.sync(id, trigger)).done,
       healthCheck: (connectionId) => this.healthCheck(connectionId),
