@@ -48,6 +48,29 @@ async function dropFile(page: Page, name: string, text: string): Promise<void> {
   await page.dispatchEvent('main', 'drop', { dataTransfer: dt });
 }
 
+/** Drops a large generated cohort, built inside the page so megabytes do not cross the test protocol. */
+async function dropLargeFile(page: Page, name: string, count: number): Promise<void> {
+  const dt = await page.evaluateHandle(
+    ({ name, count }) => {
+      const w = globalThis as unknown as {
+        DataTransfer: new () => { items: { add(file: unknown): void } };
+        File: new (parts: string[], name: string, options: { type: string }) => unknown;
+      };
+      const parts = ['user_id,email\n'];
+      for (let start = 0; start < count; start += 100_000) {
+        const chunk: string[] = [];
+        for (let i = start; i < Math.min(count, start + 100_000); i++) chunk.push(`${i},user${i}@example.com\n`);
+        parts.push(chunk.join(''));
+      }
+      const d = new w.DataTransfer();
+      d.items.add(new w.File(parts, name, { type: 'text/csv' }));
+      return d;
+    },
+    { name, count },
+  );
+  await page.dispatchEvent('main', 'drop', { dataTransfer: dt });
+}
+
 /** One screenshot per theme; the app follows the system theme by default. */
 async function shoot(page: Page, name: string): Promise<void> {
   for (const scheme of ['light', 'dark'] as const) {
@@ -209,6 +232,19 @@ test.describe('Cohort Relay in the browser, on the offline sandbox', () => {
     await shoot(page, '14-import-invalid-file');
   });
 
+  test('checking a large file shows rows, rows/s and ETA, and cancel stops it', async () => {
+    // Big enough that checking it takes seconds here, so the progress is seen before the end.
+    await dropLargeFile(page, 'large-cohort.csv', 4_000_000);
+    await page.getByRole('button', { name: 'Next: hash lab' }).click();
+    await page.getByRole('button', { name: 'Next: check the whole file' }).click();
+    const bar = page.getByRole('progressbar', { name: 'Checking large-cohort.csv' });
+    await expect(bar).toHaveAttribute('aria-valuetext', /rows\/s/);
+    await page.emulateMedia({ colorScheme: 'light', reducedMotion: 'reduce' });
+    await page.screenshot({ path: join(SHOTS, '15-import-progress-light.png'), animations: 'disabled' });
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await expect(page.getByText(/Stopped: the file was not checked to the end/)).toBeVisible();
+  });
+
   test('a revoked token shows "re-connect" on the audience and the connection', async () => {
     expect(sim, 'the offline sandbox simulator started').not.toBeNull();
     sim!.revokeToken(sim!.accessToken);
@@ -225,9 +261,9 @@ test.describe('Cohort Relay in the browser, on the offline sandbox', () => {
     const row = page.getByRole('grid', { name: 'Audiences' }).getByRole('row').filter({ hasText: 'Spring buyers' });
     await expect(row.getByText('Re-connect needed')).toBeVisible({ timeout: 30_000 });
     await expect(page.getByLabel('1 need re-connect')).toBeVisible();
-    await shoot(page, '15-audiences-reconnect');
+    await shoot(page, '16-audiences-reconnect');
     await nav(page, 'Connections');
     await expect(page.getByRole('button', { name: 'Re-connect' }).first()).toBeVisible();
-    await shoot(page, '16-connect-reconnect');
+    await shoot(page, '17-connect-reconnect');
   });
 });

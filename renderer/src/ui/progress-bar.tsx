@@ -21,6 +21,7 @@ export function ProgressBar({ label, percent, rows, rowsPerSec, etaSec, phase }:
   ].filter(Boolean);
   return (
     <div className="progress">
+      <p className="progress-label">{label}</p>
       <div
         className={`progress-track ${pct === null ? 'progress-indeterminate' : ''}`}
         role="progressbar"

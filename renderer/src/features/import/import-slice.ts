@@ -28,6 +28,8 @@ export const IMPORT_STEP_LABELS: Record<ImportStep, string> = {
 export type ImportProgress = EventPayloads['import:progress'];
 export type RunFinished = EventPayloads['run:finished'];
 
+export type SourceChoice = { kind: 'file' } | { kind: 'folder'; folder: string; pattern: string };
+
 export interface PickedFile {
   path: string;
   name: string;
@@ -55,6 +57,8 @@ export interface ImportSlice {
   existingTiktokId: string | null;
   tiktokAudiences: Remote<TiktokAudienceView[]>;
   cadence: Cadence;
+  /** Where later syncs read from: this file again, or the newest matching file in a folder. */
+  source: SourceChoice;
   /** The local audience the dry run and the sync work on (saved by prepareDryRun). */
   draftAudienceId: number | null;
   /** True when the wizard created that audience (so "Discard" may forget it). */
@@ -82,6 +86,7 @@ export interface ImportSlice {
   setAudienceName(name: string): void;
   setExistingTiktokId(id: string | null): void;
   setCadence(c: Cadence): void;
+  setSource(source: SourceChoice): void;
   prepareDryRun(): Promise<void>;
   discardDraft(): Promise<void>;
   startSync(): Promise<void>;
@@ -114,6 +119,7 @@ function initial() {
     existingTiktokId: null,
     tiktokAudiences: idle<TiktokAudienceView[]>(),
     cadence: DEFAULT_CADENCE,
+    source: { kind: 'file' } as SourceChoice,
     draftAudienceId: null,
     draftCreated: false,
     plan: idle<PlanView>(),
@@ -278,6 +284,7 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
     setAudienceName: (audienceName) => set({ audienceName }),
     setExistingTiktokId: (existingTiktokId) => set({ existingTiktokId }),
     setCadence: (cadence) => set({ cadence }),
+    setSource: (source) => set({ source }),
 
     async prepareDryRun() {
       const s = get();
@@ -301,8 +308,9 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
             ...(s.connectionId ? { connectionId: s.connectionId } : {}),
             name: tiktok?.name ?? s.audienceName.trim(),
             keys: [{ key: m.key, column: m.column }],
-            sourcePath: m.path,
-            sourceKind: 'file',
+            ...(s.source.kind === 'folder'
+              ? { sourcePath: s.source.folder.trim(), sourceKind: 'folder' as const, sourcePattern: s.source.pattern.trim() || '*.csv' }
+              : { sourcePath: m.path, sourceKind: 'file' as const }),
             profile: m.profile,
             cadence: s.cadence,
             ...(s.suppress ? { suppressPath: s.suppress.path } : {}),

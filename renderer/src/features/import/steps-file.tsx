@@ -293,7 +293,16 @@ export function ValidateStep() {
           </Button>
         </div>
       )}
-      <ErrorBanner error={s.v.error} onRetry={() => void s.validate()} title="The file could not be checked" />
+      {s.v.error?.code === 'CANCELLED' ? (
+        <Notice tone="warn">
+          Stopped: the file was not checked to the end.{' '}
+          <Button size="small" onClick={() => void s.validate()}>
+            Check again
+          </Button>
+        </Notice>
+      ) : (
+        <ErrorBanner error={s.v.error} onRetry={() => void s.validate()} title="The file could not be checked" />
+      )}
       {d && !s.v.loading && (
         <>
           <dl className="stats">

@@ -1,6 +1,7 @@
 /** Wizard steps that decide where the file goes: destination, dry run, sync. */
 import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { getBridge } from '../../app/bridge';
 import { useApp } from '../../app/store';
 import { fmtDateTime, fmtInt } from '../../app/format';
 import { Button } from '../../ui/button';
@@ -24,6 +25,7 @@ export function DestinationStep() {
       existingTiktokId: st.existingTiktokId,
       tiktokAudiences: st.tiktokAudiences,
       cadence: st.cadence,
+      source: st.source,
       keyType: st.keyType,
       setDestination: st.setDestination,
       setTarget: st.setTarget,
@@ -69,7 +71,8 @@ export function DestinationStep() {
       </div>
     );
   }
-  const nameOk = s.target === 'existing' ? s.existingTiktokId !== null : s.audienceName.trim().length > 0;
+  const folderOk = s.target === 'existing' || s.source.kind === 'file' || s.source.folder.trim().length > 0;
+  const nameOk = (s.target === 'existing' ? s.existingTiktokId !== null : s.audienceName.trim().length > 0) && folderOk;
   const list = s.tiktokAudiences.data ?? [];
   return (
     <form
@@ -133,6 +136,7 @@ export function DestinationStep() {
           </div>
         )}
       </fieldset>
+      {s.target === 'new' && <SourcePicker />}
       <CadencePicker value={s.cadence} onChange={s.setCadence} idPrefix="wizard-cadence" />
       <div className="actions">
         <Button onClick={() => s.goToStep('validate')}>Back</Button>
@@ -144,6 +148,44 @@ export function DestinationStep() {
   );
 }
 
+/** The folder a host path sits in ("/a/b/c.csv" → "/a/b"). */
+function folderOf(path: string): string {
+  const i = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return i > 0 ? path.slice(0, i) : '';
+}
+
+/** This file again on every sync, or the newest matching export in a folder (for tools that write a new file each time). */
+function SourcePicker() {
+  const { source, setSource, filePath, host } = useApp(useShallow((st) => ({ source: st.source, setSource: st.setSource, filePath: st.file?.path ?? '', host: getBridge().host })));
+  // In the desktop app a dropped file's own folder is the likely export folder; the web host only has an uploaded copy.
+  const suggestedFolder = host === 'electron' ? folderOf(filePath) : '';
+  return (
+    <fieldset className="fieldset">
+      <legend>Where later syncs read from</legend>
+      <label className="check">
+        <input type="radio" name="source" checked={source.kind === 'file'} onChange={() => setSource({ kind: 'file' })} />
+        This file, re-read on every sync
+      </label>
+      <label className="check">
+        <input type="radio" name="source" checked={source.kind === 'folder'} onChange={() => setSource({ kind: 'folder', folder: suggestedFolder, pattern: '*.csv' })} />
+        The newest matching file in a folder (for exports that arrive as new files)
+      </label>
+      {source.kind === 'folder' && (
+        <div className="indent two-col">
+          <label className="field">
+            <span>Folder</span>
+            <input value={source.folder} onChange={(e) => setSource({ ...source, folder: e.target.value })} placeholder="/Users/me/Exports/amplitude" required spellCheck={false} />
+          </label>
+          <label className="field">
+            <span>Files matching</span>
+            <input value={source.pattern} onChange={(e) => setSource({ ...source, pattern: e.target.value })} placeholder="*.csv" spellCheck={false} />
+          </label>
+        </div>
+      )}
+    </fieldset>
+  );
+}
+
 export function DryRunStep() {
   const s = useApp(
     useShallow((st) => ({
@@ -152,7 +194,6 @@ export function DryRunStep() {
       prepareDryRun: st.prepareDryRun,
       discardDraft: st.discardDraft,
       startSync: st.startSync,
-      goToStep: st.goToStep,
     })),
   );
   const p = s.plan.data;
@@ -212,7 +253,7 @@ export function DryRunStep() {
         </>
       )}
       <div className="actions">
-        <Button onClick={() => (s.draftCreated ? void s.discardDraft() : s.goToStep('destination'))}>{s.draftCreated ? 'Back (discard this draft)' : 'Back'}</Button>
+        <Button onClick={() => void s.discardDraft()}>{s.draftCreated ? 'Back (discard this draft)' : 'Back'}</Button>
         <Button variant="primary" onClick={() => void s.startSync()} disabled={!p || p.floorWarning !== null || s.plan.loading}>
           {p && p.adds + p.removes === 0 ? 'Save and sync anyway' : 'Sync now'}
         </Button>

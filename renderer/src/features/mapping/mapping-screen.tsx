@@ -10,6 +10,31 @@ import { CSV_ACCEPT } from '../import/steps-file';
 import { KEY_LABELS } from '../../../../shared/domain';
 import type { Cadence } from '../../../../shared/ipc/dto';
 
+/** A folder source: the folder and which files count; the newest match is read on each sync. */
+function FolderSource({ id, folder, pattern }: { id: number; folder: string; pattern: string }) {
+  const { saving, saveMapping } = useApp(useShallow((st) => ({ saving: st.mappingSaving, saveMapping: st.saveMapping })));
+  const [f, setF] = useState(folder);
+  const [p, setP] = useState(pattern);
+  const dirty = f.trim() !== folder || p.trim() !== pattern;
+  return (
+    <div className="two-col">
+      <label className="field">
+        <span>Folder</span>
+        <input value={f} onChange={(e) => setF(e.target.value)} spellCheck={false} />
+      </label>
+      <label className="field">
+        <span>Files matching</span>
+        <input value={p} onChange={(e) => setP(e.target.value)} spellCheck={false} />
+      </label>
+      <div className="actions">
+        <Button size="small" disabled={!dirty || f.trim() === ''} busy={saving} onClick={() => void saveMapping(id, { sourcePath: f.trim(), sourcePattern: p.trim() || '*.csv' })}>
+          Save folder
+        </Button>
+      </div>
+    </div>
+  );
+}
+
 export function MappingScreen({ id }: { id: number }) {
   const s = useApp(
     useShallow((st) => ({
@@ -107,20 +132,26 @@ export function MappingScreen({ id }: { id: number }) {
             <span className="mono">{a.sourcePath ?? '—'}</span>
             {a.sourcePattern ? <span className="muted"> · files matching {a.sourcePattern}</span> : null}
           </p>
-          <input
-            id="mapping-source"
-            className="visually-hidden"
-            type="file"
-            accept={CSV_ACCEPT}
-            onChange={(e) => {
-              const f = e.target.files?.[0];
-              if (f) void s.replaceMappingFile(id, 'source', f);
-              e.target.value = '';
-            }}
-          />
-          <label htmlFor="mapping-source" className="btn btn-secondary btn-small">
-            Use another file…
-          </label>
+          {a.sourceKind === 'folder' ? (
+            <FolderSource id={id} folder={a.sourcePath ?? ''} pattern={a.sourcePattern ?? '*.csv'} />
+          ) : (
+            <>
+              <input
+                id="mapping-source"
+                className="visually-hidden"
+                type="file"
+                accept={CSV_ACCEPT}
+                onChange={(e) => {
+                  const f = e.target.files?.[0];
+                  if (f) void s.replaceMappingFile(id, 'source', f);
+                  e.target.value = '';
+                }}
+              />
+              <label htmlFor="mapping-source" className="btn btn-secondary btn-small">
+                Use another file…
+              </label>
+            </>
+          )}
         </div>
         <div className="field">
           <span>Suppression list</span>

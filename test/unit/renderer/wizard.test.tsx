@@ -1,0 +1,127 @@
+// @vitest-environment jsdom
+import { fireEvent, render, screen } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { useApp } from '../../../renderer/src/app/store';
+import { wireEvents } from '../../../renderer/src/app/engine-events';
+import { ImportWizard } from '../../../renderer/src/features/import/import-wizard';
+import { AppError } from '../../../shared/errors';
+import type { ValidationView } from '../../../shared/ipc/dto';
+import { audience, connection, plan, preview } from './fake-bridge';
+import { useFakeEngine } from './setup';
+
+const fmt = (n: number) => new Intl.NumberFormat().format(n);
+const VALIDATION: ValidationView = { rowsRead: 1503, valid: 1500, rejected: 3, duplicates: 0, byReason: { INVALID_EMAIL: 2, EMPTY: 1 }, rejectsSample: [{ line: 1502, reason: 'INVALID_EMAIL', value: 'not-an-…' }] };
+
+function engine(over: Parameters<typeof useFakeEngine>[0] = {}) {
+  return useFakeEngine({
+    'connections:list': () => [connection()],
+    'audiences:list': () => [],
+    'import:preview': () => preview(),
+    'import:hashLab': () => ({
+      rows: [{ line: 2, raw: 'User0@Example.com ', normalized: 'user0@example.com', hash: 'ab'.repeat(32), passthrough: false, reject: null }],
+      selfTest: [{ label: 'Email', key: 'email', input: 'janedoe@gmail.com', expected: 'x', actual: 'x', ok: true }],
+    }),
+    'import:validate': () => VALIDATION,
+    'audiences:create': () => audience({ id: 4, state: 'never_synced' }),
+    'audiences:deleteLocal': () => null,
+    'sync:plan': () => plan({ audienceId: 4 }),
+    'sync:run': () => ({ runId: 9 }),
+    ...over,
+  });
+}
+
+async function toValidation() {
+  await useApp.getState().loadConnections();
+  render(<ImportWizard />);
+  await useApp.getState().openFile(new File(['x'], 'cohort.csv'));
+  fireEvent.click(await screen.findByRole('button', { name: 'Next: hash lab' }));
+  fireEvent.click(await screen.findByRole('button', { name: 'Next: check the whole file' }));
+}
+
+describe('import wizard', () => {
+  it('walks from the preview through hash lab, validation, destination and dry run to a finished sync', async () => {
+    const b = engine();
+    const off = wireEvents(b);
+    await toValidation();
+    expect((await screen.findAllByRole('cell', { name: 'Not an email address' })).length).toBeGreaterThan(0);
+    expect(screen.getByText(fmt(1503))).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Next: choose the audience' }));
+    fireEvent.change(await screen.findByLabelText('Audience name'), { target: { value: 'Spring buyers' } });
+    fireEvent.change(screen.getByLabelText('Cadence'), { target: { value: 'manual' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Next: dry run' }));
+    expect(await screen.findByText('To add')).toBeTruthy();
+    expect(b.callsTo('audiences:create')[0]).toMatchObject({ name: 'Spring buyers', cadence: { kind: 'manual' }, sourceKind: 'file', advertiserId: '7000000001' });
+    fireEvent.click(screen.getByRole('button', { name: 'Sync now' }));
+    await screen.findByRole('button', { name: 'Cancel sync' });
+    b.emit('run:progress', { runId: 9, audienceId: 4, phase: 'uploading', rows: 1500, percent: 80, rowsPerSec: 12000, etaSec: 2 });
+    expect((await screen.findByRole('progressbar', { name: 'Syncing' })).getAttribute('aria-valuenow')).toBe('80');
+    b.emit('run:finished', { runId: 9, audienceId: 4, status: 'done', trigger: 'manual', error: null });
+    expect(await screen.findByRole('heading', { name: /Sync finished/ })).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Open the audience' }));
+    expect(useApp.getState().route).toEqual({ name: 'audience', id: 4 });
+    off();
+  });
+
+  it('shows reading progress with rows/s and ETA while the whole file is checked, and cancel stops it without an error', async () => {
+    let finish: (v: ValidationView) => void = () => {};
+    let fail: (e: unknown) => void = () => {};
+    const b = engine({
+      'import:validate': () =>
+        new Promise<ValidationView>((resolve, reject) => {
+          finish = resolve;
+          fail = reject;
+        }),
+      'import:cancel': () => {
+        fail(new AppError('CANCELLED', 'Stopped.'));
+        return { cancelled: true };
+      },
+    });
+    const off = wireEvents(b);
+    await toValidation();
+    b.emit('import:progress', { path: '/uploads/cohort.csv', phase: 'reading', rows: 250_000, percent: 25, rowsPerSec: 500_000, etaSec: 2 });
+    const bar = await screen.findByRole('progressbar', { name: 'Checking cohort.csv' });
+    expect(bar.getAttribute('aria-valuenow')).toBe('25');
+    expect(bar.getAttribute('aria-valuetext')).toContain(`${fmt(500_000)} rows/s`);
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(await screen.findByText(/Stopped: the file was not checked to the end/)).toBeTruthy();
+    expect(b.callsTo('import:cancel')).toEqual([{ path: '/uploads/cohort.csv' }]);
+    expect(screen.queryByRole('alert')).toBeNull();
+    void finish;
+    off();
+  });
+
+  it('a folder source saves the folder and pattern instead of the dropped file', async () => {
+    const b = engine();
+    await toValidation();
+    fireEvent.click(await screen.findByRole('button', { name: 'Next: choose the audience' }));
+    fireEvent.click(await screen.findByLabelText(/newest matching file in a folder/));
+    const next = screen.getByRole('button', { name: 'Next: dry run' }) as HTMLButtonElement;
+    expect(next.disabled).toBe(true);
+    fireEvent.change(screen.getByLabelText('Folder'), { target: { value: '/exports/amplitude' } });
+    fireEvent.change(screen.getByLabelText('Files matching'), { target: { value: 'buyers-*.csv' } });
+    fireEvent.click(next);
+    await screen.findByText('To add');
+    expect(b.callsTo('audiences:create')[0]).toMatchObject({ sourceKind: 'folder', sourcePath: '/exports/amplitude', sourcePattern: 'buyers-*.csv' });
+  });
+
+  it('a floor warning blocks "Sync now" and says why; going back discards the draft audience', async () => {
+    const b = engine({ 'sync:plan': () => plan({ audienceId: 4, projectedSize: 900, floorWarning: 'This sync would leave 900 people, under TikTok\u2019s 1,000 minimum. Add people or create a new audience.' }) });
+    await toValidation();
+    fireEvent.click(await screen.findByRole('button', { name: 'Next: choose the audience' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Next: dry run' }));
+    expect(await screen.findByText(/under TikTok.s 1,000 minimum/)).toBeTruthy();
+    expect((screen.getByRole('button', { name: 'Sync now' }) as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.click(screen.getByRole('button', { name: 'Back (discard this draft)' }));
+    await screen.findByRole('button', { name: 'Next: dry run' });
+    expect(b.callsTo('audiences:deleteLocal')).toEqual([{ id: 4 }]);
+    expect(useApp.getState().draftAudienceId).toBeNull();
+  });
+
+  it('without a usable connection the destination step offers the sandbox instead of a dead end', async () => {
+    engine({ 'connections:list': () => [connection({ status: 'needs_reconnect' })] });
+    await toValidation();
+    fireEvent.click(await screen.findByRole('button', { name: 'Next: choose the audience' }));
+    expect(await screen.findByRole('heading', { name: 'Connect a TikTok account first' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Try the offline sandbox' })).toBeTruthy();
+  });
+});
