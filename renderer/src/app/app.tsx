@@ -126,28 +126,30 @@ export function App() {
         Skip to content
       </a>
       <nav className="sidebar" aria-label="Main">
-        <div className="brand">
-          <span className="brand-mark" aria-hidden="true" />
-          Cohort Relay
+        <div className="sidebar-inner">
+          <div className="brand">
+            <span className="brand-mark" aria-hidden="true" />
+            Cohort Relay
+          </div>
+          <ul>
+            {NAV.map((item) => {
+              const current = item.matches.includes(routeName);
+              return (
+                <li key={item.name}>
+                  <button type="button" className={`nav-item ${current ? 'nav-current' : ''}`} aria-current={current ? 'page' : undefined} onClick={() => navigate(item.route)}>
+                    {item.label}
+                    {item.name === 'connect' && reconnects > 0 && (
+                      <span className="nav-alert" aria-label={`${reconnects} need re-connect`}>
+                        {reconnects}
+                      </span>
+                    )}
+                  </button>
+                </li>
+              );
+            })}
+          </ul>
+          <p className="sidebar-hint">Drop a CSV anywhere to import it.</p>
         </div>
-        <ul>
-          {NAV.map((item) => {
-            const current = item.matches.includes(routeName);
-            return (
-              <li key={item.name}>
-                <button type="button" className={`nav-item ${current ? 'nav-current' : ''}`} aria-current={current ? 'page' : undefined} onClick={() => navigate(item.route)}>
-                  {item.label}
-                  {item.name === 'connect' && reconnects > 0 && (
-                    <span className="nav-alert" aria-label={`${reconnects} need re-connect`}>
-                      {reconnects}
-                    </span>
-                  )}
-                </button>
-              </li>
-            );
-          })}
-        </ul>
-        <p className="sidebar-hint">Drop a CSV anywhere to import it.</p>
       </nav>
       <main id="main" className="main" ref={mainRef}>
         <Screen />
