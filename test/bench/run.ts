@@ -57,6 +57,7 @@ function peakRssMb(): number {
 
 const FIRST = ['maria', 'john', 'wei', 'fatima', 'olga', 'james', 'aiko', 'carlos', 'priya', 'noah', 'emma', 'lucas'];
 const LAST = ['garcia', 'smith', 'zhang', 'khan', 'ivanova', 'brown', 'tanaka', 'silva', 'patel', 'muller', 'rossi', 'kim'];
+const PLANS = ['free', 'pro', 'team'];
 const DOMAINS = ['gmail.com', 'yahoo.com', 'outlook.com', 'icloud.com', 'example.org', 'mail.co.uk'];
 
 /** The normalized email of person `i`: what both pipelines must hash. */
@@ -66,11 +67,11 @@ function emailOf(i: number): string {
 
 /**
  * Writes the cohort: people `start .. start+rows-1`, with the messiness of real exports (mixed case,
- * stray spaces, ~0.3 % invalid cells, ~1 % repeated people), header `email,first_name,last_name,signup_date`.
+ * stray spaces, ~0.3 % invalid cells, ~1 % repeated people), header `email,first_name,last_name,signup_date,plan`.
  */
 function writeCsv(file: string, start: number, rows: number): void {
   const fd = fs.openSync(file, 'w');
-  let buf = 'email,first_name,last_name,signup_date\n';
+  let buf = 'email,first_name,last_name,signup_date,plan\n';
   for (let r = 0; r < rows; r++) {
     const i = start + r;
     let email: string;
@@ -81,7 +82,7 @@ function writeCsv(file: string, start: number, rows: number): void {
       if (r % 5 === 0) email = email.charAt(0).toUpperCase() + email.slice(1);
       if (r % 13 === 0) email = ` ${email} `;
     }
-    buf += `${email},${FIRST[i % 12]},${LAST[(i >>> 4) % 12]},2025-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 28) + 1).padStart(2, '0')}\n`;
+    buf += `${email},${FIRST[i % 12]},${LAST[(i >>> 4) % 12]},2025-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 28) + 1).padStart(2, '0')},${PLANS[i % 3]}\n`;
     if (buf.length > 1 << 20) {
       fs.writeSync(fd, buf);
       buf = '';
@@ -94,7 +95,7 @@ function writeCsv(file: string, start: number, rows: number): void {
 /** The snapshot TikTok acknowledged last time: people shifted by 5 % (so 5 % removes and 5 % adds). */
 function buildSnapshot(start: number, rows: number): Buffer {
   const buf = Buffer.allocUnsafe(rows * 32);
-  for (let r = 0; r < rows; r++) crypto.createHash('sha256').update(emailOf(start + r)).digest().copy(buf, r * 32);
+  for (let r = 0; r < rows; r++) buf.write(crypto.hash('sha256', emailOf(start + r), 'hex'), r * 32, 32, 'hex');
   return sortHashes(buf);
 }
 
