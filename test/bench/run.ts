@@ -212,6 +212,8 @@ async function main(): Promise<void> {
     store.close();
     console.log(`stored a ${(snapshot.length / 32).toLocaleString('en-US')}-hash snapshot in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
+    // Let the OS finish writing the generated files first: write-back would otherwise compete with the run.
+    await runChild('sync', []).catch(() => undefined);
     const self = fileURLToPath(import.meta.url);
     const nodeRun = await runChild(process.execPath, ['--import', 'tsx', self, '--measure', dir, '--audience', String(audience.id)]);
     if (nodeRun.code !== 0) throw new Error(`the Cohort Relay run failed:\n${nodeRun.stderr}`);
