@@ -36,6 +36,7 @@ interface Measure {
   diffMs: number;
   wallMs: number;
   peakRssMb: number;
+  workers?: number;
 }
 
 function arg(name: string): string | undefined {
@@ -121,6 +122,7 @@ async function measureNode(dir: string, audienceId: number): Promise<void> {
     diffMs: t3 - t1,
     wallMs: t3 - t0,
     peakRssMb: peakRssMb(),
+    workers: res.workers,
   };
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
@@ -239,7 +241,7 @@ async function main(): Promise<void> {
     console.log(`${'pipeline'.padEnd(28)}${'wall'.padStart(10)}${'rows/s'.padStart(14)}${'peak RSS'.padStart(13)}${'unique'.padStart(12)}${'adds'.padStart(10)}${'removes'.padStart(10)}`);
     console.log(line('Cohort Relay (Node)', ours));
     console.log(line('reference (Python stdlib)', ref));
-    console.log(`  Cohort Relay split: readCohort (read, normalize, hash, sort) ${fmt(ours.readMs)} ms, snapshot read + diff ${fmt(ours.diffMs)} ms; rows ${fmt(ours.rowsRead)}, valid ${fmt(ours.valid)}, rejected ${fmt(ours.rejected)}, duplicates ${fmt(ours.duplicates)}`);
+    console.log(`  Cohort Relay split: readCohort (read, normalize, hash, sort) ${fmt(ours.readMs)} ms, snapshot read + diff ${fmt(ours.diffMs)} ms; rows ${fmt(ours.rowsRead)}, valid ${fmt(ours.valid)}, rejected ${fmt(ours.rejected)}, duplicates ${fmt(ours.duplicates)}; ${ours.workers} hashing workers`);
     console.log(`  child process wall (incl. Node + tsx start-up): ${fmt(nodeRun.wallMs / 1000, 2)} s; peak RSS includes the runtime`);
     if (ref) {
       const agree = ref.unique === ours.unique && ref.adds === ours.adds && ref.removes === ours.removes && ref.rowsRead === ours.rowsRead;

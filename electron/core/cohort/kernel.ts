@@ -7,6 +7,10 @@
  * must stay self-contained: it may reference only its parameters, its own inner declarations and
  * JavaScript/Node globals (Buffer) — never an import or a module-level binding (imports below are
  * type-only and erased). Bundlers' `__name(...)` helper is shimmed in the worker source.
+ *
+ * Multi-key audiences (email + phone + MAID → one tuple per row) fit this shape: TextTask.column
+ * becomes a list, the loops hand each record's cells to the sink as one step, and the sink hashes the
+ * tuple; splitting, batching, merging and sorting stay as they are (entries just get wider).
  */
 import type { KeyType, NormalizationProfile } from '../../../shared/domain';
 
@@ -85,6 +89,7 @@ export interface Kernel {
   processValues(values: (string | null)[], rows: ArrayLike<number>, task: KernelTask, out?: ArrayBuffer | null): ChunkResult;
 }
 
+/** Builds a kernel over its dependencies (hash function, phone library), in any thread. */
 export function createKernel(deps: KernelDeps): Kernel {
   function reasonIndex(name: string): number {
     const i = deps.reasons.indexOf(name);

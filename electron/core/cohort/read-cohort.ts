@@ -74,12 +74,14 @@ export interface CohortResult {
   /** The first `maxRejects` rejects, in row order. */
   rejects: RejectRecord[];
   rejectsTruncated: boolean;
-  /** Sorted unique 32-byte SHA-256 digests. */
+  /** Sorted unique 32-byte SHA-256 digests (possibly backed by a SharedArrayBuffer). */
   hashes: Buffer;
   column: { index: number; name: string };
   encoding: CsvEncoding;
   delimiter: CsvDelimiter;
   hasHeader: boolean;
+  /** Hashing worker threads used (0: the calling thread did the work, e.g. a small file). */
+  workers: number;
 }
 
 /** Bytes per read: large enough to amortize a worker round trip, small enough to keep workers even. */
@@ -469,6 +471,7 @@ class CohortRun {
       encoding: this.sample.encoding,
       delimiter: this.sample.delimiter,
       hasHeader: this.sample.hasHeader,
+      workers: this.pool.size,
     };
   }
 }

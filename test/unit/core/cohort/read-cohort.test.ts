@@ -196,6 +196,7 @@ describe('large files, workers and the switch to papaparse', () => {
   it('gives the same result with workers and on one thread, across a mid-file quote', async () => {
     const one = await read(big, { workers: 0 });
     const two = await read(big, { workers: 2 });
+    expect([one.workers, two.workers]).toEqual([0, 2]);
     expect(one.rowsRead).toBe(100_001);
     expect(one.valid).toBe(100_000);
     expect(Buffer.compare(one.hashes, setOf(values))).toBe(0);
