@@ -245,7 +245,7 @@ test.describe('Cohort Relay in the browser, on the offline sandbox', () => {
     await expect(page.getByText(/Stopped: the file was not checked to the end/)).toBeVisible();
   });
 
-  test('a revoked token shows "re-connect" on the audience and the connection', async () => {
+  test('a revoked token shows "re-connect" on the audience and the connection, and re-connecting clears it', async () => {
     expect(sim, 'the offline sandbox simulator started').not.toBeNull();
     sim!.revokeToken(sim!.accessToken);
     // An unchanged file sends nothing, so TikTok would never see the revoked token: give the audience a
@@ -263,7 +263,15 @@ test.describe('Cohort Relay in the browser, on the offline sandbox', () => {
     await expect(page.getByLabel('1 need re-connect')).toBeVisible();
     await shoot(page, '16-audiences-reconnect');
     await nav(page, 'Connections');
-    await expect(page.getByRole('button', { name: 'Re-connect' }).first()).toBeVisible();
+    const reconnect = page.getByRole('main').getByRole('button', { name: 'Re-connect', exact: true });
+    await expect(reconnect).toBeVisible();
     await shoot(page, '17-connect-reconnect');
+
+    // Re-connecting clears the alarm everywhere.
+    await reconnect.click();
+    await expect(page.getByText('Connected', { exact: true })).toBeVisible();
+    await expect(page.getByLabel('1 need re-connect')).toHaveCount(0);
+    await nav(page, 'Audiences');
+    await expect(page.getByRole('grid', { name: 'Audiences' }).getByText('Re-connect needed')).toHaveCount(0);
   });
 });
