@@ -231,8 +231,6 @@ async function main(): Promise<void> {
       ref.peakRssMb = timeVPeakMb(pyRun.stderr) ?? ref.peakRssMb;
     } else console.log(`python reference failed (exit ${pyRun.code}): ${pyRun.stderr.split('\n').slice(-3).join(' ')}`);
 
-    const scale = rows / 5_000_000;
-    const wallTarget = TARGET_WALL_S * Math.max(scale, 0.05);
     const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
     const line = (name: string, m: Measure | null) =>
       m ? `${name.padEnd(28)}${fmt(m.wallMs / 1000, 2).padStart(8)} s${fmt(m.rowsRead / (m.wallMs / 1000)).padStart(14)}${fmt(m.peakRssMb).padStart(10)} MB${fmt(m.unique).padStart(12)}${fmt(m.adds).padStart(10)}${fmt(m.removes).padStart(10)}` : `${name.padEnd(28)}(not run)`;
@@ -248,11 +246,16 @@ async function main(): Promise<void> {
       console.log(`  results agree with the reference: ${agree ? 'yes' : `NO (reference rows ${ref.rowsRead}, unique ${ref.unique}, adds ${ref.adds}, removes ${ref.removes})`}`);
       console.log(`  speed-up ${fmt(ref.wallMs / ours.wallMs, 1)}×, memory ${fmt(ref.peakRssMb / ours.peakRssMb, 1)}× less`);
     }
-    const wallOk = ours.wallMs / 1000 <= wallTarget;
+    const wallOk = ours.wallMs / 1000 <= TARGET_WALL_S;
     const rssOk = ours.peakRssMb <= TARGET_RSS_MB;
     console.log('');
-    console.log(`${wallOk ? 'PASS' : 'FAIL'} wall ${fmt(ours.wallMs / 1000, 2)} s ≤ ${fmt(wallTarget, 2)} s${scale !== 1 ? ` (target scaled to ${fmt(rows)} rows)` : ''}`);
-    console.log(`${rssOk ? 'PASS' : 'FAIL'} peak RSS ${fmt(ours.peakRssMb)} MB ≤ ${TARGET_RSS_MB} MB`);
+    if (rows >= 5_000_000) {
+      console.log(`${wallOk ? 'PASS' : 'FAIL'} wall ${fmt(ours.wallMs / 1000, 2)} s ≤ ${TARGET_WALL_S} s`);
+      console.log(`${rssOk ? 'PASS' : 'FAIL'} peak RSS ${fmt(ours.peakRssMb)} MB ≤ ${TARGET_RSS_MB} MB`);
+    } else {
+      // Start-up costs (workers, sampling) do not shrink with the file: a scaled target would mislead.
+      console.log(`INFO the targets (≤ ${TARGET_WALL_S} s, ≤ ${TARGET_RSS_MB} MB) are set for 5,000,000 rows; run without --rows to check them. Here: ${fmt(ours.wallMs / 1000, 2)} s, ${fmt(ours.peakRssMb)} MB.`);
+    }
   } finally {
     if (!process.argv.includes('--keep')) fs.rmSync(dir, { recursive: true, force: true });
     else console.log(`kept ${dir}`);
