@@ -139,6 +139,19 @@ test.describe('Cohort Relay in the browser, on the offline sandbox', () => {
   });
 
   test('a dropped CSV walks the wizard to a synced audience with the right counts and state', async () => {
+    // Dragging a file over the window shows where it can go.
+    const dragging = await page.evaluateHandle(() => {
+      const w = globalThis as unknown as { DataTransfer: new () => { items: { add(file: unknown): void } }; File: new (parts: string[], name: string) => unknown };
+      const d = new w.DataTransfer();
+      d.items.add(new w.File(['x'], 'x.csv'));
+      return d;
+    });
+    await page.dispatchEvent('main', 'dragenter', { dataTransfer: dragging });
+    await expect(page.getByText('Drop the CSV to import it')).toBeVisible();
+    await page.screenshot({ path: join(SHOTS, '02b-drop-overlay-light.png') });
+    await page.dispatchEvent('main', 'dragleave', { dataTransfer: dragging });
+    await expect(page.getByText('Drop the CSV to import it')).toHaveCount(0);
+
     await dropFile(page, 'spring-buyers.csv', cohortCsv(0, 1500));
     await expect(page.getByRole('heading', { name: 'Import & sync a cohort' })).toBeVisible();
     const emailHeader = page.getByRole('columnheader', { name: /email/ });
@@ -223,6 +236,25 @@ test.describe('Cohort Relay in the browser, on the offline sandbox', () => {
     await nav(page, 'Settings');
     await expect(page.getByText(join(home, 'data'))).toBeVisible();
     await shoot(page, '13-settings');
+    // The theme setting wins over the system's; "system" follows it again.
+    await page.getByLabel('Theme').selectOption('dark');
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+    await page.screenshot({ path: join(SHOTS, '13b-settings-theme-dark-on-light-system.png'), fullPage: true });
+    await page.getByLabel('Theme').selectOption('system');
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'system');
+  });
+
+  test('the audiences grid works by keyboard, with a visible focus ring', async () => {
+    await nav(page, 'Audiences');
+    const grid = page.getByRole('grid', { name: 'Audiences' });
+    await grid.locator('[data-row-index="0"]').focus();
+    await page.keyboard.press('Home');
+    await expect(grid.locator('[data-row-index="0"]')).toBeFocused();
+    const outline = await grid.locator('[data-row-index="0"]').evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { outlineStyle: string } }).getComputedStyle(el).outlineStyle);
+    expect(outline).not.toBe('none');
+    await page.screenshot({ path: join(SHOTS, '09b-audiences-keyboard-focus-light.png') });
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('heading', { level: 1, name: /Spring buyers/ })).toBeVisible();
   });
 
   test('an invalid file shows its error in plain words', async () => {
