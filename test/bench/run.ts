@@ -244,7 +244,7 @@ async function main(): Promise<void> {
     if (ref) {
       const agree = ref.unique === ours.unique && ref.adds === ours.adds && ref.removes === ours.removes && ref.rowsRead === ours.rowsRead;
       console.log(`  results agree with the reference: ${agree ? 'yes' : `NO (reference rows ${ref.rowsRead}, unique ${ref.unique}, adds ${ref.adds}, removes ${ref.removes})`}`);
-      console.log(`  speed-up ${fmt(ref.wallMs / ours.wallMs, 1)}×, memory ${fmt(ref.peakRssMb / ours.peakRssMb, 1)}× less`);
+      console.log(`  reference / Cohort Relay: ${fmt(ref.wallMs / ours.wallMs, 1)}× the time, ${fmt(ref.peakRssMb / ours.peakRssMb, 1)}× the peak memory`);
     }
     const wallOk = ours.wallMs / 1000 <= TARGET_WALL_S;
     const rssOk = ours.peakRssMb <= TARGET_RSS_MB;
