@@ -170,7 +170,7 @@ describe('import wizard slice', () => {
       'import:preview': () => preview(),
       'audiences:tiktokList': () => [{ audienceId: '9000000001', name: 'Spring buyers', calculateType: 'EMAIL_SHA256', key: 'email', coverNum: 1480, isValid: true, isExpiring: false, expiresAt: null, mapped: true }],
       'audiences:update': () => audience(),
-      'audiences:list': () => [audience()],
+      'audiences:list': () => [audience({ cadence: { kind: 'hourly' } })],
       'sync:plan': () => plan({ adds: 100, removes: 100, currentSize: 1500, projectedSize: 1500 }),
     });
     await s().loadAudiences();
@@ -180,7 +180,8 @@ describe('import wizard slice', () => {
     s().setExistingTiktokId('9000000001');
     await s().prepareDryRun();
     expect(b.callsTo('audiences:create')).toEqual([]);
-    expect(b.callsTo('audiences:update')).toEqual([{ id: 1, sourcePath: '/uploads/spring-2.csv', cadence: { kind: 'daily', at: '06:00' } }]);
+    // The audience keeps its own cadence (hourly), not the wizard's default.
+    expect(b.callsTo('audiences:update')).toEqual([{ id: 1, sourcePath: '/uploads/spring-2.csv', cadence: { kind: 'hourly' } }]);
     expect(b.callsTo('audiences:tiktokList')).toEqual([{ advertiserId: '7000000001', key: 'email' }]);
     expect(s().draftCreated).toBe(false);
   });

@@ -282,7 +282,11 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
       if (target === 'existing' && !get().tiktokAudiences.data && !get().tiktokAudiences.loading) void get().loadTiktokAudiences();
     },
     setAudienceName: (audienceName) => set({ audienceName }),
-    setExistingTiktokId: (existingTiktokId) => set({ existingTiktokId }),
+    setExistingTiktokId(existingTiktokId) {
+      // An audience Cohort Relay already syncs keeps its own schedule unless the user changes it here.
+      const local = existingTiktokId === null ? undefined : get().audiences.data?.find((a) => a.tiktokAudienceId === existingTiktokId);
+      set({ existingTiktokId, ...(local ? { cadence: local.cadence } : {}) });
+    },
     setCadence: (cadence) => set({ cadence }),
     setSource: (source) => set({ source }),
 
