@@ -5,6 +5,7 @@
 export { previewCsv, PREVIEW_ROWS, type CsvPreview } from './preview';
 export { readCohort, resolveColumn, type CohortProgress, type CohortResult, type ReadCohortOptions, type RejectRecord } from './read-cohort';
 export { loadSuppression } from './suppression';
+export { MULTI_ENTRY_BYTES, MULTI_SLOTS, slotHashes, slotOfKey, suppressEntries, type MultiSlot } from './multi-key';
 export {
   normalize,
   hashValue,
@@ -36,10 +37,12 @@ export {
   BYTES_PER_HASH_LINE,
   MAX_UPLOAD_FILE_BYTES,
   makeTempUploadDir,
+  multiBytesPerRow,
   removeUploadDir,
   withTempUploadDir,
   writeRejectsCsv,
   writeUploadFiles,
+  writeMultiUploadFiles,
   type UploadFile,
 } from './upload-files';
 export {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { REJECT_REASON_TEXT } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import { countHashes, HASH_BYTES } from './hash-set';
+import { isZeroDigest, MULTI_ENTRY_BYTES, MULTI_SLOTS, type MultiSlot } from './multi-key';
 import type { RejectRecord } from './read-cohort';
 
 /** TikTok's size limit per uploaded file. */
@@ -68,6 +69,92 @@ export async function writeUploadFiles(hashes: Uint8Array, dir: string, opts: { 
       await handle.close();
     }
     files.push({ path: file, md5: md5.digest('hex'), count, bytes: count * BYTES_PER_HASH_LINE });
+  }
+  return files;
+}
+
+/** Header names of the MULTIPLE_TYPES file columns (tiktok-api.md §3.1), per slot. */
+const MULTI_HEADER: Record<MultiSlot, string> = { email: 'email_SHA256', phone: 'phone_SHA256', maid: 'MAID_SHA256' };
+
+/** Upper bound of one MULTIPLE_TYPES data row: `slots` full cells, the commas between them and "\n". */
+export function multiBytesPerRow(slots: number): number {
+  return slots * 64 + Math.max(0, slots - 1) + 1;
+}
+
+/**
+ * Writes multi-key `entries` (96-byte tuples, in the given order) as MULTIPLE_TYPES upload files in
+ * `dir` (tiktok-api.md §3.1): a header row naming the mapped `slots` in MULTI_SLOTS order
+ * (email_SHA256, phone_SHA256, MAID_SHA256), then one row per tuple, lowercase hex, an empty cell where
+ * the slot is zero, "\n" line ends. Each file, its own header row included, is at most `maxBytes`;
+ * files are named `entries-0001.csv`, … An empty set writes no file. A tuple with a key in a slot that
+ * is not mapped, or with no mapped key at all, is a caller error (INTERNAL): it would be lost silently.
+ */
+export async function writeMultiUploadFiles(entries: Buffer, dir: string, opts: { slots: MultiSlot[]; maxBytes?: number; prefix?: string }): Promise<UploadFile[]> {
+  const maxBytes = opts.maxBytes ?? MAX_UPLOAD_FILE_BYTES;
+  const mapped = MULTI_SLOTS.map((slot) => opts.slots.includes(slot));
+  const slotCount = mapped.filter(Boolean).length;
+  if (slotCount === 0) throw new AppError('INVALID_ARGUMENT', `A multi-key upload needs at least one key slot (${MULTI_SLOTS.join(', ')}).`);
+  const header = Buffer.from(`${MULTI_SLOTS.filter((_, i) => mapped[i]).map((slot) => MULTI_HEADER[slot]).join(',')}\n`, 'latin1');
+  const rowMax = multiBytesPerRow(slotCount);
+  if (maxBytes < header.length + rowMax) throw new AppError('INVALID_ARGUMENT', `An upload file of ${maxBytes} bytes cannot hold the header row and one full row (${header.length + rowMax} bytes).`);
+  const total = countHashes(entries, MULTI_ENTRY_BYTES);
+  await fs.promises.mkdir(dir, { recursive: true });
+  const out = Buffer.allocUnsafe(1 << 20);
+  const files: UploadFile[] = [];
+  let i = 0;
+  for (let n = 1; i < total; n++) {
+    const file = path.join(dir, `${opts.prefix ?? 'entries'}-${String(n).padStart(4, '0')}.csv`);
+    const md5 = crypto.createHash('md5');
+    const handle = await fs.promises.open(file, 'w', 0o600);
+    let bytes = 0;
+    let count = 0;
+    try {
+      header.copy(out, 0);
+      let o = header.length;
+      for (; i < total; i++) {
+        const base = i * MULTI_ENTRY_BYTES;
+        let len = slotCount; // commas and the line end
+        let any = false;
+        for (let s = 0; s < MULTI_SLOTS.length; s++) {
+          const zero = isZeroDigest(entries, base + s * HASH_BYTES);
+          if (!mapped[s]) {
+            if (!zero) throw new AppError('INTERNAL', `Entry ${i} has a ${MULTI_SLOTS[s]} key, but the upload maps only ${opts.slots.join(', ')}.`);
+          } else if (!zero) {
+            len += 64;
+            any = true;
+          }
+        }
+        if (!any) throw new AppError('INTERNAL', `Entry ${i} has none of the mapped keys (${opts.slots.join(', ')}).`);
+        if (bytes + o + len > maxBytes) break;
+        if (o + len > out.length) {
+          md5.update(out.subarray(0, o));
+          await handle.write(out, 0, o);
+          bytes += o;
+          o = 0;
+        }
+        let first = true;
+        for (let s = 0; s < MULTI_SLOTS.length; s++) {
+          if (!mapped[s]) continue;
+          if (!first) out[o++] = 44;
+          first = false;
+          const off = base + s * HASH_BYTES;
+          if (isZeroDigest(entries, off)) continue;
+          for (let b = 0; b < HASH_BYTES; b++) {
+            const v = entries[off + b]!;
+            out[o++] = HEX.charCodeAt(v >>> 4);
+            out[o++] = HEX.charCodeAt(v & 15);
+          }
+        }
+        out[o++] = 10;
+        count++;
+      }
+      md5.update(out.subarray(0, o));
+      await handle.write(out, 0, o);
+      bytes += o;
+    } finally {
+      await handle.close();
+    }
+    files.push({ path: file, md5: md5.digest('hex'), count, bytes });
   }
   return files;
 }
