@@ -142,6 +142,11 @@ export const contract = {
       cadence: cadenceSchema,
       suppressPath: filePath.optional(),
       existingTiktokAudienceId: text(64).optional(),
+      /**
+       * 'file' (default): a customer-file audience. 'segment': a partner audience through TikTok's segment API,
+       * for allowlisted developer apps; if TikTok refuses (40118) the first sync falls back to 'file'.
+       */
+      api: z.enum(['file', 'segment'], { error: 'must be file or segment' }).optional(),
     }),
     response: returns<AudienceView>(),
   },

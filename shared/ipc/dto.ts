@@ -160,6 +160,8 @@ export interface AudienceView {
   tiktokAudienceId: string | null;
   keys: KeyMapping[];
   calculateType: CalculateType;
+  /** 'file': a customer-file audience; 'segment': a partner audience (TikTok's segment API, no daily change cap). */
+  api: 'file' | 'segment';
   profile: NormalizationProfile;
   sourceKind: 'file' | 'folder';
   sourcePath: string | null;

@@ -178,6 +178,7 @@ export function audienceView(store: Store, a: AudienceRecord, ctx: AudienceConte
     tiktokAudienceId: a.tiktokAudienceId,
     keys: a.keys.map((k) => ({ key: k.key, column: k.column ?? 0 })),
     calculateType: a.calculateType,
+    api: a.api,
     profile: a.profile,
     sourceKind: a.sourceKind,
     sourcePath: a.sourcePath,

@@ -112,6 +112,7 @@ export function audience(over: Partial<AudienceView> = {}): AudienceView {
     tiktokAudienceId: '9000000001',
     keys: [{ key: 'email', column: 'email' }],
     calculateType: 'EMAIL_SHA256',
+    api: 'file',
     profile: DEFAULT_PROFILE,
     sourceKind: 'file',
     sourcePath: '/data/spring.csv',
