@@ -8,9 +8,8 @@
  * JavaScript/Node globals (Buffer) — never an import or a module-level binding (imports below are
  * type-only and erased). Bundlers' `__name(...)` helper is shimmed in the worker source.
  *
- * Multi-key audiences (email + phone + MAID → one tuple per row) fit this shape: TextTask.column
- * becomes a list, the loops hand each record's cells to the sink as one step, and the sink hashes the
- * tuple; splitting, batching, merging and sorting stay as they are (entries just get wider).
+ * Multi-key audiences (email + phone + MAID → one tuple per row) use processMulti: a batch of rows,
+ * each with one cell per mapped key, becomes 96-byte tuples (multi-key.ts) with per-cell rejects.
  */
 import type { KeyType, NormalizationProfile } from '../../../shared/domain';
 
@@ -67,6 +66,36 @@ export interface ChunkResult {
   hashCount: number;
 }
 
+/** A batch of multi-key rows: `keys[k]` fills tuple slot `slots[k]` (0 email, 1 phone, 2 maid). */
+export interface MultiTask {
+  keys: KeyType[];
+  slots: number[];
+  profile: NormalizationProfile;
+  /** Rejected cells kept with row and masked value (all are counted regardless). */
+  maxRejects: number;
+}
+
+/** The outcome of a multi-key batch. */
+export interface MultiChunkResult {
+  rows: number;
+  /** Rows kept: at least one valid key. */
+  valid: number;
+  /** Rows without a valid key. */
+  rejected: number;
+  /** Per reason index: rejected cells, plus one EMPTY per rejected row whose keys were all empty. */
+  counts: number[];
+  /** Per key k: [3k] valid, [3k+1] rejected, [3k+2] empty cells. */
+  perKey: number[];
+  /** The kept rejects: row number (as passed), key index, reason index, masked cell. */
+  rejRows: number[];
+  rejKeys: number[];
+  rejReasons: number[];
+  rejMasked: string[];
+  /** `entryCount` 96-byte tuples from offset 0, in row order, duplicates included. */
+  entries: ArrayBuffer;
+  entryCount: number;
+}
+
 /** A normalized value, or the index of the reject reason. */
 export type NormOutcome = string | number;
 
@@ -87,6 +116,8 @@ export interface Kernel {
   processBytes(bytes: Buffer, task: TextTask, out?: ArrayBuffer | null): ChunkResult;
   /** `values[i] === null` means the record had no such column. */
   processValues(values: (string | null)[], rows: ArrayLike<number>, task: KernelTask, out?: ArrayBuffer | null): ChunkResult;
+  /** Multi-key rows: `cells[r * keys.length + k]` is row r's cell for key k (null: no such column). */
+  processMulti(cells: (string | null)[], rows: ArrayLike<number>, task: MultiTask, out?: ArrayBuffer | null): MultiChunkResult;
 }
 
 /** Builds a kernel over its dependencies (hash function, phone library), in any thread. */
@@ -665,5 +696,67 @@ export function createKernel(deps: KernelDeps): Kernel {
     return sink.result(values.length, 0);
   }
 
-  return { norm, wasPrehashed: () => prehashed, mask, isEmail, isEmailBytes, emailBytes, scratch, writeDigest, processBytes, processValues };
+  function processMulti(cells: (string | null)[], rows: ArrayLike<number>, task: MultiTask, reuse?: ArrayBuffer | null): MultiChunkResult {
+    const W = 96;
+    const keys = task.keys;
+    const nk = keys.length;
+    const nRows = nk === 0 ? 0 : Math.floor(cells.length / nk);
+    const counts: number[] = new Array<number>(deps.reasons.length).fill(0);
+    const perKey: number[] = new Array<number>(nk * 3).fill(0);
+    const rejRows: number[] = [];
+    const rejKeys: number[] = [];
+    const rejReasons: number[] = [];
+    const rejMasked: string[] = [];
+    const out = reuse && reuse.byteLength >= nRows * W ? Buffer.from(reuse) : Buffer.allocUnsafeSlow(Math.max(1, nRows) * W);
+    let entryCount = 0;
+    let valid = 0;
+    let rejected = 0;
+    function reject(row: number, k: number, reason: number, raw: string | null): void {
+      counts[reason]!++;
+      if (rejRows.length < task.maxRejects) {
+        rejRows.push(row);
+        rejKeys.push(k);
+        rejReasons.push(reason);
+        rejMasked.push(raw === null ? '' : mask(keys[k]!, raw));
+      }
+    }
+    for (let r = 0; r < nRows; r++) {
+      const row = rows[r]!;
+      const off = entryCount * W;
+      out.fill(0, off, off + W);
+      let good = 0;
+      let bad = 0;
+      for (let k = 0; k < nk; k++) {
+        const raw = cells[r * nk + k]!;
+        if (raw === null) {
+          perKey[3 * k + 1]!++;
+          bad++;
+          reject(row, k, MISSING_COLUMN, null);
+          continue;
+        }
+        const n = norm(keys[k]!, raw, task.profile);
+        if (n === EMPTY) perKey[3 * k + 2]!++;
+        else if (typeof n === 'number') {
+          perKey[3 * k + 1]!++;
+          bad++;
+          reject(row, k, n, raw);
+        } else {
+          perKey[3 * k]!++;
+          good++;
+          writeDigest(n, prehashed, out, off + task.slots[k]! * 32);
+        }
+      }
+      if (good > 0) {
+        valid++;
+        entryCount++;
+      } else {
+        rejected++;
+        // Every key empty: the row is rejected as EMPTY (no cell of it was rejected on its own).
+        if (bad === 0) reject(row, 0, EMPTY, '');
+      }
+    }
+    return { rows: nRows, valid, rejected, counts, perKey, rejRows, rejKeys, rejReasons, rejMasked, entries: out.buffer as ArrayBuffer, entryCount };
+  }
+
+  return { norm, wasPrehashed: () => prehashed, mask, isEmail, isEmailBytes, emailBytes, scratch, writeDigest, processBytes, processValues, processMulti };
 }

@@ -124,7 +124,8 @@ export function resolveColumn(sample: CsvSample, key: KeyType, column: string | 
   throw new AppError('INVALID_ARGUMENT', `There is no column "${column}" in ${file}. Available: ${list()}. Use one of these names or 0-based indexes.`);
 }
 
-function checkProfile(key: KeyType, profile: NormalizationProfile): void {
+/** Refuses a default country libphonenumber does not know (only the phone key uses it). */
+export function checkProfile(key: KeyType, profile: NormalizationProfile): void {
   if (key === 'phone' && profile.defaultCountry !== null && !isSupportedCountry(profile.defaultCountry.toUpperCase())) {
     throw new AppError('INVALID_ARGUMENT', `"${profile.defaultCountry}" is not a country code libphonenumber knows. Use a two-letter ISO code such as US, GB or DE.`);
   }
@@ -187,7 +188,8 @@ export async function readCohort(opts: ReadCohortOptions): Promise<CohortResult>
   }
 }
 
-function throwIfAborted(signal: AbortSignal | undefined): void {
+/** Throws AppError CANCELLED when `signal` has fired. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new AppError('CANCELLED', 'Reading the cohort file was cancelled.');
 }
 

@@ -8,7 +8,7 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { REJECT_REASONS } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
-import { createKernel, type ChunkResult, type KernelTask, type PhoneLib, type TextTask } from './kernel';
+import { createKernel, type ChunkResult, type KernelTask, type MultiChunkResult, type MultiTask, type PhoneLib, type TextTask } from './kernel';
 import { mainKernel, TEST_VECTORS } from './normalize';
 import { createSorter } from './sorter';
 
@@ -19,6 +19,16 @@ import { createSorter } from './sorter';
 export type WorkerRequest =
   | { id: number; kind: 'text'; buffer: ArrayBuffer; start: number; end: number; task: TextTask; out: ArrayBuffer | null }
   | { id: number; kind: 'values'; values: (string | null)[]; rows: Float64Array; task: KernelTask; out: ArrayBuffer | null };
+
+/** A batch of multi-key rows (kernel.processMulti); `out` is an entries buffer handed back for reuse. */
+export interface MultiRequest {
+  id: number;
+  kind: 'multi';
+  cells: (string | null)[];
+  rows: Float64Array;
+  task: MultiTask;
+  out: ArrayBuffer | null;
+}
 
 /** Sort entry ranges [lo, hi) (pairs) of a shared digest buffer, from byte 1 (byte 0 is shared per range). */
 interface SortRequest {
@@ -34,8 +44,14 @@ export interface TaskOutcome {
   block: ArrayBuffer | null;
 }
 
+/** A worker's answer before the caller knows which kind of result it is. */
+interface RawOutcome {
+  result: ChunkResult | MultiChunkResult | null;
+  block: ArrayBuffer | null;
+}
+
 type WorkerReply =
-  | { id: number; ok: true; result: ChunkResult | null; block: ArrayBuffer | null }
+  | { id: number; ok: true; result: ChunkResult | MultiChunkResult | null; block: ArrayBuffer | null }
   | { id: number; ok: false; message: string }
   | { ready: true; probe: string | null; error?: string };
 
@@ -76,8 +92,13 @@ function workerMain(makeKernel: typeof createKernel, makeSorter: typeof createSo
     return;
   }
   const sorter = makeSorter();
-  port.on('message', (msg: WorkerRequest | SortRequest) => {
+  port.on('message', (msg: WorkerRequest | SortRequest | MultiRequest) => {
     try {
+      if (msg.kind === 'multi') {
+        const multi = kernel.processMulti(msg.cells, msg.rows, msg.task, msg.out);
+        port.postMessage({ id: msg.id, ok: true, result: multi, block: null }, [multi.entries]);
+        return;
+      }
       if (msg.kind === 'sort') {
         const u8 = new Uint8Array(msg.buffer);
         const w = new Int32Array(msg.buffer);
@@ -138,7 +159,7 @@ interface Slot {
  */
 export class HashPool {
   private readonly slots: Slot[] = [];
-  private readonly pending = new Map<number, { resolve: (r: TaskOutcome) => void; reject: (e: unknown) => void; slot: Slot | null }>();
+  private readonly pending = new Map<number, { resolve: (r: RawOutcome) => void; reject: (e: unknown) => void; slot: Slot | null }>();
   private nextId = 1;
   private failure: AppError | null = null;
   private closed = false;
@@ -195,7 +216,7 @@ export class HashPool {
       if (!p) return;
       this.pending.delete(m.id);
       slot.busy--;
-      if (m.ok) p.resolve({ result: m.result as ChunkResult, block: m.block });
+      if (m.ok) p.resolve({ result: m.result, block: m.block });
       else p.reject(new AppError('INTERNAL', `Hashing failed in a worker: ${m.message}`));
     });
     worker.on('error', (err) => this.fail(new AppError('INTERNAL', `A hashing worker stopped: ${err.message}`, { cause: err })));
@@ -226,7 +247,22 @@ export class HashPool {
     for (const s of this.slots) if (s.busy < slot.busy) slot = s;
     const transfer: ArrayBuffer[] = req.kind === 'text' ? [req.buffer] : [];
     if (req.out) transfer.push(req.out);
-    return this.send(slot, req, transfer);
+    return this.send(slot, req, transfer).then((o) => ({ result: o.result as ChunkResult, block: o.block }));
+  }
+
+  /** Runs a multi-key batch (kernel.processMulti) on the least busy worker, or here without workers. */
+  runMulti(req: MultiRequest): Promise<MultiChunkResult> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.slots.length === 0) {
+      try {
+        return Promise.resolve(mainKernel().processMulti(req.cells, req.rows, req.task, req.out));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    let slot = this.slots[0]!;
+    for (const s of this.slots) if (s.busy < slot.busy) slot = s;
+    return this.send(slot, req, req.out ? [req.out] : []).then((o) => o.result as MultiChunkResult);
   }
 
   /**
@@ -245,7 +281,7 @@ export class HashPool {
     let total = 0;
     for (let i = 0; i < ranges.length; i += 2) total += ranges[i + 1]! - ranges[i]!;
     const per = total / this.slots.length;
-    const jobs: Promise<TaskOutcome>[] = [];
+    const jobs: Promise<RawOutcome>[] = [];
     let from = 0;
     let acc = 0;
     for (let s = 0; s < this.slots.length; s++) {
@@ -261,9 +297,9 @@ export class HashPool {
     await Promise.all(jobs);
   }
 
-  private send(slot: Slot, req: WorkerRequest | SortRequest, transfer: ArrayBuffer[]): Promise<TaskOutcome> {
+  private send(slot: Slot, req: WorkerRequest | SortRequest | MultiRequest, transfer: ArrayBuffer[]): Promise<RawOutcome> {
     slot.busy++;
-    return new Promise<TaskOutcome>((resolve, reject) => {
+    return new Promise<RawOutcome>((resolve, reject) => {
       this.pending.set(req.id, { resolve, reject, slot });
       slot.worker.postMessage(req, transfer);
     });
