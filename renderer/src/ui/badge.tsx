@@ -23,6 +23,15 @@ export function Badge({ tone, children, title }: { tone: Tone; children: string;
   );
 }
 
+/** A small outlined label beside a name, e.g. "Partner" for a partner audience; title says what it means. */
+export function Tag({ children, title }: { children: string; title?: string }) {
+  return (
+    <span className="tag" title={title}>
+      {children}
+    </span>
+  );
+}
+
 /** The audience state badge, in the words shared with the tray and notifications. */
 export function StateBadge({ state, message }: { state: AudienceState; message?: string | null }) {
   return <Badge tone={STATE_TONES[state]} title={message ?? undefined}>{AUDIENCE_STATE_LABELS[state]}</Badge>;

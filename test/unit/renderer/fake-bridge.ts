@@ -165,6 +165,7 @@ export function run(over: Partial<RunView> = {}): RunView {
 export function detail(over: Partial<AudienceDetailView> = {}): AudienceDetailView {
   return {
     ...audience(),
+    perKeySize: null,
     history: [
       { at: '2026-11-20T06:00:00Z', sent: 1200, matched: 1150 },
       { at: '2026-11-24T06:00:00Z', sent: 1500, matched: 1480 },
@@ -216,6 +217,7 @@ export function plan(over: Partial<PlanView> = {}): PlanView {
     projectedSize: 1500,
     floorWarning: null,
     deferredUntil: null,
+    perKey: null,
     ...over,
   };
 }

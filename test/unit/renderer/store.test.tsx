@@ -159,6 +159,7 @@ describe('import wizard slice', () => {
         sourceKind: 'file',
         profile: { emailStripPlusAndDots: false, phoneKeepPlus: false, defaultCountry: null },
         cadence: { kind: 'weekly', weekday: 1, at: '07:30' },
+        api: 'file',
       },
     ]);
     expect(b.callsTo('sync:plan')).toEqual([{ audienceId: 4 }]);

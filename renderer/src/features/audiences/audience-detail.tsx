@@ -11,6 +11,9 @@ import { EmptyState, ErrorBanner, Loading, Notice } from '../../ui/states';
 import { AudienceActions } from './audience-actions';
 import { SizeChart } from './size-chart';
 import { KEY_LABELS } from '../../../../shared/domain';
+import type { KeyMapping, KeySlot } from '../../../../shared/ipc/dto';
+import { KEY_SLOTS, keysText, slotLabel } from '../../app/keys';
+import { Tag } from '../../ui/badge';
 
 const DAY = 86_400_000;
 
@@ -20,6 +23,25 @@ export function expiryText(expiresAt: string | null, now = Date.now()): string {
   const ms = Date.parse(expiresAt) - now;
   if (ms <= 0) return `Expired ${fmtRelative(expiresAt, now)}`;
   return `Expires in ${fmtInt(Math.ceil(ms / DAY))} days (${fmtDateTime(expiresAt)})`;
+}
+
+/** A multi-key audience: how many people of the last synced snapshot have each key. */
+function PerKeySizes({ sizes, keys }: { sizes: Partial<Record<KeySlot, number>>; keys: KeyMapping[] }) {
+  const slots = KEY_SLOTS.filter((k) => sizes[k] !== undefined);
+  return (
+    <div>
+      <h2>People per key</h2>
+      <p className="muted small">Each person may have several keys; TikTok's matched count above is per person.</p>
+      <dl className="stats">
+        {slots.map((slot) => (
+          <div key={slot}>
+            <dt>{`With ${slotLabel(slot, keys)}`}</dt>
+            <dd>{fmtInt(sizes[slot])}</dd>
+          </div>
+        ))}
+      </dl>
+    </div>
+  );
 }
 
 export function AudienceDetail({ id }: { id: number }) {
@@ -48,6 +70,7 @@ export function AudienceDetail({ id }: { id: number }) {
           </Button>
           <h1 id="audience-title" tabIndex={-1}>
             {a?.name ?? 'Audience'} {a && <StateBadge state={a.state} message={a.stateMessage} />}
+            {a?.api === 'segment' && <Tag title="Partner audience: kept in step through TikTok's segment API, with no daily change cap">Partner</Tag>}
           </h1>
         </div>
         {a && (
@@ -101,17 +124,40 @@ export function AudienceDetail({ id }: { id: number }) {
             </div>
           </dl>
           <div className="two-col">
-            <div className="field">
-              <span>Calls left today</span>
-              <Meter value={a.callsLeftToday} max={a.dailyBudget} label="Calls left today" />
-            </div>
+            {a.api === 'segment' ? (
+              <div className="field">
+                <span>Changes</span>
+                <p>Partner audience: no daily change cap; TikTok's rate limits for the app apply.</p>
+              </div>
+            ) : (
+              <div className="field">
+                <span>Calls left today</span>
+                <Meter value={a.callsLeftToday} max={a.dailyBudget} label="Calls left today" />
+              </div>
+            )}
             <div className="field">
               <span>Expiry</span>
               <p className={a.state === 'expiring' || a.state === 'expired' ? 'warn' : ''}>{expiryText(a.expiresAt)}</p>
             </div>
           </div>
+          {a.perKeySize && <PerKeySizes sizes={a.perKeySize} keys={a.keys} />}
           <p className="muted small">
-            {KEY_LABELS[a.keys[0]?.key ?? 'email']} from column <span className="mono">{String(a.keys[0]?.column ?? '—')}</span> of <span className="mono">{baseName(a.sourcePath)}</span> · {cadenceText(a.cadence)}
+            {a.keys.length > 1 ? (
+              <>
+                {keysText(a.keys)} from columns{' '}
+                {a.keys.map((k, i) => (
+                  <span key={k.key}>
+                    {i > 0 ? ', ' : ''}
+                    <span className="mono">{String(k.column)}</span>
+                  </span>
+                ))}
+              </>
+            ) : (
+              <>
+                {KEY_LABELS[a.keys[0]?.key ?? 'email']} from column <span className="mono">{String(a.keys[0]?.column ?? '—')}</span>
+              </>
+            )}{' '}
+            of <span className="mono">{baseName(a.sourcePath)}</span> · {cadenceText(a.cadence)}
             {a.tiktokAudienceId ? ` · TikTok id ${a.tiktokAudienceId}` : ' · not created at TikTok yet'}
           </p>
           <h2>Sent vs matched</h2>

@@ -3,7 +3,8 @@ import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../../app/store';
 import { cadenceText, fmtInt, fmtRelative } from '../../app/format';
-import { StateBadge } from '../../ui/badge';
+import { StateBadge, Tag } from '../../ui/badge';
+import { keysText } from '../../app/keys';
 import { Button } from '../../ui/button';
 import { Meter } from '../../ui/meter';
 import { EmptyState, ErrorBanner, Loading, Notice } from '../../ui/states';
@@ -41,11 +42,14 @@ export function AudiencesScreen() {
       width: 'minmax(9rem, 2fr)',
       render: (a) => (
         <div className="cell-stack">
-          <button type="button" className="link-button" onClick={() => s.navigate({ name: 'audience', id: a.id })}>
-            {a.name}
-          </button>
+          <span className="name-line">
+            <button type="button" className="link-button" onClick={() => s.navigate({ name: 'audience', id: a.id })}>
+              {a.name}
+            </button>
+            {a.api === 'segment' && <Tag title="Partner audience: kept in step through TikTok's segment API, with no daily change cap">Partner</Tag>}
+          </span>
           <span className="muted small">
-            {cadenceText(a.cadence)}
+            {keysText(a.keys)} · {cadenceText(a.cadence)}
             {a.paused ? ' · paused' : ''}
           </span>
         </div>
@@ -73,7 +77,12 @@ export function AudiencesScreen() {
         </div>
       ),
     },
-    { id: 'calls', header: 'Calls left today', width: '8rem', render: (a) => <Meter compact value={a.callsLeftToday} max={a.dailyBudget} label={`Calls left today for ${a.name}`} /> },
+    {
+      id: 'calls',
+      header: 'Calls left today',
+      width: '8rem',
+      render: (a) => (a.api === 'segment' ? <span className="muted small">No daily cap</span> : <Meter compact value={a.callsLeftToday} max={a.dailyBudget} label={`Calls left today for ${a.name}`} />),
+    },
     { id: 'actions', header: 'Actions', width: 'minmax(12.5rem, 1.6fr)', render: (a) => <AudienceActions a={a} compact /> },
   ];
 

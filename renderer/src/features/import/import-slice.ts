@@ -10,7 +10,8 @@ import { DEFAULT_PROFILE, KEY_TYPES } from '../../../../shared/domain';
 import type { KeyType, NormalizationProfile } from '../../../../shared/domain';
 import type { AppErrorShape } from '../../../../shared/errors';
 import type { EventPayloads } from '../../../../shared/ipc/contract';
-import type { Cadence, ExportView, HashLabView, PlanView, PreviewView, TiktokAudienceView, ValidationView } from '../../../../shared/ipc/dto';
+import type { Cadence, ExportView, HashLabView, KeySlot, PlanView, PreviewView, TiktokAudienceView, ValidationView } from '../../../../shared/ipc/dto';
+import { KEY_SLOTS, slotOf } from '../../app/keys';
 
 export const IMPORT_STEPS = ['file', 'columns', 'hashlab', 'validate', 'destination', 'dryrun', 'sync'] as const;
 export type ImportStep = (typeof IMPORT_STEPS)[number];
@@ -35,6 +36,18 @@ export interface PickedFile {
   name: string;
 }
 
+/** One key of the audience: a key type read from a column (0-based index in the preview). */
+export interface KeyChoice {
+  key: KeyType;
+  column: number;
+}
+
+/** Customer-file audience (TikTok's file API) or partner audience (segment API, allowlisted apps only). */
+export type AudienceApi = 'file' | 'segment';
+
+/** Most keys a multi-key audience holds: email, phone and one mobile ad id. */
+export const MAX_KEYS = KEY_SLOTS.length;
+
 export interface ImportSlice {
   step: ImportStep;
   file: PickedFile | null;
@@ -42,8 +55,12 @@ export interface ImportSlice {
   fileBusy: boolean;
   fileError: AppErrorShape | null;
   preview: Remote<PreviewView>;
+  /** The key the columns step, hash lab and validation look at (one at a time, also in a multi-key audience). */
   keyColumn: number | null;
   keyType: KeyType;
+  /** "Match on several keys": the audience keeps keyChoices (2–3, one per slot) instead of the one key above. */
+  multiKey: boolean;
+  keyChoices: KeyChoice[];
   profile: NormalizationProfile;
   hashLab: Remote<HashLabView>;
   validation: Remote<ValidationView>;
@@ -56,6 +73,8 @@ export interface ImportSlice {
   audienceName: string;
   existingTiktokId: string | null;
   tiktokAudiences: Remote<TiktokAudienceView[]>;
+  /** Which TikTok API a new audience uses. */
+  audienceApi: AudienceApi;
   cadence: Cadence;
   /** Where later syncs read from: this file again, or the newest matching file in a folder. */
   source: SourceChoice;
@@ -72,6 +91,12 @@ export interface ImportSlice {
   openFile(file: File): Promise<void>;
   setKeyColumn(column: number): void;
   setKeyType(key: KeyType): void;
+  setMultiKey(on: boolean): void;
+  /** Maps a slot to a key and column, or (null) leaves the slot out. */
+  setSlotChoice(slot: KeySlot, choice: KeyChoice | null): void;
+  /** Switches the hash lab / validation to another of the chosen keys, and re-runs the step on screen. */
+  showKey(choice: KeyChoice): Promise<void>;
+  setAudienceApi(api: AudienceApi): void;
   setProfile(patch: Partial<NormalizationProfile>): void;
   goToStep(step: ImportStep): void;
   runHashLab(): Promise<void>;
@@ -106,6 +131,8 @@ function initial() {
     preview: idle<PreviewView>(),
     keyColumn: null,
     keyType: 'email' as KeyType,
+    multiKey: false,
+    keyChoices: [] as KeyChoice[],
     profile: DEFAULT_PROFILE,
     hashLab: idle<HashLabView>(),
     validation: idle<ValidationView>(),
@@ -118,6 +145,7 @@ function initial() {
     audienceName: '',
     existingTiktokId: null,
     tiktokAudiences: idle<TiktokAudienceView[]>(),
+    audienceApi: 'file' as AudienceApi,
     cadence: DEFAULT_CADENCE,
     source: { kind: 'file' } as SourceChoice,
     draftAudienceId: null,
@@ -134,6 +162,34 @@ function isKeyType(x: unknown): x is KeyType {
   return (KEY_TYPES as readonly unknown[]).includes(x);
 }
 
+/** Columns the preview recognized as a key (or a hash of one): more than one makes "Match on several keys" worth offering. */
+export function detectedKeyColumns(preview: PreviewView | null): number {
+  return preview ? preview.columns.filter((c) => c.detected !== null).length : 0;
+}
+
+/** Why the chosen keys cannot make a multi-key audience yet, in words; null when they can. */
+export function multiKeyProblem(choices: readonly KeyChoice[]): string | null {
+  if (choices.length < 2) return 'Choose at least two keys, or turn off "Match on several keys".';
+  if (new Set(choices.map((c) => c.column)).size !== choices.length) return 'Each key needs its own column.';
+  return null;
+}
+
+/** A first guess for several keys: the key already chosen, then one detected column per free slot. */
+function suggestChoices(preview: PreviewView, current: KeyChoice | null): KeyChoice[] {
+  const out: KeyChoice[] = current ? [current] : [];
+  for (const c of preview.columns) {
+    if (!isKeyType(c.detected) || out.length >= MAX_KEYS) continue;
+    const key = c.detected;
+    if (out.some((o) => o.column === c.index || slotOf(o.key) === slotOf(key))) continue;
+    out.push({ key, column: c.index });
+  }
+  return sortBySlot(out);
+}
+
+function sortBySlot(choices: KeyChoice[]): KeyChoice[] {
+  return [...choices].sort((a, b) => KEY_SLOTS.indexOf(slotOf(a.key)) - KEY_SLOTS.indexOf(slotOf(b.key)));
+}
+
 /** "spring-cohort.csv" → "spring-cohort": a sensible first audience name. */
 function nameFromFile(fileName: string): string {
   return fileName.replace(/\.(csv|tsv|txt)$/i, '').slice(0, 128) || 'New audience';
@@ -145,9 +201,27 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
     const s = get();
     const col = s.preview.data?.columns.find((c) => c.index === s.keyColumn);
     if (!s.file || !col || !s.preview.data) return null;
-    // Header names survive a re-export with reordered columns; files without a header use the index.
-    const column: string | number = s.preview.data.hasHeader ? col.name : col.index;
-    return { path: s.file.path, key: s.keyType, column, profile: s.profile };
+    return { path: s.file.path, key: s.keyType, column: columnRef(col.index)!, profile: s.profile };
+  }
+
+  /** Header names survive a re-export with reordered columns; files without a header use the index. */
+  function columnRef(index: number): string | number | null {
+    const p = get().preview.data;
+    const col = p?.columns.find((c) => c.index === index);
+    if (!p || !col) return null;
+    return p.hasHeader ? col.name : col.index;
+  }
+
+  /** The mappings the audience is saved with: every chosen key of a multi-key audience, else the one key. */
+  function audienceKeys(): { key: KeyType; column: string | number }[] | null {
+    const s = get();
+    if (!s.multiKey) {
+      const m = mapped();
+      return m ? [{ key: m.key, column: m.column }] : null;
+    }
+    if (multiKeyProblem(s.keyChoices)) return null;
+    const out = s.keyChoices.map((c) => ({ key: c.key, column: columnRef(c.column) }));
+    return out.every((k): k is { key: KeyType; column: string | number } => k.column !== null) ? out : null;
   }
 
   const runActive = () => {
@@ -194,6 +268,44 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
       set({ keyColumn: column, ...(col && isKeyType(col.detected) ? { keyType: col.detected } : {}), hashLab: idle(), validation: idle(), plan: idle() });
     },
     setKeyType: (keyType) => set({ keyType, hashLab: idle(), validation: idle(), plan: idle(), tiktokAudiences: idle(), existingTiktokId: null }),
+
+    setMultiKey(on) {
+      const s = get();
+      const reset = { hashLab: idle<HashLabView>(), validation: idle<ValidationView>(), plan: idle<PlanView>(), tiktokAudiences: idle<TiktokAudienceView[]>(), existingTiktokId: null };
+      if (!on) {
+        set({ multiKey: false, keyChoices: [], ...reset });
+        return;
+      }
+      const current = s.keyColumn === null ? null : { key: s.keyType, column: s.keyColumn };
+      const keyChoices = s.preview.data ? suggestChoices(s.preview.data, current) : current ? [current] : [];
+      set({ multiKey: true, keyChoices, ...reset });
+    },
+
+    setSlotChoice(slot, choice) {
+      const s = get();
+      const others = s.keyChoices.filter((c) => slotOf(c.key) !== slot);
+      const keyChoices = sortBySlot(choice && slotOf(choice.key) === slot ? [...others, choice] : others);
+      // The key on screen follows the edit, so the hash lab never shows a key the audience will not have.
+      const showing = keyChoices.find((c) => c.key === s.keyType && c.column === s.keyColumn) ?? (choice && slotOf(choice.key) === slot ? choice : keyChoices[0]);
+      set({
+        keyChoices,
+        ...(showing ? { keyColumn: showing.column, keyType: showing.key } : {}),
+        hashLab: idle(),
+        validation: idle(),
+        plan: idle(),
+        tiktokAudiences: idle(),
+        existingTiktokId: null,
+      });
+    },
+
+    async showKey(choice) {
+      set({ keyColumn: choice.column, keyType: choice.key, hashLab: idle(), validation: idle(), rejectsExport: idle() });
+      const step = get().step;
+      if (step === 'hashlab') await get().runHashLab();
+      else if (step === 'validate') await get().validate();
+    },
+
+    setAudienceApi: (audienceApi) => set({ audienceApi }),
     setProfile: (patch) => set((s) => ({ profile: { ...s.profile, ...patch }, hashLab: idle(), validation: idle(), plan: idle() })),
     goToStep: (step) => set({ step }),
 
@@ -266,11 +378,14 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
     },
 
     async loadTiktokAudiences() {
-      const { advertiserId, keyType } = get();
+      const { advertiserId, keyType, multiKey } = get();
       if (!advertiserId) return;
       set((s) => ({ tiktokAudiences: loading(s.tiktokAudiences) }));
       try {
-        const list = await getBridge().audiences.tiktokList({ advertiserId, key: keyType });
+        // A multi-key cohort can only go into a multi-key (MULTIPLE_TYPES) audience.
+        const list = multiKey
+          ? (await getBridge().audiences.tiktokList({ advertiserId })).filter((a) => a.calculateType === 'MULTIPLE_TYPES')
+          : await getBridge().audiences.tiktokList({ advertiserId, key: keyType });
         if (get().advertiserId === advertiserId) set({ tiktokAudiences: ready(list) });
       } catch (err) {
         set((s) => ({ tiktokAudiences: failed(s.tiktokAudiences, err) }));
@@ -293,7 +408,8 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
     async prepareDryRun() {
       const s = get();
       const m = mapped();
-      if (!m || !s.advertiserId) return;
+      const keys = audienceKeys();
+      if (!m || !keys || !s.advertiserId) return;
       set({ plan: loading(idle()), step: 'dryrun', runError: null });
       const b = getBridge();
       try {
@@ -311,14 +427,15 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
             advertiserId: s.advertiserId,
             ...(s.connectionId ? { connectionId: s.connectionId } : {}),
             name: tiktok?.name ?? s.audienceName.trim(),
-            keys: [{ key: m.key, column: m.column }],
+            keys,
             ...(s.source.kind === 'folder'
               ? { sourcePath: s.source.folder.trim(), sourceKind: 'folder' as const, sourcePattern: s.source.pattern.trim() || '*.csv' }
               : { sourcePath: m.path, sourceKind: 'file' as const }),
             profile: m.profile,
             cadence: s.cadence,
             ...(s.suppress ? { suppressPath: s.suppress.path } : {}),
-            ...(tiktok ? { existingTiktokAudienceId: tiktok.audienceId } : {}),
+            // An existing audience already has its API; a new one is created through the one chosen here.
+            ...(tiktok ? { existingTiktokAudienceId: tiktok.audienceId } : { api: s.audienceApi }),
           });
           audienceId = a.id;
           created = true;

@@ -9,7 +9,10 @@ import { EmptyState, ErrorBanner, Loading, Notice } from '../../ui/states';
 import { ProgressBar } from '../../ui/progress-bar';
 import { KEY_LABELS, KEY_TYPES, REJECT_REASON_TEXT } from '../../../../shared/domain';
 import type { KeyType, RejectReason } from '../../../../shared/domain';
-import type { DetectedKind } from '../../../../shared/ipc/dto';
+import type { ColumnView, DetectedKind, KeySlot } from '../../../../shared/ipc/dto';
+import { KEY_SLOTS, slotOf } from '../../app/keys';
+import { detectedKeyColumns, multiKeyProblem } from './import-slice';
+import type { KeyChoice } from './import-slice';
 
 export const CSV_ACCEPT = '.csv,.tsv,.txt,text/csv,text/tab-separated-values,text/plain';
 
@@ -60,7 +63,10 @@ export function ColumnsStep() {
       file: st.file,
       keyColumn: st.keyColumn,
       keyType: st.keyType,
+      multiKey: st.multiKey,
+      keyChoices: st.keyChoices,
       profile: st.profile,
+      setMultiKey: st.setMultiKey,
       setKeyColumn: st.setKeyColumn,
       setKeyType: st.setKeyType,
       setProfile: st.setProfile,
@@ -72,6 +78,11 @@ export function ColumnsStep() {
   if (!p) return <EmptyState title="No file yet" action={<Button onClick={s.resetWizard}>Choose a file</Button>} />;
   const keyCol = p.columns.find((c) => c.index === s.keyColumn);
   const countryInvalid = s.profile.defaultCountry !== null && !/^[A-Z]{2}$/.test(s.profile.defaultCountry);
+  const keyColumns = new Set(s.multiKey ? s.keyChoices.map((c) => c.column) : s.keyColumn === null ? [] : [s.keyColumn]);
+  const isKey = (index: number) => keyColumns.has(index);
+  const hashed = p.columns.some((c) => isKey(c.index) && c.detected === 'sha256');
+  const multiProblem = s.multiKey ? multiKeyProblem(s.keyChoices) : null;
+  const offerMulti = s.multiKey || detectedKeyColumns(p) > 1;
   return (
     <div className="stack">
       <div className="file-facts">
@@ -88,7 +99,7 @@ export function ColumnsStep() {
           <thead>
             <tr>
               {p.columns.map((c) => (
-                <th key={c.index} scope="col" className={`${c.detected ? 'col-detected' : ''} ${c.index === s.keyColumn ? 'col-key' : ''}`}>
+                <th key={c.index} scope="col" className={`${c.detected ? 'col-detected' : ''} ${isKey(c.index) ? 'col-key' : ''}`}>
                   <span>{c.name}</span>
                   {c.detected && (
                     <span className="col-tag">
@@ -103,7 +114,7 @@ export function ColumnsStep() {
             {p.rows.slice(0, 8).map((row, i) => (
               <tr key={i}>
                 {p.columns.map((c) => (
-                  <td key={c.index} className={`${c.detected ? 'col-detected' : ''} ${c.index === s.keyColumn ? 'col-key' : ''}`}>
+                  <td key={c.index} className={`${c.detected ? 'col-detected' : ''} ${isKey(c.index) ? 'col-key' : ''}`}>
                     {row[c.index] ?? ''}
                   </td>
                 ))}
@@ -119,28 +130,53 @@ export function ColumnsStep() {
           void s.runHashLab();
         }}
       >
-        <label className="field">
-          <span>Key column</span>
-          <select value={s.keyColumn ?? ''} onChange={(e) => s.setKeyColumn(Number(e.target.value))} required>
-            {p.columns.map((c) => (
-              <option key={c.index} value={c.index}>
-                {c.name}
-                {c.detected ? ` — looks like ${detectedLabel(c.detected)}` : ''}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="field">
-          <span>Key type (TikTok matches on this)</span>
-          <select value={s.keyType} onChange={(e) => s.setKeyType(e.target.value as KeyType)}>
-            {KEY_TYPES.map((k) => (
-              <option key={k} value={k}>
-                {KEY_LABELS[k]}
-              </option>
-            ))}
-          </select>
-        </label>
-        {keyCol?.detected === 'sha256' && <Notice>This column already holds SHA-256 hashes: they pass through lowercased, never hashed twice. Pick the key type they were made from.</Notice>}
+        {!s.multiKey && (
+          <>
+            <label className="field">
+              <span>Key column</span>
+              <select value={s.keyColumn ?? ''} onChange={(e) => s.setKeyColumn(Number(e.target.value))} required>
+                {p.columns.map((c) => (
+                  <option key={c.index} value={c.index}>
+                    {c.name}
+                    {c.detected ? ` — looks like ${detectedLabel(c.detected)}` : ''}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="field">
+              <span>Key type (TikTok matches on this)</span>
+              <select value={s.keyType} onChange={(e) => s.setKeyType(e.target.value as KeyType)}>
+                {KEY_TYPES.map((k) => (
+                  <option key={k} value={k}>
+                    {KEY_LABELS[k]}
+                  </option>
+                ))}
+              </select>
+            </label>
+          </>
+        )}
+        {offerMulti && (
+          <fieldset className="fieldset">
+            <legend>Several keys</legend>
+            <label className="check">
+              <input type="checkbox" checked={s.multiKey} onChange={(e) => s.setMultiKey(e.target.checked)} aria-describedby="multi-key-help" />
+              Match on several keys (email + phone + mobile ad id)
+            </label>
+            <p id="multi-key-help" className="muted small">
+              TikTok matches each person on any of their keys, so the same cohort usually reaches more people. Each row is one person: the keys in a row go together, and a row is kept when at least one
+              of them is valid. Up to three keys, and only one of IDFA or GAID. Like any audience, the keys are fixed once saved. TikTok's matched count is per person, not per key.
+            </p>
+            {s.multiKey && <KeySlots columns={p.columns} choices={s.keyChoices} />}
+            {multiProblem && (
+              <p className="warn small" role="status">
+                {multiProblem}
+              </p>
+            )}
+          </fieldset>
+        )}
+        {(s.multiKey ? hashed : keyCol?.detected === 'sha256') && (
+          <Notice>{s.multiKey ? 'A key column already holds SHA-256 hashes' : 'This column already holds SHA-256 hashes'}: they pass through lowercased, never hashed twice. Pick the key type they were made from.</Notice>
+        )}
         <fieldset className="fieldset">
           <legend>Normalization profile</legend>
           <label className="check">
@@ -169,11 +205,75 @@ export function ColumnsStep() {
         </fieldset>
         <div className="actions">
           <Button onClick={s.resetWizard}>Choose another file</Button>
-          <Button type="submit" variant="primary" disabled={s.keyColumn === null || countryInvalid}>
+          <Button type="submit" variant="primary" disabled={s.keyColumn === null || countryInvalid || multiProblem !== null}>
             Next: hash lab
           </Button>
         </div>
       </form>
+    </div>
+  );
+}
+
+const SLOT_FIELD: Record<KeySlot, string> = { email: 'Email column', phone: 'Phone column', maid: 'Mobile ad id column' };
+
+/** One column per key slot (or "not used"); the mobile-ad-id slot also says whether it holds IDFAs or GAIDs. */
+function KeySlots({ columns, choices }: { columns: ColumnView[]; choices: KeyChoice[] }) {
+  const setSlotChoice = useApp((st) => st.setSlotChoice);
+  return (
+    <div className="key-slots">
+      {KEY_SLOTS.map((slot) => {
+        const chosen = choices.find((c) => slotOf(c.key) === slot);
+        const keyFor = (column: number): KeyType => {
+          if (slot !== 'maid') return slot;
+          const d = columns.find((c) => c.index === column)?.detected;
+          return chosen?.key ?? (d === 'idfa' || d === 'gaid' ? d : 'idfa');
+        };
+        return (
+          <div key={slot} className="key-slot">
+            <label className="field">
+              <span>{SLOT_FIELD[slot]}</span>
+              <select value={chosen ? String(chosen.column) : ''} onChange={(e) => setSlotChoice(slot, e.target.value === '' ? null : { key: keyFor(Number(e.target.value)), column: Number(e.target.value) })}>
+                <option value="">— not used —</option>
+                {columns.map((c) => (
+                  <option key={c.index} value={c.index}>
+                    {c.name}
+                    {c.detected ? ` — looks like ${detectedLabel(c.detected)}` : ''}
+                  </option>
+                ))}
+              </select>
+            </label>
+            {slot === 'maid' && chosen && (
+              <label className="field">
+                <span>Mobile ad id type</span>
+                <select value={chosen.key} onChange={(e) => setSlotChoice('maid', { key: e.target.value as KeyType, column: chosen.column })}>
+                  <option value="idfa">{KEY_LABELS.idfa}</option>
+                  <option value="gaid">{KEY_LABELS.gaid}</option>
+                </select>
+              </label>
+            )}
+          </div>
+        );
+      })}
+    </div>
+  );
+}
+
+/** In a multi-key audience the hash lab and validation look at one key at a time: this picks which. */
+function KeySwitcher({ disabled = false }: { disabled?: boolean }) {
+  const s = useApp(useShallow((st) => ({ multiKey: st.multiKey, choices: st.keyChoices, keyType: st.keyType, keyColumn: st.keyColumn, columns: st.preview.data?.columns ?? [], showKey: st.showKey })));
+  if (!s.multiKey) return null;
+  return (
+    <div className="key-switcher" role="group" aria-label="Key shown">
+      <span className="muted small">One key at a time:</span>
+      {s.choices.map((c) => {
+        const on = c.key === s.keyType && c.column === s.keyColumn;
+        const col = s.columns.find((x) => x.index === c.column)?.name ?? `Column ${c.column + 1}`;
+        return (
+          <Button key={`${c.key}-${c.column}`} size="small" variant={on ? 'primary' : 'secondary'} aria-pressed={on} disabled={disabled} onClick={() => void s.showKey(c)}>
+            {`${KEY_LABELS[c.key]} · ${col}`}
+          </Button>
+        );
+      })}
     </div>
   );
 }
@@ -185,6 +285,7 @@ export function HashLabStep() {
   return (
     <div className="stack">
       <p className="muted">Sample rows, as Cohort Relay will send them: the raw cell, the normalized value, and its SHA-256. Only the hash leaves this computer.</p>
+      <KeySwitcher disabled={lab.loading} />
       <ErrorBanner error={lab.error} onRetry={() => void runHashLab()} title="The hash lab could not read the file" />
       {lab.loading && !d && <Loading label="Hashing sample rows…" />}
       {d && (
@@ -280,11 +381,19 @@ export function ValidateStep() {
       setSuppressFile: st.setSuppressFile,
       goToStep: st.goToStep,
       fileName: st.file?.name ?? 'the file',
+      multiKey: st.multiKey,
+      keyLabel: KEY_LABELS[st.keyType],
     })),
   );
   const d = s.v.data;
   return (
     <div className="stack">
+      <KeySwitcher disabled={s.v.loading} />
+      {s.multiKey && (
+        <p className="muted small">
+          Showing {s.keyLabel} only. In a multi-key audience a row is kept when at least one of its keys is valid, so a row rejected here may still be sent with its other keys.
+        </p>
+      )}
       {s.v.loading && (
         <div className="card">
           <ProgressBar label={`Checking ${s.fileName}`} percent={s.progress?.percent ?? null} phase={s.progress?.phase ?? 'reading'} rows={s.progress?.rows ?? 0} rowsPerSec={s.progress?.rowsPerSec} etaSec={s.progress?.etaSec} />
@@ -396,11 +505,15 @@ export function ValidateStep() {
         <Button onClick={() => s.goToStep('hashlab')} disabled={s.v.loading}>
           Back
         </Button>
-        <Button variant="primary" onClick={() => s.goToStep('destination')} disabled={!d || s.v.loading || d.valid === 0}>
+        <Button variant="primary" onClick={() => s.goToStep('destination')} disabled={!d || s.v.loading || (d.valid === 0 && !s.multiKey)}>
           Next: choose the audience
         </Button>
       </div>
-      {d && d.valid === 0 && <Notice tone="warn">No valid keys in this file with this mapping. Check the key column and type.</Notice>}
+      {d && d.valid === 0 && (
+        <Notice tone="warn">
+          {s.multiKey ? `No valid ${s.keyLabel} in this file. Check its column, or leave this key out.` : 'No valid keys in this file with this mapping. Check the key column and type.'}
+        </Notice>
+      )}
     </div>
   );
 }

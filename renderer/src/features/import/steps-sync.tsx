@@ -13,6 +13,9 @@ import { advertiserChoices } from '../connect/connect-slice';
 import { CadencePicker } from './cadence-picker';
 import { ReasonRows } from './steps-file';
 import { KEY_LABELS } from '../../../../shared/domain';
+import type { KeyType } from '../../../../shared/domain';
+import type { KeySlot, PerKeyCounts } from '../../../../shared/ipc/dto';
+import { KEY_SLOTS, keysText, slotLabel } from '../../app/keys';
 
 export function DestinationStep() {
   const s = useApp(
@@ -27,6 +30,10 @@ export function DestinationStep() {
       cadence: st.cadence,
       source: st.source,
       keyType: st.keyType,
+      multiKey: st.multiKey,
+      keyChoices: st.keyChoices,
+      audienceApi: st.audienceApi,
+      setAudienceApi: st.setAudienceApi,
       setDestination: st.setDestination,
       setTarget: st.setTarget,
       setAudienceName: st.setAudienceName,
@@ -74,6 +81,7 @@ export function DestinationStep() {
   const folderOk = s.target === 'existing' || s.source.kind === 'file' || s.source.folder.trim().length > 0;
   const nameOk = (s.target === 'existing' ? s.existingTiktokId !== null : s.audienceName.trim().length > 0) && folderOk;
   const list = s.tiktokAudiences.data ?? [];
+  const matchedOn = s.multiKey ? `${keysText(s.keyChoices)} (multi-key)` : KEY_LABELS[s.keyType];
   return (
     <form
       className="stack"
@@ -112,13 +120,13 @@ export function DestinationStep() {
         )}
         <label className="check">
           <input type="radio" name="target" checked={s.target === 'existing'} onChange={() => s.setTarget('existing')} />
-          An existing TikTok audience matched on {KEY_LABELS[s.keyType]}
+          An existing TikTok audience matched on {matchedOn}
         </label>
         {s.target === 'existing' && (
           <div className="indent">
             <ErrorBanner error={s.tiktokAudiences.error} onRetry={() => void s.loadTiktokAudiences()} title="Could not list TikTok's audiences" />
             {s.tiktokAudiences.loading && <Loading label="Asking TikTok for this advertiser's audiences…" />}
-            {!s.tiktokAudiences.loading && s.tiktokAudiences.data && list.length === 0 && <p className="muted">This advertiser has no audience matched on {KEY_LABELS[s.keyType]}. Create a new one instead.</p>}
+            {!s.tiktokAudiences.loading && s.tiktokAudiences.data && list.length === 0 && <p className="muted">This advertiser has no audience matched on {s.multiKey ? 'several keys' : KEY_LABELS[s.keyType]}. Create a new one instead.</p>}
             {list.length > 0 && (
               <ul className="choice-list" aria-label="Existing audiences">
                 {list.map((a) => (
@@ -136,6 +144,30 @@ export function DestinationStep() {
           </div>
         )}
       </fieldset>
+      {s.target === 'new' && (
+        <fieldset className="fieldset">
+          <legend>Audience type</legend>
+          <div>
+            <label className="check">
+              <input type="radio" name="audience-api" checked={s.audienceApi === 'file'} onChange={() => s.setAudienceApi('file')} aria-describedby="api-file-help" />
+              Customer-file audience
+            </label>
+            <p id="api-file-help" className="muted small indent">
+              The usual kind: changes go to TikTok as files, up to 24 changes a day.
+            </p>
+          </div>
+          <div>
+            <label className="check">
+              <input type="radio" name="audience-api" checked={s.audienceApi === 'segment'} onChange={() => s.setAudienceApi('segment')} aria-describedby="api-segment-help" />
+              Partner audience (segment API)
+            </label>
+            <p id="api-segment-help" className="muted small indent">
+              Changes stream in batches, with no daily change cap. Needs a TikTok developer app that TikTok has allowlisted for partner audiences. If TikTok refuses, Cohort Relay creates a customer-file
+              audience instead and says so.
+            </p>
+          </div>
+        </fieldset>
+      )}
       {s.target === 'new' && <SourcePicker />}
       <CadencePicker value={s.cadence} onChange={s.setCadence} idPrefix="wizard-cadence" />
       <div className="actions">
@@ -191,6 +223,8 @@ export function DryRunStep() {
     useShallow((st) => ({
       plan: st.plan,
       draftCreated: st.draftCreated,
+      keyChoices: st.keyChoices,
+      partner: (st.audiences.data?.find((a) => a.id === st.draftAudienceId)?.api ?? (st.target === 'new' ? st.audienceApi : 'file')) === 'segment',
       prepareDryRun: st.prepareDryRun,
       discardDraft: st.discardDraft,
       startSync: st.startSync,
@@ -228,10 +262,15 @@ export function DryRunStep() {
               </dd>
             </div>
           </dl>
-          <div className="field">
-            <span>Calls left today before this sync</span>
-            <Meter value={p.quotaLeft} max={p.dailyBudget} label="Calls left today" />
-          </div>
+          {p.perKey && <PerKeyTable perKey={p.perKey} keys={s.keyChoices} />}
+          {s.partner ? (
+            <p className="muted small">Partner audience: no daily change cap; TikTok's rate limits for the app apply.</p>
+          ) : (
+            <div className="field">
+              <span>Calls left today before this sync</span>
+              <Meter value={p.quotaLeft} max={p.dailyBudget} label="Calls left today" />
+            </div>
+          )}
           <p className="muted small">
             {fmtInt(p.rowsRead)} rows read · {fmtInt(p.valid)} valid · {fmtInt(p.rejected)} rejected · {fmtInt(p.duplicates)} duplicates · {fmtInt(p.suppressed)} suppressed
           </p>
@@ -262,6 +301,44 @@ export function DryRunStep() {
   );
 }
 
+/** A multi-key dry run, key by key: people who have the key, and how many of those keys are added and removed. */
+export function PerKeyTable({ perKey, keys }: { perKey: Partial<Record<KeySlot, PerKeyCounts>>; keys: readonly { key: KeyType }[] }) {
+  const slots = KEY_SLOTS.filter((k) => perKey[k] !== undefined);
+  return (
+    <div className="table-scroll" role="region" aria-label="Counts per key">
+      <table className="data-table">
+        <thead>
+          <tr>
+            <th scope="col">Key</th>
+            <th scope="col" className="num">
+              People with it
+            </th>
+            <th scope="col" className="num">
+              To add
+            </th>
+            <th scope="col" className="num">
+              To remove
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {slots.map((slot) => {
+            const c = perKey[slot]!;
+            return (
+              <tr key={slot}>
+                <th scope="row">{slotLabel(slot, keys)}</th>
+                <td className="num">{fmtInt(c.target)}</td>
+                <td className="num">{fmtInt(c.adds)}</td>
+                <td className="num">{fmtInt(c.removes)}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 export function SyncStep() {
   const s = useApp(
     useShallow((st) => ({
@@ -271,6 +348,8 @@ export function SyncStep() {
       result: st.runResult,
       audienceId: st.draftAudienceId,
       progress: st.draftAudienceId === null ? undefined : st.progress[st.draftAudienceId],
+      // A partner audience TikTok refused (not allowlisted) is created as a customer-file audience instead.
+      fellBack: st.target === 'new' && st.audienceApi === 'segment' && st.audiences.data?.find((a) => a.id === st.draftAudienceId)?.api === 'file',
       cancelSync: st.cancelSync,
       resetWizard: st.resetWizard,
       navigate: st.navigate,
@@ -300,6 +379,9 @@ export function SyncStep() {
           <h3>
             Sync finished <RunStatusBadge status={s.result.status} />
           </h3>
+          {s.fellBack && s.result.status !== 'failed' && (
+            <Notice tone="warn">TikTok did not allow a partner audience for this developer app, so Cohort Relay created a customer-file audience instead (up to 24 changes a day). Ask your TikTok representative to allowlist the app for partner audiences.</Notice>
+          )}
           {s.result.error ? <ErrorBanner error={s.result.error} /> : s.result.status === 'deferred' ? <p>Part of the work waits for the next UTC day's calls; it is sent automatically.</p> : <p>TikTok has the changes. Matching takes up to 24–48 hours; the audience shows as processing meanwhile.</p>}
         </div>
       )}

@@ -8,6 +8,7 @@ import { ErrorBanner, Loading, Notice } from '../../ui/states';
 import { CadencePicker } from '../import/cadence-picker';
 import { CSV_ACCEPT } from '../import/steps-file';
 import { KEY_LABELS } from '../../../../shared/domain';
+import { keysText } from '../../app/keys';
 import type { Cadence } from '../../../../shared/ipc/dto';
 
 /** A folder source: the folder and which files count; the newest match is read on each sync. */
@@ -86,10 +87,27 @@ export function MappingScreen({ id }: { id: number }) {
       <div className="card">
         <h2>Key</h2>
         <dl className="facts">
-          <dt>Key type</dt>
-          <dd>{key ? KEY_LABELS[key.key] : '—'}</dd>
-          <dt>Column</dt>
-          <dd className="mono">{key ? String(key.column) : '—'}</dd>
+          {a.keys.length > 1 ? (
+            <>
+              <dt>Key types</dt>
+              <dd>{keysText(a.keys)} (multi-key: one row per person)</dd>
+              {a.keys.map((k) => (
+                <div key={k.key} className="facts-row">
+                  <dt>{KEY_LABELS[k.key]} column</dt>
+                  <dd className="mono">{String(k.column)}</dd>
+                </div>
+              ))}
+            </>
+          ) : (
+            <>
+              <dt>Key type</dt>
+              <dd>{key ? KEY_LABELS[key.key] : '—'}</dd>
+              <dt>Column</dt>
+              <dd className="mono">{key ? String(key.column) : '—'}</dd>
+            </>
+          )}
+          <dt>Audience type</dt>
+          <dd>{a.api === 'segment' ? 'Partner audience (segment API)' : 'Customer-file audience'}</dd>
           <dt>Normalization</dt>
           <dd>
             {a.profile.emailStripPlusAndDots ? 'emails without +tags and dots' : 'emails as written'} · {a.profile.phoneKeepPlus ? 'phones with +' : 'phones as digits'} · default country {a.profile.defaultCountry ?? 'none'}
@@ -98,7 +116,7 @@ export function MappingScreen({ id }: { id: number }) {
         <p className="muted">
           {locked
             ? "These are locked: TikTok fixes an audience's key type (calculate_type) when it is created, and a different profile would change every hash, so the next sync would remove and re-add everyone."
-            : 'These are locked once saved, so the diff stays meaningful. To match on another key, create a new audience.'}
+            : 'These are locked once saved, so the diff stays meaningful. To match on other keys, create a new audience.'}
         </p>
         <Button
           onClick={() => {
