@@ -1,0 +1,200 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MULTI_ENTRY_BYTES, readCohortMulti, slotHashes, sortHashes, type MultiCohortResult, type MultiKeyMapping, type ReadCohortMultiOptions } from '../../../../electron/core/cohort';
+import { DEFAULT_PROFILE } from '../../../../shared/domain';
+import { AppError } from '../../../../shared/errors';
+import { tmpDir } from '../../../helpers/tmp';
+
+let dir: string;
+let cleanup: () => void;
+beforeAll(() => ({ dir, cleanup } = tmpDir('cohort-multi-')));
+afterAll(() => cleanup());
+
+let n = 0;
+function file(content: string | Buffer): string {
+  const p = path.join(dir, `m${n++}.csv`);
+  fs.writeFileSync(p, content);
+  return p;
+}
+
+const sha = (s: string) => crypto.createHash('sha256').update(s).digest();
+const ZERO = Buffer.alloc(32);
+/** A tuple built independently of the pipeline: normalized values (or null for an absent key) in slot order. */
+const tuple = (email: string | null, phone: string | null, maid: string | null) => Buffer.concat([email ? sha(email) : ZERO, phone ? sha(phone) : ZERO, maid ? sha(maid) : ZERO]);
+const hexTuples = (b: Buffer) => {
+  const out: string[] = [];
+  for (let i = 0; i < b.length; i += MULTI_ENTRY_BYTES) out.push(b.subarray(i, i + MULTI_ENTRY_BYTES).toString('hex'));
+  return out;
+};
+
+const ALL_KEYS: MultiKeyMapping[] = [
+  { key: 'email', column: 'email' },
+  { key: 'phone', column: 'phone' },
+  { key: 'idfa', column: 'idfa' },
+];
+
+function read(p: string, opts: Partial<ReadCohortMultiOptions> = {}): Promise<MultiCohortResult> {
+  return readCohortMulti({ path: p, keys: ALL_KEYS, profile: DEFAULT_PROFILE, workers: 0, ...opts });
+}
+
+async function rejection(p: Promise<unknown>): Promise<AppError> {
+  const err = await p.then(() => null, (e: unknown) => e);
+  expect(err).toBeInstanceOf(AppError);
+  return err as AppError;
+}
+
+// Row numbers as a spreadsheet shows them: the header is row 1; the blank row 11 keeps its number.
+const COHORT = [
+  'email,phone,idfa,name',
+  'Jane@Example.com,+1 650 253 0000,5F3A2B18-9C4D-4E7F-B8E2-17D3A1E69B25,a', // 2: all three keys
+  'john@example.org,,,b', // 3: email only
+  ',+44 20 7946 0958,,c', // 4: phone only
+  'not-an-email,+1 650 253 0000,,d', // 5: bad email, kept for its phone
+  'bad,12,zz,e', // 6: every key invalid: rejected, three cells
+  ',,,f', // 7: every key empty: rejected (EMPTY)
+  'JANE@example.com ,+16502530000,5f3a2b18-9c4d-4e7f-b8e2-17d3a1e69b25,g', // 8: duplicate of 2
+  'john@example.org,,,h', // 9: duplicate of 3
+  ',,{6D92078A-8246-4BA4-AE5B-76104861E7DC},i', // 10: ad id only
+  ',,,', // 11: blank
+  'john@example.org,+16502530000,,j', // 12: email and phone
+].join('\n');
+
+const E1 = 'jane@example.com';
+const E2 = 'john@example.org';
+const P1 = '16502530000';
+const P2 = '442079460958';
+const M1 = '5f3a2b18-9c4d-4e7f-b8e2-17d3a1e69b25';
+const M2 = '6d92078a-8246-4ba4-ae5b-76104861e7dc';
+
+describe('readCohortMulti on a three-key cohort', () => {
+  it('keeps a row with at least one valid key and counts rows, duplicates and cells per key', async () => {
+    const r = await read(file(COHORT));
+    expect(r.rowsRead).toBe(10);
+    expect(r.valid).toBe(8);
+    expect(r.rejected).toBe(2);
+    expect(r.duplicates).toBe(2);
+    expect(r.rowsRead).toBe(r.valid + r.rejected);
+    expect(r.entries.length / MULTI_ENTRY_BYTES).toBe(r.valid - r.duplicates);
+    expect(r.perKey).toEqual({
+      email: { valid: 5, rejected: 2, empty: 3 },
+      phone: { valid: 5, rejected: 1, empty: 4 },
+      maid: { valid: 3, rejected: 1, empty: 6 },
+    });
+    expect(r.rejectReasons).toEqual({ INVALID_EMAIL: 2, INVALID_PHONE: 1, INVALID_MAID: 1, EMPTY: 1 });
+    expect(r.columns).toEqual([
+      { key: 'email', slot: 'email', index: 0, name: 'email' },
+      { key: 'phone', slot: 'phone', index: 1, name: 'phone' },
+      { key: 'idfa', slot: 'maid', index: 2, name: 'idfa' },
+    ]);
+    expect(r.hasHeader).toBe(true);
+  });
+
+  it('writes one masked reject per rejected cell, with its row and column, in row order', async () => {
+    const r = await read(file(COHORT));
+    expect(r.rejects.map(({ row, column, reason }) => ({ row, column, reason }))).toEqual([
+      { row: 5, column: 'email', reason: 'INVALID_EMAIL' },
+      { row: 6, column: 'email', reason: 'INVALID_EMAIL' },
+      { row: 6, column: 'phone', reason: 'INVALID_PHONE' },
+      { row: 6, column: 'idfa', reason: 'INVALID_MAID' },
+      { row: 7, column: 'email', reason: 'EMPTY' },
+    ]);
+    expect(r.rejectsTruncated).toBe(false);
+    expect(r.rejects[0]!.masked).not.toContain('not-an-email');
+    const few = await read(file(COHORT), { maxRejects: 2 });
+    expect(few.rejects).toHaveLength(2);
+    expect(few.rejectsTruncated).toBe(true);
+    expect(few.rejectReasons).toEqual(r.rejectReasons);
+  });
+
+  it('holds exactly the sorted unique tuples of SHA-256 digests, zeros where a key is missing', async () => {
+    const r = await read(file(COHORT));
+    const want = sortHashes(Buffer.concat([tuple(E1, P1, M1), tuple(E2, null, null), tuple(null, P2, null), tuple(null, P1, null), tuple(null, null, M2), tuple(E2, P1, null)]), MULTI_ENTRY_BYTES);
+    expect(hexTuples(r.entries)).toEqual(hexTuples(want));
+    expect(hexTuples(r.entries)).toEqual([...hexTuples(r.entries)].sort());
+    expect(slotHashes(r.entries, 'email').toString('hex')).toBe(sortHashes(Buffer.concat([sha(E1), sha(E2)])).toString('hex'));
+    expect(slotHashes(r.entries, 'phone').length / 32).toBe(2);
+    expect(slotHashes(r.entries, 'maid').toString('hex')).toBe(sortHashes(Buffer.concat([sha(M1), sha(M2)])).toString('hex'));
+  });
+
+  it('maps a subset of keys by index, with GAID in the MAID slot and other columns ignored', async () => {
+    const r = await read(file(COHORT), { keys: [{ key: 'gaid', column: 2 }, { key: 'email', column: 0 }] });
+    expect(r.columns.map((c) => c.slot)).toEqual(['maid', 'email']);
+    // Rows 4 and 5 (phone only / bad email) now have no valid key; row 7 is empty.
+    expect(r.valid).toBe(6);
+    expect(r.rejected).toBe(4);
+    expect(r.perKey.phone).toBeUndefined();
+    const want = sortHashes(Buffer.concat([tuple(E1, null, M1), tuple(E2, null, null), tuple(null, null, M2)]), MULTI_ENTRY_BYTES);
+    expect(hexTuples(r.entries)).toEqual(hexTuples(want));
+  });
+
+  it('reads quoted, CRLF and semicolon files the same way', async () => {
+    const quoted = COHORT.split('\n').map((line) => line.split(',').map((c) => `"${c}"`).join(';')).join('\r\n');
+    const a = await read(file(COHORT));
+    const b = await read(file(quoted));
+    expect(b.delimiter).toBe(';');
+    expect(b.entries.equals(a.entries)).toBe(true);
+    expect(b.rejects).toEqual(a.rejects);
+    expect(b.perKey).toEqual(a.perKey);
+  });
+
+  it('gives the same result with hashing workers as on one thread', async () => {
+    const lines = ['email,phone,idfa'];
+    for (let i = 0; i < 30_000; i++) {
+      const email = i % 5 === 0 ? '' : i % 97 === 0 ? `bad${i}` : `user${i % 20_000}@example.com`;
+      const phone = i % 3 === 0 ? `+1 650 253 ${String(i % 10_000).padStart(4, '0')}` : '';
+      const idfa = i % 7 === 0 ? crypto.createHash('md5').update(String(i % 5000)).digest('hex') : '';
+      lines.push(`${email},${phone},${idfa}`);
+    }
+    const p = file(lines.join('\n'));
+    const one = await read(p, { workers: 0 });
+    const two = await read(p, { workers: 2 });
+    expect(two.entries.equals(one.entries)).toBe(true);
+    expect(two.perKey).toEqual(one.perKey);
+    expect(two.rejects).toEqual(one.rejects);
+    expect({ ...two, entries: null }).toEqual({ ...one, entries: null });
+    // A row with every cell empty is blank: skipped, not read.
+    expect(one.rowsRead).toBe(lines.slice(1).filter((l) => l !== ',,').length);
+    expect(one.duplicates).toBeGreaterThan(0);
+  });
+});
+
+describe('readCohortMulti refuses', () => {
+  it('IDFA and GAID together, naming the fix', async () => {
+    const err = await rejection(read(file(COHORT), { keys: [{ key: 'idfa', column: 2 }, { key: 'gaid', column: 3 }] }));
+    expect(err.code).toBe('INVALID_ARGUMENT');
+    expect(err.message).toMatch(/IDFA and GAID/);
+    expect(err.message).toMatch(/map a single ad id column/);
+  });
+
+  it('a key mapped twice, one column for two keys, no keys, and an unknown column', async () => {
+    const p = file(COHORT);
+    expect((await rejection(read(p, { keys: [{ key: 'email', column: 0 }, { key: 'email', column: 3 }] }))).code).toBe('INVALID_ARGUMENT');
+    expect((await rejection(read(p, { keys: [{ key: 'email', column: 0 }, { key: 'phone', column: 'email' }] }))).message).toMatch(/mapped to both/);
+    expect((await rejection(read(p, { keys: [] }))).code).toBe('INVALID_ARGUMENT');
+    expect((await rejection(read(p, { keys: [{ key: 'email', column: 'mail' }] }))).message).toMatch(/no column "mail"/);
+  });
+
+  it('a file where no row has a valid key, naming the most common problem', async () => {
+    const err = await rejection(read(file('email,phone,idfa\nbad,,\nworse,,\n,,x\n')));
+    expect(err.code).toBe('CSV_INVALID');
+    expect(err.message).toMatch(/None of the 3 rows/);
+    expect(err.message).toMatch(/email/i);
+  });
+
+  it('a header without rows', async () => {
+    expect((await rejection(read(file('email,phone,idfa\n')))).code).toBe('CSV_INVALID');
+  });
+
+  it('to go on once cancelled', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    expect((await rejection(read(file(COHORT), { signal: ac.signal }))).code).toBe('CANCELLED');
+    const lines = ['email,phone,idfa'];
+    for (let i = 0; i < 100_000; i++) lines.push(`user${i}@example.com,,`);
+    const late = new AbortController();
+    const err = await rejection(read(file(lines.join('\n')), { signal: late.signal, workers: 2, onProgress: () => late.abort() }));
+    expect(err.code).toBe('CANCELLED');
+  });
+});
