@@ -190,6 +190,7 @@ describe('import wizard: several keys', () => {
     let synced = false;
     const b = engine({
       'import:preview': () => preview(),
+      'audiences:create': () => audience({ id: 5, state: 'never_synced', tiktokAudienceId: null, api: 'segment' }),
       'audiences:list': () => (synced ? [audience({ id: 5, api: 'file' })] : []),
       'sync:plan': () => plan({ audienceId: 5 }),
     });

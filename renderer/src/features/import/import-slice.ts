@@ -82,6 +82,8 @@ export interface ImportSlice {
   draftAudienceId: number | null;
   /** True when the wizard created that audience (so "Discard" may forget it). */
   draftCreated: boolean;
+  /** The API the draft audience was saved with; a later 'file' on a 'segment' draft is TikTok's refusal (fallback). */
+  draftApi: AudienceApi | null;
   plan: Remote<PlanView>;
   runId: number | null;
   runStarting: boolean;
@@ -150,6 +152,7 @@ function initial() {
     source: { kind: 'file' } as SourceChoice,
     draftAudienceId: null,
     draftCreated: false,
+    draftApi: null as AudienceApi | null,
     plan: idle<PlanView>(),
     runId: null,
     runStarting: false,
@@ -415,12 +418,14 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
       try {
         let audienceId = s.draftAudienceId;
         let created = s.draftCreated;
+        let api = s.draftApi;
         // An existing TikTok audience that a local mapping already syncs: this file becomes its new source.
         const local = s.target === 'existing' ? s.audiences.data?.find((a) => a.tiktokAudienceId === s.existingTiktokId) : undefined;
         if (local) {
           await b.audiences.update({ id: local.id, sourcePath: m.path, cadence: s.cadence, ...(s.suppress ? { suppressPath: s.suppress.path } : {}) });
           audienceId = local.id;
           created = false;
+          api = local.api;
         } else if (audienceId === null) {
           const tiktok = s.target === 'existing' ? s.tiktokAudiences.data?.find((a) => a.audienceId === s.existingTiktokId) : undefined;
           const a = await b.audiences.create({
@@ -439,10 +444,11 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
           });
           audienceId = a.id;
           created = true;
+          api = a.api;
         } else {
           await b.audiences.update({ id: audienceId, cadence: s.cadence, name: s.audienceName.trim() });
         }
-        set({ draftAudienceId: audienceId, draftCreated: created });
+        set({ draftAudienceId: audienceId, draftCreated: created, draftApi: api });
         void get().loadAudiences();
         const plan = await b.sync.plan({ audienceId });
         set({ plan: ready(plan) });
@@ -462,7 +468,7 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
         }
         void get().loadAudiences();
       }
-      set({ draftAudienceId: null, draftCreated: false, plan: idle(), step: 'destination' });
+      set({ draftAudienceId: null, draftCreated: false, draftApi: null, plan: idle(), step: 'destination' });
     },
 
     async startSync() {

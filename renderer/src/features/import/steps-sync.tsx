@@ -224,7 +224,7 @@ export function DryRunStep() {
       plan: st.plan,
       draftCreated: st.draftCreated,
       keyChoices: st.keyChoices,
-      partner: (st.audiences.data?.find((a) => a.id === st.draftAudienceId)?.api ?? (st.target === 'new' ? st.audienceApi : 'file')) === 'segment',
+      partner: (st.audiences.data?.find((a) => a.id === st.draftAudienceId)?.api ?? st.draftApi) === 'segment',
       prepareDryRun: st.prepareDryRun,
       discardDraft: st.discardDraft,
       startSync: st.startSync,
@@ -349,7 +349,7 @@ export function SyncStep() {
       audienceId: st.draftAudienceId,
       progress: st.draftAudienceId === null ? undefined : st.progress[st.draftAudienceId],
       // A partner audience TikTok refused (not allowlisted) is created as a customer-file audience instead.
-      fellBack: st.target === 'new' && st.audienceApi === 'segment' && st.audiences.data?.find((a) => a.id === st.draftAudienceId)?.api === 'file',
+      fellBack: st.draftApi === 'segment' && st.audiences.data?.find((a) => a.id === st.draftAudienceId)?.api === 'file',
       cancelSync: st.cancelSync,
       resetWizard: st.resetWizard,
       navigate: st.navigate,
