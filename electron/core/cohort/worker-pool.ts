@@ -247,7 +247,7 @@ export class HashPool {
     for (const s of this.slots) if (s.busy < slot.busy) slot = s;
     const transfer: ArrayBuffer[] = req.kind === 'text' ? [req.buffer] : [];
     if (req.out) transfer.push(req.out);
-    return this.send(slot, req, transfer).then((o) => ({ result: o.result as ChunkResult, block: o.block }));
+    return this.send<TaskOutcome>(slot, req, transfer);
   }
 
   /** Runs a multi-key batch (kernel.processMulti) on the least busy worker, or here without workers. */
@@ -262,7 +262,7 @@ export class HashPool {
     }
     let slot = this.slots[0]!;
     for (const s of this.slots) if (s.busy < slot.busy) slot = s;
-    return this.send(slot, req, req.out ? [req.out] : []).then((o) => o.result as MultiChunkResult);
+    return this.send<RawOutcome>(slot, req, req.out ? [req.out] : []).then((o) => o.result as MultiChunkResult);
   }
 
   /**
@@ -297,10 +297,11 @@ export class HashPool {
     await Promise.all(jobs);
   }
 
-  private send(slot: Slot, req: WorkerRequest | SortRequest | MultiRequest, transfer: ArrayBuffer[]): Promise<RawOutcome> {
+  /** Posts a request; `T` is the outcome shape its kind answers with (the reply's result is not checked). */
+  private send<T extends RawOutcome>(slot: Slot, req: WorkerRequest | SortRequest | MultiRequest, transfer: ArrayBuffer[]): Promise<T> {
     slot.busy++;
-    return new Promise<RawOutcome>((resolve, reject) => {
-      this.pending.set(req.id, { resolve, reject, slot });
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(req.id, { resolve: resolve as (r: RawOutcome) => void, reject, slot });
       slot.worker.postMessage(req, transfer);
     });
   }
