@@ -6,6 +6,7 @@ import { flag, str, type CliCommand, type CliContext } from './command';
 export const COHORT_OPTIONS = {
   csv: { type: 'string' },
   key: { type: 'string' },
+  keys: { type: 'string' },
   column: { type: 'string' },
   country: { type: 'string' },
   suppress: { type: 'string' },
@@ -17,12 +18,14 @@ export const COHORT_OPTIONS = {
   json: { type: 'boolean' },
 } as const satisfies CliCommand['options'];
 
-export const COHORT_USAGE = '--csv FILE --key email|phone|idfa|gaid [--column NAME|INDEX] [--country CC] [--suppress FILE] [--rejects OUT.csv] [--strip-email-tags] [--phone-plus] [--json]';
+export const COHORT_USAGE = '--csv FILE (--key email|phone|idfa|gaid [--column NAME|INDEX] | --keys email=COL,phone=COL,idfa=COL) [--country CC] [--suppress FILE] [--rejects OUT.csv] [--strip-email-tags] [--phone-plus] [--json]';
 
 export interface CohortArgs {
   csv: string;
   key: KeyType;
   column: string | number | null;
+  /** Two or three mapped columns (--keys): a multi-key audience. Null for one key. */
+  keys: { key: KeyType; column: string | number }[] | null;
   profile: NormalizationProfile;
   suppress: string | null;
   rejects: string | null;
@@ -33,7 +36,8 @@ export interface CohortArgs {
 export function parseCohortArgs(ctx: CliContext): CohortArgs {
   const csv = str(ctx, 'csv');
   if (!csv) throw new AppError('INVALID_ARGUMENT', 'Missing --csv FILE: the cohort CSV to read.');
-  const key = str(ctx, 'key')?.toLowerCase();
+  const keys = parseKeys(str(ctx, 'keys'));
+  const key = keys ? keys[0]!.key : str(ctx, 'key')?.toLowerCase();
   if (!key || !(KEY_TYPES as readonly string[]).includes(key)) {
     throw new AppError('INVALID_ARGUMENT', `${key ? `Unknown --key "${key}"` : 'Missing --key'}: use one of ${KEY_TYPES.join(', ')}.`);
   }
@@ -43,12 +47,31 @@ export function parseCohortArgs(ctx: CliContext): CohortArgs {
   return {
     csv,
     key: key as KeyType,
-    column: col === undefined ? null : /^\d+$/.test(col) ? Number(col) : col,
+    column: keys ? keys[0]!.column : col === undefined ? null : columnRef(col),
+    keys: keys && keys.length > 1 ? keys : null,
     profile: { ...DEFAULT_PROFILE, emailStripPlusAndDots: flag(ctx, 'strip-email-tags'), phoneKeepPlus: flag(ctx, 'phone-plus'), defaultCountry: country },
     suppress: str(ctx, 'suppress') ?? null,
     rejects: str(ctx, 'rejects') ?? null,
     json: flag(ctx, 'json'),
   };
+}
+
+const columnRef = (c: string): string | number => (/^\d+$/.test(c) ? Number(c) : c);
+
+/** "email=Email,phone=Phone number,idfa=3" → mappings; null when absent. */
+function parseKeys(text: string | undefined): { key: KeyType; column: string | number }[] | null {
+  if (text === undefined) return null;
+  const out = text.split(',').map((part) => {
+    const i = part.indexOf('=');
+    const key = (i > 0 ? part.slice(0, i) : part).trim().toLowerCase();
+    const column = i > 0 ? part.slice(i + 1).trim() : '';
+    if (!(KEY_TYPES as readonly string[]).includes(key) || !column) {
+      throw new AppError('INVALID_ARGUMENT', `--keys "${part}" is not KEY=COLUMN: use e.g. --keys email=Email,phone=Phone,idfa=IDFA (keys: ${KEY_TYPES.join(', ')}).`);
+    }
+    return { key: key as KeyType, column: columnRef(column) };
+  });
+  if (out.length > 3) throw new AppError('INVALID_ARGUMENT', '--keys maps at most three columns: email, phone, and one mobile ad id (IDFA or GAID).');
+  return out;
 }
 
 export const fmt = (n: number) => n.toLocaleString('en-US');

@@ -200,6 +200,8 @@ export interface SizePoint {
 }
 
 export interface AudienceDetailView extends AudienceView {
+  /** Multi-key audiences: people in the last synced snapshot that have each key; null for single-key. */
+  perKeySize: Partial<Record<KeySlot, number>> | null;
   history: SizePoint[];
   recentRuns: RunView[];
 }
@@ -220,6 +222,16 @@ export interface TiktokAudienceView {
 }
 
 // ── Sync and runs ────────────────────────────────────────────────────────────
+
+/** The key slots of a multi-key (MULTIPLE_TYPES) audience: IDFA and GAID share the mobile-ad-id slot. */
+export type KeySlot = 'email' | 'phone' | 'maid';
+
+/** One key of a multi-key audience in a dry run: people with that key, and how many such keys change. */
+export interface PerKeyCounts {
+  target: number;
+  adds: number;
+  removes: number;
+}
 
 /** A dry run: what a sync would do, with nothing sent. */
 export interface PlanView {
@@ -245,6 +257,8 @@ export interface PlanView {
   floorWarning: string | null;
   /** When part of the work must wait for the next UTC day's quota; null when everything fits today. */
   deferredUntil: IsoTime | null;
+  /** Multi-key audiences: counts per key; null for single-key audiences. */
+  perKey: Partial<Record<KeySlot, PerKeyCounts>> | null;
 }
 
 export type RunStatus = 'running' | 'done' | 'deferred' | 'failed' | 'cancelled' | 'planned';

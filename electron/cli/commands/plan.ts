@@ -1,5 +1,6 @@
 import { AppError } from '../../../shared/errors';
-import { readCohort, diffHashes, loadSuppression, subtractHashes, writeRejectsCsv } from '../../core/cohort';
+import { KEY_LABELS } from '../../../shared/domain';
+import { readCohort, readCohortMulti, diffHashesChunked, loadSuppression, slotOfKey, subtractHashes, suppressEntries, writeRejectsCsv, MULTI_ENTRY_BYTES } from '../../core/cohort';
 import { resolveDataDir } from '../../core/paths';
 import { Store } from '../../core/store';
 import { printJson, str, type CliCommand } from '../command';
@@ -18,15 +19,20 @@ const plan: CliCommand = {
     const advertiser = str(ctx, 'advertiser');
     const audienceName = str(ctx, 'audience');
     if (Boolean(advertiser) !== Boolean(audienceName)) throw new AppError('INVALID_ARGUMENT', 'Give --advertiser ID and --audience NAME together to diff against that audience, or neither.');
-    const res = await readCohort({ path: args.csv, key: args.key, column: args.column ?? undefined, profile: args.profile, signal: ctx.signal });
-    let hashes = res.hashes;
+    const width = args.keys ? MULTI_ENTRY_BYTES : 32;
+    const res = args.keys
+      ? await readCohortMulti({ path: args.csv, keys: args.keys, profile: args.profile, signal: ctx.signal })
+      : await readCohort({ path: args.csv, key: args.key, column: args.column ?? undefined, profile: args.profile, signal: ctx.signal });
+    let entries = 'entries' in res ? res.entries : res.hashes;
     let suppressed = 0;
     if (args.suppress) {
-      const before = hashes.length / 32;
-      hashes = subtractHashes(hashes, await loadSuppression(args.suppress, args.key, args.profile));
-      suppressed = before - hashes.length / 32;
+      const before = entries.length / width;
+      const list = await loadSuppression(args.suppress, args.key, args.profile);
+      entries = args.keys ? suppressEntries(entries, list, slotOfKey(args.key)) : subtractHashes(entries, list);
+      suppressed = before - entries.length / width;
     }
-    let snapshot: Uint8Array = Buffer.alloc(0);
+    let diff: { adds: Buffer; removes: Buffer } | null = null;
+    let currentSize = 0;
     let audienceKnown = false;
     if (advertiser && audienceName) {
       const store = Store.open(resolveDataDir(ctx.env));
@@ -34,14 +40,18 @@ const plan: CliCommand = {
         const a = store.audiences.findByName(advertiser, audienceName);
         if (a) {
           audienceKnown = true;
-          if (a.keys[0]?.key !== args.key) throw new AppError('KEY_TYPE_LOCKED', `Audience "${audienceName}" matches on ${a.keys[0]?.key ?? a.calculateType}, not ${args.key}; an audience's key cannot change. Plan against a new audience name instead.`);
-          snapshot = store.snapshots.load(a.id);
+          const saved = a.keys.map((k) => k.key).sort().join();
+          const asked = (args.keys ?? [{ key: args.key }]).map((k) => k.key).sort().join();
+          if (saved !== asked) throw new AppError('KEY_TYPE_LOCKED', `Audience "${audienceName}" matches on ${a.keys.map((k) => KEY_LABELS[k.key]).join(' + ')}; an audience's key cannot change. Plan against a new audience name instead.`);
+          // The stored snapshot is streamed chunk by chunk into the diff: never held whole.
+          diff = diffHashesChunked(store.snapshots.chunks(a.id), entries, width);
+          currentSize = store.snapshots.meta(a.id)?.entryCount ?? 0;
         }
       } finally {
         store.close();
       }
     }
-    const { adds, removes } = diffHashes(snapshot, hashes);
+    const { adds, removes } = diff ?? diffHashesChunked([], entries, width);
     if (args.rejects) await writeRejectsCsv(res.rejects, args.rejects);
     const out = {
       rowsRead: res.rowsRead,
@@ -49,12 +59,13 @@ const plan: CliCommand = {
       rejected: res.rejected,
       duplicates: res.duplicates,
       suppressed,
-      adds: adds.length / 32,
-      removes: removes.length / 32,
-      currentSize: snapshot.length / 32,
-      projectedSize: hashes.length / 32,
+      adds: adds.length / width,
+      removes: removes.length / width,
+      currentSize,
+      projectedSize: entries.length / width,
       rejectReasons: res.rejectReasons,
-      column: res.column,
+      columns: 'columns' in res ? res.columns : [res.column],
+      perKey: 'perKey' in res ? res.perKey : null,
       audienceKnown,
       rejectsFile: args.rejects,
       rejectsTruncated: res.rejectsTruncated,
@@ -62,7 +73,7 @@ const plan: CliCommand = {
     if (args.json) printJson(ctx, out);
     else {
       const lines = [
-        `Column: ${res.column.name} (${args.key})`,
+        `Column${out.columns.length > 1 ? 's' : ''}: ${'columns' in res ? res.columns.map((c) => `${c.name} (${c.key})`).join(', ') : `${res.column.name} (${args.key})`}`,
         `Rows read: ${fmt(out.rowsRead)}   valid: ${fmt(out.valid)}   rejected: ${fmt(out.rejected)}   duplicates dropped: ${fmt(out.duplicates)}${args.suppress ? `   suppressed: ${fmt(suppressed)}` : ''}`,
         ...Object.entries(out.rejectReasons).map(([r, n]) => `  rejected ${r}: ${fmt(n as number)}`),
         `Against ${audienceKnown ? `audience "${audienceName}" (${fmt(out.currentSize)} synced)` : 'an empty audience (never synced)'}: +${fmt(out.adds)} to add, −${fmt(out.removes)} to remove → ${fmt(out.projectedSize)}`,

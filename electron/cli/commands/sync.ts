@@ -22,7 +22,7 @@ const sync: CliCommand = {
     const app = await CohortRelayApp.open({ env: ctx.env });
     try {
       const connectionId = app.store.connections.findByAdvertiser(advertiserId)?.id ?? null;
-      const audience = await app.sync.ensureAudience({ advertiserId, connectionId, name, tiktokAudienceId, key: args.key, column: args.column, sourcePath: args.csv, suppressPath: args.suppress, profile: args.profile, api: flag(ctx, 'partner') ? 'segment' : undefined });
+      const audience = await app.sync.ensureAudience({ advertiserId, connectionId, name, tiktokAudienceId, key: args.key, column: args.column, keys: args.keys ?? undefined, sourcePath: args.csv, suppressPath: args.suppress, profile: args.profile, api: flag(ctx, 'partner') ? 'segment' : undefined });
       const dryRun = flag(ctx, 'dry-run');
       const outcome = dryRun ? await app.sync.plan(audience.id, ctx.signal) : await app.sync.sync(audience.id, 'cli', ctx.signal);
       if (args.rejects) await writeRejectsCsv(outcome.rejects as Parameters<typeof writeRejectsCsv>[0], args.rejects);
@@ -44,6 +44,7 @@ const sync: CliCommand = {
         warnings: outcome.warnings,
         error: outcome.error,
         runId: outcome.runId,
+        perKey: outcome.perKey,
         ...outcome.counts,
       };
       if (args.json) printJson(ctx, out);

@@ -17,6 +17,8 @@ import type { ApiEnvironment, AudienceDetailView, AudienceView, ConnectionView, 
 import type { EngineHost, EngineOptions, TraySnapshot } from '../../../shared/ipc/engine-host';
 import { createEventHub, type EventHub } from '../../../shared/ipc/events';
 import { API_BASE_KEY, CohortRelayApp } from '../app';
+import { MULTI_SLOTS, slotHashes, slotOfKey } from '../cohort';
+import { layoutOf } from '../sync/entry-layout';
 import type { AudienceRecord } from '../store/audiences-repo';
 import { nextUtcDay, utcDay } from '../store/quota-repo';
 import { cadenceProblem } from '../sync/cadence';
@@ -379,6 +381,7 @@ class Engine {
         const names = this.audienceNames();
         const detail: AudienceDetailView = {
           ...this.audience(a),
+          perKeySize: perKeySize(store, a),
           history: sizeHistory(store, id),
           recentRuns: store.runs.list({ audienceId: id, limit: RECENT_RUNS }).map((r) => runView(r, names.get(id) ?? null)),
         };
@@ -510,8 +513,9 @@ class Engine {
 
   private async createAudience(req: RequestOf<'audiences:create'>): Promise<AudienceView> {
     const { store } = this.app;
-    if (req.keys.length > 1) {
-      throw new AppError('INVALID_ARGUMENT', 'Map one key column per audience: a customer-file audience matches on one key type. Create one audience per key instead.');
+    // Two or three keys make a multi-key (MULTIPLE_TYPES) audience: one row per person, higher match rates.
+    if (new Set(req.keys.map((k) => slotOfKey(k.key))).size !== req.keys.length) {
+      throw new AppError('INVALID_ARGUMENT', 'Map each key once, and at most one mobile ad id (IDFA or GAID): TikTok keeps one MAID per person in a multi-key audience.');
     }
     const mapping = req.keys[0]!;
     const kind = req.sourceKind ?? 'file';
@@ -548,6 +552,8 @@ class Engine {
           tiktokAudienceId: req.existingTiktokAudienceId,
           key: mapping.key,
           column: mapping.column,
+          keys: req.keys,
+          api: req.api,
           sourcePath: req.sourcePath,
           sourceKind: kind,
           sourcePattern: req.sourcePattern ?? null,
@@ -562,8 +568,9 @@ class Engine {
         connectionId,
         advertiserId: req.advertiserId,
         name: req.name,
-        keys: [{ key: mapping.key, column: mapping.column }],
-        calculateType: CALCULATE_TYPE_BY_KEY[mapping.key],
+        api: req.api ?? 'file',
+        keys: req.keys.map((k) => ({ key: k.key, column: k.column })),
+        calculateType: req.keys.length > 1 ? 'MULTIPLE_TYPES' : CALCULATE_TYPE_BY_KEY[mapping.key],
         sourcePath: req.sourcePath,
         sourceKind: kind,
         sourcePattern: req.sourcePattern ?? null,
@@ -606,6 +613,7 @@ class Engine {
       projectedSize: o.projectedSize,
       floorWarning: floorError ?? underFloor,
       deferredUntil: o.deferredUntil,
+      perKey: o.perKey,
     };
   }
 
@@ -646,4 +654,14 @@ class Engine {
       shutdown: () => this.shutdown(),
     };
   }
+}
+
+/** People per key in a multi-key audience's snapshot (the detail screen); null for single-key audiences. */
+function perKeySize(store: CohortRelayApp['store'], a: AudienceRecord): AudienceDetailView['perKeySize'] {
+  const slots = layoutOf(a).slots;
+  if (!slots) return null;
+  const snapshot = store.snapshots.load(a.id);
+  const out: NonNullable<AudienceDetailView['perKeySize']> = {};
+  for (const slot of MULTI_SLOTS) if (slots.includes(slot)) out[slot] = slotHashes(snapshot, slot).length / 32;
+  return out;
 }

@@ -1,10 +1,11 @@
 import type { KeyType } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
-import { diffHashes, subtractHashes, unionHashes } from '../cohort';
+import { diffHashes, subtractHashes, unionHashes, MULTI_SLOTS, slotOfKey } from '../cohort';
 import type { Store } from '../store';
 import type { AudienceRecord } from '../store/audiences-repo';
 import { isRemoteFailure, type PartnerApi, type PartnerIdSchema } from './audience-api';
 import { recordDelta } from './deltas';
+import { layoutOf } from './entry-layout';
 
 /** Rows per /segment/mapping/ batch. No source states TikTok's cap (tiktok-api.md §4.2): stay conservative, split on 40061. */
 export const PARTNER_BATCH_ROWS = 1000;
@@ -62,9 +63,19 @@ export async function syncPartnerAudience(c: PartnerSyncCtx): Promise<PartnerSyn
   const { store } = c;
   let audience = c.audience;
   const warnings: string[] = [];
-  const key = audience.keys[0]?.key;
-  if (!key) throw new AppError('INVALID_ARGUMENT', `Audience "${audience.name}" has no key mapping.`);
-  const idSchema = [PARTNER_ID_SCHEMA[key]];
+  if (audience.keys.length === 0) throw new AppError('INVALID_ARGUMENT', `Audience "${audience.name}" has no key mapping.`);
+  const layout = layoutOf(audience);
+  const w = layout.width;
+  // id_schema is positional: one element per mapped key, in the entry's slot order (MAID as IDFA or AAID).
+  const mapped = layout.slots ? layout.slots.map((slot) => audience.keys.find((k) => slotOfKey(k.key) === slot)!.key) : [audience.keys[0]!.key];
+  const idSchema = mapped.map((k) => PARTNER_ID_SCHEMA[k]);
+  const offsets = layout.slots ? layout.slots.map((slot) => MULTI_SLOTS.indexOf(slot) * 32) : [0];
+  const ZERO = Buffer.alloc(32);
+  const rowOf = (set: Buffer, i: number): (string | null)[] =>
+    offsets.map((o) => {
+      const h = set.subarray(i * w + o, i * w + o + 32);
+      return h.equals(ZERO) ? null : h.toString('hex');
+    });
 
   if (!audience.tiktokAudienceId && store.settings.get<string | null>(pendingKey(audience.id), null)) {
     const found = (await c.api.findByName(audience.name))[0];
@@ -81,13 +92,13 @@ export async function syncPartnerAudience(c: PartnerSyncCtx): Promise<PartnerSyn
   if (audience.tiktokAudienceId && !store.snapshots.meta(audience.id)) {
     warnings.push('This partner audience was not synced from here before: people already in it who are not in the file stay (the segment API cannot replace an audience).');
   }
-  const { adds, removes } = diffHashes(base, c.target);
+  const { adds, removes } = diffHashes(base, c.target, w);
   const rows = c.batchRows ?? PARTNER_BATCH_ROWS;
   const result: PartnerSyncResult = {
-    adds: adds.length / 32,
-    removes: removes.length / 32,
-    currentSize: base.length / 32,
-    callsPlanned: (audience.tiktokAudienceId ? 0 : 1) + Math.ceil(adds.length / 32 / rows) + Math.ceil(removes.length / 32 / rows),
+    adds: adds.length / w,
+    removes: removes.length / w,
+    currentSize: base.length / w,
+    callsPlanned: (audience.tiktokAudienceId ? 0 : 1) + Math.ceil(adds.length / w / rows) + Math.ceil(removes.length / w / rows),
     callsUsed: 0,
     tiktokAudienceId: audience.tiktokAudienceId,
     warnings,
@@ -130,12 +141,12 @@ export async function syncPartnerAudience(c: PartnerSyncCtx): Promise<PartnerSyn
   let lastCommit = Date.now();
   const commit = () => {
     if (doneAdds === committedAdds && doneRemoves === committedRemoves) return;
-    const added = adds.subarray(0, doneAdds * 32);
-    const removed = removes.subarray(0, doneRemoves * 32);
-    const snap = subtractHashes(unionHashes(base, added), removed);
+    const added = adds.subarray(0, doneAdds * w);
+    const removed = removes.subarray(0, doneRemoves * w);
+    const snap = subtractHashes(unionHashes(base, added, w), removed, w);
     store.transaction(() => {
-      store.snapshots.replace(audience.id, snap);
-      if (c.runId !== null) recordDelta(store, c.runId, adds.subarray(committedAdds * 32, doneAdds * 32), removes.subarray(committedRemoves * 32, doneRemoves * 32));
+      store.snapshots.replace(audience.id, snap, w);
+      if (c.runId !== null) recordDelta(store, c.runId, adds.subarray(committedAdds * w, doneAdds * w), removes.subarray(committedRemoves * w, doneRemoves * w), w);
     });
     committedAdds = doneAdds;
     committedRemoves = doneRemoves;
@@ -145,13 +156,13 @@ export async function syncPartnerAudience(c: PartnerSyncCtx): Promise<PartnerSyn
   const total = Math.max(1, result.adds + result.removes);
   try {
     for (const [action, set] of [['add', adds], ['delete', removes]] as const) {
-      const n = set.length / 32;
+      const n = set.length / w;
       let size = rows;
       for (let off = 0; off < n; ) {
         if (c.signal.aborted) throw new AppError('CANCELLED');
         const count = Math.min(size, n - off);
         const batch: (string | null)[][] = [];
-        for (let i = off; i < off + count; i++) batch.push([set.subarray(i * 32, i * 32 + 32).toString('hex')]);
+        for (let i = off; i < off + count; i++) batch.push(rowOf(set, i));
         try {
           await withRetries(c, () => c.api.mapping({ audienceId: audience.tiktokAudienceId!, action, idSchema, rows: batch }));
         } catch (err) {

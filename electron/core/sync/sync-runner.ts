@@ -7,7 +7,8 @@ import type { Store } from '../store';
 import type { AudienceRecord } from '../store/audiences-repo';
 import type { RunTrigger } from '../store/runs-repo';
 import { nextUtcDay } from '../store/quota-repo';
-import { BYTES_PER_HASH_LINE, MAX_UPLOAD_FILE_BYTES, diffHashes, subtractHashes, unionHashes, writeUploadFiles } from '../cohort';
+import { diffHashes, slotHashes, subtractHashes, unionHashes, MULTI_SLOTS, type MultiSlot } from '../cohort';
+import { entriesPerFile, layoutOf, type EntryLayout } from './entry-layout';
 import { isRemoteFailure, type AudienceApi, type PartnerApi, type RemoteFailure } from './audience-api';
 import { PartnerNotAllowlisted, syncPartnerAudience } from './partner-sync';
 import { acquireAudienceLock } from './locks';
@@ -24,6 +25,8 @@ export interface TargetSet {
   rejectReasons: Record<string, number>;
   /** The rejected rows (masked values only), for the user's explicit rejects export. */
   rejects?: unknown[];
+  /** Multi-key cohorts: valid, rejected and empty cells per key. */
+  perKey?: Partial<Record<MultiSlot, { valid: number; rejected: number; empty: number }>>;
 }
 
 export type SyncPhase = 'reading' | 'planning' | 'uploading' | 'sending' | 'verifying';
@@ -85,8 +88,10 @@ export interface SyncOutcome {
   deferredUntil: string | null;
   warnings: string[];
   error: AppErrorShape | null;
-  counts: Omit<TargetSet, 'hashes' | 'rejects'>;
+  counts: Omit<TargetSet, 'hashes' | 'rejects' | 'perKey'>;
   rejects: unknown[];
+  /** Multi-key audiences: per key, people in the cohort with that key, and how many such keys are added and removed. */
+  perKey: Partial<Record<MultiSlot, { target: number; adds: number; removes: number }>> | null;
 }
 
 class Deferral extends Error {
@@ -133,6 +138,7 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     deferredUntil: null, warnings: [], error: null,
     counts: { rowsRead: 0, valid: 0, rejected: 0, duplicates: 0, rejectReasons: {} },
     rejects: [],
+    perKey: null,
   };
   const tmp = fs.mkdtempSync(path.join(deps.tmpRoot ?? os.tmpdir(), 'cohort-relay-upload-'));
   try {
@@ -171,21 +177,24 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
         audience = store.audiences.require(audienceId);
       }
     }
+    const layout = layoutOf(audience);
+    const w = layout.width;
     let snapshot = store.snapshots.load(audienceId);
     const membershipUnknown = Boolean(audience.tiktokAudienceId) && !store.snapshots.meta(audienceId);
-    const { adds, removes } = diffHashes(snapshot, target.hashes);
+    const { adds, removes } = diffHashes(snapshot, target.hashes, w);
+    if (layout.slots) outcome.perKey = perKeyCounts(layout.slots, snapshot, target.hashes);
     const at = now();
     const callsLeft = store.quota.left(audienceId, at, budget);
-    const perFile = deps.hashesPerFile ?? Math.floor(MAX_UPLOAD_FILE_BYTES / BYTES_PER_HASH_LINE);
+    const perFile = deps.hashesPerFile ?? entriesPerFile(layout);
     const plan = planSync({
-      current: snapshot.length / 32, target: target.hashes.length / 32, adds: adds.length / 32, removes: removes.length / 32,
+      current: snapshot.length / w, target: target.hashes.length / w, adds: adds.length / w, removes: removes.length / w,
       remoteExists: Boolean(audience.tiktokAudienceId), membershipUnknown, callsLeft,
       replacesToday: store.quota.replacesToday(audienceId, at), hashesPerFile: perFile, filesPerCall: deps.filesPerCall ?? FILES_PER_CALL,
     });
     const fallbackWarnings = outcome.warnings;
     Object.assign(outcome, {
-      strategy: plan.strategy, adds: adds.length / 32, removes: removes.length / 32, callsPlanned: plan.calls.length,
-      callsLeft, currentSize: snapshot.length / 32, projectedSize: plan.projectedSize, warnings: [...fallbackWarnings, ...plan.warnings],
+      strategy: plan.strategy, adds: adds.length / w, removes: removes.length / w, callsPlanned: plan.calls.length,
+      callsLeft, currentSize: snapshot.length / w, projectedSize: plan.projectedSize, warnings: [...fallbackWarnings, ...plan.warnings],
     });
     if (plan.deferred.length > 0) outcome.deferredUntil = nextUtcDay(at).toISOString();
     if (runId !== null) store.runs.setCounts(runId, { ...outcome.counts, adds: outcome.adds, removes: outcome.removes });
@@ -200,9 +209,9 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     let sent = 0;
     for (const call of plan.now) {
       if (signal.aborted) throw new AppError('CANCELLED');
-      const entries = sets[call.source].subarray(call.offset * 32, (call.offset + call.entries) * 32);
+      const entries = sets[call.source].subarray(call.offset * w, (call.offset + call.entries) * w);
       progress('sending', 60 + (35 * sent) / Math.max(1, plan.now.length), { message: `${call.kind} ${call.entries.toLocaleString('en-US')}` });
-      snapshot = await sendCall({ deps, audienceId, runId: runId!, call, entries, snapshot, tmp, perFile, budget, now, sleep, signal, maxAttempts });
+      snapshot = await sendCall({ deps, audienceId, runId: runId!, call, entries, snapshot, tmp, perFile, layout, budget, now, sleep, signal, maxAttempts });
       audience = store.audiences.require(audienceId);
       outcome.callsUsed = store.runs.get(runId!)!.callsUsed;
       sent++;
@@ -265,7 +274,7 @@ async function finishPartner(
   Object.assign(outcome, {
     strategy: !audience.tiktokAudienceId ? 'create' : r.adds + r.removes === 0 ? 'nothing' : 'incremental',
     adds: r.adds, removes: r.removes, callsPlanned: r.callsPlanned, callsUsed: r.callsUsed, currentSize: r.currentSize,
-    projectedSize: target.hashes.length / 32, warnings: r.warnings, tiktokAudienceId: r.tiktokAudienceId,
+    projectedSize: target.hashes.length / layoutOf(audience).width, warnings: r.warnings, tiktokAudienceId: r.tiktokAudienceId,
   });
   if (runId !== null) deps.store.runs.setCounts(runId, { ...outcome.counts, adds: r.adds, removes: r.removes });
   if (opts.dryRun) {
@@ -275,6 +284,18 @@ async function finishPartner(
   outcome.status = 'done';
   deps.store.runs.finish(runId!, 'done');
   return outcome;
+}
+
+/** Per key: distinct hashes in the cohort, and how many distinct hashes of that key join or leave. */
+function perKeyCounts(slots: MultiSlot[], snapshot: Buffer, target: Buffer): NonNullable<SyncOutcome['perKey']> {
+  const out: NonNullable<SyncOutcome['perKey']> = {};
+  for (const slot of MULTI_SLOTS) {
+    if (!slots.includes(slot)) continue;
+    const now = slotHashes(target, slot);
+    const d = diffHashes(slotHashes(snapshot, slot), now);
+    out[slot] = { target: now.length / 32, adds: d.adds.length / 32, removes: d.removes.length / 32 };
+  }
+  return out;
 }
 
 /** Marks runs a crash left as running as failed; their reserved calls keep counting. Call under the lock. */
@@ -307,6 +328,7 @@ interface SendCtx {
   snapshot: Buffer;
   tmp: string;
   perFile: number;
+  layout: EntryLayout;
   budget: number;
   now: () => Date;
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -319,7 +341,7 @@ async function sendCall(c: SendCtx): Promise<Buffer> {
   const { deps, audienceId, call } = c;
   const store = deps.store;
   const audience = store.audiences.require(audienceId);
-  const files = await writeUploadFiles(c.entries, c.tmp, { maxBytes: c.perFile * BYTES_PER_HASH_LINE });
+  const files = await c.layout.writeFiles(c.entries, c.tmp, c.perFile);
   let filePaths = await uploadAll(c, audience, files, false);
 
   for (let attempt = 1; ; attempt++) {
@@ -408,13 +430,14 @@ async function uploadAll(c: SendCtx, audience: AudienceRecord, files: { path: st
 function acknowledge(c: SendCtx, quotaId: number, kind: PlannedCall['kind'], requestId: string | null, newAudienceId: string | null): Buffer {
   const store = c.deps.store;
   const before = c.snapshot;
-  const after = kind === 'APPEND' ? unionHashes(before, c.entries) : kind === 'REMOVE' ? subtractHashes(before, c.entries) : Buffer.from(c.entries);
+  const w = c.layout.width;
+  const after = kind === 'APPEND' ? unionHashes(before, c.entries, w) : kind === 'REMOVE' ? subtractHashes(before, c.entries, w) : c.entries;
   store.transaction(() => {
     store.quota.ack(quotaId);
-    store.db.prepare('UPDATE quota_calls SET request_id = ?, entries = ? WHERE id = ?').run(requestId, c.entries.length / 32, quotaId);
+    store.db.prepare('UPDATE quota_calls SET request_id = ?, entries = ? WHERE id = ?').run(requestId, c.entries.length / w, quotaId);
     if (newAudienceId) store.audiences.setTiktokId(c.audienceId, newAudienceId);
-    store.snapshots.replace(c.audienceId, after);
-    recordDelta(store, c.runId, subtractHashes(after, before), subtractHashes(before, after));
+    store.snapshots.replace(c.audienceId, after, w);
+    recordDelta(store, c.runId, subtractHashes(after, before, w), subtractHashes(before, after, w), w);
     store.runs.addCallsUsed(c.runId, 1);
   });
   c.snapshot = after;

@@ -1,8 +1,9 @@
-import { CALCULATE_TYPE_BY_KEY, DEFAULT_DAILY_CALL_BUDGET, KEY_LABELS, type KeyType, type NormalizationProfile } from '../../../shared/domain';
+import { CALCULATE_TYPE_BY_KEY, DEFAULT_DAILY_CALL_BUDGET, KEY_LABELS, type CalculateType, type KeyType, type NormalizationProfile } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
-import { loadSuppression, readCohort, subtractHashes, unionHashes } from '../cohort';
+import { loadSuppression, readCohort, readCohortMulti, slotOfKey, subtractHashes, suppressEntries, unionHashes } from '../cohort';
+import { isMultiKey, layoutOf } from './entry-layout';
 import type { Store } from '../store';
-import type { AudienceRecord, Cadence } from '../store/audiences-repo';
+import type { AudienceRecord, Cadence, KeyMapping } from '../store/audiences-repo';
 import type { RunTrigger } from '../store/runs-repo';
 import { nextUtcDay } from '../store/quota-repo';
 import type { ApiCallView } from '../../../shared/ipc/dto';
@@ -31,6 +32,8 @@ export interface AudienceSpec {
   suppressPath?: string | null;
   profile: NormalizationProfile;
   cadence?: Cadence;
+  /** Two or three mapped columns (email, phone, IDFA or GAID) make a multi-key (MULTIPLE_TYPES) audience; key/column are then ignored. */
+  keys?: KeyMapping[];
   /** 'segment' keeps a partner audience through the segment API (allowlisted apps); default the customer-file API. */
   api?: 'file' | 'segment';
 }
@@ -68,16 +71,22 @@ export class SyncService {
    */
   async ensureAudience(spec: AudienceSpec): Promise<AudienceRecord> {
     const { store } = this.deps;
-    const calculateType = CALCULATE_TYPE_BY_KEY[spec.key];
+    const keys: KeyMapping[] = spec.keys && spec.keys.length > 0 ? spec.keys : [{ key: spec.key, column: spec.column }];
+    if (new Set(keys.map((k) => slotOfKey(k.key))).size !== keys.length) {
+      throw new AppError('INVALID_ARGUMENT', 'Map each key once, and at most one mobile ad id (IDFA or GAID): TikTok keeps one MAID per person in a multi-key audience.');
+    }
+    const calculateType: CalculateType = keys.length > 1 ? 'MULTIPLE_TYPES' : CALCULATE_TYPE_BY_KEY[keys[0]!.key];
+    const keyWords = keys.map((k) => KEY_LABELS[k.key]).join(' + ');
     let existing = spec.tiktokAudienceId ? store.audiences.findByTiktokId(spec.advertiserId, spec.tiktokAudienceId) : spec.name ? store.audiences.findByName(spec.advertiserId, spec.name) : undefined;
     if (!spec.name && !spec.tiktokAudienceId) throw new AppError('INVALID_ARGUMENT', 'Name the audience: give --audience NAME for a new or existing audience, or --audience-id ID for one that exists at TikTok.');
     if (existing) {
-      const savedKey = existing.keys[0]?.key;
+      const savedWords = existing.keys.map((k) => KEY_LABELS[k.key]).join(' + ');
       if (spec.api && spec.api !== existing.api) {
         throw new AppError('INVALID_ARGUMENT', `Audience "${existing.name}" is a ${existing.api === 'segment' ? 'partner' : 'customer-file'} audience; a ${spec.api === 'segment' ? 'partner' : 'customer-file'} audience is a different audience at TikTok. Sync to a new audience name instead.`);
       }
-      if (existing.calculateType !== calculateType) {
-        throw new AppError('KEY_TYPE_LOCKED', `Audience "${existing.name}" matches on ${savedKey ? KEY_LABELS[savedKey] : existing.calculateType}; its key cannot change after it is saved (TikTok fixes calculate_type). Sync this file to a new audience instead, e.g. --audience "${existing.name} (${KEY_LABELS[spec.key]})".`);
+      const sameKeys = existing.calculateType === calculateType && existing.keys.map((k) => k.key).sort().join() === keys.map((k) => k.key).sort().join();
+      if (!sameKeys) {
+        throw new AppError('KEY_TYPE_LOCKED', `Audience "${existing.name}" matches on ${savedWords}; its key cannot change after it is saved (TikTok fixes calculate_type). Sync this file to a new audience instead, e.g. --audience "${existing.name} (${keyWords})".`);
       }
       existing = store.audiences.update(existing.id, {
         sourcePath: spec.sourcePath,
@@ -91,7 +100,7 @@ export class SyncService {
     }
     let tiktokId = spec.tiktokAudienceId ?? null;
     let name = spec.name ?? '';
-    const draft = { api: spec.api ?? 'file', connectionId: spec.connectionId, advertiserId: spec.advertiserId, name, keys: [{ key: spec.key, column: spec.column }], calculateType, sourcePath: spec.sourcePath, sourceKind: spec.sourceKind, sourcePattern: spec.sourcePattern ?? null, suppressPath: spec.suppressPath ?? null, profile: spec.profile, cadence: spec.cadence };
+    const draft = { api: spec.api ?? 'file', connectionId: spec.connectionId, advertiserId: spec.advertiserId, name, keys, calculateType, sourcePath: spec.sourcePath, sourceKind: spec.sourceKind, sourcePattern: spec.sourcePattern ?? null, suppressPath: spec.suppressPath ?? null, profile: spec.profile, cadence: spec.cadence };
     const api = await this.deps.apiFor({ ...draft, id: 0, tiktokAudienceId: null, sourceKind: spec.sourceKind ?? 'file', sourcePattern: spec.sourcePattern ?? null, suppressPath: spec.suppressPath ?? null, cadence: spec.cadence ?? { kind: 'manual' }, paused: false, createdAt: '', updatedAt: '' });
     // An audience that already exists at TikTok is adopted (its key must match); the first sync REPLACEs it.
     const remote = tiktokId ? await api.get(tiktokId) : (await api.findByName(name))[0];
@@ -111,13 +120,25 @@ export class SyncService {
     const mapping = audience.keys[0];
     if (!mapping) throw new AppError('INVALID_ARGUMENT', `Audience "${audience.name}" has no key mapping.`);
     const file = resolveSourceFile({ kind: audience.sourceKind, path: audience.sourcePath, pattern: audience.sourcePattern });
+    const onProgress = (p: { rows: number; bytesRead: number; totalBytes: number }) => ctx.onRows(p.rows, p.totalBytes ? p.bytesRead / p.totalBytes : 0);
+    if (isMultiKey(audience)) {
+      const keys = audience.keys.map((k) => {
+        if (k.column === null) throw new AppError('INVALID_ARGUMENT', `Audience "${audience.name}" maps ${KEY_LABELS[k.key]} without a column. Map a column for each key.`);
+        return { key: k.key, column: k.column };
+      });
+      const res = await readCohortMulti({ path: file, keys, profile: audience.profile, signal: ctx.signal, onProgress });
+      let entries = res.entries;
+      // A suppression list holds one key type: the audience's first mapped key. A person whose hash for it is listed is left out.
+      if (audience.suppressPath) entries = suppressEntries(entries, await loadSuppression(audience.suppressPath, mapping.key, audience.profile), slotOfKey(mapping.key));
+      return { hashes: entries, rowsRead: res.rowsRead, valid: res.valid, rejected: res.rejected, duplicates: res.duplicates, rejectReasons: res.rejectReasons, rejects: res.rejects, perKey: res.perKey };
+    }
     const res = await readCohort({
       path: file,
       key: mapping.key,
       column: mapping.column ?? undefined,
       profile: audience.profile,
       signal: ctx.signal,
-      onProgress: (p: { rows: number; bytesRead: number; totalBytes: number }) => ctx.onRows(p.rows, p.totalBytes ? p.bytesRead / p.totalBytes : 0),
+      onProgress,
     });
     let hashes = res.hashes;
     if (audience.suppressPath) hashes = subtractHashes(hashes, await loadSuppression(audience.suppressPath, mapping.key, audience.profile));
@@ -189,12 +210,13 @@ export class SyncService {
     const last = store.runs.list({ audienceId, limit: 50 }).find((r) => r.trigger !== 'undo' && (r.status === 'done' || r.status === 'deferred') && r.callsUsed > 0);
     const lastUndo = store.runs.list({ audienceId, limit: 50 }).find((r) => r.trigger === 'undo' && r.status === 'done');
     if (!last || (lastUndo && lastUndo.id > last.id)) throw new AppError('INVALID_ARGUMENT', 'There is no sync to undo for this audience: its last change was already undone, or it was never synced.');
+    const w = layoutOf(store.audiences.require(audienceId)).width;
     const added = loadDelta(store, last.id, 'add');
     const removed = loadDelta(store, last.id, 'remove');
     const current = store.snapshots.load(audienceId);
-    const hashes = unionHashes(subtractHashes(current, added), removed);
+    const hashes = unionHashes(subtractHashes(current, added, w), removed, w);
     store.audiences.update(audienceId, { paused: true });
-    return this.run(audienceId, { trigger: 'undo', signal, target: { hashes, rowsRead: 0, valid: hashes.length / 32, rejected: 0, duplicates: 0, rejectReasons: {} } });
+    return this.run(audienceId, { trigger: 'undo', signal, target: { hashes, rowsRead: 0, valid: hashes.length / w, rejected: 0, duplicates: 0, rejectReasons: {} } });
   }
 
   async refreshStatus(audienceId: number): Promise<StatusRecord> {

@@ -73,6 +73,16 @@ describe('cohort-relay plan', () => {
     expect(r.stderr).toMatch(/email/);
   });
 
+  it('--keys plans a multi-key cohort: one row per person, counts per key', async () => {
+    const csv = file('m.csv', 'Email,Phone,IDFA\na@example.com,+1 415 200 0001,\n,+1 415 200 0002,5F3A2B18-9C4D-4E7F-B8E2-17D3A1E69B25\nbad,12,nope\n');
+    const r = await cli(['plan', '--csv', csv, '--keys', 'email=Email,phone=Phone,idfa=IDFA', '--json'], env);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ rowsRead: 3, valid: 2, rejected: 1, adds: 2 });
+    expect(out.perKey).toMatchObject({ email: { valid: 1 }, phone: { valid: 2 }, maid: { valid: 1 } });
+    expect((await cli(['plan', '--csv', csv, '--keys', 'email'], env)).stderr).toMatch(/KEY=COLUMN/);
+  });
+
   it('refuses an unknown key and a bad country code with the accepted values', async () => {
     const csv = file('c.csv', 'email\na@b.co\n');
     expect((await cli(['plan', '--csv', csv, '--key', 'fax'], env)).stderr).toMatch(/email, phone, idfa, gaid/);

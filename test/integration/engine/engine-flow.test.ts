@@ -194,12 +194,14 @@ describe('engine facade: refusals and edge cases', () => {
     expect(t.sim().requests('dmp/custom_audience/update')).toHaveLength(before);
   });
 
-  it('refuses a second audience of the same name, a second key column, and a missing file', async () => {
+  it('refuses a second audience of the same name, IDFA and GAID together, and a missing file; accepts several keys as a multi-key audience', async () => {
     const file = path.join(dir, 'cohort.csv');
     writeCohort(file, emails(0, 10));
     await createAudience(file);
     await expect(createAudience(file)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('already exists') });
-    await expect(createAudience(file, { name: 'Two keys', keys: [{ key: 'email', column: 'email' }, { key: 'phone', column: 0 }] })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    const multi = await createAudience(file, { name: 'Two keys', keys: [{ key: 'email', column: 'email' }, { key: 'phone', column: 0 }] });
+    expect(multi.calculateType).toBe('MULTIPLE_TYPES');
+    await expect(createAudience(file, { name: 'Two ad ids', keys: [{ key: 'idfa', column: 0 }, { key: 'gaid', column: 1 }] })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('one mobile ad id') });
     await expect(createAudience(path.join(dir, 'missing.csv'), { name: 'Missing' })).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
   });
 
