@@ -28,6 +28,20 @@ function cohortCsv(from: number, count: number): string {
   return `${rows.join('\n')}\n`;
 }
 
+/**
+ * A CRM export with three keys per person: every row has an email, every 5th lacks a phone and every 3rd
+ * lacks an IDFA, so 1,500 people have 1,500 emails, 1,200 phones and 1,000 IDFAs.
+ */
+function multiKeyCsv(count: number): string {
+  const rows = ['user_id,email,phone,idfa'];
+  for (let i = 0; i < count; i++) {
+    const phone = i % 5 === 0 ? '' : `+1415555${String(i).padStart(4, '0')}`;
+    const idfa = i % 3 === 0 ? '' : `5f3a2b18-9c4d-4e7f-b8e2-${(i + 1).toString(16).padStart(12, '0')}`;
+    rows.push(`${i},crm${i}@example.com,${phone},${idfa}`);
+  }
+  return `${rows.join('\n')}\n`;
+}
+
 /** Drops a file on the window the way a desktop drag does: a DataTransfer built in the page. */
 async function dropFile(page: Page, name: string, text: string): Promise<void> {
   const dt = await page.evaluateHandle(
@@ -275,6 +289,110 @@ test.describe('Cohort Relay in the browser, on the offline sandbox', () => {
     await page.screenshot({ path: join(SHOTS, '15-import-progress-light.png'), animations: 'disabled' });
     await page.getByRole('button', { name: 'Cancel' }).click();
     await expect(page.getByText(/Stopped: the file was not checked to the end/)).toBeVisible();
+  });
+
+  test('a CSV with several key columns syncs as one multi-key audience, with counts per key', async () => {
+    const n = (x: number) => x.toLocaleString('en-US');
+    await dropFile(page, 'crm-all-keys.csv', multiKeyCsv(1500));
+    await page.getByRole('checkbox', { name: /Match on several keys/ }).check();
+    await expect(page.getByLabel('Email column')).toHaveValue('1');
+    await expect(page.getByLabel('Phone column')).toHaveValue('2');
+    await expect(page.getByLabel('Mobile ad id column')).toHaveValue('3');
+    await expect(page.getByLabel('Mobile ad id type')).toHaveValue('idfa');
+    await expect(page.getByText(/the same cohort usually reaches more people/)).toBeVisible();
+    await shoot(page, '18-import-multikey-columns');
+
+    await page.getByRole('button', { name: 'Next: hash lab' }).click();
+    await expect(page.getByRole('cell', { name: 'crm0@example.com' }).first()).toBeVisible();
+    const switcher = page.getByRole('group', { name: 'Key shown' });
+    await switcher.getByRole('button', { name: 'Phone · phone' }).click();
+    await expect(page.getByRole('cell', { name: '+14155550001' }).first()).toBeVisible();
+    await shoot(page, '19-import-multikey-hashlab');
+
+    await page.getByRole('button', { name: 'Next: check the whole file' }).click();
+    await expect(page.getByText('Showing Phone only.', { exact: false })).toBeVisible();
+    await expect(page.locator('dl.stats div', { hasText: 'Valid keys' }).locator('dd')).toHaveText(n(1200));
+    await page.getByRole('group', { name: 'Key shown' }).getByRole('button', { name: 'Email · email' }).click();
+    await expect(page.locator('dl.stats div', { hasText: 'Valid keys' }).locator('dd')).toHaveText(n(1500));
+    await page.getByRole('button', { name: 'Next: choose the audience' }).click();
+    await page.getByLabel('Audience name').fill('CRM all keys');
+    await expect(page.getByLabel('Customer-file audience')).toBeChecked();
+    await page.getByLabel('Partner audience (segment API)').check();
+    await shoot(page, '20-import-multikey-destination-partner');
+    await page.getByLabel('Customer-file audience').check();
+    await page.getByRole('button', { name: 'Next: dry run' }).click();
+
+    const perKey = page.getByRole('region', { name: 'Counts per key' });
+    await expect(perKey).toBeVisible({ timeout: 30_000 });
+    await expect(page.locator('dl.stats div', { hasText: 'To add' }).locator('dd')).toHaveText(n(1500));
+    await expect(perKey.getByRole('row', { name: /^Email/ }).getByRole('cell').nth(0)).toHaveText(n(1500));
+    await expect(perKey.getByRole('row', { name: /^Phone/ }).getByRole('cell').nth(0)).toHaveText(n(1200));
+    await expect(perKey.getByRole('row', { name: /^MAID/ }).getByRole('cell').nth(0)).toHaveText(n(1000));
+    await shoot(page, '21-import-multikey-dryrun');
+
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    await expect(page.getByRole('heading', { name: /Sync finished/ }).getByText('Done')).toBeVisible({ timeout: 30_000 });
+    await nav(page, 'Audiences');
+    const row = page.getByRole('grid', { name: 'Audiences' }).getByRole('row').filter({ hasText: 'CRM all keys' });
+    await expect(row.getByText('Email + Phone + MAID', { exact: true })).toBeVisible();
+    await expect(row.getByText('Available')).toBeVisible();
+    await expect(row.getByRole('gridcell').nth(3)).toHaveText(n(1500));
+    await shoot(page, '22-audiences-multikey');
+
+    await page.getByRole('button', { name: 'CRM all keys', exact: true }).click();
+    await expect(page.getByRole('heading', { name: 'People per key' })).toBeVisible();
+    await expect(page.locator('dl.stats div', { hasText: 'With Phone' }).locator('dd')).toHaveText(n(1200));
+    await expect(page.locator('dl.stats div', { hasText: 'With MAID · IDFA' }).locator('dd')).toHaveText(n(1000));
+    await shoot(page, '23-audience-detail-multikey');
+    await page.getByRole('button', { name: 'Edit the mapping of CRM all keys' }).click();
+    await expect(page.getByText('Email + Phone + MAID (multi-key: one row per person)')).toBeVisible();
+    await shoot(page, '24-mapping-multikey');
+  });
+
+  /** Walks a dropped single-key cohort to the dry run of a new audience of the given type. */
+  async function toPartnerDryRun(file: string, csv: string, name: string): Promise<void> {
+    await dropFile(page, file, csv);
+    await page.getByRole('button', { name: 'Next: hash lab' }).click();
+    await page.getByRole('button', { name: 'Next: check the whole file' }).click();
+    await page.getByRole('button', { name: 'Next: choose the audience' }).click();
+    await page.getByLabel('Audience name').fill(name);
+    await page.getByLabel('Partner audience (segment API)').check();
+    await page.getByRole('button', { name: 'Next: dry run' }).click();
+    await expect(page.getByText(/Partner audience: no daily change cap/)).toBeVisible({ timeout: 30_000 });
+  }
+
+  test('a partner audience syncs through the segment API and is tagged; when TikTok refuses, the wizard says it made a customer-file audience', async () => {
+    expect(sim, 'the offline sandbox simulator started').not.toBeNull();
+    const segmentCalls = () => sim!.requests('segment/mapping').length;
+    const before = segmentCalls();
+    await toPartnerDryRun('partner-buyers.csv', cohortCsv(20_000, 1500), 'Partner buyers');
+    await expect(page.getByRole('meter', { name: 'Calls left today' })).toHaveCount(0);
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    await expect(page.getByRole('heading', { name: /Sync finished/ }).getByText('Done')).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByText(/did not allow a partner audience/)).toHaveCount(0);
+    expect(segmentCalls()).toBeGreaterThan(before);
+    await nav(page, 'Audiences');
+    const row = page.getByRole('grid', { name: 'Audiences' }).getByRole('row').filter({ hasText: 'Partner buyers' });
+    await expect(row.getByText('Partner', { exact: true })).toBeVisible();
+    await expect(row.getByText('No daily cap')).toBeVisible();
+    await expect(row.getByRole('gridcell').nth(3)).toHaveText((1500).toLocaleString('en-US'));
+    await shoot(page, '25-audiences-partner');
+
+    // An app TikTok has not allowlisted: 40118, and the first sync makes a customer-file audience instead.
+    sim!.configure({ segmentAllowlisted: false });
+    try {
+      await toPartnerDryRun('refused-buyers.csv', cohortCsv(40_000, 1500), 'Refused partner');
+      await page.getByRole('button', { name: 'Sync now' }).click();
+      await expect(page.getByRole('heading', { name: /Sync finished/ }).getByText('Done')).toBeVisible({ timeout: 30_000 });
+      await expect(page.getByText(/did not allow a partner audience for this developer app/)).toBeVisible();
+      await shoot(page, '26-import-partner-refused');
+      await nav(page, 'Audiences');
+      const refused = page.getByRole('grid', { name: 'Audiences' }).getByRole('row').filter({ hasText: 'Refused partner' });
+      await expect(refused.getByRole('meter')).toBeVisible();
+      await expect(refused.getByText('Partner', { exact: true })).toHaveCount(0);
+    } finally {
+      sim!.configure({ segmentAllowlisted: true });
+    }
   });
 
   test('a revoked token shows "re-connect" on the audience and the connection, and re-connecting clears it', async () => {

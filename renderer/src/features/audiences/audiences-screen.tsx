@@ -43,13 +43,14 @@ export function AudiencesScreen() {
       render: (a) => (
         <div className="cell-stack">
           <span className="name-line">
-            <button type="button" className="link-button" onClick={() => s.navigate({ name: 'audience', id: a.id })}>
+            <button type="button" className="link-button" title={a.name} onClick={() => s.navigate({ name: 'audience', id: a.id })}>
               {a.name}
             </button>
             {a.api === 'segment' && <Tag title="Partner audience: kept in step through TikTok's segment API, with no daily change cap">Partner</Tag>}
           </span>
+          <span className="muted small">{keysText(a.keys)}</span>
           <span className="muted small">
-            {keysText(a.keys)} · {cadenceText(a.cadence)}
+            {cadenceText(a.cadence)}
             {a.paused ? ' · paused' : ''}
           </span>
         </div>

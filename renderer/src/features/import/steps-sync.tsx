@@ -305,7 +305,7 @@ export function DryRunStep() {
 export function PerKeyTable({ perKey, keys }: { perKey: Partial<Record<KeySlot, PerKeyCounts>>; keys: readonly { key: KeyType }[] }) {
   const slots = KEY_SLOTS.filter((k) => perKey[k] !== undefined);
   return (
-    <div className="table-scroll" role="region" aria-label="Counts per key">
+    <div className="table-scroll per-key" role="region" aria-label="Counts per key">
       <table className="data-table">
         <thead>
           <tr>

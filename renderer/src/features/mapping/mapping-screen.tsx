@@ -85,7 +85,7 @@ export function MappingScreen({ id }: { id: number }) {
       <ErrorBanner error={s.error} onDismiss={s.clearMappingStatus} title="Not saved" />
       {s.savedAt && !s.error && <Notice tone="good">Saved.</Notice>}
       <div className="card">
-        <h2>Key</h2>
+        <h2>{a.keys.length > 1 ? 'Keys' : 'Key'}</h2>
         <dl className="facts">
           {a.keys.length > 1 ? (
             <>
