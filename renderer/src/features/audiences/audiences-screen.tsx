@@ -42,13 +42,14 @@ export function AudiencesScreen() {
       width: 'minmax(9rem, 2fr)',
       render: (a) => (
         <div className="cell-stack">
-          <span className="name-line">
-            <button type="button" className="link-button" title={a.name} onClick={() => s.navigate({ name: 'audience', id: a.id })}>
-              {a.name}
-            </button>
+          <button type="button" className="link-button" title={a.name} onClick={() => s.navigate({ name: 'audience', id: a.id })}>
+            {a.name}
+          </button>
+          {/* The tag sits with the keys, so a long name keeps the room it needs. */}
+          <span className="name-line muted small">
+            {keysText(a.keys)}
             {a.api === 'segment' && <Tag title="Partner audience: kept in step through TikTok's segment API, with no daily change cap">Partner</Tag>}
           </span>
-          <span className="muted small">{keysText(a.keys)}</span>
           <span className="muted small">
             {cadenceText(a.cadence)}
             {a.paused ? ' · paused' : ''}
