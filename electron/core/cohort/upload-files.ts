@@ -86,11 +86,14 @@ export function multiBytesPerRow(slots: number): number {
  * `dir` (tiktok-api.md §3.1): a header row naming the mapped `slots` in MULTI_SLOTS order
  * (email_SHA256, phone_SHA256, MAID_SHA256), then one row per tuple, lowercase hex, an empty cell where
  * the slot is zero, "\n" line ends. Each file, its own header row included, is at most `maxBytes`;
- * files are named `entries-0001.csv`, … An empty set writes no file. A tuple with a key in a slot that
+ * files are named `entries-0001.csv`, … `maxEntries` also caps the tuples per file (rows are shorter than
+ * multiBytesPerRow when cells are empty, so the byte limit alone may fit more). An empty set writes no file. A tuple with a key in a slot that
  * is not mapped, or with no mapped key at all, is a caller error (INTERNAL): it would be lost silently.
  */
-export async function writeMultiUploadFiles(entries: Buffer, dir: string, opts: { slots: MultiSlot[]; maxBytes?: number; prefix?: string }): Promise<UploadFile[]> {
+export async function writeMultiUploadFiles(entries: Buffer, dir: string, opts: { slots: MultiSlot[]; maxBytes?: number; maxEntries?: number; prefix?: string }): Promise<UploadFile[]> {
   const maxBytes = opts.maxBytes ?? MAX_UPLOAD_FILE_BYTES;
+  const maxEntries = opts.maxEntries ?? Infinity;
+  if (!(maxEntries >= 1)) throw new AppError('INVALID_ARGUMENT', `An upload file must hold at least one entry (maxEntries ${maxEntries}).`);
   const mapped = MULTI_SLOTS.map((slot) => opts.slots.includes(slot));
   const slotCount = mapped.filter(Boolean).length;
   if (slotCount === 0) throw new AppError('INVALID_ARGUMENT', `A multi-key upload needs at least one key slot (${MULTI_SLOTS.join(', ')}).`);
@@ -125,7 +128,7 @@ export async function writeMultiUploadFiles(entries: Buffer, dir: string, opts: 
           }
         }
         if (!any) throw new AppError('INTERNAL', `Entry ${i} has none of the mapped keys (${opts.slots.join(', ')}).`);
-        if (bytes + o + len > maxBytes) break;
+        if (bytes + o + len > maxBytes || count >= maxEntries) break;
         if (o + len > out.length) {
           md5.update(out.subarray(0, o));
           await handle.write(out, 0, o);

@@ -214,6 +214,13 @@ describe('writeMultiUploadFiles', () => {
     expect(rows).toEqual(whole);
   });
 
+  it('caps the entries per file when maxEntries is given', async () => {
+    const files = await writeMultiUploadFiles(entries, path.join(dir, 'capped'), { slots: ['email', 'phone', 'maid'], maxEntries: 2 });
+    expect(files.map((f) => f.count)).toEqual([2, 2, 1]);
+    const rows = files.flatMap((f) => fs.readFileSync(f.path, 'latin1').slice(0, -1).split('\n').slice(1));
+    expect(rows).toEqual(fs.readFileSync(path.join(dir, 'all', 'entries-0001.csv'), 'latin1').slice(0, -1).split('\n').slice(1));
+  });
+
   it('refuses a limit below one full row, and tuples with keys outside the mapped slots', async () => {
     await expect(writeMultiUploadFiles(entries, path.join(dir, 'tiny'), { slots: ['email', 'phone', 'maid'], maxBytes: 100 })).rejects.toThrow(AppError);
     await expect(writeMultiUploadFiles(entries, path.join(dir, 'unmapped'), { slots: ['email'] })).rejects.toThrow(/maps only email/);
