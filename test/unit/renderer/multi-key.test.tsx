@@ -101,6 +101,21 @@ describe('import wizard: several keys', () => {
     ]);
   });
 
+  it('a suppression list is matched on the first key: validation checks it with that key only, and says so', async () => {
+    const b = engine();
+    await openWizard();
+    fireEvent.click(multiBox());
+    await useApp.getState().setSuppressFile(new File(['email\nx@example.com\n'], 'converted.csv'));
+    fireEvent.click(screen.getByRole('button', { name: 'Next: hash lab' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Next: check the whole file' }));
+    expect(await screen.findByText(/the list is matched on Email: a person whose Email is in it is left out/)).toBeTruthy();
+    expect(b.callsTo('import:validate').at(-1)).toMatchObject({ key: 'email', suppressPath: '/uploads/converted.csv' });
+    fireEvent.click(within(screen.getByRole('group', { name: 'Key shown' })).getByRole('button', { name: 'Phone · phone' }));
+    await screen.findByText(/Showing Phone only/);
+    expect(b.callsTo('import:validate').at(-1)).toEqual(expect.not.objectContaining({ suppressPath: expect.anything() }));
+    expect(b.callsTo('import:validate').at(-1)).toMatchObject({ key: 'phone' });
+  });
+
   it('is not offered when only one column looks like a key', async () => {
     engine({ 'import:preview': () => preview() });
     await openWizard();

@@ -326,7 +326,10 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
     async validate() {
       const m = mapped();
       if (!m) return;
-      const suppressPath = get().suppress?.path;
+      const st = get();
+      // A multi-key audience matches its suppression list on its first key only (the engine's rule), so the list is
+      // checked with that key, not with whichever key is on screen.
+      const suppressPath = st.multiKey && st.keyChoices[0]?.key !== st.keyType ? undefined : st.suppress?.path;
       set((s) => ({ validation: loading(s.validation), importProgress: null, rejectsExport: idle(), step: 'validate' }));
       try {
         const v = await getBridge().import.validate({ ...m, ...(suppressPath ? { suppressPath } : {}) });

@@ -383,6 +383,7 @@ export function ValidateStep() {
       fileName: st.file?.name ?? 'the file',
       multiKey: st.multiKey,
       keyLabel: KEY_LABELS[st.keyType],
+      suppressKey: st.multiKey && st.keyChoices[0] ? KEY_LABELS[st.keyChoices[0].key] : null,
     })),
   );
   const d = s.v.data;
@@ -472,7 +473,10 @@ export function ValidateStep() {
           <ErrorBanner error={s.rejectsExport.error} title="Rejects could not be exported" />
           <fieldset className="fieldset">
             <legend>Suppression list (optional)</legend>
-            <p className="muted small">People in this file are left out before the diff — for example customers who already converted.</p>
+            <p className="muted small">
+              People in this file are left out before the diff — for example customers who already converted.
+              {s.suppressKey && ` In a multi-key audience the list is matched on ${s.suppressKey}: a person whose ${s.suppressKey} is in it is left out.`}
+            </p>
             {s.suppress ? (
               <p>
                 <span className="mono">{s.suppress.name}</span>{' '}
