@@ -373,10 +373,8 @@ let sorter: Sorter | undefined;
  */
 export function sortUniqueInPlace(u8: Uint8Array, count: number, width = HASH_BYTES): number {
   if (width !== HASH_BYTES) {
-    if (count <= 1) return count;
-    const sorted = sortWide(u8.subarray(0, count * width), width);
-    u8.set(sorted);
-    return sorted.length / width;
+    checkWidth(width);
+    return sortWideInPlace(u8, count, width);
   }
   if (count <= 1) return count;
   if (u8.byteOffset % 4 !== 0) {
@@ -587,21 +585,126 @@ function diffChunkedWide(prevChunks: Iterable<Uint8Array>, next: Uint8Array, wid
   return { adds: adds.finish(), removes: removes.finish() };
 }
 
-/** Sorted unique copy of `width`-byte entries: an index sort (wide sets are per-audience, not per-digest). */
+/** Sorted unique copy of `width`-byte entries. */
 function sortWide(entries: Uint8Array, width: number): Buffer {
   const n = countHashes(entries, width);
-  const v = view(entries);
-  const idx = new Uint32Array(n);
-  for (let i = 0; i < n; i++) idx[i] = i;
-  idx.sort((x, y) => compareWide(v, x * width, v, y * width, width));
-  const out = Buffer.allocUnsafe(n * width);
-  const vo = view(out);
-  let o = 0;
-  for (let i = 0; i < n; i++) {
-    const p = idx[i]! * width;
-    if (o > 0 && compareWide(v, p, vo, o - width, width) === 0) continue;
-    out.set(entries.subarray(p, p + width), o);
-    o += width;
+  const copy = Buffer.alloc(entries.length);
+  copy.set(entries);
+  return copy.subarray(0, sortWideInPlace(copy, n, width) * width);
+}
+
+/** Below this many entries a range is insertion-sorted. */
+const WIDE_SMALL = 16;
+
+/**
+ * Sorts `count` entries of `width` bytes at the start of `u8` in place and removes duplicates; returns
+ * the unique count. An MSD radix sort of entry indexes (two Uint32Arrays: 8 bytes per entry on top of
+ * the entries), then the permutation is applied in place by following its cycles, so wide cohorts
+ * need no second copy of their entries.
+ */
+function sortWideInPlace(u8: Uint8Array, count: number, width: number): number {
+  if (count <= 1) return count;
+  const idx = new Uint32Array(count);
+  for (let i = 0; i < count; i++) idx[i] = i;
+  const tmp = new Uint32Array(count);
+  const levels: Int32Array[] = [];
+  sortIndexes(u8, width, idx, tmp, 0, count, 0, levels);
+  // Apply the permutation: position j receives entry idx[j]; idx[j] = j marks j done.
+  const carry = new Uint8Array(width);
+  for (let i = 0; i < count; i++) {
+    if (idx[i] === i) continue;
+    carry.set(u8.subarray(i * width, (i + 1) * width));
+    let j = i;
+    for (;;) {
+      const k = idx[j]!;
+      idx[j] = j;
+      if (k === i) {
+        u8.set(carry, j * width);
+        break;
+      }
+      u8.copyWithin(j * width, k * width, (k + 1) * width);
+      j = k;
+    }
   }
-  return out.subarray(0, o);
+  // Remove adjacent duplicates.
+  let out = 1;
+  for (let i = 1; i < count; i++) {
+    const p = i * width;
+    const q = (out - 1) * width;
+    let same = true;
+    for (let k = 0; k < width; k++) {
+      if (u8[p + k] !== u8[q + k]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) continue;
+    if (out !== i) u8.copyWithin(out * width, p, p + width);
+    out++;
+  }
+  return out;
+}
+
+/** MSD radix sort of the indexes [lo, hi), whose entries agree on bytes [0, byte). */
+function sortIndexes(u8: Uint8Array, width: number, idx: Uint32Array, tmp: Uint32Array, lo: number, hi: number, byte: number, levels: Int32Array[]): void {
+  for (;;) {
+    const n = hi - lo;
+    if (n <= WIDE_SMALL) {
+      insertionIndexes(u8, width, idx, lo, hi, byte);
+      return;
+    }
+    if (byte >= width) return;
+    // Frames on the stack have strictly increasing `byte`, so one counts array per byte suffices.
+    const counts = (levels[byte] ??= new Int32Array(257));
+    counts.fill(0);
+    for (let i = lo; i < hi; i++) counts[u8[idx[i]! * width + byte]! + 1]!++;
+    let single = false;
+    for (let b = 1; b <= 256; b++) {
+      if (counts[b] === n) {
+        single = true;
+        break;
+      }
+    }
+    if (single) {
+      // Every entry has the same byte here (an empty slot's zeros, or duplicates): look at the next.
+      byte++;
+      continue;
+    }
+    for (let b = 0; b < 256; b++) counts[b + 1]! += counts[b]!;
+    for (let i = lo; i < hi; i++) {
+      const e = idx[i]!;
+      tmp[lo + counts[u8[e * width + byte]!]!++] = e;
+    }
+    idx.set(tmp.subarray(lo, hi), lo);
+    // counts[b] is now the end of bucket b (relative to lo).
+    let start = lo;
+    for (let b = 0; b < 256; b++) {
+      const end = lo + counts[b]!;
+      if (end - start > 1) sortIndexes(u8, width, idx, tmp, start, end, byte + 1, levels);
+      start = end;
+    }
+    return;
+  }
+}
+
+function insertionIndexes(u8: Uint8Array, width: number, idx: Uint32Array, lo: number, hi: number, byte: number): void {
+  for (let i = lo + 1; i < hi; i++) {
+    const e = idx[i]!;
+    let j = i;
+    while (j > lo && compareEntriesFrom(u8, width, idx[j - 1]!, e, byte) > 0) {
+      idx[j] = idx[j - 1]!;
+      j--;
+    }
+    idx[j] = e;
+  }
+}
+
+function compareEntriesFrom(u8: Uint8Array, width: number, a: number, b: number, byte: number): number {
+  const p = a * width;
+  const q = b * width;
+  for (let k = byte; k < width; k++) {
+    const d = u8[p + k]! - u8[q + k]!;
+    if (d !== 0) return d;
+  }
+  return 0;
 }

@@ -13,7 +13,7 @@ import path from 'node:path';
 import Papa from 'papaparse';
 import { DEFAULT_PROFILE, KEY_LABELS, REJECT_REASONS, REJECT_REASON_TEXT, type KeyType, type NormalizationProfile, type RejectReason } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
-import { sortHashes } from './hash-set';
+import { sortUniqueInPlace } from './hash-set';
 import type { MultiChunkResult, MultiTask } from './kernel';
 import { MULTI_ENTRY_BYTES, MULTI_SLOTS, slotOfKey, type MultiSlot } from './multi-key';
 import { checkProfile, resolveColumn, throwIfAborted, type CohortProgress, type RejectRecord } from './read-cohort';
@@ -304,7 +304,10 @@ class MultiRun {
     }
     if (this.valid === 0) throw new AppError('CSV_INVALID', this.allInvalidMessage(file));
     throwIfAborted(this.opts.signal);
-    const entries = sortHashes(this.entries.subarray(0, this.entryBytes), MULTI_ENTRY_BYTES);
+    // Sorted where they were collected (no second copy of the tuples); trimmed when the estimate was far off.
+    const unique = sortUniqueInPlace(this.entries, this.entryBytes / MULTI_ENTRY_BYTES, MULTI_ENTRY_BYTES);
+    const sorted = this.entries.subarray(0, unique * MULTI_ENTRY_BYTES);
+    const entries = sorted.length < this.entries.length * 0.75 ? Buffer.from(sorted) : sorted;
     this.entries = Buffer.alloc(0);
     const perKey: MultiCohortResult['perKey'] = {};
     this.columns.forEach((c, k) => {

@@ -57,6 +57,14 @@ describe('hash-set operations on 96-byte entries', () => {
     );
   });
 
+  it('sorts large sets with empty slots, shared prefixes and duplicates', () => {
+    const base = crypto.randomBytes(W * 20_000);
+    for (let i = 0; i < 20_000; i += 3) base.fill(0, i * W, i * W + 32);
+    for (let i = 1; i < 20_000; i += 5) base.fill(9, i * W, i * W + 60);
+    const withDups = Buffer.concat([base, base.subarray(0, W * 4000)]);
+    expect(hexList(sortHashes(withDups, W))).toEqual(ref(withDups));
+  });
+
   it('diff, subtract and union agree with set arithmetic; applying diff(a, b) to a gives b', () => {
     fc.assert(
       fc.property(tuples, tuples, (x, y) => {
