@@ -24,7 +24,7 @@ import { notificationFor } from './notifications';
 import { registerIpc } from './registrar';
 import { buildTrayModel, toMenuTemplate } from './tray-model';
 import type { TrayAction } from './tray-model';
-import { isTrustedFrame } from './trust';
+import { isSafeSignInUrl, isTrustedFrame } from './trust';
 import type { RendererLocation } from './trust';
 import { hardenSession, hardenWebContents, windowOptions } from './window';
 
@@ -185,7 +185,11 @@ async function start(): Promise<void> {
   hardenSession(session.defaultSession);
 
   // The engine opens TikTok's sign-in page in the system browser (never in an app window).
-  engine = await createEngine({ dataDir: resolveDataDir(), host: 'electron', openExternal: (url) => shell.openExternal(url) });
+  const openSignIn = async (url: string) => {
+    if (!isSafeSignInUrl(url)) throw new Error('Refused to open a sign-in page that is not https (or the local offline sandbox).');
+    await shell.openExternal(url);
+  };
+  engine = await createEngine({ dataDir: resolveDataDir(), host: 'electron', openExternal: openSignIn });
   const handlers = withHostEffects(engine.handlers, { onSettings, onStateChanged: scheduleTrayRefresh });
   registerIpc(ipcMain, handlers, (frame) => isTrustedFrame(frame, rendererLocation), { onInternalError: (channel, err) => logFailure(channel, err) });
   engine.events.subscribe(onEngineEvent);

@@ -45,3 +45,14 @@ export function isSafeExternalUrl(url: string): boolean {
     return false;
   }
 }
+
+/** The engine opens a sign-in page: https, or http on this machine only (the offline sandbox's consent page). */
+export function isSafeSignInUrl(url: string): boolean {
+  if (isSafeExternalUrl(url)) return true;
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' && (u.hostname === '127.0.0.1' || u.hostname === 'localhost') && u.username === '' && u.password === '';
+  } catch {
+    return false;
+  }
+}

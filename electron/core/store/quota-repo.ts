@@ -64,9 +64,14 @@ export class QuotaRepo {
     this.q.setState.run('acked', new Date().toISOString(), id);
   }
 
-  /** The call failed or its fate is unknown: it still counts. */
+  /** The call's fate is unknown (no answer): it counts, and it may have been applied. */
   fail(id: number): void {
     this.q.setState.run('failed', new Date().toISOString(), id);
+  }
+
+  /** TikTok answered with a refusal: it counts (TikTok may count refused calls), and it was not applied. */
+  refuse(id: number): void {
+    this.q.setState.run('refused', new Date().toISOString(), id);
   }
 
   /** TikTok certainly never received the call (e.g. connection refused): it does not count. */

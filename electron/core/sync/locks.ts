@@ -10,6 +10,9 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Lock owners this process holds now: a row with our pid but another owner is a previous process's. */
+const held = new Set<string>();
+
 /**
  * Takes the per-audience sync lock, shared by every process using the data folder. A lock held by a
  * process that no longer exists (crash, SIGKILL) is taken over. Returns the release function.
@@ -18,12 +21,16 @@ export function acquireAudienceLock(store: Store, audienceId: number, owner: str
   const db = store.db;
   store.transaction(() => {
     const row = db.prepare('SELECT owner, pid FROM audience_locks WHERE audience_id = ?').get(audienceId) as { owner: string; pid: number } | undefined;
-    if (row && alive(row.pid)) {
+    // Our own pid with an owner we do not hold: a previous process that had our pid (restart in a container).
+    const stale = !row || !alive(row.pid) || (row.pid === process.pid && !held.has(row.owner));
+    if (!stale) {
       throw new AppError('SYNC_RUNNING', 'A sync of this audience is already running. Wait for it to finish, or cancel it first.');
     }
     db.prepare('INSERT OR REPLACE INTO audience_locks (audience_id, owner, pid, acquired_at) VALUES (?, ?, ?, ?)').run(audienceId, owner, process.pid, new Date().toISOString());
   });
+  held.add(owner);
   return () => {
+    held.delete(owner);
     db.prepare('DELETE FROM audience_locks WHERE audience_id = ? AND owner = ?').run(audienceId, owner);
   };
 }

@@ -5,6 +5,8 @@ import type { Store } from '../store';
 import type { AudienceRecord } from '../store/audiences-repo';
 import { isRemoteFailure, type PartnerApi, type PartnerIdSchema } from './audience-api';
 import { recordDelta } from './deltas';
+import { Deferral } from './deferral';
+import { addPending, clearPending, loadPending } from './pending';
 import { layoutOf } from './entry-layout';
 
 /** Rows per /segment/mapping/ batch. No source states TikTok's cap (tiktok-api.md §4.2): stay conservative, split on 40061. */
@@ -92,7 +94,9 @@ export async function syncPartnerAudience(c: PartnerSyncCtx): Promise<PartnerSyn
   if (audience.tiktokAudienceId && !store.snapshots.meta(audience.id)) {
     warnings.push('This partner audience was not synced from here before: people already in it who are not in the file stay (the segment API cannot replace an audience).');
   }
-  const { adds, removes } = diffHashes(base, c.target, w);
+  // As for customer files: remove what may be there and is not wanted, append what may be missing.
+  const adds = diffHashes(subtractHashes(base, loadPending(store, audience.id, 'remove'), w), c.target, w).adds;
+  const removes = diffHashes(unionHashes(base, loadPending(store, audience.id, 'add'), w), c.target, w).removes;
   const rows = c.batchRows ?? PARTNER_BATCH_ROWS;
   const result: PartnerSyncResult = {
     adds: adds.length / w,
@@ -132,6 +136,9 @@ export async function syncPartnerAudience(c: PartnerSyncCtx): Promise<PartnerSyn
     audience = store.audiences.require(audience.id);
     result.tiktokAudienceId = res.audienceId;
   }
+
+  // Until this run completes, everything it sends is uncertain: a crash between commits loses nothing.
+  store.transaction(() => addPending(store, audience.id, adds, removes, w));
 
   // Acknowledged prefixes of the sorted adds and removes; committed together with the run's delta.
   let doneAdds = 0;
@@ -184,6 +191,7 @@ export async function syncPartnerAudience(c: PartnerSyncCtx): Promise<PartnerSyn
   } finally {
     commit();
   }
+  clearPending(store, audience.id);
   return result;
 }
 
@@ -195,9 +203,10 @@ async function withRetries<T>(c: PartnerSyncCtx, send: () => Promise<T>): Promis
     } catch (err) {
       if (!isRemoteFailure(err)) throw err;
       if (err.action === 'split') throw Object.assign(new AppError(err.code, err.message), { split: true });
+      if (err.action === 'processing') throw new Deferral(new Date(Date.now() + err.delayFor(attempt)), err.message);
       if (attempt >= c.maxAttempts || !['retry', 'wait'].includes(err.action)) throw new AppError(err.code, err.message);
       const wait = err.delayFor(attempt);
-      if (wait > 2 * 60_000) throw new AppError('RATE_LIMITED', `${err.message} The sync resumes later.`, { retryable: true });
+      if (wait > 2 * 60_000) throw new Deferral(new Date(Date.now() + wait), `${err.message} The sync resumes later.`, err.code);
       await c.sleep(wait, c.signal);
     }
   }

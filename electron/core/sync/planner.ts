@@ -119,7 +119,9 @@ export function planSync(input: PlanInput): Plan {
     calls = [];
   }
 
-  const now = calls.slice(0, Math.max(0, input.callsLeft));
+  // At most one REPLACE per audience per UTC day: an adoption that needs one waits for the next day.
+  const replaceBlocked = strategy === 'adopt' && input.replacesToday > 0;
+  const now = replaceBlocked ? [] : calls.slice(0, Math.max(0, input.callsLeft));
   const deferred = calls.slice(now.length);
   return {
     strategy,

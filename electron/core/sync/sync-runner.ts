@@ -14,6 +14,8 @@ import { PartnerNotAllowlisted, syncPartnerAudience } from './partner-sync';
 import { acquireAudienceLock } from './locks';
 import { floorMessage, planSync, FILES_PER_CALL, type Plan, type PlannedCall } from './planner';
 import { recordDelta } from './deltas';
+import { Deferral } from './deferral';
+import { addPending, clearPending, loadPending } from './pending';
 
 /** The hashed cohort a run should leave the audience holding, with the pipeline's counts. */
 export interface TargetSet {
@@ -94,11 +96,6 @@ export interface SyncOutcome {
   perKey: Partial<Record<MultiSlot, { target: number; adds: number; removes: number }>> | null;
 }
 
-class Deferral extends Error {
-  constructor(readonly until: Date, readonly reason: string) {
-    super(reason);
-  }
-}
 
 const defaultSleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
@@ -113,10 +110,12 @@ const defaultSleep = (ms: number, signal: AbortSignal) =>
  * calls and sends what today's budget allows.
  *
  * Crash safety: every audience-modifying call is reserved in the quota ledger (committed) before it is
- * sent, and its acknowledgement, the snapshot move and the run's counts commit in one transaction. A
- * run interrupted at any instant leaves the snapshot at the last acknowledged call; the next run
- * re-plans from there. APPEND, REMOVE and REPLACE are idempotent on membership, so resending the one
- * call whose answer was lost converges exactly; a create whose answer was lost is found by name first.
+ * sent, and its acknowledgement, the snapshot move and the run's counts commit in one transaction.
+ * Before anything is sent, the run's changes are added to the audience's pending (uncertain) changes,
+ * which only a completed run clears. So after a crash, a lost answer or a run that ends early, the next
+ * run removes everything that may be at TikTok and is not wanted, and appends everything wanted that may
+ * be missing: APPEND and REMOVE are idempotent, so this converges exactly even when the cohort changed
+ * in between. A create whose answer was lost is found by name before creating again.
  */
 export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOptions): Promise<SyncOutcome> {
   const { store } = deps;
@@ -140,8 +139,9 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     rejects: [],
     perKey: null,
   };
-  const tmp = fs.mkdtempSync(path.join(deps.tmpRoot ?? os.tmpdir(), 'cohort-relay-upload-'));
+  let tmp: string | null = null;
   try {
+    tmp = fs.mkdtempSync(path.join(deps.tmpRoot ?? os.tmpdir(), 'cohort-relay-upload-'));
     if (!opts.dryRun) {
       recoverInterrupted(store, audienceId);
       runId = store.runs.start({ audienceId, trigger: opts.trigger, sourcePath: audience.sourcePath }).id;
@@ -167,7 +167,7 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     }
     // A create whose answer was lost: find it by name before anything else, never create twice.
     // What it holds is unknown here (the cohort may have changed since), so the plan becomes an exact REPLACE.
-    if (!audience.tiktokAudienceId && hasUnackedCreate(store, audienceId)) {
+    if (!opts.dryRun && !audience.tiktokAudienceId && hasUnackedCreate(store, audienceId)) {
       const found = await findCreated(deps, audience);
       if (found) {
         store.transaction(() => {
@@ -181,7 +181,11 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     const w = layout.width;
     let snapshot = store.snapshots.load(audienceId);
     const membershipUnknown = Boolean(audience.tiktokAudienceId) && !store.snapshots.meta(audienceId);
-    const { adds, removes } = diffHashes(snapshot, target.hashes, w);
+    // Remove what may be at TikTok and is not wanted; append what is wanted and may be missing.
+    const maybeAdded = loadPending(store, audienceId, 'add');
+    const maybeRemoved = loadPending(store, audienceId, 'remove');
+    const adds = diffHashes(subtractHashes(snapshot, maybeRemoved, w), target.hashes, w).adds;
+    const removes = diffHashes(unionHashes(snapshot, maybeAdded, w), target.hashes, w).removes;
     if (layout.slots) outcome.perKey = perKeyCounts(layout.slots, snapshot, target.hashes);
     const at = now();
     const callsLeft = store.quota.left(audienceId, at, budget);
@@ -206,6 +210,15 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     }
 
     const sets = { adds, removes, target: target.hashes };
+    // Everything this run may change becomes uncertain until a run completes (not needed for the first
+    // call of a create: a lost create is found by name).
+    if (plan.now.length > 0 && audience.tiktokAudienceId) {
+      const replace = plan.strategy === 'replace' || plan.strategy === 'adopt';
+      store.transaction(() => addPending(store, audienceId, replace ? subtractHashes(target.hashes, snapshot, w) : adds, replace ? subtractHashes(snapshot, target.hashes, w) : removes, w));
+    } else if (plan.now.length > 1) {
+      const rest = plan.now.slice(1).map((c) => sets[c.source].subarray(c.offset * w, (c.offset + c.entries) * w));
+      store.transaction(() => addPending(store, audienceId, rest.reduce((acc, b) => unionHashes(acc, b, w), Buffer.alloc(0)), Buffer.alloc(0), w));
+    }
     let sent = 0;
     for (const call of plan.now) {
       if (signal.aborted) throw new AppError('CANCELLED');
@@ -219,6 +232,7 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     outcome.tiktokAudienceId = audience.tiktokAudienceId;
     outcome.callsUsed = store.runs.get(runId!)!.callsUsed;
     outcome.status = plan.deferred.length > 0 ? 'deferred' : 'done';
+    if (outcome.status === 'done') clearPending(store, audienceId);
     if (outcome.status === 'deferred') {
       outcome.error = { code: 'QUOTA_EXHAUSTED', message: `Today's ${budget} calls for this audience are used; ${plan.deferred.length} call(s) wait until ${outcome.deferredUntil} (UTC midnight).`, retryable: true };
     }
@@ -230,7 +244,7 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
       const until = err instanceof Deferral ? err.until : nextUtcDay(now());
       outcome.status = 'deferred';
       outcome.deferredUntil = until.toISOString();
-      outcome.error = err instanceof Deferral ? { code: 'AUDIENCE_PROCESSING', message: err.reason, retryable: true } : toErrorShape(err);
+      outcome.error = err instanceof Deferral ? { code: err.code, message: err.reason, retryable: true } : toErrorShape(err);
       if (runId !== null) {
         outcome.callsUsed = store.runs.get(runId)!.callsUsed;
         store.runs.finish(runId, 'deferred', { deferredUntil: outcome.deferredUntil, errorCode: outcome.error.code, errorMessage: outcome.error.message });
@@ -249,7 +263,7 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     outcome.tiktokAudienceId = store.audiences.get(audienceId)?.tiktokAudienceId ?? null;
     return outcome;
   } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
     release();
   }
 }
@@ -310,6 +324,7 @@ export function recoverInterrupted(store: Store, audienceId: number): void {
 }
 
 function hasUnackedCreate(store: Store, audienceId: number): boolean {
+  // Only creates whose fate is unknown: a refused create made nothing.
   return store.db.prepare("SELECT 1 FROM quota_calls WHERE audience_id = ? AND kind = 'create' AND state IN ('reserved', 'failed') LIMIT 1").get(audienceId) !== undefined;
 }
 
@@ -362,6 +377,7 @@ async function sendCall(c: SendCtx): Promise<Buffer> {
       }
       const f: RemoteFailure = err;
       if (f.delivery === 'not-sent') store.quota.release(quotaId);
+      else if (f.delivery === 'rejected') store.quota.refuse(quotaId);
       else store.quota.fail(quotaId);
       if (kind === 'create' && f.delivery === 'maybe-applied') {
         // The answer was lost: if the audience exists, this very call made it, with exactly these files.
@@ -383,7 +399,7 @@ async function sendCall(c: SendCtx): Promise<Buffer> {
         case 'wait': {
           const wait = f.delayFor(attempt);
           // A long wait (per-minute, per-day or per-audience limits) ends this run; the scheduler resumes it.
-          if (wait > LONG_WAIT_MS) throw new Deferral(new Date(c.now().getTime() + wait), f.message);
+          if (wait > LONG_WAIT_MS) throw new Deferral(new Date(c.now().getTime() + wait), f.message, f.code);
           await c.sleep(wait, c.signal);
           break;
         }
@@ -418,7 +434,7 @@ async function uploadAll(c: SendCtx, audience: AudienceRecord, files: { path: st
           if (isRemoteFailure(err)) throw new AppError(err.code, err.message);
           throw err;
         }
-        if (err.delayFor(attempt) > LONG_WAIT_MS) throw new Deferral(new Date(c.now().getTime() + err.delayFor(attempt)), err.message);
+        if (err.delayFor(attempt) > LONG_WAIT_MS) throw new Deferral(new Date(c.now().getTime() + err.delayFor(attempt)), err.message, err.code);
         await c.sleep(err.delayFor(attempt), c.signal);
       }
     }

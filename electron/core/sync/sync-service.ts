@@ -207,7 +207,8 @@ export class SyncService {
    */
   async undo(audienceId: number, signal?: AbortSignal): Promise<SyncOutcome> {
     const { store } = this.deps;
-    const last = store.runs.list({ audienceId, limit: 50 }).find((r) => r.trigger !== 'undo' && (r.status === 'done' || r.status === 'deferred') && r.callsUsed > 0);
+    // The last run that changed the audience, even one that then failed or was cancelled part-way.
+    const last = store.runs.list({ audienceId, limit: 50 }).find((r) => r.trigger !== 'undo' && r.status !== 'running' && r.callsUsed > 0);
     const lastUndo = store.runs.list({ audienceId, limit: 50 }).find((r) => r.trigger === 'undo' && r.status === 'done');
     if (!last || (lastUndo && lastUndo.id > last.id)) throw new AppError('INVALID_ARGUMENT', 'There is no sync to undo for this audience: its last change was already undone, or it was never synced.');
     const w = layoutOf(store.audiences.require(audienceId)).width;

@@ -63,8 +63,10 @@ export function normalizeApiBase(input: string): string {
   } catch {
     throw new AppError('INVALID_ARGUMENT', `The TikTok API base "${raw}" is not a URL. Use e.g. ${TIKTOK_API_BASES.production} or http://127.0.0.1:8123 for the offline sandbox.`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new AppError('INVALID_ARGUMENT', `The TikTok API base "${raw}" must start with https:// (or http:// for the offline sandbox).`);
+  // The token (and, for some calls, the app secret) travels with every request: clear text only on loopback.
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) || url.hostname.startsWith('127.');
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new AppError('INVALID_ARGUMENT', `The TikTok API base "${raw}" must start with https:// (http:// only for the offline sandbox on 127.0.0.1).`);
   }
   const pathPart = url.pathname.replace(/\/+$/, '');
   return `${url.protocol}//${url.host}${pathPart}`;

@@ -87,6 +87,18 @@ describe('partner audiences through the segment API', () => {
     expect(sim.audiences(sim.advertiserIds[0]).filter((a) => a.name === 'Partner buyers')).toHaveLength(1);
   });
 
+  it('batches applied without an answer are undone exactly when the cohort changes back', async () => {
+    const original = emails(0, 1000);
+    const { outcome: first } = await syncPartner(original);
+    sim.faults.failNext('segment/mapping', 'lost-ack', 20);
+    const { outcome: lost } = await syncPartner(emails(0, 1300));
+    expect(lost.status).toBe('failed');
+    sim.faults.reset();
+    const { outcome } = await syncPartner(original);
+    expect(outcome.status).toBe('done');
+    expect(sim.membership(first.tiktokAudienceId!)).toEqual(partnerSet(original));
+  });
+
   it('refuses to turn a customer-file audience into a partner audience', async () => {
     const csv = path.join(dir, 'cohort.csv');
     writeEmailCsv(csv, emails(0, 1100));

@@ -141,6 +141,37 @@ describe('sync engine against the offline sandbox', () => {
     expect(sim.membership(first.tiktokAudienceId!)).toEqual(hashSet(target));
   });
 
+  it('a change that may have been applied without an answer is undone exactly after the cohort changes back', async () => {
+    const original = emails(0, 2000);
+    const { outcome: first } = await syncFile(original);
+    // Every answer to the APPEND is lost (the change is applied each time): the run gives up.
+    sim.faults.failNext('dmp/custom_audience/update', 'lost-ack', 20);
+    const { outcome: lost } = await syncFile(emails(0, 2300));
+    expect(lost.status).toBe('failed');
+    expect(sim.membership(first.tiktokAudienceId!)!.size).toBe(2300);
+    sim.faults.reset();
+    // The cohort goes back to the original: the 300 that may have been added are removed.
+    const { outcome } = await syncFile(original);
+    expect(outcome.status).toBe('done');
+    expect(sim.membership(first.tiktokAudienceId!)).toEqual(hashSet(original));
+    // Nothing is uncertain after a completed run: an unchanged file costs nothing.
+    const again = await syncFile(original);
+    expect(again.outcome).toMatchObject({ status: 'done', callsUsed: 0 });
+  });
+
+  it('a crash after a REMOVE reached TikTok unacknowledged still re-adds people who come back', async () => {
+    const original = emails(0, 2000);
+    const { outcome: first, audience } = await syncFile(original);
+    sim.faults.failNext('dmp/custom_audience/update', 'lost-ack', 20);
+    const { outcome: lost } = await syncFile(emails(100, 1900)); // REMOVE of 100 applied, never answered
+    expect(lost.status).toBe('failed');
+    sim.faults.reset();
+    expect(app.store.snapshots.meta(audience.id)?.entryCount).toBe(2000);
+    const { outcome } = await syncFile(original); // they come back
+    expect(outcome.status).toBe('done');
+    expect(sim.membership(first.tiktokAudienceId!)).toEqual(hashSet(original));
+  });
+
   it('20 % injected faults on every endpoint still end with the exact membership, inside the budget', async () => {
     for (const kind of ['http5xx', 'code50000', 'drop', 'lost-ack', 'rate-limit'] as const) {
       sim.faults.add({ kind, probability: 0.04, endpoint: ['dmp/custom_audience/file/upload', 'dmp/custom_audience/create', 'dmp/custom_audience/update', 'dmp/custom_audience/list', 'dmp/custom_audience/get'] });

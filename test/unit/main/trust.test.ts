@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isSafeExternalUrl, isTrustedFrame, isTrustedRendererUrl } from '../../../electron/main/trust';
+import { isSafeExternalUrl, isSafeSignInUrl, isTrustedFrame, isTrustedRendererUrl } from '../../../electron/main/trust';
 
 const built = { indexFileUrl: 'file:///opt/Cohort%20Relay/resources/app.asar/out/renderer/index.html' };
 
@@ -40,5 +40,13 @@ describe('isSafeExternalUrl', () => {
     for (const url of ['http://ads.tiktok.com/', 'file:///etc/passwd', 'javascript:void(0)', 'mailto:a@b.c', 'ms-settings:', 'https://u:p@host/', '']) {
       expect(isSafeExternalUrl(url)).toBe(false);
     }
+  });
+});
+
+describe('isSafeSignInUrl', () => {
+  it('accepts https and the local sandbox over http, nothing else', () => {
+    expect(isSafeSignInUrl('https://business-api.tiktok.com/portal/auth?app_id=1')).toBe(true);
+    expect(isSafeSignInUrl('http://127.0.0.1:8123/portal/auth?app_id=1')).toBe(true);
+    for (const url of ['http://evil.example/portal/auth', 'file:///etc/passwd', 'javascript:alert(1)', 'http://user:pw@127.0.0.1/']) expect(isSafeSignInUrl(url)).toBe(false);
   });
 });

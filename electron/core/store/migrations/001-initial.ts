@@ -114,7 +114,7 @@ CREATE TABLE quota_calls (
   audience_id INTEGER NOT NULL,
   utc_day TEXT NOT NULL,
   kind TEXT NOT NULL,
-  state TEXT NOT NULL CHECK (state IN ('reserved', 'acked', 'failed', 'released')),
+  state TEXT NOT NULL CHECK (state IN ('reserved', 'acked', 'failed', 'refused', 'released')),
   run_id INTEGER,
   entries INTEGER NOT NULL DEFAULT 0,
   request_id TEXT,
@@ -122,6 +122,17 @@ CREATE TABLE quota_calls (
   updated_at TEXT NOT NULL
 ) STRICT;
 CREATE INDEX quota_calls_by_day ON quota_calls (audience_id, utc_day);
+
+-- Changes that may have reached TikTok without an acknowledgement (a lost answer, a crash, a run that
+-- ended early): accumulated per audience and cleared only by a run that completes. The next run removes
+-- everything that may be there and is not wanted, and appends everything wanted that may be missing.
+CREATE TABLE pending_changes (
+  audience_id INTEGER NOT NULL REFERENCES audiences(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL CHECK (kind IN ('add', 'remove')),
+  seq INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY (audience_id, kind, seq)
+) STRICT;
 
 -- What each acknowledged call changed, as hashes, so a run can be undone (inverse delta) or replayed.
 CREATE TABLE run_deltas (

@@ -51,7 +51,7 @@ describe('TikTokClient transport', () => {
     const limiter = new RateLimiter({ now: () => now, sleep: async (ms) => void (now += ms) });
     let n = 0;
     const fakeFetch: typeof fetch = async () => new Response(JSON.stringify(n++ === 0 ? { code: 40100, message: 'QPS limit', request_id: 'r', data: {} } : { code: 0, message: 'OK', request_id: 'r', data: {} }));
-    const c = new TikTokClient({ base: 'http://x.test', accessToken: 't', limiter, now: () => now, random: () => 0, sleep: async () => {}, fetch: fakeFetch });
+    const c = new TikTokClient({ base: 'https://x.test', accessToken: 't', limiter, now: () => now, random: () => 0, sleep: async () => {}, fetch: fakeFetch });
     await c.userInfo();
     // the retry's own sleep was instant, so the limiter held it to the next second
     expect(now).toBe(1000);
@@ -59,7 +59,7 @@ describe('TikTokClient transport', () => {
 
   it('keeps 20001 (partial success) as success', async () => {
     const fakeFetch: typeof fetch = async () => new Response(JSON.stringify({ code: 20001, message: 'partial', request_id: 'r9', data: { file_path: 'abcdabcdabcdabcd' } }));
-    const c = new TikTokClient({ base: 'http://x.test', accessToken: 't', limiter: null, fetch: fakeFetch });
+    const c = new TikTokClient({ base: 'https://x.test', accessToken: 't', limiter: null, fetch: fakeFetch });
     expect(await c.fileUpload({ advertiserId: '1', calculateType: 'EMAIL_SHA256', file: Buffer.from('x\n') })).toMatchObject({ filePath: 'abcdabcdabcdabcd', requestId: 'r9' });
   });
 });

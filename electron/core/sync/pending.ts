@@ -1,0 +1,31 @@
+import { unionHashes } from '../cohort';
+import type { Store } from '../store';
+
+const CHUNK_ENTRIES = 32_768;
+
+/**
+ * Changes that may have reached TikTok unacknowledged, per audience (see the pending_changes table).
+ * `add`: entries that may be at TikTok though the snapshot lacks them; `remove`: entries that may be gone
+ * though the snapshot has them.
+ */
+export function loadPending(store: Store, audienceId: number, kind: 'add' | 'remove'): Buffer {
+  const rows = store.db.prepare('SELECT data FROM pending_changes WHERE audience_id = ? AND kind = ? ORDER BY seq').all(audienceId, kind) as { data: Buffer }[];
+  return Buffer.concat(rows.map((r) => r.data));
+}
+
+/** Adds to the audience's uncertain changes (never shrinks them): call in the transaction before sending. */
+export function addPending(store: Store, audienceId: number, add: Buffer, remove: Buffer, width: number): void {
+  const chunk = CHUNK_ENTRIES * width;
+  for (const [kind, entries] of [['add', add], ['remove', remove]] as const) {
+    if (entries.length === 0) continue;
+    const merged = unionHashes(loadPending(store, audienceId, kind), entries, width);
+    store.db.prepare('DELETE FROM pending_changes WHERE audience_id = ? AND kind = ?').run(audienceId, kind);
+    const insert = store.db.prepare('INSERT INTO pending_changes (audience_id, kind, seq, data) VALUES (?, ?, ?, ?)');
+    for (let off = 0, seq = 0; off < merged.length; off += chunk, seq++) insert.run(audienceId, kind, seq, merged.subarray(off, off + chunk));
+  }
+}
+
+/** A run that completed leaves TikTok holding exactly the snapshot: nothing is uncertain any more. */
+export function clearPending(store: Store, audienceId: number): void {
+  store.db.prepare('DELETE FROM pending_changes WHERE audience_id = ?').run(audienceId);
+}
