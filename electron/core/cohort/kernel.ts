@@ -75,8 +75,20 @@ export interface MultiTask {
   maxRejects: number;
 }
 
+/** A block of whole quote-free CSV records (UTF-8) for a multi-key cohort: `columns[k]` holds key k. */
+export interface MultiTextTask extends MultiTask {
+  columns: number[];
+  delimiter: string;
+  newline: string;
+}
+
 /** The outcome of a multi-key batch. */
 export interface MultiChunkResult {
+  /** Records seen, blank ones included (text blocks; for cell batches the number of rows). */
+  records: number;
+  /** Blank records (every cell empty): skipped, not counted as read. */
+  blank: number;
+  /** Rows read (not blank). */
   rows: number;
   /** Rows kept: at least one valid key. */
   valid: number;
@@ -86,7 +98,7 @@ export interface MultiChunkResult {
   counts: number[];
   /** Per key k: [3k] valid, [3k+1] rejected, [3k+2] empty cells. */
   perKey: number[];
-  /** The kept rejects: row number (as passed), key index, reason index, masked cell. */
+  /** The kept rejects: row number (as passed; a text block's record index), key index, reason index, masked cell. */
   rejRows: number[];
   rejKeys: number[];
   rejReasons: number[];
@@ -118,6 +130,8 @@ export interface Kernel {
   processValues(values: (string | null)[], rows: ArrayLike<number>, task: KernelTask, out?: ArrayBuffer | null): ChunkResult;
   /** Multi-key rows: `cells[r * keys.length + k]` is row r's cell for key k (null: no such column). */
   processMulti(cells: (string | null)[], rows: ArrayLike<number>, task: MultiTask, out?: ArrayBuffer | null): MultiChunkResult;
+  /** Multi-key rows from a block of whole quote-free CSV records (split as papaparse splits them). */
+  processMultiBytes(bytes: Buffer, task: MultiTextTask, out?: ArrayBuffer | null): MultiChunkResult;
 }
 
 /** Builds a kernel over its dependencies (hash function, phone library), in any thread. */
@@ -696,21 +710,22 @@ export function createKernel(deps: KernelDeps): Kernel {
     return sink.result(values.length, 0);
   }
 
-  function processMulti(cells: (string | null)[], rows: ArrayLike<number>, task: MultiTask, reuse?: ArrayBuffer | null): MultiChunkResult {
+  /** Collects multi-key rows: one tuple per kept row, per-key counts, per-cell rejects. */
+  function createMultiSink(task: MultiTask, capacity: number, reuse: ArrayBuffer | null | undefined) {
     const W = 96;
     const keys = task.keys;
     const nk = keys.length;
-    const nRows = nk === 0 ? 0 : Math.floor(cells.length / nk);
     const counts: number[] = new Array<number>(deps.reasons.length).fill(0);
     const perKey: number[] = new Array<number>(nk * 3).fill(0);
     const rejRows: number[] = [];
     const rejKeys: number[] = [];
     const rejReasons: number[] = [];
     const rejMasked: string[] = [];
-    const out = reuse && reuse.byteLength >= nRows * W ? Buffer.from(reuse) : Buffer.allocUnsafeSlow(Math.max(1, nRows) * W);
+    let out = reuse && reuse.byteLength >= W ? Buffer.from(reuse) : Buffer.allocUnsafeSlow(Math.max(1, capacity) * W);
     let entryCount = 0;
     let valid = 0;
     let rejected = 0;
+    let rows = 0;
     function reject(row: number, k: number, reason: number, raw: string | null): void {
       counts[reason]!++;
       if (rejRows.length < task.maxRejects) {
@@ -720,14 +735,20 @@ export function createKernel(deps: KernelDeps): Kernel {
         rejMasked.push(raw === null ? '' : mask(keys[k]!, raw));
       }
     }
-    for (let r = 0; r < nRows; r++) {
-      const row = rows[r]!;
+    /** One row: `cells[base + k]` is its cell for key k (null: no such column). */
+    function add(row: number, cells: (string | null)[], base: number): void {
+      rows++;
+      if ((entryCount + 1) * W > out.length) {
+        const bigger = Buffer.allocUnsafeSlow(out.length * 2);
+        out.copy(bigger, 0, 0, entryCount * W);
+        out = bigger;
+      }
       const off = entryCount * W;
       out.fill(0, off, off + W);
       let good = 0;
       let bad = 0;
       for (let k = 0; k < nk; k++) {
-        const raw = cells[r * nk + k]!;
+        const raw = cells[base + k]!;
         if (raw === null) {
           perKey[3 * k + 1]!++;
           bad++;
@@ -755,8 +776,68 @@ export function createKernel(deps: KernelDeps): Kernel {
         if (bad === 0) reject(row, 0, EMPTY, '');
       }
     }
-    return { rows: nRows, valid, rejected, counts, perKey, rejRows, rejKeys, rejReasons, rejMasked, entries: out.buffer as ArrayBuffer, entryCount };
+    function result(records: number, blank: number): MultiChunkResult {
+      return { records, blank, rows, valid, rejected, counts, perKey, rejRows, rejKeys, rejReasons, rejMasked, entries: out.buffer as ArrayBuffer, entryCount };
+    }
+    return { add, result };
   }
 
-  return { norm, wasPrehashed: () => prehashed, mask, isEmail, isEmailBytes, emailBytes, scratch, writeDigest, processBytes, processValues, processMulti };
+  function processMulti(cells: (string | null)[], rows: ArrayLike<number>, task: MultiTask, reuse?: ArrayBuffer | null): MultiChunkResult {
+    const nk = task.keys.length;
+    const nRows = nk === 0 ? 0 : Math.floor(cells.length / nk);
+    const sink = createMultiSink(task, nRows, reuse);
+    for (let r = 0; r < nRows; r++) sink.add(rows[r]!, cells, r * nk);
+    return sink.result(nRows, 0);
+  }
+
+  function processMultiBytes(b: Buffer, task: MultiTextTask, reuse?: ArrayBuffer | null): MultiChunkResult {
+    const n = b.length;
+    const nl0 = task.newline.charCodeAt(0);
+    const crlf = task.newline.length === 2;
+    const nlLen = task.newline.length;
+    const delim = task.delimiter.charCodeAt(0);
+    const nk = task.columns.length;
+    // keyOf[column] = key index, or -1 for a column no key reads.
+    let lastCol = 0;
+    for (const c of task.columns) lastCol = Math.max(lastCol, c);
+    const keyOf = new Int32Array(lastCol + 1).fill(-1);
+    task.columns.forEach((c, k) => {
+      keyOf[c] = k;
+    });
+    const cells: (string | null)[] = new Array<string | null>(nk).fill(null);
+    const sink = createMultiSink(task, Math.ceil(n / 32) + 64, reuse);
+    let records = 0;
+    let blank = 0;
+    let pos = 0;
+    while (pos < n) {
+      const row = records++;
+      let recEnd = n;
+      for (let j = pos; j < n; j++) {
+        if (b[j] === nl0 && (!crlf || b[j + 1] === 10)) {
+          recEnd = j;
+          break;
+        }
+      }
+      if (isBlankBytes(b, pos, recEnd, delim)) {
+        blank++;
+      } else {
+        for (let k = 0; k < nk; k++) cells[k] = null;
+        let col = 0;
+        let fs = pos;
+        for (let i = pos; i <= recEnd && col <= lastCol; i++) {
+          if (i === recEnd || b[i] === delim) {
+            const k = keyOf[col]!;
+            if (k >= 0) cells[k] = b.toString('utf8', fs, i);
+            col++;
+            fs = i + 1;
+          }
+        }
+        sink.add(row, cells, 0);
+      }
+      pos = recEnd + nlLen;
+    }
+    return sink.result(records, blank);
+  }
+
+  return { norm, wasPrehashed: () => prehashed, mask, isEmail, isEmailBytes, emailBytes, scratch, writeDigest, processBytes, processValues, processMulti, processMultiBytes };
 }

@@ -4,9 +4,10 @@
  * counts per key and one reject record per rejected cell.
  *
  * Each cell is normalized and checked exactly as readCohort does for its key (the same kernel); a row
- * is kept when at least one of its keys is valid. papaparse splits the file on the calling thread and
- * the hashing workers run the kernel on batches of rows; results are merged in file order, so row
- * numbers and the kept rejects are those of the file.
+ * is kept when at least one of its keys is valid. Like readCohort, quote-free UTF-8 is cut into blocks
+ * of whole records that the hashing workers split and hash (kernel.processMultiBytes); quoted or UTF-16
+ * text, from the first block holding a quote, is split by papaparse here and sent as batches of cells.
+ * Results are merged in file order, so row numbers and the kept rejects are those of the file.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,11 +15,11 @@ import Papa from 'papaparse';
 import { DEFAULT_PROFILE, KEY_LABELS, REJECT_REASONS, REJECT_REASON_TEXT, type KeyType, type NormalizationProfile, type RejectReason } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import { sortUniqueInPlace } from './hash-set';
-import type { MultiChunkResult, MultiTask } from './kernel';
+import type { MultiChunkResult, MultiTask, MultiTextTask } from './kernel';
 import { MULTI_ENTRY_BYTES, MULTI_SLOTS, slotOfKey, type MultiSlot } from './multi-key';
-import { checkProfile, resolveColumn, throwIfAborted, type CohortProgress, type RejectRecord } from './read-cohort';
+import { checkProfile, countRecords, resolveColumn, skipHeader, throwIfAborted, type CohortProgress, type RejectRecord } from './read-cohort';
 import { isBlank, openCsv, sniffCsv, type CsvSample } from './sniff';
-import { defaultWorkerCount, HashPool } from './worker-pool';
+import { defaultWorkerCount, HashPool, type MultiRequest } from './worker-pool';
 
 /** One key of a multi-key cohort: which key, read from which column (header name or 0-based index). */
 export interface MultiKeyMapping {
@@ -142,9 +143,13 @@ class MultiRun {
   private rejected = 0;
   private bytesRead = 0;
   private lastProgress = 0;
-  private readonly inFlight: { promise: Promise<MultiChunkResult>; bytesEnd: number }[] = [];
+  /** Records (all kinds, header included) before the next block to merge: row numbers of text blocks. */
+  private recordsMerged = 0;
+  private readonly inFlight: { promise: Promise<{ result: MultiChunkResult; block: ArrayBuffer | null }>; textBlock: boolean; bytesEnd: number }[] = [];
   private readonly freeOut: ArrayBuffer[] = [];
+  private readonly freeBlocks: ArrayBuffer[] = [];
   private readonly task: MultiTask;
+  private readonly textTask: MultiTextTask;
   private readonly maxInFlight: number;
   private abortWait: (() => void) | null = null;
 
@@ -158,6 +163,7 @@ class MultiRun {
   ) {
     const normProfile = { ...profile, defaultCountry: profile.defaultCountry?.toUpperCase() ?? null };
     this.task = { keys: columns.map((c) => c.key), slots: columns.map((c) => MULTI_SLOTS.indexOf(c.slot)), profile: normProfile, maxRejects };
+    this.textTask = { ...this.task, columns: columns.map((c) => c.index), delimiter: sample.delimiter, newline: sample.newline };
     this.perKey = new Array<number>(columns.length * 3).fill(0);
     this.maxInFlight = Math.max(2, pool.size * 2);
     const expected = sample.complete ? sample.records.length : Math.ceil(sample.fileSize / Math.max(1, sample.bytesPerRecord));
@@ -169,7 +175,15 @@ class MultiRun {
     const onAbort = () => this.abortWait?.();
     this.opts.signal?.addEventListener('abort', onAbort);
     try {
-      await this.parse(handle, size);
+      let pos = this.sample.bomBytes;
+      let carry: Buffer = Buffer.alloc(0);
+      let headerPending = this.sample.hasHeader;
+      if (this.sample.encoding === 'utf-8' && !this.sample.hasQuotes) {
+        const handover = await this.readFast(handle, size, pos);
+        if (handover) ({ pos, carry, headerPending } = handover);
+        else pos = size;
+      }
+      if (pos < size || carry.length > 0) await this.parse(handle, size, pos, carry, headerPending);
       await this.drain(0);
     } finally {
       this.opts.signal?.removeEventListener('abort', onAbort);
@@ -177,37 +191,121 @@ class MultiRun {
     }
   }
 
-  /** papaparse over the file, a block at a time; each batch of rows goes to a worker. */
-  private async parse(handle: import('node:fs/promises').FileHandle, size: number): Promise<void> {
-    const decoder = new TextDecoder(this.sample.encoding, { fatal: false, ignoreBOM: true });
-    const parser = new Papa.Parser({ delimiter: this.sample.delimiter, newline: this.sample.newline, quoteChar: '"' });
-    const cols = this.columns.map((c) => c.index);
-    const nk = cols.length;
+  /**
+   * Quote-free UTF-8: cut blocks at record ends and let the workers split and hash them. Returns where
+   * papaparse must take over (a block holding a quote), or null at the end of the file.
+   */
+  private async readFast(handle: import('node:fs/promises').FileHandle, size: number, start: number): Promise<{ pos: number; carry: Buffer; headerPending: boolean } | null> {
+    const nl = Buffer.from(this.sample.newline, 'latin1');
+    let pos = start;
+    let carry: Buffer = Buffer.alloc(0);
     let headerPending = this.sample.hasHeader;
-    let record = 0;
-    let partial = '';
-    let cells: (string | null)[] = [];
-    let rows: number[] = [];
-    let pos = this.sample.bomBytes;
-    const flush = async (bytesEnd: number) => {
-      if (rows.length === 0) return;
-      const req = { id: this.pool.id(), kind: 'multi' as const, cells, rows: Float64Array.from(rows), task: this.task, out: this.freeOut.pop() ?? null };
-      cells = [];
-      rows = [];
-      await this.dispatch(this.pool.runMulti(req), bytesEnd);
-    };
     for (;;) {
       throwIfAborted(this.opts.signal);
-      const chunk = Buffer.allocUnsafe(Math.min(BLOCK_BYTES, Math.max(0, size - pos)));
+      const want = pos < size ? BLOCK_BYTES : 0;
+      const buf = this.takeBlock(carry.length + want);
+      carry.copy(buf, 0);
       let got = 0;
-      while (got < chunk.length) {
-        const { bytesRead } = await handle.read(chunk, got, chunk.length - got, pos + got);
+      while (got < want) {
+        const { bytesRead } = await handle.read(buf, carry.length + got, want - got, pos + got);
         if (bytesRead === 0) break;
         got += bytesRead;
       }
       pos += got;
-      const eof = pos >= size || got < chunk.length;
-      const text = decoder.decode(chunk.subarray(0, got), { stream: !eof });
+      const len = carry.length + got;
+      const eof = pos >= size || got < want;
+      if (len === 0) return null;
+      let cut = len;
+      if (!eof) {
+        const last = buf.subarray(0, len).lastIndexOf(nl);
+        if (last < 0) {
+          if (len > MAX_RECORD_BYTES) throw this.tooLong();
+          carry = buf.subarray(0, len);
+          continue;
+        }
+        cut = last + nl.length;
+      }
+      if (buf.subarray(0, cut).indexOf(0x22) >= 0) {
+        // A quote from here on: papaparse takes over at this block's first record.
+        await this.drain(0);
+        return { pos, carry: Buffer.from(buf.subarray(0, len)), headerPending };
+      }
+      let begin = 0;
+      if (headerPending) {
+        const skipped = skipHeader(buf, cut, nl, this.sample.delimiter);
+        if (skipped === null) {
+          // Only blank lines so far: they still count as rows of the spreadsheet.
+          await this.drain(0);
+          this.recordsMerged += countRecords(buf, cut, nl);
+          carry = Buffer.from(buf.subarray(cut, len));
+          if (eof) return carry.length > 0 ? { pos, carry, headerPending } : null;
+          continue;
+        }
+        begin = skipped.offset;
+        await this.drain(0);
+        this.recordsMerged += skipped.records;
+        headerPending = false;
+      }
+      carry = Buffer.from(buf.subarray(cut, len));
+      if (cut > begin) {
+        const req: MultiRequest = { id: this.pool.id(), kind: 'multiText', buffer: buf.buffer as ArrayBuffer, start: buf.byteOffset + begin, end: buf.byteOffset + cut, task: this.textTask, out: this.freeOut.pop() ?? null };
+        await this.dispatch(this.pool.runMulti(req), true, pos - carry.length);
+      } else this.freeBlocks.push(buf.buffer as ArrayBuffer);
+      if (eof) return carry.length > 0 ? { pos, carry, headerPending } : null;
+    }
+  }
+
+  /** A buffer of at least `bytes` for a text block: a returned one when big enough, else a new one. */
+  private takeBlock(bytes: number): Buffer {
+    const free = this.freeBlocks.pop();
+    if (free && free.byteLength >= bytes) return Buffer.from(free, 0, bytes);
+    return Buffer.from(Buffer.allocUnsafeSlow(Math.max(bytes, BLOCK_BYTES + 64 * 1024)).buffer, 0, bytes);
+  }
+
+  private tooLong(row?: number): AppError {
+    const where = row ? ` (from row ${row})` : '';
+    return new AppError('CSV_INVALID', `${path.basename(this.opts.path)} has a record longer than ${MAX_RECORD_BYTES / 1024 / 1024} MB${where}: a quoted cell is probably never closed. Fix the quote, or export the file again.`);
+  }
+
+  /** papaparse from `start` (after `first`, bytes already read), a block at a time; each batch of rows goes to a worker. */
+  private async parse(handle: import('node:fs/promises').FileHandle, size: number, start: number, first: Buffer, skipHeaderRecord: boolean): Promise<void> {
+    const decoder = new TextDecoder(this.sample.encoding, { fatal: false, ignoreBOM: true });
+    const parser = new Papa.Parser({ delimiter: this.sample.delimiter, newline: this.sample.newline, quoteChar: '"' });
+    const cols = this.columns.map((c) => c.index);
+    const nk = cols.length;
+    let headerPending = skipHeaderRecord;
+    let record = this.recordsMerged;
+    let partial = '';
+    let cells: (string | null)[] = [];
+    let rows: number[] = [];
+    let pos = start;
+    let pending: Buffer | null = first.length > 0 ? first : null;
+    const flush = async (bytesEnd: number) => {
+      if (rows.length === 0) return;
+      const req: MultiRequest = { id: this.pool.id(), kind: 'multi', cells, rows: Float64Array.from(rows), task: this.task, out: this.freeOut.pop() ?? null };
+      cells = [];
+      rows = [];
+      await this.dispatch(this.pool.runMulti(req), false, bytesEnd);
+    };
+    for (;;) {
+      throwIfAborted(this.opts.signal);
+      let chunk: Buffer;
+      if (pending) {
+        chunk = pending;
+        pending = null;
+      } else {
+        chunk = Buffer.allocUnsafe(Math.min(BLOCK_BYTES, Math.max(0, size - pos)));
+        let got = 0;
+        while (got < chunk.length) {
+          const { bytesRead } = await handle.read(chunk, got, chunk.length - got, pos + got);
+          if (bytesRead === 0) break;
+          got += bytesRead;
+        }
+        pos += got;
+        chunk = chunk.subarray(0, got);
+      }
+      const eof = pos >= size;
+      const text = decoder.decode(chunk, { stream: !eof });
       const agg = partial + text;
       const res = parser.parse(agg, 0, !eof) as { data: string[][]; meta: { cursor: number } };
       partial = eof ? '' : agg.substring(res.meta.cursor);
@@ -216,9 +314,7 @@ class MultiRun {
         const last = res.data[res.data.length - 1];
         if (last && last.length === 1 && last[0] === '') res.data.pop();
       }
-      if (partial.length > MAX_RECORD_BYTES) {
-        throw new AppError('CSV_INVALID', `${path.basename(this.opts.path)} has a record longer than ${MAX_RECORD_BYTES / 1024 / 1024} MB (from row ${record + 1}): a quoted cell is probably never closed. Fix the quote, or export the file again.`);
-      }
+      if (partial.length > MAX_RECORD_BYTES) throw this.tooLong(record + 1);
       for (const rec of res.data) {
         const idx = record++;
         if (isBlank(rec)) continue;
@@ -235,10 +331,10 @@ class MultiRun {
     await flush(pos);
   }
 
-  private async dispatch(promise: Promise<MultiChunkResult>, bytesEnd: number): Promise<void> {
+  private async dispatch(promise: Promise<{ result: MultiChunkResult; block: ArrayBuffer | null }>, textBlock: boolean, bytesEnd: number): Promise<void> {
     // Awaited in order by drain(); if the run is abandoned (cancel, error), its rejection is expected.
     promise.catch(() => undefined);
-    this.inFlight.push({ promise, bytesEnd });
+    this.inFlight.push({ promise, textBlock, bytesEnd });
     await this.drain(this.maxInFlight - 1);
   }
 
@@ -246,9 +342,10 @@ class MultiRun {
   private async drain(keep: number): Promise<void> {
     while (this.inFlight.length > keep) {
       const head = this.inFlight[0]!;
-      const result = await this.awaitOrAbort(head.promise);
+      const { result, block } = await this.awaitOrAbort(head.promise);
       this.inFlight.shift();
-      this.merge(result, head.bytesEnd);
+      this.merge(result, head.textBlock, head.bytesEnd);
+      if (block) this.freeBlocks.push(block);
       this.freeOut.push(result.entries);
     }
   }
@@ -265,7 +362,8 @@ class MultiRun {
     });
   }
 
-  private merge(r: MultiChunkResult, bytesEnd: number): void {
+  private merge(r: MultiChunkResult, textBlock: boolean, bytesEnd: number): void {
+    const base = this.recordsMerged;
     this.rowsRead += r.rows;
     this.valid += r.valid;
     this.rejected += r.rejected;
@@ -275,8 +373,9 @@ class MultiRun {
     }
     for (let i = 0; i < r.perKey.length; i++) this.perKey[i]! += r.perKey[i]!;
     for (let i = 0; i < r.rejRows.length && this.rejects.length < this.maxRejects; i++) {
-      this.rejects.push({ row: r.rejRows[i]!, column: this.columns[r.rejKeys[i]!]!.name, reason: REJECT_REASONS[r.rejReasons[i]!]!, masked: r.rejMasked[i]! });
+      this.rejects.push({ row: textBlock ? base + r.rejRows[i]! + 1 : r.rejRows[i]!, column: this.columns[r.rejKeys[i]!]!.name, reason: REJECT_REASONS[r.rejReasons[i]!]!, masked: r.rejMasked[i]! });
     }
+    if (textBlock) this.recordsMerged += r.records;
     const bytes = r.entryCount * MULTI_ENTRY_BYTES;
     if (this.entryBytes + bytes > this.entries.length) {
       const bigger = Buffer.allocUnsafe(Math.max(this.entryBytes + bytes, this.entries.length * 2));

@@ -493,7 +493,7 @@ class CohortRun {
  * Skips leading blank records and the header record of a quote-free block. Returns the byte offset
  * after the header and how many records that was, or null when the block has no non-blank record.
  */
-function skipHeader(buf: Buffer, end: number, nl: Buffer, delimiter: string): { offset: number; records: number } | null {
+export function skipHeader(buf: Buffer, end: number, nl: Buffer, delimiter: string): { offset: number; records: number } | null {
   let pos = 0;
   let records = 0;
   while (pos < end) {
@@ -507,7 +507,8 @@ function skipHeader(buf: Buffer, end: number, nl: Buffer, delimiter: string): { 
   return null;
 }
 
-function countRecords(buf: Buffer, end: number, nl: Buffer): number {
+/** Record ends (`nl`) in buf[0, end). */
+export function countRecords(buf: Buffer, end: number, nl: Buffer): number {
   let n = 0;
   for (let p = buf.indexOf(nl, 0); p >= 0 && p < end; p = buf.indexOf(nl, p + nl.length)) n++;
   return n;

@@ -8,7 +8,7 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { REJECT_REASONS } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
-import { createKernel, type ChunkResult, type KernelTask, type MultiChunkResult, type MultiTask, type PhoneLib, type TextTask } from './kernel';
+import { createKernel, type ChunkResult, type KernelTask, type MultiChunkResult, type MultiTask, type MultiTextTask, type PhoneLib, type TextTask } from './kernel';
 import { mainKernel, TEST_VECTORS } from './normalize';
 import { createSorter } from './sorter';
 
@@ -21,14 +21,9 @@ export type WorkerRequest =
   | { id: number; kind: 'values'; values: (string | null)[]; rows: Float64Array; task: KernelTask; out: ArrayBuffer | null };
 
 /** A batch of multi-key rows (kernel.processMulti); `out` is an entries buffer handed back for reuse. */
-export interface MultiRequest {
-  id: number;
-  kind: 'multi';
-  cells: (string | null)[];
-  rows: Float64Array;
-  task: MultiTask;
-  out: ArrayBuffer | null;
-}
+export type MultiRequest =
+  | { id: number; kind: 'multi'; cells: (string | null)[]; rows: Float64Array; task: MultiTask; out: ArrayBuffer | null }
+  | { id: number; kind: 'multiText'; buffer: ArrayBuffer; start: number; end: number; task: MultiTextTask; out: ArrayBuffer | null };
 
 /** Sort entry ranges [lo, hi) (pairs) of a shared digest buffer, from byte 1 (byte 0 is shared per range). */
 interface SortRequest {
@@ -94,9 +89,10 @@ function workerMain(makeKernel: typeof createKernel, makeSorter: typeof createSo
   const sorter = makeSorter();
   port.on('message', (msg: WorkerRequest | SortRequest | MultiRequest) => {
     try {
-      if (msg.kind === 'multi') {
-        const multi = kernel.processMulti(msg.cells, msg.rows, msg.task, msg.out);
-        port.postMessage({ id: msg.id, ok: true, result: multi, block: null }, [multi.entries]);
+      if (msg.kind === 'multi' || msg.kind === 'multiText') {
+        const multi = msg.kind === 'multi' ? kernel.processMulti(msg.cells, msg.rows, msg.task, msg.out) : kernel.processMultiBytes(Buffer.from(msg.buffer, msg.start, msg.end - msg.start), msg.task, msg.out);
+        const block = msg.kind === 'multiText' ? msg.buffer : null;
+        port.postMessage({ id: msg.id, ok: true, result: multi, block }, block ? [multi.entries, block] : [multi.entries]);
         return;
       }
       if (msg.kind === 'sort') {
@@ -250,19 +246,26 @@ export class HashPool {
     return this.send<TaskOutcome>(slot, req, transfer);
   }
 
-  /** Runs a multi-key batch (kernel.processMulti) on the least busy worker, or here without workers. */
-  runMulti(req: MultiRequest): Promise<MultiChunkResult> {
+  /**
+   * Runs a multi-key batch (kernel.processMulti / processMultiBytes) on the least busy worker, or here
+   * without workers. A text block's buffer comes back as `block`, like run()'s.
+   */
+  runMulti(req: MultiRequest): Promise<{ result: MultiChunkResult; block: ArrayBuffer | null }> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.slots.length === 0) {
       try {
-        return Promise.resolve(mainKernel().processMulti(req.cells, req.rows, req.task, req.out));
+        const k = mainKernel();
+        if (req.kind === 'multi') return Promise.resolve({ result: k.processMulti(req.cells, req.rows, req.task, req.out), block: null });
+        return Promise.resolve({ result: k.processMultiBytes(Buffer.from(req.buffer, req.start, req.end - req.start), req.task, req.out), block: req.buffer });
       } catch (err) {
         return Promise.reject(err);
       }
     }
     let slot = this.slots[0]!;
     for (const s of this.slots) if (s.busy < slot.busy) slot = s;
-    return this.send<RawOutcome>(slot, req, req.out ? [req.out] : []).then((o) => o.result as MultiChunkResult);
+    const transfer: ArrayBuffer[] = req.kind === 'multiText' ? [req.buffer] : [];
+    if (req.out) transfer.push(req.out);
+    return this.send<RawOutcome>(slot, req, transfer).then((o) => ({ result: o.result as MultiChunkResult, block: o.block }));
   }
 
   /**

@@ -139,6 +139,26 @@ describe('readCohortMulti on a three-key cohort', () => {
     expect(b.perKey).toEqual(a.perKey);
   });
 
+  it('numbers rows the same on the byte path and on papaparse, with blank lines before the header and a quote late in the file', async () => {
+    const lines = ['', 'email;phone;idfa', ''];
+    for (let i = 0; i < 130_000; i++) lines.push(i % 11 === 0 ? ';;' : `${i % 4 === 0 ? `bad${i}` : `u${i}@example.com`};${i % 9 === 0 ? '+1 650 253 0000' : ''};${i % 13 === 0 ? 'zz' : ''}`);
+    lines.push('"late@example.com";;');
+    const crlf = lines.join('\r\n');
+    // Byte path for the first 2 MB blocks, papaparse from the block holding the quote.
+    const mixed = await read(file(crlf), { workers: 2 });
+    // papaparse throughout: every cell quoted.
+    const quoted = await read(file(lines.map((l) => (l === '' || l.startsWith('"') ? l : l.split(';').map((c) => `"${c}"`).join(';'))).join('\r\n')));
+    expect(Buffer.byteLength(crlf)).toBeGreaterThan(2 * 1024 * 1024);
+    expect(mixed.entries.equals(quoted.entries)).toBe(true);
+    expect(mixed.rejects).toEqual(quoted.rejects);
+    expect({ ...mixed, entries: null }).toEqual({ ...quoted, entries: null });
+    // Rows 1 and 3 are blank, 2 the header; data i is row i + 4 (i = 4 is the first bad email).
+    expect(mixed.rejects[0]).toMatchObject({ row: 8, column: 'email', reason: 'INVALID_EMAIL' });
+    expect(mixed.rejects.at(-1)).toMatchObject({ row: 129_996 + 4, column: 'email' });
+    expect(mixed.perKey.email!.valid).toBe(quoted.perKey.email!.valid);
+    expect(mixed.valid - mixed.duplicates).toBe(mixed.entries.length / MULTI_ENTRY_BYTES);
+  });
+
   it('gives the same result with hashing workers as on one thread', async () => {
     const lines = ['email,phone,idfa'];
     for (let i = 0; i < 30_000; i++) {
