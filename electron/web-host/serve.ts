@@ -2,11 +2,11 @@
  * The web host as a function: the real engine (offline sandbox by default) behind the WebSocket contract
  * and the built renderer. Used by `npm run web` (index.ts) and by `npm start` when Electron cannot start.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEngine, type EngineInternals } from '../core/engine';
+import { systemBrowser } from '../core/system-browser';
 import { AppError } from '../../shared/errors';
 import type { ApiEnvironment } from '../../shared/ipc/dto';
 import type { EngineHost } from '../../shared/ipc/engine-host';
@@ -19,31 +19,8 @@ export function findRenderer(): string {
   return candidates.find((d) => existsSync(join(d, 'index.html'))) ?? candidates[0]!;
 }
 
-/** Opens a URL with the OS's opener (open / rundll32 / xdg-open), detached; null where there is no desktop. */
-export function systemOpener(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): ((url: string) => Promise<void>) | null {
-  let cmd: string;
-  let args: (url: string) => string[];
-  if (platform === 'darwin') {
-    cmd = 'open';
-    args = (u) => [u];
-  } else if (platform === 'win32') {
-    cmd = 'rundll32';
-    args = (u) => ['url.dll,FileProtocolHandler', u];
-  } else {
-    if (!env.DISPLAY && !env.WAYLAND_DISPLAY) return null;
-    cmd = 'xdg-open';
-    args = (u) => [u];
-  }
-  return (url) =>
-    new Promise<void>((done, fail) => {
-      const child = spawn(cmd, args(url), { stdio: 'ignore', detached: true });
-      child.once('error', fail);
-      child.once('spawn', () => {
-        child.unref();
-        done();
-      });
-    });
-}
+/** Opens a URL with the OS's browser; null where there is no desktop. */
+export const systemOpener = systemBrowser;
 
 export interface ServeWebOptions {
   dataDir: string;

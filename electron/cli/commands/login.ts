@@ -1,11 +1,11 @@
-import { spawn } from 'node:child_process';
 import { AppError } from '../../../shared/errors';
 import { resolveDataDir } from '../../core/paths';
 import { Store } from '../../core/store';
 import { resolveApiBase } from '../../core/tiktok/client';
 import { keychainFix, type OpenedSecretStore } from '../../core/secrets';
 import { openConnectionService, type ConnectResult } from '../../core/tiktok/connections';
-import { DEFAULT_LOGIN_TIMEOUT_MS, formatDuration, type BrowserOpener } from '../../core/tiktok/oauth';
+import { systemBrowser } from '../../core/system-browser';
+import { DEFAULT_LOGIN_TIMEOUT_MS, formatDuration } from '../../core/tiktok/oauth';
 import { flag, printJson, str, type CliCommand, type CliContext } from '../command';
 
 const USAGE = `cohort-relay login [--app-id ID] [--secret-stdin] [--no-browser] [--api-base URL] [--json]
@@ -151,32 +151,3 @@ async function readPiped(ctx: CliContext, want: { token: boolean; secret: boolea
   return out;
 }
 
-/**
- * The system browser via the OS's opener (open / rundll32 / xdg-open), detached. null where there is no
- * desktop to show a browser (Linux without DISPLAY or WAYLAND_DISPLAY): the URL is printed instead.
- */
-function systemBrowser(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): BrowserOpener | null {
-  let cmd: string;
-  let args: (url: string) => string[];
-  if (platform === 'darwin') {
-    cmd = 'open';
-    args = (u) => [u];
-  } else if (platform === 'win32') {
-    // rundll32 takes the URL as one argument; `start` would need cmd.exe quoting of every "&".
-    cmd = 'rundll32';
-    args = (u) => ['url.dll,FileProtocolHandler', u];
-  } else {
-    if (!env.DISPLAY && !env.WAYLAND_DISPLAY) return null;
-    cmd = 'xdg-open';
-    args = (u) => [u];
-  }
-  return (url) =>
-    new Promise<void>((resolve, reject) => {
-      const child = spawn(cmd, args(url), { stdio: 'ignore', detached: true });
-      child.once('error', reject);
-      child.once('spawn', () => {
-        child.unref();
-        resolve();
-      });
-    });
-}
