@@ -18,7 +18,7 @@ import { sortUniqueInPlace } from './hash-set';
 import type { MultiChunkResult, MultiTask, MultiTextTask } from './kernel';
 import { MULTI_ENTRY_BYTES, MULTI_SLOTS, slotOfKey, type MultiSlot } from './multi-key';
 import { checkProfile, countRecords, resolveColumn, skipHeader, throwIfAborted, type CohortProgress, type RejectRecord } from './read-cohort';
-import { isBlank, openCsv, sniffCsv, type CsvSample } from './sniff';
+import { isBlank, openCsv, sniffCsv, type CsvDelimiter, type CsvSample } from './sniff';
 import { defaultWorkerCount, HashPool, type MultiRequest } from './worker-pool';
 
 /** One key of a multi-key cohort: which key, read from which column (header name or 0-based index). */
@@ -40,6 +40,10 @@ export interface ReadCohortMultiOptions {
   maxRejects?: number;
   /** Hashing worker threads (default: none below 2 MB, else one per core, at most 4; 0 = this thread only). */
   workers?: number;
+  /** Overrides header detection. */
+  hasHeader?: boolean;
+  /** Overrides delimiter detection. */
+  delimiter?: CsvDelimiter;
 }
 
 export interface MultiCohortResult {
@@ -110,7 +114,7 @@ export async function readCohortMulti(opts: ReadCohortMultiOptions): Promise<Mul
   let sample: CsvSample;
   let columns: MultiCohortResult['columns'];
   try {
-    sample = await sniffCsv(opts.path);
+    sample = await sniffCsv(opts.path, { hasHeader: opts.hasHeader, delimiter: opts.delimiter });
     columns = opts.keys.map((k) => ({ key: k.key, slot: slotOfKey(k.key), ...resolveColumn(sample, k.key, k.column) }));
     for (let i = 1; i < columns.length; i++) {
       const twin = columns.slice(0, i).find((c) => c.index === columns[i]!.index);

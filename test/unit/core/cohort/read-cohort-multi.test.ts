@@ -129,6 +129,17 @@ describe('readCohortMulti on a three-key cohort', () => {
     expect(hexTuples(r.entries)).toEqual(hexTuples(want));
   });
 
+  it('reads a file without a header by column index, or with the header detection overridden', async () => {
+    const body = COHORT.split('\n').slice(1).join('\n');
+    const keys: MultiKeyMapping[] = [{ key: 'email', column: 0 }, { key: 'phone', column: 1 }, { key: 'idfa', column: 2 }];
+    const a = await read(file(COHORT));
+    const b = await read(file(body), { keys, hasHeader: false });
+    expect(b.hasHeader).toBe(false);
+    expect(b.entries.equals(a.entries)).toBe(true);
+    expect(b.rejects.map((r) => r.row)).toEqual(a.rejects.map((r) => r.row - 1));
+    expect(b.rejects[0]!.column).toBe('Column 1');
+  });
+
   it('reads quoted, CRLF and semicolon files the same way', async () => {
     const quoted = COHORT.split('\n').map((line) => line.split(',').map((c) => `"${c}"`).join(';')).join('\r\n');
     const a = await read(file(COHORT));
@@ -201,6 +212,10 @@ describe('readCohortMulti refuses', () => {
     expect(err.code).toBe('CSV_INVALID');
     expect(err.message).toMatch(/None of the 3 rows/);
     expect(err.message).toMatch(/email/i);
+  });
+
+  it('a missing file', async () => {
+    expect((await rejection(read(path.join(dir, 'nope.csv')))).code).toBe('FILE_NOT_FOUND');
   });
 
   it('a header without rows', async () => {
