@@ -10,11 +10,10 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { basename, extname, join, resolve, sep } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -23,6 +22,7 @@ import type { WebSocket } from 'ws';
 import type { EventSource, Handlers, PushEvent } from '../../shared/ipc/contract';
 import { parseWireRequest, TOKEN_PARAM, UPLOAD_PATH, WS_PATH } from '../../shared/ipc/wire';
 import type { UploadResponse, WireMessage } from '../../shared/ipc/wire';
+import { makeOwnedTempDir, removeStaleTempDirs } from '../core/temp-dirs';
 import { createDispatcher } from '../main/registrar';
 import type { DispatcherOptions } from '../main/registrar';
 
@@ -89,11 +89,15 @@ function sameSecret(given: string | null, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+const UPLOAD_PREFIX = 'cohort-relay-uploads-';
+
 export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const token = opts.token ?? randomBytes(24).toString('base64url');
   const rendererRoot = resolve(opts.rendererDir);
   const maxUpload = opts.maxUploadBytes ?? 4 * 1024 ** 3;
-  const uploadDir = await mkdtemp(join(tmpdir(), 'cohort-relay-uploads-'));
+  // Uploads are copies of the user's own CSV (raw identifiers): a crashed host's copies are removed now.
+  removeStaleTempDirs(UPLOAD_PREFIX);
+  const uploadDir = makeOwnedTempDir(UPLOAD_PREFIX);
   const dispatch = createDispatcher(opts.handlers, { onInternalError: opts.onInternalError });
   let uploads = 0;
   let port = 0;

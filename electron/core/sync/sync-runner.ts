@@ -1,6 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { AppError, toErrorShape, type AppErrorShape } from '../../../shared/errors';
 import { DEFAULT_DAILY_CALL_BUDGET } from '../../../shared/domain';
 import type { Store } from '../store';
@@ -15,7 +13,11 @@ import { acquireAudienceLock } from './locks';
 import { floorMessage, planSync, FILES_PER_CALL, type Plan, type PlannedCall } from './planner';
 import { recordDelta } from './deltas';
 import { Deferral } from './deferral';
+import { makeOwnedTempDir, removeStaleTempDirs } from '../temp-dirs';
 import { addPending, clearPending, loadPending } from './pending';
+
+/** Temp folders of upload files (hashes only), named with the owning pid so a crashed run's are removed. */
+const UPLOAD_DIR_PREFIX = 'cohort-relay-upload-';
 
 /** The hashed cohort a run should leave the audience holding, with the pipeline's counts. */
 export interface TargetSet {
@@ -141,7 +143,8 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
   };
   let tmp: string | null = null;
   try {
-    tmp = fs.mkdtempSync(path.join(deps.tmpRoot ?? os.tmpdir(), 'cohort-relay-upload-'));
+    removeStaleTempDirs(UPLOAD_DIR_PREFIX, deps.tmpRoot);
+    tmp = makeOwnedTempDir(UPLOAD_DIR_PREFIX, deps.tmpRoot);
     if (!opts.dryRun) {
       recoverInterrupted(store, audienceId);
       runId = store.runs.start({ audienceId, trigger: opts.trigger, sourcePath: audience.sourcePath }).id;

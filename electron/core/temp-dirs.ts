@@ -1,0 +1,43 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * A private temp folder named `<prefix><pid>-<random>`, so a later process can tell whose it is.
+ * Removed by its owner; `removeStale` removes those whose process died (crash, SIGKILL).
+ */
+export function makeOwnedTempDir(prefix: string, root = os.tmpdir()): string {
+  return fs.mkdtempSync(path.join(root, `${prefix}${process.pid}-`));
+}
+
+/** Removes `<prefix><pid>-*` folders in `root` whose process no longer runs. Never throws. */
+export function removeStaleTempDirs(prefix: string, root = os.tmpdir()): number {
+  let removed = 0;
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(root);
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(/^(\d+)-/.exec(name.slice(prefix.length))?.[1]);
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || alive(pid)) continue;
+    try {
+      fs.rmSync(path.join(root, name), { recursive: true, force: true });
+      removed++;
+    } catch {
+      // Someone else's or already gone: leave it.
+    }
+  }
+  return removed;
+}
