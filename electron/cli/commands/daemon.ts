@@ -20,7 +20,10 @@ const daemon: CliCommand = {
     });
     ctx.stdout.write(`Cohort Relay daemon started (pid ${process.pid}); checking schedules every ${tick} s. Stop with SIGTERM or Ctrl-C.\n`);
     scheduler.start();
+    // The scheduler's timer does not hold the process open (hosts decide): this daemon does, until a signal.
+    const keepAlive = setInterval(() => {}, 2 ** 30);
     await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+    clearInterval(keepAlive);
     await scheduler.stop();
     app.close();
     ctx.stdout.write('Cohort Relay daemon stopped.\n');

@@ -1,0 +1,50 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Store } from '../../../electron/core/store';
+import { startSimulator, type SimulatorHandle } from '../../../electron/core/tiktok/simulator';
+import { cli } from '../../helpers/cli';
+import { emails, hashSet, writeEmailCsv } from '../../helpers/cohort';
+import { tmpDir } from '../../helpers/tmp';
+
+const ROOT = path.resolve(__dirname, '../../..');
+let sim: SimulatorHandle;
+let dir: string;
+let cleanup: () => void;
+let env: NodeJS.ProcessEnv;
+
+beforeEach(async () => {
+  ({ dir, cleanup } = tmpDir());
+  sim = await startSimulator({ rateLimit: false, processingDelayMs: 0, matchRate: 'exact' });
+  env = { COHORT_RELAY_HOME: path.join(dir, 'home'), TIKTOK_API_BASE: sim.url, TIKTOK_ACCESS_TOKEN: sim.accessToken, COHORT_RELAY_KEYCHAIN: 'off' };
+});
+afterEach(async () => {
+  await sim.close();
+  cleanup();
+});
+
+describe('cohort-relay daemon', () => {
+  it('runs a due scheduled sync headless, re-reading the source, and stops cleanly on SIGTERM', async () => {
+    const csv = path.join(dir, 'cohort.csv');
+    writeEmailCsv(csv, emails(0, 1200));
+    const first = JSON.parse((await cli(['sync', '--csv', csv, '--key', 'email', '--advertiser', sim.advertiserIds[0]!, '--audience', 'Nightly', '--json'], env)).stdout);
+    expect((await cli(['schedule', 'add', '--audience-id', String(first.localAudienceId), '--every', 'hourly'], env)).code).toBe(0);
+    // Make the current hour's slot due: the last served slot is an hour ago.
+    const store = Store.open(path.join(dir, 'home'));
+    store.db.prepare('UPDATE audiences SET schedule_last_slot = ?, created_at = ? WHERE id = ?').run(new Date(Date.now() - 2 * 3_600_000).toISOString(), new Date(Date.now() - 3 * 3_600_000).toISOString(), first.localAudienceId);
+    store.close();
+    writeEmailCsv(csv, emails(100, 1200));
+
+    const child = spawn(process.execPath, ['--import', 'tsx', 'electron/cli/index.ts', 'daemon', '--tick', '1'], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: dir, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const deadline = Date.now() + 30_000;
+    while (!/audience \d+: done/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    expect(out).toMatch(/audience \d+: done, \+100 −100/);
+    expect(out).toMatch(/daemon stopped/);
+    expect(code).toBe(0);
+    expect(sim.membership(first.audienceId)).toEqual(hashSet(emails(100, 1200)));
+  }, 60_000);
+});
