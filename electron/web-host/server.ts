@@ -10,7 +10,7 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -143,9 +143,12 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       if (!info?.isFile()) return deny(res, 503, 'The renderer is not built: run `npm run build` first.');
     }
     const isHtml = extname(file) === '.html';
+    // The built page carries the desktop app's CSP as a meta tag, which allows no connections at all;
+    // here the page talks to this host's WebSocket, so its meta policy is replaced by this host's own.
+    const body = isHtml ? Buffer.from((await readFile(file, 'utf8')).replace(/<meta http-equiv="Content-Security-Policy" content="[^"]*"\s*\/?>/i, `<meta http-equiv="Content-Security-Policy" content="${csp().replace(" frame-ancestors 'none';", '')}" />`)) : null;
     res.writeHead(200, {
       'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
-      'Content-Length': info.size,
+      'Content-Length': body ? body.length : info.size,
       'Cache-Control': isHtml ? 'no-store' : 'no-cache',
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'no-referrer',
@@ -154,6 +157,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       ...(isHtml ? { 'Content-Security-Policy': csp(), 'X-Frame-Options': 'DENY' } : {}),
     });
     if (req.method === 'HEAD') return void res.end();
+    if (body) return void res.end(body);
     await pipeline(createReadStream(file), res);
   }
 

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 // window.ts imports `shell` from 'electron', which cannot load outside Electron.
@@ -128,5 +130,14 @@ describe('hardenSession', () => {
     expect(CONTENT_SECURITY_POLICY).toContain("script-src 'self'");
     expect(CONTENT_SECURITY_POLICY).toContain("style-src 'self'");
     expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-(inline|eval)|connect-src/);
+  });
+});
+
+describe('the renderer page', () => {
+  it("carries a meta CSP that allows no network connection (the desktop app needs none)", () => {
+    const html = readFileSync(join(__dirname, '../../../renderer/index.html'), 'utf8');
+    const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(html)?.[1] ?? '';
+    expect(meta).toContain("default-src 'none'");
+    expect(meta).not.toMatch(/connect-src|unsafe-/);
   });
 });

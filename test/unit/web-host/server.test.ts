@@ -22,7 +22,7 @@ beforeEach(async () => {
   cleanup = t.cleanup;
   renderer = join(t.dir, 'renderer');
   mkdirSync(join(renderer, 'assets'), { recursive: true });
-  writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>Cohort Relay</title>');
+  writeFileSync(join(renderer, 'index.html'), `<!doctype html><meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'self'" /><title>Cohort Relay</title>`);
   writeFileSync(join(renderer, 'assets', 'app.js'), 'console.log(1)');
   writeFileSync(join(t.dir, 'secret.txt'), 'outside the renderer');
   hub = createEventHub();
@@ -154,6 +154,9 @@ describe('web host: static renderer', () => {
     expect(res.headers['content-security-policy']).toContain("default-src 'none'");
     expect(res.headers['content-security-policy']).toContain(`connect-src 'self' ws://127.0.0.1:${host.port}`);
     expect(res.headers['referrer-policy']).toBe('no-referrer');
+    // The page's own meta policy (the desktop app's, which allows no connection) is replaced by this host's.
+    expect(res.body).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self' ws://127.0.0.1:${host.port}`);
+    expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(res.body));
     const js = await http('/assets/app.js');
     expect(js.headers['content-type']).toBe('text/javascript; charset=utf-8');
   });
