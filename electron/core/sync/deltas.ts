@@ -11,7 +11,8 @@ export function recordDelta(store: Store, runId: number, added: Buffer, removed:
   const chunk = CHUNK_ENTRIES * width;
   for (const [kind, entries] of [['add', added], ['remove', removed]] as const) {
     if (entries.length === 0) continue;
-    const merged = unionHashes(loadDelta(store, runId, kind), entries, width);
+    const existing = loadDelta(store, runId, kind);
+    const merged = existing.length === 0 ? entries : unionHashes(existing, entries, width);
     store.db.prepare('DELETE FROM run_deltas WHERE run_id = ? AND kind = ?').run(runId, kind);
     const insert = store.db.prepare('INSERT INTO run_deltas (run_id, kind, seq, data) VALUES (?, ?, ?, ?)');
     for (let off = 0, seq = 0; off < merged.length; off += chunk, seq++) insert.run(runId, kind, seq, merged.subarray(off, off + chunk));

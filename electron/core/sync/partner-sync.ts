@@ -1,12 +1,12 @@
 import type { KeyType } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
-import { diffHashes, subtractHashes, unionHashes, MULTI_SLOTS, slotOfKey } from '../cohort';
+import { subtractHashes, unionHashes, MULTI_SLOTS, slotOfKey } from '../cohort';
 import type { Store } from '../store';
 import type { AudienceRecord } from '../store/audiences-repo';
 import { isRemoteFailure, type PartnerApi, type PartnerIdSchema } from './audience-api';
 import { recordDelta } from './deltas';
 import { Deferral } from './deferral';
-import { addPending, clearPending, loadPending } from './pending';
+import { addPending, clearPending, diffWithPending } from './pending';
 import { layoutOf } from './entry-layout';
 
 /** Rows per /segment/mapping/ batch. No source states TikTok's cap (tiktok-api.md §4.2): stay conservative, split on 40061. */
@@ -95,8 +95,7 @@ export async function syncPartnerAudience(c: PartnerSyncCtx): Promise<PartnerSyn
     warnings.push('This partner audience was not synced from here before: people already in it who are not in the file stay (the segment API cannot replace an audience).');
   }
   // As for customer files: remove what may be there and is not wanted, append what may be missing.
-  const adds = diffHashes(subtractHashes(base, loadPending(store, audience.id, 'remove'), w), c.target, w).adds;
-  const removes = diffHashes(unionHashes(base, loadPending(store, audience.id, 'add'), w), c.target, w).removes;
+  const { adds, removes } = diffWithPending(store, audience.id, base, c.target, w);
   const rows = c.batchRows ?? PARTNER_BATCH_ROWS;
   const result: PartnerSyncResult = {
     adds: adds.length / w,

@@ -1,4 +1,4 @@
-import { unionHashes } from '../cohort';
+import { diffHashes, subtractHashes, unionHashes } from '../cohort';
 import type { Store } from '../store';
 
 const CHUNK_ENTRIES = 32_768;
@@ -28,4 +28,18 @@ export function addPending(store: Store, audienceId: number, add: Buffer, remove
 /** A run that completed leaves TikTok holding exactly the snapshot: nothing is uncertain any more. */
 export function clearPending(store: Store, audienceId: number): void {
   store.db.prepare('DELETE FROM pending_changes WHERE audience_id = ?').run(audienceId);
+}
+
+/**
+ * What to send to go from what TikTok may hold to `target`: adds = target − (snapshot − maybe-removed),
+ * removes = (snapshot ∪ maybe-added) − target. With nothing pending this is the plain diff, computed once.
+ */
+export function diffWithPending(store: Store, audienceId: number, snapshot: Buffer, target: Buffer, width: number): { adds: Buffer; removes: Buffer } {
+  const maybeAdded = loadPending(store, audienceId, 'add');
+  const maybeRemoved = loadPending(store, audienceId, 'remove');
+  if (maybeAdded.length === 0 && maybeRemoved.length === 0) return diffHashes(snapshot, target, width);
+  return {
+    adds: maybeRemoved.length === 0 ? diffHashes(snapshot, target, width).adds : diffHashes(subtractHashes(snapshot, maybeRemoved, width), target, width).adds,
+    removes: maybeAdded.length === 0 ? diffHashes(snapshot, target, width).removes : diffHashes(unionHashes(snapshot, maybeAdded, width), target, width).removes,
+  };
 }

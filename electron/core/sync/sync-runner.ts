@@ -14,7 +14,7 @@ import { floorMessage, planSync, FILES_PER_CALL, type Plan, type PlannedCall } f
 import { recordDelta } from './deltas';
 import { Deferral } from './deferral';
 import { makeOwnedTempDir, removeStaleTempDirs } from '../temp-dirs';
-import { addPending, clearPending, loadPending } from './pending';
+import { addPending, clearPending, diffWithPending } from './pending';
 
 /** Temp folders of upload files (hashes only), named with the owning pid so a crashed run's are removed. */
 const UPLOAD_DIR_PREFIX = 'cohort-relay-upload-';
@@ -185,10 +185,7 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     let snapshot = store.snapshots.load(audienceId);
     const membershipUnknown = Boolean(audience.tiktokAudienceId) && !store.snapshots.meta(audienceId);
     // Remove what may be at TikTok and is not wanted; append what is wanted and may be missing.
-    const maybeAdded = loadPending(store, audienceId, 'add');
-    const maybeRemoved = loadPending(store, audienceId, 'remove');
-    const adds = diffHashes(subtractHashes(snapshot, maybeRemoved, w), target.hashes, w).adds;
-    const removes = diffHashes(unionHashes(snapshot, maybeAdded, w), target.hashes, w).removes;
+    const { adds, removes } = diffWithPending(store, audienceId, snapshot, target.hashes, w);
     if (layout.slots) outcome.perKey = perKeyCounts(layout.slots, snapshot, target.hashes);
     const at = now();
     const callsLeft = store.quota.left(audienceId, at, budget);
@@ -313,6 +310,25 @@ function perKeyCounts(slots: MultiSlot[], snapshot: Buffer, target: Buffer): Non
     out[slot] = { target: now.length / 32, adds: d.adds.length / 32, removes: d.removes.length / 32 };
   }
   return out;
+}
+
+/**
+ * What one acknowledged call changed, computed from the (usually small) sent entries rather than the
+ * whole snapshot: APPEND adds entries − before; REMOVE removes entries ∩ before; a create or REPLACE
+ * replaces before with entries.
+ */
+function changedBy(kind: PlannedCall['kind'], before: Buffer, entries: Buffer, w: number): [Buffer, Buffer] {
+  const none = Buffer.alloc(0);
+  if (before.length === 0) return [kind === 'REMOVE' ? none : entries, none];
+  switch (kind) {
+    case 'APPEND':
+      return [subtractHashes(entries, before, w), none];
+    case 'REMOVE':
+      return [none, subtractHashes(entries, subtractHashes(entries, before, w), w)];
+    case 'create':
+    case 'REPLACE':
+      return [subtractHashes(entries, before, w), subtractHashes(before, entries, w)];
+  }
 }
 
 /** Marks runs a crash left as running as failed; their reserved calls keep counting. Call under the lock. */
@@ -456,7 +472,7 @@ function acknowledge(c: SendCtx, quotaId: number, kind: PlannedCall['kind'], req
     store.db.prepare('UPDATE quota_calls SET request_id = ?, entries = ? WHERE id = ?').run(requestId, c.entries.length / w, quotaId);
     if (newAudienceId) store.audiences.setTiktokId(c.audienceId, newAudienceId);
     store.snapshots.replace(c.audienceId, after, w);
-    recordDelta(store, c.runId, subtractHashes(after, before, w), subtractHashes(before, after, w), w);
+    recordDelta(store, c.runId, ...changedBy(kind, before, c.entries, w), w);
     store.runs.addCallsUsed(c.runId, 1);
   });
   c.snapshot = after;
