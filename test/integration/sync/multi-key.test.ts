@@ -1,31 +1,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CohortRelayApp } from '../../../electron/core/app';
-import { startSimulator, type SimulatorHandle } from '../../../electron/core/tiktok/simulator';
+import type { CohortRelayApp } from '../../../electron/core/app';
+import type { SimulatorHandle } from '../../../electron/core/tiktok/simulator';
 import { DEFAULT_PROFILE } from '../../../shared/domain';
 import { sha256Hex } from '../../helpers/cohort';
-import { tmpDir } from '../../helpers/tmp';
+import { openSandboxApp } from '../../helpers/sandbox-app';
 
 let sim: SimulatorHandle;
 let dir: string;
-let cleanup: () => void;
 let app: CohortRelayApp;
+let close: () => Promise<void>;
 
-beforeEach(async () => {
-  ({ dir, cleanup } = tmpDir());
-  sim = await startSimulator({ rateLimit: false, processingDelayMs: 0, matchRate: 'exact' });
-  app = await CohortRelayApp.open({
-    dataDir: path.join(dir, 'data'),
-    env: { TIKTOK_ACCESS_TOKEN: sim.accessToken, TIKTOK_API_BASE: sim.url, COHORT_RELAY_KEYCHAIN: 'off' },
-    runner: { sleep: async () => {}, maxAttempts: 8, partnerBatchRows: 250, hashesPerFile: 400, filesPerCall: 5 },
-  });
-});
-afterEach(async () => {
-  app.close();
-  await sim.close();
-  cleanup();
-});
+beforeEach(async () => ({ sim, app, dir, close } = await openSandboxApp({ runner: { partnerBatchRows: 250 } })));
+afterEach(async () => close());
 
 interface Person {
   email?: string;

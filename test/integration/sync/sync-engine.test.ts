@@ -1,39 +1,23 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CohortRelayApp } from '../../../electron/core/app';
-import { startSimulator, type SimulatorHandle } from '../../../electron/core/tiktok/simulator';
+import type { CohortRelayApp } from '../../../electron/core/app';
+import type { SimulatorHandle } from '../../../electron/core/tiktok/simulator';
 import { DEFAULT_PROFILE } from '../../../shared/domain';
 import { emails, hashSet, writeEmailCsv } from '../../helpers/cohort';
-import { tmpDir } from '../../helpers/tmp';
+import { openSandboxApp } from '../../helpers/sandbox-app';
 
 let sim: SimulatorHandle;
 let dir: string;
-let cleanup: () => void;
 let clock: Date;
 let app: CohortRelayApp;
+let close: () => Promise<void>;
 const ADV = () => sim.advertiserIds[0]!;
 
-async function openApp(): Promise<CohortRelayApp> {
-  return CohortRelayApp.open({
-    dataDir: path.join(dir, 'data'),
-    env: { TIKTOK_ACCESS_TOKEN: sim.accessToken, TIKTOK_API_BASE: sim.url, COHORT_RELAY_KEYCHAIN: 'off' },
-    now: () => clock,
-    // Small files and calls so a few thousand rows exercise multi-file, multi-call plans; no real sleeping.
-    runner: { hashesPerFile: 400, filesPerCall: 5, sleep: async () => {}, maxAttempts: 8 },
-  });
-}
-
 beforeEach(async () => {
-  ({ dir, cleanup } = tmpDir());
   clock = new Date('2026-11-24T10:00:00Z');
-  sim = await startSimulator({ rateLimit: false, processingDelayMs: 0, matchRate: 'exact' });
-  app = await openApp();
+  ({ sim, app, dir, close } = await openSandboxApp({ now: () => clock }));
 });
-afterEach(async () => {
-  app.close();
-  await sim.close();
-  cleanup();
-});
+afterEach(async () => close());
 
 async function syncFile(list: readonly string[], name = 'Buyers') {
   const csv = path.join(dir, 'cohort.csv');
