@@ -1,4 +1,5 @@
 import m001 from './001-initial';
+import m002 from './002-secret-locations';
 
 export interface Migration {
   name: string;
@@ -6,4 +7,4 @@ export interface Migration {
 }
 
 /** The registry: version N is MIGRATIONS[N-1]. Append only. */
-export const MIGRATIONS: readonly Migration[] = [m001];
+export const MIGRATIONS: readonly Migration[] = [m001, m002];
