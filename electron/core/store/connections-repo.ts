@@ -1,6 +1,8 @@
 import type { Db } from './db';
 
 export type ConnectionKind = 'oauth' | 'token' | 'sandbox';
+/** A keychain binding's name, as secret_locations stores it (see core/secrets). */
+export type SecretAdapterName = 'keytar' | 'napi-keyring';
 export type ConnectionStatus = 'ok' | 'needs_reconnect';
 
 export interface AdvertiserRecord {
@@ -52,6 +54,10 @@ export class ConnectionsRepo {
       advertisers: db.prepare('SELECT advertiser_id AS advertiserId, name FROM advertisers WHERE connection_id = ? ORDER BY name, advertiser_id'),
       clearAdvertisers: db.prepare('DELETE FROM advertisers WHERE connection_id = ?'),
       addAdvertiser: db.prepare('INSERT INTO advertisers (connection_id, advertiser_id, name) VALUES (?, ?, ?)'),
+      secretAdapter: db.prepare('SELECT adapter FROM secret_locations WHERE connection_id = ?').pluck(),
+      setSecretAdapter: db.prepare(`INSERT INTO secret_locations (connection_id, adapter, updated_at) VALUES (?, ?, ?)
+        ON CONFLICT(connection_id) DO UPDATE SET adapter = excluded.adapter, updated_at = excluded.updated_at`),
+      forgetSecretAdapter: db.prepare('DELETE FROM secret_locations WHERE connection_id = ?'),
       byAdvertiser: db.prepare('SELECT c.* FROM connections c JOIN advertisers a ON a.connection_id = c.id WHERE a.advertiser_id = ? ORDER BY c.updated_at DESC LIMIT 1'),
     };
   }
@@ -92,6 +98,19 @@ export class ConnectionsRepo {
 
   setStatus(id: string, status: ConnectionStatus, message: string | null = null): void {
     this.q.setStatus.run(status, message, new Date().toISOString(), id);
+  }
+
+  /** Which keychain binding holds this connection's secrets (its name only), or null. */
+  secretAdapter(id: string): SecretAdapterName | null {
+    return (this.q.secretAdapter.get(id) as SecretAdapterName | undefined) ?? null;
+  }
+
+  setSecretAdapter(id: string, adapter: SecretAdapterName): void {
+    this.q.setSecretAdapter.run(id, adapter, new Date().toISOString());
+  }
+
+  forgetSecretAdapter(id: string): void {
+    this.q.forgetSecretAdapter.run(id);
   }
 
   markChecked(id: string, at: Date = new Date()): void {
