@@ -17,6 +17,9 @@ export const ERROR_CODES = [
   'AUDIENCE_TOO_SMALL',
   'AUDIENCE_PROCESSING',
   'AUDIENCE_NOT_FOUND',
+  'AUDIENCE_UNAVAILABLE',
+  'REPLACE_PENDING',
+  'ADVERTISER_UNREACHABLE',
   'KEY_TYPE_LOCKED',
   'NOT_ALLOWLISTED',
   'TIKTOK_REJECTED',
@@ -84,6 +87,16 @@ export function describeError(code: ErrorCode): { message: string; action: strin
       return { message: 'TikTok is still processing this audience.', action: 'Nothing to do: the sync retries later.', retryable: true };
     case 'AUDIENCE_NOT_FOUND':
       return { message: 'The audience no longer exists at TikTok.', action: 'Create a new audience for this cohort.', retryable: false };
+    case 'AUDIENCE_UNAVAILABLE':
+      return {
+        message: 'TikTok made this audience unavailable: it matched fewer than 1,000 people, and TikTok never lets such an audience be edited again.',
+        action: 'Sync the cohort to a new audience: from a larger cohort, or with several keys per person (email, phone and mobile ad id) for a higher match rate.',
+        retryable: false,
+      };
+    case 'REPLACE_PENDING':
+      return { message: 'TikTok is still applying an earlier full replace of this audience and refuses another until it finishes.', action: 'Nothing to do: the sync tries again later (at most one full replace a day).', retryable: true };
+    case 'ADVERTISER_UNREACHABLE':
+      return { message: 'This TikTok connection cannot reach this ad account.', action: 'Re-connect with a TikTok user who has access to the ad account, or sync to an ad account the connection can reach.', retryable: false };
     case 'KEY_TYPE_LOCKED':
       return { message: "An audience's key type cannot change after it is saved (TikTok fixes calculate_type).", action: 'Create a new audience with the other key instead.', retryable: false };
     case 'NOT_ALLOWLISTED':

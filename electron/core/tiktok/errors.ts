@@ -85,7 +85,8 @@ export const TIKTOK_ERROR_TABLE: Readonly<Record<number, TikTokCodeRule>> = Obje
   rule(40102, 'ACCESS_TOKEN_EXPIRE', 'reauth', 'AUTH_EXPIRED', 'The TikTok access token has expired. Re-connect the TikTok account.'),
   rule(40104, 'EMPTY_ACCESS_TOKEN', 'reauth', 'AUTH_MISSING', 'No TikTok access token was sent. Re-connect the TikTok account.'),
   rule(40105, 'INVALID_ACCESS_TOKEN', 'reauth', 'AUTH_EXPIRED', 'TikTok no longer accepts this access token (revoked, or for another environment). Re-connect the TikTok account.'),
-  rule(40106, 'INVALID_CORE_USER', 'reauth', 'AUTH_EXPIRED', 'This TikTok connection cannot reach this ad account. Re-connect, or pick an ad account the connection can reach.'),
+  // The token works, but not for this advertiser: that ad account needs attention, not the whole connection.
+  rule(40106, 'INVALID_CORE_USER', 'reauth', 'ADVERTISER_UNREACHABLE', 'This TikTok connection cannot reach this ad account. Re-connect with a TikTok user who has access to it, or sync to an ad account the connection can reach.'),
   rule(40107, 'INVALID_REFRESH_TOKEN', 'reauth', 'AUTH_EXPIRED', 'TikTok advertiser tokens cannot be refreshed. Re-connect the TikTok account.'),
   rule(40110, 'AUTH_CODE_ERROR', 'reauth', 'AUTH_FAILED', 'The TikTok sign-in code was already used or expired (codes last 1 hour, single use). Sign in again.'),
   rule(40113, 'APP_FORBIDDEN', 'give-up', 'AUTH_FAILED', 'TikTok blocked or does not know this developer app. Check the app id and secret, and the app status in TikTok for Business.'),
@@ -144,12 +145,22 @@ const PROCESSING_PATTERN = /process|status|being (updated|calculated)|calculatin
 const TOO_SMALL_PATTERN = /(less|fewer|smaller) than 1,?000|below 1,?000|under 1,?000|audience size/i;
 /** 40002 messages about an unknown audience. */
 const INVALID_AUDIENCE_PATTERN = /invalid audience id|audience (id )?(does not|doesn't) exist|audience not (found|exist)/i;
+/**
+ * TikTok's refusal of a REPLACE while an earlier REPLACE of the audience is unfinished (Census quotes it: "This
+ * replace operation is rejected as there is an existing unfinished replace operation for this audience …"). Its
+ * code is not documented, so the words decide, whatever the code.
+ */
+const REPLACE_PENDING_PATTERN = /unfinished replace|existing .{0,40}replace operation|replace operation is rejected/i;
 
 /**
  * The rule for a TikTok code, refined by TikTok's message where one code has several meanings
  * (40002: processing / too small / unknown audience / other; 40100: which limit).
  */
 export function classifyTikTokCode(code: number, tiktokMessage = ''): TikTokCodeRule & { rateLimitScope?: RateLimitScope } {
+  if (!isSuccessCode(code) && REPLACE_PENDING_PATTERN.test(tiktokMessage)) {
+    // Not a failure: the earlier REPLACE finishes at TikTok; the sync defers and does not REPLACE again for 24 h.
+    return rule(code, TIKTOK_ERROR_TABLE[code]?.name ?? 'UNKNOWN', 'processing', 'REPLACE_PENDING', 'TikTok is still applying an earlier full replace of this audience and refuses another until it finishes. Nothing to do: the sync tries again later.');
+  }
   if (code === 40002) {
     if (TOO_SMALL_PATTERN.test(tiktokMessage)) {
       return rule(40002, 'PARAM_ERROR', 'fix-input', 'AUDIENCE_TOO_SMALL', 'TikTok refused the change because the audience would have fewer than 1,000 people. Add more people, remove fewer, or create a new audience.');
@@ -295,8 +306,16 @@ export function classifyFailure(init: Pick<TikTokErrorInit, 'kind' | 'tiktokCode
       const r = classifyTikTokCode(init.tiktokCode ?? -1, init.tiktokMessage ?? '');
       return { category: r.category, appCode: r.appCode, message: r.message, maybeApplied: r.maybeApplied ?? false, rateLimitScope: r.rateLimitScope, minDelayMs: r.minDelayMs, maxRetries: r.maxRetries };
     }
-    case 'http':
-      return classifyHttpStatus(init.httpStatus ?? 0);
+    case 'http': {
+      // TikTok sometimes answers a refusal with HTTP 4xx and its envelope (e.g. 400 + 40002 "invalid audience ID"
+      // for a partner audience that is not ready yet): the envelope's code says what it means.
+      const status = init.httpStatus ?? 0;
+      if (status >= 400 && status < 500 && status !== 429 && init.tiktokCode != null && !isSuccessCode(init.tiktokCode)) {
+        const r = classifyTikTokCode(init.tiktokCode, init.tiktokMessage ?? '');
+        return { category: r.category, appCode: r.appCode, message: r.message, maybeApplied: false, rateLimitScope: r.rateLimitScope, minDelayMs: r.minDelayMs, maxRetries: r.maxRetries };
+      }
+      return classifyHttpStatus(status);
+    }
     case 'network': {
       const notSent = init.networkCode != null && NOT_SENT_NETWORK_CODES.has(init.networkCode);
       return {

@@ -12,7 +12,8 @@ const ADV = SANDBOX_ADVERTISERS[0]!.advertiserId;
 const ADV2 = SANDBOX_ADVERTISERS[1]!.advertiserId;
 
 beforeAll(async () => {
-  sim = await startSimulator({ rateLimit: false, processingDelayMs: 0 });
+  // Audiences here are edited with 80 % matched; TikTok's refusal of unavailable audiences has its own tests.
+  sim = await startSimulator({ rateLimit: false, processingDelayMs: 0, unavailableBelowFloor: false });
 });
 afterAll(async () => {
   await sim.close();

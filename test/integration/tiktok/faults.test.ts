@@ -10,7 +10,7 @@ let sim: SimulatorHandle;
 const ADV = SANDBOX_ADVERTISERS[0]!.advertiserId;
 
 beforeAll(async () => {
-  sim = await startSimulator({ rateLimit: false, processingDelayMs: 0, seed: 42 });
+  sim = await startSimulator({ rateLimit: false, processingDelayMs: 0, seed: 42, matchRate: 'exact' });
 });
 afterAll(async () => {
   await sim.close();

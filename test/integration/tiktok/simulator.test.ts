@@ -47,7 +47,9 @@ afterAll(async () => {
 });
 beforeEach(() => {
   sim.faults.reset();
-  sim.configure({ rateLimit: false, processingDelayMs: 0, dailyAudienceCallCap: 24, segmentAllowlisted: true, segmentMaxBatchSize: 1000, fileTtlMs: 24 * 3600_000 });
+  // Most rules below edit audiences whose matched size (80 % of the rows) is under 1,000, which TikTok would refuse
+  // for good: the unavailable rule is off here and has its own tests ("TikTok's real answers").
+  sim.configure({ rateLimit: false, processingDelayMs: 0, dailyAudienceCallCap: 24, segmentAllowlisted: true, segmentMaxBatchSize: 1000, fileTtlMs: 24 * 3600_000, unavailableBelowFloor: false, partnerReadyDelayMs: 0, replaceUnfinishedMs: null, matchRate: 0.8 });
 });
 
 describe('envelope and transport', () => {
@@ -272,7 +274,7 @@ describe('create and update rules', () => {
 
   it('caps audience-modifying calls at 24 per audience per UTC day with 40100 → QUOTA_EXHAUSTED until 00:00 UTC', async () => {
     let clock = Date.parse('2031-03-04T22:00:00Z');
-    const local = await startSimulator({ rateLimit: false, processingDelayMs: 0, now: () => clock });
+    const local = await startSimulator({ rateLimit: false, processingDelayMs: 0, now: () => clock, matchRate: 'exact' });
     try {
       const { client } = clientFor(local, { now: () => local.now() });
       const base = hashes(1000, 'cap');

@@ -163,17 +163,17 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       return;
     }
     const requestId = state.newRequestId();
-    const send = (code: number, message: string, data: unknown, faultName: string | null = null): void => {
-      logEntry(endpoint, code, 200, faultName);
+    const send = (code: number, message: string, data: unknown, faultName: string | null = null, httpStatus = 200): void => {
+      logEntry(endpoint, code, httpStatus, faultName);
       const payload = JSON.stringify({ code, message, request_id: requestId, data });
-      res.writeHead(200, { 'Content-Type': 'application/json', 'X-Tt-Logid': requestId });
+      res.writeHead(httpStatus, { 'Content-Type': 'application/json', 'X-Tt-Logid': requestId });
       res.end(payload);
     };
     if (fault?.kind === 'code50000') return send(50000, 'System error (injected).', {}, 'code50000');
     if (fault?.kind === 'rate-limit') return send(40100, "Too many requests: the app's QPS limit is reached (injected).", {}, 'rate-limit');
 
     let simReq: SimRequest;
-    let result: { code: number; message: string; data: unknown };
+    let result: { code: number; message: string; data: unknown; httpStatus?: number };
     try {
       simReq = parseRequest(endpoint, req, url, body, tooLarge);
       state.checkRateLimit(state.appOf(simReq));
@@ -181,7 +181,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       if (MUTATING.has(endpoint)) scheduleSave();
     } catch (err) {
       if (!(err instanceof SimApiError)) throw err;
-      result = { code: err.code, message: err.message, data: {} };
+      result = { code: err.code, message: err.message, data: {}, httpStatus: err.httpStatus };
     }
     if (fault?.kind === 'lost-ack') {
       // The change is applied above; the acknowledgement never reaches the client.
@@ -189,7 +189,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       req.socket.destroy();
       return;
     }
-    send(result.code, result.message, result.data);
+    send(result.code, result.message, result.data, null, result.httpStatus);
   }
 
   function portal(url: URL, res: http.ServerResponse): void {

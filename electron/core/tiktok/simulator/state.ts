@@ -26,10 +26,18 @@ export class SimApiError extends Error {
   constructor(
     readonly code: number,
     message: string,
+    /** TikTok answers most refusals with HTTP 200; a few with 4xx and the envelope (a partner audience not ready yet). */
+    readonly httpStatus = 200,
   ) {
     super(message);
   }
 }
+
+/** TikTok's words for 40002 on an audience it will not edit now: still processing, or unavailable for good (S7). */
+export const NOT_EDITABLE_MESSAGE = 'Audience is not editable, please check audience status';
+/** TikTok's refusal of a REPLACE while an earlier one is unfinished, as Census quotes it. */
+export const REPLACE_UNFINISHED_MESSAGE =
+  'This replace operation is rejected as there is an existing unfinished replace operation for this audience. Please wait until the current operation completes on this audience before re trying. Recommend no more than one replace operation per day.';
 
 export interface SimRequest {
   endpoint: string;
@@ -69,6 +77,24 @@ export interface SimSettings {
   authCodeParam: 'auth_code' | 'code' | 'both';
   /** Which key create answers with (default 'custom_audience_id'; §3.2 CONFLICT). */
   createIdKey: 'custom_audience_id' | 'audience_id' | 'both';
+  /**
+   * A customer-file audience whose matched size (cover_num) is under 1,000 once processed is unavailable and
+   * refuses every APPEND / REMOVE / REPLACE for good with 40002 "Audience is not editable, please check audience
+   * status", the same words as while processing (default true, as TikTok).
+   */
+  unavailableBelowFloor: boolean;
+  /**
+   * A new partner audience is not ready for /segment/mapping/ for this long: mapping answers 40002 "Parameter
+   * error: invalid audience ID" (TikTok: about 1–2 minutes; default 0).
+   */
+  partnerReadyDelayMs: number;
+  /** The HTTP status of that not-ready answer: Segment saw 400, its tests also 200 (default 400). */
+  partnerNotReadyHttpStatus: number;
+  /**
+   * How long a REPLACE stays unfinished: another REPLACE of the audience meanwhile is refused with TikTok's
+   * "existing unfinished replace operation" words (code 40002). null = while the audience processes it (default).
+   */
+  replaceUnfinishedMs: number | null;
 }
 
 export const DEFAULT_SIM_SETTINGS: SimSettings = {
@@ -85,6 +111,10 @@ export const DEFAULT_SIM_SETTINGS: SimSettings = {
   consent: 'approve',
   authCodeParam: 'auth_code',
   createIdKey: 'custom_audience_id',
+  unavailableBelowFloor: true,
+  partnerReadyDelayMs: 0,
+  partnerNotReadyHttpStatus: 400,
+  replaceUnfinishedMs: null,
 };
 
 interface App {
@@ -134,6 +164,8 @@ interface Audience {
   processingUntil: number;
   /** cover_num shown while processing (the value before the change). */
   coverBefore: number;
+  /** Until when the last REPLACE is unfinished (another REPLACE is refused); absent when none was sent. */
+  replaceUntil?: number;
   retentionInDays: number | null;
   history: HistoryEntry[];
 }
@@ -173,8 +205,8 @@ const MULTI_HEADERS: Record<string, RegExp | null> = { maid: null, phone_sha256:
 const SEGMENT_SCHEMAS: Record<string, RegExp> = { EMAIL_SHA256: SHA256, PHONE_SHA256: SHA256, IDFA_SHA256: SHA256, IDFA_MD5: MD5, AAID_SHA256: SHA256, AAID_MD5: MD5 };
 const DAY_MS = 86_400_000;
 
-const fail = (code: number, message: string): never => {
-  throw new SimApiError(code, message);
+const fail = (code: number, message: string, httpStatus?: number): never => {
+  throw new SimApiError(code, message, httpStatus);
 };
 
 /** "YYYY-MM-DD HH:MM:SS" in GMT, TikTok's time format. */
@@ -453,7 +485,10 @@ export class SimState {
     try {
       const files = this.useFiles(req.json.file_paths, advertiserId, a.calculateType, false);
       const now = this.now();
-      if (now < a.processingUntil) fail(40002, 'Audience is being processed, please check audience status and retry later.');
+      if (action === 'REPLACE' && a.replaceUntil !== undefined && now < a.replaceUntil) fail(40002, REPLACE_UNFINISHED_MESSAGE);
+      // TikTok gives the same words while processing and once the audience is unavailable (under 1,000 matched).
+      if (now < a.processingUntil) fail(40002, NOT_EDITABLE_MESSAGE);
+      if (this.settings.unavailableBelowFloor && this.view(a).coverNum < AUDIENCE_FLOOR) fail(40002, NOT_EDITABLE_MESSAGE);
       this.checkDailyCap(a.audienceId);
       // Compute the resulting size first (the floor), then change the set in place: audiences reach millions.
       const rowCount = files.reduce((n, f) => n + f.rows.length, 0);
@@ -479,6 +514,7 @@ export class SimState {
       else a.members = delta;
       a.lastModifiedAt = now;
       a.processingUntil = now + this.settings.processingDelayMs;
+      if (action === 'REPLACE') a.replaceUntil = now + (this.settings.replaceUnfinishedMs ?? this.settings.processingDelayMs);
       if (hasName) a.name = req.json.custom_audience_name as string;
       a.history.push({ at: now, action: (action as string).toLowerCase(), detail: String(rowCount), msg: null });
       this.countCall(a.audienceId);
@@ -613,6 +649,8 @@ export class SimState {
         for (const aid of ids as unknown[]) {
           const a = this.audiences.get(str(aid) ?? '');
           if (!a || a.kind !== 'partner' || !(advertiserIds as unknown[]).includes(a.advertiserId)) fail(40002, `Parameter error: invalid audience ID ${String(aid)}.`);
+          // A fresh partner audience is unknown to the mapping service for a while (Segment saw HTTP 400 + 40002).
+          if (this.now() < (a as Audience).createdAt + this.settings.partnerReadyDelayMs) fail(40002, 'Parameter error: invalid audience ID', this.settings.partnerNotReadyHttpStatus);
           ops.push({ key: `${s}:${id}`, audience: a as Audience });
         }
       });

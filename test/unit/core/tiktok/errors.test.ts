@@ -38,7 +38,7 @@ const EXPECTED: [number, ErrorCategory, string][] = [
   [40102, 'reauth', 'AUTH_EXPIRED'],
   [40104, 'reauth', 'AUTH_MISSING'],
   [40105, 'reauth', 'AUTH_EXPIRED'],
-  [40106, 'reauth', 'AUTH_EXPIRED'],
+  [40106, 'reauth', 'ADVERTISER_UNREACHABLE'],
   [40107, 'reauth', 'AUTH_EXPIRED'],
   [40110, 'reauth', 'AUTH_FAILED'],
   [40113, 'give-up', 'AUTH_FAILED'],
@@ -172,6 +172,28 @@ describe('the TikTok error table', () => {
     expect(api(40050).maybeApplied).toBe(true);
     expect(api(50000).maybeApplied).toBe(true);
     expect(api(51020).maybeApplied).toBe(true);
+  });
+
+  it.each([
+    [400, 40002, 'Parameter error: invalid audience ID', 'give-up', 'AUDIENCE_NOT_FOUND'],
+    [400, 40100, "Too many requests: the app's QPS limit is reached.", 'wait', 'RATE_LIMITED'],
+    [403, 40106, 'Token is not valid for this advertiser.', 'reauth', 'ADVERTISER_UNREACHABLE'],
+    [400, 40002, 'Audience is not editable, please check audience status', 'processing', 'AUDIENCE_PROCESSING'],
+  ])('classifies HTTP %i carrying TikTok code %i by the envelope ("%s" → %s / %s), as not applied', (httpStatus, code, message, category, appCode) => {
+    const e = new TikTokApiError({ kind: 'http', endpoint: 'segment/mapping/', httpStatus, tiktokCode: code, tiktokMessage: message, requestId: 'R' });
+    expect([e.category, e.code, e.maybeApplied, e.tiktokCode]).toEqual([category, appCode, false, code]);
+    expect(e.message).toContain(`HTTP ${httpStatus}`);
+  });
+
+  it('keeps the HTTP reading for a 4xx without an envelope and for a 5xx with one', () => {
+    expect(new TikTokApiError({ kind: 'http', endpoint: 'x/', httpStatus: 400 }).code).toBe('TIKTOK_REJECTED');
+    const gateway = new TikTokApiError({ kind: 'http', endpoint: 'x/', httpStatus: 502, tiktokCode: 40002, tiktokMessage: 'Parameter error: invalid audience ID' });
+    expect([gateway.category, gateway.maybeApplied]).toEqual(['retry', true]);
+  });
+
+  it.each([40002, 40000, 44444])("reads TikTok's refusal of a second unfinished REPLACE (code %i) as REPLACE_PENDING, not a failure", (code) => {
+    const e = api(code, 'This replace operation is rejected as there is an existing unfinished replace operation for this audience. Please wait until the current operation completes on this audience before re trying. Recommend no more than one replace operation per day.');
+    expect([e.category, e.code, e.retryable, e.maybeApplied]).toEqual(['processing', 'REPLACE_PENDING', true, false]);
   });
 
   it('falls back to give-up with TikTok words for an unknown code', () => {
