@@ -5,6 +5,16 @@
 set -u
 cd "$(dirname "$0")/.."
 
+if [ -z "${COHORT_RELAY_IN_KEYRING:-}" ]; then
+  # A fresh machine: install the system packages the tests need (as root with apt), or stop at once with
+  # the one command to run. Then build keytar if npm skipped it for want of libsecret's headers.
+  bash test/system-deps.sh install || { echo "0 passed, 1 failed"; exit 1; }
+  if ! node -e "require('keytar')" >/dev/null 2>&1 && [ -z "$(bash test/system-deps.sh missing)" ]; then
+    echo "keytar is not built yet (its headers were missing at npm install): npm install builds it now"
+    npm install --no-audit --no-fund >/dev/null 2>&1 || echo "npm install could not build keytar; its keychain tests will fail and say why"
+  fi
+fi
+
 if [ -z "${COHORT_RELAY_IN_KEYRING:-}" ] && command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then
   XDG_DATA_HOME=$(mktemp -d); XDG_RUNTIME_DIR=$(mktemp -d); chmod 700 "$XDG_RUNTIME_DIR"
   export XDG_DATA_HOME XDG_RUNTIME_DIR COHORT_RELAY_IN_KEYRING=1
