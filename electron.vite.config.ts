@@ -9,7 +9,8 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       rollupOptions: { input: { index: resolve(__dirname, 'electron/main/index.ts') } },
-      externalizeDeps: true,
+      // keytar is an optional dependency npm leaves out where it cannot build: loaded at run time, never bundled.
+      externalizeDeps: { include: ['keytar'] },
     },
   },
   preload: {

@@ -46,7 +46,7 @@ describe('electron-builder.yml', () => {
   it('ships only the build output, with native modules unpacked and rebuilt for Electron', () => {
     expect(config.files).toEqual(['out/**', 'package.json']);
     expect(pkg.main.startsWith('out/')).toBe(true);
-    expect(config.asarUnpack).toEqual(expect.arrayContaining(['**/node_modules/better-sqlite3/**', '**/node_modules/keytar/**']));
+    expect(config.asarUnpack).toEqual(expect.arrayContaining(['**/node_modules/better-sqlite3/**', '**/node_modules/keytar/**', '**/node_modules/@napi-rs/keyring*/**']));
     expect(config.npmRebuild).toBe(true);
   });
 
