@@ -36,6 +36,7 @@ export function notificationFor(e: PushEvent, ctx: NotificationContext): Notific
       return { title: 'Re-connect TikTok', body: `${e.payload.message} Open Cohort Relay to re-connect.` };
     case 'run:progress':
     case 'audience:statusChanged':
+    case 'connection:signInWaiting':
     case 'import:progress':
       return null;
   }

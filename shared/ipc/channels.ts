@@ -12,6 +12,9 @@ export const CHANNELS = [
   'connections:connectSandbox',
   'connections:disconnect',
   'connections:advertisers',
+  'connections:cancelLogin',
+  'connections:redirectUri',
+  'connections:setRedirectUri',
   'import:preview',
   'import:hashLab',
   'import:validate',
@@ -43,6 +46,7 @@ export const EVENTS = [
   'run:finished',
   'audience:statusChanged',
   'connection:needsReconnect',
+  'connection:signInWaiting',
   'import:progress',
 ] as const;
 export type EventName = (typeof EVENTS)[number];

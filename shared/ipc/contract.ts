@@ -21,6 +21,7 @@ import type {
   PlanView,
   PreviewView,
   QuotaView,
+  RedirectUriView,
   RunDetailView,
   RunPhase,
   RunStarted,
@@ -28,6 +29,7 @@ import type {
   RunTrigger,
   RunView,
   SettingsView,
+  SignInWaiting,
   TiktokAudienceView,
   ValidationView,
 } from './dto';
@@ -92,8 +94,19 @@ interface Entry {
 export const contract = {
   // Connections. Responses never carry a token or an app secret.
   'connections:list': { request: none, response: returns<ConnectionView[]>() },
-  /** Runs TikTok's OAuth in the system browser with a loopback redirect; resolves when the user has approved. */
+  /**
+   * Runs TikTok's OAuth in the system browser, redirected to the registered loopback URL
+   * (`connections:redirectUri`); resolves when the user has approved. Once it waits, `connection:signInWaiting`
+   * carries the sign-in link (to copy when no browser opened). `connections:cancelLogin` ends the wait
+   * (CANCELLED); a new loginOAuth replaces a waiting one.
+   */
   'connections:loginOAuth': { request: z.strictObject({ appId: text(128), appSecret: text(256) }), response: returns<ConnectionView>() },
+  /** Cancels the browser sign-in that is waiting, if any; `cancelled` says whether one was. */
+  'connections:cancelLogin': { request: none, response: returns<{ cancelled: boolean }>() },
+  /** The redirect URL sign-in uses, to register on the developer app. */
+  'connections:redirectUri': { request: none, response: returns<RedirectUriView>() },
+  /** Saves another redirect URL (http on 127.0.0.1, localhost or [::1], with a port); null goes back to the default. */
+  'connections:setRedirectUri': { request: z.strictObject({ redirectUri: text(2048).nullable() }), response: returns<RedirectUriView>() },
   'connections:pasteToken': {
     request: z.strictObject({ token: text(4096), appId: text(128).optional(), appSecret: text(256).optional() }),
     response: returns<ConnectionView>(),
@@ -236,6 +249,8 @@ export interface EventPayloads {
   'run:finished': { runId: number; audienceId: number; status: RunStatus; trigger: RunTrigger; error: AppErrorShape | null };
   'audience:statusChanged': { audienceId: number };
   'connection:needsReconnect': { connectionId: string; message: string };
+  /** A browser sign-in (connections:loginOAuth) now waits for TikTok: the link to open or copy. */
+  'connection:signInWaiting': SignInWaiting;
   /** Progress of import:validate / import:exportRejects on a file (not tied to a run). */
   'import:progress': { path: string; phase: 'reading' | 'hashing'; rows: number; percent: number | null; rowsPerSec?: number; etaSec?: number };
 }

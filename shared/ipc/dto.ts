@@ -36,6 +36,27 @@ export interface ConnectionView {
   advertisers: AdvertiserView[];
 }
 
+/**
+ * The OAuth redirect URL: TikTok sends the browser back only to a URL registered on the developer app, so
+ * the user registers this exact one there.
+ */
+export interface RedirectUriView {
+  /** The URL sign-in uses now. */
+  redirectUri: string;
+  /** Cohort Relay's documented default (http://127.0.0.1:28561/oauth/callback). */
+  defaultRedirectUri: string;
+  /** Where `redirectUri` comes from; 'env' means TIKTOK_REDIRECT_URI is set and wins over the setting. */
+  source: 'default' | 'setting' | 'env';
+}
+
+/** A browser sign-in waiting for TikTok's redirect: the link to open (or copy) and when the wait ends. */
+export interface SignInWaiting {
+  /** TikTok's consent page for this sign-in (carries the app id and a one-time state, never a secret). */
+  url: string;
+  redirectUri: string;
+  expiresAt: IsoTime;
+}
+
 // ── Import (preview, hash lab, validation) ──────────────────────────────────
 
 /** What a column looks like: a key type, an existing SHA-256 hash, or nothing recognizable. */

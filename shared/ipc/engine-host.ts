@@ -15,7 +15,7 @@ export interface EngineOptions {
   /**
    * Opens a URL in the user's browser (TikTok's consent page for `connections:loginOAuth`). Electron passes
    * shell.openExternal; the web host a best-effort system opener that also prints the URL. Without it the
-   * OAuth sign-in is refused with a pointer to pasting a token.
+   * sign-in still waits: the renderer shows the link from `connection:signInWaiting` to copy.
    */
   openExternal?: (url: string) => Promise<void>;
 }

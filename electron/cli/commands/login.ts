@@ -5,10 +5,10 @@ import { resolveApiBase } from '../../core/tiktok/client';
 import { keychainFix, type OpenedSecretStore } from '../../core/secrets';
 import { openConnectionService, type ConnectResult } from '../../core/tiktok/connections';
 import { systemBrowser } from '../../core/system-browser';
-import { DEFAULT_LOGIN_TIMEOUT_MS, formatDuration } from '../../core/tiktok/oauth';
+import { DEFAULT_LOGIN_TIMEOUT_MS, DEFAULT_REDIRECT_URI, formatDuration, REDIRECT_URI_SETTING, resolveRedirectUri } from '../../core/tiktok/oauth';
 import { flag, printJson, str, type CliCommand, type CliContext } from '../command';
 
-const USAGE = `cohort-relay login [--app-id ID] [--secret-stdin] [--no-browser] [--api-base URL] [--json]
+const USAGE = `cohort-relay login [--app-id ID] [--secret-stdin] [--no-browser] [--redirect-uri URL] [--api-base URL] [--json]
        cohort-relay login --token-stdin | --token TOKEN [--app-id ID] [--secret-stdin] [--advertiser-id ID ...]
        cohort-relay login --sandbox --api-base URL
 
@@ -16,7 +16,13 @@ Sign in with your own TikTok developer app (My Apps > Basic Information in TikTo
   the app id comes from --app-id or TIKTOK_APP_ID, the app secret from TIKTOK_APP_SECRET or, with
   --secret-stdin, from standard input (never as a flag). Your browser opens TikTok's consent page; with
   --no-browser (or no display) the address is printed, and login waits up to ${formatDuration(DEFAULT_LOGIN_TIMEOUT_MS)} for you to approve.
-  The redirect comes back to http://127.0.0.1:<random port>/oauth/callback.
+
+Redirect URL: TikTok sends the browser back only to a redirect URL registered on your developer app. Register
+  exactly this one (My Apps > your app > Advertiser redirect URL), once:
+      ${DEFAULT_REDIRECT_URI}
+  To use another (e.g. when port ${new URL(DEFAULT_REDIRECT_URI).port} is taken on this computer), register it too and pass
+  --redirect-uri URL, or set TIKTOK_REDIRECT_URI, or change it in the app's Connections screen (saved, and used
+  here too). It must be http://127.0.0.1:PORT/…, http://localhost:PORT/… or http://[::1]:PORT/….
 
 Or paste a long-term access token: --token-stdin reads it from standard input (first line; with
   --secret-stdin the second line is the app secret). --token TOKEN works too, but leaves the token in your
@@ -40,6 +46,7 @@ const login: CliCommand = {
     'app-id': { type: 'string' },
     'secret-stdin': { type: 'boolean' },
     'no-browser': { type: 'boolean' },
+    'redirect-uri': { type: 'string' },
     token: { type: 'string' },
     'token-stdin': { type: 'boolean' },
     'advertiser-id': { type: 'string', multiple: true },
@@ -82,6 +89,7 @@ const login: CliCommand = {
         } else {
           if (!appId) throw new AppError('INVALID_ARGUMENT', 'Missing the TikTok app id: pass --app-id ID or set TIKTOK_APP_ID (My Apps > Basic Information in TikTok for Business). Or use --token-stdin, or --sandbox.');
           if (!appSecret) throw new AppError('INVALID_ARGUMENT', 'Missing the TikTok app secret: set TIKTOK_APP_SECRET, or pipe it with --secret-stdin (it is never taken as a flag).');
+          const redirect = resolveRedirectUri({ flag: str(ctx, 'redirect-uri'), env: ctx.env, stored: store.settings.get<string | null>(REDIRECT_URI_SETTING, null) });
           requirePersistent(keychain);
           const opener = flag(ctx, 'no-browser') ? null : systemBrowser(ctx.env);
           result = await service.loginWithOAuth({
@@ -89,9 +97,13 @@ const login: CliCommand = {
             appId,
             appSecret,
             openBrowser: opener,
+            redirectUri: redirect.uri,
             signal: ctx.signal,
-            onUrl: (url) => {
-              ctx.stdout.write(`${opener ? 'Opening your browser. If it does not open, visit' : 'Open this address in a browser to sign in'}:\n  ${url}\nWaiting for TikTok (up to ${formatDuration(DEFAULT_LOGIN_TIMEOUT_MS)}; Ctrl+C to cancel)…\n`);
+            onUrl: (url, waiting) => {
+              ctx.stdout.write(
+                `Redirect URL (must be registered on your TikTok developer app): ${waiting.redirectUri}\n` +
+                  `${opener ? 'Opening your browser. If it does not open, visit' : 'Open this address in a browser to sign in'}:\n  ${url}\nWaiting for TikTok (up to ${formatDuration(DEFAULT_LOGIN_TIMEOUT_MS)}; Ctrl+C to cancel)…\n`,
+              );
             },
             onBrowserError: () => ctx.stderr.write('note: could not open a browser; open the address above yourself.\n'),
           });

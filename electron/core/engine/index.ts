@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import { AUDIENCE_FLOOR, CALCULATE_TYPE_BY_KEY } from '../../../shared/domain';
 import { AppError, toErrorShape } from '../../../shared/errors';
 import type { Handlers, RequestOf } from '../../../shared/ipc/contract';
-import type { ApiEnvironment, AudienceDetailView, AudienceView, ConnectionView, PlanView, RunTrigger, TiktokAudienceView } from '../../../shared/ipc/dto';
+import type { ApiEnvironment, AudienceDetailView, AudienceView, ConnectionView, PlanView, RedirectUriView, RunTrigger, TiktokAudienceView } from '../../../shared/ipc/dto';
 import type { EngineHost, EngineOptions, TraySnapshot } from '../../../shared/ipc/engine-host';
 import { createEventHub, type EventHub } from '../../../shared/ipc/events';
 import { API_BASE_KEY, CohortRelayApp } from '../app';
@@ -27,6 +27,7 @@ import { statusHistory } from '../sync/status';
 import type { SyncServiceDeps } from '../sync/sync-service';
 import type { SyncOutcome, SyncProgress } from '../sync/sync-runner';
 import { resolveApiBase, TIKTOK_API_BASES } from '../tiktok/client';
+import { DEFAULT_REDIRECT_URI, parseRedirectUri, REDIRECT_URI_SETTING, resolveRedirectUri } from '../tiktok/oauth';
 import type { SimulatorHandle, SimulatorOptions } from '../tiktok/simulator';
 import { exportRejects, FileJobs, hashLabView, previewView, validateFile } from './imports';
 import { RateMeter, runPhase } from './progress';
@@ -82,6 +83,8 @@ class Engine {
   private override: ApiEnvironment | undefined;
   private refreshTimer: NodeJS.Timeout | null = null;
   private refreshing: Promise<void> | null = null;
+  /** The browser sign-in waiting for TikTok's redirect (one at a time: it holds the redirect port). */
+  private signIn: { controller: AbortController; done: Promise<unknown> } | null = null;
   private closed = false;
 
   static async open(opts: EngineOptions, internals: EngineInternals): Promise<Engine> {
@@ -265,6 +268,51 @@ class Engine {
     }
   }
 
+  /** The redirect URL sign-in uses: TIKTOK_REDIRECT_URI, else the saved setting, else the default. */
+  private redirectUri(): RedirectUriView {
+    const r = resolveRedirectUri({ env: this.app.env, stored: this.app.store.settings.get<string | null>(REDIRECT_URI_SETTING, null) });
+    return { redirectUri: r.uri, defaultRedirectUri: DEFAULT_REDIRECT_URI, source: r.source === 'env' ? 'env' : r.source === 'default' ? 'default' : 'setting' };
+  }
+
+  /**
+   * Browser sign-in. A sign-in already waiting is cancelled first (the user started again; it holds the
+   * redirect port). The sign-in link is pushed as connection:signInWaiting before the browser opens, so the
+   * renderer can offer "copy sign-in link" — also when this host cannot open a browser at all.
+   */
+  private async loginOAuth(appId: string, appSecret: string): Promise<ConnectionView> {
+    await this.cancelLogin();
+    if (this.closed) throw new AppError('CANCELLED', 'Cohort Relay is shutting down. Sign in again after the restart.');
+    const redirectUri = this.redirectUri().redirectUri;
+    const controller = new AbortController();
+    const done = (async () =>
+      this.app.connections.loginWithOAuth({
+        apiBase: await this.apiBase(),
+        appId,
+        appSecret,
+        redirectUri,
+        openBrowser: this.opts.openExternal ?? null,
+        signal: controller.signal,
+        onUrl: (url, w) => this.hub.emit('connection:signInWaiting', { url, redirectUri: w.redirectUri, expiresAt: w.expiresAt.toISOString() }),
+      }))();
+    const entry = { controller, done };
+    this.signIn = entry;
+    try {
+      const r = await done;
+      return this.connected(r.connection.id);
+    } finally {
+      if (this.signIn === entry) this.signIn = null;
+    }
+  }
+
+  /** Cancels the waiting browser sign-in, if any, and waits until its listener is closed. */
+  private async cancelLogin(): Promise<boolean> {
+    const s = this.signIn;
+    if (!s) return false;
+    s.controller.abort();
+    await s.done.catch(() => undefined);
+    return true;
+  }
+
   private connected(id: string): ConnectionView {
     this.knownStatus.set(id, 'ok');
     for (const a of this.app.store.audiences.list()) if (a.connectionId === id) this.hub.emit('audience:statusChanged', { audienceId: a.id });
@@ -332,12 +380,13 @@ class Engine {
     const { store, sync, connections } = this.app;
     return {
       'connections:list': async () => connections.listConnections().map(connectionView),
-      'connections:loginOAuth': async ({ appId, appSecret }) => {
-        if (!this.opts.openExternal) {
-          throw new AppError('INVALID_ARGUMENT', 'This window cannot open a browser for the TikTok sign-in. Paste a long-term access token instead, or use "cohort-relay login".');
-        }
-        const r = await connections.loginWithOAuth({ apiBase: await this.apiBase(), appId, appSecret, openBrowser: this.opts.openExternal });
-        return this.connected(r.connection.id);
+      'connections:loginOAuth': async ({ appId, appSecret }) => this.loginOAuth(appId, appSecret),
+      'connections:cancelLogin': async () => ({ cancelled: await this.cancelLogin() }),
+      'connections:redirectUri': async () => this.redirectUri(),
+      'connections:setRedirectUri': async ({ redirectUri }) => {
+        // Checked before it is saved: a URL Cohort Relay could not listen on would only fail at sign-in.
+        store.settings.set(REDIRECT_URI_SETTING, redirectUri === null ? null : parseRedirectUri(redirectUri).uri);
+        return this.redirectUri();
       },
       'connections:pasteToken': async ({ token, appId, appSecret }) => {
         const r = await connections.connectWithToken({ apiBase: await this.apiBase(), token, appId, appSecret });
@@ -633,6 +682,7 @@ class Engine {
     if (this.closed) return;
     this.closed = true;
     if (this.refreshTimer) clearInterval(this.refreshTimer);
+    await this.cancelLogin();
     this.jobs.cancelAll();
     // A cancelled run keeps every call TikTok acknowledged; the next run resumes from there.
     for (const id of this.active.keys()) this.app.sync.cancel(id);

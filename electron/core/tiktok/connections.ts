@@ -8,12 +8,12 @@
  * Env TIKTOK_ACCESS_TOKEN, when set, is used instead of the stored token for every connection (cron, CI).
  */
 import { createHash } from 'node:crypto';
-import { AppError, describeError } from '../../../shared/errors';
+import { AppError, describeError, toErrorShape } from '../../../shared/errors';
 import type { AdvertiserRecord, ConnectionKind, ConnectionRecord, ConnectionStatus, ConnectionsRepo } from '../store/connections-repo';
 import { openSecretStore, type OpenedSecretStore, type SecretStore } from '../secrets';
 import { normalizeApiBase, resolveApiBase, TikTokClient, type TikTokClientOptions } from './client';
 import { TikTokApiError } from './errors';
-import { listAuthorizedAdvertisers, runOAuthLogin, scopeWarning, type AuthClientOptions, type OAuthLoginOptions } from './oauth';
+import { listAuthorizedAdvertisers, NO_ADVERTISERS, revokeUnusableToken, runOAuthLogin, type AuthClientOptions, type OAuthLoginOptions } from './oauth';
 import { SANDBOX_ACCESS_TOKEN, SANDBOX_APP_ID, SANDBOX_APP_SECRET } from './simulator/seed';
 
 /** The id of the offline-sandbox connection (there is one sandbox). */
@@ -52,6 +52,21 @@ export interface HealthResult {
   ok: boolean;
   status: ConnectionStatus;
   message: string;
+}
+
+/** What TIKTOK_ACCESS_TOKEN (cron / CI mode) can do, as `accounts` shows it. */
+export interface EnvTokenReport {
+  /** The TikTok it was checked against (TIKTOK_API_BASE, else production). */
+  apiBase: string;
+  /** "…a1b2". */
+  tokenHint: string;
+  /** False when TikTok refused the token (revoked, wrong, other environment) or could not be asked. */
+  ok: boolean;
+  /** Plain words: what the token reaches, or why it does not work and what to do. */
+  message: string;
+  /** The ad accounts the token reaches (empty when unknown). */
+  advertisers: AdvertiserRecord[];
+  warnings: string[];
 }
 
 export interface TokenConnectOptions {
@@ -117,19 +132,23 @@ export class ConnectionService {
   /**
    * Browser sign-in with the user's developer app (see runOAuthLogin), then stores the token and the app
    * secret in the SecretStore and the connection with its ad accounts in SQLite. The id is `tt-<appId>`,
-   * so signing in again with the same app replaces the old token.
+   * so signing in again with the same app replaces the old token. A token that cannot be stored (a locked
+   * keychain, a failed database write) is revoked at TikTok before the error is thrown.
    */
   async loginWithOAuth(opts: OAuthConnectOptions): Promise<ConnectResult> {
     const id = connectionIdForApp(opts.appId);
-    if (!opts.appSecret.trim()) throw new AppError('INVALID_ARGUMENT', 'The app secret is empty. Copy the Secret from My Apps > Basic Information in TikTok for Business.');
-    const r = await runOAuthLogin({ ...opts, appId: opts.appId.trim(), appSecret: opts.appSecret.trim(), clientOptions: this.clientOptions });
-    const warnings = [scopeWarning(r.scope), noAdvertisersWarning(r.advertisers)].filter((w): w is string => w !== null);
-    const connection = await this.save(
-      { id, label: labelFor(r.advertisers, null, `TikTok app ${opts.appId.trim()}`), kind: 'oauth', appId: opts.appId.trim(), apiBase: normalizeApiBase(opts.apiBase) },
-      r.advertisers,
-      { accessToken: r.accessToken, appSecret: opts.appSecret.trim() },
-    );
-    return this.result(connection, r.accessToken, true, warnings);
+    const appId = opts.appId.trim();
+    const appSecret = opts.appSecret.trim();
+    if (!appSecret) throw new AppError('INVALID_ARGUMENT', 'The app secret is empty. Copy the Secret from My Apps > Basic Information in TikTok for Business.');
+    const apiBase = normalizeApiBase(opts.apiBase);
+    const r = await runOAuthLogin({ ...opts, appId, appSecret, clientOptions: this.clientOptions });
+    let connection: ConnectionRecord;
+    try {
+      connection = await this.save({ id, label: labelFor(r.advertisers, null, `TikTok app ${appId}`), kind: 'oauth', appId, apiBase }, r.advertisers, { accessToken: r.accessToken, appSecret });
+    } catch (err) {
+      throw await revokeUnusableToken({ apiBase, appId, secret: appSecret, accessToken: r.accessToken, clientOptions: this.clientOptions }, err);
+    }
+    return this.result(connection, r.accessToken, true, [...r.warnings]);
   }
 
   /**
@@ -200,7 +219,7 @@ export class ConnectionService {
     const client = await this.clientFor(c.id);
     const secret = c.appId ? await this.secrets.get(c.id, 'app-secret') : null;
     const known = c.advertisers.map((a) => a.advertiserId);
-    const list = c.appId && secret ? await listAuthorizedAdvertisers(client, { appId: c.appId, secret }, known, signal) : known.length ? await this.checkAdvertisers(client, known, signal) : [];
+    const list = c.appId && secret ? (await listAuthorizedAdvertisers(client, { appId: c.appId, secret }, known, signal)).advertisers : known.length ? await this.checkAdvertisers(client, known, signal) : [];
     this.repo.setAdvertisers(c.id, list);
     return list;
   }
@@ -231,6 +250,59 @@ export class ConnectionService {
     this.repo.setStatus(c.id, 'ok', null);
     this.repo.markChecked(c.id);
     return { ok: true, status: 'ok', message: `The connection "${c.label}" works.` };
+  }
+
+  /**
+   * Checks TIKTOK_ACCESS_TOKEN (null when it is not set) against TIKTOK_API_BASE (else production) and lists
+   * the ad accounts it reaches: with TIKTOK_APP_ID and TIKTOK_APP_SECRET through oauth2/advertiser/get,
+   * else the ad accounts of the stored connections (which the token replaces) through advertiser/info.
+   * A token TikTok refuses gives `ok: false` with TikTok's code and the fix; nothing is stored or changed.
+   */
+  async checkEnvToken(signal?: AbortSignal): Promise<EnvTokenReport | null> {
+    const token = this.envToken;
+    if (!token) return null;
+    const apiBase = normalizeApiBase(resolveApiBase(this.env));
+    const tokenHint = maskToken(token);
+    const client = new TikTokClient({ ...this.clientOptions, base: apiBase, accessToken: token });
+    const report = (ok: boolean, message: string, advertisers: AdvertiserRecord[] = [], warnings: string[] = []): EnvTokenReport => ({ apiBase, tokenHint, ok, message, advertisers, warnings });
+    try {
+      await client.userInfo({ signal });
+    } catch (err) {
+      if (needsReconnect(err) || (err instanceof TikTokApiError && (err.code === 'AUTH_FAILED' || err.code === 'AUTH_MISSING'))) {
+        return report(
+          false,
+          `TikTok refuses TIKTOK_ACCESS_TOKEN (${tokenHint}) at ${apiBase} (TikTok code ${err.tiktokCode ?? err.httpStatus ?? 'unknown'}: revoked, mistyped, or a token of another environment). Set TIKTOK_ACCESS_TOKEN to a working long-term token, and TIKTOK_API_BASE to the TikTok it belongs to.`,
+        );
+      }
+      return report(false, `Could not check TIKTOK_ACCESS_TOKEN at ${apiBase} right now: ${toErrorShape(err).message}`);
+    }
+    const appId = this.env.TIKTOK_APP_ID?.trim();
+    const secret = this.env.TIKTOK_APP_SECRET?.trim();
+    const storedIds = [...new Set(this.repo.list().flatMap((c) => c.advertisers.map((a) => a.advertiserId)))];
+    try {
+      if (appId && secret) {
+        const listing = await listAuthorizedAdvertisers(client, { appId, secret }, storedIds, signal);
+        return report(true, reaches(tokenHint, apiBase, listing.advertisers), listing.advertisers, listing.warning ? [listing.warning] : []);
+      }
+      if (storedIds.length === 0) {
+        return report(true, `TIKTOK_ACCESS_TOKEN (${tokenHint}) works at ${apiBase}.`, [], [
+          'TikTok lists the ad accounts of a token only together with its app: set TIKTOK_APP_ID and TIKTOK_APP_SECRET to list them.',
+        ]);
+      }
+      const info = await client.advertiserInfo(storedIds, { signal });
+      const names = new Map(info.advertisers.map((a) => [a.advertiserId, a.name]));
+      const advertisers = storedIds.filter((id) => names.has(id)).map((id) => ({ advertiserId: id, name: names.get(id) ?? id }));
+      const unreachable = storedIds.filter((id) => !names.has(id));
+      const warnings = unreachable.length ? [`TIKTOK_ACCESS_TOKEN does not reach ad account ${unreachable.join(', ')} of the stored connections; syncs to it will fail.`] : [];
+      return report(true, reaches(tokenHint, apiBase, advertisers), advertisers, warnings);
+    } catch (err) {
+      if (err instanceof TikTokApiError && err.code === 'PERMISSION_DENIED') {
+        return report(true, `TIKTOK_ACCESS_TOKEN (${tokenHint}) works at ${apiBase}.`, [], [
+          `TikTok did not let it read the stored ad accounts (code ${err.tiktokCode ?? 'unknown'}): the token may not reach them, or its app lacks "Read Ad Account Information". Set TIKTOK_APP_ID and TIKTOK_APP_SECRET to list what it reaches.`,
+        ]);
+      }
+      return report(false, `TIKTOK_ACCESS_TOKEN (${tokenHint}) works at ${apiBase}, but listing its ad accounts failed: ${toErrorShape(err).message}`);
+    }
   }
 
   /**
@@ -289,8 +361,9 @@ export class ConnectionService {
       throw rejectedToken(err, apiBase);
     }
     let advertisers: AdvertiserRecord[];
+    let listingWarning: string | null = null;
     try {
-      if (appId && appSecret) advertisers = await listAuthorizedAdvertisers(client, { appId, secret: appSecret }, opts.advertiserIds ?? [], opts.signal);
+      if (appId && appSecret) ({ advertisers, warning: listingWarning } = await listAuthorizedAdvertisers(client, { appId, secret: appSecret }, opts.advertiserIds ?? [], opts.signal));
       else if (opts.advertiserIds?.length) advertisers = await this.checkAdvertisers(client, opts.advertiserIds, opts.signal);
       else advertisers = [];
     } catch (err) {
@@ -299,12 +372,12 @@ export class ConnectionService {
       }
       throw rejectedToken(err, apiBase);
     }
-    const warnings: string[] = [];
+    const warnings: string[] = listingWarning ? [listingWarning] : [];
     if (!appSecret && !opts.advertiserIds?.length) {
       warnings.push('No ad accounts were listed: TikTok lists them only with the app id and secret. Connect again with them (TIKTOK_APP_ID / TIKTOK_APP_SECRET), or name the ad accounts (--advertiser-id).');
     } else {
       const w = noAdvertisersWarning(advertisers);
-      if (w) warnings.push(w);
+      if (w && !listingWarning) warnings.push(w);
     }
     const storeSecrets = opts.storeSecrets ?? true;
     const label = as?.label ?? labelFor(advertisers, displayName, appId ? `TikTok app ${appId}` : `TikTok token ${maskToken(token)}`);
@@ -385,8 +458,13 @@ function labelFor(advertisers: readonly AdvertiserRecord[], displayName: string 
   return advertisers.length === 1 ? advertisers[0]!.name : `${advertisers[0]!.name} + ${advertisers.length - 1} more`;
 }
 
+function reaches(tokenHint: string, apiBase: string, advertisers: readonly AdvertiserRecord[]): string {
+  const n = advertisers.length;
+  return `TIKTOK_ACCESS_TOKEN (${tokenHint}) works at ${apiBase} and reaches ${n} ad account${n === 1 ? '' : 's'}.`;
+}
+
 function noAdvertisersWarning(advertisers: readonly AdvertiserRecord[]): string | null {
-  return advertisers.length ? null : 'This sign-in reaches no ad accounts. In TikTok for Business, authorize at least one ad account for your app, then sign in again.';
+  return advertisers.length ? null : NO_ADVERTISERS;
 }
 
 /** A token check that failed: TikTok's refusal becomes AUTH_FAILED ("nothing was saved"); other failures pass through. */
@@ -415,6 +493,12 @@ export interface OpenConnectionServiceOptions {
  * and why not: a host that exits right after signing in (the CLI) must refuse a memory-only sign-in.
  */
 export async function openConnectionService(opts: OpenConnectionServiceOptions): Promise<{ service: ConnectionService; keychain: OpenedSecretStore }> {
-  const keychain = await openSecretStore({ env: opts.env, logger: opts.logger, service: opts.keychainService });
+  const { repo } = opts;
+  const keychain = await openSecretStore({
+    env: opts.env,
+    logger: opts.logger,
+    service: opts.keychainService,
+    locations: { get: (id) => repo.secretAdapter(id), set: (id, a) => repo.setSecretAdapter(id, a), remove: (id) => repo.forgetSecretAdapter(id) },
+  });
   return { service: new ConnectionService({ repo: opts.repo, secrets: keychain.store, env: opts.env, clientOptions: opts.clientOptions }), keychain };
 }

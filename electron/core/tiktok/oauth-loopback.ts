@@ -2,17 +2,20 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AppError } from '../../../shared/errors';
+import { DEFAULT_REDIRECT_URI, parseRedirectUri, portInUseMessage } from './oauth-redirect';
 
-/** Where TikTok sends the browser back to. Only this exact path is served; anything else is a 404. */
-export const DEFAULT_CALLBACK_PATH = '/oauth/callback';
+export { DEFAULT_CALLBACK_PATH } from './oauth-redirect';
 /** How long the user has to finish consent in the browser. */
 export const DEFAULT_LOGIN_TIMEOUT_MS = 5 * 60_000;
 
 export interface LoopbackOptions {
   /** Give up after this long (default 5 minutes) with AppError AUTH_FAILED. */
   timeoutMs?: number;
-  /** The exact callback path (default /oauth/callback). */
-  path?: string;
+  /**
+   * The redirect URL registered on the developer app (default DEFAULT_REDIRECT_URI): the listener binds its
+   * host and port and serves exactly its path. Port 0 takes any free port (tests; TikTok would refuse it).
+   */
+  redirectUri?: string;
   /** Aborting cancels the wait with AppError CANCELLED and closes the listener. */
   signal?: AbortSignal;
 }
@@ -23,8 +26,9 @@ export interface LoopbackResult {
 }
 
 /**
- * A one-shot OAuth redirect listener on 127.0.0.1 (RFC 8252 §7.3): a random port chosen by the OS, a
- * random `state`, exactly one path, one accepted callback, then closed.
+ * A one-shot OAuth redirect listener on this computer (RFC 8252 §7.3): the fixed port of the registered
+ * redirect URL (TikTok redirects only to a registered one), a random `state`, exactly one path, one
+ * accepted callback, then closed.
  *
  * A callback whose `state` is missing or wrong is answered with an error page and is NOT accepted; the
  * listener keeps waiting for the genuine one, so a forged request from another page can neither sign
@@ -32,7 +36,7 @@ export interface LoopbackResult {
  * but an `error` (consent declined) ends the wait with AUTH_FAILED.
  */
 export interface Loopback {
-  /** `http://127.0.0.1:<port><path>`: the redirect_uri to send to TikTok. */
+  /** The redirect URL as registered (with the real port when 0 was asked): the redirect_uri sent to TikTok. */
   readonly redirectUri: string;
   readonly port: number;
   /** 32 random bytes, base64url: echoed back by TikTok and checked on the callback. */
@@ -48,8 +52,8 @@ export interface Loopback {
 /** Starts the loopback listener and resolves once it is listening. */
 export async function startLoopback(opts: LoopbackOptions = {}): Promise<Loopback> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_LOGIN_TIMEOUT_MS;
-  const callbackPath = opts.path ?? DEFAULT_CALLBACK_PATH;
-  if (!callbackPath.startsWith('/')) throw new TypeError('path must start with "/"');
+  const target = parseRedirectUri(opts.redirectUri ?? DEFAULT_REDIRECT_URI, { allowAnyPort: true });
+  const callbackPath = target.path;
   const state = randomBytes(32).toString('base64url');
   if (opts.signal?.aborted) throw cancelled();
 
@@ -122,16 +126,25 @@ export async function startLoopback(opts: LoopbackOptions = {}): Promise<Loopbac
     void close();
   }
 
-  await new Promise<void>((res, rej) => {
-    server.once('error', rej);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', rej);
-      res();
+  try {
+    await new Promise<void>((res, rej) => {
+      server.once('error', rej);
+      server.listen(target.port, target.bindHost, () => {
+        server.off('error', rej);
+        res();
+      });
     });
-  });
+  } catch (err) {
+    clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', onAbort);
+    settled = true;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') throw new AppError('INVALID_ARGUMENT', portInUseMessage(target), { cause: err });
+    throw err;
+  }
   const port = (server.address() as AddressInfo).port;
   return {
-    redirectUri: `http://127.0.0.1:${port}${callbackPath}`,
+    redirectUri: target.port === 0 ? target.uri.replace(/:0(?=[/]|$)/, `:${port}`) : target.uri,
     port,
     state,
     get rejectedCallbacks() {

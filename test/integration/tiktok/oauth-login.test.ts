@@ -9,6 +9,7 @@ import { ConnectionService } from '../../../electron/core/tiktok/connections';
 import { runOAuthLogin, type BrowserOpener } from '../../../electron/core/tiktok/oauth';
 import { startSimulator, SANDBOX_ADVERTISERS, type SimulatorHandle } from '../../../electron/core/tiktok/simulator';
 import { describeWithKeychain, probeKeychain, testKeychainService } from '../../helpers/keyring';
+import { testRedirectUri } from '../../helpers/ports';
 import { tmpDir } from '../../helpers/tmp';
 
 const keychain = await probeKeychain();
@@ -28,8 +29,11 @@ function dataFolderBytes(dir: string): Buffer {
 let sim: SimulatorHandle;
 let tmp: ReturnType<typeof tmpDir>;
 let store: Store;
+/** This test's redirect URL, registered on the simulator's developer app as a user registers theirs. */
+let redirectUri: string;
 beforeEach(async () => {
-  sim = await startSimulator();
+  redirectUri = await testRedirectUri();
+  sim = await startSimulator({ redirectUris: [redirectUri] });
   tmp = tmpDir();
   store = Store.open(tmp.dir);
 });
@@ -59,12 +63,12 @@ describeWithKeychain(keychain, 'OAuth sign-in end to end, with the real keychain
   it('signs in through the consent page and the loopback, keeps the token in the keychain and only metadata in SQLite', async () => {
     const service = new ConnectionService({ repo: store.connections, secrets, env: {}, clientOptions });
     const urls: string[] = [];
-    const result = await service.loginWithOAuth({ apiBase: sim.url, appId: sim.appId, appSecret: sim.appSecret, openBrowser: browser, onUrl: (u) => urls.push(u) });
+    const result = await service.loginWithOAuth({ apiBase: sim.url, appId: sim.appId, appSecret: sim.appSecret, redirectUri, openBrowser: browser, onUrl: (u) => urls.push(u) });
 
     const consent = new URL(urls[0]!);
     expect(`${consent.origin}${consent.pathname}`).toBe(`${sim.url}/portal/auth`);
     expect(consent.searchParams.get('app_id')).toBe(sim.appId);
-    expect(consent.searchParams.get('redirect_uri')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/oauth\/callback$/);
+    expect(consent.searchParams.get('redirect_uri')).toBe(redirectUri);
 
     const id = `tt-${sim.appId}`;
     expect(result.connection.id).toBe(id);
@@ -95,9 +99,9 @@ describeWithKeychain(keychain, 'OAuth sign-in end to end, with the real keychain
 
   it('signing in again with the same app replaces the token of the same connection', async () => {
     const service = new ConnectionService({ repo: store.connections, secrets, env: {}, clientOptions });
-    await service.loginWithOAuth({ apiBase: sim.url, appId: sim.appId, appSecret: sim.appSecret, openBrowser: browser });
+    await service.loginWithOAuth({ apiBase: sim.url, appId: sim.appId, appSecret: sim.appSecret, redirectUri, openBrowser: browser });
     const first = await secrets.get(`tt-${sim.appId}`, 'access-token');
-    await service.loginWithOAuth({ apiBase: sim.url, appId: sim.appId, appSecret: sim.appSecret, openBrowser: browser });
+    await service.loginWithOAuth({ apiBase: sim.url, appId: sim.appId, appSecret: sim.appSecret, redirectUri, openBrowser: browser });
     const second = await secrets.get(`tt-${sim.appId}`, 'access-token');
     expect(second).not.toBe(first);
     expect(store.connections.list()).toHaveLength(1);
@@ -116,7 +120,7 @@ describe('OAuth sign-in failures', () => {
       const res = await fetch(u);
       page = `${res.status} ${await res.text()}`;
     };
-    const err = await failure(service.loginWithOAuth({ apiBase: sim.url, appId: sim.appId, appSecret: sim.appSecret, openBrowser: tampering, timeoutMs: 300 }));
+    const err = await failure(service.loginWithOAuth({ apiBase: sim.url, appId: sim.appId, appSecret: sim.appSecret, redirectUri, openBrowser: tampering, timeoutMs: 300 }));
     expect(page).toMatch(/^400 .*state does not match/s);
     expect(err.code).toBe('AUTH_FAILED');
     expect(err.message).toMatch(/timed out .* start again.*wrong state/);
@@ -138,7 +142,7 @@ describe('OAuth sign-in failures', () => {
     };
     const secrets = new MemorySecretStore();
     const service = new ConnectionService({ repo: store.connections, secrets, env: {}, clientOptions });
-    const err = await failure(service.loginWithOAuth({ apiBase: sim.url, appId: sim.appId, appSecret: sim.appSecret, openBrowser: replay }));
+    const err = await failure(service.loginWithOAuth({ apiBase: sim.url, appId: sim.appId, appSecret: sim.appSecret, redirectUri, openBrowser: replay }));
     expect(err.code).toBe('AUTH_FAILED');
     expect(err.message).toMatch(/already used or expired.*Sign in again/);
     expect(store.connections.list()).toEqual([]);
@@ -147,7 +151,7 @@ describe('OAuth sign-in failures', () => {
 
   it('times out after timeoutMs when nobody completes the consent (no browser: URL shown only)', async () => {
     const urls: string[] = [];
-    const err = await failure(runOAuthLogin({ apiBase: sim.url, appId: sim.appId, appSecret: sim.appSecret, openBrowser: null, onUrl: (u) => urls.push(u), timeoutMs: 200, clientOptions }));
+    const err = await failure(runOAuthLogin({ apiBase: sim.url, appId: sim.appId, appSecret: sim.appSecret, redirectUri, openBrowser: null, onUrl: (u) => urls.push(u), timeoutMs: 200, clientOptions }));
     expect(urls).toHaveLength(1);
     expect(err.code).toBe('AUTH_FAILED');
     expect(err.message).toBe('Sign-in timed out after 0.2 seconds; start again.');
@@ -155,14 +159,14 @@ describe('OAuth sign-in failures', () => {
 
   it('reports declined consent as AUTH_FAILED', async () => {
     sim.configure({ consent: 'deny' });
-    const err = await failure(runOAuthLogin({ apiBase: sim.url, appId: sim.appId, appSecret: sim.appSecret, openBrowser: browser, clientOptions }));
+    const err = await failure(runOAuthLogin({ apiBase: sim.url, appId: sim.appId, appSecret: sim.appSecret, redirectUri, openBrowser: browser, clientOptions }));
     expect(err.code).toBe('AUTH_FAILED');
     expect(err.message).toMatch(/did not authorize/);
   });
 
   it('accepts `code` instead of `auth_code` in the redirect', async () => {
     sim.configure({ authCodeParam: 'code' });
-    const r = await runOAuthLogin({ apiBase: sim.url, appId: sim.appId, appSecret: sim.appSecret, openBrowser: browser, clientOptions });
+    const r = await runOAuthLogin({ apiBase: sim.url, appId: sim.appId, appSecret: sim.appSecret, redirectUri, openBrowser: browser, clientOptions });
     expect(r.advertisers).toHaveLength(SANDBOX_ADVERTISERS.length);
     expect(r.scope).toContain(31);
   });
@@ -175,6 +179,7 @@ describe('OAuth sign-in failures', () => {
       apiBase: sim.url,
       appId: sim.appId,
       appSecret: sim.appSecret,
+      redirectUri,
       openBrowser: async () => {
         throw new Error('xdg-open: no method available');
       },
@@ -189,8 +194,100 @@ describe('OAuth sign-in failures', () => {
   });
 
   it('reports a wrong app secret without opening a connection', async () => {
-    const err = await failure(runOAuthLogin({ apiBase: sim.url, appId: sim.appId, appSecret: 'wrong-secret', openBrowser: browser, clientOptions }));
+    const err = await failure(runOAuthLogin({ apiBase: sim.url, appId: sim.appId, appSecret: 'wrong-secret', redirectUri, openBrowser: browser, clientOptions }));
     expect(err.code).toBe('AUTH_FAILED');
     expect(err.message).toMatch(/app id and secret/);
+  });
+});
+
+describe('a real developer app: redirect URL, permissions, and tokens that cannot be kept', () => {
+  const revokes = () => sim.requests('oauth2/revoke_token').filter((r) => r.code === 0);
+
+  it('the sandbox refuses a redirect URL not registered on its app, like TikTok: an error page, no redirect, no token', async () => {
+    sim.configure({ redirectUris: ['http://127.0.0.1:28561/oauth/callback'] });
+    let page = { status: 0, location: null as string | null, text: '' };
+    const manualBrowser: BrowserOpener = async (url) => {
+      const res = await fetch(url, { redirect: 'manual' });
+      page = { status: res.status, location: res.headers.get('location'), text: await res.text() };
+    };
+    const err = await failure(runOAuthLogin({ apiBase: sim.url, appId: sim.appId, appSecret: sim.appSecret, redirectUri, openBrowser: manualBrowser, timeoutMs: 300, clientOptions }));
+    expect(page.status).toBe(400);
+    expect(page.location).toBeNull();
+    expect(page.text).toContain('correct the following and try again: <b>redirect_uri</b>');
+    expect(page.text).toContain(`${redirectUri} is not a redirect URL registered on app ${sim.appId}`);
+    expect(err.code).toBe('AUTH_FAILED');
+    expect(sim.requests('oauth2/access_token')).toHaveLength(0);
+
+    // Registered character for character, it works; a different spelling of the same address does not.
+    sim.configure({ redirectUris: [redirectUri.replace('127.0.0.1', 'localhost')] });
+    await manualBrowser(`${sim.url}/portal/auth?app_id=${sim.appId}&state=s&redirect_uri=${encodeURIComponent(redirectUri)}`);
+    expect(page.status).toBe(400);
+    sim.configure({ redirectUris: [redirectUri] });
+    await manualBrowser(`${sim.url}/portal/auth?app_id=${sim.appId}&state=s&redirect_uri=${encodeURIComponent(redirectUri)}`);
+    expect(page.status).toBe(302);
+    expect(page.location).toMatch(new RegExp(`^${redirectUri}\\?auth_code=`));
+  });
+
+  it('signs in without "Read Ad Account Information": the ad accounts come from the token response, shown by id, and the permission is named', async () => {
+    sim.configure({ adAccountPermission: false });
+    const secrets = new MemorySecretStore();
+    const service = new ConnectionService({ repo: store.connections, secrets, env: {}, clientOptions });
+    const r = await service.loginWithOAuth({ apiBase: sim.url, appId: sim.appId, appSecret: sim.appSecret, redirectUri, openBrowser: browser });
+
+    // TikTok refused both ways of naming the accounts, for the missing permission.
+    expect(sim.requests('oauth2/advertiser/get').map((q) => q.code)).toEqual([40001]);
+    expect(sim.requests('advertiser/info').map((q) => q.code)).toEqual([40001]);
+    const ids = SANDBOX_ADVERTISERS.map((a) => a.advertiserId);
+    expect(r.connection.advertisers).toEqual(ids.map((id) => ({ advertiserId: id, name: id })));
+    expect(r.warnings.join(' ')).toMatch(/shown by their ids.*"Read Ad Account Information" permission \(Ad Account Management\)/);
+    expect(await secrets.get(r.connection.id, 'access-token')).toBeTruthy();
+    expect(revokes()).toHaveLength(0);
+    // Refreshing the list later falls back the same way instead of failing.
+    expect((await service.refreshAdvertisers(r.connection.id)).map((a) => a.advertiserId)).toEqual(ids);
+  });
+
+  it('refuses a sign-in without Audience Management, naming it in TikTok\'s words, and revokes the token instead of dropping it', async () => {
+    sim.configure({ audiencePermission: false });
+    const secrets = new MemorySecretStore();
+    const service = new ConnectionService({ repo: store.connections, secrets, env: {}, clientOptions });
+    const err = await failure(service.loginWithOAuth({ apiBase: sim.url, appId: sim.appId, appSecret: sim.appSecret, redirectUri, openBrowser: browser }));
+    expect(err.code).toBe('PERMISSION_DENIED');
+    expect(err.message).toMatch(/did not grant the "Audience Management" permission .*missing: Read Custom Audiences and Create and Update Custom Audiences/);
+    expect(err.message).toMatch(/select Audience Management, then click Confirm/);
+    expect(err.message).toMatch(/was revoked, so no working token is left behind/);
+    expect(revokes()).toHaveLength(1);
+    expect(store.connections.list()).toEqual([]);
+    expect(await secrets.get(`tt-${sim.appId}`, 'access-token')).toBeNull();
+  });
+
+  it('revokes the new token when its ad accounts cannot be listed (TikTok unavailable)', async () => {
+    sim.faults.add({ kind: 'http5xx', endpoint: 'oauth2/advertiser/get' });
+    const err = await failure(runOAuthLogin({ apiBase: sim.url, appId: sim.appId, appSecret: sim.appSecret, redirectUri, openBrowser: browser, clientOptions }));
+    expect(err.code).toBe('TIKTOK_UNAVAILABLE');
+    expect(err.message).toMatch(/was revoked/);
+    expect(revokes()).toHaveLength(1);
+  });
+
+  it('revokes the new token when it cannot be stored (the keychain refuses it), and saves nothing', async () => {
+    class LockedKeychain extends MemorySecretStore {
+      override async set(): Promise<void> {
+        throw new AppError('KEYCHAIN_UNAVAILABLE', 'The system keychain is locked. Unlock it, then sign in again.');
+      }
+    }
+    const service = new ConnectionService({ repo: store.connections, secrets: new LockedKeychain(), env: {}, clientOptions });
+    const err = await failure(service.loginWithOAuth({ apiBase: sim.url, appId: sim.appId, appSecret: sim.appSecret, redirectUri, openBrowser: browser }));
+    expect(err.code).toBe('KEYCHAIN_UNAVAILABLE');
+    expect(err.message).toMatch(/^The system keychain is locked\. .*was revoked/);
+    expect(revokes()).toHaveLength(1);
+    expect(store.connections.list()).toEqual([]);
+  });
+
+  it('cancelling while waiting ends with CANCELLED and frees the redirect port at once', async () => {
+    const ac = new AbortController();
+    const p = runOAuthLogin({ apiBase: sim.url, appId: sim.appId, appSecret: sim.appSecret, redirectUri, openBrowser: null, onUrl: () => ac.abort(), signal: ac.signal, clientOptions });
+    expect((await failure(p)).code).toBe('CANCELLED');
+    // The same registered URL is free for the next try.
+    const r = await runOAuthLogin({ apiBase: sim.url, appId: sim.appId, appSecret: sim.appSecret, redirectUri, openBrowser: browser, clientOptions });
+    expect(r.accessToken).toBeTruthy();
   });
 });

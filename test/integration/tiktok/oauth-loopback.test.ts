@@ -1,13 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../../shared/errors';
+import net from 'node:net';
 import { formatDuration, startLoopback, type Loopback } from '../../../electron/core/tiktok/oauth-loopback';
+import { DEFAULT_REDIRECT_URI } from '../../../electron/core/tiktok/oauth-redirect';
+import { freePort } from '../../helpers/ports';
 
 const open: Loopback[] = [];
 afterEach(async () => {
   await Promise.all(open.splice(0).map((l) => l.close()));
 });
+/** Port 0: any free port, so tests never wait for the fixed default one. */
+const ANY_PORT = 'http://127.0.0.1:0/oauth/callback';
 async function listen(opts: Parameters<typeof startLoopback>[0] = {}): Promise<Loopback> {
-  const l = await startLoopback(opts);
+  const l = await startLoopback({ redirectUri: ANY_PORT, ...opts });
   open.push(l);
   return l;
 }
@@ -86,7 +91,7 @@ describe('OAuth loopback listener', () => {
   });
 
   it('serves a custom callback path exactly', async () => {
-    const l = await listen({ path: '/cb' });
+    const l = await listen({ redirectUri: 'http://127.0.0.1:0/cb' });
     expect(l.redirectUri).toMatch(/\/cb$/);
     expect((await fetch(cb(l, { code: 'C', state: l.state }))).status).toBe(404);
     expect((await fetch(cb(l, { code: 'C', state: l.state }, '/cb'))).status).toBe(200);
@@ -132,5 +137,36 @@ describe('OAuth loopback listener', () => {
     expect(html).not.toContain('<script>');
     expect(html).toContain('&#60;script&#62;');
     await rejection(l.result);
+  });
+
+  it('listens on the registered redirect URL: its exact port and path, and hands that URL to TikTok unchanged', async () => {
+    const port = await freePort();
+    const l = await listen({ redirectUri: `http://localhost:${port}/tiktok/back` });
+    expect(l.port).toBe(port);
+    expect(l.redirectUri).toBe(`http://localhost:${port}/tiktok/back`);
+    expect((await fetch(`http://127.0.0.1:${port}/oauth/callback`)).status).toBe(404);
+    await fetch(`http://127.0.0.1:${port}/tiktok/back?${new URLSearchParams({ auth_code: 'C', state: l.state })}`);
+    await expect(l.result).resolves.toEqual({ code: 'C' });
+  });
+
+  it('by default uses the documented fixed redirect URL, never a random port', () => {
+    expect(DEFAULT_REDIRECT_URI).toBe('http://127.0.0.1:28561/oauth/callback');
+  });
+
+  it('says when the redirect port is taken, and how to choose another', async () => {
+    const port = await freePort();
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
+    try {
+      const err = await rejection(startLoopback({ redirectUri: `http://127.0.0.1:${port}/oauth/callback` }));
+      expect(err.code).toBe('INVALID_ARGUMENT');
+      expect(err.message).toContain(`Port ${port} is already in use`);
+      expect(err.message).toMatch(/--redirect-uri .*TIKTOK_REDIRECT_URI.*Connections screen.*register that exact URL/);
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+    // Once the other program is gone, the same URL works.
+    const l = await listen({ redirectUri: `http://127.0.0.1:${port}/oauth/callback` });
+    expect(l.port).toBe(port);
   });
 });

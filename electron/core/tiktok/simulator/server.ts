@@ -209,6 +209,17 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       res.end('app_id is missing.');
       return;
     }
+    if (!state.isRegisteredRedirect(redirectUri as string)) {
+      // TikTok redirects only to a URL registered on the developer app, compared exactly; anything else
+      // stops on an error page in the browser and never reaches the app.
+      res.writeHead(400, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+      res.end(
+        `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Something went wrong</title></head><body><h1>Something went wrong</h1>` +
+          `<p>This authorization could not start because of the app's settings. If you're a developer, correct the following and try again: <b>redirect_uri</b>.</p>` +
+          `<p>${escapeHtml(redirectUri as string)} is not a redirect URL registered on app ${escapeHtml(appId)}. Registered: ${state.settings.redirectUris.map(escapeHtml).join(', ') || 'none'}.</p></body></html>`,
+      );
+      return;
+    }
     if (state.settings.consent === 'deny') {
       target.searchParams.set('error', 'access_denied');
       target.searchParams.set('error_description', 'The user denied the authorization.');
@@ -311,6 +322,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** Reads the whole body; past `limit` bytes it keeps draining (so the client finishes sending) but drops data. */

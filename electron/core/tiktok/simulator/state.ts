@@ -11,6 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { AUDIENCE_FLOOR } from '../../../../shared/domain';
+import { DEFAULT_REDIRECT_URI } from '../oauth-redirect';
 import { randomHex } from './prng';
 import { SANDBOX_ACCESS_TOKEN, SANDBOX_ADVERTISERS, SANDBOX_APP_ID, SANDBOX_APP_SECRET, SANDBOX_SCOPES } from './seed';
 
@@ -75,6 +76,20 @@ export interface SimSettings {
   consent: 'approve' | 'deny';
   /** Which query key carries the code on the redirect (default 'auth_code'; §2.2 says accept both). */
   authCodeParam: 'auth_code' | 'code' | 'both';
+  /**
+   * The redirect URLs registered on the sandbox's developer app (default: Cohort Relay's default redirect
+   * URL). Like TikTok, the consent page redirects only to one of these, compared exactly; any other
+   * redirect_uri gets an error page and no redirect.
+   */
+  redirectUris: string[];
+  /**
+   * Whether consent grants "Read Ad Account Information" (scope 100; default true). Without it, tokens issued
+   * by the consent page are refused by oauth2/advertiser/get and advertiser/info (40001), while the token
+   * response still carries advertiser_ids and scope.
+   */
+  adAccountPermission: boolean;
+  /** Whether consent grants Audience Management (scopes 3, 30, 31, 32; default true). */
+  audiencePermission: boolean;
   /** Which key create answers with (default 'custom_audience_id'; §3.2 CONFLICT). */
   createIdKey: 'custom_audience_id' | 'audience_id' | 'both';
   /**
@@ -110,6 +125,9 @@ export const DEFAULT_SIM_SETTINGS: SimSettings = {
   authCodeTtlMs: 3600_000,
   consent: 'approve',
   authCodeParam: 'auth_code',
+  redirectUris: [DEFAULT_REDIRECT_URI],
+  adAccountPermission: true,
+  audiencePermission: true,
   createIdKey: 'custom_audience_id',
   unavailableBelowFloor: true,
   partnerReadyDelayMs: 0,
@@ -132,6 +150,8 @@ interface Token {
   advertiserIds: string[];
   scope: number[];
   state: 'ok' | 'revoked' | 'expired';
+  /** False: advertiser/get and advertiser/info refuse it. Absent (tokens saved by older versions): granted. */
+  adAccountRead?: boolean;
 }
 interface AuthCode {
   code: string;
@@ -209,6 +229,13 @@ const fail = (code: number, message: string, httpStatus?: number): never => {
   throw new SimApiError(code, message, httpStatus);
 };
 
+/** Scope id of "Read Ad Account Information", which oauth2/advertiser/get and advertiser/info need. */
+const AD_ACCOUNT_READ_SCOPE = 100;
+
+function requireAdAccountRead(t: { adAccountRead?: boolean }): void {
+  if (t.adAccountRead === false) fail(40001, 'No permission to perform this operation: the authorization does not include the "Read Ad Account Information" permission.');
+}
+
 /** "YYYY-MM-DD HH:MM:SS" in GMT, TikTok's time format. */
 export function tiktokTime(ms: number): string {
   return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
@@ -277,11 +304,18 @@ export class SimState {
     w.push(now);
   }
 
-  issueToken(appId = SANDBOX_APP_ID, advertiserIds?: string[]): string {
+  issueToken(appId = SANDBOX_APP_ID, advertiserIds?: string[], grants: { adAccountRead?: boolean; audience?: boolean } = {}): string {
     const token = `sbx${randomHex(this.random, 37)}`;
     const ids = advertiserIds ?? [...this.advertisers.values()].filter((a) => a.appId === appId).map((a) => a.advertiserId);
-    this.tokens.set(token, { token, appId, advertiserIds: ids, scope: [...SANDBOX_SCOPES], state: 'ok' });
+    const adAccountRead = grants.adAccountRead ?? true;
+    const scope = [...((grants.audience ?? true) ? SANDBOX_SCOPES : []), ...(adAccountRead ? [AD_ACCOUNT_READ_SCOPE] : [])];
+    this.tokens.set(token, { token, appId, advertiserIds: ids, scope, state: 'ok', adAccountRead });
     return token;
+  }
+
+  /** True when `uri` is registered on the sandbox app exactly (TikTok compares the whole string). */
+  isRegisteredRedirect(uri: string): boolean {
+    return this.settings.redirectUris.includes(uri);
   }
 
   setTokenState(token: string, state: Token['state']): boolean {
@@ -357,7 +391,8 @@ export class SimState {
     if (code.used) fail(40110, 'Auth code has been used.');
     if (this.now() - code.issuedAt > this.settings.authCodeTtlMs) fail(40110, 'Auth code has expired.');
     code.used = true;
-    const token = this.issueToken(code.appId);
+    // What the user approved on the consent page: the permissions the sandbox app is set to grant.
+    const token = this.issueToken(code.appId, undefined, { adAccountRead: this.settings.adAccountPermission, audience: this.settings.audiencePermission });
     const t = this.tokens.get(token) as Token;
     return { access_token: token, advertiser_ids: req.json.return_advertiser_ids === false ? [] : t.advertiserIds, scope: t.scope };
   }
@@ -369,11 +404,13 @@ export class SimState {
     this.checkApp(appId as string, secret as string);
     const t = this.requireToken(req);
     if (t.appId !== appId) fail(40105, 'The access token does not belong to this app.');
+    requireAdAccountRead(t);
     return { list: t.advertiserIds.map((id) => ({ advertiser_id: id, advertiser_name: this.advertisers.get(id)?.name ?? id })) };
   }
 
   advertiserInfo(req: SimRequest): unknown {
     const t = this.requireToken(req);
+    requireAdAccountRead(t);
     const ids = arrayParam(req.query, 'advertiser_ids');
     if (!ids || ids.length === 0) fail(40000, 'advertiser_ids is required.');
     for (const id of ids as string[]) this.requireAdvertiser(t, id);
