@@ -289,18 +289,17 @@ export class ConnectionService {
           'TikTok lists the ad accounts of a token only together with its app: set TIKTOK_APP_ID and TIKTOK_APP_SECRET to list them.',
         ]);
       }
-      const info = await client.advertiserInfo(storedIds, { signal });
-      const names = new Map(info.advertisers.map((a) => [a.advertiserId, a.name]));
+      const names = await reachableNames(client, storedIds, signal);
       const advertisers = storedIds.filter((id) => names.has(id)).map((id) => ({ advertiserId: id, name: names.get(id) ?? id }));
+      if (advertisers.length === 0) {
+        return report(true, `TIKTOK_ACCESS_TOKEN (${tokenHint}) works at ${apiBase}.`, [], [
+          `TikTok did not let it read the stored connections' ad accounts (${storedIds.join(', ')}): the token does not reach them, or its app lacks "Read Ad Account Information". Set TIKTOK_APP_ID and TIKTOK_APP_SECRET to list what it reaches.`,
+        ]);
+      }
       const unreachable = storedIds.filter((id) => !names.has(id));
       const warnings = unreachable.length ? [`TIKTOK_ACCESS_TOKEN does not reach ad account ${unreachable.join(', ')} of the stored connections; syncs to it will fail.`] : [];
       return report(true, reaches(tokenHint, apiBase, advertisers), advertisers, warnings);
     } catch (err) {
-      if (err instanceof TikTokApiError && err.code === 'PERMISSION_DENIED') {
-        return report(true, `TIKTOK_ACCESS_TOKEN (${tokenHint}) works at ${apiBase}.`, [], [
-          `TikTok did not let it read the stored ad accounts (code ${err.tiktokCode ?? 'unknown'}): the token may not reach them, or its app lacks "Read Ad Account Information". Set TIKTOK_APP_ID and TIKTOK_APP_SECRET to list what it reaches.`,
-        ]);
-      }
       return report(false, `TIKTOK_ACCESS_TOKEN (${tokenHint}) works at ${apiBase}, but listing its ad accounts failed: ${toErrorShape(err).message}`);
     }
   }
@@ -456,6 +455,25 @@ function labelFor(advertisers: readonly AdvertiserRecord[], displayName: string 
   if (displayName?.trim()) return displayName.trim();
   if (advertisers.length === 0) return fallback;
   return advertisers.length === 1 ? advertisers[0]!.name : `${advertisers[0]!.name} + ${advertisers.length - 1} more`;
+}
+
+/**
+ * Names of the ad accounts among `ids` that the token may read. TikTok refuses a whole advertiser/info call
+ * when one id is out of reach (40001), so a refused batch is asked again one id at a time.
+ */
+async function reachableNames(client: TikTokClient, ids: readonly string[], signal?: AbortSignal): Promise<Map<string, string>> {
+  const refused = (err: unknown) => err instanceof TikTokApiError && err.code === 'PERMISSION_DENIED';
+  try {
+    return new Map((await client.advertiserInfo(ids, { signal })).advertisers.map((a) => [a.advertiserId, a.name]));
+  } catch (err) {
+    if (!refused(err) || ids.length === 1) {
+      if (refused(err)) return new Map();
+      throw err;
+    }
+  }
+  const out = new Map<string, string>();
+  for (const id of ids) for (const [k, v] of await reachableNames(client, [id], signal)) out.set(k, v);
+  return out;
 }
 
 function reaches(tokenHint: string, apiBase: string, advertisers: readonly AdvertiserRecord[]): string {

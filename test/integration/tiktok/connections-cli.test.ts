@@ -1,8 +1,11 @@
+import net from 'node:net';
 import { Readable, Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../../electron/cli/main';
 import { startSimulator, SANDBOX_ADVERTISERS, type SimulatorHandle } from '../../../electron/core/tiktok/simulator';
+import { DEFAULT_REDIRECT_URI } from '../../../electron/core/tiktok/oauth';
 import { describeWithKeychain, probeKeychain, testKeychainService } from '../../helpers/keyring';
+import { testRedirectUri } from '../../helpers/ports';
 import { tmpDir } from '../../helpers/tmp';
 
 const keychain = await probeKeychain();
@@ -29,8 +32,11 @@ class Capture extends Writable {
 let sim: SimulatorHandle;
 let tmp: ReturnType<typeof tmpDir>;
 let baseEnv: NodeJS.ProcessEnv;
+/** This test's redirect URL (the fixed default port would clash between parallel test files), registered on the sandbox app. */
+let redirectUri: string;
 beforeEach(async () => {
-  sim = await startSimulator();
+  redirectUri = await testRedirectUri();
+  sim = await startSimulator({ redirectUris: [redirectUri] });
   tmp = tmpDir();
   // A data folder and a keychain service name of this test only; PATH/HOME for keytar; no DISPLAY: no browser.
   baseEnv = { COHORT_RELAY_HOME: tmp.dir, COHORT_RELAY_KEYCHAIN_SERVICE: testKeychainService(), PATH: process.env.PATH, HOME: process.env.HOME };
@@ -137,6 +143,71 @@ describe('cohort-relay login --sandbox / accounts / logout', () => {
     expect(r.out).toMatch(/TIKTOK_APP_SECRET/);
     expect(r.out).toMatch(/never as a flag/);
   });
+
+  it('shows the exact redirect URL to register in --help, and how to change it', async () => {
+    const r = await cli(['login', '--help']);
+    expect(DEFAULT_REDIRECT_URI).toBe('http://127.0.0.1:28561/oauth/callback');
+    expect(r.out).toMatch(/Register\s+exactly this one .*\n\s+http:\/\/127\.0\.0\.1:28561\/oauth\/callback\n/s);
+    expect(r.out).toMatch(/--redirect-uri URL, or set TIKTOK_REDIRECT_URI, or change it in the app's Connections screen/);
+  });
+
+  it('refuses a redirect URL Cohort Relay could not receive, before contacting TikTok', async () => {
+    const env = { TIKTOK_API_BASE: sim.url, TIKTOK_APP_ID: sim.appId, TIKTOK_APP_SECRET: sim.appSecret };
+    const flag = await cli(['login', '--no-browser', '--redirect-uri', 'https://example.com/cb'], env);
+    expect(flag.code).toBe(2);
+    expect(flag.err).toMatch(/--redirect-uri: The redirect URL must start with http:\/\//);
+    const fromEnv = await cli(['login', '--no-browser'], { ...env, TIKTOK_REDIRECT_URI: 'http://127.0.0.1/cb' });
+    expect(fromEnv.code).toBe(2);
+    expect(fromEnv.err).toMatch(/TIKTOK_REDIRECT_URI: The redirect URL must name a port/);
+    expect(sim.requests()).toHaveLength(0);
+  });
+});
+
+describe('cohort-relay accounts with TIKTOK_ACCESS_TOKEN (cron / CI)', () => {
+  it('lists the ad accounts the token reaches (with the app id and secret), with no keychain and nothing stored', async () => {
+    const env = { COHORT_RELAY_KEYCHAIN: 'off', TIKTOK_ACCESS_TOKEN: sim.issueToken([SANDBOX_ADVERTISERS[1]!.advertiserId]), TIKTOK_API_BASE: sim.url, TIKTOK_APP_ID: sim.appId, TIKTOK_APP_SECRET: sim.appSecret };
+    const r = await cli(['accounts'], env);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(new RegExp(`TIKTOK_ACCESS_TOKEN …\\w{4} {2}\\[ok\\] {2}${sim.url}\n {4}TIKTOK_ACCESS_TOKEN \\(…\\w{4}\\) works at ${sim.url} and reaches 1 ad account\\.`));
+    expect(r.out).toContain(`${SANDBOX_ADVERTISERS[1]!.advertiserId}  ${SANDBOX_ADVERTISERS[1]!.name}`);
+    expect(r.out).not.toContain(SANDBOX_ADVERTISERS[0]!.advertiserId);
+    expect(r.out + r.err).not.toContain(env.TIKTOK_ACCESS_TOKEN);
+    const json = JSON.parse((await cli(['accounts', '--check', '--json'], env)).out) as { envTokenCheck: { ok: boolean; advertisers: { advertiserId: string }[] } };
+    expect(json.envTokenCheck.ok).toBe(true);
+    expect(json.envTokenCheck.advertisers.map((a) => a.advertiserId)).toEqual([SANDBOX_ADVERTISERS[1]!.advertiserId]);
+  });
+
+  it('--check exits non-zero for a revoked token and for a wrong one, with the reason', async () => {
+    const token = sim.issueToken();
+    const env = { COHORT_RELAY_KEYCHAIN: 'off', TIKTOK_ACCESS_TOKEN: token, TIKTOK_API_BASE: sim.url };
+    expect((await cli(['accounts', '--check'], env)).code).toBe(0);
+    sim.revokeToken(token);
+    const revoked = await cli(['accounts', '--check'], env);
+    expect(revoked.code).toBe(1);
+    expect(revoked.out).toMatch(/\[check failed\]/);
+    expect(revoked.err).toMatch(/TikTok refuses TIKTOK_ACCESS_TOKEN \(…\w{4}\) at .* \(TikTok code 40105: revoked, mistyped, or a token of another environment\)\. Set TIKTOK_ACCESS_TOKEN to a working long-term token/);
+    const wrong = await cli(['accounts', '--check'], { ...env, TIKTOK_ACCESS_TOKEN: 'not-a-token-at-all-000000' });
+    expect(wrong.code).toBe(1);
+    expect(wrong.err).toMatch(/TikTok refuses TIKTOK_ACCESS_TOKEN/);
+  });
+
+  it('without the app credentials, checks the ad accounts of the stored connections and says how to list all', async () => {
+    const env = { COHORT_RELAY_KEYCHAIN: 'off', TIKTOK_API_BASE: sim.url };
+    expect((await cli(['login', '--sandbox'], env)).code).toBe(0);
+    const token = sim.issueToken([SANDBOX_ADVERTISERS[0]!.advertiserId]);
+    const r = await cli(['accounts'], { ...env, TIKTOK_ACCESS_TOKEN: token });
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/reaches 1 ad account\./);
+    expect(r.err).toMatch(new RegExp(`does not reach ad account ${SANDBOX_ADVERTISERS[1]!.advertiserId} of the stored connections`));
+    const empty = tmpDir();
+    try {
+      const none = await cli(['accounts'], { COHORT_RELAY_KEYCHAIN: 'off', TIKTOK_API_BASE: sim.url, COHORT_RELAY_HOME: empty.dir, TIKTOK_ACCESS_TOKEN: token });
+      expect(none.code).toBe(0);
+      expect(none.err).toMatch(/set TIKTOK_APP_ID and TIKTOK_APP_SECRET to list them/);
+    } finally {
+      empty.cleanup();
+    }
+  });
 });
 
 describeWithKeychain(keychain, 'cohort-relay login with the real keychain', () => {
@@ -144,7 +215,8 @@ describeWithKeychain(keychain, 'cohort-relay login with the real keychain', () =
     const env = { ...baseEnv, TIKTOK_API_BASE: sim.url, TIKTOK_APP_ID: sim.appId, TIKTOK_APP_SECRET: sim.appSecret };
     const stdout = new Capture();
     const stderr = new Capture();
-    const done = runCli(['login', '--no-browser'], { stdout, stderr, env });
+    const done = runCli(['login', '--no-browser', '--redirect-uri', redirectUri], { stdout, stderr, env });
+    await stdout.waitFor(new RegExp(`Redirect URL \\(must be registered on your TikTok developer app\\): ${redirectUri}\n`));
     const [, url] = (await stdout.waitFor(/Open this address in a browser to sign in:\n {2}(\S+)\n/)) as unknown as [string, string];
     expect(url).toMatch(new RegExp(`^${sim.url}/portal/auth\\?`));
     await (await fetch(url)).text(); // the user's browser: consent, then the redirect to the loopback
@@ -160,6 +232,21 @@ describeWithKeychain(keychain, 'cohort-relay login with the real keychain', () =
     const out = await cli(['logout'], env);
     expect(out.out).toMatch(/TikTok revoked the token\./);
     expect(sim.requests('oauth2/revoke_token')).toHaveLength(1);
+  });
+
+  it('says when the redirect port is taken and how to change it, without contacting TikTok', async () => {
+    const port = Number(new URL(redirectUri).port);
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
+    try {
+      const r = await cli(['login', '--no-browser'], { TIKTOK_API_BASE: sim.url, TIKTOK_APP_ID: sim.appId, TIKTOK_APP_SECRET: sim.appSecret, TIKTOK_REDIRECT_URI: redirectUri });
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(`Port ${port} is already in use on this computer`);
+      expect(r.err).toMatch(/cohort-relay login --redirect-uri http:\/\/127\.0\.0\.1:PORT\/oauth\/callback/);
+      expect(sim.requests()).toHaveLength(0);
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
   });
 
   it('pastes a token and the app secret through stdin, never echoing either', async () => {

@@ -71,6 +71,33 @@ describe('cohort-relay sandbox', () => {
     await second.stop();
   });
 
+  it('answers sign-in like TikTok with the options of --help: registered redirect URLs only, and a token without the ad-account permission', async () => {
+    const help = new PassThrough();
+    let helpText = '';
+    help.on('data', (c: Buffer) => (helpText += c.toString()));
+    expect(await runCli(['sandbox', '--help'], { stdout: help, stderr: new PassThrough(), env: {} })).toBe(0);
+    expect(helpText).toMatch(/--redirect-uri URL .*registered on the sandbox's developer app/s);
+    expect(helpText).toMatch(/--no-ad-account-permission .*advertiser\/info refuse the new token \(40001\)/s);
+    expect(helpText).toContain('--no-audience-permission');
+
+    const registered = 'http://127.0.0.1:40123/back';
+    const cli = await startCli(['--port', '0', '--json', '--redirect-uri', registered, '--no-ad-account-permission']);
+    const info = JSON.parse(cli.first) as { url: string; redirectUris: string[]; adAccountPermission: boolean; appId: string; appSecret: string };
+    expect(info).toMatchObject({ redirectUris: [registered], adAccountPermission: false, audiencePermission: true });
+    const consent = (redirect: string) => fetch(`${info.url}/portal/auth?app_id=${info.appId}&state=s&redirect_uri=${encodeURIComponent(redirect)}`, { redirect: 'manual' });
+    expect((await consent('http://127.0.0.1:28561/oauth/callback')).status).toBe(400);
+    const ok = await consent(registered);
+    expect(ok.status).toBe(302);
+    const code = new URL(ok.headers.get('location')!).searchParams.get('auth_code')!;
+    const token = await new TikTokClient({ base: info.url, limiter: null }).oauthAccessToken({ appId: info.appId, secret: info.appSecret, authCode: code });
+    expect(token.advertiserIds).toEqual(SANDBOX_ADVERTISERS.map((a) => a.advertiserId));
+    expect(token.scope).toEqual(expect.arrayContaining([3, 30, 31]));
+    const authed = new TikTokClient({ base: info.url, accessToken: token.accessToken, limiter: null });
+    await expect(authed.advertiserGet({ appId: info.appId, secret: info.appSecret }, { retry: 'none' })).rejects.toMatchObject({ tiktokCode: 40001 });
+    await expect(authed.advertiserInfo(token.advertiserIds, { retry: 'none' })).rejects.toMatchObject({ tiktokCode: 40001 });
+    await cli.stop();
+  });
+
   it('refuses a bad port and a port in use with a plain message (exit 2)', async () => {
     const stderr = new PassThrough();
     let err = '';

@@ -99,6 +99,7 @@ describe('envelope and transport', () => {
 
 describe('OAuth', () => {
   it('approves on /portal/auth at once and redirects (302) with auth_code and state', async () => {
+    sim.configure({ redirectUris: ['http://127.0.0.1:5555/callback?keep=1'] });
     const res = await fetch(`${sim.url}/portal/auth?app_id=${sim.appId}&state=xyz&redirect_uri=${encodeURIComponent('http://127.0.0.1:5555/callback?keep=1')}`, { redirect: 'manual' });
     expect(res.status).toBe(302);
     const loc = new URL(res.headers.get('location')!);
@@ -111,7 +112,7 @@ describe('OAuth', () => {
   });
 
   it('can send the code as `code` too, or deny consent, for the loopback listener tests', async () => {
-    sim.configure({ authCodeParam: 'code' });
+    sim.configure({ authCodeParam: 'code', redirectUris: ['http://127.0.0.1:1/cb'] });
     let res = await fetch(`${sim.url}/portal/auth?app_id=${sim.appId}&state=s&redirect_uri=${encodeURIComponent('http://127.0.0.1:1/cb')}`, { redirect: 'manual' });
     expect(new URL(res.headers.get('location')!).searchParams.get('code')).toMatch(/^code/);
     sim.configure({ authCodeParam: 'auth_code', consent: 'deny' });
