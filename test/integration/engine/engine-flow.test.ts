@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_PROFILE } from '../../../shared/domain';
 import type { Handlers, RequestOf } from '../../../shared/ipc/contract';
 import { emails, hashSet, sha256Hex } from '../../helpers/cohort';
+import { testRedirectUri } from '../../helpers/ports';
 import { tmpDir } from '../../helpers/tmp';
 import { startTestEngine, type TestEngine } from './helpers';
 
@@ -311,12 +312,13 @@ describe('engine facade: refusals and edge cases', () => {
     }
   });
 
-  it('signs in with OAuth through the browser the host opens, and refuses when the host cannot open one', async () => {
-    await expect(h['connections:loginOAuth']({ appId: 'app', appSecret: 'secret' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('token') });
+  it('signs in with OAuth through the browser the host opens', async () => {
     const other = tmpDir('cohort-relay-engine-oauth-');
     const opened: string[] = [];
+    // A redirect URL of this test alone (the fixed default port could clash with parallel test files), registered on the sandbox's app.
+    const redirectUri = await testRedirectUri();
     // The "browser": follows the simulator's consent page, which approves and redirects to the loopback.
-    const p = await startTestEngine(other.dir, {}, { openExternal: async (url) => {
+    const p = await startTestEngine(other.dir, { env: { COHORT_RELAY_KEYCHAIN: 'off', TIKTOK_REDIRECT_URI: redirectUri }, simulator: { rateLimit: false, processingDelayMs: 0, matchRate: 'exact', redirectUris: [redirectUri] } }, { openExternal: async (url) => {
       opened.push(url);
       void fetch(url).catch(() => undefined);
     } });
