@@ -12,6 +12,7 @@ import type { ConnectionRecord } from '../store/connections-repo';
 import type { ApiCallRecord, RunRecord } from '../store/runs-repo';
 import type { RemoteAudience } from '../sync/audience-api';
 import { deriveState, statusHistory, type StatusRecord } from '../sync/status';
+import { advertiserUnreachable, unavailableMark, unavailableMessage, type UnavailableMark, type UnreachableMark } from '../sync/marks';
 import { TIKTOK_API_BASES } from '../tiktok/client';
 
 /** TikTok expires an audience this long after its last change (tiktok-api.md §3.5). */
@@ -133,15 +134,23 @@ function plus12Months(iso: string): string {
   return d.toISOString();
 }
 
-function stateMessage(state: AudienceState, ctx: { conn: ConnectionRecord | undefined; lastRun: RunRecord | undefined; status: StatusRecord | undefined }): string | null {
+function stateMessage(
+  state: AudienceState,
+  ctx: { conn: ConnectionRecord | undefined; lastRun: RunRecord | undefined; status: StatusRecord | undefined; unavailable: UnavailableMark | null; unreachable: UnreachableMark | null; advertiserId: string; api: AudienceRecord['api'] },
+): string | null {
   switch (state) {
     case 'needs_reconnect':
+      if (ctx.conn?.status !== 'needs_reconnect' && ctx.unreachable) {
+        return `This TikTok connection cannot reach ad account ${ctx.advertiserId} (TikTok code 40106); its other ad accounts are not affected. Re-connect with a TikTok user who has access to it, or sync this cohort to an ad account the connection can reach.`;
+      }
       return ctx.conn?.statusMessage ?? 'TikTok no longer accepts this connection. Sign in again to re-connect it.';
     case 'error':
       if (ctx.lastRun?.status === 'failed' && ctx.lastRun.errorMessage) return ctx.lastRun.errorMessage;
       return ctx.status?.message ?? 'TikTok reports a problem with this audience. Open it in TikTok Ads Manager, or sync it to a new audience.';
     case 'unavailable':
-      return `TikTok shows audiences under ${AUDIENCE_FLOOR.toLocaleString('en-US')} matched people as unavailable, and they cannot be targeted. Add people to the cohort.`;
+      // A partner audience takes changes at any size: it only cannot be targeted yet.
+      if (ctx.api === 'segment') return `TikTok shows audiences under ${AUDIENCE_FLOOR.toLocaleString('en-US')} matched people as unavailable, and they cannot be targeted. Add people to the cohort, or map several keys per person for a higher match rate.`;
+      return unavailableMessage(ctx.unavailable?.coverNum ?? ctx.status?.coverNum ?? null);
     case 'expired':
       return 'TikTok expired this audience after 12 months without a change. Sync it to a new audience.';
     case 'expiring':
@@ -159,6 +168,8 @@ export function audienceView(store: Store, a: AudienceRecord, ctx: AudienceConte
   const conn = a.connectionId ? store.connections.get(a.connectionId) : undefined;
   const runs = store.runs.list({ audienceId: a.id, limit: 20 });
   const lastRun = runs[0];
+  const unavailable = a.api === 'file' ? unavailableMark(store, a) : null;
+  const unreachable = advertiserUnreachable(store, a.connectionId, a.advertiserId);
   const state = deriveState({
     tiktokAudienceId: a.tiktokAudienceId,
     connectionNeedsReconnect: conn?.status === 'needs_reconnect',
@@ -166,6 +177,9 @@ export function audienceView(store: Store, a: AudienceRecord, ctx: AudienceConte
     localSize,
     lastRunError: lastRun?.status === 'failed' ? lastRun.errorCode : null,
     now: ctx.now,
+    lastChangeAt: store.quota.lastChangeAt(a.id),
+    markedUnavailable: unavailable !== null,
+    advertiserUnreachable: unreachable !== null,
   });
   const lastSync = runs.find((r) => !r.dryRun && (r.status === 'done' || r.status === 'deferred'))?.finishedAt ?? null;
   const expiresAt = tiktokTimeToIso(status?.expiredTime) ?? (a.tiktokAudienceId && meta ? plus12Months(meta.updatedAt) : null);
@@ -187,7 +201,7 @@ export function audienceView(store: Store, a: AudienceRecord, ctx: AudienceConte
     cadence: a.cadence,
     paused: a.paused,
     state,
-    stateMessage: stateMessage(state, { conn, lastRun, status }),
+    stateMessage: stateMessage(state, { conn, lastRun, status, unavailable, unreachable, advertiserId: a.advertiserId, api: a.api }),
     coverNum: status?.coverNum ?? null,
     localSize,
     lastSync,

@@ -28,6 +28,9 @@ export class QuotaRepo {
       insert: db.prepare("INSERT INTO quota_calls (audience_id, utc_day, kind, state, run_id, created_at, updated_at) VALUES (?, ?, ?, 'reserved', ?, ?, ?)"),
       setState: db.prepare('UPDATE quota_calls SET state = ?, updated_at = ? WHERE id = ?'),
       get: db.prepare('SELECT id, audience_id AS audienceId, utc_day AS utcDay, kind, state FROM quota_calls WHERE id = ?'),
+      // A refused REPLACE counts too: TikTok refused it because another REPLACE was unfinished.
+      lastReplace: db.prepare("SELECT max(created_at) AS at FROM quota_calls WHERE audience_id = ? AND kind = 'REPLACE' AND state != 'released'"),
+      lastChange: db.prepare("SELECT max(created_at) AS at FROM quota_calls WHERE audience_id = ? AND state IN ('acked', 'failed')"),
     };
   }
 
@@ -44,8 +47,21 @@ export class QuotaRepo {
     return (this.q.replaces.get(audienceId, utcDay(at)) as { n: number }).n;
   }
 
+  /** When the last REPLACE of the audience was sent (acknowledged, refused or unanswered), or null. */
+  lastReplaceAt(audienceId: number): Date | null {
+    const r = this.q.lastReplace.get(audienceId) as { at: string | null };
+    return r.at ? new Date(r.at) : null;
+  }
+
+  /** When the last change that reached (or may have reached) TikTok was sent, or null. */
+  lastChangeAt(audienceId: number): Date | null {
+    const r = this.q.lastChange.get(audienceId) as { at: string | null };
+    return r.at ? new Date(r.at) : null;
+  }
+
   /**
-   * Reserves one call, atomically checked against the budget. Throws QUOTA_EXHAUSTED when there is no
+   * Reserves one call, atomically checked against the budget. `created_at` is `at`: the time the call is sent
+   * (rolling windows, such as one REPLACE per 24 h, are measured on it). Throws QUOTA_EXHAUSTED when there is no
    * room. Joins the caller's transaction when there is one, so the reservation commits with its job step.
    */
   reserve(audienceId: number, kind: QuotaCallKind, at: Date, budget: number, runId: number | null = null): number {
@@ -53,8 +69,7 @@ export class QuotaRepo {
       if (this.used(audienceId, at) >= budget) {
         throw new AppError('QUOTA_EXHAUSTED', `This audience has used all ${budget} TikTok calls for ${utcDay(at)} (UTC). The rest is sent after ${nextUtcDay(at).toISOString()}.`);
       }
-      const now = new Date().toISOString();
-      return Number(this.q.insert.run(audienceId, utcDay(at), kind, runId, now, now).lastInsertRowid);
+      return Number(this.q.insert.run(audienceId, utcDay(at), kind, runId, at.toISOString(), new Date().toISOString()).lastInsertRowid);
     };
     return this.db.inTransaction ? doIt() : this.db.transaction(doIt).immediate();
   }

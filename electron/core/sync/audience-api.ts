@@ -13,6 +13,10 @@ export interface RemoteAudience {
   createTime: string | null;
   errorMsg: string | null;
   isCreator: boolean | null;
+  /** "Customer File Audience", "Partner", … when TikTok says. */
+  audienceType?: string | null;
+  /** TikTok's time of the audience's last change (newest history entry), when known. */
+  modifiedTime?: string | null;
 }
 
 /** What a failed remote call means for the sync engine. */

@@ -3,16 +3,28 @@ import { AppError } from '../../../shared/errors';
 import { subtractHashes, unionHashes, MULTI_SLOTS, slotOfKey } from '../cohort';
 import type { Store } from '../store';
 import type { AudienceRecord } from '../store/audiences-repo';
-import { isRemoteFailure, type PartnerApi, type PartnerIdSchema } from './audience-api';
+import { isRemoteFailure, type PartnerApi, type PartnerIdSchema, type RemoteAudience } from './audience-api';
 import { recordDelta } from './deltas';
 import { Deferral } from './deferral';
 import { addPending, clearPending, diffWithPending } from './pending';
 import { layoutOf } from './entry-layout';
+import { matchWarning, tiktokTimeMs } from './status';
 
 /** Rows per /segment/mapping/ batch. No source states TikTok's cap (tiktok-api.md §4.2): stay conservative, split on 40061. */
 export const PARTNER_BATCH_ROWS = 1000;
 /** The snapshot is committed at least this often while batches flow (and at the end). */
 const COMMIT_EVERY_MS = 5_000;
+/**
+ * A new partner audience is not ready for /segment/mapping/ for about 1–2 minutes (TikTok answers 40002 "invalid
+ * audience ID", with HTTP 400 or 200). A run waits this long in all, then defers; an audience younger than
+ * PARTNER_FRESH_MS is never an error for that answer.
+ */
+export const PARTNER_READY_WAIT_MS = 3 * 60_000;
+const PARTNER_FRESH_MS = 30 * 60_000;
+/** The waits between tries of a fresh audience: short first (it is often ready within a minute), then a minute. */
+const READY_STEPS_MS = [5_000, 10_000, 20_000, 30_000, 60_000];
+/** How far TikTok's clock (create_time) may be behind ours when recognising a create whose answer was lost. */
+const CLOCK_SKEW_MS = 10 * 60_000;
 
 export const PARTNER_ID_SCHEMA: Record<KeyType, PartnerIdSchema> = {
   email: 'EMAIL_SHA256',
@@ -40,6 +52,10 @@ export interface PartnerSyncCtx {
   maxAttempts: number;
   batchRows?: number;
   progress(percent: number, message?: string): void;
+  /** Epoch clock for waits and freshness (default Date.now); inject with `sleep` to test waits without waiting. */
+  now?: () => number;
+  /** Total wait for a new audience to become ready for mapping (default PARTNER_READY_WAIT_MS). */
+  readyWaitMs?: number;
 }
 
 export interface PartnerSyncResult {
@@ -53,6 +69,25 @@ export interface PartnerSyncResult {
 }
 
 const pendingKey = (id: number) => `partner.pendingCreate.${id}`;
+const createdKey = (id: number) => `partner.created.${id}`;
+
+/**
+ * The audience a lost create made, if TikTok has one: same name (as TikTok stores it), a partner audience of this
+ * advertiser (findByName asks only this advertiser's list), created by this app's token (is_creator), created no
+ * earlier than the create was sent, and not already kept by another local audience.
+ */
+function lostCreate(store: Store, audience: AudienceRecord, found: RemoteAudience[], sentAt: string | null): RemoteAudience | undefined {
+  const since = sentAt ? Date.parse(sentAt) - CLOCK_SKEW_MS : null;
+  return found
+    .filter((a) => (a.audienceType ?? '').toLowerCase() === 'partner')
+    .filter((a) => a.isCreator !== false)
+    .filter((a) => since === null || (tiktokTimeMs(a.createTime) ?? -Infinity) >= since)
+    .filter((a) => {
+      const owner = store.audiences.findByTiktokId(audience.advertiserId, a.audienceId);
+      return !owner || owner.id === audience.id;
+    })
+    .sort((x, y) => String(y.createTime).localeCompare(String(x.createTime)))[0];
+}
 
 /**
  * Keeps a partner audience in step through the segment API: add batches, then delete batches, each
@@ -79,8 +114,10 @@ export async function syncPartnerAudience(c: PartnerSyncCtx): Promise<PartnerSyn
       return h.equals(ZERO) ? null : h.toString('hex');
     });
 
-  if (!audience.tiktokAudienceId && store.settings.get<string | null>(pendingKey(audience.id), null)) {
-    const found = (await c.api.findByName(audience.name))[0];
+  const clock = c.now ?? Date.now;
+  const pendingSince = store.settings.get<string | null>(pendingKey(audience.id), null);
+  if (!audience.tiktokAudienceId && pendingSince) {
+    const found = lostCreate(store, audience, await c.api.findByName(audience.name), pendingSince);
     if (found) {
       store.transaction(() => {
         store.audiences.setTiktokId(audience.id, found.audienceId);
@@ -114,14 +151,18 @@ export async function syncPartnerAudience(c: PartnerSyncCtx): Promise<PartnerSyn
   };
 
   if (!audience.tiktokAudienceId) {
-    store.settings.set(pendingKey(audience.id), new Date().toISOString());
+    const w = matchWarning(store, audience, c.target.length / w0(audience));
+    if (w) warnings.push(w);
+    // Wall-clock time, as TikTok's create_time: a lost create is recognised by it.
+    const sentAt = new Date().toISOString();
+    store.settings.set(pendingKey(audience.id), sentAt);
     const res = await withRetries(c, async () => {
       try {
         return await c.api.create(audience.name);
       } catch (err) {
         if (isRemoteFailure(err) && err.tiktokCode === 40118) throw new PartnerNotAllowlisted(err.message);
         if (isRemoteFailure(err) && err.delivery === 'maybe-applied') {
-          const found = (await c.api.findByName(audience.name))[0];
+          const found = lostCreate(store, audience, await c.api.findByName(audience.name), sentAt);
           if (found) return { audienceId: found.audienceId, requestId: null };
         }
         throw err;
@@ -131,6 +172,7 @@ export async function syncPartnerAudience(c: PartnerSyncCtx): Promise<PartnerSyn
     store.transaction(() => {
       store.audiences.setTiktokId(audience.id, res.audienceId);
       store.settings.set(pendingKey(audience.id), null);
+      store.settings.set(createdKey(audience.id), { tiktokAudienceId: res.audienceId, at: clock() });
     });
     audience = store.audiences.require(audience.id);
     result.tiktokAudienceId = res.audienceId;
@@ -170,7 +212,7 @@ export async function syncPartnerAudience(c: PartnerSyncCtx): Promise<PartnerSyn
         const batch: (string | null)[][] = [];
         for (let i = off; i < off + count; i++) batch.push(rowOf(set, i));
         try {
-          await withRetries(c, () => c.api.mapping({ audienceId: audience.tiktokAudienceId!, action, idSchema, rows: batch }));
+          await whenReady(c, audience, () => withRetries(c, () => c.api.mapping({ audienceId: audience.tiktokAudienceId!, action, idSchema, rows: batch })));
         } catch (err) {
           // 40061: the batch is too large for TikTok. Halve it and go on (down to a single row).
           if (err instanceof AppError && (err as AppError & { split?: boolean }).split && size > 1) {
@@ -192,6 +234,40 @@ export async function syncPartnerAudience(c: PartnerSyncCtx): Promise<PartnerSyn
   }
   clearPending(store, audience.id);
   return result;
+}
+
+function w0(audience: AudienceRecord): number {
+  return layoutOf(audience).width;
+}
+
+/**
+ * Sends a mapping call to a partner audience this app created minutes ago, waiting through TikTok's readiness
+ * delay: "invalid audience ID" (AUDIENCE_NOT_FOUND) from a fresh audience means "not ready yet". The waits are
+ * bounded in all by `readyWaitMs`; past it the run defers (never an error for a fresh audience). The first
+ * mapping that gets through ends the waiting for good.
+ */
+async function whenReady<T>(c: PartnerSyncCtx, audience: AudienceRecord, send: () => Promise<T>): Promise<T> {
+  const clock = c.now ?? Date.now;
+  const budget = c.readyWaitMs ?? PARTNER_READY_WAIT_MS;
+  let waited = 0;
+  for (let step = 0; ; step++) {
+    try {
+      const r = await send();
+      if (c.store.settings.get<unknown>(createdKey(audience.id), null)) c.store.settings.set(createdKey(audience.id), null);
+      return r;
+    } catch (err) {
+      const created = c.store.settings.get<{ tiktokAudienceId: string; at: number } | null>(createdKey(audience.id), null);
+      const fresh = created !== null && created.tiktokAudienceId === audience.tiktokAudienceId && clock() - created.at < PARTNER_FRESH_MS;
+      if (!(err instanceof AppError && err.code === 'AUDIENCE_NOT_FOUND' && fresh)) throw err;
+      const wait = Math.min(READY_STEPS_MS[Math.min(step, READY_STEPS_MS.length - 1)]!, budget - waited);
+      if (wait <= 0) {
+        throw new Deferral(new Date(clock() + 60_000), 'TikTok has not finished setting up the new partner audience yet (it takes a minute or two). Nothing to do: the sync resumes in a minute.');
+      }
+      c.progress(0, 'waiting for TikTok to set up the new partner audience');
+      await c.sleep(wait, c.signal);
+      waited += wait;
+    }
+  }
 }
 
 /** Sends one partner call, resending transient failures (every partner change is idempotent). */

@@ -1,6 +1,7 @@
 import { AUDIENCE_FLOOR } from '../../../shared/domain';
 import type { Store } from '../store';
 import type { AudienceApi, RemoteAudience } from './audience-api';
+import { advertiserUnreachable, markUnavailable, unavailableMark, unavailableMessage } from './marks';
 
 export type AudienceState = 'never_synced' | 'processing' | 'available' | 'unavailable' | 'expiring' | 'expired' | 'needs_reconnect' | 'error';
 
@@ -19,9 +20,39 @@ export interface StatusRecord {
 const PERMANENT_ERRORS = new Set(['AUDIENCE_NOT_FOUND', 'KEY_TYPE_LOCKED', 'TIKTOK_REJECTED', 'PERMISSION_DENIED', 'AUDIENCE_TOO_SMALL', 'CSV_INVALID', 'FILE_NOT_FOUND', 'NOT_ALLOWLISTED']);
 
 /**
- * The one state badge an audience shows. TikTok has no "processing" flag: an invalid audience we
- * hold at least 1,000 people for is read as processing (TikTok takes 24–48 h), one under 1,000 as
- * unavailable.
+ * How long after its last change an audience TikTok reports with no matched users may still be processing
+ * (TikTok: sizes update within 24–48 h). Past it, an empty, invalid audience is unavailable.
+ */
+export const PROCESSING_WINDOW_MS = 48 * 3_600_000;
+
+/** TikTok's "YYYY-MM-DD HH:MM:SS" (GMT) or ISO → epoch ms; null when absent or unreadable. */
+export function tiktokTimeMs(t: string | null | undefined): number | null {
+  if (!t) return null;
+  const ms = Date.parse(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(t) ? `${t.replace(' ', 'T')}Z` : t);
+  return Number.isFinite(ms) ? ms : null;
+}
+
+/**
+ * Whether TikTok will take changes to a customer-file audience, from what TikTok reports — never from how many
+ * rows we sent (TikTok matches only part of a list). TikTok has no "processing" flag, and answers 40002 "not
+ * editable" both while it processes and, for good, once an audience matched fewer than 1,000 people:
+ * - valid with at least 1,000 matched: available;
+ * - some matched, but fewer than 1,000: TikTok has finished counting, and the audience is unavailable for good;
+ * - none matched: processing while the last change (ours, or TikTok's create/history time) is recent, unavailable
+ *   once `windowMs` has passed without TikTok finding anyone.
+ */
+export function readAvailability(remote: RemoteAudience, lastChangeAt: Date | null, now: Date, windowMs = PROCESSING_WINDOW_MS): 'available' | 'processing' | 'unavailable' {
+  if (remote.isValid && remote.coverNum >= AUDIENCE_FLOOR) return 'available';
+  if (remote.coverNum > 0 && remote.coverNum < AUDIENCE_FLOOR) return 'unavailable';
+  if (remote.coverNum >= AUDIENCE_FLOOR) return 'processing'; // counted, not yet valid: TikTok is finishing
+  const last = Math.max(lastChangeAt?.getTime() ?? -Infinity, tiktokTimeMs(remote.modifiedTime) ?? -Infinity, tiktokTimeMs(remote.createTime) ?? -Infinity);
+  if (!Number.isFinite(last)) return 'processing';
+  return now.getTime() - last < windowMs ? 'processing' : 'unavailable';
+}
+
+/**
+ * The one state badge an audience shows. `unavailable` (marked by a sync that met TikTok's refusal) wins over
+ * everything but a connection to re-connect; otherwise TikTok's last report decides (readAvailability).
  */
 export function deriveState(input: {
   tiktokAudienceId: string | null;
@@ -30,20 +61,29 @@ export function deriveState(input: {
   localSize: number;
   lastRunError: string | null;
   now: Date;
+  /** When our last change reached TikTok (the ledger), for telling processing from unavailable. */
+  lastChangeAt?: Date | null;
+  /** A sync found the audience unavailable (TikTok refused it for good). */
+  markedUnavailable?: boolean;
+  /** The connection cannot reach this audience's ad account (40106). */
+  advertiserUnreachable?: boolean;
 }): AudienceState {
-  if (input.connectionNeedsReconnect) return 'needs_reconnect';
+  if (input.connectionNeedsReconnect || input.advertiserUnreachable) return 'needs_reconnect';
+  if (input.markedUnavailable && input.tiktokAudienceId) return 'unavailable';
   if (input.lastRunError && PERMANENT_ERRORS.has(input.lastRunError)) return 'error';
   if (!input.tiktokAudienceId) return 'never_synced';
   const r = input.remote;
   if (r === null) return 'error';
-  if (r === undefined) return input.localSize < AUDIENCE_FLOOR ? 'unavailable' : 'processing';
-  if (r.expiredTime && Date.parse(r.expiredTime.replace(' ', 'T') + 'Z') <= input.now.getTime()) return 'expired';
+  if (r === undefined) return 'processing';
+  if (isExpired(r, input.now)) return 'expired';
   if (r.isExpiring) return 'expiring';
-  if (!r.isValid) {
-    if (r.errorMsg) return 'error';
-    return input.localSize < AUDIENCE_FLOOR ? 'unavailable' : 'processing';
-  }
-  return r.coverNum < AUDIENCE_FLOOR ? 'unavailable' : 'available';
+  if (!r.isValid && r.errorMsg) return 'error';
+  return readAvailability(r, input.lastChangeAt ?? null, input.now);
+}
+
+function isExpired(r: RemoteAudience, now: Date): boolean {
+  const t = tiktokTimeMs(r.expiredTime);
+  return t !== null && t <= now.getTime();
 }
 
 /** Asks TikTok for the audience's size and state, stores it in the status history, and returns it. */
@@ -53,6 +93,12 @@ export async function refreshStatus(store: Store, api: AudienceApi, audienceId: 
   const remote = a.tiktokAudienceId ? await api.get(a.tiktokAudienceId) : undefined;
   const conn = a.connectionId ? store.connections.get(a.connectionId) : undefined;
   const lastRun = store.runs.list({ audienceId, limit: 1 })[0];
+  const lastChangeAt = store.quota.lastChangeAt(audienceId);
+  // A customer-file audience TikTok reports as unavailable is marked now, before a sync spends a call on it.
+  if (remote && a.api === 'file' && !unavailableMark(store, a) && readAvailability(remote, lastChangeAt, now) === 'unavailable' && !remote.errorMsg && !isExpired(remote, now)) {
+    markUnavailable(store, a, remote.coverNum, now);
+  }
+  const marked = unavailableMark(store, a);
   const state = deriveState({
     tiktokAudienceId: a.tiktokAudienceId,
     connectionNeedsReconnect: conn?.status === 'needs_reconnect',
@@ -60,6 +106,9 @@ export async function refreshStatus(store: Store, api: AudienceApi, audienceId: 
     localSize,
     lastRunError: lastRun?.status === 'failed' ? lastRun.errorCode : null,
     now,
+    lastChangeAt,
+    markedUnavailable: marked !== null,
+    advertiserUnreachable: advertiserUnreachable(store, a.connectionId, a.advertiserId) !== null,
   });
   const rec: StatusRecord = {
     audienceId,
@@ -70,7 +119,7 @@ export async function refreshStatus(store: Store, api: AudienceApi, audienceId: 
     expiredTime: remote?.expiredTime ?? null,
     localSize,
     state,
-    message: remote === null ? 'TikTok no longer has this audience: it was deleted or expired. Create a new audience for this cohort.' : (remote?.errorMsg ?? null),
+    message: remote === null ? 'TikTok no longer has this audience: it was deleted or expired. Create a new audience for this cohort.' : state === 'unavailable' && a.api === 'file' ? unavailableMessage(remote?.coverNum ?? marked?.coverNum ?? null) : (remote?.errorMsg ?? null),
   };
   store.db
     .prepare('INSERT INTO audience_status (audience_id, checked_at, cover_num, is_valid, is_expiring, expired_time, local_size, state, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
@@ -94,4 +143,41 @@ export function statusHistory(store: Store, audienceId: number, limit = 500): St
     state: r.state,
     message: r.message,
   }));
+}
+
+/** What TikTok matches of a list when nothing better is known: roughly half of it. */
+export const DEFAULT_EXPECTED_MATCH_RATE = 0.5;
+
+/**
+ * The share of uploaded people TikTok matched for this app's other audiences of the same key type (the median of
+ * their latest valid status), else DEFAULT_EXPECTED_MATCH_RATE.
+ */
+export function expectedMatchRate(store: Store, calculateType: string): number {
+  const rows = store.db
+    .prepare(
+      `SELECT s.cover_num AS cover, s.local_size AS local FROM audience_status s JOIN audiences a ON a.id = s.audience_id
+       WHERE s.id IN (SELECT max(id) FROM audience_status WHERE is_valid = 1 GROUP BY audience_id)
+         AND a.calculate_type = ? AND s.local_size > 0 AND s.cover_num IS NOT NULL`,
+    )
+    .all(calculateType) as { cover: number; local: number }[];
+  const rates = rows.map((r) => Math.min(1, r.cover / r.local)).sort((x, y) => x - y);
+  if (rates.length === 0) return DEFAULT_EXPECTED_MATCH_RATE;
+  return rates[Math.floor((rates.length - 1) / 2)]!;
+}
+
+/**
+ * The warning before creating an audience TikTok would likely match under 1,000 people: such an audience is
+ * unavailable and can never be edited. Null when the expected match clears the floor (or the list itself is
+ * under it: the planner says so).
+ */
+export function matchWarning(store: Store, audience: { calculateType: string }, people: number): string | null {
+  if (people < AUDIENCE_FLOOR) return null;
+  const rate = expectedMatchRate(store, audience.calculateType);
+  const expected = Math.floor(people * rate);
+  if (expected >= AUDIENCE_FLOOR) return null;
+  const f = (n: number) => n.toLocaleString('en-US');
+  return (
+    `TikTok matches only part of a list (about ${Math.round(rate * 100)} % here), so of ${f(people)} people about ${f(expected)} may match — under ${f(AUDIENCE_FLOOR)}. ` +
+    'TikTok then makes the audience unavailable and never lets it be edited. Use a larger cohort, or map several keys per person (email, phone and mobile ad id) for a higher match rate.'
+  );
 }

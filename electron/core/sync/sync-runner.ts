@@ -15,6 +15,8 @@ import { recordDelta } from './deltas';
 import { Deferral } from './deferral';
 import { makeOwnedTempDir, removeStaleTempDirs } from '../temp-dirs';
 import { addPending, clearPending, diffWithPending } from './pending';
+import { clearAdvertiserUnreachable, clearRefusedEdit, markAdvertiserUnreachable, markUnavailable, noteRefusedEdit, refusedEditSince, unavailableMark, unavailableMessage } from './marks';
+import { matchWarning, readAvailability } from './status';
 
 /** Temp folders of upload files (hashes only), named with the owning pid so a crashed run's are removed. */
 const UPLOAD_DIR_PREFIX = 'cohort-relay-upload-';
@@ -66,7 +68,18 @@ export interface SyncDeps {
   maxAttempts?: number;
   /** Wait after TikTok says the audience is still processing (default: the client's re-check rule, 10 min). */
   processingRetryMs?: number;
+  /** How long after its last change an audience TikTok reports empty may still be processing (default 48 h). */
+  processingWindowMs?: number;
+  /** How long a run waits, in all, for a new partner audience to become ready for mapping (default 3 min). */
+  partnerReadyWaitMs?: number;
 }
+
+/** TikTok recommends at most one REPLACE per audience per day; counted per rolling 24 h (Census: "sometimes a bit longer"). */
+export const REPLACE_WINDOW_MS = 24 * 3_600_000;
+/** After TikTok refused a REPLACE (another unfinished), the next try; it plans APPEND/REMOVE when it can. */
+const REPLACE_REFUSED_RETRY_MS = 3_600_000;
+/** First re-check of an audience TikTok is processing, when no other wait is configured. */
+const PROCESSING_RECHECK_MS = 10 * 60_000;
 
 export interface SyncOptions {
   trigger: RunTrigger;
@@ -151,6 +164,14 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
       outcome.runId = runId;
     }
 
+    if (audience.api === 'file' && audience.tiktokAudienceId) {
+      // TikTok refused this audience for good: no call is spent on it again, and the words say the way out.
+      const mark = unavailableMark(store, audience);
+      if (mark) throw new AppError('AUDIENCE_UNAVAILABLE', unavailableMessage(mark.coverNum));
+      // After a "not editable" refusal, ask TikTok (a free read) before spending a call.
+      if (!opts.dryRun && refusedEditSince(store, audienceId)) await checkEditable(deps, audience, now());
+    }
+
     progress('reading', 0);
     const target = opts.target ?? (await deps.readTarget(audience, { signal, onRows: (rows, f) => progress('reading', f * 60, { rows }) }));
     outcome.counts = { rowsRead: target.rowsRead, valid: target.valid, rejected: target.rejected, duplicates: target.duplicates, rejectReasons: target.rejectReasons };
@@ -189,18 +210,26 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     if (layout.slots) outcome.perKey = perKeyCounts(layout.slots, snapshot, target.hashes);
     const at = now();
     const callsLeft = store.quota.left(audienceId, at, budget);
+    const lastReplace = store.quota.lastReplaceAt(audienceId);
+    const replaceFreeAt = lastReplace && lastReplace.getTime() + REPLACE_WINDOW_MS > at.getTime() ? new Date(lastReplace.getTime() + REPLACE_WINDOW_MS) : null;
     const perFile = deps.hashesPerFile ?? entriesPerFile(layout);
     const plan = planSync({
       current: snapshot.length / w, target: target.hashes.length / w, adds: adds.length / w, removes: removes.length / w,
       remoteExists: Boolean(audience.tiktokAudienceId), membershipUnknown, callsLeft,
-      replacesToday: store.quota.replacesToday(audienceId, at), hashesPerFile: perFile, filesPerCall: deps.filesPerCall ?? FILES_PER_CALL,
+      replacesToday: replaceFreeAt ? 1 : 0, hashesPerFile: perFile, filesPerCall: deps.filesPerCall ?? FILES_PER_CALL,
     });
+    if (plan.strategy === 'create') {
+      const w = matchWarning(store, audience, target.hashes.length / layout.width);
+      if (w) plan.warnings.push(w);
+    }
+    // An adopted audience needs a REPLACE, and one went out in the last 24 h: wait for the window, not a quota day.
+    const replaceWait = plan.strategy === 'adopt' && replaceFreeAt !== null && plan.now.length === 0 && plan.deferred.length > 0;
     const fallbackWarnings = outcome.warnings;
     Object.assign(outcome, {
       strategy: plan.strategy, adds: adds.length / w, removes: removes.length / w, callsPlanned: plan.calls.length,
       callsLeft, currentSize: snapshot.length / w, projectedSize: plan.projectedSize, warnings: [...fallbackWarnings, ...plan.warnings],
     });
-    if (plan.deferred.length > 0) outcome.deferredUntil = nextUtcDay(at).toISOString();
+    if (plan.deferred.length > 0) outcome.deferredUntil = (replaceWait ? replaceFreeAt! : nextUtcDay(at)).toISOString();
     if (runId !== null) store.runs.setCounts(runId, { ...outcome.counts, adds: outcome.adds, removes: outcome.removes });
 
     if (plan.floorBlock) throw new AppError('AUDIENCE_TOO_SMALL', floorMessage(plan.floorBlock));
@@ -233,10 +262,13 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     outcome.callsUsed = store.runs.get(runId!)!.callsUsed;
     outcome.status = plan.deferred.length > 0 ? 'deferred' : 'done';
     if (outcome.status === 'done') clearPending(store, audienceId);
+    clearAdvertiserUnreachable(store, audience.connectionId, audience.advertiserId);
     if (outcome.status === 'deferred') {
-      outcome.error = { code: 'QUOTA_EXHAUSTED', message: `Today's ${budget} calls for this audience are used; ${plan.deferred.length} call(s) wait until ${outcome.deferredUntil} (UTC midnight).`, retryable: true };
+      outcome.error = replaceWait
+        ? { code: 'REPLACE_PENDING', message: `TikTok allows one full replace of an audience a day, and this audience had one less than 24 hours ago. Making it match the file needs another, so it waits until ${outcome.deferredUntil}.`, retryable: true }
+        : { code: 'QUOTA_EXHAUSTED', message: `Today's ${budget} calls for this audience are used; ${plan.deferred.length} call(s) wait until ${outcome.deferredUntil} (UTC midnight).`, retryable: true };
     }
-    store.runs.finish(runId!, outcome.status, { deferredUntil: outcome.deferredUntil });
+    store.runs.finish(runId!, outcome.status, { deferredUntil: outcome.deferredUntil, ...(replaceWait && outcome.error ? { errorCode: outcome.error.code, errorMessage: outcome.error.message } : {}) });
     progress('verifying', 97);
     return outcome;
   } catch (err) {
@@ -260,6 +292,8 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
       store.runs.finish(runId, outcome.status, { errorCode: shape.code, errorMessage: shape.message });
     }
     if (shape.code === 'AUTH_EXPIRED' && audience.connectionId) store.connections.setStatus(audience.connectionId, 'needs_reconnect', shape.message);
+    // 40106: the token works, but not for this ad account. Its audiences need attention; the connection's others do not.
+    if (shape.code === 'ADVERTISER_UNREACHABLE') markAdvertiserUnreachable(store, audience.connectionId, audience.advertiserId, shape.message, now());
     outcome.tiktokAudienceId = store.audiences.get(audienceId)?.tiktokAudienceId ?? null;
     return outcome;
   } finally {
@@ -284,6 +318,7 @@ async function finishPartner(
   const r = await syncPartnerAudience({
     store: deps.store, api: deps.partnerApi, audience, runId, target: target.hashes, dryRun: Boolean(opts.dryRun), signal, sleep, maxAttempts,
     batchRows: deps.partnerBatchRows, progress: (p, message) => progress('sending', 60 + p * 0.37, { message }),
+    now: () => (deps.now ?? (() => new Date()))().getTime(), readyWaitMs: deps.partnerReadyWaitMs,
   });
   Object.assign(outcome, {
     strategy: !audience.tiktokAudienceId ? 'create' : r.adds + r.removes === 0 ? 'nothing' : 'incremental',
@@ -296,6 +331,7 @@ async function finishPartner(
     return outcome;
   }
   outcome.status = 'done';
+  clearAdvertiserUnreachable(deps.store, audience.connectionId, audience.advertiserId);
   deps.store.runs.finish(runId!, 'done');
   return outcome;
 }
@@ -351,6 +387,24 @@ function hasUnackedCreate(store: Store, audienceId: number): boolean {
 async function findCreated(deps: SyncDeps, audience: AudienceRecord) {
   const found = (await deps.api.findByName(audience.name)).filter((a) => a.calculateType === null || a.calculateType === audience.calculateType);
   return found.sort((a, b) => String(b.createTime).localeCompare(String(a.createTime)))[0];
+}
+
+/**
+ * Asks TikTok whether the customer-file audience takes changes now (a read: no audience call is spent).
+ * Unavailable for good: marks it, stops its schedule and throws AUDIENCE_UNAVAILABLE. Still processing:
+ * throws a Deferral. Available: returns.
+ */
+async function checkEditable(deps: SyncDeps, audience: AudienceRecord, at: Date): Promise<void> {
+  const remote = await deps.api.get(audience.tiktokAudienceId!);
+  if (remote === null) throw new AppError('AUDIENCE_NOT_FOUND', 'TikTok no longer has this audience: it was deleted or expired. Sync the cohort to a new audience.');
+  const verdict = readAvailability(remote, deps.store.quota.lastChangeAt(audience.id), at, deps.processingWindowMs);
+  if (verdict === 'unavailable') {
+    markUnavailable(deps.store, audience, remote.coverNum, at);
+    throw new AppError('AUDIENCE_UNAVAILABLE', unavailableMessage(remote.coverNum));
+  }
+  if (verdict === 'processing') {
+    throw new Deferral(new Date(at.getTime() + (deps.processingRetryMs ?? PROCESSING_RECHECK_MS)), 'TikTok is still processing this audience, so it cannot change yet. Nothing to do: the sync tries again when TikTok is done.');
+  }
 }
 
 interface SendCtx {
@@ -410,6 +464,16 @@ async function sendCall(c: SendCtx): Promise<Buffer> {
         case 'split':
           throw new AppError(f.code, f.message);
         case 'processing':
+          if (f.code === 'REPLACE_PENDING') {
+            // Another REPLACE is unfinished at TikTok (maybe sent by another tool): not a failure. The next run counts
+            // this one in the 24-hour window, so it sends APPEND/REMOVE instead, or waits for the window.
+            throw new Deferral(new Date(c.now().getTime() + REPLACE_REFUSED_RETRY_MS), f.message, 'REPLACE_PENDING');
+          }
+          if (kind !== 'create') {
+            // 40002 "not editable": processing, or unavailable for good. TikTok's own report of the audience decides.
+            noteRefusedEdit(store, audienceId, c.now());
+            await checkEditable(deps, audience, c.now());
+          }
           throw new Deferral(new Date(c.now().getTime() + (deps.processingRetryMs ?? f.delayFor(attempt))), f.message);
         case 'reupload':
           filePaths = await uploadAll(c, audience, files, true);
@@ -469,6 +533,7 @@ function acknowledge(c: SendCtx, quotaId: number, kind: PlannedCall['kind'], req
   const after = kind === 'APPEND' ? unionHashes(before, c.entries, w) : kind === 'REMOVE' ? subtractHashes(before, c.entries, w) : c.entries;
   store.transaction(() => {
     store.quota.ack(quotaId);
+    clearRefusedEdit(store, c.audienceId);
     store.db.prepare('UPDATE quota_calls SET request_id = ?, entries = ? WHERE id = ?').run(requestId, c.entries.length / w, quotaId);
     if (newAudienceId) store.audiences.setTiktokId(c.audienceId, newAudienceId);
     store.snapshots.replace(c.audienceId, after, w);

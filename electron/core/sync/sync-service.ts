@@ -50,7 +50,7 @@ export interface SyncServiceDeps {
   now?: () => Date;
   onProgress?(p: SyncProgress): void;
   /** Test seams: small upload files, no real sleeping. */
-  runner?: Partial<Pick<SyncDeps, 'hashesPerFile' | 'filesPerCall' | 'sleep' | 'maxAttempts' | 'processingRetryMs' | 'partnerBatchRows'>>;
+  runner?: Partial<Pick<SyncDeps, 'hashesPerFile' | 'filesPerCall' | 'sleep' | 'maxAttempts' | 'processingRetryMs' | 'partnerBatchRows' | 'processingWindowMs' | 'partnerReadyWaitMs'>>;
 }
 
 /**

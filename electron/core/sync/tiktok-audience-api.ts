@@ -53,7 +53,13 @@ function toRemote(a: Audience): RemoteAudience {
     createTime: a.createTime,
     errorMsg: a.errorMsg,
     isCreator: a.isCreator,
+    audienceType: a.audienceType,
   };
+}
+
+/** The newest of TikTok's history times ("YYYY-MM-DD HH:MM:SS" sorts as text), or null. */
+function newestHistoryTime(history: readonly { optTime: string | null }[]): string | null {
+  return history.reduce<string | null>((max, h) => (h.optTime && (!max || h.optTime > max) ? h.optTime : max), null);
 }
 
 /**
@@ -80,9 +86,9 @@ export function tiktokAudienceApi(client: TikTokClient, advertiserId: string, si
     },
     async get(audienceId) {
       try {
-        const r = await wrap(client.getAudiences(advertiserId, [audienceId], {}, { signal }));
+        const r = await wrap(client.getAudiences(advertiserId, [audienceId], { historySize: 5 }, { signal }));
         const a = r.audiences[0];
-        return a ? toRemote(a) : null;
+        return a ? { ...toRemote(a), modifiedTime: newestHistoryTime(a.history) } : null;
       } catch (err) {
         if (err instanceof RemoteCallError && err.tiktokCode === 40007) return null;
         throw err;

@@ -6,14 +6,16 @@
  * - 'code50000': answer HTTP 200 with code 50000 (system error) without applying anything;
  * - 'rate-limit': answer code 40100 (QPS) without applying anything;
  * - 'drop': destroy the socket before any response; nothing is applied;
- * - 'lost-ack': APPLY the request, then destroy the socket without a response (a lost acknowledgement).
+ * - 'lost-ack': APPLY the request, then destroy the socket without a response (a lost acknowledgement);
+ * - 'tiktok-code': answer TikTok's envelope with `code` and `message` (HTTP `status`, default 200) without applying
+ *   anything — for answers the model does not produce by itself (e.g. 40106, a token not valid for the advertiser).
  *
  * A rule fires for matching calls by probability (default 1) and, when `times` is set, at most that many
  * times ("the next N calls to endpoint X").
  */
 import { mulberry32 } from './prng';
 
-export type FaultKind = 'http5xx' | 'code50000' | 'rate-limit' | 'drop' | 'lost-ack';
+export type FaultKind = 'http5xx' | 'code50000' | 'rate-limit' | 'drop' | 'lost-ack' | 'tiktok-code';
 
 /** Endpoint names of the simulator: the API path without /open_api/v1.3/ and without the trailing slash. */
 export const SIM_ENDPOINTS = [
@@ -41,14 +43,19 @@ export interface FaultRule {
   probability?: number;
   /** Fire at most this many times, then the rule is spent (default: unlimited). */
   times?: number;
-  /** HTTP status for 'http5xx' (default 503). */
+  /** HTTP status for 'http5xx' (default 503) and 'tiktok-code' (default 200). */
   status?: number;
+  /** For 'tiktok-code': the envelope's code and message. */
+  code?: number;
+  message?: string;
 }
 
 export interface FiredFault {
   kind: FaultKind;
   endpoint: SimEndpoint;
   status?: number;
+  code?: number;
+  message?: string;
 }
 
 interface ActiveRule extends FaultRule {
@@ -93,7 +100,7 @@ export class FaultInjector {
   }
 
   list(): FaultRule[] {
-    return this.rules.map(({ kind, endpoint, probability, times, status, remaining }) => ({ kind, endpoint, probability, times: Number.isFinite(remaining) ? remaining : times, status }));
+    return this.rules.map(({ kind, endpoint, probability, times, status, code, message, remaining }) => ({ kind, endpoint, probability, times: Number.isFinite(remaining) ? remaining : times, status, code, message }));
   }
 
   /** Decides the fault (if any) for one call. Consumes randomness only for probabilistic rules. */
@@ -105,7 +112,12 @@ export class FaultInjector {
       const p = r.probability ?? 1;
       if (p < 1 && this.random() >= p) continue;
       r.remaining--;
-      const f: FiredFault = { kind: r.kind, endpoint, ...(r.kind === 'http5xx' ? { status: r.status ?? 503 } : {}) };
+      const f: FiredFault = {
+        kind: r.kind,
+        endpoint,
+        ...(r.kind === 'http5xx' ? { status: r.status ?? 503 } : {}),
+        ...(r.kind === 'tiktok-code' ? { status: r.status ?? 200, code: r.code ?? 40000, message: r.message ?? 'Injected TikTok answer.' } : {}),
+      };
       this.fired.push(f);
       if (r.remaining <= 0) this.rules = this.rules.filter((x) => x !== r);
       return f;

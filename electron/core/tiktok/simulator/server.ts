@@ -171,6 +171,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     };
     if (fault?.kind === 'code50000') return send(50000, 'System error (injected).', {}, 'code50000');
     if (fault?.kind === 'rate-limit') return send(40100, "Too many requests: the app's QPS limit is reached (injected).", {}, 'rate-limit');
+    if (fault?.kind === 'tiktok-code') return send(fault.code ?? 40000, fault.message ?? 'Injected TikTok answer.', {}, 'tiktok-code', fault.status ?? 200);
 
     let simReq: SimRequest;
     let result: { code: number; message: string; data: unknown; httpStatus?: number };

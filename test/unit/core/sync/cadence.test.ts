@@ -62,8 +62,15 @@ describe('derived audience state', () => {
   it.each([
     ['available', {}],
     ['processing', { remote: { ...remote, isValid: false, coverNum: 0 } }],
-    ['unavailable', { remote: { ...remote, isValid: false, coverNum: 0 }, localSize: 600 }],
+    // Processing vs unavailable comes from TikTok's matched size and the time since the last change, never from
+    // how many rows we sent.
+    ['processing', { remote: { ...remote, isValid: false, coverNum: 0 }, localSize: 600, lastChangeAt: new Date('2026-11-23T20:00:00Z') }],
+    ['unavailable', { remote: { ...remote, isValid: false, coverNum: 0 }, localSize: 6000, lastChangeAt: new Date('2026-11-21T00:00:00Z') }],
+    ['unavailable', { remote: { ...remote, isValid: false, coverNum: 0, createTime: '2026-11-20 00:00:00' }, localSize: 6000 }],
+    ['unavailable', { remote: { ...remote, isValid: false, coverNum: 640 }, localSize: 6000, lastChangeAt: new Date('2026-11-23T23:00:00Z') }],
     ['unavailable', { remote: { ...remote, coverNum: 800 } }],
+    ['unavailable', { markedUnavailable: true }],
+    ['needs_reconnect', { advertiserUnreachable: true }],
     ['expiring', { remote: { ...remote, isExpiring: true } }],
     ['expired', { remote: { ...remote, expiredTime: '2026-11-01 00:00:00' } }],
     ['needs_reconnect', { connectionNeedsReconnect: true }],
