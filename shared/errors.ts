@@ -28,6 +28,9 @@ export const ERROR_CODES = [
   'CANCELLED',
   'SYNC_RUNNING',
   'DATABASE_NEWER',
+  'DATABASE_CORRUPT',
+  'DATABASE_READONLY',
+  'DISK_FULL',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -113,6 +116,12 @@ export function describeError(code: ErrorCode): { message: string; action: strin
       return { message: 'A sync of this audience is already running.', action: 'Wait for it to finish, or cancel it first.', retryable: true };
     case 'DATABASE_NEWER':
       return { message: 'The data folder was written by a newer version of Cohort Relay.', action: 'Update Cohort Relay, or point it at another data folder.', retryable: false };
+    case 'DATABASE_CORRUPT':
+      return { message: "Cohort Relay's database is damaged.", action: 'Restore the backup ("cohort-relay recover"), or move the data folder aside and re-adopt your audiences from TikTok.', retryable: false };
+    case 'DATABASE_READONLY':
+      return { message: "Cohort Relay cannot write to its data folder.", action: 'Make the data folder writable (permissions, a read-only disk), or set COHORT_RELAY_HOME to a writable folder.', retryable: false };
+    case 'DISK_FULL':
+      return { message: 'The disk is full.', action: 'Free some space on it, then try again; nothing was lost.', retryable: true };
     case 'INTERNAL':
       return { message: 'Something went wrong inside Cohort Relay.', action: 'Try again; if it repeats, report it with the sync log.', retryable: false };
     default:
@@ -127,6 +136,34 @@ export function toErrorShape(err: unknown): AppErrorShape {
     const e = err as { code: ErrorCode; message: string; retryable?: boolean };
     return { code: e.code, message: String(e.message), retryable: Boolean(e.retryable) };
   }
+  const storage = storageErrorShape(err);
+  if (storage) return storage;
   const d = describeError('INTERNAL');
   return { code: 'INTERNAL', message: `${d.message} ${d.action}`, retryable: false };
+}
+
+/**
+ * A disk or database failure in words a person can act on: which of corrupt / read-only / full, where,
+ * and the fix. Recognised by the `code` SQLite (better-sqlite3's SqliteError) and Node's fs put on the
+ * error; `path` (Node's fs errors, or the store's own) names the place. Null for anything else.
+ */
+export function storageErrorShape(err: unknown): AppErrorShape | null {
+  if (!err || typeof err !== 'object') return null;
+  const code = String((err as { code?: unknown }).code ?? '');
+  const where = typeof (err as { path?: unknown }).path === 'string' ? (err as { path: string }).path : null;
+  const at = where ? ` (${where})` : '';
+  const detail = String((err as { message?: unknown }).message ?? '').replace(/\s+/g, ' ').slice(0, 160);
+  if (code === 'ENOSPC' || code === 'SQLITE_FULL' || code === 'EDQUOT' || (code.startsWith('SQLITE_IOERR') && /no space|disk is full/i.test(detail))) {
+    const d = describeError('DISK_FULL');
+    return { code: 'DISK_FULL', message: `The disk${at || " holding Cohort Relay's data folder or temporary files"} is full. ${d.action}`, retryable: true };
+  }
+  if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM' || code.startsWith('SQLITE_READONLY') || code === 'SQLITE_CANTOPEN') {
+    const d = describeError('DATABASE_READONLY');
+    return { code: 'DATABASE_READONLY', message: `Cohort Relay cannot write${at || ' to its data folder'} (${detail || code}). ${d.action}`, retryable: false };
+  }
+  if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
+    const d = describeError('DATABASE_CORRUPT');
+    return { code: 'DATABASE_CORRUPT', message: `Cohort Relay's database${at} is damaged (${detail || code}). ${d.action}`, retryable: false };
+  }
+  return null;
 }

@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<{ default: CliCommand }>> = {
   undo: () => import('./commands/undo'),
   daemon: () => import('./commands/daemon'),
   start: () => import('./commands/start'),
+  recover: () => import('./commands/recover'),
 };
 
 export interface RunCliOptions {
@@ -65,9 +66,12 @@ export async function runCli(argv: string[], opts: RunCliOptions = {}): Promise<
     return await command.run(ctx);
   } catch (err) {
     const shape = toErrorShape(err);
-    const text = err instanceof AppError ? shape.message : `${shape.message}`;
-    stderr.write(`error: ${text.replace(/\s*\n\s*/g, ' ')}\n`);
-    if (!(err instanceof AppError) && opts.env?.COHORT_RELAY_DEBUG) stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
+    stderr.write(`error: ${shape.message.replace(/\s*\n\s*/g, ' ')}\n`);
+    // What lies behind the message (a stack, SQLite's own error), for a bug report; never by default.
+    if (ctx.env.COHORT_RELAY_DEBUG) {
+      const cause = err instanceof AppError && err.cause !== undefined ? err.cause : err;
+      stderr.write(`${(cause as Error)?.stack ?? String(cause)}\n`);
+    }
     return shape.code === 'INVALID_ARGUMENT' ? 2 : 1;
   }
 }

@@ -1,13 +1,13 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { AppError } from '../../../shared/errors';
+import { checkDatabaseFile, dbPath, explainStorageError, markInstalled, newBackupPath, pruneBackups } from './integrity';
 import { MIGRATIONS, type Migration } from './migrations';
 
 export type Db = Database.Database;
 
-export const DB_FILE = 'cohort-relay.sqlite';
+export { DB_FILE } from './integrity';
 
 function migrationHash(m: Migration): string {
   return createHash('sha256').update(m.name).update('\0').update(m.sql).digest('hex');
@@ -19,8 +19,15 @@ function migrationHash(m: Migration): string {
  * a database whose applied migration was edited afterwards.
  */
 export function openDb(dataDir: string, migrations: readonly Migration[] = MIGRATIONS): Db {
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const db = new Database(path.join(dataDir, DB_FILE));
+  const file = dbPath(dataDir);
+  let db: Db;
+  try {
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    checkDatabaseFile(dataDir);
+    db = new Database(file);
+  } catch (err) {
+    throw explainStorageError(err, file);
+  }
   try {
     db.pragma('journal_mode = WAL');
     // FULL, not NORMAL: a quota reservation must survive a power cut, or the ledger could undercount
@@ -28,12 +35,34 @@ export function openDb(dataDir: string, migrations: readonly Migration[] = MIGRA
     db.pragma('synchronous = FULL');
     db.pragma('busy_timeout = 5000');
     db.pragma('foreign_keys = ON');
+    backupBeforeMigrating(db, dataDir, migrations);
     migrate(db, migrations);
+    markInstalled(dataDir);
     return db;
   } catch (err) {
     db.close();
-    throw err;
+    throw explainStorageError(err, file);
   }
+}
+
+/** The newest applied schema version (0 for a new database). */
+function appliedVersion(db: Db): number {
+  const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
+  if (!table) return 0;
+  return (db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0;
+}
+
+/**
+ * Copies the database (consistent, with its WAL folded in) to the backups folder before a migration changes
+ * it, and keeps only the newest few: `cohort-relay recover` restores it if the migrated database goes bad.
+ */
+function backupBeforeMigrating(db: Db, dataDir: string, migrations: readonly Migration[]): void {
+  const version = appliedVersion(db);
+  if (version === 0 || version >= migrations.length) return;
+  const target = newBackupPath(dataDir, version);
+  db.prepare('VACUUM INTO ?').run(target);
+  fs.chmodSync(target, 0o600);
+  pruneBackups(dataDir);
 }
 
 export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): void {
