@@ -6,6 +6,17 @@ import { flag, printJson, str, type CliCommand } from '../command';
 const DEFAULT_PORT = 8123;
 /** Long enough to see an audience "processing" in the app, short enough not to stall a first try. */
 const DEFAULT_PROCESSING_MS = 2000;
+/** TikTok: a new partner audience is ready for mapping after about 1–2 minutes. */
+const DEFAULT_PARTNER_READY_MS = 60_000;
+
+/** --match-rate: a share of 0..1, or "exact". */
+function matchRateOption(value: string | undefined): number | 'exact' | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'exact') return 'exact';
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 1 || value.trim() === '') throw new AppError('INVALID_ARGUMENT', `--match-rate must be a share from 0 to 1 (e.g. 0.6) or "exact", got "${value}".`);
+  return n;
+}
 
 function intOption(value: string | undefined, name: string, dflt: number, max: number): number {
   if (value === undefined) return dflt;
@@ -17,7 +28,7 @@ function intOption(value: string | undefined, name: string, dflt: number, max: n
 /** `cohort-relay sandbox`: the offline TikTok simulator, until SIGINT / SIGTERM. */
 const sandbox: CliCommand = {
   summary: 'Run the offline sandbox: a local TikTok simulator to try Cohort Relay with no TikTok account.',
-  usage: `cohort-relay sandbox [--port N] [--data DIR] [--processing-delay MS] [--redirect-uri URL ...] [--no-ad-account-permission] [--no-audience-permission] [--json]
+  usage: `cohort-relay sandbox [--port N] [--data DIR] [--processing-delay MS] [--redirect-uri URL ...] [--no-ad-account-permission] [--no-audience-permission] [--match-rate R] [--editable-below-floor] [--partner-ready-delay MS] [--partner-not-ready-status N] [--replace-unfinished MS] [--json]
 
 The sandbox's developer app answers sign-in like TikTok's:
   --redirect-uri URL            a redirect URL registered on the sandbox's developer app (repeatable; default
@@ -26,7 +37,21 @@ The sandbox's developer app answers sign-in like TikTok's:
   --no-ad-account-permission    consent does not grant "Read Ad Account Information": oauth2/advertiser/get and
                                 advertiser/info refuse the new token (40001); the token response still carries
                                 advertiser_ids and scope.
-  --no-audience-permission      consent does not grant Audience Management (scopes 3, 30, 31, 32).`,
+  --no-audience-permission      consent does not grant Audience Management (scopes 3, 30, 31, 32).
+
+Its audience API answers like TikTok's:
+  --match-rate R                the share of uploaded ids TikTok matches, 0 to 1, or "exact" (default 0.8): an
+                                audience's matched size (cover_num) is below the rows sent.
+  --editable-below-floor        let audiences that matched fewer than 1,000 people be edited. By default, as at
+                                TikTok, they are unavailable and refuse every APPEND, REMOVE and REPLACE for good
+                                with 40002 "Audience is not editable, please check audience status" (the same
+                                words TikTok gives while an audience is processing).
+  --partner-ready-delay MS      a new partner audience refuses /segment/mapping/ with 40002 "Parameter error:
+                                invalid audience ID" for this long (default ${DEFAULT_PARTNER_READY_MS}; TikTok: about 1-2 minutes).
+  --partner-not-ready-status N  the HTTP status of that answer: 400 (default, as Segment saw) or 200.
+  --replace-unfinished MS       how long a REPLACE stays unfinished: another REPLACE of the audience meanwhile is
+                                refused with TikTok's "existing unfinished replace operation" words (default: while
+                                the audience processes, see --processing-delay).`,
   options: {
     port: { type: 'string' },
     data: { type: 'string' },
@@ -34,6 +59,11 @@ The sandbox's developer app answers sign-in like TikTok's:
     'redirect-uri': { type: 'string', multiple: true },
     'no-ad-account-permission': { type: 'boolean' },
     'no-audience-permission': { type: 'boolean' },
+    'match-rate': { type: 'string' },
+    'editable-below-floor': { type: 'boolean' },
+    'partner-ready-delay': { type: 'string' },
+    'partner-not-ready-status': { type: 'string' },
+    'replace-unfinished': { type: 'string' },
     json: { type: 'boolean' },
   },
   async run(ctx) {
@@ -42,9 +72,20 @@ The sandbox's developer app answers sign-in like TikTok's:
     const dataDir = str(ctx, 'data');
     const redirectUris = (ctx.values['redirect-uri'] as string[] | undefined)?.map((u) => u.trim()).filter(Boolean);
     const permissions = { adAccountPermission: !flag(ctx, 'no-ad-account-permission'), audiencePermission: !flag(ctx, 'no-audience-permission') };
+    const matchRate = matchRateOption(str(ctx, 'match-rate'));
+    const notReady = intOption(str(ctx, 'partner-not-ready-status'), 'partner-not-ready-status', 400, 599);
+    if (notReady !== 200 && (notReady < 400 || notReady > 499)) throw new AppError('INVALID_ARGUMENT', `--partner-not-ready-status must be 200 or a 4xx status such as 400, got "${notReady}".`);
+    const replaceUnfinished = str(ctx, 'replace-unfinished');
+    const answers = {
+      ...(matchRate === undefined ? {} : { matchRate }),
+      unavailableBelowFloor: !flag(ctx, 'editable-below-floor'),
+      partnerReadyDelayMs: intOption(str(ctx, 'partner-ready-delay'), 'partner-ready-delay', DEFAULT_PARTNER_READY_MS, 86_400_000),
+      partnerNotReadyHttpStatus: notReady,
+      replaceUnfinishedMs: replaceUnfinished === undefined ? null : intOption(replaceUnfinished, 'replace-unfinished', 0, 7 * 86_400_000),
+    };
     let sim: SimulatorHandle;
     try {
-      sim = await startSimulator({ port, dataDir, processingDelayMs, ...permissions, ...(redirectUris?.length ? { redirectUris } : {}) });
+      sim = await startSimulator({ port, dataDir, processingDelayMs, ...permissions, ...answers, ...(redirectUris?.length ? { redirectUris } : {}) });
     } catch (err) {
       if ((err as NodeJS.ErrnoException)?.code === 'EADDRINUSE') {
         throw new AppError('INVALID_ARGUMENT', `Port ${port} is already in use (another sandbox?). Choose another with --port N, or --port 0 for any free port.`);
@@ -62,6 +103,11 @@ The sandbox's developer app answers sign-in like TikTok's:
         dataDir: dataDir ?? null,
         redirectUris: sim.settings.redirectUris,
         ...permissions,
+        matchRate: sim.settings.matchRate,
+        unavailableBelowFloor: sim.settings.unavailableBelowFloor,
+        partnerReadyDelayMs: sim.settings.partnerReadyDelayMs,
+        partnerNotReadyHttpStatus: sim.settings.partnerNotReadyHttpStatus,
+        replaceUnfinishedMs: sim.settings.replaceUnfinishedMs,
       });
     } else {
       ctx.stdout.write(

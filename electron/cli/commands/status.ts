@@ -1,5 +1,5 @@
 import { CohortRelayApp } from '../../core/app';
-import { statusHistory } from '../../core/sync/status';
+import { audienceView } from '../../core/engine/views';
 import { flag, printJson, type CliCommand } from '../command';
 import { fmt } from '../cohort-args';
 
@@ -14,7 +14,8 @@ const status: CliCommand = {
       const rows = [];
       for (const a of app.store.audiences.list()) {
         if (flag(ctx, 'refresh') && a.tiktokAudienceId) await app.sync.refreshStatus(a.id).catch(() => undefined);
-        const last = statusHistory(app.store, a.id, 1)[0];
+        // The same state and words as the desktop app's audiences table (unavailable: with the way out).
+        const view = audienceView(app.store, app.store.audiences.require(a.id), { now: new Date(), nextRun: (x) => app.scheduler.nextRun(x), running: () => false, quota: (id) => app.sync.quota(id) });
         const run = app.store.runs.list({ audienceId: a.id, limit: 1 })[0];
         const quota = app.sync.quota(a.id);
         const next = app.scheduler.nextRun(a);
@@ -24,8 +25,9 @@ const status: CliCommand = {
           advertiserId: a.advertiserId,
           tiktokAudienceId: a.tiktokAudienceId,
           key: a.keys.map((k) => k.key).join('+'),
-          state: last?.state ?? (a.tiktokAudienceId ? 'processing' : 'never_synced'),
-          coverNum: last?.coverNum ?? null,
+          state: view.state,
+          stateMessage: view.stateMessage,
+          coverNum: view.coverNum,
           localSize: app.store.snapshots.meta(a.id)?.entryCount ?? 0,
           lastSync: run ? { at: run.finishedAt ?? run.startedAt, status: run.status, error: run.errorMessage } : null,
           nextSync: next?.toISOString() ?? null,
@@ -43,6 +45,7 @@ const status: CliCommand = {
             `#${r.id} ${r.name} [${r.state}] key ${r.key}, TikTok matched ${r.coverNum === null ? '—' : fmt(r.coverNum)}, local ${fmt(r.localSize)}, ` +
               `last ${r.lastSync ? `${r.lastSync.status} ${r.lastSync.at}` : 'never'}, next ${r.paused ? 'paused' : (r.nextSync ?? 'manual')}, calls left ${r.callsLeftToday}/${r.dailyBudget}\n`,
           );
+          if (r.stateMessage && ['unavailable', 'needs_reconnect', 'error', 'expiring', 'expired'].includes(r.state)) ctx.stdout.write(`   ${r.stateMessage}\n`);
         }
       }
       return 0;
