@@ -63,6 +63,7 @@ export function wireEvents(bridge: Bridge = getBridge()): () => void {
       void refreshAudiences();
     }),
     bridge.on('import:progress', (p) => s().setImportProgress(p)),
+    bridge.on('connection:signInWaiting', (p) => s().setSignInWaiting(p)),
   ];
   return () => {
     for (const off of offs) off();

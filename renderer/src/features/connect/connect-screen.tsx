@@ -1,6 +1,6 @@
 /** Connect: TikTok sign-in (the user's developer app, then the browser), a pasted token, or the offline sandbox. */
-import { useId, useState } from 'react';
-import type { FormEvent } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
+import type { FormEvent, KeyboardEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../../app/store';
 import { fmtDateTime } from '../../app/format';
@@ -83,6 +83,148 @@ function ConnectionCard({ c, onReconnect }: { c: ConnectionView; onReconnect(c: 
   );
 }
 
+/**
+ * A read-only value with a copy button. Where the clipboard is not available (an insecure page, a refused
+ * permission), the text is selected instead and the user is told the keys to press.
+ */
+function CopyField({ label, value, copyLabel }: { label: string; value: string; copyLabel: string }) {
+  const id = useId();
+  const input = useRef<HTMLInputElement>(null);
+  const [note, setNote] = useState('');
+  useEffect(() => setNote(''), [value]);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(value);
+      setNote('Copied.');
+    } catch {
+      input.current?.focus();
+      input.current?.select();
+      setNote('Selected: press Ctrl+C (⌘C on a Mac) to copy.');
+    }
+  };
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <div className="copy-row">
+        <input id={id} ref={input} className="mono" readOnly value={value} onFocus={(e) => e.currentTarget.select()} spellCheck={false} />
+        <Button size="small" onClick={() => void copy()}>
+          {copyLabel}
+        </Button>
+      </div>
+      <p className="muted small" role="status">
+        {note}
+      </p>
+    </div>
+  );
+}
+
+/** The redirect URL to register on the developer app, with copy, and the setting to change it. */
+function RedirectUrl() {
+  const { redirect, redirectError, loadRedirectUri, setRedirectUri, busy } = useApp(
+    useShallow((s) => ({ redirect: s.redirect, redirectError: s.redirectError, loadRedirectUri: s.loadRedirectUri, setRedirectUri: s.setRedirectUri, busy: s.connectBusy })),
+  );
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState('');
+  const draftId = useId();
+  useEffect(() => {
+    void loadRedirectUri();
+  }, [loadRedirectUri]);
+  const view = redirect.data;
+  if (!view) {
+    return redirect.error ? (
+      <p className="error-text">Could not read the redirect URL: {redirect.error.message}</p>
+    ) : (
+      <p className="muted small">Loading the redirect URL…</p>
+    );
+  }
+  const save = async (value: string | null) => {
+    if (await setRedirectUri(value)) setEditing(false);
+  };
+  const onKey = (e: KeyboardEvent<HTMLInputElement>) => {
+    // Enter saves the redirect URL; it must not submit the sign-in form around it.
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      void save(draft.trim());
+    }
+  };
+  return (
+    <div className="redirect-url">
+      <CopyField label="Redirect URL to register" value={view.redirectUri} copyLabel="Copy redirect URL" />
+      <p className="muted small">
+        TikTok sends you back only to a redirect URL registered on your developer app: add exactly this one under My Apps › your app › Advertiser redirect URL.
+        {view.source === 'env' && ' It is set by TIKTOK_REDIRECT_URI, which wins over this setting.'}
+      </p>
+      {view.source !== 'env' &&
+        (editing ? (
+          <div className="field">
+            <label htmlFor={draftId}>New redirect URL</label>
+            <input id={draftId} value={draft} onChange={(e) => setDraft(e.target.value)} onKeyDown={onKey} spellCheck={false} autoComplete="off" placeholder={view.defaultRedirectUri} />
+            <p className="muted small">An address of this computer with a free port, e.g. http://127.0.0.1:PORT/oauth/callback. Register it on your developer app too.</p>
+            {redirectError && (
+              <p className="error-text" role="alert">
+                {redirectError.message}
+              </p>
+            )}
+            <div className="actions">
+              <Button size="small" variant="primary" onClick={() => void save(draft.trim())} disabled={!draft.trim()}>
+                Save redirect URL
+              </Button>
+              {view.source === 'setting' && (
+                <Button size="small" onClick={() => void save(null)}>
+                  Use the default
+                </Button>
+              )}
+              <Button size="small" variant="ghost" onClick={() => setEditing(false)}>
+                Keep it
+              </Button>
+            </div>
+          </div>
+        ) : (
+          <Button
+            size="small"
+            variant="ghost"
+            disabled={busy === 'oauth'}
+            onClick={() => {
+              setDraft(view.redirectUri);
+              setEditing(true);
+            }}
+          >
+            Change redirect URL
+          </Button>
+        ))}
+    </div>
+  );
+}
+
+/** While the browser sign-in waits: the link to copy (no browser, the wrong one) and Cancel. */
+function SignInWaitingPanel() {
+  const { signIn, cancelLogin } = useApp(useShallow((s) => ({ signIn: s.signIn, cancelLogin: s.cancelLogin })));
+  const [cancelling, setCancelling] = useState(false);
+  return (
+    <div className="signin-waiting stack" aria-labelledby="signin-waiting-title">
+      <p id="signin-waiting-title" role="status">
+        <span className="spinner" aria-hidden="true" /> Waiting for TikTok in your browser…{signIn ? ` Finish signing in there before ${fmtDateTime(signIn.expiresAt)}.` : ''}
+      </p>
+      {signIn && (
+        <>
+          <CopyField label="Sign-in link" value={signIn.url} copyLabel="Copy sign-in link" />
+          <p className="muted small">If no browser opened, or it opened one where you are not signed in to TikTok for Business, open this link there.</p>
+        </>
+      )}
+      <Button
+        busy={cancelling}
+        busyLabel="Cancelling…"
+        onClick={() => {
+          setCancelling(true);
+          void cancelLogin().finally(() => setCancelling(false));
+        }}
+      >
+        Cancel sign-in
+      </Button>
+    </div>
+  );
+}
+
 function OAuthForm({ appIdHint }: { appIdHint: string }) {
   const { busy, loginOAuth } = useApp(useShallow((s) => ({ busy: s.connectBusy, loginOAuth: s.loginOAuth })));
   const [appId, setAppId] = useState(appIdHint);
@@ -101,11 +243,16 @@ function OAuthForm({ appIdHint }: { appIdHint: string }) {
       </label>
       <label className="field">
         <span>App secret</span>
-        <input type="password" value={secret} onChange={(e) => setSecret(e.target.value)} required autoComplete="off" />
+        <input id="oauth-secret" type="password" value={secret} onChange={(e) => setSecret(e.target.value)} required autoComplete="off" />
       </label>
-      <Button type="submit" variant="primary" busy={busy === 'oauth'} busyLabel="Waiting for TikTok in your browser…" disabled={busy !== null && busy !== 'oauth'}>
-        Sign in with TikTok
-      </Button>
+      <RedirectUrl />
+      {busy === 'oauth' ? (
+        <SignInWaitingPanel />
+      ) : (
+        <Button type="submit" variant="primary" disabled={busy !== null}>
+          Sign in with TikTok
+        </Button>
+      )}
     </form>
   );
 }
@@ -123,7 +270,7 @@ function TokenForm() {
       <p className="muted">A long-term access token from TikTok for Business. It is checked with TikTok, then kept in the system keychain.</p>
       <label className="field">
         <span>Access token</span>
-        <input type="password" value={token} onChange={(e) => setToken(e.target.value)} required autoComplete="off" spellCheck={false} />
+        <input id="token-input" type="password" value={token} onChange={(e) => setToken(e.target.value)} required autoComplete="off" spellCheck={false} />
       </label>
       <Button type="submit" variant="primary" busy={busy === 'token'} busyLabel="Checking the token…" disabled={busy !== null && busy !== 'token'}>
         Connect with this token
@@ -149,7 +296,7 @@ export function ConnectScreen() {
     setAppIdHint(c.appId ?? '');
     setFormKey((k) => k + 1);
     document.getElementById(c.kind === 'oauth' ? 'oauth-title' : 'token-title')?.scrollIntoView({ block: 'center' });
-    document.querySelector<HTMLInputElement>(c.kind === 'oauth' ? '#connect-add input[type=password]' : '#connect-add form:nth-of-type(2) input')?.focus();
+    document.getElementById(c.kind === 'oauth' ? 'oauth-secret' : 'token-input')?.focus();
   };
 
   return (

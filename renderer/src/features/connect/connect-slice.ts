@@ -1,10 +1,10 @@
-/** Connections: TikTok sign-in, pasted token, offline sandbox, advertisers, disconnect. */
+/** Connections: TikTok sign-in (with its redirect URL, a waiting sign-in's link and cancel), pasted token, offline sandbox, advertisers, disconnect. */
 import { getBridge } from '../../app/bridge';
 import { failed, idle, loading, ready, toShape } from '../../app/remote';
 import type { Remote } from '../../app/remote';
 import type { SliceCreator } from '../../app/store';
 import type { AppErrorShape } from '../../../../shared/errors';
-import type { ConnectionView } from '../../../../shared/ipc/dto';
+import type { ConnectionView, RedirectUriView, SignInWaiting } from '../../../../shared/ipc/dto';
 
 export type ConnectAction = 'oauth' | 'token' | 'sandbox' | `disconnect:${string}` | `advertisers:${string}`;
 
@@ -13,8 +13,20 @@ export interface ConnectSlice {
   /** The action in flight, so its button shows it and others wait. */
   connectBusy: ConnectAction | null;
   connectError: AppErrorShape | null;
+  /** The browser sign-in waiting for TikTok (pushed by the engine): its link to copy, and when the wait ends. */
+  signIn: SignInWaiting | null;
+  /** The redirect URL to register on the developer app, and where it comes from. */
+  redirect: Remote<RedirectUriView>;
+  /** A redirect URL the engine refused to save, in its words. */
+  redirectError: AppErrorShape | null;
   loadConnections(): Promise<void>;
   loginOAuth(appId: string, appSecret: string): Promise<boolean>;
+  /** Ends the waiting browser sign-in; the sign-in then ends as cancelled, without an error. */
+  cancelLogin(): Promise<void>;
+  setSignInWaiting(waiting: SignInWaiting): void;
+  loadRedirectUri(): Promise<void>;
+  /** Saves another redirect URL (null: back to the default); resolves true when saved. */
+  setRedirectUri(redirectUri: string | null): Promise<boolean>;
   pasteToken(token: string, appId?: string, appSecret?: string): Promise<boolean>;
   connectSandbox(): Promise<boolean>;
   disconnect(connectionId: string): Promise<void>;
@@ -33,7 +45,9 @@ export const createConnectSlice: SliceCreator<ConnectSlice> = (set, get) => {
       await get().loadConnections();
       return true;
     } catch (err) {
-      set({ connectBusy: null, connectError: toShape(err) });
+      const error = toShape(err);
+      // A cancel the user asked for is not a failure to show.
+      set({ connectBusy: null, connectError: error.code === 'CANCELLED' && action === 'oauth' ? null : error });
       return false;
     }
   }
@@ -42,6 +56,9 @@ export const createConnectSlice: SliceCreator<ConnectSlice> = (set, get) => {
     connections: idle(),
     connectBusy: null,
     connectError: null,
+    signIn: null,
+    redirect: idle(),
+    redirectError: null,
     async loadConnections() {
       set((s) => ({ connections: loading(s.connections) }));
       try {
@@ -51,7 +68,40 @@ export const createConnectSlice: SliceCreator<ConnectSlice> = (set, get) => {
         set((s) => ({ connections: failed(s.connections, err) }));
       }
     },
-    loginOAuth: (appId, appSecret) => act('oauth', () => getBridge().connections.loginOAuth({ appId, appSecret })),
+    async loginOAuth(appId, appSecret) {
+      if (get().connectBusy) return false;
+      try {
+        return await act('oauth', () => getBridge().connections.loginOAuth({ appId, appSecret }));
+      } finally {
+        set({ signIn: null });
+      }
+    },
+    async cancelLogin() {
+      try {
+        await getBridge().connections.cancelLogin();
+      } catch (err) {
+        set({ connectError: toShape(err) });
+      }
+    },
+    setSignInWaiting: (waiting) => set({ signIn: waiting }),
+    async loadRedirectUri() {
+      set((s) => ({ redirect: loading(s.redirect) }));
+      try {
+        set({ redirect: ready(await getBridge().connections.redirectUri()) });
+      } catch (err) {
+        set((s) => ({ redirect: failed(s.redirect, err) }));
+      }
+    },
+    async setRedirectUri(redirectUri) {
+      set({ redirectError: null });
+      try {
+        set({ redirect: ready(await getBridge().connections.setRedirectUri({ redirectUri })) });
+        return true;
+      } catch (err) {
+        set({ redirectError: toShape(err) });
+        return false;
+      }
+    },
     pasteToken: (token, appId, appSecret) =>
       act('token', () => getBridge().connections.pasteToken({ token, ...(appId ? { appId } : {}), ...(appSecret ? { appSecret } : {}) })),
     connectSandbox: () => act('sandbox', () => getBridge().connections.connectSandbox()),
