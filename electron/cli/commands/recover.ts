@@ -31,6 +31,7 @@ const recover: CliCommand = {
           ? `Restored ${r.backup}. Run "cohort-relay status --refresh" to compare every audience with TikTok.\n`
           : 'Started an empty database. Re-adopt your audiences from TikTok ("cohort-relay sync --audience-id ID ...") and sign in again if needed.\n',
       );
+      if (r.carriedOver > 0) ctx.stdout.write(`${r.carriedOver} TikTok call(s) of the last 48 hours that the database had lost still count against their audiences' daily budget.\n`);
     }
     return 0;
   },

@@ -5,6 +5,7 @@ import { SettingsRepo } from './settings-repo';
 import { SnapshotRepo } from './snapshot-repo';
 import { RunsRepo } from './runs-repo';
 import { QuotaRepo } from './quota-repo';
+import { QuotaJournal } from './quota-journal';
 
 /** The SQLite store: one database file in the data folder, one repository per table group. */
 export class Store {
@@ -15,17 +16,26 @@ export class Store {
   readonly runs: RunsRepo;
   readonly quota: QuotaRepo;
 
-  private constructor(readonly db: Db) {
+  private constructor(
+    readonly db: Db,
+    journal: QuotaJournal | null,
+  ) {
     this.audiences = new AudiencesRepo(db);
     this.connections = new ConnectionsRepo(db);
     this.settings = new SettingsRepo(db);
     this.snapshots = new SnapshotRepo(db);
     this.runs = new RunsRepo(db);
-    this.quota = new QuotaRepo(db);
+    this.quota = new QuotaRepo(db, journal);
   }
 
   static open(dataDir: string): Store {
-    return new Store(openDb(dataDir));
+    const db = openDb(dataDir);
+    try {
+      return new Store(db, new QuotaJournal(dataDir));
+    } catch (err) {
+      db.close();
+      throw err;
+    }
   }
 
   /** Runs `fn` in one IMMEDIATE transaction: a job step and its effects commit together or not at all. */

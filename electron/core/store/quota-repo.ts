@@ -1,5 +1,6 @@
 import { AppError } from '../../../shared/errors';
 import type { Db } from './db';
+import type { QuotaJournal } from './quota-journal';
 
 export type QuotaCallKind = 'create' | 'APPEND' | 'REMOVE' | 'REPLACE' | 'segment';
 
@@ -13,6 +14,9 @@ export function nextUtcDay(at: Date): Date {
   return new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate() + 1));
 }
 
+/** How a carried-over call finds its audience: TikTok's id, or for a create (no id yet) advertiser and name. */
+const CARRYOVER_MATCH = 'AND c.advertiser_id = a.advertiser_id AND (c.tiktok_audience_id = a.tiktok_audience_id OR (c.tiktok_audience_id IS NULL AND c.name = a.name))';
+
 /**
  * The per-audience per-UTC-day ledger of audience-modifying calls. A call is reserved (written and
  * committed) before it is sent; a reservation counts against the day whatever happens next, unless it is
@@ -21,10 +25,18 @@ export function nextUtcDay(at: Date): Date {
  */
 export class QuotaRepo {
   private readonly q;
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly journal: QuotaJournal | null = null,
+  ) {
     this.q = {
-      used: db.prepare("SELECT count(*) AS n FROM quota_calls WHERE audience_id = ? AND utc_day = ? AND state != 'released'"),
-      replaces: db.prepare("SELECT count(*) AS n FROM quota_calls WHERE audience_id = ? AND utc_day = ? AND kind = 'REPLACE' AND state != 'released'"),
+      // Calls of the day in the ledger, plus those carried over from a database that was lost (see QuotaJournal).
+      used: db.prepare(`SELECT (SELECT count(*) FROM quota_calls WHERE audience_id = @id AND utc_day = @day AND state != 'released')
+        + (SELECT count(*) FROM quota_carryover c JOIN audiences a ON a.id = @id ${CARRYOVER_MATCH} WHERE c.utc_day = @day) AS n`),
+      replaces: db.prepare(`SELECT (SELECT count(*) FROM quota_calls WHERE audience_id = @id AND utc_day = @day AND kind = 'REPLACE' AND state != 'released')
+        + (SELECT count(*) FROM quota_carryover c JOIN audiences a ON a.id = @id ${CARRYOVER_MATCH} WHERE c.utc_day = @day AND c.kind = 'REPLACE') AS n`),
+      audienceKey: db.prepare('SELECT advertiser_id AS advertiserId, tiktok_audience_id AS tiktokAudienceId, name FROM audiences WHERE id = ?'),
+      carriedReplace: db.prepare(`SELECT max(c.created_at) AS at FROM quota_carryover c JOIN audiences a ON a.id = ? ${CARRYOVER_MATCH} WHERE c.kind = 'REPLACE'`),
       insert: db.prepare("INSERT INTO quota_calls (audience_id, utc_day, kind, state, run_id, created_at, updated_at) VALUES (?, ?, ?, 'reserved', ?, ?, ?)"),
       setState: db.prepare('UPDATE quota_calls SET state = ?, updated_at = ? WHERE id = ?'),
       get: db.prepare('SELECT id, audience_id AS audienceId, utc_day AS utcDay, kind, state FROM quota_calls WHERE id = ?'),
@@ -36,7 +48,7 @@ export class QuotaRepo {
 
   /** Calls counted against `audienceId` on the UTC day of `at`. */
   used(audienceId: number, at: Date): number {
-    return (this.q.used.get(audienceId, utcDay(at)) as { n: number }).n;
+    return (this.q.used.get({ id: audienceId, day: utcDay(at) }) as { n: number }).n;
   }
 
   left(audienceId: number, at: Date, budget: number): number {
@@ -44,13 +56,15 @@ export class QuotaRepo {
   }
 
   replacesToday(audienceId: number, at: Date): number {
-    return (this.q.replaces.get(audienceId, utcDay(at)) as { n: number }).n;
+    return (this.q.replaces.get({ id: audienceId, day: utcDay(at) }) as { n: number }).n;
   }
 
   /** When the last REPLACE of the audience was sent (acknowledged, refused or unanswered), or null. */
   lastReplaceAt(audienceId: number): Date | null {
     const r = this.q.lastReplace.get(audienceId) as { at: string | null };
-    return r.at ? new Date(r.at) : null;
+    const carried = this.q.carriedReplace.get(audienceId) as { at: string | null };
+    const newest = [r.at, carried.at].filter((x): x is string => x !== null).sort().at(-1);
+    return newest ? new Date(newest) : null;
   }
 
   /** When the last change that reached (or may have reached) TikTok was sent, or null. */
@@ -69,7 +83,10 @@ export class QuotaRepo {
       if (this.used(audienceId, at) >= budget) {
         throw new AppError('QUOTA_EXHAUSTED', `This audience has used all ${budget} TikTok calls for ${utcDay(at)} (UTC). The rest is sent after ${nextUtcDay(at).toISOString()}.`);
       }
-      return Number(this.q.insert.run(audienceId, utcDay(at), kind, runId, at.toISOString(), new Date().toISOString()).lastInsertRowid);
+      const id = Number(this.q.insert.run(audienceId, utcDay(at), kind, runId, at.toISOString(), new Date().toISOString()).lastInsertRowid);
+      const key = this.q.audienceKey.get(audienceId) as { advertiserId: string; tiktokAudienceId: string | null; name: string } | undefined;
+      if (key) this.journal?.append({ at: at.toISOString(), utcDay: utcDay(at), ...key, kind });
+      return id;
     };
     return this.db.inTransaction ? doIt() : this.db.transaction(doIt).immediate();
   }

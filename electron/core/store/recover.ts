@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError, toErrorShape } from '../../../shared/errors';
-import { openDb } from './db';
+import { openDb, type Db } from './db';
+import { QUOTA_JOURNAL_KEEP_MS, QuotaJournal } from './quota-journal';
 import { checkDatabaseFile, dbPath, INSTALLED_MARKER, listBackups, replaceDatabase } from './integrity';
 
 /** What `inspectDatabase` found. */
@@ -43,6 +44,8 @@ export interface RecoverResult {
   backup: string | null;
   /** Where the damaged files were moved (never deleted). */
   movedAside: string[];
+  /** Calls of the last 48 h the database lacked, carried over from the quota journal (they keep counting). */
+  carriedOver: number;
 }
 
 /**
@@ -50,9 +53,9 @@ export interface RecoverResult {
  * damaged one aside. Refuses to touch a healthy database: the ledger of calls spent today and the record of
  * who is in each audience live there. The result is opened once, so a bad backup is caught here.
  */
-export function recoverDatabase(dataDir: string, opts: { fresh?: boolean; backup?: string } = {}): RecoverResult {
+export function recoverDatabase(dataDir: string, opts: { fresh?: boolean; backup?: string } = {}, now: Date = new Date()): RecoverResult {
   const health = inspectDatabase(dataDir);
-  if (health.ok) return { action: 'nothing', backup: null, movedAside: [] };
+  if (health.ok) return { action: 'nothing', backup: null, movedAside: [], carriedOver: 0 };
   let backup: string | null = null;
   if (!opts.fresh) {
     backup = opts.backup ? path.resolve(opts.backup) : (health.backups[0]?.file ?? null);
@@ -64,6 +67,26 @@ export function recoverDatabase(dataDir: string, opts: { fresh?: boolean; backup
   const movedAside = replaceDatabase(dataDir, backup);
   // A fresh database in a folder that had one: the marker would (rightly) refuse it, so it goes too.
   if (!backup) fs.rmSync(path.join(dataDir, INSTALLED_MARKER), { force: true });
-  openDb(dataDir).close();
-  return { action: backup ? 'restored' : 'fresh', backup, movedAside };
+  const db = openDb(dataDir);
+  let carriedOver = 0;
+  try {
+    carriedOver = carryOverQuota(db, dataDir, now);
+  } finally {
+    db.close();
+  }
+  return { action: backup ? 'restored' : 'fresh', backup, movedAside, carriedOver };
+}
+
+/**
+ * Copies the journal's calls that the recovered database does not have (all of the last 48 h for an empty
+ * one; those after its newest call for a backup) into quota_carryover, where the ledger counts them.
+ */
+function carryOverQuota(db: Db, dataDir: string, now: Date): number {
+  const newest = (db.prepare('SELECT max(created_at) AS at FROM quota_calls').get() as { at: string | null }).at;
+  const entries = new QuotaJournal(dataDir, now).read(new Date(now.getTime() - QUOTA_JOURNAL_KEEP_MS)).filter((e) => !newest || e.at > newest);
+  const insert = db.prepare('INSERT INTO quota_carryover (advertiser_id, tiktok_audience_id, name, utc_day, kind, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+  db.transaction(() => {
+    for (const e of entries) insert.run(e.advertiserId, e.tiktokAudienceId, e.name, e.utcDay, e.kind, e.at);
+  })();
+  return entries.length;
 }

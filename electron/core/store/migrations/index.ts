@@ -1,5 +1,6 @@
 import m001 from './001-initial';
 import m002 from './002-secret-locations';
+import m003 from './003-quota-carryover';
 
 export interface Migration {
   name: string;
@@ -7,4 +8,4 @@ export interface Migration {
 }
 
 /** The registry: version N is MIGRATIONS[N-1]. Append only. */
-export const MIGRATIONS: readonly Migration[] = [m001, m002];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003];

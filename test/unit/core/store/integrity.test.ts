@@ -6,7 +6,10 @@ import { AppError, storageErrorShape, toErrorShape } from '../../../../shared/er
 import { openDb } from '../../../../electron/core/store/db';
 import { BACKUP_DIR, dbPath, explainStorageError, INSTALLED_MARKER, listBackups } from '../../../../electron/core/store/integrity';
 import { MIGRATIONS } from '../../../../electron/core/store/migrations';
+import { QuotaJournal } from '../../../../electron/core/store/quota-journal';
 import { inspectDatabase, recoverDatabase } from '../../../../electron/core/store/recover';
+import { Store } from '../../../../electron/core/store';
+import { DEFAULT_PROFILE } from '../../../../shared/domain';
 import { tmpDir } from '../../../helpers/tmp';
 
 let dir: string;
@@ -104,7 +107,7 @@ describe('a backup before each migration, and recovery', () => {
     first.prepare("INSERT INTO settings (key, value_json) VALUES ('kept', '\"yes\"')").run();
     first.close();
     openDb(dir).close();
-    expect(recoverDatabase(dir)).toEqual({ action: 'nothing', backup: null, movedAside: [] });
+    expect(recoverDatabase(dir)).toEqual({ action: 'nothing', backup: null, movedAside: [], carriedOver: 0 });
     fs.writeFileSync(dbPath(dir), 'garbage');
     expect(inspectDatabase(dir)).toMatchObject({ ok: false, problem: expect.stringMatching(/not an SQLite database/) });
     const r = recoverDatabase(dir);
@@ -151,5 +154,77 @@ describe('disk and database failures in words a person can act on', () => {
   it('anything else stays INTERNAL', () => {
     expect(toErrorShape(new TypeError('x is undefined')).code).toBe('INTERNAL');
     expect(explainStorageError(new TypeError('x'), '/p')).toBeInstanceOf(TypeError);
+  });
+});
+
+describe('the quota ledger survives a lost database', () => {
+  const newAudience = (store: Store, name: string, tiktokAudienceId: string | null) =>
+    store.audiences.create({ connectionId: null, advertiserId: 'adv1', name, tiktokAudienceId, keys: [{ key: 'email', column: 'email' }], calculateType: 'EMAIL_SHA256', sourcePath: null, profile: DEFAULT_PROFILE });
+
+  it("after recover --fresh, today's calls still count against the re-adopted audience, and a REPLACE still blocks the next 24 h", () => {
+    const at = new Date('2026-12-01T10:00:00Z');
+    let store = Store.open(dir);
+    const live = newAudience(store, 'Buyers', 'tt-555');
+    for (let i = 0; i < 20; i++) store.quota.reserve(live.id, i === 0 ? 'REPLACE' : 'APPEND', new Date(at.getTime() + i * 60_000), 24);
+    const fresh = newAudience(store, 'New one', null);
+    store.quota.reserve(fresh.id, 'create', at, 24);
+    expect(store.quota.used(live.id, at)).toBe(20);
+    store.close();
+
+    fs.rmSync(dbPath(dir));
+    expect(() => Store.open(dir)).toThrow(/missing, though this data folder had one/);
+    const r = recoverDatabase(dir, { fresh: true }, new Date('2026-12-01T12:00:00Z'));
+    expect(r.carriedOver).toBe(21);
+
+    store = Store.open(dir);
+    const adopted = newAudience(store, 'Buyers (re-adopted)', 'tt-555');
+    const later = new Date('2026-12-01T13:00:00Z');
+    expect(store.quota.used(adopted.id, later)).toBe(20);
+    expect(store.quota.left(adopted.id, later, 24)).toBe(4);
+    expect(store.quota.replacesToday(adopted.id, later)).toBe(1);
+    expect(store.quota.lastReplaceAt(adopted.id)?.toISOString()).toBe(at.toISOString());
+    // A create carries over by advertiser and name (TikTok's id was not known when it was reserved).
+    expect(store.quota.used(newAudience(store, 'New one', 'tt-777').id, later)).toBe(1);
+    // Another audience is not charged, and the next UTC day starts clean.
+    expect(store.quota.used(newAudience(store, 'Other', 'tt-999').id, later)).toBe(0);
+    expect(store.quota.used(adopted.id, new Date('2026-12-02T00:30:00Z'))).toBe(0);
+    for (let i = 0; i < 4; i++) store.quota.reserve(adopted.id, 'APPEND', later, 24);
+    expect(() => store.quota.reserve(adopted.id, 'APPEND', later, 24)).toThrow(/used all 24/);
+    store.close();
+  });
+
+  it('restoring a backup carries over only the calls made after it', () => {
+    const at = new Date('2026-12-01T10:00:00Z');
+    const first = Store.open(dir);
+    const a = newAudience(first, 'Buyers', 'tt-1');
+    first.quota.reserve(a.id, 'APPEND', at, 24);
+    first.close();
+    // An upgrade makes the backup; two more calls happen after it.
+    const x = { name: 'x', sql: 'CREATE TABLE x (a INTEGER) STRICT;' };
+    openDb(dir, [...MIGRATIONS, x]).close();
+    fs.rmSync(dbPath(dir));
+    fs.copyFileSync(listBackups(dir)[0]!.file, dbPath(dir));
+    const second = Store.open(dir);
+    second.quota.reserve(a.id, 'APPEND', new Date(at.getTime() + 60_000), 24);
+    second.quota.reserve(a.id, 'REMOVE', new Date(at.getTime() + 120_000), 24);
+    expect(second.quota.used(a.id, at)).toBe(3);
+    second.close();
+    fs.writeFileSync(dbPath(dir), 'garbage');
+    const r = recoverDatabase(dir, {}, new Date('2026-12-01T11:00:00Z'));
+    expect(r).toMatchObject({ action: 'restored', carriedOver: 2 });
+    const restored = Store.open(dir);
+    expect(restored.quota.used(a.id, at)).toBe(3);
+    restored.close();
+  });
+
+  it('the journal keeps 48 hours and skips a line torn by a crash', () => {
+    const j = new QuotaJournal(dir, new Date('2026-12-01T00:00:00Z'));
+    const e = (at: string) => ({ at, utcDay: at.slice(0, 10), advertiserId: 'a', tiktokAudienceId: 't', name: 'n', kind: 'APPEND' });
+    j.append(e('2026-11-28T00:00:00.000Z'));
+    j.append(e('2026-11-30T12:00:00.000Z'));
+    fs.appendFileSync(j.file, '{"at":"2026-11-30T13:0');
+    const reopened = new QuotaJournal(dir, new Date('2026-12-01T00:00:00Z'));
+    expect(fs.readFileSync(reopened.file, 'utf8').trim().split('\n')).toHaveLength(1);
+    expect(reopened.read(new Date(0)).map((x) => x.at)).toEqual(['2026-11-30T12:00:00.000Z']);
   });
 });
