@@ -34,6 +34,8 @@ export interface ConnectionView {
   createdAt: IsoTime;
   lastCheckedAt: IsoTime | null;
   advertisers: AdvertiserView[];
+  /** A plain note about the connection, e.g. that TikTok did not name its ad accounts and which permission would; null when none. */
+  notice: string | null;
 }
 
 /**

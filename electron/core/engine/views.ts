@@ -12,6 +12,7 @@ import type { ConnectionRecord } from '../store/connections-repo';
 import type { ApiCallRecord, RunRecord } from '../store/runs-repo';
 import type { RemoteAudience } from '../sync/audience-api';
 import { deriveState, statusHistory, type StatusRecord } from '../sync/status';
+import { advertiserNamesNotice } from '../tiktok/oauth';
 import { advertiserUnreachable, unavailableMark, unavailableMessage, type UnavailableMark, type UnreachableMark } from '../sync/marks';
 import { TIKTOK_API_BASES } from '../tiktok/client';
 
@@ -40,6 +41,7 @@ export function connectionView(c: ConnectionRecord): ConnectionView {
     createdAt: c.createdAt,
     lastCheckedAt: c.lastCheckedAt,
     advertisers: c.advertisers.map((a) => ({ advertiserId: a.advertiserId, name: a.name })),
+    notice: advertiserNamesNotice(c.advertisers),
   };
 }
 

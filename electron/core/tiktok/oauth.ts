@@ -113,6 +113,14 @@ export const AD_ACCOUNT_READ_SCOPE = 100;
 const NAMES_HIDDEN = `TikTok did not let this app read the ad accounts' names, so they are shown by their ids. To see the names, add the "${AD_ACCOUNT_PERMISSION}" permission (Ad Account Management) to your TikTok developer app, then sign in again.`;
 const LIST_REFUSED = `TikTok did not let this app list the ad accounts this sign-in reaches (the "${AD_ACCOUNT_PERMISSION}" permission is missing) and named none with the token. Add "${AD_ACCOUNT_PERMISSION}" (Ad Account Management) to your TikTok developer app, then sign in again.`;
 
+/**
+ * The sentence shown with a connection whose ad accounts all carry their ids as names: TikTok refused to
+ * name them (no "Read Ad Account Information"); null otherwise.
+ */
+export function advertiserNamesNotice(advertisers: readonly AdvertiserRecord[]): string | null {
+  return advertisers.length > 0 && advertisers.every((a) => a.name === a.advertiserId) ? NAMES_HIDDEN : null;
+}
+
 /** The ad accounts a token reaches, and a sentence when their names (or the list) could not be read. */
 export interface AdvertiserListing {
   advertisers: AdvertiserRecord[];

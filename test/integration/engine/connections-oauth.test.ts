@@ -82,6 +82,18 @@ describe('browser sign-in through the engine', () => {
     await expect(second).resolves.toMatchObject({ kind: 'oauth' });
   });
 
+  it('without "Read Ad Account Information" the connection lists the token\'s ad accounts by id and names the permission', async () => {
+    await start({ TIKTOK_REDIRECT_URI: redirectUri }, { simulator: { rateLimit: false, processingDelayMs: 0, redirectUris: [redirectUri], adAccountPermission: false } });
+    const sim = t.sim();
+    const login = h['connections:loginOAuth']({ appId: sim.appId, appSecret: sim.appSecret });
+    await (await fetch((await waitingLink()).url)).text();
+    const conn = await login;
+    expect(conn.advertisers).toEqual(sim.advertiserIds.map((id) => ({ advertiserId: id, name: id })));
+    expect(conn.notice).toMatch(/shown by their ids.*"Read Ad Account Information"/);
+    // The sandbox connection, whose names TikTok gave, has no such note.
+    expect((await h['connections:list'](undefined)).find((c) => c.kind === 'sandbox')?.notice).toBeNull();
+  });
+
   it('shutting down ends a waiting sign-in', async () => {
     await start({ TIKTOK_REDIRECT_URI: redirectUri });
     const sim = t.sim();

@@ -80,6 +80,20 @@ describe('connect screen: the redirect URL', () => {
   });
 });
 
+describe('connect screen: connections', () => {
+  it('a connection whose ad accounts TikTok did not name shows them by id, with the engine\'s note on the permission', async () => {
+    const note = 'TikTok did not let this app read the ad accounts\' names, so they are shown by their ids. To see the names, add the "Read Ad Account Information" permission.';
+    useFakeEngine({
+      'connections:list': () => [connection({ id: 'tt-7123', kind: 'oauth', appId: '7123', advertisers: [{ advertiserId: '7000000009', name: '7000000009' }], notice: note })],
+      'connections:redirectUri': () => view(),
+    });
+    render(<ConnectScreen />);
+    await act(() => useApp.getState().loadConnections());
+    expect(screen.getByText(note)).toBeTruthy();
+    expect(screen.getAllByText('7000000009')).toHaveLength(2);
+  });
+});
+
 describe('connect screen: a waiting browser sign-in', () => {
   it('offers the sign-in link to copy and Cancel; cancelling ends it without an error, and the other cards wait meanwhile', async () => {
     let finish!: (err: unknown) => void;

@@ -84,6 +84,7 @@ export function connection(over: Partial<ConnectionView> = {}): ConnectionView {
     createdAt: '2026-11-01T10:00:00Z',
     lastCheckedAt: '2026-11-24T10:00:00Z',
     advertisers: [ADVERTISER],
+    notice: null,
     ...over,
   };
 }

@@ -41,6 +41,7 @@ function ConnectionCard({ c, onReconnect }: { c: ConnectionView; onReconnect(c: 
         </div>
       )}
       <h4>Advertiser accounts</h4>
+      {c.notice && <p className="muted small">{c.notice}</p>}
       {c.advertisers.length === 0 ? (
         <p className="muted">No advertiser accounts are authorized for this connection. Approve at least one in TikTok, then refresh.</p>
       ) : (
