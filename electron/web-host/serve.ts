@@ -41,8 +41,8 @@ export interface ServedWeb {
 
 /**
  * Starts the engine and the web host. The page runs in a browser on this machine, so the TikTok sign-in
- * page is opened with the OS's opener where there is a desktop; the consent URL is also printed to `log`,
- * because the host cannot hand it to the page while the sign-in call is still waiting for the approval.
+ * page is opened with the OS's opener where there is a desktop; the consent URL is also printed to `log`
+ * (the page shows it too, with "copy sign-in link", from the engine's connection:signInWaiting event).
  */
 export async function serveWeb(opts: ServeWebOptions): Promise<ServedWeb> {
   const opener = systemOpener();

@@ -60,6 +60,16 @@ describe('the contract', () => {
     expect(ok('sync:cancel', { runId: 0 })).toBe(false);
   });
 
+  it('takes a redirect URL or null (back to the default) for connections:setRedirectUri, and nothing for cancelLogin', () => {
+    expect(ok('connections:setRedirectUri', { redirectUri: 'http://127.0.0.1:28561/oauth/callback' })).toBe(true);
+    expect(ok('connections:setRedirectUri', { redirectUri: null })).toBe(true);
+    expect(ok('connections:setRedirectUri', {})).toBe(false);
+    expect(ok('connections:setRedirectUri', { redirectUri: '' })).toBe(false);
+    expect(ok('connections:cancelLogin', undefined)).toBe(true);
+    expect(ok('connections:cancelLogin', { now: true })).toBe(false);
+    expect(EVENTS).toContain('connection:signInWaiting');
+  });
+
   it('lets runs:list be called with nothing, or filtered', () => {
     expect(ok('runs:list', undefined)).toBe(true);
     expect(ok('runs:list', { audienceId: 2, limit: 50 })).toBe(true);
