@@ -103,7 +103,9 @@ export class SyncService {
     const draft = { api: spec.api ?? 'file', connectionId: spec.connectionId, advertiserId: spec.advertiserId, name, keys, calculateType, sourcePath: spec.sourcePath, sourceKind: spec.sourceKind, sourcePattern: spec.sourcePattern ?? null, suppressPath: spec.suppressPath ?? null, profile: spec.profile, cadence: spec.cadence };
     const api = await this.deps.apiFor({ ...draft, id: 0, tiktokAudienceId: null, sourceKind: spec.sourceKind ?? 'file', sourcePattern: spec.sourcePattern ?? null, suppressPath: spec.suppressPath ?? null, cadence: spec.cadence ?? { kind: 'manual' }, paused: false, createdAt: '', updatedAt: '' });
     // An audience that already exists at TikTok is adopted (its key must match); the first sync REPLACEs it.
-    const remote = tiktokId ? await api.get(tiktokId) : (await api.findByName(name))[0];
+    // By name, only an audience of the same kind: a partner audience never adopts a customer-file namesake, nor the reverse.
+    const partnerType = (r: { audienceType?: string | null }) => (r.audienceType ?? '').toLowerCase() === 'partner';
+    const remote = tiktokId ? await api.get(tiktokId) : (await api.findByName(name)).find((r) => partnerType(r) === (draft.api === 'segment'));
     if (tiktokId && !remote) throw new AppError('AUDIENCE_NOT_FOUND', `TikTok has no audience ${tiktokId} for advertiser ${spec.advertiserId}. Check the id, or give --audience NAME to create one.`);
     if (remote) {
       if (draft.api === 'file' && remote.calculateType && remote.calculateType !== calculateType) {
