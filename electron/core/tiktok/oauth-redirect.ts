@@ -102,7 +102,7 @@ export function resolveRedirectUri(from: { flag?: string | null; env?: NodeJS.Pr
 export function portInUseMessage(target: Pick<RedirectTarget, 'uri' | 'port'>): string {
   return (
     `Port ${target.port} is already in use on this computer (another sign-in still waiting, or another program), so Cohort Relay cannot receive TikTok's redirect at ${target.uri}. ` +
-    `Close the other sign-in or program and try again, or choose another redirect URL — "cohort-relay login --redirect-uri http://127.0.0.1:PORT${DEFAULT_CALLBACK_PATH}", ${REDIRECT_URI_ENV}, or "Change" next to the redirect URL in the Connections screen — and register that exact URL on your TikTok developer app.`
+    `Close the other sign-in or program and try again, or choose another redirect URL — "cohort-relay login --redirect-uri http://127.0.0.1:PORT${DEFAULT_CALLBACK_PATH}", ${REDIRECT_URI_ENV}, or "Change redirect URL" in the Connections screen — and register that exact URL on your TikTok developer app.`
   );
 }
 
