@@ -363,6 +363,69 @@ describe('segment API rules', () => {
   });
 });
 
+describe("TikTok's real answers", () => {
+  it('an audience that matched fewer than 1,000 refuses every edit for good with TikTok\'s "not editable" words, even above the floor', async () => {
+    sim.configure({ unavailableBelowFloor: true, matchRate: 0.5 });
+    const { client } = clientFor(sim);
+    const { audienceId } = await createAudienceOf(client, ADV, hashes(1500, 'unav'));
+    const [a] = (await client.getAudiences(ADV, [audienceId])).audiences;
+    expect([a!.isValid, a!.coverNum]).toEqual([false, 750]); // matched users below the row count
+    for (const action of ['APPEND', 'REMOVE', 'REPLACE'] as const) {
+      const fp = await upload(client, ADV, action === 'REMOVE' ? hashes(10, 'unav') : hashes(3000, `unav-${action}`));
+      const err = await thrown<TikTokApiError>(() => client.updateAudience({ advertiserId: ADV, audienceId, action, filePaths: [fp] }));
+      expect([err.tiktokCode, err.tiktokMessage, err.category]).toEqual([40002, 'Audience is not editable, please check audience status', 'processing']);
+    }
+    sim.advanceClock(7 * 86_400_000);
+    const late = await upload(client, ADV, hashes(5000, 'unav-late'));
+    const err = await thrown<TikTokApiError>(() => client.updateAudience({ advertiserId: ADV, audienceId, action: 'APPEND', filePaths: [late] }));
+    expect(err.tiktokCode).toBe(40002);
+    expect(sim.membership(audienceId)?.size).toBe(1500);
+  });
+
+  it('answers the same "not editable" words while an audience processes', async () => {
+    sim.configure({ unavailableBelowFloor: true, matchRate: 'exact', processingDelayMs: 60_000 });
+    const { client } = clientFor(sim);
+    const { audienceId } = await createAudienceOf(client, ADV, hashes(1200, 'busy'));
+    const fp = await upload(client, ADV, hashes(5, 'busy-x'));
+    const err = await thrown<TikTokApiError>(() => client.updateAudience({ advertiserId: ADV, audienceId, action: 'APPEND', filePaths: [fp] }));
+    expect(err.tiktokMessage).toBe('Audience is not editable, please check audience status');
+    sim.advanceClock(60_000);
+    await client.updateAudience({ advertiserId: ADV, audienceId, action: 'APPEND', filePaths: [await upload(client, ADV, hashes(5, 'busy-y'))] });
+    expect(sim.membership(audienceId)?.size).toBe(1205);
+  });
+
+  it('refuses a REPLACE while an earlier REPLACE is unfinished, with the words Census quotes; APPEND still works', async () => {
+    sim.configure({ replaceUnfinishedMs: 3_600_000, matchRate: 'exact' });
+    const { client } = clientFor(sim);
+    const { audienceId } = await createAudienceOf(client, ADV, hashes(1200, 'rep1'));
+    await client.updateAudience({ advertiserId: ADV, audienceId, action: 'REPLACE', filePaths: [await upload(client, ADV, hashes(1300, 'rep2'))] });
+    const third = await upload(client, ADV, hashes(1400, 'rep3'));
+    const err = await thrown<TikTokApiError>(() => client.updateAudience({ advertiserId: ADV, audienceId, action: 'REPLACE', filePaths: [third] }));
+    expect(err.tiktokCode).toBe(40002);
+    expect(err.tiktokMessage).toMatch(/^This replace operation is rejected as there is an existing unfinished replace operation for this audience\./);
+    expect([err.category, err.code]).toEqual(['processing', 'REPLACE_PENDING']);
+    await client.updateAudience({ advertiserId: ADV, audienceId, action: 'APPEND', filePaths: [await upload(client, ADV, hashes(5, 'rep4'))] });
+    sim.advanceClock(3_600_000);
+    await client.updateAudience({ advertiserId: ADV, audienceId, action: 'REPLACE', filePaths: [third] });
+    expect(sim.membership(audienceId)).toEqual(new Set(hashes(1400, 'rep3')));
+  });
+
+  it.each([400, 200])('a new partner audience answers /segment/mapping/ with HTTP %i + 40002 "invalid audience ID" until it is ready', async (status) => {
+    sim.configure({ partnerReadyDelayMs: 90_000, partnerNotReadyHttpStatus: status });
+    const { client } = clientFor(sim);
+    const { audienceId } = await client.segmentAudienceCreate({ advertiserId: ADV, name: 'fresh' });
+    const body = { advertiser_ids: [ADV], action: 'add', id_schema: ['EMAIL_SHA256'], batch_data: [[{ id: hashes(1)[0]!, audience_ids: [audienceId] }]] };
+    const early = await raw(`${API}segment/mapping/`, { json: body });
+    expect(early.status).toBe(status);
+    expect(early.body).toMatchObject({ code: 40002, message: 'Parameter error: invalid audience ID' });
+    const err = await thrown<TikTokApiError>(() => client.segmentMapping({ advertiserIds: [ADV], action: 'add', idSchema: ['EMAIL_SHA256'], batchData: [[{ id: hashes(1)[0]!, audienceIds: [audienceId] }]] }, { retry: 'none' }));
+    expect([err.tiktokCode, err.code, err.httpStatus]).toEqual([40002, 'AUDIENCE_NOT_FOUND', status]);
+    sim.advanceClock(90_000);
+    expect((await raw(`${API}segment/mapping/`, { json: body })).body.code).toBe(0);
+    expect(sim.membership(audienceId)?.size).toBe(1);
+  });
+});
+
 describe('persistence', () => {
   it('keeps audiences and their membership across restarts with a data dir', async () => {
     const { mkdtempSync } = await import('node:fs');
