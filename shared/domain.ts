@@ -44,6 +44,15 @@ export const DEFAULT_PROFILE: NormalizationProfile = {
   defaultCountry: null,
 };
 
+/**
+ * Whether phones keep the leading '+' by default for an audience kept through this API: TikTok's streaming
+ * (segment) API takes E.164 with '+' (its docs and id_schema: "+1231234567"); its newest customer-file guidance
+ * and example hash use the digits only (tiktok-api.md §5.2).
+ */
+export function defaultPhoneKeepPlus(api: 'file' | 'segment'): boolean {
+  return api === 'segment';
+}
+
 /** Why a row was rejected. Closed set: every reason has words in REJECT_REASON_TEXT below. */
 export const REJECT_REASONS = [
   'EMPTY',

@@ -1,4 +1,4 @@
-import { DEFAULT_PROFILE, KEY_TYPES, type KeyType, type NormalizationProfile } from '../../shared/domain';
+import { DEFAULT_PROFILE, KEY_TYPES, defaultPhoneKeepPlus, type KeyType, type NormalizationProfile } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
 import { flag, str, type CliCommand, type CliContext } from './command';
 
@@ -13,12 +13,13 @@ export const COHORT_OPTIONS = {
   rejects: { type: 'string' },
   'strip-email-tags': { type: 'boolean' },
   'phone-plus': { type: 'boolean' },
+  'phone-digits': { type: 'boolean' },
   advertiser: { type: 'string' },
   audience: { type: 'string' },
   json: { type: 'boolean' },
 } as const satisfies CliCommand['options'];
 
-export const COHORT_USAGE = '--csv FILE (--key email|phone|idfa|gaid [--column NAME|INDEX] | --keys email=COL,phone=COL,idfa=COL) [--country CC] [--suppress FILE] [--rejects OUT.csv] [--strip-email-tags] [--phone-plus] [--json]';
+export const COHORT_USAGE = '--csv FILE (--key email|phone|idfa|gaid [--column NAME|INDEX] | --keys email=COL,phone=COL,idfa=COL) [--country CC] [--suppress FILE] [--rejects OUT.csv] [--strip-email-tags] [--phone-plus | --phone-digits] [--json]';
 
 export interface CohortArgs {
   csv: string;
@@ -33,7 +34,12 @@ export interface CohortArgs {
 }
 
 /** Reads and checks the cohort options; a missing or bad one is an INVALID_ARGUMENT naming the fix. */
-export function parseCohortArgs(ctx: CliContext): CohortArgs {
+/**
+ * `api`: the API the audience is kept through; it sets whether phones keep their '+' unless --phone-plus or
+ * --phone-digits says (partner audiences: '+', as TikTok's streaming API wants).
+ */
+export function parseCohortArgs(ctx: CliContext, api: 'file' | 'segment' = 'file'): CohortArgs {
+  if (flag(ctx, 'phone-plus') && flag(ctx, 'phone-digits')) throw new AppError('INVALID_ARGUMENT', 'Give --phone-plus or --phone-digits, not both.');
   const csv = str(ctx, 'csv');
   if (!csv) throw new AppError('INVALID_ARGUMENT', 'Missing --csv FILE: the cohort CSV to read.');
   const keys = parseKeys(str(ctx, 'keys'));
@@ -49,7 +55,7 @@ export function parseCohortArgs(ctx: CliContext): CohortArgs {
     key: key as KeyType,
     column: keys ? keys[0]!.column : col === undefined ? null : columnRef(col),
     keys: keys && keys.length > 1 ? keys : null,
-    profile: { ...DEFAULT_PROFILE, emailStripPlusAndDots: flag(ctx, 'strip-email-tags'), phoneKeepPlus: flag(ctx, 'phone-plus'), defaultCountry: country },
+    profile: { ...DEFAULT_PROFILE, emailStripPlusAndDots: flag(ctx, 'strip-email-tags'), phoneKeepPlus: flag(ctx, 'phone-plus') || (!flag(ctx, 'phone-digits') && defaultPhoneKeepPlus(api)), defaultCountry: country },
     suppress: str(ctx, 'suppress') ?? null,
     rejects: str(ctx, 'rejects') ?? null,
     json: flag(ctx, 'json'),

@@ -13,7 +13,7 @@ const sync: CliCommand = {
   usage: `cohort-relay sync ${COHORT_USAGE} --advertiser ID (--audience NAME | --audience-id ID) [--partner] [--dry-run]`,
   options: { ...COHORT_OPTIONS, 'audience-id': { type: 'string' }, 'dry-run': { type: 'boolean' }, partner: { type: 'boolean' } },
   async run(ctx) {
-    const args = parseCohortArgs(ctx);
+    const args = parseCohortArgs(ctx, flag(ctx, 'partner') ? 'segment' : 'file');
     const advertiserId = str(ctx, 'advertiser');
     if (!advertiserId) throw new AppError('INVALID_ARGUMENT', 'Missing --advertiser ID: the TikTok advertiser account (see "cohort-relay accounts").');
     const name = str(ctx, 'audience');

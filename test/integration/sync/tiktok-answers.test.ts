@@ -2,6 +2,7 @@
  * TikTok's real answers (#10 §3), end to end: the engine against the offline sandbox over real HTTP. The
  * engine's clock is the simulator's, and its sleeps move that clock, so waits of minutes or days take none.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CohortRelayApp } from '../../../electron/core/app';
@@ -234,5 +235,28 @@ describe('40106: the token is not valid for one ad account', () => {
     const retry = await app.sync.sync(a.id, 'manual');
     expect(retry.status).toBe('done');
     expect(view(a.id).state).toBe('available');
+  });
+});
+
+describe('phones sent to the segment API', () => {
+  const phones = Array.from({ length: 1000 }, (_, i) => `+1 415 555 ${String(1000 + i).padStart(4, '0')}`);
+  const e164 = (p: string) => p.replace(/[^\d+]/g, '');
+
+  it("keep the leading '+' (E.164) by default; --phone-digits drops it; customer files keep digits only", async () => {
+    const csv = path.join(dir, 'phones.csv');
+    fs.writeFileSync(csv, `id,phone\n${phones.map((p, i) => `${i},${p}`).join('\n')}\n`);
+    const home = { ...env(), COHORT_RELAY_HOME: path.join(dir, 'cli-data') };
+    const sync = async (name: string, extra: string[]) => {
+      const r = await cli(['sync', '--csv', csv, '--key', 'phone', '--column', 'phone', '--advertiser', ADV(), '--audience', name, '--json', ...extra], home);
+      expect(r.stderr).toBe('');
+      return JSON.parse(r.stdout) as { audienceId: string; status: string };
+    };
+    const plus = await sync('Phones partner', ['--partner']);
+    expect(plus.status).toBe('done');
+    expect(sim.membership(plus.audienceId)).toEqual(new Set(phones.map((p) => `PHONE_SHA256:${sha256Hex(e164(p))}`)));
+    const digits = await sync('Phones partner digits', ['--partner', '--phone-digits']);
+    expect(sim.membership(digits.audienceId)).toEqual(new Set(phones.map((p) => `PHONE_SHA256:${sha256Hex(e164(p).slice(1))}`)));
+    const file = await sync('Phones file', []);
+    expect(sim.membership(file.audienceId)).toEqual(new Set(phones.map((p) => sha256Hex(e164(p).slice(1)))));
   });
 });
