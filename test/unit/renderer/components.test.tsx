@@ -114,6 +114,19 @@ describe('audiences screen', () => {
     expect(meter.getAttribute('aria-valuemax')).toBe('24');
   });
 
+  it('names the unavailable audiences above the list with the way out, and leads to a new audience', async () => {
+    useFakeEngine({ 'audiences:list': () => [audience(), audience({ id: 2, name: 'Lapsed', state: 'unavailable', coverNum: 640, paused: true }), audience({ id: 3, name: 'Partner small', api: 'segment', state: 'unavailable', coverNum: 300 })], 'settings:get': () => settings() });
+    render(<AudiencesScreen />);
+    const banner = await screen.findByRole('alert', { name: 'Unavailable audiences' });
+    expect(banner.textContent).toContain('Unavailable at TikTok: Lapsed');
+    expect(banner.textContent).not.toContain('Partner small');
+    expect(banner.textContent).toMatch(/new audience.*larger cohort.*several keys per person/);
+    expect((screen.getByRole('button', { name: 'Sync Lapsed now' }) as HTMLButtonElement).disabled).toBe(true);
+    expect((screen.getByRole('button', { name: 'Sync Spring buyers now' }) as HTMLButtonElement).disabled).toBe(false);
+    fireEvent.click(within(banner).getByRole('button', { name: 'New audience' }));
+    expect(useApp.getState().route).toEqual({ name: 'import' });
+  });
+
   it('"Sync now" starts a sync; a refusal shows the engine\'s message', async () => {
     const b = useFakeEngine({
       'audiences:list': () => [audience()],
@@ -171,6 +184,17 @@ describe('audience detail', () => {
     expect(expiryText('2026-12-04T00:00:00Z', now)).toMatch(/^Expires in 10 days/);
     expect(expiryText('2026-11-20T00:00:00Z', now)).toMatch(/^Expired/);
     expect(expiryText(null, now)).toMatch(/first sync/);
+  });
+
+  it('an unavailable audience shows why and the way out, leads to a new audience, and offers no "Sync now"', async () => {
+    const message = 'TikTok matched only 640 (under 1,000) people in this audience, so it is unavailable and TikTok will never let it be edited again. Way out: sync the cohort to a new audience.';
+    useFakeEngine({ 'audiences:get': () => detail({ state: 'unavailable', stateMessage: message, coverNum: 640, paused: true }) });
+    render(<AudienceDetail id={1} />);
+    expect(await screen.findByText('Unavailable (under 1,000)')).toBeTruthy();
+    expect(screen.getByRole('alert').textContent).toContain('Way out: sync the cohort to a new audience.');
+    expect((screen.getByRole('button', { name: 'Sync Spring buyers now' }) as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.click(screen.getByRole('button', { name: 'Sync the cohort of Spring buyers to a new audience' }));
+    expect(useApp.getState().route).toEqual({ name: 'import' });
   });
 
   it('an audience that needs a re-connect says so and leads to Connections', async () => {

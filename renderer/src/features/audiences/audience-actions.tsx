@@ -20,7 +20,7 @@ export function AudienceActions({ a, compact = false }: { a: AudienceView; compa
           Cancel
         </Button>
       ) : (
-        <Button size={size} variant="primary" onClick={() => void act(a.id, 'sync')} busy={busy === 'sync'} disabled={blocked || a.state === 'needs_reconnect'} aria-label={`Sync ${a.name} now`}>
+        <Button size={size} variant="primary" onClick={() => void act(a.id, 'sync')} busy={busy === 'sync'} disabled={blocked || a.state === 'needs_reconnect' || (a.state === 'unavailable' && a.api === 'file')} title={a.state === 'unavailable' && a.api === 'file' ? 'TikTok no longer lets this audience be edited: sync the cohort to a new audience.' : undefined} aria-label={`Sync ${a.name} now`}>
           Sync now
         </Button>
       )}

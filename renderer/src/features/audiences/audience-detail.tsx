@@ -97,6 +97,13 @@ export function AudienceDetail({ id }: { id: number }) {
                   </Button>
                 </div>
               )}
+              {a.state === 'unavailable' && (
+                <div className="banner-actions">
+                  <Button size="small" variant="primary" onClick={() => s.navigate({ name: 'import' })} aria-label={`Sync the cohort of ${a.name} to a new audience`}>
+                    New audience
+                  </Button>
+                </div>
+              )}
             </div>
           )}
           {s.progress && (

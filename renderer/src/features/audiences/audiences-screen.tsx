@@ -106,11 +106,27 @@ export function AudiencesScreen() {
       {list.some((a) => a.state === 'needs_reconnect') && (
         <div className="banner banner-error" role="alert">
           <div className="banner-body">
-            <p>TikTok no longer accepts a connection these audiences use, so they cannot sync. Re-connect it to continue.</p>
+            <p>TikTok no longer accepts a connection (or one of its ad accounts) these audiences use, so they cannot sync. Re-connect it to continue.</p>
           </div>
           <div className="banner-actions">
             <Button size="small" variant="primary" onClick={() => s.navigate({ name: 'connect' })}>
               Re-connect
+            </Button>
+          </div>
+        </div>
+      )}
+      {list.some((a) => a.state === 'unavailable' && a.api === 'file') && (
+        <div className="banner banner-warn" role="alert" aria-label="Unavailable audiences">
+          <div className="banner-body">
+            <strong className="banner-title">Unavailable at TikTok: {list.filter((a) => a.state === 'unavailable' && a.api === 'file').map((a) => a.name).join(', ')}</strong>
+            <p>
+              TikTok matched fewer than 1,000 people in these audiences, so it never lets them be edited again: their schedules are stopped and nothing more is sent. Way out: sync the cohort
+              to a new audience — from a larger cohort, or with several keys per person (email, phone and mobile ad id) for a higher match rate.
+            </p>
+          </div>
+          <div className="banner-actions">
+            <Button size="small" variant="primary" onClick={() => s.navigate({ name: 'import' })}>
+              New audience
             </Button>
           </div>
         </div>
