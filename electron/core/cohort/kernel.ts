@@ -37,11 +37,10 @@ export interface KernelTask {
   maxRejects: number;
 }
 
-/** A block of whole CSV records without quote characters (the fast path). */
+/** A block of whole CSV records without quote characters (the fast path). Records end at CRLF, LF or CR. */
 export interface TextTask extends KernelTask {
   column: number;
   delimiter: string;
-  newline: string;
   /** Average record size in the file's sample: sizes the digest buffer. */
   bytesPerRecord: number;
 }
@@ -75,11 +74,10 @@ export interface MultiTask {
   maxRejects: number;
 }
 
-/** A block of whole quote-free CSV records (UTF-8) for a multi-key cohort: `columns[k]` holds key k. */
+/** A block of whole quote-free CSV records (UTF-8) for a multi-key cohort: `columns[k]` holds key k. Records end at CRLF, LF or CR. */
 export interface MultiTextTask extends MultiTask {
   columns: number[];
   delimiter: string;
-  newline: string;
 }
 
 /** The outcome of a multi-key batch. */
@@ -130,7 +128,7 @@ export interface Kernel {
   processValues(values: (string | null)[], rows: ArrayLike<number>, task: KernelTask, out?: ArrayBuffer | null): ChunkResult;
   /** Multi-key rows: `cells[r * keys.length + k]` is row r's cell for key k (null: no such column). */
   processMulti(cells: (string | null)[], rows: ArrayLike<number>, task: MultiTask, out?: ArrayBuffer | null): MultiChunkResult;
-  /** Multi-key rows from a block of whole quote-free CSV records (split as papaparse splits them). */
+  /** Multi-key rows from a block of whole quote-free CSV records (split as CsvParser splits them). */
   processMultiBytes(bytes: Buffer, task: MultiTextTask, out?: ArrayBuffer | null): MultiChunkResult;
 }
 
@@ -603,16 +601,13 @@ export function createKernel(deps: KernelDeps): Kernel {
   }
 
   /**
-   * Splits quote-free CSV bytes exactly as papaparse splits text (records on `newline`, cells on
-   * `delimiter`; fast-path.test.ts checks this against papaparse) and runs the key cell of each
-   * record. A record of only delimiters and whitespace is blank: skipped, but it keeps its row number.
+   * Splits quote-free CSV bytes exactly as CsvParser (and Python's csv module) splits text: records
+   * end at CRLF, LF or a lone CR, cells at `delimiter` (kernel.test.ts checks this against CsvParser)
+   * and runs the key cell of each record. A record of only delimiters and whitespace is blank:
+   * skipped, but it keeps its row number.
    */
   function processBytes(b: Buffer, task: TextTask, reuse?: ArrayBuffer | null): ChunkResult {
     const n = b.length;
-    const nl = task.newline;
-    const nl0 = nl.charCodeAt(0);
-    const crlf = nl.length === 2;
-    const nlLen = nl.length;
     const delim = task.delimiter.charCodeAt(0);
     const col = task.column;
     const key = task.key;
@@ -641,7 +636,7 @@ export function createKernel(deps: KernelDeps): Kernel {
           }
           k++;
           fs = i + 1;
-        } else if (c === nl0 && (!crlf || b[i + 1] === 10)) {
+        } else if (c === 10 || c === 13) {
           recEnd = i;
           if (k === col) fe = i;
           break;
@@ -657,7 +652,8 @@ export function createKernel(deps: KernelDeps): Kernel {
         // The key cell ended at a delimiter: find the record's end (a JIT loop beats Buffer#indexOf's call cost on short rows).
         recEnd = n;
         for (let j = fe + 1; j < n; j++) {
-          if (b[j] === nl0 && (!crlf || b[j + 1] === 10)) {
+          const c = b[j]!;
+          if (c === 10 || c === 13) {
             recEnd = j;
             break;
           }
@@ -676,7 +672,7 @@ export function createKernel(deps: KernelDeps): Kernel {
       } else {
         cellString(sink, row, b.toString('utf8', fs, fe), key, profile);
       }
-      pos = recEnd + nlLen;
+      pos = recEnd + (b[recEnd] === 13 && b[recEnd + 1] === 10 ? 2 : 1);
     }
     return sink.result(records, blank);
   }
@@ -792,9 +788,6 @@ export function createKernel(deps: KernelDeps): Kernel {
 
   function processMultiBytes(b: Buffer, task: MultiTextTask, reuse?: ArrayBuffer | null): MultiChunkResult {
     const n = b.length;
-    const nl0 = task.newline.charCodeAt(0);
-    const crlf = task.newline.length === 2;
-    const nlLen = task.newline.length;
     const delim = task.delimiter.charCodeAt(0);
     const nk = task.columns.length;
     // keyOf[column] = key index, or -1 for a column no key reads.
@@ -813,7 +806,8 @@ export function createKernel(deps: KernelDeps): Kernel {
       const row = records++;
       let recEnd = n;
       for (let j = pos; j < n; j++) {
-        if (b[j] === nl0 && (!crlf || b[j + 1] === 10)) {
+        const c = b[j]!;
+        if (c === 10 || c === 13) {
           recEnd = j;
           break;
         }
@@ -834,7 +828,7 @@ export function createKernel(deps: KernelDeps): Kernel {
         }
         sink.add(row, cells, 0);
       }
-      pos = recEnd + nlLen;
+      pos = recEnd + (b[recEnd] === 13 && b[recEnd + 1] === 10 ? 2 : 1);
     }
     return sink.result(records, blank);
   }

@@ -4,21 +4,22 @@
  * counts per key and one reject record per rejected cell.
  *
  * Each cell is normalized and checked exactly as readCohort does for its key (the same kernel); a row
- * is kept when at least one of its keys is valid. Like readCohort, quote-free UTF-8 is cut into blocks
- * of whole records that the hashing workers split and hash (kernel.processMultiBytes); quoted or UTF-16
- * text, from the first block holding a quote, is split by papaparse here and sent as batches of cells.
- * Results are merged in file order, so row numbers and the kept rejects are those of the file.
+ * is kept when at least one of its keys is valid. Like readCohort (and with the same read loop,
+ * scan.ts), quote-free UTF-8 is cut into blocks of whole records that the hashing workers split and
+ * hash (kernel.processMultiBytes); quoted or UTF-16 text, from the first block holding a quote, is
+ * split by CsvParser here and sent as batches of cells. Results are merged in file order, so row
+ * numbers and the kept rejects are those of the file. The read is verified as readCohort's is.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import Papa from 'papaparse';
 import { DEFAULT_PROFILE, KEY_LABELS, REJECT_REASONS, REJECT_REASON_TEXT, type KeyType, type NormalizationProfile, type RejectReason } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import { sortUniqueInPlace } from './hash-set';
 import type { MultiChunkResult, MultiTask, MultiTextTask } from './kernel';
 import { MULTI_ENTRY_BYTES, MULTI_SLOTS, slotOfKey, type MultiSlot } from './multi-key';
-import { checkProfile, countRecords, resolveColumn, skipHeader, throwIfAborted, type CohortProgress, type RejectRecord } from './read-cohort';
-import { isBlank, openCsv, sniffCsv, type CsvDelimiter, type CsvSample } from './sniff';
+import { readVerified, type CsvFile, type VerifyOptions } from './csv-file';
+import { checkProfile, resolveColumn, type CohortProgress, type RejectRecord } from './read-cohort';
+import { BlockBuffers, scanCsv, throwIfAborted, type ScanTarget } from './scan';
+import { sniffFile, type CsvDelimiter, type CsvSample } from './sniff';
 import { defaultWorkerCount, HashPool, type MultiRequest } from './worker-pool';
 
 /** One key of a multi-key cohort: which key, read from which column (header name or 0-based index). */
@@ -44,6 +45,8 @@ export interface ReadCohortMultiOptions {
   hasHeader?: boolean;
   /** Overrides delimiter detection. */
   delimiter?: CsvDelimiter;
+  /** How to wait for a file that changes while it is read (as readCohort's `verify`). */
+  verify?: VerifyOptions;
 }
 
 export interface MultiCohortResult {
@@ -73,9 +76,6 @@ export interface MultiCohortResult {
 
 /** Rows per batch sent to a worker. */
 const BATCH_ROWS = 8192;
-const BLOCK_BYTES = 2 * 1024 * 1024;
-/** A record longer than this is not a CSV record (an unclosed quote, or not a CSV at all). */
-const MAX_RECORD_BYTES = 64 * 1024 * 1024;
 const PROGRESS_EVERY_MS = 100;
 /** Below this size workers cost more to start than they save. */
 const SMALL_FILE_BYTES = 2 * 1024 * 1024;
@@ -100,7 +100,8 @@ function checkMappings(keys: readonly MultiKeyMapping[]): void {
 /**
  * Streams the whole file and returns its distinct tuples with counts per key and per-cell rejects.
  * Throws AppError: FILE_NOT_FOUND, CSV_INVALID (empty, header only, binary, every row without a valid
- * key), INVALID_ARGUMENT (bad mappings, unknown column, one column mapped twice, bad default country),
+ * key, a quote that would swallow rows, a file that kept changing while read), INVALID_ARGUMENT (not
+ * a regular file, bad mappings, unknown column, one column mapped twice, bad default country),
  * CANCELLED (signal).
  */
 export async function readCohortMulti(opts: ReadCohortMultiOptions): Promise<MultiCohortResult> {
@@ -108,30 +109,33 @@ export async function readCohortMulti(opts: ReadCohortMultiOptions): Promise<Mul
   const profile = opts.profile ?? DEFAULT_PROFILE;
   for (const k of opts.keys) checkProfile(k.key, profile);
   throwIfAborted(opts.signal);
-  const size = await fs.promises.stat(opts.path).then((st) => st.size, () => 0);
-  const wanted = opts.workers ?? (size < SMALL_FILE_BYTES ? 0 : defaultWorkerCount());
-  const starting = HashPool.open(wanted, { phone: opts.keys.some((k) => k.key === 'phone') });
-  let sample: CsvSample;
-  let columns: MultiCohortResult['columns'];
-  try {
-    sample = await sniffCsv(opts.path, { hasHeader: opts.hasHeader, delimiter: opts.delimiter });
-    columns = opts.keys.map((k) => ({ key: k.key, slot: slotOfKey(k.key), ...resolveColumn(sample, k.key, k.column) }));
-    for (let i = 1; i < columns.length; i++) {
-      const twin = columns.slice(0, i).find((c) => c.index === columns[i]!.index);
-      if (twin) throw new AppError('INVALID_ARGUMENT', `Column "${twin.name}" is mapped to both ${KEY_LABELS[twin.key]} and ${KEY_LABELS[columns[i]!.key]}: map each key to its own column.`);
+  return readVerified(opts.path, { ...opts.verify, signal: opts.signal }, async (src) => {
+    const wanted = opts.workers ?? (src.size < SMALL_FILE_BYTES ? 0 : defaultWorkerCount());
+    const starting = HashPool.open(wanted, { phone: opts.keys.some((k) => k.key === 'phone') });
+    let sample: CsvSample;
+    let columns: MultiCohortResult['columns'];
+    try {
+      sample = await sniffFile(src, { hasHeader: opts.hasHeader, delimiter: opts.delimiter });
+      columns = opts.keys.map((k) => ({ key: k.key, slot: slotOfKey(k.key), ...resolveColumn(sample, k.key, k.column) }));
+      for (let i = 1; i < columns.length; i++) {
+        const twin = columns.slice(0, i).find((c) => c.index === columns[i]!.index);
+        if (twin) throw new AppError('INVALID_ARGUMENT', `Column "${twin.name}" is mapped to both ${KEY_LABELS[twin.key]} and ${KEY_LABELS[columns[i]!.key]}: map each key to its own column.`);
+      }
+    } catch (err) {
+      await (await starting).close();
+      throw err;
     }
-  } catch (err) {
-    await (await starting).close();
-    throw err;
-  }
-  const pool = await starting;
-  const run = new MultiRun(opts, sample, columns, profile, Math.max(0, opts.maxRejects ?? 100_000), pool);
-  try {
-    await run.read();
-    return run.finish();
-  } finally {
-    await pool.close();
-  }
+    const pool = await starting;
+    const run = new MultiRun(opts, sample, columns, profile, Math.max(0, opts.maxRejects ?? 100_000), pool);
+    try {
+      await run.read(src);
+      // Before the sort: a read that cannot be vouched for is not worth finishing.
+      await src.verify();
+      return run.finish();
+    } finally {
+      await pool.close();
+    }
+  });
 }
 
 /** One readCohortMulti call: parsing, dispatch, in-order merging. */
@@ -151,7 +155,7 @@ class MultiRun {
   private recordsMerged = 0;
   private readonly inFlight: { promise: Promise<{ result: MultiChunkResult; block: ArrayBuffer | null }>; textBlock: boolean; bytesEnd: number }[] = [];
   private readonly freeOut: ArrayBuffer[] = [];
-  private readonly freeBlocks: ArrayBuffer[] = [];
+  private readonly blocks = new BlockBuffers();
   private readonly task: MultiTask;
   private readonly textTask: MultiTextTask;
   private readonly maxInFlight: number;
@@ -167,172 +171,52 @@ class MultiRun {
   ) {
     const normProfile = { ...profile, defaultCountry: profile.defaultCountry?.toUpperCase() ?? null };
     this.task = { keys: columns.map((c) => c.key), slots: columns.map((c) => MULTI_SLOTS.indexOf(c.slot)), profile: normProfile, maxRejects };
-    this.textTask = { ...this.task, columns: columns.map((c) => c.index), delimiter: sample.delimiter, newline: sample.newline };
+    this.textTask = { ...this.task, columns: columns.map((c) => c.index), delimiter: sample.delimiter };
     this.perKey = new Array<number>(columns.length * 3).fill(0);
     this.maxInFlight = Math.max(2, pool.size * 2);
     const expected = sample.complete ? sample.records.length : Math.ceil(sample.fileSize / Math.max(1, sample.bytesPerRecord));
     this.entries = Buffer.allocUnsafe(Math.max(1024, Math.ceil(expected * 1.2)) * MULTI_ENTRY_BYTES);
   }
 
-  async read(): Promise<void> {
-    const { handle, size } = await openCsv(this.opts.path);
+  /** Reads the whole file into the kernel (scan.ts); merges every result before returning. */
+  async read(src: CsvFile): Promise<void> {
     const onAbort = () => this.abortWait?.();
     this.opts.signal?.addEventListener('abort', onAbort);
+    const cols = this.columns.map((c) => c.index);
+    const nk = cols.length;
+    let cells: (string | null)[] = [];
+    let rows: number[] = [];
+    const target: ScanTarget = {
+      block: (buf, start, end, bytesEnd) => {
+        const req: MultiRequest = { id: this.pool.id(), kind: 'multiText', buffer: buf.buffer as ArrayBuffer, start: buf.byteOffset + start, end: buf.byteOffset + end, task: this.textTask, out: this.freeOut.pop() ?? null };
+        return this.dispatch(this.pool.runMulti(req), true, bytesEnd);
+      },
+      drain: () => this.drain(0),
+      skipRecords: (n) => {
+        this.recordsMerged += n;
+      },
+      recordsMerged: () => this.recordsMerged,
+      // Blank rows are not counted for a multi-key cohort.
+      blankRecord: () => undefined,
+      record: (rec, row) => {
+        for (let k = 0; k < nk; k++) cells.push(cols[k]! < rec.length ? rec[cols[k]!]! : null);
+        rows.push(row);
+        return rows.length >= BATCH_ROWS;
+      },
+      flush: async (bytesEnd) => {
+        if (rows.length === 0) return;
+        const req: MultiRequest = { id: this.pool.id(), kind: 'multi', cells, rows: Float64Array.from(rows), task: this.task, out: this.freeOut.pop() ?? null };
+        cells = [];
+        rows = [];
+        await this.dispatch(this.pool.runMulti(req), false, bytesEnd);
+      },
+    };
     try {
-      let pos = this.sample.bomBytes;
-      let carry: Buffer = Buffer.alloc(0);
-      let headerPending = this.sample.hasHeader;
-      if (this.sample.encoding === 'utf-8' && !this.sample.hasQuotes) {
-        const handover = await this.readFast(handle, size, pos);
-        if (handover) ({ pos, carry, headerPending } = handover);
-        else pos = size;
-      }
-      if (pos < size || carry.length > 0) await this.parse(handle, size, pos, carry, headerPending);
+      await scanCsv(src, this.sample, target, this.blocks, this.opts.signal);
       await this.drain(0);
     } finally {
       this.opts.signal?.removeEventListener('abort', onAbort);
-      await handle.close();
     }
-  }
-
-  /**
-   * Quote-free UTF-8: cut blocks at record ends and let the workers split and hash them. Returns where
-   * papaparse must take over (a block holding a quote), or null at the end of the file.
-   */
-  private async readFast(handle: import('node:fs/promises').FileHandle, size: number, start: number): Promise<{ pos: number; carry: Buffer; headerPending: boolean } | null> {
-    const nl = Buffer.from(this.sample.newline, 'latin1');
-    let pos = start;
-    let carry: Buffer = Buffer.alloc(0);
-    let headerPending = this.sample.hasHeader;
-    for (;;) {
-      throwIfAborted(this.opts.signal);
-      const want = pos < size ? BLOCK_BYTES : 0;
-      const buf = this.takeBlock(carry.length + want);
-      carry.copy(buf, 0);
-      let got = 0;
-      while (got < want) {
-        const { bytesRead } = await handle.read(buf, carry.length + got, want - got, pos + got);
-        if (bytesRead === 0) break;
-        got += bytesRead;
-      }
-      pos += got;
-      const len = carry.length + got;
-      const eof = pos >= size || got < want;
-      if (len === 0) return null;
-      let cut = len;
-      if (!eof) {
-        const last = buf.subarray(0, len).lastIndexOf(nl);
-        if (last < 0) {
-          if (len > MAX_RECORD_BYTES) throw this.tooLong();
-          carry = buf.subarray(0, len);
-          continue;
-        }
-        cut = last + nl.length;
-      }
-      if (buf.subarray(0, cut).indexOf(0x22) >= 0) {
-        // A quote from here on: papaparse takes over at this block's first record.
-        await this.drain(0);
-        return { pos, carry: Buffer.from(buf.subarray(0, len)), headerPending };
-      }
-      let begin = 0;
-      if (headerPending) {
-        const skipped = skipHeader(buf, cut, nl, this.sample.delimiter);
-        if (skipped === null) {
-          // Only blank lines so far: they still count as rows of the spreadsheet.
-          await this.drain(0);
-          this.recordsMerged += countRecords(buf, cut, nl);
-          carry = Buffer.from(buf.subarray(cut, len));
-          if (eof) return carry.length > 0 ? { pos, carry, headerPending } : null;
-          continue;
-        }
-        begin = skipped.offset;
-        await this.drain(0);
-        this.recordsMerged += skipped.records;
-        headerPending = false;
-      }
-      carry = Buffer.from(buf.subarray(cut, len));
-      if (cut > begin) {
-        const req: MultiRequest = { id: this.pool.id(), kind: 'multiText', buffer: buf.buffer as ArrayBuffer, start: buf.byteOffset + begin, end: buf.byteOffset + cut, task: this.textTask, out: this.freeOut.pop() ?? null };
-        await this.dispatch(this.pool.runMulti(req), true, pos - carry.length);
-      } else this.freeBlocks.push(buf.buffer as ArrayBuffer);
-      if (eof) return carry.length > 0 ? { pos, carry, headerPending } : null;
-    }
-  }
-
-  /** A buffer of at least `bytes` for a text block: a returned one when big enough, else a new one. */
-  private takeBlock(bytes: number): Buffer {
-    const free = this.freeBlocks.pop();
-    if (free && free.byteLength >= bytes) return Buffer.from(free, 0, bytes);
-    return Buffer.from(Buffer.allocUnsafeSlow(Math.max(bytes, BLOCK_BYTES + 64 * 1024)).buffer, 0, bytes);
-  }
-
-  private tooLong(row?: number): AppError {
-    const where = row ? ` (from row ${row})` : '';
-    return new AppError('CSV_INVALID', `${path.basename(this.opts.path)} has a record longer than ${MAX_RECORD_BYTES / 1024 / 1024} MB${where}: a quoted cell is probably never closed. Fix the quote, or export the file again.`);
-  }
-
-  /** papaparse from `start` (after `first`, bytes already read), a block at a time; each batch of rows goes to a worker. */
-  private async parse(handle: import('node:fs/promises').FileHandle, size: number, start: number, first: Buffer, skipHeaderRecord: boolean): Promise<void> {
-    const decoder = new TextDecoder(this.sample.encoding, { fatal: false, ignoreBOM: true });
-    const parser = new Papa.Parser({ delimiter: this.sample.delimiter, newline: this.sample.newline, quoteChar: '"' });
-    const cols = this.columns.map((c) => c.index);
-    const nk = cols.length;
-    let headerPending = skipHeaderRecord;
-    let record = this.recordsMerged;
-    let partial = '';
-    let cells: (string | null)[] = [];
-    let rows: number[] = [];
-    let pos = start;
-    let pending: Buffer | null = first.length > 0 ? first : null;
-    const flush = async (bytesEnd: number) => {
-      if (rows.length === 0) return;
-      const req: MultiRequest = { id: this.pool.id(), kind: 'multi', cells, rows: Float64Array.from(rows), task: this.task, out: this.freeOut.pop() ?? null };
-      cells = [];
-      rows = [];
-      await this.dispatch(this.pool.runMulti(req), false, bytesEnd);
-    };
-    for (;;) {
-      throwIfAborted(this.opts.signal);
-      let chunk: Buffer;
-      if (pending) {
-        chunk = pending;
-        pending = null;
-      } else {
-        chunk = Buffer.allocUnsafe(Math.min(BLOCK_BYTES, Math.max(0, size - pos)));
-        let got = 0;
-        while (got < chunk.length) {
-          const { bytesRead } = await handle.read(chunk, got, chunk.length - got, pos + got);
-          if (bytesRead === 0) break;
-          got += bytesRead;
-        }
-        pos += got;
-        chunk = chunk.subarray(0, got);
-      }
-      const eof = pos >= size;
-      const text = decoder.decode(chunk, { stream: !eof });
-      const agg = partial + text;
-      const res = parser.parse(agg, 0, !eof) as { data: string[][]; meta: { cursor: number } };
-      partial = eof ? '' : agg.substring(res.meta.cursor);
-      // A final line end makes papaparse report one empty record more; a spreadsheet shows none.
-      if (eof && agg.endsWith(this.sample.newline)) {
-        const last = res.data[res.data.length - 1];
-        if (last && last.length === 1 && last[0] === '') res.data.pop();
-      }
-      if (partial.length > MAX_RECORD_BYTES) throw this.tooLong(record + 1);
-      for (const rec of res.data) {
-        const idx = record++;
-        if (isBlank(rec)) continue;
-        if (headerPending) {
-          headerPending = false;
-          continue;
-        }
-        for (let k = 0; k < nk; k++) cells.push(cols[k]! < rec.length ? rec[cols[k]!]! : null);
-        rows.push(idx + 1);
-        if (rows.length >= BATCH_ROWS) await flush(pos);
-      }
-      if (eof) break;
-    }
-    await flush(pos);
   }
 
   private async dispatch(promise: Promise<{ result: MultiChunkResult; block: ArrayBuffer | null }>, textBlock: boolean, bytesEnd: number): Promise<void> {
@@ -349,7 +233,7 @@ class MultiRun {
       const { result, block } = await this.awaitOrAbort(head.promise);
       this.inFlight.shift();
       this.merge(result, head.textBlock, head.bytesEnd);
-      if (block) this.freeBlocks.push(block);
+      if (block) this.blocks.give(block);
       this.freeOut.push(result.entries);
     }
   }

@@ -2,24 +2,29 @@
  * readCohort: streams a whole cohort CSV into a sorted, de-duplicated set of SHA-256 digests, with
  * exact counts and the rejected rows (masked). Memory stays near 32 bytes per distinct value.
  *
- * Two readers feed the same kernel:
+ * Two readers feed the same kernel (scan.ts walks the file for both):
  * - the fast path, for UTF-8 files without any quote character: the main thread cuts the file into
- *   blocks of whole records and the workers split, normalize and hash them (papaparse-identical
- *   splitting, property-tested);
- * - papaparse, for quoted or UTF-16 files, or from the first block holding a quote: the main thread
- *   parses and sends batches of key cells to the workers.
+ *   blocks of whole records and the workers split, normalize and hash them (split as CsvParser
+ *   splits, property-tested);
+ * - CsvParser (Python csv's rules), for quoted or UTF-16 files, or from the first block holding a
+ *   quote: the main thread parses and sends batches of key cells to the workers.
  * Results are merged in file order, so row numbers and the kept rejects are those of the file.
+ *
+ * The read is verified (csv-file.ts): every byte up to the size seen at open is read, and the file is
+ * the same one, unchanged, at the end. A file that changed is read again once it settles, or refused.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import Papa from 'papaparse';
 import { isSupportedCountry } from 'libphonenumber-js/max';
 import { DEFAULT_PROFILE, KEY_LABELS, REJECT_REASONS, REJECT_REASON_TEXT, type KeyType, type NormalizationProfile, type RejectReason } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
+import { readVerified, type CsvFile, type VerifyOptions } from './csv-file';
 import type { ChunkResult, KernelTask, TextTask } from './kernel';
 import { HashAccumulator } from './hash-set';
-import { bestColumnFor, isBlank, openCsv, sniffCsv, type CsvDelimiter, type CsvEncoding, type CsvSample } from './sniff';
+import { BlockBuffers, scanCsv, throwIfAborted, type ScanTarget } from './scan';
+import { bestColumnFor, sniffFile, type CsvDelimiter, type CsvEncoding, type CsvSample } from './sniff';
 import { defaultWorkerCount, HashPool, type TaskOutcome, type WorkerRequest } from './worker-pool';
+
+export { throwIfAborted } from './scan';
 
 export interface CohortProgress {
   bytesRead: number;
@@ -48,6 +53,8 @@ export interface ReadCohortOptions {
   workers?: number;
   /** A file with a header but no data rows gives an empty set instead of CSV_INVALID (suppression lists). */
   allowEmpty?: boolean;
+  /** How to wait for a file that changes while it is read (defaults: 2 s quiet, 3 reads, 60 s at most). */
+  verify?: VerifyOptions;
 }
 
 /** One rejected row. Never the raw value: `masked` shows just enough to find it. */
@@ -85,12 +92,8 @@ export interface CohortResult {
   workers: number;
 }
 
-/** Bytes per read: large enough to amortize a worker round trip, small enough to keep workers even. */
-const BLOCK_BYTES = 2 * 1024 * 1024;
-/** Cells per batch on the papaparse path. */
+/** Cells per batch on the parser path. */
 const BATCH_CELLS = 16_384;
-/** A record longer than this is not a CSV record (an unclosed quote, or not a CSV at all). */
-const MAX_RECORD_BYTES = 64 * 1024 * 1024;
 const PROGRESS_EVERY_MS = 100;
 /** Below this size workers cost more to start than they save. */
 const SMALL_FILE_BYTES = 2 * 1024 * 1024;
@@ -100,6 +103,7 @@ export function resolveColumn(sample: CsvSample, key: KeyType, column: string | 
   const cols = sample.columns;
   const file = path.basename(sample.path);
   const list = () => {
+    if (cols.length === 0) return '(none: no row of the file could be read)';
     const shown = cols.slice(0, 20).map((c) => `"${c.name}" (${c.index})`).join(', ');
     return cols.length > 20 ? `${shown}, … (${cols.length} columns)` : shown;
   };
@@ -157,40 +161,39 @@ function expectedRows(sample: CsvSample): number {
 
 /**
  * Streams the whole file and returns its distinct digests with counts and rejects. Throws AppError:
- * FILE_NOT_FOUND (missing), CSV_INVALID (empty, header only, binary, not UTF-8/16, every row invalid),
- * INVALID_ARGUMENT (unknown column, no column fits the key, bad default country), CANCELLED (signal).
+ * FILE_NOT_FOUND (missing), CSV_INVALID (empty, header only, binary, not UTF-8/16, every row invalid,
+ * a quote that would swallow rows, a file that kept changing while read), INVALID_ARGUMENT (not a
+ * regular file, unknown column, no column fits the key, bad default country), CANCELLED (signal).
  */
 export async function readCohort(opts: ReadCohortOptions): Promise<CohortResult> {
   const profile = opts.profile ?? DEFAULT_PROFILE;
   checkProfile(opts.key, profile);
   throwIfAborted(opts.signal);
-  // Workers take ~0.1 s to start: start them while the file is sampled (the size decides how many).
-  const size = await fs.promises.stat(opts.path).then((st) => st.size, () => 0);
-  const wanted = opts.workers ?? (size < SMALL_FILE_BYTES ? 0 : defaultWorkerCount());
-  const starting = HashPool.open(wanted, { phone: opts.key === 'phone' });
-  let sample: CsvSample;
-  let column: { index: number; name: string };
-  try {
-    sample = await sniffCsv(opts.path, { hasHeader: opts.hasHeader, delimiter: opts.delimiter });
-    column = resolveColumn(sample, opts.key, opts.column);
-  } catch (err) {
-    await (await starting).close();
-    throw err;
-  }
   const maxRejects = Math.max(0, opts.maxRejects ?? 100_000);
-  const pool = await starting;
-  const run = new CohortRun(opts, sample, column, profile, maxRejects, pool);
-  try {
-    await run.read();
-    return await run.finish();
-  } finally {
-    await pool.close();
-  }
-}
-
-/** Throws AppError CANCELLED when `signal` has fired. */
-export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new AppError('CANCELLED', 'Reading the cohort file was cancelled.');
+  return readVerified(opts.path, { ...opts.verify, signal: opts.signal }, async (src) => {
+    // Workers take ~0.1 s to start: start them while the file is sampled (the size decides how many).
+    const wanted = opts.workers ?? (src.size < SMALL_FILE_BYTES ? 0 : defaultWorkerCount());
+    const starting = HashPool.open(wanted, { phone: opts.key === 'phone' });
+    let sample: CsvSample;
+    let column: { index: number; name: string };
+    try {
+      sample = await sniffFile(src, { hasHeader: opts.hasHeader, delimiter: opts.delimiter });
+      column = resolveColumn(sample, opts.key, opts.column);
+    } catch (err) {
+      await (await starting).close();
+      throw err;
+    }
+    const pool = await starting;
+    const run = new CohortRun(opts, sample, column, profile, maxRejects, pool);
+    try {
+      await run.read(src);
+      // Before the sort: a read that cannot be vouched for is not worth finishing.
+      await src.verify();
+      return await run.finish();
+    } finally {
+      await pool.close();
+    }
+  });
 }
 
 /** One readCohort call: reading, dispatch, in-order merging. */
@@ -208,7 +211,7 @@ class CohortRun {
   private recordsMerged = 0;
   private readonly inFlight: { seq: number; promise: Promise<TaskOutcome>; recordBase: boolean; bytesEnd: number }[] = [];
   /** Block and digest buffers back from finished tasks, for the next ones (no per-block garbage). */
-  private readonly freeBlocks: ArrayBuffer[] = [];
+  private readonly blocks = new BlockBuffers();
   private readonly freeOut: ArrayBuffer[] = [];
   private seq = 0;
   private readonly textTask: TextTask;
@@ -227,169 +230,46 @@ class CohortRun {
     this.acc = new HashAccumulator(expectedRows(sample));
     const normProfile = { ...profile, defaultCountry: profile.defaultCountry?.toUpperCase() ?? null };
     this.valueTask = { key: opts.key, profile: normProfile, maxRejects };
-    this.textTask = { ...this.valueTask, column: column.index, delimiter: sample.delimiter, newline: sample.newline, bytesPerRecord: sample.bytesPerRecord };
+    this.textTask = { ...this.valueTask, column: column.index, delimiter: sample.delimiter, bytesPerRecord: sample.bytesPerRecord };
     this.maxInFlight = Math.max(2, pool.size * 2);
   }
 
-  async read(): Promise<void> {
-    const { handle, size } = await openCsv(this.opts.path);
+  /** Reads the whole file into the kernel (scan.ts); merges every result before returning. */
+  async read(src: CsvFile): Promise<void> {
     const onAbort = () => this.abortWait?.();
     this.opts.signal?.addEventListener('abort', onAbort);
+    const col = this.column.index;
+    let values: (string | null)[] = [];
+    let rows: number[] = [];
+    const target: ScanTarget = {
+      block: (buf, start, end, bytesEnd) => this.dispatch({ id: this.pool.id(), kind: 'text', buffer: buf.buffer as ArrayBuffer, start: buf.byteOffset + start, end: buf.byteOffset + end, task: this.textTask, out: this.freeOut.pop() ?? null }, true, bytesEnd),
+      drain: () => this.drain(0),
+      skipRecords: (n) => {
+        this.recordsMerged += n;
+      },
+      recordsMerged: () => this.recordsMerged,
+      blankRecord: () => {
+        this.blankRows++;
+      },
+      record: (cells, row) => {
+        values.push(col < cells.length ? cells[col]! : null);
+        rows.push(row);
+        return values.length >= BATCH_CELLS;
+      },
+      flush: async (bytesEnd) => {
+        if (values.length === 0) return;
+        const req: WorkerRequest = { id: this.pool.id(), kind: 'values', values, rows: Float64Array.from(rows), task: this.valueTask, out: this.freeOut.pop() ?? null };
+        values = [];
+        rows = [];
+        await this.dispatch(req, false, bytesEnd);
+      },
+    };
     try {
-      const fast = this.sample.encoding === 'utf-8' && !this.sample.hasQuotes;
-      let pos = this.sample.bomBytes;
-      let carry: Buffer = Buffer.alloc(0);
-      let headerPending = this.sample.hasHeader;
-      if (fast) {
-        const handover = await this.readFast(handle, size, pos);
-        if (handover) ({ pos, carry, headerPending } = handover);
-        else pos = size;
-      }
-      if (pos < size || carry.length > 0) await this.readPapa(handle, size, pos, carry, headerPending);
+      await scanCsv(src, this.sample, target, this.blocks, this.opts.signal);
       await this.drain(0);
     } finally {
       this.opts.signal?.removeEventListener('abort', onAbort);
-      await handle.close();
     }
-  }
-
-  /**
-   * Quote-free UTF-8: cut blocks at record ends and let the workers do the rest. Returns where the
-   * papaparse reader must take over (a block holding a quote), or null at the end of the file.
-   */
-  private async readFast(handle: import('node:fs/promises').FileHandle, size: number, start: number): Promise<{ pos: number; carry: Buffer; headerPending: boolean } | null> {
-    const nl = Buffer.from(this.sample.newline, 'latin1');
-    let pos = start;
-    let carry: Buffer = Buffer.alloc(0);
-    let headerPending = this.sample.hasHeader;
-    for (;;) {
-      throwIfAborted(this.opts.signal);
-      const want = pos < size ? BLOCK_BYTES : 0;
-      const buf = this.takeBlock(carry.length + want);
-      carry.copy(buf, 0);
-      let got = 0;
-      while (got < want) {
-        const { bytesRead } = await handle.read(buf, carry.length + got, want - got, pos + got);
-        if (bytesRead === 0) break;
-        got += bytesRead;
-      }
-      pos += got;
-      const len = carry.length + got;
-      const eof = pos >= size || got < want;
-      if (len === 0) return null;
-      let cut = len;
-      if (!eof) {
-        const last = buf.subarray(0, len).lastIndexOf(nl);
-        if (last < 0) {
-          if (len > MAX_RECORD_BYTES) throw this.tooLong();
-          carry = buf.subarray(0, len);
-          continue;
-        }
-        cut = last + nl.length;
-      }
-      if (buf.subarray(0, cut).indexOf(0x22) >= 0) {
-        // A quote from here on: papaparse takes over at this block's first record.
-        await this.drain(0);
-        return { pos, carry: Buffer.from(buf.subarray(0, len)), headerPending };
-      }
-      let begin = 0;
-      if (headerPending) {
-        const skipped = skipHeader(buf, cut, nl, this.sample.delimiter);
-        if (skipped === null) {
-          // Only blank lines so far: they still count as rows of the spreadsheet.
-          this.recordsMerged += countRecords(buf, cut, nl);
-          carry = Buffer.from(buf.subarray(cut, len));
-          if (eof) return carry.length > 0 ? { pos, carry, headerPending } : null;
-          continue;
-        }
-        begin = skipped.offset;
-        this.recordsMerged += skipped.records;
-        headerPending = false;
-      }
-      carry = Buffer.from(buf.subarray(cut, len));
-      if (cut > begin) await this.dispatch({ id: this.pool.id(), kind: 'text', buffer: buf.buffer as ArrayBuffer, start: buf.byteOffset + begin, end: buf.byteOffset + cut, task: this.textTask, out: this.freeOut.pop() ?? null }, true, pos - carry.length);
-      else this.freeBlocks.push(buf.buffer as ArrayBuffer);
-      if (eof) return carry.length > 0 ? { pos, carry, headerPending } : null;
-    }
-  }
-
-  /** Quoted or UTF-16 text: papaparse on the main thread, key cells hashed by the workers in batches. */
-  private async readPapa(handle: import('node:fs/promises').FileHandle, size: number, start: number, first: Buffer, skipHeaderRecord: boolean): Promise<void> {
-    const decoder = new TextDecoder(this.sample.encoding, { fatal: false, ignoreBOM: true });
-    const parser = new Papa.Parser({ delimiter: this.sample.delimiter, newline: this.sample.newline, quoteChar: '"' });
-    let headerPending = skipHeaderRecord;
-    let record = this.recordsMerged;
-    let partial = '';
-    let values: (string | null)[] = [];
-    let rows: number[] = [];
-    const col = this.column.index;
-    let pos = start;
-    let pending: Buffer | null = first.length > 0 ? first : null;
-    const flush = async (bytesEnd: number) => {
-      if (values.length === 0) return;
-      const req: WorkerRequest = { id: this.pool.id(), kind: 'values', values, rows: Float64Array.from(rows), task: this.valueTask, out: this.freeOut.pop() ?? null };
-      values = [];
-      rows = [];
-      await this.dispatch(req, false, bytesEnd);
-    };
-    for (;;) {
-      throwIfAborted(this.opts.signal);
-      let chunk: Buffer;
-      if (pending) {
-        chunk = pending;
-        pending = null;
-      } else {
-        chunk = Buffer.allocUnsafe(Math.min(BLOCK_BYTES, Math.max(0, size - pos)));
-        let got = 0;
-        while (got < chunk.length) {
-          const { bytesRead } = await handle.read(chunk, got, chunk.length - got, pos + got);
-          if (bytesRead === 0) break;
-          got += bytesRead;
-        }
-        pos += got;
-        chunk = chunk.subarray(0, got);
-      }
-      const eof = pos >= size;
-      const text = decoder.decode(chunk, { stream: !eof });
-      const agg = partial + text;
-      const res = parser.parse(agg, 0, !eof) as { data: string[][]; meta: { cursor: number } };
-      partial = eof ? '' : agg.substring(res.meta.cursor);
-      // A final line end makes papaparse report one empty record more; the fast path (and a spreadsheet) shows none.
-      if (eof && agg.endsWith(this.sample.newline)) {
-        const last = res.data[res.data.length - 1];
-        if (last && last.length === 1 && last[0] === '') res.data.pop();
-      }
-      if (partial.length > MAX_RECORD_BYTES) throw this.tooLong(record + 1);
-      for (const rec of res.data) {
-        const idx = record++;
-        if (isBlank(rec)) {
-          this.blankRows += headerPending ? 0 : 1;
-          continue;
-        }
-        if (headerPending) {
-          headerPending = false;
-          continue;
-        }
-        values.push(col < rec.length ? rec[col]! : null);
-        rows.push(idx + 1);
-        if (values.length >= BATCH_CELLS) await flush(pos);
-      }
-      if (eof) break;
-    }
-    await flush(pos);
-  }
-
-  /** A buffer of at least `bytes` for a text block: a returned one when big enough, else a new one. */
-  private takeBlock(bytes: number): Buffer {
-    const free = this.freeBlocks.pop();
-    if (free && free.byteLength >= bytes) return Buffer.from(free, 0, bytes);
-    // Room for a typical carried partial record too, so the buffer stays reusable.
-    return Buffer.from(Buffer.allocUnsafeSlow(Math.max(bytes, BLOCK_BYTES + 64 * 1024)).buffer, 0, bytes);
-  }
-
-  private tooLong(row?: number): AppError {
-    const where = row ? ` (from row ${row})` : '';
-    return new AppError('CSV_INVALID', `${path.basename(this.opts.path)} has a record longer than ${MAX_RECORD_BYTES / 1024 / 1024} MB${where}: a quoted cell is probably never closed. Fix the quote, or export the file again.`);
   }
 
   /** Sends a task, after waiting for room; merges finished tasks in order meanwhile. */
@@ -408,7 +288,7 @@ class CohortRun {
       const { result, block } = await this.awaitOrAbort(head.promise);
       this.inFlight.shift();
       this.merge(result, head.recordBase, head.bytesEnd);
-      if (block) this.freeBlocks.push(block);
+      if (block) this.blocks.give(block);
       this.freeOut.push(result.hashes);
     }
   }
@@ -487,29 +367,4 @@ class CohortRun {
       workers: this.pool.size,
     };
   }
-}
-
-/**
- * Skips leading blank records and the header record of a quote-free block. Returns the byte offset
- * after the header and how many records that was, or null when the block has no non-blank record.
- */
-export function skipHeader(buf: Buffer, end: number, nl: Buffer, delimiter: string): { offset: number; records: number } | null {
-  let pos = 0;
-  let records = 0;
-  while (pos < end) {
-    let e = buf.indexOf(nl, pos);
-    if (e < 0 || e >= end) e = end;
-    records++;
-    const line = buf.toString('utf8', pos, e);
-    pos = Math.min(end, e + nl.length);
-    if (!isBlank(line.split(delimiter))) return { offset: pos, records };
-  }
-  return null;
-}
-
-/** Record ends (`nl`) in buf[0, end). */
-export function countRecords(buf: Buffer, end: number, nl: Buffer): number {
-  let n = 0;
-  for (let p = buf.indexOf(nl, 0); p >= 0 && p < end; p = buf.indexOf(nl, p + nl.length)) n++;
-  return n;
 }

@@ -2,11 +2,11 @@
  * Reading the start of a CSV file to learn how to read the rest: encoding, delimiter, line ends,
  * header row, and what each column looks like. Reads a bounded sample, never the whole file.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import Papa from 'papaparse';
 import type { KeyType } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
+import { CsvFile } from './csv-file';
+import { CsvParser, CsvSyntaxError, parseCsvText, syntaxErrorMessage } from './csv-parser';
 
 export type CsvEncoding = 'utf-8' | 'utf-16le' | 'utf-16be';
 export const CSV_DELIMITERS = [',', ';', '\t', '|'] as const;
@@ -38,6 +38,7 @@ export interface CsvSample {
   /** Bytes of byte-order mark at the start of the file (0, 2 or 3). */
   bomBytes: number;
   delimiter: CsvDelimiter;
+  /** The line end the file mostly uses. Records end at any of CRLF, LF and CR, as in Python's csv module. */
   newline: CsvNewline;
   hasHeader: boolean;
   columns: CsvColumn[];
@@ -54,7 +55,7 @@ export interface CsvSample {
 }
 
 export interface SniffOptions {
-  /** Sample size in bytes (default 256 KiB). */
+  /** Sample size in bytes (default 256 KiB; grown up to 8 MiB while it holds less than two whole rows). */
   sampleBytes?: number;
   /** Overrides header detection. */
   hasHeader?: boolean;
@@ -63,34 +64,12 @@ export interface SniffOptions {
 }
 
 export const DEFAULT_SAMPLE_BYTES = 256 * 1024;
+/** The sample grows up to this while it holds less than two whole rows; a longer first row is refused. */
+export const MAX_SAMPLE_BYTES = 8 * 1024 * 1024;
+/** More columns than a spreadsheet holds (Excel: 16,384) is not a cohort export: most likely a wrong delimiter. */
+export const MAX_COLUMNS = 16_384;
 /** Records analysed for delimiter, header and column detection. */
 const ANALYSE_RECORDS = 200;
-
-/** Opens `file` for reading, turning OS errors into words with a fix. */
-export async function openCsv(file: string): Promise<{ handle: fs.promises.FileHandle; size: number }> {
-  let handle: fs.promises.FileHandle;
-  try {
-    handle = await fs.promises.open(file, 'r');
-  } catch (err) {
-    throw fileError(file, err);
-  }
-  try {
-    const st = await handle.stat();
-    if (st.isDirectory()) throw new AppError('INVALID_ARGUMENT', `${file} is a folder, not a CSV file. Pick the cohort file inside it.`);
-    return { handle, size: st.size };
-  } catch (err) {
-    await handle.close();
-    throw err instanceof AppError ? err : fileError(file, err);
-  }
-}
-
-function fileError(file: string, err: unknown): AppError {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOENT' || code === 'ENOTDIR') return new AppError('FILE_NOT_FOUND', `No file at ${file}. Check the path, or pick the file again.`, { cause: err });
-  if (code === 'EISDIR') return new AppError('INVALID_ARGUMENT', `${file} is a folder, not a CSV file. Pick the cohort file inside it.`, { cause: err });
-  if (code === 'EACCES' || code === 'EPERM') return new AppError('FILE_NOT_FOUND', `${file} cannot be read (permission denied). Give your user read access to it, or copy it somewhere readable.`, { cause: err });
-  return new AppError('FILE_NOT_FOUND', `${file} cannot be read (${code ?? 'unknown error'}). Check the path and try again.`, { cause: err });
-}
 
 function invalid(file: string, problem: string, fix: string): AppError {
   return new AppError('CSV_INVALID', `${path.basename(file)} ${problem}. ${fix}`);
@@ -146,11 +125,22 @@ export function detectNewline(text: string): CsvNewline {
   return '\n';
 }
 
-/** Parses complete records of `text` with papaparse (the last, possibly cut, record is left out unless `complete`). */
-export function parseRecords(text: string, delimiter: string, newline: CsvNewline, complete: boolean, limit = Infinity): string[][] {
-  const parser = new Papa.Parser({ delimiter, newline, quoteChar: '"', preview: Number.isFinite(limit) ? limit : 0 });
-  const res = parser.parse(text, 0, !complete) as { data: string[][] };
-  return res.data;
+/** Parses the records of `text` as the full read does (the last, possibly cut, record is left out unless `complete`). */
+export function parseRecords(text: string, delimiter: string, complete: boolean, limit = Infinity): string[][] {
+  return parseCsvText(text, delimiter, complete, limit);
+}
+
+/** The records before any syntax problem: enough to weigh a delimiter (the full parse reports the problem). */
+function recordsBeforeProblem(text: string, delimiter: string, complete: boolean, limit: number): string[][] {
+  const parser = new CsvParser(delimiter);
+  parser.feed(text, complete);
+  const out: string[][] = [];
+  try {
+    for (let r = parser.next(); r !== null && out.length < limit; r = parser.next()) out.push(r);
+  } catch (err) {
+    if (!(err instanceof CsvSyntaxError)) throw err;
+  }
+  return out;
 }
 
 /** True when every cell is empty or whitespace: such records are skipped (spreadsheets show an empty row). */
@@ -163,12 +153,12 @@ export function isBlank(record: readonly string[]): boolean {
  * Picks the delimiter that splits the sample into the most consistent number of cells (> 1); ties go
  * to the one giving more cells, then to the order , ; tab |. One column: ",".
  */
-export function detectDelimiter(text: string, newline: CsvNewline, complete: boolean): CsvDelimiter {
+export function detectDelimiter(text: string, complete: boolean): CsvDelimiter {
   let best: CsvDelimiter = ',';
   let bestScore = 0;
   let bestCells = 1;
   for (const d of CSV_DELIMITERS) {
-    const records = parseRecords(text, d, newline, complete, ANALYSE_RECORDS).filter((r) => !isBlank(r));
+    const records = recordsBeforeProblem(text, d, complete, ANALYSE_RECORDS).filter((r) => !isBlank(r));
     if (records.length === 0) continue;
     const freq = new Map<number, number>();
     for (const r of records) freq.set(r.length, (freq.get(r.length) ?? 0) + 1);
@@ -337,27 +327,30 @@ export function bestColumnFor(columns: readonly CsvColumn[], key: KeyType): CsvC
 
 /**
  * Reads the first `sampleBytes` of `file` and works out how to read it. Rejects, with words and a fix,
- * a missing, empty or binary file and one that is not UTF-8 or UTF-16.
+ * a missing, empty or binary file, one that is not UTF-8 or UTF-16, anything but a regular file, a
+ * first row longer than 8 MiB and more columns than a spreadsheet holds.
  */
 export async function sniffCsv(file: string, opts: SniffOptions = {}): Promise<CsvSample> {
-  const { handle, size } = await openCsv(file);
-  let bytes: Buffer;
+  const src = await CsvFile.open(file);
   try {
-    const want = Math.min(size, opts.sampleBytes ?? DEFAULT_SAMPLE_BYTES);
-    bytes = Buffer.allocUnsafe(want);
-    let got = 0;
-    while (got < want) {
-      const { bytesRead } = await handle.read(bytes, got, want - got, got);
-      if (bytesRead === 0) break;
-      got += bytesRead;
-    }
-    bytes = bytes.subarray(0, got);
-  } catch (err) {
-    throw fileError(file, err);
+    return await sniffFile(src, opts);
   } finally {
-    await handle.close();
+    await src.close();
   }
-  return analyseSample(file, size, bytes, opts);
+}
+
+/** sniffCsv on a file already open (the full read samples the very file it then reads). */
+export async function sniffFile(src: CsvFile, opts: SniffOptions = {}): Promise<CsvSample> {
+  let want = opts.sampleBytes ?? DEFAULT_SAMPLE_BYTES;
+  for (;;) {
+    const sample = analyseSample(src.path, src.size, await src.readStart(want), opts);
+    // Two whole rows (a header and a data row, or two data rows) tell how to read the rest.
+    if (sample.complete || sample.records.length + (sample.hasHeader ? 1 : 0) >= 2) return sample;
+    if (want >= MAX_SAMPLE_BYTES) {
+      throw invalid(src.path, `has no line end in its first ${MAX_SAMPLE_BYTES / 1024 / 1024} MB, so its first row is not a CSV row`, 'Check that this is the cohort CSV (one person per line), or export it again as CSV.');
+    }
+    want = Math.min(MAX_SAMPLE_BYTES, want * 4);
+  }
 }
 
 /** The analysis of sniffCsv on bytes already read (`bytes` = the first bytes of a file of `fileSize`). */
@@ -388,9 +381,19 @@ export function analyseSample(file: string, fileSize: number, bytes: Uint8Array,
     if (cut > 0) text = text.slice(0, cut + 1);
   }
   const newline = detectNewline(text);
-  const delimiter = opts.delimiter ?? detectDelimiter(text, newline, complete);
-  const all = parseRecords(text, delimiter, newline, complete);
+  const delimiter = opts.delimiter ?? detectDelimiter(text, complete);
+  let all: string[][];
+  try {
+    all = parseRecords(text, delimiter, complete);
+  } catch (err) {
+    if (err instanceof CsvSyntaxError) throw new AppError('CSV_INVALID', syntaxErrorMessage(path.basename(file), err), { cause: err });
+    throw err;
+  }
   const nonBlank = all.filter((r) => !isBlank(r));
+  const widest = nonBlank.reduce((w, r) => Math.max(w, r.length), 0);
+  if (widest > MAX_COLUMNS) {
+    throw invalid(file, `has ${widest.toLocaleString('en-US')} columns in a row, more than a spreadsheet holds (${MAX_COLUMNS.toLocaleString('en-US')})`, `Check the delimiter (this read it as ${JSON.stringify(delimiter)}), or export only the columns you need.`);
+  }
   const hasHeader = opts.hasHeader ?? detectHeader(nonBlank);
   const header = hasHeader ? (nonBlank[0] ?? null) : null;
   const records = hasHeader ? nonBlank.slice(1) : nonBlank;

@@ -79,7 +79,7 @@ function workerMain(makeKernel: typeof createKernel, makeSorter: typeof createSo
     const lines: string[] = [];
     for (let i = 0; i < 4000; i++) lines.push(`${i % 5 === 0 ? ' User' : 'user'}.${i}@example${i % 7}.com,name ${i},2025-01-01`);
     const warm = Buffer.from(lines.join('\n'));
-    const warmTask = { key: 'email' as const, profile: { emailStripPlusAndDots: false, phoneKeepPlus: false, defaultCountry: null }, maxRejects: 10, column: 0, delimiter: ',', newline: '\n', bytesPerRecord: 40 };
+    const warmTask = { key: 'email' as const, profile: { emailStripPlusAndDots: false, phoneKeepPlus: false, defaultCountry: null }, maxRejects: 10, column: 0, delimiter: ',', bytesPerRecord: 40 };
     let reuse: ArrayBuffer | null = null;
     for (let r = 0; r < 8; r++) reuse = kernel.processBytes(warm, warmTask, reuse).hashes;
   } catch (err) {

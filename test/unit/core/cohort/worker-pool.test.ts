@@ -19,7 +19,7 @@ describe('hashing workers', () => {
     try {
       expect(pool.size).toBe(2);
       for (const key of ['email', 'phone', 'idfa'] as const) {
-        const task: TextTask = { key, profile: { ...DEFAULT_PROFILE, defaultCountry: 'US' }, maxRejects: 100, column: 0, delimiter: ',', newline: '\n', bytesPerRecord: 20 };
+        const task: TextTask = { key, profile: { ...DEFAULT_PROFILE, defaultCountry: 'US' }, maxRejects: 100, column: 0, delimiter: ',', bytesPerRecord: 20 };
         const bytes = Buffer.from(text);
         const { result } = await pool.run({ id: pool.id(), kind: 'text', buffer: new Uint8Array(bytes).buffer, start: 0, end: bytes.length, task, out: null });
         const local = mainKernel().processBytes(Buffer.from(text), task);
@@ -35,7 +35,7 @@ describe('hashing workers', () => {
   it('with size 0 run the same tasks on the calling thread', async () => {
     const pool = await HashPool.open(0, { phone: false });
     expect(pool.size).toBe(0);
-    const task: TextTask = { key: 'email', profile: DEFAULT_PROFILE, maxRejects: 100, column: 0, delimiter: ',', newline: '\n', bytesPerRecord: 20 };
+    const task: TextTask = { key: 'email', profile: DEFAULT_PROFILE, maxRejects: 100, column: 0, delimiter: ',', bytesPerRecord: 20 };
     const bytes = Buffer.from(text);
     const { result, block } = await pool.run({ id: pool.id(), kind: 'text', buffer: bytes.buffer as ArrayBuffer, start: bytes.byteOffset, end: bytes.byteOffset + bytes.length, task, out: null });
     expect(result.valid).toBe(2);

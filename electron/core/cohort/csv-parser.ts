@@ -1,0 +1,255 @@
+/**
+ * The CSV record parser of the cohort pipeline. It splits text exactly as Python's `csv` module does
+ * (excel dialect, `strict=False`, file opened with `newline=''`), so a file Python reads fully, we read
+ * fully, with the same rows and cells:
+ * - a record ends at CRLF, LF or a lone CR outside quotes, whatever line end the file mostly uses;
+ * - a quote opens a quoted cell only as the first character of a cell; elsewhere it is a character;
+ * - inside quotes, `""` is one quote; after the closing quote, anything but a delimiter or a line end
+ *   is kept as text (`"abc"def` → `abcdef`), like Python, rather than swallowing the following lines;
+ * - a blank line is a record with no cells.
+ *
+ * Where Python would silently merge the rest of a file into one cell, this parser stops with a
+ * CsvSyntaxError naming the row instead: a quoted cell still open at the end of the input, a quoted
+ * cell that runs over a line end and then closes with a stray quote (an unclosed quote that "closed"
+ * on a later row's quote), and a quoted cell longer than Python's own default field limit.
+ *
+ * It is incremental: feed() text in chunks of any size (split anywhere, even between CR and LF), take
+ * records with next() until it returns null, feed again. State is kept between chunks; nothing is
+ * re-scanned.
+ */
+
+/** Python's default `csv.field_size_limit()`: a quoted cell longer than this is an unclosed quote. */
+export const MAX_QUOTED_CELL_CHARS = 131_072;
+/** A record longer than this (in characters) is not a CSV record. */
+export const MAX_RECORD_CHARS = 64 * 1024 * 1024;
+
+export type CsvSyntaxProblem = 'unclosed-quote' | 'stray-quote' | 'cell-too-long' | 'record-too-long';
+
+/** The input cannot be split into records without losing some. `row` is the 1-based record where the problem starts. */
+export class CsvSyntaxError extends Error {
+  constructor(
+    readonly problem: CsvSyntaxProblem,
+    readonly row: number,
+  ) {
+    super(`${problem} at row ${row}`);
+    this.name = 'CsvSyntaxError';
+  }
+}
+
+/** Plain words for a syntax error of `file`, naming the row and the fix. */
+export function syntaxErrorMessage(file: string, err: CsvSyntaxError): string {
+  const row = err.row.toLocaleString('en-US');
+  switch (err.problem) {
+    case 'unclosed-quote':
+      return `${file}: the quoted cell that starts on row ${row} is never closed, so every row after it would be lost. Add the missing closing quote (") on row ${row}, or export the file again.`;
+    case 'stray-quote':
+      return `${file}: a quoted cell on row ${row} runs over a line end and stops at a stray quote, so the rows after it would be merged into it. Check the quotes (") on row ${row} and the rows below it, or export the file again.`;
+    case 'cell-too-long':
+      return `${file}: the quoted cell that starts on row ${row} is longer than ${MAX_QUOTED_CELL_CHARS / 1024} KB, so its quote is most likely never closed. Check the quotes (") on row ${row}, or export the file again.`;
+    case 'record-too-long':
+      return `${file}: row ${row} is longer than ${MAX_RECORD_CHARS / 1024 / 1024} MB: it is not a CSV row (a line end may be missing). Export the file again as CSV.`;
+    default:
+      return `${file} cannot be split into rows at row ${row}. Export the file again as CSV.`;
+  }
+}
+
+// Parser states (Python's _csv.c names in comments).
+const RECORD_START = 0; // START_RECORD
+const FIELD_START = 1; // START_FIELD
+const UNQUOTED = 2; // IN_FIELD
+const QUOTED = 3; // IN_QUOTED_FIELD
+const QUOTE_IN_QUOTED = 4; // QUOTE_IN_QUOTED_FIELD
+const AFTER_CR = 5; // EAT_CRNL after a CR: a following LF belongs to the same line end
+const DONE = 6;
+
+const QUOTE = 34;
+const LF = 10;
+const CR = 13;
+
+/** Incremental CSV parser (see the module comment). */
+export class CsvParser {
+  private readonly delim: number;
+  private text = '';
+  private pos = 0;
+  private final = false;
+  private state = RECORD_START;
+  private cells: string[] = [];
+  /** The current cell's characters from earlier chunks (and, in quotes, from before the last `""`). */
+  private field = '';
+  /** Where the current cell's characters start in `text`, while in UNQUOTED or QUOTED. */
+  private fieldStart = 0;
+  /** Characters of the current record in finished cells. */
+  private recordChars = 0;
+  private records = 0;
+
+  constructor(delimiter: string) {
+    if (delimiter.length !== 1) throw new Error('The delimiter must be one character.');
+    this.delim = delimiter.charCodeAt(0);
+  }
+
+  /** 1-based row number of the record next() returned last (a record over several lines counts once). */
+  get row(): number {
+    return this.records;
+  }
+
+  /** The next piece of text; `final` when it ends the input. Call after next() returned null. */
+  feed(text: string, final: boolean): void {
+    if (this.state === DONE) throw new Error('The parser has reached the end of its input.');
+    this.text = text;
+    this.pos = 0;
+    this.final = final;
+    this.fieldStart = 0;
+  }
+
+  /**
+   * The next whole record, or null when the text fed so far holds no more (feed more, unless it was
+   * final). Throws CsvSyntaxError where reading on would lose or merge rows.
+   */
+  next(): string[] | null {
+    const t = this.text;
+    const n = t.length;
+    const d = this.delim;
+    let i = this.pos;
+    for (;;) {
+      if (i >= n) return this.endOfText();
+      switch (this.state) {
+        case AFTER_CR:
+          if (t.charCodeAt(i) === LF) i++;
+          this.state = RECORD_START;
+          break;
+        case RECORD_START: {
+          const c = t.charCodeAt(i);
+          if (c === LF || c === CR) {
+            // A blank line: a record with no cells.
+            this.pos = i + 1;
+            this.state = c === CR ? AFTER_CR : RECORD_START;
+            return this.emit();
+          }
+          this.state = FIELD_START;
+          break;
+        }
+        case FIELD_START:
+          if (t.charCodeAt(i) === QUOTE) {
+            i++;
+            this.state = QUOTED;
+          } else this.state = UNQUOTED;
+          this.fieldStart = i;
+          break;
+        case UNQUOTED: {
+          let j = i;
+          let c = 0;
+          for (; j < n; j++) {
+            c = t.charCodeAt(j);
+            if (c === d || c === LF || c === CR) break;
+          }
+          if (j >= n) {
+            i = n;
+            break;
+          }
+          this.pushCell(this.field + t.slice(this.fieldStart, j));
+          i = j + 1;
+          if (c === d) {
+            this.state = FIELD_START;
+            break;
+          }
+          this.pos = i;
+          this.state = c === CR ? AFTER_CR : RECORD_START;
+          return this.emit();
+        }
+        case QUOTED: {
+          const j = t.indexOf('"', i);
+          if (j < 0) {
+            i = n;
+            break;
+          }
+          this.field += t.slice(this.fieldStart, j);
+          if (this.field.length > MAX_QUOTED_CELL_CHARS) throw new CsvSyntaxError('cell-too-long', this.records + 1);
+          i = j + 1;
+          this.state = QUOTE_IN_QUOTED;
+          break;
+        }
+        case QUOTE_IN_QUOTED: {
+          const c = t.charCodeAt(i);
+          if (c === QUOTE) {
+            // "" inside quotes is one quote character.
+            this.field += '"';
+            i++;
+            this.fieldStart = i;
+            this.state = QUOTED;
+          } else if (c === d) {
+            this.pushCell(this.field);
+            i++;
+            this.state = FIELD_START;
+          } else if (c === LF || c === CR) {
+            this.pushCell(this.field);
+            this.pos = i + 1;
+            this.state = c === CR ? AFTER_CR : RECORD_START;
+            return this.emit();
+          } else {
+            // Text after a closing quote. Python keeps it; but a cell that ran over a line end and
+            // then closed at a stray quote is an unclosed quote that swallowed rows.
+            if (this.field.indexOf('\n') >= 0 || this.field.indexOf('\r') >= 0) throw new CsvSyntaxError('stray-quote', this.records + 1);
+            this.fieldStart = i;
+            this.state = UNQUOTED;
+          }
+          break;
+        }
+        default:
+          return null;
+      }
+    }
+  }
+
+  /** The fed text is used up: keep the cell in progress, or finish the input. */
+  private endOfText(): string[] | null {
+    const s = this.state;
+    if (s === UNQUOTED || s === QUOTED) {
+      this.field += this.text.slice(this.fieldStart);
+      this.fieldStart = this.text.length;
+      if (s === QUOTED && this.field.length > MAX_QUOTED_CELL_CHARS) throw new CsvSyntaxError('cell-too-long', this.records + 1);
+      if (this.recordChars + this.field.length > MAX_RECORD_CHARS) throw new CsvSyntaxError('record-too-long', this.records + 1);
+    }
+    this.pos = this.text.length;
+    if (!this.final || s === DONE) return null;
+    this.state = DONE;
+    if (s === QUOTED) throw new CsvSyntaxError('unclosed-quote', this.records + 1);
+    if (s === UNQUOTED || s === QUOTE_IN_QUOTED || s === FIELD_START) {
+      // The last record has no line end (FIELD_START: it ends with a delimiter, so an empty last cell).
+      this.pushCell(this.field);
+      return this.emit();
+    }
+    return null;
+  }
+
+  private pushCell(cell: string): void {
+    this.cells.push(cell);
+    this.field = '';
+    this.recordChars += cell.length + 1;
+    if (this.recordChars > MAX_RECORD_CHARS) throw new CsvSyntaxError('record-too-long', this.records + 1);
+  }
+
+  private emit(): string[] {
+    const rec = this.cells;
+    this.cells = [];
+    this.recordChars = 0;
+    this.records++;
+    return rec;
+  }
+}
+
+/**
+ * All records of `text` (at most `limit`). When `complete` is false the text is the start of a longer
+ * input: its last record, possibly cut, is left out, and so is an open quoted cell.
+ */
+export function parseCsvText(text: string, delimiter: string, complete: boolean, limit = Infinity): string[][] {
+  const p = new CsvParser(delimiter);
+  p.feed(text, complete);
+  const out: string[][] = [];
+  try {
+    for (let r = p.next(); r !== null && out.length < limit; r = p.next()) out.push(r);
+  } catch (err) {
+    // The start of a file may end inside a long quoted cell: what came before it still counts.
+    if (complete || !(err instanceof CsvSyntaxError)) throw err;
+  }
+  return out;
+}

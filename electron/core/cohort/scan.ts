@@ -1,0 +1,222 @@
+/**
+ * The read loop both cohort readers share (readCohort, readCohortMulti): it walks a verified CsvFile
+ * once, from the byte-order mark to the size seen at open, and hands the reader either
+ * - blocks of whole records (quote-free UTF-8: the fast path, split and hashed by the workers), or
+ * - records parsed by CsvParser (quoted or UTF-16 text, or from the first block holding a quote).
+ * Records end at CRLF, LF or a lone CR on both paths, as in Python's csv module. A parse problem that
+ * would lose rows is a CSV_INVALID naming the row. The reader merges results in file order.
+ */
+import path from 'node:path';
+import { AppError } from '../../../shared/errors';
+import type { CsvFile } from './csv-file';
+import { CsvParser, CsvSyntaxError, syntaxErrorMessage } from './csv-parser';
+import { isBlank, type CsvSample } from './sniff';
+
+/** Bytes per read: large enough to amortize a worker round trip, small enough to keep workers even. */
+export const BLOCK_BYTES = 2 * 1024 * 1024;
+/** A record longer than this is not a CSV record (an unclosed quote, or not a CSV at all). */
+export const MAX_RECORD_BYTES = 64 * 1024 * 1024;
+
+/** What a reader does with what the scan finds. */
+export interface ScanTarget {
+  /** A block of whole quote-free records, buf[start, end), ending at file offset `bytesEnd`; buf's memory is the target's now. */
+  block(buf: Buffer, start: number, end: number, bytesEnd: number): Promise<void>;
+  /** Merges everything in flight: called before records outside blocks are counted or parsing starts. */
+  drain(): Promise<void>;
+  /** `n` records passed over outside blocks (leading blank lines, the header): they keep their row numbers. */
+  skipRecords(n: number): void;
+  /** Records merged so far (blank ones and the header included): the parser's row numbers start after them. */
+  recordsMerged(): number;
+  /** A blank record after the header, on the parser path. */
+  blankRecord(): void;
+  /** A record (not blank, not the header) on the parser path, with its 1-based row number. True when a batch is full. */
+  record(cells: string[], row: number): boolean;
+  /** Sends the batch collected so far (nothing when empty); `bytesEnd` is how far the file has been read. */
+  flush(bytesEnd: number): Promise<void>;
+}
+
+/** Block buffers handed back by finished tasks, for the next blocks (no per-block garbage). */
+export class BlockBuffers {
+  private readonly free: ArrayBuffer[] = [];
+
+  /** A buffer of exactly `bytes`: a returned one when big enough, else a new one. */
+  take(bytes: number): Buffer {
+    const free = this.free.pop();
+    if (free && free.byteLength >= bytes) return Buffer.from(free, 0, bytes);
+    // Room for a typical carried partial record too, so the buffer stays reusable.
+    return Buffer.from(Buffer.allocUnsafeSlow(Math.max(bytes, BLOCK_BYTES + 64 * 1024)).buffer, 0, bytes);
+  }
+
+  give(block: ArrayBuffer): void {
+    this.free.push(block);
+  }
+}
+
+/** Throws AppError CANCELLED when `signal` has fired. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new AppError('CANCELLED', 'Reading the cohort file was cancelled.');
+}
+
+/** Reads the whole of `src` (sampled as `sample`) into `target`. The caller drains and verifies after. */
+export async function scanCsv(src: CsvFile, sample: CsvSample, target: ScanTarget, blocks: BlockBuffers, signal?: AbortSignal): Promise<void> {
+  let pos = sample.bomBytes;
+  let carry: Buffer = Buffer.alloc(0);
+  let headerPending = sample.hasHeader;
+  if (sample.encoding === 'utf-8' && !sample.hasQuotes) {
+    const handover = await scanBlocks(src, sample, target, blocks, pos, signal);
+    if (!handover) return;
+    ({ pos, carry, headerPending } = handover);
+  }
+  await scanRecords(src, sample, target, pos, carry, headerPending, signal);
+}
+
+/**
+ * Quote-free UTF-8: cut blocks at record ends and hand them over. Returns where the parser must take
+ * over (a block holding a quote, from its first record), or null at the end of the file.
+ */
+async function scanBlocks(src: CsvFile, sample: CsvSample, t: ScanTarget, blocks: BlockBuffers, start: number, signal: AbortSignal | undefined): Promise<{ pos: number; carry: Buffer; headerPending: boolean } | null> {
+  const size = src.size;
+  let pos = start;
+  let carry: Buffer = Buffer.alloc(0);
+  let headerPending = sample.hasHeader;
+  for (;;) {
+    throwIfAborted(signal);
+    const want = Math.max(0, Math.min(BLOCK_BYTES, size - pos));
+    const buf = blocks.take(carry.length + want);
+    carry.copy(buf, 0);
+    pos += await src.read(buf, carry.length, want, pos);
+    const len = buf.length;
+    const eof = pos >= size;
+    if (len === 0) return null;
+    let cut = len;
+    if (!eof) {
+      const last = lastRecordEnd(buf, len);
+      if (last < 0) {
+        if (len > MAX_RECORD_BYTES) throw tooLong(src.path);
+        carry = buf;
+        continue;
+      }
+      cut = last + 1;
+    }
+    if (buf.subarray(0, cut).indexOf(0x22) >= 0) {
+      // A quote from here on: the parser takes over at this block's first record.
+      await t.drain();
+      return { pos, carry: Buffer.from(buf), headerPending };
+    }
+    let begin = 0;
+    if (headerPending) {
+      await t.drain();
+      const skipped = skipHeader(buf, cut, sample.delimiter);
+      if (skipped === null) {
+        // Only blank lines so far: they still count as rows of the spreadsheet.
+        t.skipRecords(countRecords(buf, cut));
+        carry = Buffer.from(buf.subarray(cut, len));
+        if (eof) return carry.length > 0 ? { pos, carry, headerPending } : null;
+        continue;
+      }
+      begin = skipped.offset;
+      t.skipRecords(skipped.records);
+      headerPending = false;
+    }
+    carry = Buffer.from(buf.subarray(cut, len));
+    if (cut > begin) await t.block(buf, begin, cut, pos - carry.length);
+    else blocks.give(buf.buffer as ArrayBuffer);
+    if (eof) return carry.length > 0 ? { pos, carry, headerPending } : null;
+  }
+}
+
+/** Quoted or UTF-16 text (or the rest of the file after a quote): CsvParser, a block at a time. */
+async function scanRecords(src: CsvFile, sample: CsvSample, t: ScanTarget, start: number, first: Buffer, skipHeaderRecord: boolean, signal: AbortSignal | undefined): Promise<void> {
+  const size = src.size;
+  const decoder = new TextDecoder(sample.encoding, { fatal: false, ignoreBOM: true });
+  const parser = new CsvParser(sample.delimiter);
+  const base = t.recordsMerged();
+  let headerPending = skipHeaderRecord;
+  let pos = start;
+  let pending: Buffer | null = first.length > 0 ? first : null;
+  for (;;) {
+    throwIfAborted(signal);
+    let chunk: Buffer;
+    if (pending) {
+      chunk = pending;
+      pending = null;
+    } else {
+      chunk = Buffer.allocUnsafe(Math.max(0, Math.min(BLOCK_BYTES, size - pos)));
+      pos += await src.read(chunk, 0, chunk.length, pos);
+    }
+    const eof = pos >= size;
+    parser.feed(decoder.decode(chunk, { stream: !eof }), eof);
+    try {
+      for (let rec = parser.next(); rec !== null; rec = parser.next()) {
+        if (isBlank(rec)) {
+          if (!headerPending) t.blankRecord();
+          continue;
+        }
+        if (headerPending) {
+          headerPending = false;
+          continue;
+        }
+        if (t.record(rec, base + parser.row)) await t.flush(pos);
+      }
+    } catch (err) {
+      if (err instanceof CsvSyntaxError) throw new AppError('CSV_INVALID', syntaxErrorMessage(path.basename(src.path), new CsvSyntaxError(err.problem, base + err.row)), { cause: err });
+      throw err;
+    }
+    if (eof) break;
+  }
+  await t.flush(pos);
+}
+
+function tooLong(file: string): AppError {
+  return new AppError('CSV_INVALID', `${path.basename(file)} has a row longer than ${MAX_RECORD_BYTES / 1024 / 1024} MB: it is not a CSV row (a line end may be missing). Export the file again as CSV.`);
+}
+
+/**
+ * The last record end in buf[0, len): the offset of an LF, or of a CR not followed by LF. A CR in the
+ * last byte does not count (its LF may be in the next block). -1 when there is none.
+ */
+export function lastRecordEnd(buf: Buffer, len: number): number {
+  const lf = len > 0 ? buf.lastIndexOf(10, len - 1) : -1;
+  // The part after the last LF is one partial record: short, so a JIT loop beats another native search.
+  for (let i = len - 2; i > lf; i--) if (buf[i] === 13) return i;
+  return lf;
+}
+
+/** The end of the record starting at `pos` in buf[0, end): the offset of its line end, or `end`. */
+function recordEnd(buf: Buffer, pos: number, end: number): number {
+  let e = pos;
+  while (e < end && buf[e] !== 10 && buf[e] !== 13) e++;
+  return e;
+}
+
+/** The offset after the line end at `e` (CRLF is one line end). */
+function afterLineEnd(buf: Buffer, e: number, end: number): number {
+  return buf[e] === 13 && e + 1 < end && buf[e + 1] === 10 ? e + 2 : e + 1;
+}
+
+/**
+ * Skips leading blank records and the header record of a quote-free block. Returns the byte offset
+ * after the header and how many records that was, or null when the block has no non-blank record.
+ */
+export function skipHeader(buf: Buffer, end: number, delimiter: string): { offset: number; records: number } | null {
+  let pos = 0;
+  let records = 0;
+  while (pos < end) {
+    const e = recordEnd(buf, pos, end);
+    records++;
+    const line = buf.toString('utf8', pos, e);
+    pos = e < end ? afterLineEnd(buf, e, end) : end;
+    if (!isBlank(line.split(delimiter))) return { offset: pos, records };
+  }
+  return null;
+}
+
+/** Records in buf[0, end) of a quote-free block cut at a record end. */
+export function countRecords(buf: Buffer, end: number): number {
+  let n = 0;
+  for (let pos = 0; pos < end; n++) {
+    const e = recordEnd(buf, pos, end);
+    pos = e < end ? afterLineEnd(buf, e, end) : end;
+  }
+  return n;
+}
