@@ -2,6 +2,7 @@ import m001 from './001-initial';
 import m002 from './002-secret-locations';
 import m003 from './003-quota-carryover';
 import m004 from './004-removal-holds';
+import m005 from './005-create-locks';
 
 export interface Migration {
   name: string;
@@ -9,4 +10,4 @@ export interface Migration {
 }
 
 /** The registry: version N is MIGRATIONS[N-1]. Append only. */
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005];
