@@ -278,6 +278,11 @@ export interface PlanView {
   projectedSize: number;
   /** Set when the sync would leave the audience under AUDIENCE_FLOOR: the words and the fix. */
   floorWarning: string | null;
+  /**
+   * Set before creating an audience TikTok will likely match fewer than 1,000 people of (it would be unavailable
+   * and never editable): the words and the way out. A warning only: the sync is allowed.
+   */
+  matchWarning?: string | null;
   /** When part of the work must wait for the next UTC day's quota; null when everything fits today. */
   deferredUntil: IsoTime | null;
   /** Multi-key audiences: counts per key; null for single-key audiences. */

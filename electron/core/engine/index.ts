@@ -661,6 +661,7 @@ class Engine {
       currentSize: o.currentSize,
       projectedSize: o.projectedSize,
       floorWarning: floorError ?? underFloor,
+      matchWarning: o.matchWarning,
       deferredUntil: o.deferredUntil,
       perKey: o.perKey,
     };

@@ -66,6 +66,8 @@ export interface PartnerSyncResult {
   callsUsed: number;
   tiktokAudienceId: string | null;
   warnings: string[];
+  /** Before a create: TikTok will likely match fewer than 1,000 of these people. */
+  matchWarning: string | null;
 }
 
 const pendingKey = (id: number) => `partner.pendingCreate.${id}`;
@@ -142,7 +144,9 @@ export async function syncPartnerAudience(c: PartnerSyncCtx): Promise<PartnerSyn
     callsUsed: 0,
     tiktokAudienceId: audience.tiktokAudienceId,
     warnings,
+    matchWarning: audience.tiktokAudienceId ? null : matchWarning(store, audience, c.target.length / w),
   };
+  if (result.matchWarning) warnings.push(result.matchWarning);
   if (c.dryRun) return result;
 
   const countCall = () => {
@@ -151,8 +155,6 @@ export async function syncPartnerAudience(c: PartnerSyncCtx): Promise<PartnerSyn
   };
 
   if (!audience.tiktokAudienceId) {
-    const w = matchWarning(store, audience, c.target.length / w0(audience));
-    if (w) warnings.push(w);
     // Wall-clock time, as TikTok's create_time: a lost create is recognised by it.
     const sentAt = new Date().toISOString();
     store.settings.set(pendingKey(audience.id), sentAt);
@@ -234,10 +236,6 @@ export async function syncPartnerAudience(c: PartnerSyncCtx): Promise<PartnerSyn
   }
   clearPending(store, audience.id);
   return result;
-}
-
-function w0(audience: AudienceRecord): number {
-  return layoutOf(audience).width;
 }
 
 /**

@@ -104,6 +104,8 @@ export interface SyncOutcome {
   projectedSize: number;
   deferredUntil: string | null;
   warnings: string[];
+  /** Before a create: TikTok will likely match fewer than 1,000 of these people (also among `warnings`). */
+  matchWarning: string | null;
   error: AppErrorShape | null;
   counts: Omit<TargetSet, 'hashes' | 'rejects' | 'perKey'>;
   rejects: unknown[];
@@ -149,7 +151,7 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
   const outcome: SyncOutcome = {
     runId: null, audienceId, tiktokAudienceId: audience.tiktokAudienceId, status: 'failed', strategy: 'nothing',
     adds: 0, removes: 0, callsPlanned: 0, callsUsed: 0, callsLeft: 0, currentSize: 0, projectedSize: 0,
-    deferredUntil: null, warnings: [], error: null,
+    deferredUntil: null, warnings: [], matchWarning: null, error: null,
     counts: { rowsRead: 0, valid: 0, rejected: 0, duplicates: 0, rejectReasons: {} },
     rejects: [],
     perKey: null,
@@ -221,6 +223,7 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     if (plan.strategy === 'create') {
       const w = matchWarning(store, audience, target.hashes.length / layout.width);
       if (w) plan.warnings.push(w);
+      outcome.matchWarning = w;
     }
     // An adopted audience needs a REPLACE, and one went out in the last 24 h: wait for the window, not a quota day.
     const replaceWait = plan.strategy === 'adopt' && replaceFreeAt !== null && plan.now.length === 0 && plan.deferred.length > 0;
@@ -323,7 +326,7 @@ async function finishPartner(
   Object.assign(outcome, {
     strategy: !audience.tiktokAudienceId ? 'create' : r.adds + r.removes === 0 ? 'nothing' : 'incremental',
     adds: r.adds, removes: r.removes, callsPlanned: r.callsPlanned, callsUsed: r.callsUsed, currentSize: r.currentSize,
-    projectedSize: target.hashes.length / layoutOf(audience).width, warnings: r.warnings, tiktokAudienceId: r.tiktokAudienceId,
+    projectedSize: target.hashes.length / layoutOf(audience).width, warnings: r.warnings, matchWarning: r.matchWarning, tiktokAudienceId: r.tiktokAudienceId,
   });
   if (runId !== null) deps.store.runs.setCounts(runId, { ...outcome.counts, adds: r.adds, removes: r.removes });
   if (opts.dryRun) {

@@ -46,6 +46,7 @@ describe('an audience TikTok matched under 1,000 people is unavailable', () => {
     const { audience, outcome: created } = await syncFile(emails(0, 1500));
     expect(created.status).toBe('done');
     expect(created.warnings.join(' ')).toMatch(/about 750 may match.*several keys per person/);
+    expect(created.matchWarning).toMatch(/about 750 may match/);
     app.store.audiences.update(audience.id, { cadence: { kind: 'hourly' } });
     sim.advanceClock(HOUR + 1000); // TikTok has processed it: 750 matched
 

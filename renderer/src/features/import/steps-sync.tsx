@@ -282,6 +282,14 @@ export function DryRunStep() {
               </div>
             </div>
           )}
+          {p.matchWarning && !p.floorWarning && (
+            <div className="banner banner-warn" role="alert">
+              <div className="banner-body">
+                <strong className="banner-title">TikTok may match under 1,000 people</strong>
+                <p>{p.matchWarning}</p>
+              </div>
+            </div>
+          )}
           {p.deferredUntil && <Notice tone="warn">Part of this sync does not fit today's calls: the rest is sent automatically after {fmtDateTime(p.deferredUntil)}.</Notice>}
           {p.rejected > 0 && (
             <details>
