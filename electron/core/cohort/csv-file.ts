@@ -194,15 +194,16 @@ export async function readVerified<T>(file: string, opts: VerifyOptions & { sign
     } finally {
       await src.close();
     }
-    if (n >= attempts) throw keptChanging(file, n, what);
-    await waitForQuiet(file, opts.quietMs ?? DEFAULT_QUIET_MS, opts.maxWaitMs ?? DEFAULT_MAX_WAIT_MS, opts.signal, () => keptChanging(file, n, what));
+    if (n >= attempts) throw keptChanging(file, what, n === 1 ? '' : `, ${n} times in a row`);
+    const maxWaitMs = opts.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
+    await waitForQuiet(file, opts.quietMs ?? DEFAULT_QUIET_MS, maxWaitMs, opts.signal, () => keptChanging(file, what, ` and did not settle within ${seconds(maxWaitMs)}`));
   }
 }
 
-function keptChanging(file: string, times: number, what: string): AppError {
-  const name = path.basename(file);
-  const count = times === 1 ? 'and did not settle' : `${times} times in a row`;
-  return new AppError('CSV_INVALID', `${name} changed while it was being read (${what}), ${count}: it is probably still being written. Nothing was read from it. Wait until the export has finished, then sync again.`, { retryable: true });
+const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
+
+function keptChanging(file: string, what: string, detail: string): AppError {
+  return new AppError('CSV_INVALID', `${path.basename(file)} changed while it was being read (${what})${detail}: it is probably still being written. Nothing was read from it. Wait until the export has finished, then sync again.`, { retryable: true });
 }
 
 /** Resolves once the file's fingerprint has not changed for `quietMs`; throws `tooLong()` after `maxWaitMs`. */

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -165,6 +166,22 @@ describe('size and errors', () => {
 
   it('rejects a folder with INVALID_ARGUMENT', async () => {
     expect((await rejection(previewCsv(dir))).code).toBe('INVALID_ARGUMENT');
+  });
+
+  it.skipIf(process.platform === 'win32')('rejects a named pipe at once instead of waiting for a writer', async () => {
+    const fifo = path.join(dir, 'pipe.csv');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const err = await rejection(previewCsv(fifo));
+    expect(err.code).toBe('INVALID_ARGUMENT');
+    expect(err.message).toMatch(/named pipe/);
+  });
+
+  it('grows the sample for a first row longer than 256 KiB, and previews it', async () => {
+    const header = Array.from({ length: 10_000 }, (_, i) => `a_rather_long_column_name_${i}`).join(',');
+    const row = (e: string) => [e, ...Array.from({ length: 9_999 }, () => 'x')].join(',');
+    const p = await previewCsv(file(`${header}\n${row('a@b.co')}\n${row('c@d.co')}\n`));
+    expect(p.columns).toHaveLength(10_000);
+    expect(p.rows.map((r) => r[0])).toEqual(['a@b.co', 'c@d.co']);
   });
 
   it.each([

@@ -233,3 +233,24 @@ describe('readCohortMulti refuses', () => {
     expect(err.code).toBe('CANCELLED');
   });
 });
+
+describe('reading every row, or refusing with the row (the same parser and line ends as readCohort)', () => {
+  const rows = Array.from({ length: 5000 }, (_, i) => `user${i}@example.com,+1 650 253 ${String(i).padStart(4, '0')},,n${i}`);
+
+  it.each([
+    ['the fast path', false],
+    ['the parser path', true],
+  ])('mixed line ends lose no row, on %s', async (_label, quoted) => {
+    const body = rows.map((r, i) => (quoted && i === 0 ? r.replace(',n0', ',"n0"') : r) + (i % 4 === 3 ? '\n' : i % 97 === 0 ? '\r' : '\r\n')).join('');
+    const r = await read(file(`email,phone,idfa,name\r\n${body}`));
+    expect(r).toMatchObject({ rowsRead: 5000, valid: 5000, rejected: 0 });
+  });
+
+  it('an unclosed quote is refused naming its row', async () => {
+    const broken = [...rows];
+    broken[3500] = 'user3500@example.com,+1 650 253 3500,,"n3500';
+    const err = await rejection(read(file(`email,phone,idfa,name\n${broken.join('\n')}\n`)));
+    expect(err.code).toBe('CSV_INVALID');
+    expect(err.message).toMatch(/quoted cell that starts on row 3,502 is never closed/);
+  });
+});

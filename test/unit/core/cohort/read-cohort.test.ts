@@ -1,3 +1,4 @@
+import { execFileSync, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -240,5 +241,101 @@ describe('hash-set properties of the pipeline', () => {
       }),
       { numRuns: 25 },
     );
+  });
+});
+
+/** Rows Python's csv module reads from `p` (header and blank lines left out), the reference for "read fully". */
+function pythonRows(p: string): number {
+  const script = "import csv, sys\nrows = [r for r in csv.reader(open(sys.argv[1], newline='', encoding='utf-8-sig')) if any(c.strip() for c in r)]\nprint(len(rows) - 1)";
+  return Number(execFileSync('python3', ['-c', script, p], { encoding: 'utf8' }).trim());
+}
+
+describe('every row Python\'s csv module reads, we read; what would lose rows is refused with its row', () => {
+  const people = (n: number) => Array.from({ length: n }, (_, i) => `user${i}@example.com,Name ${i},2024-01-01`);
+
+  it.each([
+    ['the fast path', false],
+    ['the parser path', true],
+  ])('mixed line ends (LF among CRLF, a lone CR) lose no row, on %s', async (_label, quoted) => {
+    const rows = people(5000).map((r, i) => (quoted && i === 0 ? `"${r.replace(',', '",')}` : r));
+    const text = `email,name,signup\r\n${rows.map((r, i) => r + (i % 4 === 3 ? '\n' : i % 97 === 0 ? '\r' : '\r\n')).join('')}`;
+    const p = file(text);
+    expect(pythonRows(p)).toBe(5000);
+    const r = await read(p);
+    expect(r).toMatchObject({ rowsRead: 5000, valid: 5000, rejected: 0 });
+    expect(Buffer.compare(r.hashes, setOf(people(5000).map((x) => x.split(',')[0]!)))).toBe(0);
+  });
+
+  it('mixed line ends across block boundaries and with workers, in a file of several blocks', async () => {
+    const rows = people(120_000);
+    const p = file(`email,name,signup\r\n${rows.map((r, i) => r + (i % 3 === 0 ? '\n' : i % 5 === 0 ? '\r' : '\r\n')).join('')}`);
+    const r = await read(p, { workers: 2 });
+    expect(r.rowsRead).toBe(120_000);
+    expect(r.unique).toBe(120_000);
+  });
+
+  it('text after a closing quote stays in its cell, as in Python, and swallows no row', async () => {
+    const rows = people(5000);
+    rows[100] = 'user100@example.com,"Name" 100,2024-01-01';
+    const p = file(`email,name,signup\n${rows.join('\n')}\n`);
+    expect(pythonRows(p)).toBe(5000);
+    expect((await read(p)).rowsRead).toBe(5000);
+  });
+
+  it('an unclosed quote in a 5,000-row file is refused naming its row, not read as 2,001 rows', async () => {
+    const rows = people(5000);
+    rows[2001] = 'user2001@example.com,"Name 2001,2024-01-01';
+    const err = await rejection(read(file(`email,name,signup\n${rows.join('\n')}\n`)));
+    expect(err.code).toBe('CSV_INVALID');
+    expect(err.message).toMatch(/quoted cell that starts on row 2,003 is never closed.*Add the missing closing quote \(\"\) on row 2,003/);
+  });
+
+  it('an unclosed quote past the sample (met by the full read, on the parser path) is refused naming its row', async () => {
+    const rows = people(20_000);
+    rows[0] = '"user0@example.com",Name 0,2024-01-01';
+    rows[15_000] = 'user15000@example.com,"Name 15000,2024-01-01';
+    const err = await rejection(read(file(`email,name,signup\n${rows.join('\n')}\n`), { workers: 2 }));
+    expect(err.code).toBe('CSV_INVALID');
+    // The 5,000 rows after it are more than a quoted cell may hold: refused before the end of the file.
+    expect(err.message).toMatch(/quoted cell that starts on row 15,002 is longer than 128 KB, so its quote is most likely never closed/);
+  });
+
+  it('an unclosed quote near the end of a file larger than the sample is refused at the end of the file', async () => {
+    const rows = people(20_000);
+    rows[19_500] = 'user19500@example.com,"Name 19500,2024-01-01';
+    const err = await rejection(read(file(`email,name,signup\n${rows.join('\n')}\n`)));
+    expect(err.message).toMatch(/quoted cell that starts on row 19,502 is never closed/);
+  });
+
+  it('a quote left open that closes on a later row\'s quote is refused, not merged', async () => {
+    const rows = people(5000).map((r) => r.replace(/Name (\d+)/, '"Name $1"'));
+    rows[10] = 'user10@example.com,"Name 10,2024-01-01';
+    const err = await rejection(read(file(`email,name,signup\n${rows.join('\n')}\n`)));
+    expect(err.code).toBe('CSV_INVALID');
+    expect(err.message).toMatch(/quoted cell on row 12 runs over a line end/);
+  });
+});
+
+describe('what is not a cohort CSV gives a clear error at once, never a hang', () => {
+  it.skipIf(process.platform === 'win32')('a named pipe (FIFO) with no writer', async () => {
+    const fifo = path.join(dir, 'pipe.csv');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const err = await rejection(read(fifo));
+    expect(err.code).toBe('INVALID_ARGUMENT');
+    expect(err.message).toMatch(/is a named pipe \(FIFO\), not a file.*export the cohort to a file/);
+  });
+
+  it('a first line longer than 8 MB', async () => {
+    const err = await rejection(read(file(`email,${'x'.repeat(9 * 1024 * 1024)}\nuser@example.com,a\n`), { column: 0 }));
+    expect(err.code).toBe('CSV_INVALID');
+    expect(err.message).toMatch(/has no line end in its first 8 MB/);
+  });
+
+  it('a 100,000-column header', async () => {
+    const header = Array.from({ length: 100_000 }, (_, i) => `c${i}`).join(',');
+    const err = await rejection(read(file(`${header}\n${Array.from({ length: 100_000 }, (_, i) => (i ? 'x' : 'a@b.co')).join(',')}\n`)));
+    expect(err.code).toBe('CSV_INVALID');
+    expect(err.message).toMatch(/has 100,000 columns in a row, more than a spreadsheet holds \(16,384\)\. Check the delimiter/);
+    expect(err.message).not.toMatch(/available: \./);
   });
 });
