@@ -24,7 +24,8 @@ const ADV = () => sim.advertiserIds[0]!;
 beforeEach(async () => {
   ({ sim, app, dir, close } = await openSandboxApp({
     now: () => new Date(sim.now()),
-    runner: { sleep: async (ms) => sim.advanceClock(ms), partnerBatchRows: 500 },
+    // One call carries up to 20,000 people: each create and REPLACE here is a single call.
+    runner: { sleep: async (ms) => sim.advanceClock(ms), partnerBatchRows: 500, filesPerCall: 50 },
   }));
 });
 afterEach(async () => close());
@@ -71,6 +72,18 @@ describe('an audience TikTok matched under 1,000 people is unavailable', () => {
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/#\d+ Buyers \[unavailable\].*next paused/);
     expect(status.stdout).toMatch(/Way out: sync the cohort to a new audience/);
+  });
+
+  it('expects the match rate this app saw for other audiences of the key, warning only when it falls under 1,000', async () => {
+    const { outcome: first } = await syncFile(emails(0, 2000), 'Matched fully'); // TikTok matched all 2,000
+    expect(first.matchWarning).toBeNull(); // nothing learned yet: about half of 2,000 is enough
+    const { outcome } = await syncFile(emails(0, 1500), 'Second');
+    expect(outcome.matchWarning).toBeNull(); // 100 % matched before: 1,500 expected
+    sim.configure({ matchRate: 0.4 });
+    await syncFile(emails(0, 5000), 'Matched poorly');
+    await syncFile(emails(0, 5000), 'Matched poorly too');
+    const { outcome: third } = await syncFile(emails(0, 2000), 'Third');
+    expect(third.matchWarning).toMatch(/about 40 % here.*about 800 may match/);
   });
 
   it('a status check that finds it unavailable marks it before any call is spent', async () => {
@@ -187,7 +200,7 @@ describe('REPLACE', () => {
     const { client } = clientFor(sim);
     await client.updateAudience({ advertiserId: ADV(), audienceId: created.tiktokAudienceId!, action: 'REPLACE', filePaths: [await upload(client, ADV(), emails(0, 2000).map(sha256Hex))] });
 
-    const target = emails(5000, 2000); // everyone changes: one REPLACE is the cheapest plan
+    const target = emails(300, 4700); // 300 leave, 3,000 join: one REPLACE is the cheapest plan
     const { outcome } = await syncFile(target);
     expect(outcome).toMatchObject({ status: 'deferred', strategy: 'replace', error: { code: 'REPLACE_PENDING', retryable: true } });
     expect(updates().at(-1)).toMatchObject({ code: 40002 });
@@ -199,22 +212,48 @@ describe('REPLACE', () => {
     expect(sim.audience(created.tiktokAudienceId!)!.history.slice(-2).map((h) => h.action)).toEqual(['append', 'remove']);
   });
 
+  it('an adopted audience whose REPLACE TikTok refused waits 24 hours for the next one, spending no call meanwhile', async () => {
+    sim.configure({ replaceUnfinishedMs: 6 * HOUR });
+    const { client } = clientFor(sim);
+    const existing = await createAudienceOf(client, ADV(), emails(0, 1500).map(sha256Hex), 'Made elsewhere');
+    await client.updateAudience({ advertiserId: ADV(), audienceId: existing.audienceId, action: 'REPLACE', filePaths: [await upload(client, ADV(), emails(0, 1600).map(sha256Hex))] });
+    const csv = path.join(dir, 'adopt.csv');
+    writeEmailCsv(csv, emails(100, 1700));
+    const a = await app.sync.ensureAudience({ advertiserId: ADV(), connectionId: null, tiktokAudienceId: existing.audienceId, key: 'email', column: 'email', sourcePath: csv, profile: DEFAULT_PROFILE });
+    const refused = await app.sync.sync(a.id, 'cli');
+    expect(refused).toMatchObject({ status: 'deferred', strategy: 'adopt', error: { code: 'REPLACE_PENDING' } });
+    const refusedAt = sim.now();
+    const calls = updates().length;
+
+    sim.advanceClock(7 * HOUR); // TikTok has finished the other REPLACE, but ours went out (refused) 7 h ago
+    const waiting = await app.sync.sync(a.id, 'catch-up');
+    expect(waiting).toMatchObject({ status: 'deferred', callsUsed: 0, error: { code: 'REPLACE_PENDING' } });
+    expect(Date.parse(waiting.deferredUntil!)).toBeGreaterThanOrEqual(refusedAt + 24 * HOUR - 60_000);
+    expect(Date.parse(waiting.deferredUntil!)).toBeLessThanOrEqual(refusedAt + 24 * HOUR + 60_000);
+    expect(updates()).toHaveLength(calls);
+
+    sim.advanceClock(17 * HOUR + 60_000);
+    const done = await app.sync.sync(a.id, 'catch-up');
+    expect(done).toMatchObject({ status: 'done', strategy: 'adopt' });
+    expect(sim.membership(existing.audienceId)).toEqual(hashSet(emails(100, 1700)));
+  });
+
   it('sends at most one REPLACE per rolling 24 hours, across UTC midnight', async () => {
     const at = new Date(sim.now());
     const elevenPm = Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate(), 23);
     sim.advanceClock((elevenPm > sim.now() ? elevenPm : elevenPm + 24 * HOUR) - sim.now());
-    const { audience, outcome: created } = await syncFile(emails(0, 2000));
+    const { outcome: created } = await syncFile(emails(0, 2000));
     const id = created.tiktokAudienceId!;
-    expect((await syncFile(emails(10_000, 2000))).outcome).toMatchObject({ status: 'done', strategy: 'replace' });
+    // Each change below removes a few and adds many: one REPLACE is cheaper than APPEND + REMOVE.
+    expect((await syncFile(emails(300, 4700))).outcome).toMatchObject({ status: 'done', strategy: 'replace' });
 
     sim.advanceClock(2 * HOUR); // 01:00 the next UTC day: a new quota day, but within 24 h of the REPLACE
-    expect((await syncFile(emails(20_000, 2000))).outcome).toMatchObject({ status: 'done', strategy: 'incremental' });
-    expect(sim.membership(id)).toEqual(hashSet(emails(20_000, 2000)));
+    expect((await syncFile(emails(1000, 8000))).outcome).toMatchObject({ status: 'done', strategy: 'incremental' });
+    expect(sim.membership(id)).toEqual(hashSet(emails(1000, 8000)));
 
     sim.advanceClock(22 * HOUR + 60_000); // 24 h after the REPLACE
-    expect((await syncFile(emails(30_000, 2000))).outcome).toMatchObject({ status: 'done', strategy: 'replace' });
-    expect(sim.membership(id)).toEqual(hashSet(emails(30_000, 2000)));
-    expect(audience.id).toBeGreaterThan(0);
+    expect((await syncFile(emails(2000, 16_000))).outcome).toMatchObject({ status: 'done', strategy: 'replace' });
+    expect(sim.membership(id)).toEqual(hashSet(emails(2000, 16_000)));
   });
 });
 
