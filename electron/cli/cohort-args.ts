@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { DEFAULT_PROFILE, KEY_TYPES, defaultPhoneKeepPlus, type KeyType, type NormalizationProfile } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
 import { flag, str, type CliCommand, type CliContext } from './command';
@@ -22,19 +23,22 @@ export const COHORT_OPTIONS = {
 export const COHORT_USAGE = '--csv FILE (--key email|phone|idfa|gaid [--column NAME|INDEX] | --keys email=COL,phone=COL,idfa=COL) [--country CC] [--suppress FILE] [--rejects OUT.csv] [--strip-email-tags] [--phone-plus | --phone-digits] [--json]';
 
 export interface CohortArgs {
+  /** Absolute: the audience stores it, and a daemon started in another folder must read the same file. */
   csv: string;
   key: KeyType;
   column: string | number | null;
   /** Two or three mapped columns (--keys): a multi-key audience. Null for one key. */
   keys: { key: KeyType; column: string | number }[] | null;
   profile: NormalizationProfile;
+  /** Absolute, like `csv`. */
   suppress: string | null;
   rejects: string | null;
   json: boolean;
 }
 
-/** Reads and checks the cohort options; a missing or bad one is an INVALID_ARGUMENT naming the fix. */
 /**
+ * Reads and checks the cohort options; a missing or bad one is an INVALID_ARGUMENT naming the fix.
+ * File paths are resolved against the current folder here, once: never stored as typed.
  * `api`: the API the audience is kept through; it sets whether phones keep their '+' unless --phone-plus or
  * --phone-digits says (partner audiences: '+', as TikTok's streaming API wants).
  */
@@ -50,14 +54,16 @@ export function parseCohortArgs(ctx: CliContext, api: 'file' | 'segment' = 'file
   const col = str(ctx, 'column');
   const country = str(ctx, 'country')?.toUpperCase() ?? null;
   if (country !== null && !/^[A-Z]{2}$/.test(country)) throw new AppError('INVALID_ARGUMENT', `--country "${country}" is not a two-letter country code (ISO 3166), e.g. US, GB, DE.`);
+  const suppress = str(ctx, 'suppress');
+  const rejects = str(ctx, 'rejects');
   return {
-    csv,
+    csv: path.resolve(csv),
     key: key as KeyType,
     column: keys ? keys[0]!.column : col === undefined ? null : columnRef(col),
     keys: keys && keys.length > 1 ? keys : null,
     profile: { ...DEFAULT_PROFILE, emailStripPlusAndDots: flag(ctx, 'strip-email-tags'), phoneKeepPlus: flag(ctx, 'phone-plus') || (!flag(ctx, 'phone-digits') && defaultPhoneKeepPlus(api)), defaultCountry: country },
-    suppress: str(ctx, 'suppress') ?? null,
-    rejects: str(ctx, 'rejects') ?? null,
+    suppress: suppress ? path.resolve(suppress) : null,
+    rejects: rejects ? path.resolve(rejects) : null,
     json: flag(ctx, 'json'),
   };
 }

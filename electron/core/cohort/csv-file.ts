@@ -77,9 +77,13 @@ export class CsvFile {
 
   /**
    * Opens `file` for reading. Throws AppError FILE_NOT_FOUND (missing, unreadable) or INVALID_ARGUMENT
-   * (a folder, a named pipe, a device: anything but a regular file), with the fix.
+   * (a relative path; a folder, a named pipe, a device: anything but a regular file), with the fix.
    */
   static async open(file: string, afterRead?: AfterRead): Promise<CsvFile> {
+    if (!path.isAbsolute(file)) {
+      // Relative to the folder this process started in, which a long-lived host (daemon, app) does not choose.
+      throw new AppError('INVALID_ARGUMENT', `"${file}" is a relative path, so which file it names depends on the folder Cohort Relay was started in. Give the file's full path, or pick the file again.`);
+    }
     let handle: fs.promises.FileHandle;
     try {
       // Non-blocking: opening a named pipe with no writer would otherwise wait forever (and SIGINT with it).

@@ -14,6 +14,11 @@ export function patternToRegExp(pattern: string): RegExp {
  */
 export function resolveSourceFile(source: { kind: 'file' | 'folder'; path: string | null; pattern?: string | null }): string {
   if (!source.path) throw new AppError('FILE_NOT_FOUND', 'This audience has no source file. Set a cohort file or folder in its mapping.');
+  if (!path.isAbsolute(source.path)) {
+    // Relative to what? The folder each host was started in: a daemon started elsewhere would read another file.
+    const what = source.kind === 'folder' ? 'folder' : 'cohort file';
+    throw new AppError('FILE_NOT_FOUND', `This audience's ${what} is saved as "${source.path}", a relative path, so which ${what} it names depends on where Cohort Relay was started. Pick the ${what} again in the audience's mapping, or sync once with its full path (cohort-relay sync --csv /full/path/to/file.csv).`);
+  }
   if (source.kind === 'file') {
     if (!fs.existsSync(source.path)) throw new AppError('FILE_NOT_FOUND', `The cohort file ${source.path} is missing. Export it again to that path, or pick the new file in the audience's mapping.`);
     return source.path;
