@@ -115,4 +115,33 @@ describe('cohort-relay sandbox', () => {
       await new Promise<void>((r) => busy.close(() => r()));
     }
   });
+
+  it("answers audiences like TikTok with the options of --help: matched size, unavailable audiences, partner readiness, unfinished REPLACE", async () => {
+    const help = new PassThrough();
+    let helpText = '';
+    help.on('data', (c: Buffer) => (helpText += c.toString()));
+    expect(await runCli(['sandbox', '--help'], { stdout: help, stderr: new PassThrough(), env: {} })).toBe(0);
+    for (const option of ['--match-rate R', '--editable-below-floor', '--partner-ready-delay MS', '--partner-not-ready-status N', '--replace-unfinished MS']) expect(helpText).toContain(option);
+    expect(helpText).toMatch(/--editable-below-floor .*Audience is not editable, please check audience status/s);
+    expect(helpText).toMatch(/--partner-ready-delay MS .*invalid audience ID/s);
+
+    const cli = await startCli(['--port', '0', '--json', '--processing-delay', '0', '--match-rate', '0.5', '--partner-ready-delay', '90000', '--partner-not-ready-status', '200', '--replace-unfinished', '3600000']);
+    const info = JSON.parse(cli.first) as { url: string };
+    expect(info).toMatchObject({ matchRate: 0.5, unavailableBelowFloor: true, partnerReadyDelayMs: 90_000, partnerNotReadyHttpStatus: 200, replaceUnfinishedMs: 3_600_000 });
+    const adv = SANDBOX_ADVERTISERS[0]!.advertiserId;
+    const c = new TikTokClient({ base: info.url, accessToken: SANDBOX_ACCESS_TOKEN, limiter: null });
+    const { audienceId } = await createAudienceOf(c, adv, hashes(1500, 'half'));
+    const [a] = (await c.getAudiences(adv, [audienceId])).audiences;
+    expect(a).toMatchObject({ coverNum: 750, isValid: false });
+    await cli.stop();
+
+    const stderr = new PassThrough();
+    let err = '';
+    stderr.on('data', (b: Buffer) => (err += b.toString()));
+    expect(await runCli(['sandbox', '--match-rate', '1.5'], { stdout: new PassThrough(), stderr, env: {} })).toBe(2);
+    expect(err).toContain('--match-rate must be a share from 0 to 1');
+    err = '';
+    expect(await runCli(['sandbox', '--partner-not-ready-status', '302'], { stdout: new PassThrough(), stderr, env: {} })).toBe(2);
+    expect(err).toContain('--partner-not-ready-status must be 200 or a 4xx status');
+  });
 });
