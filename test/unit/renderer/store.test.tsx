@@ -9,6 +9,21 @@ import { useFakeEngine } from './setup';
 const s = () => useApp.getState();
 const csv = (name = 'cohort.csv') => new File(['user_id,email\n0,user0@example.com\n'], name, { type: 'text/csv' });
 
+describe('import wizard: the API of a new audience', () => {
+  it("a partner audience hashes phones with their '+' by default; the user's own choice in the hash lab wins", () => {
+    useFakeEngine({});
+    s().resetWizard();
+    useApp.setState({ phonePlusChosen: false, profile: { ...s().profile, phoneKeepPlus: false } });
+    s().setAudienceApi('segment');
+    expect(s().profile.phoneKeepPlus).toBe(true);
+    s().setAudienceApi('file');
+    expect(s().profile.phoneKeepPlus).toBe(false);
+    s().setProfile({ phoneKeepPlus: false });
+    s().setAudienceApi('segment');
+    expect(s().profile.phoneKeepPlus).toBe(false);
+  });
+});
+
 describe('audiences slice', () => {
   it('loads audiences, and keeps the last list with the error when a reload fails', async () => {
     let fail = false;

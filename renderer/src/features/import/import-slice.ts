@@ -6,7 +6,7 @@ import { getBridge } from '../../app/bridge';
 import { failed, idle, loading, ready, toShape } from '../../app/remote';
 import type { Remote } from '../../app/remote';
 import type { SliceCreator } from '../../app/store';
-import { DEFAULT_PROFILE, KEY_TYPES } from '../../../../shared/domain';
+import { DEFAULT_PROFILE, KEY_TYPES, defaultPhoneKeepPlus } from '../../../../shared/domain';
 import type { KeyType, NormalizationProfile } from '../../../../shared/domain';
 import type { AppErrorShape } from '../../../../shared/errors';
 import type { EventPayloads } from '../../../../shared/ipc/contract';
@@ -75,6 +75,8 @@ export interface ImportSlice {
   tiktokAudiences: Remote<TiktokAudienceView[]>;
   /** Which TikTok API a new audience uses. */
   audienceApi: AudienceApi;
+  /** The user set "keep the '+' of phones" themselves: the API choice no longer changes it. */
+  phonePlusChosen: boolean;
   cadence: Cadence;
   /** Where later syncs read from: this file again, or the newest matching file in a folder. */
   source: SourceChoice;
@@ -148,6 +150,7 @@ function initial() {
     existingTiktokId: null,
     tiktokAudiences: idle<TiktokAudienceView[]>(),
     audienceApi: 'file' as AudienceApi,
+    phonePlusChosen: false,
     cadence: DEFAULT_CADENCE,
     source: { kind: 'file' } as SourceChoice,
     draftAudienceId: null,
@@ -308,8 +311,9 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
       else if (step === 'validate') await get().validate();
     },
 
-    setAudienceApi: (audienceApi) => set({ audienceApi }),
-    setProfile: (patch) => set((s) => ({ profile: { ...s.profile, ...patch }, hashLab: idle(), validation: idle(), plan: idle() })),
+    // Partner audiences hash phones with their '+' (E.164, TikTok's streaming API) unless the user chose otherwise.
+    setAudienceApi: (audienceApi) => set((s) => ({ audienceApi, ...(s.phonePlusChosen ? {} : { profile: { ...s.profile, phoneKeepPlus: defaultPhoneKeepPlus(audienceApi) } }) })),
+    setProfile: (patch) => set((s) => ({ profile: { ...s.profile, ...patch }, hashLab: idle(), validation: idle(), plan: idle(), ...('phoneKeepPlus' in patch ? { phonePlusChosen: true } : {}) })),
     goToStep: (step) => set({ step }),
 
     async runHashLab() {

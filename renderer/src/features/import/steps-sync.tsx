@@ -163,7 +163,7 @@ export function DestinationStep() {
             </label>
             <p id="api-segment-help" className="muted small indent">
               Changes stream in batches, with no daily change cap. Needs a TikTok developer app that TikTok has allowlisted for partner audiences. If TikTok refuses, Cohort Relay creates a customer-file
-              audience instead and says so.
+              audience instead and says so. Phones are hashed with their leading "+" (E.164), as TikTok's streaming API asks, unless you set otherwise in the hash lab.
             </p>
           </div>
         </fieldset>
