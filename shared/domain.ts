@@ -83,3 +83,9 @@ export const AUDIENCE_FLOOR = 1000;
 
 /** Default audience-modifying calls per audience per UTC day (tiktok-api.md §11). */
 export const DEFAULT_DAILY_CALL_BUDGET = 24;
+
+/**
+ * A sync that would remove more than this share (%) of an audience's people is held until the user confirms
+ * it (the safety net against a broken export emptying a live audience). Per audience; null switches it off.
+ */
+export const DEFAULT_REMOVAL_LIMIT_PCT = 20;

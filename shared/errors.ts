@@ -19,6 +19,7 @@ export const ERROR_CODES = [
   'AUDIENCE_NOT_FOUND',
   'AUDIENCE_UNAVAILABLE',
   'REPLACE_PENDING',
+  'REMOVALS_HELD',
   'ADVERTISER_UNREACHABLE',
   'KEY_TYPE_LOCKED',
   'NOT_ALLOWLISTED',
@@ -98,6 +99,12 @@ export function describeError(code: ErrorCode): { message: string; action: strin
       };
     case 'REPLACE_PENDING':
       return { message: 'TikTok is still applying an earlier full replace of this audience and refuses another until it finishes.', action: 'Nothing to do: the sync tries again later (at most one full replace a day).', retryable: true };
+    case 'REMOVALS_HELD':
+      return {
+        message: 'This sync would remove more of the audience than its limit allows, so it was held: nothing was sent and no call was spent.',
+        action: 'Check the cohort file; then choose "Sync anyway (once)" or "Keep audience as is", or change the audience\'s limit.',
+        retryable: false,
+      };
     case 'ADVERTISER_UNREACHABLE':
       return { message: 'This TikTok connection cannot reach this ad account.', action: 'Re-connect with a TikTok user who has access to the ad account, or sync to an ad account the connection can reach.', retryable: false };
     case 'KEY_TYPE_LOCKED':

@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<{ default: CliCommand }>> = {
   runs: () => import('./commands/runs'),
   schedule: () => import('./commands/schedule'),
   undo: () => import('./commands/undo'),
+  removals: () => import('./commands/removals'),
   daemon: () => import('./commands/daemon'),
   start: () => import('./commands/start'),
   recover: () => import('./commands/recover'),

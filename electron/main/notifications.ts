@@ -29,6 +29,10 @@ export function notificationFor(e: PushEvent, ctx: NotificationContext): Notific
       const name = ctx.audienceName ? `“${ctx.audienceName}”` : `Audience ${p.audienceId}`;
       if (p.status === 'done') return { title: 'Sync finished', body: `${name} is up to date at TikTok.` };
       if (p.status === 'failed') return { title: 'Sync failed', body: `${name}: ${p.error?.message ?? 'the sync did not complete.'}` };
+      // Held by the audience's removal limit: the user decides. Once per held change, not at every scheduled slot.
+      if (p.status === 'held' && !p.heldAgain) {
+        return { title: 'Sync held: needs you', body: `${name}: ${p.error?.message ?? 'this sync would remove more people than the audience allows.'} Open Cohort Relay to sync anyway (once) or keep the audience as is.` };
+      }
       // deferred (waiting for tomorrow's quota), cancelled, planned: nothing the user must act on now.
       return null;
     }

@@ -58,6 +58,7 @@ export function formatNextSync(iso: string, opts: TrayModelOptions): string {
 
 function audienceStatus(a: TrayAudience): string {
   if (a.running) return 'Syncing…';
+  if (a.held) return 'Sync held: needs you';
   return AUDIENCE_STATE_LABELS[a.state];
 }
 
@@ -86,6 +87,8 @@ function audienceItem(a: TrayAudience, pausedAll: boolean, opts: TrayModelOption
     label: `${a.name} — ${status}`,
     items: [
       { kind: 'item', label: status, enabled: false },
+      // The decision needs the numbers, which the window shows.
+      ...(a.held && !a.running ? [{ kind: 'item' as const, label: 'Review the held sync…', enabled: true, action: { type: 'open' as const } }] : []),
       { kind: 'item', label: nextSyncLabel(a, pausedAll, opts), enabled: false },
       { kind: 'item', label: `Calls left today: ${nf.format(Math.max(0, a.callsLeftToday))} of ${nf.format(a.dailyBudget)}`, enabled: false },
       { kind: 'separator' },
@@ -98,7 +101,7 @@ function audienceItem(a: TrayAudience, pausedAll: boolean, opts: TrayModelOption
 export function buildTrayModel(s: TraySnapshot, opts: TrayModelOptions): TrayModel {
   const items: TrayItem[] = [];
   const running = s.audiences.filter((a) => a.running).length;
-  const attention = s.audiences.filter((a) => a.state === 'error' || a.state === 'needs_reconnect').length;
+  const attention = s.audiences.filter((a) => a.state === 'error' || a.state === 'needs_reconnect' || a.held).length;
 
   if (s.needsReconnect > 0) {
     items.push({ kind: 'item', label: s.needsReconnect === 1 ? 'Re-connect needed: open Cohort Relay' : `${s.needsReconnect} connections need re-connecting`, enabled: true, action: { type: 'open' } });

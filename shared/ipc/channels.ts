@@ -30,6 +30,8 @@ export const CHANNELS = [
   'sync:run',
   'sync:cancel',
   'sync:undo',
+  'sync:confirmRemovals',
+  'sync:keepAudience',
   'sync:pauseAll',
   'runs:list',
   'runs:get',

@@ -174,6 +174,8 @@ export const contract = {
       sourcePattern: text(256).nullable().optional(),
       /** null removes the suppression list. */
       suppressPath: filePath.nullable().optional(),
+      /** The largest share (%) of the audience one sync may remove without asking; null switches the check off. */
+      removalLimitPct: z.number({ error: 'must be a percentage' }).int('must be a whole percentage').min(0, 'must be 0 % or more').max(100, 'must be at most 100 %').nullable().optional(),
     }),
     response: returns<AudienceView>(),
   },
@@ -191,6 +193,14 @@ export const contract = {
     request: z.union([z.strictObject({ runId: id }), z.strictObject({ audienceId: id })], { error: 'must name a runId or an audienceId' }),
     response: returns<{ cancelled: boolean }>(),
   },
+  /**
+   * "Sync anyway (once)" for a sync held by the audience's removal limit: confirms exactly the held change (named
+   * by `runId`, the run that held it; another is refused) and starts a run. If the file changed since, the run
+   * checks it again and may hold it again.
+   */
+  'sync:confirmRemovals': { request: z.strictObject({ audienceId: id, runId: id }), response: returns<RunStarted>() },
+  /** "Keep audience as is": the held change is not sent; the same file stays held without asking again. */
+  'sync:keepAudience': { request: z.strictObject({ audienceId: id, runId: id }), response: returns<AudienceView>() },
   /** Sends the inverse of the audience's last sync, as a new run. */
   'sync:undo': { request: z.strictObject({ audienceId: id }), response: returns<RunStarted>() },
   /** Pauses (or resumes) every scheduled sync; manual "Sync now" still works. */
@@ -246,7 +256,8 @@ export type Handlers = { [C in Channel]: Handler<C> };
 
 export interface EventPayloads {
   'run:progress': { runId: number; audienceId: number; phase: RunPhase; rows: number; percent: number | null; rowsPerSec?: number; etaSec?: number };
-  'run:finished': { runId: number; audienceId: number; status: RunStatus; trigger: RunTrigger; error: AppErrorShape | null };
+  /** heldAgain: a held run whose change was held before (the user was told then; no new notification). */
+  'run:finished': { runId: number; audienceId: number; status: RunStatus; trigger: RunTrigger; error: AppErrorShape | null; heldAgain?: boolean };
   'audience:statusChanged': { audienceId: number };
   'connection:needsReconnect': { connectionId: string; message: string };
   /** A browser sign-in (connections:loginOAuth) now waits for TikTok: the link to open or copy. */

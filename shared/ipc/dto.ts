@@ -209,8 +209,36 @@ export interface AudienceView {
   expiresAt: IsoTime | null;
   /** True while a run for this audience is in progress. */
   running: boolean;
+  /** The largest share (%) of the audience one sync may remove without asking; null: no limit. */
+  removalLimitPct: number | null;
+  /** A sync held for removing more than that, with what the user decided; null when none is held. */
+  hold: HoldView | null;
   createdAt: IsoTime;
   updatedAt: IsoTime;
+}
+
+/**
+ * A sync held by the audience's removal limit. `held` needs the user: "Sync anyway (once)" (sync:confirmRemovals)
+ * or "Keep audience as is" (sync:keepAudience), both naming `runId`. `confirmed`: the next sync of this very file
+ * goes ahead once. `kept`: this file stays held without asking again; a changed file is checked again.
+ */
+export interface HoldView {
+  /** The run that first held this change: the id a decision names. */
+  runId: number | null;
+  state: 'held' | 'confirmed' | 'kept';
+  heldAt: IsoTime;
+  decidedAt: IsoTime | null;
+  currentSize: number;
+  adds: number;
+  removes: number;
+  /** removes as a share of currentSize (%). */
+  percent: number;
+  limitPct: number;
+  rowsRead: number;
+  /** Rows of the file last synced, when known. */
+  lastRowsRead: number | null;
+  /** Plain words with the numbers. */
+  message: string;
 }
 
 /** One point of the sent-vs-matched chart. */
@@ -287,9 +315,15 @@ export interface PlanView {
   deferredUntil: IsoTime | null;
   /** Multi-key audiences: counts per key; null for single-key audiences. */
   perKey: Partial<Record<KeySlot, PerKeyCounts>> | null;
+  /**
+   * Set when the sync would remove more than the audience's limit: the words, and whether the user already
+   * confirmed exactly this change (then it goes ahead). Nothing is held by a dry run.
+   */
+  removalHold: { removes: number; currentSize: number; percent: number; limitPct: number; confirmed: boolean; message: string } | null;
 }
 
-export type RunStatus = 'running' | 'done' | 'deferred' | 'failed' | 'cancelled' | 'planned';
+/** held: the sync would remove more of the audience than its limit allows; nothing was sent until the user decides. */
+export type RunStatus = 'running' | 'done' | 'deferred' | 'failed' | 'cancelled' | 'planned' | 'held';
 export type RunTrigger = 'manual' | 'schedule' | 'cli' | 'undo' | 'catch-up';
 export type RunPhase = 'reading' | 'hashing' | 'diffing' | 'uploading' | 'updating' | 'verifying';
 

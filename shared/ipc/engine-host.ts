@@ -30,6 +30,8 @@ export interface TrayAudience {
   nextSync: string | null;
   callsLeftToday: number;
   dailyBudget: number;
+  /** A sync was held for removing more than the audience's limit and waits for the user's decision. */
+  held: boolean;
 }
 
 /** The engine state the tray menu is built from (electron/main/tray-model.ts). */

@@ -5,6 +5,7 @@ import { resolveDataDir } from '../../core/paths';
 import { Store } from '../../core/store';
 import { printJson, str, type CliCommand } from '../command';
 import { COHORT_OPTIONS, COHORT_USAGE, fmt, parseCohortArgs } from '../cohort-args';
+import { holdMessage, overLimit, targetDigest } from '../../core/sync/removal-guard';
 
 /**
  * `cohort-relay plan`: reads, validates, hashes and diffs a cohort against the audience's last synced
@@ -34,6 +35,8 @@ const plan: CliCommand = {
     let diff: { adds: Buffer; removes: Buffer } | null = null;
     let currentSize = 0;
     let audienceKnown = false;
+    let removalLimitPct: number | null = null;
+    let confirmedDigest: string | null = null;
     if (advertiser && audienceName) {
       const store = Store.open(resolveDataDir(ctx.env));
       try {
@@ -46,12 +49,20 @@ const plan: CliCommand = {
           // The stored snapshot is streamed chunk by chunk into the diff: never held whole.
           diff = diffHashesChunked(store.snapshots.chunks(a.id), entries, width);
           currentSize = store.snapshots.meta(a.id)?.entryCount ?? 0;
+          removalLimitPct = a.removalLimitPct;
+          const hold = store.holds.get(a.id);
+          confirmedDigest = hold?.state === 'confirmed' ? hold.targetDigest : null;
         }
       } finally {
         store.close();
       }
     }
     const { adds, removes } = diff ?? diffHashesChunked([], entries, width);
+    // The removal limit, as a sync would apply it (nothing is held by a plan).
+    const over = audienceKnown && overLimit(currentSize, removes.length / width, removalLimitPct);
+    const confirmed = over && confirmedDigest === targetDigest(entries);
+    const base = { currentSize, adds: adds.length / width, removes: removes.length / width, limitPct: removalLimitPct ?? 0, percent: currentSize ? (removes.length / width / currentSize) * 100 : 0, rowsRead: res.rowsRead, lastRowsRead: null, runId: null, heldAt: null, repeated: false, confirmed, kept: false };
+    const wouldHold = over ? { removes: base.removes, currentSize, percent: Math.round(base.percent * 100) / 100, limitPct: base.limitPct, confirmed, message: holdMessage(base, 'preview') } : null;
     if (args.rejects) await writeRejectsCsv(res.rejects, args.rejects);
     const out = {
       rowsRead: res.rowsRead,
@@ -67,6 +78,8 @@ const plan: CliCommand = {
       columns: 'columns' in res ? res.columns : [res.column],
       perKey: 'perKey' in res ? res.perKey : null,
       audienceKnown,
+      removalLimitPct: audienceKnown ? removalLimitPct : null,
+      wouldHold,
       rejectsFile: args.rejects,
       rejectsTruncated: res.rejectsTruncated,
     };
@@ -78,6 +91,7 @@ const plan: CliCommand = {
         ...Object.entries(out.rejectReasons).map(([r, n]) => `  rejected ${r}: ${fmt(n as number)}`),
         `Against ${audienceKnown ? `audience "${audienceName}" (${fmt(out.currentSize)} synced)` : 'an empty audience (never synced)'}: +${fmt(out.adds)} to add, −${fmt(out.removes)} to remove → ${fmt(out.projectedSize)}`,
       ];
+      if (wouldHold) lines.push(wouldHold.message);
       if (args.rejects) lines.push(`Rejects report written to ${args.rejects}`);
       ctx.stdout.write(`${lines.join('\n')}\n`);
     }

@@ -2,6 +2,7 @@ import { CohortRelayApp } from '../../core/app';
 import { audienceView } from '../../core/engine/views';
 import { flag, printJson, type CliCommand } from '../command';
 import { fmt } from '../cohort-args';
+import { holdNextSteps } from '../removal-args';
 
 /** `cohort-relay status`: every audience with its state, sizes, last and next sync, and calls left today. */
 const status: CliCommand = {
@@ -35,6 +36,8 @@ const status: CliCommand = {
           paused: a.paused,
           callsLeftToday: quota.left,
           dailyBudget: quota.budget,
+          removalLimitPct: a.removalLimitPct,
+          hold: view.hold,
         });
       }
       if (flag(ctx, 'json')) printJson(ctx, { audiences: rows, pausedAll: app.scheduler.paused });
@@ -46,6 +49,8 @@ const status: CliCommand = {
               `last ${r.lastSync ? `${r.lastSync.status} ${r.lastSync.at}` : 'never'}, next ${r.paused ? 'paused' : (r.nextSync ?? 'manual')}, calls left ${r.callsLeftToday}/${r.dailyBudget}\n`,
           );
           if (r.stateMessage && ['unavailable', 'needs_reconnect', 'error', 'expiring', 'expired'].includes(r.state)) ctx.stdout.write(`   ${r.stateMessage}\n`);
+          // A held sync needs the user: the numbers and what to run.
+          if (r.hold?.state === 'held') ctx.stdout.write(`   Sync held: ${r.hold.message}\n${holdNextSteps(r.id, { sameCommand: false }).map((l) => `   ${l}`).join('\n')}\n`);
         }
       }
       return 0;

@@ -3,15 +3,18 @@ import { writeRejectsCsv } from '../../core/cohort';
 import { CohortRelayApp } from '../../core/app';
 import { printJson, flag, str, type CliCommand } from '../command';
 import { COHORT_OPTIONS, COHORT_USAGE, fmt, parseCohortArgs } from '../cohort-args';
+import { EXIT_HELD, holdJson, holdNextSteps, parseRemovalLimit } from '../removal-args';
 
 /**
  * `cohort-relay sync`: creates the audience when it does not exist, else sends the diff — inside the
- * daily call budget. Exit 0 when done or deferred (the rest goes in the next window), 1 when failed.
+ * daily call budget. Exit 0 when done or deferred (the rest goes in the next window), 1 when failed, 3 when held:
+ * the sync would remove more of the audience than its limit allows (nothing sent; --confirm-removals, run again,
+ * sends exactly that change once).
  */
 const sync: CliCommand = {
   summary: 'Sync a cohort CSV to a TikTok audience: create it, or send only what changed.',
-  usage: `cohort-relay sync ${COHORT_USAGE} --advertiser ID (--audience NAME | --audience-id ID) [--partner] [--dry-run]`,
-  options: { ...COHORT_OPTIONS, 'audience-id': { type: 'string' }, 'dry-run': { type: 'boolean' }, partner: { type: 'boolean' } },
+  usage: `cohort-relay sync ${COHORT_USAGE} --advertiser ID (--audience NAME | --audience-id ID) [--partner] [--dry-run] [--max-removals PCT|off] [--confirm-removals]`,
+  options: { ...COHORT_OPTIONS, 'audience-id': { type: 'string' }, 'dry-run': { type: 'boolean' }, partner: { type: 'boolean' }, 'max-removals': { type: 'string' }, 'confirm-removals': { type: 'boolean' } },
   async run(ctx) {
     const args = parseCohortArgs(ctx, flag(ctx, 'partner') ? 'segment' : 'file');
     const advertiserId = str(ctx, 'advertiser');
@@ -24,6 +27,16 @@ const sync: CliCommand = {
       const connectionId = app.store.connections.findByAdvertiser(advertiserId)?.id ?? null;
       const audience = await app.sync.ensureAudience({ advertiserId, connectionId, name, tiktokAudienceId, key: args.key, column: args.column, keys: args.keys ?? undefined, sourcePath: args.csv, suppressPath: args.suppress, profile: args.profile, api: flag(ctx, 'partner') ? 'segment' : undefined });
       const dryRun = flag(ctx, 'dry-run');
+      // The audience's removal limit is kept with it, like its source; scheduled syncs use it too.
+      const maxRemovals = str(ctx, 'max-removals');
+      if (maxRemovals !== undefined) app.sync.setRemovalLimit(audience.id, parseRemovalLimit(maxRemovals));
+      let confirmNote: string | null = null;
+      if (flag(ctx, 'confirm-removals')) {
+        if (dryRun) throw new AppError('INVALID_ARGUMENT', '--confirm-removals sends the held change and --dry-run sends nothing: give one of them.');
+        // Exactly the change that was held and shown; if the file changed since, the run checks it again.
+        if (app.sync.hold(audience.id)) app.sync.confirmRemovals(audience.id);
+        else confirmNote = 'No sync of this audience was held, so --confirm-removals had nothing to confirm (it confirms a sync that was held and shown to you).';
+      }
       const outcome = dryRun ? await app.sync.plan(audience.id, ctx.signal) : await app.sync.sync(audience.id, 'cli', ctx.signal);
       if (args.rejects) await writeRejectsCsv(outcome.rejects as Parameters<typeof writeRejectsCsv>[0], args.rejects);
       const quota = app.sync.quota(audience.id);
@@ -45,6 +58,8 @@ const sync: CliCommand = {
         error: outcome.error,
         runId: outcome.runId,
         perKey: outcome.perKey,
+        removalLimitPct: app.store.audiences.require(audience.id).removalLimitPct,
+        hold: holdJson(outcome.hold),
         ...outcome.counts,
       };
       if (args.json) printJson(ctx, out);
@@ -53,13 +68,18 @@ const sync: CliCommand = {
         const lines = [
           `${head}: audience "${audience.name}"${outcome.tiktokAudienceId ? ` (TikTok id ${outcome.tiktokAudienceId})` : ''}`,
           `Rows read ${fmt(out.rowsRead)}, valid ${fmt(out.valid)}, rejected ${fmt(out.rejected)}, duplicates ${fmt(out.duplicates)}`,
-          `+${fmt(out.adds)} added, −${fmt(out.removes)} removed → ${fmt(out.projectedSize)} people; calls ${dryRun ? `needed ${out.callsPlanned}` : `used ${out.callsUsed}`}, ${quota.left} of ${quota.budget} left today`,
+          outcome.status === 'held'
+            ? `+${fmt(out.adds)} to add, −${fmt(out.removes)} to remove: nothing sent, no call spent (${quota.left} of ${quota.budget} left today)`
+            : `+${fmt(out.adds)} added, −${fmt(out.removes)} removed → ${fmt(out.projectedSize)} people; calls ${dryRun ? `needed ${out.callsPlanned}` : `used ${out.callsUsed}`}, ${quota.left} of ${quota.budget} left today`,
           ...outcome.warnings.map((w) => `Warning: ${w}`),
         ];
         if (outcome.deferredUntil) lines.push(`The rest waits until ${outcome.deferredUntil} and is sent by the scheduler (or run this again then).`);
+        if (confirmNote) lines.push(confirmNote);
+        if (outcome.hold && !outcome.hold.confirmed) lines.push(outcome.hold.message, ...holdNextSteps(audience.id, { sameCommand: true }));
         ctx.stdout.write(`${lines.join('\n')}\n`);
         if (outcome.error && outcome.status === 'failed') ctx.stderr.write(`error: ${outcome.error.message}\n`);
       }
+      if (outcome.status === 'held') return EXIT_HELD;
       return outcome.status === 'failed' || outcome.status === 'cancelled' ? 1 : 0;
     } finally {
       app.close();

@@ -184,7 +184,7 @@ class Engine {
         rejectStarted(new AppError(e.code, e.message, { retryable: e.retryable }));
       } else {
         resolveStarted(outcome.runId);
-        this.hub.emit('run:finished', { runId: outcome.runId, audienceId, status: outcome.status, trigger, error: outcome.error });
+        this.hub.emit('run:finished', { runId: outcome.runId, audienceId, status: outcome.status, trigger, error: outcome.error, ...(outcome.status === 'held' && { heldAgain: outcome.hold?.repeated ?? false }) });
       }
       return outcome;
     });
@@ -456,6 +456,7 @@ class Engine {
           ...(req.sourcePath !== undefined && { sourcePath: req.sourcePath }),
           ...(req.sourcePattern !== undefined && { sourcePattern: req.sourcePattern }),
           ...(req.suppressPath !== undefined && { suppressPath: req.suppressPath }),
+          ...(req.removalLimitPct !== undefined && { removalLimitPct: req.removalLimitPct }),
         });
         this.hub.emit('audience:statusChanged', { audienceId: req.id });
         return this.audience(next);
@@ -500,6 +501,18 @@ class Engine {
           audienceId = req.audienceId;
         }
         return { cancelled: audienceId !== null && sync.cancel(audienceId) };
+      },
+      'sync:confirmRemovals': async ({ audienceId, runId }) => {
+        // Exactly the change the user saw (named by the run that held it), once; the run re-checks the file.
+        if (this.isRunning(audienceId)) throw new AppError('SYNC_RUNNING', 'This audience is syncing right now. Wait for that run to finish, then decide about the held sync.');
+        sync.confirmRemovals(audienceId, runId);
+        this.hub.emit('audience:statusChanged', { audienceId });
+        return { runId: await this.track(audienceId, 'manual', () => sync.sync(audienceId, 'manual')).started };
+      },
+      'sync:keepAudience': async ({ audienceId, runId }) => {
+        sync.keepAudience(audienceId, runId);
+        this.hub.emit('audience:statusChanged', { audienceId });
+        return this.audience(store.audiences.require(audienceId));
       },
       'sync:undo': async ({ audienceId }) => {
         store.audiences.require(audienceId);
@@ -664,6 +677,7 @@ class Engine {
       matchWarning: o.matchWarning,
       deferredUntil: o.deferredUntil,
       perKey: o.perKey,
+      removalHold: o.hold && { removes: o.hold.removes, currentSize: o.hold.currentSize, percent: o.hold.percent, limitPct: o.hold.limitPct, confirmed: o.hold.confirmed, message: o.hold.message },
     };
   }
 
@@ -672,7 +686,7 @@ class Engine {
   async traySnapshot(): Promise<TraySnapshot> {
     const audiences = this.app.store.audiences.list().map((r) => {
       const a = this.audience(r);
-      return { id: a.id, name: a.name, state: a.state, running: a.running, paused: a.paused, nextSync: a.nextSync, callsLeftToday: a.callsLeftToday, dailyBudget: a.dailyBudget };
+      return { id: a.id, name: a.name, state: a.state, running: a.running, paused: a.paused, nextSync: a.nextSync, callsLeftToday: a.callsLeftToday, dailyBudget: a.dailyBudget, held: a.hold?.state === 'held' };
     });
     const needsReconnect = this.app.store.connections.list().filter((c) => c.status === 'needs_reconnect').length;
     return { pausedAll: this.scheduler.paused, audiences, needsReconnect };

@@ -4,12 +4,14 @@
  */
 import { AUDIENCE_FLOOR, CALCULATE_TYPE_BY_KEY, type KeyType, type RejectReason } from '../../../shared/domain';
 import { describeError, ERROR_CODES, type AppErrorShape, type ErrorCode } from '../../../shared/errors';
-import type { ApiCallView, ApiEnvironment, AudienceState, AudienceView, ConnectionView, RejectSample, RunView, SizePoint } from '../../../shared/ipc/dto';
+import type { ApiCallView, ApiEnvironment, AudienceState, AudienceView, ConnectionView, HoldView, RejectSample, RunView, SizePoint } from '../../../shared/ipc/dto';
 import type { RejectRecord } from '../cohort';
 import type { Store } from '../store';
 import type { AudienceRecord } from '../store/audiences-repo';
 import type { ConnectionRecord } from '../store/connections-repo';
 import type { ApiCallRecord, RunRecord } from '../store/runs-repo';
+import type { HoldRecord } from '../store/holds-repo';
+import { storedHoldMessage } from '../sync/removal-guard';
 import type { RemoteAudience } from '../sync/audience-api';
 import { deriveState, statusHistory, type StatusRecord } from '../sync/status';
 import { advertiserNamesNotice } from '../tiktok/oauth';
@@ -212,8 +214,29 @@ export function audienceView(store: Store, a: AudienceRecord, ctx: AudienceConte
     dailyBudget: quota.budget,
     expiresAt,
     running: ctx.running(a.id),
+    removalLimitPct: a.removalLimitPct,
+    hold: holdView(store.holds.get(a.id)),
     createdAt: a.createdAt,
     updatedAt: a.updatedAt,
+  };
+}
+
+/** The audience's held sync as the renderer, the tray and the CLI show it. */
+export function holdView(h: HoldRecord | null): HoldView | null {
+  if (!h) return null;
+  return {
+    runId: h.runId,
+    state: h.state,
+    heldAt: h.heldAt,
+    decidedAt: h.decidedAt,
+    currentSize: h.currentSize,
+    adds: h.adds,
+    removes: h.removes,
+    percent: h.currentSize > 0 ? (h.removes * 100) / h.currentSize : 0,
+    limitPct: h.limitPct,
+    rowsRead: h.rowsRead,
+    lastRowsRead: h.lastRowsRead,
+    message: storedHoldMessage(h),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { KeyType, NormalizationProfile, CalculateType } from '../../../shared/domain';
+import { DEFAULT_REMOVAL_LIMIT_PCT, type KeyType, type NormalizationProfile, type CalculateType } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import type { Db } from './db';
 
@@ -31,12 +31,17 @@ export interface AudienceRecord {
   profile: NormalizationProfile;
   cadence: Cadence;
   paused: boolean;
+  /**
+   * The largest share of the audience (%) one sync may remove without the user's confirmation; null: no limit.
+   * Default 20 (DEFAULT_REMOVAL_LIMIT_PCT).
+   */
+  removalLimitPct: number | null;
   createdAt: string;
   updatedAt: string;
 }
 
-export type NewAudience = Omit<AudienceRecord, 'id' | 'tiktokAudienceId' | 'createdAt' | 'updatedAt' | 'paused' | 'cadence' | 'sourceKind' | 'sourcePattern' | 'suppressPath' | 'api'> &
-  Partial<Pick<AudienceRecord, 'tiktokAudienceId' | 'cadence' | 'sourceKind' | 'sourcePattern' | 'suppressPath' | 'api'>>;
+export type NewAudience = Omit<AudienceRecord, 'id' | 'tiktokAudienceId' | 'createdAt' | 'updatedAt' | 'paused' | 'cadence' | 'sourceKind' | 'sourcePattern' | 'suppressPath' | 'api' | 'removalLimitPct'> &
+  Partial<Pick<AudienceRecord, 'tiktokAudienceId' | 'cadence' | 'sourceKind' | 'sourcePattern' | 'suppressPath' | 'api' | 'removalLimitPct'>>;
 
 interface Row {
   id: number;
@@ -54,6 +59,7 @@ interface Row {
   profile_json: string;
   cadence_json: string;
   paused: number;
+  removal_limit_pct: number | null;
   created_at: string;
   updated_at: string;
 }
@@ -64,16 +70,16 @@ export class AudiencesRepo {
   constructor(db: Db) {
     this.q = {
       insert: db.prepare(`INSERT INTO audiences (connection_id, advertiser_id, tiktok_audience_id, name, api, keys_json, calculate_type,
-          source_kind, source_path, source_pattern, suppress_path, profile_json, cadence_json, created_at, updated_at)
+          source_kind, source_path, source_pattern, suppress_path, profile_json, cadence_json, removal_limit_pct, created_at, updated_at)
         VALUES (@connectionId, @advertiserId, @tiktokAudienceId, @name, @api, @keys, @calculateType, @sourceKind, @sourcePath,
-          @sourcePattern, @suppressPath, @profile, @cadence, @now, @now)`),
+          @sourcePattern, @suppressPath, @profile, @cadence, @removalLimitPct, @now, @now)`),
       get: db.prepare('SELECT * FROM audiences WHERE id = ?'),
       byTiktokId: db.prepare('SELECT * FROM audiences WHERE advertiser_id = ? AND tiktok_audience_id = ?'),
       byName: db.prepare('SELECT * FROM audiences WHERE advertiser_id = ? AND name = ? ORDER BY id LIMIT 1'),
       list: db.prepare('SELECT * FROM audiences ORDER BY name, id'),
       setTiktokId: db.prepare('UPDATE audiences SET tiktok_audience_id = ?, updated_at = ? WHERE id = ?'),
       update: db.prepare(`UPDATE audiences SET name = @name, api = @api, source_kind = @sourceKind, source_path = @sourcePath, source_pattern = @sourcePattern,
-          suppress_path = @suppressPath, cadence_json = @cadence, paused = @paused, connection_id = @connectionId, updated_at = @now WHERE id = @id`),
+          suppress_path = @suppressPath, cadence_json = @cadence, paused = @paused, connection_id = @connectionId, removal_limit_pct = @removalLimitPct, updated_at = @now WHERE id = @id`),
       remove: db.prepare('DELETE FROM audiences WHERE id = ?'),
     };
   }
@@ -93,6 +99,7 @@ export class AudiencesRepo {
       suppressPath: a.suppressPath ?? null,
       profile: JSON.stringify(a.profile),
       cadence: JSON.stringify(a.cadence ?? { kind: 'manual' }),
+      removalLimitPct: a.removalLimitPct === undefined ? DEFAULT_REMOVAL_LIMIT_PCT : a.removalLimitPct,
       now: new Date().toISOString(),
     });
     return this.get(Number(info.lastInsertRowid))!;
@@ -129,7 +136,7 @@ export class AudiencesRepo {
   }
 
   /** Updates the mutable settings (api only as the fallback from partner to file). Keys, calculate_type, advertiser and profile are not among them. */
-  update(id: number, patch: Partial<Pick<AudienceRecord, 'name' | 'api' | 'sourceKind' | 'sourcePath' | 'sourcePattern' | 'suppressPath' | 'cadence' | 'paused' | 'connectionId'>>): AudienceRecord {
+  update(id: number, patch: Partial<Pick<AudienceRecord, 'name' | 'api' | 'sourceKind' | 'sourcePath' | 'sourcePattern' | 'suppressPath' | 'cadence' | 'paused' | 'connectionId' | 'removalLimitPct'>>): AudienceRecord {
     const cur = this.require(id);
     const next = { ...cur, ...patch };
     this.q.update.run({
@@ -143,6 +150,7 @@ export class AudiencesRepo {
       cadence: JSON.stringify(next.cadence),
       paused: next.paused ? 1 : 0,
       connectionId: next.connectionId,
+      removalLimitPct: next.removalLimitPct,
       now: new Date().toISOString(),
     });
     return this.require(id);
@@ -171,6 +179,7 @@ function toRecord(r: Row): AudienceRecord {
     profile: JSON.parse(r.profile_json) as NormalizationProfile,
     cadence: JSON.parse(r.cadence_json) as Cadence,
     paused: r.paused === 1,
+    removalLimitPct: r.removal_limit_pct,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };

@@ -6,6 +6,7 @@ import { SnapshotRepo } from './snapshot-repo';
 import { RunsRepo } from './runs-repo';
 import { QuotaRepo } from './quota-repo';
 import { QuotaJournal } from './quota-journal';
+import { HoldsRepo } from './holds-repo';
 
 /** The SQLite store: one database file in the data folder, one repository per table group. */
 export class Store {
@@ -15,6 +16,8 @@ export class Store {
   readonly snapshots: SnapshotRepo;
   readonly runs: RunsRepo;
   readonly quota: QuotaRepo;
+  /** Syncs held for removing more of an audience than its limit allows. */
+  readonly holds: HoldsRepo;
 
   private constructor(
     readonly db: Db,
@@ -26,6 +29,7 @@ export class Store {
     this.snapshots = new SnapshotRepo(db);
     this.runs = new RunsRepo(db);
     this.quota = new QuotaRepo(db, journal);
+    this.holds = new HoldsRepo(db);
   }
 
   static open(dataDir: string): Store {

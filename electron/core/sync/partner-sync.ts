@@ -56,6 +56,8 @@ export interface PartnerSyncCtx {
   now?: () => number;
   /** Total wait for a new audience to become ready for mapping (default PARTNER_READY_WAIT_MS). */
   readyWaitMs?: number;
+  /** Told the change before anything is sent (also in a dry run); throws to stop the sync (the removal limit). */
+  guard?(d: { adds: number; removes: number; currentSize: number; exists: boolean }): void;
 }
 
 export interface PartnerSyncResult {
@@ -147,6 +149,7 @@ export async function syncPartnerAudience(c: PartnerSyncCtx): Promise<PartnerSyn
     matchWarning: audience.tiktokAudienceId ? null : matchWarning(store, audience, c.target.length / w),
   };
   if (result.matchWarning) warnings.push(result.matchWarning);
+  c.guard?.({ adds: result.adds, removes: result.removes, currentSize: result.currentSize, exists: Boolean(audience.tiktokAudienceId) });
   if (c.dryRun) return result;
 
   const countCall = () => {

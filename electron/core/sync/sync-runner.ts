@@ -17,6 +17,7 @@ import { makeOwnedTempDir, removeStaleTempDirs } from '../temp-dirs';
 import { addPending, clearPending, diffWithPending } from './pending';
 import { clearAdvertiserUnreachable, clearRefusedEdit, markAdvertiserUnreachable, markUnavailable, noteRefusedEdit, refusedEditSince, unavailableMark, unavailableMessage } from './marks';
 import { matchWarning, readAvailability } from './status';
+import { checkRemovals, RemovalsHeld, type HoldInfo } from './removal-guard';
 
 /** Temp folders of upload files (hashes only), named with the owning pid so a crashed run's are removed. */
 const UPLOAD_DIR_PREFIX = 'cohort-relay-upload-';
@@ -93,7 +94,8 @@ export interface SyncOutcome {
   runId: number | null;
   audienceId: number;
   tiktokAudienceId: string | null;
-  status: 'done' | 'deferred' | 'failed' | 'cancelled' | 'planned';
+  /** held: over the audience's removal limit; nothing was sent (see `hold`). */
+  status: 'done' | 'deferred' | 'failed' | 'cancelled' | 'planned' | 'held';
   strategy: Plan['strategy'];
   adds: number;
   removes: number;
@@ -111,6 +113,8 @@ export interface SyncOutcome {
   rejects: unknown[];
   /** Multi-key audiences: per key, people in the cohort with that key, and how many such keys are added and removed. */
   perKey: Partial<Record<MultiSlot, { target: number; adds: number; removes: number }>> | null;
+  /** Set when the sync removes more than the audience's limit: held (or, in a dry run, would be), or confirmed once. */
+  hold: HoldInfo | null;
 }
 
 
@@ -155,6 +159,7 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     counts: { rowsRead: 0, valid: 0, rejected: 0, duplicates: 0, rejectReasons: {} },
     rejects: [],
     perKey: null,
+    hold: null,
   };
   let tmp: string | null = null;
   try {
@@ -236,6 +241,8 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     if (runId !== null) store.runs.setCounts(runId, { ...outcome.counts, adds: outcome.adds, removes: outcome.removes });
 
     if (plan.floorBlock) throw new AppError('AUDIENCE_TOO_SMALL', floorMessage(plan.floorBlock));
+    // The safety net, before anything is sent: too many removals hold the sync until the user confirms it.
+    guardRemovals(deps, audience, { trigger: opts.trigger, dryRun: Boolean(opts.dryRun), runId, strategy: plan.strategy, currentSize: outcome.currentSize, adds: outcome.adds, removes: outcome.removes, target: target.hashes, rowsRead: target.rowsRead, now: now() }, outcome);
     if (opts.dryRun) {
       outcome.status = 'planned';
       return outcome;
@@ -264,7 +271,10 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     outcome.tiktokAudienceId = audience.tiktokAudienceId;
     outcome.callsUsed = store.runs.get(runId!)!.callsUsed;
     outcome.status = plan.deferred.length > 0 ? 'deferred' : 'done';
-    if (outcome.status === 'done') clearPending(store, audienceId);
+    if (outcome.status === 'done') {
+      clearPending(store, audienceId);
+      store.holds.clear(audienceId);
+    }
     clearAdvertiserUnreachable(store, audience.connectionId, audience.advertiserId);
     if (outcome.status === 'deferred') {
       outcome.error = replaceWait
@@ -275,6 +285,7 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     progress('verifying', 97);
     return outcome;
   } catch (err) {
+    if (err instanceof RemovalsHeld) return finishHeld(store, runId, err, outcome);
     if (err instanceof Deferral || (err instanceof AppError && err.code === 'QUOTA_EXHAUSTED')) {
       const until = err instanceof Deferral ? err.until : nextUtcDay(now());
       outcome.status = 'deferred';
@@ -322,6 +333,7 @@ async function finishPartner(
     store: deps.store, api: deps.partnerApi, audience, runId, target: target.hashes, dryRun: Boolean(opts.dryRun), signal, sleep, maxAttempts,
     batchRows: deps.partnerBatchRows, progress: (p, message) => progress('sending', 60 + p * 0.37, { message }),
     now: () => (deps.now ?? (() => new Date()))().getTime(), readyWaitMs: deps.partnerReadyWaitMs,
+    guard: (d) => guardRemovals(deps, audience, { trigger: opts.trigger, dryRun: Boolean(opts.dryRun), runId, strategy: d.exists ? 'incremental' : 'create', currentSize: d.currentSize, adds: d.adds, removes: d.removes, target: target.hashes, rowsRead: target.rowsRead, now: deps.now?.() ?? new Date() }, outcome),
   });
   Object.assign(outcome, {
     strategy: !audience.tiktokAudienceId ? 'create' : r.adds + r.removes === 0 ? 'nothing' : 'incremental',
@@ -335,7 +347,32 @@ async function finishPartner(
   }
   outcome.status = 'done';
   clearAdvertiserUnreachable(deps.store, audience.connectionId, audience.advertiserId);
+  deps.store.holds.clear(audience.id);
   deps.store.runs.finish(runId!, 'done');
+  return outcome;
+}
+
+/**
+ * The removal limit (removal-guard.ts): over it, a run throws RemovalsHeld before anything is sent; a dry run only
+ * reports it; a change the user confirmed goes ahead, and says so.
+ */
+function guardRemovals(deps: SyncDeps, audience: AudienceRecord, input: Parameters<typeof checkRemovals>[2], outcome: SyncOutcome): void {
+  const hold = checkRemovals(deps.store, audience, input);
+  if (!hold) return;
+  outcome.hold = hold;
+  if (hold.confirmed) outcome.warnings.push(hold.message);
+  else if (!input.dryRun) throw new RemovalsHeld(hold);
+}
+
+/** A held run: recorded in the sync log as held, with the numbers; no call was spent. */
+function finishHeld(store: Store, runId: number | null, err: RemovalsHeld, outcome: SyncOutcome): SyncOutcome {
+  Object.assign(outcome, { status: 'held', hold: err.hold, adds: err.hold.adds, removes: err.hold.removes, currentSize: err.hold.currentSize, projectedSize: err.hold.currentSize + err.hold.adds - err.hold.removes, error: err.toShape() });
+  if (runId !== null) {
+    store.runs.setCounts(runId, { ...outcome.counts, adds: err.hold.adds, removes: err.hold.removes });
+    outcome.callsUsed = store.runs.get(runId)!.callsUsed;
+    store.runs.finish(runId, 'held', { errorCode: 'REMOVALS_HELD', errorMessage: err.hold.message });
+  }
+  outcome.tiktokAudienceId = store.audiences.get(outcome.audienceId)?.tiktokAudienceId ?? null;
   return outcome;
 }
 

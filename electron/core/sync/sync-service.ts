@@ -15,6 +15,8 @@ import { loadDelta } from './deltas';
 import { resolveSourceFile } from './source';
 import { runSync, type SyncDeps, type SyncOutcome, type SyncProgress, type TargetSet } from './sync-runner';
 import { refreshStatus, type StatusRecord } from './status';
+import { confirmHold, keepHold } from './removal-guard';
+import type { HoldRecord } from '../store/holds-repo';
 
 export const DAILY_BUDGET_KEY = 'quota.dailyBudget';
 
@@ -101,7 +103,7 @@ export class SyncService {
     let tiktokId = spec.tiktokAudienceId ?? null;
     let name = spec.name ?? '';
     const draft = { api: spec.api ?? 'file', connectionId: spec.connectionId, advertiserId: spec.advertiserId, name, keys, calculateType, sourcePath: spec.sourcePath, sourceKind: spec.sourceKind, sourcePattern: spec.sourcePattern ?? null, suppressPath: spec.suppressPath ?? null, profile: spec.profile, cadence: spec.cadence };
-    const api = await this.deps.apiFor({ ...draft, id: 0, tiktokAudienceId: null, sourceKind: spec.sourceKind ?? 'file', sourcePattern: spec.sourcePattern ?? null, suppressPath: spec.suppressPath ?? null, cadence: spec.cadence ?? { kind: 'manual' }, paused: false, createdAt: '', updatedAt: '' });
+    const api = await this.deps.apiFor({ ...draft, id: 0, tiktokAudienceId: null, sourceKind: spec.sourceKind ?? 'file', sourcePattern: spec.sourcePattern ?? null, suppressPath: spec.suppressPath ?? null, cadence: spec.cadence ?? { kind: 'manual' }, paused: false, removalLimitPct: null, createdAt: '', updatedAt: '' });
     // An audience that already exists at TikTok is adopted (its key must match); the first sync REPLACEs it.
     // By name, only an audience of the same kind: a partner audience never adopts a customer-file namesake, nor the reverse.
     const partnerType = (r: { audienceType?: string | null }) => (r.audienceType ?? '').toLowerCase() === 'partner';
@@ -220,6 +222,37 @@ export class SyncService {
     const hashes = unionHashes(subtractHashes(current, added, w), removed, w);
     store.audiences.update(audienceId, { paused: true });
     return this.run(audienceId, { trigger: 'undo', signal, target: { hashes, rowsRead: 0, valid: hashes.length / w, rejected: 0, duplicates: 0, rejectReasons: {} } });
+  }
+
+  /**
+   * Sets the largest share (%) of the audience one sync may remove without the user's confirmation (0–100, a
+   * whole number); null switches the check off.
+   */
+  setRemovalLimit(audienceId: number, pct: number | null): AudienceRecord {
+    if (pct !== null && (!Number.isInteger(pct) || pct < 0 || pct > 100)) {
+      throw new AppError('INVALID_ARGUMENT', `The removal limit must be a whole percentage from 0 to 100 (or off), not ${String(pct)}.`);
+    }
+    return this.deps.store.audiences.update(audienceId, { removalLimitPct: pct });
+  }
+
+  /** The audience's held sync (and what the user decided), or null. */
+  hold(audienceId: number): HoldRecord | null {
+    return this.deps.store.holds.get(audienceId);
+  }
+
+  /**
+   * "Sync anyway (once)": the next sync of exactly the held change goes ahead (a changed file is checked again).
+   * `runId` names the hold the user saw; another is refused. Does not start the sync.
+   */
+  confirmRemovals(audienceId: number, runId?: number | null): HoldRecord {
+    this.deps.store.audiences.require(audienceId);
+    return confirmHold(this.deps.store, audienceId, runId, this.deps.now?.() ?? new Date());
+  }
+
+  /** "Keep audience as is": the held change is not sent, and the same file stays held without asking again. */
+  keepAudience(audienceId: number, runId?: number | null): HoldRecord {
+    this.deps.store.audiences.require(audienceId);
+    return keepHold(this.deps.store, audienceId, runId, this.deps.now?.() ?? new Date());
   }
 
   async refreshStatus(audienceId: number): Promise<StatusRecord> {

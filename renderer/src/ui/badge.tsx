@@ -44,6 +44,7 @@ const RUN_STATUS: Record<RunStatus, { label: string; tone: Tone }> = {
   failed: { label: 'Failed', tone: 'bad' },
   cancelled: { label: 'Cancelled', tone: 'neutral' },
   planned: { label: 'Dry run', tone: 'neutral' },
+  held: { label: 'Held: needs you', tone: 'warn' },
 };
 
 export function RunStatusBadge({ status }: { status: RunStatus }) {

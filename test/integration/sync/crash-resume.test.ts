@@ -33,7 +33,7 @@ interface ChildResult {
  */
 function runSync(csv: string, killAfterRequests: number | null): Promise<ChildResult> {
   const start = sim.requests().length;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'electron/cli/index.ts', 'sync', '--csv', csv, '--key', 'email', '--advertiser', sim.advertiserIds[0]!, '--audience', 'Crash test', '--json'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'electron/cli/index.ts', 'sync', '--csv', csv, '--key', 'email', '--advertiser', sim.advertiserIds[0]!, '--audience', 'Crash test', '--json', '--max-removals', 'off'], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,

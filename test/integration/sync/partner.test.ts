@@ -20,6 +20,7 @@ async function syncPartner(list: readonly string[], name = 'Partner buyers') {
   const csv = path.join(dir, 'cohort.csv');
   writeEmailCsv(csv, list);
   const a = await app.sync.ensureAudience({ advertiserId: sim.advertiserIds[0]!, connectionId: null, name, key: 'email', column: 'email', sourcePath: csv, profile: DEFAULT_PROFILE, api: 'segment' });
+  app.store.audiences.update(a.id, { removalLimitPct: null }); // Big changes on purpose: the removal limit (held syncs) has its own tests (removal-limit.test.ts).
   return { audience: a, outcome: await app.sync.sync(a.id, 'cli') };
 }
 

@@ -196,6 +196,7 @@ describe('REPLACE', () => {
   it("TikTok's refusal of a REPLACE while another is unfinished defers; the next run sends APPEND and REMOVE instead", async () => {
     sim.configure({ replaceUnfinishedMs: 6 * HOUR });
     const { audience, outcome: created } = await syncFile(emails(0, 2000));
+    app.store.audiences.update(audience.id, { removalLimitPct: null }); // Big changes on purpose: the removal limit (held syncs) has its own tests (removal-limit.test.ts).
     // Another tool replaces the audience; TikTok is still applying it.
     const { client } = clientFor(sim);
     await client.updateAudience({ advertiserId: ADV(), audienceId: created.tiktokAudienceId!, action: 'REPLACE', filePaths: [await upload(client, ADV(), emails(0, 2000).map(sha256Hex))] });

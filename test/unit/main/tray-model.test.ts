@@ -7,7 +7,7 @@ const now = new Date('2025-03-10T12:00:00Z');
 const opts = { now, locale: 'en-US', timeZone: 'UTC' };
 
 function audience(over: Partial<TrayAudience> = {}): TrayAudience {
-  return { id: 1, name: 'Spring buyers', state: 'available', running: false, paused: false, nextSync: '2025-03-10T12:40:00Z', callsLeftToday: 20, dailyBudget: 24, ...over };
+  return { id: 1, name: 'Spring buyers', state: 'available', running: false, paused: false, nextSync: '2025-03-10T12:40:00Z', callsLeftToday: 20, dailyBudget: 24, held: false, ...over };
 }
 function snapshot(over: Partial<TraySnapshot> = {}): TraySnapshot {
   return { pausedAll: false, audiences: [audience()], needsReconnect: 0, ...over };

@@ -131,6 +131,8 @@ export function audience(over: Partial<AudienceView> = {}): AudienceView {
     dailyBudget: 24,
     expiresAt: '2027-11-24T06:00:00Z',
     running: false,
+    removalLimitPct: 20,
+    hold: null,
     createdAt: '2026-11-01T10:00:00Z',
     updatedAt: '2026-11-24T06:00:00Z',
     ...over,
@@ -219,6 +221,7 @@ export function plan(over: Partial<PlanView> = {}): PlanView {
     floorWarning: null,
     deferredUntil: null,
     perKey: null,
+    removalHold: null,
     ...over,
   };
 }

@@ -1,0 +1,39 @@
+/** The CLI's side of the removal limit: parsing `--max-removals`, and the words for a held sync. */
+import { AppError } from '../../shared/errors';
+import type { HoldInfo } from '../core/sync/removal-guard';
+
+/** Exit code of a sync held by the audience's removal limit (0 done or deferred, 1 failed, 2 bad arguments). */
+export const EXIT_HELD = 3;
+
+/** "35", "35%" → 35; "off" or "none" → null (no limit). */
+export function parseRemovalLimit(text: string, option = '--max-removals'): number | null {
+  const t = text.trim().toLowerCase();
+  if (t === 'off' || t === 'none') return null;
+  const m = /^(\d{1,3})\s*%?$/.exec(t);
+  const n = m ? Number(m[1]) : NaN;
+  if (!Number.isInteger(n) || n > 100) {
+    throw new AppError('INVALID_ARGUMENT', `${option} "${text}" is not a percentage: give a whole number from 0 to 100 (e.g. ${option} 30), or "off" to never hold a sync for its removals.`);
+  }
+  return n;
+}
+
+/** "20 %" or "off". */
+export function limitText(pct: number | null): string {
+  return pct === null ? 'off' : `${pct} %`;
+}
+
+/** What to run next about a held sync, for a person at a terminal. */
+export function holdNextSteps(localId: number, opts: { sameCommand: boolean }): string[] {
+  return [
+    opts.sameCommand
+      ? `If these removals are right: run the same command again with --confirm-removals (or: cohort-relay removals confirm --audience-id ${localId}).`
+      : `If these removals are right: cohort-relay removals confirm --audience-id ${localId}`,
+    `To keep the audience as it is: cohort-relay removals keep --audience-id ${localId}`,
+    `To change this audience's limit: cohort-relay removals limit --audience-id ${localId} --max PCT (or off)`,
+  ];
+}
+
+/** The hold as `--json` prints it (no digest: a confirmation is made through the CLI, never by hand). */
+export function holdJson(h: HoldInfo | null) {
+  return h && { removes: h.removes, currentSize: h.currentSize, percent: Math.round(h.percent * 100) / 100, limitPct: h.limitPct, rowsRead: h.rowsRead, lastRowsRead: h.lastRowsRead, runId: h.runId, confirmed: h.confirmed, kept: h.kept, message: h.message };
+}
