@@ -150,14 +150,14 @@ describe('readCohortMulti on a three-key cohort', () => {
     expect(b.perKey).toEqual(a.perKey);
   });
 
-  it('numbers rows the same on the byte path and on papaparse, with blank lines before the header and a quote late in the file', async () => {
+  it('numbers rows the same on the byte path and on the parser path, with blank lines before the header and a quote late in the file', async () => {
     const lines = ['', 'email;phone;idfa', ''];
     for (let i = 0; i < 130_000; i++) lines.push(i % 11 === 0 ? ';;' : `${i % 4 === 0 ? `bad${i}` : `u${i}@example.com`};${i % 9 === 0 ? '+1 650 253 0000' : ''};${i % 13 === 0 ? 'zz' : ''}`);
     lines.push('"late@example.com";;');
     const crlf = lines.join('\r\n');
-    // Byte path for the first 2 MB blocks, papaparse from the block holding the quote.
+    // Byte path for the first 2 MB blocks, the parser from the block holding the quote.
     const mixed = await read(file(crlf), { workers: 2 });
-    // papaparse throughout: every cell quoted.
+    // The parser throughout: every cell quoted.
     const quoted = await read(file(lines.map((l) => (l === '' || l.startsWith('"') ? l : l.split(';').map((c) => `"${c}"`).join(';'))).join('\r\n')));
     expect(Buffer.byteLength(crlf)).toBeGreaterThan(2 * 1024 * 1024);
     expect(mixed.entries.equals(quoted.entries)).toBe(true);

@@ -182,7 +182,7 @@ describe('bad input', () => {
   });
 });
 
-describe('large files, workers and the switch to papaparse', () => {
+describe('large files, workers and the switch to the parser', () => {
   let big: string;
   let values: string[];
   beforeAll(() => {
