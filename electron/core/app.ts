@@ -3,6 +3,7 @@ import { Store } from './store';
 import type { AudienceRecord } from './store/audiences-repo';
 import { resolveApiBase, type TikTokClient } from './tiktok/client';
 import { openConnectionService, type ConnectionService } from './tiktok/connections';
+import type { AuthClientOptions } from './tiktok/oauth';
 import type { OpenedSecretStore } from './secrets';
 import { Scheduler, type SchedulerDeps } from './sync/scheduler';
 import { SyncService, type ApiCallEvent, type SyncServiceDeps } from './sync/sync-service';
@@ -17,6 +18,8 @@ export interface OpenAppOptions {
   now?: () => Date;
   onProgress?: (p: SyncProgress) => void;
   runner?: SyncServiceDeps['runner'];
+  /** TikTok client settings (test seam: e.g. a short request timeout). */
+  clientOptions?: AuthClientOptions;
 }
 
 /**
@@ -33,7 +36,7 @@ export class CohortRelayApp {
     const env = opts.env ?? process.env;
     const store = Store.open(opts.dataDir ?? resolveDataDir(env));
     try {
-      const { service, keychain } = await openConnectionService({ repo: store.connections, env });
+      const { service, keychain } = await openConnectionService({ repo: store.connections, env, clientOptions: opts.clientOptions });
       return new CohortRelayApp(store, service, keychain, { ...opts, env });
     } catch (err) {
       store.close();
@@ -70,7 +73,7 @@ export class CohortRelayApp {
     return new Scheduler({
       store: this.store,
       now: this.now,
-      runAudience: (id, trigger) => this.sync.sync(id, trigger),
+      runAudience: (id, trigger, signal) => this.sync.sync(id, trigger, signal),
       healthCheck: (connectionId) => this.healthCheck(connectionId),
       refreshStatus: (id) => this.sync.refreshStatus(id),
       ...overrides,

@@ -16,13 +16,14 @@ export interface SandboxApp {
  * real sleeping between retries. Small files and calls by default, so a few thousand rows exercise
  * multi-file, multi-call plans.
  */
-export async function openSandboxApp(opts: { now?: () => Date; runner?: OpenAppOptions['runner'] } = {}): Promise<SandboxApp> {
+export async function openSandboxApp(opts: { now?: () => Date; runner?: OpenAppOptions['runner']; clientOptions?: OpenAppOptions['clientOptions'] } = {}): Promise<SandboxApp> {
   const { dir, cleanup } = tmpDir();
   const sim = await startSimulator({ rateLimit: false, processingDelayMs: 0, matchRate: 'exact' });
   const app = await CohortRelayApp.open({
     dataDir: path.join(dir, 'data'),
     env: { TIKTOK_ACCESS_TOKEN: sim.accessToken, TIKTOK_API_BASE: sim.url, COHORT_RELAY_KEYCHAIN: 'off' },
     now: opts.now,
+    clientOptions: opts.clientOptions,
     runner: { hashesPerFile: 400, filesPerCall: 5, sleep: async () => {}, maxAttempts: 8, ...opts.runner },
   });
   return {

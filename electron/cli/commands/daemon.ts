@@ -10,8 +10,9 @@ const daemon: CliCommand = {
     const tick = Number(str(ctx, 'tick') ?? 30);
     const app = await CohortRelayApp.open({ env: ctx.env });
     const scheduler = app.createScheduler({
-      runAudience: async (id, trigger) => {
-        const o = await app.sync.sync(id, trigger, ctx.signal);
+      // Cancelled by the scheduler's own stop on SIGTERM, so a slot cut short runs again at the next start.
+      runAudience: async (id, trigger, signal) => {
+        const o = await app.sync.sync(id, trigger, signal);
         ctx.stdout.write(`${new Date().toISOString()} audience ${id}: ${o.status}, +${o.adds} −${o.removes}, ${o.callsUsed} calls${o.error ? ` — ${o.error.message}` : ''}\n`);
         return o;
       },

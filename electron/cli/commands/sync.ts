@@ -54,6 +54,7 @@ const sync: CliCommand = {
         currentSize: outcome.currentSize,
         projectedSize: outcome.projectedSize,
         deferredUntil: outcome.deferredUntil,
+        deferredReason: outcome.deferredReason ?? null,
         warnings: outcome.warnings,
         error: outcome.error,
         runId: outcome.runId,
@@ -73,7 +74,7 @@ const sync: CliCommand = {
             : `+${fmt(out.adds)} added, −${fmt(out.removes)} removed → ${fmt(out.projectedSize)} people; calls ${dryRun ? `needed ${out.callsPlanned}` : `used ${out.callsUsed}`}, ${quota.left} of ${quota.budget} left today`,
           ...outcome.warnings.map((w) => `Warning: ${w}`),
         ];
-        if (outcome.deferredUntil) lines.push(`The rest waits until ${outcome.deferredUntil} and is sent by the scheduler (or run this again then).`);
+        if (outcome.deferredUntil) lines.push(`${outcome.deferredReason ? `${outcome.deferredReason} ` : ''}The rest waits until ${outcome.deferredUntil} and is sent by the scheduler (or run this again then).`);
         if (confirmNote) lines.push(confirmNote);
         if (outcome.hold && !outcome.hold.confirmed) lines.push(outcome.hold.message, ...holdNextSteps(audience.id, { sameCommand: true }));
         ctx.stdout.write(`${lines.join('\n')}\n`);

@@ -3,7 +3,10 @@ import { CohortRelayApp } from '../../core/app';
 import { flag, printJson, str, type CliCommand } from '../command';
 import { fmt } from '../cohort-args';
 
-/** `cohort-relay undo`: sends the inverse of the audience's last sync and pauses its schedule. */
+/**
+ * `cohort-relay undo`: sends the inverse of the audience's last sync that changed TikTok (also one a crash cut short)
+ * and pauses its schedule. Refused (a sync running, nothing to undo): nothing changes, exit 1 (2 for bad input).
+ */
 const undo: CliCommand = {
   summary: "Undo an audience's last sync (send the inverse change) and pause its schedule.",
   usage: 'cohort-relay undo --audience-id LOCAL_ID [--json]',
@@ -14,9 +17,14 @@ const undo: CliCommand = {
     const app = await CohortRelayApp.open({ env: ctx.env });
     try {
       const o = await app.sync.undo(id, ctx.signal);
-      if (flag(ctx, 'json')) printJson(ctx, { audienceId: o.tiktokAudienceId, status: o.status, adds: o.adds, removes: o.removes, callsUsed: o.callsUsed, deferredUntil: o.deferredUntil, error: o.error });
+      if (flag(ctx, 'json')) printJson(ctx, { audienceId: o.tiktokAudienceId, status: o.status, adds: o.adds, removes: o.removes, callsUsed: o.callsUsed, deferredUntil: o.deferredUntil, schedulePaused: o.schedulePaused, error: o.error });
       else {
-        ctx.stdout.write(`Undo ${o.status}: +${fmt(o.adds)} added back, −${fmt(o.removes)} removed, ${o.callsUsed} calls. The audience's schedule is paused; resume it with "cohort-relay schedule resume --audience-id ${id}".\n`);
+        const counts = `+${fmt(o.adds)} added back, −${fmt(o.removes)} removed, ${o.callsUsed} calls.`;
+        ctx.stdout.write(
+          o.schedulePaused
+            ? `Undo ${o.status}: ${counts} The audience's schedule is paused; resume it with "cohort-relay schedule resume --audience-id ${id}".\n`
+            : `Undo ${o.status}: nothing was sent, and the audience's schedule is unchanged.${o.status === 'deferred' && o.error ? ` ${o.error.message}` : ''}\n`,
+        );
         if (o.error && o.status === 'failed') ctx.stderr.write(`error: ${o.error.message}\n`);
       }
       return o.status === 'failed' ? 1 : 0;

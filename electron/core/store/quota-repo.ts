@@ -1,6 +1,6 @@
 import { AppError } from '../../../shared/errors';
 import type { Db } from './db';
-import type { QuotaJournal } from './quota-journal';
+import { QUOTA_JOURNAL_KEEP_MS, type QuotaJournal, type QuotaJournalEntry } from './quota-journal';
 
 export type QuotaCallKind = 'create' | 'APPEND' | 'REMOVE' | 'REPLACE' | 'segment';
 
@@ -43,6 +43,10 @@ export class QuotaRepo {
       // A refused REPLACE counts too: TikTok refused it because another REPLACE was unfinished.
       lastReplace: db.prepare("SELECT max(created_at) AS at FROM quota_calls WHERE audience_id = ? AND kind = 'REPLACE' AND state != 'released'"),
       lastChange: db.prepare("SELECT max(created_at) AS at FROM quota_calls WHERE audience_id = ? AND state IN ('acked', 'failed')"),
+      lastChangeWall: db.prepare("SELECT max(updated_at) AS at FROM quota_calls WHERE audience_id = ? AND state IN ('acked', 'failed')"),
+      newestCall: db.prepare(`SELECT max(at) AS at FROM (SELECT max(created_at) AS at FROM quota_calls WHERE audience_id = @id
+        UNION ALL SELECT max(c.created_at) FROM quota_carryover c JOIN audiences a ON a.id = @id ${CARRYOVER_MATCH})`),
+      carry: db.prepare('INSERT INTO quota_carryover (advertiser_id, tiktok_audience_id, name, utc_day, kind, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
     };
   }
 
@@ -71,6 +75,36 @@ export class QuotaRepo {
   lastChangeAt(audienceId: number): Date | null {
     const r = this.q.lastChange.get(audienceId) as { at: string | null };
     return r.at ? new Date(r.at) : null;
+  }
+
+  /**
+   * When the last change that reached (or may have reached) TikTok was answered or given up on, by this computer's
+   * wall clock (lastChangeAt is the engine's clock at sending; the two differ only when the engine's clock is set).
+   */
+  lastChangeWallAt(audienceId: number): Date | null {
+    const r = this.q.lastChangeWall.get(audienceId) as { at: string | null };
+    return r.at ? new Date(r.at) : null;
+  }
+
+  /**
+   * Calls the journal (beside the database) has for this audience that the database lost: a crash that took the
+   * database's last writes with it (e.g. its -wal file) leaves the journal's lines of the calls sent meanwhile.
+   * They are the journal's entries for the audience (by TikTok id, or a create by advertiser and name) of its last
+   * 48 h that are newer than every call the database has for it, carried over or not.
+   */
+  lostCalls(audienceId: number, at: Date): QuotaJournalEntry[] {
+    const key = this.q.audienceKey.get(audienceId) as { advertiserId: string; tiktokAudienceId: string | null; name: string } | undefined;
+    if (!this.journal || !key) return [];
+    const newest = (this.q.newestCall.get({ id: audienceId }) as { at: string | null }).at;
+    return this.journal
+      .read(new Date(at.getTime() - QUOTA_JOURNAL_KEEP_MS))
+      .filter((e) => e.advertiserId === key.advertiserId && ((key.tiktokAudienceId !== null && e.tiktokAudienceId === key.tiktokAudienceId) || (e.tiktokAudienceId === null && e.kind === 'create' && e.name === key.name)))
+      .filter((e) => newest === null || e.at > newest);
+  }
+
+  /** Counts calls the database lost (see lostCalls) again, as a recovery does. Joins the caller's transaction. */
+  carryOver(entries: readonly QuotaJournalEntry[]): void {
+    for (const e of entries) this.q.carry.run(e.advertiserId, e.tiktokAudienceId, e.name, e.utcDay, e.kind, e.at);
   }
 
   /**
@@ -106,7 +140,10 @@ export class QuotaRepo {
     this.q.setState.run('refused', new Date().toISOString(), id);
   }
 
-  /** TikTok certainly never received the call (e.g. connection refused): it does not count. */
+  /**
+   * The call does not count: TikTok certainly never received it (e.g. connection refused), or refused it before it
+   * reached the audience (rate limits, an expired file path: errors.ts, refusalCountsAgainstAudience).
+   */
   release(id: number): void {
     this.q.setState.run('released', new Date().toISOString(), id);
   }

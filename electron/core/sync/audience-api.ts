@@ -1,5 +1,6 @@
 import type { CalculateType } from '../../../shared/domain';
 import type { ErrorCode } from '../../../shared/errors';
+import type { RateLimitScope } from '../tiktok/errors';
 
 /** An audience as TikTok reports it (tiktok-api.md §3.4–3.5). */
 export interface RemoteAudience {
@@ -17,6 +18,8 @@ export interface RemoteAudience {
   audienceType?: string | null;
   /** TikTok's time of the audience's last change (newest history entry), when known. */
   modifiedTime?: string | null;
+  /** TikTok's time of the last change to who is in the audience (newest history entry that is not a rename or share), when known. */
+  membershipChangedTime?: string | null;
 }
 
 /** What a failed remote call means for the sync engine. */
@@ -36,6 +39,13 @@ export interface RemoteFailure {
   action: 'retry' | 'wait' | 'reauth' | 'give-up' | 'processing' | 'reupload' | 'split';
   /** The wait before retry number `attempt + 1` (the client's single retry-timing rule). */
   delayFor(attempt: number): number;
+  /** For 'wait': which limit refused it (a day-long one waits for TikTok's next UTC day). */
+  rateLimitScope?: RateLimitScope | null;
+  /**
+   * For 'rejected': whether TikTok counts the refusal against the audience's daily calls (errors.ts,
+   * refusalCountsAgainstAudience). Absent: it counts.
+   */
+  countsAgainstAudience?: boolean;
 }
 
 export function isRemoteFailure(e: unknown): e is RemoteFailure & Error {

@@ -2,6 +2,7 @@ import type { Store } from '../store';
 import type { AudienceRecord } from '../store/audiences-repo';
 import type { RunTrigger } from '../store/runs-repo';
 import { dueSlot, nextSlot } from './cadence';
+import { audienceLockHeld } from './locks';
 import type { SyncOutcome } from './sync-runner';
 
 /** Failed runs whose error is transient are retried after this long. */
@@ -10,8 +11,11 @@ const PAUSED_KEY = 'scheduler.paused';
 
 export interface SchedulerDeps {
   store: Store;
-  /** Runs one sync; the scheduler never runs two for the same audience at once. */
-  runAudience(audienceId: number, trigger: RunTrigger): Promise<SyncOutcome>;
+  /**
+   * Runs one sync; the scheduler never runs two for the same audience at once. `signal` aborts when the scheduler
+   * stops (host shutdown, daemon SIGTERM): a run cancelled by it leaves its slot to run again at the next start.
+   */
+  runAudience(audienceId: number, trigger: RunTrigger, signal: AbortSignal): Promise<SyncOutcome>;
   /** Cheap token check before a scheduled run; false marks the connection for re-connect and skips. */
   healthCheck(connectionId: string): Promise<{ ok: boolean; message?: string }>;
   /** Asks TikTok for an audience's size and state and stores it (periodic status). */
@@ -35,6 +39,8 @@ export class Scheduler {
   private readonly running = new Set<number>();
   private ticking: Promise<void> | null = null;
   private readonly now: () => Date;
+  /** Aborted by stop(): cancels the runs in progress. */
+  private stopper = new AbortController();
 
   constructor(private readonly deps: SchedulerDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -51,15 +57,20 @@ export class Scheduler {
 
   start(): void {
     if (this.timer) return;
+    if (this.stopper.signal.aborted) this.stopper = new AbortController();
     this.timer = setInterval(() => void this.tick(), this.deps.tickMs ?? 30_000);
     this.timer.unref?.();
     void this.tick();
   }
 
-  /** Stops ticking and waits for the runs in progress. */
+  /**
+   * Stops ticking, cancels the runs in progress and waits for them. A scheduled slot whose run this cancels is not
+   * served: it runs again at the next start (each acknowledged call stays; the run resumes from there).
+   */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.stopper.abort();
     await this.ticking;
   }
 
@@ -123,6 +134,9 @@ export class Scheduler {
     });
     const checked = new Map<string, { ok: boolean; message?: string }>();
     for (const { a, reason } of due) {
+      if (this.stopper.signal.aborted) break;
+      // Another sync of it runs now (a manual one, another process): the slot waits for it to end, unserved.
+      if (audienceLockHeld(this.deps.store, a.id)) continue;
       if (a.connectionId) {
         let health = checked.get(a.connectionId);
         if (!health) {
@@ -134,12 +148,18 @@ export class Scheduler {
           continue;
         }
       }
+      const served = lastSlot(this.deps.store, a.id);
       if (reason.kind === 'slot') setLastSlot(this.deps.store, a.id, reason.slot);
       this.running.add(a.id);
+      const signal = this.stopper.signal;
       try {
-        await this.deps.runAudience(a.id, reason.kind === 'slot' ? 'schedule' : 'catch-up');
+        const outcome = await this.deps.runAudience(a.id, reason.kind === 'slot' ? 'schedule' : 'catch-up', signal);
+        // Cancelled because the scheduler stopped (not by the user): the slot is not served and runs at the next start.
+        if (reason.kind === 'slot' && outcome.status === 'cancelled' && signal.aborted) setLastSlot(this.deps.store, a.id, served);
       } catch (err) {
-        this.deps.onSkipped?.(a.id, (err as Error).message);
+        // Refused (another sync took the audience meanwhile): the slot runs once that sync has ended.
+        if (reason.kind === 'slot' && (err as { code?: string }).code === 'SYNC_RUNNING') setLastSlot(this.deps.store, a.id, served);
+        else this.deps.onSkipped?.(a.id, (err as Error).message);
       } finally {
         this.running.delete(a.id);
       }
@@ -175,7 +195,10 @@ function lastSlot(store: Store, audienceId: number): Date | null {
   return row?.s ? new Date(row.s) : null;
 }
 
-/** Records the slot being served before the run starts, so a crash mid-run does not replay the slot forever. */
-function setLastSlot(store: Store, audienceId: number, slot: Date): void {
-  store.db.prepare('UPDATE audiences SET schedule_last_slot = ? WHERE id = ?').run(slot.toISOString(), audienceId);
+/**
+ * Records the slot being served before the run starts, so a crash mid-run does not replay the slot forever; put back
+ * (null: none served yet) when the run did not happen after all.
+ */
+function setLastSlot(store: Store, audienceId: number, slot: Date | null): void {
+  store.db.prepare('UPDATE audiences SET schedule_last_slot = ? WHERE id = ?').run(slot?.toISOString() ?? null, audienceId);
 }

@@ -7,16 +7,17 @@ import type { RunTrigger } from '../store/runs-repo';
 import { nextUtcDay } from '../store/quota-repo';
 import { diffHashes, slotHashes, subtractHashes, unionHashes, MULTI_SLOTS, type MultiSlot } from '../cohort';
 import { entriesPerFile, layoutOf, type EntryLayout } from './entry-layout';
-import { isRemoteFailure, type AudienceApi, type PartnerApi, type RemoteFailure } from './audience-api';
+import { isRemoteFailure, type AudienceApi, type PartnerApi, type RemoteAudience, type RemoteFailure } from './audience-api';
 import { PartnerNotAllowlisted, syncPartnerAudience } from './partner-sync';
-import { acquireAudienceLock } from './locks';
+import { acquireAudienceLock, acquireCreateLock } from './locks';
 import { floorMessage, planSync, FILES_PER_CALL, type Plan, type PlannedCall } from './planner';
 import { recordDelta } from './deltas';
 import { Deferral } from './deferral';
 import { makeOwnedTempDir, removeStaleTempDirs } from '../temp-dirs';
 import { addPending, clearPending, diffWithPending } from './pending';
 import { clearAdvertiserUnreachable, clearRefusedEdit, markAdvertiserUnreachable, markUnavailable, noteRefusedEdit, refusedEditSince, unavailableMark, unavailableMessage } from './marks';
-import { matchWarning, readAvailability } from './status';
+import { matchWarning, readAvailability, tiktokTimeMs } from './status';
+import type { QuotaJournalEntry } from '../store/quota-journal';
 import { checkRemovals, RemovalsHeld, type HoldInfo } from './removal-guard';
 
 /** Temp folders of upload files (hashes only), named with the owning pid so a crashed run's are removed. */
@@ -88,6 +89,8 @@ export interface SyncOptions {
   signal?: AbortSignal;
   /** Overrides the cohort read (undo sends a computed target). */
   target?: TargetSet;
+  /** The caller already holds the audience's sync lock (undo holds it from choosing what to undo to sending it). */
+  lockHeld?: boolean;
 }
 
 export interface SyncOutcome {
@@ -105,6 +108,8 @@ export interface SyncOutcome {
   currentSize: number;
   projectedSize: number;
   deferredUntil: string | null;
+  /** Why the rest waits until deferredUntil (the day's calls, the one-REPLACE-a-day rule, TikTok processing, ...), dry runs too. */
+  deferredReason?: string | null;
   warnings: string[];
   /** Before a create: TikTok will likely match fewer than 1,000 of these people (also among `warnings`). */
   matchWarning: string | null;
@@ -147,7 +152,18 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
   const maxAttempts = deps.maxAttempts ?? 6;
   let audience = store.audiences.require(audienceId);
   const owner = deps.owner ?? `pid-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  const release = opts.dryRun ? () => {} : acquireAudienceLock(store, audienceId, owner);
+  const release = opts.dryRun || opts.lockHeld ? () => {} : acquireAudienceLock(store, audienceId, owner);
+  // Creating is locked by ad account and name too: the per-audience lock does not stop two local audiences (or two
+  // first syncs racing to record one) of the same name from each creating a TikTok audience.
+  let releaseCreate = () => {};
+  if (!opts.dryRun && !audience.tiktokAudienceId) {
+    try {
+      releaseCreate = acquireCreateLock(store, audience.advertiserId, audience.name, owner);
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
   let runId: number | null = null;
   const progress = (phase: SyncPhase, percent: number, extra: Partial<SyncProgress> = {}) =>
     deps.onProgress?.({ runId, audienceId, phase, percent: Math.min(100, Math.max(0, Math.round(percent))), ...extra });
@@ -196,24 +212,43 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
         outcome.warnings.push(`${err.message} This audience now uses the customer-file API instead (up to 24 changes a day).`);
       }
     }
-    // A create whose answer was lost: find it by name before anything else, never create twice.
-    // What it holds is unknown here (the cohort may have changed since), so the plan becomes an exact REPLACE.
-    if (!opts.dryRun && !audience.tiktokAudienceId && hasUnackedCreate(store, audienceId)) {
-      const found = await findCreated(deps, audience);
+    // Before creating, TikTok is asked for an audience of this name that this app made: a create whose answer was lost
+    // or came after the client's timeout, or whose record a crash took with the database's last writes (a lost -wal
+    // file). That one is synced to, never a second one created; what it holds is unknown here (the cohort may have
+    // changed since), so the plan becomes an exact REPLACE.
+    if (!opts.dryRun && !audience.tiktokAudienceId) {
+      const unacked = lastUnackedCreateAt(store, audienceId) !== null;
+      const found = await findOwnCreate({ deps, now, sleep, signal }, audience);
       if (found) {
+        const lost = unacked ? [] : store.quota.lostCalls(audienceId, now());
         store.transaction(() => {
           store.audiences.setTiktokId(audienceId, found.audienceId);
           store.snapshots.clear(audienceId);
+          store.quota.carryOver(lost);
         });
         audience = store.audiences.require(audienceId);
+        if (!unacked) outcome.warnings.push(`TikTok already has the audience "${audience.name}" that this app created (TikTok id ${found.audienceId}); this computer had lost its record of it (the app stopped before it was saved). It is synced to, not created again: a full replace makes it match the file.`);
+      }
+    }
+    // The record of what TikTok holds may be out of date (a crash lost the database's last writes, a backup was
+    // restored, another tool edited the audience): TikTok's own record decides, and a full REPLACE makes it exact.
+    const doubt = audience.api === 'file' && audience.tiktokAudienceId && store.snapshots.meta(audienceId) ? await localStateDoubt(deps, audience, Boolean(opts.dryRun), now()) : null;
+    if (doubt) {
+      outcome.warnings.push(doubt.reason);
+      if (!opts.dryRun) {
+        store.transaction(() => {
+          store.quota.carryOver(doubt.lost);
+          store.snapshots.clear(audienceId);
+          clearPending(store, audienceId);
+        });
       }
     }
     const layout = layoutOf(audience);
     const w = layout.width;
-    let snapshot = store.snapshots.load(audienceId);
-    const membershipUnknown = Boolean(audience.tiktokAudienceId) && !store.snapshots.meta(audienceId);
+    let snapshot = doubt ? Buffer.alloc(0) : store.snapshots.load(audienceId);
+    const membershipUnknown = Boolean(doubt) || (Boolean(audience.tiktokAudienceId) && !store.snapshots.meta(audienceId));
     // Remove what may be at TikTok and is not wanted; append what is wanted and may be missing.
-    const { adds, removes } = diffWithPending(store, audienceId, snapshot, target.hashes, w);
+    const { adds, removes } = doubt ? { adds: target.hashes, removes: Buffer.alloc(0) } : diffWithPending(store, audienceId, snapshot, target.hashes, w);
     if (layout.slots) outcome.perKey = perKeyCounts(layout.slots, snapshot, target.hashes);
     const at = now();
     const callsLeft = store.quota.left(audienceId, at, budget);
@@ -237,7 +272,13 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
       strategy: plan.strategy, adds: adds.length / w, removes: removes.length / w, callsPlanned: plan.calls.length,
       callsLeft, currentSize: snapshot.length / w, projectedSize: plan.projectedSize, warnings: [...fallbackWarnings, ...plan.warnings],
     });
-    if (plan.deferred.length > 0) outcome.deferredUntil = (replaceWait ? replaceFreeAt! : nextUtcDay(at)).toISOString();
+    if (plan.deferred.length > 0) {
+      outcome.deferredUntil = (replaceWait ? replaceFreeAt! : nextUtcDay(at)).toISOString();
+      // The one-REPLACE-a-day rule and the day's calls are different waits, and say so.
+      outcome.deferredReason = replaceWait
+        ? `TikTok allows one full replace of an audience a day, and this audience had one less than 24 hours ago. Making it match the file needs another, so it waits until ${outcome.deferredUntil}.`
+        : `Today's ${budget} calls for this audience are used; ${plan.deferred.length} call(s) wait until ${outcome.deferredUntil} (UTC midnight).`;
+    }
     if (runId !== null) store.runs.setCounts(runId, { ...outcome.counts, adds: outcome.adds, removes: outcome.removes });
 
     if (plan.floorBlock) throw new AppError('AUDIENCE_TOO_SMALL', floorMessage(plan.floorBlock));
@@ -277,11 +318,9 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     }
     clearAdvertiserUnreachable(store, audience.connectionId, audience.advertiserId);
     if (outcome.status === 'deferred') {
-      outcome.error = replaceWait
-        ? { code: 'REPLACE_PENDING', message: `TikTok allows one full replace of an audience a day, and this audience had one less than 24 hours ago. Making it match the file needs another, so it waits until ${outcome.deferredUntil}.`, retryable: true }
-        : { code: 'QUOTA_EXHAUSTED', message: `Today's ${budget} calls for this audience are used; ${plan.deferred.length} call(s) wait until ${outcome.deferredUntil} (UTC midnight).`, retryable: true };
+      outcome.error = { code: replaceWait ? 'REPLACE_PENDING' : 'QUOTA_EXHAUSTED', message: outcome.deferredReason!, retryable: true };
     }
-    store.runs.finish(runId!, outcome.status, { deferredUntil: outcome.deferredUntil, ...(replaceWait && outcome.error ? { errorCode: outcome.error.code, errorMessage: outcome.error.message } : {}) });
+    store.runs.finish(runId!, outcome.status, { deferredUntil: outcome.deferredUntil, ...(outcome.error ? { errorCode: outcome.error.code, errorMessage: outcome.error.message } : {}) });
     progress('verifying', 97);
     return outcome;
   } catch (err) {
@@ -291,6 +330,7 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
       outcome.status = 'deferred';
       outcome.deferredUntil = until.toISOString();
       outcome.error = err instanceof Deferral ? { code: err.code, message: err.reason, retryable: true } : toErrorShape(err);
+      outcome.deferredReason = outcome.error.message;
       if (runId !== null) {
         outcome.callsUsed = store.runs.get(runId)!.callsUsed;
         store.runs.finish(runId, 'deferred', { deferredUntil: outcome.deferredUntil, errorCode: outcome.error.code, errorMessage: outcome.error.message });
@@ -312,6 +352,7 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     return outcome;
   } finally {
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    releaseCreate();
     release();
   }
 }
@@ -418,15 +459,104 @@ export function recoverInterrupted(store: Store, audienceId: number): void {
   });
 }
 
-function hasUnackedCreate(store: Store, audienceId: number): boolean {
-  // Only creates whose fate is unknown: a refused create made nothing.
-  return store.db.prepare("SELECT 1 FROM quota_calls WHERE audience_id = ? AND kind = 'create' AND state IN ('reserved', 'failed') LIMIT 1").get(audienceId) !== undefined;
+/** When (engine clock, ms) the newest create of the audience whose fate is unknown was sent, or null. A refused create made nothing. */
+function lastUnackedCreateAt(store: Store, audienceId: number): number | null {
+  const r = store.db.prepare("SELECT max(created_at) AS at FROM quota_calls WHERE audience_id = ? AND kind = 'create' AND state IN ('reserved', 'failed')").get(audienceId) as { at: string | null };
+  return r.at ? Date.parse(r.at) : null;
 }
 
-/** The newest audience at TikTok with this audience's name and key type: what a lost create made. */
-async function findCreated(deps: SyncDeps, audience: AudienceRecord) {
-  const found = (await deps.api.findByName(audience.name)).filter((a) => a.calculateType === null || a.calculateType === audience.calculateType);
-  return found.sort((a, b) => String(b.createTime).localeCompare(String(a.createTime)))[0];
+/**
+ * How long after a create was sent TikTok may still apply it: a create TikTok did not answer within the client's
+ * timeout (30 s) is an unknown outcome, like a lost answer, and may appear some time later.
+ */
+export const CREATE_SETTLE_MS = 2 * 60_000;
+/** This computer's clock and TikTok's may differ by this much (TikTok's create times are compared with ours). */
+const CLOCK_SKEW_MS = 10 * 60_000;
+
+/**
+ * The customer-file audience at TikTok that this app made for `audience`, if any: same name, key type and kind, made
+ * by this app's token, created since the audience was recorded here (TikTok's create_time, give or take the clocks'
+ * skew: an older namesake is someone else's, left alone), and kept by no other local audience. When a create of
+ * unknown fate is recent and nothing is found, TikTok may still be applying it: asked again once it has had
+ * CREATE_SETTLE_MS to finish.
+ */
+async function findOwnCreate(c: { deps: SyncDeps; now: () => Date; sleep: (ms: number, signal: AbortSignal) => Promise<void>; signal: AbortSignal }, audience: AudienceRecord): Promise<RemoteAudience | undefined> {
+  const store = c.deps.store;
+  const sentAt = lastUnackedCreateAt(store, audience.id);
+  const since = Date.parse(audience.createdAt) - CLOCK_SKEW_MS;
+  const look = async () =>
+    (await c.deps.api.findByName(audience.name))
+      .filter((a) => (a.audienceType ?? '').toLowerCase() !== 'partner')
+      .filter((a) => a.calculateType === null || a.calculateType === audience.calculateType)
+      .filter((a) => a.isCreator !== false)
+      // Without a create time only a create of ours of unknown fate can explain it.
+      .filter((a) => (tiktokTimeMs(a.createTime) ?? (sentAt !== null ? Infinity : -Infinity)) >= since)
+      .filter((a) => {
+        const owner = store.audiences.findByTiktokId(audience.advertiserId, a.audienceId);
+        return !owner || owner.id === audience.id;
+      })
+      .sort((a, b) => String(b.createTime).localeCompare(String(a.createTime)))[0];
+  const found = await look();
+  if (found || sentAt === null) return found;
+  const wait = sentAt + CREATE_SETTLE_MS - c.now().getTime();
+  if (wait <= 0) return undefined;
+  await c.sleep(wait, c.signal);
+  return look();
+}
+
+/** TikTok's history may trail the last change this computer sent by this much (the call's time, the clocks' skew). */
+const HISTORY_SKEW_MS = 5 * 60_000;
+
+/**
+ * Why this computer's record of who is in the audience (the snapshot) cannot be trusted, or null:
+ * - the quota journal beside the database has calls to this audience that the database lost (a crash took its last
+ *   writes, e.g. the -wal file): they are returned, to be counted again;
+ * - TikTok's history has a change to who is in it later than the last change this computer sent (the database lost
+ *   writes or was restored from a backup, or another tool edited the audience).
+ * Either way a diff against the snapshot would be wrong (TikTok could keep hundreds of people while the sync says
+ * "+0 −0"): the sync replaces the whole membership instead. A dry run asks TikTok too, and only reports.
+ */
+async function localStateDoubt(deps: SyncDeps, audience: AudienceRecord, dryRun: boolean, at: Date): Promise<{ reason: string; lost: QuotaJournalEntry[] } | null> {
+  const store = deps.store;
+  const replace = 'To make it match the file exactly, this sync replaces its whole membership (one full REPLACE).';
+  const lost = store.quota.lostCalls(audience.id, at);
+  if (lost.length > 0) {
+    return { lost, reason: `This computer lost its record of ${lost.length} change(s) it sent to this TikTok audience (the app stopped before they were saved), so who is in the audience is not known here. ${replace}` };
+  }
+  let remote: RemoteAudience | null;
+  try {
+    remote = await deps.api.get(audience.tiktokAudienceId!);
+  } catch (err) {
+    if (dryRun) return null; // a dry run stays quiet offline
+    throw err;
+  }
+  const theirs = tiktokTimeMs(remote?.membershipChangedTime);
+  // The engine's clock and the wall clock agree outside tests; the later of the two is the safe side.
+  const ours = Math.max(store.quota.lastChangeAt(audience.id)?.getTime() ?? -Infinity, store.quota.lastChangeWallAt(audience.id)?.getTime() ?? -Infinity);
+  if (theirs === null || !Number.isFinite(ours) || theirs <= ours + HISTORY_SKEW_MS) return null;
+  return {
+    lost: [],
+    reason: `TikTok's history shows a change to who is in this audience at ${new Date(theirs).toISOString()}, after the last change this computer sent (its database lost recent writes or was restored, or another tool edited the audience), so who is in it is not known here. ${replace}`,
+  };
+}
+
+/** A refusal for a used-up day in the first minutes of this computer's UTC day: TikTok's day may not have begun yet. */
+const DAY_START_SKEW_MS = 15 * 60_000;
+/** Then the next try, soon after TikTok's day has begun. */
+const DAY_START_RETRY_MS = 5 * 60_000;
+
+/**
+ * The wait after TikTok refused because a day's calls are used (the audience's, or the app's QPD). Our ledger
+ * counted room, so either TikTok counts calls we do not (another tool), or its UTC day has not begun yet because this
+ * computer's clock is ahead: early in our day the sync tries again a few minutes later, not a whole day later.
+ */
+function dayLimitDeferral(f: RemoteFailure, now: Date): Deferral {
+  const sinceMidnight = now.getTime() - Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  if (sinceMidnight < DAY_START_SKEW_MS) {
+    const until = new Date(now.getTime() + DAY_START_RETRY_MS);
+    return new Deferral(until, `TikTok says the day's calls are used, and its UTC day has not begun yet (this computer's clock is a little ahead of TikTok's). Nothing to do: the sync tries again at ${until.toISOString()}, after TikTok's day has begun.`, f.code);
+  }
+  return new Deferral(nextUtcDay(now), f.message, f.code);
 }
 
 /**
@@ -489,12 +619,15 @@ async function sendCall(c: SendCtx): Promise<Buffer> {
         throw err;
       }
       const f: RemoteFailure = err;
-      if (f.delivery === 'not-sent') store.quota.release(quotaId);
+      // Count what TikTok counts: a refusal before the request reached the audience (a rate limit, an expired file) is not.
+      if (f.delivery === 'not-sent' || (f.delivery === 'rejected' && f.countsAgainstAudience === false)) store.quota.release(quotaId);
       else if (f.delivery === 'rejected') store.quota.refuse(quotaId);
       else store.quota.fail(quotaId);
       if (kind === 'create' && f.delivery === 'maybe-applied') {
-        // The answer was lost: if the audience exists, this very call made it, with exactly these files.
-        const found = await findCreated(deps, audience);
+        // No answer (lost, or not within the client's timeout): an unknown outcome that TikTok may still be applying. It
+        // is looked for by name, again once TikTok has had time to finish, before creating again. If it exists, this
+        // very call made it, with exactly these files.
+        const found = await findOwnCreate(c, audience);
         if (found) return acknowledge(c, quotaId, 'create', null, found.audienceId);
       }
       if (attempt >= c.maxAttempts) throw new AppError(f.code, f.message, { retryable: true });
@@ -520,6 +653,7 @@ async function sendCall(c: SendCtx): Promise<Buffer> {
           break;
         case 'retry':
         case 'wait': {
+          if (f.rateLimitScope === 'audience-day' || f.rateLimitScope === 'qpd') throw dayLimitDeferral(f, c.now());
           const wait = f.delayFor(attempt);
           // A long wait (per-minute, per-day or per-audience limits) ends this run; the scheduler resumes it.
           if (wait > LONG_WAIT_MS) throw new Deferral(new Date(c.now().getTime() + wait), f.message, f.code);
@@ -534,11 +668,18 @@ async function sendCall(c: SendCtx): Promise<Buffer> {
 /** Waits longer than this end the run as deferred instead of holding it open. */
 const LONG_WAIT_MS = 2 * 60_000;
 
+/**
+ * How long an uploaded file_path is used again. TikTok expires file paths after a time it does not document (the
+ * sandbox: 24 h) and refuses a call naming an expired one (40910): older cached paths are uploaded again first.
+ */
+export const UPLOAD_REUSE_MS = 12 * 3_600_000;
+
 async function uploadAll(c: SendCtx, audience: AudienceRecord, files: { path: string; md5: string }[], fresh: boolean): Promise<string[]> {
   const store = c.deps.store;
   const paths: string[] = [];
   for (const file of files) {
-    const cached = fresh ? undefined : (store.db.prepare('SELECT file_path FROM upload_cache WHERE advertiser_id = ? AND calculate_type = ? AND md5 = ?').get(audience.advertiserId, audience.calculateType, file.md5) as { file_path: string } | undefined);
+    // A file path TikTok may have expired by now (40910) is not used: the file is uploaded again first.
+    const cached = fresh ? undefined : (store.db.prepare('SELECT file_path FROM upload_cache WHERE advertiser_id = ? AND calculate_type = ? AND md5 = ? AND uploaded_at >= ?').get(audience.advertiserId, audience.calculateType, file.md5, new Date(c.now().getTime() - UPLOAD_REUSE_MS).toISOString()) as { file_path: string } | undefined);
     if (cached) {
       paths.push(cached.file_path);
       continue;
@@ -548,7 +689,7 @@ async function uploadAll(c: SendCtx, audience: AudienceRecord, files: { path: st
       try {
         const res = await c.deps.api.uploadFile({ path: file.path, md5: file.md5, calculateType: audience.calculateType });
         store.db.prepare('INSERT OR REPLACE INTO upload_cache (advertiser_id, calculate_type, md5, file_path, entries, uploaded_at) VALUES (?, ?, ?, ?, ?, ?)')
-          .run(audience.advertiserId, audience.calculateType, file.md5, res.filePath, 0, new Date().toISOString());
+          .run(audience.advertiserId, audience.calculateType, file.md5, res.filePath, 0, c.now().toISOString());
         paths.push(res.filePath);
         break;
       } catch (err) {

@@ -13,7 +13,8 @@ import type { AudienceApi, PartnerApi } from './audience-api';
 export type ApiCallEvent = Omit<ApiCallView, 'id' | 'detail'> & { error?: { message: string } };
 import { loadDelta } from './deltas';
 import { resolveSourceFile } from './source';
-import { runSync, type SyncDeps, type SyncOutcome, type SyncProgress, type TargetSet } from './sync-runner';
+import { recoverInterrupted, runSync, type SyncDeps, type SyncOutcome, type SyncProgress, type TargetSet } from './sync-runner';
+import { acquireAudienceLock } from './locks';
 import { refreshStatus, type StatusRecord } from './status';
 import { confirmHold, keepHold } from './removal-guard';
 import type { HoldRecord } from '../store/holds-repo';
@@ -116,7 +117,12 @@ export class SyncService {
       tiktokId = remote.audienceId;
       name = name || remote.name;
     }
-    return store.audiences.create({ ...draft, name, tiktokAudienceId: tiktokId });
+    // Recorded unless another process recorded it meanwhile (two first syncs of one new name at once): then both sync
+    // that one local audience, whose lock lets one sync run at a time, and only one TikTok audience is created.
+    const recorded = store.transaction(() =>
+      store.audiences.findByName(spec.advertiserId, name) || (tiktokId && store.audiences.findByTiktokId(spec.advertiserId, tiktokId)) ? null : store.audiences.create({ ...draft, name, tiktokAudienceId: tiktokId }),
+    );
+    return recorded ?? this.ensureAudience(spec);
   }
 
   /** Reads the audience's cohort (newest file of a watched folder), minus its suppression list. */
@@ -149,7 +155,7 @@ export class SyncService {
     return { hashes, rowsRead: res.rowsRead, valid: res.valid, rejected: res.rejected, duplicates: res.duplicates, rejectReasons: res.rejectReasons as Record<string, number>, rejects: res.rejects };
   }
 
-  private async run(audienceId: number, opts: { trigger: RunTrigger; dryRun?: boolean; target?: TargetSet; signal?: AbortSignal }): Promise<SyncOutcome> {
+  private async run(audienceId: number, opts: { trigger: RunTrigger; dryRun?: boolean; target?: TargetSet; signal?: AbortSignal; lockHeld?: boolean }): Promise<SyncOutcome> {
     const audience = this.deps.store.audiences.require(audienceId);
     const controller = new AbortController();
     const onAbort = () => controller.abort();
@@ -178,7 +184,7 @@ export class SyncService {
           ...this.deps.runner,
         },
         audienceId,
-        { trigger: opts.trigger, dryRun: opts.dryRun, target: opts.target, signal: controller.signal },
+        { trigger: opts.trigger, dryRun: opts.dryRun, target: opts.target, signal: controller.signal, lockHeld: opts.lockHeld },
       );
       if (!opts.dryRun && outcome.callsUsed > 0) await refreshStatus(this.deps.store, api, audienceId, this.deps.now?.()).catch(() => undefined);
       return outcome;
@@ -205,23 +211,39 @@ export class SyncService {
   }
 
   /**
-   * Undoes the audience's last sync that changed something: sends its inverse delta (what it added is
-   * removed, what it removed is added back), within the quota and the floor. The audience's schedule is
-   * paused so the next scheduled run does not re-apply the file.
+   * Undoes the audience's last sync that changed TikTok — also one that failed, was cancelled or was cut short by a
+   * crash part-way: sends its inverse (what it added is removed, what it removed is added back, and what it may have
+   * changed unanswered is put back), within the quota and the floor. Then the audience's schedule is paused, so the
+   * next scheduled run does not re-apply the file. A refused undo (a sync running, nothing to undo, nothing sent)
+   * changes nothing: neither TikTok nor the schedule. `schedulePaused` says whether it was paused.
    */
-  async undo(audienceId: number, signal?: AbortSignal): Promise<SyncOutcome> {
+  async undo(audienceId: number, signal?: AbortSignal): Promise<SyncOutcome & { schedulePaused: boolean }> {
     const { store } = this.deps;
-    // The last run that changed the audience, even one that then failed or was cancelled part-way.
-    const last = store.runs.list({ audienceId, limit: 50 }).find((r) => r.trigger !== 'undo' && r.status !== 'running' && r.callsUsed > 0);
-    const lastUndo = store.runs.list({ audienceId, limit: 50 }).find((r) => r.trigger === 'undo' && r.status === 'done');
-    if (!last || (lastUndo && lastUndo.id > last.id)) throw new AppError('INVALID_ARGUMENT', 'There is no sync to undo for this audience: its last change was already undone, or it was never synced.');
-    const w = layoutOf(store.audiences.require(audienceId)).width;
-    const added = loadDelta(store, last.id, 'add');
-    const removed = loadDelta(store, last.id, 'remove');
-    const current = store.snapshots.load(audienceId);
-    const hashes = unionHashes(subtractHashes(current, added, w), removed, w);
-    store.audiences.update(audienceId, { paused: true });
-    return this.run(audienceId, { trigger: 'undo', signal, target: { hashes, rowsRead: 0, valid: hashes.length / w, rejected: 0, duplicates: 0, rejectReasons: {} } });
+    const audience = store.audiences.require(audienceId);
+    // Held from choosing what to undo to sending it, so no sync starts in between; refused while one runs.
+    const release = acquireAudienceLock(store, audienceId, `undo-${process.pid}-${Math.random().toString(36).slice(2)}`);
+    try {
+      // A sync a crash left running is closed first: it may be the last one that changed TikTok.
+      recoverInterrupted(store, audienceId);
+      const changed = store.runs.list({ audienceId, limit: 1000 }).filter((r) => !r.dryRun && r.status !== 'running' && runChangedTikTok(store, r.id, r.callsUsed));
+      const last = changed.find((r) => r.trigger !== 'undo');
+      const lastUndo = changed.find((r) => r.trigger === 'undo' && r.status === 'done');
+      if (!last || (lastUndo && lastUndo.id > last.id)) throw new AppError('INVALID_ARGUMENT', 'There is no sync to undo for this audience: its last change was already undone, or it was never synced.');
+      if (audience.tiktokAudienceId && !store.snapshots.meta(audienceId)) {
+        throw new AppError('INVALID_ARGUMENT', 'Who is in this audience is not known here (its record was reset to be rebuilt from TikTok), so its last sync cannot be undone. Sync the file you want the audience to hold instead.');
+      }
+      const w = layoutOf(audience).width;
+      const added = loadDelta(store, last.id, 'add');
+      const removed = loadDelta(store, last.id, 'remove');
+      const current = store.snapshots.load(audienceId);
+      const hashes = unionHashes(subtractHashes(current, added, w), removed, w);
+      const outcome = await this.run(audienceId, { trigger: 'undo', signal, lockHeld: true, target: { hashes, rowsRead: 0, valid: hashes.length / w, rejected: 0, duplicates: 0, rejectReasons: {} } });
+      const schedulePaused = outcome.status === 'done' || outcome.callsUsed > 0;
+      if (schedulePaused) store.audiences.update(audienceId, { paused: true });
+      return { ...outcome, schedulePaused };
+    } finally {
+      release();
+    }
   }
 
   /**
@@ -267,4 +289,9 @@ export class SyncService {
     const used = this.deps.store.quota.used(audienceId, at);
     return { used, left: Math.max(0, budget - used), budget, resetsAt: nextUtcDay(at).toISOString() };
   }
+}
+
+/** Whether a run changed TikTok, or may have: an acknowledged call, or one sent without an answer (a crash, a lost answer). */
+function runChangedTikTok(store: Store, runId: number, callsUsed: number): boolean {
+  return callsUsed > 0 || store.db.prepare("SELECT 1 FROM quota_calls WHERE run_id = ? AND state IN ('acked', 'failed') LIMIT 1").get(runId) !== undefined;
 }

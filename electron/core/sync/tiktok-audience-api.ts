@@ -1,6 +1,6 @@
 import { AppError } from '../../../shared/errors';
 import { segmentAudienceName, type TikTokClient } from '../tiktok/client';
-import { TikTokApiError, decideRetry, type ErrorCategory } from '../tiktok/errors';
+import { TikTokApiError, decideRetry, refusalCountsAgainstAudience, type ErrorCategory, type RateLimitScope } from '../tiktok/errors';
 import type { Audience, CreateCalculateType } from '../tiktok/types';
 import type { AudienceApi, PartnerApi, RemoteAudience, RemoteFailure } from './audience-api';
 
@@ -21,12 +21,16 @@ export class RemoteCallError extends AppError implements RemoteFailure {
   readonly requestId: string | null;
   readonly delivery: RemoteFailure['delivery'];
   readonly action: RemoteFailure['action'];
+  readonly rateLimitScope: RateLimitScope | null;
+  readonly countsAgainstAudience: boolean;
   constructor(readonly source: TikTokApiError) {
     super(source.code, source.message, { retryable: source.retryable, cause: source });
     this.tiktokCode = source.tiktokCode;
     this.requestId = source.requestId;
     this.delivery = source.maybeApplied ? 'maybe-applied' : source.kind === 'api' || source.kind === 'http' ? 'rejected' : 'not-sent';
     this.action = ACTIONS[source.category];
+    this.rateLimitScope = source.rateLimitScope;
+    this.countsAgainstAudience = refusalCountsAgainstAudience(source);
   }
   delayFor(attempt: number): number {
     return decideRetry(this.source, attempt, { mode: 'all', maxAttempts: Number.MAX_SAFE_INTEGER, maxWaitMs: Number.MAX_SAFE_INTEGER }).delayMs;
@@ -62,6 +66,9 @@ function newestHistoryTime(history: readonly { optTime: string | null }[]): stri
   return history.reduce<string | null>((max, h) => (h.optTime && (!max || h.optTime > max) ? h.optTime : max), null);
 }
 
+/** History actions that do not change who is in the audience (TikTok's action words beyond "create" are not documented). */
+const NOT_MEMBERSHIP = /rename|name|share|apply|lookalike|expir/i;
+
 /**
  * The customer-file API of one advertiser, for the sync engine. Audience changes are sent with
  * retry 'none': the engine alone decides on resending, because a resend costs quota.
@@ -88,7 +95,7 @@ export function tiktokAudienceApi(client: TikTokClient, advertiserId: string, si
       try {
         const r = await wrap(client.getAudiences(advertiserId, [audienceId], { historySize: 5 }, { signal }));
         const a = r.audiences[0];
-        return a ? { ...toRemote(a), modifiedTime: newestHistoryTime(a.history) } : null;
+        return a ? { ...toRemote(a), modifiedTime: newestHistoryTime(a.history), membershipChangedTime: newestHistoryTime(a.history.filter((h) => !NOT_MEMBERSHIP.test(h.action ?? ''))) } : null;
       } catch (err) {
         if (err instanceof RemoteCallError && err.tiktokCode === 40007) return null;
         throw err;

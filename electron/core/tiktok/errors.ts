@@ -456,6 +456,30 @@ function suggestedDelay(error: TikTokApiError, attempt: number, p: RetryPolicy, 
   }
 }
 
+/** Categories of refusals TikTok gives before the request reaches the audience (see refusalCountsAgainstAudience). */
+const REFUSED_BEFORE_AUDIENCE: ReadonlySet<ErrorCategory> = new Set(['wait', 'reauth', 'fix-input', 'split', 'reupload']);
+
+/**
+ * Whether TikTok counts an audience change it refused against the audience's daily calls (tiktok-api.md §11). TikTok
+ * documents neither the limit's counting nor its refusal (§11 and the corrections at the top), so the rule follows
+ * where in TikTok's handling each refusal of the table above arises:
+ * - not counted: refusals before the request reaches the audience. Rate limits are applied by the gateway to the
+ *   developer app ('wait': 40016, 40100, 40132, 40133, 61000, HTTP 429) — and a per-audience-day 40100 is the
+ *   counter itself saying no, not a call it counted; the token ('reauth'); the request's own parameters and file
+ *   paths ('fix-input', 'split', 'reupload': 40000, 40011, 40062, 40300, 40900–40915 — an expired file_path, 40910,
+ *   is refused when the paths are resolved, before any audience is looked at); and an HTTP 4xx without TikTok's
+ *   envelope (it never reached API logic, §1). Counting these would let a throttled or re-uploaded day of calls
+ *   run out without TikTok having counted one: under 50 % rate limiting a first sync took three days.
+ * - counted (the safe side): refusals about the audience itself — 40002 processing or not editable (the corrections:
+ *   retrying a not-editable audience "only spends the audience's daily calls"), under the 1,000 floor, a REPLACE
+ *   while one is unfinished — and 40007, server faults, and codes the table does not know.
+ */
+export function refusalCountsAgainstAudience(e: TikTokApiError): boolean {
+  if (e.code === 'AUDIENCE_TOO_SMALL' || e.code === 'REPLACE_PENDING') return true;
+  if (e.kind === 'http' && e.tiktokCode == null) return false;
+  return !REFUSED_BEFORE_AUDIENCE.has(e.category);
+}
+
 /** Milliseconds from `now` to the next 00:00:00.000 UTC (never 0: at midnight exactly, the next one). */
 export function msUntilNextUtcMidnight(now: number): number {
   const d = new Date(now);

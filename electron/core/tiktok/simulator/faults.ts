@@ -8,14 +8,16 @@
  * - 'drop': destroy the socket before any response; nothing is applied;
  * - 'lost-ack': APPLY the request, then destroy the socket without a response (a lost acknowledgement);
  * - 'tiktok-code': answer TikTok's envelope with `code` and `message` (HTTP `status`, default 200) without applying
- *   anything — for answers the model does not produce by itself (e.g. 40106, a token not valid for the advertiser).
+ *   anything — for answers the model does not produce by itself (e.g. 40106, a token not valid for the advertiser);
+ * - 'slow': TikTok takes `delayMs` (default 1 s) over the request, then APPLIES it and answers as usual — after a
+ *   client's timeout shorter than that, the change still happens (an answer that comes too late).
  *
  * A rule fires for matching calls by probability (default 1) and, when `times` is set, at most that many
  * times ("the next N calls to endpoint X").
  */
 import { mulberry32 } from './prng';
 
-export type FaultKind = 'http5xx' | 'code50000' | 'rate-limit' | 'drop' | 'lost-ack' | 'tiktok-code';
+export type FaultKind = 'http5xx' | 'code50000' | 'rate-limit' | 'drop' | 'lost-ack' | 'tiktok-code' | 'slow';
 
 /** Endpoint names of the simulator: the API path without /open_api/v1.3/ and without the trailing slash. */
 export const SIM_ENDPOINTS = [
@@ -48,6 +50,8 @@ export interface FaultRule {
   /** For 'tiktok-code': the envelope's code and message. */
   code?: number;
   message?: string;
+  /** For 'slow': how long TikTok takes before it applies the request and answers (default 1,000 ms). */
+  delayMs?: number;
 }
 
 export interface FiredFault {
@@ -56,6 +60,7 @@ export interface FiredFault {
   status?: number;
   code?: number;
   message?: string;
+  delayMs?: number;
 }
 
 interface ActiveRule extends FaultRule {
@@ -100,7 +105,7 @@ export class FaultInjector {
   }
 
   list(): FaultRule[] {
-    return this.rules.map(({ kind, endpoint, probability, times, status, code, message, remaining }) => ({ kind, endpoint, probability, times: Number.isFinite(remaining) ? remaining : times, status, code, message }));
+    return this.rules.map(({ kind, endpoint, probability, times, status, code, message, delayMs, remaining }) => ({ kind, endpoint, probability, times: Number.isFinite(remaining) ? remaining : times, status, code, message, delayMs }));
   }
 
   /** Decides the fault (if any) for one call. Consumes randomness only for probabilistic rules. */
@@ -117,6 +122,7 @@ export class FaultInjector {
         endpoint,
         ...(r.kind === 'http5xx' ? { status: r.status ?? 503 } : {}),
         ...(r.kind === 'tiktok-code' ? { status: r.status ?? 200, code: r.code ?? 40000, message: r.message ?? 'Injected TikTok answer.' } : {}),
+        ...(r.kind === 'slow' ? { delayMs: r.delayMs ?? 1000 } : {}),
       };
       this.fired.push(f);
       if (r.remaining <= 0) this.rules = this.rules.filter((x) => x !== r);

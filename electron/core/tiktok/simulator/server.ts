@@ -172,6 +172,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     if (fault?.kind === 'code50000') return send(50000, 'System error (injected).', {}, 'code50000');
     if (fault?.kind === 'rate-limit') return send(40100, "Too many requests: the app's QPS limit is reached (injected).", {}, 'rate-limit');
     if (fault?.kind === 'tiktok-code') return send(fault.code ?? 40000, fault.message ?? 'Injected TikTok answer.', {}, 'tiktok-code', fault.status ?? 200);
+    // TikTok is slow: the request is applied (below) only after the delay, whether or not the client still waits.
+    if (fault?.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 1000));
 
     let simReq: SimRequest;
     let result: { code: number; message: string; data: unknown; httpStatus?: number };
@@ -190,7 +192,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       req.socket.destroy();
       return;
     }
-    send(result.code, result.message, result.data, null, result.httpStatus);
+    send(result.code, result.message, result.data, fault?.kind === 'slow' ? 'slow' : null, result.httpStatus);
   }
 
   function portal(url: URL, res: http.ServerResponse): void {
