@@ -1,0 +1,115 @@
+/** The removal limit through the CLI against the offline sandbox: exit 3, the numbers, and the commands to decide. */
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startSimulator, type SimulatorHandle } from '../../../electron/core/tiktok/simulator';
+import { cli } from '../../helpers/cli';
+import { emails, hashSet, writeEmailCsv } from '../../helpers/cohort';
+import { tmpDir } from '../../helpers/tmp';
+
+let dir: string;
+let cleanup: () => void;
+let env: NodeJS.ProcessEnv;
+let sim: SimulatorHandle;
+
+beforeEach(async () => {
+  ({ dir, cleanup } = tmpDir());
+  sim = await startSimulator({ rateLimit: false, processingDelayMs: 0, matchRate: 'exact' });
+  env = { COHORT_RELAY_HOME: path.join(dir, 'home'), TIKTOK_API_BASE: sim.url, TIKTOK_ACCESS_TOKEN: sim.accessToken };
+});
+afterEach(async () => {
+  await sim.close();
+  cleanup();
+});
+
+const csv = () => path.join(dir, 'cohort.csv');
+const sync = (list: readonly string[] | null, ...extra: string[]) => {
+  if (list) writeEmailCsv(csv(), list);
+  return cli(['sync', '--csv', csv(), '--key', 'email', '--advertiser', sim.advertiserIds[0]!, '--audience', 'Buyers', ...extra], env);
+};
+const updates = () => sim.requests('dmp/custom_audience/update').length + sim.requests('dmp/custom_audience/file/upload').length;
+
+describe('cohort-relay sync with the removal limit', () => {
+  it('a sync over the limit exits 3, sends nothing, prints the numbers and how to confirm; --confirm-removals sends it once', async () => {
+    const first = await sync(emails(0, 5000), '--json');
+    expect(first.code).toBe(0);
+    const tiktokId = (JSON.parse(first.stdout) as { audienceId: string }).audienceId;
+    const before = updates();
+
+    const held = await sync(emails(0, 1750));
+    expect(held.code).toBe(3);
+    expect(held.stdout).toMatch(/^Sync held: audience "Buyers"/);
+    expect(held.stdout).toMatch(/\+0 to add, −3,250 to remove: nothing sent, no call spent/);
+    expect(held.stdout).toMatch(/would remove 3,250 of 5,000 people \(65 %\), more than this audience's 20 % limit, so it was held/);
+    expect(held.stdout).toMatch(/run the same command again with --confirm-removals \(or: cohort-relay removals confirm --audience-id 1\)/);
+    expect(held.stdout).toMatch(/cohort-relay removals keep --audience-id 1/);
+    expect(updates()).toBe(before);
+    expect(sim.membership(tiktokId)).toEqual(hashSet(emails(0, 5000)));
+
+    const json = await sync(null, '--json');
+    expect(json.code).toBe(3);
+    expect(JSON.parse(json.stdout)).toMatchObject({ status: 'held', callsUsed: 0, removes: 3250, removalLimitPct: 20, error: { code: 'REMOVALS_HELD' }, hold: { removes: 3250, currentSize: 5000, percent: 65, limitPct: 20, confirmed: false } });
+
+    const status = await cli(['status'], env);
+    expect(status.stdout).toMatch(/Sync held: This sync would remove 3,250 of 5,000 people/);
+    expect(JSON.parse((await cli(['status', '--json'], env)).stdout).audiences[0]).toMatchObject({ removalLimitPct: 20, hold: { state: 'held', removes: 3250 } });
+    const runs = JSON.parse((await cli(['runs', '--json'], env)).stdout) as { status: string }[] | { runs: { status: string }[] };
+    expect(JSON.stringify(runs)).toMatch(/"status":"held"/);
+
+    const confirmed = await sync(null, '--confirm-removals');
+    expect(confirmed.code).toBe(0);
+    expect(confirmed.stdout).toMatch(/^Sync done/);
+    expect(confirmed.stdout).toMatch(/as you confirmed once/);
+    expect(sim.membership(tiktokId)).toEqual(hashSet(emails(0, 1750)));
+
+    // Once: the next drop over the limit is held again, even with the flag (nothing was held to confirm before it).
+    const again = await sync(emails(0, 1000), '--confirm-removals');
+    expect(again.code).toBe(3);
+    expect(again.stdout).toMatch(/No sync of this audience was held, so --confirm-removals had nothing to confirm/);
+    expect(sim.membership(tiktokId)).toEqual(hashSet(emails(0, 1750)));
+  });
+
+  it('--dry-run says the sync would be held, exits 0 and holds nothing; --max-removals sets the audience\'s limit or switches it off', async () => {
+    await sync(emails(0, 5000));
+    const dry = await sync(emails(0, 1750), '--dry-run');
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/so it will be held until you confirm it/);
+    expect(JSON.parse((await cli(['removals', '--json'], env)).stdout).audiences[0]).toMatchObject({ removalLimitPct: 20, hold: null });
+    expect((await sync(null, '--dry-run', '--confirm-removals')).code).toBe(2);
+
+    const plan = await cli(['plan', '--csv', csv(), '--key', 'email', '--advertiser', sim.advertiserIds[0]!, '--audience', 'Buyers', '--json'], env);
+    expect(JSON.parse(plan.stdout)).toMatchObject({ removes: 3250, removalLimitPct: 20, wouldHold: { removes: 3250, percent: 65, limitPct: 20, confirmed: false } });
+
+    expect((await sync(null, '--max-removals', '70')).code).toBe(0);
+    expect(JSON.parse((await cli(['removals', '--json'], env)).stdout).audiences[0]).toMatchObject({ removalLimitPct: 70, hold: null });
+    expect((await sync(emails(0, 1000), '--max-removals', 'off')).code).toBe(0);
+    const bad = await sync(null, '--max-removals', '120');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--max-removals "120" is not a percentage: give a whole number from 0 to 100/);
+  });
+
+  it('removals list, limit, keep and confirm decide a held sync by the audience number', async () => {
+    await sync(emails(0, 5000));
+    expect((await sync(emails(0, 1750))).code).toBe(3);
+
+    const list = await cli(['removals'], env);
+    expect(list.stdout).toMatch(/#1 Buyers: limit 20 %, HELD — needs you/);
+    expect(list.stdout).toMatch(/cohort-relay removals confirm --audience-id 1/);
+
+    const keep = await cli(['removals', 'keep', '--audience-id', '1'], env);
+    expect(keep.code).toBe(0);
+    expect(keep.stdout).toMatch(/kept as it is/);
+    const quiet = await sync(null, '--json');
+    expect(quiet.code).toBe(3);
+    expect(JSON.parse(quiet.stdout).hold).toMatchObject({ kept: true });
+
+    const confirm = await cli(['removals', 'confirm', '--audience-id', '1', '--json'], env);
+    expect(confirm.code).toBe(0);
+    expect(JSON.parse(confirm.stdout)).toMatchObject({ status: 'done', removes: 3250 });
+    expect((await cli(['removals', 'confirm', '--audience-id', '1'], env)).stderr).toMatch(/No sync of this audience is held/);
+
+    expect((await cli(['removals', 'limit', '--audience-id', '1', '--max', 'off'], env)).stdout).toMatch(/no removal limit/);
+    expect((await cli(['removals', 'limit', '--audience-id', '1', '--max', '5%'], env)).stdout).toMatch(/more than 5 % of its people is held/);
+    expect((await cli(['removals', '--help'], env)).stdout).toMatch(/limit --audience-id N --max PCT\|off/);
+    expect((await cli(['sync', '--help'], env)).stdout).toMatch(/--max-removals PCT\|off\] \[--confirm-removals\]/);
+  });
+});
