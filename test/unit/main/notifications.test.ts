@@ -21,6 +21,17 @@ describe('notificationFor', () => {
     expect(notificationFor(finished({}), { enabled: false })).toBeNull();
   });
 
+  it('asks the user about a background sync held for its removals, once per held change, with the numbers', () => {
+    const error = { code: 'REMOVALS_HELD' as const, message: "This sync would remove 646,771 of 1,000,000 people (65 %), more than this audience's 20 % limit, so it was held: nothing was sent and no call was spent.", retryable: false };
+    expect(notificationFor(finished({ status: 'held', heldAgain: false, error }), { enabled: true, audienceName: 'Spring buyers' })).toEqual({
+      title: 'Sync held: needs you',
+      body: `“Spring buyers”: ${error.message} Open Cohort Relay to sync anyway (once) or keep the audience as is.`,
+    });
+    expect(notificationFor(finished({ status: 'held', heldAgain: true, error }), { enabled: true })).toBeNull();
+    expect(notificationFor(finished({ status: 'held', trigger: 'manual', error }), { enabled: true })).toBeNull();
+    expect(notificationFor(finished({ status: 'held', error }), { enabled: false })).toBeNull();
+  });
+
   it('asks the user to re-connect', () => {
     const e: PushEvent = { event: 'connection:needsReconnect', payload: { connectionId: 'c1', message: 'The TikTok token was revoked.' } };
     expect(notificationFor(e, { enabled: true })).toEqual({ title: 'Re-connect TikTok', body: 'The TikTok token was revoked. Open Cohort Relay to re-connect.' });

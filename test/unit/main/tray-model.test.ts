@@ -76,6 +76,14 @@ describe('buildTrayModel', () => {
     expect(m.items[TRAY_AUDIENCE_LIMIT]).toEqual({ kind: 'item', label: '3 more in Cohort Relay…', enabled: true, action: { type: 'open' } });
   });
 
+  it('a sync held for its removals reads as needing the user, with a way to the numbers in the window', () => {
+    const m = buildTrayModel(snapshot({ audiences: [audience({ held: true })] }), opts);
+    expect(labels(m.items)[0]).toBe('Spring buyers — Sync held: needs you');
+    expect(submenu(m.items[0])[1]).toEqual({ kind: 'item', label: 'Review the held sync…', enabled: true, action: { type: 'open' } });
+    expect(m.tooltip).toBe('Cohort Relay — needs attention');
+    expect(labels(submenu(buildTrayModel(snapshot(), opts).items[0]))).not.toContain('Review the held sync…');
+  });
+
   it('formats large numbers for the locale', () => {
     const m = buildTrayModel(snapshot({ audiences: [audience({ callsLeftToday: 1200, dailyBudget: 5000 })] }), { ...opts, locale: 'de-DE' });
     expect(labels(submenu(m.items[0]))[2]).toBe('Calls left today: 1.200 of 5.000');
