@@ -117,6 +117,19 @@ describe('Segment tiktok-audiences requests (segmentio/action-destinations @ 970
     expect(history[0]).toMatchObject({ action: 'create', editor: 'open_api', action_detail: '0', msg: null, opt_time: details.create_time });
   });
 
+  it('answers getAudience without the trailing slash, as Segment calls it in production (constants.ts GET_AUDIENCE_URL); other paths without it stay 404', async () => {
+    const fx = seg.getAudience;
+    expect(fx.path.endsWith('/')).toBe(false);
+    const token = sim.issueToken([fx.advertiserId]);
+    const id = await partnerAudience(token, fx.advertiserId, fx.response.data.list[0]!.audience_details.name);
+    const query = new URLSearchParams({ advertiser_id: fx.advertiserId, custom_audience_ids: JSON.stringify([id]) });
+    const r = await send(sim, `${fx.path}?${query}`, { token, headers: fx.requestHeaders });
+    expectEnvelopeOk(r);
+    expect((r.body.data as { list: { audience_details: { audience_id: string } }[] }).list.map((x) => x.audience_details.audience_id)).toEqual([id]);
+    // tiktok-api.md §1: elsewhere a missing slash is the classic 404; no public client shows TikTok accepting it.
+    expect((await send(sim, `${sdk.list.path.slice(0, -1)}?advertiser_id=${fx.advertiserId}`, { token })).status).toBe(404);
+  });
+
   it("adds and deletes syncAudience's three-identifier row and answers its SUCCESS_RESPONSE shape", async () => {
     const token = sim.issueToken([seg.syncAudience.advertiserId]);
     const id = await partnerAudience(token, seg.syncAudience.advertiserId);
@@ -427,6 +440,60 @@ describe("TikTok's SDK spec files (tiktok/tiktok-business-api-sdk @ f809c39, yml
     expectRefused(await send(sim, `${sdk.get.path}?advertiser_id=${adv}&custom_audience_ids=${encodeURIComponent(JSON.stringify([a]))}`, { token: null }));
     for (const size of [sdk.get.historySize.min, sdk.get.historySize.max]) expect((await send(sim, `${sdk.get.path}?advertiser_id=${adv}&custom_audience_ids=${a}&history_size=${size}`)).body.code).toBe(0);
     for (const size of [sdk.get.historySize.min - 1, sdk.get.historySize.max + 1]) expectRefused(await send(sim, `${sdk.get.path}?advertiser_id=${adv}&custom_audience_ids=${a}&history_size=${size}`));
+  });
+
+  it(`get: history_size defaults to ${sdk.get.historySize.default}, so a get without it returns the newest ${sdk.get.historySize.default} entries`, async () => {
+    const adv = seg.syncAudience.advertiserId;
+    const token = sim.issueToken([adv]);
+    const id = await partnerAudience(token, adv, 'history');
+    // One 'create' entry, then one entry per mapping: one more than the default in all.
+    for (let i = 0; i < sdk.get.historySize.default; i++) {
+      const body = { advertiser_ids: [adv], action: i % 2 ? 'delete' : 'add', id_schema: ['EMAIL_SHA256'], batch_data: [[{ id: seg.syncAudience.hashes.email, audience_ids: [id] }]] };
+      expect((await send(sim, 'segment/mapping/', { token, json: body })).body.code).toBe(0);
+    }
+    const r = await send(sim, `${sdk.get.path}?${new URLSearchParams({ advertiser_id: adv, custom_audience_ids: JSON.stringify([id]) })}`, { token });
+    const history = (r.body.data as { list: { audience_history: { action: string }[] }[] }).list[0]!.audience_history;
+    expect(history).toHaveLength(sdk.get.historySize.default);
+    expect(history[0]!.action).toBe('delete');
+    expect(history.map((h) => h.action)).not.toContain('create');
+  });
+
+  it('get: audience_details carries every key of the response_rule (pop_resp_nullvalue: false keeps nulls), for file and partner audiences', async () => {
+    const adv = sim.advertiserIds[0]!;
+    const file = await fileAudience('EMAIL_SHA256', 5, 'keys');
+    const partner = await partnerAudience(sim.accessToken, adv, 'keys');
+    const r = await send(sim, `${sdk.get.path}?${new URLSearchParams({ advertiser_id: adv, custom_audience_ids: JSON.stringify([file, partner]) })}`);
+    const list = (r.body.data as { list: { audience_details: Record<string, unknown> }[] }).list;
+    expect(list).toHaveLength(2);
+    for (const { audience_details: details } of list) {
+      expect(sdk.get.audienceDetailKeys.filter((k) => !(k in details))).toEqual([]);
+      // The create yml's defaults; no enhancement asked, and neither is a lookalike audience.
+      expect(details).toMatchObject({ audience_sub_type: 'NORMAL', audience_enhancement: false, enhancement_status: null, lookalike_spec: null });
+    }
+  });
+
+  it('create: audience_sub_type REACH_FREQUENCY and audience_enhancement true are kept and shown by get (and the sub type by list)', async () => {
+    const adv = sim.advertiserIds[0]!;
+    const path = await upload('EMAIL_SHA256', lines('EMAIL_SHA256', 5, 'rf'));
+    const r = await create({ advertiser_id: adv, custom_audience_name: 'rf', calculate_type: 'EMAIL_SHA256', file_paths: [path], audience_sub_type: 'REACH_FREQUENCY', audience_enhancement: true });
+    expectEnvelopeOk(r);
+    const id = (r.body.data as { custom_audience_id: string }).custom_audience_id;
+    const got = await send(sim, `${sdk.get.path}?${new URLSearchParams({ advertiser_id: adv, custom_audience_ids: JSON.stringify([id]) })}`);
+    expect((got.body.data as { list: { audience_details: Record<string, unknown> }[] }).list[0]!.audience_details).toMatchObject({ audience_sub_type: 'REACH_FREQUENCY', audience_enhancement: true });
+    const listed = await send(sim, `${sdk.list.path}?${new URLSearchParams({ advertiser_id: adv, custom_audience_ids: JSON.stringify([id]) })}`);
+    expect((listed.body.data as { list: Record<string, unknown>[] }).list[0]).toMatchObject({ audience_id: id, audience_sub_type: 'REACH_FREQUENCY' });
+  });
+
+  it(`create: audience_sub_type outside its strict enum (${sdk.create.audienceSubTypes.join(', ')}) or null, and a non-boolean audience_enhancement, are refused with 40002 and create nothing`, async () => {
+    const adv = sim.advertiserIds[0]!;
+    const path = await upload('EMAIL_SHA256', lines('EMAIL_SHA256', 5, 'bad'));
+    const base = { advertiser_id: adv, custom_audience_name: 'bad', calculate_type: 'EMAIL_SHA256', file_paths: [path] };
+    for (const extra of [{ audience_sub_type: 'LOOKALIKE' }, { audience_sub_type: 'normal' }, { audience_sub_type: null }, { audience_enhancement: 'False' }, { audience_enhancement: null }] as Record<string, unknown>[]) {
+      const r = await create({ ...base, ...extra });
+      expectRefused(r);
+      expect({ extra, code: r.body.code }).toEqual({ extra, code: 40002 });
+    }
+    expect(sim.audiences(adv)).toEqual([]);
   });
 
   it('list: page defaults to 1 and page_size to 10; page_size 1–100; page ≥ 1; custom_audience_ids filters', async () => {

@@ -1,7 +1,7 @@
 /**
  * The offline sandbox's HTTP layer: node:http on 127.0.0.1, TikTok's paths (/open_api/v1.3/.../ with the
- * trailing slash; a missing slash is a 404 as at TikTok), the consent page /portal/auth, the envelope, the
- * app rate limit and fault injection. The behaviour lives in state.ts.
+ * trailing slash; a missing slash is a 404 as at TikTok, except on the paths in SLASHLESS_OK), the consent page
+ * /portal/auth, the envelope, the app rate limit and fault injection. The behaviour lives in state.ts.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -17,6 +17,14 @@ const PREFIX = '/open_api/v1.3/';
 const GET_ENDPOINTS: ReadonlySet<SimEndpoint> = new Set(['oauth2/advertiser/get', 'advertiser/info', 'user/info', 'dmp/custom_audience/list', 'dmp/custom_audience/get']);
 const MUTATING: ReadonlySet<SimEndpoint> = new Set(['oauth2/access_token', 'oauth2/revoke_token', 'dmp/custom_audience/file/upload', 'dmp/custom_audience/create', 'dmp/custom_audience/update', 'dmp/custom_audience/delete', 'segment/audience', 'segment/mapping']);
 const STATE_FILE = 'sandbox-state.json';
+/**
+ * Endpoints also answered without the trailing slash. A missing slash is "the classic cause of 404" at TikTok
+ * (tiktok-api.md §1, S7), but Segment's production getAudience calls /dmp/custom_audience/get without one
+ * (action-destinations tiktok-audiences constants.ts GET_AUDIENCE_URL), so TikTok answers that path. Only paths
+ * a public client is seen to use without the slash are listed, not every GET: nothing shows TikTok accepting
+ * the others, and keeping their 404 makes a client that drops a slash fail offline rather than at TikTok.
+ */
+const SLASHLESS_OK: ReadonlySet<SimEndpoint> = new Set(['dmp/custom_audience/get']);
 
 export interface SimulatorOptions extends Partial<SimSettings> {
   /** Port on 127.0.0.1 (default 0: a free port). */
@@ -131,7 +139,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       portal(url, res);
       return;
     }
-    const endpoint = url.pathname.startsWith(PREFIX) && url.pathname.endsWith('/') ? (url.pathname.slice(PREFIX.length, -1) as SimEndpoint) : null;
+    const endpoint = endpointOf(url.pathname);
     if (!endpoint || !SIM_ENDPOINTS.includes(endpoint)) {
       req.resume();
       logEntry(url.pathname, null, 404, null);
@@ -325,6 +333,14 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** The endpoint a path names ("dmp/custom_audience/get"), or null: outside the API, or without the slash it needs. */
+function endpointOf(pathname: string): SimEndpoint | null {
+  if (!pathname.startsWith(PREFIX)) return null;
+  const rest = pathname.slice(PREFIX.length);
+  if (rest.endsWith('/')) return rest.slice(0, -1) as SimEndpoint;
+  return SLASHLESS_OK.has(rest as SimEndpoint) ? (rest as SimEndpoint) : null;
 }
 
 function escapeHtml(s: string): string {

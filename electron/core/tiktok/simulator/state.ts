@@ -188,7 +188,15 @@ interface Audience {
   replaceUntil?: number;
   retentionInDays: number | null;
   history: HistoryEntry[];
+  /** create's audience_sub_type (SDK create yml: NORMAL by default). Absent in states saved by older versions: NORMAL. */
+  subType?: AudienceSubType;
+  /** create's audience_enhancement (SDK create yml: false by default). Absent in older saved states: false. */
+  enhancement?: boolean;
 }
+
+/** The AudienceSubType enum of the SDK's create yml (strict: anything else is a parameter error). */
+const AUDIENCE_SUB_TYPES = ['NORMAL', 'REACH_FREQUENCY'] as const;
+type AudienceSubType = (typeof AUDIENCE_SUB_TYPES)[number];
 
 /** A read-only view of an audience for tests and the CLI. */
 export interface AudienceSnapshot {
@@ -476,6 +484,11 @@ export class SimState {
     if (!calculateType || !CREATE_TYPES.includes(calculateType)) fail(40002, `calculate_type "${calculateType ?? ''}" is not valid for create.`);
     const retention = req.json.retention_in_days;
     if (retention !== undefined && (typeof retention !== 'number' || !Number.isInteger(retention) || retention < 1 || retention > 365)) fail(40002, 'retention_in_days must be an integer from 1 to 365.');
+    // The create yml marks both nullable: false, the sub type's enum strict and audience_enhancement a boolean.
+    const subType = req.json.audience_sub_type;
+    if (subType !== undefined && !(AUDIENCE_SUB_TYPES as readonly unknown[]).includes(subType)) fail(40002, `audience_sub_type "${String(subType)}" is not valid: use ${AUDIENCE_SUB_TYPES.join(' or ')}.`);
+    const enhancement = req.json.audience_enhancement;
+    if (enhancement !== undefined && typeof enhancement !== 'boolean') fail(40002, 'audience_enhancement must be true or false.');
     const files = this.useFiles(req.json.file_paths, advertiserId, calculateType as string, true);
     const now = this.now();
     this.audienceCounter++;
@@ -495,6 +508,8 @@ export class SimState {
       coverBefore: 0,
       retentionInDays: (retention as number | undefined) ?? null,
       history: [{ at: now, action: 'create', detail: String(members.size), msg: null }],
+      subType: (subType as AudienceSubType | undefined) ?? 'NORMAL',
+      enhancement: (enhancement as boolean | undefined) ?? false,
     };
     this.audiences.set(audienceId, a);
     this.countCall(audienceId);
@@ -587,13 +602,15 @@ export class SimState {
     const advertiserId = this.requireAdvertiser(t, req.query.get('advertiser_id'));
     const ids = arrayParam(req.query, 'custom_audience_ids');
     if (!ids || ids.length < 1 || ids.length > 100) fail(40002, 'custom_audience_ids must have 1 to 100 items.');
-    const historySize = intParam(req.query, 'history_size', 10);
+    // The get yml: history_size 1–100, default 100.
+    const historySize = intParam(req.query, 'history_size', 100);
     if (historySize < 1 || historySize > 100) fail(40002, 'history_size must be from 1 to 100.');
     // Unknown ids are left out of the answer (not an error): a caller compares what it asked with what came back.
     const found = (ids as string[]).map((id) => this.audiences.get(id)).filter((a): a is Audience => !!a && a.advertiserId === advertiserId);
     return {
       list: found.map((a) => ({
-        audience_details: this.render(a),
+        // Keys of the get yml's response_rule beyond the list item; pop_resp_nullvalue: false keeps them when null.
+        audience_details: { ...this.render(a), audience_enhancement: a.enhancement ?? false, enhancement_status: null },
         audience_history: a.history
           .slice(-historySize)
           .reverse()
@@ -788,7 +805,7 @@ export class SimState {
       audience_id: a.audienceId,
       name: a.name,
       type: a.kind === 'partner' ? 'Partner' : 'Customer File Audience',
-      audience_sub_type: 'NORMAL',
+      audience_sub_type: a.subType ?? 'NORMAL',
       calculate_type: a.calculateType,
       cover_num: v.coverNum,
       is_valid: v.isValid,
@@ -802,6 +819,8 @@ export class SimState {
       msg: null,
       error_msg: null,
       rule: null,
+      // Set only for lookalike audiences, which the sandbox never makes (tiktok-api.md §3.4; the get yml's response_rule).
+      lookalike_spec: null,
     };
   }
 
