@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CohortRelayApp } from '../../../electron/core/app';
-import { DEFAULT_PROFILE, type NormalizationProfile } from '../../../shared/domain';
+import { DEFAULT_PROFILE, defaultPhoneKeepPlus, type NormalizationProfile } from '../../../shared/domain';
 import { tmpDir } from '../../helpers/tmp';
 import { sha256 } from './helpers';
 import { fixtures, jsonOf, ok, startRecorder, type Recorded, type Recorder, type Reply } from './recorder';
@@ -120,8 +120,17 @@ describe('the partner sync path sends what the peers send', () => {
     expect(mappings()[0]!.batch_data).toEqual([[{ id: sha256('testuser@testing.com'), audience_ids: [AUDIENCE_ID] }]]);
   });
 
+  it("hashes a phone as E.164 with its '+' under the partner default the wizard and CLI apply (tiktok-api.md corrections: PHONE_SHA256 of '+1231234567', Segment docs)", async () => {
+    // The engine hashes with the profile it is given (a choice made in the hash lab wins); the '+' default for
+    // partner audiences is applied by the hosts through defaultPhoneKeepPlus, so this is the profile they send.
+    await syncPartner('phone\n+14155550100\n', [{ key: 'phone', column: 'phone' }], { ...DEFAULT_PROFILE, phoneKeepPlus: defaultPhoneKeepPlus('segment') });
+    expect(mappings()[0]).toMatchObject({ id_schema: ['PHONE_SHA256'], batch_data: [[{ id: sha256('+14155550100'), audience_ids: [AUDIENCE_ID] }]] });
+  });
+
   it("sends removals as action 'delete' in a separate request, as Segment's performBatch and RudderStack's listData do", async () => {
-    await syncPartner(`email\n${PEER_PEOPLE.map((p) => p.email).join('\n')}\n`, [{ key: 'email', column: 'email' }]);
+    const first = await syncPartner(`email\n${PEER_PEOPLE.map((p) => p.email).join('\n')}\n`, [{ key: 'email', column: 'email' }]);
+    // One of four people (25 %) leaves on purpose: over the default removal limit (20 %), which is not under test here.
+    app.sync.setRemovalLimit(first.audienceId, null);
     rec.requests.length = 0;
     const outcome = await syncPartner(`email\n${PEER_PEOPLE.slice(1).map((p) => p.email).join('\n')}\n`, [{ key: 'email', column: 'email' }]);
     expect(outcome).toMatchObject({ status: 'done', adds: 0, removes: 1 });
