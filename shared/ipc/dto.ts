@@ -311,8 +311,10 @@ export interface PlanView {
    * and never editable): the words and the way out. A warning only: the sync is allowed.
    */
   matchWarning?: string | null;
-  /** When part of the work must wait for the next UTC day's quota; null when everything fits today. */
+  /** When part of the work must wait (the next UTC day's calls, or the one-REPLACE-a-day rule); null when everything fits today. */
   deferredUntil: IsoTime | null;
+  /** Why it waits, in plain words (set with deferredUntil). */
+  deferredReason?: string | null;
   /** Multi-key audiences: counts per key; null for single-key audiences. */
   perKey: Partial<Record<KeySlot, PerKeyCounts>> | null;
   /**

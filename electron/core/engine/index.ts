@@ -676,6 +676,7 @@ class Engine {
       floorWarning: floorError ?? underFloor,
       matchWarning: o.matchWarning,
       deferredUntil: o.deferredUntil,
+      deferredReason: o.deferredReason ?? null,
       perKey: o.perKey,
       removalHold: o.hold && { removes: o.hold.removes, currentSize: o.hold.currentSize, percent: o.hold.percent, limitPct: o.hold.limitPct, confirmed: o.hold.confirmed, message: o.hold.message },
     };

@@ -104,7 +104,9 @@ export function planSync(input: PlanInput): Plan {
   } else {
     const incremental = [...slices('APPEND', 'adds', input.adds, input.current, 1), ...slices('REMOVE', 'removes', input.removes, input.current + input.adds, -1)];
     const replace = slices('APPEND', 'target', input.target, 0, 1, 'REPLACE');
+    // A REPLACE needs at least one file: emptying the audience is REMOVEs (which the floor then stops).
     const replaceWorth =
+      input.target > 0 &&
       input.replacesToday === 0 &&
       replace.length < incremental.length &&
       (incremental.length > input.callsLeft || input.target <= 2 * (input.adds + input.removes));

@@ -40,7 +40,8 @@ export function StateBadge({ state, message }: { state: AudienceState; message?:
 const RUN_STATUS: Record<RunStatus, { label: string; tone: Tone }> = {
   running: { label: 'Running', tone: 'info' },
   done: { label: 'Done', tone: 'good' },
-  deferred: { label: 'Waiting for quota', tone: 'warn' },
+  // Not only quota: the one-REPLACE-a-day rule, TikTok processing, a rate limit; the run says which.
+  deferred: { label: 'Waiting', tone: 'warn' },
   failed: { label: 'Failed', tone: 'bad' },
   cancelled: { label: 'Cancelled', tone: 'neutral' },
   planned: { label: 'Dry run', tone: 'neutral' },

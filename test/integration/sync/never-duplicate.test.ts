@@ -91,7 +91,7 @@ describe('a create TikTok answers after the client has given up waiting', () => 
     open({
       clientOptions: { timeoutMs: 400 },
       // Real waits (short): TikTok finishes the slow create while the sync waits to look for it again.
-      runner: { sleep: (ms, signal) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 3000), signal)) },
+      runner: { sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, Math.min(ms, 3000))) },
     }),
   );
 

@@ -117,6 +117,16 @@ describe('import wizard', () => {
     expect(useApp.getState().draftAudienceId).toBeNull();
   });
 
+  it("a dry run that waits for the one-REPLACE-a-day rule says so, not that the day's calls are used", async () => {
+    const reason = 'TikTok allows one full replace of an audience a day, and this audience had one less than 24 hours ago. Making it match the file needs another, so it waits until 2026-11-25T08:00:00.000Z.';
+    engine({ 'sync:plan': () => plan({ audienceId: 4, deferredUntil: '2026-11-25T08:00:00.000Z', deferredReason: reason }) });
+    await toValidation();
+    fireEvent.click(await screen.findByRole('button', { name: 'Next: choose the audience' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Next: dry run' }));
+    expect(await screen.findByText(/one full replace of an audience a day/)).toBeTruthy();
+    expect(screen.queryByText(/today.s calls/)).toBeNull();
+  });
+
   it('without a usable connection the destination step offers the sandbox instead of a dead end', async () => {
     engine({ 'connections:list': () => [connection({ status: 'needs_reconnect' })] });
     await toValidation();

@@ -290,7 +290,7 @@ export function DryRunStep() {
               </div>
             </div>
           )}
-          {p.deferredUntil && <Notice tone="warn">Part of this sync does not fit today's calls: the rest is sent automatically after {fmtDateTime(p.deferredUntil)}.</Notice>}
+          {p.deferredUntil && <Notice tone="warn">{p.deferredReason ?? "Part of this sync does not fit today's calls."} The rest is sent automatically after {fmtDateTime(p.deferredUntil)}.</Notice>}
           {p.rejected > 0 && (
             <details>
               <summary>Rejects by reason</summary>

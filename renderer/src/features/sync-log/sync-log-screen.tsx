@@ -35,7 +35,7 @@ function RunDetail() {
             {r.dryRun ? ' · dry run' : ''}
           </p>
           {r.error && <ErrorBanner error={r.error} />}
-          {r.deferredUntil && <Notice tone="warn">The rest waits for quota until {fmtDateTime(r.deferredUntil)}.</Notice>}
+          {r.deferredUntil && <Notice tone="warn">The rest waits until {fmtDateTime(r.deferredUntil)}{r.error ? '' : ", when the next UTC day's calls are there"}.</Notice>}
           <p className="muted small">
             {fmtInt(r.rowsRead)} rows read · {fmtInt(r.valid)} valid · {fmtInt(r.rejected)} rejected · {fmtInt(r.duplicates)} duplicates · {fmtInt(r.adds)} added · {fmtInt(r.removes)} removed · {fmtInt(r.callsUsed)} calls
           </p>

@@ -28,6 +28,13 @@ describe('planSync', () => {
     expect(p.calls.map((c) => c.sizeAfter)).toEqual([10_500, 10_000]);
   });
 
+  it('emptying the audience is never a REPLACE of nothing that reports done: it is REMOVEs, which the floor stops', () => {
+    const p = planSync({ ...base, current: 1500, target: 0, removes: 1500 });
+    expect(p.strategy).toBe('incremental');
+    expect(p.floorBlock).toMatchObject({ current: 1500, removes: 1500, resulting: 0 });
+    expect(p.now).toEqual([]);
+  });
+
   it('nothing to do costs no call', () => {
     const p = planSync({ ...base, current: 5000, target: 5000 });
     expect(p.strategy).toBe('nothing');

@@ -4,6 +4,7 @@ import { Scheduler } from '../../../../electron/core/sync/scheduler';
 import type { SyncOutcome } from '../../../../electron/core/sync/sync-runner';
 import type { RunTrigger } from '../../../../electron/core/store/runs-repo';
 import { DEFAULT_PROFILE } from '../../../../shared/domain';
+import { AppError } from '../../../../shared/errors';
 import { tmpDir } from '../../../helpers/tmp';
 
 let store: Store;
@@ -128,6 +129,55 @@ describe('Scheduler', () => {
     const s = scheduler();
     await s.tick();
     expect(refreshed).toEqual([a.id]);
+  });
+});
+
+describe('a slot whose run did not happen', () => {
+  function recording(outcome: (signal: AbortSignal) => Promise<SyncOutcome>) {
+    return new Scheduler({
+      store,
+      now: () => now,
+      runAudience: async (id, trigger, signal) => {
+        ran.push({ id, trigger });
+        return outcome(signal);
+      },
+      healthCheck: async () => health,
+    });
+  }
+
+  it('refused because another sync of the audience was running is not served: it runs on a later tick', async () => {
+    const a = audience({ kind: 'daily', at: '06:00' });
+    let busy = true;
+    const s = recording(async () => {
+      if (busy) throw new AppError('SYNC_RUNNING', 'A sync of this audience is already running.');
+      return { status: 'done' } as SyncOutcome;
+    });
+    await s.tick();
+    expect(ran).toHaveLength(1);
+    busy = false;
+    await s.tick();
+    await s.tick();
+    expect(ran).toEqual([{ id: a.id, trigger: 'schedule' }, { id: a.id, trigger: 'schedule' }]);
+  });
+
+  it("cancelled by the scheduler's stop (shutdown, SIGTERM) runs at the next start; cancelled by the user it is served", async () => {
+    audience({ kind: 'daily', at: '06:00' });
+    let started = () => {};
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const untilAborted = (signal: AbortSignal) => {
+      started();
+      return new Promise<SyncOutcome>((resolve) => signal.addEventListener('abort', () => resolve({ status: 'cancelled' } as SyncOutcome), { once: true }));
+    };
+    const s = recording(untilAborted);
+    const ticking = s.tick();
+    await running;
+    await s.stop();
+    await ticking;
+    expect(ran).toHaveLength(1);
+    const again = recording(async () => ({ status: 'cancelled' }) as SyncOutcome); // the user's cancel
+    await again.tick();
+    await again.tick();
+    expect(ran).toHaveLength(2);
   });
 });
 
