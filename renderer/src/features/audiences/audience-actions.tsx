@@ -2,6 +2,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../../app/store';
 import { Button, ExternalLink } from '../../ui/button';
 import type { AudienceView } from '../../../../shared/ipc/dto';
+import { HoldDecision } from './held-sync';
 
 /** TikTok Ads Manager's audience page for the advertiser (a plain https link, opened in the browser). */
 export function adsManagerUrl(a: AudienceView): string {
@@ -19,6 +20,9 @@ export function AudienceActions({ a, compact = false }: { a: AudienceView; compa
         <Button size={size} onClick={() => void act(a.id, 'cancel')} busy={busy === 'cancel'} disabled={blocked} aria-label={`Cancel the running sync of ${a.name}`}>
           Cancel
         </Button>
+      ) : compact && a.hold && a.hold.state !== 'confirmed' ? (
+        // A held sync: the row offers the decision instead of another "Sync now" of the same file.
+        <HoldDecision a={a} compact />
       ) : (
         <Button size={size} variant="primary" onClick={() => void act(a.id, 'sync')} busy={busy === 'sync'} disabled={blocked || a.state === 'needs_reconnect' || (a.state === 'unavailable' && a.api === 'file')} title={a.state === 'unavailable' && a.api === 'file' ? 'TikTok no longer lets this audience be edited: sync the cohort to a new audience.' : undefined} aria-label={`Sync ${a.name} now`}>
           Sync now

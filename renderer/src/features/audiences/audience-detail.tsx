@@ -9,6 +9,7 @@ import { Meter } from '../../ui/meter';
 import { ProgressBar } from '../../ui/progress-bar';
 import { EmptyState, ErrorBanner, Loading, Notice } from '../../ui/states';
 import { AudienceActions } from './audience-actions';
+import { HeldSyncBanner } from './held-sync';
 import { SizeChart } from './size-chart';
 import { KEY_LABELS } from '../../../../shared/domain';
 import type { KeyMapping, KeySlot } from '../../../../shared/ipc/dto';
@@ -106,6 +107,7 @@ export function AudienceDetail({ id }: { id: number }) {
               )}
             </div>
           )}
+          <HeldSyncBanner a={a} />
           {s.progress && (
             <div className="card">
               <ProgressBar label={`Syncing ${a.name}`} percent={s.progress.percent} phase={s.progress.phase} rows={s.progress.rows} rowsPerSec={s.progress.rowsPerSec} etaSec={s.progress.etaSec} />

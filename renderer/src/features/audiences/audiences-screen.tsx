@@ -11,6 +11,7 @@ import { EmptyState, ErrorBanner, Loading, Notice } from '../../ui/states';
 import { Table } from '../../ui/table';
 import type { Column } from '../../ui/table';
 import { AudienceActions } from './audience-actions';
+import { HeldBadge } from './held-sync';
 import type { AudienceView } from '../../../../shared/ipc/dto';
 
 export function AudiencesScreen() {
@@ -63,7 +64,17 @@ export function AudiencesScreen() {
       width: '10.5rem',
       render: (a) => {
         const p = s.progress[a.id];
-        return a.running || p ? <span className="badge badge-info">{p ? `Syncing · ${p.phase}${p.percent !== null ? ` ${Math.round(p.percent)}%` : ''}` : 'Syncing'}</span> : <StateBadge state={a.state} message={a.stateMessage} />;
+        if (a.running || p) return <span className="badge badge-info">{p ? `Syncing · ${p.phase}${p.percent !== null ? ` ${Math.round(p.percent)}%` : ''}` : 'Syncing'}</span>;
+        // A held sync needs the user before anything else about the row.
+        if (a.hold) {
+          return (
+            <div className="cell-stack">
+              <HeldBadge hold={a.hold} />
+              <StateBadge state={a.state} message={a.stateMessage} />
+            </div>
+          );
+        }
+        return <StateBadge state={a.state} message={a.stateMessage} />;
       },
     },
     { id: 'matched', header: 'Matched', width: '5.5rem', align: 'end', render: (a) => fmtInt(a.coverNum) },

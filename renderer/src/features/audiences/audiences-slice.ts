@@ -3,12 +3,13 @@ import { getBridge } from '../../app/bridge';
 import { failed, idle, loading, ready, toShape } from '../../app/remote';
 import type { Remote } from '../../app/remote';
 import type { SliceCreator } from '../../app/store';
-import type { AppErrorShape } from '../../../../shared/errors';
+import { AppError, type AppErrorShape } from '../../../../shared/errors';
 import type { EventPayloads } from '../../../../shared/ipc/contract';
 import type { AudienceDetailView, AudienceView } from '../../../../shared/ipc/dto';
 
 export type RunProgress = EventPayloads['run:progress'];
-export type AudienceAction = 'sync' | 'pause' | 'resume' | 'undo' | 'cancel' | 'delete';
+/** confirmRemovals: "Sync anyway (once)" for a held sync; keepAudience: "Keep audience as is". */
+export type AudienceAction = 'sync' | 'pause' | 'resume' | 'undo' | 'cancel' | 'delete' | 'confirmRemovals' | 'keepAudience';
 
 export interface AudiencesSlice {
   audiences: Remote<AudienceView[]>;
@@ -85,6 +86,14 @@ export const createAudiencesSlice: SliceCreator<AudiencesSlice> = (set, get) => 
         case 'delete':
           await b.audiences.deleteLocal({ id });
           break;
+        case 'confirmRemovals':
+        case 'keepAudience': {
+          // The decision names the held change the user is looking at (the run that held it): a newer one is refused.
+          const runId = heldRunId(get(), id);
+          if (action === 'confirmRemovals') await b.sync.confirmRemovals({ audienceId: id, runId });
+          else await b.sync.keepAudience({ audienceId: id, runId });
+          break;
+        }
       }
     } catch (err) {
       ok = false;
@@ -101,3 +110,10 @@ export const createAudiencesSlice: SliceCreator<AudiencesSlice> = (set, get) => 
   },
   clearAudienceError: () => set({ audienceError: null }),
 });
+
+/** The run that held the audience's sync, as the screen shows it. */
+function heldRunId(s: Pick<AudiencesSlice, 'audiences' | 'detail'>, id: number): number {
+  const hold = (s.detail.data?.id === id ? s.detail.data.hold : null) ?? s.audiences.data?.find((a) => a.id === id)?.hold ?? null;
+  if (!hold || hold.runId === null) throw new AppError('INVALID_ARGUMENT', 'No sync of this audience is held any more. The list was refreshed: look at its state again.');
+  return hold.runId;
+}

@@ -119,6 +119,8 @@ export interface ImportSlice {
   prepareDryRun(): Promise<void>;
   discardDraft(): Promise<void>;
   startSync(): Promise<void>;
+  /** "Sync anyway (once)" for the wizard's held sync: confirms exactly that change and follows the new run. */
+  confirmHeldSync(): Promise<void>;
   cancelSync(): Promise<void>;
   onRunFinished(p: RunFinished): void;
   resetWizard(): void;
@@ -487,6 +489,22 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
         set({ runId, runStarting: false });
       } catch (err) {
         set({ runStarting: false, runError: toShape(err) });
+      }
+      void get().loadAudiences();
+    },
+
+    async confirmHeldSync() {
+      const id = get().draftAudienceId;
+      const held = get().runResult;
+      if (id === null || held?.status !== 'held' || runActive()) return;
+      // The run that first held this change names it (a repeat of the same change keeps the first run's id).
+      const runId = get().audiences.data?.find((a) => a.id === id)?.hold?.runId ?? held.runId;
+      set({ runStarting: true, runError: null, runResult: null, runId: null });
+      try {
+        const r = await getBridge().sync.confirmRemovals({ audienceId: id, runId });
+        set({ runId: r.runId, runStarting: false });
+      } catch (err) {
+        set({ runStarting: false, runError: toShape(err), runResult: held });
       }
       void get().loadAudiences();
     },

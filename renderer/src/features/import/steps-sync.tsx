@@ -16,6 +16,7 @@ import { KEY_LABELS } from '../../../../shared/domain';
 import type { KeyType } from '../../../../shared/domain';
 import type { KeySlot, PerKeyCounts } from '../../../../shared/ipc/dto';
 import { KEY_SLOTS, keysText, slotLabel } from '../../app/keys';
+import { RemovalHoldNotice, WizardHeldResult } from '../audiences/held-sync';
 
 export function DestinationStep() {
   const s = useApp(
@@ -291,6 +292,7 @@ export function DryRunStep() {
             </div>
           )}
           {p.deferredUntil && <Notice tone="warn">{p.deferredReason ?? "Part of this sync does not fit today's calls."} The rest is sent automatically after {fmtDateTime(p.deferredUntil)}.</Notice>}
+          {p.removalHold && <RemovalHoldNotice hold={p.removalHold} />}
           {p.rejected > 0 && (
             <details>
               <summary>Rejects by reason</summary>
@@ -385,12 +387,12 @@ export function SyncStep() {
       {s.result && (
         <div className="card">
           <h3>
-            Sync finished <RunStatusBadge status={s.result.status} />
+            {s.result.status === 'held' ? 'Sync held' : 'Sync finished'} <RunStatusBadge status={s.result.status} />
           </h3>
           {s.fellBack && s.result.status !== 'failed' && (
             <Notice tone="warn">TikTok did not allow a partner audience for this developer app, so Cohort Relay created a customer-file audience instead (up to 24 changes a day). Ask your TikTok representative to allowlist the app for partner audiences.</Notice>
           )}
-          {s.result.error ? <ErrorBanner error={s.result.error} /> : s.result.status === 'deferred' ? <p>Part of the work waits for the next UTC day's calls; it is sent automatically.</p> : <p>TikTok has the changes. Matching takes up to 24–48 hours; the audience shows as processing meanwhile.</p>}
+          {s.result.status === 'held' ? <WizardHeldResult result={s.result} /> : s.result.error ? <ErrorBanner error={s.result.error} /> : s.result.status === 'deferred' ? <p>Part of the work waits for the next UTC day's calls; it is sent automatically.</p> : <p>TikTok has the changes. Matching takes up to 24–48 hours; the audience shows as processing meanwhile.</p>}
         </div>
       )}
       {done && (

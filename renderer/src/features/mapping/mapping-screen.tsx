@@ -7,6 +7,7 @@ import { Button } from '../../ui/button';
 import { ErrorBanner, Loading, Notice } from '../../ui/states';
 import { CadencePicker } from '../import/cadence-picker';
 import { CSV_ACCEPT } from '../import/steps-file';
+import { RemovalLimitForm } from './removal-limit-form';
 import { KEY_LABELS } from '../../../../shared/domain';
 import { keysText } from '../../app/keys';
 import type { Cadence } from '../../../../shared/ipc/dto';
@@ -203,6 +204,7 @@ export function MappingScreen({ id }: { id: number }) {
           </Button>
         </div>
       </form>
+      <RemovalLimitForm key={String(a.removalLimitPct)} id={id} value={a.removalLimitPct} />
     </section>
   );
 }

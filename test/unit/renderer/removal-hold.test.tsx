@@ -1,0 +1,172 @@
+// @vitest-environment jsdom
+/** A sync held by the audience's removal limit, as the screens show it and ask the user to decide. */
+import { fireEvent, render, screen, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { useApp } from '../../../renderer/src/app/store';
+import { wireEvents } from '../../../renderer/src/app/engine-events';
+import { AudiencesScreen } from '../../../renderer/src/features/audiences/audiences-screen';
+import { AudienceDetail } from '../../../renderer/src/features/audiences/audience-detail';
+import { ImportWizard } from '../../../renderer/src/features/import/import-wizard';
+import { MappingScreen } from '../../../renderer/src/features/mapping/mapping-screen';
+import { AppError } from '../../../shared/errors';
+import type { HoldView } from '../../../shared/ipc/dto';
+import { audience, connection, detail, plan, preview, run } from './fake-bridge';
+import { useFakeEngine } from './setup';
+
+const MESSAGE = "This sync would remove 646,771 of 1,000,000 people (65 %), more than this audience's 20 % limit, so it was held: nothing was sent and no call was spent.";
+function hold(over: Partial<HoldView> = {}): HoldView {
+  return { runId: 7, state: 'held', heldAt: '2026-11-24T06:00:00Z', decidedAt: null, currentSize: 1_000_000, adds: 0, removes: 646_771, percent: 64.6771, limitPct: 20, rowsRead: 353_229, lastRowsRead: 1_000_000, message: MESSAGE, ...over };
+}
+
+describe('a held sync on the audiences screen', () => {
+  it('the row says it needs the user, with the numbers, and offers "Sync anyway (once)" and "Keep as is" instead of "Sync now"', async () => {
+    let list = [audience({ hold: hold() }), audience({ id: 2, name: 'Lapsed' })];
+    const b = useFakeEngine({
+      'audiences:list': () => list,
+      'sync:confirmRemovals': () => {
+        list = [audience({ hold: hold({ state: 'confirmed' }), running: true }), list[1]!];
+        return { runId: 8 };
+      },
+      'sync:keepAudience': () => audience({ hold: hold({ state: 'kept' }) }),
+    });
+    render(<AudiencesScreen />);
+    const grid = await screen.findByRole('grid', { name: 'Audiences' });
+    const [, held, other] = within(grid).getAllByRole('row');
+    const badge = within(held!).getByText('Sync held: needs you');
+    expect(badge.closest('[title]')!.getAttribute('title')).toBe(MESSAGE);
+    expect(within(held!).queryByRole('button', { name: 'Sync Spring buyers now' })).toBeNull();
+    expect(within(other!).getByRole('button', { name: 'Sync Lapsed now' })).toBeTruthy();
+    expect(within(other!).queryByText('Sync held: needs you')).toBeNull();
+
+    fireEvent.click(within(held!).getByRole('button', { name: 'Keep Spring buyers as is: do not send this change' }));
+    await screen.findByRole('grid', { name: 'Audiences' });
+    expect(b.callsTo('sync:keepAudience')).toEqual([{ audienceId: 1, runId: 7 }]);
+
+    fireEvent.click(within(held!).getByRole('button', { name: 'Sync Spring buyers anyway, once: remove 646,771 of 1,000,000 people' }));
+    expect(await screen.findByRole('button', { name: 'Cancel the running sync of Spring buyers' })).toBeTruthy();
+    expect(b.callsTo('sync:confirmRemovals')).toEqual([{ audienceId: 1, runId: 7 }]);
+  });
+
+  it("a decision the engine refuses (the file changed since) shows the engine's words", async () => {
+    useFakeEngine({
+      'audiences:list': () => [audience({ hold: hold() })],
+      'sync:confirmRemovals': () => {
+        throw new AppError('INVALID_ARGUMENT', 'The held sync of this audience changed since (a newer file was checked): nothing was confirmed. Look at the new numbers, then choose again.');
+      },
+    });
+    render(<AudiencesScreen />);
+    fireEvent.click(await screen.findByRole('button', { name: /^Sync Spring buyers anyway, once/ }));
+    expect((await screen.findByRole('alert')).textContent).toContain('The held sync of this audience changed since');
+  });
+});
+
+describe('a held sync on the audience detail', () => {
+  it('shows the numbers, when it was held, the limit, and both decisions; the sync log row says held', async () => {
+    const b = useFakeEngine({
+      'audiences:get': () => detail({ hold: hold(), recentRuns: [run({ id: 7, status: 'held', removes: 646_771, error: { code: 'REMOVALS_HELD', message: MESSAGE, retryable: false } })] }),
+      'audiences:list': () => [],
+      'sync:keepAudience': () => audience({ hold: hold({ state: 'kept' }) }),
+    });
+    render(<AudienceDetail id={1} />);
+    const banner = await screen.findByRole('alert', { name: 'Held sync' });
+    expect(banner.textContent).toContain('Sync held: it would remove more people than this audience allows');
+    expect(banner.textContent).toContain(MESSAGE);
+    expect(banner.textContent).toMatch(/limit 20 % of the audience per sync/);
+    expect(screen.getByText('Held: needs you')).toBeTruthy();
+    fireEvent.click(within(banner).getByRole('button', { name: 'Keep Spring buyers as is: do not send this change' }));
+    await screen.findByRole('alert', { name: 'Held sync' });
+    expect(b.callsTo('sync:keepAudience')).toEqual([{ audienceId: 1, runId: 7 }]);
+  });
+
+  it('kept as is: a quieter note, and only "Sync anyway (once)"', async () => {
+    useFakeEngine({ 'audiences:get': () => detail({ hold: hold({ state: 'kept', message: `${MESSAGE} You chose to keep the audience as is for this file; a changed file is checked again.` }) }) });
+    render(<AudienceDetail id={1} />);
+    const note = await screen.findByRole('status', { name: 'Held sync' });
+    expect(note.textContent).toContain('Kept as is: this file stays held');
+    expect(within(note).getByRole('button', { name: /^Sync Spring buyers anyway, once/ })).toBeTruthy();
+    expect(within(note).queryByRole('button', { name: /Keep Spring buyers as is/ })).toBeNull();
+  });
+});
+
+describe('the safety net in the mapping screen', () => {
+  it('shows the audience\'s limit, saves a new one, switches it off, and refuses a value out of range', async () => {
+    let saved: number | null = 20;
+    const b = useFakeEngine({
+      'audiences:list': () => [audience({ removalLimitPct: saved })],
+      'audiences:update': (req) => {
+        saved = req.removalLimitPct === undefined ? saved : req.removalLimitPct;
+        return audience({ removalLimitPct: saved });
+      },
+    });
+    render(<MappingScreen id={1} />);
+    const form = await screen.findByRole('form', { name: 'Safety net' });
+    const box = within(form).getByRole('checkbox', { name: /Hold a sync that would remove more than a share/ }) as HTMLInputElement;
+    const input = within(form).getByLabelText('Largest share one sync may remove (%)') as HTMLInputElement;
+    expect(box.checked).toBe(true);
+    expect(input.value).toBe('20');
+    expect((within(form).getByRole('button', { name: 'Save safety net' }) as HTMLButtonElement).disabled).toBe(true);
+
+    fireEvent.change(input, { target: { value: '150' } });
+    expect(within(form).getByText('Give a whole number from 0 to 100.')).toBeTruthy();
+    expect((within(form).getByRole('button', { name: 'Save safety net' }) as HTMLButtonElement).disabled).toBe(true);
+
+    fireEvent.change(input, { target: { value: '35' } });
+    expect(form.textContent).toMatch(/more than 35 % of the people in this audience sends nothing until you choose/);
+    fireEvent.click(within(form).getByRole('button', { name: 'Save safety net' }));
+    expect(await screen.findByText('Saved.')).toBeTruthy();
+    expect(b.callsTo('audiences:update')).toEqual([{ id: 1, removalLimitPct: 35 }]);
+
+    const again = await screen.findByRole('form', { name: 'Safety net' });
+    fireEvent.click(within(again).getByRole('checkbox'));
+    expect(again.textContent).toMatch(/Off: syncs are never held/);
+    fireEvent.click(within(again).getByRole('button', { name: 'Save safety net' }));
+    await screen.findByText('Saved.');
+    expect(b.callsTo('audiences:update').at(-1)).toEqual({ id: 1, removalLimitPct: null });
+  });
+});
+
+describe('a held sync in the import wizard', () => {
+  it('the dry run says it will be held; the result offers the decision and "Sync anyway (once)" follows the new run', async () => {
+    let list = [audience({ id: 4 })];
+    const removalHold = { removes: 646_771, currentSize: 1_000_000, percent: 64.68, limitPct: 20, confirmed: false, message: MESSAGE.replace('so it was held: nothing was sent and no call was spent.', 'so it will be held until you confirm it: nothing is sent until then.') };
+    const b = useFakeEngine({
+      'connections:list': () => [connection()],
+      'audiences:list': () => list,
+      'import:preview': () => preview(),
+      'import:hashLab': () => ({ rows: [], selfTest: [] }),
+      'import:validate': () => ({ rowsRead: 10, valid: 10, rejected: 0, duplicates: 0, byReason: {}, rejectsSample: [] }),
+      'audiences:create': () => audience({ id: 4 }),
+      'sync:plan': () => plan({ audienceId: 4, adds: 0, removes: 646_771, currentSize: 1_000_000, projectedSize: 353_229, removalHold }),
+      'sync:run': () => ({ runId: 9 }),
+      'sync:confirmRemovals': () => ({ runId: 10 }),
+    });
+    const off = wireEvents(b);
+    await useApp.getState().loadConnections();
+    render(<ImportWizard />);
+    await useApp.getState().openFile(new File(['x'], 'cohort.csv'));
+    fireEvent.click(await screen.findByRole('button', { name: 'Next: hash lab' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Next: check the whole file' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Next: choose the audience' }));
+    fireEvent.change(await screen.findByLabelText('Audience name'), { target: { value: 'Spring buyers' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Next: dry run' }));
+
+    const notice = await screen.findByRole('status', { name: 'Removal limit' });
+    expect(notice.textContent).toContain('This sync will be held for your confirmation');
+    expect(notice.textContent).toContain('so it will be held until you confirm it');
+    fireEvent.click(screen.getByRole('button', { name: 'Sync now' }));
+    await screen.findByRole('button', { name: 'Cancel sync' });
+    list = [audience({ id: 4, hold: hold({ runId: 9 }) })];
+    b.emit('run:finished', { runId: 9, audienceId: 4, status: 'held', trigger: 'manual', error: { code: 'REMOVALS_HELD', message: MESSAGE, retryable: false }, heldAgain: false });
+    expect(await screen.findByRole('heading', { name: /Sync held/ })).toBeTruthy();
+    const held = await screen.findByRole('alert', { name: 'Held sync' });
+    expect(held.textContent).toContain(MESSAGE);
+    await within(held).findByRole('button', { name: 'Keep audience as is' });
+
+    fireEvent.click(within(held).getByRole('button', { name: 'Sync anyway (once)' }));
+    await screen.findByRole('button', { name: 'Cancel sync' });
+    expect(b.callsTo('sync:confirmRemovals')).toEqual([{ audienceId: 4, runId: 9 }]);
+    b.emit('run:finished', { runId: 10, audienceId: 4, status: 'done', trigger: 'manual', error: null });
+    expect(await screen.findByRole('heading', { name: /Sync finished/ })).toBeTruthy();
+    off();
+  });
+});
