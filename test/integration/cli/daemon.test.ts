@@ -47,4 +47,54 @@ describe('cohort-relay daemon', () => {
     expect(code).toBe(0);
     expect(sim.membership(first.audienceId)).toEqual(hashSet(emails(100, 1200)));
   }, 60_000);
+
+  it('a scheduled slot cut short by SIGTERM is not served: the next daemon runs it and finishes the sync', async () => {
+    const small = { ...env, COHORT_RELAY_HASHES_PER_FILE: '100', COHORT_RELAY_FILES_PER_CALL: '2' };
+    const csv = path.join(dir, 'cohort.csv');
+    writeEmailCsv(csv, emails(0, 1200));
+    const first = JSON.parse((await cli(['sync', '--csv', csv, '--key', 'email', '--advertiser', sim.advertiserIds[0]!, '--audience', 'Nightly', '--json'], small)).stdout);
+    expect((await cli(['schedule', 'add', '--audience-id', String(first.localAudienceId), '--every', 'hourly'], small)).code).toBe(0);
+    const served = new Date(Date.now() - 2 * 3_600_000).toISOString();
+    const slot = () => {
+      const store = Store.open(path.join(dir, 'home'));
+      try {
+        return (store.db.prepare('SELECT schedule_last_slot AS s FROM audiences WHERE id = ?').get(first.localAudienceId) as { s: string }).s;
+      } finally {
+        store.close();
+      }
+    };
+    const store = Store.open(path.join(dir, 'home'));
+    store.db.prepare('UPDATE audiences SET schedule_last_slot = ?, created_at = ? WHERE id = ?').run(served, new Date(Date.now() - 3 * 3_600_000).toISOString(), first.localAudienceId);
+    store.close();
+    writeEmailCsv(csv, emails(0, 1600)); // 400 join: two APPENDs
+    sim.faults.add({ kind: 'slow', endpoint: 'dmp/custom_audience/update', delayMs: 2000, times: 1 });
+
+    const daemon = () => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'electron/cli/index.ts', 'daemon', '--tick', '1'], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: dir, ...small }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const out = { text: '' };
+      child.stdout.on('data', (d: Buffer) => (out.text += d.toString()));
+      const exit = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+      return { child, out, exit };
+    };
+    const until = async (ok: () => boolean, ms: number) => {
+      const deadline = Date.now() + ms;
+      while (!ok() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      return ok();
+    };
+
+    const one = daemon();
+    expect(await until(() => sim.faults.fired.some((f) => f.kind === 'slow'), 30_000)).toBe(true); // the first APPEND is at TikTok
+    one.child.kill('SIGTERM');
+    expect(await one.exit).toBe(0);
+    expect(one.out.text).toMatch(/audience \d+: cancelled/);
+    expect(slot()).toBe(served);
+
+    const two = daemon();
+    expect(await until(() => /audience \d+: done/.test(two.out.text), 30_000)).toBe(true);
+    two.child.kill('SIGTERM');
+    expect(await two.exit).toBe(0);
+    expect(two.out.text).toMatch(/audience \d+: done, \+200 −0/);
+    expect(slot()).not.toBe(served);
+    expect(sim.membership(first.audienceId)).toEqual(hashSet(emails(0, 1600)));
+  }, 90_000);
 });

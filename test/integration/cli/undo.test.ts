@@ -1,0 +1,98 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Store } from '../../../electron/core/store';
+import { acquireAudienceLock } from '../../../electron/core/sync/locks';
+import { startSimulator, type SimulatorHandle } from '../../../electron/core/tiktok/simulator';
+import { cli } from '../../helpers/cli';
+import { emails, hashSet, writeEmailCsv } from '../../helpers/cohort';
+import { tmpDir } from '../../helpers/tmp';
+
+const ROOT = path.resolve(__dirname, '../../..');
+let sim: SimulatorHandle;
+let dir: string;
+let cleanup: () => void;
+let env: NodeJS.ProcessEnv;
+
+beforeEach(async () => {
+  ({ dir, cleanup } = tmpDir());
+  sim = await startSimulator({ rateLimit: false, processingDelayMs: 0, matchRate: 'exact' });
+  // Small files and calls, so a sync of a few hundred people is several calls a crash can land between.
+  env = { COHORT_RELAY_HOME: path.join(dir, 'home'), TIKTOK_API_BASE: sim.url, TIKTOK_ACCESS_TOKEN: sim.accessToken, COHORT_RELAY_KEYCHAIN: 'off', COHORT_RELAY_HASHES_PER_FILE: '100', COHORT_RELAY_FILES_PER_CALL: '2' };
+});
+afterEach(async () => {
+  await sim.close();
+  cleanup();
+});
+
+const syncArgs = (csv: string) => ['sync', '--csv', csv, '--key', 'email', '--advertiser', sim.advertiserIds[0]!, '--audience', 'Undo me', '--json'];
+
+/** `cohort-relay sync` in a child process, SIGKILLed once TikTok has answered `updates` audience updates. */
+function syncKilledAfter(csv: string, updates: number): Promise<NodeJS.Signals | null> {
+  const start = sim.requests('dmp/custom_audience/update').length;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'electron/cli/index.ts', ...syncArgs(csv)], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: dir, ...env }, stdio: 'ignore' });
+  let exited = false;
+  const watch = () => {
+    if (exited) return;
+    if (sim.requests('dmp/custom_audience/update').length - start >= updates) child.kill('SIGKILL');
+    else setImmediate(watch);
+  };
+  watch();
+  return new Promise((resolve) => child.on('exit', (_code, signal) => ((exited = true), resolve(signal))));
+}
+
+function audienceRow(): { id: number; paused: boolean } {
+  const store = Store.open(path.join(dir, 'home'));
+  try {
+    const a = store.audiences.list().find((x) => x.name === 'Undo me')!;
+    return { id: a.id, paused: a.paused };
+  } finally {
+    store.close();
+  }
+}
+
+describe('cohort-relay undo', () => {
+  it('after a sync killed part-way, undoes that sync (not the one before) and restores who was in the audience', async () => {
+    const csv = path.join(dir, 'cohort.csv');
+    const original = emails(0, 1500);
+    writeEmailCsv(csv, original);
+    const first = JSON.parse((await cli(syncArgs(csv), env)).stdout) as { audienceId: string; localAudienceId: number };
+    expect((await cli(['schedule', 'add', '--audience-id', String(first.localAudienceId), '--every', 'hourly'], env)).code).toBe(0);
+
+    writeEmailCsv(csv, emails(0, 2400)); // 900 join: five APPENDs
+    expect(await syncKilledAfter(csv, 2)).toBe('SIGKILL');
+    const atTikTok = sim.membership(first.audienceId)!.size;
+    expect(atTikTok).toBeGreaterThan(1500);
+    expect(atTikTok).toBeLessThan(2400);
+
+    const undo = await cli(['undo', '--audience-id', String(first.localAudienceId), '--json'], env);
+    expect(undo.stderr).toBe('');
+    expect(undo.code).toBe(0);
+    expect(JSON.parse(undo.stdout)).toMatchObject({ status: 'done', schedulePaused: true });
+    expect(sim.membership(first.audienceId)).toEqual(hashSet(original));
+    expect(audienceRow().paused).toBe(true);
+  }, 60_000);
+
+  it('refused while another sync of the audience runs: says so, and the schedule is not paused', async () => {
+    const csv = path.join(dir, 'cohort.csv');
+    writeEmailCsv(csv, emails(0, 1500));
+    const first = JSON.parse((await cli(syncArgs(csv), env)).stdout) as { localAudienceId: number };
+    writeEmailCsv(csv, emails(0, 1700));
+    await cli(syncArgs(csv), env);
+    await cli(['schedule', 'add', '--audience-id', String(first.localAudienceId), '--every', 'hourly'], env);
+
+    const store = Store.open(path.join(dir, 'home'));
+    const release = acquireAudienceLock(store, first.localAudienceId, 'a sync in the desktop app');
+    try {
+      const undo = await cli(['undo', '--audience-id', String(first.localAudienceId)], env);
+      expect(undo.code).toBe(1);
+      expect(undo.stderr).toMatch(/already running/);
+      expect(undo.stdout).not.toMatch(/paused/);
+    } finally {
+      release();
+      store.close();
+    }
+    expect(audienceRow().paused).toBe(false);
+    expect(sim.membership(sim.audiences(sim.advertiserIds[0]).find((a) => a.name === 'Undo me')!.audienceId)!.size).toBe(1700);
+  });
+});
