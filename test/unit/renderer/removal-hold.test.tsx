@@ -32,11 +32,14 @@ describe('a held sync on the audiences screen', () => {
     render(<AudiencesScreen />);
     const grid = await screen.findByRole('grid', { name: 'Audiences' });
     const [, held, other] = within(grid).getAllByRole('row');
-    const badge = within(held!).getByText('Sync held: needs you');
+    const badge = within(held!).getByText('Held: needs you');
     expect(badge.closest('[title]')!.getAttribute('title')).toBe(MESSAGE);
     expect(within(held!).queryByRole('button', { name: 'Sync Spring buyers now' })).toBeNull();
     expect(within(other!).getByRole('button', { name: 'Sync Lapsed now' })).toBeTruthy();
-    expect(within(other!).queryByText('Sync held: needs you')).toBeNull();
+    expect(within(other!).queryByText('Held: needs you')).toBeNull();
+    // The row keeps to the decision and Pause; Undo and Ads Manager stay on the detail screen.
+    expect(within(held!).queryByRole('button', { name: 'Undo the last sync of Spring buyers' })).toBeNull();
+    expect(within(held!).getByRole('button', { name: 'Pause scheduled syncs of Spring buyers' })).toBeTruthy();
 
     fireEvent.click(within(held!).getByRole('button', { name: 'Keep Spring buyers as is: do not send this change' }));
     await screen.findByRole('grid', { name: 'Audiences' });

@@ -39,7 +39,7 @@ export function HoldDecision({ a, compact = false }: { a: AudienceView; compact?
 
 /** The table's state cell for a held audience: a badge whose title carries the numbers. */
 export function HeldBadge({ hold }: { hold: HoldView }) {
-  if (hold.state === 'held') return <Badge tone="warn" title={hold.message}>Sync held: needs you</Badge>;
+  if (hold.state === 'held') return <Badge tone="warn" title={hold.message}>Held: needs you</Badge>;
   if (hold.state === 'kept') return <Badge tone="neutral" title={hold.message}>Held: kept as is</Badge>;
   return <Badge tone="info" title={hold.message}>Confirmed once</Badge>;
 }
