@@ -235,6 +235,11 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     const doubt = audience.api === 'file' && audience.tiktokAudienceId && store.snapshots.meta(audienceId) ? await localStateDoubt(deps, audience, Boolean(opts.dryRun), now()) : null;
     if (doubt) {
       outcome.warnings.push(doubt.reason);
+      // The full replace is held like any sync that removes too many: judged against what this computer last knew
+      // the audience held (the snapshot about to be set aside), so a broken export never empties it this way either.
+      const known = store.snapshots.load(audienceId);
+      const kw = layoutOf(audience).width;
+      guardRemovals(deps, audience, { trigger: opts.trigger, dryRun: Boolean(opts.dryRun), runId, strategy: 'incremental', currentSize: known.length / kw, adds: subtractHashes(target.hashes, known, kw).length / kw, removes: subtractHashes(known, target.hashes, kw).length / kw, target: target.hashes, rowsRead: target.rowsRead, now: now() }, outcome);
       if (!opts.dryRun) {
         store.transaction(() => {
           store.quota.carryOver(doubt.lost);

@@ -11,6 +11,7 @@ import type { SimulatorHandle } from '../../../electron/core/tiktok/simulator';
 import { DEFAULT_PROFILE } from '../../../shared/domain';
 import { emails, hashSet, sha256Hex, writeEmailCsv } from '../../helpers/cohort';
 import { openSandboxApp } from '../../helpers/sandbox-app';
+import { clientFor, upload } from '../tiktok/helpers';
 
 let sim: SimulatorHandle;
 let dir: string;
@@ -150,6 +151,27 @@ describe('a sync that would remove more than the audience allows', () => {
     expect((await syncFile(fixed)).outcome).toMatchObject({ status: 'done', adds: 100, removes: 100 });
     expect(app.store.holds.get(audience.id)).toBeNull();
     expect(sim.membership(created.tiktokAudienceId!)).toEqual(hashSet(fixed));
+  });
+
+  it('a full replace because TikTok shows a change this computer has no record of is held too, judged against what it last knew', async () => {
+    const { audience, outcome: created } = await syncFile(emails(0, 5000));
+    sim.advanceClock(3_600_000);
+    const { client } = clientFor(sim);
+    await client.updateAudience({ advertiserId: ADV(), audienceId: created.tiktokAudienceId!, action: 'APPEND', filePaths: [await upload(client, ADV(), emails(9000, 300).map(sha256Hex))] });
+    sim.advanceClock(3_600_000);
+    const spent = spending();
+
+    const held = (await syncFile(emails(0, 1750))).outcome; // another tool touched it, and the export is cut short
+    expect(held).toMatchObject({ status: 'held', removes: 3250, currentSize: 5000, callsUsed: 0 });
+    expect(held.warnings.join(' ')).toMatch(/TikTok's history shows a change/);
+    expect(spending()).toBe(spent);
+    expect(sim.membership(created.tiktokAudienceId!)?.size).toBe(5300);
+    expect(app.store.snapshots.meta(audience.id)?.entryCount).toBe(5000);
+
+    app.sync.confirmRemovals(audience.id, held.runId);
+    expect(await app.sync.sync(audience.id, 'manual')).toMatchObject({ status: 'done', strategy: 'adopt' });
+    expect(sim.membership(created.tiktokAudienceId!)).toEqual(hashSet(emails(0, 1750)));
+    expect(app.store.holds.get(audience.id)).toBeNull();
   });
 
   it('a dry run says the sync would be held, and holds nothing; after a confirmation it says the change goes ahead', async () => {
