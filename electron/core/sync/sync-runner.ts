@@ -509,7 +509,11 @@ async function findOwnCreate(c: { deps: SyncDeps; now: () => Date; sleep: (ms: n
   return look();
 }
 
-/** TikTok's history may trail the last change this computer sent by this much (the call's time, the clocks' skew). */
+/**
+ * TikTok's history may trail the last change this computer sent by this much (the call's time, the clocks' skew).
+ * A history entry's opt_time is when TikTok took the change, not when it finished processing it: in the captured
+ * get answer (tiktok-api.md §3.5) the create's opt_time is the audience's create_time to the second.
+ */
 const HISTORY_SKEW_MS = 5 * 60_000;
 
 /**
