@@ -12,7 +12,7 @@ import { EXIT_HELD, holdJson, holdNextSteps, parseRemovalLimit } from '../remova
  * sends exactly that change once).
  */
 const sync: CliCommand = {
-  summary: 'Sync a cohort CSV to a TikTok audience: create it, or send only what changed.',
+  summary: 'Sync a cohort CSV to a TikTok audience: create it, or send only what changed. Exit 0 done or deferred, 1 failed, 3 held (it would remove more than the audience allows).',
   usage: `cohort-relay sync ${COHORT_USAGE} --advertiser ID (--audience NAME | --audience-id ID) [--partner] [--dry-run] [--max-removals PCT|off] [--confirm-removals]`,
   options: { ...COHORT_OPTIONS, 'audience-id': { type: 'string' }, 'dry-run': { type: 'boolean' }, partner: { type: 'boolean' }, 'max-removals': { type: 'string' }, 'confirm-removals': { type: 'boolean' } },
   async run(ctx) {

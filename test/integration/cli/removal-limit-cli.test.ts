@@ -110,6 +110,8 @@ describe('cohort-relay sync with the removal limit', () => {
     expect((await cli(['removals', 'limit', '--audience-id', '1', '--max', 'off'], env)).stdout).toMatch(/no removal limit/);
     expect((await cli(['removals', 'limit', '--audience-id', '1', '--max', '5%'], env)).stdout).toMatch(/more than 5 % of its people is held/);
     expect((await cli(['removals', '--help'], env)).stdout).toMatch(/limit --audience-id N --max PCT\|off/);
-    expect((await cli(['sync', '--help'], env)).stdout).toMatch(/--max-removals PCT\|off\] \[--confirm-removals\]/);
+    const help = (await cli(['sync', '--help'], env)).stdout;
+    expect(help).toMatch(/--max-removals PCT\|off\] \[--confirm-removals\]/);
+    expect(help).toMatch(/3 held \(it would remove more than the audience allows\)/);
   });
 });
