@@ -89,14 +89,14 @@ describe('two first syncs of the same new name at once', () => {
 describe('a create TikTok answers after the client has given up waiting', () => {
   beforeEach(() =>
     open({
-      clientOptions: { timeoutMs: 400 },
+      clientOptions: { timeoutMs: 800 },
       // Real waits (short): TikTok finishes the slow create while the sync waits to look for it again.
-      runner: { sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, Math.min(ms, 3000))) },
+      runner: { sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, Math.min(ms, 5000))) },
     }),
   );
 
   it('is an unknown outcome: looked up by name once TikTok had time to finish, never created twice', async () => {
-    sim.faults.add({ kind: 'slow', endpoint: 'dmp/custom_audience/create', delayMs: 1500, times: 1 });
+    sim.faults.add({ kind: 'slow', endpoint: 'dmp/custom_audience/create', delayMs: 2500, times: 1 });
     const csv = path.join(dir, 'slow.csv');
     const list = emails(0, 1500);
     writeEmailCsv(csv, list);
