@@ -20,6 +20,7 @@ export const ERROR_CODES = [
   'AUDIENCE_UNAVAILABLE',
   'REPLACE_PENDING',
   'REMOVALS_HELD',
+  'MEMBERSHIP_UNKNOWN',
   'ADVERTISER_UNREACHABLE',
   'KEY_TYPE_LOCKED',
   'NOT_ALLOWLISTED',
@@ -103,6 +104,12 @@ export function describeError(code: ErrorCode): { message: string; action: strin
       return {
         message: 'This sync would remove more of the audience than its limit allows, so it was held: nothing was sent and no call was spent.',
         action: 'Check the cohort file; then choose "Sync anyway (once)" or "Keep audience as is", or change the audience\'s limit.',
+        retryable: false,
+      };
+    case 'MEMBERSHIP_UNKNOWN':
+      return {
+        message: 'TikTok shows changes to who is in this audience that Cohort Relay did not send (another tool, or this computer lost recent records), so the sync was held: nothing was sent and no call was spent.',
+        action: 'Choose "Replace with the file" to make the audience match the file exactly, or "Keep syncing changes only" to accept TikTok\'s changes.',
         retryable: false,
       };
     case 'ADVERTISER_UNREACHABLE':

@@ -29,7 +29,11 @@ export function notificationFor(e: PushEvent, ctx: NotificationContext): Notific
       const name = ctx.audienceName ? `“${ctx.audienceName}”` : `Audience ${p.audienceId}`;
       if (p.status === 'done') return { title: 'Sync finished', body: `${name} is up to date at TikTok.` };
       if (p.status === 'failed') return { title: 'Sync failed', body: `${name}: ${p.error?.message ?? 'the sync did not complete.'}` };
-      // Held by the audience's removal limit: the user decides. Once per held change, not at every scheduled slot.
+      // Held (the audience's removal limit, or changes at TikTok this app did not send): the user decides. Once per held
+      // change, not at every scheduled slot.
+      if (p.status === 'held' && !p.heldAgain && p.error?.code === 'MEMBERSHIP_UNKNOWN') {
+        return { title: 'Sync held: needs you', body: `${name}: TikTok shows changes to this audience that Cohort Relay did not send, so the sync was held and nothing was sent. Open Cohort Relay to replace its membership with the file, or keep syncing changes only.` };
+      }
       if (p.status === 'held' && !p.heldAgain) {
         return { title: 'Sync held: needs you', body: `${name}: ${p.error?.message ?? 'this sync would remove more people than the audience allows.'} Open Cohort Relay to sync anyway (once) or keep the audience as is.` };
       }

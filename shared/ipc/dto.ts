@@ -218,13 +218,19 @@ export interface AudienceView {
 }
 
 /**
- * A sync held by the audience's removal limit. `held` needs the user: "Sync anyway (once)" (sync:confirmRemovals)
- * or "Keep audience as is" (sync:keepAudience), both naming `runId`. `confirmed`: the next sync of this very file
- * goes ahead once. `kept`: this file stays held without asking again; a changed file is checked again.
+ * A held sync. `reason` 'removals': held by the audience's removal limit; `held` needs the user: "Sync anyway (once)"
+ * (sync:confirmRemovals) or "Keep audience as is" (sync:keepAudience), both naming `runId`. `confirmed`: the next
+ * sync of this very file goes ahead once. `kept`: this file stays held without asking again; a changed file is
+ * checked again.
+ * `reason` 'membership': TikTok shows `foreignChanges` changes to who is in the audience that Cohort Relay did not
+ * send; `held` needs the user: "Replace with the file" (sync:confirmRemovals: one full replace; adds/removes are
+ * against what this computer last knew) or "Keep syncing changes only" (sync:keepAudience: TikTok's changes are
+ * accepted and the hold ends). `confirmed`: the next sync replaces the whole membership.
  */
 export interface HoldView {
   /** The run that first held this change: the id a decision names. */
   runId: number | null;
+  reason: 'removals' | 'membership';
   state: 'held' | 'confirmed' | 'kept';
   heldAt: IsoTime;
   decidedAt: IsoTime | null;
@@ -233,10 +239,13 @@ export interface HoldView {
   removes: number;
   /** removes as a share of currentSize (%). */
   percent: number;
-  limitPct: number;
+  /** The audience's removal limit (%); null only for a membership hold of an audience without one. */
+  limitPct: number | null;
   rowsRead: number;
   /** Rows of the file last synced, when known. */
   lastRowsRead: number | null;
+  /** Membership holds: changes TikTok shows that Cohort Relay did not send; null for removal holds. */
+  foreignChanges: number | null;
   /** Plain words with the numbers. */
   message: string;
 }
@@ -318,10 +327,11 @@ export interface PlanView {
   /** Multi-key audiences: counts per key; null for single-key audiences. */
   perKey: Partial<Record<KeySlot, PerKeyCounts>> | null;
   /**
-   * Set when the sync would remove more than the audience's limit: the words, and whether the user already
-   * confirmed exactly this change (then it goes ahead). Nothing is held by a dry run.
+   * Set when the sync would be held: it would remove more than the audience's limit (`reason` 'removals'), or TikTok
+   * shows changes Cohort Relay did not send (`reason` 'membership': the numbers are the full replace's). The words,
+   * and whether the user already confirmed (then it goes ahead). Nothing is held by a dry run.
    */
-  removalHold: { removes: number; currentSize: number; percent: number; limitPct: number; confirmed: boolean; message: string } | null;
+  removalHold: { reason: 'removals' | 'membership'; removes: number; currentSize: number; percent: number; limitPct: number | null; confirmed: boolean; message: string } | null;
 }
 
 /** held: the sync would remove more of the audience than its limit allows; nothing was sent until the user decides. */

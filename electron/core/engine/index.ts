@@ -678,7 +678,7 @@ class Engine {
       deferredUntil: o.deferredUntil,
       deferredReason: o.deferredReason ?? null,
       perKey: o.perKey,
-      removalHold: o.hold && { removes: o.hold.removes, currentSize: o.hold.currentSize, percent: o.hold.percent, limitPct: o.hold.limitPct, confirmed: o.hold.confirmed, message: o.hold.message },
+      removalHold: o.hold && { reason: o.hold.reason, removes: o.hold.removes, currentSize: o.hold.currentSize, percent: o.hold.percent, limitPct: o.hold.limitPct, confirmed: o.hold.confirmed, message: o.hold.message },
     };
   }
 

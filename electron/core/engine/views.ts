@@ -226,6 +226,7 @@ export function holdView(h: HoldRecord | null): HoldView | null {
   if (!h) return null;
   return {
     runId: h.runId,
+    reason: h.reason,
     state: h.state,
     heldAt: h.heldAt,
     decidedAt: h.decidedAt,
@@ -236,6 +237,7 @@ export function holdView(h: HoldRecord | null): HoldView | null {
     limitPct: h.limitPct,
     rowsRead: h.rowsRead,
     lastRowsRead: h.lastRowsRead,
+    foreignChanges: h.foreignChanges,
     message: storedHoldMessage(h),
   };
 }

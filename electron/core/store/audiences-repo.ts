@@ -70,9 +70,9 @@ export class AudiencesRepo {
   constructor(db: Db) {
     this.q = {
       insert: db.prepare(`INSERT INTO audiences (connection_id, advertiser_id, tiktok_audience_id, name, api, keys_json, calculate_type,
-          source_kind, source_path, source_pattern, suppress_path, profile_json, cadence_json, removal_limit_pct, created_at, updated_at)
+          source_kind, source_path, source_pattern, suppress_path, profile_json, cadence_json, removal_limit_pct, history_baseline, created_at, updated_at)
         VALUES (@connectionId, @advertiserId, @tiktokAudienceId, @name, @api, @keys, @calculateType, @sourceKind, @sourcePath,
-          @sourcePattern, @suppressPath, @profile, @cadence, @removalLimitPct, @now, @now)`),
+          @sourcePattern, @suppressPath, @profile, @cadence, @removalLimitPct, @historyBaseline, @now, @now)`),
       get: db.prepare('SELECT * FROM audiences WHERE id = ?'),
       byTiktokId: db.prepare('SELECT * FROM audiences WHERE advertiser_id = ? AND tiktok_audience_id = ?'),
       byName: db.prepare('SELECT * FROM audiences WHERE advertiser_id = ? AND name = ? ORDER BY id LIMIT 1'),
@@ -81,6 +81,8 @@ export class AudiencesRepo {
       update: db.prepare(`UPDATE audiences SET name = @name, api = @api, source_kind = @sourceKind, source_path = @sourcePath, source_pattern = @sourcePattern,
           suppress_path = @suppressPath, cadence_json = @cadence, paused = @paused, connection_id = @connectionId, removal_limit_pct = @removalLimitPct, updated_at = @now WHERE id = @id`),
       remove: db.prepare('DELETE FROM audiences WHERE id = ?'),
+      historyBaseline: db.prepare('SELECT history_baseline AS n FROM audiences WHERE id = ?'),
+      setHistoryBaseline: db.prepare('UPDATE audiences SET history_baseline = ? WHERE id = ?'),
     };
   }
 
@@ -100,6 +102,8 @@ export class AudiencesRepo {
       profile: JSON.stringify(a.profile),
       cadence: JSON.stringify(a.cadence ?? { kind: 'manual' }),
       removalLimitPct: a.removalLimitPct === undefined ? DEFAULT_REMOVAL_LIMIT_PCT : a.removalLimitPct,
+      // Not at TikTok yet: its history will start with this app's create. Adopted: the caller records what TikTok had.
+      historyBaseline: a.tiktokAudienceId ? null : 0,
       now: new Date().toISOString(),
     });
     return this.get(Number(info.lastInsertRowid))!;
@@ -154,6 +158,19 @@ export class AudiencesRepo {
       now: new Date().toISOString(),
     });
     return this.require(id);
+  }
+
+  /**
+   * How many changes to who is in the audience TikTok's history has that this app did not send and that are accounted
+   * for: what TikTok had when the audience was adopted, and changes the user chose to keep ("Keep syncing changes
+   * only"). null: not known yet (recorded at the next sync that can count TikTok's history).
+   */
+  historyBaseline(id: number): number | null {
+    return (this.q.historyBaseline.get(id) as { n: number | null } | undefined)?.n ?? null;
+  }
+
+  setHistoryBaseline(id: number, n: number | null): void {
+    this.q.setHistoryBaseline.run(n === null ? null : Math.max(0, Math.round(n)), id);
   }
 
   /** Forgets the audience locally (its snapshot and status go with it); TikTok is not touched. */

@@ -46,6 +46,11 @@ export class QuotaRepo {
       lastChangeWall: db.prepare("SELECT max(updated_at) AS at FROM quota_calls WHERE audience_id = ? AND state IN ('acked', 'failed')"),
       newestCall: db.prepare(`SELECT max(at) AS at FROM (SELECT max(created_at) AS at FROM quota_calls WHERE audience_id = @id
         UNION ALL SELECT max(c.created_at) FROM quota_carryover c JOIN audiences a ON a.id = @id ${CARRYOVER_MATCH})`),
+      // Membership calls that reached TikTok or may have (refused and released ones were not applied), carried over too.
+      membershipCalls: db.prepare(`SELECT (SELECT count(*) FROM quota_calls WHERE audience_id = @id AND kind != 'segment' AND state IN ('reserved', 'acked', 'failed'))
+        + (SELECT count(*) FROM quota_carryover c JOIN audiences a ON a.id = @id ${CARRYOVER_MATCH} WHERE c.kind != 'segment') AS n`),
+      unabsorbed: db.prepare(`SELECT count(*) AS n FROM quota_carryover c JOIN audiences a ON a.id = @id ${CARRYOVER_MATCH}
+        WHERE c.created_at > coalesce((SELECT max(created_at) FROM quota_calls WHERE audience_id = @id), '')`),
       carry: db.prepare('INSERT INTO quota_carryover (advertiser_id, tiktok_audience_id, name, utc_day, kind, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
     };
   }
@@ -100,6 +105,24 @@ export class QuotaRepo {
       .read(new Date(at.getTime() - QUOTA_JOURNAL_KEEP_MS))
       .filter((e) => e.advertiserId === key.advertiserId && ((key.tiktokAudienceId !== null && e.tiktokAudienceId === key.tiktokAudienceId) || (e.tiktokAudienceId === null && e.kind === 'create' && e.name === key.name)))
       .filter((e) => newest === null || e.at > newest);
+  }
+
+  /**
+   * How many changes to who is in the audience this app sent that TikTok may have applied: its create, APPENDs,
+   * REMOVEs and REPLACEs that were acknowledged, are unanswered or in flight, and those carried over from a lost
+   * database. Refused and released calls were not applied. (TikTok's history has one entry per applied change.)
+   */
+  membershipCalls(audienceId: number): number {
+    return (this.q.membershipCalls.get({ id: audienceId }) as { n: number }).n;
+  }
+
+  /**
+   * Calls carried over (a restored backup, a lost -wal file) that are newer than every call in the audience's own
+   * ledger: the snapshot this database has predates them, so it lacks what they changed. A run that lost calls clears
+   * the snapshot with the carry-over, and the calls after it are newer, so this is 0 again from then on.
+   */
+  unabsorbedCarryover(audienceId: number): number {
+    return (this.q.unabsorbed.get({ id: audienceId }) as { n: number }).n;
   }
 
   /** Counts calls the database lost (see lostCalls) again, as a recovery does. Joins the caller's transaction. */

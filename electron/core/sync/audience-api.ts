@@ -18,8 +18,13 @@ export interface RemoteAudience {
   audienceType?: string | null;
   /** TikTok's time of the audience's last change (newest history entry), when known. */
   modifiedTime?: string | null;
-  /** TikTok's time of the last change to who is in the audience (newest history entry that is not a rename or share), when known. */
-  membershipChangedTime?: string | null;
+  /**
+   * How many entries of TikTok's history, as returned, change who is in the audience (its create, APPEND, REMOVE,
+   * REPLACE; not a rename or share), when known. Counted, never dated: TikTok's opt_time has no time zone.
+   */
+  membershipChanges?: number | null;
+  /** The history came back as long as asked for: older entries may be left out, so the count cannot be trusted. */
+  historyTruncated?: boolean;
 }
 
 /** What a failed remote call means for the sync engine. */

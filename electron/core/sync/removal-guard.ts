@@ -9,23 +9,31 @@
  * whose row count collapsed removes people and is, and the words then compare its rows with the last synced file.
  * Not checked: the first sync (a create), an adoption of an existing TikTok audience (its members are unknown
  * here), and an undo (the user asked for exactly that change).
+ *
+ * The same hold record, screens and commands serve a second question (`reason: 'membership'`): TikTok shows changes
+ * to who is in the audience that this app did not send (another tool, or this computer lost recent records), so the
+ * snapshot cannot be trusted. Nothing is replaced until the user chooses: "Replace with the file" (one full REPLACE,
+ * its removals judged against what this computer last knew, as above) or "Keep syncing changes only" (TikTok's
+ * changes are accepted as they are and not asked about again).
  */
 import { createHash } from 'node:crypto';
 import { AppError } from '../../../shared/errors';
 import type { Store } from '../store';
 import type { AudienceRecord } from '../store/audiences-repo';
-import type { HoldRecord } from '../store/holds-repo';
+import type { HoldReason, HoldRecord } from '../store/holds-repo';
 import type { RunTrigger } from '../store/runs-repo';
 import type { Strategy } from './planner';
 
-/** A sync over its audience's removal limit, as a run or a dry run reports it. */
+/** A held sync (over its audience's removal limit, or its membership unknown), as a run or a dry run reports it. */
 export interface HoldInfo {
-  /** The audience's local size before the sync. */
+  /** 'removals': over the removal limit. 'membership': TikTok shows changes this app did not send; the numbers are the full replace's. */
+  reason: HoldReason;
+  /** The audience's local size before the sync (what this computer last knew it held). */
   currentSize: number;
   adds: number;
   removes: number;
-  /** The audience's limit (%). */
-  limitPct: number;
+  /** The audience's limit (%); null only for a membership hold of an audience without one. */
+  limitPct: number | null;
   /** removes as a share of currentSize (%). */
   percent: number;
   rowsRead: number;
@@ -41,16 +49,23 @@ export interface HoldInfo {
   confirmed: boolean;
   /** The user chose "Keep audience as is" for this change: it stays held without asking again. */
   kept: boolean;
+  /** Membership holds: changes TikTok shows that this app did not send (else null). */
+  foreignChanges: number | null;
+  /** Membership holds: the replace removes more than the audience's limit (the confirmation is then for exactly this file). */
+  overLimit: boolean;
   /** Plain words with the numbers. */
   message: string;
 }
 
-/** Thrown by a run over the limit: nothing was sent; the run ends as held. */
-export class RemovalsHeld extends AppError {
+/** Thrown by a held run: nothing was sent; the run ends as held. */
+export class SyncHeld extends AppError {
   constructor(readonly hold: HoldInfo) {
-    super('REMOVALS_HELD', hold.message);
+    super(hold.reason === 'membership' ? 'MEMBERSHIP_UNKNOWN' : 'REMOVALS_HELD', hold.message);
   }
 }
+
+/** The numbers a removal-limit message needs. */
+type RemovalNumbers = Pick<HoldInfo, 'currentSize' | 'adds' | 'removes' | 'percent' | 'rowsRead' | 'lastRowsRead' | 'confirmed' | 'kept'> & { limitPct: number };
 
 const f = (n: number) => n.toLocaleString('en-US');
 
@@ -68,17 +83,42 @@ export function overLimit(current: number, removes: number, limitPct: number | n
 }
 
 /** The words for a held (or, in a dry run, would-be-held or confirmed) sync. */
-export function holdMessage(h: Omit<HoldInfo, 'message'>, mode: 'held' | 'preview'): string {
+export function holdMessage(h: RemovalNumbers, mode: 'held' | 'preview'): string {
   const share = `${f(h.removes)} of ${f(h.currentSize)} people (${percentText(h.percent, h.limitPct)})`;
-  const rows =
-    h.lastRowsRead !== null && h.rowsRead < h.lastRowsRead
-      ? ` The file has ${f(h.rowsRead)} rows; the one last synced had ${f(h.lastRowsRead)}: check that the export is complete.`
-      : '';
+  const rows = rowsNote(h);
   if (h.confirmed) return `This sync removes ${share}, more than this audience's ${h.limitPct} % limit, as you confirmed once.${rows}`;
   const head = `This sync would remove ${share}, more than this audience's ${h.limitPct} % limit`;
   if (mode === 'preview') return `${head}, so it will be held until you confirm it: nothing is sent until then.${rows}`;
   const kept = h.kept ? ' You chose to keep the audience as is for this file; a changed file is checked again.' : '';
   return `${head}, so it was held: nothing was sent and no call was spent.${rows}${kept}`;
+}
+
+function rowsNote(h: Pick<HoldInfo, 'rowsRead' | 'lastRowsRead'>): string {
+  return h.lastRowsRead !== null && h.rowsRead < h.lastRowsRead
+    ? ` The file has ${f(h.rowsRead)} rows; the one last synced had ${f(h.lastRowsRead)}: check that the export is complete.`
+    : '';
+}
+
+/** "3 changes", "1 change". */
+function changesText(n: number): string {
+  return `${f(n)} change${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * The words for a sync held because TikTok shows changes this app did not send (or, in a dry run, one that would
+ * be held; or one the user confirmed). The numbers are the full replace's, against what this computer last knew.
+ */
+export function membershipMessage(h: Omit<HoldInfo, 'message' | 'reason' | 'foreignChanges'> & { foreignChanges: number; calls: number | null }, mode: 'held' | 'preview'): string {
+  const who = `TikTok shows ${changesText(h.foreignChanges)} to who is in this audience that Cohort Relay did not send (another tool, or this computer lost recent records)`;
+  const calls = h.calls === null ? 'one full replace' : `one full replace, ${h.calls} call${h.calls === 1 ? '' : 's'}`;
+  const numbers = `+${f(h.adds)} −${f(h.removes)} against the ${f(h.currentSize)} people this computer last knew it held; against what TikTok holds now, unknown`;
+  const limit = h.overLimit && h.limitPct !== null ? ` That removes ${f(h.removes)} of ${f(h.currentSize)} people (${percentText(h.percent, h.limitPct)}), more than this audience's ${h.limitPct} % limit.` : '';
+  const rows = rowsNote(h);
+  if (h.confirmed) return `${who}. As you chose, this sync replaces its whole membership with the file (${calls}: ${numbers}).${limit}${rows}`;
+  const head = `${who}, so who is in it is not known here. To make it match the file exactly, its whole membership can be replaced with the file (${calls}: ${numbers}).${limit}${rows}`;
+  const choose = 'Choose "Replace with the file", or "Keep syncing changes only" to accept TikTok\'s changes and send only what changes in the file.';
+  if (mode === 'preview') return `${head} This sync will be held until you choose: nothing is sent until then. ${choose}`;
+  return `${head} The sync was held: nothing was sent and no call was spent. ${choose}`;
 }
 
 /** SHA-256 of the sorted cohort a sync would leave the audience holding: what a confirmation is for. */
@@ -114,7 +154,10 @@ export interface RemovalCheckInput {
  */
 export function checkRemovals(store: Store, audience: Pick<AudienceRecord, 'id' | 'removalLimitPct'>, input: RemovalCheckInput): HoldInfo | null {
   if (input.trigger === 'undo' || input.strategy === 'create' || input.strategy === 'adopt') return null;
-  const existing = store.holds.get(audience.id);
+  // A membership hold is another question: a run that gets here no longer has it (TikTok's count matches again).
+  const held = store.holds.get(audience.id);
+  const existing = held?.reason === 'removals' ? held : null;
+  if (held && !existing && !input.dryRun) store.holds.clear(audience.id);
   if (!overLimit(input.currentSize, input.removes, audience.removalLimitPct)) {
     // Within the limit: a hold of another change is void now (a confirmed one stays until its sync completes).
     if (!input.dryRun && existing && !(existing.state === 'confirmed' && existing.targetDigest === targetDigest(input.target))) store.holds.clear(audience.id);
@@ -124,6 +167,9 @@ export function checkRemovals(store: Store, audience: Pick<AudienceRecord, 'id' 
   const digest = targetDigest(input.target);
   const same = existing !== null && existing.targetDigest === digest;
   const base = {
+    reason: 'removals' as const,
+    foreignChanges: null,
+    overLimit: true,
     currentSize: input.currentSize,
     adds: input.adds,
     removes: input.removes,
@@ -142,6 +188,7 @@ export function checkRemovals(store: Store, audience: Pick<AudienceRecord, 'id' 
     const rec: HoldRecord = {
       audienceId: audience.id,
       runId: info.runId,
+      reason: 'removals',
       targetDigest: digest,
       currentSize: info.currentSize,
       adds: info.adds,
@@ -149,6 +196,8 @@ export function checkRemovals(store: Store, audience: Pick<AudienceRecord, 'id' 
       limitPct,
       rowsRead: info.rowsRead,
       lastRowsRead: info.lastRowsRead,
+      foreignChanges: null,
+      foreignBaseline: null,
       heldAt: info.heldAt!,
       state: info.kept ? 'kept' : 'held',
       decidedAt: same ? existing.decidedAt : null,
@@ -158,10 +207,82 @@ export function checkRemovals(store: Store, audience: Pick<AudienceRecord, 'id' 
   return info;
 }
 
+export interface MembershipCheckInput extends RemovalCheckInput {
+  /** Changes to who is in the audience TikTok shows that this app did not send. */
+  foreignChanges: number;
+  /** The history baseline that accepts them all ("Keep syncing changes only" records it). */
+  foreignBaseline: number;
+  /** Calls the full replace takes (for the words). */
+  calls: number | null;
+}
+
+/**
+ * TikTok shows changes to the audience that this app did not send: the sync is held until the user chooses, unless
+ * they chose "Replace with the file" already (`confirmed`: the full replace goes ahead; when it removes more than the
+ * audience's limit, only for exactly the file they saw). Outside a dry run, a held one is recorded; the same question
+ * (the same count of changes; over the limit, the same file too) keeps the run that first asked, so it is not
+ * notified again. Never null: the caller asks only when TikTok's count shows such changes.
+ */
+export function checkUnknownMembership(store: Store, audience: Pick<AudienceRecord, 'id' | 'removalLimitPct'>, input: MembershipCheckInput): HoldInfo {
+  const held = store.holds.get(audience.id);
+  const prior = held?.reason === 'membership' ? held : null;
+  const limitPct = audience.removalLimitPct;
+  const over = overLimit(input.currentSize, input.removes, limitPct);
+  const digest = targetDigest(input.target);
+  const confirmed = prior?.state === 'confirmed' && (!over || prior.targetDigest === digest);
+  const same = prior !== null && prior.foreignChanges === input.foreignChanges && (!over || prior.targetDigest === digest);
+  const base = {
+    currentSize: input.currentSize,
+    adds: input.adds,
+    removes: input.removes,
+    limitPct,
+    percent: input.currentSize > 0 ? (input.removes * 100) / input.currentSize : 0,
+    rowsRead: input.rowsRead,
+    lastRowsRead: lastRowsRead(store, audience.id),
+    runId: same ? prior.runId : input.runId,
+    heldAt: same ? prior.heldAt : input.dryRun ? null : input.now.toISOString(),
+    repeated: same,
+    confirmed,
+    kept: false,
+    overLimit: over,
+  };
+  const info: HoldInfo = {
+    ...base,
+    reason: 'membership',
+    foreignChanges: input.foreignChanges,
+    message: membershipMessage({ ...base, foreignChanges: input.foreignChanges, calls: input.calls }, input.dryRun ? 'preview' : 'held'),
+  };
+  if (!input.dryRun && !confirmed) {
+    store.holds.put({
+      audienceId: audience.id,
+      runId: info.runId,
+      reason: 'membership',
+      targetDigest: digest,
+      currentSize: info.currentSize,
+      adds: info.adds,
+      removes: info.removes,
+      limitPct,
+      rowsRead: info.rowsRead,
+      lastRowsRead: info.lastRowsRead,
+      foreignChanges: input.foreignChanges,
+      foreignBaseline: input.foreignBaseline,
+      heldAt: info.heldAt!,
+      state: 'held',
+      decidedAt: null,
+    });
+  }
+  return info;
+}
+
 /** The words for a hold as stored (the audience view and the CLI's status). */
 export function storedHoldMessage(h: HoldRecord): string {
-  const info = { ...h, percent: h.currentSize > 0 ? (h.removes * 100) / h.currentSize : 0, repeated: true, confirmed: h.state === 'confirmed', kept: h.state === 'kept' };
-  return holdMessage(info, 'held');
+  const percent = h.currentSize > 0 ? (h.removes * 100) / h.currentSize : 0;
+  const common = { ...h, percent, repeated: true, confirmed: h.state === 'confirmed', kept: h.state === 'kept' };
+  if (h.reason === 'membership') {
+    const over = overLimit(h.currentSize, h.removes, h.limitPct);
+    return membershipMessage({ ...common, runId: h.runId, heldAt: h.heldAt, overLimit: over, foreignChanges: h.foreignChanges ?? 0, calls: null }, 'held');
+  }
+  return holdMessage({ ...common, limitPct: h.limitPct ?? 0 }, 'held');
 }
 
 /**
@@ -174,9 +295,21 @@ export function confirmHold(store: Store, audienceId: number, runId: number | nu
   return store.holds.get(audienceId)!;
 }
 
-/** "Keep audience as is": the held change is not sent; the same file stays held without asking again. */
+/**
+ * "Keep audience as is": the held change is not sent; the same file stays held without asking again. For a
+ * membership hold, "Keep syncing changes only": TikTok's changes that this app did not send are accepted as they are
+ * (recorded as the audience's history baseline, so they are not asked about again) and the hold ends; the next sync
+ * sends only what changed in the file. Returns the hold as decided.
+ */
 export function keepHold(store: Store, audienceId: number, runId: number | null | undefined, now: Date): HoldRecord {
   const h = requireHold(store, audienceId, runId);
+  if (h.reason === 'membership') {
+    store.transaction(() => {
+      store.audiences.setHistoryBaseline(audienceId, h.foreignBaseline);
+      store.holds.clear(audienceId);
+    });
+    return { ...h, state: 'kept', decidedAt: now.toISOString() };
+  }
   if (h.state !== 'kept') store.holds.decide(audienceId, 'kept', now);
   return store.holds.get(audienceId)!;
 }

@@ -18,7 +18,7 @@ import { addPending, clearPending, diffWithPending } from './pending';
 import { clearAdvertiserUnreachable, clearRefusedEdit, markAdvertiserUnreachable, markUnavailable, noteRefusedEdit, refusedEditSince, unavailableMark, unavailableMessage } from './marks';
 import { matchWarning, readAvailability, tiktokTimeMs } from './status';
 import type { QuotaJournalEntry } from '../store/quota-journal';
-import { checkRemovals, RemovalsHeld, type HoldInfo } from './removal-guard';
+import { checkRemovals, checkUnknownMembership, SyncHeld, type HoldInfo } from './removal-guard';
 
 /** Temp folders of upload files (hashes only), named with the owning pid so a crashed run's are removed. */
 const UPLOAD_DIR_PREFIX = 'cohort-relay-upload-';
@@ -118,7 +118,10 @@ export interface SyncOutcome {
   rejects: unknown[];
   /** Multi-key audiences: per key, people in the cohort with that key, and how many such keys are added and removed. */
   perKey: Partial<Record<MultiSlot, { target: number; adds: number; removes: number }>> | null;
-  /** Set when the sync removes more than the audience's limit: held (or, in a dry run, would be), or confirmed once. */
+  /**
+   * Set when the sync removes more than the audience's limit, or TikTok shows changes this app did not send (`reason`):
+   * held (or, in a dry run, would be), or confirmed once.
+   */
   hold: HoldInfo | null;
 }
 
@@ -221,35 +224,51 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
       const found = await findOwnCreate({ deps, now, sleep, signal }, audience);
       if (found) {
         const lost = unacked ? [] : store.quota.lostCalls(audienceId, now());
+        // What TikTok's history holds now is overwritten by the REPLACE this sync sends: all of it is accounted for.
+        const remote = await deps.api.get(found.audienceId).catch(() => null);
         store.transaction(() => {
           store.audiences.setTiktokId(audienceId, found.audienceId);
           store.snapshots.clear(audienceId);
           store.quota.carryOver(lost);
+          if (remote && typeof remote.membershipChanges === 'number' && !remote.historyTruncated) store.audiences.setHistoryBaseline(audienceId, remote.membershipChanges - store.quota.membershipCalls(audienceId));
         });
         audience = store.audiences.require(audienceId);
         if (!unacked) outcome.warnings.push(`TikTok already has the audience "${audience.name}" that this app created (TikTok id ${found.audienceId}); this computer had lost its record of it (the app stopped before it was saved). It is synced to, not created again: a full replace makes it match the file.`);
       }
     }
+    const layout = layoutOf(audience);
+    const w = layout.width;
+    const perFile = deps.hashesPerFile ?? entriesPerFile(layout);
     // The record of what TikTok holds may be out of date (a crash lost the database's last writes, a backup was
-    // restored, another tool edited the audience): TikTok's own record decides, and a full REPLACE makes it exact.
-    const doubt = audience.api === 'file' && audience.tiktokAudienceId && store.snapshots.meta(audienceId) ? await localStateDoubt(deps, audience, Boolean(opts.dryRun), now()) : null;
+    // restored, another tool edited the audience): a full REPLACE makes it exact. Calls the database lost are
+    // known for sure, and the replace is automatic; changes only TikTok's history shows wait for the user's choice.
+    const doubt = audience.api === 'file' && audience.tiktokAudienceId && store.snapshots.meta(audienceId) ? await localStateDoubt(deps, audience, opts, now()) : null;
     if (doubt) {
-      outcome.warnings.push(doubt.reason);
       // The full replace is held like any sync that removes too many: judged against what this computer last knew
       // the audience held (the snapshot about to be set aside), so a broken export never empties it this way either.
       const known = store.snapshots.load(audienceId);
-      const kw = layoutOf(audience).width;
-      guardRemovals(deps, audience, { trigger: opts.trigger, dryRun: Boolean(opts.dryRun), runId, strategy: 'incremental', currentSize: known.length / kw, adds: subtractHashes(target.hashes, known, kw).length / kw, removes: subtractHashes(known, target.hashes, kw).length / kw, target: target.hashes, rowsRead: target.rowsRead, now: now() }, outcome);
+      const input = { trigger: opts.trigger, dryRun: Boolean(opts.dryRun), runId, strategy: 'incremental' as const, currentSize: known.length / w, adds: subtractHashes(target.hashes, known, w).length / w, removes: subtractHashes(known, target.hashes, w).length / w, target: target.hashes, rowsRead: target.rowsRead, now: now() };
+      if (doubt.kind === 'lost') {
+        outcome.warnings.push(doubt.reason);
+        guardRemovals(deps, audience, input, outcome);
+      } else {
+        const calls = planSync({ current: 0, target: target.hashes.length / w, adds: target.hashes.length / w, removes: 0, remoteExists: true, membershipUnknown: true, callsLeft: Infinity, replacesToday: 0, hashesPerFile: perFile, filesPerCall: deps.filesPerCall ?? FILES_PER_CALL }).calls.length;
+        const hold = checkUnknownMembership(store, audience, { ...input, foreignChanges: doubt.foreignChanges, foreignBaseline: doubt.changes - doubt.ours, calls });
+        outcome.hold = hold;
+        if (hold.confirmed) outcome.warnings.push(hold.message);
+        else if (!opts.dryRun) throw new SyncHeld(hold);
+      }
       if (!opts.dryRun) {
         store.transaction(() => {
           store.quota.carryOver(doubt.lost);
           store.snapshots.clear(audienceId);
           clearPending(store, audienceId);
+          // The replace that follows (now, or once the day's calls or the one-REPLACE window allow) overwrites every
+          // change TikTok shows: they are accounted for, and not a reason to doubt again.
+          if (doubt.changes !== null) store.audiences.setHistoryBaseline(audienceId, doubt.changes - store.quota.membershipCalls(audienceId));
         });
       }
     }
-    const layout = layoutOf(audience);
-    const w = layout.width;
     let snapshot = doubt ? Buffer.alloc(0) : store.snapshots.load(audienceId);
     const membershipUnknown = Boolean(doubt) || (Boolean(audience.tiktokAudienceId) && !store.snapshots.meta(audienceId));
     // Remove what may be at TikTok and is not wanted; append what is wanted and may be missing.
@@ -259,7 +278,6 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     const callsLeft = store.quota.left(audienceId, at, budget);
     const lastReplace = store.quota.lastReplaceAt(audienceId);
     const replaceFreeAt = lastReplace && lastReplace.getTime() + REPLACE_WINDOW_MS > at.getTime() ? new Date(lastReplace.getTime() + REPLACE_WINDOW_MS) : null;
-    const perFile = deps.hashesPerFile ?? entriesPerFile(layout);
     const plan = planSync({
       current: snapshot.length / w, target: target.hashes.length / w, adds: adds.length / w, removes: removes.length / w,
       remoteExists: Boolean(audience.tiktokAudienceId), membershipUnknown, callsLeft,
@@ -329,7 +347,7 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     progress('verifying', 97);
     return outcome;
   } catch (err) {
-    if (err instanceof RemovalsHeld) return finishHeld(store, runId, err, outcome);
+    if (err instanceof SyncHeld) return finishHeld(store, runId, err, outcome);
     if (err instanceof Deferral || (err instanceof AppError && err.code === 'QUOTA_EXHAUSTED')) {
       const until = err instanceof Deferral ? err.until : nextUtcDay(now());
       outcome.status = 'deferred';
@@ -407,16 +425,16 @@ function guardRemovals(deps: SyncDeps, audience: AudienceRecord, input: Paramete
   if (!hold) return;
   outcome.hold = hold;
   if (hold.confirmed) outcome.warnings.push(hold.message);
-  else if (!input.dryRun) throw new RemovalsHeld(hold);
+  else if (!input.dryRun) throw new SyncHeld(hold);
 }
 
 /** A held run: recorded in the sync log as held, with the numbers; no call was spent. */
-function finishHeld(store: Store, runId: number | null, err: RemovalsHeld, outcome: SyncOutcome): SyncOutcome {
+function finishHeld(store: Store, runId: number | null, err: SyncHeld, outcome: SyncOutcome): SyncOutcome {
   Object.assign(outcome, { status: 'held', hold: err.hold, adds: err.hold.adds, removes: err.hold.removes, currentSize: err.hold.currentSize, projectedSize: err.hold.currentSize + err.hold.adds - err.hold.removes, error: err.toShape() });
   if (runId !== null) {
     store.runs.setCounts(runId, { ...outcome.counts, adds: err.hold.adds, removes: err.hold.removes });
     outcome.callsUsed = store.runs.get(runId)!.callsUsed;
-    store.runs.finish(runId, 'held', { errorCode: 'REMOVALS_HELD', errorMessage: err.hold.message });
+    store.runs.finish(runId, 'held', { errorCode: err.code, errorMessage: err.hold.message });
   }
   outcome.tiktokAudienceId = store.audiences.get(outcome.audienceId)?.tiktokAudienceId ?? null;
   return outcome;
@@ -509,44 +527,73 @@ async function findOwnCreate(c: { deps: SyncDeps; now: () => Date; sleep: (ms: n
   return look();
 }
 
-/**
- * TikTok's history may trail the last change this computer sent by this much (the call's time, the clocks' skew).
- * A history entry's opt_time is when TikTok took the change, not when it finished processing it: in the captured
- * get answer (tiktok-api.md §3.5) the create's opt_time is the audience's create_time to the second.
- */
-const HISTORY_SKEW_MS = 5 * 60_000;
+/** Why this computer's record of who is in an audience cannot be trusted (see localStateDoubt). */
+type Doubt =
+  | {
+      /** The database lost calls it sent (the quota journal beside it has them): known for sure. */
+      kind: 'lost';
+      reason: string;
+      /** The journal's calls to count again. */
+      lost: QuotaJournalEntry[];
+      /** TikTok's count of membership changes, when it could be read whole (else null). */
+      changes: number | null;
+    }
+  | {
+      /** TikTok's history has more membership changes than this app sent and had accounted for. */
+      kind: 'foreign';
+      lost: QuotaJournalEntry[];
+      foreignChanges: number;
+      changes: number;
+      /** This app's membership calls that TikTok may have applied. */
+      ours: number;
+    };
 
 /**
- * Why this computer's record of who is in the audience (the snapshot) cannot be trusted, or null:
- * - the quota journal beside the database has calls to this audience that the database lost (a crash took its last
- *   writes, e.g. the -wal file): they are returned, to be counted again;
- * - TikTok's history has a change to who is in it later than the last change this computer sent (the database lost
- *   writes or was restored from a backup, or another tool edited the audience).
- * Either way a diff against the snapshot would be wrong (TikTok could keep hundreds of people while the sync says
- * "+0 −0"): the sync replaces the whole membership instead. A dry run asks TikTok too, and only reports.
+ * Why this computer's record of who is in the audience (the snapshot) cannot be trusted, or null. A diff against it
+ * would be wrong (TikTok could keep hundreds of people while the sync says "+0 −0"):
+ * - 'lost': the quota journal beside the database has calls to this audience that the database lost (a crash took
+ *   its last writes, e.g. the -wal file), or calls were carried over from the journal after its snapshot (a restored
+ *   backup). This app sent them, so the sync replaces the whole membership without asking.
+ * - 'foreign': TikTok's history counts more changes to who is in the audience than this app sent (acknowledged,
+ *   unanswered or carried over; refused ones were never applied) plus those accounted for when it was adopted or
+ *   kept (the baseline): another tool changed it, or this computer lost records the journal no longer has. TikTok's
+ *   opt_time has no time zone, so nothing is dated: entries are counted. A history as long as asked for may leave
+ *   older entries out: then the count cannot tell, and there is no doubt on that basis. Not for an undo (it sends
+ *   the inverse of this app's own last change). The user chooses (checkUnknownMembership).
+ * An audience whose baseline is not known yet (made before this was counted) gets it now, from TikTok's count.
+ * A dry run asks TikTok too, records nothing, and stays quiet offline.
  */
-async function localStateDoubt(deps: SyncDeps, audience: AudienceRecord, dryRun: boolean, at: Date): Promise<{ reason: string; lost: QuotaJournalEntry[] } | null> {
+async function localStateDoubt(deps: SyncDeps, audience: AudienceRecord, opts: Pick<SyncOptions, 'dryRun' | 'trigger'>, at: Date): Promise<Doubt | null> {
   const store = deps.store;
-  const replace = 'To make it match the file exactly, this sync replaces its whole membership (one full REPLACE).';
   const lost = store.quota.lostCalls(audience.id, at);
-  if (lost.length > 0) {
-    return { lost, reason: `This computer lost its record of ${lost.length} change(s) it sent to this TikTok audience (the app stopped before they were saved), so who is in the audience is not known here. ${replace}` };
-  }
-  let remote: RemoteAudience | null;
+  const carried = store.quota.unabsorbedCarryover(audience.id);
+  let remote: RemoteAudience | null = null;
   try {
     remote = await deps.api.get(audience.tiktokAudienceId!);
   } catch (err) {
-    if (dryRun) return null; // a dry run stays quiet offline
-    throw err;
+    // Without TikTok's count a lost call still decides; a dry run stays quiet offline.
+    if (!opts.dryRun && lost.length + carried === 0) throw err;
   }
-  const theirs = tiktokTimeMs(remote?.membershipChangedTime);
-  // The engine's clock and the wall clock agree outside tests; the later of the two is the safe side.
-  const ours = Math.max(store.quota.lastChangeAt(audience.id)?.getTime() ?? -Infinity, store.quota.lastChangeWallAt(audience.id)?.getTime() ?? -Infinity);
-  if (theirs === null || !Number.isFinite(ours) || theirs <= ours + HISTORY_SKEW_MS) return null;
-  return {
-    lost: [],
-    reason: `TikTok's history shows a change to who is in this audience at ${new Date(theirs).toISOString()}, after the last change this computer sent (its database lost recent writes or was restored, or another tool edited the audience), so who is in it is not known here. ${replace}`,
-  };
+  const changes = remote && typeof remote.membershipChanges === 'number' && !remote.historyTruncated ? remote.membershipChanges : null;
+  if (lost.length + carried > 0) {
+    const n = lost.length + carried;
+    return {
+      kind: 'lost',
+      lost,
+      changes,
+      reason: `This computer lost its record of ${n} change(s) it sent to this TikTok audience (the app stopped before they were saved, or an older copy of its data was restored), so who is in the audience is not known here. To make it match the file exactly, this sync replaces its whole membership (one full REPLACE).`,
+    };
+  }
+  if (changes === null) return null;
+  const ours = store.quota.membershipCalls(audience.id);
+  const baseline = store.audiences.historyBaseline(audience.id);
+  if (baseline === null) {
+    if (!opts.dryRun) store.audiences.setHistoryBaseline(audience.id, changes - ours);
+    return null;
+  }
+  const foreignChanges = changes - baseline - ours;
+  if (foreignChanges <= 0 || opts.trigger === 'undo') return null;
+  return { kind: 'foreign', lost: [], foreignChanges, changes, ours };
 }
 
 /** A refusal for a used-up day in the first minutes of this computer's UTC day: TikTok's day may not have begun yet. */

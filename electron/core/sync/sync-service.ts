@@ -108,8 +108,10 @@ export class SyncService {
     // An audience that already exists at TikTok is adopted (its key must match); the first sync REPLACEs it.
     // By name, only an audience of the same kind: a partner audience never adopts a customer-file namesake, nor the reverse.
     const partnerType = (r: { audienceType?: string | null }) => (r.audienceType ?? '').toLowerCase() === 'partner';
-    const remote = tiktokId ? await api.get(tiktokId) : (await api.findByName(name)).find((r) => partnerType(r) === (draft.api === 'segment'));
+    let remote = tiktokId ? await api.get(tiktokId) : (await api.findByName(name)).find((r) => partnerType(r) === (draft.api === 'segment'));
     if (tiktokId && !remote) throw new AppError('AUDIENCE_NOT_FOUND', `TikTok has no audience ${tiktokId} for advertiser ${spec.advertiserId}. Check the id, or give --audience NAME to create one.`);
+    // A list item carries no history: the audience's own answer has it (what TikTok had before this app adopts it).
+    if (remote && !tiktokId && draft.api === 'file') remote = (await api.get(remote.audienceId)) ?? remote;
     if (remote) {
       if (draft.api === 'file' && remote.calculateType && remote.calculateType !== calculateType) {
         throw new AppError('KEY_TYPE_LOCKED', `The TikTok audience "${remote.name}" matches on ${remote.calculateType}, not ${calculateType}; an audience's key cannot change. Choose another audience name to create a new one.`);
@@ -119,9 +121,17 @@ export class SyncService {
     }
     // Recorded unless another process recorded it meanwhile (two first syncs of one new name at once): then both sync
     // that one local audience, whose lock lets one sync run at a time, and only one TikTok audience is created.
-    const recorded = store.transaction(() =>
-      store.audiences.findByName(spec.advertiserId, name) || (tiktokId && store.audiences.findByTiktokId(spec.advertiserId, tiktokId)) ? null : store.audiences.create({ ...draft, name, tiktokAudienceId: tiktokId }),
-    );
+    const recorded = store.transaction(() => {
+      if (store.audiences.findByName(spec.advertiserId, name) || (tiktokId && store.audiences.findByTiktokId(spec.advertiserId, tiktokId))) return null;
+      const created = store.audiences.create({ ...draft, name, tiktokAudienceId: tiktokId });
+      // Adopted: every change TikTok's history already has is someone else's, and accounted for (the first sync
+      // replaces the membership); only changes after it are counted against this app's own calls. A history too
+      // long to count whole leaves it unknown.
+      if (tiktokId && remote && typeof remote.membershipChanges === 'number' && !remote.historyTruncated) {
+        store.audiences.setHistoryBaseline(created.id, remote.membershipChanges - store.quota.membershipCalls(created.id));
+      }
+      return created;
+    });
     return recorded ?? this.ensureAudience(spec);
   }
 

@@ -69,6 +69,9 @@ function newestHistoryTime(history: readonly { optTime: string | null }[]): stri
 /** History actions that do not change who is in the audience (TikTok's action words beyond "create" are not documented). */
 const NOT_MEMBERSHIP = /rename|name|share|apply|lookalike|expir/i;
 
+/** History entries asked for with every get: the most TikTok returns (get yml: history_size 1–100). */
+export const HISTORY_SIZE = 100;
+
 /**
  * The customer-file API of one advertiser, for the sync engine. Audience changes are sent with
  * retry 'none': the engine alone decides on resending, because a resend costs quota.
@@ -93,9 +96,15 @@ export function tiktokAudienceApi(client: TikTokClient, advertiserId: string, si
     },
     async get(audienceId) {
       try {
-        const r = await wrap(client.getAudiences(advertiserId, [audienceId], { historySize: 5 }, { signal }));
+        const r = await wrap(client.getAudiences(advertiserId, [audienceId], { historySize: HISTORY_SIZE }, { signal }));
         const a = r.audiences[0];
-        return a ? { ...toRemote(a), modifiedTime: newestHistoryTime(a.history), membershipChangedTime: newestHistoryTime(a.history.filter((h) => !NOT_MEMBERSHIP.test(h.action ?? ''))) } : null;
+        if (!a) return null;
+        return {
+          ...toRemote(a),
+          modifiedTime: newestHistoryTime(a.history),
+          membershipChanges: a.history.filter((h) => !NOT_MEMBERSHIP.test(h.action ?? '')).length,
+          historyTruncated: a.history.length >= HISTORY_SIZE,
+        };
       } catch (err) {
         if (err instanceof RemoteCallError && err.tiktokCode === 40007) return null;
         throw err;

@@ -153,7 +153,7 @@ describe('a sync that would remove more than the audience allows', () => {
     expect(sim.membership(created.tiktokAudienceId!)).toEqual(hashSet(fixed));
   });
 
-  it('a full replace because TikTok shows a change this computer has no record of is held too, judged against what it last knew', async () => {
+  it('a full replace because TikTok shows a change this computer has no record of says when it removes more than the limit, judged against what it last knew', async () => {
     const { audience, outcome: created } = await syncFile(emails(0, 5000));
     sim.advanceClock(3_600_000);
     const { client } = clientFor(sim);
@@ -162,15 +162,21 @@ describe('a sync that would remove more than the audience allows', () => {
     const spent = spending();
 
     const held = (await syncFile(emails(0, 1750))).outcome; // another tool touched it, and the export is cut short
-    expect(held).toMatchObject({ status: 'held', removes: 3250, currentSize: 5000, callsUsed: 0 });
-    expect(held.warnings.join(' ')).toMatch(/TikTok's history shows a change/);
+    expect(held).toMatchObject({ status: 'held', removes: 3250, currentSize: 5000, callsUsed: 0, hold: { reason: 'membership', overLimit: true, limitPct: 20 } });
+    expect(held.error!.message).toMatch(/TikTok shows 1 change to who is in this audience that Cohort Relay did not send/);
+    expect(held.error!.message).toMatch(/That removes 3,250 of 5,000 people \(65 %\), more than this audience's 20 % limit\. The file has 1,750 rows; the one last synced had 5,000/);
     expect(spending()).toBe(spent);
     expect(sim.membership(created.tiktokAudienceId!)?.size).toBe(5300);
     expect(app.store.snapshots.meta(audience.id)?.entryCount).toBe(5000);
 
+    // Over the limit, the choice to replace is for exactly the file shown: another file is asked about again.
     app.sync.confirmRemovals(audience.id, held.runId);
+    const other = (await syncFile(emails(0, 1800))).outcome;
+    expect(other).toMatchObject({ status: 'held', removes: 3200, hold: { reason: 'membership', confirmed: false, repeated: false } });
+    expect(spending()).toBe(spent);
+    app.sync.confirmRemovals(audience.id, other.runId);
     expect(await app.sync.sync(audience.id, 'manual')).toMatchObject({ status: 'done', strategy: 'adopt' });
-    expect(sim.membership(created.tiktokAudienceId!)).toEqual(hashSet(emails(0, 1750)));
+    expect(sim.membership(created.tiktokAudienceId!)).toEqual(hashSet(emails(0, 1800)));
     expect(app.store.holds.get(audience.id)).toBeNull();
   });
 

@@ -181,9 +181,17 @@ describe('a deferral by the one-REPLACE-a-day rule', () => {
       await client.updateAudience({ advertiserId: ADV(), audienceId: first.tiktokAudienceId!, action: 'APPEND', filePaths: [await upload(client, ADV(), emails(from, 200).map(sha256Hex))] });
       sim.advanceClock(HOUR);
     };
+    // A change elsewhere holds the sync until the user chooses to replace the membership with the file.
+    const replaceOnce = async () => {
+      const held = (await syncFile(list, 'Edited twice')).outcome;
+      expect(held).toMatchObject({ status: 'held', hold: { reason: 'membership' } });
+      app.sync.confirmRemovals(audience.id, held.runId);
+    };
     await editElsewhere(5000);
+    await replaceOnce();
     expect((await syncFile(list, 'Edited twice')).outcome).toMatchObject({ status: 'done', strategy: 'adopt' }); // one REPLACE
     await editElsewhere(6000);
+    await replaceOnce();
 
     const plan = await app.sync.plan(audience.id);
     expect(plan).toMatchObject({ status: 'planned', strategy: 'adopt' });

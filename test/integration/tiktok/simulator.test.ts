@@ -95,6 +95,25 @@ describe('envelope and transport', () => {
     expect(item.audience_details).toMatchObject({ audience_id: audienceId, type: 'Customer File Audience', calculate_type: 'EMAIL_SHA256', is_valid: true, cover_num: 1040, create_time: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/) });
     expect(item.audience_history).toEqual([{ opt_time: expect.any(String), action: 'append', action_detail: '1', editor: 'open_api', msg: null }]);
   });
+
+  it('writes its times without a zone, in UTC by default or at the configured offset (e.g. UTC+8)', async () => {
+    const { client } = clientFor(sim);
+    const { audienceId } = await createAudienceOf(client, ADV, hashes(1300, 'zone'));
+    const get = async () => {
+      const r = await raw(`${API}dmp/custom_audience/get/?advertiser_id=${ADV}&custom_audience_ids=${encodeURIComponent(JSON.stringify([audienceId]))}`);
+      const item = (r.body.data.list as { audience_details: { create_time: string }; audience_history: { opt_time: string }[] }[])[0]!;
+      return { created: item.audience_details.create_time, opt: item.audience_history[0]!.opt_time };
+    };
+    const at = sim.audience(audienceId)!.history[0]!.at;
+    const utc = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+    expect(await get()).toEqual({ created: utc(at), opt: utc(at) });
+    sim.configure({ timeZoneOffsetMinutes: 480 });
+    try {
+      expect(await get()).toEqual({ created: utc(at + 8 * 3_600_000), opt: utc(at + 8 * 3_600_000) });
+    } finally {
+      sim.configure({ timeZoneOffsetMinutes: 0 });
+    }
+  });
 });
 
 describe('OAuth', () => {

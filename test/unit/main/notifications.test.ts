@@ -32,6 +32,15 @@ describe('notificationFor', () => {
     expect(notificationFor(finished({ status: 'held', error }), { enabled: false })).toBeNull();
   });
 
+  it('asks the user about a background sync held because TikTok shows changes Cohort Relay did not send, in those words', () => {
+    const error = { code: 'MEMBERSHIP_UNKNOWN' as const, message: 'TikTok shows 3 changes to who is in this audience that Cohort Relay did not send …', retryable: false };
+    expect(notificationFor(finished({ status: 'held', heldAgain: false, error }), { enabled: true, audienceName: 'Spring buyers' })).toEqual({
+      title: 'Sync held: needs you',
+      body: '“Spring buyers”: TikTok shows changes to this audience that Cohort Relay did not send, so the sync was held and nothing was sent. Open Cohort Relay to replace its membership with the file, or keep syncing changes only.',
+    });
+    expect(notificationFor(finished({ status: 'held', heldAgain: true, error }), { enabled: true })).toBeNull();
+  });
+
   it('asks the user to re-connect', () => {
     const e: PushEvent = { event: 'connection:needsReconnect', payload: { connectionId: 'c1', message: 'The TikTok token was revoked.' } };
     expect(notificationFor(e, { enabled: true })).toEqual({ title: 'Re-connect TikTok', body: 'The TikTok token was revoked. Open Cohort Relay to re-connect.' });

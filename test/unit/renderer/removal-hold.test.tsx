@@ -15,7 +15,7 @@ import { useFakeEngine } from './setup';
 
 const MESSAGE = "This sync would remove 646,771 of 1,000,000 people (65 %), more than this audience's 20 % limit, so it was held: nothing was sent and no call was spent.";
 function hold(over: Partial<HoldView> = {}): HoldView {
-  return { runId: 7, state: 'held', heldAt: '2026-11-24T06:00:00Z', decidedAt: null, currentSize: 1_000_000, adds: 0, removes: 646_771, percent: 64.6771, limitPct: 20, rowsRead: 353_229, lastRowsRead: 1_000_000, message: MESSAGE, ...over };
+  return { runId: 7, reason: 'removals', state: 'held', heldAt: '2026-11-24T06:00:00Z', decidedAt: null, currentSize: 1_000_000, adds: 0, removes: 646_771, percent: 64.6771, limitPct: 20, rowsRead: 353_229, lastRowsRead: 1_000_000, foreignChanges: null, message: MESSAGE, ...over };
 }
 
 describe('a held sync on the audiences screen', () => {
@@ -131,7 +131,7 @@ describe('the safety net in the mapping screen', () => {
 describe('a held sync in the import wizard', () => {
   it('the dry run says it will be held; the result offers the decision and "Sync anyway (once)" follows the new run', async () => {
     let list = [audience({ id: 4 })];
-    const removalHold = { removes: 646_771, currentSize: 1_000_000, percent: 64.68, limitPct: 20, confirmed: false, message: MESSAGE.replace('so it was held: nothing was sent and no call was spent.', 'so it will be held until you confirm it: nothing is sent until then.') };
+    const removalHold = { reason: 'removals' as const, removes: 646_771, currentSize: 1_000_000, percent: 64.68, limitPct: 20, confirmed: false, message: MESSAGE.replace('so it was held: nothing was sent and no call was spent.', 'so it will be held until you confirm it: nothing is sent until then.') };
     const b = useFakeEngine({
       'connections:list': () => [connection()],
       'audiences:list': () => list,

@@ -3,6 +3,7 @@ import m002 from './002-secret-locations';
 import m003 from './003-quota-carryover';
 import m004 from './004-removal-holds';
 import m005 from './005-create-locks';
+import m006 from './006-history-baseline';
 
 export interface Migration {
   name: string;
@@ -10,4 +11,4 @@ export interface Migration {
 }
 
 /** The registry: version N is MIGRATIONS[N-1]. Append only. */
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006];

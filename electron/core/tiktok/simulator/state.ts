@@ -110,6 +110,11 @@ export interface SimSettings {
    * "existing unfinished replace operation" words (code 40002). null = while the audience processes it (default).
    */
   replaceUnfinishedMs: number | null;
+  /**
+   * The offset from UTC, in minutes, of the times TikTok writes ("YYYY-MM-DD HH:MM:SS", no zone): history opt_time,
+   * create_time, expired_time. Which zone TikTok uses is not documented (the advertiser's, or UTC+8 = 480); default 0.
+   */
+  timeZoneOffsetMinutes: number;
 }
 
 export const DEFAULT_SIM_SETTINGS: SimSettings = {
@@ -133,6 +138,7 @@ export const DEFAULT_SIM_SETTINGS: SimSettings = {
   partnerReadyDelayMs: 0,
   partnerNotReadyHttpStatus: 400,
   replaceUnfinishedMs: null,
+  timeZoneOffsetMinutes: 0,
 };
 
 interface App {
@@ -244,9 +250,9 @@ function requireAdAccountRead(t: { adAccountRead?: boolean }): void {
   if (t.adAccountRead === false) fail(40001, 'No permission to perform this operation: the authorization does not include the "Read Ad Account Information" permission.');
 }
 
-/** "YYYY-MM-DD HH:MM:SS" in GMT, TikTok's time format. */
-export function tiktokTime(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+/** "YYYY-MM-DD HH:MM:SS", TikTok's time format (no zone): UTC, or `offsetMinutes` ahead of it. */
+export function tiktokTime(ms: number, offsetMinutes = 0): string {
+  return new Date(ms + offsetMinutes * 60_000).toISOString().slice(0, 19).replace('T', ' ');
 }
 
 /** "YYYY-MM-DD" UTC day of `ms`. */
@@ -614,7 +620,7 @@ export class SimState {
         audience_history: a.history
           .slice(-historySize)
           .reverse()
-          .map((h) => ({ opt_time: tiktokTime(h.at), action: h.action, action_detail: h.detail, editor: 'open_api', msg: h.msg })),
+          .map((h) => ({ opt_time: tiktokTime(h.at, this.settings.timeZoneOffsetMinutes), action: h.action, action_detail: h.detail, editor: 'open_api', msg: h.msg })),
       })),
     };
   }
@@ -814,8 +820,8 @@ export class SimState {
       is_creator: true,
       owner_id: a.advertiserId,
       is_auto_refresh: false,
-      create_time: tiktokTime(a.createdAt),
-      expired_time: tiktokTime(this.expiresAt(a)),
+      create_time: tiktokTime(a.createdAt, this.settings.timeZoneOffsetMinutes),
+      expired_time: tiktokTime(this.expiresAt(a), this.settings.timeZoneOffsetMinutes),
       msg: null,
       error_msg: null,
       rule: null,
