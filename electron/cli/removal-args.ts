@@ -1,8 +1,8 @@
-/** The CLI's side of the removal limit: parsing `--max-removals`, and the words for a held sync. */
+/** The CLI's side of held syncs: parsing `--max-removals`, and the words for a held sync (removal limit or unknown membership). */
 import { AppError } from '../../shared/errors';
 import type { HoldInfo } from '../core/sync/removal-guard';
 
-/** Exit code of a sync held by the audience's removal limit (0 done or deferred, 1 failed, 2 bad arguments). */
+/** Exit code of a held sync: the audience's removal limit, or TikTok's changes it did not send (0 done or deferred, 1 failed, 2 bad arguments). */
 export const EXIT_HELD = 3;
 
 /** "35", "35%" → 35; "off" or "none" → null (no limit). */
@@ -23,7 +23,15 @@ export function limitText(pct: number | null): string {
 }
 
 /** What to run next about a held sync, for a person at a terminal. */
-export function holdNextSteps(localId: number, opts: { sameCommand: boolean }): string[] {
+export function holdNextSteps(localId: number, opts: { sameCommand: boolean; reason?: 'removals' | 'membership' }): string[] {
+  if (opts.reason === 'membership') {
+    return [
+      opts.sameCommand
+        ? `To replace its whole membership with the file: run the same command again with --confirm-removals (or: cohort-relay removals confirm --audience-id ${localId}).`
+        : `To replace its whole membership with the file: cohort-relay removals confirm --audience-id ${localId}`,
+      `To keep syncing changes only (TikTok's changes stay as they are, and are not asked about again): cohort-relay removals keep --audience-id ${localId}`,
+    ];
+  }
   return [
     opts.sameCommand
       ? `If these removals are right: run the same command again with --confirm-removals (or: cohort-relay removals confirm --audience-id ${localId}).`
@@ -35,5 +43,5 @@ export function holdNextSteps(localId: number, opts: { sameCommand: boolean }): 
 
 /** The hold as `--json` prints it (no digest: a confirmation is made through the CLI, never by hand). */
 export function holdJson(h: HoldInfo | null) {
-  return h && { removes: h.removes, currentSize: h.currentSize, percent: Math.round(h.percent * 100) / 100, limitPct: h.limitPct, rowsRead: h.rowsRead, lastRowsRead: h.lastRowsRead, runId: h.runId, confirmed: h.confirmed, kept: h.kept, message: h.message };
+  return h && { reason: h.reason, foreignChanges: h.foreignChanges, removes: h.removes, currentSize: h.currentSize, percent: Math.round(h.percent * 100) / 100, limitPct: h.limitPct, rowsRead: h.rowsRead, lastRowsRead: h.lastRowsRead, runId: h.runId, confirmed: h.confirmed, kept: h.kept, message: h.message };
 }

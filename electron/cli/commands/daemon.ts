@@ -1,5 +1,17 @@
 import { CohortRelayApp } from '../../core/app';
 import { str, type CliCommand } from '../command';
+import { holdNextSteps } from '../removal-args';
+import type { SyncOutcome } from '../../core/sync/sync-runner';
+
+/**
+ * One line per scheduled run; a held run (it needs the user, nothing was sent) adds how to decide, since nobody
+ * watches a daemon's screen: the commands, run from any terminal.
+ */
+export function daemonReport(at: Date, id: number, o: SyncOutcome): string {
+  const line = `${at.toISOString()} audience ${id}: ${o.status}, +${o.adds} −${o.removes}, ${o.callsUsed} calls${o.error ? ` — ${o.error.message}` : ''}\n`;
+  if (o.status !== 'held' || !o.hold) return line;
+  return `${line}${holdNextSteps(id, { sameCommand: false, reason: o.hold.reason }).map((l) => `   ${l}\n`).join('')}`;
+}
 
 /** `cohort-relay daemon`: the scheduler, headless, until SIGTERM / SIGINT. */
 const daemon: CliCommand = {
@@ -13,7 +25,7 @@ const daemon: CliCommand = {
       // Cancelled by the scheduler's own stop on SIGTERM, so a slot cut short runs again at the next start.
       runAudience: async (id, trigger, signal) => {
         const o = await app.sync.sync(id, trigger, signal);
-        ctx.stdout.write(`${new Date().toISOString()} audience ${id}: ${o.status}, +${o.adds} −${o.removes}, ${o.callsUsed} calls${o.error ? ` — ${o.error.message}` : ''}\n`);
+        ctx.stdout.write(daemonReport(new Date(), id, o));
         return o;
       },
       tickMs: Math.max(1, tick) * 1000,

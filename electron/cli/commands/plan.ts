@@ -51,7 +51,7 @@ const plan: CliCommand = {
           currentSize = store.snapshots.meta(a.id)?.entryCount ?? 0;
           removalLimitPct = a.removalLimitPct;
           const hold = store.holds.get(a.id);
-          confirmedDigest = hold?.state === 'confirmed' ? hold.targetDigest : null;
+          confirmedDigest = hold?.reason === 'removals' && hold.state === 'confirmed' ? hold.targetDigest : null;
         }
       } finally {
         store.close();

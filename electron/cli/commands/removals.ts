@@ -8,10 +8,12 @@ import { EXIT_HELD, holdJson, holdNextSteps, limitText, parseRemovalLimit } from
 /**
  * `cohort-relay removals list|limit|confirm|keep`: the safety net against removing people by mistake. A sync that
  * would remove more than an audience's limit (default 20 %) is held; here the user sees the held syncs, changes an
- * audience's limit, sends a held change once, or keeps the audience as it is.
+ * audience's limit, sends a held change once, or keeps the audience as it is. A sync held because TikTok shows
+ * changes this app did not send is decided here too: confirm replaces the whole membership with the file, keep
+ * keeps syncing changes only.
  */
 const removals: CliCommand = {
-  summary: "Held syncs (too many removals): list them, set an audience's limit, sync anyway once, or keep the audience as is.",
+  summary: "Held syncs (too many removals, or changes at TikTok this app did not send): list them, set an audience's limit, confirm once (sync anyway, or replace with the file), or keep (the audience as is, or syncing changes only).",
   usage: 'cohort-relay removals [list] [--json] | limit --audience-id N --max PCT|off | confirm --audience-id N [--json] | keep --audience-id N',
   options: { 'audience-id': { type: 'string' }, max: { type: 'string' }, json: { type: 'boolean' } },
   allowPositionals: true,
@@ -33,8 +35,9 @@ const removals: CliCommand = {
           }
           if (rows.length === 0) ctx.stdout.write('No audiences yet.\n');
           for (const r of rows) {
-            ctx.stdout.write(`#${r.id} ${r.name}: limit ${limitText(r.removalLimitPct)}${r.hold ? `, ${r.hold.state === 'held' ? 'HELD — needs you' : r.hold.state === 'kept' ? 'held (kept as is)' : 'confirmed once'}` : ''}\n`);
-            if (r.hold) ctx.stdout.write(`   ${r.hold.message}\n${r.hold.state === 'confirmed' ? '' : `${holdNextSteps(r.id, { sameCommand: false }).map((l) => `   ${l}`).join('\n')}\n`}`);
+            const why = r.hold?.reason === 'membership' ? ' (TikTok shows changes this app did not send)' : '';
+            ctx.stdout.write(`#${r.id} ${r.name}: limit ${limitText(r.removalLimitPct)}${r.hold ? `, ${r.hold.state === 'held' ? `HELD — needs you${why}` : r.hold.state === 'kept' ? 'held (kept as is)' : r.hold.reason === 'membership' ? 'full replace confirmed' : 'confirmed once'}` : ''}\n`);
+            if (r.hold) ctx.stdout.write(`   ${r.hold.message}\n${r.hold.state === 'confirmed' ? '' : `${holdNextSteps(r.id, { sameCommand: false, reason: r.hold.reason }).map((l) => `   ${l}`).join('\n')}\n`}`);
           }
           return 0;
         }
@@ -52,8 +55,12 @@ const removals: CliCommand = {
         }
         case 'keep': {
           const a = needId();
-          app.sync.keepAudience(a.id);
-          ctx.stdout.write(`Audience "${a.name}" is kept as it is: the held change was not sent, and syncs of the same file stay held without asking again. A changed file is checked again.\n`);
+          const kept = app.sync.keepAudience(a.id);
+          ctx.stdout.write(
+            kept.reason === 'membership'
+              ? `Audience "${a.name}" keeps syncing changes only: the ${fmt(kept.foreignChanges ?? 0)} change(s) TikTok shows that this app did not send stay as they are and are not asked about again. The next sync sends only what changed in the file.\n`
+              : `Audience "${a.name}" is kept as it is: the held change was not sent, and syncs of the same file stay held without asking again. A changed file is checked again.\n`,
+          );
           return 0;
         }
         case 'confirm': {
@@ -64,7 +71,7 @@ const removals: CliCommand = {
           if (flag(ctx, 'json')) printJson(ctx, { localAudienceId: a.id, audienceId: o.tiktokAudienceId, status: o.status, adds: o.adds, removes: o.removes, callsUsed: o.callsUsed, deferredUntil: o.deferredUntil, error: o.error, hold: holdJson(o.hold) });
           else {
             ctx.stdout.write(`Sync ${o.status}: audience "${a.name}", +${fmt(o.adds)} added, −${fmt(o.removes)} removed, ${o.callsUsed} calls.\n`);
-            if (o.status === 'held' && o.hold) ctx.stdout.write(`The file changed since the sync was held, so it was checked again: ${o.hold.message}\n${holdNextSteps(a.id, { sameCommand: false }).join('\n')}\n`);
+            if (o.status === 'held' && o.hold) ctx.stdout.write(`The file or TikTok's audience changed since the sync was held, so it was checked again: ${o.hold.message}\n${holdNextSteps(a.id, { sameCommand: false, reason: o.hold.reason }).join('\n')}\n`);
             if (o.deferredUntil) ctx.stdout.write(`The rest waits until ${o.deferredUntil} and is sent by the scheduler.\n`);
             if (o.error && o.status === 'failed') ctx.stderr.write(`error: ${o.error.message}\n`);
           }

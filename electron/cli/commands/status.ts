@@ -50,7 +50,7 @@ const status: CliCommand = {
           );
           if (r.stateMessage && ['unavailable', 'needs_reconnect', 'error', 'expiring', 'expired'].includes(r.state)) ctx.stdout.write(`   ${r.stateMessage}\n`);
           // A held sync needs the user: the numbers and what to run.
-          if (r.hold?.state === 'held') ctx.stdout.write(`   Sync held: ${r.hold.message}\n${holdNextSteps(r.id, { sameCommand: false }).map((l) => `   ${l}`).join('\n')}\n`);
+          if (r.hold?.state === 'held') ctx.stdout.write(`   Sync held: ${r.hold.message}\n${holdNextSteps(r.id, { sameCommand: false, reason: r.hold.reason }).map((l) => `   ${l}`).join('\n')}\n`);
         }
       }
       return 0;

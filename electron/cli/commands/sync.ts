@@ -9,10 +9,11 @@ import { EXIT_HELD, holdJson, holdNextSteps, parseRemovalLimit } from '../remova
  * `cohort-relay sync`: creates the audience when it does not exist, else sends the diff — inside the
  * daily call budget. Exit 0 when done or deferred (the rest goes in the next window), 1 when failed, 3 when held:
  * the sync would remove more of the audience than its limit allows (nothing sent; --confirm-removals, run again,
- * sends exactly that change once).
+ * sends exactly that change once), or TikTok shows changes to the audience this app did not send (--confirm-removals
+ * replaces its whole membership with the file; `removals keep` keeps syncing changes only).
  */
 const sync: CliCommand = {
-  summary: 'Sync a cohort CSV to a TikTok audience: create it, or send only what changed. Exit 0 done or deferred, 1 failed, 3 held (it would remove more than the audience allows).',
+  summary: 'Sync a cohort CSV to a TikTok audience: create it, or send only what changed. Exit 0 done or deferred, 1 failed, 3 held (it would remove more than the audience allows, or TikTok shows changes this app did not send).',
   usage: `cohort-relay sync ${COHORT_USAGE} --advertiser ID (--audience NAME | --audience-id ID) [--partner] [--dry-run] [--max-removals PCT|off] [--confirm-removals]`,
   options: { ...COHORT_OPTIONS, 'audience-id': { type: 'string' }, 'dry-run': { type: 'boolean' }, partner: { type: 'boolean' }, 'max-removals': { type: 'string' }, 'confirm-removals': { type: 'boolean' } },
   async run(ctx) {
@@ -76,7 +77,7 @@ const sync: CliCommand = {
         ];
         if (outcome.deferredUntil) lines.push(`${outcome.deferredReason ? `${outcome.deferredReason} ` : ''}The rest waits until ${outcome.deferredUntil} and is sent by the scheduler (or run this again then).`);
         if (confirmNote) lines.push(confirmNote);
-        if (outcome.hold && !outcome.hold.confirmed) lines.push(outcome.hold.message, ...holdNextSteps(audience.id, { sameCommand: true }));
+        if (outcome.hold && !outcome.hold.confirmed) lines.push(outcome.hold.message, ...holdNextSteps(audience.id, { sameCommand: true, reason: outcome.hold.reason }));
         ctx.stdout.write(`${lines.join('\n')}\n`);
         if (outcome.error && outcome.status === 'failed') ctx.stderr.write(`error: ${outcome.error.message}\n`);
       }

@@ -4,8 +4,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Store } from '../../../electron/core/store';
 import { startSimulator, type SimulatorHandle } from '../../../electron/core/tiktok/simulator';
 import { cli } from '../../helpers/cli';
-import { emails, hashSet, writeEmailCsv } from '../../helpers/cohort';
+import { emails, hashSet, sha256Hex, writeEmailCsv } from '../../helpers/cohort';
 import { tmpDir } from '../../helpers/tmp';
+import { clientFor, upload } from '../tiktok/helpers';
 
 const ROOT = path.resolve(__dirname, '../../..');
 let sim: SimulatorHandle;
@@ -97,4 +98,28 @@ describe('cohort-relay daemon', () => {
     expect(slot()).not.toBe(served);
     expect(sim.membership(first.audienceId)).toEqual(hashSet(emails(0, 1600)));
   }, 90_000);
+
+  it('a scheduled sync held because TikTok shows a change this app did not send says so, and how to decide', async () => {
+    const csv = path.join(dir, 'cohort.csv');
+    writeEmailCsv(csv, emails(0, 1200));
+    const first = JSON.parse((await cli(['sync', '--csv', csv, '--key', 'email', '--advertiser', sim.advertiserIds[0]!, '--audience', 'Nightly', '--json'], env)).stdout);
+    expect((await cli(['schedule', 'add', '--audience-id', String(first.localAudienceId), '--every', 'hourly'], env)).code).toBe(0);
+    const store = Store.open(path.join(dir, 'home'));
+    store.db.prepare('UPDATE audiences SET schedule_last_slot = ?, created_at = ? WHERE id = ?').run(new Date(Date.now() - 2 * 3_600_000).toISOString(), new Date(Date.now() - 3 * 3_600_000).toISOString(), first.localAudienceId);
+    store.close();
+    const { client } = clientFor(sim);
+    await client.updateAudience({ advertiserId: sim.advertiserIds[0]!, audienceId: first.audienceId, action: 'APPEND', filePaths: [await upload(client, sim.advertiserIds[0]!, emails(5000, 300).map(sha256Hex))] });
+
+    const child = spawn(process.execPath, ['--import', 'tsx', 'electron/cli/index.ts', 'daemon', '--tick', '1'], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: dir, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const deadline = Date.now() + 30_000;
+    while (!/removals keep --audience-id/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGTERM');
+    expect(await new Promise<number | null>((r) => child.on('exit', (c) => r(c)))).toBe(0);
+    expect(out).toMatch(/audience 1: held, \+0 −0, 0 calls — TikTok shows 1 change to who is in this audience that Cohort Relay did not send/);
+    expect(out).toMatch(/\n   To replace its whole membership with the file: cohort-relay removals confirm --audience-id 1\n/);
+    expect(out).toMatch(/\n   To keep syncing changes only \(TikTok's changes stay as they are, and are not asked about again\): cohort-relay removals keep --audience-id 1\n/);
+    expect(sim.membership(first.audienceId)!.size).toBe(1500);
+  }, 60_000);
 });

@@ -1,9 +1,13 @@
-/** The removal limit through the CLI against the offline sandbox: exit 3, the numbers, and the commands to decide. */
+/**
+ * Held syncs through the CLI against the offline sandbox — the removal limit, and changes TikTok shows that this app
+ * did not send: exit 3, the numbers, and the commands to decide.
+ */
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSimulator, type SimulatorHandle } from '../../../electron/core/tiktok/simulator';
 import { cli } from '../../helpers/cli';
-import { emails, hashSet, writeEmailCsv } from '../../helpers/cohort';
+import { emails, hashSet, sha256Hex, writeEmailCsv } from '../../helpers/cohort';
+import { clientFor, upload } from '../tiktok/helpers';
 import { tmpDir } from '../../helpers/tmp';
 
 let dir: string;
@@ -112,6 +116,52 @@ describe('cohort-relay sync with the removal limit', () => {
     expect((await cli(['removals', '--help'], env)).stdout).toMatch(/limit --audience-id N --max PCT\|off/);
     const help = (await cli(['sync', '--help'], env)).stdout;
     expect(help).toMatch(/--max-removals PCT\|off\] \[--confirm-removals\]/);
-    expect(help).toMatch(/3 held \(it would remove more than the audience allows\)/);
+    expect(help).toMatch(/3 held \(it would remove more than the audience allows, or TikTok shows changes this app did not send\)/);
+  });
+});
+
+describe('cohort-relay sync when TikTok shows changes this app did not send', () => {
+  const elsewhere = async (tiktokId: string, from: number) => {
+    const { client } = clientFor(sim);
+    await client.updateAudience({ advertiserId: sim.advertiserIds[0]!, audienceId: tiktokId, action: 'APPEND', filePaths: [await upload(client, sim.advertiserIds[0]!, emails(from, 200).map(sha256Hex))] });
+  };
+
+  it('exits 3 with the choices and sends nothing; --dry-run reports it and holds nothing; keep, then --confirm-removals replaces', async () => {
+    const list = emails(0, 1500);
+    const tiktokId = (JSON.parse((await sync(list, '--json')).stdout) as { audienceId: string }).audienceId;
+    await elsewhere(tiktokId, 5000);
+    const before = updates();
+
+    const dry = await sync(null, '--dry-run');
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/TikTok shows 1 change to who is in this audience that Cohort Relay did not send/);
+    expect(dry.stdout).toMatch(/This sync will be held until you choose: nothing is sent until then/);
+    expect(JSON.parse((await cli(['removals', '--json'], env)).stdout).audiences[0]).toMatchObject({ hold: null });
+
+    const held = await sync(null);
+    expect(held.code).toBe(3);
+    expect(held.stdout).toMatch(/^Sync held: audience "Buyers"/);
+    expect(held.stdout).toMatch(/TikTok shows 1 change to who is in this audience that Cohort Relay did not send \(another tool, or this computer lost recent records\)/);
+    expect(held.stdout).toMatch(/To replace its whole membership with the file: run the same command again with --confirm-removals \(or: cohort-relay removals confirm --audience-id 1\)/);
+    expect(held.stdout).toMatch(/To keep syncing changes only \(TikTok's changes stay as they are, and are not asked about again\): cohort-relay removals keep --audience-id 1/);
+    expect(held.stdout).not.toMatch(/removals limit/);
+    expect(updates()).toBe(before);
+    const json = JSON.parse((await sync(null, '--json')).stdout);
+    expect(json).toMatchObject({ status: 'held', callsUsed: 0, error: { code: 'MEMBERSHIP_UNKNOWN' }, hold: { reason: 'membership', foreignChanges: 1, confirmed: false } });
+    expect((await cli(['removals'], env)).stdout).toMatch(/#1 Buyers: limit 20 %, HELD — needs you \(TikTok shows changes this app did not send\)/);
+    expect((await cli(['status'], env)).stdout).toMatch(/Sync held: TikTok shows 1 change[\s\S]*cohort-relay removals keep --audience-id 1/);
+
+    const keep = await cli(['removals', 'keep', '--audience-id', '1'], env);
+    expect(keep.code).toBe(0);
+    expect(keep.stdout).toMatch(/keeps syncing changes only: the 1 change\(s\) TikTok shows that this app did not send stay as they are/);
+    expect((await sync(null, '--json')).code).toBe(0);
+    expect(sim.membership(tiktokId)!.size).toBe(1700);
+
+    await elsewhere(tiktokId, 6000);
+    expect((await sync(null)).code).toBe(3);
+    const replaced = await sync(null, '--confirm-removals', '--json');
+    expect(replaced.code).toBe(0);
+    expect(JSON.parse(replaced.stdout)).toMatchObject({ status: 'done', strategy: 'adopt', hold: { reason: 'membership', confirmed: true } });
+    expect(sim.membership(tiktokId)).toEqual(hashSet(list));
   });
 });
