@@ -9,6 +9,7 @@ const CHUNK_ENTRIES = 32_768;
  */
 export function recordDelta(store: Store, runId: number, added: Buffer, removed: Buffer, width = 32): void {
   const chunk = CHUNK_ENTRIES * width;
+  pruneOlderDeltas(store, runId);
   for (const [kind, entries] of [['add', added], ['remove', removed]] as const) {
     if (entries.length === 0) continue;
     const existing = loadDelta(store, runId, kind);
@@ -17,6 +18,20 @@ export function recordDelta(store: Store, runId: number, added: Buffer, removed:
     const insert = store.db.prepare('INSERT INTO run_deltas (run_id, kind, seq, data) VALUES (?, ?, ?, ?)');
     for (let off = 0, seq = 0; off < merged.length; off += chunk, seq++) insert.run(runId, kind, seq, merged.subarray(off, off + chunk));
   }
+}
+
+/**
+ * Undo only ever inverts an audience's newest sync that changed TikTok, so once a (non-undo) run changes it, the
+ * deltas of every earlier run of that audience are deleted: hashes of people are kept no longer than undo needs
+ * them. An undo run's own change keeps the delta it is inverting (an undo cut short is tried again from it).
+ */
+function pruneOlderDeltas(store: Store, runId: number): void {
+  store.db
+    .prepare(
+      `DELETE FROM run_deltas WHERE run_id IN (
+        SELECT r.id FROM sync_runs r JOIN sync_runs me ON me.id = ? AND me.trigger != 'undo' AND r.audience_id = me.audience_id AND r.id < me.id)`,
+    )
+    .run(runId);
 }
 
 /** The entries a run added or removed (sorted). */
