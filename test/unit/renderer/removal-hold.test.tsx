@@ -1,6 +1,9 @@
 // @vitest-environment jsdom
-/** A sync held by the audience's removal limit, as the screens show it and ask the user to decide. */
-import { fireEvent, render, screen, within } from '@testing-library/react';
+/**
+ * A held sync, as the screens show it and ask the user to decide: held by the audience's removal limit, or because
+ * TikTok shows changes Cohort Relay did not send; and a held run in the sync log (it needs the user; not an error).
+ */
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { useApp } from '../../../renderer/src/app/store';
 import { wireEvents } from '../../../renderer/src/app/engine-events';
@@ -8,6 +11,8 @@ import { AudiencesScreen } from '../../../renderer/src/features/audiences/audien
 import { AudienceDetail } from '../../../renderer/src/features/audiences/audience-detail';
 import { ImportWizard } from '../../../renderer/src/features/import/import-wizard';
 import { MappingScreen } from '../../../renderer/src/features/mapping/mapping-screen';
+import { RemovalHoldNotice, WizardHeldResult } from '../../../renderer/src/features/audiences/held-sync';
+import { SyncLogScreen } from '../../../renderer/src/features/sync-log/sync-log-screen';
 import { AppError } from '../../../shared/errors';
 import type { HoldView } from '../../../shared/ipc/dto';
 import { audience, connection, detail, plan, preview, run } from './fake-bridge';
@@ -171,5 +176,131 @@ describe('a held sync in the import wizard', () => {
     b.emit('run:finished', { runId: 10, audienceId: 4, status: 'done', trigger: 'manual', error: null });
     expect(await screen.findByRole('heading', { name: /Sync finished/ })).toBeTruthy();
     off();
+  });
+});
+
+const FOREIGN =
+  'TikTok shows 3 changes to who is in this audience that Cohort Relay did not send (another tool, or this computer lost recent records), so who is in it is not known here. To make it match the file exactly, its whole membership can be replaced with the file (one full replace, 1 call: +120 −40 against the 1,500 people this computer last knew it held; against what TikTok holds now, unknown). The sync was held: nothing was sent and no call was spent. Choose "Replace with the file", or "Keep syncing changes only" to accept TikTok\'s changes and send only what changes in the file.';
+function foreignHold(over: Partial<HoldView> = {}): HoldView {
+  return hold({ reason: 'membership', foreignChanges: 3, currentSize: 1500, adds: 120, removes: 40, percent: 2.67, rowsRead: 1580, lastRowsRead: 1500, message: FOREIGN, ...over });
+}
+
+describe('a sync held because TikTok shows changes Cohort Relay did not send', () => {
+  it('the detail says so with the count and the numbers, and offers "Replace with the file" and "Keep syncing changes only"', async () => {
+    let current = foreignHold();
+    const b = useFakeEngine({
+      'audiences:get': () => detail({ hold: current }),
+      'audiences:list': () => [],
+      'sync:keepAudience': () => {
+        current = null as unknown as HoldView;
+        return audience({ hold: null });
+      },
+      'sync:confirmRemovals': () => ({ runId: 8 }),
+    });
+    render(<AudienceDetail id={1} />);
+    const banner = await screen.findByRole('alert', { name: 'Held sync' });
+    expect(banner.textContent).toContain('Sync held: TikTok shows changes Cohort Relay did not send');
+    expect(banner.textContent).toContain(FOREIGN);
+    expect(banner.textContent).toMatch(/3 changes at TikTok that Cohort Relay did not send/);
+    expect(banner.textContent).not.toMatch(/limit 20 %|Sync anyway|would remove more people/);
+    fireEvent.click(within(banner).getByRole('button', { name: 'Replace the whole membership of Spring buyers with the file: +120 −40 against what this computer last knew' }));
+    await screen.findByRole('alert', { name: 'Held sync' });
+    expect(b.callsTo('sync:confirmRemovals')).toEqual([{ audienceId: 1, runId: 7 }]);
+
+    fireEvent.click(within(await screen.findByRole('alert', { name: 'Held sync' })).getByRole('button', { name: "Keep syncing only changes to Spring buyers: accept the changes TikTok shows" }));
+    expect(b.callsTo('sync:keepAudience')).toEqual([{ audienceId: 1, runId: 7 }]);
+    await waitFor(() => expect(screen.queryByRole('alert', { name: 'Held sync' })).toBeNull());
+  });
+
+  it('a confirmed replace is a quieter note with the numbers and no buttons; the row offers the choice in short words', async () => {
+    useFakeEngine({ 'audiences:get': () => detail({ hold: foreignHold({ state: 'confirmed' }) }), 'audiences:list': () => [audience({ hold: foreignHold() })] });
+    render(<AudienceDetail id={1} />);
+    const note = await screen.findByRole('status', { name: 'Held sync' });
+    expect(note.textContent).toContain('Full replace confirmed');
+    expect(note.textContent).toContain('The next sync replaces the whole membership with the file, as you chose: +120 −40 against the 1,500 people this computer last knew it held.');
+    expect(within(note).queryAllByRole('button')).toHaveLength(0);
+    cleanup();
+
+    render(<AudiencesScreen />);
+    const [, row] = within(await screen.findByRole('grid', { name: 'Audiences' })).getAllByRole('row');
+    expect(within(row!).getByText('Held: needs you').closest('[title]')!.getAttribute('title')).toBe(FOREIGN);
+    expect(within(row!).getByRole('button', { name: /^Replace the whole membership of Spring buyers/ }).textContent).toBe('Replace with the file');
+    expect(within(row!).getByRole('button', { name: /^Keep syncing only changes to Spring buyers/ }).textContent).toBe('Keep changes only');
+    expect(within(row!).queryByRole('button', { name: /anyway/ })).toBeNull();
+  });
+
+  it('the dry run says the sync will be held for the user\'s choice', () => {
+    render(<RemovalHoldNotice hold={{ reason: 'membership', removes: 40, currentSize: 1500, percent: 2.67, limitPct: 20, confirmed: false, message: 'TikTok shows 3 changes … This sync will be held until you choose: nothing is sent until then.' }} />);
+    const notice = screen.getByRole('status', { name: 'Changes made elsewhere' });
+    expect(notice.textContent).toContain('This sync will be held for your choice');
+    expect(notice.textContent).toContain('then choose "Replace with the file" or "Keep syncing changes only"');
+  });
+});
+
+describe('the wizard\'s result when TikTok shows changes Cohort Relay did not send', () => {
+  it('offers the same two choices; keeping says what happens next', async () => {
+    let list = [audience({ id: 4, hold: foreignHold({ runId: 9 }) })];
+    const b = useFakeEngine({
+      'audiences:list': () => list,
+      'sync:keepAudience': () => {
+        list = [audience({ id: 4, hold: null })];
+        return list[0]!;
+      },
+    });
+    await useApp.getState().loadAudiences();
+    render(<WizardHeldResult result={{ runId: 9, audienceId: 4, status: 'held', trigger: 'manual', error: { code: 'MEMBERSHIP_UNKNOWN', message: FOREIGN, retryable: false }, heldAgain: false }} />);
+    const held = screen.getByRole('alert', { name: 'Held sync' });
+    expect(held.textContent).toContain(FOREIGN);
+    expect(within(held).getByRole('button', { name: 'Replace with the file' })).toBeTruthy();
+    fireEvent.click(within(held).getByRole('button', { name: 'Keep syncing changes only' }));
+    expect((await screen.findByRole('status')).textContent).toContain('You kept syncing changes only');
+    expect(b.callsTo('sync:keepAudience')).toEqual([{ audienceId: 4, runId: 9 }]);
+    expect(screen.queryByRole('button', { name: 'Replace with the file' })).toBeNull();
+  });
+});
+
+describe('a held run in the sync log', () => {
+  it('is shown as needing the user, in the warning style with the numbers, not as an error; its page is one click away', async () => {
+    useFakeEngine({
+      'runs:list': () => [
+        run({ id: 9, status: 'held', adds: 120, removes: 40, callsUsed: 0, error: { code: 'MEMBERSHIP_UNKNOWN', message: FOREIGN, retryable: false } }),
+        run({ id: 8, status: 'failed', error: { code: 'AUTH_EXPIRED', message: 'TikTok no longer accepts this connection. Re-connect it.', retryable: false } }),
+      ],
+      'runs:get': () => ({ ...run({ id: 9, status: 'held', adds: 120, removes: 40, callsUsed: 0, error: { code: 'MEMBERSHIP_UNKNOWN', message: FOREIGN, retryable: false } }), calls: [] }),
+    });
+    render(<SyncLogScreen />);
+    const grid = await screen.findByRole('grid', { name: 'Runs' });
+    const [, held, failed] = within(grid).getAllByRole('row');
+    const heldWords = within(held!).getByText(/^Needs you: TikTok shows 3 changes/);
+    expect(heldWords.className).toBe('warn');
+    expect(within(failed!).getByText('TikTok no longer accepts this connection. Re-connect it.').className).toBe('error-text');
+
+    fireEvent.click(held!);
+    const notice = await screen.findByRole('status', { name: 'Held run' });
+    expect(notice.className).toContain('banner-warn');
+    expect(notice.textContent).toContain('Held: TikTok shows changes Cohort Relay did not send — needs you');
+    expect(notice.textContent).toContain(FOREIGN);
+    expect(notice.textContent).toContain('+120 to add, −40 to remove: nothing was sent and no call was spent.');
+    expect(notice.textContent).toContain('"Replace with the file" or "Keep syncing changes only"');
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(document.querySelector('.banner-error')).toBeNull();
+    expect(screen.getByText(/120 to add · 40 to remove · 0 calls/)).toBeTruthy();
+
+    fireEvent.click(within(notice).getByRole('button', { name: 'Open Spring buyers to decide about the held sync' }));
+    expect(useApp.getState().route).toEqual({ name: 'audience', id: 1 });
+  });
+
+  it('a run held by the removal limit says that, with its own choices', async () => {
+    useFakeEngine({
+      'runs:list': () => [run({ id: 7, status: 'held', adds: 0, removes: 646_771, callsUsed: 0, error: { code: 'REMOVALS_HELD', message: MESSAGE, retryable: false } })],
+      'runs:get': () => ({ ...run({ id: 7, status: 'held', adds: 0, removes: 646_771, callsUsed: 0, error: { code: 'REMOVALS_HELD', message: MESSAGE, retryable: false } }), calls: [] }),
+    });
+    render(<SyncLogScreen />);
+    fireEvent.click(within(await screen.findByRole('grid', { name: 'Runs' })).getAllByRole('row')[1]!);
+    const notice = await screen.findByRole('status', { name: 'Held run' });
+    expect(notice.textContent).toContain('Held: it would remove more people than this audience allows — needs you');
+    expect(notice.textContent).toContain('+0 to add, −646,771 to remove: nothing was sent');
+    expect(notice.textContent).toContain('"Sync anyway (once)" or "Keep audience as is"');
+    expect(screen.queryByRole('alert')).toBeNull();
   });
 });

@@ -1,12 +1,16 @@
 /**
- * A sync held by the audience's removal limit: the numbers, and the user's two ways out — "Sync anyway (once)"
- * (exactly that change, once) or "Keep audience as is". The engine decides and words it; this renders and asks.
+ * A held sync and the user's two ways out. Held by the audience's removal limit: "Sync anyway (once)" (exactly that
+ * change, once) or "Keep audience as is". Held because TikTok shows changes Cohort Relay did not send: "Replace with
+ * the file" (one full replace) or "Keep syncing changes only" (TikTok's changes are accepted). The engine decides and
+ * words it; this renders and asks.
  */
+import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../../app/store';
 import { fmtDateTime, fmtInt } from '../../app/format';
 import { Badge } from '../../ui/badge';
 import { Button } from '../../ui/button';
+import { Notice } from '../../ui/states';
 import type { AudienceView, HoldView, PlanView } from '../../../../shared/ipc/dto';
 import type { RunFinished } from '../import/import-slice';
 
@@ -16,6 +20,25 @@ export function HoldDecision({ a, compact = false }: { a: AudienceView; compact?
   const hold = a.hold;
   if (!hold || hold.state === 'confirmed' || a.running) return null;
   const size = compact ? 'small' : 'normal';
+  if (hold.reason === 'membership') {
+    return (
+      <>
+        <Button
+          size={size}
+          variant="primary"
+          onClick={() => void act(a.id, 'confirmRemovals')}
+          busy={busy === 'confirmRemovals'}
+          disabled={busy !== undefined}
+          aria-label={`Replace the whole membership of ${a.name} with the file: +${fmtInt(hold.adds)} −${fmtInt(hold.removes)} against what this computer last knew`}
+        >
+          Replace with the file
+        </Button>
+        <Button size={size} onClick={() => void act(a.id, 'keepAudience')} busy={busy === 'keepAudience'} disabled={busy !== undefined} aria-label={`Keep syncing only changes to ${a.name}: accept the changes TikTok shows`}>
+          {compact ? 'Keep changes only' : 'Keep syncing changes only'}
+        </Button>
+      </>
+    );
+  }
   return (
     <>
       <Button
@@ -41,22 +64,40 @@ export function HoldDecision({ a, compact = false }: { a: AudienceView; compact?
 export function HeldBadge({ hold }: { hold: HoldView }) {
   if (hold.state === 'held') return <Badge tone="warn" title={hold.message}>Held: needs you</Badge>;
   if (hold.state === 'kept') return <Badge tone="neutral" title={hold.message}>Held: kept as is</Badge>;
-  return <Badge tone="info" title={hold.message}>Confirmed once</Badge>;
+  return <Badge tone="info" title={hold.message}>{hold.reason === 'membership' ? 'Replace confirmed' : 'Confirmed once'}</Badge>;
+}
+
+/** "3 changes", "1 change". */
+const changes = (n: number) => `${fmtInt(n)} change${n === 1 ? '' : 's'}`;
+
+/** The banner's title, body and footnote for each kind of hold and decision. */
+function bannerWords(hold: HoldView): { title: string; body: string; note: string } {
+  if (hold.reason === 'membership') {
+    const n = hold.foreignChanges ?? 0;
+    return {
+      title: hold.state === 'confirmed' ? 'Full replace confirmed' : 'Sync held: TikTok shows changes Cohort Relay did not send',
+      body: hold.state === 'confirmed' ? `The next sync replaces the whole membership with the file, as you chose: +${fmtInt(hold.adds)} −${fmtInt(hold.removes)} against the ${fmtInt(hold.currentSize)} people this computer last knew it held.` : hold.message,
+      note: `Held ${fmtDateTime(hold.heldAt)} · ${changes(n)} at TikTok that Cohort Relay did not send (another tool, or this computer lost recent records)`,
+    };
+  }
+  return {
+    title: hold.state === 'held' ? 'Sync held: it would remove more people than this audience allows' : hold.state === 'kept' ? 'Kept as is: this file stays held' : 'Confirmed once',
+    body: hold.state === 'confirmed' ? `The next sync of this file removes ${fmtInt(hold.removes)} of ${fmtInt(hold.currentSize)} people, as you confirmed. A changed file is checked again.` : hold.message,
+    note: `Held ${fmtDateTime(hold.heldAt)} · limit ${hold.limitPct ?? '—'} % of the audience per sync (change it in Mapping)`,
+  };
 }
 
 /** The audience detail's banner: what was held, when, and the decision. */
 export function HeldSyncBanner({ a }: { a: AudienceView }) {
   const hold = a.hold;
   if (!hold) return null;
-  const title = hold.state === 'held' ? 'Sync held: it would remove more people than this audience allows' : hold.state === 'kept' ? 'Kept as is: this file stays held' : 'Confirmed once';
+  const words = bannerWords(hold);
   return (
     <div className={`banner ${hold.state === 'held' ? 'banner-warn' : 'banner-info'}`} role={hold.state === 'held' ? 'alert' : 'status'} aria-label="Held sync">
       <div className="banner-body">
-        <strong className="banner-title">{title}</strong>
-        <p>{hold.state === 'confirmed' ? `The next sync of this file removes ${fmtInt(hold.removes)} of ${fmtInt(hold.currentSize)} people, as you confirmed. A changed file is checked again.` : hold.message}</p>
-        <p className="muted small">
-          Held {fmtDateTime(hold.heldAt)} · limit {hold.limitPct} % of the audience per sync (change it in Mapping)
-        </p>
+        <strong className="banner-title">{words.title}</strong>
+        <p>{words.body}</p>
+        <p className="muted small">{words.note}</p>
       </div>
       <div className="banner-actions">
         <HoldDecision a={a} />
@@ -65,14 +106,17 @@ export function HeldSyncBanner({ a }: { a: AudienceView }) {
   );
 }
 
-/** The dry run's word on the removal limit: the sync will be held (or, confirmed, goes ahead once). */
+/** The dry run's word on a hold: the sync will be held (or, confirmed, goes ahead once). */
 export function RemovalHoldNotice({ hold }: { hold: NonNullable<PlanView['removalHold']> }) {
+  const membership = hold.reason === 'membership';
+  const title = hold.confirmed ? (membership ? 'Full replace confirmed' : 'Removals confirmed once') : membership ? 'This sync will be held for your choice' : 'This sync will be held for your confirmation';
+  const next = membership ? 'then choose "Replace with the file" or "Keep syncing changes only"' : 'then choose "Sync anyway (once)" or "Keep audience as is"';
   return (
-    <div className={`banner ${hold.confirmed ? 'banner-info' : 'banner-warn'}`} role="status" aria-label="Removal limit">
+    <div className={`banner ${hold.confirmed ? 'banner-info' : 'banner-warn'}`} role="status" aria-label={membership ? 'Changes made elsewhere' : 'Removal limit'}>
       <div className="banner-body">
-        <strong className="banner-title">{hold.confirmed ? 'Removals confirmed once' : 'This sync will be held for your confirmation'}</strong>
+        <strong className="banner-title">{title}</strong>
         <p>{hold.message}</p>
-        {!hold.confirmed && <p className="muted small">Sync now records the held sync and sends nothing; then choose "Sync anyway (once)" or "Keep audience as is".</p>}
+        {!hold.confirmed && <p className="muted small">Sync now records the held sync and sends nothing; {next}.</p>}
       </div>
     </div>
   );
@@ -94,6 +138,14 @@ export function WizardHeldResult({ result }: { result: RunFinished }) {
   );
   const hold = s.audience?.hold ?? null;
   const kept = hold?.state === 'kept';
+  const membership = (hold?.reason ?? (result.error?.code === 'MEMBERSHIP_UNKNOWN' ? 'membership' : 'removals')) === 'membership';
+  // "Keep syncing changes only" ends a membership hold: nothing is left to decide here.
+  const [keptChanges, setKeptChanges] = useState(false);
+  if (keptChanges) return <Notice>You kept syncing changes only: TikTok's changes stay as they are, and the next sync sends only what changes in the file.</Notice>;
+  const keep = async () => {
+    const ok = await s.act(result.audienceId, 'keepAudience');
+    if (ok && membership) setKeptChanges(true);
+  };
   return (
     <div className="banner banner-warn" role="alert" aria-label="Held sync">
       <div className="banner-body">
@@ -102,11 +154,11 @@ export function WizardHeldResult({ result }: { result: RunFinished }) {
       </div>
       <div className="banner-actions">
         <Button variant={kept ? 'secondary' : 'primary'} onClick={() => void s.confirm()} busy={s.starting} disabled={s.busy !== undefined}>
-          Sync anyway (once)
+          {membership ? 'Replace with the file' : 'Sync anyway (once)'}
         </Button>
         {!kept && (
-          <Button onClick={() => void s.act(result.audienceId, 'keepAudience')} busy={s.busy === 'keepAudience'} disabled={s.busy !== undefined || s.starting || !hold}>
-            Keep audience as is
+          <Button onClick={() => void keep()} busy={s.busy === 'keepAudience'} disabled={s.busy !== undefined || s.starting || !hold}>
+            {membership ? 'Keep syncing changes only' : 'Keep audience as is'}
           </Button>
         )}
       </div>

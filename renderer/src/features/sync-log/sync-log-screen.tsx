@@ -1,4 +1,7 @@
-/** Every run: counts, duration, status and error words; one run's TikTok API calls; its rejects export. */
+/**
+ * Every run: counts, duration, status and error words; one run's TikTok API calls; its rejects export. A held run is
+ * not an error: it needs the user, and says so in the warning's colours, with the numbers and the way to decide.
+ */
 import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../../app/store';
@@ -12,6 +15,48 @@ import { ReasonRows } from '../import/steps-file';
 import type { RunTrigger, RunView } from '../../../../shared/ipc/dto';
 
 const TRIGGER: Record<RunTrigger, string> = { manual: 'Sync now', schedule: 'Schedule', cli: 'Command line', undo: 'Undo', 'catch-up': 'Catch-up' };
+
+/** A held run's words: what needs the user, what was not sent, and where to decide. */
+function HeldRunNotice({ r }: { r: RunView }) {
+  const navigate = useApp((st) => st.navigate);
+  const membership = r.error?.code === 'MEMBERSHIP_UNKNOWN';
+  const audienceId = r.audienceId;
+  return (
+    <div className="banner banner-warn" role="status" aria-label="Held run">
+      <div className="banner-body">
+        <strong className="banner-title">{membership ? 'Held: TikTok shows changes Cohort Relay did not send — needs you' : 'Held: it would remove more people than this audience allows — needs you'}</strong>
+        {r.error && <p>{r.error.message}</p>}
+        <p className="muted small">
+          +{fmtInt(r.adds)} to add, −{fmtInt(r.removes)} to remove: nothing was sent and no call was spent. Decide on the audience's page ({membership ? '"Replace with the file" or "Keep syncing changes only"' : '"Sync anyway (once)" or "Keep audience as is"'}).
+        </p>
+      </div>
+      {audienceId !== null && r.audienceName !== null && (
+        <div className="banner-actions">
+          <Button size="small" onClick={() => navigate({ name: 'audience', id: audienceId })} aria-label={`Open ${r.audienceName} to decide about the held sync`}>
+            Open the audience
+          </Button>
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** The runs table's last cell: error words in red; a held run's in the warning colour, as needing the user. */
+function RunMessage({ r }: { r: RunView }) {
+  if (!r.error) return null;
+  if (r.status === 'held') {
+    return (
+      <span className="warn" title={r.error.message}>
+        Needs you: {r.error.message}
+      </span>
+    );
+  }
+  return (
+    <span className="error-text" title={r.error.message}>
+      {r.error.message}
+    </span>
+  );
+}
 
 function RunDetail() {
   const s = useApp(useShallow((st) => ({ detail: st.runDetail, id: st.runDetailId, runExport: st.runExport, exportRunRejects: st.exportRunRejects, selectRun: st.selectRun })));
@@ -34,10 +79,10 @@ function RunDetail() {
             <RunStatusBadge status={r.status} /> {r.audienceName ?? 'Deleted audience'} · {TRIGGER[r.trigger]} · {fmtDateTime(r.startedAt)} · {fmtDuration(r.durationMs)}
             {r.dryRun ? ' · dry run' : ''}
           </p>
-          {r.error && <ErrorBanner error={r.error} />}
+          {r.status === 'held' ? <HeldRunNotice r={r} /> : r.error && <ErrorBanner error={r.error} />}
           {r.deferredUntil && <Notice tone="warn">The rest waits until {fmtDateTime(r.deferredUntil)}{r.error ? '' : ", when the next UTC day's calls are there"}.</Notice>}
           <p className="muted small">
-            {fmtInt(r.rowsRead)} rows read · {fmtInt(r.valid)} valid · {fmtInt(r.rejected)} rejected · {fmtInt(r.duplicates)} duplicates · {fmtInt(r.adds)} added · {fmtInt(r.removes)} removed · {fmtInt(r.callsUsed)} calls
+            {fmtInt(r.rowsRead)} rows read · {fmtInt(r.valid)} valid · {fmtInt(r.rejected)} rejected · {fmtInt(r.duplicates)} duplicates · {fmtInt(r.adds)} {r.status === 'held' ? 'to add' : 'added'} · {fmtInt(r.removes)} {r.status === 'held' ? 'to remove' : 'removed'} · {fmtInt(r.callsUsed)} calls
           </p>
           {r.rejected > 0 && (
             <>
@@ -116,7 +161,7 @@ export function SyncLogScreen() {
     { id: 'removes', header: 'Removed', width: '5rem', align: 'end', render: (r) => fmtInt(r.removes) },
     { id: 'calls', header: 'Calls', width: '4.5rem', align: 'end', render: (r) => fmtInt(r.callsUsed) },
     { id: 'duration', header: 'Duration', width: '5.5rem', render: (r) => fmtDuration(r.durationMs) },
-    { id: 'error', header: 'Error', width: 'minmax(10rem, 2fr)', render: (r) => (r.error ? <span className="error-text" title={r.error.message}>{r.error.message}</span> : '') },
+    { id: 'error', header: 'Message', width: 'minmax(10rem, 2fr)', render: (r) => <RunMessage r={r} /> },
   ];
   return (
     <section className="screen" aria-labelledby="log-title">
