@@ -18,6 +18,15 @@ const rowsArg = process.argv.indexOf('--rows');
 const ROWS = rowsArg >= 0 ? Number(process.argv[rowsArg + 1]) : 5_000_000;
 const MAX_CALLS = 2;
 
+/** Resets the kernel's peak-RSS mark (Linux), so each sync's own peak is measured; a no-op elsewhere. */
+function resetPeakRss(): void {
+  try {
+    fs.writeFileSync('/proc/self/clear_refs', '5');
+  } catch {
+    // Not Linux, or not allowed: the peak then covers the whole process.
+  }
+}
+
 function peakRssMb(): number {
   const m = /VmHWM:\s+(\d+)\s+kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
   return m ? Number(m[1]) / 1024 : process.resourceUsage().maxRSS / 1024;
@@ -60,19 +69,24 @@ async function main(): Promise<void> {
     const csv = path.join(dir, 'cohort.csv');
     const app = await CohortRelayApp.open({ dataDir: path.join(dir, 'data'), env: { TIKTOK_API_BASE: sandbox.url, TIKTOK_ACCESS_TOKEN: sandbox.token, COHORT_RELAY_KEYCHAIN: 'off' } });
     const rows: string[] = [];
+    const peaks: number[] = [];
     const changed = Math.round(ROWS * 0.05);
     for (const [label, from] of [['first sync (create)', 0], ['5 % changed (APPEND + REMOVE)', changed]] as const) {
       await writeCohort(csv, from, ROWS);
       const a = await app.sync.ensureAudience({ advertiserId: sandbox.advertiser, connectionId: null, name: 'Bench 5M', key: 'email', column: 'email', sourcePath: csv, profile: DEFAULT_PROFILE });
+      global.gc?.();
+      resetPeakRss();
       const t0 = performance.now();
       const o = await app.sync.sync(a.id, 'cli');
       const s = (performance.now() - t0) / 1000;
-      rows.push(`${label.padEnd(32)} ${o.status.padEnd(8)} +${o.adds.toLocaleString('en-US')} −${o.removes.toLocaleString('en-US')}  calls ${o.callsUsed}  ${s.toFixed(1)} s  ${o.callsUsed <= MAX_CALLS && o.status === 'done' ? 'PASS' : 'FAIL'}${o.error ? `  (${o.error.message})` : ''}`);
+      const peak = peakRssMb();
+      peaks.push(peak);
+      rows.push(`${label.padEnd(32)} ${o.status.padEnd(8)} +${o.adds.toLocaleString('en-US')} −${o.removes.toLocaleString('en-US')}  calls ${o.callsUsed}  ${s.toFixed(1)} s  peak RSS ${peak.toFixed(0)} MB  ${o.callsUsed <= MAX_CALLS && o.status === 'done' ? 'PASS' : 'FAIL'}${o.error ? `  (${o.error.message})` : ''}`);
     }
     app.close();
     console.log(`Sync benchmark, ${ROWS.toLocaleString('en-US')} rows, offline sandbox over HTTP (target: done in ≤ ${MAX_CALLS} audience calls each)`);
     for (const r of rows) console.log(`  ${r}`);
-    console.log(`  peak RSS of the syncing process: ${peakRssMb().toFixed(0)} MB`);
+    console.log(`  peak RSS of the syncing process: ${Math.max(...peaks).toFixed(0)} MB (each sync measured on its own)`);
   } finally {
     sandbox.stop();
     fs.rmSync(dir, { recursive: true, force: true });
