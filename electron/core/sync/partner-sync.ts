@@ -8,7 +8,7 @@ import { recordDelta } from './deltas';
 import { Deferral } from './deferral';
 import { addPending, clearPending, diffWithPending } from './pending';
 import { layoutOf } from './entry-layout';
-import { matchWarning, tiktokTimeMs } from './status';
+import { matchWarning, TIKTOK_TIME_SLACK_MS, tiktokTimeMs } from './status';
 
 /** Rows per /segment/mapping/ batch. No source states TikTok's cap (tiktok-api.md §4.2): stay conservative, split on 40061. */
 export const PARTNER_BATCH_ROWS = 1000;
@@ -23,8 +23,6 @@ export const PARTNER_READY_WAIT_MS = 3 * 60_000;
 const PARTNER_FRESH_MS = 30 * 60_000;
 /** The waits between tries of a fresh audience: short first (it is often ready within a minute), then a minute. */
 const READY_STEPS_MS = [5_000, 10_000, 20_000, 30_000, 60_000];
-/** How far TikTok's clock (create_time) may be behind ours when recognising a create whose answer was lost. */
-const CLOCK_SKEW_MS = 10 * 60_000;
 
 export const PARTNER_ID_SCHEMA: Record<KeyType, PartnerIdSchema> = {
   email: 'EMAIL_SHA256',
@@ -81,7 +79,7 @@ const createdKey = (id: number) => `partner.created.${id}`;
  * earlier than the create was sent, and not already kept by another local audience.
  */
 function lostCreate(store: Store, audience: AudienceRecord, found: RemoteAudience[], sentAt: string | null): RemoteAudience | undefined {
-  const since = sentAt ? Date.parse(sentAt) - CLOCK_SKEW_MS : null;
+  const since = sentAt ? Date.parse(sentAt) - TIKTOK_TIME_SLACK_MS : null;
   return found
     .filter((a) => (a.audienceType ?? '').toLowerCase() === 'partner')
     .filter((a) => a.isCreator !== false)

@@ -25,7 +25,14 @@ const PERMANENT_ERRORS = new Set(['AUDIENCE_NOT_FOUND', 'KEY_TYPE_LOCKED', 'TIKT
  */
 export const PROCESSING_WINDOW_MS = 48 * 3_600_000;
 
-/** TikTok's "YYYY-MM-DD HH:MM:SS" (GMT) or ISO → epoch ms; null when absent or unreadable. */
+/**
+ * How far a TikTok time (create_time, opt_time) may lie from this computer's clock, read as UTC. Those strings
+ * carry no time zone, and TikTok may write them in the advertiser's zone (UTC−12 to UTC+14), so a comparison
+ * that must not miss (recognising a create whose answer was lost) allows the widest zone plus 10 minutes of skew.
+ */
+export const TIKTOK_TIME_SLACK_MS = 14 * 3_600_000 + 10 * 60_000;
+
+/** TikTok's "YYYY-MM-DD HH:MM:SS" (read as GMT) or ISO → epoch ms; null when absent or unreadable. */
 export function tiktokTimeMs(t: string | null | undefined): number | null {
   if (!t) return null;
   const ms = Date.parse(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(t) ? `${t.replace(' ', 'T')}Z` : t);

@@ -16,7 +16,7 @@ import { Deferral } from './deferral';
 import { makeOwnedTempDir, removeStaleTempDirs } from '../temp-dirs';
 import { addPending, clearPending, diffWithPending } from './pending';
 import { clearAdvertiserUnreachable, clearRefusedEdit, markAdvertiserUnreachable, markUnavailable, noteRefusedEdit, refusedEditSince, unavailableMark, unavailableMessage } from './marks';
-import { matchWarning, readAvailability, tiktokTimeMs } from './status';
+import { matchWarning, readAvailability, TIKTOK_TIME_SLACK_MS, tiktokTimeMs } from './status';
 import type { QuotaJournalEntry } from '../store/quota-journal';
 import { checkRemovals, checkUnknownMembership, SyncHeld, type HoldInfo } from './removal-guard';
 
@@ -493,8 +493,6 @@ function lastUnackedCreateAt(store: Store, audienceId: number): number | null {
  * timeout (30 s) is an unknown outcome, like a lost answer, and may appear some time later.
  */
 export const CREATE_SETTLE_MS = 2 * 60_000;
-/** This computer's clock and TikTok's may differ by this much (TikTok's create times are compared with ours). */
-const CLOCK_SKEW_MS = 10 * 60_000;
 
 /**
  * The customer-file audience at TikTok that this app made for `audience`, if any: same name, key type and kind, made
@@ -506,7 +504,7 @@ const CLOCK_SKEW_MS = 10 * 60_000;
 async function findOwnCreate(c: { deps: SyncDeps; now: () => Date; sleep: (ms: number, signal: AbortSignal) => Promise<void>; signal: AbortSignal }, audience: AudienceRecord): Promise<RemoteAudience | undefined> {
   const store = c.deps.store;
   const sentAt = lastUnackedCreateAt(store, audience.id);
-  const since = Date.parse(audience.createdAt) - CLOCK_SKEW_MS;
+  const since = Date.parse(audience.createdAt) - TIKTOK_TIME_SLACK_MS;
   const look = async () =>
     (await c.deps.api.findByName(audience.name))
       .filter((a) => (a.audienceType ?? '').toLowerCase() !== 'partner')

@@ -140,6 +140,21 @@ describe('a crash that lost the -wal file', () => {
     expect(after.sync.quota(again.id).used).toBe(2);
   });
 
+  it('after a first sync, with TikTok writing its times 8 h behind UTC (a US advertiser\'s zone): still found, not created again', async () => {
+    sim.configure({ timeZoneOffsetMinutes: -8 * 60 });
+    const csv = path.join(dir, 'zone.csv');
+    const list = emails(0, 1600);
+    writeEmailCsv(csv, list);
+    const a = await app.sync.ensureAudience(spec('Zoned create', csv));
+    const wal = loseWalAfterThis(app, path.join(dir, 'data'));
+    const created = await app.sync.sync(a.id, 'cli');
+    const after = await wal.crash();
+    const outcome = await after.sync.sync(a.id, 'cli');
+    expect(outcome.status).toBe('done');
+    expect(named('Zoned create')).toHaveLength(1);
+    expect(outcome.tiktokAudienceId).toBe(created.tiktokAudienceId);
+  });
+
   it('after an incremental sync: the whole membership is replaced, instead of "+0 −0" with people left at TikTok', async () => {
     const csv = path.join(dir, 'incremental.csv');
     const original = emails(0, 1500);
