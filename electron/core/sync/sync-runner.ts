@@ -322,6 +322,9 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
       const rest = plan.now.slice(1).map((c) => sets[c.source].subarray(c.offset * w, (c.offset + c.entries) * w));
       store.transaction(() => addPending(store, audienceId, rest.reduce((acc, b) => unionHashes(acc, b, w), Buffer.alloc(0)), Buffer.alloc(0), w));
     }
+    // From here the whole target is needed only by a call that sends it (a create, a REPLACE): an incremental sync
+    // lets it go, so a large cohort never holds the target, the snapshot and the next snapshot at once.
+    if (!plan.now.some((c) => c.source === 'target')) target.hashes = sets.target = Buffer.alloc(0);
     let sent = 0;
     for (const call of plan.now) {
       if (signal.aborted) throw new AppError('CANCELLED');
