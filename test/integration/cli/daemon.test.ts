@@ -2,27 +2,23 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Store } from '../../../electron/core/store';
-import { startSimulator, type SimulatorHandle } from '../../../electron/core/tiktok/simulator';
+import type { SimulatorHandle } from '../../../electron/core/tiktok/simulator';
 import { cli } from '../../helpers/cli';
 import { emails, hashSet, sha256Hex, writeEmailCsv } from '../../helpers/cohort';
-import { tmpDir } from '../../helpers/tmp';
+import { openCliSandbox, type CliSandbox } from '../../helpers/cli-sandbox';
 import { clientFor, upload } from '../tiktok/helpers';
 
 const ROOT = path.resolve(__dirname, '../../..');
 let sim: SimulatorHandle;
 let dir: string;
-let cleanup: () => void;
 let env: NodeJS.ProcessEnv;
+let sandbox: CliSandbox;
 
 beforeEach(async () => {
-  ({ dir, cleanup } = tmpDir());
-  sim = await startSimulator({ rateLimit: false, processingDelayMs: 0, matchRate: 'exact' });
-  env = { COHORT_RELAY_HOME: path.join(dir, 'home'), TIKTOK_API_BASE: sim.url, TIKTOK_ACCESS_TOKEN: sim.accessToken, COHORT_RELAY_KEYCHAIN: 'off' };
+  sandbox = await openCliSandbox();
+  ({ sim, dir, env } = sandbox);
 });
-afterEach(async () => {
-  await sim.close();
-  cleanup();
-});
+afterEach(() => sandbox.close());
 
 describe('cohort-relay daemon', () => {
   it('runs a due scheduled sync headless, re-reading the source, and stops cleanly on SIGTERM', async () => {

@@ -5,10 +5,10 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CohortRelayApp } from '../../../electron/core/app';
 import { Store } from '../../../electron/core/store';
-import { startSimulator, type SimulatorHandle } from '../../../electron/core/tiktok/simulator';
+import type { SimulatorHandle } from '../../../electron/core/tiktok/simulator';
 import { cli } from '../../helpers/cli';
 import { emails, hashSet, writeEmailCsv } from '../../helpers/cohort';
-import { tmpDir } from '../../helpers/tmp';
+import { openCliSandbox, type CliSandbox } from '../../helpers/cli-sandbox';
 
 // "Never remove a person by mistake" (#15 §1), through the CLI: a sync is built only on a read the
 // reader can vouch for, and a path means the same file whichever folder a host starts in.
@@ -19,18 +19,14 @@ const TSX = pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).h
 
 let sim: SimulatorHandle;
 let dir: string;
-let cleanup: () => void;
 let env: NodeJS.ProcessEnv;
+let sandbox: CliSandbox;
 
 beforeEach(async () => {
-  ({ dir, cleanup } = tmpDir());
-  sim = await startSimulator({ rateLimit: false, processingDelayMs: 0, matchRate: 'exact' });
-  env = { COHORT_RELAY_HOME: path.join(dir, 'home'), TIKTOK_API_BASE: sim.url, TIKTOK_ACCESS_TOKEN: sim.accessToken, COHORT_RELAY_KEYCHAIN: 'off' };
+  sandbox = await openCliSandbox();
+  ({ sim, dir, env } = sandbox);
 });
-afterEach(async () => {
-  await sim.close();
-  cleanup();
-});
+afterEach(() => sandbox.close());
 
 function folder(name: string): string {
   const p = path.join(dir, name);

@@ -3,27 +3,23 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Store } from '../../../electron/core/store';
 import { acquireAudienceLock } from '../../../electron/core/sync/locks';
-import { startSimulator, type SimulatorHandle } from '../../../electron/core/tiktok/simulator';
+import type { SimulatorHandle } from '../../../electron/core/tiktok/simulator';
 import { cli } from '../../helpers/cli';
 import { emails, hashSet, writeEmailCsv } from '../../helpers/cohort';
-import { tmpDir } from '../../helpers/tmp';
+import { openCliSandbox, type CliSandbox } from '../../helpers/cli-sandbox';
 
 const ROOT = path.resolve(__dirname, '../../..');
 let sim: SimulatorHandle;
 let dir: string;
-let cleanup: () => void;
 let env: NodeJS.ProcessEnv;
+let sandbox: CliSandbox;
 
 beforeEach(async () => {
-  ({ dir, cleanup } = tmpDir());
-  sim = await startSimulator({ rateLimit: false, processingDelayMs: 0, matchRate: 'exact' });
   // Small files and calls, so a sync of a few hundred people is several calls a crash can land between.
-  env = { COHORT_RELAY_HOME: path.join(dir, 'home'), TIKTOK_API_BASE: sim.url, TIKTOK_ACCESS_TOKEN: sim.accessToken, COHORT_RELAY_KEYCHAIN: 'off', COHORT_RELAY_HASHES_PER_FILE: '100', COHORT_RELAY_FILES_PER_CALL: '2' };
+  sandbox = await openCliSandbox({ COHORT_RELAY_HASHES_PER_FILE: '100', COHORT_RELAY_FILES_PER_CALL: '2' });
+  ({ sim, dir, env } = sandbox);
 });
-afterEach(async () => {
-  await sim.close();
-  cleanup();
-});
+afterEach(() => sandbox.close());
 
 const syncArgs = (csv: string) => ['sync', '--csv', csv, '--key', 'email', '--advertiser', sim.advertiserIds[0]!, '--audience', 'Undo me', '--json'];
 
