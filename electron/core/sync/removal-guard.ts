@@ -185,26 +185,15 @@ export function checkRemovals(store: Store, audience: Pick<AudienceRecord, 'id' 
   };
   const info: HoldInfo = { ...base, message: holdMessage(base, input.dryRun ? 'preview' : 'held') };
   if (!input.dryRun && !info.confirmed) {
-    const rec: HoldRecord = {
-      audienceId: audience.id,
-      runId: info.runId,
-      reason: 'removals',
-      targetDigest: digest,
-      currentSize: info.currentSize,
-      adds: info.adds,
-      removes: info.removes,
-      limitPct,
-      rowsRead: info.rowsRead,
-      lastRowsRead: info.lastRowsRead,
-      foreignChanges: null,
-      foreignBaseline: null,
-      heldAt: info.heldAt!,
-      state: info.kept ? 'kept' : 'held',
-      decidedAt: same ? existing.decidedAt : null,
-    };
-    store.holds.put(rec);
+    putHold(store, audience.id, info, { reason: 'removals', targetDigest: digest, foreignChanges: null, foreignBaseline: null, state: info.kept ? 'kept' : 'held', decidedAt: same ? existing.decidedAt : null });
   }
   return info;
+}
+
+/** Records a held sync: the numbers of `info`, with what differs between the two kinds of hold. */
+function putHold(store: Store, audienceId: number, info: HoldInfo, rest: Pick<HoldRecord, 'reason' | 'targetDigest' | 'foreignChanges' | 'foreignBaseline' | 'state' | 'decidedAt'>): void {
+  const { runId, currentSize, adds, removes, limitPct, rowsRead, lastRowsRead, heldAt } = info;
+  store.holds.put({ audienceId, runId, currentSize, adds, removes, limitPct, rowsRead, lastRowsRead, heldAt: heldAt!, ...rest });
 }
 
 export interface MembershipCheckInput extends RemovalCheckInput {
@@ -253,23 +242,7 @@ export function checkUnknownMembership(store: Store, audience: Pick<AudienceReco
     message: membershipMessage({ ...base, foreignChanges: input.foreignChanges, calls: input.calls }, input.dryRun ? 'preview' : 'held'),
   };
   if (!input.dryRun && !confirmed) {
-    store.holds.put({
-      audienceId: audience.id,
-      runId: info.runId,
-      reason: 'membership',
-      targetDigest: digest,
-      currentSize: info.currentSize,
-      adds: info.adds,
-      removes: info.removes,
-      limitPct,
-      rowsRead: info.rowsRead,
-      lastRowsRead: info.lastRowsRead,
-      foreignChanges: input.foreignChanges,
-      foreignBaseline: input.foreignBaseline,
-      heldAt: info.heldAt!,
-      state: 'held',
-      decidedAt: null,
-    });
+    putHold(store, audience.id, info, { reason: 'membership', targetDigest: digest, foreignChanges: input.foreignChanges, foreignBaseline: input.foreignBaseline, state: 'held', decidedAt: null });
   }
   return info;
 }
