@@ -327,24 +327,46 @@ export function createKernel(deps: KernelDeps): Kernel {
     return '*'.repeat(Math.max(1, Math.min(n, 12)));
   }
 
+  /** Only letters and digits are shown: a kept "=", "+", "@" or control character could start a formula or a terminal escape. */
+  function shown(s: string): string {
+    return s.replace(/[^A-Za-z0-9]/g, '*');
+  }
+
+  /**
+   * Length of the ITU country calling code at the start of `d` (digits after "+"): the codes are
+   * prefix-free, 1 and 7 alone, these two-digit ones, every other code three digits.
+   */
+  function callingCodeLength(d: string): number {
+    const c = d.charCodeAt(0) - 48;
+    if (c === 1 || c === 7) return 1;
+    const two = Number(d.slice(0, 2));
+    const TWO = [20, 27, 30, 31, 32, 33, 34, 36, 39, 40, 41, 43, 44, 45, 46, 47, 48, 49, 51, 52, 53, 54, 55, 56, 57, 58, 60, 61, 62, 63, 64, 65, 66, 81, 82, 84, 86, 90, 91, 92, 93, 94, 95, 98];
+    return TWO.includes(two) ? 2 : 3;
+  }
+
   function mask(key: KeyType, raw: string): string {
     const s = raw.slice(0, 256).replace(WS_ALL, '');
     if (s.length === 0) return '';
     if (s.length === 64 && HEX64.test(s.toLowerCase())) return `${s.slice(0, 4).toLowerCase()}${stars(8)}`;
     if (key === 'email') {
       const at = s.lastIndexOf('@');
-      if (at < 0) return `${s.charAt(0)}${stars(3)}`;
+      if (at < 0) return `${shown(s.charAt(0))}${stars(3)}`;
       const domain = s.slice(at + 1);
       const dot = domain.lastIndexOf('.');
-      const tld = dot > 0 && domain.length - dot <= 12 ? domain.slice(dot) : '';
-      return `${at > 0 ? s.charAt(0) : ''}${stars(3)}@${domain.length > 0 ? `${domain.charAt(0)}${stars(3)}` : ''}${tld}`;
+      const tld = dot > 0 && domain.length - dot <= 12 && /^\.[A-Za-z0-9-]+$/.test(domain.slice(dot)) ? domain.slice(dot) : '';
+      return `${at > 0 ? shown(s.charAt(0)) : ''}${stars(3)}@${domain.length > 0 ? `${shown(domain.charAt(0))}${stars(3)}` : ''}${tld}`;
     }
     if (key === 'phone') {
-      if (s.length <= 6) return `${s.charAt(0)}${stars(3)}`;
-      return `${s.slice(0, 3)}${stars(s.length - 6)}${s.slice(-3)}`;
+      // At most the country code (when the number is written with one) and the last two digits.
+      const digits = s.replace(NON_DIGITS, '');
+      if (digits.length < 7) return stars(3);
+      const intl = s.charCodeAt(0) === 43 ? digits : s.startsWith('00') ? digits.slice(2) : null;
+      const cc = intl === null ? '' : `+${intl.slice(0, callingCodeLength(intl))}`;
+      const hidden = (intl ?? digits).length - (cc.length > 0 ? cc.length - 1 : 0) - 2;
+      return `${cc}${stars(hidden)}${digits.slice(-2)}`;
     }
-    if (s.length <= 4) return `${s.charAt(0)}${stars(3)}`;
-    return `${s.slice(0, 4)}${stars(8)}`;
+    if (s.length <= 4) return `${shown(s.charAt(0))}${stars(3)}`;
+    return `${shown(s.slice(0, 4))}${stars(8)}`;
   }
 
   function writeDigest(normalized: string, isPrehashed: boolean, out: Buffer, off: number): void {

@@ -149,9 +149,19 @@ describe('masking', () => {
     expect(maskValue('email', 'broken-value')).toBe('b***');
   });
 
-  it('keeps the first and last three characters of a phone', () => {
-    expect(maskValue('phone', '+37493828222')).toBe('+37******222');
-    expect(maskValue('phone', '12345')).toBe('1***');
+  it('shows at most the country code and the last two digits of a phone', () => {
+    expect(maskValue('phone', '+37493828222')).toBe('+374******22');
+    expect(maskValue('phone', '+1 (415) 555-0100')).toBe('+1********00');
+    expect(maskValue('phone', '0044 20 7946 0958')).toBe('+44********58');
+    expect(maskValue('phone', '(415) 555-0100')).toBe('********00');
+    expect(maskValue('phone', '12345')).toBe('***');
+  });
+
+  it('shows no character that could start a spreadsheet formula or a terminal escape', () => {
+    expect(maskValue('email', '=cmd|calc')).toBe('****');
+    expect(maskValue('email', '@SUM(A1)@x.com')).toBe('****@x***.com');
+    expect(maskValue('idfa', '+HYPERLINK("x")')).toBe('*HYP********');
+    expect(maskValue('email', 'a@b.c\u001b]8;;x')).not.toMatch(/\u001b/);
   });
 
   it('keeps the first four characters of an ad id or hash', () => {
