@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { REJECT_REASON_TEXT } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
+import { REJECTS_HEADER, csvSafeLine } from './csv-write';
 import { countHashes, HASH_BYTES } from './hash-set';
 import { isZeroDigest, MULTI_ENTRY_BYTES, MULTI_SLOTS, type MultiSlot } from './multi-key';
 import type { RejectRecord } from './read-cohort';
@@ -182,17 +183,14 @@ export async function withTempUploadDir<T>(fn: (dir: string) => Promise<T>, root
   }
 }
 
-function csvCell(s: string): string {
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 /**
  * Writes the rejects report: `row,column,reason,masked_value,explanation` (UTF-8, "\n"). Values are
  * masked; the explanation says in plain words what is wrong and what to do.
  */
 export async function writeRejectsCsv(rejects: readonly RejectRecord[], file: string): Promise<void> {
-  const lines = ['row,column,reason,masked_value,explanation'];
-  for (const r of rejects) lines.push([String(r.row), csvCell(r.column), r.reason, csvCell(r.masked), csvCell(REJECT_REASON_TEXT[r.reason].explanation)].join(','));
+  // Every cell is neutralized (csvSafeCell): the column name comes from the user's file and could be a formula.
+  const lines = [REJECTS_HEADER];
+  for (const r of rejects) lines.push(csvSafeLine([String(r.row), r.column, r.reason, r.masked, REJECT_REASON_TEXT[r.reason].explanation]));
   try {
     await fs.promises.writeFile(file, `${lines.join('\n')}\n`, 'utf8');
   } catch (err) {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../../shared/errors';
+import { isRejectsReport } from '../cohort';
 
 /** Turns a simple file pattern ("*.csv", "cohort-??.csv") into a RegExp; case-insensitive. */
 export function patternToRegExp(pattern: string): RegExp {
@@ -10,7 +11,8 @@ export function patternToRegExp(pattern: string): RegExp {
 
 /**
  * The file a run reads: the configured file, or the newest file (by modification time) in a watched
- * folder whose name matches the pattern (default "*.csv"). Names the problem and the fix when missing.
+ * folder whose name matches the pattern (default "*.csv"), leaving out the rejects reports this app wrote.
+ * Names the problem and the fix when missing.
  */
 export function resolveSourceFile(source: { kind: 'file' | 'folder'; path: string | null; pattern?: string | null }): string {
   if (!source.path) throw new AppError('FILE_NOT_FOUND', 'This audience has no source file. Set a cohort file or folder in its mapping.');
@@ -36,7 +38,10 @@ export function resolveSourceFile(source: { kind: 'file' | 'folder'; path: strin
     const file = path.join(source.path, name);
     const st = fs.statSync(file, { throwIfNoEntry: false });
     if (!st?.isFile()) continue;
-    if (!best || st.mtimeMs > best.mtime) best = { file, mtime: st.mtimeMs };
+    if (best && st.mtimeMs <= best.mtime) continue;
+    // A rejects report saved beside the export (its default place) is never the cohort, however new.
+    if (isRejectsReport(file)) continue;
+    best = { file, mtime: st.mtimeMs };
   }
   if (!best) throw new AppError('FILE_NOT_FOUND', `No file matching "${source.pattern || '*.csv'}" is in ${source.path}. Export the cohort there, or change the pattern.`);
   return best.file;

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BYTES_PER_HASH_LINE, makeTempUploadDir, removeUploadDir, sortHashes, withTempUploadDir, writeRejectsCsv, writeUploadFiles } from '../../../../electron/core/cohort';
+import { BYTES_PER_HASH_LINE, isRejectsReport, makeTempUploadDir, removeUploadDir, sortHashes, withTempUploadDir, writeRejectsCsv, writeUploadFiles } from '../../../../electron/core/cohort';
 import { AppError } from '../../../../shared/errors';
 import { tmpDir } from '../../../helpers/tmp';
 
@@ -98,6 +98,31 @@ describe('writeRejectsCsv', () => {
     expect(parsed[1]!.slice(0, 4)).toEqual(['3', 'Work, Email', 'INVALID_EMAIL', 'j***@g***.com']);
     expect(parsed[2]![4]).toMatch(/country code/);
     expect(parsed).toHaveLength(3);
+  });
+
+  it('neutralizes every cell a spreadsheet would run as a formula, the column name from the file included', async () => {
+    const p = path.join(dir, 'rejects.csv');
+    await writeRejectsCsv(
+      [
+        { row: 2, column: '=HYPERLINK("http://x","y")', reason: 'INVALID_EMAIL', masked: '=***' },
+        { row: 3, column: '+cmd', reason: 'INVALID_PHONE', masked: '+1********00' },
+        { row: 4, column: '-2+3', reason: 'INVALID_EMAIL', masked: '@***' },
+        { row: 5, column: '\tx', reason: 'INVALID_EMAIL', masked: '\r***' },
+      ],
+      p,
+    );
+    const text = fs.readFileSync(p, 'utf8');
+    const parsed = Papa.parse<string[]>(text.trimEnd()).data;
+    expect(parsed.slice(1).map((r) => [r[1], r[3]])).toEqual([
+      ["'=HYPERLINK(\"http://x\",\"y\")", "'=***"],
+      ["'+cmd", "'+1********00"],
+      ["'-2+3", "'@***"],
+      ["'\tx", "'\r***"],
+    ]);
+    for (const row of parsed.slice(1)) for (const cell of row) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
+    // Every data cell is quoted, so a delimiter or line end inside one cannot start another.
+    for (const line of text.trimEnd().split('\n').slice(1)) expect(line.startsWith('"')).toBe(true);
+    expect(isRejectsReport(p)).toBe(true);
   });
 
   it('names the folder problem when the report cannot be written', async () => {
