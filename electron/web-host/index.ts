@@ -1,7 +1,10 @@
 /**
  * `npm run web`: the renderer and the engine in any browser, on 127.0.0.1.
  *
- *   node out/web-host/index.js [--port N] [--environment offline-sandbox|tiktok-sandbox|production]
+ *   node out/web-host/index.js [--port N] [--environment offline-sandbox|tiktok-sandbox|production] [--allow-folder DIR]…
+ *
+ * The page can read only files the user uploads, or files under a folder granted here with --allow-folder
+ * (repeatable): a browser has no file dialog that gives a path, and a scheduled sync needs a real file.
  *
  * The offline sandbox is the default TikTok, so nothing leaves the machine unless asked. The data folder is
  * COHORT_RELAY_HOME (else the OS app-data folder, shared with the desktop app). COHORT_RELAY_WEB_TOKEN fixes
@@ -19,11 +22,11 @@ import { findRenderer, serveWeb } from './serve';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { port: { type: 'string' }, environment: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { port: { type: 'string' }, environment: { type: 'string' }, 'allow-folder': { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
     strict: true,
   });
   if (values.help) {
-    process.stdout.write('Usage: npm run web -- [--port N] [--environment offline-sandbox|tiktok-sandbox|production]\n');
+    process.stdout.write('Usage: npm run web -- [--port N] [--environment offline-sandbox|tiktok-sandbox|production] [--allow-folder DIR]…\n');
     return 0;
   }
   const port = values.port === undefined ? 0 : Number(values.port);
@@ -39,8 +42,9 @@ async function main(): Promise<number> {
   const rendererDir = findRenderer();
   if (!existsSync(join(rendererDir, 'index.html'))) process.stderr.write('warning: the renderer is not built; run `npm run build` first.\n');
 
-  const served = await serveWeb({ dataDir: resolveDataDir(), environment, port, token: process.env.COHORT_RELAY_WEB_TOKEN || undefined, rendererDir, log: process.stderr });
+  const served = await serveWeb({ dataDir: resolveDataDir(), environment, port, token: process.env.COHORT_RELAY_WEB_TOKEN || undefined, rendererDir, log: process.stderr, allowFolders: values['allow-folder'] ?? [] });
   process.stdout.write(`Cohort Relay (TikTok: ${environment}) is serving at ${served.host.url}\n`);
+  for (const dir of served.host.grants.folders()) process.stdout.write(`The page may read files under ${dir}\n`);
 
   await new Promise<void>((done) => {
     const stop = () => done();

@@ -31,6 +31,8 @@ export interface ServeWebOptions {
   /** Where the TikTok sign-in URL is printed (the terminal that started the host). */
   log: NodeJS.WritableStream;
   internals?: EngineInternals;
+  /** Folders the user granted (--allow-folder); the page may read files under them and sync them on a schedule. */
+  allowFolders?: readonly string[];
 }
 
 export interface ServedWeb {
@@ -66,6 +68,7 @@ export async function serveWeb(opts: ServeWebOptions): Promise<ServedWeb> {
       rendererDir: opts.rendererDir ?? findRenderer(),
       port: opts.port ?? 0,
       token: opts.token,
+      allowFolders: opts.allowFolders,
       onInternalError: (channel, err) => opts.log.write(`[web-host] ${channel} failed: ${err instanceof Error ? err.name : typeof err}\n`),
     });
   } catch (err) {

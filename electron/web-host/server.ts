@@ -7,6 +7,10 @@
  * defeats DNS rebinding), the WebSocket and uploads must come from our own origin (Origin header) and carry
  * the per-launch random token that is in the URL we print. Static files carry no data and need no token.
  * Uploaded files are private temp copies (0600 in a 0700 folder) deleted by close().
+ *
+ * Files (issue #12.1): the page reaches only files the user gave — an upload, or a file under a folder
+ * granted when the host started (`allowFolders`, `--allow-folder DIR`) — through the engine's handlers behind
+ * `withFileGrants`. A rejects report is written to a private folder and handed to the browser as a download.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -20,8 +24,9 @@ import { pipeline } from 'node:stream/promises';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import type { EventSource, Handlers, PushEvent } from '../../shared/ipc/contract';
-import { parseWireRequest, TOKEN_PARAM, UPLOAD_PATH, WS_PATH } from '../../shared/ipc/wire';
+import { DOWNLOAD_PATH, parseWireRequest, TOKEN_PARAM, UPLOAD_PATH, WS_PATH } from '../../shared/ipc/wire';
 import type { UploadResponse, WireMessage } from '../../shared/ipc/wire';
+import { FileGrants, withFileGrants } from '../core/file-grants';
 import { makeOwnedTempDir, removeStaleTempDirs } from '../core/temp-dirs';
 import { createDispatcher } from '../main/registrar';
 import type { DispatcherOptions } from '../main/registrar';
@@ -40,6 +45,8 @@ export interface WebHostOptions {
   /** Largest accepted upload, bytes (default 4 GiB). */
   maxUploadBytes?: number;
   onInternalError?: DispatcherOptions['onInternalError'];
+  /** Folders the user granted at start-up (--allow-folder): files under them may be read and synced on a schedule. */
+  allowFolders?: readonly string[];
 }
 
 export interface WebHost {
@@ -50,6 +57,10 @@ export interface WebHost {
   token: string;
   /** Where uploads are written (removed by close()). */
   uploadDir: string;
+  /** Where reports wait to be downloaded (removed by close()). */
+  downloadDir: string;
+  /** The files and folders the page may name. */
+  grants: FileGrants;
   /** Stops serving, drops every socket, deletes uploaded files. */
   close(): Promise<void>;
 }
@@ -90,6 +101,7 @@ function sameSecret(given: string | null, token: string): boolean {
 }
 
 const UPLOAD_PREFIX = 'cohort-relay-uploads-';
+const DOWNLOAD_PREFIX = 'cohort-relay-downloads-';
 
 export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const token = opts.token ?? randomBytes(24).toString('base64url');
@@ -97,8 +109,20 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const maxUpload = opts.maxUploadBytes ?? 4 * 1024 ** 3;
   // Uploads are copies of the user's own CSV (raw identifiers): a crashed host's copies are removed now.
   removeStaleTempDirs(UPLOAD_PREFIX);
+  removeStaleTempDirs(DOWNLOAD_PREFIX);
+  const grants = new FileGrants(opts.allowFolders ?? []);
   const uploadDir = makeOwnedTempDir(UPLOAD_PREFIX);
-  const dispatch = createDispatcher(opts.handlers, { onInternalError: opts.onInternalError });
+  const downloadDir = makeOwnedTempDir(DOWNLOAD_PREFIX);
+  let downloads = 0;
+  const handlers = withFileGrants(opts.handlers, grants, {
+    async choose(name) {
+      const n = ++downloads;
+      const file = safeUploadName(name);
+      await mkdir(join(downloadDir, String(n)), { mode: 0o700 });
+      return { path: join(downloadDir, String(n), file), download: `${DOWNLOAD_PATH}/${n}/${encodeURIComponent(file)}` };
+    },
+  });
+  const dispatch = createDispatcher(handlers, { onInternalError: opts.onInternalError });
   let uploads = 0;
   let port = 0;
 
@@ -196,15 +220,43 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       }
       return;
     }
+    grants.grant(target, 'upload');
     const body: UploadResponse = { path: target };
     res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
     res.end(JSON.stringify(body));
   }
 
+  /** GET /download/<n>/<name>?token=…: a report this host wrote, as an attachment. */
+  async function serveDownload(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (req.method !== 'GET') return deny(res, 405, 'Method not allowed');
+    // A download is a navigation: browsers send no Origin with it, so the token alone admits it.
+    if (!sameSecret(url.searchParams.get(TOKEN_PARAM), token)) return deny(res, 403, 'Forbidden: missing or wrong token');
+    const m = /^\/(\d{1,9})\/([^/]+)$/.exec(url.pathname.slice(DOWNLOAD_PATH.length));
+    let name = '';
+    try {
+      name = m ? decodeURIComponent(m[2]!) : '';
+    } catch {
+      name = '';
+    }
+    if (!m || safeUploadName(name) !== name) return deny(res, 404, 'Not found');
+    const file = join(downloadDir, m[1]!, name);
+    const info = await stat(file).catch(() => null);
+    if (!info?.isFile()) return deny(res, 404, 'Not found');
+    res.writeHead(200, {
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Length': info.size,
+      'Content-Disposition': `attachment; filename="${name.replace(/["\\]/g, '_')}"`,
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+    });
+    await pipeline(createReadStream(file), res);
+  }
+
   const server = createServer((req, res) => {
     if (!allowedHosts().has(String(req.headers.host ?? ''))) return deny(res, 421, 'Wrong host');
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
-    const work = url.pathname === UPLOAD_PATH ? receiveUpload(req, res, url) : serveStatic(req, res, url);
+    const work =
+      url.pathname === UPLOAD_PATH ? receiveUpload(req, res, url) : url.pathname.startsWith(`${DOWNLOAD_PATH}/`) ? serveDownload(req, res, url) : serveStatic(req, res, url);
     work.catch(() => {
       if (!res.headersSent) deny(res, 500, 'Internal error');
       else res.destroy();
@@ -268,6 +320,8 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     port,
     token,
     uploadDir,
+    downloadDir,
+    grants,
     close() {
       closed ??= (async () => {
         for (const ws of wss.clients) ws.terminate();
@@ -275,6 +329,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
         server.closeAllConnections();
         await new Promise<void>((ok) => server.close(() => ok()));
         await rm(uploadDir, { recursive: true, force: true });
+        await rm(downloadDir, { recursive: true, force: true });
       })();
       return closed;
     },

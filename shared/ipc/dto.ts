@@ -138,6 +138,8 @@ export interface ValidationView {
 export interface ExportView {
   outPath: string;
   written: number;
+  /** The web host: the report's download address on the host (the page adds its token and downloads it). */
+  download?: string;
 }
 
 // ── Audiences ────────────────────────────────────────────────────────────────
@@ -294,6 +296,28 @@ export interface PerKeyCounts {
 }
 
 /** A dry run: what a sync would do, with nothing sent. */
+/** What "Undo last sync" would do, from a dry run of the undo: nothing is sent to compute it. */
+export interface UndoPreviewView {
+  audienceId: number;
+  /** The sync it undoes: its run and when it started. */
+  runId: number;
+  runStartedAt: string;
+  /** People it adds back (the sync removed them) and removes (the sync added them). */
+  adds: number;
+  removes: number;
+  /** Audience-modifying calls it would use, and the calls left today before it. */
+  calls: number;
+  quotaLeft: number;
+  dailyBudget: number;
+  /** Whether today's calls cover it; if not, the rest waits until `deferredUntil`. */
+  fitsToday: boolean;
+  deferredUntil: string | null;
+  /** The undo pauses the audience's schedule (so the next scheduled run does not re-apply the file). */
+  pausesSchedule: boolean;
+  /** A reason the undo would stop short (the audience floor, ...), in words; null when none. */
+  warning: string | null;
+}
+
 export interface PlanView {
   audienceId: number;
   rowsRead: number;
@@ -416,4 +440,6 @@ export interface SettingsView {
   dataFolder: string;
   /** True while every scheduled sync is paused ("Pause all"). */
   pausedAll: boolean;
+  /** Folders the user granted outside the page (the web host's --allow-folder); files under them may be synced. */
+  grantedFolders?: string[];
 }

@@ -6,13 +6,19 @@
  *   host → client  { kind: 'event', event, payload }          push events
  *
  * A dropped or picked file is uploaded with `POST /upload?token=…&name=…` (the raw bytes as the body) and
- * answered with `{ path }`: the host path of a private temp copy, usable wherever the contract takes a path.
+ * answered with `{ path }`: the host path of a private temp copy, usable for a one-off check or sync (the host
+ * grants it; a scheduled sync needs a file under a folder granted with --allow-folder).
  */
 import type { EventName } from './channels';
 import type { Result } from './contract';
 
 export const WS_PATH = '/ws';
 export const UPLOAD_PATH = '/upload';
+/**
+ * A rejects report is a browser download: the export's `download` is `/download/<n>/<name>`, fetched with the
+ * token (`?token=…`). The page never names where a report is written.
+ */
+export const DOWNLOAD_PATH = '/download';
 /** The query parameter carrying the per-launch secret of the web host. */
 export const TOKEN_PARAM = 'token';
 

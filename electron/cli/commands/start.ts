@@ -108,13 +108,17 @@ export async function startApp(ctx: CliContext, root: string): Promise<number> {
     if (ran.code !== null) return ran.code;
     decision = { mode: 'web', reason: ran.reason ?? 'the Electron binary would not run' };
   }
-  const served = await serveWeb({ dataDir: resolveDataDir(ctx.env), environment: 'offline-sandbox', port, token: ctx.env.COHORT_RELAY_WEB_TOKEN || undefined, log: ctx.stderr, internals: { env: ctx.env } });
+  const given = ctx.values['allow-folder'];
+  const allowFolders = Array.isArray(given) ? given.filter((v): v is string => typeof v === 'string') : [];
+  const served = await serveWeb({ dataDir: resolveDataDir(ctx.env), environment: 'offline-sandbox', port, token: ctx.env.COHORT_RELAY_WEB_TOKEN || undefined, log: ctx.stderr, internals: { env: ctx.env }, allowFolders });
   const url = served.host.url;
   ctx.stdout.write(
     decision.reason === WEB_ASKED
       ? `Cohort Relay is serving at ${url} (TikTok: offline sandbox). Stop with Ctrl-C.\n`
       : `Electron can't start here (${decision.reason}); serving the same UI at ${url} instead (TikTok: offline sandbox). Stop with Ctrl-C.\n`,
   );
+  // The page reads only uploads and files under these folders (the browser has no file dialog that gives a path).
+  for (const dir of served.host.grants.folders()) ctx.stdout.write(`The page may read files under ${dir} (--allow-folder).\n`);
   await new Promise<void>((resolve) => {
     if (ctx.signal.aborted) return resolve();
     ctx.signal.addEventListener('abort', () => resolve(), { once: true });
@@ -125,8 +129,8 @@ export async function startApp(ctx: CliContext, root: string): Promise<number> {
 
 const start: CliCommand = {
   summary: 'Start the desktop app; where Electron cannot start, serve the same UI in the browser (offline sandbox).',
-  usage: 'cohort-relay start [--web] [--port N]',
-  options: { web: { type: 'boolean' }, port: { type: 'string' } },
+  usage: 'cohort-relay start [--web] [--port N] [--allow-folder DIR]…  (--allow-folder, repeatable: in the browser, files under DIR may be read and synced on a schedule)',
+  options: { web: { type: 'boolean' }, port: { type: 'string' }, 'allow-folder': { type: 'string', multiple: true } },
   run: (ctx) => startApp(ctx, findAppRoot()),
 };
 export default start;

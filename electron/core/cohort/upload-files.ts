@@ -191,9 +191,14 @@ export async function writeRejectsCsv(rejects: readonly RejectRecord[], file: st
   // Every cell is neutralized (csvSafeCell): the column name comes from the user's file and could be a formula.
   const lines = [REJECTS_HEADER];
   for (const r of rejects) lines.push(csvSafeLine([String(r.row), r.column, r.reason, r.masked, REJECT_REASON_TEXT[r.reason].explanation]));
+  // A fresh temp file beside the target (exclusive create), then a rename: a symlink or file already at the
+  // target is replaced, never written through.
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${crypto.randomBytes(6).toString('hex')}.tmp`);
   try {
-    await fs.promises.writeFile(file, `${lines.join('\n')}\n`, 'utf8');
+    await fs.promises.writeFile(tmp, `${lines.join('\n')}\n`, { encoding: 'utf8', flag: 'wx', mode: 0o600 });
+    await fs.promises.rename(tmp, file);
   } catch (err) {
+    await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
     const code = (err as NodeJS.ErrnoException).code ?? 'unknown error';
     throw new AppError('INVALID_ARGUMENT', `The rejects report cannot be written to ${file} (${code}). Choose a folder you can write to.`, { cause: err });
   }
