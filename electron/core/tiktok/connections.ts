@@ -5,7 +5,8 @@
  * or memory when there is none). No token ever reaches SQLite, a log line, or a return value — at most a
  * masked hint such as "…a1b2".
  *
- * Env TIKTOK_ACCESS_TOKEN, when set, is used instead of the stored token for every connection (cron, CI).
+ * Env TIKTOK_ACCESS_TOKEN, when set, is used instead of the stored token for every connection (cron, CI) but
+ * the offline sandbox; it is never sent to a plain-http base unless it is one of the sandbox's own tokens.
  */
 import { createHash } from 'node:crypto';
 import { AppError, describeError, toErrorShape } from '../../../shared/errors';
@@ -124,9 +125,25 @@ export class ConnectionService {
     this.clientOptions = opts.clientOptions ?? {};
   }
 
-  /** TIKTOK_ACCESS_TOKEN, when set: it replaces every stored token. */
+  /** TIKTOK_ACCESS_TOKEN, when set: it replaces the stored token of every connection but the offline sandbox's. */
   get envToken(): string | null {
     return this.env.TIKTOK_ACCESS_TOKEN?.trim() || null;
+  }
+
+  /**
+   * TIKTOK_ACCESS_TOKEN for a client at `base` (null when unset). An http:// base is clear text to a local
+   * port any program on the computer can listen on first: only the offline sandbox's own tokens go there,
+   * so any other token (a production one) is refused before it is sent.
+   */
+  private envTokenFor(base: string): string | null {
+    const token = this.envToken;
+    if (token && isClearTextBase(base) && !isSandboxToken(token)) {
+      throw new AppError(
+        'INVALID_ARGUMENT',
+        `TIKTOK_ACCESS_TOKEN (${maskToken(token)}) was not sent to ${base}: that address is plain http:// on this computer, where only the offline sandbox's own token may go. Set TIKTOK_API_BASE to TikTok's https:// address for this token, or unset TIKTOK_ACCESS_TOKEN to use the offline sandbox.`,
+      );
+    }
+    return token;
   }
 
   /**
@@ -191,8 +208,10 @@ export class ConnectionService {
    */
   async clientFor(connectionId: string, extra: Partial<Pick<TikTokClientOptions, 'onCall' | 'limiter'>> = {}): Promise<TikTokClient> {
     const c = this.require(connectionId);
-    // The sandbox token is public seed data: the sandbox keeps working on a machine with no keychain.
-    const token = this.envToken ?? (await this.secrets.get(c.id, 'access-token')) ?? (c.kind === 'sandbox' ? SANDBOX_ACCESS_TOKEN : null);
+    // The sandbox token is public seed data: the sandbox keeps working on a machine with no keychain. The
+    // sandbox never takes TIKTOK_ACCESS_TOKEN: that is a real TikTok token, and the sandbox is plain http.
+    const envToken = c.kind === 'sandbox' ? null : this.envTokenFor(c.apiBase);
+    const token = envToken ?? (await this.secrets.get(c.id, 'access-token')) ?? (c.kind === 'sandbox' ? SANDBOX_ACCESS_TOKEN : null);
     if (!token) {
       throw new AppError(
         'AUTH_MISSING',
@@ -209,7 +228,10 @@ export class ConnectionService {
   async clientForAdvertiser(advertiserId: string, extra: Partial<Pick<TikTokClientOptions, 'onCall' | 'limiter'>> = {}): Promise<TikTokClient> {
     const c = this.repo.findByAdvertiser(advertiserId);
     if (c) return this.clientFor(c.id, extra);
-    if (this.envToken) return new TikTokClient({ ...this.clientOptions, ...extra, base: resolveApiBase(this.env), accessToken: this.envToken });
+    if (this.envToken) {
+      const base = resolveApiBase(this.env);
+      return new TikTokClient({ ...this.clientOptions, ...extra, base, accessToken: this.envTokenFor(base)! });
+    }
     throw new AppError('AUTH_MISSING', `No TikTok connection reaches ad account ${advertiserId}. Run "cohort-relay login" (or set TIKTOK_ACCESS_TOKEN).`);
   }
 
@@ -263,8 +285,13 @@ export class ConnectionService {
     if (!token) return null;
     const apiBase = normalizeApiBase(resolveApiBase(this.env));
     const tokenHint = maskToken(token);
-    const client = new TikTokClient({ ...this.clientOptions, base: apiBase, accessToken: token });
     const report = (ok: boolean, message: string, advertisers: AdvertiserRecord[] = [], warnings: string[] = []): EnvTokenReport => ({ apiBase, tokenHint, ok, message, advertisers, warnings });
+    try {
+      this.envTokenFor(apiBase);
+    } catch (err) {
+      return report(false, (err as AppError).message);
+    }
+    const client = new TikTokClient({ ...this.clientOptions, base: apiBase, accessToken: token });
     try {
       await client.userInfo({ signal });
     } catch (err) {
@@ -519,4 +546,14 @@ export async function openConnectionService(opts: OpenConnectionServiceOptions):
     locations: { get: (id) => repo.secretAdapter(id), set: (id, a) => repo.setSecretAdapter(id, a), remove: (id) => repo.forgetSecretAdapter(id) },
   });
   return { service: new ConnectionService({ repo: opts.repo, secrets: keychain.store, env: opts.env, clientOptions: opts.clientOptions }), keychain };
+}
+
+/** A plain-http base (only ever on loopback: normalizeApiBase refuses http elsewhere). */
+function isClearTextBase(base: string): boolean {
+  return base.trim().toLowerCase().startsWith('http:');
+}
+
+/** The offline sandbox's own tokens: its seeded token, or one it issued ("sbx" + 37 hex digits; TikTok's are hex only). */
+export function isSandboxToken(token: string): boolean {
+  return token === SANDBOX_ACCESS_TOKEN || /^sbx[0-9a-f]{37}$/.test(token);
 }

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CohortRelayApp } from '../../../electron/core/app';
+import { SANDBOX_ACCESS_TOKEN } from '../../../electron/core/tiktok/simulator/seed';
 import { DEFAULT_PROFILE, defaultPhoneKeepPlus, type NormalizationProfile } from '../../../shared/domain';
 import { tmpDir } from '../../helpers/tmp';
 import { sha256 } from './helpers';
@@ -66,7 +67,7 @@ beforeEach(async () => {
   ({ dir, cleanup } = tmpDir());
   app = await CohortRelayApp.open({
     dataDir: path.join(dir, 'data'),
-    env: { TIKTOK_ACCESS_TOKEN: 'test', TIKTOK_API_BASE: rec.url, COHORT_RELAY_KEYCHAIN: 'off' },
+    env: { TIKTOK_ACCESS_TOKEN: SANDBOX_ACCESS_TOKEN, TIKTOK_API_BASE: rec.url, COHORT_RELAY_KEYCHAIN: 'off' },
     runner: { sleep: async () => {}, maxAttempts: 4, partnerBatchRows: 3 },
   });
 });
@@ -104,7 +105,7 @@ describe('the partner sync path sends what the peers send', () => {
     expect(sent.length).toBe(Math.ceil(PEER_PEOPLE.length / 3));
     for (const r of sent) {
       expect(r.path).toBe('/open_api/v1.3/segment/mapping/');
-      expect(r.headers['access-token']).toBe('test');
+      expect(r.headers['access-token']).toBe(SANDBOX_ACCESS_TOKEN);
       expect(r.headers['content-type']).toMatch(/^application\/json/);
       const body = jsonOf(r);
       expect(Object.keys(body).sort()).toEqual(Object.keys(rudderCase1.requests[0]!.json).sort());

@@ -186,7 +186,7 @@ describe('cohort-relay accounts with TIKTOK_ACCESS_TOKEN (cron / CI)', () => {
     expect(revoked.code).toBe(1);
     expect(revoked.out).toMatch(/\[check failed\]/);
     expect(revoked.err).toMatch(/TikTok refuses TIKTOK_ACCESS_TOKEN \(…\w{4}\) at .* \(TikTok code 40105: revoked, mistyped, or a token of another environment\)\. Set TIKTOK_ACCESS_TOKEN to a working long-term token/);
-    const wrong = await cli(['accounts', '--check'], { ...env, TIKTOK_ACCESS_TOKEN: 'not-a-token-at-all-000000' });
+    const wrong = await cli(['accounts', '--check'], { ...env, TIKTOK_ACCESS_TOKEN: `sbx${'0'.repeat(37)}` });
     expect(wrong.code).toBe(1);
     expect(wrong.err).toMatch(/TikTok refuses TIKTOK_ACCESS_TOKEN/);
   });

@@ -209,6 +209,40 @@ describe('health check', () => {
   });
 });
 
+describe('TIKTOK_ACCESS_TOKEN and plain-http bases', () => {
+  // Shaped like a real TikTok token (40 hex digits): it must never travel in clear text to a local port.
+  const PROD_TOKEN = 'ab12'.repeat(10);
+
+  it('never replaces the offline sandbox token: the sandbox keeps working with its own', async () => {
+    await service.connectSandbox(sim.url);
+    const withEnv = new ConnectionService({ repo: store.connections, secrets, env: { TIKTOK_ACCESS_TOKEN: PROD_TOKEN }, clientOptions });
+    await expect((await withEnv.clientFor(SANDBOX_CONNECTION_ID)).userInfo()).resolves.toBeDefined();
+    expect((await withEnv.healthCheck(SANDBOX_CONNECTION_ID)).ok).toBe(true);
+  });
+
+  it('refuses to send a token that is not the sandbox\'s own to a plain-http base, before any call', async () => {
+    const { connection } = await service.connectWithToken({ apiBase: sim.url, token: sim.issueToken([ADV1]), advertiserIds: [ADV1] });
+    const withEnv = new ConnectionService({ repo: store.connections, secrets, env: { TIKTOK_ACCESS_TOKEN: PROD_TOKEN, TIKTOK_API_BASE: sim.url }, clientOptions });
+    const calls = sim.requests().length;
+    const refused = await failure(withEnv.clientFor(connection.id));
+    expect(refused.code).toBe('INVALID_ARGUMENT');
+    expect(refused.message).toMatch(/was not sent to http:\/\/127\.0\.0\.1:\d+: that address is plain http:\/\/.*Set TIKTOK_API_BASE to TikTok's https:\/\/ address/);
+    expect(refused.message).not.toContain(PROD_TOKEN);
+    expect((await failure(withEnv.clientForAdvertiser(ADV2))).code).toBe('INVALID_ARGUMENT');
+    const report = await withEnv.checkEnvToken();
+    expect(report).toMatchObject({ ok: false, apiBase: sim.url });
+    expect(report!.message).toMatch(/plain http/);
+    expect(sim.requests().length).toBe(calls);
+  });
+
+  it('lets the sandbox\'s own tokens (seeded or issued) go to it over plain http', async () => {
+    const seeded = new ConnectionService({ repo: store.connections, secrets, env: { TIKTOK_ACCESS_TOKEN: sim.accessToken, TIKTOK_API_BASE: sim.url }, clientOptions });
+    expect((await seeded.checkEnvToken())!.ok).toBe(true);
+    const issued = new ConnectionService({ repo: store.connections, secrets, env: { TIKTOK_ACCESS_TOKEN: sim.issueToken(), TIKTOK_API_BASE: sim.url }, clientOptions });
+    await expect((await issued.clientForAdvertiser(ADV2)).userInfo()).resolves.toBeDefined();
+  });
+});
+
 describe('disconnect', () => {
   it('revokes the token at TikTok, deletes the secrets, removes the connection and keeps the audiences', async () => {
     const token = sim.issueToken();
