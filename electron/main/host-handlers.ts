@@ -60,5 +60,10 @@ export function withHostEffects(handlers: Handlers, effects: HostEffects): Handl
       safely(() => effects.onStateChanged());
       return r;
     },
+    'audiences:delete': async (req) => {
+      const r = await handlers['audiences:delete'](req);
+      safely(() => effects.onStateChanged());
+      return r;
+    },
   };
 }

@@ -31,6 +31,7 @@ import type {
   SettingsView,
   SignInWaiting,
   TiktokAudienceView,
+  UndoPreviewView,
   ValidationView,
 } from './dto';
 import { API_ENVIRONMENTS, THEMES } from './dto';
@@ -181,6 +182,12 @@ export const contract = {
   },
   /** Forgets the mapping and its local snapshot; the audience at TikTok is left as it is. */
   'audiences:deleteLocal': { request: z.strictObject({ id }), response: returns<null>() },
+  /**
+   * Deletes the audience from Cohort Relay: its schedule, sync history and every hash kept for it (snapshot, run
+   * deltas, pending changes). With `atTiktok`, TikTok deletes it first (ad groups using it stop targeting it); if
+   * TikTok refuses, nothing is deleted here. Refused while a sync of it runs.
+   */
+  'audiences:delete': { request: z.strictObject({ id, atTiktok: z.boolean({ error: 'must be true or false' }) }), response: returns<{ deletedAtTiktok: boolean }>() },
   /** Audiences that exist at TikTok for this advertiser, optionally only those matching one key type. */
   'audiences:tiktokList': { request: z.strictObject({ advertiserId: text(64), key: keyTypeSchema.optional() }), response: returns<TiktokAudienceView[]>() },
 
@@ -203,6 +210,8 @@ export const contract = {
   'sync:keepAudience': { request: z.strictObject({ audienceId: id, runId: id }), response: returns<AudienceView>() },
   /** Sends the inverse of the audience's last sync, as a new run. */
   'sync:undo': { request: z.strictObject({ audienceId: id }), response: returns<RunStarted>() },
+  /** A dry run of `sync:undo`: what it would change and cost; sends nothing. */
+  'sync:undoPreview': { request: z.strictObject({ audienceId: id }), response: returns<UndoPreviewView>() },
   /** Pauses (or resumes) every scheduled sync; manual "Sync now" still works. */
   'sync:pauseAll': { request: z.strictObject({ paused: z.boolean({ error: 'must be true or false' }) }), response: returns<{ paused: boolean }>() },
 

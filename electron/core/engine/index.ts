@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import { AUDIENCE_FLOOR, CALCULATE_TYPE_BY_KEY } from '../../../shared/domain';
 import { AppError, toErrorShape } from '../../../shared/errors';
 import type { Handlers, RequestOf } from '../../../shared/ipc/contract';
-import type { ApiEnvironment, AudienceDetailView, AudienceView, ConnectionView, PlanView, RedirectUriView, RunTrigger, TiktokAudienceView } from '../../../shared/ipc/dto';
+import type { ApiEnvironment, AudienceDetailView, AudienceView, ConnectionView, PlanView, RedirectUriView, RunTrigger, TiktokAudienceView, UndoPreviewView } from '../../../shared/ipc/dto';
 import type { EngineHost, EngineOptions, TraySnapshot } from '../../../shared/ipc/engine-host';
 import { createEventHub, type EventHub } from '../../../shared/ipc/events';
 import { API_BASE_KEY, CohortRelayApp } from '../app';
@@ -22,6 +22,7 @@ import { layoutOf } from '../sync/entry-layout';
 import type { AudienceRecord } from '../store/audiences-repo';
 import { nextUtcDay, utcDay } from '../store/quota-repo';
 import { cadenceProblem } from '../sync/cadence';
+import { acquireAudienceLock } from '../sync/locks';
 import type { Scheduler } from '../sync/scheduler';
 import { statusHistory } from '../sync/status';
 import type { SyncServiceDeps } from '../sync/sync-service';
@@ -462,12 +463,10 @@ class Engine {
         return this.audience(next);
       },
       'audiences:deleteLocal': async ({ id }) => {
-        store.audiences.require(id);
-        if (this.isRunning(id)) throw new AppError('SYNC_RUNNING', 'This audience is syncing right now. Cancel the run (or wait for it), then delete the audience.');
-        store.audiences.remove(id);
-        this.hub.emit('audience:statusChanged', { audienceId: id });
+        await this.deleteAudience(id, false);
         return null;
       },
+      'audiences:delete': async ({ id, atTiktok }) => this.deleteAudience(id, atTiktok),
       'audiences:tiktokList': async ({ advertiserId, key }) => {
         const conn = store.connections.findByAdvertiser(advertiserId);
         await this.ensureSandboxFor({ connectionId: conn?.id ?? null, advertiserId });
@@ -518,6 +517,7 @@ class Engine {
         store.audiences.require(audienceId);
         return { runId: await this.track(audienceId, 'undo', () => sync.undo(audienceId)).started };
       },
+      'sync:undoPreview': async ({ audienceId }) => this.undoPreview(audienceId),
       'sync:pauseAll': async ({ paused }) => {
         this.scheduler.setPaused(paused);
         for (const a of store.audiences.list()) this.hub.emit('audience:statusChanged', { audienceId: a.id });
@@ -643,6 +643,67 @@ class Engine {
     }
     this.hub.emit('audience:statusChanged', { audienceId: record.id });
     return this.audience(record);
+  }
+
+  /**
+   * Deletes an audience: at TikTok first when asked (a partner audience through the segment API's delete action, a
+   * customer-file one through dmp/custom_audience/delete/), then here with every hash kept for it. Refused while a
+   * sync of it runs, in this process or another; if TikTok refuses, nothing is deleted here.
+   */
+  private async deleteAudience(id: number, atTiktok: boolean): Promise<{ deletedAtTiktok: boolean }> {
+    const store = this.app.store;
+    const a = store.audiences.require(id);
+    const runningMessage = `"${a.name}" is syncing right now, so it cannot be deleted. Cancel the sync (or wait for it to finish), then delete the audience.`;
+    if (this.isRunning(id)) throw new AppError('SYNC_RUNNING', runningMessage);
+    let release: () => void;
+    try {
+      release = acquireAudienceLock(store, id, `delete-${process.pid}-${Math.random().toString(36).slice(2)}`);
+    } catch (err) {
+      throw err instanceof AppError && err.code === 'SYNC_RUNNING' ? new AppError('SYNC_RUNNING', runningMessage) : err;
+    }
+    let deletedAtTiktok = false;
+    try {
+      if (atTiktok && a.tiktokAudienceId) {
+        const tiktokId = a.tiktokAudienceId;
+        await this.ensureSandboxFor(a);
+        const client = await this.app.clientFor(a);
+        try {
+          await this.remote<unknown>(a.connectionId, () => (a.api === 'segment' ? client.segmentAudienceDelete({ advertiserId: a.advertiserId, audienceId: tiktokId }) : client.deleteAudiences(a.advertiserId, [tiktokId])));
+        } catch (err) {
+          // Already gone at TikTok (deleted in Ads Manager): what the user asked for is done.
+          if (toErrorShape(err).code !== 'AUDIENCE_NOT_FOUND') throw err;
+        }
+        deletedAtTiktok = true;
+      }
+      store.audiences.remove(id);
+    } finally {
+      release();
+    }
+    this.hub.emit('audience:statusChanged', { audienceId: id });
+    return { deletedAtTiktok };
+  }
+
+  /** A dry run of the audience's undo: the sync it undoes, the people it adds back and removes, its calls. */
+  private async undoPreview(audienceId: number): Promise<UndoPreviewView> {
+    const a = this.app.store.audiences.require(audienceId);
+    await this.ensureSandboxFor(a);
+    const { run, outcome: o } = await this.app.sync.undoPreview(audienceId);
+    this.checkConnections();
+    if (o.error && o.error.code !== 'AUDIENCE_TOO_SMALL') throw new AppError(o.error.code, o.error.message, { retryable: o.error.retryable });
+    return {
+      audienceId,
+      runId: run.id,
+      runStartedAt: run.startedAt,
+      adds: o.adds,
+      removes: o.removes,
+      calls: o.callsPlanned,
+      quotaLeft: o.callsLeft,
+      dailyBudget: this.app.sync.dailyBudget,
+      fitsToday: a.api === 'segment' || o.callsPlanned <= o.callsLeft,
+      deferredUntil: o.deferredUntil,
+      pausesSchedule: true,
+      warning: o.error?.message ?? o.deferredReason ?? null,
+    };
   }
 
   private async plan(audienceId: number): Promise<PlanView> {

@@ -5,7 +5,7 @@
  * changes, the stored sandbox connection is pointed at the new one.
  */
 import path from 'node:path';
-import type { Store } from '../store';
+import { SANDBOX_DIR, type Store } from '../store';
 import { SANDBOX_CONNECTION_ID } from '../tiktok/connections';
 import { environmentOf } from './views';
 import { startSimulator, type SimulatorHandle, type SimulatorOptions } from '../tiktok/simulator';
@@ -42,7 +42,7 @@ export class SandboxHost {
   }
 
   private async start(): Promise<SimulatorHandle> {
-    const base: SimulatorOptions = { dataDir: path.join(this.dataDir, 'sandbox'), processingDelayMs: SANDBOX_PROCESSING_MS, ...this.options };
+    const base: SimulatorOptions = { dataDir: path.join(this.dataDir, SANDBOX_DIR), processingDelayMs: SANDBOX_PROCESSING_MS, ...this.options };
     const lastPort = this.store.settings.get<number | null>(PORT_KEY, null);
     let sim: SimulatorHandle;
     try {

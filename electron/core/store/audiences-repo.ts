@@ -67,7 +67,7 @@ interface Row {
 /** Local audience configuration. The key mapping is fixed once saved (TikTok fixes calculate_type). */
 export class AudiencesRepo {
   private readonly q;
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.q = {
       insert: db.prepare(`INSERT INTO audiences (connection_id, advertiser_id, tiktok_audience_id, name, api, keys_json, calculate_type,
           source_kind, source_path, source_pattern, suppress_path, profile_json, cadence_json, removal_limit_pct, history_baseline, created_at, updated_at)
@@ -81,6 +81,9 @@ export class AudiencesRepo {
       update: db.prepare(`UPDATE audiences SET name = @name, api = @api, source_kind = @sourceKind, source_path = @sourcePath, source_pattern = @sourcePattern,
           suppress_path = @suppressPath, cadence_json = @cadence, paused = @paused, connection_id = @connectionId, removal_limit_pct = @removalLimitPct, updated_at = @now WHERE id = @id`),
       remove: db.prepare('DELETE FROM audiences WHERE id = ?'),
+      // Its sync history goes too: the runs, and with them (ON DELETE CASCADE) their calls and their deltas (hashes).
+      removeRuns: db.prepare('DELETE FROM sync_runs WHERE audience_id = ?'),
+      removeLock: db.prepare('DELETE FROM audience_locks WHERE audience_id = ?'),
       historyBaseline: db.prepare('SELECT history_baseline AS n FROM audiences WHERE id = ?'),
       setHistoryBaseline: db.prepare('UPDATE audiences SET history_baseline = ? WHERE id = ?'),
     };
@@ -173,9 +176,34 @@ export class AudiencesRepo {
     this.q.setHistoryBaseline.run(n === null ? null : Math.max(0, Math.round(n)), id);
   }
 
-  /** Forgets the audience locally (its snapshot and status go with it); TikTok is not touched. */
+  /**
+   * Forgets the audience locally and erases every hash kept for it: its snapshot, pending changes, status and hold
+   * go with it (ON DELETE CASCADE), and so do its sync history's runs with their deltas and calls. The freed pages
+   * are overwritten (secure_delete) and the file is rewritten without free pages, so the hashes do not linger in the
+   * file. TikTok is not touched.
+   */
   remove(id: number): void {
-    this.q.remove.run(id);
+    const db = this.db;
+    const before = db.pragma('secure_delete', { simple: true }) as number;
+    db.pragma('secure_delete = ON');
+    try {
+      db.transaction(() => {
+        this.q.removeRuns.run(id);
+        this.q.removeLock.run(id);
+        this.q.remove.run(id);
+      })();
+    } finally {
+      db.pragma(`secure_delete = ${before ? 'ON' : 'OFF'}`);
+    }
+    // Earlier syncs freed pages that still hold hashes (cleared pending changes, replaced snapshot chunks): VACUUM
+    // rewrites the file without free pages, then the write-ahead log that holds old pages is emptied. A delete is
+    // rare and asked for; best effort: another process reading at this instant keeps them until the next delete.
+    try {
+      db.exec('VACUUM');
+      db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // busy: nothing lost, the rows are gone; only unreachable bytes stay until the next VACUUM.
+    }
   }
 }
 

@@ -1,13 +1,18 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { AppError } from '../../../shared/errors';
-import { checkDatabaseFile, dbPath, explainStorageError, markInstalled, newBackupPath, pruneBackups } from './integrity';
+import { BACKUP_DIR, checkDatabaseFile, dbPath, explainStorageError, INSTALLED_MARKER, markInstalled, newBackupPath, pruneBackups } from './integrity';
+import { QUOTA_JOURNAL_FILE } from './quota-journal';
 import { MIGRATIONS, type Migration } from './migrations';
 
 export type Db = Database.Database;
 
 export { DB_FILE } from './integrity';
+
+/** The offline sandbox's folder inside the data folder (engine/sandbox.ts keeps its state there). */
+export const SANDBOX_DIR = 'sandbox';
 
 function migrationHash(m: Migration): string {
   return createHash('sha256').update(m.name).update('\0').update(m.sql).digest('hex');
@@ -24,12 +29,16 @@ export function openDb(dataDir: string, migrations: readonly Migration[] = MIGRA
   try {
     fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     checkDatabaseFile(dataDir);
+    // SQLite gives the -wal and -shm files the mode of the database file: make it 0600 before they exist.
+    fs.closeSync(fs.openSync(file, 'a', 0o600));
+    securePrivateFiles(dataDir);
     db = new Database(file);
   } catch (err) {
     throw explainStorageError(err, file);
   }
   try {
     db.pragma('journal_mode = WAL');
+    securePrivateFiles(dataDir);
     // FULL, not NORMAL: a quota reservation must survive a power cut, or the ledger could undercount
     // calls that were sent. One fsync per commit is cheap next to a TikTok call.
     db.pragma('synchronous = FULL');
@@ -42,6 +51,39 @@ export function openDb(dataDir: string, migrations: readonly Migration[] = MIGRA
   } catch (err) {
     db.close();
     throw explainStorageError(err, file);
+  }
+}
+
+/** What the data folder holds that is only this user's business: the store, its journal files, backups, the sandbox. */
+const PRIVATE_SUFFIXES = ['', '-wal', '-shm', '-journal'];
+
+/**
+ * Owner-only permissions on the data folder (0700) and on the database and its WAL / SHM / journal files,
+ * the install marker, the quota journal, the backups and the offline sandbox's folder and files (0600),
+ * also when the folder already existed with wider ones (mkdir's mode applies only to a new folder, and
+ * an older version or a copy may have left 0644 files). No-op where the file system has no such modes.
+ */
+export function securePrivateFiles(dataDir: string): void {
+  if (process.platform === 'win32') return;
+  fs.chmodSync(dataDir, 0o700);
+  const file = dbPath(dataDir);
+  const files = [...PRIVATE_SUFFIXES.map((s) => file + s), path.join(dataDir, INSTALLED_MARKER), path.join(dataDir, QUOTA_JOURNAL_FILE)];
+  for (const dir of [path.join(dataDir, BACKUP_DIR), path.join(dataDir, SANDBOX_DIR)]) {
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir);
+    } catch {
+      continue;
+    }
+    fs.chmodSync(dir, 0o700);
+    files.push(...names.map((n) => path.join(dir, n)));
+  }
+  for (const f of files) {
+    try {
+      if (fs.lstatSync(f).isFile()) fs.chmodSync(f, 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
   }
 }
 

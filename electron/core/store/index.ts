@@ -1,4 +1,5 @@
 import { openDb, type Db } from './db';
+export { SANDBOX_DIR, securePrivateFiles } from './db';
 import { AudiencesRepo } from './audiences-repo';
 import { ConnectionsRepo } from './connections-repo';
 import { SettingsRepo } from './settings-repo';

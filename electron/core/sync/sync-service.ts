@@ -4,7 +4,7 @@ import { loadSuppression, readCohort, readCohortMulti, slotOfKey, subtractHashes
 import { isMultiKey, layoutOf } from './entry-layout';
 import type { Store } from '../store';
 import type { AudienceRecord, Cadence, KeyMapping } from '../store/audiences-repo';
-import type { RunTrigger } from '../store/runs-repo';
+import type { RunRecord, RunTrigger } from '../store/runs-repo';
 import { nextUtcDay } from '../store/quota-repo';
 import type { ApiCallView } from '../../../shared/ipc/dto';
 import type { AudienceApi, PartnerApi } from './audience-api';
@@ -235,25 +235,45 @@ export class SyncService {
     try {
       // A sync a crash left running is closed first: it may be the last one that changed TikTok.
       recoverInterrupted(store, audienceId);
-      const changed = store.runs.list({ audienceId, limit: 1000 }).filter((r) => !r.dryRun && r.status !== 'running' && runChangedTikTok(store, r.id, r.callsUsed));
-      const last = changed.find((r) => r.trigger !== 'undo');
-      const lastUndo = changed.find((r) => r.trigger === 'undo' && r.status === 'done');
-      if (!last || (lastUndo && lastUndo.id > last.id)) throw new AppError('INVALID_ARGUMENT', 'There is no sync to undo for this audience: its last change was already undone, or it was never synced.');
-      if (audience.tiktokAudienceId && !store.snapshots.meta(audienceId)) {
-        throw new AppError('INVALID_ARGUMENT', 'Who is in this audience is not known here (its record was reset to be rebuilt from TikTok), so its last sync cannot be undone. Sync the file you want the audience to hold instead.');
-      }
-      const w = layoutOf(audience).width;
-      const added = loadDelta(store, last.id, 'add');
-      const removed = loadDelta(store, last.id, 'remove');
-      const current = store.snapshots.load(audienceId);
-      const hashes = unionHashes(subtractHashes(current, added, w), removed, w);
-      const outcome = await this.run(audienceId, { trigger: 'undo', signal, lockHeld: true, target: { hashes, rowsRead: 0, valid: hashes.length / w, rejected: 0, duplicates: 0, rejectReasons: {} } });
+      const { target } = this.undoTarget(audience);
+      const outcome = await this.run(audienceId, { trigger: 'undo', signal, lockHeld: true, target });
       const schedulePaused = outcome.status === 'done' || outcome.callsUsed > 0;
       if (schedulePaused) store.audiences.update(audienceId, { paused: true });
       return { ...outcome, schedulePaused };
     } finally {
       release();
     }
+  }
+
+  /**
+   * What "Undo last sync" would do, without doing it: a dry run of the undo. Sends nothing, records nothing, takes
+   * no lock. The sync it would undo, how many people it would add back and remove, the calls it would use and the
+   * calls left today. Refused exactly as `undo` refuses (nothing to undo, membership not known here).
+   */
+  async undoPreview(audienceId: number, signal?: AbortSignal): Promise<{ run: RunRecord; outcome: SyncOutcome }> {
+    const audience = this.deps.store.audiences.require(audienceId);
+    const { run, target } = this.undoTarget(audience);
+    const outcome = await this.run(audienceId, { trigger: 'undo', dryRun: true, signal, target });
+    return { run, outcome };
+  }
+
+  /** The audience's last sync that changed TikTok and not undone yet, and the membership its undo restores. */
+  private undoTarget(audience: AudienceRecord): { run: RunRecord; target: TargetSet } {
+    const { store } = this.deps;
+    const audienceId = audience.id;
+    const changed = store.runs.list({ audienceId, limit: 1000 }).filter((r) => !r.dryRun && r.status !== 'running' && runChangedTikTok(store, r.id, r.callsUsed));
+    const last = changed.find((r) => r.trigger !== 'undo');
+    const lastUndo = changed.find((r) => r.trigger === 'undo' && r.status === 'done');
+    if (!last || (lastUndo && lastUndo.id > last.id)) throw new AppError('INVALID_ARGUMENT', 'There is no sync to undo for this audience: its last change was already undone, or it was never synced.');
+    if (audience.tiktokAudienceId && !store.snapshots.meta(audienceId)) {
+      throw new AppError('INVALID_ARGUMENT', 'Who is in this audience is not known here (its record was reset to be rebuilt from TikTok), so its last sync cannot be undone. Sync the file you want the audience to hold instead.');
+    }
+    const w = layoutOf(audience).width;
+    const added = loadDelta(store, last.id, 'add');
+    const removed = loadDelta(store, last.id, 'remove');
+    const current = store.snapshots.load(audienceId);
+    const hashes = unionHashes(subtractHashes(current, added, w), removed, w);
+    return { run: last, target: { hashes, rowsRead: 0, valid: hashes.length / w, rejected: 0, duplicates: 0, rejectReasons: {} } };
   }
 
   /**

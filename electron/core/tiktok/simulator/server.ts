@@ -3,7 +3,7 @@
  * trailing slash; a missing slash is a 404 as at TikTok, except on the paths in SLASHLESS_OK), the consent page
  * /portal/auth, the envelope, the app rate limit and fault injection. The behaviour lives in state.ts.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -94,7 +94,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
 
   const statePath = dataDir ? path.join(dataDir, STATE_FILE) : null;
   if (statePath) {
-    mkdirSync(dataDir as string, { recursive: true });
+    // The state holds the sandbox's audiences (hashes) and tokens: owner-only, like the rest of the data folder.
+    mkdirSync(dataDir as string, { recursive: true, mode: 0o700 });
+    chmodSync(dataDir as string, 0o700);
     try {
       state.load(JSON.parse(readFileSync(statePath, 'utf8')) as PersistedState);
     } catch (err) {
@@ -107,7 +109,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     saveTimer = null;
     if (!statePath) return;
     const tmp = `${statePath}.tmp`;
-    writeFileSync(tmp, JSON.stringify(state.toJSON()));
+    writeFileSync(tmp, JSON.stringify(state.toJSON()), { mode: 0o600 });
+    chmodSync(tmp, 0o600);
     renameSync(tmp, statePath);
   };
   const scheduleSave = (): void => {
