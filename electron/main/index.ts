@@ -12,11 +12,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, powerMonitor, session, shell, Tray } from 'electron';
 import { createEngine } from '../core/engine';
+import { FileGrants, withFileGrants } from '../core/file-grants';
 import { resolveDataDir } from '../core/paths';
 import type { PushEvent } from '../../shared/ipc/contract';
 import type { EngineHost, TraySnapshot } from '../../shared/ipc/engine-host';
 import type { SettingsView } from '../../shared/ipc/dto';
 import { toErrorShape } from '../../shared/errors';
+import { registerFileGrants, saveDialogTargets } from './file-access';
 import { withHostEffects } from './host-handlers';
 import { iconPng } from './icon';
 import { applyLinuxAutostart, HIDDEN_FLAG } from './login-item';
@@ -190,8 +192,16 @@ async function start(): Promise<void> {
     await shell.openExternal(url);
   };
   engine = await createEngine({ dataDir: resolveDataDir(), host: 'electron', openExternal: openSignIn });
-  const handlers = withHostEffects(engine.handlers, { onSettings, onStateChanged: scheduleTrayRefresh });
-  registerIpc(ipcMain, handlers, (frame) => isTrustedFrame(frame, rendererLocation), { onInternalError: (channel, err) => logFailure(channel, err) });
+  // The renderer reads only files the user dropped or picked, and reports go where main's save dialog says (#12.1).
+  const grants = new FileGrants();
+  const reportTargets = saveDialogTargets(
+    (o) => (mainWindow && !mainWindow.isDestroyed() ? dialog.showSaveDialog(mainWindow, o) : dialog.showSaveDialog(o)),
+    () => app.getPath('downloads'),
+  );
+  const handlers = withHostEffects(withFileGrants(engine.handlers, grants, reportTargets), { onSettings, onStateChanged: scheduleTrayRefresh });
+  const trusted = (frame: Parameters<typeof isTrustedFrame>[0]) => isTrustedFrame(frame, rendererLocation);
+  registerFileGrants(ipcMain, grants, trusted);
+  registerIpc(ipcMain, handlers, trusted, { onInternalError: (channel, err) => logFailure(channel, err) });
   engine.events.subscribe(onEngineEvent);
   powerMonitor.on('resume', () => {
     engine?.onResume();

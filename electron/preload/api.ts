@@ -2,11 +2,18 @@
  * window.api as the preload builds it: the contract's named functions over ipcRenderer.invoke, `on` over
  * ipcRenderer.on, and pathForFile over webUtils. ipcRenderer itself is never handed to the page, and a
  * listener never receives the IpcRendererEvent (which would expose the sender).
+ *
+ * Files (#12.1): the page cannot name a path to main. pathForFile takes a File the user dropped or picked
+ * (a page cannot make a File backed by a disk path), asks webUtils for its path here in the isolated preload,
+ * and tells main on FILE_GIVEN_CHANNEL, which grants exactly that file; the engine serves no other path.
  */
 import type { IpcRendererEvent } from 'electron';
 import { buildApi } from '../../shared/ipc/api-object';
 import { isEventName } from '../../shared/ipc/channels';
 import type { Api, ApiOn, EventListener, EventName, EventPayloads, Result } from '../../shared/ipc/contract';
+
+/** Preload → main: "the user gave this file" (a drop or the file picker). Not a contract channel: the page cannot call it. */
+export const FILE_GIVEN_CHANNEL = 'file:given';
 
 /** The part of ipcRenderer the preload uses (structural, so tests pass a fake). */
 export interface IpcRendererLike {
@@ -21,8 +28,11 @@ export interface WebUtilsLike {
 
 /** window.api in Electron: the contract plus the dropped-file path lookup (drag-and-drop, file pickers). */
 export type PreloadApi = Api & {
-  /** The host path of a File the user dropped or picked; '' when the File is not backed by a file on disk. */
-  pathForFile(file: File): string;
+  /**
+   * The host path of a File the user dropped or picked, once main has granted it; '' when the File is not
+   * backed by a file on disk (or main refused it).
+   */
+  pathForFile(file: File): Promise<string>;
 };
 
 export function buildPreloadApi(ipc: IpcRendererLike, webUtils: WebUtilsLike): PreloadApi {
@@ -45,5 +55,14 @@ export function buildPreloadApi(ipc: IpcRendererLike, webUtils: WebUtilsLike): P
       return { ok: false, error: { code: 'INTERNAL', message: 'Cohort Relay’s engine did not answer. Restart Cohort Relay.', retryable: true } };
     }
   }, on);
-  return Object.freeze({ ...api, pathForFile: (file: File) => webUtils.getPathForFile(file) }) satisfies PreloadApi;
+  const pathForFile = async (file: File): Promise<string> => {
+    const path = webUtils.getPathForFile(file);
+    if (!path) return '';
+    try {
+      return (await ipc.invoke(FILE_GIVEN_CHANNEL, path)) === true ? path : '';
+    } catch {
+      return '';
+    }
+  };
+  return Object.freeze({ ...api, pathForFile }) satisfies PreloadApi;
 }

@@ -15,11 +15,12 @@ import { isEventName } from '../../../shared/ipc/channels';
 import type { Channel, EventName } from '../../../shared/ipc/channels';
 import type { Api, ApiDomains, ApiOn, EventListener, Result } from '../../../shared/ipc/contract';
 import type { AppErrorShape, ErrorCode } from '../../../shared/errors';
+import type { ExportView } from '../../../shared/ipc/dto';
 import { TOKEN_PARAM, UPLOAD_PATH, WS_PATH } from '../../../shared/ipc/wire';
 import type { UploadResponse, WireMessage } from '../../../shared/ipc/wire';
 
-/** window.api as the Electron preload exposes it. */
-export type PreloadApi = Api & { pathForFile(file: File): string };
+/** window.api as the Electron preload exposes it: pathForFile resolves once main has granted the file ('' if not). */
+export type PreloadApi = Api & { pathForFile(file: File): Promise<string> };
 
 declare global {
   interface Window {
@@ -253,8 +254,23 @@ function webBridge(): Bridge {
   const token = takeToken() ?? '';
   const wsProtocol = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
   const { api } = createWsApi(`${wsProtocol}//${window.location.host}${WS_PATH}?${TOKEN_PARAM}=${encodeURIComponent(token)}`);
+  const client = unwrapApi(api);
+  /** The host wrote a rejects report for download: the browser saves it where the user keeps downloads. */
+  const download = (view: ExportView): ExportView => {
+    if (view.download) {
+      const a = document.createElement('a');
+      a.href = `${view.download}?${TOKEN_PARAM}=${encodeURIComponent(token)}`;
+      a.download = decodeURIComponent(view.download.slice(view.download.lastIndexOf('/') + 1));
+      document.body.append(a);
+      a.click();
+      a.remove();
+    }
+    return view;
+  };
   return {
-    ...unwrapApi(api),
+    ...client,
+    import: { ...client.import, exportRejects: async (req) => download(await client.import.exportRejects(req)) },
+    runs: { ...client.runs, exportRejects: async (req) => download(await client.runs.exportRejects(req)) },
     on: api.on,
     host: 'web',
     raw: api,
@@ -281,7 +297,7 @@ function electronBridge(api: PreloadApi): Bridge {
     host: 'electron',
     raw: api,
     async fileToPath(file: File) {
-      const path = api.pathForFile(file);
+      const path = await api.pathForFile(file);
       if (!path) throw new BridgeError({ code: 'FILE_NOT_FOUND', message: 'This file is not on disk (it may come from a web page or an archive). Save it to a folder first, then drop it again.', retryable: false });
       return path;
     },

@@ -29,7 +29,7 @@ vi.mock('electron', () => ({ contextBridge: electron.contextBridge, ipcRenderer:
 
 type Exposed = Record<string, unknown> & {
   on(event: string, cb: (payload: unknown) => void): () => void;
-  pathForFile(file: unknown): string;
+  pathForFile(file: unknown): Promise<string>;
   sync: Record<string, (arg?: unknown) => Promise<unknown>>;
   settings: Record<string, (arg?: unknown) => Promise<unknown>>;
 };
@@ -101,10 +101,22 @@ describe('preload window.api', () => {
     expect(electron.ipcRenderer.on).not.toHaveBeenCalled();
   });
 
-  it('gives a dropped file its path through webUtils.getPathForFile', async () => {
+  it('gives a dropped file its path through webUtils.getPathForFile, once main has granted that path', async () => {
     const api = await loadPreload();
     const file = { name: 'dropped.csv' };
-    expect(api.pathForFile(file)).toBe('/home/me/dropped.csv');
+    electron.ipcRenderer.invoke.mockResolvedValueOnce(true);
+    expect(await api.pathForFile(file)).toBe('/home/me/dropped.csv');
     expect(electron.webUtils.getPathForFile).toHaveBeenCalledWith(file);
+    // Main learns the path from the preload (the page passes only the File), on a channel the page has no function for.
+    expect(electron.ipcRenderer.invoke).toHaveBeenCalledWith('file:given', '/home/me/dropped.csv');
+    expect(apiChannels(api)).not.toContain('file:given');
+  });
+
+  it('gives no path when main refuses the grant, or the File is not on disk', async () => {
+    const api = await loadPreload();
+    electron.ipcRenderer.invoke.mockResolvedValueOnce(false);
+    expect(await api.pathForFile({ name: 'x.csv' })).toBe('');
+    electron.webUtils.getPathForFile.mockReturnValueOnce('');
+    expect(await api.pathForFile({ name: 'blob' })).toBe('');
   });
 });
