@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../shared/errors';
 import type { Handlers, RequestOf } from '../../shared/ipc/contract';
-import type { ExportView } from '../../shared/ipc/dto';
+import type { ExportView, SettingsView } from '../../shared/ipc/dto';
 
 export type GrantOrigin = 'drop' | 'dialog' | 'upload';
 
@@ -149,6 +149,7 @@ export function withFileGrants(handlers: Handlers, grants: FileGrants, targets: 
   const noOutPath = (outPath: string | undefined) => {
     if (outPath !== undefined) throw new AppError('PERMISSION_DENIED', 'The page may not choose where a report is written. Cohort Relay asks you where to save it.');
   };
+  const withFolders = (view: SettingsView): SettingsView => (grants.folders().length ? { ...view, grantedFolders: grants.folders() } : view);
   const withDownload = (view: ExportView, t: ReportTarget): ExportView => (t.download ? { ...view, download: t.download } : view);
 
   return {
@@ -194,7 +195,7 @@ export function withFileGrants(handlers: Handlers, grants: FileGrants, targets: 
       }
       return handlers['audiences:update'](req);
     },
-    'settings:get': async (req) => ({ ...(await handlers['settings:get'](req)), grantedFolders: grants.folders() }),
-    'settings:set': async (req) => ({ ...(await handlers['settings:set'](req)), grantedFolders: grants.folders() }),
+    'settings:get': async (req) => withFolders(await handlers['settings:get'](req)),
+    'settings:set': async (req) => withFolders(await handlers['settings:set'](req)),
   };
 }

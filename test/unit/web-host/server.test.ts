@@ -96,7 +96,7 @@ describe('web host: the contract over a WebSocket', () => {
     ws.send(JSON.stringify({ id: 9, channel: 'audiences:get', arg: { id: 'x' } }));
     await until(() => (got.length >= 3 ? true : undefined));
     const byId = new Map(got.map((m) => [m.kind === 'result' ? m.id : -1, m]));
-    expect(byId.get(7)).toEqual({ kind: 'result', id: 7, result: { ok: true, value: { ...SETTINGS, grantedFolders: [] } } });
+    expect(byId.get(7)).toEqual({ kind: 'result', id: 7, result: { ok: true, value: SETTINGS } });
     expect(byId.get(8)).toMatchObject({ kind: 'result', id: 8, result: { ok: false, error: { code: 'QUOTA_EXHAUSTED', retryable: true } } });
     expect(byId.get(9)).toMatchObject({ kind: 'result', id: 9, result: { ok: false, error: { code: 'INVALID_ARGUMENT' } } });
     ws.close();
