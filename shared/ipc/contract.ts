@@ -85,6 +85,39 @@ export const keyMappingSchema = z.strictObject({ key: keyTypeSchema, column: col
 /** The file + mapping the import screens work on (preview → hash lab → validation). */
 const mappedFile = { path: filePath, key: keyTypeSchema, column: columnSchema, profile: profileSchema };
 
+/** A new audience's mapping, as `audiences:create` saves it and `sync:plan` dry-runs it unsaved. */
+const createAudienceRequest = z.strictObject({
+  advertiserId: text(64),
+  connectionId: text(128).optional(),
+  name: text(128),
+  keys: z
+    .array(keyMappingSchema)
+    .min(1, 'must map at least one column')
+    .max(KEY_TYPES.length)
+    .refine((ks) => new Set(ks.map((k) => k.key)).size === ks.length, 'must not map the same key type twice'),
+  sourcePath: filePath,
+  sourceKind: z.enum(['file', 'folder']).optional(),
+  sourcePattern: text(256).optional(),
+  profile: profileSchema,
+  cadence: cadenceSchema,
+  suppressPath: filePath.optional(),
+  existingTiktokAudienceId: text(64).optional(),
+  /**
+   * 'file' (default): a customer-file audience. 'segment': a partner audience through TikTok's segment API,
+   * for allowlisted developer apps; if TikTok refuses (40118) the first sync falls back to 'file'.
+   */
+  api: z.enum(['file', 'segment'], { error: 'must be file or segment' }).optional(),
+});
+
+/** Unsaved changes to a saved audience's source and schedule that `sync:plan` dry-runs (saved by `audiences:update`). */
+const planDraft = z.strictObject({
+  sourcePath: filePath,
+  sourceKind: z.enum(['file', 'folder']).optional(),
+  sourcePattern: text(256).nullable().optional(),
+  suppressPath: filePath.nullable().optional(),
+  cadence: cadenceSchema.optional(),
+});
+
 // ── The contract ─────────────────────────────────────────────────────────────
 
 interface Entry {
@@ -140,28 +173,7 @@ export const contract = {
    * (its calculate_type must match the key).
    */
   'audiences:create': {
-    request: z.strictObject({
-      advertiserId: text(64),
-      connectionId: text(128).optional(),
-      name: text(128),
-      keys: z
-        .array(keyMappingSchema)
-        .min(1, 'must map at least one column')
-        .max(KEY_TYPES.length)
-        .refine((ks) => new Set(ks.map((k) => k.key)).size === ks.length, 'must not map the same key type twice'),
-      sourcePath: filePath,
-      sourceKind: z.enum(['file', 'folder']).optional(),
-      sourcePattern: text(256).optional(),
-      profile: profileSchema,
-      cadence: cadenceSchema,
-      suppressPath: filePath.optional(),
-      existingTiktokAudienceId: text(64).optional(),
-      /**
-       * 'file' (default): a customer-file audience. 'segment': a partner audience through TikTok's segment API,
-       * for allowlisted developer apps; if TikTok refuses (40118) the first sync falls back to 'file'.
-       */
-      api: z.enum(['file', 'segment'], { error: 'must be file or segment' }).optional(),
-    }),
+    request: createAudienceRequest,
     response: returns<AudienceView>(),
   },
   /** Key type and profile are locked once saved (TikTok fixes calculate_type): create a new audience instead. */
@@ -172,6 +184,8 @@ export const contract = {
       cadence: cadenceSchema.optional(),
       paused: z.boolean().optional(),
       sourcePath: filePath.optional(),
+      /** A watched folder becomes a single file (or back) together with sourcePath. */
+      sourceKind: z.enum(['file', 'folder']).optional(),
       sourcePattern: text(256).nullable().optional(),
       /** null removes the suppression list. */
       suppressPath: filePath.nullable().optional(),
@@ -192,8 +206,17 @@ export const contract = {
   'audiences:tiktokList': { request: z.strictObject({ advertiserId: text(64), key: keyTypeSchema.optional() }), response: returns<TiktokAudienceView[]>() },
 
   // Sync.
-  /** A dry run: reads, hashes and diffs, sends nothing. */
-  'sync:plan': { request: z.strictObject({ audienceId: id }), response: returns<PlanView>() },
+  /**
+   * A dry run: reads, hashes and diffs, sends nothing and saves nothing. With `draft`, a saved audience is planned
+   * with that unsaved source / schedule; with `create`, a new audience is planned without being saved (its plan's
+   * audienceId is 0). "Sync now" saves them first (`audiences:create` / `audiences:update`).
+   */
+  'sync:plan': {
+    request: z.union([z.strictObject({ audienceId: id, draft: planDraft.optional() }), z.strictObject({ create: createAudienceRequest })], {
+      error: 'must name an audienceId (with an optional draft) or a new audience to create',
+    }),
+    response: returns<PlanView>(),
+  },
   /** Starts a run and resolves at once with its id; progress and the end arrive as push events. */
   'sync:run': { request: z.strictObject({ audienceId: id }), response: returns<RunStarted>() },
   'sync:cancel': {

@@ -10,7 +10,7 @@
  * the renderer, the tray and notifications see them alike.
  */
 import fs from 'node:fs';
-import { AUDIENCE_FLOOR, CALCULATE_TYPE_BY_KEY } from '../../../shared/domain';
+import { AUDIENCE_FLOOR, CALCULATE_TYPE_BY_KEY, DEFAULT_REMOVAL_LIMIT_PCT } from '../../../shared/domain';
 import { AppError, toErrorShape } from '../../../shared/errors';
 import type { Handlers, RequestOf } from '../../../shared/ipc/contract';
 import type { ApiEnvironment, AudienceDetailView, AudienceView, ConnectionView, PlanView, RedirectUriView, RunTrigger, TiktokAudienceView, UndoPreviewView } from '../../../shared/ipc/dto';
@@ -440,7 +440,8 @@ class Engine {
       'audiences:create': async (req) => this.createAudience(req),
       'audiences:update': async (req) => {
         const cur = store.audiences.require(req.id);
-        if (req.sourcePath !== undefined) this.requireFile(req.sourcePath, cur.sourceKind === 'folder' ? 'folder' : 'cohort file');
+        const kind = req.sourceKind ?? cur.sourceKind;
+        if (req.sourcePath !== undefined) this.requireFile(req.sourcePath, kind === 'folder' ? 'folder' : 'cohort file');
         if (typeof req.suppressPath === 'string') this.requireFile(req.suppressPath, 'suppression list');
         if (req.cadence) {
           const problem = cadenceProblem(req.cadence);
@@ -455,6 +456,7 @@ class Engine {
           ...(req.cadence !== undefined && { cadence: req.cadence }),
           ...(req.paused !== undefined && { paused: req.paused }),
           ...(req.sourcePath !== undefined && { sourcePath: req.sourcePath }),
+          ...(req.sourceKind !== undefined && { sourceKind: req.sourceKind }),
           ...(req.sourcePattern !== undefined && { sourcePattern: req.sourcePattern }),
           ...(req.suppressPath !== undefined && { suppressPath: req.suppressPath }),
           ...(req.removalLimitPct !== undefined && { removalLimitPct: req.removalLimitPct }),
@@ -486,7 +488,7 @@ class Engine {
         return key ? out.filter((a) => a.key === key) : out;
       },
 
-      'sync:plan': async ({ audienceId }) => this.plan(audienceId),
+      'sync:plan': async (req) => this.plan(req),
       'sync:run': async ({ audienceId }) => {
         store.audiences.require(audienceId);
         return { runId: await this.track(audienceId, 'manual', () => sync.sync(audienceId, 'manual')).started };
@@ -573,13 +575,13 @@ class Engine {
     return readSettings(this.app.store, { environment: this.environment, dataFolder: this.opts.dataDir, pausedAll: this.scheduler.paused });
   }
 
-  private async createAudience(req: RequestOf<'audiences:create'>): Promise<AudienceView> {
+  /** What `audiences:create` refuses, checked before anything is saved (also for a dry run of the unsaved audience). */
+  private checkCreate(req: RequestOf<'audiences:create'>): { connectionId: string | null; kind: 'file' | 'folder' } {
     const { store } = this.app;
     // Two or three keys make a multi-key (MULTIPLE_TYPES) audience: one row per person, higher match rates.
     if (new Set(req.keys.map((k) => slotOfKey(k.key))).size !== req.keys.length) {
       throw new AppError('INVALID_ARGUMENT', 'Map each key once, and at most one mobile ad id (IDFA or GAID): TikTok keeps one MAID per person in a multi-key audience.');
     }
-    const mapping = req.keys[0]!;
     const kind = req.sourceKind ?? 'file';
     this.requireFile(req.sourcePath, kind === 'folder' ? 'folder' : 'cohort file');
     if (kind === 'file' && fs.statSync(req.sourcePath).isDirectory()) throw new AppError('INVALID_ARGUMENT', `${req.sourcePath} is a folder. Pick a CSV file, or choose "watch a folder".`);
@@ -600,11 +602,37 @@ class Engine {
     if (store.audiences.findByName(req.advertiserId, req.name)) {
       throw new AppError('INVALID_ARGUMENT', `An audience named "${req.name}" already exists for this ad account. Choose another name, or edit that audience.`);
     }
+    if (req.existingTiktokAudienceId && store.audiences.findByTiktokId(req.advertiserId, req.existingTiktokAudienceId)) {
+      throw new AppError('INVALID_ARGUMENT', `TikTok audience ${req.existingTiktokAudienceId} is already mapped to another local audience. Edit that mapping instead.`);
+    }
+    return { connectionId, kind };
+  }
+
+  /** The record a new audience would be saved as; `id` 0 for a dry run of it unsaved. */
+  private draftRecord(req: RequestOf<'audiences:create'>, connectionId: string | null, kind: 'file' | 'folder'): Omit<AudienceRecord, 'id' | 'createdAt' | 'updatedAt' | 'paused' | 'removalLimitPct'> {
+    return {
+      connectionId,
+      advertiserId: req.advertiserId,
+      tiktokAudienceId: req.existingTiktokAudienceId ?? null,
+      name: req.name,
+      api: req.api ?? 'file',
+      keys: req.keys.map((k) => ({ key: k.key, column: k.column })),
+      calculateType: req.keys.length > 1 ? 'MULTIPLE_TYPES' : CALCULATE_TYPE_BY_KEY[req.keys[0]!.key],
+      sourcePath: req.sourcePath,
+      sourceKind: kind,
+      sourcePattern: req.sourcePattern ?? null,
+      suppressPath: req.suppressPath ?? null,
+      profile: req.profile,
+      cadence: req.cadence,
+    };
+  }
+
+  private async createAudience(req: RequestOf<'audiences:create'>): Promise<AudienceView> {
+    const { store } = this.app;
+    const { connectionId, kind } = this.checkCreate(req);
+    const mapping = req.keys[0]!;
     let record: AudienceRecord;
     if (req.existingTiktokAudienceId) {
-      if (store.audiences.findByTiktokId(req.advertiserId, req.existingTiktokAudienceId)) {
-        throw new AppError('INVALID_ARGUMENT', `TikTok audience ${req.existingTiktokAudienceId} is already mapped to another local audience. Edit that mapping instead.`);
-      }
       await this.ensureSandboxFor({ connectionId, advertiserId: req.advertiserId });
       record = await this.remote(connectionId, () =>
         this.app.sync.ensureAudience({
@@ -626,25 +654,14 @@ class Engine {
       );
     } else {
       // Nothing is sent: the first sync creates the audience at TikTok, so it can be dry-run first.
-      record = store.audiences.create({
-        connectionId,
-        advertiserId: req.advertiserId,
-        name: req.name,
-        api: req.api ?? 'file',
-        keys: req.keys.map((k) => ({ key: k.key, column: k.column })),
-        calculateType: req.keys.length > 1 ? 'MULTIPLE_TYPES' : CALCULATE_TYPE_BY_KEY[mapping.key],
-        sourcePath: req.sourcePath,
-        sourceKind: kind,
-        sourcePattern: req.sourcePattern ?? null,
-        suppressPath: req.suppressPath ?? null,
-        profile: req.profile,
-        cadence: req.cadence,
-      });
+      const { tiktokAudienceId: _none, ...fields } = this.draftRecord(req, connectionId, kind);
+      record = store.audiences.create(fields);
     }
     this.hub.emit('audience:statusChanged', { audienceId: record.id });
     return this.audience(record);
   }
 
+  /** A dry run of a saved audience, of a saved one with an unsaved draft, or of a new one: nothing is saved. */
   /**
    * Deletes an audience: at TikTok first when asked (a partner audience through the segment API's delete action, a
    * customer-file one through dmp/custom_audience/delete/), then here with every hash kept for it. Refused while a
@@ -706,10 +723,37 @@ class Engine {
     };
   }
 
-  private async plan(audienceId: number): Promise<PlanView> {
-    const a = this.app.store.audiences.require(audienceId);
+  private async plan(req: RequestOf<'sync:plan'>): Promise<PlanView> {
+    let a: AudienceRecord;
+    let draft: AudienceRecord | undefined;
+    if ('create' in req) {
+      const { connectionId, kind } = this.checkCreate(req.create);
+      const now = this.now().toISOString();
+      a = draft = { ...this.draftRecord(req.create, connectionId, kind), id: 0, paused: false, removalLimitPct: DEFAULT_REMOVAL_LIMIT_PCT, createdAt: now, updatedAt: now };
+    } else {
+      a = this.app.store.audiences.require(req.audienceId);
+      if (req.draft) {
+        const d = req.draft;
+        const kind = d.sourceKind ?? a.sourceKind;
+        this.requireFile(d.sourcePath, kind === 'folder' ? 'folder' : 'cohort file');
+        if (typeof d.suppressPath === 'string') this.requireFile(d.suppressPath, 'suppression list');
+        if (d.cadence) {
+          const problem = cadenceProblem(d.cadence);
+          if (problem) throw new AppError('INVALID_ARGUMENT', problem);
+        }
+        a = draft = {
+          ...a,
+          sourcePath: d.sourcePath,
+          sourceKind: kind,
+          ...(d.sourcePattern !== undefined && { sourcePattern: d.sourcePattern }),
+          ...(d.suppressPath !== undefined && { suppressPath: d.suppressPath }),
+          ...(d.cadence !== undefined && { cadence: d.cadence }),
+        };
+      }
+    }
+    const audienceId = a.id;
     await this.ensureSandboxFor(a);
-    const o = await this.app.sync.plan(audienceId);
+    const o = await this.app.sync.plan(audienceId, undefined, draft);
     this.checkConnections();
     const floorError = o.error?.code === 'AUDIENCE_TOO_SMALL' ? o.error.message : null;
     if (o.error && !floorError) throw new AppError(o.error.code, o.error.message, { retryable: o.error.retryable });

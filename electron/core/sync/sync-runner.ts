@@ -89,6 +89,8 @@ export interface SyncOptions {
   signal?: AbortSignal;
   /** Overrides the cohort read (undo sends a computed target). */
   target?: TargetSet;
+  /** A dry run of a draft the user has not saved (its source, cadence, mapping): planned as this record, nothing stored. */
+  draft?: AudienceRecord;
   /** The caller already holds the audience's sync lock (undo holds it from choosing what to undo to sending it). */
   lockHeld?: boolean;
 }
@@ -153,7 +155,7 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
   const budget = deps.dailyBudget ?? DEFAULT_DAILY_CALL_BUDGET;
   const signal = opts.signal ?? new AbortController().signal;
   const maxAttempts = deps.maxAttempts ?? 6;
-  let audience = store.audiences.require(audienceId);
+  let audience = opts.dryRun && opts.draft ? opts.draft : store.audiences.require(audienceId);
   const owner = deps.owner ?? `pid-${process.pid}-${Math.random().toString(36).slice(2)}`;
   const release = opts.dryRun || opts.lockHeld ? () => {} : acquireAudienceLock(store, audienceId, owner);
   // Creating is locked by ad account and name too: the per-audience lock does not stop two local audiences (or two

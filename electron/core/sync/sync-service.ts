@@ -165,8 +165,8 @@ export class SyncService {
     return { hashes, rowsRead: res.rowsRead, valid: res.valid, rejected: res.rejected, duplicates: res.duplicates, rejectReasons: res.rejectReasons as Record<string, number>, rejects: res.rejects };
   }
 
-  private async run(audienceId: number, opts: { trigger: RunTrigger; dryRun?: boolean; target?: TargetSet; signal?: AbortSignal; lockHeld?: boolean }): Promise<SyncOutcome> {
-    const audience = this.deps.store.audiences.require(audienceId);
+  private async run(audienceId: number, opts: { trigger: RunTrigger; dryRun?: boolean; target?: TargetSet; signal?: AbortSignal; lockHeld?: boolean; draft?: AudienceRecord }): Promise<SyncOutcome> {
+    const audience = opts.dryRun && opts.draft ? opts.draft : this.deps.store.audiences.require(audienceId);
     const controller = new AbortController();
     const onAbort = () => controller.abort();
     opts.signal?.addEventListener('abort', onAbort, { once: true });
@@ -194,7 +194,7 @@ export class SyncService {
           ...this.deps.runner,
         },
         audienceId,
-        { trigger: opts.trigger, dryRun: opts.dryRun, target: opts.target, signal: controller.signal, lockHeld: opts.lockHeld },
+        { trigger: opts.trigger, dryRun: opts.dryRun, target: opts.target, signal: controller.signal, lockHeld: opts.lockHeld, ...(opts.dryRun && opts.draft ? { draft: opts.draft } : {}) },
       );
       if (!opts.dryRun && outcome.callsUsed > 0) await refreshStatus(this.deps.store, api, audienceId, this.deps.now?.()).catch(() => undefined);
       return outcome;
@@ -204,9 +204,12 @@ export class SyncService {
     }
   }
 
-  /** The dry run: the plan and its cost; nothing is sent, nothing is recorded. */
-  plan(audienceId: number, signal?: AbortSignal): Promise<SyncOutcome> {
-    return this.run(audienceId, { trigger: 'manual', dryRun: true, signal });
+  /**
+   * The dry run: the plan and its cost; nothing is sent, nothing is recorded. With `draft` the plan is of that record
+   * (an unsaved source, cadence or mapping; for a new audience, one not in the store, id 0) instead of the stored one.
+   */
+  plan(audienceId: number, signal?: AbortSignal, draft?: AudienceRecord): Promise<SyncOutcome> {
+    return this.run(audienceId, { trigger: 'manual', dryRun: true, signal, ...(draft ? { draft } : {}) });
   }
 
   sync(audienceId: number, trigger: RunTrigger = 'manual', signal?: AbortSignal): Promise<SyncOutcome> {

@@ -116,6 +116,21 @@ describe('import wizard: several keys', () => {
     expect(b.callsTo('import:validate').at(-1)).toMatchObject({ key: 'phone' });
   });
 
+  it('turning several keys on and off restores the single key chosen before, and every later step says what it matches on', async () => {
+    engine();
+    await openWizard();
+    expect((screen.getByLabelText('Key column') as HTMLSelectElement).value).toBe('1');
+    fireEvent.click(multiBox());
+    // Leaving the email out puts the phone on screen; turning several keys off must not keep it.
+    fireEvent.change(screen.getByLabelText('Email column'), { target: { value: '' } });
+    expect(useApp.getState().keyType).toBe('phone');
+    fireEvent.click(multiBox());
+    expect((screen.getByLabelText('Key column') as HTMLSelectElement).value).toBe('1');
+    expect(useApp.getState()).toMatchObject({ keyType: 'email', keyColumn: 1, multiKey: false });
+    fireEvent.click(screen.getByRole('button', { name: 'Next: hash lab' }));
+    expect((await screen.findByTestId('matching-on')).textContent).toBe('Matching on: Email (column `email`)');
+  });
+
   it('is not offered when only one column looks like a key', async () => {
     engine({ 'import:preview': () => preview() });
     await openWizard();
@@ -169,7 +184,8 @@ describe('import wizard: several keys', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Next: dry run' }));
 
     const perKey = await screen.findByRole('region', { name: 'Counts per key' });
-    const created = b.callsTo('audiences:create')[0] as RequestIn<'audiences:create'>;
+    const created = (b.callsTo('sync:plan')[0] as { create: RequestIn<'audiences:create'> }).create;
+    expect(b.callsTo('audiences:create')).toEqual([]);
     expect(created.keys).toEqual(MULTI_KEYS_MAPPED);
     expect(created.api).toBe('segment');
     const rows = within(perKey).getAllByRole('row');
@@ -183,7 +199,7 @@ describe('import wizard: several keys', () => {
     await useApp.getState().prepareDryRun();
     expect(await screen.findByText('To add')).toBeTruthy();
     expect(screen.queryByRole('region', { name: 'Counts per key' })).toBeNull();
-    expect(b.callsTo('audiences:create')[0]).toMatchObject({ keys: [{ key: 'email', column: 'email' }], api: 'file' });
+    expect(b.callsTo('sync:plan')[0]).toMatchObject({ create: { keys: [{ key: 'email', column: 'email' }], api: 'file' } });
   });
 
   it('an existing audience for several keys is chosen among TikTok\'s multi-key audiences only', async () => {

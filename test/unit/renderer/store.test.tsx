@@ -151,7 +151,7 @@ describe('import wizard slice', () => {
     expect(s().preview.error?.message).toMatch(/looks like a spreadsheet/);
   });
 
-  it('the dry run saves a new mapping with the header name as the column, then plans it', async () => {
+  it('the dry run plans a new mapping (the header name as the column) without saving it; "Sync now" saves it', async () => {
     const b = useFakeEngine({
       'import:preview': () => preview(),
       'connections:list': () => [connection()],
@@ -164,8 +164,9 @@ describe('import wizard slice', () => {
     await s().setDestination('tt-sandbox', '7000000001');
     s().setCadence({ kind: 'weekly', weekday: 1, at: '07:30' });
     await s().prepareDryRun();
-    expect(b.callsTo('audiences:create')).toEqual([
-      {
+    expect(b.callsTo('audiences:create')).toEqual([]);
+    expect(s()).toMatchObject({ step: 'dryrun', draftAudienceId: null, plan: { data: { adds: 1500 } } });
+    const request = {
         advertiserId: '7000000001',
         connectionId: 'tt-sandbox',
         name: 'cohort',
@@ -175,13 +176,14 @@ describe('import wizard slice', () => {
         profile: { emailStripPlusAndDots: false, phoneKeepPlus: false, defaultCountry: null },
         cadence: { kind: 'weekly', weekday: 1, at: '07:30' },
         api: 'file',
-      },
-    ]);
-    expect(b.callsTo('sync:plan')).toEqual([{ audienceId: 4 }]);
-    expect(s()).toMatchObject({ step: 'dryrun', draftAudienceId: 4, draftCreated: true, plan: { data: { adds: 1500 } } });
+    };
+    expect(b.callsTo('sync:plan')).toEqual([{ create: request }]);
+    await s().startSync();
+    expect(b.callsTo('audiences:create')).toEqual([request]);
+    expect(s()).toMatchObject({ step: 'sync', draftAudienceId: 4, draftCreated: true });
   });
 
-  it('a file for an audience Cohort Relay already syncs becomes that audience\'s new source (so only the diff is sent)', async () => {
+  it('a file for an audience Cohort Relay already syncs becomes that audience\'s new source (so only the diff is sent), saved only by "Sync now"', async () => {
     const b = useFakeEngine({
       'import:preview': () => preview(),
       'audiences:tiktokList': () => [{ audienceId: '9000000001', name: 'Spring buyers', calculateType: 'EMAIL_SHA256', key: 'email', coverNum: 1480, isValid: true, isExpiring: false, expiresAt: null, mapped: true }],
@@ -196,8 +198,11 @@ describe('import wizard slice', () => {
     s().setExistingTiktokId('9000000001');
     await s().prepareDryRun();
     expect(b.callsTo('audiences:create')).toEqual([]);
+    expect(b.callsTo('audiences:update')).toEqual([]);
     // The audience keeps its own cadence (hourly), not the wizard's default.
-    expect(b.callsTo('audiences:update')).toEqual([{ id: 1, sourcePath: '/uploads/spring-2.csv', cadence: { kind: 'hourly' } }]);
+    expect(b.callsTo('sync:plan')).toEqual([{ audienceId: 1, draft: { sourcePath: '/uploads/spring-2.csv', sourceKind: 'file', sourcePattern: null, cadence: { kind: 'hourly' } } }]);
+    await s().startSync();
+    expect(b.callsTo('audiences:update')).toEqual([{ id: 1, sourcePath: '/uploads/spring-2.csv', sourceKind: 'file', sourcePattern: null, cadence: { kind: 'hourly' } }]);
     expect(b.callsTo('audiences:tiktokList')).toEqual([{ advertiserId: '7000000001', key: 'email' }]);
     expect(s().draftCreated).toBe(false);
   });

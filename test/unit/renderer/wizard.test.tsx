@@ -50,9 +50,13 @@ describe('import wizard', () => {
     fireEvent.change(screen.getByLabelText('Cadence'), { target: { value: 'manual' } });
     fireEvent.click(screen.getByRole('button', { name: 'Next: dry run' }));
     expect(await screen.findByText('To add')).toBeTruthy();
-    expect(b.callsTo('audiences:create')[0]).toMatchObject({ name: 'Spring buyers', cadence: { kind: 'manual' }, sourceKind: 'file', advertiserId: '7000000001' });
+    // The dry run plans the unsaved audience; "Sync now" saves it, then syncs it.
+    expect(b.callsTo('sync:plan')[0]).toMatchObject({ create: { name: 'Spring buyers', cadence: { kind: 'manual' }, sourceKind: 'file', advertiserId: '7000000001' } });
+    expect(b.callsTo('audiences:create')).toEqual([]);
     fireEvent.click(screen.getByRole('button', { name: 'Sync now' }));
     await screen.findByRole('button', { name: 'Cancel sync' });
+    expect(b.callsTo('audiences:create')[0]).toMatchObject({ name: 'Spring buyers', cadence: { kind: 'manual' }, sourceKind: 'file', advertiserId: '7000000001' });
+    expect(b.callsTo('sync:run')).toEqual([{ audienceId: 4 }]);
     b.emit('run:progress', { runId: 9, audienceId: 4, phase: 'uploading', rows: 1500, percent: 80, rowsPerSec: 12000, etaSec: 2 });
     expect((await screen.findByRole('progressbar', { name: 'Syncing' })).getAttribute('aria-valuenow')).toBe('80');
     b.emit('run:finished', { runId: 9, audienceId: 4, status: 'done', trigger: 'manual', error: null });
@@ -101,20 +105,49 @@ describe('import wizard', () => {
     fireEvent.change(screen.getByLabelText('Files matching'), { target: { value: 'buyers-*.csv' } });
     fireEvent.click(next);
     await screen.findByText('To add');
+    expect(b.callsTo('sync:plan')[0]).toMatchObject({ create: { sourceKind: 'folder', sourcePath: '/exports/amplitude', sourcePattern: 'buyers-*.csv' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    expect(await screen.findByText(/Saved\. The audience syncs on its schedule/)).toBeTruthy();
     expect(b.callsTo('audiences:create')[0]).toMatchObject({ sourceKind: 'folder', sourcePath: '/exports/amplitude', sourcePattern: 'buyers-*.csv' });
+    expect(b.callsTo('sync:run')).toEqual([]);
   });
 
-  it('a floor warning blocks "Sync now" and says why; going back discards the draft audience', async () => {
+  it('a floor warning blocks "Sync now" and says why; going back leaves nothing saved', async () => {
     const b = engine({ 'sync:plan': () => plan({ audienceId: 4, projectedSize: 900, floorWarning: 'This sync would leave 900 people, under TikTok\u2019s 1,000 minimum. Add people or create a new audience.' }) });
     await toValidation();
     fireEvent.click(await screen.findByRole('button', { name: 'Next: choose the audience' }));
     fireEvent.click(await screen.findByRole('button', { name: 'Next: dry run' }));
     expect(await screen.findByText(/under TikTok.s 1,000 minimum/)).toBeTruthy();
     expect((screen.getByRole('button', { name: 'Sync now' }) as HTMLButtonElement).disabled).toBe(true);
-    fireEvent.click(screen.getByRole('button', { name: 'Back (discard this draft)' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Back' }));
     await screen.findByRole('button', { name: 'Next: dry run' });
-    expect(b.callsTo('audiences:deleteLocal')).toEqual([{ id: 4 }]);
+    expect(b.callsTo('audiences:create')).toEqual([]);
+    expect(b.callsTo('audiences:update')).toEqual([]);
     expect(useApp.getState().draftAudienceId).toBeNull();
+  });
+
+  it('a dry run into an audience Cohort Relay already syncs saves nothing: it shows the source change, and only "Sync now" saves it', async () => {
+    const watched = audience({ id: 7, sourceKind: 'folder', sourcePath: '/exports/amplitude', sourcePattern: 'buyers-*.csv', cadence: { kind: 'hourly' } });
+    const b = engine({
+      'audiences:list': () => [watched],
+      'audiences:tiktokList': () => [{ audienceId: '9000000001', name: 'Spring buyers', calculateType: 'EMAIL_SHA256', key: 'email', coverNum: 17472, isValid: true, isExpiring: false, expiresAt: null, mapped: true }],
+      'audiences:update': () => watched,
+      'sync:plan': () => plan({ audienceId: 7 }),
+    });
+    await useApp.getState().loadAudiences();
+    await toValidation();
+    fireEvent.click(await screen.findByRole('button', { name: 'Next: choose the audience' }));
+    fireEvent.click(await screen.findByLabelText(/An existing TikTok audience/));
+    fireEvent.click(await screen.findByLabelText(/Spring buyers/));
+    fireEvent.click(screen.getByRole('button', { name: 'Next: dry run' }));
+    expect(await screen.findByText(/Source changes from the newest buyers-\*\.csv in \/exports\/amplitude to cohort\.csv/)).toBeTruthy();
+    expect(b.callsTo('sync:plan')[0]).toEqual({ audienceId: 7, draft: { sourcePath: '/uploads/cohort.csv', sourceKind: 'file', sourcePattern: null, cadence: { kind: 'hourly' } } });
+    expect(b.callsTo('audiences:update')).toEqual([]);
+    expect(b.callsTo('audiences:create')).toEqual([]);
+    fireEvent.click(screen.getByRole('button', { name: 'Sync now' }));
+    await screen.findByRole('button', { name: 'Cancel sync' });
+    expect(b.callsTo('audiences:update')).toEqual([{ id: 7, sourcePath: '/uploads/cohort.csv', sourceKind: 'file', sourcePattern: null, cadence: { kind: 'hourly' } }]);
+    expect(b.callsTo('sync:run')).toEqual([{ audienceId: 7 }]);
   });
 
   it("a dry run that waits for the one-REPLACE-a-day rule says so, not that the day's calls are used", async () => {

@@ -6,10 +6,10 @@ import { getBridge } from '../../app/bridge';
 import { failed, idle, loading, ready, toShape } from '../../app/remote';
 import type { Remote } from '../../app/remote';
 import type { SliceCreator } from '../../app/store';
-import { DEFAULT_PROFILE, KEY_TYPES, defaultPhoneKeepPlus } from '../../../../shared/domain';
+import { DEFAULT_PROFILE, KEY_LABELS, KEY_TYPES, defaultPhoneKeepPlus } from '../../../../shared/domain';
 import type { KeyType, NormalizationProfile } from '../../../../shared/domain';
 import type { AppErrorShape } from '../../../../shared/errors';
-import type { EventPayloads } from '../../../../shared/ipc/contract';
+import type { EventPayloads, RequestOf } from '../../../../shared/ipc/contract';
 import type { Cadence, ExportView, HashLabView, KeySlot, PlanView, PreviewView, TiktokAudienceView, ValidationView } from '../../../../shared/ipc/dto';
 import { KEY_SLOTS, slotOf } from '../../app/keys';
 
@@ -28,6 +28,11 @@ export const IMPORT_STEP_LABELS: Record<ImportStep, string> = {
 
 export type ImportProgress = EventPayloads['import:progress'];
 export type RunFinished = EventPayloads['run:finished'];
+
+/** What the dry run planned: a new audience to create, or a saved one whose source and schedule change. */
+export type PendingSave =
+  | { kind: 'create'; request: RequestOf<'audiences:create'> }
+  | { kind: 'update'; audienceId: number; request: RequestOf<'audiences:update'>; sourceChange: { from: string; to: string } | null };
 
 export type SourceChoice = { kind: 'file' } | { kind: 'folder'; folder: string; pattern: string };
 
@@ -80,12 +85,16 @@ export interface ImportSlice {
   cadence: Cadence;
   /** Where later syncs read from: this file again, or the newest matching file in a folder. */
   source: SourceChoice;
-  /** The local audience the dry run and the sync work on (saved by prepareDryRun). */
+  /** The local audience the sync works on: saved by "Sync now" (the dry run saves nothing). */
   draftAudienceId: number | null;
-  /** True when the wizard created that audience (so "Discard" may forget it). */
+  /** True when "Sync now" created that audience. */
   draftCreated: boolean;
-  /** The API the draft audience was saved with; a later 'file' on a 'segment' draft is TikTok's refusal (fallback). */
+  /** The API the audience was saved with; a later 'file' on a 'segment' audience is TikTok's refusal (fallback). */
   draftApi: AudienceApi | null;
+  /** The single key chosen before "Match on several keys" was turned on: turning it off restores it. */
+  singleKey: KeyChoice | null;
+  /** What the dry run planned, saved only by "Sync now" or "Save". */
+  pending: PendingSave | null;
   plan: Remote<PlanView>;
   runId: number | null;
   runStarting: boolean;
@@ -117,6 +126,8 @@ export interface ImportSlice {
   setCadence(c: Cadence): void;
   setSource(source: SourceChoice): void;
   prepareDryRun(): Promise<void>;
+  /** Saves what the dry run planned without syncing (the audience then syncs on its schedule). */
+  saveDraft(): Promise<void>;
   discardDraft(): Promise<void>;
   startSync(): Promise<void>;
   /** "Sync anyway (once)" for the wizard's held sync: confirms exactly that change and follows the new run. */
@@ -158,6 +169,8 @@ function initial() {
     draftAudienceId: null,
     draftCreated: false,
     draftApi: null as AudienceApi | null,
+    singleKey: null as KeyChoice | null,
+    pending: null as PendingSave | null,
     plan: idle<PlanView>(),
     runId: null,
     runStarting: false,
@@ -180,6 +193,20 @@ export function multiKeyProblem(choices: readonly KeyChoice[]): string | null {
   if (choices.length < 2) return 'Choose at least two keys, or turn off "Match on several keys".';
   if (new Set(choices.map((c) => c.column)).size !== choices.length) return 'Each key needs its own column.';
   return null;
+}
+
+/** "Email (column `email`)" per key the audience matches on, in slot order; null before a key column is chosen. */
+export function matchingOnText(s: { preview: Remote<PreviewView>; multiKey: boolean; keyChoices: readonly KeyChoice[]; keyColumn: number | null; keyType: KeyType }): string | null {
+  const p = s.preview.data;
+  const choices = s.multiKey ? s.keyChoices : s.keyColumn === null ? [] : [{ key: s.keyType, column: s.keyColumn }];
+  if (!p || choices.length === 0) return null;
+  return choices
+    .map((c) => {
+      const col = p.columns.find((x) => x.index === c.column);
+      const where = col && p.hasHeader ? `column \`${col.name}\`` : `column ${c.column + 1}`;
+      return `${KEY_LABELS[c.key]} (${where})`;
+    })
+    .join(', ');
 }
 
 /** A first guess for several keys: the key already chosen, then one detected column per free slot. */
@@ -237,6 +264,22 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
     return s.runStarting || (s.runId !== null && s.runResult === null);
   };
 
+  /** Saves what the dry run planned (creates the audience, or changes its source and schedule); its id, or null on an error. */
+  async function save(): Promise<number | null> {
+    const { pending, draftAudienceId } = get();
+    if (!pending) return draftAudienceId;
+    try {
+      const b = getBridge();
+      const a = pending.kind === 'create' ? await b.audiences.create(pending.request) : await b.audiences.update(pending.request);
+      set({ draftAudienceId: a.id, draftCreated: pending.kind === 'create', draftApi: a.api, pending: null });
+      void get().loadAudiences();
+      return a.id;
+    } catch (err) {
+      set({ runError: toShape(err) });
+      return null;
+    }
+  }
+
   return {
     ...initial(),
 
@@ -281,12 +324,15 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
       const s = get();
       const reset = { hashLab: idle<HashLabView>(), validation: idle<ValidationView>(), plan: idle<PlanView>(), tiktokAudiences: idle<TiktokAudienceView[]>(), existingTiktokId: null };
       if (!on) {
-        set({ multiKey: false, keyChoices: [], ...reset });
+        // The single key chosen before comes back, not whichever of the several keys was on screen last.
+        const back = s.singleKey;
+        set({ multiKey: false, keyChoices: [], singleKey: null, ...(back ? { keyColumn: back.column, keyType: back.key } : {}), ...reset });
         return;
       }
+      if (s.multiKey) return;
       const current = s.keyColumn === null ? null : { key: s.keyType, column: s.keyColumn };
       const keyChoices = s.preview.data ? suggestChoices(s.preview.data, current) : current ? [current] : [];
-      set({ multiKey: true, keyChoices, ...reset });
+      set({ multiKey: true, keyChoices, singleKey: current, ...reset });
     },
 
     setSlotChoice(slot, choice) {
@@ -422,22 +468,25 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
       const m = mapped();
       const keys = audienceKeys();
       if (!m || !keys || !s.advertiserId) return;
-      set({ plan: loading(idle()), step: 'dryrun', runError: null });
-      const b = getBridge();
-      try {
-        let audienceId = s.draftAudienceId;
-        let created = s.draftCreated;
-        let api = s.draftApi;
-        // An existing TikTok audience that a local mapping already syncs: this file becomes its new source.
-        const local = s.target === 'existing' ? s.audiences.data?.find((a) => a.tiktokAudienceId === s.existingTiktokId) : undefined;
-        if (local) {
-          await b.audiences.update({ id: local.id, sourcePath: m.path, cadence: s.cadence, ...(s.suppress ? { suppressPath: s.suppress.path } : {}) });
-          audienceId = local.id;
-          created = false;
-          api = local.api;
-        } else if (audienceId === null) {
-          const tiktok = s.target === 'existing' ? s.tiktokAudiences.data?.find((a) => a.audienceId === s.existingTiktokId) : undefined;
-          const a = await b.audiences.create({
+      // Nothing is saved here: the plan is of the draft; "Sync now" or "Save" saves it.
+      set({ plan: loading(idle()), step: 'dryrun', runError: null, pending: null });
+      let pending: PendingSave;
+      // An existing TikTok audience that a local mapping already syncs: this file would become its new source.
+      const local = s.target === 'existing' ? s.audiences.data?.find((a) => a.tiktokAudienceId === s.existingTiktokId) : undefined;
+      if (local) {
+        const from = local.sourceKind === 'folder' ? `the newest ${local.sourcePattern ?? '*.csv'} in ${local.sourcePath ?? '?'}` : (local.sourcePath ?? 'no file');
+        const changes = local.sourceKind !== 'file' || local.sourcePath !== m.path;
+        pending = {
+          kind: 'update',
+          audienceId: local.id,
+          request: { id: local.id, sourcePath: m.path, sourceKind: 'file', sourcePattern: null, cadence: s.cadence, ...(s.suppress ? { suppressPath: s.suppress.path } : {}) },
+          sourceChange: changes ? { from, to: s.file?.name ? `${s.file.name} (${m.path})` : m.path } : null,
+        };
+      } else {
+        const tiktok = s.target === 'existing' ? s.tiktokAudiences.data?.find((a) => a.audienceId === s.existingTiktokId) : undefined;
+        pending = {
+          kind: 'create',
+          request: {
             advertiserId: s.advertiserId,
             ...(s.connectionId ? { connectionId: s.connectionId } : {}),
             name: tiktok?.name ?? s.audienceName.trim(),
@@ -450,40 +499,37 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
             ...(s.suppress ? { suppressPath: s.suppress.path } : {}),
             // An existing audience already has its API; a new one is created through the one chosen here.
             ...(tiktok ? { existingTiktokAudienceId: tiktok.audienceId } : { api: s.audienceApi }),
-          });
-          audienceId = a.id;
-          created = true;
-          api = a.api;
-        } else {
-          await b.audiences.update({ id: audienceId, cadence: s.cadence, name: s.audienceName.trim() });
-        }
-        set({ draftAudienceId: audienceId, draftCreated: created, draftApi: api });
-        void get().loadAudiences();
-        const plan = await b.sync.plan({ audienceId });
-        set({ plan: ready(plan) });
+          },
+        };
+      }
+      try {
+        const { sourcePath, sourceKind, sourcePattern, suppressPath, cadence } = pending.request;
+        const plan = await getBridge().sync.plan(
+          pending.kind === 'create' ? { create: pending.request } : { audienceId: pending.audienceId, draft: { sourcePath: sourcePath!, sourceKind, sourcePattern, suppressPath, cadence } },
+        );
+        set({ plan: ready(plan), pending });
       } catch (err) {
         set((st) => ({ plan: failed(st.plan, err) }));
       }
     },
 
+    async saveDraft() {
+      await save();
+    },
+
     async discardDraft() {
-      const { draftAudienceId, draftCreated } = get();
-      if (draftAudienceId !== null && draftCreated) {
-        try {
-          await getBridge().audiences.deleteLocal({ id: draftAudienceId });
-        } catch (err) {
-          set((s) => ({ plan: failed(s.plan, err) }));
-          return;
-        }
-        void get().loadAudiences();
-      }
-      set({ draftAudienceId: null, draftCreated: false, draftApi: null, plan: idle(), step: 'destination' });
+      // The dry run saved nothing, so going back forgets nothing but the plan.
+      set({ pending: null, plan: idle(), step: 'destination' });
     },
 
     async startSync() {
-      const id = get().draftAudienceId;
-      if (id === null || runActive()) return;
+      if (runActive() || (!get().pending && get().draftAudienceId === null)) return;
       set({ runStarting: true, runError: null, runResult: null, runId: null, step: 'sync' });
+      const id = await save();
+      if (id === null) {
+        set({ runStarting: false });
+        return;
+      }
       try {
         const { runId } = await getBridge().sync.run({ audienceId: id });
         set({ runId, runStarting: false });

@@ -2,7 +2,7 @@
 import { useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../../app/store';
-import { IMPORT_STEPS, IMPORT_STEP_LABELS } from './import-slice';
+import { IMPORT_STEPS, IMPORT_STEP_LABELS, matchingOnText } from './import-slice';
 import type { ImportStep } from './import-slice';
 import { FileStep, ColumnsStep, HashLabStep, ValidateStep } from './steps-file';
 import { DestinationStep, DryRunStep, SyncStep } from './steps-sync';
@@ -33,6 +33,17 @@ function Stepper({ step }: { step: ImportStep }) {
   );
 }
 
+/** Which keys TikTok will match on, shown on every step after Columns so a changed key never goes unnoticed. */
+function MatchingOn() {
+  const text = useApp((s) => matchingOnText(s));
+  if (!text) return null;
+  return (
+    <p className="muted" data-testid="matching-on">
+      Matching on: {text}
+    </p>
+  );
+}
+
 export function ImportWizard() {
   const step = useApp((s) => s.step);
   const titleId = useId();
@@ -45,6 +56,7 @@ export function ImportWizard() {
       </header>
       <Stepper step={step} />
       <div className="wizard-body">
+        {step !== 'file' && step !== 'columns' && <MatchingOn />}
         {step === 'file' && <FileStep />}
         {step === 'columns' && <ColumnsStep />}
         {step === 'hashlab' && <HashLabStep />}

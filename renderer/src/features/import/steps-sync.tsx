@@ -12,6 +12,7 @@ import { RunStatusBadge } from '../../ui/badge';
 import { advertiserChoices } from '../connect/connect-slice';
 import { CadencePicker } from './cadence-picker';
 import { ReasonRows } from './steps-file';
+import type { PendingSave } from './import-slice';
 import { KEY_LABELS } from '../../../../shared/domain';
 import type { KeyType } from '../../../../shared/domain';
 import type { KeySlot, PerKeyCounts } from '../../../../shared/ipc/dto';
@@ -219,15 +220,25 @@ function SourcePicker() {
   );
 }
 
+/** The API the planned audience syncs through: the saved audience's, or the one a new audience is created with. */
+function pendingApi(pending: PendingSave | null, audiences: readonly { id: number; api: 'file' | 'segment' }[] | null | undefined): 'file' | 'segment' | undefined {
+  if (pending?.kind === 'update') return audiences?.find((a) => a.id === pending.audienceId)?.api;
+  if (pending?.kind === 'create') return pending.request.api ?? 'file';
+  return undefined;
+}
+
 export function DryRunStep() {
   const s = useApp(
     useShallow((st) => ({
       plan: st.plan,
-      draftCreated: st.draftCreated,
       keyChoices: st.keyChoices,
-      partner: (st.audiences.data?.find((a) => a.id === st.draftAudienceId)?.api ?? st.draftApi) === 'segment',
+      pending: st.pending,
+      saveError: st.runError,
+      partner: pendingApi(st.pending, st.audiences.data) === 'segment',
+      saved: st.pending === null && st.draftAudienceId !== null,
       prepareDryRun: st.prepareDryRun,
       discardDraft: st.discardDraft,
+      saveDraft: st.saveDraft,
       startSync: st.startSync,
     })),
   );
@@ -237,6 +248,13 @@ export function DryRunStep() {
       <p className="muted">A dry run: the whole file is read, hashed and compared with what TikTok has. Nothing is sent.</p>
       {s.plan.loading && <Loading label="Reading, hashing and comparing — nothing is sent…" />}
       <ErrorBanner error={s.plan.error} onRetry={() => void s.prepareDryRun()} title="The dry run failed" />
+      <ErrorBanner error={s.saveError} title="Could not save the audience" />
+      {s.pending?.kind === 'update' && s.pending.sourceChange && (
+        <Notice tone="warn">
+          Source changes from {s.pending.sourceChange.from} to {s.pending.sourceChange.to}. Nothing is saved until you choose Sync now or Save.
+        </Notice>
+      )}
+      {s.saved && <Notice tone="good">Saved. The audience syncs on its schedule, or now with Sync now.</Notice>}
       {p && (
         <>
           <dl className="stats">
@@ -302,7 +320,10 @@ export function DryRunStep() {
         </>
       )}
       <div className="actions">
-        <Button onClick={() => void s.discardDraft()}>{s.draftCreated ? 'Back (discard this draft)' : 'Back'}</Button>
+ <Button onClick={() => void s.discardDraft()}>Back</Button>
+        <Button onClick={() => void s.saveDraft()} disabled={!p || !s.pending || s.plan.loading} title="Saves the audience, its source and its schedule without syncing now">
+          Save
+        </Button>
         <Button variant="primary" onClick={() => void s.startSync()} disabled={!p || p.floorWarning !== null || s.plan.loading}>
           {p && p.adds + p.removes === 0 ? 'Save and sync anyway' : 'Sync now'}
         </Button>
