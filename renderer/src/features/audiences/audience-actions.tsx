@@ -1,16 +1,20 @@
+import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../../app/store';
 import { Button, ExternalLink } from '../../ui/button';
 import type { AudienceView } from '../../../../shared/ipc/dto';
 import { HoldDecision } from './held-sync';
+import { adsManagerUrl, AudienceMenu, DeleteDialog, UndoDialog } from './audience-menu';
 
-/** TikTok Ads Manager's audience page for the advertiser (a plain https link, opened in the browser). */
-export function adsManagerUrl(a: AudienceView): string {
-  return `https://ads.tiktok.com/i18n/audience/?aadvid=${encodeURIComponent(a.advertiserId)}`;
-}
+export { adsManagerUrl };
 
-/** Sync now, pause / resume, undo last sync, cancel a running sync, open in TikTok Ads Manager. */
-export function AudienceActions({ a, compact = false }: { a: AudienceView; compact?: boolean }) {
+/**
+ * A row keeps its main action (Sync now, Cancel, or the held sync's decision) and puts the rest in its "…" menu:
+ * Undo last sync…, Pause / Resume, Open in Ads Manager, Delete…. The detail screen shows them as buttons. Undo and
+ * Delete ask first.
+ */
+export function AudienceActions({ a, compact = false, onDeleted }: { a: AudienceView; compact?: boolean; onDeleted?: () => void }) {
+  const [dialog, setDialog] = useState<'undo' | 'delete' | null>(null);
   const { busy, act } = useApp(useShallow((s) => ({ busy: s.audienceBusy[a.id], act: s.audienceAction })));
   const size = compact ? 'small' : 'normal';
   const blocked = busy !== undefined;
@@ -30,18 +34,34 @@ export function AudienceActions({ a, compact = false }: { a: AudienceView; compa
           Sync now
         </Button>
       )}
-      <Button size={size} onClick={() => void act(a.id, a.paused ? 'resume' : 'pause')} busy={busy === 'pause' || busy === 'resume'} disabled={blocked} aria-label={`${a.paused ? 'Resume' : 'Pause'} scheduled syncs of ${a.name}`}>
-        {a.paused ? 'Resume' : 'Pause'}
-      </Button>
-      {!heldRow && (
-        <Button size={size} variant="ghost" onClick={() => void act(a.id, 'undo')} busy={busy === 'undo'} disabled={blocked || a.running || a.lastSync === null} aria-label={`Undo the last sync of ${a.name}`}>
-          {compact ? 'Undo' : 'Undo last sync'}
-        </Button>
-      )}
-      {a.tiktokAudienceId && !heldRow && (
-        <ExternalLink href={adsManagerUrl(a)} className="btn btn-ghost btn-small" label={`Open ${a.name} in TikTok Ads Manager`}>
-          {compact ? 'Ads Manager ↗' : 'Open in Ads Manager ↗'}
-        </ExternalLink>
+      {compact ? (
+        <>
+          {heldRow && (
+            <Button size={size} onClick={() => void act(a.id, a.paused ? 'resume' : 'pause')} busy={busy === 'pause' || busy === 'resume'} disabled={blocked} aria-label={`${a.paused ? 'Resume' : 'Pause'} scheduled syncs of ${a.name}`}>
+              {a.paused ? 'Resume' : 'Pause'}
+            </Button>
+          )}
+          <AudienceMenu a={a} compact pause={!heldRow} />
+        </>
+      ) : (
+        <>
+          <Button size={size} onClick={() => void act(a.id, a.paused ? 'resume' : 'pause')} busy={busy === 'pause' || busy === 'resume'} disabled={blocked} aria-label={`${a.paused ? 'Resume' : 'Pause'} scheduled syncs of ${a.name}`}>
+            {a.paused ? 'Resume' : 'Pause'}
+          </Button>
+          <Button size={size} variant="ghost" onClick={() => setDialog('undo')} busy={busy === 'undo'} disabled={blocked || a.running || a.lastSync === null} aria-label={`Undo the last sync of ${a.name}…`}>
+            Undo last sync…
+          </Button>
+          {a.tiktokAudienceId && (
+            <ExternalLink href={adsManagerUrl(a)} className="btn btn-ghost btn-small" label={`Open ${a.name} in TikTok Ads Manager`}>
+              Open in Ads Manager ↗
+            </ExternalLink>
+          )}
+          <Button size={size} variant="danger" onClick={() => setDialog('delete')} disabled={blocked} aria-label={`Delete ${a.name}…`}>
+            Delete…
+          </Button>
+          {dialog === 'undo' && <UndoDialog a={a} onClose={() => setDialog(null)} />}
+          {dialog === 'delete' && <DeleteDialog a={a} onClose={() => setDialog(null)} onDeleted={onDeleted} />}
+        </>
       )}
     </div>
   );

@@ -113,7 +113,7 @@ export function AudienceDetail({ id }: { id: number }) {
               <ProgressBar label={`Syncing ${a.name}`} percent={s.progress.percent} phase={s.progress.phase} rows={s.progress.rows} rowsPerSec={s.progress.rowsPerSec} etaSec={s.progress.etaSec} />
             </div>
           )}
-          <AudienceActions a={a} />
+          <AudienceActions a={a} onDeleted={() => s.navigate({ name: 'audiences' })} />
           <dl className="stats">
             <div>
               <dt>Matched at TikTok</dt>

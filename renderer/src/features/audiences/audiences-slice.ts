@@ -5,7 +5,7 @@ import type { Remote } from '../../app/remote';
 import type { SliceCreator } from '../../app/store';
 import { AppError, type AppErrorShape } from '../../../../shared/errors';
 import type { EventPayloads } from '../../../../shared/ipc/contract';
-import type { AudienceDetailView, AudienceView } from '../../../../shared/ipc/dto';
+import type { AudienceDetailView, AudienceView, UndoPreviewView } from '../../../../shared/ipc/dto';
 
 export type RunProgress = EventPayloads['run:progress'];
 /** confirmRemovals: "Sync anyway (once)" for a held sync; keepAudience: "Keep audience as is". */
@@ -25,6 +25,10 @@ export interface AudiencesSlice {
   setRunProgress(p: RunProgress): void;
   clearRunProgress(audienceId: number): void;
   audienceAction(id: number, action: AudienceAction): Promise<boolean>;
+  /** What "Undo last sync" would do (a dry run: nothing is sent). Throws the engine's refusal. */
+  previewUndo(id: number): Promise<UndoPreviewView>;
+  /** Deletes the audience here, and at TikTok too when asked. False (and audienceError set) when refused. */
+  deleteAudience(id: number, atTiktok: boolean): Promise<boolean>;
   clearAudienceError(): void;
 }
 
@@ -84,7 +88,7 @@ export const createAudiencesSlice: SliceCreator<AudiencesSlice> = (set, get) => 
           await b.sync.cancel({ audienceId: id });
           break;
         case 'delete':
-          await b.audiences.deleteLocal({ id });
+          await b.audiences.delete({ id, atTiktok: false });
           break;
         case 'confirmRemovals':
         case 'keepAudience': {
@@ -106,6 +110,25 @@ export const createAudiencesSlice: SliceCreator<AudiencesSlice> = (set, get) => 
     });
     await get().loadAudiences();
     if (get().detailId === id && action !== 'delete') await get().loadDetail(id);
+    return ok;
+  },
+  previewUndo: (id) => getBridge().sync.undoPreview({ audienceId: id }),
+  async deleteAudience(id, atTiktok) {
+    if (get().audienceBusy[id]) return false;
+    set((s) => ({ audienceBusy: { ...s.audienceBusy, [id]: 'delete' }, audienceError: null }));
+    let ok = true;
+    try {
+      await getBridge().audiences.delete({ id, atTiktok });
+    } catch (err) {
+      ok = false;
+      set({ audienceError: { audienceId: id, error: toShape(err) } });
+    }
+    set((s) => {
+      const busy = { ...s.audienceBusy };
+      delete busy[id];
+      return { audienceBusy: busy };
+    });
+    await get().loadAudiences();
     return ok;
   },
   clearAudienceError: () => set({ audienceError: null }),
