@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { AppError, toErrorShape, describeError } from '../../shared/errors';
 import type { CliCommand, CliContext } from './command';
+import { safeOutput } from './safe-output';
 
 /** Commands load lazily so `cohort-relay --help` and each command start fast. */
 const COMMANDS: Record<string, () => Promise<{ default: CliCommand }>> = {
@@ -30,8 +31,9 @@ export interface RunCliOptions {
 
 /** Runs `cohort-relay <argv...>` and resolves to the exit code. Never throws. */
 export async function runCli(argv: string[], opts: RunCliOptions = {}): Promise<number> {
-  const stdout = opts.stdout ?? process.stdout;
-  const stderr = opts.stderr ?? process.stderr;
+  // Everything printed goes through safeOutput: file names, column names and cells come from files.
+  const stdout = safeOutput(opts.stdout ?? process.stdout);
+  const stderr = safeOutput(opts.stderr ?? process.stderr);
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     stdout.write(await helpText());

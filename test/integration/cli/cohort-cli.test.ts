@@ -38,7 +38,7 @@ describe('cohort-relay plan', () => {
     expect(r.code).toBe(0);
     const text = fs.readFileSync(rejects, 'utf8');
     expect(text).toMatch(/^row,column,reason,masked_value/);
-    expect(text).toMatch(/\n3,email,INVALID_EMAIL,/);
+    expect(text).toMatch(/\n"3","email","INVALID_EMAIL","n\*\*\*",/);
     expect(text).not.toContain('not-an-email');
   });
 
