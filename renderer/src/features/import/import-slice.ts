@@ -101,7 +101,8 @@ export interface ImportSlice {
   runError: AppErrorShape | null;
   runResult: RunFinished | null;
 
-  openFile(file: File): Promise<void>;
+  /** A dropped or picked File, or (web host) a path under a folder granted with --allow-folder. */
+  openFile(file: File | GrantedFile): Promise<void>;
   setKeyColumn(column: number): void;
   setKeyType(key: KeyType): void;
   setMultiKey(on: boolean): void;
@@ -138,6 +139,12 @@ export interface ImportSlice {
 }
 
 const DEFAULT_CADENCE: Cadence = { kind: 'daily', at: '06:00' };
+
+/** A file the web host may read without an upload: under a folder granted at start-up (--allow-folder). */
+export interface GrantedFile {
+  path: string;
+  name: string;
+}
 
 function initial() {
   return {
@@ -292,12 +299,14 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
       set({ ...initial(), profile: { ...DEFAULT_PROFILE, defaultCountry }, fileBusy: true, route: { name: 'import' } });
       let path: string;
       try {
-        path = await getBridge().fileToPath(file);
+        path = 'path' in file ? file.path : await getBridge().fileToPath(file);
       } catch (err) {
         set({ fileBusy: false, fileError: toShape(err) });
         return;
       }
-      set({ fileBusy: false, file: { path, name: file.name }, audienceName: nameFromFile(file.name), preview: loading(idle()) });
+      // The web host's upload is a temp copy: it can be synced once, not on a schedule (#11 S1.5).
+      const upload = getBridge().host === 'web' && !('path' in file);
+      set({ fileBusy: false, file: { path, name: file.name }, audienceName: nameFromFile(file.name), preview: loading(idle()), ...(upload ? { cadence: { kind: 'manual' } as const } : {}) });
       try {
         const preview = await getBridge().import.preview({ path });
         if (get().file?.path !== path) return;

@@ -1,5 +1,5 @@
 /** Wizard steps that look at the file: pick, columns, hash lab, validation. */
-import { useRef } from 'react';
+import { useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../../app/store';
 import { fmtBytes, fmtInt, fmtPercent } from '../../app/format';
@@ -23,9 +23,11 @@ function detectedLabel(d: DetectedKind): string {
 export function FileStep() {
   const { fileBusy, fileError, preview, openFile, file } = useApp(useShallow((s) => ({ fileBusy: s.fileBusy, fileError: s.fileError, preview: s.preview, openFile: s.openFile, file: s.file })));
   const input = useRef<HTMLInputElement>(null);
+  const folders = useApp((s) => s.settings.data?.grantedFolders);
   return (
     <div className="stack">
       <ErrorBanner error={fileError} title="This file cannot be used" />
+      {!fileBusy && !preview.loading && folders && folders.length > 0 && <GrantedFileForm folders={folders} onOpen={(path) => void openFile({ path, name: path.split(/[\\/]/).pop() || path })} />}
       <ErrorBanner error={preview.error} title={`${file?.name ?? 'This file'} cannot be imported`} />
       {fileBusy ? (
         <Loading label="Handing the file to Cohort Relay…" />
@@ -53,6 +55,29 @@ export function FileStep() {
         </div>
       )}
     </div>
+  );
+}
+
+/**
+ * The browser version: a file under a folder granted at start-up (--allow-folder) is named by its path, so it
+ * can be synced on a schedule (a dropped or chosen file is an uploaded copy, for a one-off sync).
+ */
+function GrantedFileForm({ folders, onOpen }: { folders: string[]; onOpen: (path: string) => void }) {
+  const [path, setPath] = useState(folders.length === 1 ? `${folders[0]!.replace(/[\\/]+$/, '')}/` : '');
+  return (
+    <form
+      className="field"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (path.trim()) onOpen(path.trim());
+      }}
+    >
+      <label htmlFor="granted-path">A file under {folders.length === 1 ? 'the folder' : 'a folder'} you allowed ({folders.join(', ')}), to sync on a schedule</label>
+      <div className="actions">
+        <input id="granted-path" className="mono" type="text" value={path} onChange={(e) => setPath(e.target.value)} spellCheck={false} />
+        <Button type="submit">Open this file</Button>
+      </div>
+    </form>
   );
 }
 
@@ -465,7 +490,8 @@ export function ValidateStep() {
               </Button>
               {s.rejectsExport.data && (
                 <span role="status">
-                  Wrote {fmtInt(s.rejectsExport.data.written)} rejected rows to <span className="mono">{s.rejectsExport.data.outPath}</span>
+                  {s.rejectsExport.data.download ? 'Downloaded' : 'Wrote'} {fmtInt(s.rejectsExport.data.written)} rejected rows {s.rejectsExport.data.download ? 'as' : 'to'}{' '}
+                  <span className="mono">{s.rejectsExport.data.download ? decodeURIComponent(s.rejectsExport.data.download.split('/').pop() ?? '') : s.rejectsExport.data.outPath}</span>
                 </span>
               )}
             </div>

@@ -130,6 +130,19 @@ export function SettingsScreen() {
               <p className="mono">{v.dataFolder}</p>
               <span className="muted small">Read-only here: start Cohort Relay with COHORT_RELAY_HOME set to use another folder.</span>
             </div>
+            {v.grantedFolders && v.grantedFolders.length > 0 && (
+              <div className="field">
+                <span>Folders this page may read</span>
+                <ul aria-label="Folders this page may read">
+                  {v.grantedFolders.map((f) => (
+                    <li key={f} className="mono">
+                      {f}
+                    </li>
+                  ))}
+                </ul>
+                <span className="muted small">Granted when Cohort Relay started (--allow-folder). Files under them can be synced on a schedule; an uploaded file only once.</span>
+              </div>
+            )}
           </fieldset>
         </div>
       )}
