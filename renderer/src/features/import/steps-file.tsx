@@ -490,8 +490,9 @@ export function ValidateStep() {
               </Button>
               {s.rejectsExport.data && (
                 <span role="status">
-                  {s.rejectsExport.data.download ? 'Downloaded' : 'Wrote'} {fmtInt(s.rejectsExport.data.written)} rejected rows {s.rejectsExport.data.download ? 'as' : 'to'}{' '}
+                  Wrote {fmtInt(s.rejectsExport.data.written)} rejected rows to{' '}
                   <span className="mono">{s.rejectsExport.data.download ? decodeURIComponent(s.rejectsExport.data.download.split('/').pop() ?? '') : s.rejectsExport.data.outPath}</span>
+                  {s.rejectsExport.data.download && ', in your browser’s downloads'}
                 </span>
               )}
             </div>
