@@ -93,7 +93,9 @@ function RunDetail() {
                 </Button>
                 {s.runExport.data && (
                   <span role="status">
-                    Wrote {fmtInt(s.runExport.data.written)} rows to <span className="mono">{s.runExport.data.outPath}</span>
+                    Wrote {fmtInt(s.runExport.data.written)} rows to{' '}
+                    <span className="mono">{s.runExport.data.download ? decodeURIComponent(s.runExport.data.download.split('/').pop() ?? '') : s.runExport.data.outPath}</span>
+                    {s.runExport.data.download && ', in your browser’s downloads'}
                   </span>
                 )}
               </div>
