@@ -219,10 +219,31 @@ export function headerHint(name: string): KeyType | 'maid' | null {
   return null;
 }
 
-/** Decides whether the first record is a header: its cells do not look like the cells below them. */
+/**
+ * True for a cell that is, or nearly is, a person's identifier: anything with text on both sides of an "@"
+ * ("Alice Smith <alice@x.com>", "alice@examplecorp"), a phone-like run of 7+ digits, a UUID-like or long
+ * hex value. Such a cell is never a column name: taken as one it would be stored, logged and printed raw,
+ * and that person dropped from the audience.
+ */
+export function looksLikeIdentifier(raw: string): boolean {
+  const v = raw.trim();
+  if (v === '') return false;
+  if (/[^\s@]@[^\s@]/.test(v)) return true;
+  const digits = v.replace(/\D/g, '').length;
+  if (digits >= 7 && digits * 2 >= v.replace(/\s/g, '').length) return true;
+  if (/[0-9a-f]{8}-[0-9a-f]{4}-/i.test(v)) return true;
+  const hex = /[0-9a-f]{16,}/i.exec(v);
+  return hex !== null && /\d/.test(hex[0]) && /[a-f]/i.test(hex[0]);
+}
+
+/**
+ * Decides whether the first record is a header: its cells do not look like the cells below them. A
+ * record with a cell that looks (even nearly) like an identifier is always data (looksLikeIdentifier).
+ */
 export function detectHeader(records: readonly string[][]): boolean {
   const first = records[0];
   if (!first) return false;
+  if (first.some(looksLikeIdentifier)) return false;
   const firstKinds = first.map(cellKind);
   const looksLikeHeader = firstKinds.every((k) => k === 'text' || k === 'empty') && firstKinds.some((k) => k === 'text');
   if (records.length === 1) return looksLikeHeader;
@@ -261,8 +282,11 @@ export function detectColumns(header: readonly string[] | null, records: readonl
   for (const r of records) if (r.length > width) width = r.length;
   const columns: CsvColumn[] = [];
   for (let c = 0; c < width; c++) {
-    const name = header && (header[c] ?? '').trim() !== '' ? header[c]!.trim() : `Column ${c + 1}`;
-    const hint = header ? headerHint(header[c] ?? '') : null;
+    // A header cell that looks like an identifier (a first row the user told us is a header) is not shown,
+    // stored or printed: the column goes by its number, which resolveColumn also accepts.
+    const label = header ? (header[c] ?? '').trim() : '';
+    const name = label !== '' && !looksLikeIdentifier(label) ? label : `Column ${c + 1}`;
+    const hint = name === label ? headerHint(label) : null;
     const counts: Record<CellKind, number> = { empty: 0, sha256: 0, uuid: 0, hex32: 0, email: 0, phone: 0, digits: 0, number: 0, date: 0, text: 0 };
     const samples: string[] = [];
     let nonEmpty = 0;

@@ -109,10 +109,32 @@ describe('header detection', () => {
     expect(p.rows).toHaveLength(2);
   });
 
-  it('can be overridden', async () => {
-    const p = await previewCsv(file('a@b.co\nc@d.co\n'), { hasHeader: true });
+  it('can be overridden; a header cell that looks like an identifier is never shown as a column name', async () => {
+    const p = await previewCsv(file('a@b.co,Name\nc@d.co,Bob\n'), { hasHeader: true });
     expect(p.hasHeader).toBe(true);
-    expect(p.columns[0]!.name).toBe('a@b.co');
+    expect(p.columns.map((c) => c.name)).toEqual(['Column 1', 'Name']);
+  });
+
+  it('never takes a first row with an identifier, even a malformed one, for a header', async () => {
+    const cases = [
+      'Alice Smith <alice@x.com>\nbob@example.com\ncarol@example.com\n',
+      'alice@examplecorp\nbob@example.com\ncarol@example.com\n',
+      'alice@examplecorp,Alice\nbob@example.com,Bob\ncarol@example.com,Carol\n',
+      '+1 415 555 01OO\n+14155550101\n+14155550102\n',
+      'Dave,5F3A2B18-9C4D-4E7F-B8E2-17D3A1E69BZZ\nErin,5F3A2B18-9C4D-4E7F-B8E2-17D3A1E69B25\n',
+    ];
+    for (const text of cases) {
+      const p = await previewCsv(file(text));
+      expect(p.hasHeader, text).toBe(false);
+      expect(p.rows, text).toHaveLength(text.trimEnd().split('\n').length);
+      expect(p.columns[0]!.name, text).toBe('Column 1');
+    }
+  });
+
+  it('still sees headers with dates, hash and "@" words in them', async () => {
+    const p = await previewCsv(file('email_sha256,signup_2024-01-01,@timestamp\n' + `${'ab'.repeat(32)},2024-01-01,1\n`.repeat(3)));
+    expect(p.hasHeader).toBe(true);
+    expect(p.columns.map((c) => c.name)).toEqual(['email_sha256', 'signup_2024-01-01', '@timestamp']);
   });
 });
 

@@ -67,6 +67,15 @@ describe('readCohort on CSV quirks', () => {
     expect(Buffer.compare(r.hashes, want)).toBe(0);
   });
 
+  it('keeps the person of a headerless file whose first value is malformed: row 1 is rejected, masked, not taken for a header', async () => {
+    const raw = 'Alice Smith <alice@examplecorp.com>';
+    const r = await read(file(`${raw}\nbob@example.com\ncarol@example.com\n`));
+    expect(r.rowsRead).toBe(3);
+    expect(r.rejects).toHaveLength(1);
+    expect(r.rejects[0]).toMatchObject({ row: 1, column: 'Column 1', reason: 'INVALID_EMAIL' });
+    expect(JSON.stringify(r)).not.toMatch(/Alice|alice|examplecorp/);
+  });
+
   it('numbers rows as a spreadsheet shows them: header row 1, blank and multi-line rows counted once', async () => {
     const r = await read(file('email,note\na@b.co,x\n\nbad,"two\nlines"\nc@d.co,y\nalso bad,z\n'));
     expect(r.rejects.map((x) => [x.row, x.reason, x.masked])).toEqual([[4, 'INVALID_EMAIL', 'b***'], [6, 'INVALID_EMAIL', 'a***']]);
