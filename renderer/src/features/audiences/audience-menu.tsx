@@ -127,7 +127,7 @@ function MenuButton({ label, items, size }: { label: string; items: Item[]; size
       </button>
       {open &&
         createPortal(
-          <div ref={menu} id={id} role="menu" aria-label={label} className="menu" style={pos ? { top: pos.top, left: pos.left } : { visibility: 'hidden' }} onKeyDown={onKey}>
+          <div ref={menu} id={id} role="menu" aria-label={label} className="menu" style={pos ? { top: pos.top, left: pos.left } : { visibility: 'hidden' }} onKeyDown={onKey} onClick={(e) => e.stopPropagation()}>
             {items.map((it) =>
               'href' in it ? (
                 <a key={it.key} role="menuitem" className="menu-item" href={it.href} target="_blank" rel="noopener noreferrer" tabIndex={-1} aria-label={it.aria ? `${it.aria} (opens in your browser)` : undefined} onClick={() => choose(it)}>
@@ -175,7 +175,8 @@ function Confirm({ title, children, onCancel, actions }: { title: string; childr
     }
   };
   return createPortal(
-    <div className="modal-backdrop">
+    // Events in a portal still bubble through React's tree: a click here is not a click on the table row.
+    <div className="modal-backdrop" onClick={(e) => e.stopPropagation()}>
       <div ref={box} role="dialog" aria-modal="true" aria-labelledby={titleId} className="modal card" onKeyDown={onKey}>
         <h2 id={titleId}>{title}</h2>
         {children}
