@@ -195,6 +195,20 @@ export function withFileGrants(handlers: Handlers, grants: FileGrants, targets: 
       }
       return handlers['audiences:update'](req);
     },
+    // A dry run of an unsaved draft reads its files too, and plans only what could be saved.
+    'sync:plan': async (req) => {
+      if ('create' in req) {
+        await mayRead(req.create.sourcePath);
+        await mayRead(req.create.suppressPath);
+        mayKeep(req.create.sourcePath, RECURRING.has(req.create.cadence.kind));
+      } else if (req.draft) {
+        await mayRead(req.draft.sourcePath);
+        await mayRead(req.draft.suppressPath);
+        const cadence = req.draft.cadence ?? (await handlers['audiences:list'](undefined)).find((a) => a.id === req.audienceId)?.cadence;
+        mayKeep(req.draft.sourcePath, cadence ? RECURRING.has(cadence.kind) : false);
+      }
+      return handlers['sync:plan'](req);
+    },
     'settings:get': async (req) => withFolders(await handlers['settings:get'](req)),
     'settings:set': async (req) => withFolders(await handlers['settings:set'](req)),
   };
