@@ -44,6 +44,9 @@ export function openDb(dataDir: string, migrations: readonly Migration[] = MIGRA
     db.pragma('synchronous = FULL');
     db.pragma('busy_timeout = 5000');
     db.pragma('foreign_keys = ON');
+    // A deleted row (an undo delta's hashes, a disconnected account) is overwritten with zeros, not left
+    // readable in free pages of the file.
+    db.pragma('secure_delete = ON');
     backupBeforeMigrating(db, dataDir, migrations);
     migrate(db, migrations);
     markInstalled(dataDir);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SANDBOX_DIR, Store } from '../../../../electron/core/store';
-import { DB_FILE } from '../../../../electron/core/store/db';
+import { DB_FILE, openDb } from '../../../../electron/core/store/db';
 import { startSimulator } from '../../../../electron/core/tiktok/simulator';
 import { tmpDir } from '../../../helpers/tmp';
 
@@ -62,6 +62,26 @@ describe.runIf(posix)('data folder permissions', () => {
       for (const f of files) expect(mode(path.join(sandbox, f)), f).toBe(0o600);
     } finally {
       await sim.close();
+    }
+  });
+});
+
+describe('deleted data', () => {
+  it('is overwritten in the database file, not left in its free pages (secure_delete)', () => {
+    const data = path.join(dir, 'data');
+    const db = openDb(data);
+    const marker = 'deleted-person-7f3a9c@example.com';
+    try {
+      db.exec('CREATE TABLE probe (v TEXT)');
+      const insert = db.prepare('INSERT INTO probe (v) VALUES (?)');
+      for (let i = 0; i < 50; i++) insert.run(`${marker}-${i}`);
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      db.exec('DELETE FROM probe');
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      const bytes = Buffer.concat(fs.readdirSync(data).filter((f) => f.startsWith(DB_FILE)).map((f) => fs.readFileSync(path.join(data, f))));
+      expect(bytes.includes(marker)).toBe(false);
+    } finally {
+      db.close();
     }
   });
 });
