@@ -5,20 +5,12 @@
  * error. Every screen is photographed in light and dark into .reports/screenshots/ (Playwright empties
  * test-results/ at start, so screenshots live beside the other reports).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
-import { createEngine } from '../../electron/core/engine';
 import type { SimulatorHandle } from '../../electron/core/tiktok/simulator';
-import { startWebHost } from '../../electron/web-host/server';
 import type { WebHost } from '../../electron/web-host/server';
-import type { EngineHost } from '../../shared/ipc/engine-host';
-
-const SHOTS = resolve('.reports/screenshots');
-const RENDERER = resolve('out/renderer');
+import { nav, openSandboxWebApp, SHOTS, type SandboxWebApp } from './sandbox-web-app';
 
 /** A cohort: user_id,email with `count` addresses from `from`, plus two malformed emails and an empty cell. */
 function cohortCsv(from: number, count: number): string {
@@ -94,37 +86,18 @@ async function shoot(page: Page, name: string): Promise<void> {
   await page.emulateMedia({ colorScheme: 'light' });
 }
 
-async function nav(page: Page, label: string): Promise<void> {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: label }).click();
-}
-
 test.describe.configure({ mode: 'serial' });
 
 test.describe('Cohort Relay in the browser, on the offline sandbox', () => {
+  let app: SandboxWebApp;
   let home: string;
-  let engine: EngineHost;
   let host: WebHost;
   let sim: SimulatorHandle | null = null;
   let page: Page;
 
   test.beforeAll(async ({ browser }) => {
-    if (!existsSync(join(RENDERER, 'index.html'))) execFileSync('npx', ['electron-vite', 'build'], { stdio: 'inherit' });
-    mkdirSync(SHOTS, { recursive: true });
-    home = mkdtempSync(join(tmpdir(), 'cohort-relay-e2e-'));
-    engine = await createEngine(
-      { dataDir: join(home, 'data'), host: 'web', environment: 'offline-sandbox' },
-      {
-        env: { COHORT_RELAY_KEYCHAIN: 'off' },
-        simulator: { rateLimit: false, processingDelayMs: 0, matchRate: 'exact' },
-        statusRefreshMs: 0,
-        tickMs: 3_600_000,
-        onSandboxStarted: (s) => {
-          sim = s;
-        },
-      },
-    );
-    host = await startWebHost({ handlers: engine.handlers, events: engine.events, rendererDir: RENDERER, port: 0 });
-    page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+    app = await openSandboxWebApp(browser, 'app');
+    ({ home, host, page } = app);
     const cspErrors: string[] = [];
     page.on('console', (m) => {
       if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) cspErrors.push(m.text());
@@ -134,12 +107,7 @@ test.describe('Cohort Relay in the browser, on the offline sandbox', () => {
     expect(cspErrors).toEqual([]);
   });
 
-  test.afterAll(async () => {
-    await page?.close();
-    await host?.close();
-    await engine?.shutdown();
-    if (home) rmSync(home, { recursive: true, force: true });
-  });
+  test.afterAll(async () => app?.close());
 
   test('empty states, then connecting the offline sandbox lists its advertiser', async () => {
     await expect(page.getByRole('heading', { name: 'No audiences yet' })).toBeVisible();
@@ -362,6 +330,7 @@ test.describe('Cohort Relay in the browser, on the offline sandbox', () => {
   }
 
   test('a partner audience syncs through the segment API and is tagged; when TikTok refuses, the wizard says it made a customer-file audience', async () => {
+    sim = app.sim();
     expect(sim, 'the offline sandbox simulator started').not.toBeNull();
     const segmentCalls = () => sim!.requests('segment/mapping').length;
     const before = segmentCalls();
@@ -396,6 +365,7 @@ test.describe('Cohort Relay in the browser, on the offline sandbox', () => {
   });
 
   test('a revoked token shows "re-connect" on the audience and the connection, and re-connecting clears it', async () => {
+    sim = app.sim();
     expect(sim, 'the offline sandbox simulator started').not.toBeNull();
     sim!.revokeToken(sim!.accessToken);
     // An unchanged file sends nothing, so TikTok would never see the revoked token: give the audience a

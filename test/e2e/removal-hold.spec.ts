@@ -4,21 +4,15 @@
  * the audience says so with the numbers; "Sync anyway (once)" then sends exactly that change. Screens are
  * photographed into .reports/screenshots/ (`npm run build` first, so out/renderer has these screens).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
-import { createEngine } from '../../electron/core/engine';
-import type { SimulatorHandle } from '../../electron/core/tiktok/simulator';
-import { startWebHost } from '../../electron/web-host/server';
-import type { WebHost } from '../../electron/web-host/server';
 import { DEFAULT_PROFILE } from '../../shared/domain';
 import type { EngineHost } from '../../shared/ipc/engine-host';
+import type { WebHost } from '../../electron/web-host/server';
+import { nav, openSandboxWebApp, SHOTS, type SandboxWebApp } from './sandbox-web-app';
 
-const SHOTS = resolve('.reports/screenshots');
-const RENDERER = resolve('out/renderer');
 const f = (n: number) => n.toLocaleString('en-US');
 
 function writeCohort(file: string, count: number): void {
@@ -27,43 +21,20 @@ function writeCohort(file: string, count: number): void {
   writeFileSync(file, `${rows.join('\n')}\n`);
 }
 
-async function nav(page: Page, label: string): Promise<void> {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: label }).click();
-}
-
 test.describe('a sync that would remove too many people is held, then sent once when confirmed', () => {
+  let app: SandboxWebApp;
   let home: string;
   let engine: EngineHost;
   let host: WebHost;
-  let sim: SimulatorHandle | null = null;
   let page: Page;
+  const sim = () => app.sim()!;
 
   test.beforeAll(async ({ browser }) => {
-    if (!existsSync(join(RENDERER, 'index.html'))) execFileSync('npx', ['electron-vite', 'build'], { stdio: 'inherit' });
-    mkdirSync(SHOTS, { recursive: true });
-    home = mkdtempSync(join(tmpdir(), 'cohort-relay-e2e-hold-'));
-    engine = await createEngine(
-      { dataDir: join(home, 'data'), host: 'web', environment: 'offline-sandbox' },
-      {
-        env: { COHORT_RELAY_KEYCHAIN: 'off' },
-        simulator: { rateLimit: false, processingDelayMs: 0, matchRate: 'exact' },
-        statusRefreshMs: 0,
-        tickMs: 3_600_000,
-        onSandboxStarted: (s) => {
-          sim = s;
-        },
-      },
-    );
-    host = await startWebHost({ handlers: engine.handlers, events: engine.events, rendererDir: RENDERER, port: 0 });
-    page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+    app = await openSandboxWebApp(browser, 'hold');
+    ({ home, engine, host, page } = app);
   });
 
-  test.afterAll(async () => {
-    await page?.close();
-    await host?.close();
-    await engine?.shutdown();
-    if (home) rmSync(home, { recursive: true, force: true });
-  });
+  test.afterAll(async () => app?.close());
 
   test('a cut-short export is held with the numbers; "Sync anyway (once)" sends it', async () => {
     // An audience of 5,000 people, synced from a daily export (set up through the engine, as the wizard would).
@@ -75,7 +46,7 @@ test.describe('a sync that would remove too many people is held, then sent once 
     await h['sync:run']({ audienceId: a.id });
     await expect.poll(async () => (await h['audiences:get']({ id: a.id })).localSize, { timeout: 30_000 }).toBe(5000);
     const tiktokId = (await h['audiences:get']({ id: a.id })).tiktokAudienceId!;
-    const updates = () => sim!.requests('dmp/custom_audience/update').length + sim!.requests('dmp/custom_audience/file/upload').length;
+    const updates = () => sim().requests('dmp/custom_audience/update').length + sim().requests('dmp/custom_audience/file/upload').length;
 
     // The next export arrives cut short: 1,750 rows instead of 5,000.
     writeCohort(file, 1750);
@@ -88,7 +59,7 @@ test.describe('a sync that would remove too many people is held, then sent once 
     await expect(row.getByRole('button', { name: /^Sync Spring buyers anyway, once: remove 3,250 of 5,000 people/ })).toBeVisible();
     await expect(row.getByRole('button', { name: 'Keep Spring buyers as is: do not send this change' })).toBeVisible();
     expect(updates()).toBe(before);
-    expect(sim!.membership(tiktokId)?.size).toBe(5000);
+    expect(sim().membership(tiktokId)?.size).toBe(5000);
     await page.screenshot({ path: join(SHOTS, '20-audiences-held-light.png'), fullPage: true });
 
     await page.getByRole('button', { name: 'Spring buyers', exact: true }).click();
@@ -105,7 +76,7 @@ test.describe('a sync that would remove too many people is held, then sent once 
     // The user checked: the cohort really shrank. Sync anyway, once.
     await banner.getByRole('button', { name: /^Sync Spring buyers anyway, once/ }).click();
     await expect(page.getByRole('alert', { name: 'Held sync' })).toHaveCount(0, { timeout: 30_000 });
-    await expect.poll(() => sim!.membership(tiktokId)?.size, { timeout: 30_000 }).toBe(1750);
+    await expect.poll(() => sim().membership(tiktokId)?.size, { timeout: 30_000 }).toBe(1750);
     await expect(page.locator('dl.stats div', { hasText: 'Local size' }).locator('dd')).toHaveText(f(1750));
     await expect(page.locator('table.data-table tbody tr').first().getByText('Done')).toBeVisible();
 
@@ -114,6 +85,6 @@ test.describe('a sync that would remove too many people is held, then sent once 
     await nav(page, 'Audiences');
     await page.getByRole('grid', { name: 'Audiences' }).getByRole('button', { name: 'Sync Spring buyers now' }).click();
     await expect(page.getByRole('grid', { name: 'Audiences' }).getByText('Held: needs you')).toBeVisible({ timeout: 30_000 });
-    expect(sim!.membership(tiktokId)?.size).toBe(1750);
+    expect(sim().membership(tiktokId)?.size).toBe(1750);
   });
 });

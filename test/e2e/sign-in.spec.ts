@@ -5,25 +5,16 @@
  * and while the sign-in waits the screen offers the sign-in link and Cancel. The host opens no browser, so
  * the link is the only way in, as on a machine where the system browser does not open.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { BrowserContext, Page } from '@playwright/test';
-import { createEngine } from '../../electron/core/engine';
-import { startWebHost } from '../../electron/web-host/server';
 import type { WebHost } from '../../electron/web-host/server';
-import type { EngineHost } from '../../shared/ipc/engine-host';
 import { testRedirectUri } from '../helpers/ports';
-
-const RENDERER = resolve('out/renderer');
+import { nav, openSandboxWebApp, type SandboxWebApp } from './sandbox-web-app';
 
 test.describe.configure({ mode: 'serial' });
 
 test.describe('signing in with a TikTok developer app, on the offline sandbox', () => {
-  let home: string;
-  let engine: EngineHost;
+  let app: SandboxWebApp;
   let host: WebHost;
   let context: BrowserContext;
   let page: Page;
@@ -31,35 +22,17 @@ test.describe('signing in with a TikTok developer app, on the offline sandbox', 
   let registered: string;
 
   test.beforeAll(async ({ browser }) => {
-    if (!existsSync(join(RENDERER, 'index.html'))) execFileSync('npx', ['electron-vite', 'build'], { stdio: 'inherit' });
-    home = mkdtempSync(join(tmpdir(), 'cohort-relay-e2e-signin-'));
     registered = await testRedirectUri();
-    engine = await createEngine(
-      // No openExternal: the host cannot open a browser, so the screen's sign-in link is the way in.
-      { dataDir: join(home, 'data'), host: 'web', environment: 'offline-sandbox' },
-      {
-        env: { COHORT_RELAY_KEYCHAIN: 'off' },
-        // A developer app without "Read Ad Account Information": sign-in must not need it.
-        simulator: { rateLimit: false, processingDelayMs: 0, redirectUris: [registered], adAccountPermission: false },
-        statusRefreshMs: 0,
-        tickMs: 3_600_000,
-      },
-    );
-    host = await startWebHost({ handlers: engine.handlers, events: engine.events, rendererDir: RENDERER, port: 0 });
-    // One context: the app's page, and tabs for "the user's browser" that opens the sign-in link.
-    context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
-    page = await context.newPage();
+    // A developer app without "Read Ad Account Information": sign-in must not need it. The host opens no browser,
+    // so the screen's sign-in link is the way in; the context's other tabs play "the user's browser".
+    app = await openSandboxWebApp(browser, 'signin', { matchRate: 0.8, redirectUris: [registered], adAccountPermission: false });
+    ({ host, context, page } = app);
     await page.goto(host.url);
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Connections' }).click();
+    await nav(page, 'Connections');
     await expect(page.getByRole('heading', { name: 'Connections', level: 1 })).toBeVisible();
   });
 
-  test.afterAll(async () => {
-    await context?.close();
-    await host?.close();
-    await engine?.shutdown();
-    if (home) rmSync(home, { recursive: true, force: true });
-  });
+  test.afterAll(async () => app?.close());
 
   async function startSignIn(): Promise<string> {
     await page.getByLabel('App id').fill('sandbox-app');
