@@ -80,7 +80,13 @@ export interface PreviewView {
   sizeBytes: number;
   delimiter: string;
   encoding: string;
+  /** The first row was taken as the header (the wizard says "first row used as header"). */
   hasHeader: boolean;
+  /**
+   * True when that header is only a guess (no column's cells told it from the data below): a mapping
+   * saved from this preview should name columns by 0-based index, not by the first row's text.
+   */
+  headerDoubtful?: boolean;
   columns: ColumnView[];
   /** The first rows (cells as text), for display only. */
   rows: string[][];

@@ -14,6 +14,8 @@ export interface CsvPreview {
   delimiter: CsvDelimiter;
   newline: CsvNewline;
   hasHeader: boolean;
+  /** The first row was taken as a header only by a guess: a saved mapping should use column indexes. */
+  headerDoubtful: boolean;
   columns: CsvColumn[];
   /** The first data rows (at most 50), cells as text; rows may be ragged. */
   rows: string[][];
@@ -47,6 +49,7 @@ export async function previewCsv(file: string, opts: SniffOptions = {}): Promise
     delimiter: s.delimiter,
     newline: s.newline,
     hasHeader: s.hasHeader,
+    headerDoubtful: s.headerDoubtful,
     columns: s.columns,
     rows: s.records.slice(0, PREVIEW_ROWS),
     estimatedRows: s.estimatedRows,

@@ -41,6 +41,8 @@ export interface CsvSample {
   /** The line end the file mostly uses. Records end at any of CRLF, LF and CR, as in Python's csv module. */
   newline: CsvNewline;
   hasHeader: boolean;
+  /** The header was detected, not told, and only guessed (judgeHeader): save mappings by column index. */
+  headerDoubtful: boolean;
   columns: CsvColumn[];
   /** Data records of the sample (header and blank records left out), cells as parsed. */
   records: string[][];
@@ -241,12 +243,21 @@ export function looksLikeIdentifier(raw: string): boolean {
  * record with a cell that looks (even nearly) like an identifier is always data (looksLikeIdentifier).
  */
 export function detectHeader(records: readonly string[][]): boolean {
+  return judgeHeader(records).header;
+}
+
+/**
+ * detectHeader with how sure it is: `doubtful` when a header was taken though no column's cells told it
+ * from the data below (only distinct text labels, or a one-row sample). A mapping saved against a doubtful
+ * header should name columns by index, not by that text.
+ */
+export function judgeHeader(records: readonly string[][]): { header: boolean; doubtful: boolean } {
   const first = records[0];
-  if (!first) return false;
-  if (first.some(looksLikeIdentifier)) return false;
+  if (!first) return { header: false, doubtful: false };
+  if (first.some(looksLikeIdentifier)) return { header: false, doubtful: false };
   const firstKinds = first.map(cellKind);
   const looksLikeHeader = firstKinds.every((k) => k === 'text' || k === 'empty') && firstKinds.some((k) => k === 'text');
-  if (records.length === 1) return looksLikeHeader;
+  if (records.length === 1) return { header: looksLikeHeader, doubtful: looksLikeHeader };
   let headerVotes = 0;
   let dataVotes = 0;
   const rest = records.slice(1, ANALYSE_RECORDS);
@@ -271,9 +282,10 @@ export function detectHeader(records: readonly string[][]): boolean {
     if (firstKinds[c] === dominant || (dominant === 'digits' && firstKinds[c] === 'phone') || (dominant === 'phone' && firstKinds[c] === 'digits')) dataVotes++;
     else headerVotes++;
   }
-  if (headerVotes !== dataVotes) return headerVotes > dataVotes;
-  // No column tells: a first record of distinct, non-numeric labels is a header.
-  return looksLikeHeader && new Set(first.map((s) => s.trim())).size === first.length;
+  if (headerVotes !== dataVotes) return { header: headerVotes > dataVotes, doubtful: false };
+  // No column tells: a first record of distinct, non-numeric labels is a header, but only a guess.
+  const header = looksLikeHeader && new Set(first.map((s) => s.trim())).size === first.length;
+  return { header, doubtful: header };
 }
 
 /** Per column: which key it looks like, how sure, and a few samples. */
@@ -418,7 +430,8 @@ export function analyseSample(file: string, fileSize: number, bytes: Uint8Array,
   if (widest > MAX_COLUMNS) {
     throw invalid(file, `has ${widest.toLocaleString('en-US')} columns in a row, more than a spreadsheet holds (${MAX_COLUMNS.toLocaleString('en-US')})`, `Check the delimiter (this read it as ${JSON.stringify(delimiter)}), or export only the columns you need.`);
   }
-  const hasHeader = opts.hasHeader ?? detectHeader(nonBlank);
+  const judged = opts.hasHeader === undefined ? judgeHeader(nonBlank) : { header: opts.hasHeader, doubtful: false };
+  const hasHeader = judged.header;
   const header = hasHeader ? (nonBlank[0] ?? null) : null;
   const records = hasHeader ? nonBlank.slice(1) : nonBlank;
   const columns = detectColumns(header, records);
@@ -433,6 +446,7 @@ export function analyseSample(file: string, fileSize: number, bytes: Uint8Array,
     delimiter,
     newline,
     hasHeader,
+    headerDoubtful: judged.doubtful,
     columns,
     records,
     complete,

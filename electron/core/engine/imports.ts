@@ -32,6 +32,7 @@ export async function previewView(file: string): Promise<PreviewView> {
     delimiter: p.delimiter,
     encoding: p.encoding,
     hasHeader: p.hasHeader,
+    headerDoubtful: p.headerDoubtful,
     columns,
     rows: p.rows,
     estimatedRows: Number.isFinite(p.estimatedRows) ? p.estimatedRows : null,

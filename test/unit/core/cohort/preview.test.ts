@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { previewCsv } from '../../../../electron/core/cohort';
+import { previewView } from '../../../../electron/core/engine/imports';
 import { AppError } from '../../../../shared/errors';
 import { tmpDir } from '../../../helpers/tmp';
 
@@ -129,6 +130,17 @@ describe('header detection', () => {
       expect(p.rows, text).toHaveLength(text.trimEnd().split('\n').length);
       expect(p.columns[0]!.name, text).toBe('Column 1');
     }
+  });
+
+  it('says when a header is only a guess, so a mapping is saved by column index', async () => {
+    const guess = await previewCsv(file('Alice,Berlin\nBob,Paris\nCarol,Rome\n'));
+    expect(guess).toMatchObject({ hasHeader: true, headerDoubtful: true });
+    const told = await previewCsv(file('email,city\na@b.co,Paris\nc@d.co,Rome\n'));
+    expect(told).toMatchObject({ hasHeader: true, headerDoubtful: false });
+    const forced = await previewCsv(file('Alice,Berlin\nBob,Paris\n'), { hasHeader: true });
+    expect(forced.headerDoubtful).toBe(false);
+    // The wizard's preview carries it.
+    expect(await previewView(file('Alice,Berlin\nBob,Paris\nCarol,Rome\n'))).toMatchObject({ hasHeader: true, headerDoubtful: true });
   });
 
   it('still sees headers with dates, hash and "@" words in them', async () => {
