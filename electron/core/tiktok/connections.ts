@@ -378,6 +378,8 @@ export class ConnectionService {
     if (appSecret && !appId) throw new AppError('INVALID_ARGUMENT', 'An app secret was given without its app id. Give both (TIKTOK_APP_ID and TIKTOK_APP_SECRET), or neither.');
     const id = as?.id ?? (appId ? connectionIdForApp(appId) : connectionIdForToken(token));
     const apiBase = normalizeApiBase(opts.apiBase);
+    // `login` with TIKTOK_ACCESS_TOKEN checks that token here: the same clear-text rule as every use of it.
+    if (token === this.envToken) this.envTokenFor(apiBase);
     const client = new TikTokClient({ ...this.clientOptions, base: apiBase, accessToken: token });
 
     let displayName: string | null;

@@ -232,6 +232,8 @@ describe('TIKTOK_ACCESS_TOKEN and plain-http bases', () => {
     const report = await withEnv.checkEnvToken();
     expect(report).toMatchObject({ ok: false, apiBase: sim.url });
     expect(report!.message).toMatch(/plain http/);
+    // `login` with TIKTOK_ACCESS_TOKEN set checks it the same way.
+    expect((await failure(withEnv.connectWithToken({ apiBase: sim.url, token: PROD_TOKEN, storeSecrets: false }))).code).toBe('INVALID_ARGUMENT');
     expect(sim.requests().length).toBe(calls);
   });
 
