@@ -91,4 +91,31 @@ describe('cohort-relay undo', () => {
     expect(audienceRow().paused).toBe(false);
     expect(sim.membership(sim.audiences(sim.advertiserIds[0]).find((a) => a.name === 'Undo me')!.audienceId)!.size).toBe(1700);
   });
+
+  it('--dry-run says what the undo would re-add, remove and cost, and sends nothing', async () => {
+    const csv = path.join(dir, 'cohort.csv');
+    writeEmailCsv(csv, emails(0, 1500));
+    const first = JSON.parse((await cli(syncArgs(csv), env)).stdout) as { audienceId: string; localAudienceId: number };
+    writeEmailCsv(csv, emails(300, 1500)); // 300 leave, 300 join
+    await cli(syncArgs(csv), env);
+    const changes = () => sim.requests().filter((r) => r.endpoint !== 'dmp/custom_audience/get' && r.endpoint !== 'dmp/custom_audience/list').length;
+    const before = changes();
+
+    const dry = await cli(['undo', '--audience-id', String(first.localAudienceId), '--dry-run', '--json'], env);
+    expect(dry.stderr).toBe('');
+    expect(dry.code).toBe(0);
+    // 100 hashes a file and 2 files a call here: 300 back in 2 calls, 300 out in 2.
+    const preview = JSON.parse(dry.stdout) as { calls: number };
+    expect(preview).toMatchObject({ dryRun: true, adds: 300, removes: 300, calls: 4, pausesSchedule: true });
+    const text = await cli(['undo', '--audience-id', String(first.localAudienceId), '--dry-run'], env);
+    expect(text.stdout).toMatch(/would re-add 300, remove 300, use 4 calls \(\d+ left today\) and pause the schedule\. Nothing was sent\./);
+    expect(changes()).toBe(before);
+    expect(sim.membership(first.audienceId)!.size).toBe(1500);
+    expect(audienceRow().paused).toBe(false);
+
+    // The undo then does what the dry run said.
+    const undo = JSON.parse((await cli(['undo', '--audience-id', String(first.localAudienceId), '--json'], env)).stdout) as { callsUsed: number; adds: number; removes: number };
+    expect(undo).toMatchObject({ adds: 300, removes: 300, callsUsed: preview.calls });
+    expect(sim.membership(first.audienceId)).toEqual(hashSet(emails(0, 1500)));
+  }, 60_000);
 });
