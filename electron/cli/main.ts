@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<{ default: CliCommand }>> = {
   runs: () => import('./commands/runs'),
   schedule: () => import('./commands/schedule'),
   undo: () => import('./commands/undo'),
+  delete: () => import('./commands/delete'),
   removals: () => import('./commands/removals'),
   daemon: () => import('./commands/daemon'),
   start: () => import('./commands/start'),

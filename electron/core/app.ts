@@ -1,3 +1,4 @@
+import { AppError, toErrorShape } from '../../shared/errors';
 import { resolveDataDir } from './paths';
 import { Store } from './store';
 import type { AudienceRecord } from './store/audiences-repo';
@@ -5,6 +6,7 @@ import { resolveApiBase, type TikTokClient } from './tiktok/client';
 import { openConnectionService, type ConnectionService } from './tiktok/connections';
 import type { AuthClientOptions } from './tiktok/oauth';
 import type { OpenedSecretStore } from './secrets';
+import { acquireAudienceLock } from './sync/locks';
 import { Scheduler, type SchedulerDeps } from './sync/scheduler';
 import { SyncService, type ApiCallEvent, type SyncServiceDeps } from './sync/sync-service';
 import { tiktokAudienceApi, tiktokPartnerApi } from './sync/tiktok-audience-api';
@@ -91,6 +93,41 @@ export class CohortRelayApp {
     return this.connections.clientForAdvertiser(audience.advertiserId, { onCall });
   }
 
+  /**
+   * Deletes an audience: at TikTok first when asked (a partner audience through the segment API's delete action, a
+   * customer-file one through dmp/custom_audience/delete/), then here with every hash kept for it (snapshot, runs and
+   * their deltas, pending changes). Refused while a sync of it runs in any process; if TikTok refuses, nothing is
+   * deleted here. An audience TikTok no longer has counts as deleted there.
+   */
+  async deleteAudience(id: number, atTiktok: boolean): Promise<{ deletedAtTiktok: boolean }> {
+    const a = this.store.audiences.require(id);
+    let release: () => void;
+    try {
+      release = acquireAudienceLock(this.store, id, `delete-${process.pid}-${Math.random().toString(36).slice(2)}`);
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'SYNC_RUNNING') throw new AppError('SYNC_RUNNING', syncingMessage(a.name));
+      throw err;
+    }
+    try {
+      let deletedAtTiktok = false;
+      if (atTiktok && a.tiktokAudienceId) {
+        const tiktokId = a.tiktokAudienceId;
+        const client = await this.clientFor(a);
+        try {
+          if (a.api === 'segment') await client.segmentAudienceDelete({ advertiserId: a.advertiserId, audienceId: tiktokId });
+          else await client.deleteAudiences(a.advertiserId, [tiktokId]);
+        } catch (err) {
+          if (toErrorShape(err).code !== 'AUDIENCE_NOT_FOUND') throw err;
+        }
+        deletedAtTiktok = true;
+      }
+      this.store.audiences.remove(id);
+      return { deletedAtTiktok };
+    } finally {
+      release();
+    }
+  }
+
   /** Cheap token check before scheduled runs; a revoked token marks the connection for re-connect. */
   async healthCheck(connectionId: string): Promise<{ ok: boolean; message?: string }> {
     if (!this.store.connections.get(connectionId)) return { ok: true };
@@ -109,4 +146,9 @@ export class CohortRelayApp {
 function runnerTuningFromEnv(env: NodeJS.ProcessEnv): SyncServiceDeps['runner'] {
   const num = (v: string | undefined) => (v && /^\d+$/.test(v) && Number(v) > 0 ? Number(v) : undefined);
   return { hashesPerFile: num(env.COHORT_RELAY_HASHES_PER_FILE), filesPerCall: num(env.COHORT_RELAY_FILES_PER_CALL) };
+}
+
+/** Why an audience cannot be deleted now, and the way out. */
+export function syncingMessage(name: string): string {
+  return `"${name}" is syncing right now, so it cannot be deleted. Cancel the sync (or wait for it to finish), then delete the audience.`;
 }

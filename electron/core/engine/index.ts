@@ -16,13 +16,12 @@ import type { Handlers, RequestOf } from '../../../shared/ipc/contract';
 import type { ApiEnvironment, AudienceDetailView, AudienceView, ConnectionView, PlanView, RedirectUriView, RunTrigger, TiktokAudienceView, UndoPreviewView } from '../../../shared/ipc/dto';
 import type { EngineHost, EngineOptions, TraySnapshot } from '../../../shared/ipc/engine-host';
 import { createEventHub, type EventHub } from '../../../shared/ipc/events';
-import { API_BASE_KEY, CohortRelayApp } from '../app';
+import { API_BASE_KEY, CohortRelayApp, syncingMessage } from '../app';
 import { MULTI_SLOTS, slotHashes, slotOfKey } from '../cohort';
 import { layoutOf } from '../sync/entry-layout';
 import type { AudienceRecord } from '../store/audiences-repo';
 import { nextUtcDay, utcDay } from '../store/quota-repo';
 import { cadenceProblem } from '../sync/cadence';
-import { acquireAudienceLock } from '../sync/locks';
 import type { Scheduler } from '../sync/scheduler';
 import { statusHistory } from '../sync/status';
 import type { SyncServiceDeps } from '../sync/sync-service';
@@ -668,36 +667,12 @@ class Engine {
    * sync of it runs, in this process or another; if TikTok refuses, nothing is deleted here.
    */
   private async deleteAudience(id: number, atTiktok: boolean): Promise<{ deletedAtTiktok: boolean }> {
-    const store = this.app.store;
-    const a = store.audiences.require(id);
-    const runningMessage = `"${a.name}" is syncing right now, so it cannot be deleted. Cancel the sync (or wait for it to finish), then delete the audience.`;
-    if (this.isRunning(id)) throw new AppError('SYNC_RUNNING', runningMessage);
-    let release: () => void;
-    try {
-      release = acquireAudienceLock(store, id, `delete-${process.pid}-${Math.random().toString(36).slice(2)}`);
-    } catch (err) {
-      throw err instanceof AppError && err.code === 'SYNC_RUNNING' ? new AppError('SYNC_RUNNING', runningMessage) : err;
-    }
-    let deletedAtTiktok = false;
-    try {
-      if (atTiktok && a.tiktokAudienceId) {
-        const tiktokId = a.tiktokAudienceId;
-        await this.ensureSandboxFor(a);
-        const client = await this.app.clientFor(a);
-        try {
-          await this.remote<unknown>(a.connectionId, () => (a.api === 'segment' ? client.segmentAudienceDelete({ advertiserId: a.advertiserId, audienceId: tiktokId }) : client.deleteAudiences(a.advertiserId, [tiktokId])));
-        } catch (err) {
-          // Already gone at TikTok (deleted in Ads Manager): what the user asked for is done.
-          if (toErrorShape(err).code !== 'AUDIENCE_NOT_FOUND') throw err;
-        }
-        deletedAtTiktok = true;
-      }
-      store.audiences.remove(id);
-    } finally {
-      release();
-    }
+    const a = this.app.store.audiences.require(id);
+    if (this.isRunning(id)) throw new AppError('SYNC_RUNNING', syncingMessage(a.name));
+    if (atTiktok) await this.ensureSandboxFor(a);
+    const out = await this.remote(a.connectionId, () => this.app.deleteAudience(id, atTiktok));
     this.hub.emit('audience:statusChanged', { audienceId: id });
-    return { deletedAtTiktok };
+    return out;
   }
 
   /** A dry run of the audience's undo: the sync it undoes, the people it adds back and removes, its calls. */

@@ -1,0 +1,31 @@
+import { AppError } from '../../../shared/errors';
+import { CohortRelayApp } from '../../core/app';
+import { flag, printJson, str, type CliCommand } from '../command';
+
+/**
+ * `cohort-relay delete`: deletes an audience from Cohort Relay (its schedule, sync history and the local record of
+ * who is in it); with --at-tiktok, TikTok deletes it first. Refused while a sync of it runs: nothing changes, exit 1.
+ */
+const del: CliCommand = {
+  summary: 'Delete an audience here (schedule, sync history, local record); --at-tiktok deletes it at TikTok too.',
+  usage: 'cohort-relay delete --audience-id LOCAL_ID [--at-tiktok] [--json]',
+  options: { 'audience-id': { type: 'string' }, 'at-tiktok': { type: 'boolean' }, json: { type: 'boolean' } },
+  async run(ctx) {
+    const id = Number(str(ctx, 'audience-id'));
+    if (!Number.isInteger(id) || id <= 0) throw new AppError('INVALID_ARGUMENT', 'Missing --audience-id LOCAL_ID: the audience number "cohort-relay status" shows.');
+    const app = await CohortRelayApp.open({ env: ctx.env });
+    try {
+      const a = app.store.audiences.require(id);
+      const { deletedAtTiktok } = await app.deleteAudience(id, flag(ctx, 'at-tiktok'));
+      if (flag(ctx, 'json')) printJson(ctx, { audienceId: id, name: a.name, tiktokAudienceId: a.tiktokAudienceId, deletedAtTiktok });
+      else {
+        const here = `Deleted "${a.name}" from Cohort Relay: its schedule, sync history and the local record of who is in it are removed.`;
+        ctx.stdout.write(`${here} ${deletedAtTiktok ? 'It was also deleted at TikTok: ad groups using it stop targeting it.' : a.tiktokAudienceId ? 'The audience stays in TikTok Ads Manager.' : 'It did not exist at TikTok.'}\n`);
+      }
+      return 0;
+    } finally {
+      app.close();
+    }
+  },
+};
+export default del;

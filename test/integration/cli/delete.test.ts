@@ -1,0 +1,82 @@
+/** `cohort-relay delete` against the simulator over real HTTP, in a temp data folder (#11 S1.2). */
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Store } from '../../../electron/core/store';
+import { acquireAudienceLock } from '../../../electron/core/sync/locks';
+import type { SimulatorHandle } from '../../../electron/core/tiktok/simulator';
+import { cli } from '../../helpers/cli';
+import { emails, writeEmailCsv } from '../../helpers/cohort';
+import { openCliSandbox, type CliSandbox } from '../../helpers/cli-sandbox';
+
+let sim: SimulatorHandle;
+let dir: string;
+let env: NodeJS.ProcessEnv;
+let sandbox: CliSandbox;
+
+beforeEach(async () => {
+  sandbox = await openCliSandbox();
+  ({ sim, dir, env } = sandbox);
+});
+afterEach(() => sandbox.close());
+
+async function synced(name: string, partner = false): Promise<{ audienceId: string; localAudienceId: number }> {
+  const csv = path.join(dir, `${name}.csv`);
+  writeEmailCsv(csv, emails(0, 1200));
+  const r = await cli(['sync', '--csv', csv, '--key', 'email', '--advertiser', sim.advertiserIds[0]!, '--audience', name, ...(partner ? ['--partner'] : []), '--json'], env);
+  expect(r.code).toBe(0);
+  return JSON.parse(r.stdout) as { audienceId: string; localAudienceId: number };
+}
+
+function local(): { audiences: string[]; runs: number } {
+  const store = Store.open(path.join(dir, 'home'));
+  try {
+    return { audiences: store.audiences.list().map((a) => a.name), runs: (store.db.prepare('SELECT COUNT(*) AS n FROM sync_runs').get() as { n: number }).n };
+  } finally {
+    store.close();
+  }
+}
+
+describe('cohort-relay delete', () => {
+  it('deletes here only (runs too); the TikTok audience stays', async () => {
+    const a = await synced('Spring buyers');
+    const r = await cli(['delete', '--audience-id', String(a.localAudienceId)], env);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('Deleted "Spring buyers" from Cohort Relay: its schedule, sync history and the local record of who is in it are removed. The audience stays in TikTok Ads Manager.\n');
+    expect(local()).toEqual({ audiences: [], runs: 0 });
+    expect(sim.membership(a.audienceId)?.size).toBe(1200);
+  }, 60_000);
+
+  it('--at-tiktok deletes a customer-file audience with dmp/custom_audience/delete/ and a partner one with the segment API', async () => {
+    const file = await synced('Spring buyers');
+    const partner = await synced('Partner buyers', true);
+    const r = await cli(['delete', '--audience-id', String(file.localAudienceId), '--at-tiktok', '--json'], env);
+    expect(JSON.parse(r.stdout)).toMatchObject({ name: 'Spring buyers', deletedAtTiktok: true });
+    expect(sim.requests('dmp/custom_audience/delete')).toHaveLength(1);
+    expect(sim.membership(file.audienceId)).toBeUndefined();
+
+    const segmentCalls = sim.requests('segment/audience').length;
+    expect((await cli(['delete', '--audience-id', String(partner.localAudienceId), '--at-tiktok'], env)).stdout).toMatch(/It was also deleted at TikTok/);
+    expect(sim.requests('segment/audience')).toHaveLength(segmentCalls + 1);
+    expect(sim.requests('dmp/custom_audience/delete')).toHaveLength(1);
+    expect(sim.membership(partner.audienceId)).toBeUndefined();
+    expect(local().audiences).toEqual([]);
+  }, 60_000);
+
+  it('is refused while a sync of the audience runs (another process): nothing is deleted, here or at TikTok', async () => {
+    const a = await synced('Spring buyers');
+    const store = Store.open(path.join(dir, 'home'));
+    const release = acquireAudienceLock(store, a.localAudienceId, 'a sync in the desktop app');
+    try {
+      const r = await cli(['delete', '--audience-id', String(a.localAudienceId), '--at-tiktok'], env);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/"Spring buyers" is syncing right now, so it cannot be deleted\. Cancel the sync \(or wait for it to finish\), then delete the audience\./);
+    } finally {
+      release();
+      store.close();
+    }
+    expect(local().audiences).toEqual(['Spring buyers']);
+    expect(sim.membership(a.audienceId)?.size).toBe(1200);
+    expect(sim.requests('dmp/custom_audience/delete')).toHaveLength(0);
+  }, 60_000);
+});
