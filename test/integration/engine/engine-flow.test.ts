@@ -386,7 +386,7 @@ describe('engine facade: refusals and edge cases', () => {
     expect(await h['import:exportRejects']({ ...mapping(file), outPath })).toEqual({ outPath, written: 3 });
     const lines = fs.readFileSync(outPath, 'utf8').trim().split('\n');
     expect(lines).toHaveLength(4);
-    expect(lines.slice(1).map((l) => l.split(',')[2])).toEqual(['INVALID_EMAIL', 'INVALID_EMAIL', 'EMPTY']);
+    expect(lines.slice(1).map((l) => l.split(',')[2])).toEqual(['"INVALID_EMAIL"', '"INVALID_EMAIL"', '"EMPTY"']);
     await expect(h['import:exportRejects']({ ...mapping(file), outPath: file })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 });
