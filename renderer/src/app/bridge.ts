@@ -256,15 +256,24 @@ function webBridge(): Bridge {
   const { api } = createWsApi(`${wsProtocol}//${window.location.host}${WS_PATH}?${TOKEN_PARAM}=${encodeURIComponent(token)}`);
   const client = unwrapApi(api);
   /** The host wrote a rejects report for download: the browser saves it where the user keeps downloads. */
-  const download = (view: ExportView): ExportView => {
-    if (view.download) {
-      const a = document.createElement('a');
-      a.href = `${view.download}?${TOKEN_PARAM}=${encodeURIComponent(token)}`;
-      a.download = decodeURIComponent(view.download.slice(view.download.lastIndexOf('/') + 1));
-      document.body.append(a);
-      a.click();
-      a.remove();
+  const download = async (view: ExportView): Promise<ExportView> => {
+    if (!view.download) return view;
+    // Fetched here and saved from a blob: the token never appears in the browser's download list.
+    let res: Response;
+    try {
+      res = await fetch(`${view.download}?${TOKEN_PARAM}=${encodeURIComponent(token)}`);
+    } catch {
+      throw new BridgeError(LOST);
     }
+    if (!res.ok) throw new BridgeError({ code: 'INTERNAL', message: `The rejects report could not be downloaded (${res.status}). Export it again.`, retryable: true });
+    const href = URL.createObjectURL(await res.blob());
+    const a = document.createElement('a');
+    a.href = href;
+    a.download = decodeURIComponent(view.download.slice(view.download.lastIndexOf('/') + 1));
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(href), 60_000);
     return view;
   };
   return {
