@@ -69,9 +69,10 @@ export class AudiencesRepo {
   private readonly q;
   constructor(private readonly db: Db) {
     this.q = {
-      insert: db.prepare(`INSERT INTO audiences (connection_id, advertiser_id, tiktok_audience_id, name, api, keys_json, calculate_type,
+      // Ids are never reused (see remove): quota rows, events and the screens name audiences by id.
+      insert: db.prepare(`INSERT INTO audiences (id, connection_id, advertiser_id, tiktok_audience_id, name, api, keys_json, calculate_type,
           source_kind, source_path, source_pattern, suppress_path, profile_json, cadence_json, removal_limit_pct, history_baseline, created_at, updated_at)
-        VALUES (@connectionId, @advertiserId, @tiktokAudienceId, @name, @api, @keys, @calculateType, @sourceKind, @sourcePath,
+        VALUES (max(coalesce((SELECT max(id) FROM audiences), 0), coalesce((SELECT CAST(value_json AS INTEGER) FROM settings WHERE key = 'store.idFloor.audiences'), 0)) + 1, @connectionId, @advertiserId, @tiktokAudienceId, @name, @api, @keys, @calculateType, @sourceKind, @sourcePath,
           @sourcePattern, @suppressPath, @profile, @cadence, @removalLimitPct, @historyBaseline, @now, @now)`),
       get: db.prepare('SELECT * FROM audiences WHERE id = ?'),
       byTiktokId: db.prepare('SELECT * FROM audiences WHERE advertiser_id = ? AND tiktok_audience_id = ?'),
@@ -83,6 +84,12 @@ export class AudiencesRepo {
       remove: db.prepare('DELETE FROM audiences WHERE id = ?'),
       // Its sync history goes too: the runs, and with them (ON DELETE CASCADE) their calls and their deltas (hashes).
       removeRuns: db.prepare('DELETE FROM sync_runs WHERE audience_id = ?'),
+      // The highest ids so far, kept so that deleting the newest rows does not hand their ids to the next ones.
+      keepIdFloors: db.prepare(`INSERT INTO settings (key, value_json) SELECT 'store.idFloor.' || t, CAST(n AS TEXT) FROM (
+          SELECT 'audiences' AS t, (SELECT max(id) FROM audiences) AS n UNION ALL SELECT 'sync_runs', (SELECT max(id) FROM sync_runs)) WHERE n IS NOT NULL
+        ON CONFLICT(key) DO UPDATE SET value_json = CAST(max(CAST(value_json AS INTEGER), CAST(excluded.value_json AS INTEGER)) AS TEXT)`),
+      // The quota ledger keeps its rows (they count against the day), detached from runs whose ids may be reused.
+      detachCalls: db.prepare('UPDATE quota_calls SET run_id = NULL WHERE run_id IN (SELECT id FROM sync_runs WHERE audience_id = ?)'),
       removeLock: db.prepare('DELETE FROM audience_locks WHERE audience_id = ?'),
       historyBaseline: db.prepare('SELECT history_baseline AS n FROM audiences WHERE id = ?'),
       setHistoryBaseline: db.prepare('UPDATE audiences SET history_baseline = ? WHERE id = ?'),
@@ -188,6 +195,8 @@ export class AudiencesRepo {
     db.pragma('secure_delete = ON');
     try {
       db.transaction(() => {
+        this.q.keepIdFloors.run();
+        this.q.detachCalls.run(id);
         this.q.removeRuns.run(id);
         this.q.removeLock.run(id);
         this.q.remove.run(id);

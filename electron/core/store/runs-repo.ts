@@ -60,7 +60,10 @@ export class RunsRepo {
   private readonly q;
   constructor(db: Db) {
     this.q = {
-      start: db.prepare(`INSERT INTO sync_runs (audience_id, trigger, status, dry_run, started_at, source_path) VALUES (?, ?, 'running', ?, ?, ?)`),
+      // Never the id of a run a deleted audience had (its events and links would be taken for this run's): above the
+      // highest id ever used, which AudiencesRepo.remove records before deleting the newest runs.
+      start: db.prepare(`INSERT INTO sync_runs (id, audience_id, trigger, status, dry_run, started_at, source_path)
+        VALUES (max(coalesce((SELECT max(id) FROM sync_runs), 0), coalesce((SELECT CAST(value_json AS INTEGER) FROM settings WHERE key = 'store.idFloor.sync_runs'), 0)) + 1, ?, ?, 'running', ?, ?, ?)`),
       counts: db.prepare(`UPDATE sync_runs SET rows_read = coalesce(@rowsRead, rows_read), valid = coalesce(@valid, valid), rejected = coalesce(@rejected, rejected),
           duplicates = coalesce(@duplicates, duplicates), adds = coalesce(@adds, adds), removes = coalesce(@removes, removes),
           calls_used = coalesce(@callsUsed, calls_used), reject_reasons_json = coalesce(@rejectReasons, reject_reasons_json) WHERE id = @id`),

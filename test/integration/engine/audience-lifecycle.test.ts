@@ -96,6 +96,13 @@ describe('deleting an audience', () => {
     expect(databaseBytes().includes(hash)).toBe(false);
     expect(t.sim().membership(tiktokId)?.size).toBe(1200);
     expect(t.sim().requests('dmp/custom_audience/delete')).toHaveLength(0);
+
+    // Ids are not handed out again: the next audience and its runs are new to the screens, events and the quota.
+    const next = await createAudience(file, { name: 'Autumn buyers' });
+    expect(next.id).toBeGreaterThan(a.id);
+    const { runId } = await h['sync:run']({ audienceId: next.id });
+    expect(runId).toBeGreaterThan(Math.max(...runIds));
+    await t.waitFor('run:finished', (p) => p.runId === runId);
   });
 
   it('"also delete at TikTok" deletes a customer-file audience through dmp/custom_audience/delete/', async () => {
