@@ -95,7 +95,14 @@ describe('import wizard', () => {
   });
 
   it('a folder source saves the folder and pattern instead of the dropped file', async () => {
-    const b = engine();
+    let saved = false;
+    const b = engine({
+      'audiences:create': () => {
+        saved = true;
+        return audience({ id: 4, state: 'never_synced', sourceKind: 'folder', sourcePath: '/exports/amplitude', sourcePattern: 'buyers-*.csv' });
+      },
+      'audiences:list': () => (saved ? [audience({ id: 4, state: 'never_synced', sourceKind: 'folder', sourcePath: '/exports/amplitude', sourcePattern: 'buyers-*.csv' })] : []),
+    });
     await toValidation();
     fireEvent.click(await screen.findByRole('button', { name: 'Next: choose the audience' }));
     fireEvent.click(await screen.findByLabelText(/newest matching file in a folder/));
@@ -110,6 +117,14 @@ describe('import wizard', () => {
     expect(await screen.findByText(/Saved\. The audience syncs on its schedule/)).toBeTruthy();
     expect(b.callsTo('audiences:create')[0]).toMatchObject({ sourceKind: 'folder', sourcePath: '/exports/amplitude', sourcePattern: 'buyers-*.csv' });
     expect(b.callsTo('sync:run')).toEqual([]);
+    // Back and a second dry run plan the saved audience, not a second one of the same name.
+    await useApp.getState().loadAudiences();
+    fireEvent.click(screen.getByRole('button', { name: 'Back' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Next: dry run' }));
+    await screen.findByText('To add');
+    expect(b.callsTo('sync:plan')[1]).toMatchObject({ audienceId: 4, draft: { sourceKind: 'folder', sourcePath: '/exports/amplitude', sourcePattern: 'buyers-*.csv' } });
+    expect(screen.queryByText(/Source changes from/)).toBeNull();
+    expect(b.callsTo('audiences:create')).toHaveLength(1);
   });
 
   it('a floor warning blocks "Sync now" and says why; going back leaves nothing saved', async () => {

@@ -481,15 +481,28 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
       set({ plan: loading(idle()), step: 'dryrun', runError: null, pending: null });
       let pending: PendingSave;
       // An existing TikTok audience that a local mapping already syncs: this file would become its new source.
-      const local = s.target === 'existing' ? s.audiences.data?.find((a) => a.tiktokAudienceId === s.existingTiktokId) : undefined;
+      // One saved with "Save" in this wizard is that audience from then on (a second create would clash by name).
+      const local =
+        s.draftAudienceId !== null
+          ? s.audiences.data?.find((a) => a.id === s.draftAudienceId)
+          : s.target === 'existing'
+            ? s.audiences.data?.find((a) => a.tiktokAudienceId === s.existingTiktokId)
+            : undefined;
       if (local) {
-        const from = local.sourceKind === 'folder' ? `the newest ${local.sourcePattern ?? '*.csv'} in ${local.sourcePath ?? '?'}` : (local.sourcePath ?? 'no file');
-        const changes = local.sourceKind !== 'file' || local.sourcePath !== m.path;
+        const describe = (kind: 'file' | 'folder', path: string | null, pattern: string | null) => (kind === 'folder' ? `the newest ${pattern ?? '*.csv'} in ${path ?? '?'}` : (path ?? 'no file'));
+        // The audience saved here keeps the source chosen here; another audience gets this file as its source.
+        const to =
+          s.draftAudienceId !== null && s.source.kind === 'folder'
+            ? { sourcePath: s.source.folder.trim(), sourceKind: 'folder' as const, sourcePattern: s.source.pattern.trim() || '*.csv' }
+            : { sourcePath: m.path, sourceKind: 'file' as const, sourcePattern: null };
+        const changes = local.sourceKind !== to.sourceKind || local.sourcePath !== to.sourcePath || (to.sourceKind === 'folder' && local.sourcePattern !== to.sourcePattern);
         pending = {
           kind: 'update',
           audienceId: local.id,
-          request: { id: local.id, sourcePath: m.path, sourceKind: 'file', sourcePattern: null, cadence: s.cadence, ...(s.suppress ? { suppressPath: s.suppress.path } : {}) },
-          sourceChange: changes ? { from, to: s.file?.name ? `${s.file.name} (${m.path})` : m.path } : null,
+          request: { id: local.id, ...to, cadence: s.cadence, ...(s.suppress ? { suppressPath: s.suppress.path } : {}) },
+          sourceChange: changes
+            ? { from: describe(local.sourceKind, local.sourcePath, local.sourcePattern), to: to.sourceKind === 'file' && s.file?.name ? `${s.file.name} (${m.path})` : describe(to.sourceKind, to.sourcePath, to.sourcePattern) }
+            : null,
         };
       } else {
         const tiktok = s.target === 'existing' ? s.tiktokAudiences.data?.find((a) => a.audienceId === s.existingTiktokId) : undefined;
