@@ -365,8 +365,10 @@ export function createKernel(deps: KernelDeps): Kernel {
       const hidden = (intl ?? digits).length - (cc.length > 0 ? cc.length - 1 : 0) - 2;
       return `${cc}${stars(hidden)}${digits.slice(-2)}`;
     }
-    if (s.length <= 4) return `${shown(s.charAt(0))}${stars(3)}`;
-    return `${shown(s.slice(0, 4))}${stars(8)}`;
+    // An ad id shows its first 4 hex digits; anything else in an ad-id column (a name, an email) shows none.
+    const head = s.slice(0, 4);
+    if (s.length <= 4 || !/^[0-9a-f]{4}$/i.test(head)) return stars(4);
+    return `${head}${stars(8)}`;
   }
 
   function writeDigest(normalized: string, isPrehashed: boolean, out: Buffer, off: number): void {

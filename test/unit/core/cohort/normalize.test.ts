@@ -160,7 +160,8 @@ describe('masking', () => {
   it('shows no character that could start a spreadsheet formula or a terminal escape', () => {
     expect(maskValue('email', '=cmd|calc')).toBe('****');
     expect(maskValue('email', '@SUM(A1)@x.com')).toBe('****@x***.com');
-    expect(maskValue('idfa', '+HYPERLINK("x")')).toBe('*HYP********');
+    expect(maskValue('idfa', '+HYPERLINK("x")')).toBe('****');
+    expect(maskValue('gaid', 'alice@examplecorp')).toBe('****');
     expect(maskValue('email', 'a@b.c\u001b]8;;x')).not.toMatch(/\u001b/);
   });
 
