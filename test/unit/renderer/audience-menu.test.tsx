@@ -102,6 +102,22 @@ describe('the audience row menu', () => {
     expect((screen.getByRole('button', { name: 'Undo the sync' }) as HTMLButtonElement).disabled).toBe(true);
   });
 
+  it("a refused undo keeps the dialog open with the engine's words", async () => {
+    useFakeEngine({
+      'audiences:list': () => [audience()],
+      'sync:undoPreview': () => preview(),
+      'sync:undo': () => {
+        throw new AppError('SYNC_RUNNING', 'A sync of this audience is already running. Wait for it to finish, or cancel it first.');
+      },
+    });
+    render(<AudiencesScreen />);
+    fireEvent.click((await openMenu()).button);
+    fireEvent.click(screen.getByRole('menuitem', { name: 'Undo the last sync of Spring buyers…' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Undo the sync' }));
+    const dialog = screen.getByRole('dialog', { name: 'Undo the last sync of Spring buyers?' });
+    expect(await within(dialog).findByText(/A sync of this audience is already running/)).toBeTruthy();
+  });
+
   it('Delete… says what happens; the TikTok box changes the words and the call', async () => {
     let list = [audience()];
     const b = useFakeEngine({

@@ -207,7 +207,10 @@ export function UndoDialog({ a, onClose }: { a: AudienceView; onClose: () => voi
     setSending(true);
     const ok = await act(a.id, 'undo');
     setSending(false);
-    if (ok) onClose();
+    if (ok) return onClose();
+    // Refused (a sync started meanwhile, ...): the engine's words, here where the user is looking.
+    setError(useApp.getState().audienceError?.error ?? null);
+    useApp.getState().clearAudienceError();
   };
   return (
     <Confirm
