@@ -12,7 +12,8 @@ import { isSafeExternalUrl } from './trust';
  * talks to the engine only through window.api. (renderer/index.html repeats it as a meta tag, which is what
  * applies to file:// loads.)
  */
-export const CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'";
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; base-uri 'none'; form-action 'none'";
 
 /** The only permission a page may use: writing text to the clipboard ("copy hash"). */
 const ALLOWED_PERMISSIONS: ReadonlySet<string> = new Set(['clipboard-sanitized-write']);

@@ -131,6 +131,11 @@ describe('hardenSession', () => {
     expect(CONTENT_SECURITY_POLICY).toContain("style-src 'self'");
     expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-(inline|eval)|connect-src/);
   });
+
+  it("forbids <base> and form submissions (base-uri and form-action 'none', which default-src does not cover)", () => {
+    expect(CONTENT_SECURITY_POLICY).toContain("base-uri 'none'");
+    expect(CONTENT_SECURITY_POLICY).toContain("form-action 'none'");
+  });
 });
 
 describe('the renderer page', () => {
@@ -139,5 +144,7 @@ describe('the renderer page', () => {
     const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(html)?.[1] ?? '';
     expect(meta).toContain("default-src 'none'");
     expect(meta).not.toMatch(/connect-src|unsafe-/);
+    expect(meta).toContain("base-uri 'none'");
+    expect(meta).toContain("form-action 'none'");
   });
 });
