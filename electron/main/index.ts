@@ -18,6 +18,7 @@ import type { PushEvent } from '../../shared/ipc/contract';
 import type { EngineHost, TraySnapshot } from '../../shared/ipc/engine-host';
 import type { SettingsView } from '../../shared/ipc/dto';
 import { toErrorShape } from '../../shared/errors';
+import { describeFailure, installCrashGuard } from './crash-guard';
 import { registerFileGrants, saveDialogTargets } from './file-access';
 import { withHostEffects } from './host-handlers';
 import { iconPng } from './icon';
@@ -48,10 +49,11 @@ let toldAboutTray = false;
 
 /** Logs a failure without its message (which may carry a value the user typed): name and stack frames only. */
 function logFailure(where: string, err: unknown): void {
-  const name = err instanceof Error ? err.name : typeof err;
-  const frames = err instanceof Error && err.stack ? err.stack.split('\n').filter((l) => l.trimStart().startsWith('at ')).slice(0, 8).join('\n') : '';
-  console.error(`[cohort-relay] ${where} failed: ${name}${frames ? `\n${frames}` : ''}`);
+  console.error(describeFailure(where, err));
 }
+
+// An exception or rejection nobody handled is logged (redacted) and the app stays up in the tray.
+installCrashGuard(process);
 
 const icons = new Map<number, Electron.NativeImage>();
 /** The drawn icon at one size; drawing takes a few milliseconds, so each size is drawn once. */
