@@ -18,6 +18,7 @@ import type { PushEvent } from '../../shared/ipc/contract';
 import type { EngineHost, TraySnapshot } from '../../shared/ipc/engine-host';
 import type { SettingsView } from '../../shared/ipc/dto';
 import { toErrorShape } from '../../shared/errors';
+import { appMenuTemplate } from './app-menu';
 import { describeFailure, installCrashGuard } from './crash-guard';
 import { registerFileGrants, saveDialogTargets } from './file-access';
 import { withHostEffects } from './host-handlers';
@@ -67,7 +68,7 @@ function appIcon(size: number): Electron.NativeImage {
 }
 
 function createWindow(): BrowserWindow {
-  const win = new BrowserWindow(windowOptions({ preloadPath, icon: appIcon(256) }));
+  const win = new BrowserWindow(windowOptions({ preloadPath, icon: appIcon(256), devTools: !app.isPackaged }));
   win.on('close', (event) => {
     if (quitting) return;
     // Closing the window keeps the app and its schedule running in the tray.
@@ -185,7 +186,8 @@ function onEngineEvent(e: PushEvent): void {
 }
 
 async function start(): Promise<void> {
-  if (process.platform !== 'darwin') Menu.setApplicationMenu(null);
+  const menu = appMenuTemplate({ platform: process.platform, packaged: app.isPackaged, appName: app.name });
+  Menu.setApplicationMenu(menu ? Menu.buildFromTemplate(menu) : null);
   hardenSession(session.defaultSession);
 
   // The engine opens TikTok's sign-in page in the system browser (never in an app window).

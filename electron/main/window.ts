@@ -23,6 +23,8 @@ export interface WindowOptionsInput {
   preloadPath: string;
   /** Window icon (Linux/Windows title bar and task bar). */
   icon?: Electron.NativeImage;
+  /** Developer tools; only a development build has them (off when absent). */
+  devTools?: boolean;
 }
 
 /** BrowserWindow options for the main window. Pure: the security settings are asserted by tests. */
@@ -49,6 +51,7 @@ export function windowOptions(input: WindowOptionsInput): BrowserWindowConstruct
       navigateOnDragDrop: false,
       spellcheck: false,
       safeDialogs: true,
+      devTools: input.devTools ?? false,
     },
   };
 }

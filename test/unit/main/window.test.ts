@@ -48,6 +48,11 @@ describe('windowOptions', () => {
     });
     expect(o.show).toBe(false);
   });
+
+  it('turns developer tools off unless asked for (index.ts asks only when not packaged)', () => {
+    expect(windowOptions({ preloadPath: '/p' }).webPreferences?.devTools).toBe(false);
+    expect(windowOptions({ preloadPath: '/p', devTools: true }).webPreferences?.devTools).toBe(true);
+  });
 });
 
 describe('hardenWebContents', () => {
