@@ -41,3 +41,21 @@ export function removeStaleTempDirs(prefix: string, root = os.tmpdir()): number 
   }
   return removed;
 }
+
+/** The web host's upload copies live in `<tmp>/<WEB_UPLOAD_PREFIX><pid>-<random>/<n>/<name>`. */
+export const WEB_UPLOAD_PREFIX = 'cohort-relay-uploads-';
+
+/**
+ * Whether `file` is a web-host upload copy that is gone or about to go: under an uploads folder in `root`
+ * whose file no longer exists, or whose owning process no longer runs (its next start removes the folder).
+ * Uploads are one-off copies: nothing may keep pointing at one after its host stopped.
+ */
+export function isVanishedUploadCopy(file: string, root = os.tmpdir()): boolean {
+  const rel = path.relative(path.resolve(root), path.resolve(file));
+  if (!rel || rel.startsWith('..') || path.isAbsolute(rel)) return false;
+  const top = rel.split(path.sep)[0]!;
+  if (!top.startsWith(WEB_UPLOAD_PREFIX) || rel === top) return false;
+  if (!fs.existsSync(file)) return true;
+  const pid = Number(/^(\d+)-/.exec(top.slice(WEB_UPLOAD_PREFIX.length))?.[1]);
+  return Number.isInteger(pid) && pid > 0 && pid !== process.pid && !alive(pid);
+}

@@ -10,6 +10,7 @@
  * the renderer, the tray and notifications see them alike.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { AUDIENCE_FLOOR, CALCULATE_TYPE_BY_KEY, DEFAULT_REMOVAL_LIMIT_PCT } from '../../../shared/domain';
 import { AppError, toErrorShape } from '../../../shared/errors';
 import type { Handlers, RequestOf } from '../../../shared/ipc/contract';
@@ -32,6 +33,7 @@ import type { SimulatorHandle, SimulatorOptions } from '../tiktok/simulator';
 import { exportRejects, FileJobs, hashLabView, previewView, validateFile } from './imports';
 import { RateMeter, runPhase } from './progress';
 import { SandboxHost } from './sandbox';
+import { isVanishedUploadCopy } from '../temp-dirs';
 import { applyRateLimits, readSettings, storedEnvironment, writeSettings } from './settings';
 import { apiCallView, audienceView, connectionView, environmentOf, keyOfCalculateType, rejectSamples, runView, sizeHistory, tiktokTimeToIso } from './views';
 
@@ -50,11 +52,16 @@ export interface EngineInternals {
   runner?: SyncServiceDeps['runner'];
   /** Scheduler tick (default 30 s). */
   tickMs?: number;
+  /** Where the web host's upload folders are (default os.tmpdir()). */
+  tmpRoot?: string;
   /** How often sandbox audiences still processing are re-checked (default 3 s; 0 = never). The scheduler re-checks every audience hourly. */
   statusRefreshMs?: number;
 }
 
 const DEFAULT_STATUS_REFRESH_MS = 3_000;
+
+/** Settings key: the file name of the upload copy an audience read before the copy was removed. */
+const lostUploadKey = (audienceId: number) => `audience.lostUpload.${audienceId}`;
 const RECENT_RUNS = 20;
 
 interface ActiveRun {
@@ -126,6 +133,7 @@ class Engine {
   private async start(): Promise<void> {
     applyRateLimits(this.app.store);
     for (const c of this.app.store.connections.list()) this.knownStatus.set(c.id, c.status);
+    this.forgetVanishedUploads();
     if (this.environment === 'offline-sandbox' || this.sandbox.hasConnection()) await this.sandbox.ensure();
     this.scheduler.start();
     const every = this.internals.statusRefreshMs ?? DEFAULT_STATUS_REFRESH_MS;
@@ -322,16 +330,46 @@ class Engine {
   // ── Views ──────────────────────────────────────────────────────────────────
 
   private audience(a: AudienceRecord): AudienceView {
-    return audienceView(this.app.store, a, {
+    const view = audienceView(this.app.store, a, {
       now: this.now(),
       nextRun: (r) => this.scheduler.nextRun(r, this.now()),
       running: (id) => this.isRunning(id),
       quota: (id) => this.app.sync.quota(id),
     });
+    // An audience without a source says so (and which uploaded file it had), unless a TikTok state speaks first.
+    return view.stateMessage === null ? { ...view, stateMessage: this.noSourceMessage(a) } : view;
   }
 
   private audienceNames(): Map<number, string> {
     return new Map(this.app.store.audiences.list().map((a) => [a.id, a.name]));
+  }
+
+  /**
+   * Issue #11 S1.5: a web-host upload is a temp copy that lasts until its host stops. An audience whose
+   * source is such a copy, now gone (or its host gone), gets its source cleared, and the copy's file name
+   * is kept so the audience and "Sync now" can say which file to pick again (instead of "No file at /tmp/…").
+   */
+  private forgetVanishedUploads(): void {
+    const { store } = this.app;
+    for (const a of store.audiences.list()) {
+      if (a.sourceKind !== 'file' || !a.sourcePath || !isVanishedUploadCopy(a.sourcePath, this.internals.tmpRoot)) continue;
+      store.settings.set(lostUploadKey(a.id), path.basename(a.sourcePath));
+      store.audiences.update(a.id, { sourcePath: null });
+    }
+  }
+
+  /** Why this audience cannot sync for want of a source file, in plain words; null when it has one. */
+  private noSourceMessage(a: AudienceRecord): string | null {
+    if (a.sourcePath) return null;
+    const lost = this.app.store.settings.get<string | null>(lostUploadKey(a.id), null);
+    return lost
+      ? `No source file: pick the cohort file again. This audience read an uploaded copy of ${lost}, and uploaded copies are removed when Cohort Relay stops.`
+      : 'No source file: pick the cohort file again in the audience\'s mapping.';
+  }
+
+  private requireSource(a: AudienceRecord): void {
+    const why = this.noSourceMessage(a);
+    if (why) throw new AppError('FILE_NOT_FOUND', why);
   }
 
   private requireFile(file: string, what: string): void {
@@ -489,7 +527,7 @@ class Engine {
 
       'sync:plan': async (req) => this.plan(req),
       'sync:run': async ({ audienceId }) => {
-        store.audiences.require(audienceId);
+        this.requireSource(store.audiences.require(audienceId));
         return { runId: await this.track(audienceId, 'manual', () => sync.sync(audienceId, 'manual')).started };
       },
       'sync:cancel': async (req) => {
@@ -707,6 +745,7 @@ class Engine {
       a = draft = { ...this.draftRecord(req.create, connectionId, kind), id: 0, paused: false, removalLimitPct: DEFAULT_REMOVAL_LIMIT_PCT, createdAt: now, updatedAt: now };
     } else {
       a = this.app.store.audiences.require(req.audienceId);
+      if (!req.draft) this.requireSource(a);
       if (req.draft) {
         const d = req.draft;
         const kind = d.sourceKind ?? a.sourceKind;
