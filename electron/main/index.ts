@@ -9,8 +9,8 @@
  * shut down. A launch at login starts hidden.
  */
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, powerMonitor, session, shell, Tray } from 'electron';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, powerMonitor, protocol, session, shell, Tray } from 'electron';
 import { createEngine } from '../core/engine';
 import { FileGrants, withFileGrants } from '../core/file-grants';
 import { resolveDataDir } from '../core/paths';
@@ -19,6 +19,7 @@ import type { EngineHost, TraySnapshot } from '../../shared/ipc/engine-host';
 import type { SettingsView } from '../../shared/ipc/dto';
 import { toErrorShape } from '../../shared/errors';
 import { appMenuTemplate } from './app-menu';
+import { APP_INDEX_URL, registerAppScheme, serveAppScheme } from './app-protocol';
 import { describeFailure, installCrashGuard } from './crash-guard';
 import { registerFileGrants, saveDialogTargets } from './file-access';
 import { withHostEffects } from './host-handlers';
@@ -33,11 +34,11 @@ import type { RendererLocation } from './trust';
 import { hardenSession, hardenWebContents, windowOptions } from './window';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const rendererIndex = join(here, '../renderer/index.html');
+const rendererRoot = join(here, '../renderer');
 const preloadPath = join(here, '../preload/index.cjs');
 /** electron-vite sets this in development only; a packaged app always loads the built files. */
 const devServerUrl = !app.isPackaged ? (process.env.ELECTRON_RENDERER_URL ?? null) : null;
-const rendererLocation: RendererLocation = { indexFileUrl: pathToFileURL(rendererIndex).href, devServerUrl };
+const rendererLocation: RendererLocation = { indexUrl: APP_INDEX_URL, devServerUrl };
 
 let engine: EngineHost | null = null;
 let mainWindow: BrowserWindow | null = null;
@@ -55,6 +56,8 @@ function logFailure(where: string, err: unknown): void {
 
 // An exception or rejection nobody handled is logged (redacted) and the app stays up in the tray.
 installCrashGuard(process);
+// The renderer is served from app://renderer/ (never file://); the scheme's privileges must be set before ready.
+registerAppScheme(protocol);
 
 const icons = new Map<number, Electron.NativeImage>();
 /** The drawn icon at one size; drawing takes a few milliseconds, so each size is drawn once. */
@@ -84,7 +87,7 @@ function createWindow(): BrowserWindow {
   });
   win.once('ready-to-show', () => win.show());
   if (devServerUrl) void win.loadURL(devServerUrl);
-  else void win.loadFile(rendererIndex);
+  else void win.loadURL(APP_INDEX_URL);
   return win;
 }
 
@@ -189,6 +192,7 @@ async function start(): Promise<void> {
   const menu = appMenuTemplate({ platform: process.platform, packaged: app.isPackaged, appName: app.name });
   Menu.setApplicationMenu(menu ? Menu.buildFromTemplate(menu) : null);
   hardenSession(session.defaultSession);
+  serveAppScheme(protocol, rendererRoot);
 
   // The engine opens TikTok's sign-in page in the system browser (never in an app window).
   const openSignIn = async (url: string) => {

@@ -3,8 +3,8 @@
  */
 
 export interface RendererLocation {
-  /** file:// URL of the built renderer's index.html (what loadFile loads). */
-  indexFileUrl: string;
+  /** URL of the built renderer's index.html: app://renderer/index.html (app-protocol.ts). */
+  indexUrl: string;
   /** The electron-vite dev server URL; set only in development (never in a packaged app). */
   devServerUrl?: string | null;
 }
@@ -17,9 +17,15 @@ export function isTrustedRendererUrl(url: string, where: RendererLocation): bool
   } catch {
     return false;
   }
-  if (u.protocol === 'file:') {
-    const expected = new URL(where.indexFileUrl);
-    return expected.protocol === 'file:' && u.host === expected.host && u.pathname === expected.pathname;
+  let expected: URL;
+  try {
+    expected = new URL(where.indexUrl);
+  } catch {
+    return false;
+  }
+  // The built page: same scheme, host and path (the app:// scheme is not http, so no dev server matches it).
+  if (u.protocol === expected.protocol && u.protocol !== 'http:' && u.protocol !== 'https:') {
+    return u.host === expected.host && u.pathname === expected.pathname && u.username === '' && u.password === '';
   }
   if (where.devServerUrl) {
     try {

@@ -9,8 +9,8 @@ import { isSafeExternalUrl } from './trust';
 
 /**
  * The Content-Security-Policy of every response the renderer loads. The renderer needs no network: it
- * talks to the engine only through window.api. (renderer/index.html repeats it as a meta tag, which is what
- * applies to file:// loads.)
+ * talks to the engine only through window.api. (app-protocol.ts sends it with every file it serves;
+ * renderer/index.html repeats it as a meta tag.)
  */
 export const CONTENT_SECURITY_POLICY =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; base-uri 'none'; form-action 'none'";

@@ -57,6 +57,8 @@ describe('electron-builder.yml', () => {
       enableNodeCliInspectArguments: false,
       onlyLoadAppFromAsar: true,
       enableEmbeddedAsarIntegrityValidation: true,
+      // The renderer comes from app://, so file:// needs (and gets) none of its extra privileges.
+      grantFileProtocolExtraPrivileges: false,
     });
   });
 

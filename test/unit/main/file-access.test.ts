@@ -21,7 +21,7 @@ function fakeIpcMain(): IpcMainLike & { handlers: Map<string, Listener> } {
   return { handlers, handle: (c, l) => void handlers.set(c, l), removeHandler: (c) => void handlers.delete(c) };
 }
 
-const OWN: SenderFrameLike = { url: 'file:///app/renderer/index.html', parent: null };
+const OWN: SenderFrameLike = { url: 'app://renderer/index.html', parent: null };
 const OTHER: SenderFrameLike = { url: 'https://evil.example/', parent: null };
 const trusted = (f: SenderFrameLike) => f.url === OWN.url;
 

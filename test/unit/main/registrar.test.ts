@@ -151,7 +151,7 @@ describe('registerIpc', () => {
     };
     return { ipc, handlers };
   }
-  const ours = { url: 'file:///app/out/renderer/index.html', parent: null };
+  const ours = { url: 'app://renderer/index.html', parent: null };
 
   it('registers exactly one handler per contract channel and removes them all', () => {
     const { ipc, handlers } = fakeIpcMain();

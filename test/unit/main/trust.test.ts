@@ -1,18 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { isSafeExternalUrl, isSafeSignInUrl, isTrustedFrame, isTrustedRendererUrl } from '../../../electron/main/trust';
 
-const built = { indexFileUrl: 'file:///opt/Cohort%20Relay/resources/app.asar/out/renderer/index.html' };
+const built = { indexUrl: 'app://renderer/index.html' };
 
 describe('isTrustedRendererUrl', () => {
   it('trusts the built index.html with any hash or query', () => {
-    expect(isTrustedRendererUrl(built.indexFileUrl, built)).toBe(true);
-    expect(isTrustedRendererUrl(`${built.indexFileUrl}#/audiences/3`, built)).toBe(true);
-    expect(isTrustedRendererUrl(`${built.indexFileUrl}?x=1`, built)).toBe(true);
+    expect(isTrustedRendererUrl(built.indexUrl, built)).toBe(true);
+    expect(isTrustedRendererUrl(`${built.indexUrl}#/audiences/3`, built)).toBe(true);
+    expect(isTrustedRendererUrl(`${built.indexUrl}?x=1`, built)).toBe(true);
   });
 
   it('does not trust other local files, remote pages, or garbage', () => {
     expect(isTrustedRendererUrl('file:///tmp/index.html', built)).toBe(false);
-    expect(isTrustedRendererUrl('file:///opt/Cohort%20Relay/resources/app.asar/out/renderer/other.html', built)).toBe(false);
+    // The renderer is no longer a file:// page: not even the built index.html on disk is trusted.
+    expect(isTrustedRendererUrl('file:///opt/Cohort%20Relay/resources/app.asar/out/renderer/index.html', built)).toBe(false);
+    expect(isTrustedRendererUrl('app://renderer/other.html', built)).toBe(false);
+    expect(isTrustedRendererUrl('app://evil/index.html', built)).toBe(false);
+    expect(isTrustedRendererUrl('app://u:p@renderer/index.html', built)).toBe(false);
     expect(isTrustedRendererUrl('https://evil.example/index.html', built)).toBe(false);
     expect(isTrustedRendererUrl('http://localhost:5173/', built)).toBe(false);
     expect(isTrustedRendererUrl('about:blank', built)).toBe(false);
@@ -29,8 +33,8 @@ describe('isTrustedRendererUrl', () => {
 
 describe('isTrustedFrame', () => {
   it('trusts only a top-level frame', () => {
-    expect(isTrustedFrame({ url: built.indexFileUrl, parent: null }, built)).toBe(true);
-    expect(isTrustedFrame({ url: built.indexFileUrl, parent: {} }, built)).toBe(false);
+    expect(isTrustedFrame({ url: built.indexUrl, parent: null }, built)).toBe(true);
+    expect(isTrustedFrame({ url: built.indexUrl, parent: {} }, built)).toBe(false);
   });
 });
 
