@@ -14,6 +14,30 @@ import { sniffCsv, type CsvColumn } from '../cohort/sniff';
 import { RateMeter } from './progress';
 import { rejectSamples } from './views';
 
+/**
+ * Issue #12 item 2: when the file's header is only a guess (previewView's headerDoubtful), a key mapped by
+ * the first row's text is saved by its column index instead, so the mapping does not hang on a row that
+ * may be data. Columns already given by index, unknown names and unreadable files are left as they are.
+ */
+export async function pinDoubtfulHeader<K extends { key: KeyType; column?: string | number | null }>(file: string, keys: readonly K[]): Promise<K[]> {
+  if (!keys.some((k) => typeof k.column === 'string')) return [...keys];
+  let sample;
+  try {
+    sample = await sniffCsv(file);
+  } catch {
+    return [...keys];
+  }
+  if (!sample.hasHeader || !sample.headerDoubtful) return [...keys];
+  return keys.map((k) => {
+    if (typeof k.column !== 'string') return k;
+    try {
+      return { ...k, column: resolveColumn(sample, k.key, k.column).index };
+    } catch {
+      return k;
+    }
+  });
+}
+
 /** Hash-lab rows when the request names no limit. */
 const HASH_LAB_ROWS = 20;
 

@@ -30,7 +30,7 @@ import type { SyncOutcome, SyncProgress } from '../sync/sync-runner';
 import { resolveApiBase, TIKTOK_API_BASES } from '../tiktok/client';
 import { DEFAULT_REDIRECT_URI, parseRedirectUri, REDIRECT_URI_SETTING, resolveRedirectUri } from '../tiktok/oauth';
 import type { SimulatorHandle, SimulatorOptions } from '../tiktok/simulator';
-import { exportRejects, FileJobs, hashLabView, previewView, validateFile } from './imports';
+import { exportRejects, FileJobs, hashLabView, pinDoubtfulHeader, previewView, validateFile } from './imports';
 import { RateMeter, runPhase } from './progress';
 import { SandboxHost } from './sandbox';
 import { isVanishedUploadCopy } from '../temp-dirs';
@@ -664,9 +664,15 @@ class Engine {
     };
   }
 
-  private async createAudience(req: RequestOf<'audiences:create'>): Promise<AudienceView> {
+  /** The create request with its keys saved by column index when the file's header is only a guess (#12 item 2). */
+  private async pinnedCreate(req: RequestOf<'audiences:create'>, kind: 'file' | 'folder'): Promise<RequestOf<'audiences:create'>> {
+    return kind === 'file' ? { ...req, keys: await pinDoubtfulHeader(req.sourcePath, req.keys) } : req;
+  }
+
+  private async createAudience(asked: RequestOf<'audiences:create'>): Promise<AudienceView> {
     const { store } = this.app;
-    const { connectionId, kind } = this.checkCreate(req);
+    const { connectionId, kind } = this.checkCreate(asked);
+    const req = await this.pinnedCreate(asked, kind);
     const mapping = req.keys[0]!;
     let record: AudienceRecord;
     if (req.existingTiktokAudienceId) {
@@ -742,7 +748,7 @@ class Engine {
     if ('create' in req) {
       const { connectionId, kind } = this.checkCreate(req.create);
       const now = this.now().toISOString();
-      a = draft = { ...this.draftRecord(req.create, connectionId, kind), id: 0, paused: false, removalLimitPct: DEFAULT_REMOVAL_LIMIT_PCT, createdAt: now, updatedAt: now };
+      a = draft = { ...this.draftRecord(await this.pinnedCreate(req.create, kind), connectionId, kind), id: 0, paused: false, removalLimitPct: DEFAULT_REMOVAL_LIMIT_PCT, createdAt: now, updatedAt: now };
     } else {
       a = this.app.store.audiences.require(req.audienceId);
       if (!req.draft) this.requireSource(a);
