@@ -129,6 +129,12 @@ export function SettingsScreen() {
               <span>Data folder</span>
               <p className="mono">{v.dataFolder}</p>
               <span className="muted small">Read-only here: start Cohort Relay with COHORT_RELAY_HOME set to use another folder.</span>
+              <p className="muted small" aria-label="What is kept">
+                What is kept: tokens only in your system keychain, until you disconnect. No raw email, phone or ad id is stored — per audience only
+                SHA-256 hashes of who is in it, the hashes of its newest change (for undo, until the next change) and of changes TikTok has not confirmed
+                yet (until a sync completes); deleting an audience deletes them all. A log of the calls made (TikTok ids and audience names) for 48 hours,
+                and the 2 newest database backups. Rejects reports only when you ask, with masked values. Details: SECURITY.md.
+              </p>
             </div>
             {v.grantedFolders && v.grantedFolders.length > 0 && (
               <div className="field">
