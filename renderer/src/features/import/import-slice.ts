@@ -210,7 +210,7 @@ export function matchingOnText(s: { preview: Remote<PreviewView>; multiKey: bool
   return choices
     .map((c) => {
       const col = p.columns.find((x) => x.index === c.column);
-      const where = col && p.hasHeader ? `column \`${col.name}\`` : `column ${c.column + 1}`;
+      const where = col && p.hasHeader && !p.headerDoubtful ? `column \`${col.name}\`` : `column ${c.column + 1}`;
       return `${KEY_LABELS[c.key]} (${where})`;
     })
     .join(', ');
@@ -246,12 +246,15 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
     return { path: s.file.path, key: s.keyType, column: columnRef(col.index)!, profile: s.profile };
   }
 
-  /** Header names survive a re-export with reordered columns; files without a header use the index. */
+  /**
+   * Header names survive a re-export with reordered columns; files without a header use the index, and so
+   * does a header that is only a guess (headerDoubtful: the first row may be data, issue #12 item 2).
+   */
   function columnRef(index: number): string | number | null {
     const p = get().preview.data;
     const col = p?.columns.find((c) => c.index === index);
     if (!p || !col) return null;
-    return p.hasHeader ? col.name : col.index;
+    return p.hasHeader && !p.headerDoubtful ? col.name : col.index;
   }
 
   /** The mappings the audience is saved with: every chosen key of a multi-key audience, else the one key. */

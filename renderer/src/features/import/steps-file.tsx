@@ -118,6 +118,12 @@ export function ColumnsStep() {
         <span>{p.encoding}</span>
         <span>{p.hasHeader ? 'header row' : 'no header row'}</span>
       </div>
+      {p.hasHeader && (
+        <p className="muted small">
+          First row used as header.
+          {p.headerDoubtful && ' It may be data (nothing in the rows below tells), so the mapping is saved by column position, not by the header text.'}
+        </p>
+      )}
       {p.columns.every((c) => c.detected === null) && <Notice tone="warn">No column looks like an email, phone, IDFA, GAID or SHA-256 hash. Choose the key column yourself, and check the hash lab.</Notice>}
       <div className="table-scroll" tabIndex={0} role="region" aria-label={`First rows of ${p.fileName}`}>
         <table className="preview-table">
