@@ -37,12 +37,23 @@ check lint npx eslint --max-warnings 0 .
 check typecheck npm run --silent typecheck
 check build npm run --silent build
 
+# The leak check (#12 §11): every Node process of the suites puts its temp folders (data folders, uploads,
+# reports) under one folder, and test/leak-keep.mjs hard-links whatever is removed there into its .kept/
+# subfolder; test/helpers/leak-check.ts then looks for tokens and raw test identifiers in all of it.
+leak_root=$(mktemp -d "${TMPDIR:-/tmp}/cohort-relay-test-run-XXXXXX")
+leak_env=(env TMPDIR="$leak_root" COHORT_RELAY_LEAK_ROOT="$leak_root" NODE_OPTIONS="${NODE_OPTIONS:-} --import \"$PWD/test/leak-keep.mjs\"")
+
 echo "── vitest"
-npx vitest run --reporter=default --reporter=json --outputFile.json="$reports/vitest.json"
+"${leak_env[@]}" npx vitest run --reporter=default --reporter=json --outputFile.json="$reports/vitest.json"
 
 if [ -d test/e2e ] && ls test/e2e/*.spec.ts >/dev/null 2>&1; then
   echo "── playwright"
-  PLAYWRIGHT_JSON_OUTPUT_NAME="$reports/playwright.json" npx playwright test --reporter=list,json
+  PLAYWRIGHT_JSON_OUTPUT_NAME="$reports/playwright.json" "${leak_env[@]}" npx playwright test --reporter=list,json
 fi
+
+failed_before=$checks_failed
+check leak-check npx tsx test/helpers/leak-check.ts "$leak_root"
+# Kept for a look when a leak was found; removed when clean (it holds every file the run wrote).
+if [ "$checks_failed" -eq "$failed_before" ]; then rm -rf "$leak_root"; else echo "leak-check: the files are kept in $leak_root"; fi
 
 npx tsx test/summarize.ts "$reports" "$checks_passed" "$checks_failed"

@@ -6,6 +6,7 @@
  *
  * Canaries: the sandbox's and the tests' token values, any token the simulator issued (`sbx` + 37 hex digits,
  * its only shape), and the raw emails the tests generate (`…@example.com` / `.org`). Allowed, precisely:
+ * - anything in Vitest's module cache (the project's own source, transformed for the test workers);
  * - raw emails in the tests' own input files: a .csv / .tsv / .txt file outside every data folder and app
  *   temp folder (the app writes its own files only there);
  * - raw emails in a rejects report (a file starting with the report's header: written only when a test asked);
@@ -26,8 +27,8 @@ import { SANDBOX_ACCESS_TOKEN, SANDBOX_APP_SECRET } from '../../electron/core/ti
 export interface Canary {
   name: string;
   kind: 'token' | 'identifier';
-  /** A fixed value, or a pattern (global flag) matched on the file's bytes read as latin1. */
-  match: string | RegExp;
+  /** A fixed value, a pattern (global flag) matched on the file's bytes read as latin1, or a finder of the first offset (-1: none). */
+  match: string | RegExp | ((buf: Buffer) => number);
 }
 
 export const CANARIES: readonly Canary[] = [
@@ -36,8 +37,26 @@ export const CANARIES: readonly Canary[] = [
   { name: 'a test TIKTOK_ACCESS_TOKEN (prod-token-…)', kind: 'token', match: 'prod-token-1234567890' },
   { name: 'a test token (not-a-real-token-…)', kind: 'token', match: 'not-a-real-token-0000000000' },
   { name: 'a token the simulator issued (sbx…)', kind: 'token', match: /sbx[0-9a-f]{37}/g },
-  { name: 'a raw test email (…@example.com/.org)', kind: 'identifier', match: /[A-Za-z0-9._%+-]+@example\.(?:com|org)\b/g },
+  { name: 'a raw test email (…@example.com/.org)', kind: 'identifier', match: findTestEmail },
 ];
+
+const LOCAL_PART = /[A-Za-z0-9._%+-]/;
+
+/**
+ * The first `<local part>@example.com` / `.org` in `buf` (its offset), or -1. Looks for the domain with indexOf
+ * and walks back over the local part: a pattern with a leading character class is quadratic on long runs of
+ * letters and digits (hex digests), this is linear.
+ */
+export function findTestEmail(buf: Buffer): number {
+  for (let at = buf.indexOf('@example.'); at >= 0; at = buf.indexOf('@example.', at + 1)) {
+    const tld = buf.toString('latin1', at + 9, at + 12);
+    if ((tld !== 'com' && tld !== 'org') || (at + 12 < buf.length && /[A-Za-z0-9]/.test(String.fromCharCode(buf[at + 12]!)))) continue;
+    let start = at;
+    while (start > 0 && LOCAL_PART.test(String.fromCharCode(buf[start - 1]!))) start--;
+    if (start < at) return start;
+  }
+  return -1;
+}
 
 export interface Finding {
   file: string;
@@ -64,7 +83,16 @@ function isDataFolder(names: readonly string[]): boolean {
   return DATA_FOLDER_MARKS.some((m) => names.includes(m));
 }
 
+/**
+ * Vitest's module cache (`<tmp>/<id>/ssr/<sha1>`): the project's own source files as Vite transformed them for
+ * the test workers — test code holding the test tokens, not a file the app wrote.
+ */
+function isVitestModule(file: string, buf: Buffer): boolean {
+  return /[/\\]ssr[/\\][0-9a-f]{40}$/.test(file) && buf.includes('__vite_ssr_');
+}
+
 function allowedFor(kind: Canary['kind'], file: string, buf: Buffer, place: Place, kept: boolean): boolean {
+  if (isVitestModule(file, buf)) return true;
   if (kind === 'token') return path.basename(file) === 'sandbox-state.json' && place.app;
   if (buf.subarray(0, REJECTS_HEADER.length).toString('utf8') === REJECTS_HEADER) return true;
   if (place.upload) return kept;
@@ -76,8 +104,8 @@ export function scanBuffer(buf: Buffer, canaries: readonly Canary[] = CANARIES):
   const out: { canary: Canary; offset: number }[] = [];
   let text: string | null = null;
   for (const c of canaries) {
-    if (typeof c.match === 'string') {
-      const at = buf.indexOf(c.match);
+    if (typeof c.match === 'string' || typeof c.match === 'function') {
+      const at = typeof c.match === 'string' ? buf.indexOf(c.match) : c.match(buf);
       if (at >= 0) out.push({ canary: c, offset: at });
     } else if (buf.length <= PATTERN_LIMIT) {
       text ??= buf.toString('latin1');

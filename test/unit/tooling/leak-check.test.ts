@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDb } from '../../../electron/core/store/db';
 import { REJECTS_HEADER } from '../../../electron/core/cohort/csv-write';
 import { SANDBOX_ACCESS_TOKEN } from '../../../electron/core/tiktok/simulator/seed';
-import { scanForLeaks } from '../../helpers/leak-check';
+import { findTestEmail, scanForLeaks } from '../../helpers/leak-check';
 import { emails, writeEmailCsv } from '../../helpers/cohort';
 
 const run = promisify(execFile);
@@ -93,5 +93,25 @@ await rm(d, { recursive: true, force: true });`,
     expect(findings).toHaveLength(1);
     expect(findings[0]!.file).toMatch(/^\.kept\/\d+-1\/cohort-relay-test-y\/home\/app\.log$/);
     expect(findings[0]!.canary).toBe('sandbox access token');
+  });
+
+  it('finds a raw email by its offset in linear time, and not a look-alike domain', () => {
+    expect(findTestEmail(Buffer.from('id,e\n1,user12@example.com\n'))).toBe(7);
+    expect(findTestEmail(Buffer.from('x@example.company and @example.com alone'))).toBe(-1);
+    const digests = Buffer.from(`${'ab12'.repeat(4_000_000)}@example.org`);
+    const started = Date.now();
+    expect(findTestEmail(digests)).toBe(0);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it("skips Vitest's module cache (the project's own source) but not a look-alike file the app wrote", () => {
+    const cache = path.join(root, 'AbCdEfGhIjKlMnOpQrStU', 'ssr');
+    fs.mkdirSync(cache, { recursive: true });
+    fs.writeFileSync(path.join(cache, 'c2b12c37ce68972db66320318693cb5d6fc62f6c'), `__vite_ssr_exportName__("T", () => "${SANDBOX_ACCESS_TOKEN}");`);
+    expect(scanForLeaks(root)).toEqual([]);
+    const { home } = cleanRun();
+    fs.mkdirSync(path.join(home, 'ssr'));
+    fs.writeFileSync(path.join(home, 'ssr', 'c2b12c37ce68972db66320318693cb5d6fc62f6c'), SANDBOX_ACCESS_TOKEN);
+    expect(scanForLeaks(root).map((f) => f.canary)).toEqual(['sandbox access token']);
   });
 });
