@@ -6,7 +6,7 @@
  *
  * Canaries: the sandbox's and the tests' token values, any token the simulator issued (`sbx` + 37 hex digits,
  * its only shape), and the raw emails the tests generate (`…@example.com` / `.org`). Allowed, precisely:
- * - anything in Vitest's module cache (the project's own source, transformed for the test workers);
+ * - anything in Vitest's or Playwright's module cache (the project's own source, transformed for the workers);
  * - raw emails in the tests' own input files: a .csv / .tsv / .txt file outside every data folder and app
  *   temp folder (the app writes its own files only there);
  * - raw emails in a rejects report (a file starting with the report's header: written only when a test asked);
@@ -84,15 +84,17 @@ function isDataFolder(names: readonly string[]): boolean {
 }
 
 /**
- * Vitest's module cache (`<tmp>/<id>/ssr/<sha1>`): the project's own source files as Vite transformed them for
- * the test workers — test code holding the test tokens, not a file the app wrote.
+ * The test runners' module caches: the project's own source files (test code holding the test tokens) as they
+ * were transformed for the workers, not files the app wrote. Vitest's: `<tmp>/<id>/ssr/<sha1>`, each starting
+ * Vite's transform; Playwright's: `<tmp>/playwright-transform-cache-<uid>/<xx>/<hash>_<name>.js|.map`.
  */
-function isVitestModule(file: string, buf: Buffer): boolean {
-  return /[/\\]ssr[/\\][0-9a-f]{40}$/.test(file) && buf.includes('__vite_ssr_');
+function isRunnerCache(file: string, buf: Buffer): boolean {
+  if (/[/\\]ssr[/\\][0-9a-f]{40}$/.test(file) && buf.includes('__vite_ssr_')) return true;
+  return /(?:^|[/\\])playwright-transform-cache(?:-\d+)?[/\\][0-9a-f]{2}[/\\][0-9a-f]{10}_[0-9a-f]{7}_[^/\\]+\.(?:js|map)$/.test(file);
 }
 
 function allowedFor(kind: Canary['kind'], file: string, buf: Buffer, place: Place, kept: boolean): boolean {
-  if (isVitestModule(file, buf)) return true;
+  if (isRunnerCache(file, buf)) return true;
   if (kind === 'token') return path.basename(file) === 'sandbox-state.json' && place.app;
   if (buf.subarray(0, REJECTS_HEADER.length).toString('utf8') === REJECTS_HEADER) return true;
   if (place.upload) return kept;

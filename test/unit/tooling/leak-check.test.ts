@@ -104,10 +104,13 @@ await rm(d, { recursive: true, force: true });`,
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
-  it("skips Vitest's module cache (the project's own source) but not a look-alike file the app wrote", () => {
+  it("skips Vitest's and Playwright's module caches (the project's own source) but not a look-alike file the app wrote", () => {
     const cache = path.join(root, 'AbCdEfGhIjKlMnOpQrStU', 'ssr');
     fs.mkdirSync(cache, { recursive: true });
     fs.writeFileSync(path.join(cache, 'c2b12c37ce68972db66320318693cb5d6fc62f6c'), `__vite_ssr_exportName__("T", () => "${SANDBOX_ACCESS_TOKEN}");`);
+    const pw = path.join(root, 'playwright-transform-cache-0', 'c2');
+    fs.mkdirSync(pw, { recursive: true });
+    fs.writeFileSync(path.join(pw, 'c2b12c37ce_d9c5d0a_seed.js'), `export const T = "${SANDBOX_ACCESS_TOKEN}";`);
     expect(scanForLeaks(root)).toEqual([]);
     const { home } = cleanRun();
     fs.mkdirSync(path.join(home, 'ssr'));
