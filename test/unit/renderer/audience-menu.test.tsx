@@ -174,3 +174,15 @@ describe('the audience row menu', () => {
     expect(undoSummary(preview({ calls: 1, pausesSchedule: false }), new Date(p.runStartedAt))).toMatch(/uses 1 call$/);
   });
 });
+
+describe('Sync now on an audience whose uploaded copy is gone', () => {
+  it('is disabled and says why (the engine cleared the source after a restart)', async () => {
+    const message = 'No source file: pick the cohort file again. This audience read an uploaded copy of march buyers.csv, and uploaded copies are removed when Cohort Relay stops.';
+    useFakeEngine({ 'audiences:list': () => [audience({ sourcePath: null, stateMessage: message })] });
+    render(<AudiencesScreen />);
+    const grid = await screen.findByRole('grid', { name: 'Audiences' });
+    const sync = within(grid).getByRole('button', { name: 'Sync Spring buyers now' });
+    expect((sync as HTMLButtonElement).disabled).toBe(true);
+    expect(sync.getAttribute('title')).toBe(message);
+  });
+});

@@ -13,6 +13,14 @@ export { adsManagerUrl };
  * Undo last sync…, Pause / Resume, Open in Ads Manager, Delete…. The detail screen shows them as buttons. Undo and
  * Delete ask first.
  */
+/** Why "Sync now" cannot work for this audience (shown as the disabled button's title), or null. */
+export function syncRefusal(a: AudienceView): string | null {
+  if (a.state === 'unavailable' && a.api === 'file') return 'TikTok no longer lets this audience be edited: sync the cohort to a new audience.';
+  // An uploaded copy that was removed (the engine cleared the source and says which file it was).
+  if (a.sourcePath === null) return a.stateMessage ?? 'No source file: pick the cohort file again.';
+  return null;
+}
+
 export function AudienceActions({ a, compact = false, onDeleted }: { a: AudienceView; compact?: boolean; onDeleted?: () => void }) {
   const [dialog, setDialog] = useState<'undo' | 'delete' | null>(null);
   const { busy, act } = useApp(useShallow((s) => ({ busy: s.audienceBusy[a.id], act: s.audienceAction })));
@@ -30,7 +38,7 @@ export function AudienceActions({ a, compact = false, onDeleted }: { a: Audience
       ) : heldRow ? (
         <HoldDecision a={a} compact />
       ) : (
-        <Button size={size} variant="primary" onClick={() => void act(a.id, 'sync')} busy={busy === 'sync'} disabled={blocked || a.state === 'needs_reconnect' || (a.state === 'unavailable' && a.api === 'file')} title={a.state === 'unavailable' && a.api === 'file' ? 'TikTok no longer lets this audience be edited: sync the cohort to a new audience.' : undefined} aria-label={`Sync ${a.name} now`}>
+        <Button size={size} variant="primary" onClick={() => void act(a.id, 'sync')} busy={busy === 'sync'} disabled={blocked || a.state === 'needs_reconnect' || syncRefusal(a) !== null} title={syncRefusal(a) ?? undefined} aria-label={`Sync ${a.name} now`}>
           Sync now
         </Button>
       )}
