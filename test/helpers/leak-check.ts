@@ -85,11 +85,13 @@ function isDataFolder(names: readonly string[]): boolean {
 
 /**
  * The test runners' module caches: the project's own source files (test code holding the test tokens) as they
- * were transformed for the workers, not files the app wrote. Vitest's: `<tmp>/<id>/ssr/<sha1>`, each starting
+ * were transformed for the workers, not files the app wrote. Vitest's: `<tmp>/<id>/ssr|client/<sha1>`, each starting
  * Vite's transform; Playwright's: `<tmp>/playwright-transform-cache-<uid>/<xx>/<hash>_<name>.js|.map`.
  */
 function isRunnerCache(file: string, buf: Buffer): boolean {
-  if (/[/\\]ssr[/\\][0-9a-f]{40}$/.test(file) && buf.includes('__vite_ssr_')) return true;
+  if (/[/\\](?:ssr|client)[/\\][0-9a-f]{40}$/.test(file) && buf.includes('__vite_ssr_')) return true;
+  // tsx's transform cache (the CLI and bench run through tsx): `<tmp>/tsx-<uid>/<pid>-<sha1>`, JSON with the code.
+  if (/(?:^|[/\\])tsx-\d+[/\\]\d+-[0-9a-f]{40}$/.test(file) && buf.subarray(0, 9).toString('utf8') === '{"code":"') return true;
   return /(?:^|[/\\])playwright-transform-cache(?:-\d+)?[/\\][0-9a-f]{2}[/\\][0-9a-f]{10}_[0-9a-f]{7}_[^/\\]+\.(?:js|map)$/.test(file);
 }
 

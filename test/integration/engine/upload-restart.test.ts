@@ -22,7 +22,7 @@ let renderer: string;
 const served: ServedWeb[] = [];
 
 beforeEach(() => {
-  ({ dir, cleanup } = tmpDir('cohort-relay-upload-restart-'));
+  ({ dir, cleanup } = tmpDir('cr-upload-restart-'));
   renderer = path.join(dir, 'renderer');
   fs.mkdirSync(renderer);
   fs.writeFileSync(path.join(renderer, 'index.html'), '<!doctype html><title>Cohort Relay</title>');

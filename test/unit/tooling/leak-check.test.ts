@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -13,10 +12,14 @@ import { emails, writeEmailCsv } from '../../helpers/cohort';
 const run = promisify(execFile);
 const hook = path.resolve(import.meta.dirname, '../../leak-keep.mjs');
 const checker = path.resolve(import.meta.dirname, '../../helpers/leak-check.ts');
+/** Where this suite plants its leaks: beside the reports, never under the run's TMPDIR that the real check scans. */
+const FIXTURES = path.resolve(import.meta.dirname, '../../../.reports/leak-fixtures');
+fs.mkdirSync(FIXTURES, { recursive: true });
 
 let root: string;
 beforeEach(() => {
-  root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'cr-leak-root-')));
+  // Outside the run's TMPDIR: the leaks planted here are this test's fixtures, not files the app wrote.
+  root = fs.realpathSync(fs.mkdtempSync(path.join(FIXTURES, 'cr-leak-root-')));
 });
 afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
@@ -76,7 +79,7 @@ describe('test/helpers/leak-check.ts: no token or raw test identifier in files t
 
   it('test/leak-keep.mjs keeps what a process removes under the root, so a leak in a cleaned-up data folder is still found', async () => {
     // The writer script holds the token itself: it lives outside the root, like the tests' own source files.
-    const scripts = fs.mkdtempSync(path.join(os.tmpdir(), 'cr-leak-writer-'));
+    const scripts = fs.mkdtempSync(path.join(FIXTURES, 'cr-leak-writer-'));
     const script = path.join(scripts, 'writer.mjs');
     fs.writeFileSync(
       script,
