@@ -10,7 +10,7 @@ import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import type { SimulatorHandle } from '../../electron/core/tiktok/simulator';
 import type { WebHost } from '../../electron/web-host/server';
-import { nav, openSandboxWebApp, SHOTS, type SandboxWebApp } from './sandbox-web-app';
+import { dropFile, nav, openSandboxWebApp, SHOTS, type SandboxWebApp } from './sandbox-web-app';
 
 /** A cohort: user_id,email with `count` addresses from `from`, plus two malformed emails and an empty cell. */
 function cohortCsv(from: number, count: number): string {
@@ -32,26 +32,6 @@ function multiKeyCsv(count: number): string {
     rows.push(`${i},crm${i}@example.com,${phone},${idfa}`);
   }
   return `${rows.join('\n')}\n`;
-}
-
-/** Drops a file on the window the way a desktop drag does: a DataTransfer built in the page. */
-async function dropFile(page: Page, name: string, text: string): Promise<void> {
-  const dt = await page.evaluateHandle(
-    ({ name, text }) => {
-      // Runs in the page; this file is type-checked without the DOM library, so the page's globals are typed here.
-      const w = globalThis as unknown as {
-        DataTransfer: new () => { items: { add(file: unknown): void } };
-        File: new (parts: string[], name: string, options: { type: string }) => unknown;
-      };
-      const d = new w.DataTransfer();
-      d.items.add(new w.File([text], name, { type: 'text/csv' }));
-      return d;
-    },
-    { name, text },
-  );
-  await page.dispatchEvent('main', 'dragenter', { dataTransfer: dt });
-  await page.dispatchEvent('main', 'dragover', { dataTransfer: dt });
-  await page.dispatchEvent('main', 'drop', { dataTransfer: dt });
 }
 
 /** Drops a large generated cohort, built inside the page so megabytes do not cross the test protocol. */

@@ -69,3 +69,23 @@ export async function openSandboxWebApp(browser: Browser, name: string, simulato
 export async function nav(page: Page, label: string): Promise<void> {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: label }).click();
 }
+
+/** Drops a file on the window the way a desktop drag does: a DataTransfer built in the page. */
+export async function dropFile(page: Page, name: string, text: string): Promise<void> {
+  const dt = await page.evaluateHandle(
+    ({ name, text }) => {
+      // Runs in the page; this file is type-checked without the DOM library, so the page's globals are typed here.
+      const w = globalThis as unknown as {
+        DataTransfer: new () => { items: { add(file: unknown): void } };
+        File: new (parts: string[], name: string, options: { type: string }) => unknown;
+      };
+      const d = new w.DataTransfer();
+      d.items.add(new w.File([text], name, { type: 'text/csv' }));
+      return d;
+    },
+    { name, text },
+  );
+  await page.dispatchEvent('main', 'dragenter', { dataTransfer: dt });
+  await page.dispatchEvent('main', 'dragover', { dataTransfer: dt });
+  await page.dispatchEvent('main', 'drop', { dataTransfer: dt });
+}

@@ -6,7 +6,7 @@
  */
 import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
-import { nav, openSandboxWebApp, type SandboxWebApp } from './sandbox-web-app';
+import { dropFile, nav, openSandboxWebApp, type SandboxWebApp } from './sandbox-web-app';
 
 /** user_id,email with `count` addresses from `from`. */
 function cohortCsv(from: number, count: number): string {
@@ -20,25 +20,6 @@ function multiKeyCsv(count: number): string {
   const rows = ['user_id,email,phone,idfa'];
   for (let i = 0; i < count; i++) rows.push(`${i},crm${i}@example.com,+1415555${String(i).padStart(4, '0')},5f3a2b18-9c4d-4e7f-b8e2-${(i + 1).toString(16).padStart(12, '0')}`);
   return `${rows.join('\n')}\n`;
-}
-
-/** Drops a file on the window the way a desktop drag does: a DataTransfer built in the page. */
-async function dropFile(page: Page, name: string, text: string): Promise<void> {
-  const dt = await page.evaluateHandle(
-    ({ name, text }) => {
-      const w = globalThis as unknown as {
-        DataTransfer: new () => { items: { add(file: unknown): void } };
-        File: new (parts: string[], name: string, options: { type: string }) => unknown;
-      };
-      const d = new w.DataTransfer();
-      d.items.add(new w.File([text], name, { type: 'text/csv' }));
-      return d;
-    },
-    { name, text },
-  );
-  await page.dispatchEvent('main', 'dragenter', { dataTransfer: dt });
-  await page.dispatchEvent('main', 'dragover', { dataTransfer: dt });
-  await page.dispatchEvent('main', 'drop', { dataTransfer: dt });
 }
 
 /** From the columns step to the destination step, through hash lab and validation. */
