@@ -77,7 +77,7 @@ describe('the audience row menu', () => {
     fireEvent.click((await openMenu()).button);
     fireEvent.click(screen.getByRole('menuitem', { name: 'Undo the last sync of Spring buyers…' }));
     fireEvent.click(await screen.findByRole('button', { name: 'Undo the sync' }));
-    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull(), { timeout: 5_000 });
     expect(b.callsTo('sync:undo')).toEqual([{ audienceId: 1 }]);
   });
 
@@ -139,7 +139,7 @@ describe('the audience row menu', () => {
     fireEvent.click(within(dialog).getByText(/This cannot be undone/));
     expect(useApp.getState().route).not.toEqual({ name: 'audience', id: 1 });
     fireEvent.click(within(dialog).getByRole('button', { name: 'Delete here and at TikTok' }));
-    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull(), { timeout: 5_000 });
     expect(b.callsTo('audiences:delete')).toEqual([{ id: 1, atTiktok: true }]);
     expect(await screen.findByText('No audiences yet')).toBeTruthy();
   });
