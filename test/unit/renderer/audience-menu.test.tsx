@@ -76,7 +76,11 @@ describe('the audience row menu', () => {
 
     fireEvent.click((await openMenu()).button);
     fireEvent.click(screen.getByRole('menuitem', { name: 'Undo the last sync of Spring buyers…' }));
-    fireEvent.click(await screen.findByRole('button', { name: 'Undo the sync' }));
+    // The confirm button is disabled until the dry run's numbers are shown: wait for them, then confirm.
+    await screen.findByText(/^Undo the sync of .*: re-add 49,484/);
+    const confirm = screen.getByRole('button', { name: 'Undo the sync' });
+    expect((confirm as HTMLButtonElement).disabled).toBe(false);
+    fireEvent.click(confirm);
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull(), { timeout: 5_000 });
     expect(b.callsTo('sync:undo')).toEqual([{ audienceId: 1 }]);
   });
