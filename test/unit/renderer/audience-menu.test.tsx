@@ -13,7 +13,7 @@ import { useApp } from '../../../renderer/src/app/store';
 import { AppError } from '../../../shared/errors';
 import type { UndoPreviewView } from '../../../shared/ipc/dto';
 import { audience, detail } from './fake-bridge';
-import { useFakeEngine } from './setup';
+import { useFakeEngine, clickWhenEnabled } from './setup';
 
 function preview(over: Partial<UndoPreviewView> = {}): UndoPreviewView {
   return { audienceId: 1, runId: 5, runStartedAt: new Date(2026, 10, 24, 13, 40).toISOString(), adds: 49_484, removes: 50_000, calls: 2, quotaLeft: 22, dailyBudget: 24, fitsToday: true, deferredUntil: null, pausesSchedule: true, warning: null, ...over };
@@ -117,7 +117,7 @@ describe('the audience row menu', () => {
     render(<AudiencesScreen />);
     fireEvent.click((await openMenu()).button);
     fireEvent.click(screen.getByRole('menuitem', { name: 'Undo the last sync of Spring buyers…' }));
-    fireEvent.click(await screen.findByRole('button', { name: 'Undo the sync' }));
+    await clickWhenEnabled('Undo the sync');
     const dialog = screen.getByRole('dialog', { name: 'Undo the last sync of Spring buyers?' });
     expect(await within(dialog).findByText(/A sync of this audience is already running/)).toBeTruthy();
   });
@@ -166,7 +166,7 @@ describe('the audience row menu', () => {
   it('the detail screen asks too, and returns to the list after a delete', async () => {
     const b = useFakeEngine({ 'audiences:get': () => detail(), 'audiences:list': () => [], 'audiences:delete': () => ({ deletedAtTiktok: false }) });
     render(<AudienceDetail id={1} />);
-    fireEvent.click(await screen.findByRole('button', { name: 'Delete Spring buyers…' }));
+    await clickWhenEnabled('Delete Spring buyers…');
     fireEvent.click(screen.getByRole('button', { name: 'Delete from Cohort Relay' }));
     await waitFor(() => expect(useApp.getState().route).toEqual({ name: 'audiences' }));
     expect(b.callsTo('audiences:delete')).toEqual([{ id: 1, atTiktok: false }]);

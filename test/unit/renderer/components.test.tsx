@@ -13,7 +13,7 @@ import { Meter } from '../../../renderer/src/ui/meter';
 import { ProgressBar } from '../../../renderer/src/ui/progress-bar';
 import { AppError } from '../../../shared/errors';
 import { audience, connection, detail, preview, run, settings } from './fake-bridge';
-import { useFakeEngine } from './setup';
+import { useFakeEngine, clickWhenEnabled } from './setup';
 
 const fmt = (n: number) => new Intl.NumberFormat().format(n);
 
@@ -135,7 +135,7 @@ describe('audiences screen', () => {
       },
     });
     render(<AudiencesScreen />);
-    fireEvent.click(await screen.findByRole('button', { name: 'Sync Spring buyers now' }));
+    await clickWhenEnabled('Sync Spring buyers now');
     expect((await screen.findByRole('alert')).textContent).toContain("Spring buyers has used today's 24 TikTok calls.");
     expect(b.callsTo('sync:run')).toEqual([{ audienceId: 1 }]);
   });
@@ -163,7 +163,7 @@ describe('audiences screen', () => {
   it('has an empty state that leads to the import', async () => {
     useFakeEngine({ 'audiences:list': () => [] });
     render(<AudiencesScreen />);
-    fireEvent.click(await screen.findByRole('button', { name: 'Import a cohort' }, {}));
+    await clickWhenEnabled('Import a cohort');
     expect(useApp.getState().route).toEqual({ name: 'import' });
   });
 });

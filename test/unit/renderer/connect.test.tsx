@@ -7,7 +7,7 @@ import { ConnectScreen } from '../../../renderer/src/features/connect/connect-sc
 import { AppError } from '../../../shared/errors';
 import type { ConnectionView, RedirectUriView } from '../../../shared/ipc/dto';
 import { connection } from './fake-bridge';
-import { useFakeEngine } from './setup';
+import { useFakeEngine, clickWhenEnabled } from './setup';
 
 const DEFAULT = 'http://127.0.0.1:28561/oauth/callback';
 const view = (over: Partial<RedirectUriView> = {}): RedirectUriView => ({ redirectUri: DEFAULT, defaultRedirectUri: DEFAULT, source: 'default', ...over });
@@ -52,7 +52,7 @@ describe('connect screen: the redirect URL', () => {
       },
     });
     render(<ConnectScreen />);
-    fireEvent.click(await screen.findByRole('button', { name: 'Change redirect URL' }));
+    await clickWhenEnabled('Change redirect URL');
     const input = screen.getByLabelText('New redirect URL');
     fireEvent.change(input, { target: { value: 'https://x.example/cb' } });
     fireEvent.click(screen.getByRole('button', { name: 'Save redirect URL' }));

@@ -12,7 +12,7 @@ import { MappingScreen } from '../../../renderer/src/features/mapping/mapping-sc
 import type { HashLabView, PreviewView, TiktokAudienceView, ValidationView } from '../../../shared/ipc/dto';
 import type { RequestIn } from '../../../shared/ipc/contract';
 import { audience, connection, detail, plan, preview } from './fake-bridge';
-import { useFakeEngine } from './setup';
+import { useFakeEngine, clickWhenEnabled } from './setup';
 
 const fmt = (n: number) => new Intl.NumberFormat().format(n);
 
@@ -107,7 +107,7 @@ describe('import wizard: several keys', () => {
     fireEvent.click(multiBox());
     await useApp.getState().setSuppressFile(new File(['email\nx@example.com\n'], 'converted.csv'));
     fireEvent.click(screen.getByRole('button', { name: 'Next: hash lab' }));
-    fireEvent.click(await screen.findByRole('button', { name: 'Next: check the whole file' }));
+    await clickWhenEnabled('Next: check the whole file');
     expect(await screen.findByText(/the list is matched on Email: a person whose Email is in it is left out/)).toBeTruthy();
     expect(b.callsTo('import:validate').at(-1)).toMatchObject({ key: 'email', suppressPath: '/uploads/converted.csv' });
     fireEvent.click(within(screen.getByRole('group', { name: 'Key shown' })).getByRole('button', { name: 'Phone · phone' }));
@@ -173,7 +173,7 @@ describe('import wizard: several keys', () => {
     await screen.findByText(/Showing IDFA \(Apple\) only/);
     expect(b.callsTo('import:validate').at(-1)).toMatchObject({ key: 'idfa', column: 'idfa' });
 
-    fireEvent.click(await screen.findByRole('button', { name: 'Next: choose the audience' }));
+    await clickWhenEnabled('Next: choose the audience');
     expect(await screen.findByLabelText('An existing TikTok audience matched on Email + Phone + MAID (multi-key)')).toBeTruthy();
     const fileType = screen.getByLabelText('Customer-file audience') as HTMLInputElement;
     expect(fileType.checked).toBe(true);

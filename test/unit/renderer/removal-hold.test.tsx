@@ -16,7 +16,7 @@ import { SyncLogScreen } from '../../../renderer/src/features/sync-log/sync-log-
 import { AppError } from '../../../shared/errors';
 import type { HoldView } from '../../../shared/ipc/dto';
 import { audience, connection, detail, plan, preview, run } from './fake-bridge';
-import { useFakeEngine } from './setup';
+import { useFakeEngine, clickWhenEnabled } from './setup';
 
 const MESSAGE = "This sync would remove 646,771 of 1,000,000 people (65 %), more than this audience's 20 % limit, so it was held: nothing was sent and no call was spent.";
 function hold(over: Partial<HoldView> = {}): HoldView {
@@ -63,7 +63,7 @@ describe('a held sync on the audiences screen', () => {
       },
     });
     render(<AudiencesScreen />);
-    fireEvent.click(await screen.findByRole('button', { name: /^Sync Spring buyers anyway, once/ }));
+    await clickWhenEnabled(/^Sync Spring buyers anyway, once/);
     expect((await screen.findByRole('alert')).textContent).toContain('The held sync of this audience changed since');
   });
 });
@@ -152,9 +152,9 @@ describe('a held sync in the import wizard', () => {
     await useApp.getState().loadConnections();
     render(<ImportWizard />);
     await useApp.getState().openFile(new File(['x'], 'cohort.csv'));
-    fireEvent.click(await screen.findByRole('button', { name: 'Next: hash lab' }));
-    fireEvent.click(await screen.findByRole('button', { name: 'Next: check the whole file' }));
-    fireEvent.click(await screen.findByRole('button', { name: 'Next: choose the audience' }));
+    await clickWhenEnabled('Next: hash lab');
+    await clickWhenEnabled('Next: check the whole file');
+    await clickWhenEnabled('Next: choose the audience');
     fireEvent.change(await screen.findByLabelText('Audience name'), { target: { value: 'Spring buyers' } });
     fireEvent.click(screen.getByRole('button', { name: 'Next: dry run' }));
 

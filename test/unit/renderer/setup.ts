@@ -1,6 +1,6 @@
 /** Shared per-test wiring for renderer tests: a fresh store, a fake bridge, and an unmounted DOM after each test. */
-import { cleanup } from '@testing-library/react';
-import { afterEach } from 'vitest';
+import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
+import { afterEach, expect } from 'vitest';
 import { setBridge } from '../../../renderer/src/app/bridge';
 import { resetApp } from '../../../renderer/src/app/store';
 import { fakeBridge } from './fake-bridge';
@@ -18,3 +18,14 @@ afterEach(() => {
   setBridge(null);
   document.documentElement.removeAttribute('data-theme');
 });
+
+/**
+ * Clicks the button once it is enabled. Buttons that wait for the engine (a dry run's numbers, a file's preview)
+ * are disabled until the answer is shown; a click before that does nothing in a real browser or in jsdom, so a
+ * test that clicks as soon as the button exists races the fake engine on a loaded machine.
+ */
+export async function clickWhenEnabled(name: string | RegExp): Promise<void> {
+  const button = await screen.findByRole('button', { name }, { timeout: 5_000 });
+  await waitFor(() => expect((button as HTMLButtonElement).disabled).toBe(false), { timeout: 5_000 });
+  fireEvent.click(button);
+}

@@ -6,7 +6,7 @@ import { useApp } from '../../../renderer/src/app/store';
 import { ImportWizard } from '../../../renderer/src/features/import/import-wizard';
 import type { PreviewView, ValidationView } from '../../../shared/ipc/dto';
 import { audience, connection, plan, preview } from './fake-bridge';
-import { useFakeEngine } from './setup';
+import { useFakeEngine, clickWhenEnabled } from './setup';
 
 const VALIDATION: ValidationView = { rowsRead: 3, valid: 3, rejected: 0, duplicates: 0, byReason: {}, rejectsSample: [] };
 
@@ -24,9 +24,9 @@ function engine(p: PreviewView) {
 
 /** Drops the file and walks to the dry run; the keys the unsaved audience is planned (and saved) with. */
 async function plannedKeys(b: ReturnType<typeof engine>) {
-  fireEvent.click(await screen.findByRole('button', { name: 'Next: hash lab' }));
-  fireEvent.click(await screen.findByRole('button', { name: 'Next: check the whole file' }));
-  fireEvent.click(await screen.findByRole('button', { name: 'Next: choose the audience' }));
+  await clickWhenEnabled('Next: hash lab');
+  await clickWhenEnabled('Next: check the whole file');
+  await clickWhenEnabled('Next: choose the audience');
   fireEvent.change(await screen.findByLabelText('Audience name'), { target: { value: 'Guessed' } });
   fireEvent.change(screen.getByLabelText('Cadence'), { target: { value: 'manual' } });
   fireEvent.click(screen.getByRole('button', { name: 'Next: dry run' }));

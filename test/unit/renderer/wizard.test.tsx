@@ -7,7 +7,7 @@ import { ImportWizard } from '../../../renderer/src/features/import/import-wizar
 import { AppError } from '../../../shared/errors';
 import type { ValidationView } from '../../../shared/ipc/dto';
 import { audience, connection, plan, preview } from './fake-bridge';
-import { useFakeEngine } from './setup';
+import { useFakeEngine, clickWhenEnabled } from './setup';
 
 const fmt = (n: number) => new Intl.NumberFormat().format(n);
 const VALIDATION: ValidationView = { rowsRead: 1503, valid: 1500, rejected: 3, duplicates: 0, byReason: { INVALID_EMAIL: 2, EMPTY: 1 }, rejectsSample: [{ line: 1502, reason: 'INVALID_EMAIL', value: 'not-an-…' }] };
@@ -34,8 +34,8 @@ async function toValidation() {
   await useApp.getState().loadConnections();
   render(<ImportWizard />);
   await useApp.getState().openFile(new File(['x'], 'cohort.csv'));
-  fireEvent.click(await screen.findByRole('button', { name: 'Next: hash lab' }));
-  fireEvent.click(await screen.findByRole('button', { name: 'Next: check the whole file' }));
+  await clickWhenEnabled('Next: hash lab');
+  await clickWhenEnabled('Next: check the whole file');
 }
 
 describe('import wizard', () => {
@@ -104,7 +104,7 @@ describe('import wizard', () => {
       'audiences:list': () => (saved ? [audience({ id: 4, state: 'never_synced', sourceKind: 'folder', sourcePath: '/exports/amplitude', sourcePattern: 'buyers-*.csv' })] : []),
     });
     await toValidation();
-    fireEvent.click(await screen.findByRole('button', { name: 'Next: choose the audience' }));
+    await clickWhenEnabled('Next: choose the audience');
     fireEvent.click(await screen.findByLabelText(/newest matching file in a folder/));
     const next = screen.getByRole('button', { name: 'Next: dry run' }) as HTMLButtonElement;
     expect(next.disabled).toBe(true);
@@ -120,7 +120,7 @@ describe('import wizard', () => {
     // Back and a second dry run plan the saved audience, not a second one of the same name.
     await useApp.getState().loadAudiences();
     fireEvent.click(screen.getByRole('button', { name: 'Back' }));
-    fireEvent.click(await screen.findByRole('button', { name: 'Next: dry run' }));
+    await clickWhenEnabled('Next: dry run');
     await screen.findByText('To add');
     expect(b.callsTo('sync:plan')[1]).toMatchObject({ audienceId: 4, draft: { sourceKind: 'folder', sourcePath: '/exports/amplitude', sourcePattern: 'buyers-*.csv' } });
     expect(screen.queryByText(/Source changes from/)).toBeNull();
@@ -130,8 +130,8 @@ describe('import wizard', () => {
   it('a floor warning blocks "Sync now" and says why; going back leaves nothing saved', async () => {
     const b = engine({ 'sync:plan': () => plan({ audienceId: 4, projectedSize: 900, floorWarning: 'This sync would leave 900 people, under TikTok\u2019s 1,000 minimum. Add people or create a new audience.' }) });
     await toValidation();
-    fireEvent.click(await screen.findByRole('button', { name: 'Next: choose the audience' }));
-    fireEvent.click(await screen.findByRole('button', { name: 'Next: dry run' }));
+    await clickWhenEnabled('Next: choose the audience');
+    await clickWhenEnabled('Next: dry run');
     expect(await screen.findByText(/under TikTok.s 1,000 minimum/)).toBeTruthy();
     expect((screen.getByRole('button', { name: 'Sync now' }) as HTMLButtonElement).disabled).toBe(true);
     fireEvent.click(screen.getByRole('button', { name: 'Back' }));
@@ -151,7 +151,7 @@ describe('import wizard', () => {
     });
     await useApp.getState().loadAudiences();
     await toValidation();
-    fireEvent.click(await screen.findByRole('button', { name: 'Next: choose the audience' }));
+    await clickWhenEnabled('Next: choose the audience');
     fireEvent.click(await screen.findByLabelText(/An existing TikTok audience/));
     fireEvent.click(await screen.findByLabelText(/Spring buyers/));
     fireEvent.click(screen.getByRole('button', { name: 'Next: dry run' }));
@@ -169,8 +169,8 @@ describe('import wizard', () => {
     const reason = 'TikTok allows one full replace of an audience a day, and this audience had one less than 24 hours ago. Making it match the file needs another, so it waits until 2026-11-25T08:00:00.000Z.';
     engine({ 'sync:plan': () => plan({ audienceId: 4, deferredUntil: '2026-11-25T08:00:00.000Z', deferredReason: reason }) });
     await toValidation();
-    fireEvent.click(await screen.findByRole('button', { name: 'Next: choose the audience' }));
-    fireEvent.click(await screen.findByRole('button', { name: 'Next: dry run' }));
+    await clickWhenEnabled('Next: choose the audience');
+    await clickWhenEnabled('Next: dry run');
     expect(await screen.findByText(/one full replace of an audience a day/)).toBeTruthy();
     expect(screen.queryByText(/today.s calls/)).toBeNull();
   });
@@ -178,7 +178,7 @@ describe('import wizard', () => {
   it('without a usable connection the destination step offers the sandbox instead of a dead end', async () => {
     engine({ 'connections:list': () => [connection({ status: 'needs_reconnect' })] });
     await toValidation();
-    fireEvent.click(await screen.findByRole('button', { name: 'Next: choose the audience' }));
+    await clickWhenEnabled('Next: choose the audience');
     expect(await screen.findByRole('heading', { name: 'Connect a TikTok account first' })).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Try the offline sandbox' })).toBeTruthy();
   });
