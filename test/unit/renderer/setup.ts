@@ -1,10 +1,14 @@
 /** Shared per-test wiring for renderer tests: a fresh store, a fake bridge, and an unmounted DOM after each test. */
-import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
+import { cleanup, configure, fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, expect } from 'vitest';
 import { setBridge } from '../../../renderer/src/app/bridge';
 import { resetApp } from '../../../renderer/src/app/store';
 import { fakeBridge } from './fake-bridge';
 import type { FakeBridge, FakeHandlers } from './fake-bridge';
+
+// findBy*/waitFor wait up to 5 s, not 1 s: CI runs these beside other suites on 2 loaded cores, and an
+// answer of the fake engine goes through the store and a React render before it shows.
+configure({ asyncUtilTimeout: 5_000 });
 
 export function useFakeEngine(handlers: FakeHandlers = {}): FakeBridge {
   const b = fakeBridge(handlers);
