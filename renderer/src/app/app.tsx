@@ -11,6 +11,7 @@ import { AudienceDetail } from '../features/audiences/audience-detail';
 import { MappingScreen } from '../features/mapping/mapping-screen';
 import { SyncLogScreen } from '../features/sync-log/sync-log-screen';
 import { SettingsScreen } from '../features/settings/settings-screen';
+import { SandboxBanner } from './sandbox';
 
 const NAV: { name: RouteName; route: Route; label: string; matches: RouteName[] }[] = [
   { name: 'audiences', route: { name: 'audiences' }, label: 'Audiences', matches: ['audiences', 'audience', 'mapping'] },
@@ -152,6 +153,7 @@ export function App() {
         </div>
       </nav>
       <main id="main" className="main" ref={mainRef}>
+        <SandboxBanner />
         <Screen />
       </main>
       {dragging && (

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../../app/store';
+import { selectSimulated } from '../../app/sandbox';
 import { Button, ExternalLink } from '../../ui/button';
 import type { AudienceView } from '../../../../shared/ipc/dto';
 import { HoldDecision } from './held-sync';
@@ -24,6 +25,7 @@ export function syncRefusal(a: AudienceView): string | null {
 export function AudienceActions({ a, compact = false, onDeleted }: { a: AudienceView; compact?: boolean; onDeleted?: () => void }) {
   const [dialog, setDialog] = useState<'undo' | 'delete' | null>(null);
   const { busy, act } = useApp(useShallow((s) => ({ busy: s.audienceBusy[a.id], act: s.audienceAction })));
+  const simulated = useApp(selectSimulated(a));
   const size = compact ? 'small' : 'normal';
   const blocked = busy !== undefined;
   // A held sync: the row offers the decision (and Pause) instead of another "Sync now" of the same file; the
@@ -59,7 +61,7 @@ export function AudienceActions({ a, compact = false, onDeleted }: { a: Audience
           <Button size={size} variant="ghost" onClick={() => setDialog('undo')} busy={busy === 'undo'} disabled={blocked || a.running || a.lastSync === null} aria-label={`Undo the last sync of ${a.name}…`}>
             Undo last sync…
           </Button>
-          {a.tiktokAudienceId && (
+          {a.tiktokAudienceId && !simulated && (
             <ExternalLink href={adsManagerUrl(a)} className="btn btn-ghost btn-small" label={`Open ${a.name} in TikTok Ads Manager`}>
               Open in Ads Manager ↗
             </ExternalLink>

@@ -15,6 +15,7 @@ import { KEY_LABELS } from '../../../../shared/domain';
 import type { KeyMapping, KeySlot } from '../../../../shared/ipc/dto';
 import { KEY_SLOTS, keysText, slotLabel } from '../../app/keys';
 import { Tag } from '../../ui/badge';
+import { isSimulatedAudience } from '../../app/sandbox';
 
 const DAY = 86_400_000;
 
@@ -61,6 +62,7 @@ export function AudienceDetail({ id }: { id: number }) {
     void loadDetail(id);
   }, [id, loadDetail]);
   const a = s.detail?.data ?? null;
+  const simulated = useApp((st) => a !== null && isSimulatedAudience(a, st.connections.data));
 
   return (
     <section className="screen" aria-labelledby="audience-title">
@@ -71,6 +73,7 @@ export function AudienceDetail({ id }: { id: number }) {
           </Button>
           <h1 id="audience-title" tabIndex={-1}>
             {a?.name ?? 'Audience'} {a && <StateBadge state={a.state} message={a.stateMessage} />}
+            {a && simulated && <Tag title="Simulated in the offline sandbox: nothing is sent to TikTok">Sandbox</Tag>}
             {a?.api === 'segment' && <Tag title="Partner audience: kept in step through TikTok's segment API, with no daily change cap">Partner</Tag>}
           </h1>
         </div>

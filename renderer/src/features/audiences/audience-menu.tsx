@@ -7,6 +7,7 @@ import type { KeyboardEvent, ReactNode } from 'react';
 import { createPortal } from 'react-dom';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../../app/store';
+import { selectSimulated } from '../../app/sandbox';
 import { fmtDateTime, fmtInt } from '../../app/format';
 import { toShape } from '../../app/remote';
 import { Button } from '../../ui/button';
@@ -290,12 +291,14 @@ export function DeleteDialog({ a, onClose, onDeleted }: { a: AudienceView; onClo
 export function AudienceMenu({ a, compact, pause = true, onDeleted }: { a: AudienceView; compact: boolean; pause?: boolean; onDeleted?: () => void }) {
   const { busy, act } = useApp(useShallow((s) => ({ busy: s.audienceBusy[a.id], act: s.audienceAction })));
   const [dialog, setDialog] = useState<'undo' | 'delete' | null>(null);
+  const simulated = useApp(selectSimulated(a));
   const blocked = busy !== undefined;
   const items: Item[] = [
     { key: 'undo', label: 'Undo last sync…', aria: `Undo the last sync of ${a.name}…`, disabled: blocked || a.running || a.lastSync === null, onSelect: () => setDialog('undo') },
   ];
   if (pause) items.push({ key: 'pause', label: a.paused ? 'Resume schedule' : 'Pause schedule', aria: `${a.paused ? 'Resume' : 'Pause'} scheduled syncs of ${a.name}`, disabled: blocked, onSelect: () => void act(a.id, a.paused ? 'resume' : 'pause') });
-  if (a.tiktokAudienceId) items.push({ key: 'ads', label: 'Open in Ads Manager ↗', aria: `Open ${a.name} in TikTok Ads Manager`, href: adsManagerUrl(a) });
+  // A simulated audience exists only in the offline sandbox: Ads Manager has no page for it.
+  if (a.tiktokAudienceId && !simulated) items.push({ key: 'ads', label: 'Open in Ads Manager ↗', aria: `Open ${a.name} in TikTok Ads Manager`, href: adsManagerUrl(a) });
   items.push({ key: 'delete', label: 'Delete…', aria: `Delete ${a.name}…`, danger: true, disabled: blocked, onSelect: () => setDialog('delete') });
   return (
     <>

@@ -7,11 +7,13 @@ import { StateBadge, Tag } from '../../ui/badge';
 import { keysText } from '../../app/keys';
 import { Button } from '../../ui/button';
 import { Meter } from '../../ui/meter';
-import { EmptyState, ErrorBanner, Loading, Notice } from '../../ui/states';
+import { ErrorBanner, Loading, Notice } from '../../ui/states';
 import { Table } from '../../ui/table';
 import type { Column } from '../../ui/table';
 import { AudienceActions } from './audience-actions';
 import { HeldBadge } from './held-sync';
+import { FirstRun } from '../../app/first-run';
+import { isSimulatedAudience } from '../../app/sandbox';
 import type { AudienceView } from '../../../../shared/ipc/dto';
 
 export function AudiencesScreen() {
@@ -26,7 +28,7 @@ export function AudiencesScreen() {
       navigate: st.navigate,
       clearAudienceError: st.clearAudienceError,
       setPauseAll: st.setPauseAll,
-      hasConnection: (st.connections.data ?? []).length > 0,
+      connections: st.connections,
     })),
   );
   const { loadAudiences } = s;
@@ -49,6 +51,7 @@ export function AudiencesScreen() {
           {/* The tag sits with the keys, so a long name keeps the room it needs. */}
           <span className="name-line muted small">
             {keysText(a.keys)}
+            {isSimulatedAudience(a, s.connections.data) && <Tag title="Simulated in the offline sandbox: nothing is sent to TikTok">Sandbox</Tag>}
             {a.api === 'segment' && <Tag title="Partner audience: kept in step through TikTok's segment API, with no daily change cap">Partner</Tag>}
           </span>
           <span className="muted small">
@@ -149,21 +152,8 @@ export function AudiencesScreen() {
       {s.audiences.loading && !s.audiences.data ? (
         <Loading label="Loading audiences…" />
       ) : list.length === 0 ? (
-        !s.audiences.error && (
-          <EmptyState
-            title="No audiences yet"
-            action={
-              <div className="actions">
-                <Button variant="primary" onClick={() => s.navigate({ name: 'import' })}>
-                  Import a cohort
-                </Button>
-                {!s.hasConnection && <Button onClick={() => s.navigate({ name: 'connect' })}>Connect TikTok</Button>}
-              </div>
-            }
-          >
-            <p>Drop a cohort CSV on this window to create the first audience. It is hashed here; only hashes go to TikTok.</p>
-          </EmptyState>
-        )
+        !s.audiences.error &&
+        (s.connections.loading && !s.connections.data ? <Loading label="Loading connections…" /> : <FirstRun />)
       ) : (
         <Table label="Audiences" rows={list} columns={columns} rowKey={(a) => a.id} rowHeight={76} maxHeight={640} minWidth="60rem" onActivate={(a) => s.navigate({ name: 'audience', id: a.id })} />
       )}

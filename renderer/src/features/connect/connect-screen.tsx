@@ -5,7 +5,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../../app/store';
 import { fmtDateTime } from '../../app/format';
 import { Badge } from '../../ui/badge';
-import { Button } from '../../ui/button';
+import { Button, ExternalLink } from '../../ui/button';
 import { EmptyState, ErrorBanner, Loading } from '../../ui/states';
 import type { ConnectionView } from '../../../../shared/ipc/dto';
 
@@ -280,6 +280,108 @@ function TokenForm() {
   );
 }
 
+const ENV_CHOICES: { value: ConnectionView['environment']; label: string; short: string }[] = [
+  { value: 'offline-sandbox', label: 'Offline sandbox', short: 'a TikTok simulator on this computer: nothing is sent to TikTok' },
+  { value: 'production', label: 'TikTok (production)', short: 'real audiences in your ad accounts' },
+  { value: 'tiktok-sandbox', label: "TikTok's sandbox", short: "TikTok's own test environment for developer apps" },
+];
+
+/** What switching to `to` changes, in plain words, for the confirmation. */
+export function environmentSwitchText(to: ConnectionView['environment']): string[] {
+  const stays = 'Existing connections and their audiences stay where they are: simulated ones stay simulated, TikTok ones keep syncing to TikTok.';
+  switch (to) {
+    case 'production':
+      return [
+        'New sign-ins and pasted tokens connect to TikTok (business-api.tiktok.com). A sync on them creates and changes real audiences in your ad accounts and spends their daily calls; nothing is sent before you choose Sync now.',
+        stays,
+      ];
+    case 'tiktok-sandbox':
+      return [
+        "New sign-ins connect to TikTok's own sandbox (sandbox-ads.tiktok.com), a test environment for developer apps. It offers no audience endpoints, so syncs there are refused: use it only to try a sign-in.",
+        stays,
+      ];
+    case 'offline-sandbox':
+      return ['New connections go to the simulator on this computer: nothing is sent to TikTok, and no account is needed.', stays];
+  }
+}
+
+/** Which TikTok new connections go to, and the switch, behind a confirmation that says what changes. */
+function EnvironmentSwitch() {
+  const { settings, saving, error, loadSettings, save } = useApp(
+    useShallow((s) => ({ settings: s.settings, saving: s.settingsSaving, error: s.settingsError, loadSettings: s.loadSettings, save: s.saveSettings })),
+  );
+  const [target, setTarget] = useState<ConnectionView['environment'] | null>(null);
+  const confirmRef = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (!settings.data && !settings.loading && !settings.error) void loadSettings();
+  }, [settings.data, settings.loading, settings.error, loadSettings]);
+  useEffect(() => {
+    if (target) confirmRef.current?.focus();
+  }, [target]);
+  const current = settings.data?.environment;
+  if (!current) return null;
+  const here = ENV_CHOICES.find((e) => e.value === current)!;
+  const chosen = ENV_CHOICES.find((e) => e.value === target);
+  return (
+    <section className="card env-switch" aria-labelledby="env-title">
+      <h2 id="env-title">Environment</h2>
+      <p>
+        New connections go to: <strong>{here.label}</strong> <span className="muted">— {here.short}.</span>
+      </p>
+      {chosen ? (
+        <div className="env-confirm" role="group" aria-labelledby="env-confirm-title">
+          <h3 id="env-confirm-title" ref={confirmRef} tabIndex={-1}>
+            Switch to {chosen.label}?
+          </h3>
+          {environmentSwitchText(chosen.value).map((t) => (
+            <p key={t}>{t}</p>
+          ))}
+          <div className="actions">
+            <Button variant="primary" busy={saving} busyLabel="Switching…" onClick={() => void save({ environment: chosen.value }).then((ok) => ok && setTarget(null))}>
+              Switch to {chosen.label}
+            </Button>
+            <Button onClick={() => setTarget(null)}>Keep {here.label}</Button>
+          </div>
+        </div>
+      ) : (
+        <div className="actions">
+          {ENV_CHOICES.filter((e) => e.value !== current).map((e) => (
+            <Button key={e.value} size="small" onClick={() => setTarget(e.value)}>
+              Switch to {e.label}…
+            </Button>
+          ))}
+        </div>
+      )}
+      <ErrorBanner error={error} title="Could not switch the environment" />
+    </section>
+  );
+}
+
+/** Where a developer app's id, secret and redirect URL, and a long-term token come from, with TikTok's pages. */
+function DeveloperHowTo() {
+  return (
+    <details className="card how-to">
+      <summary>How to get an app id, secret, redirect URL or long-term token</summary>
+      <ol>
+        <li>
+          Register as a developer on the <ExternalLink href="https://business-api.tiktok.com/portal">TikTok API for Business developer portal</ExternalLink> and create an app
+          under My Apps, with the Audience Management permission (and Read Ad Account Information, so Cohort Relay can name your ad accounts).
+        </li>
+        <li>Once TikTok approves the app, its page under My Apps shows the <strong>app id</strong> and the <strong>secret</strong>: paste them into "Sign in with TikTok".</li>
+        <li>
+          <strong>Redirect URL</strong>: copy the one shown under "Sign in with TikTok" and add it to the app's Advertiser redirect URLs (up to 10; a 127.0.0.1 address is allowed).
+        </li>
+        <li>
+          <strong>Long-term token</strong>: authorize your ad account with the app's advertiser authorization link, then exchange the code for an access token as in TikTok's{' '}
+          <ExternalLink href="https://business-api.tiktok.com/portal/docs?id=1738373141733378">authorization guide</ExternalLink>. That token does not expire until it is
+          revoked; paste it into "Paste an access token". TikTok's <ExternalLink href="https://business-api.tiktok.com/portal/docs?id=1738373164380162">getting started guide</ExternalLink>{' '}
+          walks through the whole set-up.
+        </li>
+      </ol>
+    </details>
+  );
+}
+
 export function ConnectScreen() {
   const { connections, busy, error, loadConnections, connectSandbox, clearConnectError } = useApp(
     useShallow((s) => ({ connections: s.connections, busy: s.connectBusy, error: s.connectError, loadConnections: s.loadConnections, connectSandbox: s.connectSandbox, clearConnectError: s.clearConnectError })),
@@ -324,6 +426,7 @@ export function ConnectScreen() {
           ))}
         </div>
       )}
+      <EnvironmentSwitch />
       <h2>Add a connection</h2>
       <div className="cards-3" id="connect-add">
         <OAuthForm key={`oauth-${formKey}`} appIdHint={appIdHint} />
@@ -336,6 +439,7 @@ export function ConnectScreen() {
           </Button>
         </div>
       </div>
+      <DeveloperHowTo />
     </section>
   );
 }
