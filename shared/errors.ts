@@ -33,6 +33,7 @@ export const ERROR_CODES = [
   'DATABASE_CORRUPT',
   'DATABASE_READONLY',
   'DISK_FULL',
+  'ENGINE_RESTARTED',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -136,6 +137,8 @@ export function describeError(code: ErrorCode): { message: string; action: strin
       return { message: "Cohort Relay cannot write to its data folder.", action: 'Make the data folder writable (permissions, a read-only disk), or set COHORT_RELAY_HOME to a writable folder.', retryable: false };
     case 'DISK_FULL':
       return { message: 'The disk is full.', action: 'Free some space on it, then try again; nothing was lost.', retryable: true };
+    case 'ENGINE_RESTARTED':
+      return { message: "Cohort Relay's engine stopped unexpectedly and is being restarted; no sync was lost.", action: 'Try again in a moment.', retryable: true };
     case 'INTERNAL':
       return { message: 'Something went wrong inside Cohort Relay.', action: 'Try again; if it repeats, report it with the sync log.', retryable: false };
     default:

@@ -42,6 +42,9 @@ export function notificationFor(e: PushEvent, ctx: NotificationContext): Notific
     }
     case 'connection:needsReconnect':
       return { title: 'Re-connect TikTok', body: `${e.payload.message} Open Cohort Relay to re-connect.` };
+    case 'engine:restarted':
+      // The window may have seen a request fail meanwhile: say why, and that nothing was lost.
+      return { title: 'Cohort Relay restarted its engine', body: e.payload.message };
     case 'run:progress':
     case 'audience:statusChanged':
     case 'connection:signInWaiting':

@@ -54,6 +54,7 @@ export const EVENTS = [
   'import:progress',
 ] as const;
 export type EventName = (typeof EVENTS)[number];
+  'engine:restarted',
 
 /** `connections:loginOAuth` → `connections`. */
 export type DomainOf<C extends string> = C extends `${infer D}:${string}` ? D : never;

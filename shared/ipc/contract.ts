@@ -34,7 +34,7 @@ import type {
   UndoPreviewView,
   ValidationView,
 } from './dto';
-import { API_ENVIRONMENTS, THEMES } from './dto';
+import { API_ENVIRONMENTS, DAILY_BUDGET_TOO_HIGH, MAX_DAILY_CALL_BUDGET, THEMES } from './dto';
 
 export type { Channel, Domain, EventName } from './channels';
 export { CHANNELS, EVENTS, isChannel, isEventName } from './channels';
@@ -107,6 +107,8 @@ const createAudienceRequest = z.strictObject({
    * for allowlisted developer apps; if TikTok refuses (40118) the first sync falls back to 'file'.
    */
   api: z.enum(['file', 'segment'], { error: 'must be file or segment' }).optional(),
+  /** "Start when the cohort reaches 1,000": no sync creates the audience at TikTok while its file holds fewer people. */
+  startAtFloor: z.boolean().optional(),
 });
 
 /** Unsaved changes to a saved audience's source and schedule that `sync:plan` dry-runs (saved by `audiences:update`). */
@@ -189,6 +191,8 @@ export const contract = {
       sourcePattern: text(256).nullable().optional(),
       /** null removes the suppression list. */
       suppressPath: filePath.nullable().optional(),
+      /** An audience not created at TikTok yet: wait for 1,000 people (true), or let the next sync create it now (false). */
+      startAtFloor: z.boolean().optional(),
       /** The largest share (%) of the audience one sync may remove without asking; null switches the check off. */
       removalLimitPct: z.number({ error: 'must be a percentage' }).int('must be a whole percentage').min(0, 'must be 0 % or more').max(100, 'must be at most 100 %').nullable().optional(),
     }),
@@ -255,7 +259,7 @@ export const contract = {
     request: z.strictObject({
       environment: z.enum(API_ENVIRONMENTS).optional(),
       defaultCountry: country.nullable().optional(),
-      dailyCallBudget: z.number().int().min(1).max(100).optional(),
+      dailyCallBudget: z.number().int().min(1).max(MAX_DAILY_CALL_BUDGET, { error: DAILY_BUDGET_TOO_HIGH }).optional(),
       rateLimits: z.strictObject({ qps: z.number().int().min(1).max(50).optional(), qpm: z.number().int().min(1).max(3000).optional() }).optional(),
       notifications: z.boolean().optional(),
       launchAtLogin: z.boolean().optional(),
@@ -311,6 +315,8 @@ export interface EventSource {
 // ── Api (the renderer's side: what window.api looks like) ────────────────────
 
 export type ApiFunction<C extends Channel> = undefined extends RequestIn<C>
+  /** The engine's process stopped unexpectedly and was started again (sync jobs are persisted: none is lost). */
+  'engine:restarted': { message: string };
   ? (req?: RequestIn<C>) => Promise<Result<ResponseOf<C>>>
   : (req: RequestIn<C>) => Promise<Result<ResponseOf<C>>>;
 

@@ -23,6 +23,7 @@ import { layoutOf } from '../sync/entry-layout';
 import type { AudienceRecord } from '../store/audiences-repo';
 import { nextUtcDay, utcDay } from '../store/quota-repo';
 import { cadenceProblem } from '../sync/cadence';
+import { setWaitForFloor } from '../sync/floor-wait';
 import type { Scheduler } from '../sync/scheduler';
 import { statusHistory } from '../sync/status';
 import type { SyncServiceDeps } from '../sync/sync-service';
@@ -487,6 +488,7 @@ class Engine {
         if (req.name !== undefined && req.name !== cur.name) {
           const clash = store.audiences.findByName(cur.advertiserId, req.name);
           if (clash && clash.id !== cur.id) throw new AppError('INVALID_ARGUMENT', `An audience named "${req.name}" already exists for this ad account. Choose another name.`);
+        if (req.startAtFloor && cur.tiktokAudienceId) throw new AppError('INVALID_ARGUMENT', `"${cur.name}" already exists at TikTok: there is nothing left to start.`);
         }
         const next = store.audiences.update(req.id, {
           ...(req.name !== undefined && { name: req.name }),
@@ -496,6 +498,7 @@ class Engine {
           ...(req.sourceKind !== undefined && { sourceKind: req.sourceKind }),
           ...(req.sourcePattern !== undefined && { sourcePattern: req.sourcePattern }),
           ...(req.suppressPath !== undefined && { suppressPath: req.suppressPath }),
+        if (req.startAtFloor !== undefined) setWaitForFloor(store, cur, req.startAtFloor);
           ...(req.removalLimitPct !== undefined && { removalLimitPct: req.removalLimitPct }),
         });
         this.hub.emit('audience:statusChanged', { audienceId: req.id });
@@ -696,6 +699,7 @@ class Engine {
         }),
       );
     } else {
+      if (req.startAtFloor) setWaitForFloor(store, record, true);
       // Nothing is sent: the first sync creates the audience at TikTok, so it can be dry-run first.
       const { tiktokAudienceId: _none, ...fields } = this.draftRecord(req, connectionId, kind);
       record = store.audiences.create(fields);

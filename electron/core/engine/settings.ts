@@ -3,7 +3,8 @@
  * The daily budget is the key the sync service reads; rate limits go to the process-wide limiter.
  */
 import { DEFAULT_DAILY_CALL_BUDGET } from '../../../shared/domain';
-import { API_ENVIRONMENTS, THEMES, type ApiEnvironment, type SettingsView, type Theme } from '../../../shared/ipc/dto';
+import { API_ENVIRONMENTS, DAILY_BUDGET_TOO_HIGH, MAX_DAILY_CALL_BUDGET, THEMES, type ApiEnvironment, type SettingsView, type Theme } from '../../../shared/ipc/dto';
+import { AppError } from '../../../shared/errors';
 import type { RequestOf } from '../../../shared/ipc/contract';
 import type { Store } from '../store';
 import { DAILY_BUDGET_KEY } from '../sync/sync-service';
@@ -42,7 +43,7 @@ export function readSettings(store: Store, ctx: { environment: ApiEnvironment; d
   return {
     environment: ctx.environment,
     defaultCountry: store.settings.get<string | null>(SETTING_KEYS.defaultCountry, null),
-    dailyCallBudget: store.settings.get<number>(SETTING_KEYS.dailyBudget, DEFAULT_DAILY_CALL_BUDGET),
+    dailyCallBudget: Math.min(MAX_DAILY_CALL_BUDGET, store.settings.get<number>(SETTING_KEYS.dailyBudget, DEFAULT_DAILY_CALL_BUDGET)),
     rateLimits: storedRateLimits(store),
     notifications: store.settings.get<boolean>(SETTING_KEYS.notifications, true),
     launchAtLogin: store.settings.get<boolean>(SETTING_KEYS.launchAtLogin, false),
@@ -54,6 +55,10 @@ export function readSettings(store: Store, ctx: { environment: ApiEnvironment; d
 
 /** Stores the given settings (the environment is applied by the caller, which may start the sandbox). */
 export function writeSettings(store: Store, req: RequestOf<'settings:set'>): void {
+  // TikTok's cap per audience per day: a larger budget would only plan calls TikTok refuses (hosts other than IPC call this too).
+  if (req.dailyCallBudget !== undefined && !(Number.isInteger(req.dailyCallBudget) && req.dailyCallBudget >= 1 && req.dailyCallBudget <= MAX_DAILY_CALL_BUDGET)) {
+    throw new AppError('INVALID_ARGUMENT', DAILY_BUDGET_TOO_HIGH);
+  }
   store.transaction(() => {
     if (req.environment !== undefined) store.settings.set(SETTING_KEYS.environment, req.environment);
     if (req.defaultCountry !== undefined) store.settings.set(SETTING_KEYS.defaultCountry, req.defaultCountry);

@@ -4,7 +4,7 @@
  */
 import { AUDIENCE_FLOOR, CALCULATE_TYPE_BY_KEY, type KeyType, type RejectReason } from '../../../shared/domain';
 import { describeError, ERROR_CODES, type AppErrorShape, type ErrorCode } from '../../../shared/errors';
-import type { ApiCallView, ApiEnvironment, AudienceState, AudienceView, ConnectionView, HoldView, RejectSample, RunView, SizePoint } from '../../../shared/ipc/dto';
+import type { ApiCallView, ApiEnvironment, AudienceState, AudienceView, ConnectionView, HoldView, RejectSample, RunView, SizePoint, SyncNoteView } from '../../../shared/ipc/dto';
 import type { RejectRecord } from '../cohort';
 import type { Store } from '../store';
 import type { AudienceRecord } from '../store/audiences-repo';
@@ -17,6 +17,9 @@ import { deriveState, statusHistory, type StatusRecord } from '../sync/status';
 import { advertiserNamesNotice } from '../tiktok/oauth';
 import { advertiserUnreachable, unavailableMark, unavailableMessage, type UnavailableMark, type UnreachableMark } from '../sync/marks';
 import { TIKTOK_API_BASES } from '../tiktok/client';
+import { deltaCounts } from '../sync/deltas';
+import { layoutOf } from '../sync/entry-layout';
+import { waitsForFloor } from '../sync/floor-wait';
 
 /** TikTok expires an audience this long after its last change (tiktok-api.md §3.5). */
 const EXPIRY_MONTHS = 12;
@@ -164,6 +167,51 @@ function stateMessage(
   }
 }
 
+/** Why a deferred run waits, from its error code: TikTok's quota and replace rules, or a retry after TikTok's answer. */
+function deferredKind(code: string | null): SyncNoteView['kind'] {
+  if (code === 'QUOTA_EXHAUSTED') return 'waiting_quota';
+  if (code === 'REPLACE_PENDING') return 'waiting_replace';
+  if (code === 'AUDIENCE_TOO_SMALL') return 'waiting_cohort';
+  return 'retrying';
+}
+
+/**
+ * Where the audience's last sync left it, when that was not simply "done" (SyncNoteView): counts of what TikTok
+ * acknowledged (the run's deltas) apart from what is still to send, calls spent, and when the rest goes.
+ */
+export function syncNote(store: Store, a: AudienceRecord, runs: readonly RunRecord[]): SyncNoteView | null {
+  const last = runs.find((r) => !r.dryRun && r.status !== 'running' && r.status !== 'planned');
+  const waiting = waitsForFloor(store, a);
+  if (!last) return waiting ? { kind: 'waiting_cohort', runId: null, added: 0, removed: 0, addsLeft: 0, removesLeft: 0, callsUsed: 0, until: null, size: null } : null;
+  const done = deltaCounts(store, last.id, layoutOf(a).width);
+  const note = (kind: SyncNoteView['kind']): SyncNoteView => ({
+    kind,
+    runId: last.id,
+    added: done.added,
+    removed: done.removed,
+    addsLeft: Math.max(0, last.adds - done.added),
+    removesLeft: Math.max(0, last.removes - done.removed),
+    callsUsed: last.callsUsed,
+    until: last.deferredUntil,
+    // A create waiting for the floor planned the whole file as adds: that is the cohort's size.
+    size: kind === 'waiting_cohort' ? (last.status === 'deferred' && last.errorCode === 'AUDIENCE_TOO_SMALL' ? last.adds : null) : null,
+  });
+  if (waiting) return note('waiting_cohort');
+  switch (last.status) {
+    case 'done':
+      return last.adds + last.removes === 0 && last.callsUsed === 0 ? note('up_to_date') : null;
+    case 'deferred':
+      return note(deferredKind(last.errorCode));
+    case 'cancelled':
+      return note('cancelled');
+    case 'failed':
+      // Calls that went through before the failure: the audience is partly synced (the error itself is the state badge's).
+      return done.added + done.removed > 0 ? note('partly_synced') : null;
+    default:
+      return null;
+  }
+}
+
 /** One row of the audiences table, from the store and the engine's live facts. */
 export function audienceView(store: Store, a: AudienceRecord, ctx: AudienceContext): AudienceView {
   const status = statusHistory(store, a.id, 1)[0];
@@ -218,6 +266,8 @@ export function audienceView(store: Store, a: AudienceRecord, ctx: AudienceConte
     hold: holdView(store.holds.get(a.id)),
     createdAt: a.createdAt,
     updatedAt: a.updatedAt,
+    syncNote: syncNote(store, a, runs),
+    startAtFloor: waitsForFloor(store, a),
   };
 }
 

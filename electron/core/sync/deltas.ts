@@ -39,3 +39,10 @@ export function loadDelta(store: Store, runId: number, kind: 'add' | 'remove'): 
   const rows = store.db.prepare('SELECT data FROM run_deltas WHERE run_id = ? AND kind = ? ORDER BY seq').all(runId, kind) as { data: Buffer }[];
   return Buffer.concat(rows.map((r) => r.data));
 }
+
+/** How many entries a run added and removed at TikTok (acknowledged calls only), without loading the hashes. */
+export function deltaCounts(store: Store, runId: number, width = 32): { added: number; removed: number } {
+  const rows = store.db.prepare('SELECT kind, sum(length(data)) AS bytes FROM run_deltas WHERE run_id = ? GROUP BY kind').all(runId) as { kind: 'add' | 'remove'; bytes: number }[];
+  const of = (k: 'add' | 'remove') => Math.floor((rows.find((r) => r.kind === k)?.bytes ?? 0) / width);
+  return { added: of('add'), removed: of('remove') };
+}

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { AppError, toErrorShape, type AppErrorShape } from '../../../shared/errors';
-import { DEFAULT_DAILY_CALL_BUDGET } from '../../../shared/domain';
+import { AUDIENCE_FLOOR, DEFAULT_DAILY_CALL_BUDGET } from '../../../shared/domain';
 import type { Store } from '../store';
 import type { AudienceRecord } from '../store/audiences-repo';
 import type { RunTrigger } from '../store/runs-repo';
@@ -16,6 +16,7 @@ import { Deferral } from './deferral';
 import { makeOwnedTempDir, removeStaleTempDirs } from '../temp-dirs';
 import { addPending, clearPending, diffWithPending } from './pending';
 import { clearAdvertiserUnreachable, clearRefusedEdit, markAdvertiserUnreachable, markUnavailable, noteRefusedEdit, refusedEditSince, unavailableMark, unavailableMessage } from './marks';
+import { floorWaitMessage, waitsForFloor } from './floor-wait';
 import { matchWarning, readAvailability, TIKTOK_TIME_SLACK_MS, tiktokTimeMs } from './status';
 import type { QuotaJournalEntry } from '../store/quota-journal';
 import { checkRemovals, checkUnknownMembership, SyncHeld, type HoldInfo } from './removal-guard';
@@ -320,6 +321,14 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     if (plan.now.length > 0 && audience.tiktokAudienceId) {
       const replace = plan.strategy === 'replace' || plan.strategy === 'adopt';
       store.transaction(() => addPending(store, audienceId, replace ? subtractHashes(target.hashes, snapshot, w) : adds, replace ? subtractHashes(snapshot, target.hashes, w) : removes, w));
+    // Saved as "start when the cohort reaches 1,000": while the file is under the floor nothing is created (floor-wait.ts).
+    if (plan.strategy === 'create' && !opts.dryRun && runId !== null && outcome.projectedSize < AUDIENCE_FLOOR && waitsForFloor(store, audience)) {
+      outcome.status = 'deferred';
+      outcome.error = { code: 'AUDIENCE_TOO_SMALL', message: floorWaitMessage(outcome.projectedSize), retryable: true };
+      outcome.deferredReason = outcome.error.message;
+      store.runs.finish(runId, 'deferred', { deferredUntil: null, errorCode: outcome.error.code, errorMessage: outcome.error.message });
+      return outcome;
+    }
     } else if (plan.now.length > 1) {
       const rest = plan.now.slice(1).map((c) => sets[c.source].subarray(c.offset * w, (c.offset + c.entries) * w));
       store.transaction(() => addPending(store, audienceId, rest.reduce((acc, b) => unionHashes(acc, b, w), Buffer.alloc(0)), Buffer.alloc(0), w));

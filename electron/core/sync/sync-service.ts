@@ -6,7 +6,7 @@ import type { Store } from '../store';
 import type { AudienceRecord, Cadence, KeyMapping } from '../store/audiences-repo';
 import type { RunRecord, RunTrigger } from '../store/runs-repo';
 import { nextUtcDay } from '../store/quota-repo';
-import type { ApiCallView } from '../../../shared/ipc/dto';
+import { MAX_DAILY_CALL_BUDGET, type ApiCallView } from '../../../shared/ipc/dto';
 import type { AudienceApi, PartnerApi } from './audience-api';
 
 /** One HTTP request, as the sync log keeps it (the client's CallEvent satisfies it). */
@@ -65,7 +65,8 @@ export class SyncService {
   constructor(private readonly deps: SyncServiceDeps) {}
 
   get dailyBudget(): number {
-    return this.deps.store.settings.get<number>(DAILY_BUDGET_KEY, DEFAULT_DAILY_CALL_BUDGET);
+    // A budget stored before the cap was enforced never lets the planner count on calls TikTok refuses.
+    return Math.min(MAX_DAILY_CALL_BUDGET, this.deps.store.settings.get<number>(DAILY_BUDGET_KEY, DEFAULT_DAILY_CALL_BUDGET));
   }
 
   /**
