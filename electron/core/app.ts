@@ -11,6 +11,7 @@ import { Scheduler, type SchedulerDeps } from './sync/scheduler';
 import { SyncService, type ApiCallEvent, type SyncServiceDeps } from './sync/sync-service';
 import { tiktokAudienceApi, tiktokPartnerApi } from './sync/tiktok-audience-api';
 import type { SyncProgress } from './sync/sync-runner';
+import { removeStaleTempDirs, WEB_UPLOAD_PREFIX } from './temp-dirs';
 
 export const API_BASE_KEY = 'api.base';
 
@@ -22,6 +23,8 @@ export interface OpenAppOptions {
   runner?: SyncServiceDeps['runner'];
   /** TikTok client settings (test seam: e.g. a short request timeout). */
   clientOptions?: AuthClientOptions;
+  /** Where web-host upload copies are looked for (default the OS temp folder). */
+  tmpRoot?: string;
 }
 
 /**
@@ -36,6 +39,8 @@ export class CohortRelayApp {
   /** Opens the store and the keychain (probing it once). */
   static async open(opts: OpenAppOptions = {}): Promise<CohortRelayApp> {
     const env = opts.env ?? process.env;
+    // Uploaded CSV copies (raw identifiers) left by a web host that crashed go at the start of every host (#12.8).
+    removeStaleTempDirs(WEB_UPLOAD_PREFIX, opts.tmpRoot);
     const store = Store.open(opts.dataDir ?? resolveDataDir(env));
     try {
       const { service, keychain } = await openConnectionService({ repo: store.connections, env, clientOptions: opts.clientOptions });

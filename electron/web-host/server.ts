@@ -6,7 +6,8 @@
  * Who may talk to it: a request must name the host it was sent to (127.0.0.1 / localhost on our port, which
  * defeats DNS rebinding), the WebSocket and uploads must come from our own origin (Origin header) and carry
  * the per-launch random token that is in the URL we print. Static files carry no data and need no token.
- * Uploaded files are private temp copies (0600 in a 0700 folder) deleted by close().
+ * Uploaded files are private temp copies (0600 in a 0700 folder), each removed as soon as the work that needed it
+ * ends (upload-lifetime.ts) and all of them by close().
  *
  * Files (issue #12.1): the page reaches only files the user gave — an upload, or a file under a folder
  * granted when the host started (`allowFolders`, `--allow-folder DIR`) — through the engine's handlers behind
@@ -27,9 +28,10 @@ import type { EventSource, Handlers, PushEvent } from '../../shared/ipc/contract
 import { DOWNLOAD_PATH, parseWireRequest, TOKEN_PARAM, UPLOAD_PATH, WS_PATH } from '../../shared/ipc/wire';
 import type { UploadResponse, WireMessage } from '../../shared/ipc/wire';
 import { FileGrants, withFileGrants } from '../core/file-grants';
-import { makeOwnedTempDir, removeStaleTempDirs } from '../core/temp-dirs';
+import { makeOwnedTempDir, removeStaleTempDirs, WEB_UPLOAD_PREFIX } from '../core/temp-dirs';
 import { createDispatcher } from '../main/registrar';
 import type { DispatcherOptions } from '../main/registrar';
+import { UploadLifetime } from './upload-lifetime';
 
 export interface WebHostOptions {
   handlers: Handlers;
@@ -55,8 +57,10 @@ export interface WebHost {
   origin: string;
   port: number;
   token: string;
-  /** Where uploads are written (removed by close()). */
+  /** Where uploads are written (each removed when its work ends, all by close()). */
   uploadDir: string;
+  /** The upload copies still kept. */
+  uploads: UploadLifetime;
   /** Where reports wait to be downloaded (removed by close()). */
   downloadDir: string;
   /** The files and folders the page may name. */
@@ -100,7 +104,7 @@ function sameSecret(given: string | null, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-const UPLOAD_PREFIX = 'cohort-relay-uploads-';
+const UPLOAD_PREFIX = WEB_UPLOAD_PREFIX;
 const DOWNLOAD_PREFIX = 'cohort-relay-downloads-';
 
 export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
@@ -114,7 +118,9 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const uploadDir = makeOwnedTempDir(UPLOAD_PREFIX);
   const downloadDir = makeOwnedTempDir(DOWNLOAD_PREFIX);
   let downloads = 0;
-  const handlers = withFileGrants(opts.handlers, grants, {
+  const lifetime = new UploadLifetime(opts.handlers);
+  const stopFollowing = lifetime.follow(opts.events);
+  const handlers = withFileGrants(lifetime.wrap(opts.handlers), grants, {
     async choose(name) {
       const n = ++downloads;
       const file = safeUploadName(name);
@@ -221,6 +227,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       return;
     }
     grants.grant(target, 'upload');
+    lifetime.added(target);
     const body: UploadResponse = { path: target };
     res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
     res.end(JSON.stringify(body));
@@ -299,8 +306,16 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       // The socket was authorized at the upgrade (origin + token), so every request on it is trusted.
       void dispatch(req.channel, req.arg, true).then((result) => send({ kind: 'result', id: req.id, result }));
     });
-    ws.on('close', unsubscribe);
-    ws.on('error', unsubscribe);
+    lifetime.pageOpened();
+    let gone = false;
+    const closed = () => {
+      unsubscribe();
+      if (gone) return;
+      gone = true;
+      void lifetime.pageClosed();
+    };
+    ws.on('close', closed);
+    ws.on('error', closed);
   });
 
   await new Promise<void>((ok, fail) => {
@@ -320,10 +335,12 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     port,
     token,
     uploadDir,
+    uploads: lifetime,
     downloadDir,
     grants,
     close() {
       closed ??= (async () => {
+        stopFollowing();
         for (const ws of wss.clients) ws.terminate();
         await new Promise<void>((ok) => wss.close(() => ok()));
         server.closeAllConnections();

@@ -16,7 +16,15 @@ import { AppError } from '../../../shared/errors';
 import { DEFAULT_RETRY_POLICY, TikTokApiError, decideRetry, isSuccessCode, type RetryMode, type RetryPolicy } from './errors';
 import { defaultSleep, processLimiter, type RateLimiter } from './limiter';
 import type {
+  AdGroup,
   AdvertiserInfo,
+  ApplyActionMode,
+  ApplyLogEntry,
+  ApplyUsageMode,
+  AudienceSubType,
+  Campaign,
+  LookalikeSpec,
+  ShareLogEntry,
   Audience,
   AudienceDetails,
   AudienceHistoryEntry,
@@ -174,6 +182,8 @@ const audienceRaw = z.object({
   expired_time: optStr,
   msg: optStr,
   error_msg: optStr,
+  audience_enhancement: optBool,
+  enhancement_status: optStr,
 });
 const historyRaw = z.object({ opt_time: optStr, action: optStr, action_detail: optStr, editor: optStr, msg: optStr });
 const pageInfoRaw = z.object({ page: z.number(), page_size: z.number().nullish(), total_number: z.number().nullish(), total_page: z.number() });
@@ -202,6 +212,11 @@ function toHistory(h: z.infer<typeof historyRaw>): AudienceHistoryEntry {
 }
 
 const anyData = z.unknown();
+const idList = z.array(idSchema).nullish().transform((v) => v ?? null);
+const campaignRaw = z.object({ campaign_id: idSchema, campaign_name: z.string().nullish(), operation_status: optStr });
+const adGroupRaw = z.object({ adgroup_id: idSchema, adgroup_name: z.string().nullish(), campaign_id: idSchema, operation_status: optStr, audience_ids: idList, excluded_audience_ids: idList });
+const applyLogRaw = z.object({ audience_id: idSchema, adgroup_id: idSchema, adgroup_name: optStr, usage_mode: optStr, action_timestamp: optStr, editor: optStr });
+const shareLogRaw = z.object({ custom_audience_id: idSchema, shared_advertiser_id: idSchema, shared_advertiser_name: optStr, status: optStr });
 
 /** Chunks of at most `n` (TikTok takes 1–100 ids per list/get/delete request). */
 function chunks<T>(items: readonly T[], n: number): T[][] {
@@ -388,7 +403,10 @@ export class TikTokClient {
    * in the answer (sources conflict). Not blindly retried after the request may have arrived (a second create
    * makes a duplicate audience): on `maybeApplied`, look the audience up by name first.
    */
-  async createAudience(p: { advertiserId: string; name: string; calculateType: CreateCalculateType; filePaths: readonly string[]; retentionInDays?: number }, o: CallOptions = {}): Promise<{ audienceId: string } & WithRequestId> {
+  async createAudience(
+    p: { advertiserId: string; name: string; calculateType: CreateCalculateType; filePaths: readonly string[]; retentionInDays?: number; audienceSubType?: AudienceSubType; audienceEnhancement?: boolean },
+    o: CallOptions = {},
+  ): Promise<{ audienceId: string } & WithRequestId> {
     const r = await this.request(
       {
         method: 'POST',
@@ -399,6 +417,8 @@ export class TikTokClient {
           calculate_type: p.calculateType,
           file_paths: [...p.filePaths],
           ...(p.retentionInDays === undefined ? {} : { retention_in_days: p.retentionInDays }),
+          ...(p.audienceSubType === undefined ? {} : { audience_sub_type: p.audienceSubType }),
+          ...(p.audienceEnhancement === undefined ? {} : { audience_enhancement: p.audienceEnhancement }),
         },
         auth: 'token',
         schema: z.object({ custom_audience_id: idSchema.optional(), audience_id: idSchema.optional() }).refine((d) => d.custom_audience_id !== undefined || d.audience_id !== undefined, 'no audience id in the answer'),
@@ -486,7 +506,10 @@ export class TikTokClient {
         o,
       );
       requestIds.push(r.requestId);
-      for (const item of r.data.list ?? []) audiences.push({ ...toAudience(item.audience_details), history: (item.audience_history ?? []).map(toHistory) });
+      for (const item of r.data.list ?? []) {
+        const d = item.audience_details;
+        audiences.push({ ...toAudience(d), history: (item.audience_history ?? []).map(toHistory), audienceEnhancement: d.audience_enhancement, enhancementStatus: d.enhancement_status });
+      }
     }
     return { audiences, requestIds };
   }
@@ -502,6 +525,193 @@ export class TikTokClient {
       requestIds.push(r.requestId);
     }
     return { requestIds };
+  }
+
+  // ---------------------------------------------------------------- ad groups, apply, lookalike, share (#14 §1)
+
+  /** Campaigns of an advertiser (campaign/get), every page at page_size 1000. */
+  async listCampaigns(advertiserId: string, o: CallOptions = {}): Promise<{ campaigns: Campaign[] } & WithRequestIds> {
+    const out: Campaign[] = [];
+    const requestIds = await this.pages('campaign/get/', advertiserId, ['campaign_id', 'campaign_name', 'operation_status'], campaignRaw, (c) => out.push({ campaignId: c.campaign_id, name: c.campaign_name ?? c.campaign_id, status: c.operation_status }), o);
+    return { campaigns: out, requestIds };
+  }
+
+  /** Ad groups of an advertiser (adgroup/get) with the audiences each targets and excludes; optionally of some campaigns. */
+  async listAdGroups(advertiserId: string, p: { campaignIds?: readonly string[] } = {}, o: CallOptions = {}): Promise<{ adGroups: AdGroup[] } & WithRequestIds> {
+    const out: AdGroup[] = [];
+    const fields = ['adgroup_id', 'adgroup_name', 'campaign_id', 'operation_status', 'audience_ids', 'excluded_audience_ids'];
+    const filtering = p.campaignIds?.length ? { campaign_ids: [...p.campaignIds] } : undefined;
+    const requestIds = await this.pages(
+      'adgroup/get/',
+      advertiserId,
+      fields,
+      adGroupRaw,
+      (g) => out.push({ adgroupId: g.adgroup_id, name: g.adgroup_name ?? g.adgroup_id, campaignId: g.campaign_id, status: g.operation_status, audienceIds: g.audience_ids ?? [], excludedAudienceIds: g.excluded_audience_ids ?? [] }),
+      o,
+      filtering,
+    );
+    return { adGroups: out, requestIds };
+  }
+
+  /**
+   * Attaches one audience to ad groups as Include or Exclude, or detaches it (dmp/custom_audience/apply/).
+   * `usageMode` is required for Apply and not sent for Disconnect.
+   */
+  async applyAudience(p: { advertiserId: string; audienceId: string; adgroupIds: readonly string[]; action: ApplyActionMode; usageMode?: ApplyUsageMode }, o: CallOptions = {}): Promise<WithRequestId> {
+    if (p.action === 'Apply' && !p.usageMode) throw new AppError('INVALID_ARGUMENT', 'Choose Include or Exclude to attach an audience to ad groups.');
+    const r = await this.request(
+      {
+        method: 'POST',
+        endpoint: 'dmp/custom_audience/apply/',
+        json: { advertiser_id: p.advertiserId, custom_audience_id: p.audienceId, adgroup_ids: [...p.adgroupIds], action_mode: p.action, ...(p.action === 'Apply' ? { usage_mode: p.usageMode } : {}) },
+        auth: 'token',
+        schema: anyData,
+        retry: 'safe-only',
+        timeoutMs: this.timeoutMs,
+      },
+      o,
+    );
+    return { requestId: r.requestId };
+  }
+
+  /** The ad groups audiences are applied to (dmp/custom_audience/apply/log/), every page; 100 audience ids per request. */
+  async applyLog(advertiserId: string, audienceIds: readonly string[], o: CallOptions = {}): Promise<{ entries: ApplyLogEntry[] } & WithRequestIds> {
+    const entries: ApplyLogEntry[] = [];
+    const requestIds: (string | null)[] = [];
+    for (const ids of chunks(audienceIds, 100)) {
+      for (let page = 1, totalPage = 1; page <= totalPage; page++) {
+        const r = await this.request(
+          {
+            method: 'GET',
+            endpoint: 'dmp/custom_audience/apply/log/',
+            query: { advertiser_id: advertiserId, custom_audience_ids: ids, page, page_size: 100 },
+            auth: 'token',
+            schema: z.object({ page_info: pageInfoRaw.nullish(), list: z.array(z.union([applyLogRaw, z.array(applyLogRaw)])).nullish() }),
+            retry: 'all',
+            timeoutMs: this.timeoutMs,
+          },
+          o,
+        );
+        requestIds.push(r.requestId);
+        for (const e of (r.data.list ?? []).flat()) {
+          const mode = e.usage_mode === 'Include' || e.usage_mode === 'Exclude' ? e.usage_mode : null;
+          entries.push({ audienceId: e.audience_id, adgroupId: e.adgroup_id, adgroupName: e.adgroup_name, usageMode: mode, actionTimestamp: e.action_timestamp, editor: e.editor });
+        }
+        totalPage = Math.min(r.data.page_info?.total_page ?? 1, 1000);
+      }
+    }
+    return { entries, requestIds };
+  }
+
+  /** Creates a lookalike audience from a seed of at least 100 people (dmp/custom_audience/lookalike/create/). */
+  async lookalikeCreate(p: { advertiserId: string; name: string; spec: LookalikeSpec }, o: CallOptions = {}): Promise<{ audienceId: string } & WithRequestId> {
+    const s = p.spec;
+    const r = await this.request(
+      {
+        method: 'POST',
+        endpoint: 'dmp/custom_audience/lookalike/create/',
+        json: {
+          advertiser_id: p.advertiserId,
+          custom_audience_name: p.name,
+          lookalike_spec: { source_audience_id: s.sourceAudienceId, include_source: s.includeSource, mobile_os: s.mobileOs, placements: [...s.placements], location_ids: [...s.locationIds], audience_size: s.audienceSize },
+        },
+        auth: 'token',
+        schema: z.object({ custom_audience_id: idSchema }),
+        retry: 'safe-only',
+        timeoutMs: this.timeoutMs,
+      },
+      o,
+    );
+    return { audienceId: r.data.custom_audience_id, requestId: r.requestId };
+  }
+
+  /** Refreshes lookalike audiences from their seeds now (dmp/custom_audience/lookalike/update/). */
+  async lookalikeRefresh(advertiserId: string, audienceIds: readonly string[], o: CallOptions = {}): Promise<WithRequestIds> {
+    const requestIds: (string | null)[] = [];
+    for (const ids of chunks(audienceIds, 100)) {
+      const r = await this.request(
+        { method: 'POST', endpoint: 'dmp/custom_audience/lookalike/update/', json: { advertiser_id: advertiserId, custom_audience_ids: ids }, auth: 'token', schema: anyData, retry: 'safe-only', timeoutMs: this.timeoutMs },
+        o,
+      );
+      requestIds.push(r.requestId);
+    }
+    return { requestIds };
+  }
+
+  /**
+   * Shares audiences with other ad accounts of the same Business Center (dmp/custom_audience/share/). TikTok takes
+   * 10 audiences × 10 accounts per request; more are sent as several requests (every pair once).
+   */
+  async shareAudiences(p: { advertiserId: string; audienceIds: readonly string[]; sharedAdvertiserIds: readonly string[] }, o: CallOptions = {}): Promise<WithRequestIds> {
+    const requestIds: (string | null)[] = [];
+    for (const audiences of chunks(p.audienceIds, 10)) {
+      for (const targets of chunks(p.sharedAdvertiserIds, 10)) {
+        const r = await this.request(
+          { method: 'POST', endpoint: 'dmp/custom_audience/share/', json: { advertiser_id: p.advertiserId, custom_audience_ids: audiences, shared_advertiser_ids: targets }, auth: 'token', schema: anyData, retry: 'safe-only', timeoutMs: this.timeoutMs },
+          o,
+        );
+        requestIds.push(r.requestId);
+      }
+    }
+    return { requestIds };
+  }
+
+  /** Stops sharing one audience with one ad account (dmp/custom_audience/share/cancel/). */
+  async shareCancel(p: { advertiserId: string; audienceId: string; sharedAdvertiserId: string }, o: CallOptions = {}): Promise<WithRequestId> {
+    const r = await this.request(
+      {
+        method: 'POST',
+        endpoint: 'dmp/custom_audience/share/cancel/',
+        json: { advertiser_id: p.advertiserId, custom_audience_id: p.audienceId, shared_advertiser_id: p.sharedAdvertiserId },
+        auth: 'token',
+        schema: anyData,
+        retry: 'safe-only',
+        timeoutMs: this.timeoutMs,
+      },
+      o,
+    );
+    return { requestId: r.requestId };
+  }
+
+  /** The ad accounts an audience is shared with (dmp/custom_audience/share/log/). */
+  async shareLog(advertiserId: string, audienceId: string, o: CallOptions = {}): Promise<{ entries: ShareLogEntry[] } & WithRequestId> {
+    const r = await this.request(
+      {
+        method: 'GET',
+        endpoint: 'dmp/custom_audience/share/log/',
+        query: { advertiser_id: advertiserId, custom_audience_id: audienceId },
+        auth: 'token',
+        schema: z.object({ list: z.array(z.union([shareLogRaw, z.array(shareLogRaw)])).nullish() }),
+        retry: 'all',
+        timeoutMs: this.timeoutMs,
+      },
+      o,
+    );
+    const entries = (r.data.list ?? []).flat().map((e) => ({ audienceId: e.custom_audience_id, sharedAdvertiserId: e.shared_advertiser_id, sharedAdvertiserName: e.shared_advertiser_name, status: e.status }));
+    return { entries, requestId: r.requestId };
+  }
+
+  /** Reads every page of a campaign/get-style endpoint (fields and filtering as JSON strings, page_size 1000). */
+  private async pages<T>(endpoint: string, advertiserId: string, fields: string[], item: z.ZodType<T>, each: (t: T) => void, o: CallOptions, filtering?: Record<string, unknown>): Promise<(string | null)[]> {
+    const requestIds: (string | null)[] = [];
+    for (let page = 1, totalPage = 1; page <= totalPage; page++) {
+      const r = await this.request(
+        {
+          method: 'GET',
+          endpoint,
+          query: { advertiser_id: advertiserId, fields, page, page_size: 1000, filtering: filtering ? JSON.stringify(filtering) : undefined },
+          auth: 'token',
+          schema: z.object({ page_info: pageInfoRaw.nullish(), list: z.array(item).nullish() }),
+          retry: 'all',
+          timeoutMs: this.timeoutMs,
+        },
+        o,
+      );
+      requestIds.push(r.requestId);
+      for (const t of r.data.list ?? []) each(t);
+      totalPage = Math.min(r.data.page_info?.total_page ?? 1, 1000);
+    }
+    return requestIds;
   }
 
   // ---------------------------------------------------------------- segment ("streaming") API (§4)

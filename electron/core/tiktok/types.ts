@@ -108,6 +108,10 @@ export interface AudienceHistoryEntry {
 
 export interface AudienceDetails extends Audience {
   history: AudienceHistoryEntry[];
+  /** Custom Audience Enhancement as created (get only); null when TikTok leaves it out. */
+  audienceEnhancement?: boolean | null;
+  /** TikTok's word on the enhancement's progress (get only; values undocumented). */
+  enhancementStatus?: string | null;
 }
 
 /** One element of a /segment/mapping/ row: the hashed id and the audiences it joins or leaves. */
@@ -142,4 +146,71 @@ export interface CallEvent {
     message: string;
     maybeApplied: boolean;
   };
+}
+
+// ---- putting audiences to work (issue #14 §1): ad groups, apply, lookalike, share ----
+
+/** audience_sub_type of create (create yml, strict enum). REACH_FREQUENCY audiences serve Reach & Frequency ads. */
+export const AUDIENCE_SUB_TYPES = ['NORMAL', 'REACH_FREQUENCY'] as const;
+export type AudienceSubType = (typeof AUDIENCE_SUB_TYPES)[number];
+
+/** A campaign as campaign/get returns it (the fields this app asks for). */
+export interface Campaign {
+  campaignId: string;
+  name: string;
+  /** operation_status: ENABLE / DISABLE. */
+  status: string | null;
+}
+
+/** An ad group as adgroup/get returns it, with the custom audiences it targets and excludes. */
+export interface AdGroup {
+  adgroupId: string;
+  name: string;
+  campaignId: string;
+  status: string | null;
+  audienceIds: string[];
+  excludedAudienceIds: string[];
+}
+
+/** usage_mode of dmp/custom_audience/apply/: target the audience, or keep it out (a suppression list). */
+export type ApplyUsageMode = 'Include' | 'Exclude';
+/** action_mode of dmp/custom_audience/apply/. */
+export type ApplyActionMode = 'Apply' | 'Disconnect';
+
+/** One line of dmp/custom_audience/apply/log/: an ad group an audience was applied to (Apply only, not Disconnect). */
+export interface ApplyLogEntry {
+  audienceId: string;
+  adgroupId: string;
+  adgroupName: string | null;
+  usageMode: ApplyUsageMode | null;
+  actionTimestamp: string | null;
+  editor: string | null;
+}
+
+/** lookalike_spec.audience_size (DmpLookalikeAudienceSizeType). */
+export const LOOKALIKE_SIZES = ['NARROW', 'BALANCED', 'BROAD'] as const;
+export type LookalikeSize = (typeof LOOKALIKE_SIZES)[number];
+/** lookalike_spec.mobile_os (DmpLookalikePlatform). */
+export const LOOKALIKE_OS = ['ALL', 'ANDROID', 'IOS'] as const;
+export type LookalikeOs = (typeof LOOKALIKE_OS)[number];
+/** lookalike_spec.placements: the apps ads run in (lookalike create yml: TikTok, Pangle). */
+export const LOOKALIKE_PLACEMENTS = ['TIKTOK', 'PANGLE'] as const;
+export type LookalikePlacement = (typeof LOOKALIKE_PLACEMENTS)[number];
+
+/** lookalike_spec of dmp/custom_audience/lookalike/create/ (every field required). */
+export interface LookalikeSpec {
+  sourceAudienceId: string;
+  includeSource: boolean;
+  mobileOs: LookalikeOs;
+  placements: LookalikePlacement[];
+  locationIds: string[];
+  audienceSize: LookalikeSize;
+}
+
+/** One line of dmp/custom_audience/share/log/. */
+export interface ShareLogEntry {
+  audienceId: string;
+  sharedAdvertiserId: string;
+  sharedAdvertiserName: string | null;
+  status: string | null;
 }

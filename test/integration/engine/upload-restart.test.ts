@@ -105,6 +105,9 @@ describe('an audience made from a web-host upload, after a restart (#11 S1.5)', 
 
   it('at engine start also clears a crashed host\'s copy (its process gone) that is still on disk', async () => {
     const tmp = path.join(dir, 'tmp');
+    fs.mkdirSync(tmp);
+    // The engine is started first: every host's start removes a dead host's upload folder (#12.8).
+    const p = await startTestEngine(dir, { tmpRoot: tmp });
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
     const copy = path.join(tmp, `${WEB_UPLOAD_PREFIX}${dead}-abc`, '1', 'cohort.csv');
     fs.mkdirSync(path.dirname(copy), { recursive: true });
@@ -113,7 +116,6 @@ describe('an audience made from a web-host upload, after a restart (#11 S1.5)', 
     fs.mkdirSync(path.dirname(live), { recursive: true });
     fs.writeFileSync(live, CSV);
 
-    const p = await startTestEngine(dir, { tmpRoot: tmp });
     const crashed = await createFrom(p.engine, copy);
     const running = await createFrom(p.engine, live, 'Still uploading');
     await p.engine.shutdown();
@@ -123,6 +125,9 @@ describe('an audience made from a web-host upload, after a restart (#11 S1.5)', 
       const got = await q.engine.handlers['audiences:get']({ id: crashed.id });
       expect(got.sourcePath).toBeNull();
       expect(got.stateMessage).toContain('cohort.csv');
+      // The dead host's copy itself (raw identifiers) is gone; the live host's is not.
+      expect(fs.existsSync(path.dirname(path.dirname(copy)))).toBe(false);
+      expect(fs.existsSync(live)).toBe(true);
       // A copy of a host still running (this process) is left alone.
       expect((await q.engine.handlers['audiences:get']({ id: running.id })).sourcePath).toBe(live);
     } finally {

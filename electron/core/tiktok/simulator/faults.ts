@@ -34,6 +34,15 @@ export const SIM_ENDPOINTS = [
   'dmp/custom_audience/delete',
   'segment/audience',
   'segment/mapping',
+  'campaign/get',
+  'adgroup/get',
+  'dmp/custom_audience/apply',
+  'dmp/custom_audience/apply/log',
+  'dmp/custom_audience/lookalike/create',
+  'dmp/custom_audience/lookalike/update',
+  'dmp/custom_audience/share',
+  'dmp/custom_audience/share/cancel',
+  'dmp/custom_audience/share/log',
 ] as const;
 export type SimEndpoint = (typeof SIM_ENDPOINTS)[number];
 

@@ -14,8 +14,32 @@ import { SANDBOX_ACCESS_TOKEN, SANDBOX_ADVERTISERS, SANDBOX_APP_ID, SANDBOX_APP_
 import { SimApiError, SimState, type AudienceSnapshot, type PersistedState, type SimRequest, type SimRequestLogEntry, type SimSettings } from './state';
 
 const PREFIX = '/open_api/v1.3/';
-const GET_ENDPOINTS: ReadonlySet<SimEndpoint> = new Set(['oauth2/advertiser/get', 'advertiser/info', 'user/info', 'dmp/custom_audience/list', 'dmp/custom_audience/get']);
-const MUTATING: ReadonlySet<SimEndpoint> = new Set(['oauth2/access_token', 'oauth2/revoke_token', 'dmp/custom_audience/file/upload', 'dmp/custom_audience/create', 'dmp/custom_audience/update', 'dmp/custom_audience/delete', 'segment/audience', 'segment/mapping']);
+const GET_ENDPOINTS: ReadonlySet<SimEndpoint> = new Set([
+  'oauth2/advertiser/get',
+  'advertiser/info',
+  'user/info',
+  'dmp/custom_audience/list',
+  'dmp/custom_audience/get',
+  'campaign/get',
+  'adgroup/get',
+  'dmp/custom_audience/apply/log',
+  'dmp/custom_audience/share/log',
+]);
+const MUTATING: ReadonlySet<SimEndpoint> = new Set([
+  'oauth2/access_token',
+  'oauth2/revoke_token',
+  'dmp/custom_audience/file/upload',
+  'dmp/custom_audience/create',
+  'dmp/custom_audience/update',
+  'dmp/custom_audience/delete',
+  'segment/audience',
+  'segment/mapping',
+  'dmp/custom_audience/apply',
+  'dmp/custom_audience/lookalike/create',
+  'dmp/custom_audience/lookalike/update',
+  'dmp/custom_audience/share',
+  'dmp/custom_audience/share/cancel',
+]);
 const STATE_FILE = 'sandbox-state.json';
 /**
  * Endpoints also answered without the trailing slash. A missing slash is "the classic cause of 404" at TikTok
@@ -68,6 +92,10 @@ export interface SimulatorHandle {
   settle(audienceId?: string): void;
   /** Rows an uploaded file_path holds. */
   fileRows(filePath: string): string[] | undefined;
+  /** The seeded ad groups an audience is attached to, and how. */
+  adGroupsUsing(audienceId: string): { adgroupId: string; usage: 'Include' | 'Exclude' }[];
+  /** The ad accounts an audience is shared with. */
+  sharedWith(audienceId: string): string[];
   /** Every request seen (optionally of one endpoint), in order. */
   requests(endpoint?: SimEndpoint): SimRequestLogEntry[];
   /** Issues a new token for the seeded app (optionally reaching only some advertisers). */
@@ -283,6 +311,24 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         return state.segmentAudience(r);
       case 'segment/mapping':
         return state.segmentMapping(r);
+      case 'campaign/get':
+        return state.campaignGet(r);
+      case 'adgroup/get':
+        return state.adgroupGet(r);
+      case 'dmp/custom_audience/apply':
+        return state.apply(r);
+      case 'dmp/custom_audience/apply/log':
+        return state.applyLog(r);
+      case 'dmp/custom_audience/lookalike/create':
+        return state.lookalikeCreate(r);
+      case 'dmp/custom_audience/lookalike/update':
+        return state.lookalikeUpdate(r);
+      case 'dmp/custom_audience/share':
+        return state.share(r);
+      case 'dmp/custom_audience/share/cancel':
+        return state.shareCancel(r);
+      case 'dmp/custom_audience/share/log':
+        return state.shareLog(r);
     }
   }
 
@@ -320,6 +366,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     callsOn: (id, day) => state.callsOn(id, day),
     settle: (id) => state.settle(id),
     fileRows: (p) => state.fileRows(p),
+    adGroupsUsing: (id) => state.adGroupsUsing(id),
+    sharedWith: (id) => state.sharedWith(id),
     requests: (endpoint) => state.log.filter((e) => !endpoint || e.endpoint === endpoint),
     issueToken: (advertiserIds) => state.issueToken(SANDBOX_APP_ID, advertiserIds),
     revokeToken(token: string) {

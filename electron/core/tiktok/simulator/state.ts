@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { AUDIENCE_FLOOR } from '../../../../shared/domain';
 import { DEFAULT_REDIRECT_URI } from '../oauth-redirect';
 import { randomHex } from './prng';
-import { SANDBOX_ACCESS_TOKEN, SANDBOX_ADVERTISERS, SANDBOX_APP_ID, SANDBOX_APP_SECRET, SANDBOX_SCOPES } from './seed';
+import { SANDBOX_ACCESS_TOKEN, SANDBOX_ADVERTISERS, SANDBOX_APP_ID, SANDBOX_APP_SECRET, SANDBOX_BUSINESS_CENTER, SANDBOX_CAMPAIGNS, SANDBOX_FOREIGN_ADVERTISER, SANDBOX_SCOPES } from './seed';
 
 /** A TikTok answer: the envelope's code, message and data. */
 export interface SimResult {
@@ -182,7 +182,7 @@ interface Audience {
   audienceId: string;
   advertiserId: string;
   name: string;
-  kind: 'file' | 'partner';
+  kind: 'file' | 'partner' | 'lookalike';
   calculateType: string;
   members: Set<string>;
   createdAt: number;
@@ -198,7 +198,46 @@ interface Audience {
   subType?: AudienceSubType;
   /** create's audience_enhancement (SDK create yml: false by default). Absent in older saved states: false. */
   enhancement?: boolean;
+  /** Lookalike audiences only: the spec as sent (snake_case, as get shows it) and the estimated reach. */
+  lookalike?: { spec: Record<string, unknown>; seedId: string; size: number };
 }
+
+/** A seeded ad group: the audiences it targets (include) and keeps out (exclude). */
+interface SimAdGroup {
+  adgroupId: string;
+  advertiserId: string;
+  campaignId: string;
+  name: string;
+  reachFrequency: boolean;
+  include: string[];
+  exclude: string[];
+}
+interface SimCampaign {
+  campaignId: string;
+  advertiserId: string;
+  name: string;
+  reachFrequency: boolean;
+}
+/** The latest Apply of an audience to an ad group (apply/log lists these; a Disconnect removes it). */
+interface ApplyEntry {
+  audienceId: string;
+  adgroupId: string;
+  usageMode: 'Include' | 'Exclude';
+  at: number;
+}
+/** An audience shared with another ad account of the Business Center. */
+interface ShareEntry {
+  audienceId: string;
+  advertiserId: string;
+  at: number;
+}
+
+/** lookalike_spec.audience_size → how many times the seed's matched size the lookalike reaches. */
+const LOOKALIKE_REACH: Record<string, number> = { NARROW: 20, BALANCED: 50, BROAD: 100 };
+/** A lookalike's seed must have at least this many people (lookalike create yml: "no less than 100"). */
+export const LOOKALIKE_MIN_SEED = 100;
+const LOOKALIKE_OS = ['ALL', 'ANDROID', 'IOS'];
+const LOOKALIKE_PLACEMENTS = ['TIKTOK', 'PANGLE'];
 
 /** The AudienceSubType enum of the SDK's create yml (strict: anything else is a parameter error). */
 const AUDIENCE_SUB_TYPES = ['NORMAL', 'REACH_FREQUENCY'] as const;
@@ -209,7 +248,7 @@ export interface AudienceSnapshot {
   audienceId: string;
   advertiserId: string;
   name: string;
-  kind: 'file' | 'partner';
+  kind: 'file' | 'partner' | 'lookalike';
   calculateType: string;
   size: number;
   coverNum: number;
@@ -271,6 +310,12 @@ export class SimState {
   /** `${audienceId}|${utcDay}` → audience-modifying calls counted that day. */
   private readonly dailyCalls = new Map<string, number>();
   private readonly rateWindows = new Map<string, number[]>();
+  private readonly campaigns = new Map<string, SimCampaign>();
+  private readonly adGroups = new Map<string, SimAdGroup>();
+  /** `${adgroupId}|${audienceId}` → the latest Apply still in force. */
+  private readonly applied = new Map<string, ApplyEntry>();
+  /** `${audienceId}|${advertiserId}` → the share. */
+  private readonly shares = new Map<string, ShareEntry>();
   private audienceCounter = 0;
   private requestCounter = 0;
   readonly log: SimRequestLogEntry[] = [];
@@ -284,6 +329,22 @@ export class SimState {
     this.apps.set(SANDBOX_APP_ID, { appId: SANDBOX_APP_ID, secret: SANDBOX_APP_SECRET });
     for (const a of SANDBOX_ADVERTISERS) this.advertisers.set(a.advertiserId, { ...a, appId: SANDBOX_APP_ID });
     this.tokens.set(SANDBOX_ACCESS_TOKEN, { token: SANDBOX_ACCESS_TOKEN, appId: SANDBOX_APP_ID, advertiserIds: SANDBOX_ADVERTISERS.map((a) => a.advertiserId), scope: [...SANDBOX_SCOPES], state: 'ok' });
+    this.seedAds();
+  }
+
+  /** Campaigns and ad groups of every seeded advertiser; ids derive from the advertiser id (stable across restarts). */
+  private seedAds(): void {
+    for (const adv of SANDBOX_ADVERTISERS) {
+      const tail = adv.advertiserId.slice(-2);
+      SANDBOX_CAMPAIGNS.forEach((c, ci) => {
+        const campaignId = `18${tail}0000000000000${ci + 1}`;
+        this.campaigns.set(campaignId, { campaignId, advertiserId: adv.advertiserId, name: c.name, reachFrequency: c.reachFrequency });
+        c.adGroups.forEach((name, gi) => {
+          const adgroupId = `19${tail}000000000000${ci + 1}${gi + 1}`;
+          this.adGroups.set(adgroupId, { adgroupId, advertiserId: adv.advertiserId, campaignId, name, reachFrequency: c.reachFrequency, include: [], exclude: [] });
+        });
+      });
+    }
   }
 
   // ------------------------------------------------------------------ helpers for the server and tests
@@ -592,12 +653,13 @@ export class SimState {
     if (pageSize < 1 || pageSize > 100) fail(40002, 'page_size must be from 1 to 100.');
     const ids = arrayParam(req.query, 'custom_audience_ids');
     if (ids && (ids.length < 1 || ids.length > 100)) fail(40002, 'custom_audience_ids must have 1 to 100 items.');
-    const all = [...this.audiences.values()].filter((a) => a.advertiserId === advertiserId && (!ids || ids.includes(a.audienceId)));
+    // Owned and shared audiences alike (the list yml); is_creator tells them apart.
+    const all = [...this.audiences.values()].filter((a) => this.isVisibleTo(a, advertiserId) && (!ids || ids.includes(a.audienceId)));
     const slice = all.slice((page - 1) * pageSize, page * pageSize);
     return {
       page_info: { page, page_size: pageSize, total_number: all.length, total_page: Math.ceil(all.length / pageSize) },
       list: slice.map((a) => {
-        const { type, ...rest } = this.render(a);
+        const { type, ...rest } = this.render(a, advertiserId);
         return { ...rest, audience_type: type };
       }),
     };
@@ -631,7 +693,15 @@ export class SimState {
     const ids = req.json.custom_audience_ids;
     if (!Array.isArray(ids) || ids.length < 1 || ids.length > 100) fail(40002, 'custom_audience_ids must have 1 to 100 items.');
     const audiences = (ids as unknown[]).map((id) => this.requireAudience(advertiserId, str(id), 'any'));
-    for (const a of audiences) this.audiences.delete(a.audienceId);
+    // Documented choice: an audience still attached to an ad group is refused (detach it with apply's Disconnect first).
+    for (const a of audiences) {
+      const using = [...this.adGroups.values()].filter((g) => g.include.includes(a.audienceId) || g.exclude.includes(a.audienceId));
+      if (using.length > 0) fail(40002, `Custom audience ${a.audienceId} is used by ad group(s) ${using.map((g) => g.adgroupId).join(', ')}. Disconnect it from them before deleting it.`);
+    }
+    for (const a of audiences) {
+      this.audiences.delete(a.audienceId);
+      for (const [k, sh] of this.shares) if (sh.audienceId === a.audienceId) this.shares.delete(k);
+    }
     return {};
   }
 
@@ -729,6 +799,251 @@ export class SimState {
     return {};
   }
 
+  // ------------------------------------------------------------------ campaigns, ad groups, apply, lookalike, share (#14 §1)
+
+  campaignGet(req: SimRequest): unknown {
+    const t = this.requireToken(req);
+    const advertiserId = this.requireAdvertiser(t, req.query.get('advertiser_id'));
+    const filter = jsonParam(req.query, 'filtering');
+    const ids = filter && Array.isArray(filter.campaign_ids) ? (filter.campaign_ids as unknown[]).map(String) : null;
+    const all = [...this.campaigns.values()].filter((c) => c.advertiserId === advertiserId && (!ids || ids.includes(c.campaignId)));
+    return paged(req.query, all, (c) => ({ campaign_id: c.campaignId, campaign_name: c.name, advertiser_id: c.advertiserId, operation_status: 'ENABLE', objective_type: c.reachFrequency ? 'REACH' : 'CONVERSIONS' }));
+  }
+
+  adgroupGet(req: SimRequest): unknown {
+    const t = this.requireToken(req);
+    const advertiserId = this.requireAdvertiser(t, req.query.get('advertiser_id'));
+    const filter = jsonParam(req.query, 'filtering');
+    const campaignIds = filter && Array.isArray(filter.campaign_ids) ? (filter.campaign_ids as unknown[]).map(String) : null;
+    const adgroupIds = filter && Array.isArray(filter.adgroup_ids) ? (filter.adgroup_ids as unknown[]).map(String) : null;
+    const all = [...this.adGroups.values()].filter((g) => g.advertiserId === advertiserId && (!campaignIds || campaignIds.includes(g.campaignId)) && (!adgroupIds || adgroupIds.includes(g.adgroupId)));
+    return paged(req.query, all, (g) => ({
+      adgroup_id: g.adgroupId,
+      adgroup_name: g.name,
+      campaign_id: g.campaignId,
+      advertiser_id: g.advertiserId,
+      operation_status: 'ENABLE',
+      buying_type: g.reachFrequency ? 'RESERVATION_RF' : 'AUCTION',
+      audience_ids: [...g.include],
+      excluded_audience_ids: [...g.exclude],
+    }));
+  }
+
+  /** Apply / Disconnect one audience to / from ad groups of the same advertiser (apply yml). */
+  apply(req: SimRequest): unknown {
+    const t = this.requireToken(req);
+    const advertiserId = this.requireAdvertiser(t, str(req.json.advertiser_id));
+    const action = req.json.action_mode;
+    if (action !== 'Apply' && action !== 'Disconnect') fail(40002, `action_mode "${String(action ?? '')}" is not valid: use Apply or Disconnect.`);
+    const usage = req.json.usage_mode;
+    if (action === 'Apply' && usage !== 'Include' && usage !== 'Exclude') fail(40002, usage === undefined ? 'usage_mode is required when action_mode is Apply: use Include or Exclude.' : `usage_mode "${String(usage)}" is not valid: use Include or Exclude.`);
+    const raw = req.json.custom_audience_id;
+    if (Array.isArray(raw)) fail(40002, 'custom_audience_id takes one custom audience ID.');
+    const a = this.visibleAudience(advertiserId, str(raw));
+    const groupIds = req.json.adgroup_ids;
+    if (!Array.isArray(groupIds) || groupIds.length === 0) fail(40002, 'adgroup_ids must have at least 1 item.');
+    // Documented choice: 100 ad groups per call (the yml gives no limit; 100 is the limit of its sibling id lists).
+    if ((groupIds as unknown[]).length > 100) fail(40011, `adgroup_ids has ${(groupIds as unknown[]).length} items; at most 100 are allowed.`);
+    const groups = (groupIds as unknown[]).map((gid) => {
+      const g = this.adGroups.get(str(gid) ?? '');
+      if (!g || g.advertiserId !== advertiserId) fail(40002, `Ad group ${String(gid)} does not exist under advertiser ${advertiserId}: adgroup_ids and custom_audience_id must be under the same advertiser account.`);
+      return g as SimAdGroup;
+    });
+    if (action === 'Apply') {
+      if (a.kind === 'lookalike' && a.subType === 'REACH_FREQUENCY') fail(40002, 'A Lookalike Audience with the REACH_FREQUENCY sub type cannot be applied to ad groups.');
+      for (const g of groups) if (a.kind === 'lookalike' && g.reachFrequency) fail(40002, `Lookalike Audience cannot be used in Reach & Frequency ads: ad group ${g.adgroupId} is a Reach & Frequency ad group.`);
+      const v = this.view(a);
+      if (!v.isValid) fail(40002, v.processing ? `Custom audience ${a.audienceId} is still being processed and cannot be applied yet.` : `Custom audience ${a.audienceId} is unavailable (fewer than ${AUDIENCE_FLOOR} matched users, or expired) and cannot be applied to ad groups.`);
+    }
+    const now = this.now();
+    for (const g of groups) {
+      g.include = g.include.filter((x) => x !== a.audienceId);
+      g.exclude = g.exclude.filter((x) => x !== a.audienceId);
+      const key = `${g.adgroupId}|${a.audienceId}`;
+      if (action === 'Apply') {
+        (usage === 'Include' ? g.include : g.exclude).push(a.audienceId);
+        this.applied.set(key, { audienceId: a.audienceId, adgroupId: g.adgroupId, usageMode: usage as 'Include' | 'Exclude', at: now });
+      } else {
+        this.applied.delete(key);
+      }
+    }
+    // Applying to an active ad group resets the expiry clock of an audience without retention_in_days (§6).
+    if (action === 'Apply') a.lastModifiedAt = Math.max(a.lastModifiedAt, now);
+    a.history.push({ at: now, action: action === 'Apply' ? 'apply' : 'disconnect', detail: groups.map((g) => g.adgroupId).join(','), msg: null });
+    return {};
+  }
+
+  applyLog(req: SimRequest): unknown {
+    const t = this.requireToken(req);
+    const advertiserId = this.requireAdvertiser(t, req.query.get('advertiser_id'));
+    const ids = arrayParam(req.query, 'custom_audience_ids');
+    if (!ids || ids.length < 1 || ids.length > 100) fail(40002, 'custom_audience_ids must have 1 to 100 items.');
+    for (const id of ids as string[]) {
+      const a = this.audiences.get(id);
+      if (!a || !this.isVisibleTo(a, advertiserId)) fail(40007, `Custom audience ${id} does not exist.`);
+      if ((a as Audience).advertiserId !== advertiserId) fail(40002, `Advertiser ${advertiserId} is not the owner of custom audience ${id}; only the owner can read its application log.`);
+    }
+    const entries = [...this.applied.values()].filter((e) => (ids as string[]).includes(e.audienceId)).sort((x, y) => y.at - x.at);
+    const out = paged(req.query, entries, (e) => ({
+      audience_id: e.audienceId,
+      adgroup_id: e.adgroupId,
+      adgroup_name: this.adGroups.get(e.adgroupId)?.name ?? null,
+      usage_mode: e.usageMode,
+      action_timestamp: tiktokTime(e.at, this.settings.timeZoneOffsetMinutes),
+      editor: 'open_api',
+    }));
+    return { ...out, advertiser_id: advertiserId };
+  }
+
+  lookalikeCreate(req: SimRequest): unknown {
+    const t = this.requireToken(req);
+    const advertiserId = this.requireAdvertiser(t, str(req.json.advertiser_id));
+    checkName(req.json.custom_audience_name);
+    const spec = req.json.lookalike_spec;
+    if (!spec || typeof spec !== 'object' || Array.isArray(spec)) fail(40002, 'lookalike_spec is required.');
+    const sp = spec as Record<string, unknown>;
+    for (const k of ['source_audience_id', 'include_source', 'mobile_os', 'placements', 'location_ids', 'audience_size']) if (sp[k] === undefined || sp[k] === null) fail(40002, `lookalike_spec.${k} is required.`);
+    if (typeof sp.include_source !== 'boolean') fail(40002, 'lookalike_spec.include_source must be true or false.');
+    if (!LOOKALIKE_OS.includes(String(sp.mobile_os))) fail(40002, `lookalike_spec.mobile_os "${String(sp.mobile_os)}" is not valid: use ${LOOKALIKE_OS.join(', ')}.`);
+    if (!(String(sp.audience_size) in LOOKALIKE_REACH)) fail(40002, `lookalike_spec.audience_size "${String(sp.audience_size)}" is not valid: use NARROW, BALANCED or BROAD.`);
+    if (!Array.isArray(sp.location_ids) || sp.location_ids.length === 0 || !(sp.location_ids as unknown[]).every((x) => typeof x === 'string' && x.length > 0)) fail(40002, 'lookalike_spec.location_ids must have at least 1 location ID.');
+    if (!Array.isArray(sp.placements) || sp.placements.length === 0 || !(sp.placements as unknown[]).every((x) => LOOKALIKE_PLACEMENTS.includes(String(x)))) fail(40002, `lookalike_spec.placements must list ${LOOKALIKE_PLACEMENTS.join(' and/or ')}.`);
+    const seed = this.requireAudience(advertiserId, str(sp.source_audience_id), 'any');
+    if (seed.kind === 'lookalike') fail(40002, 'The source audience cannot be an existing lookalike audience.');
+    const v = this.view(seed);
+    if (v.processing) fail(40002, `The source audience ${seed.audienceId} is still being processed; try again once it is ready.`);
+    if (v.coverNum < LOOKALIKE_MIN_SEED) fail(40002, `The size of the source audience should be no less than ${LOOKALIKE_MIN_SEED} (it has ${v.coverNum} matched users).`);
+    const now = this.now();
+    this.audienceCounter++;
+    const audienceId = String(7_300_000_000_000_000_000n + BigInt(this.audienceCounter) * 7919n);
+    const size = v.coverNum * (LOOKALIKE_REACH[String(sp.audience_size)] as number) + (sp.include_source ? v.coverNum : 0);
+    this.audiences.set(audienceId, {
+      audienceId,
+      advertiserId,
+      name: req.json.custom_audience_name as string,
+      kind: 'lookalike',
+      calculateType: seed.calculateType,
+      members: new Set(),
+      createdAt: now,
+      lastModifiedAt: now,
+      processingUntil: now + this.settings.processingDelayMs,
+      coverBefore: 0,
+      retentionInDays: null,
+      history: [{ at: now, action: 'create', detail: '0', msg: null }],
+      subType: seed.subType ?? 'NORMAL',
+      lookalike: { spec: { ...sp, source_audience_id: seed.audienceId }, seedId: seed.audienceId, size },
+    });
+    return { custom_audience_id: audienceId };
+  }
+
+  lookalikeUpdate(req: SimRequest): unknown {
+    const t = this.requireToken(req);
+    const advertiserId = this.requireAdvertiser(t, str(req.json.advertiser_id));
+    const ids = req.json.custom_audience_ids;
+    if (!Array.isArray(ids) || ids.length < 1 || ids.length > 100) fail(40002, 'custom_audience_ids must have 1 to 100 items.');
+    const now2 = this.now();
+    const list = (ids as unknown[]).map((id) => {
+      const a = this.requireAudience(advertiserId, str(id), 'any');
+      if (a.kind !== 'lookalike' || !a.lookalike) fail(40002, `Custom audience ${a.audienceId} is not a lookalike audience; only lookalike audiences can be refreshed.`);
+      const seed = this.audiences.get((a.lookalike as NonNullable<Audience['lookalike']>).seedId);
+      if (!seed) fail(40002, `The source audience of lookalike ${a.audienceId} was deleted, so it can no longer be refreshed.`);
+      if (now2 < a.processingUntil) fail(40002, NOT_EDITABLE_MESSAGE);
+      return { a, seed: seed as Audience };
+    });
+    for (const { a, seed } of list) {
+      const v = this.view(seed);
+      const la = a.lookalike as NonNullable<Audience['lookalike']>;
+      la.size = v.coverNum * (LOOKALIKE_REACH[String(la.spec.audience_size)] as number) + (la.spec.include_source ? v.coverNum : 0);
+      a.coverBefore = this.view(a).coverNum;
+      a.lastModifiedAt = now2;
+      a.processingUntil = now2 + this.settings.processingDelayMs;
+      a.history.push({ at: now2, action: 'refresh', detail: '', msg: null });
+    }
+    return {};
+  }
+
+  share(req: SimRequest): unknown {
+    const t = this.requireToken(req);
+    const advertiserId = this.requireAdvertiser(t, str(req.json.advertiser_id));
+    const ids = req.json.custom_audience_ids;
+    if (!Array.isArray(ids) || ids.length < 1) fail(40002, 'custom_audience_ids must have 1 to 10 items.');
+    if ((ids as unknown[]).length > 10) fail(40002, `custom_audience_ids has ${(ids as unknown[]).length} items; at most 10 audiences can be shared per request.`);
+    const targets = req.json.shared_advertiser_ids;
+    if (!Array.isArray(targets) || targets.length < 1) fail(40002, 'shared_advertiser_ids must have 1 to 10 items.');
+    if ((targets as unknown[]).length > 10) fail(40002, `shared_advertiser_ids has ${(targets as unknown[]).length} items; at most 10 ad accounts can be shared with per request.`);
+    const audiences = (ids as unknown[]).map((id) => this.requireAudience(advertiserId, str(id), 'any'));
+    const bc = SANDBOX_BUSINESS_CENTER.advertisers.map((a) => a.advertiserId);
+    const inBc = bc.includes(advertiserId);
+    for (const x of targets as unknown[]) {
+      const target = str(x) ?? '';
+      if (target === advertiserId) fail(40002, `An audience cannot be shared with its own ad account ${advertiserId}.`);
+      if (!inBc || !bc.includes(target)) fail(40002, `Ad account ${target} is not in the same Business Center as ${advertiserId}; audiences can only be shared within one Business Center.`);
+    }
+    const now = this.now();
+    for (const a of audiences) {
+      for (const x of targets as unknown[]) this.shares.set(`${a.audienceId}|${str(x)}`, { audienceId: a.audienceId, advertiserId: str(x) as string, at: now });
+      a.history.push({ at: now, action: 'share', detail: (targets as unknown[]).map(String).join(','), msg: null });
+    }
+    return {};
+  }
+
+  shareCancel(req: SimRequest): unknown {
+    const t = this.requireToken(req);
+    const advertiserId = this.requireAdvertiser(t, str(req.json.advertiser_id));
+    const a = this.requireAudience(advertiserId, str(req.json.custom_audience_id), 'any');
+    const target = str(req.json.shared_advertiser_id);
+    if (!target) fail(40002, 'shared_advertiser_id is required.');
+    const key = `${a.audienceId}|${target}`;
+    if (!this.shares.has(key)) fail(40002, `Custom audience ${a.audienceId} is not shared with ad account ${target}.`);
+    this.shares.delete(key);
+    // The ad account it was shared with loses it: its ad groups stop using it.
+    for (const g of this.adGroups.values()) {
+      if (g.advertiserId !== target) continue;
+      g.include = g.include.filter((x) => x !== a.audienceId);
+      g.exclude = g.exclude.filter((x) => x !== a.audienceId);
+      this.applied.delete(`${g.adgroupId}|${a.audienceId}`);
+    }
+    a.history.push({ at: this.now(), action: 'share_cancel', detail: target as string, msg: null });
+    return {};
+  }
+
+  shareLog(req: SimRequest): unknown {
+    const t = this.requireToken(req);
+    const advertiserId = this.requireAdvertiser(t, req.query.get('advertiser_id'));
+    const a = this.requireAudience(advertiserId, req.query.get('custom_audience_id'), 'any');
+    const names = new Map([...SANDBOX_BUSINESS_CENTER.advertisers, SANDBOX_FOREIGN_ADVERTISER].map((x) => [x.advertiserId, x.name]));
+    const list = [...this.shares.values()]
+      .filter((x) => x.audienceId === a.audienceId)
+      .map((x) => ({ custom_audience_id: a.audienceId, shared_advertiser_id: x.advertiserId, shared_advertiser_name: names.get(x.advertiserId) ?? x.advertiserId, status: 'SHARED' }));
+    return { list };
+  }
+
+  /** Ad groups using an audience (tests). */
+  adGroupsUsing(audienceId: string): { adgroupId: string; usage: 'Include' | 'Exclude' }[] {
+    const out: { adgroupId: string; usage: 'Include' | 'Exclude' }[] = [];
+    for (const g of this.adGroups.values()) {
+      if (g.include.includes(audienceId)) out.push({ adgroupId: g.adgroupId, usage: 'Include' });
+      if (g.exclude.includes(audienceId)) out.push({ adgroupId: g.adgroupId, usage: 'Exclude' });
+    }
+    return out;
+  }
+
+  /** The ad accounts an audience is shared with (tests). */
+  sharedWith(audienceId: string): string[] {
+    return [...this.shares.values()].filter((x) => x.audienceId === audienceId).map((x) => x.advertiserId);
+  }
+
+  private isVisibleTo(a: Audience, advertiserId: string): boolean {
+    return a.advertiserId === advertiserId || this.shares.has(`${a.audienceId}|${advertiserId}`);
+  }
+
+  /** An audience the advertiser owns or was shared with; otherwise 40007. */
+  private visibleAudience(advertiserId: string, audienceId: string | null): Audience {
+    const a = audienceId ? this.audiences.get(audienceId) : undefined;
+    if (!a || !this.isVisibleTo(a, advertiserId)) fail(40007, `Custom audience ${audienceId ?? ''} does not exist.`);
+    return a as Audience;
+  }
+
   // ------------------------------------------------------------------ internals
 
   private checkApp(appId: string, secret: string): void {
@@ -801,23 +1116,24 @@ export class SimState {
     const isExpiring = this.expiresAt(a) - now <= 60 * DAY_MS;
     if (now < a.processingUntil) return { coverNum: a.coverBefore, isValid: false, processing: true, isExpiring };
     const rate = this.settings.matchRate;
-    const coverNum = rate === 'exact' ? a.members.size : Math.floor(a.members.size * rate);
+    const coverNum = a.lookalike ? a.lookalike.size : rate === 'exact' ? a.members.size : Math.floor(a.members.size * rate);
     return { coverNum, isValid: coverNum >= AUDIENCE_FLOOR, processing: false, isExpiring };
   }
 
-  private render(a: Audience): Record<string, unknown> & { type: string } {
+  private render(a: Audience, viewer = a.advertiserId): Record<string, unknown> & { type: string } {
     const v = this.view(a);
+    const owner = viewer === a.advertiserId;
     return {
       audience_id: a.audienceId,
       name: a.name,
-      type: a.kind === 'partner' ? 'Partner' : 'Customer File Audience',
+      type: a.kind === 'partner' ? 'Partner' : a.kind === 'lookalike' ? 'Lookalike Audience' : 'Customer File Audience',
       audience_sub_type: a.subType ?? 'NORMAL',
       calculate_type: a.calculateType,
       cover_num: v.coverNum,
       is_valid: v.isValid,
       is_expiring: v.isExpiring,
-      shared: false,
-      is_creator: true,
+      shared: owner ? [...this.shares.values()].some((x) => x.audienceId === a.audienceId) : true,
+      is_creator: owner,
       owner_id: a.advertiserId,
       is_auto_refresh: false,
       create_time: tiktokTime(a.createdAt, this.settings.timeZoneOffsetMinutes),
@@ -825,8 +1141,8 @@ export class SimState {
       msg: null,
       error_msg: null,
       rule: null,
-      // Set only for lookalike audiences, which the sandbox never makes (tiktok-api.md §3.4; the get yml's response_rule).
-      lookalike_spec: null,
+      // Set only for lookalike audiences (tiktok-api.md §3.4; the get yml's response_rule).
+      lookalike_spec: a.lookalike?.spec ?? null,
     };
   }
 
@@ -840,6 +1156,9 @@ export class SimState {
       files: [...this.files.values()],
       audiences: [...this.audiences.values()].map((a) => ({ ...a, members: [...a.members] })),
       dailyCalls: [...this.dailyCalls.entries()],
+      adGroups: [...this.adGroups.values()].map((g) => ({ adgroupId: g.adgroupId, include: g.include, exclude: g.exclude })),
+      applied: [...this.applied.values()],
+      shares: [...this.shares.values()],
     };
   }
 
@@ -850,6 +1169,12 @@ export class SimState {
     for (const f of p.files) this.files.set(f.filePath, f);
     for (const a of p.audiences) this.audiences.set(a.audienceId, { ...a, members: new Set(a.members) });
     for (const [k, v] of p.dailyCalls) this.dailyCalls.set(k, v);
+    for (const g of p.adGroups ?? []) {
+      const cur = this.adGroups.get(g.adgroupId);
+      if (cur) Object.assign(cur, { include: g.include, exclude: g.exclude });
+    }
+    for (const e of p.applied ?? []) this.applied.set(`${e.adgroupId}|${e.audienceId}`, e);
+    for (const e of p.shares ?? []) this.shares.set(`${e.audienceId}|${e.advertiserId}`, e);
   }
 }
 
@@ -861,6 +1186,10 @@ export interface PersistedState {
   files: UploadedFile[];
   audiences: (Omit<Audience, 'members'> & { members: string[] })[];
   dailyCalls: [string, number][];
+  /** Audiences attached to the seeded ad groups, the latest Applies and shares (absent in states of older versions). */
+  adGroups?: { adgroupId: string; include: string[]; exclude: string[] }[];
+  applied?: ApplyEntry[];
+  shares?: ShareEntry[];
 }
 
 function str(v: unknown): string | null {
@@ -877,6 +1206,29 @@ function headerValue(headers: SimRequest['headers'], name: string): string | nul
 
 function checkName(name: unknown): void {
   if (typeof name !== 'string' || name.length < 1 || name.length > 128) fail(40002, 'custom_audience_name must be 1 to 128 characters.');
+}
+
+/** A GET parameter holding a JSON object (filtering), or null when absent. */
+function jsonParam(q: URLSearchParams, name: string): Record<string, unknown> | null {
+  const v = q.get(name);
+  if (v === null || v === '') return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(v);
+  } catch {
+    return fail(40002, `${name} is not valid JSON.`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) fail(40002, `${name} must be a JSON object.`);
+  return parsed as Record<string, unknown>;
+}
+
+/** page / page_size (1–1000, default 10) of campaign/get, adgroup/get and apply/log, with TikTok's page_info. */
+function paged<T>(q: URLSearchParams, all: T[], render: (t: T) => unknown): { list: unknown[]; page_info: { page: number; page_size: number; total_number: number; total_page: number } } {
+  const page = intParam(q, 'page', 1);
+  const pageSize = intParam(q, 'page_size', 10);
+  if (page < 1) fail(40002, 'page must be at least 1.');
+  if (pageSize < 1 || pageSize > 1000) fail(40002, 'page_size must be from 1 to 1000.');
+  return { list: all.slice((page - 1) * pageSize, page * pageSize).map(render), page_info: { page, page_size: pageSize, total_number: all.length, total_page: Math.ceil(all.length / pageSize) } };
 }
 
 function intParam(q: URLSearchParams, name: string, dflt: number): number {
