@@ -173,6 +173,11 @@ export const contract = {
    * Saves a mapping locally. Nothing is sent: a new audience is created at TikTok by its first sync, so
    * `sync:plan` can dry-run it first. With existingTiktokAudienceId the mapping syncs into that audience
    * (its calculate_type must match the key).
+  /**
+   * The wizard is done with these files (closed, or another file chosen). The web host removes its uploaded copies of
+   * them now, unless a sync still reads one (issue #12.8); other files are left alone.
+   */
+  'import:release': { request: z.strictObject({ paths: z.array(filePath).max(4) }), response: returns<null>() },
    */
   'audiences:create': {
     request: createAudienceRequest,

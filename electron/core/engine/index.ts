@@ -102,6 +102,7 @@ class Engine {
       dataDir: opts.dataDir,
       now: internals.now,
       runner: internals.runner,
+      tmpRoot: internals.tmpRoot,
       onProgress: (p) => engine?.onProgress(p),
     });
     try {
@@ -462,9 +463,15 @@ class Engine {
       'import:validate': async (req) => this.jobs.run(req.path, (signal) => validateFile(req, { signal, emit: (p) => this.hub.emit('import:progress', p) })),
       'import:exportRejects': async (req) => this.jobs.run(req.path, (signal) => exportRejects(req, { signal, emit: (p) => this.hub.emit('import:progress', p) })),
       'import:cancel': async ({ path }) => ({ cancelled: this.jobs.cancel(path) }),
+      // Only the web host keeps copies to release (its wrapper removes them); the engine holds nothing per file.
+      'import:release': async () => null,
 
-      'audiences:list': async () => store.audiences.list().map((a) => this.audience(a)),
+      'audiences:list': async () => {
+        this.forgetVanishedUploads();
+        return store.audiences.list().map((a) => this.audience(a));
+      },
       'audiences:get': async ({ id }) => {
+        this.forgetVanishedUploads();
         const a = store.audiences.require(id);
         const names = this.audienceNames();
         const detail: AudienceDetailView = {
@@ -530,6 +537,8 @@ class Engine {
 
       'sync:plan': async (req) => this.plan(req),
       'sync:run': async ({ audienceId }) => {
+        // A one-off sync's upload copy is removed once that sync ends (issue #12.8): a later "Sync now" says so.
+        this.forgetVanishedUploads();
         this.requireSource(store.audiences.require(audienceId));
         return { runId: await this.track(audienceId, 'manual', () => sync.sync(audienceId, 'manual')).started };
       },

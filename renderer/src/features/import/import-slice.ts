@@ -596,6 +596,9 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
 
     resetWizard() {
       if (runActive()) return;
+      // The web host removes its uploaded copies of the files this wizard is done with (#12.8).
+      const done = [get().file?.path, get().suppress?.path].filter((p): p is string => Boolean(p));
+      if (done.length > 0 && getBridge().host === 'web') void getBridge().import.release({ paths: done }).catch(() => undefined);
       const defaultCountry = get().settings.data?.defaultCountry ?? null;
       set({ ...initial(), profile: { ...DEFAULT_PROFILE, defaultCountry } });
     },
