@@ -1,5 +1,5 @@
 /** The import / sync wizard. Each step shows what the engine answered; nothing is sent before "Sync now". */
-import { useId } from 'react';
+import { useEffect, useId, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../../app/store';
 import { IMPORT_STEPS, IMPORT_STEP_LABELS, matchingOnText } from './import-slice';
@@ -44,6 +44,26 @@ function MatchingOn() {
   );
 }
 
+/**
+ * The current step's heading ("Step 4, Validation"). It takes the focus when the step changes, so keyboard and
+ * screen-reader users land on the new step instead of on a button that is gone; on opening the wizard the screen's
+ * title has it (the shell moves it there).
+ */
+function StepHeading({ step }: { step: ImportStep }) {
+  const ref = useRef<HTMLHeadingElement>(null);
+  const shown = useRef<ImportStep | null>(null);
+  useEffect(() => {
+    if (shown.current !== null && shown.current !== step) ref.current?.focus();
+    shown.current = step;
+  }, [step]);
+  return (
+    <h2 className="step-heading" ref={ref} tabIndex={-1}>
+      <span className="step-heading-num">Step {IMPORT_STEPS.indexOf(step) + 1}</span>
+      <span className="visually-hidden">,</span> {IMPORT_STEP_LABELS[step]}
+    </h2>
+  );
+}
+
 export function ImportWizard() {
   const step = useApp((s) => s.step);
   const titleId = useId();
@@ -56,6 +76,7 @@ export function ImportWizard() {
       </header>
       <Stepper step={step} />
       <div className="wizard-body">
+        <StepHeading step={step} />
         {step !== 'file' && step !== 'columns' && <MatchingOn />}
         {step === 'file' && <FileStep />}
         {step === 'columns' && <ColumnsStep />}

@@ -370,6 +370,19 @@ export function PerKeyTable({ perKey, keys }: { perKey: Partial<Record<KeySlot, 
   );
 }
 
+/** How long after the sync step appears its Cancel waits, so the second click of a double "Sync now" is not a cancel. */
+export const CANCEL_ARM_MS = 800;
+
+/** False for `ms` after mounting, then true. */
+function useArmed(ms: number): boolean {
+  const [armed, setArmed] = useState(false);
+  useEffect(() => {
+    const t = setTimeout(() => setArmed(true), ms);
+    return () => clearTimeout(t);
+  }, [ms]);
+  return armed;
+}
+
 export function SyncStep() {
   const s = useApp(
     useShallow((st) => ({
@@ -387,6 +400,8 @@ export function SyncStep() {
     })),
   );
   const done = s.result !== null || s.runError !== null;
+  // A double press on "Sync now" lands its second click here: Cancel answers only once the step has been shown a moment.
+  const armed = useArmed(CANCEL_ARM_MS);
   return (
     <div className="stack">
       {!done && (
@@ -399,7 +414,9 @@ export function SyncStep() {
             rowsPerSec={s.progress?.rowsPerSec}
             etaSec={s.progress?.etaSec}
           />
-          <Button variant="ghost" onClick={() => void s.cancelSync()} disabled={s.runId === null}>
+          <Button variant="ghost" onClick={() => {
+              if (armed) void s.cancelSync();
+            }} disabled={s.runId === null || !armed} title={armed ? undefined : 'Starting the sync…'}>
             Cancel sync
           </Button>
         </div>
