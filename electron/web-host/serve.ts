@@ -1,15 +1,17 @@
 /**
  * The web host as a function: the real engine (offline sandbox by default) behind the WebSocket contract
  * and the built renderer. Used by `npm run web` (index.ts) and by `npm start` when Electron cannot start.
+ * The engine runs in a process of its own (out/engine/index.js, issue #13 §1): this process only serves
+ * HTTP and the WebSocket, so a long sync never stalls the page's requests.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createEngine, type EngineInternals } from '../core/engine';
+import { startEngineProcess, type EngineProcess, type SpawnEngine } from '../core/engine/engine-client';
 import { systemBrowser } from '../core/system-browser';
 import { AppError } from '../../shared/errors';
 import type { ApiEnvironment } from '../../shared/ipc/dto';
-import type { EngineHost } from '../../shared/ipc/engine-host';
+import type { EngineInit } from '../../shared/ipc/engine-host';
 import { startWebHost, type WebHost } from './server';
 
 /** out/web-host/index.js or out/cli/index.js → out/renderer; the sources (tsx) → out/renderer. */
@@ -30,14 +32,17 @@ export interface ServeWebOptions {
   rendererDir?: string;
   /** Where the TikTok sign-in URL is printed (the terminal that started the host). */
   log: NodeJS.WritableStream;
-  internals?: EngineInternals;
+  /** Serializable test and support seams, handed to the engine process. */
+  internals?: EngineInit['internals'];
+  /** How the engine process is started (default: Node's child_process.fork of out/engine/index.js). */
+  spawnEngine?: SpawnEngine;
   /** Folders the user granted (--allow-folder); the page may read files under them and sync them on a schedule. */
   allowFolders?: readonly string[];
 }
 
 export interface ServedWeb {
   host: WebHost;
-  engine: EngineHost;
+  engine: EngineProcess;
   close(): Promise<void>;
 }
 
@@ -48,18 +53,15 @@ export interface ServedWeb {
  */
 export async function serveWeb(opts: ServeWebOptions): Promise<ServedWeb> {
   const opener = systemOpener();
-  const engine = await createEngine(
-    {
-      dataDir: opts.dataDir,
-      host: 'web',
-      environment: opts.environment,
-      openExternal: async (url) => {
-        opts.log.write(`To sign in to TikTok, open this page in your browser:\n${url}\n`);
-        await opener?.(url).catch(() => undefined);
-      },
+  const engine = await startEngineProcess({
+    init: { dataDir: opts.dataDir, host: 'web', environment: opts.environment, internals: opts.internals },
+    spawn: opts.spawnEngine,
+    openExternal: async (url) => {
+      opts.log.write(`To sign in to TikTok, open this page in your browser:\n${url}\n`);
+      await opener?.(url).catch(() => undefined);
     },
-    opts.internals,
-  );
+    log: (line) => opts.log.write(`${line}\n`),
+  });
   let host: WebHost;
   try {
     host = await startWebHost({
