@@ -20,6 +20,7 @@ export const CHANNELS = [
   'import:validate',
   'import:exportRejects',
   'import:cancel',
+  'import:tryValue',
   'import:release',
   'audiences:list',
   'audiences:get',

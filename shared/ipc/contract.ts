@@ -30,6 +30,7 @@ import type {
   RunView,
   SettingsView,
   SignInWaiting,
+  TryValueView,
   TiktokAudienceView,
   UndoPreviewView,
   ValidationView,
@@ -84,6 +85,8 @@ export const keyMappingSchema = z.strictObject({ key: keyTypeSchema, column: col
 
 /** The file + mapping the import screens work on (preview → hash lab → validation). */
 const mappedFile = { path: filePath, key: keyTypeSchema, column: columnSchema, profile: profileSchema };
+/** The column whose value each reject carries (a record id or name), so a person can find the row; null: none. */
+const recordColumn = columnSchema.nullable().optional();
 
 /** A new audience's mapping, as `audiences:create` saves it and `sync:plan` dry-runs it unsaved. */
 const createAudienceRequest = z.strictObject({
@@ -154,15 +157,18 @@ export const contract = {
   'connections:advertisers': { request: z.strictObject({ connectionId: text(128) }), response: returns<AdvertiserView[]>() },
 
   // Import: the engine reads the file; the renderer only names it.
-  'import:preview': { request: z.strictObject({ path: filePath }), response: returns<PreviewView>() },
+  /** defaultCountry: how phones without a country code are read when the usable share of each column is counted. */
+  'import:preview': { request: z.strictObject({ path: filePath, defaultCountry: country.nullable().optional() }), response: returns<PreviewView>() },
   'import:hashLab': {
     request: z.strictObject({ ...mappedFile, limit: z.number().int().min(1).max(100).optional() }),
     response: returns<HashLabView>(),
   },
   /** Reads the whole file (progress as `import:progress`); cancel with `import:cancel`. */
-  'import:validate': { request: z.strictObject({ ...mappedFile, suppressPath: filePath.optional() }), response: returns<ValidationView>() },
+  'import:validate': { request: z.strictObject({ ...mappedFile, suppressPath: filePath.optional(), recordColumn }), response: returns<ValidationView>() },
   /** Writes every reject (line, reason, value) as CSV; without outPath the engine picks `<source>-rejects.csv` beside the source. */
-  'import:exportRejects': { request: z.strictObject({ ...mappedFile, outPath: filePath.optional() }), response: returns<ExportView>() },
+  'import:exportRejects': { request: z.strictObject({ ...mappedFile, outPath: filePath.optional(), recordColumn }), response: returns<ExportView>() },
+  /** One typed value through normalization and hashing (the hash lab's "try a value"): reads and writes nothing. */
+  'import:tryValue': { request: z.strictObject({ key: keyTypeSchema, value: z.string().max(1024), profile: profileSchema }), response: returns<TryValueView>() },
   /** Cancels a running preview / validation / export of this path. */
   'import:cancel': { request: z.strictObject({ path: filePath }), response: returns<{ cancelled: boolean }>() },
 

@@ -71,6 +71,19 @@ export interface ColumnView {
   detected: DetectedKind;
   /** Share of sampled non-empty cells that matched `detected`, 0..1. */
   confidence: number;
+  /**
+   * Share of the sampled rows (blank cells included) whose cell normalizes to a usable `detected` key, 0..1:
+   * "Email — 96 % usable". Absent when nothing was detected or the column holds hashes.
+   */
+  usable?: number;
+  /** Numeric ids (an `amplitude_id`, a `user_id`): never proposed as phones, and flagged when mapped as one. */
+  numericId?: boolean;
+  /** Ad ids of both platforms (uppercase IDFAs and lowercase GAIDs) in one column. */
+  mixedPlatforms?: { idfa: number; gaid: number };
+  /** The column holds platform names (ios / android): what tells IDFAs from GAIDs in a mixed column. */
+  platform?: boolean;
+  /** The column holds ISO country codes (DE, US…): phones in national format can be read with them. */
+  country?: boolean;
 }
 
 /** The first rows of a file, read without loading the whole file. */
@@ -94,6 +107,18 @@ export interface PreviewView {
   estimatedRows: number | null;
   /** The best guess for the key column, or null when no column looks like a key. */
   suggested: { column: number; key: KeyType } | null;
+  /** One detected column per key slot (email, phone, mobile ad id), when more than one: "match on several keys". */
+  proposedKeys?: { column: number; key: KeyType }[];
+  /** A record id or name column (id, user_id, record_id, name…) that rejects carry by default, or null. */
+  recordColumn?: number | null;
+}
+
+/** One typed value through normalization and hashing: the value never leaves the engine's memory. */
+export interface TryValueView {
+  normalized: string | null;
+  hash: string | null;
+  passthrough: boolean;
+  reject: RejectReason | null;
 }
 
 /** One sample row in the hash lab: raw → normalized → hash, or the reason it is rejected. */
@@ -120,6 +145,8 @@ export interface SelfTestVector {
 
 export interface HashLabView {
   rows: HashLabRow[];
+  /** Sampled rows whose value normalization changes (" Alice@Example.COM " → "alice@example.com"), at most 10. */
+  changed?: HashLabRow[];
   selfTest: SelfTestVector[];
 }
 
@@ -128,6 +155,8 @@ export interface RejectSample {
   reason: RejectReason;
   /** The offending cell, shortened for display. */
   value: string;
+  /** The row's record id or name (the column the user chose to carry), when one was chosen. */
+  record?: string;
 }
 
 /** Validation summary of a whole file with one key mapping and profile. */
@@ -139,6 +168,8 @@ export interface ValidationView {
   byReason: Partial<Record<RejectReason, number>>;
   /** The first rejects, for display; "Export rejects" writes all of them. */
   rejectsSample: RejectSample[];
+  /** The column whose value the rejects carry (`record`), when one was carried. */
+  recordColumn?: string;
 }
 
 export interface ExportView {

@@ -37,7 +37,8 @@ export function isRejectsReport(file: string): boolean {
     const head = Buffer.alloc(REJECTS_HEADER.length + 1);
     const n = fs.readSync(fd, head, 0, head.length, 0);
     const text = head.toString('utf8', 0, n);
-    return text === `${REJECTS_HEADER}\n` || text === `${REJECTS_HEADER}\r`;
+    // A report carrying a record column has one more header cell after REJECTS_HEADER.
+    return text === `${REJECTS_HEADER}\n` || text === `${REJECTS_HEADER}\r` || text === `${REJECTS_HEADER},`;
   } finally {
     fs.closeSync(fd);
   }

@@ -3,6 +3,7 @@
  * and the upload files built on them. Plain Node; the renderer reaches it only through the engine.
  */
 export { previewCsv, PREVIEW_ROWS, type CsvPreview } from './preview';
+export { recordLabels } from './record-labels';
 export { csvSafeCell, csvSafeLine, isRejectsReport, REJECTS_HEADER } from './csv-write';
 export { readCohort, resolveColumn, type CohortProgress, type CohortResult, type ReadCohortOptions, type RejectRecord } from './read-cohort';
 export { readCohortMulti, type MultiCohortResult, type MultiKeyMapping, type ReadCohortMultiOptions } from './read-cohort-multi';

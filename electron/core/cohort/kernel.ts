@@ -351,10 +351,10 @@ export function createKernel(deps: KernelDeps): Kernel {
     if (key === 'email') {
       const at = s.lastIndexOf('@');
       if (at < 0) return `${shown(s.charAt(0))}${stars(3)}`;
-      const domain = s.slice(at + 1);
-      const dot = domain.lastIndexOf('.');
-      const tld = dot > 0 && domain.length - dot <= 12 && /^\.[A-Za-z0-9-]+$/.test(domain.slice(dot)) ? domain.slice(dot) : '';
-      return `${at > 0 ? shown(s.charAt(0)) : ''}${stars(3)}@${domain.length > 0 ? `${shown(domain.charAt(0))}${stars(3)}` : ''}${tld}`;
+      // The domain is shown (it says little about the person, and it is where most faults are: "example..com",
+      // "gmial.com"); only letters, digits, dots and hyphens of it, at most 64. The local part stays masked.
+      const domain = s.slice(at + 1, at + 65).replace(/[^A-Za-z0-9.-]/g, '*');
+      return `${at > 0 ? shown(s.charAt(0)) : ''}${stars(3)}@${domain}`;
     }
     if (key === 'phone') {
       // At most the country code (when the number is written with one) and the last two digits.

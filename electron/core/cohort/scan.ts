@@ -10,7 +10,7 @@ import path from 'node:path';
 import { AppError } from '../../../shared/errors';
 import type { CsvFile } from './csv-file';
 import { CsvParser, CsvSyntaxError, syntaxErrorMessage } from './csv-parser';
-import { isBlank, type CsvSample } from './sniff';
+import { decodeWindows1252, isBlank, type CsvSample } from './sniff';
 
 /** Bytes per read: large enough to amortize a worker round trip, small enough to keep workers even. */
 export const BLOCK_BYTES = 2 * 1024 * 1024;
@@ -128,7 +128,7 @@ async function scanBlocks(src: CsvFile, sample: CsvSample, t: ScanTarget, blocks
 /** Quoted or UTF-16 text (or the rest of the file after a quote): CsvParser, a block at a time. */
 async function scanRecords(src: CsvFile, sample: CsvSample, t: ScanTarget, start: number, first: Buffer, skipHeaderRecord: boolean, signal: AbortSignal | undefined): Promise<void> {
   const size = src.size;
-  const decoder = new TextDecoder(sample.encoding, { fatal: false, ignoreBOM: true });
+  const decoder = sample.encoding === 'windows-1252' ? { decode: (b: Uint8Array, _opts?: { stream?: boolean }) => decodeWindows1252(b) } : new TextDecoder(sample.encoding, { fatal: false, ignoreBOM: true });
   const parser = new CsvParser(sample.delimiter);
   const base = t.recordsMerged();
   let headerPending = skipHeaderRecord;

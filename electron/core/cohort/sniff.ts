@@ -8,7 +8,8 @@ import { AppError } from '../../../shared/errors';
 import { CsvFile } from './csv-file';
 import { CsvParser, CsvSyntaxError, parseCsvText, syntaxErrorMessage } from './csv-parser';
 
-export type CsvEncoding = 'utf-8' | 'utf-16le' | 'utf-16be';
+/** 'windows-1252': bytes that are not UTF-8 (German or French Excel's "CSV"), read as Windows-1252 / Latin-1. */
+export type CsvEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
 export const CSV_DELIMITERS = [',', ';', '\t', '|'] as const;
 export type CsvDelimiter = (typeof CSV_DELIMITERS)[number];
 export type CsvNewline = '\n' | '\r\n' | '\r';
@@ -28,7 +29,23 @@ export interface CsvColumn {
   headerHint: KeyType | 'maid' | null;
   /** The first few non-empty cells, for display. */
   samples: string[];
+  /** Numeric ids (an `amplitude_id`: a header naming an id, or bare digit strings): not phone numbers. */
+  numericId: boolean;
+  /** UUID-shaped ad ids in both cases: uppercase ones (IDFAs, as iOS writes them) and lowercase ones (GAIDs). */
+  mixedPlatforms: { idfa: number; gaid: number } | null;
+  /** Most non-empty cells name a platform (ios, android…). */
+  platform: boolean;
+  /** Most non-empty cells are two-letter ISO country codes (DE, us…). */
+  country: boolean;
 }
+
+/** A header that names an identifier of a record, not a phone: "id", "user_id", "amplitude_id", "customerId". */
+export function idHeader(name: string): boolean {
+  return /(^|[^a-z])id$|(^|[_\s-])id([_\s-]|$)|[a-z]Id$|^(amplitude|user|customer|record|account|member|client)[_\s-]?(id|no|number)$/i.test(name.trim());
+}
+
+const PLATFORM_WORDS = /^(ios|iphone|ipad|ipados|android|google|apple)$/i;
+const COUNTRY_CODE = /^[A-Za-z]{2}$/;
 
 /** Everything learnt from the sample. */
 export interface CsvSample {
@@ -105,6 +122,19 @@ export function detectEncoding(b: Uint8Array): { encoding: CsvEncoding; bomBytes
   if (oddNul > pairs * 0.6 && evenNul < pairs * 0.05) return { encoding: 'utf-16le', bomBytes: 0 };
   if (evenNul > pairs * 0.6 && oddNul < pairs * 0.05) return { encoding: 'utf-16be', bomBytes: 0 };
   return 'binary';
+}
+
+/** Windows-1252's characters for bytes 0x80–0x9F (the rest of the code page is Latin-1); 0xfffd where it has none. */
+const CP1252_HIGH = '\u20ac\ufffd\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\ufffd\u017d\ufffd\ufffd\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\ufffd\u017e\u0178';
+
+/**
+ * Windows-1252 bytes as text. Node's TextDecoder('windows-1252') decodes as ISO-8859-1 (0x80 stays a C1
+ * control instead of "€"), so the 32 bytes where the two differ are mapped here. One byte per character:
+ * any block boundary is a character boundary, so a streaming read can decode block by block.
+ */
+export function decodeWindows1252(bytes: Uint8Array): string {
+  const latin1 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  return /[\x80-\x9f]/.test(latin1) ? latin1.replace(/[\x80-\x9f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80]!) : latin1;
 }
 
 /** Line ends outside quoted fields: the most frequent of CRLF, LF and CR. */
@@ -312,12 +342,29 @@ export function detectColumns(header: readonly string[] | null, records: readonl
     }
     let detected: DetectedKind | null = null;
     let confidence = 0;
+    // Bare digit strings under an id header (amplitude_id, user_id), or with no phone-like cell at all, are ids.
+    const numericId = nonEmpty > 0 && hint !== 'phone' && (counts.digits + counts.number) / nonEmpty >= 0.8 && (idHeader(name) || counts.phone === 0);
+    let upper = 0;
+    let lower = 0;
+    let platform = 0;
+    let country = 0;
+    for (const r of records.slice(0, ANALYSE_RECORDS)) {
+      const v = (r[c] ?? '').trim();
+      if (v === '') continue;
+      if (PLATFORM_WORDS.test(v)) platform++;
+      if (COUNTRY_CODE.test(v)) country++;
+      if (RE.uuid.test(v) && /[a-f]/i.test(v)) {
+        if (v === v.toUpperCase()) upper++;
+        else if (v === v.toLowerCase()) lower++;
+      }
+    }
     if (nonEmpty > 0) {
       const share = (n: number) => n / nonEmpty;
       const maidLike = hint === 'idfa' || hint === 'gaid' || hint === 'maid';
       const uuidShare = share(counts.uuid + (maidLike ? counts.hex32 : 0));
-      // Bare digit strings could be customer ids: they count fully for phones only under a phone header.
-      const phoneShare = share(counts.phone) + share(counts.digits) * (hint === 'phone' ? 1 : 0.5);
+      // Bare digit strings could be customer ids: they count fully for phones only under a phone header, and not
+      // at all for a column of numeric ids (an amplitude_id is never a phone).
+      const phoneShare = share(counts.phone) + share(counts.digits) * (hint === 'phone' ? 1 : numericId ? 0 : 0.5);
       const candidates: [DetectedKind, number][] = [
         ['sha256', share(counts.sha256)],
         [maidLike ? (hint as 'idfa' | 'gaid' | 'maid') : 'maid', uuidShare],
@@ -335,7 +382,19 @@ export function detectColumns(header: readonly string[] | null, records: readonl
         confidence = 0;
       }
     }
-    columns.push({ index: c, name, detected, confidence: Math.round(confidence * 1000) / 1000, headerHint: hint, samples });
+    const mixed = (detected === 'maid' || detected === 'idfa' || detected === 'gaid') && upper > 0 && lower > 0 ? { idfa: upper, gaid: lower } : null;
+    columns.push({
+      index: c,
+      name,
+      detected,
+      confidence: Math.round(confidence * 1000) / 1000,
+      headerHint: hint,
+      samples,
+      numericId,
+      mixedPlatforms: mixed,
+      platform: nonEmpty > 0 && platform / nonEmpty >= 0.8,
+      country: nonEmpty > 0 && country / nonEmpty >= 0.8 && /country|land|nation|region|\bcc\b|iso/i.test(name),
+    });
   }
   return columns;
 }
@@ -399,10 +458,20 @@ export function analyseSample(file: string, fileSize: number, bytes: Uint8Array,
   if (enc === 'binary') throw invalid(file, 'is a binary file (it contains NUL bytes), not CSV text', 'Export the cohort as CSV (UTF-8) and pick that file.');
   const decoder = new TextDecoder(enc.encoding, { fatal: false });
   let text = decoder.decode(bytes.subarray(enc.bomBytes), { stream: !complete });
+  let encoding: CsvEncoding = enc.encoding;
   if (enc.encoding === 'utf-8') {
     const bad = countReplacement(text) - countLiteralReplacement(bytes);
-    // A few stray bytes are tolerated (they only spoil their own cells); more means another encoding.
-    if (bad > 3 && bad > bytes.length / 200) throw invalid(file, `is not UTF-8 text (${bad} invalid byte sequences in the first ${Math.round(bytes.length / 1024)} KB; it may be Windows-1252/Latin-1)`, 'In Excel use "Save as → CSV UTF-8", or re-export the cohort as UTF-8.');
+    const multibyte = countNonAscii(text) - countReplacement(text);
+    if (bad > 0 && enc.bomBytes === 0 && multibyte <= bad) {
+      // Invalid UTF-8 and (almost) no valid UTF-8 beyond ASCII: an Excel "CSV" in the Windows code page
+      // ("M\xfcller"). Every byte is a character there, so it is read as Windows-1252, not refused.
+      encoding = 'windows-1252';
+      text = decodeWindows1252(bytes);
+    } else if (bad > 3 && bad > bytes.length / 200) {
+      // Valid UTF-8 mixed with many invalid bytes: neither reading is right for every row.
+      throw invalid(file, `is not UTF-8 text (${bad} invalid byte sequences in the first ${Math.round(bytes.length / 1024)} KB, mixed with valid UTF-8)`, 'In Excel use "Save as → CSV UTF-8", or re-export the cohort as UTF-8.');
+    }
+    // A few stray bytes among valid UTF-8 are tolerated: they only spoil their own cells.
   }
   let controls = 0;
   for (let i = 0; i < text.length; i++) {
@@ -435,13 +504,13 @@ export function analyseSample(file: string, fileSize: number, bytes: Uint8Array,
   const header = hasHeader ? (nonBlank[0] ?? null) : null;
   const records = hasHeader ? nonBlank.slice(1) : nonBlank;
   const columns = detectColumns(header, records);
-  const sampleBytes = complete ? bytes.length : Buffer.byteLength(text, enc.encoding === 'utf-8' ? 'utf8' : 'utf16le');
+  const sampleBytes = complete ? bytes.length : Buffer.byteLength(text, encoding === 'utf-8' ? 'utf8' : encoding === 'windows-1252' ? 'latin1' : 'utf16le');
   const bytesPerRecord = all.length > 0 ? sampleBytes / all.length : sampleBytes;
   const estimatedRows = complete ? records.length : Math.max(records.length, Math.round(((fileSize - enc.bomBytes) / sampleBytes) * records.length));
   return {
     path: file,
     fileSize,
-    encoding: enc.encoding,
+    encoding,
     bomBytes: enc.bomBytes,
     delimiter,
     newline,
@@ -459,6 +528,12 @@ export function analyseSample(file: string, fileSize: number, bytes: Uint8Array,
 function countReplacement(text: string): number {
   let n = 0;
   for (let i = text.indexOf('\ufffd'); i >= 0; i = text.indexOf('\ufffd', i + 1)) n++;
+  return n;
+}
+
+function countNonAscii(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) n++;
   return n;
 }
 

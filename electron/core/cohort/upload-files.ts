@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { REJECT_REASON_TEXT } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
-import { REJECTS_HEADER, csvSafeLine } from './csv-write';
+import { REJECTS_HEADER, csvSafeCell, csvSafeLine } from './csv-write';
 import { countHashes, HASH_BYTES } from './hash-set';
 import { isZeroDigest, MULTI_ENTRY_BYTES, MULTI_SLOTS, type MultiSlot } from './multi-key';
 import type { RejectRecord } from './read-cohort';
@@ -187,10 +187,15 @@ export async function withTempUploadDir<T>(fn: (dir: string) => Promise<T>, root
  * Writes the rejects report: `row,column,reason,masked_value,explanation` (UTF-8, "\n"). Values are
  * masked; the explanation says in plain words what is wrong and what to do.
  */
-export async function writeRejectsCsv(rejects: readonly RejectRecord[], file: string): Promise<void> {
+export async function writeRejectsCsv(rejects: readonly RejectRecord[], file: string, records?: { column: string; values: ReadonlyMap<number, string> }): Promise<void> {
   // Every cell is neutralized (csvSafeCell): the column name comes from the user's file and could be a formula.
-  const lines = [REJECTS_HEADER];
-  for (const r of rejects) lines.push(csvSafeLine([String(r.row), r.column, r.reason, r.masked, REJECT_REASON_TEXT[r.reason].explanation]));
+  // A carried record column (issue #11 item 15) comes last, so the report's first columns stay REJECTS_HEADER.
+  const lines = [records ? `${REJECTS_HEADER},${csvSafeCell(records.column)}` : REJECTS_HEADER];
+  for (const r of rejects) {
+    const cells = [String(r.row), r.column, r.reason, r.masked, REJECT_REASON_TEXT[r.reason].explanation];
+    if (records) cells.push(records.values.get(r.row) ?? '');
+    lines.push(csvSafeLine(cells));
+  }
   // A fresh temp file beside the target (exclusive create), then a rename: a symlink or file already at the
   // target is replaced, never written through.
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${crypto.randomBytes(6).toString('hex')}.tmp`);

@@ -8,8 +8,8 @@ import path from 'node:path';
 import type { KeyType, NormalizationProfile } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import type { EventPayloads, RequestOf } from '../../../shared/ipc/contract';
-import type { ColumnView, DetectedKind, ExportView, HashLabView, PreviewView, ValidationView } from '../../../shared/ipc/dto';
-import { hashLab, loadSuppression, previewCsv, readCohort, resolveColumn, selfTest, writeRejectsCsv, type CohortResult } from '../cohort';
+import type { ColumnView, DetectedKind, ExportView, HashLabView, PreviewView, TryValueView, ValidationView } from '../../../shared/ipc/dto';
+import { hashLab, hashValue, loadSuppression, previewCsv, readCohort, recordLabels, resolveColumn, selfTest, writeRejectsCsv, type CohortResult, type RejectRecord } from '../cohort';
 import { sniffCsv, type CsvColumn } from '../cohort/sniff';
 import { RateMeter } from './progress';
 import { rejectSamples } from './views';
@@ -46,9 +46,22 @@ function columnKind(c: CsvColumn): DetectedKind {
   return c.detected;
 }
 
-export async function previewView(file: string): Promise<PreviewView> {
-  const p = await previewCsv(file);
-  const columns: ColumnView[] = p.columns.map((c) => ({ index: c.index, name: c.name, detected: columnKind(c), confidence: c.confidence }));
+export async function previewView(file: string, defaultCountry: string | null = null): Promise<PreviewView> {
+  const p = await previewCsv(file, { defaultCountry });
+  const columns: ColumnView[] = p.columns.map((c) => {
+    const usable = p.usable.get(c.index);
+    return {
+      index: c.index,
+      name: c.name,
+      detected: columnKind(c),
+      confidence: c.confidence,
+      ...(usable === undefined ? {} : { usable }),
+      ...(c.numericId ? { numericId: true } : {}),
+      ...(c.mixedPlatforms ? { mixedPlatforms: c.mixedPlatforms } : {}),
+      ...(c.platform ? { platform: true } : {}),
+      ...(c.country ? { country: true } : {}),
+    };
+  });
   return {
     path: p.path,
     fileName: p.fileName,
@@ -61,8 +74,14 @@ export async function previewView(file: string): Promise<PreviewView> {
     rows: p.rows,
     estimatedRows: Number.isFinite(p.estimatedRows) ? p.estimatedRows : null,
     suggested: p.suggested,
+    proposedKeys: p.proposedKeys,
+    recordColumn: p.recordColumn,
   };
 }
+
+/** Sampled rows the hash lab searches for values that normalization changes. */
+const CHANGED_SCAN_ROWS = 1000;
+const CHANGED_ROWS = 10;
 
 /**
  * raw → normalized → hash for the first rows of the chosen column, and TikTok's published vectors run
@@ -83,7 +102,49 @@ export async function hashLabView(req: RequestOf<'import:hashLab'>): Promise<Has
     reject: r.error ?? null,
   }));
   const vectors = selfTest().map((v) => ({ label: v.name, key: v.key, input: v.input, expected: v.expected, actual: v.actual, ok: v.pass }));
-  return { rows, selfTest: vectors };
+  // Rows whose value normalization changes (case, spaces, a phone's punctuation): what the user should look at.
+  const changed: HashLabView['changed'] = [];
+  const scan = sample.records.slice(0, CHANGED_SCAN_ROWS);
+  for (let i = 0; i < scan.length && changed.length < CHANGED_ROWS; i++) {
+    const raw = scan[i]![column.index] ?? '';
+    if (raw.trim() === '') continue;
+    const [r] = hashLab(req.key, [raw], req.profile);
+    if (!r || r.error || r.prehashed || r.normalized === raw) continue;
+    changed.push({ line: first + i, raw, normalized: r.normalized, hash: r.hash, passthrough: false, reject: null });
+  }
+  return { rows, changed, selfTest: vectors };
+}
+
+/** One typed value through normalization and hashing, for the hash lab. Pure: nothing is read, written or logged. */
+export function tryValue(req: RequestOf<'import:tryValue'>): TryValueView {
+  const r = hashValue(req.key, req.value, req.profile);
+  return r.ok ? { normalized: r.normalized, hash: r.hash, passthrough: r.prehashed, reject: null } : { normalized: null, hash: null, passthrough: false, reject: r.reason };
+}
+
+/**
+ * The record id or name column a reject carries: the one the request names, none for null, else (undefined)
+ * the file's own record column (id, user_id, record_id, name…) when it has one. Never the key column itself.
+ */
+async function recordColumnOf(req: { path: string; key: KeyType; column?: string | number; recordColumn?: string | number | null }): Promise<{ index: number; name: string } | null> {
+  if (req.recordColumn === null) return null;
+  const sample = await sniffCsv(req.path);
+  let rec: { index: number; name: string } | null;
+  if (req.recordColumn === undefined) {
+    if (!sample.hasHeader) return null;
+    const p = await previewCsv(req.path);
+    rec = p.recordColumn === null ? null : { index: p.recordColumn, name: p.columns[p.recordColumn]!.name };
+  } else rec = resolveColumn(sample, req.key, req.recordColumn);
+  if (!rec) return null;
+  const keyCol = resolveColumn(sample, req.key, req.column);
+  return rec.index === keyCol.index ? null : rec;
+}
+
+/** The carried record values of `rejects` (read in a second pass that stops after the last reject). */
+async function labelsFor(req: Parameters<typeof recordColumnOf>[0], rejects: readonly RejectRecord[], signal: AbortSignal): Promise<{ column: string; values: Map<number, string> } | null> {
+  if (rejects.length === 0) return null;
+  const col = await recordColumnOf(req);
+  if (!col) return null;
+  return { column: col.name, values: await recordLabels(req.path, col.index, rejects.map((r) => r.row), signal) };
 }
 
 export interface FileJobContext {
@@ -121,13 +182,16 @@ export async function readWithProgress(req: MappedFile, ctx: FileJobContext, max
 export async function validateFile(req: RequestOf<'import:validate'>, ctx: FileJobContext): Promise<ValidationView> {
   const res = await readWithProgress(req, ctx);
   if (req.suppressPath) await loadSuppression(req.suppressPath, req.key, req.profile, { signal: ctx.signal });
+  const sample = rejectSamples(res.rejects);
+  const labels = await labelsFor(req, res.rejects.slice(0, sample.length), ctx.signal);
   return {
     rowsRead: res.rowsRead,
     valid: res.valid,
     rejected: res.rejected,
     duplicates: res.duplicates,
     byReason: res.rejectReasons,
-    rejectsSample: rejectSamples(res.rejects),
+    rejectsSample: labels ? sample.map((s) => (labels.values.has(s.line) ? { ...s, record: labels.values.get(s.line)! } : s)) : sample,
+    ...(labels ? { recordColumn: labels.column } : {}),
   };
 }
 
@@ -138,12 +202,12 @@ export function defaultRejectsPath(source: string): string {
 }
 
 /** Reads the file and writes every reject (row, column, reason, masked value, what to do) as CSV. */
-export async function exportRejects(req: MappedFile & { outPath?: string }, ctx: FileJobContext): Promise<ExportView> {
+export async function exportRejects(req: MappedFile & { outPath?: string; recordColumn?: string | number | null }, ctx: FileJobContext): Promise<ExportView> {
   const outPath = req.outPath ?? defaultRejectsPath(req.path);
   if (path.resolve(outPath) === path.resolve(req.path)) throw new AppError('INVALID_ARGUMENT', 'The rejects report would overwrite the cohort file itself. Choose another file name.');
   if (!fs.existsSync(path.dirname(outPath))) throw new AppError('FILE_NOT_FOUND', `The folder ${path.dirname(outPath)} does not exist. Choose a folder that exists.`);
   const res = await readWithProgress(req, ctx, Number.MAX_SAFE_INTEGER);
-  await writeRejectsCsv(res.rejects, outPath);
+  await writeRejectsCsv(res.rejects, outPath, (await labelsFor(req, res.rejects, ctx.signal)) ?? undefined);
   return { outPath, written: res.rejects.length };
 }
 

@@ -31,7 +31,7 @@ import type { SyncOutcome, SyncProgress } from '../sync/sync-runner';
 import { resolveApiBase, TIKTOK_API_BASES } from '../tiktok/client';
 import { DEFAULT_REDIRECT_URI, parseRedirectUri, REDIRECT_URI_SETTING, resolveRedirectUri } from '../tiktok/oauth';
 import type { SimulatorHandle, SimulatorOptions } from '../tiktok/simulator';
-import { exportRejects, FileJobs, hashLabView, pinDoubtfulHeader, previewView, validateFile } from './imports';
+import { exportRejects, FileJobs, hashLabView, pinDoubtfulHeader, previewView, tryValue, validateFile } from './imports';
 import { RateMeter, runPhase } from './progress';
 import { SandboxHost } from './sandbox';
 import { isVanishedUploadCopy } from '../temp-dirs';
@@ -458,11 +458,12 @@ class Engine {
         return list.map((a) => ({ advertiserId: a.advertiserId, name: a.name }));
       },
 
-      'import:preview': async ({ path }) => this.jobs.run(path, () => previewView(path)),
+      'import:preview': async ({ path, defaultCountry }) => this.jobs.run(path, () => previewView(path, defaultCountry ?? null)),
       'import:hashLab': async (req) => hashLabView(req),
       'import:validate': async (req) => this.jobs.run(req.path, (signal) => validateFile(req, { signal, emit: (p) => this.hub.emit('import:progress', p) })),
       'import:exportRejects': async (req) => this.jobs.run(req.path, (signal) => exportRejects(req, { signal, emit: (p) => this.hub.emit('import:progress', p) })),
       'import:cancel': async ({ path }) => ({ cancelled: this.jobs.cancel(path) }),
+      'import:tryValue': async (req) => tryValue(req),
       // Only the web host keeps copies to release (its wrapper removes them); the engine holds nothing per file.
       'import:release': async () => null,
 

@@ -144,8 +144,12 @@ describe('empty cells', () => {
 });
 
 describe('masking', () => {
-  it('keeps only a first letter, the first letter of the domain and the TLD of an email', () => {
-    expect(maskValue('email', 'jane.doe@gmail.com')).toBe('j***@g***.com');
+  it('masks the local part of an email and shows its domain, so a fault there ("example..com") can be seen', () => {
+    expect(maskValue('email', 'jane.doe@gmail.com')).toBe('j***@gmail.com');
+    expect(maskValue('email', 'alice@example..com')).toBe('a***@example..com');
+    expect(maskValue('email', 'alice@exa mple.com')).toBe('a***@example.com');
+    expect(maskValue('email', 'alice@ex<a>mple.com')).toBe('a***@ex*a*mple.com');
+    expect(maskValue('email', `bob@${'d'.repeat(100)}.com`)).toBe(`b***@${'d'.repeat(64)}`);
     expect(maskValue('email', 'broken-value')).toBe('b***');
   });
 
@@ -159,7 +163,8 @@ describe('masking', () => {
 
   it('shows no character that could start a spreadsheet formula or a terminal escape', () => {
     expect(maskValue('email', '=cmd|calc')).toBe('****');
-    expect(maskValue('email', '@SUM(A1)@x.com')).toBe('****@x***.com');
+    expect(maskValue('email', '@SUM(A1)@x.com')).toBe('****@x.com');
+    expect(maskValue('email', 'a@=cmd|x')).toBe('a***@=cmd*x'.replace('=', '*'));
     expect(maskValue('idfa', '+HYPERLINK("x")')).toBe('****');
     expect(maskValue('gaid', 'alice@examplecorp')).toBe('****');
     expect(maskValue('email', 'a@b.c\u001b]8;;x')).not.toMatch(/\u001b/);

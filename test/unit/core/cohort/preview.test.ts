@@ -237,12 +237,25 @@ describe('size and errors', () => {
     expect(bin.message.split('\n')).toHaveLength(1);
   });
 
-  it('rejects text that is not UTF-8 beyond a few stray bytes, and tolerates a few', async () => {
-    const latin1 = Buffer.from(`email,name\n${Array.from({ length: 200 }, (_, i) => `u${i}@example.com,Jos\xe9 M\xfcller`).join('\n')}\n`, 'latin1');
-    const err = await rejection(previewCsv(file(latin1)));
+  it('reads a Windows-1252 / Latin-1 export (German Excel) as Windows-1252 instead of refusing it', async () => {
+    const latin1 = Buffer.from(`email,name\n${Array.from({ length: 200 }, (_, i) => `u${i}@example.com,Jos\xe9 M\xfcller`).join('\n')}\nj\xfcrgen@example.de,J\xfcrgen \x80\n`, 'latin1');
+    const p = await previewCsv(file(latin1));
+    expect(p.encoding).toBe('windows-1252');
+    expect(p.rows[0]).toEqual(['u0@example.com', 'José Müller']);
+    expect((await previewView(p.path)).encoding).toBe('windows-1252');
+    // 0x80 is the euro sign in Windows-1252 (not a C1 control, as in ISO-8859-1).
+    const last = Buffer.from('email,name\nj\xfcrgen@example.de,J\xfcrgen \x80\n', 'latin1');
+    expect((await previewCsv(file(last))).rows).toEqual([['jürgen@example.de', 'Jürgen €']]);
+  });
+
+  it('tolerates a few stray bytes among valid UTF-8, and refuses many mixed with valid UTF-8', async () => {
+    const fewBad = Buffer.concat([Buffer.from(`email,name\n${Array.from({ length: 200 }, (_, i) => `u${i}@example.com,Zoë`).join('\n')}\nx@y.co,Jos`), Buffer.from([0xe9]), Buffer.from('\n')]);
+    const p = await previewCsv(file(fewBad));
+    expect(p.encoding).toBe('utf-8');
+    expect(p.rows).toHaveLength(50);
+    const mixed = Buffer.concat(Array.from({ length: 200 }, (_, i) => Buffer.concat([Buffer.from(`u${i}@example.com,Zoë Noël `), Buffer.from([0xe9, 0x0a])])));
+    const err = await rejection(previewCsv(file(Buffer.concat([Buffer.from('email,name\n'), mixed]))));
     expect(err.code).toBe('CSV_INVALID');
     expect(err.message).toMatch(/not UTF-8/);
-    const fewBad = Buffer.concat([Buffer.from(`email,name\n${Array.from({ length: 200 }, (_, i) => `u${i}@example.com,Ann`).join('\n')}\nx@y.co,Jos`), Buffer.from([0xe9]), Buffer.from('\n')]);
-    expect((await previewCsv(file(fewBad))).rows).toHaveLength(50);
   });
 });

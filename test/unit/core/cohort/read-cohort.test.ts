@@ -58,6 +58,19 @@ describe('readCohort on CSV quirks', () => {
     expect(Buffer.compare(r.hashes, want)).toBe(0);
   });
 
+  it('reads a Windows-1252 export (German Excel) beyond its sample, hashing "jürgen@example.de" as UTF-8', async () => {
+    // Over 256 KiB: the sample decides the encoding, the streaming reader decodes every block the same way.
+    const emails = Array.from({ length: 12_000 }, (_, i) => `m\xfcller${i}@example.de`);
+    const body = `email;name\n${emails.map((e, i) => `${e};M\xfcller ${i} \x80`).join('\r\n')}\r\nJ\xfcrgen@Example.DE;J\xfcrgen\r\n`;
+    const content = Buffer.from(body, 'latin1');
+    expect(content.length).toBeGreaterThan(256 * 1024);
+    const r = await read(file(content));
+    expect(r.rowsRead).toBe(12_001);
+    expect(r.rejected).toBe(0);
+    const utf8 = [...emails.map((e) => Buffer.from(e, 'latin1').toString('latin1')), 'jürgen@example.de'];
+    expect(Buffer.compare(r.hashes, setOf(utf8))).toBe(0);
+  });
+
   it('reads UTF-16 BE with a BOM', async () => {
     const le = Buffer.from('\ufeffemail\nJane@Example.com\njohn@example.org\n', 'utf16le');
     const be = Buffer.alloc(le.length);
