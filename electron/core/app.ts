@@ -10,6 +10,7 @@ import { acquireAudienceLock } from './sync/locks';
 import { Scheduler, type SchedulerDeps } from './sync/scheduler';
 import { SyncService, type ApiCallEvent, type SyncServiceDeps } from './sync/sync-service';
 import { tiktokAudienceApi, tiktokPartnerApi } from './sync/tiktok-audience-api';
+import { readCreateOptions } from './sync/create-options';
 import type { SyncProgress } from './sync/sync-runner';
 import { removeStaleTempDirs, WEB_UPLOAD_PREFIX } from './temp-dirs';
 
@@ -63,7 +64,7 @@ export class CohortRelayApp {
       now: opts.now,
       onProgress: opts.onProgress,
       runner: opts.runner ?? runnerTuningFromEnv(this.env),
-      apiFor: async (audience, o) => tiktokAudienceApi(await this.clientFor(audience, o?.onCall), audience.advertiserId, o?.signal),
+      apiFor: async (audience, o) => tiktokAudienceApi(await this.clientFor(audience, o?.onCall), audience.advertiserId, o?.signal, readCreateOptions(this.store.settings, audience.id)),
       partnerApiFor: async (audience, o) => tiktokPartnerApi(await this.clientFor(audience, o?.onCall), audience.advertiserId, o?.signal),
     });
     this.now = opts.now;

@@ -34,6 +34,7 @@ import type { SimulatorHandle, SimulatorOptions } from '../tiktok/simulator';
 import { exportRejects, FileJobs, hashLabView, pinDoubtfulHeader, previewView, tryValue, validateFile } from './imports';
 import { RateMeter, runPhase } from './progress';
 import { SandboxHost } from './sandbox';
+import { AudienceUse, audienceUseHandlers } from './audience-use';
 import { isVanishedUploadCopy } from '../temp-dirs';
 import { applyRateLimits, readSettings, storedEnvironment, writeSettings } from './settings';
 import { apiCallView, audienceView, connectionView, environmentOf, keyOfCalculateType, rejectSamples, runView, sizeHistory, tiktokTimeToIso } from './views';
@@ -94,6 +95,8 @@ class Engine {
   /** The browser sign-in waiting for TikTok's redirect (one at a time: it holds the redirect port). */
   private signIn: { controller: AbortController; done: Promise<unknown> } | null = null;
   private closed = false;
+  /** Putting audiences to work at TikTok: ad groups, lookalikes, shares, deletion (#14 §1). */
+  private readonly use: AudienceUse;
 
   static async open(opts: EngineOptions, internals: EngineInternals): Promise<Engine> {
     let engine: Engine | null = null;
@@ -122,6 +125,13 @@ class Engine {
   ) {
     this.override = opts.environment;
     this.sandbox = new SandboxHost(app.store, opts.dataDir, internals.simulator, internals.onSandboxStarted);
+    this.use = new AudienceUse(app, {
+      prepare: (a) => this.ensureSandboxFor(a),
+      remote: (connectionId, fn) => this.remote(connectionId, fn),
+      isRunning: (id) => this.isRunning(id),
+      changed: (audienceId) => this.hub.emit('audience:statusChanged', { audienceId }),
+      now: () => this.now(),
+    });
     // The engine's own scheduler (not app.scheduler): its runs go through the same tracking as "Sync now".
     this.scheduler = app.createScheduler({
       tickMs: internals.tickMs,
@@ -517,6 +527,7 @@ class Engine {
         return null;
       },
       'audiences:delete': async ({ id, atTiktok }) => this.deleteAudience(id, atTiktok),
+      ...audienceUseHandlers(this.use),
       'audiences:tiktokList': async ({ advertiserId, key }) => {
         const conn = store.connections.findByAdvertiser(advertiserId);
         await this.ensureSandboxFor({ connectionId: conn?.id ?? null, advertiserId });
@@ -727,7 +738,11 @@ class Engine {
   private async deleteAudience(id: number, atTiktok: boolean): Promise<{ deletedAtTiktok: boolean }> {
     const a = this.app.store.audiences.require(id);
     if (this.isRunning(id)) throw new AppError('SYNC_RUNNING', syncingMessage(a.name));
-    if (atTiktok) await this.ensureSandboxFor(a);
+    if (atTiktok) {
+      await this.ensureSandboxFor(a);
+      // Ad groups using it stop first: TikTok may refuse to delete an audience still attached to one.
+      await this.remote(a.connectionId, () => this.use.detachAll(id));
+    }
     const out = await this.remote(a.connectionId, () => this.app.deleteAudience(id, atTiktok));
     this.hub.emit('audience:statusChanged', { audienceId: id });
     return out;

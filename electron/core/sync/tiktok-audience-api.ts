@@ -3,6 +3,7 @@ import { segmentAudienceName, type TikTokClient } from '../tiktok/client';
 import { TikTokApiError, decideRetry, refusalCountsAgainstAudience, type ErrorCategory, type RateLimitScope } from '../tiktok/errors';
 import type { Audience, CreateCalculateType } from '../tiktok/types';
 import type { AudienceApi, PartnerApi, RemoteAudience, RemoteFailure } from './audience-api';
+import { createFields, type CreateOptions } from './create-options';
 
 const ACTIONS: Record<ErrorCategory, RemoteFailure['action']> = {
   retry: 'retry',
@@ -76,14 +77,14 @@ export const HISTORY_SIZE = 100;
  * The customer-file API of one advertiser, for the sync engine. Audience changes are sent with
  * retry 'none': the engine alone decides on resending, because a resend costs quota.
  */
-export function tiktokAudienceApi(client: TikTokClient, advertiserId: string, signal?: AbortSignal): AudienceApi {
+export function tiktokAudienceApi(client: TikTokClient, advertiserId: string, signal?: AbortSignal, createOptions?: CreateOptions): AudienceApi {
   return {
     async uploadFile(f) {
       const r = await wrap(client.fileUpload({ advertiserId, calculateType: f.calculateType as CreateCalculateType, file: f.path, filename: 'audience.csv' }, { signal, retry: 'none' }));
       return { filePath: r.filePath, requestId: r.requestId };
     },
     async create(a) {
-      const r = await wrap(client.createAudience({ advertiserId, name: a.name, calculateType: a.calculateType as CreateCalculateType, filePaths: a.filePaths }, { retry: 'none' }));
+      const r = await wrap(client.createAudience({ advertiserId, name: a.name, calculateType: a.calculateType as CreateCalculateType, filePaths: a.filePaths, ...(createOptions && createFields(createOptions)) }, { retry: 'none' }));
       return { audienceId: r.audienceId, requestId: r.requestId };
     },
     async update(a) {
