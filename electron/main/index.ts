@@ -1,8 +1,9 @@
 /**
  * The Electron host: lifecycle, the window, the tray, notifications and the IPC registrar around the
- * engine. Nothing here decides anything about audiences; it wires the engine (electron/core/engine.ts) to
- * the OS. The engine is plain Node running in this process; its heavy work (reading and hashing files)
- * runs on worker threads, so the UI never waits on it.
+ * engine. Nothing here decides anything about audiences; it wires the engine (electron/core/engine) to
+ * the OS. The engine runs in a utilityProcess of its own (out/engine/index.js, issue #13 §1) that main starts,
+ * supervises (a crashed engine is restarted and the user told) and relays the contract to: no engine work
+ * runs on this thread, so windows, IPC and the tray never wait on a sync.
  *
  * Lifecycle: one instance (a second launch focuses the first); closing the window hides it and the app
  * keeps running from the tray with its schedule; Quit in the tray (or the OS) ends it after the engine has
@@ -11,7 +12,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, powerMonitor, protocol, session, shell, Tray } from 'electron';
-import { createEngine } from '../core/engine';
+import { findEngineEntry, startEngineProcess } from '../core/engine/engine-client';
 import { FileGrants, withFileGrants } from '../core/file-grants';
 import { resolveDataDir } from '../core/paths';
 import type { PushEvent } from '../../shared/ipc/contract';
@@ -21,6 +22,7 @@ import { toErrorShape } from '../../shared/errors';
 import { appMenuTemplate } from './app-menu';
 import { APP_INDEX_URL, registerAppScheme, serveAppScheme } from './app-protocol';
 import { describeFailure, installCrashGuard } from './crash-guard';
+import { utilityEngineSpawner } from './engine-process';
 import { registerFileGrants, saveDialogTargets } from './file-access';
 import { withHostEffects } from './host-handlers';
 import { iconPng } from './icon';
@@ -199,7 +201,12 @@ async function start(): Promise<void> {
     if (!isSafeSignInUrl(url)) throw new Error('Refused to open a sign-in page that is not https (or the local offline sandbox).');
     await shell.openExternal(url);
   };
-  engine = await createEngine({ dataDir: resolveDataDir(), host: 'electron', openExternal: openSignIn });
+  engine = await startEngineProcess({
+    init: { dataDir: resolveDataDir(), host: 'electron' },
+    spawn: utilityEngineSpawner(findEngineEntry(here)),
+    openExternal: openSignIn,
+    log: (line) => console.error(line),
+  });
   // The renderer reads only files the user dropped or picked, and reports go where main's save dialog says (#12.1).
   const grants = new FileGrants();
   const reportTargets = saveDialogTargets(

@@ -88,8 +88,10 @@ vi.mock('electron', () => {
   };
 });
 
-vi.mock('../../../electron/core/engine', () => ({
-  createEngine: async () => ({
+// The engine runs in a utilityProcess main starts through engine-client (issue #13 §1): stood in for here.
+vi.mock('../../../electron/core/engine/engine-client', () => ({
+  findEngineEntry: () => '/app/out/engine/index.js',
+  startEngineProcess: async () => ({
     handlers: fakeHandlers({ 'settings:get': async () => ({ ...SETTINGS, launchAtLogin: false }) }),
     events: { subscribe: vi.fn() },
     traySnapshot: async () => ({ pausedAll: false, audiences: [], needsReconnect: 0 }),
