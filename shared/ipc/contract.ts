@@ -115,6 +115,8 @@ const createAudienceRequest = z.strictObject({
   api: z.enum(['file', 'segment'], { error: 'must be file or segment' }).optional(),
   /** "Start when the cohort reaches 1,000": no sync creates the audience at TikTok while its file holds fewer people. */
   startAtFloor: z.boolean().optional(),
+  /** Who syncs may remove (see AudienceView.removalMode); default: 'added-only' for an existing TikTok audience, else 'mirror'. */
+  removalMode: z.enum(['mirror', 'added-only'], { error: 'must be mirror or added-only' }).optional(),
 });
 
 /** Unsaved changes to a saved audience's source and schedule that `sync:plan` dry-runs (saved by `audiences:update`). */
@@ -209,6 +211,8 @@ export const contract = {
       startAtFloor: z.boolean().optional(),
       /** The largest share (%) of the audience one sync may remove without asking; null switches the check off. */
       removalLimitPct: z.number({ error: 'must be a percentage' }).int('must be a whole percentage').min(0, 'must be 0 % or more').max(100, 'must be at most 100 %').nullable().optional(),
+      /** Who syncs may remove: 'mirror' the file, or 'added-only' (only people this app added). */
+      removalMode: z.enum(['mirror', 'added-only'], { error: 'must be mirror or added-only' }).optional(),
     }),
     response: returns<AudienceView>(),
   },

@@ -275,6 +275,13 @@ export interface SyncNoteView {
   running: boolean;
   /** The largest share (%) of the audience one sync may remove without asking; null: no limit. */
   removalLimitPct: number | null;
+  /**
+   * Who syncs may remove. 'mirror': the audience is made to hold exactly the file. 'added-only': only people Cohort
+   * Relay added are removed; people uploaded by hand or by another tool stay (an adopted audience's default).
+   */
+  removalMode?: 'mirror' | 'added-only';
+  /** An adopted audience: people TikTok matched when it was adopted (not added by Cohort Relay); null otherwise. */
+  othersSize?: number | null;
   /** A sync held for removing more than that, with what the user decided; null when none is held. */
   hold: HoldView | null;
   createdAt: IsoTime;

@@ -508,6 +508,8 @@ class Engine {
           if (clash && clash.id !== cur.id) throw new AppError('INVALID_ARGUMENT', `An audience named "${req.name}" already exists for this ad account. Choose another name.`);
         if (req.startAtFloor && cur.tiktokAudienceId) throw new AppError('INVALID_ARGUMENT', `"${cur.name}" already exists at TikTok: there is nothing left to start.`);
         }
+        // First, so the update below returns the record with it.
+        if (req.removalMode !== undefined) this.app.sync.setRemovalMode(req.id, req.removalMode);
         const next = store.audiences.update(req.id, {
           ...(req.name !== undefined && { name: req.name }),
           ...(req.cadence !== undefined && { cadence: req.cadence }),
@@ -685,6 +687,8 @@ class Engine {
       suppressPath: req.suppressPath ?? null,
       profile: req.profile,
       cadence: req.cadence,
+      removalMode: req.removalMode ?? (req.existingTiktokAudienceId ? 'added-only' : 'mirror'),
+      othersSize: null,
     };
   }
 
@@ -717,6 +721,7 @@ class Engine {
           suppressPath: req.suppressPath ?? null,
           profile: req.profile,
           cadence: req.cadence,
+          removalMode: req.removalMode,
         }),
       );
     } else {

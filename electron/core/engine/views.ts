@@ -263,6 +263,8 @@ export function audienceView(store: Store, a: AudienceRecord, ctx: AudienceConte
     expiresAt,
     running: ctx.running(a.id),
     removalLimitPct: a.removalLimitPct,
+    removalMode: a.removalMode,
+    othersSize: a.othersSize,
     hold: holdView(store.holds.get(a.id)),
     createdAt: a.createdAt,
     updatedAt: a.updatedAt,

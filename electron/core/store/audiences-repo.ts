@@ -8,6 +8,8 @@ export interface KeyMapping {
   column: string | number | null;
 }
 
+export type RemovalMode = 'mirror' | 'added-only';
+
 export type Cadence =
   | { kind: 'manual' }
   | { kind: 'once'; at: string }
@@ -36,12 +38,19 @@ export interface AudienceRecord {
    * Default 20 (DEFAULT_REMOVAL_LIMIT_PCT).
    */
   removalLimitPct: number | null;
+  /**
+   * Who a sync may remove: 'mirror' makes the audience hold exactly the file; 'added-only' removes only people this
+   * app added (the snapshot then holds just those). An audience adopted from TikTok defaults to 'added-only'.
+   */
+  removalMode: RemovalMode;
+  /** Adopted audiences: TikTok's matched size when adopted (people this app did not add); null when unknown or not adopted. */
+  othersSize: number | null;
   createdAt: string;
   updatedAt: string;
 }
 
-export type NewAudience = Omit<AudienceRecord, 'id' | 'tiktokAudienceId' | 'createdAt' | 'updatedAt' | 'paused' | 'cadence' | 'sourceKind' | 'sourcePattern' | 'suppressPath' | 'api' | 'removalLimitPct'> &
-  Partial<Pick<AudienceRecord, 'tiktokAudienceId' | 'cadence' | 'sourceKind' | 'sourcePattern' | 'suppressPath' | 'api' | 'removalLimitPct'>>;
+export type NewAudience = Omit<AudienceRecord, 'id' | 'tiktokAudienceId' | 'createdAt' | 'updatedAt' | 'paused' | 'cadence' | 'sourceKind' | 'sourcePattern' | 'suppressPath' | 'api' | 'removalLimitPct' | 'removalMode' | 'othersSize'> &
+  Partial<Pick<AudienceRecord, 'tiktokAudienceId' | 'cadence' | 'sourceKind' | 'sourcePattern' | 'suppressPath' | 'api' | 'removalLimitPct' | 'removalMode' | 'othersSize'>>;
 
 interface Row {
   id: number;
@@ -60,6 +69,8 @@ interface Row {
   cadence_json: string;
   paused: number;
   removal_limit_pct: number | null;
+  removal_mode: RemovalMode;
+  others_size: number | null;
   created_at: string;
   updated_at: string;
 }
@@ -71,16 +82,16 @@ export class AudiencesRepo {
     this.q = {
       // Ids are never reused (see remove): quota rows, events and the screens name audiences by id.
       insert: db.prepare(`INSERT INTO audiences (id, connection_id, advertiser_id, tiktok_audience_id, name, api, keys_json, calculate_type,
-          source_kind, source_path, source_pattern, suppress_path, profile_json, cadence_json, removal_limit_pct, history_baseline, created_at, updated_at)
+          source_kind, source_path, source_pattern, suppress_path, profile_json, cadence_json, removal_limit_pct, history_baseline, removal_mode, others_size, created_at, updated_at)
         VALUES (max(coalesce((SELECT max(id) FROM audiences), 0), coalesce((SELECT CAST(value_json AS INTEGER) FROM settings WHERE key = 'store.idFloor.audiences'), 0)) + 1, @connectionId, @advertiserId, @tiktokAudienceId, @name, @api, @keys, @calculateType, @sourceKind, @sourcePath,
-          @sourcePattern, @suppressPath, @profile, @cadence, @removalLimitPct, @historyBaseline, @now, @now)`),
+          @sourcePattern, @suppressPath, @profile, @cadence, @removalLimitPct, @historyBaseline, @removalMode, @othersSize, @now, @now)`),
       get: db.prepare('SELECT * FROM audiences WHERE id = ?'),
       byTiktokId: db.prepare('SELECT * FROM audiences WHERE advertiser_id = ? AND tiktok_audience_id = ?'),
       byName: db.prepare('SELECT * FROM audiences WHERE advertiser_id = ? AND name = ? ORDER BY id LIMIT 1'),
       list: db.prepare('SELECT * FROM audiences ORDER BY name, id'),
       setTiktokId: db.prepare('UPDATE audiences SET tiktok_audience_id = ?, updated_at = ? WHERE id = ?'),
       update: db.prepare(`UPDATE audiences SET name = @name, api = @api, source_kind = @sourceKind, source_path = @sourcePath, source_pattern = @sourcePattern,
-          suppress_path = @suppressPath, cadence_json = @cadence, paused = @paused, connection_id = @connectionId, removal_limit_pct = @removalLimitPct, updated_at = @now WHERE id = @id`),
+          suppress_path = @suppressPath, cadence_json = @cadence, paused = @paused, connection_id = @connectionId, removal_limit_pct = @removalLimitPct, removal_mode = @removalMode, others_size = @othersSize, updated_at = @now WHERE id = @id`),
       remove: db.prepare('DELETE FROM audiences WHERE id = ?'),
       // Its sync history goes too: the runs, and with them (ON DELETE CASCADE) their calls and their deltas (hashes).
       removeRuns: db.prepare('DELETE FROM sync_runs WHERE audience_id = ?'),
@@ -114,6 +125,8 @@ export class AudiencesRepo {
       removalLimitPct: a.removalLimitPct === undefined ? DEFAULT_REMOVAL_LIMIT_PCT : a.removalLimitPct,
       // Not at TikTok yet: its history will start with this app's create. Adopted: the caller records what TikTok had.
       historyBaseline: a.tiktokAudienceId ? null : 0,
+      removalMode: a.removalMode ?? 'mirror',
+      othersSize: a.othersSize ?? null,
       now: new Date().toISOString(),
     });
     return this.get(Number(info.lastInsertRowid))!;
@@ -150,7 +163,7 @@ export class AudiencesRepo {
   }
 
   /** Updates the mutable settings (api only as the fallback from partner to file). Keys, calculate_type, advertiser and profile are not among them. */
-  update(id: number, patch: Partial<Pick<AudienceRecord, 'name' | 'api' | 'sourceKind' | 'sourcePath' | 'sourcePattern' | 'suppressPath' | 'cadence' | 'paused' | 'connectionId' | 'removalLimitPct'>>): AudienceRecord {
+  update(id: number, patch: Partial<Pick<AudienceRecord, 'name' | 'api' | 'sourceKind' | 'sourcePath' | 'sourcePattern' | 'suppressPath' | 'cadence' | 'paused' | 'connectionId' | 'removalLimitPct' | 'removalMode' | 'othersSize'>>): AudienceRecord {
     const cur = this.require(id);
     const next = { ...cur, ...patch };
     this.q.update.run({
@@ -165,6 +178,8 @@ export class AudiencesRepo {
       paused: next.paused ? 1 : 0,
       connectionId: next.connectionId,
       removalLimitPct: next.removalLimitPct,
+      removalMode: next.removalMode,
+      othersSize: next.othersSize,
       now: new Date().toISOString(),
     });
     return this.require(id);
@@ -234,6 +249,8 @@ function toRecord(r: Row): AudienceRecord {
     cadence: JSON.parse(r.cadence_json) as Cadence,
     paused: r.paused === 1,
     removalLimitPct: r.removal_limit_pct,
+    removalMode: r.removal_mode,
+    othersSize: r.others_size,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };

@@ -35,6 +35,11 @@ export interface PlanInput {
   membershipUnknown?: boolean;
   callsLeft: number;
   replacesToday: number;
+  /**
+   * false: never plan a REPLACE (an audience where only people this app added may be removed: a REPLACE would drop
+   * everyone else). Default true.
+   */
+  replaceAllowed?: boolean;
   floor?: number;
   hashesPerFile?: number;
   filesPerCall?: number;
@@ -107,6 +112,7 @@ export function planSync(input: PlanInput): Plan {
     // A REPLACE needs at least one file: emptying the audience is REMOVEs (which the floor then stops).
     const replaceWorth =
       input.target > 0 &&
+      input.replaceAllowed !== false &&
       input.replacesToday === 0 &&
       replace.length < incremental.length &&
       (incremental.length > input.callsLeft || input.target <= 2 * (input.adds + input.removes));

@@ -7,6 +7,9 @@
  * What is measured: the people the sync would remove, against the audience's local size (what TikTok was last
  * told it holds). A file that merely has fewer rows (duplicates dropped) removes nobody and is not held; a file
  * whose row count collapsed removes people and is, and the words then compare its rows with the last synced file.
+ * The volume-drop breaker adds the file's own size: a sync that removes anyone from a file with more than the limit
+ * fewer rows than the file last synced is held too, even when its removals are a small share of the audience (an
+ * adopted audience whose other members this app never removes: most of what it added can go in a few-% removal).
  * Not checked: the first sync (a create), an adoption of an existing TikTok audience (its members are unknown
  * here), and an undo (the user asked for exactly that change).
  *
@@ -51,7 +54,10 @@ export interface HoldInfo {
   kept: boolean;
   /** Membership holds: changes TikTok shows that this app did not send (else null). */
   foreignChanges: number | null;
-  /** Membership holds: the replace removes more than the audience's limit (the confirmation is then for exactly this file). */
+  /**
+   * The removals are more than the audience's limit (the confirmation is then for exactly this file). A removals hold
+   * with false here is held for the drop in the file's rows alone.
+   */
   overLimit: boolean;
   /** Plain words with the numbers. */
   message: string;
@@ -82,15 +88,37 @@ export function overLimit(current: number, removes: number, limitPct: number | n
   return limitPct !== null && current > 0 && removes * 100 > limitPct * current;
 }
 
+/**
+ * Whether the file's row count fell by more than `limitPct` against the file last synced (the volume-drop breaker):
+ * an audience only partly filled by this app (adopted, "only remove people this app added") can lose most of what
+ * this app added while the removals stay a small share of the whole audience.
+ */
+export function rowsDropOver(rowsRead: number, lastRowsRead: number | null, limitPct: number | null): boolean {
+  return limitPct !== null && lastRowsRead !== null && lastRowsRead > 0 && (lastRowsRead - rowsRead) * 100 > limitPct * lastRowsRead;
+}
+
 /** The words for a held (or, in a dry run, would-be-held or confirmed) sync. */
 export function holdMessage(h: RemovalNumbers, mode: 'held' | 'preview'): string {
   const share = `${f(h.removes)} of ${f(h.currentSize)} people (${percentText(h.percent, h.limitPct)})`;
+  if (!overLimit(h.currentSize, h.removes, h.limitPct) && rowsDropOver(h.rowsRead, h.lastRowsRead, h.limitPct)) return rowsDropMessage(h, mode);
   const rows = rowsNote(h);
   if (h.confirmed) return `This sync removes ${share}, more than this audience's ${h.limitPct} % limit, as you confirmed once.${rows}`;
   const head = `This sync would remove ${share}, more than this audience's ${h.limitPct} % limit`;
   if (mode === 'preview') return `${head}, so it will be held until you confirm it: nothing is sent until then.${rows}`;
   const kept = h.kept ? ' You chose to keep the audience as is for this file; a changed file is checked again.' : '';
   return `${head}, so it was held: nothing was sent and no call was spent.${rows}${kept}`;
+}
+
+/** The words for a sync held because the file's row count fell by more than the limit (its removals are within it). */
+function rowsDropMessage(h: RemovalNumbers, mode: 'held' | 'preview'): string {
+  const last = h.lastRowsRead!;
+  const drop = ((last - h.rowsRead) * 100) / last;
+  const rows = `The file has ${f(h.rowsRead)} rows, ${percentText(drop, h.limitPct)} fewer than the ${f(last)} of the file last synced: more than this audience's ${h.limitPct} % limit`;
+  const removes = `${f(h.removes)} ${h.removes === 1 ? 'person' : 'people'}`;
+  if (h.confirmed) return `${rows}. This sync removes ${removes}, as you confirmed once.`;
+  if (mode === 'preview') return `${rows}, and this sync would remove ${removes}, so it will be held until you confirm it: nothing is sent until then. Check that the export is complete.`;
+  const kept = h.kept ? ' You chose to keep the audience as is for this file; a changed file is checked again.' : '';
+  return `${rows}, and this sync would remove ${removes}, so it was held: nothing was sent and no call was spent. Check that the export is complete.${kept}`;
 }
 
 function rowsNote(h: Pick<HoldInfo, 'rowsRead' | 'lastRowsRead'>): string {
@@ -153,12 +181,17 @@ export interface RemovalCheckInput {
  * longer warrants (the export was fixed); a dry run records nothing.
  */
 export function checkRemovals(store: Store, audience: Pick<AudienceRecord, 'id' | 'removalLimitPct'>, input: RemovalCheckInput): HoldInfo | null {
-  if (input.trigger === 'undo' || input.strategy === 'create' || input.strategy === 'adopt') return null;
+  // An erasure request removes exactly the person the user named and confirmed (erasure.ts).
+  if (input.trigger === 'undo' || input.trigger === 'erase' || input.strategy === 'create' || input.strategy === 'adopt') return null;
   // A membership hold is another question: a run that gets here no longer has it (TikTok's count matches again).
   const held = store.holds.get(audience.id);
   const existing = held?.reason === 'removals' ? held : null;
   if (held && !existing && !input.dryRun) store.holds.clear(audience.id);
-  if (!overLimit(input.currentSize, input.removes, audience.removalLimitPct)) {
+  const lastRows = lastRowsRead(store, audience.id);
+  // A file that merely has fewer rows and removes nobody is not held; one that removes people is, when either the
+  // removals or the drop in rows is over the limit.
+  const rowsDrop = input.removes > 0 && rowsDropOver(input.rowsRead, lastRows, audience.removalLimitPct);
+  if (!overLimit(input.currentSize, input.removes, audience.removalLimitPct) && !rowsDrop) {
     // Within the limit: a hold of another change is void now (a confirmed one stays until its sync completes).
     if (!input.dryRun && existing && !(existing.state === 'confirmed' && existing.targetDigest === targetDigest(input.target))) store.holds.clear(audience.id);
     return null;
@@ -169,14 +202,14 @@ export function checkRemovals(store: Store, audience: Pick<AudienceRecord, 'id' 
   const base = {
     reason: 'removals' as const,
     foreignChanges: null,
-    overLimit: true,
+    overLimit: overLimit(input.currentSize, input.removes, limitPct),
     currentSize: input.currentSize,
     adds: input.adds,
     removes: input.removes,
     limitPct,
-    percent: (input.removes * 100) / input.currentSize,
+    percent: input.currentSize > 0 ? (input.removes * 100) / input.currentSize : 0,
     rowsRead: input.rowsRead,
-    lastRowsRead: lastRowsRead(store, audience.id),
+    lastRowsRead: lastRows,
     runId: same ? existing.runId : input.runId,
     heldAt: same ? existing.heldAt : input.dryRun ? null : input.now.toISOString(),
     repeated: same,

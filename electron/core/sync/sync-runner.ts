@@ -242,10 +242,22 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     const layout = layoutOf(audience);
     const w = layout.width;
     const perFile = deps.hashesPerFile ?? entriesPerFile(layout);
+    // "Only remove people this app added" (an adopted audience's default): the snapshot holds exactly the people this
+    // app added and has not removed since; nobody else is ever removed or replaced away. So what TikTok's history shows
+    // of other tools is expected, not a doubt, and the audience is never made exact by a REPLACE.
+    const addedOnly = audience.api === 'file' && audience.removalMode === 'added-only';
+    const others = addedOnly ? (audience.othersSize ?? 0) : 0;
+    if (addedOnly && !opts.dryRun && audience.tiktokAudienceId && store.snapshots.meta(audienceId)) {
+      const lost = store.quota.lostCalls(audienceId, now());
+      if (lost.length > 0) {
+        store.transaction(() => store.quota.carryOver(lost));
+        outcome.warnings.push(`This computer lost its record of ${lost.length} change(s) it sent to this TikTok audience (the app stopped before they were saved, or an older copy of its data was restored). This audience only loses people Cohort Relay added, and who those changes added is not known here: they stay in the audience. Choose "Mirror the file" to make it match the file exactly.`);
+      }
+    }
     // The record of what TikTok holds may be out of date (a crash lost the database's last writes, a backup was
     // restored, another tool edited the audience): a full REPLACE makes it exact. Calls the database lost are
     // known for sure, and the replace is automatic; changes only TikTok's history shows wait for the user's choice.
-    const doubt = audience.api === 'file' && audience.tiktokAudienceId && store.snapshots.meta(audienceId) ? await localStateDoubt(deps, audience, opts, now()) : null;
+    const doubt = !addedOnly && audience.api === 'file' && audience.tiktokAudienceId && store.snapshots.meta(audienceId) ? await localStateDoubt(deps, audience, opts, now()) : null;
     if (doubt) {
       // The full replace is held like any sync that removes too many: judged against what this computer last knew
       // the audience held (the snapshot about to be set aside), so a broken export never empties it this way either.
@@ -273,7 +285,7 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
       }
     }
     let snapshot = doubt ? Buffer.alloc(0) : store.snapshots.load(audienceId);
-    const membershipUnknown = Boolean(doubt) || (Boolean(audience.tiktokAudienceId) && !store.snapshots.meta(audienceId));
+    const membershipUnknown = !addedOnly && (Boolean(doubt) || (Boolean(audience.tiktokAudienceId) && !store.snapshots.meta(audienceId)));
     // Remove what may be at TikTok and is not wanted; append what is wanted and may be missing.
     const { adds, removes } = doubt ? { adds: target.hashes, removes: Buffer.alloc(0) } : diffWithPending(store, audienceId, snapshot, target.hashes, w);
     if (layout.slots) outcome.perKey = perKeyCounts(layout.slots, snapshot, target.hashes);
@@ -281,9 +293,10 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     const callsLeft = store.quota.left(audienceId, at, budget);
     const lastReplace = store.quota.lastReplaceAt(audienceId);
     const replaceFreeAt = lastReplace && lastReplace.getTime() + REPLACE_WINDOW_MS > at.getTime() ? new Date(lastReplace.getTime() + REPLACE_WINDOW_MS) : null;
+    // Added-only: the audience also holds the people others added (as many as TikTok matched when it was adopted).
     const plan = planSync({
-      current: snapshot.length / w, target: target.hashes.length / w, adds: adds.length / w, removes: removes.length / w,
-      remoteExists: Boolean(audience.tiktokAudienceId), membershipUnknown, callsLeft,
+      current: others + snapshot.length / w, target: others + target.hashes.length / w, adds: adds.length / w, removes: removes.length / w,
+      remoteExists: Boolean(audience.tiktokAudienceId), membershipUnknown, callsLeft, replaceAllowed: !addedOnly,
       replacesToday: replaceFreeAt ? 1 : 0, hashesPerFile: perFile, filesPerCall: deps.filesPerCall ?? FILES_PER_CALL,
     });
     if (plan.strategy === 'create') {
@@ -296,7 +309,7 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     const fallbackWarnings = outcome.warnings;
     Object.assign(outcome, {
       strategy: plan.strategy, adds: adds.length / w, removes: removes.length / w, callsPlanned: plan.calls.length,
-      callsLeft, currentSize: snapshot.length / w, projectedSize: plan.projectedSize, warnings: [...fallbackWarnings, ...plan.warnings],
+      callsLeft, currentSize: others + snapshot.length / w, projectedSize: plan.projectedSize, warnings: [...fallbackWarnings, ...plan.warnings],
     });
     if (plan.deferred.length > 0) {
       outcome.deferredUntil = (replaceWait ? replaceFreeAt! : nextUtcDay(at)).toISOString();
@@ -308,6 +321,14 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     if (runId !== null) store.runs.setCounts(runId, { ...outcome.counts, adds: outcome.adds, removes: outcome.removes });
 
     if (plan.floorBlock) throw new AppError('AUDIENCE_TOO_SMALL', floorMessage(plan.floorBlock));
+    // Saved as "start when the cohort reaches 1,000": while the file is under the floor nothing is created (floor-wait.ts).
+    if (plan.strategy === 'create' && !opts.dryRun && runId !== null && outcome.projectedSize < AUDIENCE_FLOOR && waitsForFloor(store, audience)) {
+      outcome.status = 'deferred';
+      outcome.error = { code: 'AUDIENCE_TOO_SMALL', message: floorWaitMessage(outcome.projectedSize), retryable: true };
+      outcome.deferredReason = outcome.error.message;
+      store.runs.finish(runId, 'deferred', { deferredUntil: null, errorCode: outcome.error.code, errorMessage: outcome.error.message });
+      return outcome;
+    }
     // The safety net, before anything is sent: too many removals hold the sync until the user confirms it.
     guardRemovals(deps, audience, { trigger: opts.trigger, dryRun: Boolean(opts.dryRun), runId, strategy: plan.strategy, currentSize: outcome.currentSize, adds: outcome.adds, removes: outcome.removes, target: target.hashes, rowsRead: target.rowsRead, now: now() }, outcome);
     if (opts.dryRun) {
@@ -321,14 +342,6 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     if (plan.now.length > 0 && audience.tiktokAudienceId) {
       const replace = plan.strategy === 'replace' || plan.strategy === 'adopt';
       store.transaction(() => addPending(store, audienceId, replace ? subtractHashes(target.hashes, snapshot, w) : adds, replace ? subtractHashes(snapshot, target.hashes, w) : removes, w));
-    // Saved as "start when the cohort reaches 1,000": while the file is under the floor nothing is created (floor-wait.ts).
-    if (plan.strategy === 'create' && !opts.dryRun && runId !== null && outcome.projectedSize < AUDIENCE_FLOOR && waitsForFloor(store, audience)) {
-      outcome.status = 'deferred';
-      outcome.error = { code: 'AUDIENCE_TOO_SMALL', message: floorWaitMessage(outcome.projectedSize), retryable: true };
-      outcome.deferredReason = outcome.error.message;
-      store.runs.finish(runId, 'deferred', { deferredUntil: null, errorCode: outcome.error.code, errorMessage: outcome.error.message });
-      return outcome;
-    }
     } else if (plan.now.length > 1) {
       const rest = plan.now.slice(1).map((c) => sets[c.source].subarray(c.offset * w, (c.offset + c.entries) * w));
       store.transaction(() => addPending(store, audienceId, rest.reduce((acc, b) => unionHashes(acc, b, w), Buffer.alloc(0)), Buffer.alloc(0), w));

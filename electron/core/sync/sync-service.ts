@@ -3,7 +3,7 @@ import { AppError } from '../../../shared/errors';
 import { loadSuppression, readCohort, readCohortMulti, slotOfKey, subtractHashes, suppressEntries, unionHashes } from '../cohort';
 import { isMultiKey, layoutOf } from './entry-layout';
 import type { Store } from '../store';
-import type { AudienceRecord, Cadence, KeyMapping } from '../store/audiences-repo';
+import type { AudienceRecord, Cadence, KeyMapping, RemovalMode } from '../store/audiences-repo';
 import type { RunRecord, RunTrigger } from '../store/runs-repo';
 import { nextUtcDay } from '../store/quota-repo';
 import { MAX_DAILY_CALL_BUDGET, type ApiCallView } from '../../../shared/ipc/dto';
@@ -12,6 +12,7 @@ import type { AudienceApi, PartnerApi } from './audience-api';
 /** One HTTP request, as the sync log keeps it (the client's CallEvent satisfies it). */
 export type ApiCallEvent = Omit<ApiCallView, 'id' | 'detail'> & { error?: { message: string } };
 import { loadDelta } from './deltas';
+import { clearErasure, hasQueuedErasure, queuedErasure } from './erasure';
 import { resolveSourceFile } from './source';
 import { recoverInterrupted, runSync, type SyncDeps, type SyncOutcome, type SyncProgress, type TargetSet } from './sync-runner';
 import { acquireAudienceLock } from './locks';
@@ -39,6 +40,11 @@ export interface AudienceSpec {
   keys?: KeyMapping[];
   /** 'segment' keeps a partner audience through the segment API (allowlisted apps); default the customer-file API. */
   api?: 'file' | 'segment';
+  /**
+   * Who syncs may remove: 'mirror' (the audience holds exactly the file) or 'added-only' (only people this app added).
+   * Unset: an audience adopted from TikTok is 'added-only', one this app creates 'mirror'; a saved one keeps its own.
+   */
+  removalMode?: RemovalMode;
 }
 
 export interface SyncServiceDeps {
@@ -100,12 +106,13 @@ export class SyncService {
         connectionId: spec.connectionId ?? existing.connectionId,
         cadence: spec.cadence ?? existing.cadence,
       });
+      if (spec.removalMode && spec.removalMode !== existing.removalMode) existing = this.setRemovalMode(existing.id, spec.removalMode);
       return existing;
     }
     let tiktokId = spec.tiktokAudienceId ?? null;
     let name = spec.name ?? '';
     const draft = { api: spec.api ?? 'file', connectionId: spec.connectionId, advertiserId: spec.advertiserId, name, keys, calculateType, sourcePath: spec.sourcePath, sourceKind: spec.sourceKind, sourcePattern: spec.sourcePattern ?? null, suppressPath: spec.suppressPath ?? null, profile: spec.profile, cadence: spec.cadence };
-    const api = await this.deps.apiFor({ ...draft, id: 0, tiktokAudienceId: null, sourceKind: spec.sourceKind ?? 'file', sourcePattern: spec.sourcePattern ?? null, suppressPath: spec.suppressPath ?? null, cadence: spec.cadence ?? { kind: 'manual' }, paused: false, removalLimitPct: null, createdAt: '', updatedAt: '' });
+    const api = await this.deps.apiFor({ ...draft, id: 0, tiktokAudienceId: null, sourceKind: spec.sourceKind ?? 'file', sourcePattern: spec.sourcePattern ?? null, suppressPath: spec.suppressPath ?? null, cadence: spec.cadence ?? { kind: 'manual' }, paused: false, removalLimitPct: null, removalMode: 'mirror', othersSize: null, createdAt: '', updatedAt: '' });
     // An audience that already exists at TikTok is adopted (its key must match); the first sync REPLACEs it.
     // By name, only an audience of the same kind: a partner audience never adopts a customer-file namesake, nor the reverse.
     const partnerType = (r: { audienceType?: string | null }) => (r.audienceType ?? '').toLowerCase() === 'partner';
@@ -124,7 +131,11 @@ export class SyncService {
     // that one local audience, whose lock lets one sync run at a time, and only one TikTok audience is created.
     const recorded = store.transaction(() => {
       if (store.audiences.findByName(spec.advertiserId, name) || (tiktokId && store.audiences.findByTiktokId(spec.advertiserId, tiktokId))) return null;
-      const created = store.audiences.create({ ...draft, name, tiktokAudienceId: tiktokId });
+      // Adopted: its members were uploaded by hand or by another tool, so by default only people this app adds are ever
+      // removed; "mirror the file" is the user's explicit choice. TikTok's matched size counts the others.
+      const adopted = Boolean(tiktokId && remote);
+      const removalMode = spec.removalMode ?? (adopted ? 'added-only' : 'mirror');
+      const created = store.audiences.create({ ...draft, name, tiktokAudienceId: tiktokId, removalMode, othersSize: adopted ? (remote!.coverNum ?? null) : null });
       // Adopted: every change TikTok's history already has is someone else's, and accounted for (the first sync
       // replaces the membership); only changes after it are counted against this app's own calls. A history too
       // long to count whole leaves it unknown.
@@ -214,7 +225,26 @@ export class SyncService {
   }
 
   sync(audienceId: number, trigger: RunTrigger = 'manual', signal?: AbortSignal): Promise<SyncOutcome> {
+    // A queued erasure (the day's calls were spent when it was asked) goes out first, as a run of its own.
+    if (hasQueuedErasure(this.deps.store, audienceId)) return this.erase(audienceId, { signal });
     return this.run(audienceId, { trigger, signal });
+  }
+
+  /**
+   * An erasure request (erasure.ts): removes the queued entries — or, in a dry run, `entries` — from the audience and
+   * changes nothing else, within the day's calls (the rest is deferred like any sync, and `sync` sends it first at
+   * the next slot). Not held by the removal limit, never undone; the queue is cleared once TikTok acknowledged it.
+   */
+  async erase(audienceId: number, opts: { entries?: Buffer; dryRun?: boolean; signal?: AbortSignal } = {}): Promise<SyncOutcome> {
+    const { store } = this.deps;
+    const audience = store.audiences.require(audienceId);
+    const w = layoutOf(audience).width;
+    const gone = opts.entries ?? queuedErasure(store, audienceId);
+    const hashes = subtractHashes(store.snapshots.load(audienceId), gone, w);
+    const target: TargetSet = { hashes, rowsRead: 0, valid: hashes.length / w, rejected: 0, duplicates: 0, rejectReasons: {} };
+    const outcome = await this.run(audienceId, { trigger: 'erase', dryRun: opts.dryRun, target, signal: opts.signal });
+    if (!opts.dryRun && outcome.status === 'done') clearErasure(store, audienceId);
+    return outcome;
   }
 
   /** Cancels the audience's running sync; its acknowledged calls stay. Returns whether one was running. */
@@ -266,7 +296,8 @@ export class SyncService {
     const { store } = this.deps;
     const audienceId = audience.id;
     const changed = store.runs.list({ audienceId, limit: 1000 }).filter((r) => !r.dryRun && r.status !== 'running' && runChangedTikTok(store, r.id, r.callsUsed));
-    const last = changed.find((r) => r.trigger !== 'undo');
+    // An erasure is never undone (its person stays removed); the sync before it is what undo inverts.
+    const last = changed.find((r) => r.trigger !== 'undo' && r.trigger !== 'erase');
     const lastUndo = changed.find((r) => r.trigger === 'undo' && r.status === 'done');
     if (!last || (lastUndo && lastUndo.id > last.id)) throw new AppError('INVALID_ARGUMENT', 'There is no sync to undo for this audience: its last change was already undone, or it was never synced.');
     if (audience.tiktokAudienceId && !store.snapshots.meta(audienceId)) {
@@ -289,6 +320,22 @@ export class SyncService {
       throw new AppError('INVALID_ARGUMENT', `The removal limit must be a whole percentage from 0 to 100 (or off), not ${String(pct)}.`);
     }
     return this.deps.store.audiences.update(audienceId, { removalLimitPct: pct });
+  }
+
+  /**
+   * Sets who the audience's syncs may remove. Switching an adopted audience to 'mirror' makes its next sync replace
+   * the whole membership with the file (who else is in it is not known here); switching to 'added-only' keeps the
+   * people this app added as its own, and nobody else is removed from then on.
+   */
+  setRemovalMode(audienceId: number, mode: RemovalMode): AudienceRecord {
+    const { store } = this.deps;
+    const a = store.audiences.require(audienceId);
+    if (a.removalMode === mode) return a;
+    return store.transaction(() => {
+      // Mirror: the snapshot (only the people this app added) is not the whole audience; the next sync makes it exact.
+      if (mode === 'mirror' && a.tiktokAudienceId && a.othersSize !== null) store.snapshots.clear(audienceId);
+      return store.audiences.update(audienceId, { removalMode: mode });
+    });
   }
 
   /** The audience's held sync (and what the user decided), or null. */

@@ -348,12 +348,32 @@ describe('engine facade: refusals and edge cases', () => {
     await expect(createAudience(file, { name: 'Wrong key', keys: [{ key: 'phone', column: 'email' }], existingTiktokAudienceId: tiktokId })).rejects.toMatchObject({ code: 'KEY_TYPE_LOCKED' });
 
     writeCohort(file, emails(0, 1400));
-    const adopted = await createAudience(file, { name: 'Buyers (adopted)', existingTiktokAudienceId: tiktokId });
-    expect(adopted).toMatchObject({ tiktokAudienceId: tiktokId, localSize: 0 });
+    // Making it exact (people not in the file removed) is an explicit choice for an audience that exists at TikTok.
+    const adopted = await createAudience(file, { name: 'Buyers (adopted)', existingTiktokAudienceId: tiktokId, removalMode: 'mirror' });
+    expect(adopted).toMatchObject({ tiktokAudienceId: tiktokId, localSize: 0, removalMode: 'mirror' });
     const plan = await h['sync:plan']({ audienceId: adopted.id });
     expect(plan).toMatchObject({ calls: 1, projectedSize: 1400 });
     expect((await runToEnd('sync:run', adopted.id)).finished.status).toBe('done');
     expect(t.sim().membership(tiktokId)).toEqual(hashSet(emails(0, 1400)));
+  });
+
+  it('an audience that exists at TikTok defaults to removing only people Cohort Relay added; mirroring the file is chosen with audiences:update', async () => {
+    const file = path.join(dir, 'cohort.csv');
+    writeCohort(file, emails(0, 1300));
+    const a = await createAudience(file);
+    await runToEnd('sync:run', a.id);
+    const tiktokId = (await h['audiences:get']({ id: a.id })).tiktokAudienceId!;
+    await h['audiences:deleteLocal']({ id: a.id });
+
+    writeCohort(file, emails(0, 1100));
+    const adopted = await createAudience(file, { name: 'Adopted', existingTiktokAudienceId: tiktokId });
+    expect(adopted).toMatchObject({ removalMode: 'added-only', othersSize: 1300 });
+    expect((await runToEnd('sync:run', adopted.id)).finished.status).toBe('done');
+    expect(t.sim().membership(tiktokId)).toEqual(hashSet(emails(0, 1300))); // nobody this app added (in this mapping) left the file
+
+    expect(await h['audiences:update']({ id: adopted.id, removalMode: 'mirror' })).toMatchObject({ removalMode: 'mirror' });
+    expect((await runToEnd('sync:run', adopted.id)).finished.status).toBe('done');
+    expect(t.sim().membership(tiktokId)).toEqual(hashSet(emails(0, 1100)));
   });
 
   it('switches the API environment and keeps the choice', async () => {

@@ -32,10 +32,10 @@ afterEach(async () => {
   await close();
 });
 
-async function syncFile(list: readonly string[], name: string, opts: { dryRun?: boolean; tiktokAudienceId?: string } = {}) {
+async function syncFile(list: readonly string[], name: string, opts: { dryRun?: boolean; tiktokAudienceId?: string; removalMode?: 'mirror' } = {}) {
   const csv = path.join(dir, `${name}.csv`);
   writeEmailCsv(csv, list);
-  const a = await app.sync.ensureAudience({ advertiserId: ADV(), connectionId: null, name, tiktokAudienceId: opts.tiktokAudienceId, key: 'email', column: 'email', sourcePath: csv, profile: DEFAULT_PROFILE });
+  const a = await app.sync.ensureAudience({ advertiserId: ADV(), connectionId: null, name, tiktokAudienceId: opts.tiktokAudienceId, key: 'email', column: 'email', sourcePath: csv, profile: DEFAULT_PROFILE, removalMode: opts.removalMode });
   return { audience: a, outcome: opts.dryRun ? await app.sync.plan(a.id) : await app.sync.sync(a.id, 'cli') };
 }
 
@@ -177,7 +177,7 @@ describe("TikTok's history times", () => {
 });
 
 describe('an adopted audience', () => {
-  it('with history from another tool is not doubted at its first syncs after adoption (by TikTok id or by name)', async () => {
+  it('set to mirror the file, with history from another tool, is not doubted at its first syncs after adoption (by TikTok id or by name)', async () => {
     await onSimClock();
     const { client } = clientFor(sim);
     for (const name of ['Made elsewhere', 'Found by name']) {
@@ -189,7 +189,7 @@ describe('an adopted audience', () => {
 
       const list = emails(0, 1500);
       const byId = name === 'Made elsewhere';
-      const first = await syncFile(list, name, { tiktokAudienceId: byId ? audienceId : undefined });
+      const first = await syncFile(list, name, { tiktokAudienceId: byId ? audienceId : undefined, removalMode: 'mirror' });
       expect(first.outcome).toMatchObject({ status: 'done', strategy: 'adopt', tiktokAudienceId: audienceId, hold: null });
       // Create, APPEND and REMOVE were there before: accounted for; the rename changes nobody.
       expect(app.store.audiences.historyBaseline(first.audience.id)).toBe(3);

@@ -225,7 +225,7 @@ describe('REPLACE', () => {
     await client.updateAudience({ advertiserId: ADV(), audienceId: existing.audienceId, action: 'REPLACE', filePaths: [await upload(client, ADV(), emails(0, 1600).map(sha256Hex))] });
     const csv = path.join(dir, 'adopt.csv');
     writeEmailCsv(csv, emails(100, 1700));
-    const a = await app.sync.ensureAudience({ advertiserId: ADV(), connectionId: null, tiktokAudienceId: existing.audienceId, key: 'email', column: 'email', sourcePath: csv, profile: DEFAULT_PROFILE });
+    const a = await app.sync.ensureAudience({ advertiserId: ADV(), connectionId: null, tiktokAudienceId: existing.audienceId, key: 'email', column: 'email', sourcePath: csv, profile: DEFAULT_PROFILE, removalMode: 'mirror' });
     const refused = await app.sync.sync(a.id, 'cli');
     expect(refused).toMatchObject({ status: 'deferred', strategy: 'adopt', error: { code: 'REPLACE_PENDING' } });
     const refusedAt = sim.now();

@@ -4,6 +4,7 @@ import m003 from './003-quota-carryover';
 import m004 from './004-removal-holds';
 import m005 from './005-create-locks';
 import m006 from './006-history-baseline';
+import m007 from './007-removal-mode';
 
 export interface Migration {
   name: string;
@@ -11,4 +12,4 @@ export interface Migration {
 }
 
 /** The registry: version N is MIGRATIONS[N-1]. Append only. */
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007];
