@@ -1,6 +1,7 @@
 /** The CLI's side of held syncs: parsing `--max-removals`, and the words for a held sync (removal limit or unknown membership). */
 import { AppError } from '../../shared/errors';
 import type { HoldInfo } from '../core/sync/removal-guard';
+import type { RemovalMode } from '../core/store/audiences-repo';
 
 /** Exit code of a held sync: the audience's removal limit, or TikTok's changes it did not send (0 done or deferred, 1 failed, 2 bad arguments). */
 export const EXIT_HELD = 3;
@@ -15,6 +16,14 @@ export function parseRemovalLimit(text: string, option = '--max-removals'): numb
     throw new AppError('INVALID_ARGUMENT', `${option} "${text}" is not a percentage: give a whole number from 0 to 100 (e.g. ${option} 30), or "off" to never hold a sync for its removals.`);
   }
   return n;
+}
+
+/** `--removal-mode added-only|mirror`: who syncs may remove (unset: the audience keeps its own). */
+export function parseRemovalMode(text: string | undefined): RemovalMode | undefined {
+  if (text === undefined) return undefined;
+  const t = text.trim().toLowerCase();
+  if (t === 'added-only' || t === 'mirror') return t;
+  throw new AppError('INVALID_ARGUMENT', `--removal-mode "${text}" is not a mode: give added-only (only people Cohort Relay added are ever removed) or mirror (the audience holds exactly the file).`);
 }
 
 /** "20 %" or "off". */

@@ -3,7 +3,7 @@ import { writeRejectsCsv } from '../../core/cohort';
 import { CohortRelayApp } from '../../core/app';
 import { printJson, flag, str, type CliCommand } from '../command';
 import { COHORT_OPTIONS, COHORT_USAGE, fmt, parseCohortArgs } from '../cohort-args';
-import { EXIT_HELD, holdJson, holdNextSteps, parseRemovalLimit } from '../removal-args';
+import { EXIT_HELD, holdJson, holdNextSteps, parseRemovalLimit, parseRemovalMode } from '../removal-args';
 
 /**
  * `cohort-relay sync`: creates the audience when it does not exist, else sends the diff — inside the
@@ -14,8 +14,8 @@ import { EXIT_HELD, holdJson, holdNextSteps, parseRemovalLimit } from '../remova
  */
 const sync: CliCommand = {
   summary: 'Sync a cohort CSV to a TikTok audience: create it, or send only what changed. Exit 0 done or deferred, 1 failed, 3 held (it would remove more than the audience allows, or TikTok shows changes this app did not send).',
-  usage: `cohort-relay sync ${COHORT_USAGE} --advertiser ID (--audience NAME | --audience-id ID) [--partner] [--dry-run] [--max-removals PCT|off] [--confirm-removals]`,
-  options: { ...COHORT_OPTIONS, 'audience-id': { type: 'string' }, 'dry-run': { type: 'boolean' }, partner: { type: 'boolean' }, 'max-removals': { type: 'string' }, 'confirm-removals': { type: 'boolean' } },
+  usage: `cohort-relay sync ${COHORT_USAGE} --advertiser ID (--audience NAME | --audience-id ID) [--partner] [--dry-run] [--max-removals PCT|off] [--removal-mode added-only|mirror] [--confirm-removals]`,
+  options: { ...COHORT_OPTIONS, 'audience-id': { type: 'string' }, 'dry-run': { type: 'boolean' }, partner: { type: 'boolean' }, 'max-removals': { type: 'string' }, 'removal-mode': { type: 'string' }, 'confirm-removals': { type: 'boolean' } },
   async run(ctx) {
     const args = parseCohortArgs(ctx, flag(ctx, 'partner') ? 'segment' : 'file');
     const advertiserId = str(ctx, 'advertiser');
@@ -23,10 +23,12 @@ const sync: CliCommand = {
     const name = str(ctx, 'audience');
     const tiktokAudienceId = str(ctx, 'audience-id');
     if (!name && !tiktokAudienceId) throw new AppError('INVALID_ARGUMENT', 'Name the audience: --audience NAME (created when missing) or --audience-id ID (an existing TikTok audience).');
+    // An audience that exists at TikTok only loses people this app added unless --removal-mode mirror is chosen.
+    const removalMode = parseRemovalMode(str(ctx, 'removal-mode'));
     const app = await CohortRelayApp.open({ env: ctx.env });
     try {
       const connectionId = app.store.connections.findByAdvertiser(advertiserId)?.id ?? null;
-      const audience = await app.sync.ensureAudience({ advertiserId, connectionId, name, tiktokAudienceId, key: args.key, column: args.column, keys: args.keys ?? undefined, sourcePath: args.csv, suppressPath: args.suppress, profile: args.profile, api: flag(ctx, 'partner') ? 'segment' : undefined });
+      const audience = await app.sync.ensureAudience({ advertiserId, connectionId, name, tiktokAudienceId, key: args.key, column: args.column, keys: args.keys ?? undefined, sourcePath: args.csv, suppressPath: args.suppress, profile: args.profile, api: flag(ctx, 'partner') ? 'segment' : undefined, removalMode });
       const dryRun = flag(ctx, 'dry-run');
       // The audience's removal limit is kept with it, like its source; scheduled syncs use it too.
       const maxRemovals = str(ctx, 'max-removals');
@@ -61,6 +63,7 @@ const sync: CliCommand = {
         runId: outcome.runId,
         perKey: outcome.perKey,
         removalLimitPct: app.store.audiences.require(audience.id).removalLimitPct,
+        removalMode: app.store.audiences.require(audience.id).removalMode,
         hold: holdJson(outcome.hold),
         ...outcome.counts,
       };
@@ -75,6 +78,7 @@ const sync: CliCommand = {
             : `+${fmt(out.adds)} added, −${fmt(out.removes)} removed → ${fmt(out.projectedSize)} people; calls ${dryRun ? `needed ${out.callsPlanned}` : `used ${out.callsUsed}`}, ${quota.left} of ${quota.budget} left today`,
           ...outcome.warnings.map((w) => `Warning: ${w}`),
         ];
+        if (out.removalMode === 'added-only') lines.push('Removes only people Cohort Relay added: the audience\'s other members stay. To make it hold exactly the file: --removal-mode mirror.');
         if (outcome.deferredUntil) lines.push(`${outcome.deferredReason ? `${outcome.deferredReason} ` : ''}The rest waits until ${outcome.deferredUntil} and is sent by the scheduler (or run this again then).`);
         if (confirmNote) lines.push(confirmNote);
         if (outcome.hold && !outcome.hold.confirmed) lines.push(outcome.hold.message, ...holdNextSteps(audience.id, { sameCommand: true, reason: outcome.hold.reason }));

@@ -165,3 +165,32 @@ describe('cohort-relay sync when TikTok shows changes this app did not send', ()
     expect(sim.membership(tiktokId)).toEqual(hashSet(list));
   });
 });
+
+describe('cohort-relay sync --removal-mode', () => {
+  it('an audience adopted with --audience-id only loses people this app added; the volume-drop breaker exits 3; --removal-mode mirror replaces it with the file', async () => {
+    const { client } = clientFor(sim);
+    const others = emails(100_000, 5000);
+    const filePath = await upload(client, sim.advertiserIds[0]!, others.map(sha256Hex));
+    const { audienceId } = await client.createAudience({ advertiserId: sim.advertiserIds[0]!, name: 'Uploaded by hand', calculateType: 'EMAIL_SHA256', filePaths: [filePath] });
+    const run = (list: readonly string[], ...extra: string[]) => {
+      writeEmailCsv(csv(), list);
+      return cli(['sync', '--csv', csv(), '--key', 'email', '--advertiser', sim.advertiserIds[0]!, '--audience-id', audienceId, ...extra], env);
+    };
+
+    const first = await run(emails(0, 1200));
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/Removes only people Cohort Relay added: the audience's other members stay\. To make it hold exactly the file: --removal-mode mirror\./);
+    expect(sim.membership(audienceId)).toEqual(hashSet([...others, ...emails(0, 1200)]));
+
+    const dropped = await run(emails(0, 300), '--json');
+    expect(dropped.code).toBe(3);
+    expect(JSON.parse(dropped.stdout)).toMatchObject({ status: 'held', removes: 900, removalMode: 'added-only', hold: { rowsRead: 300, lastRowsRead: 1200 } });
+    expect(sim.membership(audienceId)!.size).toBe(6200);
+
+    expect((await run(emails(0, 1200), '--removal-mode', 'everything')).code).toBe(2);
+    const mirrored = await run(emails(0, 1200), '--removal-mode', 'mirror', '--json');
+    expect(mirrored.code).toBe(0);
+    expect(JSON.parse(mirrored.stdout)).toMatchObject({ status: 'done', strategy: 'adopt', removalMode: 'mirror' });
+    expect(sim.membership(audienceId)).toEqual(hashSet(emails(0, 1200)));
+  });
+});

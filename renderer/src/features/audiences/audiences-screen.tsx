@@ -43,7 +43,7 @@ export function AudiencesScreen() {
       id: 'name',
       header: 'Audience',
       width: 'minmax(9rem, 2fr)',
-      render: (a) => (
+      render: (a, hidden) => (
         <div className="cell-stack">
           <button type="button" className="link-button" title={a.name} onClick={() => s.navigate({ name: 'audience', id: a.id })}>
             {a.name}
@@ -57,6 +57,8 @@ export function AudiencesScreen() {
           <span className="muted small">
             {cadenceText(a.cadence)}
             {a.paused ? ' · paused' : ''}
+            {/* At 1024 px the last-sync column collapses: its fact moves here. */}
+            {hidden.has('sync') ? ` · last ${a.lastSync ? fmtRelative(a.lastSync) : 'never'}` : ''}
           </span>
         </div>
       ),
@@ -81,11 +83,12 @@ export function AudiencesScreen() {
       },
     },
     { id: 'matched', header: 'Matched', width: '5.5rem', align: 'end', render: (a) => fmtInt(a.coverNum) },
-    { id: 'local', header: 'Local', width: '5.5rem', align: 'end', render: (a) => fmtInt(a.localSize) },
+    { id: 'local', header: 'Local', width: '5.5rem', align: 'end', hideBelow: 900, render: (a) => fmtInt(a.localSize) },
     {
       id: 'sync',
       header: 'Last / next sync',
       width: '8rem',
+      hideBelow: 820,
       render: (a) => (
         <div className="cell-stack">
           <span>{a.lastSync ? fmtRelative(a.lastSync) : 'never'}</span>
@@ -97,6 +100,7 @@ export function AudiencesScreen() {
       id: 'calls',
       header: 'Calls left today',
       width: '8rem',
+      hideBelow: 960,
       render: (a) => (a.api === 'segment' ? <span className="muted small">No daily cap</span> : <Meter compact value={a.callsLeftToday} max={a.dailyBudget} label={`Calls left today for ${a.name}`} />),
     },
     { id: 'actions', header: 'Actions', width: 'minmax(12.5rem, 1.6fr)', render: (a) => <AudienceActions a={a} compact /> },
@@ -155,7 +159,7 @@ export function AudiencesScreen() {
         !s.audiences.error &&
         (s.connections.loading && !s.connections.data ? <Loading label="Loading connections…" /> : <FirstRun />)
       ) : (
-        <Table label="Audiences" rows={list} columns={columns} rowKey={(a) => a.id} rowHeight={76} maxHeight={640} minWidth="60rem" onActivate={(a) => s.navigate({ name: 'audience', id: a.id })} />
+        <Table label="Audiences" rows={list} columns={columns} rowKey={(a) => a.id} rowHeight={76} maxHeight={640} minWidth="36rem" onActivate={(a) => s.navigate({ name: 'audience', id: a.id })} />
       )}
     </section>
   );

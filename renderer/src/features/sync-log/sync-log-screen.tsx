@@ -12,6 +12,7 @@ import { EmptyState, ErrorBanner, Loading, Notice } from '../../ui/states';
 import { Table } from '../../ui/table';
 import type { Column } from '../../ui/table';
 import { ReasonRows } from '../import/steps-file';
+import { callAction, callResult, runSummary, runTitle } from './run-words';
 import type { RunTrigger, RunView } from '../../../../shared/ipc/dto';
 
 const TRIGGER: Record<RunTrigger, string> = { manual: 'Sync now', schedule: 'Schedule', cli: 'Command line', undo: 'Undo', 'catch-up': 'Catch-up' };
@@ -65,7 +66,7 @@ function RunDetail() {
   return (
     <div className="card stack" aria-labelledby="run-detail-title">
       <header className="card-head">
-        <h2 id="run-detail-title">Run {fmtInt(s.id)}</h2>
+        <h2 id="run-detail-title">{r ? runTitle(r) : `Run ${fmtInt(s.id)}`}</h2>
         <Button size="small" variant="ghost" onClick={() => void s.selectRun(null)}>
           Close
         </Button>
@@ -75,9 +76,12 @@ function RunDetail() {
         !s.detail.error && <Loading label="Loading the run…" />
       ) : (
         <>
-          <p>
-            <RunStatusBadge status={r.status} /> {r.audienceName ?? 'Deleted audience'} · {TRIGGER[r.trigger]} · {fmtDateTime(r.startedAt)} · {fmtDuration(r.durationMs)}
-            {r.dryRun ? ' · dry run' : ''}
+          <p className="run-summary">
+            <RunStatusBadge status={r.status} /> <strong>{runSummary(r)}</strong>
+          </p>
+          <p className="muted small">
+            {TRIGGER[r.trigger]}
+            {r.dryRun ? ' · dry run' : ''} · took {fmtDuration(r.durationMs)} · run {fmtInt(r.id)}
           </p>
           {r.status === 'held' ? <HeldRunNotice r={r} /> : r.error && <ErrorBanner error={r.error} />}
           {r.deferredUntil && <Notice tone="warn">The rest waits until {fmtDateTime(r.deferredUntil)}{r.error ? '' : ", when the next UTC day's calls are there"}.</Notice>}
@@ -107,32 +111,33 @@ function RunDetail() {
             <p className="muted">This run made no calls to TikTok.</p>
           ) : (
             <div className="table-scroll" tabIndex={0} role="region" aria-label="API calls">
-              <table className="data-table">
+              <table className="data-table calls-table">
                 <thead>
                   <tr>
                     <th scope="col">Time</th>
-                    <th scope="col">Endpoint</th>
-                    <th scope="col" className="num">
-                      Code
-                    </th>
+                    <th scope="col">What</th>
+                    <th scope="col">Result</th>
                     <th scope="col">Request id</th>
-                    <th scope="col" className="num">
-                      Duration
-                    </th>
-                    <th scope="col">Detail</th>
                   </tr>
                 </thead>
                 <tbody>
                   {r.calls.map((c) => (
                     <tr key={c.id} className={c.code !== null && c.code !== 0 ? 'row-reject' : ''}>
-                      <td>{fmtDateTime(c.startedAt)}</td>
-                      <td className="mono">
-                        {c.method} {c.endpoint}
+                      <td>
+                        {fmtDateTime(c.startedAt)}
+                        <div className="muted small">{fmtDuration(c.durationMs)}</div>
                       </td>
-                      <td className="num">{c.code ?? (c.httpStatus !== null ? `HTTP ${c.httpStatus}` : '—')}</td>
+                      <td>
+                        {callAction(c)}
+                        <div className="muted small mono" title="TikTok API endpoint">
+                          {c.method} {c.endpoint}
+                        </div>
+                      </td>
+                      <td>
+                        {callResult(c)}
+                        {c.detail && <div className="muted small">{c.detail}</div>}
+                      </td>
                       <td className="mono">{c.requestId ?? '—'}</td>
-                      <td className="num">{fmtDuration(c.durationMs)}</td>
-                      <td className="muted">{c.detail ?? ''}</td>
                     </tr>
                   ))}
                 </tbody>
@@ -153,17 +158,26 @@ export function SyncLogScreen() {
   }, [loadRuns]);
   const list = s.runs.data ?? [];
   const columns: Column<RunView>[] = [
-    { id: 'started', header: 'Started', width: '10.5rem', render: (r) => fmtDateTime(r.startedAt) },
-    { id: 'audience', header: 'Audience', width: 'minmax(8rem, 1.5fr)', render: (r) => r.audienceName ?? '—' },
-    { id: 'status', header: 'Status', width: '9.5rem', render: (r) => <RunStatusBadge status={r.status} /> },
-    { id: 'trigger', header: 'Trigger', width: '7rem', render: (r) => (r.dryRun ? 'Dry run' : TRIGGER[r.trigger]) },
-    { id: 'read', header: 'Read', width: '5rem', align: 'end', render: (r) => fmtInt(r.rowsRead) },
-    { id: 'rejected', header: 'Rejected', width: '5rem', align: 'end', render: (r) => fmtInt(r.rejected) },
-    { id: 'adds', header: 'Added', width: '5rem', align: 'end', render: (r) => fmtInt(r.adds) },
-    { id: 'removes', header: 'Removed', width: '5rem', align: 'end', render: (r) => fmtInt(r.removes) },
-    { id: 'calls', header: 'Calls', width: '4.5rem', align: 'end', render: (r) => fmtInt(r.callsUsed) },
-    { id: 'duration', header: 'Duration', width: '5.5rem', render: (r) => fmtDuration(r.durationMs) },
-    { id: 'error', header: 'Message', width: 'minmax(10rem, 2fr)', render: (r) => <RunMessage r={r} /> },
+    { id: 'started', header: 'Started', width: '9.5rem', render: (r) => fmtDateTime(r.startedAt) },
+    { id: 'audience', header: 'Audience', width: 'minmax(7rem, 1.2fr)', render: (r) => <span className="cell-ellipsis" title={r.audienceName ?? undefined}>{r.audienceName ?? '—'}</span> },
+    { id: 'status', header: 'Status', width: '8.5rem', render: (r) => <RunStatusBadge status={r.status} /> },
+    {
+      id: 'what',
+      header: 'What happened',
+      width: 'minmax(12rem, 2.5fr)',
+      // The error sits under the row's summary, so it needs no column of its own.
+      render: (r) => (
+        <div className="cell-stack">
+          <span className="cell-ellipsis" title={runSummary(r)}>
+            {runSummary(r)}
+          </span>
+          <RunMessage r={r} />
+        </div>
+      ),
+    },
+    { id: 'trigger', header: 'Trigger', width: '6.5rem', hideBelow: 860, render: (r) => (r.dryRun ? 'Dry run' : TRIGGER[r.trigger]) },
+    { id: 'calls', header: 'Calls', width: '4rem', align: 'end', hideBelow: 940, render: (r) => fmtInt(r.callsUsed) },
+    { id: 'duration', header: 'Took', width: '4.5rem', hideBelow: 1000, render: (r) => fmtDuration(r.durationMs) },
   ];
   return (
     <section className="screen" aria-labelledby="log-title">
@@ -185,7 +199,7 @@ export function SyncLogScreen() {
           </EmptyState>
         )
       ) : (
-        <Table label="Runs" rows={list} columns={columns} rowKey={(r) => r.id} selectedKey={s.selected} onActivate={(r) => void s.selectRun(r.id)} maxHeight={360} minWidth="72rem" />
+        <Table label="Runs" rows={list} columns={columns} rowKey={(r) => r.id} selectedKey={s.selected} onActivate={(r) => void s.selectRun(r.id)} rowHeight={56} maxHeight={360} minWidth="38rem" />
       )}
       <RunDetail />
     </section>
