@@ -2,8 +2,10 @@
  * A data grid that renders only the rows in view (fixed row height, hand-written windowing), with keyboard
  * navigation: arrows, Home/End, PageUp/PageDown move the active row; Enter or Space activates it.
  * The viewport height is a prop, not a measurement, so windowing is deterministic (and testable in jsdom).
+ * Columns with `hideBelow` collapse when the table is narrower than that, so names, state and actions stay in view
+ * without sideways scrolling at 1024 px; a cell that carries a collapsed column's facts asks `hidden` (see render).
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { KeyboardEvent, ReactNode } from 'react';
 
 export interface Column<T> {
@@ -11,8 +13,11 @@ export interface Column<T> {
   header: string;
   /** A CSS grid track, e.g. "minmax(10rem, 2fr)" or "8rem". */
   width: string;
-  render(row: T): ReactNode;
+  /** `hidden`: the ids of the columns collapsed at the current width, so another cell can show what they held. */
+  render(row: T, hidden: ReadonlySet<string>): ReactNode;
   align?: 'start' | 'end';
+  /** Collapsed while the table is narrower than this many px (measured; jsdom and a first paint show every column). */
+  hideBelow?: number;
 }
 
 export interface TableProps<T> {
@@ -37,7 +42,11 @@ export function Table<T>({ label, rows, columns, rowKey, onActivate, selectedKey
   const [active, setActive] = useState(0);
   const [focusWanted, setFocusWanted] = useState(false);
   const bodyRef = useRef<HTMLDivElement>(null);
-  const template = columns.map((c) => c.width).join(' ');
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const width = useWidth(scrollRef);
+  const hidden = new Set(columns.filter((c) => c.hideBelow !== undefined && width > 0 && width < c.hideBelow).map((c) => c.id));
+  const shown = hidden.size === 0 ? columns : columns.filter((c) => !hidden.has(c.id));
+  const template = shown.map((c) => c.width).join(' ');
 
   const total = rows.length * rowHeight;
   const viewport = Math.min(total, maxHeight);
@@ -119,9 +128,9 @@ export function Table<T>({ label, rows, columns, rowKey, onActivate, selectedKey
           if (e.target === e.currentTarget) setActive(i);
         }}
       >
-        {columns.map((c) => (
+        {shown.map((c) => (
           <div key={c.id} role="gridcell" className={`grid-cell ${c.align === 'end' ? 'grid-cell-end' : ''}`}>
-            {c.render(row)}
+            {c.render(row, hidden)}
           </div>
         ))}
       </div>,
@@ -129,11 +138,11 @@ export function Table<T>({ label, rows, columns, rowKey, onActivate, selectedKey
   }
 
   return (
-    <div className="grid-scroll">
-      <div className="grid" style={{ minWidth }} role="grid" aria-label={label} aria-rowcount={rows.length + 1} aria-colcount={columns.length} onKeyDown={onKeyDown}>
+    <div className="grid-scroll" ref={scrollRef}>
+      <div className="grid" style={{ minWidth }} role="grid" aria-label={label} aria-rowcount={rows.length + 1} aria-colcount={shown.length} onKeyDown={onKeyDown}>
         <div role="rowgroup" className="grid-head">
           <div role="row" aria-rowindex={1} className="grid-row grid-header-row" style={{ gridTemplateColumns: template }}>
-            {columns.map((c) => (
+            {shown.map((c) => (
               <div key={c.id} role="columnheader" className={`grid-cell ${c.align === 'end' ? 'grid-cell-end' : ''}`}>
                 {c.header}
               </div>
@@ -148,4 +157,19 @@ export function Table<T>({ label, rows, columns, rowKey, onActivate, selectedKey
       </div>
     </div>
   );
+}
+
+/** The element's content width in px, kept current as it resizes; 0 where it cannot be measured (jsdom). */
+function useWidth(ref: { current: HTMLElement | null }): number {
+  const [width, setWidth] = useState(0);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    setWidth(el.clientWidth);
+    if (typeof ResizeObserver === 'undefined') return;
+    const ro = new ResizeObserver(() => setWidth(el.clientWidth));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [ref]);
+  return width;
 }
