@@ -10,7 +10,7 @@ import { DEFAULT_PROFILE, KEY_LABELS, KEY_TYPES, defaultPhoneKeepPlus } from '..
 import type { KeyType, NormalizationProfile } from '../../../../shared/domain';
 import type { AppErrorShape } from '../../../../shared/errors';
 import type { EventPayloads, RequestOf } from '../../../../shared/ipc/contract';
-import type { Cadence, ExportView, HashLabView, KeySlot, PlanView, PreviewView, TiktokAudienceView, ValidationView } from '../../../../shared/ipc/dto';
+import type { Cadence, ExportView, HashLabView, KeySlot, PlanView, PreviewView, TiktokAudienceView, TryValueView, ValidationView } from '../../../../shared/ipc/dto';
 import { KEY_SLOTS, slotOf } from '../../app/keys';
 
 export const IMPORT_STEPS = ['file', 'columns', 'hashlab', 'validate', 'destination', 'dryrun', 'sync'] as const;
@@ -68,6 +68,10 @@ export interface ImportSlice {
   keyChoices: KeyChoice[];
   profile: NormalizationProfile;
   hashLab: Remote<HashLabView>;
+  /** The hash lab's "try a value": the typed value's normalized form and hash (nothing is saved or sent). */
+  tryResult: Remote<TryValueView>;
+  /** The column (0-based) each reject carries to find the row (a record id or name); null: none. */
+  recordColumn: number | null;
   validation: Remote<ValidationView>;
   importProgress: ImportProgress | null;
   rejectsExport: Remote<ExportView>;
@@ -114,6 +118,9 @@ export interface ImportSlice {
   setProfile(patch: Partial<NormalizationProfile>): void;
   goToStep(step: ImportStep): void;
   runHashLab(): Promise<void>;
+  /** Normalizes and hashes one typed value with the chosen key and profile; writes nothing anywhere. */
+  tryValue(value: string): Promise<void>;
+  setRecordColumn(column: number | null): void;
   validate(): Promise<void>;
   cancelValidate(): Promise<void>;
   setImportProgress(p: ImportProgress): void;
@@ -159,6 +166,8 @@ function initial() {
     keyChoices: [] as KeyChoice[],
     profile: DEFAULT_PROFILE,
     hashLab: idle<HashLabView>(),
+    tryResult: idle<TryValueView>(),
+    recordColumn: null as number | null,
     validation: idle<ValidationView>(),
     importProgress: null,
     rejectsExport: idle<ExportView>(),
@@ -216,9 +225,12 @@ export function matchingOnText(s: { preview: Remote<PreviewView>; multiKey: bool
     .join(', ');
 }
 
-/** A first guess for several keys: the key already chosen, then one detected column per free slot. */
+/** A first guess for several keys: the key already chosen, then the engine's proposed keys, then one detected column per free slot. */
 function suggestChoices(preview: PreviewView, current: KeyChoice | null): KeyChoice[] {
   const out: KeyChoice[] = current ? [current] : [];
+  for (const p of preview.proposedKeys ?? []) {
+    if (out.length < MAX_KEYS && !out.some((o) => o.column === p.column || slotOf(o.key) === slotOf(p.key))) out.push(p);
+  }
   for (const c of preview.columns) {
     if (!isKeyType(c.detected) || out.length >= MAX_KEYS) continue;
     const key = c.detected;
@@ -255,6 +267,12 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
     const col = p?.columns.find((c) => c.index === index);
     if (!p || !col) return null;
     return p.hasHeader && !p.headerDoubtful ? col.name : col.index;
+  }
+
+  /** The record column the rejects carry, as the engine names columns; null for none. */
+  function recordRef(): string | number | null {
+    const c = get().recordColumn;
+    return c === null ? null : columnRef(c);
   }
 
   /** The mappings the audience is saved with: every chosen key of a multi-key audience, else the one key. */
@@ -311,7 +329,7 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
       const upload = getBridge().host === 'web' && !('path' in file);
       set({ fileBusy: false, file: { path, name: file.name }, audienceName: nameFromFile(file.name), preview: loading(idle()), ...(upload ? { cadence: { kind: 'manual' } as const } : {}) });
       try {
-        const preview = await getBridge().import.preview({ path });
+        const preview = await getBridge().import.preview({ path, ...(defaultCountry ? { defaultCountry } : {}) });
         if (get().file?.path !== path) return;
         const suggested = preview.suggested;
         const firstKeyColumn = preview.columns.find((c) => isKeyType(c.detected));
@@ -319,6 +337,7 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
           preview: ready(preview),
           keyColumn: suggested?.column ?? firstKeyColumn?.index ?? preview.columns[0]?.index ?? null,
           keyType: suggested?.key ?? (firstKeyColumn && isKeyType(firstKeyColumn.detected) ? firstKeyColumn.detected : 'email'),
+          recordColumn: preview.recordColumn ?? null,
           step: 'columns',
         });
       } catch (err) {
@@ -387,6 +406,18 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
       }
     },
 
+    async tryValue(value) {
+      const { keyType, profile } = get();
+      set((s) => ({ tryResult: loading(s.tryResult) }));
+      try {
+        set({ tryResult: ready(await getBridge().import.tryValue({ key: keyType, value, profile })) });
+      } catch (err) {
+        set((s) => ({ tryResult: failed(s.tryResult, err) }));
+      }
+    },
+
+    setRecordColumn: (recordColumn) => set({ recordColumn, validation: idle(), rejectsExport: idle() }),
+
     async validate() {
       const m = mapped();
       if (!m) return;
@@ -396,7 +427,7 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
       const suppressPath = st.multiKey && st.keyChoices[0]?.key !== st.keyType ? undefined : st.suppress?.path;
       set((s) => ({ validation: loading(s.validation), importProgress: null, rejectsExport: idle(), step: 'validate' }));
       try {
-        const v = await getBridge().import.validate({ ...m, ...(suppressPath ? { suppressPath } : {}) });
+        const v = await getBridge().import.validate({ ...m, ...(suppressPath ? { suppressPath } : {}), recordColumn: recordRef() });
         set({ validation: ready(v), importProgress: null });
       } catch (err) {
         set((s) => ({ validation: failed(s.validation, err), importProgress: null }));
@@ -422,7 +453,7 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
       if (!m) return;
       set((s) => ({ rejectsExport: loading(s.rejectsExport) }));
       try {
-        set({ rejectsExport: ready(await getBridge().import.exportRejects(m)) });
+        set({ rejectsExport: ready(await getBridge().import.exportRejects({ ...m, recordColumn: recordRef() })) });
       } catch (err) {
         set((s) => ({ rejectsExport: failed(s.rejectsExport, err) }));
       }

@@ -9,7 +9,7 @@ import { EmptyState, ErrorBanner, Loading, Notice } from '../../ui/states';
 import { ProgressBar } from '../../ui/progress-bar';
 import { KEY_LABELS, KEY_TYPES, REJECT_REASON_TEXT } from '../../../../shared/domain';
 import type { KeyType, RejectReason } from '../../../../shared/domain';
-import type { ColumnView, DetectedKind, KeySlot } from '../../../../shared/ipc/dto';
+import type { ColumnView, DetectedKind, HashLabRow, KeySlot, ValidationView } from '../../../../shared/ipc/dto';
 import { KEY_SLOTS, slotOf } from '../../app/keys';
 import { detectedKeyColumns, multiKeyProblem } from './import-slice';
 import type { KeyChoice } from './import-slice';
@@ -18,6 +18,37 @@ export const CSV_ACCEPT = '.csv,.tsv,.txt,text/csv,text/tab-separated-values,tex
 
 function detectedLabel(d: DetectedKind): string {
   return d === null ? '' : d === 'sha256' ? 'SHA-256 hash' : KEY_LABELS[d];
+}
+
+/** "Email, 96 % usable": what a candidate column looks like and how much of it can be sent. */
+function candidateText(c: ColumnView): string {
+  if (!c.detected) return c.numericId ? 'numeric ids' : '';
+  return c.usable === undefined ? detectedLabel(c.detected) : `${detectedLabel(c.detected)}, ${fmtPercent(c.usable)} usable`;
+}
+
+/** How the file's bytes were read, in words ("Read as Windows-1252 (not UTF-8)" for a German Excel export). */
+export function encodingText(encoding: string): string {
+  if (encoding === 'windows-1252') return 'Read as Windows-1252 (not UTF-8)';
+  return encoding === 'utf-8' ? 'UTF-8' : encoding === 'utf-16le' ? 'UTF-16 LE' : encoding === 'utf-16be' ? 'UTF-16 BE' : encoding;
+}
+
+const fitsKey = (d: DetectedKind, key: KeyType) => d === key || (slotOf(key) === 'maid' && (d === 'idfa' || d === 'gaid'));
+
+/**
+ * Why the values of `col` do not look like `key`, naming the column and what it looks like; null when they do.
+ * A hashed column can hold any key, and an undetected one is left to the hash lab (except numeric ids as phones).
+ */
+export function keyMismatch(col: ColumnView, key: KeyType, columns: readonly ColumnView[]): string | null {
+  if (key === 'phone' && col.numericId) return `Column \`${col.name}\` looks like numeric ids (such as an amplitude_id), not phone numbers: TikTok would match no one on them.`;
+  if (col.detected && col.detected !== 'sha256' && !fitsKey(col.detected, key)) return `Column \`${col.name}\` looks like ${detectedLabel(col.detected)} values, not ${KEY_LABELS[key]}.`;
+  if (col.mixedPlatforms && slotOf(key) === 'maid') {
+    const platform = columns.find((c) => c.platform);
+    const { idfa, gaid } = col.mixedPlatforms;
+    return `Column \`${col.name}\` mixes two kinds of ad ids in its first rows: ${fmtInt(idfa)} uppercase (IDFAs, iOS) and ${fmtInt(gaid)} lowercase (GAIDs, Android), but all are sent as ${KEY_LABELS[key]}. ${
+      platform ? `Column \`${platform.name}\` tells them apart: export one file per platform (filter on \`${platform.name}\`) and import each with its own key.` : 'Export one file per platform and import each with its own key.'
+    }`;
+  }
+  return null;
 }
 
 export function FileStep() {
@@ -97,6 +128,8 @@ export function ColumnsStep() {
       setProfile: st.setProfile,
       runHashLab: st.runHashLab,
       resetWizard: st.resetWizard,
+      recordColumn: st.recordColumn,
+      setRecordColumn: st.setRecordColumn,
     })),
   );
   const p = s.preview;
@@ -108,6 +141,13 @@ export function ColumnsStep() {
   const hashed = p.columns.some((c) => isKey(c.index) && c.detected === 'sha256');
   const multiProblem = s.multiKey ? multiKeyProblem(s.keyChoices) : null;
   const offerMulti = s.multiKey || detectedKeyColumns(p) > 1;
+  const proposed = p.proposedKeys ?? [];
+  const chosenKeys = s.multiKey ? s.keyChoices : keyCol ? [{ key: s.keyType, column: keyCol.index }] : [];
+  const mismatches = chosenKeys.flatMap((k) => {
+    const col = p.columns.find((c) => c.index === k.column);
+    const m = col ? keyMismatch(col, k.key, p.columns) : null;
+    return m ? [m] : [];
+  });
   return (
     <div className="stack">
       <div className="file-facts">
@@ -115,9 +155,14 @@ export function ColumnsStep() {
         <span>{fmtBytes(p.sizeBytes)}</span>
         <span>{p.estimatedRows === null ? 'rows: unknown' : `about ${fmtInt(p.estimatedRows)} rows`}</span>
         <span>delimiter {p.delimiter === '\t' ? 'tab' : `"${p.delimiter}"`}</span>
-        <span>{p.encoding}</span>
+        <span>{encodingText(p.encoding)}</span>
         <span>{p.hasHeader ? 'header row' : 'no header row'}</span>
       </div>
+      {p.encoding === 'windows-1252' && (
+        <p className="muted small" role="note">
+          This file is not UTF-8 (an Excel "CSV" in the Windows code page), so it was read as Windows-1252: names such as Müller and emails such as jürgen@example.de come through as written. Check the rows below.
+        </p>
+      )}
       {p.hasHeader && (
         <p className="muted small">
           First row used as header.
@@ -132,11 +177,7 @@ export function ColumnsStep() {
               {p.columns.map((c) => (
                 <th key={c.index} scope="col" className={`${c.detected ? 'col-detected' : ''} ${isKey(c.index) ? 'col-key' : ''}`}>
                   <span>{c.name}</span>
-                  {c.detected && (
-                    <span className="col-tag">
-                      {detectedLabel(c.detected)} {fmtPercent(c.confidence)}
-                    </span>
-                  )}
+                  {c.detected && <span className="col-tag">{candidateText(c)}</span>}
                 </th>
               ))}
             </tr>
@@ -169,7 +210,7 @@ export function ColumnsStep() {
                 {p.columns.map((c) => (
                   <option key={c.index} value={c.index}>
                     {c.name}
-                    {c.detected ? ` — looks like ${detectedLabel(c.detected)}` : ''}
+                    {candidateText(c) ? ` — ${candidateText(c)}` : ''}
                   </option>
                 ))}
               </select>
@@ -208,6 +249,32 @@ export function ColumnsStep() {
         {(s.multiKey ? hashed : keyCol?.detected === 'sha256') && (
           <Notice>{s.multiKey ? 'A key column already holds SHA-256 hashes' : 'This column already holds SHA-256 hashes'}: they pass through lowercased, never hashed twice. Pick the key type they were made from.</Notice>
         )}
+        {mismatches.map((m) => (
+          <Notice key={m} tone="warn">
+            {m}
+          </Notice>
+        ))}
+        {!s.multiKey && proposed.length > 1 && (
+          <p className="small" role="note">
+            Several keys found: {proposed.map((k) => `${KEY_LABELS[k.key]} (column \`${p.columns.find((c) => c.index === k.column)?.name ?? k.column + 1}\`)`).join(', ')}. Matching on several keys usually reaches more people.{' '}
+            <Button size="small" onClick={() => s.setMultiKey(true)}>
+              Use these keys
+            </Button>
+          </p>
+        )}
+        <label className="field">
+          <span>Shown with each rejected row, to find it</span>
+          <select value={s.recordColumn ?? ''} onChange={(e) => s.setRecordColumn(e.target.value === '' ? null : Number(e.target.value))}>
+            <option value="">— no column —</option>
+            {p.columns
+              .filter((c) => !isKey(c.index))
+              .map((c) => (
+                <option key={c.index} value={c.index}>
+                  {c.name}
+                </option>
+              ))}
+          </select>
+        </label>
         <fieldset className="fieldset">
           <legend>Normalization profile</legend>
           <label className="check">
@@ -268,7 +335,7 @@ function KeySlots({ columns, choices }: { columns: ColumnView[]; choices: KeyCho
                 {columns.map((c) => (
                   <option key={c.index} value={c.index}>
                     {c.name}
-                    {c.detected ? ` — looks like ${detectedLabel(c.detected)}` : ''}
+                    {candidateText(c) ? ` — ${candidateText(c)}` : ''}
                   </option>
                 ))}
               </select>
@@ -343,6 +410,8 @@ export function HashLabStep() {
               </tbody>
             </table>
           </div>
+          <ChangedRows rows={d.changed ?? []} />
+          <TryValue />
           <h3>
             Self-test against TikTok's published examples{' '}
             <Badge tone={selfOk === d.selfTest.length ? 'good' : 'warn'}>{`${fmtInt(selfOk)} of ${fmtInt(d.selfTest.length)} match`}</Badge>
@@ -366,6 +435,74 @@ export function HashLabStep() {
         </Button>
       </div>
     </div>
+  );
+}
+
+/** Sample rows whose value normalization changes: case, spaces, a phone's punctuation and country code. */
+function ChangedRows({ rows }: { rows: HashLabRow[] }) {
+  return (
+    <>
+      <h3>Where normalization changes the value</h3>
+      {rows.length === 0 ? (
+        <p className="muted small">In the first rows, every value is already in its normalized form.</p>
+      ) : (
+        <div className="table-scroll" tabIndex={0} role="region" aria-label="Rows normalization changes">
+          <table className="data-table">
+            <thead>
+              <tr>
+                <th scope="col">Line</th>
+                <th scope="col">In the file</th>
+                <th scope="col">Sent as (before hashing)</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr key={r.line}>
+                  <td className="num">{fmtInt(r.line)}</td>
+                  <td className="mono">{JSON.stringify(r.raw)}</td>
+                  <td className="mono">{JSON.stringify(r.normalized ?? '')}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}
+
+/** "Try a value": one typed value through this key's normalization and hashing. Nothing is saved or sent. */
+function TryValue() {
+  const { result, tryValue, keyType } = useApp(useShallow((s) => ({ result: s.tryResult, tryValue: s.tryValue, keyType: s.keyType })));
+  const [value, setValue] = useState('');
+  const r = result.data;
+  return (
+    <form
+      className="stack"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void tryValue(value);
+      }}
+    >
+      <label className="field">
+        <span>Try a value ({KEY_LABELS[keyType]}): see how it is normalized and hashed. Nothing is saved or sent.</span>
+        <div className="actions">
+          <input className="mono" type="text" value={value} onChange={(e) => setValue(e.target.value)} spellCheck={false} autoComplete="off" />
+          <Button type="submit" busy={result.loading} busyLabel="Hashing…">
+            Normalize and hash
+          </Button>
+        </div>
+      </label>
+      <ErrorBanner error={result.error} title="The value could not be hashed" />
+      {r && (
+        <dl className="try-result" aria-live="polite">
+          <dt>Normalized</dt>
+          <dd className="mono">{r.reject ? <Badge tone="bad">{REJECT_REASON_TEXT[r.reject].label}</Badge> : r.normalized}</dd>
+          <dt>SHA-256 (sent)</dt>
+          <dd className="mono hash">{r.reject ? REJECT_REASON_TEXT[r.reject].explanation : r.passthrough ? `${r.hash ?? ''} (already a hash)` : r.hash}</dd>
+        </dl>
+      )}
+    </form>
   );
 }
 
@@ -397,6 +534,20 @@ function ReasonRows({ byReason }: { byReason: Partial<Record<RejectReason, numbe
 }
 
 export { ReasonRows };
+
+const percent1 = new Intl.NumberFormat(undefined, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
+const share = (n: number, of: number) => percent1.format(of > 0 ? n / of : 0);
+
+/**
+ * "18,102 of 20,000 rows (90.5 %) will be sent; 1,898 rejected (9.5 %)": no arithmetic left to the user. Repeated
+ * values are sent once; in a multi-key audience (`keyLabel`) the count is of rows with a valid key of that type.
+ */
+export function sendText(d: Pick<ValidationView, 'rowsRead' | 'valid' | 'rejected' | 'duplicates'>, keyLabel: string | null): string {
+  const send = d.valid - d.duplicates;
+  const head = keyLabel ? `${fmtInt(send)} of ${fmtInt(d.rowsRead)} rows (${share(send, d.rowsRead)}) have a valid ${keyLabel} to send` : `${fmtInt(send)} of ${fmtInt(d.rowsRead)} rows (${share(send, d.rowsRead)}) will be sent`;
+  const dup = d.duplicates > 0 ? `; ${fmtInt(d.duplicates)} repeat an earlier row and are sent once (${share(d.duplicates, d.rowsRead)})` : '';
+  return `${head}; ${fmtInt(d.rejected)} rejected (${share(d.rejected, d.rowsRead)})${dup}.`;
+}
 
 export function ValidateStep() {
   const s = useApp(
@@ -464,6 +615,9 @@ export function ValidateStep() {
               <dd>{fmtInt(d.duplicates)}</dd>
             </div>
           </dl>
+          <p className="people-to-send" role="status">
+            {sendText(d, s.multiKey ? s.keyLabel : null)}
+          </p>
           <h3>Rejects by reason</h3>
           <ReasonRows byReason={d.byReason} />
           {d.rejectsSample.length > 0 && (
@@ -473,6 +627,7 @@ export function ValidateStep() {
                 <thead>
                   <tr>
                     <th scope="col">Line</th>
+                    {d.recordColumn && <th scope="col">{d.recordColumn}</th>}
                     <th scope="col">Reason</th>
                     <th scope="col">Value</th>
                   </tr>
@@ -481,6 +636,7 @@ export function ValidateStep() {
                   {d.rejectsSample.map((r) => (
                     <tr key={r.line}>
                       <td className="num">{fmtInt(r.line)}</td>
+                      {d.recordColumn && <td>{r.record ?? '—'}</td>}
                       <td>{REJECT_REASON_TEXT[r.reason].label}</td>
                       <td className="mono">{r.value}</td>
                     </tr>
