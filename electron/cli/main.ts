@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<{ default: CliCommand }>> = {
   daemon: () => import('./commands/daemon'),
   start: () => import('./commands/start'),
   recover: () => import('./commands/recover'),
+  erase: () => import('./commands/erase'),
 };
 
 export interface RunCliOptions {

@@ -55,6 +55,8 @@ export const CHANNELS = [
   'quota:get',
   'settings:get',
   'settings:set',
+  'privacy:erasePreview',
+  'privacy:erase',
 ] as const;
 export type Channel = (typeof CHANNELS)[number];
 

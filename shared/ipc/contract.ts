@@ -39,6 +39,7 @@ import { API_ENVIRONMENTS, DAILY_BUDGET_TOO_HIGH, MAX_DAILY_CALL_BUDGET, THEMES 
 
 import type { AdGroupsView, ApplyResultView, AudienceUsageEntry, CreateOptionsView, DeleteAtTiktokView, LookalikeView, ShareResultView, ShareView } from './audience-use-dto';
 import { APPLY_MODES, AUDIENCE_SUB_TYPES, LOOKALIKE_OS, LOOKALIKE_SIZES } from './audience-use-dto';
+import type { ErasePreviewView, EraseResultView } from './erase-dto';
 
 export type { Channel, Domain, EventName } from './channels';
 export { CHANNELS, EVENTS, isChannel, isEventName } from './channels';
@@ -85,6 +86,14 @@ export const cadenceSchema = z.discriminatedUnion(
 );
 
 export const keyMappingSchema = z.strictObject({ key: keyTypeSchema, column: columnSchema });
+
+/** One person's identifiers for an erasure: up to one of each kind; `key` null lets the engine tell from the shape. */
+const eraseRequest = z.strictObject({
+  identifiers: z
+    .array(z.strictObject({ key: keyTypeSchema.nullable(), value: text(320) }))
+    .min(1, 'must give at least one identifier')
+    .max(KEY_TYPES.length),
+});
 
 /** The file + mapping the import screens work on (preview → hash lab → validation). */
 const mappedFile = { path: filePath, key: keyTypeSchema, column: columnSchema, profile: profileSchema };
@@ -333,6 +342,12 @@ export const contract = {
     }),
     response: returns<SettingsView>(),
   },
+
+  // Privacy: a right-to-erasure request (#12.4). The identifiers are hashed in the engine and never stored.
+  /** What erasing this person would do (audiences holding them, calls, when): no side effect at all. */
+  'privacy:erasePreview': { request: eraseRequest, response: returns<ErasePreviewView>() },
+  /** Erases the person: removed here and sent as a REMOVE to every audience holding them (queued when today's calls are used). */
+  'privacy:erase': { request: eraseRequest, response: returns<EraseResultView>() },
 } as const satisfies { [C in Channel]: Entry };
 
 export type Contract = typeof contract;

@@ -433,7 +433,8 @@ export interface PlanView {
 
 /** held: the sync would remove more of the audience than its limit allows; nothing was sent until the user decides. */
 export type RunStatus = 'running' | 'done' | 'deferred' | 'failed' | 'cancelled' | 'planned' | 'held';
-export type RunTrigger = 'manual' | 'schedule' | 'cli' | 'undo' | 'catch-up';
+/** 'erase': an erasure request (one person removed from the audience on the user's request, #12.4). */
+export type RunTrigger = 'manual' | 'schedule' | 'cli' | 'undo' | 'catch-up' | 'erase';
 export type RunPhase = 'reading' | 'hashing' | 'diffing' | 'uploading' | 'updating' | 'verifying';
 
 /** One run in the sync log. Counts only. */

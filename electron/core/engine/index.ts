@@ -31,6 +31,7 @@ import type { SyncOutcome, SyncProgress } from '../sync/sync-runner';
 import { resolveApiBase, TIKTOK_API_BASES } from '../tiktok/client';
 import { DEFAULT_REDIRECT_URI, parseRedirectUri, REDIRECT_URI_SETTING, resolveRedirectUri } from '../tiktok/oauth';
 import type { SimulatorHandle, SimulatorOptions } from '../tiktok/simulator';
+import { erasePerson, erasePreview, refuseWhileSyncing } from './erase';
 import { exportRejects, FileJobs, hashLabView, pinDoubtfulHeader, previewView, tryValue, validateFile } from './imports';
 import { RateMeter, runPhase } from './progress';
 import { SandboxHost } from './sandbox';
@@ -617,6 +618,12 @@ class Engine {
         store.audiences.require(audienceId);
         const q = sync.quota(audienceId);
         return { audienceId, day: utcDay(this.now()), used: q.used, budget: q.budget, left: q.left, resetsAt: nextUtcDay(this.now()).toISOString() };
+      },
+
+      'privacy:erasePreview': async ({ identifiers }) => erasePreview(this.app, identifiers),
+      'privacy:erase': async ({ identifiers }) => {
+        refuseWhileSyncing(this.app, identifiers, (id) => this.isRunning(id));
+        return erasePerson(this.app, identifiers, (id) => this.track(id, 'erase', () => this.app.sync.erase(id)).done);
       },
 
       'settings:get': async () => this.settings(),

@@ -8,6 +8,9 @@ const CHUNK_ENTRIES = 32_768;
  * transaction. A run's delta is the union over its calls: what undo inverts.
  */
 export function recordDelta(store: Store, runId: number, added: Buffer, removed: Buffer, width = 32): void {
+  // An erasure (erasure.ts) is never undone, so its hashes are not kept, and the delta undo needs stays.
+  const trigger = (store.db.prepare('SELECT trigger FROM sync_runs WHERE id = ?').get(runId) as { trigger: string } | undefined)?.trigger;
+  if (trigger === 'erase') return;
   const chunk = CHUNK_ENTRIES * width;
   pruneOlderDeltas(store, runId);
   for (const [kind, entries] of [['add', added], ['remove', removed]] as const) {

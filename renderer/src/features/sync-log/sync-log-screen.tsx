@@ -15,7 +15,7 @@ import { ReasonRows } from '../import/steps-file';
 import { callAction, callResult, runSummary, runTitle } from './run-words';
 import type { RunTrigger, RunView } from '../../../../shared/ipc/dto';
 
-const TRIGGER: Record<RunTrigger, string> = { manual: 'Sync now', schedule: 'Schedule', cli: 'Command line', undo: 'Undo', 'catch-up': 'Catch-up' };
+const TRIGGER: Record<RunTrigger, string> = { manual: 'Sync now', schedule: 'Schedule', cli: 'Command line', undo: 'Undo', 'catch-up': 'Catch-up', erase: 'Erase request' };
 
 /** A held run's words: what needs the user, what was not sent, and where to decide. */
 function HeldRunNotice({ r }: { r: RunView }) {

@@ -1,0 +1,52 @@
+import type { KeyType } from '../../../shared/domain';
+import { AppError } from '../../../shared/errors';
+import { CohortRelayApp } from '../../core/app';
+import { erasePerson, erasePreview, type ErasureIdentifier } from '../../core/engine/erase';
+import { flag, printJson, str, type CliCommand } from '../command';
+
+const KEYS: readonly KeyType[] = ['email', 'phone', 'idfa', 'gaid'];
+
+/**
+ * `cohort-relay erase`: a right-to-erasure request (issue #12.4). The person's identifiers are hashed as a sync of
+ * each audience would and the matching entries removed here and sent as a REMOVE to every audience holding them.
+ * Without --yes it only says what it would do (nothing is changed or sent); the identifiers are never stored.
+ */
+const erase: CliCommand = {
+  summary: 'Erase one person (email, phone, IDFA or GAID) from every audience, here and at TikTok; --yes to do it.',
+  usage: 'cohort-relay erase (--email ADDRESS | --phone NUMBER | --idfa ID | --gaid ID | --id VALUE)... [--yes] [--json]',
+  options: {
+    email: { type: 'string' },
+    phone: { type: 'string' },
+    idfa: { type: 'string' },
+    gaid: { type: 'string' },
+    id: { type: 'string' },
+    yes: { type: 'boolean' },
+    json: { type: 'boolean' },
+  },
+  async run(ctx) {
+    const ids: ErasureIdentifier[] = [];
+    for (const key of KEYS) {
+      const value = str(ctx, key);
+      if (value !== undefined) ids.push({ key, value });
+    }
+    const any = str(ctx, 'id');
+    if (any !== undefined) ids.push({ key: null, value: any });
+    if (ids.length === 0) throw new AppError('INVALID_ARGUMENT', 'Give the person to erase: --email, --phone, --idfa, --gaid, or --id with any of them.');
+    const app = await CohortRelayApp.open({ env: ctx.env });
+    try {
+      if (!flag(ctx, 'yes')) {
+        const p = erasePreview(app, ids);
+        if (flag(ctx, 'json')) printJson(ctx, { ...p, done: false });
+        else ctx.stdout.write(`${p.message}\n${p.audiences.length ? 'Nothing was changed or sent. Run the same command with --yes to erase.\n' : ''}`);
+        return 0;
+      }
+      const r = await erasePerson(app, ids, (id) => app.sync.erase(id, { signal: ctx.signal }));
+      if (flag(ctx, 'json')) printJson(ctx, { ...r, done: true });
+      else ctx.stdout.write(`${r.message}\n`);
+      return r.audiences.some((a) => a.outcome === 'failed') ? 1 : 0;
+    } finally {
+      app.close();
+    }
+  },
+};
+export default erase;

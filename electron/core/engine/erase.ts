@@ -1,0 +1,103 @@
+/**
+ * "Erase this person" (issue #12.4), the operation every host calls (the engine's `privacy:*` handlers, the CLI's
+ * `erase`). A preview finds the audiences holding the person and says what erasing would do, with no side effect;
+ * `erasePerson` does it: queues the person's entries per audience (hashes only; undo deltas stripped in the same
+ * transaction) and runs each audience's erasure through the sync runner — one REMOVE within the audience's calls
+ * for the day, deferred to the next slot like any sync when they are used. The raw identifiers are never stored,
+ * logged or returned; the sync log shows an "Erase request" run that removed one person.
+ */
+import { AppError, toErrorShape } from '../../../shared/errors';
+import type { EraseAudienceView, ErasePreviewView, EraseResultView } from '../../../shared/ipc/erase-dto';
+import type { CohortRelayApp } from '../app';
+import { countHashes } from '../cohort';
+import type { AudienceRecord } from '../store/audiences-repo';
+import { layoutOf } from '../sync/entry-layout';
+import { checkIdentifiers, matchingEntries, queueErasure, type ErasureIdentifier } from '../sync/erasure';
+import type { SyncOutcome } from '../sync/sync-runner';
+
+export type { ErasureIdentifier } from '../sync/erasure';
+
+interface Found {
+  audience: AudienceRecord;
+  entries: Buffer;
+  view: EraseAudienceView;
+}
+
+const people = (n: number) => `${n} ${n === 1 ? 'person' : 'people'}`;
+
+function find(app: CohortRelayApp, ids: readonly ErasureIdentifier[]): Found[] {
+  checkIdentifiers(ids);
+  const out: Found[] = [];
+  for (const audience of app.store.audiences.list()) {
+    const entries = matchingEntries(app.store, audience, ids);
+    if (entries.length === 0) continue;
+    const q = app.sync.quota(audience.id);
+    const view: EraseAudienceView = {
+      audienceId: audience.id,
+      name: audience.name,
+      entries: countHashes(entries, layoutOf(audience).width),
+      calls: 1,
+      sendsAt: q.left > 0 ? null : q.resetsAt,
+    };
+    out.push({ audience, entries, view });
+  }
+  return out;
+}
+
+function previewMessage(found: Found[]): string {
+  if (found.length === 0) return 'This person is in none of the audiences kept here, so there is nothing to erase.';
+  const names = found.map((f) => f.view.name).join(', ');
+  const same = found.every((f) => f.view.entries === found[0]!.view.entries);
+  const removes = same ? `removes ${people(found[0]!.view.entries)} from ${found.length === 1 ? 'it' : 'each'}` : `removes ${found.map((f) => `${people(f.view.entries)} from ${f.view.name}`).join(', ')}`;
+  const calls = found.reduce((n, f) => n + f.view.calls, 0);
+  const later = found.filter((f) => f.view.sendsAt);
+  const when = later.length ? ` ${later.map((f) => f.view.name).join(', ')} used ${later.length === 1 ? 'its' : 'their'} calls for today, so the removal there is queued and sent at ${later[0]!.view.sendsAt} (UTC midnight).` : '';
+  return `Found in ${found.length} ${found.length === 1 ? 'audience' : 'audiences'}: ${names}; ${removes}, uses ${calls} ${calls === 1 ? 'call' : 'calls'}.${when}`;
+}
+
+/** What erasing the person would do. Reads only local data: nothing is sent, written or queued. */
+export function erasePreview(app: CohortRelayApp, ids: readonly ErasureIdentifier[]): ErasePreviewView {
+  const found = find(app, ids);
+  return { audiences: found.map((f) => f.view), calls: found.reduce((n, f) => n + f.view.calls, 0), message: previewMessage(found) };
+}
+
+/**
+ * Erases the person: from every local record and, through `send` (one erasure run of the audience: the engine's
+ * tracked run, or the sync service directly in the CLI), from TikTok. A removal that cannot go out now stays queued
+ * and is sent first by the audience's next sync (at the next slot).
+ */
+export async function erasePerson(app: CohortRelayApp, ids: readonly ErasureIdentifier[], send: (audienceId: number) => Promise<SyncOutcome>): Promise<EraseResultView> {
+  const found = find(app, ids);
+  if (found.length === 0) return { audiences: [], message: previewMessage(found) };
+  for (const f of found) queueErasure(app.store, f.audience, f.entries);
+  const results: EraseResultView['audiences'] = [];
+  for (const f of found) {
+    try {
+      const o = await send(f.audience.id);
+      if (o.status === 'done') results.push({ ...f.view, sendsAt: null, outcome: 'sent', runId: o.runId, message: null });
+      else if (o.status === 'deferred') results.push({ ...f.view, sendsAt: o.deferredUntil, outcome: 'queued', runId: o.runId, message: o.deferredReason ?? o.error?.message ?? null });
+      else results.push({ ...f.view, outcome: 'failed', runId: o.runId, message: `${o.error?.message ?? 'The removal was not sent.'} It stays queued and goes out with the audience's next sync.` });
+    } catch (err) {
+      const shape = toErrorShape(err);
+      results.push({ ...f.view, outcome: 'failed', runId: null, message: `${shape.message} The removal stays queued and goes out with the audience's next sync.` });
+    }
+  }
+  return { audiences: results, message: resultMessage(results) };
+}
+
+function resultMessage(r: EraseResultView['audiences']): string {
+  const sent = r.filter((x) => x.outcome === 'sent');
+  const queued = r.filter((x) => x.outcome === 'queued');
+  const failed = r.filter((x) => x.outcome === 'failed');
+  const parts: string[] = [];
+  if (sent.length) parts.push(`Erased from ${sent.map((x) => x.name).join(', ')}: removed here and at TikTok.`);
+  if (queued.length) parts.push(`Queued for ${queued.map((x) => `${x.name} (sent at ${x.sendsAt ?? 'the next sync'})`).join(', ')}: today's calls are used.`);
+  if (failed.length) parts.push(`Not sent yet to ${failed.map((x) => `${x.name} (${x.message ?? 'failed'})`).join('; ')}`);
+  return parts.join(' ');
+}
+
+/** Refuses before anything is done when one of the audiences holding the person is syncing right now. */
+export function refuseWhileSyncing(app: CohortRelayApp, ids: readonly ErasureIdentifier[], isRunning: (audienceId: number) => boolean): void {
+  const busy = find(app, ids).filter((f) => isRunning(f.audience.id));
+  if (busy.length) throw new AppError('SYNC_RUNNING', `${busy.map((f) => f.view.name).join(', ')} ${busy.length === 1 ? 'is' : 'are'} syncing right now. Wait for that to finish, then erase the person: nothing was changed.`);
+}

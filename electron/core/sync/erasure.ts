@@ -1,0 +1,140 @@
+/**
+ * "Erase this person" (issue #12.4): one person's identifiers in, their entries found in every audience kept here,
+ * removed from what is kept locally and queued as a REMOVE for TikTok.
+ *
+ * The raw identifiers are never stored: they are normalized and hashed exactly as a sync of each audience would
+ * (its key and normalization profile), and only the entries (hashes) they match are kept — in the audience's erase
+ * queue, until TikTok acknowledged the REMOVE (then the snapshot no longer holds them either). The queue is a
+ * setting per audience (hex entries), so an erasure that waits for the day's calls survives a restart.
+ */
+import type { KeyType } from '../../../shared/domain';
+import { KEY_LABELS } from '../../../shared/domain';
+import { AppError } from '../../../shared/errors';
+import { countHashes, hashValue, slotOfKey, MULTI_SLOTS, sortHashes, subtractHashes, unionHashes } from '../cohort';
+import type { Store } from '../store';
+import type { AudienceRecord } from '../store/audiences-repo';
+import { layoutOf } from './entry-layout';
+import { loadPending } from './pending';
+
+/** One identifier as the user typed it; `key` null: detected from its shape. */
+export interface ErasureIdentifier {
+  key: KeyType | null;
+  value: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const PHONEISH = /^\+?[\d\s().-]{6,}$/;
+
+/** The key types an identifier may be: the one given, else what its shape says (a mobile ad id may be IDFA or GAID). */
+export function candidateKeys(id: ErasureIdentifier): KeyType[] {
+  if (id.key) return [id.key];
+  const v = id.value.trim();
+  if (v.includes('@')) return ['email'];
+  if (UUID.test(v)) return ['idfa', 'gaid'];
+  if (PHONEISH.test(v)) return ['phone'];
+  throw new AppError('INVALID_ARGUMENT', 'The identifier is not recognizably an email address, a phone number (with its country code) or a mobile ad id (IDFA or GAID). Say which it is.');
+}
+
+/**
+ * Checks each identifier can be read as its key at all (default normalization), so a typo is refused before anything
+ * is looked up. The message never repeats the value.
+ */
+export function checkIdentifiers(ids: readonly ErasureIdentifier[]): void {
+  if (ids.length === 0) throw new AppError('INVALID_ARGUMENT', 'Give the person\'s email, phone, IDFA or GAID to erase.');
+  for (const id of ids) {
+    const keys = candidateKeys(id);
+    // A phone without its country code is read with each audience's default country, so it is not refused here.
+    if (keys.includes('phone')) continue;
+    if (!keys.some((k) => hashValue(k, id.value).ok)) {
+      const r = hashValue(keys[0]!, id.value);
+      throw new AppError('INVALID_ARGUMENT', `The ${KEY_LABELS[keys[0]!]} given cannot be read (${r.ok ? 'unknown' : r.reason}). Check it and try again.`);
+    }
+  }
+}
+
+/** The digests (hex) the identifiers hash to for one of the audience's keys, under its normalization profile. */
+function digestsFor(a: AudienceRecord, key: KeyType, ids: readonly ErasureIdentifier[]): Buffer[] {
+  const out: Buffer[] = [];
+  for (const id of ids) {
+    if (!candidateKeys(id).includes(key)) continue;
+    const r = hashValue(key, id.value, a.profile);
+    if (r.ok) out.push(Buffer.from(r.hash, 'hex'));
+  }
+  return out;
+}
+
+/** The entries of `set` (sorted, width w) that hold one of `digests` at byte offset `off`; sorted. */
+function entriesHolding(set: Buffer, w: number, off: number, digests: Buffer[]): Buffer {
+  if (digests.length === 0 || set.length === 0) return Buffer.alloc(0);
+  const hits: Buffer[] = [];
+  for (let p = 0; p < set.length; p += w) {
+    const d = set.subarray(p + off, p + off + 32);
+    if (digests.some((x) => x.equals(d))) hits.push(set.subarray(p, p + w));
+  }
+  return Buffer.concat(hits);
+}
+
+/**
+ * The entries of this audience that are the person: in its snapshot (what TikTok acknowledged) or among the changes
+ * that may have reached TikTok unacknowledged, and already queued ones. Sorted, unique, the audience's entry width.
+ */
+export function matchingEntries(store: Store, a: AudienceRecord, ids: readonly ErasureIdentifier[]): Buffer {
+  const layout = layoutOf(a);
+  const w = layout.width;
+  const sets = [store.snapshots.load(a.id), loadPending(store, a.id, 'add')];
+  let found: Buffer = Buffer.alloc(0);
+  for (const mapping of a.keys) {
+    const digests = digestsFor(a, mapping.key, ids);
+    const off = layout.slots ? MULTI_SLOTS.indexOf(slotOfKey(mapping.key)) * 32 : 0;
+    for (const set of sets) found = unionHashes(found, entriesHolding(set, w, off, digests), w);
+  }
+  return found;
+}
+
+const queueKey = (audienceId: number) => `erase.queue.${audienceId}`;
+
+/** The entries queued for removal from this audience (sorted, unique). */
+export function queuedErasure(store: Store, audienceId: number): Buffer {
+  const hex = store.settings.get<string[]>(queueKey(audienceId), []);
+  if (hex.length === 0) return Buffer.alloc(0);
+  const a = store.audiences.get(audienceId);
+  const w = a ? layoutOf(a).width : 32;
+  return sortHashes(Buffer.concat(hex.map((h) => Buffer.from(h, 'hex'))), w);
+}
+
+export function hasQueuedErasure(store: Store, audienceId: number): boolean {
+  return store.settings.get<string[]>(queueKey(audienceId), []).length > 0;
+}
+
+/**
+ * Queues the entries for removal and, in the same transaction, strips them from every undo delta kept for the
+ * audience: an undo never adds an erased person back.
+ */
+export function queueErasure(store: Store, a: AudienceRecord, entries: Buffer): void {
+  const w = layoutOf(a).width;
+  countHashes(entries, w);
+  store.transaction(() => {
+    const all = unionHashes(queuedErasure(store, a.id), entries, w);
+    const hex: string[] = [];
+    for (let p = 0; p < all.length; p += w) hex.push(all.subarray(p, p + w).toString('hex'));
+    store.settings.set(queueKey(a.id), hex);
+    stripDeltas(store, a.id, entries, w);
+  });
+}
+
+/** The queue is done (TikTok acknowledged the removal): nothing of the person is kept for the audience any more. */
+export function clearErasure(store: Store, audienceId: number): void {
+  store.settings.set(queueKey(audienceId), []);
+}
+
+/** Removes the entries from every kept run delta of the audience (what undo would replay). */
+function stripDeltas(store: Store, audienceId: number, entries: Buffer, w: number): void {
+  const rows = store.db
+    .prepare('SELECT d.run_id AS runId, d.kind AS kind, d.seq AS seq, d.data AS data FROM run_deltas d JOIN sync_runs r ON r.id = d.run_id WHERE r.audience_id = ? ORDER BY d.run_id, d.kind, d.seq')
+    .all(audienceId) as { runId: number; kind: string; seq: number; data: Buffer }[];
+  const update = store.db.prepare('UPDATE run_deltas SET data = ? WHERE run_id = ? AND kind = ? AND seq = ?');
+  for (const r of rows) {
+    const kept = subtractHashes(r.data, entries, w);
+    if (kept.length !== r.data.length) update.run(kept, r.runId, r.kind, r.seq);
+  }
+}

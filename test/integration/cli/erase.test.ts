@@ -1,0 +1,161 @@
+/**
+ * Issue #12.4 "Erase this person": `cohort-relay erase` against the simulator over real HTTP, in a temp data folder.
+ * A person synced into two audiences is removed from both at TikTok and from both local snapshots; the preview
+ * changes nothing; a spent quota queues the removal for the audience's next sync; and the raw identifier is in no
+ * file of the data folder afterwards.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { hasHash } from '../../../electron/core/cohort';
+import { Store } from '../../../electron/core/store';
+import { loadDelta } from '../../../electron/core/sync/deltas';
+import { DAILY_BUDGET_KEY } from '../../../electron/core/sync/sync-service';
+import type { SimulatorHandle } from '../../../electron/core/tiktok/simulator';
+import { cli } from '../../helpers/cli';
+import { emails, sha256Hex, writeEmailCsv } from '../../helpers/cohort';
+import { openCliSandbox, type CliSandbox } from '../../helpers/cli-sandbox';
+
+let sim: SimulatorHandle;
+let dir: string;
+let env: NodeJS.ProcessEnv;
+let sandbox: CliSandbox;
+
+beforeEach(async () => {
+  sandbox = await openCliSandbox();
+  ({ sim, dir, env } = sandbox);
+});
+afterEach(() => sandbox.close());
+
+const PERSON = 'erase.me.please@example.org';
+const HASH = sha256Hex(PERSON);
+
+async function synced(name: string, from: number): Promise<{ audienceId: string; localAudienceId: number }> {
+  const csv = path.join(dir, `${name}.csv`);
+  writeEmailCsv(csv, [...emails(from, 1200), PERSON]);
+  const r = await cli(['sync', '--csv', csv, '--key', 'email', '--advertiser', sim.advertiserIds[0]!, '--audience', name, '--json'], env);
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as { audienceId: string; localAudienceId: number };
+}
+
+function withStore<T>(fn: (s: Store) => T): T {
+  const store = Store.open(path.join(dir, 'home'));
+  try {
+    return fn(store);
+  } finally {
+    store.close();
+  }
+}
+
+/** Every file under `root` (the data folder: SQLite, WAL, SHM, anything else written there). */
+function filesUnder(root: string): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(root, { withFileTypes: true })) {
+    const p = path.join(root, e.name);
+    if (e.isDirectory()) out.push(...filesUnder(p));
+    else if (e.isFile()) out.push(p);
+  }
+  return out;
+}
+
+describe('cohort-relay erase', () => {
+  it('previews without a side effect, then removes the person from both audiences at TikTok and here; the raw identifier is in no file', async () => {
+    const a = await synced('Spring buyers', 0);
+    const b = await synced('Autumn buyers', 5000);
+    expect(sim.membership(a.audienceId)!.has(HASH)).toBe(true);
+    expect(sim.membership(b.audienceId)!.has(HASH)).toBe(true);
+    const callsBefore = sim.callsOn(a.audienceId) + sim.callsOn(b.audienceId);
+
+    // Without --yes: says what it would do, and does nothing.
+    const preview = await cli(['erase', '--email', PERSON], env);
+    expect(preview.code, preview.stderr).toBe(0);
+    expect(preview.stdout).toContain('Found in 2 audiences: Autumn buyers, Spring buyers; removes 1 person from each, uses 2 calls.');
+    expect(preview.stdout).toContain('Nothing was changed or sent. Run the same command with --yes to erase.');
+    expect(sim.membership(a.audienceId)!.has(HASH)).toBe(true);
+    expect(sim.callsOn(a.audienceId) + sim.callsOn(b.audienceId)).toBe(callsBefore);
+    withStore((s) => {
+      expect(hasHash(s.snapshots.load(a.localAudienceId), HASH)).toBe(true);
+      expect(s.settings.get<string[]>(`erase.queue.${a.localAudienceId}`, [])).toEqual([]);
+    });
+
+    // The key type is detected from the shape, and case and spaces are normalized as a sync would.
+    const done = await cli(['erase', '--id', `  ${PERSON.toUpperCase()} `, '--yes', '--json'], env);
+    expect(done.code, done.stderr).toBe(0);
+    const r = JSON.parse(done.stdout) as { audiences: { name: string; outcome: string; entries: number }[]; message: string };
+    expect(r.audiences.map((x) => [x.name, x.outcome, x.entries])).toEqual([
+      ['Autumn buyers', 'sent', 1],
+      ['Spring buyers', 'sent', 1],
+    ]);
+    expect(r.message).toBe('Erased from Autumn buyers, Spring buyers: removed here and at TikTok.');
+
+    // At TikTok: gone from both, everyone else still there.
+    expect(sim.membership(a.audienceId)!.has(HASH)).toBe(false);
+    expect(sim.membership(b.audienceId)!.has(HASH)).toBe(false);
+    expect(sim.membership(a.audienceId)!.size).toBe(1200);
+    expect(sim.membership(b.audienceId)!.size).toBe(1200);
+    // Here: gone from both snapshots, from every undo delta and from the queue; the sync log says only what happened.
+    withStore((s) => {
+      for (const id of [a.localAudienceId, b.localAudienceId]) {
+        expect(hasHash(s.snapshots.load(id), HASH)).toBe(false);
+        expect(s.snapshots.meta(id)!.entryCount).toBe(1200);
+        for (const run of s.runs.list({ audienceId: id })) expect(hasHash(loadDelta(s, run.id, 'add'), HASH)).toBe(false);
+        expect(s.settings.get<string[]>(`erase.queue.${id}`, [])).toEqual([]);
+        const last = s.runs.list({ audienceId: id, limit: 1 })[0]!;
+        expect(last).toMatchObject({ trigger: 'erase', status: 'done', removes: 1 });
+      }
+    });
+    // Undo never brings the erased person back: it inverts the sync before the erasure (here, its create).
+    const undo = await cli(['undo', '--audience-id', String(a.localAudienceId), '--dry-run', '--json'], env);
+    expect((JSON.parse(undo.stdout) as { adds: number }).adds).toBe(0);
+
+    // The raw identifier, as typed or normalized, is in no file of the data folder (database, WAL, anything else).
+    const files = filesUnder(path.join(dir, 'home'));
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) {
+      const bytes = fs.readFileSync(f);
+      expect(bytes.includes(Buffer.from(PERSON)), f).toBe(false);
+      expect(bytes.includes(Buffer.from(PERSON.toUpperCase())), f).toBe(false);
+    }
+  });
+
+  it('queues the removal when the audience has used its calls today, says when, and sends it first at its next sync', async () => {
+    const a = await synced('Spring buyers', 0);
+    const b = await synced('Autumn buyers', 5000);
+    // Spring buyers syncs once more (one more call), then the day's budget is what it has used: it has no call left.
+    writeEmailCsv(path.join(dir, 'Spring buyers.csv'), [...emails(0, 1201), PERSON]);
+    expect((await cli(['sync', '--csv', path.join(dir, 'Spring buyers.csv'), '--key', 'email', '--advertiser', sim.advertiserIds[0]!, '--audience', 'Spring buyers'], env)).code).toBe(0);
+    withStore((s) => {
+      expect(s.quota.used(a.localAudienceId, new Date())).toBeGreaterThan(s.quota.used(b.localAudienceId, new Date()));
+      s.settings.set(DAILY_BUDGET_KEY, s.quota.used(a.localAudienceId, new Date()));
+    });
+
+    const preview = await cli(['erase', '--email', PERSON], env);
+    expect(preview.stdout).toMatch(/Spring buyers used its calls for today, so the removal there is queued and sent at \d{4}-\d\d-\d\dT00:00:00\.000Z/);
+
+    const done = await cli(['erase', '--email', PERSON, '--yes', '--json'], env);
+    expect(done.code, done.stderr).toBe(0);
+    const r = JSON.parse(done.stdout) as { audiences: { name: string; outcome: string; sendsAt: string | null }[] };
+    expect(r.audiences.find((x) => x.name === 'Spring buyers')).toMatchObject({ outcome: 'queued', sendsAt: expect.stringMatching(/T00:00:00\.000Z$/) });
+    expect(r.audiences.find((x) => x.name === 'Autumn buyers')).toMatchObject({ outcome: 'sent' });
+    expect(sim.membership(a.audienceId)!.has(HASH)).toBe(true);
+    expect(sim.membership(b.audienceId)!.has(HASH)).toBe(false);
+    withStore((s) => expect(s.settings.get<string[]>(`erase.queue.${a.localAudienceId}`, [])).toHaveLength(1));
+
+    // The next slot (here: the budget is back): the audience's next sync sends the queued removal first.
+    withStore((s) => s.settings.set(DAILY_BUDGET_KEY, 24));
+    const next = await cli(['sync', '--csv', path.join(dir, 'Spring buyers.csv'), '--key', 'email', '--advertiser', sim.advertiserIds[0]!, '--audience', 'Spring buyers', '--json'], env);
+    expect(next.code, next.stderr).toBe(0);
+    expect(sim.membership(a.audienceId)!.has(HASH)).toBe(false);
+    withStore((s) => {
+      expect(hasHash(s.snapshots.load(a.localAudienceId), HASH)).toBe(false);
+      expect(s.settings.get<string[]>(`erase.queue.${a.localAudienceId}`, [])).toEqual([]);
+    });
+  });
+
+  it('refuses an identifier it cannot read, without echoing it, and changes nothing', async () => {
+    const r = await cli(['erase', '--email', 'not-an-email-at-all', '--yes'], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: The Email given cannot be read/);
+    expect(r.stderr).not.toContain('not-an-email-at-all');
+  });
+});
