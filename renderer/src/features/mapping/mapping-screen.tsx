@@ -8,6 +8,7 @@ import { ErrorBanner, Loading, Notice } from '../../ui/states';
 import { CadencePicker } from '../import/cadence-picker';
 import { CSV_ACCEPT } from '../import/steps-file';
 import { RemovalLimitForm } from './removal-limit-form';
+import { RemovalModeForm } from './removal-mode-form';
 import { KEY_LABELS } from '../../../../shared/domain';
 import { keysText } from '../../app/keys';
 import type { Cadence } from '../../../../shared/ipc/dto';
@@ -205,6 +206,7 @@ export function MappingScreen({ id }: { id: number }) {
         </div>
       </form>
       <RemovalLimitForm key={String(a.removalLimitPct)} id={id} value={a.removalLimitPct} />
+      {a.api !== 'segment' && <RemovalModeForm key={a.removalMode ?? 'mirror'} audience={a} />}
     </section>
   );
 }
