@@ -11,6 +11,7 @@ import { EmptyState, ErrorBanner, Loading, Notice } from '../../ui/states';
 import { AudienceActions } from './audience-actions';
 import { HeldSyncBanner } from './held-sync';
 import { SizeChart } from './size-chart';
+import { SyncNoteNotice } from './sync-note';
 import { KEY_LABELS } from '../../../../shared/domain';
 import type { KeyMapping, KeySlot } from '../../../../shared/ipc/dto';
 import { KEY_SLOTS, keysText, slotLabel } from '../../app/keys';
@@ -111,6 +112,7 @@ export function AudienceDetail({ id }: { id: number }) {
             </div>
           )}
           <HeldSyncBanner a={a} />
+          <SyncNoteNotice a={a} />
           {s.progress && (
             <div className="card">
               <ProgressBar label={`Syncing ${a.name}`} percent={s.progress.percent} phase={s.progress.phase} rows={s.progress.rows} rowsPerSec={s.progress.rowsPerSec} etaSec={s.progress.etaSec} />

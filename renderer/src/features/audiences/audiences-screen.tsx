@@ -12,6 +12,7 @@ import { Table } from '../../ui/table';
 import type { Column } from '../../ui/table';
 import { AudienceActions } from './audience-actions';
 import { HeldBadge } from './held-sync';
+import { outOfCalls, quotaResetText, SyncNoteLabel } from './sync-note';
 import { FirstRun } from '../../app/first-run';
 import { isSimulatedAudience } from '../../app/sandbox';
 import type { AudienceView } from '../../../../shared/ipc/dto';
@@ -79,7 +80,12 @@ export function AudiencesScreen() {
             </div>
           );
         }
-        return <StateBadge state={a.state} message={a.stateMessage} />;
+        return (
+          <div className="cell-stack">
+            <StateBadge state={a.state} message={a.stateMessage} />
+            <SyncNoteLabel a={a} />
+          </div>
+        );
       },
     },
     { id: 'matched', header: 'Matched', width: '5.5rem', align: 'end', render: (a) => fmtInt(a.coverNum) },
@@ -101,7 +107,15 @@ export function AudiencesScreen() {
       header: 'Calls left today',
       width: '8rem',
       hideBelow: 960,
-      render: (a) => (a.api === 'segment' ? <span className="muted small">No daily cap</span> : <Meter compact value={a.callsLeftToday} max={a.dailyBudget} label={`Calls left today for ${a.name}`} />),
+      render: (a) =>
+        a.api === 'segment' ? (
+          <span className="muted small">No daily cap</span>
+        ) : outOfCalls(a) ? (
+          // Out of calls: when changes can start again, in UTC and the user's time.
+          <span className="small warn">{quotaResetText()}</span>
+        ) : (
+          <Meter compact value={a.callsLeftToday} max={a.dailyBudget} label={`Calls left today for ${a.name}`} />
+        ),
     },
     { id: 'actions', header: 'Actions', width: 'minmax(12.5rem, 1.6fr)', render: (a) => <AudienceActions a={a} compact /> },
   ];

@@ -136,6 +136,8 @@ export interface ImportSlice {
   prepareDryRun(): Promise<void>;
   /** Saves what the dry run planned without syncing (the audience then syncs on its schedule). */
   saveDraft(): Promise<void>;
+  /** "Start when the cohort reaches 1,000": saves the new audience as waiting; scheduled syncs create it once the file has 1,000 people. */
+  saveWaitingForFloor(): Promise<void>;
   discardDraft(): Promise<void>;
   startSync(): Promise<void>;
   /** "Sync anyway (once)" for the wizard's held sync: confirms exactly that change and follows the new run. */
@@ -570,6 +572,13 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
     },
 
     async saveDraft() {
+      await save();
+    },
+
+    async saveWaitingForFloor() {
+      const { pending } = get();
+      if (pending?.kind !== 'create') return;
+      set({ pending: { ...pending, request: { ...pending.request, startAtFloor: true } } });
       await save();
     },
 

@@ -1,9 +1,9 @@
 /** Wizard steps that decide where the file goes: destination, dry run, sync. */
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { getBridge } from '../../app/bridge';
 import { useApp } from '../../app/store';
-import { fmtDateTime, fmtInt } from '../../app/format';
+import { cadenceText, fmtDateTime, fmtInt } from '../../app/format';
 import { Button } from '../../ui/button';
 import { Meter } from '../../ui/meter';
 import { ProgressBar } from '../../ui/progress-bar';
@@ -13,9 +13,10 @@ import { advertiserChoices } from '../connect/connect-slice';
 import { CadencePicker } from './cadence-picker';
 import { ReasonRows } from './steps-file';
 import type { PendingSave } from './import-slice';
-import { KEY_LABELS } from '../../../../shared/domain';
+import { AUDIENCE_FLOOR, KEY_LABELS } from '../../../../shared/domain';
 import type { KeyType } from '../../../../shared/domain';
-import type { KeySlot, PerKeyCounts } from '../../../../shared/ipc/dto';
+import type { AudienceView, KeySlot, PerKeyCounts, PlanView, RunView } from '../../../../shared/ipc/dto';
+import { syncNoteText } from '../audiences/sync-note';
 import { KEY_SLOTS, keysText, slotLabel } from '../../app/keys';
 import { RemovalHoldNotice, WizardHeldResult } from '../audiences/held-sync';
 
@@ -171,7 +172,7 @@ export function DestinationStep() {
         </fieldset>
       )}
       {s.target === 'new' && <SourcePicker />}
-      <CadencePicker value={s.cadence} onChange={s.setCadence} idPrefix="wizard-cadence" />
+      <CadencePicker value={s.cadence} onChange={s.setCadence} idPrefix="wizard-cadence" partner={s.target === 'new' && s.audienceApi === 'segment'} />
       <div className="actions">
         <Button onClick={() => s.goToStep('validate')}>Back</Button>
         <Button type="submit" variant="primary" disabled={!nameOk || !chosen}>
@@ -227,6 +228,72 @@ function pendingApi(pending: PendingSave | null, audiences: readonly { id: numbe
   return undefined;
 }
 
+type AppState = ReturnType<typeof useApp.getState>;
+
+/** "Sandbox Shop (7000000001)": the advertiser the dry run is for. */
+function recapAdvertiser(st: AppState): string {
+  const c = st.connections.data?.find((x) => x.id === st.connectionId);
+  const adv = c?.advertisers.find((a) => a.advertiserId === st.advertiserId);
+  return adv ? `${adv.name} (${adv.advertiserId})` : (st.advertiserId ?? '—');
+}
+
+/** The audience the dry run is for: a new one by name, an existing one by its TikTok name, or the saved one. */
+function recapAudience(st: AppState): string {
+  if (st.pending?.kind === 'update') return st.audiences.data?.find((a) => a.id === (st.pending as { audienceId: number }).audienceId)?.name ?? 'the saved audience';
+  if (st.target === 'existing') {
+    const t = st.tiktokAudiences.data?.find((a) => a.audienceId === st.existingTiktokId);
+    return t ? `${t.name} (existing, TikTok id ${t.audienceId})` : `existing TikTok audience ${st.existingTiktokId ?? ''}`.trim();
+  }
+  return `${st.audienceName.trim()} (new)`;
+}
+
+/** What the dry run is about, before its numbers: advertiser, audience, key, cadence, and today's calls before and after. */
+function DryRunRecap({ advertiser, audience, keyText, cadence, plan, partner }: { advertiser: string; audience: string; keyText: string; cadence: string; plan: PlanView; partner: boolean }) {
+  const today = Math.min(plan.calls, plan.quotaLeft);
+  return (
+    <dl className="recap" aria-label="Dry run recap">
+      <div>
+        <dt>Advertiser</dt>
+        <dd>{advertiser}</dd>
+      </div>
+      <div>
+        <dt>Audience</dt>
+        <dd>{audience}</dd>
+      </div>
+      <div>
+        <dt>Key</dt>
+        <dd>{keyText}</dd>
+      </div>
+      <div>
+        <dt>Cadence</dt>
+        <dd>{cadence}</dd>
+      </div>
+      <div>
+        <dt>Calls left today</dt>
+        <dd>
+          {partner
+            ? 'No daily cap (partner audience)'
+            : `${fmtInt(plan.quotaLeft)} of ${fmtInt(plan.dailyBudget)} now → ${fmtInt(plan.quotaLeft - today)} after this sync (uses ${fmtInt(plan.calls)}${plan.calls > today ? `, ${fmtInt(plan.calls - today)} wait for tomorrow` : ''})`}
+        </dd>
+      </div>
+    </dl>
+  );
+}
+
+/** People kept, added and removed, as one bar (with the numbers in words for screen readers and on hover). */
+export function ChangeBar({ adds, removes, unchanged }: { adds: number; removes: number; unchanged: number }) {
+  const total = Math.max(1, adds + removes + unchanged);
+  const pct = (n: number) => (n > 0 ? Math.max(1, (n / total) * 100) : 0);
+  const words = `${fmtInt(adds)} to add, ${fmtInt(removes)} to remove, ${fmtInt(unchanged)} unchanged`;
+  return (
+    <div className="change-bar" role="img" aria-label={words} title={words}>
+      <span className="change-bar-unchanged" style={{ width: `${pct(unchanged)}%` }} />
+      <span className="change-bar-add" style={{ width: `${pct(adds)}%` }} title={`${fmtInt(adds)} to add`} />
+      <span className="change-bar-remove" style={{ width: `${pct(removes)}%` }} title={`${fmtInt(removes)} to remove`} />
+    </div>
+  );
+}
+
 export function DryRunStep() {
   const s = useApp(
     useShallow((st) => ({
@@ -239,14 +306,27 @@ export function DryRunStep() {
       prepareDryRun: st.prepareDryRun,
       discardDraft: st.discardDraft,
       saveDraft: st.saveDraft,
+      saveWaitingForFloor: st.saveWaitingForFloor,
       startSync: st.startSync,
+      recapAdvertiser: recapAdvertiser(st),
+      recapAudience: recapAudience(st),
+      recapKey: st.multiKey ? keysText(st.keyChoices) : KEY_LABELS[st.keyType],
+      recapCadence: cadenceText(st.pending?.kind === 'update' ? (st.pending.request.cadence ?? st.cadence) : st.cadence),
+      progress: st.pending?.kind === 'update' ? st.progress[st.pending.audienceId] : undefined,
     })),
   );
   const p = s.plan.data;
+  // A new audience from a cohort under 1,000: TikTok takes it, but shows it unavailable until it matches 1,000 people.
+  const smallCreate = p !== null && s.pending?.kind === 'create' && p.currentSize === 0 && p.projectedSize > 0 && p.projectedSize < AUDIENCE_FLOOR;
+  const syncBlocked = !p ? 'The dry run has not finished yet.' : p.floorWarning !== null && !smallCreate ? p.floorWarning : null;
   return (
     <div className="stack">
       <p className="muted">A dry run: the whole file is read, hashed and compared with what TikTok has. Nothing is sent.</p>
-      {s.plan.loading && <Loading label="Reading, hashing and comparing — nothing is sent…" />}
+      {s.plan.loading && (
+        <div className="card">
+          <ProgressBar label="Dry run: reading, hashing and comparing — nothing is sent" percent={s.progress?.percent ?? null} phase={s.progress?.phase ?? 'reading'} rows={s.progress?.rows} rowsPerSec={s.progress?.rowsPerSec} etaSec={s.progress?.etaSec} />
+        </div>
+      )}
       <ErrorBanner error={s.plan.error} onRetry={() => void s.prepareDryRun()} title="The dry run failed" />
       <ErrorBanner error={s.saveError} title="Could not save the audience" />
       {s.pending?.kind === 'update' && s.pending.sourceChange && (
@@ -257,6 +337,8 @@ export function DryRunStep() {
       {s.saved && <Notice tone="good">Saved. The audience syncs on its schedule, or now with Sync now.</Notice>}
       {p && (
         <>
+          <DryRunRecap advertiser={s.recapAdvertiser} audience={s.recapAudience} keyText={s.recapKey} cadence={s.recapCadence} plan={p} partner={s.partner} />
+          <ChangeBar adds={p.adds} removes={p.removes} unchanged={p.unchanged} />
           <dl className="stats">
             <div>
               <dt>To add</dt>
@@ -296,9 +378,20 @@ export function DryRunStep() {
           {p.floorWarning && (
             <div className="banner banner-warn" role="alert">
               <div className="banner-body">
-                <strong className="banner-title">Under TikTok's 1,000 floor</strong>
+                <strong className="banner-title">Under TikTok's 1,000 floor{smallCreate ? `: ${fmtInt(p.projectedSize)} people` : ''}</strong>
                 <p>{p.floorWarning}</p>
+                {smallCreate && <p>Create it now (TikTok shows it unavailable until it matches 1,000 people), or save it to start by itself once the file has 1,000.</p>}
               </div>
+              {smallCreate && (
+                <div className="banner-actions">
+                  <Button size="small" variant="primary" onClick={() => void s.startSync()} disabled={s.plan.loading}>
+                    Create now, usable at 1,000
+                  </Button>
+                  <Button size="small" onClick={() => void s.saveWaitingForFloor()} disabled={s.plan.loading || s.saved} title="Saves the audience as waiting: its scheduled syncs create it at TikTok once the file has 1,000 people">
+                    Start when the cohort reaches 1,000
+                  </Button>
+                </div>
+              )}
             </div>
           )}
           {p.matchWarning && !p.floorWarning && (
@@ -324,9 +417,20 @@ export function DryRunStep() {
         <Button onClick={() => void s.saveDraft()} disabled={!p || !s.pending || s.plan.loading} title="Saves the audience, its source and its schedule without syncing now">
           Save
         </Button>
-        <Button variant="primary" onClick={() => void s.startSync()} disabled={!p || p.floorWarning !== null || s.plan.loading}>
+        <Button
+          variant="primary"
+          onClick={() => void s.startSync()}
+          disabled={syncBlocked !== null || s.plan.loading || smallCreate}
+          title={syncBlocked ?? (smallCreate ? 'Under 1,000 people: choose "Create now, usable at 1,000" or "Start when the cohort reaches 1,000" above.' : undefined)}
+          aria-describedby={syncBlocked !== null || smallCreate ? 'dry-run-sync-why' : undefined}
+        >
           {p && p.adds + p.removes === 0 ? 'Save and sync anyway' : 'Sync now'}
         </Button>
+        {(syncBlocked !== null || smallCreate) && (
+          <span id="dry-run-sync-why" className="muted small">
+            {syncBlocked ?? 'Under 1,000 people: choose one of the two ways above.'}
+          </span>
+        )}
       </div>
     </div>
   );
@@ -383,6 +487,72 @@ function useArmed(ms: number): boolean {
   return armed;
 }
 
+/**
+ * A finished sync in numbers: added, removed, calls used and left today, the audience and advertiser, and what TikTok
+ * matched so far. Read from the engine once the run has finished (the run and the audience as they are now).
+ */
+export function SyncResultNumbers({ runId, audienceId }: { runId: number; audienceId: number }) {
+  const [run, setRun] = useState<RunView | null>(null);
+  const [aud, setAud] = useState<AudienceView | null>(null);
+  const connections = useApp((st) => st.connections.data);
+  useEffect(() => {
+    let live = true;
+    const b = getBridge();
+    void b.runs.get({ runId }).then((r) => live && setRun(r), () => undefined);
+    void b.audiences.get({ id: audienceId }).then((a) => live && setAud(a), () => undefined);
+    return () => {
+      live = false;
+    };
+  }, [runId, audienceId]);
+  if (!run || !aud) return null;
+  const adv = connections?.flatMap((c) => c.advertisers).find((x) => x.advertiserId === aud.advertiserId);
+  const nothing = run.status === 'done' && run.adds + run.removes === 0 && run.callsUsed === 0;
+  return (
+    <>
+      {run.status === 'done' && (
+        <p>{nothing ? 'Already up to date: the file matches what TikTok has, so nothing was sent.' : 'TikTok has the changes. Matching takes up to 24–48 hours; the audience shows as processing meanwhile.'}</p>
+      )}
+      <dl className="stats" aria-label="Sync result">
+        <div>
+          <dt>Added</dt>
+          <dd>{fmtInt(aud.syncNote && aud.syncNote.runId === run.id ? aud.syncNote.added : run.status === 'done' ? run.adds : 0)}</dd>
+        </div>
+        <div>
+          <dt>Removed</dt>
+          <dd>{fmtInt(aud.syncNote && aud.syncNote.runId === run.id ? aud.syncNote.removed : run.status === 'done' ? run.removes : 0)}</dd>
+        </div>
+        <div>
+          <dt>Calls used</dt>
+          <dd>{fmtInt(run.callsUsed)}</dd>
+        </div>
+        {aud.api === 'file' ? (
+          <div>
+            <dt>Calls left today</dt>
+            <dd>
+              {fmtInt(aud.callsLeftToday)} of {fmtInt(aud.dailyBudget)}
+            </dd>
+          </div>
+        ) : (
+          <div>
+            <dt>Calls left today</dt>
+            <dd className="small-dd">No daily cap</dd>
+          </div>
+        )}
+        <div>
+          <dt>Matched so far</dt>
+          <dd>{aud.coverNum === null ? 'Not yet' : fmtInt(aud.coverNum)}</dd>
+        </div>
+      </dl>
+      {aud.syncNote && aud.syncNote.runId === run.id && aud.syncNote.kind !== 'up_to_date' && <p className="warn small">{syncNoteText(aud.syncNote)}</p>}
+      <p className="muted small">
+        Audience <strong>{aud.name}</strong>
+        {aud.tiktokAudienceId ? ` (TikTok id ${aud.tiktokAudienceId})` : ' (not created at TikTok yet)'} · Advertiser <strong>{adv ? `${adv.name} (${adv.advertiserId})` : aud.advertiserId}</strong>
+        {aud.coverNum === null ? ' · TikTok reports the matched count within 24–48 hours.' : ''}
+      </p>
+    </>
+  );
+}
+
 export function SyncStep() {
   const s = useApp(
     useShallow((st) => ({
@@ -430,7 +600,15 @@ export function SyncStep() {
           {s.fellBack && s.result.status !== 'failed' && (
             <Notice tone="warn">TikTok did not allow a partner audience for this developer app, so Cohort Relay created a customer-file audience instead (up to 24 changes a day). Ask your TikTok representative to allowlist the app for partner audiences.</Notice>
           )}
-          {s.result.status === 'held' ? <WizardHeldResult result={s.result} /> : s.result.error ? <ErrorBanner error={s.result.error} /> : s.result.status === 'deferred' ? <p>Part of the work waits for the next UTC day's calls; it is sent automatically.</p> : <p>TikTok has the changes. Matching takes up to 24–48 hours; the audience shows as processing meanwhile.</p>}
+          {s.result.status === 'held' ? (
+            <WizardHeldResult result={s.result} />
+          ) : s.result.status === 'deferred' ? (
+            // Waiting (the day's calls, TikTok processing, the cohort under 1,000) is no failure: no red box.
+            <Notice tone="warn">{s.result.error?.message ?? "Part of the work waits for the next UTC day's calls; it is sent automatically."}</Notice>
+          ) : s.result.error ? (
+            <ErrorBanner error={s.result.error} />
+          ) : null}
+          {s.result.status !== 'held' && s.audienceId !== null && <SyncResultNumbers runId={s.result.runId} audienceId={s.result.audienceId} />}
         </div>
       )}
       {done && (

@@ -5,6 +5,7 @@ import { useApp } from '../../app/store';
 import { ErrorBanner, Loading } from '../../ui/states';
 import { Button } from '../../ui/button';
 import type { ApiEnvironment, Theme } from '../../../../shared/ipc/dto';
+import { DAILY_BUDGET_TOO_HIGH, MAX_DAILY_CALL_BUDGET } from '../../../../shared/ipc/dto';
 
 const ENVIRONMENTS: { value: ApiEnvironment; label: string; help: string }[] = [
   { value: 'production', label: 'TikTok (production)', help: 'Real audiences in your ad accounts.' },
@@ -15,7 +16,7 @@ const ENVIRONMENTS: { value: ApiEnvironment; label: string; help: string }[] = [
 const THEME_LABELS: Record<Theme, string> = { light: 'Light', dark: 'Dark', system: 'Same as the system' };
 
 /** A number field that saves on blur or Enter, within bounds. */
-function NumberSetting({ label, value, min, max, onSave, help }: { label: string; value: number; min: number; max: number; onSave(n: number): void; help: string }) {
+function NumberSetting({ label, value, min, max, onSave, help, tooHigh }: { label: string; value: number; min: number; max: number; onSave(n: number): void; help: string; tooHigh?: string }) {
   const [text, setText] = useState(String(value));
   useEffect(() => setText(String(value)), [value]);
   const n = Number(text);
@@ -29,7 +30,7 @@ function NumberSetting({ label, value, min, max, onSave, help }: { label: string
       <label htmlFor={id}>{label}</label>
       <input id={id} type="number" inputMode="numeric" min={min} max={max} value={text} onChange={(e) => setText(e.target.value)} onBlur={commit} onKeyDown={(e) => e.key === 'Enter' && commit()} aria-invalid={!valid} aria-describedby={`${id}-help`} />
       <span id={`${id}-help`} className={`small ${valid ? 'muted' : 'error-text'}`}>
-        {valid ? help : `Use a whole number from ${min} to ${max}.`}
+        {valid ? help : tooHigh && Number.isInteger(n) && n > max ? tooHigh : `Use a whole number from ${min} to ${max}.`}
       </span>
     </div>
   );
@@ -101,7 +102,15 @@ export function SettingsScreen() {
           </fieldset>
           <fieldset className="fieldset">
             <legend>Quotas and rate limits</legend>
-            <NumberSetting label="Daily call budget per audience" value={v.dailyCallBudget} min={1} max={100} onSave={(n) => void s.save({ dailyCallBudget: n })} help="TikTok allows 24 audience changes per audience per day." />
+            <NumberSetting
+              label="Daily call budget per audience"
+              value={v.dailyCallBudget}
+              min={1}
+              max={MAX_DAILY_CALL_BUDGET}
+              onSave={(n) => void s.save({ dailyCallBudget: n })}
+              help={`TikTok allows ${MAX_DAILY_CALL_BUDGET} audience changes per audience per day; a lower budget keeps calls for Sync now.`}
+              tooHigh={DAILY_BUDGET_TOO_HIGH}
+            />
             <NumberSetting label="Requests per second" value={v.rateLimits.qps} min={1} max={50} onSave={(n) => void s.save({ rateLimits: { qps: n } })} help="Per developer app; TikTok's default is 10." />
             <NumberSetting label="Requests per minute" value={v.rateLimits.qpm} min={1} max={3000} onSave={(n) => void s.save({ rateLimits: { qpm: n } })} help="Per developer app; TikTok's default is 600." />
           </fieldset>

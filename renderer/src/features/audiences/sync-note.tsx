@@ -1,0 +1,110 @@
+/**
+ * Where an audience's last sync left it, in words with the numbers (#11 items 7, 8, 11): partly synced, retrying while
+ * TikTok processes, cancelled after N added and what is left, waiting for the day's calls (until when, in UTC and the
+ * user's time), waiting for the cohort to reach 1,000, or already up to date (neutral: nothing to do is no error).
+ */
+import { fmtDateTime, fmtInt } from '../../app/format';
+import type { AudienceView, SyncNoteView } from '../../../../shared/ipc/dto';
+import { AUDIENCE_FLOOR } from '../../../../shared/domain';
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** "14:05" in the user's time zone, with the date when it is not today. */
+export function localTime(iso: string, now: Date = new Date()): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '—';
+  const sameDay = d.toDateString() === now.toDateString();
+  return sameDay ? `${pad(d.getHours())}:${pad(d.getMinutes())}` : fmtDateTime(iso);
+}
+
+/** The next UTC midnight after `now`: when TikTok's daily change count starts again. */
+export function nextUtcMidnight(now: Date = new Date()): Date {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1));
+}
+
+/** "Next changes at 00:00 UTC (01:00 your time)": when an audience whose calls are used up can change again. */
+export function quotaResetText(now: Date = new Date()): string {
+  const at = nextUtcMidnight(now);
+  return `Next changes at 00:00 UTC (${pad(at.getHours())}:${pad(at.getMinutes())} your time)`;
+}
+
+/** "300 added, 200 removed" — only the parts that are not zero; `none` when all are. */
+function counts(parts: [number, string][], none: string): string {
+  const said = parts.filter(([n]) => n > 0).map(([n, w]) => `${fmtInt(n)} ${w}`);
+  return said.length > 0 ? said.join(', ') : none;
+}
+
+/** What is still to send, or null when nothing is. */
+function leftText(n: SyncNoteView): string | null {
+  return n.addsLeft + n.removesLeft > 0 ? counts([[n.addsLeft, 'to add'], [n.removesLeft, 'to remove']], '') : null;
+}
+
+function callsText(n: SyncNoteView): string {
+  return `${fmtInt(n.callsUsed)} call${n.callsUsed === 1 ? '' : 's'} spent`;
+}
+
+/** The note's words: what was done apart from what is left, and when the rest goes. */
+export function syncNoteText(n: SyncNoteView, now: Date = new Date()): string {
+  const done = counts([[n.added, 'added'], [n.removed, 'removed']], 'nothing sent yet');
+  const left = leftText(n);
+  const rest = left ? `; still ${left}` : '';
+  switch (n.kind) {
+    case 'up_to_date':
+      return 'Already up to date: the file matches what TikTok has, nothing to send.';
+    case 'partly_synced':
+      return `Partly synced: ${done}${rest} (${callsText(n)}). The next sync sends the rest.`;
+    case 'retrying':
+      return `TikTok is still processing${n.until ? `; next try at ${localTime(n.until, now)}` : '; it is tried again later'}. ${done}${rest}.`;
+    case 'cancelled':
+      return `Cancelled after ${done}${left ? `; ${left} left for the next sync` : ''} (${callsText(n)}).`;
+    case 'waiting_quota':
+      return `Waiting for quota${n.until ? ` until ${localTime(n.until, now)}` : ''}: ${done}${rest} (${callsText(n)} today).`;
+    case 'waiting_replace':
+      return `Waiting for TikTok's one full replace a day${n.until ? `, until ${localTime(n.until, now)}` : ''}: ${done}${rest}.`;
+    case 'waiting_cohort':
+      return `Waiting for ${fmtInt(AUDIENCE_FLOOR)} people${n.size !== null ? ` (the file has ${fmtInt(n.size)})` : ''}: the audience is created at TikTok by the first sync that finds ${fmtInt(AUDIENCE_FLOOR)}.`;
+  }
+}
+
+/** Short words for the row's state column. */
+export const SYNC_NOTE_LABELS: Record<SyncNoteView['kind'], string> = {
+  up_to_date: 'Up to date',
+  partly_synced: 'Partly synced',
+  retrying: 'Retrying',
+  cancelled: 'Cancelled',
+  waiting_quota: 'Waiting for quota',
+  waiting_replace: 'Waiting for TikTok',
+  waiting_cohort: 'Waiting for 1,000',
+};
+
+/** The short label of the row's state column; the full words are its title (and the detail screen shows them). */
+export function SyncNoteLabel({ a, now }: { a: AudienceView; now?: Date }) {
+  const n = a.syncNote ?? null;
+  if (!n) return null;
+  const text = syncNoteText(n, now ?? new Date());
+  return (
+    <span className={`small ${n.kind === 'up_to_date' ? 'muted' : 'warn'}`} title={text} aria-label={text} data-note={n.kind}>
+      {SYNC_NOTE_LABELS[n.kind]}
+    </span>
+  );
+}
+
+/** True when a customer-file audience has no calls left today. */
+export function outOfCalls(a: AudienceView): boolean {
+  // An unavailable audience takes no changes at all (its schedule is stopped): a reset time would mislead.
+  return a.api === 'file' && a.state !== 'unavailable' && a.dailyBudget > 0 && a.callsLeftToday <= 0;
+}
+
+/** The detail screen's note: the full words, neutral for "already up to date", a warning otherwise. */
+export function SyncNoteNotice({ a, now }: { a: AudienceView; now?: Date }) {
+  const n = a.syncNote ?? null;
+  const at = now ?? new Date();
+  const exhausted = outOfCalls(a);
+  if (!n && !exhausted) return null;
+  return (
+    <p className={`sync-note ${n && n.kind !== 'up_to_date' ? 'warn' : 'muted'}`} role="status" aria-label="Last sync">
+      {n ? syncNoteText(n, at) : ''}
+      {exhausted ? `${n ? ' ' : ''}No calls left today. ${quotaResetText(at)}.` : ''}
+    </p>
+  );
+}
