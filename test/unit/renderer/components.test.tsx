@@ -258,7 +258,8 @@ describe('settings screen', () => {
     const budget = screen.getByLabelText('Daily call budget per audience');
     fireEvent.change(budget, { target: { value: '500' } });
     fireEvent.blur(budget);
-    expect(screen.getByText('Use a whole number from 1 to 100.')).toBeTruthy();
+    // TikTok's cap: 24 changes per audience per day (#11 item 11).
+    expect(screen.getByText('TikTok allows at most 24 changes per audience per day, so the daily call budget can be 1 to 24.')).toBeTruthy();
     expect(b.callsTo('settings:set')).toHaveLength(1);
     expect(screen.getByText('/home/me/.config/cohort-relay')).toBeTruthy();
   });
