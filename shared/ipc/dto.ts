@@ -332,6 +332,11 @@ export interface SizePoint {
   sent: number;
   /** TikTok's cover_num observed at that time, if any. */
   matched: number | null;
+  /**
+   * Every row of the file synced by then, invalid rows included (matched ÷ rows is the honest match rate); null when
+   * no sync read a file.
+   */
+  rows?: number | null;
 }
 
 export interface AudienceDetailView extends AudienceView {

@@ -3,6 +3,7 @@ import { audienceView } from '../../core/engine/views';
 import { flag, printJson, type CliCommand } from '../command';
 import { fmt } from '../cohort-args';
 import { holdNextSteps } from '../removal-args';
+import { latestMatchRates, rateText } from '../../core/sync/match-rate';
 
 /** `cohort-relay status`: every audience with its state, sizes, last and next sync, and calls left today. */
 const status: CliCommand = {
@@ -29,6 +30,8 @@ const status: CliCommand = {
           state: view.state,
           stateMessage: view.stateMessage,
           coverNum: view.coverNum,
+          // matched ÷ sent, and matched ÷ every row of the file (invalid rows included): the honest one.
+          matchRate: latestMatchRates(app.store, a.id),
           localSize: app.store.snapshots.meta(a.id)?.entryCount ?? 0,
           lastSync: run ? { at: run.finishedAt ?? run.startedAt, status: run.status, error: run.errorMessage } : null,
           nextSync: next?.toISOString() ?? null,
@@ -48,6 +51,10 @@ const status: CliCommand = {
             `#${r.id} ${r.name} [${r.state}] key ${r.key}, TikTok matched ${r.coverNum === null ? '—' : fmt(r.coverNum)}, local ${fmt(r.localSize)}, ` +
               `last ${r.lastSync ? `${r.lastSync.status} ${r.lastSync.at}` : 'never'}, next ${r.paused ? 'paused' : (r.nextSync ?? 'manual')}, calls left ${r.callsLeftToday}/${r.dailyBudget}\n`,
           );
+          const m = r.matchRate;
+          if (m && m.matched !== null) {
+            ctx.stdout.write(`   Match rate ${rateText(m.ofSent)} of ${fmt(m.sent)} sent${m.rows === null ? '' : `, ${rateText(m.ofRows)} of all ${fmt(m.rows)} rows in the file (invalid rows included)`}\n`);
+          }
           if (r.stateMessage && ['unavailable', 'needs_reconnect', 'error', 'expiring', 'expired'].includes(r.state)) ctx.stdout.write(`   ${r.stateMessage}\n`);
           // A held sync needs the user: the numbers and what to run.
           if (r.hold?.state === 'held') ctx.stdout.write(`   Sync held: ${r.hold.message}\n${holdNextSteps(r.id, { sameCommand: false, reason: r.hold.reason }).map((l) => `   ${l}`).join('\n')}\n`);

@@ -4,6 +4,7 @@
  */
 import { AUDIENCE_FLOOR, CALCULATE_TYPE_BY_KEY, type KeyType, type RejectReason } from '../../../shared/domain';
 import { describeError, ERROR_CODES, type AppErrorShape, type ErrorCode } from '../../../shared/errors';
+import { syncedFileAt } from '../sync/match-rate';
 import type { ApiCallView, ApiEnvironment, AudienceState, AudienceView, ConnectionView, HoldView, RejectSample, RunView, SizePoint, SyncNoteView } from '../../../shared/ipc/dto';
 import type { RejectRecord } from '../cohort';
 import type { Store } from '../store';
@@ -294,7 +295,8 @@ export function holdView(h: HoldRecord | null): HoldView | null {
   };
 }
 
-/** The sent-vs-matched chart: one point per status check. */
+/** The sent-vs-matched chart: one point per status check, with every row of the file synced by then (the honest rate). */
 export function sizeHistory(store: Store, audienceId: number): SizePoint[] {
-  return statusHistory(store, audienceId).map((s) => ({ at: s.checkedAt, sent: s.localSize, matched: s.coverNum }));
+  const runs = store.runs.list({ audienceId, limit: 1000 });
+  return statusHistory(store, audienceId).map((s) => ({ at: s.checkedAt, sent: s.localSize, matched: s.coverNum, rows: syncedFileAt(runs, s.checkedAt)?.rowsRead ?? null }));
 }

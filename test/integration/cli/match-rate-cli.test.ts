@@ -1,0 +1,67 @@
+/**
+ * The honest match rate (#14 §2): TikTok's matched count against every row of the source file, invalid rows included,
+ * beside matched ÷ sent — in `cohort-relay status` and in the chart's points — against the offline sandbox matching
+ * 80 % of what it is sent.
+ */
+import path from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CohortRelayApp } from '../../../electron/core/app';
+import { sizeHistory } from '../../../electron/core/engine/views';
+import { rates } from '../../../electron/core/sync/match-rate';
+import { startSimulator, type SimulatorHandle } from '../../../electron/core/tiktok/simulator';
+import { cli } from '../../helpers/cli';
+import { emails } from '../../helpers/cohort';
+import { tmpDir } from '../../helpers/tmp';
+
+let dir: string;
+let cleanup: () => void;
+let env: NodeJS.ProcessEnv;
+let sim: SimulatorHandle;
+
+beforeEach(async () => {
+  ({ dir, cleanup } = tmpDir());
+  sim = await startSimulator({ rateLimit: false, processingDelayMs: 0, matchRate: 0.8 });
+  env = { COHORT_RELAY_HOME: path.join(dir, 'home'), TIKTOK_API_BASE: sim.url, TIKTOK_ACCESS_TOKEN: sim.accessToken };
+});
+afterEach(async () => {
+  await sim.close();
+  cleanup();
+});
+
+/** 1,200 valid emails and 300 rows without a usable one: 1,500 rows. */
+function writeCohort(file: string, valid: number, invalid: number): void {
+  const rows = [...emails(0, valid), ...Array.from({ length: invalid }, (_, i) => `not-an-email-${i}`)];
+  writeFileSync(file, `user_id,email\n${rows.map((e, i) => `${i},${e}`).join('\n')}\n`);
+}
+
+describe('the honest match rate', () => {
+  it('status shows matched ÷ sent and matched ÷ all rows of the file (invalid rows included); the chart points carry the rows', async () => {
+    const csv = path.join(dir, 'cohort.csv');
+    writeCohort(csv, 1200, 300);
+    const synced = await cli(['sync', '--csv', csv, '--key', 'email', '--advertiser', sim.advertiserIds[0]!, '--audience', 'Buyers', '--json'], env);
+    expect(synced.code).toBe(0);
+    expect(JSON.parse(synced.stdout)).toMatchObject({ rowsRead: 1500, valid: 1200, rejected: 300 });
+
+    const text = await cli(['status', '--refresh'], env);
+    expect(text.code).toBe(0);
+    // TikTok matched 960 of the 1,200 sent (80 %), which is 64 % of the 1,500 people in the file.
+    expect(text.stdout).toMatch(/Match rate 80 % of 1,200 sent, 64 % of all 1,500 rows in the file \(invalid rows included\)/);
+    const json = JSON.parse((await cli(['status', '--json'], env)).stdout) as { audiences: { matchRate: unknown }[] };
+    expect(json.audiences[0]!.matchRate).toEqual({ matched: 960, sent: 1200, rows: 1500, ofSent: 0.8, ofRows: 0.64 });
+
+    const app = await CohortRelayApp.open({ env });
+    try {
+      const id = app.store.audiences.list()[0]!.id;
+      expect(sizeHistory(app.store, id).at(-1)).toMatchObject({ sent: 1200, matched: 960, rows: 1500 });
+    } finally {
+      app.close();
+    }
+  });
+
+  it('before any sync read a file, or before TikTok matched anything, the rates are unknown, not zero', () => {
+    expect(rates(null, 1200, 1500)).toMatchObject({ ofSent: null, ofRows: null });
+    expect(rates(960, 1200, null)).toMatchObject({ ofSent: 0.8, ofRows: null });
+    expect(rates(0, 0, 0)).toMatchObject({ ofSent: null, ofRows: null });
+  });
+});
