@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<{ default: CliCommand }>> = {
   schedule: () => import('./commands/schedule'),
   undo: () => import('./commands/undo'),
   delete: () => import('./commands/delete'),
+  use: () => import('./commands/use'),
   removals: () => import('./commands/removals'),
   daemon: () => import('./commands/daemon'),
   start: () => import('./commands/start'),
