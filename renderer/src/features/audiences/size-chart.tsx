@@ -23,12 +23,21 @@ export function matchRate(p: Pick<SizePoint, 'sent' | 'matched'>): number | null
   return p.matched === null || p.sent <= 0 ? null : p.matched / p.sent;
 }
 
+/**
+ * The honest match rate: TikTok's matched count as a share of every row of the file synced by then, invalid rows
+ * included; null when either is unknown.
+ */
+export function sourceMatchRate(p: Pick<SizePoint, 'rows' | 'matched'>): number | null {
+  return p.matched === null || p.rows == null || p.rows <= 0 ? null : p.matched / p.rows;
+}
+
 const pct = (r: number) => `${Math.round(r * 100)} %`;
 
 /** One point's values in words: the hover title and the table row. */
 export function pointText(p: SizePoint): string {
   const r = matchRate(p);
-  return `${fmtDateTime(p.at)}: ${fmtInt(p.sent)} sent, ${p.matched === null ? 'not matched yet' : `${fmtInt(p.matched)} matched${r === null ? '' : ` (${pct(r)})`}`}`;
+  const all = sourceMatchRate(p);
+  return `${fmtDateTime(p.at)}: ${fmtInt(p.sent)} sent, ${p.matched === null ? 'not matched yet' : `${fmtInt(p.matched)} matched${r === null ? '' : ` (${pct(r)})`}`}${all === null ? '' : `, ${pct(all)} of all ${fmtInt(p.rows!)} rows`}`;
 }
 
 export function SizeChart({ history }: { history: SizePoint[] }) {
@@ -62,6 +71,12 @@ export function SizeChart({ history }: { history: SizePoint[] }) {
         ) : (
           <>
             Match rate <strong>{pct(rate)}</strong> <span className="muted">({fmtInt(last.matched)} of {fmtInt(last.sent)} sent)</span>
+            {sourceMatchRate(last) !== null && (
+              <>
+                {' · '}
+                <strong>{pct(sourceMatchRate(last)!)}</strong> <span className="muted">of all {fmtInt(last.rows!)} rows in the file, invalid rows included</span>
+              </>
+            )}
           </>
         )}
       </p>
