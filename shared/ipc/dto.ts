@@ -252,7 +252,8 @@ export interface AudienceView {
  * matched what TikTok has, nothing was sent (not an error).
  */
 export interface SyncNoteView {
-  kind: 'partly_synced' | 'retrying' | 'cancelled' | 'waiting_quota' | 'waiting_replace' | 'waiting_cohort' | 'up_to_date';
+  /** `floor_blocked`: the last sync would have left fewer than 1,000 people, so nothing was sent; `size` is what it would have left. */
+  kind: 'partly_synced' | 'retrying' | 'cancelled' | 'waiting_quota' | 'waiting_replace' | 'waiting_cohort' | 'floor_blocked' | 'up_to_date';
   runId: number | null;
   /** People TikTok acknowledged in that run. */
   added: number;
@@ -264,7 +265,7 @@ export interface SyncNoteView {
   callsUsed: number;
   /** When the rest is sent (next try, next UTC day, the replace window); null when it waits on the user or the file. */
   until: IsoTime | null;
-  /** waiting_cohort: people in the file at the last check; null before a sync read it. */
+  /** waiting_cohort: people in the file at the last check (null before a sync read it); floor_blocked: the size the sync would have left. */
   size: number | null;
 }
 

@@ -181,6 +181,7 @@ function deferredKind(code: string | null): SyncNoteView['kind'] {
  * acknowledged (the run's deltas) apart from what is still to send, calls spent, and when the rest goes.
  */
 export function syncNote(store: Store, a: AudienceRecord, runs: readonly RunRecord[]): SyncNoteView | null {
+  const localSize = store.snapshots.meta(a.id)?.entryCount ?? 0;
   const last = runs.find((r) => !r.dryRun && r.status !== 'running' && r.status !== 'planned');
   const waiting = waitsForFloor(store, a);
   if (!last) return waiting ? { kind: 'waiting_cohort', runId: null, added: 0, removed: 0, addsLeft: 0, removesLeft: 0, callsUsed: 0, until: null, size: null } : null;
@@ -195,7 +196,7 @@ export function syncNote(store: Store, a: AudienceRecord, runs: readonly RunReco
     callsUsed: last.callsUsed,
     until: last.deferredUntil,
     // A create waiting for the floor planned the whole file as adds: that is the cohort's size.
-    size: kind === 'waiting_cohort' ? (last.status === 'deferred' && last.errorCode === 'AUDIENCE_TOO_SMALL' ? last.adds : null) : null,
+    size: kind === 'waiting_cohort' ? (last.status === 'deferred' && last.errorCode === 'AUDIENCE_TOO_SMALL' ? last.adds : null) : kind === 'floor_blocked' ? Math.max(0, localSize + last.adds - last.removes) : null,
   });
   if (waiting) return note('waiting_cohort');
   switch (last.status) {
@@ -206,6 +207,8 @@ export function syncNote(store: Store, a: AudienceRecord, runs: readonly RunReco
     case 'cancelled':
       return note('cancelled');
     case 'failed':
+      // The floor stopped it before anything was sent: the size it would have left is the one to show.
+      if (last.errorCode === 'AUDIENCE_TOO_SMALL') return note('floor_blocked');
       // Calls that went through before the failure: the audience is partly synced (the error itself is the state badge's).
       return done.added + done.removed > 0 ? note('partly_synced') : null;
     default:

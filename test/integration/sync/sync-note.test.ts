@@ -99,6 +99,15 @@ describe('the last sync as the audience row tells it', () => {
     expect(view(a.id).syncNote).toMatchObject({ kind: 'cancelled', added: 2000, addsLeft: 2000, callsUsed: 1 });
   });
 
+  it('a sync the floor stopped shows the size it would have left (the blocked size), nothing sent', async () => {
+    const a = await audienceFor(emails(0, 1100));
+    await app.sync.sync(a.id, 'manual');
+    writeEmailCsv(csv(), emails(0, 900));
+    const o = await app.sync.sync(a.id, 'manual');
+    expect(o.error?.code).toBe('AUDIENCE_TOO_SMALL');
+    expect(view(a.id).syncNote).toMatchObject({ kind: 'floor_blocked', size: 900, added: 0, removed: 0, callsUsed: 0 });
+  });
+
   it('a failed run that sent nothing is no partial sync (its error is the state)', async () => {
     const a = await audienceFor(emails(0, 1500));
     const r = app.store.runs.start({ audienceId: a.id, trigger: 'manual' });

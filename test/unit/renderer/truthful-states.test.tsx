@@ -71,6 +71,34 @@ describe('the last sync, in words with the numbers (item 7)', () => {
   });
 });
 
+describe('under 1,000 on the detail screen (item 8)', () => {
+  it('the size card shows the blocked size', async () => {
+    useFakeEngine({ 'audiences:get': () => detail({ localSize: 1100, syncNote: note({ kind: 'floor_blocked', size: 900 }) }) });
+    render(<AudienceDetail id={1} />);
+    expect(await screen.findByText('Blocked at 900 (under 1,000)')).toBeTruthy();
+    expect(screen.getByRole('status', { name: 'Last sync' }).textContent).toMatch(/^Blocked under 1,000: this sync would leave 900 people/);
+  });
+
+  it('an audience waiting for 1,000 can be created now: the wait ends and a sync starts', async () => {
+    let waiting = true;
+    const b = useFakeEngine({
+      'audiences:get': () => detail({ tiktokAudienceId: null, localSize: 0, startAtFloor: waiting, syncNote: waiting ? note({ kind: 'waiting_cohort', size: 640 }) : null }),
+      'audiences:list': () => [],
+      'audiences:update': () => {
+        waiting = false;
+        return audience({ tiktokAudienceId: null });
+      },
+      'sync:run': () => ({ runId: 5 }),
+    });
+    render(<AudienceDetail id={1} />);
+    expect(await screen.findByText('File has 640 of 1,000 needed')).toBeTruthy();
+    await clickWhenEnabled('Create now, usable at 1,000');
+    await waitFor(() => expect(b.callsTo('sync:run')).toEqual([{ audienceId: 1 }]));
+    expect(b.callsTo('audiences:update')).toEqual([{ id: 1, startAtFloor: false }]);
+    await waitFor(() => expect(screen.queryByRole('button', { name: 'Create now, usable at 1,000' })).toBeNull());
+  });
+});
+
 describe('the daily budget and the cadence forecast (item 11)', () => {
   it('settings refuse a budget above 24 with the words, and send nothing', async () => {
     const b = useFakeEngine({ 'settings:get': () => settings(), 'settings:set': () => settings() });

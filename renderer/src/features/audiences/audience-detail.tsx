@@ -11,7 +11,7 @@ import { EmptyState, ErrorBanner, Loading, Notice } from '../../ui/states';
 import { AudienceActions } from './audience-actions';
 import { HeldSyncBanner } from './held-sync';
 import { SizeChart } from './size-chart';
-import { SyncNoteNotice } from './sync-note';
+import { blockedSize, SyncNoteNotice } from './sync-note';
 import { KEY_LABELS } from '../../../../shared/domain';
 import type { KeyMapping, KeySlot } from '../../../../shared/ipc/dto';
 import { KEY_SLOTS, keysText, slotLabel } from '../../app/keys';
@@ -127,6 +127,7 @@ export function AudienceDetail({ id }: { id: number }) {
             <div>
               <dt>Local size</dt>
               <dd>{fmtInt(a.localSize)}</dd>
+              {blockedSize(a) && <p className="warn small">{blockedSize(a)!.words}</p>}
             </div>
             <div>
               <dt>Last sync</dt>
@@ -194,7 +195,7 @@ export function AudienceDetail({ id }: { id: number }) {
                     Removed
                   </th>
                   <th scope="col" className="num">
-                    Calls
+                    Calls spent
                   </th>
                   <th scope="col">Duration</th>
                 </tr>

@@ -4,7 +4,6 @@ import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../../app/store';
 import { ErrorBanner, Loading } from '../../ui/states';
 import { Button } from '../../ui/button';
-import { ErasePerson } from './erase-person';
 import type { ApiEnvironment, Theme } from '../../../../shared/ipc/dto';
 import { DAILY_BUDGET_TOO_HIGH, MAX_DAILY_CALL_BUDGET } from '../../../../shared/ipc/dto';
 
@@ -160,7 +159,6 @@ export function SettingsScreen() {
               </div>
             )}
           </fieldset>
-          <ErasePerson />
         </div>
       )}
     </section>
