@@ -4,6 +4,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../../app/store';
 import { ErrorBanner, Loading } from '../../ui/states';
 import { Button } from '../../ui/button';
+import { ErasePerson } from './erase-person';
 import type { ApiEnvironment, Theme } from '../../../../shared/ipc/dto';
 import { DAILY_BUDGET_TOO_HIGH, MAX_DAILY_CALL_BUDGET } from '../../../../shared/ipc/dto';
 
@@ -159,6 +160,7 @@ export function SettingsScreen() {
               </div>
             )}
           </fieldset>
+          <ErasePerson />
         </div>
       )}
     </section>
