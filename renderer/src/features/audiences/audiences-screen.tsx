@@ -89,12 +89,12 @@ export function AudiencesScreen() {
       },
     },
     { id: 'matched', header: 'Matched', width: '5.5rem', align: 'end', render: (a) => fmtInt(a.coverNum) },
-    { id: 'local', header: 'Local', width: '5.5rem', align: 'end', hideBelow: 900, render: (a) => fmtInt(a.localSize) },
+    { id: 'local', header: 'Local', width: '5.5rem', align: 'end', hideBelow: 780, render: (a) => fmtInt(a.localSize) },
     {
       id: 'sync',
       header: 'Last / next sync',
       width: '8rem',
-      hideBelow: 820,
+      hideBelow: 900,
       render: (a) => (
         <div className="cell-stack">
           <span>{a.lastSync ? fmtRelative(a.lastSync) : 'never'}</span>
@@ -106,7 +106,7 @@ export function AudiencesScreen() {
       id: 'calls',
       header: 'Calls left today',
       width: '8rem',
-      hideBelow: 960,
+      hideBelow: 1060,
       render: (a) =>
         a.api === 'segment' ? (
           <span className="muted small">No daily cap</span>

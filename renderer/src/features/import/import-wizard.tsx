@@ -56,10 +56,10 @@ function StepHeading({ step }: { step: ImportStep }) {
     if (shown.current !== null && shown.current !== step) ref.current?.focus();
     shown.current = step;
   }, [step]);
+  const n = IMPORT_STEPS.indexOf(step) + 1;
   return (
-    <h2 className="step-heading" ref={ref} tabIndex={-1}>
-      <span className="step-heading-num">Step {IMPORT_STEPS.indexOf(step) + 1}</span>
-      <span className="visually-hidden">,</span> {IMPORT_STEP_LABELS[step]}
+    <h2 className="step-heading" ref={ref} tabIndex={-1} aria-label={`Step ${n}, ${IMPORT_STEP_LABELS[step]}`}>
+      <span className="step-heading-num">Step {n}</span> {IMPORT_STEP_LABELS[step]}
     </h2>
   );
 }
