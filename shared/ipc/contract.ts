@@ -85,7 +85,8 @@ export const cadenceSchema = z.discriminatedUnion(
   { error: 'must be a cadence: manual, once, hourly, daily or weekly' },
 );
 
-export const keyMappingSchema = z.strictObject({ key: keyTypeSchema, column: columnSchema });
+/** countryColumn (phones only): the column of ISO country codes national-format numbers are read with. */
+export const keyMappingSchema = z.strictObject({ key: keyTypeSchema, column: columnSchema, countryColumn: columnSchema.optional() });
 
 /** One person's identifiers for an erasure: up to one of each kind; `key` null lets the engine tell from the shape. */
 const eraseRequest = z.strictObject({
@@ -96,7 +97,7 @@ const eraseRequest = z.strictObject({
 });
 
 /** The file + mapping the import screens work on (preview → hash lab → validation). */
-const mappedFile = { path: filePath, key: keyTypeSchema, column: columnSchema, profile: profileSchema };
+const mappedFile = { path: filePath, key: keyTypeSchema, column: columnSchema, countryColumn: columnSchema.optional(), profile: profileSchema };
 /** The column whose value each reject carries (a record id or name), so a person can find the row; null: none. */
 const recordColumn = columnSchema.nullable().optional();
 

@@ -194,6 +194,8 @@ export interface KeyMapping {
   key: KeyType;
   /** Header name or 0-based index. */
   column: string | number;
+  /** Phone only: the column of ISO country codes ("country from column X") for numbers in national format. */
+  countryColumn?: string | number;
 }
 
 /** The state badge of an audience, from TikTok's status and our own (tiktok-api.md §3.5, §6). */

@@ -5,13 +5,14 @@
 export { previewCsv, PREVIEW_ROWS, type CsvPreview } from './preview';
 export { recordLabels } from './record-labels';
 export { csvSafeCell, csvSafeLine, isRejectsReport, REJECTS_HEADER } from './csv-write';
-export { readCohort, resolveColumn, type CohortProgress, type CohortResult, type ReadCohortOptions, type RejectRecord } from './read-cohort';
+export { countryColumnOf, readCohort, resolveColumn, type CohortProgress, type CohortResult, type ReadCohortOptions, type RejectRecord } from './read-cohort';
 export { readCohortMulti, type MultiCohortResult, type MultiKeyMapping, type ReadCohortMultiOptions } from './read-cohort-multi';
 export type { VerifyOptions } from './csv-file';
 export { loadSuppression } from './suppression';
 export { MULTI_ENTRY_BYTES, MULTI_SLOTS, slotHashes, slotOfKey, suppressEntries, type MultiSlot } from './multi-key';
 export {
   normalize,
+  phoneWithCountry,
   hashValue,
   maskValue,
   sha256Hex,

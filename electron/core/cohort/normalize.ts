@@ -13,6 +13,21 @@ export const sha256Latin1: (s: string) => string =
     ? (s) => crypto.hash('sha256', s, 'binary')
     : (s) => crypto.createHash('sha256').update(s).digest('binary');
 
+/**
+ * "Country from column X" (issue #11 item 6): a phone written in national format ("030 1234567") gets its
+ * country from that row's country cell ("DE"), as "+4930…", before the usual normalization. A number already
+ * written with "+" or "00", a country cell that is not a known ISO code, or a number that country does not
+ * make valid is returned unchanged: the profile's default country (or the PHONE_NO_COUNTRY reject) applies.
+ */
+export function phoneWithCountry(raw: string, country: string | null | undefined): string {
+  const cc = country?.trim().toUpperCase() ?? '';
+  if (!/^[A-Z]{2}$/.test(cc) || !phoneLib.isSupportedCountry(cc)) return raw;
+  const v = raw.trim();
+  if (v === '' || v.startsWith('+') || v.startsWith('00') || /^[0-9a-f]{64}$/i.test(v)) return raw;
+  const parsed = phoneLib.parsePhoneNumberFromString(v, { defaultCountry: cc as phoneLib.CountryCode });
+  return parsed && parsed.isValid() ? parsed.number : raw;
+}
+
 /** SHA-256 of bytes as a latin1 string. */
 export const sha256BytesLatin1: (b: Uint8Array) => string =
   typeof crypto.hash === 'function'

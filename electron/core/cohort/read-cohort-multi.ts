@@ -17,7 +17,8 @@ import { sortUniqueInPlace } from './hash-set';
 import type { MultiChunkResult, MultiTask, MultiTextTask } from './kernel';
 import { MULTI_ENTRY_BYTES, MULTI_SLOTS, slotOfKey, type MultiSlot } from './multi-key';
 import { readVerified, type CsvFile, type VerifyOptions } from './csv-file';
-import { checkProfile, resolveColumn, type CohortProgress, type RejectRecord } from './read-cohort';
+import { phoneWithCountry } from './normalize';
+import { checkProfile, countryColumnOf, resolveColumn, type CohortProgress, type RejectRecord } from './read-cohort';
 import { BlockBuffers, scanCsv, throwIfAborted, type ScanTarget } from './scan';
 import { sniffFile, type CsvDelimiter, type CsvSample } from './sniff';
 import { defaultWorkerCount, HashPool, type MultiRequest } from './worker-pool';
@@ -26,6 +27,8 @@ import { defaultWorkerCount, HashPool, type MultiRequest } from './worker-pool';
 export interface MultiKeyMapping {
   key: KeyType;
   column: string | number;
+  /** Phone only: the column of ISO country codes for national-format numbers (see readCohort). */
+  countryColumn?: string | number;
 }
 
 export interface ReadCohortMultiOptions {
@@ -114,9 +117,11 @@ export async function readCohortMulti(opts: ReadCohortMultiOptions): Promise<Mul
     const starting = HashPool.open(wanted, { phone: opts.keys.some((k) => k.key === 'phone') });
     let sample: CsvSample;
     let columns: MultiCohortResult['columns'];
+    let countries: (number | null)[] = [];
     try {
       sample = await sniffFile(src, { hasHeader: opts.hasHeader, delimiter: opts.delimiter });
       columns = opts.keys.map((k) => ({ key: k.key, slot: slotOfKey(k.key), ...resolveColumn(sample, k.key, k.column) }));
+      countries = opts.keys.map((k, i) => countryColumnOf(sample, k.key, k.countryColumn, columns[i]!.index));
       for (let i = 1; i < columns.length; i++) {
         const twin = columns.slice(0, i).find((c) => c.index === columns[i]!.index);
         if (twin) throw new AppError('INVALID_ARGUMENT', `Column "${twin.name}" is mapped to both ${KEY_LABELS[twin.key]} and ${KEY_LABELS[columns[i]!.key]}: map each key to its own column.`);
@@ -126,7 +131,9 @@ export async function readCohortMulti(opts: ReadCohortMultiOptions): Promise<Mul
       throw err;
     }
     const pool = await starting;
-    const run = new MultiRun(opts, sample, columns, profile, Math.max(0, opts.maxRejects ?? 100_000), pool);
+    // A country column needs two cells per phone: the parser path (records), not the block path.
+    const withCountry = countries.some((c) => c !== null);
+    const run = new MultiRun(opts, withCountry ? { ...sample, hasQuotes: true } : sample, columns, profile, Math.max(0, opts.maxRejects ?? 100_000), pool, countries);
     try {
       await run.read(src);
       // Before the sort: a read that cannot be vouched for is not worth finishing.
@@ -168,6 +175,7 @@ class MultiRun {
     profile: NormalizationProfile,
     private readonly maxRejects: number,
     private readonly pool: HashPool,
+    private readonly countries: readonly (number | null)[] = [],
   ) {
     const normProfile = { ...profile, defaultCountry: profile.defaultCountry?.toUpperCase() ?? null };
     this.task = { keys: columns.map((c) => c.key), slots: columns.map((c) => MULTI_SLOTS.indexOf(c.slot)), profile: normProfile, maxRejects };
@@ -199,7 +207,10 @@ class MultiRun {
       // Blank rows are not counted for a multi-key cohort.
       blankRecord: () => undefined,
       record: (rec, row) => {
-        for (let k = 0; k < nk; k++) cells.push(cols[k]! < rec.length ? rec[cols[k]!]! : null);
+        for (let k = 0; k < nk; k++) {
+          const country = this.countries[k] ?? null;
+          cells.push(cols[k]! >= rec.length ? null : country === null ? rec[cols[k]!]! : phoneWithCountry(rec[cols[k]!]!, rec[country]));
+        }
         rows.push(row);
         return rows.length >= BATCH_ROWS;
       },

@@ -20,6 +20,7 @@ import { AppError } from '../../../shared/errors';
 import { readVerified, type CsvFile, type VerifyOptions } from './csv-file';
 import type { ChunkResult, KernelTask, TextTask } from './kernel';
 import { HashAccumulator } from './hash-set';
+import { phoneWithCountry } from './normalize';
 import { BlockBuffers, scanCsv, throwIfAborted, type ScanTarget } from './scan';
 import { bestColumnFor, sniffFile, type CsvDelimiter, type CsvEncoding, type CsvSample } from './sniff';
 import { defaultWorkerCount, HashPool, type TaskOutcome, type WorkerRequest } from './worker-pool';
@@ -38,6 +39,8 @@ export interface ReadCohortOptions {
   key: KeyType;
   /** Header name or 0-based index (a string of digits, or "Column N", also works). Default: the best detected column for `key`. */
   column?: string | number;
+  /** Phones only: the column of ISO country codes that national-format numbers of the same row are read with (phoneWithCountry). */
+  countryColumn?: string | number;
   profile?: NormalizationProfile;
   /** Aborting rejects with AppError CANCELLED. */
   signal?: AbortSignal;
@@ -128,6 +131,18 @@ export function resolveColumn(sample: CsvSample, key: KeyType, column: string | 
   throw new AppError('INVALID_ARGUMENT', `There is no column "${column}" in ${file}. Available: ${list()}. Use one of these names or 0-based indexes.`);
 }
 
+/**
+ * The country column of a phone mapping, resolved against the sample; null when none is named. Refuses it for
+ * another key, and when it is the phone column itself.
+ */
+export function countryColumnOf(sample: CsvSample, key: KeyType, countryColumn: string | number | undefined | null, keyColumn: number): number | null {
+  if (countryColumn === undefined || countryColumn === null) return null;
+  if (key !== 'phone') throw new AppError('INVALID_ARGUMENT', `A country column only applies to phone numbers, not to ${KEY_LABELS[key]}. Leave it out for this key.`);
+  const c = resolveColumn(sample, key, countryColumn);
+  if (c.index === keyColumn) throw new AppError('INVALID_ARGUMENT', `Column "${c.name}" cannot hold both the phone numbers and their countries. Choose the column of country codes (such as DE or US).`);
+  return c.index;
+}
+
 /** Refuses a default country libphonenumber does not know (only the phone key uses it). */
 export function checkProfile(key: KeyType, profile: NormalizationProfile): void {
   if (key === 'phone' && profile.defaultCountry !== null && !isSupportedCountry(profile.defaultCountry.toUpperCase())) {
@@ -176,15 +191,18 @@ export async function readCohort(opts: ReadCohortOptions): Promise<CohortResult>
     const starting = HashPool.open(wanted, { phone: opts.key === 'phone' });
     let sample: CsvSample;
     let column: { index: number; name: string };
+    let country: number | null = null;
     try {
       sample = await sniffFile(src, { hasHeader: opts.hasHeader, delimiter: opts.delimiter });
       column = resolveColumn(sample, opts.key, opts.column);
+      country = countryColumnOf(sample, opts.key, opts.countryColumn, column.index);
     } catch (err) {
       await (await starting).close();
       throw err;
     }
     const pool = await starting;
-    const run = new CohortRun(opts, sample, column, profile, maxRejects, pool);
+    // With a country column each row needs two cells: the parser path (records), not the one-cell block path.
+    const run = new CohortRun(opts, country === null ? sample : { ...sample, hasQuotes: true }, column, profile, maxRejects, pool, country);
     try {
       await run.read(src);
       // Before the sort: a read that cannot be vouched for is not worth finishing.
@@ -226,6 +244,7 @@ class CohortRun {
     profile: NormalizationProfile,
     maxRejects: number,
     private readonly pool: HashPool,
+    private readonly country: number | null = null,
   ) {
     this.acc = new HashAccumulator(expectedRows(sample));
     const normProfile = { ...profile, defaultCountry: profile.defaultCountry?.toUpperCase() ?? null };
@@ -252,7 +271,8 @@ class CohortRun {
         this.blankRows++;
       },
       record: (cells, row) => {
-        values.push(col < cells.length ? cells[col]! : null);
+        const country = this.country;
+        values.push(col >= cells.length ? null : country === null ? cells[col]! : phoneWithCountry(cells[col]!, cells[country]));
         rows.push(row);
         return values.length >= BATCH_CELLS;
       },

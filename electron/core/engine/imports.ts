@@ -9,7 +9,7 @@ import type { KeyType, NormalizationProfile } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import type { EventPayloads, RequestOf } from '../../../shared/ipc/contract';
 import type { ColumnView, DetectedKind, ExportView, HashLabView, PreviewView, TryValueView, ValidationView } from '../../../shared/ipc/dto';
-import { hashLab, hashValue, loadSuppression, previewCsv, readCohort, recordLabels, resolveColumn, selfTest, writeRejectsCsv, type CohortResult, type RejectRecord } from '../cohort';
+import { countryColumnOf, hashLab, hashValue, loadSuppression, phoneWithCountry, previewCsv, readCohort, recordLabels, resolveColumn, selfTest, writeRejectsCsv, type CohortResult, type RejectRecord } from '../cohort';
 import { sniffCsv, type CsvColumn } from '../cohort/sniff';
 import { RateMeter } from './progress';
 import { rejectSamples } from './views';
@@ -90,12 +90,15 @@ const CHANGED_ROWS = 10;
 export async function hashLabView(req: RequestOf<'import:hashLab'>): Promise<HashLabView> {
   const sample = await sniffCsv(req.path);
   const column = resolveColumn(sample, req.key, req.column);
+  const country = countryColumnOf(sample, req.key, req.countryColumn, column.index);
+  // With a country column, a national-format phone is first given its row's country ("030 1234567" + DE → "+4930…").
+  const cell = (r: readonly string[]) => (country === null ? (r[column.index] ?? '') : phoneWithCountry(r[column.index] ?? '', r[country]));
   const records = sample.records.slice(0, req.limit ?? HASH_LAB_ROWS);
   const raw = records.map((r) => r[column.index] ?? '');
   const first = sample.hasHeader ? 2 : 1;
-  const rows = hashLab(req.key, raw, req.profile).map((r, i) => ({
+  const rows = hashLab(req.key, records.map(cell), req.profile).map((r, i) => ({
     line: first + i,
-    raw: r.raw,
+    raw: raw[i]!,
     normalized: r.normalized,
     hash: r.hash,
     passthrough: r.prehashed,
@@ -108,7 +111,7 @@ export async function hashLabView(req: RequestOf<'import:hashLab'>): Promise<Has
   for (let i = 0; i < scan.length && changed.length < CHANGED_ROWS; i++) {
     const raw = scan[i]![column.index] ?? '';
     if (raw.trim() === '') continue;
-    const [r] = hashLab(req.key, [raw], req.profile);
+    const [r] = hashLab(req.key, [cell(scan[i]!)], req.profile);
     if (!r || r.error || r.prehashed || r.normalized === raw) continue;
     changed.push({ line: first + i, raw, normalized: r.normalized, hash: r.hash, passthrough: false, reject: null });
   }
@@ -157,6 +160,8 @@ interface MappedFile {
   key: KeyType;
   /** Header name or 0-based index; undefined detects the column for the key. */
   column?: string | number;
+  /** Phones: the column of ISO country codes for national-format numbers. */
+  countryColumn?: string | number;
   profile: NormalizationProfile;
 }
 
@@ -168,6 +173,7 @@ export async function readWithProgress(req: MappedFile, ctx: FileJobContext, max
     path: req.path,
     key: req.key,
     column: req.column,
+    countryColumn: req.countryColumn,
     profile: req.profile,
     signal: ctx.signal,
     maxRejects,

@@ -610,7 +610,7 @@ class Engine {
         const mapping = a.keys[0]!;
         const file = r.sourcePath;
         return this.jobs.run(file, (signal) =>
-          exportRejects({ path: file, key: mapping.key, column: mapping.column ?? undefined, profile: a.profile, outPath }, { signal, emit: (p) => this.hub.emit('import:progress', p) }),
+          exportRejects({ path: file, key: mapping.key, column: mapping.column ?? undefined, countryColumn: mapping.countryColumn, profile: a.profile, outPath }, { signal, emit: (p) => this.hub.emit('import:progress', p) }),
         );
       },
 
@@ -686,7 +686,7 @@ class Engine {
       tiktokAudienceId: req.existingTiktokAudienceId ?? null,
       name: req.name,
       api: req.api ?? 'file',
-      keys: req.keys.map((k) => ({ key: k.key, column: k.column })),
+      keys: req.keys.map((k) => ({ key: k.key, column: k.column, ...(k.countryColumn !== undefined ? { countryColumn: k.countryColumn } : {}) })),
       calculateType: req.keys.length > 1 ? 'MULTIPLE_TYPES' : CALCULATE_TYPE_BY_KEY[req.keys[0]!.key],
       sourcePath: req.sourcePath,
       sourceKind: kind,

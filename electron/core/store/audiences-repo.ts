@@ -6,6 +6,8 @@ import type { Db } from './db';
 export interface KeyMapping {
   key: KeyType;
   column: string | number | null;
+  /** Phone only: the column of ISO country codes for national-format numbers (stored in keys_json with the mapping). */
+  countryColumn?: string | number;
 }
 
 export type RemovalMode = 'mirror' | 'added-only';

@@ -156,7 +156,7 @@ export class SyncService {
     if (isMultiKey(audience)) {
       const keys = audience.keys.map((k) => {
         if (k.column === null) throw new AppError('INVALID_ARGUMENT', `Audience "${audience.name}" maps ${KEY_LABELS[k.key]} without a column. Map a column for each key.`);
-        return { key: k.key, column: k.column };
+        return { key: k.key, column: k.column, ...(k.countryColumn !== undefined ? { countryColumn: k.countryColumn } : {}) };
       });
       const res = await readCohortMulti({ path: file, keys, profile: audience.profile, signal: ctx.signal, onProgress });
       let entries = res.entries;
@@ -168,6 +168,7 @@ export class SyncService {
       path: file,
       key: mapping.key,
       column: mapping.column ?? undefined,
+      countryColumn: mapping.countryColumn,
       profile: audience.profile,
       signal: ctx.signal,
       onProgress,

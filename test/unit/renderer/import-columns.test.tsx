@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { useApp } from '../../../renderer/src/app/store';
 import { ImportWizard } from '../../../renderer/src/features/import/import-wizard';
 import type { ColumnView, PreviewView, ValidationView } from '../../../shared/ipc/dto';
-import { connection, preview } from './fake-bridge';
+import { connection, plan, preview } from './fake-bridge';
 import { clickWhenEnabled, useFakeEngine } from './setup';
 
 const pct = (f: number) => new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 0 }).format(f);
@@ -107,6 +107,58 @@ describe('the columns step: key choice (issue #11 item 6)', () => {
     });
     await open();
     expect(screen.getByText(/Column `device_id` mixes two kinds of ad ids.*60 uppercase \(IDFAs, iOS\) and 40 lowercase \(GAIDs, Android\).*Column `platform` tells them apart/)).toBeTruthy();
+  });
+
+  it('reads phones with "country from column X", proposed from a column of country codes, and saves it with the mapping', async () => {
+    const b = engine({
+      columns: [
+        { index: 0, name: 'mobile', detected: 'phone', confidence: 1, usable: 0 },
+        { index: 1, name: 'land', detected: null, confidence: 0, country: true },
+      ],
+      rows: [['030 1234567', 'DE']],
+      suggested: { column: 0, key: 'phone' },
+      proposedKeys: [],
+      recordColumn: null,
+    });
+    await open();
+    const country = screen.getByLabelText('Country from column') as HTMLSelectElement;
+    expect(country.value).toBe('1');
+    expect(within(country).getByRole('option', { name: 'land — country codes' })).toBeTruthy();
+    await clickWhenEnabled('Next: hash lab');
+    await waitFor(() => expect(b.callsTo('import:hashLab').at(-1)).toMatchObject({ key: 'phone', column: 'mobile', countryColumn: 'land' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Back' }));
+    fireEvent.change(await screen.findByLabelText('Country from column'), { target: { value: '' } });
+    await clickWhenEnabled('Next: hash lab');
+    await waitFor(() => expect(b.callsTo('import:hashLab')).toHaveLength(2));
+    expect(b.callsTo('import:hashLab').at(-1)).not.toHaveProperty('countryColumn');
+  });
+
+  it('plans the new audience with its country column in the phone mapping', async () => {
+    const b = engine({
+      columns: [
+        { index: 0, name: 'mobile', detected: 'phone', confidence: 1, usable: 0 },
+        { index: 1, name: 'land', detected: null, confidence: 0, country: true },
+      ],
+      rows: [['030 1234567', 'DE']],
+      suggested: { column: 0, key: 'phone' },
+      proposedKeys: [],
+      recordColumn: null,
+    });
+    b.handlers['sync:plan'] = () => plan({ audienceId: 0 });
+    await open();
+    await clickWhenEnabled('Next: hash lab');
+    await clickWhenEnabled('Next: check the whole file');
+    await clickWhenEnabled('Next: choose the audience');
+    fireEvent.change(await screen.findByLabelText('Audience name'), { target: { value: 'DE mobiles' } });
+    await clickWhenEnabled('Next: dry run');
+    await waitFor(() => expect(b.callsTo('sync:plan')).toHaveLength(1));
+    expect(b.callsTo('sync:plan')[0]).toMatchObject({ create: { keys: [{ key: 'phone', column: 'mobile', countryColumn: 'land' }] } });
+  });
+
+  it('offers no country column for an email key', async () => {
+    engine();
+    await open();
+    expect(screen.queryByLabelText('Country from column')).toBeNull();
   });
 
   it('says a Windows-1252 file was read as Windows-1252, not UTF-8', async () => {

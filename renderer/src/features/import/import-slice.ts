@@ -72,6 +72,8 @@ export interface ImportSlice {
   tryResult: Remote<TryValueView>;
   /** The column (0-based) each reject carries to find the row (a record id or name); null: none. */
   recordColumn: number | null;
+  /** Phones: the column (0-based) of ISO country codes national-format numbers are read with; null: none. */
+  countryColumn: number | null;
   validation: Remote<ValidationView>;
   importProgress: ImportProgress | null;
   rejectsExport: Remote<ExportView>;
@@ -121,6 +123,7 @@ export interface ImportSlice {
   /** Normalizes and hashes one typed value with the chosen key and profile; writes nothing anywhere. */
   tryValue(value: string): Promise<void>;
   setRecordColumn(column: number | null): void;
+  setCountryColumn(column: number | null): void;
   validate(): Promise<void>;
   cancelValidate(): Promise<void>;
   setImportProgress(p: ImportProgress): void;
@@ -170,6 +173,7 @@ function initial() {
     hashLab: idle<HashLabView>(),
     tryResult: idle<TryValueView>(),
     recordColumn: null as number | null,
+    countryColumn: null as number | null,
     validation: idle<ValidationView>(),
     importProgress: null,
     rejectsExport: idle<ExportView>(),
@@ -257,7 +261,14 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
     const s = get();
     const col = s.preview.data?.columns.find((c) => c.index === s.keyColumn);
     if (!s.file || !col || !s.preview.data) return null;
-    return { path: s.file.path, key: s.keyType, column: columnRef(col.index)!, profile: s.profile };
+    const country = countryRef(s.keyType);
+    return { path: s.file.path, key: s.keyType, column: columnRef(col.index)!, ...(country === null ? {} : { countryColumn: country }), profile: s.profile };
+  }
+
+  /** "Country from column X": the country column a phone key is read with, as the engine names columns; null otherwise. */
+  function countryRef(key: KeyType): string | number | null {
+    const c = get().countryColumn;
+    return key === 'phone' && c !== null ? columnRef(c) : null;
   }
 
   /**
@@ -278,14 +289,17 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
   }
 
   /** The mappings the audience is saved with: every chosen key of a multi-key audience, else the one key. */
-  function audienceKeys(): { key: KeyType; column: string | number }[] | null {
+  function audienceKeys(): { key: KeyType; column: string | number; countryColumn?: string | number }[] | null {
     const s = get();
     if (!s.multiKey) {
       const m = mapped();
-      return m ? [{ key: m.key, column: m.column }] : null;
+      return m ? [{ key: m.key, column: m.column, ...(m.countryColumn === undefined ? {} : { countryColumn: m.countryColumn }) }] : null;
     }
     if (multiKeyProblem(s.keyChoices)) return null;
-    const out = s.keyChoices.map((c) => ({ key: c.key, column: columnRef(c.column) }));
+    const out = s.keyChoices.map((c) => {
+      const country = countryRef(c.key);
+      return { key: c.key, column: columnRef(c.column), ...(country === null ? {} : { countryColumn: country }) };
+    });
     return out.every((k): k is { key: KeyType; column: string | number } => k.column !== null) ? out : null;
   }
 
@@ -340,6 +354,7 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
           keyColumn: suggested?.column ?? firstKeyColumn?.index ?? preview.columns[0]?.index ?? null,
           keyType: suggested?.key ?? (firstKeyColumn && isKeyType(firstKeyColumn.detected) ? firstKeyColumn.detected : 'email'),
           recordColumn: preview.recordColumn ?? null,
+          countryColumn: preview.columns.find((c) => c.country)?.index ?? null,
           step: 'columns',
         });
       } catch (err) {
@@ -419,6 +434,7 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
     },
 
     setRecordColumn: (recordColumn) => set({ recordColumn, validation: idle(), rejectsExport: idle() }),
+    setCountryColumn: (countryColumn) => set({ countryColumn, hashLab: idle(), validation: idle(), rejectsExport: idle(), plan: idle() }),
 
     async validate() {
       const m = mapped();

@@ -130,6 +130,8 @@ export function ColumnsStep() {
       resetWizard: st.resetWizard,
       recordColumn: st.recordColumn,
       setRecordColumn: st.setRecordColumn,
+      countryColumn: st.countryColumn,
+      setCountryColumn: st.setCountryColumn,
     })),
   );
   const p = s.preview;
@@ -142,6 +144,7 @@ export function ColumnsStep() {
   const multiProblem = s.multiKey ? multiKeyProblem(s.keyChoices) : null;
   const offerMulti = s.multiKey || detectedKeyColumns(p) > 1;
   const proposed = p.proposedKeys ?? [];
+  const mapsPhone = s.multiKey ? s.keyChoices.some((c) => c.key === 'phone') : s.keyType === 'phone';
   const chosenKeys = s.multiKey ? s.keyChoices : keyCol ? [{ key: s.keyType, column: keyCol.index }] : [];
   const mismatches = chosenKeys.flatMap((k) => {
     const col = p.columns.find((c) => c.index === k.column);
@@ -300,6 +303,27 @@ export function ColumnsStep() {
           <p id="country-help" className="muted small">
             {countryInvalid ? 'Use a two-letter country code such as US or GB.' : 'Leave empty to reject phones without a country code.'} The profile is saved with the audience and cannot change later.
           </p>
+          {mapsPhone && (
+            <>
+              <label className="field field-inline">
+                <span>Country from column</span>
+                <select value={s.countryColumn ?? ''} onChange={(e) => s.setCountryColumn(e.target.value === '' ? null : Number(e.target.value))} aria-describedby="country-column-help">
+                  <option value="">— none —</option>
+                  {p.columns
+                    .filter((c) => !isKey(c.index))
+                    .map((c) => (
+                      <option key={c.index} value={c.index}>
+                        {c.name}
+                        {c.country ? ' — country codes' : ''}
+                      </option>
+                    ))}
+                </select>
+              </label>
+              <p id="country-column-help" className="muted small">
+                A phone without a country code (030 1234567) is read with its row's country code from this column (DE, US…); where that cell is empty or unknown, the default country above applies. Saved with the audience's mapping.
+              </p>
+            </>
+          )}
         </fieldset>
         <div className="actions">
           <Button onClick={s.resetWizard}>Choose another file</Button>
