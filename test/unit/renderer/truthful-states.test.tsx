@@ -203,7 +203,15 @@ describe('the dry run (items 14, 17) and under 1,000 (item 8)', () => {
   });
 
   it('under 1,000: "Start when the cohort reaches 1,000" saves the audience as waiting, nothing synced', async () => {
-    const b = wizardEngine({ 'sync:plan': () => plan({ audienceId: 4, adds: 640, projectedSize: 640, floorWarning: 'The audience will hold 640 people; TikTok shows audiences under 1,000 as unavailable and they cannot be targeted.' }) });
+    let saved: ReturnType<typeof audience>[] = [];
+    const b = wizardEngine({
+      'sync:plan': () => plan({ audienceId: 4, adds: 640, projectedSize: 640, floorWarning: 'The audience will hold 640 people; TikTok shows audiences under 1,000 as unavailable and they cannot be targeted.' }),
+      'audiences:list': () => saved,
+      'audiences:create': () => {
+        saved = [audience({ id: 4, name: 'Early birds', state: 'never_synced', tiktokAudienceId: null, startAtFloor: true })];
+        return saved[0]!;
+      },
+    });
     await toDryRun('Early birds');
     expect(await screen.findByText("Under TikTok's 1,000 floor: 640 people")).toBeTruthy();
     const sync = screen.getByRole('button', { name: 'Sync now' }) as HTMLButtonElement;
@@ -213,6 +221,24 @@ describe('the dry run (items 14, 17) and under 1,000 (item 8)', () => {
     await waitFor(() => expect(b.callsTo('audiences:create')).toHaveLength(1));
     expect(b.callsTo('audiences:create')[0]).toMatchObject({ name: 'Early birds', startAtFloor: true, cadence: { kind: 'daily', at: '06:00' } });
     expect(b.callsTo('sync:run')).toEqual([]);
+    expect(await screen.findByText('Saved as waiting: its scheduled syncs create it at TikTok once the file has 1,000 people. Nothing was sent.')).toBeTruthy();
+    // Save is now disabled, and says why.
+    expect((screen.getByRole('button', { name: 'Save' }) as HTMLButtonElement).title).toBe('Already saved.');
+  });
+
+  it('"Next: dry run" disabled says why', async () => {
+    wizardEngine();
+    await useApp.getState().loadConnections();
+    render(<ImportWizard />);
+    await useApp.getState().openFile(new File(['x'], 'cohort.csv'));
+    await clickWhenEnabled('Next: hash lab');
+    await clickWhenEnabled('Next: check the whole file');
+    await clickWhenEnabled('Next: choose the audience');
+    fireEvent.change(await screen.findByLabelText('Audience name'), { target: { value: '  ' } });
+    const next = (await screen.findByRole('button', { name: 'Next: dry run' })) as HTMLButtonElement;
+    await waitFor(() => expect(next.disabled).toBe(true));
+    expect(next.title).toBe('Name the audience first.');
+    expect(document.getElementById(next.getAttribute('aria-describedby')!)!.textContent).toBe('Name the audience first.');
   });
 
   it('under 1,000: "Create now, usable at 1,000" creates and syncs it now', async () => {

@@ -83,6 +83,16 @@ export function DestinationStep() {
   }
   const folderOk = s.target === 'existing' || s.source.kind === 'file' || s.source.folder.trim().length > 0;
   const nameOk = (s.target === 'existing' ? s.existingTiktokId !== null : s.audienceName.trim().length > 0) && folderOk;
+  // A disabled button says why.
+  const nextWhy = !chosen
+    ? 'Choose the advertiser account first.'
+    : s.target === 'existing' && s.existingTiktokId === null
+      ? 'Choose the existing TikTok audience first.'
+      : s.target === 'new' && s.audienceName.trim().length === 0
+        ? 'Name the audience first.'
+        : !folderOk
+          ? 'Give the folder later syncs read from.'
+          : null;
   const list = s.tiktokAudiences.data ?? [];
   const matchedOn = s.multiKey ? `${keysText(s.keyChoices)} (multi-key)` : KEY_LABELS[s.keyType];
   return (
@@ -175,9 +185,14 @@ export function DestinationStep() {
       <CadencePicker value={s.cadence} onChange={s.setCadence} idPrefix="wizard-cadence" partner={s.target === 'new' && s.audienceApi === 'segment'} />
       <div className="actions">
         <Button onClick={() => s.goToStep('validate')}>Back</Button>
-        <Button type="submit" variant="primary" disabled={!nameOk || !chosen}>
+        <Button type="submit" variant="primary" disabled={!nameOk || !chosen} title={nextWhy ?? undefined} aria-describedby={nextWhy ? 'destination-next-why' : undefined}>
           Next: dry run
         </Button>
+        {nextWhy && (
+          <span id="destination-next-why" className="muted small">
+            {nextWhy}
+          </span>
+        )}
       </div>
     </form>
   );
@@ -303,6 +318,7 @@ export function DryRunStep() {
       saveError: st.runError,
       partner: pendingApi(st.pending, st.audiences.data) === 'segment',
       saved: st.pending === null && st.draftAudienceId !== null,
+      savedWaiting: st.pending === null && st.audiences.data?.find((a) => a.id === st.draftAudienceId)?.startAtFloor === true,
       prepareDryRun: st.prepareDryRun,
       discardDraft: st.discardDraft,
       saveDraft: st.saveDraft,
@@ -334,7 +350,8 @@ export function DryRunStep() {
           Source changes from {s.pending.sourceChange.from} to {s.pending.sourceChange.to}. Nothing is saved until you choose Sync now or Save.
         </Notice>
       )}
-      {s.saved && <Notice tone="good">Saved. The audience syncs on its schedule, or now with Sync now.</Notice>}
+      {s.saved && !s.savedWaiting && <Notice tone="good">Saved. The audience syncs on its schedule, or now with Sync now.</Notice>}
+      {s.savedWaiting && <Notice tone="good">Saved as waiting: its scheduled syncs create it at TikTok once the file has 1,000 people. Nothing was sent.</Notice>}
       {p && (
         <>
           <DryRunRecap advertiser={s.recapAdvertiser} audience={s.recapAudience} keyText={s.recapKey} cadence={s.recapCadence} plan={p} partner={s.partner} />
@@ -387,7 +404,12 @@ export function DryRunStep() {
                   <Button size="small" variant="primary" onClick={() => void s.startSync()} disabled={s.plan.loading}>
                     Create now, usable at 1,000
                   </Button>
-                  <Button size="small" onClick={() => void s.saveWaitingForFloor()} disabled={s.plan.loading || s.saved} title="Saves the audience as waiting: its scheduled syncs create it at TikTok once the file has 1,000 people">
+                  <Button
+                    size="small"
+                    onClick={() => void s.saveWaitingForFloor()}
+                    disabled={s.plan.loading || s.saved}
+                    title={s.saved ? 'Saved: the audience waits for 1,000 people.' : 'Saves the audience as waiting: its scheduled syncs create it at TikTok once the file has 1,000 people'}
+                  >
                     Start when the cohort reaches 1,000
                   </Button>
                 </div>
@@ -414,7 +436,11 @@ export function DryRunStep() {
       )}
       <div className="actions">
  <Button onClick={() => void s.discardDraft()}>Back</Button>
-        <Button onClick={() => void s.saveDraft()} disabled={!p || !s.pending || s.plan.loading} title="Saves the audience, its source and its schedule without syncing now">
+        <Button
+          onClick={() => void s.saveDraft()}
+          disabled={!p || !s.pending || s.plan.loading}
+          title={!p || s.plan.loading ? 'The dry run has not finished yet.' : !s.pending ? 'Already saved.' : 'Saves the audience, its source and its schedule without syncing now'}
+        >
           Save
         </Button>
         <Button
