@@ -22,6 +22,7 @@ export class SnapshotRepo {
     this.q = {
       meta: db.prepare('SELECT entry_width AS entryWidth, entry_count AS entryCount, digest, updated_at AS updatedAt FROM snapshot_meta WHERE audience_id = ?'),
       chunks: db.prepare('SELECT data FROM snapshot_chunks WHERE audience_id = ? ORDER BY seq'),
+      chunksFrom: db.prepare('SELECT seq, data FROM snapshot_chunks WHERE audience_id = ? AND seq >= ? ORDER BY seq LIMIT ?'),
       deleteChunks: db.prepare('DELETE FROM snapshot_chunks WHERE audience_id = ?'),
       insertChunk: db.prepare('INSERT INTO snapshot_chunks (audience_id, seq, data) VALUES (?, ?, ?)'),
       upsertMeta: db.prepare(`INSERT INTO snapshot_meta (audience_id, entry_width, entry_count, digest, updated_at) VALUES (?, ?, ?, ?, ?)
@@ -50,6 +51,31 @@ export class SnapshotRepo {
   }
 
   /**
+   * load(), yielding to the event loop every few chunks so a 5 M snapshot (160 MB) does not hold the engine's
+   * loop while it is read (issue #13 §1). Read outside a transaction: the caller holds the audience's lock.
+   */
+  async loadAsync(audienceId: number): Promise<Buffer> {
+    const meta = this.meta(audienceId);
+    if (!meta) return Buffer.alloc(0);
+    const out = Buffer.allocUnsafe(meta.entryCount * meta.entryWidth);
+    let off = 0;
+    // Sixteen 1 MiB chunks per read, each read whole (no statement stays open across a yield).
+    for (let next = 0; ; ) {
+      const rows = this.q.chunksFrom.all(audienceId, next, 16) as { seq: number; data: Buffer }[];
+      for (const row of rows) {
+        if (off + row.data.length > out.length) throw new Error(`Snapshot of audience ${audienceId} is corrupt: more bytes stored than ${out.length} expected.`);
+        row.data.copy(out, off);
+        off += row.data.length;
+        next = row.seq + 1;
+      }
+      if (rows.length < 16) break;
+      await new Promise<void>((r) => setImmediate(r));
+    }
+    if (off !== out.length) throw new Error(`Snapshot of audience ${audienceId} is corrupt: ${off} bytes stored, ${out.length} expected.`);
+    return out;
+  }
+
+  /**
    * The stored entries chunk by chunk (1 MiB each, in order), without assembling one buffer: a diff
    * can stream over them (cohort diffHashesChunked) so a 5 M snapshot never sits whole in memory.
    */
@@ -61,12 +87,13 @@ export class SnapshotRepo {
    * Replaces the whole snapshot. Runs inside the caller's transaction when there is one (so a job step
    * and its effect commit together), else in its own.
    */
-  replace(audienceId: number, entries: Buffer, entryWidth = 32): SnapshotMeta {
+  replace(audienceId: number, entries: Buffer, entryWidth = 32, digest?: string): SnapshotMeta {
     if (entries.length % entryWidth !== 0) throw new Error(`Snapshot length ${entries.length} is not a multiple of ${entryWidth}.`);
     const meta: SnapshotMeta = {
       entryWidth,
       entryCount: entries.length / entryWidth,
-      digest: digestOf(entries),
+      // A caller that hashed the entries already (digestAsync, outside its transaction) passes the digest.
+      digest: digest ?? digestOf(entries),
       updatedAt: new Date().toISOString(),
     };
     const write = () => {

@@ -1,4 +1,5 @@
 import { diffHashes, subtractHashes, unionHashes } from '../cohort';
+import { diffHashesAsync, subtractHashesAsync, unionHashesAsync } from '../cohort/hash-set-async';
 import type { Store } from '../store';
 
 const CHUNK_ENTRIES = 32_768;
@@ -34,6 +35,17 @@ export function clearPending(store: Store, audienceId: number): void {
  * What to send to go from what TikTok may hold to `target`: adds = target − (snapshot − maybe-removed),
  * removes = (snapshot ∪ maybe-added) − target. With nothing pending this is the plain diff, computed once.
  */
+/** diffWithPending, in slices that yield to the event loop between them (issue #13 §1). */
+export async function diffWithPendingAsync(store: Store, audienceId: number, snapshot: Buffer, target: Buffer, width: number): Promise<{ adds: Buffer; removes: Buffer }> {
+  const maybeAdded = loadPending(store, audienceId, 'add');
+  const maybeRemoved = loadPending(store, audienceId, 'remove');
+  if (maybeAdded.length === 0 && maybeRemoved.length === 0) return diffHashesAsync(snapshot, target, width);
+  return {
+    adds: (await diffHashesAsync(maybeRemoved.length === 0 ? snapshot : await subtractHashesAsync(snapshot, maybeRemoved, width), target, width)).adds,
+    removes: (await diffHashesAsync(maybeAdded.length === 0 ? snapshot : await unionHashesAsync(snapshot, maybeAdded, width), target, width)).removes,
+  };
+}
+
 export function diffWithPending(store: Store, audienceId: number, snapshot: Buffer, target: Buffer, width: number): { adds: Buffer; removes: Buffer } {
   const maybeAdded = loadPending(store, audienceId, 'add');
   const maybeRemoved = loadPending(store, audienceId, 'remove');

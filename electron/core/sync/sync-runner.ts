@@ -6,6 +6,7 @@ import type { AudienceRecord } from '../store/audiences-repo';
 import type { RunTrigger } from '../store/runs-repo';
 import { nextUtcDay } from '../store/quota-repo';
 import { diffHashes, slotHashes, subtractHashes, unionHashes, MULTI_SLOTS, type MultiSlot } from '../cohort';
+import { digestAsync, subtractHashesAsync, unionHashesAsync } from '../cohort/hash-set-async';
 import { entriesPerFile, layoutOf, type EntryLayout } from './entry-layout';
 import { isRemoteFailure, type AudienceApi, type PartnerApi, type RemoteAudience, type RemoteFailure } from './audience-api';
 import { PartnerNotAllowlisted, syncPartnerAudience } from './partner-sync';
@@ -14,7 +15,7 @@ import { floorMessage, planSync, FILES_PER_CALL, type Plan, type PlannedCall } f
 import { recordDelta } from './deltas';
 import { Deferral } from './deferral';
 import { makeOwnedTempDir, removeStaleTempDirs } from '../temp-dirs';
-import { addPending, clearPending, diffWithPending } from './pending';
+import { addPending, clearPending, diffWithPendingAsync } from './pending';
 import { clearAdvertiserUnreachable, clearRefusedEdit, markAdvertiserUnreachable, markUnavailable, noteRefusedEdit, refusedEditSince, unavailableMark, unavailableMessage } from './marks';
 import { floorWaitMessage, waitsForFloor } from './floor-wait';
 import { matchWarning, readAvailability, TIKTOK_TIME_SLACK_MS, tiktokTimeMs } from './status';
@@ -284,10 +285,11 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
         });
       }
     }
-    let snapshot = doubt ? Buffer.alloc(0) : store.snapshots.load(audienceId);
+    // Read and diffed in slices that yield to the event loop: a 5 M snapshot never holds the engine's loop (#13 §1).
+    let snapshot = doubt ? Buffer.alloc(0) : await store.snapshots.loadAsync(audienceId);
     const membershipUnknown = !addedOnly && (Boolean(doubt) || (Boolean(audience.tiktokAudienceId) && !store.snapshots.meta(audienceId)));
     // Remove what may be at TikTok and is not wanted; append what is wanted and may be missing.
-    const { adds, removes } = doubt ? { adds: target.hashes, removes: Buffer.alloc(0) } : diffWithPending(store, audienceId, snapshot, target.hashes, w);
+    const { adds, removes } = doubt ? { adds: target.hashes, removes: Buffer.alloc(0) } : await diffWithPendingAsync(store, audienceId, snapshot, target.hashes, w);
     if (layout.slots) outcome.perKey = perKeyCounts(layout.slots, snapshot, target.hashes);
     const at = now();
     const callsLeft = store.quota.left(audienceId, at, budget);
@@ -484,17 +486,17 @@ function perKeyCounts(slots: MultiSlot[], snapshot: Buffer, target: Buffer): Non
  * whole snapshot: APPEND adds entries − before; REMOVE removes entries ∩ before; a create or REPLACE
  * replaces before with entries.
  */
-function changedBy(kind: PlannedCall['kind'], before: Buffer, entries: Buffer, w: number): [Buffer, Buffer] {
+async function changedBy(kind: PlannedCall['kind'], before: Buffer, entries: Buffer, w: number): Promise<[Buffer, Buffer]> {
   const none = Buffer.alloc(0);
   if (before.length === 0) return [kind === 'REMOVE' ? none : entries, none];
   switch (kind) {
     case 'APPEND':
-      return [subtractHashes(entries, before, w), none];
+      return [await subtractHashesAsync(entries, before, w), none];
     case 'REMOVE':
-      return [none, subtractHashes(entries, subtractHashes(entries, before, w), w)];
+      return [none, await subtractHashesAsync(entries, await subtractHashesAsync(entries, before, w), w)];
     case 'create':
     case 'REPLACE':
-      return [subtractHashes(entries, before, w), subtractHashes(before, entries, w)];
+      return [await subtractHashesAsync(entries, before, w), await subtractHashesAsync(before, entries, w)];
   }
 }
 
@@ -690,10 +692,10 @@ async function sendCall(c: SendCtx): Promise<Buffer> {
     try {
       if (kind === 'create') {
         const res = await deps.api.create({ name: audience.name, calculateType: audience.calculateType, filePaths });
-        return acknowledge(c, quotaId, kind, res.requestId, res.audienceId);
+        return await acknowledge(c, quotaId, kind, res.requestId, res.audienceId);
       }
       const res = await deps.api.update({ audienceId: audience.tiktokAudienceId!, action: kind, filePaths });
-      return acknowledge(c, quotaId, kind, res.requestId, null);
+      return await acknowledge(c, quotaId, kind, res.requestId, null);
     } catch (err) {
       if (!isRemoteFailure(err)) {
         store.quota.fail(quotaId);
@@ -709,7 +711,7 @@ async function sendCall(c: SendCtx): Promise<Buffer> {
         // is looked for by name, again once TikTok has had time to finish, before creating again. If it exists, this
         // very call made it, with exactly these files.
         const found = await findOwnCreate(c, audience);
-        if (found) return acknowledge(c, quotaId, 'create', null, found.audienceId);
+        if (found) return await acknowledge(c, quotaId, 'create', null, found.audienceId);
       }
       if (attempt >= c.maxAttempts) throw new AppError(f.code, f.message, { retryable: true });
       switch (f.action) {
@@ -787,19 +789,25 @@ async function uploadAll(c: SendCtx, audience: AudienceRecord, files: { path: st
   return paths;
 }
 
-/** Commits one acknowledged call: ledger, snapshot, undo delta, run counts — together. */
-function acknowledge(c: SendCtx, quotaId: number, kind: PlannedCall['kind'], requestId: string | null, newAudienceId: string | null): Buffer {
+/**
+ * Commits one acknowledged call: ledger, snapshot, undo delta, run counts — together. The new snapshot, the
+ * delta and the digest are computed first, in slices that yield to the event loop (issue #13 §1), so the
+ * transaction itself only writes.
+ */
+async function acknowledge(c: SendCtx, quotaId: number, kind: PlannedCall['kind'], requestId: string | null, newAudienceId: string | null): Promise<Buffer> {
   const store = c.deps.store;
   const before = c.snapshot;
   const w = c.layout.width;
-  const after = kind === 'APPEND' ? unionHashes(before, c.entries, w) : kind === 'REMOVE' ? subtractHashes(before, c.entries, w) : c.entries;
+  const after = kind === 'APPEND' ? await unionHashesAsync(before, c.entries, w) : kind === 'REMOVE' ? await subtractHashesAsync(before, c.entries, w) : c.entries;
+  const [added, removed] = await changedBy(kind, before, c.entries, w);
+  const digest = await digestAsync(after);
   store.transaction(() => {
     store.quota.ack(quotaId);
     clearRefusedEdit(store, c.audienceId);
     store.db.prepare('UPDATE quota_calls SET request_id = ?, entries = ? WHERE id = ?').run(requestId, c.entries.length / w, quotaId);
     if (newAudienceId) store.audiences.setTiktokId(c.audienceId, newAudienceId);
-    store.snapshots.replace(c.audienceId, after, w);
-    recordDelta(store, c.runId, ...changedBy(kind, before, c.entries, w), w);
+    store.snapshots.replace(c.audienceId, after, w, digest);
+    recordDelta(store, c.runId, added, removed, w);
     store.runs.addCallsUsed(c.runId, 1);
   });
   c.snapshot = after;

@@ -1,0 +1,87 @@
+/**
+ * The sorted-set operations of hash-set.ts, cut into slices that yield to the event loop in between, so a
+ * 5 M-entry diff, union or digest never holds the engine's loop for long (issue #13 §1: progress events and
+ * status calls are answered while a sync works).
+ *
+ * Sets are sorted byte-wise, so entries split into key ranges by their first four bytes (SHA-256 digests are
+ * uniform): each range of every input is found by binary search and handed to the synchronous operation,
+ * whose results, range after range, are the whole answer in order.
+ */
+import { createHash } from 'node:crypto';
+import { diffHashes, subtractHashes, unionHashes } from './hash-set';
+
+/** Entries per slice across the inputs: a few milliseconds of merging. */
+export const SLICE_ENTRIES = 131_072;
+/** Bytes hashed between yields by digestAsync. */
+const DIGEST_SLICE_BYTES = 8 << 20;
+
+/** Lets timers, I/O and messages run before the next slice. */
+export function yieldToLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+function prefixAt(u8: Uint8Array, i: number, width: number): number {
+  const p = i * width;
+  return ((u8[p]! << 24) | (u8[p + 1]! << 16) | (u8[p + 2]! << 8) | u8[p + 3]!) >>> 0;
+}
+
+/** The first entry whose four-byte prefix is ≥ value. */
+function lowerBound(u8: Uint8Array, width: number, value: number): number {
+  let lo = 0;
+  let hi = Math.floor(u8.length / width);
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (prefixAt(u8, mid, width) < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Runs `step` on each key range of the inputs, yielding in between; null when the inputs are small enough for one go. */
+async function bySlices<T>(inputs: readonly Uint8Array[], width: number, step: (parts: Uint8Array[]) => T): Promise<T[] | null> {
+  const entries = inputs.reduce((n, u) => n + Math.floor(u.length / width), 0);
+  const slices = Math.ceil(entries / SLICE_ENTRIES);
+  if (slices <= 1 || width < 4) return null;
+  const out: T[] = [];
+  let from = inputs.map(() => 0);
+  for (let k = 1; k <= slices; k++) {
+    const to = inputs.map((u) => (k === slices ? Math.floor(u.length / width) : lowerBound(u, width, Math.floor((k * 2 ** 32) / slices))));
+    out.push(step(inputs.map((u, i) => u.subarray(from[i]! * width, to[i]! * width))));
+    from = to;
+    if (k < slices) await yieldToLoop();
+  }
+  return out;
+}
+
+function join(parts: Buffer[]): Buffer {
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+}
+
+/** subtractHashes(a, b), yielding between slices. */
+export async function subtractHashesAsync(a: Uint8Array, b: Uint8Array, width = 32): Promise<Buffer> {
+  const parts = await bySlices([a, b], width, ([x, y]) => subtractHashes(x!, y!, width));
+  return parts ? join(parts) : subtractHashes(a, b, width);
+}
+
+/** unionHashes(a, b), yielding between slices. */
+export async function unionHashesAsync(a: Uint8Array, b: Uint8Array, width = 32): Promise<Buffer> {
+  const parts = await bySlices([a, b], width, ([x, y]) => unionHashes(x!, y!, width));
+  return parts ? join(parts) : unionHashes(a, b, width);
+}
+
+/** diffHashes(prev, next), yielding between slices. */
+export async function diffHashesAsync(prev: Uint8Array, next: Uint8Array, width = 32): Promise<{ adds: Buffer; removes: Buffer }> {
+  const parts = await bySlices([prev, next], width, ([p, n]) => diffHashes(p!, n!, width));
+  if (!parts) return diffHashes(prev, next, width);
+  return { adds: join(parts.map((d) => d.adds)), removes: join(parts.map((d) => d.removes)) };
+}
+
+/** sha256 hex of the buffer (snapshot-repo's digestOf), yielding every few megabytes. */
+export async function digestAsync(entries: Uint8Array): Promise<string> {
+  const h = createHash('sha256');
+  for (let off = 0; off < entries.length; off += DIGEST_SLICE_BYTES) {
+    h.update(entries.subarray(off, Math.min(off + DIGEST_SLICE_BYTES, entries.length)));
+    if (off + DIGEST_SLICE_BYTES < entries.length) await yieldToLoop();
+  }
+  return h.digest('hex');
+}
