@@ -17,6 +17,7 @@ import type { KeyMapping, KeySlot } from '../../../../shared/ipc/dto';
 import { KEY_SLOTS, keysText, slotLabel } from '../../app/keys';
 import { Tag } from '../../ui/badge';
 import { isSimulatedAudience } from '../../app/sandbox';
+import { UseInTiktok } from './use-in-tiktok';
 
 const DAY = 86_400_000;
 
@@ -217,6 +218,7 @@ export function AudienceDetail({ id }: { id: number }) {
               </tbody>
             </table>
           )}
+          <UseInTiktok key={a.id} a={a} onDeleted={() => s.navigate({ name: 'audiences' })} />
           {a.state === 'processing' && <Notice>TikTok takes up to 24–48 hours to match a new or changed audience. Updates meanwhile are retried later, not failed.</Notice>}
         </>
       )}

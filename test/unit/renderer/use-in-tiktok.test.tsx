@@ -1,0 +1,135 @@
+// @vitest-environment jsdom
+/**
+ * Audience detail → "Use in TikTok" (#14 §1): nothing is read from TikTok until a section is opened, and nothing
+ * changes at TikTok before the user confirms the words that say what will happen.
+ */
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
+import { UseInTiktok } from '../../../renderer/src/features/audiences/use-in-tiktok';
+import { AudienceDetail } from '../../../renderer/src/features/audiences/audience-detail';
+import { AppError } from '../../../shared/errors';
+import type { AdGroupsView } from '../../../shared/ipc/audience-use-dto';
+import { audience, detail } from './fake-bridge';
+import { clickWhenEnabled, useFakeEngine } from './setup';
+
+function adGroups(usage: 'Include' | 'Exclude' | null = null): AdGroupsView {
+  return {
+    audienceId: 1,
+    tiktokAudienceId: '9000000001',
+    advertiserId: '7000000000000000001',
+    campaigns: [
+      {
+        campaignId: 'c1',
+        name: 'Always-on retargeting',
+        status: 'ENABLE',
+        adGroups: [
+          { adgroupId: 'g1', name: 'Cart abandoners', status: 'ENABLE', usage },
+          { adgroupId: 'g2', name: 'Past buyers', status: 'ENABLE', usage: null },
+        ],
+      },
+    ],
+  };
+}
+
+const useCalls = (b: ReturnType<typeof useFakeEngine>) => b.calls.filter((c) => c.channel.startsWith('audienceUse:'));
+
+describe('Use in TikTok', () => {
+  it('opening the audience reads nothing from TikTok; a section reads only when opened', async () => {
+    const b = useFakeEngine({ 'audiences:get': () => detail() });
+    render(<AudienceDetail id={1} />);
+    await screen.findByRole('heading', { name: 'Use in TikTok' });
+    expect(useCalls(b)).toEqual([]);
+  });
+
+  it('excluding from ad groups asks first with what it will do; Cancel sends nothing; confirming sends one apply and reloads', async () => {
+    let excluded = false;
+    const apply = vi.fn(() => {
+      excluded = true;
+      return { audienceId: 1, mode: 'Exclude' as const, adgroupIds: ['g1', 'g2'], requestIds: ['r1'] };
+    });
+    const b = useFakeEngine({ 'audienceUse:adGroups': () => adGroups(excluded ? 'Exclude' : null), 'audienceUse:apply': apply });
+    render(<UseInTiktok a={audience()} />);
+    fireEvent.click(screen.getByRole('button', { name: /Ad groups/ }));
+    fireEvent.click(await screen.findByRole('checkbox', { name: /Cart abandoners/ }));
+    fireEvent.click(screen.getByRole('checkbox', { name: /Past buyers/ }));
+    await clickWhenEnabled('Exclude from selected…');
+    let dialog = await screen.findByRole('dialog', { name: 'Exclude Spring buyers from ad groups?' });
+    expect(within(dialog).getByText(/^Exclude "Spring buyers" from 2 ad groups \(Cart abandoners, Past buyers\) at TikTok: its people stop seeing these ads \(a suppression list\)\./)).toBeTruthy();
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull(), { timeout: 5_000 });
+    expect(apply).not.toHaveBeenCalled();
+
+    await clickWhenEnabled('Exclude from selected…');
+    dialog = await screen.findByRole('dialog');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Exclude' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull(), { timeout: 5_000 });
+    expect(b.callsTo('audienceUse:apply')).toEqual([{ id: 1, adgroupIds: ['g1', 'g2'], mode: 'Exclude' }]);
+    expect(await screen.findByText(/Used by Cart abandoners \(excluded\)/)).toBeTruthy();
+    expect(b.callsTo('audienceUse:adGroups')).toHaveLength(2);
+  });
+
+  it('a refusal stays in the dialog in the engine’s words, and nothing is marked done', async () => {
+    useFakeEngine({
+      'audienceUse:adGroups': () => adGroups(),
+      'audienceUse:apply': () => {
+        throw new AppError('TIKTOK_REJECTED', 'Ad group g1 does not exist under advertiser 7000000000000000001.');
+      },
+    });
+    render(<UseInTiktok a={audience()} />);
+    fireEvent.click(screen.getByRole('button', { name: /Ad groups/ }));
+    fireEvent.click(await screen.findByRole('checkbox', { name: /Cart abandoners/ }));
+    await clickWhenEnabled('Include in selected…');
+    const dialog = await screen.findByRole('dialog', { name: 'Target Spring buyers in ad groups?' });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Include' }));
+    expect(await within(dialog).findByText(/Ad group g1 does not exist/)).toBeTruthy();
+    expect(screen.getByRole('dialog')).toBeTruthy();
+    expect(screen.queryByText(/^Done\./)).toBeNull();
+  });
+
+  it('a lookalike of a seed under 100 is refused with the reason before anything is sent', async () => {
+    const b = useFakeEngine({ 'audienceUse:lookalikes': () => [] });
+    render(<UseInTiktok a={audience({ coverNum: 60 })} />);
+    fireEvent.click(screen.getByRole('button', { name: /Lookalikes/ }));
+    expect(await screen.findByText(/matched 60 people of this audience; a lookalike needs a seed of at least 100/)).toBeTruthy();
+    expect((screen.getByRole('button', { name: 'Create lookalike…' }) as HTMLButtonElement).disabled).toBe(true);
+    expect(b.callsTo('audienceUse:createLookalike')).toEqual([]);
+  });
+
+  it('a lookalike’s confirmation names its size, devices, places and the seed-deletion warning', async () => {
+    const b = useFakeEngine({
+      'audienceUse:lookalikes': () => [],
+      'audienceUse:createLookalike': (r) => ({ tiktokAudienceId: 'l1', name: r.name, audienceSize: r.audienceSize, mobileOs: r.mobileOs, locationIds: r.locationIds, includeSource: false, createdAt: '2026-12-01T00:00:00Z', refreshedAt: null, coverNum: null, isValid: null, existsAtTiktok: true, seedDeleted: false }),
+    });
+    render(<UseInTiktok a={audience()} />);
+    fireEvent.click(screen.getByRole('button', { name: /Lookalikes/ }));
+    fireEvent.click(await screen.findByRole('radio', { name: 'Narrow' }));
+    fireEvent.change(screen.getByLabelText('Devices'), { target: { value: 'IOS' } });
+    fireEvent.click(screen.getByRole('checkbox', { name: 'United Kingdom' }));
+    await clickWhenEnabled('Create lookalike…');
+    const dialog = await screen.findByRole('dialog', { name: 'Create a lookalike?' });
+    expect(within(dialog).getByText(/narrow \(closest match, smallest reach\), iOS only, in United States, United Kingdom\. Deleting "Spring buyers" later stops this lookalike’s refreshes\./)).toBeTruthy();
+    expect(b.callsTo('audienceUse:createLookalike')).toEqual([]);
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Create lookalike' }));
+    await waitFor(() => expect(b.callsTo('audienceUse:createLookalike')).toEqual([{ id: 1, name: 'Spring buyers lookalike', audienceSize: 'NARROW', mobileOs: 'IOS', locationIds: ['6252001', '2635167'], includeSource: false }]), { timeout: 5_000 });
+  });
+
+  it('delete at TikTok says it detaches from the ad groups using it, then deletes; confirming calls the engine once and leaves', async () => {
+    const onDeleted = vi.fn();
+    const b = useFakeEngine({
+      'audienceUse:usage': () => [
+        { adgroupId: 'g1', adgroupName: 'Cart abandoners', usage: 'Exclude', appliedAt: null },
+        { adgroupId: 'g2', adgroupName: 'Past buyers', usage: 'Include', appliedAt: null },
+      ],
+      'audienceUse:lookalikes': () => [],
+      'audienceUse:deleteAtTiktok': () => ({ deleted: [{ id: 1, name: 'Spring buyers', detachedFrom: 2 }], deleteRequests: 1 }),
+    });
+    render(<UseInTiktok a={audience()} onDeleted={onDeleted} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Delete at TikTok…' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Delete Spring buyers at TikTok?' });
+    expect(within(dialog).getByText(/Delete 1 audience at TikTok \(Spring buyers\) and here .*This cannot be undone\. First detach them from the ad groups using them: "Spring buyers" from 2 ad groups/)).toBeTruthy();
+    expect(b.callsTo('audienceUse:deleteAtTiktok')).toEqual([]);
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Detach and delete' }));
+    await waitFor(() => expect(onDeleted).toHaveBeenCalledTimes(1), { timeout: 5_000 });
+    expect(b.callsTo('audienceUse:deleteAtTiktok')).toEqual([{ ids: [1] }]);
+  });
+});
