@@ -12,7 +12,7 @@ import { wireEvents } from '../../../renderer/src/app/engine-events';
 import { AudiencesScreen } from '../../../renderer/src/features/audiences/audiences-screen';
 import { AudienceDetail } from '../../../renderer/src/features/audiences/audience-detail';
 import { SizeChart, niceTicks } from '../../../renderer/src/features/audiences/size-chart';
-import { nextUtcMidnight, quotaResetText, syncNoteText } from '../../../renderer/src/features/audiences/sync-note';
+import { localTime, nextUtcMidnight, quotaResetText, syncNoteLabel, syncNoteText } from '../../../renderer/src/features/audiences/sync-note';
 import { CadencePicker, cadenceForecast } from '../../../renderer/src/features/import/cadence-picker';
 import { ImportWizard } from '../../../renderer/src/features/import/import-wizard';
 import { SettingsScreen } from '../../../renderer/src/features/settings/settings-screen';
@@ -37,6 +37,15 @@ describe('the last sync, in words with the numbers (item 7)', () => {
     expect(syncNoteText(note({ kind: 'up_to_date' }), NOW)).toMatch(/^Already up to date/);
   });
 
+  it('the row says it short, with the number or time that matters', () => {
+    const soon = new Date(NOW.getTime() + 30 * 60_000).toISOString();
+    expect(syncNoteLabel(note({ kind: 'retrying', until: soon }), NOW)).toBe(`Retrying at ${hhmm(soon)}`);
+    expect(syncNoteLabel(note({ kind: 'cancelled', added: 2000, addsLeft: 2000 }), NOW)).toBe('Cancelled after 2,000 added');
+    expect(syncNoteLabel(note({ kind: 'partly_synced', added: 300, removesLeft: 200 }), NOW)).toBe('Partly synced: 300 of 500');
+    expect(syncNoteLabel(note({ kind: 'waiting_cohort', size: 640 }), NOW)).toBe('Waiting for 1,000 (has 640)');
+    expect(syncNoteLabel(note({ kind: 'up_to_date' }), NOW)).toBe('Up to date');
+  });
+
   it('the row shows the state in short with the full words, and an exhausted audience when changes start again', async () => {
     const until = nextUtcMidnight().toISOString();
     useFakeEngine({
@@ -48,7 +57,7 @@ describe('the last sync, in words with the numbers (item 7)', () => {
     render(<AudiencesScreen />);
     const grid = await screen.findByRole('grid', { name: 'Audiences' });
     const [, buyers, lapsed] = within(grid).getAllByRole('row');
-    const waiting = within(buyers!).getByText('Waiting for quota');
+    const waiting = within(buyers!).getByText(`Waiting for quota until ${localTime(until)}`);
     expect(waiting.getAttribute('title')).toMatch(/^Waiting for quota until .*: nothing sent yet; still 2,500 to add \(0 calls spent today\)\.$/);
     expect(within(buyers!).getByText(/^Next changes at 00:00 UTC \(\d\d:\d\d your time\)$/)).toBeTruthy();
     expect(within(buyers!).queryByRole('meter')).toBeNull();

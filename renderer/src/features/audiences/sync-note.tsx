@@ -87,14 +87,35 @@ export const SYNC_NOTE_LABELS: Record<SyncNoteView['kind'], string> = {
   floor_blocked: 'Blocked under 1,000',
 };
 
+/** The row's short words, with the one number or time that matters: "Retrying at 14:05", "Cancelled after 2,000 added". */
+export function syncNoteLabel(n: SyncNoteView, now: Date = new Date()): string {
+  switch (n.kind) {
+    case 'retrying':
+      return n.until ? `Retrying at ${localTime(n.until, now)}` : SYNC_NOTE_LABELS.retrying;
+    case 'waiting_quota':
+      return n.until ? `Waiting for quota until ${localTime(n.until, now)}` : SYNC_NOTE_LABELS.waiting_quota;
+    case 'cancelled':
+      return n.added + n.removed > 0 ? `Cancelled after ${counts([[n.added, 'added'], [n.removed, 'removed']], '')}` : 'Cancelled, nothing sent';
+    case 'partly_synced':
+      return `Partly synced: ${fmtInt(n.added + n.removed)} of ${fmtInt(n.added + n.removed + n.addsLeft + n.removesLeft)}`;
+    case 'waiting_cohort':
+      return n.size !== null ? `Waiting for 1,000 (has ${fmtInt(n.size)})` : SYNC_NOTE_LABELS.waiting_cohort;
+    case 'floor_blocked':
+      return n.size !== null ? `Blocked at ${fmtInt(n.size)} (under 1,000)` : SYNC_NOTE_LABELS.floor_blocked;
+    default:
+      return SYNC_NOTE_LABELS[n.kind];
+  }
+}
+
 /** The short label of the row's state column; the full words are its title (and the detail screen shows them). */
 export function SyncNoteLabel({ a, now }: { a: AudienceView; now?: Date }) {
   const n = a.syncNote ?? null;
   if (!n) return null;
-  const text = syncNoteText(n, now ?? new Date());
+  const at = now ?? new Date();
+  const text = syncNoteText(n, at);
   return (
     <span className={`small ${n.kind === 'up_to_date' ? 'muted' : 'warn'}`} title={text} aria-label={text} data-note={n.kind}>
-      {SYNC_NOTE_LABELS[n.kind]}
+      {syncNoteLabel(n, at)}
     </span>
   );
 }
