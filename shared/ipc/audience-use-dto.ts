@@ -8,7 +8,7 @@ import type { IsoTime } from './dto';
 /** How an ad group uses an audience: target it, or keep its people out (a suppression list). */
 export type UsageMode = 'Include' | 'Exclude';
 export const USAGE_MODES = ['Include', 'Exclude'] as const;
-/** What `audienceUse:apply` does: attach as Include / Exclude, or detach. */
+/** What `use:apply` does: attach as Include / Exclude, or detach. */
 export const APPLY_MODES = ['Include', 'Exclude', 'Disconnect'] as const;
 export type ApplyMode = (typeof APPLY_MODES)[number];
 

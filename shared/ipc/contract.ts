@@ -239,18 +239,18 @@ export const contract = {
 
   // Put audiences to work at TikTok (issue #14 §1). Every call that changes something is confirmed by the user first.
   /** The advertiser's campaigns and ad groups, each with how it uses this (synced) audience now. */
-  'audienceUse:adGroups': { request: z.strictObject({ id }), response: returns<AdGroupsView>() },
+  'use:adGroups': { request: z.strictObject({ id }), response: returns<AdGroupsView>() },
   /** Attaches the audience to ad groups as Include or Exclude, or detaches it (Disconnect); 100 ad groups per request. */
-  'audienceUse:apply': {
+  'use:apply': {
     request: z.strictObject({ id, adgroupIds: z.array(text(64)).min(1, 'must name at least one ad group').max(1000), mode: z.enum(APPLY_MODES, { error: 'must be Include, Exclude or Disconnect' }) }),
     response: returns<ApplyResultView>(),
   },
   /** The ad groups the audience is applied to (TikTok's apply log). */
-  'audienceUse:usage': { request: z.strictObject({ id }), response: returns<AudienceUsageEntry[]>() },
+  'use:usage': { request: z.strictObject({ id }), response: returns<AudienceUsageEntry[]>() },
   /** Lookalikes made from this audience here, with their reach at TikTok. */
-  'audienceUse:lookalikes': { request: z.strictObject({ id }), response: returns<LookalikeView[]>() },
+  'use:lookalikes': { request: z.strictObject({ id }), response: returns<LookalikeView[]>() },
   /** Creates a lookalike from the synced audience; refused (AUDIENCE_TOO_SMALL) while it has fewer than 100 matched people. */
-  'audienceUse:createLookalike': {
+  'use:createLookalike': {
     request: z.strictObject({
       id,
       name: text(128),
@@ -262,20 +262,20 @@ export const contract = {
     response: returns<LookalikeView>(),
   },
   /** Refreshes a lookalike of this audience from its seed now (lookalike/update). */
-  'audienceUse:refreshLookalike': { request: z.strictObject({ id, lookalikeId: text(64) }), response: returns<LookalikeView>() },
+  'use:refreshLookalike': { request: z.strictObject({ id, lookalikeId: text(64) }), response: returns<LookalikeView>() },
   /** The ad accounts the audience is shared with. */
-  'audienceUse:shares': { request: z.strictObject({ id }), response: returns<ShareView[]>() },
+  'use:shares': { request: z.strictObject({ id }), response: returns<ShareView[]>() },
   /** Shares audiences with ad accounts of the same Business Center (10 × 10 per request, batched). */
-  'audienceUse:share': {
+  'use:share': {
     request: z.strictObject({ ids: z.array(id).min(1, 'must name at least one audience').max(100), advertiserIds: z.array(z.string().regex(/^\d{1,20}$/, 'must be an ad account id')).min(1, 'must name at least one ad account').max(100) }),
     response: returns<ShareResultView>(),
   },
-  'audienceUse:unshare': { request: z.strictObject({ id, advertiserId: z.string().regex(/^\d{1,20}$/, 'must be an ad account id') }), response: returns<null>() },
+  'use:unshare': { request: z.strictObject({ id, advertiserId: z.string().regex(/^\d{1,20}$/, 'must be an ad account id') }), response: returns<null>() },
   /** Detaches audiences from every ad group, deletes them at TikTok (100 per request), then here. */
-  'audienceUse:deleteAtTiktok': { request: z.strictObject({ ids: z.array(id).min(1, 'must name at least one audience').max(1000) }), response: returns<DeleteAtTiktokView>() },
-  'audienceUse:createOptions': { request: z.strictObject({ id }), response: returns<CreateOptionsView>() },
+  'use:deleteAtTiktok': { request: z.strictObject({ ids: z.array(id).min(1, 'must name at least one audience').max(1000) }), response: returns<DeleteAtTiktokView>() },
+  'use:createOptions': { request: z.strictObject({ id }), response: returns<CreateOptionsView>() },
   /** Saves what the first sync sends on create; refused once the audience exists at TikTok. */
-  'audienceUse:setCreateOptions': {
+  'use:setCreateOptions': {
     request: z.strictObject({
       id,
       retentionInDays: z.number().int('must be a whole number of days').min(1, 'must be 1 to 365 days').max(365, 'must be 1 to 365 days').nullable(),

@@ -312,22 +312,22 @@ export class AudienceUse {
   }
 }
 
-type UseChannel = Extract<keyof Handlers, `audienceUse:${string}`>;
+type UseChannel = Extract<keyof Handlers, `use:${string}`>;
 
-/** The contract's `audienceUse:*` handlers on one AudienceUse. */
+/** The contract's `use:*` handlers on one AudienceUse. */
 export function audienceUseHandlers(use: AudienceUse): Pick<Handlers, UseChannel> {
   return {
-    'audienceUse:adGroups': async ({ id }) => use.adGroups(id),
-    'audienceUse:apply': async ({ id, adgroupIds, mode }) => use.apply(id, adgroupIds, mode),
-    'audienceUse:usage': async ({ id }) => use.usage(id),
-    'audienceUse:lookalikes': async ({ id }) => use.lookalikes(id),
-    'audienceUse:createLookalike': async ({ id, ...p }) => use.createLookalike(id, p),
-    'audienceUse:refreshLookalike': async ({ id, lookalikeId }) => use.refreshLookalike(id, lookalikeId),
-    'audienceUse:shares': async ({ id }) => use.shares(id),
-    'audienceUse:share': async ({ ids, advertiserIds }) => use.share(ids, advertiserIds),
-    'audienceUse:unshare': async ({ id, advertiserId }) => use.unshare(id, advertiserId),
-    'audienceUse:deleteAtTiktok': async ({ ids }) => use.deleteAtTiktok(ids),
-    'audienceUse:createOptions': async ({ id }) => use.createOptions(id),
-    'audienceUse:setCreateOptions': async ({ id, ...o }) => use.setCreateOptions(id, o),
+    'use:adGroups': async ({ id }) => use.adGroups(id),
+    'use:apply': async ({ id, adgroupIds, mode }) => use.apply(id, adgroupIds, mode),
+    'use:usage': async ({ id }) => use.usage(id),
+    'use:lookalikes': async ({ id }) => use.lookalikes(id),
+    'use:createLookalike': async ({ id, ...p }) => use.createLookalike(id, p),
+    'use:refreshLookalike': async ({ id, lookalikeId }) => use.refreshLookalike(id, lookalikeId),
+    'use:shares': async ({ id }) => use.shares(id),
+    'use:share': async ({ ids, advertiserIds }) => use.share(ids, advertiserIds),
+    'use:unshare': async ({ id, advertiserId }) => use.unshare(id, advertiserId),
+    'use:deleteAtTiktok': async ({ ids }) => use.deleteAtTiktok(ids),
+    'use:createOptions': async ({ id }) => use.createOptions(id),
+    'use:setCreateOptions': async ({ id, ...o }) => use.setCreateOptions(id, o),
   };
 }

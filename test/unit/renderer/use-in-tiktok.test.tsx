@@ -31,7 +31,7 @@ function adGroups(usage: 'Include' | 'Exclude' | null = null): AdGroupsView {
   };
 }
 
-const useCalls = (b: ReturnType<typeof useFakeEngine>) => b.calls.filter((c) => c.channel.startsWith('audienceUse:'));
+const useCalls = (b: ReturnType<typeof useFakeEngine>) => b.calls.filter((c) => c.channel.startsWith('use:'));
 
 describe('Use in TikTok', () => {
   it('opening the audience reads nothing from TikTok; a section reads only when opened', async () => {
@@ -47,7 +47,7 @@ describe('Use in TikTok', () => {
       excluded = true;
       return { audienceId: 1, mode: 'Exclude' as const, adgroupIds: ['g1', 'g2'], requestIds: ['r1'] };
     });
-    const b = useFakeEngine({ 'audienceUse:adGroups': () => adGroups(excluded ? 'Exclude' : null), 'audienceUse:apply': apply });
+    const b = useFakeEngine({ 'use:adGroups': () => adGroups(excluded ? 'Exclude' : null), 'use:apply': apply });
     render(<UseInTiktok a={audience()} />);
     fireEvent.click(screen.getByRole('button', { name: /Ad groups/ }));
     fireEvent.click(await screen.findByRole('checkbox', { name: /Cart abandoners/ }));
@@ -63,15 +63,15 @@ describe('Use in TikTok', () => {
     dialog = await screen.findByRole('dialog');
     fireEvent.click(within(dialog).getByRole('button', { name: 'Exclude' }));
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull(), { timeout: 5_000 });
-    expect(b.callsTo('audienceUse:apply')).toEqual([{ id: 1, adgroupIds: ['g1', 'g2'], mode: 'Exclude' }]);
+    expect(b.callsTo('use:apply')).toEqual([{ id: 1, adgroupIds: ['g1', 'g2'], mode: 'Exclude' }]);
     expect(await screen.findByText(/Used by Cart abandoners \(excluded\)/)).toBeTruthy();
-    expect(b.callsTo('audienceUse:adGroups')).toHaveLength(2);
+    expect(b.callsTo('use:adGroups')).toHaveLength(2);
   });
 
   it('a refusal stays in the dialog in the engine’s words, and nothing is marked done', async () => {
     useFakeEngine({
-      'audienceUse:adGroups': () => adGroups(),
-      'audienceUse:apply': () => {
+      'use:adGroups': () => adGroups(),
+      'use:apply': () => {
         throw new AppError('TIKTOK_REJECTED', 'Ad group g1 does not exist under advertiser 7000000000000000001.');
       },
     });
@@ -87,18 +87,18 @@ describe('Use in TikTok', () => {
   });
 
   it('a lookalike of a seed under 100 is refused with the reason before anything is sent', async () => {
-    const b = useFakeEngine({ 'audienceUse:lookalikes': () => [] });
+    const b = useFakeEngine({ 'use:lookalikes': () => [] });
     render(<UseInTiktok a={audience({ coverNum: 60 })} />);
     fireEvent.click(screen.getByRole('button', { name: /Lookalikes/ }));
     expect(await screen.findByText(/matched 60 people of this audience; a lookalike needs a seed of at least 100/)).toBeTruthy();
     expect((screen.getByRole('button', { name: 'Create lookalike…' }) as HTMLButtonElement).disabled).toBe(true);
-    expect(b.callsTo('audienceUse:createLookalike')).toEqual([]);
+    expect(b.callsTo('use:createLookalike')).toEqual([]);
   });
 
   it('a lookalike’s confirmation names its size, devices, places and the seed-deletion warning', async () => {
     const b = useFakeEngine({
-      'audienceUse:lookalikes': () => [],
-      'audienceUse:createLookalike': (r) => ({ tiktokAudienceId: 'l1', name: r.name, audienceSize: r.audienceSize, mobileOs: r.mobileOs, locationIds: r.locationIds, includeSource: false, createdAt: '2026-12-01T00:00:00Z', refreshedAt: null, coverNum: null, isValid: null, existsAtTiktok: true, seedDeleted: false }),
+      'use:lookalikes': () => [],
+      'use:createLookalike': (r) => ({ tiktokAudienceId: 'l1', name: r.name, audienceSize: r.audienceSize, mobileOs: r.mobileOs, locationIds: r.locationIds, includeSource: false, createdAt: '2026-12-01T00:00:00Z', refreshedAt: null, coverNum: null, isValid: null, existsAtTiktok: true, seedDeleted: false }),
     });
     render(<UseInTiktok a={audience()} />);
     fireEvent.click(screen.getByRole('button', { name: /Lookalikes/ }));
@@ -108,28 +108,28 @@ describe('Use in TikTok', () => {
     await clickWhenEnabled('Create lookalike…');
     const dialog = await screen.findByRole('dialog', { name: 'Create a lookalike?' });
     expect(within(dialog).getByText(/narrow \(closest match, smallest reach\), iOS only, in United States, United Kingdom\. Deleting "Spring buyers" later stops this lookalike’s refreshes\./)).toBeTruthy();
-    expect(b.callsTo('audienceUse:createLookalike')).toEqual([]);
+    expect(b.callsTo('use:createLookalike')).toEqual([]);
     fireEvent.click(within(dialog).getByRole('button', { name: 'Create lookalike' }));
-    await waitFor(() => expect(b.callsTo('audienceUse:createLookalike')).toEqual([{ id: 1, name: 'Spring buyers lookalike', audienceSize: 'NARROW', mobileOs: 'IOS', locationIds: ['6252001', '2635167'], includeSource: false }]), { timeout: 5_000 });
+    await waitFor(() => expect(b.callsTo('use:createLookalike')).toEqual([{ id: 1, name: 'Spring buyers lookalike', audienceSize: 'NARROW', mobileOs: 'IOS', locationIds: ['6252001', '2635167'], includeSource: false }]), { timeout: 5_000 });
   });
 
   it('delete at TikTok says it detaches from the ad groups using it, then deletes; confirming calls the engine once and leaves', async () => {
     const onDeleted = vi.fn();
     const b = useFakeEngine({
-      'audienceUse:usage': () => [
+      'use:usage': () => [
         { adgroupId: 'g1', adgroupName: 'Cart abandoners', usage: 'Exclude', appliedAt: null },
         { adgroupId: 'g2', adgroupName: 'Past buyers', usage: 'Include', appliedAt: null },
       ],
-      'audienceUse:lookalikes': () => [],
-      'audienceUse:deleteAtTiktok': () => ({ deleted: [{ id: 1, name: 'Spring buyers', detachedFrom: 2 }], deleteRequests: 1 }),
+      'use:lookalikes': () => [],
+      'use:deleteAtTiktok': () => ({ deleted: [{ id: 1, name: 'Spring buyers', detachedFrom: 2 }], deleteRequests: 1 }),
     });
     render(<UseInTiktok a={audience()} onDeleted={onDeleted} />);
     fireEvent.click(screen.getByRole('button', { name: 'Delete at TikTok…' }));
     const dialog = await screen.findByRole('dialog', { name: 'Delete Spring buyers at TikTok?' });
     expect(within(dialog).getByText(/Delete 1 audience at TikTok \(Spring buyers\) and here .*This cannot be undone\. First detach them from the ad groups using them: "Spring buyers" from 2 ad groups/)).toBeTruthy();
-    expect(b.callsTo('audienceUse:deleteAtTiktok')).toEqual([]);
+    expect(b.callsTo('use:deleteAtTiktok')).toEqual([]);
     fireEvent.click(within(dialog).getByRole('button', { name: 'Detach and delete' }));
     await waitFor(() => expect(onDeleted).toHaveBeenCalledTimes(1), { timeout: 5_000 });
-    expect(b.callsTo('audienceUse:deleteAtTiktok')).toEqual([{ ids: [1] }]);
+    expect(b.callsTo('use:deleteAtTiktok')).toEqual([{ ids: [1] }]);
   });
 });

@@ -125,7 +125,7 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
 }
 
 function AdGroupsBody({ a, ask }: { a: AudienceView; ask: (p: Pending, after: () => void) => void }) {
-  const groups = useEngine<AdGroupsView>(() => getBridge().audienceUse.adGroups({ id: a.id }), a.id);
+  const groups = useEngine<AdGroupsView>(() => getBridge().use.adGroups({ id: a.id }), a.id);
   const [picked, setPicked] = useState<Set<string>>(new Set());
   const all = groups.data?.campaigns.flatMap((c) => c.adGroups) ?? [];
   const names = (ids: Set<string>) => all.filter((g) => ids.has(g.adgroupId)).map((g) => g.name);
@@ -142,7 +142,7 @@ function AdGroupsBody({ a, ask }: { a: AudienceView; ask: (p: Pending, after: ()
         title: mode === 'Disconnect' ? `Detach ${a.name}?` : mode === 'Exclude' ? `Exclude ${a.name} from ad groups?` : `Target ${a.name} in ad groups?`,
         text: describeApply(a.name, mode, names(picked)),
         action: mode === 'Disconnect' ? 'Detach' : mode === 'Exclude' ? 'Exclude' : 'Include',
-        run: () => getBridge().audienceUse.apply({ id: a.id, adgroupIds: [...picked], mode }),
+        run: () => getBridge().use.apply({ id: a.id, adgroupIds: [...picked], mode }),
       },
       () => {
         setPicked(new Set());
@@ -197,7 +197,7 @@ const SIZES: { value: LookalikeSize; label: string }[] = [
 
 function LookalikeBody({ a, ask }: { a: AudienceView; ask: (p: Pending, after: () => void) => void }) {
   const id = useId();
-  const list = useEngine<LookalikeView[]>(() => getBridge().audienceUse.lookalikes({ id: a.id }), a.id);
+  const list = useEngine<LookalikeView[]>(() => getBridge().use.lookalikes({ id: a.id }), a.id);
   const [name, setName] = useState(`${a.name} lookalike`.slice(0, 128));
   const [size, setSize] = useState<LookalikeSize>('BALANCED');
   const [os, setOs] = useState<LookalikeOs>('ALL');
@@ -210,7 +210,7 @@ function LookalikeBody({ a, ask }: { a: AudienceView; ask: (p: Pending, after: (
         title: 'Create a lookalike?',
         text: describeLookalike(a.name, { name, audienceSize: size, mobileOs: os, locationIds: locations, includeSource }),
         action: 'Create lookalike',
-        run: () => getBridge().audienceUse.createLookalike({ id: a.id, name, audienceSize: size, mobileOs: os, locationIds: locations, includeSource }),
+        run: () => getBridge().use.createLookalike({ id: a.id, name, audienceSize: size, mobileOs: os, locationIds: locations, includeSource }),
       },
       list.reload,
     );
@@ -231,7 +231,7 @@ function LookalikeBody({ a, ask }: { a: AudienceView; ask: (p: Pending, after: (
                 disabled={l.seedDeleted || !l.existsAtTiktok}
                 title={l.seedDeleted ? 'The seed audience was deleted at TikTok: this lookalike can no longer be refreshed.' : undefined}
                 aria-label={`Refresh ${l.name}…`}
-                onClick={() => ask({ title: `Refresh ${l.name}?`, text: describeRefresh(l.name), action: 'Refresh', run: () => getBridge().audienceUse.refreshLookalike({ id: a.id, lookalikeId: l.tiktokAudienceId }) }, list.reload)}
+                onClick={() => ask({ title: `Refresh ${l.name}?`, text: describeRefresh(l.name), action: 'Refresh', run: () => getBridge().use.refreshLookalike({ id: a.id, lookalikeId: l.tiktokAudienceId }) }, list.reload)}
               >
                 Refresh…
               </Button>
@@ -283,7 +283,7 @@ function LookalikeBody({ a, ask }: { a: AudienceView; ask: (p: Pending, after: (
 
 function ShareBody({ a, ask }: { a: AudienceView; ask: (p: Pending, after: () => void) => void }) {
   const id = useId();
-  const shares = useEngine<ShareView[]>(() => getBridge().audienceUse.shares({ id: a.id }), a.id);
+  const shares = useEngine<ShareView[]>(() => getBridge().use.shares({ id: a.id }), a.id);
   const [accounts, setAccounts] = useState('');
   const ids = [...new Set(accounts.split(/[\s,]+/).filter(Boolean))];
   const valid = ids.length > 0 && ids.every((x) => /^\d{1,20}$/.test(x));
@@ -297,7 +297,7 @@ function ShareBody({ a, ask }: { a: AudienceView; ask: (p: Pending, after: () =>
           {shares.data.map((s) => (
             <li key={s.advertiserId}>
               {s.advertiserName ?? s.advertiserId} <span className="mono small">{s.advertiserId}</span>{' '}
-              <Button size="small" aria-label={`Stop sharing with ${s.advertiserName ?? s.advertiserId}…`} onClick={() => ask({ title: 'Stop sharing?', text: describeUnshare(a.name, s.advertiserName ?? s.advertiserId), action: 'Stop sharing', run: () => getBridge().audienceUse.unshare({ id: a.id, advertiserId: s.advertiserId }) }, shares.reload)}>
+              <Button size="small" aria-label={`Stop sharing with ${s.advertiserName ?? s.advertiserId}…`} onClick={() => ask({ title: 'Stop sharing?', text: describeUnshare(a.name, s.advertiserName ?? s.advertiserId), action: 'Stop sharing', run: () => getBridge().use.unshare({ id: a.id, advertiserId: s.advertiserId }) }, shares.reload)}>
                 Stop sharing…
               </Button>
             </li>
@@ -310,7 +310,7 @@ function ShareBody({ a, ask }: { a: AudienceView; ask: (p: Pending, after: () =>
         {accounts.trim() && !valid && <p className="warn small">Ad account ids are digits only.</p>}
       </div>
       <div className="actions">
-        <Button disabled={!valid} onClick={() => ask({ title: `Share ${a.name}?`, text: describeShare([a.name], ids), action: 'Share', run: () => getBridge().audienceUse.share({ ids: [a.id], advertiserIds: ids }) }, () => { setAccounts(''); shares.reload(); })}>
+        <Button disabled={!valid} onClick={() => ask({ title: `Share ${a.name}?`, text: describeShare([a.name], ids), action: 'Share', run: () => getBridge().use.share({ ids: [a.id], advertiserIds: ids }) }, () => { setAccounts(''); shares.reload(); })}>
           Share…
         </Button>
       </div>
@@ -320,7 +320,7 @@ function ShareBody({ a, ask }: { a: AudienceView; ask: (p: Pending, after: () =>
 
 function OptionsBody({ a }: { a: AudienceView }) {
   const id = useId();
-  const opts = useEngine<CreateOptionsView>(() => getBridge().audienceUse.createOptions({ id: a.id }), a.id);
+  const opts = useEngine<CreateOptionsView>(() => getBridge().use.createOptions({ id: a.id }), a.id);
   const [draft, setDraft] = useState<{ retention: string; enhancement: boolean; subType: AudienceSubType } | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
   const [error, setError] = useState<AppErrorShape | null>(null);
@@ -334,7 +334,7 @@ function OptionsBody({ a }: { a: AudienceView }) {
     if (!draft) return;
     setError(null);
     try {
-      await getBridge().audienceUse.setCreateOptions({ id: a.id, retentionInDays: retention, audienceEnhancement: draft.enhancement, subType: draft.subType });
+      await getBridge().use.setCreateOptions({ id: a.id, retentionInDays: retention, audienceEnhancement: draft.enhancement, subType: draft.subType });
       setSaved('Saved: the first sync sends these when it creates the audience at TikTok.');
       opts.reload();
     } catch (err) {
@@ -390,8 +390,8 @@ export function UseInTiktok({ a, onDeleted }: { a: AudienceView; onDeleted?: () 
   const partner = a.api === 'segment';
   const deleteAtTiktok = async () => {
     // The words name the ad groups it will leave and its lookalikes: both are read first (nothing changes).
-    const [usage, lookalikes] = await Promise.all([getBridge().audienceUse.usage({ id: a.id }), getBridge().audienceUse.lookalikes({ id: a.id }).catch(() => [])]);
-    ask({ title: `Delete ${a.name} at TikTok?`, text: describeDeleteAtTiktok([{ name: a.name, adGroups: usage.length, lookalikes: lookalikes.length }]), action: 'Detach and delete', danger: true, run: () => getBridge().audienceUse.deleteAtTiktok({ ids: [a.id] }) }, () => onDeleted?.());
+    const [usage, lookalikes] = await Promise.all([getBridge().use.usage({ id: a.id }), getBridge().use.lookalikes({ id: a.id }).catch(() => [])]);
+    ask({ title: `Delete ${a.name} at TikTok?`, text: describeDeleteAtTiktok([{ name: a.name, adGroups: usage.length, lookalikes: lookalikes.length }]), action: 'Detach and delete', danger: true, run: () => getBridge().use.deleteAtTiktok({ ids: [a.id] }) }, () => onDeleted?.());
   };
   const [deleteError, setDeleteError] = useState<AppErrorShape | null>(null);
   return (
