@@ -46,8 +46,8 @@ function columnKind(c: CsvColumn): DetectedKind {
   return c.detected;
 }
 
-export async function previewView(file: string, defaultCountry: string | null = null): Promise<PreviewView> {
-  const p = await previewCsv(file, { defaultCountry });
+export async function previewView(file: string, defaultCountry: string | null = null, hasHeader?: boolean): Promise<PreviewView> {
+  const p = await previewCsv(file, { defaultCountry, ...(hasHeader === undefined ? {} : { hasHeader }) });
   const columns: ColumnView[] = p.columns.map((c) => {
     const usable = p.usable.get(c.index);
     return {
@@ -88,7 +88,7 @@ const CHANGED_ROWS = 10;
  * through this build. Line numbers count the header as line 1 (blank lines in the sample are skipped).
  */
 export async function hashLabView(req: RequestOf<'import:hashLab'>): Promise<HashLabView> {
-  const sample = await sniffCsv(req.path);
+  const sample = await sniffCsv(req.path, headerOption(req));
   const column = resolveColumn(sample, req.key, req.column);
   const country = countryColumnOf(sample, req.key, req.countryColumn, column.index);
   // With a country column, a national-format phone is first given its row's country ("030 1234567" + DE → "+4930…").
@@ -128,13 +128,13 @@ export function tryValue(req: RequestOf<'import:tryValue'>): TryValueView {
  * The record id or name column a reject carries: the one the request names, none for null, else (undefined)
  * the file's own record column (id, user_id, record_id, name…) when it has one. Never the key column itself.
  */
-async function recordColumnOf(req: { path: string; key: KeyType; column?: string | number; recordColumn?: string | number | null }): Promise<{ index: number; name: string } | null> {
+async function recordColumnOf(req: { path: string; key: KeyType; column?: string | number; recordColumn?: string | number | null; hasHeader?: boolean }): Promise<{ index: number; name: string } | null> {
   if (req.recordColumn === null) return null;
-  const sample = await sniffCsv(req.path);
+  const sample = await sniffCsv(req.path, headerOption(req));
   let rec: { index: number; name: string } | null;
   if (req.recordColumn === undefined) {
     if (!sample.hasHeader) return null;
-    const p = await previewCsv(req.path);
+    const p = await previewCsv(req.path, headerOption(req));
     rec = p.recordColumn === null ? null : { index: p.recordColumn, name: p.columns[p.recordColumn]!.name };
   } else rec = resolveColumn(sample, req.key, req.recordColumn);
   if (!rec) return null;
@@ -163,6 +163,13 @@ interface MappedFile {
   /** Phones: the column of ISO country codes for national-format numbers. */
   countryColumn?: string | number;
   profile: NormalizationProfile;
+  /** The user's answer to "is the first row a header?"; absent: judged from the file. */
+  hasHeader?: boolean;
+}
+
+/** The reader's header option from a request: the user's answer when given, else none (the reader judges). */
+function headerOption(req: { hasHeader?: boolean }): { hasHeader?: boolean } {
+  return req.hasHeader === undefined ? {} : { hasHeader: req.hasHeader };
 }
 
 /** Reads the whole file once, reporting `import:progress` for it. */
@@ -177,6 +184,7 @@ export async function readWithProgress(req: MappedFile, ctx: FileJobContext, max
     profile: req.profile,
     signal: ctx.signal,
     maxRejects,
+    ...headerOption(req),
     onProgress: (p) => {
       const fraction = p.totalBytes ? p.bytesRead / p.totalBytes : null;
       ctx.emit({ path: req.path, phase: p.rows ? 'hashing' : 'reading', rows: p.rows, percent: fraction === null ? null : Math.round(fraction * 100), ...meter.measure(p.rows, fraction) });

@@ -469,7 +469,7 @@ class Engine {
         return list.map((a) => ({ advertiserId: a.advertiserId, name: a.name }));
       },
 
-      'import:preview': async ({ path, defaultCountry }) => this.jobs.run(path, () => previewView(path, defaultCountry ?? null)),
+      'import:preview': async ({ path, defaultCountry, hasHeader }) => this.jobs.run(path, () => previewView(path, defaultCountry ?? null, hasHeader)),
       'import:hashLab': async (req) => hashLabView(req),
       'import:validate': async (req) => this.jobs.run(req.path, (signal) => validateFile(req, { signal, emit: (p) => this.hub.emit('import:progress', p) })),
       'import:exportRejects': async (req) => this.jobs.run(req.path, (signal) => exportRejects(req, { signal, emit: (p) => this.hub.emit('import:progress', p) })),
@@ -521,6 +521,7 @@ class Engine {
           ...(req.suppressPath !== undefined && { suppressPath: req.suppressPath }),
         if (req.startAtFloor !== undefined) setWaitForFloor(store, cur, req.startAtFloor);
           ...(req.removalLimitPct !== undefined && { removalLimitPct: req.removalLimitPct }),
+          ...(req.hasHeader !== undefined && { hasHeader: req.hasHeader }),
         });
         this.hub.emit('audience:statusChanged', { audienceId: req.id });
         return this.audience(next);
@@ -696,12 +697,14 @@ class Engine {
       cadence: req.cadence,
       removalMode: req.removalMode ?? (req.existingTiktokAudienceId ? 'added-only' : 'mirror'),
       othersSize: null,
+      hasHeader: req.hasHeader ?? null,
     };
   }
 
   /** The create request with its keys saved by column index when the file's header is only a guess (#12 item 2). */
   private async pinnedCreate(req: RequestOf<'audiences:create'>, kind: 'file' | 'folder'): Promise<RequestOf<'audiences:create'>> {
-    return kind === 'file' ? { ...req, keys: await pinDoubtfulHeader(req.sourcePath, req.keys) } : req;
+    // The user said whether the first row is a header: nothing is a guess, so nothing is pinned.
+    return kind === 'file' && req.hasHeader === undefined ? { ...req, keys: await pinDoubtfulHeader(req.sourcePath, req.keys) } : req;
   }
 
   private async createAudience(asked: RequestOf<'audiences:create'>): Promise<AudienceView> {
@@ -737,6 +740,7 @@ class Engine {
       const { tiktokAudienceId: _none, ...fields } = this.draftRecord(req, connectionId, kind);
       record = store.audiences.create(fields);
     }
+    if (req.hasHeader !== undefined && record.hasHeader !== req.hasHeader) record = store.audiences.update(record.id, { hasHeader: req.hasHeader });
     this.hub.emit('audience:statusChanged', { audienceId: record.id });
     return this.audience(record);
   }

@@ -47,6 +47,8 @@ export interface AudienceRecord {
   removalMode: RemovalMode;
   /** Adopted audiences: TikTok's matched size when adopted (people this app did not add); null when unknown or not adopted. */
   othersSize: number | null;
+  /** Whether the file's first row is a header: null (or absent) lets the reader judge; true / false is the user's answer. */
+  hasHeader?: boolean | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -73,6 +75,7 @@ interface Row {
   removal_limit_pct: number | null;
   removal_mode: RemovalMode;
   others_size: number | null;
+  has_header: number | null;
   created_at: string;
   updated_at: string;
 }
@@ -106,6 +109,7 @@ export class AudiencesRepo {
       removeLock: db.prepare('DELETE FROM audience_locks WHERE audience_id = ?'),
       historyBaseline: db.prepare('SELECT history_baseline AS n FROM audiences WHERE id = ?'),
       setHistoryBaseline: db.prepare('UPDATE audiences SET history_baseline = ? WHERE id = ?'),
+      setHasHeader: db.prepare('UPDATE audiences SET has_header = ? WHERE id = ?'),
     };
   }
 
@@ -131,6 +135,7 @@ export class AudiencesRepo {
       othersSize: a.othersSize ?? null,
       now: new Date().toISOString(),
     });
+    if (a.hasHeader !== undefined && a.hasHeader !== null) this.setHasHeader(Number(info.lastInsertRowid), a.hasHeader);
     return this.get(Number(info.lastInsertRowid))!;
   }
 
@@ -165,7 +170,7 @@ export class AudiencesRepo {
   }
 
   /** Updates the mutable settings (api only as the fallback from partner to file). Keys, calculate_type, advertiser and profile are not among them. */
-  update(id: number, patch: Partial<Pick<AudienceRecord, 'name' | 'api' | 'sourceKind' | 'sourcePath' | 'sourcePattern' | 'suppressPath' | 'cadence' | 'paused' | 'connectionId' | 'removalLimitPct' | 'removalMode' | 'othersSize'>>): AudienceRecord {
+  update(id: number, patch: Partial<Pick<AudienceRecord, 'name' | 'api' | 'sourceKind' | 'sourcePath' | 'sourcePattern' | 'suppressPath' | 'cadence' | 'paused' | 'connectionId' | 'removalLimitPct' | 'removalMode' | 'othersSize' | 'hasHeader'>>): AudienceRecord {
     const cur = this.require(id);
     const next = { ...cur, ...patch };
     this.q.update.run({
@@ -184,7 +189,12 @@ export class AudiencesRepo {
       othersSize: next.othersSize,
       now: new Date().toISOString(),
     });
+    if (patch.hasHeader !== undefined) this.setHasHeader(id, patch.hasHeader);
     return this.require(id);
+  }
+
+  private setHasHeader(id: number, hasHeader: boolean | null): void {
+    this.q.setHasHeader.run(hasHeader === null ? null : hasHeader ? 1 : 0, id);
   }
 
   /**
@@ -253,6 +263,7 @@ function toRecord(r: Row): AudienceRecord {
     removalLimitPct: r.removal_limit_pct,
     removalMode: r.removal_mode,
     othersSize: r.others_size,
+    hasHeader: r.has_header === null || r.has_header === undefined ? null : r.has_header === 1,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };

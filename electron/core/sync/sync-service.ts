@@ -158,7 +158,7 @@ export class SyncService {
         if (k.column === null) throw new AppError('INVALID_ARGUMENT', `Audience "${audience.name}" maps ${KEY_LABELS[k.key]} without a column. Map a column for each key.`);
         return { key: k.key, column: k.column, ...(k.countryColumn !== undefined ? { countryColumn: k.countryColumn } : {}) };
       });
-      const res = await readCohortMulti({ path: file, keys, profile: audience.profile, signal: ctx.signal, onProgress });
+      const res = await readCohortMulti({ path: file, keys, profile: audience.profile, signal: ctx.signal, onProgress, ...headerOf(audience) });
       let entries = res.entries;
       // A suppression list holds one key type: the audience's first mapped key. A person whose hash for it is listed is left out.
       if (audience.suppressPath) entries = suppressEntries(entries, await loadSuppression(audience.suppressPath, mapping.key, audience.profile), slotOfKey(mapping.key));
@@ -172,6 +172,7 @@ export class SyncService {
       profile: audience.profile,
       signal: ctx.signal,
       onProgress,
+      ...headerOf(audience),
     });
     let hashes = res.hashes;
     if (audience.suppressPath) hashes = subtractHashes(hashes, await loadSuppression(audience.suppressPath, mapping.key, audience.profile));
@@ -376,4 +377,9 @@ export class SyncService {
 /** Whether a run changed TikTok, or may have: an acknowledged call, or one sent without an answer (a crash, a lost answer). */
 function runChangedTikTok(store: Store, runId: number, callsUsed: number): boolean {
   return callsUsed > 0 || store.db.prepare("SELECT 1 FROM quota_calls WHERE run_id = ? AND state IN ('acked', 'failed') LIMIT 1").get(runId) !== undefined;
+}
+
+/** The user's answer to "is the first row a header?" (the wizard's override), for the reader; none: it judges. */
+function headerOf(a: AudienceRecord): { hasHeader?: boolean } {
+  return a.hasHeader === null || a.hasHeader === undefined ? {} : { hasHeader: a.hasHeader };
 }
