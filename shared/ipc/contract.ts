@@ -97,7 +97,7 @@ const eraseRequest = z.strictObject({
 });
 
 /** The file + mapping the import screens work on (preview → hash lab → validation). */
-const mappedFile = { path: filePath, key: keyTypeSchema, column: columnSchema, countryColumn: columnSchema.optional(), profile: profileSchema };
+const mappedFile = { path: filePath, key: keyTypeSchema, column: columnSchema, countryColumn: columnSchema.optional(), profile: profileSchema, hasHeader: z.boolean().optional() };
 /** The column whose value each reject carries (a record id or name), so a person can find the row; null: none. */
 const recordColumn = columnSchema.nullable().optional();
 
@@ -114,6 +114,8 @@ const createAudienceRequest = z.strictObject({
   sourcePath: filePath,
   sourceKind: z.enum(['file', 'folder']).optional(),
   sourcePattern: text(256).optional(),
+  /** The user's answer to "is the first row a header?", kept with the audience so every sync reads the file alike; absent: judged. */
+  hasHeader: z.boolean().optional(),
   profile: profileSchema,
   cadence: cadenceSchema,
   suppressPath: filePath.optional(),
@@ -173,7 +175,8 @@ export const contract = {
 
   // Import: the engine reads the file; the renderer only names it.
   /** defaultCountry: how phones without a country code are read when the usable share of each column is counted. */
-  'import:preview': { request: z.strictObject({ path: filePath, defaultCountry: country.nullable().optional() }), response: returns<PreviewView>() },
+  /** hasHeader: the user's answer to "is the first row a header?" (the wizard's override); absent: the engine judges. */
+  'import:preview': { request: z.strictObject({ path: filePath, defaultCountry: country.nullable().optional(), hasHeader: z.boolean().optional() }), response: returns<PreviewView>() },
   'import:hashLab': {
     request: z.strictObject({ ...mappedFile, limit: z.number().int().min(1).max(100).optional() }),
     response: returns<HashLabView>(),
@@ -217,6 +220,8 @@ export const contract = {
       sourcePattern: text(256).nullable().optional(),
       /** null removes the suppression list. */
       suppressPath: filePath.nullable().optional(),
+      /** Whether the file's first row is a header; null: let the engine judge. */
+      hasHeader: z.boolean().nullable().optional(),
       /** An audience not created at TikTok yet: wait for 1,000 people (true), or let the next sync create it now (false). */
       startAtFloor: z.boolean().optional(),
       /** The largest share (%) of the audience one sync may remove without asking; null switches the check off. */
