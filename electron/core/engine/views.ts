@@ -237,7 +237,8 @@ export function audienceView(store: Store, a: AudienceRecord, ctx: AudienceConte
     markedUnavailable: unavailable !== null,
     advertiserUnreachable: unreachable !== null,
   });
-  const lastSync = runs.find((r) => !r.dryRun && (r.status === 'done' || r.status === 'deferred'))?.finishedAt ?? null;
+  // A run that waited for the cohort to reach 1,000 sent nothing: it is no sync.
+  const lastSync = runs.find((r) => !r.dryRun && (r.status === 'done' || (r.status === 'deferred' && r.errorCode !== 'AUDIENCE_TOO_SMALL')))?.finishedAt ?? null;
   const expiresAt = tiktokTimeToIso(status?.expiredTime) ?? (a.tiktokAudienceId && meta ? plus12Months(meta.updatedAt) : null);
   const quota = ctx.quota(a.id);
   return {

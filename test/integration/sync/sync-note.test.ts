@@ -128,6 +128,8 @@ describe('"Start when the cohort reaches 1,000"', () => {
     expect(sim.requests('dmp/custom_audience/create')).toHaveLength(0);
     expect(app.store.audiences.require(a.id).tiktokAudienceId).toBeNull();
     expect(view(a.id).syncNote).toMatchObject({ kind: 'waiting_cohort', size: 640, callsUsed: 0 });
+    // Nothing was sent: the row does not claim a last sync.
+    expect(view(a.id).lastSync).toBeNull();
 
     writeEmailCsv(csv(), emails(0, 1200));
     const created = await app.sync.sync(a.id, 'schedule');
