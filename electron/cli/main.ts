@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<{ default: CliCommand }>> = {
   delete: () => import('./commands/delete'),
   use: () => import('./commands/use'),
   removals: () => import('./commands/removals'),
+  overlap: () => import('./commands/overlap'),
   daemon: () => import('./commands/daemon'),
   start: () => import('./commands/start'),
   recover: () => import('./commands/recover'),

@@ -29,6 +29,7 @@ export const CHANNELS = [
   'audiences:deleteLocal',
   'audiences:delete',
   'audiences:tiktokList',
+  'audiences:overlap',
   'use:adGroups',
   'use:apply',
   'use:usage',

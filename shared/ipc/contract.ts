@@ -39,6 +39,7 @@ import { API_ENVIRONMENTS, DAILY_BUDGET_TOO_HIGH, MAX_DAILY_CALL_BUDGET, THEMES 
 
 import type { AdGroupsView, ApplyResultView, AudienceUsageEntry, CreateOptionsView, DeleteAtTiktokView, LookalikeView, ShareResultView, ShareView } from './audience-use-dto';
 import { APPLY_MODES, AUDIENCE_SUB_TYPES, LOOKALIKE_OS, LOOKALIKE_SIZES } from './audience-use-dto';
+import type { OverlapView } from './overlap-dto';
 import type { ErasePreviewView, EraseResultView } from './erase-dto';
 
 export type { Channel, Domain, EventName } from './channels';
@@ -270,6 +271,14 @@ export const contract = {
   'use:refreshLookalike': { request: z.strictObject({ id, lookalikeId: text(64) }), response: returns<LookalikeView>() },
   /** The ad accounts the audience is shared with. */
   'use:shares': { request: z.strictObject({ id }), response: returns<ShareView[]>() },
+  /**
+   * The exact overlap of two local audiences from the hashes kept here (nothing sent); with atTiktok, also TikTok's
+   * overlap of their matched users (audience/insight/overlap/, the first audience as the benchmark).
+   */
+  'audiences:overlap': {
+    request: z.strictObject({ ids: z.tuple([id, id], { error: 'must name two audiences' }), atTiktok: z.boolean().optional() }),
+    response: returns<OverlapView>(),
+  },
   /** Shares audiences with ad accounts of the same Business Center (10 × 10 per request, batched). */
   'use:share': {
     request: z.strictObject({ ids: z.array(id).min(1, 'must name at least one audience').max(100), advertiserIds: z.array(z.string().regex(/^\d{1,20}$/, 'must be an ad account id')).min(1, 'must name at least one ad account').max(100) }),

@@ -25,6 +25,7 @@ import type {
   Campaign,
   LookalikeSpec,
   ShareLogEntry,
+  OverlapAudience,
   Audience,
   AudienceDetails,
   AudienceHistoryEntry,
@@ -216,6 +217,15 @@ const idList = z.array(idSchema).nullish().transform((v) => v ?? null);
 const campaignRaw = z.object({ campaign_id: idSchema, campaign_name: z.string().nullish(), operation_status: optStr });
 const adGroupRaw = z.object({ adgroup_id: idSchema, adgroup_name: z.string().nullish(), campaign_id: idSchema, operation_status: optStr, audience_ids: idList, excluded_audience_ids: idList });
 const applyLogRaw = z.object({ audience_id: idSchema, adgroup_id: idSchema, adgroup_name: optStr, usage_mode: optStr, action_timestamp: optStr, editor: optStr });
+const overlapAudienceRaw = z.object({
+  audience_id: idSchema,
+  audience_name: optStr,
+  audience_size: z.coerce.number().nullish(),
+  targetable_users_count_range: optStr,
+  benchmark_overlap_rate: z.union([z.number(), z.string()]).nullish(),
+  benchmark_overlap_rate_range: optStr,
+  benchmark_overlap_count_range: optStr,
+});
 const shareLogRaw = z.object({ custom_audience_id: idSchema, shared_advertiser_id: idSchema, shared_advertiser_name: optStr, status: optStr });
 
 /** Chunks of at most `n` (TikTok takes 1–100 ids per list/get/delete request). */
@@ -689,6 +699,39 @@ export class TikTokClient {
     );
     const entries = (r.data.list ?? []).flat().map((e) => ({ audienceId: e.custom_audience_id, sharedAdvertiserId: e.shared_advertiser_id, sharedAdvertiserName: e.shared_advertiser_name, status: e.status }));
     return { entries, requestId: r.requestId };
+  }
+
+  /**
+   * TikTok's overlap of matched users between a benchmark audience and up to 4 others (audience/insight/overlap/, a
+   * read). `overlapRate`: the share of the benchmark's matched users the other audience also holds, as TikTok gives it.
+   */
+  async audienceOverlap(p: { advertiserId: string; benchmarkId: string; comparisonIds: readonly string[] }, o: CallOptions = {}): Promise<{ benchmark: OverlapAudience; comparisons: OverlapAudience[] } & WithRequestId> {
+    const r = await this.request(
+      {
+        method: 'GET',
+        endpoint: 'audience/insight/overlap/',
+        query: { advertiser_id: p.advertiserId, benchmark_custom_audience_id: p.benchmarkId, comparison_custom_audience_ids: p.comparisonIds.length > 0 ? JSON.stringify(p.comparisonIds) : undefined },
+        auth: 'token',
+        schema: z.object({ benchmark_audience: overlapAudienceRaw.nullish(), comparison_audiences: z.array(overlapAudienceRaw).nullish() }),
+        retry: 'all',
+        timeoutMs: this.timeoutMs,
+      },
+      o,
+    );
+    const view = (a: z.infer<typeof overlapAudienceRaw>): OverlapAudience => {
+      const rate = a.benchmark_overlap_rate === null || a.benchmark_overlap_rate === undefined ? null : Number(a.benchmark_overlap_rate);
+      return {
+        audienceId: a.audience_id,
+        name: a.audience_name ?? null,
+        size: a.audience_size ?? null,
+        targetableRange: a.targetable_users_count_range ?? null,
+        overlapRate: rate === null || Number.isNaN(rate) ? null : rate,
+        overlapRateRange: a.benchmark_overlap_rate_range ?? null,
+        overlapCountRange: a.benchmark_overlap_count_range ?? null,
+      };
+    };
+    if (!r.data.benchmark_audience) throw new AppError('INTERNAL', 'TikTok answered the overlap request without the benchmark audience.');
+    return { benchmark: view(r.data.benchmark_audience), comparisons: (r.data.comparison_audiences ?? []).map(view), requestId: r.requestId };
   }
 
   /** Reads every page of a campaign/get-style endpoint (fields and filtering as JSON strings, page_size 1000). */

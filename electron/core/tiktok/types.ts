@@ -214,3 +214,17 @@ export interface ShareLogEntry {
   sharedAdvertiserName: string | null;
   status: string | null;
 }
+
+/** One audience of audience/insight/overlap/ (matched users only). */
+export interface OverlapAudience {
+  audienceId: string;
+  name: string | null;
+  /** Matched users. */
+  size: number | null;
+  /** Users active in the last 30 days and targetable, as a range ("1000-1100"). */
+  targetableRange: string | null;
+  /** Comparison audiences: the share of the benchmark's matched users this audience also holds, as TikTok gives it. */
+  overlapRate: number | null;
+  overlapRateRange: string | null;
+  overlapCountRange: string | null;
+}

@@ -43,6 +43,7 @@ export const SIM_ENDPOINTS = [
   'dmp/custom_audience/share',
   'dmp/custom_audience/share/cancel',
   'dmp/custom_audience/share/log',
+  'audience/insight/overlap',
 ] as const;
 export type SimEndpoint = (typeof SIM_ENDPOINTS)[number];
 

@@ -24,6 +24,7 @@ const GET_ENDPOINTS: ReadonlySet<SimEndpoint> = new Set([
   'adgroup/get',
   'dmp/custom_audience/apply/log',
   'dmp/custom_audience/share/log',
+  'audience/insight/overlap',
 ]);
 const MUTATING: ReadonlySet<SimEndpoint> = new Set([
   'oauth2/access_token',
@@ -329,6 +330,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         return state.shareCancel(r);
       case 'dmp/custom_audience/share/log':
         return state.shareLog(r);
+      case 'audience/insight/overlap':
+        return state.overlap(r);
     }
   }
 
