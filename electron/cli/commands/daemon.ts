@@ -1,44 +1,67 @@
-import { CohortRelayApp } from '../../core/app';
+import { startEngineProcess } from '../../core/engine/engine-client';
+import { resolveDataDir } from '../../core/paths';
+import type { AppErrorShape } from '../../../shared/errors';
+import type { RunStatus } from '../../../shared/ipc/dto';
 import { str, type CliCommand } from '../command';
 import { holdNextSteps } from '../removal-args';
-import type { SyncOutcome } from '../../core/sync/sync-runner';
+
+/** What the daemon reports of one finished run: the counts are those of the sync log, when it could be read. */
+export interface DaemonRun {
+  status: RunStatus;
+  error: AppErrorShape | null;
+  counts: { adds: number; removes: number; callsUsed: number } | null;
+}
 
 /**
  * One line per scheduled run; a held run (it needs the user, nothing was sent) adds how to decide, since nobody
  * watches a daemon's screen: the commands, run from any terminal.
  */
-export function daemonReport(at: Date, id: number, o: SyncOutcome): string {
-  const line = `${at.toISOString()} audience ${id}: ${o.status}, +${o.adds} −${o.removes}, ${o.callsUsed} calls${o.error ? ` — ${o.error.message}` : ''}\n`;
-  if (o.status !== 'held' || !o.hold) return line;
-  return `${line}${holdNextSteps(id, { sameCommand: false, reason: o.hold.reason }).map((l) => `   ${l}\n`).join('')}`;
+export function daemonReport(at: Date, id: number, o: DaemonRun): string {
+  const counts = o.counts ? `, +${o.counts.adds} −${o.counts.removes}, ${o.counts.callsUsed} calls` : '';
+  const line = `${at.toISOString()} audience ${id}: ${o.status}${counts}${o.error ? ` — ${o.error.message}` : ''}\n`;
+  if (o.status !== 'held') return line;
+  const reason = o.error?.code === 'MEMBERSHIP_UNKNOWN' ? 'membership' : 'removals';
+  return `${line}${holdNextSteps(id, { sameCommand: false, reason }).map((l) => `   ${l}\n`).join('')}`;
 }
 
-/** `cohort-relay daemon`: the scheduler, headless, until SIGTERM / SIGINT. */
+/**
+ * `cohort-relay daemon`: the scheduler, headless, until SIGTERM / SIGINT. The engine runs in a process of its
+ * own (out/engine/index.js, issue #13 §1) with its scheduler; this process reports each run and supervises it
+ * (a crashed engine is restarted; its interrupted run is closed and resumed by the next one).
+ */
 const daemon: CliCommand = {
   summary: 'Run scheduled syncs in the background (headless) until stopped with SIGTERM or Ctrl-C.',
   usage: 'cohort-relay daemon [--tick SECONDS]',
   options: { tick: { type: 'string' } },
   async run(ctx) {
     const tick = Number(str(ctx, 'tick') ?? 30);
-    const app = await CohortRelayApp.open({ env: ctx.env });
-    const scheduler = app.createScheduler({
-      // Cancelled by the scheduler's own stop on SIGTERM, so a slot cut short runs again at the next start.
-      runAudience: async (id, trigger, signal) => {
-        const o = await app.sync.sync(id, trigger, signal);
-        ctx.stdout.write(daemonReport(new Date(), id, o));
-        return o;
-      },
-      tickMs: Math.max(1, tick) * 1000,
-      onSkipped: (id, reason) => ctx.stderr.write(`${new Date().toISOString()} audience ${id} skipped: ${reason}\n`),
+    const engine = await startEngineProcess({
+      init: { dataDir: resolveDataDir(ctx.env), host: 'cli', internals: { env: ctx.env, tickMs: Math.max(1, tick) * 1000 } },
+      log: (line) => ctx.stderr.write(`${line}\n`),
+    });
+    let stopping = false;
+    const reports: Promise<void>[] = [];
+    engine.events.subscribe((e) => {
+      if (e.event === 'engine:restarted') ctx.stderr.write(`${new Date().toISOString()} ${e.payload.message}\n`);
+      if (e.event !== 'run:finished') return;
+      const p = e.payload;
+      reports.push(
+        (async () => {
+          // A run cancelled by the stop is reported from its event: the engine is closing its store.
+          const run = stopping ? null : await engine.handlers['runs:get']({ runId: p.runId }).catch(() => null);
+          ctx.stdout.write(daemonReport(new Date(), p.audienceId, { status: p.status, error: p.error, counts: run }));
+        })(),
+      );
     });
     ctx.stdout.write(`Cohort Relay daemon started (pid ${process.pid}); checking schedules every ${tick} s. Stop with SIGTERM or Ctrl-C.\n`);
-    scheduler.start();
-    // The scheduler's timer does not hold the process open (hosts decide): this daemon does, until a signal.
-    const keepAlive = setInterval(() => {}, 2 ** 30);
-    await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
-    clearInterval(keepAlive);
-    await scheduler.stop();
-    app.close();
+    await new Promise<void>((resolve) => {
+      if (ctx.signal.aborted) return resolve();
+      ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    // The engine cancels a running sync (its slot runs again at the next start) and closes its store.
+    stopping = true;
+    await engine.shutdown();
+    await Promise.all(reports);
     ctx.stdout.write('Cohort Relay daemon stopped.\n');
     return 0;
   },

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Store } from '../../../electron/core/store';
@@ -43,6 +44,25 @@ describe('cohort-relay daemon', () => {
     expect(out).toMatch(/daemon stopped/);
     expect(code).toBe(0);
     expect(sim.membership(first.audienceId)).toEqual(hashSet(emails(100, 1200)));
+  }, 60_000);
+
+  it('runs the engine in a process of its own, which ends with the daemon', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'electron/cli/index.ts', 'daemon', '--tick', '1'], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: dir, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const deadline = Date.now() + 30_000;
+    while (!/daemon started/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const children = (pid: number) =>
+      fs
+        .readdirSync(`/proc/${pid}/task`)
+        .flatMap((t) => fs.readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/))
+        .filter(Boolean)
+        .map(Number);
+    const engines = children(child.pid!).filter((p) => fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(path.join('out', 'engine', 'index.js')));
+    expect(engines).toHaveLength(1);
+    child.kill('SIGTERM');
+    expect(await new Promise<number | null>((r) => child.on('exit', (c) => r(c)))).toBe(0);
+    expect(fs.existsSync(`/proc/${engines[0]}`)).toBe(false);
   }, 60_000);
 
   it('a scheduled slot cut short by SIGTERM is not served: the next daemon runs it and finishes the sync', async () => {
