@@ -86,7 +86,9 @@ describe('readCohort on CSV quirks', () => {
     expect(r.rowsRead).toBe(3);
     expect(r.rejects).toHaveLength(1);
     expect(r.rejects[0]).toMatchObject({ row: 1, column: 'Column 1', reason: 'INVALID_EMAIL' });
-    expect(JSON.stringify(r)).not.toMatch(/Alice|alice|examplecorp/);
+    // The local part (the person) is masked; the domain stays visible so the fault can be seen (#11 item 15).
+    expect(JSON.stringify(r)).not.toMatch(/Alice|alice|Smith/);
+    expect(r.rejects[0]!.masked).toBe('A***@examplecorp.com*');
   });
 
   it('numbers rows as a spreadsheet shows them: header row 1, blank and multi-line rows counted once', async () => {
@@ -139,9 +141,10 @@ describe('readCohort on CSV quirks', () => {
     expect(r.rejectsTruncated).toBe(true);
   });
 
-  it('never keeps raw values in rejects', async () => {
+  it('never keeps the local part of an email in rejects, only the domain that shows the fault', async () => {
     const r = await read(file('email\nsecret.person@private-domain.com.\n'+ 'ok@x.io\n'));
-    expect(JSON.stringify(r.rejects)).not.toMatch(/secret|private/);
+    expect(JSON.stringify(r.rejects)).not.toMatch(/secret|person/);
+    expect(r.rejects[0]!.masked).toBe('s***@private-domain.com.');
   });
 });
 
