@@ -155,6 +155,24 @@ describe('the columns step: key choice (issue #11 item 6)', () => {
     expect(b.callsTo('sync:plan')[0]).toMatchObject({ create: { keys: [{ key: 'phone', column: 'mobile', countryColumn: 'land' }] } });
   });
 
+  it('counts the usable share again when the default country changes (national phones become usable)', async () => {
+    const b = engine();
+    b.handlers['import:preview'] = (req) =>
+      preview({
+        columns: [{ index: 0, name: 'mobile', detected: 'phone', confidence: 1, usable: req.defaultCountry === 'DE' ? 0.97 : 0 }],
+        rows: [['030 1234567']],
+        suggested: { column: 0, key: 'phone' },
+        proposedKeys: [],
+        recordColumn: null,
+      });
+    await open();
+    const keyColumn = screen.getByLabelText('Key column');
+    expect(within(keyColumn).getByRole('option', { name: `mobile — Phone, ${pct(0)} usable` })).toBeTruthy();
+    fireEvent.change(screen.getByLabelText('Default country for phones without a country code'), { target: { value: 'de' } });
+    expect(await within(keyColumn).findByRole('option', { name: `mobile — Phone, ${pct(0.97)} usable` })).toBeTruthy();
+    expect(b.callsTo('import:preview').at(-1)).toEqual({ path: '/uploads/cohort.csv', defaultCountry: 'DE' });
+  });
+
   it('offers no country column for an email key', async () => {
     engine();
     await open();

@@ -282,6 +282,25 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
     return p.hasHeader && !p.headerDoubtful ? col.name : col.index;
   }
 
+  /**
+   * The usable share of each column depends on the default country (a national phone is usable only with one): after
+   * a change, the preview is asked again and only the shares are taken from it. A half-typed country is not asked.
+   */
+  async function refreshUsable(): Promise<void> {
+    const { file, profile, preview } = get();
+    const country = profile.defaultCountry;
+    if (!file || !preview.data || (country !== null && !/^[A-Z]{2}$/.test(country))) return;
+    try {
+      const fresh = await getBridge().import.preview({ path: file.path, ...(country ? { defaultCountry: country } : {}) });
+      const now = get();
+      if (now.file?.path !== file.path || now.profile.defaultCountry !== country || !now.preview.data) return;
+      const usable = new Map(fresh.columns.map((c) => [c.index, c.usable]));
+      set({ preview: ready({ ...now.preview.data, columns: now.preview.data.columns.map((c) => ({ ...c, usable: usable.get(c.index) })) }) });
+    } catch {
+      // The shares stay as they were: the file itself was read before, and the next step reports a real problem.
+    }
+  }
+
   /** The record column the rejects carry, as the engine names columns; null for none. */
   function recordRef(): string | number | null {
     const c = get().recordColumn;
@@ -409,7 +428,10 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
 
     // Partner audiences hash phones with their '+' (E.164, TikTok's streaming API) unless the user chose otherwise.
     setAudienceApi: (audienceApi) => set((s) => ({ audienceApi, ...(s.phonePlusChosen ? {} : { profile: { ...s.profile, phoneKeepPlus: defaultPhoneKeepPlus(audienceApi) } }) })),
-    setProfile: (patch) => set((s) => ({ profile: { ...s.profile, ...patch }, hashLab: idle(), validation: idle(), plan: idle(), ...('phoneKeepPlus' in patch ? { phonePlusChosen: true } : {}) })),
+    setProfile(patch) {
+      set((s) => ({ profile: { ...s.profile, ...patch }, hashLab: idle(), validation: idle(), plan: idle(), ...('phoneKeepPlus' in patch ? { phonePlusChosen: true } : {}) }));
+      if ('defaultCountry' in patch) void refreshUsable();
+    },
     goToStep: (step) => set({ step }),
 
     async runHashLab() {
