@@ -60,6 +60,10 @@ export interface ImportSlice {
   fileBusy: boolean;
   fileError: AppErrorShape | null;
   preview: Remote<PreviewView>;
+  /** The user's answer to "is the first row a header?" (#12 item 2); null: the engine's judgement stands. */
+  headerOverride: boolean | null;
+  /** Re-reads the file with the first row as a header (true) or as data (false); the answer is saved with the audience. */
+  setHasHeader(hasHeader: boolean): Promise<void>;
   /** The key the columns step, hash lab and validation look at (one at a time, also in a multi-key audience). */
   keyColumn: number | null;
   keyType: KeyType;
@@ -165,6 +169,7 @@ function initial() {
     fileBusy: false,
     fileError: null,
     preview: idle<PreviewView>(),
+    headerOverride: null as boolean | null,
     keyColumn: null,
     keyType: 'email' as KeyType,
     multiKey: false,
@@ -262,7 +267,13 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
     const col = s.preview.data?.columns.find((c) => c.index === s.keyColumn);
     if (!s.file || !col || !s.preview.data) return null;
     const country = countryRef(s.keyType);
-    return { path: s.file.path, key: s.keyType, column: columnRef(col.index)!, ...(country === null ? {} : { countryColumn: country }), profile: s.profile };
+    return { path: s.file.path, key: s.keyType, column: columnRef(col.index)!, ...(country === null ? {} : { countryColumn: country }), profile: s.profile, ...headerRef() };
+  }
+
+  /** The user's header answer for a request, when they gave one (else the engine judges). */
+  function headerRef(): { hasHeader?: boolean } {
+    const h = get().headerOverride;
+    return h === null ? {} : { hasHeader: h };
   }
 
   /** "Country from column X": the country column a phone key is read with, as the engine names columns; null otherwise. */
@@ -378,6 +389,28 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
         });
       } catch (err) {
         if (get().file?.path === path) set((s) => ({ preview: failed(s.preview, err) }));
+      }
+    },
+
+    async setHasHeader(hasHeader) {
+      const file = get().file;
+      if (!file) return;
+      const defaultCountry = get().settings.data?.defaultCountry ?? null;
+      // Every column and key choice was made on the other reading of the file: they are chosen again.
+      set((s) => ({ headerOverride: hasHeader, preview: loading(s.preview), multiKey: false, keyChoices: [], hashLab: idle(), validation: idle(), plan: idle() }));
+      try {
+        const preview = await getBridge().import.preview({ path: file.path, hasHeader, ...(defaultCountry ? { defaultCountry } : {}) });
+        if (get().file?.path !== file.path) return;
+        const firstKeyColumn = preview.columns.find((c) => isKeyType(c.detected));
+        set({
+          preview: ready(preview),
+          keyColumn: preview.suggested?.column ?? firstKeyColumn?.index ?? preview.columns[0]?.index ?? null,
+          keyType: preview.suggested?.key ?? (firstKeyColumn && isKeyType(firstKeyColumn.detected) ? firstKeyColumn.detected : 'email'),
+          recordColumn: preview.recordColumn ?? null,
+          countryColumn: preview.columns.find((c) => c.country)?.index ?? null,
+        });
+      } catch (err) {
+        if (get().file?.path === file.path) set((s) => ({ preview: failed(s.preview, err) }));
       }
     },
 
@@ -573,7 +606,7 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
         pending = {
           kind: 'update',
           audienceId: local.id,
-          request: { id: local.id, ...to, cadence: s.cadence, ...(s.suppress ? { suppressPath: s.suppress.path } : {}) },
+          request: { id: local.id, ...to, cadence: s.cadence, ...(s.suppress ? { suppressPath: s.suppress.path } : {}), ...headerRef() },
           sourceChange: changes
             ? { from: describe(local.sourceKind, local.sourcePath, local.sourcePattern), to: to.sourceKind === 'file' && s.file?.name ? `${s.file.name} (${m.path})` : describe(to.sourceKind, to.sourcePath, to.sourcePattern) }
             : null,
@@ -593,6 +626,7 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
             profile: m.profile,
             cadence: s.cadence,
             ...(s.suppress ? { suppressPath: s.suppress.path } : {}),
+            ...headerRef(),
             // An existing audience already has its API; a new one is created through the one chosen here.
             ...(tiktok ? { existingTiktokAudienceId: tiktok.audienceId } : { api: s.audienceApi }),
           },

@@ -132,6 +132,8 @@ export function ColumnsStep() {
       setRecordColumn: st.setRecordColumn,
       countryColumn: st.countryColumn,
       setCountryColumn: st.setCountryColumn,
+      headerOverride: st.headerOverride,
+      setHasHeader: st.setHasHeader,
     })),
   );
   const p = s.preview;
@@ -166,11 +168,23 @@ export function ColumnsStep() {
           This file is not UTF-8 (an Excel "CSV" in the Windows code page), so it was read as Windows-1252: names such as Müller and emails such as jürgen@example.de come through as written. Check the rows below.
         </p>
       )}
-      {p.hasHeader && (
+      {p.hasHeader ? (
         <p className="muted small">
           First row used as header.
-          {p.headerDoubtful && ' It may be data (nothing in the rows below tells), so the mapping is saved by column position, not by the header text.'}
+          {p.headerDoubtful && s.headerOverride === null && ' It may be data (nothing in the rows below tells), so the mapping is saved by column position, not by the header text.'}{' '}
+          <Button size="small" variant="ghost" onClick={() => void s.setHasHeader(false)}>
+            No — the first row is data
+          </Button>
         </p>
+      ) : (
+        s.headerOverride === false && (
+          <p className="muted small">
+            The first row is read as data, as you said: columns are named Column 1, Column 2… and every sync of this audience reads the file this way.{' '}
+            <Button size="small" variant="ghost" onClick={() => void s.setHasHeader(true)}>
+              Use the first row as header
+            </Button>
+          </p>
+        )
       )}
       {p.columns.every((c) => c.detected === null) && <Notice tone="warn">No column looks like an email, phone, IDFA, GAID or SHA-256 hash. Choose the key column yourself, and check the hash lab.</Notice>}
       <div className="table-scroll" tabIndex={0} role="region" aria-label={`First rows of ${p.fileName}`}>
