@@ -209,6 +209,11 @@ export function withFileGrants(handlers: Handlers, grants: FileGrants, targets: 
       }
       return handlers['sync:plan'](req);
     },
+    // A one-off file for one run ("Use this file once") is read, never kept: an upload may serve it.
+    'sync:run': async (req) => {
+      await mayRead(req.sourceOnce);
+      return handlers['sync:run'](req);
+    },
     'settings:get': async (req) => withFolders(await handlers['settings:get'](req)),
     'settings:set': async (req) => withFolders(await handlers['settings:set'](req)),
   };

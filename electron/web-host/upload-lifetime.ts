@@ -88,8 +88,9 @@ export class UploadLifetime {
   }
 
   /** Marks the audience's copies as read by a run while `start` starts it; unmarks them if it does not start. */
-  private async running<T>(audienceId: number, start: () => Promise<T>): Promise<T> {
-    const files = await this.copiesOf(audienceId);
+  private async running<T>(audienceId: number, start: () => Promise<T>, once?: string): Promise<T> {
+    // A one-off file of this run ("Use this file once") is read by it like the audience's own copies.
+    const files = [...(await this.copiesOf(audienceId)), ...(once && this.isCopy(once) ? [resolve(once)] : [])];
     if (files.length) this.reading.set(audienceId, new Set([...(this.reading.get(audienceId) ?? []), ...files]));
     try {
       return await start();
@@ -112,7 +113,7 @@ export class UploadLifetime {
         await this.remove(req.paths.filter((p) => this.isCopy(p)));
         return handlers['import:release'](req);
       },
-      'sync:run': async (req) => this.running(req.audienceId, () => handlers['sync:run'](req)),
+      'sync:run': async (req) => this.running(req.audienceId, () => handlers['sync:run'](req), req.sourceOnce),
       'sync:confirmRemovals': async (req) => this.running(req.audienceId, () => handlers['sync:confirmRemovals'](req)),
     };
   }

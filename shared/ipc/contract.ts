@@ -312,7 +312,11 @@ export const contract = {
     response: returns<PlanView>(),
   },
   /** Starts a run and resolves at once with its id; progress and the end arrive as push events. */
-  'sync:run': { request: z.strictObject({ audienceId: id }), response: returns<RunStarted>() },
+  /**
+   * With `sourceOnce` this one run reads that file instead of the audience's source (a file dropped on an audience that
+   * reads a watched folder, "Use this file once"); the saved source stays as it is.
+   */
+  'sync:run': { request: z.strictObject({ audienceId: id, sourceOnce: filePath.optional() }), response: returns<RunStarted>() },
   'sync:cancel': {
     request: z.union([z.strictObject({ runId: id }), z.strictObject({ audienceId: id })], { error: 'must name a runId or an audienceId' }),
     response: returns<{ cancelled: boolean }>(),

@@ -554,11 +554,13 @@ class Engine {
       },
 
       'sync:plan': async (req) => this.plan(req),
-      'sync:run': async ({ audienceId }) => {
+      'sync:run': async ({ audienceId, sourceOnce }) => {
         // A one-off sync's upload copy is removed once that sync ends (issue #12.8): a later "Sync now" says so.
         this.forgetVanishedUploads();
-        this.requireSource(store.audiences.require(audienceId));
-        return { runId: await this.track(audienceId, 'manual', () => sync.sync(audienceId, 'manual')).started };
+        const a = store.audiences.require(audienceId);
+        if (sourceOnce !== undefined) this.requireFile(sourceOnce, 'cohort file');
+        else this.requireSource(a);
+        return { runId: await this.track(audienceId, 'manual', () => sync.sync(audienceId, 'manual', undefined, sourceOnce !== undefined ? { sourceOnce } : {})).started };
       },
       'sync:cancel': async (req) => {
         let audienceId: number | null;

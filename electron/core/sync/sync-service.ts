@@ -179,7 +179,7 @@ export class SyncService {
     return { hashes, rowsRead: res.rowsRead, valid: res.valid, rejected: res.rejected, duplicates: res.duplicates, rejectReasons: res.rejectReasons as Record<string, number>, rejects: res.rejects };
   }
 
-  private async run(audienceId: number, opts: { trigger: RunTrigger; dryRun?: boolean; target?: TargetSet; signal?: AbortSignal; lockHeld?: boolean; draft?: AudienceRecord }): Promise<SyncOutcome> {
+  private async run(audienceId: number, opts: { trigger: RunTrigger; dryRun?: boolean; target?: TargetSet; signal?: AbortSignal; lockHeld?: boolean; draft?: AudienceRecord; sourceOnce?: string }): Promise<SyncOutcome> {
     const audience = opts.dryRun && opts.draft ? opts.draft : this.deps.store.audiences.require(audienceId);
     const controller = new AbortController();
     const onAbort = () => controller.abort();
@@ -198,7 +198,8 @@ export class SyncService {
           store: this.deps.store,
           api,
           partnerApi,
-          readTarget: (a, ctx) => this.readTarget(a, ctx),
+          // "Use this file once": this run reads that file; the audience keeps its saved source (a watched folder).
+          readTarget: (a, ctx) => this.readTarget(opts.sourceOnce ? { ...a, sourceKind: 'file', sourcePath: opts.sourceOnce, sourcePattern: null } : a, ctx),
           now: this.deps.now,
           dailyBudget: this.dailyBudget,
           onProgress: (p) => {
@@ -226,10 +227,11 @@ export class SyncService {
     return this.run(audienceId, { trigger: 'manual', dryRun: true, signal, ...(draft ? { draft } : {}) });
   }
 
-  sync(audienceId: number, trigger: RunTrigger = 'manual', signal?: AbortSignal): Promise<SyncOutcome> {
+  /** With `sourceOnce` the run reads that file instead of the audience's source, which stays as saved. */
+  sync(audienceId: number, trigger: RunTrigger = 'manual', signal?: AbortSignal, once: { sourceOnce?: string } = {}): Promise<SyncOutcome> {
     // A queued erasure (the day's calls were spent when it was asked) goes out first, as a run of its own.
     if (hasQueuedErasure(this.deps.store, audienceId)) return this.erase(audienceId, { signal });
-    return this.run(audienceId, { trigger, signal });
+    return this.run(audienceId, { trigger, signal, ...(once.sourceOnce ? { sourceOnce: once.sourceOnce } : {}) });
   }
 
   /**

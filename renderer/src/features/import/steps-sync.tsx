@@ -11,6 +11,7 @@ import { EmptyState, ErrorBanner, Loading, Notice } from '../../ui/states';
 import { RunStatusBadge } from '../../ui/badge';
 import { advertiserChoices } from '../connect/connect-slice';
 import { CadencePicker } from './cadence-picker';
+import { FolderChoiceField, FolderOnceNote } from './folder-choice';
 import { ReasonRows } from './steps-file';
 import type { PendingSave } from './import-slice';
 import { AUDIENCE_FLOOR, KEY_LABELS } from '../../../../shared/domain';
@@ -157,6 +158,7 @@ export function DestinationStep() {
           </div>
         )}
       </fieldset>
+      <FolderChoiceField />
       {s.target === 'new' && (
         <fieldset className="fieldset">
           <legend>Audience type</legend>
@@ -345,6 +347,7 @@ export function DryRunStep() {
       )}
       <ErrorBanner error={s.plan.error} onRetry={() => void s.prepareDryRun()} title="The dry run failed" />
       <ErrorBanner error={s.saveError} title="Could not save the audience" />
+      <FolderOnceNote />
       {s.pending?.kind === 'update' && s.pending.sourceChange && (
         <Notice tone="warn">
           Source changes from {s.pending.sourceChange.from} to {s.pending.sourceChange.to}. Nothing is saved until you choose Sync now or Save.
