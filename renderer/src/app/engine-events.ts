@@ -64,6 +64,16 @@ export function wireEvents(bridge: Bridge = getBridge()): () => void {
     }),
     bridge.on('import:progress', (p) => s().setImportProgress(p)),
     bridge.on('connection:signInWaiting', (p) => s().setSignInWaiting(p)),
+    // The engine's process was restarted after a crash: runs it had in flight ended with it (the next run
+    // closes and resumes them), so their progress is dropped and what the database holds is read again.
+    bridge.on('engine:restarted', () => {
+      for (const id of Object.keys(s().progress)) s().clearRunProgress(Number(id));
+      void refreshAudiences();
+      void refreshConnections();
+      void refreshRuns();
+      const open = s().detailId;
+      if (open !== null) refreshDetail(open);
+    }),
   ];
   return () => {
     for (const off of offs) off();

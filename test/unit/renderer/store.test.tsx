@@ -87,6 +87,17 @@ describe('engine events', () => {
     off();
   });
 
+  it('an engine restart drops the progress of runs it cut short and re-reads audiences and connections', async () => {
+    const b = useFakeEngine({ 'audiences:list': () => [audience()], 'connections:list': () => [connection()] });
+    const off = wireEvents(b);
+    b.emit('run:progress', { runId: 5, audienceId: 1, phase: 'uploading', rows: 1000, percent: 40 });
+    expect(s().progress[1]).toBeDefined();
+    b.emit('engine:restarted', { message: 'The engine stopped and was restarted; no sync was lost.' });
+    expect(s().progress[1]).toBeUndefined();
+    await until(() => b.callsTo('audiences:list').length === 1 && b.callsTo('connections:list').length === 1);
+    off();
+  });
+
   it('import progress is shown only for the file the wizard has open', async () => {
     const b = useFakeEngine({ 'import:preview': () => preview() });
     const off = wireEvents(b);
