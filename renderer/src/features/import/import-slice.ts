@@ -32,7 +32,10 @@ export type RunFinished = EventPayloads['run:finished'];
 /** What the dry run planned: a new audience to create, or a saved one whose source and schedule change. */
 export type PendingSave =
   | { kind: 'create'; request: RequestOf<'audiences:create'> }
-  | { kind: 'update'; audienceId: number; request: RequestOf<'audiences:update'>; sourceChange: { from: string; to: string } | null };
+  | { kind: 'update'; audienceId: number; request: RequestOf<'audiences:update'>; sourceChange: { from: string; to: string } | null; sourceOnce?: string };
+
+/** A file for an audience that reads a watched folder: it replaces the folder as the source, or serves one sync only. */
+export type FolderChoice = 'once' | 'replace';
 
 export type SourceChoice = { kind: 'file' } | { kind: 'folder'; folder: string; pattern: string };
 
@@ -105,6 +108,9 @@ export interface ImportSlice {
   singleKey: KeyChoice | null;
   /** What the dry run planned, saved only by "Sync now" or "Save". */
   pending: PendingSave | null;
+  /** The file and an audience that reads a watched folder (#11 item 9): "Use this file once" unless the user says replace. */
+  folderChoice: FolderChoice;
+  setFolderChoice(choice: FolderChoice): void;
   plan: Remote<PlanView>;
   runId: number | null;
   runStarting: boolean;
@@ -198,6 +204,7 @@ function initial() {
     draftApi: null as AudienceApi | null,
     singleKey: null as KeyChoice | null,
     pending: null as PendingSave | null,
+    folderChoice: 'once' as FolderChoice,
     plan: idle<PlanView>(),
     runId: null,
     runStarting: false,
@@ -578,6 +585,7 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
     },
     setCadence: (cadence) => set({ cadence }),
     setSource: (source) => set({ source }),
+    setFolderChoice: (folderChoice) => set({ folderChoice, plan: idle() }),
 
     async prepareDryRun() {
       const s = get();
@@ -603,14 +611,18 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
             ? { sourcePath: s.source.folder.trim(), sourceKind: 'folder' as const, sourcePattern: s.source.pattern.trim() || '*.csv' }
             : { sourcePath: m.path, sourceKind: 'file' as const, sourcePattern: null };
         const changes = local.sourceKind !== to.sourceKind || local.sourcePath !== to.sourcePath || (to.sourceKind === 'folder' && local.sourcePattern !== to.sourcePattern);
-        pending = {
-          kind: 'update',
-          audienceId: local.id,
-          request: { id: local.id, ...to, cadence: s.cadence, ...(s.suppress ? { suppressPath: s.suppress.path } : {}), ...headerRef() },
-          sourceChange: changes
-            ? { from: describe(local.sourceKind, local.sourcePath, local.sourcePattern), to: to.sourceKind === 'file' && s.file?.name ? `${s.file.name} (${m.path})` : describe(to.sourceKind, to.sourcePath, to.sourcePattern) }
-            : null,
-        };
+        // "Use this file once": the audience keeps its folder, schedule and suppression list; only the next sync reads the file.
+        const once = s.draftAudienceId === null && local.sourceKind === 'folder' && to.sourceKind === 'file' && s.folderChoice === 'once';
+        pending = once
+          ? { kind: 'update', audienceId: local.id, request: { id: local.id }, sourceChange: null, sourceOnce: m.path }
+          : {
+              kind: 'update',
+              audienceId: local.id,
+              request: { id: local.id, ...to, cadence: s.cadence, ...(s.suppress ? { suppressPath: s.suppress.path } : {}), ...headerRef() },
+              sourceChange: changes
+                ? { from: describe(local.sourceKind, local.sourcePath, local.sourcePattern), to: to.sourceKind === 'file' && s.file?.name ? `${s.file.name} (${m.path})` : describe(to.sourceKind, to.sourcePath, to.sourcePattern) }
+                : null,
+            };
       } else {
         const tiktok = s.target === 'existing' ? s.tiktokAudiences.data?.find((a) => a.audienceId === s.existingTiktokId) : undefined;
         pending = {
@@ -635,7 +647,12 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
       try {
         const { sourcePath, sourceKind, sourcePattern, suppressPath, cadence } = pending.request;
         const plan = await getBridge().sync.plan(
-          pending.kind === 'create' ? { create: pending.request } : { audienceId: pending.audienceId, draft: { sourcePath: sourcePath!, sourceKind, sourcePattern, suppressPath, cadence } },
+          pending.kind === 'create'
+            ? { create: pending.request }
+            : pending.sourceOnce !== undefined
+              ? // One sync of this file: planned as a one-off, so the audience's schedule does not ask for a kept file.
+                { audienceId: pending.audienceId, draft: { sourcePath: pending.sourceOnce, sourceKind: 'file', sourcePattern: null, cadence: { kind: 'manual' } } }
+              : { audienceId: pending.audienceId, draft: { sourcePath: sourcePath!, sourceKind, sourcePattern, suppressPath, cadence } },
         );
         set({ plan: ready(plan), pending });
       } catch (err) {
@@ -662,13 +679,15 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
     async startSync() {
       if (runActive() || (!get().pending && get().draftAudienceId === null)) return;
       set({ runStarting: true, runError: null, runResult: null, runId: null, step: 'sync' });
+      const pending = get().pending;
+      const sourceOnce = pending?.kind === 'update' ? pending.sourceOnce : undefined;
       const id = await save();
       if (id === null) {
         set({ runStarting: false });
         return;
       }
       try {
-        const { runId } = await getBridge().sync.run({ audienceId: id });
+        const { runId } = await getBridge().sync.run({ audienceId: id, ...(sourceOnce !== undefined ? { sourceOnce } : {}) });
         set({ runId, runStarting: false });
       } catch (err) {
         set({ runStarting: false, runError: toShape(err) });
