@@ -61,8 +61,12 @@ describe('ad groups', () => {
     const groups = view.campaigns.flatMap((c) => c.adGroups);
     expect(groups.every((g) => g.usage === null)).toBe(true);
     const [g1, g2, g3] = groups.map((g) => g.adgroupId);
+    const callsBefore = (await h['audiences:get']({ id: a.id })).callsLeftToday;
     await h['use:apply']({ id: a.id, adgroupIds: [g1!, g2!], mode: 'Exclude' });
     await h['use:apply']({ id: a.id, adgroupIds: [g3!], mode: 'Include' });
+    // Not one of the audience's daily data calls: its budget and TikTok's per-audience count are untouched.
+    expect((await h['audiences:get']({ id: a.id })).callsLeftToday).toBe(callsBefore);
+    expect(t.sim().callsOn(tid)).toBe(1);
     expect(t.sim().adGroupsUsing(tid)).toEqual([
       { adgroupId: g1, usage: 'Exclude' },
       { adgroupId: g2, usage: 'Exclude' },

@@ -189,3 +189,32 @@ describe('dmp/custom_audience/delete/ and creation options', () => {
     expect(Math.round((expires - created) / 86_400_000)).toBe(30);
   });
 });
+
+describe('persistence', () => {
+  it('keeps ad group attachments and shares across a restart of the sandbox with a data folder', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'sim-use-'));
+    try {
+      const first = await startSimulator({ rateLimit: false, processingDelayMs: 0, matchRate: 'exact', dataDir });
+      const { client } = clientFor(first);
+      const a = await createAudienceOf(client, ADV, hashes(1000, 'persist'), 'Persist');
+      const g = (await client.listAdGroups(ADV)).adGroups[0]!.adgroupId;
+      await client.applyAudience({ advertiserId: ADV, audienceId: a.audienceId, adgroupIds: [g], action: 'Apply', usageMode: 'Exclude' });
+      await client.shareAudiences({ advertiserId: ADV, audienceIds: [a.audienceId], sharedAdvertiserIds: [ADV2] });
+      await first.close();
+      const second = await startSimulator({ rateLimit: false, processingDelayMs: 0, matchRate: 'exact', dataDir });
+      try {
+        expect(second.adGroupsUsing(a.audienceId)).toEqual([{ adgroupId: g, usage: 'Exclude' }]);
+        expect(second.sharedWith(a.audienceId)).toEqual([ADV2]);
+        const { client: c2 } = clientFor(second);
+        expect((await c2.applyLog(ADV, [a.audienceId])).entries.map((e) => e.adgroupId)).toEqual([g]);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -9,7 +9,8 @@ import { UseInTiktok } from '../../../renderer/src/features/audiences/use-in-tik
 import { AudienceDetail } from '../../../renderer/src/features/audiences/audience-detail';
 import { AppError } from '../../../shared/errors';
 import type { AdGroupsView } from '../../../shared/ipc/audience-use-dto';
-import { audience, detail } from './fake-bridge';
+import { useApp } from '../../../renderer/src/app/store';
+import { ADVERTISER, audience, connection, detail } from './fake-bridge';
 import { clickWhenEnabled, useFakeEngine } from './setup';
 
 function adGroups(usage: 'Include' | 'Exclude' | null = null): AdGroupsView {
@@ -131,5 +132,26 @@ describe('Use in TikTok', () => {
     fireEvent.click(within(dialog).getByRole('button', { name: 'Detach and delete' }));
     await waitFor(() => expect(onDeleted).toHaveBeenCalledTimes(1), { timeout: 5_000 });
     expect(b.callsTo('use:deleteAtTiktok')).toEqual([{ ids: [1] }]);
+  });
+
+  it('sharing offers the connection’s other ad accounts, takes typed ids, and asks before sending one share call', async () => {
+    const b = useFakeEngine({
+      'connections:list': () => [connection({ advertisers: [ADVERTISER, { advertiserId: '7000000002', name: 'Second Shop' }] })],
+      'use:shares': () => [],
+      'use:share': () => ({ pairs: 2, requests: 1 }),
+    });
+    await useApp.getState().loadConnections();
+    render(<UseInTiktok a={audience()} />);
+    fireEvent.click(screen.getByRole('button', { name: /Share with other ad accounts/ }));
+    expect(await screen.findByText('Not shared with any ad account.')).toBeTruthy();
+    expect(screen.queryByRole('checkbox', { name: /Sandbox Shop/ })).toBeNull();
+    fireEvent.click(screen.getByRole('checkbox', { name: /Second Shop/ }));
+    fireEvent.change(screen.getByLabelText(/Other ad account ids/), { target: { value: '7000000099' } });
+    await clickWhenEnabled('Share…');
+    const dialog = await screen.findByRole('dialog', { name: 'Share Spring buyers?' });
+    expect(within(dialog).getByText(/^Share 1 audience \(Spring buyers\) with 2 ad accounts of the same Business Center \(Second Shop, 7000000099\)/)).toBeTruthy();
+    expect(b.callsTo('use:share')).toEqual([]);
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Share' }));
+    await waitFor(() => expect(b.callsTo('use:share')).toEqual([{ ids: [1], advertiserIds: ['7000000002', '7000000099'] }]), { timeout: 5_000 });
   });
 });

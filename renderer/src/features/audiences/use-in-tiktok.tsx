@@ -8,6 +8,7 @@ import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import type { KeyboardEvent, ReactNode } from 'react';
 import { createPortal } from 'react-dom';
 import { getBridge } from '../../app/bridge';
+import { useApp } from '../../app/store';
 import { fmtDateTime, fmtInt } from '../../app/format';
 import { toShape } from '../../app/remote';
 import { Button } from '../../ui/button';
@@ -285,8 +286,13 @@ function ShareBody({ a, ask }: { a: AudienceView; ask: (p: Pending, after: () =>
   const id = useId();
   const shares = useEngine<ShareView[]>(() => getBridge().use.shares({ id: a.id }), a.id);
   const [accounts, setAccounts] = useState('');
-  const ids = [...new Set(accounts.split(/[\s,]+/).filter(Boolean))];
+  const [picked, setPicked] = useState<string[]>([]);
+  // The connection's other ad accounts are offered; any account of the Business Center can be typed.
+  const connections = useApp((st) => st.connections.data);
+  const others = (connections ?? []).find((c) => c.id === a.connectionId)?.advertisers.filter((x) => x.advertiserId !== a.advertiserId) ?? [];
+  const ids = [...new Set([...picked, ...accounts.split(/[\s,]+/).filter(Boolean)])];
   const valid = ids.length > 0 && ids.every((x) => /^\d{1,20}$/.test(x));
+  const accountName = (x: string) => others.find((o) => o.advertiserId === x)?.name ?? x;
   return (
     <>
       <p className="muted small">Ad accounts of the same Business Center can use this audience without another upload.</p>
@@ -304,13 +310,24 @@ function ShareBody({ a, ask }: { a: AudienceView; ask: (p: Pending, after: () =>
           ))}
         </ul>
       )}
+      {others.length > 0 && (
+        <fieldset className="fieldset">
+          <legend>Ad accounts of this connection</legend>
+          {others.map((x) => (
+            <label key={x.advertiserId} className="check">
+              <input type="checkbox" checked={picked.includes(x.advertiserId)} onChange={(e) => setPicked((cur) => (e.target.checked ? [...cur, x.advertiserId] : cur.filter((v) => v !== x.advertiserId)))} /> {x.name}{' '}
+              <span className="mono small">{x.advertiserId}</span>
+            </label>
+          ))}
+        </fieldset>
+      )}
       <div className="field">
-        <label htmlFor={`${id}-accounts`}>Ad account ids (comma-separated)</label>
+        <label htmlFor={`${id}-accounts`}>{others.length > 0 ? 'Other ad account ids of the Business Center (comma-separated)' : 'Ad account ids (comma-separated)'}</label>
         <input id={`${id}-accounts`} value={accounts} spellCheck={false} onChange={(e) => setAccounts(e.target.value)} />
         {accounts.trim() && !valid && <p className="warn small">Ad account ids are digits only.</p>}
       </div>
       <div className="actions">
-        <Button disabled={!valid} onClick={() => ask({ title: `Share ${a.name}?`, text: describeShare([a.name], ids), action: 'Share', run: () => getBridge().use.share({ ids: [a.id], advertiserIds: ids }) }, () => { setAccounts(''); shares.reload(); })}>
+        <Button disabled={!valid} onClick={() => ask({ title: `Share ${a.name}?`, text: describeShare([a.name], ids.map(accountName)), action: 'Share', run: () => getBridge().use.share({ ids: [a.id], advertiserIds: ids }) }, () => { setAccounts(''); setPicked([]); shares.reload(); })}>
           Share…
         </Button>
       </div>
