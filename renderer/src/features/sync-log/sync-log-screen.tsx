@@ -86,7 +86,7 @@ function RunDetail() {
           {r.status === 'held' ? <HeldRunNotice r={r} /> : r.error && <ErrorBanner error={r.error} />}
           {r.deferredUntil && <Notice tone="warn">The rest waits until {fmtDateTime(r.deferredUntil)}{r.error ? '' : ", when the next UTC day's calls are there"}.</Notice>}
           <p className="muted small">
-            {fmtInt(r.rowsRead)} rows read · {fmtInt(r.valid)} valid · {fmtInt(r.rejected)} rejected · {fmtInt(r.duplicates)} duplicates · {fmtInt(r.adds)} {r.status === 'held' ? 'to add' : 'added'} · {fmtInt(r.removes)} {r.status === 'held' ? 'to remove' : 'removed'} · {fmtInt(r.callsUsed)} calls
+            {fmtInt(r.rowsRead)} rows read · {fmtInt(r.valid)} valid · {fmtInt(r.rejected)} rejected · {fmtInt(r.duplicates)} duplicates · {fmtInt(r.adds)} {r.status === 'held' ? 'to add' : 'added'} · {fmtInt(r.removes)} {r.status === 'held' ? 'to remove' : 'removed'} · {fmtInt(r.callsUsed)} {r.callsUsed === 1 ? 'call' : 'calls'}
           </p>
           {r.rejected > 0 && (
             <>
