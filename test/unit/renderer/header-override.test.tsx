@@ -7,7 +7,7 @@ import { fireEvent, render, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { useApp } from '../../../renderer/src/app/store';
 import { ImportWizard } from '../../../renderer/src/features/import/import-wizard';
-import type { PreviewView, ValidationView } from '../../../shared/ipc/dto';
+import type { ValidationView } from '../../../shared/ipc/dto';
 import { audience, connection, plan, preview } from './fake-bridge';
 import { clickWhenEnabled, useFakeEngine } from './setup';
 
