@@ -87,7 +87,7 @@ export const cadenceSchema = z.discriminatedUnion(
 );
 
 /** countryColumn (phones only): the column of ISO country codes national-format numbers are read with. */
-export const keyMappingSchema = z.strictObject({ key: keyTypeSchema, column: columnSchema, countryColumn: columnSchema.optional() });
+export const keyMappingSchema = z.strictObject({ key: keyTypeSchema, column: columnSchema, countryColumn: columnSchema.optional(), extraColumns: z.array(columnSchema).max(2, 'at most 3 columns per key').optional() });
 
 /** One person's identifiers for an erasure: up to one of each kind; `key` null lets the engine tell from the shape. */
 const eraseRequest = z.strictObject({

@@ -196,6 +196,8 @@ export interface KeyMapping {
   column: string | number;
   /** Phone only: the column of ISO country codes ("country from column X") for numbers in national format. */
   countryColumn?: string | number;
+  /** Further columns of the same key (a person with two or three emails); single-key audiences. */
+  extraColumns?: (string | number)[];
 }
 
 /** The state badge of an audience, from TikTok's status and our own (tiktok-api.md §3.5, §6). */

@@ -691,7 +691,7 @@ class Engine {
       tiktokAudienceId: req.existingTiktokAudienceId ?? null,
       name: req.name,
       api: req.api ?? 'file',
-      keys: req.keys.map((k) => ({ key: k.key, column: k.column, ...(k.countryColumn !== undefined ? { countryColumn: k.countryColumn } : {}) })),
+      keys: req.keys.map((k) => ({ key: k.key, column: k.column, ...(k.countryColumn !== undefined ? { countryColumn: k.countryColumn } : {}), ...(k.extraColumns?.length ? { extraColumns: k.extraColumns } : {}) })),
       calculateType: req.keys.length > 1 ? 'MULTIPLE_TYPES' : CALCULATE_TYPE_BY_KEY[req.keys[0]!.key],
       sourcePath: req.sourcePath,
       sourceKind: kind,

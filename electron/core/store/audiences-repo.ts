@@ -6,6 +6,11 @@ import type { Db } from './db';
 export interface KeyMapping {
   key: KeyType;
   column: string | number | null;
+  /**
+   * Further columns of the same key (a person with two or three emails: `Email 2`, `Email 3`); single-key audiences.
+   * Every value is sent, one hash per line.
+   */
+  extraColumns?: (string | number)[];
   /** Phone only: the column of ISO country codes for national-format numbers (stored in keys_json with the mapping). */
   countryColumn?: string | number;
 }

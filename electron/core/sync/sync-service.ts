@@ -1,6 +1,6 @@
 import { CALCULATE_TYPE_BY_KEY, DEFAULT_DAILY_CALL_BUDGET, KEY_LABELS, type CalculateType, type KeyType, type NormalizationProfile } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
-import { loadSuppression, readCohort, readCohortMulti, slotOfKey, subtractHashes, suppressEntries, unionHashes } from '../cohort';
+import { loadSuppression, MAX_COLUMNS_PER_KEY, readCohortColumns, readCohortMulti, slotOfKey, subtractHashes, suppressEntries, unionHashes } from '../cohort';
 import { isMultiKey, layoutOf } from './entry-layout';
 import type { Store } from '../store';
 import type { AudienceRecord, Cadence, KeyMapping, RemovalMode } from '../store/audiences-repo';
@@ -8,6 +8,23 @@ import type { RunRecord, RunTrigger } from '../store/runs-repo';
 import { nextUtcDay } from '../store/quota-repo';
 import { MAX_DAILY_CALL_BUDGET, type ApiCallView } from '../../../shared/ipc/dto';
 import type { AudienceApi, PartnerApi } from './audience-api';
+
+/**
+ * Several columns of one key (`Email 1`, `Email 2`: a person with two emails) become one mapping with extra columns,
+ * for a single-key audience (every value one line of TikTok's file). With other keys beside them (a multi-key
+ * audience, one value per key per person for now) they are refused with the way out.
+ */
+export function sameKeyColumns(keys: KeyMapping[]): KeyMapping[] {
+  const kinds = [...new Set(keys.map((k) => k.key))];
+  if (kinds.length === keys.length) return keys;
+  if (kinds.length > 1) {
+    throw new AppError('INVALID_ARGUMENT', 'Several columns of one key (such as Email 1 and Email 2) work for an audience that matches on that key alone; with other keys beside them, map one column per key. Make one audience per key, or keep one column of each.');
+  }
+  const [first, ...rest] = keys;
+  if (keys.length > MAX_COLUMNS_PER_KEY) throw new AppError('INVALID_ARGUMENT', `Map at most ${MAX_COLUMNS_PER_KEY} columns to one key (TikTok takes up to ${MAX_COLUMNS_PER_KEY} values of a kind per person).`);
+  const extraColumns = rest.map((k) => k.column).filter((c): c is string | number => c !== null);
+  return [{ ...first!, extraColumns: [...(first!.extraColumns ?? []), ...extraColumns] }];
+}
 
 /** One HTTP request, as the sync log keeps it (the client's CallEvent satisfies it). */
 export type ApiCallEvent = Omit<ApiCallView, 'id' | 'detail'> & { error?: { message: string } };
@@ -81,7 +98,7 @@ export class SyncService {
    */
   async ensureAudience(spec: AudienceSpec): Promise<AudienceRecord> {
     const { store } = this.deps;
-    const keys: KeyMapping[] = spec.keys && spec.keys.length > 0 ? spec.keys : [{ key: spec.key, column: spec.column }];
+    const keys: KeyMapping[] = sameKeyColumns(spec.keys && spec.keys.length > 0 ? spec.keys : [{ key: spec.key, column: spec.column }]);
     if (new Set(keys.map((k) => slotOfKey(k.key))).size !== keys.length) {
       throw new AppError('INVALID_ARGUMENT', 'Map each key once, and at most one mobile ad id (IDFA or GAID): TikTok keeps one MAID per person in a multi-key audience.');
     }
@@ -164,10 +181,11 @@ export class SyncService {
       if (audience.suppressPath) entries = suppressEntries(entries, await loadSuppression(audience.suppressPath, mapping.key, audience.profile), slotOfKey(mapping.key));
       return { hashes: entries, rowsRead: res.rowsRead, valid: res.valid, rejected: res.rejected, duplicates: res.duplicates, rejectReasons: res.rejectReasons, rejects: res.rejects, perKey: res.perKey };
     }
-    const res = await readCohort({
+    const res = await readCohortColumns({
       path: file,
       key: mapping.key,
       column: mapping.column ?? undefined,
+      extraColumns: mapping.extraColumns,
       countryColumn: mapping.countryColumn,
       profile: audience.profile,
       signal: ctx.signal,
