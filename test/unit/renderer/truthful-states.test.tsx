@@ -191,6 +191,13 @@ describe('the dry run (items 14, 17) and under 1,000 (item 8)', () => {
     expect(screen.getByRole('img', { name: '150 to add, 50 to remove, 2,800 unchanged' })).toBeTruthy();
   });
 
+  it('an hourly cadence that can use more calls than the day has is flagged in the dry run too', async () => {
+    wizardEngine();
+    await toDryRun('Spring buyers', 'hourly');
+    expect((await screen.findByLabelText('Dry run recap')).textContent).toContain('CadenceEvery hour');
+    expect(screen.getByText(/^Every hour can use up to 48 calls a day .* Go back to choose another cadence\.$/)).toBeTruthy();
+  });
+
   it('shows a progress bar while the dry run reads the file', async () => {
     let release: () => void = () => {};
     wizardEngine({ 'sync:plan': () => new Promise((r) => (release = () => r(plan({ audienceId: 4 })))) });

@@ -10,7 +10,7 @@ import { ProgressBar } from '../../ui/progress-bar';
 import { EmptyState, ErrorBanner, Loading, Notice } from '../../ui/states';
 import { RunStatusBadge } from '../../ui/badge';
 import { advertiserChoices } from '../connect/connect-slice';
-import { CadencePicker } from './cadence-picker';
+import { CadencePicker, cadenceForecast } from './cadence-picker';
 import { FolderChoiceField, FolderOnceNote } from './folder-choice';
 import { ReasonRows } from './steps-file';
 import type { PendingSave } from './import-slice';
@@ -330,6 +330,7 @@ export function DryRunStep() {
       recapAudience: recapAudience(st),
       recapKey: st.multiKey ? keysText(st.keyChoices) : KEY_LABELS[st.keyType],
       recapCadence: cadenceText(st.pending?.kind === 'update' ? (st.pending.request.cadence ?? st.cadence) : st.cadence),
+      plannedCadence: st.pending?.kind === 'update' ? (st.pending.request.cadence ?? st.cadence) : st.cadence,
       progress: st.pending?.kind === 'update' ? st.progress[st.pending.audienceId] : undefined,
     })),
   );
@@ -359,6 +360,7 @@ export function DryRunStep() {
         <>
           <DryRunRecap advertiser={s.recapAdvertiser} audience={s.recapAudience} keyText={s.recapKey} cadence={s.recapCadence} plan={p} partner={s.partner} />
           <ChangeBar adds={p.adds} removes={p.removes} unchanged={p.unchanged} />
+          {!s.partner && cadenceForecast(s.plannedCadence, p.dailyBudget)?.fits === false && <Notice tone="warn">{cadenceForecast(s.plannedCadence, p.dailyBudget)!.text} Go back to choose another cadence.</Notice>}
           <dl className="stats">
             <div>
               <dt>To add</dt>
