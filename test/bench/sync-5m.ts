@@ -142,6 +142,7 @@ async function main(): Promise<void> {
       resetPeakRss(pid);
       await engine.loopStall(); // resets the engine's own mark
       const host = watchHostLoop();
+      const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       const { runId } = await engine.handlers['sync:run']({ audienceId });
       // While the sync runs, the host asks for status as the UI does; the slowest answer is printed.
@@ -154,6 +155,9 @@ async function main(): Promise<void> {
       }
       const s = (performance.now() - t0) / 1000;
       const hostStall = host.stop();
+      // The host's own work during the sync: a stall far longer than this share is the machine's scheduler, not the host.
+      const cpu = process.cpuUsage(cpu0);
+      const hostCpuPct = ((cpu.user + cpu.system) / 1e3 / (s * 1000)) * 100;
       const engineStall = await engine.loopStall();
       stalls.host = Math.max(stalls.host, hostStall);
       stalls.engine = Math.max(stalls.engine, engineStall);
@@ -163,7 +167,7 @@ async function main(): Promise<void> {
       const pass = o.callsUsed <= MAX_CALLS && o.status === 'done';
       rows.push(
         `${label.padEnd(32)} ${o.status.padEnd(8)} +${o.adds.toLocaleString('en-US')} −${o.removes.toLocaleString('en-US')}  calls ${o.callsUsed}  ${s.toFixed(1)} s  peak RSS ${peak.toFixed(0)} MB  ${pass ? 'PASS' : 'FAIL'}${o.error ? `  (${o.error.message})` : ''}\n` +
-          `${''.padEnd(34)}largest stall: host loop ${hostStall.toFixed(0)} ms (≤ ${HOST_STALL_MS}: ${hostStall <= HOST_STALL_MS ? 'PASS' : 'FAIL'}), engine loop ${engineStall.toFixed(0)} ms (≤ ${ENGINE_STALL_MS}: ${engineStall <= ENGINE_STALL_MS ? 'PASS' : 'FAIL'}); slowest status call ${slowestStatus.toFixed(0)} ms`,
+          `${''.padEnd(34)}largest stall: host loop ${hostStall.toFixed(0)} ms (≤ ${HOST_STALL_MS}: ${hostStall <= HOST_STALL_MS ? 'PASS' : 'FAIL'}), engine loop ${engineStall.toFixed(0)} ms (≤ ${ENGINE_STALL_MS}: ${engineStall <= ENGINE_STALL_MS ? 'PASS' : 'FAIL'}); slowest status call ${slowestStatus.toFixed(0)} ms; host CPU ${hostCpuPct.toFixed(1)} %`,
       );
     }
     await engine.shutdown();

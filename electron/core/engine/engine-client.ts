@@ -302,6 +302,8 @@ export async function startEngineProcess(opts: EngineProcessOptions): Promise<En
         const asked = wasRunning ? hostOp('shutdown').catch(() => undefined) : Promise.resolve();
         setState('stopped');
         if (!port) return;
+        // An engine still starting (a restart) has nothing in flight to finish: end it now.
+        if (!wasRunning) port.kill();
         const timeout = opts.shutdownTimeoutMs ?? 10_000;
         let timer: NodeJS.Timeout | undefined;
         const gaveUp = await Promise.race([

@@ -4,6 +4,7 @@
  * utilityProcess carries. Start, request/response, errors, push events, a crash (the child killed) with the
  * restart and the UI's event, a request during the crash, a run the crash cut short, and shutdown.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -204,6 +205,31 @@ describe('the engine process', () => {
     await expect(e.handlers['connections:list'](undefined)).rejects.toMatchObject({ code: 'CANCELLED' });
     engine = null;
   });
+
+  it('ends when its host is killed outright (no engine is left behind)', async () => {
+    // The built web host as the host, killed with SIGKILL: its engine sees the channel close and exits.
+    const host = spawn(process.execPath, [path.resolve('out/web-host/index.js'), '--port', '0'], {
+      env: { ...process.env, COHORT_RELAY_HOME: path.join(dir, 'home'), COHORT_RELAY_KEYCHAIN: 'off' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    host.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const deadline = Date.now() + 30_000;
+    while (!/serving at/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(out).toMatch(/serving at/);
+    const kids = fs
+      .readdirSync(`/proc/${host.pid}/task`)
+      .flatMap((t) => fs.readFileSync(`/proc/${host.pid}/task/${t}/children`, 'utf8').trim().split(/\s+/))
+      .filter(Boolean)
+      .map(Number)
+      .filter((p) => fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(path.join('out', 'engine', 'index.js')));
+    expect(kids).toHaveLength(1);
+    host.kill('SIGKILL');
+    await new Promise((r) => host.once('exit', r));
+    const gone = Date.now() + 15_000;
+    while (alive(kids[0]!) && Date.now() < gone) await new Promise((r) => setTimeout(r, 50));
+    expect(alive(kids[0]!)).toBe(false);
+  }, 60_000);
 
   it('rejects the start with the engine’s own error when the engine cannot open', async () => {
     // A data folder that is a file cannot hold the store.
