@@ -1,6 +1,7 @@
 import type { Store } from '../store';
 import type { AudienceRecord } from '../store/audiences-repo';
 import type { RunTrigger } from '../store/runs-repo';
+import { hasQueuedErasure } from './erasure';
 import { dueSlot, nextSlot } from './cadence';
 import { audienceLockHeld } from './locks';
 import type { SyncOutcome } from './sync-runner';
@@ -80,7 +81,8 @@ export class Scheduler {
 
   /** Why an audience is due now, or null. */
   dueReason(a: AudienceRecord, now = this.now()): DueReason | null {
-    if (a.paused) return null;
+    // A paused audience's schedule waits, but an erasure the user confirmed does not (#12.4): only it is due then.
+    if (a.paused && !hasQueuedErasure(this.deps.store, a.id)) return null;
     const last = this.deps.store.runs.list({ audienceId: a.id, limit: 1 })[0];
     if (last?.status === 'deferred' && last.deferredUntil && Date.parse(last.deferredUntil) <= now.getTime()) return { kind: 'deferred', until: new Date(last.deferredUntil) };
     // Waiting for TikTok to finish processing: go as soon as a status check after the run says it is done.

@@ -109,6 +109,20 @@ describe('Scheduler', () => {
     expect(ran).toEqual([{ id: a.id, trigger: 'catch-up' }]);
   });
 
+  it('a paused audience waits, except for a queued erasure once its deferral ends (#12.4)', async () => {
+    const a = audience({ kind: 'daily', at: '06:00' });
+    store.audiences.update(a.id, { paused: true });
+    const run = store.runs.start({ audienceId: a.id, trigger: 'erase' });
+    store.runs.finish(run.id, 'deferred', { deferredUntil: '2026-11-25T00:00:00.000Z' });
+    const s = scheduler();
+    now = new Date('2026-11-25T00:00:05Z');
+    await s.tick();
+    expect(ran).toEqual([]);
+    store.settings.set(`erase.queue.${a.id}`, ['ab'.repeat(32)]);
+    await s.tick();
+    expect(ran.map((r) => r.id)).toEqual([a.id]);
+  });
+
   it('retries a run that failed for a transient reason after 15 minutes', async () => {
     const a = audience({ kind: 'manual' });
     const run = store.runs.start({ audienceId: a.id, trigger: 'schedule' });
