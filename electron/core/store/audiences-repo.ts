@@ -115,6 +115,8 @@ export class AudiencesRepo {
       historyBaseline: db.prepare('SELECT history_baseline AS n FROM audiences WHERE id = ?'),
       setHistoryBaseline: db.prepare('UPDATE audiences SET history_baseline = ? WHERE id = ?'),
       setHasHeader: db.prepare('UPDATE audiences SET has_header = ? WHERE id = ?'),
+      // An erasure queued for the audience (digests of the person, sync/erasure.ts) goes with it.
+      removeErasure: db.prepare("DELETE FROM settings WHERE key = 'erase.queue.' || ?"),
     };
   }
 
@@ -231,6 +233,7 @@ export class AudiencesRepo {
         this.q.detachCalls.run(id);
         this.q.removeRuns.run(id);
         this.q.removeLock.run(id);
+        this.q.removeErasure.run(String(id));
         this.q.remove.run(id);
       })();
     } finally {

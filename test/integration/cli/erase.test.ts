@@ -152,6 +152,15 @@ describe('cohort-relay erase', () => {
     });
   });
 
+  it('deleting an audience deletes the erasure queued for it (its digests of the person)', async () => {
+    const a = await synced('Spring buyers', 0);
+    withStore((s) => s.settings.set(DAILY_BUDGET_KEY, s.quota.used(a.localAudienceId, new Date())));
+    expect((await cli(['erase', '--email', PERSON, '--yes'], env)).code).toBe(0);
+    withStore((s) => expect(s.settings.get<string[]>(`erase.queue.${a.localAudienceId}`, [])).toHaveLength(1));
+    expect((await cli(['delete', '--audience-id', String(a.localAudienceId)], env)).code).toBe(0);
+    withStore((s) => expect(s.settings.all()).not.toHaveProperty(`erase.queue.${a.localAudienceId}`));
+  });
+
   it('refuses an identifier it cannot read, without echoing it, and changes nothing', async () => {
     const r = await cli(['erase', '--email', 'not-an-email-at-all', '--yes'], env);
     expect(r.code).toBe(2);
