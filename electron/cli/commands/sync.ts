@@ -4,6 +4,8 @@ import { CohortRelayApp } from '../../core/app';
 import { printJson, flag, str, type CliCommand } from '../command';
 import { COHORT_OPTIONS, COHORT_USAGE, fmt, parseCohortArgs } from '../cohort-args';
 import { EXIT_HELD, holdJson, holdNextSteps, parseRemovalLimit, parseRemovalMode } from '../removal-args';
+import { AudienceUse } from '../../core/engine/audience-use';
+import { CREATE_OPTION_FLAGS, setCreateOptionsFromFlags } from './use';
 
 /**
  * `cohort-relay sync`: creates the audience when it does not exist, else sends the diff — inside the
@@ -14,8 +16,8 @@ import { EXIT_HELD, holdJson, holdNextSteps, parseRemovalLimit, parseRemovalMode
  */
 const sync: CliCommand = {
   summary: 'Sync a cohort CSV to a TikTok audience: create it, or send only what changed. Exit 0 done or deferred, 1 failed, 3 held (it would remove more than the audience allows, or TikTok shows changes this app did not send).',
-  usage: `cohort-relay sync ${COHORT_USAGE} --advertiser ID (--audience NAME | --audience-id ID) [--partner] [--dry-run] [--max-removals PCT|off] [--removal-mode added-only|mirror] [--confirm-removals]`,
-  options: { ...COHORT_OPTIONS, 'audience-id': { type: 'string' }, 'dry-run': { type: 'boolean' }, partner: { type: 'boolean' }, 'max-removals': { type: 'string' }, 'removal-mode': { type: 'string' }, 'confirm-removals': { type: 'boolean' } },
+  usage: `cohort-relay sync ${COHORT_USAGE} --advertiser ID (--audience NAME | --audience-id ID) [--partner] [--dry-run] [--max-removals PCT|off] [--removal-mode added-only|mirror] [--confirm-removals] [--retention-days 1-365|none] [--enhancement on|off] [--sub-type normal|reach-frequency]`,
+  options: { ...COHORT_OPTIONS, 'audience-id': { type: 'string' }, 'dry-run': { type: 'boolean' }, partner: { type: 'boolean' }, 'max-removals': { type: 'string' }, 'removal-mode': { type: 'string' }, 'confirm-removals': { type: 'boolean' }, ...CREATE_OPTION_FLAGS },
   async run(ctx) {
     const args = parseCohortArgs(ctx, flag(ctx, 'partner') ? 'segment' : 'file');
     const advertiserId = str(ctx, 'advertiser');
@@ -29,6 +31,10 @@ const sync: CliCommand = {
     try {
       const connectionId = app.store.connections.findByAdvertiser(advertiserId)?.id ?? null;
       const audience = await app.sync.ensureAudience({ advertiserId, connectionId, name, tiktokAudienceId, key: args.key, column: args.column, keys: args.keys ?? undefined, sourcePath: args.csv, suppressPath: args.suppress, profile: args.profile, api: flag(ctx, 'partner') ? 'segment' : undefined, removalMode });
+      // Creation options (#14 §1): kept with the audience and sent when this sync creates it at TikTok.
+      if ((await setCreateOptionsFromFlags(ctx, new AudienceUse(app), audience.id, { onlyBeforeCreate: true })) === 'already-created') {
+        ctx.stderr.write(`note: "${audience.name}" already exists at TikTok; --retention-days, --enhancement and --sub-type apply only when it is created.\n`);
+      }
       const dryRun = flag(ctx, 'dry-run');
       // The audience's removal limit is kept with it, like its source; scheduled syncs use it too.
       const maxRemovals = str(ctx, 'max-removals');

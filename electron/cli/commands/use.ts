@@ -58,6 +58,28 @@ function locationId(x: string): string {
   return id;
 }
 
+/** The creation-option flags `use options` and `sync` take. */
+export const CREATE_OPTION_FLAGS = { 'retention-days': { type: 'string' }, enhancement: { type: 'string' }, 'sub-type': { type: 'string' } } as const;
+
+/**
+ * Saves --retention-days / --enhancement / --sub-type for an audience (the rest as saved before); nothing when none
+ * is given. Refused (INVALID_ARGUMENT) once the audience exists at TikTok, unless `onlyBeforeCreate` (then skipped).
+ */
+export async function setCreateOptionsFromFlags(ctx: CliContext, u: AudienceUse, id: number, o: { onlyBeforeCreate?: boolean } = {}): Promise<'none' | 'saved' | 'already-created'> {
+  if (!['retention-days', 'enhancement', 'sub-type'].some((k) => str(ctx, k) !== undefined)) return 'none';
+  // A repeated `sync --retention-days …` (cron) keeps working once the audience exists: the options are set then.
+  if (o.onlyBeforeCreate && u.isCreatedAtTiktok(id)) return 'already-created';
+  const cur = await u.createOptions(id);
+  const rd = str(ctx, 'retention-days');
+  const retentionInDays = rd === undefined ? cur.retentionInDays : rd.toLowerCase() === 'none' ? null : Number(rd);
+  if (retentionInDays !== null && !Number.isInteger(retentionInDays)) throw new AppError('INVALID_ARGUMENT', `--retention-days must be a whole number from 1 to 365, or none (got "${rd}").`);
+  const en = str(ctx, 'enhancement');
+  const audienceEnhancement = en === undefined ? cur.audienceEnhancement : choice(en, ['ON', 'OFF'] as const, 'enhancement') === 'ON';
+  const subType = choice(str(ctx, 'sub-type'), ['NORMAL', 'REACH_FREQUENCY'] as const, 'sub-type', cur.subType);
+  await u.setCreateOptions(id, { retentionInDays, audienceEnhancement, subType });
+  return 'saved';
+}
+
 /** Prints the preview and says nothing was sent; the exit code is 0 (as `erase` without --yes). */
 function preview(ctx: CliContext, what: string, verb: string): number {
   if (flag(ctx, 'json')) printJson(ctx, { done: false, preview: what });
@@ -90,9 +112,7 @@ const use: CliCommand = {
     'include-seed': { type: 'boolean' },
     lookalike: { type: 'string' },
     with: { type: 'string', multiple: true },
-    'retention-days': { type: 'string' },
-    enhancement: { type: 'string' },
-    'sub-type': { type: 'string' },
+    ...CREATE_OPTION_FLAGS,
     yes: { type: 'boolean' },
     json: { type: 'boolean' },
   },
@@ -194,17 +214,7 @@ const use: CliCommand = {
         }
         case 'options': {
           const id = one(ctx);
-          const asked = ['retention-days', 'enhancement', 'sub-type'].some((k) => str(ctx, k) !== undefined);
-          if (asked) {
-            const cur = await u.createOptions(id);
-            const rd = str(ctx, 'retention-days');
-            const retentionInDays = rd === undefined ? cur.retentionInDays : rd.toLowerCase() === 'none' ? null : Number(rd);
-            if (retentionInDays !== null && !Number.isInteger(retentionInDays)) throw new AppError('INVALID_ARGUMENT', `--retention-days must be a whole number from 1 to 365, or none (got "${rd}").`);
-            const en = str(ctx, 'enhancement');
-            const audienceEnhancement = en === undefined ? cur.audienceEnhancement : choice(en, ['ON', 'OFF'] as const, 'enhancement') === 'ON';
-            const subType = choice(str(ctx, 'sub-type'), ['NORMAL', 'REACH_FREQUENCY'] as const, 'sub-type', cur.subType);
-            await u.setCreateOptions(id, { retentionInDays, audienceEnhancement, subType });
-          }
+          await setCreateOptionsFromFlags(ctx, u, id);
           const v = await u.createOptions(id);
           const lines = [
             `Retention: ${v.retentionInDays === null ? "TikTok's default (expires 12 months after it was last used or changed)" : `${v.retentionInDays} days from creation`}`,

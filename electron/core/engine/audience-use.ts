@@ -302,6 +302,11 @@ export class AudienceUse {
     return { audienceId: id, ...o, editable: !a.tiktokAudienceId && a.api !== 'segment', atTiktok };
   }
 
+  /** True once the audience exists at TikTok (its creation options were sent then). */
+  isCreatedAtTiktok(id: number): boolean {
+    return this.app.store.audiences.require(id).tiktokAudienceId !== null;
+  }
+
   async setCreateOptions(id: number, o: { retentionInDays: number | null; audienceEnhancement: boolean; subType: AudienceSubType }): Promise<CreateOptionsView> {
     const a = this.app.store.audiences.require(id);
     if (a.api === 'segment') throw new AppError('INVALID_ARGUMENT', `"${a.name}" is a partner audience: TikTok's partner API takes no retention, enhancement or sub type.`);

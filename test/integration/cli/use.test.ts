@@ -107,4 +107,18 @@ describe('cohort-relay use', () => {
     const shown = await cli(['use', 'options', '--audience-id', String(a.localAudienceId)], env);
     expect(shown.stdout).toMatch(/At TikTok: enhancement off, sub type NORMAL/);
   }, 60_000);
+
+  it('sync --retention-days/--enhancement/--sub-type sends them on create; TikTok reads them back; a later sync with them only notes it', async () => {
+    const csv = path.join(dir, 'opts.csv');
+    writeEmailCsv(csv, emails(500_000, 1000));
+    const args = ['sync', '--csv', csv, '--key', 'email', '--advertiser', sim.advertiserIds[0]!, '--audience', 'With options', '--retention-days', '45', '--enhancement', 'on', '--sub-type', 'reach-frequency', '--json'];
+    const first = await cli(args, env);
+    expect(first.code).toBe(0);
+    const { localAudienceId } = JSON.parse(first.stdout) as { localAudienceId: number };
+    const shown = JSON.parse((await cli(['use', 'options', '--audience-id', String(localAudienceId), '--json'], env)).stdout) as { retentionInDays: number; editable: boolean; atTiktok: { audienceEnhancement: boolean; subType: string } };
+    expect(shown).toMatchObject({ retentionInDays: 45, editable: false, atTiktok: { audienceEnhancement: true, subType: 'REACH_FREQUENCY' } });
+    const again = await cli(args, env);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toMatch(/note: "With options" already exists at TikTok; --retention-days, --enhancement and --sub-type apply only when it is created\./);
+  }, 60_000);
 });
