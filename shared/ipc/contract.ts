@@ -190,6 +190,11 @@ export const contract = {
   'import:tryValue': { request: z.strictObject({ key: keyTypeSchema, value: z.string().max(1024), profile: profileSchema }), response: returns<TryValueView>() },
   /** Cancels a running preview / validation / export of this path. */
   'import:cancel': { request: z.strictObject({ path: filePath }), response: returns<{ cancelled: boolean }>() },
+  /**
+   * The wizard is done with these files (closed, or another file chosen). The web host removes its uploaded copies of
+   * them now, unless a sync still reads one (issue #12.8); other files are left alone.
+   */
+  'import:release': { request: z.strictObject({ paths: z.array(filePath).max(4) }), response: returns<null>() },
 
   // Audiences.
   'audiences:list': { request: none, response: returns<AudienceView[]>() },
@@ -198,11 +203,6 @@ export const contract = {
    * Saves a mapping locally. Nothing is sent: a new audience is created at TikTok by its first sync, so
    * `sync:plan` can dry-run it first. With existingTiktokAudienceId the mapping syncs into that audience
    * (its calculate_type must match the key).
-  /**
-   * The wizard is done with these files (closed, or another file chosen). The web host removes its uploaded copies of
-   * them now, unless a sync still reads one (issue #12.8); other files are left alone.
-   */
-  'import:release': { request: z.strictObject({ paths: z.array(filePath).max(4) }), response: returns<null>() },
    */
   'audiences:create': {
     request: createAudienceRequest,
@@ -223,10 +223,10 @@ export const contract = {
       suppressPath: filePath.nullable().optional(),
       /** Whether the file's first row is a header; null: let the engine judge. */
       hasHeader: z.boolean().nullable().optional(),
-      /** An audience not created at TikTok yet: wait for 1,000 people (true), or let the next sync create it now (false). */
-      startAtFloor: z.boolean().optional(),
       /** The largest share (%) of the audience one sync may remove without asking; null switches the check off. */
       removalLimitPct: z.number({ error: 'must be a percentage' }).int('must be a whole percentage').min(0, 'must be 0 % or more').max(100, 'must be at most 100 %').nullable().optional(),
+      /** An audience not created at TikTok yet: wait for 1,000 people (true), or let the next sync create it now (false). */
+      startAtFloor: z.boolean().optional(),
       /** Who syncs may remove: 'mirror' the file, or 'added-only' (only people this app added). */
       removalMode: z.enum(['mirror', 'added-only'], { error: 'must be mirror or added-only' }).optional(),
     }),
@@ -400,6 +400,8 @@ export interface EventPayloads {
   'connection:signInWaiting': SignInWaiting;
   /** Progress of import:validate / import:exportRejects on a file (not tied to a run). */
   'import:progress': { path: string; phase: 'reading' | 'hashing'; rows: number; percent: number | null; rowsPerSec?: number; etaSec?: number };
+  /** The engine's process stopped unexpectedly and was started again (sync jobs are persisted: none is lost). */
+  'engine:restarted': { message: string };
 }
 export type EventPayload<E extends EventName> = EventPayloads[E];
 /** One push event as it travels: the name and its payload. */
@@ -415,8 +417,6 @@ export interface EventSource {
 // ── Api (the renderer's side: what window.api looks like) ────────────────────
 
 export type ApiFunction<C extends Channel> = undefined extends RequestIn<C>
-  /** The engine's process stopped unexpectedly and was started again (sync jobs are persisted: none is lost). */
-  'engine:restarted': { message: string };
   ? (req?: RequestIn<C>) => Promise<Result<ResponseOf<C>>>
   : (req: RequestIn<C>) => Promise<Result<ResponseOf<C>>>;
 
