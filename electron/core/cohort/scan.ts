@@ -6,6 +6,7 @@
  * Records end at CRLF, LF or a lone CR on both paths, as in Python's csv module. A parse problem that
  * would lose rows is a CSV_INVALID naming the row. The reader merges results in file order.
  */
+import { isUtf8 } from 'node:buffer';
 import path from 'node:path';
 import { AppError } from '../../../shared/errors';
 import type { CsvFile } from './csv-file';
@@ -62,19 +63,74 @@ export async function scanCsv(src: CsvFile, sample: CsvSample, target: ScanTarge
   let pos = sample.bomBytes;
   let carry: Buffer = Buffer.alloc(0);
   let headerPending = sample.hasHeader;
+  let cp1252 = sample.encoding === 'windows-1252';
   if (sample.encoding === 'utf-8' && !sample.hasQuotes) {
     const handover = await scanBlocks(src, sample, target, blocks, pos, signal);
     if (!handover) return;
     ({ pos, carry, headerPending } = handover);
+    cp1252 = handover.cp1252;
   }
-  await scanRecords(src, sample, target, pos, carry, headerPending, signal);
+  await scanRecords(src, sample, target, pos, carry, headerPending, signal, cp1252);
+}
+
+/**
+ * Decodes the parser path's chunks. Windows-1252 from the start when the sample said so; UTF-8 otherwise, except
+ * that a file whose sample was plain ASCII switches to Windows-1252 for good at the first bytes that are not valid
+ * UTF-8 (everything before was ASCII, the same in both). A UTF-8 sequence cut at a chunk's end waits for the next.
+ */
+class ChunkDecoder {
+  private pending: Buffer = Buffer.alloc(0);
+  private readonly utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+  private readonly other: InstanceType<typeof TextDecoder> | null;
+
+  constructor(
+    encoding: CsvSample['encoding'],
+    private cp1252: boolean,
+    private readonly mayFallBack: boolean,
+  ) {
+    this.other = encoding === 'utf-16le' || encoding === 'utf-16be' ? new TextDecoder(encoding, { fatal: false, ignoreBOM: true }) : null;
+  }
+
+  /** True once the read went over to Windows-1252. */
+  get switched(): boolean {
+    return this.cp1252;
+  }
+
+  decode(chunk: Buffer, stream: boolean): string {
+    if (this.other) return this.other.decode(chunk, { stream });
+    if (this.cp1252) return decodeWindows1252(chunk);
+    if (!this.mayFallBack) return this.utf8.decode(chunk, { stream });
+    const all = this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk;
+    const end = stream ? completeUtf8End(all) : all.length;
+    const body = all.subarray(0, end);
+    if (!isUtf8(body)) {
+      this.cp1252 = true;
+      this.pending = Buffer.alloc(0);
+      return decodeWindows1252(all);
+    }
+    this.pending = Buffer.from(all.subarray(end));
+    return body.toString('utf8');
+  }
+}
+
+/** The end of the whole UTF-8 sequences in `b`: a lead byte in the last 3 bytes whose sequence is cut ends it early. */
+function completeUtf8End(b: Buffer): number {
+  for (let i = b.length - 1; i >= Math.max(0, b.length - 3); i--) {
+    const c = b[i]!;
+    if (c < 0x80) return b.length;
+    if (c >= 0xc0) {
+      const need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+      return b.length - i < need ? i : b.length;
+    }
+  }
+  return b.length;
 }
 
 /**
  * Quote-free UTF-8: cut blocks at record ends and hand them over. Returns where the parser must take
  * over (a block holding a quote, from its first record), or null at the end of the file.
  */
-async function scanBlocks(src: CsvFile, sample: CsvSample, t: ScanTarget, blocks: BlockBuffers, start: number, signal: AbortSignal | undefined): Promise<{ pos: number; carry: Buffer; headerPending: boolean } | null> {
+async function scanBlocks(src: CsvFile, sample: CsvSample, t: ScanTarget, blocks: BlockBuffers, start: number, signal: AbortSignal | undefined): Promise<{ pos: number; carry: Buffer; headerPending: boolean; cp1252: boolean } | null> {
   const size = src.size;
   let pos = start;
   let carry: Buffer = Buffer.alloc(0);
@@ -101,7 +157,12 @@ async function scanBlocks(src: CsvFile, sample: CsvSample, t: ScanTarget, blocks
     if (buf.subarray(0, cut).indexOf(0x22) >= 0) {
       // A quote from here on: the parser takes over at this block's first record.
       await t.drain();
-      return { pos, carry: Buffer.from(buf), headerPending };
+      return { pos, carry: Buffer.from(buf), headerPending, cp1252: false };
+    }
+    if (sample.asciiOnly && !isUtf8(buf.subarray(0, cut))) {
+      // Not UTF-8 after an ASCII sample: a Windows-1252 export ("M\xfcller" past the sample). The parser reads the rest as that.
+      await t.drain();
+      return { pos, carry: Buffer.from(buf), headerPending, cp1252: true };
     }
     let begin = 0;
     if (headerPending) {
@@ -111,7 +172,7 @@ async function scanBlocks(src: CsvFile, sample: CsvSample, t: ScanTarget, blocks
         // Only blank lines so far: they still count as rows of the spreadsheet.
         t.skipRecords(countRecords(buf, cut));
         carry = Buffer.from(buf.subarray(cut, len));
-        if (eof) return carry.length > 0 ? { pos, carry, headerPending } : null;
+        if (eof) return carry.length > 0 ? { pos, carry, headerPending, cp1252: false } : null;
         continue;
       }
       begin = skipped.offset;
@@ -121,14 +182,14 @@ async function scanBlocks(src: CsvFile, sample: CsvSample, t: ScanTarget, blocks
     carry = Buffer.from(buf.subarray(cut, len));
     if (cut > begin) await t.block(buf, begin, cut, pos - carry.length);
     else blocks.give(buf.buffer as ArrayBuffer);
-    if (eof) return carry.length > 0 ? { pos, carry, headerPending } : null;
+    if (eof) return carry.length > 0 ? { pos, carry, headerPending, cp1252: false } : null;
   }
 }
 
 /** Quoted or UTF-16 text (or the rest of the file after a quote): CsvParser, a block at a time. */
-async function scanRecords(src: CsvFile, sample: CsvSample, t: ScanTarget, start: number, first: Buffer, skipHeaderRecord: boolean, signal: AbortSignal | undefined): Promise<void> {
+async function scanRecords(src: CsvFile, sample: CsvSample, t: ScanTarget, start: number, first: Buffer, skipHeaderRecord: boolean, signal: AbortSignal | undefined, cp1252: boolean): Promise<void> {
   const size = src.size;
-  const decoder = sample.encoding === 'windows-1252' ? { decode: (b: Uint8Array, _opts?: { stream?: boolean }) => decodeWindows1252(b) } : new TextDecoder(sample.encoding, { fatal: false, ignoreBOM: true });
+  const decoder = new ChunkDecoder(sample.encoding, cp1252, sample.asciiOnly);
   const parser = new CsvParser(sample.delimiter);
   const base = t.recordsMerged();
   let headerPending = skipHeaderRecord;
@@ -145,7 +206,7 @@ async function scanRecords(src: CsvFile, sample: CsvSample, t: ScanTarget, start
       pos += await src.read(chunk, 0, chunk.length, pos);
     }
     const eof = pos >= size;
-    parser.feed(decoder.decode(chunk, { stream: !eof }), eof);
+    parser.feed(decoder.decode(chunk, !eof), eof);
     try {
       for (let rec = parser.next(); rec !== null; rec = parser.next()) {
         if (isBlank(rec)) {

@@ -67,6 +67,11 @@ export interface CsvSample {
   complete: boolean;
   /** The sample contains a quote character: the simple scanner cannot be used from the start. */
   hasQuotes: boolean;
+  /**
+   * UTF-8 read from a sample of plain ASCII: nothing yet tells it from Windows-1252 (the same bytes there). The
+   * streaming reader switches to Windows-1252 at the first block that is not valid UTF-8 (scan.ts).
+   */
+  asciiOnly: boolean;
   /** Average bytes per record in the sample (for estimates). */
   bytesPerRecord: number;
   /** Data rows: exact when `complete`, else estimated from the file size. */
@@ -520,6 +525,7 @@ export function analyseSample(file: string, fileSize: number, bytes: Uint8Array,
     records,
     complete,
     hasQuotes: text.indexOf('"') >= 0,
+    asciiOnly: encoding === 'utf-8' && countNonAscii(text) === 0,
     bytesPerRecord,
     estimatedRows,
   };

@@ -47,7 +47,7 @@ describe('phones with "country from column X" (issue #11 item 6)', () => {
 
   it('reads the phone key of a multi-key cohort with its country column', async () => {
     const f = file(CSV);
-    const base = { path: f, workers: 0 } as const;
+    const base = { path: f, workers: 0, profile: DEFAULT_PROFILE } as const;
     const without = await readCohortMulti({ ...base, keys: [{ key: 'email', column: 'email' }, { key: 'phone', column: 'phone' }] });
     const r = await readCohortMulti({ ...base, keys: [{ key: 'email', column: 'email' }, { key: 'phone', column: 'phone', countryColumn: 'country' }] });
     expect(without.perKey.phone).toMatchObject({ valid: 1 });

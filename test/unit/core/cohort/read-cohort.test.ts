@@ -58,6 +58,44 @@ describe('readCohort on CSV quirks', () => {
     expect(Buffer.compare(r.hashes, want)).toBe(0);
   });
 
+  it.each([
+    ['unquoted (block path)', (v: string) => v],
+    ['quoted (parser path)', (v: string) => `"${v}"`],
+  ])('switches to Windows-1252 at the first non-UTF-8 bytes after a plain-ASCII sample: %s', async (_label, q) => {
+    // 300 KiB of ASCII rows (the sample sees no byte above 0x7f), then a Windows-1252 row.
+    const ascii = Array.from({ length: 12_000 }, (_, i) => `${q(`user${i}@example.de`)},${q(`Name ${i}`)}`);
+    const content = Buffer.from(`email,name\n${ascii.join('\n')}\n${q('j\xfcrgen@example.de')},${q('J\xfcrgen M\xfcller')}\n`, 'latin1');
+    expect(content.length).toBeGreaterThan(256 * 1024);
+    const r = await read(file(content));
+    expect(r.rowsRead).toBe(12_001);
+    expect(r.rejected).toBe(0);
+    expect(Buffer.compare(r.hashes, setOf([...Array.from({ length: 12_000 }, (_, i) => `user${i}@example.de`), 'jürgen@example.de']))).toBe(0);
+  });
+
+  it('keeps reading valid UTF-8 after a plain-ASCII sample, also with a character cut at a read boundary', async () => {
+    // Quoted rows take the parser path, which reads 2 MiB at a time: the "ü" of one email straddles that boundary.
+    const BLOCK = 2 * 1024 * 1024;
+    const head = 'email,note\n';
+    const rows: string[] = [];
+    let size = Buffer.byteLength(head);
+    for (let i = 0; size < BLOCK - 200; i++) {
+      const row = `"user${i}@example.de","${'x'.repeat(60)}"\n`;
+      rows.push(row);
+      size += Buffer.byteLength(row);
+    }
+    // The row whose "ü" starts at the last byte of the first read: `"j` then ü (2 bytes).
+    const pad = BLOCK - 1 - size - Buffer.byteLength('"j');
+    const filler = `"pad@example.de","${'y'.repeat(pad - Buffer.byteLength('"pad@example.de","') - 2)}"\n`;
+    rows.push(filler);
+    const body = `${head}${rows.join('')}"jürgen@example.de","Zoë"\n"zoë@example.de","é"\n`;
+    const buf = Buffer.from(body, 'utf8');
+    expect(buf.indexOf(Buffer.from('ü', 'utf8'))).toBe(BLOCK - 1);
+    const r = await read(file(buf));
+    expect(r.rejected).toBe(0);
+    const emails = [...rows.map((x) => x.slice(1, x.indexOf('"', 1))), 'jürgen@example.de', 'zoë@example.de'];
+    expect(Buffer.compare(r.hashes, setOf(emails))).toBe(0);
+  });
+
   it('reads a Windows-1252 export (German Excel) beyond its sample, hashing "jürgen@example.de" as UTF-8', async () => {
     // Over 256 KiB: the sample decides the encoding, the streaming reader decodes every block the same way.
     const emails = Array.from({ length: 12_000 }, (_, i) => `m\xfcller${i}@example.de`);
