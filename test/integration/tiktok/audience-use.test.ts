@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { TikTokApiError } from '../../../electron/core/tiktok/errors';
+import { RateLimiter } from '../../../electron/core/tiktok/limiter';
 import { SANDBOX_ADVERTISERS, SANDBOX_BUSINESS_CENTER, SANDBOX_FOREIGN_ADVERTISER, startSimulator, type SimulatorHandle } from '../../../electron/core/tiktok/simulator';
 import type { LookalikeSpec } from '../../../electron/core/tiktok/types';
 import { clientFor, createAudienceOf, hashes, thrown } from './helpers';
@@ -143,6 +144,23 @@ describe('dmp/custom_audience/share/, share/cancel/, share/log/', () => {
     await client.shareCancel({ advertiserId: ADV, audienceId: a.audienceId, sharedAdvertiserId: ADV2 });
     expect(sim.sharedWith(a.audienceId)).not.toContain(ADV2);
     expect((await client.listAudiences(ADV2)).audiences.some((x) => x.audienceId === a.audienceId)).toBe(false);
+  });
+
+  it('every share request waits for the app-level rate limiter (not the audience’s daily calls)', async () => {
+    const { client: plain } = clientFor(sim);
+    const a = await createAudienceOf(plain, ADV, hashes(1000, 'limited'), 'Limited');
+    let clock = 1_000_000;
+    const slept: number[] = [];
+    const limiter = new RateLimiter({ qps: 1, qpm: 600, now: () => clock, sleep: async (ms) => {
+      slept.push(ms);
+      clock += ms;
+    } });
+    const { client } = clientFor(sim, { limiter });
+    await client.shareAudiences({ advertiserId: ADV, audienceIds: [a.audienceId], sharedAdvertiserIds: [ADV2, ...CLIENTS] });
+    // Two requests at 1 per second: the second waited its turn.
+    expect(slept.length).toBe(1);
+    expect(slept[0]).toBeGreaterThan(0);
+    expect(sim.callsOn(a.audienceId)).toBe(1);
   });
 
   it('refuses more than 10 accounts in one request, an account of another Business Center, and cancelling a share that does not exist', async () => {
