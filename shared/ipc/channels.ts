@@ -69,9 +69,9 @@ export const EVENTS = [
   'connection:needsReconnect',
   'connection:signInWaiting',
   'import:progress',
+  'engine:restarted',
 ] as const;
 export type EventName = (typeof EVENTS)[number];
-  'engine:restarted',
 
 /** `connections:loginOAuth` → `connections`. */
 export type DomainOf<C extends string> = C extends `${infer D}:${string}` ? D : never;

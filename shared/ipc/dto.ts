@@ -216,6 +216,32 @@ export const AUDIENCE_STATE_LABELS: Record<AudienceState, string> = {
   never_synced: 'Never synced',
 };
 
+/**
+ * Where the audience's last sync left it, when that was not simply "done": what TikTok acknowledged, what is still to
+ * send, and when the rest goes. `partly_synced`: the run failed after some calls went through. `retrying`: TikTok was
+ * still processing (or asked to slow down); the next try is at `until`. `cancelled`: stopped by the user. `waiting_quota`:
+ * today's calls are used; the rest goes at `until` (UTC midnight). `waiting_replace`: TikTok's one full replace a day.
+ * `waiting_cohort`: saved as "start when the cohort reaches 1,000"; `size` is the file's count. `up_to_date`: the file
+ * matched what TikTok has, nothing was sent (not an error).
+ */
+export interface SyncNoteView {
+  /** `floor_blocked`: the last sync would have left fewer than 1,000 people, so nothing was sent; `size` is what it would have left. */
+  kind: 'partly_synced' | 'retrying' | 'cancelled' | 'waiting_quota' | 'waiting_replace' | 'waiting_cohort' | 'floor_blocked' | 'up_to_date';
+  runId: number | null;
+  /** People TikTok acknowledged in that run. */
+  added: number;
+  removed: number;
+  /** People that run still had to send (a later run sends them). */
+  addsLeft: number;
+  removesLeft: number;
+  /** Audience-modifying calls that run spent. */
+  callsUsed: number;
+  /** When the rest is sent (next try, next UTC day, the replace window); null when it waits on the user or the file. */
+  until: IsoTime | null;
+  /** waiting_cohort: people in the file at the last check (null before a sync read it); floor_blocked: the size the sync would have left. */
+  size: number | null;
+}
+
 /** One row of the audiences table. */
 export interface AudienceView {
   id: number;
@@ -247,32 +273,6 @@ export interface AudienceView {
   nextSync: IsoTime | null;
   /** Audience-modifying calls left in this UTC day's budget. */
   callsLeftToday: number;
-/**
- * Where the audience's last sync left it, when that was not simply "done": what TikTok acknowledged, what is still to
- * send, and when the rest goes. `partly_synced`: the run failed after some calls went through. `retrying`: TikTok was
- * still processing (or asked to slow down); the next try is at `until`. `cancelled`: stopped by the user. `waiting_quota`:
- * today's calls are used; the rest goes at `until` (UTC midnight). `waiting_replace`: TikTok's one full replace a day.
- * `waiting_cohort`: saved as "start when the cohort reaches 1,000"; `size` is the file's count. `up_to_date`: the file
- * matched what TikTok has, nothing was sent (not an error).
- */
-export interface SyncNoteView {
-  /** `floor_blocked`: the last sync would have left fewer than 1,000 people, so nothing was sent; `size` is what it would have left. */
-  kind: 'partly_synced' | 'retrying' | 'cancelled' | 'waiting_quota' | 'waiting_replace' | 'waiting_cohort' | 'floor_blocked' | 'up_to_date';
-  runId: number | null;
-  /** People TikTok acknowledged in that run. */
-  added: number;
-  removed: number;
-  /** People that run still had to send (a later run sends them). */
-  addsLeft: number;
-  removesLeft: number;
-  /** Audience-modifying calls that run spent. */
-  callsUsed: number;
-  /** When the rest is sent (next try, next UTC day, the replace window); null when it waits on the user or the file. */
-  until: IsoTime | null;
-  /** waiting_cohort: people in the file at the last check (null before a sync read it); floor_blocked: the size the sync would have left. */
-  size: number | null;
-}
-
   dailyBudget: number;
   /** When TikTok will expire the audience if untouched (12 months after the last modification). */
   expiresAt: IsoTime | null;
@@ -289,6 +289,10 @@ export interface SyncNoteView {
   othersSize?: number | null;
   /** A sync held for removing more than that, with what the user decided; null when none is held. */
   hold: HoldView | null;
+  /** Where the last sync left the audience when it did not simply finish (see SyncNoteView); null otherwise. */
+  syncNote?: SyncNoteView | null;
+  /** Saved as "start when the cohort reaches 1,000" and not created at TikTok yet. */
+  startAtFloor?: boolean;
   createdAt: IsoTime;
   updatedAt: IsoTime;
 }
@@ -327,10 +331,6 @@ export interface HoldView {
 }
 
 /** One point of the sent-vs-matched chart. */
-  /** Where the last sync left the audience when it did not simply finish (see SyncNoteView); null otherwise. */
-  syncNote?: SyncNoteView | null;
-  /** Saved as "start when the cohort reaches 1,000" and not created at TikTok yet. */
-  startAtFloor?: boolean;
 export interface SizePoint {
   at: IsoTime;
   /** Our local size after the run. */
@@ -508,6 +508,11 @@ export interface QuotaView {
 
 // ── Settings ─────────────────────────────────────────────────────────────────
 
+/** TikTok takes at most this many audience-modifying calls per audience per UTC day (tiktok-api.md §11): the daily budget's ceiling. */
+export const MAX_DAILY_CALL_BUDGET = 24;
+/** The words when a daily budget above TikTok's cap is asked for: the engine's error and the settings field say the same. */
+export const DAILY_BUDGET_TOO_HIGH = `TikTok allows at most ${MAX_DAILY_CALL_BUDGET} changes per audience per day, so the daily call budget can be 1 to ${MAX_DAILY_CALL_BUDGET}.`;
+
 export const THEMES = ['light', 'dark', 'system'] as const;
 export type Theme = (typeof THEMES)[number];
 
@@ -527,8 +532,3 @@ export interface SettingsView {
   /** Folders the user granted outside the page (the web host's --allow-folder); files under them may be synced. */
   grantedFolders?: string[];
 }
-/** TikTok takes at most this many audience-modifying calls per audience per UTC day (tiktok-api.md §11): the daily budget's ceiling. */
-export const MAX_DAILY_CALL_BUDGET = 24;
-/** The words when a daily budget above TikTok's cap is asked for: the engine's error and the settings field say the same. */
-export const DAILY_BUDGET_TOO_HIGH = `TikTok allows at most ${MAX_DAILY_CALL_BUDGET} changes per audience per day, so the daily call budget can be 1 to ${MAX_DAILY_CALL_BUDGET}.`;
-

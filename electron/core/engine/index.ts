@@ -508,8 +508,8 @@ class Engine {
         if (req.name !== undefined && req.name !== cur.name) {
           const clash = store.audiences.findByName(cur.advertiserId, req.name);
           if (clash && clash.id !== cur.id) throw new AppError('INVALID_ARGUMENT', `An audience named "${req.name}" already exists for this ad account. Choose another name.`);
-        if (req.startAtFloor && cur.tiktokAudienceId) throw new AppError('INVALID_ARGUMENT', `"${cur.name}" already exists at TikTok: there is nothing left to start.`);
         }
+        if (req.startAtFloor && cur.tiktokAudienceId) throw new AppError('INVALID_ARGUMENT', `"${cur.name}" already exists at TikTok: there is nothing left to start.`);
         // First, so the update below returns the record with it.
         if (req.removalMode !== undefined) this.app.sync.setRemovalMode(req.id, req.removalMode);
         const next = store.audiences.update(req.id, {
@@ -520,10 +520,10 @@ class Engine {
           ...(req.sourceKind !== undefined && { sourceKind: req.sourceKind }),
           ...(req.sourcePattern !== undefined && { sourcePattern: req.sourcePattern }),
           ...(req.suppressPath !== undefined && { suppressPath: req.suppressPath }),
-        if (req.startAtFloor !== undefined) setWaitForFloor(store, cur, req.startAtFloor);
           ...(req.removalLimitPct !== undefined && { removalLimitPct: req.removalLimitPct }),
           ...(req.hasHeader !== undefined && { hasHeader: req.hasHeader }),
         });
+        if (req.startAtFloor !== undefined) setWaitForFloor(store, cur, req.startAtFloor);
         this.hub.emit('audience:statusChanged', { audienceId: req.id });
         return this.audience(next);
       },
@@ -739,10 +739,10 @@ class Engine {
         }),
       );
     } else {
-      if (req.startAtFloor) setWaitForFloor(store, record, true);
       // Nothing is sent: the first sync creates the audience at TikTok, so it can be dry-run first.
       const { tiktokAudienceId: _none, ...fields } = this.draftRecord(req, connectionId, kind);
       record = store.audiences.create(fields);
+      if (req.startAtFloor) setWaitForFloor(store, record, true);
     }
     if (req.hasHeader !== undefined && record.hasHeader !== req.hasHeader) record = store.audiences.update(record.id, { hasHeader: req.hasHeader });
     this.hub.emit('audience:statusChanged', { audienceId: record.id });
