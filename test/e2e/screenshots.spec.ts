@@ -99,8 +99,10 @@ test.describe('every screen at 1024×700 and 1280×800, light and dark', () => {
     await page.getByRole('button', { name: 'Next: dry run' }).click();
     await expect(page.locator('dl.stats div', { hasText: 'To add' }).locator('dd')).toHaveText((1500).toLocaleString('en-US'));
     await shoot(page, 'wizard-6-dryrun');
-    await page.getByRole('button', { name: 'Sync now' }).click();
-    await expect(page.getByRole('heading', { name: /Sync finished/ })).toBeVisible({ timeout: 30_000 });
+    // A double press: the second click lands where the sync step's Cancel appears, and must not cancel (#11 item 18).
+    await page.getByRole('button', { name: 'Sync now' }).dblclick();
+    await expect(page.getByRole('heading', { name: 'Step 7, Sync' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: /Sync finished/ }).getByText('Done')).toBeVisible({ timeout: 30_000 });
     await shoot(page, 'wizard-7-result');
 
     await page.getByRole('button', { name: 'Import another file' }).click();

@@ -51,7 +51,7 @@ export function AudiencesScreen() {
           </button>
           {/* The tag sits with the keys, so a long name keeps the room it needs. */}
           <span className="name-line muted small">
-            {keysText(a.keys)}
+            <span>{keysText(a.keys)}</span>
             {isSimulatedAudience(a, s.connections.data) && <Tag title="Simulated in the offline sandbox: nothing is sent to TikTok">Sandbox</Tag>}
             {a.api === 'segment' && <Tag title="Partner audience: kept in step through TikTok's segment API, with no daily change cap">Partner</Tag>}
           </span>
