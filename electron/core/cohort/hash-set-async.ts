@@ -53,8 +53,25 @@ async function bySlices<T>(inputs: readonly Uint8Array[], width: number, step: (
   return out;
 }
 
-function join(parts: Buffer[]): Buffer {
-  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+/** Bytes copied between yields when the slices' results are joined. */
+const JOIN_SLICE_BYTES = 16 << 20;
+
+/** Buffer.concat(parts), copying a few megabytes at a time with a yield in between. */
+async function join(parts: Buffer[]): Promise<Buffer> {
+  if (parts.length === 1) return parts[0]!;
+  const out = Buffer.allocUnsafe(parts.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  let since = 0;
+  for (const p of parts) {
+    p.copy(out, off);
+    off += p.length;
+    since += p.length;
+    if (since >= JOIN_SLICE_BYTES) {
+      since = 0;
+      await yieldToLoop();
+    }
+  }
+  return out;
 }
 
 /** subtractHashes(a, b), yielding between slices. */
@@ -73,7 +90,7 @@ export async function unionHashesAsync(a: Uint8Array, b: Uint8Array, width = 32)
 export async function diffHashesAsync(prev: Uint8Array, next: Uint8Array, width = 32): Promise<{ adds: Buffer; removes: Buffer }> {
   const parts = await bySlices([prev, next], width, ([p, n]) => diffHashes(p!, n!, width));
   if (!parts) return diffHashes(prev, next, width);
-  return { adds: join(parts.map((d) => d.adds)), removes: join(parts.map((d) => d.removes)) };
+  return { adds: await join(parts.map((d) => d.adds)), removes: await join(parts.map((d) => d.removes)) };
 }
 
 /** sha256 hex of the buffer (snapshot-repo's digestOf), yielding every few megabytes. */

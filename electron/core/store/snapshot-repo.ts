@@ -3,6 +3,8 @@ import type { Db } from './db';
 
 /** Entries per stored chunk: 32,768 × 32 bytes = 1 MiB blobs. */
 const CHUNK_ENTRIES = 32_768;
+/** Chunks loadAsync reads between yields to the event loop. */
+const LOAD_CHUNKS_PER_READ = 4;
 
 export interface SnapshotMeta {
   entryWidth: number;
@@ -59,16 +61,16 @@ export class SnapshotRepo {
     if (!meta) return Buffer.alloc(0);
     const out = Buffer.allocUnsafe(meta.entryCount * meta.entryWidth);
     let off = 0;
-    // Sixteen 1 MiB chunks per read, each read whole (no statement stays open across a yield).
+    // Four 1 MiB chunks per read, each read whole (no statement stays open across a yield).
     for (let next = 0; ; ) {
-      const rows = this.q.chunksFrom.all(audienceId, next, 16) as { seq: number; data: Buffer }[];
+      const rows = this.q.chunksFrom.all(audienceId, next, LOAD_CHUNKS_PER_READ) as { seq: number; data: Buffer }[];
       for (const row of rows) {
         if (off + row.data.length > out.length) throw new Error(`Snapshot of audience ${audienceId} is corrupt: more bytes stored than ${out.length} expected.`);
         row.data.copy(out, off);
         off += row.data.length;
         next = row.seq + 1;
       }
-      if (rows.length < 16) break;
+      if (rows.length < LOAD_CHUNKS_PER_READ) break;
       await new Promise<void>((r) => setImmediate(r));
     }
     if (off !== out.length) throw new Error(`Snapshot of audience ${audienceId} is corrupt: ${off} bytes stored, ${out.length} expected.`);

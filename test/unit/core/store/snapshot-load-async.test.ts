@@ -14,7 +14,7 @@ describe('snapshots read in slices (loadAsync)', () => {
     const store = Store.open(dir);
     const a = store.audiences.create({ connectionId: null, advertiserId: 'adv1', name: 'Buyers', keys: [{ key: 'email', column: 'email' }], calculateType: 'EMAIL_SHA256', sourcePath: '/tmp/x.csv', profile: DEFAULT_PROFILE });
     expect((await store.snapshots.loadAsync(a.id)).length).toBe(0);
-    // 40 chunks of 1 MiB and a partial one: several reads of sixteen.
+    // 40 chunks of 1 MiB and a partial one: several reads.
     const buf = randomBytes((40 * 32_768 + 123) * 32);
     store.snapshots.replace(a.id, buf);
     let turns = 0;
