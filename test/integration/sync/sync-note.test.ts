@@ -11,6 +11,7 @@ import { audienceView } from '../../../electron/core/engine/views';
 import { recordDelta } from '../../../electron/core/sync/deltas';
 import { setWaitForFloor, waitsForFloor } from '../../../electron/core/sync/floor-wait';
 import type { SimulatorHandle } from '../../../electron/core/tiktok/simulator';
+import type { SyncOutcome } from '../../../electron/core/sync/sync-runner';
 import { DEFAULT_PROFILE } from '../../../shared/domain';
 import { emails, hashSet, sha256Hex, writeEmailCsv } from '../../helpers/cohort';
 import { openSandboxApp } from '../../helpers/sandbox-app';
@@ -138,6 +139,38 @@ describe('"Start when the cohort reaches 1,000"', () => {
     const after = app.store.audiences.require(a.id);
     expect(waitsForFloor(app.store, after)).toBe(false);
     expect(view(a.id)).toMatchObject({ startAtFloor: false, syncNote: null });
+  });
+
+  it('the scheduler runs a waiting audience at each slot; nothing is created until a slot finds 1,000, and no retry in between', async () => {
+    // Slots count from the audience's creation, stamped with the real clock.
+    clock = new Date();
+    const a = await audienceFor(emails(0, 640));
+    app.store.audiences.update(a.id, { cadence: { kind: 'hourly' } });
+    setWaitForFloor(app.store, a, true);
+    const outcomes: SyncOutcome[] = [];
+    const scheduler = app.createScheduler({
+      runAudience: async (id, trigger) => {
+        const o = await app.sync.sync(id, trigger);
+        outcomes.push(o);
+        return o;
+      },
+    });
+    const HOUR = 3_600_000;
+    const slot = Math.floor(clock.getTime() / HOUR) * HOUR + HOUR;
+    clock = new Date(slot + 60_000);
+    await scheduler.tick();
+    expect(outcomes.map((o) => o.status)).toEqual(['deferred']);
+    clock = new Date(slot + 30 * 60_000);
+    await scheduler.tick();
+    expect(outcomes).toHaveLength(1);
+    expect(sim.requests('dmp/custom_audience/create')).toHaveLength(0);
+
+    writeEmailCsv(csv(), emails(0, 1000));
+    clock = new Date(slot + HOUR + 60_000);
+    await scheduler.tick();
+    expect(outcomes.map((o) => o.status)).toEqual(['deferred', 'done']);
+    expect(sim.requests('dmp/custom_audience/create')).toHaveLength(1);
+    expect(sim.membership(outcomes[1]!.tiktokAudienceId!)).toEqual(hashSet(emails(0, 1000)));
   });
 
   it('without the mark a small cohort is created now (usable at 1,000), as before', async () => {
