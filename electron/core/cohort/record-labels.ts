@@ -5,8 +5,8 @@
  */
 import { CsvFile } from './csv-file';
 import { CsvParser } from './csv-parser';
-import { decodeWindows1252, sniffFile } from './sniff';
-import { throwIfAborted } from './scan';
+import { sniffFile } from './sniff';
+import { ChunkDecoder, throwIfAborted } from './scan';
 
 /** Chars of a carried value kept: enough for an id or a name, never a whole pasted note. */
 const MAX_LABEL_CHARS = 64;
@@ -23,7 +23,8 @@ export async function recordLabels(file: string, column: number, rows: Iterable<
   const src = await CsvFile.open(file);
   try {
     const sample = await sniffFile(src);
-    const decoder = sample.encoding === 'windows-1252' ? null : new TextDecoder(sample.encoding, { fatal: false, ignoreBOM: true });
+    // Decoded as the cohort read decodes it (scan.ts), also after a switch to Windows-1252 past the sample.
+    const decoder = new ChunkDecoder(sample.encoding, sample.encoding === 'windows-1252', sample.asciiOnly);
     const parser = new CsvParser(sample.delimiter);
     const block = 1024 * 1024;
     let pos = sample.bomBytes;
@@ -32,7 +33,7 @@ export async function recordLabels(file: string, column: number, rows: Iterable<
       const part = Buffer.allocUnsafe(Math.max(0, Math.min(block, src.size - pos)));
       pos += await src.read(part, 0, part.length, pos);
       const eof = pos >= src.size;
-      parser.feed(decoder ? decoder.decode(part, { stream: !eof }) : decodeWindows1252(part), eof);
+      parser.feed(decoder.decode(part, !eof), eof);
       for (let rec = parser.next(); rec !== null; rec = parser.next()) {
         const row = parser.row;
         if (row > last) return out;

@@ -78,7 +78,7 @@ export async function scanCsv(src: CsvFile, sample: CsvSample, target: ScanTarge
  * that a file whose sample was plain ASCII switches to Windows-1252 for good at the first bytes that are not valid
  * UTF-8 (everything before was ASCII, the same in both). A UTF-8 sequence cut at a chunk's end waits for the next.
  */
-class ChunkDecoder {
+export class ChunkDecoder {
   private pending: Buffer = Buffer.alloc(0);
   private readonly utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
   private readonly other: InstanceType<typeof TextDecoder> | null;

@@ -111,6 +111,13 @@ describe('rejects a person can fix (issue #11 item 15)', () => {
     ]);
   });
 
+  it('carries a Windows-1252 name that first appears past the sample (the read switched encodings there)', async () => {
+    const ascii = rows(12_000, (i) => `u${i}@example.de,Name ${i}`);
+    const f = file(Buffer.from(`email,name\n${ascii}\nbroken@@example.de,J\xfcrgen M\xfcller\n`, 'latin1'));
+    const v = await validateFile({ path: f, key: 'email', column: 'email', profile: DEFAULT_PROFILE, recordColumn: 'name' }, ctx());
+    expect(v.rejectsSample).toEqual([{ line: 12_002, reason: 'INVALID_EMAIL', value: 'b***@example.de', record: 'Jürgen Müller' }]);
+  });
+
   it('writes the record column last in the rejects report, which is still known as a report', async () => {
     const f = file(csv);
     const out = path.join(dir, `rejects-${n++}.csv`);
