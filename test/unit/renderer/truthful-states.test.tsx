@@ -16,6 +16,7 @@ import { localTime, nextUtcMidnight, quotaResetText, syncNoteLabel, syncNoteText
 import { CadencePicker, cadenceForecast } from '../../../renderer/src/features/import/cadence-picker';
 import { ImportWizard } from '../../../renderer/src/features/import/import-wizard';
 import { SettingsScreen } from '../../../renderer/src/features/settings/settings-screen';
+import { MappingScreen } from '../../../renderer/src/features/mapping/mapping-screen';
 import { DAILY_BUDGET_TOO_HIGH, type Cadence, type SyncNoteView } from '../../../shared/ipc/dto';
 import { audience, connection, detail, plan, preview, run, settings } from './fake-bridge';
 import { clickWhenEnabled, useFakeEngine } from './setup';
@@ -143,6 +144,16 @@ describe('the daily budget and the cadence forecast (item 11)', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Use daily at 06:00 instead' }));
     expect(value).toEqual({ kind: 'daily', at: '06:00' });
     expect(screen.getByLabelText('Calls per day').textContent).toMatch(/^Daily at 06:00 uses up to 2 of the 24 calls a day/);
+  });
+
+  it('editing a saved audience forecasts too, except for a partner audience', async () => {
+    useFakeEngine({ 'audiences:list': () => [audience({ cadence: { kind: 'hourly' } }), audience({ id: 2, name: 'Partner', api: 'segment', cadence: { kind: 'hourly' } })] });
+    const { unmount } = render(<MappingScreen id={1} />);
+    expect((await screen.findByLabelText('Calls per day')).textContent).toMatch(/up to 48 calls a day/);
+    unmount();
+    render(<MappingScreen id={2} />);
+    await screen.findByLabelText('Cadence');
+    expect(screen.queryByLabelText('Calls per day')).toBeNull();
   });
 
   it('a partner audience has no daily cap: no forecast', () => {

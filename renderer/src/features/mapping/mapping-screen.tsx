@@ -198,7 +198,7 @@ export function MappingScreen({ id }: { id: number }) {
             )}
           </div>
         </div>
-        <CadencePicker value={cad} onChange={setCadence} idPrefix="mapping-cadence" />
+        <CadencePicker value={cad} onChange={setCadence} idPrefix="mapping-cadence" partner={a.api === 'segment'} />
         <div className="actions">
           <Button type="submit" variant="primary" busy={s.saving} busyLabel="Saving…" disabled={!dirty}>
             Save changes
