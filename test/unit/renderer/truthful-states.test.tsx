@@ -31,7 +31,7 @@ const hhmm = (iso: string) => {
 describe('the last sync, in words with the numbers (item 7)', () => {
   it('each state says what was done apart from what is left, and when the rest goes', () => {
     const soon = new Date(NOW.getTime() + 30 * 60_000).toISOString();
-    expect(syncNoteText(note({ kind: 'retrying', addsLeft: 100, until: soon }), NOW)).toBe(`TikTok is still processing; next try at ${hhmm(soon)}. nothing sent yet; still 100 to add.`);
+    expect(syncNoteText(note({ kind: 'retrying', addsLeft: 100, until: soon }), NOW)).toBe(`TikTok is still processing; next try at ${hhmm(soon)}. Nothing sent yet; still 100 to add.`);
     expect(syncNoteText(note({ kind: 'cancelled', added: 2000, addsLeft: 2000, callsUsed: 1 }), NOW)).toBe('Cancelled after 2,000 added; 2,000 to add left for the next sync (1 call spent).');
     expect(syncNoteText(note({ kind: 'partly_synced', added: 300, removesLeft: 200, callsUsed: 1 }), NOW)).toBe('Partly synced: 300 added; still 200 to remove (1 call spent). The next sync sends the rest.');
     expect(syncNoteText(note({ kind: 'waiting_cohort', size: 640 }), NOW)).toBe('Waiting for 1,000 people (the file has 640): the audience is created at TikTok by the first sync that finds 1,000.');

@@ -61,7 +61,7 @@ export function syncNoteText(n: SyncNoteView, now: Date = new Date()): string {
     case 'partly_synced':
       return `Partly synced: ${done}${rest} (${callsText(n)}). The next sync sends the rest.`;
     case 'retrying':
-      return `TikTok is still processing${n.until ? `; next try at ${localTime(n.until, now)}` : '; it is tried again later'}. ${done}${rest}.`;
+      return `TikTok is still processing${n.until ? `; next try at ${localTime(n.until, now)}` : '; it is tried again later'}. ${done[0]!.toUpperCase()}${done.slice(1)}${rest}.`;
     case 'cancelled':
       return `Cancelled after ${done}${left ? `; ${left} left for the next sync` : ''} (${callsText(n)}).`;
     case 'waiting_quota':
