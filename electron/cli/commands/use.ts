@@ -204,7 +204,7 @@ const use: CliCommand = {
             const facts = [];
             for (const id of ids) {
               const a = app.store.audiences.require(id);
-              const adGroups = a.tiktokAudienceId && a.api !== 'segment' ? (await u.usage(id)).length : 0;
+              const adGroups = a.tiktokAudienceId ? (await u.usage(id)).length : 0;
               facts.push({ name: a.name, adGroups, lookalikes: app.store.settings.get<unknown[]>(`audience.lookalikes.${id}`, []).length });
             }
             return preview(ctx, describeDeleteAtTiktok(facts), 'delete them');

@@ -243,7 +243,7 @@ export class AudienceUse {
   /** Detaches an audience from every ad group using it (TikTok's apply log); resolves with how many. */
   async detachAll(id: number): Promise<number> {
     const a = this.app.store.audiences.require(id);
-    if (!a.tiktokAudienceId || a.api === 'segment') return 0;
+    if (!a.tiktokAudienceId) return 0;
     const usage = await this.usage(id);
     const adgroupIds = [...new Set(usage.map((u) => u.adgroupId))];
     if (adgroupIds.length > 0) await this.apply(id, adgroupIds, 'Disconnect');

@@ -426,19 +426,15 @@ export function UseInTiktok({ a, onDeleted }: { a: AudienceView; onDeleted?: () 
         </>
       ) : (
         <>
-          {!partner && (
-            <Section title="Ad groups">
-              <AdGroupsBody a={a} ask={ask} />
-            </Section>
-          )}
+          <Section title="Ad groups">
+            <AdGroupsBody a={a} ask={ask} />
+          </Section>
           <Section title="Lookalikes">
             <LookalikeBody a={a} ask={ask} />
           </Section>
-          {!partner && (
-            <Section title="Share with other ad accounts">
-              <ShareBody a={a} ask={ask} />
-            </Section>
-          )}
+          <Section title="Share with other ad accounts">
+            <ShareBody a={a} ask={ask} />
+          </Section>
           {!partner && (
             <Section title="Creation options">
               <OptionsBody a={a} />
