@@ -129,7 +129,10 @@ describe('engine facade: a whole user flow on the offline sandbox', () => {
     // The rejects of a run, re-read from its source.
     const exported = await h['runs:exportRejects']({ runId: two.runId });
     expect(exported).toEqual({ outPath: path.join(dir, 'cohort-rejects.csv'), written: 3 });
-    expect(fs.readFileSync(exported.outPath, 'utf8').split('\n')[0]).toBe('row,column,reason,masked_value,explanation');
+    // The file's record id column (user_id) comes last, so each reject can be found (#11 item 15).
+    const report = fs.readFileSync(exported.outPath, 'utf8').split('\n');
+    expect(report[0]).toBe('row,column,reason,masked_value,explanation,"user_id"');
+    expect(report[1]).toMatch(/,"9001"$/);
 
     // Undo sends the inverse of the last sync and pauses the schedule.
     const undo = await runToEnd('sync:undo', created.id);
