@@ -95,7 +95,8 @@ describe('start --web --allow-folder on the real engine', () => {
       const dl = await get(`${url.origin}/download/1/buyers-rejects.csv?token=${token}`);
       expect(dl.status).toBe(200);
       expect(dl.disposition).toContain('attachment');
-      expect(dl.body.split('\n')[0]).toBe('row,column,reason,masked_value,explanation');
+      // The file's user_id column comes last: the reject can be found by its record id (#11 item 15).
+      expect(dl.body.split('\n')[0]).toBe('row,column,reason,masked_value,explanation,"user_id"');
       expect(dl.body).toMatch(/^"?4"?,"?email"?,"?INVALID_EMAIL/m);
 
       // A scheduled sync from a file under the granted folder is saved.
