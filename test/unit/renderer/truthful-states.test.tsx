@@ -323,6 +323,25 @@ describe('the sync result in numbers (item 13)', () => {
   });
 });
 
+describe('a cancelled sync in the wizard (item 7)', () => {
+  it('is no red box: it says what went through and what is left', async () => {
+    const b = wizardEngine({
+      'runs:get': () => ({ ...run({ id: 9, audienceId: 4, status: 'cancelled', adds: 4000, callsUsed: 1 }), calls: [] }),
+      'audiences:get': () => detail({ id: 4, syncNote: note({ kind: 'cancelled', runId: 9, added: 2000, addsLeft: 2000, callsUsed: 1 }) }),
+    });
+    const off = wireEvents(b);
+    await toDryRun();
+    await clickWhenEnabled('Sync now');
+    await screen.findByRole('button', { name: 'Cancel sync' });
+    b.emit('run:finished', { runId: 9, audienceId: 4, status: 'cancelled', trigger: 'manual', error: { code: 'CANCELLED', message: 'The sync was cancelled.', retryable: false } });
+    expect(await screen.findByText('Cancelled. What TikTok already has stays; the next sync sends the rest.')).toBeTruthy();
+    expect(await screen.findByText('Cancelled after 2,000 added; 2,000 to add left for the next sync (1 call spent).')).toBeTruthy();
+    expect((await screen.findByLabelText('Sync result')).textContent).toContain('Added2,000');
+    expect(screen.queryByRole('alert')).toBeNull();
+    off();
+  });
+});
+
 describe('the sent-vs-matched chart (item 17)', () => {
   it('shows the match rate, hover values on each point, and round ticks', () => {
     const { container } = render(

@@ -636,6 +636,9 @@ export function SyncStep() {
           ) : s.result.status === 'deferred' ? (
             // Waiting (the day's calls, TikTok processing, the cohort under 1,000) is no failure: no red box.
             <Notice tone="warn">{s.result.error?.message ?? "Part of the work waits for the next UTC day's calls; it is sent automatically."}</Notice>
+          ) : s.result.status === 'cancelled' ? (
+            // Stopped by the user: no red box; the numbers below say what went through and what is left.
+            <Notice>Cancelled. What TikTok already has stays; the next sync sends the rest.</Notice>
           ) : s.result.error ? (
             <ErrorBanner error={s.result.error} />
           ) : null}
