@@ -115,7 +115,7 @@ describe('cohort-relay sync with the removal limit', () => {
     expect((await cli(['removals', 'limit', '--audience-id', '1', '--max', '5%'], env)).stdout).toMatch(/more than 5 % of its people is held/);
     expect((await cli(['removals', '--help'], env)).stdout).toMatch(/limit --audience-id N --max PCT\|off/);
     const help = (await cli(['sync', '--help'], env)).stdout;
-    expect(help).toMatch(/--max-removals PCT\|off\] \[--confirm-removals\]/);
+    expect(help).toMatch(/--max-removals PCT\|off\] \[--removal-mode added-only\|mirror\] \[--confirm-removals\]/);
     expect(help).toMatch(/3 held \(it would remove more than the audience allows, or TikTok shows changes this app did not send\)/);
   });
 });
