@@ -253,8 +253,8 @@ export class AudienceUse {
   /**
    * Deletes audiences at TikTok and here: each is first detached from the ad groups using it, then customer-file
    * audiences are deleted 100 per request per ad account, partner audiences one by one; last, each is deleted here
-   * (the same path as the row menu's delete). Refused before any call while a sync of one of them runs. If TikTok
-   * refuses a request, the audiences of that request are kept here.
+   * (the same path as the row menu's delete), each batch as soon as TikTok deleted it. Refused before any call while a
+   * sync of one of them runs. If TikTok refuses a request, the audiences of that request (and later ones) stay here.
    */
   async deleteAtTiktok(ids: readonly number[]): Promise<DeleteAtTiktokView> {
     const records = [...new Set(ids)].map((id) => this.app.store.audiences.require(id));
@@ -262,6 +262,13 @@ export class AudienceUse {
     const detached = new Map<number, number>();
     for (const a of records) detached.set(a.id, await this.detachAll(a.id));
     let deleteRequests = 0;
+    const deleted: DeleteAtTiktokView['deleted'] = [];
+    const forget = async (a: AudienceRecord, atTiktok: boolean): Promise<void> => {
+      // The row menu's path: a partner audience is deleted at TikTok there; a customer-file one already is.
+      await this.call(a, () => this.app.deleteAudience(a.id, atTiktok));
+      deleted.push({ id: a.id, name: a.name, detachedFrom: detached.get(a.id) ?? 0 });
+      this.hooks.changed?.(a.id);
+    };
     const byAccount = new Map<string, AudienceRecord[]>();
     for (const a of records) {
       if (!a.tiktokAudienceId || a.api === 'segment') continue;
@@ -275,15 +282,11 @@ export class AudienceUse {
         const batch = group.slice(i, i + DELETE_BATCH);
         await this.call(first, () => client.deleteAudiences(first.advertiserId, batch.map((a) => a.tiktokAudienceId as string)));
         deleteRequests++;
+        // Each batch TikTok deleted is forgotten here at once: a later refusal leaves only its own audiences.
+        for (const a of batch) await forget(a, false);
       }
     }
-    const deleted: DeleteAtTiktokView['deleted'] = [];
-    for (const a of records) {
-      // Customer-file audiences are gone at TikTok already; a partner audience is deleted by the row menu's path.
-      await this.call(a, () => this.app.deleteAudience(a.id, a.api === 'segment'));
-      deleted.push({ id: a.id, name: a.name, detachedFrom: detached.get(a.id) ?? 0 });
-      this.hooks.changed?.(a.id);
-    }
+    for (const a of records) if (!deleted.some((d) => d.id === a.id)) await forget(a, a.api === 'segment');
     return { deleted, deleteRequests };
   }
 

@@ -174,6 +174,17 @@ describe('deleting at TikTok', () => {
     expect((await h['audiences:list'](undefined)).some((x) => x.id === a.id || x.id === b.id)).toBe(false);
   });
 
+  it('when TikTok refuses the delete, the audiences stay here and can be deleted again', async () => {
+    const a = await syncedAudience(1000, 'Del D');
+    const ta = await sync(a.id);
+    t.sim().faults.add({ kind: 'tiktok-code', endpoint: 'dmp/custom_audience/delete', code: 40002, message: 'Parameter error: injected refusal.', times: 1 });
+    const e = await error(h['use:deleteAtTiktok']({ ids: [a.id] }));
+    expect(e.message).toMatch(/injected refusal/);
+    expect((await h['audiences:list'](undefined)).some((x) => x.id === a.id)).toBe(true);
+    expect(t.sim().audience(ta)).toBeDefined();
+    expect((await h['use:deleteAtTiktok']({ ids: [a.id] })).deleted).toEqual([{ id: a.id, name: 'Del D', detachedFrom: 0 }]);
+  });
+
   it('the row menu’s delete at TikTok detaches an audience used by an ad group first', async () => {
     const a = await syncedAudience(1000, 'Del C');
     const ta = await sync(a.id);
