@@ -154,6 +154,8 @@ describe('import wizard', () => {
     await clickWhenEnabled('Next: choose the audience');
     fireEvent.click(await screen.findByLabelText(/An existing TikTok audience/));
     fireEvent.click(await screen.findByLabelText(/Spring buyers/));
+    // The folder audience asks what the file is for (#11 item 9): here it replaces the folder.
+    fireEvent.click(screen.getByRole('radio', { name: /Replace the folder with this file/ }));
     fireEvent.click(screen.getByRole('button', { name: 'Next: dry run' }));
     expect(await screen.findByText(/Source changes from the newest buyers-\*\.csv in \/exports\/amplitude to cohort\.csv/)).toBeTruthy();
     expect(b.callsTo('sync:plan')[0]).toEqual({ audienceId: 7, draft: { sourcePath: '/uploads/cohort.csv', sourceKind: 'file', sourcePattern: null, cadence: { kind: 'hourly' } } });
