@@ -17,6 +17,8 @@ export class UploadLifetime {
   private readonly copies = new Map<string, string>();
   /** Audience → the upload copies its current run reads. */
   private readonly reading = new Map<number, Set<string>>();
+  /** Copies the wizard has opened (previewed): the first preview of another one starts a new wizard. */
+  private readonly previewed = new Set<string>();
   private pages = 0;
 
   constructor(private readonly handlers: Handlers) {}
@@ -46,6 +48,7 @@ export class UploadLifetime {
       const dir = this.copies.get(f);
       if (!dir || this.inUse(f)) continue;
       this.copies.delete(f);
+      this.previewed.delete(f);
       await rm(dir, { recursive: true, force: true }).catch(() => undefined);
     }
   }
@@ -105,8 +108,12 @@ export class UploadLifetime {
     return {
       ...handlers,
       'import:preview': async (req) => {
-        // The wizard previews the file it opens: an earlier upload it opened is replaced, so it goes.
-        if (this.isCopy(req.path)) await this.removeIdle(req.path);
+        // The wizard previews the file it opens: a new one replaces the earlier upload (and its suppression list), so
+        // they go. Previewing the same file again (another header answer, another country) keeps everything.
+        if (this.isCopy(req.path) && !this.previewed.has(resolve(req.path))) {
+          await this.removeIdle(req.path);
+          this.previewed.add(resolve(req.path));
+        }
         return handlers['import:preview'](req);
       },
       'import:release': async (req) => {

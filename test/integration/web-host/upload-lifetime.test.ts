@@ -151,6 +151,9 @@ describe('web-host upload copies (#12.8)', () => {
     const first = await upload(s, 'first.csv', CSV);
     await p.call('import:preview', { path: first });
     const suppress = await upload(s, 'suppress.csv', 'email\nx@example.com\n');
+    // Previewing the same file again (the header answer, another country) keeps its suppression list.
+    await p.call('import:preview', { path: first, hasHeader: false });
+    expect(fs.existsSync(suppress)).toBe(true);
     const second = await upload(s, 'second.csv', CSV);
     await p.call('import:preview', { path: second });
     expect(fs.existsSync(first)).toBe(false);
