@@ -39,6 +39,10 @@ The sandbox's developer app answers sign-in like TikTok's:
                                 advertiser_ids and scope.
   --no-audience-permission      consent does not grant Audience Management (scopes 3, 30, 31, 32).
 
+Each seeded ad account has three campaigns with five ad groups (one Reach & Frequency) to attach audiences to,
+and belongs to a Business Center with 11 more ad accounts (7000000000000000101-111) to share audiences with;
+7900000000000000001 is an ad account of another Business Center, which sharing refuses.
+
 Its audience API answers like TikTok's:
   --match-rate R                the share of uploaded ids TikTok matches, 0 to 1, or "exact" (default 0.8): an
                                 audience's matched size (cover_num) is below the rows sent.
