@@ -33,6 +33,9 @@ export function runSummary(r: RunView): string {
     const c = changes('would add', 'Would remove');
     return c ? `Dry run: ${c}` : 'Dry run: nothing to change';
   }
+  // An erasure request (#12.4) says only that: never who.
+  if (r.trigger === 'erase' && r.status === 'done') return `${people(r.removes)} erased on request`;
+  if (r.trigger === 'erase' && r.status === 'deferred') return `Erase request queued${r.deferredUntil ? ` until ${fmtDateTime(r.deferredUntil)}` : ''}: today's calls are used`;
   const done = changes('Added', 'Removed');
   switch (r.status) {
     case 'failed':
