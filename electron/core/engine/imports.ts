@@ -19,8 +19,8 @@ import { rejectSamples } from './views';
  * the first row's text is saved by its column index instead, so the mapping does not hang on a row that
  * may be data. Columns already given by index, unknown names and unreadable files are left as they are.
  */
-export async function pinDoubtfulHeader<K extends { key: KeyType; column?: string | number | null }>(file: string, keys: readonly K[]): Promise<K[]> {
-  if (!keys.some((k) => typeof k.column === 'string')) return [...keys];
+export async function pinDoubtfulHeader<K extends { key: KeyType; column?: string | number | null; countryColumn?: string | number }>(file: string, keys: readonly K[]): Promise<K[]> {
+  if (!keys.some((k) => typeof k.column === 'string' || typeof k.countryColumn === 'string')) return [...keys];
   let sample;
   try {
     sample = await sniffCsv(file);
@@ -28,14 +28,16 @@ export async function pinDoubtfulHeader<K extends { key: KeyType; column?: strin
     return [...keys];
   }
   if (!sample.hasHeader || !sample.headerDoubtful) return [...keys];
-  return keys.map((k) => {
-    if (typeof k.column !== 'string') return k;
+  const pin = (key: KeyType, column: string | number | null | undefined) => {
+    if (typeof column !== 'string') return column;
     try {
-      return { ...k, column: resolveColumn(sample, k.key, k.column).index };
+      return resolveColumn(sample, key, column).index;
     } catch {
-      return k;
+      return column;
     }
-  });
+  };
+  // A phone's country column ("country from column X") is pinned the same way as its key column.
+  return keys.map((k) => ({ ...k, column: pin(k.key, k.column), ...(k.countryColumn === undefined ? {} : { countryColumn: pin(k.key, k.countryColumn) }) }));
 }
 
 /** Hash-lab rows when the request names no limit. */

@@ -54,5 +54,8 @@ describe('a doubtful header saves the mapping by column index (#12 item 2)', () 
     // An index given by the page is kept as it is.
     const byIndex = await create('Indexed', guessed, 'Berlin', { keys: [{ key: 'email', column: 0 }] });
     expect(byIndex.keys).toEqual([{ key: 'email', column: 0 }]);
+    // A phone's country column (#11 item 6) is pinned with it.
+    const phones = await create('Phones', guessed, 'Berlin', { keys: [{ key: 'phone', column: 'Berlin', countryColumn: 'Alice' }] });
+    expect(phones.keys).toEqual([{ key: 'phone', column: 1, countryColumn: 0 }]);
   });
 });
