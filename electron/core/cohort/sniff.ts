@@ -29,7 +29,7 @@ export interface CsvColumn {
   headerHint: KeyType | 'maid' | null;
   /** The first few non-empty cells, for display. */
   samples: string[];
-  /** Numeric ids (an `amplitude_id`: a header naming an id, or bare digit strings): not phone numbers. */
+  /** Numeric ids (bare digits under a header naming an id, such as `amplitude_id`): not phone numbers. */
   numericId: boolean;
   /** UUID-shaped ad ids in both cases: uppercase ones (IDFAs, as iOS writes them) and lowercase ones (GAIDs). */
   mixedPlatforms: { idfa: number; gaid: number } | null;
@@ -347,8 +347,9 @@ export function detectColumns(header: readonly string[] | null, records: readonl
     }
     let detected: DetectedKind | null = null;
     let confidence = 0;
-    // Bare digit strings under an id header (amplitude_id, user_id), or with no phone-like cell at all, are ids.
-    const numericId = nonEmpty > 0 && hint !== 'phone' && (counts.digits + counts.number) / nonEmpty >= 0.8 && (idHeader(name) || counts.phone === 0);
+    // Bare digit strings under an id header (amplitude_id, user_id, "Amplitude ID") are ids, not phones. Without such
+    // a header they may still be phones written without "+" (4915123456789), so they keep their half weight below.
+    const numericId = nonEmpty > 0 && hint !== 'phone' && name === label && idHeader(name) && (counts.digits + counts.number) / nonEmpty >= 0.8;
     let upper = 0;
     let lower = 0;
     let platform = 0;

@@ -63,6 +63,10 @@ describe('key choice in the columns step (issue #11 item 6)', () => {
     expect(p.columns[0]).toMatchObject({ name: 'amplitude_id', detected: null, numericId: true });
     expect(p.proposedKeys).toEqual([]);
     expect(p.suggested).toEqual({ column: 1, key: 'email' });
+    // The same digits under a header that names no id may be phones written without "+".
+    const bare = await previewView(file(`contact\n${rows(30, (i) => `${4915123456700 + i}`)}\n`));
+    expect(bare.columns[0]).toMatchObject({ detected: 'phone' });
+    expect(bare.columns[0]!.numericId).toBeUndefined();
   });
 
   it('flags a device_id column that mixes uppercase IDFAs and lowercase GAIDs, and finds the platform column', async () => {
