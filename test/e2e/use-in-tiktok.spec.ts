@@ -10,7 +10,7 @@ import type { Page } from '@playwright/test';
 import { DEFAULT_PROFILE } from '../../shared/domain';
 import type { EngineHost } from '../../shared/ipc/engine-host';
 import type { WebHost } from '../../electron/web-host/server';
-import { openSandboxWebApp, type SandboxWebApp } from './sandbox-web-app';
+import { openSandboxWebApp, SHOTS, type SandboxWebApp } from './sandbox-web-app';
 
 test.describe('Use in TikTok: exclude from ad groups asks first', () => {
   let app: SandboxWebApp;
@@ -54,5 +54,6 @@ test.describe('Use in TikTok: exclude from ad groups asks first', () => {
     await expect(dialog).toHaveCount(0);
     await expect(panel.getByText(/Used by Cart abandoners \(excluded\), Past buyers \(excluded\)/)).toBeVisible();
     expect(sim().adGroupsUsing(tiktokId).map((u) => u.usage)).toEqual(['Exclude', 'Exclude']);
+    await panel.screenshot({ path: join(SHOTS, 'use-in-tiktok-ad-groups.png'), animations: 'disabled' });
   });
 });
