@@ -1,6 +1,6 @@
 import { AppError } from '../../../shared/errors';
 import { KEY_LABELS } from '../../../shared/domain';
-import { readCohort, readCohortMulti, diffHashesChunked, loadSuppression, slotOfKey, subtractHashes, suppressEntries, writeRejectsCsv, MULTI_ENTRY_BYTES } from '../../core/cohort';
+import { readCohortColumns, readCohortMulti, diffHashesChunked, loadSuppression, slotOfKey, subtractHashes, suppressEntries, writeRejectsCsv, MULTI_ENTRY_BYTES } from '../../core/cohort';
 import { resolveDataDir } from '../../core/paths';
 import { Store } from '../../core/store';
 import { printJson, str, type CliCommand } from '../command';
@@ -20,16 +20,19 @@ const plan: CliCommand = {
     const advertiser = str(ctx, 'advertiser');
     const audienceName = str(ctx, 'audience');
     if (Boolean(advertiser) !== Boolean(audienceName)) throw new AppError('INVALID_ARGUMENT', 'Give --advertiser ID and --audience NAME together to diff against that audience, or neither.');
-    const width = args.keys ? MULTI_ENTRY_BYTES : 32;
-    const res = args.keys
-      ? await readCohortMulti({ path: args.csv, keys: args.keys, profile: args.profile, signal: ctx.signal })
-      : await readCohort({ path: args.csv, key: args.key, column: args.column ?? undefined, profile: args.profile, signal: ctx.signal });
+    // --keys email=Email 1,email=Email 2: several columns of one key (a person with two emails), a single-key read.
+    const sameKey = args.keys && new Set(args.keys.map((k) => k.key)).size === 1 ? args.keys : null;
+    const multi = sameKey ? null : args.keys;
+    const width = multi ? MULTI_ENTRY_BYTES : 32;
+    const res = multi
+      ? await readCohortMulti({ path: args.csv, keys: multi, profile: args.profile, signal: ctx.signal })
+      : await readCohortColumns({ path: args.csv, key: args.key, column: sameKey ? sameKey[0]!.column : (args.column ?? undefined), extraColumns: sameKey?.slice(1).map((k) => k.column), profile: args.profile, signal: ctx.signal });
     let entries = 'entries' in res ? res.entries : res.hashes;
     let suppressed = 0;
     if (args.suppress) {
       const before = entries.length / width;
       const list = await loadSuppression(args.suppress, args.key, args.profile);
-      entries = args.keys ? suppressEntries(entries, list, slotOfKey(args.key)) : subtractHashes(entries, list);
+      entries = multi ? suppressEntries(entries, list, slotOfKey(args.key)) : subtractHashes(entries, list);
       suppressed = before - entries.length / width;
     }
     let diff: { adds: Buffer; removes: Buffer } | null = null;
@@ -44,7 +47,7 @@ const plan: CliCommand = {
         if (a) {
           audienceKnown = true;
           const saved = a.keys.map((k) => k.key).sort().join();
-          const asked = (args.keys ?? [{ key: args.key }]).map((k) => k.key).sort().join();
+          const asked = [...new Set((args.keys ?? [{ key: args.key }]).map((k) => k.key))].sort().join();
           if (saved !== asked) throw new AppError('KEY_TYPE_LOCKED', `Audience "${audienceName}" matches on ${a.keys.map((k) => KEY_LABELS[k.key]).join(' + ')}; an audience's key cannot change. Plan against a new audience name instead.`);
           // The stored snapshot is streamed chunk by chunk into the diff: never held whole.
           diff = diffHashesChunked(store.snapshots.chunks(a.id), entries, width);

@@ -150,7 +150,7 @@ export class SyncService {
       if (store.audiences.findByName(spec.advertiserId, name) || (tiktokId && store.audiences.findByTiktokId(spec.advertiserId, tiktokId))) return null;
       // Adopted: its members were uploaded by hand or by another tool, so by default only people this app adds are ever
       // removed; "mirror the file" is the user's explicit choice. TikTok's matched size counts the others.
-      const adopted = Boolean(tiktokId && remote);
+      const adopted = Boolean(tiktokId && remote) && draft.api === 'file';
       const removalMode = spec.removalMode ?? (adopted ? 'added-only' : 'mirror');
       const created = store.audiences.create({ ...draft, name, tiktokAudienceId: tiktokId, removalMode, othersSize: adopted ? (remote!.coverNum ?? null) : null });
       // Adopted: every change TikTok's history already has is someone else's, and accounted for (the first sync

@@ -84,6 +84,11 @@ describe('two email columns mapped to the one email key', () => {
     const out = JSON.parse(r.stdout) as { audienceId: string; adds: number; rowsRead: number };
     expect(out).toMatchObject({ adds: 1600, rowsRead: 1200 });
     expect(sim.membership(out.audienceId)).toEqual(hashSet([...FIRST, ...seconds()]));
+
+    // plan reads them the same way, and diffs against the saved audience: nothing to change.
+    const plan = await cli(['plan', '--csv', csv, '--keys', 'email=Email 1,email=Email 2', '--advertiser', ADV(), '--audience', 'From the CLI', '--json'], env);
+    expect(plan.code).toBe(0);
+    expect(JSON.parse(plan.stdout)).toMatchObject({ rowsRead: 1200, adds: 0, removes: 0 });
   });
 });
 
