@@ -47,6 +47,11 @@ export function rates(matched: number | null, sent: number, rows: number | null)
 export function latestMatchRates(store: Store, audienceId: number): MatchRates | null {
   const s = statusHistory(store, audienceId, 1)[0];
   if (!s) return null;
+  // An adopted audience whose other members this app never removes: TikTok matches them too, and no file of ours
+  // holds them, so matched is set against everyone known to be in it and not against the file's rows.
+  const a = store.audiences.get(audienceId);
+  const others = a?.removalMode === 'added-only' ? (a.othersSize ?? 0) : 0;
+  if (others > 0) return rates(s.coverNum, s.localSize + others, null);
   const file = syncedFileAt(store.runs.list({ audienceId, limit: 200 }), s.checkedAt);
   return rates(s.coverNum, s.localSize, file?.rowsRead ?? null);
 }

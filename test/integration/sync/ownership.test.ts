@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CohortRelayApp } from '../../../electron/core/app';
 import type { SimulatorHandle } from '../../../electron/core/tiktok/simulator';
 import type { RemovalMode } from '../../../electron/core/store/audiences-repo';
+import { latestMatchRates } from '../../../electron/core/sync/match-rate';
 import { DEFAULT_PROFILE } from '../../../shared/domain';
 import { emails, hashSet, writeEmailCsv } from '../../helpers/cohort';
 import { openSandboxApp } from '../../helpers/sandbox-app';
@@ -58,6 +59,10 @@ describe('an audience adopted from TikTok', () => {
     expect(second.outcome).toMatchObject({ status: 'done', adds: 0, removes: 200 });
     expect(sim.membership(tiktokId)).toEqual(union(OTHERS, emails(0, 1000)));
     expect(app.store.snapshots.meta(second.audience.id)?.entryCount).toBe(1000);
+
+    // Its match rate counts the people others uploaded, and is not set against the file's rows (they are not in it).
+    await app.sync.refreshStatus(second.audience.id);
+    expect(latestMatchRates(app.store, second.audience.id)).toMatchObject({ matched: 6000, sent: 6000, ofSent: 1, rows: null, ofRows: null });
   });
 
   it('a file that also lists people uploaded elsewhere never removes the others that are not in it', async () => {
