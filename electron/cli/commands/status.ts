@@ -40,6 +40,7 @@ const status: CliCommand = {
           callsLeftToday: quota.left,
           dailyBudget: quota.budget,
           removalLimitPct: a.removalLimitPct,
+          removalMode: a.removalMode,
           hold: view.hold,
         });
       }
@@ -51,6 +52,7 @@ const status: CliCommand = {
             `#${r.id} ${r.name} [${r.state}] key ${r.key}, TikTok matched ${r.coverNum === null ? '—' : fmt(r.coverNum)}, local ${fmt(r.localSize)}, ` +
               `last ${r.lastSync ? `${r.lastSync.status} ${r.lastSync.at}` : 'never'}, next ${r.paused ? 'paused' : (r.nextSync ?? 'manual')}, calls left ${r.callsLeftToday}/${r.dailyBudget}\n`,
           );
+          if (r.removalMode === 'added-only') ctx.stdout.write('   Removes only people Cohort Relay added (its other members stay); sync --removal-mode mirror to make it hold exactly the file\n');
           const m = r.matchRate;
           if (m && m.matched !== null) {
             ctx.stdout.write(`   Match rate ${rateText(m.ofSent)} of ${fmt(m.sent)} sent${m.rows === null ? '' : `, ${rateText(m.ofRows)} of all ${fmt(m.rows)} rows in the file (invalid rows included)`}\n`);

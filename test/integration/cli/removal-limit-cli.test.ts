@@ -186,6 +186,8 @@ describe('cohort-relay sync --removal-mode', () => {
     expect(dropped.code).toBe(3);
     expect(JSON.parse(dropped.stdout)).toMatchObject({ status: 'held', removes: 900, removalMode: 'added-only', hold: { rowsRead: 300, lastRowsRead: 1200 } });
     expect(sim.membership(audienceId)!.size).toBe(6200);
+    expect((await cli(['status'], env)).stdout).toMatch(/Removes only people Cohort Relay added \(its other members stay\)/);
+    expect(JSON.parse((await cli(['status', '--json'], env)).stdout).audiences[0]).toMatchObject({ removalMode: 'added-only' });
 
     expect((await run(emails(0, 1200), '--removal-mode', 'everything')).code).toBe(2);
     const mirrored = await run(emails(0, 1200), '--removal-mode', 'mirror', '--json');
