@@ -5,6 +5,7 @@
 import type { MenuItemConstructorOptions } from 'electron';
 import type { TrayAudience, TraySnapshot } from '../../shared/ipc/engine-host';
 import { AUDIENCE_STATE_LABELS } from '../../shared/ipc/dto';
+import { syncNoteLabel, syncNoteText } from '../../shared/sync-note-text';
 
 export type TrayAction =
   | { type: 'sync-now'; audienceId: number }
@@ -56,9 +57,17 @@ export function formatNextSync(iso: string, opts: TrayModelOptions): string {
   return `${day} ${time}`;
 }
 
-function audienceStatus(a: TrayAudience): string {
+/** The note of the last sync when it left something to say (the same words as the audiences screen), else null. */
+function note(a: TrayAudience) {
+  return a.syncNote && a.syncNote.kind !== 'up_to_date' ? a.syncNote : null;
+}
+
+function audienceStatus(a: TrayAudience, opts: TrayModelOptions): string {
   if (a.running) return 'Syncing…';
   if (a.held) return 'Sync held: needs you';
+  const n = note(a);
+  // An error or a lost connection outranks where the last sync stopped.
+  if (n && a.state !== 'error' && a.state !== 'needs_reconnect' && a.state !== 'expired') return syncNoteLabel(n, opts.now);
   return AUDIENCE_STATE_LABELS[a.state];
 }
 
@@ -80,13 +89,16 @@ function syncBlocker(a: TrayAudience): string | null {
 
 function audienceItem(a: TrayAudience, pausedAll: boolean, opts: TrayModelOptions): TrayItem {
   const nf = new Intl.NumberFormat(opts.locale ?? 'en-US');
-  const status = audienceStatus(a);
+  const status = audienceStatus(a, opts);
   const blocker = syncBlocker(a);
+  const n = a.running ? null : note(a);
   return {
     kind: 'submenu',
     label: `${a.name} — ${status}`,
     items: [
       { kind: 'item', label: status, enabled: false },
+      // The full words, as the audience's page says them: what was done, what is left, and when it goes.
+      ...(n ? [{ kind: 'item' as const, label: syncNoteText(n, opts.now), enabled: false }] : []),
       // The decision needs the numbers, which the window shows.
       ...(a.held && !a.running ? [{ kind: 'item' as const, label: 'Review the held sync…', enabled: true, action: { type: 'open' as const } }] : []),
       { kind: 'item', label: nextSyncLabel(a, pausedAll, opts), enabled: false },

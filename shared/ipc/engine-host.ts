@@ -5,7 +5,7 @@
 import type { AppErrorShape } from '../errors';
 import type { EventName } from './channels';
 import type { EventSource, Handlers, Result } from './contract';
-import type { ApiEnvironment, AudienceState } from './dto';
+import type { ApiEnvironment, AudienceState, SyncNoteView } from './dto';
 
 export interface EngineOptions {
   /** The data folder (SQLite store, exports). */
@@ -34,6 +34,8 @@ export interface TrayAudience {
   dailyBudget: number;
   /** A sync was held for removing more than the audience's limit and waits for the user's decision. */
   held: boolean;
+  /** Where the last sync left it (retrying, waiting for quota, cancelled, …), as the audiences screen shows it. */
+  syncNote?: SyncNoteView | null;
 }
 
 /** The engine state the tray menu is built from (electron/main/tray-model.ts). */

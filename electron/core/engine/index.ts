@@ -861,7 +861,7 @@ class Engine {
   async traySnapshot(): Promise<TraySnapshot> {
     const audiences = this.app.store.audiences.list().map((r) => {
       const a = this.audience(r);
-      return { id: a.id, name: a.name, state: a.state, running: a.running, paused: a.paused, nextSync: a.nextSync, callsLeftToday: a.callsLeftToday, dailyBudget: a.dailyBudget, held: a.hold?.state === 'held' };
+      return { id: a.id, name: a.name, state: a.state, running: a.running, paused: a.paused, nextSync: a.nextSync, callsLeftToday: a.callsLeftToday, dailyBudget: a.dailyBudget, held: a.hold?.state === 'held', syncNote: a.syncNote ?? null };
     });
     const needsReconnect = this.app.store.connections.list().filter((c) => c.status === 'needs_reconnect').length;
     return { pausedAll: this.scheduler.paused, audiences, needsReconnect };

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { buildTrayModel, formatNextSync, toMenuTemplate, TRAY_AUDIENCE_LIMIT } from '../../../electron/main/tray-model';
 import type { TrayItem } from '../../../electron/main/tray-model';
 import type { TrayAudience, TraySnapshot } from '../../../shared/ipc/engine-host';
+import type { SyncNoteView } from '../../../shared/ipc/dto';
 
 const now = new Date('2025-03-10T12:00:00Z');
 const opts = { now, locale: 'en-US', timeZone: 'UTC' };
@@ -113,5 +114,41 @@ describe('toMenuTemplate', () => {
     expect(tpl[1]).toEqual({ type: 'separator' });
     (tpl[4] as { click: () => void }).click();
     expect(onAction).toHaveBeenLastCalledWith({ type: 'quit' });
+  });
+});
+
+describe('the last sync, in the audiences screen’s words (#11 item 7)', () => {
+  const note = (over: Partial<SyncNoteView>): SyncNoteView => ({ kind: 'up_to_date', runId: 7, added: 0, removed: 0, addsLeft: 0, removesLeft: 0, callsUsed: 0, until: null, size: null, ...over });
+  const hhmm = (iso: string) => {
+    const d = new Date(iso);
+    return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+  };
+  const rowOf = (n: SyncNoteView, over: Partial<TrayAudience> = {}) => buildTrayModel(snapshot({ audiences: [audience({ syncNote: n, ...over })] }), opts).items[0]!;
+
+  it('labels the audience with the state its last sync left and lists the full words under it', () => {
+    const soon = '2025-03-10T12:30:00Z';
+    const cases: [SyncNoteView, string, string][] = [
+      [note({ kind: 'retrying', addsLeft: 100, until: soon }), `Retrying at ${hhmm(soon)}`, `TikTok is still processing; next try at ${hhmm(soon)}. Nothing sent yet; still 100 to add.`],
+      [note({ kind: 'waiting_quota', addsLeft: 2500, until: soon }), `Waiting for quota until ${hhmm(soon)}`, `Waiting for quota until ${hhmm(soon)}: nothing sent yet; still 2,500 to add (0 calls spent today).`],
+      [note({ kind: 'cancelled', added: 2000, addsLeft: 2000, callsUsed: 1 }), 'Cancelled after 2,000 added', 'Cancelled after 2,000 added; 2,000 to add left for the next sync (1 call spent).'],
+      [note({ kind: 'partly_synced', added: 300, removesLeft: 200, callsUsed: 1 }), 'Partly synced: 300 of 500', 'Partly synced: 300 added; still 200 to remove (1 call spent). The next sync sends the rest.'],
+      [note({ kind: 'waiting_cohort', size: 640 }), 'Waiting for 1,000 (has 640)', 'Waiting for 1,000 people (the file has 640): the audience is created at TikTok by the first sync that finds 1,000.'],
+      [note({ kind: 'floor_blocked', size: 900 }), 'Blocked at 900 (under 1,000)', expect.stringMatching(/^Blocked under 1,000: this sync would leave 900 people/) as unknown as string],
+    ];
+    for (const [n, label, words] of cases) {
+      const row = rowOf(n);
+      expect(row.kind === 'submenu' && row.label).toBe(`Spring buyers — ${label}`);
+      expect(labels(submenu(row)).slice(0, 3)).toEqual([label, words, 'Next sync: in 40 min']);
+      expect(submenu(row)[1]).toMatchObject({ enabled: false });
+    }
+  });
+
+  it('says nothing extra for "up to date", and a running sync, a held sync or an error outrank the note', () => {
+    expect(labels(submenu(rowOf(note({ kind: 'up_to_date' }))))[0]).toBe('Available');
+    expect(submenu(rowOf(note({ kind: 'up_to_date' })))).toHaveLength(5);
+    expect(labels(submenu(rowOf(note({ kind: 'cancelled', added: 5 }), { running: true })))[0]).toBe('Syncing…');
+    expect(labels(submenu(rowOf(note({ kind: 'cancelled', added: 5 }), { running: true })))).toHaveLength(5);
+    expect(labels(submenu(rowOf(note({ kind: 'cancelled', added: 5 }), { held: true })))[0]).toBe('Sync held: needs you');
+    expect(labels(submenu(rowOf(note({ kind: 'partly_synced', added: 5, addsLeft: 5 }), { state: 'error' })))[0]).toBe('Error');
   });
 });

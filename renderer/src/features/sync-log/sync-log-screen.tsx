@@ -2,7 +2,7 @@
  * Every run: counts, duration, status and error words; one run's TikTok API calls; its rejects export. A held run is
  * not an error: it needs the user, and says so in the warning's colours, with the numbers and the way to decide.
  */
-import { useEffect } from 'react';
+import { useEffect, useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../../app/store';
 import { fmtDateTime, fmtDuration, fmtInt } from '../../app/format';
@@ -13,7 +13,8 @@ import { Table } from '../../ui/table';
 import type { Column } from '../../ui/table';
 import { ReasonRows } from '../import/steps-file';
 import { callAction, callResult, runSummary, runTitle } from './run-words';
-import type { RunTrigger, RunView } from '../../../../shared/ipc/dto';
+import type { AudienceView, RunTrigger, RunView, SyncNoteView } from '../../../../shared/ipc/dto';
+import { syncNoteLabel, syncNoteText } from '../../../../shared/sync-note-text';
 
 const TRIGGER: Record<RunTrigger, string> = { manual: 'Sync now', schedule: 'Schedule', cli: 'Command line', undo: 'Undo', 'catch-up': 'Catch-up', erase: 'Erase request' };
 
@@ -59,7 +60,20 @@ function RunMessage({ r }: { r: RunView }) {
   );
 }
 
+/** Where each audience's last sync left it, by that run's id: the log shows it on that run, in the audiences screen's words. */
+function notesByRun(audiences: readonly AudienceView[] | null): Map<number, SyncNoteView> {
+  const m = new Map<number, SyncNoteView>();
+  for (const a of audiences ?? []) if (a.syncNote && a.syncNote.runId !== null && a.syncNote.kind !== 'up_to_date') m.set(a.syncNote.runId, a.syncNote);
+  return m;
+}
+
+function useRunNotes(): Map<number, SyncNoteView> {
+  const audiences = useApp((st) => st.audiences.data);
+  return useMemo(() => notesByRun(audiences), [audiences]);
+}
+
 function RunDetail() {
+  const notes = useRunNotes();
   const s = useApp(useShallow((st) => ({ detail: st.runDetail, id: st.runDetailId, runExport: st.runExport, exportRunRejects: st.exportRunRejects, selectRun: st.selectRun })));
   if (s.id === null) return <p className="muted">Select a run to see its TikTok API calls.</p>;
   const r = s.detail.data;
@@ -84,6 +98,11 @@ function RunDetail() {
             {r.dryRun ? ' · dry run' : ''} · took {fmtDuration(r.durationMs)} · run {fmtInt(r.id)}
           </p>
           {r.status === 'held' ? <HeldRunNotice r={r} /> : r.error && <ErrorBanner error={r.error} />}
+          {notes.get(r.id) && (
+            <p className="sync-note warn" role="status" aria-label="Where this sync left the audience">
+              {syncNoteText(notes.get(r.id)!)}
+            </p>
+          )}
           {r.deferredUntil && <Notice tone="warn">The rest waits until {fmtDateTime(r.deferredUntil)}{r.error ? '' : ", when the next UTC day's calls are there"}.</Notice>}
           <p className="muted small">
             {fmtInt(r.rowsRead)} rows read · {fmtInt(r.valid)} valid · {fmtInt(r.rejected)} rejected · {fmtInt(r.duplicates)} duplicates · {fmtInt(r.adds)} {r.status === 'held' ? 'to add' : 'added'} · {fmtInt(r.removes)} {r.status === 'held' ? 'to remove' : 'removed'} · {fmtInt(r.callsUsed)} {r.callsUsed === 1 ? 'call' : 'calls'}
@@ -151,11 +170,14 @@ function RunDetail() {
 }
 
 export function SyncLogScreen() {
-  const s = useApp(useShallow((st) => ({ runs: st.runs, selected: st.runDetailId, loadRuns: st.loadRuns, selectRun: st.selectRun, navigate: st.navigate })));
-  const { loadRuns } = s;
+  const s = useApp(useShallow((st) => ({ runs: st.runs, selected: st.runDetailId, loadRuns: st.loadRuns, selectRun: st.selectRun, navigate: st.navigate, loadAudiences: st.loadAudiences })));
+  const { loadRuns, loadAudiences } = s;
+  const notes = useRunNotes();
   useEffect(() => {
     void loadRuns();
-  }, [loadRuns]);
+    // The audiences' notes say where a run left its audience (retrying, waiting for quota, cancelled after N added, …).
+    void loadAudiences();
+  }, [loadRuns, loadAudiences]);
   const list = s.runs.data ?? [];
   const columns: Column<RunView>[] = [
     { id: 'started', header: 'Started', width: '9.5rem', render: (r) => fmtDateTime(r.startedAt) },
@@ -171,6 +193,11 @@ export function SyncLogScreen() {
           <span className="cell-ellipsis" title={runSummary(r)}>
             {runSummary(r)}
           </span>
+          {notes.get(r.id) && (
+            <span className="small warn cell-ellipsis" title={syncNoteText(notes.get(r.id)!)} data-note={notes.get(r.id)!.kind}>
+              {syncNoteLabel(notes.get(r.id)!)}
+            </span>
+          )}
           <RunMessage r={r} />
         </div>
       ),
@@ -185,7 +212,7 @@ export function SyncLogScreen() {
         <h1 id="log-title" tabIndex={-1}>
           Sync log
         </h1>
-        <Button onClick={() => void s.loadRuns()} busy={s.runs.loading} busyLabel="Refreshing…">
+        <Button onClick={() => void Promise.all([s.loadRuns(), s.loadAudiences()])} busy={s.runs.loading} busyLabel="Refreshing…">
           Refresh
         </Button>
       </header>
