@@ -305,44 +305,54 @@ export function environmentSwitchText(to: ConnectionView['environment']): string
   }
 }
 
+/**
+ * The confirmation before new connections go elsewhere: what changes, then "Switch to …" or "Keep …". The Environment
+ * card here and the Settings screen's radio buttons both switch only through it. `onClose` runs after a switch or a keep.
+ */
+export function EnvironmentConfirm({ to, onClose }: { to: ConnectionView['environment']; onClose(): void }) {
+  const { settings, saving, save } = useApp(useShallow((s) => ({ settings: s.settings, saving: s.settingsSaving, save: s.saveSettings })));
+  const confirmRef = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    confirmRef.current?.focus();
+  }, [to]);
+  const here = ENV_CHOICES.find((e) => e.value === settings.data?.environment);
+  const chosen = ENV_CHOICES.find((e) => e.value === to)!;
+  return (
+    <div className="env-confirm" role="group" aria-labelledby="env-confirm-title">
+      <h3 id="env-confirm-title" ref={confirmRef} tabIndex={-1}>
+        Switch to {chosen.label}?
+      </h3>
+      {environmentSwitchText(chosen.value).map((t) => (
+        <p key={t}>{t}</p>
+      ))}
+      <div className="actions">
+        <Button variant="primary" busy={saving} busyLabel="Switching…" onClick={() => void save({ environment: chosen.value }).then((ok) => ok && onClose())}>
+          Switch to {chosen.label}
+        </Button>
+        <Button onClick={onClose}>{here ? `Keep ${here.label}` : 'Keep it as it is'}</Button>
+      </div>
+    </div>
+  );
+}
+
 /** Which TikTok new connections go to, and the switch, behind a confirmation that says what changes. */
 function EnvironmentSwitch() {
-  const { settings, saving, error, loadSettings, save } = useApp(
-    useShallow((s) => ({ settings: s.settings, saving: s.settingsSaving, error: s.settingsError, loadSettings: s.loadSettings, save: s.saveSettings })),
-  );
+  const { settings, error, loadSettings } = useApp(useShallow((s) => ({ settings: s.settings, error: s.settingsError, loadSettings: s.loadSettings })));
   const [target, setTarget] = useState<ConnectionView['environment'] | null>(null);
-  const confirmRef = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     if (!settings.data && !settings.loading && !settings.error) void loadSettings();
   }, [settings.data, settings.loading, settings.error, loadSettings]);
-  useEffect(() => {
-    if (target) confirmRef.current?.focus();
-  }, [target]);
   const current = settings.data?.environment;
   if (!current) return null;
   const here = ENV_CHOICES.find((e) => e.value === current)!;
-  const chosen = ENV_CHOICES.find((e) => e.value === target);
   return (
     <section className="card env-switch" aria-labelledby="env-title">
       <h2 id="env-title">Environment</h2>
       <p>
         New connections go to: <strong>{here.label}</strong> <span className="muted">— {here.short}.</span>
       </p>
-      {chosen ? (
-        <div className="env-confirm" role="group" aria-labelledby="env-confirm-title">
-          <h3 id="env-confirm-title" ref={confirmRef} tabIndex={-1}>
-            Switch to {chosen.label}?
-          </h3>
-          {environmentSwitchText(chosen.value).map((t) => (
-            <p key={t}>{t}</p>
-          ))}
-          <div className="actions">
-            <Button variant="primary" busy={saving} busyLabel="Switching…" onClick={() => void save({ environment: chosen.value }).then((ok) => ok && setTarget(null))}>
-              Switch to {chosen.label}
-            </Button>
-            <Button onClick={() => setTarget(null)}>Keep {here.label}</Button>
-          </div>
-        </div>
+      {target ? (
+        <EnvironmentConfirm to={target} onClose={() => setTarget(null)} />
       ) : (
         <div className="actions">
           {ENV_CHOICES.filter((e) => e.value !== current).map((e) => (

@@ -5,6 +5,7 @@ import { useApp } from '../../app/store';
 import { ErrorBanner, Loading } from '../../ui/states';
 import { Button } from '../../ui/button';
 import { ErasePerson } from './erase-person';
+import { EnvironmentConfirm } from '../connect/connect-screen';
 import type { ApiEnvironment, Theme } from '../../../../shared/ipc/dto';
 import { DAILY_BUDGET_TOO_HIGH, MAX_DAILY_CALL_BUDGET } from '../../../../shared/ipc/dto';
 
@@ -45,6 +46,8 @@ export function SettingsScreen() {
   }, [loadSettings]);
   const v = s.settings.data;
   const [country, setCountry] = useState<string | null>(null);
+  // A chosen environment switches only after the Connections screen's confirmation (what changes, then switch or keep).
+  const [envTarget, setEnvTarget] = useState<ApiEnvironment | null>(null);
   const countryText = country ?? v?.defaultCountry ?? '';
   const countryValid = countryText === '' || /^[A-Z]{2}$/.test(countryText);
 
@@ -66,12 +69,13 @@ export function SettingsScreen() {
             <legend>TikTok API environment</legend>
             {ENVIRONMENTS.map((e) => (
               <label key={e.value} className="check">
-                <input type="radio" name="environment" checked={v.environment === e.value} onChange={() => void s.save({ environment: e.value })} />
+                <input type="radio" name="environment" checked={v.environment === e.value} onChange={() => setEnvTarget(e.value === v.environment ? null : e.value)} />
                 <span>
                   {e.label} <span className="muted small">— {e.help}</span>
                 </span>
               </label>
             ))}
+            {envTarget && envTarget !== v.environment && <EnvironmentConfirm to={envTarget} onClose={() => setEnvTarget(null)} />}
           </fieldset>
           <fieldset className="fieldset">
             <legend>Cohorts</legend>
