@@ -12,6 +12,23 @@ import { MappingScreen } from '../features/mapping/mapping-screen';
 import { SyncLogScreen } from '../features/sync-log/sync-log-screen';
 import { SettingsScreen } from '../features/settings/settings-screen';
 import { SandboxBanner } from './sandbox';
+import { Button } from '../ui/button';
+
+/** After the engine's process was restarted: a status banner with the engine's words, until dismissed. */
+function EngineRestartedBanner() {
+  const { notice, dismiss } = useApp(useShallow((s) => ({ notice: s.engineNotice, dismiss: s.setEngineNotice })));
+  if (!notice) return null;
+  return (
+    <div className="banner banner-info" role="status" aria-label="Engine restarted">
+      <div className="banner-body">{notice}</div>
+      <div className="banner-actions">
+        <Button size="small" variant="ghost" onClick={() => dismiss(null)}>
+          Dismiss
+        </Button>
+      </div>
+    </div>
+  );
+}
 
 const NAV: { name: RouteName; route: Route; label: string; matches: RouteName[] }[] = [
   { name: 'audiences', route: { name: 'audiences' }, label: 'Audiences', matches: ['audiences', 'audience', 'mapping'] },
@@ -154,6 +171,7 @@ export function App() {
       </nav>
       <main id="main" className="main" ref={mainRef}>
         <SandboxBanner />
+        <EngineRestartedBanner />
         <Screen />
       </main>
       {dragging && (

@@ -66,7 +66,9 @@ export function wireEvents(bridge: Bridge = getBridge()): () => void {
     bridge.on('connection:signInWaiting', (p) => s().setSignInWaiting(p)),
     // The engine's process was restarted after a crash: runs it had in flight ended with it (the next run
     // closes and resumes them), so their progress is dropped and what the database holds is read again.
-    bridge.on('engine:restarted', () => {
+    bridge.on('engine:restarted', (p) => {
+      // The page says so until dismissed: "The engine stopped and was restarted; no sync was lost."
+      s().setEngineNotice(p.message);
       for (const id of Object.keys(s().progress)) s().clearRunProgress(Number(id));
       void refreshAudiences();
       void refreshConnections();

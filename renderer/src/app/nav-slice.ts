@@ -15,9 +15,14 @@ export type RouteName = Route['name'];
 export interface NavSlice {
   route: Route;
   navigate(route: Route): void;
+  /** The engine's words after its process was restarted (push event `engine:restarted`), until the user dismisses them. */
+  engineNotice: string | null;
+  setEngineNotice(message: string | null): void;
 }
 
 export const createNavSlice: SliceCreator<NavSlice> = (set) => ({
   route: { name: 'audiences' },
   navigate: (route) => set({ route }),
+  engineNotice: null,
+  setEngineNotice: (engineNotice) => set({ engineNotice }),
 });
