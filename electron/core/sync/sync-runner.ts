@@ -95,6 +95,8 @@ export interface SyncOptions {
   draft?: AudienceRecord;
   /** The caller already holds the audience's sync lock (undo holds it from choosing what to undo to sending it). */
   lockHeld?: boolean;
+  /** The file this run reads instead of the audience's source ("use this file once"): the run is logged with it. */
+  sourcePath?: string;
 }
 
 export interface SyncOutcome {
@@ -190,7 +192,7 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     tmp = makeOwnedTempDir(UPLOAD_DIR_PREFIX, deps.tmpRoot);
     if (!opts.dryRun) {
       recoverInterrupted(store, audienceId);
-      runId = store.runs.start({ audienceId, trigger: opts.trigger, sourcePath: audience.sourcePath }).id;
+      runId = store.runs.start({ audienceId, trigger: opts.trigger, sourcePath: opts.sourcePath ?? audience.sourcePath }).id;
       outcome.runId = runId;
     }
 

@@ -227,7 +227,7 @@ export class SyncService {
           ...this.deps.runner,
         },
         audienceId,
-        { trigger: opts.trigger, dryRun: opts.dryRun, target: opts.target, signal: controller.signal, lockHeld: opts.lockHeld, ...(opts.dryRun && opts.draft ? { draft: opts.draft } : {}) },
+        { trigger: opts.trigger, dryRun: opts.dryRun, target: opts.target, signal: controller.signal, lockHeld: opts.lockHeld, ...(opts.dryRun && opts.draft ? { draft: opts.draft } : {}), ...(opts.sourceOnce ? { sourcePath: opts.sourceOnce } : {}) },
       );
       if (!opts.dryRun && outcome.callsUsed > 0) await refreshStatus(this.deps.store, api, audienceId, this.deps.now?.()).catch(() => undefined);
       return outcome;

@@ -88,3 +88,39 @@ describe('sync:run with sourceOnce', () => {
     await expect(h['sync:run']({ audienceId: a.id, sourceOnce: path.join(dir, 'gone.csv') })).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
   });
 });
+
+describe('a "use this file once" run in the sync log', () => {
+  it('is logged with the file it read, so its "Export rejects" re-reads that file, not the folder\'s newest one', async () => {
+    const folder = path.join(dir, 'exports');
+    fs.mkdirSync(folder);
+    const inFolder = path.join(folder, 'buyers-1.csv');
+    cohort(inFolder, 0, 1200);
+    fs.appendFileSync(inFolder, '9001,not-an-email\n');
+    const conn = await h['connections:connectSandbox'](undefined);
+    const a = await h['audiences:create']({
+      advertiserId: conn.advertisers[0]!.advertiserId,
+      connectionId: conn.id,
+      name: 'Folder buyers',
+      keys: [{ key: 'email', column: 'email' }],
+      sourcePath: folder,
+      sourceKind: 'folder',
+      sourcePattern: 'buyers-*.csv',
+      profile: DEFAULT_PROFILE,
+      cadence: { kind: 'manual' },
+    });
+    expect((await runToEnd({ audienceId: a.id })).status).toBe('done');
+
+    // The dropped file has three rows that are no email; the folder's newest file has one.
+    const once = path.join(dir, 'dropped.csv');
+    cohort(once, 0, 1250);
+    fs.appendFileSync(once, '9101,first-bad\n9102,second-bad@\n9103,@third-bad\n');
+    const finished = await runToEnd({ audienceId: a.id, sourceOnce: once });
+    expect(finished.status).toBe('done');
+    const run = (await h['runs:list']({ audienceId: a.id }))[0]!;
+    expect(run).toMatchObject({ id: finished.runId, rejected: 3, sourcePath: once });
+
+    const outPath = path.join(dir, 'once-rejects.csv');
+    expect(await h['runs:exportRejects']({ runId: run.id, outPath })).toMatchObject({ written: 3 });
+    expect(fs.readFileSync(outPath, 'utf8')).toMatch(/9102/);
+  });
+});
