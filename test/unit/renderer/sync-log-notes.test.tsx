@@ -21,7 +21,7 @@ describe('the sync log shows where each run left its audience', () => {
       'runs:list': () => [
         run({ id: 9, audienceId: 1, status: 'deferred', adds: 2500, deferredUntil: until }),
         run({ id: 8, audienceId: 2, audienceName: 'Lapsed', status: 'cancelled', adds: 4000 }),
-        run({ id: 7, audienceId: 3, audienceName: 'Small', status: 'failed', adds: 0 }),
+        run({ id: 7, audienceId: 3, audienceName: 'Small', status: 'failed', adds: 0, error: { code: 'AUDIENCE_TOO_SMALL', message: 'TikTok refuses fewer than 1,000.', retryable: false } }),
         run({ id: 6, audienceId: 1, adds: 10 }),
       ],
       'audiences:list': () => [
@@ -37,7 +37,9 @@ describe('the sync log shows where each run left its audience', () => {
     const [, quota, cancelled, blocked, older] = within(grid).getAllByRole('row');
     expect(within(quota!).getByText(`Waiting for quota until ${hhmm}`).getAttribute('title')).toBe(`Waiting for quota until ${hhmm}: nothing sent yet; still 2,500 to add (0 calls spent today).`);
     expect(within(cancelled!).getByText('Cancelled after 2,000 added')).toBeTruthy();
-    expect(within(blocked!).getByText('Blocked at 900 (under 1,000)')).toBeTruthy();
+    // The row has two lines: the note takes the second, and its title keeps the error's words.
+    expect(within(blocked!).getByText('Blocked at 900 (under 1,000)').getAttribute('title')).toMatch(/^Blocked under 1,000: .* TikTok refuses fewer than 1,000\.$/);
+    expect(blocked!.querySelector('.error-text')).toBeNull();
     // An older run of the same audience is not where it stands now.
     expect(older!.querySelector('[data-note]')).toBeNull();
     fireEvent.click(cancelled!);

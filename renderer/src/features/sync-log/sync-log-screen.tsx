@@ -193,12 +193,14 @@ export function SyncLogScreen() {
           <span className="cell-ellipsis" title={runSummary(r)}>
             {runSummary(r)}
           </span>
-          {notes.get(r.id) && (
-            <span className="small warn cell-ellipsis" title={syncNoteText(notes.get(r.id)!)} data-note={notes.get(r.id)!.kind}>
+          {/* Where the run left its audience takes the second line (the row has two); its detail shows the error too. */}
+          {notes.get(r.id) ? (
+            <span className="small warn cell-ellipsis" title={`${syncNoteText(notes.get(r.id)!)}${r.error ? ` ${r.error.message}` : ''}`} data-note={notes.get(r.id)!.kind}>
               {syncNoteLabel(notes.get(r.id)!)}
             </span>
+          ) : (
+            <RunMessage r={r} />
           )}
-          <RunMessage r={r} />
         </div>
       ),
     },
