@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Db } from './db';
+import { CHUNKS_PER_TRANSACTION, deleteSliced, newGeneration, writeSliced } from './chunk-generations';
 
 /** Entries per stored chunk: 32,768 × 32 bytes = 1 MiB blobs. */
 const CHUNK_ENTRIES = 32_768;
@@ -22,20 +23,30 @@ export class SnapshotRepo {
   private readonly q;
   constructor(private readonly db: Db) {
     this.q = {
-      meta: db.prepare('SELECT entry_width AS entryWidth, entry_count AS entryCount, digest, updated_at AS updatedAt FROM snapshot_meta WHERE audience_id = ?'),
-      chunks: db.prepare('SELECT data FROM snapshot_chunks WHERE audience_id = ? ORDER BY seq'),
-      chunksFrom: db.prepare('SELECT seq, data FROM snapshot_chunks WHERE audience_id = ? AND seq >= ? ORDER BY seq LIMIT ?'),
+      meta: db.prepare('SELECT entry_width AS entryWidth, entry_count AS entryCount, digest, updated_at AS updatedAt, generation FROM snapshot_meta WHERE audience_id = ?'),
+      chunks: db.prepare('SELECT c.data FROM snapshot_chunks c JOIN snapshot_meta m ON m.audience_id = c.audience_id AND m.generation = c.generation WHERE c.audience_id = ? ORDER BY c.seq'),
+      chunksFrom: db.prepare('SELECT seq, data FROM snapshot_chunks WHERE audience_id = ? AND generation = ? AND seq >= ? ORDER BY seq LIMIT ?'),
       deleteChunks: db.prepare('DELETE FROM snapshot_chunks WHERE audience_id = ?'),
-      insertChunk: db.prepare('INSERT INTO snapshot_chunks (audience_id, seq, data) VALUES (?, ?, ?)'),
-      upsertMeta: db.prepare(`INSERT INTO snapshot_meta (audience_id, entry_width, entry_count, digest, updated_at) VALUES (?, ?, ?, ?, ?)
+      deleteOthers: db.prepare('DELETE FROM snapshot_chunks WHERE audience_id = ? AND generation != ?'),
+      deleteOrphans: db.prepare(`DELETE FROM snapshot_chunks WHERE rowid IN (SELECT rowid FROM snapshot_chunks
+        WHERE audience_id = ? AND generation IS NOT (SELECT generation FROM snapshot_meta WHERE audience_id = ?) LIMIT ${CHUNKS_PER_TRANSACTION})`),
+      insertChunk: db.prepare('INSERT INTO snapshot_chunks (audience_id, generation, seq, data) VALUES (?, ?, ?, ?)'),
+      stagedBytes: db.prepare('SELECT coalesce(sum(length(data)), 0) AS bytes FROM snapshot_chunks WHERE audience_id = ? AND generation = ?'),
+      upsertMeta: db.prepare(`INSERT INTO snapshot_meta (audience_id, entry_width, entry_count, digest, updated_at, generation) VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT(audience_id) DO UPDATE SET entry_width = excluded.entry_width, entry_count = excluded.entry_count,
-          digest = excluded.digest, updated_at = excluded.updated_at`),
+          digest = excluded.digest, updated_at = excluded.updated_at, generation = excluded.generation`),
       deleteMeta: db.prepare('DELETE FROM snapshot_meta WHERE audience_id = ?'),
     };
   }
 
   meta(audienceId: number): SnapshotMeta | undefined {
-    return this.q.meta.get(audienceId) as SnapshotMeta | undefined;
+    const row = this.q.meta.get(audienceId) as (SnapshotMeta & { generation: number }) | undefined;
+    if (!row) return undefined;
+    return { entryWidth: row.entryWidth, entryCount: row.entryCount, digest: row.digest, updatedAt: row.updatedAt };
+  }
+
+  private current(audienceId: number): (SnapshotMeta & { generation: number }) | undefined {
+    return this.q.meta.get(audienceId) as (SnapshotMeta & { generation: number }) | undefined;
   }
 
   /** The stored entries as one buffer (empty when the audience has never been synced). */
@@ -57,13 +68,13 @@ export class SnapshotRepo {
    * loop while it is read (issue #13 §1). Read outside a transaction: the caller holds the audience's lock.
    */
   async loadAsync(audienceId: number): Promise<Buffer> {
-    const meta = this.meta(audienceId);
+    const meta = this.current(audienceId);
     if (!meta) return Buffer.alloc(0);
     const out = Buffer.allocUnsafe(meta.entryCount * meta.entryWidth);
     let off = 0;
     // Four 1 MiB chunks per read, each read whole (no statement stays open across a yield).
     for (let next = 0; ; ) {
-      const rows = this.q.chunksFrom.all(audienceId, next, LOAD_CHUNKS_PER_READ) as { seq: number; data: Buffer }[];
+      const rows = this.q.chunksFrom.all(audienceId, meta.generation, next, LOAD_CHUNKS_PER_READ) as { seq: number; data: Buffer }[];
       for (const row of rows) {
         if (off + row.data.length > out.length) throw new Error(`Snapshot of audience ${audienceId} is corrupt: more bytes stored than ${out.length} expected.`);
         row.data.copy(out, off);
@@ -99,16 +110,52 @@ export class SnapshotRepo {
       updatedAt: new Date().toISOString(),
     };
     const write = () => {
-      this.q.deleteChunks.run(audienceId);
+      const generation = newGeneration(this.db);
       const chunkBytes = CHUNK_ENTRIES * entryWidth;
       for (let seq = 0, off = 0; off < entries.length; seq++, off += chunkBytes) {
-        this.q.insertChunk.run(audienceId, seq, entries.subarray(off, Math.min(off + chunkBytes, entries.length)));
+        this.q.insertChunk.run(audienceId, generation, seq, entries.subarray(off, Math.min(off + chunkBytes, entries.length)));
       }
-      this.q.upsertMeta.run(audienceId, meta.entryWidth, meta.entryCount, meta.digest, meta.updatedAt);
+      this.q.upsertMeta.run(audienceId, meta.entryWidth, meta.entryCount, meta.digest, meta.updatedAt, generation);
+      this.q.deleteOthers.run(audienceId, generation);
     };
     if (this.db.inTransaction) write();
     else this.db.transaction(write).immediate();
     return meta;
+  }
+
+  /**
+   * Writes `entries` as a new, not yet current generation of the audience's snapshot, in small transactions that
+   * yield between them (issue #13 §1); commit() makes it current. Outside any transaction, under the audience's lock.
+   * A crash before the commit leaves the old snapshot current and this generation an orphan (sweep() deletes it).
+   */
+  async stage(audienceId: number, entries: Buffer, entryWidth = 32): Promise<number> {
+    if (entries.length % entryWidth !== 0) throw new Error(`Snapshot length ${entries.length} is not a multiple of ${entryWidth}.`);
+    const generation = this.db.transaction(() => newGeneration(this.db)).immediate();
+    await writeSliced(this.db, entries, CHUNK_ENTRIES * entryWidth, (seq, chunk) => this.q.insertChunk.run(audienceId, generation, seq, chunk));
+    return generation;
+  }
+
+  /**
+   * Makes a staged generation the audience's snapshot: only the pointer moves, so this is cheap inside the caller's
+   * transaction (a job step and its effect commit together). The old chunks stay until sweep().
+   */
+  commit(audienceId: number, generation: number, entryCount: number, entryWidth: number, digest: string): SnapshotMeta {
+    const bytes = (this.q.stagedBytes.get(audienceId, generation) as { bytes: number }).bytes;
+    if (bytes !== entryCount * entryWidth) throw new Error(`Staged snapshot ${generation} of audience ${audienceId} holds ${bytes} bytes, ${entryCount * entryWidth} expected.`);
+    const meta: SnapshotMeta = { entryWidth, entryCount, digest, updatedAt: new Date().toISOString() };
+    const write = () => this.q.upsertMeta.run(audienceId, entryWidth, entryCount, digest, meta.updatedAt, generation);
+    if (this.db.inTransaction) write();
+    else this.db.transaction(write).immediate();
+    return meta;
+  }
+
+  /**
+   * Deletes the audience's chunks that are not its current snapshot (replaced generations, orphans of a crash), a
+   * few per transaction with yields between. Under the audience's lock (a staged generation looks orphaned). Returns
+   * how many chunks it deleted.
+   */
+  sweep(audienceId: number): Promise<number> {
+    return deleteSliced(this.db, () => this.q.deleteOrphans.run(audienceId, audienceId).changes);
   }
 
   clear(audienceId: number): void {

@@ -1,6 +1,7 @@
 import { diffHashes, subtractHashes, unionHashes } from '../cohort';
 import { diffHashesAsync, subtractHashesAsync, unionHashesAsync } from '../cohort/hash-set-async';
 import type { Store } from '../store';
+import { CHUNKS_PER_TRANSACTION, deleteSliced, newGeneration, writeSliced } from '../store/chunk-generations';
 
 const CHUNK_ENTRIES = 32_768;
 
@@ -10,9 +11,14 @@ const CHUNK_ENTRIES = 32_768;
  * though the snapshot has them.
  */
 export function loadPending(store: Store, audienceId: number, kind: 'add' | 'remove'): Buffer {
-  const rows = store.db.prepare('SELECT data FROM pending_changes WHERE audience_id = ? AND kind = ? ORDER BY seq').all(audienceId, kind) as { data: Buffer }[];
+  const rows = store.db
+    .prepare('SELECT c.data FROM pending_changes c JOIN pending_heads h ON h.audience_id = c.audience_id AND h.kind = c.kind AND h.generation = c.generation WHERE c.audience_id = ? AND c.kind = ? ORDER BY c.seq')
+    .all(audienceId, kind) as { data: Buffer }[];
   return Buffer.concat(rows.map((r) => r.data));
 }
+
+const insertSql = 'INSERT INTO pending_changes (audience_id, kind, generation, seq, data) VALUES (?, ?, ?, ?, ?)';
+const setHeadSql = 'INSERT OR REPLACE INTO pending_heads (audience_id, kind, generation) VALUES (?, ?, ?)';
 
 /** Adds to the audience's uncertain changes (never shrinks them): call in the transaction before sending. */
 export function addPending(store: Store, audienceId: number, add: Buffer, remove: Buffer, width: number): void {
@@ -20,15 +26,55 @@ export function addPending(store: Store, audienceId: number, add: Buffer, remove
   for (const [kind, entries] of [['add', add], ['remove', remove]] as const) {
     if (entries.length === 0) continue;
     const merged = unionHashes(loadPending(store, audienceId, kind), entries, width);
-    store.db.prepare('DELETE FROM pending_changes WHERE audience_id = ? AND kind = ?').run(audienceId, kind);
-    const insert = store.db.prepare('INSERT INTO pending_changes (audience_id, kind, seq, data) VALUES (?, ?, ?, ?)');
-    for (let off = 0, seq = 0; off < merged.length; off += chunk, seq++) insert.run(audienceId, kind, seq, merged.subarray(off, off + chunk));
+    const generation = newGeneration(store.db);
+    const insert = store.db.prepare(insertSql);
+    for (let off = 0, seq = 0; off < merged.length; off += chunk, seq++) insert.run(audienceId, kind, generation, seq, merged.subarray(off, off + chunk));
+    store.db.prepare(setHeadSql).run(audienceId, kind, generation);
+    store.db.prepare('DELETE FROM pending_changes WHERE audience_id = ? AND kind = ? AND generation != ?').run(audienceId, kind, generation);
   }
+}
+
+/**
+ * addPending without holding the event loop (issue #13 §1): the merged sets are written under new generations in
+ * small transactions, then one short transaction makes them current, then the old ones are deleted in slices. Until
+ * that switch the old (smaller) set stays current, and nothing is sent before this returns: a crash at any instant
+ * leaves a set that covers everything sent. Under the audience's lock, outside any transaction.
+ */
+export async function addPendingAsync(store: Store, audienceId: number, add: Buffer, remove: Buffer, width: number): Promise<void> {
+  const staged: { kind: 'add' | 'remove'; generation: number }[] = [];
+  for (const [kind, entries] of [['add', add], ['remove', remove]] as const) {
+    if (entries.length === 0) continue;
+    const current = loadPending(store, audienceId, kind);
+    const merged = current.length === 0 ? entries : await unionHashesAsync(current, entries, width);
+    const generation = store.transaction(() => newGeneration(store.db));
+    const insert = store.db.prepare(insertSql);
+    await writeSliced(store.db, merged, CHUNK_ENTRIES * width, (seq, data) => insert.run(audienceId, kind, generation, seq, data));
+    staged.push({ kind, generation });
+  }
+  if (staged.length === 0) return;
+  store.transaction(() => {
+    for (const s of staged) store.db.prepare(setHeadSql).run(audienceId, s.kind, s.generation);
+  });
+  await sweepPending(store, audienceId);
 }
 
 /** A run that completed leaves TikTok holding exactly the snapshot: nothing is uncertain any more. */
 export function clearPending(store: Store, audienceId: number): void {
+  store.db.prepare('DELETE FROM pending_heads WHERE audience_id = ?').run(audienceId);
   store.db.prepare('DELETE FROM pending_changes WHERE audience_id = ?').run(audienceId);
+}
+
+/** clearPending, deleting the chunks in slices after the (cheap) pointer removal. Under the audience's lock. */
+export async function clearPendingAsync(store: Store, audienceId: number): Promise<void> {
+  store.transaction(() => store.db.prepare('DELETE FROM pending_heads WHERE audience_id = ?').run(audienceId));
+  await sweepPending(store, audienceId);
+}
+
+/** Deletes the audience's pending chunks no head names (replaced sets, orphans of a crash), in slices. Under the audience's lock. */
+export function sweepPending(store: Store, audienceId: number): Promise<number> {
+  const slice = store.db.prepare(`DELETE FROM pending_changes WHERE rowid IN (SELECT c.rowid FROM pending_changes c WHERE c.audience_id = ?
+    AND NOT EXISTS (SELECT 1 FROM pending_heads h WHERE h.audience_id = c.audience_id AND h.kind = c.kind AND h.generation = c.generation) LIMIT ${CHUNKS_PER_TRANSACTION})`);
+  return deleteSliced(store.db, () => slice.run(audienceId).changes);
 }
 
 /**

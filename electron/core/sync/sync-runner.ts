@@ -12,10 +12,10 @@ import { isRemoteFailure, type AudienceApi, type PartnerApi, type RemoteAudience
 import { PartnerNotAllowlisted, syncPartnerAudience } from './partner-sync';
 import { acquireAudienceLock, acquireCreateLock } from './locks';
 import { floorMessage, planSync, FILES_PER_CALL, type Plan, type PlannedCall } from './planner';
-import { recordDelta } from './deltas';
+import { commitDelta, stageDelta, sweepDeltas } from './deltas';
 import { Deferral } from './deferral';
 import { makeOwnedTempDir, removeStaleTempDirs } from '../temp-dirs';
-import { addPending, clearPending, diffWithPendingAsync } from './pending';
+import { addPendingAsync, clearPending, clearPendingAsync, diffWithPendingAsync, sweepPending } from './pending';
 import { clearAdvertiserUnreachable, clearRefusedEdit, markAdvertiserUnreachable, markUnavailable, noteRefusedEdit, refusedEditSince, unavailableMark, unavailableMessage } from './marks';
 import { floorWaitMessage, waitsForFloor } from './floor-wait';
 import { matchWarning, readAvailability, TIKTOK_TIME_SLACK_MS, tiktokTimeMs } from './status';
@@ -192,6 +192,7 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     tmp = makeOwnedTempDir(UPLOAD_DIR_PREFIX, deps.tmpRoot);
     if (!opts.dryRun) {
       recoverInterrupted(store, audienceId);
+      await sweepOrphans(store, audienceId);
       runId = store.runs.start({ audienceId, trigger: opts.trigger, sourcePath: opts.sourcePath ?? audience.sourcePath }).id;
       outcome.runId = runId;
     }
@@ -345,10 +346,10 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     // call of a create: a lost create is found by name).
     if (plan.now.length > 0 && audience.tiktokAudienceId) {
       const replace = plan.strategy === 'replace' || plan.strategy === 'adopt';
-      store.transaction(() => addPending(store, audienceId, replace ? subtractHashes(target.hashes, snapshot, w) : adds, replace ? subtractHashes(snapshot, target.hashes, w) : removes, w));
+      await addPendingAsync(store, audienceId, replace ? await subtractHashesAsync(target.hashes, snapshot, w) : adds, replace ? await subtractHashesAsync(snapshot, target.hashes, w) : removes, w);
     } else if (plan.now.length > 1) {
       const rest = plan.now.slice(1).map((c) => sets[c.source].subarray(c.offset * w, (c.offset + c.entries) * w));
-      store.transaction(() => addPending(store, audienceId, rest.reduce((acc, b) => unionHashes(acc, b, w), Buffer.alloc(0)), Buffer.alloc(0), w));
+      await addPendingAsync(store, audienceId, rest.reduce((acc, b) => unionHashes(acc, b, w), Buffer.alloc(0)), Buffer.alloc(0), w);
     }
     // From here the whole target is needed only by a call that sends it (a create, a REPLACE): an incremental sync
     // lets it go, so a large cohort never holds the target, the snapshot and the next snapshot at once.
@@ -367,7 +368,7 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     outcome.callsUsed = store.runs.get(runId!)!.callsUsed;
     outcome.status = plan.deferred.length > 0 ? 'deferred' : 'done';
     if (outcome.status === 'done') {
-      clearPending(store, audienceId);
+      await clearPendingAsync(store, audienceId);
       store.holds.clear(audienceId);
     }
     clearAdvertiserUnreachable(store, audience.connectionId, audience.advertiserId);
@@ -500,6 +501,16 @@ async function changedBy(kind: PlannedCall['kind'], before: Buffer, entries: Buf
     case 'REPLACE':
       return [await subtractHashesAsync(entries, before, w), await subtractHashesAsync(before, entries, w)];
   }
+}
+
+/**
+ * Deletes, in slices, the audience's chunks nothing points at: generations a crash left half-written or replaced
+ * ones not yet deleted (migration 009). Under the audience's lock, so no sync of it is staging one.
+ */
+export async function sweepOrphans(store: Store, audienceId: number): Promise<void> {
+  await store.snapshots.sweep(audienceId);
+  await sweepPending(store, audienceId);
+  await sweepDeltas(store, audienceId);
 }
 
 /** Marks runs a crash left as running as failed; their reserved calls keep counting. Call under the lock. */
@@ -803,15 +814,22 @@ async function acknowledge(c: SendCtx, quotaId: number, kind: PlannedCall['kind'
   const after = kind === 'APPEND' ? await unionHashesAsync(before, c.entries, w) : kind === 'REMOVE' ? await subtractHashesAsync(before, c.entries, w) : c.entries;
   const [added, removed] = await changedBy(kind, before, c.entries, w);
   const digest = await digestAsync(after);
+  // The new snapshot and delta are written first, in small transactions, under generations nothing points at yet
+  // (issue #13 §1): the acknowledging transaction below only moves the pointers, and a crash before it leaves the
+  // old snapshot current (the orphans are swept at the next run's start).
+  const generation = await store.snapshots.stage(c.audienceId, after, w);
+  const delta = await stageDelta(store, c.runId, added, removed, w);
   store.transaction(() => {
     store.quota.ack(quotaId);
     clearRefusedEdit(store, c.audienceId);
     store.db.prepare('UPDATE quota_calls SET request_id = ?, entries = ? WHERE id = ?').run(requestId, c.entries.length / w, quotaId);
     if (newAudienceId) store.audiences.setTiktokId(c.audienceId, newAudienceId);
-    store.snapshots.replace(c.audienceId, after, w, digest);
-    recordDelta(store, c.runId, added, removed, w);
+    store.snapshots.commit(c.audienceId, generation, after.length / w, w, digest);
+    commitDelta(store, delta);
     store.runs.addCallsUsed(c.runId, 1);
   });
+  await store.snapshots.sweep(c.audienceId);
+  await sweepDeltas(store, c.audienceId);
   c.snapshot = after;
   return after;
 }

@@ -6,6 +6,7 @@ import m005 from './005-create-locks';
 import m006 from './006-history-baseline';
 import m007 from './007-removal-mode';
 import m008 from './008-has-header';
+import m009 from './009-chunk-generations';
 
 export interface Migration {
   name: string;
@@ -13,4 +14,4 @@ export interface Migration {
 }
 
 /** The registry: version N is MIGRATIONS[N-1]. Append only. */
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009];

@@ -1,0 +1,49 @@
+import type { Db } from './db';
+
+/**
+ * Writing and deleting chunked blobs without holding the event loop (issue #13 §1): a new version goes under a fresh
+ * generation number in small transactions (CHUNKS_PER_TRANSACTION 1 MiB chunks each), with a yield between them; the
+ * caller's commit then only moves a pointer. See migration 009.
+ */
+export const CHUNKS_PER_TRANSACTION = 2;
+
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** A generation number never handed out before (in this data folder). */
+export function newGeneration(db: Db): number {
+  const id = Number(db.prepare('INSERT INTO chunk_generations DEFAULT VALUES').run().lastInsertRowid);
+  db.prepare('DELETE FROM chunk_generations WHERE id = ?').run(id);
+  return id;
+}
+
+/**
+ * Writes `data` as chunks of `chunkBytes` (seq 0, 1, …) through `insert`, a few per transaction, yielding between
+ * them. Must not run inside a transaction: each slice commits on its own (the chunks stay invisible until a pointer
+ * names their generation).
+ */
+export async function writeSliced(db: Db, data: Buffer, chunkBytes: number, insert: (seq: number, chunk: Buffer) => void): Promise<void> {
+  if (db.inTransaction) throw new Error('writeSliced runs outside a transaction: its slices commit one by one.');
+  for (let seq = 0, off = 0; off < data.length; ) {
+    db.transaction(() => {
+      for (let n = 0; n < CHUNKS_PER_TRANSACTION && off < data.length; n++, seq++, off += chunkBytes) {
+        insert(seq, data.subarray(off, Math.min(off + chunkBytes, data.length)));
+      }
+    }).immediate();
+    await tick();
+  }
+}
+
+/**
+ * Runs `deleteSlice` (a DELETE of at most CHUNKS_PER_TRANSACTION orphaned chunks, returning how many it deleted) in
+ * its own small transaction until nothing is left, yielding between slices: secure_delete zeroes every freed page,
+ * so deleting a whole snapshot at once would hold the loop as long as writing it.
+ */
+export async function deleteSliced(db: Db, deleteSlice: () => number): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const n = db.transaction(deleteSlice).immediate();
+    total += n;
+    if (n === 0) return total;
+    await tick();
+  }
+}
