@@ -7,6 +7,7 @@ import { openConnectionService, type ConnectionService } from './tiktok/connecti
 import type { AuthClientOptions } from './tiktok/oauth';
 import type { OpenedSecretStore } from './secrets';
 import { acquireAudienceLock } from './sync/locks';
+import { sweepAllOrphans } from './sync/sync-runner';
 import { Scheduler, type SchedulerDeps } from './sync/scheduler';
 import { SyncService, type ApiCallEvent, type SyncServiceDeps } from './sync/sync-service';
 import { tiktokAudienceApi, tiktokPartnerApi } from './sync/tiktok-audience-api';
@@ -44,6 +45,8 @@ export class CohortRelayApp {
     removeStaleTempDirs(WEB_UPLOAD_PREFIX, opts.tmpRoot);
     const store = Store.open(opts.dataDir ?? resolveDataDir(env));
     try {
+      // Chunks a crash left half-written (#13 §1: snapshots, pending sets, deltas are written in slices) go at start.
+      await sweepAllOrphans(store);
       const { service, keychain } = await openConnectionService({ repo: store.connections, env, clientOptions: opts.clientOptions });
       return new CohortRelayApp(store, service, keychain, { ...opts, env });
     } catch (err) {

@@ -513,6 +513,39 @@ export async function sweepOrphans(store: Store, audienceId: number): Promise<vo
   await sweepDeltas(store, audienceId);
 }
 
+/**
+ * sweepOrphans for every audience that has orphaned chunks (a crash, in any process, between the slices of a write):
+ * run when a host opens the store. Each audience is swept under its lock; one a live process is syncing is left to
+ * that sync (its run sweeps too). Finding them reads only the tables' row headers, not the 1 MiB chunks.
+ */
+export async function sweepAllOrphans(store: Store): Promise<number[]> {
+  const rows = store.db
+    .prepare(
+      `SELECT c.audience_id AS id FROM snapshot_chunks c LEFT JOIN snapshot_meta m ON m.audience_id = c.audience_id WHERE c.generation IS NOT m.generation
+       UNION SELECT c.audience_id FROM pending_changes c WHERE NOT EXISTS (SELECT 1 FROM pending_heads h WHERE h.audience_id = c.audience_id AND h.kind = c.kind AND h.generation = c.generation)
+       UNION SELECT r.audience_id FROM run_deltas d JOIN sync_runs r ON r.id = d.run_id WHERE r.audience_id IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM run_delta_heads h WHERE h.run_id = d.run_id AND h.kind = d.kind AND h.generation = d.generation)`,
+    )
+    .all() as { id: number }[];
+  const swept: number[] = [];
+  for (const { id } of rows) {
+    let release: () => void;
+    try {
+      release = acquireAudienceLock(store, id, `sweep-${process.pid}-${Math.random().toString(36).slice(2)}`);
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'SYNC_RUNNING') continue;
+      throw err;
+    }
+    try {
+      await sweepOrphans(store, id);
+      swept.push(id);
+    } finally {
+      release();
+    }
+  }
+  return swept;
+}
+
 /** Marks runs a crash left as running as failed; their reserved calls keep counting. Call under the lock. */
 export function recoverInterrupted(store: Store, audienceId: number): void {
   store.transaction(() => {

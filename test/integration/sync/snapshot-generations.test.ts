@@ -1,8 +1,8 @@
 /**
  * Issue #13 §1: an acknowledged call's new snapshot is written in slices under a new generation before the short
  * transaction that makes it current. A crash between those slices (here: the store closed under the running sync, in
- * the same process, against the offline sandbox over real HTTP) leaves the old snapshot current; the next sync deletes
- * the half-written generation and brings TikTok to the file.
+ * the same process, against the offline sandbox over real HTTP) leaves the old snapshot current; the next start deletes
+ * the half-written generation and the next sync brings TikTok to the file.
  */
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -20,7 +20,7 @@ afterEach(async () => box.close());
 
 const orphanSql = 'SELECT count(*) AS n FROM snapshot_chunks WHERE audience_id = ? AND generation IS NOT (SELECT generation FROM snapshot_meta WHERE audience_id = ?)';
 
-it('a crash while the new snapshot is written keeps the old one current; the next sync deletes the orphan and finishes', async () => {
+it('a crash while the new snapshot is written keeps the old one current; opening the app deletes the orphan and the next sync finishes', async () => {
   const { sim, app, dir } = box;
   const csv = path.join(dir, 'buyers.csv');
   // 120,000 entries: 4 chunks of 1 MiB, written in 2 slices.
@@ -58,6 +58,9 @@ it('a crash while the new snapshot is written keeps the old one current; the nex
     runner: { hashesPerFile: 50_000, filesPerCall: 5, sleep: async () => {}, maxAttempts: 8 },
   });
   try {
+    // Opening the store deletes the orphan (sweepAllOrphans), before any sync.
+    expect(orphans(again.store)).toBe(0);
+    expect(again.store.snapshots.meta(a.id)).toEqual(before);
     expect(await again.sync.sync(a.id, 'cli')).toMatchObject({ status: 'done' });
     expect(orphans(again.store)).toBe(0);
     expect(again.store.snapshots.meta(a.id)!.entryCount).toBe(130_000);

@@ -4,7 +4,7 @@ import { Store } from '../../../../electron/core/store';
 import { sortHashes, unionHashes } from '../../../../electron/core/cohort';
 import { addPendingAsync, clearPendingAsync, loadPending } from '../../../../electron/core/sync/pending';
 import { commitDelta, loadDelta, recordDelta, stageDelta, sweepDeltas } from '../../../../electron/core/sync/deltas';
-import { sweepOrphans } from '../../../../electron/core/sync/sync-runner';
+import { sweepAllOrphans, sweepOrphans } from '../../../../electron/core/sync/sync-runner';
 import { DEFAULT_PROFILE } from '../../../../shared/domain';
 import { tmpDir } from '../../../helpers/tmp';
 
@@ -79,6 +79,28 @@ describe('snapshots written under generations (issue #13 §1)', () => {
     expect(await store.snapshots.sweep(a.id)).toBe(3);
     expect(count(store, 'SELECT count(*) AS n FROM snapshot_chunks WHERE audience_id = ?', a.id)).toBe(11);
     expect(store.snapshots.load(a.id).equals(next)).toBe(true);
+    store.close();
+  });
+});
+
+describe('orphans swept when a host opens the store', () => {
+  it('sweeps every audience with orphaned chunks under its lock, leaving one a live process is syncing', async () => {
+    let store = Store.open(dir);
+    const a = newAudience(store);
+    const b = store.audiences.create({ connectionId: null, advertiserId: 'adv1', name: 'Other', keys: [{ key: 'email', column: 'email' }], calculateType: 'EMAIL_SHA256', sourcePath: '/tmp/y.csv', profile: DEFAULT_PROFILE });
+    const c = store.audiences.create({ connectionId: null, advertiserId: 'adv1', name: 'Clean', keys: [{ key: 'email', column: 'email' }], calculateType: 'EMAIL_SHA256', sourcePath: '/tmp/z.csv', profile: DEFAULT_PROFILE });
+    store.snapshots.replace(c.id, randomBytes(64));
+    await store.snapshots.stage(a.id, randomBytes(3 * CHUNK)); // never committed: as after a crash
+    await store.snapshots.stage(b.id, randomBytes(CHUNK));
+    store.close();
+    store = Store.open(dir);
+    // b's lock is held by a live process (this test's parent).
+    store.db.prepare('INSERT INTO audience_locks (audience_id, owner, pid, acquired_at) VALUES (?, ?, ?, ?)').run(b.id, 'other', process.ppid, new Date().toISOString());
+    expect(await sweepAllOrphans(store)).toEqual([a.id]);
+    expect(count(store, 'SELECT count(*) AS n FROM snapshot_chunks WHERE audience_id = ?', a.id)).toBe(0);
+    expect(count(store, 'SELECT count(*) AS n FROM snapshot_chunks WHERE audience_id = ?', b.id)).toBe(1);
+    expect(count(store, 'SELECT count(*) AS n FROM snapshot_chunks WHERE audience_id = ?', c.id)).toBe(1);
+    expect(count(store, 'SELECT count(*) AS n FROM audience_locks WHERE audience_id = ?', a.id)).toBe(0);
     store.close();
   });
 });
