@@ -41,7 +41,7 @@ describe('files in the browser version', () => {
     expect((field as HTMLInputElement).value).toBe('/srv/exports/');
     fireEvent.change(field, { target: { value: '/srv/exports/buyers.csv' } });
     fireEvent.click(screen.getByRole('button', { name: 'Open this file' }));
-    await waitFor(() => expect(b.callsTo('import:preview')).toEqual([{ path: '/srv/exports/buyers.csv' }]));
+    await waitFor(() => expect(b.callsTo('import:preview')).toEqual([{ path: '/srv/exports/buyers.csv', defaultCountry: SETTINGS.defaultCountry }]));
     expect(b.files).toHaveLength(0);
     expect(useApp.getState().file).toEqual({ path: '/srv/exports/buyers.csv', name: 'buyers.csv' });
     expect(useApp.getState().cadence.kind).toBe('daily');

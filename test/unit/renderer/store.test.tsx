@@ -146,7 +146,7 @@ describe('import wizard slice', () => {
     useApp.setState({ settings: { data: settings({ defaultCountry: 'DE' }), loading: false, error: null } });
     await s().openFile(csv());
     expect(b.files.map((f) => f.name)).toEqual(['cohort.csv']);
-    expect(b.callsTo('import:preview')).toEqual([{ path: '/uploads/cohort.csv' }]);
+    expect(b.callsTo('import:preview')).toEqual([{ path: '/uploads/cohort.csv', defaultCountry: 'DE' }]);
     expect(s()).toMatchObject({ step: 'columns', keyColumn: 1, keyType: 'email', audienceName: 'cohort', route: { name: 'import' } });
     expect(s().profile.defaultCountry).toBe('DE');
   });
