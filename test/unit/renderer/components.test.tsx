@@ -179,6 +179,13 @@ describe('audience detail', () => {
     expect(screen.getAllByText('Done').length).toBeGreaterThan(0);
   });
 
+  it('names the source file, and says so plainly when no source file is kept (an upload removed after its sync)', async () => {
+    useFakeEngine({ 'audiences:get': () => detail({ sourcePath: null }) });
+    render(<AudienceDetail id={1} />);
+    expect(await screen.findByText(/\(no source file kept: pick the cohort file again to sync\)/)).toBeTruthy();
+    expect(screen.queryByText(/ of –/)).toBeNull();
+  });
+
   it('expiry text: days left, or expired', () => {
     const now = Date.parse('2026-11-24T00:00:00Z');
     expect(expiryText('2026-12-04T00:00:00Z', now)).toMatch(/^Expires in 10 days/);

@@ -173,7 +173,14 @@ export function AudienceDetail({ id }: { id: number }) {
                 {KEY_LABELS[a.keys[0]?.key ?? 'email']} from column <span className="mono">{String(a.keys[0]?.column ?? '—')}</span>
               </>
             )}{' '}
-            of <span className="mono">{baseName(a.sourcePath)}</span> · {cadenceText(a.cadence)}
+            {a.sourcePath ? (
+              <>
+                of <span className="mono">{baseName(a.sourcePath)}</span>
+              </>
+            ) : (
+              '(no source file kept: pick the cohort file again to sync)'
+            )}{' '}
+            · {cadenceText(a.cadence)}
             {a.tiktokAudienceId ? ` · TikTok id ${a.tiktokAudienceId}` : ' · not created at TikTok yet'}
           </p>
           <h2>Sent vs matched</h2>
