@@ -1,80 +1,12 @@
 /**
- * The one registrar between the renderer and the engine's handlers (STYLE.md "IPC"): checks the sender,
- * parses the argument from `unknown` with the channel's schema, calls the handler, and turns whatever
- * happens into a `Result` envelope. `createDispatcher` has no Electron import, so it is tested directly
- * and reused by the web host; `registerIpc` binds it to ipcMain.
+ * Electron's registrar between the renderer and the engine's handlers (STYLE.md "IPC"): binds the host-neutral
+ * dispatcher (shared/ipc/dispatcher.ts: sender check, zod parse, error envelope) to ipcMain, one handler per
+ * contract channel, trusting only frames that pass `isTrustedSender`.
  */
-import type { z } from 'zod';
-import { AppError, toErrorShape } from '../../shared/errors';
-import type { AppErrorShape } from '../../shared/errors';
-import { CHANNELS, contract, isChannel } from '../../shared/ipc/contract';
-import type { Channel, Handlers, Result } from '../../shared/ipc/contract';
-
-/** Either a decision already made, or a check run only when a request arrives. */
-export type SenderCheck = boolean | (() => boolean);
-
-export type Dispatch = (channel: string, rawArg: unknown, senderCheck: SenderCheck) => Promise<Result<unknown>>;
-
-export interface DispatcherOptions {
-  /**
-   * Told about failures that are not AppErrors (bugs) before they are sanitized to INTERNAL, so a host
-   * can log them. It receives the raw error: log its name and stack, not its message, which may carry a value.
-   */
-  onInternalError?: (channel: Channel, err: unknown) => void;
-}
-
-const UNTRUSTED: AppErrorShape = {
-  code: 'PERMISSION_DENIED',
-  message: "This request did not come from Cohort Relay's own window, so it was refused. Restart Cohort Relay if this repeats.",
-  retryable: false,
-};
-
-/** Readable, value-free words for a failed parse: which field, and what it must be. */
-export function describeIssues(channel: string, error: z.ZodError): string {
-  const parts = error.issues.slice(0, 5).map((i) => {
-    const where = i.path.length ? i.path.map(String).join('.') : 'the argument';
-    // Our own messages read "must …" after the field name; zod's defaults read as a clause after a colon.
-    return i.message.startsWith('must ') ? `${where} ${i.message}` : `${where}: ${i.message.charAt(0).toLowerCase()}${i.message.slice(1)}`;
-  });
-  const more = error.issues.length > 5 ? ` (and ${error.issues.length - 5} more)` : '';
-  return `Invalid request for ${channel}: ${parts.join('; ')}${more}. Correct it and try again.`;
-}
-
-function fail(code: AppErrorShape['code'], message: string, retryable = false): Result<never> {
-  return { ok: false, error: { code, message, retryable } };
-}
-
-/**
- * Builds the function every transport calls. It never throws and never rejects: bad arguments become
- * INVALID_ARGUMENT, a thrown AppError keeps its shape, anything else becomes INTERNAL without its message,
- * stack or any value.
- */
-export function createDispatcher(handlers: Handlers, opts: DispatcherOptions = {}): Dispatch {
-  return async (channel, rawArg, senderCheck) => {
-    let trusted = false;
-    try {
-      trusted = typeof senderCheck === 'function' ? senderCheck() : senderCheck === true;
-    } catch {
-      trusted = false;
-    }
-    if (!trusted) return { ok: false, error: UNTRUSTED };
-    if (!isChannel(channel)) return fail('INVALID_ARGUMENT', `Unknown request "${String(channel).slice(0, 64)}". The app's screens and engine are out of step: restart Cohort Relay.`);
-
-    const schema: z.ZodType = contract[channel].request;
-    const parsed = schema.safeParse(rawArg);
-    if (!parsed.success) return fail('INVALID_ARGUMENT', describeIssues(channel, parsed.error));
-
-    const handler = handlers[channel] as (req: unknown) => Promise<unknown>;
-    try {
-      const value = await handler(parsed.data);
-      // `undefined` does not survive JSON; a handler with nothing to say answers null.
-      return { ok: true, value: value === undefined ? null : value };
-    } catch (err) {
-      if (!(err instanceof AppError)) opts.onInternalError?.(channel, err);
-      return { ok: false, error: err instanceof AppError ? err.toShape() : toErrorShape(err) };
-    }
-  };
-}
+import { CHANNELS } from '../../shared/ipc/contract';
+import type { Handlers } from '../../shared/ipc/contract';
+import { createDispatcher } from '../../shared/ipc/dispatcher';
+import type { DispatcherOptions } from '../../shared/ipc/dispatcher';
 
 /** The part of a WebFrameMain the trust check reads. */
 export interface SenderFrameLike {

@@ -29,8 +29,8 @@ import { DOWNLOAD_PATH, parseWireRequest, TOKEN_PARAM, UPLOAD_PATH, WS_PATH } fr
 import type { UploadResponse, WireMessage } from '../../shared/ipc/wire';
 import { FileGrants, withFileGrants } from '../core/file-grants';
 import { makeOwnedTempDir, removeStaleTempDirs, WEB_UPLOAD_PREFIX } from '../core/temp-dirs';
-import { createDispatcher } from '../main/registrar';
-import type { DispatcherOptions } from '../main/registrar';
+import { createDispatcher } from '../../shared/ipc/dispatcher';
+import type { DispatcherOptions } from '../../shared/ipc/dispatcher';
 import { UploadLifetime } from './upload-lifetime';
 
 export interface WebHostOptions {

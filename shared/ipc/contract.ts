@@ -2,7 +2,7 @@
  * The one IPC contract between the renderer and the engine (STYLE.md "IPC").
  *
  * Every channel is `domain:verb` → { request: zod schema, response: TS type }. Requests are parsed from
- * `unknown` by the registrar (electron/main/registrar.ts) and by the web host before a handler sees them;
+ * `unknown` by the dispatcher (shared/ipc/dispatcher.ts) for Electron's registrar and the web host before a handler sees them;
  * handlers are plain async functions (`Handlers`) that the engine implements. Results cross the boundary
  * as an envelope (`Result`), never as a thrown error, so Electron's IPC and the web host's WebSocket carry
  * the same plain data. Push events are a second typed map (`EventPayloads`).

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileGrants, withFileGrants } from '../../../electron/core/file-grants';
 import { registerFileGrants, saveDialogTargets } from '../../../electron/main/file-access';
 import type { ShowSaveDialog } from '../../../electron/main/file-access';
-import { createDispatcher } from '../../../electron/main/registrar';
+import { createDispatcher } from '../../../shared/ipc/dispatcher';
 import type { InvokeEventLike, IpcMainLike, SenderFrameLike } from '../../../electron/main/registrar';
 import { FILE_GIVEN_CHANNEL } from '../../../electron/preload/api';
 import { tmpDir } from '../../helpers/tmp';

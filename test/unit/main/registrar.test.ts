@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createDispatcher, registerIpc } from '../../../electron/main/registrar';
+import { registerIpc } from '../../../electron/main/registrar';
+import { createDispatcher } from '../../../shared/ipc/dispatcher';
 import type { InvokeEventLike, IpcMainLike } from '../../../electron/main/registrar';
 import { CHANNELS } from '../../../shared/ipc/channels';
 import { AppError } from '../../../shared/errors';
