@@ -397,6 +397,9 @@ const MAX_BYTES = 2 ** 32;
 /** Below this many digests one thread sorts faster than it can hand out the work. */
 const PARALLEL_MIN = 200_000;
 
+/** Entries of work (4 MiB of digests) between yields while `finish` splits the digests on their first byte. */
+export const PARTITION_SLICE = 131_072;
+
 /** Sorts ranges [lo, hi) of entries (all sharing byte 0) of a shared buffer from byte 1, elsewhere. */
 export type ParallelSort = (buffer: SharedArrayBuffer, ranges: Int32Array) => Promise<void>;
 
@@ -448,7 +451,14 @@ export class HashAccumulator {
     sorter ??= createSorter();
     const w = new Int32Array(u8.buffer, u8.byteOffset, count * 8);
     if (parallel && count >= PARALLEL_MIN && u8.buffer instanceof SharedArrayBuffer) {
-      const ends = sorter.partitionTop(u8, w, 0, count);
+      // The split runs on the calling thread (the engine's loop): in slices, so it keeps answering.
+      const steps = sorter.partitionTopSteps(u8, w, 0, count, PARTITION_SLICE);
+      let step = steps.next();
+      while (!step.done) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        step = steps.next();
+      }
+      const ends = step.value;
       const ranges: number[] = [];
       for (let b = 0, start = 0; b < 256; start = ends[b]!, b++) if (ends[b]! - start > 1) ranges.push(start, ends[b]!);
       await parallel(u8.buffer, Int32Array.from(ranges));

@@ -15,6 +15,12 @@ export interface Sorter {
   sortRange(u8: Uint8Array, w: Int32Array, lo: number, hi: number, byte: number): void;
   /** Partitions [lo, hi) on byte 0 only; returns the 256 bucket ends (absolute entry indexes). */
   partitionTop(u8: Uint8Array, w: Int32Array, lo: number, hi: number): Int32Array;
+  /**
+   * partitionTop in steps: the generator pauses after about `budget` entries of work (counted or
+   * moved, a pause may fall inside a cycle) and returns the bucket ends when done. The entries end
+   * exactly as partitionTop leaves them. The caller yields to its event loop between steps.
+   */
+  partitionTopSteps(u8: Uint8Array, w: Int32Array, lo: number, hi: number, budget: number): Generator<void, Int32Array, void>;
   /** Removes adjacent duplicates from sorted entries [0, count); returns the unique count. */
   dedupe(u8: Uint8Array, w: Int32Array, count: number): number;
 }
@@ -104,6 +110,67 @@ export function createSorter(): Sorter {
     return ends;
   }
 
+  function* partitionTopSteps(u8: Uint8Array, w: Int32Array, lo: number, hi: number, budget: number): Generator<void, Int32Array, void> {
+    // partition() on byte 0 with pauses; keep the two in step.
+    const counts = new Int32Array(256);
+    const heads = new Int32Array(256);
+    const ends = new Int32Array(256);
+    const n = hi - lo;
+    const step = Math.max(1, Math.floor(budget));
+    let work = 0;
+    for (let i = lo; i < hi; ) {
+      const stop = Math.min(hi, i + step);
+      for (let p = i * E; i < stop; i++, p += E) counts[u8[p]!]!++;
+      if (i < hi) yield;
+    }
+    let s = lo;
+    let single = false;
+    for (let b = 0; b < 256; b++) {
+      const c = counts[b]!;
+      if (c === n) single = true;
+      heads[b] = s;
+      s += c;
+      ends[b] = s;
+    }
+    if (single) return ends;
+    for (let b = 0; b < 256; b++) {
+      let hb = heads[b]!;
+      const eb = ends[b]!;
+      while (hb < eb) {
+        let v = u8[hb * E]!;
+        if (v === b) {
+          hb++;
+          if (++work >= step) {
+            work = 0;
+            yield;
+          }
+          continue;
+        }
+        const p = hb * 8;
+        let t0 = w[p]!, t1 = w[p + 1]!, t2 = w[p + 2]!, t3 = w[p + 3]!, t4 = w[p + 4]!, t5 = w[p + 5]!, t6 = w[p + 6]!, t7 = w[p + 7]!;
+        do {
+          const dst = heads[v]!;
+          heads[v] = dst + 1;
+          const nv = u8[dst * E]!;
+          const q = dst * 8;
+          const n0 = w[q]!, n1 = w[q + 1]!, n2 = w[q + 2]!, n3 = w[q + 3]!, n4 = w[q + 4]!, n5 = w[q + 5]!, n6 = w[q + 6]!, n7 = w[q + 7]!;
+          w[q] = t0; w[q + 1] = t1; w[q + 2] = t2; w[q + 3] = t3; w[q + 4] = t4; w[q + 5] = t5; w[q + 6] = t6; w[q + 7] = t7;
+          t0 = n0; t1 = n1; t2 = n2; t3 = n3; t4 = n4; t5 = n5; t6 = n6; t7 = n7;
+          v = nv;
+          // The carried entry stays in t0..t7 across a pause; nothing else touches heads[] or the range meanwhile.
+          if (++work >= step) {
+            work = 0;
+            yield;
+          }
+        } while (v !== b);
+        w[p] = t0; w[p + 1] = t1; w[p + 2] = t2; w[p + 3] = t3; w[p + 4] = t4; w[p + 5] = t5; w[p + 6] = t6; w[p + 7] = t7;
+        hb++;
+      }
+      heads[b] = hb;
+    }
+    return ends;
+  }
+
   function insertionSort(u8: Uint8Array, w: Int32Array, lo: number, hi: number, byte: number): void {
     for (let i = lo + 1; i < hi; i++) {
       let j = i;
@@ -144,5 +211,5 @@ export function createSorter(): Sorter {
     return out;
   }
 
-  return { sortRange, partitionTop, dedupe };
+  return { sortRange, partitionTop, partitionTopSteps, dedupe };
 }

@@ -13,6 +13,7 @@ import {
   unionHashes,
 } from '../../../../electron/core/cohort';
 import { HashPool } from '../../../../electron/core/cohort/worker-pool';
+import { PARTITION_SLICE } from '../../../../electron/core/cohort/hash-set';
 import { AppError } from '../../../../shared/errors';
 
 /** Entries drawn from a small pool (so sets overlap and repeat), with shared prefixes to stress the radix levels. */
@@ -135,5 +136,26 @@ describe('HashAccumulator', () => {
     expect(parallelCalls).toBe(1);
     expect(duplicates).toBe(1000);
     expect(Buffer.compare(hashes, sortHashes(data))).toBe(0);
+  });
+
+  it('splits the digests for the workers in slices, yielding to the event loop between them', async () => {
+    const n = PARTITION_SLICE * 4;
+    const data = crypto.randomBytes(32 * n);
+    const acc = new HashAccumulator(n);
+    acc.append(data, n);
+    let ticks = 0;
+    let ticksAtHandOver = -1;
+    const timer = setInterval(() => ticks++, 0);
+    try {
+      const { hashes } = await acc.finish(async (buffer, ranges) => {
+        ticksAtHandOver = ticks;
+        await pool.sortRanges(buffer, ranges);
+      });
+      expect(Buffer.compare(hashes, sortHashes(data))).toBe(0);
+    } finally {
+      clearInterval(timer);
+    }
+    // Counting (4 slices) and moving (about 4 more) each leave the loop free to run the timer.
+    expect(ticksAtHandOver).toBeGreaterThanOrEqual(3);
   });
 });
