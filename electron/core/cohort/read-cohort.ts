@@ -17,57 +17,28 @@ import path from 'node:path';
 import { isSupportedCountry } from 'libphonenumber-js/max';
 import { DEFAULT_PROFILE, KEY_LABELS, REJECT_REASONS, REJECT_REASON_TEXT, type KeyType, type NormalizationProfile, type RejectReason } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
-import { readVerified, type CsvFile, type VerifyOptions } from './csv-file';
+import { BlockRun, expectedRows, readCohortFile, type BlockReadOptions, type RejectRecord } from './block-reader';
 import type { ChunkResult, KernelTask, TextTask } from './kernel';
 import { HashAccumulator } from './hash-set';
 import { phoneWithCountry } from './normalize';
-import { BlockBuffers, scanCsv, throwIfAborted, type ScanTarget } from './scan';
-import { bestColumnFor, sniffFile, type CsvDelimiter, type CsvEncoding, type CsvSample } from './sniff';
-import { defaultWorkerCount, HashPool, type TaskOutcome, type WorkerRequest } from './worker-pool';
+import { throwIfAborted } from './scan';
+import { bestColumnFor, type CsvDelimiter, type CsvEncoding, type CsvSample } from './sniff';
+import type { HashPool, TaskOutcome } from './worker-pool';
 
 export { throwIfAborted } from './scan';
+export type { CohortProgress, RejectRecord } from './block-reader';
 
-export interface CohortProgress {
-  bytesRead: number;
-  totalBytes: number;
-  /** Data rows read so far (blank rows and the header left out). */
-  rows: number;
-}
-
-export interface ReadCohortOptions {
-  path: string;
+export interface ReadCohortOptions extends BlockReadOptions {
   key: KeyType;
   /** Header name or 0-based index (a string of digits, or "Column N", also works). Default: the best detected column for `key`. */
   column?: string | number;
   /** Phones only: the column of ISO country codes that national-format numbers of the same row are read with (phoneWithCountry). */
   countryColumn?: string | number;
   profile?: NormalizationProfile;
-  /** Aborting rejects with AppError CANCELLED. */
-  signal?: AbortSignal;
-  /** Called as blocks complete (a few times a second at most) and once at the end. */
-  onProgress?: (p: CohortProgress) => void;
   /** Rejected rows kept with row number and masked value (default 100,000); counts are always exact. */
   maxRejects?: number;
-  /** Overrides header detection. */
-  hasHeader?: boolean;
-  /** Overrides delimiter detection. */
-  delimiter?: CsvDelimiter;
-  /** Hashing worker threads (default: one per core, at most 4; 0 = the calling thread only). */
-  workers?: number;
   /** A file with a header but no data rows gives an empty set instead of CSV_INVALID (suppression lists). */
   allowEmpty?: boolean;
-  /** How to wait for a file that changes while it is read (defaults: 2 s quiet, 3 reads, 60 s at most). */
-  verify?: VerifyOptions;
-}
-
-/** One rejected row. Never the raw value: `masked` shows just enough to find it. */
-export interface RejectRecord {
-  /** 1-based row number as a spreadsheet shows it (the header is row 1). */
-  row: number;
-  /** The column's name (header text or "Column N"). */
-  column: string;
-  reason: RejectReason;
-  masked: string;
 }
 
 export interface CohortResult {
@@ -97,9 +68,6 @@ export interface CohortResult {
 
 /** Cells per batch on the parser path. */
 const BATCH_CELLS = 16_384;
-const PROGRESS_EVERY_MS = 100;
-/** Below this size workers cost more to start than they save. */
-const SMALL_FILE_BYTES = 2 * 1024 * 1024;
 
 /** Resolves the `column` option against the sampled columns, or throws INVALID_ARGUMENT listing them. */
 export function resolveColumn(sample: CsvSample, key: KeyType, column: string | number | undefined): { index: number; name: string } {
@@ -169,11 +137,6 @@ function allInvalidMessage(file: string, key: KeyType, column: string, rows: num
   return `None of the ${rows.toLocaleString('en-US')} rows of ${file} has a usable ${label} in column "${column}": the most common problem is "${REJECT_REASON_TEXT[top].label}" (${topCount.toLocaleString('en-US')} rows). ${fix[top]}`;
 }
 
-/** Rough number of data rows, to size the digest buffer once. */
-function expectedRows(sample: CsvSample): number {
-  return sample.complete ? sample.records.length : Math.ceil(sample.fileSize / Math.max(1, sample.bytesPerRecord));
-}
-
 /**
  * Streams the whole file and returns its distinct digests with counts and rejects. Throws AppError:
  * FILE_NOT_FOUND (missing), CSV_INVALID (empty, header only, binary, not UTF-8/16, every row invalid,
@@ -183,202 +146,106 @@ function expectedRows(sample: CsvSample): number {
 export async function readCohort(opts: ReadCohortOptions): Promise<CohortResult> {
   const profile = opts.profile ?? DEFAULT_PROFILE;
   checkProfile(opts.key, profile);
-  throwIfAborted(opts.signal);
   const maxRejects = Math.max(0, opts.maxRejects ?? 100_000);
-  return readVerified(opts.path, { ...opts.verify, signal: opts.signal }, async (src) => {
-    // Workers take ~0.1 s to start: start them while the file is sampled (the size decides how many).
-    const wanted = opts.workers ?? (src.size < SMALL_FILE_BYTES ? 0 : defaultWorkerCount());
-    const starting = HashPool.open(wanted, { phone: opts.key === 'phone' });
-    let sample: CsvSample;
-    let column: { index: number; name: string };
-    let country: number | null = null;
-    try {
-      sample = await sniffFile(src, { hasHeader: opts.hasHeader, delimiter: opts.delimiter });
-      column = resolveColumn(sample, opts.key, opts.column);
-      country = countryColumnOf(sample, opts.key, opts.countryColumn, column.index);
-    } catch (err) {
-      await (await starting).close();
-      throw err;
-    }
-    const pool = await starting;
-    // With a country column each row needs two cells: the parser path (records), not the one-cell block path.
-    const run = new CohortRun(opts, country === null ? sample : { ...sample, hasQuotes: true }, column, profile, maxRejects, pool, country);
-    try {
-      await run.read(src);
-      // Before the sort: a read that cannot be vouched for is not worth finishing.
-      await src.verify();
-      return await run.finish();
-    } finally {
-      await pool.close();
-    }
-  });
+  return readCohortFile(
+    opts,
+    opts.key === 'phone',
+    (sample) => {
+      const column = resolveColumn(sample, opts.key, opts.column);
+      const country = countryColumnOf(sample, opts.key, opts.countryColumn, column.index);
+      // With a country column each row needs two cells: the parser path (records), not the one-cell block path.
+      return { column, country, recordsOnly: country !== null };
+    },
+    (sample, { column, country }, pool) => new CohortRun(opts, sample, column, profile, maxRejects, pool, country),
+  );
 }
 
-/** One readCohort call: reading, dispatch, in-order merging. */
-class CohortRun {
+/** One readCohort call: one key column (and its country column) per row, digests into a HashAccumulator. */
+class CohortRun extends BlockRun<ChunkResult, CohortResult> {
   private readonly acc: HashAccumulator;
-  private readonly counts: number[] = new Array<number>(REJECT_REASONS.length).fill(0);
-  private readonly rejects: RejectRecord[] = [];
-  private rowsRead = 0;
   private blankRows = 0;
   private valid = 0;
-  private rejected = 0;
-  private bytesRead = 0;
-  private lastProgress = 0;
-  /** Records (all kinds, header included) before the next block to merge: row numbers of text blocks. */
-  private recordsMerged = 0;
-  private readonly inFlight: { seq: number; promise: Promise<TaskOutcome>; recordBase: boolean; bytesEnd: number }[] = [];
-  /** Block and digest buffers back from finished tasks, for the next ones (no per-block garbage). */
-  private readonly blocks = new BlockBuffers();
-  private readonly freeOut: ArrayBuffer[] = [];
-  private seq = 0;
   private readonly textTask: TextTask;
   private readonly valueTask: KernelTask;
-  private readonly maxInFlight: number;
-  private abortWait: (() => void) | null = null;
+  private values: (string | null)[] = [];
+  private rows: number[] = [];
 
   constructor(
-    private readonly opts: ReadCohortOptions,
-    private readonly sample: CsvSample,
+    protected override readonly opts: ReadCohortOptions,
+    sample: CsvSample,
     private readonly column: { index: number; name: string },
     profile: NormalizationProfile,
     maxRejects: number,
-    private readonly pool: HashPool,
+    pool: HashPool,
     private readonly country: number | null = null,
   ) {
+    super(opts, sample, pool, maxRejects);
     this.acc = new HashAccumulator(expectedRows(sample));
     const normProfile = { ...profile, defaultCountry: profile.defaultCountry?.toUpperCase() ?? null };
     this.valueTask = { key: opts.key, profile: normProfile, maxRejects };
     this.textTask = { ...this.valueTask, column: column.index, delimiter: sample.delimiter, bytesPerRecord: sample.bytesPerRecord };
-    this.maxInFlight = Math.max(2, pool.size * 2);
   }
 
-  /** Reads the whole file into the kernel (scan.ts); merges every result before returning. */
-  async read(src: CsvFile): Promise<void> {
-    const onAbort = () => this.abortWait?.();
-    this.opts.signal?.addEventListener('abort', onAbort);
+  protected runBlock(buf: Buffer, start: number, end: number): Promise<TaskOutcome> {
+    return this.pool.run({ id: this.pool.id(), kind: 'text', buffer: buf.buffer as ArrayBuffer, start: buf.byteOffset + start, end: buf.byteOffset + end, task: this.textTask, out: this.freeOut.pop() ?? null });
+  }
+
+  protected override blankRecord(): void {
+    this.blankRows++;
+  }
+
+  protected record(cells: string[], row: number): boolean {
     const col = this.column.index;
-    let values: (string | null)[] = [];
-    let rows: number[] = [];
-    const target: ScanTarget = {
-      block: (buf, start, end, bytesEnd) => this.dispatch({ id: this.pool.id(), kind: 'text', buffer: buf.buffer as ArrayBuffer, start: buf.byteOffset + start, end: buf.byteOffset + end, task: this.textTask, out: this.freeOut.pop() ?? null }, true, bytesEnd),
-      drain: () => this.drain(0),
-      skipRecords: (n) => {
-        this.recordsMerged += n;
-      },
-      recordsMerged: () => this.recordsMerged,
-      blankRecord: () => {
-        this.blankRows++;
-      },
-      record: (cells, row) => {
-        const country = this.country;
-        values.push(col >= cells.length ? null : country === null ? cells[col]! : phoneWithCountry(cells[col]!, cells[country]));
-        rows.push(row);
-        return values.length >= BATCH_CELLS;
-      },
-      flush: async (bytesEnd) => {
-        if (values.length === 0) return;
-        const req: WorkerRequest = { id: this.pool.id(), kind: 'values', values, rows: Float64Array.from(rows), task: this.valueTask, out: this.freeOut.pop() ?? null };
-        values = [];
-        rows = [];
-        await this.dispatch(req, false, bytesEnd);
-      },
-    };
-    try {
-      await scanCsv(src, this.sample, target, this.blocks, this.opts.signal);
-      await this.drain(0);
-    } finally {
-      this.opts.signal?.removeEventListener('abort', onAbort);
-    }
+    const country = this.country;
+    this.values.push(col >= cells.length ? null : country === null ? cells[col]! : phoneWithCountry(cells[col]!, cells[country]));
+    this.rows.push(row);
+    return this.values.length >= BATCH_CELLS;
   }
 
-  /** Sends a task, after waiting for room; merges finished tasks in order meanwhile. */
-  private async dispatch(req: WorkerRequest, recordBase: boolean, bytesEnd: number): Promise<void> {
-    await this.drain(this.maxInFlight - 1);
-    const promise = this.pool.run(req);
-    // Awaited in order by drain(); if the run is abandoned (cancel, error), its rejection is expected.
-    promise.catch(() => undefined);
-    this.inFlight.push({ seq: this.seq++, promise, recordBase, bytesEnd });
+  protected takeBatch(): (() => Promise<TaskOutcome>) | null {
+    if (this.values.length === 0) return null;
+    const values = this.values;
+    const rows = Float64Array.from(this.rows);
+    this.values = [];
+    this.rows = [];
+    return () => this.pool.run({ id: this.pool.id(), kind: 'values', values, rows, task: this.valueTask, out: this.freeOut.pop() ?? null });
   }
 
-  /** Merges finished tasks in order until at most `keep` are in flight. */
-  private async drain(keep: number): Promise<void> {
-    while (this.inFlight.length > keep) {
-      const head = this.inFlight[0]!;
-      const { result, block } = await this.awaitOrAbort(head.promise);
-      this.inFlight.shift();
-      this.merge(result, head.recordBase, head.bytesEnd);
-      if (block) this.blocks.give(block);
-      this.freeOut.push(result.hashes);
-    }
-  }
-
-  private awaitOrAbort<T>(p: Promise<T>): Promise<T> {
-    const signal = this.opts.signal;
-    if (!signal) return p;
-    throwIfAborted(signal);
-    return new Promise<T>((resolve, reject) => {
-      this.abortWait = () => reject(new AppError('CANCELLED', 'Reading the cohort file was cancelled.'));
-      p.then(resolve, reject).finally(() => {
-        this.abortWait = null;
-      });
-    });
-  }
-
-  private merge(r: ChunkResult, textBlock: boolean, bytesEnd: number): void {
-    const base = this.recordsMerged;
-    this.rowsRead += r.records - r.blank;
+  protected absorb(r: ChunkResult): number {
     this.blankRows += r.blank;
     this.valid += r.valid;
-    for (let i = 0; i < r.counts.length; i++) {
-      const c = r.counts[i]!;
-      if (c > 0) {
-        this.counts[i]! += c;
-        this.rejected += c;
-      }
-    }
-    const max = this.textTask.maxRejects;
-    for (let i = 0; i < r.rejRows.length && this.rejects.length < max; i++) {
-      this.rejects.push({
-        row: textBlock ? base + r.rejRows[i]! + 1 : r.rejRows[i]!,
-        column: this.column.name,
-        reason: REJECT_REASONS[r.rejReasons[i]!]!,
-        masked: r.rejMasked[i]!,
-      });
-    }
-    if (textBlock) this.recordsMerged += r.records;
     this.acc.append(new Uint8Array(r.hashes, 0, r.hashCount * 32), r.hashCount);
-    this.bytesRead = Math.max(this.bytesRead, bytesEnd);
-    const now = Date.now();
-    if (this.opts.onProgress && now - this.lastProgress >= PROGRESS_EVERY_MS) {
-      this.lastProgress = now;
-      this.opts.onProgress({ bytesRead: this.bytesRead, totalBytes: this.sample.fileSize, rows: this.rowsRead });
-    }
+    return r.records - r.blank;
+  }
+
+  protected outBuffer(r: ChunkResult): ArrayBuffer {
+    return r.hashes;
+  }
+
+  protected rejectColumn(): string {
+    return this.column.name;
   }
 
   async finish(): Promise<CohortResult> {
     const file = path.basename(this.opts.path);
-    const rejectReasons: Partial<Record<RejectReason, number>> = {};
-    REJECT_REASONS.forEach((r, i) => {
-      if (this.counts[i]! > 0) rejectReasons[r] = this.counts[i]!;
-    });
+    const rejectReasons = this.rejectReasons();
     if (this.rowsRead === 0 && !this.opts.allowEmpty) {
       throw new AppError('CSV_INVALID', this.sample.hasHeader ? `${file} has a header row but no data rows. Export the cohort again with its rows.` : `${file} has no data rows. Export the cohort again with its rows.`);
     }
     if (this.valid === 0 && this.rowsRead > 0) throw new AppError('CSV_INVALID', allInvalidMessage(file, this.opts.key, this.column.name, this.rowsRead, rejectReasons));
     throwIfAborted(this.opts.signal);
     const { hashes, duplicates } = await this.acc.finish((buffer, ranges) => this.pool.sortRanges(buffer, ranges));
-    this.opts.onProgress?.({ bytesRead: this.sample.fileSize, totalBytes: this.sample.fileSize, rows: this.rowsRead });
+    this.progressDone();
     return {
       rowsRead: this.rowsRead,
       valid: this.valid,
-      rejected: this.rejected,
+      rejected: this.rejectedCount,
       duplicates,
       unique: this.valid - duplicates,
       blankRows: this.blankRows,
       rejectReasons,
       rejects: this.rejects,
-      rejectsTruncated: this.rejected > this.rejects.length,
+      rejectsTruncated: this.rejectedCount > this.rejects.length,
       hashes,
       column: this.column,
       encoding: this.sample.encoding,

@@ -1,0 +1,262 @@
+/**
+ * The block reader both cohort readers are built on (readCohort: one key, readCohortMulti: up to three):
+ * - readCohortFile opens the file verified (csv-file.ts: stat before and after, read again once a changed
+ *   file settles), starts the hashing workers while it is sampled (sniff.ts, with the hasHeader and
+ *   delimiter overrides), resolves the reader's columns, reads, verifies, and lets the reader finish;
+ * - BlockRun walks the file once (scan.ts: blocks of quote-free UTF-8 for the workers, CsvParser records
+ *   otherwise, Windows-1252 from the first bytes that are not UTF-8 after an ASCII sample), dispatches the
+ *   work, merges the results in file order (row numbers, kept rejects with their column), reports
+ *   progress and stops on abort.
+ * A reader adds only its per-row key handling: the tasks it sends and what it keeps of each result.
+ */
+import { AppError } from '../../../shared/errors';
+import { REJECT_REASONS, type RejectReason } from '../../../shared/domain';
+import { readVerified, type CsvFile, type VerifyOptions } from './csv-file';
+import { BlockBuffers, scanCsv, throwIfAborted, type ScanTarget } from './scan';
+import { sniffFile, type CsvDelimiter, type CsvSample } from './sniff';
+import { defaultWorkerCount, HashPool } from './worker-pool';
+
+export interface CohortProgress {
+  bytesRead: number;
+  totalBytes: number;
+  /** Data rows read so far (blank rows and the header left out). */
+  rows: number;
+}
+
+/** One rejected row (multi-key: one rejected cell). Never the raw value: `masked` shows just enough to find it. */
+export interface RejectRecord {
+  /** 1-based row number as a spreadsheet shows it (the header is row 1). */
+  row: number;
+  /** The column's name (header text or "Column N"). */
+  column: string;
+  reason: RejectReason;
+  masked: string;
+}
+
+/** The options every cohort read takes. */
+export interface BlockReadOptions {
+  path: string;
+  /** Aborting rejects with AppError CANCELLED. */
+  signal?: AbortSignal;
+  /** Called as blocks complete (a few times a second at most) and once at the end. */
+  onProgress?: (p: CohortProgress) => void;
+  /** Hashing worker threads (default: none below 2 MB, else one per core, at most 4; 0 = the calling thread only). */
+  workers?: number;
+  /** Overrides header detection. */
+  hasHeader?: boolean;
+  /** Overrides delimiter detection. */
+  delimiter?: CsvDelimiter;
+  /** How to wait for a file that changes while it is read (defaults: 2 s quiet, 3 reads, 60 s at most). */
+  verify?: VerifyOptions;
+}
+
+/** What every task result carries for the shared merge. */
+export interface BlockResult {
+  /** Records seen, blank ones included (text blocks; for batches see the kernel). */
+  records: number;
+  /** Rejects per reason index. */
+  counts: number[];
+  /** The kept rejects: row number (a text block's record index, else the row as passed), reason index, masked value. */
+  rejRows: number[];
+  rejReasons: number[];
+  rejMasked: string[];
+}
+
+/** A finished task: its result and the block buffer it was given back (for the next block). */
+export interface BlockOutcome<R> {
+  result: R;
+  block: ArrayBuffer | null;
+}
+
+const PROGRESS_EVERY_MS = 100;
+/** Below this size workers cost more to start than they save. */
+const SMALL_FILE_BYTES = 2 * 1024 * 1024;
+
+/** Rough number of data rows, to size a result buffer once. */
+export function expectedRows(sample: CsvSample): number {
+  return sample.complete ? sample.records.length : Math.ceil(sample.fileSize / Math.max(1, sample.bytesPerRecord));
+}
+
+/**
+ * Reads `opts.path` verified: `resolve` maps the reader's columns against the sample (its throw closes
+ * the workers), `start` makes the run. A mapping that needs more than one cell per row (a country column)
+ * is read on the parser path (records), not the one-cell block path.
+ */
+export async function readCohortFile<M extends { recordsOnly: boolean }, T>(
+  opts: BlockReadOptions,
+  phone: boolean,
+  resolve: (sample: CsvSample) => M,
+  start: (sample: CsvSample, mapping: M, pool: HashPool) => BlockRun<BlockResult, T>,
+): Promise<T> {
+  throwIfAborted(opts.signal);
+  return readVerified(opts.path, { ...opts.verify, signal: opts.signal }, async (src) => {
+    // Workers take ~0.1 s to start: start them while the file is sampled (the size decides how many).
+    const wanted = opts.workers ?? (src.size < SMALL_FILE_BYTES ? 0 : defaultWorkerCount());
+    const starting = HashPool.open(wanted, { phone });
+    let sample: CsvSample;
+    let mapping: M;
+    try {
+      sample = await sniffFile(src, { hasHeader: opts.hasHeader, delimiter: opts.delimiter });
+      mapping = resolve(sample);
+    } catch (err) {
+      await (await starting).close();
+      throw err;
+    }
+    const pool = await starting;
+    const run = start(mapping.recordsOnly ? { ...sample, hasQuotes: true } : sample, mapping, pool);
+    try {
+      await run.read(src);
+      // Before the sort: a read that cannot be vouched for is not worth finishing.
+      await src.verify();
+      return await run.finish();
+    } finally {
+      await pool.close();
+    }
+  });
+}
+
+/** One read: scanning, dispatch, in-order merging. A reader says what to send and what to keep. */
+export abstract class BlockRun<R extends BlockResult, T> {
+  /** Rejects per reason index, over the whole file. */
+  protected readonly counts: number[] = new Array<number>(REJECT_REASONS.length).fill(0);
+  protected readonly rejects: RejectRecord[] = [];
+  /** Rejects counted (rows, or cells for multi-key), kept or not. */
+  protected rejectedCount = 0;
+  protected rowsRead = 0;
+  private bytesRead = 0;
+  private lastProgress = 0;
+  /** Records (all kinds, header included) before the next block to merge: row numbers of text blocks. */
+  private recordsMerged = 0;
+  private readonly inFlight: { promise: Promise<BlockOutcome<R>>; textBlock: boolean; bytesEnd: number }[] = [];
+  /** Block and result buffers back from finished tasks, for the next ones (no per-block garbage). */
+  private readonly blocks = new BlockBuffers();
+  protected readonly freeOut: ArrayBuffer[] = [];
+  private readonly maxInFlight: number;
+  private abortWait: (() => void) | null = null;
+
+  constructor(
+    protected readonly opts: BlockReadOptions,
+    protected readonly sample: CsvSample,
+    protected readonly pool: HashPool,
+    protected readonly maxRejects: number,
+  ) {
+    this.maxInFlight = Math.max(2, pool.size * 2);
+  }
+
+  /** Starts the task for a block of whole quote-free records, buf[start, end). */
+  protected abstract runBlock(buf: Buffer, start: number, end: number): Promise<BlockOutcome<R>>;
+  /** Adds a parsed record to the batch; true when the batch is full. */
+  protected abstract record(cells: string[], row: number): boolean;
+  /** Hands over the batch collected so far (a function that starts its task), or null when it is empty. */
+  protected abstract takeBatch(): (() => Promise<BlockOutcome<R>>) | null;
+  /** Keeps what is the reader's own of a result (valid counts, digests); returns the data rows it read. */
+  protected abstract absorb(r: R): number;
+  /** The result buffer of `r`, free again once absorbed. */
+  protected abstract outBuffer(r: R): ArrayBuffer;
+  /** The column name of reject `i` of `r`. */
+  protected abstract rejectColumn(r: R, i: number): string;
+  /** Sorts what was kept and returns the reader's result (or throws CSV_INVALID). */
+  abstract finish(): T | Promise<T>;
+  /** A blank record after the header, on the parser path. */
+  protected blankRecord(): void {}
+
+  /** Reads the whole file into the kernel (scan.ts); merges every result before returning. */
+  async read(src: CsvFile): Promise<void> {
+    const onAbort = () => this.abortWait?.();
+    this.opts.signal?.addEventListener('abort', onAbort);
+    const target: ScanTarget = {
+      block: (buf, start, end, bytesEnd) => this.dispatch(() => this.runBlock(buf, start, end), true, bytesEnd),
+      drain: () => this.drain(0),
+      skipRecords: (n) => {
+        this.recordsMerged += n;
+      },
+      recordsMerged: () => this.recordsMerged,
+      blankRecord: () => this.blankRecord(),
+      record: (cells, row) => this.record(cells, row),
+      flush: async (bytesEnd) => {
+        const batch = this.takeBatch();
+        if (batch) await this.dispatch(batch, false, bytesEnd);
+      },
+    };
+    try {
+      await scanCsv(src, this.sample, target, this.blocks, this.opts.signal);
+      await this.drain(0);
+    } finally {
+      this.opts.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Progress at the end: the whole file. */
+  protected progressDone(): void {
+    this.opts.onProgress?.({ bytesRead: this.sample.fileSize, totalBytes: this.sample.fileSize, rows: this.rowsRead });
+  }
+
+  /** Reject counts by reason name, the reasons seen only. */
+  protected rejectReasons(): Partial<Record<RejectReason, number>> {
+    const out: Partial<Record<RejectReason, number>> = {};
+    REJECT_REASONS.forEach((r, i) => {
+      if (this.counts[i]! > 0) out[r] = this.counts[i]!;
+    });
+    return out;
+  }
+
+  /** Starts a task once there is room (merging finished tasks in order meanwhile). */
+  private async dispatch(start: () => Promise<BlockOutcome<R>>, textBlock: boolean, bytesEnd: number): Promise<void> {
+    await this.drain(this.maxInFlight - 1);
+    const promise = start();
+    // Awaited in order by drain(); if the run is abandoned (cancel, error), its rejection is expected.
+    promise.catch(() => undefined);
+    this.inFlight.push({ promise, textBlock, bytesEnd });
+  }
+
+  /** Merges finished tasks in order until at most `keep` are in flight. */
+  private async drain(keep: number): Promise<void> {
+    while (this.inFlight.length > keep) {
+      const head = this.inFlight[0]!;
+      const { result, block } = await this.awaitOrAbort(head.promise);
+      this.inFlight.shift();
+      this.merge(result, head.textBlock, head.bytesEnd);
+      if (block) this.blocks.give(block);
+      this.freeOut.push(this.outBuffer(result));
+    }
+  }
+
+  private awaitOrAbort<V>(p: Promise<V>): Promise<V> {
+    const signal = this.opts.signal;
+    if (!signal) return p;
+    throwIfAborted(signal);
+    return new Promise<V>((resolve, reject) => {
+      this.abortWait = () => reject(new AppError('CANCELLED', 'Reading the cohort file was cancelled.'));
+      p.then(resolve, reject).finally(() => {
+        this.abortWait = null;
+      });
+    });
+  }
+
+  private merge(r: R, textBlock: boolean, bytesEnd: number): void {
+    const base = this.recordsMerged;
+    this.rowsRead += this.absorb(r);
+    for (let i = 0; i < r.counts.length; i++) {
+      const c = r.counts[i]!;
+      if (c > 0) {
+        this.counts[i]! += c;
+        this.rejectedCount += c;
+      }
+    }
+    for (let i = 0; i < r.rejRows.length && this.rejects.length < this.maxRejects; i++) {
+      this.rejects.push({
+        row: textBlock ? base + r.rejRows[i]! + 1 : r.rejRows[i]!,
+        column: this.rejectColumn(r, i),
+        reason: REJECT_REASONS[r.rejReasons[i]!]!,
+        masked: r.rejMasked[i]!,
+      });
+    }
+    if (textBlock) this.recordsMerged += r.records;
+    this.bytesRead = Math.max(this.bytesRead, bytesEnd);
+    const now = Date.now();
+    if (this.opts.onProgress && now - this.lastProgress >= PROGRESS_EVERY_MS) {
+      this.lastProgress = now;
+      this.opts.onProgress({ bytesRead: this.bytesRead, totalBytes: this.sample.fileSize, rows: this.rowsRead });
+    }
+  }
+}
