@@ -16,8 +16,8 @@ export interface Sorter {
   /** Partitions [lo, hi) on byte 0 only; returns the 256 bucket ends (absolute entry indexes). */
   partitionTop(u8: Uint8Array, w: Int32Array, lo: number, hi: number): Int32Array;
   /**
-   * partitionTop in steps: the generator pauses after about `budget` entries of work (counted or
-   * moved, a pause may fall inside a cycle) and returns the bucket ends when done. The entries end
+   * partitionTop in steps: the generator pauses after about `budget` entries of work (counted, or
+   * looked at and moved; a pause falls between two cycles) and returns the bucket ends when done. The entries end
    * exactly as partitionTop leaves them. The caller yields to its event loop between steps.
    */
   partitionTopSteps(u8: Uint8Array, w: Int32Array, lo: number, hi: number, budget: number): Generator<void, Int32Array, void>;
@@ -117,7 +117,6 @@ export function createSorter(): Sorter {
     const ends = new Int32Array(256);
     const n = hi - lo;
     const step = Math.max(1, Math.floor(budget));
-    let work = 0;
     for (let i = lo; i < hi; ) {
       const stop = Math.min(hi, i + step);
       for (let p = i * E; i < stop; i++, p += E) counts[u8[p]!]!++;
@@ -133,42 +132,53 @@ export function createSorter(): Sorter {
       ends[b] = s;
     }
     if (single) return ends;
+    let work = 0;
     for (let b = 0; b < 256; b++) {
-      let hb = heads[b]!;
       const eb = ends[b]!;
-      while (hb < eb) {
-        let v = u8[hb * E]!;
-        if (v === b) {
-          hb++;
-          if (++work >= step) {
-            work = 0;
-            yield;
-          }
-          continue;
+      while (heads[b]! < eb) {
+        work += placeCycles(u8, w, b, eb, heads, step - work);
+        if (work >= step) {
+          work = 0;
+          yield;
         }
-        const p = hb * 8;
-        let t0 = w[p]!, t1 = w[p + 1]!, t2 = w[p + 2]!, t3 = w[p + 3]!, t4 = w[p + 4]!, t5 = w[p + 5]!, t6 = w[p + 6]!, t7 = w[p + 7]!;
-        do {
-          const dst = heads[v]!;
-          heads[v] = dst + 1;
-          const nv = u8[dst * E]!;
-          const q = dst * 8;
-          const n0 = w[q]!, n1 = w[q + 1]!, n2 = w[q + 2]!, n3 = w[q + 3]!, n4 = w[q + 4]!, n5 = w[q + 5]!, n6 = w[q + 6]!, n7 = w[q + 7]!;
-          w[q] = t0; w[q + 1] = t1; w[q + 2] = t2; w[q + 3] = t3; w[q + 4] = t4; w[q + 5] = t5; w[q + 6] = t6; w[q + 7] = t7;
-          t0 = n0; t1 = n1; t2 = n2; t3 = n3; t4 = n4; t5 = n5; t6 = n6; t7 = n7;
-          v = nv;
-          // The carried entry stays in t0..t7 across a pause; nothing else touches heads[] or the range meanwhile.
-          if (++work >= step) {
-            work = 0;
-            yield;
-          }
-        } while (v !== b);
-        w[p] = t0; w[p + 1] = t1; w[p + 2] = t2; w[p + 3] = t3; w[p + 4] = t4; w[p + 5] = t5; w[p + 6] = t6; w[p + 7] = t7;
-        hb++;
       }
-      heads[b] = hb;
     }
     return ends;
+  }
+
+  /**
+   * The moving half of partition() on byte 0 for bucket b, from heads[b]: whole cycles until about
+   * `budget` entries were looked at or moved, or the bucket is in place. Returns that number (≥ 1).
+   * A cycle is never cut: with digests (uniform bytes) it is about 256 moves long.
+   */
+  function placeCycles(u8: Uint8Array, w: Int32Array, b: number, eb: number, heads: Int32Array, budget: number): number {
+    let hb = heads[b]!;
+    let moves = 0;
+    while (hb < eb && moves < budget) {
+      let v = u8[hb * E]!;
+      moves++;
+      if (v === b) {
+        hb++;
+        continue;
+      }
+      const p = hb * 8;
+      let t0 = w[p]!, t1 = w[p + 1]!, t2 = w[p + 2]!, t3 = w[p + 3]!, t4 = w[p + 4]!, t5 = w[p + 5]!, t6 = w[p + 6]!, t7 = w[p + 7]!;
+      do {
+        const dst = heads[v]!;
+        heads[v] = dst + 1;
+        const nv = u8[dst * E]!;
+        const q = dst * 8;
+        const n0 = w[q]!, n1 = w[q + 1]!, n2 = w[q + 2]!, n3 = w[q + 3]!, n4 = w[q + 4]!, n5 = w[q + 5]!, n6 = w[q + 6]!, n7 = w[q + 7]!;
+        w[q] = t0; w[q + 1] = t1; w[q + 2] = t2; w[q + 3] = t3; w[q + 4] = t4; w[q + 5] = t5; w[q + 6] = t6; w[q + 7] = t7;
+        t0 = n0; t1 = n1; t2 = n2; t3 = n3; t4 = n4; t5 = n5; t6 = n6; t7 = n7;
+        v = nv;
+        moves++;
+      } while (v !== b);
+      w[p] = t0; w[p + 1] = t1; w[p + 2] = t2; w[p + 3] = t3; w[p + 4] = t4; w[p + 5] = t5; w[p + 6] = t6; w[p + 7] = t7;
+      hb++;
+    }
+    heads[b] = hb;
+    return moves;
   }
 
   function insertionSort(u8: Uint8Array, w: Int32Array, lo: number, hi: number, byte: number): void {
