@@ -18,6 +18,7 @@ import { KEY_SLOTS, keysText, slotLabel } from '../../app/keys';
 import { Tag } from '../../ui/badge';
 import { isSimulatedAudience } from '../../app/sandbox';
 import { UseInTiktok } from './use-in-tiktok';
+import { OverlapPanel } from './overlap-panel';
 
 const DAY = 86_400_000;
 
@@ -226,6 +227,7 @@ export function AudienceDetail({ id }: { id: number }) {
             </table>
           )}
           <UseInTiktok key={a.id} a={a} onDeleted={() => s.navigate({ name: 'audiences' })} />
+          <OverlapPanel key={`overlap-${a.id}`} a={a} />
           {a.state === 'processing' && <Notice>TikTok takes up to 24–48 hours to match a new or changed audience. Updates meanwhile are retried later, not failed.</Notice>}
         </>
       )}
