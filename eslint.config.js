@@ -1,8 +1,71 @@
 // Lint, including the layering rules of STYLE.md: folders are runtimes, and crossing them wrongly fails CI.
 import tseslint from 'typescript-eslint';
+import layering from './eslint-rules/layering.js';
 
 const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'path', 'os', 'crypto', 'child_process', 'worker_threads', 'http', 'https', 'net', 'stream', 'url', 'util', 'zlib', 'events', 'readline'];
 const nativeModules = ['better-sqlite3', 'keytar', 'electron', 'ws', 'papaparse'];
+
+// Today's imports that break the layering, one 'from -> to' module pair each, so that any NEW violation fails.
+// To be removed as the CLI becomes thin (#13 §2): the CLI still reaches into core internals.
+const cliLayeringExceptions = [
+  'electron/cli/commands/accounts -> electron/core/paths',
+  'electron/cli/commands/accounts -> electron/core/secrets',
+  'electron/cli/commands/accounts -> electron/core/store',
+  'electron/cli/commands/accounts -> electron/core/tiktok/connections',
+  'electron/cli/commands/daemon -> electron/core/paths',
+  'electron/cli/commands/delete -> electron/core/app',
+  'electron/cli/commands/erase -> electron/core/app',
+  'electron/cli/commands/erase -> electron/core/engine/erase',
+  'electron/cli/commands/login -> electron/core/paths',
+  'electron/cli/commands/login -> electron/core/secrets',
+  'electron/cli/commands/login -> electron/core/store',
+  'electron/cli/commands/login -> electron/core/system-browser',
+  'electron/cli/commands/login -> electron/core/tiktok/client',
+  'electron/cli/commands/login -> electron/core/tiktok/connections',
+  'electron/cli/commands/login -> electron/core/tiktok/oauth',
+  'electron/cli/commands/logout -> electron/core/paths',
+  'electron/cli/commands/logout -> electron/core/store',
+  'electron/cli/commands/logout -> electron/core/tiktok/connections',
+  'electron/cli/commands/overlap -> electron/core/app',
+  'electron/cli/commands/overlap -> electron/core/engine/overlap',
+  'electron/cli/commands/plan -> electron/core/cohort',
+  'electron/cli/commands/plan -> electron/core/paths',
+  'electron/cli/commands/plan -> electron/core/store',
+  'electron/cli/commands/plan -> electron/core/sync/removal-guard',
+  'electron/cli/commands/recover -> electron/core/paths',
+  'electron/cli/commands/recover -> electron/core/store/recover',
+  'electron/cli/commands/removals -> electron/core/app',
+  'electron/cli/commands/removals -> electron/core/engine/views',
+  'electron/cli/commands/runs -> electron/core/app',
+  'electron/cli/commands/sandbox -> electron/core/tiktok/oauth',
+  'electron/cli/commands/sandbox -> electron/core/tiktok/simulator',
+  'electron/cli/commands/schedule -> electron/core/app',
+  'electron/cli/commands/schedule -> electron/core/store/audiences-repo',
+  'electron/cli/commands/schedule -> electron/core/sync/cadence',
+  'electron/cli/commands/start -> electron/core/paths',
+  'electron/cli/commands/start -> electron/web-host/serve',
+  'electron/cli/commands/status -> electron/core/app',
+  'electron/cli/commands/status -> electron/core/engine/views',
+  'electron/cli/commands/status -> electron/core/sync/match-rate',
+  'electron/cli/commands/sync -> electron/core/app',
+  'electron/cli/commands/sync -> electron/core/cohort',
+  'electron/cli/commands/sync -> electron/core/engine/audience-use',
+  'electron/cli/commands/undo -> electron/core/app',
+  'electron/cli/commands/use -> electron/core/app',
+  'electron/cli/commands/use -> electron/core/engine/audience-use',
+  'electron/cli/removal-args -> electron/core/store/audiences-repo',
+  'electron/cli/removal-args -> electron/core/sync/removal-guard',
+];
+// To be removed as the CLI becomes thin (#13 §2): host helpers that still live in core outside the engine's entry.
+const hostLayeringExceptions = [
+  'electron/main/file-access -> electron/core/file-grants',
+  'electron/main/index -> electron/core/file-grants',
+  'electron/main/index -> electron/core/paths',
+  'electron/web-host/index -> electron/core/paths',
+  'electron/web-host/serve -> electron/core/system-browser',
+  'electron/web-host/server -> electron/core/file-grants',
+  'electron/web-host/server -> electron/core/temp-dirs',
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'out/**', 'dist/**', 'test-results/**', 'playwright-report/**', '.reports/**'] },
@@ -13,6 +76,13 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-syntax': ['error', { selector: "CallExpression[callee.property.name='only'][callee.object.name=/^(it|test|describe)$/]", message: 'A focused test silently skips the rest of the suite.' }],
     },
+  },
+  {
+    // Hosts side by side, each entering core only through the engine's entry; core's arrows point down;
+    // renderer → renderer and shared; shared → nothing of electron/ or renderer/ (eslint-rules/layering.js).
+    files: ['electron/**/*.ts', 'shared/**/*.ts', 'renderer/**/*.ts', 'renderer/**/*.tsx'],
+    plugins: { local: layering },
+    rules: { 'local/layering': ['error', { exceptions: [...cliLayeringExceptions, ...hostLayeringExceptions] }] },
   },
   {
     files: ['electron/core/**/*.ts'],

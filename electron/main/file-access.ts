@@ -9,7 +9,7 @@
  */
 import path from 'node:path';
 import type { FileGrants, ReportTargets } from '../core/file-grants';
-import { FILE_GIVEN_CHANNEL } from '../preload/api';
+import { FILE_GIVEN_CHANNEL } from '../../shared/ipc/channels';
 import type { InvokeEventLike, IpcMainLike, SenderFrameLike } from './registrar';
 
 /** Registers the preload's "the user gave this file" message; resolves true when the path was granted. */

@@ -9,11 +9,8 @@
  */
 import type { IpcRendererEvent } from 'electron';
 import { buildApi } from '../../shared/ipc/api-object';
-import { isEventName } from '../../shared/ipc/channels';
+import { FILE_GIVEN_CHANNEL, isEventName } from '../../shared/ipc/channels';
 import type { Api, ApiOn, EventListener, EventName, EventPayloads, Result } from '../../shared/ipc/contract';
-
-/** Preload → main: "the user gave this file" (a drop or the file picker). Not a contract channel: the page cannot call it. */
-export const FILE_GIVEN_CHANNEL = 'file:given';
 
 /** The part of ipcRenderer the preload uses (structural, so tests pass a fake). */
 export interface IpcRendererLike {

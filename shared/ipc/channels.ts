@@ -95,3 +95,9 @@ export function splitChannel<C extends Channel>(channel: C): [DomainOf<C>, VerbO
   const i = channel.indexOf(':');
   return [channel.slice(0, i) as DomainOf<C>, channel.slice(i + 1) as VerbOf<C>];
 }
+
+/**
+ * Preload → main: "the user gave this file" (a drop or the file picker). Not a contract channel: the page cannot
+ * call it. Here, not in electron/preload, because hosts never import each other.
+ */
+export const FILE_GIVEN_CHANNEL = 'file:given';

@@ -11,7 +11,7 @@ import { registerFileGrants, saveDialogTargets } from '../../../electron/main/fi
 import type { ShowSaveDialog } from '../../../electron/main/file-access';
 import { createDispatcher } from '../../../shared/ipc/dispatcher';
 import type { InvokeEventLike, IpcMainLike, SenderFrameLike } from '../../../electron/main/registrar';
-import { FILE_GIVEN_CHANNEL } from '../../../electron/preload/api';
+import { FILE_GIVEN_CHANNEL } from '../../../shared/ipc/channels';
 import { tmpDir } from '../../helpers/tmp';
 import { fakeHandlers } from '../ipc/fake-handlers';
 

@@ -1,0 +1,64 @@
+/**
+ * #13 §2: the layering of STYLE.md is a lint error. Each case lints a one-line snippet with the repo's own
+ * eslint.config.js, as if it were a file at the given path, and reads what `local/layering` says.
+ */
+import path from 'node:path';
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const eslint = new ESLint({ cwd: ROOT });
+
+/** The layering messages for `code` linted as the repo file `file`. */
+async function layering(file: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: path.join(ROOT, file) });
+  return (result?.messages ?? []).filter((m) => m.ruleId === 'local/layering').map((m) => m.message);
+}
+
+const use = (spec: string) => `import { x } from '${spec}';\nexport const y = x;\n`;
+
+describe('layering lint rule', { timeout: 60_000 }, () => {
+  it('a host never imports another host', async () => {
+    expect(await layering('electron/main/new-file.ts', use('../web-host/server'))).toEqual([expect.stringContaining('electron/main never imports electron/web-host')]);
+    expect(await layering('electron/web-host/new-file.ts', use('../main/registrar'))).toEqual([expect.stringContaining('electron/web-host never imports electron/main')]);
+    expect(await layering('electron/cli/commands/new-file.ts', use('../../preload/api'))).toEqual([expect.stringContaining('electron/cli never imports electron/preload')]);
+    expect(await layering('electron/preload/new-file.ts', use('../cli/command'))).toEqual([expect.stringContaining('electron/preload never imports electron/cli')]);
+  });
+
+  it("a host enters core only through the engine's public entry", async () => {
+    expect(await layering('electron/web-host/new-file.ts', use('../core/store'))).toEqual([expect.stringContaining("only through the engine's public entry")]);
+    expect(await layering('electron/main/new-file.ts', use('../core/sync/scheduler'))).toEqual([expect.stringContaining("only through the engine's public entry")]);
+    expect(await layering('electron/main/new-file.ts', use('../core/engine/engine-client'))).toEqual([]);
+    expect(await layering('electron/cli/commands/new-file.ts', use('../../core/engine'))).toEqual([]);
+    expect(await layering('electron/main/new-file.ts', use('../../shared/ipc/dispatcher'))).toEqual([]);
+  });
+
+  it("the CLI's listed exceptions hold for their own file only: a new reach into core is an error", async () => {
+    expect(await layering('electron/cli/commands/plan.ts', use('../../core/store'))).toEqual([]);
+    expect(await layering('electron/cli/commands/new-file.ts', use('../../core/store'))).toEqual([expect.stringContaining("only through the engine's public entry")]);
+  });
+
+  it('the renderer imports only renderer and shared', async () => {
+    expect(await layering('renderer/src/app/new-file.ts', use('../../../electron/core/paths'))).toEqual([expect.stringContaining('renderer imports only renderer/ and shared/')]);
+    expect(await layering('renderer/src/app/new-file.ts', use('../../../shared/domain'))).toEqual([]);
+  });
+
+  it('shared imports nothing from electron or renderer', async () => {
+    expect(await layering('shared/new-file.ts', use('../electron/core/paths'))).toEqual([expect.stringContaining('shared/ is pure TS')]);
+    expect(await layering('shared/ipc/new-file.ts', use('../../renderer/src/app/bridge'))).toEqual([expect.stringContaining('shared/ is pure TS')]);
+  });
+
+  it('cohort and store sit at the bottom of core', async () => {
+    expect(await layering('electron/core/cohort/new-file.ts', use('../sync/planner'))).toEqual([expect.stringContaining('electron/core/cohort never imports electron/core/sync')]);
+    expect(await layering('electron/core/store/new-file.ts', use('../tiktok/client'))).toEqual([expect.stringContaining('electron/core/store never imports electron/core/tiktok')]);
+    expect(await layering('electron/core/store/new-file.ts', use('../engine'))).toEqual([expect.stringContaining('electron/core/store never imports electron/core/engine')]);
+    expect(await layering('electron/core/sync/new-file.ts', use('../store'))).toEqual([]);
+  });
+
+  it('tiktok imports neither sync nor engine, and sync does not import engine', async () => {
+    expect(await layering('electron/core/tiktok/new-file.ts', use('../sync/planner'))).toEqual([expect.stringContaining('electron/core/tiktok never imports electron/core/sync')]);
+    expect(await layering('electron/core/tiktok/new-file.ts', use('../engine/views'))).toEqual([expect.stringContaining('electron/core/tiktok never imports electron/core/engine')]);
+    expect(await layering('electron/core/sync/new-file.ts', use('../engine/views'))).toEqual([expect.stringContaining('electron/core/sync never imports electron/core/engine')]);
+    expect(await layering('electron/core/engine/new-file.ts', use('../sync/planner'))).toEqual([]);
+  });
+});
