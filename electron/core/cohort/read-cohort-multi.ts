@@ -16,12 +16,12 @@ import { AppError } from '../../../shared/errors';
 import { sortUniqueInPlace } from './hash-set';
 import type { MultiChunkResult, MultiTask, MultiTextTask } from './kernel';
 import { MULTI_ENTRY_BYTES, MULTI_SLOTS, slotOfKey, type MultiSlot } from './multi-key';
-import { readVerified, type CsvFile, type VerifyOptions } from './csv-file';
+import { BlockRun, expectedRows, readCohortFile, type BlockReadOptions, type RejectRecord } from './block-reader';
 import { phoneWithCountry } from './normalize';
-import { checkProfile, countryColumnOf, resolveColumn, type CohortProgress, type RejectRecord } from './read-cohort';
-import { BlockBuffers, scanCsv, throwIfAborted, type ScanTarget } from './scan';
-import { sniffFile, type CsvDelimiter, type CsvSample } from './sniff';
-import { defaultWorkerCount, HashPool, type MultiRequest } from './worker-pool';
+import { checkProfile, countryColumnOf, resolveColumn } from './read-cohort';
+import { throwIfAborted } from './scan';
+import type { CsvSample } from './sniff';
+import type { HashPool } from './worker-pool';
 
 /** One key of a multi-key cohort: which key, read from which column (header name or 0-based index). */
 export interface MultiKeyMapping {
@@ -31,25 +31,12 @@ export interface MultiKeyMapping {
   countryColumn?: string | number;
 }
 
-export interface ReadCohortMultiOptions {
-  path: string;
+export interface ReadCohortMultiOptions extends BlockReadOptions {
   /** 1 to 3 mappings to distinct slots (IDFA and GAID share the MAID slot: map one of them). */
   keys: MultiKeyMapping[];
   profile: NormalizationProfile;
-  /** Aborting rejects with AppError CANCELLED. */
-  signal?: AbortSignal;
-  /** Called as batches complete (a few times a second at most) and once at the end. */
-  onProgress?: (p: CohortProgress) => void;
   /** Rejected cells kept with row number and masked value (default 100,000); counts are always exact. */
   maxRejects?: number;
-  /** Hashing worker threads (default: none below 2 MB, else one per core, at most 4; 0 = this thread only). */
-  workers?: number;
-  /** Overrides header detection. */
-  hasHeader?: boolean;
-  /** Overrides delimiter detection. */
-  delimiter?: CsvDelimiter;
-  /** How to wait for a file that changes while it is read (as readCohort's `verify`). */
-  verify?: VerifyOptions;
 }
 
 export interface MultiCohortResult {
@@ -79,9 +66,6 @@ export interface MultiCohortResult {
 
 /** Rows per batch sent to a worker. */
 const BATCH_ROWS = 8192;
-const PROGRESS_EVERY_MS = 100;
-/** Below this size workers cost more to start than they save. */
-const SMALL_FILE_BYTES = 2 * 1024 * 1024;
 
 /** Checks the mappings: 1..3, one per slot. */
 function checkMappings(keys: readonly MultiKeyMapping[]): void {
@@ -111,170 +95,83 @@ export async function readCohortMulti(opts: ReadCohortMultiOptions): Promise<Mul
   checkMappings(opts.keys);
   const profile = opts.profile ?? DEFAULT_PROFILE;
   for (const k of opts.keys) checkProfile(k.key, profile);
-  throwIfAborted(opts.signal);
-  return readVerified(opts.path, { ...opts.verify, signal: opts.signal }, async (src) => {
-    const wanted = opts.workers ?? (src.size < SMALL_FILE_BYTES ? 0 : defaultWorkerCount());
-    const starting = HashPool.open(wanted, { phone: opts.keys.some((k) => k.key === 'phone') });
-    let sample: CsvSample;
-    let columns: MultiCohortResult['columns'];
-    let countries: (number | null)[] = [];
-    try {
-      sample = await sniffFile(src, { hasHeader: opts.hasHeader, delimiter: opts.delimiter });
-      columns = opts.keys.map((k) => ({ key: k.key, slot: slotOfKey(k.key), ...resolveColumn(sample, k.key, k.column) }));
-      countries = opts.keys.map((k, i) => countryColumnOf(sample, k.key, k.countryColumn, columns[i]!.index));
+  return readCohortFile(
+    opts,
+    opts.keys.some((k) => k.key === 'phone'),
+    (sample) => {
+      const columns: MultiCohortResult['columns'] = opts.keys.map((k) => ({ key: k.key, slot: slotOfKey(k.key), ...resolveColumn(sample, k.key, k.column) }));
+      const countries = opts.keys.map((k, i) => countryColumnOf(sample, k.key, k.countryColumn, columns[i]!.index));
       for (let i = 1; i < columns.length; i++) {
         const twin = columns.slice(0, i).find((c) => c.index === columns[i]!.index);
         if (twin) throw new AppError('INVALID_ARGUMENT', `Column "${twin.name}" is mapped to both ${KEY_LABELS[twin.key]} and ${KEY_LABELS[columns[i]!.key]}: map each key to its own column.`);
       }
-    } catch (err) {
-      await (await starting).close();
-      throw err;
-    }
-    const pool = await starting;
-    // A country column needs two cells per phone: the parser path (records), not the block path.
-    const withCountry = countries.some((c) => c !== null);
-    const run = new MultiRun(opts, withCountry ? { ...sample, hasQuotes: true } : sample, columns, profile, Math.max(0, opts.maxRejects ?? 100_000), pool, countries);
-    try {
-      await run.read(src);
-      // Before the sort: a read that cannot be vouched for is not worth finishing.
-      await src.verify();
-      return run.finish();
-    } finally {
-      await pool.close();
-    }
-  });
+      // A country column needs two cells per phone: the parser path (records), not the block path.
+      return { columns, countries, recordsOnly: countries.some((c) => c !== null) };
+    },
+    (sample, { columns, countries }, pool) => new MultiRun(opts, sample, columns, profile, Math.max(0, opts.maxRejects ?? 100_000), pool, countries),
+  );
 }
 
-/** One readCohortMulti call: parsing, dispatch, in-order merging. */
-class MultiRun {
+/** One readCohortMulti call: up to three key cells per row, 96-byte tuples collected in one buffer. */
+class MultiRun extends BlockRun<MultiChunkResult, MultiCohortResult> {
   private entries: Buffer;
   private entryBytes = 0;
-  private readonly counts: number[] = new Array<number>(REJECT_REASONS.length).fill(0);
   private readonly perKey: number[];
-  private readonly rejects: RejectRecord[] = [];
-  private rejectedCells = 0;
-  private rowsRead = 0;
   private valid = 0;
   private rejected = 0;
-  private bytesRead = 0;
-  private lastProgress = 0;
-  /** Records (all kinds, header included) before the next block to merge: row numbers of text blocks. */
-  private recordsMerged = 0;
-  private readonly inFlight: { promise: Promise<{ result: MultiChunkResult; block: ArrayBuffer | null }>; textBlock: boolean; bytesEnd: number }[] = [];
-  private readonly freeOut: ArrayBuffer[] = [];
-  private readonly blocks = new BlockBuffers();
   private readonly task: MultiTask;
   private readonly textTask: MultiTextTask;
-  private readonly maxInFlight: number;
-  private abortWait: (() => void) | null = null;
+  private readonly cols: number[];
+  private cells: (string | null)[] = [];
+  private rows: number[] = [];
 
   constructor(
-    private readonly opts: ReadCohortMultiOptions,
-    private readonly sample: CsvSample,
+    protected override readonly opts: ReadCohortMultiOptions,
+    sample: CsvSample,
     private readonly columns: MultiCohortResult['columns'],
     profile: NormalizationProfile,
-    private readonly maxRejects: number,
-    private readonly pool: HashPool,
+    maxRejects: number,
+    pool: HashPool,
     private readonly countries: readonly (number | null)[] = [],
   ) {
+    super(opts, sample, pool, maxRejects);
     const normProfile = { ...profile, defaultCountry: profile.defaultCountry?.toUpperCase() ?? null };
     this.task = { keys: columns.map((c) => c.key), slots: columns.map((c) => MULTI_SLOTS.indexOf(c.slot)), profile: normProfile, maxRejects };
-    this.textTask = { ...this.task, columns: columns.map((c) => c.index), delimiter: sample.delimiter };
+    this.cols = columns.map((c) => c.index);
+    this.textTask = { ...this.task, columns: this.cols, delimiter: sample.delimiter };
     this.perKey = new Array<number>(columns.length * 3).fill(0);
-    this.maxInFlight = Math.max(2, pool.size * 2);
-    const expected = sample.complete ? sample.records.length : Math.ceil(sample.fileSize / Math.max(1, sample.bytesPerRecord));
-    this.entries = Buffer.allocUnsafe(Math.max(1024, Math.ceil(expected * 1.2)) * MULTI_ENTRY_BYTES);
+    this.entries = Buffer.allocUnsafe(Math.max(1024, Math.ceil(expectedRows(sample) * 1.2)) * MULTI_ENTRY_BYTES);
   }
 
-  /** Reads the whole file into the kernel (scan.ts); merges every result before returning. */
-  async read(src: CsvFile): Promise<void> {
-    const onAbort = () => this.abortWait?.();
-    this.opts.signal?.addEventListener('abort', onAbort);
-    const cols = this.columns.map((c) => c.index);
-    const nk = cols.length;
-    let cells: (string | null)[] = [];
-    let rows: number[] = [];
-    const target: ScanTarget = {
-      block: (buf, start, end, bytesEnd) => {
-        const req: MultiRequest = { id: this.pool.id(), kind: 'multiText', buffer: buf.buffer as ArrayBuffer, start: buf.byteOffset + start, end: buf.byteOffset + end, task: this.textTask, out: this.freeOut.pop() ?? null };
-        return this.dispatch(this.pool.runMulti(req), true, bytesEnd);
-      },
-      drain: () => this.drain(0),
-      skipRecords: (n) => {
-        this.recordsMerged += n;
-      },
-      recordsMerged: () => this.recordsMerged,
-      // Blank rows are not counted for a multi-key cohort.
-      blankRecord: () => undefined,
-      record: (rec, row) => {
-        for (let k = 0; k < nk; k++) {
-          const country = this.countries[k] ?? null;
-          cells.push(cols[k]! >= rec.length ? null : country === null ? rec[cols[k]!]! : phoneWithCountry(rec[cols[k]!]!, rec[country]));
-        }
-        rows.push(row);
-        return rows.length >= BATCH_ROWS;
-      },
-      flush: async (bytesEnd) => {
-        if (rows.length === 0) return;
-        const req: MultiRequest = { id: this.pool.id(), kind: 'multi', cells, rows: Float64Array.from(rows), task: this.task, out: this.freeOut.pop() ?? null };
-        cells = [];
-        rows = [];
-        await this.dispatch(this.pool.runMulti(req), false, bytesEnd);
-      },
-    };
-    try {
-      await scanCsv(src, this.sample, target, this.blocks, this.opts.signal);
-      await this.drain(0);
-    } finally {
-      this.opts.signal?.removeEventListener('abort', onAbort);
+  protected runBlock(buf: Buffer, start: number, end: number): Promise<{ result: MultiChunkResult; block: ArrayBuffer | null }> {
+    return this.pool.runMulti({ id: this.pool.id(), kind: 'multiText', buffer: buf.buffer as ArrayBuffer, start: buf.byteOffset + start, end: buf.byteOffset + end, task: this.textTask, out: this.freeOut.pop() ?? null });
+  }
+
+  // Blank rows are not counted for a multi-key cohort (blankRecord: the default, nothing).
+
+  protected record(rec: string[], row: number): boolean {
+    const cols = this.cols;
+    for (let k = 0; k < cols.length; k++) {
+      const country = this.countries[k] ?? null;
+      this.cells.push(cols[k]! >= rec.length ? null : country === null ? rec[cols[k]!]! : phoneWithCountry(rec[cols[k]!]!, rec[country]));
     }
+    this.rows.push(row);
+    return this.rows.length >= BATCH_ROWS;
   }
 
-  private async dispatch(promise: Promise<{ result: MultiChunkResult; block: ArrayBuffer | null }>, textBlock: boolean, bytesEnd: number): Promise<void> {
-    // Awaited in order by drain(); if the run is abandoned (cancel, error), its rejection is expected.
-    promise.catch(() => undefined);
-    this.inFlight.push({ promise, textBlock, bytesEnd });
-    await this.drain(this.maxInFlight - 1);
+  protected takeBatch(): (() => Promise<{ result: MultiChunkResult; block: ArrayBuffer | null }>) | null {
+    if (this.rows.length === 0) return null;
+    const cells = this.cells;
+    const rows = Float64Array.from(this.rows);
+    this.cells = [];
+    this.rows = [];
+    return () => this.pool.runMulti({ id: this.pool.id(), kind: 'multi', cells, rows, task: this.task, out: this.freeOut.pop() ?? null });
   }
 
-  /** Merges finished batches in order until at most `keep` are in flight. */
-  private async drain(keep: number): Promise<void> {
-    while (this.inFlight.length > keep) {
-      const head = this.inFlight[0]!;
-      const { result, block } = await this.awaitOrAbort(head.promise);
-      this.inFlight.shift();
-      this.merge(result, head.textBlock, head.bytesEnd);
-      if (block) this.blocks.give(block);
-      this.freeOut.push(result.entries);
-    }
-  }
-
-  private awaitOrAbort<T>(p: Promise<T>): Promise<T> {
-    const signal = this.opts.signal;
-    if (!signal) return p;
-    throwIfAborted(signal);
-    return new Promise<T>((resolve, reject) => {
-      this.abortWait = () => reject(new AppError('CANCELLED', 'Reading the cohort file was cancelled.'));
-      p.then(resolve, reject).finally(() => {
-        this.abortWait = null;
-      });
-    });
-  }
-
-  private merge(r: MultiChunkResult, textBlock: boolean, bytesEnd: number): void {
-    const base = this.recordsMerged;
-    this.rowsRead += r.rows;
+  protected absorb(r: MultiChunkResult): number {
     this.valid += r.valid;
     this.rejected += r.rejected;
-    for (let i = 0; i < r.counts.length; i++) {
-      this.counts[i]! += r.counts[i]!;
-      this.rejectedCells += r.counts[i]!;
-    }
     for (let i = 0; i < r.perKey.length; i++) this.perKey[i]! += r.perKey[i]!;
-    for (let i = 0; i < r.rejRows.length && this.rejects.length < this.maxRejects; i++) {
-      this.rejects.push({ row: textBlock ? base + r.rejRows[i]! + 1 : r.rejRows[i]!, column: this.columns[r.rejKeys[i]!]!.name, reason: REJECT_REASONS[r.rejReasons[i]!]!, masked: r.rejMasked[i]! });
-    }
-    if (textBlock) this.recordsMerged += r.records;
     const bytes = r.entryCount * MULTI_ENTRY_BYTES;
     if (this.entryBytes + bytes > this.entries.length) {
       const bigger = Buffer.allocUnsafe(Math.max(this.entryBytes + bytes, this.entries.length * 2));
@@ -283,20 +180,20 @@ class MultiRun {
     }
     this.entries.set(new Uint8Array(r.entries, 0, bytes), this.entryBytes);
     this.entryBytes += bytes;
-    this.bytesRead = Math.max(this.bytesRead, bytesEnd);
-    const now = Date.now();
-    if (this.opts.onProgress && now - this.lastProgress >= PROGRESS_EVERY_MS) {
-      this.lastProgress = now;
-      this.opts.onProgress({ bytesRead: this.bytesRead, totalBytes: this.sample.fileSize, rows: this.rowsRead });
-    }
+    return r.rows;
+  }
+
+  protected outBuffer(r: MultiChunkResult): ArrayBuffer {
+    return r.entries;
+  }
+
+  protected rejectColumn(r: MultiChunkResult, i: number): string {
+    return this.columns[r.rejKeys[i]!]!.name;
   }
 
   finish(): MultiCohortResult {
     const file = path.basename(this.opts.path);
-    const rejectReasons: Record<string, number> = {};
-    REJECT_REASONS.forEach((r, i) => {
-      if (this.counts[i]! > 0) rejectReasons[r] = this.counts[i]!;
-    });
+    const rejectReasons: Record<string, number> = this.rejectReasons();
     if (this.rowsRead === 0) {
       throw new AppError('CSV_INVALID', this.sample.hasHeader ? `${file} has a header row but no data rows. Export the cohort again with its rows.` : `${file} has no data rows. Export the cohort again with its rows.`);
     }
@@ -311,7 +208,7 @@ class MultiRun {
     this.columns.forEach((c, k) => {
       perKey[c.slot] = { valid: this.perKey[3 * k]!, rejected: this.perKey[3 * k + 1]!, empty: this.perKey[3 * k + 2]! };
     });
-    this.opts.onProgress?.({ bytesRead: this.sample.fileSize, totalBytes: this.sample.fileSize, rows: this.rowsRead });
+    this.progressDone();
     return {
       rowsRead: this.rowsRead,
       valid: this.valid,
@@ -320,7 +217,7 @@ class MultiRun {
       rejectReasons,
       perKey,
       rejects: this.rejects,
-      rejectsTruncated: this.rejectedCells > this.rejects.length,
+      rejectsTruncated: this.rejectedCount > this.rejects.length,
       entries,
       columns: this.columns,
       encoding: this.sample.encoding,
