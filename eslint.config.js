@@ -40,8 +40,6 @@ const cliLayeringExceptions = [
   'electron/cli/commands/sandbox -> electron/core/tiktok/oauth',
   'electron/cli/commands/sandbox -> electron/core/tiktok/simulator',
   'electron/cli/commands/schedule -> electron/core/app',
-  'electron/cli/commands/schedule -> electron/core/store/audiences-repo',
-  'electron/cli/commands/schedule -> electron/core/sync/cadence',
   'electron/cli/commands/start -> electron/core/paths',
   'electron/cli/commands/start -> electron/web-host/serve',
   'electron/cli/commands/status -> electron/core/app',

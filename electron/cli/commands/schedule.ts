@@ -1,7 +1,6 @@
 import { AppError } from '../../../shared/errors';
 import { CohortRelayApp } from '../../core/app';
-import type { Cadence } from '../../core/store/audiences-repo';
-import { cadenceProblem } from '../../core/sync/cadence';
+import { cadenceProblem, clearSchedule, listSchedules, nextRunOf, pauseSchedule, setSchedule, type Cadence } from '../../core/engine';
 import { flag, printJson, str, type CliCommand } from '../command';
 
 const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
@@ -48,33 +47,32 @@ const schedule: CliCommand = {
       const needId = () => {
         const id = Number(idText);
         if (!Number.isInteger(id) || id <= 0) throw new AppError('INVALID_ARGUMENT', 'Missing --audience-id ID: the audience number "cohort-relay status" shows.');
-        return app.store.audiences.require(id);
+        return id;
       };
       switch (action) {
         case 'add': {
           const every = str(ctx, 'every');
           if (!every) throw new AppError('INVALID_ARGUMENT', 'Missing --every: hourly, daily@HH:MM, weekly@mon@HH:MM or once@ISO-date.');
-          const a = app.store.audiences.update(needId().id, { cadence: parseCadence(every), paused: false });
-          ctx.stdout.write(`Audience "${a.name}" now syncs ${every}; next run ${app.scheduler.nextRun(a)?.toISOString() ?? 'none'}. Scheduled syncs run while "cohort-relay daemon" or the desktop app is running.\n`);
+          const a = setSchedule(app, needId(), parseCadence(every));
+          ctx.stdout.write(`Audience "${a.name}" now syncs ${every}; next run ${nextRunOf(app, a) ?? 'none'}. Scheduled syncs run while "cohort-relay daemon" or the desktop app is running.\n`);
           return 0;
         }
         case 'remove': {
-          const a = app.store.audiences.update(needId().id, { cadence: { kind: 'manual' } });
+          const a = clearSchedule(app, needId());
           ctx.stdout.write(`Audience "${a.name}" is no longer scheduled.\n`);
           return 0;
         }
         case 'pause':
         case 'resume': {
           const paused = action === 'pause';
-          if (idText) app.store.audiences.update(needId().id, { paused });
-          else app.scheduler.setPaused(paused);
+          pauseSchedule(app, idText ? needId() : null, paused);
           ctx.stdout.write(`${paused ? 'Paused' : 'Resumed'} ${idText ? `audience ${idText}` : 'all scheduled syncs'}.\n`);
           return 0;
         }
         case 'list': {
-          const list = app.store.audiences.list().map((a) => ({ id: a.id, name: a.name, cadence: a.cadence, paused: a.paused, nextRun: app.scheduler.nextRun(a)?.toISOString() ?? null }));
-          if (flag(ctx, 'json')) printJson(ctx, { pausedAll: app.scheduler.paused, schedules: list });
-          else for (const s of list) ctx.stdout.write(`#${s.id} ${s.name}: ${s.cadence.kind}${'at' in s.cadence ? ` ${s.cadence.at}` : ''}${s.paused ? ' (paused)' : ''}, next ${s.nextRun ?? '—'}\n`);
+          const list = listSchedules(app);
+          if (flag(ctx, 'json')) printJson(ctx, list);
+          else for (const s of list.schedules) ctx.stdout.write(`#${s.id} ${s.name}: ${s.cadence.kind}${'at' in s.cadence ? ` ${s.cadence.at}` : ''}${s.paused ? ' (paused)' : ''}, next ${s.nextRun ?? '—'}\n`);
           return 0;
         }
         default:

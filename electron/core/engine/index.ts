@@ -43,6 +43,8 @@ import { apiCallView, audienceView, connectionView, environmentOf, keyOfCalculat
 
 export { SandboxHost, SANDBOX_PROCESSING_MS } from './sandbox';
 export { runPhase, RateMeter } from './progress';
+export { cadenceProblem, clearSchedule, listSchedules, nextRunOf, pauseSchedule, setSchedule } from './schedule';
+export type { Cadence, ScheduleDeps, ScheduleEntry, ScheduleList } from './schedule';
 
 /** Test and support seams that are not part of the hosts' EngineOptions. */
 export interface EngineInternals {
