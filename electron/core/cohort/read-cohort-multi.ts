@@ -4,11 +4,11 @@
  * counts per key and one reject record per rejected cell.
  *
  * Each cell is normalized and checked exactly as readCohort does for its key (the same kernel); a row
- * is kept when at least one of its keys is valid. Like readCohort (and with the same read loop,
- * scan.ts), quote-free UTF-8 is cut into blocks of whole records that the hashing workers split and
- * hash (kernel.processMultiBytes); quoted or UTF-16 text, from the first block holding a quote, is
- * split by CsvParser here and sent as batches of cells. Results are merged in file order, so row
- * numbers and the kept rejects are those of the file. The read is verified as readCohort's is.
+ * is kept when at least one of its keys is valid. The file is read by the block reader readCohort
+ * uses too (block-reader.ts: verified open, scan, in-order merge, rejects, progress, abort); this module
+ * adds only the per-row key handling: quote-free UTF-8 blocks go to kernel.processMultiBytes, and
+ * records CsvParser split (quoted or UTF-16 text, from the first block holding a quote) are sent as
+ * batches of key cells.
  */
 import path from 'node:path';
 import { DEFAULT_PROFILE, KEY_LABELS, REJECT_REASONS, REJECT_REASON_TEXT, type KeyType, type NormalizationProfile, type RejectReason } from '../../../shared/domain';

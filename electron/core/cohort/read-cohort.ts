@@ -2,7 +2,9 @@
  * readCohort: streams a whole cohort CSV into a sorted, de-duplicated set of SHA-256 digests, with
  * exact counts and the rejected rows (masked). Memory stays near 32 bytes per distinct value.
  *
- * Two readers feed the same kernel (scan.ts walks the file for both):
+ * The file is read by the block reader both cohort readers share (block-reader.ts, over scan.ts); this
+ * module adds only the per-row key handling (one key cell, with its country cell for phones). Two paths
+ * feed the same kernel:
  * - the fast path, for UTF-8 files without any quote character: the main thread cuts the file into
  *   blocks of whole records and the workers split, normalize and hash them (split as CsvParser
  *   splits, property-tested);
@@ -10,8 +12,9 @@
  *   quote: the main thread parses and sends batches of key cells to the workers.
  * Results are merged in file order, so row numbers and the kept rejects are those of the file.
  *
- * The read is verified (csv-file.ts): every byte up to the size seen at open is read, and the file is
- * the same one, unchanged, at the end. A file that changed is read again once it settles, or refused.
+ * The read is verified (csv-file.ts, by the block reader): every byte up to the size seen at open is
+ * read, and the file is the same one, unchanged, at the end. A file that changed is read again once it
+ * settles, or refused.
  */
 import path from 'node:path';
 import { isSupportedCountry } from 'libphonenumber-js/max';

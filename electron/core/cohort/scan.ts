@@ -1,5 +1,5 @@
 /**
- * The read loop both cohort readers share (readCohort, readCohortMulti): it walks a verified CsvFile
+ * The read loop of the block reader (block-reader.ts) both cohort readers share: it walks a verified CsvFile
  * once, from the byte-order mark to the size seen at open, and hands the reader either
  * - blocks of whole records (quote-free UTF-8: the fast path, split and hashed by the workers), or
  * - records parsed by CsvParser (quoted or UTF-16 text, or from the first block holding a quote).
