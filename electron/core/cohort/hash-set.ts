@@ -655,8 +655,8 @@ function sortWideInPlace(u8: Uint8Array, count: number, width: number): number {
   return out;
 }
 
-/** MSD radix sort of the indexes [lo, hi), whose entries agree on bytes [0, byte). */
-function sortIndexes(u8: Uint8Array, width: number, idx: Uint32Array, tmp: Uint32Array, lo: number, hi: number, byte: number, levels: Int32Array[]): void {
+/** MSD radix sort of the indexes [lo, hi), whose entries agree on bytes [0, byte) (`levels`: one counts array per byte, shared). */
+export function sortIndexes(u8: Uint8Array, width: number, idx: Uint32Array, tmp: Uint32Array, lo: number, hi: number, byte: number, levels: Int32Array[]): void {
   for (;;) {
     const n = hi - lo;
     if (n <= WIDE_SMALL) {

@@ -13,7 +13,7 @@
 import path from 'node:path';
 import { DEFAULT_PROFILE, KEY_LABELS, REJECT_REASONS, REJECT_REASON_TEXT, type KeyType, type NormalizationProfile, type RejectReason } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
-import { sortUniqueInPlace } from './hash-set';
+import { sortUniqueInPlaceAsync } from './sort-async';
 import type { MultiChunkResult, MultiTask, MultiTextTask } from './kernel';
 import { MULTI_ENTRY_BYTES, MULTI_SLOTS, slotOfKey, type MultiSlot } from './multi-key';
 import { BlockRun, expectedRows, readCohortFile, type BlockReadOptions, type RejectRecord } from './block-reader';
@@ -122,8 +122,6 @@ class MultiRun extends BlockRun<MultiChunkResult, MultiCohortResult> {
   private readonly task: MultiTask;
   private readonly textTask: MultiTextTask;
   private readonly cols: number[];
-  private cells: (string | null)[] = [];
-  private rows: number[] = [];
 
   constructor(
     protected override readonly opts: ReadCohortMultiOptions,
@@ -134,7 +132,7 @@ class MultiRun extends BlockRun<MultiChunkResult, MultiCohortResult> {
     pool: HashPool,
     private readonly countries: readonly (number | null)[] = [],
   ) {
-    super(opts, sample, pool, maxRejects);
+    super(opts, sample, pool, maxRejects, BATCH_ROWS);
     const normProfile = { ...profile, defaultCountry: profile.defaultCountry?.toUpperCase() ?? null };
     this.task = { keys: columns.map((c) => c.key), slots: columns.map((c) => MULTI_SLOTS.indexOf(c.slot)), profile: normProfile, maxRejects };
     this.cols = columns.map((c) => c.index);
@@ -149,23 +147,16 @@ class MultiRun extends BlockRun<MultiChunkResult, MultiCohortResult> {
 
   // Blank rows are not counted for a multi-key cohort (blankRecord: the default, nothing).
 
-  protected record(rec: string[], row: number): boolean {
+  protected keyCells(rec: string[], into: (string | null)[]): void {
     const cols = this.cols;
     for (let k = 0; k < cols.length; k++) {
       const country = this.countries[k] ?? null;
-      this.cells.push(cols[k]! >= rec.length ? null : country === null ? rec[cols[k]!]! : phoneWithCountry(rec[cols[k]!]!, rec[country]));
+      into.push(cols[k]! >= rec.length ? null : country === null ? rec[cols[k]!]! : phoneWithCountry(rec[cols[k]!]!, rec[country]));
     }
-    this.rows.push(row);
-    return this.rows.length >= BATCH_ROWS;
   }
 
-  protected takeBatch(): (() => Promise<{ result: MultiChunkResult; block: ArrayBuffer | null }>) | null {
-    if (this.rows.length === 0) return null;
-    const cells = this.cells;
-    const rows = Float64Array.from(this.rows);
-    this.cells = [];
-    this.rows = [];
-    return () => this.pool.runMulti({ id: this.pool.id(), kind: 'multi', cells, rows, task: this.task, out: this.freeOut.pop() ?? null });
+  protected runBatch(cells: (string | null)[], rows: Float64Array): Promise<{ result: MultiChunkResult; block: ArrayBuffer | null }> {
+    return this.pool.runMulti({ id: this.pool.id(), kind: 'multi', cells, rows, task: this.task, out: this.freeOut.pop() ?? null });
   }
 
   protected absorb(r: MultiChunkResult): number {
@@ -191,16 +182,14 @@ class MultiRun extends BlockRun<MultiChunkResult, MultiCohortResult> {
     return this.columns[r.rejKeys[i]!]!.name;
   }
 
-  finish(): MultiCohortResult {
+  async finish(): Promise<MultiCohortResult> {
     const file = path.basename(this.opts.path);
     const rejectReasons: Record<string, number> = this.rejectReasons();
-    if (this.rowsRead === 0) {
-      throw new AppError('CSV_INVALID', this.sample.hasHeader ? `${file} has a header row but no data rows. Export the cohort again with its rows.` : `${file} has no data rows. Export the cohort again with its rows.`);
-    }
+    if (this.rowsRead === 0) throw this.noRows();
     if (this.valid === 0) throw new AppError('CSV_INVALID', this.allInvalidMessage(file));
     throwIfAborted(this.opts.signal);
     // Sorted where they were collected (no second copy of the tuples); trimmed when the estimate was far off.
-    const unique = sortUniqueInPlace(this.entries, this.entryBytes / MULTI_ENTRY_BYTES, MULTI_ENTRY_BYTES);
+    const unique = await sortUniqueInPlaceAsync(this.entries, this.entryBytes / MULTI_ENTRY_BYTES, MULTI_ENTRY_BYTES);
     const sorted = this.entries.subarray(0, unique * MULTI_ENTRY_BYTES);
     const entries = sorted.length < this.entries.length * 0.75 ? Buffer.from(sorted) : sorted;
     this.entries = Buffer.alloc(0);
