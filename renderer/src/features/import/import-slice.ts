@@ -10,6 +10,7 @@ import { DEFAULT_PROFILE, KEY_LABELS, KEY_TYPES, defaultPhoneKeepPlus } from '..
 import type { KeyType, NormalizationProfile } from '../../../../shared/domain';
 import type { AppErrorShape } from '../../../../shared/errors';
 import type { EventPayloads, RequestOf } from '../../../../shared/ipc/contract';
+import type { AudienceSubType } from '../../../../shared/ipc/audience-use-dto';
 import type { Cadence, ExportView, HashLabView, KeySlot, PlanView, PreviewView, TiktokAudienceView, TryValueView, ValidationView } from '../../../../shared/ipc/dto';
 import { KEY_SLOTS, slotOf } from '../../app/keys';
 
@@ -53,6 +54,27 @@ export interface KeyChoice {
 /** Customer-file audience (TikTok's file API) or partner audience (segment API, allowlisted apps only). */
 export type AudienceApi = 'file' | 'segment';
 
+/** The creation options as the Destination step edits them (retention as typed: '' is TikTok's default). */
+export interface WizardCreateOptions {
+  retention: string;
+  enhancement: boolean;
+  subType: AudienceSubType;
+}
+
+export const DEFAULT_WIZARD_CREATE_OPTIONS: WizardCreateOptions = { retention: '', enhancement: false, subType: 'NORMAL' };
+
+/** A retention as typed is empty (TikTok's default) or a whole number of days from 1 to 365. */
+export function retentionOk(typed: string): boolean {
+  const t = typed.trim();
+  if (!t) return true;
+  const n = Number(t);
+  return /^\d+$/.test(t) && n >= 1 && n <= 365;
+}
+
+function isDefaultCreateOptions(o: WizardCreateOptions): boolean {
+  return !o.retention.trim() && !o.enhancement && o.subType === 'NORMAL';
+}
+
 /** Most keys a multi-key audience holds: email, phone and one mobile ad id. */
 export const MAX_KEYS = KEY_SLOTS.length;
 
@@ -93,6 +115,13 @@ export interface ImportSlice {
   tiktokAudiences: Remote<TiktokAudienceView[]>;
   /** Which TikTok API a new audience uses. */
   audienceApi: AudienceApi;
+  /**
+   * What TikTok takes only when it creates a new customer-file audience (#14 §1): retention in days as typed ('' for
+   * TikTok's default), Custom Audience Enhancement, Reach & Frequency. Stored with use:setCreateOptions once saved.
+   */
+  createOptions: WizardCreateOptions;
+  /** The audience whose creation options were stored (a failed store is tried again by the next Sync now / Save). */
+  createOptionsSavedFor: number | null;
   /** The user set "keep the '+' of phones" themselves: the API choice no longer changes it. */
   phonePlusChosen: boolean;
   cadence: Cadence;
@@ -127,6 +156,7 @@ export interface ImportSlice {
   /** Switches the hash lab / validation to another of the chosen keys, and re-runs the step on screen. */
   showKey(choice: KeyChoice): Promise<void>;
   setAudienceApi(api: AudienceApi): void;
+  setCreateOptions(patch: Partial<WizardCreateOptions>): void;
   setProfile(patch: Partial<NormalizationProfile>): void;
   goToStep(step: ImportStep): void;
   runHashLab(): Promise<void>;
@@ -196,6 +226,8 @@ function initial() {
     existingTiktokId: null,
     tiktokAudiences: idle<TiktokAudienceView[]>(),
     audienceApi: 'file' as AudienceApi,
+    createOptions: { ...DEFAULT_WIZARD_CREATE_OPTIONS } as WizardCreateOptions,
+    createOptionsSavedFor: null as number | null,
     phonePlusChosen: false,
     cadence: DEFAULT_CADENCE,
     source: { kind: 'file' } as SourceChoice,
@@ -348,16 +380,35 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
   /** Saves what the dry run planned (creates the audience, or changes its source and schedule); its id, or null on an error. */
   async function save(): Promise<number | null> {
     const { pending, draftAudienceId } = get();
-    if (!pending) return draftAudienceId;
+    if (!pending) return (await saveCreateOptions()) ? draftAudienceId : null;
     try {
       const b = getBridge();
       const a = pending.kind === 'create' ? await b.audiences.create(pending.request) : await b.audiences.update(pending.request);
       set({ draftAudienceId: a.id, draftCreated: pending.kind === 'create', draftApi: a.api, pending: null });
       void get().loadAudiences();
-      return a.id;
+      return (await saveCreateOptions()) ? a.id : null;
     } catch (err) {
       set({ runError: toShape(err) });
       return null;
+    }
+  }
+
+  /**
+   * Stores the creation options of an audience this wizard created, before its first sync (whose create sends them).
+   * Only a new customer-file audience takes them, and only when they differ from TikTok's defaults. False on an error.
+   */
+  async function saveCreateOptions(): Promise<boolean> {
+    const s = get();
+    const id = s.draftAudienceId;
+    if (id === null || !s.draftCreated || s.target !== 'new' || s.draftApi === 'segment' || s.createOptionsSavedFor === id || isDefaultCreateOptions(s.createOptions)) return true;
+    const o = s.createOptions;
+    try {
+      await getBridge().use.setCreateOptions({ id, retentionInDays: o.retention.trim() ? Number(o.retention) : null, audienceEnhancement: o.enhancement, subType: o.subType });
+      set({ createOptionsSavedFor: id });
+      return true;
+    } catch (err) {
+      set({ runError: toShape(err) });
+      return false;
     }
   }
 
@@ -467,6 +518,7 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
     },
 
     // Partner audiences hash phones with their '+' (E.164, TikTok's streaming API) unless the user chose otherwise.
+    setCreateOptions: (patch) => set((s) => ({ createOptions: { ...s.createOptions, ...patch } })),
     setAudienceApi: (audienceApi) => set((s) => ({ audienceApi, ...(s.phonePlusChosen ? {} : { profile: { ...s.profile, phoneKeepPlus: defaultPhoneKeepPlus(audienceApi) } }) })),
     setProfile(patch) {
       set((s) => ({ profile: { ...s.profile, ...patch }, hashLab: idle(), validation: idle(), plan: idle(), ...('phoneKeepPlus' in patch ? { phonePlusChosen: true } : {}) }));

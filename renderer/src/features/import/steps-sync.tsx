@@ -14,6 +14,7 @@ import { CadencePicker, cadenceForecast } from './cadence-picker';
 import { FolderChoiceField, FolderOnceNote } from './folder-choice';
 import { ReasonRows } from './steps-file';
 import type { PendingSave } from './import-slice';
+import { retentionOk } from './import-slice';
 import { AUDIENCE_FLOOR, KEY_LABELS } from '../../../../shared/domain';
 import type { KeyType } from '../../../../shared/domain';
 import type { AudienceView, KeySlot, PerKeyCounts, PlanView, RunView } from '../../../../shared/ipc/dto';
@@ -38,6 +39,8 @@ export function DestinationStep() {
       keyChoices: st.keyChoices,
       audienceApi: st.audienceApi,
       setAudienceApi: st.setAudienceApi,
+      createOptions: st.createOptions,
+      setCreateOptions: st.setCreateOptions,
       setDestination: st.setDestination,
       setTarget: st.setTarget,
       setAudienceName: st.setAudienceName,
@@ -83,7 +86,9 @@ export function DestinationStep() {
     );
   }
   const folderOk = s.target === 'existing' || s.source.kind === 'file' || s.source.folder.trim().length > 0;
-  const nameOk = (s.target === 'existing' ? s.existingTiktokId !== null : s.audienceName.trim().length > 0) && folderOk;
+  const takesOptions = s.target === 'new' && s.audienceApi === 'file';
+  const optionsOk = !takesOptions || retentionOk(s.createOptions.retention);
+  const nameOk = (s.target === 'existing' ? s.existingTiktokId !== null : s.audienceName.trim().length > 0) && folderOk && optionsOk;
   // A disabled button says why.
   const nextWhy = !chosen
     ? 'Choose the advertiser account first.'
@@ -93,7 +98,9 @@ export function DestinationStep() {
         ? 'Name the audience first.'
         : !folderOk
           ? 'Give the folder later syncs read from.'
-          : null;
+          : !optionsOk
+            ? 'Retention must be a whole number of days from 1 to 365, or empty.'
+            : null;
   const list = s.tiktokAudiences.data ?? [];
   const matchedOn = s.multiKey ? `${keysText(s.keyChoices)} (multi-key)` : KEY_LABELS[s.keyType];
   return (
@@ -181,6 +188,33 @@ export function DestinationStep() {
               audience instead and says so. Phones are hashed with their leading "+" (E.164), as TikTok's streaming API asks, unless you set otherwise in the hash lab.
             </p>
           </div>
+        </fieldset>
+      )}
+      {takesOptions && (
+        <fieldset className="fieldset">
+          <legend>Creation options</legend>
+          <p className="muted small">TikTok takes these only when it creates the audience (the first sync); they cannot change afterwards.</p>
+          <label className="field">
+            <span>Retention in days (1–365; empty: TikTok’s default, 12 months after last use)</span>
+            <input
+              inputMode="numeric"
+              value={s.createOptions.retention}
+              onChange={(e) => s.setCreateOptions({ retention: e.target.value })}
+              aria-invalid={!optionsOk}
+              aria-describedby={optionsOk ? undefined : 'wizard-retention-why'}
+            />
+          </label>
+          {!optionsOk && (
+            <p id="wizard-retention-why" className="warn small">
+              Retention must be a whole number of days from 1 to 365, or empty for TikTok’s default.
+            </p>
+          )}
+          <label className="check">
+            <input type="checkbox" checked={s.createOptions.enhancement} onChange={(e) => s.setCreateOptions({ enhancement: e.target.checked })} /> Custom Audience Enhancement
+          </label>
+          <label className="check">
+            <input type="checkbox" checked={s.createOptions.subType === 'REACH_FREQUENCY'} onChange={(e) => s.setCreateOptions({ subType: e.target.checked ? 'REACH_FREQUENCY' : 'NORMAL' })} /> For Reach &amp; Frequency ads
+          </label>
         </fieldset>
       )}
       {s.target === 'new' && <SourcePicker />}
