@@ -270,7 +270,7 @@ export class HashPool {
 
   /**
    * Sorts entry ranges of a shared buffer (pairs lo, hi; each range shares byte 0) in the workers,
-   * split into contiguous groups of about equal size. Without workers, sorts here.
+   * split into contiguous groups of about equal size. Without workers, sorts here, yielding between buckets.
    */
   async sortRanges(buffer: SharedArrayBuffer, ranges: Int32Array): Promise<void> {
     if (this.failure) throw this.failure;
@@ -278,7 +278,15 @@ export class HashPool {
       const s = createSorter();
       const u8 = new Uint8Array(buffer);
       const w = new Int32Array(buffer);
-      for (let i = 0; i < ranges.length; i += 2) s.sortRange(u8, w, ranges[i]!, ranges[i + 1]!, 1);
+      // On the calling thread (the engine's loop): a yield after every few megabytes of buckets.
+      for (let i = 0, work = 0; i < ranges.length; i += 2) {
+        s.sortRange(u8, w, ranges[i]!, ranges[i + 1]!, 1);
+        work += ranges[i + 1]! - ranges[i]!;
+        if (work >= 131_072 && i + 2 < ranges.length) {
+          work = 0;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+      }
       return;
     }
     let total = 0;

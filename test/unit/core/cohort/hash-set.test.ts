@@ -158,4 +158,29 @@ describe('HashAccumulator', () => {
     // Counting (4 slices) and moving (about 4 more) each leave the loop free to run the timer.
     expect(ticksAtHandOver).toBeGreaterThanOrEqual(3);
   });
+
+  it('without workers, sorts the buckets on the calling thread with the same result, yielding between them', async () => {
+    const none = await HashPool.open(0, { phone: false });
+    expect(none.size).toBe(0);
+    const n = PARTITION_SLICE * 4;
+    const data = crypto.randomBytes(32 * n);
+    const acc = new HashAccumulator(n);
+    acc.append(data, n);
+    let ticks = 0;
+    let ticksAtHandOver = -1;
+    let ticksWhileSorting = -1;
+    const timer = setInterval(() => ticks++, 0);
+    try {
+      const { hashes } = await acc.finish(async (buffer, ranges) => {
+        ticksAtHandOver = ticks;
+        await none.sortRanges(buffer, ranges);
+        ticksWhileSorting = ticks - ticksAtHandOver;
+      });
+      expect(Buffer.compare(hashes, sortHashes(data))).toBe(0);
+    } finally {
+      clearInterval(timer);
+      await none.close();
+    }
+    expect(ticksWhileSorting).toBeGreaterThanOrEqual(2);
+  });
 });
