@@ -7,7 +7,7 @@ const nativeModules = ['better-sqlite3', 'keytar', 'electron', 'ws', 'papaparse'
 
 // Today's imports that break the layering, one 'from -> to' module pair each, so that any NEW violation fails.
 // To be removed as the CLI becomes thin (#13 §2): the CLI still reaches into core internals.
-const cliLayeringExceptions = [
+export const cliLayeringExceptions = [
   'electron/cli/commands/accounts -> electron/core/paths',
   'electron/cli/commands/accounts -> electron/core/secrets',
   'electron/cli/commands/accounts -> electron/core/store',
@@ -55,7 +55,7 @@ const cliLayeringExceptions = [
   'electron/cli/removal-args -> electron/core/sync/removal-guard',
 ];
 // To be removed as the CLI becomes thin (#13 §2): host helpers that still live in core outside the engine's entry.
-const hostLayeringExceptions = [
+export const hostLayeringExceptions = [
   'electron/main/file-access -> electron/core/file-grants',
   'electron/main/index -> electron/core/file-grants',
   'electron/main/index -> electron/core/paths',

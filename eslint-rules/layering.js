@@ -55,6 +55,12 @@ export function layeringProblem(from, to, exceptions = []) {
   return null;
 }
 
+/** The repo-relative modules that the relative imports of `source` (the text of repo file `from`, no extension) name. */
+export function layeringImports(from, source) {
+  const dir = path.posix.dirname(from);
+  return [...source.matchAll(/(?:from|import\()\s*['"](\.[^'"]*)['"]/g)].map((m) => moduleOf(path.posix.normalize(path.posix.join(dir, m[1]))));
+}
+
 /** @type {import('eslint').Rule.RuleModule} */
 const rule = {
   meta: {
