@@ -9,6 +9,7 @@
  *   progress and stops on abort.
  * A reader adds only its per-row key handling: the tasks it sends and what it keeps of each result.
  */
+import path from 'node:path';
 import { AppError } from '../../../shared/errors';
 import { REJECT_REASONS, type RejectReason } from '../../../shared/domain';
 import { readVerified, type CsvFile, type VerifyOptions } from './csv-file';
@@ -133,22 +134,27 @@ export abstract class BlockRun<R extends BlockResult, T> {
   protected readonly freeOut: ArrayBuffer[] = [];
   private readonly maxInFlight: number;
   private abortWait: (() => void) | null = null;
+  /** The parser path's batch: the reader's key cells of each record, and the records' row numbers. */
+  private cells: (string | null)[] = [];
+  private rows: number[] = [];
 
   constructor(
     protected readonly opts: BlockReadOptions,
     protected readonly sample: CsvSample,
     protected readonly pool: HashPool,
     protected readonly maxRejects: number,
+    /** Records per batch on the parser path. */
+    private readonly batchRows: number,
   ) {
     this.maxInFlight = Math.max(2, pool.size * 2);
   }
 
   /** Starts the task for a block of whole quote-free records, buf[start, end). */
   protected abstract runBlock(buf: Buffer, start: number, end: number): Promise<BlockOutcome<R>>;
-  /** Adds a parsed record to the batch; true when the batch is full. */
-  protected abstract record(cells: string[], row: number): boolean;
-  /** Hands over the batch collected so far (a function that starts its task), or null when it is empty. */
-  protected abstract takeBatch(): (() => Promise<BlockOutcome<R>>) | null;
+  /** Appends the reader's key cells of a parsed record (null for a cell the record does not reach). */
+  protected abstract keyCells(record: string[], into: (string | null)[]): void;
+  /** Starts the task for a batch of key cells of the records numbered `rows`. */
+  protected abstract runBatch(cells: (string | null)[], rows: Float64Array): Promise<BlockOutcome<R>>;
   /** Keeps what is the reader's own of a result (valid counts, digests); returns the data rows it read. */
   protected abstract absorb(r: R): number;
   /** The result buffer of `r`, free again once absorbed. */
@@ -172,10 +178,18 @@ export abstract class BlockRun<R extends BlockResult, T> {
       },
       recordsMerged: () => this.recordsMerged,
       blankRecord: () => this.blankRecord(),
-      record: (cells, row) => this.record(cells, row),
+      record: (record, row) => {
+        this.keyCells(record, this.cells);
+        this.rows.push(row);
+        return this.rows.length >= this.batchRows;
+      },
       flush: async (bytesEnd) => {
-        const batch = this.takeBatch();
-        if (batch) await this.dispatch(batch, false, bytesEnd);
+        if (this.rows.length === 0) return;
+        const cells = this.cells;
+        const rows = Float64Array.from(this.rows);
+        this.cells = [];
+        this.rows = [];
+        await this.dispatch(() => this.runBatch(cells, rows), false, bytesEnd);
       },
     };
     try {
@@ -184,6 +198,12 @@ export abstract class BlockRun<R extends BlockResult, T> {
     } finally {
       this.opts.signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  /** CSV_INVALID for a file without data rows. */
+  protected noRows(): AppError {
+    const file = path.basename(this.opts.path);
+    return new AppError('CSV_INVALID', this.sample.hasHeader ? `${file} has a header row but no data rows. Export the cohort again with its rows.` : `${file} has no data rows. Export the cohort again with its rows.`);
   }
 
   /** Progress at the end: the whole file. */

@@ -69,7 +69,7 @@ export interface CohortResult {
   workers: number;
 }
 
-/** Cells per batch on the parser path. */
+/** Cells (one a record) per batch on the parser path. */
 const BATCH_CELLS = 16_384;
 
 /** Resolves the `column` option against the sampled columns, or throws INVALID_ARGUMENT listing them. */
@@ -170,8 +170,6 @@ class CohortRun extends BlockRun<ChunkResult, CohortResult> {
   private valid = 0;
   private readonly textTask: TextTask;
   private readonly valueTask: KernelTask;
-  private values: (string | null)[] = [];
-  private rows: number[] = [];
 
   constructor(
     protected override readonly opts: ReadCohortOptions,
@@ -182,7 +180,7 @@ class CohortRun extends BlockRun<ChunkResult, CohortResult> {
     pool: HashPool,
     private readonly country: number | null = null,
   ) {
-    super(opts, sample, pool, maxRejects);
+    super(opts, sample, pool, maxRejects, BATCH_CELLS);
     this.acc = new HashAccumulator(expectedRows(sample));
     const normProfile = { ...profile, defaultCountry: profile.defaultCountry?.toUpperCase() ?? null };
     this.valueTask = { key: opts.key, profile: normProfile, maxRejects };
@@ -197,21 +195,14 @@ class CohortRun extends BlockRun<ChunkResult, CohortResult> {
     this.blankRows++;
   }
 
-  protected record(cells: string[], row: number): boolean {
+  protected keyCells(cells: string[], into: (string | null)[]): void {
     const col = this.column.index;
     const country = this.country;
-    this.values.push(col >= cells.length ? null : country === null ? cells[col]! : phoneWithCountry(cells[col]!, cells[country]));
-    this.rows.push(row);
-    return this.values.length >= BATCH_CELLS;
+    into.push(col >= cells.length ? null : country === null ? cells[col]! : phoneWithCountry(cells[col]!, cells[country]));
   }
 
-  protected takeBatch(): (() => Promise<TaskOutcome>) | null {
-    if (this.values.length === 0) return null;
-    const values = this.values;
-    const rows = Float64Array.from(this.rows);
-    this.values = [];
-    this.rows = [];
-    return () => this.pool.run({ id: this.pool.id(), kind: 'values', values, rows, task: this.valueTask, out: this.freeOut.pop() ?? null });
+  protected runBatch(values: (string | null)[], rows: Float64Array): Promise<TaskOutcome> {
+    return this.pool.run({ id: this.pool.id(), kind: 'values', values, rows, task: this.valueTask, out: this.freeOut.pop() ?? null });
   }
 
   protected absorb(r: ChunkResult): number {
@@ -232,9 +223,7 @@ class CohortRun extends BlockRun<ChunkResult, CohortResult> {
   async finish(): Promise<CohortResult> {
     const file = path.basename(this.opts.path);
     const rejectReasons = this.rejectReasons();
-    if (this.rowsRead === 0 && !this.opts.allowEmpty) {
-      throw new AppError('CSV_INVALID', this.sample.hasHeader ? `${file} has a header row but no data rows. Export the cohort again with its rows.` : `${file} has no data rows. Export the cohort again with its rows.`);
-    }
+    if (this.rowsRead === 0 && !this.opts.allowEmpty) throw this.noRows();
     if (this.valid === 0 && this.rowsRead > 0) throw new AppError('CSV_INVALID', allInvalidMessage(file, this.opts.key, this.column.name, this.rowsRead, rejectReasons));
     throwIfAborted(this.opts.signal);
     const { hashes, duplicates } = await this.acc.finish((buffer, ranges) => this.pool.sortRanges(buffer, ranges));
