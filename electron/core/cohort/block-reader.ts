@@ -11,7 +11,7 @@
  */
 import path from 'node:path';
 import { AppError } from '../../../shared/errors';
-import { REJECT_REASONS, type RejectReason } from '../../../shared/domain';
+import { REJECT_REASONS, type NormalizationProfile, type RejectReason } from '../../../shared/domain';
 import { readVerified, type CsvFile, type VerifyOptions } from './csv-file';
 import { BlockBuffers, scanCsv, throwIfAborted, type ScanTarget } from './scan';
 import { sniffFile, type CsvDelimiter, type CsvSample } from './sniff';
@@ -41,6 +41,8 @@ export interface BlockReadOptions {
   signal?: AbortSignal;
   /** Called as blocks complete (a few times a second at most) and once at the end. */
   onProgress?: (p: CohortProgress) => void;
+  /** Rejects kept with row number and masked value (default 100,000; rows, or cells for multi-key); counts are always exact. */
+  maxRejects?: number;
   /** Hashing worker threads (default: none below 2 MB, else one per core, at most 4; 0 = the calling thread only). */
   workers?: number;
   /** Overrides header detection. */
@@ -132,6 +134,9 @@ export abstract class BlockRun<R extends BlockResult, T> {
   /** Block and result buffers back from finished tasks, for the next ones (no per-block garbage). */
   private readonly blocks = new BlockBuffers();
   protected readonly freeOut: ArrayBuffer[] = [];
+  protected readonly maxRejects: number;
+  /** The normalization profile as the kernel takes it (country code upper case). */
+  protected readonly kernelProfile: NormalizationProfile;
   private readonly maxInFlight: number;
   private abortWait: (() => void) | null = null;
   /** The parser path's batch: the reader's key cells of each record, and the records' row numbers. */
@@ -142,10 +147,12 @@ export abstract class BlockRun<R extends BlockResult, T> {
     protected readonly opts: BlockReadOptions,
     protected readonly sample: CsvSample,
     protected readonly pool: HashPool,
-    protected readonly maxRejects: number,
+    profile: NormalizationProfile,
     /** Records per batch on the parser path. */
     private readonly batchRows: number,
   ) {
+    this.maxRejects = Math.max(0, opts.maxRejects ?? 100_000);
+    this.kernelProfile = { ...profile, defaultCountry: profile.defaultCountry?.toUpperCase() ?? null };
     this.maxInFlight = Math.max(2, pool.size * 2);
   }
 

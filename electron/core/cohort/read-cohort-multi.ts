@@ -35,8 +35,6 @@ export interface ReadCohortMultiOptions extends BlockReadOptions {
   /** 1 to 3 mappings to distinct slots (IDFA and GAID share the MAID slot: map one of them). */
   keys: MultiKeyMapping[];
   profile: NormalizationProfile;
-  /** Rejected cells kept with row number and masked value (default 100,000); counts are always exact. */
-  maxRejects?: number;
 }
 
 export interface MultiCohortResult {
@@ -108,7 +106,7 @@ export async function readCohortMulti(opts: ReadCohortMultiOptions): Promise<Mul
       // A country column needs two cells per phone: the parser path (records), not the block path.
       return { columns, countries, recordsOnly: countries.some((c) => c !== null) };
     },
-    (sample, { columns, countries }, pool) => new MultiRun(opts, sample, columns, profile, Math.max(0, opts.maxRejects ?? 100_000), pool, countries),
+    (sample, { columns, countries }, pool) => new MultiRun(opts, sample, columns, profile, pool, countries),
   );
 }
 
@@ -128,13 +126,11 @@ class MultiRun extends BlockRun<MultiChunkResult, MultiCohortResult> {
     sample: CsvSample,
     private readonly columns: MultiCohortResult['columns'],
     profile: NormalizationProfile,
-    maxRejects: number,
     pool: HashPool,
     private readonly countries: readonly (number | null)[] = [],
   ) {
-    super(opts, sample, pool, maxRejects, BATCH_ROWS);
-    const normProfile = { ...profile, defaultCountry: profile.defaultCountry?.toUpperCase() ?? null };
-    this.task = { keys: columns.map((c) => c.key), slots: columns.map((c) => MULTI_SLOTS.indexOf(c.slot)), profile: normProfile, maxRejects };
+    super(opts, sample, pool, profile, BATCH_ROWS);
+    this.task = { keys: columns.map((c) => c.key), slots: columns.map((c) => MULTI_SLOTS.indexOf(c.slot)), profile: this.kernelProfile, maxRejects: this.maxRejects };
     this.cols = columns.map((c) => c.index);
     this.textTask = { ...this.task, columns: this.cols, delimiter: sample.delimiter };
     this.perKey = new Array<number>(columns.length * 3).fill(0);

@@ -38,8 +38,6 @@ export interface ReadCohortOptions extends BlockReadOptions {
   /** Phones only: the column of ISO country codes that national-format numbers of the same row are read with (phoneWithCountry). */
   countryColumn?: string | number;
   profile?: NormalizationProfile;
-  /** Rejected rows kept with row number and masked value (default 100,000); counts are always exact. */
-  maxRejects?: number;
   /** A file with a header but no data rows gives an empty set instead of CSV_INVALID (suppression lists). */
   allowEmpty?: boolean;
 }
@@ -149,7 +147,6 @@ function allInvalidMessage(file: string, key: KeyType, column: string, rows: num
 export async function readCohort(opts: ReadCohortOptions): Promise<CohortResult> {
   const profile = opts.profile ?? DEFAULT_PROFILE;
   checkProfile(opts.key, profile);
-  const maxRejects = Math.max(0, opts.maxRejects ?? 100_000);
   return readCohortFile(
     opts,
     opts.key === 'phone',
@@ -159,7 +156,7 @@ export async function readCohort(opts: ReadCohortOptions): Promise<CohortResult>
       // With a country column each row needs two cells: the parser path (records), not the one-cell block path.
       return { column, country, recordsOnly: country !== null };
     },
-    (sample, { column, country }, pool) => new CohortRun(opts, sample, column, profile, maxRejects, pool, country),
+    (sample, { column, country }, pool) => new CohortRun(opts, sample, column, profile, pool, country),
   );
 }
 
@@ -176,14 +173,12 @@ class CohortRun extends BlockRun<ChunkResult, CohortResult> {
     sample: CsvSample,
     private readonly column: { index: number; name: string },
     profile: NormalizationProfile,
-    maxRejects: number,
     pool: HashPool,
     private readonly country: number | null = null,
   ) {
-    super(opts, sample, pool, maxRejects, BATCH_CELLS);
+    super(opts, sample, pool, profile, BATCH_CELLS);
     this.acc = new HashAccumulator(expectedRows(sample));
-    const normProfile = { ...profile, defaultCountry: profile.defaultCountry?.toUpperCase() ?? null };
-    this.valueTask = { key: opts.key, profile: normProfile, maxRejects };
+    this.valueTask = { key: opts.key, profile: this.kernelProfile, maxRejects: this.maxRejects };
     this.textTask = { ...this.valueTask, column: column.index, delimiter: sample.delimiter, bytesPerRecord: sample.bytesPerRecord };
   }
 
