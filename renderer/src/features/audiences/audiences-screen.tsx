@@ -1,5 +1,5 @@
 /** Every audience: state, matched and local size, last and next sync, calls left today, actions. */
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../../app/store';
 import { cadenceText, fmtInt, fmtRelative } from '../../app/format';
@@ -11,6 +11,7 @@ import { ErrorBanner, Loading, Notice } from '../../ui/states';
 import { Table } from '../../ui/table';
 import type { Column } from '../../ui/table';
 import { AudienceActions } from './audience-actions';
+import { BulkActions } from './bulk-actions';
 import { HeldBadge } from './held-sync';
 import { outOfCalls, quotaResetText, SyncNoteLabel } from './sync-note';
 import { FirstRun } from '../../app/first-run';
@@ -37,6 +38,17 @@ export function AudiencesScreen() {
     void loadAudiences();
   }, [loadAudiences]);
   const list = s.audiences.data ?? [];
+  // Ticked rows for the bulk bar; an audience gone from the list drops out of the selection.
+  const [ticked, setTicked] = useState<ReadonlySet<number>>(new Set());
+  const selected = list.filter((a) => ticked.has(a.id));
+  const allTicked = list.length > 0 && selected.length === list.length;
+  const tick = (id: number, on: boolean) =>
+    setTicked((cur) => {
+      const n = new Set(cur);
+      if (on) n.add(id);
+      else n.delete(id);
+      return n;
+    });
   const errName = s.error ? list.find((a) => a.id === s.error?.audienceId)?.name : undefined;
 
   const columns: Column<AudienceView>[] = [
@@ -46,9 +58,12 @@ export function AudiencesScreen() {
       width: 'minmax(9rem, 2fr)',
       render: (a, hidden) => (
         <div className="cell-stack">
-          <button type="button" className="link-button" title={a.name} onClick={() => s.navigate({ name: 'audience', id: a.id })}>
-            {a.name}
-          </button>
+          <span className="name-line">
+            <input type="checkbox" checked={ticked.has(a.id)} onChange={(e) => tick(a.id, e.target.checked)} aria-label={`Select ${a.name}`} />
+            <button type="button" className="link-button" title={a.name} onClick={() => s.navigate({ name: 'audience', id: a.id })}>
+              {a.name}
+            </button>
+          </span>
           {/* The tag sits with the keys, so a long name keeps the room it needs. */}
           <span className="name-line muted small">
             <span>{keysText(a.keys)}</span>
@@ -173,7 +188,18 @@ export function AudiencesScreen() {
         !s.audiences.error &&
         (s.connections.loading && !s.connections.data ? <Loading label="Loading connections…" /> : <FirstRun />)
       ) : (
-        <Table label="Audiences" rows={list} columns={columns} rowKey={(a) => a.id} rowHeight={76} maxHeight={640} minWidth="36rem" onActivate={(a) => s.navigate({ name: 'audience', id: a.id })} />
+        <>
+          <div className="actions">
+            <label className="check">
+              <input type="checkbox" checked={allTicked} onChange={(e) => setTicked(e.target.checked ? new Set(list.map((a) => a.id)) : new Set())} /> Select all
+            </label>
+          </div>
+          <BulkActions selected={selected} onSelectNone={() => setTicked(new Set())} onDone={() => {
+            setTicked(new Set());
+            void s.loadAudiences();
+          }} />
+          <Table label="Audiences" rows={list} columns={columns} rowKey={(a) => a.id} rowHeight={76} maxHeight={640} minWidth="36rem" onActivate={(a) => s.navigate({ name: 'audience', id: a.id })} />
+        </>
       )}
     </section>
   );

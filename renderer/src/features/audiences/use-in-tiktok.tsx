@@ -29,7 +29,7 @@ import {
 import { LOOKALIKE_LOCATIONS, describeApply, describeDeleteAtTiktok, describeLookalike, describeRefresh, describeShare, describeUnshare, locationName } from '../../../../shared/audience-use-text';
 
 /** What waits for the user's yes: the words, the button, and the call. */
-interface Pending {
+export interface Pending {
   title: string;
   text: string;
   action: string;
@@ -38,7 +38,7 @@ interface Pending {
 }
 
 /** A modal confirmation: focus goes in, Escape cancels, focus returns to what opened it. */
-function ConfirmDialog({ p, onClose, onDone }: { p: Pending; onClose: () => void; onDone: () => void }) {
+export function ConfirmDialog({ p, onClose, onDone }: { p: Pending; onClose: () => void; onDone: () => void }) {
   const box = useRef<HTMLDivElement>(null);
   const titleId = useId();
   const [busy, setBusy] = useState(false);
