@@ -95,6 +95,8 @@ export function BulkActions({ selected, onSelectNone, onDone }: { selected: Audi
     }
   };
 
+  // Nothing ticked and nothing to say: no empty box between "Select all" and the table.
+  if (selected.length === 0 && !done && !error && !pending) return null;
   return (
     <div className="stack">
       {done && <Notice tone="good">{done}</Notice>}
