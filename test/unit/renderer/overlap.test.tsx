@@ -95,6 +95,22 @@ describe('Overlap with…', () => {
     expect(alert.closest('[role="alert"]')).toBeTruthy();
   });
 
+  it('when only TikTok can compare, the engine’s reason for no local count is shown beside TikTok’s answer', async () => {
+    const why = 'Audience "Churned" has not been synced yet (or its record is being rebuilt from TikTok), so this computer holds none of its hashes. Sync it first, then compare.';
+    useFakeEngine({
+      'audiences:get': () => detail(),
+      'audiences:list': list,
+      'audiences:overlap': () => ({ local: null, localProblem: why, tiktok: { aMatched: 9_500, bMatched: null, overlapRate: null, overlapRateRange: '10%-20%', overlapCountRange: null, requestId: 'r2' } }),
+    });
+    render(<AudienceDetail id={1} />);
+    await pick('Churned');
+    fireEvent.click(await screen.findByRole('checkbox', { name: 'Ask TikTok for its matched-user overlap' }));
+    await clickWhenEnabled('Compare');
+    expect(await screen.findByText(`Not counted here: ${why}`)).toBeTruthy();
+    expect(screen.getByText(/^TikTok: 10%-20% of the users TikTok matched in Spring buyers \(9,500\) are also in Churned\.$/)).toBeTruthy();
+    expect(screen.queryByText(/people are in both/)).toBeNull();
+  });
+
   it('asking TikTok says first it is a read at TikTok, then sends atTiktok and shows TikTok’s matched-user overlap', async () => {
     const b = useFakeEngine({
       'audiences:get': () => detail(),

@@ -42,7 +42,7 @@ function TiktokResult({ t, a, b }: { t: TiktokOverlapView; a: string; b: string 
   return (
     <div aria-live="polite">
       <p className="overlap-tiktok">
-        {`TikTok: ${rate ?? 'no overlap rate given'} of the users TikTok matched in ${a} (${fmtInt(t.aMatched)}) are also in ${b} (${fmtInt(t.bMatched)} matched)${t.overlapCountRange ? `, about ${t.overlapCountRange} people` : ''}.`}
+        {`TikTok: ${rate ?? 'no overlap rate given'} of the users TikTok matched in ${a}${t.aMatched !== null ? ` (${fmtInt(t.aMatched)})` : ''} are also in ${b}${t.bMatched !== null ? ` (${fmtInt(t.bMatched)} matched)` : ''}${t.overlapCountRange ? `, about ${t.overlapCountRange} people` : ''}.`}
       </p>
     </div>
   );
