@@ -61,6 +61,17 @@ describe('wizard: creation options of a new audience', () => {
     expect(order).toEqual(['audiences:create', 'use:setCreateOptions', 'sync:run']);
   });
 
+  it('"Save" (no sync now) stores them too, and starts no sync', async () => {
+    const b = engine();
+    await toDestination();
+    fireEvent.change(screen.getByLabelText(/^Retention in days/), { target: { value: '180' } });
+    await clickWhenEnabled('Next: dry run');
+    await screen.findByText('To add', {}, { timeout: 5_000 });
+    await clickWhenEnabled(/^Save$/);
+    await waitFor(() => expect(b.callsTo('use:setCreateOptions')).toEqual([{ id: 4, retentionInDays: 180, audienceEnhancement: false, subType: 'NORMAL' }]), { timeout: 5_000 });
+    expect(b.callsTo('sync:run')).toEqual([]);
+  });
+
   it('left at their defaults store nothing; a partner audience is offered none', async () => {
     const b = engine();
     await toDestination();
