@@ -1,6 +1,6 @@
 // Lint, including the layering rules of STYLE.md: folders are runtimes, and crossing them wrongly fails CI.
 import tseslint from 'typescript-eslint';
-import layering from './eslint-rules/layering.js';
+import layering from './build/eslint-layering.js';
 
 const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'path', 'os', 'crypto', 'child_process', 'worker_threads', 'http', 'https', 'net', 'stream', 'url', 'util', 'zlib', 'events', 'readline'];
 const nativeModules = ['better-sqlite3', 'keytar', 'electron', 'ws', 'papaparse'];
@@ -77,7 +77,7 @@ export default tseslint.config(
   },
   {
     // Hosts side by side, each entering core only through the engine's entry; core's arrows point down;
-    // renderer → renderer and shared; shared → nothing of electron/ or renderer/ (eslint-rules/layering.js).
+    // renderer → renderer and shared; shared → nothing of electron/ or renderer/ (build/eslint-layering.js).
     files: ['electron/**/*.ts', 'shared/**/*.ts', 'renderer/**/*.ts', 'renderer/**/*.tsx'],
     plugins: { local: layering },
     rules: { 'local/layering': ['error', { exceptions: [...cliLayeringExceptions, ...hostLayeringExceptions] }] },

@@ -68,7 +68,7 @@ describe('layering lint rule', { timeout: 60_000 }, () => {
 describe('layering exceptions', () => {
   it('each listed exception is an import that still exists (a removed crossing must leave the list)', async () => {
     // Plain JS modules of the tooling, loaded by URL (they carry no types).
-    const { layeringImports } = (await import(pathToFileURL(path.join(ROOT, 'eslint-rules/layering.js')).href)) as { layeringImports: (from: string, source: string) => string[] };
+    const { layeringImports } = (await import(pathToFileURL(path.join(ROOT, 'build/eslint-layering.js')).href)) as { layeringImports: (from: string, source: string) => string[] };
     const config = (await import(pathToFileURL(path.join(ROOT, 'eslint.config.js')).href)) as { cliLayeringExceptions: string[]; hostLayeringExceptions: string[] };
     const listed = [...config.cliLayeringExceptions, ...config.hostLayeringExceptions];
     expect(listed.length).toBeGreaterThan(0);

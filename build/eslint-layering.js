@@ -3,7 +3,7 @@
 // not on how the path happens to be spelled. Packages (no leading '.') are left to no-restricted-imports.
 import path from 'node:path';
 
-const ROOT = path.dirname(new URL(import.meta.url).pathname).replace(/\/eslint-rules$/, '');
+const ROOT = path.dirname(new URL(import.meta.url).pathname).replace(/\/build$/, '');
 
 const HOSTS = ['electron/main', 'electron/web-host', 'electron/cli', 'electron/preload'];
 /** The engine's public entry: the only core modules a host imports. */
