@@ -614,14 +614,68 @@ const WIDE_SMALL = 16;
  */
 function sortWideInPlace(u8: Uint8Array, count: number, width: number): number {
   if (count <= 1) return count;
+  const steps = sortWideSteps(u8, count, width, Infinity);
+  let step = steps.next();
+  while (!step.done) step = steps.next();
+  return step.value;
+}
+
+/**
+ * sortWideInPlace as steps: the top-level radix pass, bucket sorts, permutation and de-duplication, pausing
+ * (a `yield`) about every `slice` entries of work. Driven to the end at once it is the synchronous sort; the
+ * engine's reader drives it with a yield to the event loop at each pause (sort-async.ts).
+ */
+export function* sortWideSteps(u8: Uint8Array, count: number, width: number, slice: number): Generator<void, number, void> {
   const idx = new Uint32Array(count);
   for (let i = 0; i < count; i++) idx[i] = i;
   const tmp = new Uint32Array(count);
   const levels: Int32Array[] = [];
-  sortIndexes(u8, width, idx, tmp, 0, count, 0, levels);
-  // Apply the permutation: position j receives entry idx[j]; idx[j] = j marks j done.
+  // The top level of sortIndexes, on the first byte where the entries differ.
+  const counts = new Int32Array(257);
+  let byte = 0;
+  for (; byte < width; byte++) {
+    counts.fill(0);
+    for (let i = 0; i < count; ) {
+      const stop = Math.min(count, i + slice);
+      for (; i < stop; i++) counts[u8[i * width + byte]! + 1]!++;
+      yield;
+    }
+    let single = false;
+    for (let b = 1; b <= 256; b++) if (counts[b] === count) single = true;
+    if (!single) break;
+  }
+  if (byte < width) {
+    for (let b = 0; b < 256; b++) counts[b + 1]! += counts[b]!;
+    for (let i = 0; i < count; ) {
+      const stop = Math.min(count, i + slice);
+      for (; i < stop; i++) {
+        const e = idx[i]!;
+        tmp[counts[u8[e * width + byte]!]!++] = e;
+      }
+      yield;
+    }
+    idx.set(tmp);
+    let work = 0;
+    for (let b = 0, start = 0; b < 256; b++) {
+      const end = counts[b]!;
+      if (end - start > 1) sortIndexes(u8, width, idx, tmp, start, end, byte + 1, levels);
+      work += end - start;
+      start = end;
+      if (work >= slice) {
+        work = 0;
+        yield;
+      }
+    }
+  }
+  // Apply the permutation (position j receives entry idx[j]; idx[j] = j marks j done), pausing inside
+  // cycles too: one cycle of a random permutation can span most of the entries.
   const carry = new Uint8Array(width);
+  let work = 0;
   for (let i = 0; i < count; i++) {
+    if (++work >= slice) {
+      work = 0;
+      yield;
+    }
     if (idx[i] === i) continue;
     carry.set(u8.subarray(i * width, (i + 1) * width));
     let j = i;
@@ -634,11 +688,19 @@ function sortWideInPlace(u8: Uint8Array, count: number, width: number): number {
       }
       u8.copyWithin(j * width, k * width, (k + 1) * width);
       j = k;
+      if (++work >= slice) {
+        work = 0;
+        yield;
+      }
     }
   }
   // Remove adjacent duplicates.
   let out = 1;
   for (let i = 1; i < count; i++) {
+    if (++work >= slice) {
+      work = 0;
+      yield;
+    }
     const p = i * width;
     const q = (out - 1) * width;
     let same = true;
