@@ -3,7 +3,7 @@
  * in one go, or delete several at TikTok (detached from their ad groups first; 100 per request). Each asks first in
  * the same words as the audience detail and the CLI (shared/audience-use-text.ts); nothing is sent before.
  */
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import { getBridge } from '../../app/bridge';
 import { useApp } from '../../app/store';
 import { toShape } from '../../app/remote';
@@ -12,43 +12,22 @@ import { ErrorBanner, Notice } from '../../ui/states';
 import type { AppErrorShape } from '../../../../shared/errors';
 import type { AudienceView } from '../../../../shared/ipc/dto';
 import { describeDeleteAtTiktok, describeShare } from '../../../../shared/audience-use-text';
-import { ConfirmDialog, type Pending } from './use-in-tiktok';
+import { AccountPicker, ConfirmDialog, useAccountPick, type Pending } from './use-in-tiktok';
 
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 
 /** Ad account picking for a bulk share: the connections' other ad accounts, and ids typed by hand. */
 function ShareForm({ selected, onAsk, onCancel }: { selected: AudienceView[]; onAsk: (ids: string[], names: string[]) => void; onCancel: () => void }) {
-  const id = useId();
   const connections = useApp((st) => st.connections.data);
   const own = new Set(selected.map((a) => a.advertiserId));
   const conns = new Set(selected.map((a) => a.connectionId));
-  const others = (connections ?? []).filter((c) => conns.has(c.id)).flatMap((c) => c.advertisers.filter((x) => !own.has(x.advertiserId)));
-  const [picked, setPicked] = useState<string[]>([]);
-  const [typed, setTyped] = useState('');
-  const ids = [...new Set([...picked, ...typed.split(/[\s,]+/).filter(Boolean)])];
-  const valid = ids.length > 0 && ids.every((x) => /^\d{1,20}$/.test(x));
-  const name = (x: string) => others.find((o) => o.advertiserId === x)?.name ?? x;
+  const pick = useAccountPick((connections ?? []).filter((c) => conns.has(c.id)).flatMap((c) => c.advertisers.filter((x) => !own.has(x.advertiserId))));
   return (
     <div className="stack">
-      {others.length > 0 && (
-        <fieldset className="fieldset">
-          <legend>Share with ad accounts</legend>
-          {others.map((x) => (
-            <label key={x.advertiserId} className="check">
-              <input type="checkbox" checked={picked.includes(x.advertiserId)} onChange={(e) => setPicked((cur) => (e.target.checked ? [...cur, x.advertiserId] : cur.filter((v) => v !== x.advertiserId)))} /> {x.name}{' '}
-              <span className="mono small">{x.advertiserId}</span>
-            </label>
-          ))}
-        </fieldset>
-      )}
-      <div className="field">
-        <label htmlFor={`${id}-accounts`}>{others.length > 0 ? 'Other ad account ids of the Business Center (comma-separated)' : 'Ad account ids of the Business Center (comma-separated)'}</label>
-        <input id={`${id}-accounts`} value={typed} spellCheck={false} onChange={(e) => setTyped(e.target.value)} />
-        {typed.trim() && !valid && <p className="warn small">Ad account ids are digits only.</p>}
-      </div>
+      <AccountPicker pick={pick} legend="Share with ad accounts" typedLabel="Ad account ids of the Business Center (comma-separated)" />
       <div className="actions">
         <Button onClick={onCancel}>Cancel</Button>
-        <Button variant="primary" disabled={!valid} onClick={() => onAsk(ids, ids.map(name))}>
+        <Button variant="primary" disabled={!pick.valid} onClick={() => onAsk(pick.ids, pick.ids.map(pick.name))}>
           {`Share ${plural(selected.length, 'audience')}…`}
         </Button>
       </div>

@@ -282,17 +282,60 @@ function LookalikeBody({ a, ask }: { a: AudienceView; ask: (p: Pending, after: (
   );
 }
 
-function ShareBody({ a, ask }: { a: AudienceView; ask: (p: Pending, after: () => void) => void }) {
-  const id = useId();
-  const shares = useEngine<ShareView[]>(() => getBridge().use.shares({ id: a.id }), a.id);
-  const [accounts, setAccounts] = useState('');
+type AdAccount = { advertiserId: string; name: string };
+
+/** The ad accounts a share goes to: some of `others` ticked, plus ids typed by hand (digits only). */
+export function useAccountPick(others: AdAccount[]) {
   const [picked, setPicked] = useState<string[]>([]);
+  const [typed, setTyped] = useState('');
+  const ids = [...new Set([...picked, ...typed.split(/[\s,]+/).filter(Boolean)])];
+  return {
+    others,
+    picked,
+    setPicked,
+    typed,
+    setTyped,
+    ids,
+    valid: ids.length > 0 && ids.every((x) => /^\d{1,20}$/.test(x)),
+    name: (x: string) => others.find((o) => o.advertiserId === x)?.name ?? x,
+    clear: () => {
+      setPicked([]);
+      setTyped('');
+    },
+  };
+}
+
+/** Ticks for the connection's other ad accounts, and a field for ids typed by hand (`typedLabel` when there are no others). */
+export function AccountPicker({ pick, legend, typedLabel }: { pick: ReturnType<typeof useAccountPick>; legend: string; typedLabel: string }) {
+  const id = useId();
+  const { others, picked, setPicked, typed, setTyped, valid } = pick;
+  return (
+    <>
+      {others.length > 0 && (
+        <fieldset className="fieldset">
+          <legend>{legend}</legend>
+          {others.map((x) => (
+            <label key={x.advertiserId} className="check">
+              <input type="checkbox" checked={picked.includes(x.advertiserId)} onChange={(e) => setPicked((cur) => (e.target.checked ? [...cur, x.advertiserId] : cur.filter((v) => v !== x.advertiserId)))} /> {x.name}{' '}
+              <span className="mono small">{x.advertiserId}</span>
+            </label>
+          ))}
+        </fieldset>
+      )}
+      <div className="field">
+        <label htmlFor={`${id}-accounts`}>{others.length > 0 ? 'Other ad account ids of the Business Center (comma-separated)' : typedLabel}</label>
+        <input id={`${id}-accounts`} value={typed} spellCheck={false} onChange={(e) => setTyped(e.target.value)} />
+        {typed.trim() && !valid && <p className="warn small">Ad account ids are digits only.</p>}
+      </div>
+    </>
+  );
+}
+
+function ShareBody({ a, ask }: { a: AudienceView; ask: (p: Pending, after: () => void) => void }) {
+  const shares = useEngine<ShareView[]>(() => getBridge().use.shares({ id: a.id }), a.id);
   // The connection's other ad accounts are offered; any account of the Business Center can be typed.
   const connections = useApp((st) => st.connections.data);
-  const others = (connections ?? []).find((c) => c.id === a.connectionId)?.advertisers.filter((x) => x.advertiserId !== a.advertiserId) ?? [];
-  const ids = [...new Set([...picked, ...accounts.split(/[\s,]+/).filter(Boolean)])];
-  const valid = ids.length > 0 && ids.every((x) => /^\d{1,20}$/.test(x));
-  const accountName = (x: string) => others.find((o) => o.advertiserId === x)?.name ?? x;
+  const pick = useAccountPick((connections ?? []).find((c) => c.id === a.connectionId)?.advertisers.filter((x) => x.advertiserId !== a.advertiserId) ?? []);
   return (
     <>
       <p className="muted small">Ad accounts of the same Business Center can use this audience without another upload.</p>
@@ -310,24 +353,9 @@ function ShareBody({ a, ask }: { a: AudienceView; ask: (p: Pending, after: () =>
           ))}
         </ul>
       )}
-      {others.length > 0 && (
-        <fieldset className="fieldset">
-          <legend>Ad accounts of this connection</legend>
-          {others.map((x) => (
-            <label key={x.advertiserId} className="check">
-              <input type="checkbox" checked={picked.includes(x.advertiserId)} onChange={(e) => setPicked((cur) => (e.target.checked ? [...cur, x.advertiserId] : cur.filter((v) => v !== x.advertiserId)))} /> {x.name}{' '}
-              <span className="mono small">{x.advertiserId}</span>
-            </label>
-          ))}
-        </fieldset>
-      )}
-      <div className="field">
-        <label htmlFor={`${id}-accounts`}>{others.length > 0 ? 'Other ad account ids of the Business Center (comma-separated)' : 'Ad account ids (comma-separated)'}</label>
-        <input id={`${id}-accounts`} value={accounts} spellCheck={false} onChange={(e) => setAccounts(e.target.value)} />
-        {accounts.trim() && !valid && <p className="warn small">Ad account ids are digits only.</p>}
-      </div>
+      <AccountPicker pick={pick} legend="Ad accounts of this connection" typedLabel="Ad account ids (comma-separated)" />
       <div className="actions">
-        <Button disabled={!valid} onClick={() => ask({ title: `Share ${a.name}?`, text: describeShare([a.name], ids.map(accountName)), action: 'Share', run: () => getBridge().use.share({ ids: [a.id], advertiserIds: ids }) }, () => { setAccounts(''); setPicked([]); shares.reload(); })}>
+        <Button disabled={!pick.valid} onClick={() => ask({ title: `Share ${a.name}?`, text: describeShare([a.name], pick.ids.map(pick.name)), action: 'Share', run: () => getBridge().use.share({ ids: [a.id], advertiserIds: pick.ids }) }, () => { pick.clear(); shares.reload(); })}>
           Share…
         </Button>
       </div>
