@@ -56,6 +56,9 @@ test.describe('the wizard saves only what the user confirmed (#11)', () => {
     await page.getByRole('button', { name: 'Next: dry run' }).click();
     await page.getByRole('button', { name: 'Sync now' }).click();
     await expect(page.getByRole('heading', { name: /Sync finished/ }).getByText('Done')).toBeVisible({ timeout: 30_000 });
+    // The uploaded copy is removed once the one-off sync that read it has ended (#12.8): wait for that, so the
+    // audience is compared below in its settled state, not while the removal may still be under way.
+    await expect.poll(async () => (await audiences())[0]?.sourcePath, { timeout: 10_000 }).toBeNull();
     const [before] = await audiences();
     expect(before).toMatchObject({ name: 'Big buyers', cadence: { kind: 'manual' } });
 
