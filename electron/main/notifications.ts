@@ -49,6 +49,7 @@ export function notificationFor(e: PushEvent, ctx: NotificationContext): Notific
     case 'audience:statusChanged':
     case 'connection:signInWaiting':
     case 'import:progress':
+    case 'workspace:switched':
       return null;
   }
 }

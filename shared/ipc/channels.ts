@@ -58,6 +58,11 @@ export const CHANNELS = [
   'settings:set',
   'privacy:erasePreview',
   'privacy:erase',
+  'workspaces:list',
+  'workspaces:create',
+  'workspaces:switch',
+  'workspaces:rename',
+  'workspaces:delete',
 ] as const;
 export type Channel = (typeof CHANNELS)[number];
 
@@ -70,6 +75,7 @@ export const EVENTS = [
   'connection:signInWaiting',
   'import:progress',
   'engine:restarted',
+  'workspace:switched',
 ] as const;
 export type EventName = (typeof EVENTS)[number];
 

@@ -40,6 +40,8 @@ import { API_ENVIRONMENTS, DAILY_BUDGET_TOO_HIGH, MAX_DAILY_CALL_BUDGET, THEMES 
 import type { AdGroupsView, ApplyResultView, AudienceUsageEntry, CreateOptionsView, DeleteAtTiktokView, LookalikeView, ShareResultView, ShareView } from './audience-use-dto';
 import { APPLY_MODES, AUDIENCE_SUB_TYPES, LOOKALIKE_OS, LOOKALIKE_SIZES } from './audience-use-dto';
 import type { OverlapView } from './overlap-dto';
+import type { WorkspaceView, WorkspacesView } from './workspace-dto';
+import { WORKSPACE_NAME_MAX } from './workspace-dto';
 import type { ErasePreviewView, EraseResultView } from './erase-dto';
 
 export type { Channel, Domain, EventName } from './channels';
@@ -58,6 +60,8 @@ const returns = <T>(): Returns<T> => ({});
 const none = z.undefined();
 
 const id = z.number({ error: 'must be a number' }).int('must be a whole number').positive('must be positive');
+const workspaceId = z.string({ error: 'must be a workspace id' }).regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a workspace id');
+const workspaceName = z.string({ error: 'must be text' }).trim().min(1, 'must not be empty').max(WORKSPACE_NAME_MAX, `must be at most ${WORKSPACE_NAME_MAX} characters`);
 const text = (max: number) => z.string({ error: 'must be text' }).trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 /** A host file path. The engine checks it exists; here it must be non-empty and free of NUL bytes. */
 const filePath = text(4096).refine((p) => !p.includes('\0'), 'must be a file path');
@@ -367,6 +371,19 @@ export const contract = {
   'privacy:erasePreview': { request: eraseRequest, response: returns<ErasePreviewView>() },
   /** Erases the person: removed here and sent as a REMOVE to every audience holding them (queued when today's calls are used). */
   'privacy:erase': { request: eraseRequest, response: returns<EraseResultView>() },
+
+  // Workspaces (#14 §2): each client's connections, audiences, schedules, settings and log kept apart.
+  'workspaces:list': { request: none, response: returns<WorkspacesView>() },
+  /** Creates an empty workspace (names are unique, case-insensitively). It does not switch to it. */
+  'workspaces:create': { request: z.strictObject({ name: workspaceName }), response: returns<WorkspaceView>() },
+  /** Makes this workspace the one the window (and the tray's actions) work in; pushes workspace:switched. */
+  'workspaces:switch': { request: z.strictObject({ id: workspaceId }), response: returns<WorkspacesView>() },
+  'workspaces:rename': { request: z.strictObject({ id: workspaceId, name: workspaceName }), response: returns<WorkspaceView>() },
+  /**
+   * Deletes a workspace that is not the active one: revokes and forgets its connections' tokens, removes its data
+   * folder. `confirmName` must repeat its name (a destructive action says what it does before it does it).
+   */
+  'workspaces:delete': { request: z.strictObject({ id: workspaceId, confirmName: workspaceName }), response: returns<WorkspacesView>() },
 } as const satisfies { [C in Channel]: Entry };
 
 export type Contract = typeof contract;
@@ -402,6 +419,8 @@ export interface EventPayloads {
   'import:progress': { path: string; phase: 'reading' | 'hashing'; rows: number; percent: number | null; rowsPerSec?: number; etaSec?: number };
   /** The engine's process stopped unexpectedly and was started again (sync jobs are persisted: none is lost). */
   'engine:restarted': { message: string };
+  /** The window now works in another workspace (this window or the tray switched): reload everything shown. */
+  'workspace:switched': WorkspacesView;
 }
 export type EventPayload<E extends EventName> = EventPayloads[E];
 /** One push event as it travels: the name and its payload. */

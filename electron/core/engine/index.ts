@@ -37,6 +37,7 @@ import { RateMeter, runPhase } from './progress';
 import { SandboxHost } from './sandbox';
 import { AudienceUse, audienceUseHandlers } from './audience-use';
 import { overlapHandlers } from './overlap';
+import { workspaceHandlers } from './workspaces';
 import { isVanishedUploadCopy } from '../temp-dirs';
 import { applyRateLimits, readSettings, storedEnvironment, writeSettings } from './settings';
 import { apiCallView, audienceView, connectionView, environmentOf, keyOfCalculateType, rejectSamples, runView, sizeHistory, tiktokTimeToIso } from './views';
@@ -535,6 +536,7 @@ class Engine {
       },
       'audiences:delete': async ({ id, atTiktok }) => this.deleteAudience(id, atTiktok),
       ...audienceUseHandlers(this.use),
+      ...workspaceHandlers(),
       ...overlapHandlers(this.app, { prepare: (a) => this.ensureSandboxFor(a), remote: (connectionId, fn) => this.remote(connectionId, fn) }),
       'audiences:tiktokList': async ({ advertiserId, key }) => {
         const conn = store.connections.findByAdvertiser(advertiserId);
