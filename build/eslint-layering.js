@@ -6,8 +6,13 @@ import path from 'node:path';
 const ROOT = path.dirname(new URL(import.meta.url).pathname).replace(/\/build$/, '');
 
 const HOSTS = ['electron/main', 'electron/web-host', 'electron/cli', 'electron/preload'];
-/** The engine's public entry: the only core modules a host imports. */
-const ENGINE_ENTRY = ['electron/core/engine/index', 'electron/core/engine/engine-client'];
+/**
+ * The engine's public entry: the only core modules a host imports. index: the engine the long-lived hosts
+ * serve; ops: the operations every host calls (the CLI in-process); host-support: what a host needs beside
+ * them (data folder, file grants, temp folders, the browser opener, the offline sandbox); engine-client: the
+ * engine's process seen from a host.
+ */
+const ENGINE_ENTRY = ['electron/core/engine/index', 'electron/core/engine/ops', 'electron/core/engine/host-support', 'electron/core/engine/engine-client'];
 /** Inside core, arrows point down: each layer names the layers it must not import. */
 const CORE_FORBIDS = {
   'electron/core/cohort': ['electron/core/sync', 'electron/core/tiktok', 'electron/core/engine'],
