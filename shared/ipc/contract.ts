@@ -388,6 +388,13 @@ export const contract = {
 
 export type Contract = typeof contract;
 
+/** The workspace a background event comes from, and the audience's name there (the window cannot look it up). */
+export interface BackgroundWorkspace {
+  id: string;
+  name: string;
+  audienceName: string | null;
+}
+
 /** What the renderer passes (before defaults / trimming). */
 export type RequestIn<C extends Channel> = z.input<Contract[C]['request']>;
 /** What a handler receives (after parsing). */
@@ -410,7 +417,11 @@ export type Handlers = { [C in Channel]: Handler<C> };
 export interface EventPayloads {
   'run:progress': { runId: number; audienceId: number; phase: RunPhase; rows: number; percent: number | null; rowsPerSec?: number; etaSec?: number };
   /** heldAgain: a held run whose change was held before (the user was told then; no new notification). */
-  'run:finished': { runId: number; audienceId: number; status: RunStatus; trigger: RunTrigger; error: AppErrorShape | null; heldAgain?: boolean };
+  /**
+   * `workspace` is set only for a run of a workspace other than the window's (scheduled syncs of every workspace keep
+   * running): the window ignores it (its audience ids are another workspace's); the host uses it for notifications.
+   */
+  'run:finished': { runId: number; audienceId: number; status: RunStatus; trigger: RunTrigger; error: AppErrorShape | null; heldAgain?: boolean; workspace?: BackgroundWorkspace };
   'audience:statusChanged': { audienceId: number };
   'connection:needsReconnect': { connectionId: string; message: string };
   /** A browser sign-in (connections:loginOAuth) now waits for TikTok: the link to open or copy. */

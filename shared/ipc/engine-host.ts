@@ -12,6 +12,12 @@ export interface EngineOptions {
   dataDir: string;
   /** Which host runs the engine; the web host defaults to the offline sandbox. */
   host: 'electron' | 'web' | 'cli';
+  /**
+   * `dataDir` is the base data folder: its workspaces.json lists the workspaces (#14 §2), each served with its own
+   * store, scheduler and keychain entries. Set `workspace` (an id or name) to serve that one alone (`daemon
+   * --workspace`); by default every workspace runs its schedules and the registry's active one faces the window.
+   */
+  workspace?: string;
   /** Overrides the stored API environment for this process (the web host and e2e tests pass 'offline-sandbox'). */
   environment?: ApiEnvironment;
   /**
@@ -45,6 +51,15 @@ export interface TraySnapshot {
   audiences: TrayAudience[];
   /** Connections that need the user to re-connect. */
   needsReconnect: number;
+  /** Every workspace, for the tray's switcher (#14 §2); the audiences above are the active one's. */
+  workspaces?: TrayWorkspace[];
+}
+
+/** One workspace as the tray's switcher lists it. */
+export interface TrayWorkspace {
+  id: string;
+  name: string;
+  active: boolean;
 }
 
 export interface EngineHost {

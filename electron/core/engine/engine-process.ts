@@ -72,7 +72,7 @@ export function serveEngine(port: EngineSidePort, opts: ServeEngineOptions): voi
 
   function open(init: EngineInit): Promise<EngineHost> {
     const internals: EngineInternals = { ...init.internals, env: init.internals?.env ?? process.env };
-    const engine = createEngine({ dataDir: init.dataDir, host: init.host, environment: init.environment, openExternal: init.canOpenExternal ? openExternal : undefined }, internals);
+    const engine = createEngine({ dataDir: init.dataDir, workspace: init.workspace, host: init.host, environment: init.environment, openExternal: init.canOpenExternal ? openExternal : undefined }, internals);
     engine.then(
       (host) => {
         host.events.subscribe((e) => send({ kind: 'event', event: e.event, payload: e.payload }));

@@ -1,4 +1,4 @@
-export { SECRET_NAMES, KEYCHAIN_SERVICE, secretAccount, type SecretName, type SecretStore } from './secret-store';
+export { SECRET_NAMES, KEYCHAIN_SERVICE, secretAccount, workspaceKeychainService, type SecretName, type SecretStore } from './secret-store';
 export { MemorySecretStore } from './memory-store';
 export { KeychainSecretStore, KEYCHAIN_ADAPTERS, type KeychainAdapter, type KeychainBackend } from './keychain-store';
 export { keytarBackend, napiKeyringBackend, type BindingLoader, type KeytarApi, type NapiKeyringApi } from './bindings';

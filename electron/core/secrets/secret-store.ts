@@ -11,6 +11,14 @@ export type SecretName = (typeof SECRET_NAMES)[number];
 export const KEYCHAIN_SERVICE = 'Cohort Relay';
 
 /**
+ * The service a workspace's entries are filed under (#14 §2): the default workspace keeps `service`; any other
+ * gets one of its own, so a connection id copied from one workspace never reaches another workspace's token.
+ */
+export function workspaceKeychainService(service: string, workspaceId: string): string {
+  return workspaceId === 'default' ? service : `${service} — workspace ${workspaceId}`;
+}
+
+/**
  * Secrets per connection id and secret name. All calls are async because the keychain is.
  * `get` resolves to null when nothing is stored; `delete` resolves to whether something was removed.
  * Implementations throw AppError KEYCHAIN_UNAVAILABLE when the backing store fails.
