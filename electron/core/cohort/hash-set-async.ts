@@ -76,18 +76,23 @@ async function join(parts: Buffer[]): Promise<Buffer> {
 
 /** subtractHashes(a, b), yielding between slices. */
 export async function subtractHashesAsync(a: Uint8Array, b: Uint8Array, width = 32): Promise<Buffer> {
+  // Nothing to take away: the synchronous answer is `a` itself, at once (no slices, no copy).
+  if (a.length === 0 || b.length === 0) return subtractHashes(a, b, width);
   const parts = await bySlices([a, b], width, ([x, y]) => subtractHashes(x!, y!, width));
   return parts ? join(parts) : subtractHashes(a, b, width);
 }
 
 /** unionHashes(a, b), yielding between slices. */
 export async function unionHashesAsync(a: Uint8Array, b: Uint8Array, width = 32): Promise<Buffer> {
+  if (a.length === 0 || b.length === 0) return unionHashes(a, b, width);
   const parts = await bySlices([a, b], width, ([x, y]) => unionHashes(x!, y!, width));
   return parts ? join(parts) : unionHashes(a, b, width);
 }
 
 /** diffHashes(prev, next), yielding between slices. */
 export async function diffHashesAsync(prev: Uint8Array, next: Uint8Array, width = 32): Promise<{ adds: Buffer; removes: Buffer }> {
+  // Against nothing (a first sync): the other side is the answer, shared without a copy.
+  if (prev.length === 0 || next.length === 0) return diffHashes(prev, next, width);
   const parts = await bySlices([prev, next], width, ([p, n]) => diffHashes(p!, n!, width));
   if (!parts) return diffHashes(prev, next, width);
   return { adds: await join(parts.map((d) => d.adds)), removes: await join(parts.map((d) => d.removes)) };

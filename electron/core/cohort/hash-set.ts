@@ -86,8 +86,18 @@ export function hasHash(set: Uint8Array, hash: Uint8Array | string, width = HASH
   return false;
 }
 
-/** Entries of `a` (sorted, unique) that are not in `b` (sorted, unique): suppression, and each half of a diff. */
+/**
+ * `bytes` of `u` as a Buffer over the same memory (no copy). The set operations answer with such a view when one
+ * side is empty (a first sync diffs its whole cohort against nothing): results may share memory with their inputs,
+ * which, like every hash set here, are never changed once built.
+ */
+function sameMemory(u: Uint8Array, bytes: number): Buffer {
+  return Buffer.from(u.buffer, u.byteOffset, bytes);
+}
+
+/** Entries of `a` (sorted, unique) that are not in `b` (sorted, unique): suppression, and each half of a diff. May share memory with `a`. */
 export function subtractHashes(a: Uint8Array, b: Uint8Array, width = HASH_BYTES): Buffer {
+  if (countHashes(b, width) === 0) return sameMemory(a, countHashes(a, width) * width);
   return width === HASH_BYTES ? subtract32(a, b) : subtractWide(a, b, width);
 }
 
@@ -147,9 +157,13 @@ function subtract32(a: Uint8Array, b: Uint8Array): Buffer {
 /**
  * What to send to turn `prev` into `next` (both sorted, unique): `adds` = next − prev and
  * `removes` = prev − next, both sorted. One merge counts, a second copies, so each result is
- * allocated once at its final size.
+ * allocated once at its final size. With one side empty, the other is returned without a copy.
  */
 export function diffHashes(prev: Uint8Array, next: Uint8Array, width = HASH_BYTES): { adds: Buffer; removes: Buffer } {
+  const np = countHashes(prev, width);
+  const nn = countHashes(next, width);
+  // One side empty: the other is the whole answer, shared rather than copied (a first sync's 5 M digests).
+  if (np === 0 || nn === 0) return { adds: sameMemory(next, nn * width), removes: sameMemory(prev, np * width) };
   if (width !== HASH_BYTES) return { adds: subtractWide(next, prev, width), removes: subtractWide(prev, next, width) };
   return diff32(prev, next);
 }
@@ -206,12 +220,20 @@ function diff32(prev: Uint8Array, next: Uint8Array): { adds: Buffer; removes: Bu
   return { adds, removes };
 }
 
-/** Collects 32-byte entries in 1 MiB pieces; one buffer at the end. */
+/**
+ * Collects entries in 1 MiB pieces, joined into one buffer at the end; or, given a `bound` on the total, straight
+ * into one buffer of that size, handed out as is: the OS commits a page only when it is written, so the unused
+ * rest costs address space, not memory, and no second copy is made at the end.
+ */
 class EntryCollector {
   private readonly pieces: Buffer[] = [];
-  private cur = Buffer.allocUnsafe(1 << 20);
+  private cur: Buffer;
   private off = 0;
   private total = 0;
+
+  constructor(private readonly bound?: number) {
+    this.cur = bound === undefined ? Buffer.allocUnsafe(1 << 20) : Buffer.allocUnsafeSlow(Math.max(1, bound));
+  }
 
   add(src: Uint8Array, start: number, end: number): void {
     let p = start;
@@ -234,6 +256,7 @@ class EntryCollector {
   }
 
   finish(): Buffer {
+    if (this.bound !== undefined) return this.cur.subarray(0, this.off);
     if (this.pieces.length === 0) return Buffer.from(this.cur.subarray(0, this.off));
     return Buffer.concat([...this.pieces, this.cur.subarray(0, this.off)], this.total);
   }
@@ -242,17 +265,28 @@ class EntryCollector {
 /**
  * diffHashes against a set read piece by piece (e.g. a stored snapshot's chunks, in order, each a
  * whole number of entries): the old set is never held whole, so planning a sync needs memory for the
- * new set and the changes only.
+ * new set and the changes only. The adds are written once, into a buffer bounded by `next` (no joining copy);
+ * against no entries at all they are `next` itself.
  */
 export function diffHashesChunked(prevChunks: Iterable<Uint8Array>, next: Uint8Array, width = HASH_BYTES): { adds: Buffer; removes: Buffer } {
-  return width === HASH_BYTES ? diffChunked32(prevChunks, next) : diffChunkedWide(prevChunks, next, width);
+  const it = prevChunks[Symbol.iterator]();
+  let first = it.next();
+  while (!first.done && first.value.length === 0) first = it.next();
+  if (first.done) return { adds: sameMemory(next, countHashes(next, width) * width), removes: Buffer.alloc(0) };
+  const chunks = withFirst(first.value, it);
+  return width === HASH_BYTES ? diffChunked32(chunks, next) : diffChunkedWide(chunks, next, width);
+}
+
+function* withFirst(first: Uint8Array, rest: Iterator<Uint8Array>): Generator<Uint8Array> {
+  yield first;
+  for (let r = rest.next(); !r.done; r = rest.next()) yield r.value;
 }
 
 function diffChunked32(prevChunks: Iterable<Uint8Array>, next: Uint8Array): { adds: Buffer; removes: Buffer } {
   const ln = countHashes(next) * HASH_BYTES;
   const vn = view(next);
   const wn = words(next);
-  const adds = new EntryCollector();
+  const adds = new EntryCollector(ln);
   const removes = new EntryCollector();
   let q = 0;
   let last: Uint8Array | null = null;
@@ -302,8 +336,12 @@ function diffChunked32(prevChunks: Iterable<Uint8Array>, next: Uint8Array): { ad
   return { adds: adds.finish(), removes: removes.finish() };
 }
 
-/** Entries in `a` or `b` (both sorted, unique). */
+/** Entries in `a` or `b` (both sorted, unique). May share memory with an input. */
 export function unionHashes(a: Uint8Array, b: Uint8Array, width = HASH_BYTES): Buffer {
+  const na = countHashes(a, width);
+  const nb = countHashes(b, width);
+  // One side empty: the other, shared rather than copied (a first sync's acknowledged snapshot).
+  if (na === 0 || nb === 0) return na === 0 ? sameMemory(b, nb * width) : sameMemory(a, na * width);
   return width === HASH_BYTES ? union32(a, b) : unionWide(a, b, width);
 }
 
@@ -566,7 +604,7 @@ function unionWide(a: Uint8Array, b: Uint8Array, width: number): Buffer {
 function diffChunkedWide(prevChunks: Iterable<Uint8Array>, next: Uint8Array, width: number): { adds: Buffer; removes: Buffer } {
   const ln = countHashes(next, width) * width;
   const vn = view(next);
-  const adds = new EntryCollector();
+  const adds = new EntryCollector(ln);
   const removes = new EntryCollector();
   let q = 0;
   let last: DataView | null = null;

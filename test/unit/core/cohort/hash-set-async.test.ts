@@ -37,6 +37,15 @@ describe('sorted-set operations in slices (hash-set-async)', () => {
     expect(d.removes.length).toBe(0);
   });
 
+  it('against an empty set, answers with the other set itself: no slices joined into a copy', async () => {
+    const [a] = sets(n, 32, 0);
+    const none = Buffer.alloc(0);
+    expect((await diffHashesAsync(none, a)).adds.buffer).toBe(a.buffer);
+    expect((await diffHashesAsync(a, none)).removes.buffer).toBe(a.buffer);
+    expect((await unionHashesAsync(a, none)).buffer).toBe(a.buffer);
+    expect((await subtractHashesAsync(a, none)).buffer).toBe(a.buffer);
+  });
+
   it('digests exactly as the snapshot store does', async () => {
     const buf = randomBytes(20 << 20);
     expect(await digestAsync(buf)).toBe(digestOf(buf));

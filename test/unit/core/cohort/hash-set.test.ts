@@ -89,6 +89,30 @@ describe('hash sets', () => {
     expect(() => diffHashesChunked([a.subarray(64), a.subarray(0, 64)], a)).toThrow(AppError);
   });
 
+  it('against an empty set, diff, union and subtract answer with the other set itself, not a copy (a first sync holds its digests once)', () => {
+    const next = sortHashes(crypto.randomBytes(32 * 50));
+    const none = Buffer.alloc(0);
+    const shares = (out: Buffer) => out.buffer === next.buffer && out.byteOffset === next.byteOffset && out.length === next.length;
+    expect(shares(diffHashes(none, next).adds)).toBe(true);
+    expect(shares(diffHashes(next, none).removes)).toBe(true);
+    expect(shares(diffHashesChunked([], next).adds)).toBe(true);
+    expect(shares(diffHashesChunked([none, none], next).adds)).toBe(true);
+    expect(shares(unionHashes(none, next))).toBe(true);
+    expect(shares(unionHashes(next, none))).toBe(true);
+    expect(shares(subtractHashes(next, none))).toBe(true);
+    const wide = sortHashes(crypto.randomBytes(96 * 20), 96);
+    expect(diffHashes(none, wide, 96).adds.buffer).toBe(wide.buffer);
+  });
+
+  it('diffHashesChunked writes its adds once, into a buffer no larger than the new set', () => {
+    const next = sortHashes(crypto.randomBytes(32 * 100_000));
+    const prev = next.subarray(0, 32 * 10);
+    const { adds } = diffHashesChunked([prev], next);
+    expect(adds.length).toBe(next.length - prev.length);
+    // Not joined from pieces: the result is a view of one allocation bounded by `next` (3.2 MB here, not 1 MiB pieces).
+    expect(adds.buffer.byteLength).toBe(next.length);
+  });
+
   it('hasHash finds members by binary search, from bytes or hex', () => {
     fc.assert(
       fc.property(entries, entry, (x, probe) => {
