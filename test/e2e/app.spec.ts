@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
-import type { SimulatorHandle } from '../../electron/core/tiktok/simulator';
+import type { SimulatorHandle } from '../../electron/core/sandbox';
 import type { WebHost } from '../../electron/web-host/server';
 import { dropFile, nav, openSandboxWebApp, SHOTS, type SandboxWebApp } from './sandbox-web-app';
 

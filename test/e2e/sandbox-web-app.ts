@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { createEngine } from '../../electron/core/engine';
-import type { SimulatorHandle, SimulatorOptions } from '../../electron/core/tiktok/simulator';
+import type { SimulatorHandle, SimulatorOptions } from '../../electron/core/sandbox';
 import { startWebHost, type WebHost } from '../../electron/web-host/server';
 import type { EngineHost } from '../../shared/ipc/engine-host';
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { startSimulator, type SimulatorHandle } from '../../electron/core/tiktok/simulator';
+import { startSimulator, type SimulatorHandle } from '../../electron/core/sandbox';
 import { tmpDir } from './tmp';
 
 export interface CliSandbox {

@@ -22,7 +22,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { REJECTS_HEADER } from '../../electron/core/cohort/csv-write';
-import { SANDBOX_ACCESS_TOKEN, SANDBOX_APP_SECRET } from '../../electron/core/tiktok/simulator/seed';
+import { SANDBOX_ACCESS_TOKEN, SANDBOX_APP_SECRET } from '../../electron/core/sandbox/seed';
 
 export interface Canary {
   name: string;

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { CohortRelayApp, type OpenAppOptions } from '../../electron/core/app';
-import { startSimulator, type SimulatorHandle } from '../../electron/core/tiktok/simulator';
+import { startSimulator, type SimulatorHandle } from '../../electron/core/sandbox';
 import { tmpDir } from './tmp';
 
 export interface SandboxApp {

@@ -1,6 +1,5 @@
 import { AppError } from '../../../shared/errors';
-import { DEFAULT_REDIRECT_URI } from '../../core/tiktok/oauth';
-import { SANDBOX_ADVERTISERS, startSimulator, type SimulatorHandle } from '../../core/tiktok/simulator';
+import { DEFAULT_REDIRECT_URI, SANDBOX_ADVERTISERS, startSimulator, type SimulatorHandle } from '../../core/engine/host-support';
 import { flag, printJson, str, type CliCommand } from '../command';
 
 const DEFAULT_PORT = 8123;

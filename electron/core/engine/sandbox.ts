@@ -8,7 +8,7 @@ import path from 'node:path';
 import { SANDBOX_DIR, type Store } from '../store';
 import { SANDBOX_CONNECTION_ID } from '../tiktok/connections';
 import { environmentOf } from './views';
-import { startSimulator, type SimulatorHandle, type SimulatorOptions } from '../tiktok/simulator';
+import { startSimulator, type SimulatorHandle, type SimulatorOptions } from '../sandbox';
 
 const PORT_KEY = 'sandbox.port';
 /** TikTok takes 24–48 h to process an audience; the sandbox shows "processing" for a moment only. */

@@ -15,7 +15,7 @@ import { openSecretStore, type OpenedSecretStore, type SecretStore } from '../se
 import { normalizeApiBase, resolveApiBase, TikTokClient, type TikTokClientOptions } from './client';
 import { TikTokApiError } from './errors';
 import { listAuthorizedAdvertisers, NO_ADVERTISERS, revokeUnusableToken, runOAuthLogin, type AuthClientOptions, type OAuthLoginOptions } from './oauth';
-import { SANDBOX_ACCESS_TOKEN, SANDBOX_APP_ID, SANDBOX_APP_SECRET } from './simulator/seed';
+import { SANDBOX_ACCESS_TOKEN, SANDBOX_APP_ID, SANDBOX_APP_SECRET } from '../sandbox/seed';
 
 /** The id of the offline-sandbox connection (there is one sandbox). */
 export const SANDBOX_CONNECTION_ID = 'tt-sandbox';

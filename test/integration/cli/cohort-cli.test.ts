@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DB_FILE } from '../../../electron/core/store/db';
-import { startSimulator, type SimulatorHandle } from '../../../electron/core/tiktok/simulator';
+import { startSimulator, type SimulatorHandle } from '../../../electron/core/sandbox';
 import { cli } from '../../helpers/cli';
 import { emails, hashSet, writeEmailCsv } from '../../helpers/cohort';
 import { tmpDir } from '../../helpers/tmp';

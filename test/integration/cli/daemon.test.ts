@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Store } from '../../../electron/core/store';
-import type { SimulatorHandle } from '../../../electron/core/tiktok/simulator';
+import type { SimulatorHandle } from '../../../electron/core/sandbox';
 import { cli } from '../../helpers/cli';
 import { emails, hashSet, sha256Hex, writeEmailCsv } from '../../helpers/cohort';
 import { openCliSandbox, type CliSandbox } from '../../helpers/cli-sandbox';

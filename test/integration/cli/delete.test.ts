@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Store } from '../../../electron/core/store';
 import { acquireAudienceLock } from '../../../electron/core/sync/locks';
-import type { SimulatorHandle } from '../../../electron/core/tiktok/simulator';
+import type { SimulatorHandle } from '../../../electron/core/sandbox';
 import { cli } from '../../helpers/cli';
 import { emails, writeEmailCsv } from '../../helpers/cohort';
 import { openCliSandbox, type CliSandbox } from '../../helpers/cli-sandbox';

@@ -11,7 +11,7 @@ import { hasHash } from '../../../electron/core/cohort';
 import { Store } from '../../../electron/core/store';
 import { loadDelta } from '../../../electron/core/sync/deltas';
 import { DAILY_BUDGET_KEY } from '../../../electron/core/sync/sync-service';
-import type { SimulatorHandle } from '../../../electron/core/tiktok/simulator';
+import type { SimulatorHandle } from '../../../electron/core/sandbox';
 import { cli } from '../../helpers/cli';
 import { emails, sha256Hex, writeEmailCsv } from '../../helpers/cohort';
 import { openCliSandbox, type CliSandbox } from '../../helpers/cli-sandbox';

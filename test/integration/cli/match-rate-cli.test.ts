@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CohortRelayApp } from '../../../electron/core/app';
 import { sizeHistory } from '../../../electron/core/engine/views';
 import { rates } from '../../../electron/core/sync/match-rate';
-import { startSimulator, type SimulatorHandle } from '../../../electron/core/tiktok/simulator';
+import { startSimulator, type SimulatorHandle } from '../../../electron/core/sandbox';
 import { cli } from '../../helpers/cli';
 import { emails } from '../../helpers/cohort';
 import { tmpDir } from '../../helpers/tmp';

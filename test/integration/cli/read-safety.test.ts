@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CohortRelayApp } from '../../../electron/core/app';
 import { Store } from '../../../electron/core/store';
-import type { SimulatorHandle } from '../../../electron/core/tiktok/simulator';
+import type { SimulatorHandle } from '../../../electron/core/sandbox';
 import { cli } from '../../helpers/cli';
 import { emails, hashSet, writeEmailCsv } from '../../helpers/cohort';
 import { openCliSandbox, type CliSandbox } from '../../helpers/cli-sandbox';

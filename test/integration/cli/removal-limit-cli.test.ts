@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startSimulator, type SimulatorHandle } from '../../../electron/core/tiktok/simulator';
+import { startSimulator, type SimulatorHandle } from '../../../electron/core/sandbox';
 import { cli } from '../../helpers/cli';
 import { emails, hashSet, sha256Hex, writeEmailCsv } from '../../helpers/cohort';
 import { clientFor, upload } from '../tiktok/helpers';

@@ -1,7 +1,7 @@
 /** `cohort-relay use …` (#14 §1) against the simulator over real HTTP, in a temp data folder. */
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SANDBOX_BUSINESS_CENTER, type SimulatorHandle } from '../../../electron/core/tiktok/simulator';
+import { SANDBOX_BUSINESS_CENTER, type SimulatorHandle } from '../../../electron/core/sandbox';
 import { cli } from '../../helpers/cli';
 import { emails, writeEmailCsv } from '../../helpers/cohort';
 import { openCliSandbox, type CliSandbox } from '../../helpers/cli-sandbox';

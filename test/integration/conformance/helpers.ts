@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { SimulatorHandle } from '../../../electron/core/tiktok/simulator';
+import type { SimulatorHandle } from '../../../electron/core/sandbox';
 
 export const API = '/open_api/v1.3/';
 

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CohortRelayApp } from '../../../electron/core/app';
-import { SANDBOX_ACCESS_TOKEN } from '../../../electron/core/tiktok/simulator/seed';
+import { SANDBOX_ACCESS_TOKEN } from '../../../electron/core/sandbox/seed';
 import { DEFAULT_PROFILE, defaultPhoneKeepPlus, type NormalizationProfile } from '../../../shared/domain';
 import { tmpDir } from '../../helpers/tmp';
 import { sha256 } from './helpers';

@@ -10,7 +10,7 @@
  * issued for the peers' advertiser ids ("42884288", "123", ...), which are then used unchanged.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startSimulator, type SimulatorHandle } from '../../../electron/core/tiktok/simulator';
+import { startSimulator, type SimulatorHandle } from '../../../electron/core/sandbox';
 import { TIKTOK_TIME, digests, md5, send, uploadForm, type Wire } from './helpers';
 import { fixtures } from './recorder';
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_PROFILE } from '../../../shared/domain';
 import type { Handlers, RequestOf } from '../../../shared/ipc/contract';
-import { SANDBOX_BUSINESS_CENTER } from '../../../electron/core/tiktok/simulator';
+import { SANDBOX_BUSINESS_CENTER } from '../../../electron/core/sandbox';
 import { emails } from '../../helpers/cohort';
 import { tmpDir } from '../../helpers/tmp';
 import { startTestEngine, type TestEngine } from './helpers';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { createEngine, type EngineInternals } from '../../../electron/core/engine';
-import type { SimulatorHandle } from '../../../electron/core/tiktok/simulator';
+import type { SimulatorHandle } from '../../../electron/core/sandbox';
 import type { EventName } from '../../../shared/ipc/channels';
 import type { EventPayloads, PushEvent } from '../../../shared/ipc/contract';
 import type { EngineHost, EngineOptions } from '../../../shared/ipc/engine-host';

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../../../electron/core/store';
-import { startSimulator, type SimulatorHandle } from '../../../electron/core/tiktok/simulator';
+import { startSimulator, type SimulatorHandle } from '../../../electron/core/sandbox';
 import { emails, hashSet, writeEmailCsv } from '../../helpers/cohort';
 import { tmpDir } from '../../helpers/tmp';
 

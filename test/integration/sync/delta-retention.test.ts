@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CohortRelayApp } from '../../../electron/core/app';
-import type { SimulatorHandle } from '../../../electron/core/tiktok/simulator';
+import type { SimulatorHandle } from '../../../electron/core/sandbox';
 import { DEFAULT_PROFILE } from '../../../shared/domain';
 import { emails, hashSet, writeEmailCsv } from '../../helpers/cohort';
 import { openSandboxApp } from '../../helpers/sandbox-app';

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CohortRelayApp } from '../../../electron/core/app';
 import { dbPath } from '../../../electron/core/store/integrity';
 import { recoverDatabase } from '../../../electron/core/store/recover';
-import type { SimulatorHandle } from '../../../electron/core/tiktok/simulator';
+import type { SimulatorHandle } from '../../../electron/core/sandbox';
 import { DEFAULT_PROFILE } from '../../../shared/domain';
 import { emails, hashSet, sha256Hex, writeEmailCsv } from '../../helpers/cohort';
 import { openSandboxApp } from '../../helpers/sandbox-app';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CohortRelayApp } from '../../../electron/core/app';
 import { DB_FILE } from '../../../electron/core/store/integrity';
-import type { SimulatorHandle } from '../../../electron/core/tiktok/simulator';
+import type { SimulatorHandle } from '../../../electron/core/sandbox';
 import { DEFAULT_PROFILE } from '../../../shared/domain';
 import { cli } from '../../helpers/cli';
 import { emails, hashSet, sha256Hex, writeEmailCsv } from '../../helpers/cohort';

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CohortRelayApp } from '../../../electron/core/app';
 import { audienceOverlap, overlapHandlers } from '../../../electron/core/engine/overlap';
 import { localOverlap } from '../../../electron/core/sync/overlap';
-import type { SimulatorHandle } from '../../../electron/core/tiktok/simulator';
+import type { SimulatorHandle } from '../../../electron/core/sandbox';
 import { DEFAULT_PROFILE } from '../../../shared/domain';
 import { emails, sha256Hex, writeEmailCsv } from '../../helpers/cohort';
 import { cli } from '../../helpers/cli';

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CohortRelayApp } from '../../../electron/core/app';
-import type { SimulatorHandle } from '../../../electron/core/tiktok/simulator';
+import type { SimulatorHandle } from '../../../electron/core/sandbox';
 import type { RemovalMode } from '../../../electron/core/store/audiences-repo';
 import { latestMatchRates } from '../../../electron/core/sync/match-rate';
 import { DEFAULT_PROFILE } from '../../../shared/domain';

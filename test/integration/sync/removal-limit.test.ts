@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CohortRelayApp } from '../../../electron/core/app';
 import type { SyncOutcome } from '../../../electron/core/sync/sync-runner';
 import { audienceView } from '../../../electron/core/engine/views';
-import type { SimulatorHandle } from '../../../electron/core/tiktok/simulator';
+import type { SimulatorHandle } from '../../../electron/core/sandbox';
 import { DEFAULT_PROFILE } from '../../../shared/domain';
 import { emails, hashSet, sha256Hex, writeEmailCsv } from '../../helpers/cohort';
 import { openSandboxApp } from '../../helpers/sandbox-app';

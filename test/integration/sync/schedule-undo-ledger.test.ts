@@ -10,7 +10,7 @@ import type { CohortRelayApp } from '../../../electron/core/app';
 import { utcDay } from '../../../electron/core/store/quota-repo';
 import { acquireAudienceLock } from '../../../electron/core/sync/locks';
 import { msUntilNextUtcMidnight } from '../../../electron/core/tiktok/errors';
-import type { SimulatorHandle } from '../../../electron/core/tiktok/simulator';
+import type { SimulatorHandle } from '../../../electron/core/sandbox';
 import { DEFAULT_PROFILE } from '../../../shared/domain';
 import { emails, hashSet, sha256Hex, writeEmailCsv } from '../../helpers/cohort';
 import { openSandboxApp } from '../../helpers/sandbox-app';

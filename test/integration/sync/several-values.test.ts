@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CohortRelayApp } from '../../../electron/core/app';
-import type { SimulatorHandle } from '../../../electron/core/tiktok/simulator';
+import type { SimulatorHandle } from '../../../electron/core/sandbox';
 import { DEFAULT_PROFILE } from '../../../shared/domain';
 import { contract } from '../../../shared/ipc/contract';
 import { cli } from '../../helpers/cli';

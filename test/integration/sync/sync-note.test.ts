@@ -10,7 +10,7 @@ import type { CohortRelayApp } from '../../../electron/core/app';
 import { audienceView } from '../../../electron/core/engine/views';
 import { recordDelta } from '../../../electron/core/sync/deltas';
 import { setWaitForFloor, waitsForFloor } from '../../../electron/core/sync/floor-wait';
-import type { SimulatorHandle } from '../../../electron/core/tiktok/simulator';
+import type { SimulatorHandle } from '../../../electron/core/sandbox';
 import type { SyncOutcome } from '../../../electron/core/sync/sync-runner';
 import { DEFAULT_PROFILE } from '../../../shared/domain';
 import { emails, hashSet, sha256Hex, writeEmailCsv } from '../../helpers/cohort';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { TikTokApiError } from '../../../electron/core/tiktok/errors';
 import { RateLimiter } from '../../../electron/core/tiktok/limiter';
-import { SANDBOX_ADVERTISERS, SANDBOX_BUSINESS_CENTER, SANDBOX_FOREIGN_ADVERTISER, startSimulator, type SimulatorHandle } from '../../../electron/core/tiktok/simulator';
+import { SANDBOX_ADVERTISERS, SANDBOX_BUSINESS_CENTER, SANDBOX_FOREIGN_ADVERTISER, startSimulator, type SimulatorHandle } from '../../../electron/core/sandbox';
 import type { LookalikeSpec } from '../../../electron/core/tiktok/types';
 import { clientFor, createAudienceOf, hashes, thrown } from './helpers';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { TikTokClient, md5Hex } from '../../../electron/core/tiktok/client';
 import { TikTokApiError } from '../../../electron/core/tiktok/errors';
-import { SANDBOX_ADVERTISERS, startSimulator, type SimulatorHandle } from '../../../electron/core/tiktok/simulator';
+import { SANDBOX_ADVERTISERS, startSimulator, type SimulatorHandle } from '../../../electron/core/sandbox';
 import { clientFor, createAudienceOf, fileOf, hashes, thrown, upload } from './helpers';
 
 let sim: SimulatorHandle;

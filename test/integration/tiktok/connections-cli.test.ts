@@ -2,7 +2,7 @@ import net from 'node:net';
 import { Readable, Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../../electron/cli/main';
-import { startSimulator, SANDBOX_ADVERTISERS, type SimulatorHandle } from '../../../electron/core/tiktok/simulator';
+import { startSimulator, SANDBOX_ADVERTISERS, type SimulatorHandle } from '../../../electron/core/sandbox';
 import { DEFAULT_REDIRECT_URI } from '../../../electron/core/tiktok/oauth';
 import { describeWithKeychain, probeKeychain, testKeychainService } from '../../helpers/keyring';
 import { testRedirectUri } from '../../helpers/ports';

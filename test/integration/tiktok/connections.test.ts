@@ -6,7 +6,7 @@ import { DEFAULT_PROFILE } from '../../../shared/domain';
 import { MemorySecretStore, openSecretStore, type SecretStore } from '../../../electron/core/secrets';
 import { Store } from '../../../electron/core/store';
 import { ConnectionService, SANDBOX_CONNECTION_ID, connectionIdForToken, maskToken } from '../../../electron/core/tiktok/connections';
-import { startSimulator, SANDBOX_ADVERTISERS, type SimulatorHandle } from '../../../electron/core/tiktok/simulator';
+import { startSimulator, SANDBOX_ADVERTISERS, type SimulatorHandle } from '../../../electron/core/sandbox';
 import { describeWithKeychain, probeKeychain, testKeychainService } from '../../helpers/keyring';
 import { tmpDir } from '../../helpers/tmp';
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { TikTokClient } from '../../../electron/core/tiktok/client';
 import { TikTokApiError } from '../../../electron/core/tiktok/errors';
-import { FaultInjector, SANDBOX_ADVERTISERS, startSimulator, type SimulatorHandle } from '../../../electron/core/tiktok/simulator';
+import { FaultInjector, SANDBOX_ADVERTISERS, startSimulator, type SimulatorHandle } from '../../../electron/core/sandbox';
 import { clientFor, createAudienceOf, hashes, thrown, upload } from './helpers';
 
 let sim: SimulatorHandle;

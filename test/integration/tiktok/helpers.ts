@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { TikTokClient, type TikTokClientOptions } from '../../../electron/core/tiktok/client';
-import type { SimulatorHandle } from '../../../electron/core/tiktok/simulator';
+import type { SimulatorHandle } from '../../../electron/core/sandbox';
 import type { CallEvent } from '../../../electron/core/tiktok/types';
 
 /** `n` distinct lowercase SHA-256 hashes, deterministic from `prefix`. */

@@ -7,7 +7,7 @@ import { Store } from '../../../electron/core/store';
 import { TikTokClient } from '../../../electron/core/tiktok/client';
 import { ConnectionService } from '../../../electron/core/tiktok/connections';
 import { runOAuthLogin, type BrowserOpener } from '../../../electron/core/tiktok/oauth';
-import { startSimulator, SANDBOX_ADVERTISERS, type SimulatorHandle } from '../../../electron/core/tiktok/simulator';
+import { startSimulator, SANDBOX_ADVERTISERS, type SimulatorHandle } from '../../../electron/core/sandbox';
 import { describeWithKeychain, probeKeychain, testKeychainService } from '../../helpers/keyring';
 import { testRedirectUri } from '../../helpers/ports';
 import { tmpDir } from '../../helpers/tmp';

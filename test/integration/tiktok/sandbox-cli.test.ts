@@ -7,7 +7,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../../electron/cli/main';
 import { TikTokClient } from '../../../electron/core/tiktok/client';
-import { SANDBOX_ACCESS_TOKEN, SANDBOX_ADVERTISERS } from '../../../electron/core/tiktok/simulator';
+import { SANDBOX_ACCESS_TOKEN, SANDBOX_ADVERTISERS } from '../../../electron/core/sandbox';
 import { createAudienceOf, hashes } from './helpers';
 
 /** Starts `cohort-relay sandbox ...args`; resolves with its first output line and a stop function. */

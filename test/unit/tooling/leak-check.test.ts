@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDb } from '../../../electron/core/store/db';
 import { REJECTS_HEADER } from '../../../electron/core/cohort/csv-write';
-import { SANDBOX_ACCESS_TOKEN } from '../../../electron/core/tiktok/simulator/seed';
+import { SANDBOX_ACCESS_TOKEN } from '../../../electron/core/sandbox/seed';
 import { findTestEmail, scanForLeaks } from '../../helpers/leak-check';
 import { emails, writeEmailCsv } from '../../helpers/cohort';
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SANDBOX_DIR, Store } from '../../../../electron/core/store';
 import { DB_FILE, openDb } from '../../../../electron/core/store/db';
-import { startSimulator } from '../../../../electron/core/tiktok/simulator';
+import { startSimulator } from '../../../../electron/core/sandbox';
 import { tmpDir } from '../../../helpers/tmp';
 
 let dir: string;

@@ -10,8 +10,8 @@
  * - partner (segment) audiences: one key per identifier, "<ID_SCHEMA>:<hash>", e.g. "EMAIL_SHA256:ab…".
  */
 import { createHash } from 'node:crypto';
-import { AUDIENCE_FLOOR } from '../../../../shared/domain';
-import { DEFAULT_REDIRECT_URI } from '../oauth-redirect';
+import { AUDIENCE_FLOOR } from '../../../shared/domain';
+import { DEFAULT_REDIRECT_URI } from '../tiktok/oauth-redirect';
 import { randomHex } from './prng';
 import { SANDBOX_ACCESS_TOKEN, SANDBOX_ADVERTISERS, SANDBOX_APP_ID, SANDBOX_APP_SECRET, SANDBOX_BUSINESS_CENTER, SANDBOX_CAMPAIGNS, SANDBOX_FOREIGN_ADVERTISER, SANDBOX_SCOPES } from './seed';
 
