@@ -12,6 +12,7 @@ import { MappingScreen } from '../features/mapping/mapping-screen';
 import { SyncLogScreen } from '../features/sync-log/sync-log-screen';
 import { SettingsScreen } from '../features/settings/settings-screen';
 import { SandboxBanner } from './sandbox';
+import { WorkspaceSwitcher } from '../features/workspaces/workspace-switcher';
 import { Button } from '../ui/button';
 
 /** After the engine's process was restarted: a status banner with the engine's words, until dismissed. */
@@ -108,9 +109,11 @@ function Screen() {
 }
 
 export function App() {
-  const { routeName, navigate, openFile, theme, reconnects } = useApp(
+  const { routeName, navigate, openFile, theme, reconnects, workspace, workspaceName } = useApp(
     useShallow((s) => ({
       routeName: s.route.name,
+      workspace: s.workspaceEpoch,
+      workspaceName: s.workspaces.data?.workspaces.find((w) => w.active)?.name ?? null,
       navigate: s.navigate,
       openFile: s.openFile,
       theme: s.settings.data?.theme ?? 'system',
@@ -126,6 +129,7 @@ export function App() {
     void s.loadSettings();
     void s.loadConnections();
     void s.loadAudiences();
+    void s.loadWorkspaces();
     return off;
   }, []);
 
@@ -133,10 +137,14 @@ export function App() {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
 
-  // Move focus to the new screen's heading, so keyboard and screen-reader users land on it.
+  useEffect(() => {
+    document.title = workspaceName ? `${workspaceName} — Cohort Relay` : 'Cohort Relay';
+  }, [workspaceName]);
+
+  // Move focus to the new screen's heading (also after a workspace switch), so keyboard and screen-reader users land on it.
   useEffect(() => {
     mainRef.current?.querySelector<HTMLElement>('h1')?.focus();
-  }, [routeName]);
+  }, [routeName, workspace]);
 
   return (
     <div className="shell">
@@ -149,6 +157,7 @@ export function App() {
             <span className="brand-mark" aria-hidden="true" />
             Cohort Relay
           </div>
+          <WorkspaceSwitcher />
           <ul>
             {NAV.map((item) => {
               const current = item.matches.includes(routeName);
@@ -172,7 +181,8 @@ export function App() {
       <main id="main" className="main" ref={mainRef}>
         <SandboxBanner />
         <EngineRestartedBanner />
-        <Screen />
+        {/* A switch mounts the screen afresh: nothing typed or opened in the previous workspace stays. */}
+        <Screen key={workspace} />
       </main>
       {dragging && (
         <div className="drop-overlay" aria-hidden="true">

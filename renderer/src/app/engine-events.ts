@@ -76,6 +76,8 @@ export function wireEvents(bridge: Bridge = getBridge()): () => void {
       const open = s().detailId;
       if (open !== null) refreshDetail(open);
     }),
+    // This window now works in another workspace (switched here, from the tray or from another window).
+    bridge.on('workspace:switched', (p) => s().onWorkspaceSwitched(p)),
   ];
   return () => {
     for (const off of offs) off();

@@ -19,8 +19,10 @@ import { createMappingSlice } from '../features/mapping/mapping-slice';
 import type { MappingSlice } from '../features/mapping/mapping-slice';
 import { createImportSlice } from '../features/import/import-slice';
 import type { ImportSlice } from '../features/import/import-slice';
+import { createWorkspacesSlice } from '../features/workspaces/workspaces-slice';
+import type { WorkspacesSlice } from '../features/workspaces/workspaces-slice';
 
-export type App = NavSlice & ConnectSlice & SettingsSlice & AudiencesSlice & SyncLogSlice & MappingSlice & ImportSlice;
+export type App = NavSlice & ConnectSlice & SettingsSlice & AudiencesSlice & SyncLogSlice & MappingSlice & ImportSlice & WorkspacesSlice;
 
 /** How every slice is declared: it sees the whole App, and contributes its own part. */
 export type SliceCreator<S> = StateCreator<App, [], [], S>;
@@ -33,6 +35,7 @@ export const useApp = create<App>()((...a) => ({
   ...createSyncLogSlice(...a),
   ...createMappingSlice(...a),
   ...createImportSlice(...a),
+  ...createWorkspacesSlice(...a),
 }));
 
 /** Back to the first state (tests call this between cases). */

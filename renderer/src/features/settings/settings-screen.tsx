@@ -5,6 +5,7 @@ import { useApp } from '../../app/store';
 import { ErrorBanner, Loading } from '../../ui/states';
 import { Button } from '../../ui/button';
 import { ErasePerson } from './erase-person';
+import { WorkspacesSettings } from '../workspaces/workspaces-settings';
 import { EnvironmentConfirm } from '../connect/connect-screen';
 import type { ApiEnvironment, Theme } from '../../../../shared/ipc/dto';
 import { DAILY_BUDGET_TOO_HIGH, MAX_DAILY_CALL_BUDGET } from '../../../../shared/ipc/dto';
@@ -65,6 +66,7 @@ export function SettingsScreen() {
         !s.settings.error && <Loading label="Loading settings…" />
       ) : (
         <div className="settings-grid">
+          <WorkspacesSettings />
           <fieldset className="fieldset">
             <legend>TikTok API environment</legend>
             {ENVIRONMENTS.map((e) => (

@@ -1,0 +1,262 @@
+/**
+ * Settings → Workspaces: every workspace with what it holds, switch, create, rename, and delete behind a
+ * confirmation that repeats the workspace's name and says what is removed.
+ */
+import { useEffect, useId, useRef, useState } from 'react';
+import type { KeyboardEvent, ReactNode } from 'react';
+import { createPortal } from 'react-dom';
+import { useShallow } from 'zustand/react/shallow';
+import { useApp } from '../../app/store';
+import { fmtInt } from '../../app/format';
+import { Button } from '../../ui/button';
+import { ErrorBanner, Loading } from '../../ui/states';
+import { WORKSPACE_NAME_MAX } from '../../../../shared/ipc/workspace-dto';
+import type { WorkspaceView } from '../../../../shared/ipc/workspace-dto';
+
+const count = (n: number, one: string, many: string) => `${fmtInt(n)} ${n === 1 ? one : many}`;
+
+/** "3 audiences (2 on a schedule), 1 connection". */
+export function workspaceSummary(w: Pick<WorkspaceView, 'audiences' | 'connections' | 'scheduled'>): string {
+  const audiences = count(w.audiences, 'audience', 'audiences');
+  const scheduled = w.audiences > 0 ? ` (${fmtInt(w.scheduled)} on a schedule)` : '';
+  return `${audiences}${scheduled}, ${count(w.connections, 'connection', 'connections')}`;
+}
+
+/** The delete confirmation's words: the name, everything that goes with it, and what stays at TikTok. */
+export function deleteWorkspaceText(w: Pick<WorkspaceView, 'name' | 'audiences' | 'connections' | 'scheduled'>): string {
+  return (
+    `Deleting the workspace “${w.name}” removes from this computer its ${count(w.audiences, 'audience', 'audiences')} and their schedules ` +
+    `(${fmtInt(w.scheduled)} scheduled), its ${count(w.connections, 'connection', 'connections')} (signed out at TikTok, tokens forgotten), ` +
+    `its settings and its sync log. Audiences already at TikTok stay in TikTok Ads Manager. This cannot be undone.`
+  );
+}
+
+/** Why a typed name cannot be used, or null. Names are unique regardless of case; the engine checks again. */
+export function workspaceNameProblem(name: string, all: WorkspaceView[], exceptId?: string): string | null {
+  const t = name.trim();
+  if (!t) return null;
+  if (t.length > WORKSPACE_NAME_MAX) return `Use at most ${WORKSPACE_NAME_MAX} characters.`;
+  const same = all.find((w) => w.id !== exceptId && w.name.trim().toLowerCase() === t.toLowerCase());
+  return same ? `A workspace is already called “${same.name}”. Choose another name.` : null;
+}
+
+/** A modal confirmation: focus goes in, stays in, Escape cancels, focus returns to what opened it. */
+function Dialog({ title, onCancel, children }: { title: string; onCancel: () => void; children: ReactNode }) {
+  const box = useRef<HTMLDivElement>(null);
+  const titleId = useId();
+  useEffect(() => {
+    const back = document.activeElement as HTMLElement | null;
+    box.current?.querySelector<HTMLElement>('input, button:not(:disabled)')?.focus();
+    return () => back?.focus?.();
+  }, []);
+  const onKey = (e: KeyboardEvent) => {
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      onCancel();
+      return;
+    }
+    if (e.key !== 'Tab') return;
+    const all = [...(box.current?.querySelectorAll<HTMLElement>('input:not(:disabled), button:not(:disabled)') ?? [])];
+    if (all.length === 0) return;
+    const first = all[0]!;
+    const last = all[all.length - 1]!;
+    if (e.shiftKey && document.activeElement === first) {
+      e.preventDefault();
+      last.focus();
+    } else if (!e.shiftKey && document.activeElement === last) {
+      e.preventDefault();
+      first.focus();
+    }
+  };
+  return createPortal(
+    <div className="modal-backdrop">
+      <div ref={box} role="dialog" aria-modal="true" aria-labelledby={titleId} className="modal card" onKeyDown={onKey}>
+        <h2 id={titleId}>{title}</h2>
+        {children}
+      </div>
+    </div>,
+    document.body,
+  );
+}
+
+function DeleteWorkspaceDialog({ w, onClose }: { w: WorkspaceView; onClose: () => void }) {
+  const { del, busy, error, clearError } = useApp(useShallow((s) => ({ del: s.deleteWorkspace, busy: s.workspaceBusy, error: s.workspaceError, clearError: s.clearWorkspaceError })));
+  const [typed, setTyped] = useState('');
+  const inputId = useId();
+  const matches = typed.trim() === w.name.trim();
+  const deleting = busy === `delete:${w.id}`;
+  const cancel = () => {
+    clearError();
+    onClose();
+  };
+  return (
+    <Dialog title={`Delete the workspace “${w.name}”?`} onCancel={cancel}>
+      <p>{deleteWorkspaceText(w)}</p>
+      <div className="field">
+        <label htmlFor={inputId}>Type “{w.name}” to confirm</label>
+        <input id={inputId} value={typed} autoComplete="off" spellCheck={false} onChange={(e) => setTyped(e.target.value)} />
+      </div>
+      <ErrorBanner error={error} title="Not deleted" />
+      <div className="actions modal-actions">
+        <Button variant="ghost" onClick={cancel}>
+          Cancel
+        </Button>
+        <Button variant="danger" disabled={!matches} busy={deleting} busyLabel="Deleting…" onClick={() => void del(w.id, typed.trim()).then((ok) => ok && onClose())}>
+          Delete “{w.name}”
+        </Button>
+      </div>
+    </Dialog>
+  );
+}
+
+function RenameForm({ w, all, onDone }: { w: WorkspaceView; all: WorkspaceView[]; onDone: () => void }) {
+  const { rename, busy } = useApp(useShallow((s) => ({ rename: s.renameWorkspace, busy: s.workspaceBusy })));
+  const [name, setName] = useState(w.name);
+  const inputId = useId();
+  const problem = workspaceNameProblem(name, all, w.id);
+  const can = name.trim() !== '' && problem === null && name.trim() !== w.name;
+  const save = () => {
+    if (can) void rename(w.id, name.trim()).then((ok) => ok && onDone());
+  };
+  return (
+    <div className="field">
+      <label htmlFor={inputId}>New name for “{w.name}”</label>
+      <span className="inline">
+        <input
+          id={inputId}
+          value={name}
+          maxLength={WORKSPACE_NAME_MAX + 10}
+          autoFocus
+          aria-invalid={problem !== null}
+          aria-describedby={problem ? `${inputId}-problem` : undefined}
+          onChange={(e) => setName(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') save();
+            if (e.key === 'Escape') onDone();
+          }}
+        />
+        <Button size="small" variant="primary" disabled={!can} busy={busy === `rename:${w.id}`} busyLabel="Saving…" onClick={save}>
+          Save name
+        </Button>
+        <Button size="small" variant="ghost" onClick={onDone}>
+          Cancel
+        </Button>
+      </span>
+      {problem && (
+        <span id={`${inputId}-problem`} className="small error-text">
+          {problem}
+        </span>
+      )}
+    </div>
+  );
+}
+
+function CreateForm({ all }: { all: WorkspaceView[] }) {
+  const { create, busy } = useApp(useShallow((s) => ({ create: s.createWorkspace, busy: s.workspaceBusy })));
+  const [name, setName] = useState('');
+  const [created, setCreated] = useState<string | null>(null);
+  const problem = workspaceNameProblem(name, all);
+  const can = name.trim() !== '' && problem === null && busy === null;
+  const submit = () => {
+    if (!can) return;
+    void create(name.trim()).then((w) => {
+      if (!w) return;
+      setName('');
+      setCreated(w.name);
+    });
+  };
+  return (
+    <div className="field">
+      <label htmlFor="workspace-new-name">New workspace</label>
+      <span className="inline">
+        <input
+          id="workspace-new-name"
+          value={name}
+          placeholder="e.g. the client's name"
+          maxLength={WORKSPACE_NAME_MAX + 10}
+          aria-invalid={problem !== null}
+          aria-describedby="workspace-new-help"
+          onChange={(e) => {
+            setName(e.target.value);
+            setCreated(null);
+          }}
+          onKeyDown={(e) => e.key === 'Enter' && submit()}
+        />
+        <Button size="small" disabled={!can} busy={busy === 'create'} busyLabel="Creating…" onClick={submit}>
+          Create workspace
+        </Button>
+      </span>
+      <span id="workspace-new-help" className={`small ${problem ? 'error-text' : 'muted'}`}>
+        {problem ?? 'A new workspace starts empty: its own connections, audiences, schedules, settings and sync log.'}
+      </span>
+      {created && (
+        <span className="small" role="status">
+          Created “{created}”. Switch to it to connect and add audiences.
+        </span>
+      )}
+    </div>
+  );
+}
+
+export function WorkspacesSettings() {
+  const { workspaces, busy, error, load, switchTo, clearError } = useApp(
+    useShallow((s) => ({ workspaces: s.workspaces, busy: s.workspaceBusy, error: s.workspaceError, load: s.loadWorkspaces, switchTo: s.switchWorkspace, clearError: s.clearWorkspaceError })),
+  );
+  const [renaming, setRenaming] = useState<string | null>(null);
+  const [deleting, setDeleting] = useState<WorkspaceView | null>(null);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  const view = workspaces.data;
+  return (
+    <fieldset className="fieldset workspaces-settings">
+      <legend>Workspaces</legend>
+      <p className="muted small">
+        Each workspace has its own connections, audiences, schedules, settings and sync log; nothing of one is visible or usable from another. Scheduled syncs of every
+        workspace keep running.
+      </p>
+      <ErrorBanner error={workspaces.error} onRetry={() => void load()} title="Could not load the workspaces" />
+      {!deleting && <ErrorBanner error={error} onDismiss={clearError} title="Workspaces" />}
+      {!view ? (
+        !workspaces.error && <Loading label="Loading workspaces…" />
+      ) : (
+        <>
+          <ul className="workspace-rows" aria-label="Workspaces">
+            {view.workspaces.map((w) => (
+              <li key={w.id} className="workspace-row" aria-current={w.active ? 'true' : undefined}>
+                {renaming === w.id ? (
+                  <RenameForm w={w} all={view.workspaces} onDone={() => setRenaming(null)} />
+                ) : (
+                  <>
+                    <div className="workspace-row-text">
+                      <strong>{w.name}</strong> {w.active && <span className="badge badge-info">Current</span>}
+                      <div className="muted small">{workspaceSummary(w)}</div>
+                    </div>
+                    <div className="actions actions-tight">
+                      {!w.active && (
+                        <Button size="small" aria-label={`Switch to ${w.name}`} disabled={busy !== null} busy={busy === `switch:${w.id}`} busyLabel="Switching…" onClick={() => void switchTo(w.id)}>
+                          Switch to
+                        </Button>
+                      )}
+                      <Button size="small" variant="ghost" aria-label={`Rename ${w.name}`} disabled={busy !== null} onClick={() => setRenaming(w.id)}>
+                        Rename
+                      </Button>
+                      {!w.active && (
+                        <Button size="small" variant="danger" aria-label={`Delete ${w.name}…`} disabled={busy !== null} onClick={() => setDeleting(w)}>
+                          Delete…
+                        </Button>
+                      )}
+                    </div>
+                  </>
+                )}
+              </li>
+            ))}
+          </ul>
+          <p className="muted small">The workspace you are in cannot be deleted: switch to another one first.</p>
+          <CreateForm all={view.workspaces} />
+        </>
+      )}
+      {deleting && <DeleteWorkspaceDialog w={deleting} onClose={() => setDeleting(null)} />}
+    </fieldset>
+  );
+}
