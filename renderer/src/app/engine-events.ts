@@ -47,6 +47,8 @@ export function wireEvents(bridge: Bridge = getBridge()): () => void {
   const offs = [
     bridge.on('run:progress', (p) => s().setRunProgress(p)),
     bridge.on('run:finished', (p) => {
+      // A scheduled sync of another workspace (the host notifies about it): its audience id means nothing here.
+      if (p.workspace) return;
       s().clearRunProgress(p.audienceId);
       s().onRunFinished(p);
       void refreshAudiences();

@@ -200,6 +200,25 @@ describe('workspaces: a switch pushed by the engine (the tray, another window)',
   });
 });
 
+describe('workspaces: a background workspace', () => {
+  it("ignores the end of another workspace's scheduled sync: its audience id is not one of this window's", async () => {
+    const { b } = workspaceEngine([agencyA(), clientB()]);
+    render(<App />);
+    expect(await screen.findByText('Spring buyers')).toBeTruthy();
+    await waitFor(() => expect(b.listenerCount('run:finished')).toBe(1));
+    act(() => useApp.setState({ progress: { 1: { runId: 3, audienceId: 1, phase: 'uploading', rows: 10, percent: 50 } } }));
+    const lists = b.callsTo('audiences:list').length;
+    act(() => b.emit('run:finished', { runId: 40, audienceId: 1, status: 'done', trigger: 'schedule', error: null, workspace: { id: 'client-b', name: 'Client B', audienceName: 'B winter sale' } }));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(useApp.getState().progress[1]).toBeTruthy();
+    expect(b.callsTo('audiences:list').length).toBe(lists);
+    // The same event of this workspace ends the progress and reads the list again.
+    act(() => b.emit('run:finished', { runId: 3, audienceId: 1, status: 'done', trigger: 'schedule', error: null }));
+    await waitFor(() => expect(useApp.getState().progress[1]).toBeUndefined());
+    await waitFor(() => expect(b.callsTo('audiences:list').length).toBeGreaterThan(lists));
+  });
+});
+
 describe('workspaces: Settings', () => {
   it('lists each workspace with what it holds; creates one with a plain refusal for a taken name', async () => {
     const { b } = workspaceEngine([agencyA()]);
