@@ -7,7 +7,7 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { useApp } from '../../../renderer/src/app/store';
-import { FileStep } from '../../../renderer/src/features/import/steps-file';
+import { FileStep } from '../../../renderer/src/features/import/step-file';
 import { SettingsScreen } from '../../../renderer/src/features/settings/settings-screen';
 import type { SettingsView } from '../../../shared/ipc/dto';
 import { preview } from './fake-bridge';

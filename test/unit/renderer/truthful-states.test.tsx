@@ -13,7 +13,7 @@ import { AudiencesScreen } from '../../../renderer/src/features/audiences/audien
 import { AudienceDetail } from '../../../renderer/src/features/audiences/audience-detail';
 import { SizeChart, niceTicks } from '../../../renderer/src/features/audiences/size-chart';
 import { localTime, nextUtcMidnight, quotaResetText, syncNoteLabel, syncNoteText } from '../../../renderer/src/features/audiences/sync-note';
-import { CadencePicker, cadenceForecast } from '../../../renderer/src/features/import/cadence-picker';
+import { CadencePicker, cadenceForecast } from '../../../renderer/src/ui/cadence-picker';
 import { ImportWizard } from '../../../renderer/src/features/import/import-wizard';
 import { SettingsScreen } from '../../../renderer/src/features/settings/settings-screen';
 import { MappingScreen } from '../../../renderer/src/features/mapping/mapping-screen';

@@ -7,7 +7,7 @@ import { act, fireEvent, render, screen, waitFor } from '@testing-library/react'
 import { describe, expect, it } from 'vitest';
 import { useApp } from '../../../renderer/src/app/store';
 import { ImportWizard } from '../../../renderer/src/features/import/import-wizard';
-import { CANCEL_ARM_MS } from '../../../renderer/src/features/import/steps-sync';
+import { CANCEL_ARM_MS } from '../../../renderer/src/features/import/step-sync';
 import { useFakeEngine } from './setup';
 
 describe('wizard focus', () => {

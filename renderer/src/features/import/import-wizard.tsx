@@ -4,8 +4,13 @@ import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../../app/store';
 import { IMPORT_STEPS, IMPORT_STEP_LABELS, matchingOnText } from './import-slice';
 import type { ImportStep } from './import-slice';
-import { FileStep, ColumnsStep, HashLabStep, ValidateStep } from './steps-file';
-import { DestinationStep, DryRunStep, SyncStep } from './steps-sync';
+import { FileStep } from './step-file';
+import { ColumnsStep } from './step-columns';
+import { HashLabStep } from './step-hash-lab';
+import { ValidateStep } from './step-validate';
+import { DestinationStep } from './step-destination';
+import { DryRunStep } from './step-dry-run';
+import { SyncStep } from './step-sync';
 
 function Stepper({ step }: { step: ImportStep }) {
   const { goToStep, locked } = useApp(useShallow((s) => ({ goToStep: s.goToStep, locked: s.step === 'sync' || s.step === 'dryrun' })));

@@ -5,8 +5,8 @@ import { useApp } from '../../app/store';
 import { baseName } from '../../app/format';
 import { Button } from '../../ui/button';
 import { ErrorBanner, Loading, Notice } from '../../ui/states';
-import { CadencePicker } from '../import/cadence-picker';
-import { CSV_ACCEPT } from '../import/steps-file';
+import { CadencePicker } from '../../ui/cadence-picker';
+import { CsvFilePick } from '../../ui/csv-file-pick';
 import { RemovalLimitForm } from './removal-limit-form';
 import { RemovalModeForm } from './removal-mode-form';
 import { KEY_LABELS } from '../../../../shared/domain';
@@ -155,42 +155,18 @@ export function MappingScreen({ id }: { id: number }) {
           {a.sourceKind === 'folder' ? (
             <FolderSource id={id} folder={a.sourcePath ?? ''} pattern={a.sourcePattern ?? '*.csv'} />
           ) : (
-            <>
-              <input
-                id="mapping-source"
-                className="visually-hidden"
-                type="file"
-                accept={CSV_ACCEPT}
-                onChange={(e) => {
-                  const f = e.target.files?.[0];
-                  if (f) void s.replaceMappingFile(id, 'source', f);
-                  e.target.value = '';
-                }}
-              />
-              <label htmlFor="mapping-source" className="btn btn-secondary btn-small">
-                Use another file…
-              </label>
-            </>
+            <CsvFilePick id="mapping-source" size="small" onFile={(f) => void s.replaceMappingFile(id, 'source', f)}>
+              Use another file…
+            </CsvFilePick>
           )}
         </div>
         <div className="field">
           <span>Suppression list</span>
           <p>{a.suppressPath ? <span className="mono">{baseName(a.suppressPath)}</span> : <span className="muted">None: nobody is left out.</span>}</p>
           <div className="actions">
-            <input
-              id="mapping-suppress"
-              className="visually-hidden"
-              type="file"
-              accept={CSV_ACCEPT}
-              onChange={(e) => {
-                const f = e.target.files?.[0];
-                if (f) void s.replaceMappingFile(id, 'suppress', f);
-                e.target.value = '';
-              }}
-            />
-            <label htmlFor="mapping-suppress" className="btn btn-secondary btn-small">
+            <CsvFilePick id="mapping-suppress" size="small" onFile={(f) => void s.replaceMappingFile(id, 'suppress', f)}>
               {a.suppressPath ? 'Use another suppression list…' : 'Add a suppression list…'}
-            </label>
+            </CsvFilePick>
             {a.suppressPath && (
               <Button size="small" variant="ghost" onClick={() => void s.saveMapping(id, { suppressPath: null })}>
                 Remove suppression list

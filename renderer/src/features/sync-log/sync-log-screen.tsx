@@ -11,7 +11,7 @@ import { Button } from '../../ui/button';
 import { EmptyState, ErrorBanner, Loading, Notice } from '../../ui/states';
 import { Table } from '../../ui/table';
 import type { Column } from '../../ui/table';
-import { ReasonRows } from '../import/steps-file';
+import { ReasonRows } from '../../ui/reason-rows';
 import { callAction, callResult, runSummary, runTitle } from './run-words';
 import type { AudienceView, RunTrigger, RunView, SyncNoteView } from '../../../../shared/ipc/dto';
 import { syncNoteLabel, syncNoteText } from '../../../../shared/sync-note-text';

@@ -1,7 +1,7 @@
-import { WEEKDAYS, cadenceText, fmtInt } from '../../app/format';
-import { useApp } from '../../app/store';
-import { Button } from '../../ui/button';
-import { MAX_DAILY_CALL_BUDGET, type Cadence } from '../../../../shared/ipc/dto';
+import { WEEKDAYS, cadenceText, fmtInt } from '../app/format';
+import { useApp } from '../app/store';
+import { Button } from './button';
+import { MAX_DAILY_CALL_BUDGET, type Cadence } from '../../../shared/ipc/dto';
 
 /** Most scheduled runs of a cadence in one UTC day. */
 function runsPerDay(c: Cadence): number {
