@@ -29,7 +29,7 @@ import { iconPng } from './icon';
 import { applyLinuxAutostart, HIDDEN_FLAG } from './login-item';
 import { notificationFor } from './notifications';
 import { registerIpc } from './registrar';
-import { buildTrayModel, toMenuTemplate } from './tray-model';
+import { buildTrayModel, runTrayAction, toMenuTemplate } from './tray-model';
 import type { TrayAction } from './tray-model';
 import { isSafeSignInUrl, isTrustedFrame } from './trust';
 import type { RendererLocation } from './trust';
@@ -136,21 +136,7 @@ async function refreshTray(): Promise<void> {
 async function onTrayAction(action: TrayAction): Promise<void> {
   if (!engine) return;
   try {
-    switch (action.type) {
-      case 'sync-now':
-        await engine.handlers['sync:run']({ audienceId: action.audienceId });
-        break;
-      case 'pause-all':
-      case 'resume-all':
-        await engine.handlers['sync:pauseAll']({ paused: action.type === 'pause-all' });
-        break;
-      case 'open':
-        showWindow();
-        break;
-      case 'quit':
-        app.quit();
-        break;
-    }
+    await runTrayAction(action, { handlers: engine.handlers, showWindow, quit: () => app.quit() });
   } catch (err) {
     notify({ title: 'Cohort Relay', body: toErrorShape(err).message });
   }

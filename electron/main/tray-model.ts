@@ -3,7 +3,8 @@
  * index.ts turns the model into an Electron Menu; tests read the model directly.
  */
 import type { MenuItemConstructorOptions } from 'electron';
-import type { TrayAudience, TraySnapshot } from '../../shared/ipc/engine-host';
+import type { TrayAudience, TraySnapshot, TrayWorkspace } from '../../shared/ipc/engine-host';
+import type { Handlers } from '../../shared/ipc/contract';
 import { AUDIENCE_STATE_LABELS } from '../../shared/ipc/dto';
 import { syncNoteLabel, syncNoteText } from '../../shared/sync-note-text';
 
@@ -11,11 +12,13 @@ export type TrayAction =
   | { type: 'sync-now'; audienceId: number }
   | { type: 'pause-all' }
   | { type: 'resume-all' }
+  | { type: 'switch-workspace'; workspaceId: string }
   | { type: 'open' }
   | { type: 'quit' };
 
 export type TrayItem =
-  | { kind: 'item'; label: string; enabled: boolean; action?: TrayAction }
+  /** `checked` makes it one of a group of radio items (the workspaces: the active one checked). */
+  | { kind: 'item'; label: string; enabled: boolean; action?: TrayAction; checked?: boolean }
   | { kind: 'separator' }
   | { kind: 'submenu'; label: string; items: TrayItem[] };
 
@@ -109,9 +112,26 @@ function audienceItem(a: TrayAudience, pausedAll: boolean, opts: TrayModelOption
   };
 }
 
+/**
+ * "Workspace: Client A" with every workspace as a radio item (the active one checked); choosing another switches the
+ * window and the tray to it (#14 §2). Null with a single workspace: there is nothing to switch to.
+ */
+function workspaceMenu(workspaces: TrayWorkspace[] | undefined): TrayItem | null {
+  if (!workspaces || workspaces.length < 2) return null;
+  const active = workspaces.find((w) => w.active);
+  return {
+    kind: 'submenu',
+    label: active ? `Workspace: ${active.name}` : 'Workspace',
+    items: workspaces.map((w): TrayItem => (w.active ? { kind: 'item', label: w.name, enabled: true, checked: true } : { kind: 'item', label: w.name, enabled: true, checked: false, action: { type: 'switch-workspace', workspaceId: w.id } })),
+  };
+}
+
 /** Builds the tray menu from the engine's state. */
 export function buildTrayModel(s: TraySnapshot, opts: TrayModelOptions): TrayModel {
   const items: TrayItem[] = [];
+  // The audiences below are the active workspace's: its name comes first.
+  const workspaces = workspaceMenu(s.workspaces);
+  if (workspaces) items.push(workspaces, { kind: 'separator' });
   const running = s.audiences.filter((a) => a.running).length;
   const attention = s.audiences.filter((a) => a.state === 'error' || a.state === 'needs_reconnect' || a.held).length;
 
@@ -134,6 +154,8 @@ export function buildTrayModel(s: TraySnapshot, opts: TrayModelOptions): TrayMod
   items.push({ kind: 'item', label: 'Quit', enabled: true, action: { type: 'quit' } });
 
   const parts = ['Cohort Relay'];
+  const activeName = workspaces ? s.workspaces?.find((w) => w.active)?.name : undefined;
+  if (activeName) parts.push(activeName);
   if (s.pausedAll) parts.push('syncs paused');
   if (running) parts.push(`${running} syncing`);
   if (attention || s.needsReconnect) parts.push('needs attention');
@@ -151,8 +173,39 @@ export function toMenuTemplate(items: TrayItem[], onAction: (action: TrayAction)
         return { label: item.label, submenu: toMenuTemplate(item.items, onAction) };
       case 'item': {
         const action = item.action;
-        return action ? { label: item.label, enabled: item.enabled, click: () => onAction(action) } : { label: item.label, enabled: item.enabled };
+        const base: MenuItemConstructorOptions = item.checked === undefined ? { label: item.label, enabled: item.enabled } : { type: 'radio', checked: item.checked, label: item.label, enabled: item.enabled };
+        return action ? { ...base, click: () => onAction(action) } : base;
       }
     }
   });
+}
+
+/** What a tray action needs from the host: the engine's handlers (the same client the window's IPC uses), the window, quit. */
+export interface TrayActionDeps {
+  handlers: Pick<Handlers, 'sync:run' | 'sync:pauseAll' | 'workspaces:switch'>;
+  showWindow(): void;
+  quit(): void;
+}
+
+/** Carries out a tray action; an engine refusal rejects with its AppError (the host shows its words). */
+export async function runTrayAction(action: TrayAction, deps: TrayActionDeps): Promise<void> {
+  switch (action.type) {
+    case 'sync-now':
+      await deps.handlers['sync:run']({ audienceId: action.audienceId });
+      return;
+    case 'pause-all':
+    case 'resume-all':
+      await deps.handlers['sync:pauseAll']({ paused: action.type === 'pause-all' });
+      return;
+    case 'switch-workspace':
+      // The engine pushes workspace:switched: the window reloads everything it shows.
+      await deps.handlers['workspaces:switch']({ id: action.workspaceId });
+      return;
+    case 'open':
+      deps.showWindow();
+      return;
+    case 'quit':
+      deps.quit();
+      return;
+  }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { buildTrayModel, formatNextSync, toMenuTemplate, TRAY_AUDIENCE_LIMIT } from '../../../electron/main/tray-model';
+import { buildTrayModel, formatNextSync, runTrayAction, toMenuTemplate, TRAY_AUDIENCE_LIMIT } from '../../../electron/main/tray-model';
 import type { TrayItem } from '../../../electron/main/tray-model';
 import type { TrayAudience, TraySnapshot } from '../../../shared/ipc/engine-host';
 import type { SyncNoteView } from '../../../shared/ipc/dto';
@@ -150,5 +150,93 @@ describe('the last sync, in the audiences screen’s words (#11 item 7)', () => 
     expect(labels(submenu(rowOf(note({ kind: 'cancelled', added: 5 }), { running: true })))).toHaveLength(5);
     expect(labels(submenu(rowOf(note({ kind: 'cancelled', added: 5 }), { held: true })))[0]).toBe('Sync held: needs you');
     expect(labels(submenu(rowOf(note({ kind: 'partly_synced', added: 5, addsLeft: 5 }), { state: 'error' })))[0]).toBe('Error');
+  });
+});
+
+describe('workspaces (#14 §2)', () => {
+  const two = [
+    { id: 'default', name: 'Agency A', active: false },
+    { id: 'client-b', name: 'Client B', active: true },
+  ];
+
+  it('puts a "Workspace" submenu first: every workspace, the active one checked, the others switch', () => {
+    const m = buildTrayModel(snapshot({ workspaces: two }), opts);
+    expect(labels(m.items)).toEqual(['Workspace: Client B', '---', 'Spring buyers — Available', '---', 'Pause all syncs', 'Open Cohort Relay', 'Quit']);
+    expect(submenu(m.items[0])).toEqual([
+      { kind: 'item', label: 'Agency A', enabled: true, checked: false, action: { type: 'switch-workspace', workspaceId: 'default' } },
+      { kind: 'item', label: 'Client B', enabled: true, checked: true },
+    ]);
+    expect(m.tooltip).toBe('Cohort Relay — Client B — 1 audience');
+  });
+
+  it('shows no switcher with one workspace, or from an engine that lists none', () => {
+    for (const workspaces of [undefined, [{ id: 'default', name: 'Default', active: true }]]) {
+      const m = buildTrayModel(snapshot({ workspaces }), opts);
+      expect(labels(m.items)[0]).toBe('Spring buyers — Available');
+      expect(m.tooltip).toBe('Cohort Relay — 1 audience');
+    }
+  });
+
+  it('becomes radio items in the menu; a click on another workspace dispatches its switch', () => {
+    const onAction = vi.fn();
+    const tpl = toMenuTemplate(buildTrayModel(snapshot({ workspaces: two }), opts).items, onAction);
+    expect(tpl[0]!.label).toBe('Workspace: Client B');
+    const sub = tpl[0]!.submenu as { type?: string; checked?: boolean; label?: string; click?: () => void }[];
+    expect(sub.map((i) => [i.type, i.label, i.checked])).toEqual([
+      ['radio', 'Agency A', false],
+      ['radio', 'Client B', true],
+    ]);
+    expect(sub[1]!.click).toBeUndefined();
+    sub[0]!.click!();
+    expect(onAction).toHaveBeenCalledWith({ type: 'switch-workspace', workspaceId: 'default' });
+    // Items that are not workspaces stay plain items.
+    expect((tpl[2]!.submenu as { type?: string }[])[0]!.type).toBeUndefined();
+  });
+});
+
+describe('runTrayAction', () => {
+  function deps() {
+    const calls: [string, unknown][] = [];
+    const handler = (name: string) => async (req: unknown) => {
+      calls.push([name, req]);
+      return undefined as never;
+    };
+    return {
+      calls,
+      showWindow: vi.fn(),
+      quit: vi.fn(),
+      handlers: { 'sync:run': handler('sync:run'), 'sync:pauseAll': handler('sync:pauseAll'), 'workspaces:switch': handler('workspaces:switch') },
+    };
+  }
+
+  it('switches the workspace through the engine, as the window would', async () => {
+    const d = deps();
+    await runTrayAction({ type: 'switch-workspace', workspaceId: 'client-b' }, d);
+    expect(d.calls).toEqual([['workspaces:switch', { id: 'client-b' }]]);
+    expect(d.showWindow).not.toHaveBeenCalled();
+  });
+
+  it('runs a sync, pauses or resumes all, opens the window, quits', async () => {
+    const d = deps();
+    await runTrayAction({ type: 'sync-now', audienceId: 4 }, d);
+    await runTrayAction({ type: 'pause-all' }, d);
+    await runTrayAction({ type: 'resume-all' }, d);
+    await runTrayAction({ type: 'open' }, d);
+    await runTrayAction({ type: 'quit' }, d);
+    expect(d.calls).toEqual([
+      ['sync:run', { audienceId: 4 }],
+      ['sync:pauseAll', { paused: true }],
+      ['sync:pauseAll', { paused: false }],
+    ]);
+    expect(d.showWindow).toHaveBeenCalledTimes(1);
+    expect(d.quit).toHaveBeenCalledTimes(1);
+  });
+
+  it("passes the engine's refusal on", async () => {
+    const d = deps();
+    d.handlers['workspaces:switch'] = async () => {
+      throw new Error('No workspace is called that any more.');
+    };
+    await expect(runTrayAction({ type: 'switch-workspace', workspaceId: 'gone' }, d)).rejects.toThrow('No workspace is called that any more.');
   });
 });
