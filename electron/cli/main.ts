@@ -23,7 +23,62 @@ const COMMANDS: Record<string, () => Promise<{ default: CliCommand }>> = {
   start: () => import('./commands/start'),
   recover: () => import('./commands/recover'),
   erase: () => import('./commands/erase'),
+  workspaces: () => import('./commands/workspaces'),
 };
+
+/**
+ * Commands that work on the whole install rather than inside one workspace: they get the base data folder, and
+ * `--workspace` (as COHORT_RELAY_WORKSPACE) narrows them when given (`daemon --workspace X` runs X's schedules only).
+ */
+const WHOLE_INSTALL: ReadonlySet<string> = new Set(['workspaces', 'daemon', 'start']);
+/** Commands that touch no data folder at all. */
+const NO_DATA: ReadonlySet<string> = new Set(['sandbox']);
+
+/**
+ * Takes the global `--workspace NAME` (or `--workspace=NAME`) out of argv, wherever it stands, so each command's
+ * own options stay strict. `value` is null when it is not given; `missing` when it is given without a name.
+ */
+export function takeWorkspaceOption(argv: readonly string[]): { argv: string[]; value: string | null; missing: boolean } {
+  const out: string[] = [];
+  let value: string | null = null;
+  let missing = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (a === '--workspace' || a === '-w') {
+      const next = argv[i + 1];
+      if (next === undefined || next.startsWith('-')) missing = true;
+      else {
+        value = next;
+        i++;
+      }
+    } else if (a.startsWith('--workspace=')) {
+      value = a.slice('--workspace='.length);
+      if (!value.trim()) missing = true;
+    } else out.push(a);
+  }
+  return { argv: out, value, missing };
+}
+
+/**
+ * The environment a command runs with (#14 §2): inside one workspace (its data folder as COHORT_RELAY_HOME, its
+ * keychain service), the one `--workspace` or COHORT_RELAY_WORKSPACE names, else the registry's active one.
+ */
+async function workspaceScope(name: string, chosen: string | undefined, env: NodeJS.ProcessEnv): Promise<NodeJS.ProcessEnv> {
+  if (NO_DATA.has(name)) return env;
+  const ws = await import('../core/engine');
+  const base = ws.resolveDataDir(env);
+  const registry = ws.readRegistry(base);
+  const w = chosen ? ws.requireWorkspace(registry, chosen) : registry.workspaces.find((x) => x.id === registry.active)!;
+  if (WHOLE_INSTALL.has(name)) {
+    const { [ws.WORKSPACE_ENV]: _dropped, ...rest } = env;
+    return chosen ? { ...rest, [ws.WORKSPACE_ENV]: w.id } : rest;
+  }
+  return { ...ws.workspaceEnv(env, w.id), COHORT_RELAY_HOME: ws.workspaceDir(base, w.id), [ws.WORKSPACE_ENV]: w.id };
+}
 
 export interface RunCliOptions {
   stdout?: NodeJS.WritableStream;
@@ -38,7 +93,8 @@ export async function runCli(argv: string[], opts: RunCliOptions = {}): Promise<
   // Everything printed goes through safeOutput: file names, column names and cells come from files.
   const stdout = safeOutput(opts.stdout ?? process.stdout);
   const stderr = safeOutput(opts.stderr ?? process.stderr);
-  const [name, ...rest] = argv;
+  const global = takeWorkspaceOption(argv);
+  const [name, ...rest] = global.argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     stdout.write(await helpText());
     return name ? 0 : 2;
@@ -57,19 +113,25 @@ export async function runCli(argv: string[], opts: RunCliOptions = {}): Promise<
     return 2;
   }
   if (parsed.values.help) {
-    stdout.write(`${command.summary}\n\nUsage: ${command.usage}\n`);
+    stdout.write(`${command.summary}\n\nUsage: ${command.usage}\n${NO_DATA.has(name) ? '' : `${WORKSPACE_HELP}\n`}`);
     return 0;
   }
+  if (global.missing) {
+    stderr.write('error: --workspace needs a workspace name, e.g. --workspace "Acme". Run "cohort-relay workspaces list" to see them.\n');
+    return 2;
+  }
+  const baseEnv = opts.env ?? process.env;
   const ctx: CliContext = {
     values: parsed.values as CliContext['values'],
     positionals: parsed.positionals,
     stdout,
     stderr,
     stdin: opts.stdin ?? process.stdin,
-    env: opts.env ?? process.env,
+    env: baseEnv,
     signal: opts.signal ?? new AbortController().signal,
   };
   try {
+    ctx.env = await workspaceScope(name, global.value?.trim() || baseEnv.COHORT_RELAY_WORKSPACE?.trim() || undefined, baseEnv);
     return await command.run(ctx);
   } catch (err) {
     const shape = toErrorShape(err);
@@ -83,6 +145,8 @@ export async function runCli(argv: string[], opts: RunCliOptions = {}): Promise<
   }
 }
 
+const WORKSPACE_HELP = 'Workspaces: --workspace NAME (or COHORT_RELAY_WORKSPACE) runs any command in that workspace; without it, the active one ("cohort-relay workspaces use NAME").';
+
 async function helpText(): Promise<string> {
   const lines = ['Cohort Relay — keep TikTok Ads custom audiences in step with cohort CSV files.', '', 'Commands:'];
   for (const [name, load] of Object.entries(COMMANDS)) {
@@ -93,6 +157,6 @@ async function helpText(): Promise<string> {
       lines.push(`  ${name}`);
     }
   }
-  lines.push('', 'Run "cohort-relay <command> --help" for its options.', `Data folder: COHORT_RELAY_HOME, else the OS app-data folder. ${describeError('AUTH_MISSING').action}`, '');
+  lines.push('', 'Run "cohort-relay <command> --help" for its options.', WORKSPACE_HELP, `Data folder: COHORT_RELAY_HOME, else the OS app-data folder. ${describeError('AUTH_MISSING').action}`, '');
   return lines.join('\n');
 }

@@ -16,12 +16,13 @@ export interface DaemonRun {
  * One line per scheduled run; a held run (it needs the user, nothing was sent) adds how to decide, since nobody
  * watches a daemon's screen: the commands, run from any terminal.
  */
-export function daemonReport(at: Date, id: number, o: DaemonRun): string {
+export function daemonReport(at: Date, id: number, o: DaemonRun, workspace: string | null = null): string {
   const counts = o.counts ? `, +${o.counts.adds} −${o.counts.removes}, ${o.counts.callsUsed} calls` : '';
-  const line = `${at.toISOString()} audience ${id}: ${o.status}${counts}${o.error ? ` — ${o.error.message}` : ''}\n`;
+  const line = `${at.toISOString()} ${workspace === null ? '' : `workspace "${workspace}" `}audience ${id}: ${o.status}${counts}${o.error ? ` — ${o.error.message}` : ''}\n`;
   if (o.status !== 'held') return line;
   const reason = o.error?.code === 'MEMBERSHIP_UNKNOWN' ? 'membership' : 'removals';
-  return `${line}${holdNextSteps(id, { sameCommand: false, reason }).map((l) => `   ${l}\n`).join('')}`;
+  const steps = holdNextSteps(id, { sameCommand: false, reason }).map((l) => (workspace === null ? l : l.replace(/^(.*?)(cohort-relay )/, `$1$2--workspace "${workspace}" `)));
+  return `${line}${steps.map((l) => `   ${l}\n`).join('')}`;
 }
 
 /**
@@ -31,25 +32,29 @@ export function daemonReport(at: Date, id: number, o: DaemonRun): string {
  */
 const daemon: CliCommand = {
   summary: 'Run scheduled syncs in the background (headless) until stopped with SIGTERM or Ctrl-C.',
-  usage: 'cohort-relay daemon [--tick SECONDS]',
+  usage: 'cohort-relay daemon [--tick SECONDS]   (every workspace\'s schedules; --workspace NAME for one workspace only)',
   options: { tick: { type: 'string' } },
   async run(ctx) {
     const tick = Number(str(ctx, 'tick') ?? 30);
     const engine = await startEngineProcess({
-      init: { dataDir: resolveDataDir(ctx.env), host: 'cli', internals: { env: ctx.env, tickMs: Math.max(1, tick) * 1000 } },
+      init: { dataDir: resolveDataDir(ctx.env), workspace: ctx.env.COHORT_RELAY_WORKSPACE?.trim() || undefined, host: 'cli', internals: { env: ctx.env, tickMs: Math.max(1, tick) * 1000 } },
       log: (line) => ctx.stderr.write(`${line}\n`),
     });
     let stopping = false;
     const reports: Promise<void>[] = [];
+    // With several workspaces, each line names its workspace (audience ids repeat across workspaces).
+    const list = await engine.handlers['workspaces:list'](undefined);
+    const activeName = list.workspaces.length > 1 || ctx.env.COHORT_RELAY_WORKSPACE ? (list.workspaces.find((w) => w.active)?.name ?? null) : null;
     engine.events.subscribe((e) => {
       if (e.event === 'engine:restarted') ctx.stderr.write(`${new Date().toISOString()} ${e.payload.message}\n`);
       if (e.event !== 'run:finished') return;
       const p = e.payload;
       reports.push(
         (async () => {
-          // A run cancelled by the stop is reported from its event: the engine is closing its store.
-          const run = stopping ? null : await engine.handlers['runs:get']({ runId: p.runId }).catch(() => null);
-          ctx.stdout.write(daemonReport(new Date(), p.audienceId, { status: p.status, error: p.error, counts: run }));
+          // A run cancelled by the stop is reported from its event: the engine is closing its store. The engine's
+          // channels reach the active workspace only: another workspace's run is reported from its event too.
+          const run = stopping || p.workspace ? null : await engine.handlers['runs:get']({ runId: p.runId }).catch(() => null);
+          ctx.stdout.write(daemonReport(new Date(), p.audienceId, { status: p.status, error: p.error, counts: run }, p.workspace?.name ?? activeName));
         })(),
       );
     });
