@@ -82,7 +82,10 @@ function parseKeys(text: string | undefined): { key: KeyType; column: string | n
     }
     return { key: key as KeyType, column: columnRef(column) };
   });
-  if (out.length > 3) throw new AppError('INVALID_ARGUMENT', '--keys maps at most three columns: email, phone, and one mobile ad id (IDFA or GAID).');
+  // Up to 3 columns of each key (a person with two emails: email=Email 1,email=Email 2), as TikTok takes a key up to 3 times.
+  for (const key of new Set(out.map((k) => k.key))) {
+    if (out.filter((k) => k.key === key).length > 3) throw new AppError('INVALID_ARGUMENT', `--keys maps at most 3 columns to one key (${key}): TikTok takes up to 3 values of a kind per person.`);
+  }
   return out;
 }
 

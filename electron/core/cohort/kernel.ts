@@ -65,10 +65,14 @@ export interface ChunkResult {
   hashCount: number;
 }
 
-/** A batch of multi-key rows: `keys[k]` fills tuple slot `slots[k]` (0 email, 1 phone, 2 maid). */
+/**
+ * A batch of multi-key rows: `keys[k]` fills the 32-byte position `slots[k]` of a `width`-byte tuple (default 96:
+ * 0 email, 1 phone, 2 maid; wider tuples hold several values of a key, multi-key.ts TupleLayout).
+ */
 export interface MultiTask {
   keys: KeyType[];
   slots: number[];
+  width?: number;
   profile: NormalizationProfile;
   /** Rejected cells kept with row and masked value (all are counted regardless). */
   maxRejects: number;
@@ -732,7 +736,7 @@ export function createKernel(deps: KernelDeps): Kernel {
 
   /** Collects multi-key rows: one tuple per kept row, per-key counts, per-cell rejects. */
   function createMultiSink(task: MultiTask, capacity: number, reuse: ArrayBuffer | null | undefined) {
-    const W = 96;
+    const W = task.width ?? 96;
     const keys = task.keys;
     const nk = keys.length;
     const counts: number[] = new Array<number>(deps.reasons.length).fill(0);

@@ -2,7 +2,8 @@
  * Multi-key audiences (TikTok calculate_type MULTIPLE_TYPES, tiktok-api.md §3.1): one entry per person,
  * a fixed-width tuple of up to three SHA-256 digests (email, phone, mobile ad id) in MULTI_SLOTS order.
  * A missing key is 32 zero bytes (SHA-256 of anything is never all zeros in practice). Entries are
- * compared byte-wise over all 96 bytes, so the hash-set operations (width MULTI_ENTRY_BYTES) diff them.
+ * compared byte-wise over the whole tuple, so the hash-set operations (width = the layout's width) diff them.
+ * Several values of one key per person (`Email 1`, `Email 2`) use a wider layout: see TupleLayout.
  */
 import type { KeyType } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
@@ -32,37 +33,148 @@ export function isZeroDigest(b: Uint8Array, off: number): boolean {
   return true;
 }
 
+/** Most values of one key per person: TikTok takes a MULTIPLE_TYPES header up to 3 times in one file (tiktok-api.md §3.1). */
+export const MAX_VALUES_PER_SLOT = 3;
+
 /**
- * The entries (sorted, unique tuples) whose `slot` digest is not in `suppression` (sorted, unique
- * 32-byte digests); sorted order is kept. A tuple without that key is kept: nothing suppresses it.
+ * Where each key's values sit in a multi-key tuple. Two layouts, told apart by their width:
+ * - one value per key (every audience saved before several values per key existed): 96 bytes, email at 0, phone
+ *   at 32, MAID at 64, whatever is mapped (MULTI_ENTRY_BYTES);
+ * - several values of a key (`Email 1`, `Email 2` beside `Phone`): each mapped slot holds MAX_VALUES_PER_SLOT
+ *   values, in MULTI_SLOTS order, so 192 bytes for two keys and 288 for three — never 96, so a stored snapshot's
+ *   width says which layout it was written in. Two or three columns of a key give the same layout: changing
+ *   between them changes no stored tuple's shape. A slot's values are sorted, unique, non-zero first
+ *   (canonicalTuples), so the order of a person's columns never makes two tuples differ.
  */
-export function suppressEntries(entries: Buffer, suppression: Buffer, slot: MultiSlot): Buffer {
-  const n = countHashes(entries, MULTI_ENTRY_BYTES);
+export interface TupleLayout {
+  width: number;
+  /** Per slot: byte offset of its first value, and how many values it holds (0: not in the tuple). */
+  at: Record<MultiSlot, number>;
+  size: Record<MultiSlot, number>;
+}
+
+/** The one-value-per-key layout (96 bytes). */
+export const SINGLE_VALUE_LAYOUT: TupleLayout = { width: MULTI_ENTRY_BYTES, at: { email: 0, phone: 32, maid: 64 }, size: { email: 1, phone: 1, maid: 1 } };
+
+/**
+ * The layout for `columns` mapped columns per slot (0 or absent: not mapped; at most MAX_VALUES_PER_SLOT each).
+ * One column per key keeps the 96-byte layout.
+ */
+export function tupleLayout(columns: Partial<Record<MultiSlot, number>>): TupleLayout {
+  const counts = MULTI_SLOTS.map((s) => columns[s] ?? 0);
+  for (const [i, n] of counts.entries()) {
+    if (n > MAX_VALUES_PER_SLOT) throw new AppError('INVALID_ARGUMENT', `Map at most ${MAX_VALUES_PER_SLOT} columns to one key (${MULTI_SLOTS[i]} has ${n}): TikTok takes up to ${MAX_VALUES_PER_SLOT} values of a kind per person.`);
+  }
+  if (counts.every((n) => n <= 1)) return SINGLE_VALUE_LAYOUT;
+  const at = { email: 0, phone: 0, maid: 0 };
+  const size = { email: 0, phone: 0, maid: 0 };
+  let off = 0;
+  MULTI_SLOTS.forEach((s, i) => {
+    if (counts[i] === 0) return;
+    at[s] = off;
+    size[s] = MAX_VALUES_PER_SLOT;
+    off += MAX_VALUES_PER_SLOT * HASH_BYTES;
+  });
+  return { width: off, at, size };
+}
+
+/** The byte offsets of a slot's values inside a tuple of `layout`. */
+export function slotPositions(layout: TupleLayout, slot: MultiSlot): number[] {
+  return Array.from({ length: layout.size[slot] }, (_, j) => layout.at[slot] + j * HASH_BYTES);
+}
+
+/**
+ * Puts `count` tuples of `layout` in canonical form, in place: within each slot, its values sorted byte-wise and
+ * unique, then zeros. A person's `Email 1` and `Email 2` swapped (or the same email twice) give the same tuple.
+ */
+export function canonicalTuples(entries: Uint8Array, count: number, layout: TupleLayout): void {
+  const groups = MULTI_SLOTS.filter((s) => layout.size[s] > 1);
+  if (groups.length === 0) return;
+  const buf = Buffer.from(entries.buffer, entries.byteOffset, entries.byteLength);
+  const vals: Buffer[] = [];
+  for (let i = 0; i < count; i++) {
+    const base = i * layout.width;
+    for (const s of groups) {
+      const at = base + layout.at[s];
+      const n = layout.size[s];
+      vals.length = 0;
+      for (let j = 0; j < n; j++) {
+        const off = at + j * HASH_BYTES;
+        if (!isZeroDigest(buf, off)) vals.push(Buffer.from(buf.subarray(off, off + HASH_BYTES)));
+      }
+      if (vals.length === 0) continue;
+      vals.sort(Buffer.compare);
+      let o = at;
+      for (let j = 0; j < vals.length; j++) {
+        if (j > 0 && vals[j]!.equals(vals[j - 1]!)) continue;
+        buf.set(vals[j]!, o);
+        o += HASH_BYTES;
+      }
+      buf.fill(0, o, at + n * HASH_BYTES);
+    }
+  }
+}
+
+/** True when one of the tuple's `slot` values (at `base`) is in `sorted` (sorted, unique 32-byte digests). */
+function slotHits(entries: Uint8Array, base: number, layout: TupleLayout, slot: MultiSlot, sorted: Uint8Array): boolean {
+  for (const off of slotPositions(layout, slot)) {
+    const p = base + off;
+    if (!isZeroDigest(entries, p) && hasHash(sorted, entries.subarray(p, p + HASH_BYTES))) return true;
+  }
+  return false;
+}
+
+/**
+ * The entries (sorted, unique tuples of `layout`) with none of their `slot` values in `suppression` (sorted, unique
+ * 32-byte digests); sorted order is kept. A person with two emails is left out when either is listed. A tuple
+ * without that key is kept: nothing suppresses it.
+ */
+export function suppressEntries(entries: Buffer, suppression: Buffer, slot: MultiSlot, layout: TupleLayout = SINGLE_VALUE_LAYOUT): Buffer {
+  const w = layout.width;
+  const n = countHashes(entries, w);
   countHashes(suppression);
-  const off = slotOffset(slot);
   if (suppression.length === 0) return Buffer.from(entries);
   const out = Buffer.allocUnsafe(entries.length);
   let o = 0;
   for (let i = 0; i < n; i++) {
-    const p = i * MULTI_ENTRY_BYTES;
-    if (!isZeroDigest(entries, p + off) && hasHash(suppression, entries.subarray(p + off, p + off + HASH_BYTES))) continue;
-    out.set(entries.subarray(p, p + MULTI_ENTRY_BYTES), o);
-    o += MULTI_ENTRY_BYTES;
+    const p = i * w;
+    if (slotHits(entries, p, layout, slot, suppression)) continue;
+    out.set(entries.subarray(p, p + w), o);
+    o += w;
   }
   return out.subarray(0, o);
 }
 
-/** The sorted, unique, non-zero 32-byte digests of one slot of `entries` (per-key counts for the UI). */
-export function slotHashes(entries: Buffer, slot: MultiSlot): Buffer {
-  const n = countHashes(entries, MULTI_ENTRY_BYTES);
-  const off = slotOffset(slot);
-  const out = Buffer.allocUnsafe(n * HASH_BYTES);
+/** The entries (sorted, unique tuples of `layout`) holding one of `digests` (sorted, unique) in `slot`; sorted. */
+export function entriesHolding(entries: Buffer, digests: Buffer, slot: MultiSlot, layout: TupleLayout = SINGLE_VALUE_LAYOUT): Buffer {
+  const w = layout.width;
+  const n = countHashes(entries, w);
+  if (digests.length === 0 || n === 0) return Buffer.alloc(0);
+  const out = Buffer.allocUnsafe(entries.length);
   let o = 0;
   for (let i = 0; i < n; i++) {
-    const p = i * MULTI_ENTRY_BYTES + off;
-    if (isZeroDigest(entries, p)) continue;
-    out.set(entries.subarray(p, p + HASH_BYTES), o);
-    o += HASH_BYTES;
+    const p = i * w;
+    if (!slotHits(entries, p, layout, slot, digests)) continue;
+    out.set(entries.subarray(p, p + w), o);
+    o += w;
+  }
+  return Buffer.from(out.subarray(0, o));
+}
+
+/** The sorted, unique, non-zero 32-byte digests of one slot of `entries`, every value of it (per-key counts, overlap). */
+export function slotHashes(entries: Buffer, slot: MultiSlot, layout: TupleLayout = SINGLE_VALUE_LAYOUT): Buffer {
+  const w = layout.width;
+  const n = countHashes(entries, w);
+  const positions = slotPositions(layout, slot);
+  const out = Buffer.allocUnsafe(n * positions.length * HASH_BYTES);
+  let o = 0;
+  for (let i = 0; i < n; i++) {
+    for (const off of positions) {
+      const p = i * w + off;
+      if (isZeroDigest(entries, p)) continue;
+      out.set(entries.subarray(p, p + HASH_BYTES), o);
+      o += HASH_BYTES;
+    }
   }
   return sortHashes(out.subarray(0, o));
 }

@@ -1,7 +1,9 @@
 /**
- * readCohortMulti: streams a cohort CSV with up to three key columns (email, phone, mobile ad id) into
- * a sorted, de-duplicated set of 96-byte tuples for a MULTIPLE_TYPES audience (multi-key.ts), with
- * counts per key and one reject record per rejected cell.
+ * readCohortMulti: streams a cohort CSV with key columns (email, phone, mobile ad id; up to three columns of each,
+ * a person with two emails) into a sorted, de-duplicated set of tuples for a MULTIPLE_TYPES audience
+ * (multi-key.ts: 96 bytes with one column per key, wider with several), with counts per key and one reject
+ * record per rejected cell. An empty cell is no reject (most people have one email): a row is rejected only
+ * when all its keys are empty or unusable.
  *
  * Each cell is normalized and checked exactly as readCohort does for its key (the same kernel); a row
  * is kept when at least one of its keys is valid. The file is read by the block reader readCohort
@@ -15,7 +17,7 @@ import { DEFAULT_PROFILE, KEY_LABELS, REJECT_REASONS, REJECT_REASON_TEXT, type K
 import { AppError } from '../../../shared/errors';
 import { sortUniqueInPlaceAsync } from './sort-async';
 import type { MultiChunkResult, MultiTask, MultiTextTask } from './kernel';
-import { MULTI_ENTRY_BYTES, MULTI_SLOTS, slotOfKey, type MultiSlot } from './multi-key';
+import { canonicalTuples, MAX_VALUES_PER_SLOT, slotOfKey, tupleLayout, type MultiSlot, type TupleLayout } from './multi-key';
 import { BlockRun, expectedRows, readCohortFile, type BlockReadOptions, type RejectRecord } from './block-reader';
 import { phoneWithCountry } from './normalize';
 import { checkProfile, countryColumnOf, resolveColumn } from './read-cohort';
@@ -32,7 +34,10 @@ export interface MultiKeyMapping {
 }
 
 export interface ReadCohortMultiOptions extends BlockReadOptions {
-  /** 1 to 3 mappings to distinct slots (IDFA and GAID share the MAID slot: map one of them). */
+  /**
+   * The mapped columns, 1 to 3 per slot (a key given twice: two columns of it, `Email 1` and `Email 2`). IDFA and
+   * GAID share the MAID slot: map one of them.
+   */
   keys: MultiKeyMapping[];
   profile: NormalizationProfile;
 }
@@ -44,17 +49,19 @@ export interface MultiCohortResult {
   valid: number;
   /** Rows with no valid key (empty keys count as missing, not as a reason to keep). */
   rejected: number;
-  /** Kept rows whose tuple equals an earlier row's: valid − duplicates = entries.length / 96. */
+  /** Kept rows whose tuple equals an earlier row's: valid − duplicates = entries.length / layout.width. */
   duplicates: number;
   /** Per rejected cell (a row kept with one bad key still counts that cell); a row whose keys are all empty counts one EMPTY. */
   rejectReasons: Record<string, number>;
-  /** Cells per mapped slot: valid, rejected (invalid or missing column), empty. */
+  /** Cells per mapped slot (all its columns): valid, rejected (invalid or missing column), empty. */
   perKey: Partial<Record<MultiSlot, { valid: number; rejected: number; empty: number }>>;
   /** One record per rejected cell, in row order, the first `maxRejects`. */
   rejects: RejectRecord[];
   rejectsTruncated: boolean;
-  /** Sorted (byte-wise over all 96 bytes), unique tuples; an absent key is 32 zero bytes. */
+  /** Sorted (byte-wise over the whole tuple), unique tuples of `layout`; an absent key is 32 zero bytes. */
   entries: Buffer;
+  /** Where each key's values sit in a tuple (its width is the entries' width). */
+  layout: TupleLayout;
   /** The mapped columns, in the order of `keys`. */
   columns: { key: KeyType; slot: MultiSlot; index: number; name: string }[];
   encoding: string;
@@ -65,21 +72,20 @@ export interface MultiCohortResult {
 /** Rows per batch sent to a worker. */
 const BATCH_ROWS = 8192;
 
-/** Checks the mappings: 1..3, one per slot. */
-function checkMappings(keys: readonly MultiKeyMapping[]): void {
-  if (keys.length < 1 || keys.length > MULTI_SLOTS.length) {
-    throw new AppError('INVALID_ARGUMENT', `A multi-key cohort maps 1 to 3 key columns (email, phone, mobile ad id); ${keys.length} were given.`);
-  }
+/** Checks the mappings (1 to 3 columns per slot, IDFA and GAID not both) and returns their tuple layout. */
+function checkMappings(keys: readonly MultiKeyMapping[]): TupleLayout {
+  if (keys.length < 1) throw new AppError('INVALID_ARGUMENT', 'A multi-key cohort maps at least one key column (email, phone, mobile ad id); none was given.');
   const keyTypes = keys.map((k) => k.key);
   if (keyTypes.includes('idfa') && keyTypes.includes('gaid')) {
     throw new AppError('INVALID_ARGUMENT', 'IDFA and GAID both go to TikTok\'s one mobile ad id key (MAID_SHA256): map a single ad id column. If the ids are in two columns, combine them into one column first, or make a separate audience for each.');
   }
-  const seen = new Set<MultiSlot>();
+  const columns: Partial<Record<MultiSlot, number>> = {};
   for (const k of keys) {
     const slot = slotOfKey(k.key);
-    if (seen.has(slot)) throw new AppError('INVALID_ARGUMENT', `${KEY_LABELS[k.key]} is mapped twice: map each key (email, phone, mobile ad id) to one column only.`);
-    seen.add(slot);
+    columns[slot] = (columns[slot] ?? 0) + 1;
+    if (columns[slot]! > MAX_VALUES_PER_SLOT) throw new AppError('INVALID_ARGUMENT', `${KEY_LABELS[k.key]} is mapped to ${columns[slot]} columns: map at most ${MAX_VALUES_PER_SLOT} columns to one key (TikTok takes up to ${MAX_VALUES_PER_SLOT} values of a kind per person).`);
   }
+  return tupleLayout(columns);
 }
 
 /**
@@ -90,7 +96,7 @@ function checkMappings(keys: readonly MultiKeyMapping[]): void {
  * CANCELLED (signal).
  */
 export async function readCohortMulti(opts: ReadCohortMultiOptions): Promise<MultiCohortResult> {
-  checkMappings(opts.keys);
+  const layout = checkMappings(opts.keys);
   const profile = opts.profile ?? DEFAULT_PROFILE;
   for (const k of opts.keys) checkProfile(k.key, profile);
   return readCohortFile(
@@ -101,16 +107,17 @@ export async function readCohortMulti(opts: ReadCohortMultiOptions): Promise<Mul
       const countries = opts.keys.map((k, i) => countryColumnOf(sample, k.key, k.countryColumn, columns[i]!.index));
       for (let i = 1; i < columns.length; i++) {
         const twin = columns.slice(0, i).find((c) => c.index === columns[i]!.index);
+        if (twin && twin.key === columns[i]!.key) throw new AppError('INVALID_ARGUMENT', `Column "${twin.name}" is mapped twice to ${KEY_LABELS[twin.key]}. Map each column once.`);
         if (twin) throw new AppError('INVALID_ARGUMENT', `Column "${twin.name}" is mapped to both ${KEY_LABELS[twin.key]} and ${KEY_LABELS[columns[i]!.key]}: map each key to its own column.`);
       }
       // A country column needs two cells per phone: the parser path (records), not the block path.
       return { columns, countries, recordsOnly: countries.some((c) => c !== null) };
     },
-    (sample, { columns, countries }, pool) => new MultiRun(opts, sample, columns, profile, pool, countries),
+    (sample, { columns, countries }, pool) => new MultiRun(opts, sample, columns, profile, pool, layout, countries),
   );
 }
 
-/** One readCohortMulti call: up to three key cells per row, 96-byte tuples collected in one buffer. */
+/** One readCohortMulti call: the mapped key cells of each row, tuples of `layout` collected in one buffer. */
 class MultiRun extends BlockRun<MultiChunkResult, MultiCohortResult> {
   private entries: Buffer;
   private entryBytes = 0;
@@ -127,14 +134,18 @@ class MultiRun extends BlockRun<MultiChunkResult, MultiCohortResult> {
     private readonly columns: MultiCohortResult['columns'],
     profile: NormalizationProfile,
     pool: HashPool,
+    private readonly layout: TupleLayout,
     private readonly countries: readonly (number | null)[] = [],
   ) {
     super(opts, sample, pool, profile, BATCH_ROWS);
-    this.task = { keys: columns.map((c) => c.key), slots: columns.map((c) => MULTI_SLOTS.indexOf(c.slot)), profile: this.kernelProfile, maxRejects: this.maxRejects };
+    // A slot's columns fill its positions in mapping order (canonicalTuples sorts them once the rows are in).
+    const used: Record<MultiSlot, number> = { email: 0, phone: 0, maid: 0 };
+    const slots = columns.map((c) => layout.at[c.slot] / 32 + used[c.slot]++);
+    this.task = { keys: columns.map((c) => c.key), slots, width: layout.width, profile: this.kernelProfile, maxRejects: this.maxRejects };
     this.cols = columns.map((c) => c.index);
     this.textTask = { ...this.task, columns: this.cols, delimiter: sample.delimiter };
     this.perKey = new Array<number>(columns.length * 3).fill(0);
-    this.entries = Buffer.allocUnsafe(Math.max(1024, Math.ceil(expectedRows(sample) * 1.2)) * MULTI_ENTRY_BYTES);
+    this.entries = Buffer.allocUnsafe(Math.max(1024, Math.ceil(expectedRows(sample) * 1.2)) * layout.width);
   }
 
   protected runBlock(buf: Buffer, start: number, end: number): Promise<{ result: MultiChunkResult; block: ArrayBuffer | null }> {
@@ -159,13 +170,14 @@ class MultiRun extends BlockRun<MultiChunkResult, MultiCohortResult> {
     this.valid += r.valid;
     this.rejected += r.rejected;
     for (let i = 0; i < r.perKey.length; i++) this.perKey[i]! += r.perKey[i]!;
-    const bytes = r.entryCount * MULTI_ENTRY_BYTES;
+    const bytes = r.entryCount * this.layout.width;
     if (this.entryBytes + bytes > this.entries.length) {
       const bigger = Buffer.allocUnsafe(Math.max(this.entryBytes + bytes, this.entries.length * 2));
       this.entries.copy(bigger, 0, 0, this.entryBytes);
       this.entries = bigger;
     }
     this.entries.set(new Uint8Array(r.entries, 0, bytes), this.entryBytes);
+    canonicalTuples(this.entries.subarray(this.entryBytes, this.entryBytes + bytes), r.entryCount, this.layout);
     this.entryBytes += bytes;
     return r.rows;
   }
@@ -185,25 +197,28 @@ class MultiRun extends BlockRun<MultiChunkResult, MultiCohortResult> {
     if (this.valid === 0) throw new AppError('CSV_INVALID', this.allInvalidMessage(file));
     throwIfAborted(this.opts.signal);
     // Sorted where they were collected (no second copy of the tuples); trimmed when the estimate was far off.
-    const unique = await sortUniqueInPlaceAsync(this.entries, this.entryBytes / MULTI_ENTRY_BYTES, MULTI_ENTRY_BYTES);
-    const sorted = this.entries.subarray(0, unique * MULTI_ENTRY_BYTES);
+    const w = this.layout.width;
+    const unique = await sortUniqueInPlaceAsync(this.entries, this.entryBytes / w, w);
+    const sorted = this.entries.subarray(0, unique * w);
     const entries = sorted.length < this.entries.length * 0.75 ? Buffer.from(sorted) : sorted;
     this.entries = Buffer.alloc(0);
     const perKey: MultiCohortResult['perKey'] = {};
     this.columns.forEach((c, k) => {
-      perKey[c.slot] = { valid: this.perKey[3 * k]!, rejected: this.perKey[3 * k + 1]!, empty: this.perKey[3 * k + 2]! };
+      const was = perKey[c.slot] ?? { valid: 0, rejected: 0, empty: 0 };
+      perKey[c.slot] = { valid: was.valid + this.perKey[3 * k]!, rejected: was.rejected + this.perKey[3 * k + 1]!, empty: was.empty + this.perKey[3 * k + 2]! };
     });
     this.progressDone();
     return {
       rowsRead: this.rowsRead,
       valid: this.valid,
       rejected: this.rejected,
-      duplicates: this.valid - entries.length / MULTI_ENTRY_BYTES,
+      duplicates: this.valid - entries.length / w,
       rejectReasons,
       perKey,
       rejects: this.rejects,
       rejectsTruncated: this.rejectedCount > this.rejects.length,
       entries,
+      layout: this.layout,
       columns: this.columns,
       encoding: this.sample.encoding,
       delimiter: this.sample.delimiter,

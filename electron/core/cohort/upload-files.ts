@@ -11,7 +11,7 @@ import { REJECT_REASON_TEXT } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import { REJECTS_HEADER, csvSafeCell, csvSafeLine } from './csv-write';
 import { countHashes, HASH_BYTES } from './hash-set';
-import { isZeroDigest, MULTI_ENTRY_BYTES, MULTI_SLOTS, type MultiSlot } from './multi-key';
+import { isZeroDigest, MULTI_SLOTS, SINGLE_VALUE_LAYOUT, slotPositions, type MultiSlot, type TupleLayout } from './multi-key';
 import type { RejectRecord } from './read-cohort';
 
 /** TikTok's size limit per uploaded file. */
@@ -83,25 +83,47 @@ export function multiBytesPerRow(slots: number): number {
 }
 
 /**
- * Writes multi-key `entries` (96-byte tuples, in the given order) as MULTIPLE_TYPES upload files in
- * `dir` (tiktok-api.md §3.1): a header row naming the mapped `slots` in MULTI_SLOTS order
- * (email_SHA256, phone_SHA256, MAID_SHA256), then one row per tuple, lowercase hex, an empty cell where
- * the slot is zero, "\n" line ends. Each file, its own header row included, is at most `maxBytes`;
- * files are named `entries-0001.csv`, … `maxEntries` also caps the tuples per file (rows are shorter than
- * multiBytesPerRow when cells are empty, so the byte limit alone may fit more). An empty set writes no file. A tuple with a key in a slot that
- * is not mapped, or with no mapped key at all, is a caller error (INTERNAL): it would be lost silently.
+ * Writes multi-key `entries` (tuples of `layout`, 96 bytes by default; in the given order) as MULTIPLE_TYPES upload
+ * files in `dir` (tiktok-api.md §3.1): a header row naming the mapped `slots` in MULTI_SLOTS order (email_SHA256,
+ * phone_SHA256, MAID_SHA256), each repeated as many times as the slot has columns — `columns[slot]` (default 1), more
+ * when a tuple holds more values of it (a person synced before a column was unmapped) — then one row per tuple,
+ * lowercase hex, an empty cell where a value is zero, "\n" line ends. Each file, its own header row included, is at
+ * most `maxBytes`; files are named `entries-0001.csv`, … `maxEntries` also caps the tuples per file (rows are shorter
+ * than multiBytesPerRow when cells are empty, so the byte limit alone may fit more). An empty set writes no file. A
+ * tuple with a key in a slot that is not mapped, or with no mapped key at all, is a caller error (INTERNAL): it would
+ * be lost silently.
  */
-export async function writeMultiUploadFiles(entries: Buffer, dir: string, opts: { slots: MultiSlot[]; maxBytes?: number; maxEntries?: number; prefix?: string }): Promise<UploadFile[]> {
+export async function writeMultiUploadFiles(entries: Buffer, dir: string, opts: { slots: MultiSlot[]; layout?: TupleLayout; columns?: Partial<Record<MultiSlot, number>>; maxBytes?: number; maxEntries?: number; prefix?: string }): Promise<UploadFile[]> {
   const maxBytes = opts.maxBytes ?? MAX_UPLOAD_FILE_BYTES;
   const maxEntries = opts.maxEntries ?? Infinity;
+  const layout = opts.layout ?? SINGLE_VALUE_LAYOUT;
+  const w = layout.width;
   if (!(maxEntries >= 1)) throw new AppError('INVALID_ARGUMENT', `An upload file must hold at least one entry (maxEntries ${maxEntries}).`);
-  const mapped = MULTI_SLOTS.map((slot) => opts.slots.includes(slot));
-  const slotCount = mapped.filter(Boolean).length;
-  if (slotCount === 0) throw new AppError('INVALID_ARGUMENT', `A multi-key upload needs at least one key slot (${MULTI_SLOTS.join(', ')}).`);
-  const header = Buffer.from(`${MULTI_SLOTS.filter((_, i) => mapped[i]).map((slot) => MULTI_HEADER[slot]).join(',')}\n`, 'latin1');
-  const rowMax = multiBytesPerRow(slotCount);
+  const mapped = MULTI_SLOTS.filter((slot) => opts.slots.includes(slot));
+  if (mapped.length === 0) throw new AppError('INVALID_ARGUMENT', `A multi-key upload needs at least one key slot (${MULTI_SLOTS.join(', ')}).`);
+  const total = countHashes(entries, w);
+  // Cells per slot: the mapped columns, or more when a tuple holds more values of the slot (the header is per file,
+  // so one scan decides it for all of them). A value in a slot that is not mapped is a caller error.
+  const cells: Record<MultiSlot, number> = { email: 0, phone: 0, maid: 0 };
+  for (const slot of mapped) cells[slot] = Math.min(layout.size[slot], Math.max(1, opts.columns?.[slot] ?? 1));
+  const positions = Object.fromEntries(MULTI_SLOTS.map((s) => [s, slotPositions(layout, s)])) as Record<MultiSlot, number[]>;
+  for (let i = 0; i < total; i++) {
+    const base = i * w;
+    let any = false;
+    for (const s of MULTI_SLOTS) {
+      positions[s].forEach((off, j) => {
+        if (isZeroDigest(entries, base + off)) return;
+        if (!mapped.includes(s)) throw new AppError('INTERNAL', `Entry ${i} has a ${s} key, but the upload maps only ${opts.slots.join(', ')}.`);
+        any = true;
+        if (j + 1 > cells[s]) cells[s] = j + 1;
+      });
+    }
+    if (!any) throw new AppError('INTERNAL', `Entry ${i} has none of the mapped keys (${opts.slots.join(', ')}).`);
+  }
+  const order: number[] = mapped.flatMap((s) => positions[s].slice(0, cells[s]));
+  const header = Buffer.from(`${mapped.flatMap((slot) => new Array<string>(cells[slot]).fill(MULTI_HEADER[slot])).join(',')}\n`, 'latin1');
+  const rowMax = multiBytesPerRow(order.length);
   if (maxBytes < header.length + rowMax) throw new AppError('INVALID_ARGUMENT', `An upload file of ${maxBytes} bytes cannot hold the header row and one full row (${header.length + rowMax} bytes).`);
-  const total = countHashes(entries, MULTI_ENTRY_BYTES);
   await fs.promises.mkdir(dir, { recursive: true });
   const out = Buffer.allocUnsafe(1 << 20);
   const files: UploadFile[] = [];
@@ -116,19 +138,9 @@ export async function writeMultiUploadFiles(entries: Buffer, dir: string, opts: 
       header.copy(out, 0);
       let o = header.length;
       for (; i < total; i++) {
-        const base = i * MULTI_ENTRY_BYTES;
-        let len = slotCount; // commas and the line end
-        let any = false;
-        for (let s = 0; s < MULTI_SLOTS.length; s++) {
-          const zero = isZeroDigest(entries, base + s * HASH_BYTES);
-          if (!mapped[s]) {
-            if (!zero) throw new AppError('INTERNAL', `Entry ${i} has a ${MULTI_SLOTS[s]} key, but the upload maps only ${opts.slots.join(', ')}.`);
-          } else if (!zero) {
-            len += 64;
-            any = true;
-          }
-        }
-        if (!any) throw new AppError('INTERNAL', `Entry ${i} has none of the mapped keys (${opts.slots.join(', ')}).`);
+        const base = i * w;
+        let len = order.length; // commas and the line end
+        for (const off of order) if (!isZeroDigest(entries, base + off)) len += 64;
         if (bytes + o + len > maxBytes || count >= maxEntries) break;
         if (o + len > out.length) {
           md5.update(out.subarray(0, o));
@@ -136,12 +148,9 @@ export async function writeMultiUploadFiles(entries: Buffer, dir: string, opts: 
           bytes += o;
           o = 0;
         }
-        let first = true;
-        for (let s = 0; s < MULTI_SLOTS.length; s++) {
-          if (!mapped[s]) continue;
-          if (!first) out[o++] = 44;
-          first = false;
-          const off = base + s * HASH_BYTES;
+        for (let c = 0; c < order.length; c++) {
+          if (c > 0) out[o++] = 44;
+          const off = base + order[c]!;
           if (isZeroDigest(entries, off)) continue;
           for (let b = 0; b < HASH_BYTES; b++) {
             const v = entries[off + b]!;

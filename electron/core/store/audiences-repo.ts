@@ -115,6 +115,7 @@ export class AudiencesRepo {
       historyBaseline: db.prepare('SELECT history_baseline AS n FROM audiences WHERE id = ?'),
       setHistoryBaseline: db.prepare('UPDATE audiences SET history_baseline = ? WHERE id = ?'),
       setHasHeader: db.prepare('UPDATE audiences SET has_header = ? WHERE id = ?'),
+      setKeys: db.prepare('UPDATE audiences SET keys_json = ?, updated_at = ? WHERE id = ?'),
       // An erasure queued for the audience (digests of the person, sync/erasure.ts) goes with it.
       removeErasure: db.prepare("DELETE FROM settings WHERE key = 'erase.queue.' || ?"),
     };
@@ -174,6 +175,16 @@ export class AudiencesRepo {
 
   setTiktokId(id: number, tiktokAudienceId: string): void {
     this.q.setTiktokId.run(tiktokAudienceId, new Date().toISOString(), id);
+  }
+
+  /**
+   * Sets the columns the audience's keys are read from (which keys, and so calculate_type, never change: the caller
+   * checks). Changing how many columns a multi-key audience's key has changes its tuple width: see
+   * sync/mapping-change.ts, which calls this.
+   */
+  setKeys(id: number, keys: KeyMapping[]): AudienceRecord {
+    this.q.setKeys.run(JSON.stringify(keys), new Date().toISOString(), id);
+    return this.require(id);
   }
 
   /** Updates the mutable settings (api only as the fallback from partner to file). Keys, calculate_type, advertiser and profile are not among them. */

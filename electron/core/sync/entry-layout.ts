@@ -1,17 +1,25 @@
-import { BYTES_PER_HASH_LINE, MAX_UPLOAD_FILE_BYTES, MULTI_ENTRY_BYTES, MULTI_SLOTS, multiBytesPerRow, slotOfKey, writeMultiUploadFiles, writeUploadFiles, type MultiSlot, type UploadFile } from '../cohort';
+import { BYTES_PER_HASH_LINE, MAX_UPLOAD_FILE_BYTES, MULTI_SLOTS, multiBytesPerRow, slotOfKey, tupleLayout, writeMultiUploadFiles, writeUploadFiles, type MultiSlot, type TupleLayout, type UploadFile } from '../cohort';
+import { KEY_LABELS } from '../../../shared/domain';
+import { AppError } from '../../../shared/errors';
+import type { MultiKeyMapping } from '../cohort';
 import type { AudienceRecord } from '../store/audiences-repo';
 
 const MULTI_HEADERS: Record<MultiSlot, string> = { email: 'email_SHA256', phone: 'phone_SHA256', maid: 'MAID_SHA256' };
 
 /**
  * How an audience's members are held and uploaded. Single-key audiences: 32-byte digests, one hash per
- * line. Multi-key (MULTIPLE_TYPES) audiences: 96-byte tuples (email, phone, MAID; zeros where missing),
- * uploaded with a header row. Everything else in the engine is the same for both.
+ * line. Multi-key (MULTIPLE_TYPES) audiences: tuples (email, phone, MAID; zeros where missing), uploaded
+ * with a header row — 96 bytes with one column per key, wider when a key has several columns (`Email 1`,
+ * `Email 2`: multi-key.ts TupleLayout). Derived from the saved mapping, so it changes only when the mapping's
+ * columns do: SyncService.ensureAudience then sets the stored membership aside (a full REPLACE follows) when
+ * the width changes. Everything else in the engine is the same for all.
  */
 export interface EntryLayout {
   width: number;
   /** The mapped slots of a multi-key audience, in file order; null for single-key. */
   slots: MultiSlot[] | null;
+  /** Where a multi-key tuple holds each key's values; null for single-key. */
+  tuple: TupleLayout | null;
   /** Most bytes one entry takes in an upload file. */
   bytesPerRow: number;
   headerBytes: number;
@@ -27,25 +35,58 @@ export function layoutOf(a: Pick<AudienceRecord, 'calculateType' | 'keys'>): Ent
     return {
       width: 32,
       slots: null,
+      tuple: null,
       bytesPerRow: BYTES_PER_HASH_LINE,
       headerBytes: 0,
       writeFiles: (entries, dir, perFile) => writeUploadFiles(entries, dir, { maxBytes: perFile * BYTES_PER_HASH_LINE }),
     };
   }
-  const mapped = new Set(a.keys.map((k) => slotOfKey(k.key)));
-  const slots = MULTI_SLOTS.filter((s) => mapped.has(s));
-  const bytesPerRow = multiBytesPerRow(slots.length);
-  const headerBytes = `${slots.map((s) => MULTI_HEADERS[s]).join(',')}\n`.length;
+  const columns = columnsPerSlot(a);
+  const tuple = tupleLayout(columns);
+  const slots = MULTI_SLOTS.filter((s) => (columns[s] ?? 0) > 0);
+  // One column per key: as before. Several: room for every value a tuple may hold (a file that removes people synced
+  // with more columns than are mapped now carries their extra cells), and at most perFile rows per file.
+  const cells = slots.map((s) => tuple.size[s]);
+  const bytesPerRow = multiBytesPerRow(cells.reduce((x, y) => x + y, 0));
+  const headerBytes = `${slots.flatMap((s, i) => new Array<string>(cells[i]!).fill(MULTI_HEADERS[s])).join(',')}\n`.length;
+  const several = slots.some((s) => (columns[s] ?? 0) > 1 || tuple.size[s] > 1);
   return {
-    width: MULTI_ENTRY_BYTES,
+    width: tuple.width,
     slots,
+    tuple,
     bytesPerRow,
     headerBytes,
-    writeFiles: (entries, dir, perFile) => writeMultiUploadFiles(entries, dir, { slots, maxBytes: headerBytes + perFile * bytesPerRow }),
+    writeFiles: (entries, dir, perFile) => writeMultiUploadFiles(entries, dir, { slots, layout: tuple, columns, maxBytes: headerBytes + perFile * bytesPerRow, ...(several ? { maxEntries: perFile } : {}) }),
   };
+}
+
+/** Mapped columns per slot of a multi-key audience: a key's column and its extra columns (`Email 2`, `Email 3`). */
+export function columnsPerSlot(a: Pick<AudienceRecord, 'keys'>): Partial<Record<MultiSlot, number>> {
+  const out: Partial<Record<MultiSlot, number>> = {};
+  for (const k of a.keys) {
+    const slot = slotOfKey(k.key);
+    out[slot] = (out[slot] ?? 0) + 1 + (k.extraColumns?.length ?? 0);
+  }
+  return out;
 }
 
 /** Entries per upload file: as many as fit in 50 MB with the header. */
 export function entriesPerFile(layout: EntryLayout): number {
   return Math.floor((MAX_UPLOAD_FILE_BYTES - layout.headerBytes) / layout.bytesPerRow);
+}
+
+/**
+ * The columns readCohortMulti reads for a multi-key audience: each key's column, then its extra columns (`Email 2`,
+ * `Email 3`) as the same key again; a phone's country column applies to all its columns.
+ */
+export function multiKeyMappings(a: Pick<AudienceRecord, 'name' | 'keys' | 'api'>): MultiKeyMapping[] {
+  // The segment API's id_schema names one id per key (partner-sync.ts): several values of a key go only in a file.
+  if (a.api === 'segment' && a.keys.some((k) => (k.extraColumns?.length ?? 0) > 0)) {
+    throw new AppError('INVALID_ARGUMENT', `Audience "${a.name}" is a partner audience, which takes one value per key: map one column per key for it, or sync the columns to a customer-file audience.`);
+  }
+  return a.keys.flatMap((k) => {
+    if (k.column === null) throw new AppError('INVALID_ARGUMENT', `Audience "${a.name}" maps ${KEY_LABELS[k.key]} without a column. Map a column for each key.`);
+    const country = k.countryColumn !== undefined ? { countryColumn: k.countryColumn } : {};
+    return [k.column, ...(k.extraColumns ?? [])].map((column) => ({ key: k.key, column, ...country }));
+  });
 }

@@ -10,7 +10,7 @@
 import type { KeyType } from '../../../shared/domain';
 import { KEY_LABELS } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
-import { countHashes, hashValue, slotOfKey, MULTI_SLOTS, sortHashes, subtractHashes, unionHashes } from '../cohort';
+import { countHashes, entriesHolding, hashValue, slotOfKey, sortHashes, subtractHashes, unionHashes } from '../cohort';
 import type { Store } from '../store';
 import type { AudienceRecord } from '../store/audiences-repo';
 import { layoutOf } from './entry-layout';
@@ -63,17 +63,6 @@ function digestsFor(a: AudienceRecord, key: KeyType, ids: readonly ErasureIdenti
   return out;
 }
 
-/** The entries of `set` (sorted, width w) that hold one of `digests` at byte offset `off`; sorted. */
-function entriesHolding(set: Buffer, w: number, off: number, digests: Buffer[]): Buffer {
-  if (digests.length === 0 || set.length === 0) return Buffer.alloc(0);
-  const hits: Buffer[] = [];
-  for (let p = 0; p < set.length; p += w) {
-    const d = set.subarray(p + off, p + off + 32);
-    if (digests.some((x) => x.equals(d))) hits.push(set.subarray(p, p + w));
-  }
-  return Buffer.concat(hits);
-}
-
 /**
  * The entries of this audience that are the person: in its snapshot (what TikTok acknowledged) or among the changes
  * that may have reached TikTok unacknowledged, and already queued ones. Sorted, unique, the audience's entry width.
@@ -84,9 +73,12 @@ export function matchingEntries(store: Store, a: AudienceRecord, ids: readonly E
   const sets = [store.snapshots.load(a.id), loadPending(store, a.id, 'add')];
   let found: Buffer = Buffer.alloc(0);
   for (const mapping of a.keys) {
-    const digests = digestsFor(a, mapping.key, ids);
-    const off = layout.slots ? MULTI_SLOTS.indexOf(slotOfKey(mapping.key)) * 32 : 0;
-    for (const set of sets) found = unionHashes(found, entriesHolding(set, w, off, digests), w);
+    // Every value of the key counts: an email erased may be a person's second one (several columns of a key).
+    const digests = sortHashes(Buffer.concat(digestsFor(a, mapping.key, ids)));
+    for (const set of sets) {
+      const hits = layout.tuple ? entriesHolding(set, digests, slotOfKey(mapping.key), layout.tuple) : subtractHashes(set, subtractHashes(set, digests));
+      found = unionHashes(found, hits, w);
+    }
   }
   return found;
 }

@@ -8,7 +8,7 @@ import { KEY_LABELS } from '../../../shared/domain';
 import { slotHashes, slotOfKey, subtractHashes, type MultiSlot } from '../cohort';
 import type { Store } from '../store';
 import type { AudienceRecord } from '../store/audiences-repo';
-import { isMultiKey } from './entry-layout';
+import { isMultiKey, layoutOf } from './entry-layout';
 
 export interface OverlapSide {
   id: number;
@@ -48,7 +48,8 @@ export interface LocalOverlap {
 /** The distinct hashes of one key slot in an audience's snapshot. */
 function hashesOf(store: Store, a: AudienceRecord, slot: MultiSlot): Buffer {
   const snap = store.snapshots.load(a.id);
-  return isMultiKey(a) ? slotHashes(snap, slot) : snap;
+  const tuple = layoutOf(a).tuple;
+  return isMultiKey(a) && tuple ? slotHashes(snap, slot, tuple) : snap;
 }
 
 function slotsOf(a: AudienceRecord): MultiSlot[] {

@@ -1,0 +1,65 @@
+/**
+ * Changing the columns an existing audience's keys are read from (`--keys email=Email 1,email=Email 2,phone=Phone`
+ * on an audience saved with one email column). Which keys it matches on never changes (KEY_TYPE_LOCKED, checked by
+ * the caller); the columns may.
+ *
+ * A multi-key audience's tuple width follows its columns (multi-key.ts TupleLayout: 96 bytes with one column per
+ * key, 192/288 with several). When a change moves it from one width to the other, the stored membership (snapshot,
+ * changes that may have reached TikTok) is in the old width and is set aside in the same transaction: the next sync
+ * finds the membership unknown and sends a full REPLACE (one call per 50 MB file; TikTok allows one a day), which
+ * makes TikTok hold exactly the file in the new shape. Re-laying the old tuples instead would also have to re-lay
+ * every undo record and queued change; a REPLACE is exact whatever was there, so it is the one way. Undo of syncs
+ * before the change is refused until that REPLACE ran (the membership they changed is not known in the new shape).
+ * Between two and three columns the width does not change: nothing is set aside, the next diff removes and re-adds
+ * the people whose tuples changed.
+ */
+import { KEY_LABELS } from '../../../shared/domain';
+import { AppError } from '../../../shared/errors';
+import type { Store } from '../store';
+import type { AudienceRecord, KeyMapping } from '../store/audiences-repo';
+import { layoutOf } from './entry-layout';
+import { hasQueuedErasure } from './erasure';
+import { acquireAudienceLock } from './locks';
+import { clearPending } from './pending';
+
+const columnsOf = (keys: readonly KeyMapping[]) =>
+  JSON.stringify(
+    [...keys]
+      .sort((a, b) => a.key.localeCompare(b.key))
+      .map((k) => [k.key, k.column, ...(k.extraColumns ?? [])]),
+  );
+
+/**
+ * Saves `asked` (the same keys as the audience's, grouped one mapping per key) as its columns when they differ, and
+ * sets the stored membership aside when that changes the tuple width. Refused while a sync of it runs, while an
+ * erasure is queued for it (queued in the old shape: sync first), and for an audience that only removes the people
+ * this app added (setting aside who that is would leave them in it for good). Returns the audience as saved.
+ */
+export function changeColumns(store: Store, audience: AudienceRecord, asked: readonly KeyMapping[]): AudienceRecord {
+  if (columnsOf(audience.keys) === columnsOf(asked)) return audience;
+  // A phone's country column is not part of the columns asked here (the CLI has no flag for it): it is kept.
+  const keys = asked.map((k) => {
+    const was = audience.keys.find((x) => x.key === k.key);
+    return k.countryColumn === undefined && was?.countryColumn !== undefined ? { ...k, countryColumn: was.countryColumn } : { ...k };
+  });
+  const widthChanges = layoutOf(audience).width !== layoutOf({ ...audience, keys }).width;
+  const known = Boolean(store.snapshots.meta(audience.id));
+  if (!widthChanges || !known) return store.audiences.setKeys(audience.id, keys);
+  const words = keys.map((k) => `${KEY_LABELS[k.key]} × ${1 + (k.extraColumns?.length ?? 0)}`).join(' + ');
+  if (audience.removalMode === 'added-only') {
+    throw new AppError('INVALID_ARGUMENT', `Audience "${audience.name}" only loses people Cohort Relay added, and mapping ${words} columns changes how each person is sent: who it added would be forgotten and stay in the audience. Choose "Mirror the file" for it first, or sync this mapping to a new audience.`);
+  }
+  if (hasQueuedErasure(store, audience.id)) {
+    throw new AppError('INVALID_ARGUMENT', `Audience "${audience.name}" has an erasure request waiting to be sent. Sync it once with its current columns (the erasure goes first), then change its columns.`);
+  }
+  const release = acquireAudienceLock(store, audience.id, `columns-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  try {
+    return store.transaction(() => {
+      store.snapshots.clear(audience.id);
+      clearPending(store, audience.id);
+      return store.audiences.setKeys(audience.id, keys);
+    });
+  } finally {
+    release();
+  }
+}
