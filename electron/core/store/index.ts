@@ -8,6 +8,9 @@ import { RunsRepo } from './runs-repo';
 import { QuotaRepo } from './quota-repo';
 import { QuotaJournal } from './quota-journal';
 import { HoldsRepo } from './holds-repo';
+import { UploadCacheRepo } from './upload-cache-repo';
+import { LocksRepo } from './locks-repo';
+import { StatusRepo } from './status-repo';
 
 /** The SQLite store: one database file in the data folder, one repository per table group. */
 export class Store {
@@ -19,6 +22,12 @@ export class Store {
   readonly quota: QuotaRepo;
   /** Syncs held for removing more of an audience than its limit allows. */
   readonly holds: HoldsRepo;
+  /** TikTok's file paths of uploaded files, re-used while fresh. */
+  readonly uploads: UploadCacheRepo;
+  /** The sync locks shared by every process using the data folder. */
+  readonly locks: LocksRepo;
+  /** TikTok's reported status of each audience, over time; the schedule's last served slot. */
+  readonly status: StatusRepo;
 
   private constructor(
     readonly db: Db,
@@ -31,6 +40,9 @@ export class Store {
     this.runs = new RunsRepo(db);
     this.quota = new QuotaRepo(db, journal);
     this.holds = new HoldsRepo(db);
+    this.uploads = new UploadCacheRepo(db);
+    this.locks = new LocksRepo(db);
+    this.status = new StatusRepo(db);
   }
 
   static open(dataDir: string): Store {

@@ -51,6 +51,9 @@ export class QuotaRepo {
         + (SELECT count(*) FROM quota_carryover c JOIN audiences a ON a.id = @id ${CARRYOVER_MATCH} WHERE c.kind != 'segment') AS n`),
       unabsorbed: db.prepare(`SELECT count(*) AS n FROM quota_carryover c JOIN audiences a ON a.id = @id ${CARRYOVER_MATCH}
         WHERE c.created_at > coalesce((SELECT max(created_at) FROM quota_calls WHERE audience_id = @id), '')`),
+      unackedCreate: db.prepare("SELECT max(created_at) AS at FROM quota_calls WHERE audience_id = ? AND kind = 'create' AND state IN ('reserved', 'failed')"),
+      setAnswer: db.prepare('UPDATE quota_calls SET request_id = ?, entries = ? WHERE id = ?'),
+      failRun: db.prepare("UPDATE quota_calls SET state = 'failed', updated_at = ? WHERE run_id = ? AND state = 'reserved'"),
       carry: db.prepare('INSERT INTO quota_carryover (advertiser_id, tiktok_audience_id, name, utc_day, kind, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
     };
   }
@@ -148,9 +151,21 @@ export class QuotaRepo {
     return this.db.inTransaction ? doIt() : this.db.transaction(doIt).immediate();
   }
 
-  /** TikTok acknowledged the call. */
-  ack(id: number): void {
+  /** TikTok acknowledged the call. With its answer: TikTok's request id and how many entries the call sent. */
+  ack(id: number, answer?: { requestId: string | null; entries: number }): void {
     this.q.setState.run('acked', new Date().toISOString(), id);
+    if (answer) this.q.setAnswer.run(answer.requestId, answer.entries, id);
+  }
+
+  /** When (engine clock, epoch ms) the newest create of the audience whose fate is unknown was sent, or null. A refused create made nothing. */
+  unackedCreateAt(audienceId: number): number | null {
+    const r = this.q.unackedCreate.get(audienceId) as { at: string | null };
+    return r.at ? Date.parse(r.at) : null;
+  }
+
+  /** The run stopped (the app died during it): its calls still reserved were sent or not, unknown. They keep counting. */
+  failReservedOfRun(runId: number): void {
+    this.q.failRun.run(new Date().toISOString(), runId);
   }
 
   /** The call's fate is unknown (no answer): it counts, and it may have been applied. */

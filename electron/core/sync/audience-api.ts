@@ -42,8 +42,8 @@ export interface RemoteFailure {
   delivery: 'not-sent' | 'maybe-applied' | 'rejected';
   /** What to do: retry soon, wait (rate limit), re-auth, give up, processing (retry much later), reupload (file_path expired or bad signature). */
   action: 'retry' | 'wait' | 'reauth' | 'give-up' | 'processing' | 'reupload' | 'split';
-  /** The wait before retry number `attempt + 1` (the client's single retry-timing rule). */
-  delayFor(attempt: number): number;
+  /** The wait before retry number `attempt + 1` at `now` (epoch ms, the engine's clock): the client's single retry-timing rule. */
+  delayFor(attempt: number, now: number): number;
   /** For 'wait': which limit refused it (a day-long one waits for TikTok's next UTC day). */
   rateLimitScope?: RateLimitScope | null;
   /**

@@ -18,26 +18,26 @@ const held = new Set<string>();
  * process that no longer exists (crash, SIGKILL) is taken over. Returns the release function.
  */
 export function acquireAudienceLock(store: Store, audienceId: number, owner: string): () => void {
-  const db = store.db;
+  const locks = store.locks;
   store.transaction(() => {
-    const row = db.prepare('SELECT owner, pid FROM audience_locks WHERE audience_id = ?').get(audienceId) as { owner: string; pid: number } | undefined;
+    const row = locks.audienceHolder(audienceId);
     // Our own pid with an owner we do not hold: a previous process that had our pid (restart in a container).
     const stale = !row || !alive(row.pid) || (row.pid === process.pid && !held.has(row.owner));
     if (!stale) {
       throw new AppError('SYNC_RUNNING', 'A sync of this audience is already running. Wait for it to finish, or cancel it first.');
     }
-    db.prepare('INSERT OR REPLACE INTO audience_locks (audience_id, owner, pid, acquired_at) VALUES (?, ?, ?, ?)').run(audienceId, owner, process.pid, new Date().toISOString());
+    locks.takeAudience(audienceId, { owner, pid: process.pid }, new Date());
   });
   held.add(owner);
   return () => {
     held.delete(owner);
-    db.prepare('DELETE FROM audience_locks WHERE audience_id = ? AND owner = ?').run(audienceId, owner);
+    locks.releaseAudience(audienceId, owner);
   };
 }
 
 /** Whether a live run (of any process) holds the audience's sync lock now. */
 export function audienceLockHeld(store: Store, audienceId: number): boolean {
-  const row = store.db.prepare('SELECT owner, pid FROM audience_locks WHERE audience_id = ?').get(audienceId) as { owner: string; pid: number } | undefined;
+  const row = store.locks.audienceHolder(audienceId);
   return Boolean(row && alive(row.pid) && (row.pid !== process.pid || held.has(row.owner)));
 }
 
@@ -48,19 +48,19 @@ export function audienceLockHeld(store: Store, audienceId: number): boolean {
  * release function; throws SYNC_RUNNING while another live run holds it.
  */
 export function acquireCreateLock(store: Store, advertiserId: string, name: string, owner: string): () => void {
-  const db = store.db;
+  const locks = store.locks;
   const key = `create:${owner}`;
   store.transaction(() => {
-    const row = db.prepare('SELECT owner, pid FROM create_locks WHERE advertiser_id = ? AND name = ?').get(advertiserId, name) as { owner: string; pid: number } | undefined;
+    const row = locks.createHolder(advertiserId, name);
     const stale = !row || !alive(row.pid) || (row.pid === process.pid && !held.has(`create:${row.owner}`));
     if (!stale) {
       throw new AppError('SYNC_RUNNING', `Another sync is creating the audience "${name}" for this ad account right now. Wait for it to finish, then sync again: it syncs to the audience that one creates.`);
     }
-    db.prepare('INSERT OR REPLACE INTO create_locks (advertiser_id, name, owner, pid, acquired_at) VALUES (?, ?, ?, ?, ?)').run(advertiserId, name, owner, process.pid, new Date().toISOString());
+    locks.takeCreate(advertiserId, name, { owner, pid: process.pid }, new Date());
   });
   held.add(key);
   return () => {
     held.delete(key);
-    db.prepare('DELETE FROM create_locks WHERE advertiser_id = ? AND name = ? AND owner = ?').run(advertiserId, name, owner);
+    locks.releaseCreate(advertiserId, name, owner);
   };
 }

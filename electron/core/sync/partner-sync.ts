@@ -3,12 +3,14 @@ import { AppError } from '../../../shared/errors';
 import { subtractHashes, unionHashes, MULTI_SLOTS, slotOfKey } from '../cohort';
 import type { Store } from '../store';
 import type { AudienceRecord } from '../store/audiences-repo';
-import { isRemoteFailure, type PartnerApi, type PartnerIdSchema, type RemoteAudience } from './audience-api';
+import { isRemoteFailure, type PartnerApi, type PartnerIdSchema } from './audience-api';
 import { recordDelta } from './deltas';
 import { Deferral } from './deferral';
 import { addPending, clearPending, diffWithPending } from './pending';
 import { layoutOf } from './entry-layout';
-import { matchWarning, TIKTOK_TIME_SLACK_MS, tiktokTimeMs } from './status';
+import { matchWarning } from './status';
+import { sendUnderPolicy, SplitBatch, type SendClock } from './send-policy';
+import { findLostCreate, notePartnerCreateSent, settlePartnerCreate, type LostCreateLookup } from './lost-create';
 
 /** Rows per /segment/mapping/ batch. No source states TikTok's cap (tiktok-api.md §4.2): stay conservative, split on 40061. */
 export const PARTNER_BATCH_ROWS = 1000;
@@ -56,6 +58,10 @@ export interface PartnerSyncCtx {
   readyWaitMs?: number;
   /** Told the change before anything is sent (also in a dry run); throws to stop the sync (the removal limit). */
   guard?(d: { adds: number; removes: number; currentSize: number; exists: boolean }): void;
+  /** The wait after TikTok says "processing" (the send policy's default otherwise). */
+  processingWaitMs?: number;
+  /** Test seam (SyncDeps.checkpoint): called right after TikTok answered the create, before the answer is recorded. */
+  checkpoint?: (at: 'create-answered') => void;
 }
 
 export interface PartnerSyncResult {
@@ -70,26 +76,7 @@ export interface PartnerSyncResult {
   matchWarning: string | null;
 }
 
-const pendingKey = (id: number) => `partner.pendingCreate.${id}`;
 const createdKey = (id: number) => `partner.created.${id}`;
-
-/**
- * The audience a lost create made, if TikTok has one: same name (as TikTok stores it), a partner audience of this
- * advertiser (findByName asks only this advertiser's list), created by this app's token (is_creator), created no
- * earlier than the create was sent, and not already kept by another local audience.
- */
-function lostCreate(store: Store, audience: AudienceRecord, found: RemoteAudience[], sentAt: string | null): RemoteAudience | undefined {
-  const since = sentAt ? Date.parse(sentAt) - TIKTOK_TIME_SLACK_MS : null;
-  return found
-    .filter((a) => (a.audienceType ?? '').toLowerCase() === 'partner')
-    .filter((a) => a.isCreator !== false)
-    .filter((a) => since === null || (tiktokTimeMs(a.createTime) ?? -Infinity) >= since)
-    .filter((a) => {
-      const owner = store.audiences.findByTiktokId(audience.advertiserId, a.audienceId);
-      return !owner || owner.id === audience.id;
-    })
-    .sort((x, y) => String(y.createTime).localeCompare(String(x.createTime)))[0];
-}
 
 /**
  * Keeps a partner audience in step through the segment API: add batches, then delete batches, each
@@ -117,14 +104,16 @@ export async function syncPartnerAudience(c: PartnerSyncCtx): Promise<PartnerSyn
     });
 
   const clock = c.now ?? Date.now;
-  const pendingSince = store.settings.get<string | null>(pendingKey(audience.id), null);
-  if (!audience.tiktokAudienceId && pendingSince) {
-    const found = lostCreate(store, audience, await c.api.findByName(audience.name), pendingSince);
+  const policy: SendClock = { now: () => new Date(clock()), sleep: c.sleep, signal: c.signal, maxAttempts: c.maxAttempts, processingWaitMs: c.processingWaitMs };
+  const lookup: LostCreateLookup = { store, api: c.api, now: policy.now, sleep: c.sleep, signal: c.signal };
+  // Before creating, TikTok is asked for the audience a create of ours made whose answer was lost (lost-create.ts).
+  if (!audience.tiktokAudienceId && !c.dryRun) {
+    const found = await findLostCreate(lookup, audience);
     if (found) {
       store.transaction(() => {
         store.audiences.setTiktokId(audience.id, found.audienceId);
         store.snapshots.clear(audience.id);
-        store.settings.set(pendingKey(audience.id), null);
+        settlePartnerCreate(store, audience.id);
       });
       audience = store.audiences.require(audience.id);
     }
@@ -156,16 +145,17 @@ export async function syncPartnerAudience(c: PartnerSyncCtx): Promise<PartnerSyn
   };
 
   if (!audience.tiktokAudienceId) {
-    // Wall-clock time, as TikTok's create_time: a lost create is recognised by it.
-    const sentAt = new Date().toISOString();
-    store.settings.set(pendingKey(audience.id), sentAt);
-    const res = await withRetries(c, async () => {
+    notePartnerCreateSent(store, audience.id, policy.now());
+    const current = audience;
+    const res = await sendUnderPolicy(policy, async () => {
       try {
-        return await c.api.create(audience.name);
+        const r = await c.api.create(current.name);
+        c.checkpoint?.('create-answered');
+        return r;
       } catch (err) {
         if (isRemoteFailure(err) && err.tiktokCode === 40118) throw new PartnerNotAllowlisted(err.message);
         if (isRemoteFailure(err) && err.delivery === 'maybe-applied') {
-          const found = lostCreate(store, audience, await c.api.findByName(audience.name), sentAt);
+          const found = await findLostCreate(lookup, current);
           if (found) return { audienceId: found.audienceId, requestId: null };
         }
         throw err;
@@ -174,7 +164,7 @@ export async function syncPartnerAudience(c: PartnerSyncCtx): Promise<PartnerSyn
     countCall();
     store.transaction(() => {
       store.audiences.setTiktokId(audience.id, res.audienceId);
-      store.settings.set(pendingKey(audience.id), null);
+      settlePartnerCreate(store, audience.id);
       store.settings.set(createdKey(audience.id), { tiktokAudienceId: res.audienceId, at: clock() });
     });
     audience = store.audiences.require(audience.id);
@@ -215,10 +205,10 @@ export async function syncPartnerAudience(c: PartnerSyncCtx): Promise<PartnerSyn
         const batch: (string | null)[][] = [];
         for (let i = off; i < off + count; i++) batch.push(rowOf(set, i));
         try {
-          await whenReady(c, audience, () => withRetries(c, () => c.api.mapping({ audienceId: audience.tiktokAudienceId!, action, idSchema, rows: batch })));
+          await whenReady(c, audience, () => sendUnderPolicy(policy, () => c.api.mapping({ audienceId: audience.tiktokAudienceId!, action, idSchema, rows: batch }), { canSplit: true }));
         } catch (err) {
           // 40061: the batch is too large for TikTok. Halve it and go on (down to a single row).
-          if (err instanceof AppError && (err as AppError & { split?: boolean }).split && size > 1) {
+          if (err instanceof SplitBatch && size > 1) {
             size = Math.max(1, Math.floor(count / 2));
             continue;
           }
@@ -265,23 +255,6 @@ async function whenReady<T>(c: PartnerSyncCtx, audience: AudienceRecord, send: (
       c.progress(0, 'waiting for TikTok to set up the new partner audience');
       await c.sleep(wait, c.signal);
       waited += wait;
-    }
-  }
-}
-
-/** Sends one partner call, resending transient failures (every partner change is idempotent). */
-async function withRetries<T>(c: PartnerSyncCtx, send: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await send();
-    } catch (err) {
-      if (!isRemoteFailure(err)) throw err;
-      if (err.action === 'split') throw Object.assign(new AppError(err.code, err.message), { split: true });
-      if (err.action === 'processing') throw new Deferral(new Date(Date.now() + err.delayFor(attempt)), err.message);
-      if (attempt >= c.maxAttempts || !['retry', 'wait'].includes(err.action)) throw new AppError(err.code, err.message);
-      const wait = err.delayFor(attempt);
-      if (wait > 2 * 60_000) throw new Deferral(new Date(Date.now() + wait), `${err.message} The sync resumes later.`, err.code);
-      await c.sleep(wait, c.signal);
     }
   }
 }

@@ -171,20 +171,14 @@ export class Scheduler {
 
 /** Audiences whose TikTok status is older than the refresh interval, oldest first. */
 export function staleStatuses(store: Store, now: Date, everyMs: number): number[] {
-  const rows = store.db
-    .prepare(
-      `SELECT a.id AS id, s.checked_at AS checkedAt, s.state AS state FROM audiences a
-       LEFT JOIN audience_status s ON s.id = (SELECT max(id) FROM audience_status WHERE audience_id = a.id)
-       WHERE a.tiktok_audience_id IS NOT NULL ORDER BY coalesce(s.checked_at, '')`,
-    )
-    .all() as { id: number; checkedAt: string | null; state: string | null }[];
-  return rows
+  return store.status
+    .lastChecks()
     .filter((r) => !r.checkedAt || now.getTime() - Date.parse(r.checkedAt) >= (r.state === 'processing' ? Math.min(everyMs, 10 * 60_000) : everyMs))
     .map((r) => r.id);
 }
 
 function processingEndedSince(store: Store, audienceId: number, since: string): boolean {
-  const row = store.db.prepare('SELECT state, checked_at AS checkedAt FROM audience_status WHERE audience_id = ? ORDER BY id DESC LIMIT 1').get(audienceId) as { state: string; checkedAt: string } | undefined;
+  const row = store.status.latest(audienceId);
   return Boolean(row && row.checkedAt > since && row.state !== 'processing');
 }
 
@@ -193,8 +187,7 @@ function isTransient(code: string | null): boolean {
 }
 
 function lastSlot(store: Store, audienceId: number): Date | null {
-  const row = store.db.prepare('SELECT schedule_last_slot AS s FROM audiences WHERE id = ?').get(audienceId) as { s: string | null } | undefined;
-  return row?.s ? new Date(row.s) : null;
+  return store.status.lastSlot(audienceId);
 }
 
 /**
@@ -202,5 +195,5 @@ function lastSlot(store: Store, audienceId: number): Date | null {
  * (null: none served yet) when the run did not happen after all.
  */
 function setLastSlot(store: Store, audienceId: number, slot: Date | null): void {
-  store.db.prepare('UPDATE audiences SET schedule_last_slot = ? WHERE id = ?').run(slot?.toISOString() ?? null, audienceId);
+  store.status.setLastSlot(audienceId, slot);
 }

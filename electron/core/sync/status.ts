@@ -3,19 +3,9 @@ import type { Store } from '../store';
 import type { AudienceApi, RemoteAudience } from './audience-api';
 import { advertiserUnreachable, markUnavailable, unavailableMark, unavailableMessage } from './marks';
 
-export type AudienceState = 'never_synced' | 'processing' | 'available' | 'unavailable' | 'expiring' | 'expired' | 'needs_reconnect' | 'error';
+import type { AudienceState, StatusRecord } from '../store/status-repo';
 
-export interface StatusRecord {
-  audienceId: number;
-  checkedAt: string;
-  coverNum: number | null;
-  isValid: boolean | null;
-  isExpiring: boolean | null;
-  expiredTime: string | null;
-  localSize: number;
-  state: AudienceState;
-  message: string | null;
-}
+export type { AudienceState, StatusRecord } from '../store/status-repo';
 
 const PERMANENT_ERRORS = new Set(['AUDIENCE_NOT_FOUND', 'KEY_TYPE_LOCKED', 'TIKTOK_REJECTED', 'PERMISSION_DENIED', 'AUDIENCE_TOO_SMALL', 'CSV_INVALID', 'FILE_NOT_FOUND', 'NOT_ALLOWLISTED']);
 
@@ -128,28 +118,13 @@ export async function refreshStatus(store: Store, api: AudienceApi, audienceId: 
     state,
     message: remote === null ? 'TikTok no longer has this audience: it was deleted or expired. Create a new audience for this cohort.' : state === 'unavailable' && a.api === 'file' ? unavailableMessage(remote?.coverNum ?? marked?.coverNum ?? null) : (remote?.errorMsg ?? null),
   };
-  store.db
-    .prepare('INSERT INTO audience_status (audience_id, checked_at, cover_num, is_valid, is_expiring, expired_time, local_size, state, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-    .run(audienceId, rec.checkedAt, rec.coverNum, rec.isValid === null ? null : Number(rec.isValid), rec.isExpiring === null ? null : Number(rec.isExpiring), rec.expiredTime, localSize, state, rec.message);
+  store.status.record(rec);
   return rec;
 }
 
 /** The status history, oldest first (the sent-vs-matched chart). */
 export function statusHistory(store: Store, audienceId: number, limit = 500): StatusRecord[] {
-  const rows = store.db
-    .prepare('SELECT * FROM (SELECT * FROM audience_status WHERE audience_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id')
-    .all(audienceId, limit) as { audience_id: number; checked_at: string; cover_num: number | null; is_valid: number | null; is_expiring: number | null; expired_time: string | null; local_size: number; state: AudienceState; message: string | null }[];
-  return rows.map((r) => ({
-    audienceId: r.audience_id,
-    checkedAt: r.checked_at,
-    coverNum: r.cover_num,
-    isValid: r.is_valid === null ? null : r.is_valid === 1,
-    isExpiring: r.is_expiring === null ? null : r.is_expiring === 1,
-    expiredTime: r.expired_time,
-    localSize: r.local_size,
-    state: r.state,
-    message: r.message,
-  }));
+  return store.status.history(audienceId, limit);
 }
 
 /** What TikTok matches of a list when nothing better is known: roughly half of it. */
@@ -160,14 +135,7 @@ export const DEFAULT_EXPECTED_MATCH_RATE = 0.5;
  * their latest valid status), else DEFAULT_EXPECTED_MATCH_RATE.
  */
 export function expectedMatchRate(store: Store, calculateType: string): number {
-  const rows = store.db
-    .prepare(
-      `SELECT s.cover_num AS cover, s.local_size AS local FROM audience_status s JOIN audiences a ON a.id = s.audience_id
-       WHERE s.id IN (SELECT max(id) FROM audience_status WHERE is_valid = 1 GROUP BY audience_id)
-         AND a.calculate_type = ? AND s.local_size > 0 AND s.cover_num IS NOT NULL`,
-    )
-    .all(calculateType) as { cover: number; local: number }[];
-  const rates = rows.map((r) => Math.min(1, r.cover / r.local)).sort((x, y) => x - y);
+  const rates = store.status.matchedOfSent(calculateType).map((r) => Math.min(1, r.cover / r.local)).sort((x, y) => x - y);
   if (rates.length === 0) return DEFAULT_EXPECTED_MATCH_RATE;
   return rates[Math.floor((rates.length - 1) / 2)]!;
 }

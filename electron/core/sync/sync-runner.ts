@@ -5,10 +5,10 @@ import type { Store } from '../store';
 import type { AudienceRecord } from '../store/audiences-repo';
 import type { RunTrigger } from '../store/runs-repo';
 import { nextUtcDay } from '../store/quota-repo';
-import { diffHashes, slotHashes, subtractHashes, unionHashes, MULTI_SLOTS, type MultiSlot } from '../cohort';
+import { diffHashes, slotHashes, subtractHashes, unionHashes, MULTI_SLOTS, type MultiSlot, type TupleLayout } from '../cohort';
 import { digestAsync, subtractHashesAsync, unionHashesAsync } from '../cohort/hash-set-async';
 import { entriesPerFile, layoutOf, type EntryLayout } from './entry-layout';
-import { isRemoteFailure, type AudienceApi, type PartnerApi, type RemoteAudience, type RemoteFailure } from './audience-api';
+import { isRemoteFailure, type AudienceApi, type PartnerApi, type RemoteAudience } from './audience-api';
 import { PartnerNotAllowlisted, syncPartnerAudience } from './partner-sync';
 import { acquireAudienceLock, acquireCreateLock } from './locks';
 import { floorMessage, planSync, FILES_PER_CALL, type Plan, type PlannedCall } from './planner';
@@ -18,7 +18,9 @@ import { makeOwnedTempDir, removeStaleTempDirs } from '../temp-dirs';
 import { addPendingAsync, clearPending, clearPendingAsync, diffWithPendingAsync, sweepPending } from './pending';
 import { clearAdvertiserUnreachable, clearRefusedEdit, markAdvertiserUnreachable, markUnavailable, noteRefusedEdit, refusedEditSince, unavailableMark, unavailableMessage } from './marks';
 import { floorWaitMessage, waitsForFloor } from './floor-wait';
-import { matchWarning, readAvailability, TIKTOK_TIME_SLACK_MS, tiktokTimeMs } from './status';
+import { matchWarning, readAvailability } from './status';
+import { sendUnderPolicy, type SendClock } from './send-policy';
+import { findLostCreate, unsettledCreateAt, type LostCreateLookup } from './lost-create';
 import type { QuotaJournalEntry } from '../store/quota-journal';
 import { checkRemovals, checkUnknownMembership, SyncHeld, type HoldInfo } from './removal-guard';
 
@@ -76,12 +78,18 @@ export interface SyncDeps {
   processingWindowMs?: number;
   /** How long a run waits, in all, for a new partner audience to become ready for mapping (default 3 min). */
   partnerReadyWaitMs?: number;
+  /**
+   * Test seam: called at named points of a sync, e.g. right after TikTok answered a create and before the answer is
+   * recorded, so a test can end the process exactly there (lost-create.ts).
+   */
+  checkpoint?: (at: SyncCheckpoint) => void;
 }
+
+/** The named points of a sync where SyncDeps.checkpoint is called. */
+export type SyncCheckpoint = 'create-answered';
 
 /** TikTok recommends at most one REPLACE per audience per day; counted per rolling 24 h (Census: "sometimes a bit longer"). */
 export const REPLACE_WINDOW_MS = 24 * 3_600_000;
-/** After TikTok refused a REPLACE (another unfinished), the next try; it plans APPEND/REMOVE when it can. */
-const REPLACE_REFUSED_RETRY_MS = 3_600_000;
 /** First re-check of an audience TikTok is processing, when no other wait is configured. */
 const PROCESSING_RECHECK_MS = 10 * 60_000;
 
@@ -227,8 +235,8 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     // file). That one is synced to, never a second one created; what it holds is unknown here (the cohort may have
     // changed since), so the plan becomes an exact REPLACE.
     if (!opts.dryRun && !audience.tiktokAudienceId) {
-      const unacked = lastUnackedCreateAt(store, audienceId) !== null;
-      const found = await findOwnCreate({ deps, now, sleep, signal }, audience);
+      const unacked = unsettledCreateAt(store, audience) !== null;
+      const found = await findLostCreate(lookup({ deps, now, sleep, signal }), audience);
       if (found) {
         const lost = unacked ? [] : store.quota.lostCalls(audienceId, now());
         // What TikTok's history holds now is overwritten by the REPLACE this sync sends: all of it is accounted for.
@@ -293,7 +301,7 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     const membershipUnknown = !addedOnly && (Boolean(doubt) || (Boolean(audience.tiktokAudienceId) && !store.snapshots.meta(audienceId)));
     // Remove what may be at TikTok and is not wanted; append what is wanted and may be missing.
     const { adds, removes } = doubt ? { adds: target.hashes, removes: Buffer.alloc(0) } : await diffWithPendingAsync(store, audienceId, snapshot, target.hashes, w);
-    if (layout.slots) outcome.perKey = perKeyCounts(layout.slots, snapshot, target.hashes);
+    if (layout.slots && layout.tuple) outcome.perKey = perKeyCounts(layout.slots, layout.tuple, snapshot, target.hashes);
     const at = now();
     const callsLeft = store.quota.left(audienceId, at, budget);
     const lastReplace = store.quota.lastReplaceAt(audienceId);
@@ -428,7 +436,7 @@ async function finishPartner(
   const r = await syncPartnerAudience({
     store: deps.store, api: deps.partnerApi, audience, runId, target: target.hashes, dryRun: Boolean(opts.dryRun), signal, sleep, maxAttempts,
     batchRows: deps.partnerBatchRows, progress: (p, message) => progress('sending', 60 + p * 0.37, { message }),
-    now: () => (deps.now ?? (() => new Date()))().getTime(), readyWaitMs: deps.partnerReadyWaitMs,
+    now: () => (deps.now ?? (() => new Date()))().getTime(), readyWaitMs: deps.partnerReadyWaitMs, processingWaitMs: deps.processingRetryMs, checkpoint: deps.checkpoint,
     guard: (d) => guardRemovals(deps, audience, { trigger: opts.trigger, dryRun: Boolean(opts.dryRun), runId, strategy: d.exists ? 'incremental' : 'create', currentSize: d.currentSize, adds: d.adds, removes: d.removes, target: target.hashes, rowsRead: target.rowsRead, now: deps.now?.() ?? new Date() }, outcome),
   });
   Object.assign(outcome, {
@@ -473,12 +481,12 @@ function finishHeld(store: Store, runId: number | null, err: SyncHeld, outcome: 
 }
 
 /** Per key: distinct hashes in the cohort, and how many distinct hashes of that key join or leave. */
-function perKeyCounts(slots: MultiSlot[], snapshot: Buffer, target: Buffer): NonNullable<SyncOutcome['perKey']> {
+function perKeyCounts(slots: MultiSlot[], tuple: TupleLayout, snapshot: Buffer, target: Buffer): NonNullable<SyncOutcome['perKey']> {
   const out: NonNullable<SyncOutcome['perKey']> = {};
   for (const slot of MULTI_SLOTS) {
     if (!slots.includes(slot)) continue;
-    const now = slotHashes(target, slot);
-    const d = diffHashes(slotHashes(snapshot, slot), now);
+    const now = slotHashes(target, slot, tuple);
+    const d = diffHashes(slotHashes(snapshot, slot, tuple), now);
     out[slot] = { target: now.length / 32, adds: d.adds.length / 32, removes: d.removes.length / 32 };
   }
   return out;
@@ -551,53 +559,10 @@ export function recoverInterrupted(store: Store, audienceId: number): void {
   store.transaction(() => {
     for (const run of store.runs.unfinished()) {
       if (run.audienceId !== audienceId) continue;
-      store.db.prepare("UPDATE quota_calls SET state = 'failed', updated_at = ? WHERE run_id = ? AND state = 'reserved'").run(new Date().toISOString(), run.id);
+      store.quota.failReservedOfRun(run.id);
       store.runs.finish(run.id, 'failed', { errorCode: 'INTERNAL', errorMessage: 'Interrupted: the app stopped during this sync. The next run resumed from the last change TikTok acknowledged.' });
     }
   });
-}
-
-/** When (engine clock, ms) the newest create of the audience whose fate is unknown was sent, or null. A refused create made nothing. */
-function lastUnackedCreateAt(store: Store, audienceId: number): number | null {
-  const r = store.db.prepare("SELECT max(created_at) AS at FROM quota_calls WHERE audience_id = ? AND kind = 'create' AND state IN ('reserved', 'failed')").get(audienceId) as { at: string | null };
-  return r.at ? Date.parse(r.at) : null;
-}
-
-/**
- * How long after a create was sent TikTok may still apply it: a create TikTok did not answer within the client's
- * timeout (30 s) is an unknown outcome, like a lost answer, and may appear some time later.
- */
-export const CREATE_SETTLE_MS = 2 * 60_000;
-
-/**
- * The customer-file audience at TikTok that this app made for `audience`, if any: same name, key type and kind, made
- * by this app's token, created since the audience was recorded here (TikTok's create_time, give or take the clocks'
- * skew: an older namesake is someone else's, left alone), and kept by no other local audience. When a create of
- * unknown fate is recent and nothing is found, TikTok may still be applying it: asked again once it has had
- * CREATE_SETTLE_MS to finish.
- */
-async function findOwnCreate(c: { deps: SyncDeps; now: () => Date; sleep: (ms: number, signal: AbortSignal) => Promise<void>; signal: AbortSignal }, audience: AudienceRecord): Promise<RemoteAudience | undefined> {
-  const store = c.deps.store;
-  const sentAt = lastUnackedCreateAt(store, audience.id);
-  const since = Date.parse(audience.createdAt) - TIKTOK_TIME_SLACK_MS;
-  const look = async () =>
-    (await c.deps.api.findByName(audience.name))
-      .filter((a) => (a.audienceType ?? '').toLowerCase() !== 'partner')
-      .filter((a) => a.calculateType === null || a.calculateType === audience.calculateType)
-      .filter((a) => a.isCreator !== false)
-      // Without a create time only a create of ours of unknown fate can explain it.
-      .filter((a) => (tiktokTimeMs(a.createTime) ?? (sentAt !== null ? Infinity : -Infinity)) >= since)
-      .filter((a) => {
-        const owner = store.audiences.findByTiktokId(audience.advertiserId, a.audienceId);
-        return !owner || owner.id === audience.id;
-      })
-      .sort((a, b) => String(b.createTime).localeCompare(String(a.createTime)))[0];
-  const found = await look();
-  if (found || sentAt === null) return found;
-  const wait = sentAt + CREATE_SETTLE_MS - c.now().getTime();
-  if (wait <= 0) return undefined;
-  await c.sleep(wait, c.signal);
-  return look();
 }
 
 /** Why this computer's record of who is in an audience cannot be trusted (see localStateDoubt). */
@@ -669,25 +634,6 @@ async function localStateDoubt(deps: SyncDeps, audience: AudienceRecord, opts: P
   return { kind: 'foreign', lost: [], foreignChanges, changes, ours };
 }
 
-/** A refusal for a used-up day in the first minutes of this computer's UTC day: TikTok's day may not have begun yet. */
-const DAY_START_SKEW_MS = 15 * 60_000;
-/** Then the next try, soon after TikTok's day has begun. */
-const DAY_START_RETRY_MS = 5 * 60_000;
-
-/**
- * The wait after TikTok refused because a day's calls are used (the audience's, or the app's QPD). Our ledger
- * counted room, so either TikTok counts calls we do not (another tool), or its UTC day has not begun yet because this
- * computer's clock is ahead: early in our day the sync tries again a few minutes later, not a whole day later.
- */
-function dayLimitDeferral(f: RemoteFailure, now: Date): Deferral {
-  const sinceMidnight = now.getTime() - Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
-  if (sinceMidnight < DAY_START_SKEW_MS) {
-    const until = new Date(now.getTime() + DAY_START_RETRY_MS);
-    return new Deferral(until, `TikTok says the day's calls are used, and its UTC day has not begun yet (this computer's clock is a little ahead of TikTok's). Nothing to do: the sync tries again at ${until.toISOString()}, after TikTok's day has begun.`, f.code);
-  }
-  return new Deferral(nextUtcDay(now), f.message, f.code);
-}
-
 /**
  * Asks TikTok whether the customer-file audience takes changes now (a read: no audience call is spent).
  * Unavailable for good: marks it, stops its schedule and throws AUDIENCE_UNAVAILABLE. Still processing:
@@ -723,79 +669,72 @@ interface SendCtx {
   maxAttempts: number;
 }
 
-/** Uploads the call's files (re-using file_paths of identical bytes) and sends it until acknowledged. */
+/**
+ * Uploads the call's files (re-using file_paths of identical bytes) and sends it under the send policy until
+ * acknowledged (send-policy.ts). Every attempt is reserved in the quota ledger first, and counted as TikTok counts it.
+ */
 async function sendCall(c: SendCtx): Promise<Buffer> {
   const { deps, audienceId, call } = c;
   const store = deps.store;
   const audience = store.audiences.require(audienceId);
   const files = await c.layout.writeFiles(c.entries, c.tmp, c.perFile);
   let filePaths = await uploadAll(c, audience, files, false);
+  const kind = call.kind === 'create' && audience.tiktokAudienceId ? 'REPLACE' : call.kind;
 
-  for (let attempt = 1; ; attempt++) {
-    if (c.signal.aborted) throw new AppError('CANCELLED');
-    const kind = call.kind === 'create' && audience.tiktokAudienceId ? 'REPLACE' : call.kind;
-    const quotaId = store.quota.reserve(audienceId, kind, c.now(), c.budget, c.runId);
-    try {
-      if (kind === 'create') {
-        const res = await deps.api.create({ name: audience.name, calculateType: audience.calculateType, filePaths });
-        return await acknowledge(c, quotaId, kind, res.requestId, res.audienceId);
-      }
-      const res = await deps.api.update({ audienceId: audience.tiktokAudienceId!, action: kind, filePaths });
-      return await acknowledge(c, quotaId, kind, res.requestId, null);
-    } catch (err) {
-      if (!isRemoteFailure(err)) {
-        store.quota.fail(quotaId);
+  return sendUnderPolicy(
+    policyClock(c),
+    async () => {
+      const quotaId = store.quota.reserve(audienceId, kind, c.now(), c.budget, c.runId);
+      try {
+        if (kind === 'create') {
+          const res = await deps.api.create({ name: audience.name, calculateType: audience.calculateType, filePaths });
+          deps.checkpoint?.('create-answered');
+          return await acknowledge(c, quotaId, kind, res.requestId, res.audienceId);
+        }
+        const res = await deps.api.update({ audienceId: audience.tiktokAudienceId!, action: kind, filePaths });
+        return await acknowledge(c, quotaId, kind, res.requestId, null);
+      } catch (err) {
+        if (!isRemoteFailure(err)) {
+          store.quota.fail(quotaId);
+          throw err;
+        }
+        // Count what TikTok counts: a refusal before the request reached the audience (a rate limit, an expired file) is not.
+        if (err.delivery === 'not-sent' || (err.delivery === 'rejected' && err.countsAgainstAudience === false)) store.quota.release(quotaId);
+        else if (err.delivery === 'rejected') store.quota.refuse(quotaId);
+        else store.quota.fail(quotaId);
+        if (kind === 'create' && err.delivery === 'maybe-applied') {
+          // No answer (lost, or not within the client's timeout): an unknown outcome that TikTok may still be applying. It
+          // is looked for by name, again once TikTok has had time to finish, before creating again (lost-create.ts). If it
+          // exists, this very call made it, with exactly these files.
+          const found = await findLostCreate(lookup(c), audience);
+          if (found) return await acknowledge(c, quotaId, 'create', null, found.audienceId);
+        }
         throw err;
       }
-      const f: RemoteFailure = err;
-      // Count what TikTok counts: a refusal before the request reached the audience (a rate limit, an expired file) is not.
-      if (f.delivery === 'not-sent' || (f.delivery === 'rejected' && f.countsAgainstAudience === false)) store.quota.release(quotaId);
-      else if (f.delivery === 'rejected') store.quota.refuse(quotaId);
-      else store.quota.fail(quotaId);
-      if (kind === 'create' && f.delivery === 'maybe-applied') {
-        // No answer (lost, or not within the client's timeout): an unknown outcome that TikTok may still be applying. It
-        // is looked for by name, again once TikTok has had time to finish, before creating again. If it exists, this
-        // very call made it, with exactly these files.
-        const found = await findOwnCreate(c, audience);
-        if (found) return await acknowledge(c, quotaId, 'create', null, found.audienceId);
-      }
-      if (attempt >= c.maxAttempts) throw new AppError(f.code, f.message, { retryable: true });
-      switch (f.action) {
-        case 'reauth':
-        case 'give-up':
-        case 'split':
-          throw new AppError(f.code, f.message);
-        case 'processing':
-          if (f.code === 'REPLACE_PENDING') {
-            // Another REPLACE is unfinished at TikTok (maybe sent by another tool): not a failure. The next run counts
-            // this one in the 24-hour window, so it sends APPEND/REMOVE instead, or waits for the window.
-            throw new Deferral(new Date(c.now().getTime() + REPLACE_REFUSED_RETRY_MS), f.message, 'REPLACE_PENDING');
-          }
-          if (kind !== 'create') {
-            // 40002 "not editable": processing, or unavailable for good. TikTok's own report of the audience decides.
-            noteRefusedEdit(store, audienceId, c.now());
-            await checkEditable(deps, audience, c.now());
-          }
-          throw new Deferral(new Date(c.now().getTime() + (deps.processingRetryMs ?? f.delayFor(attempt))), f.message);
-        case 'reupload':
-          filePaths = await uploadAll(c, audience, files, true);
-          break;
-        case 'retry':
-        case 'wait': {
-          if (f.rateLimitScope === 'audience-day' || f.rateLimitScope === 'qpd') throw dayLimitDeferral(f, c.now());
-          const wait = f.delayFor(attempt);
-          // A long wait (per-minute, per-day or per-audience limits) ends this run; the scheduler resumes it.
-          if (wait > LONG_WAIT_MS) throw new Deferral(new Date(c.now().getTime() + wait), f.message, f.code);
-          await c.sleep(wait, c.signal);
-          break;
-        }
-      }
-    }
-  }
+    },
+    {
+      reupload: async () => {
+        filePaths = await uploadAll(c, audience, files, true);
+      },
+      // 40002 "not editable": processing, or unavailable for good. TikTok's own report of the audience decides.
+      beforeProcessingDeferral: async () => {
+        if (kind === 'create') return;
+        noteRefusedEdit(store, audienceId, c.now());
+        await checkEditable(deps, audience, c.now());
+      },
+    },
+  );
 }
 
-/** Waits longer than this end the run as deferred instead of holding it open. */
-const LONG_WAIT_MS = 2 * 60_000;
+/** The engine's clock, sleep and bounds, as the send policy takes them. */
+function policyClock(c: Pick<SendCtx, 'deps' | 'now' | 'sleep' | 'signal' | 'maxAttempts'>): SendClock {
+  return { now: c.now, sleep: c.sleep, signal: c.signal, maxAttempts: c.maxAttempts, processingWaitMs: c.deps.processingRetryMs };
+}
+
+/** The lost-create lookup on the engine's clock. */
+function lookup(c: { deps: SyncDeps; now: () => Date; sleep: (ms: number, signal: AbortSignal) => Promise<void>; signal: AbortSignal }): LostCreateLookup {
+  return { store: c.deps.store, api: c.deps.api, now: c.now, sleep: c.sleep, signal: c.signal };
+}
 
 /**
  * How long an uploaded file_path is used again. TikTok expires file paths after a time it does not document (the
@@ -803,34 +742,21 @@ const LONG_WAIT_MS = 2 * 60_000;
  */
 export const UPLOAD_REUSE_MS = 12 * 3_600_000;
 
+/** Uploads cost no audience quota and are idempotent: every transient failure is resent under the send policy. */
 async function uploadAll(c: SendCtx, audience: AudienceRecord, files: { path: string; md5: string }[], fresh: boolean): Promise<string[]> {
   const store = c.deps.store;
   const paths: string[] = [];
   for (const file of files) {
+    const key = { advertiserId: audience.advertiserId, calculateType: audience.calculateType, md5: file.md5 };
     // A file path TikTok may have expired by now (40910) is not used: the file is uploaded again first.
-    const cached = fresh ? undefined : (store.db.prepare('SELECT file_path FROM upload_cache WHERE advertiser_id = ? AND calculate_type = ? AND md5 = ? AND uploaded_at >= ?').get(audience.advertiserId, audience.calculateType, file.md5, new Date(c.now().getTime() - UPLOAD_REUSE_MS).toISOString()) as { file_path: string } | undefined);
+    const cached = fresh ? null : store.uploads.fresh(key, new Date(c.now().getTime() - UPLOAD_REUSE_MS));
     if (cached) {
-      paths.push(cached.file_path);
+      paths.push(cached);
       continue;
     }
-    for (let attempt = 1; ; attempt++) {
-      if (c.signal.aborted) throw new AppError('CANCELLED');
-      try {
-        const res = await c.deps.api.uploadFile({ path: file.path, md5: file.md5, calculateType: audience.calculateType });
-        store.db.prepare('INSERT OR REPLACE INTO upload_cache (advertiser_id, calculate_type, md5, file_path, entries, uploaded_at) VALUES (?, ?, ?, ?, ?, ?)')
-          .run(audience.advertiserId, audience.calculateType, file.md5, res.filePath, 0, c.now().toISOString());
-        paths.push(res.filePath);
-        break;
-      } catch (err) {
-        // Uploads cost no audience quota and are idempotent: retry every transient failure.
-        if (!isRemoteFailure(err) || attempt >= c.maxAttempts || !['retry', 'wait', 'reupload'].includes(err.action)) {
-          if (isRemoteFailure(err)) throw new AppError(err.code, err.message);
-          throw err;
-        }
-        if (err.delayFor(attempt) > LONG_WAIT_MS) throw new Deferral(new Date(c.now().getTime() + err.delayFor(attempt)), err.message, err.code);
-        await c.sleep(err.delayFor(attempt), c.signal);
-      }
-    }
+    const res = await sendUnderPolicy(policyClock(c), () => c.deps.api.uploadFile({ path: file.path, md5: file.md5, calculateType: audience.calculateType }));
+    store.uploads.put(key, res.filePath, c.now());
+    paths.push(res.filePath);
   }
   return paths;
 }
@@ -853,9 +779,8 @@ async function acknowledge(c: SendCtx, quotaId: number, kind: PlannedCall['kind'
   const generation = await store.snapshots.stage(c.audienceId, after, w);
   const delta = await stageDelta(store, c.runId, added, removed, w);
   store.transaction(() => {
-    store.quota.ack(quotaId);
+    store.quota.ack(quotaId, { requestId, entries: c.entries.length / w });
     clearRefusedEdit(store, c.audienceId);
-    store.db.prepare('UPDATE quota_calls SET request_id = ?, entries = ? WHERE id = ?').run(requestId, c.entries.length / w, quotaId);
     if (newAudienceId) store.audiences.setTiktokId(c.audienceId, newAudienceId);
     store.snapshots.commit(c.audienceId, generation, after.length / w, w, digest);
     commitDelta(store, delta);

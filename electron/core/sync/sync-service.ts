@@ -1,7 +1,8 @@
 import { CALCULATE_TYPE_BY_KEY, DEFAULT_DAILY_CALL_BUDGET, KEY_LABELS, type CalculateType, type KeyType, type NormalizationProfile } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import { loadSuppression, MAX_COLUMNS_PER_KEY, readCohortColumns, readCohortMulti, slotOfKey, subtractHashes, suppressEntries, unionHashes } from '../cohort';
-import { isMultiKey, layoutOf } from './entry-layout';
+import { isMultiKey, layoutOf, multiKeyMappings } from './entry-layout';
+import { changeColumns } from './mapping-change';
 import type { Store } from '../store';
 import type { AudienceRecord, Cadence, KeyMapping, RemovalMode } from '../store/audiences-repo';
 import type { RunRecord, RunTrigger } from '../store/runs-repo';
@@ -11,19 +12,20 @@ import type { AudienceApi, PartnerApi } from './audience-api';
 
 /**
  * Several columns of one key (`Email 1`, `Email 2`: a person with two emails) become one mapping with extra columns,
- * for a single-key audience (every value one line of TikTok's file). With other keys beside them (a multi-key
- * audience, one value per key per person for now) they are refused with the way out.
+ * in the order the keys were first named: for a single-key audience every value is one line of TikTok's file; beside
+ * other keys (a multi-key audience) the key's column repeats in the MULTIPLE_TYPES header, one row per person.
  */
 export function sameKeyColumns(keys: KeyMapping[]): KeyMapping[] {
-  const kinds = [...new Set(keys.map((k) => k.key))];
-  if (kinds.length === keys.length) return keys;
-  if (kinds.length > 1) {
-    throw new AppError('INVALID_ARGUMENT', 'Several columns of one key (such as Email 1 and Email 2) work for an audience that matches on that key alone; with other keys beside them, map one column per key. Make one audience per key, or keep one column of each.');
+  const out: KeyMapping[] = [];
+  for (const k of keys) {
+    const first = out.find((x) => x.key === k.key);
+    if (!first) out.push({ ...k });
+    else if (k.column !== null) first.extraColumns = [...(first.extraColumns ?? []), k.column, ...(k.extraColumns ?? [])];
   }
-  const [first, ...rest] = keys;
-  if (keys.length > MAX_COLUMNS_PER_KEY) throw new AppError('INVALID_ARGUMENT', `Map at most ${MAX_COLUMNS_PER_KEY} columns to one key (TikTok takes up to ${MAX_COLUMNS_PER_KEY} values of a kind per person).`);
-  const extraColumns = rest.map((k) => k.column).filter((c): c is string | number => c !== null);
-  return [{ ...first!, extraColumns: [...(first!.extraColumns ?? []), ...extraColumns] }];
+  for (const k of out) {
+    if (1 + (k.extraColumns?.length ?? 0) > MAX_COLUMNS_PER_KEY) throw new AppError('INVALID_ARGUMENT', `Map at most ${MAX_COLUMNS_PER_KEY} columns to one key (TikTok takes up to ${MAX_COLUMNS_PER_KEY} values of a kind per person).`);
+  }
+  return out;
 }
 
 /** One HTTP request, as the sync log keeps it (the client's CallEvent satisfies it). */
@@ -38,6 +40,15 @@ import { confirmHold, keepHold } from './removal-guard';
 import type { HoldRecord } from '../store/holds-repo';
 
 export const DAILY_BUDGET_KEY = 'quota.dailyBudget';
+
+/** A read cohort as a sync target, with the columns it was read from (the key of each, for several keys). */
+export interface CohortTarget extends TargetSet {
+  columns: { index: number; name: string; key?: KeyType }[];
+  /** More rows were rejected than `rejects` keeps. */
+  rejectsTruncated: boolean;
+  /** Entries the suppression list left out. */
+  suppressed: number;
+}
 
 /** What a user names when syncing a cohort: a file, a key, and an audience by name or TikTok id. */
 export interface AudienceSpec {
@@ -76,7 +87,7 @@ export interface SyncServiceDeps {
   now?: () => Date;
   onProgress?(p: SyncProgress): void;
   /** Test seams: small upload files, no real sleeping. */
-  runner?: Partial<Pick<SyncDeps, 'hashesPerFile' | 'filesPerCall' | 'sleep' | 'maxAttempts' | 'processingRetryMs' | 'partnerBatchRows' | 'processingWindowMs' | 'partnerReadyWaitMs'>>;
+  runner?: Partial<Pick<SyncDeps, 'hashesPerFile' | 'filesPerCall' | 'sleep' | 'maxAttempts' | 'processingRetryMs' | 'partnerBatchRows' | 'processingWindowMs' | 'partnerReadyWaitMs' | 'checkpoint'>>;
 }
 
 /**
@@ -115,6 +126,9 @@ export class SyncService {
       if (!sameKeys) {
         throw new AppError('KEY_TYPE_LOCKED', `Audience "${existing.name}" matches on ${savedWords}; its key cannot change after it is saved (TikTok fixes calculate_type). Sync this file to a new audience instead, e.g. --audience "${existing.name} (${keyWords})".`);
       }
+      // Keys named explicitly (`--keys`) may map other columns to them: saved, the stored membership set aside when that
+      // changes how each person is sent (mapping-change.ts).
+      if (spec.keys && spec.keys.length > 0) existing = changeColumns(store, existing, keys);
       existing = store.audiences.update(existing.id, {
         sourcePath: spec.sourcePath,
         sourceKind: spec.sourceKind ?? existing.sourceKind,
@@ -164,37 +178,9 @@ export class SyncService {
     return recorded ?? this.ensureAudience(spec);
   }
 
-  /** Reads the audience's cohort (newest file of a watched folder), minus its suppression list. */
-  async readTarget(audience: AudienceRecord, ctx: { signal: AbortSignal; onRows(rows: number, fraction: number): void }): Promise<TargetSet> {
-    const mapping = audience.keys[0];
-    if (!mapping) throw new AppError('INVALID_ARGUMENT', `Audience "${audience.name}" has no key mapping.`);
-    const file = resolveSourceFile({ kind: audience.sourceKind, path: audience.sourcePath, pattern: audience.sourcePattern });
-    const onProgress = (p: { rows: number; bytesRead: number; totalBytes: number }) => ctx.onRows(p.rows, p.totalBytes ? p.bytesRead / p.totalBytes : 0);
-    if (isMultiKey(audience)) {
-      const keys = audience.keys.map((k) => {
-        if (k.column === null) throw new AppError('INVALID_ARGUMENT', `Audience "${audience.name}" maps ${KEY_LABELS[k.key]} without a column. Map a column for each key.`);
-        return { key: k.key, column: k.column, ...(k.countryColumn !== undefined ? { countryColumn: k.countryColumn } : {}) };
-      });
-      const res = await readCohortMulti({ path: file, keys, profile: audience.profile, signal: ctx.signal, onProgress, ...headerOf(audience) });
-      let entries = res.entries;
-      // A suppression list holds one key type: the audience's first mapped key. A person whose hash for it is listed is left out.
-      if (audience.suppressPath) entries = suppressEntries(entries, await loadSuppression(audience.suppressPath, mapping.key, audience.profile), slotOfKey(mapping.key));
-      return { hashes: entries, rowsRead: res.rowsRead, valid: res.valid, rejected: res.rejected, duplicates: res.duplicates, rejectReasons: res.rejectReasons, rejects: res.rejects, perKey: res.perKey };
-    }
-    const res = await readCohortColumns({
-      path: file,
-      key: mapping.key,
-      column: mapping.column ?? undefined,
-      extraColumns: mapping.extraColumns,
-      countryColumn: mapping.countryColumn,
-      profile: audience.profile,
-      signal: ctx.signal,
-      onProgress,
-      ...headerOf(audience),
-    });
-    let hashes = res.hashes;
-    if (audience.suppressPath) hashes = subtractHashes(hashes, await loadSuppression(audience.suppressPath, mapping.key, audience.profile));
-    return { hashes, rowsRead: res.rowsRead, valid: res.valid, rejected: res.rejected, duplicates: res.duplicates, rejectReasons: res.rejectReasons as Record<string, number>, rejects: res.rejects };
+  /** Reads the audience's cohort, minus its suppression list (readCohortTarget). */
+  async readTarget(audience: AudienceRecord, ctx: { signal: AbortSignal; onRows(rows: number, fraction: number): void }): Promise<CohortTarget> {
+    return readCohortTarget(audience, ctx);
   }
 
   private async run(audienceId: number, opts: { trigger: RunTrigger; dryRun?: boolean; target?: TargetSet; signal?: AbortSignal; lockHeld?: boolean; draft?: AudienceRecord; sourceOnce?: string }): Promise<SyncOutcome> {
@@ -402,4 +388,38 @@ function runChangedTikTok(store: Store, runId: number, callsUsed: number): boole
 /** The user's answer to "is the first row a header?" (the wizard's override), for the reader; none: it judges. */
 function headerOf(a: AudienceRecord): { hasHeader?: boolean } {
   return a.hasHeader === null || a.hasHeader === undefined ? {} : { hasHeader: a.hasHeader };
+}
+
+/**
+ * Reads the audience's cohort (newest file of a watched folder), minus its suppression list: the one read-plus-suppress
+ * target of every sync, dry run and `cohort-relay plan` (the engine's ops plan a draft audience through it).
+ */
+export async function readCohortTarget(audience: AudienceRecord, ctx: { signal: AbortSignal; onRows(rows: number, fraction: number): void }): Promise<CohortTarget> {
+  const mapping = audience.keys[0];
+  if (!mapping) throw new AppError('INVALID_ARGUMENT', `Audience "${audience.name}" has no key mapping.`);
+  const file = resolveSourceFile({ kind: audience.sourceKind, path: audience.sourcePath, pattern: audience.sourcePattern });
+  const onProgress = (p: { rows: number; bytesRead: number; totalBytes: number }) => ctx.onRows(p.rows, p.totalBytes ? p.bytesRead / p.totalBytes : 0);
+  if (isMultiKey(audience)) {
+    const keys = multiKeyMappings(audience);
+    const res = await readCohortMulti({ path: file, keys, profile: audience.profile, signal: ctx.signal, onProgress, ...headerOf(audience) });
+    let entries = res.entries;
+    // A suppression list holds one key type: the audience's first mapped key. A person whose hash for it is listed is left out.
+    if (audience.suppressPath) entries = suppressEntries(entries, await loadSuppression(audience.suppressPath, mapping.key, audience.profile), slotOfKey(mapping.key), res.layout);
+    const suppressed = (res.entries.length - entries.length) / layoutOf(audience).width;
+    return { hashes: entries, rowsRead: res.rowsRead, valid: res.valid, rejected: res.rejected, duplicates: res.duplicates, rejectReasons: res.rejectReasons, rejects: res.rejects, perKey: res.perKey, columns: res.columns, rejectsTruncated: res.rejectsTruncated, suppressed };
+  }
+  const res = await readCohortColumns({
+    path: file,
+    key: mapping.key,
+    column: mapping.column ?? undefined,
+    extraColumns: mapping.extraColumns,
+    countryColumn: mapping.countryColumn,
+    profile: audience.profile,
+    signal: ctx.signal,
+    onProgress,
+    ...headerOf(audience),
+  });
+  let hashes = res.hashes;
+  if (audience.suppressPath) hashes = subtractHashes(hashes, await loadSuppression(audience.suppressPath, mapping.key, audience.profile));
+  return { hashes, rowsRead: res.rowsRead, valid: res.valid, rejected: res.rejected, duplicates: res.duplicates, rejectReasons: res.rejectReasons as Record<string, number>, rejects: res.rejects, columns: [res.column], rejectsTruncated: res.rejectsTruncated, suppressed: (res.hashes.length - hashes.length) / 32 };
 }

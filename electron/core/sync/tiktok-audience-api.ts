@@ -33,8 +33,8 @@ export class RemoteCallError extends AppError implements RemoteFailure {
     this.rateLimitScope = source.rateLimitScope;
     this.countsAgainstAudience = refusalCountsAgainstAudience(source);
   }
-  delayFor(attempt: number): number {
-    return decideRetry(this.source, attempt, { mode: 'all', maxAttempts: Number.MAX_SAFE_INTEGER, maxWaitMs: Number.MAX_SAFE_INTEGER }).delayMs;
+  delayFor(attempt: number, now: number): number {
+    return decideRetry(this.source, attempt, { mode: 'all', maxAttempts: Number.MAX_SAFE_INTEGER, maxWaitMs: Number.MAX_SAFE_INTEGER, now: () => now }).delayMs;
   }
 }
 
