@@ -19,6 +19,8 @@ const CORE_FORBIDS = {
   'electron/core/store': ['electron/core/sync', 'electron/core/tiktok', 'electron/core/engine'],
   'electron/core/tiktok': ['electron/core/sync', 'electron/core/engine'],
   'electron/core/sync': ['electron/core/engine'],
+  // The offline sandbox plays TikTok's side of the wire: it knows nothing of the client that talks to it.
+  'electron/core/sandbox': ['electron/core/sync', 'electron/core/engine', 'electron/core/tiktok'],
 };
 
 const within = (rel, dir) => rel === dir || rel.startsWith(`${dir}/`);

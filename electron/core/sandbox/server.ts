@@ -1,55 +1,30 @@
 /**
- * The offline sandbox's HTTP layer: node:http on 127.0.0.1, TikTok's paths (/open_api/v1.3/.../ with the
- * trailing slash; a missing slash is a 404 as at TikTok, except on the paths in SLASHLESS_OK), the consent page
- * /portal/auth, the envelope, the app rate limit and fault injection. The behaviour lives in state.ts.
+ * The offline sandbox's HTTP server: node:http on 127.0.0.1, the envelope, the app rate limit, fault injection,
+ * the state file of `--data DIR`, and the test API of a running simulator (SimulatorHandle). Requests are read by
+ * http-request.ts and answered by the API area routes.ts names; the consent page is consent-page.ts.
  */
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { FaultInjector, SIM_ENDPOINTS, type FaultRule, type SimEndpoint } from './faults';
-import { MultipartError, multipartBoundary, parseMultipart } from './multipart';
+import { consentPage } from './consent-page';
+import { SIM_ENDPOINTS, type SimEndpoint } from './endpoints';
+import { FaultInjector, type FaultRule } from './faults';
+import { callsOn } from './file-audiences';
+import { endpointOf, parseRequest, PREFIX, readBody } from './http-request';
+import { adGroupsUsing } from './ad-groups';
+import { authorize, issueToken, setTokenState } from './oauth';
+import { persistedState, restoreState, type PersistedState } from './persistence';
 import { mulberry32 } from './prng';
+import { appOf, checkRateLimit } from './rate-limit';
+import { SimApiError, type SimRequest } from './request';
+import { ROUTES } from './routes';
 import { SANDBOX_ACCESS_TOKEN, SANDBOX_ADVERTISERS, SANDBOX_APP_ID, SANDBOX_APP_SECRET } from './seed';
-import { SimApiError, SimState, type AudienceSnapshot, type PersistedState, type SimRequest, type SimRequestLogEntry, type SimSettings } from './state';
+import type { SimSettings } from './settings';
+import { sharedWith } from './share';
+import { SimStore, type AudienceSnapshot, type SimRequestLogEntry } from './store';
 
-const PREFIX = '/open_api/v1.3/';
-const GET_ENDPOINTS: ReadonlySet<SimEndpoint> = new Set([
-  'oauth2/advertiser/get',
-  'advertiser/info',
-  'user/info',
-  'dmp/custom_audience/list',
-  'dmp/custom_audience/get',
-  'campaign/get',
-  'adgroup/get',
-  'dmp/custom_audience/apply/log',
-  'dmp/custom_audience/share/log',
-  'audience/insight/overlap',
-]);
-const MUTATING: ReadonlySet<SimEndpoint> = new Set([
-  'oauth2/access_token',
-  'oauth2/revoke_token',
-  'dmp/custom_audience/file/upload',
-  'dmp/custom_audience/create',
-  'dmp/custom_audience/update',
-  'dmp/custom_audience/delete',
-  'segment/audience',
-  'segment/mapping',
-  'dmp/custom_audience/apply',
-  'dmp/custom_audience/lookalike/create',
-  'dmp/custom_audience/lookalike/update',
-  'dmp/custom_audience/share',
-  'dmp/custom_audience/share/cancel',
-]);
 const STATE_FILE = 'sandbox-state.json';
-/**
- * Endpoints also answered without the trailing slash. A missing slash is "the classic cause of 404" at TikTok
- * (tiktok-api.md §1, S7), but Segment's production getAudience calls /dmp/custom_audience/get without one
- * (action-destinations tiktok-audiences constants.ts GET_AUDIENCE_URL), so TikTok answers that path. Only paths
- * a public client is seen to use without the slash are listed, not every GET: nothing shows TikTok accepting
- * the others, and keeping their 404 makes a client that drops a slash fail offline rather than at TikTok.
- */
-const SLASHLESS_OK: ReadonlySet<SimEndpoint> = new Set(['dmp/custom_audience/get']);
 
 export interface SimulatorOptions extends Partial<SimSettings> {
   /** Port on 127.0.0.1 (default 0: a free port). */
@@ -85,7 +60,7 @@ export interface SimulatorHandle {
   /** Audience view (size, cover_num, is_valid, processing, history), or undefined. */
   audience(audienceId: string): AudienceSnapshot | undefined;
   audiences(advertiserId?: string): AudienceSnapshot[];
-  /** A copy of an audience's membership (keys: see state.ts). */
+  /** A copy of an audience's membership (keys: see store.ts). */
   membership(audienceId: string): Set<string> | undefined;
   /** Audience-modifying calls counted for an audience on a UTC day "YYYY-MM-DD" (default today). */
   callsOn(audienceId: string, day?: string): number;
@@ -117,7 +92,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const { port = 0, seed = 1, now: baseNow = Date.now, faults: initialFaults = [], dataDir, ...settings } = opts;
   let offset = 0;
   const now = (): number => baseNow() + offset;
-  const state = new SimState(now, mulberry32(seed ^ 0x5eed), settings);
+  const state = new SimStore(now, mulberry32(seed ^ 0x5eed), settings);
   const faults = new FaultInjector(seed);
   for (const f of initialFaults) faults.add(f);
 
@@ -127,7 +102,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     mkdirSync(dataDir as string, { recursive: true, mode: 0o700 });
     chmodSync(dataDir as string, 0o700);
     try {
-      state.load(JSON.parse(readFileSync(statePath, 'utf8')) as PersistedState);
+      restoreState(state, JSON.parse(readFileSync(statePath, 'utf8')) as PersistedState);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
@@ -138,7 +113,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     saveTimer = null;
     if (!statePath) return;
     const tmp = `${statePath}.tmp`;
-    writeFileSync(tmp, JSON.stringify(state.toJSON()), { mode: 0o600 });
+    writeFileSync(tmp, JSON.stringify(persistedState(state)), { mode: 0o600 });
     chmodSync(tmp, 0o600);
     renameSync(tmp, statePath);
   };
@@ -168,7 +143,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
 
     if (url.pathname === '/portal/auth' || url.pathname === '/portal/auth/') {
       req.resume();
-      portal(url, res);
+      consentPage(state, url, res);
       return;
     }
     const endpoint = endpointOf(url.pathname);
@@ -179,7 +154,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       res.end(url.pathname.startsWith(PREFIX) && !url.pathname.endsWith('/') ? 'Not Found (TikTok paths end with a slash)' : 'Not Found');
       return;
     }
-    const expected = GET_ENDPOINTS.has(endpoint) ? 'GET' : 'POST';
+    const route = ROUTES[endpoint];
+    const expected = route.method;
     if (method !== expected) {
       req.resume();
       logEntry(endpoint, null, 405, null);
@@ -219,9 +195,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     let result: { code: number; message: string; data: unknown; httpStatus?: number };
     try {
       simReq = parseRequest(endpoint, req, url, body, tooLarge);
-      state.checkRateLimit(state.appOf(simReq));
-      result = { code: 0, message: 'OK', data: dispatch(endpoint, simReq) };
-      if (MUTATING.has(endpoint)) scheduleSave();
+      checkRateLimit(state, appOf(state, simReq));
+      result = { code: 0, message: 'OK', data: route.handler(state, simReq) };
+      if (route.mutating) scheduleSave();
     } catch (err) {
       if (!(err instanceof SimApiError)) throw err;
       result = { code: err.code, message: err.message, data: {}, httpStatus: err.httpStatus };
@@ -233,106 +209,6 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       return;
     }
     send(result.code, result.message, result.data, fault?.kind === 'slow' ? 'slow' : null, result.httpStatus);
-  }
-
-  function portal(url: URL, res: http.ServerResponse): void {
-    const appId = url.searchParams.get('app_id');
-    const redirectUri = url.searchParams.get('redirect_uri');
-    const stateParam = url.searchParams.get('state');
-    let target: URL;
-    try {
-      target = new URL(redirectUri ?? '');
-    } catch {
-      res.writeHead(400, { 'Content-Type': 'text/plain' });
-      res.end('redirect_uri is missing or not a URL.');
-      return;
-    }
-    if (!appId) {
-      res.writeHead(400, { 'Content-Type': 'text/plain' });
-      res.end('app_id is missing.');
-      return;
-    }
-    if (!state.isRegisteredRedirect(redirectUri as string)) {
-      // TikTok redirects only to a URL registered on the developer app, compared exactly; anything else
-      // stops on an error page in the browser and never reaches the app.
-      res.writeHead(400, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
-      res.end(
-        `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Something went wrong</title></head><body><h1>Something went wrong</h1>` +
-          `<p>This authorization could not start because of the app's settings. If you're a developer, correct the following and try again: <b>redirect_uri</b>.</p>` +
-          `<p>${escapeHtml(redirectUri as string)} is not a redirect URL registered on app ${escapeHtml(appId)}. Registered: ${state.settings.redirectUris.map(escapeHtml).join(', ') || 'none'}.</p></body></html>`,
-      );
-      return;
-    }
-    if (state.settings.consent === 'deny') {
-      target.searchParams.set('error', 'access_denied');
-      target.searchParams.set('error_description', 'The user denied the authorization.');
-    } else {
-      let code: string;
-      try {
-        code = state.authorize(appId);
-      } catch (err) {
-        res.writeHead(400, { 'Content-Type': 'text/plain' });
-        res.end((err as Error).message);
-        return;
-      }
-      const key = state.settings.authCodeParam;
-      if (key === 'auth_code' || key === 'both') target.searchParams.set('auth_code', code);
-      if (key === 'code' || key === 'both') target.searchParams.set('code', code);
-    }
-    if (stateParam !== null) target.searchParams.set('state', stateParam);
-    res.writeHead(302, { Location: target.toString(), 'Content-Type': 'text/plain' });
-    res.end('Authorized by the Cohort Relay offline sandbox.');
-  }
-
-  function dispatch(endpoint: SimEndpoint, r: SimRequest): unknown {
-    switch (endpoint) {
-      case 'oauth2/access_token':
-        return state.oauthAccessToken(r);
-      case 'oauth2/advertiser/get':
-        return state.advertiserGet(r);
-      case 'oauth2/revoke_token':
-        return state.revokeToken(r);
-      case 'advertiser/info':
-        return state.advertiserInfo(r);
-      case 'user/info':
-        return state.userInfo(r);
-      case 'dmp/custom_audience/file/upload':
-        return state.fileUpload(r);
-      case 'dmp/custom_audience/create':
-        return state.create(r);
-      case 'dmp/custom_audience/update':
-        return state.update(r);
-      case 'dmp/custom_audience/list':
-        return state.list(r);
-      case 'dmp/custom_audience/get':
-        return state.get(r);
-      case 'dmp/custom_audience/delete':
-        return state.delete(r);
-      case 'segment/audience':
-        return state.segmentAudience(r);
-      case 'segment/mapping':
-        return state.segmentMapping(r);
-      case 'campaign/get':
-        return state.campaignGet(r);
-      case 'adgroup/get':
-        return state.adgroupGet(r);
-      case 'dmp/custom_audience/apply':
-        return state.apply(r);
-      case 'dmp/custom_audience/apply/log':
-        return state.applyLog(r);
-      case 'dmp/custom_audience/lookalike/create':
-        return state.lookalikeCreate(r);
-      case 'dmp/custom_audience/lookalike/update':
-        return state.lookalikeUpdate(r);
-      case 'dmp/custom_audience/share':
-        return state.share(r);
-      case 'dmp/custom_audience/share/cancel':
-        return state.shareCancel(r);
-      case 'dmp/custom_audience/share/log':
-        return state.shareLog(r);
-      case 'audience/insight/overlap':
-        return state.overlap(r);
-    }
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -366,20 +242,20 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     audience: (id) => state.snapshot(id),
     audiences: (advertiserId) => state.listSnapshots(advertiserId),
     membership: (id) => state.membership(id),
-    callsOn: (id, day) => state.callsOn(id, day),
+    callsOn: (id, day) => callsOn(state, id, day),
     settle: (id) => state.settle(id),
     fileRows: (p) => state.fileRows(p),
-    adGroupsUsing: (id) => state.adGroupsUsing(id),
-    sharedWith: (id) => state.sharedWith(id),
+    adGroupsUsing: (id) => adGroupsUsing(state, id),
+    sharedWith: (id) => sharedWith(state, id),
     requests: (endpoint) => state.log.filter((e) => !endpoint || e.endpoint === endpoint),
-    issueToken: (advertiserIds) => state.issueToken(SANDBOX_APP_ID, advertiserIds),
+    issueToken: (advertiserIds) => issueToken(state, SANDBOX_APP_ID, advertiserIds),
     revokeToken(token: string) {
-      state.setTokenState(token, 'revoked');
+      setTokenState(state, token, 'revoked');
     },
     expireToken(token: string) {
-      state.setTokenState(token, 'expired');
+      setTokenState(state, token, 'expired');
     },
-    authCode: () => state.authorize(SANDBOX_APP_ID),
+    authCode: () => authorize(state, SANDBOX_APP_ID),
     flush,
     async close() {
       flush();
@@ -387,57 +263,4 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-/** The endpoint a path names ("dmp/custom_audience/get"), or null: outside the API, or without the slash it needs. */
-function endpointOf(pathname: string): SimEndpoint | null {
-  if (!pathname.startsWith(PREFIX)) return null;
-  const rest = pathname.slice(PREFIX.length);
-  if (rest.endsWith('/')) return rest.slice(0, -1) as SimEndpoint;
-  return SLASHLESS_OK.has(rest as SimEndpoint) ? (rest as SimEndpoint) : null;
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/** Reads the whole body; past `limit` bytes it keeps draining (so the client finishes sending) but drops data. */
-function readBody(req: http.IncomingMessage, limit: number): Promise<{ body: Buffer; tooLarge: boolean }> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > limit) tooLarge = true;
-      else chunks.push(c);
-    });
-    req.on('end', () => resolve({ body: tooLarge ? Buffer.alloc(0) : Buffer.concat(chunks), tooLarge }));
-    req.on('error', reject);
-  });
-}
-
-function parseRequest(endpoint: SimEndpoint, req: http.IncomingMessage, url: URL, body: Buffer, tooLarge: boolean): SimRequest {
-  const base: SimRequest = { endpoint, headers: req.headers, query: url.searchParams, json: {}, parts: [], bodyTooLarge: tooLarge };
-  if (GET_ENDPOINTS.has(endpoint) || tooLarge) return base;
-  const contentType = req.headers['content-type'];
-  const boundary = multipartBoundary(contentType);
-  if (endpoint === 'dmp/custom_audience/file/upload') {
-    if (!boundary) throw new SimApiError(40000, 'file upload must be multipart/form-data.');
-    try {
-      return { ...base, parts: parseMultipart(body, boundary) };
-    } catch (err) {
-      if (err instanceof MultipartError) throw new SimApiError(40000, `Malformed multipart body: ${err.message}.`);
-      throw err;
-    }
-  }
-  if (!contentType || !/^application\/json/i.test(contentType)) throw new SimApiError(40000, 'Content-Type must be application/json.');
-  let json: unknown;
-  try {
-    json = JSON.parse(body.toString('utf8') || '{}');
-  } catch {
-    throw new SimApiError(40000, 'The request body is not valid JSON.');
-  }
-  if (!json || typeof json !== 'object' || Array.isArray(json)) throw new SimApiError(40000, 'The request body must be a JSON object.');
-  return { ...base, json: json as Record<string, unknown> };
 }

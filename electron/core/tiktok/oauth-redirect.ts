@@ -11,11 +11,9 @@
  * saved from the Connections screen, the default.
  */
 import { AppError } from '../../../shared/errors';
+import { DEFAULT_CALLBACK_PATH, DEFAULT_REDIRECT_PORT, DEFAULT_REDIRECT_URI } from '../../../shared/oauth-redirect';
 
-export const DEFAULT_REDIRECT_PORT = 28561;
-/** Where TikTok sends the browser back to. Only this exact path is served; anything else is a 404. */
-export const DEFAULT_CALLBACK_PATH = '/oauth/callback';
-export const DEFAULT_REDIRECT_URI = `http://127.0.0.1:${DEFAULT_REDIRECT_PORT}${DEFAULT_CALLBACK_PATH}`;
+export { DEFAULT_CALLBACK_PATH, DEFAULT_REDIRECT_PORT, DEFAULT_REDIRECT_URI } from '../../../shared/oauth-redirect';
 /** The settings key (SettingsRepo) of the redirect URL chosen in the Connections screen. */
 export const REDIRECT_URI_SETTING = 'oauth.redirectUri';
 /** The environment variable that overrides the setting (cron, CI, a second profile). */

@@ -63,6 +63,14 @@ describe('layering lint rule', { timeout: 60_000 }, () => {
     expect(await layering('electron/core/sync/new-file.ts', use('../engine/views'))).toEqual([expect.stringContaining('electron/core/sync never imports electron/core/engine')]);
     expect(await layering('electron/core/engine/new-file.ts', use('../sync/planner'))).toEqual([]);
   });
+
+  it('the offline sandbox imports neither sync, engine nor the TikTok client', async () => {
+    expect(await layering('electron/core/sandbox/new-file.ts', use('../sync/planner'))).toEqual([expect.stringContaining('electron/core/sandbox never imports electron/core/sync')]);
+    expect(await layering('electron/core/sandbox/new-file.ts', use('../engine/sandbox'))).toEqual([expect.stringContaining('electron/core/sandbox never imports electron/core/engine')]);
+    expect(await layering('electron/core/sandbox/new-file.ts', use('../tiktok/oauth-redirect'))).toEqual([expect.stringContaining('electron/core/sandbox never imports electron/core/tiktok')]);
+    expect(await layering('electron/core/sandbox/new-file.ts', use('../../../shared/oauth-redirect'))).toEqual([]);
+    expect(await layering('electron/core/engine/new-file.ts', use('../sandbox'))).toEqual([]);
+  });
 });
 
 describe('layering exceptions', () => {
