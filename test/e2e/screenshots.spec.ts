@@ -70,7 +70,7 @@ test.describe('every screen at 1024×700 and 1280×800, light and dark', () => {
   test.afterAll(async () => app?.close());
 
   test('nothing important is cut off', async () => {
-    test.setTimeout(90_000);
+    test.setTimeout(150_000);
     const { page } = app;
     await page.goto(app.host.url);
 
@@ -129,5 +129,21 @@ test.describe('every screen at 1024×700 and 1280×800, light and dark', () => {
     await nav(page, 'Settings');
     await expect(page.getByRole('heading', { level: 1, name: 'Settings' })).toBeVisible();
     await shoot(page, 'settings');
+
+    // Workspaces (#14 §2): Settings' list with a second workspace, the delete confirmation, the sidebar's switcher.
+    const workspaces = page.getByRole('group', { name: 'Workspaces' });
+    await workspaces.getByLabel('New workspace').fill('Client B — Northern Europe retail');
+    await workspaces.getByRole('button', { name: 'Create workspace' }).click();
+    await expect(workspaces.getByRole('button', { name: 'Switch to Client B — Northern Europe retail' })).toBeVisible();
+    await workspaces.scrollIntoViewIfNeeded();
+    await shoot(page, 'settings-workspaces');
+    await workspaces.getByRole('button', { name: 'Delete Client B — Northern Europe retail…' }).click();
+    await expect(page.getByRole('dialog', { name: /^Delete the workspace/ })).toBeVisible();
+    await shoot(page, 'workspace-delete');
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    const sidebar = page.getByRole('navigation', { name: 'Main' });
+    await sidebar.getByRole('button', { name: 'Workspace: Default' }).click();
+    await expect(sidebar.getByRole('list', { name: 'Switch workspace' })).toBeVisible();
+    await shoot(page, 'workspace-switcher');
   });
 });

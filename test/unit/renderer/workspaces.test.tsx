@@ -274,7 +274,7 @@ describe('workspaces: Settings', () => {
     expect(screen.queryByRole('button', { name: 'Delete Agency A…' })).toBeNull();
     fireEvent.click(screen.getByRole('button', { name: 'Delete Client B…' }));
     const dialog = screen.getByRole('dialog', { name: 'Delete the workspace “Client B”?' });
-    expect(dialog.textContent).toContain('removes from this computer its 1 audience and their schedules (1 scheduled), its 1 connection (signed out at TikTok, tokens forgotten), its settings and its sync log');
+    expect(dialog.textContent).toContain('removes from this computer its audiences (1) and their schedules (1 scheduled), its connections (1; signed out at TikTok, tokens forgotten), its settings and its sync log');
     expect(dialog.textContent).toContain('Audiences already at TikTok stay in TikTok Ads Manager.');
     const confirm = within(dialog).getByRole('button', { name: 'Delete “Client B”' }) as HTMLButtonElement;
     expect(confirm.disabled).toBe(true);
@@ -298,9 +298,9 @@ describe('workspaces: Settings', () => {
     expect(b.callsTo('workspaces:delete')).toEqual([]);
   });
 
-  it('words: the summary and the delete confirmation count in the singular and plural', () => {
+  it('words: the summary counts in the singular and plural; the delete confirmation counts what goes', () => {
     expect(workspaceSummary({ audiences: 0, connections: 0, scheduled: 0 })).toBe('0 audiences, 0 connections');
     expect(workspaceSummary({ audiences: 1, connections: 2, scheduled: 1 })).toBe('1 audience (1 on a schedule), 2 connections');
-    expect(deleteWorkspaceText({ name: 'X', audiences: 3, connections: 1, scheduled: 2 })).toMatch(/^Deleting the workspace “X” removes from this computer its 3 audiences and their schedules \(2 scheduled\), its 1 connection/);
+    expect(deleteWorkspaceText({ name: 'X', audiences: 3, connections: 1, scheduled: 2 })).toMatch(/^Deleting the workspace “X” removes from this computer its audiences \(3\) and their schedules \(2 scheduled\), its connections \(1; /);
   });
 });

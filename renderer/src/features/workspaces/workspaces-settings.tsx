@@ -25,8 +25,8 @@ export function workspaceSummary(w: Pick<WorkspaceView, 'audiences' | 'connectio
 /** The delete confirmation's words: the name, everything that goes with it, and what stays at TikTok. */
 export function deleteWorkspaceText(w: Pick<WorkspaceView, 'name' | 'audiences' | 'connections' | 'scheduled'>): string {
   return (
-    `Deleting the workspace “${w.name}” removes from this computer its ${count(w.audiences, 'audience', 'audiences')} and their schedules ` +
-    `(${fmtInt(w.scheduled)} scheduled), its ${count(w.connections, 'connection', 'connections')} (signed out at TikTok, tokens forgotten), ` +
+    `Deleting the workspace “${w.name}” removes from this computer its audiences (${fmtInt(w.audiences)}) and their schedules ` +
+    `(${fmtInt(w.scheduled)} scheduled), its connections (${fmtInt(w.connections)}; signed out at TikTok, tokens forgotten), ` +
     `its settings and its sync log. Audiences already at TikTok stay in TikTok Ads Manager. This cannot be undone.`
   );
 }
