@@ -6,20 +6,10 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { SettingsScreen } from '../../../renderer/src/features/settings/settings-screen';
-import type { SettingsView } from '../../../shared/ipc/dto';
+import { settings } from './fake-bridge';
 import { useFakeEngine } from './setup';
 
-const SETTINGS: SettingsView = {
-  environment: 'offline-sandbox',
-  defaultCountry: 'US',
-  dailyCallBudget: 24,
-  rateLimits: { qps: 10, qpm: 600 },
-  notifications: true,
-  launchAtLogin: false,
-  theme: 'system',
-  dataFolder: '/data',
-  pausedAll: false,
-};
+const SETTINGS = settings({ defaultCountry: 'US', dataFolder: '/data' });
 
 const FOUND = {
   audiences: [

@@ -9,21 +9,10 @@ import { describe, expect, it } from 'vitest';
 import { useApp } from '../../../renderer/src/app/store';
 import { FileStep } from '../../../renderer/src/features/import/step-file';
 import { SettingsScreen } from '../../../renderer/src/features/settings/settings-screen';
-import type { SettingsView } from '../../../shared/ipc/dto';
-import { preview } from './fake-bridge';
+import { preview, settings } from './fake-bridge';
 import { useFakeEngine } from './setup';
 
-const SETTINGS: SettingsView = {
-  environment: 'offline-sandbox',
-  defaultCountry: 'US',
-  dailyCallBudget: 24,
-  rateLimits: { qps: 10, qpm: 600 },
-  notifications: true,
-  launchAtLogin: false,
-  theme: 'system',
-  dataFolder: '/data',
-  pausedAll: false,
-};
+const SETTINGS = settings({ defaultCountry: 'US', dataFolder: '/data' });
 
 describe('files in the browser version', () => {
   it('starts an uploaded file at a manual sync (an upload is a temp copy)', async () => {

@@ -3,13 +3,12 @@
  * Issue #12 item 2, the wizard's override: "No — the first row is data" re-reads the file with hasHeader false, the
  * columns become "Column 1"…, and the answer goes with every later call and with the audience that is saved.
  */
-import { fireEvent, render, screen } from '@testing-library/react';
+import { fireEvent, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { useApp } from '../../../renderer/src/app/store';
-import { ImportWizard } from '../../../renderer/src/features/import/import-wizard';
 import type { ValidationView } from '../../../shared/ipc/dto';
 import { audience, connection, plan, preview } from './fake-bridge';
 import { clickWhenEnabled, useFakeEngine } from './setup';
+import { nameNewAudience, openInWizard } from './wizard-walk';
 
 const VALIDATION: ValidationView = { rowsRead: 3, valid: 3, rejected: 0, duplicates: 0, byReason: {}, rejectsSample: [] };
 
@@ -50,9 +49,7 @@ function engine() {
 describe('wizard: "No — the first row is data" (#12 item 2)', () => {
   it('re-reads the file with the first row as data, and the answer goes with validation and the saved audience', async () => {
     const b = engine();
-    await useApp.getState().loadConnections();
-    render(<ImportWizard />);
-    await useApp.getState().openFile(new File(['x'], 'cohort.csv'));
+    await openInWizard();
     expect(await screen.findByText('First row used as header.')).toBeTruthy();
     expect(screen.queryByText('Column 1')).toBeNull();
 
@@ -67,8 +64,7 @@ describe('wizard: "No — the first row is data" (#12 item 2)', () => {
     await clickWhenEnabled('Next: check the whole file');
     expect(b.callsTo('import:validate').at(-1)).toMatchObject({ hasHeader: false, column: 1 });
     await clickWhenEnabled('Next: choose the audience');
-    fireEvent.change(await screen.findByLabelText('Audience name'), { target: { value: 'Headerless' } });
-    fireEvent.change(screen.getByLabelText('Cadence'), { target: { value: 'manual' } });
+    await nameNewAudience('Headerless', 'manual');
     fireEvent.click(screen.getByRole('button', { name: 'Next: dry run' }));
     await screen.findByText('To add', {}, { timeout: 5_000 });
     expect((b.callsTo('sync:plan')[0] as { create: unknown }).create).toMatchObject({ hasHeader: false, keys: [{ key: 'email', column: 1 }] });
@@ -76,9 +72,7 @@ describe('wizard: "No — the first row is data" (#12 item 2)', () => {
 
   it('can be taken back: "Use the first row as header" reads it as a header again', async () => {
     const b = engine();
-    await useApp.getState().loadConnections();
-    render(<ImportWizard />);
-    await useApp.getState().openFile(new File(['x'], 'cohort.csv'));
+    await openInWizard();
     fireEvent.click(await screen.findByRole('button', { name: 'No — the first row is data' }));
     fireEvent.click(await screen.findByRole('button', { name: 'Use the first row as header' }, { timeout: 5_000 }));
     expect(await screen.findByText('First row used as header.', {}, { timeout: 5_000 })).toBeTruthy();

@@ -1,11 +1,11 @@
 // @vitest-environment jsdom
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { useApp } from '../../../renderer/src/app/store';
-import { ImportWizard } from '../../../renderer/src/features/import/import-wizard';
 import type { ColumnView, PreviewView, ValidationView } from '../../../shared/ipc/dto';
 import { connection, plan, preview } from './fake-bridge';
 import { clickWhenEnabled, useFakeEngine } from './setup';
+import { nameNewAudience, openInWizard, toDestinationStep } from './wizard-walk';
 
 const pct = (f: number) => new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 0 }).format(f);
 const pct1 = (f: number) => new Intl.NumberFormat(undefined, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(f);
@@ -53,9 +53,7 @@ function engine(over: Partial<PreviewView> = {}, validation?: ValidationView) {
 }
 
 async function open() {
-  await useApp.getState().loadConnections();
-  render(<ImportWizard />);
-  await useApp.getState().openFile(new File(['x'], 'cohort.csv'));
+  await openInWizard();
   await screen.findByRole('button', { name: 'Next: hash lab' });
 }
 
@@ -146,10 +144,8 @@ describe('the columns step: key choice (issue #11 item 6)', () => {
     });
     b.handlers['sync:plan'] = () => plan({ audienceId: 0 });
     await open();
-    await clickWhenEnabled('Next: hash lab');
-    await clickWhenEnabled('Next: check the whole file');
-    await clickWhenEnabled('Next: choose the audience');
-    fireEvent.change(await screen.findByLabelText('Audience name'), { target: { value: 'DE mobiles' } });
+    await toDestinationStep();
+    await nameNewAudience('DE mobiles');
     await clickWhenEnabled('Next: dry run');
     await waitFor(() => expect(b.callsTo('sync:plan')).toHaveLength(1));
     expect(b.callsTo('sync:plan')[0]).toMatchObject({ create: { keys: [{ key: 'phone', column: 'mobile', countryColumn: 'land' }] } });

@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { useApp } from '../../../renderer/src/app/store';
 import { wireEvents } from '../../../renderer/src/app/engine-events';
 import { keysText } from '../../../renderer/src/app/keys';
-import { ImportWizard } from '../../../renderer/src/features/import/import-wizard';
 import { multiKeyProblem } from '../../../renderer/src/features/import/import-slice';
 import { AudiencesScreen } from '../../../renderer/src/features/audiences/audiences-screen';
 import { AudienceDetail } from '../../../renderer/src/features/audiences/audience-detail';
@@ -13,6 +12,7 @@ import type { HashLabView, PreviewView, TiktokAudienceView, ValidationView } fro
 import type { RequestIn } from '../../../shared/ipc/contract';
 import { audience, connection, detail, plan, preview } from './fake-bridge';
 import { useFakeEngine, clickWhenEnabled } from './setup';
+import { openInWizard } from './wizard-walk';
 
 const fmt = (n: number) => new Intl.NumberFormat().format(n);
 
@@ -66,9 +66,7 @@ function engine(over: Parameters<typeof useFakeEngine>[0] = {}) {
 }
 
 async function openWizard() {
-  await useApp.getState().loadConnections();
-  render(<ImportWizard />);
-  await useApp.getState().openFile(new File(['x'], 'crm.csv'));
+  await openInWizard('crm.csv');
   await screen.findByRole('button', { name: 'Next: hash lab' });
 }
 

@@ -9,7 +9,6 @@ import { useApp } from '../../../renderer/src/app/store';
 import { wireEvents } from '../../../renderer/src/app/engine-events';
 import { AudiencesScreen } from '../../../renderer/src/features/audiences/audiences-screen';
 import { AudienceDetail } from '../../../renderer/src/features/audiences/audience-detail';
-import { ImportWizard } from '../../../renderer/src/features/import/import-wizard';
 import { MappingScreen } from '../../../renderer/src/features/mapping/mapping-screen';
 import { RemovalHoldNotice, WizardHeldResult } from '../../../renderer/src/features/audiences/held-sync';
 import { SyncLogScreen } from '../../../renderer/src/features/sync-log/sync-log-screen';
@@ -17,6 +16,7 @@ import { AppError } from '../../../shared/errors';
 import type { HoldView } from '../../../shared/ipc/dto';
 import { audience, connection, detail, plan, preview, run } from './fake-bridge';
 import { useFakeEngine, clickWhenEnabled } from './setup';
+import { nameNewAudience, openInWizard, toDestinationStep } from './wizard-walk';
 
 const MESSAGE = "This sync would remove 646,771 of 1,000,000 people (65 %), more than this audience's 20 % limit, so it was held: nothing was sent and no call was spent.";
 function hold(over: Partial<HoldView> = {}): HoldView {
@@ -149,13 +149,9 @@ describe('a held sync in the import wizard', () => {
       'sync:confirmRemovals': () => ({ runId: 10 }),
     });
     const off = wireEvents(b);
-    await useApp.getState().loadConnections();
-    render(<ImportWizard />);
-    await useApp.getState().openFile(new File(['x'], 'cohort.csv'));
-    await clickWhenEnabled('Next: hash lab');
-    await clickWhenEnabled('Next: check the whole file');
-    await clickWhenEnabled('Next: choose the audience');
-    fireEvent.change(await screen.findByLabelText('Audience name'), { target: { value: 'Spring buyers' } });
+    await openInWizard();
+    await toDestinationStep();
+    await nameNewAudience('Spring buyers');
     fireEvent.click(screen.getByRole('button', { name: 'Next: dry run' }));
 
     const notice = await screen.findByRole('status', { name: 'Removal limit' });

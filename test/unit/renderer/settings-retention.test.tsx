@@ -3,20 +3,10 @@
 import { render, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { SettingsScreen } from '../../../renderer/src/features/settings/settings-screen';
-import type { SettingsView } from '../../../shared/ipc/dto';
+import { settings } from './fake-bridge';
 import { useFakeEngine } from './setup';
 
-const SETTINGS: SettingsView = {
-  environment: 'offline-sandbox',
-  defaultCountry: 'US',
-  dailyCallBudget: 24,
-  rateLimits: { qps: 10, qpm: 600 },
-  notifications: true,
-  launchAtLogin: false,
-  theme: 'system',
-  dataFolder: '/data',
-  pausedAll: false,
-};
+const SETTINGS = settings({ defaultCountry: 'US', dataFolder: '/data' });
 
 describe('settings: retention', () => {
   it('says where tokens live, that only hashes are kept and for how long the call log and backups are kept', async () => {

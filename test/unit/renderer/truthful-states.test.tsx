@@ -7,19 +7,18 @@
  */
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { useApp } from '../../../renderer/src/app/store';
 import { wireEvents } from '../../../renderer/src/app/engine-events';
 import { AudiencesScreen } from '../../../renderer/src/features/audiences/audiences-screen';
 import { AudienceDetail } from '../../../renderer/src/features/audiences/audience-detail';
 import { SizeChart, niceTicks } from '../../../renderer/src/features/audiences/size-chart';
 import { localTime, nextUtcMidnight, quotaResetText, syncNoteLabel, syncNoteText } from '../../../renderer/src/features/audiences/sync-note';
 import { CadencePicker, cadenceForecast } from '../../../renderer/src/ui/cadence-picker';
-import { ImportWizard } from '../../../renderer/src/features/import/import-wizard';
 import { SettingsScreen } from '../../../renderer/src/features/settings/settings-screen';
 import { MappingScreen } from '../../../renderer/src/features/mapping/mapping-screen';
 import { DAILY_BUDGET_TOO_HIGH, type Cadence, type SyncNoteView } from '../../../shared/ipc/dto';
 import { audience, connection, detail, plan, preview, run, settings } from './fake-bridge';
 import { clickWhenEnabled, useFakeEngine } from './setup';
+import { nameNewAudience, openInWizard, toDestinationStep } from './wizard-walk';
 
 const NOW = new Date('2026-11-24T10:00:00Z');
 const note = (over: Partial<SyncNoteView>): SyncNoteView => ({ kind: 'up_to_date', runId: 3, added: 0, removed: 0, addsLeft: 0, removesLeft: 0, callsUsed: 0, until: null, size: null, ...over });
@@ -177,14 +176,9 @@ function wizardEngine(over: Parameters<typeof useFakeEngine>[0] = {}) {
 }
 
 async function toDryRun(name = 'Spring buyers', cadence = 'daily') {
-  await useApp.getState().loadConnections();
-  render(<ImportWizard />);
-  await useApp.getState().openFile(new File(['x'], 'cohort.csv'));
-  await clickWhenEnabled('Next: hash lab');
-  await clickWhenEnabled('Next: check the whole file');
-  await clickWhenEnabled('Next: choose the audience');
-  fireEvent.change(await screen.findByLabelText('Audience name'), { target: { value: name } });
-  fireEvent.change(screen.getByLabelText('Cadence'), { target: { value: cadence } });
+  await openInWizard();
+  await toDestinationStep();
+  await nameNewAudience(name, cadence);
   await clickWhenEnabled('Next: dry run');
 }
 
@@ -255,13 +249,9 @@ describe('the dry run (items 14, 17) and under 1,000 (item 8)', () => {
 
   it('"Next: dry run" disabled says why', async () => {
     wizardEngine();
-    await useApp.getState().loadConnections();
-    render(<ImportWizard />);
-    await useApp.getState().openFile(new File(['x'], 'cohort.csv'));
-    await clickWhenEnabled('Next: hash lab');
-    await clickWhenEnabled('Next: check the whole file');
-    await clickWhenEnabled('Next: choose the audience');
-    fireEvent.change(await screen.findByLabelText('Audience name'), { target: { value: '  ' } });
+    await openInWizard();
+    await toDestinationStep();
+    await nameNewAudience('  ');
     const next = (await screen.findByRole('button', { name: 'Next: dry run' })) as HTMLButtonElement;
     await waitFor(() => expect(next.disabled).toBe(true));
     expect(next.title).toBe('Name the audience first.');

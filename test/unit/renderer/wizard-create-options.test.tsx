@@ -4,14 +4,14 @@
  * are offered, checked, and stored for the audience once "Sync now" saves it, before its first sync (whose create
  * at TikTok sends them). Defaults store nothing; an existing or partner audience is offered none.
  */
-import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { useApp } from '../../../renderer/src/app/store';
-import { ImportWizard } from '../../../renderer/src/features/import/import-wizard';
 import { AppError } from '../../../shared/errors';
 import type { ValidationView } from '../../../shared/ipc/dto';
 import { audience, connection, plan, preview } from './fake-bridge';
 import { clickWhenEnabled, useFakeEngine } from './setup';
+import { nameNewAudience, openInWizard, toDestinationStep } from './wizard-walk';
 
 const VALIDATION: ValidationView = { rowsRead: 3, valid: 3, rejected: 0, duplicates: 0, byReason: {}, rejectsSample: [] };
 
@@ -30,14 +30,9 @@ function engine() {
 }
 
 async function toDestination() {
-  await useApp.getState().loadConnections();
-  render(<ImportWizard />);
-  await useApp.getState().openFile(new File(['x'], 'cohort.csv'));
-  await clickWhenEnabled('Next: hash lab');
-  await clickWhenEnabled('Next: check the whole file');
-  await clickWhenEnabled('Next: choose the audience');
-  fireEvent.change(await screen.findByLabelText('Audience name'), { target: { value: 'Spring buyers' } });
-  fireEvent.change(screen.getByLabelText('Cadence'), { target: { value: 'manual' } });
+  await openInWizard();
+  await toDestinationStep();
+  await nameNewAudience('Spring buyers', 'manual');
 }
 
 describe('wizard: creation options of a new audience', () => {

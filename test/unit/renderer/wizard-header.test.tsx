@@ -1,12 +1,11 @@
 // @vitest-environment jsdom
 /** Issue #12 item 2 in the wizard: "First row used as header", and a doubtful header saves the column index. */
-import { fireEvent, render, screen } from '@testing-library/react';
+import { fireEvent, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { useApp } from '../../../renderer/src/app/store';
-import { ImportWizard } from '../../../renderer/src/features/import/import-wizard';
 import type { PreviewView, ValidationView } from '../../../shared/ipc/dto';
 import { audience, connection, plan, preview } from './fake-bridge';
-import { useFakeEngine, clickWhenEnabled } from './setup';
+import { useFakeEngine } from './setup';
+import { nameNewAudience, openInWizard, toDestinationStep } from './wizard-walk';
 
 const VALIDATION: ValidationView = { rowsRead: 3, valid: 3, rejected: 0, duplicates: 0, byReason: {}, rejectsSample: [] };
 
@@ -24,20 +23,11 @@ function engine(p: PreviewView) {
 
 /** Drops the file and walks to the dry run; the keys the unsaved audience is planned (and saved) with. */
 async function plannedKeys(b: ReturnType<typeof engine>) {
-  await clickWhenEnabled('Next: hash lab');
-  await clickWhenEnabled('Next: check the whole file');
-  await clickWhenEnabled('Next: choose the audience');
-  fireEvent.change(await screen.findByLabelText('Audience name'), { target: { value: 'Guessed' } });
-  fireEvent.change(screen.getByLabelText('Cadence'), { target: { value: 'manual' } });
+  await toDestinationStep();
+  await nameNewAudience('Guessed', 'manual');
   fireEvent.click(screen.getByRole('button', { name: 'Next: dry run' }));
   await screen.findByText('To add');
   return (b.callsTo('sync:plan')[0] as { create: { keys: unknown } }).create.keys;
-}
-
-async function open() {
-  await useApp.getState().loadConnections();
-  render(<ImportWizard />);
-  await useApp.getState().openFile(new File(['x'], 'cohort.csv'));
 }
 
 describe('wizard: the first row as header (#12 item 2)', () => {
@@ -52,7 +42,7 @@ describe('wizard: the first row as header (#12 item 2)', () => {
         rows: [['Bob', 'bob@example.com']],
       }),
     );
-    await open();
+    await openInWizard();
     expect(await screen.findByText(/First row used as header\./)).toBeTruthy();
     expect(screen.getByText(/saved by column position/)).toBeTruthy();
     expect(await plannedKeys(b)).toEqual([{ key: 'email', column: 1 }]);
@@ -60,7 +50,7 @@ describe('wizard: the first row as header (#12 item 2)', () => {
 
   it('a clear header is named by its text, and a file without a header shows no such line', async () => {
     const b = engine(preview());
-    await open();
+    await openInWizard();
     expect(await screen.findByText('First row used as header.')).toBeTruthy();
     expect(screen.queryByText(/saved by column position/)).toBeNull();
     expect(await plannedKeys(b)).toEqual([{ key: 'email', column: 'email' }]);
@@ -68,7 +58,7 @@ describe('wizard: the first row as header (#12 item 2)', () => {
 
   it('shows no header line when the first row is data', async () => {
     engine(preview({ hasHeader: false }));
-    await open();
+    await openInWizard();
     await screen.findByText('no header row');
     expect(screen.queryByText(/First row used as header/)).toBeNull();
   });

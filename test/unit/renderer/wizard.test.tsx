@@ -1,13 +1,13 @@
 // @vitest-environment jsdom
-import { fireEvent, render, screen } from '@testing-library/react';
+import { fireEvent, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { useApp } from '../../../renderer/src/app/store';
 import { wireEvents } from '../../../renderer/src/app/engine-events';
-import { ImportWizard } from '../../../renderer/src/features/import/import-wizard';
 import { AppError } from '../../../shared/errors';
 import type { ValidationView } from '../../../shared/ipc/dto';
 import { audience, connection, plan, preview } from './fake-bridge';
 import { useFakeEngine, clickWhenEnabled } from './setup';
+import { nameNewAudience, openInWizard } from './wizard-walk';
 
 const fmt = (n: number) => new Intl.NumberFormat().format(n);
 const VALIDATION: ValidationView = { rowsRead: 1503, valid: 1500, rejected: 3, duplicates: 0, byReason: { INVALID_EMAIL: 2, EMPTY: 1 }, rejectsSample: [{ line: 1502, reason: 'INVALID_EMAIL', value: 'not-an-…' }] };
@@ -31,9 +31,7 @@ function engine(over: Parameters<typeof useFakeEngine>[0] = {}) {
 }
 
 async function toValidation() {
-  await useApp.getState().loadConnections();
-  render(<ImportWizard />);
-  await useApp.getState().openFile(new File(['x'], 'cohort.csv'));
+  await openInWizard();
   await clickWhenEnabled('Next: hash lab');
   await clickWhenEnabled('Next: check the whole file');
 }
@@ -46,8 +44,7 @@ describe('import wizard', () => {
     expect((await screen.findAllByRole('cell', { name: 'Not an email address' })).length).toBeGreaterThan(0);
     expect(screen.getByText(fmt(1503))).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Next: choose the audience' }));
-    fireEvent.change(await screen.findByLabelText('Audience name'), { target: { value: 'Spring buyers' } });
-    fireEvent.change(screen.getByLabelText('Cadence'), { target: { value: 'manual' } });
+    await nameNewAudience('Spring buyers', 'manual');
     fireEvent.click(screen.getByRole('button', { name: 'Next: dry run' }));
     expect(await screen.findByText('To add')).toBeTruthy();
     // The dry run plans the unsaved audience; "Sync now" saves it, then syncs it.
