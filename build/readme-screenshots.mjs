@@ -17,7 +17,7 @@ export const README_SHOTS = {
   'lookalike.png': 'feature-lookalike.png',
   'share.png': 'feature-share.png',
   'overlap.png': 'feature-overlap.png',
-  'workspaces.png': 'feature-workspaces.png',
+  'workspaces.png': 'workspace-switcher-1280x800-light.png',
 };
 
 mkdirSync(TO, { recursive: true });
