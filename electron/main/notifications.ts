@@ -26,7 +26,10 @@ export function notificationFor(e: PushEvent, ctx: NotificationContext): Notific
     case 'run:finished': {
       const p = e.payload;
       if (!BACKGROUND.has(p.trigger)) return null;
-      const name = ctx.audienceName ? `“${ctx.audienceName}”` : `Audience ${p.audienceId}`;
+      // Another workspace's run (#14 §2): its audience is named from the event, with its workspace.
+      const where = p.workspace ?? null;
+      const audienceName = where ? where.audienceName : ctx.audienceName;
+      const name = `${audienceName ? `“${audienceName}”` : `Audience ${p.audienceId}`}${where ? ` in workspace “${where.name}”` : ''}`;
       if (p.status === 'done') return { title: 'Sync finished', body: `${name} is up to date at TikTok.` };
       if (p.status === 'failed') return { title: 'Sync failed', body: `${name}: ${p.error?.message ?? 'the sync did not complete.'}` };
       // Held (the audience's removal limit, or changes at TikTok this app did not send): the user decides. Once per held

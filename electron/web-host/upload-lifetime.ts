@@ -72,7 +72,8 @@ export class UploadLifetime {
   /** Follows runs: a finished run's upload copies are removed (a held run's only once no page is open). */
   follow(events: EventSource): () => void {
     return events.subscribe((e) => {
-      if (e.event !== 'run:finished') return;
+      // Another workspace's run (#14 §2): its audience id is not one of the uploads' audiences.
+      if (e.event !== 'run:finished' || e.payload.workspace) return;
       const files = this.reading.get(e.payload.audienceId);
       if (!files) return;
       this.reading.delete(e.payload.audienceId);

@@ -419,7 +419,7 @@ export interface EventPayloads {
   /** heldAgain: a held run whose change was held before (the user was told then; no new notification). */
   /**
    * `workspace` is set only for a run of a workspace other than the window's (scheduled syncs of every workspace keep
-   * running): the window ignores it (its audience ids are another workspace's); the host uses it for notifications.
+   * running): its ids are that workspace's, so the window ignores it; the host uses it for notifications.
    */
   'run:finished': { runId: number; audienceId: number; status: RunStatus; trigger: RunTrigger; error: AppErrorShape | null; heldAgain?: boolean; workspace?: BackgroundWorkspace };
   'audience:statusChanged': { audienceId: number };

@@ -43,18 +43,19 @@ const daemon: CliCommand = {
     let stopping = false;
     const reports: Promise<void>[] = [];
     // With several workspaces, each line names its workspace (audience ids repeat across workspaces).
-    const list = await engine.handlers['workspaces:list'](undefined);
-    const activeName = list.workspaces.length > 1 || ctx.env.COHORT_RELAY_WORKSPACE ? (list.workspaces.find((w) => w.active)?.name ?? null) : null;
+    const list = await engine.handlers['workspaces:list'](undefined).catch(() => null);
+    const activeName = list && (list.workspaces.length > 1 || ctx.env.COHORT_RELAY_WORKSPACE) ? (list.workspaces.find((w) => w.active)?.name ?? null) : null;
     engine.events.subscribe((e) => {
       if (e.event === 'engine:restarted') ctx.stderr.write(`${new Date().toISOString()} ${e.payload.message}\n`);
       if (e.event !== 'run:finished') return;
       const p = e.payload;
+      const background = p.workspace ?? null;
       reports.push(
         (async () => {
           // A run cancelled by the stop is reported from its event: the engine is closing its store. The engine's
           // channels reach the active workspace only: another workspace's run is reported from its event too.
-          const run = stopping || p.workspace ? null : await engine.handlers['runs:get']({ runId: p.runId }).catch(() => null);
-          ctx.stdout.write(daemonReport(new Date(), p.audienceId, { status: p.status, error: p.error, counts: run }, p.workspace?.name ?? activeName));
+          const run = stopping || background ? null : await engine.handlers['runs:get']({ runId: p.runId }).catch(() => null);
+          ctx.stdout.write(daemonReport(new Date(), p.audienceId, { status: p.status, error: p.error, counts: run }, background?.name ?? activeName));
         })(),
       );
     });

@@ -6,7 +6,8 @@
  *
  * The window works in the active workspace: the contract's channels are routed to it and its push events reach
  * the host. Scheduled syncs of every workspace keep running (the tray runs them with the window closed); of a
- * background workspace only `run:finished` reaches the host, marked with the workspace (for notifications).
+ * background workspace only `run:finished` reaches the host, marked with the workspace (for notifications; the
+ * window ignores it: its ids are another workspace's).
  * Switching pushes `workspace:switched`; the window then hears only the new active workspace.
  */
 import { AppError, toErrorShape } from '../../../shared/errors';
