@@ -101,6 +101,8 @@ describe('workspaces: the sidebar switcher', () => {
     expect(await screen.findByText('Spring buyers')).toBeTruthy();
     const current = await within(sidebar()).findByRole('button', { name: 'Workspace: Agency A' });
     await waitFor(() => expect(document.title).toBe('Agency A — Cohort Relay'));
+    // Nothing to announce before a switch.
+    expect(within(sidebar()).getByRole('status').textContent).toBe('');
     expect(current.getAttribute('aria-expanded')).toBe('false');
 
     fireEvent.click(current);
@@ -113,6 +115,7 @@ describe('workspaces: the sidebar switcher', () => {
     expect(screen.queryByText('Spring buyers')).toBeNull();
     expect(screen.queryByText('Lapsed members')).toBeNull();
     expect(within(sidebar()).getByRole('button', { name: 'Workspace: Client B' })).toBeTruthy();
+    expect(within(sidebar()).getByRole('status').textContent).toBe('Now working in the workspace Client B.');
     expect(b.callsTo('workspaces:switch')).toEqual([{ id: 'client-b' }]);
     expect(document.title).toBe('Client B — Cohort Relay');
     // The list closes; the new workspace's screen heading has the focus.

@@ -8,9 +8,10 @@ import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../../app/store';
 
 export function WorkspaceSwitcher() {
-  const { view, busy, error, onSettings, switchTo, navigate } = useApp(
+  const { view, epoch, busy, error, onSettings, switchTo, navigate } = useApp(
     useShallow((s) => ({
       view: s.workspaces.data,
+      epoch: s.workspaceEpoch,
       busy: s.workspaceBusy,
       error: s.workspaceError,
       onSettings: s.route.name === 'settings',
@@ -91,6 +92,10 @@ export function WorkspaceSwitcher() {
           </li>
         </ul>
       )}
+      {/* Focus goes to the new screen's heading after a switch; this says in which workspace it now is. */}
+      <span className="visually-hidden" role="status">
+        {epoch > 0 ? `Now working in the workspace ${current.name}.` : ''}
+      </span>
       {/* Settings shows the same error beside its workspace list. */}
       {error && !onSettings && (
         <p className="small error-text" role="alert">
