@@ -90,29 +90,39 @@ export function slotPositions(layout: TupleLayout, slot: MultiSlot): number[] {
 export function canonicalTuples(entries: Uint8Array, count: number, layout: TupleLayout): void {
   const groups = MULTI_SLOTS.filter((s) => layout.size[s] > 1);
   if (groups.length === 0) return;
-  const buf = Buffer.from(entries.buffer, entries.byteOffset, entries.byteLength);
-  const vals: Buffer[] = [];
+  const scratch = new Uint8Array(MAX_VALUES_PER_SLOT * HASH_BYTES);
+  const offs: number[] = [];
   for (let i = 0; i < count; i++) {
     const base = i * layout.width;
     for (const s of groups) {
       const at = base + layout.at[s];
-      const n = layout.size[s];
-      vals.length = 0;
-      for (let j = 0; j < n; j++) {
-        const off = at + j * HASH_BYTES;
-        if (!isZeroDigest(buf, off)) vals.push(Buffer.from(buf.subarray(off, off + HASH_BYTES)));
-      }
-      if (vals.length === 0) continue;
-      vals.sort(Buffer.compare);
-      let o = at;
-      for (let j = 0; j < vals.length; j++) {
-        if (j > 0 && vals[j]!.equals(vals[j - 1]!)) continue;
-        buf.set(vals[j]!, o);
+      const end = at + layout.size[s] * HASH_BYTES;
+      // Most people have one value, in the first place: already canonical, nothing allocated or moved.
+      offs.length = 0;
+      for (let off = at; off < end; off += HASH_BYTES) if (!isZeroDigest(entries, off)) offs.push(off);
+      let canonical = true;
+      for (let j = 0; j < offs.length && canonical; j++) canonical = offs[j] === at + j * HASH_BYTES && (j === 0 || compareAt(entries, offs[j - 1]!, offs[j]!) < 0);
+      if (canonical) continue;
+      offs.sort((a, b) => compareAt(entries, a, b));
+      let o = 0;
+      for (let j = 0; j < offs.length; j++) {
+        if (j > 0 && compareAt(entries, offs[j - 1]!, offs[j]!) === 0) continue;
+        scratch.set(entries.subarray(offs[j]!, offs[j]! + HASH_BYTES), o);
         o += HASH_BYTES;
       }
-      buf.fill(0, o, at + n * HASH_BYTES);
+      entries.set(scratch.subarray(0, o), at);
+      entries.fill(0, at + o, end);
     }
   }
+}
+
+/** Byte-wise order of the 32-byte digests at `a` and `b`. */
+function compareAt(b: Uint8Array, x: number, y: number): number {
+  for (let k = 0; k < HASH_BYTES; k++) {
+    const d = b[x + k]! - b[y + k]!;
+    if (d !== 0) return d;
+  }
+  return 0;
 }
 
 /** True when one of the tuple's `slot` values (at `base`) is in `sorted` (sorted, unique 32-byte digests). */

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { entriesHolding, MULTI_ENTRY_BYTES, readCohortMulti, SINGLE_VALUE_LAYOUT, slotHashes, sortHashes, suppressEntries, tupleLayout, writeMultiUploadFiles, type MultiKeyMapping, type TupleLayout } from '../../../../electron/core/cohort';
+import { canonicalTuples } from '../../../../electron/core/cohort/multi-key';
 import { DEFAULT_PROFILE } from '../../../../shared/domain';
 import { tmpDir } from '../../../helpers/tmp';
 
@@ -49,6 +50,25 @@ describe('tupleLayout', () => {
     expect(tupleLayout({ email: 3, phone: 1 })).toEqual(WIDE);
     expect(tupleLayout({ email: 1, phone: 2, maid: 1 }).width).toBe(288);
     expect(() => tupleLayout({ email: 4, phone: 1 })).toThrow(/at most 3 columns to one key/);
+  });
+});
+
+describe('canonicalTuples', () => {
+  it('gives one tuple for a slot\'s values in any order, with gaps or repeats: sorted, unique, then zeros', () => {
+    const [x, y, z] = ['x@a.com', 'y@a.com', 'z@a.com'].map(sha) as [Buffer, Buffer, Buffer];
+    const want = wide(['x@a.com', 'y@a.com', 'z@a.com'], ['1']);
+    const phone = Buffer.concat([sha('1'), ZERO, ZERO]);
+    const orders = [[x, y, z], [x, z, y], [y, x, z], [y, z, x], [z, x, y], [z, y, x]];
+    const rows = orders.map((o) => Buffer.concat([...o, phone]));
+    const all = Buffer.concat(rows);
+    canonicalTuples(all, rows.length, WIDE);
+    for (let i = 0; i < rows.length; i++) expect(all.subarray(i * 192, (i + 1) * 192).equals(want)).toBe(true);
+    const gaps = Buffer.concat([ZERO, y, x, ZERO, ZERO, sha('1')]);
+    canonicalTuples(gaps, 1, WIDE);
+    expect(gaps.equals(wide(['x@a.com', 'y@a.com'], ['1']))).toBe(true);
+    const repeat = Buffer.concat([y, y, ZERO, phone]);
+    canonicalTuples(repeat, 1, WIDE);
+    expect(repeat.equals(wide(['y@a.com'], ['1']))).toBe(true);
   });
 });
 
