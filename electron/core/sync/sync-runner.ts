@@ -5,7 +5,7 @@ import type { Store } from '../store';
 import type { AudienceRecord } from '../store/audiences-repo';
 import type { RunTrigger } from '../store/runs-repo';
 import { nextUtcDay } from '../store/quota-repo';
-import { diffHashes, slotHashes, subtractHashes, unionHashes, MULTI_SLOTS, type MultiSlot, type TupleLayout } from '../cohort';
+import { diffHashes, slotHashes, subtractHashes, unionHashes, MULTI_SLOTS, type MultiSlot, type RejectRecord, type TupleLayout } from '../cohort';
 import { digestAsync, subtractHashesAsync, unionHashesAsync } from '../cohort/hash-set-async';
 import { entriesPerFile, layoutOf, type EntryLayout } from './entry-layout';
 import { isRemoteFailure, type AudienceApi, type PartnerApi, type RemoteAudience } from './audience-api';
@@ -29,14 +29,18 @@ const UPLOAD_DIR_PREFIX = 'cohort-relay-upload-';
 
 /** The hashed cohort a run should leave the audience holding, with the pipeline's counts. */
 export interface TargetSet {
-  hashes: Buffer;
+  /**
+   * The audience's entries, sorted and unique: 32-byte hashes for a single-key audience, or fixed-width tuples of them
+   * (one place per mapped key value, entry-layout.ts) for a multi-key one.
+   */
+  entries: Buffer;
   rowsRead: number;
   valid: number;
   rejected: number;
   duplicates: number;
   rejectReasons: Record<string, number>;
   /** The rejected rows (masked values only), for the user's explicit rejects export. */
-  rejects?: unknown[];
+  rejects?: RejectRecord[];
   /** Multi-key cohorts: valid, rejected and empty cells per key. */
   perKey?: Partial<Record<MultiSlot, { valid: number; rejected: number; empty: number }>>;
 }
@@ -64,7 +68,7 @@ export interface SyncDeps {
   now?: () => Date;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   dailyBudget?: number;
-  /** Hashes per upload file (default: as many as fit in 50 MB). */
+  /** Entries (people: a hash, or a multi-key tuple) per upload file (default: as many as fit in 50 MB). */
   hashesPerFile?: number;
   filesPerCall?: number;
   tmpRoot?: string;
@@ -128,8 +132,8 @@ export interface SyncOutcome {
   /** Before a create: TikTok will likely match fewer than 1,000 of these people (also among `warnings`). */
   matchWarning: string | null;
   error: AppErrorShape | null;
-  counts: Omit<TargetSet, 'hashes' | 'rejects' | 'perKey'>;
-  rejects: unknown[];
+  counts: Omit<TargetSet, 'entries' | 'rejects' | 'perKey'>;
+  rejects: RejectRecord[];
   /** Multi-key audiences: per key, people in the cohort with that key, and how many such keys are added and removed. */
   perKey: Partial<Record<MultiSlot, { target: number; adds: number; removes: number }>> | null;
   /**
@@ -274,12 +278,12 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
       // The full replace is held like any sync that removes too many: judged against what this computer last knew
       // the audience held (the snapshot about to be set aside), so a broken export never empties it this way either.
       const known = store.snapshots.load(audienceId);
-      const input = { trigger: opts.trigger, dryRun: Boolean(opts.dryRun), runId, strategy: 'incremental' as const, currentSize: known.length / w, adds: subtractHashes(target.hashes, known, w).length / w, removes: subtractHashes(known, target.hashes, w).length / w, target: target.hashes, rowsRead: target.rowsRead, now: now() };
+      const input = { trigger: opts.trigger, dryRun: Boolean(opts.dryRun), runId, strategy: 'incremental' as const, currentSize: known.length / w, adds: subtractHashes(target.entries, known, w).length / w, removes: subtractHashes(known, target.entries, w).length / w, target: target.entries, rowsRead: target.rowsRead, now: now() };
       if (doubt.kind === 'lost') {
         outcome.warnings.push(doubt.reason);
         guardRemovals(deps, audience, input, outcome);
       } else {
-        const calls = planSync({ current: 0, target: target.hashes.length / w, adds: target.hashes.length / w, removes: 0, remoteExists: true, membershipUnknown: true, callsLeft: Infinity, replacesToday: 0, hashesPerFile: perFile, filesPerCall: deps.filesPerCall ?? FILES_PER_CALL }).calls.length;
+        const calls = planSync({ current: 0, target: target.entries.length / w, adds: target.entries.length / w, removes: 0, remoteExists: true, membershipUnknown: true, callsLeft: Infinity, replacesToday: 0, hashesPerFile: perFile, filesPerCall: deps.filesPerCall ?? FILES_PER_CALL }).calls.length;
         const hold = checkUnknownMembership(store, audience, { ...input, foreignChanges: doubt.foreignChanges, foreignBaseline: doubt.changes - doubt.ours, calls });
         outcome.hold = hold;
         if (hold.confirmed) outcome.warnings.push(hold.message);
@@ -300,20 +304,20 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     let snapshot = doubt ? Buffer.alloc(0) : await store.snapshots.loadAsync(audienceId);
     const membershipUnknown = !addedOnly && (Boolean(doubt) || (Boolean(audience.tiktokAudienceId) && !store.snapshots.meta(audienceId)));
     // Remove what may be at TikTok and is not wanted; append what is wanted and may be missing.
-    const { adds, removes } = doubt ? { adds: target.hashes, removes: Buffer.alloc(0) } : await diffWithPendingAsync(store, audienceId, snapshot, target.hashes, w);
-    if (layout.slots && layout.tuple) outcome.perKey = perKeyCounts(layout.slots, layout.tuple, snapshot, target.hashes);
+    const { adds, removes } = doubt ? { adds: target.entries, removes: Buffer.alloc(0) } : await diffWithPendingAsync(store, audienceId, snapshot, target.entries, w);
+    if (layout.slots && layout.tuple) outcome.perKey = perKeyCounts(layout.slots, layout.tuple, snapshot, target.entries);
     const at = now();
     const callsLeft = store.quota.left(audienceId, at, budget);
     const lastReplace = store.quota.lastReplaceAt(audienceId);
     const replaceFreeAt = lastReplace && lastReplace.getTime() + REPLACE_WINDOW_MS > at.getTime() ? new Date(lastReplace.getTime() + REPLACE_WINDOW_MS) : null;
     // Added-only: the audience also holds the people others added (as many as TikTok matched when it was adopted).
     const plan = planSync({
-      current: others + snapshot.length / w, target: others + target.hashes.length / w, adds: adds.length / w, removes: removes.length / w,
+      current: others + snapshot.length / w, target: others + target.entries.length / w, adds: adds.length / w, removes: removes.length / w,
       remoteExists: Boolean(audience.tiktokAudienceId), membershipUnknown, callsLeft, replaceAllowed: !addedOnly,
       replacesToday: replaceFreeAt ? 1 : 0, hashesPerFile: perFile, filesPerCall: deps.filesPerCall ?? FILES_PER_CALL,
     });
     if (plan.strategy === 'create') {
-      const w = matchWarning(store, audience, target.hashes.length / layout.width);
+      const w = matchWarning(store, audience, target.entries.length / layout.width);
       if (w) plan.warnings.push(w);
       outcome.matchWarning = w;
     }
@@ -343,25 +347,25 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
       return outcome;
     }
     // The safety net, before anything is sent: too many removals hold the sync until the user confirms it.
-    guardRemovals(deps, audience, { trigger: opts.trigger, dryRun: Boolean(opts.dryRun), runId, strategy: plan.strategy, currentSize: outcome.currentSize, adds: outcome.adds, removes: outcome.removes, target: target.hashes, rowsRead: target.rowsRead, now: now() }, outcome);
+    guardRemovals(deps, audience, { trigger: opts.trigger, dryRun: Boolean(opts.dryRun), runId, strategy: plan.strategy, currentSize: outcome.currentSize, adds: outcome.adds, removes: outcome.removes, target: target.entries, rowsRead: target.rowsRead, now: now() }, outcome);
     if (opts.dryRun) {
       outcome.status = 'planned';
       return outcome;
     }
 
-    const sets = { adds, removes, target: target.hashes };
+    const sets = { adds, removes, target: target.entries };
     // Everything this run may change becomes uncertain until a run completes (not needed for the first
     // call of a create: a lost create is found by name).
     if (plan.now.length > 0 && audience.tiktokAudienceId) {
       const replace = plan.strategy === 'replace' || plan.strategy === 'adopt';
-      await addPendingAsync(store, audienceId, replace ? await subtractHashesAsync(target.hashes, snapshot, w) : adds, replace ? await subtractHashesAsync(snapshot, target.hashes, w) : removes, w);
+      await addPendingAsync(store, audienceId, replace ? await subtractHashesAsync(target.entries, snapshot, w) : adds, replace ? await subtractHashesAsync(snapshot, target.entries, w) : removes, w);
     } else if (plan.now.length > 1) {
       const rest = plan.now.slice(1).map((c) => sets[c.source].subarray(c.offset * w, (c.offset + c.entries) * w));
       await addPendingAsync(store, audienceId, rest.reduce((acc, b) => unionHashes(acc, b, w), Buffer.alloc(0)), Buffer.alloc(0), w);
     }
     // From here the whole target is needed only by a call that sends it (a create, a REPLACE): an incremental sync
     // lets it go, so a large cohort never holds the target, the snapshot and the next snapshot at once.
-    if (!plan.now.some((c) => c.source === 'target')) target.hashes = sets.target = Buffer.alloc(0);
+    if (!plan.now.some((c) => c.source === 'target')) target.entries = sets.target = Buffer.alloc(0);
     let sent = 0;
     for (const call of plan.now) {
       if (signal.aborted) throw new AppError('CANCELLED');
@@ -434,15 +438,15 @@ async function finishPartner(
 ): Promise<SyncOutcome> {
   if (!deps.partnerApi) throw new AppError('INTERNAL', 'Partner audiences are not available in this build. Use a customer-file audience.');
   const r = await syncPartnerAudience({
-    store: deps.store, api: deps.partnerApi, audience, runId, target: target.hashes, dryRun: Boolean(opts.dryRun), signal, sleep, maxAttempts,
+    store: deps.store, api: deps.partnerApi, audience, runId, target: target.entries, dryRun: Boolean(opts.dryRun), signal, sleep, maxAttempts,
     batchRows: deps.partnerBatchRows, progress: (p, message) => progress('sending', 60 + p * 0.37, { message }),
     now: () => (deps.now ?? (() => new Date()))().getTime(), readyWaitMs: deps.partnerReadyWaitMs, processingWaitMs: deps.processingRetryMs, checkpoint: deps.checkpoint,
-    guard: (d) => guardRemovals(deps, audience, { trigger: opts.trigger, dryRun: Boolean(opts.dryRun), runId, strategy: d.exists ? 'incremental' : 'create', currentSize: d.currentSize, adds: d.adds, removes: d.removes, target: target.hashes, rowsRead: target.rowsRead, now: deps.now?.() ?? new Date() }, outcome),
+    guard: (d) => guardRemovals(deps, audience, { trigger: opts.trigger, dryRun: Boolean(opts.dryRun), runId, strategy: d.exists ? 'incremental' : 'create', currentSize: d.currentSize, adds: d.adds, removes: d.removes, target: target.entries, rowsRead: target.rowsRead, now: deps.now?.() ?? new Date() }, outcome),
   });
   Object.assign(outcome, {
     strategy: !audience.tiktokAudienceId ? 'create' : r.adds + r.removes === 0 ? 'nothing' : 'incremental',
     adds: r.adds, removes: r.removes, callsPlanned: r.callsPlanned, callsUsed: r.callsUsed, currentSize: r.currentSize,
-    projectedSize: target.hashes.length / layoutOf(audience).width, warnings: r.warnings, matchWarning: r.matchWarning, tiktokAudienceId: r.tiktokAudienceId,
+    projectedSize: target.entries.length / layoutOf(audience).width, warnings: r.warnings, matchWarning: r.matchWarning, tiktokAudienceId: r.tiktokAudienceId,
   });
   if (runId !== null) deps.store.runs.setCounts(runId, { ...outcome.counts, adds: r.adds, removes: r.removes });
   if (opts.dryRun) {

@@ -248,8 +248,8 @@ export class SyncService {
     const audience = store.audiences.require(audienceId);
     const w = layoutOf(audience).width;
     const gone = opts.entries ?? queuedErasure(store, audienceId);
-    const hashes = subtractHashes(store.snapshots.load(audienceId), gone, w);
-    const target: TargetSet = { hashes, rowsRead: 0, valid: hashes.length / w, rejected: 0, duplicates: 0, rejectReasons: {} };
+    const entries = subtractHashes(store.snapshots.load(audienceId), gone, w);
+    const target: TargetSet = { entries, rowsRead: 0, valid: entries.length / w, rejected: 0, duplicates: 0, rejectReasons: {} };
     const outcome = await this.run(audienceId, { trigger: 'erase', dryRun: opts.dryRun, target, signal: opts.signal });
     if (!opts.dryRun && outcome.status === 'done') clearErasure(store, audienceId);
     return outcome;
@@ -315,8 +315,8 @@ export class SyncService {
     const added = loadDelta(store, last.id, 'add');
     const removed = loadDelta(store, last.id, 'remove');
     const current = store.snapshots.load(audienceId);
-    const hashes = unionHashes(subtractHashes(current, added, w), removed, w);
-    return { run: last, target: { hashes, rowsRead: 0, valid: hashes.length / w, rejected: 0, duplicates: 0, rejectReasons: {} } };
+    const entries = unionHashes(subtractHashes(current, added, w), removed, w);
+    return { run: last, target: { entries, rowsRead: 0, valid: entries.length / w, rejected: 0, duplicates: 0, rejectReasons: {} } };
   }
 
   /**
@@ -406,7 +406,7 @@ export async function readCohortTarget(audience: AudienceRecord, ctx: { signal: 
     // A suppression list holds one key type: the audience's first mapped key. A person whose hash for it is listed is left out.
     if (audience.suppressPath) entries = suppressEntries(entries, await loadSuppression(audience.suppressPath, mapping.key, audience.profile), slotOfKey(mapping.key), res.layout);
     const suppressed = (res.entries.length - entries.length) / layoutOf(audience).width;
-    return { hashes: entries, rowsRead: res.rowsRead, valid: res.valid, rejected: res.rejected, duplicates: res.duplicates, rejectReasons: res.rejectReasons, rejects: res.rejects, perKey: res.perKey, columns: res.columns, rejectsTruncated: res.rejectsTruncated, suppressed };
+    return { entries, rowsRead: res.rowsRead, valid: res.valid, rejected: res.rejected, duplicates: res.duplicates, rejectReasons: res.rejectReasons, rejects: res.rejects, perKey: res.perKey, columns: res.columns, rejectsTruncated: res.rejectsTruncated, suppressed };
   }
   const res = await readCohortColumns({
     path: file,
@@ -419,7 +419,7 @@ export async function readCohortTarget(audience: AudienceRecord, ctx: { signal: 
     onProgress,
     ...headerOf(audience),
   });
-  let hashes = res.hashes;
-  if (audience.suppressPath) hashes = subtractHashes(hashes, await loadSuppression(audience.suppressPath, mapping.key, audience.profile));
-  return { hashes, rowsRead: res.rowsRead, valid: res.valid, rejected: res.rejected, duplicates: res.duplicates, rejectReasons: res.rejectReasons as Record<string, number>, rejects: res.rejects, columns: [res.column], rejectsTruncated: res.rejectsTruncated, suppressed: (res.hashes.length - hashes.length) / 32 };
+  let entries = res.hashes;
+  if (audience.suppressPath) entries = subtractHashes(entries, await loadSuppression(audience.suppressPath, mapping.key, audience.profile));
+  return { entries, rowsRead: res.rowsRead, valid: res.valid, rejected: res.rejected, duplicates: res.duplicates, rejectReasons: res.rejectReasons as Record<string, number>, rejects: res.rejects, columns: [res.column], rejectsTruncated: res.rejectsTruncated, suppressed: (res.hashes.length - entries.length) / 32 };
 }
