@@ -66,13 +66,14 @@ describe('two email columns mapped to the one email key', () => {
     expect(await app.sync.sync(a.id, 'cli')).toMatchObject({ status: 'done', adds: 1200, counts: { rejected: 0 } });
   });
 
-  it('refuses four columns of one key, and one key twice beside another key, with the way out', async () => {
+  it('refuses four columns of one key; beside another key, several columns make one multi-key audience (multi-key-several-values.test.ts)', async () => {
     const csv = path.join(dir, 'people.csv');
     writeTwoEmails(csv, FIRST, SECOND);
     const four = [1, 2, 3, 4].map((n) => ({ key: 'email' as const, column: `Email ${n}` }));
     await expect(app.sync.ensureAudience({ advertiserId: ADV(), connectionId: null, name: 'Four', key: 'email', column: null, keys: four, sourcePath: csv, profile: DEFAULT_PROFILE })).rejects.toThrow(/at most 3 columns to one key/);
     const mixed = [{ key: 'email' as const, column: 'Email 1' }, { key: 'email' as const, column: 'Email 2' }, { key: 'phone' as const, column: 'user_id' }];
-    await expect(app.sync.ensureAudience({ advertiserId: ADV(), connectionId: null, name: 'Mixed', key: 'email', column: null, keys: mixed, sourcePath: csv, profile: DEFAULT_PROFILE })).rejects.toThrow(/with other keys beside them, map one column per key/);
+    const both = await app.sync.ensureAudience({ advertiserId: ADV(), connectionId: null, name: 'Mixed', key: 'email', column: null, keys: mixed, sourcePath: csv, profile: DEFAULT_PROFILE });
+    expect(both).toMatchObject({ calculateType: 'MULTIPLE_TYPES', keys: [{ key: 'email', column: 'Email 1', extraColumns: ['Email 2'] }, { key: 'phone', column: 'user_id' }] });
   });
 
   it('the CLI maps them with --keys "email=Email 1,email=Email 2"', async () => {
