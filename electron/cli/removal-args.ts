@@ -1,7 +1,6 @@
 /** The CLI's side of held syncs: parsing `--max-removals`, and the words for a held sync (removal limit or unknown membership). */
 import { AppError } from '../../shared/errors';
-import type { HoldInfo } from '../core/sync/removal-guard';
-import type { RemovalMode } from '../core/store/audiences-repo';
+import type { HoldInfo, RemovalMode } from '../core/engine/ops';
 
 /** Exit code of a held sync: the audience's removal limit, or TikTok's changes it did not send (0 done or deferred, 1 failed, 2 bad arguments). */
 export const EXIT_HELD = 3;

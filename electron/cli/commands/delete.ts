@@ -1,5 +1,5 @@
 import { AppError } from '../../../shared/errors';
-import { CohortRelayApp } from '../../core/app';
+import { deleteAudience, requireAudience, withApp } from '../../core/engine/ops';
 import { flag, printJson, str, type CliCommand } from '../command';
 
 /**
@@ -13,19 +13,17 @@ const del: CliCommand = {
   async run(ctx) {
     const id = Number(str(ctx, 'audience-id'));
     if (!Number.isInteger(id) || id <= 0) throw new AppError('INVALID_ARGUMENT', 'Missing --audience-id LOCAL_ID: the audience number "cohort-relay status" shows.');
-    const app = await CohortRelayApp.open({ env: ctx.env });
-    try {
-      const a = app.store.audiences.require(id);
-      const { deletedAtTiktok } = await app.deleteAudience(id, flag(ctx, 'at-tiktok'));
+    return withApp(ctx.env, async (app) => {
+      const a = requireAudience(app, id);
+      // The desktop app's delete: ad groups using it are detached first, then TikTok deletes it, then it goes here.
+      const { deletedAtTiktok } = await deleteAudience(app, id, flag(ctx, 'at-tiktok'));
       if (flag(ctx, 'json')) printJson(ctx, { audienceId: id, name: a.name, tiktokAudienceId: a.tiktokAudienceId, deletedAtTiktok });
       else {
         const here = `Deleted "${a.name}" from Cohort Relay: its schedule, sync history and the local record of who is in it are removed.`;
         ctx.stdout.write(`${here} ${deletedAtTiktok ? 'It was also deleted at TikTok: ad groups using it stop targeting it.' : a.tiktokAudienceId ? 'The audience stays in TikTok Ads Manager.' : 'It did not exist at TikTok.'}\n`);
       }
       return 0;
-    } finally {
-      app.close();
-    }
+    });
   },
 };
 export default del;

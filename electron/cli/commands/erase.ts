@@ -1,7 +1,6 @@
 import type { KeyType } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
-import { CohortRelayApp } from '../../core/app';
-import { erasePerson, erasePreview, type ErasureIdentifier } from '../../core/engine/erase';
+import { eraseFromAudience, erasePerson, erasePreview, withApp, type ErasureIdentifier } from '../../core/engine/ops';
 import { flag, printJson, str, type CliCommand } from '../command';
 
 const KEYS: readonly KeyType[] = ['email', 'phone', 'idfa', 'gaid'];
@@ -32,21 +31,18 @@ const erase: CliCommand = {
     const any = str(ctx, 'id');
     if (any !== undefined) ids.push({ key: null, value: any });
     if (ids.length === 0) throw new AppError('INVALID_ARGUMENT', 'Give the person to erase: --email, --phone, --idfa, --gaid, or --id with any of them.');
-    const app = await CohortRelayApp.open({ env: ctx.env });
-    try {
+    return withApp(ctx.env, async (app) => {
       if (!flag(ctx, 'yes')) {
         const p = erasePreview(app, ids);
         if (flag(ctx, 'json')) printJson(ctx, { ...p, done: false });
         else ctx.stdout.write(`${p.message}\n${p.audiences.length ? 'Nothing was changed or sent. Run the same command with --yes to erase.\n' : ''}`);
         return 0;
       }
-      const r = await erasePerson(app, ids, (id) => app.sync.erase(id, { signal: ctx.signal }));
+      const r = await erasePerson(app, ids, (id) => eraseFromAudience(app, id, ctx.signal));
       if (flag(ctx, 'json')) printJson(ctx, { ...r, done: true });
       else ctx.stdout.write(`${r.message}\n`);
       return r.audiences.some((a) => a.outcome === 'failed') ? 1 : 0;
-    } finally {
-      app.close();
-    }
+    });
   },
 };
 export default erase;

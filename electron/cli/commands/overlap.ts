@@ -1,7 +1,6 @@
 import { AppError } from '../../../shared/errors';
 import type { OverlapView } from '../../../shared/ipc/overlap-dto';
-import { CohortRelayApp } from '../../core/app';
-import { audienceOverlap } from '../../core/engine/overlap';
+import { audienceOverlap, requireAudience, withApp } from '../../core/engine/ops';
 import { flag, printJson, type CliCommand } from '../command';
 import { fmt } from '../cohort-args';
 
@@ -48,16 +47,13 @@ const overlap: CliCommand = {
     if (ids.length !== 2 || !ids.every((n) => Number.isInteger(n) && n > 0)) {
       throw new AppError('INVALID_ARGUMENT', 'Name two audiences: --audience-id A --audience-id B (the numbers "cohort-relay status" shows).');
     }
-    const app = await CohortRelayApp.open({ env: ctx.env });
-    try {
-      const [a, b] = [app.store.audiences.require(ids[0]!), app.store.audiences.require(ids[1]!)];
+    return withApp(ctx.env, async (app) => {
+      const [a, b] = [requireAudience(app, ids[0]!), requireAudience(app, ids[1]!)];
       const v = await audienceOverlap(app, [a.id, b.id], flag(ctx, 'tiktok'));
       if (flag(ctx, 'json')) printJson(ctx, v);
       else ctx.stdout.write(`${overlapText(v, [a.name, b.name]).join('\n')}\n`);
       return 0;
-    } finally {
-      app.close();
-    }
+    });
   },
 };
 export default overlap;

@@ -1,6 +1,5 @@
 import { AppError } from '../../../shared/errors';
-import { CohortRelayApp } from '../../core/app';
-import { holdView } from '../../core/engine/views';
+import { confirmAndSync, keepAudience, removalHolds, requireAudience, setRemovalLimit, withApp } from '../../core/engine/ops';
 import { flag, printJson, str, type CliCommand } from '../command';
 import { fmt } from '../cohort-args';
 import { EXIT_HELD, holdJson, holdNextSteps, limitText, parseRemovalLimit } from '../removal-args';
@@ -19,16 +18,15 @@ const removals: CliCommand = {
   allowPositionals: true,
   async run(ctx) {
     const action = ctx.positionals[0] ?? 'list';
-    const app = await CohortRelayApp.open({ env: ctx.env });
-    try {
+    return withApp(ctx.env, async (app) => {
       const needId = () => {
         const id = Number(str(ctx, 'audience-id'));
         if (!Number.isInteger(id) || id <= 0) throw new AppError('INVALID_ARGUMENT', 'Missing --audience-id N: the audience number "cohort-relay status" shows.');
-        return app.store.audiences.require(id);
+        return requireAudience(app, id);
       };
       switch (action) {
         case 'list': {
-          const rows = app.store.audiences.list().map((a) => ({ id: a.id, name: a.name, removalLimitPct: a.removalLimitPct, hold: holdView(app.store.holds.get(a.id)) }));
+          const rows = removalHolds(app);
           if (flag(ctx, 'json')) {
             printJson(ctx, { audiences: rows });
             return 0;
@@ -45,7 +43,7 @@ const removals: CliCommand = {
           const a = needId();
           const max = str(ctx, 'max');
           if (max === undefined) throw new AppError('INVALID_ARGUMENT', 'Missing --max PCT: the largest share of the audience one sync may remove without asking (0–100), or off.');
-          const next = app.sync.setRemovalLimit(a.id, parseRemovalLimit(max, '--max'));
+          const next = setRemovalLimit(app, a.id, parseRemovalLimit(max, '--max'));
           ctx.stdout.write(
             next.removalLimitPct === null
               ? `Audience "${next.name}": no removal limit. Syncs are never held for the people they remove (TikTok's 1,000 floor still applies).\n`
@@ -55,7 +53,7 @@ const removals: CliCommand = {
         }
         case 'keep': {
           const a = needId();
-          const kept = app.sync.keepAudience(a.id);
+          const kept = keepAudience(app, a.id);
           ctx.stdout.write(
             kept.reason === 'membership'
               ? `Audience "${a.name}" keeps syncing changes only: the ${fmt(kept.foreignChanges ?? 0)} change(s) TikTok shows that this app did not send stay as they are and are not asked about again. The next sync sends only what changed in the file.\n`
@@ -66,8 +64,7 @@ const removals: CliCommand = {
         case 'confirm': {
           const a = needId();
           // Exactly the held change, once: the sync runs now and checks the file again (a changed file may be held again).
-          app.sync.confirmRemovals(a.id);
-          const o = await app.sync.sync(a.id, 'cli', ctx.signal);
+          const o = await confirmAndSync(app, a.id, 'cli', ctx.signal);
           if (flag(ctx, 'json')) printJson(ctx, { localAudienceId: a.id, audienceId: o.tiktokAudienceId, status: o.status, adds: o.adds, removes: o.removes, callsUsed: o.callsUsed, deferredUntil: o.deferredUntil, error: o.error, hold: holdJson(o.hold) });
           else {
             ctx.stdout.write(`Sync ${o.status}: audience "${a.name}", +${fmt(o.adds)} added, −${fmt(o.removes)} removed, ${o.callsUsed} calls.\n`);
@@ -81,9 +78,7 @@ const removals: CliCommand = {
         default:
           throw new AppError('INVALID_ARGUMENT', `Unknown removals action "${action}": use list, limit, confirm or keep.`);
       }
-    } finally {
-      app.close();
-    }
+    });
   },
 };
 export default removals;

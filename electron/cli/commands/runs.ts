@@ -1,5 +1,5 @@
 import { AppError } from '../../../shared/errors';
-import { CohortRelayApp } from '../../core/app';
+import { listRuns, runWithCalls, withApp } from '../../core/engine/ops';
 import { flag, printJson, str, type CliCommand } from '../command';
 import { fmt } from '../cohort-args';
 
@@ -9,13 +9,12 @@ const runs: CliCommand = {
   usage: 'cohort-relay runs [--audience-id LOCAL_ID] [--run ID] [--limit N] [--json]',
   options: { json: { type: 'boolean' }, 'audience-id': { type: 'string' }, run: { type: 'string' }, limit: { type: 'string' } },
   async run(ctx) {
-    const app = await CohortRelayApp.open({ env: ctx.env });
-    try {
+    return withApp(ctx.env, async (app) => {
       const runId = str(ctx, 'run');
       if (runId) {
-        const run = app.store.runs.get(Number(runId));
-        if (!run) throw new AppError('INVALID_ARGUMENT', `No run ${runId}. Run "cohort-relay runs" to list them.`);
-        const calls = app.store.runs.apiCalls(run.id);
+        const found = runWithCalls(app, Number(runId));
+        if (!found) throw new AppError('INVALID_ARGUMENT', `No run ${runId}. Run "cohort-relay runs" to list them.`);
+        const { run, calls } = found;
         if (flag(ctx, 'json')) printJson(ctx, { run, calls });
         else {
           ctx.stdout.write(`Run ${run.id}: ${run.status}, +${fmt(run.adds)} −${fmt(run.removes)}, ${run.callsUsed} calls${run.errorMessage ? `; ${run.errorMessage}` : ''}\n`);
@@ -24,7 +23,7 @@ const runs: CliCommand = {
         return 0;
       }
       const audienceId = str(ctx, 'audience-id');
-      const list = app.store.runs.list({ audienceId: audienceId ? Number(audienceId) : undefined, limit: Number(str(ctx, 'limit') ?? 50) });
+      const list = listRuns(app, { audienceId: audienceId ? Number(audienceId) : undefined, limit: Number(str(ctx, 'limit') ?? 50) });
       if (flag(ctx, 'json')) printJson(ctx, { runs: list });
       else if (list.length === 0) ctx.stdout.write('No sync has run yet.\n');
       else
@@ -35,9 +34,7 @@ const runs: CliCommand = {
           );
         }
       return 0;
-    } finally {
-      app.close();
-    }
+    });
   },
 };
 export default runs;

@@ -1,6 +1,5 @@
 import { AppError } from '../../../shared/errors';
-import { CohortRelayApp } from '../../core/app';
-import { cadenceProblem, clearSchedule, listSchedules, nextRunOf, pauseSchedule, setSchedule, type Cadence } from '../../core/engine';
+import { cadenceProblem, clearSchedule, listSchedules, nextRunOf, pauseSchedule, setSchedule, withApp, type Cadence } from '../../core/engine/ops';
 import { flag, printJson, str, type CliCommand } from '../command';
 
 const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
@@ -41,8 +40,7 @@ const schedule: CliCommand = {
   allowPositionals: true,
   async run(ctx) {
     const action = ctx.positionals[0] ?? 'list';
-    const app = await CohortRelayApp.open({ env: ctx.env });
-    try {
+    return withApp(ctx.env, async (app) => {
       const idText = str(ctx, 'audience-id');
       const needId = () => {
         const id = Number(idText);
@@ -78,9 +76,7 @@ const schedule: CliCommand = {
         default:
           throw new AppError('INVALID_ARGUMENT', `Unknown schedule action "${action}": use add, list, remove, pause or resume.`);
       }
-    } finally {
-      app.close();
-    }
+    });
   },
 };
 export default schedule;

@@ -1,9 +1,7 @@
-import { CohortRelayApp } from '../../core/app';
-import { audienceView } from '../../core/engine/views';
+import { audienceStatuses, rateText, withApp } from '../../core/engine/ops';
 import { flag, printJson, type CliCommand } from '../command';
 import { fmt } from '../cohort-args';
 import { holdNextSteps } from '../removal-args';
-import { latestMatchRates, rateText } from '../../core/sync/match-rate';
 
 /** `cohort-relay status`: every audience with its state, sizes, last and next sync, and calls left today. */
 const status: CliCommand = {
@@ -11,61 +9,27 @@ const status: CliCommand = {
   usage: 'cohort-relay status [--refresh] [--json]',
   options: { json: { type: 'boolean' }, refresh: { type: 'boolean' } },
   async run(ctx) {
-    const app = await CohortRelayApp.open({ env: ctx.env });
-    try {
-      const rows = [];
-      for (const a of app.store.audiences.list()) {
-        if (flag(ctx, 'refresh') && a.tiktokAudienceId) await app.sync.refreshStatus(a.id).catch(() => undefined);
-        // The same state and words as the desktop app's audiences table (unavailable: with the way out).
-        const view = audienceView(app.store, app.store.audiences.require(a.id), { now: new Date(), nextRun: (x) => app.scheduler.nextRun(x), running: () => false, quota: (id) => app.sync.quota(id) });
-        const run = app.store.runs.list({ audienceId: a.id, limit: 1 })[0];
-        const quota = app.sync.quota(a.id);
-        const next = app.scheduler.nextRun(a);
-        rows.push({
-          id: a.id,
-          name: a.name,
-          advertiserId: a.advertiserId,
-          tiktokAudienceId: a.tiktokAudienceId,
-          key: a.keys.map((k) => k.key).join('+'),
-          state: view.state,
-          stateMessage: view.stateMessage,
-          coverNum: view.coverNum,
-          // matched ÷ sent, and matched ÷ every row of the file (invalid rows included): the honest one.
-          matchRate: latestMatchRates(app.store, a.id),
-          localSize: app.store.snapshots.meta(a.id)?.entryCount ?? 0,
-          lastSync: run ? { at: run.finishedAt ?? run.startedAt, status: run.status, error: run.errorMessage } : null,
-          nextSync: next?.toISOString() ?? null,
-          cadence: a.cadence,
-          paused: a.paused,
-          callsLeftToday: quota.left,
-          dailyBudget: quota.budget,
-          removalLimitPct: a.removalLimitPct,
-          removalMode: a.removalMode,
-          hold: view.hold,
-        });
-      }
-      if (flag(ctx, 'json')) printJson(ctx, { audiences: rows, pausedAll: app.scheduler.paused });
-      else if (rows.length === 0) ctx.stdout.write('No audiences yet. Create one with "cohort-relay sync --csv FILE --key email --advertiser ID --audience NAME".\n');
-      else {
-        for (const r of rows) {
-          ctx.stdout.write(
-            `#${r.id} ${r.name} [${r.state}] key ${r.key}, TikTok matched ${r.coverNum === null ? '—' : fmt(r.coverNum)}, local ${fmt(r.localSize)}, ` +
-              `last ${r.lastSync ? `${r.lastSync.status} ${r.lastSync.at}` : 'never'}, next ${r.paused ? 'paused' : (r.nextSync ?? 'manual')}, calls left ${r.callsLeftToday}/${r.dailyBudget}\n`,
-          );
-          if (r.removalMode === 'added-only') ctx.stdout.write('   Removes only people Cohort Relay added (its other members stay); sync --removal-mode mirror to make it hold exactly the file\n');
-          const m = r.matchRate;
-          if (m && m.matched !== null) {
-            ctx.stdout.write(`   Match rate ${rateText(m.ofSent)} of ${fmt(m.sent)} sent${m.rows === null ? '' : `, ${rateText(m.ofRows)} of all ${fmt(m.rows)} rows in the file (invalid rows included)`}\n`);
-          }
-          if (r.stateMessage && ['unavailable', 'needs_reconnect', 'error', 'expiring', 'expired'].includes(r.state)) ctx.stdout.write(`   ${r.stateMessage}\n`);
-          // A held sync needs the user: the numbers and what to run.
-          if (r.hold?.state === 'held') ctx.stdout.write(`   Sync held: ${r.hold.message}\n${holdNextSteps(r.id, { sameCommand: false, reason: r.hold.reason }).map((l) => `   ${l}`).join('\n')}\n`);
+    // The same state and words as the desktop app's audiences table (unavailable: with the way out).
+    const { audiences: rows, pausedAll } = await withApp(ctx.env, (app) => audienceStatuses(app, { refresh: flag(ctx, 'refresh') }));
+    if (flag(ctx, 'json')) printJson(ctx, { audiences: rows, pausedAll });
+    else if (rows.length === 0) ctx.stdout.write('No audiences yet. Create one with "cohort-relay sync --csv FILE --key email --advertiser ID --audience NAME".\n');
+    else {
+      for (const r of rows) {
+        ctx.stdout.write(
+          `#${r.id} ${r.name} [${r.state}] key ${r.key}, TikTok matched ${r.coverNum === null ? '—' : fmt(r.coverNum)}, local ${fmt(r.localSize)}, ` +
+            `last ${r.lastSync ? `${r.lastSync.status} ${r.lastSync.at}` : 'never'}, next ${r.paused ? 'paused' : (r.nextSync ?? 'manual')}, calls left ${r.callsLeftToday}/${r.dailyBudget}\n`,
+        );
+        if (r.removalMode === 'added-only') ctx.stdout.write('   Removes only people Cohort Relay added (its other members stay); sync --removal-mode mirror to make it hold exactly the file\n');
+        const m = r.matchRate;
+        if (m && m.matched !== null) {
+          ctx.stdout.write(`   Match rate ${rateText(m.ofSent)} of ${fmt(m.sent)} sent${m.rows === null ? '' : `, ${rateText(m.ofRows)} of all ${fmt(m.rows)} rows in the file (invalid rows included)`}\n`);
         }
+        if (r.stateMessage && ['unavailable', 'needs_reconnect', 'error', 'expiring', 'expired'].includes(r.state)) ctx.stdout.write(`   ${r.stateMessage}\n`);
+        // A held sync needs the user: the numbers and what to run.
+        if (r.hold?.state === 'held') ctx.stdout.write(`   Sync held: ${r.hold.message}\n${holdNextSteps(r.id, { sameCommand: false, reason: r.hold.reason }).map((l) => `   ${l}`).join('\n')}\n`);
       }
-      return 0;
-    } finally {
-      app.close();
     }
+    return 0;
   },
 };
 export default status;

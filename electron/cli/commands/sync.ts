@@ -1,10 +1,8 @@
 import { AppError } from '../../../shared/errors';
-import { writeRejectsCsv } from '../../core/cohort';
-import { CohortRelayApp } from '../../core/app';
+import { AudienceUse, confirmRemovals, findOrCreateAudience, holdOf, planAudience, quotaOf, requireAudience, setRemovalLimit, syncAudience, withApp, writeRejects } from '../../core/engine/ops';
 import { printJson, flag, str, type CliCommand } from '../command';
 import { COHORT_OPTIONS, COHORT_USAGE, fmt, parseCohortArgs } from '../cohort-args';
 import { EXIT_HELD, holdJson, holdNextSteps, parseRemovalLimit, parseRemovalMode } from '../removal-args';
-import { AudienceUse } from '../../core/engine/audience-use';
 import { CREATE_OPTION_FLAGS, setCreateOptionsFromFlags } from './use';
 
 /**
@@ -27,10 +25,9 @@ const sync: CliCommand = {
     if (!name && !tiktokAudienceId) throw new AppError('INVALID_ARGUMENT', 'Name the audience: --audience NAME (created when missing) or --audience-id ID (an existing TikTok audience).');
     // An audience that exists at TikTok only loses people this app added unless --removal-mode mirror is chosen.
     const removalMode = parseRemovalMode(str(ctx, 'removal-mode'));
-    const app = await CohortRelayApp.open({ env: ctx.env });
-    try {
-      const connectionId = app.store.connections.findByAdvertiser(advertiserId)?.id ?? null;
-      const audience = await app.sync.ensureAudience({ advertiserId, connectionId, name, tiktokAudienceId, key: args.key, column: args.column, keys: args.keys ?? undefined, sourcePath: args.csv, suppressPath: args.suppress, profile: args.profile, api: flag(ctx, 'partner') ? 'segment' : undefined, removalMode });
+    return withApp(ctx.env, async (app) => {
+      // The desktop app's rule: an audience TikTok already has is synced into only when named by --audience-id.
+      const audience = await findOrCreateAudience(app, { advertiserId, name, tiktokAudienceId, key: args.key, column: args.column, keys: args.keys ?? undefined, sourcePath: args.csv, suppressPath: args.suppress, profile: args.profile, api: flag(ctx, 'partner') ? 'segment' : undefined, removalMode });
       // Creation options (#14 §1): kept with the audience and sent when this sync creates it at TikTok.
       if ((await setCreateOptionsFromFlags(ctx, new AudienceUse(app), audience.id, { onlyBeforeCreate: true })) === 'already-created') {
         ctx.stderr.write(`note: "${audience.name}" already exists at TikTok; --retention-days, --enhancement and --sub-type apply only when it is created.\n`);
@@ -38,17 +35,17 @@ const sync: CliCommand = {
       const dryRun = flag(ctx, 'dry-run');
       // The audience's removal limit is kept with it, like its source; scheduled syncs use it too.
       const maxRemovals = str(ctx, 'max-removals');
-      if (maxRemovals !== undefined) app.sync.setRemovalLimit(audience.id, parseRemovalLimit(maxRemovals));
+      if (maxRemovals !== undefined) setRemovalLimit(app, audience.id, parseRemovalLimit(maxRemovals));
       let confirmNote: string | null = null;
       if (flag(ctx, 'confirm-removals')) {
         if (dryRun) throw new AppError('INVALID_ARGUMENT', '--confirm-removals sends the held change and --dry-run sends nothing: give one of them.');
         // Exactly the change that was held and shown; if the file changed since, the run checks it again.
-        if (app.sync.hold(audience.id)) app.sync.confirmRemovals(audience.id);
+        if (holdOf(app, audience.id)) confirmRemovals(app, audience.id);
         else confirmNote = 'No sync of this audience was held, so --confirm-removals had nothing to confirm (it confirms a sync that was held and shown to you).';
       }
-      const outcome = dryRun ? await app.sync.plan(audience.id, ctx.signal) : await app.sync.sync(audience.id, 'cli', ctx.signal);
-      if (args.rejects) await writeRejectsCsv(outcome.rejects as Parameters<typeof writeRejectsCsv>[0], args.rejects);
-      const quota = app.sync.quota(audience.id);
+      const outcome = dryRun ? await planAudience(app, audience.id, ctx.signal) : await syncAudience(app, audience.id, 'cli', ctx.signal);
+      if (args.rejects) await writeRejects(outcome.rejects, args.rejects);
+      const quota = quotaOf(app, audience.id);
       const out = {
         audienceId: outcome.tiktokAudienceId,
         localAudienceId: audience.id,
@@ -68,8 +65,8 @@ const sync: CliCommand = {
         error: outcome.error,
         runId: outcome.runId,
         perKey: outcome.perKey,
-        removalLimitPct: app.store.audiences.require(audience.id).removalLimitPct,
-        removalMode: app.store.audiences.require(audience.id).removalMode,
+        removalLimitPct: requireAudience(app, audience.id).removalLimitPct,
+        removalMode: requireAudience(app, audience.id).removalMode,
         hold: holdJson(outcome.hold),
         ...outcome.counts,
       };
@@ -93,9 +90,7 @@ const sync: CliCommand = {
       }
       if (outcome.status === 'held') return EXIT_HELD;
       return outcome.status === 'failed' || outcome.status === 'cancelled' ? 1 : 0;
-    } finally {
-      app.close();
-    }
+    });
   },
 };
 export default sync;

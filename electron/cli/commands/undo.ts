@@ -1,5 +1,5 @@
 import { AppError } from '../../../shared/errors';
-import { CohortRelayApp } from '../../core/app';
+import { undoLastSync, undoPreview, withApp } from '../../core/engine/ops';
 import { flag, printJson, str, type CliCommand } from '../command';
 import { fmt } from '../cohort-args';
 
@@ -15,20 +15,18 @@ const undo: CliCommand = {
   async run(ctx) {
     const id = Number(str(ctx, 'audience-id'));
     if (!Number.isInteger(id) || id <= 0) throw new AppError('INVALID_ARGUMENT', 'Missing --audience-id LOCAL_ID: the audience number "cohort-relay status" shows.');
-    const app = await CohortRelayApp.open({ env: ctx.env });
-    try {
+    return withApp(ctx.env, async (app) => {
       if (flag(ctx, 'dry-run')) {
         // What the undo would change and cost; nothing is sent and the schedule is left as it is.
-        const { run, outcome: p } = await app.sync.undoPreview(id, ctx.signal);
-        if (p.error && p.error.code !== 'AUDIENCE_TOO_SMALL') throw new AppError(p.error.code, p.error.message, { retryable: p.error.retryable });
-        if (flag(ctx, 'json')) printJson(ctx, { dryRun: true, runId: run.id, runStartedAt: run.startedAt, adds: p.adds, removes: p.removes, calls: p.callsPlanned, callsLeft: p.callsLeft, deferredUntil: p.deferredUntil, pausesSchedule: true, warning: p.error?.message ?? p.deferredReason ?? null });
+        const p = await undoPreview(app, id, ctx.signal);
+        if (flag(ctx, 'json')) printJson(ctx, { dryRun: true, runId: p.runId, runStartedAt: p.runStartedAt, adds: p.adds, removes: p.removes, calls: p.calls, callsLeft: p.quotaLeft, deferredUntil: p.deferredUntil, pausesSchedule: p.pausesSchedule, warning: p.warning });
         else {
-          ctx.stdout.write(`Undo of the sync of ${run.startedAt} (run ${run.id}) would re-add ${fmt(p.adds)}, remove ${fmt(p.removes)}, use ${p.callsPlanned} ${p.callsPlanned === 1 ? 'call' : 'calls'} (${p.callsLeft} left today) and pause the schedule. Nothing was sent.\n`);
+          ctx.stdout.write(`Undo of the sync of ${p.runStartedAt} (run ${p.runId}) would re-add ${fmt(p.adds)}, remove ${fmt(p.removes)}, use ${p.calls} ${p.calls === 1 ? 'call' : 'calls'} (${p.quotaLeft} left today) and pause the schedule. Nothing was sent.\n`);
           if (p.deferredUntil) ctx.stdout.write(`Today's calls do not cover it: the rest would wait until ${p.deferredUntil}.\n`);
         }
         return 0;
       }
-      const o = await app.sync.undo(id, ctx.signal);
+      const o = await undoLastSync(app, id, ctx.signal);
       if (flag(ctx, 'json')) printJson(ctx, { audienceId: o.tiktokAudienceId, status: o.status, adds: o.adds, removes: o.removes, callsUsed: o.callsUsed, deferredUntil: o.deferredUntil, schedulePaused: o.schedulePaused, error: o.error });
       else {
         const counts = `+${fmt(o.adds)} added back, −${fmt(o.removes)} removed, ${o.callsUsed} calls.`;
@@ -40,9 +38,7 @@ const undo: CliCommand = {
         if (o.error && o.status === 'failed') ctx.stderr.write(`error: ${o.error.message}\n`);
       }
       return o.status === 'failed' ? 1 : 0;
-    } finally {
-      app.close();
-    }
+    });
   },
 };
 export default undo;

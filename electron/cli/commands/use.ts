@@ -1,8 +1,7 @@
 import { AppError } from '../../../shared/errors';
 import { LOOKALIKE_OS, LOOKALIKE_SIZES, type ApplyMode, type LookalikeOs, type LookalikeSize } from '../../../shared/ipc/audience-use-dto';
 import { LOOKALIKE_LOCATIONS, describeApply, describeDeleteAtTiktok, describeLookalike, describeRefresh, describeShare, describeUnshare, locationName } from '../../../shared/audience-use-text';
-import { CohortRelayApp } from '../../core/app';
-import { AudienceUse } from '../../core/engine/audience-use';
+import { AudienceUse, requireAudience, withApp } from '../../core/engine/ops';
 import { flag, printJson, str, type CliCommand, type CliContext } from '../command';
 
 const USAGE = [
@@ -119,10 +118,9 @@ const use: CliCommand = {
   async run(ctx) {
     const [sub, ...extra] = ctx.positionals;
     if (!sub || extra.length > 0) throw new AppError('INVALID_ARGUMENT', `Say what to do: ${USAGE}`);
-    const app = await CohortRelayApp.open({ env: ctx.env });
-    try {
+    return withApp(ctx.env, async (app) => {
       const u = new AudienceUse(app);
-      const name = (id: number): string => app.store.audiences.require(id).name;
+      const name = (id: number): string => requireAudience(app, id).name;
       switch (sub) {
         case 'adgroups': {
           const v = await u.adGroups(one(ctx));
@@ -201,13 +199,7 @@ const use: CliCommand = {
           const ids = [...new Set(audienceIds(ctx))];
           if (!flag(ctx, 'yes')) {
             // The preview reads who uses each audience (apply log) and counts lookalikes seeded from it: nothing changes.
-            const facts = [];
-            for (const id of ids) {
-              const a = app.store.audiences.require(id);
-              const adGroups = a.tiktokAudienceId ? (await u.usage(id)).length : 0;
-              facts.push({ name: a.name, adGroups, lookalikes: app.store.settings.get<unknown[]>(`audience.lookalikes.${id}`, []).length });
-            }
-            return preview(ctx, describeDeleteAtTiktok(facts), 'delete them');
+            return preview(ctx, describeDeleteAtTiktok(await u.deleteFacts(ids)), 'delete them');
           }
           const r = await u.deleteAtTiktok(ids);
           return done(ctx, { done: true, ...r }, r.deleted.map((d) => `Deleted "${d.name}" at TikTok and here${d.detachedFrom ? ` (detached from ${d.detachedFrom} ad group${d.detachedFrom === 1 ? '' : 's'} first)` : ''}.`).join('\n'));
@@ -228,9 +220,7 @@ const use: CliCommand = {
         default:
           throw new AppError('INVALID_ARGUMENT', `Unknown "use ${sub}". ${USAGE}`);
       }
-    } finally {
-      app.close();
-    }
+    });
   },
 };
 export default use;

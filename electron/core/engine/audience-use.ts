@@ -132,6 +132,19 @@ export class AudienceUse {
     return this.app.store.settings.get<StoredLookalike[]>(lookalikesKey(id), []);
   }
 
+  /**
+   * What deleting these audiences at TikTok would touch, read without changing anything: per audience the ad groups
+   * using it (TikTok's apply log, only for one that exists there) and the lookalikes made here from it.
+   */
+  async deleteFacts(ids: readonly number[]): Promise<{ name: string; adGroups: number; lookalikes: number }[]> {
+    const facts = [];
+    for (const id of ids) {
+      const a = this.app.store.audiences.require(id);
+      facts.push({ name: a.name, adGroups: a.tiktokAudienceId ? (await this.usage(id)).length : 0, lookalikes: this.stored(id).length });
+    }
+    return facts;
+  }
+
   /** Lookalikes made here from the audience, with their reach at TikTok when it can be read. */
   async lookalikes(id: number): Promise<LookalikeView[]> {
     const a = this.app.store.audiences.require(id);

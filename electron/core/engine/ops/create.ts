@@ -1,0 +1,61 @@
+/**
+ * The one audience-creation rule, the same through every host (the desktop app's `audiences:create`, `cohort-relay
+ * sync --audience NAME`): a new audience is never silently joined to an audience TikTok already has. An existing
+ * TikTok audience is synced into only when the user names it by its TikTok id (the app's "existing audience" pick,
+ * `--audience-id`): its members were uploaded by hand or by another tool, and a sync into it changes who that
+ * audience targets. A same-named audience of the same kind (customer file or partner) is refused with both ways out.
+ */
+import { AppError } from '../../../../shared/errors';
+import type { AudienceRecord } from '../../store/audiences-repo';
+import type { AudienceSpec } from '../../sync/sync-service';
+import { tiktokAudienceApi, tiktokPartnerApi } from '../../sync/tiktok-audience-api';
+import type { UseHooks } from '../audience-use';
+import type { App } from './app';
+
+export type { AudienceSpec } from '../../sync/sync-service';
+
+/** What the creation rule asks TikTok about: the name a new audience would get in an ad account. */
+export interface NewAudienceName {
+  advertiserId: string;
+  connectionId: string | null;
+  name: string;
+  api?: 'file' | 'segment';
+}
+
+/** The refusal, with both ways out in the words of every host. */
+export function namesakeMessage(name: string, advertiserId: string, tiktokAudienceId: string): string {
+  return (
+    `TikTok already has an audience named "${name}" in ad account ${advertiserId} (TikTok id ${tiktokAudienceId}), and Cohort Relay does not take over an audience it did not create unless you pick it. ` +
+    `To sync into that audience, pick it as an existing audience (on the command line: --audience-id ${tiktokAudienceId}); to create a new audience, choose another name.`
+  );
+}
+
+/**
+ * Refuses a new audience whose name an audience of the same kind at TikTok already has (a read of the ad account's
+ * audience list; nothing is created). `hooks`: what the host wraps TikTok calls in (the sandbox, re-connect marks).
+ */
+export async function refuseTiktokNamesake(app: App, req: NewAudienceName, hooks: Pick<UseHooks, 'prepare' | 'remote'> = {}): Promise<void> {
+  await hooks.prepare?.({ connectionId: req.connectionId, advertiserId: req.advertiserId });
+  const ask = async () => {
+    const client = await app.clientFor({ connectionId: req.connectionId, advertiserId: req.advertiserId });
+    const partner = req.api === 'segment';
+    const found = await (partner ? tiktokPartnerApi(client, req.advertiserId) : tiktokAudienceApi(client, req.advertiserId)).findByName(req.name);
+    // A partner audience never takes a customer-file namesake's name as its own, nor the reverse: those are different audiences.
+    return found.find((r) => ((r.audienceType ?? '').toLowerCase() === 'partner') === partner);
+  };
+  const namesake = await (hooks.remote ? hooks.remote(req.connectionId, ask) : ask());
+  if (namesake) throw new AppError('INVALID_ARGUMENT', namesakeMessage(req.name, req.advertiserId, namesake.audienceId));
+}
+
+/**
+ * The local audience a sync names (by name, or by TikTok id to adopt an existing TikTok audience), recorded when new.
+ * A saved audience keeps its key (asking for another is refused with the way out); a new name follows the creation rule.
+ */
+export async function findOrCreateAudience(app: App, spec: Omit<AudienceSpec, 'connectionId'> & { connectionId?: string | null }, hooks: Pick<UseHooks, 'prepare' | 'remote'> = {}): Promise<AudienceRecord> {
+  const connectionId = spec.connectionId ?? app.store.connections.findByAdvertiser(spec.advertiserId)?.id ?? null;
+  if (spec.name && !spec.tiktokAudienceId && !app.store.audiences.findByName(spec.advertiserId, spec.name)) {
+    await refuseTiktokNamesake(app, { advertiserId: spec.advertiserId, connectionId, name: spec.name, api: spec.api }, hooks);
+  }
+  return app.sync.ensureAudience({ ...spec, connectionId });
+}
+

@@ -1,0 +1,27 @@
+/** Syncing a saved audience: its dry run, a sync, an erasure's REMOVE, and the rejects report of a read. */
+import { writeRejectsCsv, type RejectRecord } from '../../cohort';
+import type { RunTrigger } from '../../store/runs-repo';
+import type { SyncOutcome } from '../../sync/sync-runner';
+import type { App } from './app';
+
+export type { SyncOutcome } from '../../sync/sync-runner';
+
+/** What a sync of the audience would send and cost now; nothing is sent. */
+export function planAudience(app: App, audienceId: number, signal?: AbortSignal): Promise<SyncOutcome> {
+  return app.sync.plan(audienceId, signal);
+}
+
+/** Syncs the audience now, inside its calls for the day (the rest is deferred to the next window). */
+export function syncAudience(app: App, audienceId: number, trigger: RunTrigger, signal?: AbortSignal): Promise<SyncOutcome> {
+  return app.sync.sync(audienceId, trigger, signal);
+}
+
+/** Sends the audience's queued erasure (one REMOVE), as a run of the sync log. */
+export function eraseFromAudience(app: App, audienceId: number, signal?: AbortSignal): Promise<SyncOutcome> {
+  return app.sync.erase(audienceId, { signal });
+}
+
+/** Writes the rejected rows of a read (masked values) as a rejects report: row, reason, value. */
+export function writeRejects(rejects: readonly unknown[], outPath: string): Promise<void> {
+  return writeRejectsCsv(rejects as readonly RejectRecord[], outPath);
+}

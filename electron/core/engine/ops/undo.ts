@@ -1,0 +1,34 @@
+/** Undo an audience's last sync that changed TikTok (the inverse change), and its dry run. */
+import { AppError } from '../../../../shared/errors';
+import type { UndoPreviewView } from '../../../../shared/ipc/dto';
+import type { SyncOutcome } from '../../sync/sync-runner';
+import type { App } from './app';
+
+/**
+ * What undoing the audience's last sync would re-add, remove and cost; nothing is sent and the schedule is left as
+ * it is. A refusal (nothing to undo, a sync running) throws; an undo that would break TikTok's 1,000 floor is a warning.
+ */
+export async function undoPreview(app: App, audienceId: number, signal?: AbortSignal): Promise<UndoPreviewView> {
+  const a = app.store.audiences.require(audienceId);
+  const { run, outcome: o } = await app.sync.undoPreview(audienceId, signal);
+  if (o.error && o.error.code !== 'AUDIENCE_TOO_SMALL') throw new AppError(o.error.code, o.error.message, { retryable: o.error.retryable });
+  return {
+    audienceId,
+    runId: run.id,
+    runStartedAt: run.startedAt,
+    adds: o.adds,
+    removes: o.removes,
+    calls: o.callsPlanned,
+    quotaLeft: o.callsLeft,
+    dailyBudget: app.sync.dailyBudget,
+    fitsToday: a.api === 'segment' || o.callsPlanned <= o.callsLeft,
+    deferredUntil: o.deferredUntil,
+    pausesSchedule: true,
+    warning: o.error?.message ?? o.deferredReason ?? null,
+  };
+}
+
+/** Sends the inverse of the audience's last sync and pauses its schedule (unless nothing was sent). */
+export function undoLastSync(app: App, audienceId: number, signal?: AbortSignal): Promise<SyncOutcome & { schedulePaused: boolean }> {
+  return app.sync.undo(audienceId, signal);
+}
