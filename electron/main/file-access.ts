@@ -8,7 +8,7 @@
  * - Writing: a rejects report goes where the user chooses in main's save dialog; the page's outPath is refused.
  */
 import path from 'node:path';
-import type { FileGrants, ReportTargets } from '../core/file-grants';
+import type { FileGrants, ReportTargets } from '../core/engine/host-support';
 import { FILE_GIVEN_CHANNEL } from '../../shared/ipc/channels';
 import type { InvokeEventLike, IpcMainLike, SenderFrameLike } from './registrar';
 

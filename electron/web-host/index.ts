@@ -14,7 +14,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { resolveDataDir } from '../core/paths';
+import { resolveDataDir } from '../core/engine/host-support';
 import { API_ENVIRONMENTS } from '../../shared/ipc/dto';
 import type { ApiEnvironment } from '../../shared/ipc/dto';
 import { toErrorShape } from '../../shared/errors';

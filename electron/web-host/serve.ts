@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEngineProcess, type EngineProcess, type SpawnEngine } from '../core/engine/engine-client';
-import { systemBrowser } from '../core/system-browser';
+import { systemBrowser } from '../core/engine/host-support';
 import { AppError } from '../../shared/errors';
 import type { ApiEnvironment } from '../../shared/ipc/dto';
 import type { EngineInit } from '../../shared/ipc/engine-host';

@@ -1,7 +1,4 @@
-import { resolveDataDir } from '../../core/paths';
-import { MemorySecretStore } from '../../core/secrets';
-import { Store } from '../../core/store';
-import { ConnectionService, openConnectionService, type EnvTokenReport, type HealthResult } from '../../core/tiktok/connections';
+import { openConnections, resolveDataDir, type EnvTokenReport, type HealthResult } from '../../core/engine/host-support';
 import { flag, printJson, type CliCommand, type CliContext } from '../command';
 
 /** `cohort-relay accounts`: the TikTok connections, their ad accounts and status; --check asks TikTok. */
@@ -15,23 +12,23 @@ the stored connections — and exits 1 with TikTok's reason when it refuses the 
 token of another environment).`,
   options: { json: { type: 'boolean' }, check: { type: 'boolean' } },
   async run(ctx) {
-    const store = Store.open(resolveDataDir(ctx.env));
+    const connections = await openConnections(resolveDataDir(ctx.env), ctx.env);
     try {
       const health = new Map<string, HealthResult>();
       const envToken = Boolean(ctx.env.TIKTOK_ACCESS_TOKEN?.trim());
       let envCheck: EnvTokenReport | null = null;
       if (envToken) {
         // The environment's token replaces every stored one, so no keychain is opened (cron and CI have none).
-        const service = new ConnectionService({ repo: store.connections, secrets: new MemorySecretStore(), env: ctx.env });
+        const service = connections.withEnvToken();
         envCheck = await service.checkEnvToken(ctx.signal);
         if (flag(ctx, 'check')) for (const c of service.listConnections()) health.set(c.id, await service.healthCheck(c.id, ctx.signal));
       } else if (flag(ctx, 'check')) {
         // Only --check touches the keychain and the network; a plain listing reads SQLite alone.
-        const { service } = await openConnectionService({ repo: store.connections, env: ctx.env });
+        const { service } = await connections.withKeychain();
         for (const c of service.listConnections()) health.set(c.id, await service.healthCheck(c.id, ctx.signal));
       }
       const failed = [...health.values()].some((h) => !h.ok) || envCheck?.ok === false ? 1 : 0;
-      const list = store.connections.list();
+      const list = connections.list();
       if (flag(ctx, 'json')) {
         printJson(ctx, { connections: list.map((c) => ({ ...c, ...(health.has(c.id) ? { check: health.get(c.id) } : {}) })), envToken, ...(envCheck ? { envTokenCheck: envCheck } : {}) });
         return failed;
@@ -55,7 +52,7 @@ token of another environment).`,
       if (envToken) ctx.stdout.write('TIKTOK_ACCESS_TOKEN is set: it is used instead of the stored tokens.\n');
       return failed;
     } finally {
-      store.close();
+      connections.close();
     }
   },
 };

@@ -1,11 +1,15 @@
 import { AppError } from '../../../shared/errors';
-import { resolveDataDir } from '../../core/paths';
-import { Store } from '../../core/store';
-import { resolveApiBase } from '../../core/tiktok/client';
-import { keychainFix, type OpenedSecretStore } from '../../core/secrets';
-import { openConnectionService, type ConnectResult } from '../../core/tiktok/connections';
-import { systemBrowser } from '../../core/system-browser';
-import { DEFAULT_LOGIN_TIMEOUT_MS, DEFAULT_REDIRECT_URI, formatDuration, REDIRECT_URI_SETTING, resolveRedirectUri } from '../../core/tiktok/oauth';
+import {
+  DEFAULT_LOGIN_TIMEOUT_MS,
+  DEFAULT_REDIRECT_URI,
+  formatDuration,
+  openConnections,
+  resolveApiBase,
+  resolveDataDir,
+  systemBrowser,
+  type ConnectResult,
+  type OpenedSecretStore,
+} from '../../core/engine/host-support';
 import { flag, printJson, str, type CliCommand, type CliContext } from '../command';
 
 const USAGE = `cohort-relay login [--app-id ID] [--secret-stdin] [--no-browser] [--redirect-uri URL] [--api-base URL] [--json]
@@ -61,9 +65,9 @@ const login: CliCommand = {
       ctx.stderr.write('note: a token given on the command line stays in your shell history and is visible to other users of this machine; prefer --token-stdin.\n');
     }
 
-    const store = Store.open(resolveDataDir(ctx.env));
+    const connections = await openConnections(resolveDataDir(ctx.env), ctx.env);
     try {
-      const { service, keychain } = await openConnectionService({ repo: store.connections, env: ctx.env });
+      const { service, keychain } = await connections.withKeychain();
       const envToken = ctx.env.TIKTOK_ACCESS_TOKEN?.trim();
       let result: ConnectResult;
 
@@ -82,15 +86,15 @@ const login: CliCommand = {
         const advertiserIds = (ctx.values['advertiser-id'] as string[] | undefined) ?? [];
 
         if (token !== undefined) {
-          requirePersistent(keychain);
+          requirePersistent(keychain, connections.keychainFix());
           result = await service.connectWithToken({ apiBase, token, appId, appSecret, advertiserIds, signal: ctx.signal });
         } else if (envToken) {
           result = await service.connectWithToken({ apiBase, token: envToken, appId, appSecret, advertiserIds, storeSecrets: false, signal: ctx.signal });
         } else {
           if (!appId) throw new AppError('INVALID_ARGUMENT', 'Missing the TikTok app id: pass --app-id ID or set TIKTOK_APP_ID (My Apps > Basic Information in TikTok for Business). Or use --token-stdin, or --sandbox.');
           if (!appSecret) throw new AppError('INVALID_ARGUMENT', 'Missing the TikTok app secret: set TIKTOK_APP_SECRET, or pipe it with --secret-stdin (it is never taken as a flag).');
-          const redirect = resolveRedirectUri({ flag: str(ctx, 'redirect-uri'), env: ctx.env, stored: store.settings.get<string | null>(REDIRECT_URI_SETTING, null) });
-          requirePersistent(keychain);
+          const redirect = connections.redirectUri(str(ctx, 'redirect-uri'));
+          requirePersistent(keychain, connections.keychainFix());
           const opener = flag(ctx, 'no-browser') ? null : systemBrowser(ctx.env);
           result = await service.loginWithOAuth({
             apiBase,
@@ -112,18 +116,18 @@ const login: CliCommand = {
       report(ctx, result);
       return 0;
     } finally {
-      store.close();
+      connections.close();
     }
   },
 };
 export default login;
 
 /** The CLI exits right after signing in, so a token kept in memory would be lost at once: refuse, and say what works. */
-function requirePersistent(keychain: OpenedSecretStore): void {
+function requirePersistent(keychain: OpenedSecretStore, keychainFix: string): void {
   if (keychain.persistent) return;
   throw new AppError(
     'KEYCHAIN_UNAVAILABLE',
-    `No system keychain is available (${keychain.cause ?? 'unknown cause'}), so the command line cannot keep a TikTok token: it would be lost as soon as login exits. ${keychainFix()} For scheduled or headless runs, set TIKTOK_ACCESS_TOKEN instead (login then saves only the connection's details).`,
+    `No system keychain is available (${keychain.cause ?? 'unknown cause'}), so the command line cannot keep a TikTok token: it would be lost as soon as login exits. ${keychainFix} For scheduled or headless runs, set TIKTOK_ACCESS_TOKEN instead (login then saves only the connection's details).`,
   );
 }
 

@@ -1,7 +1,5 @@
 import { AppError } from '../../../shared/errors';
-import { resolveDataDir } from '../../core/paths';
-import { Store } from '../../core/store';
-import { openConnectionService } from '../../core/tiktok/connections';
+import { openConnections, resolveDataDir } from '../../core/engine/host-support';
 import { flag, printJson, str, type CliCommand } from '../command';
 
 /** `cohort-relay logout`: revoke and forget a connection's token; audiences and sync history stay. */
@@ -10,9 +8,9 @@ const logout: CliCommand = {
   usage: 'cohort-relay logout [--connection ID] [--json]   (ID from "cohort-relay accounts"; optional when only one is connected)',
   options: { connection: { type: 'string' }, json: { type: 'boolean' } },
   async run(ctx) {
-    const store = Store.open(resolveDataDir(ctx.env));
+    const connections = await openConnections(resolveDataDir(ctx.env), ctx.env);
     try {
-      const all = store.connections.list();
+      const all = connections.list();
       let id = str(ctx, 'connection');
       if (!id) {
         if (all.length === 0) {
@@ -25,7 +23,7 @@ const logout: CliCommand = {
         }
         id = all[0]!.id;
       }
-      const { service, keychain } = await openConnectionService({ repo: store.connections, env: ctx.env });
+      const { service, keychain } = await connections.withKeychain();
       const before = service.getConnection(id);
       const d = await service.disconnect(id, ctx.signal);
       const warning =
@@ -41,7 +39,7 @@ const logout: CliCommand = {
       }
       return 0;
     } finally {
-      store.close();
+      connections.close();
     }
   },
 };

@@ -1,5 +1,4 @@
-import { resolveDataDir } from '../../core/paths';
-import { inspectDatabase, recoverDatabase } from '../../core/store/recover';
+import { inspectDatabase, recoverDatabase, resolveDataDir } from '../../core/engine/host-support';
 import { flag, printJson, str, type CliCommand } from '../command';
 
 /** `cohort-relay recover`: check the database, and restore a backup or start empty when it is damaged. */
@@ -9,7 +8,7 @@ const recover: CliCommand = {
   options: { list: { type: 'boolean' }, backup: { type: 'string' }, fresh: { type: 'boolean' }, json: { type: 'boolean' } },
   async run(ctx) {
     const dataDir = resolveDataDir(ctx.env);
-    const health = inspectDatabase(dataDir);
+    const health = await inspectDatabase(dataDir);
     if (flag(ctx, 'list')) {
       if (flag(ctx, 'json')) printJson(ctx, { ok: health.ok, problem: health.problem, backups: health.backups.map((b) => ({ file: b.file, at: b.at.toISOString() })) });
       else {
@@ -18,7 +17,7 @@ const recover: CliCommand = {
       }
       return 0;
     }
-    const r = recoverDatabase(dataDir, { fresh: flag(ctx, 'fresh'), backup: str(ctx, 'backup') });
+    const r = await recoverDatabase(dataDir, { fresh: flag(ctx, 'fresh'), backup: str(ctx, 'backup') });
     if (flag(ctx, 'json')) {
       printJson(ctx, r);
       return 0;
