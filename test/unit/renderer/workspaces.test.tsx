@@ -30,15 +30,23 @@ function workspaceEngine(initial: Ws[]) {
   const all = [...initial];
   let active = all[0]!.id;
   const cur = () => all.find((w) => w.id === active)!;
+  /** A workspace's lists wait for this before they answer (a slow engine), when set. */
+  const gates: Record<string, Promise<void> | undefined> = {};
+  const gated = async <T,>(answer: () => T): Promise<T> => {
+    const ws = active;
+    const value = answer();
+    await gates[ws];
+    return value;
+  };
   const view = (): WorkspacesView => ({
     active,
     workspaces: all.map((w) => ({ id: w.id, name: w.name, active: w.id === active, audiences: w.audiences.length, connections: w.connections.length, scheduled: w.audiences.filter((a) => !a.paused).length })),
   });
   const b = useFakeEngine({
-    'settings:get': () => cur().settings,
-    'connections:list': () => cur().connections,
-    'audiences:list': () => cur().audiences,
-    'runs:list': () => cur().runs,
+    'settings:get': () => gated(() => cur().settings),
+    'connections:list': () => gated(() => cur().connections),
+    'audiences:list': () => gated(() => cur().audiences),
+    'runs:list': () => gated(() => cur().runs),
     'workspaces:list': () => view(),
     'workspaces:create': ({ name }) => {
       if (all.some((w) => w.name.toLowerCase() === name.trim().toLowerCase())) throw new AppError('INVALID_ARGUMENT', 'That name is taken.');
@@ -67,6 +75,7 @@ function workspaceEngine(initial: Ws[]) {
   return {
     b,
     view,
+    gates,
     /** The tray (or another window) switched: the engine changes its active workspace and pushes the event. */
     switchElsewhere(id: string) {
       active = id;
@@ -200,6 +209,37 @@ describe('workspaces: a switch pushed by the engine (the tray, another window)',
     await new Promise((r) => setTimeout(r, 50));
     expect(useApp.getState().workspaceEpoch).toBe(1);
     expect(useApp.getState().workspaceShown).toBe('client-b');
+  });
+});
+
+describe('workspaces: answers that arrive after a switch', () => {
+  it("drops the previous workspace's late answers: its audiences, connections, settings and runs never show in the new one", async () => {
+    const eng = workspaceEngine([agencyA(), clientB()]);
+    render(<App />);
+    await within(sidebar()).findByRole('button', { name: 'Workspace: Agency A' });
+    fireEvent.click(within(sidebar()).getByRole('button', { name: 'Sync log' }));
+    expect(await screen.findByText('Spring buyers')).toBeTruthy();
+    await waitFor(() => expect(useApp.getState().settings.data?.dataFolder).toBe('/data/agency-a'));
+
+    // Agency A's engine is slow: a refresh of everything is asked and still unanswered when the tray switches.
+    let release!: () => void;
+    eng.gates.default = new Promise<void>((r) => (release = r));
+    const s = useApp.getState();
+    const late = Promise.all([s.loadAudiences(), s.loadConnections(), s.loadSettings(), s.loadRuns()]);
+    eng.switchElsewhere('client-b');
+    expect(await screen.findByText('B winter sale')).toBeTruthy();
+    await waitFor(() => expect(useApp.getState().settings.data?.dataFolder).toBe('/data/client-b'));
+
+    await act(async () => {
+      release();
+      await late;
+    });
+    const after = useApp.getState();
+    expect(after.audiences.data?.map((a) => a.name)).toEqual(['B winter sale']);
+    expect(after.connections.data?.map((c) => c.id)).toEqual(['tt-b']);
+    expect(after.settings.data?.dataFolder).toBe('/data/client-b');
+    expect(after.runs.data?.map((r) => r.audienceName)).toEqual(['B winter sale']);
+    expect(screen.queryByText('Spring buyers')).toBeNull();
   });
 });
 

@@ -40,11 +40,14 @@ export const createAudiencesSlice: SliceCreator<AudiencesSlice> = (set, get) => 
   audienceBusy: {},
   audienceError: null,
   async loadAudiences() {
+    // An answer that arrives after a workspace switch is the previous workspace's: it is dropped.
+    const epoch = get().workspaceEpoch;
     set((s) => ({ audiences: loading(s.audiences) }));
     try {
-      set({ audiences: ready(await getBridge().audiences.list()) });
+      const list = await getBridge().audiences.list();
+      if (get().workspaceEpoch === epoch) set({ audiences: ready(list) });
     } catch (err) {
-      set((s) => ({ audiences: failed(s.audiences, err) }));
+      if (get().workspaceEpoch === epoch) set((s) => ({ audiences: failed(s.audiences, err) }));
     }
   },
   async loadDetail(id) {

@@ -60,12 +60,14 @@ export const createConnectSlice: SliceCreator<ConnectSlice> = (set, get) => {
     redirect: idle(),
     redirectError: null,
     async loadConnections() {
+      // An answer that arrives after a workspace switch is the previous workspace's: it is dropped.
+      const epoch = get().workspaceEpoch;
       set((s) => ({ connections: loading(s.connections) }));
       try {
         const list = await getBridge().connections.list();
-        set({ connections: ready(list) });
+        if (get().workspaceEpoch === epoch) set({ connections: ready(list) });
       } catch (err) {
-        set((s) => ({ connections: failed(s.connections, err) }));
+        if (get().workspaceEpoch === epoch) set((s) => ({ connections: failed(s.connections, err) }));
       }
     },
     async loginOAuth(appId, appSecret) {

@@ -23,11 +23,14 @@ export const createSettingsSlice: SliceCreator<SettingsSlice> = (set, get) => ({
   settingsSaving: false,
   settingsError: null,
   async loadSettings() {
+    // An answer that arrives after a workspace switch is the previous workspace's: it is dropped.
+    const epoch = get().workspaceEpoch;
     set((s) => ({ settings: loading(s.settings) }));
     try {
-      set({ settings: ready(await getBridge().settings.get()) });
+      const settings = await getBridge().settings.get();
+      if (get().workspaceEpoch === epoch) set({ settings: ready(settings) });
     } catch (err) {
-      set((s) => ({ settings: failed(s.settings, err) }));
+      if (get().workspaceEpoch === epoch) set((s) => ({ settings: failed(s.settings, err) }));
     }
   },
   async saveSettings(patch) {

@@ -24,11 +24,14 @@ export const createSyncLogSlice: SliceCreator<SyncLogSlice> = (set, get) => ({
   runDetailId: null,
   runExport: idle(),
   async loadRuns() {
+    // An answer that arrives after a workspace switch is the previous workspace's: it is dropped.
+    const epoch = get().workspaceEpoch;
     set((s) => ({ runs: loading(s.runs) }));
     try {
-      set({ runs: ready(await getBridge().runs.list({ limit: RUN_LIMIT })) });
+      const runs = await getBridge().runs.list({ limit: RUN_LIMIT });
+      if (get().workspaceEpoch === epoch) set({ runs: ready(runs) });
     } catch (err) {
-      set((s) => ({ runs: failed(s.runs, err) }));
+      if (get().workspaceEpoch === epoch) set((s) => ({ runs: failed(s.runs, err) }));
     }
   },
   async selectRun(runId) {
