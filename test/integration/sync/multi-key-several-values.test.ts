@@ -103,6 +103,14 @@ describe('two email columns beside a phone', () => {
     const plan = await cli(['plan', '--csv', writeCsv(next), '--keys', 'email=Email 1,email=Email 2,phone=Phone', '--advertiser', ADV(), '--audience', 'From the CLI', '--json'], env);
     expect(plan.code).toBe(0);
     expect(JSON.parse(plan.stdout)).toMatchObject({ rowsRead: 1100, adds: 1, removes: 1, currentSize: 1100, projectedSize: 1100 });
+
+    // Against an audience saved with one email column: its 96-byte snapshot is never diffed at the new width; the
+    // sync with these columns replaces the audience whole, which the plan shows as everyone sent, nobody removed.
+    const one = await cli(['sync', '--csv', csv, '--keys', 'email=Email 1,phone=Phone', '--advertiser', ADV(), '--audience', 'One column', '--json'], env);
+    expect(one.code).toBe(0);
+    const wider = await cli(['plan', '--csv', csv, '--keys', 'email=Email 1,email=Email 2,phone=Phone', '--advertiser', ADV(), '--audience', 'One column', '--json'], env);
+    expect(wider.stderr).toBe('');
+    expect(JSON.parse(wider.stdout)).toMatchObject({ adds: 1100, removes: 0, currentSize: 1100, projectedSize: 1100 });
   });
 });
 

@@ -110,8 +110,11 @@ export async function planCohort(env: NodeJS.ProcessEnv, req: PlanCohortRequest)
         const saved = a.keys.map((k) => k.key).sort().join();
         const asked = [...new Set((req.keys ?? [{ key: req.key }]).map((k) => k.key))].sort().join();
         if (saved !== asked) throw new AppError('KEY_TYPE_LOCKED', `Audience "${req.audienceName}" matches on ${a.keys.map((k) => KEY_LABELS[k.key]).join(' + ')}; an audience's key cannot change. Plan against a new audience name instead.`);
-        // The stored snapshot is streamed chunk by chunk into the diff: never held whole.
-        diff = diffHashesChunked(store.snapshots.chunks(a.id), entries, width);
+        // The stored snapshot is streamed chunk by chunk into the diff: never held whole. One of another width (saved
+        // with other columns of a key, sync/mapping-change.ts) is never read at this one: a sync with these columns
+        // replaces the audience whole, so everyone is sent and nobody removed.
+        const stored = store.snapshots.meta(a.id);
+        diff = diffHashesChunked(stored && stored.entryWidth !== width ? [] : store.snapshots.chunks(a.id), entries, width);
         currentSize = store.snapshots.meta(a.id)?.entryCount ?? 0;
         removalLimitPct = a.removalLimitPct;
         const hold = store.holds.get(a.id);
