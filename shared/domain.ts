@@ -6,6 +6,19 @@
 export const KEY_TYPES = ['email', 'phone', 'idfa', 'gaid'] as const;
 export type KeyType = (typeof KEY_TYPES)[number];
 
+/**
+ * The key slots of a multi-key (MULTIPLE_TYPES) audience, in TikTok's column order: one per kind of identifier.
+ * IDFA and GAID share the mobile-ad-id slot ("maid", TikTok's MAID_SHA256): TikTok keeps one MAID per person, so an
+ * audience maps at most one of them. The one place the key → slot rule is written (engine, CLI and screens).
+ */
+export const KEY_SLOTS = ['email', 'phone', 'maid'] as const;
+export type KeySlot = (typeof KEY_SLOTS)[number];
+
+/** The slot a key fills: email → email, phone → phone, idfa | gaid → maid. */
+export function slotOfKey(key: KeyType): KeySlot {
+  return key === 'idfa' || key === 'gaid' ? 'maid' : key;
+}
+
 /** TikTok's calculate_type for a single-key customer-file audience (tiktok-api.md §3.1). */
 export const CALCULATE_TYPE_BY_KEY = {
   email: 'EMAIL_SHA256',

@@ -3,7 +3,7 @@
  * arrays, plain objects; dates as ISO-8601 strings), so the same values travel over Electron's IPC and the
  * web host's WebSocket. Never a token, never an app secret, never SQL, never hashes.
  */
-import type { CalculateType, KeyType, NormalizationProfile, RejectReason } from '../domain';
+import type { CalculateType, KeySlot, KeyType, NormalizationProfile, RejectReason } from '../domain';
 import type { AppErrorShape } from '../errors';
 
 /** ISO-8601 timestamp (UTC, with `Z`). */
@@ -196,7 +196,7 @@ export interface KeyMapping {
   column: string | number;
   /** Phone only: the column of ISO country codes ("country from column X") for numbers in national format. */
   countryColumn?: string | number;
-  /** Further columns of the same key (a person with two or three emails); single-key audiences. */
+  /** Further columns of the same key (a person with two or three emails), in single-key and multi-key audiences alike. */
   extraColumns?: (string | number)[];
 }
 
@@ -368,8 +368,7 @@ export interface TiktokAudienceView {
 
 // ── Sync and runs ────────────────────────────────────────────────────────────
 
-/** The key slots of a multi-key (MULTIPLE_TYPES) audience: IDFA and GAID share the mobile-ad-id slot. */
-export type KeySlot = 'email' | 'phone' | 'maid';
+export type { KeySlot } from '../domain';
 
 /** One key of a multi-key audience in a dry run: people with that key, and how many such keys change. */
 export interface PerKeyCounts {

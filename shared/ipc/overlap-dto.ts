@@ -1,4 +1,5 @@
 /** Overlap of two audiences (#14 §2): exact from the hashes kept here, and TikTok's matched-user overlap. */
+import type { KeySlot } from '../domain';
 
 /** One audience of a comparison: its local id, name and people in its last synced snapshot. */
 export interface OverlapSideView {
@@ -9,7 +10,7 @@ export interface OverlapSideView {
 
 /** Distinct hashes of one key in each audience, and in both. */
 export interface KeyOverlapView {
-  key: 'email' | 'phone' | 'maid';
+  key: KeySlot;
   a: number;
   b: number;
   both: number;

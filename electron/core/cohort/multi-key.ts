@@ -5,20 +5,16 @@
  * compared byte-wise over the whole tuple, so the hash-set operations (width = the layout's width) diff them.
  * Several values of one key per person (`Email 1`, `Email 2`) use a wider layout: see TupleLayout.
  */
-import type { KeyType } from '../../../shared/domain';
+import { KEY_SLOTS, type KeySlot } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import { countHashes, hasHash, HASH_BYTES, sortHashes } from './hash-set';
 
-/** Slot order inside a multi-key entry. IDFA and GAID both go to the 'maid' slot (TikTok's MAID_SHA256). */
-export const MULTI_SLOTS = ['email', 'phone', 'maid'] as const;
-export type MultiSlot = (typeof MULTI_SLOTS)[number];
+/** Slot order inside a multi-key entry (shared/domain.ts KEY_SLOTS: IDFA and GAID both fill 'maid'). */
+export const MULTI_SLOTS = KEY_SLOTS;
+export type MultiSlot = KeySlot;
+export { slotOfKey } from '../../../shared/domain';
 /** 3 × 32-byte SHA-256; an absent key is 32 zero bytes. */
 export const MULTI_ENTRY_BYTES = 96;
-
-/** The slot a key fills: email → email, phone → phone, idfa | gaid → maid. */
-export function slotOfKey(key: KeyType): MultiSlot {
-  return key === 'idfa' || key === 'gaid' ? 'maid' : key;
-}
 
 /** Byte offset of a slot inside an entry. */
 export function slotOffset(slot: MultiSlot): number {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { DEFAULT_PROFILE, type KeyType } from '../../../shared/domain';
+import { DEFAULT_PROFILE, slotOfKey, type KeyType } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import { normalize } from './normalize';
 import { idHeader, sniffCsv, type CsvColumn, type CsvDelimiter, type CsvEncoding, type CsvNewline, type DetectedKind, type SniffOptions } from './sniff';
@@ -107,7 +107,7 @@ function proposeKeys(columns: readonly CsvColumn[]): { column: number; key: KeyT
   for (const c of columns) {
     const key = keyOfColumn(c);
     if (!key) continue;
-    const slot = key === 'idfa' || key === 'gaid' ? 'maid' : key;
+    const slot = slotOfKey(key);
     const score = c.confidence - (c.detected === 'sha256' ? 0.01 : 0);
     const cur = bySlot.get(slot);
     if (!cur || score > cur.confidence) bySlot.set(slot, { column: c.index, key, confidence: score });

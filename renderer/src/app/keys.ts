@@ -2,17 +2,14 @@
  * Keys of an audience as the screens name them. A multi-key (MULTIPLE_TYPES) audience holds up to one key per
  * slot; IDFA and GAID share TikTok's one mobile-ad-id slot, so an audience has at most one of them.
  */
-import { KEY_LABELS } from '../../../shared/domain';
-import type { KeyType } from '../../../shared/domain';
-import type { KeySlot } from '../../../shared/ipc/dto';
+import { KEY_LABELS, KEY_SLOTS, slotOfKey, type KeySlot, type KeyType } from '../../../shared/domain';
 
-export const KEY_SLOTS = ['email', 'phone', 'maid'] as const satisfies readonly KeySlot[];
+export { KEY_SLOTS };
 
 export const SLOT_LABELS: Record<KeySlot, string> = { email: 'Email', phone: 'Phone', maid: 'MAID' };
 
-export function slotOf(key: KeyType): KeySlot {
-  return key === 'idfa' || key === 'gaid' ? 'maid' : key;
-}
+/** The slot a key fills (shared/domain.ts slotOfKey). */
+export const slotOf = slotOfKey;
 
 /** "Email" for a single-key audience; "Email + Phone + MAID" for a multi-key one, in slot order. */
 export function keysText(keys: readonly { key: KeyType }[]): string {
