@@ -57,8 +57,13 @@ describe('cohort-relay workspaces and --workspace', () => {
     expect(JSON.parse(await ok(['--workspace', 'Acme Corp', 'runs', '--audience-id', String(id), '--json'])).runs).toEqual([]);
     const del = await cli(['--workspace', 'acme-corp', 'delete', '--audience-id', String(id)], env);
     expect(del.code).not.toBe(0);
-    // Still there, in Default.
+    // Nothing of Default's audience can be sent from Acme by its local id (undo sends its inverse delta).
+    const undo = await cli(['--workspace', 'Acme Corp', 'undo', '--audience-id', String(id)], env);
+    expect(undo.code).not.toBe(0);
+    expect(undo.stderr).toMatch(/No audience with local id/);
+    // Still there, in Default, synced once.
     expect(await names([])).toEqual(['Default buyers']);
+    expect(JSON.parse(await ok(['runs', '--json'])).runs).toHaveLength(1);
 
     const acmeId = await syncOne('Acme buyers', { ...env, COHORT_RELAY_WORKSPACE: 'Acme Corp' });
     expect(await names(['--workspace', 'Acme Corp'])).toEqual(['Acme buyers']);
