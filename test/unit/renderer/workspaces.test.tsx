@@ -308,6 +308,8 @@ describe('workspaces: Settings', () => {
     await waitFor(() => expect(screen.getByRole('list', { name: 'Workspaces' }).textContent).toContain('Client B (EU)'));
     expect(b.callsTo('workspaces:rename')).toEqual([{ id: 'client-b', name: 'Client B (EU)' }]);
     expect(screen.queryByLabelText('New name for “Client B”')).toBeNull();
+    // The keyboard focus lands on the renamed workspace's Rename button, not on the page.
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Rename Client B (EU)' })));
   });
 
   it('deletes only after the name is typed, in a dialog that says what is removed; the current one has no Delete', async () => {
@@ -329,6 +331,10 @@ describe('workspaces: Settings', () => {
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
     expect(b.callsTo('workspaces:delete')).toEqual([{ id: 'client-b', confirmName: 'Client B' }]);
     expect(screen.getByRole('list', { name: 'Workspaces' }).textContent).not.toContain('Client B');
+    // It says so, and the focus is on those words (the button that opened the dialog is gone).
+    const said = screen.getByText('Deleted the workspace “Client B”.');
+    expect(said.getAttribute('role')).toBe('status');
+    await waitFor(() => expect(document.activeElement).toBe(said));
   });
 
   it('Escape cancels the delete and nothing is asked of the engine', async () => {

@@ -79,7 +79,7 @@ function Dialog({ title, onCancel, children }: { title: string; onCancel: () => 
   );
 }
 
-function DeleteWorkspaceDialog({ w, onClose }: { w: WorkspaceView; onClose: () => void }) {
+function DeleteWorkspaceDialog({ w, onClose, onDeleted }: { w: WorkspaceView; onClose: () => void; onDeleted: () => void }) {
   const { del, busy, error, clearError } = useApp(useShallow((s) => ({ del: s.deleteWorkspace, busy: s.workspaceBusy, error: s.workspaceError, clearError: s.clearWorkspaceError })));
   const [typed, setTyped] = useState('');
   const inputId = useId();
@@ -101,7 +101,7 @@ function DeleteWorkspaceDialog({ w, onClose }: { w: WorkspaceView; onClose: () =
         <Button variant="ghost" onClick={cancel}>
           Cancel
         </Button>
-        <Button variant="danger" disabled={!matches} busy={deleting} busyLabel="Deleting…" onClick={() => void del(w.id, typed.trim()).then((ok) => ok && onClose())}>
+        <Button variant="danger" disabled={!matches} busy={deleting} busyLabel="Deleting…" onClick={() => void del(w.id, typed.trim()).then((ok) => ok && onDeleted())}>
           Delete “{w.name}”
         </Button>
       </div>
@@ -204,12 +204,21 @@ export function WorkspacesSettings() {
   );
   const [renaming, setRenaming] = useState<string | null>(null);
   const [deleting, setDeleting] = useState<WorkspaceView | null>(null);
+  const [deleted, setDeleted] = useState<string | null>(null);
+  /** Where the keyboard focus goes once a rename form or the delete dialog is gone (their button may be gone too). */
+  const [focusNext, setFocusNext] = useState<string | null>(null);
+  const box = useRef<HTMLFieldSetElement>(null);
+  useEffect(() => {
+    if (!focusNext) return;
+    box.current?.querySelector<HTMLElement>(`[data-focus="${focusNext}"]`)?.focus();
+    setFocusNext(null);
+  }, [focusNext]);
   useEffect(() => {
     void load();
   }, [load]);
   const view = workspaces.data;
   return (
-    <fieldset className="fieldset workspaces-settings">
+    <fieldset ref={box} className="fieldset workspaces-settings">
       <legend>Workspaces</legend>
       <p className="muted small">
         Each workspace has its own connections, audiences, schedules, settings and sync log; nothing of one is visible or usable from another. Scheduled syncs of every
@@ -217,6 +226,11 @@ export function WorkspacesSettings() {
       </p>
       <ErrorBanner error={workspaces.error} onRetry={() => void load()} title="Could not load the workspaces" />
       {!deleting && <ErrorBanner error={error} onDismiss={clearError} title="Workspaces" />}
+      {deleted && (
+        <p className="small" role="status" tabIndex={-1} data-focus="deleted">
+          Deleted the workspace “{deleted}”.
+        </p>
+      )}
       {!view ? (
         !workspaces.error && <Loading label="Loading workspaces…" />
       ) : (
@@ -225,7 +239,14 @@ export function WorkspacesSettings() {
             {view.workspaces.map((w) => (
               <li key={w.id} className="workspace-row" aria-current={w.active ? 'true' : undefined}>
                 {renaming === w.id ? (
-                  <RenameForm w={w} all={view.workspaces} onDone={() => setRenaming(null)} />
+                  <RenameForm
+                    w={w}
+                    all={view.workspaces}
+                    onDone={() => {
+                      setRenaming(null);
+                      setFocusNext(`rename:${w.id}`);
+                    }}
+                  />
                 ) : (
                   <>
                     <div className="workspace-row-text">
@@ -238,7 +259,7 @@ export function WorkspacesSettings() {
                           Switch to
                         </Button>
                       )}
-                      <Button size="small" variant="ghost" aria-label={`Rename ${w.name}`} disabled={busy !== null} onClick={() => setRenaming(w.id)}>
+                      <Button size="small" variant="ghost" aria-label={`Rename ${w.name}`} data-focus={`rename:${w.id}`} disabled={busy !== null} onClick={() => setRenaming(w.id)}>
                         Rename
                       </Button>
                       {!w.active && (
@@ -256,7 +277,17 @@ export function WorkspacesSettings() {
           <CreateForm all={view.workspaces} />
         </>
       )}
-      {deleting && <DeleteWorkspaceDialog w={deleting} onClose={() => setDeleting(null)} />}
+      {deleting && (
+        <DeleteWorkspaceDialog
+          w={deleting}
+          onClose={() => setDeleting(null)}
+          onDeleted={() => {
+            setDeleted(deleting.name);
+            setDeleting(null);
+            setFocusNext('deleted');
+          }}
+        />
+      )}
     </fieldset>
   );
 }
