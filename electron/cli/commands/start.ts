@@ -1,14 +1,14 @@
 /**
  * `cohort-relay start` (what `npm start` runs after the build): the desktop app when Electron can start
  * here, else the same UI from the web host, said in one line. Never downloads Electron: a machine without
- * its binary (or without a display) gets the web host with the offline sandbox.
+ * its binary (or without a display) gets the web host with the offline sandbox. Both run as processes of their
+ * own (the built out/main and out/web-host): hosts stand side by side, and the CLI only launches them.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveDataDir } from '../../core/paths';
-import { serveWeb } from '../../web-host/serve';
+import { AppError } from '../../../shared/errors';
 import { flag, str, type CliCommand, type CliContext } from '../command';
 
 /** What the launcher looks at; gathered by `probeLaunch`, decided by the pure `decideLaunch`. */
@@ -95,6 +95,57 @@ function runElectron(binary: string, root: string, env: NodeJS.ProcessEnv, signa
   });
 }
 
+/**
+ * The web host's built entry: beside the bundled CLI (out/cli → out/web-host), else under the app folder `root`,
+ * else under the app this file belongs to (the sources, run with tsx or in tests).
+ */
+export function findWebHostEntry(root: string, from: string = path.dirname(fileURLToPath(import.meta.url))): string {
+  const candidates = [path.join(from, '../web-host/index.js'), path.join(root, 'out', 'web-host', 'index.js'), path.join(findAppRoot(from), 'out', 'web-host', 'index.js')];
+  const found = candidates.find((f) => fs.existsSync(f));
+  if (!found) throw new AppError('INTERNAL', 'The Cohort Relay web host is not built (out/web-host/index.js is missing). Run `npm run build`, then start again.', { retryable: false });
+  return found;
+}
+
+const SERVING = /is serving at (\S+)/;
+const MAY_READ = /^The page may read files under (.+)$/;
+
+/**
+ * Runs the web host (offline sandbox) as a process until the signal aborts, relaying what it says: the line with
+ * its address becomes `announce(url)`, its granted folders are listed, its stderr (sign-in links, errors) is passed
+ * on. Resolves with 0 once stopped, or with its exit code when it ends by itself (e.g. the port is taken).
+ */
+function runWebHost(entry: string, args: string[], ctx: CliContext, announce: (url: string) => string): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [entry, ...args], { env: ctx.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const stop = () => child.kill('SIGTERM');
+    ctx.signal.addEventListener('abort', stop, { once: true });
+    child.stderr.pipe(ctx.stderr, { end: false });
+    let pending = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      pending += chunk.toString('utf8');
+      for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
+        const line = pending.slice(0, nl);
+        pending = pending.slice(nl + 1);
+        const serving = SERVING.exec(line);
+        const folder = MAY_READ.exec(line);
+        if (serving) ctx.stdout.write(announce(serving[1] as string));
+        // The page reads only uploads and files under these folders (the browser has no file dialog that gives a path).
+        else if (folder) ctx.stdout.write(`The page may read files under ${folder[1]} (--allow-folder).\n`);
+        else ctx.stdout.write(`${line}\n`);
+      }
+    });
+    child.once('error', (err: NodeJS.ErrnoException) => {
+      ctx.signal.removeEventListener('abort', stop);
+      ctx.stderr.write(`error: the web host would not start (${err.code ?? err.name}).\n`);
+      resolve(1);
+    });
+    child.once('exit', (code) => {
+      ctx.signal.removeEventListener('abort', stop);
+      resolve(ctx.signal.aborted ? 0 : (code ?? 1));
+    });
+  });
+}
+
 /** `start` with the app folder given (tests pass a folder with a stand-in Electron). */
 export async function startApp(ctx: CliContext, root: string): Promise<number> {
   const port = Number(str(ctx, 'port') ?? 0);
@@ -110,21 +161,15 @@ export async function startApp(ctx: CliContext, root: string): Promise<number> {
   }
   const given = ctx.values['allow-folder'];
   const allowFolders = Array.isArray(given) ? given.filter((v): v is string => typeof v === 'string') : [];
-  const served = await serveWeb({ dataDir: resolveDataDir(ctx.env), environment: 'offline-sandbox', port, token: ctx.env.COHORT_RELAY_WEB_TOKEN || undefined, log: ctx.stderr, internals: { env: ctx.env }, allowFolders });
-  const url = served.host.url;
-  ctx.stdout.write(
-    decision.reason === WEB_ASKED
+  if (ctx.signal.aborted) return 0;
+  // The web host reads the data folder (COHORT_RELAY_HOME) and the URL token (COHORT_RELAY_WEB_TOKEN) from this environment.
+  const args = ['--port', String(port), '--environment', 'offline-sandbox', ...allowFolders.flatMap((dir) => ['--allow-folder', dir])];
+  const reason = decision.reason;
+  return runWebHost(findWebHostEntry(root), args, ctx, (url) =>
+    reason === WEB_ASKED
       ? `Cohort Relay is serving at ${url} (TikTok: offline sandbox). Stop with Ctrl-C.\n`
-      : `Electron can't start here (${decision.reason}); serving the same UI at ${url} instead (TikTok: offline sandbox). Stop with Ctrl-C.\n`,
+      : `Electron can't start here (${reason}); serving the same UI at ${url} instead (TikTok: offline sandbox). Stop with Ctrl-C.\n`,
   );
-  // The page reads only uploads and files under these folders (the browser has no file dialog that gives a path).
-  for (const dir of served.host.grants.folders()) ctx.stdout.write(`The page may read files under ${dir} (--allow-folder).\n`);
-  await new Promise<void>((resolve) => {
-    if (ctx.signal.aborted) return resolve();
-    ctx.signal.addEventListener('abort', () => resolve(), { once: true });
-  });
-  await served.close();
-  return 0;
 }
 
 const start: CliCommand = {

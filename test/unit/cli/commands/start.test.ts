@@ -1,6 +1,8 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decideLaunch, findAppRoot, WEB_ASKED, type LaunchProbe } from '../../../../electron/cli/commands/start';
+import { decideLaunch, findAppRoot, findWebHostEntry, WEB_ASKED, type LaunchProbe } from '../../../../electron/cli/commands/start';
+import { tmpDir } from '../../../helpers/tmp';
 
 const electronDir = '/app/node_modules/electron';
 const linuxBinary = path.join(electronDir, 'dist', 'electron');
@@ -46,5 +48,22 @@ describe('npm start: Electron or the web host', () => {
 
   it('finds the app folder from the sources', () => {
     expect(findAppRoot(path.resolve('electron/cli/commands'))).toBe(path.resolve('.'));
+  });
+
+  it('starts the web host from its own built entry: beside the bundled CLI, else in the app folder', () => {
+    const { dir, cleanup } = tmpDir('cohort-relay-start-');
+    try {
+      const write = (file: string) => {
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, '');
+        return file;
+      };
+      const bundled = write(path.join(dir, 'installed', 'out', 'web-host', 'index.js'));
+      expect(findWebHostEntry(path.join(dir, 'elsewhere'), path.join(dir, 'installed', 'out', 'cli'))).toBe(bundled);
+      const inApp = write(path.join(dir, 'app', 'out', 'web-host', 'index.js'));
+      expect(findWebHostEntry(path.join(dir, 'app'), path.join(dir, 'sources', 'electron', 'cli', 'commands'))).toBe(inApp);
+    } finally {
+      cleanup();
+    }
   });
 });
