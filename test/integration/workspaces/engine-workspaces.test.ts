@@ -11,6 +11,7 @@ import type { EventPayloads, PushEvent, RequestOf } from '../../../shared/ipc/co
 import type { EventName } from '../../../shared/ipc/channels';
 import type { EngineHost } from '../../../shared/ipc/engine-host';
 import { createEngine, type EngineInternals } from '../../../electron/core/engine';
+import { SANDBOX_APP_ID, SANDBOX_APP_SECRET, type SimulatorHandle } from '../../../electron/core/sandbox';
 import { emails } from '../../helpers/cohort';
 import { tmpDir } from '../../helpers/tmp';
 
@@ -20,6 +21,8 @@ let base: string;
 let engine: EngineHost;
 let events: PushEvent[];
 let offset = 0;
+/** Every sandbox simulator started (one per workspace that needs it), in order. */
+let sims: SimulatorHandle[] = [];
 
 const internals = (): EngineInternals => ({
   env: { COHORT_RELAY_KEYCHAIN: 'off' },
@@ -27,6 +30,7 @@ const internals = (): EngineInternals => ({
   statusRefreshMs: 0,
   tickMs: 3_600_000,
   now: () => new Date(Date.now() + offset),
+  onSandboxStarted: (s) => void sims.push(s),
 });
 
 async function start(): Promise<EngineHost> {
@@ -65,6 +69,7 @@ beforeEach(async () => {
   ({ dir, cleanup } = tmpDir('cohort-relay-ws-'));
   base = path.join(dir, 'data');
   offset = 0;
+  sims = [];
   engine = await start();
 });
 afterEach(async () => {
@@ -178,8 +183,13 @@ describe('workspaces in the engine', () => {
   it('deletes a workspace only when it is not active, not the default, and its name is repeated; its connections are disconnected and its folder removed', async () => {
     const h = engine.handlers;
     await h['workspaces:create']({ name: 'Acme' });
+    const acmeSim = sims.at(-1)!;
     await h['workspaces:switch']({ id: 'acme' });
     await audienceIn(h, 'Doomed');
+    // A connection of the workspace's own developer app: its token is revoked at TikTok when the workspace goes.
+    const token = acmeSim.issueToken();
+    const pasted = await h['connections:pasteToken']({ token, appId: SANDBOX_APP_ID, appSecret: SANDBOX_APP_SECRET });
+    expect((await h['connections:list'](undefined)).map((c) => c.id).sort()).toEqual([pasted.id, 'tt-sandbox'].sort());
     const folder = path.join(base, 'workspaces', 'acme');
     expect(fs.existsSync(folder)).toBe(true);
 
@@ -189,8 +199,10 @@ describe('workspaces in the engine', () => {
     await expect(h['workspaces:delete']({ id: 'acme', confirmName: 'Acm' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/type its name "Acme"/) });
     expect(fs.existsSync(folder)).toBe(true);
 
+    expect(acmeSim.requests('oauth2/revoke_token')).toHaveLength(0);
     const after = await h['workspaces:delete']({ id: 'acme', confirmName: 'acme' });
     expect(after.workspaces.map((w) => w.id)).toEqual(['default']);
+    expect(acmeSim.requests('oauth2/revoke_token')).toHaveLength(1);
     expect(fs.existsSync(folder)).toBe(false);
     await expect(h['workspaces:switch']({ id: 'acme' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     // A new workspace of the same name starts empty.
