@@ -5,27 +5,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_PROFILE } from '../../../shared/domain';
 import type { Handlers, RequestOf } from '../../../shared/ipc/contract';
 import { emails, sha256Hex } from '../../helpers/cohort';
-import { tmpDir } from '../../helpers/tmp';
-import { startTestEngine, type TestEngine } from './helpers';
+import { engineForEachTest, type TestEngine } from './helpers';
 
 let dir: string;
-let cleanup: () => void;
 let t: TestEngine;
 let h: Handlers;
-
-beforeEach(async () => {
-  ({ dir, cleanup } = tmpDir('cohort-relay-lifecycle-'));
-  t = await startTestEngine(dir);
-  h = t.engine.handlers;
-});
-afterEach(async () => {
-  await t.engine.shutdown();
-  cleanup();
-});
+engineForEachTest('cohort-relay-lifecycle-', (e) => ({ dir, t, h } = e));
 
 function writeCohort(file: string, list: readonly string[]): void {
   fs.writeFileSync(file, `user_id,email\n${list.map((e, i) => `${i},${e}`).join('\n')}\n`);

@@ -4,28 +4,17 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_PROFILE } from '../../../shared/domain';
 import type { Handlers, RequestOf } from '../../../shared/ipc/contract';
 import { SANDBOX_BUSINESS_CENTER } from '../../../electron/core/sandbox';
 import { emails } from '../../helpers/cohort';
-import { tmpDir } from '../../helpers/tmp';
-import { startTestEngine, type TestEngine } from './helpers';
+import { engineForEachTest, type TestEngine } from './helpers';
 
 let dir: string;
-let cleanup: () => void;
 let t: TestEngine;
 let h: Handlers;
-
-beforeEach(async () => {
-  ({ dir, cleanup } = tmpDir('cohort-relay-use-'));
-  t = await startTestEngine(dir);
-  h = t.engine.handlers;
-});
-afterEach(async () => {
-  await t.engine.shutdown();
-  cleanup();
-});
+engineForEachTest('cohort-relay-use-', (e) => ({ dir, t, h } = e));
 
 let counter = 0;
 async function syncedAudience(people: number, name = `Buyers ${++counter}`, over: Partial<RequestOf<'audiences:create'>> = {}) {

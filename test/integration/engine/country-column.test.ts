@@ -1,25 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_PROFILE } from '../../../shared/domain';
 import type { Handlers } from '../../../shared/ipc/contract';
-import { tmpDir } from '../../helpers/tmp';
-import { startTestEngine, type TestEngine } from './helpers';
+import { engineForEachTest } from './helpers';
 
 let dir: string;
-let cleanup: () => void;
-let t: TestEngine;
 let h: Handlers;
-
-beforeEach(async () => {
-  ({ dir, cleanup } = tmpDir('cohort-relay-country-'));
-  t = await startTestEngine(dir);
-  h = t.engine.handlers;
-});
-afterEach(async () => {
-  await t.engine.shutdown();
-  cleanup();
-});
+engineForEachTest('cohort-relay-country-', (e) => ({ dir, h } = e));
 
 describe('"country from column X" is saved with the audience and used by its syncs (issue #11 item 6)', () => {
   it('stores the country column in the key mapping and reads national-format phones with it', async () => {

@@ -1,9 +1,11 @@
 import path from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { createEngine, type EngineInternals } from '../../../electron/core/engine';
 import type { SimulatorHandle } from '../../../electron/core/sandbox';
 import type { EventName } from '../../../shared/ipc/channels';
-import type { EventPayloads, PushEvent } from '../../../shared/ipc/contract';
+import type { EventPayloads, Handlers, PushEvent } from '../../../shared/ipc/contract';
 import type { EngineHost, EngineOptions } from '../../../shared/ipc/engine-host';
+import { tmpDir } from '../../helpers/tmp';
 
 export interface TestEngine {
   engine: EngineHost;
@@ -63,4 +65,32 @@ export async function startTestEngine(dataDir: string, extra: EngineInternals = 
       });
     },
   };
+}
+
+/** One test's engine: its temp data folder, the engine on it, and the engine's handlers. */
+export interface EachTestEngine {
+  dir: string;
+  t: TestEngine;
+  h: Handlers;
+}
+
+/**
+ * Every test of the file gets its own engine on a fresh temp data folder (named after `prefix`): started before the
+ * test and handed to `use` (assign it to the file's variables), shut down and its folder removed after the test.
+ */
+export function engineForEachTest(prefix: string, use: (e: EachTestEngine) => void, extra: EngineInternals = {}): void {
+  let current: { t: TestEngine; cleanup: () => void } | null = null;
+  beforeEach(async () => {
+    const { dir, cleanup } = tmpDir(prefix);
+    const t = await startTestEngine(dir, extra);
+    current = { t, cleanup };
+    use({ dir, t, h: t.engine.handlers });
+  });
+  afterEach(async () => {
+    if (!current) return;
+    const { t, cleanup } = current;
+    current = null;
+    await t.engine.shutdown();
+    cleanup();
+  });
 }

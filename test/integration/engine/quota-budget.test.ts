@@ -6,28 +6,17 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_PROFILE } from '../../../shared/domain';
 import { contract, type Handlers } from '../../../shared/ipc/contract';
 import { DAILY_BUDGET_TOO_HIGH } from '../../../shared/ipc/dto';
 import { emails } from '../../helpers/cohort';
-import { tmpDir } from '../../helpers/tmp';
-import { startTestEngine, type TestEngine } from './helpers';
+import { engineForEachTest, type TestEngine } from './helpers';
 
 let dir: string;
-let cleanup: () => void;
 let t: TestEngine;
 let h: Handlers;
-
-beforeEach(async () => {
-  ({ dir, cleanup } = tmpDir('cohort-relay-budget-'));
-  t = await startTestEngine(dir);
-  h = t.engine.handlers;
-});
-afterEach(async () => {
-  await t.engine.shutdown();
-  cleanup();
-});
+engineForEachTest('cohort-relay-budget-', (e) => ({ dir, t, h } = e));
 
 describe('the daily call budget', () => {
   it('the engine refuses more than 24 with plain words and keeps the old value', async () => {

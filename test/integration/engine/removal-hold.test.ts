@@ -1,31 +1,23 @@
 /** The removal limit through the engine facade (what the desktop app and the web host call), on the offline sandbox. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { notificationFor } from '../../../electron/main/notifications';
 import { buildTrayModel } from '../../../electron/main/tray-model';
 import { DEFAULT_PROFILE } from '../../../shared/domain';
 import { contract, type Handlers, type PushEvent } from '../../../shared/ipc/contract';
 import { emails, hashSet } from '../../helpers/cohort';
-import { tmpDir } from '../../helpers/tmp';
-import { startTestEngine, type TestEngine } from './helpers';
+import { engineForEachTest, type TestEngine } from './helpers';
 
 let dir: string;
-let cleanup: () => void;
 let t: TestEngine;
 let h: Handlers;
 let offset = 0;
 
-beforeEach(async () => {
-  ({ dir, cleanup } = tmpDir('cohort-relay-hold-'));
+beforeEach(() => {
   offset = 0;
-  t = await startTestEngine(dir, { now: () => new Date(Date.now() + offset) });
-  h = t.engine.handlers;
 });
-afterEach(async () => {
-  await t.engine.shutdown();
-  cleanup();
-});
+engineForEachTest('cohort-relay-hold-', (e) => ({ dir, t, h } = e), { now: () => new Date(Date.now() + offset) });
 
 const write = (file: string, list: readonly string[]) => fs.writeFileSync(file, `user_id,email\n${list.map((e, i) => `${i},${e}`).join('\n')}\n`);
 

@@ -4,27 +4,16 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildTrayModel } from '../../../electron/main/tray-model';
 import { DEFAULT_PROFILE } from '../../../shared/domain';
 import type { Handlers } from '../../../shared/ipc/contract';
-import { tmpDir } from '../../helpers/tmp';
-import { startTestEngine, type TestEngine } from './helpers';
+import { engineForEachTest, type TestEngine } from './helpers';
 
 let dir: string;
-let cleanup: () => void;
 let t: TestEngine;
 let h: Handlers;
-
-beforeEach(async () => {
-  ({ dir, cleanup } = tmpDir('cohort-relay-tray-note-'));
-  t = await startTestEngine(dir);
-  h = t.engine.handlers;
-});
-afterEach(async () => {
-  await t.engine.shutdown();
-  cleanup();
-});
+engineForEachTest('cohort-relay-tray-note-', (e) => ({ dir, t, h } = e));
 
 describe('the tray snapshot', () => {
   it('carries the audience note: an audience waiting for its cohort to reach 1,000 says so in the tray', async () => {

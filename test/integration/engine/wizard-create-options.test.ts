@@ -5,27 +5,16 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_PROFILE } from '../../../shared/domain';
 import type { Handlers } from '../../../shared/ipc/contract';
 import { emails } from '../../helpers/cohort';
-import { tmpDir } from '../../helpers/tmp';
-import { startTestEngine, type TestEngine } from './helpers';
+import { engineForEachTest, type TestEngine } from './helpers';
 
 let dir: string;
-let cleanup: () => void;
 let t: TestEngine;
 let h: Handlers;
-
-beforeEach(async () => {
-  ({ dir, cleanup } = tmpDir('cohort-relay-wizard-opts-'));
-  t = await startTestEngine(dir);
-  h = t.engine.handlers;
-});
-afterEach(async () => {
-  await t.engine.shutdown();
-  cleanup();
-});
+engineForEachTest('cohort-relay-wizard-opts-', (e) => ({ dir, t, h } = e));
 
 /** What the wizard's "Sync now" does for a new audience: save it, store the options (when given), run the first sync. */
 async function wizardSyncNow(name: string, offset: number, options: { retentionInDays: number | null; audienceEnhancement: boolean; subType: 'NORMAL' | 'REACH_FREQUENCY' } | null) {
