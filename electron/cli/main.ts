@@ -48,7 +48,7 @@ export function takeWorkspaceOption(argv: readonly string[]): { argv: string[]; 
       out.push(...argv.slice(i));
       break;
     }
-    if (a === '--workspace' || a === '-w') {
+    if (a === '--workspace') {
       const next = argv[i + 1];
       if (next === undefined || next.startsWith('-')) missing = true;
       else {
