@@ -285,10 +285,12 @@ describe('workspaces: Settings', () => {
     expect((input as HTMLInputElement).value).toBe('');
   });
 
-  it('switches from its list', async () => {
+  it('switches from its list; what was typed on the screen in the previous workspace is gone', async () => {
     const { b } = workspaceEngine([agencyA(), clientB()]);
     render(<App />);
     fireEvent.click(within(sidebar()).getByRole('button', { name: 'Settings' }));
+    // Typed, not saved: it belongs to Agency A's settings.
+    fireEvent.change(await screen.findByLabelText('Default country for phones'), { target: { value: 'DE' } });
     await clickWhenEnabled('Switch to Client B');
     await waitFor(() => expect(useApp.getState().workspaceShown).toBe('client-b'));
     expect(b.callsTo('workspaces:switch')).toEqual([{ id: 'client-b' }]);
@@ -296,6 +298,7 @@ describe('workspaces: Settings', () => {
     await waitFor(() => expect(within(group).queryByRole('button', { name: 'Switch to Client B' })).toBeNull());
     expect(within(group).getByRole('button', { name: 'Switch to Agency A' })).toBeTruthy();
     await waitFor(() => expect(useApp.getState().settings.data?.dataFolder).toBe('/data/client-b'));
+    expect((await screen.findByLabelText<HTMLInputElement>('Default country for phones')).value).toBe('');
   });
 
   it('renames a workspace', async () => {
