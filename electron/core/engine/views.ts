@@ -247,7 +247,7 @@ export function audienceView(store: Store, a: AudienceRecord, ctx: AudienceConte
     connectionId: a.connectionId,
     advertiserId: a.advertiserId,
     tiktokAudienceId: a.tiktokAudienceId,
-    keys: a.keys.map((k) => ({ key: k.key, column: k.column ?? 0, ...(k.countryColumn !== undefined ? { countryColumn: k.countryColumn } : {}) })),
+    keys: a.keys.map((k) => ({ key: k.key, column: k.column ?? 0, ...(k.countryColumn !== undefined ? { countryColumn: k.countryColumn } : {}), ...(k.extraColumns?.length ? { extraColumns: k.extraColumns } : {}) })),
     calculateType: a.calculateType,
     api: a.api,
     profile: a.profile,

@@ -31,6 +31,7 @@ describe('audiences:create with an extra email column beside a phone', () => {
     expect(done.status).toBe('done');
     const detail = await h['audiences:get']({ id: a.id });
     expect(detail.perKeySize).toEqual({ email: 1800, phone: 1200 });
+    expect(detail.keys).toEqual([{ key: 'email', column: 'Email 1', extraColumns: ['Email 2'] }, { key: 'phone', column: 'Phone' }]);
     const members = t.sim().membership(detail.tiktokAudienceId!)!;
     expect(members.size).toBe(1200);
     const both = [`email_sha256=${sha256Hex('p1@example.com')}`, `email_sha256=${sha256Hex('q1@example.org')}`].sort();

@@ -15,6 +15,7 @@ import { blockedSize, SyncNoteNotice } from './sync-note';
 import { KEY_LABELS } from '../../../../shared/domain';
 import type { KeyMapping, KeySlot } from '../../../../shared/ipc/dto';
 import { KEY_SLOTS, keysText, slotLabel } from '../../app/keys';
+import { columnsText } from '../../app/key-columns';
 import { Tag } from '../../ui/badge';
 import { isSimulatedAudience } from '../../app/sandbox';
 import { UseInTiktok } from './use-in-tiktok';
@@ -165,13 +166,13 @@ export function AudienceDetail({ id }: { id: number }) {
                 {a.keys.map((k, i) => (
                   <span key={k.key}>
                     {i > 0 ? ', ' : ''}
-                    <span className="mono">{String(k.column)}</span>
+                    <span className="mono">{columnsText(k)}</span>
                   </span>
                 ))}
               </>
             ) : (
               <>
-                {KEY_LABELS[a.keys[0]?.key ?? 'email']} from column <span className="mono">{String(a.keys[0]?.column ?? '—')}</span>
+                {KEY_LABELS[a.keys[0]?.key ?? 'email']} from {a.keys[0]?.extraColumns?.length ? 'columns' : 'column'} <span className="mono">{a.keys[0] ? columnsText(a.keys[0]) : '—'}</span>
               </>
             )}{' '}
             {a.sourcePath ? (

@@ -11,6 +11,7 @@ import { RemovalLimitForm } from './removal-limit-form';
 import { RemovalModeForm } from './removal-mode-form';
 import { KEY_LABELS } from '../../../../shared/domain';
 import { keysText } from '../../app/keys';
+import { columnsText } from '../../app/key-columns';
 import type { Cadence } from '../../../../shared/ipc/dto';
 
 /** A folder source: the folder and which files count; the newest match is read on each sync. */
@@ -95,8 +96,8 @@ export function MappingScreen({ id }: { id: number }) {
               <dd>{keysText(a.keys)} (multi-key: one row per person)</dd>
               {a.keys.map((k) => (
                 <div key={k.key} className="facts-row">
-                  <dt>{KEY_LABELS[k.key]} column</dt>
-                  <dd className="mono">{String(k.column)}</dd>
+                  <dt>{KEY_LABELS[k.key]} {k.extraColumns?.length ? 'columns' : 'column'}</dt>
+                  <dd className="mono">{columnsText(k)}</dd>
                 </div>
               ))}
             </>
@@ -104,8 +105,8 @@ export function MappingScreen({ id }: { id: number }) {
             <>
               <dt>Key type</dt>
               <dd>{key ? KEY_LABELS[key.key] : '—'}</dd>
-              <dt>Column</dt>
-              <dd className="mono">{key ? String(key.column) : '—'}</dd>
+              <dt>{key?.extraColumns?.length ? 'Columns' : 'Column'}</dt>
+              <dd className="mono">{key ? columnsText(key) : '—'}</dd>
             </>
           )}
           <dt>Audience type</dt>
