@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { TikTokClient } from '../../../electron/core/tiktok/client';
 import { TikTokApiError } from '../../../electron/core/tiktok/errors';
 import { FaultInjector, SANDBOX_ADVERTISERS, startSimulator, type SimulatorHandle } from '../../../electron/core/sandbox';
-import { clientFor, createAudienceOf, hashes, thrown, upload } from './helpers';
+import { clientFor, createAudienceOf, hashes, thrown, upload } from '../tiktok/helpers';
 
 let sim: SimulatorHandle;
 const ADV = SANDBOX_ADVERTISERS[0]!.advertiserId;
