@@ -10,6 +10,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CohortRelayApp } from '../../../electron/core/app';
 import { erasePerson } from '../../../electron/core/engine/erase';
 import type { SimulatorHandle } from '../../../electron/core/sandbox';
+import { queueErasure } from '../../../electron/core/sync/erasure';
+import { acquireAudienceLock } from '../../../electron/core/sync/locks';
 import { localOverlap } from '../../../electron/core/sync/overlap';
 import type { KeyMapping } from '../../../electron/core/store/audiences-repo';
 import { DEFAULT_PROFILE } from '../../../shared/domain';
@@ -160,6 +162,21 @@ describe('an audience saved with one column per key', () => {
     await expect(ensure(csv, 2)).rejects.toThrow(/only loses people Cohort Relay added.*Mirror the file/);
     expect(app.store.audiences.require(a.id).keys[0]!.extraColumns).toBeUndefined();
     expect(app.store.snapshots.meta(a.id)).toMatchObject({ entryWidth: 96 });
+  });
+
+  it('refuses the change while a sync of the audience runs, or while an erasure waits in the old shape', async () => {
+    const csv = writeCsv(people(1100));
+    const a = await ensure(csv, 1);
+    await app.sync.sync(a.id, 'cli');
+    const release = acquireAudienceLock(app.store, a.id, 'a-running-sync');
+    await expect(ensure(csv, 2)).rejects.toMatchObject({ code: 'SYNC_RUNNING' });
+    release();
+    queueErasure(app.store, a, app.store.snapshots.load(a.id).subarray(0, 96));
+    await expect(ensure(csv, 2)).rejects.toThrow(/erasure request waiting to be sent. Sync it once with its current columns/);
+    expect(app.store.snapshots.meta(a.id)).toMatchObject({ entryWidth: 96, entryCount: 1100 });
+    // Once the erasure went out, the change is taken.
+    expect(await app.sync.sync(a.id, 'cli')).toMatchObject({ status: 'done', removes: 1 });
+    expect((await ensure(csv, 2)).keys[0]).toMatchObject({ extraColumns: ['Email 2'] });
   });
 });
 
