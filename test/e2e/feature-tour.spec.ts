@@ -42,7 +42,7 @@ test.describe('beyond the sync: the features of #14 in the window', () => {
     const b = await mk('Newsletter readers', newsletter);
     for (const x of [a, b]) {
       await h['sync:run']({ audienceId: x.id });
-      await expect.poll(async () => (await h['audiences:get']({ id: x.id })).lastSyncAt, { timeout: 30_000 }).not.toBeNull();
+      await expect.poll(async () => (await h['audiences:get']({ id: x.id })).lastSync, { timeout: 30_000 }).not.toBeNull();
       await expect.poll(async () => (await h['audiences:get']({ id: x.id })).running, { timeout: 30_000 }).toBe(false);
     }
     await page.setViewportSize({ width: 1280, height: 900 });
