@@ -1,6 +1,6 @@
 /**
  * Worker threads that run the kernel (normalize + SHA-256) on blocks of CSV text or batches of cells.
- * The worker code is an inline string built from the kernel's own source (`new Worker(code, { eval:
+ * The worker code is an inline string built from the kernel's own source (kernel.ts kernelSource; `new Worker(code, { eval:
  * true })`), so it runs the same under vitest, tsx and bundled builds, with no worker file to ship.
  */
 import { createRequire } from 'node:module';
@@ -8,7 +8,7 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { REJECT_REASONS } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
-import { createKernel, type ChunkResult, type KernelTask, type MultiChunkResult, type MultiTask, type MultiTextTask, type PhoneLib, type TextTask } from './kernel';
+import { kernelSource, type createKernel, type ChunkResult, type KernelTask, type MultiChunkResult, type MultiTask, type MultiTextTask, type PhoneLib, type TextTask } from './kernel';
 import { mainKernel, TEST_VECTORS } from './normalize';
 import { createSorter } from './sorter';
 
@@ -120,7 +120,7 @@ let cachedSource: string | undefined;
 /** The worker's JavaScript: the kernel and workerMain as they exist in this build. */
 export function workerSource(): string {
   // `__name` is the helper esbuild (tsx, keepNames) inserts into function bodies; a no-op here.
-  cachedSource ??= `'use strict';\nconst __name = (f) => f;\nconst createKernel = ${createKernel.toString()};\nconst createSorter = ${createSorter.toString()};\n(${workerMain.toString()})(createKernel, createSorter, require);\n`;
+  cachedSource ??= `'use strict';\nconst __name = (f) => f;\n${kernelSource()}const createSorter = ${createSorter.toString()};\n(${workerMain.toString()})(createKernel, createSorter, require);\n`;
   return cachedSource;
 }
 

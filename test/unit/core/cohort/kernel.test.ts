@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseCsvText } from '../../../../electron/core/cohort/csv-parser';
-import type { ChunkResult, TextTask } from '../../../../electron/core/cohort/kernel';
-import { mainKernel } from '../../../../electron/core/cohort/normalize';
+import { kernelSource, type ChunkResult, type createKernel, type TextTask } from '../../../../electron/core/cohort/kernel';
+import { mainKernel, sha256BytesLatin1, sha256Latin1 } from '../../../../electron/core/cohort/normalize';
 import { isBlank } from '../../../../electron/core/cohort/sniff';
 import { DEFAULT_PROFILE, REJECT_REASONS, type NormalizationProfile } from '../../../../shared/domain';
 
@@ -122,5 +122,24 @@ describe('processBytes (the quote-free fast path)', () => {
     const again = k.processBytes(Buffer.from(text), task, first.hashes);
     expect(again.hashes).toBe(first.hashes);
     expect(digests(again)).toBe(digests(first));
+  });
+});
+
+describe('the kernel is made of self-contained parts', () => {
+  it('its worker source runs on its own, with no module around it, and gives exactly what the main thread gives', () => {
+    // A part that used an import or a module-level binding would throw a ReferenceError here (and in every worker).
+    const make = new Function('__name', `${kernelSource()}return createKernel;`)((f: unknown) => f) as typeof createKernel;
+    const alone = make({ reasons: REJECT_REASONS, sha256Latin1, sha256BytesLatin1, phone: null });
+    const rows = ['email,name', ' Jane.Doe@Example.com ,a', 'not-an-email,b', `${'ab'.repeat(32)},c`, ',d', 'José@exämple.com,e', 'x@y.z,f'];
+    const block = Buffer.from(rows.slice(1).join('\n'));
+    const task: TextTask = { key: 'email', profile: DEFAULT_PROFILE, maxRejects: 10, column: 0, delimiter: ',', bytesPerRecord: 20 };
+    const digests = (r: ChunkResult) => Buffer.from(r.hashes, 0, r.hashCount * 32).toString('hex');
+    const a = alone.processBytes(block, task);
+    const b = k.processBytes(block, task);
+    expect(a.hashCount).toBe(3);
+    expect(digests(a)).toBe(digests(b));
+    expect([a.counts, a.rejRows, a.rejReasons, a.rejMasked]).toEqual([b.counts, b.rejRows, b.rejReasons, b.rejMasked]);
+    expect(alone.norm('idfa', '{6D92078A-8246-4BA4-AE5B-76104861E7DC}', DEFAULT_PROFILE)).toBe(k.norm('idfa', '{6D92078A-8246-4BA4-AE5B-76104861E7DC}', DEFAULT_PROFILE));
+    expect(alone.mask('phone', '+44 20 7946 0958')).toBe(k.mask('phone', '+44 20 7946 0958'));
   });
 });
