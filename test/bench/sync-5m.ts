@@ -24,6 +24,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const rowsArg = process.argv.indexOf('--rows');
 const ROWS = rowsArg >= 0 ? Number(process.argv[rowsArg + 1]) : 5_000_000;
 const MAX_CALLS = 2;
+/** Issue #13 §4: a first sync of 5 M rows (and of 10 M) peaks at ≤ 400 MB in the engine's process. */
+const FIRST_SYNC_RSS_MB = 400;
 
 const HOST_STALL_MS = 50;
 const ENGINE_STALL_MS = 250;
@@ -35,6 +37,35 @@ function resetPeakRss(pid: number): void {
   } catch {
     // Not Linux, or not allowed: the peak then covers the whole process.
   }
+}
+
+/** The engine's resident memory now (VmRSS), MB. */
+function rssMb(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+)\s+kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Samples the engine's RSS every 50 ms and keeps the largest per sync phase (from the run's progress events), so
+ * the figure says where the peak comes from: reading, planning, uploading, sending or verifying.
+ */
+function watchPhases(pid: number, phaseNow: () => string): { stop(): string } {
+  const peaks = new Map<string, number>();
+  const timer = setInterval(() => {
+    const mb = rssMb(pid);
+    const phase = phaseNow();
+    if (mb > (peaks.get(phase) ?? 0)) peaks.set(phase, mb);
+  }, 50);
+  return {
+    stop() {
+      clearInterval(timer);
+      return [...peaks].map(([phase, mb]) => `${phase} ${mb.toFixed(0)}`).join(', ');
+    },
+  };
 }
 
 function peakRssMb(pid: number): number {
@@ -114,8 +145,10 @@ async function main(): Promise<void> {
       log: (line) => console.error(line),
     });
     const finished = new Map<number, PushEvent & { event: 'run:finished' }>();
+    let phase = 'starting';
     engine.events.subscribe((e) => {
       if (e.event === 'run:finished') finished.set(e.payload.runId, e);
+      if (e.event === 'run:progress') phase = e.payload.phase;
     });
     // The same watch with nothing to do: what this machine's scheduler alone costs the host (shared cores).
     const idle = watchHostLoop();
@@ -140,6 +173,8 @@ async function main(): Promise<void> {
       ).id;
       const pid = engine.pid!;
       resetPeakRss(pid);
+      phase = 'starting';
+      const phases = watchPhases(pid, () => phase);
       await engine.loopStall(); // resets the engine's own mark
       const host = watchHostLoop();
       const cpu0 = process.cpuUsage();
@@ -162,11 +197,13 @@ async function main(): Promise<void> {
       stalls.host = Math.max(stalls.host, hostStall);
       stalls.engine = Math.max(stalls.engine, engineStall);
       const peak = peakRssMb(pid);
+      const byPhase = phases.stop();
       peaks.push(peak);
       const o = await engine.handlers['runs:get']({ runId });
       const pass = o.callsUsed <= MAX_CALLS && o.status === 'done';
       rows.push(
         `${label.padEnd(32)} ${o.status.padEnd(8)} +${o.adds.toLocaleString('en-US')} −${o.removes.toLocaleString('en-US')}  calls ${o.callsUsed}  ${s.toFixed(1)} s  peak RSS ${peak.toFixed(0)} MB  ${pass ? 'PASS' : 'FAIL'}${o.error ? `  (${o.error.message})` : ''}\n` +
+          `${''.padEnd(34)}engine RSS peak by phase (MB, sampled every 50 ms): ${byPhase}${from === 0 ? `; first sync peak ${peak.toFixed(0)} MB ≤ ${FIRST_SYNC_RSS_MB} MB: ${peak <= FIRST_SYNC_RSS_MB ? 'PASS' : 'FAIL'}` : ''} (load ${os.loadavg()[0]!.toFixed(1)})\n` +
           `${''.padEnd(34)}largest stall: host loop ${hostStall.toFixed(0)} ms (≤ ${HOST_STALL_MS}: ${hostStall <= HOST_STALL_MS ? 'PASS' : 'FAIL'}), engine loop ${engineStall.toFixed(0)} ms (≤ ${ENGINE_STALL_MS}: ${engineStall <= ENGINE_STALL_MS ? 'PASS' : 'FAIL'}); slowest status call ${slowestStatus.toFixed(0)} ms; host CPU ${hostCpuPct.toFixed(1)} %`,
       );
     }
