@@ -47,3 +47,19 @@ export async function deleteSliced(db: Db, deleteSlice: () => number): Promise<n
     await tick();
   }
 }
+
+/**
+ * The audiences with chunks no pointer names (snapshots, pending changes, run deltas): a crash, in any process, between
+ * the slices of a write. Reads only the tables' row headers, not the 1 MiB chunks.
+ */
+export function audiencesWithOrphans(db: Db): number[] {
+  const rows = db
+    .prepare(
+      `SELECT c.audience_id AS id FROM snapshot_chunks c LEFT JOIN snapshot_meta m ON m.audience_id = c.audience_id WHERE c.generation IS NOT m.generation
+       UNION SELECT c.audience_id FROM pending_changes c WHERE NOT EXISTS (SELECT 1 FROM pending_heads h WHERE h.audience_id = c.audience_id AND h.kind = c.kind AND h.generation = c.generation)
+       UNION SELECT r.audience_id FROM run_deltas d JOIN sync_runs r ON r.id = d.run_id WHERE r.audience_id IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM run_delta_heads h WHERE h.run_id = d.run_id AND h.kind = d.kind AND h.generation = d.generation)`,
+    )
+    .all() as { id: number }[];
+  return rows.map((r) => r.id);
+}

@@ -11,6 +11,8 @@ import { HoldsRepo } from './holds-repo';
 import { UploadCacheRepo } from './upload-cache-repo';
 import { LocksRepo } from './locks-repo';
 import { StatusRepo } from './status-repo';
+import { PendingRepo } from './pending-repo';
+import { DeltasRepo } from './deltas-repo';
 
 /** The SQLite store: one database file in the data folder, one repository per table group. */
 export class Store {
@@ -28,6 +30,10 @@ export class Store {
   readonly locks: LocksRepo;
   /** TikTok's reported status of each audience, over time; the schedule's last served slot. */
   readonly status: StatusRepo;
+  /** Per audience, changes that may have reached TikTok unacknowledged. */
+  readonly pending: PendingRepo;
+  /** Per run, what it added and removed at TikTok (what undo inverts). */
+  readonly deltas: DeltasRepo;
 
   private constructor(
     readonly db: Db,
@@ -43,6 +49,8 @@ export class Store {
     this.uploads = new UploadCacheRepo(db);
     this.locks = new LocksRepo(db);
     this.status = new StatusRepo(db);
+    this.pending = new PendingRepo(db);
+    this.deltas = new DeltasRepo(db);
   }
 
   static open(dataDir: string): Store {

@@ -53,6 +53,7 @@ export class QuotaRepo {
         WHERE c.created_at > coalesce((SELECT max(created_at) FROM quota_calls WHERE audience_id = @id), '')`),
       unackedCreate: db.prepare("SELECT max(created_at) AS at FROM quota_calls WHERE audience_id = ? AND kind = 'create' AND state IN ('reserved', 'failed')"),
       setAnswer: db.prepare('UPDATE quota_calls SET request_id = ?, entries = ? WHERE id = ?'),
+      runReached: db.prepare("SELECT 1 FROM quota_calls WHERE run_id = ? AND state IN ('acked', 'failed') LIMIT 1"),
       failRun: db.prepare("UPDATE quota_calls SET state = 'failed', updated_at = ? WHERE run_id = ? AND state = 'reserved'"),
       carry: db.prepare('INSERT INTO quota_carryover (advertiser_id, tiktok_audience_id, name, utc_day, kind, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
     };
@@ -161,6 +162,11 @@ export class QuotaRepo {
   unackedCreateAt(audienceId: number): number | null {
     const r = this.q.unackedCreate.get(audienceId) as { at: string | null };
     return r.at ? Date.parse(r.at) : null;
+  }
+
+  /** Whether a call of the run was acknowledged, or sent without an answer (it may have been applied). */
+  runReachedTikTok(runId: number): boolean {
+    return this.q.runReached.get(runId) !== undefined;
   }
 
   /** The run stopped (the app died during it): its calls still reserved were sent or not, unknown. They keep counting. */

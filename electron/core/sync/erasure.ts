@@ -121,13 +121,9 @@ export function clearErasure(store: Store, audienceId: number): void {
 
 /** Removes the entries from every kept run delta of the audience (what undo would replay). */
 function stripDeltas(store: Store, audienceId: number, entries: Buffer, w: number): void {
-  const rows = store.db
-    .prepare('SELECT d.run_id AS runId, d.kind AS kind, d.generation AS generation, d.seq AS seq, d.data AS data FROM run_deltas d JOIN sync_runs r ON r.id = d.run_id WHERE r.audience_id = ? ORDER BY d.run_id, d.kind, d.generation, d.seq')
-    .all(audienceId) as { runId: number; kind: string; generation: number; seq: number; data: Buffer }[];
   // Every generation, staged ones too (#13): a delta being staged by a sync is stripped as well.
-  const update = store.db.prepare('UPDATE run_deltas SET data = ? WHERE run_id = ? AND kind = ? AND generation = ? AND seq = ?');
-  for (const r of rows) {
+  for (const r of store.deltas.allChunks(audienceId)) {
     const kept = subtractHashes(r.data, entries, w);
-    if (kept.length !== r.data.length) update.run(kept, r.runId, r.kind, r.generation, r.seq);
+    if (kept.length !== r.data.length) store.deltas.rewriteChunk(r, kept);
   }
 }

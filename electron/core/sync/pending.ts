@@ -1,7 +1,7 @@
 import { diffHashes, subtractHashes, unionHashes } from '../cohort';
 import { diffHashesAsync, subtractHashesAsync, unionHashesAsync } from '../cohort/hash-set-async';
 import type { Store } from '../store';
-import { CHUNKS_PER_TRANSACTION, deleteSliced, newGeneration, writeSliced } from '../store/chunk-generations';
+import { deleteSliced, newGeneration, writeSliced } from '../store/chunk-generations';
 
 const CHUNK_ENTRIES = 32_768;
 
@@ -11,14 +11,8 @@ const CHUNK_ENTRIES = 32_768;
  * though the snapshot has them.
  */
 export function loadPending(store: Store, audienceId: number, kind: 'add' | 'remove'): Buffer {
-  const rows = store.db
-    .prepare('SELECT c.data FROM pending_changes c JOIN pending_heads h ON h.audience_id = c.audience_id AND h.kind = c.kind AND h.generation = c.generation WHERE c.audience_id = ? AND c.kind = ? ORDER BY c.seq')
-    .all(audienceId, kind) as { data: Buffer }[];
-  return Buffer.concat(rows.map((r) => r.data));
+  return store.pending.load(audienceId, kind);
 }
-
-const insertSql = 'INSERT INTO pending_changes (audience_id, kind, generation, seq, data) VALUES (?, ?, ?, ?, ?)';
-const setHeadSql = 'INSERT OR REPLACE INTO pending_heads (audience_id, kind, generation) VALUES (?, ?, ?)';
 
 /** Adds to the audience's uncertain changes (never shrinks them): call in the transaction before sending. */
 export function addPending(store: Store, audienceId: number, add: Buffer, remove: Buffer, width: number): void {
@@ -27,10 +21,9 @@ export function addPending(store: Store, audienceId: number, add: Buffer, remove
     if (entries.length === 0) continue;
     const merged = unionHashes(loadPending(store, audienceId, kind), entries, width);
     const generation = newGeneration(store.db);
-    const insert = store.db.prepare(insertSql);
-    for (let off = 0, seq = 0; off < merged.length; off += chunk, seq++) insert.run(audienceId, kind, generation, seq, merged.subarray(off, off + chunk));
-    store.db.prepare(setHeadSql).run(audienceId, kind, generation);
-    store.db.prepare('DELETE FROM pending_changes WHERE audience_id = ? AND kind = ? AND generation != ?').run(audienceId, kind, generation);
+    for (let off = 0, seq = 0; off < merged.length; off += chunk, seq++) store.pending.insertChunk(audienceId, kind, generation, seq, merged.subarray(off, off + chunk));
+    store.pending.setHead(audienceId, kind, generation);
+    store.pending.dropOtherGenerations(audienceId, kind, generation);
   }
 }
 
@@ -47,34 +40,30 @@ export async function addPendingAsync(store: Store, audienceId: number, add: Buf
     const current = loadPending(store, audienceId, kind);
     const merged = current.length === 0 ? entries : await unionHashesAsync(current, entries, width);
     const generation = store.transaction(() => newGeneration(store.db));
-    const insert = store.db.prepare(insertSql);
-    await writeSliced(store.db, merged, CHUNK_ENTRIES * width, (seq, data) => insert.run(audienceId, kind, generation, seq, data));
+    await writeSliced(store.db, merged, CHUNK_ENTRIES * width, (seq, data) => store.pending.insertChunk(audienceId, kind, generation, seq, data));
     staged.push({ kind, generation });
   }
   if (staged.length === 0) return;
   store.transaction(() => {
-    for (const s of staged) store.db.prepare(setHeadSql).run(audienceId, s.kind, s.generation);
+    for (const s of staged) store.pending.setHead(audienceId, s.kind, s.generation);
   });
   await sweepPending(store, audienceId);
 }
 
 /** A run that completed leaves TikTok holding exactly the snapshot: nothing is uncertain any more. */
 export function clearPending(store: Store, audienceId: number): void {
-  store.db.prepare('DELETE FROM pending_heads WHERE audience_id = ?').run(audienceId);
-  store.db.prepare('DELETE FROM pending_changes WHERE audience_id = ?').run(audienceId);
+  store.pending.clear(audienceId, true);
 }
 
 /** clearPending, deleting the chunks in slices after the (cheap) pointer removal. Under the audience's lock. */
 export async function clearPendingAsync(store: Store, audienceId: number): Promise<void> {
-  store.transaction(() => store.db.prepare('DELETE FROM pending_heads WHERE audience_id = ?').run(audienceId));
+  store.transaction(() => store.pending.clear(audienceId, false));
   await sweepPending(store, audienceId);
 }
 
 /** Deletes the audience's pending chunks no head names (replaced sets, orphans of a crash), in slices. Under the audience's lock. */
 export function sweepPending(store: Store, audienceId: number): Promise<number> {
-  const slice = store.db.prepare(`DELETE FROM pending_changes WHERE rowid IN (SELECT c.rowid FROM pending_changes c WHERE c.audience_id = ?
-    AND NOT EXISTS (SELECT 1 FROM pending_heads h WHERE h.audience_id = c.audience_id AND h.kind = c.kind AND h.generation = c.generation) LIMIT ${CHUNKS_PER_TRANSACTION})`);
-  return deleteSliced(store.db, () => slice.run(audienceId).changes);
+  return deleteSliced(store.db, () => store.pending.sweepSlice(audienceId));
 }
 
 /**

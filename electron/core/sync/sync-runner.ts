@@ -5,6 +5,7 @@ import type { Store } from '../store';
 import type { AudienceRecord } from '../store/audiences-repo';
 import type { RunTrigger } from '../store/runs-repo';
 import { nextUtcDay } from '../store/quota-repo';
+import { audiencesWithOrphans } from '../store/chunk-generations';
 import { diffHashes, slotHashes, subtractHashes, unionHashes, MULTI_SLOTS, type MultiSlot, type RejectRecord, type TupleLayout } from '../cohort';
 import { digestAsync, subtractHashesAsync, unionHashesAsync } from '../cohort/hash-set-async';
 import { entriesPerFile, layoutOf, type EntryLayout } from './entry-layout';
@@ -531,16 +532,8 @@ export async function sweepOrphans(store: Store, audienceId: number): Promise<vo
  * that sync (its run sweeps too). Finding them reads only the tables' row headers, not the 1 MiB chunks.
  */
 export async function sweepAllOrphans(store: Store): Promise<number[]> {
-  const rows = store.db
-    .prepare(
-      `SELECT c.audience_id AS id FROM snapshot_chunks c LEFT JOIN snapshot_meta m ON m.audience_id = c.audience_id WHERE c.generation IS NOT m.generation
-       UNION SELECT c.audience_id FROM pending_changes c WHERE NOT EXISTS (SELECT 1 FROM pending_heads h WHERE h.audience_id = c.audience_id AND h.kind = c.kind AND h.generation = c.generation)
-       UNION SELECT r.audience_id FROM run_deltas d JOIN sync_runs r ON r.id = d.run_id WHERE r.audience_id IS NOT NULL
-         AND NOT EXISTS (SELECT 1 FROM run_delta_heads h WHERE h.run_id = d.run_id AND h.kind = d.kind AND h.generation = d.generation)`,
-    )
-    .all() as { id: number }[];
   const swept: number[] = [];
-  for (const { id } of rows) {
+  for (const id of audiencesWithOrphans(store.db)) {
     let release: () => void;
     try {
       release = acquireAudienceLock(store, id, `sweep-${process.pid}-${Math.random().toString(36).slice(2)}`);

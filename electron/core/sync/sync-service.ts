@@ -382,7 +382,7 @@ export class SyncService {
 
 /** Whether a run changed TikTok, or may have: an acknowledged call, or one sent without an answer (a crash, a lost answer). */
 function runChangedTikTok(store: Store, runId: number, callsUsed: number): boolean {
-  return callsUsed > 0 || store.db.prepare("SELECT 1 FROM quota_calls WHERE run_id = ? AND state IN ('acked', 'failed') LIMIT 1").get(runId) !== undefined;
+  return callsUsed > 0 || store.quota.runReachedTikTok(runId);
 }
 
 /** The user's answer to "is the first row a header?" (the wizard's override), for the reader; none: it judges. */
