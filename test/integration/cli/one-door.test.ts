@@ -50,6 +50,26 @@ describe('one audience-creation rule: a same-named TikTok audience is synced int
     // A second sync by name finds the saved audience here: no TikTok namesake question is asked again.
     expect((await cli(['sync', '--csv', csv, '--key', 'email', '--advertiser', adv, '--audience', 'Buyers', '--json'], sb.env)).code).toBe(0);
   });
+
+  it('cohort-relay delete --at-tiktok detaches the audience from its ad groups first, as the app does', async () => {
+    const adv = sb.sim.advertiserIds[0]!;
+    const csv = path.join(sb.dir, 'converted.csv');
+    writeEmailCsv(csv, emails(0, 1200));
+    const synced = JSON.parse((await cli(['sync', '--csv', csv, '--key', 'email', '--advertiser', adv, '--audience', 'Converted', '--json'], sb.env)).stdout) as { audienceId: string; localAudienceId: number };
+    const id = String(synced.localAudienceId);
+    const groups = JSON.parse((await cli(['use', 'adgroups', '--audience-id', id, '--json'], sb.env)).stdout) as { campaigns: { adGroups: { adgroupId: string }[] }[] };
+    const group = groups.campaigns.flatMap((c) => c.adGroups)[0]!.adgroupId;
+    expect((await cli(['use', 'apply', '--audience-id', id, '--adgroup', group, '--mode', 'exclude', '--yes'], sb.env)).code).toBe(0);
+    expect(sb.sim.adGroupsUsing(synced.audienceId)).toHaveLength(1);
+
+    // TikTok refuses to delete an audience an ad group still uses: detached first, it goes.
+    const r = await cli(['delete', '--audience-id', id, '--at-tiktok', '--json'], sb.env);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ audienceId: synced.localAudienceId, deletedAtTiktok: true });
+    expect(sb.sim.adGroupsUsing(synced.audienceId)).toEqual([]);
+    expect(JSON.parse((await cli(['status', '--json'], sb.env)).stdout).audiences).toEqual([]);
+  }, 60_000);
 });
 
 describe('the desktop app (contract handlers) follows the same rules', () => {
