@@ -340,6 +340,19 @@ describe('workspaces: Settings', () => {
     await waitFor(() => expect(document.activeElement).toBe(said));
   });
 
+  it('offers no Delete for the workspace Cohort Relay started with, even when another is in use', async () => {
+    const eng = workspaceEngine([agencyA(), clientB()]);
+    render(<App />);
+    fireEvent.click(within(sidebar()).getByRole('button', { name: 'Settings' }));
+    await screen.findByRole('button', { name: 'Delete Client B…' });
+    await waitFor(() => expect(eng.b.listenerCount('workspace:switched')).toBe(1));
+    eng.switchElsewhere('client-b');
+    expect(await screen.findByRole('button', { name: 'Switch to Agency A' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Rename Agency A' })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Delete Agency A…' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Delete Client B…' })).toBeNull();
+  });
+
   it('Escape cancels the delete and nothing is asked of the engine', async () => {
     const { b } = workspaceEngine([agencyA(), clientB()]);
     render(<SettingsScreen />);

@@ -13,6 +13,9 @@ import { ErrorBanner, Loading } from '../../ui/states';
 import { WORKSPACE_NAME_MAX } from '../../../../shared/ipc/workspace-dto';
 import type { WorkspaceView } from '../../../../shared/ipc/workspace-dto';
 
+/** The workspace every install starts with (workspace-dto.ts): its data is the app's own folder, so it is never deleted. */
+const DEFAULT_WORKSPACE_ID = 'default';
+
 const count = (n: number, one: string, many: string) => `${fmtInt(n)} ${n === 1 ? one : many}`;
 
 /** "3 audiences (2 on a schedule), 1 connection". */
@@ -262,7 +265,7 @@ export function WorkspacesSettings() {
                       <Button size="small" variant="ghost" aria-label={`Rename ${w.name}`} data-focus={`rename:${w.id}`} disabled={busy !== null} onClick={() => setRenaming(w.id)}>
                         Rename
                       </Button>
-                      {!w.active && (
+                      {!w.active && w.id !== DEFAULT_WORKSPACE_ID && (
                         <Button size="small" variant="danger" aria-label={`Delete ${w.name}…`} disabled={busy !== null} onClick={() => setDeleting(w)}>
                           Delete…
                         </Button>
@@ -273,7 +276,10 @@ export function WorkspacesSettings() {
               </li>
             ))}
           </ul>
-          <p className="muted small">The workspace you are in cannot be deleted: switch to another one first.</p>
+          <p className="muted small">
+            The workspace you are in cannot be deleted: switch to another one first. The one Cohort Relay started with keeps its data in the app's own folder: it can be
+            renamed, not deleted.
+          </p>
           <CreateForm all={view.workspaces} />
         </>
       )}
