@@ -10,8 +10,9 @@ import type { WorkspaceSet } from './workspace-set';
 
 type WorkspaceChannels = 'workspaces:list' | 'workspaces:create' | 'workspaces:switch' | 'workspaces:rename' | 'workspaces:delete';
 
-/** The workspaces:* handlers on a set. */
-export function workspaceHandlers(set: WorkspaceSet): Pick<Handlers, WorkspaceChannels> {
+/** The workspaces:* handlers on a set; without one (a lone workspace's engine), handlers that are never reached. */
+export function workspaceHandlers(set?: WorkspaceSet): Pick<Handlers, WorkspaceChannels> {
+  if (!set) return loneWorkspaceHandlers();
   return {
     'workspaces:list': async () => set.list(),
     'workspaces:create': async ({ name }) => set.create(name),
@@ -26,7 +27,7 @@ const servedBySet = (): never => {
 };
 
 /** What one workspace's engine answers for workspaces:* (never reached: the set answers first). */
-export function loneWorkspaceHandlers(): Pick<Handlers, WorkspaceChannels> {
+function loneWorkspaceHandlers(): Pick<Handlers, WorkspaceChannels> {
   return {
     'workspaces:list': async () => servedBySet(),
     'workspaces:create': async () => servedBySet(),
