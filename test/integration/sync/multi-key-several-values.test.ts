@@ -152,6 +152,12 @@ describe('an audience saved with one column per key', () => {
     const withThird = list.filter((p) => p.emails[2] !== null).length;
     expect(await app.sync.sync(a.id, 'cli')).toMatchObject({ status: 'done', strategy: 'incremental', adds: withThird, removes: withThird });
     expect(sim.membership(id)).toEqual(new Set(list.map((p) => rowKey(p, 3))));
+
+    // Back to one column: the 96-byte layout again, by a full REPLACE (no tuple with several emails is left behind) —
+    // which waits out TikTok's one replace a day, as the one above went out less than 24 hours ago.
+    await ensure(csv, 1);
+    expect(app.store.snapshots.meta(a.id)).toBeUndefined();
+    expect(await app.sync.sync(a.id, 'cli')).toMatchObject({ status: 'deferred', strategy: 'adopt', callsUsed: 0, deferredReason: expect.stringMatching(/one full replace of an audience a day/) });
   });
 
   it('refuses a column change that would forget who an "only remove what this app added" audience holds', async () => {
