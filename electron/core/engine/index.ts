@@ -17,7 +17,7 @@ import type { Handlers, RequestOf } from '../../../shared/ipc/contract';
 import type { ApiEnvironment, AudienceDetailView, AudienceView, ConnectionView, PlanView, RedirectUriView, RunTrigger, TiktokAudienceView, UndoPreviewView } from '../../../shared/ipc/dto';
 import type { EngineHost, EngineOptions, TraySnapshot } from '../../../shared/ipc/engine-host';
 import { createEventHub, type EventHub } from '../../../shared/ipc/events';
-import { API_BASE_KEY, CohortRelayApp, syncingMessage } from '../app';
+import { API_BASE_KEY, CohortRelayApp } from '../app';
 import { MULTI_SLOTS, slotHashes, slotOfKey } from '../cohort';
 import { layoutOf } from '../sync/entry-layout';
 import type { AudienceRecord } from '../store/audiences-repo';
@@ -30,19 +30,43 @@ import type { SyncServiceDeps } from '../sync/sync-service';
 import type { SyncOutcome, SyncProgress } from '../sync/sync-runner';
 import { resolveApiBase, TIKTOK_API_BASES } from '../tiktok/client';
 import { DEFAULT_REDIRECT_URI, parseRedirectUri, REDIRECT_URI_SETTING, resolveRedirectUri } from '../tiktok/oauth';
-import type { SimulatorHandle, SimulatorOptions } from '../tiktok/simulator';
+import type { SimulatorHandle, SimulatorOptions } from '../sandbox';
 import { erasePerson, erasePreview, refuseWhileSyncing } from './erase';
 import { exportRejects, FileJobs, hashLabView, pinDoubtfulHeader, previewView, tryValue, validateFile } from './imports';
 import { RateMeter, runPhase } from './progress';
 import { SandboxHost } from './sandbox';
 import { AudienceUse, audienceUseHandlers } from './audience-use';
 import { overlapHandlers } from './overlap';
+import { audienceState, lostUploadKey, noSourceMessage } from './ops/audience-state';
+import { refuseTiktokNamesake } from './ops/create';
+import { deleteAudience } from './ops/delete';
+import { confirmRemovals, keepAudience } from './ops/removals';
+import { runWithCalls } from './ops/runs';
+import { undoPreview } from './ops/undo';
 import { workspaceHandlers } from './workspaces';
+import { WorkspaceSet } from './workspace-set';
 import { isVanishedUploadCopy } from '../temp-dirs';
 import { applyRateLimits, readSettings, storedEnvironment, writeSettings } from './settings';
-import { apiCallView, audienceView, connectionView, environmentOf, keyOfCalculateType, rejectSamples, runView, sizeHistory, tiktokTimeToIso } from './views';
+import { apiCallView, connectionView, environmentOf, keyOfCalculateType, rejectSamples, runView, sizeHistory, tiktokTimeToIso } from './views';
 
 export { SandboxHost, SANDBOX_PROCESSING_MS } from './sandbox';
+export {
+  DEFAULT_WORKSPACE_ID,
+  WORKSPACE_ENV,
+  checkDeletable,
+  createWorkspace,
+  readRegistry,
+  removeWorkspace,
+  renameWorkspace,
+  requireWorkspace,
+  setActiveWorkspace,
+  workspaceDir,
+  workspaceEnv,
+  type Registry,
+  type WorkspaceRecord,
+} from '../workspaces/registry';
+export { resolveDataDir } from '../paths';
+export { deleteWorkspaceHeadless } from './workspaces';
 export { runPhase, RateMeter } from './progress';
 export { cadenceProblem, clearSchedule, listSchedules, nextRunOf, pauseSchedule, setSchedule } from './schedule';
 export type { Cadence, ScheduleDeps, ScheduleEntry, ScheduleList } from './schedule';
@@ -67,8 +91,6 @@ export interface EngineInternals {
 
 const DEFAULT_STATUS_REFRESH_MS = 3_000;
 
-/** Settings key: the file name of the upload copy an audience read before the copy was removed. */
-const lostUploadKey = (audienceId: number) => `audience.lostUpload.${audienceId}`;
 const RECENT_RUNS = 20;
 
 interface ActiveRun {
@@ -81,10 +103,13 @@ interface ActiveRun {
   done: Promise<SyncOutcome>;
 }
 
-/** Creates the engine for one host process: opens the store and keychain, starts the scheduler. */
+/**
+ * Creates the engine for one host process: every workspace of the base data folder `opts.dataDir` (#14 §2), each
+ * with its store, keychain entries and scheduler; the contract's channels go to the active workspace.
+ */
 export async function createEngine(opts: EngineOptions, internals: EngineInternals = {}): Promise<EngineHost> {
-  const engine = await Engine.open(opts, internals);
-  return engine.host();
+  const set = await WorkspaceSet.open(opts, internals, async (o, i) => (await Engine.open(o, i)).host());
+  return set.host(workspaceHandlers);
 }
 
 class Engine {
@@ -347,14 +372,8 @@ class Engine {
   // ── Views ──────────────────────────────────────────────────────────────────
 
   private audience(a: AudienceRecord): AudienceView {
-    const view = audienceView(this.app.store, a, {
-      now: this.now(),
-      nextRun: (r) => this.scheduler.nextRun(r, this.now()),
-      running: (id) => this.isRunning(id),
-      quota: (id) => this.app.sync.quota(id),
-    });
-    // An audience without a source says so (and which uploaded file it had), unless a TikTok state speaks first.
-    return view.stateMessage === null ? { ...view, stateMessage: this.noSourceMessage(a) } : view;
+    // The one audience-state function (ops): `cohort-relay status` shows the same.
+    return audienceState(this.app, a, { now: this.now(), nextRun: (r) => this.scheduler.nextRun(r, this.now()), running: (id) => this.isRunning(id) });
   }
 
   private audienceNames(): Map<number, string> {
@@ -377,11 +396,7 @@ class Engine {
 
   /** Why this audience cannot sync for want of a source file, in plain words; null when it has one. */
   private noSourceMessage(a: AudienceRecord): string | null {
-    if (a.sourcePath) return null;
-    const lost = this.app.store.settings.get<string | null>(lostUploadKey(a.id), null);
-    return lost
-      ? `No source file: pick the cohort file again. This audience read an uploaded copy of ${lost}, and uploaded copies are removed when Cohort Relay stops.`
-      : 'No source file: pick the cohort file again in the audience\'s mapping.';
+    return noSourceMessage(this.app.store, a);
   }
 
   private requireSource(a: AudienceRecord): void {
@@ -579,12 +594,12 @@ class Engine {
       'sync:confirmRemovals': async ({ audienceId, runId }) => {
         // Exactly the change the user saw (named by the run that held it), once; the run re-checks the file.
         if (this.isRunning(audienceId)) throw new AppError('SYNC_RUNNING', 'This audience is syncing right now. Wait for that run to finish, then decide about the held sync.');
-        sync.confirmRemovals(audienceId, runId);
+        confirmRemovals(this.app, audienceId, runId);
         this.hub.emit('audience:statusChanged', { audienceId });
         return { runId: await this.track(audienceId, 'manual', () => sync.sync(audienceId, 'manual')).started };
       },
       'sync:keepAudience': async ({ audienceId, runId }) => {
-        sync.keepAudience(audienceId, runId);
+        keepAudience(this.app, audienceId, runId);
         this.hub.emit('audience:statusChanged', { audienceId });
         return this.audience(store.audiences.require(audienceId));
       },
@@ -604,10 +619,11 @@ class Engine {
         return store.runs.list({ audienceId: req?.audienceId, limit: req?.limit ?? 100 }).map((r) => runView(r, r.audienceId === null ? null : (names.get(r.audienceId) ?? null)));
       },
       'runs:get': async ({ runId }) => {
-        const r = store.runs.get(runId);
-        if (!r) throw new AppError('INVALID_ARGUMENT', `There is no run ${runId} in the sync log. Pick a run from the list.`);
+        const found = runWithCalls(this.app, runId);
+        if (!found) throw new AppError('INVALID_ARGUMENT', `There is no run ${runId} in the sync log. Pick a run from the list.`);
+        const r = found.run;
         const name = r.audienceId === null ? null : (store.audiences.get(r.audienceId)?.name ?? null);
-        return { ...runView(r, name), calls: store.runs.apiCalls(runId).map(apiCallView) };
+        return { ...runView(r, name), calls: found.calls.map(apiCallView) };
       },
       'runs:exportRejects': async ({ runId, outPath }) => {
         const r = store.runs.get(runId);
@@ -743,6 +759,8 @@ class Engine {
         }),
       );
     } else {
+      // The one creation rule (ops/create): a same-named TikTok audience is synced into only when picked as existing.
+      await refuseTiktokNamesake(this.app, { advertiserId: req.advertiserId, connectionId, name: req.name, api: req.api }, { prepare: (a) => this.ensureSandboxFor(a), remote: (id, fn) => this.remote(id, fn) });
       // Nothing is sent: the first sync creates the audience at TikTok, so it can be dry-run first.
       const { tiktokAudienceId: _none, ...fields } = this.draftRecord(req, connectionId, kind);
       record = store.audiences.create(fields);
@@ -759,40 +777,24 @@ class Engine {
    * customer-file one through dmp/custom_audience/delete/), then here with every hash kept for it. Refused while a
    * sync of it runs, in this process or another; if TikTok refuses, nothing is deleted here.
    */
-  private async deleteAudience(id: number, atTiktok: boolean): Promise<{ deletedAtTiktok: boolean }> {
-    const a = this.app.store.audiences.require(id);
-    if (this.isRunning(id)) throw new AppError('SYNC_RUNNING', syncingMessage(a.name));
-    if (atTiktok) {
-      await this.ensureSandboxFor(a);
-      // Ad groups using it stop first: TikTok may refuse to delete an audience still attached to one.
-      await this.remote(a.connectionId, () => this.use.detachAll(id));
-    }
-    const out = await this.remote(a.connectionId, () => this.app.deleteAudience(id, atTiktok));
-    this.hub.emit('audience:statusChanged', { audienceId: id });
-    return out;
+  private deleteAudience(id: number, atTiktok: boolean): Promise<{ deletedAtTiktok: boolean }> {
+    return deleteAudience(
+      this.app,
+      id,
+      atTiktok,
+      { prepare: (a) => this.ensureSandboxFor(a), remote: (c, fn) => this.remote(c, fn), isRunning: (x) => this.isRunning(x), changed: (x) => this.hub.emit('audience:statusChanged', { audienceId: x }) },
+      this.use,
+    );
   }
 
   /** A dry run of the audience's undo: the sync it undoes, the people it adds back and removes, its calls. */
   private async undoPreview(audienceId: number): Promise<UndoPreviewView> {
-    const a = this.app.store.audiences.require(audienceId);
-    await this.ensureSandboxFor(a);
-    const { run, outcome: o } = await this.app.sync.undoPreview(audienceId);
-    this.checkConnections();
-    if (o.error && o.error.code !== 'AUDIENCE_TOO_SMALL') throw new AppError(o.error.code, o.error.message, { retryable: o.error.retryable });
-    return {
-      audienceId,
-      runId: run.id,
-      runStartedAt: run.startedAt,
-      adds: o.adds,
-      removes: o.removes,
-      calls: o.callsPlanned,
-      quotaLeft: o.callsLeft,
-      dailyBudget: this.app.sync.dailyBudget,
-      fitsToday: a.api === 'segment' || o.callsPlanned <= o.callsLeft,
-      deferredUntil: o.deferredUntil,
-      pausesSchedule: true,
-      warning: o.error?.message ?? o.deferredReason ?? null,
-    };
+    await this.ensureSandboxFor(this.app.store.audiences.require(audienceId));
+    try {
+      return await undoPreview(this.app, audienceId);
+    } finally {
+      this.checkConnections();
+    }
   }
 
   private async plan(req: RequestOf<'sync:plan'>): Promise<PlanView> {
@@ -902,10 +904,10 @@ class Engine {
 
 /** People per key in a multi-key audience's snapshot (the detail screen); null for single-key audiences. */
 function perKeySize(store: CohortRelayApp['store'], a: AudienceRecord): AudienceDetailView['perKeySize'] {
-  const slots = layoutOf(a).slots;
-  if (!slots) return null;
+  const { slots, tuple } = layoutOf(a);
+  if (!slots || !tuple) return null;
   const snapshot = store.snapshots.load(a.id);
   const out: NonNullable<AudienceDetailView['perKeySize']> = {};
-  for (const slot of MULTI_SLOTS) if (slots.includes(slot)) out[slot] = slotHashes(snapshot, slot).length / 32;
+  for (const slot of MULTI_SLOTS) if (slots.includes(slot)) out[slot] = slotHashes(snapshot, slot, tuple).length / 32;
   return out;
 }
