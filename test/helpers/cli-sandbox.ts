@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { startSimulator, type SimulatorHandle } from '../../electron/core/sandbox';
 import { tmpDir } from './tmp';
 
@@ -27,4 +28,21 @@ export async function openCliSandbox(env: NodeJS.ProcessEnv = {}): Promise<CliSa
       cleanup();
     },
   };
+}
+
+/**
+ * Every test of the file gets its own CLI sandbox (`openCliSandbox(env)`): opened before the test and handed to `use`
+ * (assign it to the file's variables), closed after the test.
+ */
+export function cliSandboxForEachTest(use: (s: CliSandbox) => void, env: NodeJS.ProcessEnv = {}): void {
+  let current: CliSandbox | null = null;
+  beforeEach(async () => {
+    current = await openCliSandbox(env);
+    use(current);
+  });
+  afterEach(async () => {
+    const s = current;
+    current = null;
+    await s?.close();
+  });
 }

@@ -1,25 +1,19 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Store } from '../../../electron/core/store';
 import type { SimulatorHandle } from '../../../electron/core/sandbox';
 import { cli } from '../../helpers/cli';
 import { emails, hashSet, sha256Hex, writeEmailCsv } from '../../helpers/cohort';
-import { openCliSandbox, type CliSandbox } from '../../helpers/cli-sandbox';
+import { cliSandboxForEachTest } from '../../helpers/cli-sandbox';
 import { clientFor, upload } from '../tiktok/helpers';
 
 const ROOT = path.resolve(__dirname, '../../..');
 let sim: SimulatorHandle;
 let dir: string;
 let env: NodeJS.ProcessEnv;
-let sandbox: CliSandbox;
-
-beforeEach(async () => {
-  sandbox = await openCliSandbox();
-  ({ sim, dir, env } = sandbox);
-});
-afterEach(() => sandbox.close());
+cliSandboxForEachTest((s) => ({ sim, dir, env } = s));
 
 describe('cohort-relay daemon', () => {
   it('runs a due scheduled sync headless, re-reading the source, and stops cleanly on SIGTERM', async () => {

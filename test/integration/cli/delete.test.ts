@@ -1,23 +1,17 @@
 /** `cohort-relay delete` against the simulator over real HTTP, in a temp data folder (#11 S1.2). */
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Store } from '../../../electron/core/store';
 import { acquireAudienceLock } from '../../../electron/core/sync/locks';
 import type { SimulatorHandle } from '../../../electron/core/sandbox';
 import { cli } from '../../helpers/cli';
 import { emails, writeEmailCsv } from '../../helpers/cohort';
-import { openCliSandbox, type CliSandbox } from '../../helpers/cli-sandbox';
+import { cliSandboxForEachTest } from '../../helpers/cli-sandbox';
 
 let sim: SimulatorHandle;
 let dir: string;
 let env: NodeJS.ProcessEnv;
-let sandbox: CliSandbox;
-
-beforeEach(async () => {
-  sandbox = await openCliSandbox();
-  ({ sim, dir, env } = sandbox);
-});
-afterEach(() => sandbox.close());
+cliSandboxForEachTest((s) => ({ sim, dir, env } = s));
 
 async function synced(name: string, partner = false): Promise<{ audienceId: string; localAudienceId: number }> {
   const csv = path.join(dir, `${name}.csv`);

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hasHash } from '../../../electron/core/cohort';
 import { Store } from '../../../electron/core/store';
 import { loadDelta } from '../../../electron/core/sync/deltas';
@@ -14,18 +14,12 @@ import { DAILY_BUDGET_KEY } from '../../../electron/core/sync/sync-service';
 import type { SimulatorHandle } from '../../../electron/core/sandbox';
 import { cli } from '../../helpers/cli';
 import { emails, sha256Hex, writeEmailCsv } from '../../helpers/cohort';
-import { openCliSandbox, type CliSandbox } from '../../helpers/cli-sandbox';
+import { cliSandboxForEachTest } from '../../helpers/cli-sandbox';
 
 let sim: SimulatorHandle;
 let dir: string;
 let env: NodeJS.ProcessEnv;
-let sandbox: CliSandbox;
-
-beforeEach(async () => {
-  sandbox = await openCliSandbox();
-  ({ sim, dir, env } = sandbox);
-});
-afterEach(() => sandbox.close());
+cliSandboxForEachTest((s) => ({ sim, dir, env } = s));
 
 const PERSON = 'erase.me.please@example.org';
 const HASH = sha256Hex(PERSON);

@@ -2,13 +2,13 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CohortRelayApp } from '../../../electron/core/app';
 import { Store } from '../../../electron/core/store';
 import type { SimulatorHandle } from '../../../electron/core/sandbox';
 import { cli } from '../../helpers/cli';
 import { emails, hashSet, writeEmailCsv } from '../../helpers/cohort';
-import { openCliSandbox, type CliSandbox } from '../../helpers/cli-sandbox';
+import { cliSandboxForEachTest } from '../../helpers/cli-sandbox';
 
 // "Never remove a person by mistake" (#15 §1), through the CLI: a sync is built only on a read the
 // reader can vouch for, and a path means the same file whichever folder a host starts in.
@@ -20,13 +20,7 @@ const TSX = pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).h
 let sim: SimulatorHandle;
 let dir: string;
 let env: NodeJS.ProcessEnv;
-let sandbox: CliSandbox;
-
-beforeEach(async () => {
-  sandbox = await openCliSandbox();
-  ({ sim, dir, env } = sandbox);
-});
-afterEach(() => sandbox.close());
+cliSandboxForEachTest((s) => ({ sim, dir, env } = s));
 
 function folder(name: string): string {
   const p = path.join(dir, name);

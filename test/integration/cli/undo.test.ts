@@ -1,25 +1,19 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Store } from '../../../electron/core/store';
 import { acquireAudienceLock } from '../../../electron/core/sync/locks';
 import type { SimulatorHandle } from '../../../electron/core/sandbox';
 import { cli } from '../../helpers/cli';
 import { emails, hashSet, writeEmailCsv } from '../../helpers/cohort';
-import { openCliSandbox, type CliSandbox } from '../../helpers/cli-sandbox';
+import { cliSandboxForEachTest } from '../../helpers/cli-sandbox';
 
 const ROOT = path.resolve(__dirname, '../../..');
 let sim: SimulatorHandle;
 let dir: string;
 let env: NodeJS.ProcessEnv;
-let sandbox: CliSandbox;
-
-beforeEach(async () => {
-  // Small files and calls, so a sync of a few hundred people is several calls a crash can land between.
-  sandbox = await openCliSandbox({ COHORT_RELAY_HASHES_PER_FILE: '100', COHORT_RELAY_FILES_PER_CALL: '2' });
-  ({ sim, dir, env } = sandbox);
-});
-afterEach(() => sandbox.close());
+// Small files and calls, so a sync of a few hundred people is several calls a crash can land between.
+cliSandboxForEachTest((s) => ({ sim, dir, env } = s), { COHORT_RELAY_HASHES_PER_FILE: '100', COHORT_RELAY_FILES_PER_CALL: '2' });
 
 const syncArgs = (csv: string) => ['sync', '--csv', csv, '--key', 'email', '--advertiser', sim.advertiserIds[0]!, '--audience', 'Undo me', '--json'];
 

@@ -1,21 +1,15 @@
 /** `cohort-relay use …` (#14 §1) against the simulator over real HTTP, in a temp data folder. */
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SANDBOX_BUSINESS_CENTER, type SimulatorHandle } from '../../../electron/core/sandbox';
 import { cli } from '../../helpers/cli';
 import { emails, writeEmailCsv } from '../../helpers/cohort';
-import { openCliSandbox, type CliSandbox } from '../../helpers/cli-sandbox';
+import { cliSandboxForEachTest } from '../../helpers/cli-sandbox';
 
 let sim: SimulatorHandle;
 let dir: string;
 let env: NodeJS.ProcessEnv;
-let sandbox: CliSandbox;
-
-beforeEach(async () => {
-  sandbox = await openCliSandbox();
-  ({ sim, dir, env } = sandbox);
-});
-afterEach(() => sandbox.close());
+cliSandboxForEachTest((s) => ({ sim, dir, env } = s));
 
 async function synced(name: string, people = 1200): Promise<{ audienceId: string; localAudienceId: number }> {
   const csv = path.join(dir, `${name}.csv`);
