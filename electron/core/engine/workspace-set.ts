@@ -12,7 +12,8 @@
  */
 import { AppError, toErrorShape } from '../../../shared/errors';
 import { CHANNELS } from '../../../shared/ipc/channels';
-import type { Handlers, PushEvent, Unsubscribe } from '../../../shared/ipc/contract';
+import type { Handlers, PushEvent, RequestOf, Unsubscribe } from '../../../shared/ipc/contract';
+import type { SettingsView } from '../../../shared/ipc/dto';
 import type { EngineHost, EngineOptions, TraySnapshot } from '../../../shared/ipc/engine-host';
 import { createEventHub } from '../../../shared/ipc/events';
 import type { WorkspacesView, WorkspaceView } from '../../../shared/ipc/workspace-dto';
@@ -33,6 +34,19 @@ import type { EngineInternals } from './index';
 
 /** Opens one workspace's engine (index.ts passes its Engine; kept as a parameter so the two files do not import each other). */
 export type OpenWorkspaceEngine = (opts: EngineOptions, internals: EngineInternals) => Promise<EngineHost>;
+
+/**
+ * Settings of the app rather than of a client: the same in every workspace, so switching never turns launch at login
+ * off, flips the theme or silences notifications. Set in one workspace, they are set in all.
+ */
+const APP_SETTINGS = ['launchAtLogin', 'theme', 'notifications'] as const;
+type AppSettings = Pick<SettingsView, (typeof APP_SETTINGS)[number]>;
+
+function appSettingsOf(req: Partial<AppSettings>): Partial<AppSettings> | null {
+  const out: Partial<AppSettings> = {};
+  for (const k of APP_SETTINGS) if (req[k] !== undefined) Object.assign(out, { [k]: req[k] });
+  return Object.keys(out).length ? out : null;
+}
 
 interface Served {
   record: WorkspaceRecord;
@@ -191,9 +205,22 @@ export class WorkspaceSet {
     return this.exclusive(async () => {
       this.refuseWhenOne('create');
       const record = createWorkspace(this.baseDir, name);
-      await this.serve(record);
+      const s = await this.serve(record);
+      // The app's own settings come along (launch at login, theme, notifications); the rest start at their defaults.
+      const current = await this.front().handlers['settings:get'](undefined);
+      await s.host.handlers['settings:set'](appSettingsOf(current) ?? {});
       return this.view(record);
     });
+  }
+
+  /** settings:set in the active workspace; the app's own settings (APP_SETTINGS) in every workspace. */
+  async setSettings(req: RequestOf<'settings:set'>): Promise<SettingsView> {
+    const view = await this.front().handlers['settings:set'](req);
+    const shared = appSettingsOf(req);
+    if (shared) {
+      for (const s of this.served.values()) if (s.record.id !== this.activeId) await s.host.handlers['settings:set'](shared).catch(() => undefined);
+    }
+    return view;
   }
 
   switch(id: string): Promise<WorkspacesView> {
@@ -284,7 +311,7 @@ export class WorkspaceSet {
   host(workspaceHandlers: (set: WorkspaceSet) => Pick<Handlers, 'workspaces:list' | 'workspaces:create' | 'workspaces:switch' | 'workspaces:rename' | 'workspaces:delete'>): EngineHost {
     const routed = Object.fromEntries(CHANNELS.map((ch) => [ch, (req: unknown) => (this.front().handlers[ch] as (r: unknown) => Promise<unknown>)(req)]));
     return {
-      handlers: { ...routed, ...workspaceHandlers(this) } as Handlers,
+      handlers: { ...routed, 'settings:set': (req: RequestOf<'settings:set'>) => this.setSettings(req), ...workspaceHandlers(this) } as Handlers,
       events: this.hub,
       onResume: () => {
         for (const s of this.served.values()) s.host.onResume();

@@ -154,6 +154,18 @@ describe('workspaces in the engine', () => {
     expect((await engine.handlers['audiences:list'](undefined)).map((a) => a.name)).toEqual(['Kept']);
   });
 
+  it('keeps the app’s own settings (launch at login, theme, notifications) the same in every workspace, and the rest apart', async () => {
+    const h = engine.handlers;
+    await h['settings:set']({ launchAtLogin: true, theme: 'dark', dailyCallBudget: 9 });
+    await h['workspaces:create']({ name: 'Acme' });
+    await h['workspaces:switch']({ id: 'acme' });
+    expect(await h['settings:get'](undefined)).toMatchObject({ launchAtLogin: true, theme: 'dark' });
+    expect((await h['settings:get'](undefined)).dailyCallBudget).not.toBe(9);
+    await h['settings:set']({ notifications: false, dailyCallBudget: 5 });
+    await h['workspaces:switch']({ id: 'default' });
+    expect(await h['settings:get'](undefined)).toMatchObject({ launchAtLogin: true, theme: 'dark', notifications: false, dailyCallBudget: 9 });
+  });
+
   it('refuses a second workspace with the same name, case-insensitively, and an unknown id', async () => {
     const h = engine.handlers;
     await h['workspaces:create']({ name: 'Acme' });
