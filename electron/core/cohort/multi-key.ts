@@ -99,7 +99,13 @@ export function canonicalTuples(entries: Uint8Array, count: number, layout: Tupl
       let canonical = true;
       for (let j = 0; j < offs.length && canonical; j++) canonical = offs[j] === at + j * HASH_BYTES && (j === 0 || compareAt(entries, offs[j - 1]!, offs[j]!) < 0);
       if (canonical) continue;
-      offs.sort((a, b) => compareAt(entries, a, b));
+      // At most MAX_VALUES_PER_SLOT values: an insertion sort, no comparator closure.
+      for (let j = 1; j < offs.length; j++) {
+        const v = offs[j]!;
+        let k = j - 1;
+        for (; k >= 0 && compareAt(entries, offs[k]!, v) > 0; k--) offs[k + 1] = offs[k]!;
+        offs[k + 1] = v;
+      }
       let o = 0;
       for (let j = 0; j < offs.length; j++) {
         if (j > 0 && compareAt(entries, offs[j - 1]!, offs[j]!) === 0) continue;
