@@ -4,7 +4,6 @@ import {
   DEFAULT_REDIRECT_URI,
   formatDuration,
   openConnections,
-  resolveApiBase,
   resolveDataDir,
   systemBrowser,
   type ConnectResult,
@@ -76,9 +75,9 @@ const login: CliCommand = {
         if (!base) {
           throw new AppError('INVALID_ARGUMENT', 'login --sandbox needs the address of a running sandbox: start "cohort-relay sandbox" in another terminal, then run login --sandbox --api-base http://127.0.0.1:PORT (or set TIKTOK_API_BASE).');
         }
-        result = await service.connectSandbox(resolveApiBase({}, base), ctx.signal);
+        result = await service.connectSandbox(connections.resolveApiBase({}, base), ctx.signal);
       } else {
-        const apiBase = resolveApiBase(ctx.env, str(ctx, 'api-base'));
+        const apiBase = connections.resolveApiBase(ctx.env, str(ctx, 'api-base'));
         const appId = str(ctx, 'app-id')?.trim() || ctx.env.TIKTOK_APP_ID?.trim() || undefined;
         const piped = await readPiped(ctx, { token: flag(ctx, 'token-stdin'), secret: flag(ctx, 'secret-stdin') });
         const appSecret = piped.secret ?? (ctx.env.TIKTOK_APP_SECRET?.trim() || undefined);

@@ -1,5 +1,5 @@
 import { AppError } from '../../../shared/errors';
-import { DEFAULT_REDIRECT_URI, SANDBOX_ADVERTISERS, startSimulator, type SimulatorHandle } from '../../core/engine/host-support';
+import { DEFAULT_REDIRECT_URI, SANDBOX_ADVERTISERS, startSandbox, type SimulatorHandle } from '../../core/engine/host-support';
 import { flag, printJson, str, type CliCommand } from '../command';
 
 const DEFAULT_PORT = 8123;
@@ -88,7 +88,7 @@ Its audience API answers like TikTok's:
     };
     let sim: SimulatorHandle;
     try {
-      sim = await startSimulator({ port, dataDir, processingDelayMs, ...permissions, ...answers, ...(redirectUris?.length ? { redirectUris } : {}) });
+      sim = await startSandbox({ port, dataDir, processingDelayMs, ...permissions, ...answers, ...(redirectUris?.length ? { redirectUris } : {}) });
     } catch (err) {
       if ((err as NodeJS.ErrnoException)?.code === 'EADDRINUSE') {
         throw new AppError('INVALID_ARGUMENT', `Port ${port} is already in use (another sandbox?). Choose another with --port N, or --port 0 for any free port.`);

@@ -6,6 +6,7 @@
 import { keychainFix, MemorySecretStore, type OpenedSecretStore } from '../secrets';
 import { Store } from '../store';
 import type { ConnectionRecord } from '../store/connections-repo';
+import { resolveApiBase } from '../tiktok/client';
 import { ConnectionService, openConnectionService } from '../tiktok/connections';
 import { REDIRECT_URI_SETTING, resolveRedirectUri } from '../tiktok/oauth';
 
@@ -18,6 +19,8 @@ export interface ConnectionsSession {
   withEnvToken(): ConnectionService;
   /** The sign-in redirect URL in use, first match wins: `flag`, env TIKTOK_REDIRECT_URI, the saved setting, the default. */
   redirectUri(flag: string | undefined): ReturnType<typeof resolveRedirectUri>;
+  /** The TikTok API base: TIKTOK_API_BASE of `env`, else `setting` (a URL or "production" / "tiktok-sandbox"), else production. */
+  resolveApiBase: typeof resolveApiBase;
   /** What to do when there is no system keychain, for this platform. */
   keychainFix(): string;
   close(): void;
@@ -31,6 +34,7 @@ export function openConnections(dataDir: string, env: NodeJS.ProcessEnv): Connec
     withKeychain: () => openConnectionService({ repo: store.connections, env }),
     withEnvToken: () => new ConnectionService({ repo: store.connections, secrets: new MemorySecretStore(), env }),
     redirectUri: (flag) => resolveRedirectUri({ flag, env, stored: store.settings.get<string | null>(REDIRECT_URI_SETTING, null) }),
+    resolveApiBase,
     keychainFix: () => keychainFix(),
     close: () => store.close(),
   };

@@ -5,8 +5,10 @@
  * the TikTok connections of a data folder and database recovery.
  *
  * The Electron main process and the web host import this module but never run engine work (#13 §1): what needs
- * the store or the keychain (better-sqlite3, keytar) is loaded only when called, so those hosts never load it.
+ * the store, the keychain (better-sqlite3, keytar), the TikTok client or the sandbox's server is loaded only when
+ * called, so those hosts never load it.
  */
+import type { SimulatorHandle, SimulatorOptions } from '../sandbox';
 import type { DatabaseHealth, RecoverResult } from '../store/recover';
 import type { ConnectionsSession } from './connections-session';
 
@@ -14,13 +16,18 @@ export { resolveDataDir } from '../paths';
 export { FileGrants, withFileGrants, type GrantOrigin, type ReportTarget, type ReportTargets } from '../file-grants';
 export { makeOwnedTempDir, removeStaleTempDirs, WEB_UPLOAD_PREFIX } from '../temp-dirs';
 export { systemBrowser } from '../system-browser';
-export { resolveApiBase } from '../tiktok/client';
-export { DEFAULT_LOGIN_TIMEOUT_MS, DEFAULT_REDIRECT_URI, formatDuration } from '../tiktok/oauth';
-export { SANDBOX_ACCESS_TOKEN, SANDBOX_ADVERTISERS, startSimulator, type SimulatorHandle, type SimulatorOptions } from '../sandbox';
+export { DEFAULT_REDIRECT_URI } from '../../../shared/oauth-redirect';
+export { DEFAULT_LOGIN_TIMEOUT_MS, formatDuration } from '../tiktok/oauth-loopback';
+export { SANDBOX_ADVERTISERS } from '../sandbox/seed';
 export type { ConnectResult, EnvTokenReport, HealthResult } from '../tiktok/connections';
 export type { OpenedSecretStore } from '../secrets';
 export type { DatabaseHealth, RecoverResult } from '../store/recover';
-export type { ConnectionsSession };
+export type { ConnectionsSession, SimulatorHandle, SimulatorOptions };
+
+/** Starts the offline sandbox (the TikTok simulator) on 127.0.0.1, as `cohort-relay sandbox` does. */
+export async function startSandbox(opts: SimulatorOptions = {}): Promise<SimulatorHandle> {
+  return (await import('../sandbox')).startSimulator(opts);
+}
 
 /** The TikTok connections of the data folder `dataDir` (see connections-session.ts); close it when done. */
 export async function openConnections(dataDir: string, env: NodeJS.ProcessEnv): Promise<ConnectionsSession> {
