@@ -205,12 +205,15 @@ export class WorkspaceSet {
     return this.exclusive(async () => {
       this.refuseWhenOne('create');
       const record = createWorkspace(this.baseDir, name);
-      const s = await this.serve(record);
       // The app's own settings come along (launch at login, theme, notifications); the rest start at their defaults.
-      const current = await this.front().handlers['settings:get'](undefined);
-      await s.host.handlers['settings:set'](appSettingsOf(current) ?? {});
+      await this.copyAppSettings(await this.serve(record));
       return this.view(record);
     });
+  }
+
+  private async copyAppSettings(to: Served): Promise<void> {
+    const current = appSettingsOf(await this.front().handlers['settings:get'](undefined));
+    if (current) await to.host.handlers['settings:set'](current);
   }
 
   /** settings:set in the active workspace; the app's own settings (APP_SETTINGS) in every workspace. */
@@ -229,7 +232,9 @@ export class WorkspaceSet {
       const record = requireWorkspace(registry, id);
       if (this.only && record.id !== this.only) throw new AppError('INVALID_ARGUMENT', `This process serves only the workspace "${this.served.get(this.only)?.record.name ?? this.only}".`);
       if (record.id !== this.activeId) {
-        await this.serve(record);
+        const target = await this.serve(record);
+        // A workspace made by the CLI did not get the app's own settings: it takes them before it faces the window.
+        await this.copyAppSettings(target);
         // A browser sign-in waiting in the workspace left behind would save its connection there, unseen: it stops.
         await this.served.get(this.activeId)?.host.handlers['connections:cancelLogin'](undefined).catch(() => undefined);
         this.activeId = record.id;

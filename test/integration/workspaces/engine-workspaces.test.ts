@@ -11,6 +11,7 @@ import type { EventPayloads, PushEvent, RequestOf } from '../../../shared/ipc/co
 import type { EventName } from '../../../shared/ipc/channels';
 import type { EngineHost } from '../../../shared/ipc/engine-host';
 import { createEngine, type EngineInternals } from '../../../electron/core/engine';
+import { createWorkspace } from '../../../electron/core/workspaces/registry';
 import { SANDBOX_APP_ID, SANDBOX_APP_SECRET, type SimulatorHandle } from '../../../electron/core/sandbox';
 import { emails } from '../../helpers/cohort';
 import { tmpDir } from '../../helpers/tmp';
@@ -164,6 +165,10 @@ describe('workspaces in the engine', () => {
     await h['settings:set']({ notifications: false, dailyCallBudget: 5 });
     await h['workspaces:switch']({ id: 'default' });
     expect(await h['settings:get'](undefined)).toMatchObject({ launchAtLogin: true, theme: 'dark', notifications: false, dailyCallBudget: 9 });
+    // A workspace the CLI made (the registry only) takes them when it is switched to.
+    createWorkspace(base, 'Globex');
+    await h['workspaces:switch']({ id: 'globex' });
+    expect(await h['settings:get'](undefined)).toMatchObject({ launchAtLogin: true, theme: 'dark', notifications: false });
   });
 
   it('refuses a second workspace with the same name, case-insensitively, and an unknown id', async () => {
