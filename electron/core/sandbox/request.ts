@@ -3,13 +3,6 @@
  * parameters (ids as strings or numbers, JSON-string arrays, paging) and times.
  */
 
-/** A TikTok answer: the envelope's code, message and data. */
-export interface SimResult {
-  code: number;
-  message: string;
-  data: unknown;
-}
-
 /** Thrown inside handlers: becomes an error envelope (HTTP 200). */
 export class SimApiError extends Error {
   constructor(

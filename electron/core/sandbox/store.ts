@@ -138,7 +138,7 @@ export interface SimRequestLogEntry {
   fault: string | null;
 }
 
-export const DAY_MS = 86_400_000;
+const DAY_MS = 86_400_000;
 
 /** TikTok's words for 40002 on an audience it will not edit now: still processing, or unavailable for good (S7). */
 export const NOT_EDITABLE_MESSAGE = 'Audience is not editable, please check audience status';
