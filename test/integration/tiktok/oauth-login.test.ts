@@ -120,7 +120,7 @@ describe('OAuth sign-in failures', () => {
       const res = await fetch(u);
       page = `${res.status} ${await res.text()}`;
     };
-    const err = await failure(service.loginWithOAuth({ apiBase: sim.url, appId: sim.appId, appSecret: sim.appSecret, redirectUri, openBrowser: tampering, timeoutMs: 300 }));
+    const err = await failure(service.loginWithOAuth({ apiBase: sim.url, appId: sim.appId, appSecret: sim.appSecret, redirectUri, openBrowser: tampering, timeoutMs: 3_000 }));
     expect(page).toMatch(/^400 .*state does not match/s);
     expect(err.code).toBe('AUTH_FAILED');
     expect(err.message).toMatch(/timed out .* start again.*wrong state/);
