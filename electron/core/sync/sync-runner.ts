@@ -258,6 +258,12 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     }
     const layout = layoutOf(audience);
     const w = layout.width;
+    // The snapshot keeps the width it was written in; changing an audience's columns to another tuple width sets it
+    // aside (mapping-change.ts). One of another width is never read at this one: it would diff nonsense.
+    const stored = store.snapshots.meta(audienceId);
+    if (stored && stored.entryCount > 0 && stored.entryWidth !== w) {
+      throw new AppError('INTERNAL', `The stored membership of audience "${audience.name}" has ${stored.entryWidth}-byte entries, but its columns make ${w}-byte ones. Map its columns again (sync with --keys) so it is set aside and the next sync replaces the audience.`);
+    }
     const perFile = deps.hashesPerFile ?? entriesPerFile(layout);
     // "Only remove people this app added" (an adopted audience's default): the snapshot holds exactly the people this
     // app added and has not removed since; nobody else is ever removed or replaced away. So what TikTok's history shows

@@ -160,6 +160,18 @@ describe('an audience saved with one column per key', () => {
     expect(await app.sync.sync(a.id, 'cli')).toMatchObject({ status: 'deferred', strategy: 'adopt', callsUsed: 0, deferredReason: expect.stringMatching(/one full replace of an audience a day/) });
   });
 
+  it('never reads a stored membership at another width than it was written in: the sync fails, sending nothing', async () => {
+    const csv = writeCsv(people(1100));
+    const a = await ensure(csv, 2);
+    const { tiktokAudienceId } = await app.sync.sync(a.id, 'cli');
+    const before = sim.membership(tiktokAudienceId!);
+    // As if a 96-byte snapshot had survived a change of columns (mapping-change.ts sets it aside in one transaction).
+    app.store.snapshots.replace(a.id, app.store.snapshots.load(a.id).subarray(0, 96 * 10), 96);
+    const out = await app.sync.sync(a.id, 'cli');
+    expect(out).toMatchObject({ status: 'failed', callsUsed: 0, error: { code: 'INTERNAL' } });
+    expect(sim.membership(tiktokAudienceId!)).toEqual(before);
+  });
+
   it('refuses a column change that would forget who an "only remove what this app added" audience holds', async () => {
     const csv = writeCsv(people(1100));
     const a = await ensure(csv, 1);
