@@ -1,6 +1,8 @@
 /**
  * readCohort: streams a whole cohort CSV into a sorted, de-duplicated set of SHA-256 digests, with
- * exact counts and the rejected rows (masked). Memory stays near 32 bytes per distinct value.
+ * exact counts and the rejected rows (masked). Memory: 32 bytes per valid row, held once (repeats are dropped in
+ * place at the end), beside the hashing workers (about 25 MB each); 5 M rows of email, a 286 MB export, peak at
+ * 279–287 MB in `cohort-relay plan` (README, Benchmarks).
  *
  * The file is read by the block reader both cohort readers share (block-reader.ts, over scan.ts); this
  * module adds only the per-row key handling (one key cell, with its country cell for phones). Two paths
