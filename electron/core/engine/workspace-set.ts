@@ -308,9 +308,10 @@ export class WorkspaceSet {
     this.closed = true;
     await Promise.allSettled([...this.opening.values()]);
     const all = [...this.served.values()];
+    // Still relayed while they close: a run the shutdown cancels ends with its run:finished (the daemon reports it).
+    await Promise.allSettled(all.map((s) => s.host.shutdown()));
     this.served.clear();
     for (const s of all) s.unsubscribe();
-    await Promise.allSettled(all.map((s) => s.host.shutdown()));
   }
 
   host(workspaceHandlers: (set: WorkspaceSet) => Pick<Handlers, 'workspaces:list' | 'workspaces:create' | 'workspaces:switch' | 'workspaces:rename' | 'workspaces:delete'>): EngineHost {

@@ -171,6 +171,13 @@ describe('workspaces in the engine', () => {
     expect(await h['settings:get'](undefined)).toMatchObject({ launchAtLogin: true, theme: 'dark', notifications: false });
   });
 
+  it('a run the shutdown cancels still ends with its run:finished', async () => {
+    const a = await audienceIn(engine.handlers, 'Cut short', { sourcePath: cohort('big.csv', 20_000) });
+    const { runId } = await engine.handlers['sync:run']({ audienceId: a.id });
+    await engine.shutdown();
+    expect(events.some((e) => e.event === 'run:finished' && e.payload.runId === runId)).toBe(true);
+  });
+
   it('refuses a second workspace with the same name, case-insensitively, and an unknown id', async () => {
     const h = engine.handlers;
     await h['workspaces:create']({ name: 'Acme' });
