@@ -1,6 +1,7 @@
 import { AppError, toErrorShape } from '../../shared/errors';
 import { resolveDataDir } from './paths';
 import { Store } from './store';
+import { SETTINGS } from './store/settings-keys';
 import type { AudienceRecord } from './store/audiences-repo';
 import { resolveApiBase, type TikTokClient } from './tiktok/client';
 import { openConnectionService, type ConnectionService } from './tiktok/connections';
@@ -15,7 +16,8 @@ import { readCreateOptions } from './sync/create-options';
 import type { SyncProgress } from './sync/sync-runner';
 import { removeStaleTempDirs, WEB_UPLOAD_PREFIX } from './temp-dirs';
 
-export const API_BASE_KEY = 'api.base';
+/** The settings key of the chosen API base (the registry's, store/settings-keys.ts). */
+export const API_BASE_KEY = SETTINGS.apiBase.key;
 
 export interface OpenAppOptions {
   env?: NodeJS.ProcessEnv;
@@ -93,7 +95,7 @@ export class CohortRelayApp {
 
   /** The API base: TIKTOK_API_BASE, else the saved setting, else production. */
   get apiBase(): string {
-    return resolveApiBase(this.env, this.store.settings.get<string | null>(API_BASE_KEY, null));
+    return resolveApiBase(this.env, this.store.settings.read(SETTINGS.apiBase));
   }
 
   /** A TikTok client for the audience's connection (TIKTOK_ACCESS_TOKEN wins, for cron and CI). */

@@ -31,6 +31,7 @@ import {
 } from '../../../shared/ipc/audience-use-dto';
 import type { CohortRelayApp } from '../app';
 import type { AudienceRecord } from '../store/audiences-repo';
+import { AUDIENCE_SETTINGS } from '../store/settings-keys';
 import { readCreateOptions, writeCreateOptions } from '../sync/create-options';
 import type { TikTokClient } from '../tiktok/client';
 
@@ -58,8 +59,6 @@ interface StoredLookalike {
   createdAt: string;
   refreshedAt: string | null;
 }
-
-const lookalikesKey = (audienceId: number): string => `audience.lookalikes.${audienceId}`;
 
 /** TikTok words that mean "this lookalike's seed is gone". */
 const SEED_GONE = /source audience.*(deleted|does not exist|not exist)|seed.*(deleted|not exist)/i;
@@ -129,7 +128,7 @@ export class AudienceUse {
   // ── Lookalikes ──────────────────────────────────────────────────────────────
 
   private stored(id: number): StoredLookalike[] {
-    return this.app.store.settings.get<StoredLookalike[]>(lookalikesKey(id), []);
+    return this.app.store.settings.read(AUDIENCE_SETTINGS.lookalikes(id)) as StoredLookalike[];
   }
 
   /**
@@ -185,7 +184,7 @@ export class AudienceUse {
       }),
     );
     const entry: StoredLookalike = { tiktokAudienceId: r.audienceId, name: p.name, audienceSize: p.audienceSize, mobileOs: p.mobileOs, locationIds: [...p.locationIds], includeSource, createdAt: this.now().toISOString(), refreshedAt: null };
-    this.app.store.settings.set(lookalikesKey(id), [...this.stored(id), entry]);
+    this.app.store.settings.write(AUDIENCE_SETTINGS.lookalikes(id), [...this.stored(id), entry]);
     this.hooks.changed?.(id);
     return { ...entry, coverNum: null, isValid: null, existsAtTiktok: true, seedDeleted: false };
   }
@@ -206,7 +205,7 @@ export class AudienceUse {
       throw err;
     }
     l.refreshedAt = this.now().toISOString();
-    this.app.store.settings.set(lookalikesKey(id), list);
+    this.app.store.settings.write(AUDIENCE_SETTINGS.lookalikes(id), list);
     this.hooks.changed?.(id);
     return { ...l, coverNum: null, isValid: null, existsAtTiktok: true, seedDeleted: false };
   }

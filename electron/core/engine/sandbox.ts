@@ -6,11 +6,11 @@
  */
 import path from 'node:path';
 import { SANDBOX_DIR, type Store } from '../store';
+import { SETTINGS } from '../store/settings-keys';
 import { SANDBOX_CONNECTION_ID } from '../tiktok/connections';
 import { environmentOf } from './views';
 import { startSimulator, type SimulatorHandle, type SimulatorOptions } from '../sandbox';
 
-const PORT_KEY = 'sandbox.port';
 /** TikTok takes 24–48 h to process an audience; the sandbox shows "processing" for a moment only. */
 export const SANDBOX_PROCESSING_MS = 2000;
 
@@ -43,7 +43,7 @@ export class SandboxHost {
 
   private async start(): Promise<SimulatorHandle> {
     const base: SimulatorOptions = { dataDir: path.join(this.dataDir, SANDBOX_DIR), processingDelayMs: SANDBOX_PROCESSING_MS, ...this.options };
-    const lastPort = this.store.settings.get<number | null>(PORT_KEY, null);
+    const lastPort = this.store.settings.read(SETTINGS.sandboxPort);
     let sim: SimulatorHandle;
     try {
       sim = await startSimulator({ ...base, port: this.options.port ?? lastPort ?? 0 });
@@ -52,11 +52,11 @@ export class SandboxHost {
       if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
       sim = await startSimulator({ ...base, port: 0 });
     }
-    this.store.settings.set(PORT_KEY, sim.port);
+    this.store.settings.write(SETTINGS.sandboxPort, sim.port);
     // A sandbox connection saved with an earlier port must follow the simulator.
     // So must any connection made against it (a pasted sandbox token, an OAuth sign-in to the simulator).
     const before = lastPort === null ? null : `http://127.0.0.1:${lastPort}`;
-    this.store.db.prepare("UPDATE connections SET api_base = ? WHERE (kind = 'sandbox' OR api_base = ?) AND api_base != ?").run(sim.url, before, sim.url);
+    this.store.connections.followSandbox(sim.url, before);
     this.handle = sim;
     this.onStarted?.(sim);
     return sim;

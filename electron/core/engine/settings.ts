@@ -2,34 +2,34 @@
  * The app's settings as stored key/values (SettingsRepo) and as the renderer sees them (SettingsView).
  * The daily budget is the key the sync service reads; rate limits go to the process-wide limiter.
  */
-import { DEFAULT_DAILY_CALL_BUDGET } from '../../../shared/domain';
 import { API_ENVIRONMENTS, DAILY_BUDGET_TOO_HIGH, MAX_DAILY_CALL_BUDGET, THEMES, type ApiEnvironment, type SettingsView, type Theme } from '../../../shared/ipc/dto';
 import { AppError } from '../../../shared/errors';
 import type { RequestOf } from '../../../shared/ipc/contract';
 import type { Store } from '../store';
-import { DAILY_BUDGET_KEY } from '../sync/sync-service';
+import { SETTINGS } from '../store/settings-keys';
 import { configureProcessLimiter, DEFAULT_QPM, DEFAULT_QPS } from '../tiktok/limiter';
 
+/** The settings this module reads and writes: entries of the one registry (store/settings-keys.ts). */
 export const SETTING_KEYS = {
-  environment: 'api.environment',
-  defaultCountry: 'profile.defaultCountry',
-  dailyBudget: DAILY_BUDGET_KEY,
-  rateLimits: 'api.rateLimits',
-  notifications: 'ui.notifications',
-  launchAtLogin: 'ui.launchAtLogin',
-  theme: 'ui.theme',
+  environment: SETTINGS.environment.key,
+  defaultCountry: SETTINGS.defaultCountry.key,
+  dailyBudget: SETTINGS.dailyBudget.key,
+  rateLimits: SETTINGS.rateLimits.key,
+  notifications: SETTINGS.notifications.key,
+  launchAtLogin: SETTINGS.launchAtLogin.key,
+  theme: SETTINGS.theme.key,
 } as const;
 
 /** A fresh install talks to production; the web host and tests override this per process. */
-export const DEFAULT_ENVIRONMENT: ApiEnvironment = 'production';
+export const DEFAULT_ENVIRONMENT = SETTINGS.environment.fallback as ApiEnvironment;
 
 export function storedEnvironment(store: Store): ApiEnvironment {
-  const v = store.settings.get<string>(SETTING_KEYS.environment, DEFAULT_ENVIRONMENT);
+  const v = store.settings.read(SETTINGS.environment);
   return (API_ENVIRONMENTS as readonly string[]).includes(v) ? (v as ApiEnvironment) : DEFAULT_ENVIRONMENT;
 }
 
 export function storedRateLimits(store: Store): { qps: number; qpm: number } {
-  const v = store.settings.get<{ qps?: number; qpm?: number }>(SETTING_KEYS.rateLimits, {});
+  const v = store.settings.read(SETTINGS.rateLimits);
   return { qps: v.qps ?? DEFAULT_QPS, qpm: v.qpm ?? DEFAULT_QPM };
 }
 
@@ -39,14 +39,14 @@ export function applyRateLimits(store: Store): void {
 }
 
 export function readSettings(store: Store, ctx: { environment: ApiEnvironment; dataFolder: string; pausedAll: boolean }): SettingsView {
-  const theme = store.settings.get<string>(SETTING_KEYS.theme, 'system');
+  const theme = store.settings.read(SETTINGS.theme);
   return {
     environment: ctx.environment,
-    defaultCountry: store.settings.get<string | null>(SETTING_KEYS.defaultCountry, null),
-    dailyCallBudget: Math.min(MAX_DAILY_CALL_BUDGET, store.settings.get<number>(SETTING_KEYS.dailyBudget, DEFAULT_DAILY_CALL_BUDGET)),
+    defaultCountry: store.settings.read(SETTINGS.defaultCountry),
+    dailyCallBudget: Math.min(MAX_DAILY_CALL_BUDGET, store.settings.read(SETTINGS.dailyBudget)),
     rateLimits: storedRateLimits(store),
-    notifications: store.settings.get<boolean>(SETTING_KEYS.notifications, true),
-    launchAtLogin: store.settings.get<boolean>(SETTING_KEYS.launchAtLogin, false),
+    notifications: store.settings.read(SETTINGS.notifications),
+    launchAtLogin: store.settings.read(SETTINGS.launchAtLogin),
     theme: (THEMES as readonly string[]).includes(theme) ? (theme as Theme) : 'system',
     dataFolder: ctx.dataFolder,
     pausedAll: ctx.pausedAll,
@@ -60,13 +60,13 @@ export function writeSettings(store: Store, req: RequestOf<'settings:set'>): voi
     throw new AppError('INVALID_ARGUMENT', DAILY_BUDGET_TOO_HIGH);
   }
   store.transaction(() => {
-    if (req.environment !== undefined) store.settings.set(SETTING_KEYS.environment, req.environment);
-    if (req.defaultCountry !== undefined) store.settings.set(SETTING_KEYS.defaultCountry, req.defaultCountry);
-    if (req.dailyCallBudget !== undefined) store.settings.set(SETTING_KEYS.dailyBudget, req.dailyCallBudget);
-    if (req.rateLimits !== undefined) store.settings.set(SETTING_KEYS.rateLimits, { ...storedRateLimits(store), ...req.rateLimits });
-    if (req.notifications !== undefined) store.settings.set(SETTING_KEYS.notifications, req.notifications);
-    if (req.launchAtLogin !== undefined) store.settings.set(SETTING_KEYS.launchAtLogin, req.launchAtLogin);
-    if (req.theme !== undefined) store.settings.set(SETTING_KEYS.theme, req.theme);
+    if (req.environment !== undefined) store.settings.write(SETTINGS.environment, req.environment);
+    if (req.defaultCountry !== undefined) store.settings.write(SETTINGS.defaultCountry, req.defaultCountry);
+    if (req.dailyCallBudget !== undefined) store.settings.write(SETTINGS.dailyBudget, req.dailyCallBudget);
+    if (req.rateLimits !== undefined) store.settings.write(SETTINGS.rateLimits, { ...storedRateLimits(store), ...req.rateLimits });
+    if (req.notifications !== undefined) store.settings.write(SETTINGS.notifications, req.notifications);
+    if (req.launchAtLogin !== undefined) store.settings.write(SETTINGS.launchAtLogin, req.launchAtLogin);
+    if (req.theme !== undefined) store.settings.write(SETTINGS.theme, req.theme);
   });
   if (req.rateLimits !== undefined) applyRateLimits(store);
 }

@@ -58,6 +58,7 @@ export class ConnectionsRepo {
       setSecretAdapter: db.prepare(`INSERT INTO secret_locations (connection_id, adapter, updated_at) VALUES (?, ?, ?)
         ON CONFLICT(connection_id) DO UPDATE SET adapter = excluded.adapter, updated_at = excluded.updated_at`),
       forgetSecretAdapter: db.prepare('DELETE FROM secret_locations WHERE connection_id = ?'),
+      followSandbox: db.prepare("UPDATE connections SET api_base = ? WHERE (kind = 'sandbox' OR api_base = ?) AND api_base != ?"),
       byAdvertiser: db.prepare('SELECT c.* FROM connections c JOIN advertisers a ON a.connection_id = c.id WHERE a.advertiser_id = ? ORDER BY c.updated_at DESC LIMIT 1'),
     };
   }
@@ -111,6 +112,14 @@ export class ConnectionsRepo {
 
   forgetSecretAdapter(id: string): void {
     this.q.forgetSecretAdapter.run(id);
+  }
+
+  /**
+   * The offline sandbox now listens at `url`: the sandbox connection, and any connection made against its earlier
+   * address `before` (a pasted sandbox token, an OAuth sign-in to it), follow it.
+   */
+  followSandbox(url: string, before: string | null): void {
+    this.q.followSandbox.run(url, before, url);
   }
 
   markChecked(id: string, at: Date = new Date()): void {

@@ -1,4 +1,5 @@
 import type { Db } from './db';
+import type { Setting } from './settings-keys';
 
 /** Typed key/value settings stored as JSON. Never a secret: secrets go to the keychain. */
 export class SettingsRepo {
@@ -9,6 +10,16 @@ export class SettingsRepo {
       set: db.prepare('INSERT INTO settings (key, value_json) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value_json = excluded.value_json'),
       all: db.prepare('SELECT key, value_json FROM settings'),
     };
+  }
+
+  /** The stored value of a registered setting (settings-keys.ts), or its default. */
+  read<T>(s: Setting<T>): T {
+    return this.get(s.key, s.fallback);
+  }
+
+  /** Stores a registered setting's value (null clears a nullable one to its default). */
+  write<T>(s: Setting<T>, value: T): void {
+    this.set(s.key, value);
   }
 
   get<T>(key: string, fallback: T): T {

@@ -6,6 +6,7 @@
  */
 import { AppError } from '../../../shared/errors';
 import type { SettingsRepo } from '../store/settings-repo';
+import { AUDIENCE_SETTINGS } from '../store/settings-keys';
 
 export interface CreateOptions {
   /** null: TikTok's default expiry (12 months after the last use or change). */
@@ -16,11 +17,9 @@ export interface CreateOptions {
 
 export const DEFAULT_CREATE_OPTIONS: CreateOptions = { retentionInDays: null, audienceEnhancement: false, subType: 'NORMAL' };
 
-const key = (audienceId: number): string => `audience.createOptions.${audienceId}`;
-
 /** The options saved for an audience, or the defaults (nothing extra is sent on create). */
 export function readCreateOptions(settings: SettingsRepo, audienceId: number): CreateOptions {
-  const v = settings.get<Partial<CreateOptions> | null>(key(audienceId), null);
+  const v = settings.read(AUDIENCE_SETTINGS.createOptions(audienceId)) as Partial<CreateOptions> | null;
   return { ...DEFAULT_CREATE_OPTIONS, ...(v ?? {}) };
 }
 
@@ -29,7 +28,7 @@ export function writeCreateOptions(settings: SettingsRepo, audienceId: number, o
   if (o.retentionInDays !== null && (!Number.isInteger(o.retentionInDays) || o.retentionInDays < 1 || o.retentionInDays > 365)) {
     throw new AppError('INVALID_ARGUMENT', `Retention must be a whole number of days from 1 to 365 (got ${o.retentionInDays}). Leave it empty for TikTok's default expiry.`);
   }
-  settings.set(key(audienceId), o);
+  settings.write(AUDIENCE_SETTINGS.createOptions(audienceId), { ...o });
   return o;
 }
 

@@ -13,6 +13,7 @@ import { AppError } from '../../../shared/errors';
 import { countHashes, entriesHolding, hashValue, slotOfKey, sortHashes, subtractHashes, unionHashes } from '../cohort';
 import type { Store } from '../store';
 import type { AudienceRecord } from '../store/audiences-repo';
+import { AUDIENCE_SETTINGS } from '../store/settings-keys';
 import { layoutOf } from './entry-layout';
 import { loadPending } from './pending';
 
@@ -83,11 +84,9 @@ export function matchingEntries(store: Store, a: AudienceRecord, ids: readonly E
   return found;
 }
 
-const queueKey = (audienceId: number) => `erase.queue.${audienceId}`;
-
 /** The entries queued for removal from this audience (sorted, unique). */
 export function queuedErasure(store: Store, audienceId: number): Buffer {
-  const hex = store.settings.get<string[]>(queueKey(audienceId), []);
+  const hex = store.settings.read(AUDIENCE_SETTINGS.erasureQueue(audienceId));
   if (hex.length === 0) return Buffer.alloc(0);
   const a = store.audiences.get(audienceId);
   const w = a ? layoutOf(a).width : 32;
@@ -95,7 +94,7 @@ export function queuedErasure(store: Store, audienceId: number): Buffer {
 }
 
 export function hasQueuedErasure(store: Store, audienceId: number): boolean {
-  return store.settings.get<string[]>(queueKey(audienceId), []).length > 0;
+  return store.settings.read(AUDIENCE_SETTINGS.erasureQueue(audienceId)).length > 0;
 }
 
 /**
@@ -109,14 +108,14 @@ export function queueErasure(store: Store, a: AudienceRecord, entries: Buffer): 
     const all = unionHashes(queuedErasure(store, a.id), entries, w);
     const hex: string[] = [];
     for (let p = 0; p < all.length; p += w) hex.push(all.subarray(p, p + w).toString('hex'));
-    store.settings.set(queueKey(a.id), hex);
+    store.settings.write(AUDIENCE_SETTINGS.erasureQueue(a.id), hex);
     stripDeltas(store, a.id, entries, w);
   });
 }
 
 /** The queue is done (TikTok acknowledged the removal): nothing of the person is kept for the audience any more. */
 export function clearErasure(store: Store, audienceId: number): void {
-  store.settings.set(queueKey(audienceId), []);
+  store.settings.write(AUDIENCE_SETTINGS.erasureQueue(audienceId), []);
 }
 
 /** Removes the entries from every kept run delta of the audience (what undo would replay). */

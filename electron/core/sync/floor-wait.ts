@@ -7,18 +7,17 @@
 import { AUDIENCE_FLOOR } from '../../../shared/domain';
 import type { Store } from '../store';
 import type { AudienceRecord } from '../store/audiences-repo';
-
-const key = (audienceId: number) => `audience.startAtFloor.${audienceId}`;
+import { AUDIENCE_SETTINGS } from '../store/settings-keys';
 
 /** True while the audience waits for its cohort to reach the floor before it is created at TikTok. */
 export function waitsForFloor(store: Store, a: Pick<AudienceRecord, 'id' | 'tiktokAudienceId' | 'createdAt'>): boolean {
   // The mark names the audience's creation time, so a local id reused later does not inherit it.
-  return !a.tiktokAudienceId && store.settings.get<string | null>(key(a.id), null) === a.createdAt;
+  return !a.tiktokAudienceId && store.settings.read(AUDIENCE_SETTINGS.startAtFloor(a.id)) === a.createdAt;
 }
 
 /** Saves (or clears) "start when the cohort reaches 1,000" for an audience not created at TikTok yet. */
 export function setWaitForFloor(store: Store, a: Pick<AudienceRecord, 'id' | 'createdAt'>, wait: boolean): void {
-  store.settings.set(key(a.id), wait ? a.createdAt : null);
+  store.settings.write(AUDIENCE_SETTINGS.startAtFloor(a.id), wait ? a.createdAt : null);
 }
 
 /** The words of a sync that found the cohort still under the floor: nothing was sent. */

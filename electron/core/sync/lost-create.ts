@@ -10,6 +10,7 @@
  */
 import type { Store } from '../store';
 import type { AudienceRecord } from '../store/audiences-repo';
+import { AUDIENCE_SETTINGS } from '../store/settings-keys';
 import type { RemoteAudience } from './audience-api';
 import { TIKTOK_TIME_SLACK_MS, tiktokTimeMs } from './status';
 
@@ -19,22 +20,20 @@ import { TIKTOK_TIME_SLACK_MS, tiktokTimeMs } from './status';
  */
 export const CREATE_SETTLE_MS = 2 * 60_000;
 
-const partnerSentKey = (id: number) => `partner.pendingCreate.${id}`;
-
 /** Records that a partner create is about to be sent (a customer-file create is recorded by its quota reservation). */
 export function notePartnerCreateSent(store: Store, audienceId: number, at: Date): void {
-  store.settings.set(partnerSentKey(audienceId), at.toISOString());
+  store.settings.write(AUDIENCE_SETTINGS.partnerCreateSent(audienceId), at.toISOString());
 }
 
 /** The partner create's fate is known (acknowledged, or found at TikTok). */
 export function settlePartnerCreate(store: Store, audienceId: number): void {
-  store.settings.set(partnerSentKey(audienceId), null);
+  store.settings.write(AUDIENCE_SETTINGS.partnerCreateSent(audienceId), null);
 }
 
 /** When (epoch ms) the newest create of this audience whose fate is unknown was sent, or null. A refused create made nothing. */
 export function unsettledCreateAt(store: Store, audience: Pick<AudienceRecord, 'id' | 'api'>): number | null {
   if (audience.api === 'segment') {
-    const at = store.settings.get<string | null>(partnerSentKey(audience.id), null);
+    const at = store.settings.read(AUDIENCE_SETTINGS.partnerCreateSent(audience.id));
     return at ? Date.parse(at) : null;
   }
   return store.quota.unackedCreateAt(audience.id);

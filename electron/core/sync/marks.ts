@@ -8,6 +8,7 @@
 import { AUDIENCE_FLOOR } from '../../../shared/domain';
 import type { Store } from '../store';
 import type { AudienceRecord } from '../store/audiences-repo';
+import { AUDIENCE_SETTINGS } from '../store/settings-keys';
 
 export interface UnavailableMark {
   /** The TikTok audience the mark is about. */
@@ -23,12 +24,9 @@ export interface UnreachableMark {
   message: string;
 }
 
-const unavailableKey = (audienceId: number) => `audience.unavailable.${audienceId}`;
-const unreachableKey = (connectionId: string | null, advertiserId: string) => `advertiser.unreachable.${connectionId ?? 'env'}.${advertiserId}`;
-
 /** The unavailable mark of the audience as it is now at TikTok, or null. */
 export function unavailableMark(store: Store, a: Pick<AudienceRecord, 'id' | 'tiktokAudienceId'>): UnavailableMark | null {
-  const m = store.settings.get<UnavailableMark | null>(unavailableKey(a.id), null);
+  const m = store.settings.read(AUDIENCE_SETTINGS.unavailable(a.id));
   return m && a.tiktokAudienceId && m.tiktokAudienceId === a.tiktokAudienceId ? m : null;
 }
 
@@ -37,7 +35,7 @@ export function markUnavailable(store: Store, a: Pick<AudienceRecord, 'id' | 'ti
   const tiktokAudienceId = a.tiktokAudienceId;
   if (!tiktokAudienceId) return;
   store.transaction(() => {
-    store.settings.set(unavailableKey(a.id), { tiktokAudienceId, at: at.toISOString(), coverNum } satisfies UnavailableMark);
+    store.settings.write(AUDIENCE_SETTINGS.unavailable(a.id), { tiktokAudienceId, at: at.toISOString(), coverNum } satisfies UnavailableMark);
     store.audiences.update(a.id, { paused: true });
   });
 }
@@ -55,7 +53,7 @@ export function unavailableMessage(coverNum: number | null): string {
 
 /** The connection (null: the TIKTOK_ACCESS_TOKEN / unnamed one) cannot reach this ad account. */
 export function markAdvertiserUnreachable(store: Store, connectionId: string | null, advertiserId: string, message: string, at = new Date()): void {
-  store.settings.set(unreachableKey(connectionId, advertiserId), { at: at.toISOString(), message } satisfies UnreachableMark);
+  store.settings.write(AUDIENCE_SETTINGS.advertiserUnreachable(connectionId, advertiserId), { at: at.toISOString(), message } satisfies UnreachableMark);
 }
 
 /**
@@ -63,14 +61,12 @@ export function markAdvertiserUnreachable(store: Store, connectionId: string | n
  * audience call: the upload before any change is refused), and the first run that gets through clears it.
  */
 export function advertiserUnreachable(store: Store, connectionId: string | null, advertiserId: string): UnreachableMark | null {
-  return store.settings.get<UnreachableMark | null>(unreachableKey(connectionId, advertiserId), null);
+  return store.settings.read(AUDIENCE_SETTINGS.advertiserUnreachable(connectionId, advertiserId));
 }
 
 export function clearAdvertiserUnreachable(store: Store, connectionId: string | null, advertiserId: string): void {
-  if (store.settings.get<UnreachableMark | null>(unreachableKey(connectionId, advertiserId), null)) store.settings.set(unreachableKey(connectionId, advertiserId), null);
+  if (advertiserUnreachable(store, connectionId, advertiserId)) store.settings.write(AUDIENCE_SETTINGS.advertiserUnreachable(connectionId, advertiserId), null);
 }
-
-const refusedEditKey = (audienceId: number) => `audience.refusedEdit.${audienceId}`;
 
 /**
  * TikTok refused an edit with 40002 "not editable" (processing, or unavailable for good) since this time: until
@@ -78,13 +74,13 @@ const refusedEditKey = (audienceId: number) => `audience.refusedEdit.${audienceI
  * a call, so an unavailable audience costs at most the one refused call.
  */
 export function refusedEditSince(store: Store, audienceId: number): string | null {
-  return store.settings.get<string | null>(refusedEditKey(audienceId), null);
+  return store.settings.read(AUDIENCE_SETTINGS.refusedEdit(audienceId));
 }
 
 export function noteRefusedEdit(store: Store, audienceId: number, at: Date): void {
-  if (!refusedEditSince(store, audienceId)) store.settings.set(refusedEditKey(audienceId), at.toISOString());
+  if (!refusedEditSince(store, audienceId)) store.settings.write(AUDIENCE_SETTINGS.refusedEdit(audienceId), at.toISOString());
 }
 
 export function clearRefusedEdit(store: Store, audienceId: number): void {
-  if (refusedEditSince(store, audienceId)) store.settings.set(refusedEditKey(audienceId), null);
+  if (refusedEditSince(store, audienceId)) store.settings.write(AUDIENCE_SETTINGS.refusedEdit(audienceId), null);
 }

@@ -3,6 +3,7 @@ import { AppError } from '../../../shared/errors';
 import { subtractHashes, unionHashes, MULTI_SLOTS, slotOfKey } from '../cohort';
 import type { Store } from '../store';
 import type { AudienceRecord } from '../store/audiences-repo';
+import { AUDIENCE_SETTINGS } from '../store/settings-keys';
 import { isRemoteFailure, type PartnerApi, type PartnerIdSchema } from './audience-api';
 import { recordDelta } from './deltas';
 import { Deferral } from './deferral';
@@ -75,8 +76,6 @@ export interface PartnerSyncResult {
   /** Before a create: TikTok will likely match fewer than 1,000 of these people. */
   matchWarning: string | null;
 }
-
-const createdKey = (id: number) => `partner.created.${id}`;
 
 /**
  * Keeps a partner audience in step through the segment API: add batches, then delete batches, each
@@ -165,7 +164,7 @@ export async function syncPartnerAudience(c: PartnerSyncCtx): Promise<PartnerSyn
     store.transaction(() => {
       store.audiences.setTiktokId(audience.id, res.audienceId);
       settlePartnerCreate(store, audience.id);
-      store.settings.set(createdKey(audience.id), { tiktokAudienceId: res.audienceId, at: clock() });
+      store.settings.write(AUDIENCE_SETTINGS.partnerCreated(audience.id), { tiktokAudienceId: res.audienceId, at: clock() });
     });
     audience = store.audiences.require(audience.id);
     result.tiktokAudienceId = res.audienceId;
@@ -242,10 +241,10 @@ async function whenReady<T>(c: PartnerSyncCtx, audience: AudienceRecord, send: (
   for (let step = 0; ; step++) {
     try {
       const r = await send();
-      if (c.store.settings.get<unknown>(createdKey(audience.id), null)) c.store.settings.set(createdKey(audience.id), null);
+      if (c.store.settings.read(AUDIENCE_SETTINGS.partnerCreated(audience.id))) c.store.settings.write(AUDIENCE_SETTINGS.partnerCreated(audience.id), null);
       return r;
     } catch (err) {
-      const created = c.store.settings.get<{ tiktokAudienceId: string; at: number } | null>(createdKey(audience.id), null);
+      const created = c.store.settings.read(AUDIENCE_SETTINGS.partnerCreated(audience.id));
       const fresh = created !== null && created.tiktokAudienceId === audience.tiktokAudienceId && clock() - created.at < PARTNER_FRESH_MS;
       if (!(err instanceof AppError && err.code === 'AUDIENCE_NOT_FOUND' && fresh)) throw err;
       const wait = Math.min(READY_STEPS_MS[Math.min(step, READY_STEPS_MS.length - 1)]!, budget - waited);

@@ -1,6 +1,7 @@
 import type { Store } from '../store';
 import type { AudienceRecord } from '../store/audiences-repo';
 import type { RunTrigger } from '../store/runs-repo';
+import { SETTINGS } from '../store/settings-keys';
 import { hasQueuedErasure } from './erasure';
 import { dueSlot, nextSlot } from './cadence';
 import { audienceLockHeld } from './locks';
@@ -8,7 +9,6 @@ import type { SyncOutcome } from './sync-runner';
 
 /** Failed runs whose error is transient are retried after this long. */
 const RETRY_FAILED_AFTER_MS = 15 * 60_000;
-const PAUSED_KEY = 'scheduler.paused';
 
 export interface SchedulerDeps {
   store: Store;
@@ -48,12 +48,12 @@ export class Scheduler {
   }
 
   get paused(): boolean {
-    return this.deps.store.settings.get<boolean>(PAUSED_KEY, false);
+    return this.deps.store.settings.read(SETTINGS.schedulerPaused);
   }
 
   /** Pause or resume every scheduled sync (persisted). Manual "sync now" still works. */
   setPaused(paused: boolean): void {
-    this.deps.store.settings.set(PAUSED_KEY, paused);
+    this.deps.store.settings.write(SETTINGS.schedulerPaused, paused);
   }
 
   start(): void {

@@ -1,4 +1,4 @@
-import { CALCULATE_TYPE_BY_KEY, DEFAULT_DAILY_CALL_BUDGET, KEY_LABELS, type CalculateType, type KeyType, type NormalizationProfile } from '../../../shared/domain';
+import { CALCULATE_TYPE_BY_KEY, KEY_LABELS, type CalculateType, type KeyType, type NormalizationProfile } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import { loadSuppression, MAX_COLUMNS_PER_KEY, readCohortColumns, readCohortMulti, slotOfKey, subtractHashes, suppressEntries, unionHashes } from '../cohort';
 import { isMultiKey, layoutOf, multiKeyMappings } from './entry-layout';
@@ -7,6 +7,7 @@ import type { Store } from '../store';
 import type { AudienceRecord, Cadence, KeyMapping, RemovalMode } from '../store/audiences-repo';
 import type { RunRecord, RunTrigger } from '../store/runs-repo';
 import { nextUtcDay } from '../store/quota-repo';
+import { SETTINGS } from '../store/settings-keys';
 import { MAX_DAILY_CALL_BUDGET, type ApiCallView } from '../../../shared/ipc/dto';
 import type { AudienceApi, PartnerApi } from './audience-api';
 
@@ -39,7 +40,8 @@ import { refreshStatus, type StatusRecord } from './status';
 import { confirmHold, keepHold } from './removal-guard';
 import type { HoldRecord } from '../store/holds-repo';
 
-export const DAILY_BUDGET_KEY = 'quota.dailyBudget';
+/** The settings key of the daily call budget (the registry's, store/settings-keys.ts). */
+export const DAILY_BUDGET_KEY = SETTINGS.dailyBudget.key;
 
 /** A read cohort as a sync target, with the columns it was read from (the key of each, for several keys). */
 export interface CohortTarget extends TargetSet {
@@ -100,7 +102,7 @@ export class SyncService {
 
   get dailyBudget(): number {
     // A budget stored before the cap was enforced never lets the planner count on calls TikTok refuses.
-    return Math.min(MAX_DAILY_CALL_BUDGET, this.deps.store.settings.get<number>(DAILY_BUDGET_KEY, DEFAULT_DAILY_CALL_BUDGET));
+    return Math.min(MAX_DAILY_CALL_BUDGET, this.deps.store.settings.read(SETTINGS.dailyBudget));
   }
 
   /**

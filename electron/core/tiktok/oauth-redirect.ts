@@ -11,11 +11,12 @@
  * saved from the Connections screen, the default.
  */
 import { AppError } from '../../../shared/errors';
+import { SETTINGS } from '../store/settings-keys';
 import { DEFAULT_CALLBACK_PATH, DEFAULT_REDIRECT_PORT, DEFAULT_REDIRECT_URI } from '../../../shared/oauth-redirect';
 
 export { DEFAULT_CALLBACK_PATH, DEFAULT_REDIRECT_PORT, DEFAULT_REDIRECT_URI } from '../../../shared/oauth-redirect';
 /** The settings key (SettingsRepo) of the redirect URL chosen in the Connections screen. */
-export const REDIRECT_URI_SETTING = 'oauth.redirectUri';
+export const REDIRECT_URI_SETTING = SETTINGS.redirectUri.key;
 /** The environment variable that overrides the setting (cron, CI, a second profile). */
 export const REDIRECT_URI_ENV = 'TIKTOK_REDIRECT_URI';
 

@@ -6,11 +6,12 @@
 import type { AudienceView } from '../../../../shared/ipc/dto';
 import type { Store } from '../../store';
 import type { AudienceRecord } from '../../store/audiences-repo';
+import { AUDIENCE_SETTINGS } from '../../store/settings-keys';
 import { audienceView } from '../views';
 import type { App } from './app';
 
 /** Settings key: the file name of the upload copy an audience read before the copy was removed. */
-export const lostUploadKey = (audienceId: number) => `audience.lostUpload.${audienceId}`;
+export const lostUploadKey = (audienceId: number) => AUDIENCE_SETTINGS.lostUpload(audienceId).key;
 
 /** Why this audience cannot sync for want of a source file, in plain words; null when it has one. */
 export function noSourceMessage(store: Store, a: AudienceRecord): string | null {
