@@ -8,6 +8,7 @@ import { Button } from '../../ui/button';
 import { Meter } from '../../ui/meter';
 import { ProgressBar } from '../../ui/progress-bar';
 import { EmptyState, ErrorBanner, Loading, Notice } from '../../ui/states';
+import { Stat } from '../../ui/stat';
 import { AudienceActions } from './audience-actions';
 import { HeldSyncBanner } from './held-sync';
 import { SizeChart } from './size-chart';
@@ -40,10 +41,9 @@ function PerKeySizes({ sizes, keys }: { sizes: Partial<Record<KeySlot, number>>;
       <p className="muted small">Each person may have several keys; TikTok's matched count above is per person.</p>
       <dl className="stats">
         {slots.map((slot) => (
-          <div key={slot}>
-            <dt>{`With ${slotLabel(slot, keys)}`}</dt>
-            <dd>{fmtInt(sizes[slot])}</dd>
-          </div>
+          <Stat key={slot} label={`With ${slotLabel(slot, keys)}`}>
+            {fmtInt(sizes[slot])}
+          </Stat>
         ))}
       </dl>
     </div>
@@ -123,23 +123,12 @@ export function AudienceDetail({ id }: { id: number }) {
           )}
           <AudienceActions a={a} onDeleted={() => s.navigate({ name: 'audiences' })} />
           <dl className="stats">
-            <div>
-              <dt>Matched at TikTok</dt>
-              <dd>{fmtInt(a.coverNum)}</dd>
-            </div>
-            <div>
-              <dt>Local size</dt>
-              <dd>{fmtInt(a.localSize)}</dd>
-              {blockedSize(a) && <p className="warn small">{blockedSize(a)!.words}</p>}
-            </div>
-            <div>
-              <dt>Last sync</dt>
-              <dd className="small-dd">{a.lastSync ? fmtDateTime(a.lastSync) : 'never'}</dd>
-            </div>
-            <div>
-              <dt>Next sync</dt>
-              <dd className="small-dd">{a.paused ? 'paused' : a.nextSync ? fmtDateTime(a.nextSync) : '—'}</dd>
-            </div>
+            <Stat label="Matched at TikTok">{fmtInt(a.coverNum)}</Stat>
+            <Stat label="Local size" note={blockedSize(a) && <p className="warn small">{blockedSize(a)!.words}</p>}>
+              {fmtInt(a.localSize)}
+            </Stat>
+            <Stat label="Last sync" className="small-dd">{a.lastSync ? fmtDateTime(a.lastSync) : 'never'}</Stat>
+            <Stat label="Next sync" className="small-dd">{a.paused ? 'paused' : a.nextSync ? fmtDateTime(a.nextSync) : '—'}</Stat>
           </dl>
           <div className="two-col">
             {a.api === 'segment' ? (

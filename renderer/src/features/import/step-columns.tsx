@@ -46,6 +46,16 @@ export function keyMismatch(col: ColumnView, key: KeyType, columns: readonly Col
   return null;
 }
 
+/** A key column's choices: each column by name, with what it looks like ("email — Email, 96 % usable"). */
+function ColumnOptions({ columns }: { columns: readonly ColumnView[] }) {
+  return columns.map((c) => (
+    <option key={c.index} value={c.index}>
+      {c.name}
+      {candidateText(c) ? ` — ${candidateText(c)}` : ''}
+    </option>
+  ));
+}
+
 export function ColumnsStep() {
   const s = useApp(
     useShallow((st) => ({
@@ -158,12 +168,7 @@ export function ColumnsStep() {
             <label className="field">
               <span>Key column</span>
               <select value={s.keyColumn ?? ''} onChange={(e) => s.setKeyColumn(Number(e.target.value))} required>
-                {p.columns.map((c) => (
-                  <option key={c.index} value={c.index}>
-                    {c.name}
-                    {candidateText(c) ? ` — ${candidateText(c)}` : ''}
-                  </option>
-                ))}
+                <ColumnOptions columns={p.columns} />
               </select>
             </label>
             <label className="field">
@@ -304,12 +309,7 @@ function KeySlots({ columns, choices }: { columns: ColumnView[]; choices: KeyCho
               <span>{SLOT_FIELD[slot]}</span>
               <select value={chosen ? String(chosen.column) : ''} onChange={(e) => setSlotChoice(slot, e.target.value === '' ? null : { key: keyFor(Number(e.target.value)), column: Number(e.target.value) })}>
                 <option value="">— not used —</option>
-                {columns.map((c) => (
-                  <option key={c.index} value={c.index}>
-                    {c.name}
-                    {candidateText(c) ? ` — ${candidateText(c)}` : ''}
-                  </option>
-                ))}
+                <ColumnOptions columns={columns} />
               </select>
             </label>
             {slot === 'maid' && chosen && (

@@ -9,6 +9,7 @@ import { Meter } from '../../ui/meter';
 import { ProgressBar } from '../../ui/progress-bar';
 import { ReasonRows } from '../../ui/reason-rows';
 import { ErrorBanner, Notice } from '../../ui/states';
+import { Stat } from '../../ui/stat';
 import { FolderOnceNote } from './folder-choice';
 import type { PendingSave } from './import-slice';
 import { AUDIENCE_FLOOR, KEY_LABELS } from '../../../../shared/domain';
@@ -48,30 +49,15 @@ function DryRunRecap({ advertiser, audience, keyText, cadence, plan, partner }: 
   const today = Math.min(plan.calls, plan.quotaLeft);
   return (
     <dl className="recap" aria-label="Dry run recap">
-      <div>
-        <dt>Advertiser</dt>
-        <dd>{advertiser}</dd>
-      </div>
-      <div>
-        <dt>Audience</dt>
-        <dd>{audience}</dd>
-      </div>
-      <div>
-        <dt>Key</dt>
-        <dd>{keyText}</dd>
-      </div>
-      <div>
-        <dt>Cadence</dt>
-        <dd>{cadence}</dd>
-      </div>
-      <div>
-        <dt>Calls left today</dt>
-        <dd>
-          {partner
-            ? 'No daily cap (partner audience)'
-            : `${fmtInt(plan.quotaLeft)} of ${fmtInt(plan.dailyBudget)} now → ${fmtInt(plan.quotaLeft - today)} after this sync (uses ${fmtInt(plan.calls)}${plan.calls > today ? `, ${fmtInt(plan.calls - today)} wait for tomorrow` : ''})`}
-        </dd>
-      </div>
+      <Stat label="Advertiser">{advertiser}</Stat>
+      <Stat label="Audience">{audience}</Stat>
+      <Stat label="Key">{keyText}</Stat>
+      <Stat label="Cadence">{cadence}</Stat>
+      <Stat label="Calls left today">
+        {partner
+          ? 'No daily cap (partner audience)'
+          : `${fmtInt(plan.quotaLeft)} of ${fmtInt(plan.dailyBudget)} now → ${fmtInt(plan.quotaLeft - today)} after this sync (uses ${fmtInt(plan.calls)}${plan.calls > today ? `, ${fmtInt(plan.calls - today)} wait for tomorrow` : ''})`}
+      </Stat>
     </dl>
   );
 }
@@ -141,28 +127,13 @@ export function DryRunStep() {
           <ChangeBar adds={p.adds} removes={p.removes} unchanged={p.unchanged} />
           {!s.partner && cadenceForecast(s.plannedCadence, p.dailyBudget)?.fits === false && <Notice tone="warn">{cadenceForecast(s.plannedCadence, p.dailyBudget)!.text} Go back to choose another cadence.</Notice>}
           <dl className="stats">
-            <div>
-              <dt>To add</dt>
-              <dd>{fmtInt(p.adds)}</dd>
-            </div>
-            <div>
-              <dt>To remove</dt>
-              <dd>{fmtInt(p.removes)}</dd>
-            </div>
-            <div>
-              <dt>Unchanged</dt>
-              <dd>{fmtInt(p.unchanged)}</dd>
-            </div>
-            <div>
-              <dt>TikTok calls</dt>
-              <dd>{fmtInt(p.calls)}</dd>
-            </div>
-            <div>
-              <dt>Size now → after</dt>
-              <dd>
-                {fmtInt(p.currentSize)} → {fmtInt(p.projectedSize)}
-              </dd>
-            </div>
+            <Stat label="To add">{fmtInt(p.adds)}</Stat>
+            <Stat label="To remove">{fmtInt(p.removes)}</Stat>
+            <Stat label="Unchanged">{fmtInt(p.unchanged)}</Stat>
+            <Stat label="TikTok calls">{fmtInt(p.calls)}</Stat>
+            <Stat label="Size now → after">
+              {fmtInt(p.currentSize)} → {fmtInt(p.projectedSize)}
+            </Stat>
           </dl>
           {p.perKey && <PerKeyTable perKey={p.perKey} keys={s.keyChoices} />}
           {s.partner ? (

@@ -7,6 +7,7 @@ import { fmtInt } from '../../app/format';
 import { Button } from '../../ui/button';
 import { ProgressBar } from '../../ui/progress-bar';
 import { ErrorBanner, Notice } from '../../ui/states';
+import { Stat } from '../../ui/stat';
 import { RunStatusBadge } from '../../ui/badge';
 import type { AudienceView, RunView } from '../../../../shared/ipc/dto';
 import { syncNoteText } from '../audiences/sync-note';
@@ -51,35 +52,17 @@ export function SyncResultNumbers({ runId, audienceId }: { runId: number; audien
         <p>{nothing ? 'Already up to date: the file matches what TikTok has, so nothing was sent.' : 'TikTok has the changes. Matching takes up to 24–48 hours; the audience shows as processing meanwhile.'}</p>
       )}
       <dl className="stats" aria-label="Sync result">
-        <div>
-          <dt>Added</dt>
-          <dd>{fmtInt(aud.syncNote && aud.syncNote.runId === run.id ? aud.syncNote.added : run.status === 'done' ? run.adds : 0)}</dd>
-        </div>
-        <div>
-          <dt>Removed</dt>
-          <dd>{fmtInt(aud.syncNote && aud.syncNote.runId === run.id ? aud.syncNote.removed : run.status === 'done' ? run.removes : 0)}</dd>
-        </div>
-        <div>
-          <dt>Calls used</dt>
-          <dd>{fmtInt(run.callsUsed)}</dd>
-        </div>
+        <Stat label="Added">{fmtInt(aud.syncNote && aud.syncNote.runId === run.id ? aud.syncNote.added : run.status === 'done' ? run.adds : 0)}</Stat>
+        <Stat label="Removed">{fmtInt(aud.syncNote && aud.syncNote.runId === run.id ? aud.syncNote.removed : run.status === 'done' ? run.removes : 0)}</Stat>
+        <Stat label="Calls used">{fmtInt(run.callsUsed)}</Stat>
         {aud.api === 'file' ? (
-          <div>
-            <dt>Calls left today</dt>
-            <dd>
-              {fmtInt(aud.callsLeftToday)} of {fmtInt(aud.dailyBudget)}
-            </dd>
-          </div>
+          <Stat label="Calls left today">
+            {fmtInt(aud.callsLeftToday)} of {fmtInt(aud.dailyBudget)}
+          </Stat>
         ) : (
-          <div>
-            <dt>Calls left today</dt>
-            <dd className="small-dd">No daily cap</dd>
-          </div>
+          <Stat label="Calls left today" className="small-dd">No daily cap</Stat>
         )}
-        <div>
-          <dt>Matched so far</dt>
-          <dd>{aud.coverNum === null ? 'Not yet' : fmtInt(aud.coverNum)}</dd>
-        </div>
+        <Stat label="Matched so far">{aud.coverNum === null ? 'Not yet' : fmtInt(aud.coverNum)}</Stat>
       </dl>
       {aud.syncNote && aud.syncNote.runId === run.id && aud.syncNote.kind !== 'up_to_date' && <p className="warn small">{syncNoteText(aud.syncNote)}</p>}
       <p className="muted small">

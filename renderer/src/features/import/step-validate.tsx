@@ -7,6 +7,7 @@ import { CsvFilePick } from '../../ui/csv-file-pick';
 import { ProgressBar } from '../../ui/progress-bar';
 import { ReasonRows } from '../../ui/reason-rows';
 import { ErrorBanner, Notice } from '../../ui/states';
+import { Stat } from '../../ui/stat';
 import { KEY_LABELS, REJECT_REASON_TEXT } from '../../../../shared/domain';
 import type { ValidationView } from '../../../../shared/ipc/dto';
 import { KeySwitcher } from './key-switcher';
@@ -74,22 +75,10 @@ export function ValidateStep() {
       {d && !s.v.loading && (
         <>
           <dl className="stats">
-            <div>
-              <dt>Rows read</dt>
-              <dd>{fmtInt(d.rowsRead)}</dd>
-            </div>
-            <div>
-              <dt>Valid keys</dt>
-              <dd>{fmtInt(d.valid)}</dd>
-            </div>
-            <div>
-              <dt>Rejected</dt>
-              <dd className={d.rejected > 0 ? 'warn' : ''}>{fmtInt(d.rejected)}</dd>
-            </div>
-            <div>
-              <dt>Duplicates</dt>
-              <dd>{fmtInt(d.duplicates)}</dd>
-            </div>
+            <Stat label="Rows read">{fmtInt(d.rowsRead)}</Stat>
+            <Stat label="Valid keys">{fmtInt(d.valid)}</Stat>
+            <Stat label="Rejected" className={d.rejected > 0 ? 'warn' : ''}>{fmtInt(d.rejected)}</Stat>
+            <Stat label="Duplicates">{fmtInt(d.duplicates)}</Stat>
           </dl>
           <p className="people-to-send" role="status">
             {sendText(d, s.multiKey ? s.keyLabel : null)}
