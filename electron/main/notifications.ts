@@ -44,7 +44,9 @@ export function notificationFor(e: PushEvent, ctx: NotificationContext): Notific
       return null;
     }
     case 'connection:needsReconnect':
-      return { title: 'Re-connect TikTok', body: `${e.payload.message} Open Cohort Relay to re-connect.` };
+      return e.payload.workspace
+        ? { title: 'Re-connect TikTok', body: `Workspace “${e.payload.workspace.name}”: ${e.payload.message} Open Cohort Relay, switch to “${e.payload.workspace.name}” and re-connect.` }
+        : { title: 'Re-connect TikTok', body: `${e.payload.message} Open Cohort Relay to re-connect.` };
     case 'engine:restarted':
       // The window may have seen a request fail meanwhile: say why, and that nothing was lost.
       return { title: 'Cohort Relay restarted its engine', body: e.payload.message };

@@ -423,7 +423,8 @@ export interface EventPayloads {
    */
   'run:finished': { runId: number; audienceId: number; status: RunStatus; trigger: RunTrigger; error: AppErrorShape | null; heldAgain?: boolean; workspace?: BackgroundWorkspace };
   'audience:statusChanged': { audienceId: number };
-  'connection:needsReconnect': { connectionId: string; message: string };
+  /** `workspace` is set only for a connection of a workspace other than the window's (its scheduled sync found it refused). */
+  'connection:needsReconnect': { connectionId: string; message: string; workspace?: { id: string; name: string } };
   /** A browser sign-in (connections:loginOAuth) now waits for TikTok: the link to open or copy. */
   'connection:signInWaiting': SignInWaiting;
   /** Progress of import:validate / import:exportRejects on a file (not tied to a run). */

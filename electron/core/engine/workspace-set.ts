@@ -132,7 +132,11 @@ export class WorkspaceSet {
   private relay(from: Served, e: PushEvent): void {
     if (this.served.get(from.record.id) !== from) return;
     if (from.record.id === this.activeId) return this.hub.emit(e.event, e.payload as never);
-    // A background workspace: only the end of a run, marked (its audience id means nothing in the window's workspace).
+    // A background workspace: only the end of a run and a refused token, marked (their ids mean nothing in the window's
+    // workspace): the host notifies, so a scheduled sync of another client does not fail silently.
+    if (e.event === 'connection:needsReconnect') {
+      return this.hub.emit('connection:needsReconnect', { ...e.payload, workspace: { id: from.record.id, name: from.record.name } });
+    }
     if (e.event !== 'run:finished') return;
     void (async () => {
       const snapshot = await from.host.traySnapshot().catch(() => null);

@@ -204,6 +204,21 @@ describe('workspaces in the engine', () => {
     expect(await h['runs:list']({ audienceId: a.id })).toHaveLength(1);
   });
 
+  it('tells the host, marked with the workspace, when a background workspace’s scheduled sync finds its token refused', async () => {
+    const h = engine.handlers;
+    await h['workspaces:create']({ name: 'Acme' });
+    const acmeSim = sims.at(-1)!;
+    await h['workspaces:switch']({ id: 'acme' });
+    await audienceIn(h, 'Nightly', { cadence: { kind: 'once', at: new Date(Date.now() + 3_600_000).toISOString() } });
+    await h['workspaces:switch']({ id: 'default' });
+    events.length = 0;
+    acmeSim.revokeToken(acmeSim.accessToken);
+    offset = 2 * 3_600_000;
+    engine.onResume();
+    expect(await waitFor('connection:needsReconnect')).toEqual({ connectionId: 'tt-sandbox', message: expect.any(String), workspace: { id: 'acme', name: 'Acme' } });
+    expect(events.filter((e) => e.event === 'audience:statusChanged')).toEqual([]);
+  });
+
   it('deletes a workspace only when it is not active, not the default, and its name is repeated; its connections are disconnected and its folder removed', async () => {
     const h = engine.handlers;
     await h['workspaces:create']({ name: 'Acme' });

@@ -11,6 +11,11 @@ describe('notifications for another workspace’s runs (#14 §2)', () => {
     expect(failed?.body).toBe('“Nightly buyers” in workspace “Acme”: TikTok did not answer.');
   });
 
+  it('says which workspace a refused connection belongs to', () => {
+    const n = notificationFor({ event: 'connection:needsReconnect', payload: { connectionId: 'tt-1', message: 'TikTok no longer accepts this connection.', workspace: { id: 'acme', name: 'Acme' } } }, { enabled: true });
+    expect(n).toEqual({ title: 'Re-connect TikTok', body: 'Workspace “Acme”: TikTok no longer accepts this connection. Open Cohort Relay, switch to “Acme” and re-connect.' });
+  });
+
   it('stays quiet when notifications are off, and for a run the user started', () => {
     expect(notificationFor({ event: 'run:finished', payload: { ...base, status: 'done' } }, { enabled: false })).toBeNull();
     expect(notificationFor({ event: 'run:finished', payload: { ...base, trigger: 'manual', status: 'done' } }, { enabled: true })).toBeNull();
