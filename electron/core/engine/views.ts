@@ -99,8 +99,8 @@ export function apiCallView(c: ApiCallRecord): ApiCallView {
   return { id: c.id, endpoint: c.endpoint, method: c.method, requestId: c.requestId, code: c.code, httpStatus: c.httpStatus, durationMs: c.durationMs, startedAt: c.startedAt, detail: c.detail };
 }
 
-export function rejectSamples(rejects: readonly unknown[], limit = REJECTS_SAMPLE): RejectSample[] {
-  return (rejects as readonly RejectRecord[]).slice(0, limit).map((r) => ({ line: r.row, reason: r.reason, value: r.masked }));
+export function rejectSamples(rejects: readonly RejectRecord[], limit = REJECTS_SAMPLE): RejectSample[] {
+  return rejects.slice(0, limit).map((r) => ({ line: r.row, reason: r.reason, value: r.masked }));
 }
 
 /** The key a calculate_type matches on, when it is single-key. */

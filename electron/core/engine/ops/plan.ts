@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { CALCULATE_TYPE_BY_KEY, DEFAULT_REMOVAL_LIMIT_PCT, KEY_LABELS, type KeyType, type NormalizationProfile } from '../../../../shared/domain';
 import { AppError } from '../../../../shared/errors';
-import { diffHashesChunked } from '../../cohort';
+import { diffHashesChunked, type RejectRecord } from '../../cohort';
 import { fileError } from '../../cohort/csv-file';
 import { resolveDataDir } from '../../paths';
 import { Store } from '../../store';
@@ -49,7 +49,7 @@ export interface PlanCohortResult {
   wouldHold: { removes: number; currentSize: number; percent: number; limitPct: number; confirmed: boolean; message: string } | null;
   rejectsTruncated: boolean;
   /** The rejected rows (masked values), for a rejects report. */
-  rejects: unknown[];
+  rejects: RejectRecord[];
 }
 
 /** The draft audience a plan reads the file as (never saved). */

@@ -22,6 +22,6 @@ export function eraseFromAudience(app: App, audienceId: number, signal?: AbortSi
 }
 
 /** Writes the rejected rows of a read (masked values) as a rejects report: row, reason, value. */
-export function writeRejects(rejects: readonly unknown[], outPath: string): Promise<void> {
-  return writeRejectsCsv(rejects as readonly RejectRecord[], outPath);
+export function writeRejects(rejects: readonly RejectRecord[], outPath: string): Promise<void> {
+  return writeRejectsCsv(rejects, outPath);
 }
