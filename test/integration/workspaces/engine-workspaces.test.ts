@@ -11,7 +11,7 @@ import type { EventPayloads, PushEvent, RequestOf } from '../../../shared/ipc/co
 import type { EventName } from '../../../shared/ipc/channels';
 import type { EngineHost } from '../../../shared/ipc/engine-host';
 import { createEngine, type EngineInternals } from '../../../electron/core/engine';
-import { createWorkspace } from '../../../electron/core/workspaces/registry';
+import { createWorkspace, removeWorkspace } from '../../../electron/core/workspaces/registry';
 import { SANDBOX_APP_ID, SANDBOX_APP_SECRET, type SimulatorHandle } from '../../../electron/core/sandbox';
 import { emails } from '../../helpers/cohort';
 import { tmpDir } from '../../helpers/tmp';
@@ -169,6 +169,16 @@ describe('workspaces in the engine', () => {
     createWorkspace(base, 'Globex');
     await h['workspaces:switch']({ id: 'globex' });
     expect(await h['settings:get'](undefined)).toMatchObject({ launchAtLogin: true, theme: 'dark', notifications: false });
+  });
+
+  it('follows workspaces the CLI created or deleted meanwhile (the registry file is read afresh)', async () => {
+    const h = engine.handlers;
+    createWorkspace(base, 'Globex');
+    expect((await h['workspaces:list'](undefined)).workspaces.map((w) => w.id)).toEqual(['default', 'globex']);
+    expect((await engine.traySnapshot()).workspaces?.map((w) => w.name)).toEqual(['Default', 'Globex']);
+    removeWorkspace(base, 'globex');
+    expect((await h['workspaces:list'](undefined)).workspaces.map((w) => w.id)).toEqual(['default']);
+    await expect(h['workspaces:switch']({ id: 'globex' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 
   it('a run the shutdown cancels still ends with its run:finished', async () => {
