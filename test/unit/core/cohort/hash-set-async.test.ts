@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { diffHashes, sortHashes, subtractHashes, unionHashes } from '../../../../electron/core/cohort/hash-set';
 import { diffHashesAsync, digestAsync, SLICE_ENTRIES, subtractHashesAsync, unionHashesAsync } from '../../../../electron/core/cohort/hash-set-async';
 import { digestOf } from '../../../../electron/core/store/snapshot-repo';
+import { withLoopTurns } from '../../../helpers/loop-turns';
 
 /** n random sorted unique entries of `width` bytes, plus `shared` of them also in a second set. */
 function sets(n: number, width: number, shared: number): [Buffer, Buffer] {
@@ -54,16 +55,7 @@ describe('sorted-set operations in slices (hash-set-async)', () => {
 
   it('lets the event loop run between slices', async () => {
     const [a, b] = sets(n * 2, 32, n);
-    let turns = 0;
-    let done = false;
-    const tick = () => {
-      if (done) return;
-      turns++;
-      setImmediate(tick);
-    };
-    setImmediate(tick);
-    await diffHashesAsync(a, b);
-    done = true;
+    const { turns } = await withLoopTurns(() => diffHashesAsync(a, b));
     // Several slices, with the loop's turn after each.
     expect(turns).toBeGreaterThanOrEqual(3);
   });

@@ -7,6 +7,7 @@ import { commitDelta, loadDelta, recordDelta, stageDelta, sweepDeltas } from '..
 import { sweepAllOrphans, sweepOrphans } from '../../../../electron/core/sync/sync-runner';
 import { DEFAULT_PROFILE } from '../../../../shared/domain';
 import { tmpDir } from '../../../helpers/tmp';
+import { withLoopTurns } from '../../../helpers/loop-turns';
 
 let dir: string;
 let cleanup: () => void;
@@ -57,16 +58,7 @@ describe('snapshots written under generations (issue #13 §1)', () => {
     const old = randomBytes(3 * CHUNK);
     store.snapshots.replace(a.id, old);
     const next = randomBytes(10 * CHUNK + 64);
-    let turns = 0;
-    let done = false;
-    const tick = () => {
-      if (done) return;
-      turns++;
-      setImmediate(tick);
-    };
-    setImmediate(tick);
-    const generation = await store.snapshots.stage(a.id, next);
-    done = true;
+    const { value: generation, turns } = await withLoopTurns(() => store.snapshots.stage(a.id, next));
     expect(turns).toBeGreaterThanOrEqual(5);
     // Staged, not current.
     expect(store.snapshots.load(a.id).equals(old)).toBe(true);

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Store } from '../../../../electron/core/store';
 import { DEFAULT_PROFILE } from '../../../../shared/domain';
 import { tmpDir } from '../../../helpers/tmp';
+import { withLoopTurns } from '../../../helpers/loop-turns';
 
 let dir: string;
 let cleanup: () => void;
@@ -17,16 +18,7 @@ describe('snapshots read in slices (loadAsync)', () => {
     // 40 chunks of 1 MiB and a partial one: several reads.
     const buf = randomBytes((40 * 32_768 + 123) * 32);
     store.snapshots.replace(a.id, buf);
-    let turns = 0;
-    let done = false;
-    const tick = () => {
-      if (done) return;
-      turns++;
-      setImmediate(tick);
-    };
-    setImmediate(tick);
-    const loaded = await store.snapshots.loadAsync(a.id);
-    done = true;
+    const { value: loaded, turns } = await withLoopTurns(() => store.snapshots.loadAsync(a.id));
     expect(loaded.equals(buf)).toBe(true);
     expect(loaded.equals(store.snapshots.load(a.id))).toBe(true);
     expect(turns).toBeGreaterThanOrEqual(2);
