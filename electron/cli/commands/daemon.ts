@@ -1,5 +1,5 @@
 import { startEngineProcess } from '../../core/engine/engine-client';
-import { resolveDataDir } from '../../core/paths';
+import { resolveDataDir } from '../../core/engine/host-support';
 import type { AppErrorShape } from '../../../shared/errors';
 import type { RunStatus } from '../../../shared/ipc/dto';
 import { str, type CliCommand } from '../command';
