@@ -95,6 +95,11 @@ export interface ImportSlice {
   /** "Match on several keys": the audience keeps keyChoices (2–3, one per slot) instead of the one key above. */
   multiKey: boolean;
   keyChoices: KeyChoice[];
+  /**
+   * More columns of a chosen key (#14 §2: `Email 1`, `Email 2`, a person with two emails), by key type: every value is
+   * sent. At most MAX_COLUMNS_PER_KEY − 1 besides the key's own column.
+   */
+  extraColumns: Partial<Record<KeyType, number[]>>;
   profile: NormalizationProfile;
   hashLab: Remote<HashLabView>;
   /** The hash lab's "try a value": the typed value's normalized form and hash (nothing is saved or sent). */
@@ -153,6 +158,9 @@ export interface ImportSlice {
   setMultiKey(on: boolean): void;
   /** Maps a slot to a key and column, or (null) leaves the slot out. */
   setSlotChoice(slot: KeySlot, choice: KeyChoice | null): void;
+  /** Reads `key` from one more column too (a second or third email); refused past MAX_COLUMNS_PER_KEY. */
+  addExtraColumn(key: KeyType, column: number): void;
+  removeExtraColumn(key: KeyType, column: number): void;
   /** Switches the hash lab / validation to another of the chosen keys, and re-runs the step on screen. */
   showKey(choice: KeyChoice): Promise<void>;
   setAudienceApi(api: AudienceApi): void;
@@ -210,6 +218,7 @@ function initial() {
     keyType: 'email' as KeyType,
     multiKey: false,
     keyChoices: [] as KeyChoice[],
+    extraColumns: {} as Partial<Record<KeyType, number[]>>,
     profile: DEFAULT_PROFILE,
     hashLab: idle<HashLabView>(),
     tryResult: idle<TryValueView>(),
@@ -254,6 +263,36 @@ export function detectedKeyColumns(preview: PreviewView | null): number {
   return preview ? preview.columns.filter((c) => c.detected !== null).length : 0;
 }
 
+/** TikTok takes up to 3 values of a kind per person: at most 3 columns map to one key. */
+export const MAX_COLUMNS_PER_KEY = 3;
+
+/** Why a key cannot take one more column, in words; null while it can. */
+export function extraColumnRefusal(key: KeyType, columnsNow: number): string | null {
+  return columnsNow >= MAX_COLUMNS_PER_KEY ? `At most ${MAX_COLUMNS_PER_KEY} columns per key: TikTok takes up to ${MAX_COLUMNS_PER_KEY} values of one kind per person (${KEY_LABELS[key]}).` : null;
+}
+
+/**
+ * Columns whose values look like the same key (Email 1 / Email 2, email / secondary_email, Phone / Mobile), by key type,
+ * in file order, at most MAX_COLUMNS_PER_KEY each: what the columns step proposes to send together.
+ */
+export function sameKeyColumnGroups(preview: PreviewView | null): Partial<Record<KeyType, number[]>> {
+  const out: Partial<Record<KeyType, number[]>> = {};
+  for (const c of preview?.columns ?? []) {
+    if (!isKeyType(c.detected)) continue;
+    const group = (out[c.detected] ??= []);
+    if (group.length < MAX_COLUMNS_PER_KEY) group.push(c.index);
+  }
+  for (const k of Object.keys(out) as KeyType[]) if (out[k]!.length < 2) delete out[k];
+  return out;
+}
+
+/** The extra columns of `key` that still count: not the key's own column nor another chosen key's. */
+export function liveExtras(s: { extraColumns: Partial<Record<KeyType, number[]>>; multiKey: boolean; keyChoices: readonly KeyChoice[]; keyColumn: number | null; keyType: KeyType }, key: KeyType): number[] {
+  const taken = new Set(s.multiKey ? s.keyChoices.map((c) => c.column) : s.keyColumn === null ? [] : [s.keyColumn]);
+  const chosen = s.multiKey ? s.keyChoices.some((c) => c.key === key) : s.keyType === key;
+  return chosen ? (s.extraColumns[key] ?? []).filter((c) => !taken.has(c)).slice(0, MAX_COLUMNS_PER_KEY - 1) : [];
+}
+
 /** Why the chosen keys cannot make a multi-key audience yet, in words; null when they can. */
 export function multiKeyProblem(choices: readonly KeyChoice[]): string | null {
   if (choices.length < 2) return 'Choose at least two keys, or turn off "Match on several keys".';
@@ -262,15 +301,19 @@ export function multiKeyProblem(choices: readonly KeyChoice[]): string | null {
 }
 
 /** "Email (column `email`)" per key the audience matches on, in slot order; null before a key column is chosen. */
-export function matchingOnText(s: { preview: Remote<PreviewView>; multiKey: boolean; keyChoices: readonly KeyChoice[]; keyColumn: number | null; keyType: KeyType }): string | null {
+export function matchingOnText(s: { preview: Remote<PreviewView>; multiKey: boolean; keyChoices: readonly KeyChoice[]; keyColumn: number | null; keyType: KeyType; extraColumns: Partial<Record<KeyType, number[]>> }): string | null {
   const p = s.preview.data;
   const choices = s.multiKey ? s.keyChoices : s.keyColumn === null ? [] : [{ key: s.keyType, column: s.keyColumn }];
   if (!p || choices.length === 0) return null;
   return choices
     .map((c) => {
-      const col = p.columns.find((x) => x.index === c.column);
-      const where = col && p.hasHeader && !p.headerDoubtful ? `column \`${col.name}\`` : `column ${c.column + 1}`;
-      return `${KEY_LABELS[c.key]} (${where})`;
+      const named = p.hasHeader && !p.headerDoubtful;
+      const all = [c.column, ...liveExtras(s, c.key)].map((i) => {
+        const col = p.columns.find((x) => x.index === i);
+        return col && named ? `\`${col.name}\`` : `${i + 1}`;
+      });
+      // Several columns of a key: every value is sent (#14 §2).
+      return all.length > 1 ? `${KEY_LABELS[c.key]} (columns ${all.join(', ')}, every value sent)` : `${KEY_LABELS[c.key]} (column ${all[0]})`;
     })
     .join(', ');
 }
@@ -358,16 +401,22 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
   }
 
   /** The mappings the audience is saved with: every chosen key of a multi-key audience, else the one key. */
-  function audienceKeys(): { key: KeyType; column: string | number; countryColumn?: string | number }[] | null {
+  function audienceKeys(): { key: KeyType; column: string | number; countryColumn?: string | number; extraColumns?: (string | number)[] }[] | null {
     const s = get();
+    const extras = (key: KeyType) => {
+      const refs = liveExtras(s, key)
+        .map(columnRef)
+        .filter((r): r is string | number => r !== null);
+      return refs.length > 0 ? { extraColumns: refs } : {};
+    };
     if (!s.multiKey) {
       const m = mapped();
-      return m ? [{ key: m.key, column: m.column, ...(m.countryColumn === undefined ? {} : { countryColumn: m.countryColumn }) }] : null;
+      return m ? [{ key: m.key, column: m.column, ...(m.countryColumn === undefined ? {} : { countryColumn: m.countryColumn }), ...extras(m.key) }] : null;
     }
     if (multiKeyProblem(s.keyChoices)) return null;
     const out = s.keyChoices.map((c) => {
       const country = countryRef(c.key);
-      return { key: c.key, column: columnRef(c.column), ...(country === null ? {} : { countryColumn: country }) };
+      return { key: c.key, column: columnRef(c.column), ...(country === null ? {} : { countryColumn: country }), ...extras(c.key) };
     });
     return out.every((k): k is { key: KeyType; column: string | number } => k.column !== null) ? out : null;
   }
@@ -508,6 +557,18 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
         tiktokAudiences: idle(),
         existingTiktokId: null,
       });
+    },
+
+    addExtraColumn(key, column) {
+      const s = get();
+      const now = liveExtras(s, key);
+      if (now.includes(column) || extraColumnRefusal(key, 1 + now.length)) return;
+      set({ extraColumns: { ...s.extraColumns, [key]: [...now, column] }, hashLab: idle(), validation: idle(), plan: idle() });
+    },
+
+    removeExtraColumn(key, column) {
+      const s = get();
+      set({ extraColumns: { ...s.extraColumns, [key]: (s.extraColumns[key] ?? []).filter((c) => c !== column) }, hashLab: idle(), validation: idle(), plan: idle() });
     },
 
     async showKey(choice) {

@@ -8,7 +8,8 @@ import { KEY_LABELS, KEY_TYPES } from '../../../../shared/domain';
 import type { KeyType } from '../../../../shared/domain';
 import type { ColumnView, DetectedKind, KeySlot } from '../../../../shared/ipc/dto';
 import { KEY_SLOTS, slotOf } from '../../app/keys';
-import { detectedKeyColumns, multiKeyProblem } from './import-slice';
+import { detectedKeyColumns, liveExtras, multiKeyProblem } from './import-slice';
+import { KeyExtraColumns } from './key-extra-columns';
 import type { KeyChoice } from './import-slice';
 
 function detectedLabel(d: DetectedKind): string {
@@ -65,6 +66,7 @@ export function ColumnsStep() {
       keyType: st.keyType,
       multiKey: st.multiKey,
       keyChoices: st.keyChoices,
+      extraColumns: st.extraColumns,
       profile: st.profile,
       setMultiKey: st.setMultiKey,
       setKeyColumn: st.setKeyColumn,
@@ -84,7 +86,10 @@ export function ColumnsStep() {
   if (!p) return <EmptyState title="No file yet" action={<Button onClick={s.resetWizard}>Choose a file</Button>} />;
   const keyCol = p.columns.find((c) => c.index === s.keyColumn);
   const countryInvalid = s.profile.defaultCountry !== null && !/^[A-Z]{2}$/.test(s.profile.defaultCountry);
-  const keyColumns = new Set(s.multiKey ? s.keyChoices.map((c) => c.column) : s.keyColumn === null ? [] : [s.keyColumn]);
+  const keyColumns = new Set([
+    ...(s.multiKey ? s.keyChoices.map((c) => c.column) : s.keyColumn === null ? [] : [s.keyColumn]),
+    ...(s.multiKey ? s.keyChoices.flatMap((c) => liveExtras(s, c.key)) : liveExtras(s, s.keyType)),
+  ]);
   const isKey = (index: number) => keyColumns.has(index);
   const hashed = p.columns.some((c) => isKey(c.index) && c.detected === 'sha256');
   const multiProblem = s.multiKey ? multiKeyProblem(s.keyChoices) : null;
@@ -181,6 +186,7 @@ export function ColumnsStep() {
                 ))}
               </select>
             </label>
+            {keyCol && <KeyExtraColumns keyType={s.keyType} column={keyCol.index} columns={p.columns} />}
           </>
         )}
         {offerMulti && (
@@ -321,6 +327,7 @@ function KeySlots({ columns, choices }: { columns: ColumnView[]; choices: KeyCho
                 </select>
               </label>
             )}
+            {chosen && <KeyExtraColumns keyType={chosen.key} column={chosen.column} columns={columns} />}
           </div>
         );
       })}
