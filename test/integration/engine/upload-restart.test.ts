@@ -5,7 +5,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { request } from 'node:http';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -14,6 +13,7 @@ import { WEB_UPLOAD_PREFIX } from '../../../electron/core/temp-dirs';
 import { DEFAULT_PROFILE } from '../../../shared/domain';
 import type { EngineHost } from '../../../shared/ipc/engine-host';
 import { tmpDir } from '../../helpers/tmp';
+import { uploadToWebHost as upload } from '../../helpers/web-upload';
 import { startTestEngine } from './helpers';
 
 let dir: string;
@@ -44,19 +44,6 @@ async function serve(): Promise<ServedWeb> {
   });
   served.push(s);
   return s;
-}
-
-function upload(s: ServedWeb, name: string, body: string): Promise<string> {
-  const { host } = s;
-  return new Promise((resolve, reject) => {
-    const req = request(`${host.origin}/upload?token=${encodeURIComponent(host.token)}&name=${encodeURIComponent(name)}`, { method: 'POST', headers: { origin: host.origin } }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => (res.statusCode === 200 ? resolve((JSON.parse(text) as { path: string }).path) : reject(new Error(`upload: ${res.statusCode} ${text}`))));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 async function createFrom(engine: EngineHost, file: string, name = 'Dropped buyers') {

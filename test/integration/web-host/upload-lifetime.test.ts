@@ -5,7 +5,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { request } from 'node:http';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -16,6 +15,7 @@ import { DEFAULT_PROFILE } from '../../../shared/domain';
 import type { WireMessage } from '../../../shared/ipc/wire';
 import { cli } from '../../helpers/cli';
 import { tmpDir } from '../../helpers/tmp';
+import { uploadToWebHost as upload } from '../../helpers/web-upload';
 
 let dir: string;
 let cleanup: () => void;
@@ -45,19 +45,6 @@ async function serve(): Promise<ServedWeb> {
     internals: { env: { COHORT_RELAY_KEYCHAIN: 'off' }, simulator: { rateLimit: false, processingDelayMs: 0 }, statusRefreshMs: 0, tickMs: 3_600_000 },
   });
   return served;
-}
-
-function upload(s: ServedWeb, name: string, body: string): Promise<string> {
-  const { host } = s;
-  return new Promise((resolve, reject) => {
-    const req = request(`${host.origin}/upload?token=${encodeURIComponent(host.token)}&name=${encodeURIComponent(name)}`, { method: 'POST', headers: { origin: host.origin } }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => (res.statusCode === 200 ? resolve((JSON.parse(text) as { path: string }).path) : reject(new Error(`upload: ${res.statusCode} ${text}`))));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 interface Page {
