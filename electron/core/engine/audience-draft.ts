@@ -1,0 +1,76 @@
+/**
+ * A new audience before it is saved: what `audiences:create` refuses, and the record it would be saved as.
+ * Used by the create and by the dry run of an unsaved audience (`sync:plan` with `create`).
+ */
+import fs from 'node:fs';
+import { CALCULATE_TYPE_BY_KEY } from '../../../shared/domain';
+import { AppError } from '../../../shared/errors';
+import type { RequestOf } from '../../../shared/ipc/contract';
+import type { Store } from '../store';
+import type { AudienceRecord } from '../store/audiences-repo';
+import { cadenceProblem } from '../sync/cadence';
+import { slotOfKey } from '../cohort';
+import { pinDoubtfulHeader } from './imports';
+import { requireFile } from './source-checks';
+
+type CreateRequest = RequestOf<'audiences:create'>;
+
+/** What `audiences:create` refuses, checked before anything is saved (also for a dry run of the unsaved audience). */
+export function checkCreate(store: Store, req: CreateRequest): { connectionId: string | null; kind: 'file' | 'folder' } {
+  // Two or three keys make a multi-key (MULTIPLE_TYPES) audience: one row per person, higher match rates.
+  if (new Set(req.keys.map((k) => slotOfKey(k.key))).size !== req.keys.length) {
+    throw new AppError('INVALID_ARGUMENT', 'Map each key once, and at most one mobile ad id (IDFA or GAID): TikTok keeps one MAID per person in a multi-key audience.');
+  }
+  const kind = req.sourceKind ?? 'file';
+  requireFile(req.sourcePath, kind === 'folder' ? 'folder' : 'cohort file');
+  if (kind === 'file' && fs.statSync(req.sourcePath).isDirectory()) throw new AppError('INVALID_ARGUMENT', `${req.sourcePath} is a folder. Pick a CSV file, or choose "watch a folder".`);
+  if (req.suppressPath) requireFile(req.suppressPath, 'suppression list');
+  const problem = cadenceProblem(req.cadence);
+  if (problem) throw new AppError('INVALID_ARGUMENT', problem);
+
+  let connectionId = req.connectionId ?? null;
+  if (connectionId) {
+    const c = store.connections.get(connectionId);
+    if (!c) throw new AppError('INVALID_ARGUMENT', `There is no TikTok connection "${connectionId}". Connect TikTok first, then map the audience.`);
+    if (c.advertisers.length > 0 && !c.advertisers.some((x) => x.advertiserId === req.advertiserId)) {
+      throw new AppError('PERMISSION_DENIED', `The connection "${c.label}" does not reach ad account ${req.advertiserId}. Pick one of its ad accounts, or connect the account that owns it.`);
+    }
+  } else {
+    connectionId = store.connections.findByAdvertiser(req.advertiserId)?.id ?? null;
+  }
+  if (store.audiences.findByName(req.advertiserId, req.name)) {
+    throw new AppError('INVALID_ARGUMENT', `An audience named "${req.name}" already exists for this ad account. Choose another name, or edit that audience.`);
+  }
+  if (req.existingTiktokAudienceId && store.audiences.findByTiktokId(req.advertiserId, req.existingTiktokAudienceId)) {
+    throw new AppError('INVALID_ARGUMENT', `TikTok audience ${req.existingTiktokAudienceId} is already mapped to another local audience. Edit that mapping instead.`);
+  }
+  return { connectionId, kind };
+}
+
+/** The record a new audience would be saved as; `id` 0 for a dry run of it unsaved. */
+export function draftRecord(req: CreateRequest, connectionId: string | null, kind: 'file' | 'folder'): Omit<AudienceRecord, 'id' | 'createdAt' | 'updatedAt' | 'paused' | 'removalLimitPct'> {
+  return {
+    connectionId,
+    advertiserId: req.advertiserId,
+    tiktokAudienceId: req.existingTiktokAudienceId ?? null,
+    name: req.name,
+    api: req.api ?? 'file',
+    keys: req.keys.map((k) => ({ key: k.key, column: k.column, ...(k.countryColumn !== undefined ? { countryColumn: k.countryColumn } : {}), ...(k.extraColumns?.length ? { extraColumns: k.extraColumns } : {}) })),
+    calculateType: req.keys.length > 1 ? 'MULTIPLE_TYPES' : CALCULATE_TYPE_BY_KEY[req.keys[0]!.key],
+    sourcePath: req.sourcePath,
+    sourceKind: kind,
+    sourcePattern: req.sourcePattern ?? null,
+    suppressPath: req.suppressPath ?? null,
+    profile: req.profile,
+    cadence: req.cadence,
+    removalMode: req.removalMode ?? (req.existingTiktokAudienceId ? 'added-only' : 'mirror'),
+    othersSize: null,
+    hasHeader: req.hasHeader ?? null,
+  };
+}
+
+/** The create request with its keys saved by column index when the file's header is only a guess (#12 item 2). */
+export async function pinnedCreate(req: CreateRequest, kind: 'file' | 'folder'): Promise<CreateRequest> {
+  // The user said whether the first row is a header: nothing is a guess, so nothing is pinned.
+  return kind === 'file' && req.hasHeader === undefined ? { ...req, keys: await pinDoubtfulHeader(req.sourcePath, req.keys) } : req;
+}

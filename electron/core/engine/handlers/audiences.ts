@@ -1,0 +1,171 @@
+/**
+ * The contract's `audiences:*` channels: the audience list and detail, create (new, or mapped onto an existing
+ * TikTok audience), edit, delete (here, or at TikTok too), TikTok's own list, and the overlap of two audiences.
+ */
+import { AppError } from '../../../../shared/errors';
+import type { Handlers, RequestOf } from '../../../../shared/ipc/contract';
+import type { AudienceDetailView, AudienceView, TiktokAudienceView } from '../../../../shared/ipc/dto';
+import type { CohortRelayApp } from '../../app';
+import { MULTI_SLOTS, slotHashes } from '../../cohort';
+import type { AudienceRecord } from '../../store/audiences-repo';
+import { cadenceProblem } from '../../sync/cadence';
+import { layoutOf } from '../../sync/entry-layout';
+import { setWaitForFloor } from '../../sync/floor-wait';
+import { checkCreate, draftRecord, pinnedCreate } from '../audience-draft';
+import type { EngineContext } from '../context';
+import { refuseTiktokNamesake } from '../ops/create';
+import { deleteAudience } from '../ops/delete';
+import { overlapHandlers } from '../overlap';
+import { requireFile } from '../source-checks';
+import { keyOfCalculateType, runView, sizeHistory, tiktokTimeToIso } from '../views';
+
+/** Runs shown on an audience's detail screen. */
+const RECENT_RUNS = 20;
+
+type AudienceChannel = Extract<keyof Handlers, `audiences:${string}`>;
+
+export function audienceHandlers(ctx: EngineContext): Pick<Handlers, AudienceChannel> {
+  const { app, environment, connectionStatus } = ctx;
+  const { store } = app;
+  return {
+    'audiences:list': async () => {
+      ctx.forgetVanishedUploads();
+      return store.audiences.list().map((a) => ctx.audience(a));
+    },
+    'audiences:get': async ({ id }) => {
+      ctx.forgetVanishedUploads();
+      const a = store.audiences.require(id);
+      const names = new Map(store.audiences.list().map((x) => [x.id, x.name]));
+      const detail: AudienceDetailView = {
+        ...ctx.audience(a),
+        perKeySize: perKeySize(store, a),
+        history: sizeHistory(store, id),
+        recentRuns: store.runs.list({ audienceId: id, limit: RECENT_RUNS }).map((r) => runView(r, names.get(id) ?? null)),
+      };
+      return detail;
+    },
+    'audiences:create': async (req) => createAudience(ctx, req),
+    'audiences:update': async (req) => {
+      const cur = store.audiences.require(req.id);
+      const kind = req.sourceKind ?? cur.sourceKind;
+      if (req.sourcePath !== undefined) requireFile(req.sourcePath, kind === 'folder' ? 'folder' : 'cohort file');
+      if (typeof req.suppressPath === 'string') requireFile(req.suppressPath, 'suppression list');
+      if (req.cadence) {
+        const problem = cadenceProblem(req.cadence);
+        if (problem) throw new AppError('INVALID_ARGUMENT', problem);
+      }
+      if (req.name !== undefined && req.name !== cur.name) {
+        const clash = store.audiences.findByName(cur.advertiserId, req.name);
+        if (clash && clash.id !== cur.id) throw new AppError('INVALID_ARGUMENT', `An audience named "${req.name}" already exists for this ad account. Choose another name.`);
+      }
+      if (req.startAtFloor && cur.tiktokAudienceId) throw new AppError('INVALID_ARGUMENT', `"${cur.name}" already exists at TikTok: there is nothing left to start.`);
+      // First, so the update below returns the record with it.
+      if (req.removalMode !== undefined) app.sync.setRemovalMode(req.id, req.removalMode);
+      const next = store.audiences.update(req.id, {
+        ...(req.name !== undefined && { name: req.name }),
+        ...(req.cadence !== undefined && { cadence: req.cadence }),
+        ...(req.paused !== undefined && { paused: req.paused }),
+        ...(req.sourcePath !== undefined && { sourcePath: req.sourcePath }),
+        ...(req.sourceKind !== undefined && { sourceKind: req.sourceKind }),
+        ...(req.sourcePattern !== undefined && { sourcePattern: req.sourcePattern }),
+        ...(req.suppressPath !== undefined && { suppressPath: req.suppressPath }),
+        ...(req.removalLimitPct !== undefined && { removalLimitPct: req.removalLimitPct }),
+        ...(req.hasHeader !== undefined && { hasHeader: req.hasHeader }),
+      });
+      if (req.startAtFloor !== undefined) setWaitForFloor(store, cur, req.startAtFloor);
+      ctx.changed(req.id);
+      return ctx.audience(next);
+    },
+    'audiences:deleteLocal': async ({ id }) => {
+      await removeAudience(ctx, id, false);
+      return null;
+    },
+    'audiences:delete': async ({ id, atTiktok }) => removeAudience(ctx, id, atTiktok),
+    ...overlapHandlers(app, { prepare: (a) => environment.prepare(a), remote: (connectionId, fn) => connectionStatus.remote(connectionId, fn) }),
+    'audiences:tiktokList': async ({ advertiserId, key }) => {
+      const conn = store.connections.findByAdvertiser(advertiserId);
+      await environment.prepare({ connectionId: conn?.id ?? null, advertiserId });
+      const client = await app.clientFor({ connectionId: conn?.id ?? null, advertiserId });
+      const res = await connectionStatus.remote(conn?.id ?? null, () => client.listAudiences(advertiserId));
+      const out: TiktokAudienceView[] = res.audiences.map((a) => ({
+        audienceId: a.audienceId,
+        name: a.name,
+        calculateType: a.calculateType ?? 'UNKNOWN',
+        key: keyOfCalculateType(a.calculateType),
+        coverNum: a.coverNum,
+        isValid: a.isValid,
+        isExpiring: a.isExpiring,
+        expiresAt: tiktokTimeToIso(a.expiredTime),
+        mapped: store.audiences.findByTiktokId(advertiserId, a.audienceId) !== undefined,
+      }));
+      return key ? out.filter((a) => a.key === key) : out;
+    },
+  };
+}
+
+async function createAudience(ctx: EngineContext, asked: RequestOf<'audiences:create'>): Promise<AudienceView> {
+  const { app, environment, connectionStatus } = ctx;
+  const { store } = app;
+  const { connectionId, kind } = checkCreate(store, asked);
+  const req = await pinnedCreate(asked, kind);
+  const mapping = req.keys[0]!;
+  let record: AudienceRecord;
+  if (req.existingTiktokAudienceId) {
+    await environment.prepare({ connectionId, advertiserId: req.advertiserId });
+    record = await connectionStatus.remote(connectionId, () =>
+      app.sync.ensureAudience({
+        advertiserId: req.advertiserId,
+        connectionId,
+        name: req.name,
+        tiktokAudienceId: req.existingTiktokAudienceId,
+        key: mapping.key,
+        column: mapping.column,
+        keys: req.keys,
+        api: req.api,
+        sourcePath: req.sourcePath,
+        sourceKind: kind,
+        sourcePattern: req.sourcePattern ?? null,
+        suppressPath: req.suppressPath ?? null,
+        profile: req.profile,
+        cadence: req.cadence,
+        removalMode: req.removalMode,
+      }),
+    );
+  } else {
+    // The one creation rule (ops/create): a same-named TikTok audience is synced into only when picked as existing.
+    await refuseTiktokNamesake(app, { advertiserId: req.advertiserId, connectionId, name: req.name, api: req.api }, { prepare: (a) => environment.prepare(a), remote: (id, fn) => connectionStatus.remote(id, fn) });
+    // Nothing is sent: the first sync creates the audience at TikTok, so it can be dry-run first.
+    const { tiktokAudienceId: _none, ...fields } = draftRecord(req, connectionId, kind);
+    record = store.audiences.create(fields);
+    if (req.startAtFloor) setWaitForFloor(store, record, true);
+  }
+  if (req.hasHeader !== undefined && record.hasHeader !== req.hasHeader) record = store.audiences.update(record.id, { hasHeader: req.hasHeader });
+  ctx.changed(record.id);
+  return ctx.audience(record);
+}
+
+/**
+ * Deletes an audience: at TikTok first when asked (a partner audience through the segment API's delete action, a
+ * customer-file one through dmp/custom_audience/delete/), then here with every hash kept for it. Refused while a
+ * sync of it runs, in this process or another; if TikTok refuses, nothing is deleted here.
+ */
+function removeAudience(ctx: EngineContext, id: number, atTiktok: boolean): Promise<{ deletedAtTiktok: boolean }> {
+  const { environment, connectionStatus } = ctx;
+  return deleteAudience(
+    ctx.app,
+    id,
+    atTiktok,
+    { prepare: (a) => environment.prepare(a), remote: (c, fn) => connectionStatus.remote(c, fn), isRunning: (x) => ctx.isRunning(x), changed: (x) => ctx.changed(x) },
+    ctx.use,
+  );
+}
+
+/** People per key in a multi-key audience's snapshot (the detail screen); null for single-key audiences. */
+function perKeySize(store: CohortRelayApp['store'], a: AudienceRecord): AudienceDetailView['perKeySize'] {
+  const { slots, tuple } = layoutOf(a);
+  if (!slots || !tuple) return null;
+  const snapshot = store.snapshots.load(a.id);
+  const out: NonNullable<AudienceDetailView['perKeySize']> = {};
+  for (const slot of MULTI_SLOTS) if (slots.includes(slot)) out[slot] = slotHashes(snapshot, slot, tuple).length / 32;
+  return out;
+}
