@@ -10,7 +10,7 @@ export { countryColumnOf, readCohort, resolveColumn, type CohortProgress, type C
 export { readCohortMulti, type MultiCohortResult, type MultiKeyMapping, type ReadCohortMultiOptions } from './read-cohort-multi';
 export type { VerifyOptions } from './csv-file';
 export { loadSuppression } from './suppression';
-export { entriesHolding, MAX_VALUES_PER_SLOT, MULTI_ENTRY_BYTES, MULTI_SLOTS, SINGLE_VALUE_LAYOUT, slotHashes, slotOfKey, slotPositions, suppressEntries, tupleLayout, type MultiSlot, type TupleLayout } from './multi-key';
+export { entriesHolding, MAX_VALUES_PER_SLOT, MULTI_ENTRY_BYTES, MULTI_SLOTS, SINGLE_VALUE_LAYOUT, slotHashes, slotOfKey, slotPeople, slotPositions, suppressEntries, tupleLayout, type MultiSlot, type TupleLayout } from './multi-key';
 export {
   normalize,
   phoneWithCountry,

@@ -173,6 +173,30 @@ export function entriesHolding(entries: Buffer, digests: Buffer, slot: MultiSlot
   return Buffer.from(out.subarray(0, o));
 }
 
+/**
+ * One slot of each entry that has a value in it, as that slot's values side by side (`width` bytes: 32 per place of the
+ * slot), sorted and unique: one entry per person with that key, however many values of it they have (per-key counts
+ * count people, not values: a person with two emails is one person with an email). The slot's values are canonical
+ * (sorted, see canonicalTuples), so the same emails give the same entry in any order.
+ */
+export function slotPeople(entries: Buffer, slot: MultiSlot, layout: TupleLayout = SINGLE_VALUE_LAYOUT): { sets: Buffer; width: number } {
+  const w = layout.width;
+  const n = countHashes(entries, w);
+  const positions = slotPositions(layout, slot);
+  const width = positions.length * HASH_BYTES;
+  const out = Buffer.allocUnsafe(n * width);
+  let o = 0;
+  for (let i = 0; i < n; i++) {
+    if (positions.every((off) => isZeroDigest(entries, i * w + off))) continue;
+    for (const off of positions) {
+      const p = i * w + off;
+      out.set(entries.subarray(p, p + HASH_BYTES), o);
+      o += HASH_BYTES;
+    }
+  }
+  return { sets: sortHashes(out.subarray(0, o), width), width };
+}
+
 /** The sorted, unique, non-zero 32-byte digests of one slot of `entries`, every value of it (per-key counts, overlap). */
 export function slotHashes(entries: Buffer, slot: MultiSlot, layout: TupleLayout = SINGLE_VALUE_LAYOUT): Buffer {
   const w = layout.width;

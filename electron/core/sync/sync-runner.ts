@@ -6,7 +6,7 @@ import type { AudienceRecord } from '../store/audiences-repo';
 import type { RunTrigger } from '../store/runs-repo';
 import { nextUtcDay } from '../store/quota-repo';
 import { audiencesWithOrphans } from '../store/chunk-generations';
-import { diffHashes, slotHashes, subtractHashes, unionHashes, MULTI_SLOTS, type MultiSlot, type RejectRecord, type TupleLayout } from '../cohort';
+import { diffHashes, slotPeople, subtractHashes, unionHashes, MULTI_SLOTS, type MultiSlot, type RejectRecord, type TupleLayout } from '../cohort';
 import { digestAsync, subtractHashesAsync, unionHashesAsync } from '../cohort/hash-set-async';
 import { entriesPerFile, layoutOf, type EntryLayout } from './entry-layout';
 import { isRemoteFailure, type AudienceApi, type PartnerApi, type RemoteAudience } from './audience-api';
@@ -491,14 +491,17 @@ function finishHeld(store: Store, runId: number | null, err: SyncHeld, outcome: 
   return outcome;
 }
 
-/** Per key: distinct hashes in the cohort, and how many distinct hashes of that key join or leave. */
+/**
+ * Per key: the people with that key in the cohort, and how many people's values of it join or leave — people, not
+ * values (#14 §2): a person with two emails counts once under email; one whose second email changed leaves and joins.
+ */
 function perKeyCounts(slots: MultiSlot[], tuple: TupleLayout, snapshot: Buffer, target: Buffer): NonNullable<SyncOutcome['perKey']> {
   const out: NonNullable<SyncOutcome['perKey']> = {};
   for (const slot of MULTI_SLOTS) {
     if (!slots.includes(slot)) continue;
-    const now = slotHashes(target, slot, tuple);
-    const d = diffHashes(slotHashes(snapshot, slot, tuple), now);
-    out[slot] = { target: now.length / 32, adds: d.adds.length / 32, removes: d.removes.length / 32 };
+    const now = slotPeople(target, slot, tuple);
+    const d = diffHashes(slotPeople(snapshot, slot, tuple).sets, now.sets, now.width);
+    out[slot] = { target: now.sets.length / now.width, adds: d.adds.length / now.width, removes: d.removes.length / now.width };
   }
   return out;
 }

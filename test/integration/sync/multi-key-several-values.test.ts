@@ -73,8 +73,8 @@ describe('two email columns beside a phone', () => {
     expect(first).toMatchObject({ status: 'done', strategy: 'create', adds: 1200, counts: { rowsRead: 1200, rejected: 0 } });
     expect(sim.membership(first.tiktokAudienceId!)).toEqual(new Set(list.map((p) => rowKey(p))));
     expect(app.store.snapshots.meta(a.id)).toMatchObject({ entryWidth: 192, entryCount: 1200 });
-    // Per key: every email value counts (400 people have two).
-    expect(first.perKey).toMatchObject({ email: { target: 1600 }, phone: { target: 1200 } });
+    // Per key: people, not values — the 400 with two emails count once under email.
+    expect(first.perKey).toEqual({ email: { target: 1200, adds: 1200, removes: 0 }, phone: { target: 1200, adds: 1200, removes: 0 } });
 
     const next = list.map((p) => ({ ...p, emails: [...p.emails] }));
     next[0]!.emails[1] = 'changed0@example.org'; // a changed second email
@@ -83,6 +83,8 @@ describe('two email columns beside a phone', () => {
     next[1]!.emails[1] = 'not an email'; // unusable: a reject naming row and column; the person stays as they were
     const again = await app.sync.sync(a.id, 'cli', undefined, { sourceOnce: writeCsv(next) });
     expect(again).toMatchObject({ status: 'done', adds: 2, removes: 2, counts: { rowsRead: 1200, rejected: 0 } });
+    // Two people's emails changed (the swap changes nothing): each leaves and joins once under email; no phone moved.
+    expect(again.perKey).toEqual({ email: { target: 1200, adds: 2, removes: 2 }, phone: { target: 1200, adds: 0, removes: 0 } });
     expect(again.rejects).toEqual([expect.objectContaining({ row: 3, column: 'Email 2', reason: 'INVALID_EMAIL' })]);
     expect(again.counts.rejectReasons).toEqual({ INVALID_EMAIL: 1 });
     next[1]!.emails[1] = null;
