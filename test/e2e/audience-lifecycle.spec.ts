@@ -11,7 +11,7 @@ import type { Locator, Page } from '@playwright/test';
 import { DEFAULT_PROFILE } from '../../shared/domain';
 import type { EngineHost } from '../../shared/ipc/engine-host';
 import type { WebHost } from '../../electron/web-host/server';
-import { openSandboxWebApp, SHOTS, type SandboxWebApp } from './sandbox-web-app';
+import { sandboxWebAppForAll, SHOTS, type SandboxWebApp } from './sandbox-web-app';
 
 function writeCohort(file: string, from: number, count: number): void {
   const rows = ['user_id,email'];
@@ -29,12 +29,7 @@ test.describe('audience lifecycle: undo and delete ask first', () => {
   /** Calls that change TikTok (reads of an audience are not). */
   const changes = () => sim().requests().filter((r) => (r.endpoint.startsWith('dmp/') && !/\/(get|list)$/.test(r.endpoint)) || r.endpoint.startsWith('segment/')).length;
 
-  test.beforeAll(async ({ browser }) => {
-    app = await openSandboxWebApp(browser, 'lifecycle');
-    ({ home, engine, host, page } = app);
-  });
-
-  test.afterAll(async () => app?.close());
+  sandboxWebAppForAll('lifecycle', (a) => ({ home, engine, host, page } = app = a));
 
   /** An audience of 1,500 people, synced twice (the second sync removed 200 and added 200). */
   async function syncedTwice(name: string): Promise<{ id: number; tiktokId: string }> {

@@ -11,7 +11,7 @@ import type { Page } from '@playwright/test';
 import { DEFAULT_PROFILE } from '../../shared/domain';
 import type { EngineHost } from '../../shared/ipc/engine-host';
 import type { WebHost } from '../../electron/web-host/server';
-import { nav, openSandboxWebApp, SHOTS, type SandboxWebApp } from './sandbox-web-app';
+import { nav, sandboxWebAppForAll, SHOTS, type SandboxWebApp } from './sandbox-web-app';
 
 const f = (n: number) => n.toLocaleString('en-US');
 
@@ -29,12 +29,7 @@ test.describe('a sync that would remove too many people is held, then sent once 
   let page: Page;
   const sim = () => app.sim()!;
 
-  test.beforeAll(async ({ browser }) => {
-    app = await openSandboxWebApp(browser, 'hold');
-    ({ home, engine, host, page } = app);
-  });
-
-  test.afterAll(async () => app?.close());
+  sandboxWebAppForAll('hold', (a) => ({ home, engine, host, page } = app = a));
 
   test('a cut-short export is held with the numbers; "Sync anyway (once)" sends it', async () => {
     // An audience of 5,000 people, synced from a daily export (set up through the engine, as the wizard would).

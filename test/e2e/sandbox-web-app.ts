@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { test } from '@playwright/test';
 import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { createEngine } from '../../electron/core/engine';
 import type { SimulatorHandle, SimulatorOptions } from '../../electron/core/sandbox';
@@ -66,6 +67,19 @@ export async function openSandboxWebApp(browser: Browser, name: string, simulato
 }
 
 /** Clicks a screen in the main navigation. */
+/**
+ * The app a describe block's tests share: opened once before them (`openSandboxWebApp`) and handed to `use` (assign
+ * it to the block's variables), closed after them.
+ */
+export function sandboxWebAppForAll(name: string, use: (app: SandboxWebApp) => void, simulator: Partial<SimulatorOptions> = {}): void {
+  let app: SandboxWebApp | undefined;
+  test.beforeAll(async ({ browser }) => {
+    app = await openSandboxWebApp(browser, name, simulator);
+    use(app);
+  });
+  test.afterAll(async () => app?.close());
+}
+
 export async function nav(page: Page, label: string): Promise<void> {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: label }).click();
 }

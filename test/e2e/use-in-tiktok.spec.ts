@@ -10,7 +10,7 @@ import type { Page } from '@playwright/test';
 import { DEFAULT_PROFILE } from '../../shared/domain';
 import type { EngineHost } from '../../shared/ipc/engine-host';
 import type { WebHost } from '../../electron/web-host/server';
-import { openSandboxWebApp, SHOTS, type SandboxWebApp } from './sandbox-web-app';
+import { sandboxWebAppForAll, SHOTS, type SandboxWebApp } from './sandbox-web-app';
 
 test.describe('Use in TikTok: exclude from ad groups asks first', () => {
   let app: SandboxWebApp;
@@ -20,12 +20,7 @@ test.describe('Use in TikTok: exclude from ad groups asks first', () => {
   let page: Page;
   const sim = () => app.sim()!;
 
-  test.beforeAll(async ({ browser }) => {
-    app = await openSandboxWebApp(browser, 'use-in-tiktok');
-    ({ home, engine, host, page } = app);
-  });
-
-  test.afterAll(async () => app?.close());
+  sandboxWebAppForAll('use-in-tiktok', (a) => ({ home, engine, host, page } = app = a));
 
   test('excludes a synced audience from two ad groups after the confirmation, then shows them using it', async () => {
     const h = engine.handlers;
