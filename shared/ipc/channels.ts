@@ -26,6 +26,7 @@ export const CHANNELS = [
   'audiences:get',
   'audiences:create',
   'audiences:update',
+  'audiences:setColumns',
   'audiences:deleteLocal',
   'audiences:delete',
   'audiences:tiktokList',

@@ -15,6 +15,7 @@ import type {
   AdvertiserView,
   AudienceDetailView,
   AudienceView,
+  ColumnsChangeView,
   ConnectionView,
   ExportView,
   HashLabView,
@@ -235,6 +236,15 @@ export const contract = {
       removalMode: z.enum(['mirror', 'added-only'], { error: 'must be mirror or added-only' }).optional(),
     }),
     response: returns<AudienceView>(),
+  },
+  /**
+   * The columns a saved audience's keys are read from (#14 §2: up to 3 per key, `extraColumns`); its keys stay the same
+   * (KEY_TYPE_LOCKED otherwise). save false only says what saving would do; save true saves, refused (INVALID_ARGUMENT,
+   * in words) where the answer's `refusal` says, or while a sync of it runs.
+   */
+  'audiences:setColumns': {
+    request: z.strictObject({ id, keys: z.array(keyMappingSchema).min(1, 'must map at least one column').max(KEY_TYPES.length), save: z.boolean({ error: 'must be true or false' }) }),
+    response: returns<ColumnsChangeView>(),
   },
   /** Forgets the mapping and its local snapshot; the audience at TikTok is left as it is. */
   'audiences:deleteLocal': { request: z.strictObject({ id }), response: returns<null>() },

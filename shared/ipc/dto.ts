@@ -243,6 +243,18 @@ export interface SyncNoteView {
 }
 
 /** One row of the audiences table. */
+/** What changing a saved audience's columns does (`audiences:setColumns`), asked before saving and answered after. */
+export interface ColumnsChangeView {
+  /** The columns differ from the saved ones. */
+  changes: boolean;
+  /** The next sync replaces the whole audience at TikTok (a full REPLACE, one a day): the stored membership is set aside. */
+  fullReplace: boolean;
+  /** Why the change is refused, in plain words; null when it can be saved. */
+  refusal: string | null;
+  /** The audience, as saved (save: true) or as it stands. */
+  audience: AudienceView;
+}
+
 export interface AudienceView {
   id: number;
   name: string;

@@ -29,6 +29,42 @@ const columnsOf = (keys: readonly KeyMapping[]) =>
       .map((k) => [k.key, k.column, ...(k.extraColumns ?? [])]),
   );
 
+/** What saving `asked` as an audience's columns would do, before anything is saved (the mapping screen asks first). */
+export interface ColumnsChangeEffect {
+  /** The columns differ from the saved ones. */
+  changes: boolean;
+  /** The stored membership would be set aside: the next sync sends a full REPLACE (TikTok allows one a day). */
+  fullReplace: boolean;
+  /** Why the change would be refused, in plain words; null when it would be saved. */
+  refusal: string | null;
+}
+
+/** The keys as they would be saved (a phone's country column kept) and what saving them does; reads only. */
+function effectOf(store: Store, audience: AudienceRecord, asked: readonly KeyMapping[]): { keys: KeyMapping[]; effect: ColumnsChangeEffect } {
+  // A phone's country column is not part of the columns asked here (the CLI has no flag for it): it is kept.
+  const keys = asked.map((k) => {
+    const was = audience.keys.find((x) => x.key === k.key);
+    return k.countryColumn === undefined && was?.countryColumn !== undefined ? { ...k, countryColumn: was.countryColumn } : { ...k };
+  });
+  if (columnsOf(audience.keys) === columnsOf(asked)) return { keys, effect: { changes: false, fullReplace: false, refusal: null } };
+  const widthChanges = layoutOf(audience).width !== layoutOf({ ...audience, keys }).width;
+  const fullReplace = widthChanges && Boolean(store.snapshots.meta(audience.id));
+  if (!fullReplace) return { keys, effect: { changes: true, fullReplace, refusal: null } };
+  const words = keys.map((k) => `${KEY_LABELS[k.key]} × ${1 + (k.extraColumns?.length ?? 0)}`).join(' + ');
+  const refusal =
+    audience.removalMode === 'added-only'
+      ? `Audience "${audience.name}" only loses people Cohort Relay added, and mapping ${words} columns changes how each person is sent: who it added would be forgotten and stay in the audience. Choose "Mirror the file" for it first, or sync this mapping to a new audience.`
+      : hasQueuedErasure(store, audience.id)
+        ? `Audience "${audience.name}" has an erasure request waiting to be sent. Sync it once with its current columns (the erasure goes first), then change its columns.`
+        : null;
+  return { keys, effect: { changes: true, fullReplace, refusal } };
+}
+
+/** What saving `asked` as the audience's columns would do (changeColumns' checks, without saving or locking). */
+export function columnsChangeEffect(store: Store, audience: AudienceRecord, asked: readonly KeyMapping[]): ColumnsChangeEffect {
+  return effectOf(store, audience, asked).effect;
+}
+
 /**
  * Saves `asked` (the same keys as the audience's, grouped one mapping per key) as its columns when they differ, and
  * sets the stored membership aside when that changes the tuple width. Refused while a sync of it runs, while an
@@ -36,22 +72,10 @@ const columnsOf = (keys: readonly KeyMapping[]) =>
  * this app added (setting aside who that is would leave them in it for good). Returns the audience as saved.
  */
 export function changeColumns(store: Store, audience: AudienceRecord, asked: readonly KeyMapping[]): AudienceRecord {
-  if (columnsOf(audience.keys) === columnsOf(asked)) return audience;
-  // A phone's country column is not part of the columns asked here (the CLI has no flag for it): it is kept.
-  const keys = asked.map((k) => {
-    const was = audience.keys.find((x) => x.key === k.key);
-    return k.countryColumn === undefined && was?.countryColumn !== undefined ? { ...k, countryColumn: was.countryColumn } : { ...k };
-  });
-  const widthChanges = layoutOf(audience).width !== layoutOf({ ...audience, keys }).width;
-  const known = Boolean(store.snapshots.meta(audience.id));
-  if (!widthChanges || !known) return store.audiences.setKeys(audience.id, keys);
-  const words = keys.map((k) => `${KEY_LABELS[k.key]} × ${1 + (k.extraColumns?.length ?? 0)}`).join(' + ');
-  if (audience.removalMode === 'added-only') {
-    throw new AppError('INVALID_ARGUMENT', `Audience "${audience.name}" only loses people Cohort Relay added, and mapping ${words} columns changes how each person is sent: who it added would be forgotten and stay in the audience. Choose "Mirror the file" for it first, or sync this mapping to a new audience.`);
-  }
-  if (hasQueuedErasure(store, audience.id)) {
-    throw new AppError('INVALID_ARGUMENT', `Audience "${audience.name}" has an erasure request waiting to be sent. Sync it once with its current columns (the erasure goes first), then change its columns.`);
-  }
+  const { keys, effect } = effectOf(store, audience, asked);
+  if (!effect.changes) return audience;
+  if (!effect.fullReplace) return store.audiences.setKeys(audience.id, keys);
+  if (effect.refusal) throw new AppError('INVALID_ARGUMENT', effect.refusal);
   const release = acquireAudienceLock(store, audience.id, `columns-${process.pid}-${Math.random().toString(36).slice(2)}`);
   try {
     return store.transaction(() => {

@@ -2,13 +2,15 @@
  * The contract's `audiences:*` channels: the audience list and detail, create (new, or mapped onto an existing
  * TikTok audience), edit, delete (here, or at TikTok too), TikTok's own list, and the overlap of two audiences.
  */
+import { KEY_LABELS } from '../../../../shared/domain';
 import { AppError } from '../../../../shared/errors';
 import type { Handlers, RequestOf } from '../../../../shared/ipc/contract';
 import type { AudienceDetailView, AudienceView, TiktokAudienceView } from '../../../../shared/ipc/dto';
 import type { CohortRelayApp } from '../../app';
-import { MULTI_SLOTS, slotHashes } from '../../cohort';
+import { MULTI_SLOTS, slotPeople } from '../../cohort';
 import type { AudienceRecord } from '../../store/audiences-repo';
 import { cadenceProblem } from '../../sync/cadence';
+import { changeColumns, columnsChangeEffect } from '../../sync/mapping-change';
 import { layoutOf } from '../../sync/entry-layout';
 import { setWaitForFloor } from '../../sync/floor-wait';
 import { checkCreate, draftRecord, pinnedCreate } from '../audience-draft';
@@ -45,6 +47,18 @@ export function audienceHandlers(ctx: EngineContext): Pick<Handlers, AudienceCha
       return detail;
     },
     'audiences:create': async (req) => createAudience(ctx, req),
+    'audiences:setColumns': async (req) => {
+      const cur = store.audiences.require(req.id);
+      const saved = cur.keys.map((k) => k.key).sort().join();
+      if (req.keys.map((k) => k.key).sort().join() !== saved) {
+        throw new AppError('KEY_TYPE_LOCKED', `Audience "${cur.name}" matches on ${cur.keys.map((k) => KEY_LABELS[k.key]).join(' + ')}; an audience's keys cannot change, only the columns they are read from. Map the file to a new audience instead.`);
+      }
+      const effect = columnsChangeEffect(store, cur, req.keys);
+      if (!req.save || !effect.changes) return { ...effect, audience: ctx.audience(cur) };
+      const next = changeColumns(store, cur, req.keys);
+      ctx.changed(req.id);
+      return { ...effect, audience: ctx.audience(next) };
+    },
     'audiences:update': async (req) => {
       const cur = store.audiences.require(req.id);
       const kind = req.sourceKind ?? cur.sourceKind;
@@ -166,6 +180,9 @@ function perKeySize(store: CohortRelayApp['store'], a: AudienceRecord): Audience
   if (!slots || !tuple) return null;
   const snapshot = store.snapshots.load(a.id);
   const out: NonNullable<AudienceDetailView['perKeySize']> = {};
-  for (const slot of MULTI_SLOTS) if (slots.includes(slot)) out[slot] = slotHashes(snapshot, slot, tuple).length / 32;
+  for (const slot of MULTI_SLOTS) if (slots.includes(slot)) {
+    const people = slotPeople(snapshot, slot, tuple);
+    out[slot] = people.sets.length / people.width;
+  }
   return out;
 }
