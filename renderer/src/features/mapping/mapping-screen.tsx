@@ -9,6 +9,7 @@ import { CadencePicker } from '../../ui/cadence-picker';
 import { CsvFilePick } from '../../ui/csv-file-pick';
 import { RemovalLimitForm } from './removal-limit-form';
 import { RemovalModeForm } from './removal-mode-form';
+import { ColumnsForm } from './columns-form';
 import { KEY_LABELS } from '../../../../shared/domain';
 import { keysText } from '../../app/keys';
 import { columnsText } from '../../app/key-columns';
@@ -130,6 +131,8 @@ export function MappingScreen({ id }: { id: number }) {
           Create a new audience instead
         </Button>
       </div>
+      {/* A partner audience sends one value per key (TikTok's id_schema): no extra columns. */}
+      {a.api !== 'segment' && <ColumnsForm key={JSON.stringify(a.keys)} audience={a} />}
       <form
         className="card stack"
         onSubmit={(e) => {

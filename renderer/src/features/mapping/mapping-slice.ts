@@ -4,6 +4,7 @@ import { toShape } from '../../app/remote';
 import type { SliceCreator } from '../../app/store';
 import type { AppErrorShape } from '../../../../shared/errors';
 import type { RequestIn } from '../../../../shared/ipc/contract';
+import type { ColumnsChangeView } from '../../../../shared/ipc/dto';
 
 export type MappingPatch = Omit<RequestIn<'audiences:update'>, 'id'>;
 
@@ -16,6 +17,10 @@ export interface MappingSlice {
   /** Hands a picked file to the host and makes it the audience's source (or suppression list). */
   replaceMappingFile(id: number, which: 'source' | 'suppress', file: File): Promise<boolean>;
   clearMappingStatus(): void;
+  /** What saving these columns would do (a full REPLACE next, or why it is refused), saving nothing; null on an error. */
+  checkColumns(id: number, keys: RequestIn<'audiences:setColumns'>['keys']): Promise<ColumnsChangeView | null>;
+  /** Saves the columns the audience's keys are read from (#14 §2). */
+  saveColumns(id: number, keys: RequestIn<'audiences:setColumns'>['keys']): Promise<boolean>;
 }
 
 export const createMappingSlice: SliceCreator<MappingSlice> = (set, get) => ({
@@ -46,4 +51,25 @@ export const createMappingSlice: SliceCreator<MappingSlice> = (set, get) => ({
     return get().saveMapping(id, which === 'source' ? { sourcePath: path } : { suppressPath: path });
   },
   clearMappingStatus: () => set({ mappingError: null, mappingSavedAt: null }),
+  async checkColumns(id, keys) {
+    set({ mappingError: null, mappingSavedAt: null });
+    try {
+      return await getBridge().audiences.setColumns({ id, keys, save: false });
+    } catch (err) {
+      set({ mappingError: toShape(err) });
+      return null;
+    }
+  },
+  async saveColumns(id, keys) {
+    set({ mappingSaving: true, mappingError: null, mappingSavedAt: null });
+    try {
+      await getBridge().audiences.setColumns({ id, keys, save: true });
+      set({ mappingSaving: false, mappingSavedAt: Date.now() });
+      await Promise.all([get().loadAudiences(), get().detailId === id ? get().loadDetail(id) : Promise.resolve()]);
+      return true;
+    } catch (err) {
+      set({ mappingSaving: false, mappingError: toShape(err) });
+      return false;
+    }
+  },
 });
