@@ -19,7 +19,7 @@ import type { Store } from '../store';
 import type { AudienceRecord, KeyMapping } from '../store/audiences-repo';
 import { layoutOf } from './entry-layout';
 import { hasQueuedErasure } from './erasure';
-import { acquireAudienceLock } from './locks';
+import { acquireAudienceLock, audienceLockHeld } from './locks';
 import { clearPending } from './pending';
 
 const columnsOf = (keys: readonly KeyMapping[]) =>
@@ -40,7 +40,7 @@ export interface ColumnsChangeEffect {
 }
 
 /** The keys as they would be saved (a phone's country column kept) and what saving them does; reads only. */
-function effectOf(store: Store, audience: AudienceRecord, asked: readonly KeyMapping[]): { keys: KeyMapping[]; effect: ColumnsChangeEffect } {
+function effectOf(store: Store, audience: AudienceRecord, asked: readonly KeyMapping[]): { keys: KeyMapping[]; effect: ColumnsChangeEffect; running?: boolean } {
   // A phone's country column is not part of the columns asked here (the CLI has no flag for it): it is kept.
   const keys = asked.map((k) => {
     const was = audience.keys.find((x) => x.key === k.key);
@@ -56,8 +56,10 @@ function effectOf(store: Store, audience: AudienceRecord, asked: readonly KeyMap
       ? `Audience "${audience.name}" only loses people Cohort Relay added, and mapping ${words} columns changes how each person is sent: who it added would be forgotten and stay in the audience. Choose "Mirror the file" for it first, or sync this mapping to a new audience.`
       : hasQueuedErasure(store, audience.id)
         ? `Audience "${audience.name}" has an erasure request waiting to be sent. Sync it once with its current columns (the erasure goes first), then change its columns.`
-        : null;
-  return { keys, effect: { changes: true, fullReplace, refusal } };
+        : audienceLockHeld(store, audience.id)
+          ? `A sync of "${audience.name}" is running, and this change sets its membership aside. Wait for the sync to finish (or cancel it), then save the columns.`
+          : null;
+  return { keys, effect: { changes: true, fullReplace, refusal }, running: refusal !== null && audienceLockHeld(store, audience.id) && audience.removalMode !== 'added-only' && !hasQueuedErasure(store, audience.id) };
 }
 
 /** What saving `asked` as the audience's columns would do (changeColumns' checks, without saving or locking). */
@@ -72,10 +74,10 @@ export function columnsChangeEffect(store: Store, audience: AudienceRecord, aske
  * this app added (setting aside who that is would leave them in it for good). Returns the audience as saved.
  */
 export function changeColumns(store: Store, audience: AudienceRecord, asked: readonly KeyMapping[]): AudienceRecord {
-  const { keys, effect } = effectOf(store, audience, asked);
+  const { keys, effect, running } = effectOf(store, audience, asked);
   if (!effect.changes) return audience;
   if (!effect.fullReplace) return store.audiences.setKeys(audience.id, keys);
-  if (effect.refusal) throw new AppError('INVALID_ARGUMENT', effect.refusal);
+  if (effect.refusal) throw new AppError(running ? 'SYNC_RUNNING' : 'INVALID_ARGUMENT', effect.refusal);
   const release = acquireAudienceLock(store, audience.id, `columns-${process.pid}-${Math.random().toString(36).slice(2)}`);
   try {
     return store.transaction(() => {

@@ -6,6 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Store } from '../../../electron/core/store';
+import { acquireAudienceLock } from '../../../electron/core/sync/locks';
 import { DEFAULT_PROFILE } from '../../../shared/domain';
 import type { Handlers } from '../../../shared/ipc/contract';
 import { engineForEachTest, type TestEngine } from './helpers';
@@ -51,5 +53,20 @@ describe('audiences:setColumns', () => {
     await expect(h['audiences:setColumns']({ id: a.id, keys: TWO_EMAILS, save: true })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     expect((await h['audiences:list'](undefined))[0]!.keys).toEqual(ONE_EMAIL);
     await expect(h['audiences:setColumns']({ id: a.id, keys: [{ key: 'email', column: 'Email 1' }], save: false })).rejects.toMatchObject({ code: 'KEY_TYPE_LOCKED' });
+  });
+
+  it('says a sync is running, in words, and refuses to save until it ends', async () => {
+    const a = await syncedMultiKey();
+    // A sync of the audience holds its lock (shared by every process through the data folder).
+    const other = Store.open(path.join(dir, 'data'));
+    const release = acquireAudienceLock(other, a.id, 'a-running-sync');
+    try {
+      expect((await h['audiences:setColumns']({ id: a.id, keys: TWO_EMAILS, save: false })).refusal).toBe('A sync of "CRM" is running, and this change sets its membership aside. Wait for the sync to finish (or cancel it), then save the columns.');
+      await expect(h['audiences:setColumns']({ id: a.id, keys: TWO_EMAILS, save: true })).rejects.toMatchObject({ code: 'SYNC_RUNNING' });
+    } finally {
+      release();
+      other.close();
+    }
+    expect(await h['audiences:setColumns']({ id: a.id, keys: TWO_EMAILS, save: false })).toMatchObject({ fullReplace: true, refusal: null });
   });
 });
