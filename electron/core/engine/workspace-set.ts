@@ -10,6 +10,8 @@
  * window ignores it: its ids are another workspace's).
  * Switching pushes `workspace:switched`; the window then hears only the new active workspace.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { AppError, toErrorShape } from '../../../shared/errors';
 import { CHANNELS } from '../../../shared/ipc/channels';
 import type { Handlers, PushEvent, RequestOf, Unsubscribe } from '../../../shared/ipc/contract';
@@ -21,6 +23,7 @@ import {
   checkDeletable,
   createWorkspace,
   readRegistry,
+  REGISTRY_FILE,
   removeWorkspace,
   renameWorkspace,
   requireWorkspace,
@@ -30,6 +33,7 @@ import {
   type Registry,
   type WorkspaceRecord,
 } from '../workspaces/registry';
+import { SANDBOX_DIR } from '../store';
 import type { EngineInternals } from './index';
 
 /** Opens one workspace's engine (index.ts passes its Engine; kept as a parameter so the two files do not import each other). */
@@ -48,6 +52,27 @@ function appSettingsOf(req: Partial<AppSettings>): Partial<AppSettings> | null {
   return Object.keys(out).length ? out : null;
 }
 
+/** How often the registry file is checked for workspaces the CLI created or deleted (besides a watch on its folder). */
+export const REGISTRY_POLL_MS = 2_000;
+
+/** What changes whenever the registry file is rewritten (each write renames a new file into place). */
+function registryStamp(baseDir: string): string {
+  try {
+    const st = fs.statSync(path.join(baseDir, REGISTRY_FILE));
+    return `${st.ino}:${st.mtimeMs}:${st.size}`;
+  } catch {
+    return 'none';
+  }
+}
+
+function readRegistrySafe(baseDir: string): Registry | null {
+  try {
+    return readRegistry(baseDir);
+  } catch {
+    return null;
+  }
+}
+
 interface Served {
   record: WorkspaceRecord;
   host: EngineHost;
@@ -63,6 +88,10 @@ export class WorkspaceSet {
   private closed = false;
   /** One change at a time: create, switch, rename, delete and the catch-up with the registry file. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** The registry file as last caught up with, and what tells the set it changed (a folder watch, a poll). */
+  private stamp = '';
+  private watcher: fs.FSWatcher | null = null;
+  private poll: NodeJS.Timeout | null = null;
 
   private constructor(
     private readonly baseDir: string,
@@ -87,6 +116,7 @@ export class WorkspaceSet {
     try {
       await set.serve(requireWorkspace(registry, set.activeId));
       await set.catchUp(registry);
+      set.watchRegistry();
       return set;
     } catch (err) {
       await set.shutdown();
@@ -156,8 +186,48 @@ export class WorkspaceSet {
       if (id === this.activeId || wanted.some((w) => w.id === id)) continue;
       this.served.delete(id);
       s.unsubscribe();
-      await s.host.shutdown().catch(() => undefined);
+      await this.closeDeleted(id, s.host);
     }
+  }
+
+  /**
+   * Follows the registry file on its own, for every host (the daemon asks nothing after its start): a workspace the
+   * CLI creates is opened (its schedules run), one it deletes is closed. A watch on the base folder answers at once;
+   * the poll covers file systems where watching does not work.
+   */
+  private watchRegistry(): void {
+    this.stamp = registryStamp(this.baseDir);
+    try {
+      this.watcher = fs.watch(this.baseDir, { persistent: false }, (_event, file) => {
+        if (!file || String(file) === REGISTRY_FILE) this.noticeChange();
+      });
+      this.watcher.on('error', () => undefined);
+    } catch {
+      this.watcher = null;
+    }
+    this.poll = setInterval(() => this.noticeChange(), REGISTRY_POLL_MS);
+    this.poll.unref?.();
+  }
+
+  private noticeChange(): void {
+    if (this.closed) return;
+    const now = registryStamp(this.baseDir);
+    if (now === this.stamp) return;
+    this.stamp = now;
+    void this.exclusive(() => this.catchUp()).catch(() => undefined);
+  }
+
+  /**
+   * Closes the engine of a workspace deleted elsewhere. The CLI removed its folder already, but closing writes there
+   * (the sandbox saves its state): the folder is made again for the close, then removed, unless the workspace came
+   * back meanwhile (created again under the same id).
+   */
+  private async closeDeleted(id: string, host: EngineHost): Promise<void> {
+    const dir = workspaceDir(this.baseDir, id);
+    const gone = !fs.existsSync(dir);
+    if (gone) fs.mkdirSync(path.join(dir, SANDBOX_DIR), { recursive: true, mode: 0o700 });
+    await host.shutdown().catch(() => undefined);
+    if (gone && !readRegistrySafe(this.baseDir)?.workspaces.some((w) => w.id === id)) fs.rmSync(dir, { recursive: true, force: true });
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -310,6 +380,8 @@ export class WorkspaceSet {
   async shutdown(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.poll) clearInterval(this.poll);
+    this.watcher?.close();
     await Promise.allSettled([...this.opening.values()]);
     const all = [...this.served.values()];
     // Still relayed while they close: a run the shutdown cancels ends with its run:finished (the daemon reports it).

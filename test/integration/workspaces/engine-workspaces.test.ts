@@ -11,7 +11,7 @@ import type { EventPayloads, PushEvent, RequestOf } from '../../../shared/ipc/co
 import type { EventName } from '../../../shared/ipc/channels';
 import type { EngineHost } from '../../../shared/ipc/engine-host';
 import { createEngine, type EngineInternals } from '../../../electron/core/engine';
-import { createWorkspace, removeWorkspace } from '../../../electron/core/workspaces/registry';
+import { createWorkspace, readRegistry, removeWorkspace, writeRegistry } from '../../../electron/core/workspaces/registry';
 import { SANDBOX_APP_ID, SANDBOX_APP_SECRET, type SimulatorHandle } from '../../../electron/core/sandbox';
 import { emails } from '../../helpers/cohort';
 import { tmpDir } from '../../helpers/tmp';
@@ -179,6 +179,32 @@ describe('workspaces in the engine', () => {
     removeWorkspace(base, 'globex');
     expect((await h['workspaces:list'](undefined)).workspaces.map((w) => w.id)).toEqual(['default']);
     await expect(h['workspaces:switch']({ id: 'globex' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+
+  it('opens a workspace the CLI adds while it runs, with nothing asked of it, and runs its schedules; closes one the CLI deletes', async () => {
+    // A workspace folder with a scheduled audience, not (yet) in the registry.
+    await engine.handlers['workspaces:create']({ name: 'Late' });
+    await engine.handlers['workspaces:switch']({ id: 'late' });
+    const a = await audienceIn(engine.handlers, 'Nightly', { cadence: { kind: 'once', at: new Date(Date.now() + 3_600_000).toISOString() } });
+    await engine.handlers['workspaces:switch']({ id: 'default' });
+    await engine.shutdown();
+    const full = readRegistry(base);
+    writeRegistry(base, { ...full, workspaces: full.workspaces.filter((w) => w.id !== 'late') });
+    engine = await start();
+    offset = 2 * 3_600_000;
+
+    // The CLI creates it: the engine is asked nothing (no list, no tray), as in the daemon.
+    writeRegistry(base, full);
+    const done = await waitFor('run:finished', (p) => p.workspace?.id === 'late', 8_000);
+    expect(done).toMatchObject({ audienceId: a.id, status: 'done', trigger: 'schedule', workspace: { id: 'late', name: 'Late' } });
+
+    // The CLI deletes it: its engine closes (its sandbox stops answering).
+    const lateSim = sims.at(-1)!;
+    expect((await fetch(`${lateSim.url}/`).catch(() => null)) !== null).toBe(true);
+    removeWorkspace(base, 'late');
+    const deadline = Date.now() + 8_000;
+    while ((await fetch(`${lateSim.url}/`).catch(() => null)) !== null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(await fetch(`${lateSim.url}/`).catch(() => null)).toBeNull();
   });
 
   it('a run the shutdown cancels still ends with its run:finished', async () => {
