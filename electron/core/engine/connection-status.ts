@@ -8,7 +8,7 @@ import type { ConnectionView } from '../../../shared/ipc/dto';
 import type { EventHub } from '../../../shared/ipc/events';
 import type { CohortRelayApp } from '../app';
 import type { SandboxHost } from './sandbox';
-import { connectionView, environmentOf } from './views';
+import { connectionView } from './views';
 
 export class ConnectionStatus {
   private readonly known = new Map<string, string>();
@@ -50,10 +50,9 @@ export class ConnectionStatus {
     }
   }
 
-  /** The scheduler's health check of a connection (the sandbox's needs the simulator running). */
+  /** The scheduler's health check of a connection (one made against the engine's sandbox needs its simulator running). */
   async healthCheck(connectionId: string): Promise<{ ok: boolean; message?: string }> {
-    const c = this.app.store.connections.get(connectionId);
-    if (c && environmentOf(c) === 'offline-sandbox') await this.sandbox.ensure();
+    await this.sandbox.ensureFor(this.app.store.connections.get(connectionId));
     try {
       return await this.app.healthCheck(connectionId);
     } finally {

@@ -120,6 +120,8 @@ export class Engine implements EngineContext {
     applyRateLimits(this.app.store);
     this.connectionStatus.seed();
     this.forgetVanishedUploads();
+    // Its own sandbox only: a connection to a sandbox started elsewhere (login --sandbox --api-base URL) neither starts
+    // it nor is re-pointed at it.
     if (this.environment.current === 'offline-sandbox' || this.environment.sandbox.hasConnection()) await this.environment.sandbox.ensure();
     this.scheduler.start();
     this.refresh.start(this.internals.statusRefreshMs ?? DEFAULT_STATUS_REFRESH_MS);

@@ -8,7 +8,6 @@ import type { AudienceRecord } from '../store/audiences-repo';
 import { resolveApiBase, TIKTOK_API_BASES } from '../tiktok/client';
 import type { SandboxHost } from './sandbox';
 import { storedEnvironment } from './settings';
-import { environmentOf } from './views';
 
 export class EngineEnvironment {
   constructor(
@@ -27,11 +26,10 @@ export class EngineEnvironment {
     this.override = undefined;
   }
 
-  /** Audiences on the sandbox connection need the simulator running, whatever the environment. */
+  /** Audiences on a connection made against the engine's sandbox need its simulator running, whatever the environment. */
   async prepare(a: Pick<AudienceRecord, 'connectionId' | 'advertiserId'>): Promise<void> {
     const { store } = this.app;
-    const c = a.connectionId ? store.connections.get(a.connectionId) : store.connections.findByAdvertiser(a.advertiserId);
-    if (c && environmentOf(c) === 'offline-sandbox') await this.sandbox.ensure();
+    await this.sandbox.ensureFor(a.connectionId ? store.connections.get(a.connectionId) : store.connections.findByAdvertiser(a.advertiserId));
   }
 
   /** The API base new connections use: the environment's TikTok (TIKTOK_API_BASE still wins for production). */

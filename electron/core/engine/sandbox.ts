@@ -1,14 +1,15 @@
 /**
  * The offline sandbox inside the engine: the TikTok simulator on 127.0.0.1, persisted under
- * `<dataDir>/sandbox`, started on first need (the environment is offline-sandbox, a sandbox connection
- * exists, or the user asks to connect it). It keeps the port it had last time when it can; when the port
- * changes, the stored sandbox connection is pointed at the new one.
+ * `<dataDir>/sandbox`, started on first need (the environment is offline-sandbox, a connection
+ * made against it exists, or the user asks to connect it). It keeps the port it had last time when it can; when the
+ * port changes, the connections made against it (their API base is its earlier address) are pointed at the new one.
+ * A connection to a sandbox it did not start (`cohort-relay sandbox`, then `login --sandbox --api-base URL`) is not
+ * its own: it keeps its URL and never starts this one.
  */
 import path from 'node:path';
 import { SANDBOX_DIR, type Store } from '../store';
 import { SETTINGS } from '../store/settings-keys';
-import { SANDBOX_CONNECTION_ID } from '../tiktok/connections';
-import { environmentOf } from './views';
+import type { ConnectionRecord } from '../store/connections-repo';
 import { startSimulator, type SimulatorHandle, type SimulatorOptions } from '../sandbox';
 
 /** TikTok takes 24–48 h to process an audience; the sandbox shows "processing" for a moment only. */
@@ -53,18 +54,35 @@ export class SandboxHost {
       sim = await startSimulator({ ...base, port: 0 });
     }
     this.store.settings.write(SETTINGS.sandboxPort, sim.port);
-    // A sandbox connection saved with an earlier port must follow the simulator.
-    // So must any connection made against it (a pasted sandbox token, an OAuth sign-in to the simulator).
-    const before = lastPort === null ? null : `http://127.0.0.1:${lastPort}`;
-    this.store.connections.followSandbox(sim.url, before);
+    // The connections made against it at an earlier port (the sandbox connection, a pasted sandbox token, an OAuth
+    // sign-in to the simulator) follow it; a connection to another sandbox keeps its URL.
+    if (lastPort !== null) this.store.connections.followSandbox(sim.url, sandboxUrl(lastPort));
     this.handle = sim;
     this.onStarted?.(sim);
     return sim;
   }
 
-  /** True when a connection to the simulator is stored (its audiences need the simulator running). */
+  /** The simulator's address: where it runs, else where it ran last time; null when it never ran. */
+  private url(): string | null {
+    if (this.handle) return this.handle.url;
+    const port = this.store.settings.read(SETTINGS.sandboxPort);
+    return port === null ? null : sandboxUrl(port);
+  }
+
+  /** True when the connection was made against this simulator (not against a sandbox started elsewhere). */
+  owns(c: Pick<ConnectionRecord, 'apiBase'>): boolean {
+    const url = this.url();
+    return url !== null && c.apiBase === url;
+  }
+
+  /** Starts the simulator when the connection was made against it (its calls need it running). */
+  async ensureFor(c: Pick<ConnectionRecord, 'apiBase'> | undefined): Promise<void> {
+    if (c && this.owns(c)) await this.ensure();
+  }
+
+  /** True when a connection made against the simulator is stored (its audiences need the simulator running). */
   hasConnection(): boolean {
-    return this.store.connections.get(SANDBOX_CONNECTION_ID) !== undefined || this.store.connections.list().some((c) => environmentOf(c) === 'offline-sandbox');
+    return this.store.connections.list().some((c) => this.owns(c));
   }
 
   async close(): Promise<void> {
@@ -75,4 +93,9 @@ export class SandboxHost {
     sim.flush();
     await sim.close();
   }
+}
+
+/** The simulator's address on this machine at `port` (as its handle's `url`). */
+function sandboxUrl(port: number): string {
+  return `http://127.0.0.1:${port}`;
 }

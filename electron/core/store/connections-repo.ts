@@ -58,7 +58,7 @@ export class ConnectionsRepo {
       setSecretAdapter: db.prepare(`INSERT INTO secret_locations (connection_id, adapter, updated_at) VALUES (?, ?, ?)
         ON CONFLICT(connection_id) DO UPDATE SET adapter = excluded.adapter, updated_at = excluded.updated_at`),
       forgetSecretAdapter: db.prepare('DELETE FROM secret_locations WHERE connection_id = ?'),
-      followSandbox: db.prepare("UPDATE connections SET api_base = ? WHERE (kind = 'sandbox' OR api_base = ?) AND api_base != ?"),
+      followSandbox: db.prepare('UPDATE connections SET api_base = ? WHERE api_base = ?'),
       byAdvertiser: db.prepare('SELECT c.* FROM connections c JOIN advertisers a ON a.connection_id = c.id WHERE a.advertiser_id = ? ORDER BY c.updated_at DESC LIMIT 1'),
     };
   }
@@ -115,11 +115,12 @@ export class ConnectionsRepo {
   }
 
   /**
-   * The offline sandbox now listens at `url`: the sandbox connection, and any connection made against its earlier
-   * address `before` (a pasted sandbox token, an OAuth sign-in to it), follow it.
+   * The engine's offline sandbox now listens at `url`: the connections made against its earlier address `before`
+   * (its sandbox connection, a pasted sandbox token, an OAuth sign-in to it) follow it. Any other connection, a
+   * sandbox one made against another address (`login --sandbox --api-base URL`) included, keeps its URL.
    */
-  followSandbox(url: string, before: string | null): void {
-    this.q.followSandbox.run(url, before, url);
+  followSandbox(url: string, before: string): void {
+    if (before !== url) this.q.followSandbox.run(url, before);
   }
 
   markChecked(id: string, at: Date = new Date()): void {

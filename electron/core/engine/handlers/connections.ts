@@ -3,7 +3,7 @@ import { toErrorShape } from '../../../../shared/errors';
 import type { Handlers } from '../../../../shared/ipc/contract';
 import { parseRedirectUri, REDIRECT_URI_SETTING } from '../../tiktok/oauth';
 import type { EngineContext } from '../context';
-import { connectionView, environmentOf } from '../views';
+import { connectionView } from '../views';
 
 type ConnectionChannel = Extract<keyof Handlers, `connections:${string}`>;
 
@@ -37,15 +37,13 @@ export function connectionHandlers(ctx: EngineContext): Pick<Handlers, Connectio
       return connectionStatus.connected(r.connection.id);
     },
     'connections:disconnect': async ({ connectionId }) => {
-      const c = connections.getConnection(connectionId);
-      if (c && environmentOf(c) === 'offline-sandbox') await environment.sandbox.ensure();
+      await environment.sandbox.ensureFor(connections.getConnection(connectionId));
       await connections.disconnect(connectionId);
       connectionStatus.forget(connectionId);
       return null;
     },
     'connections:advertisers': async ({ connectionId }) => {
-      const c = connections.getConnection(connectionId);
-      if (c && environmentOf(c) === 'offline-sandbox') await environment.sandbox.ensure();
+      await environment.sandbox.ensureFor(connections.getConnection(connectionId));
       const list = await connectionStatus.remote(connectionId, () => connections.refreshAdvertisers(connectionId));
       return list.map((a) => ({ advertiserId: a.advertiserId, name: a.name }));
     },
