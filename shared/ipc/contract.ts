@@ -104,6 +104,8 @@ const eraseRequest = z.strictObject({
 
 /** The file + mapping the import screens work on (preview → hash lab → validation). */
 const mappedFile = { path: filePath, key: keyTypeSchema, column: columnSchema, countryColumn: columnSchema.optional(), profile: profileSchema, hasHeader: z.boolean().optional() };
+/** More columns of the key (#14 §2: `Email 2`, `Email 3`): validation and the rejects report read them too. */
+const extraColumns = keyMappingSchema.shape.extraColumns;
 /** The column whose value each reject carries (a record id or name), so a person can find the row; null: none. */
 const recordColumn = columnSchema.nullable().optional();
 
@@ -188,9 +190,9 @@ export const contract = {
     response: returns<HashLabView>(),
   },
   /** Reads the whole file (progress as `import:progress`); cancel with `import:cancel`. */
-  'import:validate': { request: z.strictObject({ ...mappedFile, suppressPath: filePath.optional(), recordColumn }), response: returns<ValidationView>() },
+  'import:validate': { request: z.strictObject({ ...mappedFile, extraColumns, suppressPath: filePath.optional(), recordColumn }), response: returns<ValidationView>() },
   /** Writes every reject (line, reason, value) as CSV; without outPath the engine picks `<source>-rejects.csv` beside the source. */
-  'import:exportRejects': { request: z.strictObject({ ...mappedFile, outPath: filePath.optional(), recordColumn }), response: returns<ExportView>() },
+  'import:exportRejects': { request: z.strictObject({ ...mappedFile, extraColumns, outPath: filePath.optional(), recordColumn }), response: returns<ExportView>() },
   /** One typed value through normalization and hashing (the hash lab's "try a value"): reads and writes nothing. */
   'import:tryValue': { request: z.strictObject({ key: keyTypeSchema, value: z.string().max(1024), profile: profileSchema }), response: returns<TryValueView>() },
   /** Cancels a running preview / validation / export of this path. */

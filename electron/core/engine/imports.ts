@@ -9,7 +9,7 @@ import type { KeyType, NormalizationProfile } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import type { EventPayloads, RequestOf } from '../../../shared/ipc/contract';
 import type { ColumnView, DetectedKind, ExportView, HashLabView, PreviewView, TryValueView, ValidationView } from '../../../shared/ipc/dto';
-import { countryColumnOf, hashLab, hashValue, loadSuppression, phoneWithCountry, previewCsv, readCohort, recordLabels, resolveColumn, selfTest, writeRejectsCsv, type CohortResult, type RejectRecord } from '../cohort';
+import { countryColumnOf, hashLab, hashValue, loadSuppression, phoneWithCountry, previewCsv, readCohortColumns, recordLabels, resolveColumn, selfTest, writeRejectsCsv, type CohortResult, type RejectRecord } from '../cohort';
 import { sniffCsv, type CsvColumn } from '../cohort/sniff';
 import { RateMeter } from './progress';
 import { rejectSamples } from './views';
@@ -164,6 +164,8 @@ interface MappedFile {
   column?: string | number;
   /** Phones: the column of ISO country codes for national-format numbers. */
   countryColumn?: string | number;
+  /** More columns of the key (#14 §2: `Email 2`): read too, every value counted; their rejects name row and column. */
+  extraColumns?: readonly (string | number)[];
   profile: NormalizationProfile;
   /** The user's answer to "is the first row a header?"; absent: judged from the file. */
   hasHeader?: boolean;
@@ -178,11 +180,12 @@ function headerOption(req: { hasHeader?: boolean }): { hasHeader?: boolean } {
 export async function readWithProgress(req: MappedFile, ctx: FileJobContext, maxRejects?: number): Promise<CohortResult> {
   const meter = new RateMeter();
   ctx.emit({ path: req.path, phase: 'reading', rows: 0, percent: 0 });
-  return readCohort({
+  return readCohortColumns({
     path: req.path,
     key: req.key,
     column: req.column,
     countryColumn: req.countryColumn,
+    extraColumns: req.extraColumns ?? [],
     profile: req.profile,
     signal: ctx.signal,
     maxRejects,

@@ -62,6 +62,8 @@ describe('import wizard: several columns of one key', () => {
     for (const name of ['Email 1', 'Email 2', 'secondary_email']) expect(screen.getByRole('columnheader', { name: new RegExp(`^${name}`) }).className).toContain('col-key');
     await toDestinationStep();
     expect((await screen.findByTestId('matching-on')).textContent).toBe('Matching on: Email (columns `Email 1`, `Email 2`, `secondary_email`, every value sent)');
+    // Validation reads every column of the key.
+    expect(b.callsTo('import:validate').at(-1)).toMatchObject({ key: 'email', column: 'Email 1', extraColumns: ['Email 2', 'secondary_email'] });
     await nameNewAudience('Spring buyers', 'manual');
     await clickWhenEnabled('Next: dry run');
     await screen.findByText('To add');

@@ -394,6 +394,15 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
     }
   }
 
+  /** The key on screen's further columns (#14 §2), for validation and the rejects report: they read every value. */
+  function extrasRef(): { extraColumns?: (string | number)[] } {
+    const s = get();
+    const refs = liveExtras(s, s.keyType)
+      .map(columnRef)
+      .filter((r): r is string | number => r !== null);
+    return refs.length > 0 ? { extraColumns: refs } : {};
+  }
+
   /** The record column the rejects carry, as the engine names columns; null for none. */
   function recordRef(): string | number | null {
     const c = get().recordColumn;
@@ -620,7 +629,7 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
       const suppressPath = st.multiKey && st.keyChoices[0]?.key !== st.keyType ? undefined : st.suppress?.path;
       set((s) => ({ validation: loading(s.validation), importProgress: null, rejectsExport: idle(), step: 'validate' }));
       try {
-        const v = await getBridge().import.validate({ ...m, ...(suppressPath ? { suppressPath } : {}), recordColumn: recordRef() });
+        const v = await getBridge().import.validate({ ...m, ...extrasRef(), ...(suppressPath ? { suppressPath } : {}), recordColumn: recordRef() });
         set({ validation: ready(v), importProgress: null });
       } catch (err) {
         set((s) => ({ validation: failed(s.validation, err), importProgress: null }));
@@ -646,7 +655,7 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
       if (!m) return;
       set((s) => ({ rejectsExport: loading(s.rejectsExport) }));
       try {
-        set({ rejectsExport: ready(await getBridge().import.exportRejects({ ...m, recordColumn: recordRef() })) });
+        set({ rejectsExport: ready(await getBridge().import.exportRejects({ ...m, ...extrasRef(), recordColumn: recordRef() })) });
       } catch (err) {
         set((s) => ({ rejectsExport: failed(s.rejectsExport, err) }));
       }
