@@ -1,4 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
+import { AppError } from '../../shared/errors';
 
 /** What every CLI command receives. Output goes through these streams so tests can capture it. */
 export interface CliContext {
@@ -37,3 +38,25 @@ export function flag(ctx: CliContext, name: string): boolean {
 export function printJson(ctx: CliContext, value: unknown): void {
   ctx.stdout.write(`${JSON.stringify(value)}\n`);
 }
+
+const LOCAL_ID_HINT = 'the audience number "cohort-relay status" shows';
+
+/**
+ * The local audience id given as `--audience-id` (the number `cohort-relay status` shows), or undefined when the
+ * option is absent. A value that is not a whole number above 0 is bad input (exit 2), named as given.
+ */
+export function localAudienceId(ctx: CliContext): number | undefined {
+  const text = str(ctx, 'audience-id');
+  if (text === undefined) return undefined;
+  const id = Number(text);
+  if (text.trim() === '' || !Number.isInteger(id) || id <= 0) throw new AppError('INVALID_ARGUMENT', `--audience-id must be a number: ${LOCAL_ID_HINT}, not "${text}".`);
+  return id;
+}
+
+/** Like localAudienceId, for a command that needs one: a missing option is bad input too. */
+export function requireLocalAudienceId(ctx: CliContext): number {
+  const id = localAudienceId(ctx);
+  if (id === undefined) throw new AppError('INVALID_ARGUMENT', `Missing --audience-id LOCAL_ID: ${LOCAL_ID_HINT}.`);
+  return id;
+}
+

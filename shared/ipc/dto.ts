@@ -399,7 +399,7 @@ export interface UndoPreviewView {
   /** People it adds back (the sync removed them) and removes (the sync added them). */
   adds: number;
   removes: number;
-  /** Audience-modifying calls it would use, and the calls left today before it. */
+  /** Audience-modifying calls it would use (0 when refused: none would be sent), and the calls left today before it. */
   calls: number;
   quotaLeft: number;
   dailyBudget: number;
@@ -410,6 +410,8 @@ export interface UndoPreviewView {
   pausesSchedule: boolean;
   /** A reason the undo would stop short (the audience floor, ...), in words; null when none. */
   warning: string | null;
+  /** The undo would be refused and send nothing: it would leave the audience under TikTok's 1,000 floor (`warning` says so, with the numbers). */
+  refused: boolean;
 }
 
 export interface PlanView {

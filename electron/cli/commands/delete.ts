@@ -1,6 +1,6 @@
-import { AppError } from '../../../shared/errors';
-import { deleteAudience, requireAudience, withApp } from '../../core/engine/ops';
-import { flag, printJson, str, type CliCommand } from '../command';
+import { deleteAudience, withApp } from '../../core/engine/ops';
+import { knownAudience } from '../audience-arg';
+import { flag, printJson, requireLocalAudienceId, type CliCommand } from '../command';
 
 /**
  * `cohort-relay delete`: deletes an audience from Cohort Relay (its schedule, sync history and the local record of
@@ -11,10 +11,9 @@ const del: CliCommand = {
   usage: 'cohort-relay delete --audience-id LOCAL_ID [--at-tiktok] [--json]',
   options: { 'audience-id': { type: 'string' }, 'at-tiktok': { type: 'boolean' }, json: { type: 'boolean' } },
   async run(ctx) {
-    const id = Number(str(ctx, 'audience-id'));
-    if (!Number.isInteger(id) || id <= 0) throw new AppError('INVALID_ARGUMENT', 'Missing --audience-id LOCAL_ID: the audience number "cohort-relay status" shows.');
+    const id = requireLocalAudienceId(ctx);
     return withApp(ctx.env, async (app) => {
-      const a = requireAudience(app, id);
+      const a = knownAudience(app, id);
       // The desktop app's delete: ad groups using it are detached first, then TikTok deletes it, then it goes here.
       const { deletedAtTiktok } = await deleteAudience(app, id, flag(ctx, 'at-tiktok'));
       if (flag(ctx, 'json')) printJson(ctx, { audienceId: id, name: a.name, tiktokAudienceId: a.tiktokAudienceId, deletedAtTiktok });

@@ -1,6 +1,7 @@
 import { AppError } from '../../../shared/errors';
-import { confirmAndSync, keepAudience, removalHolds, requireAudience, setRemovalLimit, withApp } from '../../core/engine/ops';
-import { flag, printJson, str, type CliCommand } from '../command';
+import { confirmAndSync, keepAudience, removalHolds, setRemovalLimit, withApp } from '../../core/engine/ops';
+import { knownAudience } from '../audience-arg';
+import { flag, localAudienceId, printJson, requireLocalAudienceId, str, type CliCommand } from '../command';
 import { fmt } from '../cohort-args';
 import { EXIT_HELD, holdJson, holdNextSteps, limitText, parseRemovalLimit } from '../removal-args';
 
@@ -18,12 +19,9 @@ const removals: CliCommand = {
   allowPositionals: true,
   async run(ctx) {
     const action = ctx.positionals[0] ?? 'list';
+    localAudienceId(ctx); // a malformed --audience-id is named whatever the action
     return withApp(ctx.env, async (app) => {
-      const needId = () => {
-        const id = Number(str(ctx, 'audience-id'));
-        if (!Number.isInteger(id) || id <= 0) throw new AppError('INVALID_ARGUMENT', 'Missing --audience-id N: the audience number "cohort-relay status" shows.');
-        return requireAudience(app, id);
-      };
+      const needId = () => knownAudience(app, requireLocalAudienceId(ctx));
       switch (action) {
         case 'list': {
           const rows = removalHolds(app);

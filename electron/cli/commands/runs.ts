@@ -1,6 +1,7 @@
 import { AppError } from '../../../shared/errors';
 import { listRuns, runWithCalls, withApp } from '../../core/engine/ops';
-import { flag, printJson, str, type CliCommand } from '../command';
+import { knownAudience } from '../audience-arg';
+import { flag, localAudienceId, printJson, str, type CliCommand } from '../command';
 import { fmt } from '../cohort-args';
 
 /** `cohort-relay runs`: the sync log; with --run ID, one run and its API calls. */
@@ -9,7 +10,10 @@ const runs: CliCommand = {
   usage: 'cohort-relay runs [--audience-id LOCAL_ID] [--run ID] [--limit N] [--json]',
   options: { json: { type: 'boolean' }, 'audience-id': { type: 'string' }, run: { type: 'string' }, limit: { type: 'string' } },
   async run(ctx) {
+    const audienceId = localAudienceId(ctx);
     return withApp(ctx.env, async (app) => {
+      // An audience that does not exist is named, not shown as an empty log.
+      if (audienceId !== undefined) knownAudience(app, audienceId);
       const runId = str(ctx, 'run');
       if (runId) {
         const found = runWithCalls(app, Number(runId));
@@ -22,8 +26,7 @@ const runs: CliCommand = {
         }
         return 0;
       }
-      const audienceId = str(ctx, 'audience-id');
-      const list = listRuns(app, { audienceId: audienceId ? Number(audienceId) : undefined, limit: Number(str(ctx, 'limit') ?? 50) });
+      const list = listRuns(app, { audienceId, limit: Number(str(ctx, 'limit') ?? 50) });
       if (flag(ctx, 'json')) printJson(ctx, { runs: list });
       else if (list.length === 0) ctx.stdout.write('No sync has run yet.\n');
       else

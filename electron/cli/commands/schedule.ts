@@ -1,6 +1,7 @@
 import { AppError } from '../../../shared/errors';
 import { cadenceProblem, clearSchedule, listSchedules, nextRunOf, pauseSchedule, setSchedule, withApp, type Cadence } from '../../core/engine/ops';
-import { flag, printJson, str, type CliCommand } from '../command';
+import { knownAudience } from '../audience-arg';
+import { flag, localAudienceId, printJson, requireLocalAudienceId, str, type CliCommand } from '../command';
 
 const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 
@@ -40,13 +41,9 @@ const schedule: CliCommand = {
   allowPositionals: true,
   async run(ctx) {
     const action = ctx.positionals[0] ?? 'list';
+    const givenId = localAudienceId(ctx);
     return withApp(ctx.env, async (app) => {
-      const idText = str(ctx, 'audience-id');
-      const needId = () => {
-        const id = Number(idText);
-        if (!Number.isInteger(id) || id <= 0) throw new AppError('INVALID_ARGUMENT', 'Missing --audience-id ID: the audience number "cohort-relay status" shows.');
-        return id;
-      };
+      const needId = () => knownAudience(app, requireLocalAudienceId(ctx)).id;
       switch (action) {
         case 'add': {
           const every = str(ctx, 'every');
@@ -63,13 +60,19 @@ const schedule: CliCommand = {
         case 'pause':
         case 'resume': {
           const paused = action === 'pause';
-          pauseSchedule(app, idText ? needId() : null, paused);
-          ctx.stdout.write(`${paused ? 'Paused' : 'Resumed'} ${idText ? `audience ${idText}` : 'all scheduled syncs'}.\n`);
+          const id = givenId === undefined ? null : needId();
+          pauseSchedule(app, id, paused);
+          ctx.stdout.write(`${paused ? 'Paused' : 'Resumed'} ${id === null ? 'all scheduled syncs' : `audience ${id}`}.\n`);
           return 0;
         }
         case 'list': {
           const list = listSchedules(app);
-          if (flag(ctx, 'json')) printJson(ctx, list);
+          if (flag(ctx, 'json')) {
+            printJson(ctx, list);
+            return 0;
+          }
+          if (list.pausedAll) ctx.stdout.write('All scheduled syncs are paused; resume them with "cohort-relay schedule resume".\n');
+          if (list.schedules.length === 0) ctx.stdout.write('No audience has a schedule: there are no audiences yet. Create one with "cohort-relay sync --csv FILE --key email --advertiser ID --audience NAME", then schedule it with "cohort-relay schedule add --audience-id N --every daily@06:00".\n');
           else for (const s of list.schedules) ctx.stdout.write(`#${s.id} ${s.name}: ${s.cadence.kind}${'at' in s.cadence ? ` ${s.cadence.at}` : ''}${s.paused ? ' (paused)' : ''}, next ${s.nextRun ?? '—'}\n`);
           return 0;
         }

@@ -113,3 +113,42 @@ describe('cohort-relay undo', () => {
     expect(sim.membership(first.audienceId)).toEqual(hashSet(emails(0, 1500)));
   }, 60_000);
 });
+
+describe('cohort-relay undo: the floor and the local id', () => {
+  it('--dry-run of an undo the 1,000 floor refuses says it would be refused, with the numbers, and exits 1 as the undo does', async () => {
+    const csv = path.join(dir, 'cohort.csv');
+    writeEmailCsv(csv, emails(0, 3000));
+    const first = JSON.parse((await cli(syncArgs(csv), env)).stdout) as { audienceId: string; localAudienceId: number };
+    const id = String(first.localAudienceId);
+    const before = sim.requests().length;
+
+    const text = await cli(['undo', '--audience-id', id, '--dry-run'], env);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(/would be refused: re-adding 0 and removing 3,000 would leave the audience under TikTok's 1,000 floor, so it would send nothing and leave the schedule as it is\. Nothing was sent\./);
+    expect(text.stdout).not.toMatch(/use 0 calls/);
+    expect(text.stderr).toMatch(/leave the audience with 0 people \(now 3,000, \+0, −3,000\).*fewer than 1,000/);
+    const json = await cli(['undo', '--audience-id', id, '--dry-run', '--json'], env);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ dryRun: true, refused: true, adds: 0, removes: 3000, calls: 0 });
+
+    // The undo itself: refused the same way, nothing sent, the schedule left as it is.
+    const undo = await cli(['undo', '--audience-id', id], env);
+    expect(undo.code).toBe(1);
+    expect(undo.stderr).toMatch(/fewer than 1,000/);
+    expect(sim.requests().slice(before).filter((r) => r.endpoint === 'dmp/custom_audience/update')).toEqual([]);
+    expect(sim.membership(first.audienceId)!.size).toBe(3000);
+    expect(audienceRow().paused).toBe(false);
+  }, 30_000);
+
+  it('names a bad or unknown --audience-id as given (exit 2, as bad input)', async () => {
+    const bad = await cli(['undo', '--audience-id', 'x', '--dry-run'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('error: --audience-id must be a number: the audience number "cohort-relay status" shows, not "x".\n');
+    const missing = await cli(['undo'], env);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^error: Missing --audience-id LOCAL_ID/);
+    const unknown = await cli(['undo', '--audience-id', '99'], env);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe('error: No audience with local id 99. Run "cohort-relay status" to list audiences.\n');
+  });
+});

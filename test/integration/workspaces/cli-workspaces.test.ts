@@ -43,6 +43,50 @@ describe('cohort-relay workspaces and --workspace', () => {
     expect(takeWorkspaceOption(['status', '--workspace'])).toMatchObject({ argv: ['status'], missing: true });
   });
 
+  it('says a name is missing when --workspace took the command as its name (exit 2, no help text)', async () => {
+    const r = await cli(['--workspace', 'status'], env);
+    expect(r).toMatchObject({ code: 2, stdout: '' });
+    expect(r.stderr).toMatch(/^error: --workspace needs a name: --workspace NAME <command> \("status" was read as the workspace's name/);
+    const json = await cli(['--workspace', 'status', '--json'], env);
+    expect(json.code).toBe(2);
+    expect(json.stderr).toMatch(/--workspace needs a name/);
+    const noCommand = await cli(['--workspace', 'Acme'], env);
+    expect(noCommand).toMatchObject({ code: 2, stdout: '' });
+    expect(noCommand.stderr).toMatch(/no command after --workspace "Acme"/);
+  });
+
+  it('a workspace’s exact name wins over another workspace’s id: use, --workspace and delete --confirm', async () => {
+    // 日本 has no letters for a slug: its id is "workspace"; then a workspace named "workspace" gets the id "workspace-2".
+    expect(await ok(['workspaces', 'create', '日本'])).toMatch(/\(workspace\)/);
+    expect(await ok(['workspaces', 'create', 'workspace'])).toMatch(/\(workspace-2\)/);
+    expect(await ok(['workspaces', 'use', 'workspace'])).toMatch(/Now using workspace "workspace" \(workspace-2\)/);
+    await syncOne('In the one named workspace');
+    expect(await names(['--workspace', 'workspace'])).toEqual(['In the one named workspace']);
+    expect(await names(['--workspace', '日本'])).toEqual([]);
+    // Default renamed Main, then a workspace named "default": "default" means that one, not Main.
+    await ok(['workspaces', 'rename', 'Default', 'Main']);
+    expect(await ok(['workspaces', 'create', 'default'])).toMatch(/\(default-2\)/);
+    await syncOne('In Main', { ...env, COHORT_RELAY_WORKSPACE: 'Main' });
+    expect(await names(['--workspace', 'default'])).toEqual([]);
+    expect(await names(['--workspace', 'Main'])).toEqual(['In Main']);
+    // delete names the workspace by its name: "workspace" is workspace-2 (active, refused), then 日本 goes by its name.
+    await ok(['workspaces', 'use', 'Main']);
+    expect(await ok(['workspaces', 'delete', 'workspace', '--confirm', 'workspace'])).toMatch(/Deleted workspace "workspace" \(workspace-2\)/);
+    expect(JSON.parse(await ok(['workspaces', 'list', '--json'])).workspaces.map((w: { name: string }) => w.name)).toEqual(['Main', '日本', 'default']);
+  });
+
+  it('refuses to delete the workspace --workspace or COHORT_RELAY_WORKSPACE names (it is in use)', async () => {
+    await ok(['workspaces', 'create', 'Late']);
+    const byEnv = await cli(['workspaces', 'delete', 'Late', '--confirm', 'Late'], { ...env, COHORT_RELAY_WORKSPACE: 'Late' });
+    expect(byEnv.code).toBe(2);
+    expect(byEnv.stderr).toMatch(/"Late" is the workspace in use \(--workspace or COHORT_RELAY_WORKSPACE names it\), so it cannot be deleted/);
+    const byOption = await cli(['--workspace', 'late', 'workspaces', 'delete', 'Late', '--confirm', 'Late'], env);
+    expect(byOption.code).toBe(2);
+    expect(byOption.stderr).toMatch(/in use/);
+    expect(fs.existsSync(path.join(dir, 'home', 'workspaces', 'late'))).toBe(true);
+    expect(await ok(['workspaces', 'delete', 'Late', '--confirm', 'Late'], { ...env, COHORT_RELAY_WORKSPACE: 'Default' })).toMatch(/Deleted workspace "Late"/);
+  });
+
   it('creates and lists workspaces; an audience synced in one is not listed, readable, deletable or logged in another', async () => {
     const id = await syncOne('Default buyers');
     expect(await ok(['workspaces', 'create', 'Acme Corp'])).toMatch(/Created workspace "Acme Corp" \(acme-corp\)/);
@@ -54,7 +98,8 @@ describe('cohort-relay workspaces and --workspace', () => {
     expect(await names(['--workspace', 'acme corp'])).toEqual([]);
     expect(JSON.parse(await ok(['runs', '--json'])).runs).toHaveLength(1);
     expect(JSON.parse(await ok(['--workspace', 'Acme Corp', 'runs', '--json'])).runs).toEqual([]);
-    expect(JSON.parse(await ok(['--workspace', 'Acme Corp', 'runs', '--audience-id', String(id), '--json'])).runs).toEqual([]);
+    // Default's audience is not one of Acme's: its runs are not shown, and the id is named as unknown there.
+    expect(await cli(['--workspace', 'Acme Corp', 'runs', '--audience-id', String(id), '--json'], env)).toEqual({ code: 2, stdout: '', stderr: `error: No audience with local id ${id}. Run "cohort-relay status" to list audiences.\n` });
     const del = await cli(['--workspace', 'acme-corp', 'delete', '--audience-id', String(id)], env);
     expect(del.code).not.toBe(0);
     // Nothing of Default's audience can be sent from Acme by its local id (undo sends its inverse delta).

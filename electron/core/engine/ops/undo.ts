@@ -6,7 +6,8 @@ import type { App } from './app';
 
 /**
  * What undoing the audience's last sync would re-add, remove and cost; nothing is sent and the schedule is left as
- * it is. A refusal (nothing to undo, a sync running) throws; an undo that would break TikTok's 1,000 floor is a warning.
+ * it is. A refusal (nothing to undo, a sync running) throws; an undo that would break TikTok's 1,000 floor is returned
+ * `refused`, with the numbers in `warning`, so the dry run can show them.
  */
 export async function undoPreview(app: App, audienceId: number, signal?: AbortSignal): Promise<UndoPreviewView> {
   const a = app.store.audiences.require(audienceId);
@@ -25,6 +26,8 @@ export async function undoPreview(app: App, audienceId: number, signal?: AbortSi
     deferredUntil: o.deferredUntil,
     pausesSchedule: true,
     warning: o.error?.message ?? o.deferredReason ?? null,
+    // The undo itself fails on the floor (nothing sent); its dry run plans no call then.
+    refused: o.error?.code === 'AUDIENCE_TOO_SMALL',
   };
 }
 
