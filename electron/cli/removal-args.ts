@@ -30,18 +30,29 @@ export function limitText(pct: number | null): string {
   return pct === null ? 'off' : `${pct} %`;
 }
 
-/** What to run next about a held sync, for a person at a terminal. */
-export function holdNextSteps(localId: number, opts: { sameCommand: boolean; reason?: 'removals' | 'membership' }): string[] {
+/**
+ * What to run next about a held sync, for a person at a terminal. `dryRun`: the hold was only shown by a dry run, and
+ * `recorded` says whether a sync was held for that same change (then it can be confirmed; else a sync holds it first).
+ */
+export function holdNextSteps(localId: number, opts: { sameCommand: boolean; reason?: 'removals' | 'membership'; dryRun?: boolean; recorded?: boolean }): string[] {
+  // --confirm-removals with --dry-run is refused, and confirms only a change a sync held: the advice is a command that works.
+  const confirmDry = opts.recorded
+    ? `run the same command without --dry-run, with --confirm-removals (or: cohort-relay removals confirm --audience-id ${localId}, then the same command without --dry-run).`
+    : 'run the same command without --dry-run (the sync is held and shown; nothing is sent), then once more with --confirm-removals.';
   if (opts.reason === 'membership') {
     return [
-      opts.sameCommand
+      opts.sameCommand && opts.dryRun
+        ? `To replace its whole membership with the file: ${confirmDry}`
+        : opts.sameCommand
         ? `To replace its whole membership with the file: run the same command again with --confirm-removals (or: cohort-relay removals confirm --audience-id ${localId}).`
         : `To replace its whole membership with the file: cohort-relay removals confirm --audience-id ${localId}`,
       `To keep syncing changes only (TikTok's changes stay as they are, and are not asked about again): cohort-relay removals keep --audience-id ${localId}`,
     ];
   }
   return [
-    opts.sameCommand
+    opts.sameCommand && opts.dryRun
+      ? `If these removals are right: ${confirmDry}`
+      : opts.sameCommand
       ? `If these removals are right: run the same command again with --confirm-removals (or: cohort-relay removals confirm --audience-id ${localId}).`
       : `If these removals are right: cohort-relay removals confirm --audience-id ${localId}`,
     `To keep the audience as it is: cohort-relay removals keep --audience-id ${localId}`,

@@ -1,5 +1,5 @@
 import { AppError } from '../../../shared/errors';
-import { AudienceUse, confirmRemovals, findOrCreateAudience, holdOf, planAudience, quotaOf, requireAudience, setRemovalLimit, syncAudience, withApp, writeRejects } from '../../core/engine/ops';
+import { AudienceUse, confirmRemovals, draftAudience, findOrCreateAudience, holdOf, planAudience, quotaOf, requireAudience, setRemovalLimit, syncAudience, withApp, writeRejects } from '../../core/engine/ops';
 import { printJson, flag, str, type CliCommand } from '../command';
 import { COHORT_OPTIONS, COHORT_USAGE, fmt, parseCohortArgs } from '../cohort-args';
 import { EXIT_HELD, holdJson, holdNextSteps, parseRemovalLimit, parseRemovalMode } from '../removal-args';
@@ -20,35 +20,42 @@ const sync: CliCommand = {
     const args = parseCohortArgs(ctx, flag(ctx, 'partner') ? 'segment' : 'file');
     const advertiserId = str(ctx, 'advertiser');
     if (!advertiserId) throw new AppError('INVALID_ARGUMENT', 'Missing --advertiser ID: the TikTok advertiser account (see "cohort-relay accounts").');
-    const name = str(ctx, 'audience');
+    // A name of only spaces is no name; "Acme Buyers " is the audience "Acme Buyers" (never a second one at TikTok).
+    const name = str(ctx, 'audience')?.trim() || undefined;
     const tiktokAudienceId = str(ctx, 'audience-id');
     if (!name && !tiktokAudienceId) throw new AppError('INVALID_ARGUMENT', 'Name the audience: --audience NAME (created when missing) or --audience-id ID (an existing TikTok audience).');
+    if (name && tiktokAudienceId) throw new AppError('INVALID_ARGUMENT', 'Give --audience NAME or --audience-id ID, not both: --audience names an audience of this app (created when missing), --audience-id an existing TikTok audience (it keeps its own name).');
+    const dryRun = flag(ctx, 'dry-run');
+    if (dryRun && flag(ctx, 'confirm-removals')) throw new AppError('INVALID_ARGUMENT', '--confirm-removals sends the held change and --dry-run sends nothing: give one of them.');
     // An audience that exists at TikTok only loses people this app added unless --removal-mode mirror is chosen.
     const removalMode = parseRemovalMode(str(ctx, 'removal-mode'));
+    const maxRemovals = str(ctx, 'max-removals');
+    const removalLimit = maxRemovals === undefined ? undefined : parseRemovalLimit(maxRemovals);
     return withApp(ctx.env, async (app) => {
+      const spec = { advertiserId, name, tiktokAudienceId, key: args.key, column: args.column, keys: args.keys ?? undefined, sourcePath: args.csv, suppressPath: args.suppress, profile: args.profile, api: flag(ctx, 'partner') ? ('segment' as const) : undefined, removalMode };
+      // A dry run writes nothing (no audience, source, limit, mode or mapping): it plans the audience as this sync would save it.
+      const draft = dryRun ? await draftAudience(app, spec, removalLimit) : null;
       // The desktop app's rule: an audience TikTok already has is synced into only when named by --audience-id.
-      const audience = await findOrCreateAudience(app, { advertiserId, name, tiktokAudienceId, key: args.key, column: args.column, keys: args.keys ?? undefined, sourcePath: args.csv, suppressPath: args.suppress, profile: args.profile, api: flag(ctx, 'partner') ? 'segment' : undefined, removalMode });
+      const audience = draft ? draft.audience : await findOrCreateAudience(app, spec);
       // Creation options (#14 §1): kept with the audience and sent when this sync creates it at TikTok.
-      if ((await setCreateOptionsFromFlags(ctx, new AudienceUse(app), audience.id, { onlyBeforeCreate: true })) === 'already-created') {
+      if (!draft && (await setCreateOptionsFromFlags(ctx, new AudienceUse(app), audience.id, { onlyBeforeCreate: true })) === 'already-created') {
         ctx.stderr.write(`note: "${audience.name}" already exists at TikTok; --retention-days, --enhancement and --sub-type apply only when it is created.\n`);
       }
-      const dryRun = flag(ctx, 'dry-run');
       // The audience's removal limit is kept with it, like its source; scheduled syncs use it too.
-      const maxRemovals = str(ctx, 'max-removals');
-      if (maxRemovals !== undefined) setRemovalLimit(app, audience.id, parseRemovalLimit(maxRemovals));
+      if (!draft && removalLimit !== undefined) setRemovalLimit(app, audience.id, removalLimit);
       let confirmNote: string | null = null;
       if (flag(ctx, 'confirm-removals')) {
-        if (dryRun) throw new AppError('INVALID_ARGUMENT', '--confirm-removals sends the held change and --dry-run sends nothing: give one of them.');
         // Exactly the change that was held and shown; if the file changed since, the run checks it again.
         if (holdOf(app, audience.id)) confirmRemovals(app, audience.id);
         else confirmNote = 'No sync of this audience was held, so --confirm-removals had nothing to confirm (it confirms a sync that was held and shown to you).';
       }
-      const outcome = dryRun ? await planAudience(app, audience.id, ctx.signal) : await syncAudience(app, audience.id, 'cli', ctx.signal);
+      const outcome = draft ? await planAudience(app, audience.id, ctx.signal, draft) : await syncAudience(app, audience.id, 'cli', ctx.signal);
+      const saved = draft ? audience : requireAudience(app, audience.id);
       if (args.rejects) await writeRejects(outcome.rejects, args.rejects);
       const quota = quotaOf(app, audience.id);
       const out = {
         audienceId: outcome.tiktokAudienceId,
-        localAudienceId: audience.id,
+        localAudienceId: audience.id || null,
         name: audience.name,
         status: outcome.status,
         strategy: outcome.strategy,
@@ -65,8 +72,8 @@ const sync: CliCommand = {
         error: outcome.error,
         runId: outcome.runId,
         perKey: outcome.perKey,
-        removalLimitPct: requireAudience(app, audience.id).removalLimitPct,
-        removalMode: requireAudience(app, audience.id).removalMode,
+        removalLimitPct: saved.removalLimitPct,
+        removalMode: saved.removalMode,
         hold: holdJson(outcome.hold),
         ...outcome.counts,
       };
@@ -84,7 +91,7 @@ const sync: CliCommand = {
         if (out.removalMode === 'added-only') lines.push('Removes only people Cohort Relay added: the audience\'s other members stay. To make it hold exactly the file: --removal-mode mirror.');
         if (outcome.deferredUntil) lines.push(`${outcome.deferredReason ? `${outcome.deferredReason} ` : ''}The rest waits until ${outcome.deferredUntil} and is sent by the scheduler (or run this again then).`);
         if (confirmNote) lines.push(confirmNote);
-        if (outcome.hold && !outcome.hold.confirmed) lines.push(outcome.hold.message, ...holdNextSteps(audience.id, { sameCommand: true, reason: outcome.hold.reason }));
+        if (outcome.hold && !outcome.hold.confirmed) lines.push(outcome.hold.message, ...holdNextSteps(audience.id, { sameCommand: true, dryRun, recorded: outcome.hold.runId !== null, reason: outcome.hold.reason }));
         ctx.stdout.write(`${lines.join('\n')}\n`);
         if (outcome.error && outcome.status === 'failed') ctx.stderr.write(`error: ${outcome.error.message}\n`);
       }

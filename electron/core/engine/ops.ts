@@ -7,7 +7,7 @@ export { withApp, requireAudience, quotaOf, type App, type AudienceRecord, type 
 export { audienceState, noSourceMessage, lostUploadKey, type StateContext } from './ops/audience-state';
 export { audienceStatuses, rateText, type AudienceStatus, type MatchRates } from './ops/status';
 export { planCohort, type PlanCohortRequest, type PlanCohortResult } from './ops/plan';
-export { findOrCreateAudience, refuseTiktokNamesake, namesakeMessage, type AudienceSpec, type NewAudienceName } from './ops/create';
+export { draftAudience, findOrCreateAudience, refuseTiktokNamesake, namesakeMessage, type AudienceSpec, type NewAudienceName } from './ops/create';
 export { planAudience, syncAudience, eraseFromAudience, writeRejects, type SyncOutcome } from './ops/sync';
 export { listRuns, runWithCalls } from './ops/runs';
 export { removalHolds, setRemovalLimit, holdOf, confirmRemovals, keepAudience, confirmAndSync, type HoldInfo } from './ops/removals';

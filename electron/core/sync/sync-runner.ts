@@ -110,6 +110,11 @@ export interface SyncOptions {
   lockHeld?: boolean;
   /** The file this run reads instead of the audience's source ("use this file once"): the run is logged with it. */
   sourcePath?: string;
+  /**
+   * A dry run of a draft whose saving would set the stored membership aside (other columns of a key, "mirror" for an
+   * adopted audience): planned as the sync after that change, a full replace of a membership not known here.
+   */
+  setAside?: boolean;
 }
 
 export interface SyncOutcome {
@@ -260,7 +265,8 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     const w = layout.width;
     // The snapshot keeps the width it was written in; changing an audience's columns to another tuple width sets it
     // aside (mapping-change.ts). One of another width is never read at this one: it would diff nonsense.
-    const stored = store.snapshots.meta(audienceId);
+    const setAside = Boolean(opts.dryRun && opts.setAside);
+    const stored = setAside ? null : store.snapshots.meta(audienceId);
     if (stored && stored.entryCount > 0 && stored.entryWidth !== w) {
       throw new AppError('INTERNAL', `The stored membership of audience "${audience.name}" has ${stored.entryWidth}-byte entries, but its columns make ${w}-byte ones. Map its columns again (sync with --keys) so it is set aside and the next sync replaces the audience.`);
     }
@@ -280,7 +286,7 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     // The record of what TikTok holds may be out of date (a crash lost the database's last writes, a backup was
     // restored, another tool edited the audience): a full REPLACE makes it exact. Calls the database lost are
     // known for sure, and the replace is automatic; changes only TikTok's history shows wait for the user's choice.
-    const doubt = !addedOnly && audience.api === 'file' && audience.tiktokAudienceId && store.snapshots.meta(audienceId) ? await localStateDoubt(deps, audience, opts, now()) : null;
+    const doubt = !addedOnly && audience.api === 'file' && audience.tiktokAudienceId && stored ? await localStateDoubt(deps, audience, opts, now()) : null;
     if (doubt) {
       // The full replace is held like any sync that removes too many: judged against what this computer last knew
       // the audience held (the snapshot about to be set aside), so a broken export never empties it this way either.
@@ -308,10 +314,10 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
       }
     }
     // Read and diffed in slices that yield to the event loop: a 5 M snapshot never holds the engine's loop (#13 §1).
-    let snapshot = doubt ? Buffer.alloc(0) : await store.snapshots.loadAsync(audienceId);
-    const membershipUnknown = !addedOnly && (Boolean(doubt) || (Boolean(audience.tiktokAudienceId) && !store.snapshots.meta(audienceId)));
+    let snapshot = doubt || setAside ? Buffer.alloc(0) : await store.snapshots.loadAsync(audienceId);
+    const membershipUnknown = !addedOnly && (Boolean(doubt) || (Boolean(audience.tiktokAudienceId) && !stored));
     // Remove what may be at TikTok and is not wanted; append what is wanted and may be missing.
-    const { adds, removes } = doubt ? { adds: target.entries, removes: Buffer.alloc(0) } : await diffWithPendingAsync(store, audienceId, snapshot, target.entries, w);
+    const { adds, removes } = doubt || setAside ? { adds: target.entries, removes: Buffer.alloc(0) } : await diffWithPendingAsync(store, audienceId, snapshot, target.entries, w);
     if (layout.slots && layout.tuple) outcome.perKey = perKeyCounts(layout.slots, layout.tuple, snapshot, target.entries);
     const at = now();
     const callsLeft = store.quota.left(audienceId, at, budget);

@@ -1,8 +1,8 @@
-import { CALCULATE_TYPE_BY_KEY, KEY_LABELS, type CalculateType, type KeyType, type NormalizationProfile } from '../../../shared/domain';
+import { CALCULATE_TYPE_BY_KEY, DEFAULT_REMOVAL_LIMIT_PCT, KEY_LABELS, type CalculateType, type KeyType, type NormalizationProfile } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import { loadSuppression, MAX_COLUMNS_PER_KEY, readCohortColumns, readCohortMulti, slotOfKey, subtractHashes, suppressEntries, unionHashes } from '../cohort';
 import { isMultiKey, layoutOf, multiKeyMappings } from './entry-layout';
-import { changeColumns } from './mapping-change';
+import { changeColumns, columnsChangeEffect } from './mapping-change';
 import type { Store } from '../store';
 import type { AudienceRecord, Cadence, KeyMapping, RemovalMode } from '../store/audiences-repo';
 import type { RunRecord, RunTrigger } from '../store/runs-repo';
@@ -111,23 +111,9 @@ export class SyncService {
    */
   async ensureAudience(spec: AudienceSpec): Promise<AudienceRecord> {
     const { store } = this.deps;
-    const keys: KeyMapping[] = sameKeyColumns(spec.keys && spec.keys.length > 0 ? spec.keys : [{ key: spec.key, column: spec.column }]);
-    if (new Set(keys.map((k) => slotOfKey(k.key))).size !== keys.length) {
-      throw new AppError('INVALID_ARGUMENT', 'Map each key once, and at most one mobile ad id (IDFA or GAID): TikTok keeps one MAID per person in a multi-key audience.');
-    }
-    const calculateType: CalculateType = keys.length > 1 ? 'MULTIPLE_TYPES' : CALCULATE_TYPE_BY_KEY[keys[0]!.key];
-    const keyWords = keys.map((k) => KEY_LABELS[k.key]).join(' + ');
-    let existing = spec.tiktokAudienceId ? store.audiences.findByTiktokId(spec.advertiserId, spec.tiktokAudienceId) : spec.name ? store.audiences.findByName(spec.advertiserId, spec.name) : undefined;
-    if (!spec.name && !spec.tiktokAudienceId) throw new AppError('INVALID_ARGUMENT', 'Name the audience: give --audience NAME for a new or existing audience, or --audience-id ID for one that exists at TikTok.');
+    const { keys, calculateType } = this.keysOf(spec);
+    let existing = this.savedOf(spec, keys, calculateType);
     if (existing) {
-      const savedWords = existing.keys.map((k) => KEY_LABELS[k.key]).join(' + ');
-      if (spec.api && spec.api !== existing.api) {
-        throw new AppError('INVALID_ARGUMENT', `Audience "${existing.name}" is a ${existing.api === 'segment' ? 'partner' : 'customer-file'} audience; a ${spec.api === 'segment' ? 'partner' : 'customer-file'} audience is a different audience at TikTok. Sync to a new audience name instead.`);
-      }
-      const sameKeys = existing.calculateType === calculateType && existing.keys.map((k) => k.key).sort().join() === keys.map((k) => k.key).sort().join();
-      if (!sameKeys) {
-        throw new AppError('KEY_TYPE_LOCKED', `Audience "${existing.name}" matches on ${savedWords}; its key cannot change after it is saved (TikTok fixes calculate_type). Sync this file to a new audience instead, e.g. --audience "${existing.name} (${keyWords})".`);
-      }
       // Keys named explicitly (`--keys`) may map other columns to them: saved, the stored membership set aside when that
       // changes how each person is sent (mapping-change.ts).
       if (spec.keys && spec.keys.length > 0) existing = changeColumns(store, existing, keys);
@@ -142,24 +128,7 @@ export class SyncService {
       if (spec.removalMode && spec.removalMode !== existing.removalMode) existing = this.setRemovalMode(existing.id, spec.removalMode);
       return existing;
     }
-    let tiktokId = spec.tiktokAudienceId ?? null;
-    let name = spec.name ?? '';
-    const draft = { api: spec.api ?? 'file', connectionId: spec.connectionId, advertiserId: spec.advertiserId, name, keys, calculateType, sourcePath: spec.sourcePath, sourceKind: spec.sourceKind, sourcePattern: spec.sourcePattern ?? null, suppressPath: spec.suppressPath ?? null, profile: spec.profile, cadence: spec.cadence };
-    const api = await this.deps.apiFor({ ...draft, id: 0, tiktokAudienceId: null, sourceKind: spec.sourceKind ?? 'file', sourcePattern: spec.sourcePattern ?? null, suppressPath: spec.suppressPath ?? null, cadence: spec.cadence ?? { kind: 'manual' }, paused: false, removalLimitPct: null, removalMode: 'mirror', othersSize: null, createdAt: '', updatedAt: '' });
-    // An audience that already exists at TikTok is adopted (its key must match); the first sync REPLACEs it.
-    // By name, only an audience of the same kind: a partner audience never adopts a customer-file namesake, nor the reverse.
-    const partnerType = (r: { audienceType?: string | null }) => (r.audienceType ?? '').toLowerCase() === 'partner';
-    let remote = tiktokId ? await api.get(tiktokId) : (await api.findByName(name)).find((r) => partnerType(r) === (draft.api === 'segment'));
-    if (tiktokId && !remote) throw new AppError('AUDIENCE_NOT_FOUND', `TikTok has no audience ${tiktokId} for advertiser ${spec.advertiserId}. Check the id, or give --audience NAME to create one.`);
-    // A list item carries no history: the audience's own answer has it (what TikTok had before this app adopts it).
-    if (remote && !tiktokId && draft.api === 'file') remote = (await api.get(remote.audienceId)) ?? remote;
-    if (remote) {
-      if (draft.api === 'file' && remote.calculateType && remote.calculateType !== calculateType) {
-        throw new AppError('KEY_TYPE_LOCKED', `The TikTok audience "${remote.name}" matches on ${remote.calculateType}, not ${calculateType}; an audience's key cannot change. Choose another audience name to create a new one.`);
-      }
-      tiktokId = remote.audienceId;
-      name = name || remote.name;
-    }
+    const { draft, tiktokId, name, remote } = await this.newOf(spec, keys, calculateType);
     // Recorded unless another process recorded it meanwhile (two first syncs of one new name at once): then both sync
     // that one local audience, whose lock lets one sync run at a time, and only one TikTok audience is created.
     const recorded = store.transaction(() => {
@@ -180,12 +149,120 @@ export class SyncService {
     return recorded ?? this.ensureAudience(spec);
   }
 
+  /**
+   * The audience a sync of `spec` would use, as ensureAudience would save it, with nothing saved: a dry run plans this
+   * draft (a new audience has id 0). `setAside`: saving it would set the stored membership aside (other columns of a
+   * key, or "mirror" for an adopted audience), so the sync after it replaces the membership whole.
+   */
+  async draftAudience(spec: AudienceSpec, removalLimitPct?: number | null): Promise<{ audience: AudienceRecord; setAside: boolean }> {
+    const { store } = this.deps;
+    const { keys, calculateType } = this.keysOf(spec);
+    const existing = this.savedOf(spec, keys, calculateType);
+    const limit = removalLimitPct === undefined ? {} : { removalLimitPct };
+    if (existing) {
+      let setAside = false;
+      let savedKeys = existing.keys;
+      if (spec.keys && spec.keys.length > 0) {
+        const effect = columnsChangeEffect(store, existing, keys);
+        if (effect.fullReplace && effect.refusal) throw new AppError('INVALID_ARGUMENT', effect.refusal);
+        setAside = effect.fullReplace;
+        // As changeColumns saves them: a phone's country column is kept.
+        if (effect.changes) savedKeys = keys.map((k) => ({ ...k, ...(k.countryColumn === undefined && existing.keys.find((x) => x.key === k.key)?.countryColumn !== undefined ? { countryColumn: existing.keys.find((x) => x.key === k.key)!.countryColumn } : {}) }));
+      }
+      const mode = spec.removalMode ?? existing.removalMode;
+      if (mode === 'mirror' && existing.removalMode !== 'mirror' && existing.tiktokAudienceId && existing.othersSize !== null) setAside = true;
+      const audience: AudienceRecord = {
+        ...existing,
+        keys: savedKeys,
+        sourcePath: spec.sourcePath,
+        sourceKind: spec.sourceKind ?? existing.sourceKind,
+        sourcePattern: spec.sourcePattern ?? existing.sourcePattern,
+        suppressPath: spec.suppressPath === undefined ? existing.suppressPath : spec.suppressPath,
+        connectionId: spec.connectionId ?? existing.connectionId,
+        cadence: spec.cadence ?? existing.cadence,
+        removalMode: mode,
+        ...limit,
+      };
+      return { audience, setAside };
+    }
+    const { draft, tiktokId, name, remote } = await this.newOf(spec, keys, calculateType);
+    const adopted = Boolean(tiktokId && remote) && draft.api === 'file';
+    const now = (this.deps.now?.() ?? new Date()).toISOString();
+    const audience: AudienceRecord = {
+      ...draft,
+      id: 0,
+      name,
+      tiktokAudienceId: tiktokId,
+      sourceKind: spec.sourceKind ?? 'file',
+      cadence: spec.cadence ?? { kind: 'manual' },
+      paused: false,
+      removalLimitPct: DEFAULT_REMOVAL_LIMIT_PCT,
+      removalMode: spec.removalMode ?? (adopted ? 'added-only' : 'mirror'),
+      othersSize: adopted ? (remote!.coverNum ?? null) : null,
+      hasHeader: null,
+      createdAt: now,
+      updatedAt: now,
+      ...limit,
+    };
+    return { audience, setAside: false };
+  }
+
+  /** The keys a spec maps (several columns of one key grouped), refused when two map one slot. */
+  private keysOf(spec: AudienceSpec): { keys: KeyMapping[]; calculateType: CalculateType } {
+    const keys: KeyMapping[] = sameKeyColumns(spec.keys && spec.keys.length > 0 ? spec.keys : [{ key: spec.key, column: spec.column }]);
+    if (new Set(keys.map((k) => slotOfKey(k.key))).size !== keys.length) {
+      throw new AppError('INVALID_ARGUMENT', 'Map each key once, and at most one mobile ad id (IDFA or GAID): TikTok keeps one MAID per person in a multi-key audience.');
+    }
+    return { keys, calculateType: keys.length > 1 ? 'MULTIPLE_TYPES' : CALCULATE_TYPE_BY_KEY[keys[0]!.key] };
+  }
+
+  /** The saved audience a spec names, refused when its kind or key differs from the spec's; undefined when new. */
+  private savedOf(spec: AudienceSpec, keys: KeyMapping[], calculateType: CalculateType): AudienceRecord | undefined {
+    const { store } = this.deps;
+    const keyWords = keys.map((k) => KEY_LABELS[k.key]).join(' + ');
+    const existing = spec.tiktokAudienceId ? store.audiences.findByTiktokId(spec.advertiserId, spec.tiktokAudienceId) : spec.name ? store.audiences.findByName(spec.advertiserId, spec.name) : undefined;
+    if (!spec.name && !spec.tiktokAudienceId) throw new AppError('INVALID_ARGUMENT', 'Name the audience: give --audience NAME for a new or existing audience, or --audience-id ID for one that exists at TikTok.');
+    if (!existing) return undefined;
+    const savedWords = existing.keys.map((k) => KEY_LABELS[k.key]).join(' + ');
+    if (spec.api && spec.api !== existing.api) {
+      throw new AppError('INVALID_ARGUMENT', `Audience "${existing.name}" is a ${existing.api === 'segment' ? 'partner' : 'customer-file'} audience; a ${spec.api === 'segment' ? 'partner' : 'customer-file'} audience is a different audience at TikTok. Sync to a new audience name instead.`);
+    }
+    const sameKeys = existing.calculateType === calculateType && existing.keys.map((k) => k.key).sort().join() === keys.map((k) => k.key).sort().join();
+    if (!sameKeys) {
+      throw new AppError('KEY_TYPE_LOCKED', `Audience "${existing.name}" matches on ${savedWords}; its key cannot change after it is saved (TikTok fixes calculate_type). Sync this file to a new audience instead, e.g. --audience "${existing.name} (${keyWords})".`);
+    }
+    return existing;
+  }
+
+  /** A new audience's fields, and the TikTok audience it adopts (named by id, or a same-named one of its kind): reads only. */
+  private async newOf(spec: AudienceSpec, keys: KeyMapping[], calculateType: CalculateType) {
+    let tiktokId = spec.tiktokAudienceId ?? null;
+    let name = spec.name ?? '';
+    const draft = { api: spec.api ?? 'file', connectionId: spec.connectionId, advertiserId: spec.advertiserId, name, keys, calculateType, sourcePath: spec.sourcePath, sourceKind: spec.sourceKind, sourcePattern: spec.sourcePattern ?? null, suppressPath: spec.suppressPath ?? null, profile: spec.profile, cadence: spec.cadence };
+    const api = await this.deps.apiFor({ ...draft, id: 0, tiktokAudienceId: null, sourceKind: spec.sourceKind ?? 'file', sourcePattern: spec.sourcePattern ?? null, suppressPath: spec.suppressPath ?? null, cadence: spec.cadence ?? { kind: 'manual' }, paused: false, removalLimitPct: null, removalMode: 'mirror', othersSize: null, createdAt: '', updatedAt: '' });
+    // An audience that already exists at TikTok is adopted (its key must match); the first sync REPLACEs it.
+    // By name, only an audience of the same kind: a partner audience never adopts a customer-file namesake, nor the reverse.
+    const partnerType = (r: { audienceType?: string | null }) => (r.audienceType ?? '').toLowerCase() === 'partner';
+    let remote = tiktokId ? await api.get(tiktokId) : (await api.findByName(name)).find((r) => partnerType(r) === (draft.api === 'segment'));
+    if (tiktokId && !remote) throw new AppError('AUDIENCE_NOT_FOUND', `TikTok has no audience ${tiktokId} for advertiser ${spec.advertiserId}. Check the id, or give --audience NAME to create one.`);
+    // A list item carries no history: the audience's own answer has it (what TikTok had before this app adopts it).
+    if (remote && !tiktokId && draft.api === 'file') remote = (await api.get(remote.audienceId)) ?? remote;
+    if (remote) {
+      if (draft.api === 'file' && remote.calculateType && remote.calculateType !== calculateType) {
+        throw new AppError('KEY_TYPE_LOCKED', `The TikTok audience "${remote.name}" matches on ${remote.calculateType}, not ${calculateType}; an audience's key cannot change. Choose another audience name to create a new one.`);
+      }
+      tiktokId = remote.audienceId;
+      name = name || remote.name;
+    }
+    return { draft, tiktokId, name, remote };
+  }
+
   /** Reads the audience's cohort, minus its suppression list (readCohortTarget). */
   async readTarget(audience: AudienceRecord, ctx: { signal: AbortSignal; onRows(rows: number, fraction: number): void }): Promise<CohortTarget> {
     return readCohortTarget(audience, ctx);
   }
 
-  private async run(audienceId: number, opts: { trigger: RunTrigger; dryRun?: boolean; target?: TargetSet; signal?: AbortSignal; lockHeld?: boolean; draft?: AudienceRecord; sourceOnce?: string }): Promise<SyncOutcome> {
+  private async run(audienceId: number, opts: { trigger: RunTrigger; dryRun?: boolean; target?: TargetSet; signal?: AbortSignal; lockHeld?: boolean; draft?: AudienceRecord; setAside?: boolean; sourceOnce?: string }): Promise<SyncOutcome> {
     const audience = opts.dryRun && opts.draft ? opts.draft : this.deps.store.audiences.require(audienceId);
     const controller = new AbortController();
     const onAbort = () => controller.abort();
@@ -215,7 +292,7 @@ export class SyncService {
           ...this.deps.runner,
         },
         audienceId,
-        { trigger: opts.trigger, dryRun: opts.dryRun, target: opts.target, signal: controller.signal, lockHeld: opts.lockHeld, ...(opts.dryRun && opts.draft ? { draft: opts.draft } : {}), ...(opts.sourceOnce ? { sourcePath: opts.sourceOnce } : {}) },
+        { trigger: opts.trigger, dryRun: opts.dryRun, target: opts.target, signal: controller.signal, lockHeld: opts.lockHeld, ...(opts.dryRun && opts.draft ? { draft: opts.draft, setAside: opts.setAside } : {}), ...(opts.sourceOnce ? { sourcePath: opts.sourceOnce } : {}) },
       );
       if (!opts.dryRun && outcome.callsUsed > 0) await refreshStatus(this.deps.store, api, audienceId, this.deps.now?.()).catch(() => undefined);
       return outcome;
@@ -227,10 +304,11 @@ export class SyncService {
 
   /**
    * The dry run: the plan and its cost; nothing is sent, nothing is recorded. With `draft` the plan is of that record
-   * (an unsaved source, cadence or mapping; for a new audience, one not in the store, id 0) instead of the stored one.
+   * (an unsaved source, cadence or mapping; for a new audience, one not in the store, id 0) instead of the stored one;
+   * `setAside` plans it as the sync after its stored membership is set aside (draftAudience).
    */
-  plan(audienceId: number, signal?: AbortSignal, draft?: AudienceRecord): Promise<SyncOutcome> {
-    return this.run(audienceId, { trigger: 'manual', dryRun: true, signal, ...(draft ? { draft } : {}) });
+  plan(audienceId: number, signal?: AbortSignal, draft?: AudienceRecord, setAside = false): Promise<SyncOutcome> {
+    return this.run(audienceId, { trigger: 'manual', dryRun: true, signal, ...(draft ? { draft, setAside } : {}) });
   }
 
   /** With `sourceOnce` the run reads that file instead of the audience's source, which stays as saved. */

@@ -52,10 +52,26 @@ export async function refuseTiktokNamesake(app: App, req: NewAudienceName, hooks
  * A saved audience keeps its key (asking for another is refused with the way out); a new name follows the creation rule.
  */
 export async function findOrCreateAudience(app: App, spec: Omit<AudienceSpec, 'connectionId'> & { connectionId?: string | null }, hooks: Pick<UseHooks, 'prepare' | 'remote'> = {}): Promise<AudienceRecord> {
+  const named = await namedSpec(app, spec, hooks);
+  return app.sync.ensureAudience(named);
+}
+
+/**
+ * The audience a dry run of `findOrCreateAudience(spec)` plans, refused as it would be, with nothing saved: no audience
+ * row, no source, limit, mode or mapping change (a new one has id 0). `removalLimitPct`: the limit the sync would save.
+ */
+export async function draftAudience(app: App, spec: Omit<AudienceSpec, 'connectionId'> & { connectionId?: string | null }, removalLimitPct?: number | null, hooks: Pick<UseHooks, 'prepare' | 'remote'> = {}): Promise<{ audience: AudienceRecord; setAside: boolean }> {
+  const named = await namedSpec(app, spec, hooks);
+  return app.sync.draftAudience(named, removalLimitPct);
+}
+
+/** The spec with its name trimmed ("Acme Buyers " is "Acme Buyers") and its connection, a new name checked against TikTok's. */
+async function namedSpec(app: App, spec: Omit<AudienceSpec, 'connectionId'> & { connectionId?: string | null }, hooks: Pick<UseHooks, 'prepare' | 'remote'>): Promise<AudienceSpec> {
   const connectionId = spec.connectionId ?? app.store.connections.findByAdvertiser(spec.advertiserId)?.id ?? null;
-  if (spec.name && !spec.tiktokAudienceId && !app.store.audiences.findByName(spec.advertiserId, spec.name)) {
-    await refuseTiktokNamesake(app, { advertiserId: spec.advertiserId, connectionId, name: spec.name, api: spec.api }, hooks);
+  const name = spec.name?.trim() || undefined;
+  if (name && !spec.tiktokAudienceId && !app.store.audiences.findByName(spec.advertiserId, name)) {
+    await refuseTiktokNamesake(app, { advertiserId: spec.advertiserId, connectionId, name, api: spec.api }, hooks);
   }
-  return app.sync.ensureAudience({ ...spec, connectionId });
+  return { ...spec, name, connectionId };
 }
 

@@ -2,13 +2,16 @@
 import { writeRejectsCsv, type RejectRecord } from '../../cohort';
 import type { RunTrigger } from '../../store/runs-repo';
 import type { SyncOutcome } from '../../sync/sync-runner';
-import type { App } from './app';
+import type { App, AudienceRecord } from './app';
 
 export type { SyncOutcome } from '../../sync/sync-runner';
 
-/** What a sync of the audience would send and cost now; nothing is sent. */
-export function planAudience(app: App, audienceId: number, signal?: AbortSignal): Promise<SyncOutcome> {
-  return app.sync.plan(audienceId, signal);
+/**
+ * What a sync of the audience would send and cost now; nothing is sent, nothing saved. With `draft` (draftAudience:
+ * the audience as the sync's options would save it, a new one with id 0) that draft is planned instead.
+ */
+export function planAudience(app: App, audienceId: number, signal?: AbortSignal, draft?: { audience: AudienceRecord; setAside: boolean }): Promise<SyncOutcome> {
+  return app.sync.plan(audienceId, signal, draft?.audience, draft?.setAside);
 }
 
 /** Syncs the audience now, inside its calls for the day (the rest is deferred to the next window). */
