@@ -6,7 +6,8 @@ import { createEventHub } from '../../../shared/ipc/events';
 import { UploadLifetime } from '../../../electron/web-host/upload-lifetime';
 import { tmpDir } from '../../helpers/tmp';
 
-const t = tmpDir('cohort-relay-upload-ws-');
+// Named like the web host's upload folder: the copy stands for a file the user gave it (the leak check allows those).
+const t = tmpDir('cohort-relay-uploads-ws-');
 afterEach(() => t.cleanup());
 
 it("keeps an upload copy a run reads when another workspace's run of the same audience id finishes (#14 §2)", async () => {
