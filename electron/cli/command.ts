@@ -47,7 +47,11 @@ const LOCAL_ID_HINT = 'the audience number "cohort-relay status" shows';
  */
 export function localAudienceId(ctx: CliContext): number | undefined {
   const text = str(ctx, 'audience-id');
-  if (text === undefined) return undefined;
+  return text === undefined ? undefined : parseLocalId(text);
+}
+
+/** One `--audience-id` value as a local audience id (for commands that take several); refused as localAudienceId refuses. */
+export function parseLocalId(text: string): number {
   const id = Number(text);
   if (text.trim() === '' || !Number.isInteger(id) || id <= 0) throw new AppError('INVALID_ARGUMENT', `--audience-id must be a number: ${LOCAL_ID_HINT}, not "${text}".`);
   return id;

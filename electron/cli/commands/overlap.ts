@@ -1,7 +1,8 @@
 import { AppError } from '../../../shared/errors';
 import type { OverlapView } from '../../../shared/ipc/overlap-dto';
-import { audienceOverlap, requireAudience, withApp } from '../../core/engine/ops';
-import { flag, printJson, type CliCommand } from '../command';
+import { audienceOverlap, withApp } from '../../core/engine/ops';
+import { knownAudience } from '../audience-arg';
+import { flag, parseLocalId, printJson, type CliCommand } from '../command';
 import { fmt } from '../cohort-args';
 
 const pct = (r: number | null) => (r === null ? '—' : `${(Math.round(r * 1000) / 10).toLocaleString('en-US')} %`);
@@ -43,12 +44,12 @@ const overlap: CliCommand = {
   options: { 'audience-id': { type: 'string', multiple: true }, tiktok: { type: 'boolean' }, json: { type: 'boolean' } },
   async run(ctx) {
     const raw = ctx.values['audience-id'];
-    const ids = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map((x) => Number(x));
-    if (ids.length !== 2 || !ids.every((n) => Number.isInteger(n) && n > 0)) {
+    const ids = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map((x) => parseLocalId(String(x)));
+    if (ids.length !== 2) {
       throw new AppError('INVALID_ARGUMENT', 'Name two audiences: --audience-id A --audience-id B (the numbers "cohort-relay status" shows).');
     }
     return withApp(ctx.env, async (app) => {
-      const [a, b] = [requireAudience(app, ids[0]!), requireAudience(app, ids[1]!)];
+      const [a, b] = [knownAudience(app, ids[0]!), knownAudience(app, ids[1]!)];
       const v = await audienceOverlap(app, [a.id, b.id], flag(ctx, 'tiktok'));
       if (flag(ctx, 'json')) printJson(ctx, v);
       else ctx.stdout.write(`${overlapText(v, [a.name, b.name]).join('\n')}\n`);

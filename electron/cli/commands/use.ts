@@ -2,7 +2,8 @@ import { AppError } from '../../../shared/errors';
 import { LOOKALIKE_OS, LOOKALIKE_SIZES, type ApplyMode, type LookalikeOs, type LookalikeSize } from '../../../shared/ipc/audience-use-dto';
 import { LOOKALIKE_LOCATIONS, describeApply, describeDeleteAtTiktok, describeLookalike, describeRefresh, describeShare, describeUnshare, locationName } from '../../../shared/audience-use-text';
 import { AudienceUse, requireAudience, withApp } from '../../core/engine/ops';
-import { flag, printJson, str, type CliCommand, type CliContext } from '../command';
+import { knownAudience } from '../audience-arg';
+import { flag, parseLocalId, printJson, str, type CliCommand, type CliContext } from '../command';
 
 const USAGE = [
   'cohort-relay use adgroups --audience-id N                      campaigns and ad groups, and how each uses the audience',
@@ -27,8 +28,8 @@ function many(ctx: CliContext, name: string): string[] {
 }
 
 function audienceIds(ctx: CliContext): number[] {
-  const ids = many(ctx, 'audience-id').map(Number);
-  if (ids.length === 0 || ids.some((n) => !Number.isInteger(n) || n <= 0)) throw new AppError('INVALID_ARGUMENT', 'Missing --audience-id LOCAL_ID: the audience number "cohort-relay status" shows.');
+  const ids = many(ctx, 'audience-id').map(parseLocalId);
+  if (ids.length === 0) throw new AppError('INVALID_ARGUMENT', 'Missing --audience-id LOCAL_ID: the audience number "cohort-relay status" shows.');
   return ids;
 }
 
@@ -119,6 +120,8 @@ const use: CliCommand = {
     const [sub, ...extra] = ctx.positionals;
     if (!sub || extra.length > 0) throw new AppError('INVALID_ARGUMENT', `Say what to do: ${USAGE}`);
     return withApp(ctx.env, async (app) => {
+      // Every id given names an audience here, or the command is refused as bad input before anything is asked of TikTok.
+      for (const id of many(ctx, 'audience-id').map(parseLocalId)) knownAudience(app, id);
       const u = new AudienceUse(app);
       const name = (id: number): string => requireAudience(app, id).name;
       switch (sub) {

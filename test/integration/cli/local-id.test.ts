@@ -72,6 +72,18 @@ describe('--audience-id LOCAL_ID, read once for every command', () => {
     }
   });
 
+  it('use and overlap, which take several, read each the same way', async () => {
+    const id = addAudience('Buyers');
+    const cases: [string[], string][] = [
+      [['use', 'adgroups', '--audience-id', String(id + 1)], UNKNOWN(id + 1)],
+      [['use', 'share', '--audience-id', `${id},x`, '--with', '1'], NOT_A_NUMBER('x')],
+      [['use', 'delete', '--audience-id', String(id), '--audience-id', String(id + 5)], UNKNOWN(id + 5)],
+      [['overlap', '--audience-id', String(id), '--audience-id', String(id + 1)], UNKNOWN(id + 1)],
+      [['overlap', '--audience-id', 'abc', '--audience-id', String(id)], NOT_A_NUMBER('abc')],
+    ];
+    for (const [args, stderr] of cases) expect({ args, ...(await cli(args, env)) }).toEqual({ args, code: 2, stdout: '', stderr });
+  });
+
   it('a command that needs one says it is missing', async () => {
     addAudience('Buyers');
     for (const args of [['undo'], ['delete'], ['schedule', 'add', '--every', 'hourly'], ['removals', 'keep']]) {
