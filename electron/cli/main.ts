@@ -95,6 +95,16 @@ export async function runCli(argv: string[], opts: RunCliOptions = {}): Promise<
   const stderr = safeOutput(opts.stderr ?? process.stderr);
   const global = takeWorkspaceOption(argv);
   const [name, ...rest] = global.argv;
+  const isCommand = (x: string | undefined) => x !== undefined && Object.hasOwn(COMMANDS, x);
+  // `--workspace status`: the command was read as the workspace's name, and no command is left.
+  if (global.value !== null && !isCommand(name) && (name === undefined || isCommand(global.value))) {
+    stderr.write(
+      isCommand(global.value)
+        ? `error: --workspace needs a name: --workspace NAME <command> ("${global.value}" was read as the workspace's name, leaving no command).\n`
+        : `error: no command after --workspace "${global.value}": --workspace NAME <command>. Run "cohort-relay --help" for the commands.\n`,
+    );
+    return 2;
+  }
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     stdout.write(await helpText());
     return name ? 0 : 2;

@@ -1,5 +1,5 @@
 import { AppError } from '../../../shared/errors';
-import { createWorkspace, DEFAULT_WORKSPACE_ID, deleteWorkspaceHeadless, readRegistry, renameWorkspace, requireWorkspace, resolveDataDir, setActiveWorkspace, workspaceDir } from '../../core/engine';
+import { createWorkspace, DEFAULT_WORKSPACE_ID, deleteWorkspaceHeadless, readRegistry, renameWorkspace, requireWorkspace, resolveDataDir, setActiveWorkspace, workspaceDir, WORKSPACE_ENV } from '../../core/engine';
 import { flag, printJson, str, type CliCommand } from '../command';
 
 const USAGE = [
@@ -53,7 +53,7 @@ const workspaces: CliCommand = {
       }
       case 'use': {
         want(1, 'the workspace to use');
-        const r = setActiveWorkspace(base, args[0]!);
+        const r = setActiveWorkspace(base, requireWorkspace(readRegistry(base), args[0]!).id);
         const w = r.workspaces.find((x) => x.id === r.active)!;
         if (json) printJson(ctx, { active: w.id, name: w.name });
         else ctx.stdout.write(`Now using workspace "${w.name}" (${w.id}): commands without --workspace work in it. A running Cohort Relay app keeps its own choice until restarted.\n`);
@@ -62,6 +62,10 @@ const workspaces: CliCommand = {
       case 'delete': {
         want(1, 'the workspace to delete');
         const target = requireWorkspace(readRegistry(base), args[0]!);
+        // The workspace --workspace (or COHORT_RELAY_WORKSPACE) picks is in use for this command, as the active one is.
+        if (ctx.env[WORKSPACE_ENV] === target.id) {
+          throw new AppError('INVALID_ARGUMENT', `"${target.name}" is the workspace in use (--workspace or ${WORKSPACE_ENV} names it), so it cannot be deleted. Run the delete without --workspace, with ${WORKSPACE_ENV} unset or naming another workspace.`);
+        }
         const confirm = str(ctx, 'confirm');
         if (!confirm) {
           throw new AppError('INVALID_ARGUMENT', `Deleting "${target.name}" disconnects its TikTok accounts (revoking their tokens) and deletes its audiences' local data and sync log. To go ahead, repeat its name: cohort-relay workspaces delete "${target.name}" --confirm "${target.name}"`);

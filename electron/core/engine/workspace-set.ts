@@ -26,7 +26,7 @@ import {
   REGISTRY_FILE,
   removeWorkspace,
   renameWorkspace,
-  requireWorkspace,
+  requireWorkspaceById,
   setActiveWorkspace,
   workspaceDir,
   workspaceEnv,
@@ -111,10 +111,10 @@ export class WorkspaceSet {
    */
   static async open(opts: EngineOptions, internals: EngineInternals, openOne: OpenWorkspaceEngine): Promise<WorkspaceSet> {
     const registry = readRegistry(opts.dataDir);
-    const only = opts.workspace?.trim() ? requireWorkspace(registry, opts.workspace).id : null;
+    const only = opts.workspace?.trim() ? requireWorkspaceById(registry, opts.workspace).id : null;
     const set = new WorkspaceSet(opts.dataDir, opts, internals, openOne, only, only ?? registry.active);
     try {
-      await set.serve(requireWorkspace(registry, set.activeId));
+      await set.serve(requireWorkspaceById(registry, set.activeId));
       await set.catchUp(registry);
       set.watchRegistry();
       return set;
@@ -303,7 +303,7 @@ export class WorkspaceSet {
   switch(id: string): Promise<WorkspacesView> {
     return this.exclusive(async () => {
       const registry = readRegistry(this.baseDir);
-      const record = requireWorkspace(registry, id);
+      const record = requireWorkspaceById(registry, id);
       if (this.only && record.id !== this.only) throw new AppError('INVALID_ARGUMENT', `This process serves only the workspace "${this.served.get(this.only)?.record.name ?? this.only}".`);
       if (record.id !== this.activeId) {
         const target = await this.serve(record);

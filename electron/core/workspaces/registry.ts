@@ -132,11 +132,14 @@ export function slugFor(name: string, taken: ReadonlySet<string>): string {
   return id;
 }
 
-/** The workspace a user named, by name (case-insensitively) or by id; null when none. */
+/**
+ * The workspace a user named, by name (case-insensitively) or by id; null when none. A name wins over an id: a
+ * workspace named "workspace-2" (its id workspace-2-2) is the one "workspace-2" means, not the one whose id that is.
+ */
 export function findWorkspace(registry: Registry, nameOrId: string): WorkspaceRecord | null {
   const asked = nameOrId.trim();
   const lower = asked.replace(/\s+/g, ' ').toLowerCase();
-  return registry.workspaces.find((w) => w.id === asked) ?? registry.workspaces.find((w) => w.name.toLowerCase() === lower) ?? null;
+  return registry.workspaces.find((w) => w.name.toLowerCase() === lower) ?? registry.workspaces.find((w) => w.id === asked) ?? null;
 }
 
 /** The workspace a user named, or an error listing the ones there are and how to create one. */
@@ -145,6 +148,14 @@ export function requireWorkspace(registry: Registry, nameOrId: string): Workspac
   if (w) return w;
   const names = registry.workspaces.map((x) => `"${x.name}"`).join(', ');
   throw new AppError('INVALID_ARGUMENT', `There is no workspace "${nameOrId.trim()}". The workspaces are: ${names}. To make a new one: cohort-relay workspaces create "${nameOrId.trim()}"`);
+}
+
+/**
+ * The workspace with this id: what the app, the tray and the engine pass (the CLI resolves a user's word with
+ * requireWorkspace first). A word that is no id is looked up as requireWorkspace does.
+ */
+export function requireWorkspaceById(registry: Registry, id: string): WorkspaceRecord {
+  return registry.workspaces.find((w) => w.id === id.trim()) ?? requireWorkspace(registry, id);
 }
 
 function refuseTakenName(registry: Registry, name: string, except?: string): void {
@@ -166,7 +177,7 @@ export function createWorkspace(baseDir: string, name: string, now: Date = new D
 /** Renames a workspace; its id, folder and data stay. */
 export function renameWorkspace(baseDir: string, id: string, name: string): WorkspaceRecord {
   const registry = readRegistry(baseDir);
-  const w = requireWorkspace(registry, id);
+  const w = requireWorkspaceById(registry, id);
   const clean = cleanName(name);
   refuseTakenName(registry, clean, w.id);
   const renamed = { ...w, name: clean };
@@ -177,7 +188,7 @@ export function renameWorkspace(baseDir: string, id: string, name: string): Work
 /** Makes a workspace the active one (the one the window and the CLI work in when none is named). */
 export function setActiveWorkspace(baseDir: string, id: string): Registry {
   const registry = readRegistry(baseDir);
-  const w = requireWorkspace(registry, id);
+  const w = requireWorkspaceById(registry, id);
   const next = { ...registry, active: w.id };
   if (registry.active !== w.id) writeRegistry(baseDir, next);
   return next;
@@ -188,7 +199,7 @@ export function setActiveWorkspace(baseDir: string, id: string): Registry {
  * one (its data is the base folder, which holds the others), and a confirmation that does not repeat the name.
  */
 export function checkDeletable(registry: Registry, id: string, confirmName: string, activeId: string = registry.active): WorkspaceRecord {
-  const w = requireWorkspace(registry, id);
+  const w = requireWorkspaceById(registry, id);
   if (registry.workspaces.length <= 1) throw new AppError('INVALID_ARGUMENT', `"${w.name}" is the only workspace, so it cannot be deleted.`);
   if (w.id === activeId) throw new AppError('INVALID_ARGUMENT', `"${w.name}" is the workspace in use, so it cannot be deleted. Switch to another workspace first, then delete it.`);
   if (w.id === DEFAULT_WORKSPACE_ID) {

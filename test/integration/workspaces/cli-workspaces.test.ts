@@ -69,7 +69,7 @@ describe('cohort-relay workspaces and --workspace', () => {
     await syncOne('In Main', { ...env, COHORT_RELAY_WORKSPACE: 'Main' });
     expect(await names(['--workspace', 'default'])).toEqual([]);
     expect(await names(['--workspace', 'Main'])).toEqual(['In Main']);
-    // delete names the workspace by its name: "workspace" is workspace-2 (active, refused), then 日本 goes by its name.
+    // delete names the workspace by its name: "workspace" is workspace-2 (not 日本, whose id it is).
     await ok(['workspaces', 'use', 'Main']);
     expect(await ok(['workspaces', 'delete', 'workspace', '--confirm', 'workspace'])).toMatch(/Deleted workspace "workspace" \(workspace-2\)/);
     expect(JSON.parse(await ok(['workspaces', 'list', '--json'])).workspaces.map((w: { name: string }) => w.name)).toEqual(['Main', '日本', 'default']);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkDeletable, createWorkspace, readRegistry, renameWorkspace, setActiveWorkspace, slugFor, workspaceDir } from '../../../electron/core/workspaces/registry';
+import { checkDeletable, createWorkspace, findWorkspace, readRegistry, renameWorkspace, requireWorkspaceById, setActiveWorkspace, slugFor, workspaceDir } from '../../../electron/core/workspaces/registry';
 import { tmpDir } from '../../helpers/tmp';
 
 let base: string;
@@ -43,6 +43,22 @@ describe('workspace registry', () => {
     setActiveWorkspace(base, 'ACME');
     expect(readRegistry(base).active).toBe('acme');
     expect(() => setActiveWorkspace(base, 'Globex')).toThrow(/no workspace "Globex"\. The workspaces are: "Default", "Acme"\. To make a new one: cohort-relay workspaces create "Globex"/);
+  });
+
+  it('takes an exact name (any case) over another workspace’s id; an id passed by the app stays an id', () => {
+    createWorkspace(base, '日本');
+    const named = createWorkspace(base, 'Workspace');
+    expect(named.id).toBe('workspace-2');
+    renameWorkspace(base, 'default', 'Main');
+    expect(createWorkspace(base, 'default').id).toBe('default-2');
+    const r = readRegistry(base);
+    expect(findWorkspace(r, 'workspace')?.name).toBe('Workspace');
+    expect(findWorkspace(r, ' DEFAULT ')?.id).toBe('default-2');
+    expect(findWorkspace(r, 'main')?.id).toBe('default');
+    expect(requireWorkspaceById(r, 'workspace').name).toBe('日本');
+    expect(requireWorkspaceById(r, 'default').name).toBe('Main');
+    expect(requireWorkspaceById(r, '日本').id).toBe('workspace');
+    expect(checkDeletable(r, 'workspace', '日本').id).toBe('workspace');
   });
 
   it('refuses to delete the active, the last, the Default workspace, or without the name repeated', () => {
