@@ -99,6 +99,30 @@ describe('sync --dry-run writes nothing', () => {
     expect(JSON.parse(same.stdout)).toMatchObject({ adds: 0, removes: 0 });
   });
 
+  it('of a TikTok audience by --audience-id: records no adoption; of an adopted one with --removal-mode mirror: plans the full replace, keeps its people', async () => {
+    writeEmailCsv(file('a.csv'), emails(0, 1200));
+    // Made by another computer (another data folder): here it is a TikTok audience this app did not record.
+    const other = { ...s.env, COHORT_RELAY_HOME: path.join(s.dir, 'other-home') };
+    const made = await cli(['sync', '--csv', file('a.csv'), '--key', 'email', '--advertiser', adv(), '--audience', 'Elsewhere', '--json'], other);
+    const tiktokId = (JSON.parse(made.stdout) as { audienceId: string }).audienceId;
+    writeEmailCsv(file('b.csv'), emails(1100, 1200));
+    expect((await sync(file('b.csv'), ['--audience', 'Mine'], '--key', 'email')).code).toBe(0);
+    const before = await everything();
+    const dry = await sync(file('b.csv'), ['--audience-id', tiktokId], '--key', 'email', '--dry-run', '--json');
+    expect(dry.code).toBe(0);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ status: 'planned', audienceId: tiktokId, localAudienceId: null, name: 'Elsewhere', removalMode: 'added-only' });
+    expect(await everything()).toEqual(before);
+
+    // Adopted (only people it adds are removed), then a dry run of "mirror the file": everyone is sent as a replace.
+    expect((await sync(file('b.csv'), ['--audience-id', tiktokId], '--key', 'email')).code).toBe(0);
+    const adopted = await everything();
+    const mirror = await sync(file('b.csv'), ['--audience-id', tiktokId], '--key', 'email', '--dry-run', '--removal-mode', 'mirror', '--json');
+    expect(JSON.parse(mirror.stdout)).toMatchObject({ status: 'planned', removalMode: 'mirror', strategy: 'adopt', adds: 1200, removes: 0 });
+    expect(await everything()).toEqual(adopted);
+    const plain = await sync(file('b.csv'), ['--audience-id', tiktokId], '--key', 'email', '--dry-run', '--json');
+    expect(JSON.parse(plain.stdout)).toMatchObject({ removalMode: 'added-only', adds: 0, removes: 0 });
+  });
+
   it('held: its advice is a command that works (a sync holds it, then --confirm-removals sends it)', async () => {
     writeEmailCsv(file('a.csv'), emails(0, 5000));
     expect((await sync(file('a.csv'), ['--audience', 'Buyers'], '--key', 'email')).code).toBe(0);
