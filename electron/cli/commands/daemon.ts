@@ -25,6 +25,19 @@ export function daemonReport(at: Date, id: number, o: DaemonRun, workspace: stri
   return `${line}${steps.map((l) => `   ${l}\n`).join('')}`;
 }
 
+/** A run's counts in a workspace's sync log (not the engine's active workspace: its channels do not reach it); null when unreadable. */
+async function countsIn(baseDir: string, env: NodeJS.ProcessEnv, workspaceId: string, runId: number): Promise<DaemonRun['counts']> {
+  try {
+    const [{ withApp, runWithCalls }, { workspaceDir, workspaceEnv }] = await Promise.all([import('../../core/engine/ops'), import('../../core/engine')]);
+    return await withApp({ ...workspaceEnv(env, workspaceId), COHORT_RELAY_HOME: workspaceDir(baseDir, workspaceId) }, async (app) => {
+      const r = runWithCalls(app, runId)?.run;
+      return r ? { adds: r.adds, removes: r.removes, callsUsed: r.callsUsed } : null;
+    });
+  } catch {
+    return null;
+  }
+}
+
 /**
  * `cohort-relay daemon`: the scheduler, headless, until SIGTERM / SIGINT. The engine runs in a process of its
  * own (out/engine/index.js, issue #13 §1) with its scheduler; this process reports each run and supervises it
@@ -36,8 +49,9 @@ const daemon: CliCommand = {
   options: { tick: { type: 'string' } },
   async run(ctx) {
     const tick = Number(str(ctx, 'tick') ?? 30);
+    const dataDir = resolveDataDir(ctx.env);
     const engine = await startEngineProcess({
-      init: { dataDir: resolveDataDir(ctx.env), workspace: ctx.env.COHORT_RELAY_WORKSPACE?.trim() || undefined, host: 'cli', internals: { env: ctx.env, tickMs: Math.max(1, tick) * 1000 } },
+      init: { dataDir, workspace: ctx.env.COHORT_RELAY_WORKSPACE?.trim() || undefined, host: 'cli', internals: { env: ctx.env, tickMs: Math.max(1, tick) * 1000 } },
       log: (line) => ctx.stderr.write(`${line}\n`),
     });
     let stopping = false;
@@ -54,7 +68,8 @@ const daemon: CliCommand = {
         (async () => {
           // A run cancelled by the stop is reported from its event: the engine is closing its store. The engine's
           // channels reach the active workspace only: another workspace's run is reported from its event too.
-          const run = stopping || background ? null : await engine.handlers['runs:get']({ runId: p.runId }).catch(() => null);
+          // Another workspace's counts are read from its own sync log, so every line has them.
+          const run = stopping ? null : background ? await countsIn(dataDir, ctx.env, background.id, p.runId) : await engine.handlers['runs:get']({ runId: p.runId }).catch(() => null);
           ctx.stdout.write(daemonReport(new Date(), p.audienceId, { status: p.status, error: p.error, counts: run }, background?.name ?? activeName));
         })(),
       );

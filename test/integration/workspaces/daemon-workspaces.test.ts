@@ -64,3 +64,13 @@ it('runs only the named workspace’s schedules with --workspace, naming it in e
   expect(await runsIn('Default')).toBe(1);
   expect(await runsIn('Acme')).toBe(2);
 }, 60_000);
+
+it('gives every workspace’s line the same counts, the active one’s and another’s', async () => {
+  expect((await cli(['workspaces', 'create', 'Acme'], env)).code).toBe(0);
+  await dueAudience('Default', path.join(dir, 'home'));
+  await dueAudience('Acme', path.join(dir, 'home', 'workspaces', 'acme'));
+
+  const out = await daemonUntil([], /(audience 1: done[^\n]*\n[^]*){2}/);
+  expect(out).toMatch(/workspace "Default" audience 1: done, \+50 −50, \d+ calls/);
+  expect(out).toMatch(/workspace "Acme" audience 1: done, \+50 −50, \d+ calls/);
+}, 60_000);
