@@ -157,6 +157,13 @@ describe('sync: one name rule', () => {
     expect(s.sim.audiences(adv())).toHaveLength(1);
   });
 
+  it('plan --audience "Acme Buyers " diffs against "Acme Buyers"', async () => {
+    writeEmailCsv(file('a.csv'), emails(0, 1200));
+    expect((await sync(file('a.csv'), ['--audience', 'Acme Buyers'], '--key', 'email')).code).toBe(0);
+    const p = await cli(['plan', '--csv', file('a.csv'), '--key', 'email', '--advertiser', adv(), '--audience', 'Acme Buyers ', '--json'], s.env);
+    expect(JSON.parse(p.stdout)).toMatchObject({ audienceKnown: true, adds: 0, removes: 0, currentSize: 1200 });
+  });
+
   it('--audience with --audience-id is refused in one line, nothing saved', async () => {
     writeEmailCsv(file('a.csv'), emails(0, 1200));
     const first = await sync(file('a.csv'), ['--audience', 'Acme Buyers'], '--key', 'email', '--json');

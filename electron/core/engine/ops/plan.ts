@@ -83,7 +83,9 @@ function draftOf(req: PlanCohortRequest): AudienceRecord {
 }
 
 /** Plans a cohort file: its counts, rejects and the diff against the named audience's last synced snapshot. */
-export async function planCohort(env: NodeJS.ProcessEnv, req: PlanCohortRequest): Promise<PlanCohortResult> {
+export async function planCohort(env: NodeJS.ProcessEnv, asked: PlanCohortRequest): Promise<PlanCohortResult> {
+  // One name rule with sync: "Acme Buyers " is the audience "Acme Buyers".
+  const req = { ...asked, audienceName: asked.audienceName?.trim() || undefined };
   if (Boolean(req.advertiserId) !== Boolean(req.audienceName)) throw new AppError('INVALID_ARGUMENT', 'Give --advertiser ID and --audience NAME together to diff against that audience, or neither.');
   const draft = draftOf(req);
   const width = layoutOf(draft).width;
