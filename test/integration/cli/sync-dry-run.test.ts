@@ -82,6 +82,10 @@ describe('sync --dry-run writes nothing', () => {
     expect(dry.code).toBe(0);
     expect(JSON.parse(dry.stdout)).toMatchObject({ status: 'planned', strategy: 'create', adds: 1200, localAudienceId: null, removalLimitPct: null, removalMode: 'mirror' });
     expect(await everything()).toEqual(before);
+    const partner = await sync(file('a.csv'), ['--audience', 'Brand New Partner'], '--key', 'email', '--partner', '--dry-run', '--json');
+    expect(partner.code).toBe(0);
+    expect(JSON.parse(partner.stdout)).toMatchObject({ status: 'planned', adds: 1200, localAudienceId: null });
+    expect(await everything()).toEqual(before);
     expect(s.sim.audiences(adv())).toHaveLength(1);
   });
 
