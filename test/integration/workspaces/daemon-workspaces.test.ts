@@ -74,3 +74,22 @@ it('gives every workspace’s line the same counts, the active one’s and anoth
   expect(out).toMatch(/workspace "Default" audience 1: done, \+50 −50, \d+ calls/);
   expect(out).toMatch(/workspace "Acme" audience 1: done, \+50 −50, \d+ calls/);
 }, 60_000);
+
+it('runs the schedules of a workspace created after it started (it follows the workspace list on its own)', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'electron/cli/index.ts', 'daemon', '--tick', '1'], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: dir, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  try {
+    const started = Date.now() + 20_000;
+    while (!/daemon started/.test(out) && Date.now() < started) await new Promise((r) => setTimeout(r, 100));
+    expect((await cli(['workspaces', 'create', 'Late'], env)).code).toBe(0);
+    await dueAudience('Late', path.join(dir, 'home', 'workspaces', 'late'));
+    const deadline = Date.now() + 20_000;
+    while (!/workspace "Late" audience 1: done/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(out).toMatch(/workspace "Late" audience 1: done/);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.on('exit', r));
+  }
+  expect(await runsIn('Late')).toBe(2);
+}, 60_000);
