@@ -57,8 +57,12 @@ const daemon: CliCommand = {
     let stopping = false;
     const reports: Promise<void>[] = [];
     // With several workspaces, each line names its workspace (audience ids repeat across workspaces).
-    const list = await engine.handlers['workspaces:list'](undefined).catch(() => null);
-    const activeName = list && (list.workspaces.length > 1 || ctx.env.COHORT_RELAY_WORKSPACE) ? (list.workspaces.find((w) => w.active)?.name ?? null) : null;
+    // Asked again at each report: a workspace created after the start names every line from then on.
+    const activeName = async (): Promise<string | null> => {
+      const list = await engine.handlers['workspaces:list'](undefined).catch(() => null);
+      return list && (list.workspaces.length > 1 || ctx.env.COHORT_RELAY_WORKSPACE) ? (list.workspaces.find((w) => w.active)?.name ?? null) : null;
+    };
+    let lastName = await activeName();
     engine.events.subscribe((e) => {
       if (e.event === 'engine:restarted') ctx.stderr.write(`${new Date().toISOString()} ${e.payload.message}\n`);
       if (e.event !== 'run:finished') return;
@@ -70,7 +74,8 @@ const daemon: CliCommand = {
           // channels reach the active workspace only: another workspace's run is reported from its event too.
           // Another workspace's counts are read from its own sync log, so every line has them.
           const run = stopping ? null : background ? await countsIn(dataDir, ctx.env, background.id, p.runId) : await engine.handlers['runs:get']({ runId: p.runId }).catch(() => null);
-          ctx.stdout.write(daemonReport(new Date(), p.audienceId, { status: p.status, error: p.error, counts: run }, background?.name ?? activeName));
+          if (!background && !stopping) lastName = await activeName();
+          ctx.stdout.write(daemonReport(new Date(), p.audienceId, { status: p.status, error: p.error, counts: run }, background?.name ?? lastName));
         })(),
       );
     });

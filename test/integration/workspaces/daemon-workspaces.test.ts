@@ -84,12 +84,16 @@ it('runs the schedules of a workspace created after it started (it follows the w
     while (!/daemon started/.test(out) && Date.now() < started) await new Promise((r) => setTimeout(r, 100));
     expect((await cli(['workspaces', 'create', 'Late'], env)).code).toBe(0);
     await dueAudience('Late', path.join(dir, 'home', 'workspaces', 'late'));
+    // From now on there are two workspaces: the Default one's lines name it too.
+    await dueAudience('Default', path.join(dir, 'home'));
     const deadline = Date.now() + 20_000;
-    while (!/workspace "Late" audience 1: done/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(out).toMatch(/workspace "Late" audience 1: done/);
+    while (!/workspace "Late" audience 1: done[^]*workspace "Default" audience 1: done|workspace "Default" audience 1: done[^]*workspace "Late" audience 1: done/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(out).toMatch(/workspace "Late" audience 1: done, \+\d+ −\d+, \d+ calls/);
+    expect(out).toMatch(/workspace "Default" audience 1: done, \+\d+ −\d+, \d+ calls/);
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.on('exit', r));
   }
   expect(await runsIn('Late')).toBe(2);
+  expect(await runsIn('Default')).toBe(2);
 }, 60_000);
