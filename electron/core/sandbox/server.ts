@@ -119,7 +119,14 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   };
   const scheduleSave = (): void => {
     if (!statePath || saveTimer) return;
-    saveTimer = setTimeout(flush, 250);
+    saveTimer = setTimeout(() => {
+      try {
+        flush();
+      } catch (err) {
+        // The data folder is gone (its workspace was deleted while this sandbox ran): nothing is left to keep.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+    }, 250);
     saveTimer.unref();
   };
 

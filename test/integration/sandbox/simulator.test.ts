@@ -466,4 +466,21 @@ describe('persistence', () => {
       await second.close();
     }
   });
+
+  it('a data folder removed while it runs (its workspace deleted) leaves the pending save with nothing to keep, and no crash', async () => {
+    const { mkdtempSync, rmSync, existsSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(`${tmpdir()}/sandbox-`);
+    const sim = await startSimulator({ dataDir: dir, rateLimit: false });
+    try {
+      const { client } = clientFor(sim);
+      await createAudienceOf(client, ADV, hashes(10, 'gone'));
+      rmSync(dir, { recursive: true, force: true });
+      // The save is due 250 ms after the change; an error thrown from its timer would fail this test as uncaught.
+      await new Promise((r) => setTimeout(r, 600));
+      expect(existsSync(dir)).toBe(false);
+    } finally {
+      await sim.close().catch(() => {});
+    }
+  });
 });
