@@ -177,6 +177,13 @@ describe('the audience row menu', () => {
     expect(undoSummary(p, new Date(p.runStartedAt))).toMatch(/^Undo the sync of .*1:40.*: re-add 49,484, remove 50,000, uses 2 calls, pauses the schedule$/);
     expect(undoSummary(preview({ calls: 1, pausesSchedule: false }), new Date(p.runStartedAt))).toMatch(/uses 1 call$/);
   });
+
+  it('undoSummary: an undo the 1,000 floor refuses says so instead of "uses 0 calls"', () => {
+    const p = preview({ refused: true, adds: 0, removes: 3000, calls: 0 });
+    const text = undoSummary(p, new Date(p.runStartedAt));
+    expect(text).toMatch(/would be refused: re-adding 0 and removing 3,000 would leave the audience under TikTok's 1,000 floor, so nothing would be sent$/);
+    expect(text).not.toMatch(/uses 0 calls/);
+  });
 });
 
 describe('Sync now on an audience whose uploaded copy is gone', () => {

@@ -32,6 +32,9 @@ const calls = (n: number) => `${fmtInt(n)} ${n === 1 ? 'call' : 'calls'}`;
 
 /** "Undo the sync of 1:40 PM: re-add 49,484, remove 50,000, uses 2 calls, pauses the schedule". */
 export function undoSummary(p: UndoPreviewView, now?: Date): string {
+  if (p.refused) {
+    return `Undo the sync of ${syncTimeText(p.runStartedAt, now)} would be refused: re-adding ${fmtInt(p.adds)} and removing ${fmtInt(p.removes)} would leave the audience under TikTok's 1,000 floor, so nothing would be sent`;
+  }
   const parts = [`re-add ${fmtInt(p.adds)}`, `remove ${fmtInt(p.removes)}`, `uses ${calls(p.calls)}`];
   if (p.pausesSchedule) parts.push('pauses the schedule');
   return `Undo the sync of ${syncTimeText(p.runStartedAt, now)}: ${parts.join(', ')}`;
@@ -220,7 +223,7 @@ export function UndoDialog({ a, onClose }: { a: AudienceView; onClose: () => voi
       actions={
         <>
           <Button onClick={onClose}>Cancel</Button>
-          <Button variant="primary" onClick={() => void confirm()} disabled={!preview} busy={sending}>
+          <Button variant="primary" onClick={() => void confirm()} disabled={!preview || preview.refused} title={preview?.refused ? 'The undo would leave the audience under 1,000 people, so TikTok would not take it.' : undefined} busy={sending}>
             Undo the sync
           </Button>
         </>
