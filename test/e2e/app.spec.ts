@@ -242,9 +242,9 @@ test.describe('Cohort Relay in the browser, on the offline sandbox', () => {
     const n = (x: number) => x.toLocaleString('en-US');
     await dropFile(page, 'crm-all-keys.csv', multiKeyCsv(1500));
     await page.getByRole('checkbox', { name: /Match on several keys/ }).check();
-    await expect(page.getByLabel('Email column')).toHaveValue('1');
-    await expect(page.getByLabel('Phone column')).toHaveValue('2');
-    await expect(page.getByLabel('Mobile ad id column')).toHaveValue('3');
+    await expect(page.getByRole('combobox', { name: /^Email column/ })).toHaveValue('1');
+    await expect(page.getByRole('combobox', { name: /^Phone column/ })).toHaveValue('2');
+    await expect(page.getByRole('combobox', { name: /^Mobile ad id column/ })).toHaveValue('3');
     await expect(page.getByLabel('Mobile ad id type')).toHaveValue('idfa');
     await expect(page.getByText(/the same cohort usually reaches more people/)).toBeVisible();
     await shoot(page, '18-import-multikey-columns');

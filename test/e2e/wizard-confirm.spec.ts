@@ -100,7 +100,7 @@ test.describe('the wizard saves only what the user confirmed (#11)', () => {
     await expect(page.getByLabel('Key column')).toHaveValue('1');
     await page.getByRole('checkbox', { name: /Match on several keys/ }).check();
     // Leaving the email out puts the phone on screen; turning several keys off must give the email back.
-    await page.getByLabel('Email column').selectOption('');
+    await page.getByRole('combobox', { name: /^Email column/ }).selectOption('');
     await page.getByRole('checkbox', { name: /Match on several keys/ }).uncheck();
     await expect(page.getByLabel('Key column')).toHaveValue('1');
     await expect(page.getByLabel('Key type (TikTok matches on this)')).toHaveValue('email');
