@@ -3,7 +3,7 @@
  * it opens: nothing that changes TikTok or forgets an audience happens before the user has read what it does.
  */
 import { useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
-import type { KeyboardEvent, ReactNode } from 'react';
+import type { KeyboardEvent } from 'react';
 import { createPortal } from 'react-dom';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../../app/store';
@@ -11,6 +11,7 @@ import { selectSimulated } from '../../app/sandbox';
 import { fmtDateTime, fmtInt } from '../../app/format';
 import { toShape } from '../../app/remote';
 import { Button } from '../../ui/button';
+import { Modal } from '../../ui/modal';
 import { ErrorBanner } from '../../ui/states';
 import type { AppErrorShape } from '../../../../shared/errors';
 import type { AudienceView, UndoPreviewView } from '../../../../shared/ipc/dto';
@@ -150,46 +151,6 @@ function MenuButton({ label, items, size }: { label: string; items: Item[]; size
   );
 }
 
-/** A modal confirmation: focus goes in, Escape cancels, focus returns to what opened it. */
-function Confirm({ title, children, onCancel, actions }: { title: string; children: ReactNode; onCancel: () => void; actions: ReactNode }) {
-  const box = useRef<HTMLDivElement>(null);
-  const titleId = useId();
-  useEffect(() => {
-    const back = document.activeElement as HTMLElement | null;
-    box.current?.querySelector<HTMLElement>('input, button:not(:disabled)')?.focus();
-    return () => back?.focus?.();
-  }, []);
-  const onKey = (e: KeyboardEvent) => {
-    if (e.key === 'Escape') {
-      e.preventDefault();
-      onCancel();
-    }
-    if (e.key !== 'Tab') return;
-    // Focus stays in the dialog.
-    const all = [...(box.current?.querySelectorAll<HTMLElement>('input:not(:disabled), button:not(:disabled)') ?? [])];
-    if (all.length === 0) return;
-    const first = all[0]!;
-    const last = all[all.length - 1]!;
-    if (e.shiftKey && document.activeElement === first) {
-      e.preventDefault();
-      last.focus();
-    } else if (!e.shiftKey && document.activeElement === last) {
-      e.preventDefault();
-      first.focus();
-    }
-  };
-  return createPortal(
-    // Events in a portal still bubble through React's tree: a click here is not a click on the table row.
-    <div className="modal-backdrop" onClick={(e) => e.stopPropagation()}>
-      <div ref={box} role="dialog" aria-modal="true" aria-labelledby={titleId} className="modal card" onKeyDown={onKey}>
-        <h2 id={titleId}>{title}</h2>
-        {children}
-        <div className="actions modal-actions">{actions}</div>
-      </div>
-    </div>,
-    document.body,
-  );
-}
 
 /** Asks before an undo, with the numbers from a dry run of it (nothing is sent to get them). */
 export function UndoDialog({ a, onClose }: { a: AudienceView; onClose: () => void }) {
@@ -217,7 +178,7 @@ export function UndoDialog({ a, onClose }: { a: AudienceView; onClose: () => voi
     useApp.getState().clearAudienceError();
   };
   return (
-    <Confirm
+    <Modal
       title={`Undo the last sync of ${a.name}?`}
       onCancel={onClose}
       actions={
@@ -246,7 +207,7 @@ export function UndoDialog({ a, onClose }: { a: AudienceView; onClose: () => voi
           {preview.warning && <p className="muted">{preview.warning}</p>}
         </>
       )}
-    </Confirm>
+    </Modal>
   );
 }
 
@@ -266,7 +227,7 @@ export function DeleteDialog({ a, onClose, onDeleted }: { a: AudienceView; onClo
     }
   };
   return (
-    <Confirm
+    <Modal
       title={`Delete ${a.name}?`}
       onCancel={onClose}
       actions={
@@ -286,7 +247,7 @@ export function DeleteDialog({ a, onClose, onDeleted }: { a: AudienceView; onClo
       )}
       {a.running && <p role="alert">{`"${a.name}" is syncing right now, so it cannot be deleted. Cancel the sync (or wait for it to finish), then delete the audience.`}</p>}
       <ErrorBanner error={error} title="Could not delete the audience" />
-    </Confirm>
+    </Modal>
   );
 }
 

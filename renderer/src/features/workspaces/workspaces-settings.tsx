@@ -3,12 +3,11 @@
  * confirmation that repeats the workspace's name and says what is removed.
  */
 import { useEffect, useId, useRef, useState } from 'react';
-import type { KeyboardEvent, ReactNode } from 'react';
-import { createPortal } from 'react-dom';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../../app/store';
 import { fmtInt } from '../../app/format';
 import { Button } from '../../ui/button';
+import { Modal } from '../../ui/modal';
 import { ErrorBanner, Loading } from '../../ui/states';
 import { WORKSPACE_NAME_MAX } from '../../../../shared/ipc/workspace-dto';
 import type { WorkspaceView } from '../../../../shared/ipc/workspace-dto';
@@ -43,45 +42,6 @@ export function workspaceNameProblem(name: string, all: WorkspaceView[], exceptI
   return same ? `A workspace is already called “${same.name}”. Choose another name.` : null;
 }
 
-/** A modal confirmation: focus goes in, stays in, Escape cancels, focus returns to what opened it. */
-function Dialog({ title, onCancel, children }: { title: string; onCancel: () => void; children: ReactNode }) {
-  const box = useRef<HTMLDivElement>(null);
-  const titleId = useId();
-  useEffect(() => {
-    const back = document.activeElement as HTMLElement | null;
-    box.current?.querySelector<HTMLElement>('input, button:not(:disabled)')?.focus();
-    return () => back?.focus?.();
-  }, []);
-  const onKey = (e: KeyboardEvent) => {
-    if (e.key === 'Escape') {
-      e.preventDefault();
-      onCancel();
-      return;
-    }
-    if (e.key !== 'Tab') return;
-    const all = [...(box.current?.querySelectorAll<HTMLElement>('input:not(:disabled), button:not(:disabled)') ?? [])];
-    if (all.length === 0) return;
-    const first = all[0]!;
-    const last = all[all.length - 1]!;
-    if (e.shiftKey && document.activeElement === first) {
-      e.preventDefault();
-      last.focus();
-    } else if (!e.shiftKey && document.activeElement === last) {
-      e.preventDefault();
-      first.focus();
-    }
-  };
-  return createPortal(
-    <div className="modal-backdrop">
-      <div ref={box} role="dialog" aria-modal="true" aria-labelledby={titleId} className="modal card" onKeyDown={onKey}>
-        <h2 id={titleId}>{title}</h2>
-        {children}
-      </div>
-    </div>,
-    document.body,
-  );
-}
-
 function DeleteWorkspaceDialog({ w, onClose, onDeleted }: { w: WorkspaceView; onClose: () => void; onDeleted: () => void }) {
   const { del, busy, error, clearError } = useApp(useShallow((s) => ({ del: s.deleteWorkspace, busy: s.workspaceBusy, error: s.workspaceError, clearError: s.clearWorkspaceError })));
   const [typed, setTyped] = useState('');
@@ -93,7 +53,7 @@ function DeleteWorkspaceDialog({ w, onClose, onDeleted }: { w: WorkspaceView; on
     onClose();
   };
   return (
-    <Dialog title={`Delete the workspace “${w.name}”?`} onCancel={cancel}>
+    <Modal title={`Delete the workspace “${w.name}”?`} onCancel={cancel}>
       <p>{deleteWorkspaceText(w)}</p>
       <div className="field">
         <label htmlFor={inputId}>Type “{w.name}” to confirm</label>
@@ -108,7 +68,7 @@ function DeleteWorkspaceDialog({ w, onClose, onDeleted }: { w: WorkspaceView; on
           Delete “{w.name}”
         </Button>
       </div>
-    </Dialog>
+    </Modal>
   );
 }
 
