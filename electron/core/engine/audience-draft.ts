@@ -1,15 +1,15 @@
 /**
- * A new audience before it is saved: what `audiences:create` refuses, and the record it would be saved as.
- * Used by the create and by the dry run of an unsaved audience (`sync:plan` with `create`).
+ * A new audience before it is saved: what `audiences:create` refuses, and the request as the one creation operation
+ * takes it (engine/ops/create.ts, as `cohort-relay sync` does). Used by the create and by the dry run of an unsaved
+ * audience (`sync:plan` with `create`).
  */
 import fs from 'node:fs';
-import { CALCULATE_TYPE_BY_KEY } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import type { RequestOf } from '../../../shared/ipc/contract';
 import type { Store } from '../store';
-import type { AudienceRecord } from '../store/audiences-repo';
 import { cadenceProblem } from '../sync/cadence';
-import { slotOfKey } from '../cohort';
+import { mappedKeys } from '../sync/new-audience';
+import type { AudienceSpec } from '../sync/sync-service';
 import { pinDoubtfulHeader } from './imports';
 import { requireFile } from './source-checks';
 
@@ -17,10 +17,8 @@ type CreateRequest = RequestOf<'audiences:create'>;
 
 /** What `audiences:create` refuses, checked before anything is saved (also for a dry run of the unsaved audience). */
 export function checkCreate(store: Store, req: CreateRequest): { connectionId: string | null; kind: 'file' | 'folder' } {
-  // Two or three keys make a multi-key (MULTIPLE_TYPES) audience: one row per person, higher match rates.
-  if (new Set(req.keys.map((k) => slotOfKey(k.key))).size !== req.keys.length) {
-    throw new AppError('INVALID_ARGUMENT', 'Map each key once, and at most one mobile ad id (IDFA or GAID): TikTok keeps one MAID per person in a multi-key audience.');
-  }
+  // Refused before any file is read or TikTok asked.
+  mappedKeys(req.keys);
   const kind = req.sourceKind ?? 'file';
   requireFile(req.sourcePath, kind === 'folder' ? 'folder' : 'cohort file');
   if (kind === 'file' && fs.statSync(req.sourcePath).isDirectory()) throw new AppError('INVALID_ARGUMENT', `${req.sourcePath} is a folder. Pick a CSV file, or choose "watch a folder".`);
@@ -47,25 +45,26 @@ export function checkCreate(store: Store, req: CreateRequest): { connectionId: s
   return { connectionId, kind };
 }
 
-/** The record a new audience would be saved as; `id` 0 for a dry run of it unsaved. */
-export function draftRecord(req: CreateRequest, connectionId: string | null, kind: 'file' | 'folder'): Omit<AudienceRecord, 'id' | 'createdAt' | 'updatedAt' | 'paused' | 'removalLimitPct'> {
+/** The create request as the creation operation (findOrCreateAudience, draftAudience) takes it, once checked. */
+export function createSpec(req: CreateRequest, connectionId: string | null, kind: 'file' | 'folder'): AudienceSpec {
+  const first = req.keys[0]!;
   return {
-    connectionId,
     advertiserId: req.advertiserId,
-    tiktokAudienceId: req.existingTiktokAudienceId ?? null,
+    connectionId,
     name: req.name,
-    api: req.api ?? 'file',
+    tiktokAudienceId: req.existingTiktokAudienceId,
+    key: first.key,
+    column: first.column,
     keys: req.keys.map((k) => ({ key: k.key, column: k.column, ...(k.countryColumn !== undefined ? { countryColumn: k.countryColumn } : {}), ...(k.extraColumns?.length ? { extraColumns: k.extraColumns } : {}) })),
-    calculateType: req.keys.length > 1 ? 'MULTIPLE_TYPES' : CALCULATE_TYPE_BY_KEY[req.keys[0]!.key],
+    api: req.api,
     sourcePath: req.sourcePath,
     sourceKind: kind,
     sourcePattern: req.sourcePattern ?? null,
     suppressPath: req.suppressPath ?? null,
     profile: req.profile,
     cadence: req.cadence,
-    removalMode: req.removalMode ?? (req.existingTiktokAudienceId ? 'added-only' : 'mirror'),
-    othersSize: null,
-    hasHeader: req.hasHeader ?? null,
+    removalMode: req.removalMode,
+    hasHeader: req.hasHeader,
   };
 }
 

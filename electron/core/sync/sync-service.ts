@@ -1,15 +1,16 @@
-import { CALCULATE_TYPE_BY_KEY, DEFAULT_REMOVAL_LIMIT_PCT, KEY_LABELS, type CalculateType, type KeyType, type NormalizationProfile } from '../../../shared/domain';
+import { KEY_LABELS, type CalculateType, type KeyType, type NormalizationProfile } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import { loadSuppression, MAX_COLUMNS_PER_KEY, readCohortColumns, readCohortMulti, slotOfKey, subtractHashes, suppressEntries, unionHashes } from '../cohort';
 import { isMultiKey, layoutOf, multiKeyMappings } from './entry-layout';
 import { changeColumns, columnsChangeEffect } from './mapping-change';
 import type { Store } from '../store';
-import type { AudienceRecord, Cadence, KeyMapping, RemovalMode } from '../store/audiences-repo';
+import type { AudienceRecord, Cadence, KeyMapping, NewAudience, RemovalMode } from '../store/audiences-repo';
 import type { RunRecord, RunTrigger } from '../store/runs-repo';
 import { nextUtcDay } from '../store/quota-repo';
 import { SETTINGS } from '../store/settings-keys';
 import { MAX_DAILY_CALL_BUDGET, type ApiCallView } from '../../../shared/ipc/dto';
-import type { AudienceApi, PartnerApi } from './audience-api';
+import type { AudienceApi, PartnerApi, RemoteAudience } from './audience-api';
+import { mappedKeys, sourceOf, unsaved } from './new-audience';
 
 /**
  * Several columns of one key (`Email 1`, `Email 2`: a person with two emails) become one mapping with extra columns,
@@ -75,6 +76,8 @@ export interface AudienceSpec {
    * Unset: an audience adopted from TikTok is 'added-only', one this app creates 'mirror'; a saved one keeps its own.
    */
   removalMode?: RemovalMode;
+  /** A new audience only: the user's answer to "is the first row a header?" (unset: judged at each read). */
+  hasHeader?: boolean;
 }
 
 export interface SyncServiceDeps {
@@ -117,31 +120,20 @@ export class SyncService {
       // Keys named explicitly (`--keys`) may map other columns to them: saved, the stored membership set aside when that
       // changes how each person is sent (mapping-change.ts).
       if (spec.keys && spec.keys.length > 0) existing = changeColumns(store, existing, keys);
-      existing = store.audiences.update(existing.id, {
-        sourcePath: spec.sourcePath,
-        sourceKind: spec.sourceKind ?? existing.sourceKind,
-        sourcePattern: spec.sourcePattern ?? existing.sourcePattern,
-        suppressPath: spec.suppressPath === undefined ? existing.suppressPath : spec.suppressPath,
-        connectionId: spec.connectionId ?? existing.connectionId,
-        cadence: spec.cadence ?? existing.cadence,
-      });
+      existing = store.audiences.update(existing.id, sourceOf(spec, existing));
       if (spec.removalMode && spec.removalMode !== existing.removalMode) existing = this.setRemovalMode(existing.id, spec.removalMode);
       return existing;
     }
-    const { draft, tiktokId, name, remote } = await this.newOf(spec, keys, calculateType);
+    const { draft, remote } = await this.newOf(spec, keys, calculateType);
     // Recorded unless another process recorded it meanwhile (two first syncs of one new name at once): then both sync
     // that one local audience, whose lock lets one sync run at a time, and only one TikTok audience is created.
     const recorded = store.transaction(() => {
-      if (store.audiences.findByName(spec.advertiserId, name) || (tiktokId && store.audiences.findByTiktokId(spec.advertiserId, tiktokId))) return null;
-      // Adopted: its members were uploaded by hand or by another tool, so by default only people this app adds are ever
-      // removed; "mirror the file" is the user's explicit choice. TikTok's matched size counts the others.
-      const adopted = Boolean(tiktokId && remote) && draft.api === 'file';
-      const removalMode = spec.removalMode ?? (adopted ? 'added-only' : 'mirror');
-      const created = store.audiences.create({ ...draft, name, tiktokAudienceId: tiktokId, removalMode, othersSize: adopted ? (remote!.coverNum ?? null) : null });
+      if (store.audiences.findByName(spec.advertiserId, draft.name) || (draft.tiktokAudienceId && store.audiences.findByTiktokId(spec.advertiserId, draft.tiktokAudienceId))) return null;
+      const created = store.audiences.create(draft);
       // Adopted: every change TikTok's history already has is someone else's, and accounted for (the first sync
       // replaces the membership); only changes after it are counted against this app's own calls. A history too
       // long to count whole leaves it unknown.
-      if (tiktokId && remote && typeof remote.membershipChanges === 'number' && !remote.historyTruncated) {
+      if (remote && typeof remote.membershipChanges === 'number' && !remote.historyTruncated) {
         store.audiences.setHistoryBaseline(created.id, remote.membershipChanges - store.quota.membershipCalls(created.id));
       }
       return created;
@@ -171,49 +163,16 @@ export class SyncService {
       }
       const mode = spec.removalMode ?? existing.removalMode;
       if (mode === 'mirror' && existing.removalMode !== 'mirror' && existing.tiktokAudienceId && existing.othersSize !== null) setAside = true;
-      const audience: AudienceRecord = {
-        ...existing,
-        keys: savedKeys,
-        sourcePath: spec.sourcePath,
-        sourceKind: spec.sourceKind ?? existing.sourceKind,
-        sourcePattern: spec.sourcePattern ?? existing.sourcePattern,
-        suppressPath: spec.suppressPath === undefined ? existing.suppressPath : spec.suppressPath,
-        connectionId: spec.connectionId ?? existing.connectionId,
-        cadence: spec.cadence ?? existing.cadence,
-        removalMode: mode,
-        ...limit,
-      };
+      const audience: AudienceRecord = { ...existing, keys: savedKeys, ...sourceOf(spec, existing), removalMode: mode, ...limit };
       return { audience, setAside };
     }
-    const { draft, tiktokId, name, remote } = await this.newOf(spec, keys, calculateType);
-    const adopted = Boolean(tiktokId && remote) && draft.api === 'file';
-    const now = (this.deps.now?.() ?? new Date()).toISOString();
-    const audience: AudienceRecord = {
-      ...draft,
-      id: 0,
-      name,
-      tiktokAudienceId: tiktokId,
-      sourceKind: spec.sourceKind ?? 'file',
-      cadence: spec.cadence ?? { kind: 'manual' },
-      paused: false,
-      removalLimitPct: DEFAULT_REMOVAL_LIMIT_PCT,
-      removalMode: spec.removalMode ?? (adopted ? 'added-only' : 'mirror'),
-      othersSize: adopted ? (remote!.coverNum ?? null) : null,
-      hasHeader: null,
-      createdAt: now,
-      updatedAt: now,
-      ...limit,
-    };
-    return { audience, setAside: false };
+    const { draft } = await this.newOf(spec, keys, calculateType);
+    return { audience: { ...unsaved(draft, this.deps.now?.() ?? new Date()), ...limit }, setAside: false };
   }
 
   /** The keys a spec maps (several columns of one key grouped), refused when two map one slot. */
   private keysOf(spec: AudienceSpec): { keys: KeyMapping[]; calculateType: CalculateType } {
-    const keys: KeyMapping[] = sameKeyColumns(spec.keys && spec.keys.length > 0 ? spec.keys : [{ key: spec.key, column: spec.column }]);
-    if (new Set(keys.map((k) => slotOfKey(k.key))).size !== keys.length) {
-      throw new AppError('INVALID_ARGUMENT', 'Map each key once, and at most one mobile ad id (IDFA or GAID): TikTok keeps one MAID per person in a multi-key audience.');
-    }
-    return { keys, calculateType: keys.length > 1 ? 'MULTIPLE_TYPES' : CALCULATE_TYPE_BY_KEY[keys[0]!.key] };
+    return mappedKeys(sameKeyColumns(spec.keys && spec.keys.length > 0 ? spec.keys : [{ key: spec.key, column: spec.column }]));
   }
 
   /** The saved audience a spec names, refused when its kind or key differs from the spec's; undefined when new. */
@@ -234,27 +193,29 @@ export class SyncService {
     return existing;
   }
 
-  /** A new audience's fields, and the TikTok audience it adopts (named by id, or a same-named one of its kind): reads only. */
-  private async newOf(spec: AudienceSpec, keys: KeyMapping[], calculateType: CalculateType) {
-    let tiktokId = spec.tiktokAudienceId ?? null;
-    let name = spec.name ?? '';
-    const draft = { api: spec.api ?? 'file', connectionId: spec.connectionId, advertiserId: spec.advertiserId, name, keys, calculateType, sourcePath: spec.sourcePath, sourceKind: spec.sourceKind, sourcePattern: spec.sourcePattern ?? null, suppressPath: spec.suppressPath ?? null, profile: spec.profile, cadence: spec.cadence };
-    const api = await this.deps.apiFor({ ...draft, id: 0, tiktokAudienceId: null, sourceKind: spec.sourceKind ?? 'file', sourcePattern: spec.sourcePattern ?? null, suppressPath: spec.suppressPath ?? null, cadence: spec.cadence ?? { kind: 'manual' }, paused: false, removalLimitPct: null, removalMode: 'mirror', othersSize: null, createdAt: '', updatedAt: '' });
-    // An audience that already exists at TikTok is adopted (its key must match); the first sync REPLACEs it.
-    // By name, only an audience of the same kind: a partner audience never adopts a customer-file namesake, nor the reverse.
-    const partnerType = (r: { audienceType?: string | null }) => (r.audienceType ?? '').toLowerCase() === 'partner';
-    let remote = tiktokId ? await api.get(tiktokId) : (await api.findByName(name)).find((r) => partnerType(r) === (draft.api === 'segment'));
-    if (tiktokId && !remote) throw new AppError('AUDIENCE_NOT_FOUND', `TikTok has no audience ${tiktokId} for advertiser ${spec.advertiserId}. Check the id, or give --audience NAME to create one.`);
-    // A list item carries no history: the audience's own answer has it (what TikTok had before this app adopts it).
-    if (remote && !tiktokId && draft.api === 'file') remote = (await api.get(remote.audienceId)) ?? remote;
-    if (remote) {
-      if (draft.api === 'file' && remote.calculateType && remote.calculateType !== calculateType) {
-        throw new AppError('KEY_TYPE_LOCKED', `The TikTok audience "${remote.name}" matches on ${remote.calculateType}, not ${calculateType}; an audience's key cannot change. Choose another audience name to create a new one.`);
-      }
-      tiktokId = remote.audienceId;
-      name = name || remote.name;
+  /**
+   * A new audience as it would be saved (nothing is saved, nothing created at TikTok: its first sync creates it), and
+   * the TikTok audience it adopts when the spec names one by id: read, its key checked. A name alone never adopts a
+   * TikTok audience (the creation rule, engine/ops/create.ts, refuses a same-named one before this).
+   */
+  private async newOf(spec: AudienceSpec, keys: KeyMapping[], calculateType: CalculateType): Promise<{ draft: NewAudience & { name: string; tiktokAudienceId: string | null }; remote?: RemoteAudience }> {
+    const api = spec.api ?? 'file';
+    const draft = { api, connectionId: spec.connectionId, advertiserId: spec.advertiserId, name: spec.name ?? '', tiktokAudienceId: null, keys, calculateType, sourcePath: spec.sourcePath, sourceKind: spec.sourceKind ?? 'file', sourcePattern: spec.sourcePattern ?? null, suppressPath: spec.suppressPath ?? null, profile: spec.profile, cadence: spec.cadence ?? { kind: 'manual' }, removalMode: spec.removalMode ?? 'mirror', hasHeader: spec.hasHeader ?? null } satisfies NewAudience;
+    const tiktokId = spec.tiktokAudienceId;
+    if (!tiktokId) return { draft };
+    const remote = await (await this.deps.apiFor(unsaved(draft, this.deps.now?.() ?? new Date()))).get(tiktokId);
+    if (!remote) throw new AppError('AUDIENCE_NOT_FOUND', `TikTok has no audience ${tiktokId} for advertiser ${spec.advertiserId}. Check the id, or give --audience NAME to create one.`);
+    if (api === 'file' && remote.calculateType && remote.calculateType !== calculateType) {
+      throw new AppError('KEY_TYPE_LOCKED', `The TikTok audience "${remote.name}" matches on ${remote.calculateType}, not ${calculateType}; an audience's key cannot change. Choose another audience name to create a new one.`);
     }
-    return { draft, tiktokId, name, remote };
+    // Adopted: its members were uploaded by hand or by another tool, so by default only people this app adds are ever
+    // removed; "mirror the file" is the user's explicit choice. TikTok's matched size counts the others. The first sync
+    // REPLACEs the membership.
+    const adopted = api === 'file';
+    return {
+      draft: { ...draft, tiktokAudienceId: remote.audienceId, name: draft.name || remote.name, removalMode: spec.removalMode ?? (adopted ? 'added-only' : 'mirror'), othersSize: adopted ? (remote.coverNum ?? null) : null },
+      remote,
+    };
   }
 
   /** Reads the audience's cohort, minus its suppression list (readCohortTarget). */

@@ -91,7 +91,7 @@ describe('the desktop app (contract handlers) follows the same rules', () => {
     return file;
   }
 
-  it('audiences:create refuses a TikTok namesake with the same words as the CLI, and takes it when picked as existing', async () => {
+  it('audiences:create and its dry run refuse a TikTok namesake with the same words as the CLI, and take it when picked as existing', async () => {
     const h = t.engine.handlers;
     const conn = await h['connections:connectSandbox'](undefined);
     const adv = conn.advertisers[0]!.advertiserId;
@@ -99,6 +99,8 @@ describe('the desktop app (contract handlers) follows the same rules', () => {
     const req = { advertiserId: adv, connectionId: conn.id, name: 'Buyers', keys: [{ key: 'email' as const, column: 'email' }], sourcePath: cohort(1200), profile: DEFAULT_PROFILE, cadence: { kind: 'manual' as const } };
 
     await expect(h['audiences:create'](req)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: namesakeMessage('Buyers', adv, audienceId) });
+    // The wizard's dry run of the unsaved audience is refused as its create would be, before the user is shown a plan.
+    await expect(h['sync:plan']({ create: req })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: namesakeMessage('Buyers', adv, audienceId) });
     expect(await h['audiences:list'](undefined)).toEqual([]);
 
     const picked = await h['audiences:create']({ ...req, existingTiktokAudienceId: audienceId });

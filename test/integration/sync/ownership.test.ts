@@ -103,6 +103,18 @@ describe('an audience adopted from TikTok', () => {
     const a = await app.sync.ensureAudience({ advertiserId: ADV(), connectionId: null, name: 'Brand new', key: 'email', column: 'email', sourcePath: csv, profile: DEFAULT_PROFILE });
     expect(a).toMatchObject({ removalMode: 'mirror', othersSize: null });
   });
+
+  it('a name alone never adopts the TikTok audience of that name: only its TikTok id does (the creation rule refuses the name first)', async () => {
+    const { tiktokId } = await adoptedAudience();
+    const csv = path.join(dir, 'new.csv');
+    writeEmailCsv(csv, emails(0, 1500));
+    const asked = sim.requests().length;
+    const a = await app.sync.ensureAudience({ advertiserId: ADV(), connectionId: null, name: 'Uploaded by hand', key: 'email', column: 'email', sourcePath: csv, profile: DEFAULT_PROFILE });
+    expect(a).toMatchObject({ tiktokAudienceId: null, removalMode: 'mirror', othersSize: null });
+    // Nothing is asked of TikTok for a new name: its first sync creates it.
+    expect(sim.requests().length).toBe(asked);
+    expect((await app.sync.draftAudience({ advertiserId: ADV(), connectionId: null, tiktokAudienceId: tiktokId, key: 'email', column: 'email', sourcePath: csv, profile: DEFAULT_PROFILE })).audience).toMatchObject({ id: 0, tiktokAudienceId: tiktokId, name: 'Uploaded by hand', removalMode: 'added-only', othersSize: 5000 });
+  });
 });
 
 describe('the volume-drop breaker', () => {

@@ -13,9 +13,9 @@ import { cadenceProblem } from '../../sync/cadence';
 import { changeColumns, columnsChangeEffect } from '../../sync/mapping-change';
 import { layoutOf } from '../../sync/entry-layout';
 import { setWaitForFloor } from '../../sync/floor-wait';
-import { checkCreate, draftRecord, pinnedCreate } from '../audience-draft';
+import { checkCreate, createSpec, pinnedCreate } from '../audience-draft';
 import type { EngineContext } from '../context';
-import { refuseTiktokNamesake } from '../ops/create';
+import { findOrCreateAudience } from '../ops/create';
 import { deleteAudience } from '../ops/delete';
 import { overlapHandlers } from '../overlap';
 import { requireFile } from '../source-checks';
@@ -119,41 +119,13 @@ export function audienceHandlers(ctx: EngineContext): Pick<Handlers, AudienceCha
 
 async function createAudience(ctx: EngineContext, asked: RequestOf<'audiences:create'>): Promise<AudienceView> {
   const { app, environment, connectionStatus } = ctx;
-  const { store } = app;
-  const { connectionId, kind } = checkCreate(store, asked);
+  const { connectionId, kind } = checkCreate(app.store, asked);
   const req = await pinnedCreate(asked, kind);
-  const mapping = req.keys[0]!;
-  let record: AudienceRecord;
-  if (req.existingTiktokAudienceId) {
-    await environment.prepare({ connectionId, advertiserId: req.advertiserId });
-    record = await connectionStatus.remote(connectionId, () =>
-      app.sync.ensureAudience({
-        advertiserId: req.advertiserId,
-        connectionId,
-        name: req.name,
-        tiktokAudienceId: req.existingTiktokAudienceId,
-        key: mapping.key,
-        column: mapping.column,
-        keys: req.keys,
-        api: req.api,
-        sourcePath: req.sourcePath,
-        sourceKind: kind,
-        sourcePattern: req.sourcePattern ?? null,
-        suppressPath: req.suppressPath ?? null,
-        profile: req.profile,
-        cadence: req.cadence,
-        removalMode: req.removalMode,
-      }),
-    );
-  } else {
-    // The one creation rule (ops/create): a same-named TikTok audience is synced into only when picked as existing.
-    await refuseTiktokNamesake(app, { advertiserId: req.advertiserId, connectionId, name: req.name, api: req.api }, { prepare: (a) => environment.prepare(a), remote: (id, fn) => connectionStatus.remote(id, fn) });
-    // Nothing is sent: the first sync creates the audience at TikTok, so it can be dry-run first.
-    const { tiktokAudienceId: _none, ...fields } = draftRecord(req, connectionId, kind);
-    record = store.audiences.create(fields);
-    if (req.startAtFloor) setWaitForFloor(store, record, true);
-  }
-  if (req.hasHeader !== undefined && record.hasHeader !== req.hasHeader) record = store.audiences.update(record.id, { hasHeader: req.hasHeader });
+  // The one creation rule (ops/create), as `cohort-relay sync` follows it: a same-named TikTok audience is refused, synced
+  // into only when picked as existing. Nothing is sent for a new one: its first sync creates it at TikTok, so it can be
+  // dry-run first.
+  const record = await findOrCreateAudience(app, createSpec(req, connectionId, kind), { prepare: (a) => environment.prepare(a), remote: (id, fn) => connectionStatus.remote(id, fn) });
+  if (req.startAtFloor && !record.tiktokAudienceId) setWaitForFloor(app.store, record, true);
   ctx.changed(record.id);
   return ctx.audience(record);
 }

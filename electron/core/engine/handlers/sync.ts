@@ -2,14 +2,15 @@
  * The contract's `sync:*` channels and `quota:get`: dry runs (of a saved audience, a draft of it, or an unsaved
  * one), runs and undos (tracked: they resolve once the run is in the sync log), cancel, held removals, pause.
  */
-import { AUDIENCE_FLOOR, DEFAULT_REMOVAL_LIMIT_PCT } from '../../../../shared/domain';
+import { AUDIENCE_FLOOR } from '../../../../shared/domain';
 import { AppError } from '../../../../shared/errors';
 import type { Handlers, RequestOf } from '../../../../shared/ipc/contract';
 import type { PlanView, UndoPreviewView } from '../../../../shared/ipc/dto';
 import type { AudienceRecord } from '../../store/audiences-repo';
 import { nextUtcDay, utcDay } from '../../store/quota-repo';
 import { cadenceProblem } from '../../sync/cadence';
-import { checkCreate, draftRecord, pinnedCreate } from '../audience-draft';
+import { checkCreate, createSpec, pinnedCreate } from '../audience-draft';
+import { draftAudience } from '../ops/create';
 import type { EngineContext } from '../context';
 import { confirmRemovals, keepAudience } from '../ops/removals';
 import { undoPreview } from '../ops/undo';
@@ -88,9 +89,10 @@ async function plan(ctx: EngineContext, req: RequestOf<'sync:plan'>): Promise<Pl
   let a: AudienceRecord;
   let draft: AudienceRecord | undefined;
   if ('create' in req) {
+    // Refused as `audiences:create` would refuse it (a same-named TikTok audience too), planned as it would be saved.
     const { connectionId, kind } = checkCreate(app.store, req.create);
-    const now = ctx.now().toISOString();
-    a = draft = { ...draftRecord(await pinnedCreate(req.create, kind), connectionId, kind), id: 0, paused: false, removalLimitPct: DEFAULT_REMOVAL_LIMIT_PCT, createdAt: now, updatedAt: now };
+    const spec = createSpec(await pinnedCreate(req.create, kind), connectionId, kind);
+    a = draft = (await draftAudience(app, spec, undefined, { prepare: (x) => ctx.environment.prepare(x), remote: (id, fn) => ctx.connectionStatus.remote(id, fn) })).audience;
   } else {
     a = app.store.audiences.require(req.audienceId);
     if (!req.draft) requireSource(app.store, a);

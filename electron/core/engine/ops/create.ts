@@ -53,7 +53,7 @@ export async function refuseTiktokNamesake(app: App, req: NewAudienceName, hooks
  */
 export async function findOrCreateAudience(app: App, spec: Omit<AudienceSpec, 'connectionId'> & { connectionId?: string | null }, hooks: Pick<UseHooks, 'prepare' | 'remote'> = {}): Promise<AudienceRecord> {
   const named = await namedSpec(app, spec, hooks);
-  return app.sync.ensureAudience(named);
+  return asksTiktok(named, hooks, () => app.sync.ensureAudience(named));
 }
 
 /**
@@ -62,7 +62,14 @@ export async function findOrCreateAudience(app: App, spec: Omit<AudienceSpec, 'c
  */
 export async function draftAudience(app: App, spec: Omit<AudienceSpec, 'connectionId'> & { connectionId?: string | null }, removalLimitPct?: number | null, hooks: Pick<UseHooks, 'prepare' | 'remote'> = {}): Promise<{ audience: AudienceRecord; setAside: boolean }> {
   const named = await namedSpec(app, spec, hooks);
-  return app.sync.draftAudience(named, removalLimitPct);
+  return asksTiktok(named, hooks, () => app.sync.draftAudience(named, removalLimitPct));
+}
+
+/** `fn` in the host's wrapping of TikTok calls when it reads the TikTok audience the spec names by id (to adopt it). */
+async function asksTiktok<T>(spec: AudienceSpec, hooks: Pick<UseHooks, 'prepare' | 'remote'>, fn: () => Promise<T>): Promise<T> {
+  if (!spec.tiktokAudienceId) return fn();
+  await hooks.prepare?.({ connectionId: spec.connectionId, advertiserId: spec.advertiserId });
+  return hooks.remote ? hooks.remote(spec.connectionId, fn) : fn();
 }
 
 /** The spec with its name trimmed ("Acme Buyers " is "Acme Buyers") and its connection, a new name checked against TikTok's. */
