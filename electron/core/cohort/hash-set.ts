@@ -461,6 +461,11 @@ export class HashAccumulator {
     return this.bytes / HASH_BYTES;
   }
 
+  /** The digests appended so far, in order (a view: valid until the next append or finish). */
+  contents(): Uint8Array {
+    return this.u8.subarray(0, this.bytes);
+  }
+
   /** Appends `n` digests from the start of `src`. */
   append(src: Uint8Array, n: number): void {
     const need = this.bytes + n * HASH_BYTES;

@@ -9,6 +9,7 @@
  */
 import { AppError } from '../../../shared/errors';
 import { unionHashes } from './hash-set';
+import { partsOfBuffer } from './sorted-parts';
 import { readCohort, type CohortResult, type ReadCohortOptions } from './read-cohort';
 
 /** TikTok takes a header up to 3 times in one file (help center, list of supported ids): so up to 3 columns per key. */
@@ -19,13 +20,15 @@ export async function readCohortColumns(opts: ReadCohortOptions & { extraColumns
   if (extraColumns.length + 1 > MAX_COLUMNS_PER_KEY) {
     throw new AppError('INVALID_ARGUMENT', `Map at most ${MAX_COLUMNS_PER_KEY} columns to one key (TikTok takes up to ${MAX_COLUMNS_PER_KEY} values of a kind per person).`);
   }
-  const first = await readCohort(base);
-  if (extraColumns.length === 0) return first;
+  if (extraColumns.length === 0) return readCohort(base);
+  // Several columns: their sets are joined in memory (keepParts then wraps the joined set).
+  const { keepParts, ...one } = base;
+  const first = await readCohort(one);
   let out: CohortResult = { ...first, rejectReasons: { ...first.rejectReasons }, rejects: [...first.rejects] };
   for (const column of extraColumns) {
     let more: CohortResult;
     try {
-      more = await readCohort({ ...base, column, allowEmpty: true });
+      more = await readCohort({ ...one, column, allowEmpty: true });
     } catch (err) {
       // A further column with no usable value at all: empty in every row is fine (nobody has a second email); unusable
       // values there are a wrong mapping, refused with the reader's words.
@@ -52,5 +55,5 @@ export async function readCohortColumns(opts: ReadCohortOptions & { extraColumns
       hashes,
     };
   }
-  return out;
+  return keepParts ? { ...out, hashes: Buffer.alloc(0), parts: partsOfBuffer(out.hashes) } : out;
 }

@@ -24,7 +24,8 @@ import { DEFAULT_PROFILE, KEY_LABELS, REJECT_REASONS, REJECT_REASON_TEXT, type K
 import { AppError } from '../../../shared/errors';
 import { BlockRun, expectedRows, readCohortFile, type BlockReadOptions, type RejectRecord } from './block-reader';
 import type { ChunkResult, KernelTask, TextTask } from './kernel';
-import { HashAccumulator } from './hash-set';
+import { DigestCollector, type SpillOptions } from './spill';
+import type { SortedParts } from './sorted-parts';
 import { phoneWithCountry } from './normalize';
 import { throwIfAborted } from './scan';
 import { bestColumnFor, type CsvDelimiter, type CsvEncoding, type CsvSample } from './sniff';
@@ -33,7 +34,7 @@ import type { HashPool, TaskOutcome } from './worker-pool';
 export { throwIfAborted } from './scan';
 export type { CohortProgress, RejectRecord } from './block-reader';
 
-export interface ReadCohortOptions extends BlockReadOptions {
+export interface ReadCohortOptions extends BlockReadOptions, SpillOptions {
   key: KeyType;
   /** Header name or 0-based index (a string of digits, or "Column N", also works). Default: the best detected column for `key`. */
   column?: string | number;
@@ -42,6 +43,11 @@ export interface ReadCohortOptions extends BlockReadOptions {
   profile?: NormalizationProfile;
   /** A file with a header but no data rows gives an empty set instead of CSV_INVALID (suppression lists). */
   allowEmpty?: boolean;
+  /**
+   * Hand over the set as `parts` (the caller disposes them) instead of one buffer: a cohort too large for memory stays
+   * in part files (spill.ts) and is read a part at a time. `hashes` is then empty.
+   */
+  keepParts?: boolean;
 }
 
 export interface CohortResult {
@@ -59,8 +65,10 @@ export interface CohortResult {
   /** The first `maxRejects` rejects, in row order. */
   rejects: RejectRecord[];
   rejectsTruncated: boolean;
-  /** Sorted unique 32-byte SHA-256 digests (possibly backed by a SharedArrayBuffer). */
+  /** Sorted unique 32-byte SHA-256 digests (possibly backed by a SharedArrayBuffer); empty with `keepParts`. */
   hashes: Buffer;
+  /** With `keepParts`: the same set in parts, in memory or on disk; the caller disposes it. */
+  parts?: SortedParts;
   column: { index: number; name: string };
   encoding: CsvEncoding;
   delimiter: CsvDelimiter;
@@ -149,22 +157,29 @@ function allInvalidMessage(file: string, key: KeyType, column: string, rows: num
 export async function readCohort(opts: ReadCohortOptions): Promise<CohortResult> {
   const profile = opts.profile ?? DEFAULT_PROFILE;
   checkProfile(opts.key, profile);
-  return readCohortFile(
-    opts,
-    opts.key === 'phone',
-    (sample) => {
-      const column = resolveColumn(sample, opts.key, opts.column);
-      const country = countryColumnOf(sample, opts.key, opts.countryColumn, column.index);
-      // With a country column each row needs two cells: the parser path (records), not the one-cell block path.
-      return { column, country, recordsOnly: country !== null };
-    },
-    (sample, { column, country }, pool) => new CohortRun(opts, sample, column, profile, pool, country),
-  );
+  let run: CohortRun | undefined;
+  try {
+    return await readCohortFile(
+      opts,
+      opts.key === 'phone',
+      (sample) => {
+        const column = resolveColumn(sample, opts.key, opts.column);
+        const country = countryColumnOf(sample, opts.key, opts.countryColumn, column.index);
+        // With a country column each row needs two cells: the parser path (records), not the one-cell block path.
+        return { column, country, recordsOnly: country !== null };
+      },
+      (sample, { column, country }, pool) => (run = new CohortRun(opts, sample, column, profile, pool, country)),
+    );
+  } catch (err) {
+    // A failed or cancelled read leaves no part files behind.
+    run?.dispose();
+    throw err;
+  }
 }
 
-/** One readCohort call: one key column (and its country column) per row, digests into a HashAccumulator. */
+/** One readCohort call: one key column (and its country column) per row, digests into a DigestCollector. */
 class CohortRun extends BlockRun<ChunkResult, CohortResult> {
-  private readonly acc: HashAccumulator;
+  private readonly acc: DigestCollector;
   private blankRows = 0;
   private valid = 0;
   private readonly textTask: TextTask;
@@ -179,7 +194,7 @@ class CohortRun extends BlockRun<ChunkResult, CohortResult> {
     private readonly country: number | null = null,
   ) {
     super(opts, sample, pool, profile, BATCH_CELLS);
-    this.acc = new HashAccumulator(expectedRows(sample));
+    this.acc = new DigestCollector(expectedRows(sample), { spillAbove: opts.spillAbove, tmpRoot: opts.tmpRoot });
     this.valueTask = { key: opts.key, profile: this.kernelProfile, maxRejects: this.maxRejects };
     this.textTask = { ...this.valueTask, column: column.index, delimiter: sample.delimiter, bytesPerRecord: sample.bytesPerRecord };
   }
@@ -217,13 +232,25 @@ class CohortRun extends BlockRun<ChunkResult, CohortResult> {
     return this.column.name;
   }
 
+  dispose(): void {
+    this.acc.dispose();
+  }
+
   async finish(): Promise<CohortResult> {
     const file = path.basename(this.opts.path);
     const rejectReasons = this.rejectReasons();
     if (this.rowsRead === 0 && !this.opts.allowEmpty) throw this.noRows();
     if (this.valid === 0 && this.rowsRead > 0) throw new AppError('CSV_INVALID', allInvalidMessage(file, this.opts.key, this.column.name, this.rowsRead, rejectReasons));
     throwIfAborted(this.opts.signal);
-    const { hashes, duplicates } = await this.acc.finish((buffer, ranges) => this.pool.sortRanges(buffer, ranges));
+    const { set, duplicates } = await this.acc.finish((buffer, ranges) => this.pool.sortRanges(buffer, ranges));
+    let hashes: Buffer = Buffer.alloc(0);
+    if (!this.opts.keepParts) {
+      try {
+        hashes = await set.toBuffer();
+      } finally {
+        set.dispose();
+      }
+    }
     this.progressDone();
     return {
       rowsRead: this.rowsRead,
@@ -236,6 +263,7 @@ class CohortRun extends BlockRun<ChunkResult, CohortResult> {
       rejects: this.rejects,
       rejectsTruncated: this.rejectedCount > this.rejects.length,
       hashes,
+      ...(this.opts.keepParts ? { parts: set } : {}),
       column: this.column,
       encoding: this.sample.encoding,
       delimiter: this.sample.delimiter,

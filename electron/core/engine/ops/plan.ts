@@ -1,19 +1,23 @@
 /**
  * `plan`: reads, validates, hashes and diffs a cohort file against an audience's last synced snapshot, locally.
  * Nothing is sent to TikTok and nothing is written to the store. The file is read through the sync's own
- * read-plus-suppress target (readCohortTarget) as a draft audience, so a plan counts exactly what a sync would send.
+ * read-plus-suppress target (readCohortTargetParts) as a draft audience, so a plan counts exactly what a sync would send.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { CALCULATE_TYPE_BY_KEY, DEFAULT_REMOVAL_LIMIT_PCT, KEY_LABELS, type KeyType, type NormalizationProfile } from '../../../../shared/domain';
 import { AppError } from '../../../../shared/errors';
-import { diffHashesChunked, type RejectRecord } from '../../cohort';
+import type { RejectRecord } from '../../cohort';
+import { diffCounts } from '../../cohort/sorted-parts';
+import { spillLimit } from '../../cohort/spill';
 import { fileError } from '../../cohort/csv-file';
 import { resolveDataDir } from '../../paths';
 import { Store } from '../../store';
 import type { AudienceRecord, KeyMapping } from '../../store/audiences-repo';
 import { layoutOf } from '../../sync/entry-layout';
-import { holdMessage, overLimit, targetDigest } from '../../sync/removal-guard';
-import { readCohortTarget, sameKeyColumns, type CohortTarget } from '../../sync/sync-service';
+import { holdMessage, overLimit } from '../../sync/removal-guard';
+import { readCohortTargetParts } from '../../sync/cohort-target';
+import { sameKeyColumns, type CohortTarget } from '../../sync/sync-service';
 
 export interface PlanCohortRequest {
   /** Absolute path of the cohort CSV. */
@@ -96,57 +100,65 @@ export async function planCohort(env: NodeJS.ProcessEnv, asked: PlanCohortReques
   } catch (err) {
     throw fileError(req.csv, err);
   }
-  const res = await readCohortTarget(draft, { signal, onRows: () => undefined });
-  const entries = res.entries;
-  let diff: { adds: Buffer; removes: Buffer } | null = null;
-  let currentSize = 0;
-  let audienceKnown = false;
-  let removalLimitPct: number | null = null;
-  let confirmedDigest: string | null = null;
-  if (req.advertiserId && req.audienceName) {
-    const store = Store.open(resolveDataDir(env));
-    try {
-      const a = store.audiences.findByName(req.advertiserId, req.audienceName);
-      if (a) {
-        audienceKnown = true;
-        const saved = a.keys.map((k) => k.key).sort().join();
-        const asked = [...new Set((req.keys ?? [{ key: req.key }]).map((k) => k.key))].sort().join();
-        if (saved !== asked) throw new AppError('KEY_TYPE_LOCKED', `Audience "${req.audienceName}" matches on ${a.keys.map((k) => KEY_LABELS[k.key]).join(' + ')}; an audience's key cannot change. Plan against a new audience name instead.`);
-        // The stored snapshot is streamed chunk by chunk into the diff: never held whole. One of another width (saved
-        // with other columns of a key, sync/mapping-change.ts) is never read at this one: a sync with these columns
-        // replaces the audience whole, so everyone is sent and nobody removed.
-        const stored = store.snapshots.meta(a.id);
-        diff = diffHashesChunked(stored && stored.entryWidth !== width ? [] : store.snapshots.chunks(a.id), entries, width);
-        currentSize = store.snapshots.meta(a.id)?.entryCount ?? 0;
-        removalLimitPct = a.removalLimitPct;
-        const hold = store.holds.get(a.id);
-        confirmedDigest = hold?.reason === 'removals' && hold.state === 'confirmed' ? hold.targetDigest : null;
+  // The target in parts: a cohort too large for memory stays in part files and is diffed a part at a time.
+  const res = await readCohortTargetParts(draft, { signal, onRows: () => undefined, spillAbove: spillLimit(env) });
+  try {
+    let currentSize = 0;
+    let audienceKnown = false;
+    let removalLimitPct: number | null = null;
+    let confirmedDigest: string | null = null;
+    let counts: { adds: number; removes: number } | null = null;
+    let digest: string | null = null;
+    if (req.advertiserId && req.audienceName) {
+      const store = Store.open(resolveDataDir(env));
+      try {
+        const a = store.audiences.findByName(req.advertiserId, req.audienceName);
+        if (a) {
+          audienceKnown = true;
+          const saved = a.keys.map((k) => k.key).sort().join();
+          const asked = [...new Set((req.keys ?? [{ key: req.key }]).map((k) => k.key))].sort().join();
+          if (saved !== asked) throw new AppError('KEY_TYPE_LOCKED', `Audience "${req.audienceName}" matches on ${a.keys.map((k) => KEY_LABELS[k.key]).join(' + ')}; an audience's key cannot change. Plan against a new audience name instead.`);
+          removalLimitPct = a.removalLimitPct;
+          const hold = store.holds.get(a.id);
+          confirmedDigest = hold?.reason === 'removals' && hold.state === 'confirmed' ? hold.targetDigest : null;
+          // Both sides stream: the stored snapshot chunk by chunk, the target part by part. One of another width (saved
+          // with other columns of a key, sync/mapping-change.ts) is never read at this one: a sync with these columns
+          // replaces the audience whole, so everyone is sent and nobody removed.
+          const stored = store.snapshots.meta(a.id);
+          currentSize = stored?.entryCount ?? 0;
+          // The digest of the whole target (removal-guard's targetDigest), only when a confirmed hold needs comparing.
+          const h = confirmedDigest ? createHash('sha256') : null;
+          counts = await diffCounts(stored && stored.entryWidth !== width ? [] : store.snapshots.chunks(a.id), res.parts, width, h ? (part) => h.update(part) : undefined);
+          digest = h ? h.digest('hex') : null;
+        }
+      } finally {
+        store.close();
       }
-    } finally {
-      store.close();
     }
+    const { adds, removes } = counts ?? { adds: res.parts.count, removes: 0 };
+    const over = audienceKnown && overLimit(currentSize, removes, removalLimitPct);
+    const confirmed = over && confirmedDigest !== null && confirmedDigest === digest;
+    const base = { currentSize, adds, removes, limitPct: removalLimitPct ?? 0, percent: currentSize ? (removes / currentSize) * 100 : 0, rowsRead: res.rowsRead, lastRowsRead: null, runId: null, heldAt: null, repeated: false, confirmed, kept: false };
+    return {
+      rowsRead: res.rowsRead,
+      valid: res.valid,
+      rejected: res.rejected,
+      duplicates: res.duplicates,
+      suppressed: res.suppressed,
+      adds,
+      removes,
+      currentSize,
+      projectedSize: res.parts.count,
+      rejectReasons: res.rejectReasons,
+      columns: res.columns,
+      perKey: res.perKey ?? null,
+      audienceKnown,
+      removalLimitPct: audienceKnown ? removalLimitPct : null,
+      wouldHold: over ? { removes: base.removes, currentSize, percent: Math.round(base.percent * 100) / 100, limitPct: base.limitPct, confirmed, message: holdMessage(base, 'preview') } : null,
+      rejectsTruncated: res.rejectsTruncated,
+      rejects: res.rejects ?? [],
+    };
+  } finally {
+    res.parts.dispose();
   }
-  const { adds, removes } = diff ?? diffHashesChunked([], entries, width);
-  const over = audienceKnown && overLimit(currentSize, removes.length / width, removalLimitPct);
-  const confirmed = over && confirmedDigest === targetDigest(entries);
-  const base = { currentSize, adds: adds.length / width, removes: removes.length / width, limitPct: removalLimitPct ?? 0, percent: currentSize ? (removes.length / width / currentSize) * 100 : 0, rowsRead: res.rowsRead, lastRowsRead: null, runId: null, heldAt: null, repeated: false, confirmed, kept: false };
-  return {
-    rowsRead: res.rowsRead,
-    valid: res.valid,
-    rejected: res.rejected,
-    duplicates: res.duplicates,
-    suppressed: res.suppressed,
-    adds: adds.length / width,
-    removes: removes.length / width,
-    currentSize,
-    projectedSize: entries.length / width,
-    rejectReasons: res.rejectReasons,
-    columns: res.columns,
-    perKey: res.perKey ?? null,
-    audienceKnown,
-    removalLimitPct: audienceKnown ? removalLimitPct : null,
-    wouldHold: over ? { removes: base.removes, currentSize, percent: Math.round(base.percent * 100) / 100, limitPct: base.limitPct, confirmed, message: holdMessage(base, 'preview') } : null,
-    rejectsTruncated: res.rejectsTruncated,
-    rejects: res.rejects ?? [],
-  };
 }

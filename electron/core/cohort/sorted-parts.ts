@@ -1,0 +1,201 @@
+/**
+ * A sorted, de-duplicated set of fixed-width entries held as consecutive parts: each part sorted and unique, every
+ * entry of a part below every entry of the next. Either one buffer in memory, or part files of a private temp folder
+ * (spill.ts: a cohort whose digests would not fit the memory target), read one part at a time, so `plan` and a diff
+ * never hold the whole set (issue #13 §4: a 10 M-row cohort within the memory of a 5 M one).
+ *
+ * The part files hold digests only, never an identifier, and are removed by dispose() (or, after a crash, by the next
+ * spill's sweep of folders whose process is gone).
+ */
+import fs from 'node:fs';
+import { AppError } from '../../../shared/errors';
+import { diffHashes, HASH_BYTES } from './hash-set';
+
+export interface SortedParts {
+  /** Bytes per entry (32: one digest). */
+  readonly width: number;
+  /** Entries in all parts. */
+  readonly count: number;
+  /** The parts in order (an empty set yields nothing). Each buffer is the caller's to keep. */
+  parts(): AsyncGenerator<Buffer>;
+  /** The whole set as one buffer (allocated once, at its final size). */
+  toBuffer(): Promise<Buffer>;
+  /** Replaces each part by `fn(part)` (a sorted subset of it, e.g. minus a suppression list), in order. */
+  filter(fn: (part: Buffer) => Buffer): Promise<void>;
+  /** Frees what the set holds (removes its files). Idempotent. */
+  dispose(): void;
+}
+
+/** One buffer as a set of one part: no copy, nothing to remove. */
+export function partsOfBuffer(entries: Buffer, width = HASH_BYTES): SortedParts {
+  let buf = entries;
+  return {
+    width,
+    get count() {
+      return buf.length / width;
+    },
+    async *parts() {
+      if (buf.length > 0) yield buf;
+    },
+    toBuffer: async () => buf,
+    async filter(fn) {
+      if (buf.length > 0) buf = fn(buf);
+    },
+    dispose() {
+      buf = Buffer.alloc(0);
+    },
+  };
+}
+
+/** Part files (each sorted and unique, in order), removed with `dir` by dispose(). */
+export function partsOnDisk(files: readonly string[], width: number, dir: string): SortedParts {
+  const sizes = files.map((f) => fs.statSync(f).size);
+  let disposed = false;
+  const check = () => {
+    if (disposed) throw new AppError('INTERNAL', 'A spilled hash set was read after it was removed.');
+  };
+  const read = (i: number): Buffer => {
+    const out = Buffer.allocUnsafe(sizes[i]!);
+    const fd = fs.openSync(files[i]!, 'r');
+    try {
+      for (let off = 0; off < out.length; ) {
+        const n = fs.readSync(fd, out, off, out.length - off, off);
+        if (n === 0) throw new AppError('INTERNAL', `A spilled hash part (${files[i]}) is shorter than written.`);
+        off += n;
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+    return out;
+  };
+  const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+  return {
+    width,
+    get count() {
+      return sizes.reduce((n, s) => n + s, 0) / width;
+    },
+    async *parts() {
+      check();
+      for (let i = 0; i < files.length; i++) {
+        if (sizes[i] === 0) continue;
+        yield read(i);
+        await tick();
+      }
+    },
+    async toBuffer() {
+      check();
+      const out = Buffer.allocUnsafe(sizes.reduce((n, s) => n + s, 0));
+      let off = 0;
+      for (let i = 0; i < files.length; i++) {
+        if (sizes[i] === 0) continue;
+        const fd = fs.openSync(files[i]!, 'r');
+        try {
+          for (let end = off + sizes[i]!; off < end; ) {
+            const n = fs.readSync(fd, out, off, end - off, null);
+            if (n === 0) throw new AppError('INTERNAL', `A spilled hash part (${files[i]}) is shorter than written.`);
+            off += n;
+          }
+        } finally {
+          fs.closeSync(fd);
+        }
+        await tick();
+      }
+      return out;
+    },
+    async filter(fn) {
+      check();
+      for (let i = 0; i < files.length; i++) {
+        if (sizes[i] === 0) continue;
+        const kept = fn(read(i));
+        fs.writeFileSync(files[i]!, kept, { mode: 0o600 });
+        sizes[i] = kept.length;
+        await tick();
+      }
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The first entry of sorted `set` that is greater than `key` (entry index), by binary search. */
+function upperBound(set: Uint8Array, key: Uint8Array, width: number): number {
+  let lo = 0;
+  let hi = set.length / width;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (Buffer.compare(set.subarray(mid * width, (mid + 1) * width), key) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The entries of sorted `set` in [first, last] of `part` (both ends included): what a part can meet in another set. */
+export function sliceFor(set: Uint8Array, part: Uint8Array, width: number): Uint8Array {
+  if (part.length === 0 || set.length === 0) return set.subarray(0, 0);
+  const first = part.subarray(0, width);
+  // The first entry ≥ first: one past the last entry < first.
+  let lo = 0;
+  let hi = set.length / width;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (Buffer.compare(set.subarray(mid * width, (mid + 1) * width), first) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  const end = upperBound(set, part.subarray(part.length - width), width);
+  return set.subarray(lo * width, Math.max(lo, end) * width);
+}
+
+/**
+ * How many entries `next` adds to and removes from `prev` (a stored snapshot's chunks, in order), streaming both:
+ * each part of `next` is diffed against the entries of `prev` in its range, so neither set is ever held whole.
+ * `onPart` sees each part of `next` once, in order (e.g. to digest it).
+ */
+export async function diffCounts(prev: Iterable<Uint8Array>, next: SortedParts, width: number, onPart?: (part: Buffer) => void): Promise<{ adds: number; removes: number }> {
+  const it = prev[Symbol.iterator]();
+  let carry: Uint8Array | null = new Uint8Array(0);
+  let lastSeen: Uint8Array | null = null;
+  const pull = (): Uint8Array | null => {
+    for (let r = it.next(); !r.done; r = it.next()) {
+      const chunk = r.value;
+      if (chunk.length % width !== 0) throw new AppError('INTERNAL', `A stored chunk of ${chunk.length} bytes is not a whole number of ${width}-byte entries.`);
+      if (chunk.length === 0) continue;
+      if (lastSeen && Buffer.compare(lastSeen, chunk.subarray(0, width)) >= 0) throw new AppError('INTERNAL', 'The stored snapshot is not sorted; it cannot be diffed.');
+      lastSeen = chunk.subarray(chunk.length - width);
+      return chunk;
+    }
+    return null;
+  };
+  let adds = 0;
+  let removes = 0;
+  for await (const part of next.parts()) {
+    onPart?.(part);
+    if (part.length === 0) continue;
+    const last = part.subarray(part.length - width);
+    // The entries of prev up to the part's last entry (those before its first are removes, counted by diffHashes too).
+    const pieces: Uint8Array[] = [];
+    while (carry !== null) {
+      if (carry.length === 0) {
+        carry = pull();
+        continue;
+      }
+      const cut = upperBound(carry, last, width);
+      if (cut * width < carry.length) {
+        pieces.push(carry.subarray(0, cut * width));
+        carry = carry.subarray(cut * width);
+        break;
+      }
+      pieces.push(carry);
+      carry = new Uint8Array(0);
+    }
+    const before = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
+    const d = diffHashes(before, part, width);
+    adds += d.adds.length / width;
+    removes += d.removes.length / width;
+  }
+  // Whatever is left of prev lies beyond the last part: all removed.
+  for (; carry !== null; carry = pull()) removes += carry.length / width;
+  return { adds, removes };
+}

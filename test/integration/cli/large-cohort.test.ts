@@ -1,0 +1,82 @@
+/**
+ * A cohort larger than the in-memory limit (issue #13 §4: 10 M rows within the memory of 5 M) is read into part files
+ * and planned a part at a time. The limit is lowered here (COHORT_RELAY_SPILL_ABOVE) so a few thousand rows spill:
+ * plan and sync must give exactly what the in-memory path gives, and leave no part file behind.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SPILL_DIR_PREFIX } from '../../../electron/core/cohort/spill';
+import { startSimulator, type SimulatorHandle } from '../../../electron/core/sandbox';
+import { cli } from '../../helpers/cli';
+import { emails, hashSet, writeEmailCsv } from '../../helpers/cohort';
+import { tmpDir } from '../../helpers/tmp';
+
+let dir: string;
+let tmp: string;
+let cleanup: () => void;
+let env: NodeJS.ProcessEnv;
+let sim: SimulatorHandle;
+const saved = { TMPDIR: process.env.TMPDIR, COHORT_RELAY_SPILL_ABOVE: process.env.COHORT_RELAY_SPILL_ABOVE };
+
+beforeEach(async () => {
+  ({ dir, cleanup } = tmpDir());
+  tmp = path.join(dir, 'tmp');
+  fs.mkdirSync(tmp);
+  // The part files go to the OS temp folder: this test's own, so what is left there can be seen.
+  process.env.TMPDIR = tmp;
+  sim = await startSimulator({ rateLimit: false, processingDelayMs: 0, matchRate: 'exact' });
+  env = { COHORT_RELAY_HOME: path.join(dir, 'home'), TIKTOK_API_BASE: sim.url, TIKTOK_ACCESS_TOKEN: sim.accessToken };
+});
+afterEach(async () => {
+  for (const [k, v] of Object.entries(saved)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+  await sim.close();
+  cleanup();
+});
+
+const spillDirs = () => fs.readdirSync(tmp).filter((n) => n.startsWith(SPILL_DIR_PREFIX));
+
+describe('a cohort over the in-memory limit', () => {
+  it('plans part by part exactly as in memory (against a synced audience, with a suppression list), and syncs the same people', async () => {
+    const adv = sim.advertiserIds[0]!;
+    const csv = path.join(dir, 'cohort.csv');
+    writeEmailCsv(csv, emails(0, 6_000));
+    // The sync's read spills too (the engine reads the limit from its environment), then joins the parts.
+    process.env.COHORT_RELAY_SPILL_ABOVE = '500';
+    const first = JSON.parse((await cli(['sync', '--csv', csv, '--key', 'email', '--advertiser', adv, '--audience', 'Big', '--json'], env)).stdout);
+    expect(first).toMatchObject({ status: 'done', adds: 6_000, removes: 0 });
+    expect(sim.membership(first.audienceId)).toEqual(hashSet(emails(0, 6_000)));
+    delete process.env.COHORT_RELAY_SPILL_ABOVE;
+
+    writeEmailCsv(csv, emails(300, 6_000));
+    const suppress = path.join(dir, 'suppress.csv');
+    writeEmailCsv(suppress, emails(6_000, 50));
+    const args = ['plan', '--csv', csv, '--key', 'email', '--advertiser', adv, '--audience', 'Big', '--suppress', suppress, '--json'];
+    const inMemory = JSON.parse((await cli(args, env)).stdout);
+    expect(inMemory).toMatchObject({ adds: 250, removes: 300, suppressed: 50, currentSize: 6_000, projectedSize: 5_950 });
+    const spilled = JSON.parse((await cli(args, { ...env, COHORT_RELAY_SPILL_ABOVE: '500' })).stdout);
+    expect(spilled).toEqual(inMemory);
+    // It did spill: with a temp folder that cannot be written, only the spilled plan fails, naming the folder and the fix.
+    const notAFolder = path.join(dir, 'not-a-folder');
+    fs.writeFileSync(notAFolder, '');
+    process.env.TMPDIR = notAFolder;
+    expect((await cli(args, env)).code).toBe(0);
+    const refused = await cli(args, { ...env, COHORT_RELAY_SPILL_ABOVE: '500' });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain(`temp folder ${notAFolder}`);
+    expect(refused.stderr).toMatch(/set TMPDIR to a writable folder/);
+    process.env.TMPDIR = tmp;
+    // Against no audience: everyone is an add.
+    const fresh = JSON.parse((await cli(['plan', '--csv', csv, '--key', 'email', '--json'], { ...env, COHORT_RELAY_SPILL_ABOVE: '500' })).stdout);
+    expect(fresh).toMatchObject({ adds: 6_000, removes: 0, projectedSize: 6_000, duplicates: 0 });
+
+    process.env.COHORT_RELAY_SPILL_ABOVE = '500';
+    const second = JSON.parse((await cli(['sync', '--csv', csv, '--key', 'email', '--advertiser', adv, '--audience', 'Big', '--suppress', suppress, '--json'], env)).stdout);
+    expect(second).toMatchObject({ status: 'done', adds: 250, removes: 300 });
+    expect(sim.membership(first.audienceId)).toEqual(hashSet([...emails(300, 5_700), ...emails(6_050, 250)]));
+    expect(spillDirs()).toEqual([]);
+  });
+});
