@@ -1,6 +1,7 @@
 import path from 'node:path';
-import { DEFAULT_PROFILE, KEY_TYPES, defaultPhoneKeepPlus, type KeyType, type NormalizationProfile } from '../../shared/domain';
+import { DEFAULT_PROFILE, KEY_TYPES, defaultPhoneKeepPlus, type KeyType } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
+import type { PlanCohortRequest } from '../core/engine/ops';
 import { flag, str, type CliCommand, type CliContext } from './command';
 
 /** The options that describe a cohort file and how to read it (plan and sync share them). */
@@ -22,16 +23,11 @@ export const COHORT_OPTIONS = {
 
 export const COHORT_USAGE = '--csv FILE (--key email|phone|idfa|gaid [--column NAME|INDEX] | --keys email=COL,phone=COL,idfa=COL) [--country CC] [--suppress FILE] [--rejects OUT.csv] [--strip-email-tags] [--phone-plus | --phone-digits] [--json]';
 
-export interface CohortArgs {
-  /** Absolute: the audience stores it, and a daemon started in another folder must read the same file. */
-  csv: string;
-  key: KeyType;
-  column: string | number | null;
-  /** Two or three mapped columns (--keys): a multi-key audience. Null for one key. */
-  keys: { key: KeyType; column: string | number }[] | null;
-  profile: NormalizationProfile;
-  /** Absolute, like `csv`. */
-  suppress: string | null;
+/**
+ * The cohort options as read: the file part is the engine's plan request (`csv` and `suppress` absolute: the audience
+ * stores them, and a daemon started in another folder must read the same files), plus what only the CLI does with it.
+ */
+export interface CohortArgs extends Pick<PlanCohortRequest, 'csv' | 'key' | 'column' | 'keys' | 'profile' | 'suppress'> {
   rejects: string | null;
   json: boolean;
 }

@@ -12,8 +12,9 @@ const plan: CliCommand = {
   options: COHORT_OPTIONS,
   async run(ctx) {
     const args = parseCohortArgs(ctx);
+    const { rejects: _file, json: _json, ...cohort } = args;
     const audienceName = str(ctx, 'audience');
-    const p = await planCohort(ctx.env, { csv: args.csv, key: args.key, column: args.column, keys: args.keys, profile: args.profile, suppress: args.suppress, advertiserId: str(ctx, 'advertiser'), audienceName, signal: ctx.signal });
+    const p = await planCohort(ctx.env, { ...cohort, advertiserId: str(ctx, 'advertiser'), audienceName, signal: ctx.signal });
     if (args.rejects) await writeRejects(p.rejects, args.rejects);
     const { rejects: _rejects, ...counts } = p;
     const out = { ...counts, rejectsFile: args.rejects };
