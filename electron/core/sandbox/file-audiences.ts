@@ -7,7 +7,7 @@ import { AUDIENCE_FLOOR } from '../../../shared/domain';
 import { canonicalType, CREATE_TYPES, parseFileRows, UPLOAD_TYPES } from './file-rows';
 import { randomHex } from './prng';
 import { checkName, fail, SimApiError, str, utcDay, type SimRequest } from './request';
-import { AUDIENCE_SUB_TYPES, NOT_EDITABLE_MESSAGE, type Audience, type AudienceSubType, type SimStore, type UploadedFile } from './store';
+import { AUDIENCE_SUB_TYPES, NOT_EDITABLE_MESSAGE, type AudienceSubType, type SimStore, type UploadedFile } from './store';
 
 /** TikTok's refusal of a REPLACE while an earlier one is unfinished, as Census quotes it. */
 export const REPLACE_UNFINISHED_MESSAGE =
@@ -57,27 +57,18 @@ export function createAudience(store: SimStore, req: SimRequest): unknown {
   const enhancement = req.json.audience_enhancement;
   if (enhancement !== undefined && typeof enhancement !== 'boolean') fail(40002, 'audience_enhancement must be true or false.');
   const files = useFiles(store, req.json.file_paths, advertiserId, calculateType as string, true);
-  const now = store.now();
-  const audienceId = store.newAudienceId();
   const members = new Set<string>();
   for (const f of files) for (const r of f.rows) members.add(r);
-  const a: Audience = {
-    audienceId,
+  const { audienceId } = store.addAudience({
     advertiserId,
     name: name as string,
     kind: 'file',
     calculateType: calculateType as string,
     members,
-    createdAt: now,
-    lastModifiedAt: now,
-    processingUntil: now + store.settings.processingDelayMs,
-    coverBefore: 0,
     retentionInDays: (retention as number | undefined) ?? null,
-    history: [{ at: now, action: 'create', detail: String(members.size), msg: null }],
     subType: (subType as AudienceSubType | undefined) ?? 'NORMAL',
     enhancement: (enhancement as boolean | undefined) ?? false,
-  };
-  store.audiences.set(audienceId, a);
+  });
   countCall(store, audienceId);
   const key = store.settings.createIdKey;
   return key === 'both' ? { custom_audience_id: audienceId, audience_id: audienceId } : { [key]: audienceId };

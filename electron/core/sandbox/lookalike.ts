@@ -27,22 +27,12 @@ export function lookalikeCreate(store: SimStore, req: SimRequest): unknown {
   const v = store.view(seed);
   if (v.processing) fail(40002, `The source audience ${seed.audienceId} is still being processed; try again once it is ready.`);
   if (v.coverNum < LOOKALIKE_MIN_SEED) fail(40002, `The size of the source audience should be no less than ${LOOKALIKE_MIN_SEED} (it has ${v.coverNum} matched users).`);
-  const now = store.now();
-  const audienceId = store.newAudienceId();
   const size = v.coverNum * (LOOKALIKE_REACH[String(sp.audience_size)] as number) + (sp.include_source ? v.coverNum : 0);
-  store.audiences.set(audienceId, {
-    audienceId,
+  const { audienceId } = store.addAudience({
     advertiserId,
     name: req.json.custom_audience_name as string,
     kind: 'lookalike',
     calculateType: seed.calculateType,
-    members: new Set(),
-    createdAt: now,
-    lastModifiedAt: now,
-    processingUntil: now + store.settings.processingDelayMs,
-    coverBefore: 0,
-    retentionInDays: null,
-    history: [{ at: now, action: 'create', detail: '0', msg: null }],
     subType: seed.subType ?? 'NORMAL',
     lookalike: { spec: { ...sp, source_audience_id: seed.audienceId }, seedId: seed.audienceId, size },
   });

@@ -19,22 +19,7 @@ export function segmentAudience(store: SimStore, req: SimRequest): unknown {
   const raw = req.json.custom_audience_name;
   if (typeof raw !== 'string' || raw.length === 0) fail(40002, 'custom_audience_name is required.');
   const name = (raw as string).length > 70 ? `${(raw as string).slice(0, 67)}...` : (raw as string);
-  const now = store.now();
-  const audienceId = store.newAudienceId();
-  store.audiences.set(audienceId, {
-    audienceId,
-    advertiserId,
-    name,
-    kind: 'partner',
-    calculateType: 'MULTIPLE_TYPES',
-    members: new Set(),
-    createdAt: now,
-    lastModifiedAt: now,
-    processingUntil: now + store.settings.processingDelayMs,
-    coverBefore: 0,
-    retentionInDays: null,
-    history: [{ at: now, action: 'create', detail: '0', msg: null }],
-  });
+  const { audienceId } = store.addAudience({ advertiserId, name, kind: 'partner', calculateType: 'MULTIPLE_TYPES' });
   return { audience_id: audienceId };
 }
 

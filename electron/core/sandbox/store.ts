@@ -201,9 +201,31 @@ export class SimStore {
   }
 
   /** The id of a new audience of any kind (file, partner, lookalike): one counter, so ids never repeat. */
-  newAudienceId(): string {
+  private newAudienceId(): string {
     this.audienceCounter++;
     return String(7_300_000_000_000_000_000n + BigInt(this.audienceCounter) * 7919n);
+  }
+
+  /**
+   * Records a new audience of any kind as TikTok's create does (file, partner, lookalike alike): a new id, processing
+   * from now, its history starting with the create of its first members.
+   */
+  addAudience(a: Pick<Audience, 'advertiserId' | 'name' | 'kind' | 'calculateType'> & Partial<Pick<Audience, 'members' | 'retentionInDays' | 'subType' | 'enhancement' | 'lookalike'>>): Audience {
+    const now = this.now();
+    const members = a.members ?? new Set<string>();
+    const audience: Audience = {
+      ...a,
+      audienceId: this.newAudienceId(),
+      members,
+      createdAt: now,
+      lastModifiedAt: now,
+      processingUntil: now + this.settings.processingDelayMs,
+      coverBefore: 0,
+      retentionInDays: a.retentionInDays ?? null,
+      history: [{ at: now, action: 'create', detail: String(members.size), msg: null }],
+    };
+    this.audiences.set(audience.audienceId, audience);
+    return audience;
   }
 
   // ------------------------------------------------------------------ views for the handle and tests
