@@ -69,6 +69,29 @@ describe('Use in TikTok', () => {
     expect(b.callsTo('use:adGroups')).toHaveLength(2);
   });
 
+  it('the confirmation keeps focus inside: it starts on Cancel, Tab wraps at both ends, Escape cancels and focus returns', async () => {
+    const b = useFakeEngine({ 'use:adGroups': () => adGroups() });
+    render(<UseInTiktok a={audience()} />);
+    fireEvent.click(screen.getByRole('button', { name: /Ad groups/ }));
+    fireEvent.click(await screen.findByRole('checkbox', { name: /Cart abandoners/ }));
+    const opener = screen.getByRole('button', { name: 'Exclude from selected…' });
+    await waitFor(() => expect((opener as HTMLButtonElement).disabled).toBe(false), { timeout: 5_000 });
+    opener.focus();
+    fireEvent.click(opener);
+    const dialog = await screen.findByRole('dialog', { name: 'Exclude Spring buyers from ad groups?' });
+    const cancel = within(dialog).getByRole('button', { name: 'Cancel' });
+    const exclude = within(dialog).getByRole('button', { name: 'Exclude' });
+    await waitFor(() => expect(document.activeElement).toBe(cancel), { timeout: 5_000 });
+    fireEvent.keyDown(cancel, { key: 'Tab', shiftKey: true });
+    expect(document.activeElement).toBe(exclude);
+    fireEvent.keyDown(exclude, { key: 'Tab' });
+    expect(document.activeElement).toBe(cancel);
+    fireEvent.keyDown(cancel, { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull(), { timeout: 5_000 });
+    expect(document.activeElement).toBe(opener);
+    expect(b.callsTo('use:apply')).toEqual([]);
+  });
+
   it('a refusal stays in the dialog in the engine’s words, and nothing is marked done', async () => {
     useFakeEngine({
       'use:adGroups': () => adGroups(),

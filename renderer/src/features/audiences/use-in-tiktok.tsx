@@ -5,13 +5,13 @@
  * confirmation that says what it will do (shared/audience-use-text.ts, the CLI's words too); nothing is sent before.
  */
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
-import type { KeyboardEvent, ReactNode } from 'react';
-import { createPortal } from 'react-dom';
+import type { ReactNode } from 'react';
 import { getBridge } from '../../app/bridge';
 import { useApp } from '../../app/store';
 import { fmtDateTime, fmtInt } from '../../app/format';
 import { toShape } from '../../app/remote';
 import { Button } from '../../ui/button';
+import { Modal } from '../../ui/modal';
 import { ErrorBanner, Loading, Notice } from '../../ui/states';
 import type { AppErrorShape } from '../../../../shared/errors';
 import type { AudienceView } from '../../../../shared/ipc/dto';
@@ -37,23 +37,10 @@ export interface Pending {
   run: () => Promise<unknown>;
 }
 
-/** A modal confirmation: focus goes in, Escape cancels, focus returns to what opened it. */
+/** A modal confirmation (ui/modal: focus goes in and stays in, Escape cancels unless it is sending, focus returns). */
 export function ConfirmDialog({ p, onClose, onDone }: { p: Pending; onClose: () => void; onDone: () => void }) {
-  const box = useRef<HTMLDivElement>(null);
-  const titleId = useId();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<AppErrorShape | null>(null);
-  useEffect(() => {
-    const back = document.activeElement as HTMLElement | null;
-    box.current?.querySelector<HTMLElement>('button:not(:disabled)')?.focus();
-    return () => back?.focus?.();
-  }, []);
-  const onKey = (e: KeyboardEvent) => {
-    if (e.key === 'Escape' && !busy) {
-      e.preventDefault();
-      onClose();
-    }
-  };
   const confirm = async () => {
     setBusy(true);
     setError(null);
@@ -65,23 +52,24 @@ export function ConfirmDialog({ p, onClose, onDone }: { p: Pending; onClose: () 
       setBusy(false);
     }
   };
-  return createPortal(
-    <div className="modal-backdrop" onClick={(e) => e.stopPropagation()}>
-      <div ref={box} role="dialog" aria-modal="true" aria-labelledby={titleId} className="modal card" onKeyDown={onKey}>
-        <h2 id={titleId}>{p.title}</h2>
-        <p className="use-confirm-text">{p.text}</p>
-        <ErrorBanner error={error} title="TikTok did not do it" />
-        <div className="actions modal-actions">
+  return (
+    <Modal
+      title={p.title}
+      onCancel={() => !busy && onClose()}
+      actions={
+        <>
           <Button onClick={onClose} disabled={busy}>
             Cancel
           </Button>
           <Button variant={p.danger ? 'danger' : 'primary'} onClick={() => void confirm()} busy={busy}>
             {p.action}
           </Button>
-        </div>
-      </div>
-    </div>,
-    document.body,
+        </>
+      }
+    >
+      <p className="use-confirm-text">{p.text}</p>
+      <ErrorBanner error={error} title="TikTok did not do it" />
+    </Modal>
   );
 }
 
