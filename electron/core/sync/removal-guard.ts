@@ -203,15 +203,7 @@ export function checkRemovals(store: Store, audience: Pick<AudienceRecord, 'id' 
     reason: 'removals' as const,
     foreignChanges: null,
     overLimit: overLimit(input.currentSize, input.removes, limitPct),
-    currentSize: input.currentSize,
-    adds: input.adds,
-    removes: input.removes,
-    limitPct,
-    percent: input.currentSize > 0 ? (input.removes * 100) / input.currentSize : 0,
-    rowsRead: input.rowsRead,
-    lastRowsRead: lastRows,
-    runId: same ? existing.runId : input.runId,
-    heldAt: same ? existing.heldAt : input.dryRun ? null : input.now.toISOString(),
+    ...holdNumbers(input, limitPct, lastRows, same ? existing : null),
     repeated: same,
     confirmed: same && existing.state === 'confirmed',
     kept: same && existing.state === 'kept',
@@ -221,6 +213,21 @@ export function checkRemovals(store: Store, audience: Pick<AudienceRecord, 'id' 
     putHold(store, audience.id, info, { reason: 'removals', targetDigest: digest, foreignChanges: null, foreignBaseline: null, state: info.kept ? 'kept' : 'held', decidedAt: same ? existing.decidedAt : null });
   }
   return info;
+}
+
+/** The numbers of a hold of this sync: `sameAs`, the stored hold asking the same question, keeps its run and time. */
+function holdNumbers<L extends number | null>(input: RemovalCheckInput, limitPct: L, lastRows: number | null, sameAs: Pick<HoldRecord, 'runId' | 'heldAt'> | null) {
+  return {
+    currentSize: input.currentSize,
+    adds: input.adds,
+    removes: input.removes,
+    limitPct,
+    percent: input.currentSize > 0 ? (input.removes * 100) / input.currentSize : 0,
+    rowsRead: input.rowsRead,
+    lastRowsRead: lastRows,
+    runId: sameAs ? sameAs.runId : input.runId,
+    heldAt: sameAs ? sameAs.heldAt : input.dryRun ? null : input.now.toISOString(),
+  };
 }
 
 /** Records a held sync: the numbers of `info`, with what differs between the two kinds of hold. */
@@ -254,15 +261,7 @@ export function checkUnknownMembership(store: Store, audience: Pick<AudienceReco
   const confirmed = prior?.state === 'confirmed' && (!over || prior.targetDigest === digest);
   const same = prior !== null && prior.foreignChanges === input.foreignChanges && (!over || prior.targetDigest === digest);
   const base = {
-    currentSize: input.currentSize,
-    adds: input.adds,
-    removes: input.removes,
-    limitPct,
-    percent: input.currentSize > 0 ? (input.removes * 100) / input.currentSize : 0,
-    rowsRead: input.rowsRead,
-    lastRowsRead: lastRowsRead(store, audience.id),
-    runId: same ? prior.runId : input.runId,
-    heldAt: same ? prior.heldAt : input.dryRun ? null : input.now.toISOString(),
+    ...holdNumbers(input, limitPct, lastRowsRead(store, audience.id), same ? prior : null),
     repeated: same,
     confirmed,
     kept: false,
