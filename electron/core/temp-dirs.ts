@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-function alive(pid: number): boolean {
+/** Whether process `pid` runs (on this machine): lock rows and temp folders name their owner by pid. */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -31,7 +32,7 @@ export function removeStaleTempDirs(prefix: string, root = os.tmpdir()): number 
   for (const name of names) {
     if (!name.startsWith(prefix)) continue;
     const pid = Number(/^(\d+)-/.exec(name.slice(prefix.length))?.[1]);
-    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || alive(pid)) continue;
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || processAlive(pid)) continue;
     try {
       fs.rmSync(path.join(root, name), { recursive: true, force: true });
       removed++;
@@ -57,5 +58,5 @@ export function isVanishedUploadCopy(file: string, root = os.tmpdir()): boolean 
   if (!top.startsWith(WEB_UPLOAD_PREFIX) || rel === top) return false;
   if (!fs.existsSync(file)) return true;
   const pid = Number(/^(\d+)-/.exec(top.slice(WEB_UPLOAD_PREFIX.length))?.[1]);
-  return Number.isInteger(pid) && pid > 0 && pid !== process.pid && !alive(pid);
+  return Number.isInteger(pid) && pid > 0 && pid !== process.pid && !processAlive(pid);
 }

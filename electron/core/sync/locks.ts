@@ -1,14 +1,6 @@
 import { AppError } from '../../../shared/errors';
 import type { Store } from '../store';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+import { processAlive } from '../temp-dirs';
 
 /** Lock owners this process holds now: a row with our pid but another owner is a previous process's. */
 const held = new Set<string>();
@@ -22,7 +14,7 @@ export function acquireAudienceLock(store: Store, audienceId: number, owner: str
   store.transaction(() => {
     const row = locks.audienceHolder(audienceId);
     // Our own pid with an owner we do not hold: a previous process that had our pid (restart in a container).
-    const stale = !row || !alive(row.pid) || (row.pid === process.pid && !held.has(row.owner));
+    const stale = !row || !processAlive(row.pid) || (row.pid === process.pid && !held.has(row.owner));
     if (!stale) {
       throw new AppError('SYNC_RUNNING', 'A sync of this audience is already running. Wait for it to finish, or cancel it first.');
     }
@@ -38,7 +30,7 @@ export function acquireAudienceLock(store: Store, audienceId: number, owner: str
 /** Whether a live run (of any process) holds the audience's sync lock now. */
 export function audienceLockHeld(store: Store, audienceId: number): boolean {
   const row = store.locks.audienceHolder(audienceId);
-  return Boolean(row && alive(row.pid) && (row.pid !== process.pid || held.has(row.owner)));
+  return Boolean(row && processAlive(row.pid) && (row.pid !== process.pid || held.has(row.owner)));
 }
 
 /**
@@ -52,7 +44,7 @@ export function acquireCreateLock(store: Store, advertiserId: string, name: stri
   const key = `create:${owner}`;
   store.transaction(() => {
     const row = locks.createHolder(advertiserId, name);
-    const stale = !row || !alive(row.pid) || (row.pid === process.pid && !held.has(`create:${row.owner}`));
+    const stale = !row || !processAlive(row.pid) || (row.pid === process.pid && !held.has(`create:${row.owner}`));
     if (!stale) {
       throw new AppError('SYNC_RUNNING', `Another sync is creating the audience "${name}" for this ad account right now. Wait for it to finish, then sync again: it syncs to the audience that one creates.`);
     }
