@@ -3,7 +3,7 @@
  * Disconnect of an audience (custom_audience/apply) and its log (apply/log).
  */
 import { AUDIENCE_FLOOR } from '../../../shared/domain';
-import { arrayParam, fail, jsonParam, paged, str, tiktokTime, type SimRequest } from './request';
+import { arrayParam, fail, idList, jsonParam, paged, str, tiktokTime, type SimRequest } from './request';
 import type { Audience, SimAdGroup, SimStore } from './store';
 
 export function campaignGet(store: SimStore, req: SimRequest): unknown {
@@ -81,14 +81,13 @@ export function apply(store: SimStore, req: SimRequest): unknown {
 export function applyLog(store: SimStore, req: SimRequest): unknown {
   const t = store.requireToken(req);
   const advertiserId = store.requireAdvertiser(t, req.query.get('advertiser_id'));
-  const ids = arrayParam(req.query, 'custom_audience_ids');
-  if (!ids || ids.length < 1 || ids.length > 100) fail(40002, 'custom_audience_ids must have 1 to 100 items.');
-  for (const id of ids as string[]) {
+  const ids = idList(arrayParam(req.query, 'custom_audience_ids'));
+  for (const id of ids) {
     const a = store.audiences.get(id);
     if (!a || !store.isVisibleTo(a, advertiserId)) fail(40007, `Custom audience ${id} does not exist.`);
     if ((a as Audience).advertiserId !== advertiserId) fail(40002, `Advertiser ${advertiserId} is not the owner of custom audience ${id}; only the owner can read its application log.`);
   }
-  const entries = [...store.applied.values()].filter((e) => (ids as string[]).includes(e.audienceId)).sort((x, y) => y.at - x.at);
+  const entries = [...store.applied.values()].filter((e) => ids.includes(e.audienceId)).sort((x, y) => y.at - x.at);
   const out = paged(req.query, entries, (e) => ({
     audience_id: e.audienceId,
     adgroup_id: e.adgroupId,

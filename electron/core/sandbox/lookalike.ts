@@ -1,5 +1,5 @@
 /** Lookalike audiences (tiktok-api.md §3.4): lookalike/create from a seed audience, and lookalike/update (refresh). */
-import { checkName, fail, str, type SimRequest } from './request';
+import { checkName, fail, idList, str, type SimRequest } from './request';
 import { NOT_EDITABLE_MESSAGE, type Audience, type SimStore } from './store';
 
 /** lookalike_spec.audience_size → how many times the seed's matched size the lookalike reaches. */
@@ -42,10 +42,8 @@ export function lookalikeCreate(store: SimStore, req: SimRequest): unknown {
 export function lookalikeUpdate(store: SimStore, req: SimRequest): unknown {
   const t = store.requireToken(req);
   const advertiserId = store.requireAdvertiser(t, str(req.json.advertiser_id));
-  const ids = req.json.custom_audience_ids;
-  if (!Array.isArray(ids) || ids.length < 1 || ids.length > 100) fail(40002, 'custom_audience_ids must have 1 to 100 items.');
   const now2 = store.now();
-  const list = (ids as unknown[]).map((id) => {
+  const list = idList(req.json.custom_audience_ids).map((id) => {
     const a = store.requireAudience(advertiserId, str(id), 'any');
     if (a.kind !== 'lookalike' || !a.lookalike) fail(40002, `Custom audience ${a.audienceId} is not a lookalike audience; only lookalike audiences can be refreshed.`);
     const seed = store.audiences.get((a.lookalike as NonNullable<Audience['lookalike']>).seedId);

@@ -39,6 +39,14 @@ export function tiktokTime(ms: number, offsetMinutes = 0): string {
   return new Date(ms + offsetMinutes * 60_000).toISOString().slice(0, 19).replace('T', ' ');
 }
 
+/** A custom_audience_ids list (get, delete, apply/log, lookalike/update): 1 to 100 ids, else 40002. */
+export function idList(ids: string[] | null): string[];
+export function idList(ids: unknown): unknown[];
+export function idList(ids: unknown): unknown[] {
+  if (!Array.isArray(ids) || ids.length < 1 || ids.length > 100) fail(40002, 'custom_audience_ids must have 1 to 100 items.');
+  return ids as unknown[];
+}
+
 /** "YYYY-MM-DD" UTC day of `ms`. */
 export function utcDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);

@@ -526,12 +526,14 @@ export class TikTokClient {
 
   /** Deletes audiences (§3.6), 100 ids per request. */
   async deleteAudiences(advertiserId: string, ids: readonly string[], o: CallOptions = {}): Promise<WithRequestIds> {
+    return this.postIds('dmp/custom_audience/delete/', advertiserId, ids, o);
+  }
+
+  /** POSTs `{ advertiser_id, custom_audience_ids }` to `endpoint`, 100 ids per request (delete, lookalike refresh). */
+  private async postIds(endpoint: string, advertiserId: string, ids: readonly string[], o: CallOptions): Promise<WithRequestIds> {
     const requestIds: (string | null)[] = [];
     for (const group of chunks(ids, 100)) {
-      const r = await this.request(
-        { method: 'POST', endpoint: 'dmp/custom_audience/delete/', json: { advertiser_id: advertiserId, custom_audience_ids: group }, auth: 'token', schema: anyData, retry: 'safe-only', timeoutMs: this.timeoutMs },
-        o,
-      );
+      const r = await this.request({ method: 'POST', endpoint, json: { advertiser_id: advertiserId, custom_audience_ids: group }, auth: 'token', schema: anyData, retry: 'safe-only', timeoutMs: this.timeoutMs }, o);
       requestIds.push(r.requestId);
     }
     return { requestIds };
@@ -637,15 +639,7 @@ export class TikTokClient {
 
   /** Refreshes lookalike audiences from their seeds now (dmp/custom_audience/lookalike/update/). */
   async lookalikeRefresh(advertiserId: string, audienceIds: readonly string[], o: CallOptions = {}): Promise<WithRequestIds> {
-    const requestIds: (string | null)[] = [];
-    for (const ids of chunks(audienceIds, 100)) {
-      const r = await this.request(
-        { method: 'POST', endpoint: 'dmp/custom_audience/lookalike/update/', json: { advertiser_id: advertiserId, custom_audience_ids: ids }, auth: 'token', schema: anyData, retry: 'safe-only', timeoutMs: this.timeoutMs },
-        o,
-      );
-      requestIds.push(r.requestId);
-    }
-    return { requestIds };
+    return this.postIds('dmp/custom_audience/lookalike/update/', advertiserId, audienceIds, o);
   }
 
   /**
