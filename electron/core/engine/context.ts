@@ -9,7 +9,7 @@ import type { EventHub } from '../../../shared/ipc/events';
 import type { CohortRelayApp } from '../app';
 import type { AudienceRecord } from '../store/audiences-repo';
 import type { Scheduler } from '../sync/scheduler';
-import type { AudienceUse } from './audience-use';
+import type { AudienceUse, UseHooks } from './audience-use';
 import type { ConnectionStatus } from './connection-status';
 import type { EngineEnvironment } from './environment';
 import type { FileJobs } from './imports';
@@ -30,6 +30,8 @@ export interface EngineContext {
   readonly signIn: SignIn;
   /** Putting audiences to work at TikTok: ad groups, lookalikes, shares, deletion (#14 §1). */
   readonly use: AudienceUse;
+  /** What this engine wraps TikTok calls in (its sandbox started, the connection's state marked): the ops' hooks. */
+  readonly hooks: UseHooks;
   /** True once shutdown has begun: nothing new starts. */
   readonly closed: boolean;
   now(): Date;

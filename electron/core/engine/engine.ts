@@ -17,7 +17,7 @@ import type { SimulatorHandle, SimulatorOptions } from '../sandbox';
 import type { AudienceRecord } from '../store/audiences-repo';
 import type { Scheduler } from '../sync/scheduler';
 import type { SyncServiceDeps } from '../sync/sync-service';
-import { AudienceUse, audienceUseHandlers } from './audience-use';
+import { AudienceUse, audienceUseHandlers, type UseHooks } from './audience-use';
 import { ConnectionStatus } from './connection-status';
 import type { EngineContext } from './context';
 import { EngineEnvironment } from './environment';
@@ -65,6 +65,7 @@ export class Engine implements EngineContext {
   readonly environment: EngineEnvironment;
   readonly signIn: SignIn;
   readonly use: AudienceUse;
+  readonly hooks: UseHooks;
   private readonly refresh: StatusRefresh;
   private shuttingDown = false;
 
@@ -99,13 +100,14 @@ export class Engine implements EngineContext {
     this.runs = new RunTracker(this);
     this.signIn = new SignIn(this);
     this.refresh = new StatusRefresh(this);
-    this.use = new AudienceUse(app, {
+    this.hooks = {
       prepare: (a) => this.environment.prepare(a),
       remote: (connectionId, fn) => this.connectionStatus.remote(connectionId, fn),
       isRunning: (id) => this.isRunning(id),
       changed: (audienceId) => this.changed(audienceId),
       now: () => this.now(),
-    });
+    };
+    this.use = new AudienceUse(app, this.hooks);
     // The engine's own scheduler (not app.scheduler): its runs go through the same tracking as "Sync now".
     this.scheduler = app.createScheduler({
       tickMs: internals.tickMs,

@@ -95,7 +95,7 @@ export function audienceHandlers(ctx: EngineContext): Pick<Handlers, AudienceCha
       return null;
     },
     'audiences:delete': async ({ id, atTiktok }) => removeAudience(ctx, id, atTiktok),
-    ...overlapHandlers(app, { prepare: (a) => environment.prepare(a), remote: (connectionId, fn) => connectionStatus.remote(connectionId, fn) }),
+    ...overlapHandlers(app, ctx.hooks),
     'audiences:tiktokList': async ({ advertiserId, key }) => {
       const conn = store.connections.findByAdvertiser(advertiserId);
       await environment.prepare({ connectionId: conn?.id ?? null, advertiserId });
@@ -118,13 +118,13 @@ export function audienceHandlers(ctx: EngineContext): Pick<Handlers, AudienceCha
 }
 
 async function createAudience(ctx: EngineContext, asked: RequestOf<'audiences:create'>): Promise<AudienceView> {
-  const { app, environment, connectionStatus } = ctx;
+  const { app } = ctx;
   const { connectionId, kind } = checkCreate(app.store, asked);
   const req = await pinnedCreate(asked, kind);
   // The one creation rule (ops/create), as `cohort-relay sync` follows it: a same-named TikTok audience is refused, synced
   // into only when picked as existing. Nothing is sent for a new one: its first sync creates it at TikTok, so it can be
   // dry-run first.
-  const record = await findOrCreateAudience(app, createSpec(req, connectionId, kind), { prepare: (a) => environment.prepare(a), remote: (id, fn) => connectionStatus.remote(id, fn) });
+  const record = await findOrCreateAudience(app, createSpec(req, connectionId, kind), ctx.hooks);
   if (req.startAtFloor && !record.tiktokAudienceId) setWaitForFloor(app.store, record, true);
   ctx.changed(record.id);
   return ctx.audience(record);
@@ -136,14 +136,7 @@ async function createAudience(ctx: EngineContext, asked: RequestOf<'audiences:cr
  * sync of it runs, in this process or another; if TikTok refuses, nothing is deleted here.
  */
 function removeAudience(ctx: EngineContext, id: number, atTiktok: boolean): Promise<{ deletedAtTiktok: boolean }> {
-  const { environment, connectionStatus } = ctx;
-  return deleteAudience(
-    ctx.app,
-    id,
-    atTiktok,
-    { prepare: (a) => environment.prepare(a), remote: (c, fn) => connectionStatus.remote(c, fn), isRunning: (x) => ctx.isRunning(x), changed: (x) => ctx.changed(x) },
-    ctx.use,
-  );
+  return deleteAudience(ctx.app, id, atTiktok, ctx.hooks, ctx.use);
 }
 
 /** People per key in a multi-key audience's snapshot (the detail screen); null for single-key audiences. */

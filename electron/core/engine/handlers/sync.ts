@@ -92,7 +92,7 @@ async function plan(ctx: EngineContext, req: RequestOf<'sync:plan'>): Promise<Pl
     // Refused as `audiences:create` would refuse it (a same-named TikTok audience too), planned as it would be saved.
     const { connectionId, kind } = checkCreate(app.store, req.create);
     const spec = createSpec(await pinnedCreate(req.create, kind), connectionId, kind);
-    a = draft = (await draftAudience(app, spec, undefined, { prepare: (x) => ctx.environment.prepare(x), remote: (id, fn) => ctx.connectionStatus.remote(id, fn) })).audience;
+    a = draft = (await draftAudience(app, spec, undefined, ctx.hooks)).audience;
   } else {
     a = app.store.audiences.require(req.audienceId);
     if (!req.draft) requireSource(app.store, a);
