@@ -98,12 +98,14 @@ export async function diffHashesAsync(prev: Uint8Array, next: Uint8Array, width 
   return { adds: await join(parts.map((d) => d.adds)), removes: await join(parts.map((d) => d.removes)) };
 }
 
-/** sha256 hex of the buffer (snapshot-repo's digestOf), yielding every few megabytes. */
-export async function digestAsync(entries: Uint8Array): Promise<string> {
+/** sha256 hex of the buffer, or of a set's parts in order (snapshot-repo's digestOf), yielding every few megabytes. */
+export async function digestAsync(entries: Uint8Array | { parts(): AsyncIterable<Buffer> }): Promise<string> {
   const h = createHash('sha256');
-  for (let off = 0; off < entries.length; off += DIGEST_SLICE_BYTES) {
-    h.update(entries.subarray(off, Math.min(off + DIGEST_SLICE_BYTES, entries.length)));
-    if (off + DIGEST_SLICE_BYTES < entries.length) await yieldToLoop();
+  for await (const part of entries instanceof Uint8Array ? [entries] : entries.parts()) {
+    for (let off = 0; off < part.length; off += DIGEST_SLICE_BYTES) {
+      h.update(part.subarray(off, Math.min(off + DIGEST_SLICE_BYTES, part.length)));
+      if (off + DIGEST_SLICE_BYTES < part.length) await yieldToLoop();
+    }
   }
   return h.digest('hex');
 }

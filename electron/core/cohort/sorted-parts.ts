@@ -16,14 +16,31 @@ export interface SortedParts {
   readonly width: number;
   /** Entries in all parts. */
   readonly count: number;
+  /** Held in part files (a cohort too large for memory), not in one buffer. */
+  readonly onDisk: boolean;
   /** The parts in order (an empty set yields nothing). Each buffer is the caller's to keep. */
   parts(): AsyncGenerator<Buffer>;
   /** The whole set as one buffer (allocated once, at its final size). */
   toBuffer(): Promise<Buffer>;
+  /** toBuffer() without yielding (inside a transaction). */
+  toBufferSync(): Buffer;
   /** Replaces each part by `fn(part)` (a sorted subset of it, e.g. minus a suppression list), in order. */
   filter(fn: (part: Buffer) => Buffer): Promise<void>;
   /** Frees what the set holds (removes its files). Idempotent. */
   dispose(): void;
+}
+
+/** A call's entries: one buffer, or a set in parts (a first sync of a cohort too large for memory). */
+export type Entries = Buffer | SortedParts;
+
+/** Entries in `e`. */
+export function entryCount(e: Entries, width: number): number {
+  return Buffer.isBuffer(e) ? e.length / width : e.count;
+}
+
+/** `e` as parts (a buffer as one part, no copy). */
+export function asParts(e: Entries, width: number): SortedParts {
+  return Buffer.isBuffer(e) ? partsOfBuffer(e, width) : e;
 }
 
 /** One buffer as a set of one part: no copy, nothing to remove. */
@@ -31,6 +48,7 @@ export function partsOfBuffer(entries: Buffer, width = HASH_BYTES): SortedParts 
   let buf = entries;
   return {
     width,
+    onDisk: false,
     get count() {
       return buf.length / width;
     },
@@ -38,6 +56,7 @@ export function partsOfBuffer(entries: Buffer, width = HASH_BYTES): SortedParts 
       if (buf.length > 0) yield buf;
     },
     toBuffer: async () => buf,
+    toBufferSync: () => buf,
     async filter(fn) {
       if (buf.length > 0) buf = fn(buf);
     },
@@ -71,6 +90,7 @@ export function partsOnDisk(files: readonly string[], width: number, dir: string
   const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
   return {
     width,
+    onDisk: true,
     get count() {
       return sizes.reduce((n, s) => n + s, 0) / width;
     },
@@ -101,6 +121,10 @@ export function partsOnDisk(files: readonly string[], width: number, dir: string
         await tick();
       }
       return out;
+    },
+    toBufferSync() {
+      check();
+      return Buffer.concat(files.map((_, i) => (sizes[i] === 0 ? Buffer.alloc(0) : read(i))));
     },
     async filter(fn) {
       check();

@@ -13,6 +13,7 @@ import { REJECTS_HEADER, csvSafeCell, csvSafeLine } from './csv-write';
 import { countHashes, HASH_BYTES } from './hash-set';
 import { isZeroDigest, MULTI_SLOTS, SINGLE_VALUE_LAYOUT, slotPositions, type MultiSlot, type TupleLayout } from './multi-key';
 import type { RejectRecord } from './read-cohort';
+import type { SortedParts } from './sorted-parts';
 
 /** TikTok's size limit per uploaded file. */
 export const MAX_UPLOAD_FILE_BYTES = 50 * 1024 * 1024;
@@ -31,45 +32,55 @@ export interface UploadFile {
 const HEX = '0123456789abcdef';
 
 /**
- * Writes `hashes` (32-byte digests, in the given order) as upload files in `dir`, each at most
- * `maxBytes`, named `hashes-0001.csv`, `hashes-0002.csv`, … An empty set writes no file.
+ * Writes `hashes` (32-byte digests, in the given order: one buffer, or a set's parts one after the other) as upload
+ * files in `dir`, each at most `maxBytes`, named `hashes-0001.csv`, `hashes-0002.csv`, … An empty set writes no file.
  */
-export async function writeUploadFiles(hashes: Uint8Array, dir: string, opts: { maxBytes?: number; prefix?: string } = {}): Promise<UploadFile[]> {
+export async function writeUploadFiles(hashes: Uint8Array | SortedParts, dir: string, opts: { maxBytes?: number; prefix?: string } = {}): Promise<UploadFile[]> {
   const maxBytes = opts.maxBytes ?? MAX_UPLOAD_FILE_BYTES;
   const perFile = Math.floor(maxBytes / BYTES_PER_HASH_LINE);
   if (perFile < 1) throw new AppError('INVALID_ARGUMENT', `An upload file of ${maxBytes} bytes cannot hold one hash line (${BYTES_PER_HASH_LINE} bytes).`);
-  const total = countHashes(hashes);
   await fs.promises.mkdir(dir, { recursive: true });
   // Hex is encoded by table into one reused buffer (1 MiB of lines at a time), not via strings.
   const linesPerWrite = Math.min(perFile, 16_131);
   const out = Buffer.allocUnsafe(linesPerWrite * BYTES_PER_HASH_LINE);
   const files: UploadFile[] = [];
-  for (let first = 0, n = 1; first < total; first += perFile, n++) {
-    const count = Math.min(perFile, total - first);
-    const file = path.join(dir, `${opts.prefix ?? 'hashes'}-${String(n).padStart(4, '0')}.csv`);
-    const md5 = crypto.createHash('md5');
-    const handle = await fs.promises.open(file, 'w', 0o600);
-    try {
-      for (let i = first; i < first + count; ) {
-        const lines = Math.min(linesPerWrite, first + count - i);
+  let open: { file: string; handle: fs.promises.FileHandle; md5: crypto.Hash; count: number } | null = null;
+  const close = async () => {
+    if (!open) return;
+    await open.handle.close();
+    files.push({ path: open.file, md5: open.md5.digest('hex'), count: open.count, bytes: open.count * BYTES_PER_HASH_LINE });
+    open = null;
+  };
+  try {
+    for await (const part of hashes instanceof Uint8Array ? [hashes] : hashes.parts()) {
+      const total = countHashes(part);
+      for (let i = 0; i < total; ) {
+        if (!open) {
+          const file = path.join(dir, `${opts.prefix ?? 'hashes'}-${String(files.length + 1).padStart(4, '0')}.csv`);
+          open = { file, handle: await fs.promises.open(file, 'w', 0o600), md5: crypto.createHash('md5'), count: 0 };
+        }
+        const lines = Math.min(linesPerWrite, perFile - open.count, total - i);
         let o = 0;
         for (let k = 0; k < lines; k++, i++) {
           const base = i * HASH_BYTES;
           for (let b = 0; b < HASH_BYTES; b++) {
-            const v = hashes[base + b]!;
+            const v = part[base + b]!;
             out[o++] = HEX.charCodeAt(v >>> 4);
             out[o++] = HEX.charCodeAt(v & 15);
           }
           out[o++] = 10;
         }
         const chunk = out.subarray(0, o);
-        md5.update(chunk);
-        await handle.write(chunk);
+        open.md5.update(chunk);
+        await open.handle.write(chunk);
+        open.count += lines;
+        if (open.count === perFile) await close();
       }
-    } finally {
-      await handle.close();
     }
-    files.push({ path: file, md5: md5.digest('hex'), count, bytes: count * BYTES_PER_HASH_LINE });
+    await close();
+  } catch (err) {
+    await (open as { handle: fs.promises.FileHandle } | null)?.handle.close().catch(() => undefined);
+    throw err;
   }
   return files;
 }

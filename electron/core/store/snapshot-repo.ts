@@ -128,10 +128,16 @@ export class SnapshotRepo {
    * yield between them (issue #13 §1); commit() makes it current. Outside any transaction, under the audience's lock.
    * A crash before the commit leaves the old snapshot current and this generation an orphan (sweep() deletes it).
    */
-  async stage(audienceId: number, entries: Buffer, entryWidth = 32): Promise<number> {
-    if (entries.length % entryWidth !== 0) throw new Error(`Snapshot length ${entries.length} is not a multiple of ${entryWidth}.`);
+  async stage(audienceId: number, entries: Buffer | { parts(): AsyncIterable<Buffer> }, entryWidth = 32): Promise<number> {
     const generation = this.db.transaction(() => newGeneration(this.db)).immediate();
-    await writeSliced(this.db, entries, CHUNK_ENTRIES * entryWidth, (seq, chunk) => this.q.insertChunk.run(audienceId, generation, seq, chunk));
+    // A set in parts (a cohort too large for memory) is written part after part, its chunks numbered on.
+    let first = 0;
+    for await (const part of Buffer.isBuffer(entries) ? [entries] : entries.parts()) {
+      if (part.length % entryWidth !== 0) throw new Error(`Snapshot length ${part.length} is not a multiple of ${entryWidth}.`);
+      const base = first;
+      await writeSliced(this.db, part, CHUNK_ENTRIES * entryWidth, (seq, chunk) => this.q.insertChunk.run(audienceId, generation, base + seq, chunk));
+      first += Math.ceil(part.length / (CHUNK_ENTRIES * entryWidth));
+    }
     return generation;
   }
 

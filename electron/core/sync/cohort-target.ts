@@ -71,9 +71,14 @@ export async function readCohortTargetParts(audience: AudienceRecord, ctx: ReadT
   }
 }
 
-/** The audience's target as one buffer: what a sync sends and keeps as its snapshot. */
-export async function readCohortTarget(audience: AudienceRecord, ctx: ReadTargetContext): Promise<CohortTarget> {
+/**
+ * The audience's target for a sync: one buffer, or, for a cohort too large for memory, its part files (`parts`, with
+ * `entries` empty), which the sync sends as they are when it is one create call, or joins (sync-runner.ts). The
+ * caller disposes `parts`.
+ */
+export async function readSyncTarget(audience: AudienceRecord, ctx: ReadTargetContext): Promise<CohortTarget> {
   const { parts, ...rest } = await readCohortTargetParts(audience, ctx);
+  if (parts.onDisk) return { ...rest, entries: Buffer.alloc(0), parts };
   try {
     return { ...rest, entries: await parts.toBuffer() };
   } finally {

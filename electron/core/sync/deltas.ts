@@ -1,6 +1,7 @@
 import type { Store } from '../store';
 import { unionHashes } from '../cohort';
 import { unionHashesAsync } from '../cohort/hash-set-async';
+import { asParts, entryCount, type Entries } from '../cohort/sorted-parts';
 import { deleteSliced, newGeneration, writeSliced } from '../store/chunk-generations';
 
 const CHUNK_ENTRIES = 32_768;
@@ -31,7 +32,7 @@ function writeDeltaNow(store: Store, runId: number, kind: 'add' | 'remove', merg
 
 interface StagedKind {
   kind: 'add' | 'remove';
-  entries: Buffer;
+  entries: Entries;
   generation: number;
   /** The current delta the staged one merged: its generation and size, to see at commit whether it changed since. */
   basis: { generation: number | null; bytes: number };
@@ -47,16 +48,22 @@ export interface StagedDelta {
  * new generations in small transactions that yield between them. commitDelta, inside that transaction, makes it
  * current. Null when nothing is to be kept. Under the audience's lock, outside any transaction.
  */
-export async function stageDelta(store: Store, runId: number, added: Buffer, removed: Buffer, width = 32): Promise<StagedDelta | null> {
+export async function stageDelta(store: Store, runId: number, added: Entries, removed: Entries, width = 32): Promise<StagedDelta | null> {
   if (store.deltas.triggerOf(runId) === 'erase') return null;
   const kinds: StagedKind[] = [];
   for (const [kind, entries] of [['add', added], ['remove', removed]] as const) {
-    if (entries.length === 0) continue;
+    if (entryCount(entries, width) === 0) continue;
     const basis = store.deltas.head(runId, kind);
     const existing = basis.bytes === 0 ? Buffer.alloc(0) : loadDelta(store, runId, kind);
-    const merged = existing.length === 0 ? entries : await unionHashesAsync(existing, entries, width);
+    // A set in parts (the first sync of a cohort too large for memory) is its run's first delta: written part by part.
+    const merged = existing.length === 0 ? asParts(entries, width) : asParts(await unionHashesAsync(existing, Buffer.isBuffer(entries) ? entries : await entries.toBuffer(), width), width);
     const generation = store.transaction(() => newGeneration(store.db));
-    await writeSliced(store.db, merged, CHUNK_ENTRIES * width, (seq, data) => store.deltas.insertChunk(runId, kind, generation, seq, data));
+    let first = 0;
+    for await (const part of merged.parts()) {
+      const base = first;
+      await writeSliced(store.db, part, CHUNK_ENTRIES * width, (seq, data) => store.deltas.insertChunk(runId, kind, generation, base + seq, data));
+      first += Math.ceil(part.length / (CHUNK_ENTRIES * width));
+    }
     kinds.push({ kind, entries, generation, basis });
   }
   return { runId, width, kinds };
@@ -76,7 +83,8 @@ export function commitDelta(store: Store, staged: StagedDelta | null): void {
       store.deltas.setHead(staged.runId, k.kind, k.generation);
     } else {
       const existing = loadDelta(store, staged.runId, k.kind);
-      writeDeltaNow(store, staged.runId, k.kind, existing.length === 0 ? k.entries : unionHashes(existing, k.entries, staged.width), staged.width);
+      const entries = Buffer.isBuffer(k.entries) ? k.entries : k.entries.toBufferSync();
+      writeDeltaNow(store, staged.runId, k.kind, existing.length === 0 ? entries : unionHashes(existing, entries, staged.width), staged.width);
     }
   }
 }

@@ -2,6 +2,7 @@ import { BYTES_PER_HASH_LINE, MAX_UPLOAD_FILE_BYTES, MULTI_SLOTS, multiBytesPerR
 import { KEY_LABELS } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import type { MultiKeyMapping } from '../cohort';
+import type { Entries } from '../cohort/sorted-parts';
 import type { AudienceRecord } from '../store/audiences-repo';
 
 const MULTI_HEADERS: Record<MultiSlot, string> = { email: 'email_SHA256', phone: 'phone_SHA256', maid: 'MAID_SHA256' };
@@ -23,7 +24,8 @@ export interface EntryLayout {
   /** Most bytes one entry takes in an upload file. */
   bytesPerRow: number;
   headerBytes: number;
-  writeFiles(entries: Buffer, dir: string, entriesPerFile: number): Promise<UploadFile[]>;
+  /** Entries in parts (a cohort too large for memory) are single-key digests, written part after part. */
+  writeFiles(entries: Entries, dir: string, entriesPerFile: number): Promise<UploadFile[]>;
 }
 
 export function isMultiKey(a: Pick<AudienceRecord, 'calculateType'>): boolean {
@@ -56,7 +58,7 @@ export function layoutOf(a: Pick<AudienceRecord, 'calculateType' | 'keys'>): Ent
     tuple,
     bytesPerRow,
     headerBytes,
-    writeFiles: (entries, dir, perFile) => writeMultiUploadFiles(entries, dir, { slots, layout: tuple, columns, maxBytes: headerBytes + perFile * bytesPerRow, ...(several ? { maxEntries: perFile } : {}) }),
+    writeFiles: async (entries, dir, perFile) => writeMultiUploadFiles(Buffer.isBuffer(entries) ? entries : await entries.toBuffer(), dir, { slots, layout: tuple, columns, maxBytes: headerBytes + perFile * bytesPerRow, ...(several ? { maxEntries: perFile } : {}) }),
   };
 }
 

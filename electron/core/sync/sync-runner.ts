@@ -8,6 +8,7 @@ import { nextUtcDay } from '../store/quota-repo';
 import { audiencesWithOrphans } from '../store/chunk-generations';
 import { diffHashes, slotPeople, subtractHashes, unionHashes, MULTI_SLOTS, type MultiSlot, type RejectRecord, type TupleLayout } from '../cohort';
 import { digestAsync, subtractHashesAsync, unionHashesAsync } from '../cohort/hash-set-async';
+import { entryCount, type Entries, type SortedParts } from '../cohort/sorted-parts';
 import { entriesPerFile, layoutOf, type EntryLayout } from './entry-layout';
 import { isRemoteFailure, type AudienceApi, type PartnerApi, type RemoteAudience } from './audience-api';
 import { PartnerNotAllowlisted, syncPartnerAudience } from './partner-sync';
@@ -35,6 +36,11 @@ export interface TargetSet {
    * (one place per mapped key value, entry-layout.ts) for a multi-key one.
    */
   entries: Buffer;
+  /**
+   * A cohort too large for memory (cohort/spill.ts): its entries in part files, `entries` empty. A first sync that is one
+   * create call sends them as they are; any other sync joins them into `entries` first. The runner disposes them.
+   */
+  parts?: SortedParts;
   rowsRead: number;
   valid: number;
   rejected: number;
@@ -205,6 +211,7 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     hold: null,
   };
   let tmp: string | null = null;
+  let spilled: SortedParts | undefined;
   try {
     removeStaleTempDirs(UPLOAD_DIR_PREFIX, deps.tmpRoot);
     tmp = makeOwnedTempDir(UPLOAD_DIR_PREFIX, deps.tmpRoot);
@@ -227,10 +234,12 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     const target = opts.target ?? (await deps.readTarget(audience, { signal, onRows: (rows, f) => progress('reading', f * 60, { rows }) }));
     outcome.counts = { rowsRead: target.rowsRead, valid: target.valid, rejected: target.rejected, duplicates: target.duplicates, rejectReasons: target.rejectReasons };
     outcome.rejects = target.rejects ?? [];
+    spilled = target.parts;
     if (signal.aborted) throw new AppError('CANCELLED');
 
     progress('planning', 60);
     if (audience.api === 'segment') {
+      await joinParts(target);
       try {
         return await finishPartner(deps, audience, runId, target, opts, signal, sleep, maxAttempts, outcome, progress);
       } catch (err) {
@@ -263,6 +272,10 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     }
     const layout = layoutOf(audience);
     const w = layout.width;
+    // A cohort in part files is sent part by part only by a first sync that is one create call (a 10 M-row cohort is
+    // never held whole); any other sync diffs, slices or replaces it, and joins it here.
+    if (target.parts && !(audience.api === 'file' && !audience.tiktokAudienceId && !store.snapshots.meta(audienceId) && isOneCreate(target.parts.count, layout, deps))) await joinParts(target);
+    const targetCount = target.parts ? target.parts.count : target.entries.length / w;
     // The snapshot keeps the width it was written in; changing an audience's columns to another tuple width sets it
     // aside (mapping-change.ts). One of another width is never read at this one: it would diff nonsense.
     const setAside = Boolean(opts.dryRun && opts.setAside);
@@ -317,7 +330,9 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     let snapshot = doubt || setAside ? Buffer.alloc(0) : await store.snapshots.loadAsync(audienceId);
     const membershipUnknown = !addedOnly && (Boolean(doubt) || (Boolean(audience.tiktokAudienceId) && !stored));
     // Remove what may be at TikTok and is not wanted; append what is wanted and may be missing.
-    const { adds, removes } = doubt || setAside ? { adds: target.entries, removes: Buffer.alloc(0) } : await diffWithPendingAsync(store, audienceId, snapshot, target.entries, w);
+    // (A first sync of a cohort in parts: everyone is an add, sent from the parts as the one create call.)
+    const { adds, removes } = doubt || setAside || target.parts ? { adds: target.entries, removes: Buffer.alloc(0) } : await diffWithPendingAsync(store, audienceId, snapshot, target.entries, w);
+    const addCount = target.parts ? targetCount : adds.length / w;
     if (layout.slots && layout.tuple) outcome.perKey = perKeyCounts(layout.slots, layout.tuple, snapshot, target.entries);
     const at = now();
     const callsLeft = store.quota.left(audienceId, at, budget);
@@ -325,12 +340,12 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     const replaceFreeAt = lastReplace && lastReplace.getTime() + REPLACE_WINDOW_MS > at.getTime() ? new Date(lastReplace.getTime() + REPLACE_WINDOW_MS) : null;
     // Added-only: the audience also holds the people others added (as many as TikTok matched when it was adopted).
     const plan = planSync({
-      current: others + snapshot.length / w, target: others + target.entries.length / w, adds: adds.length / w, removes: removes.length / w,
+      current: others + snapshot.length / w, target: others + targetCount, adds: addCount, removes: removes.length / w,
       remoteExists: Boolean(audience.tiktokAudienceId), membershipUnknown, callsLeft, replaceAllowed: !addedOnly,
       replacesToday: replaceFreeAt ? 1 : 0, hashesPerFile: perFile, filesPerCall: deps.filesPerCall ?? FILES_PER_CALL,
     });
     if (plan.strategy === 'create') {
-      const w = matchWarning(store, audience, target.entries.length / layout.width);
+      const w = matchWarning(store, audience, targetCount);
       if (w) plan.warnings.push(w);
       outcome.matchWarning = w;
     }
@@ -338,7 +353,7 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     const replaceWait = plan.strategy === 'adopt' && replaceFreeAt !== null && plan.now.length === 0 && plan.deferred.length > 0;
     const fallbackWarnings = outcome.warnings;
     Object.assign(outcome, {
-      strategy: plan.strategy, adds: adds.length / w, removes: removes.length / w, callsPlanned: plan.calls.length,
+      strategy: plan.strategy, adds: addCount, removes: removes.length / w, callsPlanned: plan.calls.length,
       callsLeft, currentSize: others + snapshot.length / w, projectedSize: plan.projectedSize, warnings: [...fallbackWarnings, ...plan.warnings],
     });
     if (plan.deferred.length > 0) {
@@ -367,6 +382,7 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     }
 
     const sets = { adds, removes, target: target.entries };
+    if (target.parts && (plan.strategy !== 'create' || plan.now.some((c) => c.source !== 'target' || c.entries !== targetCount))) throw new AppError('INTERNAL', 'A cohort kept in part files is sent only as one create call.');
     // Everything this run may change becomes uncertain until a run completes (not needed for the first
     // call of a create: a lost create is found by name).
     if (plan.now.length > 0 && audience.tiktokAudienceId) {
@@ -382,7 +398,7 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     let sent = 0;
     for (const call of plan.now) {
       if (signal.aborted) throw new AppError('CANCELLED');
-      const entries = sets[call.source].subarray(call.offset * w, (call.offset + call.entries) * w);
+      const entries = target.parts ?? sets[call.source].subarray(call.offset * w, (call.offset + call.entries) * w);
       progress('sending', 60 + (35 * sent) / Math.max(1, plan.now.length), { message: `${call.kind} ${call.entries.toLocaleString('en-US')}` });
       snapshot = await sendCall({ deps, audienceId, runId: runId!, call, entries, snapshot, tmp, perFile, layout, budget, now, sleep, signal, maxAttempts });
       audience = store.audiences.require(audienceId);
@@ -431,6 +447,7 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     outcome.tiktokAudienceId = store.audiences.get(audienceId)?.tiktokAudienceId ?? null;
     return outcome;
   } finally {
+    spilled?.dispose();
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
     releaseCreate();
     release();
@@ -501,6 +518,20 @@ function finishHeld(store: Store, runId: number | null, err: SyncHeld, outcome: 
  * Per key: the people with that key in the cohort, and how many people's values of it join or leave — people, not
  * values (#14 §2): a person with two emails counts once under email; one whose second email changed leaves and joins.
  */
+/** Joins a target kept in part files into `entries` (and lets the files go). */
+async function joinParts(target: TargetSet): Promise<void> {
+  if (!target.parts) return;
+  target.entries = await target.parts.toBuffer();
+  target.parts.dispose();
+  target.parts = undefined;
+}
+
+/** Whether creating an audience of `count` entries is one call (planner.ts's first call). */
+function isOneCreate(count: number, layout: EntryLayout, deps: SyncDeps): boolean {
+  const perFile = deps.hashesPerFile ?? entriesPerFile(layout);
+  return planSync({ current: 0, target: count, adds: count, removes: 0, remoteExists: false, callsLeft: Infinity, replacesToday: 0, hashesPerFile: perFile, filesPerCall: deps.filesPerCall ?? FILES_PER_CALL }).calls.length === 1;
+}
+
 function perKeyCounts(slots: MultiSlot[], tuple: TupleLayout, snapshot: Buffer, target: Buffer): NonNullable<SyncOutcome['perKey']> {
   const out: NonNullable<SyncOutcome['perKey']> = {};
   for (const slot of MULTI_SLOTS) {
@@ -669,7 +700,8 @@ interface SendCtx {
   audienceId: number;
   runId: number;
   call: PlannedCall;
-  entries: Buffer;
+  /** In parts only for a first sync's one create call of a cohort too large for memory. */
+  entries: Entries;
   snapshot: Buffer;
   tmp: string;
   perFile: number;
@@ -782,8 +814,11 @@ async function acknowledge(c: SendCtx, quotaId: number, kind: PlannedCall['kind'
   const store = c.deps.store;
   const before = c.snapshot;
   const w = c.layout.width;
-  const after = kind === 'APPEND' ? await unionHashesAsync(before, c.entries, w) : kind === 'REMOVE' ? await subtractHashesAsync(before, c.entries, w) : c.entries;
-  const [added, removed] = await changedBy(kind, before, c.entries, w);
+  const sent = c.entries;
+  // Entries in parts are a first create (runSync): they are the new snapshot and the run's delta as they are.
+  if (!Buffer.isBuffer(sent) && (kind !== 'create' || before.length !== 0)) throw new AppError('INTERNAL', 'Only a first create sends entries kept in part files.');
+  const after: Entries = !Buffer.isBuffer(sent) ? sent : kind === 'APPEND' ? await unionHashesAsync(before, sent, w) : kind === 'REMOVE' ? await subtractHashesAsync(before, sent, w) : sent;
+  const [added, removed]: [Entries, Buffer] = Buffer.isBuffer(sent) ? await changedBy(kind, before, sent, w) : [sent, Buffer.alloc(0)];
   const digest = await digestAsync(after);
   // The new snapshot and delta are written first, in small transactions, under generations nothing points at yet
   // (issue #13 §1): the acknowledging transaction below only moves the pointers, and a crash before it leaves the
@@ -791,15 +826,16 @@ async function acknowledge(c: SendCtx, quotaId: number, kind: PlannedCall['kind'
   const generation = await store.snapshots.stage(c.audienceId, after, w);
   const delta = await stageDelta(store, c.runId, added, removed, w);
   store.transaction(() => {
-    store.quota.ack(quotaId, { requestId, entries: c.entries.length / w });
+    store.quota.ack(quotaId, { requestId, entries: entryCount(sent, w) });
     clearRefusedEdit(store, c.audienceId);
     if (newAudienceId) store.audiences.setTiktokId(c.audienceId, newAudienceId);
-    store.snapshots.commit(c.audienceId, generation, after.length / w, w, digest);
+    store.snapshots.commit(c.audienceId, generation, entryCount(after, w), w, digest);
     commitDelta(store, delta);
     store.runs.addCallsUsed(c.runId, 1);
   });
   await store.snapshots.sweep(c.audienceId);
   await sweepDeltas(store, c.audienceId);
-  c.snapshot = after;
-  return after;
+  // After a create from parts no call follows (runSync): the snapshot is in the store, not held here.
+  c.snapshot = Buffer.isBuffer(after) ? after : Buffer.alloc(0);
+  return c.snapshot;
 }

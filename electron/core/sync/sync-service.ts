@@ -1,7 +1,8 @@
 import { KEY_LABELS, type CalculateType, type KeyType, type NormalizationProfile } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
-import { loadSuppression, MAX_COLUMNS_PER_KEY, readCohortColumns, readCohortMulti, slotOfKey, subtractHashes, suppressEntries, unionHashes } from '../cohort';
-import { isMultiKey, layoutOf, multiKeyMappings } from './entry-layout';
+import { MAX_COLUMNS_PER_KEY, subtractHashes, unionHashes } from '../cohort';
+import { readSyncTarget } from './cohort-target';
+import { layoutOf } from './entry-layout';
 import { changeColumns, columnsChangeEffect } from './mapping-change';
 import type { Store } from '../store';
 import type { AudienceRecord, Cadence, KeyMapping, NewAudience, RemovalMode } from '../store/audiences-repo';
@@ -34,7 +35,6 @@ export function sameKeyColumns(keys: KeyMapping[]): KeyMapping[] {
 export type ApiCallEvent = Omit<ApiCallView, 'id' | 'detail'> & { error?: { message: string } };
 import { loadDelta } from './deltas';
 import { clearErasure, hasQueuedErasure, queuedErasure } from './erasure';
-import { resolveSourceFile } from './source';
 import { recoverInterrupted, runSync, type SyncDeps, type SyncOutcome, type SyncProgress, type TargetSet } from './sync-runner';
 import { acquireAudienceLock } from './locks';
 import { refreshStatus, type StatusRecord } from './status';
@@ -218,9 +218,9 @@ export class SyncService {
     };
   }
 
-  /** Reads the audience's cohort, minus its suppression list (readCohortTarget). */
+  /** Reads the audience's cohort, minus its suppression list (cohort-target.ts; a large one stays in part files). */
   async readTarget(audience: AudienceRecord, ctx: { signal: AbortSignal; onRows(rows: number, fraction: number): void }): Promise<CohortTarget> {
-    return readCohortTarget(audience, ctx);
+    return readSyncTarget(audience, ctx);
   }
 
   private async run(audienceId: number, opts: { trigger: RunTrigger; dryRun?: boolean; target?: TargetSet; signal?: AbortSignal; lockHeld?: boolean; draft?: AudienceRecord; setAside?: boolean; sourceOnce?: string }): Promise<SyncOutcome> {
@@ -424,43 +424,4 @@ export class SyncService {
 /** Whether a run changed TikTok, or may have: an acknowledged call, or one sent without an answer (a crash, a lost answer). */
 function runChangedTikTok(store: Store, runId: number, callsUsed: number): boolean {
   return callsUsed > 0 || store.quota.runReachedTikTok(runId);
-}
-
-/** The user's answer to "is the first row a header?" (the wizard's override), for the reader; none: it judges. */
-function headerOf(a: AudienceRecord): { hasHeader?: boolean } {
-  return a.hasHeader === null || a.hasHeader === undefined ? {} : { hasHeader: a.hasHeader };
-}
-
-/**
- * Reads the audience's cohort (newest file of a watched folder), minus its suppression list: the one read-plus-suppress
- * target of every sync, dry run and `cohort-relay plan` (the engine's ops plan a draft audience through it).
- */
-export async function readCohortTarget(audience: AudienceRecord, ctx: { signal: AbortSignal; onRows(rows: number, fraction: number): void }): Promise<CohortTarget> {
-  const mapping = audience.keys[0];
-  if (!mapping) throw new AppError('INVALID_ARGUMENT', `Audience "${audience.name}" has no key mapping.`);
-  const file = resolveSourceFile({ kind: audience.sourceKind, path: audience.sourcePath, pattern: audience.sourcePattern });
-  const onProgress = (p: { rows: number; bytesRead: number; totalBytes: number }) => ctx.onRows(p.rows, p.totalBytes ? p.bytesRead / p.totalBytes : 0);
-  if (isMultiKey(audience)) {
-    const keys = multiKeyMappings(audience);
-    const res = await readCohortMulti({ path: file, keys, profile: audience.profile, signal: ctx.signal, onProgress, ...headerOf(audience) });
-    let entries = res.entries;
-    // A suppression list holds one key type: the audience's first mapped key. A person whose hash for it is listed is left out.
-    if (audience.suppressPath) entries = suppressEntries(entries, await loadSuppression(audience.suppressPath, mapping.key, audience.profile), slotOfKey(mapping.key), res.layout);
-    const suppressed = (res.entries.length - entries.length) / layoutOf(audience).width;
-    return { entries, rowsRead: res.rowsRead, valid: res.valid, rejected: res.rejected, duplicates: res.duplicates, rejectReasons: res.rejectReasons, rejects: res.rejects, perKey: res.perKey, columns: res.columns, rejectsTruncated: res.rejectsTruncated, suppressed };
-  }
-  const res = await readCohortColumns({
-    path: file,
-    key: mapping.key,
-    column: mapping.column ?? undefined,
-    extraColumns: mapping.extraColumns,
-    countryColumn: mapping.countryColumn,
-    profile: audience.profile,
-    signal: ctx.signal,
-    onProgress,
-    ...headerOf(audience),
-  });
-  let entries = res.hashes;
-  if (audience.suppressPath) entries = subtractHashes(entries, await loadSuppression(audience.suppressPath, mapping.key, audience.profile));
-  return { entries, rowsRead: res.rowsRead, valid: res.valid, rejected: res.rejected, duplicates: res.duplicates, rejectReasons: res.rejectReasons as Record<string, number>, rejects: res.rejects, columns: [res.column], rejectsTruncated: res.rejectsTruncated, suppressed: (res.hashes.length - entries.length) / 32 };
 }

@@ -47,7 +47,8 @@ describe('a cohort over the in-memory limit', () => {
     // The sync's read spills too (the engine reads the limit from its environment), then joins the parts.
     process.env.COHORT_RELAY_SPILL_ABOVE = '500';
     const first = JSON.parse((await cli(['sync', '--csv', csv, '--key', 'email', '--advertiser', adv, '--audience', 'Big', '--json'], env)).stdout);
-    expect(first).toMatchObject({ status: 'done', adds: 6_000, removes: 0 });
+    // One create call, sent from the part files as they are (never joined).
+    expect(first).toMatchObject({ status: 'done', adds: 6_000, removes: 0, callsUsed: 1 });
     expect(sim.membership(first.audienceId)).toEqual(hashSet(emails(0, 6_000)));
     delete process.env.COHORT_RELAY_SPILL_ABOVE;
 
@@ -77,6 +78,22 @@ describe('a cohort over the in-memory limit', () => {
     const second = JSON.parse((await cli(['sync', '--csv', csv, '--key', 'email', '--advertiser', adv, '--audience', 'Big', '--suppress', suppress, '--json'], env)).stdout);
     expect(second).toMatchObject({ status: 'done', adds: 250, removes: 300 });
     expect(sim.membership(first.audienceId)).toEqual(hashSet([...emails(300, 5_700), ...emails(6_050, 250)]));
+    expect(spillDirs()).toEqual([]);
+  });
+
+  it('a first sync of several calls joins the parts and sends them in slices: the same people, the stored snapshot exact', async () => {
+    const adv = sim.advertiserIds[0]!;
+    const csv = path.join(dir, 'cohort.csv');
+    writeEmailCsv(csv, emails(0, 3_000));
+    process.env.COHORT_RELAY_SPILL_ABOVE = '500';
+    const small = { ...env, COHORT_RELAY_HASHES_PER_FILE: '100', COHORT_RELAY_FILES_PER_CALL: '10' };
+    const first = JSON.parse((await cli(['sync', '--csv', csv, '--key', 'email', '--advertiser', adv, '--audience', 'Sliced', '--json'], small)).stdout);
+    expect(first).toMatchObject({ status: 'done', adds: 3_000, callsUsed: 3 });
+    expect(sim.membership(first.audienceId)).toEqual(hashSet(emails(0, 3_000)));
+    writeEmailCsv(csv, emails(10, 3_000));
+    const second = JSON.parse((await cli(['sync', '--csv', csv, '--key', 'email', '--advertiser', adv, '--audience', 'Sliced', '--json'], small)).stdout);
+    expect(second).toMatchObject({ status: 'done', adds: 10, removes: 10 });
+    expect(sim.membership(first.audienceId)).toEqual(hashSet(emails(10, 3_000)));
     expect(spillDirs()).toEqual([]);
   });
 });

@@ -152,6 +152,8 @@ function partsAt(set: Buffer, cuts: number[]): SortedParts {
   return {
     width: 32,
     count: set.length / 32,
+    onDisk: false,
+    toBufferSync: () => set,
     async *parts() {
       for (const p of parts) yield p;
     },
@@ -189,5 +191,18 @@ describe('diffCounts streams a stored snapshot against a set in parts', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('upload files written from a set in parts', () => {
+  it('are byte for byte the files written from the joined buffer, whatever the part boundaries', async () => {
+    const { writeUploadFiles } = await import('../../../../electron/core/cohort/upload-files');
+    const set = sortHashes(Buffer.concat(Array.from({ length: 50 }, (_, i) => sha(`u${i}`))));
+    const maxBytes = 7 * 65;
+    const want = await writeUploadFiles(set, path.join(dir, 'up-buffer'), { maxBytes });
+    const got = await writeUploadFiles(partsAt(set, [3, 7, 8, 30]), path.join(dir, 'up-parts'), { maxBytes });
+    expect(got.map((f) => [f.count, f.md5, f.bytes])).toEqual(want.map((f) => [f.count, f.md5, f.bytes]));
+    expect(got).toHaveLength(8);
+    for (let i = 0; i < got.length; i++) expect(fs.readFileSync(got[i]!.path).equals(fs.readFileSync(want[i]!.path))).toBe(true);
   });
 });
