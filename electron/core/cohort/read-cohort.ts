@@ -172,7 +172,7 @@ export async function readCohort(opts: ReadCohortOptions): Promise<CohortResult>
     );
   } catch (err) {
     // A failed or cancelled read leaves no part files behind.
-    run?.dispose();
+    await run?.dispose();
     throw err;
   }
 }
@@ -232,8 +232,8 @@ class CohortRun extends BlockRun<ChunkResult, CohortResult> {
     return this.column.name;
   }
 
-  dispose(): void {
-    this.acc.dispose();
+  dispose(): Promise<void> {
+    return this.acc.dispose();
   }
 
   async finish(): Promise<CohortResult> {
@@ -248,7 +248,7 @@ class CohortRun extends BlockRun<ChunkResult, CohortResult> {
       try {
         hashes = await set.toBuffer();
       } finally {
-        set.dispose();
+        await set.dispose();
       }
     }
     this.progressDone();

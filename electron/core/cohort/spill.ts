@@ -25,6 +25,16 @@ const PART_BITS = 6;
 const PARTS = 1 << PART_BITS;
 /** Digests buffered per part before they are appended to its file: 64 × 512 KiB = 32 MiB in all. */
 const PART_BUFFER_ENTRIES = 16_384;
+/** Full buffers being written at once (off the event loop); beyond this a write waits on the loop (8 MiB more at most). */
+const MAX_WRITES_IN_FLIGHT = 16;
+
+const writeFd = (fd: number, buf: Uint8Array, off: number, len: number, pos: number) =>
+  new Promise<number>((resolve, reject) => fs.write(fd, buf, off, len, pos, (err, n) => (err ? reject(err) : resolve(n))));
+
+/** Writes `bytes` of `buf` at `pos` of `fd`, off the event loop. */
+async function writeAll(fd: number, buf: Uint8Array, bytes: number, pos: number): Promise<void> {
+  for (let off = 0; off < bytes; ) off += await writeFd(fd, buf, off, bytes - off, pos + off);
+}
 
 /**
  * The limit: COHORT_RELAY_SPILL_ABOVE (a number of digests) lowers or raises it, for a machine with less or more memory
@@ -93,9 +103,9 @@ export class DigestCollector {
   }
 
   /** Removes any part files (a read that failed or was cancelled). */
-  dispose(): void {
-    this.spill?.dispose();
+  async dispose(): Promise<void> {
     this.mem = null;
+    await this.spill?.dispose();
   }
 }
 
@@ -107,6 +117,11 @@ class PartSpill {
   private readonly bufs: Uint8Array[] = [];
   private readonly words: Int32Array[] = [];
   private readonly fill = new Int32Array(PARTS);
+  /** Where each part file's next buffer goes (writes in flight land at their own offsets). */
+  private readonly pos = new Float64Array(PARTS);
+  private readonly spare: Uint8Array[] = [];
+  private readonly writes = new Set<Promise<void>>();
+  private writeError: unknown = null;
   private total = 0;
   private closed = false;
 
@@ -136,6 +151,7 @@ class PartSpill {
   }
 
   add(src: Uint8Array, n: number): void {
+    if (this.writeError) throw this.writeError;
     const shift = 8 - PART_BITS;
     // Eight 32-bit words per digest (the reader's buffers are 4-byte aligned; a copy makes any other one so).
     const from = src.byteOffset % 4 === 0 ? src : Uint8Array.from(src.subarray(0, n * HASH_BYTES));
@@ -151,10 +167,43 @@ class PartSpill {
     this.total += n;
   }
 
+  /**
+   * Appends part g's buffer to its file. The write runs off the event loop (a synchronous one waited for the disk on
+   * the engine's loop, up to 0.2 s when the page cache was full of a large cohort's files) while the part fills a spare
+   * buffer; with MAX_WRITES_IN_FLIGHT already going, it is written here and now.
+   */
   private flush(g: number): void {
     const bytes = this.fill[g]! * HASH_BYTES;
-    for (let off = 0; off < bytes; ) off += fs.writeSync(this.fds[g]!, this.bufs[g]!, off, bytes - off);
+    if (bytes === 0) return;
+    const buf = this.bufs[g]!;
+    const fd = this.fds[g]!;
+    const at = this.pos[g]!;
+    this.pos[g] = at + bytes;
     this.fill[g] = 0;
+    const next = this.spare.pop() ?? (this.writes.size < MAX_WRITES_IN_FLIGHT ? new Uint8Array(PART_BUFFER_ENTRIES * HASH_BYTES) : null);
+    if (!next) {
+      for (let off = 0; off < bytes; ) off += fs.writeSync(fd, buf, off, bytes - off, at + off);
+      return;
+    }
+    this.bufs[g] = next;
+    this.words[g] = new Int32Array(next.buffer);
+    const write: Promise<void> = writeAll(fd, buf, bytes, at).then(
+      () => {
+        this.writes.delete(write);
+        this.spare.push(buf);
+      },
+      (err: unknown) => {
+        this.writes.delete(write);
+        this.writeError ??= err;
+      },
+    );
+    this.writes.add(write);
+  }
+
+  /** Waits for the writes in flight; throws the first that failed (e.g. a full disk). */
+  private async settle(): Promise<void> {
+    while (this.writes.size > 0) await Promise.all([...this.writes]);
+    if (this.writeError) throw this.writeError;
   }
 
   private close(): void {
@@ -167,19 +216,21 @@ class PartSpill {
   async finish(parallel?: ParallelSort): Promise<{ set: SortedParts; duplicates: number }> {
     try {
       for (let g = 0; g < PARTS; g++) this.flush(g);
+      await this.settle();
       this.close();
       this.bufs.length = 0;
       this.words.length = 0;
+      this.spare.length = 0;
       let unique = 0;
       let shared: SharedArrayBuffer | null = null;
       for (const file of this.files) {
-        const size = fs.statSync(file).size;
+        const size = (await fs.promises.stat(file)).size;
         if (size === 0) continue;
         const count = size / HASH_BYTES;
         // A SharedArrayBuffer (reused) lets the pool's workers sort the part's buckets in parallel.
         if (parallel && typeof SharedArrayBuffer === 'function' && (!shared || shared.byteLength < size)) shared = new SharedArrayBuffer(size);
         const u8 = shared ? new Uint8Array(shared, 0, size) : new Uint8Array(size);
-        readInto(file, u8);
+        await readInto(file, u8);
         const w = new Int32Array(u8.buffer, 0, count * 8);
         sorter ??= createSorter();
         if (parallel && shared) {
@@ -191,32 +242,44 @@ class PartSpill {
           sorter.sortRange(u8, w, 0, count, 0);
         }
         const kept = sorter.dedupe(u8, w, count);
-        fs.writeFileSync(file, u8.subarray(0, kept * HASH_BYTES), { mode: 0o600 });
+        await writeFile(file, u8.subarray(0, kept * HASH_BYTES));
         unique += kept;
-        await new Promise<void>((resolve) => setImmediate(resolve));
       }
       return { set: partsOnDisk(this.files, HASH_BYTES, this.dir), duplicates: this.total - unique };
     } catch (err) {
-      this.dispose();
+      await this.dispose();
       throw err;
     }
   }
 
-  dispose(): void {
+  /** Waits for the writes in flight (an fd closed under one could be reused by another file), then removes the folder. */
+  async dispose(): Promise<void> {
+    await Promise.allSettled([...this.writes]);
     this.close();
-    fs.rmSync(this.dir, { recursive: true, force: true });
+    await fs.promises.rm(this.dir, { recursive: true, force: true });
   }
 }
 
-function readInto(file: string, u8: Uint8Array): void {
-  const fd = fs.openSync(file, 'r');
+/** Fills `u8` from the start of `file`, off the event loop. */
+async function readInto(file: string, u8: Uint8Array): Promise<void> {
+  const h = await fs.promises.open(file, 'r');
   try {
     for (let off = 0; off < u8.length; ) {
-      const n = fs.readSync(fd, u8, off, u8.length - off, off);
-      if (n === 0) throw new Error(`${file} is shorter than written.`);
-      off += n;
+      const { bytesRead } = await h.read(u8, off, u8.length - off, off);
+      if (bytesRead === 0) throw new Error(`${file} is shorter than written.`);
+      off += bytesRead;
     }
   } finally {
-    fs.closeSync(fd);
+    await h.close();
+  }
+}
+
+/** Replaces `file` with `data` (which may be a view of shared memory), off the event loop. */
+async function writeFile(file: string, data: Uint8Array): Promise<void> {
+  const h = await fs.promises.open(file, 'w', 0o600);
+  try {
+    for (let off = 0; off < data.length; ) off += (await h.write(data, off, data.length - off, off)).bytesWritten;
+  } finally {
+    await h.close();
   }
 }

@@ -176,11 +176,14 @@ function headerOption(req: { hasHeader?: boolean }): { hasHeader?: boolean } {
   return req.hasHeader === undefined ? {} : { hasHeader: req.hasHeader };
 }
 
-/** Reads the whole file once, reporting `import:progress` for it. */
-export async function readWithProgress(req: MappedFile, ctx: FileJobContext, maxRejects?: number): Promise<CohortResult> {
+/**
+ * Reads the whole file once, reporting `import:progress` for it: counts and rejects only. The digests are not kept
+ * (kept in parts and let go at once, so a 10 M-row file is validated in the memory of a small one).
+ */
+export async function readWithProgress(req: MappedFile, ctx: FileJobContext, maxRejects?: number): Promise<Omit<CohortResult, 'hashes' | 'parts'>> {
   const meter = new RateMeter();
   ctx.emit({ path: req.path, phase: 'reading', rows: 0, percent: 0 });
-  return readCohortColumns({
+  const { hashes: _none, parts, ...res } = await readCohortColumns({
     path: req.path,
     key: req.key,
     column: req.column,
@@ -194,7 +197,10 @@ export async function readWithProgress(req: MappedFile, ctx: FileJobContext, max
       const fraction = p.totalBytes ? p.bytesRead / p.totalBytes : null;
       ctx.emit({ path: req.path, phase: p.rows ? 'hashing' : 'reading', rows: p.rows, percent: fraction === null ? null : Math.round(fraction * 100), ...meter.measure(p.rows, fraction) });
     },
+    keepParts: true,
   });
+  await parts?.dispose();
+  return res;
 }
 
 /** The validation summary of the whole file; a suppression list named here must load too. */

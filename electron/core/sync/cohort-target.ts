@@ -66,7 +66,7 @@ export async function readCohortTargetParts(audience: AudienceRecord, ctx: ReadT
     }
     return { parts, rowsRead: res.rowsRead, valid: res.valid, rejected: res.rejected, duplicates: res.duplicates, rejectReasons: res.rejectReasons as Record<string, number>, rejects: res.rejects, columns: [res.column], rejectsTruncated: res.rejectsTruncated, suppressed: before - parts.count };
   } catch (err) {
-    parts.dispose();
+    await parts.dispose();
     throw err;
   }
 }
@@ -82,6 +82,6 @@ export async function readSyncTarget(audience: AudienceRecord, ctx: ReadTargetCo
   try {
     return { ...rest, entries: await parts.toBuffer() };
   } finally {
-    parts.dispose();
+    await parts.dispose();
   }
 }

@@ -447,8 +447,9 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     outcome.tiktokAudienceId = store.audiences.get(audienceId)?.tiktokAudienceId ?? null;
     return outcome;
   } finally {
-    spilled?.dispose();
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    // Off the loop: a large cohort's upload files and part files are hundreds of megabytes to unlink.
+    await spilled?.dispose().catch(() => undefined);
+    if (tmp) await fs.promises.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
     releaseCreate();
     release();
   }
@@ -522,7 +523,7 @@ function finishHeld(store: Store, runId: number | null, err: SyncHeld, outcome: 
 async function joinParts(target: TargetSet): Promise<void> {
   if (!target.parts) return;
   target.entries = await target.parts.toBuffer();
-  target.parts.dispose();
+  await target.parts.dispose();
   target.parts = undefined;
 }
 

@@ -159,6 +159,6 @@ export async function planCohort(env: NodeJS.ProcessEnv, asked: PlanCohortReques
       rejects: res.rejects ?? [],
     };
   } finally {
-    res.parts.dispose();
+    await res.parts.dispose();
   }
 }

@@ -89,7 +89,7 @@ describe('a cohort larger than the in-memory limit spills to part files', () => 
     // The files hold digests only: no identifier of the cohort is in them.
     const folder = path.join(tmpRoot, spillDirs()[0]!);
     for (const f of fs.readdirSync(folder)) expect(fs.readFileSync(path.join(folder, f)).includes('example.com')).toBe(false);
-    set.dispose();
+    await set.dispose();
     expect(spillDirs()).toEqual([]);
     await expect(set.toBuffer()).rejects.toThrow(AppError);
   });
@@ -105,7 +105,7 @@ describe('a cohort larger than the in-memory limit spills to part files', () => 
     const { set, duplicates } = await collector.finish();
     expect(duplicates).toBe(300);
     expect((await set.toBuffer()).equals(sortHashes(all))).toBe(true);
-    set.dispose();
+    await set.dispose();
     expect(spillDirs()).toEqual([]);
   });
 
@@ -159,7 +159,7 @@ function partsAt(set: Buffer, cuts: number[]): SortedParts {
     },
     toBuffer: async () => set,
     filter: async () => undefined,
-    dispose: () => undefined,
+    dispose: async () => undefined,
   };
 }
 

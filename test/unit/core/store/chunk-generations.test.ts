@@ -145,4 +145,30 @@ describe('undo deltas written under generations', () => {
     expect(count(store, 'SELECT count(*) AS n FROM run_deltas WHERE run_id = ?', run.id)).toBe(4);
     store.close();
   });
+
+  it('slices commit without waiting for the disk; the connection is back to synchronous = FULL after each, for every other commit', async () => {
+    const store = Store.open(dir);
+    const a = newAudience(store);
+    expect(store.db.pragma('synchronous', { simple: true })).toBe(2);
+    const seen: number[] = [];
+    const inserted = store.db.prepare('INSERT INTO snapshot_chunks (audience_id, generation, seq, data) VALUES (?, ?, ?, ?)');
+    const { writeSliced, newGeneration } = await import('../../../../electron/core/store/chunk-generations');
+    const generation = store.transaction(() => newGeneration(store.db));
+    const between: number[] = [];
+    const work = writeSliced(store.db, randomBytes(5 * 1024), 1024, (seq, chunk) => {
+      seen.push(store.db.pragma('synchronous', { simple: true }) as number);
+      inserted.run(a.id, generation, seq, chunk);
+    });
+    // Between slices (other handlers' turns on the loop), commits are FULL again.
+    for (let i = 0; i < 5; i++) {
+      await new Promise<void>((r) => setImmediate(r));
+      between.push(store.db.pragma('synchronous', { simple: true }) as number);
+    }
+    await work;
+    expect(seen).toHaveLength(5);
+    expect(new Set(seen)).toEqual(new Set([1]));
+    expect(new Set(between)).toEqual(new Set([2]));
+    expect(store.db.pragma('synchronous', { simple: true })).toBe(2);
+    store.close();
+  });
 });
