@@ -46,7 +46,10 @@ export function asParts(e: Entries, width: number): SortedParts {
   return Buffer.isBuffer(e) ? partsOfBuffer(e, width) : e;
 }
 
-/** One buffer as a set of one part: no copy, nothing to remove. */
+/** Entries per part of a set held in one buffer: a few megabytes of work between two yields of a streamed diff. */
+const MEMORY_PART_ENTRIES = 65_536;
+
+/** One buffer as a set in parts (views of it, a few megabytes each, with a yield between them): no copy, nothing to remove. */
 export function partsOfBuffer(entries: Buffer, width = HASH_BYTES): SortedParts {
   let buf = entries;
   return {
@@ -56,7 +59,11 @@ export function partsOfBuffer(entries: Buffer, width = HASH_BYTES): SortedParts 
       return buf.length / width;
     },
     async *parts() {
-      if (buf.length > 0) yield buf;
+      const step = MEMORY_PART_ENTRIES * width;
+      for (let off = 0; off < buf.length; off += step) {
+        if (off > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        yield buf.subarray(off, Math.min(off + step, buf.length));
+      }
     },
     toBuffer: async () => buf,
     toBufferSync: () => buf,
@@ -177,16 +184,22 @@ export function sliceFor(set: Uint8Array, part: Uint8Array, width: number): Uint
 }
 
 /**
- * How many entries `next` adds to and removes from `prev` (a stored snapshot's chunks, in order), streaming both:
- * each part of `next` is diffed against the entries of `prev` in its range, so neither set is ever held whole.
- * `onPart` sees each part of `next` once, in order (e.g. to digest it).
+ * What `next` adds to and removes from `prev` (a stored snapshot's chunks, in order, read synchronously or not),
+ * streaming both: each part of `next` is diffed against the entries of `prev` in its range, so neither set is ever held
+ * whole. Counts always; with `collect`, the added and removed entries too (sorted). `onPart` sees each part of `next`
+ * once, in order (e.g. to digest it).
  */
-export async function diffCounts(prev: Iterable<Uint8Array>, next: SortedParts, width: number, onPart?: (part: Buffer) => void): Promise<{ adds: number; removes: number }> {
-  const it = prev[Symbol.iterator]();
+export async function diffParts(
+  prev: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+  next: SortedParts,
+  width: number,
+  opts: { collect?: boolean; onPart?: (part: Buffer) => void } = {},
+): Promise<{ adds: number; removes: number; added: Buffer; removed: Buffer }> {
+  const it = Symbol.asyncIterator in prev ? prev[Symbol.asyncIterator]() : (prev as Iterable<Uint8Array>)[Symbol.iterator]();
   let carry: Uint8Array | null = new Uint8Array(0);
   let lastSeen: Uint8Array | null = null;
-  const pull = (): Uint8Array | null => {
-    for (let r = it.next(); !r.done; r = it.next()) {
+  const pull = async (): Promise<Uint8Array | null> => {
+    for (let r = await it.next(); !r.done; r = await it.next()) {
       const chunk = r.value;
       if (chunk.length % width !== 0) throw new AppError('INTERNAL', `A stored chunk of ${chunk.length} bytes is not a whole number of ${width}-byte entries.`);
       if (chunk.length === 0) continue;
@@ -198,15 +211,17 @@ export async function diffCounts(prev: Iterable<Uint8Array>, next: SortedParts, 
   };
   let adds = 0;
   let removes = 0;
+  const added: Uint8Array[] = [];
+  const removed: Uint8Array[] = [];
   for await (const part of next.parts()) {
-    onPart?.(part);
+    opts.onPart?.(part);
     if (part.length === 0) continue;
     const last = part.subarray(part.length - width);
-    // The entries of prev up to the part's last entry (those before its first are removes, counted by diffHashes too).
+    // The entries of prev up to the part's last entry (those before its first are removes, found by diffHashes too).
     const pieces: Uint8Array[] = [];
     while (carry !== null) {
       if (carry.length === 0) {
-        carry = pull();
+        carry = await pull();
         continue;
       }
       const cut = upperBound(carry, last, width);
@@ -222,8 +237,22 @@ export async function diffCounts(prev: Iterable<Uint8Array>, next: SortedParts, 
     const d = diffHashes(before, part, width);
     adds += d.adds.length / width;
     removes += d.removes.length / width;
+    if (opts.collect) {
+      // Copies: a diff against nothing answers with the part's own memory.
+      if (d.adds.length > 0) added.push(Buffer.from(d.adds));
+      if (d.removes.length > 0) removed.push(Buffer.from(d.removes));
+    }
   }
   // Whatever is left of prev lies beyond the last part: all removed.
-  for (; carry !== null; carry = pull()) removes += carry.length / width;
+  for (; carry !== null; carry = await pull()) {
+    removes += carry.length / width;
+    if (opts.collect && carry.length > 0) removed.push(Buffer.from(carry));
+  }
+  return { adds, removes, added: Buffer.concat(added), removed: Buffer.concat(removed) };
+}
+
+/** How many entries `next` adds to and removes from `prev`, streaming both (diffParts, counts only). */
+export async function diffCounts(prev: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, next: SortedParts, width: number, onPart?: (part: Buffer) => void): Promise<{ adds: number; removes: number }> {
+  const { adds, removes } = await diffParts(prev, next, width, { onPart });
   return { adds, removes };
 }

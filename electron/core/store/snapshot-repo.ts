@@ -89,6 +89,25 @@ export class SnapshotRepo {
   }
 
   /**
+   * The current snapshot's chunks in order, read a few at a time with a yield between reads (no statement stays open
+   * across a yield, so the engine's other work can use the store meanwhile): what a sync streams its diff and its next
+   * snapshot over, never holding the whole snapshot. The caller holds the audience's lock.
+   */
+  async *chunksAsync(audienceId: number): AsyncGenerator<Buffer> {
+    const meta = this.current(audienceId);
+    if (!meta) return;
+    for (let next = 0; ; ) {
+      const rows = this.q.chunksFrom.all(audienceId, meta.generation, next, LOAD_CHUNKS_PER_READ) as { seq: number; data: Buffer }[];
+      for (const row of rows) {
+        next = row.seq + 1;
+        yield row.data;
+      }
+      if (rows.length < LOAD_CHUNKS_PER_READ) return;
+      await new Promise<void>((r) => setImmediate(r));
+    }
+  }
+
+  /**
    * The stored entries chunk by chunk (1 MiB each, in order), without assembling one buffer: a diff
    * can stream over them (cohort diffHashesChunked) so a 5 M snapshot never sits whole in memory.
    */

@@ -73,8 +73,7 @@ export async function readCohortTargetParts(audience: AudienceRecord, ctx: ReadT
 
 /**
  * The audience's target for a sync: one buffer, or, for a cohort too large for memory, its part files (`parts`, with
- * `entries` empty), which the sync sends as they are when it is one create call, or joins (sync-runner.ts). The
- * caller disposes `parts`.
+ * `entries` empty), which the sync diffs and sends part by part (sync-runner.ts). The caller disposes `parts`.
  */
 export async function readSyncTarget(audience: AudienceRecord, ctx: ReadTargetContext): Promise<CohortTarget> {
   const { parts, ...rest } = await readCohortTargetParts(audience, ctx);

@@ -1,5 +1,6 @@
 import { diffHashes, subtractHashes, unionHashes } from '../cohort';
 import { diffHashesAsync, subtractHashesAsync, unionHashesAsync } from '../cohort/hash-set-async';
+import { asParts, diffParts, sliceFor, type Entries } from '../cohort/sorted-parts';
 import type { Store } from '../store';
 import { deleteSliced, newGeneration, writeSliced } from '../store/chunk-generations';
 
@@ -64,6 +65,39 @@ export async function clearPendingAsync(store: Store, audienceId: number): Promi
 /** Deletes the audience's pending chunks no head names (replaced sets, orphans of a crash), in slices. Under the audience's lock. */
 export function sweepPending(store: Store, audienceId: number): Promise<number> {
   return deleteSliced(store.db, () => store.pending.sweepSlice(audienceId));
+}
+
+/**
+ * diffWithPending streaming the stored snapshot (its chunks) against the target (in parts, or one buffer as one part):
+ * the snapshot is never held whole. Also the plain diff (`plainAdds`, `plainRemoves`: target − snapshot, snapshot −
+ * target), which a replace marks pending. Against no stored snapshot and nothing pending, the adds are the target
+ * itself (not copied: a first sync of a cohort too large for memory keeps it in its part files).
+ * Under the audience's lock.
+ */
+export async function diffWithPendingStreamed(store: Store, audienceId: number, target: Entries, width: number): Promise<{ adds: Entries; removes: Buffer; plainAdds: Entries; plainRemoves: Buffer }> {
+  const maybeAdded = loadPending(store, audienceId, 'add');
+  const maybeRemoved = loadPending(store, audienceId, 'remove');
+  const none = Buffer.alloc(0);
+  if (!(store.snapshots.meta(audienceId)?.entryCount) && maybeAdded.length === 0 && maybeRemoved.length === 0) return { adds: target, removes: none, plainAdds: target, plainRemoves: none };
+  // adds = (T − S) ∪ (T ∩ maybe-removed); removes = (S − T) ∪ (maybe-added − T). The pending sets are small: each is
+  // met with every part of the target in its range, on the way.
+  const inTarget = { add: [] as Buffer[], remove: [] as Buffer[] };
+  const onPart = (part: Buffer) => {
+    for (const [kind, set] of [['add', maybeAdded], ['remove', maybeRemoved]] as const) {
+      if (set.length === 0) continue;
+      const slice = sliceFor(set, part, width);
+      if (slice.length > 0) inTarget[kind].push(subtractHashes(slice, subtractHashes(slice, part, width), width));
+    }
+  };
+  const d = await diffParts(store.snapshots.chunksAsync(audienceId), asParts(target, width), width, { collect: true, onPart });
+  const targetAndRemoved = Buffer.concat(inTarget.remove);
+  const addedNotInTarget = subtractHashes(maybeAdded, Buffer.concat(inTarget.add), width);
+  return {
+    adds: targetAndRemoved.length === 0 ? d.added : await unionHashesAsync(d.added, targetAndRemoved, width),
+    removes: addedNotInTarget.length === 0 ? d.removed : await unionHashesAsync(d.removed, addedNotInTarget, width),
+    plainAdds: d.added,
+    plainRemoves: d.removed,
+  };
 }
 
 /**

@@ -170,6 +170,8 @@ export interface RemovalCheckInput {
   removes: number;
   /** The cohort the sync would leave the audience holding (sorted entries). */
   target: Buffer;
+  /** targetDigest of the target when it is not in `target` (a cohort kept in part files, digested part by part). */
+  targetDigest?: string;
   rowsRead: number;
   now: Date;
 }
@@ -193,11 +195,11 @@ export function checkRemovals(store: Store, audience: Pick<AudienceRecord, 'id' 
   const rowsDrop = input.removes > 0 && rowsDropOver(input.rowsRead, lastRows, audience.removalLimitPct);
   if (!overLimit(input.currentSize, input.removes, audience.removalLimitPct) && !rowsDrop) {
     // Within the limit: a hold of another change is void now (a confirmed one stays until its sync completes).
-    if (!input.dryRun && existing && !(existing.state === 'confirmed' && existing.targetDigest === targetDigest(input.target))) store.holds.clear(audience.id);
+    if (!input.dryRun && existing && !(existing.state === 'confirmed' && existing.targetDigest === (input.targetDigest ?? targetDigest(input.target)))) store.holds.clear(audience.id);
     return null;
   }
   const limitPct = audience.removalLimitPct!;
-  const digest = targetDigest(input.target);
+  const digest = input.targetDigest ?? targetDigest(input.target);
   const same = existing !== null && existing.targetDigest === digest;
   const base = {
     reason: 'removals' as const,

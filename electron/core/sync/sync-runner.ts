@@ -7,7 +7,7 @@ import type { RunTrigger } from '../store/runs-repo';
 import { nextUtcDay } from '../store/quota-repo';
 import { audiencesWithOrphans } from '../store/chunk-generations';
 import { diffHashes, slotPeople, subtractHashes, unionHashes, MULTI_SLOTS, type MultiSlot, type RejectRecord, type TupleLayout } from '../cohort';
-import { digestAsync, subtractHashesAsync, unionHashesAsync } from '../cohort/hash-set-async';
+import { digestAsync } from '../cohort/hash-set-async';
 import { entryCount, type Entries, type SortedParts } from '../cohort/sorted-parts';
 import { entriesPerFile, layoutOf, type EntryLayout } from './entry-layout';
 import { isRemoteFailure, type AudienceApi, type PartnerApi, type RemoteAudience } from './audience-api';
@@ -15,9 +15,10 @@ import { PartnerNotAllowlisted, syncPartnerAudience } from './partner-sync';
 import { acquireAudienceLock, acquireCreateLock } from './locks';
 import { floorMessage, planSync, FILES_PER_CALL, type Plan, type PlannedCall } from './planner';
 import { commitDelta, stageDelta, sweepDeltas } from './deltas';
+import { stageAfter } from './snapshot-merge';
 import { Deferral } from './deferral';
 import { makeOwnedTempDir, removeStaleTempDirs } from '../temp-dirs';
-import { addPendingAsync, clearPending, clearPendingAsync, diffWithPendingAsync, sweepPending } from './pending';
+import { addPendingAsync, clearPending, clearPendingAsync, diffWithPendingStreamed, sweepPending } from './pending';
 import { clearAdvertiserUnreachable, clearRefusedEdit, markAdvertiserUnreachable, markUnavailable, noteRefusedEdit, refusedEditSince, unavailableMark, unavailableMessage } from './marks';
 import { floorWaitMessage, waitsForFloor } from './floor-wait';
 import { matchWarning, readAvailability } from './status';
@@ -37,8 +38,10 @@ export interface TargetSet {
    */
   entries: Buffer;
   /**
-   * A cohort too large for memory (cohort/spill.ts): its entries in part files, `entries` empty. A first sync that is one
-   * create call sends them as they are; any other sync joins them into `entries` first. The runner disposes them.
+   * A cohort too large for memory (cohort/spill.ts): its entries in part files, `entries` empty. The diff streams them
+   * against the stored snapshot, and a call that carries all of them (a first create) sends them as they are; only a
+   * sync that sends them in slices (a create or replace of several calls) or replaces a doubtful membership joins them
+   * into `entries`. The runner disposes them.
    */
   parts?: SortedParts;
   rowsRead: number;
@@ -272,9 +275,6 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     }
     const layout = layoutOf(audience);
     const w = layout.width;
-    // A cohort in part files is sent part by part only by a first sync that is one create call (a 10 M-row cohort is
-    // never held whole); any other sync diffs, slices or replaces it, and joins it here.
-    if (target.parts && !(audience.api === 'file' && !audience.tiktokAudienceId && !store.snapshots.meta(audienceId) && isOneCreate(target.parts.count, layout, deps))) await joinParts(target);
     const targetCount = target.parts ? target.parts.count : target.entries.length / w;
     // The snapshot keeps the width it was written in; changing an audience's columns to another tuple width sets it
     // aside (mapping-change.ts). One of another width is never read at this one: it would diff nonsense.
@@ -300,6 +300,8 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     // restored, another tool edited the audience): a full REPLACE makes it exact. Calls the database lost are
     // known for sure, and the replace is automatic; changes only TikTok's history shows wait for the user's choice.
     const doubt = !addedOnly && audience.api === 'file' && audience.tiktokAudienceId && stored ? await localStateDoubt(deps, audience, opts, now()) : null;
+    // A sync whose stored membership is set aside, or in doubt, sends the whole target: a cohort in part files is joined.
+    if (doubt || setAside) await joinParts(target);
     if (doubt) {
       // The full replace is held like any sync that removes too many: judged against what this computer last knew
       // the audience held (the snapshot about to be set aside), so a broken export never empties it this way either.
@@ -327,20 +329,22 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
       }
     }
     // Read and diffed in slices that yield to the event loop: a 5 M snapshot never holds the engine's loop (#13 §1).
-    let snapshot = doubt || setAside ? Buffer.alloc(0) : await store.snapshots.loadAsync(audienceId);
+    // A cohort in part files stays there unless the whole of it is sent in slices (joined below, once the plan is known).
+    const currentCount = doubt || setAside ? 0 : (store.snapshots.meta(audienceId)?.entryCount ?? 0);
     const membershipUnknown = !addedOnly && (Boolean(doubt) || (Boolean(audience.tiktokAudienceId) && !stored));
     // Remove what may be at TikTok and is not wanted; append what is wanted and may be missing.
-    // (A first sync of a cohort in parts: everyone is an add, sent from the parts as the one create call.)
-    const { adds, removes } = doubt || setAside || target.parts ? { adds: target.entries, removes: Buffer.alloc(0) } : await diffWithPendingAsync(store, audienceId, snapshot, target.entries, w);
-    const addCount = target.parts ? targetCount : adds.length / w;
-    if (layout.slots && layout.tuple) outcome.perKey = perKeyCounts(layout.slots, layout.tuple, snapshot, target.entries);
+    // Streamed: the stored snapshot chunk by chunk against the target (part by part), so neither is held whole.
+    const diff = doubt || setAside ? { adds: target.entries, removes: Buffer.alloc(0), plainAdds: target.entries, plainRemoves: Buffer.alloc(0) } : await diffWithPendingStreamed(store, audienceId, target.parts ?? target.entries, w);
+    const { adds, removes } = diff;
+    const addCount = entryCount(adds, w);
+    if (layout.slots && layout.tuple) outcome.perKey = perKeyCounts(layout.slots, layout.tuple, doubt || setAside ? Buffer.alloc(0) : await store.snapshots.loadAsync(audienceId), target.entries);
     const at = now();
     const callsLeft = store.quota.left(audienceId, at, budget);
     const lastReplace = store.quota.lastReplaceAt(audienceId);
     const replaceFreeAt = lastReplace && lastReplace.getTime() + REPLACE_WINDOW_MS > at.getTime() ? new Date(lastReplace.getTime() + REPLACE_WINDOW_MS) : null;
     // Added-only: the audience also holds the people others added (as many as TikTok matched when it was adopted).
     const plan = planSync({
-      current: others + snapshot.length / w, target: others + targetCount, adds: addCount, removes: removes.length / w,
+      current: others + currentCount, target: others + targetCount, adds: addCount, removes: removes.length / w,
       remoteExists: Boolean(audience.tiktokAudienceId), membershipUnknown, callsLeft, replaceAllowed: !addedOnly,
       replacesToday: replaceFreeAt ? 1 : 0, hashesPerFile: perFile, filesPerCall: deps.filesPerCall ?? FILES_PER_CALL,
     });
@@ -354,7 +358,7 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     const fallbackWarnings = outcome.warnings;
     Object.assign(outcome, {
       strategy: plan.strategy, adds: addCount, removes: removes.length / w, callsPlanned: plan.calls.length,
-      callsLeft, currentSize: others + snapshot.length / w, projectedSize: plan.projectedSize, warnings: [...fallbackWarnings, ...plan.warnings],
+      callsLeft, currentSize: others + currentCount, projectedSize: plan.projectedSize, warnings: [...fallbackWarnings, ...plan.warnings],
     });
     if (plan.deferred.length > 0) {
       outcome.deferredUntil = (replaceWait ? replaceFreeAt! : nextUtcDay(at)).toISOString();
@@ -375,22 +379,33 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
       return outcome;
     }
     // The safety net, before anything is sent: too many removals hold the sync until the user confirms it.
-    guardRemovals(deps, audience, { trigger: opts.trigger, dryRun: Boolean(opts.dryRun), runId, strategy: plan.strategy, currentSize: outcome.currentSize, adds: outcome.adds, removes: outcome.removes, target: target.entries, rowsRead: target.rowsRead, now: now() }, outcome);
+    // A target in part files is digested part by part (a removal hold names the exact file it held).
+    const parted = target.parts && plan.strategy !== 'create' ? { targetDigest: await digestAsync(target.parts) } : {};
+    guardRemovals(deps, audience, { trigger: opts.trigger, dryRun: Boolean(opts.dryRun), runId, strategy: plan.strategy, currentSize: outcome.currentSize, adds: outcome.adds, removes: outcome.removes, target: target.entries, ...parted, rowsRead: target.rowsRead, now: now() }, outcome);
     if (opts.dryRun) {
       outcome.status = 'planned';
       return outcome;
     }
 
-    const sets = { adds, removes, target: target.entries };
-    if (target.parts && (plan.strategy !== 'create' || plan.now.some((c) => c.source !== 'target' || c.entries !== targetCount))) throw new AppError('INTERNAL', 'A cohort kept in part files is sent only as one create call.');
+    const sets: { adds: Entries; removes: Buffer; target: Entries } = { adds, removes, target: target.parts ?? target.entries };
+    // A set in parts is sent as it is by a call that carries all of it (a first create); a call that carries a slice of
+    // it (a create or replace of several calls) needs it joined.
+    for (const key of ['adds', 'target'] as const) {
+      const set = sets[key];
+      if (!Buffer.isBuffer(set) && plan.now.some((c) => c.source === key && !(c.offset === 0 && c.entries === set.count))) {
+        sets[key] = await set.toBuffer();
+        if (set === target.parts) await joinParts(target);
+      }
+    }
     // Everything this run may change becomes uncertain until a run completes (not needed for the first
     // call of a create: a lost create is found by name).
     if (plan.now.length > 0 && audience.tiktokAudienceId) {
       const replace = plan.strategy === 'replace' || plan.strategy === 'adopt';
-      await addPendingAsync(store, audienceId, replace ? await subtractHashesAsync(target.entries, snapshot, w) : adds, replace ? await subtractHashesAsync(snapshot, target.entries, w) : removes, w);
+      const maybeAdded = replace ? diff.plainAdds : adds;
+      await addPendingAsync(store, audienceId, Buffer.isBuffer(maybeAdded) ? maybeAdded : await maybeAdded.toBuffer(), replace ? diff.plainRemoves : removes, w);
     } else if (plan.now.length > 1) {
-      const rest = plan.now.slice(1).map((c) => sets[c.source].subarray(c.offset * w, (c.offset + c.entries) * w));
-      await addPendingAsync(store, audienceId, rest.reduce((acc, b) => unionHashes(acc, b, w), Buffer.alloc(0)), Buffer.alloc(0), w);
+      const rest = plan.now.slice(1).map((c) => slice(sets[c.source], c, w));
+      await addPendingAsync(store, audienceId, rest.reduce<Buffer>((acc, b) => unionHashes(acc, Buffer.isBuffer(b) ? b : b.toBufferSync(), w), Buffer.alloc(0)), Buffer.alloc(0), w);
     }
     // From here the whole target is needed only by a call that sends it (a create, a REPLACE): an incremental sync
     // lets it go, so a large cohort never holds the target, the snapshot and the next snapshot at once.
@@ -398,9 +413,9 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     let sent = 0;
     for (const call of plan.now) {
       if (signal.aborted) throw new AppError('CANCELLED');
-      const entries = target.parts ?? sets[call.source].subarray(call.offset * w, (call.offset + call.entries) * w);
+      const entries = slice(sets[call.source], call, w);
       progress('sending', 60 + (35 * sent) / Math.max(1, plan.now.length), { message: `${call.kind} ${call.entries.toLocaleString('en-US')}` });
-      snapshot = await sendCall({ deps, audienceId, runId: runId!, call, entries, snapshot, tmp, perFile, layout, budget, now, sleep, signal, maxAttempts });
+      await sendCall({ deps, audienceId, runId: runId!, call, entries, tmp, perFile, layout, budget, now, sleep, signal, maxAttempts });
       audience = store.audiences.require(audienceId);
       outcome.callsUsed = store.runs.get(runId!)!.callsUsed;
       sent++;
@@ -519,18 +534,19 @@ function finishHeld(store: Store, runId: number | null, err: SyncHeld, outcome: 
  * Per key: the people with that key in the cohort, and how many people's values of it join or leave — people, not
  * values (#14 §2): a person with two emails counts once under email; one whose second email changed leaves and joins.
  */
+/** The entries one call carries: a slice of a buffer, or a whole set in parts (runSync joins any other). */
+function slice(set: Entries, call: PlannedCall, w: number): Entries {
+  if (Buffer.isBuffer(set)) return set.subarray(call.offset * w, (call.offset + call.entries) * w);
+  if (call.offset !== 0 || call.entries !== set.count) throw new AppError('INTERNAL', 'A slice of a set kept in part files was asked for.');
+  return set;
+}
+
 /** Joins a target kept in part files into `entries` (and lets the files go). */
 async function joinParts(target: TargetSet): Promise<void> {
   if (!target.parts) return;
   target.entries = await target.parts.toBuffer();
   await target.parts.dispose();
   target.parts = undefined;
-}
-
-/** Whether creating an audience of `count` entries is one call (planner.ts's first call). */
-function isOneCreate(count: number, layout: EntryLayout, deps: SyncDeps): boolean {
-  const perFile = deps.hashesPerFile ?? entriesPerFile(layout);
-  return planSync({ current: 0, target: count, adds: count, removes: 0, remoteExists: false, callsLeft: Infinity, replacesToday: 0, hashesPerFile: perFile, filesPerCall: deps.filesPerCall ?? FILES_PER_CALL }).calls.length === 1;
 }
 
 function perKeyCounts(slots: MultiSlot[], tuple: TupleLayout, snapshot: Buffer, target: Buffer): NonNullable<SyncOutcome['perKey']> {
@@ -542,25 +558,6 @@ function perKeyCounts(slots: MultiSlot[], tuple: TupleLayout, snapshot: Buffer, 
     out[slot] = { target: now.sets.length / now.width, adds: d.adds.length / now.width, removes: d.removes.length / now.width };
   }
   return out;
-}
-
-/**
- * What one acknowledged call changed, computed from the (usually small) sent entries rather than the
- * whole snapshot: APPEND adds entries − before; REMOVE removes entries ∩ before; a create or REPLACE
- * replaces before with entries.
- */
-async function changedBy(kind: PlannedCall['kind'], before: Buffer, entries: Buffer, w: number): Promise<[Buffer, Buffer]> {
-  const none = Buffer.alloc(0);
-  if (before.length === 0) return [kind === 'REMOVE' ? none : entries, none];
-  switch (kind) {
-    case 'APPEND':
-      return [await subtractHashesAsync(entries, before, w), none];
-    case 'REMOVE':
-      return [none, await subtractHashesAsync(entries, await subtractHashesAsync(entries, before, w), w)];
-    case 'create':
-    case 'REPLACE':
-      return [await subtractHashesAsync(entries, before, w), await subtractHashesAsync(before, entries, w)];
-  }
 }
 
 /**
@@ -703,7 +700,6 @@ interface SendCtx {
   call: PlannedCall;
   /** In parts only for a first sync's one create call of a cohort too large for memory. */
   entries: Entries;
-  snapshot: Buffer;
   tmp: string;
   perFile: number;
   layout: EntryLayout;
@@ -718,7 +714,7 @@ interface SendCtx {
  * Uploads the call's files (re-using file_paths of identical bytes) and sends it under the send policy until
  * acknowledged (send-policy.ts). Every attempt is reserved in the quota ledger first, and counted as TikTok counts it.
  */
-async function sendCall(c: SendCtx): Promise<Buffer> {
+async function sendCall(c: SendCtx): Promise<void> {
   const { deps, audienceId, call } = c;
   const store = deps.store;
   const audience = store.audiences.require(audienceId);
@@ -807,36 +803,24 @@ async function uploadAll(c: SendCtx, audience: AudienceRecord, files: { path: st
 }
 
 /**
- * Commits one acknowledged call: ledger, snapshot, undo delta, run counts — together. The new snapshot, the
- * delta and the digest are computed first, in slices that yield to the event loop (issue #13 §1), so the
- * transaction itself only writes.
+ * Commits one acknowledged call: ledger, snapshot, undo delta, run counts — together. The next snapshot is streamed from
+ * the stored one and the call's entries into a staged generation (snapshot-merge.ts: neither is held whole), and the
+ * delta is staged too, in small transactions that yield to the event loop (issue #13 §1), so the transaction itself only
+ * moves pointers; a crash before it leaves the old snapshot current (the orphans are swept at the next run's start).
  */
-async function acknowledge(c: SendCtx, quotaId: number, kind: PlannedCall['kind'], requestId: string | null, newAudienceId: string | null): Promise<Buffer> {
+async function acknowledge(c: SendCtx, quotaId: number, kind: PlannedCall['kind'], requestId: string | null, newAudienceId: string | null): Promise<void> {
   const store = c.deps.store;
-  const before = c.snapshot;
   const w = c.layout.width;
-  const sent = c.entries;
-  // Entries in parts are a first create (runSync): they are the new snapshot and the run's delta as they are.
-  if (!Buffer.isBuffer(sent) && (kind !== 'create' || before.length !== 0)) throw new AppError('INTERNAL', 'Only a first create sends entries kept in part files.');
-  const after: Entries = !Buffer.isBuffer(sent) ? sent : kind === 'APPEND' ? await unionHashesAsync(before, sent, w) : kind === 'REMOVE' ? await subtractHashesAsync(before, sent, w) : sent;
-  const [added, removed]: [Entries, Buffer] = Buffer.isBuffer(sent) ? await changedBy(kind, before, sent, w) : [sent, Buffer.alloc(0)];
-  const digest = await digestAsync(after);
-  // The new snapshot and delta are written first, in small transactions, under generations nothing points at yet
-  // (issue #13 §1): the acknowledging transaction below only moves the pointers, and a crash before it leaves the
-  // old snapshot current (the orphans are swept at the next run's start).
-  const generation = await store.snapshots.stage(c.audienceId, after, w);
-  const delta = await stageDelta(store, c.runId, added, removed, w);
+  const next = await stageAfter(store, c.audienceId, kind, c.entries, w);
+  const delta = await stageDelta(store, c.runId, next.added, next.removed, w);
   store.transaction(() => {
-    store.quota.ack(quotaId, { requestId, entries: entryCount(sent, w) });
+    store.quota.ack(quotaId, { requestId, entries: entryCount(c.entries, w) });
     clearRefusedEdit(store, c.audienceId);
     if (newAudienceId) store.audiences.setTiktokId(c.audienceId, newAudienceId);
-    store.snapshots.commit(c.audienceId, generation, entryCount(after, w), w, digest);
+    store.snapshots.commit(c.audienceId, next.generation, next.count, w, next.digest);
     commitDelta(store, delta);
     store.runs.addCallsUsed(c.runId, 1);
   });
   await store.snapshots.sweep(c.audienceId);
   await sweepDeltas(store, c.audienceId);
-  // After a create from parts no call follows (runSync): the snapshot is in the store, not held here.
-  c.snapshot = Buffer.isBuffer(after) ? after : Buffer.alloc(0);
-  return c.snapshot;
 }

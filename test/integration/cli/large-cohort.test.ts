@@ -9,7 +9,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SPILL_DIR_PREFIX } from '../../../electron/core/cohort/spill';
 import { startSimulator, type SimulatorHandle } from '../../../electron/core/sandbox';
 import { cli } from '../../helpers/cli';
-import { emails, hashSet, writeEmailCsv } from '../../helpers/cohort';
+import { emails, hashSet, sha256Hex, writeEmailCsv } from '../../helpers/cohort';
+import { sortHashes } from '../../../electron/core/cohort';
+import { Store } from '../../../electron/core/store';
+import { digestOf } from '../../../electron/core/store/snapshot-repo';
 import { tmpDir } from '../../helpers/tmp';
 
 let dir: string;
@@ -78,6 +81,24 @@ describe('a cohort over the in-memory limit', () => {
     const second = JSON.parse((await cli(['sync', '--csv', csv, '--key', 'email', '--advertiser', adv, '--audience', 'Big', '--suppress', suppress, '--json'], env)).stdout);
     expect(second).toMatchObject({ status: 'done', adds: 250, removes: 300 });
     expect(sim.membership(first.audienceId)).toEqual(hashSet([...emails(300, 5_700), ...emails(6_050, 250)]));
+
+    // A half-size export is held by the removal limit, naming the change; confirmed, exactly that file is sent once.
+    // The target stays in its part files throughout (digested part by part for the hold).
+    writeEmailCsv(csv, emails(300, 3_000));
+    const held = await cli(['sync', '--csv', csv, '--key', 'email', '--advertiser', adv, '--audience', 'Big', '--json'], env);
+    expect(held.code).toBe(3);
+    expect(JSON.parse(held.stdout)).toMatchObject({ status: 'held', removes: 2_950 });
+    // The hold names exactly this file's cohort: the digest of its sorted hashes, taken part by part.
+    const store = Store.open(path.join(dir, 'home'));
+    try {
+      const want = digestOf(sortHashes(Buffer.concat(emails(300, 3_000).map((e) => Buffer.from(sha256Hex(e), 'hex')))));
+      expect(store.holds.get(first.localAudienceId)?.targetDigest).toBe(want);
+    } finally {
+      store.close();
+    }
+    const confirmed = JSON.parse((await cli(['sync', '--csv', csv, '--key', 'email', '--advertiser', adv, '--audience', 'Big', '--confirm-removals', '--json'], env)).stdout);
+    expect(confirmed).toMatchObject({ status: 'done', adds: 0, removes: 2_950 });
+    expect(sim.membership(first.audienceId)).toEqual(hashSet(emails(300, 3_000)));
     expect(spillDirs()).toEqual([]);
   });
 
