@@ -156,7 +156,7 @@ export function partsOnDisk(files: readonly string[], width: number, dir: string
 }
 
 /** The first entry of sorted `set` that is greater than `key` (entry index), by binary search. */
-function upperBound(set: Uint8Array, key: Uint8Array, width: number): number {
+export function upperBound(set: Uint8Array, key: Uint8Array, width: number): number {
   let lo = 0;
   let hi = set.length / width;
   while (lo < hi) {

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { AppError } from '../../../shared/errors';
 import { subtractHashes, unionHashes } from '../cohort';
 import { digestAsync } from '../cohort/hash-set-async';
-import { asParts, diffParts, entryCount, type Entries } from '../cohort/sorted-parts';
+import { asParts, diffParts, entryCount, upperBound, type Entries } from '../cohort/sorted-parts';
 import type { Store } from '../store';
 import type { PlannedCall } from './planner';
 
@@ -22,18 +22,6 @@ export interface StagedSnapshot {
   digest: string;
   added: Entries;
   removed: Buffer;
-}
-
-/** The first entry of sorted `set` greater than `key` (entry index). */
-function upperBound(set: Uint8Array, key: Uint8Array, width: number): number {
-  let lo = 0;
-  let hi = set.length / width;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (Buffer.compare(set.subarray(mid * width, (mid + 1) * width), key) <= 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** Stages the audience's snapshot after `kind` with `sent` was acknowledged. Under the audience's lock, outside any transaction. */

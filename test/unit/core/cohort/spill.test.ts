@@ -7,6 +7,7 @@ import { diffHashes, readCohort, sortHashes, subtractHashes } from '../../../../
 import { diffCounts, partsOfBuffer, sliceFor, type SortedParts } from '../../../../electron/core/cohort/sorted-parts';
 import { DigestCollector, SPILL_DIR_PREFIX } from '../../../../electron/core/cohort/spill';
 import { AppError } from '../../../../shared/errors';
+import { partsAt } from '../../../helpers/sorted-parts';
 import { tmpDir } from '../../../helpers/tmp';
 
 let dir: string;
@@ -143,24 +144,6 @@ function chunksOf(set: Buffer, size: number): Buffer[] {
   const out: Buffer[] = [];
   for (let off = 0; off < set.length; off += size * 32) out.push(set.subarray(off, Math.min(set.length, off + size * 32)));
   return out;
-}
-
-/** Splits a sorted set into parts at the given entry indexes. */
-function partsAt(set: Buffer, cuts: number[]): SortedParts {
-  const bounds = [...new Set([0, ...cuts.map((c) => Math.min(c, set.length / 32)), set.length / 32])].sort((a, b) => a - b);
-  const parts = bounds.slice(1).map((end, i) => set.subarray(bounds[i]! * 32, end * 32));
-  return {
-    width: 32,
-    count: set.length / 32,
-    onDisk: false,
-    toBufferSync: () => set,
-    async *parts() {
-      for (const p of parts) yield p;
-    },
-    toBuffer: async () => set,
-    filter: async () => undefined,
-    dispose: async () => undefined,
-  };
 }
 
 describe('diffCounts streams a stored snapshot against a set in parts', () => {

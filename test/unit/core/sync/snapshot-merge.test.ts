@@ -12,6 +12,7 @@ import { digestOf } from '../../../../electron/core/store/snapshot-repo';
 import { addPending, diffWithPending, diffWithPendingStreamed } from '../../../../electron/core/sync/pending';
 import { stageAfter } from '../../../../electron/core/sync/snapshot-merge';
 import { DEFAULT_PROFILE } from '../../../../shared/domain';
+import { partsAt } from '../../../helpers/sorted-parts';
 import { tmpDir } from '../../../helpers/tmp';
 
 let dir: string;
@@ -30,30 +31,12 @@ const sha = (s: string) => crypto.createHash('sha256').update(s).digest();
 const setArb = fc.uniqueArray(fc.integer({ min: 0, max: 299 }), { maxLength: 150 }).map((ids) => sortHashes(Buffer.concat(ids.map((i) => sha(`p${i}`)))));
 const cutsArb = fc.array(fc.integer({ min: 0, max: 150 }), { maxLength: 5 });
 
-/** A sorted set cut into parts at the given entry indexes. */
-function partsAt(set: Buffer, cuts: number[]): SortedParts {
-  const bounds = [...new Set([0, ...cuts.map((c) => Math.min(c, set.length / 32)), set.length / 32])].sort((a, b) => a - b);
-  const parts = bounds.slice(1).map((end, i) => set.subarray(bounds[i]! * 32, end * 32));
-  return {
-    width: 32,
-    count: set.length / 32,
-    onDisk: true,
-    async *parts() {
-      for (const p of parts) yield p;
-    },
-    toBuffer: async () => set,
-    toBufferSync: () => set,
-    filter: async () => undefined,
-    dispose: async () => undefined,
-  };
-}
-
 let n = 0;
 /** A fresh audience whose stored snapshot is `set`, in chunks cut at `cuts` (stage writes one part after another). */
 async function audienceHolding(set: Buffer, cuts: number[]): Promise<number> {
   const a = store.audiences.create({ connectionId: null, advertiserId: 'adv', name: `A${n++}`, keys: [{ key: 'email', column: 'email' }], calculateType: 'EMAIL_SHA256', sourcePath: '/tmp/x.csv', profile: DEFAULT_PROFILE });
   if (set.length > 0) {
-    const generation = await store.snapshots.stage(a.id, partsAt(set, cuts), 32);
+    const generation = await store.snapshots.stage(a.id, partsAt(set, cuts, true), 32);
     store.snapshots.commit(a.id, generation, set.length / 32, 32, digestOf(set));
   }
   return a.id;
