@@ -15,6 +15,7 @@ import { tiktokAudienceApi, tiktokPartnerApi } from './sync/tiktok-audience-api'
 import { readCreateOptions } from './sync/create-options';
 import type { SyncProgress } from './sync/sync-runner';
 import { removeStaleTempDirs, WEB_UPLOAD_PREFIX } from './temp-dirs';
+import { SPILL_DIR_PREFIX } from './cohort/spill';
 
 /** The settings key of the chosen API base (the registry's, store/settings-keys.ts). */
 export const API_BASE_KEY = SETTINGS.apiBase.key;
@@ -45,6 +46,8 @@ export class CohortRelayApp {
     const env = opts.env ?? process.env;
     // Uploaded CSV copies (raw identifiers) left by a web host that crashed go at the start of every host (#12.8).
     removeStaleTempDirs(WEB_UPLOAD_PREFIX, opts.tmpRoot);
+    // So do the sorted part files (digests) of a large cohort a crashed process was reading (cohort/spill.ts).
+    removeStaleTempDirs(SPILL_DIR_PREFIX, opts.tmpRoot);
     const store = Store.open(opts.dataDir ?? resolveDataDir(env));
     try {
       // Chunks a crash left half-written (#13 §1: snapshots, pending sets, deltas are written in slices) go at start.

@@ -3,6 +3,7 @@
  * The real web host on the real engine and the offline sandbox's simulator, over HTTP and the WebSocket, as the page
  * talks to it. And at the start of every host (here the CLI), a crashed host's upload folder is removed.
  */
+import { SPILL_DIR_PREFIX } from '../../../electron/core/cohort/spill';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -158,12 +159,16 @@ describe('web-host upload copies (#12.8)', () => {
     expect(entries(s.host.uploadDir)).toEqual([]);
   });
 
-  it('a stale upload folder of a crashed host is gone once a CLI command starts', async () => {
+  it('a stale upload folder of a crashed host, and part files of a crashed read, are gone once a CLI command starts', async () => {
     const tmp = path.join(dir, 'tmp');
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
     const stale = path.join(tmp, `${WEB_UPLOAD_PREFIX}${dead}-abc`);
     fs.mkdirSync(path.join(stale, '1'), { recursive: true });
     fs.writeFileSync(path.join(stale, '1', 'cohort.csv'), CSV);
+    // And the sorted part files (digests) a crashed process left of a large cohort.
+    const staleParts = path.join(tmp, `${SPILL_DIR_PREFIX}${dead}-def`);
+    fs.mkdirSync(staleParts);
+    fs.writeFileSync(path.join(staleParts, 'part-00.bin'), Buffer.alloc(64));
     const saved = process.env.TMPDIR;
     process.env.TMPDIR = tmp;
     try {
@@ -174,5 +179,6 @@ describe('web-host upload copies (#12.8)', () => {
       else process.env.TMPDIR = saved;
     }
     expect(fs.existsSync(stale)).toBe(false);
+    expect(fs.existsSync(staleParts)).toBe(false);
   });
 });
