@@ -70,12 +70,15 @@ export function createSinks(deps: KernelDeps, rules: KeyRules, masker: Masker, b
 
     /** A normalized value (string path). */
     function accept(normalized: string, isPrehashed: boolean): void {
-      writeDigest(normalized, isPrehashed, out, slot());
+      // slot() may grow `out`: take the slot first, then the buffer (an argument list reads `out` before calling slot()).
+      const at = slot();
+      writeDigest(normalized, isPrehashed, out, at);
     }
 
     /** A normalized value in scratch[0, n) (byte path). */
     function acceptScratch(n: number, isPrehashed: boolean): void {
-      bytes.writeScratchDigest(n, isPrehashed, out, slot());
+      const at = slot();
+      bytes.writeScratchDigest(n, isPrehashed, out, at);
     }
 
     function result(records: number, blank: number): ChunkResult {
