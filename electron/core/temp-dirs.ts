@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { AppError } from '../../shared/errors';
 
 /** Whether process `pid` runs (on this machine): lock rows and temp folders name their owner by pid. */
 export function processAlive(pid: number): boolean {
@@ -18,6 +19,24 @@ export function processAlive(pid: number): boolean {
  */
 export function makeOwnedTempDir(prefix: string, root = os.tmpdir()): string {
   return fs.mkdtempSync(path.join(root, `${prefix}${process.pid}-`));
+}
+
+/**
+ * makeOwnedTempDir (owner-only, 0700) for `what` (e.g. "this cohort's sorted hashes"), or an AppError that names the
+ * temp folder and the fix: DISK_FULL when there is no room, DATABASE_READONLY when it cannot be written (missing, not
+ * a folder, no permission, read-only).
+ */
+export function makePrivateTempDir(prefix: string, root: string | undefined, what: string): string {
+  try {
+    const dir = makeOwnedTempDir(prefix, root);
+    fs.chmodSync(dir, 0o700);
+    return dir;
+  } catch (err) {
+    const code = String((err as NodeJS.ErrnoException).code ?? '');
+    const where = root ?? os.tmpdir();
+    if (code === 'ENOSPC' || code === 'EDQUOT') throw new AppError('DISK_FULL', `The temp folder ${where} has no room for ${what}. Free space there, or set TMPDIR to a folder on a disk with room; nothing was lost.`);
+    throw new AppError('DATABASE_READONLY', `Cohort Relay cannot write ${what} to the temp folder ${where} (${code || String(err)}). Make it writable, or set TMPDIR to a writable folder; nothing was lost.`);
+  }
 }
 
 /** Removes `<prefix><pid>-*` folders in `root` whose process no longer runs. Never throws. */

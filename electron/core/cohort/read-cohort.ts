@@ -157,9 +157,11 @@ function allInvalidMessage(file: string, key: KeyType, column: string, rows: num
 export async function readCohort(opts: ReadCohortOptions): Promise<CohortResult> {
   const profile = opts.profile ?? DEFAULT_PROFILE;
   checkProfile(opts.key, profile);
-  let run: CohortRun | undefined;
+  // A file that changed while it was read is read again: every attempt's run but the last (whose result is returned)
+  // lets its part files go, and on failure all of them do.
+  const runs: CohortRun[] = [];
   try {
-    return await readCohortFile(
+    const result = await readCohortFile(
       opts,
       opts.key === 'phone',
       (sample) => {
@@ -168,11 +170,17 @@ export async function readCohort(opts: ReadCohortOptions): Promise<CohortResult>
         // With a country column each row needs two cells: the parser path (records), not the one-cell block path.
         return { column, country, recordsOnly: country !== null };
       },
-      (sample, { column, country }, pool) => (run = new CohortRun(opts, sample, column, profile, pool, country)),
+      (sample, { column, country }, pool) => {
+        const run = new CohortRun(opts, sample, column, profile, pool, country);
+        runs.push(run);
+        return run;
+      },
     );
+    await Promise.all(runs.slice(0, -1).map((r) => r.dispose()));
+    return result;
   } catch (err) {
     // A failed or cancelled read leaves no part files behind.
-    await run?.dispose();
+    await Promise.all(runs.map((r) => r.dispose().catch(() => undefined)));
     throw err;
   }
 }

@@ -9,10 +9,8 @@
  * this process; dispose() removes it, and each new spill first removes the folders of processes that are gone.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { AppError } from '../../../shared/errors';
-import { makeOwnedTempDir, removeStaleTempDirs } from '../temp-dirs';
+import { makePrivateTempDir, removeStaleTempDirs } from '../temp-dirs';
 import { HASH_BYTES, HashAccumulator, type ParallelSort } from './hash-set';
 import { createSorter, type Sorter } from './sorter';
 import { partsOfBuffer, partsOnDisk, type SortedParts } from './sorted-parts';
@@ -127,15 +125,7 @@ class PartSpill {
 
   constructor(tmpRoot?: string) {
     removeStaleTempDirs(SPILL_DIR_PREFIX, tmpRoot);
-    try {
-      this.dir = makeOwnedTempDir(SPILL_DIR_PREFIX, tmpRoot);
-      fs.chmodSync(this.dir, 0o700);
-    } catch (err) {
-      const code = String((err as NodeJS.ErrnoException).code ?? '');
-      const root = tmpRoot ?? os.tmpdir();
-      if (code === 'ENOSPC' || code === 'EDQUOT') throw new AppError('DISK_FULL', `The temp folder ${root} has no room for this cohort's sorted hashes (32 bytes a row). Free space there, or set TMPDIR to a folder on a disk with room; nothing was lost.`);
-      throw new AppError('DATABASE_READONLY', `Cohort Relay cannot write this cohort's sorted hashes to the temp folder ${root} (${code || String(err)}). Make it writable, or set TMPDIR to a writable folder; nothing was lost.`);
-    }
+    this.dir = makePrivateTempDir(SPILL_DIR_PREFIX, tmpRoot, "this cohort's sorted hashes (32 bytes a row)");
     for (let g = 0; g < PARTS; g++) {
       const file = path.join(this.dir, `part-${String(g).padStart(2, '0')}.bin`);
       this.files.push(file);

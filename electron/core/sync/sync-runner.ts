@@ -17,7 +17,7 @@ import { floorMessage, planSync, FILES_PER_CALL, type Plan, type PlannedCall } f
 import { commitDelta, stageDelta, sweepDeltas } from './deltas';
 import { stageAfter } from './snapshot-merge';
 import { Deferral } from './deferral';
-import { makeOwnedTempDir, removeStaleTempDirs } from '../temp-dirs';
+import { makePrivateTempDir, removeStaleTempDirs } from '../temp-dirs';
 import { addPendingAsync, clearPending, clearPendingAsync, diffWithPendingStreamed, sweepPending } from './pending';
 import { clearAdvertiserUnreachable, clearRefusedEdit, markAdvertiserUnreachable, markUnavailable, noteRefusedEdit, refusedEditSince, unavailableMark, unavailableMessage } from './marks';
 import { floorWaitMessage, waitsForFloor } from './floor-wait';
@@ -217,7 +217,7 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
   let spilled: SortedParts | undefined;
   try {
     removeStaleTempDirs(UPLOAD_DIR_PREFIX, deps.tmpRoot);
-    tmp = makeOwnedTempDir(UPLOAD_DIR_PREFIX, deps.tmpRoot);
+    tmp = makePrivateTempDir(UPLOAD_DIR_PREFIX, deps.tmpRoot, "the files of hashes it uploads to TikTok");
     if (!opts.dryRun) {
       recoverInterrupted(store, audienceId);
       await sweepOrphans(store, audienceId);

@@ -72,6 +72,11 @@ describe('a cohort over the in-memory limit', () => {
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toContain(`temp folder ${notAFolder}`);
     expect(refused.stderr).toMatch(/set TMPDIR to a writable folder/);
+    // A sync (even a dry run) says the same of the folder for its upload files, not "something went wrong".
+    const dry = await cli(['sync', '--csv', csv, '--key', 'email', '--advertiser', adv, '--audience', 'Big', '--dry-run'], env);
+    expect(dry.code).not.toBe(0);
+    expect(dry.stderr).toContain(`temp folder ${notAFolder}`);
+    expect(dry.stderr).not.toMatch(/went wrong/);
     process.env.TMPDIR = tmp;
     // Against no audience: everyone is an add.
     const fresh = JSON.parse((await cli(['plan', '--csv', csv, '--key', 'email', '--json'], { ...env, COHORT_RELAY_SPILL_ABOVE: '500' })).stdout);

@@ -110,6 +110,32 @@ describe('a cohort larger than the in-memory limit spills to part files', () => 
     expect(spillDirs()).toEqual([]);
   });
 
+  it('a file changed while it was read is read again, and the first read leaves no part files (only the result keeps its own)', async () => {
+    const { file } = cohort('changing.csv', 30_000);
+    let changed = false;
+    const res = await readCohort({
+      path: file,
+      key: 'email',
+      workers: 0,
+      spillAbove: 1_000,
+      tmpRoot,
+      keepParts: true,
+      verify: {
+        quietMs: 20,
+        maxWaitMs: 5_000,
+        afterRead: () => {
+          if (changed) return;
+          changed = true;
+          fs.appendFileSync(file, 'late@example.com,pro\n');
+        },
+      },
+    });
+    expect(res.parts!.count).toBe(30_001);
+    expect(spillDirs()).toHaveLength(1);
+    await res.parts!.dispose();
+    expect(spillDirs()).toEqual([]);
+  });
+
   it('a cancelled read removes its part files', async () => {
     const { file } = cohort('cancel.csv', 30_000);
     const ctrl = new AbortController();
