@@ -29,9 +29,19 @@ const MAX_WRITES_IN_FLIGHT = 16;
 const writeFd = (fd: number, buf: Uint8Array, off: number, len: number, pos: number) =>
   new Promise<number>((resolve, reject) => fs.write(fd, buf, off, len, pos, (err, n) => (err ? reject(err) : resolve(n))));
 
-/** Writes `bytes` of `buf` at `pos` of `fd`, off the event loop. */
-async function writeAll(fd: number, buf: Uint8Array, bytes: number, pos: number): Promise<void> {
-  for (let off = 0; off < bytes; ) off += await writeFd(fd, buf, off, bytes - off, pos + off);
+/** Writes `bytes` of `buf` at `pos` of `fd` (the file `file`), off the event loop. */
+async function writeAll(fd: number, file: string, buf: Uint8Array, bytes: number, pos: number): Promise<void> {
+  try {
+    for (let off = 0; off < bytes; ) off += await writeFd(fd, buf, off, bytes - off, pos + off);
+  } catch (err) {
+    throw withPath(err, file);
+  }
+}
+
+/** A write error names its file (a full disk is then reported with the folder it happened in). */
+function withPath(err: unknown, file: string): unknown {
+  if (err && typeof err === 'object' && !('path' in err)) Object.assign(err, { path: file });
+  return err;
 }
 
 /**
@@ -172,12 +182,16 @@ class PartSpill {
     this.fill[g] = 0;
     const next = this.spare.pop() ?? (this.writes.size < MAX_WRITES_IN_FLIGHT ? new Uint8Array(PART_BUFFER_ENTRIES * HASH_BYTES) : null);
     if (!next) {
-      for (let off = 0; off < bytes; ) off += fs.writeSync(fd, buf, off, bytes - off, at + off);
+      try {
+        for (let off = 0; off < bytes; ) off += fs.writeSync(fd, buf, off, bytes - off, at + off);
+      } catch (err) {
+        throw withPath(err, this.files[g]!);
+      }
       return;
     }
     this.bufs[g] = next;
     this.words[g] = new Int32Array(next.buffer);
-    const write: Promise<void> = writeAll(fd, buf, bytes, at).then(
+    const write: Promise<void> = writeAll(fd, this.files[g]!, buf, bytes, at).then(
       () => {
         this.writes.delete(write);
         this.spare.push(buf);
@@ -269,6 +283,8 @@ async function writeFile(file: string, data: Uint8Array): Promise<void> {
   const h = await fs.promises.open(file, 'w', 0o600);
   try {
     for (let off = 0; off < data.length; ) off += (await h.write(data, off, data.length - off, off)).bytesWritten;
+  } catch (err) {
+    throw withPath(err, file);
   } finally {
     await h.close();
   }

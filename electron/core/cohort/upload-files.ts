@@ -79,7 +79,10 @@ export async function writeUploadFiles(hashes: Uint8Array | SortedParts, dir: st
     }
     await close();
   } catch (err) {
-    await (open as { handle: fs.promises.FileHandle } | null)?.handle.close().catch(() => undefined);
+    const failed = open as { file: string; handle: fs.promises.FileHandle } | null;
+    await failed?.handle.close().catch(() => undefined);
+    // A write error names its file, so a full disk is reported with the folder it happened in.
+    if (failed && err && typeof err === 'object' && !('path' in err)) Object.assign(err, { path: failed.file });
     throw err;
   }
   return files;

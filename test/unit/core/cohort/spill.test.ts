@@ -2,11 +2,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { diffHashes, readCohort, sortHashes, subtractHashes } from '../../../../electron/core/cohort';
 import { diffCounts, partsOfBuffer, sliceFor, type SortedParts } from '../../../../electron/core/cohort/sorted-parts';
 import { DigestCollector, SPILL_DIR_PREFIX } from '../../../../electron/core/cohort/spill';
-import { AppError } from '../../../../shared/errors';
+import { AppError, storageErrorShape } from '../../../../shared/errors';
 import { partsAt } from '../../../helpers/sorted-parts';
 import { tmpDir } from '../../../helpers/tmp';
 
@@ -133,6 +133,24 @@ describe('a cohort larger than the in-memory limit spills to part files', () => 
     expect(res.parts!.count).toBe(30_001);
     expect(spillDirs()).toHaveLength(1);
     await res.parts!.dispose();
+    expect(spillDirs()).toEqual([]);
+  });
+
+  it('a full disk under the part files is reported with the folder it happened in, and nothing is left', async () => {
+    const { file } = cohort('full.csv', 30_000);
+    const write = vi.spyOn(fs, 'write').mockImplementation(((...args: unknown[]) => {
+      const cb = args[args.length - 1] as (err: NodeJS.ErrnoException | null, n?: number) => void;
+      const err: NodeJS.ErrnoException = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      setImmediate(() => cb(err));
+    }) as unknown as typeof fs.write);
+    try {
+      const err = await readCohort({ path: file, key: 'email', workers: 0, spillAbove: 1_000, tmpRoot }).then(() => null, (e: unknown) => e);
+      const shape = storageErrorShape(err);
+      expect(shape?.code).toBe('DISK_FULL');
+      expect(shape?.message).toContain(path.join(tmpRoot, SPILL_DIR_PREFIX));
+    } finally {
+      write.mockRestore();
+    }
     expect(spillDirs()).toEqual([]);
   });
 
