@@ -34,9 +34,9 @@ const sync: CliCommand = {
     return withApp(ctx.env, async (app) => {
       const spec = { advertiserId, name, tiktokAudienceId, key: args.key, column: args.column, keys: args.keys ?? undefined, sourcePath: args.csv, suppressPath: args.suppress, profile: args.profile, api: flag(ctx, 'partner') ? ('segment' as const) : undefined, removalMode };
       // A dry run writes nothing (no audience, source, limit, mode or mapping): it plans the audience as this sync would save it.
-      const draft = dryRun ? await draftAudience(app, spec, removalLimit) : null;
+      const draft = dryRun ? await draftAudience(app, spec, removalLimit, {}, ctx.signal) : null;
       // The desktop app's rule: an audience TikTok already has is synced into only when named by --audience-id.
-      const audience = draft ? draft.audience : await findOrCreateAudience(app, spec);
+      const audience = draft ? draft.audience : await findOrCreateAudience(app, spec, {}, ctx.signal);
       // Creation options (#14 §1): kept with the audience and sent when this sync creates it at TikTok.
       if (!draft && (await setCreateOptionsFromFlags(ctx, new AudienceUse(app), audience.id, { onlyBeforeCreate: true })) === 'already-created') {
         ctx.stderr.write(`note: "${audience.name}" already exists at TikTok; --retention-days, --enhancement and --sub-type apply only when it is created.\n`);

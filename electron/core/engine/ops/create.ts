@@ -20,6 +20,8 @@ export interface NewAudienceName {
   connectionId: string | null;
   name: string;
   api?: 'file' | 'segment';
+  /** Ends the question to TikTok at once (Ctrl-C, the app's Cancel): it is refused as CANCELLED. */
+  signal?: AbortSignal;
 }
 
 /** The refusal, with both ways out in the words of every host. */
@@ -39,7 +41,7 @@ export async function refuseTiktokNamesake(app: App, req: NewAudienceName, hooks
   const ask = async () => {
     const client = await app.clientFor({ connectionId: req.connectionId, advertiserId: req.advertiserId });
     const partner = req.api === 'segment';
-    const found = await (partner ? tiktokPartnerApi(client, req.advertiserId) : tiktokAudienceApi(client, req.advertiserId)).findByName(req.name);
+    const found = await (partner ? tiktokPartnerApi(client, req.advertiserId, req.signal) : tiktokAudienceApi(client, req.advertiserId, req.signal)).findByName(req.name);
     // A partner audience never takes a customer-file namesake's name as its own, nor the reverse: those are different audiences.
     return found.find((r) => ((r.audienceType ?? '').toLowerCase() === 'partner') === partner);
   };
@@ -51,8 +53,8 @@ export async function refuseTiktokNamesake(app: App, req: NewAudienceName, hooks
  * The local audience a sync names (by name, or by TikTok id to adopt an existing TikTok audience), recorded when new.
  * A saved audience keeps its key (asking for another is refused with the way out); a new name follows the creation rule.
  */
-export async function findOrCreateAudience(app: App, spec: Omit<AudienceSpec, 'connectionId'> & { connectionId?: string | null }, hooks: Pick<UseHooks, 'prepare' | 'remote'> = {}): Promise<AudienceRecord> {
-  const named = await namedSpec(app, spec, hooks);
+export async function findOrCreateAudience(app: App, spec: Omit<AudienceSpec, 'connectionId'> & { connectionId?: string | null }, hooks: Pick<UseHooks, 'prepare' | 'remote'> = {}, signal?: AbortSignal): Promise<AudienceRecord> {
+  const named = await namedSpec(app, spec, hooks, signal);
   return asksTiktok(named, hooks, () => app.sync.ensureAudience(named));
 }
 
@@ -60,8 +62,8 @@ export async function findOrCreateAudience(app: App, spec: Omit<AudienceSpec, 'c
  * The audience a dry run of `findOrCreateAudience(spec)` plans, refused as it would be, with nothing saved: no audience
  * row, no source, limit, mode or mapping change (a new one has id 0). `removalLimitPct`: the limit the sync would save.
  */
-export async function draftAudience(app: App, spec: Omit<AudienceSpec, 'connectionId'> & { connectionId?: string | null }, removalLimitPct?: number | null, hooks: Pick<UseHooks, 'prepare' | 'remote'> = {}): Promise<{ audience: AudienceRecord; setAside: boolean }> {
-  const named = await namedSpec(app, spec, hooks);
+export async function draftAudience(app: App, spec: Omit<AudienceSpec, 'connectionId'> & { connectionId?: string | null }, removalLimitPct?: number | null, hooks: Pick<UseHooks, 'prepare' | 'remote'> = {}, signal?: AbortSignal): Promise<{ audience: AudienceRecord; setAside: boolean }> {
+  const named = await namedSpec(app, spec, hooks, signal);
   return asksTiktok(named, hooks, () => app.sync.draftAudience(named, removalLimitPct));
 }
 
@@ -73,11 +75,11 @@ async function asksTiktok<T>(spec: AudienceSpec, hooks: Pick<UseHooks, 'prepare'
 }
 
 /** The spec with its name trimmed ("Acme Buyers " is "Acme Buyers") and its connection, a new name checked against TikTok's. */
-async function namedSpec(app: App, spec: Omit<AudienceSpec, 'connectionId'> & { connectionId?: string | null }, hooks: Pick<UseHooks, 'prepare' | 'remote'>): Promise<AudienceSpec> {
+async function namedSpec(app: App, spec: Omit<AudienceSpec, 'connectionId'> & { connectionId?: string | null }, hooks: Pick<UseHooks, 'prepare' | 'remote'>, signal?: AbortSignal): Promise<AudienceSpec> {
   const connectionId = spec.connectionId ?? app.store.connections.findByAdvertiser(spec.advertiserId)?.id ?? null;
   const name = spec.name?.trim() || undefined;
   if (name && !spec.tiktokAudienceId && !app.store.audiences.findByName(spec.advertiserId, name)) {
-    await refuseTiktokNamesake(app, { advertiserId: spec.advertiserId, connectionId, name, api: spec.api }, hooks);
+    await refuseTiktokNamesake(app, { advertiserId: spec.advertiserId, connectionId, name, api: spec.api, signal }, hooks);
   }
   return { ...spec, name, connectionId };
 }
