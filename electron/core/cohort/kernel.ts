@@ -216,7 +216,7 @@ export function composeKernel(deps: KernelDeps, parts: KernelParts): Kernel {
     const col = task.column;
     const key = task.key;
     const profile = task.profile;
-    const sink = createSink(task, Math.ceil(n / Math.max(8, task.bytesPerRecord * 0.8)) + 64, reuse);
+    const sink = blockSink(task, n, reuse);
     let records = 0;
     let blank = 0;
     let pos = 0;
@@ -247,17 +247,8 @@ export function composeKernel(deps: KernelDeps, parts: KernelParts): Kernel {
         recEnd = n;
         if (k === col) fe = n;
       }
-      if (recEnd < 0) {
-        // The key cell ended at a delimiter: find the record's end (a JIT loop beats Buffer#indexOf's call cost on short rows).
-        recEnd = n;
-        for (let j = fe + 1; j < n; j++) {
-          const c = b[j]!;
-          if (c === 10 || c === 13) {
-            recEnd = j;
-            break;
-          }
-        }
-      }
+      // The key cell ended at a delimiter: the record ends at the next line end.
+      if (recEnd < 0) recEnd = lineEnd(b, fe + 1, n);
       if (fe < 0 || isSpaceOnlyBytes(b, fs, fe)) {
         // No such cell, or an empty one: a blank record is skipped; otherwise it is a reject.
         if (isBlankBytes(b, pos, recEnd, delim)) blank++;
@@ -266,7 +257,7 @@ export function composeKernel(deps: KernelDeps, parts: KernelParts): Kernel {
       } else {
         cellString(sink, row, b.toString('utf8', fs, fe), key, profile);
       }
-      pos = recEnd + (b[recEnd] === 13 && b[recEnd + 1] === 10 ? 2 : 1);
+      pos = afterLineEnd(b, recEnd);
     }
     return sink.result(records, blank);
   }
@@ -281,7 +272,7 @@ export function composeKernel(deps: KernelDeps, parts: KernelParts): Kernel {
     const col = task.column;
     const profile = task.profile;
     const strip = profile.emailStripPlusAndDots;
-    const sink = createSink(task, Math.ceil(n / Math.max(8, task.bytesPerRecord * 0.8)) + 64, reuse);
+    const sink = blockSink(task, n, reuse);
     let records = 0;
     let blank = 0;
     let pos = 0;
@@ -311,17 +302,8 @@ export function composeKernel(deps: KernelDeps, parts: KernelParts): Kernel {
         const r = emailCell(b, fs, n, strip, delim);
         const fe = cell.end;
         recEnd = fe;
-        if (fe < n && b[fe] === delim) {
-          // The key cell ended at a delimiter: find the record's end (a JIT loop beats Buffer#indexOf's call cost on short rows).
-          recEnd = n;
-          for (let j = fe + 1; j < n; j++) {
-            const c = b[j]!;
-            if (c === 10 || c === 13) {
-              recEnd = j;
-              break;
-            }
-          }
-        }
+        // The key cell ended at a delimiter: the record ends at the next line end.
+        if (fe < n && b[fe] === delim) recEnd = lineEnd(b, fe + 1, n);
         if (r >= 0) sink.acceptScratch(r, flag.prehashed);
         else if (r === EMPTY_CODE || (r === FALLBACK && isSpaceOnlyBytes(b, fs, fe))) {
           // An empty cell: a blank record is skipped; otherwise it is a reject.
@@ -330,9 +312,28 @@ export function composeKernel(deps: KernelDeps, parts: KernelParts): Kernel {
         } else if (r === FALLBACK) cellString(sink, row, b.toString('utf8', fs, fe), 'email', profile);
         else sink.reject(row, -1 - r, b.toString('utf8', fs, fe));
       }
-      pos = recEnd + (b[recEnd] === 13 && b[recEnd + 1] === 10 ? 2 : 1);
+      pos = afterLineEnd(b, recEnd);
     }
     return sink.result(records, blank);
+  }
+
+  /** A block's sink, sized from the sample's average record (it grows if the block holds more). */
+  function blockSink(task: TextTask, bytes: number, reuse: ArrayBuffer | null | undefined) {
+    return createSink(task, Math.ceil(bytes / Math.max(8, task.bytesPerRecord * 0.8)) + 64, reuse);
+  }
+
+  /** The first CR or LF from `from` on, else `n` (a JIT loop beats Buffer#indexOf's call cost on short rows). */
+  function lineEnd(b: Uint8Array, from: number, n: number): number {
+    for (let j = from; j < n; j++) {
+      const c = b[j]!;
+      if (c === 10 || c === 13) return j;
+    }
+    return n;
+  }
+
+  /** Where the record after one that ends at `end` starts (CRLF is one line end). */
+  function afterLineEnd(b: Uint8Array, end: number): number {
+    return end + (b[end] === 13 && b[end + 1] === 10 ? 2 : 1);
   }
 
   function isSpaceOnlyBytes(b: Uint8Array, start: number, end: number): boolean {
@@ -390,14 +391,7 @@ export function composeKernel(deps: KernelDeps, parts: KernelParts): Kernel {
     let pos = 0;
     while (pos < n) {
       const row = records++;
-      let recEnd = n;
-      for (let j = pos; j < n; j++) {
-        const c = b[j]!;
-        if (c === 10 || c === 13) {
-          recEnd = j;
-          break;
-        }
-      }
+      const recEnd = lineEnd(b, pos, n);
       if (isBlankBytes(b, pos, recEnd, delim)) {
         blank++;
       } else {
@@ -414,7 +408,7 @@ export function composeKernel(deps: KernelDeps, parts: KernelParts): Kernel {
         }
         sink.add(row, cells, 0);
       }
-      pos = recEnd + (b[recEnd] === 13 && b[recEnd + 1] === 10 ? 2 : 1);
+      pos = afterLineEnd(b, recEnd);
     }
     return sink.result(records, blank);
   }
