@@ -7,7 +7,7 @@ import { AUDIENCE_FLOOR } from '../../../shared/domain';
 import { canonicalType, CREATE_TYPES, parseFileRows, UPLOAD_TYPES } from './file-rows';
 import { randomHex } from './prng';
 import { checkName, fail, SimApiError, str, utcDay, type SimRequest } from './request';
-import { AUDIENCE_SUB_TYPES, NOT_EDITABLE_MESSAGE, type AudienceSubType, type SimStore, type UploadedFile } from './store';
+import { AUDIENCE_SUB_TYPES, MemberSet, NOT_EDITABLE_MESSAGE, type AudienceSubType, type SimStore, type UploadedFile } from './store';
 
 /** TikTok's refusal of a REPLACE while an earlier one is unfinished, as Census quotes it. */
 export const REPLACE_UNFINISHED_MESSAGE =
@@ -57,7 +57,7 @@ export function createAudience(store: SimStore, req: SimRequest): unknown {
   const enhancement = req.json.audience_enhancement;
   if (enhancement !== undefined && typeof enhancement !== 'boolean') fail(40002, 'audience_enhancement must be true or false.');
   const files = useFiles(store, req.json.file_paths, advertiserId, calculateType as string, true);
-  const members = new Set<string>();
+  const members = new MemberSet();
   for (const f of files) for (const r of f.rows) members.add(r);
   const { audienceId } = store.addAudience({
     advertiserId,
@@ -112,7 +112,7 @@ export function updateAudience(store: SimStore, req: SimRequest): unknown {
       for (const f of files) for (const r of f.rows) if (a.members.has(r)) delta.add(r);
       nextSize = a.members.size - delta.size;
     } else {
-      delta = new Set();
+      delta = new MemberSet();
       for (const f of files) for (const r of f.rows) delta.add(r);
       nextSize = delta.size;
     }

@@ -3,10 +3,9 @@
  * the state file of `--data DIR`, and the test API of a running simulator (SimulatorHandle). Requests are read by
  * http-request.ts and answered by the API area routes.ts names; the consent page is consent-page.ts.
  */
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { consentPage } from './consent-page';
 import { SIM_ENDPOINTS, type SimEndpoint } from './endpoints';
 import { FaultInjector, type FaultRule } from './faults';
@@ -14,7 +13,7 @@ import { callsOn } from './file-audiences';
 import { endpointOf, parseRequest, PREFIX, readBody } from './http-request';
 import { adGroupsUsing } from './ad-groups';
 import { authorize, issueToken, setTokenState } from './oauth';
-import { persistedState, restoreState, type PersistedState } from './persistence';
+import { SandboxStateFiles } from './persistence';
 import { mulberry32 } from './prng';
 import { appOf, checkRateLimit } from './rate-limit';
 import { SimApiError, type SimRequest } from './request';
@@ -23,8 +22,6 @@ import { SANDBOX_ACCESS_TOKEN, SANDBOX_ADVERTISERS, SANDBOX_APP_ID, SANDBOX_APP_
 import type { SimSettings } from './settings';
 import { sharedWith } from './share';
 import { SimStore, type AudienceSnapshot, type SimRequestLogEntry } from './store';
-
-const STATE_FILE = 'sandbox-state.json';
 
 export interface SimulatorOptions extends Partial<SimSettings> {
   /** Port on 127.0.0.1 (default 0: a free port). */
@@ -35,7 +32,7 @@ export interface SimulatorOptions extends Partial<SimSettings> {
   now?: () => number;
   /** Faults active from the start. */
   faults?: FaultRule[];
-  /** Keep audiences, files and tokens in `<dataDir>/sandbox-state.json` across restarts. */
+  /** Keep audiences, files and tokens in `<dataDir>` across restarts (`sandbox-state.json` and `sandbox-keys/`: persistence.ts). */
   dataDir?: string;
 }
 
@@ -96,29 +93,21 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const faults = new FaultInjector(seed);
   for (const f of initialFaults) faults.add(f);
 
-  const statePath = dataDir ? path.join(dataDir, STATE_FILE) : null;
-  if (statePath) {
+  const stateFiles = dataDir ? new SandboxStateFiles(dataDir) : null;
+  if (dataDir && stateFiles) {
     // The state holds the sandbox's audiences (hashes) and tokens: owner-only, like the rest of the data folder.
-    mkdirSync(dataDir as string, { recursive: true, mode: 0o700 });
-    chmodSync(dataDir as string, 0o700);
-    try {
-      restoreState(state, JSON.parse(readFileSync(statePath, 'utf8')) as PersistedState);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    chmodSync(dataDir, 0o700);
+    stateFiles.load(state);
   }
   let saveTimer: NodeJS.Timeout | null = null;
   const flush = (): void => {
     if (saveTimer) clearTimeout(saveTimer);
     saveTimer = null;
-    if (!statePath) return;
-    const tmp = `${statePath}.tmp`;
-    writeFileSync(tmp, JSON.stringify(persistedState(state)), { mode: 0o600 });
-    chmodSync(tmp, 0o600);
-    renameSync(tmp, statePath);
+    stateFiles?.save(state);
   };
   const scheduleSave = (): void => {
-    if (!statePath || saveTimer) return;
+    if (!stateFiles || saveTimer) return;
     saveTimer = setTimeout(() => {
       try {
         flush();

@@ -79,6 +79,35 @@ export interface Audience {
   lookalike?: { spec: Record<string, unknown>; seedId: string; size: number };
 }
 
+/**
+ * An audience's membership: a Set that counts its changes, so saving the state rewrites the membership file of an
+ * audience only when it changed (a 10 M membership is 320 MB on disk). Build new memberships as MemberSet; a plain
+ * Set still works, its audience is just written on every save.
+ */
+export class MemberSet extends Set<string> {
+  private changes = 0;
+
+  /** Changes since it was made: equal revisions of the same set mean equal contents. */
+  get revision(): number {
+    return this.changes;
+  }
+
+  override add(key: string): this {
+    this.changes++;
+    return super.add(key);
+  }
+
+  override delete(key: string): boolean {
+    this.changes++;
+    return super.delete(key);
+  }
+
+  override clear(): void {
+    this.changes++;
+    super.clear();
+  }
+}
+
 /** A seeded ad group: the audiences it targets (include) and keeps out (exclude). */
 export interface SimAdGroup {
   adgroupId: string;
@@ -212,7 +241,7 @@ export class SimStore {
    */
   addAudience(a: Pick<Audience, 'advertiserId' | 'name' | 'kind' | 'calculateType'> & Partial<Pick<Audience, 'members' | 'retentionInDays' | 'subType' | 'enhancement' | 'lookalike'>>): Audience {
     const now = this.now();
-    const members = a.members ?? new Set<string>();
+    const members = a.members ?? new MemberSet();
     const audience: Audience = {
       ...a,
       audienceId: this.newAudienceId(),
