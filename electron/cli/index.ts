@@ -3,6 +3,16 @@ import { runCli } from './main';
 /** How long a command may take to stop after SIGINT / SIGTERM before the process exits anyway. */
 const STOP_GRACE_MS = 15_000;
 
+// A reader that stops reading (`cohort-relay runs | head -1`) closes stdout: the command ends quietly with exit 0, as
+// `git log | head` does, never with a stack trace. Exiting at once is safe (see below). A closed stderr alone is ignored.
+const closedPipe = (err: NodeJS.ErrnoException) => err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED';
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (closedPipe(err)) process.exit(0);
+  process.stderr.write(`error: could not write the output (${err.code ?? err.message}).\n`);
+  process.exit(1);
+});
+process.stderr.on('error', () => undefined);
+
 const controller = new AbortController();
 for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
   process.once(sig, () => {
