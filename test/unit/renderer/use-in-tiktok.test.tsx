@@ -92,6 +92,39 @@ describe('Use in TikTok', () => {
     expect(b.callsTo('use:apply')).toEqual([]);
   });
 
+  it('while it is sending, focus rests on the dialog and Tab keeps it there; when sending ends it is back on the button', async () => {
+    let refuse!: (err: Error) => void;
+    useFakeEngine({
+      'use:adGroups': () => adGroups(),
+      'use:apply': () =>
+        new Promise<never>((_resolve, reject) => {
+          refuse = reject;
+        }),
+    });
+    render(<UseInTiktok a={audience()} />);
+    fireEvent.click(screen.getByRole('button', { name: /Ad groups/ }));
+    fireEvent.click(await screen.findByRole('checkbox', { name: /Cart abandoners/ }));
+    await clickWhenEnabled('Exclude from selected…');
+    const dialog = await screen.findByRole('dialog', { name: 'Exclude Spring buyers from ad groups?' });
+    const exclude = within(dialog).getByRole('button', { name: 'Exclude' }) as HTMLButtonElement;
+    await waitFor(() => expect(document.activeElement).toBe(within(dialog).getByRole('button', { name: 'Cancel' })), { timeout: 5_000 });
+    exclude.focus();
+    fireEvent.click(exclude);
+    await waitFor(() => expect(exclude.disabled).toBe(true), { timeout: 5_000 });
+    expect(document.activeElement).toBe(dialog);
+    fireEvent.keyDown(dialog, { key: 'Tab' });
+    expect(document.activeElement).toBe(dialog);
+    fireEvent.keyDown(dialog, { key: 'Tab', shiftKey: true });
+    expect(document.activeElement).toBe(dialog);
+    // Focus that falls to <body> (as a browser drops a disabled button's) is taken back at the dialog's next render.
+    dialog.blur();
+    expect(document.activeElement).toBe(document.body);
+    refuse(new AppError('TIKTOK_REJECTED', 'Ad group g1 does not exist under advertiser 7000000000000000001.'));
+    expect(await within(dialog).findByText(/Ad group g1 does not exist/)).toBeTruthy();
+    await waitFor(() => expect(exclude.disabled).toBe(false), { timeout: 5_000 });
+    expect(document.activeElement).toBe(exclude);
+  });
+
   it('a refusal stays in the dialog in the engine’s words, and nothing is marked done', async () => {
     useFakeEngine({
       'use:adGroups': () => adGroups(),
