@@ -117,11 +117,6 @@ export class SandboxStateFiles {
    * gone (it is not made again: a deleted workspace stays deleted).
    */
   save(store: SimStore): void {
-    try {
-      mkdirSync(this.keysDir, { mode: 0o700 });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
     const state: PersistedState = {
       version: 2,
       audienceCounter: store.audienceCounter,
@@ -143,7 +138,14 @@ export class SandboxStateFiles {
     // Key files of earlier saves (and temp files of an interrupted one) that the state no longer names.
     const named = new Set<string>();
     for (const x of [...state.files.map((f) => f.rows), ...state.audiences.map((a) => a.members)]) if (x.keysFile) named.add(x.keysFile);
-    for (const name of readdirSync(this.keysDir)) if (!named.has(name)) rmSync(path.join(this.keysDir, name), { force: true });
+    let names: string[];
+    try {
+      names = readdirSync(this.keysDir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    for (const name of names) if (!named.has(name)) rmSync(path.join(this.keysDir, name), { force: true });
   }
 
   /**
@@ -154,12 +156,27 @@ export class SandboxStateFiles {
     if (count === 0) return { count, keysFile: null };
     const before = this.written.get(keys);
     if (before && revision !== null && before.revision === revision && existsSync(path.join(this.keysDir, before.file))) return { count, keysFile: before.file };
+    this.makeKeysDir();
     const file = `${tag}-${id.replace(/[^0-9a-z]/gi, '').toLowerCase() || 'x'}-${randomBytes(6).toString('hex')}.keys`;
     const tmp = path.join(this.keysDir, `${file}.tmp`);
     writeKeyFile(tmp, keys, count);
     renameSync(tmp, path.join(this.keysDir, file));
     this.written.set(keys, { file, revision: revision ?? -1 });
     return { count, keysFile: file };
+  }
+
+  /**
+   * The key folder, owner-only (made on the first key file: a sandbox without audiences keeps one file). Not the
+   * data folder: a data folder deleted while the sandbox runs (its workspace removed) stays deleted (ENOENT).
+   */
+  private makeKeysDir(): void {
+    try {
+      mkdirSync(this.keysDir, { mode: 0o700 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    // mkdir's mode applies to a new folder only (a copied data folder may have a wider one).
+    chmodSync(this.keysDir, 0o700);
   }
 
   /** Reads the keys of `ref` into `into` through `add`; a missing or damaged key file stops the sandbox with what to do. */
