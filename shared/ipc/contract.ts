@@ -137,6 +137,8 @@ const createAudienceRequest = z.strictObject({
   startAtFloor: z.boolean().optional(),
   /** Who syncs may remove (see AudienceView.removalMode); default: 'added-only' for an existing TikTok audience, else 'mirror'. */
   removalMode: z.enum(['mirror', 'added-only'], { error: 'must be mirror or added-only' }).optional(),
+  /** Names this request so `sync:cancel { cancelId }` can end its question to TikTok (the same-name check) at once. */
+  cancelId: text(64).optional(),
 });
 
 /** Unsaved changes to a saved audience's source and schedule that `sync:plan` dry-runs (saved by `audiences:update`). */
@@ -334,7 +336,8 @@ export const contract = {
    */
   'sync:run': { request: z.strictObject({ audienceId: id, sourceOnce: filePath.optional() }), response: returns<RunStarted>() },
   'sync:cancel': {
-    request: z.union([z.strictObject({ runId: id }), z.strictObject({ audienceId: id })], { error: 'must name a runId or an audienceId' }),
+    // { cancelId }: an `audiences:create` (or a dry run of one) still asking TikTok about the name, ended as CANCELLED.
+    request: z.union([z.strictObject({ runId: id }), z.strictObject({ audienceId: id }), z.strictObject({ cancelId: text(64) })], { error: 'must name a runId, an audienceId or a cancelId' }),
     response: returns<{ cancelled: boolean }>(),
   },
   /**

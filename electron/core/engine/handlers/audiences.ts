@@ -15,6 +15,7 @@ import { layoutOf } from '../../sync/entry-layout';
 import { setWaitForFloor } from '../../sync/floor-wait';
 import { checkCreate, createSpec, pinnedCreate } from '../audience-draft';
 import type { EngineContext } from '../context';
+import { cancellableAsk } from '../cancel-asks';
 import { findOrCreateAudience } from '../ops/create';
 import { deleteAudience } from '../ops/delete';
 import { overlapHandlers } from '../overlap';
@@ -124,7 +125,7 @@ async function createAudience(ctx: EngineContext, asked: RequestOf<'audiences:cr
   // The one creation rule (ops/create), as `cohort-relay sync` follows it: a same-named TikTok audience is refused, synced
   // into only when picked as existing. Nothing is sent for a new one: its first sync creates it at TikTok, so it can be
   // dry-run first.
-  const record = await findOrCreateAudience(app, createSpec(req, connectionId, kind), ctx.hooks);
+  const record = await cancellableAsk(ctx, req.cancelId, (signal) => findOrCreateAudience(app, createSpec(req, connectionId, kind), ctx.hooks, signal));
   if (req.startAtFloor && !record.tiktokAudienceId) setWaitForFloor(app.store, record, true);
   ctx.changed(record.id);
   return ctx.audience(record);

@@ -10,6 +10,7 @@ import type { AudienceRecord } from '../../store/audiences-repo';
 import { nextUtcDay, utcDay } from '../../store/quota-repo';
 import { cadenceProblem } from '../../sync/cadence';
 import { checkCreate, createSpec, pinnedCreate } from '../audience-draft';
+import { cancelAsk, cancellableAsk } from '../cancel-asks';
 import { draftAudience } from '../ops/create';
 import type { EngineContext } from '../context';
 import { confirmRemovals, keepAudience } from '../ops/removals';
@@ -33,6 +34,7 @@ export function syncHandlers(ctx: EngineContext): Pick<Handlers, SyncChannel> {
       return { runId: await runs.track(audienceId, 'manual', () => sync.sync(audienceId, 'manual', undefined, sourceOnce !== undefined ? { sourceOnce } : {})).started };
     },
     'sync:cancel': async (req) => {
+      if ('cancelId' in req) return { cancelled: cancelAsk(ctx, req.cancelId) };
       let audienceId: number | null;
       if ('runId' in req) {
         const run = store.runs.get(req.runId);
@@ -92,7 +94,7 @@ async function plan(ctx: EngineContext, req: RequestOf<'sync:plan'>): Promise<Pl
     // Refused as `audiences:create` would refuse it (a same-named TikTok audience too), planned as it would be saved.
     const { connectionId, kind } = checkCreate(app.store, req.create);
     const spec = createSpec(await pinnedCreate(req.create, kind), connectionId, kind);
-    a = draft = (await draftAudience(app, spec, undefined, ctx.hooks)).audience;
+    a = draft = (await cancellableAsk(ctx, req.create.cancelId, (signal) => draftAudience(app, spec, undefined, ctx.hooks, signal))).audience;
   } else {
     a = app.store.audiences.require(req.audienceId);
     if (!req.draft) requireSource(app.store, a);
