@@ -79,7 +79,7 @@ export class SandboxStateFiles {
     }
     const p = JSON.parse(text) as PersistedState | StateV1;
     if (p.version === 1) {
-      for (const f of p.files) store.files.set(f.filePath, f);
+      for (const f of p.files) store.files.set(f.filePath, store.now() - f.uploadedAt <= store.settings.fileTtlMs ? f : { ...f, rows: [] });
       for (const a of p.audiences) {
         const members = new MemberSet();
         for (const k of a.members) members.add(k);
@@ -88,7 +88,8 @@ export class SandboxStateFiles {
     } else if (p.version === 2) {
       for (const f of p.files) {
         const rows: string[] = [];
-        this.readKeys(f.rows, (k) => rows.push(k));
+        // An expired file keeps its entry (later use answers 40910) but not its rows, as file upload releases them.
+        if (store.now() - f.uploadedAt <= store.settings.fileTtlMs) this.readKeys(f.rows, (k) => rows.push(k));
         store.files.set(f.filePath, { ...f, rows });
         if (f.rows.keysFile) this.written.set(rows, { file: f.rows.keysFile, revision: 0 });
       }

@@ -21,7 +21,8 @@ function tempDir(): string {
 }
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
-const newStore = (): SimStore => new SimStore(() => 1_700_000_000_000, mulberry32(7));
+const NOW = 1_700_000_000_000;
+const newStore = (): SimStore => new SimStore(() => NOW, mulberry32(7));
 function readAll(file: string): string[] {
   const out: string[] = [];
   readKeyFile(file, (k) => out.push(k));
@@ -87,7 +88,7 @@ describe('the saved state', () => {
     const store = newStore();
     const keys = Array.from({ length: 5000 }, (_, i) => sha256(`m${i}`));
     const id = audienceOf(store, keys);
-    store.files.set('f1', { filePath: 'f1', advertiserId: ADV, calculateType: 'EMAIL_SHA256', rows: keys.slice(0, 2000), uploadedAt: 1 });
+    store.files.set('f1', { filePath: 'f1', advertiserId: ADV, calculateType: 'EMAIL_SHA256', rows: keys.slice(0, 2000), uploadedAt: NOW });
     const files = new SandboxStateFiles(dir);
     files.save(store);
     const json = readFileSync(path.join(dir, STATE_FILE), 'utf8');
@@ -166,6 +167,24 @@ describe('the saved state', () => {
     expect(new Set(back.audiences.get(b)?.members)).toEqual(new Set(store.audiences.get(b)?.members));
   });
 
+  it('does not read back the rows of an uploaded file that expired meanwhile (its entry stays)', () => {
+    const dir = tempDir();
+    let now = NOW;
+    const store = new SimStore(() => now, mulberry32(7));
+    const rows = Array.from({ length: 1000 }, (_, i) => sha256(`e${i}`));
+    store.files.set('old', { filePath: 'old', advertiserId: ADV, calculateType: 'EMAIL_SHA256', rows, uploadedAt: now - store.settings.fileTtlMs - 1 });
+    store.files.set('new', { filePath: 'new', advertiserId: ADV, calculateType: 'EMAIL_SHA256', rows, uploadedAt: now });
+    new SandboxStateFiles(dir).save(store);
+    now += 1;
+    const back = new SimStore(() => now, mulberry32(7));
+    const files = new SandboxStateFiles(dir);
+    files.load(back);
+    expect(back.files.get('old')?.rows).toEqual([]);
+    expect(back.files.get('new')?.rows).toEqual(rows);
+    files.save(back);
+    expect(readdirSync(path.join(dir, KEYS_DIR))).toHaveLength(1);
+  });
+
   it('loads a state file of older versions (keys inside the JSON), then saves it in key files', () => {
     const dir = tempDir();
     const members = Array.from({ length: 1500 }, (_, i) => sha256(`old${i}`));
@@ -173,7 +192,7 @@ describe('the saved state', () => {
       version: 1,
       audienceCounter: 4,
       tokens: [{ token: 'sbx-old', appId: 'app', advertiserIds: [ADV], scope: [1], state: 'ok' }],
-      files: [{ filePath: 'oldfile', advertiserId: ADV, calculateType: 'EMAIL_SHA256', rows: members.slice(0, 10), uploadedAt: 5 }],
+      files: [{ filePath: 'oldfile', advertiserId: ADV, calculateType: 'EMAIL_SHA256', rows: members.slice(0, 10), uploadedAt: NOW - 5 }],
       audiences: [
         { audienceId: '42', advertiserId: ADV, name: 'Old', kind: 'file', calculateType: 'EMAIL_SHA256', members, createdAt: 1, lastModifiedAt: 2, processingUntil: 3, coverBefore: 0, retentionInDays: null, history: [] },
         { audienceId: '43', advertiserId: ADV, name: 'Partner', kind: 'partner', calculateType: 'MULTIPLE_TYPES', members: [`EMAIL_SHA256:${members[0]}`], createdAt: 1, lastModifiedAt: 2, processingUntil: 3, coverBefore: 0, retentionInDays: null, history: [] },
