@@ -89,9 +89,11 @@ export class SandboxStateFiles {
       for (const f of p.files) {
         const rows: string[] = [];
         // An expired file keeps its entry (later use answers 40910) but not its rows, as file upload releases them.
-        if (store.now() - f.uploadedAt <= store.settings.fileTtlMs) this.readKeys(f.rows, (k) => rows.push(k));
+        if (f.rows.keysFile && store.now() - f.uploadedAt <= store.settings.fileTtlMs) {
+          this.readKeys(f.rows, (k) => rows.push(k));
+          this.written.set(rows, { file: f.rows.keysFile, revision: 0 });
+        }
         store.files.set(f.filePath, { ...f, rows });
-        if (f.rows.keysFile) this.written.set(rows, { file: f.rows.keysFile, revision: 0 });
       }
       for (const a of p.audiences) {
         const members = new MemberSet();
