@@ -190,7 +190,8 @@ describe('import wizard slice', () => {
     };
     expect(b.callsTo('sync:plan')).toEqual([{ create: request }]);
     await s().startSync();
-    expect(b.callsTo('audiences:create')).toEqual([request]);
+    // Named so the sync step's Cancel can end TikTok's same-name check (sync:cancel { cancelId }).
+    expect(b.callsTo('audiences:create')).toEqual([{ ...request, cancelId: expect.any(String) }]);
     expect(s()).toMatchObject({ step: 'sync', draftAudienceId: 4, draftCreated: true });
   });
 

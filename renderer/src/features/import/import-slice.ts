@@ -148,6 +148,8 @@ export interface ImportSlice {
   plan: Remote<PlanView>;
   runId: number | null;
   runStarting: boolean;
+  /** While "Sync now" saves a new audience (TikTok is asked about its name): the id its Cancel ends that question by. */
+  createCancelId: string | null;
   runError: AppErrorShape | null;
   runResult: RunFinished | null;
 
@@ -249,6 +251,7 @@ function initial() {
     plan: idle<PlanView>(),
     runId: null,
     runStarting: false,
+    createCancelId: null as string | null,
     runError: null,
     runResult: null,
   };
@@ -439,9 +442,12 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
   async function save(): Promise<number | null> {
     const { pending, draftAudienceId } = get();
     if (!pending) return (await saveCreateOptions()) ? draftAudienceId : null;
+    // A new audience's name is checked at TikTok first: the sync step's Cancel ends that question (sync:cancel { cancelId }).
+    const cancelId = pending.kind === 'create' ? `create-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}` : null;
     try {
       const b = getBridge();
-      const a = pending.kind === 'create' ? await b.audiences.create(pending.request) : await b.audiences.update(pending.request);
+      if (cancelId !== null) set({ createCancelId: cancelId });
+      const a = pending.kind === 'create' ? await b.audiences.create({ ...pending.request, cancelId: cancelId! }).finally(() => set({ createCancelId: null })) : await b.audiences.update(pending.request);
       set({ draftAudienceId: a.id, draftCreated: pending.kind === 'create', draftApi: a.api, pending: null });
       void get().loadAudiences();
       return (await saveCreateOptions()) ? a.id : null;
@@ -834,10 +840,10 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
     },
 
     async cancelSync() {
-      const { runId } = get();
-      if (runId === null) return;
+      const { runId, createCancelId } = get();
+      if (runId === null && createCancelId === null) return;
       try {
-        await getBridge().sync.cancel({ runId });
+        await getBridge().sync.cancel(runId !== null ? { runId } : { cancelId: createCancelId! });
       } catch (err) {
         set({ runError: toShape(err) });
       }

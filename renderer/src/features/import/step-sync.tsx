@@ -79,6 +79,8 @@ export function SyncStep() {
     useShallow((st) => ({
       runId: st.runId,
       starting: st.runStarting,
+      // Saving a new audience (TikTok is asked about its name) can be cancelled too.
+      cancellable: st.runId !== null || st.createCancelId !== null,
       runError: st.runError,
       result: st.runResult,
       audienceId: st.draftAudienceId,
@@ -107,7 +109,7 @@ export function SyncStep() {
           />
           <Button variant="ghost" onClick={() => {
               if (armed) void s.cancelSync();
-            }} disabled={s.runId === null || !armed} title={armed ? undefined : 'Starting the sync…'}>
+            }} disabled={!s.cancellable || !armed} title={armed ? undefined : 'Starting the sync…'}>
             Cancel sync
           </Button>
         </div>
