@@ -51,6 +51,19 @@ export async function writeSliced(db: Db, data: Buffer, chunkBytes: number, inse
 }
 
 /**
+ * writeSliced over one buffer, or over a set's parts one after the other (a cohort too large for memory, never joined),
+ * the chunks numbered on from part to part.
+ */
+export async function writeSlicedParts(db: Db, data: Buffer | { parts(): AsyncIterable<Buffer> }, chunkBytes: number, insert: (seq: number, chunk: Buffer) => void): Promise<void> {
+  let first = 0;
+  for await (const part of Buffer.isBuffer(data) ? [data] : data.parts()) {
+    const base = first;
+    await writeSliced(db, part, chunkBytes, (seq, chunk) => insert(base + seq, chunk));
+    first += Math.ceil(part.length / chunkBytes);
+  }
+}
+
+/**
  * Runs `deleteSlice` (a DELETE of at most CHUNKS_PER_TRANSACTION orphaned chunks, returning how many it deleted) in
  * its own small transaction until nothing is left, yielding between slices: secure_delete zeroes every freed page,
  * so deleting a whole snapshot at once would hold the loop as long as writing it.

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Db } from './db';
-import { CHUNKS_PER_TRANSACTION, deleteSliced, newGeneration, writeSliced } from './chunk-generations';
+import { CHUNKS_PER_TRANSACTION, deleteSliced, newGeneration, writeSlicedParts } from './chunk-generations';
 
 /** Entries per stored chunk: 32,768 × 32 bytes = 1 MiB blobs. */
 const CHUNK_ENTRIES = 32_768;
@@ -149,14 +149,11 @@ export class SnapshotRepo {
    */
   async stage(audienceId: number, entries: Buffer | { parts(): AsyncIterable<Buffer> }, entryWidth = 32): Promise<number> {
     const generation = this.db.transaction(() => newGeneration(this.db)).immediate();
-    // A set in parts (a cohort too large for memory) is written part after part, its chunks numbered on.
-    let first = 0;
-    for await (const part of Buffer.isBuffer(entries) ? [entries] : entries.parts()) {
-      if (part.length % entryWidth !== 0) throw new Error(`Snapshot length ${part.length} is not a multiple of ${entryWidth}.`);
-      const base = first;
-      await writeSliced(this.db, part, CHUNK_ENTRIES * entryWidth, (seq, chunk) => this.q.insertChunk.run(audienceId, generation, base + seq, chunk));
-      first += Math.ceil(part.length / (CHUNK_ENTRIES * entryWidth));
-    }
+    // A set in parts (a cohort too large for memory) is written part after part.
+    await writeSlicedParts(this.db, entries, CHUNK_ENTRIES * entryWidth, (seq, chunk) => {
+      if (chunk.length % entryWidth !== 0) throw new Error(`Snapshot chunk of ${chunk.length} bytes is not a multiple of ${entryWidth}.`);
+      this.q.insertChunk.run(audienceId, generation, seq, chunk);
+    });
     return generation;
   }
 

@@ -1,8 +1,8 @@
 import type { Store } from '../store';
 import { unionHashes } from '../cohort';
 import { unionHashesAsync } from '../cohort/hash-set-async';
-import { asParts, entryCount, type Entries } from '../cohort/sorted-parts';
-import { deleteSliced, newGeneration, writeSliced } from '../store/chunk-generations';
+import { entryCount, type Entries } from '../cohort/sorted-parts';
+import { deleteSliced, newGeneration, writeSlicedParts } from '../store/chunk-generations';
 
 const CHUNK_ENTRIES = 32_768;
 
@@ -56,14 +56,9 @@ export async function stageDelta(store: Store, runId: number, added: Entries, re
     const basis = store.deltas.head(runId, kind);
     const existing = basis.bytes === 0 ? Buffer.alloc(0) : loadDelta(store, runId, kind);
     // A set in parts (the first sync of a cohort too large for memory) is its run's first delta: written part by part.
-    const merged = existing.length === 0 ? asParts(entries, width) : asParts(await unionHashesAsync(existing, Buffer.isBuffer(entries) ? entries : await entries.toBuffer(), width), width);
+    const merged = existing.length === 0 ? entries : await unionHashesAsync(existing, Buffer.isBuffer(entries) ? entries : await entries.toBuffer(), width);
     const generation = store.transaction(() => newGeneration(store.db));
-    let first = 0;
-    for await (const part of merged.parts()) {
-      const base = first;
-      await writeSliced(store.db, part, CHUNK_ENTRIES * width, (seq, data) => store.deltas.insertChunk(runId, kind, generation, base + seq, data));
-      first += Math.ceil(part.length / (CHUNK_ENTRIES * width));
-    }
+    await writeSlicedParts(store.db, merged, CHUNK_ENTRIES * width, (seq, data) => store.deltas.insertChunk(runId, kind, generation, seq, data));
     kinds.push({ kind, entries, generation, basis });
   }
   return { runId, width, kinds };

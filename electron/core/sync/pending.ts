@@ -1,8 +1,8 @@
 import { diffHashes, subtractHashes, unionHashes } from '../cohort';
 import { diffHashesAsync, subtractHashesAsync, unionHashesAsync } from '../cohort/hash-set-async';
-import { asParts, diffParts, sliceFor, type Entries } from '../cohort/sorted-parts';
+import { asParts, diffParts, entryCount, sliceFor, type Entries } from '../cohort/sorted-parts';
 import type { Store } from '../store';
-import { deleteSliced, newGeneration, writeSliced } from '../store/chunk-generations';
+import { deleteSliced, newGeneration, writeSlicedParts } from '../store/chunk-generations';
 
 const CHUNK_ENTRIES = 32_768;
 
@@ -34,14 +34,15 @@ export function addPending(store: Store, audienceId: number, add: Buffer, remove
  * that switch the old (smaller) set stays current, and nothing is sent before this returns: a crash at any instant
  * leaves a set that covers everything sent. Under the audience's lock, outside any transaction.
  */
-export async function addPendingAsync(store: Store, audienceId: number, add: Buffer, remove: Buffer, width: number): Promise<void> {
+export async function addPendingAsync(store: Store, audienceId: number, add: Entries, remove: Buffer, width: number): Promise<void> {
   const staged: { kind: 'add' | 'remove'; generation: number }[] = [];
   for (const [kind, entries] of [['add', add], ['remove', remove]] as const) {
-    if (entries.length === 0) continue;
+    if (entryCount(entries, width) === 0) continue;
     const current = loadPending(store, audienceId, kind);
-    const merged = current.length === 0 ? entries : await unionHashesAsync(current, entries, width);
+    // A cohort in part files (an adopted audience replaced by a 10 M-row file) is written part after part, not joined.
+    const merged = current.length === 0 ? entries : await unionHashesAsync(current, Buffer.isBuffer(entries) ? entries : await entries.toBuffer(), width);
     const generation = store.transaction(() => newGeneration(store.db));
-    await writeSliced(store.db, merged, CHUNK_ENTRIES * width, (seq, data) => store.pending.insertChunk(audienceId, kind, generation, seq, data));
+    await writeSlicedParts(store.db, merged, CHUNK_ENTRIES * width, (seq, data) => store.pending.insertChunk(audienceId, kind, generation, seq, data));
     staged.push({ kind, generation });
   }
   if (staged.length === 0) return;

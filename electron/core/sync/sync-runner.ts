@@ -387,22 +387,20 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
       return outcome;
     }
 
-    const sets: { adds: Entries; removes: Buffer; target: Entries } = { adds, removes, target: target.parts ?? target.entries };
-    // A set in parts is sent as it is by a call that carries all of it (a first create); a call that carries a slice of
-    // it (a create or replace of several calls) needs it joined.
-    for (const key of ['adds', 'target'] as const) {
-      const set = sets[key];
-      if (!Buffer.isBuffer(set) && plan.now.some((c) => c.source === key && !(c.offset === 0 && c.entries === set.count))) {
-        sets[key] = await set.toBuffer();
-        if (set === target.parts) await joinParts(target);
-      }
-    }
+    // A cohort in part files is sent as it is by a call that carries all of it (a first create); a call that carries a
+    // slice of it (a create or replace of several calls) needs it joined, and every set that was those parts with it.
+    // (Only the target, and the adds of a first sync that are the target itself, can be in parts.)
+    const parts = target.parts;
+    const fromParts = (source: PlannedCall['source']) => source === 'target' || (source === 'adds' && diff.adds === parts);
+    if (parts && plan.now.some((c) => fromParts(c.source) && !(c.offset === 0 && c.entries === parts.count))) await joinParts(target);
+    const joined = (e: Entries): Entries => (e === parts && !target.parts ? target.entries : e);
+    const sets: { adds: Entries; removes: Buffer; target: Entries } = { adds: joined(adds), removes, target: target.parts ?? target.entries };
     // Everything this run may change becomes uncertain until a run completes (not needed for the first
     // call of a create: a lost create is found by name).
     if (plan.now.length > 0 && audience.tiktokAudienceId) {
       const replace = plan.strategy === 'replace' || plan.strategy === 'adopt';
-      const maybeAdded = replace ? diff.plainAdds : adds;
-      await addPendingAsync(store, audienceId, Buffer.isBuffer(maybeAdded) ? maybeAdded : await maybeAdded.toBuffer(), replace ? diff.plainRemoves : removes, w);
+      const maybeAdded = joined(replace ? diff.plainAdds : adds);
+      await addPendingAsync(store, audienceId, maybeAdded, replace ? diff.plainRemoves : removes, w);
     } else if (plan.now.length > 1) {
       const rest = plan.now.slice(1).map((c) => slice(sets[c.source], c, w));
       await addPendingAsync(store, audienceId, rest.reduce<Buffer>((acc, b) => unionHashes(acc, Buffer.isBuffer(b) ? b : b.toBufferSync(), w), Buffer.alloc(0)), Buffer.alloc(0), w);
@@ -530,10 +528,6 @@ function finishHeld(store: Store, runId: number | null, err: SyncHeld, outcome: 
   return outcome;
 }
 
-/**
- * Per key: the people with that key in the cohort, and how many people's values of it join or leave — people, not
- * values (#14 §2): a person with two emails counts once under email; one whose second email changed leaves and joins.
- */
 /** The entries one call carries: a slice of a buffer, or a whole set in parts (runSync joins any other). */
 function slice(set: Entries, call: PlannedCall, w: number): Entries {
   if (Buffer.isBuffer(set)) return set.subarray(call.offset * w, (call.offset + call.entries) * w);
@@ -549,6 +543,10 @@ async function joinParts(target: TargetSet): Promise<void> {
   target.parts = undefined;
 }
 
+/**
+ * Per key: the people with that key in the cohort, and how many people's values of it join or leave — people, not
+ * values (#14 §2): a person with two emails counts once under email; one whose second email changed leaves and joins.
+ */
 function perKeyCounts(slots: MultiSlot[], tuple: TupleLayout, snapshot: Buffer, target: Buffer): NonNullable<SyncOutcome['perKey']> {
   const out: NonNullable<SyncOutcome['perKey']> = {};
   for (const slot of MULTI_SLOTS) {

@@ -120,6 +120,13 @@ describe('a cohort over the in-memory limit', () => {
     const second = JSON.parse((await cli(['sync', '--csv', csv, '--key', 'email', '--advertiser', adv, '--audience', 'Sliced', '--json'], small)).stdout);
     expect(second).toMatchObject({ status: 'done', adds: 10, removes: 10 });
     expect(sim.membership(first.audienceId)).toEqual(hashSet(emails(10, 3_000)));
+
+    // Another computer adopts it by id and mirrors a file: one REPLACE, sent (and marked pending) from the part files.
+    writeEmailCsv(csv, emails(2_000, 3_000));
+    const other = { ...env, COHORT_RELAY_HOME: path.join(dir, 'other-home') };
+    const adopted = await cli(['sync', '--csv', csv, '--key', 'email', '--advertiser', adv, '--audience-id', first.audienceId, '--removal-mode', 'mirror', '--confirm-removals', '--json'], other);
+    expect(JSON.parse(adopted.stdout)).toMatchObject({ status: 'done', strategy: 'adopt', callsUsed: 1 });
+    expect(sim.membership(first.audienceId)).toEqual(hashSet(emails(2_000, 3_000)));
     expect(spillDirs()).toEqual([]);
   });
 });
