@@ -138,6 +138,24 @@ describe('import wizard', () => {
     expect(useApp.getState().draftAudienceId).toBeNull();
   });
 
+  it('a failed dry run says so on the blocked buttons (not "has not finished yet") and offers to try again', async () => {
+    engine({
+      'sync:plan': () => {
+        throw new AppError('TIKTOK_UNAVAILABLE', 'TikTok did not answer.');
+      },
+    });
+    await toValidation();
+    await clickWhenEnabled('Next: choose the audience');
+    await clickWhenEnabled('Next: dry run');
+    expect(await screen.findByText('The dry run failed')).toBeTruthy();
+    const sync = screen.getByRole('button', { name: 'Sync now' }) as HTMLButtonElement;
+    expect(sync.disabled).toBe(true);
+    expect(sync.title).toMatch(/The dry run failed: try it again/);
+    expect((screen.getByRole('button', { name: 'Save' }) as HTMLButtonElement).title).toMatch(/The dry run failed: try it again/);
+    expect(screen.queryByText('The dry run has not finished yet.')).toBeNull();
+    expect(screen.getByRole('button', { name: 'Try again' })).toBeTruthy();
+  });
+
   it('a dry run into an audience Cohort Relay already syncs saves nothing: it shows the source change, and only "Sync now" saves it', async () => {
     const watched = audience({ id: 7, sourceKind: 'folder', sourcePath: '/exports/amplitude', sourcePattern: 'buyers-*.csv', cadence: { kind: 'hourly' } });
     const b = engine({

@@ -102,7 +102,9 @@ export function DryRunStep() {
   const p = s.plan.data;
   // A new audience from a cohort under 1,000: TikTok takes it, but shows it unavailable until it matches 1,000 people.
   const smallCreate = p !== null && s.pending?.kind === 'create' && p.currentSize === 0 && p.projectedSize > 0 && p.projectedSize < AUDIENCE_FLOOR;
-  const syncBlocked = !p ? 'The dry run has not finished yet.' : p.floorWarning !== null && !smallCreate ? p.floorWarning : null;
+  // No plan yet: still running, or failed (its banner says why, with Retry).
+  const noPlan = s.plan.error && !s.plan.loading ? 'The dry run failed: try it again (above) before saving or syncing.' : 'The dry run has not finished yet.';
+  const syncBlocked = !p ? noPlan : p.floorWarning !== null && !smallCreate ? p.floorWarning : null;
   return (
     <div className="stack">
       <p className="muted">A dry run: the whole file is read, hashed and compared with what TikTok has. Nothing is sent.</p>
@@ -194,7 +196,7 @@ export function DryRunStep() {
         <Button
           onClick={() => void s.saveDraft()}
           disabled={!p || !s.pending || s.plan.loading}
-          title={!p || s.plan.loading ? 'The dry run has not finished yet.' : !s.pending ? 'Already saved.' : 'Saves the audience, its source and its schedule without syncing now'}
+          title={s.plan.loading ? 'The dry run has not finished yet.' : !p ? noPlan : !s.pending ? 'Already saved.' : 'Saves the audience, its source and its schedule without syncing now'}
         >
           Save
         </Button>
