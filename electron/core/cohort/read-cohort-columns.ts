@@ -53,6 +53,7 @@ export async function readCohortColumns(opts: ReadCohortOptions & { extraColumns
       rejects: [...out.rejects, ...more.rejects.filter((r) => r.reason !== 'EMPTY')].sort((a, b) => a.row - b.row),
       rejectsTruncated: out.rejectsTruncated || more.rejectsTruncated,
       hashes,
+      extraColumns: [...(out.extraColumns ?? []), more.column],
     };
   }
   return keepParts ? { ...out, hashes: Buffer.alloc(0), parts: partsOfBuffer(out.hashes) } : out;

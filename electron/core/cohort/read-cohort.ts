@@ -67,6 +67,8 @@ export interface CohortResult {
   rejectsTruncated: boolean;
   /** Sorted unique 32-byte SHA-256 digests (possibly backed by a SharedArrayBuffer); empty with `keepParts`. */
   hashes: Buffer;
+  /** The further columns of the key that were read too (readCohortColumns: `Email 2`, `Email 3`), in mapping order. */
+  extraColumns?: { index: number; name: string }[];
   /** With `keepParts`: the same set in parts, in memory or on disk; the caller disposes it. */
   parts?: SortedParts;
   column: { index: number; name: string };

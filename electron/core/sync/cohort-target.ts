@@ -64,7 +64,7 @@ export async function readCohortTargetParts(audience: AudienceRecord, ctx: ReadT
       // Each part meets only the listed hashes in its own range.
       await parts.filter((part) => subtractHashes(part, sliceFor(suppression, part, 32)));
     }
-    return { parts, rowsRead: res.rowsRead, valid: res.valid, rejected: res.rejected, duplicates: res.duplicates, rejectReasons: res.rejectReasons as Record<string, number>, rejects: res.rejects, columns: [res.column], rejectsTruncated: res.rejectsTruncated, suppressed: before - parts.count };
+    return { parts, rowsRead: res.rowsRead, valid: res.valid, rejected: res.rejected, duplicates: res.duplicates, rejectReasons: res.rejectReasons as Record<string, number>, rejects: res.rejects, columns: [res.column, ...(res.extraColumns ?? [])], rejectsTruncated: res.rejectsTruncated, suppressed: before - parts.count };
   } catch (err) {
     await parts.dispose();
     throw err;

@@ -90,6 +90,8 @@ describe('two email columns mapped to the one email key', () => {
     const plan = await cli(['plan', '--csv', csv, '--keys', 'email=Email 1,email=Email 2', '--advertiser', ADV(), '--audience', 'From the CLI', '--json'], env);
     expect(plan.code).toBe(0);
     expect(JSON.parse(plan.stdout)).toMatchObject({ rowsRead: 1200, adds: 0, removes: 0 });
+    // Both columns it read are listed, not only the first.
+    expect(JSON.parse(plan.stdout).columns.map((c: { name: string }) => c.name)).toEqual(['Email 1', 'Email 2']);
   });
 });
 
