@@ -33,6 +33,20 @@ export interface SortedParts {
   dispose(): Promise<void>;
 }
 
+/** Reads the first `bytes` of `file` into `out` at `at`, off the event loop. */
+export async function readFileInto(file: string, out: Uint8Array, at: number, bytes: number): Promise<void> {
+  const h = await fs.promises.open(file, 'r');
+  try {
+    for (let off = 0; off < bytes; ) {
+      const { bytesRead } = await h.read(out, at + off, bytes - off, off);
+      if (bytesRead === 0) throw new AppError('INTERNAL', `A spilled hash part (${file}) is shorter than written.`);
+      off += bytesRead;
+    }
+  } finally {
+    await h.close();
+  }
+}
+
 /** A call's entries: one buffer, or a set in parts (a first sync of a cohort too large for memory). */
 export type Entries = Buffer | SortedParts;
 
@@ -97,19 +111,7 @@ export function partsOnDisk(files: readonly string[], width: number, dir: string
     }
     return out;
   };
-  /** Part i into `out` at `at`, off the event loop. */
-  const readInto = async (i: number, out: Buffer, at: number): Promise<void> => {
-    const h = await fs.promises.open(files[i]!, 'r');
-    try {
-      for (let off = 0; off < sizes[i]!; ) {
-        const { bytesRead } = await h.read(out, at + off, sizes[i]! - off, off);
-        if (bytesRead === 0) throw new AppError('INTERNAL', `A spilled hash part (${files[i]}) is shorter than written.`);
-        off += bytesRead;
-      }
-    } finally {
-      await h.close();
-    }
-  };
+  const readInto = (i: number, out: Buffer, at: number) => readFileInto(files[i]!, out, at, sizes[i]!);
   const read = async (i: number): Promise<Buffer> => {
     const out = Buffer.allocUnsafe(sizes[i]!);
     await readInto(i, out, 0);

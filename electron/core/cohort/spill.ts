@@ -13,7 +13,7 @@ import path from 'node:path';
 import { makePrivateTempDir, removeStaleTempDirs } from '../temp-dirs';
 import { HASH_BYTES, HashAccumulator, type ParallelSort } from './hash-set';
 import { createSorter, type Sorter } from './sorter';
-import { partsOfBuffer, partsOnDisk, type SortedParts } from './sorted-parts';
+import { partsOfBuffer, partsOnDisk, readFileInto, type SortedParts } from './sorted-parts';
 
 /** Above this many digests (160 MB for 5 M) a read spills: the in-memory sort holds them all at once. */
 export const SPILL_ABOVE_ENTRIES = 5_500_000;
@@ -234,7 +234,7 @@ class PartSpill {
         // A SharedArrayBuffer (reused) lets the pool's workers sort the part's buckets in parallel.
         if (parallel && typeof SharedArrayBuffer === 'function' && (!shared || shared.byteLength < size)) shared = new SharedArrayBuffer(size);
         const u8 = shared ? new Uint8Array(shared, 0, size) : new Uint8Array(size);
-        await readInto(file, u8);
+        await readFileInto(file, u8, 0, size);
         const w = new Int32Array(u8.buffer, 0, count * 8);
         sorter ??= createSorter();
         if (parallel && shared) {
@@ -261,20 +261,6 @@ class PartSpill {
     await Promise.allSettled([...this.writes]);
     this.close();
     await fs.promises.rm(this.dir, { recursive: true, force: true });
-  }
-}
-
-/** Fills `u8` from the start of `file`, off the event loop. */
-async function readInto(file: string, u8: Uint8Array): Promise<void> {
-  const h = await fs.promises.open(file, 'r');
-  try {
-    for (let off = 0; off < u8.length; ) {
-      const { bytesRead } = await h.read(u8, off, u8.length - off, off);
-      if (bytesRead === 0) throw new Error(`${file} is shorter than written.`);
-      off += bytesRead;
-    }
-  } finally {
-    await h.close();
   }
 }
 

@@ -23,14 +23,12 @@ export interface MappingSlice {
   saveColumns(id: number, keys: RequestIn<'audiences:setColumns'>['keys']): Promise<boolean>;
 }
 
-export const createMappingSlice: SliceCreator<MappingSlice> = (set, get) => ({
-  mappingSaving: false,
-  mappingError: null,
-  mappingSavedAt: null,
-  async saveMapping(id, patch) {
+export const createMappingSlice: SliceCreator<MappingSlice> = (set, get) => {
+  /** Runs one saving request for audience `id`: the saving/saved/error state, then the list and its detail reloaded. */
+  const saving = async (id: number, request: () => Promise<unknown>): Promise<boolean> => {
     set({ mappingSaving: true, mappingError: null, mappingSavedAt: null });
     try {
-      await getBridge().audiences.update({ id, ...patch });
+      await request();
       set({ mappingSaving: false, mappingSavedAt: Date.now() });
       await Promise.all([get().loadAudiences(), get().detailId === id ? get().loadDetail(id) : Promise.resolve()]);
       return true;
@@ -38,38 +36,33 @@ export const createMappingSlice: SliceCreator<MappingSlice> = (set, get) => ({
       set({ mappingSaving: false, mappingError: toShape(err) });
       return false;
     }
-  },
-  async replaceMappingFile(id, which, file) {
-    set({ mappingSaving: true, mappingError: null, mappingSavedAt: null });
-    let path: string;
-    try {
-      path = await getBridge().fileToPath(file);
-    } catch (err) {
-      set({ mappingSaving: false, mappingError: toShape(err) });
-      return false;
-    }
-    return get().saveMapping(id, which === 'source' ? { sourcePath: path } : { suppressPath: path });
-  },
-  clearMappingStatus: () => set({ mappingError: null, mappingSavedAt: null }),
-  async checkColumns(id, keys) {
-    set({ mappingError: null, mappingSavedAt: null });
-    try {
-      return await getBridge().audiences.setColumns({ id, keys, save: false });
-    } catch (err) {
-      set({ mappingError: toShape(err) });
-      return null;
-    }
-  },
-  async saveColumns(id, keys) {
-    set({ mappingSaving: true, mappingError: null, mappingSavedAt: null });
-    try {
-      await getBridge().audiences.setColumns({ id, keys, save: true });
-      set({ mappingSaving: false, mappingSavedAt: Date.now() });
-      await Promise.all([get().loadAudiences(), get().detailId === id ? get().loadDetail(id) : Promise.resolve()]);
-      return true;
-    } catch (err) {
-      set({ mappingSaving: false, mappingError: toShape(err) });
-      return false;
-    }
-  },
-});
+  };
+  return {
+    mappingSaving: false,
+    mappingError: null,
+    mappingSavedAt: null,
+    saveMapping: (id, patch) => saving(id, () => getBridge().audiences.update({ id, ...patch })),
+    async replaceMappingFile(id, which, file) {
+      set({ mappingSaving: true, mappingError: null, mappingSavedAt: null });
+      let path: string;
+      try {
+        path = await getBridge().fileToPath(file);
+      } catch (err) {
+        set({ mappingSaving: false, mappingError: toShape(err) });
+        return false;
+      }
+      return get().saveMapping(id, which === 'source' ? { sourcePath: path } : { suppressPath: path });
+    },
+    clearMappingStatus: () => set({ mappingError: null, mappingSavedAt: null }),
+    async checkColumns(id, keys) {
+      set({ mappingError: null, mappingSavedAt: null });
+      try {
+        return await getBridge().audiences.setColumns({ id, keys, save: false });
+      } catch (err) {
+        set({ mappingError: toShape(err) });
+        return null;
+      }
+    },
+    saveColumns: (id, keys) => saving(id, () => getBridge().audiences.setColumns({ id, keys, save: true })),
+  };
+};
