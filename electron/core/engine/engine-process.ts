@@ -29,6 +29,8 @@ export interface ServeEngineOptions {
   exit(code: number): void;
   /** Where failures that are not AppErrors are logged: name and stack only, never a message (it may carry a value). */
   log(line: string): void;
+  /** This process's entry file: the offline sandbox runs on a worker thread of it (sandbox/thread.ts). */
+  sandboxThread?: string;
 }
 
 function failure(err: unknown): AppErrorShape {
@@ -71,7 +73,7 @@ export function serveEngine(port: EngineSidePort, opts: ServeEngineOptions): voi
   }
 
   function open(init: EngineInit): Promise<EngineHost> {
-    const internals: EngineInternals = { ...init.internals, env: init.internals?.env ?? process.env };
+    const internals: EngineInternals = { ...init.internals, env: init.internals?.env ?? process.env, sandboxThread: opts.sandboxThread, log: opts.log };
     const engine = createEngine({ dataDir: init.dataDir, workspace: init.workspace, host: init.host, environment: init.environment, openExternal: init.canOpenExternal ? openExternal : undefined }, internals);
     engine.then(
       (host) => {

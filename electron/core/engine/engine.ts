@@ -45,8 +45,12 @@ export interface EngineInternals {
   now?: () => Date;
   /** Options for the offline sandbox's simulator (tests: no rate limit, no processing delay). */
   simulator?: Partial<SimulatorOptions>;
-  /** Told when the offline sandbox's simulator has started. */
+  /** Told when the offline sandbox's simulator has started (it then runs on the engine's thread, for the test to drive). */
   onSandboxStarted?: (sim: SimulatorHandle) => void;
+  /** The engine's own built entry, in the engine's process: the offline sandbox then runs on a thread of its own (sandbox/thread.ts). */
+  sandboxThread?: string;
+  /** Where the engine's process logs (the sandbox's thread stopping). */
+  log?: (line: string) => void;
   runner?: SyncServiceDeps['runner'];
   /** Scheduler tick (default 30 s). */
   tickMs?: number;
@@ -94,7 +98,7 @@ export class Engine implements EngineContext {
     private readonly internals: EngineInternals,
     readonly app: CohortRelayApp,
   ) {
-    const sandbox = new SandboxHost(app.store, opts.dataDir, internals.simulator, internals.onSandboxStarted);
+    const sandbox = new SandboxHost(app.store, opts.dataDir, internals.simulator, internals.onSandboxStarted, internals.sandboxThread, internals.log);
     this.environment = new EngineEnvironment(app, sandbox, opts.environment);
     this.connectionStatus = new ConnectionStatus(app, this.hub, sandbox);
     this.runs = new RunTracker(this);

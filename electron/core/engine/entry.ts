@@ -3,6 +3,8 @@
  * `utilityProcess.fork`; the web host, the daemon and the tests with Node's `child_process.fork` and
  * serialization 'advanced'. Both carry the same messages (shared/ipc/engine-host.ts) as structured clones.
  */
+import { fileURLToPath } from 'node:url';
+import { isSimulatorThread, runSimulatorThread } from '../sandbox/thread';
 import { serveEngine, describeInternal, type EngineSidePort } from './engine-process';
 
 /** Electron's utilityProcess gives the child `process.parentPort`. */
@@ -15,7 +17,10 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 const parentPort = (process as NodeJS.Process & { parentPort?: ParentPortLike }).parentPort;
 
 let port: EngineSidePort | null = null;
-if (parentPort) {
+if (isSimulatorThread()) {
+  // This file again, on the thread the engine's offline sandbox runs on (sandbox/thread.ts).
+  void runSimulatorThread();
+} else if (parentPort) {
   port = {
     send: (m) => parentPort.postMessage(m),
     onMessage: (listener) => parentPort.on('message', (e) => listener(e.data)),
@@ -31,7 +36,9 @@ if (parentPort) {
   };
 }
 
-if (!port) {
+if (isSimulatorThread()) {
+  // Served by runSimulatorThread.
+} else if (!port) {
   log('The Cohort Relay engine is started by the app (desktop app, web host or daemon), not on its own.');
   process.exit(2);
 } else {
@@ -42,5 +49,5 @@ if (!port) {
     log(describeInternal('uncaught exception', err));
     process.exit(70);
   });
-  serveEngine(port, { exit: (code) => process.exit(code), log });
+  serveEngine(port, { exit: (code) => process.exit(code), log, sandboxThread: fileURLToPath(import.meta.url) });
 }

@@ -4,37 +4,40 @@
  * made against it exists, or the user asks to connect it). It keeps the port it had last time when it can; when the
  * port changes, the connections made against it (their API base is its earlier address) are pointed at the new one.
  * A connection to a sandbox it did not start (`cohort-relay sandbox`, then `login --sandbox --api-base URL`) is not
- * its own: it keeps its URL and never starts this one.
+ * its own: it keeps its URL and never starts this one. In the engine's process the simulator runs on a thread of its
+ * own (sandbox/thread.ts): its work on a large file never holds the engine's loop.
  */
 import path from 'node:path';
 import { SANDBOX_DIR, type Store } from '../store';
 import { SETTINGS } from '../store/settings-keys';
 import type { ConnectionRecord } from '../store/connections-repo';
 import { startSimulator, type SimulatorHandle, type SimulatorOptions } from '../sandbox';
+import { startSimulatorThread, type SandboxEndpoint } from '../sandbox/thread';
 
 /** TikTok takes 24–48 h to process an audience; the sandbox shows "processing" for a moment only. */
 export const SANDBOX_PROCESSING_MS = 2000;
 
 export class SandboxHost {
-  private handle: SimulatorHandle | null = null;
-  private starting: Promise<SimulatorHandle> | null = null;
+  private handle: SandboxEndpoint | null = null;
+  private starting: Promise<SandboxEndpoint> | null = null;
 
   constructor(
     private readonly store: Store,
     private readonly dataDir: string,
     /** Extra simulator options (tests: no rate limit, no processing delay). */
     private readonly options: Partial<SimulatorOptions> = {},
-    /** Told once the simulator runs (tests drive it: revoke a token, read memberships). */
+    /** Told once the simulator runs (tests drive it: revoke a token, read memberships); it then runs on this thread. */
     private readonly onStarted?: (sim: SimulatorHandle) => void,
+    /**
+     * The engine's built entry (the engine's process): the simulator then runs on a worker thread of its own
+     * (sandbox/thread.ts), so its synchronous work on large files never holds the engine's loop.
+     */
+    private readonly threadEntry?: string,
+    private readonly log: (line: string) => void = () => {},
   ) {}
 
-  /** The running simulator, if started. */
-  get simulator(): SimulatorHandle | null {
-    return this.handle;
-  }
-
   /** Starts the simulator once; later calls get the same one. */
-  ensure(): Promise<SimulatorHandle> {
+  ensure(): Promise<SandboxEndpoint> {
     if (this.handle) return Promise.resolve(this.handle);
     this.starting ??= this.start().finally(() => {
       this.starting = null;
@@ -42,23 +45,43 @@ export class SandboxHost {
     return this.starting;
   }
 
-  private async start(): Promise<SimulatorHandle> {
+  /** The simulator on its own thread when the engine runs in its process, else here (tests drive it through onStarted). */
+  private launch(options: SimulatorOptions): Promise<SandboxEndpoint> {
+    const entry = this.threadEntry;
+    if (!entry || this.onStarted) {
+      return startSimulator(options).then((sim) => {
+        this.onStarted?.(sim);
+        return sim;
+      });
+    }
+    return startSimulatorThread(entry, options, (reason) => {
+      // Started again at its next use (the connections made against it keep their address when the port is free).
+      this.log(`The offline sandbox stopped (${reason}); it starts again when it is next needed.`);
+      this.handle = null;
+    }).catch((err: unknown) => {
+      if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw err;
+      // A thread that cannot start here (a packaging that keeps the entry from workers): the sandbox still works, on this thread.
+      this.log(`The offline sandbox could not start on a thread of its own (${err instanceof Error ? err.name : 'error'}); it runs on the engine's thread.`);
+      return startSimulator(options);
+    });
+  }
+
+  private async start(): Promise<SandboxEndpoint> {
     const base: SimulatorOptions = { dataDir: path.join(this.dataDir, SANDBOX_DIR), processingDelayMs: SANDBOX_PROCESSING_MS, ...this.options };
     const lastPort = this.store.settings.read(SETTINGS.sandboxPort);
-    let sim: SimulatorHandle;
+    let sim: SandboxEndpoint;
     try {
-      sim = await startSimulator({ ...base, port: this.options.port ?? lastPort ?? 0 });
+      sim = await this.launch({ ...base, port: this.options.port ?? lastPort ?? 0 });
     } catch (err) {
       // The old port is taken (another app, another instance): any free port will do.
       if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
-      sim = await startSimulator({ ...base, port: 0 });
+      sim = await this.launch({ ...base, port: 0 });
     }
     this.store.settings.write(SETTINGS.sandboxPort, sim.port);
     // The connections made against it at an earlier port (the sandbox connection, a pasted sandbox token, an OAuth
     // sign-in to the simulator) follow it; a connection to another sandbox keeps its URL.
     if (lastPort !== null) this.store.connections.followSandbox(sim.url, sandboxUrl(lastPort));
     this.handle = sim;
-    this.onStarted?.(sim);
     return sim;
   }
 
@@ -90,7 +113,7 @@ export class SandboxHost {
     const sim = this.handle;
     this.handle = null;
     if (!sim) return;
-    sim.flush();
+    await sim.flush();
     await sim.close();
   }
 }

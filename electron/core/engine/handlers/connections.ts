@@ -32,7 +32,7 @@ export function connectionHandlers(ctx: EngineContext): Pick<Handlers, Connectio
       } catch (err) {
         // The seeded token was revoked in the simulator (a re-connect test): the sandbox issues a new one.
         if (toErrorShape(err).code !== 'AUTH_FAILED') throw err;
-        r = await connections.connectSandbox(sim.url, undefined, sim.issueToken());
+        r = await connections.connectSandbox(sim.url, undefined, await sim.issueToken());
       }
       return connectionStatus.connected(r.connection.id);
     },
