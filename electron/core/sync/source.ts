@@ -32,17 +32,49 @@ export function resolveSourceFile(source: { kind: 'file' | 'folder'; path: strin
     throw new AppError('FILE_NOT_FOUND', `The watched folder ${source.path} is missing. Create it again, or pick another folder in the audience's mapping.`);
   }
   const re = patternToRegExp(source.pattern || '*.csv');
+  // A link in the folder to a file elsewhere is never read: the folder is what the user gave (the web host grants it),
+  // not every file a link in it may name.
+  const inside = realDirOf(source.path);
+  const outside: string[] = [];
   let best: { file: string; mtime: number } | null = null;
   for (const name of names) {
     if (!re.test(name)) continue;
     const file = path.join(source.path, name);
     const st = fs.statSync(file, { throwIfNoEntry: false });
     if (!st?.isFile()) continue;
+    if (!isWithin(inside, file)) {
+      outside.push(name);
+      continue;
+    }
     if (best && st.mtimeMs <= best.mtime) continue;
     // A rejects report saved beside the export (its default place) is never the cohort, however new.
     if (isRejectsReport(file)) continue;
     best = { file, mtime: st.mtimeMs };
   }
-  if (!best) throw new AppError('FILE_NOT_FOUND', `No file matching "${source.pattern || '*.csv'}" is in ${source.path}. Export the cohort there, or change the pattern.`);
+  if (!best) {
+    const links = outside.length > 0 ? ` (${outside.slice(0, 3).map((n) => `"${n}"`).join(', ')}${outside.length > 3 ? ', …' : ''} link${outside.length > 1 ? '' : 's'} to a file outside the folder, which is never read)` : '';
+    throw new AppError('FILE_NOT_FOUND', `No file matching "${source.pattern || '*.csv'}" is in ${source.path}${links}. Export the cohort into the folder itself, or change the pattern.`);
+  }
   return best.file;
+}
+
+/** The folder's real path (links resolved). */
+function realDirOf(dir: string): string {
+  try {
+    return fs.realpathSync(dir);
+  } catch {
+    return path.resolve(dir);
+  }
+}
+
+/** True when `file`, links resolved, lies inside the real folder `dir`. */
+function isWithin(dir: string, file: string): boolean {
+  let real: string;
+  try {
+    real = fs.realpathSync(file);
+  } catch {
+    return false;
+  }
+  const rel = path.relative(dir, real);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }

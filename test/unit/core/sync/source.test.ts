@@ -34,4 +34,21 @@ describe('the newest export of a watched folder', () => {
     await writeRejectsCsv([], path.join(dir, 'cohort-rejects.csv'));
     expect(() => resolveSourceFile({ kind: 'folder', path: dir, pattern: '*.csv' })).toThrow(/No file matching "\*\.csv"/);
   });
+
+  it('never follows a link in the folder to a file outside it, however new (a granted folder is not a door to /etc)', () => {
+    const elsewhere = fs.mkdtempSync(path.join(path.dirname(dir), 'elsewhere-'));
+    try {
+      touch(path.join(elsewhere, 'secret.csv'), 'root:x:0:0:root:/root:/bin/bash\n', 0);
+      fs.symlinkSync(path.join(elsewhere, 'secret.csv'), path.join(dir, 'link.csv'));
+      expect(() => resolveSourceFile({ kind: 'folder', path: dir, pattern: 'link.csv' })).toThrow(/"link\.csv" links to a file outside the folder, which is never read/);
+      touch(path.join(dir, 'cohort.csv'), 'email\na@b.co\n', 60);
+      expect(resolveSourceFile({ kind: 'folder', path: dir, pattern: '*.csv' })).toBe(path.join(dir, 'cohort.csv'));
+      // A link to another file of the folder is the folder's own.
+      fs.symlinkSync(path.join(dir, 'cohort.csv'), path.join(dir, 'latest.csv'));
+      expect(resolveSourceFile({ kind: 'folder', path: dir, pattern: 'latest.csv' })).toBe(path.join(dir, 'latest.csv'));
+    } finally {
+      fs.rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
 });
+
