@@ -12,7 +12,7 @@ export { planAudience, syncAudience, eraseFromAudience, writeRejects, type SyncO
 export { listRuns, runWithCalls } from './ops/runs';
 export { removalHolds, setRemovalLimit, holdOf, confirmRemovals, keepAudience, confirmAndSync, type HoldInfo } from './ops/removals';
 export { undoPreview, undoLastSync } from './ops/undo';
-export { deleteAudience } from './ops/delete';
+export { deleteAudience, deletePreview, type DeletePreview } from './ops/delete';
 export { cadenceProblem, clearSchedule, listSchedules, nextRunOf, pauseSchedule, setSchedule, type ScheduleEntry, type ScheduleList } from './schedule';
 export { AudienceUse, type UseHooks } from './audience-use';
 export { audienceOverlap, type OverlapHooks } from './overlap';

@@ -151,7 +151,7 @@ describe('cohort-relay erase', () => {
     withStore((s) => s.settings.set(DAILY_BUDGET_KEY, s.quota.used(a.localAudienceId, new Date())));
     expect((await cli(['erase', '--email', PERSON, '--yes'], env)).code).toBe(0);
     withStore((s) => expect(s.settings.get<string[]>(`erase.queue.${a.localAudienceId}`, [])).toHaveLength(1));
-    expect((await cli(['delete', '--audience-id', String(a.localAudienceId)], env)).code).toBe(0);
+    expect((await cli(['delete', '--audience-id', String(a.localAudienceId), '--yes'], env)).code).toBe(0);
     withStore((s) => expect(s.settings.all()).not.toHaveProperty(`erase.queue.${a.localAudienceId}`));
   });
 

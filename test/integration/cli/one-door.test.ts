@@ -63,7 +63,7 @@ describe('one audience-creation rule: a same-named TikTok audience is synced int
     expect(sb.sim.adGroupsUsing(synced.audienceId)).toHaveLength(1);
 
     // TikTok refuses to delete an audience an ad group still uses: detached first, it goes.
-    const r = await cli(['delete', '--audience-id', id, '--at-tiktok', '--json'], sb.env);
+    const r = await cli(['delete', '--audience-id', id, '--at-tiktok', '--yes', '--json'], sb.env);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ audienceId: synced.localAudienceId, deletedAtTiktok: true });

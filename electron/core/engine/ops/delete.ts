@@ -21,3 +21,32 @@ export async function deleteAudience(app: App, id: number, atTiktok: boolean, ho
   hooks.changed?.(id);
   return out;
 }
+
+/** What `deleteAudience` would delete, read without changing anything (the CLI's `delete` without --yes). */
+export interface DeletePreview {
+  audienceId: number;
+  name: string;
+  tiktokAudienceId: string | null;
+  /** Its cadence when one is set ("manual" has none to delete). */
+  scheduled: boolean;
+  /** Sync runs kept for it (the sync history). */
+  runs: number;
+  /** Hashed entries kept for it (the local record of who is in it). */
+  entries: number;
+  /** With atTiktok, for an audience that exists there: the ad groups using it (detached first) and lookalikes made from it. */
+  atTiktok: { adGroups: number; lookalikes: number } | null;
+}
+
+export async function deletePreview(app: App, id: number, atTiktok: boolean, use: AudienceUse = new AudienceUse(app)): Promise<DeletePreview> {
+  const a = app.store.audiences.require(id);
+  const facts = atTiktok && a.tiktokAudienceId ? (await use.deleteFacts([id]))[0]! : null;
+  return {
+    audienceId: id,
+    name: a.name,
+    tiktokAudienceId: a.tiktokAudienceId,
+    scheduled: a.cadence.kind !== 'manual',
+    runs: app.store.runs.list({ audienceId: id, limit: -1 }).length,
+    entries: app.store.snapshots.meta(id)?.entryCount ?? 0,
+    atTiktok: facts && { adGroups: facts.adGroups, lookalikes: facts.lookalikes },
+  };
+}
