@@ -15,6 +15,12 @@ import { keysText } from '../../app/keys';
 import { columnsText } from '../../app/key-columns';
 import type { Cadence } from '../../../../shared/ipc/dto';
 
+/** A file picked on this screen, handed to the host (`path`) but not saved yet. */
+interface PickedFile {
+  path: string;
+  name: string;
+}
+
 /** A folder source: the folder and which files count; the newest match is read on each sync. */
 function FolderSource({ id, folder, pattern }: { id: number; folder: string; pattern: string }) {
   const { saving, saveMapping } = useApp(useShallow((st) => ({ saving: st.mappingSaving, saveMapping: st.saveMapping })));
@@ -49,7 +55,7 @@ export function MappingScreen({ id }: { id: number }) {
       error: st.mappingError,
       savedAt: st.mappingSavedAt,
       saveMapping: st.saveMapping,
-      replaceMappingFile: st.replaceMappingFile,
+      pickMappingFile: st.pickMappingFile,
       clearMappingStatus: st.clearMappingStatus,
       loadAudiences: st.loadAudiences,
       navigate: st.navigate,
@@ -60,6 +66,19 @@ export function MappingScreen({ id }: { id: number }) {
   const a = s.audience;
   const [cadence, setCadence] = useState<Cadence | null>(null);
   const [name, setName] = useState<string | null>(null);
+  // A picked file is part of the pending edit (undefined suppression: unchanged; null: removed), saved with the rest.
+  const [source, setSource] = useState<PickedFile | null>(null);
+  const [suppress, setSuppress] = useState<PickedFile | null | undefined>(undefined);
+  const pick = async (file: File, then: (f: PickedFile) => void) => {
+    const path = await s.pickMappingFile(file);
+    if (path !== null) then({ path, name: file.name });
+  };
+  const discard = () => {
+    setCadence(null);
+    setName(null);
+    setSource(null);
+    setSuppress(undefined);
+  };
   const missing = a === null;
   // Runs when the screen opens for an audience, not on every refresh of the list.
   useEffect(() => {
@@ -71,7 +90,8 @@ export function MappingScreen({ id }: { id: number }) {
   const key = a.keys[0];
   const cad = cadence ?? a.cadence;
   const nm = name ?? a.name;
-  const dirty = JSON.stringify(cad) !== JSON.stringify(a.cadence) || nm.trim() !== a.name;
+  const suppressPath = suppress === undefined ? a.suppressPath : (suppress?.path ?? null);
+  const dirty = JSON.stringify(cad) !== JSON.stringify(a.cadence) || nm.trim() !== a.name || source !== null || suppress !== undefined;
   const locked = a.tiktokAudienceId !== null || a.lastSync !== null;
 
   return (
@@ -137,11 +157,14 @@ export function MappingScreen({ id }: { id: number }) {
         className="card stack"
         onSubmit={(e) => {
           e.preventDefault();
-          void s.saveMapping(id, { cadence: cad, ...(nm.trim() !== a.name ? { name: nm.trim() } : {}) }).then((ok) => {
-            if (ok) {
-              setCadence(null);
-              setName(null);
-            }
+          const patch = {
+            cadence: cad,
+            ...(nm.trim() !== a.name ? { name: nm.trim() } : {}),
+            ...(source ? { sourcePath: source.path } : {}),
+            ...(suppress !== undefined ? { suppressPath: suppress?.path ?? null } : {}),
+          };
+          void s.saveMapping(id, patch).then((ok) => {
+            if (ok) discard();
           });
         }}
       >
@@ -153,26 +176,30 @@ export function MappingScreen({ id }: { id: number }) {
         <div className="field">
           <span>Source {a.sourceKind === 'folder' ? 'folder (the newest matching file is used)' : 'file'}</span>
           <p>
-            <span className="mono">{a.sourcePath ?? '—'}</span>
+            <span className="mono">{source ? source.name : (a.sourcePath ?? '—')}</span>
+            {source ? <span className="muted"> · not saved yet: "Save changes" makes it the source</span> : null}
             {a.sourcePattern ? <span className="muted"> · files matching {a.sourcePattern}</span> : null}
           </p>
           {a.sourceKind === 'folder' ? (
             <FolderSource id={id} folder={a.sourcePath ?? ''} pattern={a.sourcePattern ?? '*.csv'} />
           ) : (
-            <CsvFilePick id="mapping-source" size="small" onFile={(f) => void s.replaceMappingFile(id, 'source', f)}>
+            <CsvFilePick id="mapping-source" size="small" onFile={(f) => void pick(f, setSource)}>
               Use another file…
             </CsvFilePick>
           )}
         </div>
         <div className="field">
           <span>Suppression list</span>
-          <p>{a.suppressPath ? <span className="mono">{baseName(a.suppressPath)}</span> : <span className="muted">None: nobody is left out.</span>}</p>
+          <p>
+            {suppressPath ? <span className="mono">{suppress ? suppress.name : baseName(suppressPath)}</span> : <span className="muted">None: nobody is left out.</span>}
+            {suppress !== undefined ? <span className="muted"> · not saved yet</span> : null}
+          </p>
           <div className="actions">
-            <CsvFilePick id="mapping-suppress" size="small" onFile={(f) => void s.replaceMappingFile(id, 'suppress', f)}>
-              {a.suppressPath ? 'Use another suppression list…' : 'Add a suppression list…'}
+            <CsvFilePick id="mapping-suppress" size="small" onFile={(f) => void pick(f, setSuppress)}>
+              {suppressPath ? 'Use another suppression list…' : 'Add a suppression list…'}
             </CsvFilePick>
-            {a.suppressPath && (
-              <Button size="small" variant="ghost" onClick={() => void s.saveMapping(id, { suppressPath: null })}>
+            {suppressPath && (
+              <Button size="small" variant="ghost" onClick={() => setSuppress(null)}>
                 Remove suppression list
               </Button>
             )}
@@ -183,6 +210,11 @@ export function MappingScreen({ id }: { id: number }) {
           <Button type="submit" variant="primary" busy={s.saving} busyLabel="Saving…" disabled={!dirty}>
             Save changes
           </Button>
+          {dirty && (
+            <Button variant="ghost" onClick={discard}>
+              Cancel
+            </Button>
+          )}
         </div>
       </form>
       <RemovalLimitForm key={String(a.removalLimitPct)} id={id} value={a.removalLimitPct} />

@@ -14,8 +14,11 @@ export interface MappingSlice {
   /** The last field set that was saved, for a short "Saved" note. */
   mappingSavedAt: number | null;
   saveMapping(id: number, patch: MappingPatch): Promise<boolean>;
-  /** Hands a picked file to the host and makes it the audience's source (or suppression list). */
-  replaceMappingFile(id: number, which: 'source' | 'suppress', file: File): Promise<boolean>;
+  /**
+   * Hands a picked file to the host and returns the path the engine reads it at (null on an error, shown as "Not saved").
+   * Nothing about the audience changes: the path becomes part of the screen's pending edit, saved with "Save changes".
+   */
+  pickMappingFile(file: File): Promise<string | null>;
   clearMappingStatus(): void;
   /** What saving these columns would do (a full REPLACE next, or why it is refused), saving nothing; null on an error. */
   checkColumns(id: number, keys: RequestIn<'audiences:setColumns'>['keys']): Promise<ColumnsChangeView | null>;
@@ -42,16 +45,14 @@ export const createMappingSlice: SliceCreator<MappingSlice> = (set, get) => {
     mappingError: null,
     mappingSavedAt: null,
     saveMapping: (id, patch) => saving(id, () => getBridge().audiences.update({ id, ...patch })),
-    async replaceMappingFile(id, which, file) {
-      set({ mappingSaving: true, mappingError: null, mappingSavedAt: null });
-      let path: string;
+    async pickMappingFile(file) {
+      set({ mappingError: null, mappingSavedAt: null });
       try {
-        path = await getBridge().fileToPath(file);
+        return await getBridge().fileToPath(file);
       } catch (err) {
-        set({ mappingSaving: false, mappingError: toShape(err) });
-        return false;
+        set({ mappingError: toShape(err) });
+        return null;
       }
-      return get().saveMapping(id, which === 'source' ? { sourcePath: path } : { suppressPath: path });
     },
     clearMappingStatus: () => set({ mappingError: null, mappingSavedAt: null }),
     async checkColumns(id, keys) {
