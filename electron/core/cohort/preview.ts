@@ -108,7 +108,8 @@ function proposeKeys(columns: readonly CsvColumn[]): { column: number; key: KeyT
     const key = keyOfColumn(c);
     if (!key) continue;
     const slot = slotOfKey(key);
-    const score = c.confidence - (c.detected === 'sha256' ? 0.01 : 0);
+    // The column filled with the key in most rows (not the surest few cells of a sparse second column).
+    const score = c.coverage - (c.detected === 'sha256' ? 0.01 : 0);
     const cur = bySlot.get(slot);
     if (!cur || score > cur.confidence) bySlot.set(slot, { column: c.index, key, confidence: score });
   }
@@ -134,7 +135,7 @@ function suggest(columns: readonly CsvColumn[]): { column: number; key: KeyType 
     const key = keyOfColumn(c);
     if (!key) continue;
     // Email before phone before an ad id; a raw key beats a hashed one of equal confidence (the hash lab can check it).
-    const score = KEY_RANK[key] * 10 + c.confidence - (c.detected === 'sha256' ? 0.01 : 0);
+    const score = KEY_RANK[key] * 10 + c.coverage - (c.detected === 'sha256' ? 0.01 : 0);
     if (!best || score > best.score) best = { column: c.index, key, score };
   }
   return best && { column: best.column, key: best.key };

@@ -25,6 +25,11 @@ export interface CsvColumn {
   detected: DetectedKind | null;
   /** Share of sampled non-empty cells that look like `detected`, 0..1 (0 when nothing was detected). */
   confidence: number;
+  /**
+   * Share of all sampled rows whose cell looks like `detected`, 0..1: what picks between two columns of one key (a
+   * sparse `secondary_email` whose few cells are all addresses must not beat an `email` filled in 98 % of rows).
+   */
+  coverage: number;
   /** The key the header names, if any ("email_sha256" → email): tells what a hashed column holds. */
   headerHint: KeyType | 'maid' | null;
   /** The first few non-empty cells, for display. */
@@ -389,11 +394,13 @@ export function detectColumns(header: readonly string[] | null, records: readonl
       }
     }
     const mixed = (detected === 'maid' || detected === 'idfa' || detected === 'gaid') && upper > 0 && lower > 0 ? { idfa: upper, gaid: lower } : null;
+    const sampled = Math.min(records.length, ANALYSE_RECORDS);
     columns.push({
       index: c,
       name,
       detected,
       confidence: Math.round(confidence * 1000) / 1000,
+      coverage: sampled > 0 ? Math.round(((confidence * nonEmpty) / sampled) * 1000) / 1000 : 0,
       headerHint: hint,
       samples,
       numericId,
@@ -412,12 +419,12 @@ export function kindFitsKey(kind: DetectedKind | null, key: KeyType): boolean {
 }
 
 /**
- * The column to read for `key` when the user named none: the surest column that looks like the key;
+ * The column to read for `key` when the user named none: the column whose cells look like the key in most rows;
  * else a SHA-256 column whose header names the key (or the only SHA-256 column); else the only column.
  */
 export function bestColumnFor(columns: readonly CsvColumn[], key: KeyType): CsvColumn | null {
   const fits = columns.filter((c) => kindFitsKey(c.detected, key));
-  if (fits.length > 0) return fits.reduce((a, b) => (b.confidence > a.confidence ? b : a));
+  if (fits.length > 0) return fits.reduce((a, b) => (b.coverage > a.coverage ? b : a));
   const hashed = columns.filter((c) => c.detected === 'sha256');
   const named = hashed.filter((c) => c.headerHint === key || (c.headerHint === 'maid' && (key === 'idfa' || key === 'gaid')));
   if (named.length > 0) return named[0]!;

@@ -161,6 +161,24 @@ describe('column detection', () => {
     expect(p.suggested).toEqual({ column: 0, key: 'email' });
   });
 
+  it('picks the key column filled in most rows, not a sparse second one whose few cells are all addresses', async () => {
+    // id,email,secondary_email: email in 98 % of rows ("n/a" in the rest), a second address in 1 row of 4.
+    const rows = Array.from({ length: 2000 }, (_, i) => `${i},${i % 50 === 7 ? 'n/a' : `p${i}@example.com`},${i % 4 === 0 ? `alt${i}@example.org` : ''}`);
+    const csv = file(`id,email,secondary_email\n${rows.join('\n')}\n`);
+    const p = await previewCsv(csv);
+    expect(p.columns[2]!.confidence).toBeGreaterThan(p.columns[1]!.confidence);
+    expect(p.suggested).toEqual({ column: 1, key: 'email' });
+    // And a read with no column named (cohort-relay plan --key email) takes the same one.
+    const { readCohort } = await import('../../../../electron/core/cohort');
+    const res = await readCohort({ path: csv, key: 'email' });
+    expect(res.column.name).toBe('email');
+    expect(res.valid).toBe(1960);
+    // With a phone column too, "Use these keys" proposes the well-filled email column.
+    const both = Array.from({ length: 200 }, (_, i) => `${i % 50 === 7 ? 'n/a' : `p${i}@example.com`};${i % 4 === 0 ? `alt${i}@example.org` : ''};+1 415 555 ${String(1000 + i)}`);
+    const q = await previewCsv(file(`\ufeffEmail 1;Email 2;Phone\n${both.join('\n')}\n`));
+    expect(q.proposedKeys).toEqual([{ column: 0, key: 'email' }, { column: 2, key: 'phone' }]);
+  });
+
   it('tells IDFA from GAID only by the header name', async () => {
     const id = '5f3a2b18-9c4d-4e7f-b8e2-17d3a1e69b25';
     const p = await previewCsv(file(`ios_idfa,android_advertising_id,maid\n${id},${id},${id}\n${id},${id},${id}\n`));
