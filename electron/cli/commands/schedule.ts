@@ -3,11 +3,27 @@ import { cadenceProblem, clearSchedule, listSchedules, nextRunOf, pauseSchedule,
 import { knownAudience } from '../audience-arg';
 import { flag, localAudienceId, printJson, requireLocalAudienceId, str, type CliCommand } from '../command';
 
-const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
+const DAY_FORMS = 'a day\'s name (sun, mon, tue, wed, thu, fri, sat, or in full) or its number, 0 (Sunday) to 6 (Saturday)';
+const FORMATS = 'hourly, daily@HH:MM, weekly@DAY@HH:MM (DAY: mon, or 1 for Monday), once@YYYY-MM-DDTHH:MM (local time, still to come) or manual';
 
-/** Parses "hourly", "daily@06:30", "weekly@mon@09:00", "once@2026-12-01T09:00", "manual". */
-export function parseCadence(text: string): Cadence {
-  const [kind, a, b] = text.toLowerCase().split('@');
+/** A weekday as the README writes it (mon, monday) or as a number 0 (Sunday) to 6; -1 for anything else. */
+function weekdayOf(text: string): number {
+  const t = text.trim().toLowerCase();
+  if (/^[0-6]$/.test(t)) return Number(t);
+  return t.length >= 3 ? WEEKDAYS.findIndex((d) => d.startsWith(t)) : -1;
+}
+
+/**
+ * Parses "hourly", "daily@06:30", "weekly@mon@09:00" (or weekly@1@09:00), "once@2026-12-01T09:00", "manual". Anything
+ * else is bad input (INVALID_ARGUMENT, exit 2) naming the accepted forms; a `once` time that has passed is refused.
+ */
+export function parseCadence(text: string, now: Date = new Date()): Cadence {
+  const [kind = '', a, b, ...more] = text.toLowerCase().split('@');
+  const parts = { manual: 1, hourly: 1, daily: 2, weekly: 3, once: 2 }[kind] ?? 0;
+  const bad = (why: string) => new AppError('INVALID_ARGUMENT', `Cadence "${text}": ${why}`);
+  if (parts === 0) throw new AppError('INVALID_ARGUMENT', `Unknown cadence "${text}": use ${FORMATS}.`);
+  if ([a, b, ...more].filter((x) => x !== undefined).length > parts - 1) throw bad(`too many "@" parts. Use ${FORMATS}.`);
   let c: Cadence;
   switch (kind) {
     case 'manual':
@@ -19,24 +35,36 @@ export function parseCadence(text: string): Cadence {
     case 'daily':
       c = { kind: 'daily', at: a ?? '' };
       break;
-    case 'weekly':
-      c = { kind: 'weekly', weekday: WEEKDAYS.indexOf((a ?? '').slice(0, 3)), at: b ?? '' };
+    case 'weekly': {
+      const weekday = weekdayOf(a ?? '');
+      if (weekday < 0) throw bad(`the weekday must be ${DAY_FORMS}; got "${a ?? ''}". E.g. weekly@mon@09:00.`);
+      c = { kind: 'weekly', weekday, at: b ?? '' };
       break;
-    case 'once':
-      c = { kind: 'once', at: new Date(text.slice(5)).toISOString() };
-      break;
-    default:
-      throw new AppError('INVALID_ARGUMENT', `Unknown cadence "${text}": use hourly, daily@HH:MM, weekly@mon@HH:MM, once@2026-12-01T09:00 or manual.`);
+    }
+    default: {
+      // once: the original text after "once@" (a date's "T" and "Z" as typed); a date and time, local unless it says.
+      const given = text.slice(text.indexOf('@') + 1).trim();
+      const at = /^\d{4}-\d{2}-\d{2}/.test(given) ? new Date(given) : new Date(NaN);
+      if (Number.isNaN(at.getTime())) throw bad(`"${given}" is not a date and time: use once@YYYY-MM-DDTHH:MM (local time), e.g. once@${localMinute(new Date(now.getTime() + 86_400_000))}. Accepted: ${FORMATS}.`);
+      if (at.getTime() <= now.getTime()) throw bad(`${localMinute(at)} is in the past (it is now ${localMinute(now)}): give a time still to come, or run "cohort-relay sync" to sync now.`);
+      c = { kind: 'once', at: at.toISOString() };
+    }
   }
   const problem = cadenceProblem(c);
-  if (problem) throw new AppError('INVALID_ARGUMENT', `Cadence "${text}": ${problem}`);
+  if (problem) throw bad(problem);
   return c;
+}
+
+/** A date as YYYY-MM-DDTHH:MM in local time, the form once@ takes. */
+function localMinute(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
 /** `cohort-relay schedule add|list|remove|pause|resume`. */
 const schedule: CliCommand = {
   summary: "Set, list or remove an audience's cadence; pause or resume scheduled syncs.",
-  usage: 'cohort-relay schedule add --audience-id ID --every hourly|daily@HH:MM|weekly@mon@HH:MM|once@ISO | list [--json] | remove --audience-id ID | pause|resume [--audience-id ID]',
+  usage: 'cohort-relay schedule add --audience-id ID --every hourly|daily@HH:MM|weekly@mon@HH:MM|once@YYYY-MM-DDTHH:MM [--json] | list [--json] | remove --audience-id ID | pause|resume [--audience-id ID]',
   options: { 'audience-id': { type: 'string' }, every: { type: 'string' }, json: { type: 'boolean' } },
   allowPositionals: true,
   async run(ctx) {
@@ -47,9 +75,11 @@ const schedule: CliCommand = {
       switch (action) {
         case 'add': {
           const every = str(ctx, 'every');
-          if (!every) throw new AppError('INVALID_ARGUMENT', 'Missing --every: hourly, daily@HH:MM, weekly@mon@HH:MM or once@ISO-date.');
+          if (!every) throw new AppError('INVALID_ARGUMENT', `Missing --every: ${FORMATS}.`);
           const a = setSchedule(app, needId(), parseCadence(every));
-          ctx.stdout.write(`Audience "${a.name}" now syncs ${every}; next run ${nextRunOf(app, a) ?? 'none'}. Scheduled syncs run while "cohort-relay daemon" or the desktop app is running.\n`);
+          // The created schedule as `schedule list --json` shows each entry.
+          if (flag(ctx, 'json')) printJson(ctx, { id: a.id, name: a.name, cadence: a.cadence, paused: a.paused, nextRun: nextRunOf(app, a) });
+          else ctx.stdout.write(`Audience "${a.name}" now syncs ${every}; next run ${nextRunOf(app, a) ?? 'none'}. Scheduled syncs run while "cohort-relay daemon" or the desktop app is running.\n`);
           return 0;
         }
         case 'remove': {

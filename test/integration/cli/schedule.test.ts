@@ -63,6 +63,49 @@ describe('cohort-relay schedule', () => {
     expect((await list()).schedules[0]).toMatchObject({ cadence: { kind: 'manual' } });
   });
 
+  it('refuses a once@ that is no date, or empty, as bad input naming the accepted forms (not an internal error)', async () => {
+    for (const every of ['once@garbage', 'once@', 'once@5']) {
+      const r = await cli(['schedule', 'add', '--audience-id', String(id), '--every', every], env);
+      expect(r.code, every).toBe(2);
+      expect(r.stderr, every).toMatch(new RegExp(`^error: Cadence "${every}": ".*" is not a date and time: use once@YYYY-MM-DDTHH:MM \\(local time\\), e\\.g\\. once@\\d{4}-.*Accepted: hourly, daily@HH:MM, weekly@DAY@HH:MM`));
+      expect(r.stderr, every).not.toMatch(/Something went wrong/);
+    }
+    expect((await list()).schedules[0]).toMatchObject({ cadence: { kind: 'manual' } });
+  });
+
+  it('refuses a once@ time in the past, and takes one still to come', async () => {
+    const past = await cli(['schedule', 'add', '--audience-id', String(id), '--every', 'once@2020-01-01T00:00'], env);
+    expect(past.code).toBe(2);
+    expect(past.stderr).toMatch(/^error: Cadence "once@2020-01-01T00:00": 2020-01-01T00:00 is in the past \(it is now \d{4}-\d\d-\d\dT\d\d:\d\d\): give a time still to come/);
+    expect((await list()).schedules[0]).toMatchObject({ cadence: { kind: 'manual' }, nextRun: null });
+
+    const future = await cli(['schedule', 'add', '--audience-id', String(id), '--every', `once@${new Date().getFullYear() + 1}-06-01T09:00`], env);
+    expect(future.code).toBe(0);
+    expect((await list()).schedules[0]).toMatchObject({ cadence: { kind: 'once', at: new Date(`${new Date().getFullYear() + 1}-06-01T09:00`).toISOString() } });
+  });
+
+  it('takes the weekday as the README writes it (mon, monday) or as 0-6, and names both forms when it is neither', async () => {
+    for (const [every, weekday] of [['weekly@mon@10:00', 1], ['weekly@Friday@10:00', 5], ['weekly@0@10:00', 0], ['weekly@sat@10:00', 6]] as const) {
+      const r = await cli(['schedule', 'add', '--audience-id', String(id), '--every', every], env);
+      expect(r.code, every).toBe(0);
+      expect((await list()).schedules[0]!.cadence, every).toEqual({ kind: 'weekly', weekday, at: '10:00' });
+    }
+    for (const every of ['weekly@xyz@10:00', 'weekly@7@10:00', 'weekly@mo@10:00']) {
+      const r = await cli(['schedule', 'add', '--audience-id', String(id), '--every', every], env);
+      expect(r.code, every).toBe(2);
+      expect(r.stderr, every).toContain(`Cadence "${every}": the weekday must be a day's name (sun, mon, tue, wed, thu, fri, sat, or in full) or its number, 0 (Sunday) to 6 (Saturday)`);
+    }
+    expect((await list()).schedules[0]!.cadence).toEqual({ kind: 'weekly', weekday: 6, at: '10:00' });
+  });
+
+  it('add --json prints the created schedule as list --json shows it', async () => {
+    const r = await cli(['schedule', 'add', '--audience-id', String(id), '--every', 'daily@06:30', '--json'], env);
+    expect(r.code).toBe(0);
+    const made = JSON.parse(r.stdout) as unknown;
+    expect(made).toEqual({ id, name: 'Buyers', cadence: { kind: 'daily', at: '06:30' }, paused: false, nextRun: expect.stringMatching(/^\d{4}-/) });
+    expect((await list()).schedules[0]).toEqual(made);
+  });
+
   it('the engine operation refuses a cadence that cannot run, whoever calls it', async () => {
     const app = await CohortRelayApp.open({ env });
     try {
