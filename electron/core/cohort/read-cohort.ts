@@ -43,6 +43,8 @@ export interface ReadCohortOptions extends BlockReadOptions, SpillOptions {
   profile?: NormalizationProfile;
   /** A file with a header but no data rows gives an empty set instead of CSV_INVALID (suppression lists). */
   allowEmpty?: boolean;
+  /** A file whose every row is rejected gives its counts and rejects instead of CSV_INVALID (the rejects report). */
+  allowAllRejected?: boolean;
   /**
    * Hand over the set as `parts` (the caller disposes them) instead of one buffer: a cohort too large for memory stays
    * in part files (spill.ts) and is read a part at a time. `hashes` is then empty.
@@ -250,7 +252,7 @@ class CohortRun extends BlockRun<ChunkResult, CohortResult> {
     const file = path.basename(this.opts.path);
     const rejectReasons = this.rejectReasons();
     if (this.rowsRead === 0 && !this.opts.allowEmpty) throw this.noRows();
-    if (this.valid === 0 && this.rowsRead > 0) throw new AppError('CSV_INVALID', allInvalidMessage(file, this.opts.key, this.column.name, this.rowsRead, rejectReasons));
+    if (this.valid === 0 && this.rowsRead > 0 && !this.opts.allowAllRejected) throw new AppError('CSV_INVALID', allInvalidMessage(file, this.opts.key, this.column.name, this.rowsRead, rejectReasons));
     throwIfAborted(this.opts.signal);
     const { set, duplicates } = await this.acc.finish((buffer, ranges) => this.pool.sortRanges(buffer, ranges));
     let hashes: Buffer = Buffer.alloc(0);

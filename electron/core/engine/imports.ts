@@ -180,7 +180,7 @@ function headerOption(req: { hasHeader?: boolean }): { hasHeader?: boolean } {
  * Reads the whole file once, reporting `import:progress` for it: counts and rejects only. The digests are not kept
  * (kept in parts and let go at once, so a 10 M-row file is validated in the memory of a small one).
  */
-export async function readWithProgress(req: MappedFile, ctx: FileJobContext, maxRejects?: number): Promise<Omit<CohortResult, 'hashes' | 'parts'>> {
+export async function readWithProgress(req: MappedFile, ctx: FileJobContext, maxRejects?: number, allowAllRejected = false): Promise<Omit<CohortResult, 'hashes' | 'parts'>> {
   const meter = new RateMeter();
   ctx.emit({ path: req.path, phase: 'reading', rows: 0, percent: 0 });
   const { hashes: _none, parts, ...res } = await readCohortColumns({
@@ -192,6 +192,7 @@ export async function readWithProgress(req: MappedFile, ctx: FileJobContext, max
     profile: req.profile,
     signal: ctx.signal,
     maxRejects,
+    allowAllRejected,
     ...headerOption(req),
     onProgress: (p) => {
       const fraction = p.totalBytes ? p.bytesRead / p.totalBytes : null;
@@ -231,7 +232,8 @@ export async function exportRejects(req: MappedFile & { outPath?: string; record
   const outPath = req.outPath ?? defaultRejectsPath(req.path);
   if (path.resolve(outPath) === path.resolve(req.path)) throw new AppError('INVALID_ARGUMENT', 'The rejects report would overwrite the cohort file itself. Choose another file name.');
   if (!fs.existsSync(path.dirname(outPath))) throw new AppError('FILE_NOT_FOUND', `The folder ${path.dirname(outPath)} does not exist. Choose a folder that exists.`);
-  const res = await readWithProgress(req, ctx, Number.MAX_SAFE_INTEGER);
+  // A file whose every row is rejected is when the report is wanted most.
+  const res = await readWithProgress(req, ctx, Number.MAX_SAFE_INTEGER, true);
   await writeRejectsCsv(res.rejects, outPath, (await labelsFor(req, res.rejects, ctx.signal)) ?? undefined);
   return { outPath, written: res.rejects.length };
 }

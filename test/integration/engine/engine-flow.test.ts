@@ -412,4 +412,13 @@ describe('engine facade: refusals and edge cases', () => {
     expect(lines.slice(1).map((l) => l.split(',')[2])).toEqual(['"INVALID_EMAIL"', '"INVALID_EMAIL"', '"EMPTY"']);
     await expect(h['import:exportRejects']({ ...mapping(file), outPath: file })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
+
+  it('import:exportRejects writes the report of a file whose every row is rejected (when it is wanted most); validation still refuses it', async () => {
+    const file = path.join(dir, 'all-bad.csv');
+    fs.writeFileSync(file, 'user_id,email\n1,not-an-email\n2,\n3,also bad\n');
+    const outPath = path.join(dir, 'all-bad-rejects.csv');
+    expect(await h['import:exportRejects']({ ...mapping(file), outPath })).toEqual({ outPath, written: 3 });
+    expect(fs.readFileSync(outPath, 'utf8').trim().split('\n')).toHaveLength(4);
+    await expect(h['import:validate']({ ...mapping(file) })).rejects.toMatchObject({ code: 'CSV_INVALID' });
+  });
 });
