@@ -37,6 +37,22 @@ function realPath(p: string): string | null {
   }
 }
 
+/**
+ * Where a path that does not exist would be: its nearest existing folder with symlinks resolved, and the rest appended
+ * (so a link inside a granted folder that points out of it still leads out); null when no part of it exists.
+ */
+function wouldBe(p: string): string | null {
+  const full = path.resolve(p);
+  let dir = path.dirname(full);
+  for (;;) {
+    const real = realPath(dir);
+    if (real) return path.join(real, path.relative(dir, full));
+    const up = path.dirname(dir);
+    if (up === dir) return null;
+    dir = up;
+  }
+}
+
 function within(child: string, parent: string): boolean {
   return child === parent || child.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep);
 }
@@ -81,6 +97,18 @@ export class FileGrants {
     for (const g of this.grants.values()) if (g.tree && within(real, g.real)) return g.origin;
     for (const a of this.allowed) if (within(real, a.real)) return 'allowed-folder';
     return null;
+  }
+
+  /**
+   * A path that does not exist, but would be under a folder the user granted (--allow-folder, or a picked folder): the
+   * page may be told it is missing. A missing path anywhere else is refused like any other (nothing said about it).
+   */
+  wouldCover(p: string): boolean {
+    if (realPath(p)) return false;
+    const real = wouldBe(p);
+    if (!real) return false;
+    for (const g of this.grants.values()) if (g.tree && within(real, g.real)) return true;
+    return this.allowed.some((a) => within(real, a.real));
   }
 }
 
@@ -129,6 +157,8 @@ export function withFileGrants(handlers: Handlers, grants: FileGrants, targets: 
     if (real) {
       const saved = await savedSources();
       for (const s of saved) if (real === s || within(real, s)) return;
+    } else if (grants.wouldCover(p)) {
+      throw new AppError('FILE_NOT_FOUND', `The file ${p} does not exist. Check its name and folder (is it still there?), or choose it again with the file picker.`);
     }
     throw NOT_GIVEN(p);
   };

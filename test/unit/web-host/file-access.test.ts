@@ -102,6 +102,21 @@ describe('web host: which files the page may read', () => {
     expect(await call('settings:get', undefined)).toMatchObject({ ok: true, value: { grantedFolders: [granted] } });
   });
 
+  it('says a missing file under a granted folder does not exist, and still refuses a missing path elsewhere', async () => {
+    const nope = join(granted, 'nope.csv');
+    const r = await call('import:preview', { path: nope });
+    expect(r).toMatchObject({ ok: false, error: { code: 'FILE_NOT_FOUND', message: `The file ${nope} does not exist. Check its name and folder (is it still there?), or choose it again with the file picker.` } });
+    expect(JSON.stringify(r)).not.toContain('--allow-folder');
+    expect(await call('import:preview', { path: join(granted, 'sub', 'deeper', 'nope.csv') })).toMatchObject({ ok: false, error: { code: 'FILE_NOT_FOUND' } });
+    expect(await call('audiences:create', { advertiserId: 'adv', name: 'A', keys: [{ key: 'email', column: 0 }], sourcePath: nope, profile: mapped(nope).profile, cadence: { kind: 'manual' } })).toMatchObject({ ok: false, error: { code: 'FILE_NOT_FOUND' } });
+    // Outside the granted folders, a missing file is refused like any other, saying nothing about it.
+    expect(await call('import:preview', { path: join(outside, 'nope.csv') })).toMatchObject({ ok: false, error: { code: 'PERMISSION_DENIED' } });
+    expect(await call('import:preview', { path: join(granted, '..', 'home', 'nope.csv') })).toMatchObject({ ok: false, error: { code: 'PERMISSION_DENIED' } });
+    // A link in the granted folder to a folder outside it leads outside: refused, missing file or not.
+    symlinkSync(outside, join(granted, 'out'));
+    expect(await call('import:preview', { path: join(granted, 'out', 'nope.csv') })).toMatchObject({ ok: false, error: { code: 'PERMISSION_DENIED' } });
+  });
+
   it("reads an audience's saved source", async () => {
     saved = [{ id: 3, sourcePath: join(outside, '.bashrc'), suppressPath: null } as AudienceView];
     expect(await call('import:preview', { path: join(outside, '.bashrc') })).toMatchObject({ ok: true });
