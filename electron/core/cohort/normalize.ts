@@ -16,16 +16,19 @@ export const sha256Latin1: (s: string) => string =
 /**
  * "Country from column X" (issue #11 item 6): a phone written in national format ("030 1234567") gets its
  * country from that row's country cell ("DE"), as "+4930…", before the usual normalization. A number already
- * written with "+" or "00", a country cell that is not a known ISO code, or a number that country does not
- * make valid is returned unchanged: the profile's default country (or the PHONE_NO_COUNTRY reject) applies.
+ * written with "+" or "00", or a country cell that is not a known ISO code, is returned unchanged. A number the row's
+ * country does not make valid is returned unchanged when there is a `defaultCountry` to try instead; without one it is
+ * returned in that country's international form, so it is rejected as an invalid number (not as a number without a
+ * country, which its row has).
  */
-export function phoneWithCountry(raw: string, country: string | null | undefined): string {
+export function phoneWithCountry(raw: string, country: string | null | undefined, defaultCountry: string | null = null): string {
   const cc = country?.trim().toUpperCase() ?? '';
   if (!/^[A-Z]{2}$/.test(cc) || !phoneLib.isSupportedCountry(cc)) return raw;
   const v = raw.trim();
   if (v === '' || v.startsWith('+') || v.startsWith('00') || /^[0-9a-f]{64}$/i.test(v)) return raw;
   const parsed = phoneLib.parsePhoneNumberFromString(v, { defaultCountry: cc as phoneLib.CountryCode });
-  return parsed && parsed.isValid() ? parsed.number : raw;
+  if (parsed && parsed.isValid()) return parsed.number;
+  return defaultCountry || !parsed ? raw : parsed.number;
 }
 
 /** SHA-256 of bytes as a latin1 string. */

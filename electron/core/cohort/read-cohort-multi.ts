@@ -158,7 +158,7 @@ class MultiRun extends BlockRun<MultiChunkResult, MultiCohortResult> {
     const cols = this.cols;
     for (let k = 0; k < cols.length; k++) {
       const country = this.countries[k] ?? null;
-      into.push(cols[k]! >= rec.length ? null : country === null ? rec[cols[k]!]! : phoneWithCountry(rec[cols[k]!]!, rec[country]));
+      into.push(cols[k]! >= rec.length ? null : country === null ? rec[cols[k]!]! : phoneWithCountry(rec[cols[k]!]!, rec[country], this.kernelProfile.defaultCountry));
     }
   }
 

@@ -222,7 +222,7 @@ class CohortRun extends BlockRun<ChunkResult, CohortResult> {
   protected keyCells(cells: string[], into: (string | null)[]): void {
     const col = this.column.index;
     const country = this.country;
-    into.push(col >= cells.length ? null : country === null ? cells[col]! : phoneWithCountry(cells[col]!, cells[country]));
+    into.push(col >= cells.length ? null : country === null ? cells[col]! : phoneWithCountry(cells[col]!, cells[country], this.kernelProfile.defaultCountry));
   }
 
   protected runBatch(values: (string | null)[], rows: Float64Array): Promise<TaskOutcome> {

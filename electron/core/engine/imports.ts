@@ -94,7 +94,7 @@ export async function hashLabView(req: RequestOf<'import:hashLab'>): Promise<Has
   const column = resolveColumn(sample, req.key, req.column);
   const country = countryColumnOf(sample, req.key, req.countryColumn, column.index);
   // With a country column, a national-format phone is first given its row's country ("030 1234567" + DE → "+4930…").
-  const cell = (r: readonly string[]) => (country === null ? (r[column.index] ?? '') : phoneWithCountry(r[column.index] ?? '', r[country]));
+  const cell = (r: readonly string[]) => (country === null ? (r[column.index] ?? '') : phoneWithCountry(r[column.index] ?? '', r[country], req.profile.defaultCountry));
   const records = sample.records.slice(0, req.limit ?? HASH_LAB_ROWS);
   const raw = records.map((r) => r[column.index] ?? '');
   const first = sample.hasHeader ? 2 : 1;

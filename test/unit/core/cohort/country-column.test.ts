@@ -45,6 +45,15 @@ describe('phones with "country from column X" (issue #11 item 6)', () => {
     expect(withDefault).toMatchObject({ valid: 5, rejected: 0 });
   });
 
+  it('rejects a number its row\'s country does not make valid as an invalid number, not as one without a country', async () => {
+    // 07700 900123 is in the UK's range for drama (never a real line): GB does not make it valid.
+    expect(phoneWithCountry('07700900123', 'GB')).toBe('+447700900123');
+    expect(phoneWithCountry('07700900123', 'GB', 'US')).toBe('07700900123');
+    const f = file('phone,country\n07700900123,GB\n07911123456,GB\n');
+    const r = await readCohort({ path: f, key: 'phone', column: 'phone', countryColumn: 'country', workers: 0 });
+    expect(r).toMatchObject({ valid: 1, rejected: 1, rejectReasons: { INVALID_PHONE: 1 } });
+  });
+
   it('reads the phone key of a multi-key cohort with its country column', async () => {
     const f = file(CSV);
     const base = { path: f, workers: 0, profile: DEFAULT_PROFILE } as const;
