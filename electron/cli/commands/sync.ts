@@ -1,9 +1,31 @@
 import { AppError } from '../../../shared/errors';
-import { AudienceUse, confirmRemovals, draftAudience, findOrCreateAudience, holdOf, planAudience, quotaOf, requireAudience, setRemovalLimit, syncAudience, withApp, writeRejects } from '../../core/engine/ops';
+import { AudienceUse, confirmRemovals, type App, type AudienceRecord, draftAudience, findOrCreateAudience, holdOf, planAudience, quotaOf, requireAudience, setRemovalLimit, syncAudience, withApp, writeRejects } from '../../core/engine/ops';
 import { printJson, flag, str, type CliCommand } from '../command';
 import { COHORT_OPTIONS, COHORT_USAGE, fmt, parseCohortArgs } from '../cohort-args';
 import { EXIT_HELD, holdJson, holdNextSteps, parseRemovalLimit, parseRemovalMode } from '../removal-args';
 import { CREATE_OPTION_FLAGS, setCreateOptionsFromFlags } from './use';
+
+/**
+ * `sync --audience-id` takes TikTok's audience id, while `status` and the other commands number audiences locally (#1):
+ * when TikTok has no audience of that id, the error says so, and names the local audience of that number, if any, with
+ * the way to sync it (--audience NAME). Any other error passes unchanged.
+ */
+function tiktokIdHint(app: App, tiktokAudienceId: string | undefined, advertiserId: string): (err: unknown) => never {
+  return (err) => {
+    if (!(err instanceof AppError) || err.code !== 'AUDIENCE_NOT_FOUND' || tiktokAudienceId === undefined) throw err;
+    const head = `TikTok has no audience ${tiktokAudienceId} for advertiser ${advertiserId}. --audience-id here takes TikTok's audience id (the "TikTok id" a sync prints), not the local number "cohort-relay status" shows.`;
+    let local: AudienceRecord | null = null;
+    try {
+      if (/^\d{1,15}$/.test(tiktokAudienceId)) local = requireAudience(app, Number(tiktokAudienceId));
+    } catch {
+      local = null;
+    }
+    const how = local
+      ? ` Local audience #${local.id} is "${local.name}"${local.tiktokAudienceId ? ` (TikTok id ${local.tiktokAudienceId})` : ''}: to sync it, give --audience "${local.name}" --advertiser ${local.advertiserId} instead of --audience-id ${tiktokAudienceId}.`
+      : ' Check the id, or give --audience NAME to create an audience.';
+    throw new AppError('AUDIENCE_NOT_FOUND', `${head}${how}`, { cause: err });
+  };
+}
 
 /**
  * `cohort-relay sync`: creates the audience when it does not exist, else sends the diff — inside the
@@ -34,9 +56,9 @@ const sync: CliCommand = {
     return withApp(ctx.env, async (app) => {
       const spec = { advertiserId, name, tiktokAudienceId, key: args.key, column: args.column, keys: args.keys ?? undefined, sourcePath: args.csv, suppressPath: args.suppress, profile: args.profile, api: flag(ctx, 'partner') ? ('segment' as const) : undefined, removalMode };
       // A dry run writes nothing (no audience, source, limit, mode or mapping): it plans the audience as this sync would save it.
-      const draft = dryRun ? await draftAudience(app, spec, removalLimit, {}, ctx.signal) : null;
+      const draft = dryRun ? await draftAudience(app, spec, removalLimit, {}, ctx.signal).catch(tiktokIdHint(app, tiktokAudienceId, advertiserId)) : null;
       // The desktop app's rule: an audience TikTok already has is synced into only when named by --audience-id.
-      const audience = draft ? draft.audience : await findOrCreateAudience(app, spec, {}, ctx.signal);
+      const audience = draft ? draft.audience : await findOrCreateAudience(app, spec, {}, ctx.signal).catch(tiktokIdHint(app, tiktokAudienceId, advertiserId));
       // Creation options (#14 §1): kept with the audience and sent when this sync creates it at TikTok.
       if (!draft && (await setCreateOptionsFromFlags(ctx, new AudienceUse(app), audience.id, { onlyBeforeCreate: true })) === 'already-created') {
         ctx.stderr.write(`note: "${audience.name}" already exists at TikTok; --retention-days, --enhancement and --sub-type apply only when it is created.\n`);
