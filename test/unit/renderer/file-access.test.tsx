@@ -22,7 +22,7 @@ describe('files in the browser version', () => {
     expect(useApp.getState().cadence).toEqual({ kind: 'manual' });
   });
 
-  it('opens a file under a granted folder by its path, with no upload, keeping the scheduled default', async () => {
+  it('opens a file under a granted folder by its path, with no upload, at a manual sync until the user picks a schedule', async () => {
     const b = useFakeEngine({ 'settings:get': () => ({ ...SETTINGS, grantedFolders: ['/srv/exports'] }), 'import:preview': () => preview() });
     await useApp.getState().loadSettings();
     render(<FileStep />);
@@ -33,7 +33,8 @@ describe('files in the browser version', () => {
     await waitFor(() => expect(b.callsTo('import:preview')).toEqual([{ path: '/srv/exports/buyers.csv', defaultCountry: SETTINGS.defaultCountry }]));
     expect(b.files).toHaveLength(0);
     expect(useApp.getState().file).toEqual({ path: '/srv/exports/buyers.csv', name: 'buyers.csv' });
-    expect(useApp.getState().cadence.kind).toBe('daily');
+    // Nothing runs that the user did not choose: a daily default used to schedule it unseen.
+    expect(useApp.getState().cadence).toEqual({ kind: 'manual' });
   });
 
   it('shows no path field when no folder was granted', async () => {

@@ -200,7 +200,11 @@ export interface ImportSlice {
   resetWizard(): void;
 }
 
-const DEFAULT_CADENCE: Cadence = { kind: 'daily', at: '06:00' };
+/**
+ * Manual until the user picks a schedule: nothing runs that they did not confirm (PRODUCT.md). A daily default ran
+ * unseen: a first sync cancelled in the wizard still left the audience scheduled, created at TikTok at 06:00.
+ */
+const DEFAULT_CADENCE: Cadence = { kind: 'manual' };
 
 /** A file the web host may read without an upload: under a folder granted at start-up (--allow-folder). */
 export interface GrantedFile {
@@ -493,9 +497,8 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
         set({ fileBusy: false, fileError: toShape(err) });
         return;
       }
-      // The web host's upload is a temp copy: it can be synced once, not on a schedule (#11 S1.5).
-      const upload = getBridge().host === 'web' && !('path' in file);
-      set({ fileBusy: false, file: { path, name: file.name }, audienceName: nameFromFile(file.name), preview: loading(idle()), ...(upload ? { cadence: { kind: 'manual' } as const } : {}) });
+      // The cadence stays manual (initial()); the web host's upload, a temp copy, may not be given a schedule (#11 S1.5).
+      set({ fileBusy: false, file: { path, name: file.name }, audienceName: nameFromFile(file.name), preview: loading(idle()) });
       try {
         const preview = await getBridge().import.preview({ path, ...(defaultCountry ? { defaultCountry } : {}) });
         if (get().file?.path !== path) return;

@@ -3,12 +3,14 @@ import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { getBridge } from '../../app/bridge';
 import { useApp } from '../../app/store';
-import { fmtInt } from '../../app/format';
+import { toShape } from '../../app/remote';
+import { cadenceText, fmtDateTime, fmtInt } from '../../app/format';
 import { Button } from '../../ui/button';
 import { ProgressBar } from '../../ui/progress-bar';
 import { ErrorBanner, Notice } from '../../ui/states';
 import { Stat } from '../../ui/stat';
 import { RunStatusBadge } from '../../ui/badge';
+import type { AppErrorShape } from '../../../../shared/errors';
 import type { AudienceView, RunView } from '../../../../shared/ipc/dto';
 import { syncNoteText } from '../audiences/sync-note';
 import { WizardHeldResult } from '../audiences/held-sync';
@@ -74,6 +76,55 @@ export function SyncResultNumbers({ runId, audienceId }: { runId: number; audien
   );
 }
 
+/**
+ * After a cancelled sync: a schedule the user chose stays, and says so with its next run (which sends the rest, or
+ * creates the audience at TikTok when nothing was sent), offering to turn it off. Nothing shows for a manual audience.
+ */
+export function CancelledSchedule({ audienceId }: { audienceId: number }) {
+  const [aud, setAud] = useState<AudienceView | null>(null);
+  const [off, setOff] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<AppErrorShape | null>(null);
+  const loadAudiences = useApp((st) => st.loadAudiences);
+  useEffect(() => {
+    let live = true;
+    void getBridge().audiences.get({ id: audienceId }).then((a) => live && setAud(a), () => undefined);
+    return () => {
+      live = false;
+    };
+  }, [audienceId]);
+  if (off) return <Notice>The schedule is off: this audience syncs only when you press Sync now.</Notice>;
+  if (!aud || aud.cadence.kind === 'manual' || aud.paused) return null;
+  const turnOff = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await getBridge().audiences.update({ id: audienceId, cadence: { kind: 'manual' } });
+      setOff(true);
+      void loadAudiences();
+    } catch (err) {
+      setError(toShape(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const next = aud.nextSync ? `; its next run is ${fmtDateTime(aud.nextSync)}` : '';
+  const then = aud.tiktokAudienceId ? 'and sends the rest' : 'and creates the audience at TikTok';
+  return (
+    <Notice tone="warn">
+      <p>
+        The schedule stays ({cadenceText(aud.cadence)}){next}, {then}. To sync only when you press Sync now, turn it off.
+      </p>
+      <ErrorBanner error={error} title="The schedule is still on" />
+      <div className="actions">
+        <Button size="small" busy={busy} onClick={() => void turnOff()}>
+          Turn the schedule off
+        </Button>
+      </div>
+    </Notice>
+  );
+}
+
 export function SyncStep() {
   const s = useApp(
     useShallow((st) => ({
@@ -130,7 +181,10 @@ export function SyncStep() {
             <Notice tone="warn">{s.result.error?.message ?? "Part of the work waits for the next UTC day's calls; it is sent automatically."}</Notice>
           ) : s.result.status === 'cancelled' ? (
             // Stopped by the user: no red box; the numbers below say what went through and what is left.
-            <Notice>Cancelled. What TikTok already has stays; the next sync sends the rest.</Notice>
+            <>
+              <Notice>Cancelled. What TikTok already has stays; the next sync sends the rest.</Notice>
+              <CancelledSchedule audienceId={s.result.audienceId} />
+            </>
           ) : s.result.error ? (
             <ErrorBanner error={s.result.error} />
           ) : null}
