@@ -7,6 +7,7 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { AudienceDetail } from '../../../renderer/src/features/audiences/audience-detail';
+import { countRangeText } from '../../../renderer/src/features/audiences/overlap-panel';
 import { AppError } from '../../../shared/errors';
 import type { OverlapView } from '../../../shared/ipc/overlap-dto';
 import { audience, detail } from './fake-bridge';
@@ -117,7 +118,7 @@ describe('Overlap with…', () => {
       'audiences:list': list,
       'audiences:overlap': ({ atTiktok }) => ({
         ...exact,
-        tiktok: atTiktok ? { aMatched: 9_500, bMatched: 3_900, overlapRate: 0.11, overlapRateRange: null, overlapCountRange: '1K-5K', requestId: 'r1' } : null,
+        tiktok: atTiktok ? { aMatched: 9_500, bMatched: 3_900, overlapRate: 0.11, overlapRateRange: null, overlapCountRange: '1600-1700', requestId: 'r1' } : null,
       }),
     });
     render(<AudienceDetail id={1} />);
@@ -126,7 +127,15 @@ describe('Overlap with…', () => {
     await pick('Churned');
     fireEvent.click(box);
     await clickWhenEnabled('Compare');
-    expect(await screen.findByText(/^TikTok: 11\s?% of the users TikTok matched in Spring buyers \(9,500\) are also in Churned \(3,900 matched\), about 1K-5K people\.$/)).toBeTruthy();
+    expect(await screen.findByText(/^TikTok: 11\s?% of the users TikTok matched in Spring buyers \(9,500\) are also in Churned \(3,900 matched\), about 1,600-1,700 people\.$/)).toBeTruthy();
     await waitFor(() => expect(b.callsTo('audiences:overlap')).toEqual([{ ids: [1, 2], atTiktok: true }]), { timeout: 5_000 });
+  });
+});
+
+describe("TikTok's overlap count range", () => {
+  it('reads with thousands separators, and keeps a range TikTok gives in K', () => {
+    expect(countRangeText('1600-1700')).toBe('1,600-1,700');
+    expect(countRangeText('12000-150000')).toBe('12,000-150,000');
+    expect(countRangeText('1K-5K')).toBe('1K-5K');
   });
 });

@@ -17,6 +17,9 @@ import type { LocalOverlapView, OverlapView, TiktokOverlapView } from '../../../
 
 const pct = (n: number | null) => (n === null ? '—' : fmtPercent(n));
 
+/** TikTok's count range as people read numbers: "1600-1700" → "1,600-1,700" ("1K-5K" stays). */
+export const countRangeText = (range: string) => range.replace(/\d+/g, (n) => fmtInt(Number(n)));
+
 /** "1,204 people are in both (12 % of Spring buyers, 30 % of Churned)", or key by key for multi-key audiences. */
 function LocalResult({ v }: { v: LocalOverlapView }) {
   return (
@@ -42,7 +45,7 @@ function TiktokResult({ t, a, b }: { t: TiktokOverlapView; a: string; b: string 
   return (
     <div aria-live="polite">
       <p className="overlap-tiktok">
-        {`TikTok: ${rate ?? 'no overlap rate given'} of the users TikTok matched in ${a}${t.aMatched !== null ? ` (${fmtInt(t.aMatched)})` : ''} are also in ${b}${t.bMatched !== null ? ` (${fmtInt(t.bMatched)} matched)` : ''}${t.overlapCountRange ? `, about ${t.overlapCountRange} people` : ''}.`}
+        {`TikTok: ${rate ?? 'no overlap rate given'} of the users TikTok matched in ${a}${t.aMatched !== null ? ` (${fmtInt(t.aMatched)})` : ''} are also in ${b}${t.bMatched !== null ? ` (${fmtInt(t.bMatched)} matched)` : ''}${t.overlapCountRange ? `, about ${countRangeText(t.overlapCountRange)} people` : ''}.`}
       </p>
     </div>
   );
