@@ -144,8 +144,14 @@ export function planSync(input: PlanInput): Plan {
   };
 }
 
-/** The plain-words explanation of a floor block, with the numbers and the options. */
-export function floorMessage(b: NonNullable<Plan['floorBlock']>): string {
+/**
+ * The plain-words explanation of a floor block, with the numbers and the options. An undo has no options to offer (the
+ * cohort is not what it changes): it says the audience stays as it is.
+ */
+export function floorMessage(b: NonNullable<Plan['floorBlock']>, undo = false): string {
   const f = (n: number) => n.toLocaleString('en-US');
+  if (undo) {
+    return `Undoing the last sync would leave the audience with ${f(b.resulting)} people (now ${f(b.current)}, +${f(b.adds)}, −${f(b.removes)}), and TikTok rejects any change that leaves fewer than ${f(b.floor)}, so that sync cannot be undone. Nothing was sent: the audience stays as it is.`;
+  }
   return `This sync would leave the audience with ${f(b.resulting)} people (now ${f(b.current)}, +${f(b.adds)}, −${f(b.removes)}), and TikTok rejects any change that leaves fewer than ${f(b.floor)}. Nothing was sent. Options: add more people to the cohort, remove fewer, or sync it to a new audience.`;
 }

@@ -369,7 +369,7 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     }
     if (runId !== null) store.runs.setCounts(runId, { ...outcome.counts, adds: outcome.adds, removes: outcome.removes });
 
-    if (plan.floorBlock) throw new AppError('AUDIENCE_TOO_SMALL', floorMessage(plan.floorBlock));
+    if (plan.floorBlock) throw new AppError('AUDIENCE_TOO_SMALL', floorMessage(plan.floorBlock, opts.trigger === 'undo'));
     // Saved as "start when the cohort reaches 1,000": while the file is under the floor nothing is created (floor-wait.ts).
     if (plan.strategy === 'create' && !opts.dryRun && runId !== null && outcome.projectedSize < AUDIENCE_FLOOR && waitsForFloor(store, audience)) {
       outcome.status = 'deferred';

@@ -96,6 +96,10 @@ describe('a refused undo changes nothing', () => {
     app.store.audiences.update(audience.id, { cadence: { kind: 'hourly' } });
     const undo = await app.sync.undo(audience.id); // undoing the create would leave nobody
     expect(undo).toMatchObject({ status: 'failed', callsUsed: 0, schedulePaused: false, error: { code: 'AUDIENCE_TOO_SMALL' } });
+    // In an undo's words: no sync advice ("add more people to the cohort…") that does not fit an undo.
+    const words = 'Undoing the last sync would leave the audience with 0 people (now 1,500, +0, −1,500), and TikTok rejects any change that leaves fewer than 1,000, so that sync cannot be undone. Nothing was sent: the audience stays as it is.';
+    expect(undo.error?.message).toBe(words);
+    expect((await app.sync.undoPreview(audience.id)).outcome.error?.message).toBe(words);
     expect(app.store.audiences.require(audience.id).paused).toBe(false);
     expect(sim.membership(outcome.tiktokAudienceId!)!.size).toBe(1500);
   });
