@@ -26,6 +26,16 @@ export interface CliCommand {
   run(ctx: CliContext): Promise<number>;
 }
 
+/**
+ * Bad input best answered with the command's usage (an unknown or missing sub-command): main.ts prints the message, then
+ * the usage as `--help` lays it out, line by line (exit 2).
+ */
+export class UsageError extends AppError {
+  constructor(message: string) {
+    super('INVALID_ARGUMENT', message);
+  }
+}
+
 export function str(ctx: CliContext, name: string): string | undefined {
   const v = ctx.values[name];
   return typeof v === 'string' ? v : undefined;

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { AppError, toErrorShape, describeError } from '../../shared/errors';
-import type { CliCommand, CliContext } from './command';
+import { UsageError, type CliCommand, type CliContext } from './command';
 import { safeOutput } from './safe-output';
 
 /** Commands load lazily so `cohort-relay --help` and each command start fast. */
@@ -115,21 +115,27 @@ export async function runCli(argv: string[], opts: RunCliOptions = {}): Promise<
     return 2;
   }
   const command = (await load()).default;
+  // A command that takes --json and was given it gets its errors as JSON on stdout too (one central path, below).
+  const end = rest.indexOf('--');
+  const json = Object.hasOwn(command.options, 'json') && (end < 0 ? rest : rest.slice(0, end)).includes('--json');
+  const fail = (code: number, shape: { code: string; message: string }, usage?: string): number => {
+    const message = shape.message.replace(/\s*\n\s*/g, ' ');
+    if (json) stdout.write(`${JSON.stringify({ error: { code: shape.code, message: usage === undefined ? message : `${message}. Usage: ${usage.replace(/\s*\n\s*/g, ' | ')}` } })}\n`);
+    // The usage as --help lays it out, one form a line.
+    else stderr.write(`error: ${message}${usage === undefined ? '' : `. Usage: ${usage}`}\n`);
+    return code;
+  };
   let parsed;
   try {
     parsed = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: command.allowPositionals ?? false, strict: true });
   } catch (err) {
-    stderr.write(`error: ${(err as Error).message.split('\n')[0]}. Usage: ${command.usage}\n`);
-    return 2;
+    return fail(2, { code: 'INVALID_ARGUMENT', message: (err as Error).message.split('\n')[0]! }, command.usage);
   }
   if (parsed.values.help) {
     stdout.write(`${command.summary}\n\nUsage: ${command.usage}\n${NO_DATA.has(name) ? '' : `${WORKSPACE_HELP}\n`}`);
     return 0;
   }
-  if (global.missing) {
-    stderr.write('error: --workspace needs a workspace name, e.g. --workspace "Acme". Run "cohort-relay workspaces list" to see them.\n');
-    return 2;
-  }
+  if (global.missing) return fail(2, { code: 'INVALID_ARGUMENT', message: '--workspace needs a workspace name, e.g. --workspace "Acme". Run "cohort-relay workspaces list" to see them.' });
   const baseEnv = opts.env ?? process.env;
   const ctx: CliContext = {
     values: parsed.values as CliContext['values'],
@@ -145,13 +151,13 @@ export async function runCli(argv: string[], opts: RunCliOptions = {}): Promise<
     return await command.run(ctx);
   } catch (err) {
     const shape = toErrorShape(err);
-    stderr.write(`error: ${shape.message.replace(/\s*\n\s*/g, ' ')}\n`);
+    const code = fail(shape.code === 'INVALID_ARGUMENT' ? 2 : 1, shape, err instanceof UsageError ? command.usage : undefined);
     // What lies behind the message (a stack, SQLite's own error), for a bug report; never by default.
     if (ctx.env.COHORT_RELAY_DEBUG) {
       const cause = err instanceof AppError && err.cause !== undefined ? err.cause : err;
       stderr.write(`${(cause as Error)?.stack ?? String(cause)}\n`);
     }
-    return shape.code === 'INVALID_ARGUMENT' ? 2 : 1;
+    return code;
   }
 }
 

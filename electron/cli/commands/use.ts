@@ -3,7 +3,7 @@ import { LOOKALIKE_OS, LOOKALIKE_SIZES, type ApplyMode, type LookalikeOs, type L
 import { LOOKALIKE_LOCATIONS, describeApply, describeDeleteAtTiktok, describeLookalike, describeRefresh, describeShare, describeUnshare, locationName } from '../../../shared/audience-use-text';
 import { AudienceUse, requireAudience, withApp } from '../../core/engine/ops';
 import { knownAudience } from '../audience-arg';
-import { flag, parseLocalId, printJson, str, type CliCommand, type CliContext } from '../command';
+import { flag, parseLocalId, printJson, str, UsageError, type CliCommand, type CliContext } from '../command';
 
 const USAGE = [
   'cohort-relay use adgroups --audience-id N                      campaigns and ad groups, and how each uses the audience',
@@ -118,7 +118,7 @@ const use: CliCommand = {
   },
   async run(ctx) {
     const [sub, ...extra] = ctx.positionals;
-    if (!sub || extra.length > 0) throw new AppError('INVALID_ARGUMENT', `Say what to do: ${USAGE}`);
+    if (!sub || extra.length > 0) throw new UsageError(sub ? `"use ${sub}" takes no more words (got "${extra.join(' ')}")` : 'Say what to do with "use"');
     return withApp(ctx.env, async (app) => {
       // Every id given names an audience here, or the command is refused as bad input before anything is asked of TikTok.
       for (const id of many(ctx, 'audience-id').map(parseLocalId)) knownAudience(app, id);
@@ -221,7 +221,7 @@ const use: CliCommand = {
           return done(ctx, v, lines.join('\n'));
         }
         default:
-          throw new AppError('INVALID_ARGUMENT', `Unknown "use ${sub}". ${USAGE}`);
+          throw new UsageError(`Unknown "use ${sub}"`);
       }
     });
   },

@@ -1,6 +1,6 @@
 import { AppError } from '../../../shared/errors';
 import { createWorkspace, DEFAULT_WORKSPACE_ID, deleteWorkspaceHeadless, readRegistry, renameWorkspace, requireWorkspace, resolveDataDir, setActiveWorkspace, workspaceDir, WORKSPACE_ENV } from '../../core/engine';
-import { flag, printJson, str, type CliCommand } from '../command';
+import { flag, printJson, str, UsageError, type CliCommand } from '../command';
 
 const USAGE = [
   'cohort-relay workspaces list [--json]',
@@ -25,7 +25,7 @@ const workspaces: CliCommand = {
     const base = resolveDataDir(ctx.env);
     const json = flag(ctx, 'json');
     const want = (n: number, what: string) => {
-      if (args.length !== n) throw new AppError('INVALID_ARGUMENT', `"workspaces ${verb}" needs ${what}. Usage: ${USAGE}`);
+      if (args.length !== n) throw new UsageError(`"workspaces ${verb}" needs ${what}`);
     };
     switch (verb) {
       case undefined:
@@ -79,7 +79,7 @@ const workspaces: CliCommand = {
         return 0;
       }
       default:
-        throw new AppError('INVALID_ARGUMENT', `Unknown "workspaces ${verb}". Usage: ${USAGE}`);
+        throw new UsageError(`Unknown "workspaces ${verb}"`);
     }
   },
 };

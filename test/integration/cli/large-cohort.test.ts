@@ -70,8 +70,10 @@ describe('a cohort over the in-memory limit', () => {
     expect((await cli(args, env)).code).toBe(0);
     const refused = await cli(args, { ...env, COHORT_RELAY_SPILL_ABOVE: '500' });
     expect(refused.code).not.toBe(0);
-    expect(refused.stderr).toContain(`temp folder ${notAFolder}`);
-    expect(refused.stderr).toMatch(/set TMPDIR to a writable folder/);
+    // Run with --json, the error is JSON on stdout.
+    const refusedError = (JSON.parse(refused.stdout) as { error: { code: string; message: string } }).error;
+    expect(refusedError.message).toContain(`temp folder ${notAFolder}`);
+    expect(refusedError.message).toMatch(/set TMPDIR to a writable folder/);
     // A sync (even a dry run) says the same of the folder for its upload files, not "something went wrong".
     const dry = await cli(['sync', '--csv', csv, '--key', 'email', '--advertiser', adv, '--audience', 'Big', '--dry-run'], env);
     expect(dry.code).not.toBe(0);

@@ -80,7 +80,8 @@ describe('two first syncs of the same new name at once', () => {
     expect(sim.requests('dmp/custom_audience/create')).toHaveLength(1);
     const done = runs.filter((r) => r.code === 0);
     expect(done.length).toBeGreaterThanOrEqual(1);
-    for (const r of runs.filter((x) => x.code !== 0)) expect(r.stderr).toMatch(/already running|creating the audience "Launch"/);
+    // Run with --json, a refusal is printed as JSON on stdout: {"error": {"code", "message"}}.
+    for (const r of runs.filter((x) => x.code !== 0)) expect((JSON.parse(r.stdout) as { error: { message: string } }).error.message).toMatch(/already running|creating the audience "Launch"/);
     expect(app.store.audiences.list().filter((a) => a.name === 'Launch')).toHaveLength(1);
     expect(sim.membership(named('Launch')[0]!.audienceId)).toEqual(hashSet(list));
   });

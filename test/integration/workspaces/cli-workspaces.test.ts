@@ -99,7 +99,7 @@ describe('cohort-relay workspaces and --workspace', () => {
     expect(JSON.parse(await ok(['runs', '--json'])).runs).toHaveLength(1);
     expect(JSON.parse(await ok(['--workspace', 'Acme Corp', 'runs', '--json'])).runs).toEqual([]);
     // Default's audience is not one of Acme's: its runs are not shown, and the id is named as unknown there.
-    expect(await cli(['--workspace', 'Acme Corp', 'runs', '--audience-id', String(id), '--json'], env)).toEqual({ code: 2, stdout: '', stderr: `error: No audience with local id ${id}. Run "cohort-relay status" to list audiences.\n` });
+    expect(await cli(['--workspace', 'Acme Corp', 'runs', '--audience-id', String(id), '--json'], env)).toEqual({ code: 2, stdout: `${JSON.stringify({ error: { code: 'INVALID_ARGUMENT', message: `No audience with local id ${id}. Run "cohort-relay status" to list audiences.` } })}\n`, stderr: '' });
     const del = await cli(['--workspace', 'acme-corp', 'delete', '--audience-id', String(id)], env);
     expect(del.code).not.toBe(0);
     // Nothing of Default's audience can be sent from Acme by its local id (undo sends its inverse delta).
