@@ -167,7 +167,7 @@ export function withFileGrants(handlers: Handlers, grants: FileGrants, targets: 
     if (p && recurring && grants.originOf(p) === 'upload') {
       throw new AppError(
         'INVALID_ARGUMENT',
-        'An uploaded file is a copy the browser version keeps only until it stops, so it can be synced once but not on a schedule. To sync on a schedule, start with --allow-folder and the folder that holds the file (npm start -- --allow-folder DIR), then choose the file from there.',
+        'An uploaded file is a copy the browser version removes once the sync that read it ends or its page closes, so it can be synced once but not on a schedule. To sync on a schedule, start with --allow-folder and the folder that holds the file (npm start -- --allow-folder DIR), then choose the file from there.',
       );
     }
   };

@@ -130,6 +130,8 @@ describe('web-host upload copies (#12.8)', () => {
     const after = (await p.call('audiences:get', { id: a.id })) as { sourcePath: string | null };
     expect(after.sourcePath).toBeNull();
     await expect(p.call('sync:run', { audienceId: a.id })).rejects.toThrow(/FILE_NOT_FOUND No source file: pick the cohort file again\..*spring buyers\.csv/);
+    // In words that are true of the browser version: the copy went when its sync ended, not when Cohort Relay stopped.
+    await expect(p.call('sync:run', { audienceId: a.id })).rejects.toThrow(/removes an uploaded copy once the sync that read it ends or its page closes\.$/);
     await closeSocket(p.ws);
   });
 

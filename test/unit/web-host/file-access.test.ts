@@ -130,6 +130,7 @@ describe('web host: which files the page may read', () => {
     const daily = await call('audiences:create', { ...base, cadence: { kind: 'daily', at: '06:00' } });
     expect(daily).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
     expect((daily as { error: { message: string } }).error.message).toContain('--allow-folder');
+    expect((daily as { error: { message: string } }).error.message).toContain('a copy the browser version removes once the sync that read it ends or its page closes');
     expect(await call('audiences:create', { ...base, cadence: { kind: 'manual' } })).toMatchObject({ ok: true });
     expect(await call('audiences:create', { ...base, sourcePath: join(granted, 'cohort.csv'), cadence: { kind: 'daily', at: '06:00' } })).toMatchObject({ ok: true });
   });

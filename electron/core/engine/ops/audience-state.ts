@@ -18,7 +18,7 @@ export function noSourceMessage(store: Store, a: AudienceRecord): string | null 
   if (a.sourcePath) return null;
   const lost = store.settings.get<string | null>(lostUploadKey(a.id), null);
   return lost
-    ? `No source file: pick the cohort file again. This audience read an uploaded copy of ${lost}, and uploaded copies are removed when Cohort Relay stops.`
+    ? `No source file: pick the cohort file again. This audience read an uploaded copy of ${lost}, and the browser version removes an uploaded copy once the sync that read it ends or its page closes.`
     : "No source file: pick the cohort file again in the audience's mapping.";
 }
 
