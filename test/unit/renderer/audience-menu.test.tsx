@@ -188,7 +188,7 @@ describe('the audience row menu', () => {
 
 describe('Sync now on an audience whose uploaded copy is gone', () => {
   it('is disabled and says why (the engine cleared the source after a restart)', async () => {
-    const message = 'No source file: pick the cohort file again. This audience read an uploaded copy of march buyers.csv, and uploaded copies are removed when Cohort Relay stops.';
+    const message = 'No source file: pick the cohort file again. This audience read an uploaded copy of march buyers.csv, and the browser version removes an uploaded copy once the sync that read it ends or its page closes.';
     useFakeEngine({ 'audiences:list': () => [audience({ sourcePath: null, stateMessage: message })] });
     render(<AudiencesScreen />);
     const grid = await screen.findByRole('grid', { name: 'Audiences' });
