@@ -19,7 +19,7 @@ import { cancellableAsk } from '../cancel-asks';
 import { findOrCreateAudience } from '../ops/create';
 import { deleteAudience } from '../ops/delete';
 import { overlapHandlers } from '../overlap';
-import { requireFile } from '../source-checks';
+import { requireFile, requireKeyColumns } from '../source-checks';
 import { keyOfCalculateType, runView, sizeHistory, tiktokTimeToIso } from '../views';
 
 /** Runs shown on an audience's detail screen. */
@@ -64,6 +64,8 @@ export function audienceHandlers(ctx: EngineContext): Pick<Handlers, AudienceCha
       const cur = store.audiences.require(req.id);
       const kind = req.sourceKind ?? cur.sourceKind;
       if (req.sourcePath !== undefined) requireFile(req.sourcePath, kind === 'folder' ? 'folder' : 'cohort file');
+      // A new file must have the columns the keys are read from, or the next sync fails on it.
+      if (req.sourcePath !== undefined && kind === 'file' && req.sourcePath !== cur.sourcePath) await requireKeyColumns(req.sourcePath, cur, req.hasHeader !== undefined ? req.hasHeader : (cur.hasHeader ?? null));
       if (typeof req.suppressPath === 'string') requireFile(req.suppressPath, 'suppression list');
       if (req.cadence) {
         const problem = cadenceProblem(req.cadence);
