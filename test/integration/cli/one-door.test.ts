@@ -32,8 +32,10 @@ describe('one audience-creation rule: a same-named TikTok audience is synced int
 
     const byName = await cli(['sync', '--csv', csv, '--key', 'email', '--advertiser', adv, '--audience', 'Buyers', '--json'], sb.env);
     expect(byName.code).toBe(2);
-    expect(byName.stderr).toBe(`error: ${namesakeMessage('Buyers', adv, audienceId)}\n`);
-    expect(byName.stderr).toContain(`--audience-id ${audienceId}`);
+    // Run with --json, the refusal is JSON on stdout.
+    expect(byName.stderr).toBe('');
+    expect(JSON.parse(byName.stdout)).toEqual({ error: { code: 'INVALID_ARGUMENT', message: namesakeMessage('Buyers', adv, audienceId) } });
+    expect(byName.stdout).toContain(`--audience-id ${audienceId}`);
     expect(JSON.parse((await cli(['status', '--json'], sb.env)).stdout).audiences).toEqual([]);
     expect(sb.sim.requests('dmp/custom_audience/update')).toHaveLength(0);
     expect(sb.sim.membership(audienceId)).toEqual(hashSet(theirs));
