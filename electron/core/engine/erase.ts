@@ -52,8 +52,11 @@ function previewMessage(found: Found[]): string {
   const calls = found.reduce((n, f) => n + f.view.calls, 0);
   const later = found.filter((f) => f.view.sendsAt);
   const when = later.length ? ` ${later.map((f) => f.view.name).join(', ')} used ${later.length === 1 ? 'its' : 'their'} calls for today, so the removal there is queued and sent at ${later[0]!.view.sendsAt} (UTC midnight).` : '';
-  return `Found in ${found.length} ${found.length === 1 ? 'audience' : 'audiences'}: ${names}; ${removes}, uses ${calls} ${calls === 1 ? 'call' : 'calls'}.${when}`;
+  return `Found in ${found.length} ${found.length === 1 ? 'audience' : 'audiences'}: ${names}; ${removes}, uses ${calls} ${calls === 1 ? 'call' : 'calls'}.${when} ${STILL_IN_FILE}`;
 }
+
+/** What erasure cannot do: the cohort file is the user's, and a sync sends whoever it holds. */
+const STILL_IN_FILE = 'Remove the person from the cohort file (or its export) too: a person still in it is added again by the next sync.';
 
 /** What erasing the person would do. Reads only local data: nothing is sent, written or queued. */
 export function erasePreview(app: CohortRelayApp, ids: readonly ErasureIdentifier[]): ErasePreviewView {
@@ -93,6 +96,7 @@ function resultMessage(r: EraseResultView['audiences']): string {
   if (sent.length) parts.push(`Erased from ${sent.map((x) => x.name).join(', ')}: removed here and at TikTok.`);
   if (queued.length) parts.push(`Queued for ${queued.map((x) => `${x.name} (sent at ${x.sendsAt ?? 'the next sync'})`).join(', ')}: today's calls are used.`);
   if (failed.length) parts.push(`Not sent yet to ${failed.map((x) => `${x.name} (${x.message ?? 'failed'})`).join('; ')}`);
+  parts.push(STILL_IN_FILE);
   return parts.join(' ');
 }
 

@@ -80,7 +80,7 @@ describe('cohort-relay erase', () => {
       ['Autumn buyers', 'sent', 1],
       ['Spring buyers', 'sent', 1],
     ]);
-    expect(r.message).toBe('Erased from Autumn buyers, Spring buyers: removed here and at TikTok.');
+    expect(r.message).toBe('Erased from Autumn buyers, Spring buyers: removed here and at TikTok. Remove the person from the cohort file (or its export) too: a person still in it is added again by the next sync.');
 
     // At TikTok: gone from both, everyone else still there.
     expect(sim.membership(a.audienceId)!.has(HASH)).toBe(false);

@@ -60,7 +60,8 @@ describe('privacy:erasePreview and privacy:erase (#12.4)', () => {
     const runsBefore = (await h['runs:list']({})).length;
 
     const preview = await h['privacy:erasePreview']({ identifiers: [{ key: 'email', value: PERSON }] });
-    expect(preview.message).toBe('Found in 2 audiences: Buyers both keys, Newsletter; removes 1 person from each, uses 2 calls.');
+    // Erasure cannot change the user's file: the words say a person still in it comes back with the next sync.
+    expect(preview.message).toBe('Found in 2 audiences: Buyers both keys, Newsletter; removes 1 person from each, uses 2 calls. Remove the person from the cohort file (or its export) too: a person still in it is added again by the next sync.');
     expect(preview.audiences.map((a) => [a.name, a.entries, a.sendsAt])).toEqual([
       ['Buyers both keys', 1, null],
       ['Newsletter', 1, null],
@@ -76,6 +77,7 @@ describe('privacy:erasePreview and privacy:erase (#12.4)', () => {
       ['Buyers both keys', 'sent'],
       ['Newsletter', 'sent'],
     ]);
+    expect(done.message).toMatch(/removed here and at TikTok\. Remove the person from the cohort file \(or its export\) too: a person still in it is added again by the next sync\.$/);
     expect(sim.membership(single.tiktokAudienceId!)!.has(emailHash)).toBe(false);
     expect(inMulti()).toBe(false);
     expect(sim.membership(single.tiktokAudienceId!)!.size).toBe(1100);
