@@ -1,4 +1,5 @@
 import { AppError } from '../../../shared/errors';
+import { runCountsText } from '../../../shared/run-counts-text';
 import { listRuns, runWithCalls, withApp } from '../../core/engine/ops';
 import { knownAudience } from '../audience-arg';
 import { flag, localAudienceId, printJson, str, type CliCommand } from '../command';
@@ -21,7 +22,7 @@ const runs: CliCommand = {
         const { run, calls } = found;
         if (flag(ctx, 'json')) printJson(ctx, { run, calls });
         else {
-          ctx.stdout.write(`Run ${run.id}: ${run.status}, +${fmt(run.adds)} −${fmt(run.removes)}, ${run.callsUsed} calls${run.errorMessage ? `; ${run.errorMessage}` : ''}\n`);
+          ctx.stdout.write(`Run ${run.id}: ${run.status}, ${runCountsText(run, fmt)}, ${run.callsUsed} calls${run.errorMessage ? `; ${run.errorMessage}` : ''}\n`);
           for (const c of calls) ctx.stdout.write(`  ${c.startedAt} ${c.method} ${c.endpoint} code ${c.code ?? '—'} request ${c.requestId ?? '—'} ${c.durationMs} ms${c.detail ? ` — ${c.detail}` : ''}\n`);
         }
         return 0;
@@ -32,7 +33,7 @@ const runs: CliCommand = {
       else
         for (const r of list) {
           ctx.stdout.write(
-            `#${r.id} audience ${r.audienceId ?? '—'} ${r.trigger} ${r.status} ${r.startedAt}: rows ${fmt(r.rowsRead)}, rejected ${fmt(r.rejected)}, +${fmt(r.adds)} −${fmt(r.removes)}, ${r.callsUsed} calls` +
+            `#${r.id} audience ${r.audienceId ?? '—'} ${r.trigger} ${r.status} ${r.startedAt}: rows ${fmt(r.rowsRead)}, rejected ${fmt(r.rejected)}, ${runCountsText(r, fmt)}, ${r.callsUsed} calls` +
               `${r.deferredUntil ? `, rest at ${r.deferredUntil}` : ''}${r.errorMessage ? ` — ${r.errorMessage}` : ''}\n`,
           );
         }

@@ -1,4 +1,5 @@
 import { AppError } from '../../../shared/errors';
+import { runCountsText } from '../../../shared/run-counts-text';
 import { AudienceUse, confirmRemovals, type App, type AudienceRecord, draftAudience, findOrCreateAudience, holdOf, planAudience, quotaOf, requireAudience, setRemovalLimit, syncAudience, withApp, writeRejects } from '../../core/engine/ops';
 import { printJson, flag, str, type CliCommand } from '../command';
 import { COHORT_OPTIONS, COHORT_USAGE, fmt, parseCohortArgs } from '../cohort-args';
@@ -107,7 +108,9 @@ const sync: CliCommand = {
           `Rows read ${fmt(out.rowsRead)}, valid ${fmt(out.valid)}, rejected ${fmt(out.rejected)}, duplicates ${fmt(out.duplicates)}`,
           outcome.status === 'held'
             ? `+${fmt(out.adds)} to add, −${fmt(out.removes)} to remove: nothing sent, no call spent (${quota.left} of ${quota.budget} left today)`
-            : `+${fmt(out.adds)} added, −${fmt(out.removes)} removed → ${fmt(out.projectedSize)} people; calls ${dryRun ? `needed ${out.callsPlanned}` : `used ${out.callsUsed}`}, ${quota.left} of ${quota.budget} left today`,
+            : dryRun || outcome.status === 'done'
+              ? `+${fmt(out.adds)} ${dryRun ? 'to add' : 'added'}, −${fmt(out.removes)} ${dryRun ? 'to remove' : 'removed'} → ${fmt(out.projectedSize)} people; calls ${dryRun ? `needed ${out.callsPlanned}` : `used ${out.callsUsed}`}, ${quota.left} of ${quota.budget} left today`
+              : `${runCountsText({ ...outcome, dryRun }, fmt)} (${fmt(out.projectedSize)} people once all is sent); ${quota.left} of ${quota.budget} calls left today`,
           ...outcome.warnings.map((w) => `Warning: ${w}`),
         ];
         if (out.removalMode === 'added-only') lines.push('Removes only people Cohort Relay added: the audience\'s other members stay. To make it hold exactly the file: --removal-mode mirror.');

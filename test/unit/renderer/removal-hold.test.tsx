@@ -81,6 +81,10 @@ describe('a held sync on the audience detail', () => {
     expect(banner.textContent).toContain(MESSAGE);
     expect(banner.textContent).toMatch(/limit 20 % of the audience per sync/);
     expect(screen.getByText('Held: needs you')).toBeTruthy();
+    // The recent-runs table never shows the held plan as removed people: '—', the plan in its title.
+    const removed = screen.getAllByTitle(/^\+1,500 −646,771 planned/);
+    expect(removed.map((c) => c.textContent)).toEqual(['—', '—']);
+    expect(screen.queryByText('646,771')).toBeNull();
     fireEvent.click(within(banner).getByRole('button', { name: 'Keep Spring buyers as is: do not send this change' }));
     await screen.findByRole('alert', { name: 'Held sync' });
     expect(b.callsTo('sync:keepAudience')).toEqual([{ audienceId: 1, runId: 7 }]);
@@ -280,7 +284,7 @@ describe('a held run in the sync log', () => {
     expect(notice.textContent).toContain('"Replace with the file" or "Keep syncing changes only"');
     expect(screen.queryByRole('alert')).toBeNull();
     expect(document.querySelector('.banner-error')).toBeNull();
-    expect(screen.getByText(/120 to add · 40 to remove · 0 calls/)).toBeTruthy();
+    expect(screen.getByText(/\+120 −40 planned, nothing sent · 0 calls/)).toBeTruthy();
 
     fireEvent.click(within(notice).getByRole('button', { name: 'Open Spring buyers to decide about the held sync' }));
     expect(useApp.getState().route).toEqual({ name: 'audience', id: 1 });

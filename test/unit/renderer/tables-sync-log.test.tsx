@@ -22,7 +22,11 @@ describe('the sync log in actions', () => {
     expect(runSummary(run({ status: 'held', adds: 0, removes: 400, error: { code: 'REMOVALS_HELD', message: HELD, retryable: false } }))).toBe('Held: would remove 40 %');
     expect(runSummary(run({ dryRun: true, status: 'planned', adds: 1500, removes: 0 }))).toBe('Dry run: would add 1,500 people');
     expect(runSummary(run({ adds: 0, removes: 0 }))).toBe('Nothing to change: TikTok already had everyone');
-    expect(runSummary(run({ status: 'cancelled', adds: 300, removes: 0 }))).toBe('Cancelled after: added 300 people');
+    // A run's counts are its plan: cancelled or failed before its first call, it changed nothing; part-way, it says so.
+    expect(runSummary(run({ status: 'cancelled', adds: 300, removes: 0, callsUsed: 0 }))).toBe('Cancelled before any change');
+    expect(runSummary(run({ status: 'cancelled', adds: 300, removes: 0, callsUsed: 1 }))).toBe('Cancelled after 1 call of it sent (it planned to add 300 people)');
+    expect(runSummary(run({ status: 'failed', adds: 400_000, removes: 0, callsUsed: 0 }))).toBe('Failed: nothing was changed');
+    expect(runSummary(run({ status: 'deferred', adds: 10, removes: 2, callsUsed: 0 }))).toMatch(/^Nothing sent yet; the rest waits/);
     expect(callAction({ endpoint: 'dmp/custom_audience/file/upload/' })).toBe('Sent a file of hashed ids');
     expect(callAction({ endpoint: 'dmp/custom_audience/update/' })).toBe('Added or removed the sent people');
   });

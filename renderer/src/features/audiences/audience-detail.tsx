@@ -14,6 +14,7 @@ import { HeldSyncBanner } from './held-sync';
 import { SizeChart } from './size-chart';
 import { blockedSize, SyncNoteNotice } from './sync-note';
 import { KEY_LABELS } from '../../../../shared/domain';
+import { countsApplied, runCountsText } from '../../../../shared/run-counts-text';
 import type { KeyMapping, KeySlot } from '../../../../shared/ipc/dto';
 import { KEY_SLOTS, keysText, slotLabel } from '../../app/keys';
 import { columnsText } from '../../app/key-columns';
@@ -207,8 +208,9 @@ export function AudienceDetail({ id }: { id: number }) {
                       <RunStatusBadge status={r.status} />
                       {r.error && <span className="muted small"> {r.error.message}</span>}
                     </td>
-                    <td className="num">{fmtInt(r.adds)}</td>
-                    <td className="num">{fmtInt(r.removes)}</td>
+                    {/* Only a finished run's counts are what it did: another's were its plan (a held run removed nobody). */}
+                    <td className="num" title={countsApplied(r) ? undefined : runCountsText(r, fmtInt)}>{countsApplied(r) ? fmtInt(r.adds) : '—'}</td>
+                    <td className="num" title={countsApplied(r) ? undefined : runCountsText(r, fmtInt)}>{countsApplied(r) ? fmtInt(r.removes) : '—'}</td>
                     <td className="num">{fmtInt(r.callsUsed)}</td>
                     <td>{fmtDuration(r.durationMs)}</td>
                   </tr>

@@ -37,13 +37,16 @@ export function runSummary(r: RunView): string {
   if (r.trigger === 'erase' && r.status === 'done') return `${people(r.removes)} erased on request`;
   if (r.trigger === 'erase' && r.status === 'deferred') return `Erase request queued${r.deferredUntil ? ` until ${fmtDateTime(r.deferredUntil)}` : ''}: today's calls are used`;
   const done = changes('Added', 'Removed');
+  // A run's counts are what it planned: one that spent no call changed nothing, one that stopped part-way only some.
+  const planned = changes('add', 'remove');
+  const partly = `${fmtInt(r.callsUsed)} ${r.callsUsed === 1 ? 'call' : 'calls'} of it sent (it planned to ${planned})`;
   switch (r.status) {
     case 'failed':
-      return done ? `Failed after: ${done.charAt(0).toLowerCase()}${done.slice(1)}` : 'Failed: nothing was changed';
+      return r.callsUsed === 0 || !planned ? 'Failed: nothing was changed' : `Failed after ${partly}`;
     case 'cancelled':
-      return done ? `Cancelled after: ${done.charAt(0).toLowerCase()}${done.slice(1)}` : 'Cancelled before any change';
+      return r.callsUsed === 0 || !planned ? 'Cancelled before any change' : `Cancelled after ${partly}`;
     case 'deferred':
-      return `${done || 'Nothing sent yet'}; the rest waits${r.deferredUntil ? ` until ${fmtDateTime(r.deferredUntil)}` : ''}`;
+      return `${r.callsUsed === 0 || !planned ? 'Nothing sent yet' : partly}; the rest waits${r.deferredUntil ? ` until ${fmtDateTime(r.deferredUntil)}` : ''}`;
     default:
       return done || 'Nothing to change: TikTok already had everyone';
   }

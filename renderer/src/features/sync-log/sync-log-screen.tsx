@@ -10,6 +10,7 @@ import { RunStatusBadge } from '../../ui/badge';
 import { Button } from '../../ui/button';
 import { EmptyState, ErrorBanner, Loading, Notice } from '../../ui/states';
 import { Table } from '../../ui/table';
+import { countsApplied, runCountsText } from '../../../../shared/run-counts-text';
 import type { Column } from '../../ui/table';
 import { ReasonRows } from '../../ui/reason-rows';
 import { callAction, callResult, runSummary, runTitle } from './run-words';
@@ -105,7 +106,7 @@ function RunDetail() {
           )}
           {r.deferredUntil && <Notice tone="warn">The rest waits until {fmtDateTime(r.deferredUntil)}{r.error ? '' : ", when the next UTC day's calls are there"}.</Notice>}
           <p className="muted small">
-            {fmtInt(r.rowsRead)} rows read · {fmtInt(r.valid)} valid · {fmtInt(r.rejected)} rejected · {fmtInt(r.duplicates)} duplicates · {fmtInt(r.adds)} {r.status === 'held' ? 'to add' : 'added'} · {fmtInt(r.removes)} {r.status === 'held' ? 'to remove' : 'removed'} · {fmtInt(r.callsUsed)} {r.callsUsed === 1 ? 'call' : 'calls'}
+            {fmtInt(r.rowsRead)} rows read · {fmtInt(r.valid)} valid · {fmtInt(r.rejected)} rejected · {fmtInt(r.duplicates)} duplicates · {countsApplied(r) ? `${fmtInt(r.adds)} added · ${fmtInt(r.removes)} removed` : `${runCountsText(r, fmtInt)}`} · {fmtInt(r.callsUsed)} {r.callsUsed === 1 ? 'call' : 'calls'}
           </p>
           {r.rejected > 0 && (
             <>
