@@ -353,6 +353,9 @@ test.describe('Cohort Relay in the browser, on the offline sandbox', () => {
     await page.getByRole('button', { name: 'Spring buyers', exact: true }).click();
     await page.getByRole('button', { name: 'Edit the mapping of Spring buyers' }).click();
     await page.locator('#mapping-source').setInputFiles({ name: 'spring-buyers-3.csv', mimeType: 'text/csv', buffer: Buffer.from(cohortCsv(200, 1500)) });
+    // A picked file is part of the edit until "Save changes" (nothing is saved unconfirmed).
+    await expect(page.getByText(/not saved yet/)).toBeVisible();
+    await page.getByRole('button', { name: 'Save changes' }).click();
     await expect(page.getByText('Saved.')).toBeVisible();
     await expect(page.getByText(/spring-buyers-3\.csv/)).toBeVisible();
     await nav(page, 'Audiences');
