@@ -110,7 +110,7 @@ const sync: CliCommand = {
             ? `+${fmt(out.adds)} to add, −${fmt(out.removes)} to remove: nothing sent, no call spent (${quota.left} of ${quota.budget} left today)`
             : dryRun || outcome.status === 'done'
               ? `+${fmt(out.adds)} ${dryRun ? 'to add' : 'added'}, −${fmt(out.removes)} ${dryRun ? 'to remove' : 'removed'} → ${fmt(out.projectedSize)} people; calls ${dryRun ? `needed ${out.callsPlanned}` : `used ${out.callsUsed}`}, ${quota.left} of ${quota.budget} left today`
-              : `${runCountsText({ ...outcome, dryRun }, fmt)} (${fmt(out.projectedSize)} people once all is sent); ${quota.left} of ${quota.budget} calls left today`,
+              : `${runCountsText({ ...outcome, dryRun }, fmt)}; ${quota.left} of ${quota.budget} calls left today`,
           ...outcome.warnings.map((w) => `Warning: ${w}`),
         ];
         if (out.removalMode === 'added-only') lines.push('Removes only people Cohort Relay added: the audience\'s other members stay. To make it hold exactly the file: --removal-mode mirror.');

@@ -232,7 +232,8 @@ export class ConnectionService {
       const base = resolveApiBase(this.env);
       return new TikTokClient({ ...this.clientOptions, ...extra, base, accessToken: this.envTokenFor(base)! });
     }
-    throw new AppError('AUTH_MISSING', `No TikTok connection reaches ad account ${advertiserId}. Run "cohort-relay login" (or set TIKTOK_ACCESS_TOKEN).`);
+    // Said for every host: the app's Connections screen, the command line's login (or its token variable).
+    throw new AppError('AUTH_MISSING', `No TikTok connection reaches ad account ${advertiserId}. Connect an account that reaches it: Connections in the app, or "cohort-relay login" on the command line (or TIKTOK_ACCESS_TOKEN there).`);
   }
 
   /** Re-reads the ad accounts the connection reaches and stores them. */

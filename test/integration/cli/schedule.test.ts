@@ -79,6 +79,15 @@ describe('cohort-relay schedule', () => {
     expect(past.stderr).toMatch(/^error: Cadence "once@2020-01-01T00:00": 2020-01-01T00:00 is in the past \(it is now \d{4}-\d\d-\d\dT\d\d:\d\d\): give a time still to come/);
     expect((await list()).schedules[0]).toMatchObject({ cadence: { kind: 'manual' }, nextRun: null });
 
+    // A day the month does not have is refused, never rolled over into the next month.
+    for (const day of ['02-30', '04-31', '13-01']) {
+      const every = `once@${new Date().getFullYear() + 1}-${day}T10:00`;
+      const r = await cli(['schedule', 'add', '--audience-id', String(id), '--every', every], env);
+      expect(r.code, every).toBe(2);
+      expect(r.stderr, every).toMatch(/is not a (day of the calendar|date and time)/);
+    }
+    expect((await list()).schedules[0]).toMatchObject({ cadence: { kind: 'manual' } });
+
     const future = await cli(['schedule', 'add', '--audience-id', String(id), '--every', `once@${new Date().getFullYear() + 1}-06-01T09:00`], env);
     expect(future.code).toBe(0);
     expect((await list()).schedules[0]).toMatchObject({ cadence: { kind: 'once', at: new Date(`${new Date().getFullYear() + 1}-06-01T09:00`).toISOString() } });

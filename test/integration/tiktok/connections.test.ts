@@ -288,7 +288,10 @@ describe('clients per connection', () => {
   it('finds the connection that reaches an ad account, else falls back to TIKTOK_ACCESS_TOKEN, else AUTH_MISSING', async () => {
     await service.connectWithToken({ apiBase: sim.url, token: sim.issueToken([ADV1]), advertiserIds: [ADV1] });
     await expect((await service.clientForAdvertiser(ADV1)).userInfo()).resolves.toBeDefined();
-    expect((await failure(service.clientForAdvertiser(ADV2))).code).toBe('AUTH_MISSING');
+    const missing = await failure(service.clientForAdvertiser(ADV2));
+    expect(missing.code).toBe('AUTH_MISSING');
+    // The advice fits the app too, not only the command line.
+    expect(missing.message).toMatch(/Connections in the app, or "cohort-relay login" on the command line/);
     const env = new ConnectionService({ repo: store.connections, secrets, env: { TIKTOK_ACCESS_TOKEN: sim.accessToken, TIKTOK_API_BASE: sim.url }, clientOptions });
     const client = await env.clientForAdvertiser(ADV2);
     expect(client.base).toBe(sim.url);
