@@ -1,3 +1,4 @@
+import { AppError } from '../../../shared/errors';
 import { planCohort, writeRejects } from '../../core/engine/ops';
 import { printJson, str, type CliCommand } from '../command';
 import { COHORT_OPTIONS, COHORT_USAGE, fmt, parseCohortArgs } from '../cohort-args';
@@ -14,9 +15,11 @@ const plan: CliCommand = {
     const args = parseCohortArgs(ctx);
     const { rejects: _file, json: _json, ...cohort } = args;
     const audienceName = str(ctx, 'audience');
-    const p = await planCohort(ctx.env, { ...cohort, advertiserId: str(ctx, 'advertiser'), audienceName, signal: ctx.signal });
+    // With --rejects, a file whose every row is rejected still gets its report (then fails, saying where it is).
+    const p = await planCohort(ctx.env, { ...cohort, advertiserId: str(ctx, 'advertiser'), audienceName, signal: ctx.signal, allowAllRejected: Boolean(args.rejects) });
     if (args.rejects) await writeRejects(p.rejects, args.rejects);
-    const { rejects: _rejects, ...counts } = p;
+    if (p.allRejected) throw new AppError('CSV_INVALID', `${p.allRejected} The rejects report is written to ${args.rejects}.`);
+    const { rejects: _rejects, allRejected: _all, ...counts } = p;
     const out = { ...counts, rejectsFile: args.rejects };
     if (args.json) printJson(ctx, out);
     else {

@@ -6,7 +6,7 @@ export { previewCsv, PREVIEW_ROWS, type CsvPreview } from './preview';
 export { recordLabels } from './record-labels';
 export { csvSafeCell, csvSafeLine, isRejectsReport, REJECTS_HEADER } from './csv-write';
 export { readCohortColumns, MAX_COLUMNS_PER_KEY } from './read-cohort-columns';
-export { countryColumnOf, readCohort, resolveColumn, type CohortProgress, type CohortResult, type ReadCohortOptions, type RejectRecord } from './read-cohort';
+export { allInvalidMessage, countryColumnOf, readCohort, resolveColumn, type CohortProgress, type CohortResult, type ReadCohortOptions, type RejectRecord } from './read-cohort';
 export { readCohortMulti, type MultiCohortResult, type MultiKeyMapping, type ReadCohortMultiOptions } from './read-cohort-multi';
 export type { VerifyOptions } from './csv-file';
 export { loadSuppression } from './suppression';

@@ -134,7 +134,7 @@ export function checkProfile(key: KeyType, profile: NormalizationProfile): void 
 }
 
 /** Plain words for "every row was rejected", naming the top reason and its fix. */
-function allInvalidMessage(file: string, key: KeyType, column: string, rows: number, counts: Partial<Record<RejectReason, number>>): string {
+export function allInvalidMessage(file: string, key: KeyType, column: string, rows: number, counts: Partial<Record<RejectReason, number>>): string {
   let top: RejectReason = 'EMPTY';
   let topCount = -1;
   for (const r of REJECT_REASONS) if ((counts[r] ?? 0) > topCount) [top, topCount] = [r, counts[r] ?? 0];

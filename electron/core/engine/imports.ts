@@ -206,7 +206,9 @@ export async function readWithProgress(req: MappedFile, ctx: FileJobContext, max
 
 /** The validation summary of the whole file; a suppression list named here must load too. */
 export async function validateFile(req: RequestOf<'import:validate'>, ctx: FileJobContext): Promise<ValidationView> {
-  const res = await readWithProgress(req, ctx);
+  // A file whose every row is rejected is checked to the end too: its reasons and its rejects report are what the user
+  // needs then (the wizard keeps Next disabled for it).
+  const res = await readWithProgress(req, ctx, undefined, true);
   if (req.suppressPath) await loadSuppression(req.suppressPath, req.key, req.profile, { signal: ctx.signal });
   const sample = rejectSamples(res.rejects);
   const labels = await labelsFor(req, res.rejects.slice(0, sample.length), ctx.signal);

@@ -21,6 +21,8 @@ export interface ReadTargetContext {
   onRows(rows: number, fraction: number): void;
   /** Digests kept in memory before a read spills to part files (default: spill.ts's spillLimit()). */
   spillAbove?: number;
+  /** A single-key file whose every row is rejected gives its counts and rejects (an empty set), not CSV_INVALID. */
+  allowAllRejected?: boolean;
 }
 
 function headerOf(a: AudienceRecord): { hasHeader?: boolean } {
@@ -54,6 +56,7 @@ export async function readCohortTargetParts(audience: AudienceRecord, ctx: ReadT
     onProgress,
     keepParts: true,
     spillAbove: ctx.spillAbove,
+    allowAllRejected: ctx.allowAllRejected,
     ...headerOf(audience),
   });
   const parts = res.parts!;

@@ -42,6 +42,19 @@ describe('cohort-relay plan', () => {
     expect(text).not.toContain('not-an-email');
   });
 
+  it('writes the rejects report of a file whose every row is rejected, then fails saying where it is; without --rejects it only fails', async () => {
+    const csv = file('bad.csv', 'email\nfoo\nbar\nbaz\n');
+    const rejects = path.join(dir, 'bad-rejects.csv');
+    const r = await cli(['plan', '--csv', csv, '--key', 'email', '--rejects', rejects], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/None of the 3 rows of bad\.csv has a usable Email .* The rejects report is written to .*bad-rejects\.csv\./);
+    expect(fs.readFileSync(rejects, 'utf8').trim().split('\n')).toHaveLength(4);
+    const plain = await cli(['plan', '--csv', csv, '--key', 'email'], env);
+    expect(plain.code).toBe(1);
+    expect(plain.stderr).toMatch(/None of the 3 rows of bad\.csv/);
+    expect(plain.stderr).not.toMatch(/rejects report/);
+  });
+
   it('hashes phones with the default country from --country and rejects numbers without one otherwise', async () => {
     const csv = file('p.csv', 'phone\n(415) 555-2671\n+374 93 828222\n');
     const without = JSON.parse((await cli(['plan', '--csv', csv, '--key', 'phone', '--json'], env)).stdout);

@@ -5,9 +5,10 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import { CALCULATE_TYPE_BY_KEY, DEFAULT_REMOVAL_LIMIT_PCT, KEY_LABELS, type KeyType, type NormalizationProfile } from '../../../../shared/domain';
 import { AppError } from '../../../../shared/errors';
-import type { RejectRecord } from '../../cohort';
+import { allInvalidMessage, type RejectRecord } from '../../cohort';
 import { diffCounts } from '../../cohort/sorted-parts';
 import { spillLimit } from '../../cohort/spill';
 import { fileError } from '../../cohort/csv-file';
@@ -32,6 +33,11 @@ export interface PlanCohortRequest {
   advertiserId?: string;
   audienceName?: string;
   signal?: AbortSignal;
+  /**
+   * A single-key file whose every row is rejected gives its counts and rejects with `allRejected` set, instead of
+   * CSV_INVALID (a rejects report is then most wanted).
+   */
+  allowAllRejected?: boolean;
 }
 
 export interface PlanCohortResult {
@@ -54,6 +60,8 @@ export interface PlanCohortResult {
   rejectsTruncated: boolean;
   /** The rejected rows (masked values), for a rejects report. */
   rejects: RejectRecord[];
+  /** With allowAllRejected: the plain words for "no row has a usable key" when that is so, else null. */
+  allRejected: string | null;
 }
 
 /** The draft audience a plan reads the file as (never saved). */
@@ -101,7 +109,7 @@ export async function planCohort(env: NodeJS.ProcessEnv, asked: PlanCohortReques
     throw fileError(req.csv, err);
   }
   // The target in parts: a cohort too large for memory stays in part files and is diffed a part at a time.
-  const res = await readCohortTargetParts(draft, { signal, onRows: () => undefined, spillAbove: spillLimit(env) });
+  const res = await readCohortTargetParts(draft, { signal, onRows: () => undefined, spillAbove: spillLimit(env), allowAllRejected: req.allowAllRejected });
   try {
     let currentSize = 0;
     let audienceKnown = false;
@@ -157,6 +165,7 @@ export async function planCohort(env: NodeJS.ProcessEnv, asked: PlanCohortReques
       wouldHold: over ? { removes: base.removes, currentSize, percent: Math.round(base.percent * 100) / 100, limitPct: base.limitPct, confirmed, message: holdMessage(base, 'preview') } : null,
       rejectsTruncated: res.rejectsTruncated,
       rejects: res.rejects ?? [],
+      allRejected: res.valid === 0 && res.rowsRead > 0 ? allInvalidMessage(path.basename(req.csv), req.key, res.columns[0]?.name ?? String(req.column ?? ''), res.rowsRead, res.rejectReasons) : null,
     };
   } finally {
     await res.parts.dispose();
