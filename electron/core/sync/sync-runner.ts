@@ -447,13 +447,13 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
       outcome.tiktokAudienceId = store.audiences.get(audienceId)?.tiktokAudienceId ?? null;
       return outcome;
     }
-    const shape = toErrorShape(err);
-    outcome.error = shape;
+    let shape = toErrorShape(err);
     outcome.status = shape.code === 'CANCELLED' ? 'cancelled' : 'failed';
-    if (runId !== null) {
-      outcome.callsUsed = store.runs.get(runId)!.callsUsed;
-      store.runs.finish(runId, outcome.status, { errorCode: shape.code, errorMessage: shape.message });
-    }
+    if (runId !== null) outcome.callsUsed = store.runs.get(runId)!.callsUsed;
+    // A cancel says how far the run got (the reader's or the client's words named neither), never that TikTok was asked when it was not.
+    if (shape.code === 'CANCELLED') shape = { ...shape, message: cancelledWords(outcome.callsUsed) };
+    outcome.error = shape;
+    if (runId !== null) store.runs.finish(runId, outcome.status, { errorCode: shape.code, errorMessage: shape.message });
     if (shape.code === 'AUTH_EXPIRED' && audience.connectionId) store.connections.setStatus(audience.connectionId, 'needs_reconnect', shape.message);
     // 40106: the token works, but not for this ad account. Its audiences need attention; the connection's others do not.
     if (shape.code === 'ADVERTISER_UNREACHABLE') markAdvertiserUnreachable(store, audience.connectionId, audience.advertiserId, shape.message, now());
@@ -526,6 +526,12 @@ function finishHeld(store: Store, runId: number | null, err: SyncHeld, outcome: 
   }
   outcome.tiktokAudienceId = store.audiences.get(outcome.audienceId)?.tiktokAudienceId ?? null;
   return outcome;
+}
+
+/** A cancelled run in words: before its first call nothing reached TikTok; after, what went through stays. */
+function cancelledWords(callsUsed: number): string {
+  if (callsUsed === 0) return 'Cancelled before anything was sent to TikTok.';
+  return `Cancelled after ${callsUsed} ${callsUsed === 1 ? 'call' : 'calls'} to TikTok: what they sent stays, and the next sync sends the rest.`;
 }
 
 /** The entries one call carries: a slice of a buffer, or a whole set in parts (runSync joins any other). */

@@ -395,8 +395,9 @@ describe('engine facade: refusals and edge cases', () => {
     expect((await h['audiences:get']({ id: a.id })).running).toBe(true);
     await expect(h['sync:run']({ audienceId: a.id })).rejects.toMatchObject({ code: 'SYNC_RUNNING' });
     expect(await h['sync:cancel']({ runId })).toEqual({ cancelled: true });
-    expect(await t.waitFor('run:finished', (e) => e.runId === runId)).toMatchObject({ status: 'cancelled', error: { code: 'CANCELLED' } });
-    expect((await h['runs:get']({ runId })).status).toBe('cancelled');
+    // Its words say nothing reached TikTok (not "the request to TikTok was cancelled").
+    expect(await t.waitFor('run:finished', (e) => e.runId === runId)).toMatchObject({ status: 'cancelled', error: { code: 'CANCELLED', message: 'Cancelled before anything was sent to TikTok.' } });
+    expect(await h['runs:get']({ runId })).toMatchObject({ status: 'cancelled', callsUsed: 0, error: { message: 'Cancelled before anything was sent to TikTok.' } });
     expect(t.sim().audiences()).toHaveLength(0);
     expect(await h['sync:cancel']({ audienceId: a.id })).toEqual({ cancelled: false });
   });

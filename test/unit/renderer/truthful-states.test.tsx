@@ -323,8 +323,9 @@ describe('a cancelled sync in the wizard (item 7)', () => {
     await toDryRun();
     await clickWhenEnabled('Sync now');
     await screen.findByRole('button', { name: 'Cancel sync' });
-    b.emit('run:finished', { runId: 9, audienceId: 4, status: 'cancelled', trigger: 'manual', error: { code: 'CANCELLED', message: 'The sync was cancelled.', retryable: false } });
-    expect(await screen.findByText('Cancelled. What TikTok already has stays; the next sync sends the rest.')).toBeTruthy();
+    // The engine's words say how far the run got (sync-runner's cancelledWords).
+    b.emit('run:finished', { runId: 9, audienceId: 4, status: 'cancelled', trigger: 'manual', error: { code: 'CANCELLED', message: 'Cancelled after 1 call to TikTok: what they sent stays, and the next sync sends the rest.', retryable: false } });
+    expect(await screen.findByText('Cancelled after 1 call to TikTok: what they sent stays, and the next sync sends the rest.')).toBeTruthy();
     expect(await screen.findByText('Cancelled after 2,000 added; 2,000 to add left for the next sync (1 call spent).')).toBeTruthy();
     expect((await screen.findByLabelText('Sync result')).textContent).toContain('Added2,000');
     expect(screen.queryByRole('alert')).toBeNull();

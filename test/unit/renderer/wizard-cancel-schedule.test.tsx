@@ -38,8 +38,8 @@ async function syncThenCancel(b: ReturnType<typeof engine>, cadence?: string) {
   await clickWhenEnabled('Next: dry run');
   await clickWhenEnabled('Sync now');
   await screen.findByRole('button', { name: 'Cancel sync' });
-  b.emit('run:finished', { runId: 9, audienceId: 4, status: 'cancelled', trigger: 'manual', error: { code: 'CANCELLED', message: 'The sync was cancelled.', retryable: false } });
-  expect(await screen.findByText('Cancelled. What TikTok already has stays; the next sync sends the rest.')).toBeTruthy();
+  b.emit('run:finished', { runId: 9, audienceId: 4, status: 'cancelled', trigger: 'manual', error: { code: 'CANCELLED', message: 'Cancelled before anything was sent to TikTok.', retryable: false } });
+  expect(await screen.findByText('Cancelled before anything was sent to TikTok.')).toBeTruthy();
 }
 
 describe('the wizard schedules nothing the user did not choose', () => {

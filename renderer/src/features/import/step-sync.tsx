@@ -182,7 +182,7 @@ export function SyncStep() {
           ) : s.result.status === 'cancelled' ? (
             // Stopped by the user: no red box; the numbers below say what went through and what is left.
             <>
-              <Notice>Cancelled. What TikTok already has stays; the next sync sends the rest.</Notice>
+              <Notice>{s.result.error?.message ?? 'Cancelled. Anything already sent to TikTok stays; the next sync sends the rest.'}</Notice>
               <CancelledSchedule audienceId={s.result.audienceId} />
             </>
           ) : s.result.error ? (
