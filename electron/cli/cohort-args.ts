@@ -11,6 +11,7 @@ export const COHORT_OPTIONS = {
   keys: { type: 'string' },
   column: { type: 'string' },
   country: { type: 'string' },
+  'country-column': { type: 'string' },
   suppress: { type: 'string' },
   rejects: { type: 'string' },
   'strip-email-tags': { type: 'boolean' },
@@ -21,13 +22,13 @@ export const COHORT_OPTIONS = {
   json: { type: 'boolean' },
 } as const satisfies CliCommand['options'];
 
-export const COHORT_USAGE = '--csv FILE (--key email|phone|idfa|gaid [--column NAME|INDEX] | --keys email=COL,phone=COL,idfa=COL) [--country CC] [--suppress FILE] [--rejects OUT.csv] [--strip-email-tags] [--phone-plus | --phone-digits] [--json]';
+export const COHORT_USAGE = '--csv FILE (--key email|phone|idfa|gaid [--column NAME|INDEX] | --keys email=COL,phone=COL,idfa=COL) [--country CC] [--country-column COL] [--suppress FILE] [--rejects OUT.csv] [--strip-email-tags] [--phone-plus | --phone-digits] [--json]';
 
 /**
  * The cohort options as read: the file part is the engine's plan request (`csv` and `suppress` absolute: the audience
  * stores them, and a daemon started in another folder must read the same files), plus what only the CLI does with it.
  */
-export interface CohortArgs extends Pick<PlanCohortRequest, 'csv' | 'key' | 'column' | 'keys' | 'profile' | 'suppress'> {
+export interface CohortArgs extends Pick<PlanCohortRequest, 'csv' | 'key' | 'column' | 'keys' | 'profile' | 'suppress' | 'countryColumn'> {
   rejects: string | null;
   json: boolean;
 }
@@ -50,6 +51,10 @@ export function parseCohortArgs(ctx: CliContext, api: 'file' | 'segment' = 'file
   const col = str(ctx, 'column');
   const country = str(ctx, 'country')?.toUpperCase() ?? null;
   if (country !== null && !/^[A-Z]{2}$/.test(country)) throw new AppError('INVALID_ARGUMENT', `--country "${country}" is not a two-letter country code (ISO 3166), e.g. US, GB, DE.`);
+  // "Country from column X": a phone written in national format is read with its row's country code (030 1234567 + DE).
+  const countryColumnText = str(ctx, 'country-column');
+  const phoneMapped = keys ? keys.some((k) => k.key === 'phone') : key === 'phone';
+  if (countryColumnText !== undefined && !phoneMapped) throw new AppError('INVALID_ARGUMENT', '--country-column applies to phone numbers: map a phone column (--key phone, or phone=COL in --keys), or leave it out.');
   const suppress = str(ctx, 'suppress');
   const rejects = str(ctx, 'rejects');
   return {
@@ -59,6 +64,7 @@ export function parseCohortArgs(ctx: CliContext, api: 'file' | 'segment' = 'file
     keys: keys && keys.length > 1 ? keys : null,
     profile: { ...DEFAULT_PROFILE, emailStripPlusAndDots: flag(ctx, 'strip-email-tags'), phoneKeepPlus: flag(ctx, 'phone-plus') || (!flag(ctx, 'phone-digits') && defaultPhoneKeepPlus(api)), defaultCountry: country },
     suppress: suppress ? path.resolve(suppress) : null,
+    countryColumn: countryColumnText === undefined ? null : columnRef(countryColumnText),
     rejects: rejects ? path.resolve(rejects) : null,
     json: flag(ctx, 'json'),
   };

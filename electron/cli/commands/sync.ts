@@ -55,7 +55,7 @@ const sync: CliCommand = {
     const maxRemovals = str(ctx, 'max-removals');
     const removalLimit = maxRemovals === undefined ? undefined : parseRemovalLimit(maxRemovals);
     return withApp(ctx.env, async (app) => {
-      const spec = { advertiserId, name, tiktokAudienceId, key: args.key, column: args.column, keys: args.keys ?? undefined, sourcePath: args.csv, suppressPath: args.suppress, profile: args.profile, api: flag(ctx, 'partner') ? ('segment' as const) : undefined, removalMode };
+      const spec = { advertiserId, name, tiktokAudienceId, key: args.key, column: args.column, keys: args.keys ?? undefined, countryColumn: args.countryColumn, sourcePath: args.csv, suppressPath: args.suppress, profile: args.profile, api: flag(ctx, 'partner') ? ('segment' as const) : undefined, removalMode };
       // A dry run writes nothing (no audience, source, limit, mode or mapping): it plans the audience as this sync would save it.
       const draft = dryRun ? await draftAudience(app, spec, removalLimit, {}, ctx.signal).catch(tiktokIdHint(app, tiktokAudienceId, advertiserId)) : null;
       // The desktop app's rule: an audience TikTok already has is synced into only when named by --audience-id.

@@ -18,6 +18,12 @@ import { mappedKeys, sourceOf, unsaved } from './new-audience';
  * in the order the keys were first named: for a single-key audience every value is one line of TikTok's file; beside
  * other keys (a multi-key audience) the key's column repeats in the MULTIPLE_TYPES header, one row per person.
  */
+/** The mappings with the phone key read with `countryColumn` (a column of ISO country codes), when one is named. */
+export function withCountryColumn(keys: KeyMapping[], countryColumn: string | number | null | undefined): KeyMapping[] {
+  if (countryColumn === null || countryColumn === undefined) return keys;
+  return keys.map((k) => (k.key === 'phone' ? { ...k, countryColumn } : k));
+}
+
 export function sameKeyColumns(keys: KeyMapping[]): KeyMapping[] {
   const out: KeyMapping[] = [];
   for (const k of keys) {
@@ -78,6 +84,8 @@ export interface AudienceSpec {
   removalMode?: RemovalMode;
   /** A new audience only: the user's answer to "is the first row a header?" (unset: judged at each read). */
   hasHeader?: boolean;
+  /** The phone key's column of ISO country codes (national-format numbers are read with their row's country). */
+  countryColumn?: string | number | null;
 }
 
 export interface SyncServiceDeps {
@@ -172,7 +180,7 @@ export class SyncService {
 
   /** The keys a spec maps (several columns of one key grouped), refused when two map one slot. */
   private keysOf(spec: AudienceSpec): { keys: KeyMapping[]; calculateType: CalculateType } {
-    return mappedKeys(sameKeyColumns(spec.keys && spec.keys.length > 0 ? spec.keys : [{ key: spec.key, column: spec.column }]));
+    return mappedKeys(withCountryColumn(sameKeyColumns(spec.keys && spec.keys.length > 0 ? spec.keys : [{ key: spec.key, column: spec.column }]), spec.countryColumn));
   }
 
   /** The saved audience a spec names, refused when its kind or key differs from the spec's; undefined when new. */

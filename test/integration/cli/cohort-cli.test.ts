@@ -55,6 +55,20 @@ describe('cohort-relay plan', () => {
     expect(plain.stderr).not.toMatch(/rejects report/);
   });
 
+  it('reads each row\'s phone with its country column (--country-column), as the app\'s "Country from column" does', async () => {
+    const csv = file('ph.csv', 'phone,country\n07911123456,GB\n(202) 456-1111,US\n07700900123,GB\n030 1234567,\n');
+    const without = JSON.parse((await cli(['plan', '--csv', csv, '--key', 'phone', '--json'], env)).stdout);
+    expect(without.error.message).toMatch(/None of the 4 rows of ph\.csv has a usable Phone/);
+    const r = await cli(['plan', '--csv', csv, '--key', 'phone', '--country-column', 'country', '--json'], env);
+    expect(r.code, r.stderr).toBe(0);
+    // GB and US rows are read with their country; the number GB does not make valid is an invalid number; the row
+    // without a country has none.
+    expect(JSON.parse(r.stdout)).toMatchObject({ valid: 2, rejected: 2, rejectReasons: { INVALID_PHONE: 1, PHONE_NO_COUNTRY: 1 } });
+    const email = await cli(['plan', '--csv', csv, '--key', 'email', '--column', 'phone', '--country-column', 'country'], env);
+    expect(email.code).toBe(2);
+    expect(email.stderr).toMatch(/--country-column applies to phone numbers/);
+  });
+
   it('hashes phones with the default country from --country and rejects numbers without one otherwise', async () => {
     const csv = file('p.csv', 'phone\n(415) 555-2671\n+374 93 828222\n');
     const without = JSON.parse((await cli(['plan', '--csv', csv, '--key', 'phone', '--json'], env)).stdout);

@@ -18,7 +18,7 @@ import type { AudienceRecord, KeyMapping } from '../../store/audiences-repo';
 import { layoutOf } from '../../sync/entry-layout';
 import { holdMessage, overLimit } from '../../sync/removal-guard';
 import { readCohortTargetParts } from '../../sync/cohort-target';
-import { sameKeyColumns, type CohortTarget } from '../../sync/sync-service';
+import { sameKeyColumns, withCountryColumn, type CohortTarget } from '../../sync/sync-service';
 
 export interface PlanCohortRequest {
   /** Absolute path of the cohort CSV. */
@@ -29,6 +29,8 @@ export interface PlanCohortRequest {
   keys: { key: KeyType; column: string | number }[] | null;
   profile: NormalizationProfile;
   suppress: string | null;
+  /** The column of ISO country codes the phone key's national-format numbers are read with (phone only). */
+  countryColumn?: string | number | null;
   /** Diff against this saved audience (both or neither); else against an empty audience. */
   advertiserId?: string;
   audienceName?: string;
@@ -67,7 +69,7 @@ export interface PlanCohortResult {
 /** The draft audience a plan reads the file as (never saved). */
 function draftOf(req: PlanCohortRequest): AudienceRecord {
   // --keys email=Email 1,email=Email 2: several columns of one key (a person with two emails), as a sync maps them.
-  const keys: KeyMapping[] = req.keys ? sameKeyColumns(req.keys) : [{ key: req.key, column: req.column }];
+  const keys: KeyMapping[] = withCountryColumn(req.keys ? sameKeyColumns(req.keys) : [{ key: req.key, column: req.column }], req.countryColumn);
   const now = new Date().toISOString();
   return {
     id: 0,
