@@ -109,15 +109,18 @@ export async function runCli(argv: string[], opts: RunCliOptions = {}): Promise<
     stdout.write(await helpText());
     return name ? 0 : 2;
   }
+  // A command line that asks for --json gets its errors as JSON on stdout too (one central path, below): a program
+  // reading it never has to parse words, not even for an unknown command or an option the command does not take.
+  const end = rest.indexOf('--');
+  const json = (end < 0 ? rest : rest.slice(0, end)).includes('--json');
   const load = COMMANDS[name];
   if (!load) {
-    stderr.write(`error: unknown command "${name}". Run "cohort-relay --help" for the list of commands.\n`);
+    const message = `unknown command "${name}". Run "cohort-relay --help" for the list of commands.`;
+    if (json) stdout.write(`${JSON.stringify({ error: { code: 'INVALID_ARGUMENT', message: `${message.charAt(0).toUpperCase()}${message.slice(1)}` } })}\n`);
+    else stderr.write(`error: ${message}\n`);
     return 2;
   }
   const command = (await load()).default;
-  // A command that takes --json and was given it gets its errors as JSON on stdout too (one central path, below).
-  const end = rest.indexOf('--');
-  const json = Object.hasOwn(command.options, 'json') && (end < 0 ? rest : rest.slice(0, end)).includes('--json');
   const fail = (code: number, shape: { code: string; message: string }, usage?: string): number => {
     const message = shape.message.replace(/\s*\n\s*/g, ' ');
     if (json) stdout.write(`${JSON.stringify({ error: { code: shape.code, message: usage === undefined ? message : `${message}. Usage: ${usage.replace(/\s*\n\s*/g, ' | ')}` } })}\n`);

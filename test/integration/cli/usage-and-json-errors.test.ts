@@ -66,6 +66,18 @@ describe('errors of a command run with --json', () => {
     expect(e.message).toMatch(/^Unknown option '--bogus'.*\. Usage: cohort-relay schedule add /);
   });
 
+  it('an unknown command, or --json given to a command without it: still JSON on stdout, exit 2', async () => {
+    const unknown = await cli(['frob', '--json'], env);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe('');
+    expect(JSON.parse(unknown.stdout)).toEqual({ error: { code: 'INVALID_ARGUMENT', message: 'Unknown command "frob". Run "cohort-relay --help" for the list of commands.' } });
+    const daemon = await cli(['daemon', '--json'], env);
+    expect(daemon.code).toBe(2);
+    expect(daemon.stderr).toBe('');
+    expect((JSON.parse(daemon.stdout) as { error: { message: string } }).error.message).toMatch(/^Unknown option '--json'/);
+    expect((await cli(['frob'], env)).stderr).toBe('error: unknown command "frob". Run "cohort-relay --help" for the list of commands.\n');
+  });
+
   it('a refusal (exit 1): the error code and message as JSON, and nothing is deleted', async () => {
     const store = Store.open(path.join(dir, 'home'));
     const release = acquireAudienceLock(store, id, 'a sync in the desktop app');
