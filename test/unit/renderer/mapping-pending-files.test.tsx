@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { MappingScreen } from '../../../renderer/src/features/mapping/mapping-screen';
 import { useApp } from '../../../renderer/src/app/store';
 import type { RequestIn } from '../../../shared/ipc/contract';
-import { audience } from './fake-bridge';
+import { audience, settings } from './fake-bridge';
+
+const SETTINGS = settings({ dataFolder: '/data' });
 import { useFakeEngine } from './setup';
 
 function engine(over: Parameters<typeof audience>[0] = {}) {
@@ -86,4 +88,30 @@ describe('mapping screen: a picked file waits for "Save changes"', () => {
     expect(await screen.findByText('Saved.')).toBeTruthy();
     expect(b.callsTo('audiences:update')).toEqual([{ id: 1, cadence: { kind: 'daily', at: '06:00' }, suppressPath: '/uploads/new-opt-outs.csv' }]);
   });
+
+  it('in the browser, a file under an allowed folder is named by its path and becomes the source with Save changes (a scheduled audience cannot use an uploaded copy)', async () => {
+    let a = audience({ cadence: { kind: 'daily', at: '06:00' } });
+    const b = useFakeEngine({
+      'settings:get': () => ({ ...SETTINGS, grantedFolders: ['/srv/exports'] }),
+      'audiences:list': () => [a],
+      'audiences:update': (req: RequestIn<'audiences:update'>) => {
+        a = audience({ cadence: { kind: 'daily', at: '06:00' }, ...(req.sourcePath !== undefined ? { sourcePath: req.sourcePath } : {}) });
+        return a;
+      },
+    });
+    await useApp.getState().loadSettings();
+    render(<MappingScreen id={1} />);
+    expect(await screen.findByText('/data/spring.csv')).toBeTruthy();
+    const field = (await screen.findByLabelText(/A file under the folder you allowed \(\/srv\/exports\)/)) as HTMLInputElement;
+    expect(field.value).toBe('/srv/exports/');
+    fireEvent.change(field, { target: { value: '/srv/exports/autumn.csv' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Use this file' }));
+    expect(await screen.findByText(/not saved yet/)).toBeTruthy();
+    expect(b.callsTo('audiences:update')).toEqual([]);
+    fireEvent.click(saveButton());
+    expect(await screen.findByText('Saved.')).toBeTruthy();
+    expect(b.callsTo('audiences:update')).toEqual([{ id: 1, cadence: { kind: 'daily', at: '06:00' }, sourcePath: '/srv/exports/autumn.csv' }]);
+    expect(b.files).toEqual([]);
+  });
 });
+

@@ -7,6 +7,7 @@ import { Button } from '../../ui/button';
 import { ErrorBanner, Loading, Notice } from '../../ui/states';
 import { CadencePicker } from '../../ui/cadence-picker';
 import { CsvFilePick } from '../../ui/csv-file-pick';
+import { GrantedFileForm } from '../../ui/granted-file-form';
 import { RemovalLimitForm } from './removal-limit-form';
 import { RemovalModeForm } from './removal-mode-form';
 import { ColumnsForm } from './columns-form';
@@ -68,6 +69,7 @@ export function MappingScreen({ id }: { id: number }) {
   const [name, setName] = useState<string | null>(null);
   // A picked file is part of the pending edit (undefined suppression: unchanged; null: removed), saved with the rest.
   const [source, setSource] = useState<PickedFile | null>(null);
+  const folders = useApp((st) => st.settings.data?.grantedFolders);
   const [suppress, setSuppress] = useState<PickedFile | null | undefined>(undefined);
   const pick = async (file: File, then: (f: PickedFile) => void) => {
     const path = await s.pickMappingFile(file);
@@ -183,9 +185,13 @@ export function MappingScreen({ id }: { id: number }) {
           {a.sourceKind === 'folder' ? (
             <FolderSource id={id} folder={a.sourcePath ?? ''} pattern={a.sourcePattern ?? '*.csv'} />
           ) : (
-            <CsvFilePick id="mapping-source" size="small" onFile={(f) => void pick(f, setSource)}>
-              Use another file…
-            </CsvFilePick>
+            <>
+              <CsvFilePick id="mapping-source" size="small" onFile={(f) => void pick(f, setSource)}>
+                Use another file…
+              </CsvFilePick>
+              {/* The browser version: a picked file is an uploaded copy (one-off syncs); a file under an allowed folder is named by its path, so a scheduled audience can use it. */}
+              {folders && folders.length > 0 && <GrantedFileForm folders={folders} id="mapping-granted-path" action="Use this file" onOpen={(p) => setSource({ path: p, name: p })} />}
+            </>
           )}
         </div>
         <div className="field">
