@@ -14,6 +14,9 @@ import { CREATE_OPTION_FLAGS, setCreateOptionsFromFlags } from './use';
 function tiktokIdHint(app: App, tiktokAudienceId: string | undefined, advertiserId: string): (err: unknown) => never {
   return (err) => {
     if (!(err instanceof AppError) || err.code !== 'AUDIENCE_NOT_FOUND' || tiktokAudienceId === undefined) throw err;
+    // The id is a TikTok audience of this app under another ad account: name that account, not the local-number mix-up.
+    const elsewhere = app.store.audiences.list().find((a) => a.tiktokAudienceId === tiktokAudienceId && a.advertiserId !== advertiserId);
+    if (elsewhere) throw new AppError('AUDIENCE_NOT_FOUND', `TikTok audience ${tiktokAudienceId} belongs to ad account ${elsewhere.advertiserId} (it is "${elsewhere.name}" here), not to ${advertiserId}: give --advertiser ${elsewhere.advertiserId}.`, { cause: err });
     const head = `TikTok has no audience ${tiktokAudienceId} for advertiser ${advertiserId}. --audience-id here takes TikTok's audience id (the "TikTok id" a sync prints), not the local number "cohort-relay status" shows.`;
     let local: AudienceRecord | null = null;
     try {

@@ -43,4 +43,15 @@ describe('cohort-relay sync --audience-id of an id TikTok does not have', () => 
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^error: TikTok has no audience 42 for advertiser \d+\. --audience-id here takes TikTok's audience id .*not the local number "cohort-relay status" shows\. Check the id, or give --audience NAME to create an audience\.\n$/);
   }, 60_000);
+
+  it('a TikTok id of this app\'s audience under another ad account names that account', async () => {
+    const [adv, other] = s.sim.advertiserIds as [string, string];
+    const csv = path.join(s.dir, 'buyers.csv');
+    writeEmailCsv(csv, emails(0, 1200));
+    const first = JSON.parse((await cli(['sync', '--csv', csv, '--key', 'email', '--advertiser', adv, '--audience', 'Spring buyers', '--json'], s.env)).stdout) as { audienceId: string };
+    const r = await cli(['sync', '--csv', csv, '--key', 'email', '--advertiser', other, '--audience-id', first.audienceId], s.env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`error: TikTok audience ${first.audienceId} belongs to ad account ${adv} (it is "Spring buyers" here), not to ${other}: give --advertiser ${adv}.\n`);
+  }, 60_000);
 });
+
