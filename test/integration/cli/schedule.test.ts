@@ -2,28 +2,15 @@
  * #13 §2: `cohort-relay schedule` calls the engine's schedule operations (electron/core/engine/schedule.ts)
  * instead of writing the store itself. Real store in a temp home, the CLI run in process.
  */
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CohortRelayApp } from '../../../electron/core/app';
 import { setSchedule } from '../../../electron/core/engine';
-import { Store } from '../../../electron/core/store';
-import { DEFAULT_PROFILE } from '../../../shared/domain';
 import { cli } from '../../helpers/cli';
-import { tmpDir } from '../../helpers/tmp';
+import { cliHomeWithAudienceForEachTest } from '../../helpers/cli-home';
 
-let dir: string;
-let cleanup: () => void;
 let env: NodeJS.ProcessEnv;
 let id: number;
-
-beforeEach(() => {
-  ({ dir, cleanup } = tmpDir());
-  env = { COHORT_RELAY_HOME: path.join(dir, 'home'), COHORT_RELAY_KEYCHAIN: 'off' };
-  const store = Store.open(path.join(dir, 'home'));
-  id = store.audiences.create({ connectionId: null, advertiserId: 'adv1', name: 'Buyers', keys: [{ key: 'email', column: 'email' }], calculateType: 'EMAIL_SHA256', sourcePath: '/tmp/x.csv', profile: DEFAULT_PROFILE }).id;
-  store.close();
-});
-afterEach(() => cleanup());
+cliHomeWithAudienceForEachTest((home) => ({ env, id } = home));
 
 type ListJson = { pausedAll: boolean; schedules: { id: number; name: string; cadence: { kind: string; at?: string }; paused: boolean; nextRun: string | null }[] };
 const list = async (): Promise<ListJson> => JSON.parse((await cli(['schedule', 'list', '--json'], env)).stdout) as ListJson;

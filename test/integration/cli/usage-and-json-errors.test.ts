@@ -4,26 +4,16 @@
  * ({"error": {"code", "message"}}) with the exit code it would have without --json. Real store in a temp home.
  */
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Store } from '../../../electron/core/store';
 import { acquireAudienceLock } from '../../../electron/core/sync/locks';
-import { DEFAULT_PROFILE } from '../../../shared/domain';
 import { cli } from '../../helpers/cli';
-import { tmpDir } from '../../helpers/tmp';
+import { cliHomeWithAudienceForEachTest } from '../../helpers/cli-home';
 
 let dir: string;
-let cleanup: () => void;
 let env: NodeJS.ProcessEnv;
 let id: number;
-
-beforeEach(() => {
-  ({ dir, cleanup } = tmpDir());
-  env = { COHORT_RELAY_HOME: path.join(dir, 'home'), COHORT_RELAY_KEYCHAIN: 'off' };
-  const store = Store.open(path.join(dir, 'home'));
-  id = store.audiences.create({ connectionId: null, advertiserId: 'adv1', name: 'Buyers', keys: [{ key: 'email', column: 'email' }], calculateType: 'EMAIL_SHA256', sourcePath: '/tmp/x.csv', profile: DEFAULT_PROFILE }).id;
-  store.close();
-});
-afterEach(() => cleanup());
+cliHomeWithAudienceForEachTest((home) => ({ dir, env, id } = home));
 
 describe('usage of a command with sub-commands', () => {
   it('use frob / use: the message, then the usage one form a line (exit 2)', async () => {

@@ -16,9 +16,9 @@ import { CadencePicker, cadenceForecast } from '../../../renderer/src/ui/cadence
 import { SettingsScreen } from '../../../renderer/src/features/settings/settings-screen';
 import { MappingScreen } from '../../../renderer/src/features/mapping/mapping-screen';
 import { DAILY_BUDGET_TOO_HIGH, type Cadence, type SyncNoteView } from '../../../shared/ipc/dto';
-import { audience, connection, detail, plan, preview, run, settings } from './fake-bridge';
+import { audience, detail, plan, run, settings } from './fake-bridge';
 import { clickWhenEnabled, useFakeEngine } from './setup';
-import { nameNewAudience, openInWizard, toDestinationStep } from './wizard-walk';
+import { nameNewAudience, openInWizard, toDestinationStep, wizardEngine } from './wizard-walk';
 
 const NOW = new Date('2026-11-24T10:00:00Z');
 const note = (over: Partial<SyncNoteView>): SyncNoteView => ({ kind: 'up_to_date', runId: 3, added: 0, removed: 0, addsLeft: 0, removesLeft: 0, callsUsed: 0, until: null, size: null, ...over });
@@ -160,20 +160,6 @@ describe('the daily budget and the cadence forecast (item 11)', () => {
     expect(screen.queryByLabelText('Calls per day')).toBeNull();
   });
 });
-
-function wizardEngine(over: Parameters<typeof useFakeEngine>[0] = {}) {
-  return useFakeEngine({
-    'connections:list': () => [connection()],
-    'audiences:list': () => [],
-    'import:preview': () => preview(),
-    'import:hashLab': () => ({ rows: [], selfTest: [] }),
-    'import:validate': () => ({ rowsRead: 1503, valid: 1500, rejected: 3, duplicates: 0, byReason: {}, rejectsSample: [] }),
-    'audiences:create': () => audience({ id: 4, state: 'never_synced', tiktokAudienceId: null }),
-    'sync:plan': () => plan({ audienceId: 4, adds: 150, removes: 50, unchanged: 2800, calls: 2, quotaLeft: 22, dailyBudget: 24 }),
-    'sync:run': () => ({ runId: 9 }),
-    ...over,
-  });
-}
 
 async function toDryRun(name = 'Spring buyers', cadence = 'daily') {
   await openInWizard();

@@ -9,24 +9,18 @@ import { describe, expect, it } from 'vitest';
 import { wireEvents } from '../../../renderer/src/app/engine-events';
 import { fmtDateTime } from '../../../renderer/src/app/format';
 import type { Cadence } from '../../../shared/ipc/dto';
-import { audience, connection, detail, plan, preview } from './fake-bridge';
-import { clickWhenEnabled, useFakeEngine } from './setup';
-import { nameNewAudience, openInWizard, toDestinationStep } from './wizard-walk';
+import { audience, detail, plan } from './fake-bridge';
+import { clickWhenEnabled } from './setup';
+import { nameNewAudience, openInWizard, toDestinationStep, wizardEngine } from './wizard-walk';
 
 const NEXT = '2026-12-03T06:00:00Z';
 
 function engine(cadence: () => Cadence) {
-  return useFakeEngine({
-    'connections:list': () => [connection()],
-    'audiences:list': () => [],
-    'import:preview': () => preview(),
-    'import:hashLab': () => ({ rows: [], selfTest: [] }),
-    'import:validate': () => ({ rowsRead: 1503, valid: 1500, rejected: 3, duplicates: 0, byReason: {}, rejectsSample: [] }),
+  return wizardEngine({
     'audiences:create': (req) => audience({ id: 4, state: 'never_synced', tiktokAudienceId: null, cadence: req.cadence }),
     'audiences:get': () => detail({ id: 4, state: 'never_synced', tiktokAudienceId: null, lastSync: null, cadence: cadence(), nextSync: cadence().kind === 'manual' ? null : NEXT }),
     'audiences:update': (req) => audience({ id: 4, cadence: req.cadence }),
     'sync:plan': () => plan({ audienceId: 4, adds: 1500, removes: 0, calls: 1, quotaLeft: 24, dailyBudget: 24 }),
-    'sync:run': () => ({ runId: 9 }),
     'runs:get': () => ({ id: 9, audienceId: 4, audienceName: 'Spring buyers', trigger: 'manual', status: 'cancelled', dryRun: false, startedAt: '2026-12-02T03:00:00Z', finishedAt: '2026-12-02T03:00:01Z', adds: 0, removes: 0, callsUsed: 0, rowsRead: 0, rejected: 0, error: null, calls: [] }) as never,
   });
 }

@@ -2,7 +2,26 @@
 import { fireEvent, render, screen } from '@testing-library/react';
 import { useApp } from '../../../renderer/src/app/store';
 import { ImportWizard } from '../../../renderer/src/features/import/import-wizard';
-import { clickWhenEnabled } from './setup';
+import { audience, connection, plan, preview } from './fake-bridge';
+import { clickWhenEnabled, useFakeEngine } from './setup';
+
+/**
+ * A fake engine for a walk through the wizard: one connection, a file of 1,503 rows (1,500 valid), a new audience #4
+ * and a dry run of +150 −50; `over` replaces any answer.
+ */
+export function wizardEngine(over: Parameters<typeof useFakeEngine>[0] = {}) {
+  return useFakeEngine({
+    'connections:list': () => [connection()],
+    'audiences:list': () => [],
+    'import:preview': () => preview(),
+    'import:hashLab': () => ({ rows: [], selfTest: [] }),
+    'import:validate': () => ({ rowsRead: 1503, valid: 1500, rejected: 3, duplicates: 0, byReason: {}, rejectsSample: [] }),
+    'audiences:create': () => audience({ id: 4, state: 'never_synced', tiktokAudienceId: null }),
+    'sync:plan': () => plan({ audienceId: 4, adds: 150, removes: 50, unchanged: 2800, calls: 2, quotaLeft: 22, dailyBudget: 24 }),
+    'sync:run': () => ({ runId: 9 }),
+    ...over,
+  });
+}
 
 /** Loads the connections, shows the wizard and opens `fileName` as if it was dropped; the columns step follows. */
 export async function openInWizard(fileName = 'cohort.csv'): Promise<void> {
