@@ -47,6 +47,9 @@ function wouldBe(p: string): string | null {
   for (;;) {
     const real = realPath(dir);
     if (real) return path.join(real, path.relative(dir, full));
+    // There but not resolvable: a dangling link, whose target could be anywhere. Nothing is said about such a path
+    // (telling "missing" here and "not given" for a live link out would tell whether the outside target exists).
+    if (fs.lstatSync(dir, { throwIfNoEntry: false })) return null;
     const up = path.dirname(dir);
     if (up === dir) return null;
     dir = up;

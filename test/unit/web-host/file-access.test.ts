@@ -115,6 +115,9 @@ describe('web host: which files the page may read', () => {
     // A link in the granted folder to a folder outside it leads outside: refused, missing file or not.
     symlinkSync(outside, join(granted, 'out'));
     expect(await call('import:preview', { path: join(granted, 'out', 'nope.csv') })).toMatchObject({ ok: false, error: { code: 'PERMISSION_DENIED' } });
+    // A dangling link is answered the same way: "missing" for it would tell that its outside target does not exist.
+    symlinkSync(join(outside, 'never-there'), join(granted, 'dangling'));
+    expect(await call('import:preview', { path: join(granted, 'dangling', 'x.csv') })).toMatchObject({ ok: false, error: { code: 'PERMISSION_DENIED' } });
   });
 
   it("reads an audience's saved source", async () => {
