@@ -44,11 +44,12 @@ export function parseCadence(text: string, now: Date = new Date()): Cadence {
     default: {
       // once: the original text after "once@" (a date's "T" and "Z" as typed); a date and time, local unless it says.
       const given = text.slice(text.indexOf('@') + 1).trim();
+      const example = `once@${localMinute(new Date(now.getTime() + 86_400_000))}`;
       const at = /^\d{4}-\d{2}-\d{2}/.test(given) ? new Date(given) : new Date(NaN);
-      if (Number.isNaN(at.getTime())) throw bad(`"${given}" is not a date and time: use once@YYYY-MM-DDTHH:MM (local time), e.g. once@${localMinute(new Date(now.getTime() + 86_400_000))}. Accepted: ${FORMATS}.`);
+      if (Number.isNaN(at.getTime())) throw bad(`"${given}" is not a date and time: use once@YYYY-MM-DDTHH:MM (local time), e.g. ${example}. Accepted: ${FORMATS}.`);
       // A day the month does not have (2027-02-30) is refused, not rolled over into the next month.
       const [, y, mo, d] = /^(\d{4})-(\d{2})-(\d{2})/.exec(given)!.map(Number) as [number, number, number, number];
-      if (mo < 1 || mo > 12 || d < 1 || d > new Date(y, mo, 0).getDate()) throw bad(`${given.slice(0, 10)} is not a day of the calendar: give a date that exists, e.g. once@${localMinute(new Date(now.getTime() + 86_400_000))}.`);
+      if (mo < 1 || mo > 12 || d < 1 || d > new Date(y, mo, 0).getDate()) throw bad(`${given.slice(0, 10)} is not a day of the calendar: give a date that exists, e.g. ${example}.`);
       if (at.getTime() <= now.getTime()) throw bad(`${localMinute(at)} is in the past (it is now ${localMinute(now)}): give a time still to come, or run "cohort-relay sync" to sync now.`);
       c = { kind: 'once', at: at.toISOString() };
     }

@@ -180,7 +180,7 @@ function headerOption(req: { hasHeader?: boolean }): { hasHeader?: boolean } {
  * Reads the whole file once, reporting `import:progress` for it: counts and rejects only. The digests are not kept
  * (kept in parts and let go at once, so a 10 M-row file is validated in the memory of a small one).
  */
-export async function readWithProgress(req: MappedFile, ctx: FileJobContext, maxRejects?: number, allowAllRejected = false): Promise<Omit<CohortResult, 'hashes' | 'parts'>> {
+export async function readWithProgress(req: MappedFile, ctx: FileJobContext, opts: { maxRejects?: number; allowAllRejected?: boolean } = {}): Promise<Omit<CohortResult, 'hashes' | 'parts'>> {
   const meter = new RateMeter();
   ctx.emit({ path: req.path, phase: 'reading', rows: 0, percent: 0 });
   const { hashes: _none, parts, ...res } = await readCohortColumns({
@@ -191,8 +191,8 @@ export async function readWithProgress(req: MappedFile, ctx: FileJobContext, max
     extraColumns: req.extraColumns ?? [],
     profile: req.profile,
     signal: ctx.signal,
-    maxRejects,
-    allowAllRejected,
+    maxRejects: opts.maxRejects,
+    allowAllRejected: opts.allowAllRejected,
     ...headerOption(req),
     onProgress: (p) => {
       const fraction = p.totalBytes ? p.bytesRead / p.totalBytes : null;
@@ -208,7 +208,7 @@ export async function readWithProgress(req: MappedFile, ctx: FileJobContext, max
 export async function validateFile(req: RequestOf<'import:validate'>, ctx: FileJobContext): Promise<ValidationView> {
   // A file whose every row is rejected is checked to the end too: its reasons and its rejects report are what the user
   // needs then (the wizard keeps Next disabled for it).
-  const res = await readWithProgress(req, ctx, undefined, true);
+  const res = await readWithProgress(req, ctx, { allowAllRejected: true });
   if (req.suppressPath) await loadSuppression(req.suppressPath, req.key, req.profile, { signal: ctx.signal });
   const sample = rejectSamples(res.rejects);
   const labels = await labelsFor(req, res.rejects.slice(0, sample.length), ctx.signal);
@@ -235,7 +235,7 @@ export async function exportRejects(req: MappedFile & { outPath?: string; record
   if (path.resolve(outPath) === path.resolve(req.path)) throw new AppError('INVALID_ARGUMENT', 'The rejects report would overwrite the cohort file itself. Choose another file name.');
   if (!fs.existsSync(path.dirname(outPath))) throw new AppError('FILE_NOT_FOUND', `The folder ${path.dirname(outPath)} does not exist. Choose a folder that exists.`);
   // A file whose every row is rejected is when the report is wanted most.
-  const res = await readWithProgress(req, ctx, Number.MAX_SAFE_INTEGER, true);
+  const res = await readWithProgress(req, ctx, { maxRejects: Number.MAX_SAFE_INTEGER, allowAllRejected: true });
   await writeRejectsCsv(res.rejects, outPath, (await labelsFor(req, res.rejects, ctx.signal)) ?? undefined);
   return { outPath, written: res.rejects.length };
 }

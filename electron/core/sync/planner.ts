@@ -150,8 +150,7 @@ export function planSync(input: PlanInput): Plan {
  */
 export function floorMessage(b: NonNullable<Plan['floorBlock']>, undo = false): string {
   const f = (n: number) => n.toLocaleString('en-US');
-  if (undo) {
-    return `Undoing the last sync would leave the audience with ${f(b.resulting)} people (now ${f(b.current)}, +${f(b.adds)}, −${f(b.removes)}), and TikTok rejects any change that leaves fewer than ${f(b.floor)}, so that sync cannot be undone. Nothing was sent: the audience stays as it is.`;
-  }
-  return `This sync would leave the audience with ${f(b.resulting)} people (now ${f(b.current)}, +${f(b.adds)}, −${f(b.removes)}), and TikTok rejects any change that leaves fewer than ${f(b.floor)}. Nothing was sent. Options: add more people to the cohort, remove fewer, or sync it to a new audience.`;
+  const leaves = `would leave the audience with ${f(b.resulting)} people (now ${f(b.current)}, +${f(b.adds)}, −${f(b.removes)}), and TikTok rejects any change that leaves fewer than ${f(b.floor)}`;
+  if (undo) return `Undoing the last sync ${leaves}, so that sync cannot be undone. Nothing was sent: the audience stays as it is.`;
+  return `This sync ${leaves}. Nothing was sent. Options: add more people to the cohort, remove fewer, or sync it to a new audience.`;
 }
