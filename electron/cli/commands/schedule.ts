@@ -1,5 +1,5 @@
 import { AppError } from '../../../shared/errors';
-import { cadenceProblem, clearSchedule, listSchedules, nextRunOf, pauseSchedule, setSchedule, withApp, type Cadence } from '../../core/engine/ops';
+import { cadenceProblem, clearSchedule, listSchedules, localMinute, nextRunOf, pauseSchedule, setSchedule, withApp, type Cadence } from '../../core/engine/ops';
 import { knownAudience } from '../audience-arg';
 import { flag, localAudienceId, printJson, requireLocalAudienceId, str, type CliCommand } from '../command';
 
@@ -33,36 +33,32 @@ export function parseCadence(text: string, now: Date = new Date()): Cadence {
       c = { kind: 'hourly' };
       break;
     case 'daily':
-      c = { kind: 'daily', at: a ?? '' };
+      if (!a) throw bad('the time is missing: use daily@HH:MM (24-hour, local time), e.g. daily@06:30.');
+      c = { kind: 'daily', at: a };
       break;
     case 'weekly': {
       const weekday = weekdayOf(a ?? '');
       if (weekday < 0) throw bad(`the weekday must be ${DAY_FORMS}; got "${a ?? ''}". E.g. weekly@mon@09:00.`);
-      c = { kind: 'weekly', weekday, at: b ?? '' };
+      // No default hour: a weekly sync at a time nobody chose (midnight) would surprise; the README gives the full form.
+      if (!b) throw bad(`the time is missing: use weekly@${a}@HH:MM (24-hour, local time), e.g. weekly@${a}@09:00.`);
+      c = { kind: 'weekly', weekday, at: b };
       break;
     }
     default: {
       // once: the original text after "once@" (a date's "T" and "Z" as typed); a date and time, local unless it says.
       const given = text.slice(text.indexOf('@') + 1).trim();
-      const example = `once@${localMinute(new Date(now.getTime() + 86_400_000))}`;
-      const at = /^\d{4}-\d{2}-\d{2}/.test(given) ? new Date(given) : new Date(NaN);
-      if (Number.isNaN(at.getTime())) throw bad(`"${given}" is not a date and time: use once@YYYY-MM-DDTHH:MM (local time), e.g. ${example}. Accepted: ${FORMATS}.`);
-      // A day the month does not have (2027-02-30) is refused, not rolled over into the next month.
-      const [, y, mo, d] = /^(\d{4})-(\d{2})-(\d{2})/.exec(given)!.map(Number) as [number, number, number, number];
-      if (mo < 1 || mo > 12 || d < 1 || d > new Date(y, mo, 0).getDate()) throw bad(`${given.slice(0, 10)} is not a day of the calendar: give a date that exists, e.g. ${example}.`);
-      if (at.getTime() <= now.getTime()) throw bad(`${localMinute(at)} is in the past (it is now ${localMinute(now)}): give a time still to come, or run "cohort-relay sync" to sync now.`);
-      c = { kind: 'once', at: at.toISOString() };
+      if (!/^\d{4}-\d{2}-\d{2}/.test(given)) {
+        throw bad(`"${given}" is not a date and time: use once@YYYY-MM-DDTHH:MM (local time), e.g. once@${localMinute(new Date(now.getTime() + 86_400_000))}. Accepted: ${FORMATS}.`);
+      }
+      // The engine's rule, on the text as typed (a day the month lacks is refused there, before Date rolls it over).
+      const problem = cadenceProblem({ kind: 'once', at: given }, now);
+      if (problem) throw bad(problem);
+      c = { kind: 'once', at: new Date(given).toISOString() };
     }
   }
-  const problem = cadenceProblem(c);
+  const problem = cadenceProblem(c, now);
   if (problem) throw bad(problem);
   return c;
-}
-
-/** A date as YYYY-MM-DDTHH:MM in local time, the form once@ takes. */
-function localMinute(d: Date): string {
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
 /** `cohort-relay schedule add|list|remove|pause|resume`. */

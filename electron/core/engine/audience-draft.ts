@@ -16,14 +16,14 @@ import { requireFile } from './source-checks';
 type CreateRequest = RequestOf<'audiences:create'>;
 
 /** What `audiences:create` refuses, checked before anything is saved (also for a dry run of the unsaved audience). */
-export function checkCreate(store: Store, req: CreateRequest): { connectionId: string | null; kind: 'file' | 'folder' } {
+export function checkCreate(store: Store, req: CreateRequest, now: Date = new Date()): { connectionId: string | null; kind: 'file' | 'folder' } {
   // Refused before any file is read or TikTok asked.
   mappedKeys(req.keys);
   const kind = req.sourceKind ?? 'file';
   requireFile(req.sourcePath, kind === 'folder' ? 'folder' : 'cohort file');
   if (kind === 'file' && fs.statSync(req.sourcePath).isDirectory()) throw new AppError('INVALID_ARGUMENT', `${req.sourcePath} is a folder. Pick a CSV file, or choose "watch a folder".`);
   if (req.suppressPath) requireFile(req.suppressPath, 'suppression list');
-  const problem = cadenceProblem(req.cadence);
+  const problem = cadenceProblem(req.cadence, now);
   if (problem) throw new AppError('INVALID_ARGUMENT', problem);
 
   let connectionId = req.connectionId ?? null;

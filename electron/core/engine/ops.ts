@@ -13,7 +13,7 @@ export { listRuns, runWithCalls } from './ops/runs';
 export { removalHolds, setRemovalLimit, holdOf, confirmRemovals, keepAudience, confirmAndSync, type HoldInfo } from './ops/removals';
 export { undoPreview, undoLastSync } from './ops/undo';
 export { deleteAudience, deletePreview, type DeletePreview } from './ops/delete';
-export { cadenceProblem, clearSchedule, listSchedules, nextRunOf, pauseSchedule, setSchedule, type ScheduleEntry, type ScheduleList } from './schedule';
+export { cadenceProblem, clearSchedule, listSchedules, localMinute, nextRunOf, pauseSchedule, setSchedule, type ScheduleEntry, type ScheduleList } from './schedule';
 export { AudienceUse, type UseHooks } from './audience-use';
 export { audienceOverlap, type OverlapHooks } from './overlap';
 export { erasePerson, erasePreview, refuseWhileSyncing, type ErasureIdentifier } from './erase';

@@ -12,7 +12,7 @@ import { cadenceProblem } from '../sync/cadence';
 import type { Scheduler } from '../sync/scheduler';
 
 export type { Cadence } from '../store/audiences-repo';
-export { cadenceProblem } from '../sync/cadence';
+export { cadenceProblem, localMinute } from '../sync/cadence';
 
 /** What the schedule operations need: CohortRelayApp and the engine both have it. */
 export interface ScheduleDeps {

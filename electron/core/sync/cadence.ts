@@ -11,16 +11,41 @@ function parseHm(at: string): [number, number] {
   return [h, min];
 }
 
-/** Checks a cadence a user typed; returns a plain-words problem or null. */
-export function cadenceProblem(c: Cadence): string | null {
+/**
+ * Checks a cadence a user typed; returns a plain-words problem or null. The one place a cadence is judged (the CLI,
+ * the wizard and the schedule editor all come here): a `once` time must be a day the calendar has (2027-02-30 is
+ * refused, not rolled over into March) and still to come at `now`.
+ */
+export function cadenceProblem(c: Cadence, now: Date = new Date()): string | null {
   try {
+    if ((c.kind === 'daily' || c.kind === 'weekly') && !c.at) return 'The time is missing: add it as HH:MM, 24-hour local time, e.g. 09:00.';
     if (c.kind === 'daily' || c.kind === 'weekly') parseHm(c.at);
     if (c.kind === 'weekly' && !(Number.isInteger(c.weekday) && c.weekday >= 0 && c.weekday <= 6)) return 'Weekday must be 0 (Sunday) to 6 (Saturday).';
-    if (c.kind === 'once' && Number.isNaN(Date.parse(c.at))) return `Invalid date "${c.at}": use an ISO date and time, e.g. 2026-12-01T09:00.`;
+    if (c.kind === 'once') return onceProblem(c.at, now);
     return null;
   } catch (err) {
     return (err as Error).message;
   }
+}
+
+/** Why a one-off time cannot run (no date, a day the month lacks, or already past), or null. */
+function onceProblem(given: string, now: Date): string | null {
+  const example = localMinute(new Date(now.getTime() + 86_400_000));
+  const ymd = /^(\d{4})-(\d{2})-(\d{2})/.exec(given.trim());
+  if (ymd) {
+    const [y, mo, d] = ymd.slice(1).map(Number) as [number, number, number];
+    if (mo < 1 || mo > 12 || d < 1 || d > new Date(y, mo, 0).getDate()) return `${ymd[0]} is not a day of the calendar: give a date that exists, e.g. ${example}.`;
+  }
+  const at = ymd ? new Date(given.trim()) : new Date(NaN);
+  if (Number.isNaN(at.getTime())) return `"${given}" is not a date and time: use YYYY-MM-DDTHH:MM (local time), e.g. ${example}.`;
+  if (at.getTime() <= now.getTime()) return `${localMinute(at)} is in the past (it is now ${localMinute(now)}): give a time still to come, or sync now instead.`;
+  return null;
+}
+
+/** A date as YYYY-MM-DDTHH:MM in local time, the form a one-off time is typed in. */
+export function localMinute(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
 /**

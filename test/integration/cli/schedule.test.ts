@@ -94,6 +94,15 @@ describe('cohort-relay schedule', () => {
     expect((await list()).schedules[0]!.cadence).toEqual({ kind: 'weekly', weekday: 6, at: '10:00' });
   });
 
+  it('refuses a daily or weekly cadence without its time, naming the full form (no hour is made up)', async () => {
+    for (const [every, form] of [['weekly@fri', 'weekly@fri@HH:MM (24-hour, local time), e.g. weekly@fri@09:00'], ['weekly@friday@', 'weekly@friday@HH:MM'], ['daily', 'daily@HH:MM (24-hour, local time), e.g. daily@06:30']] as const) {
+      const r = await cli(['schedule', 'add', '--audience-id', String(id), '--every', every], env);
+      expect(r.code, every).toBe(2);
+      expect(r.stderr, every).toContain(`Cadence "${every}": the time is missing: use ${form}`);
+    }
+    expect((await list()).schedules[0]).toMatchObject({ cadence: { kind: 'manual' } });
+  });
+
   it('add --json prints the created schedule as list --json shows it', async () => {
     const r = await cli(['schedule', 'add', '--audience-id', String(id), '--every', 'daily@06:30', '--json'], env);
     expect(r.code).toBe(0);

@@ -67,8 +67,9 @@ export function audienceHandlers(ctx: EngineContext): Pick<Handlers, AudienceCha
       // A new file must have the columns the keys are read from, or the next sync fails on it.
       if (req.sourcePath !== undefined && kind === 'file' && req.sourcePath !== cur.sourcePath) await requireKeyColumns(req.sourcePath, cur, req.hasHeader !== undefined ? req.hasHeader : (cur.hasHeader ?? null));
       if (typeof req.suppressPath === 'string') requireFile(req.suppressPath, 'suppression list');
-      if (req.cadence) {
-        const problem = cadenceProblem(req.cadence);
+      // A cadence sent back unchanged (a once that already ran, with another field edited) is not judged again.
+      if (req.cadence && JSON.stringify(req.cadence) !== JSON.stringify(cur.cadence)) {
+        const problem = cadenceProblem(req.cadence, ctx.now());
         if (problem) throw new AppError('INVALID_ARGUMENT', problem);
       }
       if (req.name !== undefined && req.name !== cur.name) {
@@ -122,7 +123,7 @@ export function audienceHandlers(ctx: EngineContext): Pick<Handlers, AudienceCha
 
 async function createAudience(ctx: EngineContext, asked: RequestOf<'audiences:create'>): Promise<AudienceView> {
   const { app } = ctx;
-  const { connectionId, kind } = checkCreate(app.store, asked);
+  const { connectionId, kind } = checkCreate(app.store, asked, ctx.now());
   const req = await pinnedCreate(asked, kind);
   // The one creation rule (ops/create), as `cohort-relay sync` follows it: a same-named TikTok audience is refused, synced
   // into only when picked as existing. Nothing is sent for a new one: its first sync creates it at TikTok, so it can be

@@ -92,7 +92,7 @@ async function plan(ctx: EngineContext, req: RequestOf<'sync:plan'>): Promise<Pl
   let draft: AudienceRecord | undefined;
   if ('create' in req) {
     // Refused as `audiences:create` would refuse it (a same-named TikTok audience too), planned as it would be saved.
-    const { connectionId, kind } = checkCreate(app.store, req.create);
+    const { connectionId, kind } = checkCreate(app.store, req.create, ctx.now());
     const spec = createSpec(await pinnedCreate(req.create, kind), connectionId, kind);
     a = draft = (await cancellableAsk(ctx, req.create.cancelId, (signal) => draftAudience(app, spec, undefined, ctx.hooks, signal))).audience;
   } else {
@@ -104,7 +104,7 @@ async function plan(ctx: EngineContext, req: RequestOf<'sync:plan'>): Promise<Pl
       requireFile(d.sourcePath, kind === 'folder' ? 'folder' : 'cohort file');
       if (typeof d.suppressPath === 'string') requireFile(d.suppressPath, 'suppression list');
       if (d.cadence) {
-        const problem = cadenceProblem(d.cadence);
+        const problem = cadenceProblem(d.cadence, ctx.now());
         if (problem) throw new AppError('INVALID_ARGUMENT', problem);
       }
       a = draft = {

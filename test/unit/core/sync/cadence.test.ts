@@ -54,6 +54,21 @@ describe('cadences', () => {
     expect(cadenceProblem({ kind: 'weekly', weekday: 9, at: '09:00' })).toMatch(/Weekday/);
     expect(cadenceProblem({ kind: 'daily', at: '07:15' })).toBeNull();
   });
+
+  it('refuses a once time already past, or on a day the month lacks, in the words the CLI gives; takes one still to come', () => {
+    const now = local(2026, 12, 2, 10, 0);
+    expect(cadenceProblem({ kind: 'once', at: local(2026, 12, 2, 9, 59).toISOString() }, now)).toBe('2026-12-02T09:59 is in the past (it is now 2026-12-02T10:00): give a time still to come, or sync now instead.');
+    expect(cadenceProblem({ kind: 'once', at: '2027-02-30T09:00' }, now)).toBe('2027-02-30 is not a day of the calendar: give a date that exists, e.g. 2026-12-03T10:00.');
+    expect(cadenceProblem({ kind: 'once', at: '2027-13-01T09:00' }, now)).toMatch(/not a day of the calendar/);
+    expect(cadenceProblem({ kind: 'once', at: 'tomorrow' }, now)).toBe('"tomorrow" is not a date and time: use YYYY-MM-DDTHH:MM (local time), e.g. 2026-12-03T10:00.');
+    expect(cadenceProblem({ kind: 'once', at: local(2026, 12, 2, 10, 1).toISOString() }, now)).toBeNull();
+    expect(cadenceProblem({ kind: 'once', at: '2027-02-28T09:00' }, now)).toBeNull();
+  });
+
+  it('names a missing time of a daily or weekly cadence as missing, with the form to use', () => {
+    expect(cadenceProblem({ kind: 'weekly', weekday: 5, at: '' })).toBe('The time is missing: add it as HH:MM, 24-hour local time, e.g. 09:00.');
+    expect(cadenceProblem({ kind: 'daily', at: '' })).toMatch(/time is missing/);
+  });
 });
 
 describe('derived audience state', () => {
