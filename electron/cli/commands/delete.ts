@@ -42,7 +42,7 @@ const del: CliCommand = {
       const { deletedAtTiktok } = await deleteAudience(app, id, flag(ctx, 'at-tiktok'));
       if (flag(ctx, 'json')) printJson(ctx, { done: true, audienceId: id, name: a.name, tiktokAudienceId: a.tiktokAudienceId, deletedAtTiktok });
       else {
-        const here = `Deleted "${a.name}" from Cohort Relay: its schedule, sync history and the local record of who is in it are removed.`;
+        const here = `Deleted "${a.name}" from Cohort Relay: ${a.cadence.kind !== 'manual' ? 'its schedule, sync history' : 'its sync history'} and the local record of who is in it are removed.`;
         ctx.stdout.write(`${here} ${deletedAtTiktok ? 'It was also deleted at TikTok: ad groups using it stop targeting it.' : a.tiktokAudienceId ? 'The audience stays in TikTok Ads Manager.' : 'It did not exist at TikTok.'}\n`);
       }
       return 0;

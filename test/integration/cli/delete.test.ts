@@ -36,9 +36,20 @@ describe('cohort-relay delete', () => {
     const r = await cli(['delete', '--audience-id', String(a.localAudienceId), '--yes'], env);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe('Deleted "Spring buyers" from Cohort Relay: its schedule, sync history and the local record of who is in it are removed. The audience stays in TikTok Ads Manager.\n');
+    // It had no schedule, so none is mentioned.
+    expect(r.stdout).toBe('Deleted "Spring buyers" from Cohort Relay: its sync history and the local record of who is in it are removed. The audience stays in TikTok Ads Manager.\n');
     expect(local()).toEqual({ audiences: [], runs: 0 });
     expect(sim.membership(a.audienceId)?.size).toBe(1200);
+  }, 60_000);
+
+  it('names the schedule it removes only when the audience has one (preview and --yes alike)', async () => {
+    const a = await synced('Spring buyers');
+    const id = String(a.localAudienceId);
+    expect((await cli(['schedule', 'add', '--audience-id', id, '--every', 'daily@06:00'], env)).code).toBe(0);
+    const preview = await cli(['delete', '--audience-id', id], env);
+    expect(preview.stdout).toContain(`Would delete "Spring buyers" (local id ${id}) from Cohort Relay: its schedule, its sync history (1 run)`);
+    const r = await cli(['delete', '--audience-id', id, '--yes'], env);
+    expect(r.stdout).toBe('Deleted "Spring buyers" from Cohort Relay: its schedule, sync history and the local record of who is in it are removed. The audience stays in TikTok Ads Manager.\n');
   }, 60_000);
 
   it('--at-tiktok deletes a customer-file audience with dmp/custom_audience/delete/ and a partner one with the segment API', async () => {

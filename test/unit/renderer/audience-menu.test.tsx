@@ -137,6 +137,8 @@ describe('the audience row menu', () => {
     const dialog = screen.getByRole('dialog', { name: 'Delete Spring buyers?' });
     expect(within(dialog).getByText(deleteText('Spring buyers', false))).toBeTruthy();
     expect(deleteText('Spring buyers', false)).toBe('Delete “Spring buyers” from Cohort Relay: its schedule, sync history and the local record of who is in it are removed. The audience stays in TikTok Ads Manager.');
+    // An audience without a schedule: none is mentioned.
+    expect(deleteText('Spring buyers', false, false)).toBe('Delete “Spring buyers” from Cohort Relay: its sync history and the local record of who is in it are removed. The audience stays in TikTok Ads Manager.');
     fireEvent.click(within(dialog).getByRole('checkbox', { name: 'Also delete at TikTok' }));
     expect(within(dialog).getByText('Delete “Spring buyers” from Cohort Relay: its schedule, sync history and the local record of who is in it are removed. It is also deleted at TikTok: ad groups using it stop targeting it. This cannot be undone.')).toBeTruthy();
     // A click inside the dialog is not a click on the row (which opens the audience).
@@ -146,6 +148,15 @@ describe('the audience row menu', () => {
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull(), { timeout: 5_000 });
     expect(b.callsTo('audiences:delete')).toEqual([{ id: 1, atTiktok: true }]);
     expect(await screen.findByText('No audiences yet')).toBeTruthy();
+  });
+
+  it('Delete… of an audience without a schedule does not mention one', async () => {
+    useFakeEngine({ 'audiences:list': () => [audience({ cadence: { kind: 'manual' } })] });
+    render(<AudiencesScreen />);
+    fireEvent.click((await openMenu()).button);
+    fireEvent.click(screen.getByRole('menuitem', { name: 'Delete Spring buyers…' }));
+    const dialog = screen.getByRole('dialog', { name: 'Delete Spring buyers?' });
+    expect(within(dialog).getByText('Delete “Spring buyers” from Cohort Relay: its sync history and the local record of who is in it are removed. The audience stays in TikTok Ads Manager.')).toBeTruthy();
   });
 
   it("a refused delete (a sync started) keeps the dialog open with the engine's words", async () => {

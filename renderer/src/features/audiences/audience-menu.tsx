@@ -41,9 +41,9 @@ export function undoSummary(p: UndoPreviewView, now?: Date): string {
   return `Undo the sync of ${syncTimeText(p.runStartedAt, now)}: ${parts.join(', ')}`;
 }
 
-/** The delete confirmation's words: what goes, and what stays (or is deleted) at TikTok. */
-export function deleteText(name: string, atTiktok: boolean): string {
-  const here = `Delete “${name}” from Cohort Relay: its schedule, sync history and the local record of who is in it are removed.`;
+/** The delete confirmation's words: what goes (its schedule only when it has one), and what stays (or is deleted) at TikTok. */
+export function deleteText(name: string, atTiktok: boolean, scheduled = true): string {
+  const here = `Delete “${name}” from Cohort Relay: ${scheduled ? 'its schedule, sync history' : 'its sync history'} and the local record of who is in it are removed.`;
   return atTiktok ? `${here} It is also deleted at TikTok: ad groups using it stop targeting it. This cannot be undone.` : `${here} The audience stays in TikTok Ads Manager.`;
 }
 
@@ -239,7 +239,7 @@ export function DeleteDialog({ a, onClose, onDeleted }: { a: AudienceView; onClo
         </>
       }
     >
-      <p className="delete-text">{deleteText(a.name, atTiktok)}</p>
+      <p className="delete-text">{deleteText(a.name, atTiktok, a.cadence.kind !== 'manual')}</p>
       {a.tiktokAudienceId && (
         <label className="check">
           <input type="checkbox" checked={atTiktok} onChange={(e) => setAtTiktok(e.target.checked)} /> Also delete at TikTok
