@@ -60,7 +60,11 @@ export function holdNextSteps(localId: number, opts: { sameCommand: boolean; rea
   ];
 }
 
-/** The hold as `--json` prints it (no digest: a confirmation is made through the CLI, never by hand). */
+/**
+ * The hold as `--json` prints it (no digest: a confirmation is made through the CLI, never by hand). The run is the
+ * object's one `runId` (this command's run); the hold says when this same change was first held (`heldAt`) and whether
+ * an earlier run held it already (`repeated`), not that earlier run's id, so a repeated hold never prints two run ids.
+ */
 export function holdJson(h: HoldInfo | null) {
-  return h && { reason: h.reason, foreignChanges: h.foreignChanges, removes: h.removes, currentSize: h.currentSize, percent: Math.round(h.percent * 100) / 100, limitPct: h.limitPct, rowsRead: h.rowsRead, lastRowsRead: h.lastRowsRead, runId: h.runId, confirmed: h.confirmed, kept: h.kept, message: h.message };
+  return h && { reason: h.reason, foreignChanges: h.foreignChanges, removes: h.removes, currentSize: h.currentSize, percent: Math.round(h.percent * 100) / 100, limitPct: h.limitPct, rowsRead: h.rowsRead, lastRowsRead: h.lastRowsRead, heldAt: h.heldAt, repeated: h.repeated, confirmed: h.confirmed, kept: h.kept, message: h.message };
 }

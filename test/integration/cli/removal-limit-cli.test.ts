@@ -51,7 +51,11 @@ describe('cohort-relay sync with the removal limit', () => {
 
     const json = await sync(null, '--json');
     expect(json.code).toBe(3);
-    expect(JSON.parse(json.stdout)).toMatchObject({ status: 'held', callsUsed: 0, removes: 3250, removalLimitPct: 20, error: { code: 'REMOVALS_HELD' }, hold: { removes: 3250, currentSize: 5000, percent: 65, limitPct: 20, confirmed: false } });
+    const heldAgain = JSON.parse(json.stdout) as Record<string, unknown>;
+    expect(heldAgain).toMatchObject({ status: 'held', callsUsed: 0, removes: 3250, removalLimitPct: 20, error: { code: 'REMOVALS_HELD' }, hold: { removes: 3250, currentSize: 5000, percent: 65, limitPct: 20, confirmed: false, repeated: true, heldAt: expect.stringMatching(/^\d{4}-/) } });
+    // One run id in the object (this run), even though an earlier run held the same change first.
+    expect(json.stdout.match(/"runId"/g)).toHaveLength(1);
+    expect(heldAgain.runId).toEqual(expect.any(Number));
 
     const status = await cli(['status'], env);
     expect(status.stdout).toMatch(/Sync held: This sync would remove 3,250 of 5,000 people/);
