@@ -188,7 +188,7 @@ export const contract = {
   /** hasHeader: the user's answer to "is the first row a header?" (the wizard's override); absent: the engine judges. */
   'import:preview': { request: z.strictObject({ path: filePath, defaultCountry: country.nullable().optional(), hasHeader: z.boolean().optional() }), response: returns<PreviewView>() },
   'import:hashLab': {
-    request: z.strictObject({ ...mappedFile, limit: z.number().int().min(1).max(100).optional() }),
+    request: z.strictObject({ ...mappedFile, extraColumns, limit: z.number().int().min(1).max(100).optional() }),
     response: returns<HashLabView>(),
   },
   /** Reads the whole file (progress as `import:progress`); cancel with `import:cancel`. */

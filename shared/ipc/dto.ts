@@ -131,6 +131,22 @@ export interface HashLabRow {
   /** True when the value already was a SHA-256 hash and passed through (lowercased), not hashed again. */
   passthrough: boolean;
   reject: RejectReason | null;
+  /**
+   * A key read from several columns (Email, Email 2): each column's value in this row, in mapping order (the fields
+   * above are the first one's). Absent for a key read from one column.
+   */
+  values?: HashLabValue[];
+}
+
+/** One column's value in a hash-lab row of a key read from several columns. */
+export interface HashLabValue {
+  /** The column's name (header, or "Column N"). */
+  column: string;
+  raw: string;
+  normalized: string | null;
+  hash: string | null;
+  passthrough: boolean;
+  reject: RejectReason | null;
 }
 
 /** TikTok's published example hashes (tiktok-api.md §12), recomputed with the chosen profile. */

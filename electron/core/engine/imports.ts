@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { KeyType, NormalizationProfile } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import type { EventPayloads, RequestOf } from '../../../shared/ipc/contract';
-import type { ColumnView, DetectedKind, ExportView, HashLabView, PreviewView, TryValueView, ValidationView } from '../../../shared/ipc/dto';
+import type { ColumnView, DetectedKind, ExportView, HashLabRow, HashLabValue, HashLabView, PreviewView, TryValueView, ValidationView } from '../../../shared/ipc/dto';
 import { countryColumnOf, hashLab, hashValue, loadSuppression, phoneWithCountry, previewCsv, readCohortColumns, recordLabels, resolveColumn, selfTest, writeRejectsCsv, type CohortResult, type RejectRecord } from '../cohort';
 import { sniffCsv, type CsvColumn } from '../cohort/sniff';
 import { RateMeter } from './progress';
@@ -93,19 +93,21 @@ export async function hashLabView(req: RequestOf<'import:hashLab'>): Promise<Has
   const sample = await sniffCsv(req.path, headerOption(req));
   const column = resolveColumn(sample, req.key, req.column);
   const country = countryColumnOf(sample, req.key, req.countryColumn, column.index);
+  // A key read from several columns (Email, Email 2): every row shows each column's value, named.
+  const columns = [column, ...(req.extraColumns ?? []).map((c) => resolveColumn(sample, req.key, c))];
   // With a country column, a national-format phone is first given its row's country ("030 1234567" + DE → "+4930…").
-  const cell = (r: readonly string[]) => (country === null ? (r[column.index] ?? '') : phoneWithCountry(r[column.index] ?? '', r[country], req.profile.defaultCountry));
+  const cellAt = (r: readonly string[], index: number) => (country === null ? (r[index] ?? '') : phoneWithCountry(r[index] ?? '', r[country], req.profile.defaultCountry));
+  const cell = (r: readonly string[]) => cellAt(r, column.index);
   const records = sample.records.slice(0, req.limit ?? HASH_LAB_ROWS);
-  const raw = records.map((r) => r[column.index] ?? '');
   const first = sample.hasHeader ? 2 : 1;
-  const rows = hashLab(req.key, records.map(cell), req.profile).map((r, i) => ({
-    line: first + i,
-    raw: raw[i]!,
-    normalized: r.normalized,
-    hash: r.hash,
-    passthrough: r.prehashed,
-    reject: r.error ?? null,
-  }));
+  const rows = records.map((rec, i): HashLabRow => {
+    const values = columns.map((c): HashLabValue => {
+      const [r] = hashLab(req.key, [cellAt(rec, c.index)], req.profile);
+      return { column: c.name, raw: rec[c.index] ?? '', normalized: r!.normalized, hash: r!.hash, passthrough: r!.prehashed, reject: r!.error ?? null };
+    });
+    const { column: _name, ...firstValue } = values[0]!;
+    return { line: first + i, ...firstValue, ...(values.length > 1 ? { values } : {}) };
+  });
   const vectors = selfTest().map((v) => ({ label: v.name, key: v.key, input: v.input, expected: v.expected, actual: v.actual, ok: v.pass }));
   // Rows whose value normalization changes (case, spaces, a phone's punctuation): what the user should look at.
   const changed: HashLabView['changed'] = [];

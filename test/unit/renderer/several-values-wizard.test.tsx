@@ -72,6 +72,42 @@ describe('import wizard: several columns of one key', () => {
     await expect.poll(() => (b.callsTo('audiences:create').at(-1) as RequestIn<'audiences:create'> | undefined)?.keys, { timeout: 5_000 }).toEqual([{ key: 'email', column: 'Email 1', extraColumns: ['Email 2', 'secondary_email'] }]);
   });
 
+  it('the hash lab reads every column of the key and names the empty one in a row, still showing the others', async () => {
+    const row = (line: number, v: [string, string, string | null][]) => ({
+      line,
+      raw: v[0]![1],
+      normalized: v[0]![2],
+      hash: v[0]![2] && `hash-of-${v[0]![2]}`,
+      passthrough: false,
+      reject: v[0]![2] ? null : ('EMPTY' as const),
+      values: v.map(([column, raw, normalized]) => ({ column, raw, normalized, hash: normalized && `hash-of-${normalized}`, passthrough: false, reject: normalized ? null : ('EMPTY' as const) })),
+    });
+    const b = useFakeEngine({
+      'connections:list': () => [connection()],
+      'audiences:list': () => [],
+      'import:preview': () => twoEmails(),
+      'import:hashLab': () => ({
+        rows: [
+          row(2, [['Email 1', '', null], ['Email 2', 'b2@example.com', 'b2@example.com']]),
+          row(3, [['Email 1', '', null], ['Email 2', '', null]]),
+        ],
+        selfTest: [],
+      }),
+    });
+    await open();
+    fireEvent.click(within(within(emailGroup()).getByRole('note')).getByRole('button', { name: 'Send all as Email' }));
+    await clickWhenEnabled('Next: hash lab');
+    const table = await screen.findByRole('region', { name: 'Sample rows' });
+    expect(b.callsTo('import:hashLab').at(-1)).toMatchObject({ key: 'email', column: 'Email 1', extraColumns: ['Email 2', 'secondary_email'] });
+    const [, first, second] = within(table).getAllByRole('row');
+    // Email 1 is empty in line 2, Email 2 is still sent: the row says which column is empty, and is not marked rejected.
+    expect(within(first!).getByText('Email 1: empty, nothing sent')).toBeTruthy();
+    expect(within(first!).getByText('hash-of-b2@example.com')).toBeTruthy();
+    expect(within(first!).queryByText('Empty cell')).toBeNull();
+    expect(first!.className).not.toContain('row-reject');
+    expect(second!.className).toContain('row-reject');
+  });
+
   it('adds a second and third column by hand, refuses a fourth with the reason, and removes one', async () => {
     engine();
     await open();

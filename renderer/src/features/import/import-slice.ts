@@ -610,7 +610,7 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
       if (!m) return;
       set((s) => ({ hashLab: loading(s.hashLab), step: 'hashlab' }));
       try {
-        set({ hashLab: ready(await getBridge().import.hashLab({ ...m, limit: 10 })) });
+        set({ hashLab: ready(await getBridge().import.hashLab({ ...m, ...extrasRef(), limit: 10 })) });
       } catch (err) {
         set((s) => ({ hashLab: failed(s.hashLab, err) }));
       }

@@ -57,7 +57,7 @@ export function KeyExtraColumns({ keyType, column, columns }: { keyType: KeyType
       )}
       {extras.length > 0 && (
         <p className="small">
-          {label} from {andList([column, ...extras].map((c) => nameOf(columns, c)))}: every value is sent. The hash lab shows {nameOf(columns, column)}; validation reads every column.{' '}
+          {label} from {andList([column, ...extras].map((c) => nameOf(columns, c)))}: every value is sent. The hash lab and validation read every column.{' '}
           {extras.map((c) => (
             <Button key={c} size="small" variant="ghost" onClick={() => s.remove(keyType, c)}>
               Remove {nameOf(columns, c)}

@@ -7,7 +7,7 @@ import { Badge } from '../../ui/badge';
 import { Button } from '../../ui/button';
 import { ErrorBanner, Loading } from '../../ui/states';
 import { KEY_LABELS, REJECT_REASON_TEXT } from '../../../../shared/domain';
-import type { HashLabRow } from '../../../../shared/ipc/dto';
+import type { HashLabRow, HashLabValue } from '../../../../shared/ipc/dto';
 import { KeySwitcher } from './key-switcher';
 
 export function HashLabStep() {
@@ -33,14 +33,18 @@ export function HashLabStep() {
                 </tr>
               </thead>
               <tbody>
-                {d.rows.map((r) => (
-                  <tr key={r.line} className={r.reject ? 'row-reject' : ''}>
-                    <td className="num">{fmtInt(r.line)}</td>
-                    <td className="mono">{r.raw}</td>
-                    <td className="mono">{r.normalized ?? '—'}</td>
-                    <td className="mono hash">{r.reject ? <Badge tone="bad">{REJECT_REASON_TEXT[r.reject].label}</Badge> : r.passthrough ? `${r.hash ?? ''} (already a hash)` : r.hash}</td>
-                  </tr>
-                ))}
+                {d.rows.map((r) =>
+                  r.values ? (
+                    <ColumnsRow key={r.line} line={r.line} values={r.values} />
+                  ) : (
+                    <tr key={r.line} className={r.reject ? 'row-reject' : ''}>
+                      <td className="num">{fmtInt(r.line)}</td>
+                      <td className="mono">{r.raw}</td>
+                      <td className="mono">{r.normalized ?? '—'}</td>
+                      <td className="mono hash">{r.reject ? <Badge tone="bad">{REJECT_REASON_TEXT[r.reject].label}</Badge> : r.passthrough ? `${r.hash ?? ''} (already a hash)` : r.hash}</td>
+                    </tr>
+                  ),
+                )}
               </tbody>
             </table>
           </div>
@@ -69,6 +73,38 @@ export function HashLabStep() {
         </Button>
       </div>
     </div>
+  );
+}
+
+/**
+ * A row of a key read from several columns (Email, Email 2): each column's value on its own line, named, so an empty
+ * or unusable one says which column it is while the others still show what is sent. Marked as a reject only when
+ * none of its values is sent.
+ */
+function ColumnsRow({ line, values }: { line: number; values: HashLabValue[] }) {
+  const named = (v: HashLabValue, text: string) => (
+    <div key={v.column}>
+      <span className="muted">{v.column}: </span>
+      {text}
+    </div>
+  );
+  return (
+    <tr className={values.every((v) => v.reject) ? 'row-reject' : ''}>
+      <td className="num">{fmtInt(line)}</td>
+      <td className="mono">{values.map((v) => named(v, v.raw === '' ? '(empty)' : v.raw))}</td>
+      <td className="mono">{values.map((v) => named(v, v.normalized ?? '—'))}</td>
+      <td className="mono hash">
+        {values.map((v) =>
+          v.reject ? (
+            <div key={v.column}>
+              <Badge tone={v.reject === 'EMPTY' ? 'neutral' : 'bad'}>{`${v.column}: ${v.reject === 'EMPTY' ? 'empty, nothing sent' : REJECT_REASON_TEXT[v.reject].label}`}</Badge>
+            </div>
+          ) : (
+            named(v, v.passthrough ? `${v.hash ?? ''} (already a hash)` : (v.hash ?? ''))
+          ),
+        )}
+      </td>
+    </tr>
   );
 }
 

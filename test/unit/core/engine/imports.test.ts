@@ -145,6 +145,22 @@ describe('the hash lab (issue #11 item 16)', () => {
     ]);
   });
 
+  it('a key read from several columns shows each column of a row by name: an empty one says so, the others are still hashed', async () => {
+    const f = file(`id,Email 1,Email 2\n1,,b2@example.com\n2,A@example.com,\n3,c@example.com,not-an-email\n`);
+    const lab = await hashLabView({ path: f, key: 'email', column: 'Email 1', extraColumns: ['Email 2'], profile: DEFAULT_PROFILE });
+    expect(lab.rows[0]).toMatchObject({
+      line: 2,
+      values: [
+        { column: 'Email 1', raw: '', normalized: null, hash: null, reject: 'EMPTY' },
+        { column: 'Email 2', raw: 'b2@example.com', normalized: 'b2@example.com', hash: sha256Hex('b2@example.com'), reject: null },
+      ],
+    });
+    expect(lab.rows[1]!.values).toMatchObject([{ column: 'Email 1', normalized: 'a@example.com', reject: null }, { column: 'Email 2', reject: 'EMPTY' }]);
+    expect(lab.rows[2]!.values).toMatchObject([{ column: 'Email 1', hash: sha256Hex('c@example.com') }, { column: 'Email 2', raw: 'not-an-email', reject: 'INVALID_EMAIL' }]);
+    // One column: the row as before, no per-column list.
+    expect((await hashLabView({ path: f, key: 'email', column: 'Email 1', profile: DEFAULT_PROFILE })).rows[0]).toEqual({ line: 2, raw: '', normalized: null, hash: null, passthrough: false, reject: 'EMPTY' });
+  });
+
   it('normalizes and hashes a typed value without reading or writing any file', () => {
     const before = fs.readdirSync(dir);
     expect(tryValue({ key: 'email', value: ' Alice@Example.COM ', profile: DEFAULT_PROFILE })).toEqual({ normalized: 'alice@example.com', hash: sha256Hex('alice@example.com'), passthrough: false, reject: null });
