@@ -1,36 +1,43 @@
-import { runCli } from './main';
+/**
+ * The CLI's launcher: kept to Node's own modules and huge-pages.ts, so that deciding costs nothing before the CLI
+ * itself (run.ts, a bundle of its own) loads. A `plan` or `sync` of a large file on Linux starts again with glibc's
+ * huge-page setting (huge-pages.ts says why); every other command runs at once in this process.
+ */
+import { spawn } from 'node:child_process';
+import { hugePagesEnv } from './huge-pages';
 
-/** How long a command may take to stop after SIGINT / SIGTERM before the process exits anyway. */
-const STOP_GRACE_MS = 15_000;
+/** The CLI proper, beside this file (out/cli/run.js when built; run.ts under tsx). Not bundled into the launcher. */
+const CLI_MODULE = './run.js';
 
-// A reader that stops reading (`cohort-relay runs | head -1`) closes stdout: the command ends quietly with exit 0, as
-// `git log | head` does, never with a stack trace. Exiting at once is safe (see below). A closed stderr alone is ignored.
-const closedPipe = (err: NodeJS.ErrnoException) => err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED';
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (closedPipe(err)) process.exit(0);
-  process.stderr.write(`error: could not write the output (${err.code ?? err.message}).\n`);
-  process.exit(1);
-});
-process.stderr.on('error', () => undefined);
+function runHere(): void {
+  void import(CLI_MODULE);
+}
 
-const controller = new AbortController();
-for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-  process.once(sig, () => {
-    controller.abort();
-    // Work stops at the next cancellation point; something stuck in the OS (a hung network drive) must not keep
-    // the command alive. Exiting is safe at any instant: every sync step is persisted before the next begins.
-    setTimeout(() => {
-      process.stderr.write(`Stopped by ${sig}: the command did not finish stopping within ${STOP_GRACE_MS / 1000} s, so it exits now; the next run resumes from what was saved.\n`);
-      process.exit(code);
-    }, STOP_GRACE_MS).unref();
+function relaunch(env: NodeJS.ProcessEnv): void {
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...process.argv.slice(2)], { stdio: 'inherit', env });
+  // The second process does the work and handles Ctrl-C (it tolerates hearing a signal twice: from the terminal and
+  // from here). This one only passes on a signal sent to it alone, and ends as the second one ends.
+  const forward = (sig: NodeJS.Signals) => () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(sig);
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  const handlers = signals.map((sig) => [sig, forward(sig)] as const);
+  for (const [sig, h] of handlers) process.on(sig, h);
+  let started = false;
+  child.once('spawn', () => (started = true));
+  child.once('error', (err) => {
+    for (const [sig, h] of handlers) process.off(sig, h);
+    // Could not start a second process: do the work here, on ordinary pages.
+    if (!started) runHere();
+    else process.stderr.write(`error: ${err.message}\n`);
+  });
+  child.once('exit', (code, signal) => {
+    for (const [sig, h] of handlers) process.off(sig, h);
+    if (signal) process.kill(process.pid, signal);
+    else process.exit(code ?? 1);
   });
 }
-runCli(process.argv.slice(2), { signal: controller.signal }).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(`error: ${String(err)}\n`);
-    process.exitCode = 1;
-  },
-);
+
+const env = hugePagesEnv(process.argv.slice(2), process.env);
+if (env) relaunch(env);
+else runHere();
