@@ -11,6 +11,7 @@ import { cadenceProblem } from '../sync/cadence';
 import { mappedKeys } from '../sync/new-audience';
 import type { AudienceSpec } from '../sync/sync-service';
 import { pinDoubtfulHeader } from './imports';
+import { localNamesake, localNamesakeMessage } from './ops/create';
 import { requireFile } from './source-checks';
 
 type CreateRequest = RequestOf<'audiences:create'>;
@@ -36,9 +37,8 @@ export function checkCreate(store: Store, req: CreateRequest, now: Date = new Da
   } else {
     connectionId = store.connections.findByAdvertiser(req.advertiserId)?.id ?? null;
   }
-  if (store.audiences.findByName(req.advertiserId, req.name)) {
-    throw new AppError('INVALID_ARGUMENT', `An audience named "${req.name}" already exists for this ad account. Choose another name, or edit that audience.`);
-  }
+  const namesake = localNamesake(store, req.advertiserId, req.name);
+  if (namesake) throw new AppError('INVALID_ARGUMENT', localNamesakeMessage(req.name, namesake, 'Choose another name, or edit that audience.'));
   if (req.existingTiktokAudienceId && store.audiences.findByTiktokId(req.advertiserId, req.existingTiktokAudienceId)) {
     throw new AppError('INVALID_ARGUMENT', `TikTok audience ${req.existingTiktokAudienceId} is already mapped to another local audience. Edit that mapping instead.`);
   }

@@ -66,8 +66,11 @@ export interface AudienceApi {
   uploadFile(file: { path: string; md5: string; calculateType: CalculateType }): Promise<{ filePath: string; requestId: string | null }>;
   create(a: { name: string; calculateType: CalculateType; filePaths: string[] }): Promise<{ audienceId: string; requestId: string | null }>;
   update(a: { audienceId: string; action: 'APPEND' | 'REMOVE' | 'REPLACE'; filePaths: string[] }): Promise<{ requestId: string | null }>;
-  /** Audiences at TikTok with exactly this name (used to find a create whose answer was lost). */
-  findByName(name: string): Promise<RemoteAudience[]>;
+  /**
+   * Audiences at TikTok with exactly this name (used to find a create whose answer was lost); with `anyCase`, also those
+   * whose name differs only in case (the namesake check before a create: see sameAudienceName).
+   */
+  findByName(name: string, opts?: { anyCase?: boolean }): Promise<RemoteAudience[]>;
   get(audienceId: string): Promise<RemoteAudience | null>;
 }
 
@@ -82,6 +85,14 @@ export interface PartnerApi {
   create(name: string): Promise<{ audienceId: string; requestId: string | null }>;
   /** One batch: each row is one person, element i for idSchema[i] (null = missing, sent as `{}`). */
   mapping(a: { audienceId: string; action: 'add' | 'delete'; idSchema: PartnerIdSchema[]; rows: (string | null)[][] }): Promise<{ requestId: string | null }>;
-  findByName(name: string): Promise<RemoteAudience[]>;
+  findByName(name: string, opts?: { anyCase?: boolean }): Promise<RemoteAudience[]>;
   get(audienceId: string): Promise<RemoteAudience | null>;
+}
+
+/**
+ * Two audience names that count as the same for the same-name warning and refusal: equal but for case ("Buyers",
+ * "buyers"). tiktok-api.md does not say whether TikTok tells them apart; a user would not want both, so they are one.
+ */
+export function sameAudienceName(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
 }

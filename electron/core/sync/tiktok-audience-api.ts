@@ -2,7 +2,7 @@ import { AppError } from '../../../shared/errors';
 import { segmentAudienceName, type TikTokClient } from '../tiktok/client';
 import { TikTokApiError, decideRetry, refusalCountsAgainstAudience, type ErrorCategory, type RateLimitScope } from '../tiktok/errors';
 import type { Audience, CreateCalculateType } from '../tiktok/types';
-import type { AudienceApi, PartnerApi, RemoteAudience, RemoteFailure } from './audience-api';
+import { sameAudienceName, type AudienceApi, type PartnerApi, type RemoteAudience, type RemoteFailure } from './audience-api';
 import { createFields, type CreateOptions } from './create-options';
 
 const ACTIONS: Record<ErrorCategory, RemoteFailure['action']> = {
@@ -91,9 +91,9 @@ export function tiktokAudienceApi(client: TikTokClient, advertiserId: string, si
       const r = await wrap(client.updateAudience({ advertiserId, audienceId: a.audienceId, action: a.action, filePaths: a.filePaths }, { retry: 'none' }));
       return { requestId: r.requestId };
     },
-    async findByName(name) {
+    async findByName(name, opts) {
       const r = await wrap(client.listAudiences(advertiserId, {}, { signal }));
-      return r.audiences.filter((a) => a.name === name).map(toRemote);
+      return r.audiences.filter((a) => (opts?.anyCase ? sameAudienceName(a.name, name) : a.name === name)).map(toRemote);
     },
     async get(audienceId) {
       try {
@@ -128,7 +128,7 @@ export function tiktokPartnerApi(client: TikTokClient, advertiserId: string, sig
       return { requestId: r.requestId };
     },
     // TikTok's segment API truncates names over 70 characters; look for the name as TikTok stored it.
-    findByName: (name) => files.findByName(segmentAudienceName(name)),
+    findByName: (name, opts) => files.findByName(segmentAudienceName(name), opts),
     get: (id) => files.get(id),
   };
 }

@@ -161,6 +161,19 @@ describe('sync: one name rule', () => {
     expect(s.sim.audiences(adv())).toHaveLength(1);
   });
 
+  it('"acme BUYERS" is "Acme Buyers" too: refused here and as TikTok\'s namesake, naming the saved spelling; nothing created', async () => {
+    writeEmailCsv(file('a.csv'), emails(0, 1200));
+    expect((await sync(file('a.csv'), ['--audience', 'Acme Buyers'], '--key', 'email')).code).toBe(0);
+    const here = await sync(file('a.csv'), ['--audience', 'acme BUYERS'], '--key', 'email');
+    expect(here.code).toBe(2);
+    expect(here.stderr).toContain('An audience named "Acme Buyers" already exists for this ad account ("acme BUYERS" differs from it only in case, which counts as the same name). To sync into it, give its name as saved ("Acme Buyers")');
+    const other = { ...s.env, COHORT_RELAY_HOME: path.join(s.dir, 'other-home') };
+    const refused = await cli(['sync', '--csv', file('a.csv'), '--key', 'email', '--advertiser', adv(), '--audience', 'acme BUYERS'], other);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/TikTok already has an audience named "Acme Buyers".* Names that differ only in case \("acme BUYERS", "Acme Buyers"\) count as the same\./);
+    expect(s.sim.audiences(adv())).toHaveLength(1);
+  });
+
   it('plan --audience "Acme Buyers " diffs against "Acme Buyers"', async () => {
     writeEmailCsv(file('a.csv'), emails(0, 1200));
     expect((await sync(file('a.csv'), ['--audience', 'Acme Buyers'], '--key', 'email')).code).toBe(0);

@@ -16,7 +16,7 @@ import { setWaitForFloor } from '../../sync/floor-wait';
 import { checkCreate, createSpec, pinnedCreate } from '../audience-draft';
 import type { EngineContext } from '../context';
 import { cancellableAsk } from '../cancel-asks';
-import { findOrCreateAudience } from '../ops/create';
+import { findOrCreateAudience, localNamesake, localNamesakeMessage } from '../ops/create';
 import { deleteAudience } from '../ops/delete';
 import { overlapHandlers } from '../overlap';
 import { requireFile, requireKeyColumns } from '../source-checks';
@@ -73,8 +73,8 @@ export function audienceHandlers(ctx: EngineContext): Pick<Handlers, AudienceCha
         if (problem) throw new AppError('INVALID_ARGUMENT', problem);
       }
       if (req.name !== undefined && req.name !== cur.name) {
-        const clash = store.audiences.findByName(cur.advertiserId, req.name);
-        if (clash && clash.id !== cur.id) throw new AppError('INVALID_ARGUMENT', `An audience named "${req.name}" already exists for this ad account. Choose another name.`);
+        const clash = localNamesake(store, cur.advertiserId, req.name, cur.id);
+        if (clash) throw new AppError('INVALID_ARGUMENT', localNamesakeMessage(req.name, clash, 'Choose another name.'));
       }
       if (req.startAtFloor && cur.tiktokAudienceId) throw new AppError('INVALID_ARGUMENT', `"${cur.name}" already exists at TikTok: there is nothing left to start.`);
       // First, so the update below returns the record with it.

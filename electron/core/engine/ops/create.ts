@@ -6,7 +6,9 @@
  * audience targets. A same-named audience of the same kind (customer file or partner) is refused with both ways out.
  */
 import { AppError } from '../../../../shared/errors';
+import type { Store } from '../../store';
 import type { AudienceRecord } from '../../store/audiences-repo';
+import { sameAudienceName } from '../../sync/audience-api';
 import type { AudienceSpec } from '../../sync/sync-service';
 import { tiktokAudienceApi, tiktokPartnerApi } from '../../sync/tiktok-audience-api';
 import type { UseHooks } from '../audience-use';
@@ -22,6 +24,22 @@ export interface NewAudienceName {
   api?: 'file' | 'segment';
   /** Ends the question to TikTok at once (Ctrl-C, the app's Cancel): it is refused as CANCELLED. */
   signal?: AbortSignal;
+}
+
+/**
+ * The local audience of this ad account whose name is `name` or differs from it only in case (sameAudienceName), if
+ * any; `except`: an audience left out (renaming an audience to another case of its own name is no clash).
+ */
+export function localNamesake(store: Store, advertiserId: string, name: string, except?: number): AudienceRecord | undefined {
+  const exact = store.audiences.findByName(advertiserId, name);
+  if (exact && exact.id !== except) return exact;
+  return store.audiences.list().find((a) => a.advertiserId === advertiserId && a.id !== except && sameAudienceName(a.name, name));
+}
+
+/** The words of a local same-name refusal: the name as it is saved, and why a name differing in case is the same. */
+export function localNamesakeMessage(name: string, existing: Pick<AudienceRecord, 'name'>, fix: string): string {
+  const caseNote = existing.name === name ? '' : ` ("${name}" differs from it only in case, which counts as the same name)`;
+  return `An audience named "${existing.name}" already exists for this ad account${caseNote}. ${fix}`;
 }
 
 /** The refusal, with both ways out in the words of every host. */
@@ -41,12 +59,16 @@ export async function refuseTiktokNamesake(app: App, req: NewAudienceName, hooks
   const ask = async () => {
     const client = await app.clientFor({ connectionId: req.connectionId, advertiserId: req.advertiserId });
     const partner = req.api === 'segment';
-    const found = await (partner ? tiktokPartnerApi(client, req.advertiserId, req.signal) : tiktokAudienceApi(client, req.advertiserId, req.signal)).findByName(req.name);
+    // "Buyers" at TikTok is a namesake of a new "buyers" too (sameAudienceName).
+    const found = await (partner ? tiktokPartnerApi(client, req.advertiserId, req.signal) : tiktokAudienceApi(client, req.advertiserId, req.signal)).findByName(req.name, { anyCase: true });
     // A partner audience never takes a customer-file namesake's name as its own, nor the reverse: those are different audiences.
     return found.find((r) => ((r.audienceType ?? '').toLowerCase() === 'partner') === partner);
   };
   const namesake = await (hooks.remote ? hooks.remote(req.connectionId, ask) : ask());
-  if (namesake) throw new AppError('INVALID_ARGUMENT', namesakeMessage(req.name, req.advertiserId, namesake.audienceId));
+  if (namesake) {
+    const caseNote = namesake.name === req.name ? '' : ` Names that differ only in case ("${req.name}", "${namesake.name}") count as the same.`;
+    throw new AppError('INVALID_ARGUMENT', namesakeMessage(namesake.name, req.advertiserId, namesake.audienceId) + caseNote);
+  }
 }
 
 /**
@@ -79,6 +101,9 @@ async function namedSpec(app: App, spec: Omit<AudienceSpec, 'connectionId'> & { 
   const connectionId = spec.connectionId ?? app.store.connections.findByAdvertiser(spec.advertiserId)?.id ?? null;
   const name = spec.name?.trim() || undefined;
   if (name && !spec.tiktokAudienceId && !app.store.audiences.findByName(spec.advertiserId, name)) {
+    // "buyers" when "Buyers" is saved: one of them, not both; the saved one is synced into by its name as saved.
+    const other = localNamesake(app.store, spec.advertiserId, name);
+    if (other) throw new AppError('INVALID_ARGUMENT', localNamesakeMessage(name, other, `To sync into it, give its name as saved ("${other.name}"); for a new audience, choose another name.`));
     await refuseTiktokNamesake(app, { advertiserId: spec.advertiserId, connectionId, name, api: spec.api, signal }, hooks);
   }
   return { ...spec, name, connectionId };
