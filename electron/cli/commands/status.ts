@@ -1,7 +1,15 @@
-import { audienceStatuses, rateText, withApp } from '../../core/engine/ops';
+import { audienceStatuses, rateText, withApp, type MatchRates } from '../../core/engine/ops';
 import { flag, printJson, type CliCommand } from '../command';
 import { fmt } from '../cohort-args';
 import { holdNextSteps } from '../removal-args';
+
+/** The match-rate line: never above 100 % (a count TikTok has not updated yet says so), per person on both sides. */
+export function matchRateLine(m: MatchRates): string {
+  if (m.staleSince !== null) return `Match rate not shown: TikTok has not updated its matched count since ${m.staleSince} (it still shows ${fmt(m.matched ?? 0)}, more than this audience holds now); it catches up within 24–48 hours`;
+  const ofRows = m.rows === null ? '' : `${rateText(m.ofRows)} of all ${fmt(m.rows)} rows in the file (invalid rows included)`;
+  if (m.valuesPerPerson) return `Match rate ${ofRows || '—'}; TikTok counts people matched, and this audience sends several values per person (${fmt(m.sent)} values), so no rate of values sent is given`;
+  return `Match rate ${rateText(m.ofSent)} of ${fmt(m.sent)} sent${ofRows ? `, ${ofRows}` : ''}`;
+}
 
 /** `cohort-relay status`: every audience with its state, sizes, last and next sync, and calls left today. */
 const status: CliCommand = {
@@ -21,9 +29,7 @@ const status: CliCommand = {
         );
         if (r.removalMode === 'added-only') ctx.stdout.write('   Removes only people Cohort Relay added (its other members stay); sync --removal-mode mirror to make it hold exactly the file\n');
         const m = r.matchRate;
-        if (m && m.matched !== null) {
-          ctx.stdout.write(`   Match rate ${rateText(m.ofSent)} of ${fmt(m.sent)} sent${m.rows === null ? '' : `, ${rateText(m.ofRows)} of all ${fmt(m.rows)} rows in the file (invalid rows included)`}\n`);
-        }
+        if (m && m.matched !== null) ctx.stdout.write(`   ${matchRateLine(m)}\n`);
         if (r.stateMessage && ['unavailable', 'needs_reconnect', 'error', 'expiring', 'expired'].includes(r.state)) ctx.stdout.write(`   ${r.stateMessage}\n`);
         // A held sync needs the user: the numbers and what to run.
         if (r.hold?.state === 'held') ctx.stdout.write(`   Sync held: ${r.hold.message}\n${holdNextSteps(r.id, { sameCommand: false, reason: r.hold.reason }).map((l) => `   ${l}`).join('\n')}\n`);

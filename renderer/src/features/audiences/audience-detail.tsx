@@ -176,7 +176,7 @@ export function AudienceDetail({ id }: { id: number }) {
             {a.tiktokAudienceId ? ` · TikTok id ${a.tiktokAudienceId}` : ' · not created at TikTok yet'}
           </p>
           <h2>Sent vs matched</h2>
-          <SizeChart history={a.history} />
+          <SizeChart history={a.history} valuesPerPerson={a.calculateType !== 'MULTIPLE_TYPES' && a.keys.some((k) => (k.extraColumns?.length ?? 0) > 0)} />
           <h2>Recent runs</h2>
           {a.recentRuns.length === 0 ? (
             <EmptyState title="No runs yet">

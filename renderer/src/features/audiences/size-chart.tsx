@@ -18,9 +18,28 @@ export function niceTicks(max: number, count = 4): number[] {
   return ticks;
 }
 
-/** TikTok's matched count as a share of what was sent: "98 %"; null when either is unknown or nothing was sent. */
-export function matchRate(p: Pick<SizePoint, 'sent' | 'matched'>): number | null {
-  return p.matched === null || p.sent <= 0 ? null : p.matched / p.sent;
+/**
+ * TikTok's matched count as a share of what was sent: "98 %"; null when either is unknown or nothing was sent, when
+ * TikTok's count is above it (it has not caught up with a smaller audience: never a rate above 100 %), or when the
+ * audience sends several values per person (sent counts values, TikTok counts people).
+ */
+export function matchRate(p: Pick<SizePoint, 'sent' | 'matched'>, valuesPerPerson = false): number | null {
+  const r = p.matched === null || p.sent <= 0 || valuesPerPerson ? null : p.matched / p.sent;
+  return r !== null && r > 1 ? null : r;
+}
+
+/** TikTok's count is above what was sent or the file's rows: it lags a smaller audience (right after an undo or erase). */
+export function countAhead(p: SizePoint, valuesPerPerson = false): boolean {
+  return p.matched !== null && ((!valuesPerPerson && p.sent > 0 && p.matched > p.sent) || (p.rows != null && p.rows > 0 && p.matched > p.rows));
+}
+
+/** Since when TikTok has shown the latest count: the first of the newest points with that same count. */
+export function countSince(points: readonly SizePoint[]): string | null {
+  const last = points[points.length - 1];
+  if (!last) return null;
+  let since = last.at;
+  for (let i = points.length - 2; i >= 0 && points[i]!.matched === last.matched; i--) since = points[i]!.at;
+  return since;
 }
 
 /**
@@ -28,19 +47,21 @@ export function matchRate(p: Pick<SizePoint, 'sent' | 'matched'>): number | null
  * included; null when either is unknown.
  */
 export function sourceMatchRate(p: Pick<SizePoint, 'rows' | 'matched'>): number | null {
-  return p.matched === null || p.rows == null || p.rows <= 0 ? null : p.matched / p.rows;
+  const r = p.matched === null || p.rows == null || p.rows <= 0 ? null : p.matched / p.rows;
+  return r !== null && r > 1 ? null : r;
 }
 
 const pct = (r: number) => `${Math.round(r * 100)} %`;
 
 /** One point's values in words: the hover title and the table row. */
-export function pointText(p: SizePoint): string {
-  const r = matchRate(p);
+export function pointText(p: SizePoint, valuesPerPerson = false): string {
+  const r = matchRate(p, valuesPerPerson);
   const all = sourceMatchRate(p);
   return `${fmtDateTime(p.at)}: ${fmtInt(p.sent)} sent, ${p.matched === null ? 'not matched yet' : `${fmtInt(p.matched)} matched${r === null ? '' : ` (${pct(r)})`}`}${all === null ? '' : `, ${pct(all)} of all ${fmtInt(p.rows!)} rows`}`;
 }
 
-export function SizeChart({ history }: { history: SizePoint[] }) {
+/** `valuesPerPerson`: the audience sends several values per person (one key from several columns), so no matched ÷ sent. */
+export function SizeChart({ history, valuesPerPerson = false }: { history: SizePoint[]; valuesPerPerson?: boolean }) {
   const points = [...history].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   if (points.length === 0) return <p className="muted">No syncs yet: the chart fills in after the first one.</p>;
   const t0 = Date.parse(points[0]!.at);
@@ -55,7 +76,9 @@ export function SizeChart({ history }: { history: SizePoint[] }) {
   const matchedPts = points.filter((p) => p.matched !== null);
   const matched = matchedPts.map((p) => `${x(p.at).toFixed(1)},${y(p.matched ?? 0).toFixed(1)}`).join(' ');
   const last = points[points.length - 1]!;
-  const rate = matchRate(last);
+  const rate = matchRate(last, valuesPerPerson);
+  const ofRows = sourceMatchRate(last);
+  const ahead = countAhead(last, valuesPerPerson);
   const syncs = points.length === 1 ? '1 sync' : `${fmtInt(points.length)} syncs`;
   const summary = `Sent vs matched over ${syncs}. Latest: ${fmtInt(last.sent)} sent, ${last.matched === null ? 'not yet matched' : `${fmtInt(last.matched)} matched`}${rate === null ? '' : `, match rate ${pct(rate)}`}.`;
   // Points within two days of each other are told apart by their time, not just their date.
@@ -66,15 +89,27 @@ export function SizeChart({ history }: { history: SizePoint[] }) {
   return (
     <figure className="chart">
       <p className="chart-rate-line">
-        {rate === null ? (
+        {ahead ? (
+          <span className="muted">{`Match rate not shown: TikTok has not updated its matched count since ${fmtDateTime(countSince(points)!)} (it still shows ${fmtInt(last.matched!)}, more than this audience holds now). It catches up within 24–48 hours.`}</span>
+        ) : valuesPerPerson && last.matched !== null ? (
+          <>
+            {ofRows !== null && (
+              <>
+                Match rate <strong>{pct(ofRows)}</strong> <span className="muted">of all {fmtInt(last.rows!)} rows in the file, invalid rows included</span>
+                {' · '}
+              </>
+            )}
+            <span className="muted">{`TikTok counts people matched (${fmtInt(last.matched)}); this audience sends several values per person (${fmtInt(last.sent)} values), so no rate of values sent is given.`}</span>
+          </>
+        ) : rate === null ? (
           <span className="muted">Match rate: TikTok has not reported a matched count yet (it takes 24–48 hours).</span>
         ) : (
           <>
             Match rate <strong>{pct(rate)}</strong> <span className="muted">({fmtInt(last.matched)} of {fmtInt(last.sent)} sent)</span>
-            {sourceMatchRate(last) !== null && (
+            {ofRows !== null && (
               <>
                 {' · '}
-                <strong>{pct(sourceMatchRate(last)!)}</strong> <span className="muted">of all {fmtInt(last.rows!)} rows in the file, invalid rows included</span>
+                <strong>{pct(ofRows)}</strong> <span className="muted">of all {fmtInt(last.rows!)} rows in the file, invalid rows included</span>
               </>
             )}
           </>
@@ -98,17 +133,17 @@ export function SizeChart({ history }: { history: SizePoint[] }) {
         {matchedPts.length > 1 && <polyline className="chart-line chart-matched" points={matched} />}
         {points.map((p) => (
           <circle key={`s${p.at}`} className="chart-dot chart-sent" cx={x(p.at)} cy={y(p.sent)} r={points.length <= 2 ? 5 : 3.5}>
-            <title>{pointText(p)}</title>
+            <title>{pointText(p, valuesPerPerson)}</title>
           </circle>
         ))}
         {matchedPts.map((p) => (
           <circle key={`m${p.at}`} className="chart-dot chart-matched" cx={x(p.at)} cy={y(p.matched ?? 0)} r={points.length <= 2 ? 5 : 3.5}>
-            <title>{pointText(p)}</title>
+            <title>{pointText(p, valuesPerPerson)}</title>
           </circle>
         ))}
         {points.length <= 2 &&
           matchedPts.map((p) => {
-            const r = matchRate(p);
+            const r = matchRate(p, valuesPerPerson);
             return r === null ? null : (
               <text key={`r${p.at}`} className="chart-rate" x={x(p.at) + 9} y={y(p.matched ?? 0) + 16} textAnchor={x(p.at) > W - 90 ? 'end' : 'start'}>
                 {pct(r)} matched
