@@ -186,7 +186,8 @@ export const contract = {
   // Import: the engine reads the file; the renderer only names it.
   /** defaultCountry: how phones without a country code are read when the usable share of each column is counted. */
   /** hasHeader: the user's answer to "is the first row a header?" (the wizard's override); absent: the engine judges. */
-  'import:preview': { request: z.strictObject({ path: filePath, defaultCountry: country.nullable().optional(), hasHeader: z.boolean().optional() }), response: returns<PreviewView>() },
+  /** countryColumn: the column (index) of each row's country, for a phone column's usable share; null none; absent: the one detected. */
+  'import:preview': { request: z.strictObject({ path: filePath, defaultCountry: country.nullable().optional(), hasHeader: z.boolean().optional(), countryColumn: z.number().int().min(0).max(100_000).nullable().optional() }), response: returns<PreviewView>() },
   'import:hashLab': {
     request: z.strictObject({ ...mappedFile, extraColumns, limit: z.number().int().min(1).max(100).optional() }),
     response: returns<HashLabView>(),

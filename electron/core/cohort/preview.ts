@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { DEFAULT_PROFILE, slotOfKey, type KeyType } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
-import { normalize } from './normalize';
+import { normalize, phoneWithCountry } from './normalize';
 import { idHeader, sniffCsv, type CsvColumn, type CsvDelimiter, type CsvEncoding, type CsvNewline, type DetectedKind, type SniffOptions } from './sniff';
 
 /** The first rows of a CSV file and what its columns look like, read without loading the whole file. */
@@ -40,6 +40,11 @@ export interface CsvPreview {
 export interface PreviewOptions extends SniffOptions {
   /** Country for phones without a country code (none: such phones are not usable). */
   defaultCountry?: string | null;
+  /**
+   * The column holding each row's country (a phone read with it, as a sync reads it); null: none; undefined: the column
+   * the sample shows holding country codes, if any (the one the import wizard then picks).
+   */
+  countryColumn?: number | null;
 }
 
 /** Rows of the sample whose cells are normalized to count the usable share. */
@@ -75,7 +80,7 @@ export async function previewCsv(file: string, opts: PreviewOptions = {}): Promi
     exactRows: s.complete,
     suggested: suggest(s.columns),
     proposedKeys: proposeKeys(s.columns),
-    usable: usableShares(s.columns, s.records.slice(0, USABLE_ROWS), opts.defaultCountry ?? null),
+    usable: usableShares(s.columns, s.records.slice(0, USABLE_ROWS), opts.defaultCountry ?? null, opts.countryColumn === undefined ? (s.columns.find((c) => c.country)?.index ?? null) : opts.countryColumn),
     recordColumn: s.hasHeader ? recordColumnOf(s.columns) : null,
   };
 }
@@ -88,7 +93,7 @@ function keyOfColumn(c: CsvColumn): KeyType | null {
 /** Email first: it matches best and, unlike a phone, needs no country to be read. */
 const KEY_RANK: Record<KeyType, number> = { email: 3, phone: 2, idfa: 1, gaid: 1 };
 
-function usableShares(columns: readonly CsvColumn[], records: readonly string[][], defaultCountry: string | null): Map<number, number> {
+function usableShares(columns: readonly CsvColumn[], records: readonly string[][], defaultCountry: string | null, countryColumn: number | null): Map<number, number> {
   const out = new Map<number, number>();
   if (records.length === 0) return out;
   const profile = { ...DEFAULT_PROFILE, defaultCountry };
@@ -96,7 +101,9 @@ function usableShares(columns: readonly CsvColumn[], records: readonly string[][
     const key = c.detected && c.detected !== 'sha256' ? KEY_OF[c.detected] : null;
     if (!key) continue;
     let ok = 0;
-    for (const r of records) if (normalize(key, r[c.index] ?? '', profile).ok) ok++;
+    // A national-format phone is usable with its row's country ("030 1234567" + DE), as the sync reads it.
+    const cell = (r: readonly string[]) => (key === 'phone' && countryColumn !== null && countryColumn !== c.index ? phoneWithCountry(r[c.index] ?? '', r[countryColumn], defaultCountry) : (r[c.index] ?? ''));
+    for (const r of records) if (normalize(key, cell(r), profile).ok) ok++;
     out.set(c.index, Math.round((ok / records.length) * 1000) / 1000);
   }
   return out;

@@ -48,8 +48,8 @@ function columnKind(c: CsvColumn): DetectedKind {
   return c.detected;
 }
 
-export async function previewView(file: string, defaultCountry: string | null = null, hasHeader?: boolean): Promise<PreviewView> {
-  const p = await previewCsv(file, { defaultCountry, ...(hasHeader === undefined ? {} : { hasHeader }) });
+export async function previewView(file: string, defaultCountry: string | null = null, hasHeader?: boolean, countryColumn?: number | null): Promise<PreviewView> {
+  const p = await previewCsv(file, { defaultCountry, ...(hasHeader === undefined ? {} : { hasHeader }), ...(countryColumn === undefined ? {} : { countryColumn }) });
   const columns: ColumnView[] = p.columns.map((c) => {
     const usable = p.usable.get(c.index);
     return {

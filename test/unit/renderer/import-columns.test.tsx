@@ -131,6 +131,33 @@ describe('the columns step: key choice (issue #11 item 6)', () => {
     expect(b.callsTo('import:hashLab').at(-1)).not.toHaveProperty('countryColumn');
   });
 
+  it("a phone column's usable share follows the country column: asked again with it, and without it when none is chosen", async () => {
+    const b = useFakeEngine({
+      'connections:list': () => [connection()],
+      'audiences:list': () => [],
+      'import:preview': (req) =>
+        preview({
+          // The engine reads each national-format number with its row's country: all usable with the column, 10 % without.
+          columns: [
+            { index: 0, name: 'mobile', detected: 'phone', confidence: 1, usable: req.countryColumn === null ? 0.1 : 1 },
+            { index: 1, name: 'land', detected: null, confidence: 0, country: true },
+          ],
+          rows: [['030 1234567', 'DE']],
+          suggested: { column: 0, key: 'phone' },
+          proposedKeys: [],
+          recordColumn: null,
+        }),
+    });
+    await open();
+    expect(screen.getAllByText(new RegExp(`Phone, ${pct(1)} usable`)).length).toBeGreaterThan(0);
+    fireEvent.change(screen.getByLabelText('Country from column'), { target: { value: '' } });
+    await waitFor(() => expect(b.callsTo('import:preview').at(-1)).toMatchObject({ countryColumn: null }), { timeout: 5_000 });
+    expect((await screen.findAllByText(new RegExp(`Phone, ${pct(0.1)} usable`), {}, { timeout: 5_000 })).length).toBeGreaterThan(0);
+    fireEvent.change(screen.getByLabelText('Country from column'), { target: { value: '1' } });
+    await waitFor(() => expect(b.callsTo('import:preview').at(-1)).toMatchObject({ countryColumn: 1 }), { timeout: 5_000 });
+    expect((await screen.findAllByText(new RegExp(`Phone, ${pct(1)} usable`), {}, { timeout: 5_000 })).length).toBeGreaterThan(0);
+  });
+
   it('plans the new audience with its country column in the phone mapping', async () => {
     const b = engine({
       columns: [
@@ -166,7 +193,7 @@ describe('the columns step: key choice (issue #11 item 6)', () => {
     expect(within(keyColumn).getByRole('option', { name: `mobile — Phone, ${pct(0)} usable` })).toBeTruthy();
     fireEvent.change(screen.getByLabelText('Default country for phones without a country code'), { target: { value: 'de' } });
     expect(await within(keyColumn).findByRole('option', { name: `mobile — Phone, ${pct(0.97)} usable` })).toBeTruthy();
-    expect(b.callsTo('import:preview').at(-1)).toEqual({ path: '/uploads/cohort.csv', defaultCountry: 'DE' });
+    expect(b.callsTo('import:preview').at(-1)).toEqual({ path: '/uploads/cohort.csv', defaultCountry: 'DE', countryColumn: null });
   });
 
   it('offers no country column for an email key', async () => {

@@ -8,7 +8,7 @@ type ImportChannel = Extract<keyof Handlers, `import:${string}`>;
 export function importHandlers(ctx: Pick<EngineContext, 'jobs' | 'hub'>): Pick<Handlers, ImportChannel> {
   const { jobs, hub } = ctx;
   return {
-    'import:preview': async ({ path, defaultCountry, hasHeader }) => jobs.run(path, () => previewView(path, defaultCountry ?? null, hasHeader)),
+    'import:preview': async ({ path, defaultCountry, hasHeader, countryColumn }) => jobs.run(path, () => previewView(path, defaultCountry ?? null, hasHeader, countryColumn)),
     'import:hashLab': async (req) => hashLabView(req),
     'import:validate': async (req) => jobs.run(req.path, (signal) => validateFile(req, { signal, emit: (p) => hub.emit('import:progress', p) })),
     'import:exportRejects': async (req) => jobs.run(req.path, (signal) => exportRejects(req, { signal, emit: (p) => hub.emit('import:progress', p) })),

@@ -387,13 +387,14 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
    * a change, the preview is asked again and only the shares are taken from it. A half-typed country is not asked.
    */
   async function refreshUsable(): Promise<void> {
-    const { file, profile, preview } = get();
+    const { file, profile, preview, countryColumn } = get();
     const country = profile.defaultCountry;
     if (!file || !preview.data || (country !== null && !/^[A-Z]{2}$/.test(country))) return;
     try {
-      const fresh = await getBridge().import.preview({ path: file.path, ...(country ? { defaultCountry: country } : {}) });
+      // With the chosen country column too: a national-format phone is usable with its row's country.
+      const fresh = await getBridge().import.preview({ path: file.path, ...(country ? { defaultCountry: country } : {}), countryColumn, ...headerRef() });
       const now = get();
-      if (now.file?.path !== file.path || now.profile.defaultCountry !== country || !now.preview.data) return;
+      if (now.file?.path !== file.path || now.profile.defaultCountry !== country || now.countryColumn !== countryColumn || !now.preview.data) return;
       const usable = new Map(fresh.columns.map((c) => [c.index, c.usable]));
       set({ preview: ready({ ...now.preview.data, columns: now.preview.data.columns.map((c) => ({ ...c, usable: usable.get(c.index) })) }) });
     } catch {
@@ -627,7 +628,10 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
     },
 
     setRecordColumn: (recordColumn) => set({ recordColumn, validation: idle(), rejectsExport: idle() }),
-    setCountryColumn: (countryColumn) => set({ countryColumn, hashLab: idle(), validation: idle(), rejectsExport: idle(), plan: idle() }),
+    setCountryColumn(countryColumn) {
+      set({ countryColumn, hashLab: idle(), validation: idle(), rejectsExport: idle(), plan: idle() });
+      void refreshUsable();
+    },
 
     async validate() {
       const m = mapped();

@@ -135,6 +135,19 @@ describe('rejects a person can fix (issue #11 item 15)', () => {
   });
 });
 
+describe('a phone column read with its country column', () => {
+  it('counts national-format numbers usable with their row\'s country (the detected country column, or the one chosen); none chosen: only international ones', async () => {
+    // 40 rows: German and US numbers in national format, each with its country; 4 in international format.
+    const f = file(`phone,country\n${rows(40, (i) => (i % 10 === 0 ? `+49 151 2345${String(i).padStart(4, '0')},DE` : i % 2 ? `030 1234${String(i).padStart(3, '0')},DE` : `(415) 555-${String(1000 + i)},US`))}\n`);
+    const detected = await previewView(f);
+    expect(detected.columns.find((c) => c.name === 'country')).toMatchObject({ country: true });
+    expect(detected.columns.find((c) => c.name === 'phone')!.usable).toBe(1);
+    expect((await previewView(f, null, undefined, 1)).columns[0]!.usable).toBe(1);
+    // Without the country column only the numbers that carry their country code are usable.
+    expect((await previewView(f, null, undefined, null)).columns[0]!.usable).toBe(0.1);
+  });
+});
+
 describe('the hash lab (issue #11 item 16)', () => {
   it('lists the rows where normalization changes the value', async () => {
     const f = file(`email\nbob@example.com\n Alice@Example.COM \ncarol@example.com\nnot-an-email\nDAVE@example.com\n`);
