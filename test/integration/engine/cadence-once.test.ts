@@ -41,6 +41,10 @@ describe('a one-off cadence', () => {
     const a = await create({ kind: 'once', at });
     offset = 2 * 3_600_000; // the engine's clock is now past the one-off time
     await expect(h['audiences:update']({ id: a.id, cadence: { kind: 'once', at: new Date(Date.now() + 3_600_000 + 60_000).toISOString() } })).rejects.toMatchObject({ message: expect.stringContaining('is in the past') });
+    // A dry run of an edit (the mapping screen's) with the cadence unchanged, then with a past one.
+    const file = path.join(dir, 'cohort.csv');
+    await expect(h['sync:plan']({ audienceId: a.id, draft: { sourcePath: file, cadence: { kind: 'once', at } } })).resolves.toMatchObject({ audienceId: a.id });
+    await expect(h['sync:plan']({ audienceId: a.id, draft: { sourcePath: file, cadence: { kind: 'once', at: '2020-01-01T00:00:00.000Z' } } })).rejects.toMatchObject({ message: expect.stringContaining('is in the past') });
     const renamed = await h['audiences:update']({ id: a.id, name: 'Autumn buyers', cadence: { kind: 'once', at } });
     expect(renamed).toMatchObject({ name: 'Autumn buyers', cadence: { kind: 'once', at } });
   });

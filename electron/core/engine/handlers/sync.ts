@@ -103,7 +103,8 @@ async function plan(ctx: EngineContext, req: RequestOf<'sync:plan'>): Promise<Pl
       const kind = d.sourceKind ?? a.sourceKind;
       requireFile(d.sourcePath, kind === 'folder' ? 'folder' : 'cohort file');
       if (typeof d.suppressPath === 'string') requireFile(d.suppressPath, 'suppression list');
-      if (d.cadence) {
+      // As audiences:update: a cadence sent back unchanged (a once that already ran) is not judged again.
+      if (d.cadence && JSON.stringify(d.cadence) !== JSON.stringify(a.cadence)) {
         const problem = cadenceProblem(d.cadence, ctx.now());
         if (problem) throw new AppError('INVALID_ARGUMENT', problem);
       }
