@@ -438,12 +438,8 @@ const PARALLEL_MIN = 200_000;
 /** Entries of work (4 MiB of digests) between yields while `finish` splits the digests on their first byte. */
 export const PARTITION_SLICE = 131_072;
 
-/**
- * Sorts ranges [lo, hi) of entries (all sharing byte 0) of a shared buffer from byte 1, elsewhere. With `dedupe`, a sort
- * that can also drops each range's repeats and answers each range's unique count (Int32Array); one that answers
- * nothing leaves the repeats to the caller.
- */
-export type ParallelSort = (buffer: SharedArrayBuffer, ranges: Int32Array, dedupe?: boolean) => Promise<Int32Array | null | void>;
+/** Sorts ranges [lo, hi) of entries (all sharing byte 0) of a shared buffer from byte 1, elsewhere. */
+export type ParallelSort = (buffer: SharedArrayBuffer, ranges: Int32Array) => Promise<void>;
 
 /**
  * Above this many expected digests the accumulator places each digest by its first byte as it arrives (see
@@ -582,20 +578,9 @@ export class HashAccumulator {
     const canShare = !!parallel && count >= PARALLEL_MIN && u8.buffer instanceof SharedArrayBuffer;
     if (fill) {
       const ranges: number[] = [];
-      for (let b = 0; b < 256; b++) if (fill[b]! > 0) ranges.push(b * region, b * region + fill[b]!);
-      const uniques = canShare ? await parallel(u8.buffer as SharedArrayBuffer, Int32Array.from(ranges), true) : null;
-      if (uniques) {
-        // Each region's unique digests sit at its start: one memmove each joins them.
-        let at = 0;
-        for (let i = 0; i < ranges.length; i += 2) {
-          const from = ranges[i]! * HASH_BYTES;
-          const len = uniques[i / 2]! * HASH_BYTES;
-          if (from !== at) u8.copyWithin(at, from, from + len);
-          at += len;
-        }
-        return { hashes: Buffer.from(u8.buffer, 0, at), duplicates: count - at / HASH_BYTES };
-      }
-      if (!canShare) for (let i = 0; i < ranges.length; i += 2) sorter.sortRange(u8, w, ranges[i]!, ranges[i + 1]!, 1);
+      for (let b = 0; b < 256; b++) if (fill[b]! > 1) ranges.push(b * region, b * region + fill[b]!);
+      if (canShare) await parallel(u8.buffer as SharedArrayBuffer, Int32Array.from(ranges));
+      else for (let i = 0; i < ranges.length; i += 2) sorter.sortRange(u8, w, ranges[i]!, ranges[i + 1]!, 1);
       const unique = dedupeRegions(w, region, fill);
       return { hashes: Buffer.from(u8.buffer, 0, unique * HASH_BYTES), duplicates: count - unique };
     }

@@ -254,7 +254,7 @@ class CohortRun extends BlockRun<ChunkResult, CohortResult> {
     if (this.rowsRead === 0 && !this.opts.allowEmpty) throw this.noRows();
     if (this.valid === 0 && this.rowsRead > 0 && !this.opts.allowAllRejected) throw new AppError('CSV_INVALID', allInvalidMessage(file, this.opts.key, this.column.name, this.rowsRead, rejectReasons));
     throwIfAborted(this.opts.signal);
-    const { set, duplicates } = await this.acc.finish((buffer, ranges, dedupe) => this.pool.sortRanges(buffer, ranges, dedupe));
+    const { set, duplicates } = await this.acc.finish((buffer, ranges) => this.pool.sortRanges(buffer, ranges));
     let hashes: Buffer = Buffer.alloc(0);
     if (!this.opts.keepParts) {
       try {

@@ -23,8 +23,6 @@ export interface Sorter {
   partitionTopSteps(u8: Uint8Array, w: Int32Array, lo: number, hi: number, budget: number): Generator<void, Int32Array, void>;
   /** Removes adjacent duplicates from sorted entries [0, count); returns the unique count. */
   dedupe(u8: Uint8Array, w: Int32Array, count: number): number;
-  /** Removes adjacent duplicates from sorted entries [lo, hi), keeping the rest at [lo, lo + unique); returns unique. */
-  dedupeRange(w: Int32Array, lo: number, hi: number): number;
 }
 
 export function createSorter(): Sorter {
@@ -207,19 +205,14 @@ export function createSorter(): Sorter {
   }
 
   function dedupe(u8: Uint8Array, w: Int32Array, count: number): number {
-    return dedupeRange(w, 0, count);
-  }
-
-  function dedupeRange(w: Int32Array, lo: number, hi: number): number {
-    const count = hi - lo;
-    if (count <= 1) return Math.max(0, count);
+    if (count <= 1) return count;
     let out = 1;
     for (let i = 1; i < count; i++) {
-      const p = (lo + i) * 8;
-      const q = (lo + out - 1) * 8;
+      const p = i * 8;
+      const q = (out - 1) * 8;
       if (w[p] === w[q] && w[p + 1] === w[q + 1] && w[p + 2] === w[q + 2] && w[p + 3] === w[q + 3] && w[p + 4] === w[q + 4] && w[p + 5] === w[q + 5] && w[p + 6] === w[q + 6] && w[p + 7] === w[q + 7]) continue;
       if (out !== i) {
-        const o = (lo + out) * 8;
+        const o = out * 8;
         w[o] = w[p]!; w[o + 1] = w[p + 1]!; w[o + 2] = w[p + 2]!; w[o + 3] = w[p + 3]!;
         w[o + 4] = w[p + 4]!; w[o + 5] = w[p + 5]!; w[o + 6] = w[p + 6]!; w[o + 7] = w[p + 7]!;
       }
@@ -228,5 +221,5 @@ export function createSorter(): Sorter {
     return out;
   }
 
-  return { sortRange, partitionTop, partitionTopSteps, dedupe, dedupeRange };
+  return { sortRange, partitionTop, partitionTopSteps, dedupe };
 }

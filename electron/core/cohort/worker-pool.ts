@@ -31,8 +31,6 @@ interface SortRequest {
   kind: 'sort';
   buffer: SharedArrayBuffer;
   ranges: Int32Array;
-  /** Also drop repeats within each range: the answer is then each range's unique count (Int32Array). */
-  dedupe: boolean;
 }
 
 export interface TaskOutcome {
@@ -43,12 +41,12 @@ export interface TaskOutcome {
 
 /** A worker's answer before the caller knows which kind of result it is. */
 interface RawOutcome {
-  result: ChunkResult | MultiChunkResult | Int32Array | null;
+  result: ChunkResult | MultiChunkResult | null;
   block: ArrayBuffer | null;
 }
 
 type WorkerReply =
-  | { id: number; ok: true; result: ChunkResult | MultiChunkResult | Int32Array | null; block: ArrayBuffer | null }
+  | { id: number; ok: true; result: ChunkResult | MultiChunkResult | null; block: ArrayBuffer | null }
   | { id: number; ok: false; message: string }
   | { ready: true; probe: string | null; error?: string };
 
@@ -100,12 +98,8 @@ function workerMain(makeKernel: typeof createKernel, makeSorter: typeof createSo
       if (msg.kind === 'sort') {
         const u8 = new Uint8Array(msg.buffer);
         const w = new Int32Array(msg.buffer);
-        const uniques = msg.dedupe ? new Int32Array(msg.ranges.length / 2) : null;
-        for (let i = 0; i < msg.ranges.length; i += 2) {
-          sorter.sortRange(u8, w, msg.ranges[i]!, msg.ranges[i + 1]!, 1);
-          if (uniques) uniques[i / 2] = sorter.dedupeRange(w, msg.ranges[i]!, msg.ranges[i + 1]!);
-        }
-        port.postMessage({ id: msg.id, ok: true, result: uniques, block: null });
+        for (let i = 0; i < msg.ranges.length; i += 2) sorter.sortRange(u8, w, msg.ranges[i]!, msg.ranges[i + 1]!, 1);
+        port.postMessage({ id: msg.id, ok: true, result: null, block: null });
         return;
       }
       let result: ChunkResult;
@@ -286,27 +280,23 @@ export class HashPool {
   /**
    * Sorts entry ranges of a shared buffer (pairs lo, hi; each range shares byte 0) in the workers,
    * split into contiguous groups of about equal size. Without workers, sorts here, yielding between buckets.
-   * With `dedupe`, each range also drops its repeats (its unique entries stay at its start) and the answer is each
-   * range's unique count, in order; else null.
    */
-  async sortRanges(buffer: SharedArrayBuffer, ranges: Int32Array, dedupe = false): Promise<Int32Array | null> {
+  async sortRanges(buffer: SharedArrayBuffer, ranges: Int32Array): Promise<void> {
     if (this.failure) throw this.failure;
     if (this.slots.length === 0) {
       const s = createSorter();
       const u8 = new Uint8Array(buffer);
       const w = new Int32Array(buffer);
-      const uniques = dedupe ? new Int32Array(ranges.length / 2) : null;
       // On the calling thread (the engine's loop): a yield after every few megabytes of buckets.
       for (let i = 0, work = 0; i < ranges.length; i += 2) {
         s.sortRange(u8, w, ranges[i]!, ranges[i + 1]!, 1);
-        if (uniques) uniques[i / 2] = s.dedupeRange(w, ranges[i]!, ranges[i + 1]!);
         work += ranges[i + 1]! - ranges[i]!;
         if (work >= 131_072 && i + 2 < ranges.length) {
           work = 0;
           await new Promise<void>((resolve) => setImmediate(resolve));
         }
       }
-      return uniques;
+      return;
     }
     let total = 0;
     for (let i = 0; i < ranges.length; i += 2) total += ranges[i + 1]! - ranges[i]!;
@@ -321,20 +311,10 @@ export class HashPool {
         acc += ranges[to + 1]! - ranges[to]!;
         to += 2;
       }
-      if (to > from) jobs.push(this.send(this.slots[s]!, { id: this.id(), kind: 'sort', buffer, ranges: ranges.slice(from, to), dedupe }, []));
+      if (to > from) jobs.push(this.send(this.slots[s]!, { id: this.id(), kind: 'sort', buffer, ranges: ranges.slice(from, to) }, []));
       from = to;
     }
-    const answers = await Promise.all(jobs);
-    if (!dedupe) return null;
-    // The groups are contiguous and in order: their counts, one after the other, are the ranges' counts.
-    const uniques = new Int32Array(ranges.length / 2);
-    let at = 0;
-    for (const a of answers) {
-      const part = a.result as Int32Array;
-      uniques.set(part, at);
-      at += part.length;
-    }
-    return uniques;
+    await Promise.all(jobs);
   }
 
   /** Posts a request; `T` is the outcome shape its kind answers with (the reply's result is not checked). */

@@ -198,11 +198,10 @@ describe('HashAccumulator', () => {
     let handed: Int32Array | null = null;
     const timer = setInterval(() => ticks++, 0);
     try {
-      const { hashes, duplicates } = await acc.finish(async (buffer, ranges, dedupe) => {
+      const { hashes, duplicates } = await acc.finish(async (buffer, ranges) => {
         ticksAtHandOver = ticks;
         handed = ranges;
-        expect(dedupe).toBe(true);
-        return pool.sortRanges(buffer, ranges, dedupe);
+        await pool.sortRanges(buffer, ranges);
       });
       expect(duplicates).toBe(2000);
       expect(Buffer.compare(hashes, sortHashes(data))).toBe(0);
@@ -213,41 +212,6 @@ describe('HashAccumulator', () => {
     expect(ticksAtHandOver).toBe(0);
     expect(handed!.length).toBe(512);
     for (let i = 2; i < 512; i += 2) expect(handed![i]!).toBeGreaterThanOrEqual(handed![i - 1]!);
-  });
-
-  it('placed digests: the workers drop repeats within each region, or the caller does when the sort answers no counts', async () => {
-    const n = 300_000;
-    const data = crypto.randomBytes(32 * n);
-    for (const answer of [true, false]) {
-      const acc = new HashAccumulator(n);
-      acc.append(data, n);
-      acc.append(data.subarray(32 * 1000), 5000);
-      acc.append(data.subarray(32 * 1000), 5000);
-      const { hashes, duplicates } = await acc.finish(async (buffer, ranges, dedupe) => {
-        const uniques = await pool.sortRanges(buffer, ranges, answer && dedupe);
-        if (answer) expect(uniques!.reduce((a, b) => a + b, 0)).toBe(n);
-        else expect(uniques).toBeNull();
-        return uniques;
-      });
-      expect(duplicates).toBe(10_000);
-      expect(Buffer.compare(hashes, sortHashes(data))).toBe(0);
-    }
-  });
-
-  it('sortRanges without workers drops repeats within each region too', async () => {
-    const none = await HashPool.open(0, { phone: false });
-    try {
-      const n = 300_000;
-      const data = crypto.randomBytes(32 * n);
-      const acc = new HashAccumulator(n);
-      acc.append(data, n);
-      acc.append(data, 7);
-      const { hashes, duplicates } = await acc.finish((buffer, ranges, dedupe) => none.sortRanges(buffer, ranges, dedupe));
-      expect(duplicates).toBe(7);
-      expect(Buffer.compare(hashes, sortHashes(data))).toBe(0);
-    } finally {
-      await none.close();
-    }
   });
 
   it('sorts placed digests on this thread too (no workers), with the same result', async () => {

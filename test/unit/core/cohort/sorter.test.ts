@@ -69,26 +69,3 @@ describe('sorter: the top-level split in steps', () => {
     expect(pauses).toBeLessThanOrEqual(110);
   });
 });
-
-describe('sorter: dedupeRange', () => {
-  const sorter = createSorter();
-
-  it('drops the repeats of sorted entries [lo, hi) to the range\'s start and leaves everything outside it alone', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 1, max: 4 }).chain((alphabet) => fc.array(entry(alphabet), { maxLength: 120 })), fc.nat(), fc.nat(), (list, x, y) => {
-        const { u8, w } = entries(list);
-        if (list.length > 1) sorter.sortRange(u8, w, 0, list.length, 0);
-        const lo = list.length ? x % (list.length + 1) : 0;
-        const hi = lo + (list.length - lo ? y % (list.length - lo + 1) : 0);
-        const before = Buffer.from(u8);
-        const unique = sorter.dedupeRange(w, lo, hi);
-        const expected = [...new Set(Array.from({ length: hi - lo }, (_, i) => before.subarray((lo + i) * 32, (lo + i + 1) * 32).toString('hex')))];
-        expect(unique).toBe(expected.length);
-        expect(Array.from({ length: unique }, (_, i) => Buffer.from(u8.subarray((lo + i) * 32, (lo + i + 1) * 32)).toString('hex'))).toEqual(expected);
-        expect(Buffer.from(u8.subarray(0, lo * 32)).equals(before.subarray(0, lo * 32))).toBe(true);
-        expect(Buffer.from(u8.subarray(hi * 32)).equals(before.subarray(hi * 32))).toBe(true);
-      }),
-      { numRuns: 300 },
-    );
-  });
-});
