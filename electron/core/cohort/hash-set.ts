@@ -442,115 +442,36 @@ export const PARTITION_SLICE = 131_072;
 export type ParallelSort = (buffer: SharedArrayBuffer, ranges: Int32Array) => Promise<void>;
 
 /**
- * Above this many expected digests the accumulator places each digest by its first byte as it arrives (see
- * HashAccumulator), so `finish` has no serial split before the parallel sort.
- */
-const BUCKETED_MIN = PARALLEL_MIN;
-
-/**
  * Collects digests as they arrive, then sorts and de-duplicates them in place, so the sorted result
  * needs no second buffer (peak ≈ 32 bytes per digest). The buffer is sized from the caller's estimate
  * with headroom: the OS commits pages only when written, so unused headroom costs address space, not
  * memory; an estimate that proves short is handled by growing (one copy). It is a SharedArrayBuffer
  * when the runtime has them, so hashing workers can sort it in parallel.
- *
- * For a large read (BUCKETED_MIN digests expected) each digest goes straight to the region of its first byte: 256
- * regions, each sized for its share of the estimate plus four standard deviations (SHA-256's first byte is uniform), laid
- * end to end. `finish` then sorts the 256 regions in parallel at once, where a flat buffer first needs a serial split on
- * the first byte (about 0.2 s at 5 M digests, on the thread that calls it). The regions are filled from their starts,
- * so the pages touched stay within about 5 % of a flat buffer's (huge pages included). A region that fills up (a file with far more rows than its
- * sample promised, or many repeats of a few values) ends the placing: the regions are joined into a flat buffer in
- * place (one memmove) and `finish` splits as before.
  */
 export class HashAccumulator {
   private u8: Uint8Array;
   private bytes = 0;
-  /** Placing by first byte: digests in each of the 256 regions of `region` entries (null: flat, `bytes` used). */
-  private fill: Int32Array | null = null;
-  private region = 0;
-  private placed = 0;
 
   /** `expected`: the number of digests the caller expects (e.g. from the file size); headroom is added. */
   constructor(expected = 0) {
     this.u8 = new Uint8Array(allocate(Math.max(1 << 15, Math.ceil(expected * 1.5)) * HASH_BYTES));
-    if (expected >= BUCKETED_MIN) {
-      const share = expected / 256;
-      this.region = Math.ceil(share + 4 * Math.sqrt(share));
-      this.fill = new Int32Array(256);
-    }
   }
 
   get count(): number {
-    return this.fill ? this.placed : this.bytes / HASH_BYTES;
+    return this.bytes / HASH_BYTES;
   }
 
-  /** Whether digests are being placed by first byte (false once flat). */
-  get bucketed(): boolean {
-    return this.fill !== null;
-  }
-
-  /** The digests appended so far (a view: valid until the next append or finish). Placed digests are joined first. */
+  /** The digests appended so far, in order (a view: valid until the next append or finish). */
   contents(): Uint8Array {
-    this.flatten();
     return this.u8.subarray(0, this.bytes);
   }
 
   /** Appends `n` digests from the start of `src`. */
   append(src: Uint8Array, n: number): void {
-    if (this.fill) {
-      const done = this.place(src, n);
-      if (done === n) return;
-      this.flatten();
-      src = src.subarray(done * HASH_BYTES);
-      n -= done;
-    }
     const need = this.bytes + n * HASH_BYTES;
     if (need > this.u8.length) this.grow(need);
     this.u8.set(src.subarray(0, n * HASH_BYTES), this.bytes);
     this.bytes = need;
-  }
-
-  /** Copies digests into their regions until one is full; returns how many were placed. */
-  private place(src: Uint8Array, n: number): number {
-    if (src.byteOffset % 4 !== 0) return 0;
-    const fill = this.fill!;
-    const region = this.region;
-    const s = new Int32Array(src.buffer, src.byteOffset, n * 8);
-    const d = new Int32Array(this.u8.buffer, 0, region * 256 * 8);
-    let i = 0;
-    for (; i < n; i++) {
-      const b = src[i * HASH_BYTES]!;
-      const f = fill[b]!;
-      if (f === region) break;
-      const o = (b * region + f) * 8;
-      const p = i * 8;
-      d[o] = s[p]!;
-      d[o + 1] = s[p + 1]!;
-      d[o + 2] = s[p + 2]!;
-      d[o + 3] = s[p + 3]!;
-      d[o + 4] = s[p + 4]!;
-      d[o + 5] = s[p + 5]!;
-      d[o + 6] = s[p + 6]!;
-      d[o + 7] = s[p + 7]!;
-      fill[b] = f + 1;
-    }
-    this.placed += i;
-    return i;
-  }
-
-  /** Joins the regions, in order, at the start of the buffer: from here on it is flat. */
-  private flatten(): void {
-    const fill = this.fill;
-    if (!fill) return;
-    let at = 0;
-    for (let b = 0; b < 256; b++) {
-      const from = b * this.region * HASH_BYTES;
-      const len = fill[b]! * HASH_BYTES;
-      if (from !== at) this.u8.copyWithin(at, from, from + len);
-      at += len;
-    }
-    this.bytes = at;
-    this.fill = null;
   }
 
   private grow(need: number): void {
@@ -563,28 +484,16 @@ export class HashAccumulator {
 
   /**
    * Sorts, removes duplicates, and hands over the result (possibly backed by a SharedArrayBuffer);
-   * the accumulator must not be used afterwards. With `parallel`, the 256 first-byte buckets are sorted elsewhere
-   * meanwhile: placed digests are in their buckets already; flat ones are split on their first byte here first.
+   * the accumulator must not be used afterwards. With `parallel`, the calling thread splits the
+   * digests on their first byte and the 256 buckets are sorted elsewhere meanwhile.
    */
   async finish(parallel?: ParallelSort): Promise<{ hashes: Buffer; duplicates: number }> {
     const count = this.count;
     const u8 = this.u8;
-    const fill = this.fill;
-    const region = this.region;
     this.u8 = new Uint8Array(0);
-    this.fill = null;
     sorter ??= createSorter();
-    const w = new Int32Array(u8.buffer, u8.byteOffset, (fill ? region * 256 : count) * 8);
-    const canShare = !!parallel && count >= PARALLEL_MIN && u8.buffer instanceof SharedArrayBuffer;
-    if (fill) {
-      const ranges: number[] = [];
-      for (let b = 0; b < 256; b++) if (fill[b]! > 1) ranges.push(b * region, b * region + fill[b]!);
-      if (canShare) await parallel(u8.buffer as SharedArrayBuffer, Int32Array.from(ranges));
-      else for (let i = 0; i < ranges.length; i += 2) sorter.sortRange(u8, w, ranges[i]!, ranges[i + 1]!, 1);
-      const unique = dedupeRegions(w, region, fill);
-      return { hashes: Buffer.from(u8.buffer, 0, unique * HASH_BYTES), duplicates: count - unique };
-    }
-    if (canShare) {
+    const w = new Int32Array(u8.buffer, u8.byteOffset, count * 8);
+    if (parallel && count >= PARALLEL_MIN && u8.buffer instanceof SharedArrayBuffer) {
       // The split runs on the calling thread (the engine's loop): in slices, so it keeps answering.
       const steps = sorter.partitionTopSteps(u8, w, 0, count, PARTITION_SLICE);
       let step = steps.next();
@@ -595,38 +504,13 @@ export class HashAccumulator {
       const ends = step.value;
       const ranges: number[] = [];
       for (let b = 0, start = 0; b < 256; start = ends[b]!, b++) if (ends[b]! - start > 1) ranges.push(start, ends[b]!);
-      await parallel(u8.buffer as SharedArrayBuffer, Int32Array.from(ranges));
+      await parallel(u8.buffer, Int32Array.from(ranges));
     } else if (count > 1) {
       sorter.sortRange(u8, w, 0, count, 0);
     }
     const unique = sorter.dedupe(u8, w, count);
     return { hashes: Buffer.from(u8.buffer, 0, unique * HASH_BYTES), duplicates: count - unique };
   }
-}
-
-/**
- * Joins sorted regions (region b holds `fill[b]` entries from entry b × region) at the start of `w`, dropping repeats
- * as it goes; returns the unique count. Entries only ever move to lower offsets, so one pass does both in place.
- */
-function dedupeRegions(w: Int32Array, region: number, fill: Int32Array): number {
-  let out = 0;
-  for (let b = 0; b < 256; b++) {
-    const end = b * region + fill[b]!;
-    for (let i = b * region; i < end; i++) {
-      const p = i * 8;
-      if (out > 0) {
-        const q = (out - 1) * 8;
-        if (w[p] === w[q] && w[p + 1] === w[q + 1] && w[p + 2] === w[q + 2] && w[p + 3] === w[q + 3] && w[p + 4] === w[q + 4] && w[p + 5] === w[q + 5] && w[p + 6] === w[q + 6] && w[p + 7] === w[q + 7]) continue;
-      }
-      if (out !== i) {
-        const o = out * 8;
-        w[o] = w[p]!; w[o + 1] = w[p + 1]!; w[o + 2] = w[p + 2]!; w[o + 3] = w[p + 3]!;
-        w[o + 4] = w[p + 4]!; w[o + 5] = w[p + 5]!; w[o + 6] = w[p + 6]!; w[o + 7] = w[p + 7]!;
-      }
-      out++;
-    }
-  }
-  return out;
 }
 
 function allocate(bytes: number): ArrayBufferLike {

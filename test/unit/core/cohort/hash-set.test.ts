@@ -162,13 +162,11 @@ describe('HashAccumulator', () => {
     expect(Buffer.compare(hashes, sortHashes(data))).toBe(0);
   });
 
-  it('splits flat digests for the workers in slices, yielding to the event loop between them', async () => {
+  it('splits the digests for the workers in slices, yielding to the event loop between them', async () => {
     const n = PARTITION_SLICE * 4;
     const data = crypto.randomBytes(32 * n);
-    // No estimate: flat from the start (a large estimate places digests by first byte instead; below).
-    const acc = new HashAccumulator(0);
+    const acc = new HashAccumulator(n);
     acc.append(data, n);
-    expect(acc.bucketed).toBe(false);
     let ticks = 0;
     let ticksAtHandOver = -1;
     const timer = setInterval(() => ticks++, 0);
@@ -183,79 +181,6 @@ describe('HashAccumulator', () => {
     }
     // Counting (4 slices) and moving (about 4 more) each leave the loop free to run the timer.
     expect(ticksAtHandOver).toBeGreaterThanOrEqual(3);
-  });
-
-  it('a large estimate places digests by first byte as they come: the workers get the 256 regions at once, no split first', async () => {
-    const n = 400_000;
-    const data = crypto.randomBytes(32 * n);
-    const acc = new HashAccumulator(n);
-    for (let i = 0; i < n; i += 30_000) acc.append(data.subarray(i * 32), Math.min(30_000, n - i));
-    acc.append(data.subarray(32 * 5), 2000);
-    expect(acc.bucketed).toBe(true);
-    expect(acc.count).toBe(n + 2000);
-    let ticks = 0;
-    let ticksAtHandOver = -1;
-    let handed: Int32Array | null = null;
-    const timer = setInterval(() => ticks++, 0);
-    try {
-      const { hashes, duplicates } = await acc.finish(async (buffer, ranges) => {
-        ticksAtHandOver = ticks;
-        handed = ranges;
-        await pool.sortRanges(buffer, ranges);
-      });
-      expect(duplicates).toBe(2000);
-      expect(Buffer.compare(hashes, sortHashes(data))).toBe(0);
-    } finally {
-      clearInterval(timer);
-    }
-    // Handed over in the same turn (nothing to split), one range per first byte, in order.
-    expect(ticksAtHandOver).toBe(0);
-    expect(handed!.length).toBe(512);
-    for (let i = 2; i < 512; i += 2) expect(handed![i]!).toBeGreaterThanOrEqual(handed![i - 1]!);
-  });
-
-  it('sorts placed digests on this thread too (no workers), with the same result', async () => {
-    const n = 250_000;
-    const data = crypto.randomBytes(32 * n);
-    const acc = new HashAccumulator(n);
-    acc.append(data, n);
-    acc.append(data, 3);
-    expect(acc.bucketed).toBe(true);
-    const { hashes, duplicates } = await acc.finish();
-    expect(duplicates).toBe(3);
-    expect(Buffer.compare(hashes, sortHashes(data))).toBe(0);
-  });
-
-  it('a region that fills up (many repeats of a few values, or far more rows than estimated) joins the regions and carries on flat', async () => {
-    const n = 250_000;
-    const data = crypto.randomBytes(32 * n);
-    // One value 20,000 times: more than its region holds (about 1,000 at this estimate).
-    const same = Buffer.alloc(32 * 20_000);
-    for (let i = 0; i < 20_000; i++) data.copy(same, i * 32, 0, 32);
-    const acc = new HashAccumulator(n);
-    acc.append(data.subarray(32), 100_000);
-    expect(acc.bucketed).toBe(true);
-    acc.append(same, 20_000);
-    expect(acc.bucketed).toBe(false);
-    acc.append(data.subarray(32 * 100_001), n - 100_001);
-    expect(acc.count).toBe(n - 1 + 20_000);
-    // What contents() shows is every digest appended, whichever way they were held.
-    expect(Buffer.compare(sortHashes(acc.contents()), sortHashes(Buffer.concat([data, same])))).toBe(0);
-    const { hashes, duplicates } = await acc.finish((buffer, ranges) => pool.sortRanges(buffer, ranges));
-    expect(duplicates).toBe(20_000 - 1);
-    expect(Buffer.compare(hashes, sortHashes(data))).toBe(0);
-  });
-
-  it('contents() of placed digests joins them: every digest appended, none twice', () => {
-    const n = 210_000;
-    const data = crypto.randomBytes(32 * n);
-    const acc = new HashAccumulator(n);
-    acc.append(data, n);
-    expect(acc.bucketed).toBe(true);
-    const joined = acc.contents();
-    expect(joined.length).toBe(32 * n);
-    expect(Buffer.compare(sortHashes(joined), sortHashes(data))).toBe(0);
-    expect(acc.bucketed).toBe(false);
   });
 
   it('without workers, sorts the buckets on the calling thread with the same result, yielding between them', async () => {
