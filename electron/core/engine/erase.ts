@@ -1,8 +1,8 @@
 /**
  * "Erase this person" (issue #12.4), the operation every host calls (the engine's `privacy:*` handlers, the CLI's
  * `erase`). A preview finds the audiences holding the person and says what erasing would do, with no side effect;
- * `erasePerson` does it: queues the person's entries per audience (hashes only; undo deltas stripped in the same
- * transaction) and runs each audience's erasure through the sync runner — one REMOVE within the audience's calls
+ * `erasePerson` does it: queues the person's entries per audience and keeps the digests of what was typed, so later
+ * syncs leave the person out (hashes only; undo deltas stripped in the same transaction), and runs each audience's erasure through the sync runner — one REMOVE within the audience's calls
  * for the day, deferred to the next slot like any sync when they are used. The raw identifiers are never stored,
  * logged or returned; the sync log shows an "Erase request" run that removed one person.
  */
@@ -12,7 +12,7 @@ import type { CohortRelayApp } from '../app';
 import { countHashes } from '../cohort';
 import type { AudienceRecord } from '../store/audiences-repo';
 import { layoutOf } from '../sync/entry-layout';
-import { checkIdentifiers, matchingEntries, queueErasure, type ErasureIdentifier } from '../sync/erasure';
+import { checkIdentifiers, keepErased, matchingEntries, queueErasure, type ErasureIdentifier } from '../sync/erasure';
 import type { SyncOutcome } from '../sync/sync-runner';
 
 export type { ErasureIdentifier } from '../sync/erasure';
@@ -55,8 +55,8 @@ function previewMessage(found: Found[]): string {
   return `Found in ${found.length} ${found.length === 1 ? 'audience' : 'audiences'}: ${names}; ${removes}, uses ${calls} ${calls === 1 ? 'call' : 'calls'}.${when} ${STILL_IN_FILE}`;
 }
 
-/** What erasure cannot do: the cohort file is the user's, and a sync sends whoever it holds. */
-const STILL_IN_FILE = 'Remove the person from the cohort file (or its export) too: a person still in it is added again by the next sync.';
+/** What erasure does about the cohort file, which is the user's: later syncs leave the person out, by a kept hash. */
+const STILL_IN_FILE = 'Later syncs of these audiences leave the person out even if the cohort file still holds them (Cohort Relay keeps only a hash of what you typed, for that, until the audience is deleted). Remove them from the export too.';
 
 /** What erasing the person would do. Reads only local data: nothing is sent, written or queued. */
 export function erasePreview(app: CohortRelayApp, ids: readonly ErasureIdentifier[]): ErasePreviewView {
@@ -72,7 +72,12 @@ export function erasePreview(app: CohortRelayApp, ids: readonly ErasureIdentifie
 export async function erasePerson(app: CohortRelayApp, ids: readonly ErasureIdentifier[], send: (audienceId: number) => Promise<SyncOutcome>): Promise<EraseResultView> {
   const found = find(app, ids);
   if (found.length === 0) return { audiences: [], message: previewMessage(found) };
-  for (const f of found) queueErasure(app.store, f.audience, f.entries);
+  for (const f of found) {
+    app.store.transaction(() => {
+      queueErasure(app.store, f.audience, f.entries);
+      keepErased(app.store, f.audience, ids);
+    });
+  }
   const results: EraseResultView['audiences'] = [];
   for (const f of found) {
     try {

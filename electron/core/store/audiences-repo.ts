@@ -116,8 +116,8 @@ export class AudiencesRepo {
       setHistoryBaseline: db.prepare('UPDATE audiences SET history_baseline = ? WHERE id = ?'),
       setHasHeader: db.prepare('UPDATE audiences SET has_header = ? WHERE id = ?'),
       setKeys: db.prepare('UPDATE audiences SET keys_json = ?, updated_at = ? WHERE id = ?'),
-      // An erasure queued for the audience (digests of the person, sync/erasure.ts) goes with it.
-      removeErasure: db.prepare("DELETE FROM settings WHERE key = 'erase.queue.' || ?"),
+      // An erasure queued for the audience and the digests of erased people it leaves out (sync/erasure.ts) go with it.
+      removeErasure: db.prepare("DELETE FROM settings WHERE key IN ('erase.queue.' || ?, 'erase.kept.' || ?)"),
     };
   }
 
@@ -244,7 +244,7 @@ export class AudiencesRepo {
         this.q.detachCalls.run(id);
         this.q.removeRuns.run(id);
         this.q.removeLock.run(id);
-        this.q.removeErasure.run(String(id));
+        this.q.removeErasure.run(String(id), String(id));
         this.q.remove.run(id);
       })();
     } finally {

@@ -56,6 +56,8 @@ export const AUDIENCE_SETTINGS = {
   lookalikes: (audienceId: number) => setting<unknown[]>(`audience.lookalikes.${audienceId}`, []),
   /** Hex entries of people to erase from the audience (sync/erasure.ts). */
   erasureQueue: (audienceId: number) => setting<string[]>(`erase.queue.${audienceId}`, []),
+  /** "key:hex" digests of the identifiers of people erased from the audience: every later sync leaves them out (sync/erasure.ts). */
+  erasedKept: (audienceId: number) => setting<string[]>(`erase.kept.${audienceId}`, []),
   /** When a partner create of unknown fate was sent (sync/lost-create.ts). */
   partnerCreateSent: (audienceId: number) => setting<string | null>(`partner.pendingCreate.${audienceId}`, null),
   /** The partner audience this app created and when (engine clock), while TikTok may still be setting it up (sync/partner-sync.ts). */

@@ -1,8 +1,9 @@
 /**
  * The one read-plus-suppress target of every sync, dry run and `cohort-relay plan`: the audience's cohort (the newest
- * file of a watched folder), minus its suppression list. readCohortTargetParts hands the set over in parts, so a plan
+ * file of a watched folder), minus its suppression list and the people erased from it. readCohortTargetParts hands the set over in parts, so a plan
  * of a cohort too large for memory reads it a part at a time (cohort/spill.ts); readCohortTarget joins them for a sync.
  */
+import type { KeyType } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import { loadSuppression, readCohortColumns, readCohortMulti, slotOfKey, subtractHashes, suppressEntries } from '../cohort';
 import { partsOfBuffer, sliceFor, type SortedParts } from '../cohort/sorted-parts';
@@ -14,6 +15,8 @@ import type { CohortTarget } from './sync-service';
 export type CohortTargetParts = Omit<CohortTarget, 'entries'> & {
   /** The target's entries in parts (on disk for a large single-key cohort); the caller disposes them. */
   parts: SortedParts;
+  /** Entries left out because they hold a person erased from the audience (`erased` of the context). */
+  erased: number;
 };
 
 export interface ReadTargetContext {
@@ -23,6 +26,8 @@ export interface ReadTargetContext {
   spillAbove?: number;
   /** A single-key file whose every row is rejected gives its counts and rejects (an empty set), not CSV_INVALID. */
   allowAllRejected?: boolean;
+  /** Digests (sorted, per key) of people erased from the audience (erasure.ts erasedDigests): left out like suppressed ones. */
+  erased?: Partial<Record<KeyType, Buffer>>;
 }
 
 function headerOf(a: AudienceRecord): { hasHeader?: boolean } {
@@ -43,7 +48,9 @@ export async function readCohortTargetParts(audience: AudienceRecord, ctx: ReadT
     if (audience.suppressPath) entries = suppressEntries(entries, await loadSuppression(audience.suppressPath, mapping.key, audience.profile), slotOfKey(mapping.key), res.layout);
     const width = layoutOf(audience).width;
     const suppressed = (res.entries.length - entries.length) / width;
-    return { parts: partsOfBuffer(entries, width), rowsRead: res.rowsRead, valid: res.valid, rejected: res.rejected, duplicates: res.duplicates, rejectReasons: res.rejectReasons, rejects: res.rejects, perKey: res.perKey, columns: res.columns, rejectsTruncated: res.rejectsTruncated, suppressed };
+    const parts = partsOfBuffer(entries, width);
+    const erased = await leaveOutErased(parts, audience, ctx.erased);
+    return { parts, rowsRead: res.rowsRead, valid: res.valid, rejected: res.rejected, duplicates: res.duplicates, rejectReasons: res.rejectReasons, rejects: res.rejects, perKey: res.perKey, columns: res.columns, rejectsTruncated: res.rejectsTruncated, suppressed, erased };
   }
   const res = await readCohortColumns({
     path: file,
@@ -67,11 +74,29 @@ export async function readCohortTargetParts(audience: AudienceRecord, ctx: ReadT
       // Each part meets only the listed hashes in its own range.
       await parts.filter((part) => subtractHashes(part, sliceFor(suppression, part, 32)));
     }
-    return { parts, rowsRead: res.rowsRead, valid: res.valid, rejected: res.rejected, duplicates: res.duplicates, rejectReasons: res.rejectReasons as Record<string, number>, rejects: res.rejects, columns: [res.column, ...(res.extraColumns ?? [])], rejectsTruncated: res.rejectsTruncated, suppressed: before - parts.count };
+    const suppressed = before - parts.count;
+    const erased = await leaveOutErased(parts, audience, ctx.erased);
+    return { parts, rowsRead: res.rowsRead, valid: res.valid, rejected: res.rejected, duplicates: res.duplicates, rejectReasons: res.rejectReasons as Record<string, number>, rejects: res.rejects, columns: [res.column, ...(res.extraColumns ?? [])], rejectsTruncated: res.rejectsTruncated, suppressed, erased };
   } catch (err) {
     await parts.dispose();
     throw err;
   }
+}
+
+/**
+ * Leaves out of `parts` (the audience's target) every entry that holds a person erased from the audience: a digest of
+ * `erased` in its key's place (a multi-key tuple goes whole). Returns how many entries were left out.
+ */
+export async function leaveOutErased(parts: SortedParts, audience: AudienceRecord, erased: Partial<Record<KeyType, Buffer>> | undefined): Promise<number> {
+  if (!erased) return 0;
+  const before = parts.count;
+  const tuple = layoutOf(audience).tuple;
+  for (const key of new Set(audience.keys.map((k) => k.key))) {
+    const digests = erased[key];
+    if (!digests?.length) continue;
+    await parts.filter((part) => (tuple ? suppressEntries(part, digests, slotOfKey(key), tuple) : subtractHashes(part, sliceFor(digests, part, 32))));
+  }
+  return before - parts.count;
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * "Erase this person" (issue #12.4): one person's identifiers in, their entries found in every audience kept here,
- * removed from what is kept locally and queued as a REMOVE for TikTok.
+ * removed from what is kept locally and queued as a REMOVE for TikTok; the digests of the identifiers are kept per
+ * audience so that later syncs leave the person out although the cohort file still holds them (keepErased).
  *
  * The raw identifiers are never stored: they are normalized and hashed exactly as a sync of each audience would
  * (its key and normalization profile), and only the entries (hashes) they match are kept — in the audience's erase
@@ -111,6 +112,30 @@ export function queueErasure(store: Store, a: AudienceRecord, entries: Buffer): 
     store.settings.write(AUDIENCE_SETTINGS.erasureQueue(a.id), hex);
     stripDeltas(store, a.id, entries, w);
   });
+}
+
+/**
+ * Keeps the digests of the identifiers given (per key of the audience, under its normalization profile) so that every
+ * later sync of the audience leaves the person out, though the cohort file still holds them (cohort-target.ts). Hashes
+ * only, as the snapshot: the identifiers themselves are never stored. Kept while the audience is; deleted with it.
+ */
+export function keepErased(store: Store, a: AudienceRecord, ids: readonly ErasureIdentifier[]): void {
+  const kept = new Set(store.settings.read(AUDIENCE_SETTINGS.erasedKept(a.id)));
+  for (const key of new Set(a.keys.map((m) => m.key))) for (const d of digestsFor(a, key, ids)) kept.add(`${key}:${d.toString('hex')}`);
+  store.settings.write(AUDIENCE_SETTINGS.erasedKept(a.id), [...kept].sort());
+}
+
+/** The digests of people erased from the audience, per key, sorted (what its syncs leave out). */
+export function erasedDigests(store: Store, audienceId: number): Partial<Record<KeyType, Buffer>> {
+  const byKey: Partial<Record<KeyType, Buffer[]>> = {};
+  for (const item of store.settings.read(AUDIENCE_SETTINGS.erasedKept(audienceId))) {
+    const at = item.indexOf(':');
+    const key = item.slice(0, at) as KeyType;
+    (byKey[key] ??= []).push(Buffer.from(item.slice(at + 1), 'hex'));
+  }
+  const out: Partial<Record<KeyType, Buffer>> = {};
+  for (const [key, list] of Object.entries(byKey) as [KeyType, Buffer[]][]) out[key] = sortHashes(Buffer.concat(list));
+  return out;
 }
 
 /** The queue is done (TikTok acknowledged the removal): nothing of the person is kept for the audience any more. */

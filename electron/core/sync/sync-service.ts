@@ -2,6 +2,7 @@ import { KEY_LABELS, type CalculateType, type KeyType, type NormalizationProfile
 import { AppError } from '../../../shared/errors';
 import { MAX_COLUMNS_PER_KEY, subtractHashes, unionHashes } from '../cohort';
 import { readSyncTarget } from './cohort-target';
+import { erasedDigests } from './erasure';
 import { layoutOf } from './entry-layout';
 import { changeColumns, columnsChangeEffect } from './mapping-change';
 import type { Store } from '../store';
@@ -226,9 +227,9 @@ export class SyncService {
     };
   }
 
-  /** Reads the audience's cohort, minus its suppression list (cohort-target.ts; a large one stays in part files). */
+  /** Reads the audience's cohort, minus its suppression list and erased people (cohort-target.ts; a large one stays in part files). */
   async readTarget(audience: AudienceRecord, ctx: { signal: AbortSignal; onRows(rows: number, fraction: number): void }): Promise<CohortTarget> {
-    return readSyncTarget(audience, ctx);
+    return readSyncTarget(audience, { ...ctx, erased: erasedDigests(this.deps.store, audience.id) });
   }
 
   private async run(audienceId: number, opts: { trigger: RunTrigger; dryRun?: boolean; target?: TargetSet; signal?: AbortSignal; lockHeld?: boolean; draft?: AudienceRecord; setAside?: boolean; sourceOnce?: string }): Promise<SyncOutcome> {

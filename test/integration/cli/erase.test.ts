@@ -80,7 +80,7 @@ describe('cohort-relay erase', () => {
       ['Autumn buyers', 'sent', 1],
       ['Spring buyers', 'sent', 1],
     ]);
-    expect(r.message).toBe('Erased from Autumn buyers, Spring buyers: removed here and at TikTok. Remove the person from the cohort file (or its export) too: a person still in it is added again by the next sync.');
+    expect(r.message).toBe('Erased from Autumn buyers, Spring buyers: removed here and at TikTok. Later syncs of these audiences leave the person out even if the cohort file still holds them (Cohort Relay keeps only a hash of what you typed, for that, until the audience is deleted). Remove them from the export too.');
 
     // At TikTok: gone from both, everyone else still there.
     expect(sim.membership(a.audienceId)!.has(HASH)).toBe(false);
@@ -101,6 +101,16 @@ describe('cohort-relay erase', () => {
     // Undo never brings the erased person back: it inverts the sync before the erasure (here, its create).
     const undo = await cli(['undo', '--audience-id', String(a.localAudienceId), '--dry-run', '--json'], env);
     expect((JSON.parse(undo.stdout) as { adds: number }).adds).toBe(0);
+
+    // The cohort file still holds the person: the next sync and a plan leave them out (by the kept hash), so they stay erased.
+    const csv = path.join(dir, 'Spring buyers.csv');
+    const plan = await cli(['plan', '--csv', csv, '--key', 'email', '--advertiser', sim.advertiserIds[0]!, '--audience', 'Spring buyers', '--json'], env);
+    expect(JSON.parse(plan.stdout)).toMatchObject({ adds: 0, removes: 0, erased: 1 });
+    const again = await cli(['sync', '--csv', csv, '--key', 'email', '--advertiser', sim.advertiserIds[0]!, '--audience', 'Spring buyers', '--json'], env);
+    expect(again.code, again.stderr).toBe(0);
+    expect(sim.membership(a.audienceId)!.has(HASH)).toBe(false);
+    expect(sim.membership(a.audienceId)!.size).toBe(1200);
+    withStore((s) => expect(hasHash(s.snapshots.load(a.localAudienceId), HASH)).toBe(false));
 
     // The raw identifier, as typed or normalized, is in no file of the data folder (database, WAL, anything else).
     const files = filesUnder(path.join(dir, 'home'));
@@ -146,13 +156,19 @@ describe('cohort-relay erase', () => {
     });
   });
 
-  it('deleting an audience deletes the erasure queued for it (its digests of the person)', async () => {
+  it('deleting an audience deletes the erasure queued for it and the kept digests of the person', async () => {
     const a = await synced('Spring buyers', 0);
     withStore((s) => s.settings.set(DAILY_BUDGET_KEY, s.quota.used(a.localAudienceId, new Date())));
     expect((await cli(['erase', '--email', PERSON, '--yes'], env)).code).toBe(0);
-    withStore((s) => expect(s.settings.get<string[]>(`erase.queue.${a.localAudienceId}`, [])).toHaveLength(1));
+    withStore((s) => {
+      expect(s.settings.get<string[]>(`erase.queue.${a.localAudienceId}`, [])).toHaveLength(1);
+      expect(s.settings.get<string[]>(`erase.kept.${a.localAudienceId}`, [])).toEqual([`email:${HASH}`]);
+    });
     expect((await cli(['delete', '--audience-id', String(a.localAudienceId), '--yes'], env)).code).toBe(0);
-    withStore((s) => expect(s.settings.all()).not.toHaveProperty(`erase.queue.${a.localAudienceId}`));
+    withStore((s) => {
+      expect(s.settings.all()).not.toHaveProperty(`erase.queue.${a.localAudienceId}`);
+      expect(s.settings.all()).not.toHaveProperty(`erase.kept.${a.localAudienceId}`);
+    });
   });
 
   it('refuses an identifier it cannot read, without echoing it, and changes nothing', async () => {

@@ -60,8 +60,8 @@ describe('privacy:erasePreview and privacy:erase (#12.4)', () => {
     const runsBefore = (await h['runs:list']({})).length;
 
     const preview = await h['privacy:erasePreview']({ identifiers: [{ key: 'email', value: PERSON }] });
-    // Erasure cannot change the user's file: the words say a person still in it comes back with the next sync.
-    expect(preview.message).toBe('Found in 2 audiences: Buyers both keys, Newsletter; removes 1 person from each, uses 2 calls. Remove the person from the cohort file (or its export) too: a person still in it is added again by the next sync.');
+    // Erasure cannot change the user's file: the words say later syncs leave the person out all the same.
+    expect(preview.message).toBe('Found in 2 audiences: Buyers both keys, Newsletter; removes 1 person from each, uses 2 calls. Later syncs of these audiences leave the person out even if the cohort file still holds them (Cohort Relay keeps only a hash of what you typed, for that, until the audience is deleted). Remove them from the export too.');
     expect(preview.audiences.map((a) => [a.name, a.entries, a.sendsAt])).toEqual([
       ['Buyers both keys', 1, null],
       ['Newsletter', 1, null],
@@ -77,7 +77,7 @@ describe('privacy:erasePreview and privacy:erase (#12.4)', () => {
       ['Buyers both keys', 'sent'],
       ['Newsletter', 'sent'],
     ]);
-    expect(done.message).toMatch(/removed here and at TikTok\. Remove the person from the cohort file \(or its export\) too: a person still in it is added again by the next sync\.$/);
+    expect(done.message).toMatch(/removed here and at TikTok\. Later syncs of these audiences leave the person out even if the cohort file still holds them \(Cohort Relay keeps only a hash of what you typed, for that, until the audience is deleted\)\. Remove them from the export too\.$/);
     expect(sim.membership(single.tiktokAudienceId!)!.has(emailHash)).toBe(false);
     expect(inMulti()).toBe(false);
     expect(sim.membership(single.tiktokAudienceId!)!.size).toBe(1100);
@@ -90,6 +90,16 @@ describe('privacy:erasePreview and privacy:erase (#12.4)', () => {
     ]);
     // Nothing is left to find.
     expect((await h['privacy:erasePreview']({ identifiers: [{ key: 'email', value: PERSON }] })).audiences).toEqual([]);
+
+    // Both files still hold the person: the next syncs leave them out (the multi-key row goes whole), so they stay erased.
+    for (const a of [single, multi]) {
+      const { runId } = await h['sync:run']({ audienceId: a.id });
+      await expect(t.waitFor('run:finished', (p) => p.runId === runId)).resolves.toMatchObject({ status: 'done' });
+    }
+    expect(sim.membership(single.tiktokAudienceId!)!.has(emailHash)).toBe(false);
+    expect(inMulti()).toBe(false);
+    expect(sim.membership(multi.tiktokAudienceId!)!.size).toBe(1100);
+    for (const a of [single, multi]) expect((await h['audiences:get']({ id: a.id })).localSize).toBe(1100);
   });
 
   it('refuses an identifier it cannot read through the contract, naming the problem and not the value', async () => {

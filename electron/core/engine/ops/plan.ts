@@ -17,7 +17,8 @@ import { Store } from '../../store';
 import type { AudienceRecord, KeyMapping } from '../../store/audiences-repo';
 import { layoutOf } from '../../sync/entry-layout';
 import { holdMessage, overLimit } from '../../sync/removal-guard';
-import { readCohortTargetParts } from '../../sync/cohort-target';
+import { leaveOutErased, readCohortTargetParts } from '../../sync/cohort-target';
+import { erasedDigests } from '../../sync/erasure';
 import { sameKeyColumns, withCountryColumn, type CohortTarget } from '../../sync/sync-service';
 
 export interface PlanCohortRequest {
@@ -48,6 +49,8 @@ export interface PlanCohortResult {
   rejected: number;
   duplicates: number;
   suppressed: number;
+  /** Entries left out because they hold a person erased from the audience (erase). */
+  erased: number;
   adds: number;
   removes: number;
   currentSize: number;
@@ -119,6 +122,7 @@ export async function planCohort(env: NodeJS.ProcessEnv, asked: PlanCohortReques
     let confirmedDigest: string | null = null;
     let counts: { adds: number; removes: number } | null = null;
     let digest: string | null = null;
+    let erased = 0;
     if (req.advertiserId && req.audienceName) {
       const store = Store.open(resolveDataDir(env));
       try {
@@ -129,6 +133,8 @@ export async function planCohort(env: NodeJS.ProcessEnv, asked: PlanCohortReques
           const asked = [...new Set((req.keys ?? [{ key: req.key }]).map((k) => k.key))].sort().join();
           if (saved !== asked) throw new AppError('KEY_TYPE_LOCKED', `Audience "${req.audienceName}" matches on ${a.keys.map((k) => KEY_LABELS[k.key]).join(' + ')}; an audience's key cannot change. Plan against a new audience name instead.`);
           removalLimitPct = a.removalLimitPct;
+          // People erased from the audience stay out, as its syncs leave them out.
+          erased = await leaveOutErased(res.parts, a, erasedDigests(store, a.id));
           const hold = store.holds.get(a.id);
           confirmedDigest = hold?.reason === 'removals' && hold.state === 'confirmed' ? hold.targetDigest : null;
           // Both sides stream: the stored snapshot chunk by chunk, the target part by part. One of another width (saved
@@ -155,6 +161,7 @@ export async function planCohort(env: NodeJS.ProcessEnv, asked: PlanCohortReques
       rejected: res.rejected,
       duplicates: res.duplicates,
       suppressed: res.suppressed,
+      erased,
       adds,
       removes,
       currentSize,
