@@ -409,9 +409,11 @@ export interface PerKeyCounts {
 /** What "Undo last sync" would do, from a dry run of the undo: nothing is sent to compute it. */
 export interface UndoPreviewView {
   audienceId: number;
-  /** The sync it undoes: its run and when it started. */
+  /** The sync it undoes: its newest run and when the sync started (its first run). */
   runId: number;
   runStartedAt: string;
+  /** Every run of that sync, oldest first: one, or runs cut short (deferred) and the run that finished them. */
+  runIds: number[];
   /** People it adds back (the sync removed them) and removes (the sync added them). */
   adds: number;
   removes: number;
@@ -499,6 +501,25 @@ export interface RunView {
   deferredUntil: IsoTime | null;
   /** Plain words with the fix, when the run failed. */
   error: AppErrorShape | null;
+  sent: RunSent;
+}
+
+/**
+ * What a run sent, counted from the quota ledger rather than the run's own counters (which an acknowledgement moves):
+ * a call sent whose answer never came (the app was stopped, a lost answer) still counts, as TikTok counts it.
+ */
+export interface RunSent {
+  /** Audience-changing calls TikTok counts (all but those it certainly never received). */
+  calls: number;
+  /** Of those, calls whose answer was not recorded: they may or may not have changed the audience. */
+  unanswered: number;
+  /** People in acknowledged APPEND and REMOVE calls. */
+  appended: number;
+  removed: number;
+  /** Calls that set the whole membership (a create or a full REPLACE) and the people they and the run's APPENDs sent; null when none. */
+  replaced: number | null;
+  /** Whether one of them was a REPLACE of an existing audience (not its create). */
+  replace: boolean;
 }
 
 /** One TikTok API call of a run. */

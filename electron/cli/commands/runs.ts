@@ -1,5 +1,5 @@
 import { AppError } from '../../../shared/errors';
-import { runCountsText } from '../../../shared/run-counts-text';
+import { callsText, runCalls, runCountsText } from '../../../shared/run-counts-text';
 import { listRuns, runWithCalls, withApp } from '../../core/engine/ops';
 import { knownAudience } from '../audience-arg';
 import { flag, localAudienceId, printJson, str, type CliCommand } from '../command';
@@ -22,7 +22,10 @@ const runs: CliCommand = {
         const { run, calls } = found;
         if (flag(ctx, 'json')) printJson(ctx, { run, calls });
         else {
-          ctx.stdout.write(`Run ${run.id}: ${run.status}, ${runCountsText(run, fmt)}, ${run.callsUsed} calls${run.errorMessage ? `; ${run.errorMessage}` : ''}\n`);
+          const counts = runCountsText(run, fmt);
+          // A run still going says so itself ("running: …"); its calls are in the words already.
+          const head = run.status === 'running' ? counts : `${run.status}, ${counts}, ${callsText(runCalls(run), fmt)}`;
+          ctx.stdout.write(`Run ${run.id}: ${head}${run.errorMessage ? `; ${run.errorMessage}` : ''}\n`);
           for (const c of calls) ctx.stdout.write(`  ${c.startedAt} ${c.method} ${c.endpoint} code ${c.code ?? '—'} request ${c.requestId ?? '—'} ${c.durationMs} ms${c.detail ? ` — ${c.detail}` : ''}\n`);
         }
         return 0;
@@ -32,8 +35,10 @@ const runs: CliCommand = {
       else if (list.length === 0) ctx.stdout.write('No sync has run yet.\n');
       else
         for (const r of list) {
+          // A run still going has read nothing final yet: it says it is running and what it sent so far.
+          const body = r.status === 'running' ? runCountsText(r, fmt) : `rows ${fmt(r.rowsRead)}, rejected ${fmt(r.rejected)}, ${runCountsText(r, fmt)}, ${callsText(runCalls(r), fmt)}`;
           ctx.stdout.write(
-            `#${r.id} audience ${r.audienceId ?? '—'} ${r.trigger} ${r.status} ${r.startedAt}: rows ${fmt(r.rowsRead)}, rejected ${fmt(r.rejected)}, ${runCountsText(r, fmt)}, ${r.callsUsed} calls` +
+            `#${r.id} audience ${r.audienceId ?? '—'} ${r.trigger} ${r.status === 'running' ? 'running since' : r.status} ${r.startedAt}: ${body}` +
               `${r.deferredUntil ? `, rest at ${r.deferredUntil}` : ''}${r.errorMessage ? ` — ${r.errorMessage}` : ''}\n`,
           );
         }

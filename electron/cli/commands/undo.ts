@@ -20,12 +20,14 @@ const undo: CliCommand = {
       if (flag(ctx, 'dry-run')) {
         // What the undo would change and cost; nothing is sent and the schedule is left as it is.
         const p = await undoPreview(app, id, ctx.signal);
-        if (flag(ctx, 'json')) printJson(ctx, { dryRun: true, runId: p.runId, runStartedAt: p.runStartedAt, adds: p.adds, removes: p.removes, calls: p.calls, callsLeft: p.quotaLeft, deferredUntil: p.deferredUntil, pausesSchedule: p.pausesSchedule, warning: p.warning, refused: p.refused });
+        // A sync cut short and finished by a later run is one change: its undo takes back every run of it.
+        const sync = p.runIds.length > 1 ? `the sync of ${p.runStartedAt} (runs ${p.runIds.join(', ')}: it was cut short and finished later)` : `the sync of ${p.runStartedAt} (run ${p.runId})`;
+        if (flag(ctx, 'json')) printJson(ctx, { dryRun: true, runId: p.runId, runIds: p.runIds, runStartedAt: p.runStartedAt, adds: p.adds, removes: p.removes, calls: p.calls, callsLeft: p.quotaLeft, deferredUntil: p.deferredUntil, pausesSchedule: p.pausesSchedule, warning: p.warning, refused: p.refused });
         else if (p.refused) {
-          ctx.stdout.write(`Undo of the sync of ${p.runStartedAt} (run ${p.runId}) would be refused: re-adding ${fmt(p.adds)} and removing ${fmt(p.removes)} would leave the audience under TikTok's 1,000 floor, so it would send nothing and leave the schedule as it is. Nothing was sent.\n`);
+          ctx.stdout.write(`Undo of ${sync} would be refused: re-adding ${fmt(p.adds)} and removing ${fmt(p.removes)} would leave the audience under TikTok's 1,000 floor, so it would send nothing and leave the schedule as it is. Nothing was sent.\n`);
           if (p.warning) ctx.stderr.write(`error: ${p.warning}\n`);
         } else {
-          ctx.stdout.write(`Undo of the sync of ${p.runStartedAt} (run ${p.runId}) would re-add ${fmt(p.adds)}, remove ${fmt(p.removes)}, use ${p.calls} ${p.calls === 1 ? 'call' : 'calls'} (${p.quotaLeft} left today) and pause the schedule. Nothing was sent.\n`);
+          ctx.stdout.write(`Undo of ${sync} would re-add ${fmt(p.adds)}, remove ${fmt(p.removes)}, use ${p.calls} ${p.calls === 1 ? 'call' : 'calls'} (${p.quotaLeft} left today) and pause the schedule. Nothing was sent.\n`);
           if (p.deferredUntil) ctx.stdout.write(`Today's calls do not cover it: the rest would wait until ${p.deferredUntil}.\n`);
         }
         // A refused undo fails (exit 1); its dry run says the same.

@@ -92,6 +92,7 @@ export function runView(r: RunRecord, audienceName: string | null): RunView {
     rejectReasons: r.rejectReasons as Partial<Record<RejectReason, number>>,
     deferredUntil: r.deferredUntil,
     error: runError(r),
+    sent: r.sent,
   };
 }
 

@@ -4,10 +4,14 @@ import type { ChangeKind } from './pending-repo';
 
 /**
  * Undo only ever inverts an audience's newest sync that changed TikTok, so once a (non-undo) run changes it, the
- * deltas of every earlier run of that audience go: hashes of people are kept no longer than undo needs them. An undo
- * run's own change keeps the delta it is inverting (an undo cut short is tried again from it).
+ * deltas of earlier runs of that audience go: hashes of people are kept no longer than undo needs them. One sync can
+ * be several runs (runs cut short, `deferred`, then the run that carried on: undo-target.ts inverts them all), so the
+ * deferred runs since the last other run that changed TikTok (that has a delta) keep theirs. An undo run's own change
+ * keeps the delta it is inverting (an undo cut short is tried again from it).
  */
-const OLDER_RUNS = `SELECT r.id FROM sync_runs r JOIN sync_runs me ON me.id = ? AND me.trigger != 'undo' AND r.audience_id = me.audience_id AND r.id < me.id`;
+const OLDER_RUNS = `SELECT r.id FROM sync_runs r JOIN sync_runs me ON me.id = ? AND me.trigger != 'undo' AND r.audience_id = me.audience_id AND r.id < me.id
+  AND r.id <= coalesce((SELECT max(b.id) FROM sync_runs b WHERE b.audience_id = me.audience_id AND b.id < me.id AND b.status != 'deferred'
+    AND EXISTS (SELECT 1 FROM run_delta_heads h WHERE h.run_id = b.id)), 0)`;
 
 /**
  * What each run added and removed at TikTok (its undo delta): chunked sets under a generation that the head row makes
@@ -42,8 +46,9 @@ export class DeltasRepo {
 
   /** Lets go of the deltas of the audience's runs before this one (see OLDER_RUNS); `chunksToo` deletes their chunks now. */
   pruneOlder(runId: number, chunksToo: boolean): void {
-    this.q.dropOlderHeads.run(runId);
+    // Chunks first: which runs are older is judged by their heads (OLDER_RUNS), which the second statement drops.
     if (chunksToo) this.q.dropOlderChunks.run(runId);
+    this.q.dropOlderHeads.run(runId);
   }
 
   insertChunk(runId: number, kind: ChangeKind, generation: number, seq: number, data: Buffer): void {

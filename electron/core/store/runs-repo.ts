@@ -1,7 +1,7 @@
-import type { ApiCallView, RunStatus, RunTrigger } from '../../../shared/ipc/dto';
+import type { ApiCallView, RunSent, RunStatus, RunTrigger } from '../../../shared/ipc/dto';
 import type { Db } from './db';
 
-export type { RunStatus, RunTrigger };
+export type { RunSent, RunStatus, RunTrigger };
 
 /** One sync run as the sync log shows it. Counts only: never hashes, never tokens. */
 export interface RunRecord {
@@ -24,6 +24,8 @@ export interface RunRecord {
   deferredUntil: string | null;
   errorCode: string | null;
   errorMessage: string | null;
+  /** What the run sent to TikTok, from the quota ledger (every call is reserved there before it is sent). */
+  sent: RunSent;
 }
 
 /** One TikTok API call in the sync log (the view the renderer shows, plus its run and audience). */
@@ -54,7 +56,24 @@ interface RunRow {
   deferred_until: string | null;
   error_code: string | null;
   error_message: string | null;
+  sent_calls: number | null;
+  sent_unanswered: number | null;
+  sent_appended: number | null;
+  sent_removed: number | null;
+  sent_whole: number | null;
+  sent_replace: number | null;
+  sent_whole_entries: number | null;
 }
+
+/** The run's row with what it sent (RunSent), from the quota ledger; the audience_id term lets the ledger's index serve. */
+const RUN_COLUMNS = `r.*, s.calls AS sent_calls, s.unanswered AS sent_unanswered, s.appended AS sent_appended, s.removed AS sent_removed,
+  s.whole AS sent_whole, s.replace AS sent_replace, s.whole_entries AS sent_whole_entries
+  FROM sync_runs r LEFT JOIN (SELECT run_id, sum(state != 'released') AS calls, sum(state IN ('reserved', 'failed')) AS unanswered,
+    sum(CASE WHEN state = 'acked' AND kind = 'APPEND' THEN entries ELSE 0 END) AS appended,
+    sum(CASE WHEN state = 'acked' AND kind = 'REMOVE' THEN entries ELSE 0 END) AS removed,
+    sum(kind IN ('create', 'REPLACE') AND state != 'released') AS whole, sum(kind = 'REPLACE' AND state != 'released') AS replace,
+    sum(CASE WHEN state = 'acked' AND kind IN ('create', 'REPLACE') THEN entries ELSE 0 END) AS whole_entries
+    FROM quota_calls WHERE run_id IS NOT NULL GROUP BY run_id) s ON s.run_id = r.id`;
 
 export class RunsRepo {
   private readonly q;
@@ -69,10 +88,10 @@ export class RunsRepo {
           calls_used = coalesce(@callsUsed, calls_used), reject_reasons_json = coalesce(@rejectReasons, reject_reasons_json) WHERE id = @id`),
       addCalls: db.prepare('UPDATE sync_runs SET calls_used = calls_used + ? WHERE id = ?'),
       finish: db.prepare('UPDATE sync_runs SET status = ?, finished_at = ?, deferred_until = ?, error_code = ?, error_message = ? WHERE id = ?'),
-      get: db.prepare('SELECT * FROM sync_runs WHERE id = ?'),
-      list: db.prepare('SELECT * FROM sync_runs ORDER BY id DESC LIMIT ?'),
-      listFor: db.prepare('SELECT * FROM sync_runs WHERE audience_id = ? ORDER BY id DESC LIMIT ?'),
-      unfinished: db.prepare("SELECT * FROM sync_runs WHERE status = 'running' ORDER BY id"),
+      get: db.prepare(`SELECT ${RUN_COLUMNS} WHERE r.id = ?`),
+      list: db.prepare(`SELECT ${RUN_COLUMNS} ORDER BY r.id DESC LIMIT ?`),
+      listFor: db.prepare(`SELECT ${RUN_COLUMNS} WHERE r.audience_id = ? ORDER BY r.id DESC LIMIT ?`),
+      unfinished: db.prepare(`SELECT ${RUN_COLUMNS} WHERE r.status = 'running' ORDER BY r.id`),
       addCall: db.prepare(`INSERT INTO api_calls (run_id, audience_id, endpoint, method, request_id, code, http_status, duration_ms, started_at, detail)
           VALUES (@runId, @audienceId, @endpoint, @method, @requestId, @code, @httpStatus, @durationMs, @startedAt, @detail)`),
       calls: db.prepare('SELECT id, run_id AS runId, audience_id AS audienceId, endpoint, method, request_id AS requestId, code, http_status AS httpStatus, duration_ms AS durationMs, started_at AS startedAt, detail FROM api_calls WHERE run_id = ? ORDER BY id'),
@@ -153,5 +172,13 @@ function toRun(r: RunRow): RunRecord {
     deferredUntil: r.deferred_until,
     errorCode: r.error_code,
     errorMessage: r.error_message,
+    sent: {
+      calls: r.sent_calls ?? 0,
+      unanswered: r.sent_unanswered ?? 0,
+      appended: r.sent_appended ?? 0,
+      removed: r.sent_removed ?? 0,
+      replaced: r.sent_whole ? (r.sent_whole_entries ?? 0) + (r.sent_appended ?? 0) : null,
+      replace: (r.sent_replace ?? 0) > 0,
+    },
   };
 }

@@ -1,6 +1,6 @@
 import { KEY_LABELS, type CalculateType, type KeyType, type NormalizationProfile } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
-import { MAX_COLUMNS_PER_KEY, subtractHashes, unionHashes } from '../cohort';
+import { MAX_COLUMNS_PER_KEY, subtractHashes } from '../cohort';
 import { readSyncTarget } from './cohort-target';
 import { erasedDigests } from './erasure';
 import { layoutOf } from './entry-layout';
@@ -40,7 +40,7 @@ export function sameKeyColumns(keys: KeyMapping[]): KeyMapping[] {
 
 /** One HTTP request, as the sync log keeps it (the client's CallEvent satisfies it). */
 export type ApiCallEvent = Omit<ApiCallView, 'id' | 'detail'> & { error?: { message: string } };
-import { loadDelta } from './deltas';
+import { undoTarget, type UndoTarget } from './undo-target';
 import { clearErasure, hasQueuedErasure, queuedErasure } from './erasure';
 import { recoverInterrupted, runSync, type SyncDeps, type SyncOutcome, type SyncProgress, type TargetSet } from './sync-runner';
 import { acquireAudienceLock } from './locks';
@@ -342,31 +342,16 @@ export class SyncService {
    * no lock. The sync it would undo, how many people it would add back and remove, the calls it would use and the
    * calls left today. Refused exactly as `undo` refuses (nothing to undo, membership not known here).
    */
-  async undoPreview(audienceId: number, signal?: AbortSignal): Promise<{ run: RunRecord; outcome: SyncOutcome }> {
+  async undoPreview(audienceId: number, signal?: AbortSignal): Promise<{ run: RunRecord; runs: RunRecord[]; outcome: SyncOutcome }> {
     const audience = this.deps.store.audiences.require(audienceId);
-    const { run, target } = this.undoTarget(audience);
+    const { run, runs, target } = this.undoTarget(audience);
     const outcome = await this.run(audienceId, { trigger: 'undo', dryRun: true, signal, target });
-    return { run, outcome };
+    return { run, runs, outcome };
   }
 
-  /** The audience's last sync that changed TikTok and not undone yet, and the membership its undo restores. */
-  private undoTarget(audience: AudienceRecord): { run: RunRecord; target: TargetSet } {
-    const { store } = this.deps;
-    const audienceId = audience.id;
-    const changed = store.runs.list({ audienceId, limit: 1000 }).filter((r) => !r.dryRun && r.status !== 'running' && runChangedTikTok(store, r.id, r.callsUsed));
-    // An erasure is never undone (its person stays removed); the sync before it is what undo inverts.
-    const last = changed.find((r) => r.trigger !== 'undo' && r.trigger !== 'erase');
-    const lastUndo = changed.find((r) => r.trigger === 'undo' && r.status === 'done');
-    if (!last || (lastUndo && lastUndo.id > last.id)) throw new AppError('INVALID_ARGUMENT', 'There is no sync to undo for this audience: its last change was already undone, or it was never synced.');
-    if (audience.tiktokAudienceId && !store.snapshots.meta(audienceId)) {
-      throw new AppError('INVALID_ARGUMENT', 'Who is in this audience is not known here (its record was reset to be rebuilt from TikTok), so its last sync cannot be undone. Sync the file you want the audience to hold instead.');
-    }
-    const w = layoutOf(audience).width;
-    const added = loadDelta(store, last.id, 'add');
-    const removed = loadDelta(store, last.id, 'remove');
-    const current = store.snapshots.load(audienceId);
-    const entries = unionHashes(subtractHashes(current, added, w), removed, w);
-    return { run: last, target: { entries, rowsRead: 0, valid: entries.length / w, rejected: 0, duplicates: 0, rejectReasons: {} } };
+  /** The audience's last sync that changed TikTok and not undone yet (every run of it), and the membership its undo restores (undo-target.ts). */
+  private undoTarget(audience: AudienceRecord): UndoTarget {
+    return undoTarget(this.deps.store, audience);
   }
 
   /**
@@ -428,9 +413,4 @@ export class SyncService {
     const used = this.deps.store.quota.used(audienceId, at);
     return { used, left: Math.max(0, budget - used), budget, resetsAt: nextUtcDay(at).toISOString() };
   }
-}
-
-/** Whether a run changed TikTok, or may have: an acknowledged call, or one sent without an answer (a crash, a lost answer). */
-function runChangedTikTok(store: Store, runId: number, callsUsed: number): boolean {
-  return callsUsed > 0 || store.quota.runReachedTikTok(runId);
 }

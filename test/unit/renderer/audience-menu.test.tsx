@@ -16,7 +16,7 @@ import { audience, detail } from './fake-bridge';
 import { useFakeEngine, clickWhenEnabled } from './setup';
 
 function preview(over: Partial<UndoPreviewView> = {}): UndoPreviewView {
-  return { audienceId: 1, runId: 5, runStartedAt: new Date(2026, 10, 24, 13, 40).toISOString(), adds: 49_484, removes: 50_000, calls: 2, quotaLeft: 22, dailyBudget: 24, fitsToday: true, deferredUntil: null, pausesSchedule: true, warning: null, refused: false, ...over };
+  return { audienceId: 1, runId: 5, runStartedAt: new Date(2026, 10, 24, 13, 40).toISOString(), runIds: [5], adds: 49_484, removes: 50_000, calls: 2, quotaLeft: 22, dailyBudget: 24, fitsToday: true, deferredUntil: null, pausesSchedule: true, warning: null, refused: false, ...over };
 }
 
 async function openMenu() {

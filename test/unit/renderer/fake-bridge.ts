@@ -161,6 +161,7 @@ export function run(over: Partial<RunView> = {}): RunView {
     rejectReasons: { INVALID_EMAIL: 2, EMPTY: 1 },
     deferredUntil: null,
     error: null,
+    sent: { calls: 1, unanswered: 0, appended: 0, removed: 0, replaced: 1500, replace: false },
     ...over,
   };
 }

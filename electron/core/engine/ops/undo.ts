@@ -1,4 +1,4 @@
-/** Undo an audience's last sync that changed TikTok (the inverse change), and its dry run. */
+/** Undo an audience's last sync that changed TikTok (the inverse change, of every run of it), and its dry run. */
 import { AppError } from '../../../../shared/errors';
 import type { UndoPreviewView } from '../../../../shared/ipc/dto';
 import type { SyncOutcome } from '../../sync/sync-runner';
@@ -11,12 +11,13 @@ import type { App } from './app';
  */
 export async function undoPreview(app: App, audienceId: number, signal?: AbortSignal): Promise<UndoPreviewView> {
   const a = app.store.audiences.require(audienceId);
-  const { run, outcome: o } = await app.sync.undoPreview(audienceId, signal);
+  const { run, runs, outcome: o } = await app.sync.undoPreview(audienceId, signal);
   if (o.error && o.error.code !== 'AUDIENCE_TOO_SMALL') throw new AppError(o.error.code, o.error.message, { retryable: o.error.retryable });
   return {
     audienceId,
     runId: run.id,
-    runStartedAt: run.startedAt,
+    runStartedAt: runs[0]!.startedAt,
+    runIds: runs.map((r) => r.id),
     adds: o.adds,
     removes: o.removes,
     calls: o.callsPlanned,

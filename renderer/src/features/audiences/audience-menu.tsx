@@ -33,12 +33,14 @@ const calls = (n: number) => `${fmtInt(n)} ${n === 1 ? 'call' : 'calls'}`;
 
 /** "Undo the sync of 1:40 PM: re-add 49,484, remove 50,000, uses 2 calls, pauses the schedule". */
 export function undoSummary(p: UndoPreviewView, now?: Date): string {
+  // A sync cut short and finished by a later run is one change: undo takes back all of it.
+  const sync = `the sync of ${syncTimeText(p.runStartedAt, now)}${p.runIds.length > 1 ? ` (all ${p.runIds.length} of its runs: it was cut short and finished later)` : ''}`;
   if (p.refused) {
-    return `Undo the sync of ${syncTimeText(p.runStartedAt, now)} would be refused: re-adding ${fmtInt(p.adds)} and removing ${fmtInt(p.removes)} would leave the audience under TikTok's 1,000 floor, so nothing would be sent`;
+    return `Undo ${sync} would be refused: re-adding ${fmtInt(p.adds)} and removing ${fmtInt(p.removes)} would leave the audience under TikTok's 1,000 floor, so nothing would be sent`;
   }
   const parts = [`re-add ${fmtInt(p.adds)}`, `remove ${fmtInt(p.removes)}`, `uses ${calls(p.calls)}`];
   if (p.pausesSchedule) parts.push('pauses the schedule');
-  return `Undo the sync of ${syncTimeText(p.runStartedAt, now)}: ${parts.join(', ')}`;
+  return `Undo ${sync}: ${parts.join(', ')}`;
 }
 
 /** The delete confirmation's words: what goes (its schedule only when it has one), and what stays (or is deleted) at TikTok. */

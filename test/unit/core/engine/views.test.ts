@@ -8,6 +8,7 @@ const run: RunRecord = {
   startedAt: '2026-11-24T10:00:00.000Z', finishedAt: '2026-11-24T10:00:02.500Z', sourcePath: '/c.csv',
   rowsRead: 10, valid: 9, rejected: 1, duplicates: 0, adds: 9, removes: 0, callsUsed: 1,
   rejectReasons: { EMPTY: 1 }, deferredUntil: null, errorCode: null, errorMessage: null,
+  sent: { calls: 1, unanswered: 0, appended: 0, removed: 0, replaced: 9, replace: false },
 };
 
 describe('engine views', () => {
