@@ -1,4 +1,5 @@
 import { AppError } from '../../../shared/errors';
+import { replaceText } from '../../../shared/replace-text';
 import { planCohort, writeRejects } from '../../core/engine/ops';
 import { printJson, str, type CliCommand } from '../command';
 import { COHORT_OPTIONS, COHORT_USAGE, fmt, parseCohortArgs } from '../cohort-args';
@@ -27,7 +28,9 @@ const plan: CliCommand = {
         `Column${out.columns.length > 1 ? 's' : ''}: ${out.columns.map((c) => `${c.name} (${c.key ?? args.key})`).join(', ')}`,
         `Rows read: ${fmt(out.rowsRead)}   valid: ${fmt(out.valid)}   rejected: ${fmt(out.rejected)}   duplicates dropped: ${fmt(out.duplicates)}${args.suppress ? `   suppressed: ${fmt(out.suppressed)}` : ''}`,
         ...Object.entries(out.rejectReasons).map(([r, n]) => `  rejected ${r}: ${fmt(n as number)}`),
-        `Against ${out.audienceKnown ? `audience "${audienceName}" (${fmt(out.currentSize)} synced)` : 'an empty audience (never synced)'}: +${fmt(out.adds)} to add, −${fmt(out.removes)} to remove → ${fmt(out.projectedSize)}`,
+        out.replace
+          ? `Against audience "${audienceName}" (${fmt(out.currentSize)} synced, with other columns): a sync ${replaceText(out.replace, true)} (one full replace) → ${fmt(out.projectedSize)}`
+          : `Against ${out.audienceKnown ? `audience "${audienceName}" (${fmt(out.currentSize)} synced)` : 'an empty audience (never synced)'}: +${fmt(out.adds)} to add, −${fmt(out.removes)} to remove → ${fmt(out.projectedSize)}`,
       ];
       if (out.wouldHold) lines.push(out.wouldHold.message);
       if (args.rejects) lines.push(`Rejects report written to ${args.rejects}`);

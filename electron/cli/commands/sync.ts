@@ -1,4 +1,5 @@
 import { AppError } from '../../../shared/errors';
+import { replaceText } from '../../../shared/replace-text';
 import { runCountsText } from '../../../shared/run-counts-text';
 import { AudienceUse, confirmRemovals, type App, type AudienceRecord, draftAudience, findOrCreateAudience, holdOf, planAudience, quotaOf, requireAudience, setRemovalLimit, syncAudience, withApp, writeRejects } from '../../core/engine/ops';
 import { printJson, flag, str, type CliCommand } from '../command';
@@ -85,6 +86,7 @@ const sync: CliCommand = {
         name: audience.name,
         status: outcome.status,
         strategy: outcome.strategy,
+        replace: outcome.replace ?? null,
         adds: outcome.adds,
         removes: outcome.removes,
         callsPlanned: outcome.callsPlanned,
@@ -106,14 +108,19 @@ const sync: CliCommand = {
       if (args.json) printJson(ctx, out);
       else {
         const head = dryRun ? 'Dry run (nothing sent)' : `Sync ${outcome.status}`;
+        // A replace says so, with the size before and after; "+N −M" then is its net change.
+        const change = outcome.replace ? `${replaceText(outcome.replace, dryRun || outcome.status !== 'done').replace(/^./, (c) => c.toUpperCase())} (+${fmt(out.adds)} −${fmt(out.removes)})` : `+${fmt(out.adds)} ${dryRun ? 'to add' : 'added'}, −${fmt(out.removes)} ${dryRun ? 'to remove' : 'removed'}`;
         const lines = [
           `${head}: audience "${audience.name}"${outcome.tiktokAudienceId ? ` (TikTok id ${outcome.tiktokAudienceId})` : ''}`,
           `Rows read ${fmt(out.rowsRead)}, valid ${fmt(out.valid)}, rejected ${fmt(out.rejected)}, duplicates ${fmt(out.duplicates)}`,
           outcome.status === 'held'
-            ? `+${fmt(out.adds)} to add, −${fmt(out.removes)} to remove: nothing sent, no call spent (${quota.left} of ${quota.budget} left today)`
-            : dryRun || outcome.status === 'done'
-              ? `+${fmt(out.adds)} ${dryRun ? 'to add' : 'added'}, −${fmt(out.removes)} ${dryRun ? 'to remove' : 'removed'} → ${fmt(out.projectedSize)} people; calls ${dryRun ? `needed ${out.callsPlanned}` : `used ${out.callsUsed}`}, ${quota.left} of ${quota.budget} left today`
-              : `${runCountsText({ ...outcome, dryRun }, fmt)}; ${quota.left} of ${quota.budget} calls left today`,
+            ? `${outcome.replace ? change : `+${fmt(out.adds)} to add, −${fmt(out.removes)} to remove`}: nothing sent, no call spent (${quota.left} of ${quota.budget} left today)`
+            : dryRun && outcome.status === 'failed'
+              ? // A dry run that would be refused says so, never "→ N people" of a sync that would not happen (the reason follows).
+                `${change}: this sync would be refused, nothing would be sent; the audience stays at ${fmt(out.currentSize)} people`
+              : dryRun || outcome.status === 'done'
+                ? `${change} → ${fmt(out.projectedSize)} people; calls ${dryRun ? `needed ${out.callsPlanned}` : `used ${out.callsUsed}`}, ${quota.left} of ${quota.budget} left today`
+                : `${outcome.replace ? `${change}; ` : ''}${runCountsText({ ...outcome, dryRun }, fmt)}; ${quota.left} of ${quota.budget} calls left today`,
           ...outcome.warnings.map((w) => `Warning: ${w}`),
         ];
         if (out.removalMode === 'added-only') lines.push('Removes only people Cohort Relay added: the audience\'s other members stay. To make it hold exactly the file: --removal-mode mirror.');

@@ -5,11 +5,14 @@
  *
  * A multi-key audience's tuple width follows its columns (multi-key.ts TupleLayout: 96 bytes with one column per
  * key, 192/288 with several). When a change moves it from one width to the other, the stored membership (snapshot,
- * changes that may have reached TikTok) is in the old width and is set aside in the same transaction: the next sync
- * finds the membership unknown and sends a full REPLACE (one call per 50 MB file; TikTok allows one a day), which
- * makes TikTok hold exactly the file in the new shape. Re-laying the old tuples instead would also have to re-lay
- * every undo record and queued change; a REPLACE is exact whatever was there, so it is the one way. Undo of syncs
- * before the change is refused until that REPLACE ran (the membership they changed is not known in the new shape).
+ * changes that may have reached TikTok) stays as it is, in the old width: it is still what TikTok holds, so it still
+ * says how many people the audience had, erasure still finds people in it, and mapping the old columns back needs no
+ * replace. The next sync sees the snapshot's width differ from the columns' (reshapedMembership) and plans a full
+ * REPLACE (one call per 50 MB file; TikTok allows one a day) from the old size to the new one: the removal limit is
+ * judged on the shrink and the floor on the new size, as for any sync. Nothing local changes unless the replace is
+ * sent; the snapshot in the new width is written only once TikTok acknowledged it. Re-laying the old tuples instead
+ * would also have to re-lay every undo record and queued change; a REPLACE is exact whatever was there, so it is the
+ * one way. Undo of syncs before the change is refused until that REPLACE ran.
  * Between two and three columns the width does not change: nothing is set aside, the next diff removes and re-adds
  * the people whose tuples changed.
  */
@@ -20,7 +23,6 @@ import type { AudienceRecord, KeyMapping } from '../store/audiences-repo';
 import { layoutOf } from './entry-layout';
 import { hasQueuedErasure } from './erasure';
 import { acquireAudienceLock, audienceLockHeld } from './locks';
-import { clearPending } from './pending';
 
 const columnsOf = (keys: readonly KeyMapping[]) =>
   JSON.stringify(
@@ -47,8 +49,10 @@ function effectOf(store: Store, audience: AudienceRecord, asked: readonly KeyMap
     return k.countryColumn === undefined && was?.countryColumn !== undefined ? { ...k, countryColumn: was.countryColumn } : { ...k };
   });
   if (columnsOf(audience.keys) === columnsOf(asked)) return { keys, effect: { changes: false, fullReplace: false, refusal: null } };
-  const widthChanges = layoutOf(audience).width !== layoutOf({ ...audience, keys }).width;
-  const fullReplace = widthChanges && Boolean(store.snapshots.meta(audience.id));
+  // Against the width the stored membership was written in: mapping the old columns back before the replace went out
+  // needs no replace at all.
+  const stored = store.snapshots.meta(audience.id);
+  const fullReplace = stored !== undefined && stored.entryCount > 0 && stored.entryWidth !== layoutOf({ ...audience, keys }).width;
   if (!fullReplace) return { keys, effect: { changes: true, fullReplace, refusal: null } };
   const words = keys.map((k) => `${KEY_LABELS[k.key]} × ${1 + (k.extraColumns?.length ?? 0)}`).join(' + ');
   const refusal =
@@ -68,8 +72,20 @@ export function columnsChangeEffect(store: Store, audience: AudienceRecord, aske
 }
 
 /**
- * Saves `asked` (the same keys as the audience's, grouped one mapping per key) as its columns when they differ, and
- * sets the stored membership aside when that changes the tuple width. Refused while a sync of it runs, while an
+ * The audience's stored membership when it is in another width than its columns make (its columns changed since the
+ * last sync, and the replace that re-lays it has not been acknowledged yet): its size, and the width it is in. Null
+ * when the snapshot is in the columns' width (or there is none).
+ */
+export function reshapedMembership(store: Store, audience: Pick<AudienceRecord, 'id' | 'calculateType' | 'keys'>): { count: number; width: number } | null {
+  const stored = store.snapshots.meta(audience.id);
+  if (!stored || stored.entryCount === 0 || stored.entryWidth === layoutOf(audience).width) return null;
+  return { count: stored.entryCount, width: stored.entryWidth };
+}
+
+/**
+ * Saves `asked` (the same keys as the audience's, grouped one mapping per key) as its columns when they differ. When
+ * that changes the tuple width, the stored membership stays in the old width until the next sync's replace is
+ * acknowledged (nothing local changes before something is sent). Refused while a sync of it runs, while an
  * erasure is queued for it (queued in the old shape: sync first), and for an audience that only removes the people
  * this app added (setting aside who that is would leave them in it for good). Returns the audience as saved.
  */
@@ -80,11 +96,7 @@ export function changeColumns(store: Store, audience: AudienceRecord, asked: rea
   if (effect.refusal) throw new AppError(running ? 'SYNC_RUNNING' : 'INVALID_ARGUMENT', effect.refusal);
   const release = acquireAudienceLock(store, audience.id, `columns-${process.pid}-${Math.random().toString(36).slice(2)}`);
   try {
-    return store.transaction(() => {
-      store.snapshots.clear(audience.id);
-      clearPending(store, audience.id);
-      return store.audiences.setKeys(audience.id, keys);
-    });
+    return store.audiences.setKeys(audience.id, keys);
   } finally {
     release();
   }

@@ -58,7 +58,7 @@ export interface Plan {
   sizeAfterNow: number;
   uploadFiles: number;
   /** Set when sending would leave the audience under the floor: nothing is sent. */
-  floorBlock: { current: number; adds: number; removes: number; resulting: number; floor: number } | null;
+  floorBlock: { current: number; adds: number; removes: number; resulting: number; floor: number; /** A replace of the whole membership (the runner sets it). */ replace?: boolean } | null;
   warnings: string[];
 }
 
@@ -150,7 +150,9 @@ export function planSync(input: PlanInput): Plan {
  */
 export function floorMessage(b: NonNullable<Plan['floorBlock']>, undo = false): string {
   const f = (n: number) => n.toLocaleString('en-US');
-  const leaves = `would leave the audience with ${f(b.resulting)} people (now ${f(b.current)}, +${f(b.adds)}, −${f(b.removes)}), and TikTok rejects any change that leaves fewer than ${f(b.floor)}`;
+  const leaves = b.replace
+    ? `would replace all ${f(b.current)} people with ${f(b.resulting)}, and TikTok rejects any change that leaves fewer than ${f(b.floor)}`
+    : `would leave the audience with ${f(b.resulting)} people (now ${f(b.current)}, +${f(b.adds)}, −${f(b.removes)}), and TikTok rejects any change that leaves fewer than ${f(b.floor)}`;
   if (undo) return `Undoing the last sync ${leaves}, so that sync cannot be undone. Nothing was sent: the audience stays as it is.`;
   return `This sync ${leaves}. Nothing was sent. Options: add more people to the cohort, remove fewer, or sync it to a new audience.`;
 }

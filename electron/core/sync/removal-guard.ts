@@ -71,7 +71,11 @@ export class SyncHeld extends AppError {
 }
 
 /** The numbers a removal-limit message needs. */
-type RemovalNumbers = Pick<HoldInfo, 'currentSize' | 'adds' | 'removes' | 'percent' | 'rowsRead' | 'lastRowsRead' | 'confirmed' | 'kept'> & { limitPct: number };
+type RemovalNumbers = Pick<HoldInfo, 'currentSize' | 'adds' | 'removes' | 'percent' | 'rowsRead' | 'lastRowsRead' | 'confirmed' | 'kept'> & {
+  limitPct: number;
+  /** The sync replaces the whole membership (its columns changed): the words say so, with the sizes. */
+  replace?: boolean;
+};
 
 const f = (n: number) => n.toLocaleString('en-US');
 
@@ -102,8 +106,11 @@ export function holdMessage(h: RemovalNumbers, mode: 'held' | 'preview'): string
   const share = `${f(h.removes)} of ${f(h.currentSize)} people (${percentText(h.percent, h.limitPct)})`;
   if (!overLimit(h.currentSize, h.removes, h.limitPct) && rowsDropOver(h.rowsRead, h.lastRowsRead, h.limitPct)) return rowsDropMessage(h, mode);
   const rows = rowsNote(h);
-  if (h.confirmed) return `This sync removes ${share}, more than this audience's ${h.limitPct} % limit, as you confirmed once.${rows}`;
-  const head = `This sync would remove ${share}, more than this audience's ${h.limitPct} % limit`;
+  // A replace shrinks the audience rather than removing named people: its words give both sizes.
+  const after = h.currentSize + h.adds - h.removes;
+  const replaced = `all ${f(h.currentSize)} people with ${f(after)}: ${f(h.removes)} fewer (${percentText(h.percent, h.limitPct)})`;
+  if (h.confirmed) return h.replace ? `This sync replaces ${replaced}, more than this audience's ${h.limitPct} % limit, as you confirmed once.${rows}` : `This sync removes ${share}, more than this audience's ${h.limitPct} % limit, as you confirmed once.${rows}`;
+  const head = h.replace ? `This sync would replace ${replaced}, more than this audience's ${h.limitPct} % limit` : `This sync would remove ${share}, more than this audience's ${h.limitPct} % limit`;
   if (mode === 'preview') return `${head}, so it will be held until you confirm it: nothing is sent until then.${rows}`;
   const kept = h.kept ? ' You chose to keep the audience as is for this file; a changed file is checked again.' : '';
   return `${head}, so it was held: nothing was sent and no call was spent.${rows}${kept}`;
@@ -172,6 +179,8 @@ export interface RemovalCheckInput {
   target: Buffer;
   /** targetDigest of the target when it is not in `target` (a cohort kept in part files, digested part by part). */
   targetDigest?: string;
+  /** A full replace of a membership known here by its size: `adds`/`removes` are its net change, and the words say replace. */
+  replace?: boolean;
   rowsRead: number;
   now: Date;
 }
@@ -210,7 +219,7 @@ export function checkRemovals(store: Store, audience: Pick<AudienceRecord, 'id' 
     confirmed: same && existing.state === 'confirmed',
     kept: same && existing.state === 'kept',
   };
-  const info: HoldInfo = { ...base, message: holdMessage(base, input.dryRun ? 'preview' : 'held') };
+  const info: HoldInfo = { ...base, message: holdMessage({ ...base, replace: input.replace }, input.dryRun ? 'preview' : 'held') };
   if (!input.dryRun && !info.confirmed) {
     putHold(store, audience.id, info, { reason: 'removals', targetDigest: digest, foreignChanges: null, foreignBaseline: null, state: info.kept ? 'kept' : 'held', decidedAt: same ? existing.decidedAt : null });
   }

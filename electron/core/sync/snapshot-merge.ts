@@ -28,7 +28,8 @@ export interface StagedSnapshot {
 export async function stageAfter(store: Store, audienceId: number, kind: PlannedCall['kind'], sent: Entries, width: number): Promise<StagedSnapshot> {
   const none = Buffer.alloc(0);
   const stored = store.snapshots.meta(audienceId);
-  const hasStored = stored !== undefined && stored.entryCount > 0;
+  // A snapshot in another width (the audience's columns changed: mapping-change.ts) is replaced whole, never diffed.
+  const hasStored = stored !== undefined && stored.entryCount > 0 && stored.entryWidth === width;
   if (kind === 'create' || kind === 'REPLACE') {
     // The next snapshot is what was sent; what changed is its diff against the stored one (everything, against none).
     const d = hasStored ? await diffParts(store.snapshots.chunksAsync(audienceId), asParts(sent, width), width, { collect: true }) : null;

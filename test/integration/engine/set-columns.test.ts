@@ -40,9 +40,11 @@ describe('audiences:setColumns', () => {
     const saved = await h['audiences:setColumns']({ id: a.id, keys: TWO_EMAILS, save: true });
     expect(saved.audience.keys).toEqual(TWO_EMAILS);
     expect((await h['audiences:list'](undefined))[0]!.keys).toEqual(TWO_EMAILS);
-    // A third column keeps the width: no REPLACE.
+    // Nothing was set aside by saving: the stored membership keeps one email per person until the next sync replaces
+    // it, so a third column still means that replace, and going back to one column means none.
     const third = [{ ...TWO_EMAILS[0]!, extraColumns: ['Email 2', 'Phone'] }, TWO_EMAILS[1]!];
-    expect(await h['audiences:setColumns']({ id: a.id, keys: third, save: false })).toMatchObject({ changes: true, fullReplace: false, refusal: null });
+    expect(await h['audiences:setColumns']({ id: a.id, keys: third, save: false })).toMatchObject({ changes: true, fullReplace: true, refusal: null });
+    expect(await h['audiences:setColumns']({ id: a.id, keys: ONE_EMAIL, save: false })).toMatchObject({ changes: true, fullReplace: false, refusal: null });
   });
 
   it('names the refusal of an "only remove people this app added" audience, and refuses other keys', async () => {

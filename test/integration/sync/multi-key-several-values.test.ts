@@ -109,12 +109,12 @@ describe('two email columns beside a phone', () => {
     expect(JSON.parse(plan.stdout)).toMatchObject({ rowsRead: 1100, adds: 1, removes: 1, currentSize: 1100, projectedSize: 1100 });
 
     // Against an audience saved with one email column: its 96-byte snapshot is never diffed at the new width; the
-    // sync with these columns replaces the audience whole, which the plan shows as everyone sent, nobody removed.
+    // sync with these columns replaces the audience whole, which the plan shows as a replace from its size.
     const one = await cli(['sync', '--csv', csv, '--keys', 'email=Email 1,phone=Phone', '--advertiser', ADV(), '--audience', 'One column', '--json'], env);
     expect(one.code).toBe(0);
     const wider = await cli(['plan', '--csv', csv, '--keys', 'email=Email 1,email=Email 2,phone=Phone', '--advertiser', ADV(), '--audience', 'One column', '--json'], env);
     expect(wider.stderr).toBe('');
-    expect(JSON.parse(wider.stdout)).toMatchObject({ adds: 1100, removes: 0, currentSize: 1100, projectedSize: 1100 });
+    expect(JSON.parse(wider.stdout)).toMatchObject({ replace: { before: 1100, after: 1100 }, adds: 0, removes: 0, currentSize: 1100, projectedSize: 1100 });
   });
 });
 
@@ -139,12 +139,12 @@ describe('an audience saved with one column per key', () => {
     const id = first.tiktokAudienceId!;
     expect(sim.membership(id)).toEqual(new Set(list.map((p) => rowKey(p, 1))));
 
-    // Email 2 mapped: the stored 96-byte membership is set aside, and the next sync replaces the audience's people.
+    // Email 2 mapped: the stored 96-byte membership stays until the next sync replaces the audience's people.
     const two = await ensure(csv, 2);
     expect(two.keys[0]).toMatchObject({ column: 'Email 1', extraColumns: ['Email 2'] });
-    expect(app.store.snapshots.meta(a.id)).toBeUndefined();
+    expect(app.store.snapshots.meta(a.id)).toMatchObject({ entryWidth: 96, entryCount: 1100 });
     const replaced = await app.sync.sync(a.id, 'cli');
-    expect(replaced).toMatchObject({ status: 'done', strategy: 'adopt' });
+    expect(replaced).toMatchObject({ status: 'done', strategy: 'replace', replace: { before: 1100, after: 1100 }, adds: 0, removes: 0 });
     expect(sim.membership(id)).toEqual(new Set(list.map((p) => rowKey(p, 2))));
     expect(app.store.snapshots.meta(a.id)).toMatchObject({ entryWidth: 192, entryCount: 1100 });
 
@@ -158,20 +158,23 @@ describe('an audience saved with one column per key', () => {
     // Back to one column: the 96-byte layout again, by a full REPLACE (no tuple with several emails is left behind) —
     // which waits out TikTok's one replace a day, as the one above went out less than 24 hours ago.
     await ensure(csv, 1);
-    expect(app.store.snapshots.meta(a.id)).toBeUndefined();
-    expect(await app.sync.sync(a.id, 'cli')).toMatchObject({ status: 'deferred', strategy: 'adopt', callsUsed: 0, deferredReason: expect.stringMatching(/one full replace of an audience a day/) });
+    expect(app.store.snapshots.meta(a.id)).toMatchObject({ entryWidth: 192, entryCount: 1100 });
+    expect(await app.sync.sync(a.id, 'cli')).toMatchObject({ status: 'deferred', strategy: 'replace', callsUsed: 0, deferredReason: expect.stringMatching(/one full replace of an audience a day/) });
+    // Waiting changed nothing here: the 192-byte membership is still what TikTok holds.
+    expect(app.store.snapshots.meta(a.id)).toMatchObject({ entryWidth: 192, entryCount: 1100 });
   });
 
-  it('never reads a stored membership at another width than it was written in: the sync fails, sending nothing', async () => {
-    const csv = writeCsv(people(1100));
+  it('never diffs a stored membership at another width than it was written in: the sync replaces the audience whole', async () => {
+    const list = people(1100);
+    const csv = writeCsv(list);
     const a = await ensure(csv, 2);
     const { tiktokAudienceId } = await app.sync.sync(a.id, 'cli');
-    const before = sim.membership(tiktokAudienceId!);
-    // As if a 96-byte snapshot had survived a change of columns (mapping-change.ts sets it aside in one transaction).
-    app.store.snapshots.replace(a.id, app.store.snapshots.load(a.id).subarray(0, 96 * 10), 96);
+    // A 96-byte snapshot of 1,050 people under 192-byte columns (as after a change of columns).
+    app.store.snapshots.replace(a.id, app.store.snapshots.load(a.id).subarray(0, 96 * 1050), 96);
     const out = await app.sync.sync(a.id, 'cli');
-    expect(out).toMatchObject({ status: 'failed', callsUsed: 0, error: { code: 'INTERNAL' } });
-    expect(sim.membership(tiktokAudienceId!)).toEqual(before);
+    expect(out).toMatchObject({ status: 'done', strategy: 'replace', replace: { before: 1050, after: 1100 }, adds: 50, removes: 0, callsUsed: 1 });
+    expect(sim.membership(tiktokAudienceId!)).toEqual(new Set(list.map((p) => rowKey(p))));
+    expect(app.store.snapshots.meta(a.id)).toMatchObject({ entryWidth: 192, entryCount: 1100 });
   });
 
   it('refuses a column change that would forget who an "only remove what this app added" audience holds', async () => {

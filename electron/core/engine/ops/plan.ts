@@ -60,6 +60,11 @@ export interface PlanCohortResult {
   perKey: CohortTarget['perKey'] | null;
   audienceKnown: boolean;
   removalLimitPct: number | null;
+  /**
+   * Set when a sync with these columns replaces the audience whole (saved with other columns of a key: its stored
+   * membership is in another shape): the people it holds before and after. `adds` and `removes` are then the net change.
+   */
+  replace: { before: number; after: number } | null;
   /** The removal limit, as a sync would apply it (nothing is held by a plan). */
   wouldHold: { removes: number; currentSize: number; percent: number; limitPct: number; confirmed: boolean; message: string } | null;
   rejectsTruncated: boolean;
@@ -123,6 +128,7 @@ export async function planCohort(env: NodeJS.ProcessEnv, asked: PlanCohortReques
     let counts: { adds: number; removes: number } | null = null;
     let digest: string | null = null;
     let erased = 0;
+    let reshaped = false;
     if (req.advertiserId && req.audienceName) {
       const store = Store.open(resolveDataDir(env));
       try {
@@ -139,13 +145,16 @@ export async function planCohort(env: NodeJS.ProcessEnv, asked: PlanCohortReques
           confirmedDigest = hold?.reason === 'removals' && hold.state === 'confirmed' ? hold.targetDigest : null;
           // Both sides stream: the stored snapshot chunk by chunk, the target part by part. One of another width (saved
           // with other columns of a key, sync/mapping-change.ts) is never read at this one: a sync with these columns
-          // replaces the audience whole, so everyone is sent and nobody removed.
+          // replaces the audience whole, from the stored size to the file's.
           const stored = store.snapshots.meta(a.id);
           currentSize = stored?.entryCount ?? 0;
           // The digest of the whole target (removal-guard's targetDigest), only when a confirmed hold needs comparing.
           const h = confirmedDigest ? createHash('sha256') : null;
-          counts = await diffCounts(stored && stored.entryWidth !== width ? [] : store.snapshots.chunks(a.id), res.parts, width, h ? (part) => h.update(part) : undefined);
+          reshaped = Boolean(stored && stored.entryCount > 0 && stored.entryWidth !== width);
+          counts = await diffCounts(reshaped ? [] : store.snapshots.chunks(a.id), res.parts, width, h ? (part) => h.update(part) : undefined);
           digest = h ? h.digest('hex') : null;
+          // A replace from the stored size: the removal limit weighs its shrink, as a sync does.
+          if (reshaped) counts = { adds: Math.max(0, res.parts.count - currentSize), removes: Math.max(0, currentSize - res.parts.count) };
         }
       } finally {
         store.close();
@@ -171,7 +180,8 @@ export async function planCohort(env: NodeJS.ProcessEnv, asked: PlanCohortReques
       perKey: res.perKey ?? null,
       audienceKnown,
       removalLimitPct: audienceKnown ? removalLimitPct : null,
-      wouldHold: over ? { removes: base.removes, currentSize, percent: Math.round(base.percent * 100) / 100, limitPct: base.limitPct, confirmed, message: holdMessage(base, 'preview') } : null,
+      replace: reshaped ? { before: currentSize, after: res.parts.count } : null,
+      wouldHold: over ? { removes: base.removes, currentSize, percent: Math.round(base.percent * 100) / 100, limitPct: base.limitPct, confirmed, message: holdMessage({ ...base, replace: reshaped }, 'preview') } : null,
       rejectsTruncated: res.rejectsTruncated,
       rejects: res.rejects ?? [],
       allRejected: res.valid === 0 && res.rowsRead > 0 ? allInvalidMessage(path.basename(req.csv), req.key, res.columns[0]?.name ?? String(req.column ?? ''), res.rowsRead, res.rejectReasons) : null,

@@ -106,8 +106,8 @@ export function ColumnsForm({ audience: a }: { audience: AudienceView }) {
       {effect && effect.fullReplace && effect.refusal === null && (
         <Notice tone="warn">
           <p>
-            Saving this changes how each person is sent, so the next sync replaces the whole audience at TikTok with the file (a full REPLACE: TikTok allows one a day). The membership kept so far is set aside, and
-            earlier syncs can no longer be undone.
+            Saving this changes how each person is sent, so the next sync replaces the whole audience at TikTok with the file (a full REPLACE: TikTok allows one a day). Saving sends nothing: that sync shows the
+            audience&apos;s size before and after, and is held like any sync that removes more than the audience&apos;s limit. Once the replace went out, earlier syncs can no longer be undone.
           </p>
           <div className="actions">
             <Button variant="danger" busy={saving} onClick={() => void save()}>
