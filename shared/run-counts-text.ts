@@ -73,3 +73,17 @@ export function runCountsText(r: RunCounts, fmt: (n: number) => string): string 
   if (sent) return `${sent} of ${planned} planned, ${callsText(calls, fmt)}${unansweredText(r, fmt)}`;
   return `${planned} planned, ${callsText(calls, fmt)} sent${unansweredText(r, fmt)}`;
 }
+
+/**
+ * What the run did to the audience, as far as its acknowledged calls show: a finished run's counts, a cut-short run's
+ * sent so far, a full replace as such. Null when it changed nothing that was acknowledged (or is a dry run).
+ */
+export function runDid(r: RunCounts): { added: number; removed: number; replaced: number | null } | null {
+  if (r.dryRun) return null;
+  const s = r.sent;
+  if (s && runReplaced(r) && s.replaced !== null) return { added: 0, removed: 0, replaced: s.replaced };
+  if (countsApplied(r)) return { added: r.adds, removed: r.removes, replaced: null };
+  if (!s) return null;
+  const added = (s.replaced ?? 0) + s.appended;
+  return added === 0 && s.removed === 0 ? null : { added, removed: s.removed, replaced: null };
+}

@@ -516,9 +516,9 @@ export interface RunSent {
   /** People in acknowledged APPEND and REMOVE calls. */
   appended: number;
   removed: number;
-  /** Calls that set the whole membership (a create or a full REPLACE) and the people they and the run's APPENDs sent; null when none. */
+  /** The people acknowledged calls that set the whole membership (a create or a full REPLACE) and the run's APPENDs sent; null when no such call was acknowledged. */
   replaced: number | null;
-  /** Whether one of them was a REPLACE of an existing audience (not its create). */
+  /** Whether the run sent a REPLACE of an existing audience (not its create), answered or not. */
   replace: boolean;
 }
 

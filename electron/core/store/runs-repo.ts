@@ -71,7 +71,7 @@ const RUN_COLUMNS = `r.*, s.calls AS sent_calls, s.unanswered AS sent_unanswered
   FROM sync_runs r LEFT JOIN (SELECT run_id, sum(state != 'released') AS calls, sum(state IN ('reserved', 'failed')) AS unanswered,
     sum(CASE WHEN state = 'acked' AND kind = 'APPEND' THEN entries ELSE 0 END) AS appended,
     sum(CASE WHEN state = 'acked' AND kind = 'REMOVE' THEN entries ELSE 0 END) AS removed,
-    sum(kind IN ('create', 'REPLACE') AND state != 'released') AS whole, sum(kind = 'REPLACE' AND state != 'released') AS replace,
+    sum(kind IN ('create', 'REPLACE') AND state = 'acked') AS whole, sum(kind = 'REPLACE' AND state != 'released') AS replace,
     sum(CASE WHEN state = 'acked' AND kind IN ('create', 'REPLACE') THEN entries ELSE 0 END) AS whole_entries
     FROM quota_calls WHERE run_id IS NOT NULL GROUP BY run_id) s ON s.run_id = r.id`;
 

@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CohortRelayApp } from '../../../electron/core/app';
 import type { SimulatorHandle } from '../../../electron/core/sandbox';
 import { DEFAULT_PROFILE } from '../../../shared/domain';
+import { runCountsText } from '../../../shared/run-counts-text';
 import { emails, hashSet, sha256Hex, writeEmailCsv } from '../../helpers/cohort';
 import { openSandboxApp } from '../../helpers/sandbox-app';
 
@@ -51,6 +52,10 @@ describe('the app dies right after TikTok answered a create, before the answer i
     expect(child.signal).toBe('SIGKILL');
     expect(named('Died after create')).toHaveLength(1);
     expect(app.store.audiences.require(a.id).tiktokAudienceId).toBeNull(); // the answer died with the process
+    // The run log counts the create from the quota ledger (review s7 2e), not "nothing sent, 0 calls".
+    const [dead] = app.store.runs.list({ audienceId: a.id });
+    expect(dead).toMatchObject({ callsUsed: 0, sent: { calls: 1, unanswered: 1 } });
+    expect(runCountsText(dead!, String)).toBe('running: nothing acknowledged yet, 1 call, 1 call without a recorded answer (it may have changed the audience)');
 
     const outcome = await app.sync.sync(a.id, 'cli');
     expect(outcome.status).toBe('done');
@@ -60,6 +65,12 @@ describe('the app dies right after TikTok answered a create, before the answer i
     expect(sim.membership(outcome.tiktokAudienceId!)).toEqual(hashSet(list));
     // The create counts (the ledger had reserved it), and so does the full REPLACE that made the membership certain.
     expect(app.sync.quota(a.id).used).toBe(sim.callsOn(outcome.tiktokAudienceId!));
+    // The run log says so too (review s7 2e): the killed run sent a call whose answer was lost, not "nothing, 0 calls";
+    // the run after it replaced the membership.
+    const [next, killed] = app.store.runs.list({ audienceId: a.id });
+    expect(killed).toMatchObject({ status: 'failed', sent: { calls: 1 } });
+    expect(runCountsText(killed!, String)).toMatch(/^\+1500 −0 planned, 1 call sent/);
+    expect(runCountsText(next!, String)).toBe('replaced: 1500 people');
   }, 60_000);
 
   it('partner API: the next run finds the partner audience TikTok made and adds to it; no second create', async () => {

@@ -161,7 +161,8 @@ export function run(over: Partial<RunView> = {}): RunView {
     rejectReasons: { INVALID_EMAIL: 2, EMPTY: 1 },
     deferredUntil: null,
     error: null,
-    sent: { calls: 1, unanswered: 0, appended: 0, removed: 0, replaced: 1500, replace: false },
+    // What the ledger counted: as many calls as acknowledged unless a test says otherwise.
+    sent: { calls: over.callsUsed ?? 1, unanswered: 0, appended: 0, removed: 0, replaced: null, replace: false },
     ...over,
   };
 }

@@ -14,8 +14,8 @@ import { HeldSyncBanner } from './held-sync';
 import { SizeChart } from './size-chart';
 import { blockedSize, SyncNoteNotice } from './sync-note';
 import { KEY_LABELS } from '../../../../shared/domain';
-import { countsApplied, runCountsText } from '../../../../shared/run-counts-text';
-import type { KeyMapping, KeySlot } from '../../../../shared/ipc/dto';
+import { countsApplied, runCalls, runCountsText, runDid } from '../../../../shared/run-counts-text';
+import type { KeyMapping, KeySlot, RunView } from '../../../../shared/ipc/dto';
 import { KEY_SLOTS, keysText, slotLabel } from '../../app/keys';
 import { columnsText } from '../../app/key-columns';
 import { Tag } from '../../ui/badge';
@@ -48,6 +48,37 @@ function PerKeySizes({ sizes, keys }: { sizes: Partial<Record<KeySlot, number>>;
         ))}
       </dl>
     </div>
+  );
+}
+
+/**
+ * A recent run's Added and Removed cells: what it did (a cut-short run's sent so far, a running one's too), a full
+ * replace as "replaced: N"; "—" when it changed nothing acknowledged. The words in full are the cells' title.
+ */
+function RunDidCells({ r }: { r: RunView }) {
+  const did = runDid(r);
+  const title = countsApplied(r) && !did?.replaced ? undefined : runCountsText(r, fmtInt);
+  if (did?.replaced != null) {
+    return (
+      <>
+        <td className="num" title={title}>
+          replaced: {fmtInt(did.replaced)}
+        </td>
+        <td className="num" title={title}>
+          —
+        </td>
+      </>
+    );
+  }
+  return (
+    <>
+      <td className="num" title={title}>
+        {did ? fmtInt(did.added) : '—'}
+      </td>
+      <td className="num" title={title}>
+        {did ? fmtInt(did.removed) : '—'}
+      </td>
+    </>
   );
 }
 
@@ -208,10 +239,9 @@ export function AudienceDetail({ id }: { id: number }) {
                       <RunStatusBadge status={r.status} />
                       {r.error && <span className="muted small"> {r.error.message}</span>}
                     </td>
-                    {/* Only a finished run's counts are what it did: another's were its plan (a held run removed nobody). */}
-                    <td className="num" title={countsApplied(r) ? undefined : runCountsText(r, fmtInt)}>{countsApplied(r) ? fmtInt(r.adds) : '—'}</td>
-                    <td className="num" title={countsApplied(r) ? undefined : runCountsText(r, fmtInt)}>{countsApplied(r) ? fmtInt(r.removes) : '—'}</td>
-                    <td className="num">{fmtInt(r.callsUsed)}</td>
+                    {/* What the run did: a finished run's counts, a cut-short one's sent so far, a replace as one; never its plan alone (a held run removed nobody). */}
+                    <RunDidCells r={r} />
+                    <td className="num">{fmtInt(runCalls(r))}</td>
                     <td>{fmtDuration(r.durationMs)}</td>
                   </tr>
                 ))}

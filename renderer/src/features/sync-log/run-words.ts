@@ -4,6 +4,7 @@
  */
 import { fmtDateTime, fmtInt } from '../../app/format';
 import type { ApiCallView, RunView } from '../../../../shared/ipc/dto';
+import { callsText, runCalls, runReplaced } from '../../../../shared/run-counts-text';
 
 function people(n: number): string {
   return `${fmtInt(n)} ${n === 1 ? 'person' : 'people'}`;
@@ -15,6 +16,17 @@ function heldShare(message: string | undefined): string | null {
   return m ? m[1]!.replace(/(\d)%/, '$1 %') : null;
 }
 
+/** "sent 80 people to add", "replaced the membership with 1,800 people": what the acknowledged calls sent; null for nothing. */
+function sentWords(r: RunView): string | null {
+  const s = r.sent;
+  if (s.replace && s.replaced !== null) return `replaced the membership with ${people(s.replaced)}`;
+  const added = (s.replaced ?? 0) + s.appended;
+  const parts = [];
+  if (added > 0) parts.push(`added ${people(added)}`);
+  if (s.removed > 0) parts.push(`removed ${people(s.removed)}`);
+  return parts.length ? parts.join(', ') : null;
+}
+
 /** One line: what the run did, or would have done, to the audience. */
 export function runSummary(r: RunView): string {
   const changes = (verbAdd: string, verbRemove: string) => {
@@ -23,7 +35,11 @@ export function runSummary(r: RunView): string {
     if (r.removes > 0) parts.push(`${parts.length ? verbRemove.toLowerCase() : verbRemove} ${people(r.removes)}`);
     return parts.join(', ');
   };
-  if (r.status === 'running') return 'Syncing…';
+  const calls = runCalls(r);
+  const callWords = callsText(calls, fmtInt);
+  // What the run's acknowledged calls sent (from the quota ledger), whatever it planned.
+  const sent = sentWords(r);
+  if (r.status === 'running') return calls === 0 ? 'Syncing… nothing sent yet' : `Syncing… ${sent ? `${sent} so far` : 'nothing acknowledged yet'} (${callWords})`;
   if (r.status === 'held') {
     if (r.error?.code === 'MEMBERSHIP_UNKNOWN') return 'Held: TikTok shows changes not sent from here';
     const share = heldShare(r.error?.message);
@@ -36,17 +52,18 @@ export function runSummary(r: RunView): string {
   // An erasure request (#12.4) says only that: never who.
   if (r.trigger === 'erase' && r.status === 'done') return `${people(r.removes)} erased on request`;
   if (r.trigger === 'erase' && r.status === 'deferred') return `Erase request queued${r.deferredUntil ? ` until ${fmtDateTime(r.deferredUntil)}` : ''}: today's calls are used`;
-  const done = changes('Added', 'Removed');
+  const done = runReplaced(r) && r.sent.replaced !== null ? `Replaced the whole audience: ${people(r.sent.replaced)}` : changes('Added', 'Removed');
   // A run's counts are what it planned: one that spent no call changed nothing, one that stopped part-way only some.
   const planned = changes('add', 'remove');
-  const partly = `${fmtInt(r.callsUsed)} ${r.callsUsed === 1 ? 'call' : 'calls'} of it sent (it planned to ${planned})`;
+  const unanswered = r.sent.unanswered > 0 ? `; ${callsText(r.sent.unanswered, fmtInt)} got no answer, so ${r.sent.unanswered === 1 ? 'it' : 'they'} may have changed the audience` : '';
+  const partly = `${sent ? `${sent} in ` : ''}${callWords}${sent ? '' : ' of it sent'} (it planned to ${planned})${unanswered}`;
   switch (r.status) {
     case 'failed':
-      return r.callsUsed === 0 || !planned ? 'Failed: nothing was changed' : `Failed after ${partly}`;
+      return calls === 0 || !planned ? 'Failed: nothing was changed' : `Failed after ${partly}`;
     case 'cancelled':
-      return r.callsUsed === 0 || !planned ? 'Cancelled before any change' : `Cancelled after ${partly}`;
+      return calls === 0 || !planned ? 'Cancelled before any change' : `Cancelled after ${partly}`;
     case 'deferred':
-      return `${r.callsUsed === 0 || !planned ? 'Nothing sent yet' : partly}; the rest waits${r.deferredUntil ? ` until ${fmtDateTime(r.deferredUntil)}` : ''}`;
+      return `${calls === 0 || !planned ? 'Nothing sent yet' : partly.charAt(0).toUpperCase() + partly.slice(1)}; the rest waits${r.deferredUntil ? ` until ${fmtDateTime(r.deferredUntil)}` : ''}`;
     default:
       return done || 'Nothing to change: TikTok already had everyone';
   }

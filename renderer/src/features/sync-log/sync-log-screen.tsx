@@ -10,7 +10,7 @@ import { RunStatusBadge } from '../../ui/badge';
 import { Button } from '../../ui/button';
 import { EmptyState, ErrorBanner, Loading, Notice } from '../../ui/states';
 import { Table } from '../../ui/table';
-import { countsApplied, runCountsText } from '../../../../shared/run-counts-text';
+import { callsText, countsApplied, runCalls, runCountsText, runReplaced } from '../../../../shared/run-counts-text';
 import type { Column } from '../../ui/table';
 import { ReasonRows } from '../../ui/reason-rows';
 import { callAction, callResult, runSummary, runTitle } from './run-words';
@@ -106,7 +106,7 @@ function RunDetail() {
           )}
           {r.deferredUntil && <Notice tone="warn">The rest waits until {fmtDateTime(r.deferredUntil)}{r.error ? '' : ", when the next UTC day's calls are there"}.</Notice>}
           <p className="muted small">
-            {fmtInt(r.rowsRead)} rows read · {fmtInt(r.valid)} valid · {fmtInt(r.rejected)} rejected · {fmtInt(r.duplicates)} duplicates · {countsApplied(r) ? `${fmtInt(r.adds)} added · ${fmtInt(r.removes)} removed` : `${runCountsText(r, fmtInt)}`} · {fmtInt(r.callsUsed)} {r.callsUsed === 1 ? 'call' : 'calls'}
+            {fmtInt(r.rowsRead)} rows read · {fmtInt(r.valid)} valid · {fmtInt(r.rejected)} rejected · {fmtInt(r.duplicates)} duplicates · {countsApplied(r) && !runReplaced(r) ? `${fmtInt(r.adds)} added · ${fmtInt(r.removes)} removed` : `${runCountsText(r, fmtInt)}`} · {callsText(runCalls(r), fmtInt)}
           </p>
           {r.rejected > 0 && (
             <>
@@ -206,7 +206,7 @@ export function SyncLogScreen() {
       ),
     },
     { id: 'trigger', header: 'Trigger', width: '6.5rem', hideBelow: 860, render: (r) => (r.dryRun ? 'Dry run' : TRIGGER[r.trigger]) },
-    { id: 'calls', header: 'Calls', width: '4rem', align: 'end', hideBelow: 940, render: (r) => fmtInt(r.callsUsed) },
+    { id: 'calls', header: 'Calls', width: '4rem', align: 'end', hideBelow: 940, render: (r) => fmtInt(runCalls(r)) },
     { id: 'duration', header: 'Took', width: '4.5rem', hideBelow: 1000, render: (r) => fmtDuration(r.durationMs) },
   ];
   return (
