@@ -20,6 +20,7 @@
  * changes are accepted as they are and not asked about again).
  */
 import { createHash } from 'node:crypto';
+import { AUDIENCE_FLOOR } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import type { Store } from '../store';
 import type { AudienceRecord } from '../store/audiences-repo';
@@ -75,6 +76,8 @@ type RemovalNumbers = Pick<HoldInfo, 'currentSize' | 'adds' | 'removes' | 'perce
   limitPct: number;
   /** The sync replaces the whole membership (its columns changed): the words say so, with the sizes. */
   replace?: boolean;
+  /** The share of the audience TikTok matched at its last check, when known (the match floor, matchFloorOver). */
+  matchRate?: number | null;
 };
 
 const f = (n: number) => n.toLocaleString('en-US');
@@ -101,11 +104,57 @@ export function rowsDropOver(rowsRead: number, lastRowsRead: number | null, limi
   return limitPct !== null && lastRowsRead !== null && lastRowsRead > 0 && (lastRowsRead - rowsRead) * 100 > limitPct * lastRowsRead;
 }
 
+/**
+ * Whether a sync that removes people would leave an audience TikTok likely matches under the 1,000 floor: where the
+ * audience's match rate is known (matched ÷ sent at its last check), the people it would hold times that rate. TikTok
+ * makes such an audience unavailable and never lets it be edited again, whatever the removal limit says.
+ */
+export function matchFloorOver(h: Pick<HoldInfo, 'currentSize' | 'adds' | 'removes'> & { matchRate?: number | null }): boolean {
+  return h.removes > 0 && h.matchRate !== undefined && h.matchRate !== null && expectedMatched(h) < AUDIENCE_FLOOR;
+}
+
+/**
+ * The share of the audience TikTok matched at its newest check that found it available (cover_num ÷ the people sent
+ * then, at most 1); null when unknown: never checked, still processing (no count yet), an audience that only loses
+ * what this app added (its others are not counted here), or one that sends several values per person (sent counts
+ * values, not people).
+ */
+export function knownMatchRate(store: Store, a: Pick<AudienceRecord, 'id' | 'removalMode' | 'calculateType' | 'keys'>): number | null {
+  if (a.removalMode === 'added-only') return null;
+  if (a.calculateType !== 'MULTIPLE_TYPES' && a.keys.some((k) => (k.extraColumns?.length ?? 0) > 0)) return null;
+  const s = store.status.history(a.id, 20).reverse().find((r) => r.isValid === true && r.coverNum !== null && r.coverNum > 0 && r.localSize > 0);
+  return s ? Math.min(1, s.coverNum! / s.localSize) : null;
+}
+
+function expectedMatched(h: Pick<HoldInfo, 'currentSize' | 'adds' | 'removes'> & { matchRate?: number | null }): number {
+  return Math.floor((h.currentSize + h.adds - h.removes) * (h.matchRate ?? 1));
+}
+
+/** The match-floor sentence: how many people TikTok would likely match after the sync, with the rate when known. */
+function matchFloorText(h: RemovalNumbers): string {
+  const after = h.currentSize + h.adds - h.removes;
+  const rate = h.matchRate !== undefined && h.matchRate !== null ? `TikTok matched about ${Math.round(h.matchRate * 100)} % of this audience at its last check, so of the ${f(after)} people left about ${f(expectedMatched(h))} may match` : `TikTok would likely match fewer of the ${f(after)} people left`;
+  return `${rate} — under ${f(AUDIENCE_FLOOR)}: TikTok then makes the audience unavailable and never lets it be edited again`;
+}
+
+/** The words for a sync held because TikTok would likely match under the floor afterwards (its removals within the limit). */
+function matchFloorMessage(h: RemovalNumbers, mode: 'held' | 'preview'): string {
+  const what = h.replace ? `replaces all ${f(h.currentSize)} people with ${f(h.currentSize + h.adds - h.removes)}` : `removes ${f(h.removes)} of ${f(h.currentSize)} people`;
+  const head = `This sync ${what}. ${matchFloorText(h)}`;
+  if (h.confirmed) return `${head}. It goes ahead, as you confirmed once.`;
+  if (mode === 'preview') return `${head}, so it will be held until you confirm it: nothing is sent until then. Add people to the cohort, or confirm if this is right.`;
+  const kept = h.kept ? ' You chose to keep the audience as is for this file; a changed file is checked again.' : '';
+  return `${head}, so it was held: nothing was sent and no call was spent. Add people to the cohort, or confirm if this is right.${kept}`;
+}
+
 /** The words for a held (or, in a dry run, would-be-held or confirmed) sync. */
 export function holdMessage(h: RemovalNumbers, mode: 'held' | 'preview'): string {
   const share = `${f(h.removes)} of ${f(h.currentSize)} people (${percentText(h.percent, h.limitPct)})`;
-  if (!overLimit(h.currentSize, h.removes, h.limitPct) && rowsDropOver(h.rowsRead, h.lastRowsRead, h.limitPct)) return rowsDropMessage(h, mode);
-  const rows = rowsNote(h);
+  const over = overLimit(h.currentSize, h.removes, h.limitPct);
+  if (!over && rowsDropOver(h.rowsRead, h.lastRowsRead, h.limitPct)) return rowsDropMessage(h, mode);
+  // Held for the match floor alone (a stored hold without the rate says so without it).
+  if (!over) return matchFloorMessage(h, mode);
+  const rows = `${rowsNote(h)}${matchFloorOver(h) ? ` ${matchFloorText(h)}.` : ''}`;
   // A replace shrinks the audience rather than removing named people: its words give both sizes.
   const after = h.currentSize + h.adds - h.removes;
   const replaced = `all ${f(h.currentSize)} people with ${f(after)}: ${f(h.removes)} fewer (${percentText(h.percent, h.limitPct)})`;
@@ -181,6 +230,8 @@ export interface RemovalCheckInput {
   targetDigest?: string;
   /** A full replace of a membership known here by its size: `adds`/`removes` are its net change, and the words say replace. */
   replace?: boolean;
+  /** The audience's match rate (matched ÷ sent at its last check), when known: a sync TikTok would likely match under the floor after is held too. */
+  matchRate?: number | null;
   rowsRead: number;
   now: Date;
 }
@@ -202,12 +253,15 @@ export function checkRemovals(store: Store, audience: Pick<AudienceRecord, 'id' 
   // A file that merely has fewer rows and removes nobody is not held; one that removes people is, when either the
   // removals or the drop in rows is over the limit.
   const rowsDrop = input.removes > 0 && rowsDropOver(input.rowsRead, lastRows, audience.removalLimitPct);
-  if (!overLimit(input.currentSize, input.removes, audience.removalLimitPct) && !rowsDrop) {
+  // Whatever the limit (even switched off): a sync that leaves TikTok matching under the floor is asked about first.
+  const matchDrop = matchFloorOver(input);
+  if (!overLimit(input.currentSize, input.removes, audience.removalLimitPct) && !rowsDrop && !matchDrop) {
     // Within the limit: a hold of another change is void now (a confirmed one stays until its sync completes).
     if (!input.dryRun && existing && !(existing.state === 'confirmed' && existing.targetDigest === (input.targetDigest ?? targetDigest(input.target)))) store.holds.clear(audience.id);
     return null;
   }
-  const limitPct = audience.removalLimitPct!;
+  // Null: the limit is off, and the match floor alone holds the sync (no share is over it).
+  const limitPct = audience.removalLimitPct;
   const digest = input.targetDigest ?? targetDigest(input.target);
   const same = existing !== null && existing.targetDigest === digest;
   const base = {
@@ -219,7 +273,7 @@ export function checkRemovals(store: Store, audience: Pick<AudienceRecord, 'id' 
     confirmed: same && existing.state === 'confirmed',
     kept: same && existing.state === 'kept',
   };
-  const info: HoldInfo = { ...base, message: holdMessage({ ...base, replace: input.replace }, input.dryRun ? 'preview' : 'held') };
+  const info: HoldInfo = { ...base, message: holdMessage({ ...base, limitPct: limitPct ?? 100, replace: input.replace, matchRate: input.matchRate }, input.dryRun ? 'preview' : 'held') };
   if (!input.dryRun && !info.confirmed) {
     putHold(store, audience.id, info, { reason: 'removals', targetDigest: digest, foreignChanges: null, foreignBaseline: null, state: info.kept ? 'kept' : 'held', decidedAt: same ? existing.decidedAt : null });
   }

@@ -96,7 +96,7 @@ describe('sync --dry-run writes nothing', () => {
     const before = await everything();
     const dry = await sync(file('m.csv'), ['--audience', 'Multi'], '--keys', 'email=email,email=email2,phone=phone', '--dry-run', '--json');
     expect(dry.code).toBe(0);
-    expect(JSON.parse(dry.stdout)).toMatchObject({ status: 'planned', adds: 1200, removes: 0 });
+    expect(JSON.parse(dry.stdout)).toMatchObject({ status: 'planned', strategy: 'replace', replace: { before: 1200, after: 1200 }, adds: 0, removes: 0, callsPlanned: 1 });
     expect(await everything()).toEqual(before);
     // Without the new columns, the saved membership is still there: nothing to send.
     const same = await sync(file('m.csv'), ['--audience', 'Multi'], '--keys', 'email=email,phone=phone', '--dry-run', '--json');

@@ -16,7 +16,7 @@ import { resolveDataDir } from '../../paths';
 import { Store } from '../../store';
 import type { AudienceRecord, KeyMapping } from '../../store/audiences-repo';
 import { layoutOf } from '../../sync/entry-layout';
-import { holdMessage, overLimit } from '../../sync/removal-guard';
+import { holdMessage, knownMatchRate, matchFloorOver, overLimit } from '../../sync/removal-guard';
 import { leaveOutErased, readCohortTargetParts } from '../../sync/cohort-target';
 import { erasedDigests } from '../../sync/erasure';
 import { sameKeyColumns, withCountryColumn, type CohortTarget } from '../../sync/sync-service';
@@ -129,6 +129,7 @@ export async function planCohort(env: NodeJS.ProcessEnv, asked: PlanCohortReques
     let digest: string | null = null;
     let erased = 0;
     let reshaped = false;
+    let matchRate: number | null = null;
     if (req.advertiserId && req.audienceName) {
       const store = Store.open(resolveDataDir(env));
       try {
@@ -139,6 +140,7 @@ export async function planCohort(env: NodeJS.ProcessEnv, asked: PlanCohortReques
           const asked = [...new Set((req.keys ?? [{ key: req.key }]).map((k) => k.key))].sort().join();
           if (saved !== asked) throw new AppError('KEY_TYPE_LOCKED', `Audience "${req.audienceName}" matches on ${a.keys.map((k) => KEY_LABELS[k.key]).join(' + ')}; an audience's key cannot change. Plan against a new audience name instead.`);
           removalLimitPct = a.removalLimitPct;
+          matchRate = a.tiktokAudienceId ? knownMatchRate(store, a) : null;
           // People erased from the audience stay out, as its syncs leave them out.
           erased = await leaveOutErased(res.parts, a, erasedDigests(store, a.id));
           const hold = store.holds.get(a.id);
@@ -161,7 +163,8 @@ export async function planCohort(env: NodeJS.ProcessEnv, asked: PlanCohortReques
       }
     }
     const { adds, removes } = counts ?? { adds: res.parts.count, removes: 0 };
-    const over = audienceKnown && overLimit(currentSize, removes, removalLimitPct);
+    // Over the limit, or TikTok would likely match under the floor afterwards (where the audience's match rate is known).
+    const over = audienceKnown && (overLimit(currentSize, removes, removalLimitPct) || matchFloorOver({ currentSize, adds, removes, matchRate }));
     const confirmed = over && confirmedDigest !== null && confirmedDigest === digest;
     const base = { currentSize, adds, removes, limitPct: removalLimitPct ?? 0, percent: currentSize ? (removes / currentSize) * 100 : 0, rowsRead: res.rowsRead, lastRowsRead: null, runId: null, heldAt: null, repeated: false, confirmed, kept: false };
     return {
@@ -181,7 +184,7 @@ export async function planCohort(env: NodeJS.ProcessEnv, asked: PlanCohortReques
       audienceKnown,
       removalLimitPct: audienceKnown ? removalLimitPct : null,
       replace: reshaped ? { before: currentSize, after: res.parts.count } : null,
-      wouldHold: over ? { removes: base.removes, currentSize, percent: Math.round(base.percent * 100) / 100, limitPct: base.limitPct, confirmed, message: holdMessage({ ...base, replace: reshaped }, 'preview') } : null,
+      wouldHold: over ? { removes: base.removes, currentSize, percent: Math.round(base.percent * 100) / 100, limitPct: base.limitPct, confirmed, message: holdMessage({ ...base, limitPct: removalLimitPct ?? 100, replace: reshaped, matchRate }, 'preview') } : null,
       rejectsTruncated: res.rejectsTruncated,
       rejects: res.rejects ?? [],
       allRejected: res.valid === 0 && res.rowsRead > 0 ? allInvalidMessage(path.basename(req.csv), req.key, res.columns[0]?.name ?? String(req.column ?? ''), res.rowsRead, res.rejectReasons) : null,
