@@ -4,6 +4,7 @@ import { knownAudience } from '../audience-arg';
 import { flag, localAudienceId, printJson, requireLocalAudienceId, str, type CliCommand } from '../command';
 import { fmt } from '../cohort-args';
 import { EXIT_HELD, holdJson, holdNextSteps, limitText, parseRemovalLimit } from '../removal-args';
+import { notCreatedText } from '../schedule-words';
 
 /**
  * `cohort-relay removals list|limit|confirm|keep`: the safety net against removing people by mistake. A sync that
@@ -33,6 +34,7 @@ const removals: CliCommand = {
           for (const r of rows) {
             const why = r.hold?.reason === 'membership' ? ' (TikTok shows changes this app did not send)' : '';
             ctx.stdout.write(`#${r.id} ${r.name}: limit ${limitText(r.removalLimitPct)}${r.hold ? `, ${r.hold.state === 'held' ? `HELD — needs you${why}` : r.hold.state === 'kept' ? 'held (kept as is)' : r.hold.reason === 'membership' ? 'full replace confirmed' : 'confirmed once'}` : ''}\n`);
+            if (!r.created) ctx.stdout.write(`   ${notCreatedText(r.id)}\n`);
             if (r.hold) ctx.stdout.write(`   ${r.hold.message}\n${r.hold.state === 'confirmed' ? '' : `${holdNextSteps(r.id, { sameCommand: false, reason: r.hold.reason }).map((l) => `   ${l}`).join('\n')}\n`}`);
           }
           return 0;

@@ -2,6 +2,7 @@ import { AppError } from '../../../shared/errors';
 import { cadenceProblem, clearSchedule, listSchedules, localMinute, nextRunOf, pauseSchedule, setSchedule, withApp, type Cadence } from '../../core/engine/ops';
 import { knownAudience } from '../audience-arg';
 import { flag, localAudienceId, printJson, requireLocalAudienceId, str, type CliCommand } from '../command';
+import { notCreatedText, scheduleWords } from '../schedule-words';
 
 const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
 const DAY_FORMS = 'a day\'s name (sun, mon, tue, wed, thu, fri, sat, or in full) or its number, 0 (Sunday) to 6 (Saturday)';
@@ -78,7 +79,7 @@ const schedule: CliCommand = {
           if (!every) throw new AppError('INVALID_ARGUMENT', `Missing --every: ${FORMATS}.`);
           const a = setSchedule(app, needId(), parseCadence(every));
           // The created schedule as `schedule list --json` shows each entry.
-          if (flag(ctx, 'json')) printJson(ctx, { id: a.id, name: a.name, cadence: a.cadence, paused: a.paused, nextRun: nextRunOf(app, a) });
+          if (flag(ctx, 'json')) printJson(ctx, { id: a.id, name: a.name, cadence: a.cadence, paused: a.paused, nextRun: nextRunOf(app, a), created: a.tiktokAudienceId !== null });
           else ctx.stdout.write(`Audience "${a.name}" now syncs ${every}; next run ${nextRunOf(app, a) ?? 'none'}. Scheduled syncs run while "cohort-relay daemon" or the desktop app is running.\n`);
           return 0;
         }
@@ -103,7 +104,12 @@ const schedule: CliCommand = {
           }
           if (list.pausedAll) ctx.stdout.write('All scheduled syncs are paused; resume them with "cohort-relay schedule resume".\n');
           if (list.schedules.length === 0) ctx.stdout.write('No audience has a schedule: there are no audiences yet. Create one with "cohort-relay sync --csv FILE --key email --advertiser ID --audience NAME", then schedule it with "cohort-relay schedule add --audience-id N --every daily@06:00".\n');
-          else for (const s of list.schedules) ctx.stdout.write(`#${s.id} ${s.name}: ${s.cadence.kind}${'at' in s.cadence ? ` ${s.cadence.at}` : ''}${s.paused ? ' (paused)' : ''}, next ${s.nextRun ?? '—'}\n`);
+          // The same words as `status` (schedule-words.ts): one truth for when an audience syncs next.
+          else
+            for (const s of list.schedules) {
+              ctx.stdout.write(`#${s.id} ${s.name}: ${scheduleWords(s, list.pausedAll)}\n`);
+              if (!s.created) ctx.stdout.write(`   ${notCreatedText(s.id)}\n`);
+            }
           return 0;
         }
         default:

@@ -2,6 +2,7 @@ import { audienceStatuses, rateText, withApp, type MatchRates } from '../../core
 import { flag, printJson, type CliCommand } from '../command';
 import { fmt } from '../cohort-args';
 import { holdNextSteps } from '../removal-args';
+import { notCreatedText, scheduleWords } from '../schedule-words';
 
 /** The match-rate line: never above 100 % (a count TikTok has not updated yet says so), per person on both sides. */
 export function matchRateLine(m: MatchRates): string {
@@ -25,8 +26,10 @@ const status: CliCommand = {
       for (const r of rows) {
         ctx.stdout.write(
           `#${r.id} ${r.name} [${r.state}] key ${r.key}, TikTok matched ${r.coverNum === null ? '—' : fmt(r.coverNum)}, local ${fmt(r.localSize)}, ` +
-            `last ${r.lastSync ? `${r.lastSync.status} ${r.lastSync.at}` : 'never'}, next ${r.paused ? 'paused' : (r.nextSync ?? 'manual')}, calls left ${r.callsLeftToday}/${r.dailyBudget}\n`,
+            `last ${r.lastSync ? `${r.lastSync.status} ${r.lastSync.at}` : 'never'}, schedule ${scheduleWords({ cadence: r.cadence, paused: r.paused, nextRun: r.nextSync }, pausedAll)}, calls left ${r.callsLeftToday}/${r.dailyBudget}\n`,
         );
+        // A sync stopped before the create leaves a local audience TikTok does not have: said plainly, with the way out.
+        if (!r.tiktokAudienceId) ctx.stdout.write(`   ${notCreatedText(r.id)}\n`);
         if (r.removalMode === 'added-only') ctx.stdout.write('   Removes only people Cohort Relay added (its other members stay); sync --removal-mode mirror to make it hold exactly the file\n');
         const m = r.matchRate;
         if (m && m.matched !== null) ctx.stdout.write(`   ${matchRateLine(m)}\n`);

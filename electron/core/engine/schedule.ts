@@ -27,6 +27,8 @@ export interface ScheduleEntry {
   paused: boolean;
   /** ISO time of the next scheduled run, or null (manual, paused, or all paused). */
   nextRun: string | null;
+  /** TikTok has the audience (a sync stopped before the create leaves one only here). */
+  created: boolean;
 }
 
 export interface ScheduleList {
@@ -64,6 +66,6 @@ export function pauseSchedule(deps: ScheduleDeps, audienceId: number | null, pau
 export function listSchedules(deps: ScheduleDeps): ScheduleList {
   return {
     pausedAll: deps.scheduler.paused,
-    schedules: deps.store.audiences.list().map((a) => ({ id: a.id, name: a.name, cadence: a.cadence, paused: a.paused, nextRun: nextRunOf(deps, a) })),
+    schedules: deps.store.audiences.list().map((a) => ({ id: a.id, name: a.name, cadence: a.cadence, paused: a.paused, nextRun: nextRunOf(deps, a), created: a.tiktokAudienceId !== null })),
   };
 }

@@ -105,6 +105,6 @@ describe('cohort-relay schedule list', () => {
     const id = addAudience('Buyers');
     expect((await cli(['schedule', 'pause'], env)).code).toBe(0);
     const r = await cli(['schedule', 'list'], env);
-    expect(r.stdout).toBe(`All scheduled syncs are paused; resume them with "cohort-relay schedule resume".\n#${id} Buyers: manual, next —\n`);
+    expect(r.stdout).toBe(`All scheduled syncs are paused; resume them with "cohort-relay schedule resume".\n#${id} Buyers: manual, next none (only when you run sync)\n   Not created at TikTok yet: the next sync creates it, or remove it with "cohort-relay delete --audience-id ${id}".\n`);
   });
 });

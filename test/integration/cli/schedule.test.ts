@@ -22,7 +22,7 @@ describe('cohort-relay schedule', () => {
     expect(add.stdout).toMatch(/Audience "Buyers" now syncs weekly@mon@09:00; next run \d{4}-/);
     let l = await list();
     expect(l.pausedAll).toBe(false);
-    expect(l.schedules).toEqual([{ id, name: 'Buyers', cadence: { kind: 'weekly', weekday: 1, at: '09:00' }, paused: false, nextRun: expect.stringMatching(/^\d{4}-/) }]);
+    expect(l.schedules).toEqual([{ id, name: 'Buyers', cadence: { kind: 'weekly', weekday: 1, at: '09:00' }, paused: false, nextRun: expect.stringMatching(/^\d{4}-/), created: false }]);
 
     expect((await cli(['schedule', 'pause', '--audience-id', String(id)], env)).stdout).toBe(`Paused audience ${id}.\n`);
     l = await list();
@@ -107,7 +107,7 @@ describe('cohort-relay schedule', () => {
     const r = await cli(['schedule', 'add', '--audience-id', String(id), '--every', 'daily@06:30', '--json'], env);
     expect(r.code).toBe(0);
     const made = JSON.parse(r.stdout) as unknown;
-    expect(made).toEqual({ id, name: 'Buyers', cadence: { kind: 'daily', at: '06:30' }, paused: false, nextRun: expect.stringMatching(/^\d{4}-/) });
+    expect(made).toEqual({ id, name: 'Buyers', cadence: { kind: 'daily', at: '06:30' }, paused: false, nextRun: expect.stringMatching(/^\d{4}-/), created: false });
     expect((await list()).schedules[0]).toEqual(made);
   });
 

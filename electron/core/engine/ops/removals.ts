@@ -13,8 +13,9 @@ import type { App } from './app';
 export type { HoldInfo } from '../../sync/removal-guard';
 
 /** Every audience with its removal limit and its hold (held, kept or confirmed), if any. */
-export function removalHolds(app: App): { id: number; name: string; removalLimitPct: number | null; hold: HoldView | null }[] {
-  return app.store.audiences.list().map((a) => ({ id: a.id, name: a.name, removalLimitPct: a.removalLimitPct, hold: holdView(app.store.holds.get(a.id)) }));
+export function removalHolds(app: App): { id: number; name: string; created: boolean; removalLimitPct: number | null; hold: HoldView | null }[] {
+  // created: TikTok has the audience (a sync stopped before the create leaves one only here).
+  return app.store.audiences.list().map((a) => ({ id: a.id, name: a.name, created: a.tiktokAudienceId !== null, removalLimitPct: a.removalLimitPct, hold: holdView(app.store.holds.get(a.id)) }));
 }
 
 /** Sets the largest share of the audience one sync may remove without asking (null: no limit). */
