@@ -6,8 +6,9 @@
 import { render, screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { AudienceDetail } from '../../../renderer/src/features/audiences/audience-detail';
+import { undoSummary } from '../../../renderer/src/features/audiences/audience-menu';
 import { runSummary } from '../../../renderer/src/features/sync-log/run-words';
-import type { RunSent } from '../../../shared/ipc/dto';
+import type { RunSent, UndoPreviewView } from '../../../shared/ipc/dto';
 import { detail, run } from './fake-bridge';
 import { useFakeEngine } from './setup';
 
@@ -42,5 +43,14 @@ describe('recent runs on the audience detail', () => {
     expect(replaced.map((c) => c.textContent)).toEqual(['replaced: 1,800', '—']);
     const row = replaced[0]!.closest('tr')!;
     expect(within(row).getByText('2')).toBeTruthy();
+  });
+});
+
+describe('the undo dialog of a sync that took several runs', () => {
+  it('says the undo takes back every run of it', () => {
+    const at = new Date(2026, 10, 24, 13, 40);
+    const p: UndoPreviewView = { audienceId: 1, runId: 5, runIds: [4, 5], runStartedAt: at.toISOString(), adds: 120, removes: 80, calls: 2, quotaLeft: 22, dailyBudget: 24, fitsToday: true, deferredUntil: null, pausesSchedule: true, warning: null, refused: false };
+    expect(undoSummary(p, at)).toMatch(/^Undo the sync of .*1:40.* \(all 2 of its runs: it was cut short and finished later\): re-add 120, remove 80, uses 2 calls, pauses the schedule$/);
+    expect(undoSummary({ ...p, runIds: [5] }, at)).not.toMatch(/runs/);
   });
 });
