@@ -11,7 +11,7 @@ import type { EraseAudienceView, ErasePreviewView, EraseResultView } from '../..
 import type { CohortRelayApp } from '../app';
 import { countHashes } from '../cohort';
 import type { AudienceRecord } from '../store/audiences-repo';
-import { layoutOf } from '../sync/entry-layout';
+import { membershipLayout } from '../sync/entry-layout';
 import { checkIdentifiers, keepErased, matchingEntries, queueErasure, type ErasureIdentifier } from '../sync/erasure';
 import type { SyncOutcome } from '../sync/sync-runner';
 
@@ -35,7 +35,7 @@ function find(app: CohortRelayApp, ids: readonly ErasureIdentifier[]): Found[] {
     const view: EraseAudienceView = {
       audienceId: audience.id,
       name: audience.name,
-      entries: countHashes(entries, layoutOf(audience).width),
+      entries: countHashes(entries, membershipLayout(app.store, audience).width),
       calls: 1,
       sendsAt: q.left > 0 ? null : q.resetsAt,
     };

@@ -3,6 +3,7 @@ import { KEY_LABELS } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import type { MultiKeyMapping } from '../cohort';
 import type { Entries } from '../cohort/sorted-parts';
+import type { Store } from '../store';
 import type { AudienceRecord } from '../store/audiences-repo';
 
 const MULTI_HEADERS: Record<MultiSlot, string> = { email: 'email_SHA256', phone: 'phone_SHA256', maid: 'MAID_SHA256' };
@@ -60,6 +61,34 @@ export function layoutOf(a: Pick<AudienceRecord, 'calculateType' | 'keys'>): Ent
     headerBytes,
     writeFiles: async (entries, dir, perFile) => writeMultiUploadFiles(Buffer.isBuffer(entries) ? entries : await entries.toBuffer(), dir, { slots, layout: tuple, columns, maxBytes: headerBytes + perFile * bytesPerRow, ...(several ? { maxEntries: perFile } : {}) }),
   };
+}
+
+/**
+ * The layout a multi-key audience's stored membership was written in, when that is `width` bytes and not the width its
+ * columns make now (its columns changed, and the replace that re-lays it has not gone out: mapping-change.ts). The
+ * keys stay; only how many columns each has decides the width (one each: 96 bytes; several: the wide layout). Null when
+ * no layout of these keys has that width.
+ */
+export function layoutForWidth(a: Pick<AudienceRecord, 'calculateType' | 'keys'>, width: number): EntryLayout | null {
+  const now = layoutOf(a);
+  if (now.width === width) return now;
+  if (!isMultiKey(a)) return null;
+  const one = layoutOf({ ...a, keys: a.keys.map(({ extraColumns: _extra, ...k }) => k) });
+  if (one.width === width) return one;
+  const several = layoutOf({ ...a, keys: a.keys.map((k) => ({ ...k, extraColumns: [`${k.column ?? ''} 2`] })) });
+  return several.width === width ? several : null;
+}
+
+/**
+ * The layout the audience's stored membership is in: its columns' layout, or, while a change of columns waits for the
+ * replace that re-lays it (mapping-change.ts), the old one: an erasure removes the person from what TikTok holds now,
+ * in that shape.
+ */
+export function membershipLayout(store: Store, a: Pick<AudienceRecord, 'id' | 'calculateType' | 'keys'>): EntryLayout {
+  const stored = store.snapshots.meta(a.id);
+  const now = layoutOf(a);
+  if (!stored || stored.entryCount === 0 || stored.entryWidth === now.width) return now;
+  return layoutForWidth(a, stored.entryWidth) ?? now;
 }
 
 /** Mapped columns per slot of a multi-key audience: a key's column and its extra columns (`Email 2`, `Email 3`). */

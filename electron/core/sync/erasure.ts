@@ -15,7 +15,7 @@ import { countHashes, entriesHolding, hashValue, slotOfKey, sortHashes, subtract
 import type { Store } from '../store';
 import type { AudienceRecord } from '../store/audiences-repo';
 import { AUDIENCE_SETTINGS } from '../store/settings-keys';
-import { layoutOf } from './entry-layout';
+import { membershipLayout } from './entry-layout';
 import { loadPending } from './pending';
 
 /** One identifier as the user typed it; `key` null: detected from its shape. */
@@ -70,7 +70,8 @@ function digestsFor(a: AudienceRecord, key: KeyType, ids: readonly ErasureIdenti
  * that may have reached TikTok unacknowledged, and already queued ones. Sorted, unique, the audience's entry width.
  */
 export function matchingEntries(store: Store, a: AudienceRecord, ids: readonly ErasureIdentifier[]): Buffer {
-  const layout = layoutOf(a);
+  // In the shape TikTok holds now (the old one, while a change of columns waits for its replace).
+  const layout = membershipLayout(store, a);
   const w = layout.width;
   const sets = [store.snapshots.load(a.id), loadPending(store, a.id, 'add')];
   let found: Buffer = Buffer.alloc(0);
@@ -90,7 +91,7 @@ export function queuedErasure(store: Store, audienceId: number): Buffer {
   const hex = store.settings.read(AUDIENCE_SETTINGS.erasureQueue(audienceId));
   if (hex.length === 0) return Buffer.alloc(0);
   const a = store.audiences.get(audienceId);
-  const w = a ? layoutOf(a).width : 32;
+  const w = a ? membershipLayout(store, a).width : 32;
   return sortHashes(Buffer.concat(hex.map((h) => Buffer.from(h, 'hex'))), w);
 }
 
@@ -103,7 +104,7 @@ export function hasQueuedErasure(store: Store, audienceId: number): boolean {
  * audience: an undo never adds an erased person back.
  */
 export function queueErasure(store: Store, a: AudienceRecord, entries: Buffer): void {
-  const w = layoutOf(a).width;
+  const w = membershipLayout(store, a).width;
   countHashes(entries, w);
   store.transaction(() => {
     const all = unionHashes(queuedErasure(store, a.id), entries, w);

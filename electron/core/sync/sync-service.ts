@@ -3,7 +3,7 @@ import { AppError } from '../../../shared/errors';
 import { MAX_COLUMNS_PER_KEY, subtractHashes } from '../cohort';
 import { readSyncTarget } from './cohort-target';
 import { erasedDigests } from './erasure';
-import { layoutOf } from './entry-layout';
+import { membershipLayout } from './entry-layout';
 import { changeColumns, columnsChangeEffect } from './mapping-change';
 import type { Store } from '../store';
 import type { AudienceRecord, Cadence, KeyMapping, NewAudience, RemovalMode } from '../store/audiences-repo';
@@ -296,7 +296,8 @@ export class SyncService {
   async erase(audienceId: number, opts: { entries?: Buffer; dryRun?: boolean; signal?: AbortSignal } = {}): Promise<SyncOutcome> {
     const { store } = this.deps;
     const audience = store.audiences.require(audienceId);
-    const w = layoutOf(audience).width;
+    // The membership's own width: the old one while a change of columns waits for its replace (the erasure goes first).
+    const w = membershipLayout(store, audience).width;
     const gone = opts.entries ?? queuedErasure(store, audienceId);
     const entries = subtractHashes(store.snapshots.load(audienceId), gone, w);
     const target: TargetSet = { entries, rowsRead: 0, valid: entries.length / w, rejected: 0, duplicates: 0, rejectReasons: {} };

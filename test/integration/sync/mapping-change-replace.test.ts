@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CohortRelayApp } from '../../../electron/core/app';
 import type { SimulatorHandle } from '../../../electron/core/sandbox';
+import { erasePerson } from '../../../electron/core/engine/erase';
 import { columnsChangeEffect } from '../../../electron/core/sync/mapping-change';
 import type { KeyMapping } from '../../../electron/core/store/audiences-repo';
 import { DEFAULT_PROFILE } from '../../../shared/domain';
@@ -125,5 +126,20 @@ describe('the CLI dry run of such a change', () => {
     const confirmed = await cli(args(path.join(dir, 'fewer.csv'), 'email=Email,email=Email 2,phone=Phone', '--confirm-removals', '--json'), env);
     expect(confirmed.code).toBe(0);
     expect(JSON.parse(confirmed.stdout)).toMatchObject({ status: 'done', strategy: 'replace', replace: { before: 1454, after: 1097 }, callsUsed: 1 });
+  });
+});
+
+describe('erasing a person between the change of columns and its replace', () => {
+  it('finds them in the membership kept in the old shape, removes them at TikTok, and the replace leaves them out', async () => {
+    const { a, tiktokId } = await synced();
+    await ensure(writeCsv('all2.csv', 0, 1454), TWO);
+    const before = sim.membership(tiktokId)!;
+    const r = await erasePerson(app, [{ key: null, value: 'p9@example.com' }], (id) => app.sync.erase(id));
+    expect(r.audiences).toEqual([expect.objectContaining({ audienceId: a.id, entries: 1 })]);
+    const after = sim.membership(tiktokId)!;
+    expect(after.size).toBe(before.size - 1);
+    const replaced = await app.sync.sync(a.id, 'cli');
+    expect(replaced).toMatchObject({ status: 'done', strategy: 'replace', replace: { before: 1453, after: 1453 } });
+    expect(sim.membership(tiktokId)!.size).toBe(1453);
   });
 });
