@@ -1,9 +1,15 @@
 import { AppError } from '../../../shared/errors';
-import { callsText, runCalls, runCountsText } from '../../../shared/run-counts-text';
-import { listRuns, runWithCalls, withApp } from '../../core/engine/ops';
+import { callsText, countsApplied, runCalls, runCountsText } from '../../../shared/run-counts-text';
+import { listRuns, runWithCalls, withApp, type RunRecord } from '../../core/engine/ops';
 import { knownAudience } from '../audience-arg';
 import { flag, localAudienceId, printJson, str, type CliCommand } from '../command';
 import { fmt } from '../cohort-args';
+
+/** ", 3 calls" after a run's counts, unless the counts already say how many calls went out (a run that stopped part-way). */
+function callsTail(r: RunRecord): string {
+  const n = runCalls(r);
+  return countsApplied(r) || n === 0 ? `, ${callsText(n, fmt)}` : '';
+}
 
 /** `cohort-relay runs`: the sync log; with --run ID, one run and its API calls. */
 const runs: CliCommand = {
@@ -24,7 +30,7 @@ const runs: CliCommand = {
         else {
           const counts = runCountsText(run, fmt);
           // A run still going says so itself ("running: …"); its calls are in the words already.
-          const head = run.status === 'running' ? counts : `${run.status}, ${counts}, ${callsText(runCalls(run), fmt)}`;
+          const head = run.status === 'running' ? counts : `${run.status}, ${counts}${callsTail(run)}`;
           ctx.stdout.write(`Run ${run.id}: ${head}${run.errorMessage ? `; ${run.errorMessage}` : ''}\n`);
           for (const c of calls) ctx.stdout.write(`  ${c.startedAt} ${c.method} ${c.endpoint} code ${c.code ?? '—'} request ${c.requestId ?? '—'} ${c.durationMs} ms${c.detail ? ` — ${c.detail}` : ''}\n`);
         }
@@ -36,7 +42,7 @@ const runs: CliCommand = {
       else
         for (const r of list) {
           // A run still going has read nothing final yet: it says it is running and what it sent so far.
-          const body = r.status === 'running' ? runCountsText(r, fmt) : `rows ${fmt(r.rowsRead)}, rejected ${fmt(r.rejected)}, ${runCountsText(r, fmt)}, ${callsText(runCalls(r), fmt)}`;
+          const body = r.status === 'running' ? runCountsText(r, fmt) : `rows ${fmt(r.rowsRead)}, rejected ${fmt(r.rejected)}, ${runCountsText(r, fmt)}${callsTail(r)}`;
           ctx.stdout.write(
             `#${r.id} audience ${r.audienceId ?? '—'} ${r.trigger} ${r.status === 'running' ? 'running since' : r.status} ${r.startedAt}: ${body}` +
               `${r.deferredUntil ? `, rest at ${r.deferredUntil}` : ''}${r.errorMessage ? ` — ${r.errorMessage}` : ''}\n`,

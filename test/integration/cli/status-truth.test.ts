@@ -39,6 +39,8 @@ describe('status, schedule list and removals list', () => {
     expect(status.stdout).toMatch(line);
     expect((await cli(['schedule', 'list'], env)).stdout).toMatch(line);
     expect((await cli(['removals', 'list'], env)).stdout).toMatch(line);
+    // The run log: TikTok refused the create before it reached an audience, so no call counts (the quota ledger released it).
+    expect((await cli(['runs'], env)).stdout).toMatch(/^#1 audience 1 cli failed \S+: rows 1,200, rejected 0, \+1,200 −0 planned, nothing sent, 0 calls — /);
     // Once a sync creates it, the line goes.
     expect((await sync(csv, 'Never made')).code).toBe(0);
     expect((await cli(['status'], env)).stdout).not.toMatch(/Not created at TikTok/);
