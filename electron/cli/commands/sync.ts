@@ -120,7 +120,8 @@ const sync: CliCommand = {
                 `${change}: this sync would be refused, nothing would be sent; the audience stays at ${fmt(out.currentSize)} people`
               : dryRun || outcome.status === 'done'
                 ? `${change} → ${fmt(out.projectedSize)} people; calls ${dryRun ? `needed ${out.callsPlanned}` : `used ${out.callsUsed}`}, ${quota.left} of ${quota.budget} left today`
-                : `${outcome.replace ? `${change}; ` : ''}${runCountsText({ ...outcome, dryRun }, fmt)}; ${quota.left} of ${quota.budget} calls left today`,
+                : // What a cut-short run sent of its plan, from the run log (the quota ledger); a replace is worded above.
+                  `${outcome.replace ? `${change}; ` : ''}${runCountsText({ ...outcome, dryRun, sent: outcome.replace || !outcome.runId ? undefined : app.store.runs.get(outcome.runId)?.sent }, fmt)}; ${quota.left} of ${quota.budget} calls left today`,
           ...outcome.warnings.map((w) => `Warning: ${w}`),
         ];
         if (out.removalMode === 'added-only') lines.push('Removes only people Cohort Relay added: the audience\'s other members stay. To make it hold exactly the file: --removal-mode mirror.');

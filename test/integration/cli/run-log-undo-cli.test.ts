@@ -49,7 +49,8 @@ describe('the CLI run log and undo', () => {
     expect((await sync(emails(0, 2000), 'a.csv')).code).toBe(0);
     // Today only one more call: b.csv needs an APPEND (200 new) and a REMOVE (120 gone).
     withStore((s) => s.settings.set('quota.dailyBudget', 2));
-    await sync(emails(120, 2080), 'b.csv');
+    const cut = await sync(emails(120, 2080), 'b.csv');
+    expect(cut.stdout).toMatch(/^\+200 −0 sent of \+200 −120 planned, 1 call; 0 of 2 calls left today$/m);
     const log = (await cli(['runs'], env)).stdout;
     expect(log).toMatch(/^#2 audience 1 cli deferred \S+: rows 2,080, rejected 0, \+200 −0 sent of \+200 −120 planned, 1 call, rest at \S+/m);
     expect(log).toMatch(/^#1 audience 1 cli done \S+: rows 2,000, rejected 0, \+2,000 −0, 1 call$/m);
