@@ -454,6 +454,11 @@ export interface PlanView {
   /** Set when the sync would leave the audience under AUDIENCE_FLOOR: the words and the fix. */
   floorWarning: string | null;
   /**
+   * Set when the sync replaces the audience's whole membership from a size known here (its columns changed, or this
+   * computer lost records of calls it sent): the people it holds before and after; adds and removes are then the net change.
+   */
+  replace?: { before: number; after: number } | null;
+  /**
    * Set before creating an audience TikTok will likely match fewer than 1,000 people of (it would be unavailable
    * and never editable): the words and the way out. A warning only: the sync is allowed.
    */

@@ -40,6 +40,8 @@ describe('audiences:setColumns', () => {
     const saved = await h['audiences:setColumns']({ id: a.id, keys: TWO_EMAILS, save: true });
     expect(saved.audience.keys).toEqual(TWO_EMAILS);
     expect((await h['audiences:list'](undefined))[0]!.keys).toEqual(TWO_EMAILS);
+    // The dry run shows the replace, from the size synced to the file's.
+    expect(await h['sync:plan']({ audienceId: a.id })).toMatchObject({ replace: { before: 1100, after: 1100 }, adds: 0, removes: 0, calls: 1 });
     // Nothing was set aside by saving: the stored membership keeps one email per person until the next sync replaces
     // it, so a third column still means that replace, and going back to one column means none.
     const third = [{ ...TWO_EMAILS[0]!, extraColumns: ['Email 2', 'Phone'] }, TWO_EMAILS[1]!];

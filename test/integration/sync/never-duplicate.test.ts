@@ -171,7 +171,8 @@ describe('a crash that lost the -wal file', () => {
     const after = await wal.crash();
     writeEmailCsv(csv, original); // the 500 leave the cohort again
     const plan = await after.sync.plan(a.id);
-    expect(plan).toMatchObject({ status: 'planned', strategy: 'adopt', callsPlanned: 1, hold: null });
+    // Shown as a replace from what this computer last knew (the 1,500 before the lost APPEND), its numbers against that.
+    expect(plan).toMatchObject({ status: 'planned', strategy: 'adopt', callsPlanned: 1, hold: null, replace: { before: 1500, after: 1500 }, adds: 0, removes: 0 });
     expect(plan.warnings.join(' ')).toMatch(/lost its record of 1 change.*replaces its whole membership/);
     const outcome = await after.sync.sync(a.id, 'cli');
 

@@ -146,6 +146,7 @@ async function plan(ctx: EngineContext, req: RequestOf<'sync:plan'>): Promise<Pl
     currentSize: o.currentSize,
     projectedSize: o.projectedSize,
     floorWarning: floorError ?? underFloor,
+    replace: o.replace ?? null,
     matchWarning: o.matchWarning,
     deferredUntil: o.deferredUntil,
     deferredReason: o.deferredReason ?? null,

@@ -13,6 +13,7 @@ import { Stat } from '../../ui/stat';
 import { FolderOnceNote } from './folder-choice';
 import type { PendingSave } from './import-slice';
 import { AUDIENCE_FLOOR, KEY_LABELS } from '../../../../shared/domain';
+import { replaceText } from '../../../../shared/replace-text';
 import type { KeyType } from '../../../../shared/domain';
 import type { KeySlot, PerKeyCounts, PlanView } from '../../../../shared/ipc/dto';
 import { KEY_SLOTS, keysText, slotLabel } from '../../app/keys';
@@ -126,6 +127,11 @@ export function DryRunStep() {
       {p && (
         <>
           <DryRunRecap advertiser={s.recapAdvertiser} audience={s.recapAudience} keyText={s.recapKey} cadence={s.recapCadence} plan={p} partner={s.partner} />
+          {p.replace && (
+            <Notice tone="warn">
+              This sync {replaceText(p.replace)} (one full replace: TikTok allows one a day). To add and To remove below are its net change.
+            </Notice>
+          )}
           <ChangeBar adds={p.adds} removes={p.removes} unchanged={p.unchanged} />
           {!s.partner && cadenceForecast(s.plannedCadence, p.dailyBudget)?.fits === false && <Notice tone="warn">{cadenceForecast(s.plannedCadence, p.dailyBudget)!.text} Go back to choose another cadence.</Notice>}
           <dl className="stats">
