@@ -56,24 +56,28 @@ interface RunRow {
   deferred_until: string | null;
   error_code: string | null;
   error_message: string | null;
-  sent_calls: number | null;
-  sent_unanswered: number | null;
-  sent_appended: number | null;
-  sent_removed: number | null;
-  sent_whole: number | null;
-  sent_replace: number | null;
-  sent_whole_entries: number | null;
+  /** RUN_COLUMNS' ledger sums (null members when the run has no call there). */
+  sent_json: string | null;
 }
 
-/** The run's row with what it sent (RunSent), from the quota ledger; the audience_id term lets the ledger's index serve. */
-const RUN_COLUMNS = `r.*, s.calls AS sent_calls, s.unanswered AS sent_unanswered, s.appended AS sent_appended, s.removed AS sent_removed,
-  s.whole AS sent_whole, s.replace AS sent_replace, s.whole_entries AS sent_whole_entries
-  FROM sync_runs r LEFT JOIN (SELECT run_id, sum(state != 'released') AS calls, sum(state IN ('reserved', 'failed')) AS unanswered,
-    sum(CASE WHEN state = 'acked' AND kind = 'APPEND' THEN entries ELSE 0 END) AS appended,
-    sum(CASE WHEN state = 'acked' AND kind = 'REMOVE' THEN entries ELSE 0 END) AS removed,
-    sum(kind IN ('create', 'REPLACE') AND state = 'acked') AS whole, sum(kind = 'REPLACE' AND state != 'released') AS replace,
-    sum(CASE WHEN state = 'acked' AND kind IN ('create', 'REPLACE') THEN entries ELSE 0 END) AS whole_entries
-    FROM quota_calls WHERE run_id IS NOT NULL GROUP BY run_id) s ON s.run_id = r.id`;
+interface SentSums {
+  calls: number;
+  unanswered: number | null;
+  appended: number | null;
+  removed: number | null;
+  whole: number | null;
+  replace: number | null;
+  wholeEntries: number | null;
+}
+
+/** The run's row with what it sent (RunSent), from the quota ledger's rows of the run (their index, migration 010). */
+const RUN_COLUMNS = `r.*, (SELECT json_object('calls', count(*), 'unanswered', sum(state IN ('reserved', 'failed')),
+    'appended', sum(CASE WHEN state = 'acked' AND kind = 'APPEND' THEN entries ELSE 0 END),
+    'removed', sum(CASE WHEN state = 'acked' AND kind = 'REMOVE' THEN entries ELSE 0 END),
+    'whole', sum(kind IN ('create', 'REPLACE') AND state = 'acked'), 'replace', sum(kind = 'REPLACE'),
+    'wholeEntries', sum(CASE WHEN state = 'acked' AND kind IN ('create', 'REPLACE') THEN entries ELSE 0 END))
+  FROM quota_calls q WHERE q.run_id = r.id AND q.state != 'released') AS sent_json
+  FROM sync_runs r`;
 
 export class RunsRepo {
   private readonly q;
@@ -172,13 +176,18 @@ function toRun(r: RunRow): RunRecord {
     deferredUntil: r.deferred_until,
     errorCode: r.error_code,
     errorMessage: r.error_message,
-    sent: {
-      calls: r.sent_calls ?? 0,
-      unanswered: r.sent_unanswered ?? 0,
-      appended: r.sent_appended ?? 0,
-      removed: r.sent_removed ?? 0,
-      replaced: r.sent_whole ? (r.sent_whole_entries ?? 0) + (r.sent_appended ?? 0) : null,
-      replace: (r.sent_replace ?? 0) > 0,
-    },
+    sent: sentOf(r.sent_json),
+  };
+}
+
+function sentOf(json: string | null): RunSent {
+  const s = (json ? JSON.parse(json) : { calls: 0 }) as SentSums;
+  return {
+    calls: s.calls,
+    unanswered: s.unanswered ?? 0,
+    appended: s.appended ?? 0,
+    removed: s.removed ?? 0,
+    replaced: s.whole ? (s.wholeEntries ?? 0) + (s.appended ?? 0) : null,
+    replace: (s.replace ?? 0) > 0,
   };
 }

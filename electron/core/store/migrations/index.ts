@@ -7,6 +7,7 @@ import m006 from './006-history-baseline';
 import m007 from './007-removal-mode';
 import m008 from './008-has-header';
 import m009 from './009-chunk-generations';
+import m010 from './010-quota-calls-by-run';
 
 export interface Migration {
   name: string;
@@ -14,4 +15,4 @@ export interface Migration {
 }
 
 /** The registry: version N is MIGRATIONS[N-1]. Append only. */
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010];
