@@ -15,7 +15,7 @@ import type { Store } from '../store';
 import type { AudienceRecord } from '../store/audiences-repo';
 import type { RunRecord } from '../store/runs-repo';
 import { deltaCounts, loadDelta } from './deltas';
-import { layoutOf } from './entry-layout';
+import { membershipLayout } from './entry-layout';
 import type { TargetSet } from './sync-runner';
 
 export interface UndoTarget {
@@ -59,7 +59,8 @@ export function undoTarget(store: Store, audience: AudienceRecord): UndoTarget {
   if (audience.tiktokAudienceId && !store.snapshots.meta(audienceId)) {
     throw new AppError('INVALID_ARGUMENT', 'Who is in this audience is not known here (its record was reset to be rebuilt from TikTok), so its last sync cannot be undone. Sync the file you want the audience to hold instead.');
   }
-  const w = layoutOf(audience).width;
+  // The membership's own width: the old one while a change of columns waits for its replace (undone in that shape).
+  const w = membershipLayout(store, audience).width;
   const replaced = newestFirst.find((r) => replacedUnknownMembership(store, r, w));
   if (replaced) throw new AppError('INVALID_ARGUMENT', fullReplaceMessage(store, audience, replaced));
   // Each run's change inverted in turn, newest first: what it added is taken out, what it removed is put back.

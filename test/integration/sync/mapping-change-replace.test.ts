@@ -143,3 +143,20 @@ describe('erasing a person between the change of columns and its replace', () =>
     expect(sim.membership(tiktokId)!.size).toBe(1453);
   });
 });
+
+describe('undo between the change of columns and its replace', () => {
+  it('takes back the last sync in the shape TikTok holds, and the next sync is still the replace', async () => {
+    const { a, tiktokId } = await synced();
+    const before = sim.membership(tiktokId)!;
+    const more = writeCsv('more.csv', 0, 1500);
+    await ensure(more, ONE);
+    expect(await app.sync.sync(a.id, 'cli')).toMatchObject({ status: 'done', adds: 46 });
+    await ensure(more, TWO);
+    const undone = await app.sync.undo(a.id);
+    expect(undone).toMatchObject({ status: 'done', removes: 46 });
+    expect(sim.membership(tiktokId)).toEqual(before);
+    expect(app.store.snapshots.meta(a.id)).toMatchObject({ entryWidth: 96, entryCount: 1454 });
+    app.store.audiences.update(a.id, { paused: false });
+    expect(await app.sync.plan(a.id)).toMatchObject({ strategy: 'replace', replace: { before: 1454, after: 1500 } });
+  });
+});
