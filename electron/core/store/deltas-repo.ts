@@ -9,9 +9,10 @@ import type { ChangeKind } from './pending-repo';
  * deferred runs since the last other run that changed TikTok (that has a delta) keep theirs. An undo run's own change
  * keeps the delta it is inverting (an undo cut short is tried again from it).
  */
-const OLDER_RUNS = `SELECT r.id FROM sync_runs r JOIN sync_runs me ON me.id = ? AND me.trigger != 'undo' AND r.audience_id = me.audience_id AND r.id < me.id
-  AND r.id <= coalesce((SELECT max(b.id) FROM sync_runs b WHERE b.audience_id = me.audience_id AND b.id < me.id AND b.status != 'deferred'
-    AND EXISTS (SELECT 1 FROM run_delta_heads h WHERE h.run_id = b.id)), 0)`;
+const OLDER_RUNS = `SELECT r.id FROM sync_runs r JOIN sync_runs me ON me.id = @runId AND me.trigger != 'undo' AND r.audience_id = me.audience_id AND r.id <= @upTo`;
+/** The newest run before this one that changed TikTok (it has a delta) and was not cut short: the runs up to it are older syncs. */
+const LAST_OTHER_SYNC = `SELECT b.id FROM sync_runs me JOIN sync_runs b ON b.audience_id = me.audience_id AND b.id < me.id
+  WHERE me.id = ? AND b.status != 'deferred' AND EXISTS (SELECT 1 FROM run_delta_heads h WHERE h.run_id = b.id) ORDER BY b.id DESC LIMIT 1`;
 
 /**
  * What each run added and removed at TikTok (its undo delta): chunked sets under a generation that the head row makes
@@ -22,6 +23,7 @@ export class DeltasRepo {
   constructor(db: Db) {
     this.q = {
       trigger: db.prepare('SELECT trigger FROM sync_runs WHERE id = ?'),
+      lastOtherSync: db.prepare(LAST_OTHER_SYNC),
       dropOlderChunks: db.prepare(`DELETE FROM run_deltas WHERE run_id IN (${OLDER_RUNS})`),
       dropOlderHeads: db.prepare(`DELETE FROM run_delta_heads WHERE run_id IN (${OLDER_RUNS})`),
       insert: db.prepare('INSERT INTO run_deltas (run_id, kind, generation, seq, data) VALUES (?, ?, ?, ?, ?)'),
@@ -46,9 +48,10 @@ export class DeltasRepo {
 
   /** Lets go of the deltas of the audience's runs before this one (see OLDER_RUNS); `chunksToo` deletes their chunks now. */
   pruneOlder(runId: number, chunksToo: boolean): void {
-    // Chunks first: which runs are older is judged by their heads (OLDER_RUNS), which the second statement drops.
-    if (chunksToo) this.q.dropOlderChunks.run(runId);
-    this.q.dropOlderHeads.run(runId);
+    const upTo = (this.q.lastOtherSync.get(runId) as { id: number } | undefined)?.id;
+    if (upTo === undefined) return;
+    if (chunksToo) this.q.dropOlderChunks.run({ runId, upTo });
+    this.q.dropOlderHeads.run({ runId, upTo });
   }
 
   insertChunk(runId: number, kind: ChangeKind, generation: number, seq: number, data: Buffer): void {
