@@ -3,11 +3,12 @@
  * The app's run lists say what happened (review s7 2e): a cut-short run shows the people it sent, not "—"; a running
  * run says it is running; a full replace reads as a replace; a call whose answer never came counts.
  */
-import { render, screen, within } from '@testing-library/react';
+import { fireEvent, render, screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { AudienceDetail } from '../../../renderer/src/features/audiences/audience-detail';
 import { undoSummary } from '../../../renderer/src/features/audiences/audience-menu';
 import { runSummary } from '../../../renderer/src/features/sync-log/run-words';
+import { SyncLogScreen } from '../../../renderer/src/features/sync-log/sync-log-screen';
 import type { RunSent, UndoPreviewView } from '../../../shared/ipc/dto';
 import { detail, run } from './fake-bridge';
 import { useFakeEngine } from './setup';
@@ -52,5 +53,19 @@ describe('the undo dialog of a sync that took several runs', () => {
     const p: UndoPreviewView = { audienceId: 1, runId: 5, runIds: [4, 5], runStartedAt: at.toISOString(), adds: 120, removes: 80, calls: 2, quotaLeft: 22, dailyBudget: 24, fitsToday: true, deferredUntil: null, pausesSchedule: true, warning: null, refused: false };
     expect(undoSummary(p, at)).toMatch(/^Undo the sync of .*1:40.* \(all 2 of its runs: it was cut short and finished later\): re-add 120, remove 80, uses 2 calls, pauses the schedule$/);
     expect(undoSummary({ ...p, runIds: [5] }, at)).not.toMatch(/runs/);
+  });
+});
+
+describe('a running run in the sync log', () => {
+  it('says it is running and what it sent so far, not "0 rows read · +0 −0 planned"', async () => {
+    const going = run({ id: 3, status: 'running', finishedAt: null, durationMs: null, rowsRead: 0, valid: 0, rejected: 0, adds: 0, removes: 0, callsUsed: 1, sent: sent({ appended: 80 }) });
+    useFakeEngine({ 'runs:list': () => [going], 'runs:get': () => ({ ...going, calls: [] }) });
+    render(<SyncLogScreen />);
+    const grid = await screen.findByRole('grid', { name: 'Runs' });
+    const [, row] = within(grid).getAllByRole('row');
+    expect(within(row!).getByText('Syncing… added 80 people so far (1 call)')).toBeTruthy();
+    fireEvent.click(row!);
+    expect(await screen.findByText('Running: +80 −0 sent so far, 1 call')).toBeTruthy();
+    expect(screen.queryByText(/rows read/)).toBeNull();
   });
 });

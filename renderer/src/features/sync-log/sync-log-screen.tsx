@@ -106,7 +106,14 @@ function RunDetail() {
           )}
           {r.deferredUntil && <Notice tone="warn">The rest waits until {fmtDateTime(r.deferredUntil)}{r.error ? '' : ", when the next UTC day's calls are there"}.</Notice>}
           <p className="muted small">
-            {fmtInt(r.rowsRead)} rows read · {fmtInt(r.valid)} valid · {fmtInt(r.rejected)} rejected · {fmtInt(r.duplicates)} duplicates · {countsApplied(r) && !runReplaced(r) ? `${fmtInt(r.adds)} added · ${fmtInt(r.removes)} removed` : `${runCountsText(r, fmtInt)}`} · {callsText(runCalls(r), fmtInt)}
+            {r.status === 'running' && !r.dryRun ? (
+              // A run still going has no final counts yet: it says it is running and what it sent so far.
+              runCountsText(r, fmtInt).replace(/^./, (c) => c.toUpperCase())
+            ) : (
+              <>
+                {fmtInt(r.rowsRead)} rows read · {fmtInt(r.valid)} valid · {fmtInt(r.rejected)} rejected · {fmtInt(r.duplicates)} duplicates · {countsApplied(r) && !runReplaced(r) ? `${fmtInt(r.adds)} added · ${fmtInt(r.removes)} removed` : `${runCountsText(r, fmtInt)}`} · {callsText(runCalls(r), fmtInt)}
+              </>
+            )}
           </p>
           {r.rejected > 0 && (
             <>
