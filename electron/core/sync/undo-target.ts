@@ -26,9 +26,12 @@ export interface UndoTarget {
   target: TargetSet;
 }
 
-/** Whether a run changed TikTok, or may have: an acknowledged call, or one sent without an answer (a crash, a lost answer). */
+/**
+ * Whether a run changed TikTok, or may have: an acknowledged call, or one sent without an answer (a crash, a lost
+ * answer), as the quota ledger has them. A call TikTok refused changed nothing, though it counts against the day.
+ */
 export function runChangedTikTok(store: Store, r: RunRecord): boolean {
-  return r.callsUsed > 0 || r.sent.calls > 0 || store.quota.runReachedTikTok(r.id);
+  return store.quota.runReachedTikTok(r.id) || r.sent.unanswered > 0;
 }
 
 /**
