@@ -91,8 +91,10 @@ export function updateAudience(store: SimStore, req: SimRequest): unknown {
     a.history.push({ at: store.now(), action: 'rename', detail: '', msg: null });
     return {};
   }
+  // A refusal of the request's own files (expired or unknown file_path, too many) is given before the audience is
+  // looked at: not counted, as the app's ledger (errors.ts, refusalCountsAgainstAudience).
+  const files = useFiles(store, req.json.file_paths, advertiserId, a.calculateType, false);
   try {
-    const files = useFiles(store, req.json.file_paths, advertiserId, a.calculateType, false);
     const now = store.now();
     if (action === 'REPLACE' && a.replaceUntil !== undefined && now < a.replaceUntil) fail(40002, REPLACE_UNFINISHED_MESSAGE);
     // TikTok gives the same words while processing and once the audience is unavailable (under 1,000 matched).
@@ -129,6 +131,8 @@ export function updateAudience(store: SimStore, req: SimRequest): unknown {
     countCall(store, a.audienceId);
     return {};
   } catch (err) {
+    // A refusal about the audience itself (processing, not editable, an unfinished REPLACE, the floor) counts; the cap's
+    // own 40100 is the counter saying no, not a call it counted.
     if (err instanceof SimApiError && store.settings.capCountsRefusedCalls && err.code !== 40100) countCall(store, a.audienceId);
     throw err;
   }

@@ -9,7 +9,12 @@ export interface SimSettings {
   matchRate: number | 'exact';
   /** Audience-modifying calls per audience per UTC day (create + update with file_paths); null = no cap (default 24). */
   dailyAudienceCallCap: number | null;
-  /** Count refused calls (40002, floor, ...) against the daily cap too (default false: only applied calls). */
+  /**
+   * Count refused calls about the audience itself (40002 processing or not editable, an unfinished REPLACE, the floor)
+   * against the daily cap too. TikTok does not document whether it counts them; default true, the rule the app's
+   * ledger follows (errors.ts, refusalCountsAgainstAudience), so the two counters agree. Refusals of the request's
+   * files and the cap's own 40100 never count.
+   */
   capCountsRefusedCalls: boolean;
   /** How long an uploaded file_path stays usable (default 24 h); older ones give 40910. */
   fileTtlMs: number;
@@ -72,7 +77,7 @@ export const DEFAULT_SIM_SETTINGS: SimSettings = {
   processingDelayMs: 100,
   matchRate: 0.8,
   dailyAudienceCallCap: 24,
-  capCountsRefusedCalls: false,
+  capCountsRefusedCalls: true,
   fileTtlMs: 24 * 3600_000,
   maxFileBytes: 50 * 1024 * 1024,
   rateLimit: { qps: 10, qpm: 600 },

@@ -55,13 +55,23 @@ export class QuotaRepo {
       setAnswer: db.prepare('UPDATE quota_calls SET request_id = ?, entries = ? WHERE id = ?'),
       runReached: db.prepare("SELECT 1 FROM quota_calls WHERE run_id = ? AND state IN ('acked', 'failed') LIMIT 1"),
       failRun: db.prepare("UPDATE quota_calls SET state = 'failed', updated_at = ? WHERE run_id = ? AND state = 'reserved'"),
+      // The run's count of calls sent (its log's "N calls sent") follows the ledger: a call TikTok refused or left
+      // unanswered is counted in both (acknowledge counts the acknowledged ones).
+      chargeRun: db.prepare('UPDATE sync_runs SET calls_used = calls_used + @n WHERE id = (SELECT run_id FROM quota_calls WHERE id = @id)'),
+      reservedOfRun: db.prepare("SELECT count(*) AS n FROM quota_calls WHERE run_id = ? AND state = 'reserved'"),
+      addRunCalls: db.prepare('UPDATE sync_runs SET calls_used = calls_used + ? WHERE id = ?'),
       carry: db.prepare('INSERT INTO quota_carryover (advertiser_id, tiktok_audience_id, name, utc_day, kind, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
     };
   }
 
-  /** Calls counted against `audienceId` on the UTC day of `at`. */
+  /**
+   * Calls counted against `audienceId` on the UTC day of `at`: the ledger's, those carried over, and those the journal
+   * beside the database has that the database lost (a restored backup; see lostCalls) and no sync has carried over
+   * yet. So status, the dry run and the sync read the same count, before and after the sync carries them over.
+   */
   used(audienceId: number, at: Date): number {
-    return (this.q.used.get({ id: audienceId, day: utcDay(at) }) as { n: number }).n;
+    const day = utcDay(at);
+    return (this.q.used.get({ id: audienceId, day }) as { n: number }).n + this.lostCalls(audienceId, at).filter((e) => e.utcDay === day).length;
   }
 
   left(audienceId: number, at: Date, budget: number): number {
@@ -69,7 +79,8 @@ export class QuotaRepo {
   }
 
   replacesToday(audienceId: number, at: Date): number {
-    return (this.q.replaces.get({ id: audienceId, day: utcDay(at) }) as { n: number }).n;
+    const day = utcDay(at);
+    return (this.q.replaces.get({ id: audienceId, day }) as { n: number }).n + this.lostCalls(audienceId, at).filter((e) => e.utcDay === day && e.kind === 'REPLACE').length;
   }
 
   /** When the last REPLACE of the audience was sent (acknowledged, refused or unanswered), or null. */
@@ -152,9 +163,15 @@ export class QuotaRepo {
     return this.db.inTransaction ? doIt() : this.db.transaction(doIt).immediate();
   }
 
-  /** TikTok acknowledged the call. With its answer: TikTok's request id and how many entries the call sent. */
+  /**
+   * TikTok acknowledged the call. With its answer: TikTok's request id and how many entries the call sent. The caller
+   * counts it in its run; one that had no answer at first (fail) was counted then, and is not counted twice.
+   */
   ack(id: number, answer?: { requestId: string | null; entries: number }): void {
-    this.q.setState.run('acked', new Date().toISOString(), id);
+    this.inTx(() => {
+      if (this.get(id)?.state === 'failed') this.q.chargeRun.run({ id, n: -1 });
+      this.q.setState.run('acked', new Date().toISOString(), id);
+    });
     if (answer) this.q.setAnswer.run(answer.requestId, answer.entries, id);
   }
 
@@ -171,17 +188,35 @@ export class QuotaRepo {
 
   /** The run stopped (the app died during it): its calls still reserved were sent or not, unknown. They keep counting. */
   failReservedOfRun(runId: number): void {
-    this.q.failRun.run(new Date().toISOString(), runId);
+    this.inTx(() => {
+      this.q.addRunCalls.run((this.q.reservedOfRun.get(runId) as { n: number }).n, runId);
+      this.q.failRun.run(new Date().toISOString(), runId);
+    });
   }
 
   /** The call's fate is unknown (no answer): it counts, and it may have been applied. */
   fail(id: number): void {
-    this.q.setState.run('failed', new Date().toISOString(), id);
+    this.inTx(() => {
+      if (this.get(id)?.state === 'reserved') this.q.chargeRun.run({ id, n: 1 });
+      this.q.setState.run('failed', new Date().toISOString(), id);
+    });
   }
 
-  /** TikTok answered with a refusal: it counts (TikTok may count refused calls), and it was not applied. */
+  /**
+   * TikTok answered with a refusal that counts (errors.ts, refusalCountsAgainstAudience: TikTok does not document whether
+   * it counts a refused call, so one refused about the audience itself counts, to be safe); it was not applied.
+   */
   refuse(id: number): void {
-    this.q.setState.run('refused', new Date().toISOString(), id);
+    this.inTx(() => {
+      if (this.get(id)?.state === 'reserved') this.q.chargeRun.run({ id, n: 1 });
+      this.q.setState.run('refused', new Date().toISOString(), id);
+    });
+  }
+
+  /** Runs `f` in the caller's transaction, or in one of its own. */
+  private inTx(f: () => void): void {
+    if (this.db.inTransaction) f();
+    else this.db.transaction(f)();
   }
 
   /**

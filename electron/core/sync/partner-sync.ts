@@ -23,6 +23,8 @@ const COMMIT_EVERY_MS = 5_000;
  * PARTNER_FRESH_MS is never an error for that answer.
  */
 export const PARTNER_READY_WAIT_MS = 3 * 60_000;
+/** An audience past its first minutes that the segment API does not know. */
+export const PARTNER_GONE_MESSAGE = 'TikTok does not know this partner audience id for this ad account, though it was made more than a few minutes ago: it was deleted. Refresh the audience list; create a new audience for this cohort.';
 const PARTNER_FRESH_MS = 30 * 60_000;
 /** The waits between tries of a fresh audience: short first (it is often ready within a minute), then a minute. */
 const READY_STEPS_MS = [5_000, 10_000, 20_000, 30_000, 60_000];
@@ -246,7 +248,9 @@ async function whenReady<T>(c: PartnerSyncCtx, audience: AudienceRecord, send: (
     } catch (err) {
       const created = c.store.settings.read(AUDIENCE_SETTINGS.partnerCreated(audience.id));
       const fresh = created !== null && created.tiktokAudienceId === audience.tiktokAudienceId && clock() - created.at < PARTNER_FRESH_MS;
-      if (!(err instanceof AppError && err.code === 'AUDIENCE_NOT_FOUND' && fresh)) throw err;
+      if (!(err instanceof AppError && err.code === 'AUDIENCE_NOT_FOUND')) throw err;
+      // Not a new audience still being set up (the words of each try say that): TikTok no longer has it.
+      if (!fresh) throw new AppError('AUDIENCE_NOT_FOUND', PARTNER_GONE_MESSAGE, { cause: err });
       const wait = Math.min(READY_STEPS_MS[Math.min(step, READY_STEPS_MS.length - 1)]!, budget - waited);
       if (wait <= 0) {
         throw new Deferral(new Date(clock() + 60_000), 'TikTok has not finished setting up the new partner audience yet (it takes a minute or two). Nothing to do: the sync resumes in a minute.');

@@ -57,6 +57,32 @@ export function clearPending(store: Store, audienceId: number): void {
   store.pending.clear(audienceId, true);
 }
 
+/**
+ * TikTok acknowledged an APPEND or REMOVE of `entries`, and the snapshot moved with it (committed): whether they are at
+ * TikTok is certain now, so they leave both uncertain sets. A run that TikTok's processing keeps ending after one call
+ * (each call waits for TikTok to finish the last) then converges: the next run does not send an acknowledged call
+ * again. Called only after the acknowledgement committed: a crash before leaves them uncertain (resent, idempotent).
+ * Under the audience's lock, outside any transaction.
+ */
+export async function settlePendingAsync(store: Store, audienceId: number, entries: Buffer, width: number): Promise<void> {
+  if (entries.length === 0) return;
+  const staged: { kind: 'add' | 'remove'; generation: number }[] = [];
+  for (const kind of ['add', 'remove'] as const) {
+    const current = loadPending(store, audienceId, kind);
+    if (current.length === 0) continue;
+    const left = await subtractHashesAsync(current, entries, width);
+    if (left.length === current.length) continue;
+    const generation = store.transaction(() => newGeneration(store.db));
+    await writeSlicedParts(store.db, left, CHUNK_ENTRIES * width, (seq, data) => store.pending.insertChunk(audienceId, kind, generation, seq, data));
+    staged.push({ kind, generation });
+  }
+  if (staged.length === 0) return;
+  store.transaction(() => {
+    for (const s of staged) store.pending.setHead(audienceId, s.kind, s.generation);
+  });
+  await sweepPending(store, audienceId);
+}
+
 /** clearPending, deleting the chunks in slices after the (cheap) pointer removal. Under the audience's lock. */
 export async function clearPendingAsync(store: Store, audienceId: number): Promise<void> {
   store.transaction(() => store.pending.clear(audienceId, false));

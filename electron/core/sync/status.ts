@@ -47,6 +47,31 @@ export function readAvailability(remote: RemoteAudience, lastChangeAt: Date | nu
   return now.getTime() - last < windowMs ? 'processing' : 'unavailable';
 }
 
+/** Why a run waits for TikTok to finish processing an audience (no call was spent on it). */
+export const STILL_PROCESSING_MESSAGE = 'TikTok is still processing this audience, so it cannot change yet. Nothing to do: the sync tries again when TikTok is done.';
+
+/**
+ * Before an edit call (APPEND, REMOVE, REPLACE) to an audience this app changed within `windowMs`: asks TikTok for its
+ * state (the get call: a read, not one of the audience's daily calls, tiktok-api.md §11) and returns the time to try
+ * again while TikTok still processes the last change, or null to send. TikTok refuses an edit while it processes
+ * (40002) and may count the refusal, so a call sent then is only spent: an APPEND straight after a REMOVE (one run's
+ * two calls), or a sync seconds after the last. Only "processing" holds the call back: what else TikTok reports is
+ * for TikTok's answer to the call to tell (an unavailable audience is recognised by its refusal, see checkEditable).
+ */
+export async function processingWait(
+  api: Pick<AudienceApi, 'get'>,
+  tiktokAudienceId: string,
+  lastChangeAt: Date | null,
+  now: Date,
+  opts: { windowMs?: number; retryMs: number },
+): Promise<Date | null> {
+  const windowMs = opts.windowMs ?? PROCESSING_WINDOW_MS;
+  if (!lastChangeAt || now.getTime() - lastChangeAt.getTime() >= windowMs) return null;
+  const remote = await api.get(tiktokAudienceId);
+  if (!remote || readAvailability(remote, lastChangeAt, now, windowMs) !== 'processing') return null;
+  return new Date(now.getTime() + opts.retryMs);
+}
+
 /**
  * The one state badge an audience shows. `unavailable` (marked by a sync that met TikTok's refusal) wins over
  * everything but a connection to re-connect; otherwise TikTok's last report decides (readAvailability).

@@ -300,7 +300,19 @@ interface Classified {
 }
 
 /** The single classification of every failure kind (the table for codes, fixed rules for the rest). */
-export function classifyFailure(init: Pick<TikTokErrorInit, 'kind' | 'tiktokCode' | 'tiktokMessage' | 'httpStatus' | 'networkCode'>): Classified {
+export function classifyFailure(init: Pick<TikTokErrorInit, 'kind' | 'tiktokCode' | 'tiktokMessage' | 'httpStatus' | 'networkCode'> & { endpoint?: string }): Classified {
+  const c = classifyKind(init);
+  // The segment API does not know a partner audience for its first minute or two (tiktok-api.md, corrections): each
+  // such answer is logged while the sync waits for it, so it says so. An older one is named by partner-sync.ts.
+  if (c.appCode === 'AUDIENCE_NOT_FOUND' && init.endpoint?.startsWith('segment/mapping')) return { ...c, message: PARTNER_NOT_READY_MESSAGE };
+  return c;
+}
+
+/** TikTok's answer to a mapping call naming a partner audience it does not know (yet). */
+export const PARTNER_NOT_READY_MESSAGE =
+  'TikTok does not know this partner audience yet: a new partner audience takes a minute or two before it takes people. Nothing to do: the sync retries it then.';
+
+function classifyKind(init: Pick<TikTokErrorInit, 'kind' | 'tiktokCode' | 'tiktokMessage' | 'httpStatus' | 'networkCode'>): Classified {
   switch (init.kind) {
     case 'api': {
       const r = classifyTikTokCode(init.tiktokCode ?? -1, init.tiktokMessage ?? '');

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { TikTokClient } from '../../../electron/core/tiktok/client';
-import { TikTokApiError } from '../../../electron/core/tiktok/errors';
+import { refusalCountsAgainstAudience, TikTokApiError } from '../../../electron/core/tiktok/errors';
 import { SANDBOX_ADVERTISERS, startSimulator, type SimulatorHandle } from '../../../electron/core/sandbox';
 import { clientFor, createAudienceOf, fileOf, hashes, thrown, upload } from '../tiktok/helpers';
 
@@ -313,6 +313,29 @@ describe('create and update rules', () => {
     } finally {
       await local.close();
     }
+  });
+
+  it("counts what the app's ledger counts: a refusal about the audience (processing, the floor), not one of its files", async () => {
+    sim.configure({ processingDelayMs: 60_000 });
+    const { client } = clientFor(sim);
+    const base = hashes(1300, 'count-refused');
+    const { audienceId } = await createAudienceOf(client, ADV, base);
+    expect(sim.callsOn(audienceId)).toBe(1);
+    const fp = await upload(client, ADV, hashes(5, 'count-refused-x'));
+    const processing = await thrown<TikTokApiError>(() => client.updateAudience({ advertiserId: ADV, audienceId, action: 'APPEND', filePaths: [fp] }));
+    expect([processing.code, refusalCountsAgainstAudience(processing)]).toEqual(['AUDIENCE_PROCESSING', true]);
+    expect(sim.callsOn(audienceId)).toBe(2);
+    sim.advanceClock(60_000);
+    const floor = await thrown<TikTokApiError>(() => client.updateAudience({ advertiserId: ADV, audienceId, action: 'REPLACE', filePaths: [fp] }));
+    expect([floor.code, refusalCountsAgainstAudience(floor)]).toEqual(['AUDIENCE_TOO_SMALL', true]);
+    expect(sim.callsOn(audienceId)).toBe(3);
+    // A file path TikTok no longer has is refused before the audience is looked at: not counted, by either.
+    sim.configure({ fileTtlMs: 1000 });
+    sim.advanceClock(1001);
+    const expired = await thrown<TikTokApiError>(() => client.updateAudience({ advertiserId: ADV, audienceId, action: 'APPEND', filePaths: [fp] }));
+    expect([expired.tiktokCode, refusalCountsAgainstAudience(expired)]).toEqual([40910, false]);
+    expect(sim.callsOn(audienceId)).toBe(3);
+    expect(sim.membership(audienceId)?.size).toBe(1300);
   });
 
   it('applies the app-level QPS limit with 40100 naming QPS', async () => {

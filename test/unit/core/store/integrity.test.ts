@@ -219,6 +219,38 @@ describe('the quota ledger survives a lost database', () => {
     restored.close();
   });
 
+  it('a backup copied back by hand: status and the dry run count the calls the journal has, as the sync does, and once', () => {
+    const at = new Date('2026-12-01T10:00:00Z');
+    const first = Store.open(dir);
+    const a = newAudience(first, 'Buyers', 'tt-1');
+    first.quota.reserve(a.id, 'APPEND', at, 24);
+    first.close();
+    const backup = path.join(dir, 'copy.sqlite');
+    fs.copyFileSync(dbPath(dir), backup);
+    const second = Store.open(dir);
+    second.quota.reserve(a.id, 'REPLACE', new Date(at.getTime() + 60_000), 24);
+    second.quota.reserve(a.id, 'REMOVE', new Date(at.getTime() + 120_000), 24);
+    second.close();
+    for (const f of [dbPath(dir), `${dbPath(dir)}-wal`, `${dbPath(dir)}-shm`]) fs.rmSync(f, { force: true });
+    fs.copyFileSync(backup, dbPath(dir));
+
+    const restored = Store.open(dir);
+    const later = new Date(at.getTime() + 180_000);
+    expect(restored.quota.lostCalls(a.id, later)).toHaveLength(2);
+    expect(restored.quota.used(a.id, later)).toBe(3);
+    expect(restored.quota.left(a.id, later, 24)).toBe(21);
+    expect(restored.quota.replacesToday(a.id, later)).toBe(1);
+    // The sync carries them over: still three, not five.
+    restored.transaction(() => restored.quota.carryOver(restored.quota.lostCalls(a.id, later)));
+    expect(restored.quota.used(a.id, later)).toBe(3);
+    expect(restored.quota.replacesToday(a.id, later)).toBe(1);
+    restored.quota.reserve(a.id, 'APPEND', later, 24);
+    expect(restored.quota.used(a.id, later)).toBe(4);
+    // Another UTC day is not charged with them.
+    expect(restored.quota.used(a.id, new Date('2026-12-02T01:00:00Z'))).toBe(0);
+    restored.close();
+  });
+
   it('the journal keeps 48 hours and skips a line torn by a crash', () => {
     const j = new QuotaJournal(dir, new Date('2026-12-01T00:00:00Z'));
     const e = (at: string) => ({ at, utcDay: at.slice(0, 10), advertiserId: 'a', tiktokAudienceId: 't', name: 'n', kind: 'APPEND' });

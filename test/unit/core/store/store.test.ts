@@ -149,6 +149,37 @@ describe('quota ledger', () => {
     s2.close();
   });
 
+  it("the run's calls sent follow the ledger: a refused or unanswered call counts in both, an answer found later once", () => {
+    const store = Store.open(dir);
+    const a = newAudience(store);
+    const at = new Date('2026-11-24T10:00:00Z');
+    const run = store.runs.start({ audienceId: a.id, trigger: 'cli' });
+    const sent = () => store.runs.get(run.id)!.callsUsed;
+    // Acknowledged: the engine counts it with the acknowledgement (runs.addCallsUsed).
+    store.quota.ack(store.quota.reserve(a.id, 'APPEND', at, 24, run.id));
+    store.runs.addCallsUsed(run.id, 1);
+    expect(sent()).toBe(1);
+    // TikTok refused it (40002 still processing): charged, and sent.
+    store.quota.refuse(store.quota.reserve(a.id, 'REMOVE', at, 24, run.id));
+    expect(sent()).toBe(2);
+    // No answer, then found applied (a lost create): counted once.
+    const lost = store.quota.reserve(a.id, 'APPEND', at, 24, run.id);
+    store.quota.fail(lost);
+    expect(sent()).toBe(3);
+    store.quota.ack(lost);
+    store.runs.addCallsUsed(run.id, 1);
+    expect(sent()).toBe(3);
+    // Never received (released): neither.
+    store.quota.release(store.quota.reserve(a.id, 'APPEND', at, 24, run.id));
+    expect(sent()).toBe(3);
+    // The app stopped mid-call: the reserved call keeps counting, in the run too.
+    store.quota.reserve(a.id, 'APPEND', at, 24, run.id);
+    store.quota.failReservedOfRun(run.id);
+    expect(sent()).toBe(4);
+    expect(store.quota.used(a.id, at)).toBe(4);
+    store.close();
+  });
+
   it('counts REPLACE calls of the day separately', () => {
     const store = Store.open(dir);
     const a = newAudience(store);
