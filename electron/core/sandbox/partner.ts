@@ -43,7 +43,10 @@ export function segmentMapping(store: SimStore, req: SimRequest): unknown {
   if (!Array.isArray(batch) || batch.length === 0) fail(40002, 'batch_data is required.');
   if ((batch as unknown[]).length > store.settings.segmentMaxBatchSize) fail(40061, `batch_data has ${(batch as unknown[]).length} rows; at most ${store.settings.segmentMaxBatchSize} are allowed.`);
   const ops: { key: string; audience: Audience }[] = [];
+  const rows: string[][] = [];
   (batch as unknown[]).forEach((row, r) => {
+    const keys: string[] = [];
+    rows.push(keys);
     if (!Array.isArray(row) || row.length !== schema.length) fail(40002, `batch_data row ${r + 1} must have ${schema.length} elements (one per id_schema entry; {} when missing).`);
     (row as unknown[]).forEach((el, i) => {
       if (!el || typeof el !== 'object' || Array.isArray(el)) fail(40002, `batch_data row ${r + 1} element ${i + 1} must be an object.`);
@@ -65,8 +68,11 @@ export function segmentMapping(store: SimStore, req: SimRequest): unknown {
         if (store.now() < (a as Audience).createdAt + store.settings.partnerReadyDelayMs) fail(40002, 'Parameter error: invalid audience ID', store.settings.partnerNotReadyHttpStatus);
         ops.push({ key: `${s}:${id}`, audience: a as Audience });
       }
+      keys.push(`${s}:${id}`);
     });
   });
+  // One row is one person: TikTok counts them once, however many of their identifiers it was sent.
+  if (action === 'add') for (const keys of rows) store.people.link(keys);
   const now = store.now();
   const touched = new Set<Audience>();
   for (const op of ops) {

@@ -34,6 +34,8 @@ interface StateBase {
   adGroups?: { adgroupId: string; include: string[]; exclude: string[] }[];
   applied?: ApplyEntry[];
   shares?: ShareEntry[];
+  /** Which identifiers are one person (store.ts PersonGraph; absent in states of older versions). */
+  people?: [string, string][];
 }
 
 /** The state file of older versions: every key inside the JSON. */
@@ -113,6 +115,7 @@ export class SandboxStateFiles {
     }
     for (const e of p.applied ?? []) store.applied.set(`${e.adgroupId}|${e.audienceId}`, e);
     for (const e of p.shares ?? []) store.shares.set(`${e.audienceId}|${e.advertiserId}`, e);
+    if (p.people) store.people.restore(p.people);
   }
 
   /**
@@ -133,6 +136,7 @@ export class SandboxStateFiles {
       adGroups: [...store.adGroups.values()].map((g) => ({ adgroupId: g.adgroupId, include: g.include, exclude: g.exclude })),
       applied: [...store.applied.values()],
       shares: [...store.shares.values()],
+      people: store.people.links(),
     };
     const tmp = `${this.statePath}.tmp`;
     writeFileSync(tmp, JSON.stringify(state), { mode: 0o600 });

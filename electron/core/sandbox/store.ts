@@ -80,6 +80,56 @@ export interface Audience {
 }
 
 /**
+ * Who is one person, as TikTok's user graph would know it: identifiers sent together in one row of a partner mapping
+ * (`SCHEMA:hash`, e.g. a person's email and phone) belong to one user, and cover_num counts users, not identifiers.
+ * A union-find over the identifiers; `version` changes with every new link.
+ */
+export class PersonGraph {
+  private readonly parent = new Map<string, string>();
+  private changes = 0;
+
+  get version(): number {
+    return this.changes;
+  }
+
+  find(key: string): string {
+    let root = key;
+    for (let p = this.parent.get(root); p !== undefined && p !== root; p = this.parent.get(root)) root = p;
+    for (let k = key, p = this.parent.get(k); p !== undefined && p !== root; k = p, p = this.parent.get(k)) this.parent.set(k, root);
+    return root;
+  }
+
+  /** The identifiers of one row are one person. */
+  link(keys: readonly string[]): void {
+    if (keys.length < 2) return;
+    const first = this.find(keys[0]!);
+    for (const k of keys.slice(1)) {
+      const r = this.find(k);
+      if (r === first) continue;
+      this.parent.set(r, first);
+      this.changes++;
+    }
+  }
+
+  /** How many people these identifiers are. */
+  people(keys: Iterable<string>): number {
+    const roots = new Set<string>();
+    for (const k of keys) roots.add(this.find(k));
+    return roots.size;
+  }
+
+  /** The links, to save; `restore` takes them back. */
+  links(): [string, string][] {
+    return [...this.parent.entries()].filter(([k, p]) => k !== p);
+  }
+
+  restore(links: readonly [string, string][]): void {
+    for (const [k, p] of links) this.parent.set(k, p);
+    this.changes++;
+  }
+}
+
+/**
  * An audience's membership: a Set that counts its changes, so saving the state rewrites the membership file of an
  * audience only when it changed (a 10 M membership is 320 MB on disk). Build new memberships as MemberSet; a plain
  * Set still works, its audience is just written on every save.
@@ -182,6 +232,9 @@ export class SimStore {
   readonly audiences = new Map<string, Audience>();
   /** `${audienceId}|${utcDay}` → audience-modifying calls counted that day. */
   readonly dailyCalls = new Map<string, number>();
+  /** Which identifiers are one person (partner mapping rows): cover_num counts people. */
+  readonly people = new PersonGraph();
+  private readonly peopleCounts = new WeakMap<Set<string>, { revision: number; version: number; count: number }>();
   readonly rateWindows = new Map<string, number[]>();
   readonly campaigns = new Map<string, SimCampaign>();
   readonly adGroups = new Map<string, SimAdGroup>();
@@ -346,13 +399,27 @@ export class SimStore {
     return this.now() >= this.expiresAt(a);
   }
 
+  /**
+   * How many people a partner audience's identifiers are (a person sent with email and phone is one), counted again
+   * only when its members or the links changed.
+   */
+  peopleIn(members: Set<string>): number {
+    const revision = members instanceof MemberSet ? members.revision : -1;
+    const cached = this.peopleCounts.get(members);
+    if (cached && revision >= 0 && cached.revision === revision && cached.version === this.people.version) return cached.count;
+    const count = this.people.people(members);
+    this.peopleCounts.set(members, { revision, version: this.people.version, count });
+    return count;
+  }
+
   view(a: Audience): { coverNum: number; isValid: boolean; processing: boolean; isExpiring: boolean } {
     const now = this.now();
     if (this.isExpired(a)) return { coverNum: 0, isValid: false, processing: false, isExpiring: false };
     const isExpiring = this.expiresAt(a) - now <= 60 * DAY_MS;
     if (now < a.processingUntil) return { coverNum: a.coverBefore, isValid: false, processing: true, isExpiring };
     const rate = this.settings.matchRate;
-    const coverNum = a.lookalike ? a.lookalike.size : rate === 'exact' ? a.members.size : Math.floor(a.members.size * rate);
+    const size = a.kind === 'partner' ? this.peopleIn(a.members) : a.members.size;
+    const coverNum = a.lookalike ? a.lookalike.size : rate === 'exact' ? size : Math.floor(size * rate);
     return { coverNum, isValid: coverNum >= AUDIENCE_FLOOR, processing: false, isExpiring };
   }
 

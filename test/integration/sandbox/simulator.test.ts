@@ -373,6 +373,24 @@ describe('segment API rules', () => {
     expect(sim.membership(other.audienceId)?.size).toBe(0);
   });
 
+  it('counts people, not identifiers: a row of email and phone is one person in cover_num', async () => {
+    sim.configure({ segmentMaxBatchSize: 2000 });
+    const { client } = clientFor(sim);
+    const { audienceId } = await client.segmentAudienceCreate({ advertiserId: ADV, name: 'people' });
+    const emails = hashes(1500, 'people-email');
+    const phones = hashes(1500, 'people-phone');
+    // Every other person has a phone too.
+    const rows = emails.map((id, i) => [{ id, audienceIds: [audienceId] }, i % 2 === 0 ? { id: phones[i]!, audienceIds: [audienceId] } : null]);
+    await client.segmentMapping({ advertiserIds: [ADV], action: 'add', idSchema: ['EMAIL_SHA256', 'PHONE_SHA256'], batchData: rows });
+    expect(sim.membership(audienceId)?.size).toBe(2250); // identifiers
+    sim.settle(audienceId);
+    expect(sim.audience(audienceId)).toMatchObject({ coverNum: Math.floor(1500 * 0.8), isValid: true });
+    // Removing the first 100 people (their email and phone) leaves 1,400.
+    await client.segmentMapping({ advertiserIds: [ADV], action: 'delete', idSchema: ['EMAIL_SHA256', 'PHONE_SHA256'], batchData: rows.slice(0, 100) });
+    sim.settle(audienceId);
+    expect(sim.audience(audienceId)?.coverNum).toBe(Math.floor(1400 * 0.8));
+  });
+
   it('answers 40061 (category split) above the max batch size and applies nothing', async () => {
     sim.configure({ segmentMaxBatchSize: 3 });
     const { client } = clientFor(sim);
