@@ -9,7 +9,7 @@ import { audiencesWithOrphans } from '../store/chunk-generations';
 import { diffHashes, slotPeople, subtractHashes, unionHashes, MULTI_SLOTS, type MultiSlot, type RejectRecord, type TupleLayout } from '../cohort';
 import { digestAsync } from '../cohort/hash-set-async';
 import { entryCount, type Entries, type SortedParts } from '../cohort/sorted-parts';
-import { entriesPerFile, layoutOf, type EntryLayout } from './entry-layout';
+import { entriesPerFile, layoutOf, membershipLayout, type EntryLayout } from './entry-layout';
 import { isRemoteFailure, type AudienceApi, type PartnerApi, type RemoteAudience } from './audience-api';
 import { PartnerNotAllowlisted, syncPartnerAudience } from './partner-sync';
 import { acquireAudienceLock, acquireCreateLock } from './locks';
@@ -18,14 +18,15 @@ import { commitDelta, stageDelta, sweepDeltas } from './deltas';
 import { stageAfter } from './snapshot-merge';
 import { Deferral } from './deferral';
 import { makePrivateTempDir, removeStaleTempDirs } from '../temp-dirs';
-import { addPendingAsync, clearPending, clearPendingAsync, diffWithPendingStreamed, sweepPending } from './pending';
+import { addPendingAsync, clearPending, clearPendingAsync, diffWithPendingStreamed, settlePendingAsync, sweepPending } from './pending';
 import { clearAdvertiserUnreachable, clearRefusedEdit, markAdvertiserUnreachable, markUnavailable, noteRefusedEdit, refusedEditSince, unavailableMark, unavailableMessage } from './marks';
 import { floorWaitMessage, waitsForFloor } from './floor-wait';
-import { matchWarning, readAvailability } from './status';
+import { matchWarning, processingWait, readAvailability, STILL_PROCESSING_MESSAGE } from './status';
 import { sendUnderPolicy, type SendClock } from './send-policy';
 import { findLostCreate, unsettledCreateAt, type LostCreateLookup } from './lost-create';
 import type { QuotaJournalEntry } from '../store/quota-journal';
-import { checkRemovals, checkUnknownMembership, SyncHeld, type HoldInfo } from './removal-guard';
+import { checkRemovals, checkUnknownMembership, knownMatchRate, SyncHeld, type HoldInfo } from './removal-guard';
+import { reshapedMembership } from './mapping-change';
 
 /** Temp folders of upload files (hashes only), named with the owning pid so a crashed run's are removed. */
 const UPLOAD_DIR_PREFIX = 'cohort-relay-upload-';
@@ -156,6 +157,11 @@ export interface SyncOutcome {
    * held (or, in a dry run, would be), or confirmed once.
    */
   hold: HoldInfo | null;
+  /**
+   * Set when the sync replaces the audience's whole membership from a size known here (its columns changed, or this
+   * computer lost records of calls it sent): the people it held before and after. Null otherwise.
+   */
+  replace?: { before: number; after: number } | null;
 }
 
 
@@ -212,6 +218,7 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     rejects: [],
     perKey: null,
     hold: null,
+    replace: null,
   };
   let tmp: string | null = null;
   let spilled: SortedParts | undefined;
@@ -273,16 +280,21 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
         if (!unacked) outcome.warnings.push(`TikTok already has the audience "${audience.name}" that this app created (TikTok id ${found.audienceId}); this computer had lost its record of it (the app stopped before it was saved). It is synced to, not created again: a full replace makes it match the file.`);
       }
     }
-    const layout = layoutOf(audience);
+    // An erasure or an undo changes what TikTok holds in the shape it holds it (the old one while a change of columns
+    // waits for its replace); any other sync sends the audience in its columns' shape.
+    const inPlace = opts.trigger === 'erase' || opts.trigger === 'undo';
+    const layout = inPlace ? membershipLayout(store, audience) : layoutOf(audience);
     const w = layout.width;
     const targetCount = target.parts ? target.parts.count : target.entries.length / w;
-    // The snapshot keeps the width it was written in; changing an audience's columns to another tuple width sets it
-    // aside (mapping-change.ts). One of another width is never read at this one: it would diff nonsense.
-    const setAside = Boolean(opts.dryRun && opts.setAside);
-    const stored = setAside ? null : store.snapshots.meta(audienceId);
-    if (stored && stored.entryCount > 0 && stored.entryWidth !== w) {
-      throw new AppError('INTERNAL', `The stored membership of audience "${audience.name}" has ${stored.entryWidth}-byte entries, but its columns make ${w}-byte ones. Map its columns again (sync with --keys) so it is set aside and the next sync replaces the audience.`);
+    // The snapshot keeps the width it was written in; after the audience's columns changed to another tuple width
+    // (mapping-change.ts) it is never read at this one (it would diff nonsense): the sync replaces the audience whole,
+    // from the size the snapshot says it has to the file's, and the snapshot stays until TikTok acknowledged that.
+    const reshaped = audience.api === 'file' && audience.tiktokAudienceId && !inPlace ? reshapedMembership(store, audience) : null;
+    const setAside = Boolean(opts.dryRun && opts.setAside) && !reshaped;
+    if (reshaped && audience.removalMode === 'added-only') {
+      throw new AppError('INVALID_ARGUMENT', `Audience "${audience.name}" only loses people Cohort Relay added, and its columns changed how each person is sent: who it added would be forgotten and stay in the audience. Choose "Mirror the file" for it, or map its old columns back.`);
     }
+    const stored = setAside || reshaped ? null : store.snapshots.meta(audienceId);
     const perFile = deps.hashesPerFile ?? entriesPerFile(layout);
     // "Only remove people this app added" (an adopted audience's default): the snapshot holds exactly the people this
     // app added and has not removed since; nobody else is ever removed or replaced away. So what TikTok's history shows
@@ -301,12 +313,19 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     // known for sure, and the replace is automatic; changes only TikTok's history shows wait for the user's choice.
     const doubt = !addedOnly && audience.api === 'file' && audience.tiktokAudienceId && stored ? await localStateDoubt(deps, audience, opts, now()) : null;
     // A sync whose stored membership is set aside, or in doubt, sends the whole target: a cohort in part files is joined.
-    if (doubt || setAside) await joinParts(target);
+    if (doubt || setAside || reshaped) await joinParts(target);
+    // The share TikTok matched at the audience's last check (null when unknown): a sync that would leave it matching
+    // under the floor is held like a removal over the limit (removal-guard.ts matchFloorOver).
+    const matchRate = audience.tiktokAudienceId ? knownMatchRate(store, audience) : null;
+    // What a replace of a membership in doubt changes against what this computer last knew it held.
+    let known: { currentSize: number; adds: number; removes: number } | null = null;
+    let setDoubtAside: (() => void) | null = null;
     if (doubt) {
       // The full replace is held like any sync that removes too many: judged against what this computer last knew
       // the audience held (the snapshot about to be set aside), so a broken export never empties it this way either.
-      const known = store.snapshots.load(audienceId);
-      const input = { trigger: opts.trigger, dryRun: Boolean(opts.dryRun), runId, strategy: 'incremental' as const, currentSize: known.length / w, adds: subtractHashes(target.entries, known, w).length / w, removes: subtractHashes(known, target.entries, w).length / w, target: target.entries, rowsRead: target.rowsRead, now: now() };
+      const last = store.snapshots.load(audienceId);
+      const input = { trigger: opts.trigger, dryRun: Boolean(opts.dryRun), runId, strategy: 'incremental' as const, matchRate, currentSize: last.length / w, adds: subtractHashes(target.entries, last, w).length / w, removes: subtractHashes(last, target.entries, w).length / w, target: target.entries, rowsRead: target.rowsRead, now: now() };
+      known = { currentSize: input.currentSize, adds: input.adds, removes: input.removes };
       if (doubt.kind === 'lost') {
         outcome.warnings.push(doubt.reason);
         guardRemovals(deps, audience, input, outcome);
@@ -317,7 +336,9 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
         if (hold.confirmed) outcome.warnings.push(hold.message);
         else if (!opts.dryRun) throw new SyncHeld(hold);
       }
-      if (!opts.dryRun) {
+      // Set aside only when the replace is about to go out (below): a sync the floor refuses, or that waits for the
+      // day's calls, changes nothing here.
+      setDoubtAside = () =>
         store.transaction(() => {
           store.quota.carryOver(doubt.lost);
           store.snapshots.clear(audienceId);
@@ -326,25 +347,29 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
           // change TikTok shows: they are accounted for, and not a reason to doubt again.
           if (doubt.changes !== null) store.audiences.setHistoryBaseline(audienceId, doubt.changes - store.quota.membershipCalls(audienceId));
         });
-      }
     }
     // Read and diffed in slices that yield to the event loop: a 5 M snapshot never holds the engine's loop (#13 §1).
     // A cohort in part files stays there unless the whole of it is sent in slices (joined below, once the plan is known).
-    const currentCount = doubt || setAside ? 0 : (store.snapshots.meta(audienceId)?.entryCount ?? 0);
+    const currentCount = doubt || setAside ? 0 : reshaped ? reshaped.count : (store.snapshots.meta(audienceId)?.entryCount ?? 0);
     const membershipUnknown = !addedOnly && (Boolean(doubt) || (Boolean(audience.tiktokAudienceId) && !stored));
+    // A replace of a membership known here by its size (the columns changed): its removal limit is judged on the
+    // shrink, like any sync's removals, and it is shown as a replace from that size to the file's.
+    const replaceOf = reshaped ? { before: reshaped.count, after: targetCount } : known ? { before: known.currentSize, after: targetCount } : null;
     // Remove what may be at TikTok and is not wanted; append what is wanted and may be missing.
     // Streamed: the stored snapshot chunk by chunk against the target (part by part), so neither is held whole.
-    const diff = doubt || setAside ? { adds: target.entries, removes: Buffer.alloc(0), plainAdds: target.entries, plainRemoves: Buffer.alloc(0) } : await diffWithPendingStreamed(store, audienceId, target.parts ?? target.entries, w);
+    const diff = doubt || setAside || reshaped ? { adds: target.entries, removes: Buffer.alloc(0), plainAdds: target.entries, plainRemoves: Buffer.alloc(0) } : await diffWithPendingStreamed(store, audienceId, target.parts ?? target.entries, w);
     const { adds, removes } = diff;
     const addCount = entryCount(adds, w);
-    if (layout.slots && layout.tuple) outcome.perKey = perKeyCounts(layout.slots, layout.tuple, doubt || setAside ? Buffer.alloc(0) : await store.snapshots.loadAsync(audienceId), target.entries);
+    if (layout.slots && layout.tuple) outcome.perKey = perKeyCounts(layout.slots, layout.tuple, doubt || setAside || reshaped ? Buffer.alloc(0) : await store.snapshots.loadAsync(audienceId), target.entries);
     const at = now();
     const callsLeft = store.quota.left(audienceId, at, budget);
     const lastReplace = store.quota.lastReplaceAt(audienceId);
     const replaceFreeAt = lastReplace && lastReplace.getTime() + REPLACE_WINDOW_MS > at.getTime() ? new Date(lastReplace.getTime() + REPLACE_WINDOW_MS) : null;
     // Added-only: the audience also holds the people others added (as many as TikTok matched when it was adopted).
+    // A replace from a known size: its net change (what the removal limit and the floor's words weigh).
+    const net = known ? { adds: known.adds, removes: known.removes } : replaceOf ? { adds: Math.max(0, replaceOf.after - replaceOf.before), removes: Math.max(0, replaceOf.before - replaceOf.after) } : null;
     const plan = planSync({
-      current: others + currentCount, target: others + targetCount, adds: addCount, removes: removes.length / w,
+      current: others + currentCount, target: others + targetCount, adds: net ? net.adds : addCount, removes: net ? net.removes : removes.length / w,
       remoteExists: Boolean(audience.tiktokAudienceId), membershipUnknown, callsLeft, replaceAllowed: !addedOnly,
       replacesToday: replaceFreeAt ? 1 : 0, hashesPerFile: perFile, filesPerCall: deps.filesPerCall ?? FILES_PER_CALL,
     });
@@ -357,7 +382,7 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     const replaceWait = plan.strategy === 'adopt' && replaceFreeAt !== null && plan.now.length === 0 && plan.deferred.length > 0;
     const fallbackWarnings = outcome.warnings;
     Object.assign(outcome, {
-      strategy: plan.strategy, adds: addCount, removes: removes.length / w, callsPlanned: plan.calls.length,
+      strategy: reshaped ? 'replace' : plan.strategy, adds: net ? net.adds : addCount, removes: net ? net.removes : removes.length / w, callsPlanned: plan.calls.length, replace: replaceOf,
       callsLeft, currentSize: others + currentCount, projectedSize: plan.projectedSize, warnings: [...fallbackWarnings, ...plan.warnings],
     });
     if (plan.deferred.length > 0) {
@@ -369,7 +394,7 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     }
     if (runId !== null) store.runs.setCounts(runId, { ...outcome.counts, adds: outcome.adds, removes: outcome.removes });
 
-    if (plan.floorBlock) throw new AppError('AUDIENCE_TOO_SMALL', floorMessage(plan.floorBlock, opts.trigger === 'undo'));
+    if (plan.floorBlock) throw new AppError('AUDIENCE_TOO_SMALL', floorMessage(replaceOf ? { ...plan.floorBlock, current: replaceOf.before, replace: true } : plan.floorBlock, opts.trigger === 'undo'));
     // Saved as "start when the cohort reaches 1,000": while the file is under the floor nothing is created (floor-wait.ts).
     if (plan.strategy === 'create' && !opts.dryRun && runId !== null && outcome.projectedSize < AUDIENCE_FLOOR && waitsForFloor(store, audience)) {
       outcome.status = 'deferred';
@@ -381,7 +406,7 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     // The safety net, before anything is sent: too many removals hold the sync until the user confirms it.
     // A target in part files is digested part by part (a removal hold names the exact file it held).
     const parted = target.parts && plan.strategy !== 'create' ? { targetDigest: await digestAsync(target.parts) } : {};
-    guardRemovals(deps, audience, { trigger: opts.trigger, dryRun: Boolean(opts.dryRun), runId, strategy: plan.strategy, currentSize: outcome.currentSize, adds: outcome.adds, removes: outcome.removes, target: target.entries, ...parted, rowsRead: target.rowsRead, now: now() }, outcome);
+    guardRemovals(deps, audience, { trigger: opts.trigger, dryRun: Boolean(opts.dryRun), runId, strategy: reshaped ? 'replace' : plan.strategy, replace: Boolean(reshaped), matchRate, currentSize: outcome.currentSize, adds: outcome.adds, removes: outcome.removes, target: target.entries, ...parted, rowsRead: target.rowsRead, now: now() }, outcome);
     if (opts.dryRun) {
       outcome.status = 'planned';
       return outcome;
@@ -397,10 +422,17 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     const sets: { adds: Entries; removes: Buffer; target: Entries } = { adds: joined(adds), removes, target: target.parts ?? target.entries };
     // Everything this run may change becomes uncertain until a run completes (not needed for the first
     // call of a create: a lost create is found by name).
+    if (plan.now.length > 0) setDoubtAside?.();
     if (plan.now.length > 0 && audience.tiktokAudienceId) {
       const replace = plan.strategy === 'replace' || plan.strategy === 'adopt';
+      // Those of a membership in the old width are the old shape's: the replace about to go out overwrites them all.
+      if (reshaped) await clearPendingAsync(store, audienceId);
       const maybeAdded = joined(replace ? diff.plainAdds : adds);
-      await addPendingAsync(store, audienceId, maybeAdded, replace ? diff.plainRemoves : removes, w);
+      // A REPLACE whose first call carries only the start of the file leaves TikTok holding just that until the rest is
+      // appended (later in the run, or another day): the rest may be gone though the snapshot has it.
+      const first = plan.now[0]!;
+      const replacedAway = replace && first.source === 'target' && first.offset === 0 && Buffer.isBuffer(sets.target) && first.entries * w < sets.target.length ? sets.target.subarray(first.entries * w) : null;
+      await addPendingAsync(store, audienceId, maybeAdded, replace ? (replacedAway ? unionHashes(diff.plainRemoves, replacedAway, w) : diff.plainRemoves) : removes, w);
     } else if (plan.now.length > 1) {
       const rest = plan.now.slice(1).map((c) => slice(sets[c.source], c, w));
       await addPendingAsync(store, audienceId, rest.reduce<Buffer>((acc, b) => unionHashes(acc, Buffer.isBuffer(b) ? b : b.toBufferSync(), w), Buffer.alloc(0)), Buffer.alloc(0), w);
@@ -722,6 +754,10 @@ async function sendCall(c: SendCtx): Promise<void> {
   const { deps, audienceId, call } = c;
   const store = deps.store;
   const audience = store.audiences.require(audienceId);
+  // An edit of an audience changed moments ago (this run's last call, a sync seconds ago) waits while TikTok processes
+  // it: asked with a read, not refused with a spent call.
+  const wait = audience.tiktokAudienceId ? await processingWait(deps.api, audience.tiktokAudienceId, store.quota.lastChangeAt(audienceId), c.now(), { windowMs: deps.processingWindowMs, retryMs: deps.processingRetryMs ?? PROCESSING_RECHECK_MS }) : null;
+  if (wait) throw new Deferral(wait, STILL_PROCESSING_MESSAGE);
   const files = await c.layout.writeFiles(c.entries, c.tmp, c.perFile);
   let filePaths = await uploadAll(c, audience, files, false);
   const kind = call.kind === 'create' && audience.tiktokAudienceId ? 'REPLACE' : call.kind;
@@ -825,6 +861,8 @@ async function acknowledge(c: SendCtx, quotaId: number, kind: PlannedCall['kind'
     commitDelta(store, delta);
     store.runs.addCallsUsed(c.runId, 1);
   });
+  // What an acknowledged APPEND or REMOVE sent is certain now: a run that ends before its next call does not resend it.
+  if ((kind === 'APPEND' || kind === 'REMOVE') && Buffer.isBuffer(c.entries)) await settlePendingAsync(store, c.audienceId, c.entries, w);
   await store.snapshots.sweep(c.audienceId);
   await sweepDeltas(store, c.audienceId);
 }

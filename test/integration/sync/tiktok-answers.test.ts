@@ -101,19 +101,23 @@ describe('an audience TikTok matched under 1,000 people is unavailable', () => {
     const { audience } = await syncFile(emails(0, 3000));
     expect(view(audience.id).state).toBe('processing'); // 3,000 rows sent, nobody matched yet: still processing
 
+    // Changed moments ago: TikTok is asked (a read) before an edit, and nobody matched yet means still processing.
     const first = await syncFile(emails(0, 3100));
-    expect(first.outcome).toMatchObject({ status: 'deferred', error: { code: 'AUDIENCE_PROCESSING' } });
-    expect(updates().map((r) => r.code)).toEqual([40002]);
+    expect(first.outcome).toMatchObject({ status: 'deferred', callsUsed: 0, error: { code: 'AUDIENCE_PROCESSING' } });
+    expect(updates()).toHaveLength(0);
 
     sim.advanceClock(2 * HOUR);
     const second = await app.sync.sync(audience.id, 'catch-up');
     expect(second).toMatchObject({ status: 'deferred', callsUsed: 0, error: { code: 'AUDIENCE_PROCESSING' } });
-    expect(updates()).toHaveLength(1); // asked TikTok (a read) instead of spending a call
+    expect(updates()).toHaveLength(0); // asked TikTok (a read) instead of spending a call
 
+    // 48 h after the last change with nobody matched, the one edit it then gets is refused for good.
     sim.advanceClock(48 * HOUR);
     const third = await app.sync.sync(audience.id, 'catch-up');
-    expect(third).toMatchObject({ status: 'failed', callsUsed: 0, error: { code: 'AUDIENCE_UNAVAILABLE' } });
+    expect(third).toMatchObject({ status: 'failed', error: { code: 'AUDIENCE_UNAVAILABLE' } });
     expect(third.error?.message).toMatch(/matched no people/);
+    expect(updates().map((r) => r.code)).toEqual([40002]);
+    expect((await app.sync.sync(audience.id, 'catch-up')).callsUsed).toBe(0);
     expect(updates()).toHaveLength(1);
     expect(view(audience.id).state).toBe('unavailable');
   });
@@ -143,6 +147,13 @@ describe('a new partner audience is not ready at once', () => {
     const mapping = sim.requests('segment/mapping');
     expect(mapping[0]).toMatchObject({ code: 40002, httpStatus: status });
     expect(mapping.filter((r) => r.code === 0)).toHaveLength(3);
+    // Each try while TikTok sets the audience up is logged as that, not as an unknown or deleted audience.
+    const notReady = app.store.runs.apiCalls(outcome.runId!).filter((c) => c.endpoint.startsWith('segment/mapping') && c.code === 40002);
+    expect(notReady.length).toBeGreaterThan(0);
+    for (const c of notReady) {
+      expect(c.detail).toMatch(/not know this partner audience yet.*minute or two.*retries/);
+      expect(c.detail).not.toMatch(/deleted|create a new audience/);
+    }
     const waited = sim.now() - start;
     expect(waited).toBeGreaterThanOrEqual(90_000);
     expect(waited).toBeLessThanOrEqual(180_000);
@@ -172,6 +183,7 @@ describe('a new partner audience is not ready at once', () => {
     const start = sim.now();
     const { outcome: next } = await syncFile(emails(0, 1100), 'Partner old', { api: 'segment' });
     expect(next).toMatchObject({ status: 'failed', error: { code: 'AUDIENCE_NOT_FOUND' } });
+    expect(next.error?.message).toMatch(/made more than a few minutes ago: it was deleted.*create a new audience/);
     expect(sim.now() - start).toBeLessThan(60_000);
     expect(app.store.audiences.require(audience.id).tiktokAudienceId).toBe(outcome.tiktokAudienceId);
   });
