@@ -26,8 +26,7 @@ const plan: CliCommand = {
     else {
       const lines = [
         `Column${out.columns.length > 1 ? 's' : ''}: ${out.columns.map((c) => `${c.name} (${c.key ?? args.key})`).join(', ')}`,
-        `Rows read: ${fmt(out.rowsRead)}   valid: ${fmt(out.valid)}   rejected: ${fmt(out.rejected)}   duplicates dropped: ${fmt(out.duplicates)}${args.suppress ? `   suppressed: ${fmt(out.suppressed)}` : ''}`,
-        ...Object.entries(out.rejectReasons).map(([r, n]) => `  rejected ${r}: ${fmt(n as number)}`),
+        ...countLines(out, Boolean(args.suppress)),
         out.replace
           ? `Against audience "${audienceName}" (${fmt(out.currentSize)} synced, with other columns): a sync ${replaceText(out.replace, true)} (one full replace) → ${fmt(out.projectedSize)}`
           : `Against ${out.audienceKnown ? `audience "${audienceName}" (${fmt(out.currentSize)} synced)` : 'an empty audience (never synced)'}: +${fmt(out.adds)} to add, −${fmt(out.removes)} to remove → ${fmt(out.projectedSize)}`,
@@ -39,4 +38,24 @@ const plan: CliCommand = {
     return 0;
   },
 };
+/**
+ * The counts in words that say what they count: rows for one column; for several keys a row is kept while one of its
+ * keys is usable, so rejected cells are not dropped rows; for one key from several columns, values.
+ */
+function countLines(out: { rowsRead: number; valid: number; rejected: number; duplicates: number; suppressed: number; erased: number; perKey: unknown; columns: unknown[]; rejectReasons: Record<string, number> }, suppress: boolean): string[] {
+  const tail = `   duplicates dropped: ${fmt(out.duplicates)}${suppress ? `   suppressed: ${fmt(out.suppressed)}` : ''}${out.erased ? `   erased people left out: ${fmt(out.erased)}` : ''}`;
+  const reasons = Object.entries(out.rejectReasons).map(([r, n]) => `${r} ${fmt(n)}`).join(', ');
+  if (out.perKey) {
+    const lines = [`Rows read: ${fmt(out.rowsRead)}   kept: ${fmt(out.valid)}   dropped (no usable key): ${fmt(out.rejected)}${tail}`];
+    if (reasons) lines.push(`  cells rejected (a row stays while another of its keys is usable): ${reasons}`);
+    return lines;
+  }
+  if (out.columns.length > 1) {
+    const lines = [`Rows read: ${fmt(out.rowsRead)}   values valid: ${fmt(out.valid)}   values rejected: ${fmt(out.rejected)}${tail}`];
+    if (reasons) lines.push(`  values rejected: ${reasons}`);
+    return lines;
+  }
+  return [`Rows read: ${fmt(out.rowsRead)}   valid: ${fmt(out.valid)}   rejected: ${fmt(out.rejected)}${tail}`, ...Object.entries(out.rejectReasons).map(([r, n]) => `  rejected ${r}: ${fmt(n)}`)];
+}
+
 export default plan;

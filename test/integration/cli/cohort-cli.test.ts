@@ -110,6 +110,17 @@ describe('cohort-relay plan', () => {
     expect((await cli(['plan', '--csv', csv, '--keys', 'email'], env)).stderr).toMatch(/KEY=COLUMN/);
   });
 
+  it('says rows kept and dropped for several keys, and cells rejected apart from them (a bad email in a kept row is no dropped row)', async () => {
+    const csv = file('m.csv', 'Email,Phone\nbad,+1 415 200 0001\na@example.com,+1 415 200 0002\nworse,nope\n');
+    const text = (await cli(['plan', '--csv', csv, '--keys', 'email=Email,phone=Phone'], env)).stdout;
+    expect(text).toContain('Rows read: 3   kept: 2   dropped (no usable key): 1   duplicates dropped: 0');
+    expect(text).toContain('  cells rejected (a row stays while another of its keys is usable): INVALID_EMAIL 2, INVALID_PHONE 1');
+    // One key from several columns counts values.
+    const two = file('e.csv', 'Email 1,Email 2\na@example.com,b@example.com\nc@example.com,bad\n');
+    const values = (await cli(['plan', '--csv', two, '--keys', 'email=Email 1,email=Email 2'], env)).stdout;
+    expect(values).toContain('Rows read: 2   values valid: 3   values rejected: 1   duplicates dropped: 0\n  values rejected: INVALID_EMAIL 1\n');
+  });
+
   it('refuses an unknown key and a bad country code with the accepted values', async () => {
     const csv = file('c.csv', 'email\na@b.co\n');
     expect((await cli(['plan', '--csv', csv, '--key', 'fax'], env)).stderr).toMatch(/email, phone, idfa, gaid/);
