@@ -114,16 +114,18 @@ export function matchFloorOver(h: Pick<HoldInfo, 'currentSize' | 'adds' | 'remov
 }
 
 /**
- * The share of the audience TikTok matched at its newest check that found it available (cover_num ÷ the people sent
- * then, at most 1); null when unknown: never checked, still processing (no count yet), an audience that only loses
- * what this app added (its others are not counted here), or one that sends several values per person (sent counts
- * values, not people).
+ * The share of the audience TikTok matched at its newest check that had a count (cover_num ÷ the people sent then):
+ * the rate `status` shows. A check taken while TikTok still processed our last change counts too (a sync's own check
+ * comes right after its change, so insisting on a finished one left the rate unknown after every CLI sync); a count
+ * above what was sent (TikTok lagging a smaller audience) is skipped for an older one. Null when unknown: never
+ * counted, an audience that only loses what this app added (its others are not counted here), or one that sends
+ * several values per person (sent counts values, not people).
  */
 export function knownMatchRate(store: Store, a: Pick<AudienceRecord, 'id' | 'removalMode' | 'calculateType' | 'keys'>): number | null {
   if (a.removalMode === 'added-only') return null;
   if (a.calculateType !== 'MULTIPLE_TYPES' && a.keys.some((k) => (k.extraColumns?.length ?? 0) > 0)) return null;
-  const s = store.status.history(a.id, 20).reverse().find((r) => r.isValid === true && r.coverNum !== null && r.coverNum > 0 && r.localSize > 0);
-  return s ? Math.min(1, s.coverNum! / s.localSize) : null;
+  const s = store.status.history(a.id, 20).reverse().find((r) => r.coverNum !== null && r.coverNum > 0 && r.localSize > 0 && r.coverNum <= r.localSize);
+  return s ? s.coverNum! / s.localSize : null;
 }
 
 function expectedMatched(h: Pick<HoldInfo, 'currentSize' | 'adds' | 'removes'> & { matchRate?: number | null }): number {

@@ -54,6 +54,25 @@ describe('a sync that would leave TikTok matching under 1,000', () => {
     expect(sim.membership(first.tiktokAudienceId!)).toEqual(hashSet(emails(0, 1100)));
   });
 
+  it('knows the rate from the sync\'s own check, taken while TikTok still processed the change (as every CLI sync\'s is)', async () => {
+    // TikTok processes each change for a second: the check a sync makes right after its change finds the audience not
+    // valid yet (still showing the count from before the change).
+    sim.configure({ matchRate: 0.8, processingDelayMs: 1000 });
+    const env = { COHORT_RELAY_HOME: path.join(dir, 'cli-home'), TIKTOK_API_BASE: sim.url, TIKTOK_ACCESS_TOKEN: sim.accessToken };
+    const csv = path.join(dir, 'buyers.csv');
+    writeEmailCsv(csv, emails(0, 3000));
+    const args = ['--csv', csv, '--key', 'email', '--column', 'email', '--advertiser', ADV(), '--audience', 'Processing buyers'];
+    expect((await cli(['sync', ...args, '--max-removals', 'off'], env)).code).toBe(0);
+    await new Promise((r) => setTimeout(r, 1300));
+    writeEmailCsv(csv, emails(0, 3010));
+    expect((await cli(['sync', ...args], env)).code).toBe(0);
+    writeEmailCsv(csv, emails(0, 1200));
+    const plan = await cli(['plan', ...args], env);
+    expect(plan.stdout).toMatch(/about 9\d\d may match — under 1,000/);
+    const dry = await cli(['sync', ...args, '--dry-run', '--json'], env);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ removes: 1810, hold: { message: expect.stringMatching(/about 9\d\d may match/) } });
+  });
+
   it('the CLI plan warns, with the numbers', async () => {
     const env = { COHORT_RELAY_HOME: path.join(dir, 'cli-home'), TIKTOK_API_BASE: sim.url, TIKTOK_ACCESS_TOKEN: sim.accessToken };
     const csv = path.join(dir, 'buyers.csv');
