@@ -250,7 +250,11 @@ async function whenReady<T>(c: PartnerSyncCtx, audience: AudienceRecord, send: (
       const fresh = created !== null && created.tiktokAudienceId === audience.tiktokAudienceId && clock() - created.at < PARTNER_FRESH_MS;
       if (!(err instanceof AppError && err.code === 'AUDIENCE_NOT_FOUND')) throw err;
       // Not a new audience still being set up (the words of each try say that): TikTok no longer has it.
-      if (!fresh) throw new AppError('AUDIENCE_NOT_FOUND', PARTNER_GONE_MESSAGE, { cause: err });
+      if (!fresh) {
+        // TikTok's own words too (the part of the try's message that quotes them): support and the peers' logs go by them.
+        const said = /TikTok said: .*$/s.exec(err.message)?.[0];
+        throw new AppError('AUDIENCE_NOT_FOUND', said ? `${PARTNER_GONE_MESSAGE} ${said}` : PARTNER_GONE_MESSAGE, { cause: err });
+      }
       const wait = Math.min(READY_STEPS_MS[Math.min(step, READY_STEPS_MS.length - 1)]!, budget - waited);
       if (wait <= 0) {
         throw new Deferral(new Date(clock() + 60_000), 'TikTok has not finished setting up the new partner audience yet (it takes a minute or two). Nothing to do: the sync resumes in a minute.');
