@@ -420,6 +420,13 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     if (parts && plan.now.some((c) => fromParts(c.source) && !(c.offset === 0 && c.entries === parts.count))) await joinParts(target);
     const joined = (e: Entries): Entries => (e === parts && !target.parts ? target.entries : e);
     const sets: { adds: Entries; removes: Buffer; target: Entries } = { adds: joined(adds), removes, target: target.parts ?? target.entries };
+    // An audience TikTok is still processing takes no call now. Asked before anything of this run becomes uncertain: a
+    // run that sends nothing leaves nothing the next run would have to send again or take back (second review: files
+    // alternating every few seconds cost calls that changed nothing). sendCall asks again before each later call.
+    if (plan.now.length > 0 && audience.tiktokAudienceId) {
+      const wait = await processingWait(deps.api, audience.tiktokAudienceId, store.quota.lastChangeAt(audienceId), now(), { windowMs: deps.processingWindowMs, retryMs: deps.processingRetryMs ?? PROCESSING_RECHECK_MS });
+      if (wait) throw new Deferral(wait, STILL_PROCESSING_MESSAGE);
+    }
     // Everything this run may change becomes uncertain until a run completes (not needed for the first
     // call of a create: a lost create is found by name).
     if (plan.now.length > 0) setDoubtAside?.();

@@ -67,6 +67,25 @@ describe('an audience TikTok is still processing', () => {
     expect(sim.membership(tiktokId)).toEqual(hashSet(files[11 % 2]!));
   });
 
+  it('a run that waited before sending anything leaves nothing to undo: the file TikTok holds costs no call afterwards', async () => {
+    sim.configure({ processingDelayMs: 5_000 });
+    const csv = path.join(dir, 'cohort.csv');
+    writeEmailCsv(csv, emails(0, 3000));
+    const a = await app.sync.ensureAudience({ advertiserId: sim.advertiserIds[0]!, connectionId: null, name: 'Waited', key: 'email', column: 'email', sourcePath: csv, profile: DEFAULT_PROFILE });
+    const created = await app.sync.sync(a.id, 'cli');
+    expect(created.status).toBe('done');
+    // Another file while TikTok still processes the create: planned, nothing sent.
+    writeEmailCsv(csv, emails(200, 3000));
+    expect(await app.sync.sync(a.id, 'cli')).toMatchObject({ status: 'deferred', callsUsed: 0, error: { code: 'AUDIENCE_PROCESSING' } });
+    // Back to the file TikTok holds: nothing to send, now or later.
+    sim.advanceClock(6_000);
+    writeEmailCsv(csv, emails(0, 3000));
+    expect((await app.sync.plan(a.id))).toMatchObject({ adds: 0, removes: 0 });
+    expect(await app.sync.sync(a.id, 'cli')).toMatchObject({ status: 'done', callsUsed: 0, adds: 0, removes: 0 });
+    expect(sim.requests('dmp/custom_audience/update')).toEqual([]);
+    expect(sim.membership(created.tiktokAudienceId!)).toEqual(hashSet(emails(0, 3000)));
+  });
+
   it("a refusal the read could not foresee is charged once, alike in the ledger, the run's calls sent and TikTok's counter", async () => {
     await close();
     // The app's own last change is taken as long past (a 1 ms processing window): no read before the call.
