@@ -282,9 +282,13 @@ export class SyncService {
   }
 
   /** With `sourceOnce` the run reads that file instead of the audience's source, which stays as saved. */
-  sync(audienceId: number, trigger: RunTrigger = 'manual', signal?: AbortSignal, once: { sourceOnce?: string } = {}): Promise<SyncOutcome> {
-    // A queued erasure (the day's calls were spent when it was asked) goes out first, as a run of its own.
-    if (hasQueuedErasure(this.deps.store, audienceId)) return this.erase(audienceId, { signal });
+  async sync(audienceId: number, trigger: RunTrigger = 'manual', signal?: AbortSignal, once: { sourceOnce?: string } = {}): Promise<SyncOutcome> {
+    // A queued erasure (the day's calls were spent when it was asked) goes out first, as a run of its own; then the
+    // file's sync. One that could not go out (deferred, failed) is the answer: its words say why, and the file waits.
+    if (hasQueuedErasure(this.deps.store, audienceId)) {
+      const erased = await this.erase(audienceId, { signal });
+      if (erased.status !== 'done') return erased;
+    }
     return this.run(audienceId, { trigger, signal, ...(once.sourceOnce ? { sourceOnce: once.sourceOnce } : {}) });
   }
 

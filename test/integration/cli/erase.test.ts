@@ -145,11 +145,15 @@ describe('cohort-relay erase', () => {
     expect(sim.membership(b.audienceId)!.has(HASH)).toBe(false);
     withStore((s) => expect(s.settings.get<string[]>(`erase.queue.${a.localAudienceId}`, [])).toHaveLength(1));
 
-    // The next slot (here: the budget is back): the audience's next sync sends the queued removal first.
+    // The next slot (here: the budget is back): the audience's next sync sends the queued removal first, then the
+    // file's own changes (a new person) in the same command.
     withStore((s) => s.settings.set(DAILY_BUDGET_KEY, 24));
+    writeEmailCsv(path.join(dir, 'Spring buyers.csv'), [...emails(0, 1202), PERSON]);
     const next = await cli(['sync', '--csv', path.join(dir, 'Spring buyers.csv'), '--key', 'email', '--advertiser', sim.advertiserIds[0]!, '--audience', 'Spring buyers', '--json'], env);
     expect(next.code, next.stderr).toBe(0);
+    expect(JSON.parse(next.stdout)).toMatchObject({ status: 'done', adds: 1, removes: 0 });
     expect(sim.membership(a.audienceId)!.has(HASH)).toBe(false);
+    expect(sim.membership(a.audienceId)!.size).toBe(1202);
     withStore((s) => {
       expect(hasHash(s.snapshots.load(a.localAudienceId), HASH)).toBe(false);
       expect(s.settings.get<string[]>(`erase.queue.${a.localAudienceId}`, [])).toEqual([]);
