@@ -1,4 +1,5 @@
 import { AppError } from '../../../shared/errors';
+import { callsText } from '../../../shared/run-counts-text';
 import { confirmAndSync, keepAudience, removalHolds, setRemovalLimit, withApp } from '../../core/engine/ops';
 import { knownAudience } from '../audience-arg';
 import { flag, localAudienceId, printJson, requireLocalAudienceId, str, type CliCommand } from '../command';
@@ -67,7 +68,7 @@ const removals: CliCommand = {
           const o = await confirmAndSync(app, a.id, 'cli', ctx.signal);
           if (flag(ctx, 'json')) printJson(ctx, { localAudienceId: a.id, audienceId: o.tiktokAudienceId, status: o.status, adds: o.adds, removes: o.removes, callsUsed: o.callsUsed, deferredUntil: o.deferredUntil, error: o.error, hold: holdJson(o.hold) });
           else {
-            ctx.stdout.write(`Sync ${o.status}: audience "${a.name}", +${fmt(o.adds)} added, −${fmt(o.removes)} removed, ${o.callsUsed} calls.\n`);
+            ctx.stdout.write(`Sync ${o.status}: audience "${a.name}", +${fmt(o.adds)} added, −${fmt(o.removes)} removed, ${callsText(o.callsUsed, fmt)}.\n`);
             if (o.status === 'held' && o.hold) ctx.stdout.write(`The file or TikTok's audience changed since the sync was held, so it was checked again: ${o.hold.message}\n${holdNextSteps(a.id, { sameCommand: false, reason: o.hold.reason }).join('\n')}\n`);
             if (o.deferredUntil) ctx.stdout.write(`The rest waits until ${o.deferredUntil} and is sent by the scheduler.\n`);
             if (o.error && o.status === 'failed') ctx.stderr.write(`error: ${o.error.message}\n`);

@@ -1,3 +1,4 @@
+import { callsText } from '../../../shared/run-counts-text';
 import { undoLastSync, undoPreview, withApp } from '../../core/engine/ops';
 import { knownAudience } from '../audience-arg';
 import { flag, printJson, requireLocalAudienceId, type CliCommand } from '../command';
@@ -36,7 +37,7 @@ const undo: CliCommand = {
       const o = await undoLastSync(app, id, ctx.signal);
       if (flag(ctx, 'json')) printJson(ctx, { audienceId: o.tiktokAudienceId, status: o.status, adds: o.adds, removes: o.removes, callsUsed: o.callsUsed, deferredUntil: o.deferredUntil, schedulePaused: o.schedulePaused, error: o.error });
       else {
-        const counts = `+${fmt(o.adds)} added back, −${fmt(o.removes)} removed, ${o.callsUsed} calls.`;
+        const counts = `+${fmt(o.adds)} added back, −${fmt(o.removes)} removed, ${callsText(o.callsUsed, fmt)}.`;
         ctx.stdout.write(
           o.schedulePaused
             ? `Undo ${o.status}: ${counts} The audience's schedule is paused; resume it with "cohort-relay schedule resume --audience-id ${id}".\n`

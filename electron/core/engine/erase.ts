@@ -99,7 +99,8 @@ function resultMessage(r: EraseResultView['audiences']): string {
   const failed = r.filter((x) => x.outcome === 'failed');
   const parts: string[] = [];
   if (sent.length) parts.push(`Erased from ${sent.map((x) => x.name).join(', ')}: removed here and at TikTok.`);
-  if (queued.length) parts.push(`Queued for ${queued.map((x) => `${x.name} (sent at ${x.sendsAt ?? 'the next sync'})`).join(', ')}: today's calls are used.`);
+  // Each with its own reason: the day's calls used, or TikTok still processing the audience's last change.
+  if (queued.length) parts.push(`Queued for ${queued.map((x) => `${x.name} (sent at ${x.sendsAt ?? 'the next sync'}${x.message ? `: ${x.message.replace(/\.$/, '')}` : ": today's calls are used"})`).join('; ')}.`);
   if (failed.length) parts.push(`Not sent yet to ${failed.map((x) => `${x.name} (${x.message ?? 'failed'})`).join('; ')}`);
   parts.push(STILL_IN_FILE);
   return parts.join(' ');

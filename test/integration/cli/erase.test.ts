@@ -138,8 +138,11 @@ describe('cohort-relay erase', () => {
 
     const done = await cli(['erase', '--email', PERSON, '--yes', '--json'], env);
     expect(done.code, done.stderr).toBe(0);
-    const r = JSON.parse(done.stdout) as { audiences: { name: string; outcome: string; sendsAt: string | null }[] };
+    const r = JSON.parse(done.stdout) as { audiences: { name: string; outcome: string; sendsAt: string | null; message: string | null }[]; message: string };
     expect(r.audiences.find((x) => x.name === 'Spring buyers')).toMatchObject({ outcome: 'queued', sendsAt: expect.stringMatching(/T00:00:00\.000Z$/) });
+    // The result says why it waits, in the run's own words (here the day's calls; TikTok still processing says that).
+    const why = r.audiences.find((x) => x.name === 'Spring buyers')!.message!;
+    expect(r.message).toContain(`Queued for Spring buyers (sent at ${r.audiences.find((x) => x.name === 'Spring buyers')!.sendsAt}: ${why.replace(/\.$/, '')})`);
     expect(r.audiences.find((x) => x.name === 'Autumn buyers')).toMatchObject({ outcome: 'sent' });
     expect(sim.membership(a.audienceId)!.has(HASH)).toBe(true);
     expect(sim.membership(b.audienceId)!.has(HASH)).toBe(false);
