@@ -178,6 +178,19 @@ describe('cohort-relay erase', () => {
     });
   });
 
+  it('a plan with other columns of a multi-key audience leaves the erased person out in the shape it reads', async () => {
+    const csv = path.join(dir, 'multi.csv');
+    const rows = Array.from({ length: 1200 }, (_, i) => `p${i}@example.com,q${i}@example.com,+1415555${String(1000 + i).padStart(4, '0')}`);
+    fs.writeFileSync(csv, `Email 1,Email 2,phone\n${rows.join('\n')}\n`);
+    const base = ['--csv', csv, '--advertiser', sim.advertiserIds[0]!, '--audience', 'Multi'];
+    expect((await cli(['sync', ...base, '--keys', 'email=Email 1,phone=phone'], env)).code).toBe(0);
+    expect((await cli(['erase', '--phone', '+14155551007', '--yes'], env)).code).toBe(0);
+    for (const keys of ['email=Email 1,phone=phone', 'email=Email 1,email=Email 2,phone=phone']) {
+      const plan = JSON.parse((await cli(['plan', ...base, '--keys', keys, '--json'], env)).stdout) as { erased: number; projectedSize: number };
+      expect(plan, keys).toMatchObject({ erased: 1, projectedSize: 1199 });
+    }
+  });
+
   it('refuses an identifier it cannot read, without echoing it, and changes nothing', async () => {
     const r = await cli(['erase', '--email', 'not-an-email-at-all', '--yes'], env);
     expect(r.code).toBe(2);

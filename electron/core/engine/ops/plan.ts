@@ -141,8 +141,8 @@ export async function planCohort(env: NodeJS.ProcessEnv, asked: PlanCohortReques
           if (saved !== asked) throw new AppError('KEY_TYPE_LOCKED', `Audience "${req.audienceName}" matches on ${a.keys.map((k) => KEY_LABELS[k.key]).join(' + ')}; an audience's key cannot change. Plan against a new audience name instead.`);
           removalLimitPct = a.removalLimitPct;
           matchRate = a.tiktokAudienceId ? knownMatchRate(store, a) : null;
-          // People erased from the audience stay out, as its syncs leave them out.
-          erased = await leaveOutErased(res.parts, a, erasedDigests(store, a.id));
+          // People erased from the audience stay out, as its syncs leave them out (in the layout of the columns asked).
+          erased = await leaveOutErased(res.parts, draft, erasedDigests(store, a.id));
           const hold = store.holds.get(a.id);
           confirmedDigest = hold?.reason === 'removals' && hold.state === 'confirmed' ? hold.targetDigest : null;
           // Both sides stream: the stored snapshot chunk by chunk, the target part by part. One of another width (saved
