@@ -4,27 +4,17 @@
  * not known here is refused in plain words, naming the file to sync instead, and sends nothing.
  */
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startSimulator, type SimulatorHandle } from '../../../electron/core/sandbox';
+import { describe, expect, it } from 'vitest';
+import type { SimulatorHandle } from '../../../electron/core/sandbox';
 import { Store } from '../../../electron/core/store';
 import { cli } from '../../helpers/cli';
 import { emails, writeEmailCsv } from '../../helpers/cohort';
-import { tmpDir } from '../../helpers/tmp';
+import { cliSandboxForEachTest } from '../../helpers/cli-sandbox';
 
 let dir: string;
-let cleanup: () => void;
 let env: NodeJS.ProcessEnv;
 let sim: SimulatorHandle;
-
-beforeEach(async () => {
-  ({ dir, cleanup } = tmpDir());
-  sim = await startSimulator({ rateLimit: false, processingDelayMs: 0, matchRate: 'exact' });
-  env = { COHORT_RELAY_HOME: path.join(dir, 'home'), TIKTOK_API_BASE: sim.url, TIKTOK_ACCESS_TOKEN: sim.accessToken };
-});
-afterEach(async () => {
-  await sim.close();
-  cleanup();
-});
+cliSandboxForEachTest((s) => ({ sim, dir, env } = s));
 
 async function sync(list: readonly string[], file: string) {
   const csv = path.join(dir, file);
