@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CohortRelayApp } from '../../../electron/core/app';
 import { erasePerson } from '../../../electron/core/engine/erase';
 import type { SimulatorHandle } from '../../../electron/core/sandbox';
-import { queueErasure } from '../../../electron/core/sync/erasure';
+import { hasQueuedErasure, queueErasure } from '../../../electron/core/sync/erasure';
 import { acquireAudienceLock } from '../../../electron/core/sync/locks';
 import { localOverlap } from '../../../electron/core/sync/overlap';
 import type { KeyMapping } from '../../../electron/core/store/audiences-repo';
@@ -197,8 +197,10 @@ describe('an audience saved with one column per key', () => {
     queueErasure(app.store, a, app.store.snapshots.load(a.id).subarray(0, 96));
     await expect(ensure(csv, 2)).rejects.toThrow(/erasure request waiting to be sent. Sync it once with its current columns/);
     expect(app.store.snapshots.meta(a.id)).toMatchObject({ entryWidth: 96, entryCount: 1100 });
-    // Once the erasure went out, the change is taken.
-    expect(await app.sync.sync(a.id, 'cli')).toMatchObject({ status: 'done', removes: 1 });
+    // Once the erasure went out (the sync sends it first, then syncs the file), the change is taken.
+    expect(await app.sync.sync(a.id, 'cli')).toMatchObject({ status: 'done' });
+    expect(hasQueuedErasure(app.store, a.id)).toBe(false);
+    expect(app.store.runs.list({ audienceId: a.id, limit: 2 }).map((r) => [r.trigger, r.status, r.removes])).toContainEqual(['erase', 'done', 1]);
     expect((await ensure(csv, 2)).keys[0]).toMatchObject({ extraColumns: ['Email 2'] });
   });
 });
