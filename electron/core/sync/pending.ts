@@ -35,14 +35,28 @@ export function addPending(store: Store, audienceId: number, add: Buffer, remove
  * leaves a set that covers everything sent. Under the audience's lock, outside any transaction.
  */
 export async function addPendingAsync(store: Store, audienceId: number, add: Entries, remove: Buffer, width: number): Promise<void> {
-  const staged: { kind: 'add' | 'remove'; generation: number }[] = [];
-  for (const [kind, entries] of [['add', add], ['remove', remove]] as const) {
-    if (entryCount(entries, width) === 0) continue;
-    const current = loadPending(store, audienceId, kind);
+  const given = { add, remove };
+  await restagePending(store, audienceId, width, async (kind, current) => {
+    const entries = given[kind];
+    if (entryCount(entries, width) === 0) return null;
     // A cohort in part files (an adopted audience replaced by a 10 M-row file) is written part after part, not joined.
-    const merged = current.length === 0 ? entries : await unionHashesAsync(current, Buffer.isBuffer(entries) ? entries : await entries.toBuffer(), width);
+    const now = current();
+    return now.length === 0 ? entries : await unionHashesAsync(now, Buffer.isBuffer(entries) ? entries : await entries.toBuffer(), width);
+  });
+}
+
+/**
+ * The one way both uncertain sets change without holding the event loop: `next` gives each kind's new set from its
+ * current one (read only when asked for; null: unchanged); each new set is written under a new generation in small transactions, one short
+ * transaction makes them current together, then the old generations are deleted in slices.
+ */
+async function restagePending(store: Store, audienceId: number, width: number, next: (kind: 'add' | 'remove', current: () => Buffer) => Promise<Entries | null>): Promise<void> {
+  const staged: { kind: 'add' | 'remove'; generation: number }[] = [];
+  for (const kind of ['add', 'remove'] as const) {
+    const set = await next(kind, () => loadPending(store, audienceId, kind));
+    if (set === null) continue;
     const generation = store.transaction(() => newGeneration(store.db));
-    await writeSlicedParts(store.db, merged, CHUNK_ENTRIES * width, (seq, data) => store.pending.insertChunk(audienceId, kind, generation, seq, data));
+    await writeSlicedParts(store.db, set, CHUNK_ENTRIES * width, (seq, data) => store.pending.insertChunk(audienceId, kind, generation, seq, data));
     staged.push({ kind, generation });
   }
   if (staged.length === 0) return;
@@ -66,21 +80,12 @@ export function clearPending(store: Store, audienceId: number): void {
  */
 export async function settlePendingAsync(store: Store, audienceId: number, entries: Buffer, width: number): Promise<void> {
   if (entries.length === 0) return;
-  const staged: { kind: 'add' | 'remove'; generation: number }[] = [];
-  for (const kind of ['add', 'remove'] as const) {
-    const current = loadPending(store, audienceId, kind);
-    if (current.length === 0) continue;
-    const left = await subtractHashesAsync(current, entries, width);
-    if (left.length === current.length) continue;
-    const generation = store.transaction(() => newGeneration(store.db));
-    await writeSlicedParts(store.db, left, CHUNK_ENTRIES * width, (seq, data) => store.pending.insertChunk(audienceId, kind, generation, seq, data));
-    staged.push({ kind, generation });
-  }
-  if (staged.length === 0) return;
-  store.transaction(() => {
-    for (const s of staged) store.pending.setHead(audienceId, s.kind, s.generation);
+  await restagePending(store, audienceId, width, async (_kind, current) => {
+    const now = current();
+    if (now.length === 0) return null;
+    const left = await subtractHashesAsync(now, entries, width);
+    return left.length === now.length ? null : left;
   });
-  await sweepPending(store, audienceId);
 }
 
 /** clearPending, deleting the chunks in slices after the (cheap) pointer removal. Under the audience's lock. */
