@@ -1,7 +1,8 @@
 import type { KeyType } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
-import { eraseFromAudience, erasePerson, erasePreview, withApp, type ErasureIdentifier } from '../../core/engine/ops';
+import { eraseFromAudience, erasePerson, erasePreview, holdOf, withApp, type ErasureIdentifier } from '../../core/engine/ops';
 import { flag, printJson, str, type CliCommand } from '../command';
+import { holdNextSteps } from '../removal-args';
 
 const KEYS: readonly KeyType[] = ['email', 'phone', 'idfa', 'gaid'];
 
@@ -40,7 +41,14 @@ const erase: CliCommand = {
       }
       const r = await erasePerson(app, ids, (id) => eraseFromAudience(app, id, ctx.signal));
       if (flag(ctx, 'json')) printJson(ctx, { ...r, done: true });
-      else ctx.stdout.write(`${r.message}\n`);
+      else {
+        ctx.stdout.write(`${r.message}\n`);
+        // A held sync the erasure kept (planned again without the person): how to decide it, as `removals list` says.
+        for (const a of r.audiences) {
+          const h = holdOf(app, a.audienceId);
+          if (h && h.state !== 'confirmed') ctx.stdout.write(`${a.name}:\n${holdNextSteps(a.audienceId, { sameCommand: false, reason: h.reason }).map((l) => `   ${l}`).join('\n')}\n`);
+        }
+      }
       return r.audiences.some((a) => a.outcome === 'failed') ? 1 : 0;
     });
   },

@@ -11,8 +11,10 @@ import type { EraseAudienceView, ErasePreviewView, EraseResultView } from '../..
 import type { CohortRelayApp } from '../app';
 import { countHashes } from '../cohort';
 import type { AudienceRecord } from '../store/audiences-repo';
+import type { HoldRecord } from '../store/holds-repo';
 import { membershipLayout } from '../sync/entry-layout';
 import { checkIdentifiers, keepErased, matchingEntries, queueErasure, type ErasureIdentifier } from '../sync/erasure';
+import { storedHoldMessage } from '../sync/removal-guard';
 import type { SyncOutcome } from '../sync/sync-runner';
 
 export type { ErasureIdentifier } from '../sync/erasure';
@@ -61,7 +63,10 @@ const STILL_IN_FILE = 'Later syncs of these audiences leave the person out even 
 /** What erasing the person would do. Reads only local data: nothing is sent, written or queued. */
 export function erasePreview(app: CohortRelayApp, ids: readonly ErasureIdentifier[]): ErasePreviewView {
   const found = find(app, ids);
-  return { audiences: found.map((f) => f.view), calls: found.reduce((n, f) => n + f.view.calls, 0), message: previewMessage(found) };
+  // A sync held for the user's choice is not dropped by the erasure: said before, as after.
+  const held = found.filter((f) => app.store.holds.get(f.audience.id)).map((f) => `${f.view.name} has a sync held for your choice: it stays held, planned again without the person.`);
+  const message = [previewMessage(found), ...held].join(' ');
+  return { audiences: found.map((f) => f.view), calls: found.reduce((n, f) => n + f.view.calls, 0), message };
 }
 
 /**
@@ -79,7 +84,9 @@ export async function erasePerson(app: CohortRelayApp, ids: readonly ErasureIden
     });
   }
   const results: EraseResultView['audiences'] = [];
+  const holdNotes: string[] = [];
   for (const f of found) {
+    const held = app.store.holds.get(f.audience.id);
     try {
       const o = await send(f.audience.id);
       if (o.status === 'done') results.push({ ...f.view, sendsAt: null, outcome: 'sent', runId: o.runId, message: null });
@@ -89,11 +96,23 @@ export async function erasePerson(app: CohortRelayApp, ids: readonly ErasureIden
       const shape = toErrorShape(err);
       results.push({ ...f.view, outcome: 'failed', runId: null, message: `${shape.message} The removal stays queued and goes out with the audience's next sync.` });
     }
+    if (held) holdNotes.push(holdNote(f.audience.name, results.at(-1)!.outcome === 'sent', app.store.holds.get(f.audience.id)));
   }
-  return { audiences: results, message: resultMessage(results) };
+  return { audiences: results, message: resultMessage(results, holdNotes) };
 }
 
-function resultMessage(r: EraseResultView['audiences']): string {
+/**
+ * What became of the audience's held sync (a sync waiting for the user's choice): never dropped by an erasure. Sent:
+ * it was planned again without the person (SyncService.erase); queued or failed: the erasure goes out first, before it.
+ */
+function holdNote(name: string, sent: boolean, now: HoldRecord | null): string {
+  if (!now) return `${name}: without the person, its held sync no longer needs your choice, so its next sync sends it.`;
+  const decided = now.state === 'confirmed' ? 'stays confirmed (its next sync sends it)' : now.state === 'kept' ? 'stays held (kept as is, as you chose)' : 'stays held until you choose';
+  if (!sent) return `${name}: its held sync ${decided}; the removal of the person goes out first.`;
+  return `${name}: its held sync ${decided}, planned again without the person. ${storedHoldMessage(now)}`;
+}
+
+function resultMessage(r: EraseResultView['audiences'], holdNotes: readonly string[]): string {
   const sent = r.filter((x) => x.outcome === 'sent');
   const queued = r.filter((x) => x.outcome === 'queued');
   const failed = r.filter((x) => x.outcome === 'failed');
@@ -102,7 +121,7 @@ function resultMessage(r: EraseResultView['audiences']): string {
   // Each with its own reason: the day's calls used, or TikTok still processing the audience's last change.
   if (queued.length) parts.push(`Queued for ${queued.map((x) => `${x.name} (sent at ${x.sendsAt ?? 'the next sync'}${x.message ? `: ${x.message.replace(/\.$/, '')}` : ": today's calls are used"})`).join('; ')}.`);
   if (failed.length) parts.push(`Not sent yet to ${failed.map((x) => `${x.name} (${x.message ?? 'failed'})`).join('; ')}`);
-  parts.push(STILL_IN_FILE);
+  parts.push(...holdNotes, STILL_IN_FILE);
   return parts.join(' ');
 }
 

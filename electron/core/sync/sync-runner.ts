@@ -25,7 +25,7 @@ import { matchWarning, processingWait, readAvailability, STILL_PROCESSING_MESSAG
 import { sendUnderPolicy, type SendClock } from './send-policy';
 import { findLostCreate, unsettledCreateAt, type LostCreateLookup } from './lost-create';
 import type { QuotaJournalEntry } from '../store/quota-journal';
-import { checkRemovals, checkUnknownMembership, knownMatchRate, SyncHeld, type HoldInfo } from './removal-guard';
+import { checkRemovals, checkUnknownMembership, knownMatchRate, SyncHeld, targetDigest, type HoldInfo } from './removal-guard';
 import { reshapedMembership } from './mapping-change';
 
 /** Temp folders of upload files (hashes only), named with the owning pid so a crashed run's are removed. */
@@ -157,6 +157,8 @@ export interface SyncOutcome {
    * held (or, in a dry run, would be), or confirmed once.
    */
   hold: HoldInfo | null;
+  /** A dry run with `hold`: SHA-256 of the cohort the held sync would leave the audience holding (what a confirmation is for; never printed). */
+  holdDigest?: string | null;
   /**
    * Set when the sync replaces the audience's whole membership from a size known here (its columns changed, or this
    * computer lost records of calls it sent): the people it held before and after. Null otherwise.
@@ -333,6 +335,7 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
         const calls = planSync({ current: 0, target: target.entries.length / w, adds: target.entries.length / w, removes: 0, remoteExists: true, membershipUnknown: true, callsLeft: Infinity, replacesToday: 0, hashesPerFile: perFile, filesPerCall: deps.filesPerCall ?? FILES_PER_CALL }).calls.length;
         const hold = checkUnknownMembership(store, audience, { ...input, foreignChanges: doubt.foreignChanges, foreignBaseline: doubt.changes - doubt.ours, calls });
         outcome.hold = hold;
+        if (opts.dryRun) outcome.holdDigest = targetDigest(target.entries);
         if (hold.confirmed) outcome.warnings.push(hold.message);
         else if (!opts.dryRun) throw new SyncHeld(hold);
       }
@@ -462,7 +465,8 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     outcome.status = plan.deferred.length > 0 ? 'deferred' : 'done';
     if (outcome.status === 'done') {
       await clearPendingAsync(store, audienceId);
-      store.holds.clear(audienceId);
+      // An erasure is not the held sync: its hold stays, re-planned without the person (SyncService.erase).
+      if (opts.trigger !== 'erase') store.holds.clear(audienceId);
     }
     clearAdvertiserUnreachable(store, audience.connectionId, audience.advertiserId);
     if (outcome.status === 'deferred') {
@@ -538,7 +542,7 @@ async function finishPartner(
   }
   outcome.status = 'done';
   clearAdvertiserUnreachable(deps.store, audience.connectionId, audience.advertiserId);
-  deps.store.holds.clear(audience.id);
+  if (opts.trigger !== 'erase') deps.store.holds.clear(audience.id);
   deps.store.runs.finish(runId!, 'done');
   return outcome;
 }
@@ -551,6 +555,7 @@ function guardRemovals(deps: SyncDeps, audience: AudienceRecord, input: Paramete
   const hold = checkRemovals(deps.store, audience, input);
   if (!hold) return;
   outcome.hold = hold;
+  if (input.dryRun) outcome.holdDigest = input.targetDigest ?? targetDigest(input.target);
   if (hold.confirmed) outcome.warnings.push(hold.message);
   else if (!input.dryRun) throw new SyncHeld(hold);
 }

@@ -305,9 +305,46 @@ export class SyncService {
     const gone = opts.entries ?? queuedErasure(store, audienceId);
     const entries = subtractHashes(store.snapshots.load(audienceId), gone, w);
     const target: TargetSet = { entries, rowsRead: 0, valid: entries.length / w, rejected: 0, duplicates: 0, rejectReasons: {} };
+    const held = opts.dryRun ? null : store.holds.get(audienceId);
     const outcome = await this.run(audienceId, { trigger: 'erase', dryRun: opts.dryRun, target, signal: opts.signal });
-    if (!opts.dryRun && outcome.status === 'done') clearErasure(store, audienceId);
+    if (!opts.dryRun && outcome.status === 'done') {
+      clearErasure(store, audienceId);
+      // A sync held for the user's choice stays held: re-planned without the person, so what they confirm is the file
+      // they saw less the person they erased, and a confirmation already given still stands.
+      if (held) await this.replanHold(audienceId, held, opts.signal);
+    }
     return outcome;
+  }
+
+  /**
+   * After an erasure, the audience's held sync planned again without the person: the hold keeps its run, time and
+   * what the user decided, with the new numbers and cohort. A plan that no longer needs holding ends the hold (the
+   * next sync sends it); one that cannot be planned now (the file is missing) keeps the hold as it was, and
+   * confirming it checks the file again.
+   */
+  private async replanHold(audienceId: number, held: HoldRecord, signal?: AbortSignal): Promise<void> {
+    const { store } = this.deps;
+    const plan = await this.run(audienceId, { trigger: 'manual', dryRun: true, signal }).catch(() => null);
+    if (!plan || plan.status !== 'planned') return;
+    const h = plan.hold;
+    if (!h) return store.holds.clear(audienceId);
+    if (!plan.holdDigest) return;
+    const same = h.reason === held.reason;
+    store.holds.put({
+      ...held,
+      reason: h.reason,
+      targetDigest: plan.holdDigest,
+      currentSize: h.currentSize,
+      adds: h.adds,
+      removes: h.removes,
+      limitPct: h.limitPct,
+      rowsRead: h.rowsRead,
+      lastRowsRead: h.lastRowsRead,
+      foreignChanges: h.foreignChanges,
+      foreignBaseline: same ? held.foreignBaseline : null,
+      state: same ? held.state : 'held',
+      decidedAt: same ? held.decidedAt : null,
+    });
   }
 
   /** Cancels the audience's running sync; its acknowledged calls stay. Returns whether one was running. */
