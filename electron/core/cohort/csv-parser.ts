@@ -23,7 +23,8 @@ export const MAX_QUOTED_CELL_CHARS = 131_072;
 /** A record longer than this (in characters) is not a CSV record. */
 export const MAX_RECORD_CHARS = 64 * 1024 * 1024;
 
-export type CsvSyntaxProblem = 'unclosed-quote' | 'stray-quote' | 'cell-too-long' | 'record-too-long';
+/** `cut-off`: the input ends inside a quoted cell of its last line (no line end in the cell): an export cut short. */
+export type CsvSyntaxProblem = 'unclosed-quote' | 'stray-quote' | 'cell-too-long' | 'record-too-long' | 'cut-off';
 
 /** The input cannot be split into records without losing some. `row` is the 1-based record where the problem starts. */
 export class CsvSyntaxError extends Error {
@@ -46,11 +47,21 @@ export function syntaxErrorMessage(file: string, err: CsvSyntaxError): string {
       return `${file}: a quoted cell on row ${row} runs over a line end and stops at a stray quote, so the rows after it would be merged into it. Check the quotes (") on row ${row} and the rows below it, or export the file again.`;
     case 'cell-too-long':
       return `${file}: the quoted cell that starts on row ${row} is longer than ${MAX_QUOTED_CELL_CHARS / 1024} KB, so its quote is most likely never closed. Check the quotes (") on row ${row}, or export the file again.`;
+    case 'cut-off':
+      return cutOffMessage(file, err.row, 'a quoted cell is never closed');
     case 'record-too-long':
       return `${file}: row ${row} is longer than ${MAX_RECORD_CHARS / 1024 / 1024} MB: it is not a CSV row (a line end may be missing). Export the file again as CSV.`;
     default:
       return `${file} cannot be split into rows at row ${row}. Export the file again as CSV.`;
   }
+}
+
+/**
+ * Plain words for a file that ends in the middle of its last row (`what` says how that shows): an export cut short,
+ * or still being written. Read as it is, the people after that row would be missing, and a sync would remove them.
+ */
+export function cutOffMessage(file: string, row: number, what: string): string {
+  return `${file} ends in the middle of row ${row.toLocaleString('en-US')} (${what}, and no line end follows): the export was cut off, so the people after that row are missing and a sync would remove them from the audience. Nothing was read from the file or sent. Wait until the export has finished, or export the file again, then try again.`;
 }
 
 // Parser states (Python's _csv.c names in comments).
@@ -81,6 +92,7 @@ export class CsvParser {
   /** Characters of the current record in finished cells. */
   private recordChars = 0;
   private records = 0;
+  private lastUnterminated = false;
 
   constructor(delimiter: string) {
     if (delimiter.length !== 1) throw new Error('The delimiter must be one character.');
@@ -90,6 +102,11 @@ export class CsvParser {
   /** 1-based row number of the record next() returned last (a record over several lines counts once). */
   get row(): number {
     return this.records;
+  }
+
+  /** The record next() returned last ended at the end of the input, with no line end (see cutOffMessage). */
+  get unterminated(): boolean {
+    return this.lastUnterminated;
   }
 
   /** The next piece of text; `final` when it ends the input. Call after next() returned null. */
@@ -212,10 +229,15 @@ export class CsvParser {
     this.pos = this.text.length;
     if (!this.final || s === DONE) return null;
     this.state = DONE;
-    if (s === QUOTED) throw new CsvSyntaxError('unclosed-quote', this.records + 1);
+    if (s === QUOTED) {
+      // Open at the end: on its own line, the last line was cut short; over line ends, it swallowed the rows after it.
+      const cut = this.field.indexOf('\n') < 0 && this.field.indexOf('\r') < 0;
+      throw new CsvSyntaxError(cut ? 'cut-off' : 'unclosed-quote', this.records + 1);
+    }
     if (s === UNQUOTED || s === QUOTE_IN_QUOTED || s === FIELD_START) {
       // The last record has no line end (FIELD_START: it ends with a delimiter, so an empty last cell).
       this.pushCell(this.field);
+      this.lastUnterminated = true;
       return this.emit();
     }
     return null;

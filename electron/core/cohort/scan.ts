@@ -5,12 +5,17 @@
  * - records parsed by CsvParser (quoted or UTF-16 text, or from the first block holding a quote).
  * Records end at CRLF, LF or a lone CR on both paths, as in Python's csv module. A parse problem that
  * would lose rows is a CSV_INVALID naming the row. The reader merges results in file order.
+ *
+ * A file that ends in the middle of a row is refused (CSV_INVALID, cutOffMessage): a last row with no line end and
+ * fewer cells than a whole row (CsvSample.fields), or a quoted cell left open on the last line. That is an export cut
+ * short (a crash, a full disk, a copy stopped half way): the people after it are missing and a sync would remove them.
+ * A last row with every cell and no final line end is a whole row: many tools write that.
  */
 import { isUtf8 } from 'node:buffer';
 import path from 'node:path';
 import { AppError } from '../../../shared/errors';
 import type { CsvFile } from './csv-file';
-import { CsvParser, CsvSyntaxError, syntaxErrorMessage } from './csv-parser';
+import { CsvParser, CsvSyntaxError, cutOffMessage, syntaxErrorMessage } from './csv-parser';
 import { decodeWindows1252, isBlank, type CsvSample } from './sniff';
 
 /** Bytes per read: large enough to amortize a worker round trip, small enough to keep workers even. */
@@ -179,6 +184,7 @@ async function scanBlocks(src: CsvFile, sample: CsvSample, t: ScanTarget, blocks
       t.skipRecords(skipped.records);
       headerPending = false;
     }
+    if (eof && cut > begin) await refuseCutLastRow(src, sample, t, buf, begin, cut);
     carry = Buffer.from(buf.subarray(cut, len));
     if (cut > begin) await t.block(buf, begin, cut, pos - carry.length);
     else blocks.give(buf.buffer as ArrayBuffer);
@@ -217,15 +223,38 @@ async function scanRecords(src: CsvFile, sample: CsvSample, t: ScanTarget, start
           headerPending = false;
           continue;
         }
+        if (parser.unterminated && rec.length < sample.fields) throw cutOff(src.path, base + parser.row, rec.length, sample.fields);
         if (t.record(rec, base + parser.row)) await t.flush(pos);
       }
     } catch (err) {
-      if (err instanceof CsvSyntaxError) throw new AppError('CSV_INVALID', syntaxErrorMessage(path.basename(src.path), new CsvSyntaxError(err.problem, base + err.row)), { cause: err });
+      // A cut-off file may yet be finished by its exporter: retryable, as a file still being written is (csv-file.ts).
+      if (err instanceof CsvSyntaxError) throw new AppError('CSV_INVALID', syntaxErrorMessage(path.basename(src.path), new CsvSyntaxError(err.problem, base + err.row)), { cause: err, ...(err.problem === 'cut-off' ? { retryable: true } : {}) });
       throw err;
     }
     if (eof) break;
   }
   await t.flush(pos);
+}
+
+/**
+ * The fast path's last block, buf[begin, end) up to the end of the file: refused when its last record has no line end
+ * and fewer cells than a whole row (quote-free, so its cells are its delimiters + 1).
+ */
+async function refuseCutLastRow(src: CsvFile, sample: CsvSample, t: ScanTarget, buf: Buffer, begin: number, end: number): Promise<void> {
+  const lastByte = buf[end - 1];
+  if (lastByte === 10 || lastByte === 13) return;
+  const start = Math.max(begin, lastRecordEnd(buf, end) + 1);
+  const delim = sample.delimiter.charCodeAt(0);
+  let cells = 1;
+  for (let i = buf.indexOf(delim, start); i >= 0 && i < end; i = buf.indexOf(delim, i + 1)) cells++;
+  if (cells >= sample.fields || isBlank(buf.toString('utf8', start, end).split(sample.delimiter))) return;
+  // Its row number: the records merged before this block, then this block's records before it.
+  await t.drain();
+  throw cutOff(src.path, t.recordsMerged() + countRecords(buf.subarray(begin), start - begin) + 1, cells, sample.fields);
+}
+
+function cutOff(file: string, row: number, cells: number, fields: number): AppError {
+  return new AppError('CSV_INVALID', cutOffMessage(path.basename(file), row, `it has ${cells.toLocaleString('en-US')} of the ${fields.toLocaleString('en-US')} cells a row has`), { retryable: true });
 }
 
 function tooLong(file: string): AppError {

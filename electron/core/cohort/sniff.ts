@@ -81,6 +81,12 @@ export interface CsvSample {
   bytesPerRecord: number;
   /** Data rows: exact when `complete`, else estimated from the file size. */
   estimatedRows: number;
+  /**
+   * Cells a whole data row has: the header's count, or the commonest count of the sample's data rows when that is
+   * fewer (an exporter that leaves out empty trailing cells); without a header, that commonest count. A last row with
+   * fewer cells and no line end is a cut-off export (scan.ts). 0 when the sample tells nothing.
+   */
+  fields: number;
 }
 
 export interface SniffOptions {
@@ -504,7 +510,7 @@ export function analyseSample(file: string, fileSize: number, bytes: Uint8Array,
   try {
     all = parseRecords(text, delimiter, complete);
   } catch (err) {
-    if (err instanceof CsvSyntaxError) throw new AppError('CSV_INVALID', syntaxErrorMessage(path.basename(file), err), { cause: err });
+    if (err instanceof CsvSyntaxError) throw new AppError('CSV_INVALID', syntaxErrorMessage(path.basename(file), err), { cause: err, ...(err.problem === 'cut-off' ? { retryable: true } : {}) });
     throw err;
   }
   const nonBlank = all.filter((r) => !isBlank(r));
@@ -520,6 +526,10 @@ export function analyseSample(file: string, fileSize: number, bytes: Uint8Array,
   const sampleBytes = complete ? bytes.length : Buffer.byteLength(text, encoding === 'utf-8' ? 'utf8' : encoding === 'windows-1252' ? 'latin1' : 'utf16le');
   const bytesPerRecord = all.length > 0 ? sampleBytes / all.length : sampleBytes;
   const estimatedRows = complete ? records.length : Math.max(records.length, Math.round(((fileSize - enc.bomBytes) / sampleBytes) * records.length));
+  // The last record of a whole-file sample without a final line end may be the cut one: it does not vote.
+  const whole = complete && !/[\r\n]$/.test(text) ? records.slice(0, -1) : records;
+  const common = commonestWidth(whole);
+  const fields = header ? (common > 0 ? Math.min(header.length, common) : header.length) : common;
   return {
     path: file,
     fileSize,
@@ -536,7 +546,21 @@ export function analyseSample(file: string, fileSize: number, bytes: Uint8Array,
     asciiOnly: encoding === 'utf-8' && countNonAscii(text) === 0,
     bytesPerRecord,
     estimatedRows,
+    fields,
   };
+}
+
+/** The cell count most records have (the larger on a tie), 0 for none. */
+function commonestWidth(records: readonly string[][]): number {
+  const seen = new Map<number, number>();
+  let best = 0;
+  let bestCount = 0;
+  for (const r of records.slice(0, ANALYSE_RECORDS)) {
+    const n = (seen.get(r.length) ?? 0) + 1;
+    seen.set(r.length, n);
+    if (n > bestCount || (n === bestCount && r.length > best)) [best, bestCount] = [r.length, n];
+  }
+  return best;
 }
 
 function countReplacement(text: string): number {

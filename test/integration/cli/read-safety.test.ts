@@ -130,6 +130,44 @@ describe('a sync is never "done" on a read that cannot be vouched for', () => {
     expect(sim.membership(ok.audienceId)).toEqual(hashSet(people));
   });
 
+  it('a cut-off export (last row stops mid-value, no line end): plan says so, sync fails naming the row; nothing is sent, no one removed', async () => {
+    const ok = JSON.parse((await syncFile('members.csv', `email,name\n${rows.join('\n')}\n`)).stdout);
+    expect(ok).toMatchObject({ status: 'done', adds: 5000 });
+    const updates = sim.requests('dmp/custom_audience/update').length;
+    // The export stopped in the middle of row 4,952's email: the 50 people after it are missing.
+    const cut = `email,name\n${rows.slice(0, 4950).join('\n')}\n${people[4950]!.slice(0, 8)}`;
+    const csv = path.join(dir, 'members.csv');
+    fs.writeFileSync(csv, cut);
+    const plan = await cli(['plan', '--csv', csv, '--key', 'email'], env);
+    expect(plan.code).not.toBe(0);
+    expect(plan.stderr).toMatch(/^error: members\.csv ends in the middle of row 4,952 \(it has 1 of the 2 cells a row has, and no line end follows\): the export was cut off.*Wait until the export has finished, or export the file again/);
+    const r = await syncFile('members.csv', cut);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ status: 'failed', removes: 0, error: { code: 'CSV_INVALID' } });
+    expect(out.error.message).toMatch(/members\.csv ends in the middle of row 4,952 .*the export was cut off/);
+    expect(sim.requests('dmp/custom_audience/update')).toHaveLength(updates);
+    expect(sim.membership(ok.audienceId)).toEqual(hashSet(people));
+  });
+
+  it('a cut-off export of a multi-key audience: plan says so, sync fails naming the row; nothing is sent', async () => {
+    const multi = people.map((e, i) => `${e},+1 650 253 ${String(i).padStart(4, '0')}`);
+    const csv = path.join(dir, 'multi.csv');
+    const keys = ['--keys', 'email=email,phone=phone', '--country', 'US'];
+    fs.writeFileSync(csv, `email,phone\n${multi.join('\n')}\n`);
+    const ok = JSON.parse((await cli(['sync', '--csv', csv, ...keys, '--advertiser', sim.advertiserIds[0]!, '--audience', 'Multi', '--json'], env)).stdout);
+    expect(ok).toMatchObject({ status: 'done' });
+    const updates = sim.requests('dmp/custom_audience/update').length;
+    fs.writeFileSync(csv, `email,phone\n${multi.slice(0, 4000).join('\n')}\n${people[4000]!.slice(0, 8)}`);
+    const plan = await cli(['plan', '--csv', csv, ...keys], env);
+    expect(plan.code).not.toBe(0);
+    expect(plan.stderr).toMatch(/^error: multi\.csv ends in the middle of row 4,002 \(it has 1 of the 2 cells a row has/);
+    const r = await cli(['sync', '--csv', csv, ...keys, '--advertiser', sim.advertiserIds[0]!, '--audience', 'Multi', '--json'], env);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'failed', removes: 0, error: { code: 'CSV_INVALID', message: expect.stringMatching(/row 4,002 .*the export was cut off/) } });
+    expect(sim.requests('dmp/custom_audience/update')).toHaveLength(updates);
+  });
+
   it.skipIf(process.platform === 'win32')('a named pipe: plan and sync stop at once with the reason, nothing is sent', async () => {
     const fifo = path.join(dir, 'members.csv');
     expect(spawnSync('mkfifo', [fifo]).status).toBe(0);

@@ -255,4 +255,20 @@ describe('reading every row, or refusing with the row (the same parser and line 
     expect(err.code).toBe('CSV_INVALID');
     expect(err.message).toMatch(/quoted cell that starts on row 3,502 is never closed/);
   });
+
+  it.each([
+    ['the fast path', 0, false],
+    ['the fast path, with workers', 2, false],
+    ['the parser path', 0, true],
+  ])('a cut-off export (last row stops mid-value, no line end) is refused naming the row, on %s', async (_label, workers, quoted) => {
+    const body = quoted ? [rows[0]!.replace(',n0', ',"n0"'), ...rows.slice(1)] : rows;
+    const p = file(`email,phone,idfa,name\n${body.join('\n')}\nuser5000@example.co`);
+    const err = await rejection(read(p, { workers }));
+    expect(err.code).toBe('CSV_INVALID');
+    expect(err.message).toMatch(new RegExp(`^${path.basename(p)} ends in the middle of row 5,002 \\(it has 1 of the 4 cells a row has, and no line end follows\\): the export was cut off`));
+  });
+
+  it('a last row with every cell and no final line end is read', async () => {
+    expect(await read(file(`email,phone,idfa,name\n${rows.join('\n')}`))).toMatchObject({ rowsRead: 5000, valid: 5000 });
+  });
 });

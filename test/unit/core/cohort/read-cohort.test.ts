@@ -414,3 +414,52 @@ describe('what is not a cohort CSV gives a clear error at once, never a hang', (
     expect(err.message).not.toMatch(/available: \./);
   });
 });
+
+describe('a cut-off export (its last row stops mid-value, with no line end) is refused naming the row; a whole last row is read', () => {
+  const people = (n: number) => Array.from({ length: n }, (_, i) => `p${i}@corp.example.com,Name ${i},2024-01-01`);
+  const cutMessage = (p: string, row: string) => new RegExp(`^${path.basename(p)} ends in the middle of row ${row} \\(it has 1 of the 3 cells a row has, and no line end follows\\): the export was cut off.*a sync would remove them.*Wait until the export has finished, or export the file again`);
+
+  it.each([
+    ['the fast path, one thread', 0, false],
+    ['the fast path, with workers, past the first block', 2, false],
+    ['the parser path (quoted cells)', 0, true],
+    ['the parser path, with workers', 2, true],
+  ])('on %s', async (_label, workers, quoted) => {
+    // 60,000 rows: about 2.6 MB, more than one block of the reader.
+    const rows = people(60_000);
+    if (quoted) rows[0] = `"${rows[0]}"`.replace(',', '",');
+    const p = file(`email,name,signup\n${rows.join('\n')}\np60000@corp.exa`);
+    const err = await rejection(read(p, { workers }));
+    expect(err.code).toBe('CSV_INVALID');
+    expect(err.retryable).toBe(true);
+    expect(err.message).toMatch(cutMessage(p, '60,002'));
+  });
+
+  it('with CRLF line ends and without a header, numbered as a spreadsheet shows it', async () => {
+    const p = file(`${people(3000).join('\r\n')}\r\np3000@corp.exa`);
+    expect((await rejection(read(p, { hasHeader: false }))).message).toMatch(cutMessage(p, '3,001'));
+  });
+
+  it('a quoted cell left open on the last line', async () => {
+    const p = file(`email,name,signup\n${people(5000).join('\n')}\n"p5000@corp.exa`);
+    const err = await rejection(read(p));
+    expect(err.message).toMatch(new RegExp(`^${path.basename(p)} ends in the middle of row 5,002 \\(a quoted cell is never closed, and no line end follows\\): the export was cut off`));
+    expect(err.retryable).toBe(true);
+  });
+
+  it('a small file read whole by its sample, too', async () => {
+    const p = file('email,name\njane@example.com,Jane\njohn@exa');
+    expect((await rejection(read(p))).message).toMatch(/ends in the middle of row 3 \(it has 1 of the 2 cells a row has/);
+  });
+
+  it.each([
+    ['every cell and no final line end', 'email,name,signup\njane@example.com,J,2024\njohn@example.org,K,2024', 2],
+    ['an empty last cell and no final line end', 'email,name,signup\njane@example.com,J,2024\njohn@example.org,K,', 2],
+    ['rows that leave out empty trailing cells, like the last one', 'email,name,signup\njane@example.com,J\nx@example.net,L\njohn@example.org,K', 3],
+    ['a single column', 'email\njane@example.com\njohn@example.org', 2],
+    ['a blank last line with no line end', 'email,name,signup\njane@example.com,J,2024\njohn@example.org,K,2024\n  ', 2],
+  ])('reads a file with %s', async (_label, content, rows) => {
+    expect((await read(file(content))).rowsRead).toBe(rows);
+    expect((await read(file(`"email",name,signup\n${content.split('\n').slice(1).join('\n')}`))).rowsRead).toBe(rows);
+  });
+});

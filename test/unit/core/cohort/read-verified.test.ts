@@ -107,6 +107,29 @@ describe.each([
   });
 });
 
+describe('a file opened while its exporter is in the middle of a row', () => {
+  it.each([
+    ['the fast path', false],
+    ['the parser path', true],
+  ])('is read again once the exporter has finished it, every row, on %s', async (_label, quoted) => {
+    const content = cohort(quoted);
+    // Cut in the middle of the last row's email: what a reader opening the file at that moment sees.
+    const cutAt = content.lastIndexOf('@') - 3;
+    const p = file(content.slice(0, cutAt));
+    const { hook, starts } = once(() => fs.appendFileSync(p, content.slice(cutAt)));
+    const r = await readCohort({ path: p, key: 'email', workers: 0, verify: { ...FAST, afterRead: hook } });
+    expect(passes(starts)).toBe(2);
+    expect(r.rowsRead).toBe(ROWS);
+  });
+
+  it('is refused with the row when it stays cut off (the exporter stopped)', async () => {
+    const content = cohort(false);
+    const p = file(content.slice(0, content.lastIndexOf('@') - 3));
+    const err = await rejection(readCohort({ path: p, key: 'email', workers: 0, verify: FAST }));
+    expect(err.message).toMatch(/ends in the middle of row 100,001 \(it has 1 of the 2 cells a row has/);
+  });
+});
+
 describe('a file that keeps changing', () => {
   it('is refused after the reads allowed, saying it is probably still being written', async () => {
     const p = file(cohort(false));
