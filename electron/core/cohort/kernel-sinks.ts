@@ -6,6 +6,7 @@
  * reference only its parameters, its own declarations and JavaScript/Node globals (imports are type-only).
  */
 import type { ChunkResult, KernelDeps, KernelTask, MultiChunkResult, MultiTask, PrehashFlag } from './kernel';
+import type { BatchHasher } from './kernel-batch';
 import type { EmailBytes } from './kernel-email-bytes';
 import type { KeyRules } from './kernel-rules';
 import type { Masker } from './kernel-mask';
@@ -30,7 +31,8 @@ export interface Sinks {
   createMultiSink(task: MultiTask, capacity: number, reuse: ArrayBuffer | null | undefined): MultiSink;
 }
 
-export function createSinks(deps: KernelDeps, rules: KeyRules, masker: Masker, bytes: EmailBytes, flag: PrehashFlag): Sinks {
+/** Digests are written by `batch` when it is flushed: before `out` grows and before a result is handed over. */
+export function createSinks(deps: KernelDeps, rules: KeyRules, masker: Masker, bytes: EmailBytes, flag: PrehashFlag, batch: BatchHasher): Sinks {
   const { EMPTY, MISSING_COLUMN } = rules.codes;
   const { norm, writeDigest } = rules;
   const mask = masker.mask;
@@ -60,6 +62,7 @@ export function createSinks(deps: KernelDeps, rules: KeyRules, masker: Masker, b
     /** The next digest's offset in `out`, growing it when full. */
     function slot(): number {
       if ((hashCount + 1) * 32 > out.length) {
+        batch.flush();
         const bigger = Buffer.allocUnsafeSlow(out.length * 2);
         out.copy(bigger, 0, 0, hashCount * 32);
         out = bigger;
@@ -72,16 +75,17 @@ export function createSinks(deps: KernelDeps, rules: KeyRules, masker: Masker, b
     function accept(normalized: string, isPrehashed: boolean): void {
       // slot() may grow `out`: take the slot first, then the buffer (an argument list reads `out` before calling slot()).
       const at = slot();
-      writeDigest(normalized, isPrehashed, out, at);
+      if (isPrehashed || !batch.pushString(normalized, out, at)) writeDigest(normalized, isPrehashed, out, at);
     }
 
     /** A normalized value in scratch[0, n) (byte path). */
     function acceptScratch(n: number, isPrehashed: boolean): void {
       const at = slot();
-      bytes.writeScratchDigest(n, isPrehashed, out, at);
+      if (isPrehashed || !batch.pushBytes(bytes.scratch, n, out, at)) bytes.writeScratchDigest(n, isPrehashed, out, at);
     }
 
     function result(records: number, blank: number): ChunkResult {
+      batch.flush();
       return { records, blank, valid, counts, rejRows, rejReasons, rejMasked, hashes: out.buffer as ArrayBuffer, hashCount };
     }
     return { reject, accept, acceptScratch, result };
@@ -116,6 +120,7 @@ export function createSinks(deps: KernelDeps, rules: KeyRules, masker: Masker, b
     function add(row: number, cells: (string | null)[], base: number): void {
       rows++;
       if ((entryCount + 1) * W > out.length) {
+        batch.flush();
         const bigger = Buffer.allocUnsafeSlow(out.length * 2);
         out.copy(bigger, 0, 0, entryCount * W);
         out = bigger;
@@ -141,7 +146,8 @@ export function createSinks(deps: KernelDeps, rules: KeyRules, masker: Masker, b
         } else {
           perKey[3 * k]!++;
           good++;
-          writeDigest(n, flag.prehashed, out, off + task.slots[k]! * 32);
+          const at = off + task.slots[k]! * 32;
+          if (flag.prehashed || !batch.pushString(n, out, at)) writeDigest(n, flag.prehashed, out, at);
         }
       }
       if (good > 0) {
@@ -154,6 +160,7 @@ export function createSinks(deps: KernelDeps, rules: KeyRules, masker: Masker, b
       }
     }
     function result(records: number, blank: number): MultiChunkResult {
+      batch.flush();
       return { records, blank, rows, valid, rejected, counts, perKey, rejRows, rejKeys, rejReasons, rejMasked, entries: out.buffer as ArrayBuffer, entryCount };
     }
     return { add, result };

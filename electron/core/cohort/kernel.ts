@@ -4,6 +4,7 @@
  * - kernel-mask.ts: what a reject shows of its cell;
  * - kernel-email-bytes.ts: the byte path for emails (the tuned hot loop);
  * - kernel-sinks.ts: what a block or batch yields (digests or tuples, counts, kept rejects);
+ * - kernel-batch.ts: hashing the values by the batch (WebAssembly SIMD, sha256-wasm.ts);
  * - here: splitting CSV blocks into records and cells and running the parts over them (composeKernel).
  *
  * The parts and composeKernel are serialized with `Function.prototype.toString` into the source of the hashing
@@ -16,6 +17,7 @@
  * each with one cell per mapped key, becomes 96-byte tuples (multi-key.ts) with per-cell rejects.
  */
 import type { KeyType, NormalizationProfile } from '../../../shared/domain';
+import { createBatchHasher } from './kernel-batch';
 import { createEmailBytes } from './kernel-email-bytes';
 import { createMasker } from './kernel-mask';
 import { createKeyRules } from './kernel-rules';
@@ -35,6 +37,8 @@ export interface KernelDeps {
   sha256BytesLatin1(bytes: Uint8Array): string;
   /** libphonenumber-js (max metadata); required only for the phone key. */
   phone: PhoneLib | null;
+  /** The SIMD SHA-256 module (sha256-wasm.ts) that hashes values by the batch; without it every value takes a `sha256*` call. */
+  sha256Wasm?: WebAssembly.Module | null;
 }
 
 /** What a block or batch needs to know: which key, how to normalize, which cell. */
@@ -157,9 +161,10 @@ export interface KernelParts {
   createMasker: typeof createMasker;
   createEmailBytes: typeof createEmailBytes;
   createSinks: typeof createSinks;
+  createBatchHasher: typeof createBatchHasher;
 }
 
-const KERNEL_PARTS: KernelParts = { createKeyRules, createMasker, createEmailBytes, createSinks };
+const KERNEL_PARTS: KernelParts = { createKeyRules, createMasker, createEmailBytes, createSinks, createBatchHasher };
 
 /** Builds a kernel over its dependencies (hash function, phone library), on this thread. */
 export function createKernel(deps: KernelDeps): Kernel {
@@ -181,7 +186,8 @@ export function composeKernel(deps: KernelDeps, parts: KernelParts): Kernel {
   const rules = parts.createKeyRules(deps, flag);
   const masker = parts.createMasker();
   const bytes = parts.createEmailBytes(deps, rules, flag);
-  const { createSink, createMultiSink } = parts.createSinks(deps, rules, masker, bytes, flag);
+  const batch = parts.createBatchHasher(deps);
+  const { createSink, createMultiSink } = parts.createSinks(deps, rules, masker, bytes, flag, batch);
   const { EMPTY, MISSING_COLUMN } = rules.codes;
   const norm = rules.norm;
   const { emailBytes, emailCell, cell, FALLBACK } = bytes;

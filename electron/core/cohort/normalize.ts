@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import * as phoneLib from 'libphonenumber-js/max';
 import { DEFAULT_PROFILE, REJECT_REASONS, type KeyType, type NormalizationProfile, type RejectReason } from '../../../shared/domain';
 import { createKernel, type Kernel, type PhoneLib } from './kernel';
+import { sha256WasmModule } from './sha256-wasm';
 
 /** SHA-256 of the UTF-8 bytes of `s` as a latin1 string; `crypto.hash` (Node ≥ 20.12) skips a Hash object. */
 export const sha256Latin1: (s: string) => string =
@@ -41,7 +42,7 @@ let kernel: Kernel | undefined;
 
 /** The main thread's kernel instance (the workers build their own from the same source). */
 export function mainKernel(): Kernel {
-  kernel ??= createKernel({ reasons: REJECT_REASONS, sha256Latin1, sha256BytesLatin1, phone: phoneLib as unknown as PhoneLib });
+  kernel ??= createKernel({ reasons: REJECT_REASONS, sha256Latin1, sha256BytesLatin1, phone: phoneLib as unknown as PhoneLib, sha256Wasm: process.env.COHORT_RELAY_BATCH_HASH === 'off' ? null : sha256WasmModule() });
   return kernel;
 }
 

@@ -10,6 +10,7 @@ import { REJECT_REASONS } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import { kernelSource, type createKernel, type ChunkResult, type KernelTask, type MultiChunkResult, type MultiTask, type MultiTextTask, type PhoneLib, type TextTask } from './kernel';
 import { mainKernel, TEST_VECTORS } from './normalize';
+import { sha256WasmModule } from './sha256-wasm';
 import { createSorter } from './sorter';
 
 /**
@@ -54,6 +55,8 @@ interface WorkerInit {
   reasons: readonly string[];
   phoneModulePath: string | null;
   probe: { input: string };
+  /** The SIMD SHA-256 module, compiled once here (null: hash with node:crypto). */
+  sha256Wasm: WebAssembly.Module | null;
 }
 
 /** Runs inside each worker (serialized with toString: it may use only its parameters and globals). */
@@ -68,12 +71,17 @@ function workerMain(makeKernel: typeof createKernel, makeSorter: typeof createSo
     const sha256Latin1 = oneShot ? (s: string) => nodeCrypto.hash('sha256', s, 'binary') : (s: string) => nodeCrypto.createHash('sha256').update(s).digest('binary');
     const sha256BytesLatin1 = oneShot ? (b: Uint8Array) => nodeCrypto.hash('sha256', b, 'binary') : (b: Uint8Array) => nodeCrypto.createHash('sha256').update(b).digest('binary');
     const phone = init.phoneModulePath ? (req(init.phoneModulePath) as PhoneLib) : null;
-    kernel = makeKernel({ reasons: init.reasons, sha256Latin1, sha256BytesLatin1, phone });
+    kernel = makeKernel({ reasons: init.reasons, sha256Latin1, sha256BytesLatin1, phone, sha256Wasm: init.sha256Wasm });
     // A probe the pool checks against the main thread, so a mis-serialized kernel is caught at once.
     const probeOut = Buffer.alloc(32);
-    const n = kernel.norm('email', init.probe.input, { emailStripPlusAndDots: false, phoneKeepPlus: false, defaultCountry: null });
+    const profile = { emailStripPlusAndDots: false, phoneKeepPlus: false, defaultCountry: null };
+    const n = kernel.norm('email', init.probe.input, profile);
     if (typeof n === 'string') kernel.writeDigest(n, kernel.wasPrehashed(), probeOut, 0);
-    port.postMessage({ ready: true, probe: typeof n === 'string' ? probeOut.toString('hex') : null });
+    // The same value through a sink, which hashes by the batch: both ways must agree.
+    const viaSink = kernel.processValues([init.probe.input], [0], { key: 'email', profile, maxRejects: 1 }, null);
+    const sinkHex = viaSink.hashCount === 1 ? Buffer.from(viaSink.hashes, 0, 32).toString('hex') : null;
+    const probe = typeof n === 'string' && sinkHex === probeOut.toString('hex') ? sinkHex : null;
+    port.postMessage({ ready: true, probe });
     // One pass of the hot loop over a synthetic block right after the probe, so the byte path has its type feedback
     // before the first real block. More passes (there were 8) mostly ran before the optimized code existed and held
     // the first real blocks back: plan took about 0.15 s more CPU at 0.5 M rows, 0.2 s at 5 M.
@@ -122,6 +130,11 @@ export function workerSource(): string {
   // `__name` is the helper esbuild (tsx, keepNames) inserts into function bodies; a no-op here.
   cachedSource ??= `'use strict';\nconst __name = (f) => f;\n${kernelSource()}const createSorter = ${createSorter.toString()};\n(${workerMain.toString()})(createKernel, createSorter, require);\n`;
   return cachedSource;
+}
+
+/** The batch hasher's module for the workers; `COHORT_RELAY_BATCH_HASH=off` hashes every value with node:crypto instead (to compare). */
+function batchHashModule(): WebAssembly.Module | null {
+  return process.env.COHORT_RELAY_BATCH_HASH === 'off' ? null : sha256WasmModule();
 }
 
 let phonePath: string | null | undefined;
@@ -177,7 +190,7 @@ export class HashPool {
     const modulePath = opts.phone ? phoneModulePath() : null;
     if (size <= 0 || (opts.phone && !modulePath)) return pool;
     const vector = TEST_VECTORS[0]!;
-    const init: WorkerInit = { reasons: REJECT_REASONS, phoneModulePath: modulePath, probe: { input: vector.input } };
+    const init: WorkerInit = { reasons: REJECT_REASONS, phoneModulePath: modulePath, probe: { input: vector.input }, sha256Wasm: batchHashModule() };
     const started = await Promise.allSettled(
       Array.from({ length: size }, () => new Promise<Worker>((resolve, reject) => {
         const worker = new Worker(workerSource(), { eval: true, workerData: init, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
