@@ -29,6 +29,7 @@ export const ERROR_CODES = [
   'NETWORK',
   'CANCELLED',
   'SYNC_RUNNING',
+  'UNDO_REFUSED',
   'DATABASE_NEWER',
   'DATABASE_CORRUPT',
   'DATABASE_READONLY',
@@ -129,6 +130,8 @@ export function describeError(code: ErrorCode): { message: string; action: strin
       return { message: 'The sync was cancelled.', action: 'Start it again when ready.', retryable: false };
     case 'SYNC_RUNNING':
       return { message: 'A sync of this audience is already running.', action: 'Wait for it to finish, or cancel it first.', retryable: true };
+    case 'UNDO_REFUSED':
+      return { message: 'This undo cannot be done, so nothing was sent and the schedule was left as it is.', action: 'Sync the file you want the audience to hold instead.', retryable: false };
     case 'DATABASE_NEWER':
       return { message: 'The data folder was written by a newer version of Cohort Relay.', action: 'Update Cohort Relay, or point it at another data folder.', retryable: false };
     case 'DATABASE_CORRUPT':

@@ -1,4 +1,4 @@
-import { callsText } from '../../../shared/run-counts-text';
+import { callsText, runCountsText } from '../../../shared/run-counts-text';
 import { undoLastSync, undoPreview, withApp } from '../../core/engine/ops';
 import { knownAudience } from '../audience-arg';
 import { flag, printJson, requireLocalAudienceId, type CliCommand } from '../command';
@@ -35,13 +35,29 @@ const undo: CliCommand = {
         return p.refused ? 1 : 0;
       }
       const o = await undoLastSync(app, id, ctx.signal);
-      if (flag(ctx, 'json')) printJson(ctx, { audienceId: o.tiktokAudienceId, status: o.status, adds: o.adds, removes: o.removes, callsUsed: o.callsUsed, deferredUntil: o.deferredUntil, schedulePaused: o.schedulePaused, error: o.error });
-      else {
-        const counts = `+${fmt(o.adds)} added back, −${fmt(o.removes)} removed, ${callsText(o.callsUsed, fmt)}.`;
+      // What the run sent, from the quota ledger: a cut-short undo sent only part of its plan.
+      const sent = o.runId === null ? undefined : app.store.runs.get(o.runId)?.sent;
+      const again = `cohort-relay undo --audience-id ${id}`;
+      // A deferred undo is not finished by the scheduler (the schedule is paused, or would sync the file): it is run again.
+      const rest = o.status === 'deferred' ? `The undo does not finish by itself: run "${again}" again${o.deferredUntil ? ` after ${o.deferredUntil}` : ''} to send ${o.callsUsed > 0 ? 'the rest' : 'it'}.` : null;
+      if (flag(ctx, 'json')) {
+        printJson(ctx, { audienceId: o.tiktokAudienceId, status: o.status, adds: o.adds, removes: o.removes, sent: sent ? { added: sent.appended, removed: sent.removed } : { added: 0, removed: 0 }, callsUsed: o.callsUsed, deferredUntil: o.deferredUntil, finish: rest, schedulePaused: o.schedulePaused, error: o.error });
+      } else {
+        const counts =
+          o.status === 'done'
+            ? `+${fmt(o.adds)} added back, −${fmt(o.removes)} removed, ${callsText(o.callsUsed, fmt)}.`
+            : // Cut short: what its acknowledged calls sent, of its plan ("+200 −0 sent of +200 −200 planned, 1 call").
+              `${runCountsText({ status: o.status, adds: o.adds, removes: o.removes, callsUsed: o.callsUsed, sent }, fmt)}.`;
+        const why = o.status === 'deferred' && o.error ? ` ${o.error.message}` : '';
+        const schedule = o.schedulePaused
+          ? ` The audience's schedule is paused; resume it with "cohort-relay schedule resume --audience-id ${id}".`
+          : o.status === 'deferred'
+            ? ` The audience's schedule is unchanged: a scheduled sync before then sends the file again (pause it with "cohort-relay schedule pause --audience-id ${id}").`
+            : ' The audience\'s schedule is unchanged.';
         ctx.stdout.write(
-          o.schedulePaused
-            ? `Undo ${o.status}: ${counts} The audience's schedule is paused; resume it with "cohort-relay schedule resume --audience-id ${id}".\n`
-            : `Undo ${o.status}: nothing was sent, and the audience's schedule is unchanged.${o.status === 'deferred' && o.error ? ` ${o.error.message}` : ''}\n`,
+          o.schedulePaused || o.callsUsed > 0
+            ? `Undo ${o.status}: ${counts}${why}${rest ? ` ${rest}` : ''}${schedule}\n`
+            : `Undo ${o.status}: nothing was sent.${why}${rest ? ` ${rest}` : ''}${schedule}\n`,
         );
         if (o.error && o.status === 'failed') ctx.stderr.write(`error: ${o.error.message}\n`);
       }

@@ -58,14 +58,14 @@ export function undoableRuns(store: Store, audienceId: number): RunRecord[] | nu
 export function undoTarget(store: Store, audience: AudienceRecord): UndoTarget {
   const audienceId = audience.id;
   const newestFirst = undoableRuns(store, audienceId);
-  if (!newestFirst) throw new AppError('INVALID_ARGUMENT', 'There is no sync to undo for this audience: its last change was already undone, or it was never synced.');
+  if (!newestFirst) throw new AppError('UNDO_REFUSED', 'There is no sync to undo for this audience: its last change was already undone, or it was never synced.');
   if (audience.tiktokAudienceId && !store.snapshots.meta(audienceId)) {
-    throw new AppError('INVALID_ARGUMENT', 'Who is in this audience is not known here (its record was reset to be rebuilt from TikTok), so its last sync cannot be undone. Sync the file you want the audience to hold instead.');
+    throw new AppError('UNDO_REFUSED', 'Who is in this audience is not known here (its record was reset to be rebuilt from TikTok), so its last sync cannot be undone. Sync the file you want the audience to hold instead.');
   }
   // The membership's own width: the old one while a change of columns waits for its replace (undone in that shape).
   const w = membershipLayout(store, audience).width;
   const replaced = newestFirst.find((r) => replacedUnknownMembership(store, r, w));
-  if (replaced) throw new AppError('INVALID_ARGUMENT', fullReplaceMessage(store, audience, replaced));
+  if (replaced) throw new AppError('UNDO_REFUSED', fullReplaceMessage(store, audience, replaced));
   // Each run's change inverted in turn, newest first: what it added is taken out, what it removed is put back.
   let entries = store.snapshots.load(audienceId);
   for (const r of newestFirst) entries = unionHashes(subtractHashes(entries, loadDelta(store, r.id, 'add'), w), loadDelta(store, r.id, 'remove'), w);

@@ -156,6 +156,6 @@ describe('previewing an undo', () => {
     const file = path.join(dir, 'cohort.csv');
     writeCohort(file, emails(0, 1100));
     const a = await createAudience(file);
-    await expect(h['sync:undoPreview']({ audienceId: a.id })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('no sync to undo') });
+    await expect(h['sync:undoPreview']({ audienceId: a.id })).rejects.toMatchObject({ code: 'UNDO_REFUSED', message: expect.stringContaining('no sync to undo') });
   });
 });

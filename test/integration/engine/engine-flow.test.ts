@@ -182,7 +182,7 @@ describe('engine facade: refusals and edge cases', () => {
     const { finished } = await runToEnd('sync:run', a.id);
     expect(finished).toMatchObject({ status: 'failed', error: { code: 'FILE_NOT_FOUND' } });
     await expect(h['sync:run']({ audienceId: 999 })).rejects.toMatchObject({ code: 'AUDIENCE_NOT_FOUND' });
-    await expect(h['sync:undo']({ audienceId: a.id })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/nothing|no sync to undo/i) });
+    await expect(h['sync:undo']({ audienceId: a.id })).rejects.toMatchObject({ code: 'UNDO_REFUSED', message: expect.stringMatching(/nothing|no sync to undo/i) });
   });
 
   it('the dry run explains a change that would leave fewer than 1,000 people, and sends nothing', async () => {

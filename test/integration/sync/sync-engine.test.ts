@@ -186,7 +186,7 @@ describe('sync engine against the offline sandbox', () => {
     expect(undo).toMatchObject({ status: 'done', adds: 300, removes: 300 });
     expect(sim.membership(first.tiktokAudienceId!)).toEqual(hashSet(original));
     expect(app.store.audiences.require(audience.id).paused).toBe(true);
-    await expect(app.sync.undo(audience.id)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(app.sync.undo(audience.id)).rejects.toMatchObject({ code: 'UNDO_REFUSED' });
   });
 
   it('records every run and every API call in the sync log, without tokens or hashes', async () => {

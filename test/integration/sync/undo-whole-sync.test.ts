@@ -87,7 +87,7 @@ describe('undo of a full replace', () => {
     expect(sim.membership(first.tiktokAudienceId!)).toEqual(hashSet(emails(0, 1800)));
     const r = app.store.runs.get(replace.runId!)!;
     expect(runCountsText(r, fmt)).toBe('replaced: 1,800 people');
-    const refusal = { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/replaced the whole membership .*cannot be undone exactly.*sync the file of the sync before it again: a\.csv/s) };
+    const refusal = { code: 'UNDO_REFUSED', message: expect.stringMatching(/replaced the whole membership .*cannot be undone exactly.*sync the file of the sync before it again: a\.csv/s) };
     await expect(undoPreview(app, audience.id)).rejects.toMatchObject(refusal);
     const before = sim.requests('dmp/custom_audience/update').length;
     await expect(app.sync.undo(audience.id)).rejects.toMatchObject(refusal);
