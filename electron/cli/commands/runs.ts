@@ -30,7 +30,7 @@ const runs: CliCommand = {
         else {
           const counts = runCountsText(run, fmt);
           // A run still going says so itself ("running: …"); its calls are in the words already.
-          const head = run.status === 'running' ? counts : `${run.status}, ${counts}${callsTail(run)}`;
+          const head = run.status === 'running' ? counts : run.status === 'held' && run.errorMessage ? `held, nothing sent, ${callsText(runCalls(run), fmt)}` : `${run.status}, ${counts}${callsTail(run)}`;
           ctx.stdout.write(`Run ${run.id}: ${head}${run.errorMessage ? `; ${run.errorMessage}` : ''}\n`);
           for (const c of calls) ctx.stdout.write(`  ${c.startedAt} ${c.method} ${c.endpoint} code ${c.code ?? '—'} request ${c.requestId ?? '—'} ${c.durationMs} ms${c.detail ? ` — ${c.detail}` : ''}\n`);
         }
@@ -41,12 +41,14 @@ const runs: CliCommand = {
       else if (list.length === 0) ctx.stdout.write('No sync has run yet.\n');
       else
         for (const r of list) {
-          // A run still going has read nothing final yet: it says it is running and what it sent so far.
-          const body = r.status === 'running' ? runCountsText(r, fmt) : `rows ${fmt(r.rowsRead)}, rejected ${fmt(r.rejected)}, ${runCountsText(r, fmt)}${callsTail(r)}`;
-          ctx.stdout.write(
-            `#${r.id} audience ${r.audienceId ?? '—'} ${r.trigger} ${r.status === 'running' ? 'running since' : r.status} ${r.startedAt}: ${body}` +
-              `${r.deferredUntil ? `, rest at ${r.deferredUntil}` : ''}${r.errorMessage ? ` — ${r.errorMessage}` : ''}\n`,
-          );
+          // A run still going has read nothing final yet: "running since …" and what it sent so far ("running" said once).
+          // A held run sent nothing, and its message has the numbers in the right words (a full replace as a replace,
+          // "replace all 1,454 people with 1,097", never as "−357" removed).
+          const line =
+            r.status === 'running'
+              ? `running since ${r.startedAt}${runCountsText(r, fmt).replace(/^running/, '')}`
+              : `${r.status} ${r.startedAt}: rows ${fmt(r.rowsRead)}, rejected ${fmt(r.rejected)}, ${r.status === 'held' && r.errorMessage ? `nothing sent, ${callsText(runCalls(r), fmt)}` : `${runCountsText(r, fmt)}${callsTail(r)}`}`;
+          ctx.stdout.write(`#${r.id} audience ${r.audienceId ?? '—'} ${r.trigger} ${line}${r.deferredUntil ? `, rest at ${r.deferredUntil}` : ''}${r.errorMessage ? ` — ${r.errorMessage}` : ''}\n`);
         }
       return 0;
     });

@@ -14,6 +14,7 @@ import type { AudienceRecord } from '../store/audiences-repo';
 import type { HoldRecord } from '../store/holds-repo';
 import { membershipLayout } from '../sync/entry-layout';
 import { checkIdentifiers, keepErased, matchingEntries, queueErasure, type ErasureIdentifier } from '../sync/erasure';
+import { reshapedMembership } from '../sync/mapping-change';
 import { storedHoldMessage } from '../sync/removal-guard';
 import type { SyncOutcome } from '../sync/sync-runner';
 
@@ -96,7 +97,7 @@ export async function erasePerson(app: CohortRelayApp, ids: readonly ErasureIden
       const shape = toErrorShape(err);
       results.push({ ...f.view, outcome: 'failed', runId: null, message: `${shape.message} The removal stays queued and goes out with the audience's next sync.` });
     }
-    if (held) holdNotes.push(holdNote(f.audience.name, results.at(-1)!.outcome === 'sent', app.store.holds.get(f.audience.id)));
+    if (held) holdNotes.push(holdNote(f.audience.name, results.at(-1)!.outcome === 'sent', app.store.holds.get(f.audience.id), reshapedMembership(app.store, f.audience) !== null));
   }
   return { audiences: results, message: resultMessage(results, holdNotes) };
 }
@@ -105,11 +106,11 @@ export async function erasePerson(app: CohortRelayApp, ids: readonly ErasureIden
  * What became of the audience's held sync (a sync waiting for the user's choice): never dropped by an erasure. Sent:
  * it was planned again without the person (SyncService.erase); queued or failed: the erasure goes out first, before it.
  */
-function holdNote(name: string, sent: boolean, now: HoldRecord | null): string {
+function holdNote(name: string, sent: boolean, now: HoldRecord | null, replace: boolean): string {
   if (!now) return `${name}: without the person, its held sync no longer needs your choice, so its next sync sends it.`;
   const decided = now.state === 'confirmed' ? 'stays confirmed (its next sync sends it)' : now.state === 'kept' ? 'stays held (kept as is, as you chose)' : 'stays held until you choose';
   if (!sent) return `${name}: its held sync ${decided}; the removal of the person goes out first.`;
-  return `${name}: its held sync ${decided}, planned again without the person. ${storedHoldMessage(now)}`;
+  return `${name}: its held sync ${decided}, planned again without the person. ${storedHoldMessage(now, replace)}`;
 }
 
 function resultMessage(r: EraseResultView['audiences'], holdNotes: readonly string[]): string {

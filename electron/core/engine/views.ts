@@ -13,6 +13,7 @@ import type { ConnectionRecord } from '../store/connections-repo';
 import type { ApiCallRecord, RunRecord } from '../store/runs-repo';
 import type { HoldRecord } from '../store/holds-repo';
 import { storedHoldMessage } from '../sync/removal-guard';
+import { reshapedMembership } from '../sync/mapping-change';
 import type { RemoteAudience } from '../sync/audience-api';
 import { deriveState, statusHistory, type StatusRecord } from '../sync/status';
 import { advertiserNamesNotice } from '../tiktok/oauth';
@@ -271,7 +272,7 @@ export function audienceView(store: Store, a: AudienceRecord, ctx: AudienceConte
     removalLimitPct: a.removalLimitPct,
     removalMode: a.removalMode,
     othersSize: a.othersSize,
-    hold: holdView(store.holds.get(a.id)),
+    hold: holdView(store.holds.get(a.id), reshapedMembership(store, a) !== null),
     createdAt: a.createdAt,
     updatedAt: a.updatedAt,
     syncNote: syncNote(store, a, runs),
@@ -279,8 +280,8 @@ export function audienceView(store: Store, a: AudienceRecord, ctx: AudienceConte
   };
 }
 
-/** The audience's held sync as the renderer, the tray and the CLI show it. */
-export function holdView(h: HoldRecord | null): HoldView | null {
+/** The audience's held sync as the renderer, the tray and the CLI show it; `replace`: it replaces the whole membership (its columns changed). */
+export function holdView(h: HoldRecord | null, replace = false): HoldView | null {
   if (!h) return null;
   return {
     runId: h.runId,
@@ -296,7 +297,7 @@ export function holdView(h: HoldRecord | null): HoldView | null {
     rowsRead: h.rowsRead,
     lastRowsRead: h.lastRowsRead,
     foreignChanges: h.foreignChanges,
-    message: storedHoldMessage(h),
+    message: storedHoldMessage(h, replace),
   };
 }
 

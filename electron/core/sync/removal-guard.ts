@@ -346,15 +346,18 @@ export function checkUnknownMembership(store: Store, audience: Pick<AudienceReco
   return info;
 }
 
-/** The words for a hold as stored (the audience view and the CLI's status). */
-export function storedHoldMessage(h: HoldRecord): string {
+/**
+ * The words for a hold as stored (the audience view and the CLI's status). `replace`: the held sync replaces the whole
+ * membership (its columns changed, reshapedMembership): said as a replace with both sizes, not as named removals.
+ */
+export function storedHoldMessage(h: HoldRecord, replace = false): string {
   const percent = h.currentSize > 0 ? (h.removes * 100) / h.currentSize : 0;
   const common = { ...h, percent, repeated: true, confirmed: h.state === 'confirmed', kept: h.state === 'kept' };
   if (h.reason === 'membership') {
     const over = overLimit(h.currentSize, h.removes, h.limitPct);
     return membershipMessage({ ...common, runId: h.runId, heldAt: h.heldAt, overLimit: over, foreignChanges: h.foreignChanges ?? 0, calls: null }, 'held');
   }
-  return holdMessage({ ...common, limitPct: h.limitPct ?? 0 }, 'held');
+  return holdMessage({ ...common, limitPct: h.limitPct ?? 0, replace }, 'held');
 }
 
 /**

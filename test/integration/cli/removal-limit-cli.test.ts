@@ -62,9 +62,9 @@ describe('cohort-relay sync with the removal limit', () => {
     expect(JSON.parse((await cli(['status', '--json'], env)).stdout).audiences[0]).toMatchObject({ removalLimitPct: 20, hold: { state: 'held', removes: 3250 } });
     const runs = JSON.parse((await cli(['runs', '--json'], env)).stdout) as { status: string }[] | { runs: { status: string }[] };
     expect(JSON.stringify(runs)).toMatch(/"status":"held"/);
-    // The log says the held run's counts were its plan, not people removed.
+    // The log says the held run sent nothing; its numbers are the hold's own words (a plan, not people removed).
     const log = await cli(['runs'], env);
-    expect(log.stdout).toMatch(/ held .*\+0 −3,250 planned, nothing sent, 0 calls/);
+    expect(log.stdout).toMatch(/ held .*nothing sent, 0 calls — This sync would remove 3,250 of 5,000 people/);
     expect(log.stdout).toMatch(/ done .*\+5,000 −0, \d+ calls?$/m);
 
     const confirmed = await sync(null, '--confirm-removals');

@@ -7,6 +7,7 @@ import type { AudienceRecord } from '../../store/audiences-repo';
 import type { HoldRecord } from '../../store/holds-repo';
 import type { SyncOutcome } from '../../sync/sync-runner';
 import type { RunTrigger } from '../../store/runs-repo';
+import { reshapedMembership } from '../../sync/mapping-change';
 import { holdView } from '../views';
 import type { App } from './app';
 
@@ -15,7 +16,7 @@ export type { HoldInfo } from '../../sync/removal-guard';
 /** Every audience with its removal limit and its hold (held, kept or confirmed), if any. */
 export function removalHolds(app: App): { id: number; name: string; created: boolean; removalLimitPct: number | null; hold: HoldView | null }[] {
   // created: TikTok has the audience (a sync stopped before the create leaves one only here).
-  return app.store.audiences.list().map((a) => ({ id: a.id, name: a.name, created: a.tiktokAudienceId !== null, removalLimitPct: a.removalLimitPct, hold: holdView(app.store.holds.get(a.id)) }));
+  return app.store.audiences.list().map((a) => ({ id: a.id, name: a.name, created: a.tiktokAudienceId !== null, removalLimitPct: a.removalLimitPct, hold: holdView(app.store.holds.get(a.id), reshapedMembership(app.store, a) !== null) }));
 }
 
 /** Sets the largest share of the audience one sync may remove without asking (null: no limit). */
