@@ -104,6 +104,7 @@ const sync: CliCommand = {
         removalMode: saved.removalMode,
         hold: holdJson(outcome.hold),
         ...outcome.counts,
+        erased: outcome.counts.erased ?? 0,
       };
       if (args.json) printJson(ctx, out);
       else {
@@ -112,7 +113,8 @@ const sync: CliCommand = {
         const change = outcome.replace ? `${replaceText(outcome.replace, dryRun || outcome.status !== 'done').replace(/^./, (c) => c.toUpperCase())} (+${fmt(out.adds)} −${fmt(out.removes)})` : `+${fmt(out.adds)} ${dryRun ? 'to add' : 'added'}, −${fmt(out.removes)} ${dryRun ? 'to remove' : 'removed'}`;
         const lines = [
           `${head}: audience "${audience.name}"${outcome.tiktokAudienceId ? ` (TikTok id ${outcome.tiktokAudienceId})` : ''}`,
-          `Rows read ${fmt(out.rowsRead)}, valid ${fmt(out.valid)}, rejected ${fmt(out.rejected)}, duplicates ${fmt(out.duplicates)}`,
+          // People erased from the audience (erase) stay out of every sync, as the plan says.
+          `Rows read ${fmt(out.rowsRead)}, valid ${fmt(out.valid)}, rejected ${fmt(out.rejected)}, duplicates ${fmt(out.duplicates)}${out.erased ? `, erased people left out ${fmt(out.erased)}` : ''}`,
           outcome.status === 'held'
             ? `${outcome.replace ? change : `+${fmt(out.adds)} to add, −${fmt(out.removes)} to remove`}: nothing sent, no call spent (${quota.left} of ${quota.budget} left today)`
             : dryRun && outcome.status === 'failed'

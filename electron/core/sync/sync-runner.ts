@@ -50,6 +50,8 @@ export interface TargetSet {
   rejected: number;
   duplicates: number;
   rejectReasons: Record<string, number>;
+  /** Entries left out because they hold a person erased from the audience (a read cohort; cohort-target.ts). */
+  erased?: number;
   /** The rejected rows (masked values only), for the user's explicit rejects export. */
   rejects?: RejectRecord[];
   /** Multi-key cohorts: valid, rejected and empty cells per key. */
@@ -244,7 +246,7 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
 
     progress('reading', 0);
     const target = opts.target ?? (await deps.readTarget(audience, { signal, onRows: (rows, f) => progress('reading', f * 60, { rows }) }));
-    outcome.counts = { rowsRead: target.rowsRead, valid: target.valid, rejected: target.rejected, duplicates: target.duplicates, rejectReasons: target.rejectReasons };
+    outcome.counts = { rowsRead: target.rowsRead, valid: target.valid, rejected: target.rejected, duplicates: target.duplicates, rejectReasons: target.rejectReasons, erased: target.erased ?? 0 };
     outcome.rejects = target.rejects ?? [];
     spilled = target.parts;
     if (signal.aborted) throw new AppError('CANCELLED');

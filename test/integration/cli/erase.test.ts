@@ -191,6 +191,17 @@ describe('cohort-relay erase', () => {
     }
   });
 
+  it('a sync after an erasure counts the erased people it left out, as plan does (text and --json)', async () => {
+    await synced('Spring buyers', 0);
+    expect((await cli(['erase', '--email', PERSON, '--yes'], env)).code).toBe(0);
+    const args = ['sync', '--csv', path.join(dir, 'Spring buyers.csv'), '--key', 'email', '--advertiser', sim.advertiserIds[0]!, '--audience', 'Spring buyers'];
+    const text = await cli(args, env);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^Rows read 1,201, valid 1,201, rejected 0, duplicates 0, erased people left out 1$/m);
+    expect(JSON.parse((await cli([...args, '--json'], env)).stdout)).toMatchObject({ rowsRead: 1201, erased: 1, adds: 0, removes: 0 });
+    expect(JSON.parse((await cli([...args, '--dry-run', '--json'], env)).stdout)).toMatchObject({ erased: 1 });
+  });
+
   it('refuses an identifier it cannot read, without echoing it, and changes nothing', async () => {
     const r = await cli(['erase', '--email', 'not-an-email-at-all', '--yes'], env);
     expect(r.code).toBe(2);
