@@ -32,6 +32,11 @@ export interface RejectRecord {
   column: string;
   reason: RejectReason;
   masked: string;
+  /**
+   * Multi-key only: whether the row itself was kept (another key of it is usable, so the person is sent) or dropped
+   * (no usable key at all). Undefined for a single-key read, where every rejected row is dropped.
+   */
+  rowKept?: boolean;
 }
 
 /** The options every cohort read takes. */
@@ -64,6 +69,12 @@ export interface BlockResult {
   rejReasons: number[];
   rejMasked: string[];
 }
+
+/**
+ * Where a task's rows came from, kept until its result is merged, so a reader can look at a rejected row again
+ * (markRejects): a text block (its bytes come back with the result) or a batch of key cells.
+ */
+export type ChunkSource = { kind: 'text'; buffer: ArrayBufferLike; offset: number; length: number } | { kind: 'cells'; cells: readonly (string | null)[]; rows: Float64Array };
 
 /** A finished task: its result and the block buffer it was given back (for the next block). */
 export interface BlockOutcome<R> {
@@ -130,7 +141,7 @@ export abstract class BlockRun<R extends BlockResult, T> {
   private lastProgress = 0;
   /** Records (all kinds, header included) before the next block to merge: row numbers of text blocks. */
   private recordsMerged = 0;
-  private readonly inFlight: { promise: Promise<BlockOutcome<R>>; textBlock: boolean; bytesEnd: number }[] = [];
+  private readonly inFlight: { promise: Promise<BlockOutcome<R>>; bytesEnd: number; source: ChunkSource }[] = [];
   /** Block and result buffers back from finished tasks, for the next ones (no per-block garbage). */
   private readonly blocks = new BlockBuffers();
   protected readonly freeOut: ArrayBuffer[] = [];
@@ -172,13 +183,19 @@ export abstract class BlockRun<R extends BlockResult, T> {
   abstract finish(): T | Promise<T>;
   /** A blank record after the header, on the parser path. */
   protected blankRecord(): void {}
+  /**
+   * Called once a result's rejects are kept (this.rejects from `from` on, the first of them r's reject 0), with the
+   * task's rows (`block`: a text block's bytes as they came back): a reader may add to those records.
+   */
+  protected markRejects(_r: R, _from: number, _source: ChunkSource, _block: ArrayBuffer | null): void {}
 
   /** Reads the whole file into the kernel (scan.ts); merges every result before returning. */
   async read(src: CsvFile): Promise<void> {
     const onAbort = () => this.abortWait?.();
     this.opts.signal?.addEventListener('abort', onAbort);
     const target: ScanTarget = {
-      block: (buf, start, end, bytesEnd) => this.dispatch(() => this.runBlock(buf, start, end), true, bytesEnd),
+      // The block's place is taken now: once its buffer is sent to a worker, `buf` no longer shows it.
+      block: (buf, start, end, bytesEnd) => this.dispatch(() => this.runBlock(buf, start, end), bytesEnd, { kind: 'text', buffer: buf.buffer, offset: buf.byteOffset + start, length: end - start }),
       drain: () => this.drain(0),
       skipRecords: (n) => {
         this.recordsMerged += n;
@@ -196,7 +213,7 @@ export abstract class BlockRun<R extends BlockResult, T> {
         const rows = Float64Array.from(this.rows);
         this.cells = [];
         this.rows = [];
-        await this.dispatch(() => this.runBatch(cells, rows), false, bytesEnd);
+        await this.dispatch(() => this.runBatch(cells, rows), bytesEnd, { kind: 'cells', cells, rows });
       },
     };
     try {
@@ -228,12 +245,12 @@ export abstract class BlockRun<R extends BlockResult, T> {
   }
 
   /** Starts a task once there is room (merging finished tasks in order meanwhile). */
-  private async dispatch(start: () => Promise<BlockOutcome<R>>, textBlock: boolean, bytesEnd: number): Promise<void> {
+  private async dispatch(start: () => Promise<BlockOutcome<R>>, bytesEnd: number, source: ChunkSource): Promise<void> {
     await this.drain(this.maxInFlight - 1);
     const promise = start();
     // Awaited in order by drain(); if the run is abandoned (cancel, error), its rejection is expected.
     promise.catch(() => undefined);
-    this.inFlight.push({ promise, textBlock, bytesEnd });
+    this.inFlight.push({ promise, bytesEnd, source });
   }
 
   /** Merges finished tasks in order until at most `keep` are in flight. */
@@ -242,7 +259,7 @@ export abstract class BlockRun<R extends BlockResult, T> {
       const head = this.inFlight[0]!;
       const { result, block } = await this.awaitOrAbort(head.promise);
       this.inFlight.shift();
-      this.merge(result, head.textBlock, head.bytesEnd);
+      this.merge(result, head.source, head.bytesEnd, block);
       if (block) this.blocks.give(block);
       this.freeOut.push(this.outBuffer(result));
     }
@@ -260,8 +277,10 @@ export abstract class BlockRun<R extends BlockResult, T> {
     });
   }
 
-  private merge(r: R, textBlock: boolean, bytesEnd: number): void {
+  private merge(r: R, source: ChunkSource, bytesEnd: number, block: ArrayBuffer | null): void {
+    const textBlock = source.kind === 'text';
     const base = this.recordsMerged;
+    const from = this.rejects.length;
     this.rowsRead += this.absorb(r);
     for (let i = 0; i < r.counts.length; i++) {
       const c = r.counts[i]!;
@@ -278,6 +297,7 @@ export abstract class BlockRun<R extends BlockResult, T> {
         masked: r.rejMasked[i]!,
       });
     }
+    if (this.rejects.length > from) this.markRejects(r, from, source, block);
     if (textBlock) this.recordsMerged += r.records;
     this.bytesRead = Math.max(this.bytesRead, bytesEnd);
     const now = Date.now();

@@ -18,10 +18,10 @@ import { AppError } from '../../../shared/errors';
 import { sortUniqueInPlaceAsync } from './sort-async';
 import type { MultiChunkResult, MultiTask, MultiTextTask } from './kernel';
 import { canonicalTuples, MAX_VALUES_PER_SLOT, slotOfKey, tupleLayout, type MultiSlot, type TupleLayout } from './multi-key';
-import { BlockRun, expectedRows, readCohortFile, type BlockReadOptions, type RejectRecord } from './block-reader';
-import { phoneWithCountry } from './normalize';
+import { BlockRun, expectedRows, readCohortFile, type BlockReadOptions, type ChunkSource, type RejectRecord } from './block-reader';
+import { normalize, phoneWithCountry } from './normalize';
 import { checkProfile, countryColumnOf, resolveColumn } from './read-cohort';
-import { throwIfAborted } from './scan';
+import { afterLineEnd, recordEnd, throwIfAborted } from './scan';
 import type { CsvSample } from './sniff';
 import type { HashPool } from './worker-pool';
 
@@ -55,7 +55,7 @@ export interface MultiCohortResult {
   rejectReasons: Record<string, number>;
   /** Cells per mapped slot (all its columns): valid, rejected (invalid or missing column), empty. */
   perKey: Partial<Record<MultiSlot, { valid: number; rejected: number; empty: number }>>;
-  /** One record per rejected cell, in row order, the first `maxRejects`. */
+  /** One record per rejected cell, in row order, the first `maxRejects`; each says whether its row was kept (rowKept). */
   rejects: RejectRecord[];
   rejectsTruncated: boolean;
   /** Sorted (byte-wise over the whole tuple), unique tuples of `layout`; an absent key is 32 zero bytes. */
@@ -68,6 +68,9 @@ export interface MultiCohortResult {
   delimiter: string;
   hasHeader: boolean;
 }
+
+/** A cell with nothing but spaces (zero-width ones too): a key cell that was not rejected and looks so is empty. */
+const BLANK_CELL = /^[\s\u0085\u200b-\u200d\u2060]*$/;
 
 /** Rows per batch sent to a worker. */
 const BATCH_ROWS = 8192;
@@ -188,6 +191,81 @@ class MultiRun extends BlockRun<MultiChunkResult, MultiCohortResult> {
 
   protected rejectColumn(r: MultiChunkResult, i: number): string {
     return this.columns[r.rejKeys[i]!]!.name;
+  }
+
+  /**
+   * Says of each kept reject whether its row was kept (another of its keys is usable, so the person is sent) or
+   * dropped (no usable key). The kernel counts a task's dropped rows without naming them, so: a row with an EMPTY
+   * reject (every key empty) or a reject in every mapped column is dropped; for the others the task's count settles
+   * it when it can (none or all of them dropped), else their other cells are looked at again, from the task's rows. A
+   * cell that was not rejected is empty or usable, so a glance tells which; only a row whose rejects were cut off by
+   * `maxRejects` is normalized again.
+   */
+  protected override markRejects(r: MultiChunkResult, from: number, source: ChunkSource, block: ArrayBuffer | null): void {
+    const rejects = this.rejects;
+    const end = rejects.length;
+    const rows: { at: number; to: number; rejected: number; empty: boolean; local: number }[] = [];
+    for (let i = from; i < end; i++) {
+      const local = r.rejRows[i - from]!;
+      let row = rows[rows.length - 1];
+      if (!row || row.local !== local) rows.push((row = { at: i, to: i, rejected: 0, empty: false, local }));
+      row.to = i + 1;
+      row.rejected |= 1 << r.rejKeys[i - from]!;
+      if (rejects[i]!.reason === 'EMPTY') row.empty = true;
+    }
+    const mark = (row: (typeof rows)[number], kept: boolean) => {
+      for (let i = row.at; i < row.to; i++) rejects[i]!.rowKept = kept;
+    };
+    const every = (1 << this.cols.length) - 1;
+    const open: typeof rows = [];
+    let sure = 0;
+    for (const row of rows) {
+      if (row.empty || row.rejected === every) {
+        mark(row, false);
+        sure++;
+      } else open.push(row);
+    }
+    if (open.length === 0) return;
+    let all = 0;
+    for (const c of r.counts) all += c;
+    // Every reject of the task was kept: its dropped rows are the sure ones and some of the open ones.
+    const complete = end - from === all;
+    if (complete && r.rejected - sure === 0) return open.forEach((row) => mark(row, true));
+    if (complete && r.rejected - sure === open.length) return open.forEach((row) => mark(row, false));
+    const cellsOf = this.rowCells(source, block);
+    for (const row of open) {
+      const cells = cellsOf(row.local);
+      // The last row kept may have lost rejects to maxRejects: its cells are normalized again rather than glanced at.
+      const partial = !complete && row.to === end;
+      let kept = false;
+      for (let k = 0; k < this.cols.length && !kept; k++) {
+        if (row.rejected & (1 << k)) continue;
+        const cell = cells[k] ?? null;
+        kept = cell !== null && (partial ? normalize(this.columns[k]!.key, cell, this.kernelProfile).ok : !BLANK_CELL.test(cell));
+      }
+      mark(row, kept);
+    }
+  }
+
+  /** The key cells of a task's rows, asked for in row order (text block: record index; batch: the row as passed). */
+  private rowCells(source: ChunkSource, block: ArrayBuffer | null): (local: number) => readonly (string | null)[] {
+    const nk = this.cols.length;
+    if (source.kind === 'cells') {
+      let j = 0;
+      return (row) => {
+        while (j < source.rows.length && source.rows[j]! < row) j++;
+        return source.cells.slice(j * nk, j * nk + nk);
+      };
+    }
+    const b = Buffer.from(block ?? source.buffer, source.offset, source.length);
+    const delimiter = this.sample.delimiter;
+    let pos = 0;
+    let record = 0;
+    return (local) => {
+      for (; record < local && pos < b.length; record++) pos = afterLineEnd(b, recordEnd(b, pos, b.length), b.length);
+      const cells = b.toString('utf8', pos, recordEnd(b, pos, b.length)).split(delimiter);
+      return this.cols.map((c) => (c < cells.length ? cells[c]! : null));
+    };
   }
 
   async finish(): Promise<MultiCohortResult> {

@@ -273,14 +273,14 @@ export function lastRecordEnd(buf: Buffer, len: number): number {
 }
 
 /** The end of the record starting at `pos` in buf[0, end): the offset of its line end, or `end`. */
-function recordEnd(buf: Buffer, pos: number, end: number): number {
+export function recordEnd(buf: Buffer, pos: number, end: number): number {
   let e = pos;
   while (e < end && buf[e] !== 10 && buf[e] !== 13) e++;
   return e;
 }
 
 /** The offset after the line end at `e` (CRLF is one line end). */
-function afterLineEnd(buf: Buffer, e: number, end: number): number {
+export function afterLineEnd(buf: Buffer, e: number, end: number): number {
   return buf[e] === 13 && e + 1 < end && buf[e + 1] === 10 ? e + 2 : e + 1;
 }
 

@@ -206,16 +206,22 @@ export async function withTempUploadDir<T>(fn: (dir: string) => Promise<T>, root
   }
 }
 
+/** The multi-key report's `row_outcome`: what became of the row of a rejected cell. */
+export const ROW_OUTCOME = { dropped: 'row dropped: no usable key', kept: 'cell rejected, row kept' } as const;
+
 /**
  * Writes the rejects report: `row,column,reason,masked_value,explanation` (UTF-8, "\n"). Values are
- * masked; the explanation says in plain words what is wrong and what to do.
+ * masked; the explanation says in plain words what is wrong and what to do. A multi-key report (its rejects say
+ * rowKept) adds `row_outcome`: whether the person was still sent with another key, or the row was dropped.
  */
 export async function writeRejectsCsv(rejects: readonly RejectRecord[], file: string, records?: { column: string; values: ReadonlyMap<number, string> }): Promise<void> {
   // Every cell is neutralized (csvSafeCell): the column name comes from the user's file and could be a formula.
   // A carried record column (issue #11 item 15) comes last, so the report's first columns stay REJECTS_HEADER.
-  const lines = [records ? `${REJECTS_HEADER},${csvSafeCell(records.column)}` : REJECTS_HEADER];
+  const outcome = rejects.some((r) => r.rowKept !== undefined);
+  const lines = [[REJECTS_HEADER, ...(outcome ? ['row_outcome'] : []), ...(records ? [csvSafeCell(records.column)] : [])].join(',')];
   for (const r of rejects) {
     const cells = [String(r.row), r.column, r.reason, r.masked, REJECT_REASON_TEXT[r.reason].explanation];
+    if (outcome) cells.push(r.rowKept === undefined ? '' : r.rowKept ? ROW_OUTCOME.kept : ROW_OUTCOME.dropped);
     if (records) cells.push(records.values.get(r.row) ?? '');
     lines.push(csvSafeLine(cells));
   }

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import Papa from 'papaparse';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DB_FILE } from '../../../electron/core/store/db';
 import { startSimulator, type SimulatorHandle } from '../../../electron/core/sandbox';
@@ -119,6 +120,23 @@ describe('cohort-relay plan', () => {
     const two = file('e.csv', 'Email 1,Email 2\na@example.com,b@example.com\nc@example.com,bad\n');
     const values = (await cli(['plan', '--csv', two, '--keys', 'email=Email 1,email=Email 2'], env)).stdout;
     expect(values).toContain('Rows read: 2   values valid: 3   values rejected: 1   duplicates dropped: 0\n  values rejected: INVALID_EMAIL 1\n');
+  });
+
+  it('--rejects of a multi-key cohort marks each rejected cell: its row dropped (no usable key) or kept for another key', async () => {
+    const csv = file('m.csv', 'Email,Phone,Name\nbad,+1 415 200 0001,a\na@example.com,+1 415 200 0002,b\nworse,nope,c\n=bad,,d\n,,e\n');
+    const rejects = path.join(dir, 'm-rejects.csv');
+    expect((await cli(['plan', '--csv', csv, '--keys', 'email=Email,phone=Phone', '--rejects', rejects], env)).code).toBe(0);
+    const rows = Papa.parse<string[]>(fs.readFileSync(rejects, 'utf8').trimEnd()).data;
+    expect(rows[0]).toEqual(['row', 'column', 'reason', 'masked_value', 'explanation', 'row_outcome']);
+    expect(rows.slice(1).map((r) => [r[0], r[1], r[2], r[5]])).toEqual([
+      ['2', 'Email', 'INVALID_EMAIL', 'cell rejected, row kept'],
+      ['4', 'Email', 'INVALID_EMAIL', 'row dropped: no usable key'],
+      ['4', 'Phone', 'INVALID_PHONE', 'row dropped: no usable key'],
+      ['5', 'Email', 'INVALID_EMAIL', 'row dropped: no usable key'],
+      ['6', 'Email', 'EMPTY', 'row dropped: no usable key'],
+    ]);
+    // Every cell quoted (csvSafeLine), the new one too.
+    expect(fs.readFileSync(rejects, 'utf8').split('\n')[1]).toMatch(/^"2","Email",.*,"cell rejected, row kept"$/);
   });
 
   it('refuses an unknown key and a bad country code with the accepted values', async () => {

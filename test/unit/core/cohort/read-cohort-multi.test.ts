@@ -108,6 +108,55 @@ describe('readCohortMulti on a three-key cohort', () => {
     expect(few.rejectReasons).toEqual(r.rejectReasons);
   });
 
+  it('says of each rejected cell whether its row was kept for another key or dropped', async () => {
+    const r = await read(file(COHORT));
+    expect(r.rejects.map(({ row, rowKept }) => ({ row, rowKept }))).toEqual([
+      { row: 5, rowKept: true },
+      { row: 6, rowKept: false },
+      { row: 6, rowKept: false },
+      { row: 6, rowKept: false },
+      { row: 7, rowKept: false },
+    ]);
+  });
+
+  describe('marks kept and dropped rows in large files, whatever path and however the rejects are cut', () => {
+    // Per 5 rows: both keys good; a bad email with a good phone (kept); a bad email with an empty or blank phone
+    // (dropped); both bad (dropped); both empty (dropped, one EMPTY). Every block and batch mixes them all.
+    const line = (i: number) => {
+      const phone = `+1 650 253 ${String(i % 10_000).padStart(4, '0')}`;
+      return `${[`u${i}@example.com,${phone}`, `bad${i},${phone}`, `bad${i},${i % 2 ? ' ' : ''}`, `bad${i},12`, ','][i % 5]!},n${i}`;
+    };
+    const lines = Array.from({ length: 60_000 }, (_, i) => line(i));
+    const keys: MultiKeyMapping[] = [
+      { key: 'email', column: 'email' },
+      { key: 'phone', column: 'phone' },
+    ];
+    const kept = (row: number) => (row - 2) % 5 === 1;
+
+    it.each([
+      ['the fast path, one thread', 0, false],
+      ['the fast path, with workers', 2, false],
+      ['the parser path, one thread', 0, true],
+      ['the parser path, with workers', 2, true],
+    ])('on %s', async (_label, workers, quoted) => {
+      const body = quoted ? [`"${lines[0]!.replace(',', '",')}`, ...lines.slice(1)] : lines;
+      const r = await read(file(`email,phone,name\n${body.join('\n')}\n`), { keys, workers });
+      expect(r.rejects).toHaveLength(60_000);
+      expect(r.rejects.filter((x) => x.rowKept !== kept(x.row))).toEqual([]);
+      expect(new Set(r.rejects.filter((x) => !x.rowKept).map((x) => x.row)).size).toBe(r.rejected);
+    });
+
+    it('when maxRejects cuts a row\'s rejects in two, that row is still marked dropped', async () => {
+      // Rejects: row 3 (kept), row 4 (dropped), row 5's email; its phone reject is cut off.
+      const r = await read(file(`email,phone,name\n${lines.join('\n')}\n`), { keys, maxRejects: 3 });
+      expect(r.rejects.map(({ row, column, rowKept }) => ({ row, column, rowKept }))).toEqual([
+        { row: 3, column: 'email', rowKept: true },
+        { row: 4, column: 'email', rowKept: false },
+        { row: 5, column: 'email', rowKept: false },
+      ]);
+    });
+  });
+
   it('holds exactly the sorted unique tuples of SHA-256 digests, zeros where a key is missing', async () => {
     const r = await read(file(COHORT));
     const want = sortHashes(Buffer.concat([tuple(E1, P1, M1), tuple(E2, null, null), tuple(null, P2, null), tuple(null, P1, null), tuple(null, null, M2), tuple(E2, P1, null)]), MULTI_ENTRY_BYTES);

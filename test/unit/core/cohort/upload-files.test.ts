@@ -100,6 +100,25 @@ describe('writeRejectsCsv', () => {
     expect(parsed).toHaveLength(3);
   });
 
+  it('adds row_outcome to a multi-key report: row dropped (no usable key) or cell rejected, row kept; before a record column', async () => {
+    const p = path.join(dir, 'rejects-multi.csv');
+    await writeRejectsCsv(
+      [
+        { row: 2, column: 'email', reason: 'INVALID_EMAIL', masked: 'b***', rowKept: true },
+        { row: 3, column: 'email', reason: 'EMPTY', masked: '', rowKept: false },
+      ],
+      p,
+      { column: 'id', values: new Map([[2, 'c-2']]) },
+    );
+    const parsed = Papa.parse<string[]>(fs.readFileSync(p, 'utf8').trimEnd()).data;
+    expect(parsed[0]).toEqual(['row', 'column', 'reason', 'masked_value', 'explanation', 'row_outcome', 'id']);
+    expect(parsed.slice(1).map((r) => [r[0], r[5], r[6]])).toEqual([
+      ['2', 'cell rejected, row kept', 'c-2'],
+      ['3', 'row dropped: no usable key', ''],
+    ]);
+    expect(isRejectsReport(p)).toBe(true);
+  });
+
   it('neutralizes every cell a spreadsheet would run as a formula, the column name from the file included', async () => {
     const p = path.join(dir, 'rejects.csv');
     await writeRejectsCsv(
