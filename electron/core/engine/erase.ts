@@ -9,11 +9,11 @@
 import { AppError, toErrorShape } from '../../../shared/errors';
 import type { EraseAudienceView, ErasePreviewView, EraseResultView } from '../../../shared/ipc/erase-dto';
 import type { CohortRelayApp } from '../app';
-import { countHashes } from '../cohort';
+import { countHashes, hashValue } from '../cohort';
 import type { AudienceRecord } from '../store/audiences-repo';
 import type { HoldRecord } from '../store/holds-repo';
 import { membershipLayout } from '../sync/entry-layout';
-import { checkIdentifiers, keepErased, matchingEntries, queueErasure, type ErasureIdentifier } from '../sync/erasure';
+import { candidateKeys, checkIdentifiers, keepErased, matchingEntries, queueErasure, type ErasureIdentifier } from '../sync/erasure';
 import { reshapedMembership } from '../sync/mapping-change';
 import { storedHoldMessage } from '../sync/removal-guard';
 import type { SyncOutcome } from '../sync/sync-runner';
@@ -30,6 +30,7 @@ const people = (n: number) => `${n} ${n === 1 ? 'person' : 'people'}`;
 
 function find(app: CohortRelayApp, ids: readonly ErasureIdentifier[]): Found[] {
   checkIdentifiers(ids);
+  refusePhoneWithoutCountry(app.store.audiences.list(), ids);
   const out: Found[] = [];
   for (const audience of app.store.audiences.list()) {
     const entries = matchingEntries(app.store, audience, ids);
@@ -45,6 +46,20 @@ function find(app: CohortRelayApp, ids: readonly ErasureIdentifier[]): Found[] {
     out.push({ audience, entries, view });
   }
   return out;
+}
+
+/**
+ * A phone written without its country code is read with each phone audience's default country; an audience without
+ * one could never find the person, and "found in none" would be wrong. Refused before anything is looked up, naming
+ * the fix; the number itself is never repeated.
+ */
+function refusePhoneWithoutCountry(audiences: readonly AudienceRecord[], ids: readonly ErasureIdentifier[]): void {
+  const phones = ids.filter((id) => candidateKeys(id).includes('phone'));
+  if (phones.length === 0) return;
+  const blind = audiences.filter((a) => a.keys.some((k) => k.key === 'phone') && phones.some((id) => { const r = hashValue('phone', id.value, a.profile); return !r.ok && r.reason === 'PHONE_NO_COUNTRY'; }));
+  if (blind.length === 0) return;
+  const names = blind.map((a) => a.name).join(', ');
+  throw new AppError('INVALID_ARGUMENT', `The phone number has no country code, and ${names} ${blind.length === 1 ? 'has' : 'have'} no default country to read it with, so the person could not be found there. Give the number with its country code, e.g. +1 202 555 0123. Nothing was changed or sent.`);
 }
 
 function previewMessage(found: Found[]): string {

@@ -202,6 +202,23 @@ describe('cohort-relay erase', () => {
     expect(JSON.parse((await cli([...args, '--dry-run', '--json'], env)).stdout)).toMatchObject({ erased: 1 });
   });
 
+  it('a phone without its country code is refused with the fix when a phone audience has no default country; with it, the person is found', async () => {
+    const csv = path.join(dir, 'phones.csv');
+    const rows = Array.from({ length: 1200 }, (_, i) => `+1 415 555 ${String(1000 + i).padStart(4, '0')}`);
+    fs.writeFileSync(csv, `phone\n${rows.join('\n')}\n+1 202 555 0123\n`);
+    expect((await cli(['sync', '--csv', csv, '--key', 'phone', '--advertiser', sim.advertiserIds[0]!, '--audience', 'Callers'], env)).code).toBe(0);
+    for (const args of [['--phone', '2025550123'], ['--id', '(202) 555-0123'], ['--phone', '2025550123', '--yes']]) {
+      const r = await cli(['erase', ...args], env);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toContain('The phone number has no country code, and Callers has no default country to read it with');
+      expect(r.stderr).toContain('Give the number with its country code, e.g. +1 202 555 0123.');
+      expect(r.stderr).not.toContain('555-0123');
+    }
+    const found = await cli(['erase', '--phone', '+1 202 555 0123'], env);
+    expect(found.code, found.stderr).toBe(0);
+    expect(found.stdout).toContain('Found in 1 audience: Callers; removes 1 person from it');
+  });
+
   it('refuses an identifier it cannot read, without echoing it, and changes nothing', async () => {
     const r = await cli(['erase', '--email', 'not-an-email-at-all', '--yes'], env);
     expect(r.code).toBe(2);
