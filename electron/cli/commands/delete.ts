@@ -5,9 +5,13 @@ import { flag, printJson, requireLocalAudienceId, type CliCommand } from '../com
 /** The preview's words: what goes here, and what happens at TikTok (deleted there, or left there). */
 function describe(p: DeletePreview, atTiktok: boolean): string {
   const n = (count: number, one: string, many: string) => `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
-  const here = `Would delete "${p.name}" (local id ${p.audienceId}) from Cohort Relay: ${p.scheduled ? 'its schedule, ' : ''}its sync history (${n(p.runs, 'run', 'runs')}) and the local record of who is in it (${n(p.entries, 'hashed entry', 'hashed entries')}). This cannot be undone.`;
+  // The kept hashes of people erased from it go too: they are what keeps those people out of its syncs.
+  const erased = p.erasedHashes > 0 ? ` and the ${n(p.erasedHashes, 'hash', 'hashes')} kept of people erased from it (what keeps them out of its syncs)` : '';
+  const here = `Would delete "${p.name}" (local id ${p.audienceId}) from Cohort Relay: ${p.scheduled ? 'its schedule, ' : ''}its sync history (${n(p.runs, 'run', 'runs')})${erased ? ',' : ' and'} the local record of who is in it (${n(p.entries, 'hashed entry', 'hashed entries')})${erased}. This cannot be undone.`;
   if (!p.tiktokAudienceId) return `${here} It does not exist at TikTok: nothing would be sent there.`;
-  if (!atTiktok) return `${here} The audience (TikTok id ${p.tiktokAudienceId}) would stay in TikTok Ads Manager; add --at-tiktok to delete it there too.`;
+  // An erasure not sent yet would be dropped with it: the person would stay in the audience at TikTok.
+  const queued = p.erasureQueued > 0 ? ` Its erasure of ${n(p.erasureQueued, 'person', 'people')} has not reached TikTok yet and would be dropped: they would stay in the audience there. Sync it first (the removal goes out), or add --at-tiktok.` : '';
+  if (!atTiktok) return `${here} The audience (TikTok id ${p.tiktokAudienceId}) would stay in TikTok Ads Manager; add --at-tiktok to delete it there too.${queued}`;
   const t = p.atTiktok ?? { adGroups: 0, lookalikes: 0 };
   return [
     here,

@@ -139,6 +139,14 @@ export function erasedDigests(store: Store, audienceId: number): Partial<Record<
   return out;
 }
 
+/**
+ * What is kept for the audience about people erased from it: `kept`, the digests of what was typed (they keep the
+ * people out of its syncs); `queued`, entries whose removal has not reached TikTok yet. Both go with the audience.
+ */
+export function erasureCounts(store: Store, audienceId: number): { kept: number; queued: number } {
+  return { kept: store.settings.read(AUDIENCE_SETTINGS.erasedKept(audienceId)).length, queued: store.settings.read(AUDIENCE_SETTINGS.erasureQueue(audienceId)).length };
+}
+
 /** The queue is done (TikTok acknowledged the removal): nothing of the person is kept for the audience any more. */
 export function clearErasure(store: Store, audienceId: number): void {
   store.settings.write(AUDIENCE_SETTINGS.erasureQueue(audienceId), []);

@@ -1,6 +1,7 @@
 /** Deleting an audience: here, and at TikTok first when asked (after detaching it from the ad groups that use it). */
 import { AppError } from '../../../../shared/errors';
 import { syncingMessage } from '../../app';
+import { erasureCounts } from '../../sync/erasure';
 import { AudienceUse, type UseHooks } from '../audience-use';
 import type { App } from './app';
 
@@ -35,11 +36,16 @@ export interface DeletePreview {
   entries: number;
   /** With atTiktok, for an audience that exists there: the ad groups using it (detached first) and lookalikes made from it. */
   atTiktok: { adGroups: number; lookalikes: number } | null;
+  /** Hashes kept of what was typed to erase people from it (they keep those people out of its syncs): deleted with it. */
+  erasedHashes: number;
+  /** Entries of erased people whose removal has not reached TikTok yet: the queued erasure is deleted with it. */
+  erasureQueued: number;
 }
 
 export async function deletePreview(app: App, id: number, atTiktok: boolean, use: AudienceUse = new AudienceUse(app)): Promise<DeletePreview> {
   const a = app.store.audiences.require(id);
   const facts = atTiktok && a.tiktokAudienceId ? (await use.deleteFacts([id]))[0]! : null;
+  const erased = erasureCounts(app.store, id);
   return {
     audienceId: id,
     name: a.name,
@@ -48,5 +54,7 @@ export async function deletePreview(app: App, id: number, atTiktok: boolean, use
     runs: app.store.runs.list({ audienceId: id, limit: -1 }).length,
     entries: app.store.snapshots.meta(id)?.entryCount ?? 0,
     atTiktok: facts && { adGroups: facts.adGroups, lookalikes: facts.lookalikes },
+    erasedHashes: erased.kept,
+    erasureQueued: erased.queued,
   };
 }
