@@ -6,6 +6,7 @@ import { notCreatedText, scheduleWords } from '../schedule-words';
 
 /** The match-rate line: never above 100 % (a count TikTok has not updated yet says so), per person on both sides. */
 export function matchRateLine(m: MatchRates): string {
+  if (m.processing) return `Match rate: matching… TikTok is still processing this audience (it takes up to 24–48 hours), so it has no final count of the ${fmt(m.sent)} sent yet; "cohort-relay status --refresh" asks again`;
   if (m.staleSince !== null) return `Match rate not shown: TikTok has not updated its matched count since ${m.staleSince} (it still shows ${fmt(m.matched ?? 0)}, more than this audience holds now); it catches up within 24–48 hours`;
   const ofRows = m.rows === null ? '' : `${rateText(m.ofRows)} of all ${fmt(m.rows)} rows in the file (invalid rows included)`;
   if (m.valuesPerPerson) return `Match rate ${ofRows || '—'}; TikTok counts people matched, and this audience sends several values per person (${fmt(m.sent)} values), so no rate of values sent is given`;
@@ -25,7 +26,7 @@ const status: CliCommand = {
     else {
       for (const r of rows) {
         ctx.stdout.write(
-          `#${r.id} ${r.name} [${r.state}] key ${r.key}, TikTok matched ${r.coverNum === null ? '—' : fmt(r.coverNum)}, local ${fmt(r.localSize)}, ` +
+          `#${r.id} ${r.name} [${r.state}] key ${r.key}, TikTok matched ${r.matchRate?.processing && !r.coverNum ? 'matching…' : r.coverNum === null ? '—' : fmt(r.coverNum)}, local ${fmt(r.localSize)}, ` +
             `last ${r.lastSync ? `${r.lastSync.status} ${r.lastSync.at}` : 'never'}, schedule ${scheduleWords({ cadence: r.cadence, paused: r.paused, nextRun: r.nextSync }, pausedAll)}, calls left ${r.callsLeftToday}/${r.dailyBudget}\n`,
         );
         // A sync stopped before the create leaves a local audience TikTok does not have: said plainly, with the way out.

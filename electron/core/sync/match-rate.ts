@@ -45,18 +45,25 @@ export interface MatchRates {
   staleSince: string | null;
   /** The audience sends several values per person (one key from several columns): sent counts values, so ofSent is null. */
   valuesPerPerson: boolean;
+  /**
+   * TikTok is still matching the audience and has matched nobody yet (its latest check said processing, as right after
+   * a create): no rate is given, never "0 %" of a list TikTok has not matched yet.
+   */
+  processing: boolean;
 }
 
 /**
  * Both rates from one matched count. `staleSince`: since when TikTok has shown `matched` (given as staleSince when the
  * count is above what it is set against); `valuesPerPerson`: sent counts values, not people (no matched ÷ sent).
  */
-export function rates(matched: number | null, sent: number, rows: number | null, opts: { since?: string | null; valuesPerPerson?: boolean } = {}): MatchRates {
+export function rates(matched: number | null, sent: number, rows: number | null, opts: { since?: string | null; valuesPerPerson?: boolean; processing?: boolean } = {}): MatchRates {
   const valuesPerPerson = opts.valuesPerPerson ?? false;
+  const processing = opts.processing ?? false;
+  if (processing) return { matched, sent, rows, ofSent: null, ofRows: null, staleSince: null, valuesPerPerson, processing };
   const ofSent = matched === null || sent <= 0 || valuesPerPerson ? null : matched / sent;
   const ofRows = matched === null || rows === null || rows <= 0 ? null : matched / rows;
-  if ((ofSent ?? 0) > 1 || (ofRows ?? 0) > 1) return { matched, sent, rows, ofSent: null, ofRows: null, staleSince: opts.since ?? null, valuesPerPerson };
-  return { matched, sent, rows, ofSent, ofRows, staleSince: null, valuesPerPerson };
+  if ((ofSent ?? 0) > 1 || (ofRows ?? 0) > 1) return { matched, sent, rows, ofSent: null, ofRows: null, staleSince: opts.since ?? null, valuesPerPerson, processing };
+  return { matched, sent, rows, ofSent, ofRows, staleSince: null, valuesPerPerson, processing };
 }
 
 /** Whether the audience sends several values per person: one key (not multi-key tuples) read from several columns. */
@@ -79,13 +86,16 @@ export function latestMatchRates(store: Store, audienceId: number): MatchRates |
   const s = history[history.length - 1];
   if (!s) return null;
   const since = countSince(history);
+  // Nothing matched yet while TikTok processes (a new audience): no rate. A count TikTok already has stays shown (a
+  // sync's own check comes right after its change, while TikTok processes it).
+  const processing = s.state === 'processing' && !s.coverNum;
   // An adopted audience whose other members this app never removes: TikTok matches them too, and no file of ours
   // holds them, so matched is set against everyone known to be in it and not against the file's rows.
   const a = store.audiences.get(audienceId);
   const others = a?.removalMode === 'added-only' ? (a.othersSize ?? 0) : 0;
-  if (others > 0) return rates(s.coverNum, s.localSize + others, null, { since });
+  if (others > 0) return rates(s.coverNum, s.localSize + others, null, { since, processing });
   const file = syncedFileAt(store.runs.list({ audienceId, limit: 200 }), s.checkedAt);
-  return rates(s.coverNum, s.localSize, file?.rowsRead ?? null, { since, valuesPerPerson: a ? sendsValuesPerPerson(a) : false });
+  return rates(s.coverNum, s.localSize, file?.rowsRead ?? null, { since, valuesPerPerson: a ? sendsValuesPerPerson(a) : false, processing });
 }
 
 /** "80 %"; "—" when unknown. */

@@ -48,7 +48,7 @@ describe('the honest match rate', () => {
     // TikTok matched 960 of the 1,200 sent (80 %), which is 64 % of the 1,500 people in the file.
     expect(text.stdout).toMatch(/Match rate 80 % of 1,200 sent, 64 % of all 1,500 rows in the file \(invalid rows included\)/);
     const json = JSON.parse((await cli(['status', '--json'], env)).stdout) as { audiences: { matchRate: unknown }[] };
-    expect(json.audiences[0]!.matchRate).toEqual({ matched: 960, sent: 1200, rows: 1500, ofSent: 0.8, ofRows: 0.64, staleSince: null, valuesPerPerson: false });
+    expect(json.audiences[0]!.matchRate).toEqual({ matched: 960, sent: 1200, rows: 1500, ofSent: 0.8, ofRows: 0.64, staleSince: null, valuesPerPerson: false, processing: false });
 
     const app = await CohortRelayApp.open({ env });
     try {
@@ -77,7 +77,7 @@ describe('the honest match rate', () => {
     expect(text.stdout).toContain(`Match rate not shown: TikTok has not updated its matched count since ${first} (it still shows 1,500, more than this audience holds now)`);
     expect(text.stdout).not.toMatch(/1\d\d %/);
     const json = JSON.parse((await cli(['status', '--json'], env)).stdout) as { audiences: { matchRate: unknown }[] };
-    expect(json.audiences[0]!.matchRate).toEqual({ matched: 1500, sent: 1200, rows: 1200, ofSent: null, ofRows: null, staleSince: first, valuesPerPerson: false });
+    expect(json.audiences[0]!.matchRate).toEqual({ matched: 1500, sent: 1200, rows: 1200, ofSent: null, ofRows: null, staleSince: first, valuesPerPerson: false, processing: false });
   });
 
   it('an audience with several values per person (Email 1, Email 2) sets TikTok\'s people matched against people (the file\'s rows), not values sent', async () => {
