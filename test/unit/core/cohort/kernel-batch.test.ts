@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createKernel, type Kernel, type PhoneLib, type TextTask } from '../../../../electron/core/cohort/kernel';
 import { createBatchHasher } from '../../../../electron/core/cohort/kernel-batch';
 import { sha256BytesLatin1, sha256Latin1 } from '../../../../electron/core/cohort/normalize';
-import { buildSha256Wasm, SHA256_WASM_MAX_BYTES, sha256WasmModule } from '../../../../electron/core/cohort/sha256-wasm';
+import { buildSha256Wasm, SHA256_WASM_MAX_BYTES, sha256WasmModule, type WasmApi } from '../../../../electron/core/cohort/sha256-wasm';
 import { DEFAULT_PROFILE, REJECT_REASONS } from '../../../../shared/domain';
 
 const sha = (b: Uint8Array | string): string => crypto.hash('sha256', b, 'hex');
@@ -42,7 +42,8 @@ describe('the SIMD SHA-256 module and the batch hasher', () => {
   });
 
   it('built with two groups of lanes side by side (measured slower, not used) hashes alike', () => {
-    const two = new WebAssembly.Module(buildSha256Wasm(2));
+    const api = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+    const two = new api.Module(buildSha256Wasm(2));
     const batch = createBatchHasher({ ...deps, sha256Wasm: two });
     const values = Array.from({ length: 203 }, (_, i) => crypto.randomBytes(i % 56));
     const out = new Uint8Array(values.length * 32);
