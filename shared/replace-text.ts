@@ -2,7 +2,7 @@
  * The words for a sync that replaces an audience's whole membership (its columns changed, or this computer lost its
  * record of calls it sent): the size before and after, one text for the CLI, the plan and the app's screens.
  */
-const f = (n: number) => n.toLocaleString('en-US');
+import { countText as f } from './count-text';
 
 /** "replaces all 1,454 people with 1,097: 357 fewer" (`dryRun`: "would replace ..."). */
 export function replaceText(r: { before: number; after: number }, dryRun = false): string {

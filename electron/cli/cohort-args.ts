@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { countText } from '../../shared/count-text';
 import { DEFAULT_PROFILE, KEY_TYPES, defaultPhoneKeepPlus, type KeyType } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
 import type { PlanCohortRequest } from '../core/engine/ops';
@@ -91,4 +92,5 @@ function parseKeys(text: string | undefined): { key: KeyType; column: string | n
   return out;
 }
 
-export const fmt = (n: number) => n.toLocaleString('en-US');
+/** A count as the product writes it ("1,234,567"). */
+export const fmt = countText;
