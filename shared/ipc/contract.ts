@@ -195,7 +195,9 @@ export const contract = {
   /** Reads the whole file (progress as `import:progress`); cancel with `import:cancel`. */
   'import:validate': { request: z.strictObject({ ...mappedFile, extraColumns, suppressPath: filePath.optional(), recordColumn }), response: returns<ValidationView>() },
   /** Writes every reject (line, reason, value) as CSV; without outPath the engine picks `<source>-rejects.csv` beside the source. */
-  'import:exportRejects': { request: z.strictObject({ ...mappedFile, extraColumns, outPath: filePath.optional(), recordColumn }), response: returns<ExportView>() },
+  // `keys`: a multi-key mapping (every key the audience reads, as audiences:create takes it): the report then holds every
+  // key's rejects, each saying whether its row was kept, as a sync's report does; `key` and `column` name the first key.
+  'import:exportRejects': { request: z.strictObject({ ...mappedFile, extraColumns, outPath: filePath.optional(), recordColumn, keys: z.array(keyMappingSchema).min(2).max(KEY_TYPES.length).optional() }), response: returns<ExportView>() },
   /** One typed value through normalization and hashing (the hash lab's "try a value"): reads and writes nothing. */
   'import:tryValue': { request: z.strictObject({ key: keyTypeSchema, value: z.string().max(1024), profile: profileSchema }), response: returns<TryValueView>() },
   /** Cancels a running preview / validation / export of this path. */

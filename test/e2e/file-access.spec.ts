@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
+import Papa from 'papaparse';
 import { nav, openSandboxWebApp, type SandboxWebApp } from './sandbox-web-app';
 
 test.describe.configure({ mode: 'serial' });
@@ -80,4 +81,39 @@ test("a dropped file is read, and its rejects report is the browser's download",
   expect(body.split('\n')[0]).toBe('row,column,reason,masked_value,explanation,"user_id"');
   expect(body).toMatch(/INVALID_EMAIL.*,"3"$/m);
   await expect(page.getByText(/Wrote 1 rejected rows to march buyers-rejects\.csv, in your browser’s downloads/)).toBeVisible();
+});
+
+test("a multi-key mapping's rejects report holds every key's rejects, each saying whether its row was kept", async () => {
+  const { page } = app;
+  await nav(page, 'Audiences');
+  const dt = await page.evaluateHandle(() => {
+    const w = globalThis as unknown as { DataTransfer: new () => { items: { add(file: unknown): void } }; File: new (parts: string[], name: string, o: { type: string }) => unknown };
+    const d = new w.DataTransfer();
+    // Row 3: a bad email, kept for its phone. Row 4: a good email and a bad phone. Row 5: neither key usable.
+    const csv = 'user_id,email,phone\n1,a@example.com,+14155550001\n2,not-an-email,+14155550002\n3,c@example.com,12\n4,worse,nope\n';
+    d.items.add(new w.File([csv], 'crm keys.csv', { type: 'text/csv' }));
+    return d;
+  });
+  await page.dispatchEvent('main', 'drop', { dataTransfer: dt });
+  await expect(page.getByRole('heading', { name: 'Import & sync a cohort' })).toBeVisible();
+  await page.getByRole('checkbox', { name: /Match on several keys/ }).check();
+  await expect(page.getByRole('combobox', { name: /^Email column/ })).toHaveValue('1');
+  await expect(page.getByRole('combobox', { name: /^Phone column/ })).toHaveValue('2');
+  await page.getByRole('button', { name: 'Next: hash lab' }).click();
+  await page.getByRole('button', { name: 'Next: check the whole file' }).click();
+  await expect(page.getByRole('cell', { name: 'Not an email address' }).first()).toBeVisible();
+
+  const downloading = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export rejects' }).click();
+  const body = readFileSync((await (await downloading).path())!, 'utf8');
+  const rows = Papa.parse<string[]>(body.trimEnd()).data;
+  // The phone's rejects are there too (the key on screen is the email), as in `cohort-relay plan --keys … --rejects`.
+  expect(body.split('\n')[0]).toBe('row,column,reason,masked_value,explanation,row_outcome,"user_id"');
+  expect(rows.slice(1).map((r) => [r[0], r[1], r[2], r[5], r[6]])).toEqual([
+    ['3', 'email', 'INVALID_EMAIL', 'cell rejected, row kept', '2'],
+    ['4', 'phone', 'INVALID_PHONE', 'cell rejected, row kept', '3'],
+    ['5', 'email', 'INVALID_EMAIL', 'row dropped: no usable key', '4'],
+    ['5', 'phone', 'INVALID_PHONE', 'row dropped: no usable key', '4'],
+  ]);
+  await expect(page.getByText(/Wrote 4 rejected cells \(every key’s\) to crm keys-rejects\.csv, in your browser’s downloads/)).toBeVisible();
 });

@@ -40,6 +40,8 @@ export interface ReadCohortMultiOptions extends BlockReadOptions {
    */
   keys: MultiKeyMapping[];
   profile: NormalizationProfile;
+  /** A file where no row has a usable key gives its counts and rejects instead of CSV_INVALID (the rejects report). */
+  allowAllRejected?: boolean;
 }
 
 export interface MultiCohortResult {
@@ -272,7 +274,7 @@ class MultiRun extends BlockRun<MultiChunkResult, MultiCohortResult> {
     const file = path.basename(this.opts.path);
     const rejectReasons: Record<string, number> = this.rejectReasons();
     if (this.rowsRead === 0) throw this.noRows();
-    if (this.valid === 0) throw new AppError('CSV_INVALID', this.allInvalidMessage(file));
+    if (this.valid === 0 && !this.opts.allowAllRejected) throw new AppError('CSV_INVALID', this.allInvalidMessage(file));
     throwIfAborted(this.opts.signal);
     // Sorted where they were collected (no second copy of the tuples); trimmed when the estimate was far off.
     const w = this.layout.width;

@@ -9,7 +9,9 @@ import type { KeyType, NormalizationProfile } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import type { EventPayloads, RequestOf } from '../../../shared/ipc/contract';
 import type { ColumnView, DetectedKind, ExportView, HashLabRow, HashLabValue, HashLabView, PreviewView, TryValueView, ValidationView } from '../../../shared/ipc/dto';
-import { countryColumnOf, hashLab, hashValue, loadSuppression, phoneWithCountry, previewCsv, readCohortColumns, recordLabels, resolveColumn, selfTest, writeRejectsCsv, type CohortResult, type RejectRecord } from '../cohort';
+import { countryColumnOf, hashLab, hashValue, loadSuppression, phoneWithCountry, previewCsv, readCohortColumns, readCohortMulti, recordLabels, resolveColumn, selfTest, writeRejectsCsv, type CohortResult, type RejectRecord } from '../cohort';
+import type { KeyMapping } from '../store/audiences-repo';
+import { multiKeyMappings } from '../sync/entry-layout';
 import { sniffCsv, type CsvColumn } from '../cohort/sniff';
 import { RateMeter } from './progress';
 import { rejectSamples } from './views';
@@ -132,7 +134,7 @@ export function tryValue(req: RequestOf<'import:tryValue'>): TryValueView {
  * The record id or name column a reject carries: the one the request names, none for null, else (undefined)
  * the file's own record column (id, user_id, record_id, name…) when it has one. Never the key column itself.
  */
-async function recordColumnOf(req: { path: string; key: KeyType; column?: string | number; recordColumn?: string | number | null; hasHeader?: boolean }): Promise<{ index: number; name: string } | null> {
+async function recordColumnOf(req: { path: string; key: KeyType; column?: string | number; recordColumn?: string | number | null; hasHeader?: boolean; keys?: readonly KeyMapping[] }): Promise<{ index: number; name: string } | null> {
   if (req.recordColumn === null) return null;
   const sample = await sniffCsv(req.path, headerOption(req));
   let rec: { index: number; name: string } | null;
@@ -142,8 +144,9 @@ async function recordColumnOf(req: { path: string; key: KeyType; column?: string
     rec = p.recordColumn === null ? null : { index: p.recordColumn, name: p.columns[p.recordColumn]!.name };
   } else rec = resolveColumn(sample, req.key, req.recordColumn);
   if (!rec) return null;
-  const keyCol = resolveColumn(sample, req.key, req.column);
-  return rec.index === keyCol.index ? null : rec;
+  // Never a key column itself (of a multi-key mapping: none of them).
+  const keyCols = (req.keys ?? [{ key: req.key, column: req.column ?? null }]).map((k) => resolveColumn(sample, k.key, k.column ?? undefined).index);
+  return keyCols.includes(rec.index) ? null : rec;
 }
 
 /** The carried record values of `rejects` (read in a second pass that stops after the last reject). */
@@ -183,8 +186,6 @@ function headerOption(req: { hasHeader?: boolean }): { hasHeader?: boolean } {
  * (kept in parts and let go at once, so a 10 M-row file is validated in the memory of a small one).
  */
 export async function readWithProgress(req: MappedFile, ctx: FileJobContext, opts: { maxRejects?: number; allowAllRejected?: boolean } = {}): Promise<Omit<CohortResult, 'hashes' | 'parts'>> {
-  const meter = new RateMeter();
-  ctx.emit({ path: req.path, phase: 'reading', rows: 0, percent: 0 });
   const { hashes: _none, parts, ...res } = await readCohortColumns({
     path: req.path,
     key: req.key,
@@ -196,14 +197,21 @@ export async function readWithProgress(req: MappedFile, ctx: FileJobContext, opt
     maxRejects: opts.maxRejects,
     allowAllRejected: opts.allowAllRejected,
     ...headerOption(req),
-    onProgress: (p) => {
-      const fraction = p.totalBytes ? p.bytesRead / p.totalBytes : null;
-      ctx.emit({ path: req.path, phase: p.rows ? 'hashing' : 'reading', rows: p.rows, percent: fraction === null ? null : Math.round(fraction * 100), ...meter.measure(p.rows, fraction) });
-    },
+    onProgress: progressTo(req.path, ctx),
     keepParts: true,
   });
   await parts?.dispose();
   return res;
+}
+
+/** `import:progress` for a read of `file`, from its first report (sent now) to the whole file. */
+function progressTo(file: string, ctx: FileJobContext): (p: { rows: number; bytesRead: number; totalBytes: number }) => void {
+  const meter = new RateMeter();
+  ctx.emit({ path: file, phase: 'reading', rows: 0, percent: 0 });
+  return (p) => {
+    const fraction = p.totalBytes ? p.bytesRead / p.totalBytes : null;
+    ctx.emit({ path: file, phase: p.rows ? 'hashing' : 'reading', rows: p.rows, percent: fraction === null ? null : Math.round(fraction * 100), ...meter.measure(p.rows, fraction) });
+  };
 }
 
 /** The validation summary of the whole file; a suppression list named here must load too. */
@@ -231,13 +239,20 @@ export function defaultRejectsPath(source: string): string {
   return path.join(path.dirname(source), `${path.basename(source, ext)}-rejects.csv`);
 }
 
-/** Reads the file and writes every reject (row, column, reason, masked value, what to do) as CSV. */
-export async function exportRejects(req: MappedFile & { outPath?: string; recordColumn?: string | number | null }, ctx: FileJobContext): Promise<ExportView> {
+/**
+ * Reads the file and writes every reject (row, column, reason, masked value, what to do) as CSV. With `keys` (a
+ * multi-key mapping) every key's cells are read, as a sync of that audience reads them, and each reject says whether
+ * its row was kept for another key: the same report as `cohort-relay plan --keys … --rejects`.
+ */
+export async function exportRejects(req: MappedFile & { outPath?: string; recordColumn?: string | number | null; keys?: readonly KeyMapping[] }, ctx: FileJobContext): Promise<ExportView> {
   const outPath = req.outPath ?? defaultRejectsPath(req.path);
   if (path.resolve(outPath) === path.resolve(req.path)) throw new AppError('INVALID_ARGUMENT', 'The rejects report would overwrite the cohort file itself. Choose another file name.');
   if (!fs.existsSync(path.dirname(outPath))) throw new AppError('FILE_NOT_FOUND', `The folder ${path.dirname(outPath)} does not exist. Choose a folder that exists.`);
   // A file whose every row is rejected is when the report is wanted most.
-  const res = await readWithProgress(req, ctx, { maxRejects: Number.MAX_SAFE_INTEGER, allowAllRejected: true });
+  const res =
+    req.keys && req.keys.length > 1
+      ? await readCohortMulti({ path: req.path, keys: multiKeyMappings({ name: path.basename(req.path), keys: [...req.keys], api: 'file' }), profile: req.profile, signal: ctx.signal, maxRejects: Number.MAX_SAFE_INTEGER, allowAllRejected: true, onProgress: progressTo(req.path, ctx), ...headerOption(req) })
+      : await readWithProgress(req, ctx, { maxRejects: Number.MAX_SAFE_INTEGER, allowAllRejected: true });
   await writeRejectsCsv(res.rejects, outPath, (await labelsFor(req, res.rejects, ctx.signal)) ?? undefined);
   return { outPath, written: res.rejects.length };
 }

@@ -668,7 +668,9 @@ export const createImportSlice: SliceCreator<ImportSlice> = (set, get) => {
       if (!m) return;
       set((s) => ({ rejectsExport: loading(s.rejectsExport) }));
       try {
-        set({ rejectsExport: ready(await getBridge().import.exportRejects({ ...m, ...extrasRef(), recordColumn: recordRef() })) });
+        // A multi-key audience's report holds every key's rejects (as its sync's does), not only the key on screen.
+        const keys = get().multiKey ? audienceKeys() : null;
+        set({ rejectsExport: ready(await getBridge().import.exportRejects({ ...m, ...extrasRef(), recordColumn: recordRef(), ...(keys && keys.length > 1 ? { keys } : {}) })) });
       } catch (err) {
         set((s) => ({ rejectsExport: failed(s.rejectsExport, err) }));
       }

@@ -117,7 +117,7 @@ export function ValidateStep() {
               </Button>
               {s.rejectsExport.data && (
                 <span role="status">
-                  Wrote {fmtInt(s.rejectsExport.data.written)} rejected rows to{' '}
+                  Wrote {fmtInt(s.rejectsExport.data.written)} rejected {s.multiKey ? 'cells (every key’s)' : 'rows'} to{' '}
                   <span className="mono">{s.rejectsExport.data.download ? decodeURIComponent(s.rejectsExport.data.download.split('/').pop() ?? '') : s.rejectsExport.data.outPath}</span>
                   {s.rejectsExport.data.download && ', in your browser’s downloads'}
                 </span>
