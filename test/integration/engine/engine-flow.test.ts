@@ -422,4 +422,32 @@ describe('engine facade: refusals and edge cases', () => {
     expect(await h['import:exportRejects']({ ...mapping(file), outPath })).toEqual({ outPath, written: 3 });
     expect(fs.readFileSync(outPath, 'utf8').trim().split('\n')).toHaveLength(4);
   });
+
+  it('the rejects of a multi-key run hold every key\'s rejects, each saying whether its row was kept; a file with no usable key at all gets its report too', async () => {
+    const file = path.join(dir, 'crm.csv');
+    const people = emails(0, 1200).map((e, i) => `${i},${e},+1415555${String(i).padStart(4, '0')}`);
+    people.push('9001,not-an-email,+14155559001', '9002,c@example.com,12', '9003,worse,nope');
+    fs.writeFileSync(file, `user_id,email,phone\n${people.join('\n')}\n`);
+    const created = await createAudience(file, { name: 'CRM', keys: [{ key: 'email', column: 'email' }, { key: 'phone', column: 'phone' }] });
+    const run = await runToEnd('sync:run', created.id);
+    expect(run.finished.status).toBe('done');
+    const exported = await h['runs:exportRejects']({ runId: run.runId });
+    expect(exported.written).toBe(4);
+    const report = fs.readFileSync(exported.outPath, 'utf8').trim().split('\n');
+    expect(report[0]).toBe('row,column,reason,masked_value,explanation,row_outcome,"user_id"');
+    expect(report.slice(1).map((l) => [l.split(',')[1], l.match(/"(row dropped: no usable key|cell rejected, row kept)"/)?.[1], l.split(',').pop()])).toEqual([
+      ['"email"', 'cell rejected, row kept', '"9001"'],
+      ['"phone"', 'cell rejected, row kept', '"9002"'],
+      ['"email"', 'row dropped: no usable key', '"9003"'],
+      ['"phone"', 'row dropped: no usable key', '"9003"'],
+    ]);
+    // The import screen's export of the same mapping writes the same report; one of a file without any usable key too.
+    const keys = [{ key: 'email' as const, column: 'email' }, { key: 'phone' as const, column: 'phone' }];
+    const again = path.join(dir, 'again.csv');
+    await h['import:exportRejects']({ ...mapping(file), keys, outPath: again });
+    expect(fs.readFileSync(again, 'utf8')).toBe(fs.readFileSync(exported.outPath, 'utf8'));
+    const bad = path.join(dir, 'bad.csv');
+    fs.writeFileSync(bad, 'user_id,email,phone\n1,x,12\n2,y,\n');
+    expect(await h['import:exportRejects']({ ...mapping(bad), keys, outPath: path.join(dir, 'bad-rejects.csv') })).toMatchObject({ written: 3 });
+  });
 });

@@ -33,8 +33,14 @@ export function runsHandlers(ctx: Pick<EngineContext, 'app' | 'jobs' | 'hub'>): 
       requireFile(r.sourcePath, 'cohort file of this run');
       const mapping = a.keys[0]!;
       const file = r.sourcePath;
+      // The file read as the audience's syncs read it: every key and column of its mapping, its header answer.
+      const read = {
+        ...(mapping.extraColumns?.length ? { extraColumns: mapping.extraColumns } : {}),
+        ...(a.hasHeader === null || a.hasHeader === undefined ? {} : { hasHeader: a.hasHeader }),
+        ...(a.keys.length > 1 ? { keys: a.keys } : {}),
+      };
       return jobs.run(file, (signal) =>
-        exportRejects({ path: file, key: mapping.key, column: mapping.column ?? undefined, countryColumn: mapping.countryColumn, profile: a.profile, outPath }, { signal, emit: (p) => hub.emit('import:progress', p) }),
+        exportRejects({ path: file, key: mapping.key, column: mapping.column ?? undefined, countryColumn: mapping.countryColumn, profile: a.profile, outPath, ...read }, { signal, emit: (p) => hub.emit('import:progress', p) }),
       );
     },
   };
