@@ -40,7 +40,12 @@ const erase: CliCommand = {
         return 0;
       }
       const r = await erasePerson(app, ids, (id) => eraseFromAudience(app, id, ctx.signal));
-      if (flag(ctx, 'json')) printJson(ctx, { ...r, done: true });
+      // Each audience's held sync, if any, as the erasure left it (kept, planned again without the person).
+      const holdAfter = (id: number) => {
+        const h = holdOf(app, id);
+        return h && { reason: h.reason, state: h.state, currentSize: h.currentSize, adds: h.adds, removes: h.removes };
+      };
+      if (flag(ctx, 'json')) printJson(ctx, { ...r, audiences: r.audiences.map((a) => ({ ...a, hold: holdAfter(a.audienceId) })), done: true });
       else {
         ctx.stdout.write(`${r.message}\n`);
         // A held sync the erasure kept (planned again without the person): how to decide it, as `removals list` says.

@@ -57,9 +57,11 @@ describe('erase between a held sync and its confirmation', () => {
 
     const preview = await cli(['erase', '--email', PERSON], env);
     expect(preview.stdout).toContain('Buyers has a sync held for your choice: it stays held, planned again without the person.');
-    const erased = await cli(['erase', '--email', PERSON, '--yes'], env);
+    const erased = await cli(['erase', '--email', PERSON, '--yes', '--json'], env);
     expect(erased.code, erased.stderr).toBe(0);
-    expect(erased.stdout).toContain('Buyers: its held sync stays held until you choose; the removal of the person goes out first.');
+    const r = JSON.parse(erased.stdout) as { message: string; audiences: { outcome: string; hold: unknown }[] };
+    expect(r.message).toContain('Buyers: its held sync stays held until you choose; the removal of the person goes out first.');
+    expect(r.audiences[0]).toMatchObject({ outcome: 'queued', hold: { reason: 'removals', state: 'held', removes: 3250 } });
     expect(sim.membership(tiktokId)!.has(sha256Hex(PERSON))).toBe(true);
 
     s = store();
