@@ -41,6 +41,7 @@ const runs: CliCommand = {
       else if (list.length === 0) ctx.stdout.write('No sync has run yet.\n');
       else
         for (const r of list) {
+          // An undo cut short is not finished by the scheduler: the rest goes when undo is run again.
           // A run still going has read nothing final yet: "running since …" and what it sent so far ("running" said once).
           // A held run sent nothing, and its message has the numbers in the right words (a full replace as a replace,
           // "replace all 1,454 people with 1,097", never as "−357" removed).
@@ -48,7 +49,7 @@ const runs: CliCommand = {
             r.status === 'running'
               ? `running since ${r.startedAt}${runCountsText(r, fmt).replace(/^running/, '')}`
               : `${r.status} ${r.startedAt}: rows ${fmt(r.rowsRead)}, rejected ${fmt(r.rejected)}, ${r.status === 'held' && r.errorMessage ? `nothing sent, ${callsText(runCalls(r), fmt)}` : `${runCountsText(r, fmt)}${callsTail(r)}`}`;
-          ctx.stdout.write(`#${r.id} audience ${r.audienceId ?? '—'} ${r.trigger} ${line}${r.deferredUntil ? `, rest at ${r.deferredUntil}` : ''}${r.errorMessage ? ` — ${r.errorMessage}` : ''}\n`);
+          ctx.stdout.write(`#${r.id} audience ${r.audienceId ?? '—'} ${r.trigger} ${line}${r.deferredUntil ? (r.trigger === 'undo' ? `, the rest when undo is run again after ${r.deferredUntil}` : `, rest at ${r.deferredUntil}`) : ''}${r.errorMessage ? ` — ${r.errorMessage}` : ''}\n`);
         }
       return 0;
     });

@@ -44,6 +44,7 @@ describe('cohort-relay undo words', () => {
     expect(undo.stdout).toMatch(/The undo does not finish by itself: run "cohort-relay undo --audience-id 1" again after \d{4}-\d\d-\d\dT00:00:00\.000Z to send the rest\./);
     expect(undo.stdout).toContain('The audience\'s schedule is paused');
     expect(sim.membership(tiktokId)!.size).toBe(1700);
+    expect((await cli(['runs'], env)).stdout).toMatch(/^#3 audience 1 undo deferred \S+: rows 0, rejected 0, \+200 −0 sent of \+200 −200 planned, 1 call, the rest when undo is run again after \S+T00:00:00\.000Z — /m);
 
     // Run again once the calls are back: it finishes, back to the first file.
     withStore((s) => s.settings.set(DAILY_BUDGET_KEY, 24));
