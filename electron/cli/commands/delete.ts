@@ -1,10 +1,11 @@
 import { deleteAudience, deletePreview, withApp, type DeletePreview } from '../../core/engine/ops';
 import { knownAudience } from '../audience-arg';
 import { flag, printJson, requireLocalAudienceId, type CliCommand } from '../command';
+import { countText } from '../../../shared/count-text';
 
 /** The preview's words: what goes here, and what happens at TikTok (deleted there, or left there). */
 function describe(p: DeletePreview, atTiktok: boolean): string {
-  const n = (count: number, one: string, many: string) => `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
+  const n = (count: number, one: string, many: string) => `${countText(count)} ${count === 1 ? one : many}`;
   // The kept hashes of people erased from it go too: they are what keeps those people out of its syncs.
   const erased = p.erasedHashes > 0 ? ` and the ${n(p.erasedHashes, 'hash', 'hashes')} kept of people erased from it (what keeps them out of its syncs)` : '';
   const here = `Would delete "${p.name}" (local id ${p.audienceId}) from Cohort Relay: ${p.scheduled ? 'its schedule, ' : ''}its sync history (${n(p.runs, 'run', 'runs')})${erased ? ',' : ' and'} the local record of who is in it (${n(p.entries, 'hashed entry', 'hashed entries')})${erased}. This cannot be undone.`;

@@ -17,6 +17,7 @@
  * records with next() until it returns null, feed again. State is kept between chunks; nothing is
  * re-scanned.
  */
+import { countText } from '../../../shared/count-text';
 
 /** Python's default `csv.field_size_limit()`: a quoted cell longer than this is an unclosed quote. */
 export const MAX_QUOTED_CELL_CHARS = 131_072;
@@ -39,7 +40,7 @@ export class CsvSyntaxError extends Error {
 
 /** Plain words for a syntax error of `file`, naming the row and the fix. */
 export function syntaxErrorMessage(file: string, err: CsvSyntaxError): string {
-  const row = err.row.toLocaleString('en-US');
+  const row = countText(err.row);
   switch (err.problem) {
     case 'unclosed-quote':
       return `${file}: the quoted cell that starts on row ${row} is never closed, so every row after it would be lost. Add the missing closing quote (") on row ${row}, or export the file again.`;
@@ -61,7 +62,7 @@ export function syntaxErrorMessage(file: string, err: CsvSyntaxError): string {
  * or still being written. Read as it is, the people after that row would be missing, and a sync would remove them.
  */
 export function cutOffMessage(file: string, row: number, what: string): string {
-  return `${file} ends in the middle of row ${row.toLocaleString('en-US')} (${what}, and no line end follows): the export was cut off, so the people after that row are missing and a sync would remove them from the audience. Nothing was read from the file or sent. Wait until the export has finished, or export the file again, then try again.`;
+  return `${file} ends in the middle of row ${countText(row)} (${what}, and no line end follows): the export was cut off, so the people after that row are missing and a sync would remove them from the audience. Nothing was read from the file or sent. Wait until the export has finished, or export the file again, then try again.`;
 }
 
 // Parser states (Python's _csv.c names in comments).

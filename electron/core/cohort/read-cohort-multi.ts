@@ -13,6 +13,7 @@
  * batches of key cells.
  */
 import path from 'node:path';
+import { countText } from '../../../shared/count-text';
 import { DEFAULT_PROFILE, KEY_LABELS, REJECT_REASONS, REJECT_REASON_TEXT, type KeyType, type NormalizationProfile, type RejectReason } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import { sortUniqueInPlaceAsync } from './sort-async';
@@ -324,6 +325,6 @@ class MultiRun extends BlockRun<MultiChunkResult, MultiCohortResult> {
       INVALID_HASH: 'TikTok matches only SHA-256 hashes: export the raw values or their SHA-256 instead.',
       MISSING_COLUMN: 'Rows do not reach the mapped columns: check the delimiter and the column choice.',
     };
-    return `None of the ${this.rowsRead.toLocaleString('en-US')} rows of ${file} has a usable key in ${names}: the most common problem is "${REJECT_REASON_TEXT[top].label}" (${topCount.toLocaleString('en-US')} cells). ${fix[top]}`;
+    return `None of the ${countText(this.rowsRead)} rows of ${file} has a usable key in ${names}: the most common problem is "${REJECT_REASON_TEXT[top].label}" (${countText(topCount)} cells). ${fix[top]}`;
   }
 }

@@ -20,6 +20,7 @@
  */
 import path from 'node:path';
 import { isSupportedCountry } from 'libphonenumber-js/max';
+import { countText } from '../../../shared/count-text';
 import { DEFAULT_PROFILE, KEY_LABELS, REJECT_REASONS, REJECT_REASON_TEXT, type KeyType, type NormalizationProfile, type RejectReason } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import { BlockRun, expectedRows, readCohortFile, type BlockReadOptions, type RejectRecord } from './block-reader';
@@ -149,7 +150,7 @@ export function allInvalidMessage(file: string, key: KeyType, column: string, ro
     INVALID_HASH: 'TikTok matches only SHA-256 hashes: export the raw values or their SHA-256 instead.',
     MISSING_COLUMN: `No row reaches column "${column}": check the delimiter and the column choice.`,
   };
-  return `None of the ${rows.toLocaleString('en-US')} rows of ${file} has a usable ${label} in column "${column}": the most common problem is "${REJECT_REASON_TEXT[top].label}" (${topCount.toLocaleString('en-US')} rows). ${fix[top]}`;
+  return `None of the ${countText(rows)} rows of ${file} has a usable ${label} in column "${column}": the most common problem is "${REJECT_REASON_TEXT[top].label}" (${countText(topCount)} rows). ${fix[top]}`;
 }
 
 /**

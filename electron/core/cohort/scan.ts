@@ -13,6 +13,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import path from 'node:path';
+import { countText } from '../../../shared/count-text';
 import { AppError } from '../../../shared/errors';
 import type { CsvFile } from './csv-file';
 import { CsvParser, CsvSyntaxError, cutOffMessage, syntaxErrorMessage } from './csv-parser';
@@ -254,7 +255,7 @@ async function refuseCutLastRow(src: CsvFile, sample: CsvSample, t: ScanTarget, 
 }
 
 function cutOff(file: string, row: number, cells: number, fields: number): AppError {
-  return new AppError('CSV_INVALID', cutOffMessage(path.basename(file), row, `it has ${cells.toLocaleString('en-US')} of the ${fields.toLocaleString('en-US')} cells a row has`), { retryable: true });
+  return new AppError('CSV_INVALID', cutOffMessage(path.basename(file), row, `it has ${countText(cells)} of the ${countText(fields)} cells a row has`), { retryable: true });
 }
 
 function tooLong(file: string): AppError {

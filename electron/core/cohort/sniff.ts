@@ -3,6 +3,7 @@
  * header row, and what each column looks like. Reads a bounded sample, never the whole file.
  */
 import path from 'node:path';
+import { countText } from '../../../shared/count-text';
 import type { KeyType } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import { CsvFile } from './csv-file';
@@ -516,7 +517,7 @@ export function analyseSample(file: string, fileSize: number, bytes: Uint8Array,
   const nonBlank = all.filter((r) => !isBlank(r));
   const widest = nonBlank.reduce((w, r) => Math.max(w, r.length), 0);
   if (widest > MAX_COLUMNS) {
-    throw invalid(file, `has ${widest.toLocaleString('en-US')} columns in a row, more than a spreadsheet holds (${MAX_COLUMNS.toLocaleString('en-US')})`, `Check the delimiter (this read it as ${JSON.stringify(delimiter)}), or export only the columns you need.`);
+    throw invalid(file, `has ${countText(widest)} columns in a row, more than a spreadsheet holds (${countText(MAX_COLUMNS)})`, `Check the delimiter (this read it as ${JSON.stringify(delimiter)}), or export only the columns you need.`);
   }
   const judged = opts.hasHeader === undefined ? judgeHeader(nonBlank) : { header: opts.hasHeader, doubtful: false };
   const hasHeader = judged.header;

@@ -2,6 +2,7 @@
  * Store records → the DTOs of shared/ipc/dto.ts. Pure mapping plus the few reads each view needs; no
  * network, so the audiences table and the tray stay instant whatever TikTok is doing.
  */
+import { countText } from '../../../shared/count-text';
 import { AUDIENCE_FLOOR, CALCULATE_TYPE_BY_KEY, type KeyType, type RejectReason } from '../../../shared/domain';
 import { describeError, ERROR_CODES, type AppErrorShape, type ErrorCode } from '../../../shared/errors';
 import { syncedFileAt } from '../sync/match-rate';
@@ -159,7 +160,7 @@ function stateMessage(
       return ctx.status?.message ?? 'TikTok reports a problem with this audience. Open it in TikTok Ads Manager, or sync it to a new audience.';
     case 'unavailable':
       // A partner audience takes changes at any size: it only cannot be targeted yet.
-      if (ctx.api === 'segment') return `TikTok shows audiences under ${AUDIENCE_FLOOR.toLocaleString('en-US')} matched people as unavailable, and they cannot be targeted. Add people to the cohort, or map several keys per person for a higher match rate.`;
+      if (ctx.api === 'segment') return `TikTok shows audiences under ${countText(AUDIENCE_FLOOR)} matched people as unavailable, and they cannot be targeted. Add people to the cohort, or map several keys per person for a higher match rate.`;
       return unavailableMessage(ctx.unavailable?.coverNum ?? ctx.status?.coverNum ?? null);
     case 'expired':
       return 'TikTok expired this audience after 12 months without a change. Sync it to a new audience.';

@@ -4,6 +4,7 @@
  * or not, checks the file again, and the first one that finds enough people creates it. Kept in the settings table,
  * like the other sticky per-audience facts (marks.ts); the mark ends once the audience exists at TikTok.
  */
+import { countText } from '../../../shared/count-text';
 import { AUDIENCE_FLOOR } from '../../../shared/domain';
 import type { Store } from '../store';
 import type { AudienceRecord } from '../store/audiences-repo';
@@ -22,6 +23,6 @@ export function setWaitForFloor(store: Store, a: Pick<AudienceRecord, 'id' | 'cr
 
 /** The words of a sync that found the cohort still under the floor: nothing was sent. */
 export function floorWaitMessage(people: number): string {
-  const f = (n: number) => n.toLocaleString('en-US');
+  const f = countText;
   return `Waiting for the cohort to reach ${f(AUDIENCE_FLOOR)} people (the file has ${f(people)}): nothing was sent. The first sync that finds ${f(AUDIENCE_FLOOR)} creates the audience at TikTok.`;
 }

@@ -5,6 +5,7 @@
  * - an ad account a connection cannot reach (40106): that advertiser needs attention, not the whole connection.
  * An unavailable mark names the TikTok audience it was made for, so a local id reused later does not inherit it.
  */
+import { countText } from '../../../shared/count-text';
 import { AUDIENCE_FLOOR } from '../../../shared/domain';
 import type { Store } from '../store';
 import type { AudienceRecord } from '../store/audiences-repo';
@@ -42,7 +43,7 @@ export function markUnavailable(store: Store, a: Pick<AudienceRecord, 'id' | 'ti
 
 /** The words for an unavailable audience: what happened, and the way out. */
 export function unavailableMessage(coverNum: number | null): string {
-  const f = (n: number) => n.toLocaleString('en-US');
+  const f = countText;
   const matched = coverNum === null ? `fewer than ${f(AUDIENCE_FLOOR)}` : coverNum === 0 ? 'no' : `only ${f(coverNum)} (under ${f(AUDIENCE_FLOOR)})`;
   return (
     `TikTok matched ${matched} people in this audience, so it is unavailable and TikTok will never let it be edited again; ` +

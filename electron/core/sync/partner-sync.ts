@@ -1,3 +1,4 @@
+import { countText } from '../../../shared/count-text';
 import type { KeyType } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import { subtractHashes, unionHashes, MULTI_SLOTS, slotOfKey } from '../cohort';
@@ -219,7 +220,7 @@ export async function syncPartnerAudience(c: PartnerSyncCtx): Promise<PartnerSyn
         off += count;
         if (action === 'add') doneAdds = off;
         else doneRemoves = off;
-        c.progress(((doneAdds + doneRemoves) / total) * 100, `${action} ${off.toLocaleString('en-US')} of ${n.toLocaleString('en-US')}`);
+        c.progress(((doneAdds + doneRemoves) / total) * 100, `${action} ${countText(off)} of ${countText(n)}`);
         if (Date.now() - lastCommit >= COMMIT_EVERY_MS) commit();
       }
     }

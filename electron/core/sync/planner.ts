@@ -1,3 +1,4 @@
+import { countText } from '../../../shared/count-text';
 import { AUDIENCE_FLOOR } from '../../../shared/domain';
 import { BYTES_PER_HASH_LINE, MAX_UPLOAD_FILE_BYTES } from '../cohort/upload-files';
 
@@ -99,7 +100,7 @@ export function planSync(input: PlanInput): Plan {
     strategy = 'create';
     calls = input.target === 0 ? [] : slices('APPEND', 'target', input.target, 0, 1, 'create');
     if (input.target === 0) warnings.push('The cohort is empty: there is nothing to create.');
-    else if (input.target < floor) warnings.push(`The audience will hold ${input.target.toLocaleString('en-US')} people; TikTok shows audiences under ${floor.toLocaleString('en-US')} as unavailable and they cannot be targeted.`);
+    else if (input.target < floor) warnings.push(`The audience will hold ${countText(input.target)} people; TikTok shows audiences under ${countText(floor)} as unavailable and they cannot be targeted.`);
   } else if (input.membershipUnknown) {
     strategy = 'adopt';
     calls = input.target === 0 ? [] : slices('APPEND', 'target', input.target, 0, 1, 'REPLACE');
@@ -149,7 +150,7 @@ export function planSync(input: PlanInput): Plan {
  * cohort is not what it changes): it says the audience stays as it is.
  */
 export function floorMessage(b: NonNullable<Plan['floorBlock']>, undo = false): string {
-  const f = (n: number) => n.toLocaleString('en-US');
+  const f = countText;
   const leaves = b.replace
     ? `would replace all ${f(b.current)} people with ${f(b.resulting)}, and TikTok rejects any change that leaves fewer than ${f(b.floor)}`
     : `would leave the audience with ${f(b.resulting)} people (now ${f(b.current)}, +${f(b.adds)}, −${f(b.removes)}), and TikTok rejects any change that leaves fewer than ${f(b.floor)}`;

@@ -20,6 +20,7 @@
  * changes are accepted as they are and not asked about again).
  */
 import { createHash } from 'node:crypto';
+import { countText } from '../../../shared/count-text';
 import { AUDIENCE_FLOOR } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import type { Store } from '../store';
@@ -80,7 +81,7 @@ type RemovalNumbers = Pick<HoldInfo, 'currentSize' | 'adds' | 'removes' | 'perce
   matchRate?: number | null;
 };
 
-const f = (n: number) => n.toLocaleString('en-US');
+const f = countText;
 
 /** "65 %"; more digits when rounding would hide that the share is over the limit (20.4 % of a 20 % limit). */
 export function percentText(percent: number, limitPct: number): string {

@@ -1,3 +1,4 @@
+import { countText } from '../../../shared/count-text';
 import { AUDIENCE_FLOOR } from '../../../shared/domain';
 import type { Store } from '../store';
 import type { AudienceApi, RemoteAudience } from './audience-api';
@@ -175,7 +176,7 @@ export function matchWarning(store: Store, audience: { calculateType: string }, 
   const rate = expectedMatchRate(store, audience.calculateType);
   const expected = Math.floor(people * rate);
   if (expected >= AUDIENCE_FLOOR) return null;
-  const f = (n: number) => n.toLocaleString('en-US');
+  const f = countText;
   return (
     `TikTok matches only part of a list (about ${Math.round(rate * 100)} % here), so of ${f(people)} people about ${f(expected)} may match — under ${f(AUDIENCE_FLOOR)}. ` +
     'TikTok then makes the audience unavailable and never lets it be edited. Use a larger cohort, or map several keys per person (email, phone and mobile ad id) for a higher match rate.'

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { countText } from '../../../shared/count-text';
 import { AppError, toErrorShape, type AppErrorShape } from '../../../shared/errors';
 import { AUDIENCE_FLOOR, DEFAULT_DAILY_CALL_BUDGET } from '../../../shared/domain';
 import type { Store } from '../store';
@@ -456,7 +457,7 @@ export async function runSync(deps: SyncDeps, audienceId: number, opts: SyncOpti
     for (const call of plan.now) {
       if (signal.aborted) throw new AppError('CANCELLED');
       const entries = slice(sets[call.source], call, w);
-      progress('sending', 60 + (35 * sent) / Math.max(1, plan.now.length), { message: `${call.kind} ${call.entries.toLocaleString('en-US')}` });
+      progress('sending', 60 + (35 * sent) / Math.max(1, plan.now.length), { message: `${call.kind} ${countText(call.entries)}` });
       await sendCall({ deps, audienceId, runId: runId!, call, entries, tmp, perFile, layout, budget, now, sleep, signal, maxAttempts });
       audience = store.audiences.require(audienceId);
       outcome.callsUsed = store.runs.get(runId!)!.callsUsed;

@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../../app/store';
 import { Button } from '../../ui/button';
+import { countText } from '../../../../shared/count-text';
 import type { AudienceView } from '../../../../shared/ipc/dto';
 
 type Mode = NonNullable<AudienceView['removalMode']>;
@@ -34,7 +35,7 @@ export function RemovalModeForm({ audience: a }: { audience: Pick<AudienceView, 
       <p className="muted small">
         People uploaded by hand or by another tool stay in the audience; a person who leaves the file is removed only if
         Cohort Relay added them.
-        {others !== null && ` TikTok matched ${others.toLocaleString('en-US')} people in it when it was adopted.`}
+        {others !== null && ` TikTok matched ${countText(others)} people in it when it was adopted.`}
       </p>
       <label className="check">
         <input type="radio" name="removal-mode" value="mirror" checked={mode === 'mirror'} onChange={() => setMode('mirror')} />
