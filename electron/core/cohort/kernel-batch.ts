@@ -22,6 +22,8 @@ export interface BatchHasher {
   pushString(s: string, out: Uint8Array, off: number): boolean;
   /** Hashes what is queued and writes the digests where they belong. */
   flush(): void;
+  /** Drops what is queued, unhashed: a new block or batch starts clean even when the last one threw mid-way. */
+  reset(): void;
 }
 
 export function createBatchHasher(deps: KernelDeps): BatchHasher {
@@ -107,5 +109,10 @@ export function createBatchHasher(deps: KernelDeps): BatchHasher {
     count = 0;
   }
 
-  return { on: hash !== null, pushBytes, pushString, flush };
+  function reset(): void {
+    count = 0;
+    target = null;
+  }
+
+  return { on: hash !== null, pushBytes, pushString, flush, reset };
 }

@@ -44,6 +44,8 @@ export function createSinks(deps: KernelDeps, rules: KeyRules, masker: Masker, b
     const rejRows: number[] = [];
     const rejReasons: number[] = [];
     const rejMasked: string[] = [];
+    // A block that threw mid-way left its queue behind: its places are not this buffer's.
+    batch.reset();
     let out = reuse && reuse.byteLength >= 32 ? Buffer.from(reuse) : Buffer.allocUnsafeSlow(Math.max(1, capacity) * 32);
     let hashCount = 0;
     let valid = 0;
@@ -102,6 +104,7 @@ export function createSinks(deps: KernelDeps, rules: KeyRules, masker: Masker, b
     const rejKeys: number[] = [];
     const rejReasons: number[] = [];
     const rejMasked: string[] = [];
+    batch.reset();
     let out = reuse && reuse.byteLength >= W ? Buffer.from(reuse) : Buffer.allocUnsafeSlow(Math.max(1, capacity) * W);
     let entryCount = 0;
     let valid = 0;

@@ -115,4 +115,17 @@ describe('a kernel hashing by the batch gives what one hashing each value gives'
     expect(Buffer.from(a.entries, 0, a.entryCount * 96)).toEqual(Buffer.from(b.entries, 0, b.entryCount * 96));
     expect(Buffer.from(a.entries, 0, 32).toString('hex')).toBe(sha('jane@example.com'));
   });
+
+  it('a block that threw mid-way leaves nothing queued to land in the next one', () => {
+    // No phone library: the phone cell throws after the row's email was queued.
+    const k = createKernel({ ...deps, phone: null, sha256Wasm: module });
+    const shared = new ArrayBuffer(96 * 8);
+    const multi = { keys: ['email', 'phone'] as ('email' | 'phone')[], slots: [0, 1], profile: DEFAULT_PROFILE, maxRejects: 10 };
+    expect(() => k.processMulti(['a@x.com', '+1 415 555 0100'], [0], multi, shared)).toThrow();
+    // The next batch on the same memory: its first values are too long for the batch, so they are written at once.
+    const longs = [0, 1, 2].map((i) => `${'l'.repeat(60)}${i}@example.com`);
+    const r = k.processValues([...longs, 'short@x.com'], [0, 1, 2, 3], { key: 'email', profile: DEFAULT_PROFILE, maxRejects: 10 }, shared);
+    const got = Array.from({ length: r.hashCount }, (_, i) => Buffer.from(r.hashes, i * 32, 32).toString('hex'));
+    expect(got).toEqual([...longs, 'short@x.com'].map((v) => sha(v)));
+  });
 });
