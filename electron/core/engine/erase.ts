@@ -16,7 +16,7 @@ import { membershipLayout } from '../sync/entry-layout';
 import { candidateKeys, checkIdentifiers, keepErased, matchingEntries, queueErasure, type ErasureIdentifier } from '../sync/erasure';
 import { reshapedMembership } from '../sync/mapping-change';
 import { storedHoldMessage } from '../sync/removal-guard';
-import type { SyncOutcome } from '../sync/sync-runner';
+import type { EraseOutcome, HoldReplan } from '../sync/sync-service';
 
 export type { ErasureIdentifier } from '../sync/erasure';
 
@@ -90,7 +90,7 @@ export function erasePreview(app: CohortRelayApp, ids: readonly ErasureIdentifie
  * tracked run, or the sync service directly in the CLI), from TikTok. A removal that cannot go out now stays queued
  * and is sent first by the audience's next sync (at the next slot).
  */
-export async function erasePerson(app: CohortRelayApp, ids: readonly ErasureIdentifier[], send: (audienceId: number) => Promise<SyncOutcome>): Promise<EraseResultView> {
+export async function erasePerson(app: CohortRelayApp, ids: readonly ErasureIdentifier[], send: (audienceId: number) => Promise<EraseOutcome>): Promise<EraseResultView> {
   const found = find(app, ids);
   if (found.length === 0) return { audiences: [], message: previewMessage(found) };
   for (const f of found) {
@@ -103,8 +103,10 @@ export async function erasePerson(app: CohortRelayApp, ids: readonly ErasureIden
   const holdNotes: string[] = [];
   for (const f of found) {
     const held = app.store.holds.get(f.audience.id);
+    let replan: HoldReplan | undefined;
     try {
       const o = await send(f.audience.id);
+      replan = o.holdReplan;
       if (o.status === 'done') results.push({ ...f.view, sendsAt: null, outcome: 'sent', runId: o.runId, message: null });
       else if (o.status === 'deferred') results.push({ ...f.view, sendsAt: o.deferredUntil, outcome: 'queued', runId: o.runId, message: o.deferredReason ?? o.error?.message ?? null });
       else results.push({ ...f.view, outcome: 'failed', runId: o.runId, message: `${o.error?.message ?? 'The removal was not sent.'} It stays queued and goes out with the audience's next sync.` });
@@ -112,19 +114,25 @@ export async function erasePerson(app: CohortRelayApp, ids: readonly ErasureIden
       const shape = toErrorShape(err);
       results.push({ ...f.view, outcome: 'failed', runId: null, message: `${shape.message} The removal stays queued and goes out with the audience's next sync.` });
     }
-    if (held) holdNotes.push(holdNote(f.audience.name, results.at(-1)!.outcome === 'sent', app.store.holds.get(f.audience.id), reshapedMembership(app.store, f.audience) !== null));
+    if (held) holdNotes.push(holdNote(f.audience.name, results.at(-1)!.outcome === 'sent' ? (replan ?? null) : undefined, app.store.holds.get(f.audience.id), reshapedMembership(app.store, f.audience) !== null));
   }
   return { audiences: results, message: resultMessage(results, holdNotes) };
 }
 
 /**
- * What became of the audience's held sync (a sync waiting for the user's choice): never dropped by an erasure. Sent:
- * it was planned again without the person (SyncService.erase); queued or failed: the erasure goes out first, before it.
+ * What became of the audience's held sync (a sync waiting for the user's choice): never dropped by an erasure. Sent
+ * (`replan` given): planned again without the person (SyncService.erase) — what the user decided stands only for the
+ * file they saw; not planned again, the reason. Queued or failed (`replan` undefined): the erasure goes out first.
  */
-function holdNote(name: string, sent: boolean, now: HoldRecord | null, replace: boolean): string {
+function holdNote(name: string, replan: HoldReplan | null | undefined, now: HoldRecord | null, replace: boolean): string {
   if (!now) return `${name}: without the person, its held sync no longer needs your choice, so its next sync sends it.`;
   const decided = now.state === 'confirmed' ? 'stays confirmed (its next sync sends it)' : now.state === 'kept' ? 'stays held (kept as is, as you chose)' : 'stays held until you choose';
-  if (!sent) return `${name}: its held sync ${decided}; the removal of the person goes out first.`;
+  if (replan === undefined) return `${name}: its held sync ${decided}; the removal of the person goes out first.`;
+  if (replan?.outcome === 'failed') return `${name}: its held sync could not be planned again without the person, so it stays held as it was; confirming it checks the file again. ${replan.reason}`;
+  if (replan?.outcome === 'replanned' && !replan.carried) {
+    const choice = replan.was === 'confirmed' ? ' since you confirmed it, so that confirmation no longer applies' : replan.was === 'kept' ? ' since you chose to keep the audience as is, so that choice no longer applies' : '';
+    return `${name}: the file changed${choice || ' since the sync was held'}. Planned again from the file as it is now, without the person, the sync is held until you choose. ${storedHoldMessage(now, replace)}`;
+  }
   return `${name}: its held sync ${decided}, planned again without the person. ${storedHoldMessage(now, replace)}`;
 }
 

@@ -34,7 +34,7 @@ export class RunTracker {
    * Starts a run in the background. `started` resolves with its id once the run is in the sync log, or
    * rejects when it could not start (unknown audience, locked by another process, no token).
    */
-  track(audienceId: number, trigger: RunTrigger, start: () => Promise<SyncOutcome>): { started: Promise<number>; done: Promise<SyncOutcome> } {
+  track<T extends SyncOutcome>(audienceId: number, trigger: RunTrigger, start: () => Promise<T>): { started: Promise<number>; done: Promise<T> } {
     const { app, hub } = this.ctx;
     if (this.ctx.closed) throw new AppError('CANCELLED', 'Cohort Relay is shutting down, so no new sync starts. Start it again after the restart.');
     if (this.active.has(audienceId)) throw new AppError('SYNC_RUNNING', 'This audience is syncing right now. Wait for that run to finish, or cancel it first.');
@@ -54,7 +54,7 @@ export class RunTracker {
       hub.emit('audience:statusChanged', { audienceId });
       this.ctx.connectionStatus.check();
     };
-    run.done = (async () => {
+    const done = (async () => {
       try {
         await this.ctx.environment.prepare(app.store.audiences.require(audienceId));
         return await start();
@@ -74,8 +74,9 @@ export class RunTracker {
       }
       return outcome;
     });
-    run.done.catch(() => undefined);
-    return { started, done: run.done };
+    run.done = done;
+    done.catch(() => undefined);
+    return { started, done };
   }
 
   /** The sync service's progress of a run: the first event names the run; each one becomes run:progress. */

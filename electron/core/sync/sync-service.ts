@@ -1,9 +1,10 @@
-import { KEY_LABELS, type CalculateType, type KeyType, type NormalizationProfile } from '../../../shared/domain';
-import { AppError } from '../../../shared/errors';
-import { MAX_COLUMNS_PER_KEY, subtractHashes } from '../cohort';
+import { AUDIENCE_FLOOR, KEY_LABELS, type CalculateType, type KeyType, type NormalizationProfile } from '../../../shared/domain';
+import { AppError, toErrorShape } from '../../../shared/errors';
+import { countText } from '../../../shared/count-text';
+import { entriesHolding, MAX_COLUMNS_PER_KEY, slotOfKey, subtractHashes } from '../cohort';
 import { readSyncTarget } from './cohort-target';
 import { erasedDigests } from './erasure';
-import { membershipLayout } from './entry-layout';
+import { layoutOf, membershipLayout } from './entry-layout';
 import { changeColumns, columnsChangeEffect } from './mapping-change';
 import type { Store } from '../store';
 import type { AudienceRecord, Cadence, KeyMapping, NewAudience, RemovalMode } from '../store/audiences-repo';
@@ -46,7 +47,27 @@ import { recoverInterrupted, runSync, type SyncDeps, type SyncOutcome, type Sync
 import { acquireAudienceLock } from './locks';
 import { refreshStatus, type StatusRecord } from './status';
 import { confirmHold, keepHold } from './removal-guard';
-import type { HoldRecord } from '../store/holds-repo';
+import type { HoldRecord, HoldState } from '../store/holds-repo';
+
+/**
+ * What an erasure did to the audience's held sync: planned again without the person (`carried`: the file is the one
+ * held, so what the user decided (`was`) still stands; otherwise it asks again), no longer held (`cleared`), or not
+ * planned again (`failed`, `reason` in words: the hold stays as it was).
+ */
+export type HoldReplan = { outcome: 'replanned'; carried: boolean; was: HoldState } | { outcome: 'cleared' } | { outcome: 'failed'; reason: string };
+
+/** An erasure's run, with what became of the audience's held sync (when it had one and the erasure went out). */
+export type EraseOutcome = SyncOutcome & { holdReplan?: HoldReplan };
+
+function isOutcome(x: unknown): x is SyncOutcome {
+  return typeof x === 'object' && x !== null && 'status' in x && 'audienceId' in x;
+}
+
+/** An error's message, as sentences. */
+function errorText(err: unknown): string {
+  const m = (typeof err === 'string' ? err : toErrorShape(err).message).trim();
+  return /[.!?]$/.test(m) ? m : `${m}.`;
+}
 
 /** The settings key of the daily call budget (the registry's, store/settings-keys.ts). */
 export const DAILY_BUDGET_KEY = SETTINGS.dailyBudget.key;
@@ -228,11 +249,11 @@ export class SyncService {
   }
 
   /** Reads the audience's cohort, minus its suppression list and erased people (cohort-target.ts; a large one stays in part files). */
-  async readTarget(audience: AudienceRecord, ctx: { signal: AbortSignal; onRows(rows: number, fraction: number): void }): Promise<CohortTarget> {
-    return readSyncTarget(audience, { ...ctx, erased: erasedDigests(this.deps.store, audience.id) });
+  async readTarget(audience: AudienceRecord, ctx: { signal: AbortSignal; onRows(rows: number, fraction: number): void }, erased?: Partial<Record<KeyType, Buffer>>): Promise<CohortTarget> {
+    return readSyncTarget(audience, { ...ctx, erased: erased ?? erasedDigests(this.deps.store, audience.id) });
   }
 
-  private async run(audienceId: number, opts: { trigger: RunTrigger; dryRun?: boolean; target?: TargetSet; signal?: AbortSignal; lockHeld?: boolean; draft?: AudienceRecord; setAside?: boolean; sourceOnce?: string }): Promise<SyncOutcome> {
+  private async run(audienceId: number, opts: { trigger: RunTrigger; dryRun?: boolean; target?: TargetSet; signal?: AbortSignal; lockHeld?: boolean; draft?: AudienceRecord; setAside?: boolean; sourceOnce?: string; erased?: Partial<Record<KeyType, Buffer>> }): Promise<SyncOutcome> {
     const audience = opts.dryRun && opts.draft ? opts.draft : this.deps.store.audiences.require(audienceId);
     const controller = new AbortController();
     const onAbort = () => controller.abort();
@@ -252,7 +273,7 @@ export class SyncService {
           api,
           partnerApi,
           // "Use this file once": this run reads that file; the audience keeps its saved source (a watched folder).
-          readTarget: (a, ctx) => this.readTarget(opts.sourceOnce ? { ...a, sourceKind: 'file', sourcePath: opts.sourceOnce, sourcePattern: null } : a, ctx),
+          readTarget: (a, ctx) => this.readTarget(opts.sourceOnce ? { ...a, sourceKind: 'file', sourcePath: opts.sourceOnce, sourcePattern: null } : a, ctx, opts.erased),
           now: this.deps.now,
           dailyBudget: this.dailyBudget,
           onProgress: (p) => {
@@ -296,8 +317,9 @@ export class SyncService {
    * An erasure request (erasure.ts): removes the queued entries — or, in a dry run, `entries` — from the audience and
    * changes nothing else, within the day's calls (the rest is deferred like any sync, and `sync` sends it first at
    * the next slot). Not held by the removal limit, never undone; the queue is cleared once TikTok acknowledged it.
+   * `holdReplan`: what became of the audience's held sync, when it had one and the erasure went out.
    */
-  async erase(audienceId: number, opts: { entries?: Buffer; dryRun?: boolean; signal?: AbortSignal } = {}): Promise<SyncOutcome> {
+  async erase(audienceId: number, opts: { entries?: Buffer; dryRun?: boolean; signal?: AbortSignal } = {}): Promise<EraseOutcome> {
     const { store } = this.deps;
     const audience = store.audiences.require(audienceId);
     // The membership's own width: the old one while a change of columns waits for its replace (the erasure goes first).
@@ -309,27 +331,43 @@ export class SyncService {
     const outcome = await this.run(audienceId, { trigger: 'erase', dryRun: opts.dryRun, target, signal: opts.signal });
     if (!opts.dryRun && outcome.status === 'done') {
       clearErasure(store, audienceId);
-      // A sync held for the user's choice stays held: re-planned without the person, so what they confirm is the file
-      // they saw less the person they erased, and a confirmation already given still stands.
-      if (held) await this.replanHold(audienceId, held, opts.signal);
+      // A sync held for the user's choice stays held: re-planned without the person. What the user decided carries over
+      // only when it is the file they saw less the person they erased.
+      if (held) return { ...outcome, holdReplan: await this.replanHold(audience, held, gone, outcome.runId, opts.signal) };
     }
     return outcome;
   }
 
   /**
-   * After an erasure, the audience's held sync planned again without the person: the hold keeps its run, time and
-   * what the user decided, with the new numbers and cohort. A plan that no longer needs holding ends the hold (the
-   * next sync sends it); one that cannot be planned now (the file is missing) keeps the hold as it was, and
-   * confirming it checks the file again.
+   * After an erasure, the audience's held sync planned again without the person. When the file still plans exactly the
+   * held cohort (planned with the erasures as they were before this one: `gone` holds this one's entries), the hold
+   * keeps its run, time and what the user decided, with the new numbers. Otherwise the file changed since: the hold
+   * asks again (state `held`, named by the erasure's run `runId`, so a confirmation of the old numbers no longer
+   * matches), with the numbers of the file as it is now. A plan that no longer needs holding ends the hold (the next
+   * sync sends it); one that cannot be planned now (the file is missing, under the floor) keeps the hold as it was,
+   * and says why: confirming it checks the file again.
    */
-  private async replanHold(audienceId: number, held: HoldRecord, signal?: AbortSignal): Promise<void> {
+  private async replanHold(audience: AudienceRecord, held: HoldRecord, gone: Buffer, runId: number | null, signal?: AbortSignal): Promise<HoldReplan> {
     const { store } = this.deps;
-    const plan = await this.run(audienceId, { trigger: 'manual', dryRun: true, signal }).catch(() => null);
-    if (!plan || plan.status !== 'planned') return;
+    const audienceId = audience.id;
+    const failed = (err: unknown): HoldReplan => ({ outcome: 'failed', reason: errorText(err) });
+    const plan = await this.run(audienceId, { trigger: 'manual', dryRun: true, signal }).catch((err: unknown) => err);
+    if (!isOutcome(plan)) return failed(plan);
+    // Under the floor: said with the numbers, not as the refusal of a sync nobody asked for ("Nothing was sent").
+    if (plan.error?.code === 'AUDIENCE_TOO_SMALL') return failed(`The file as it is now would leave the audience with ${countText(Math.max(0, plan.currentSize + plan.adds - plan.removes))} people, under TikTok's ${countText(AUDIENCE_FLOOR)} floor.`);
+    if (plan.status !== 'planned') return failed(plan.error?.message ?? `Its plan ended ${plan.status}.`);
     const h = plan.hold;
-    if (!h) return store.holds.clear(audienceId);
-    if (!plan.holdDigest) return;
-    const same = h.reason === held.reason;
+    if (!h) {
+      store.holds.clear(audienceId);
+      return { outcome: 'cleared' };
+    }
+    if (!plan.holdDigest) return failed('The cohort it would send could not be told apart from another.');
+    // The file as it was held: the same plan with this erasure's people put back.
+    const before = this.erasedBefore(audience, gone);
+    const asHeld = before ? await this.run(audienceId, { trigger: 'manual', dryRun: true, signal, erased: before }).catch(() => null) : null;
+    const sameFile = asHeld?.status === 'planned' && asHeld.holdDigest === held.targetDigest;
+    const carried = sameFile && h.reason === held.reason;
+    const at = (this.deps.now?.() ?? new Date()).toISOString();
     store.holds.put({
       ...held,
       reason: h.reason,
@@ -341,10 +379,31 @@ export class SyncService {
       rowsRead: h.rowsRead,
       lastRowsRead: h.lastRowsRead,
       foreignChanges: h.foreignChanges,
-      foreignBaseline: same ? held.foreignBaseline : null,
-      state: same ? held.state : 'held',
-      decidedAt: same ? held.decidedAt : null,
+      foreignBaseline: carried ? held.foreignBaseline : null,
+      // Another file (or another question): asked again, as a hold of its own, so an old confirmation cannot name it.
+      ...(carried ? {} : { runId: runId ?? held.runId, heldAt: at, state: 'held' as const, decidedAt: null }),
     });
+    return { outcome: 'replanned', carried, was: held.state };
+  }
+
+  /**
+   * The digests of people erased from the audience before this erasure (whose entries `gone` holds): what its held
+   * sync was planned with. Null when that cannot be told (the membership is kept in other columns than the file's).
+   */
+  private erasedBefore(audience: AudienceRecord, gone: Buffer): Partial<Record<KeyType, Buffer>> | null {
+    const layout = membershipLayout(this.deps.store, audience);
+    if (layout.width !== layoutOf(audience).width) return null;
+    const out: Partial<Record<KeyType, Buffer>> = {};
+    for (const [key, digests] of Object.entries(erasedDigests(this.deps.store, audience.id)) as [KeyType, Buffer][]) {
+      const keep: Buffer[] = [];
+      for (let p = 0; p < digests.length; p += 32) {
+        const d = digests.subarray(p, p + 32);
+        const thisOne = layout.tuple ? entriesHolding(gone, d, slotOfKey(key), layout.tuple).length > 0 : subtractHashes(d, gone).length === 0;
+        if (!thisOne) keep.push(d);
+      }
+      out[key] = Buffer.concat(keep);
+    }
+    return out;
   }
 
   /** Cancels the audience's running sync; its acknowledged calls stay. Returns whether one was running. */

@@ -2,6 +2,7 @@
 import { writeRejectsCsv, type RejectRecord } from '../../cohort';
 import type { RunTrigger } from '../../store/runs-repo';
 import type { SyncOutcome } from '../../sync/sync-runner';
+import type { EraseOutcome } from '../../sync/sync-service';
 import type { App, AudienceRecord } from './app';
 
 export type { SyncOutcome } from '../../sync/sync-runner';
@@ -20,7 +21,7 @@ export function syncAudience(app: App, audienceId: number, trigger: RunTrigger, 
 }
 
 /** Sends the audience's queued erasure (one REMOVE), as a run of the sync log. */
-export function eraseFromAudience(app: App, audienceId: number, signal?: AbortSignal): Promise<SyncOutcome> {
+export function eraseFromAudience(app: App, audienceId: number, signal?: AbortSignal): Promise<EraseOutcome> {
   return app.sync.erase(audienceId, { signal });
 }
 
