@@ -11,8 +11,9 @@
  */
 import path from 'node:path';
 import { AppError } from '../../../shared/errors';
-import { REJECT_REASONS, type NormalizationProfile, type RejectReason } from '../../../shared/domain';
+import { REJECT_REASONS, REJECT_REASON_TEXT, type KeyType, type NormalizationProfile, type RejectReason } from '../../../shared/domain';
 import { readVerified, type CsvFile, type VerifyOptions } from './csv-file';
+import { normalize } from './normalize';
 import { BlockBuffers, scanCsv, throwIfAborted, type ScanTarget } from './scan';
 import { sniffFile, type CsvDelimiter, type CsvSample } from './sniff';
 import { defaultWorkerCount, HashPool } from './worker-pool';
@@ -83,6 +84,12 @@ export interface BlockOutcome<R> {
 }
 
 const PROGRESS_EVERY_MS = 100;
+/**
+ * The rejects that show a key cut short, in a last row with no line end: what a cut leaves of an email, phone, ad id
+ * or hash. Not an empty cell (nothing was cut from it), and not a phone without its country code (cut or whole, it
+ * has none), nor an all-zero ad id.
+ */
+const CUT_REASONS: readonly RejectReason[] = ['INVALID_EMAIL', 'INVALID_PHONE', 'INVALID_MAID', 'INVALID_HASH'];
 /** Below this size workers cost more to start than they save. */
 const SMALL_FILE_BYTES = 2 * 1024 * 1024;
 
@@ -171,6 +178,8 @@ export abstract class BlockRun<R extends BlockResult, T> {
   protected abstract runBlock(buf: Buffer, start: number, end: number): Promise<BlockOutcome<R>>;
   /** Appends the reader's key cells of a parsed record (null for a cell the record does not reach). */
   protected abstract keyCells(record: string[], into: (string | null)[]): void;
+  /** The reader's key columns, in the order keyCells gives their cells. */
+  protected abstract keyColumns(): readonly { index: number; key: KeyType; name: string }[];
   /** Starts the task for a batch of key cells of the records numbered `rows`. */
   protected abstract runBatch(cells: (string | null)[], rows: Float64Array): Promise<BlockOutcome<R>>;
   /** Keeps what is the reader's own of a result (valid counts, digests); returns the data rows it read. */
@@ -188,6 +197,26 @@ export abstract class BlockRun<R extends BlockResult, T> {
    * task's rows (`block`: a text block's bytes as they came back): a reader may add to those records.
    */
   protected markRejects(_r: R, _from: number, _source: ChunkSource, _block: ArrayBuffer | null): void {}
+
+  /**
+   * The last record of the file, with no line end: words for a last cell that is a key cell rejected as a value cut
+   * short would be (CUT_REASONS), else null (ScanTarget.cutKey).
+   */
+  private cutKey(record: readonly string[]): string | null {
+    const values: (string | null)[] = [];
+    this.keyCells([...record], values);
+    const cols = this.keyColumns();
+    for (let k = 0; k < cols.length; k++) {
+      const value = values[k];
+      if (cols[k]!.index !== record.length - 1 || value === null || value === undefined) continue;
+      const r = normalize(cols[k]!.key, value, this.kernelProfile);
+      if (!r.ok && CUT_REASONS.includes(r.reason)) {
+        const label = REJECT_REASON_TEXT[r.reason].label;
+        return `its last cell, in column "${cols[k]!.name}", is ${label[0]!.toLowerCase()}${label.slice(1)}`;
+      }
+    }
+    return null;
+  }
 
   /** Reads the whole file into the kernel (scan.ts); merges every result before returning. */
   async read(src: CsvFile): Promise<void> {
@@ -215,6 +244,7 @@ export abstract class BlockRun<R extends BlockResult, T> {
         this.rows = [];
         await this.dispatch(() => this.runBatch(cells, rows), bytesEnd, { kind: 'cells', cells, rows });
       },
+      cutKey: (record) => this.cutKey(record),
     };
     try {
       await scanCsv(src, this.sample, target, this.blocks, this.opts.signal);

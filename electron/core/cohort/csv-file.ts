@@ -114,6 +114,14 @@ export class CsvFile {
     return got;
   }
 
+  /**
+   * Reads bytes [position, position + length) into buf at offset again, clipped to the size seen at open: not counted
+   * toward verify() (a second look at bytes read already, e.g. scan.ts's cut-off check).
+   */
+  async peek(buf: Buffer, offset: number, length: number, position: number): Promise<number> {
+    return this.readExactly(buf, offset, Math.max(0, Math.min(length, this.size - position)), position);
+  }
+
   /** The first `bytes` bytes (clipped to the size), for sniffing: not counted toward verify(). */
   async readStart(bytes: number): Promise<Buffer> {
     const want = Math.max(0, Math.min(bytes, this.size));

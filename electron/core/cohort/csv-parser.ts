@@ -49,7 +49,7 @@ export function syntaxErrorMessage(file: string, err: CsvSyntaxError): string {
     case 'cell-too-long':
       return `${file}: the quoted cell that starts on row ${row} is longer than ${MAX_QUOTED_CELL_CHARS / 1024} KB, so its quote is most likely never closed. Check the quotes (") on row ${row}, or export the file again.`;
     case 'cut-off':
-      return cutOffMessage(file, err.row, 'a quoted cell is never closed');
+      return cutOffMessage(file, err.row, 'a quoted cell is never closed', false);
     case 'record-too-long':
       return `${file}: row ${row} is longer than ${MAX_RECORD_CHARS / 1024 / 1024} MB: it is not a CSV row (a line end may be missing). Export the file again as CSV.`;
     default:
@@ -60,9 +60,12 @@ export function syntaxErrorMessage(file: string, err: CsvSyntaxError): string {
 /**
  * Plain words for a file that ends in the middle of its last row (`what` says how that shows): an export cut short,
  * or still being written. Read as it is, the people after that row would be missing, and a sync would remove them.
+ * `lineEnd`: a line end after the row would make it read as it is (the way out when the row is whole after all).
  */
-export function cutOffMessage(file: string, row: number, what: string): string {
-  return `${file} ends in the middle of row ${countText(row)} (${what}, and no line end follows): the export was cut off, so the people after that row are missing and a sync would remove them from the audience. Nothing was read from the file or sent. Wait until the export has finished, or export the file again, then try again.`;
+export function cutOffMessage(file: string, row: number, what: string, lineEnd = true): string {
+  const n = countText(row);
+  const wayOut = lineEnd ? ` If row ${n} is complete, end the file with a line end after it.` : '';
+  return `${file} ends in the middle of row ${n} (${what}, and no line end follows): the export was cut off, so the people after that row are missing and a sync would remove them from the audience. Nothing from the file was used or sent. Wait until the export has finished, or export the file again, then try again.${wayOut}`;
 }
 
 // Parser states (Python's _csv.c names in comments).

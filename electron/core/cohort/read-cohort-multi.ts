@@ -168,6 +168,10 @@ class MultiRun extends BlockRun<MultiChunkResult, MultiCohortResult> {
     }
   }
 
+  protected keyColumns(): readonly { index: number; key: KeyType; name: string }[] {
+    return this.columns;
+  }
+
   protected runBatch(cells: (string | null)[], rows: Float64Array): Promise<{ result: MultiChunkResult; block: ArrayBuffer | null }> {
     return this.pool.runMulti({ id: this.pool.id(), kind: 'multi', cells, rows, task: this.task, out: this.freeOut.pop() ?? null });
   }

@@ -226,6 +226,10 @@ class CohortRun extends BlockRun<ChunkResult, CohortResult> {
     into.push(col >= cells.length ? null : country === null ? cells[col]! : phoneWithCountry(cells[col]!, cells[country], this.kernelProfile.defaultCountry));
   }
 
+  protected keyColumns(): readonly { index: number; key: KeyType; name: string }[] {
+    return [{ ...this.column, key: this.opts.key }];
+  }
+
   protected runBatch(values: (string | null)[], rows: Float64Array): Promise<TaskOutcome> {
     return this.pool.run({ id: this.pool.id(), kind: 'values', values, rows, task: this.valueTask, out: this.freeOut.pop() ?? null });
   }

@@ -7,9 +7,13 @@
  * would lose rows is a CSV_INVALID naming the row. The reader merges results in file order.
  *
  * A file that ends in the middle of a row is refused (CSV_INVALID, cutOffMessage): a last row with no line end and
- * fewer cells than a whole row (CsvSample.fields), or a quoted cell left open on the last line. That is an export cut
- * short (a crash, a full disk, a copy stopped half way): the people after it are missing and a sync would remove them.
- * A last row with every cell and no final line end is a whole row: many tools write that.
+ * fewer cells than every whole row of the file (the header included), a quoted cell left open on the last line, or a
+ * last row with no line end whose last cell is a key cell rejected as invalid (ScanTarget.cutKey: a single column of
+ * emails cut in one). That is an export cut short (a crash, a full disk, a copy stopped half way): the people after it
+ * are missing and a sync would remove them. A last row with no final line end is read as usual when it is as wide as
+ * some whole row (ragged files: exporters that leave out empty trailing cells) and its key is not invalid; a key cut
+ * short that is still valid ("c@example.co") cannot be told from a whole one, and only the volume-drop and removal
+ * limits catch that cut. A DOS end-of-file mark (Ctrl-Z, 0x1A) as the last byte of a UTF-8 file is left out.
  */
 import { isUtf8 } from 'node:buffer';
 import path from 'node:path';
@@ -17,7 +21,7 @@ import { countText } from '../../../shared/count-text';
 import { AppError } from '../../../shared/errors';
 import type { CsvFile } from './csv-file';
 import { CsvParser, CsvSyntaxError, cutOffMessage, syntaxErrorMessage } from './csv-parser';
-import { decodeWindows1252, isBlank, type CsvSample } from './sniff';
+import { decodeWindows1252, endsWithDosEof, isBlank, type CsvSample } from './sniff';
 
 /** Bytes per read: large enough to amortize a worker round trip, small enough to keep workers even. */
 export const BLOCK_BYTES = 2 * 1024 * 1024;
@@ -40,6 +44,11 @@ export interface ScanTarget {
   record(cells: string[], row: number): boolean;
   /** Sends the batch collected so far (nothing when empty); `bytesEnd` is how far the file has been read. */
   flush(bytesEnd: number): Promise<void>;
+  /**
+   * The last record, with no line end: null when it is read as usual, else what shows it was cut short (its last cell
+   * is a key cell the reader rejects as invalid, in words for cutOffMessage).
+   */
+  cutKey(cells: readonly string[]): string | null;
 }
 
 /** Block buffers handed back by finished tasks, for the next blocks (no per-block garbage). */
@@ -147,8 +156,9 @@ async function scanBlocks(src: CsvFile, sample: CsvSample, t: ScanTarget, blocks
     const buf = blocks.take(carry.length + want);
     carry.copy(buf, 0);
     pos += await src.read(buf, carry.length, want, pos);
-    const len = buf.length;
     const eof = pos >= size;
+    // A DOS end-of-file mark is read (every byte is) but left out of the rows.
+    const len = eof && endsWithDosEof(buf) ? buf.length - 1 : buf.length;
     if (len === 0) return null;
     let cut = len;
     if (!eof) {
@@ -185,7 +195,7 @@ async function scanBlocks(src: CsvFile, sample: CsvSample, t: ScanTarget, blocks
       t.skipRecords(skipped.records);
       headerPending = false;
     }
-    if (eof && cut > begin) await refuseCutLastRow(src, sample, t, buf, begin, cut);
+    if (eof && cut > begin) await refuseCutLastRow(src, sample, t, buf, begin, cut, pos - buf.length);
     carry = Buffer.from(buf.subarray(cut, len));
     if (cut > begin) await t.block(buf, begin, cut, pos - carry.length);
     else blocks.give(buf.buffer as ArrayBuffer);
@@ -202,6 +212,11 @@ async function scanRecords(src: CsvFile, sample: CsvSample, t: ScanTarget, start
   let headerPending = skipHeaderRecord;
   let pos = start;
   let pending: Buffer | null = first.length > 0 ? first : null;
+  // The cut-off check: the fewest cells of a whole record that is not blank (header included), from the parser's first
+  // record on; the quote-free bytes before it (the fast path's) are looked at again only for a suspect last row.
+  const parsedFrom = start - first.length;
+  let fewest = Infinity;
+  const byteEncoding = sample.encoding === 'utf-8' || sample.encoding === 'windows-1252';
   for (;;) {
     throwIfAborted(signal);
     let chunk: Buffer;
@@ -213,6 +228,7 @@ async function scanRecords(src: CsvFile, sample: CsvSample, t: ScanTarget, start
       pos += await src.read(chunk, 0, chunk.length, pos);
     }
     const eof = pos >= size;
+    if (eof && byteEncoding && endsWithDosEof(chunk)) chunk = chunk.subarray(0, chunk.length - 1);
     parser.feed(decoder.decode(chunk, !eof), eof);
     try {
       for (let rec = parser.next(); rec !== null; rec = parser.next()) {
@@ -220,11 +236,12 @@ async function scanRecords(src: CsvFile, sample: CsvSample, t: ScanTarget, start
           if (!headerPending) t.blankRecord();
           continue;
         }
+        if (parser.unterminated && !headerPending) await refuseCutRecord(src, sample, t, rec, base + parser.row, fewest, parsedFrom);
+        fewest = Math.min(fewest, rec.length);
         if (headerPending) {
           headerPending = false;
           continue;
         }
-        if (parser.unterminated && rec.length < sample.fields) throw cutOff(src.path, base + parser.row, rec.length, sample.fields);
         if (t.record(rec, base + parser.row)) await t.flush(pos);
       }
     } catch (err) {
@@ -238,24 +255,85 @@ async function scanRecords(src: CsvFile, sample: CsvSample, t: ScanTarget, start
 }
 
 /**
- * The fast path's last block, buf[begin, end) up to the end of the file: refused when its last record has no line end
- * and fewer cells than a whole row (quote-free, so its cells are its delimiters + 1).
+ * The fast path's last block, buf[begin, end) up to the end of the file (buf[0] at file offset `at`): refused when its
+ * last record has no line end and is cut short (refuseCutRecord). Quote-free, so its cells are its delimiters + 1.
  */
-async function refuseCutLastRow(src: CsvFile, sample: CsvSample, t: ScanTarget, buf: Buffer, begin: number, end: number): Promise<void> {
+async function refuseCutLastRow(src: CsvFile, sample: CsvSample, t: ScanTarget, buf: Buffer, begin: number, end: number, at: number): Promise<void> {
   const lastByte = buf[end - 1];
   if (lastByte === 10 || lastByte === 13) return;
   const start = Math.max(begin, lastRecordEnd(buf, end) + 1);
-  const delim = sample.delimiter.charCodeAt(0);
-  let cells = 1;
-  for (let i = buf.indexOf(delim, start); i >= 0 && i < end; i = buf.indexOf(delim, i + 1)) cells++;
-  if (cells >= sample.fields || isBlank(buf.toString('utf8', start, end).split(sample.delimiter))) return;
+  const cells = buf.toString('utf8', start, end).split(sample.delimiter);
+  if (isBlank(cells)) return;
+  // Whole records before it in this block (header and leading blank lines included) are looked at before the file.
+  // (fewest 0: one as narrow as it was found there.)
+  const fewest = new NarrowRecordFinder(sample.delimiter, cells.length).feed(buf, 0, start) ? 0 : Infinity;
   // Its row number: the records merged before this block, then this block's records before it.
-  await t.drain();
-  throw cutOff(src.path, t.recordsMerged() + countRecords(buf.subarray(begin), start - begin) + 1, cells, sample.fields);
+  const row = async () => {
+    await t.drain();
+    return t.recordsMerged() + countRecords(buf.subarray(begin), start - begin) + 1;
+  };
+  await refuseCutRecord(src, sample, t, cells, row, fewest, at);
 }
 
-function cutOff(file: string, row: number, cells: number, fields: number): AppError {
-  return new AppError('CSV_INVALID', cutOffMessage(path.basename(file), row, `it has ${countText(cells)} of the ${countText(fields)} cells a row has`), { retryable: true });
+/**
+ * Refuses `cells`, the last record of the file with no line end (numbered `row`), when it is cut short: it has fewer
+ * cells than every whole record that is not blank (the sample's, `fewest` of those read since file offset `from`, and
+ * the quote-free bytes before `from`, read again only when the others do not settle it), or its last cell is a key
+ * cell the reader rejects as invalid (ScanTarget.cutKey).
+ */
+async function refuseCutRecord(src: CsvFile, sample: CsvSample, t: ScanTarget, cells: readonly string[], row: number | (() => Promise<number>), fewest: number, from: number): Promise<void> {
+  const n = cells.length;
+  const narrower = sample.fields > 0 && n < sample.fields && n < fewest && !(await narrowRecordBefore(src, sample, n, from));
+  const what = narrower ? `it has ${countText(n)} of the ${countText(Math.min(sample.fields, fewest))} cells a row has` : t.cutKey(cells);
+  if (what === null) return;
+  throw new AppError('CSV_INVALID', cutOffMessage(path.basename(src.path), typeof row === 'number' ? row : await row(), what), { retryable: true });
+}
+
+/** Some whole record that is not blank, in the quote-free bytes of the file before offset `to`, has at most `cells` cells. */
+async function narrowRecordBefore(src: CsvFile, sample: CsvSample, cells: number, to: number): Promise<boolean> {
+  const narrow = new NarrowRecordFinder(sample.delimiter, cells);
+  const buf = Buffer.allocUnsafe(Math.min(BLOCK_BYTES, Math.max(0, to - sample.bomBytes)));
+  for (let pos = sample.bomBytes; pos < to; ) {
+    const got = await src.peek(buf, 0, Math.min(buf.length, to - pos), pos);
+    if (narrow.feed(buf, 0, got)) return true;
+    pos += got;
+  }
+  return false;
+}
+
+/**
+ * Looks for a record that is not blank with at most `most` cells in quote-free bytes fed in file order (split
+ * anywhere); only records ended by a line end count. Spaces, tabs and delimiters alone make a blank record.
+ */
+class NarrowRecordFinder {
+  private cells = 1;
+  private text = false;
+  private readonly delim: number;
+
+  constructor(
+    delimiter: string,
+    private readonly most: number,
+  ) {
+    this.delim = delimiter.charCodeAt(0);
+  }
+
+  /** True once such a record was seen in buf[from, to). */
+  feed(buf: Buffer, from: number, to: number): boolean {
+    const d = this.delim;
+    let { cells, text } = this;
+    for (let i = from; i < to; i++) {
+      const c = buf[i]!;
+      if (c === d) cells++;
+      else if (c === 10 || c === 13) {
+        if (text && cells <= this.most) return true;
+        cells = 1;
+        text = false;
+      } else if (c !== 32 && c !== 9 && c !== 11 && c !== 12) text = true;
+    }
+    this.cells = cells;
+    this.text = text;
+    return false;
+  }
 }
 
 function tooLong(file: string): AppError {

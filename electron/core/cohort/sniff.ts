@@ -83,9 +83,9 @@ export interface CsvSample {
   /** Data rows: exact when `complete`, else estimated from the file size. */
   estimatedRows: number;
   /**
-   * Cells a whole data row has: the header's count, or the commonest count of the sample's data rows when that is
-   * fewer (an exporter that leaves out empty trailing cells); without a header, that commonest count. A last row with
-   * fewer cells and no line end is a cut-off export (scan.ts). 0 when the sample tells nothing.
+   * The fewest cells a whole row of the sample has: the header and the data rows that are not blank (an exporter that
+   * leaves out empty trailing cells writes rows of several widths). A last row with no line end and fewer cells than
+   * every whole row of the file is a cut-off export (scan.ts). 0 when the sample has no whole row.
    */
   fields: number;
 }
@@ -476,6 +476,8 @@ export function analyseSample(file: string, fileSize: number, bytes: Uint8Array,
   if (magic) throw invalid(file, magic, 'Open it in its program and export or save it as "CSV UTF-8".');
   const enc = detectEncoding(bytes);
   if (enc === 'binary') throw invalid(file, 'is a binary file (it contains NUL bytes), not CSV text', 'Export the cohort as CSV (UTF-8) and pick that file.');
+  // A DOS end-of-file mark (Ctrl-Z) ending the file is no part of its rows (scan.ts leaves it out too).
+  if (complete && enc.encoding === 'utf-8' && endsWithDosEof(bytes)) bytes = bytes.subarray(0, bytes.length - 1);
   const decoder = new TextDecoder(enc.encoding, { fatal: false });
   let text = decoder.decode(bytes.subarray(enc.bomBytes), { stream: !complete });
   let encoding: CsvEncoding = enc.encoding;
@@ -527,10 +529,9 @@ export function analyseSample(file: string, fileSize: number, bytes: Uint8Array,
   const sampleBytes = complete ? bytes.length : Buffer.byteLength(text, encoding === 'utf-8' ? 'utf8' : encoding === 'windows-1252' ? 'latin1' : 'utf16le');
   const bytesPerRecord = all.length > 0 ? sampleBytes / all.length : sampleBytes;
   const estimatedRows = complete ? records.length : Math.max(records.length, Math.round(((fileSize - enc.bomBytes) / sampleBytes) * records.length));
-  // The last record of a whole-file sample without a final line end may be the cut one: it does not vote.
+  // The last record of a whole-file sample without a final line end may be the cut one: it is not a whole row.
   const whole = complete && !/[\r\n]$/.test(text) ? records.slice(0, -1) : records;
-  const common = commonestWidth(whole);
-  const fields = header ? (common > 0 ? Math.min(header.length, common) : header.length) : common;
+  const fields = narrowest(header ? [header, ...whole] : whole);
   return {
     path: file,
     fileSize,
@@ -551,17 +552,19 @@ export function analyseSample(file: string, fileSize: number, bytes: Uint8Array,
   };
 }
 
-/** The cell count most records have (the larger on a tie), 0 for none. */
-function commonestWidth(records: readonly string[][]): number {
-  const seen = new Map<number, number>();
-  let best = 0;
-  let bestCount = 0;
-  for (const r of records.slice(0, ANALYSE_RECORDS)) {
-    const n = (seen.get(r.length) ?? 0) + 1;
-    seen.set(r.length, n);
-    if (n > bestCount || (n === bestCount && r.length > best)) [best, bestCount] = [r.length, n];
-  }
-  return best;
+/** The fewest cells of the first ANALYSE_RECORDS records, 0 for none. */
+function narrowest(records: readonly string[][]): number {
+  let least = 0;
+  for (const r of records.slice(0, ANALYSE_RECORDS)) if (least === 0 || r.length < least) least = r.length;
+  return least;
+}
+
+/** The DOS end-of-file mark (Ctrl-Z) some Windows tools still write as a file's last byte. */
+export const DOS_EOF = 0x1a;
+
+/** `bytes` (a whole file, or its last block) ends in a DOS end-of-file mark: that byte is left out, as a blank. */
+export function endsWithDosEof(bytes: Uint8Array): boolean {
+  return bytes.length > 0 && bytes[bytes.length - 1] === DOS_EOF;
 }
 
 function countReplacement(text: string): number {

@@ -150,6 +150,30 @@ describe('a sync is never "done" on a read that cannot be vouched for', () => {
     expect(sim.membership(ok.audienceId)).toEqual(hashSet(people));
   });
 
+  it('a single-column export cut in its last email (every row has its one cell): plan says so with the way out, sync fails; nothing is sent, no one removed', async () => {
+    const ok = JSON.parse((await syncFile('list.csv', `email\n${people.join('\n')}\n`)).stdout);
+    expect(ok).toMatchObject({ status: 'done', adds: 5000 });
+    const updates = sim.requests('dmp/custom_audience/update').length;
+    // The export stopped in the middle of row 4,952's email, before the dot of its domain: the 50 people after it are missing.
+    const cut = `email\n${people.slice(0, 4950).join('\n')}\n${people[4950]!.slice(0, people[4950]!.indexOf('.', people[4950]!.indexOf('@')))}`;
+    const csv = path.join(dir, 'list.csv');
+    fs.writeFileSync(csv, cut);
+    const plan = await cli(['plan', '--csv', csv, '--key', 'email'], env);
+    expect(plan.code).not.toBe(0);
+    expect(plan.stderr).toMatch(/^error: list\.csv ends in the middle of row 4,952 \(its last cell, in column "email", is not an email address, and no line end follows\): the export was cut off.*Nothing from the file was used or sent\..*If row 4,952 is complete, end the file with a line end after it\./);
+    const r = await syncFile('list.csv', cut);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'failed', removes: 0, error: { code: 'CSV_INVALID', message: expect.stringMatching(/list\.csv ends in the middle of row 4,952 .*the export was cut off/) } });
+    expect(sim.requests('dmp/custom_audience/update')).toHaveLength(updates);
+    expect(sim.membership(ok.audienceId)).toEqual(hashSet(people));
+  });
+
+  it('a ragged export (empty trailing cells left out) whose last row, with no line end, is as short as others: read and synced', async () => {
+    const ragged = rows.map((r, i) => (i % 10 === 3 ? r.split(',')[0]! : r));
+    const r = JSON.parse((await syncFile('ragged.csv', `email,name\n${ragged.join('\n')}\n${emails(5000, 1)[0]}`)).stdout);
+    expect(r).toMatchObject({ status: 'done', rowsRead: 5001, adds: 5001 });
+  });
+
   it('a cut-off export of a multi-key audience: plan says so, sync fails naming the row; nothing is sent', async () => {
     const multi = people.map((e, i) => `${e},+1 650 253 ${String(i).padStart(4, '0')}`);
     const csv = path.join(dir, 'multi.csv');

@@ -320,4 +320,28 @@ describe('reading every row, or refusing with the row (the same parser and line 
   it('a last row with every cell and no final line end is read', async () => {
     expect(await read(file(`email,phone,idfa,name\n${rows.join('\n')}`))).toMatchObject({ rowsRead: 5000, valid: 5000 });
   });
+
+  it.each([
+    ['the fast path', 0, false],
+    ['the parser path', 0, true],
+  ])('a full-width last row (no line end) whose last cell is a key cut short is refused naming the row and column, on %s', async (_label, workers, quoted) => {
+    const body = rows.map((r) => r.split(',').reverse().join(','));
+    if (quoted) body[0] = body[0]!.replace('n0,', '"n0",');
+    const keys = [{ key: 'email' as const, column: 'email' }, { key: 'phone' as const, column: 'phone' }];
+    const p = file(`name,idfa,phone,email\n${body.join('\n')}\nn5000,,+1 650 253 5000,user5000@exa`);
+    const err = await rejection(read(p, { workers, keys }));
+    expect(err.code).toBe('CSV_INVALID');
+    expect(err.message).toMatch(new RegExp(`^${path.basename(p)} ends in the middle of row 5,002 \\(its last cell, in column "email", is not an email address, and no line end follows\\): the export was cut off.*If row 5,002 is complete, end the file with a line end after it\\.$`));
+    const phoneLast = file(`name,idfa,email,phone\n${rows.map((r) => r.split(',').reverse().join(',').replace(/^(n\d+,,)(\+[^,]*),(.*)$/, '$1$3,$2')).join('\n')}\nn5000,,user5000@example.com,+1 650 25`);
+    expect((await rejection(read(phoneLast, { workers, keys }))).message).toMatch(/row 5,002 \(its last cell, in column "phone", is not a phone number, and no line end follows\)/);
+  });
+
+  it('reads a ragged last row (no line end) as wide as a whole row, and one with an empty last key', async () => {
+    const ragged = [...rows];
+    ragged[100] = 'user100@example.com,+1 650 253 0100';
+    expect(await read(file(`email,phone,idfa,name\n${ragged.join('\n')}\nuser5000@example.com,+1 650 253 5000`))).toMatchObject({ rowsRead: 5001, valid: 5001 });
+    expect(await read(file(`email,phone,idfa,name\n${rows.join('\n')}\n\x1a`))).toMatchObject({ rowsRead: 5000, valid: 5000 });
+    const keys = [{ key: 'email' as const, column: 'email' }, { key: 'phone' as const, column: 'phone' }];
+    expect(await read(file(`name,phone,email\nn0,+1 650 253 0000,user0@example.com\nn1,+1 650 253 0001,`), { keys })).toMatchObject({ rowsRead: 2, valid: 2 });
+  });
 });

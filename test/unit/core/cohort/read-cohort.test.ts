@@ -417,7 +417,8 @@ describe('what is not a cohort CSV gives a clear error at once, never a hang', (
 
 describe('a cut-off export (its last row stops mid-value, with no line end) is refused naming the row; a whole last row is read', () => {
   const people = (n: number) => Array.from({ length: n }, (_, i) => `p${i}@corp.example.com,Name ${i},2024-01-01`);
-  const cutMessage = (p: string, row: string) => new RegExp(`^${path.basename(p)} ends in the middle of row ${row} \\(it has 1 of the 3 cells a row has, and no line end follows\\): the export was cut off.*a sync would remove them.*Wait until the export has finished, or export the file again`);
+  const cutMessage = (p: string, row: string) =>
+    new RegExp(`^${path.basename(p)} ends in the middle of row ${row} \\(it has 1 of the 3 cells a row has, and no line end follows\\): the export was cut off.*a sync would remove them.*Nothing from the file was used or sent\\. Wait until the export has finished, or export the file again, then try again\\. If row ${row} is complete, end the file with a line end after it\\.$`);
 
   it.each([
     ['the fast path, one thread', 0, false],
@@ -444,6 +445,8 @@ describe('a cut-off export (its last row stops mid-value, with no line end) is r
     const p = file(`email,name,signup\n${people(5000).join('\n')}\n"p5000@corp.exa`);
     const err = await rejection(read(p));
     expect(err.message).toMatch(new RegExp(`^${path.basename(p)} ends in the middle of row 5,002 \\(a quoted cell is never closed, and no line end follows\\): the export was cut off`));
+    // A line end would not close the quote: no way out offered that does not work.
+    expect(err.message).not.toMatch(/end the file with a line end/);
     expect(err.retryable).toBe(true);
   });
 
@@ -458,8 +461,72 @@ describe('a cut-off export (its last row stops mid-value, with no line end) is r
     ['rows that leave out empty trailing cells, like the last one', 'email,name,signup\njane@example.com,J\nx@example.net,L\njohn@example.org,K', 3],
     ['a single column', 'email\njane@example.com\njohn@example.org', 2],
     ['a blank last line with no line end', 'email,name,signup\njane@example.com,J,2024\njohn@example.org,K,2024\n  ', 2],
+    ['rows of 3, 2 and 3 cells and a last one of 2 (an exporter that drops empty trailing cells)', 'email,name,signup\njane@example.com,J,2024\nx@example.net,L\ny@example.net,M,2024\njohn@example.org,K', 4],
+    ['rows of mostly 2 cells and a last one of 1', 'email,name,signup\njane@example.com,J\nx@example.net\ny@example.net,M\njohn@example.org', 4],
+    ['a DOS end-of-file mark (Ctrl-Z) after the last line end', 'email,name,signup\njane@example.com,J,2024\njohn@example.org,K,2024\n\x1a', 2],
+    ['a DOS end-of-file mark right after the last row', 'email,name,signup\njane@example.com,J,2024\njohn@example.org,K,2024\x1a', 2],
   ])('reads a file with %s', async (_label, content, rows) => {
     expect((await read(file(content))).rowsRead).toBe(rows);
     expect((await read(file(`"email",name,signup\n${content.split('\n').slice(1).join('\n')}`))).rowsRead).toBe(rows);
+  });
+
+  const paths = [
+    ['the fast path, one thread', 0, false],
+    ['the fast path, with workers', 2, false],
+    ['the parser path (quoted cells)', 0, true],
+    ['the parser path, with workers', 2, true],
+  ] as const;
+  /** 60,000 rows (more than one block of the reader, far more than its sample), row 0 quoted on the parser path. */
+  const bigFile = (head: string, rows: string[], quoted: boolean, tail: string) => {
+    if (quoted) rows[0] = `"${rows[0]!.replace(',', '",')}`;
+    return file(`${head}\n${rows.join('\n')}\n${tail}`);
+  };
+
+  it.each(paths)('reads a last row as narrow as a whole row that only comes past the sample and the first block, on %s', async (_label, workers, quoted) => {
+    const rows = people(60_000);
+    rows[40_000] = 'p40000@corp.example.com,Name 40000';
+    const r = await read(bigFile('email,name,signup', rows, quoted, 'p60000@corp.example.com,Name 60000'), { workers });
+    expect(r).toMatchObject({ rowsRead: 60_001, valid: 60_001 });
+  });
+
+  it('reads it when the narrow row is on the fast path and the last row on the parser path (a quote late in the file)', async () => {
+    const rows = people(60_000);
+    rows[40_000] = 'p40000@corp.example.com';
+    rows[55_000] = `"${rows[55_000]!.replace(',', '",')}`;
+    const p = file(`email,name,signup\n${rows.join('\n')}\np60000@corp.example.com`);
+    expect(await read(p, { workers: 2 })).toMatchObject({ rowsRead: 60_001, valid: 60_001 });
+    // Without that narrow row, the same last row is refused.
+    rows[40_000] = people(40_001)[40_000]!;
+    const cut = file(`email,name,signup\n${rows.join('\n')}\np60000@corp.exa`);
+    expect((await rejection(read(cut, { workers: 2 }))).message).toMatch(cutMessage(cut, '60,002'));
+  });
+
+  it.each(paths)('reads a file ending in a DOS end-of-file mark (Ctrl-Z), on %s', async (_label, workers, quoted) => {
+    const r = await read(bigFile('email,name,signup', people(60_000), quoted, '\x1a'), { workers });
+    expect(r).toMatchObject({ rowsRead: 60_000, valid: 60_000, rejected: 0 });
+  });
+
+  it.each(paths)('refuses a single column of emails whose last one is cut short, on %s', async (_label, workers, quoted) => {
+    const emails = people(60_000).map((r) => r.split(',')[0]!);
+    if (quoted) emails[0] = `"${emails[0]}"`;
+    // Cut after "corp": "p60000@corp.exa" would be a valid address, and is read (only the volume-drop limit sees that).
+    const p = file(`email\n${emails.join('\n')}\np60000@corp`);
+    const err = await rejection(read(p, { workers }));
+    expect(err.retryable).toBe(true);
+    expect(err.message).toMatch(new RegExp(`^${path.basename(p)} ends in the middle of row 60,002 \\(its last cell, in column "email", is not an email address, and no line end follows\\): the export was cut off.*If row 60,002 is complete, end the file with a line end after it\\.$`));
+  });
+
+  it.each(paths)('refuses a file whose key is its last column and the last key is cut short, on %s', async (_label, workers, quoted) => {
+    const rows = people(60_000).map((r) => r.split(',').reverse().join(','));
+    const err = await rejection(read(bigFile('signup,name,email', rows, quoted, '2024-01-01,Name 60000,p60000@corp.'), { workers }));
+    expect(err.message).toMatch(/ends in the middle of row 60,002 \(its last cell, in column "email", is not an email address, and no line end follows\)/);
+  });
+
+  it.each([
+    ['an invalid key that is not its last cell', 'email,name\njane@example.com,J\nnot-an-email,K', 1],
+    ['an empty key as its last cell', 'name,email\nJ,jane@example.com\nK,', 1],
+    ['a valid key as its last cell', 'email\njane@example.com\njohn@example.org', 0],
+  ])('reads a last row (no line end) with %s', async (_label, content, rejected) => {
+    expect(await read(file(content))).toMatchObject({ rowsRead: 2, rejected });
   });
 });
