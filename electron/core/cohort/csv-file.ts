@@ -215,7 +215,7 @@ export async function readVerified<T>(file: string, opts: VerifyOptions & { sign
 const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 
 function keptChanging(file: string, what: string, detail: string): AppError {
-  return new AppError('CSV_INVALID', `${path.basename(file)} changed while it was being read (${what})${detail}: it is probably still being written. Nothing was read from it. Wait until the export has finished, then sync again.`, { retryable: true });
+  return new AppError('CSV_INVALID', `${path.basename(file)} changed while it was being read (${what})${detail}: it is probably still being written. Nothing from it was used or sent. Wait until the export has finished, then sync again.`, { retryable: true });
 }
 
 /** Resolves once the file's fingerprint has not changed for `quietMs`; throws `tooLong()` after `maxWaitMs`. */

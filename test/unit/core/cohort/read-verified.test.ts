@@ -74,7 +74,7 @@ describe.each([
     const { hook } = once(() => fs.truncateSync(p, Math.floor(content.length / 3)));
     const err = await rejection(readCohort({ path: p, key: 'email', workers: 0, verify: { ...FAST, attempts: 1, afterRead: hook } }));
     expect(err.code).toBe('CSV_INVALID');
-    expect(err.message).toMatch(new RegExp(`^${path.basename(p)} changed while it was being read .*Nothing was read from it\\. Wait until the export has finished, then sync again\\.$`));
+    expect(err.message).toMatch(new RegExp(`^${path.basename(p)} changed while it was being read .*Nothing from it was used or sent\\. Wait until the export has finished, then sync again\\.$`));
   });
 
   it('rewritten in place with the same content mid-read: read again once quiet, every row', async () => {
