@@ -1,7 +1,7 @@
 import { AppError } from '../../../shared/errors';
 import { replaceText } from '../../../shared/replace-text';
 import { runCountsText } from '../../../shared/run-counts-text';
-import { AudienceUse, confirmRemovals, type App, type AudienceRecord, draftAudience, findOrCreateAudience, holdOf, planAudience, quotaOf, requireAudience, setRemovalLimit, syncAudience, withApp, writeRejects } from '../../core/engine/ops';
+import { AudienceUse, audienceUnderOtherAccount, confirmRemovals, type App, type AudienceRecord, draftAudience, findOrCreateAudience, holdOf, planAudience, quotaOf, requireAudience, setRemovalLimit, syncAudience, withApp, writeRejects, type RunSent, type SyncOutcome } from '../../core/engine/ops';
 import { printJson, flag, str, type CliCommand } from '../command';
 import { COHORT_OPTIONS, COHORT_USAGE, fmt, parseCohortArgs } from '../cohort-args';
 import { EXIT_HELD, holdJson, holdNextSteps, parseRemovalLimit, parseRemovalMode } from '../removal-args';
@@ -16,7 +16,7 @@ function tiktokIdHint(app: App, tiktokAudienceId: string | undefined, advertiser
   return (err) => {
     if (!(err instanceof AppError) || err.code !== 'AUDIENCE_NOT_FOUND' || tiktokAudienceId === undefined) throw err;
     // The id is a TikTok audience of this app under another ad account: name that account, not the local-number mix-up.
-    const elsewhere = app.store.audiences.list().find((a) => a.tiktokAudienceId === tiktokAudienceId && a.advertiserId !== advertiserId);
+    const elsewhere = audienceUnderOtherAccount(app, tiktokAudienceId, advertiserId);
     if (elsewhere) throw new AppError('AUDIENCE_NOT_FOUND', `TikTok audience ${tiktokAudienceId} belongs to ad account ${elsewhere.advertiserId} (it is "${elsewhere.name}" here), not to ${advertiserId}: give --advertiser ${elsewhere.advertiserId}.`, { cause: err });
     const head = `TikTok has no audience ${tiktokAudienceId} for advertiser ${advertiserId}. --audience-id here takes TikTok's audience id (the "TikTok id" a sync prints), not the local number "cohort-relay status" shows.`;
     let local: AudienceRecord | null = null;
@@ -76,7 +76,8 @@ const sync: CliCommand = {
         if (holdOf(app, audience.id)) confirmRemovals(app, audience.id);
         else confirmNote = 'No sync of this audience was held, so --confirm-removals had nothing to confirm (it confirms a sync that was held and shown to you).';
       }
-      const outcome = draft ? await planAudience(app, audience.id, ctx.signal, draft) : await syncAudience(app, audience.id, 'cli', ctx.signal);
+      // A sync says what its acknowledged calls sent (`sent`, from the run log); a dry run sends nothing.
+      const outcome: SyncOutcome & { sent?: RunSent | null } = draft ? await planAudience(app, audience.id, ctx.signal, draft) : await syncAudience(app, audience.id, 'cli', ctx.signal);
       const saved = draft ? audience : requireAudience(app, audience.id);
       if (args.rejects) await writeRejects(outcome.rejects, args.rejects);
       const quota = quotaOf(app, audience.id);
@@ -123,7 +124,7 @@ const sync: CliCommand = {
               : dryRun || outcome.status === 'done'
                 ? `${change} → ${fmt(out.projectedSize)} people; calls ${dryRun ? `needed ${out.callsPlanned}` : `used ${out.callsUsed}`}, ${quota.left} of ${quota.budget} left today`
                 : // What a cut-short run sent of its plan, from the run log (the quota ledger); a replace is worded above.
-                  `${outcome.replace ? `${change}; ` : ''}${runCountsText({ ...outcome, dryRun, sent: outcome.replace || !outcome.runId ? undefined : app.store.runs.get(outcome.runId)?.sent }, fmt)}; ${quota.left} of ${quota.budget} calls left today`,
+                  `${outcome.replace ? `${change}; ` : ''}${runCountsText({ ...outcome, dryRun, sent: outcome.replace ? undefined : (outcome.sent ?? undefined) }, fmt)}; ${quota.left} of ${quota.budget} calls left today`,
           ...outcome.warnings.map((w) => `Warning: ${w}`),
         ];
         if (out.removalMode === 'added-only') lines.push('Removes only people Cohort Relay added: the audience\'s other members stay. To make it hold exactly the file: --removal-mode mirror.');

@@ -35,8 +35,8 @@ const undo: CliCommand = {
         return p.refused ? 1 : 0;
       }
       const o = await undoLastSync(app, id, ctx.signal);
-      // What the run sent, from the quota ledger: a cut-short undo sent only part of its plan.
-      const sent = o.runId === null ? undefined : app.store.runs.get(o.runId)?.sent;
+      // What the run sent (the engine reads it from the quota ledger): a cut-short undo sent only part of its plan.
+      const sent = o.sent ?? undefined;
       const again = `cohort-relay undo --audience-id ${id}`;
       // A deferred undo is not finished by the scheduler (the schedule is paused, or would sync the file): it is run again.
       const rest = o.status === 'deferred' ? `The undo does not finish by itself: run "${again}" again${o.deferredUntil ? ` after ${o.deferredUntil}` : ''} to send ${o.callsUsed > 0 ? 'the rest' : 'it'}.` : null;

@@ -30,3 +30,8 @@ export function requireAudience(app: App, id: number): AudienceRecord {
 export function quotaOf(app: App, audienceId: number): { used: number; left: number; budget: number; resetsAt: string } {
   return app.sync.quota(audienceId);
 }
+
+/** The audience kept here that is TikTok audience `tiktokAudienceId` under another ad account than `advertiserId`, if any. */
+export function audienceUnderOtherAccount(app: App, tiktokAudienceId: string, advertiserId: string): AudienceRecord | undefined {
+  return app.store.audiences.list().find((a) => a.tiktokAudienceId === tiktokAudienceId && a.advertiserId !== advertiserId);
+}

@@ -3,6 +3,7 @@ import { AppError } from '../../../../shared/errors';
 import type { UndoPreviewView } from '../../../../shared/ipc/dto';
 import type { SyncOutcome } from '../../sync/sync-runner';
 import type { App } from './app';
+import { sentOf, type RunSent } from './sync';
 
 /**
  * What undoing the audience's last sync would re-add, remove and cost; nothing is sent and the schedule is left as
@@ -32,7 +33,11 @@ export async function undoPreview(app: App, audienceId: number, signal?: AbortSi
   };
 }
 
-/** Sends the inverse of the audience's last sync and pauses its schedule (unless nothing was sent). */
-export function undoLastSync(app: App, audienceId: number, signal?: AbortSignal): Promise<SyncOutcome & { schedulePaused: boolean }> {
-  return app.sync.undo(audienceId, signal);
+/**
+ * Sends the inverse of the audience's last sync and pauses its schedule (unless nothing was sent). `sent`: what its
+ * acknowledged calls sent, from the run log (the quota ledger): an undo cut short sent only part of its plan.
+ */
+export async function undoLastSync(app: App, audienceId: number, signal?: AbortSignal): Promise<SyncOutcome & { schedulePaused: boolean; sent: RunSent | null }> {
+  const o = await app.sync.undo(audienceId, signal);
+  return { ...o, sent: sentOf(app, o.runId) };
 }
