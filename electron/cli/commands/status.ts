@@ -26,7 +26,7 @@ const status: CliCommand = {
     else {
       for (const r of rows) {
         ctx.stdout.write(
-          `#${r.id} ${r.name} [${r.state}] key ${r.key}, TikTok matched ${r.matchRate?.processing && !r.coverNum ? 'matching…' : r.coverNum === null ? '—' : fmt(r.coverNum)}, local ${fmt(r.localSize)}, ` +
+          `#${r.id} ${r.name} [${r.state}] key ${r.key}, TikTok matched${r.matchRate?.processing && !r.coverNum ? ': still matching…' : ` ${r.coverNum === null ? '—' : fmt(r.coverNum)}`}, local ${fmt(r.localSize)}, ` +
             `last ${r.lastSync ? `${r.lastSync.status} ${r.lastSync.at}` : 'never'}, schedule ${scheduleWords({ cadence: r.cadence, paused: r.paused, nextRun: r.nextSync }, pausedAll)}, calls left ${r.callsLeftToday}/${r.dailyBudget}\n`,
         );
         // A sync stopped before the create leaves a local audience TikTok does not have: said plainly, with the way out.

@@ -32,7 +32,7 @@ describe('status while TikTok is still matching a new audience', () => {
     expect((await cli(['sync', '--csv', csv, '--key', 'email', '--advertiser', sim.advertiserIds[0]!, '--audience', 'Buyers'], env)).code).toBe(0);
     for (const args of [['status'], ['status', '--refresh']]) {
       const out = (await cli(args, env)).stdout;
-      expect(out).toMatch(/^#1 Buyers \[processing\] key email, TikTok matched matching…, local 1,200,/m);
+      expect(out).toMatch(/^#1 Buyers \[processing\] key email, TikTok matched: still matching…, local 1,200,/m);
       expect(out).toContain('Match rate: matching… TikTok is still processing this audience (it takes up to 24–48 hours), so it has no final count of the 1,200 sent yet');
       expect(out).not.toMatch(/0 %/);
     }
