@@ -10,8 +10,9 @@ function describe(p: DeletePreview, atTiktok: boolean): string {
   const erased = p.erasedHashes > 0 ? ` and the ${n(p.erasedHashes, 'hash', 'hashes')} kept of people erased from it (what keeps them out of its syncs)` : '';
   const here = `Would delete "${p.name}" (local id ${p.audienceId}) from Cohort Relay: ${p.scheduled ? 'its schedule, ' : ''}its sync history (${n(p.runs, 'run', 'runs')})${erased ? ',' : ' and'} the local record of who is in it (${n(p.entries, 'hashed entry', 'hashed entries')})${erased}. This cannot be undone.`;
   if (!p.tiktokAudienceId) return `${here} It does not exist at TikTok: nothing would be sent there.`;
-  // An erasure not sent yet would be dropped with it: the person would stay in the audience at TikTok.
-  const queued = p.erasureQueued > 0 ? ` Its erasure of ${n(p.erasureQueued, 'person', 'people')} has not reached TikTok yet and would be dropped: they would stay in the audience there. Sync it first (the removal goes out), or add --at-tiktok.` : '';
+  // An erasure not sent yet would be dropped with it: the person would stay in the audience at TikTok. Counted as the
+  // entries queued (hashes: a person may be several), not as people.
+  const queued = p.erasureQueued > 0 ? ` Its ${n(p.erasureQueued, 'queued erasure entry', 'queued erasure entries')} (of people erased from it) ${p.erasureQueued === 1 ? 'has' : 'have'} not reached TikTok yet and would be dropped: those people would stay in the audience there. Sync it first (the removal goes out), or add --at-tiktok.` : '';
   if (!atTiktok) return `${here} The audience (TikTok id ${p.tiktokAudienceId}) would stay in TikTok Ads Manager; add --at-tiktok to delete it there too.${queued}`;
   const t = p.atTiktok ?? { adGroups: 0, lookalikes: 0 };
   return [

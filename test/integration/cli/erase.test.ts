@@ -175,7 +175,7 @@ describe('cohort-relay erase', () => {
     const preview = await cli(['delete', '--audience-id', String(a.localAudienceId)], env);
     expect(preview.code).toBe(0);
     expect(preview.stdout).toContain('the local record of who is in it (1,201 hashed entries) and the 1 hash kept of people erased from it (what keeps them out of its syncs). This cannot be undone.');
-    expect(preview.stdout).toContain('Its erasure of 1 person has not reached TikTok yet and would be dropped: they would stay in the audience there. Sync it first (the removal goes out), or add --at-tiktok.');
+    expect(preview.stdout).toContain('Its 1 queued erasure entry (of people erased from it) has not reached TikTok yet and would be dropped: those people would stay in the audience there. Sync it first (the removal goes out), or add --at-tiktok.');
     expect(JSON.parse((await cli(['delete', '--audience-id', String(a.localAudienceId), '--json'], env)).stdout)).toMatchObject({ erasedHashes: 1, erasureQueued: 1, done: false });
     expect((await cli(['delete', '--audience-id', String(a.localAudienceId), '--yes'], env)).code).toBe(0);
     withStore((s) => {
