@@ -424,7 +424,7 @@ export interface UndoPreviewView {
   /** Whether today's calls cover it; if not, the rest waits until `deferredUntil`. */
   fitsToday: boolean;
   deferredUntil: string | null;
-  /** The undo pauses the audience's schedule (so the next scheduled run does not re-apply the file). */
+  /** The undo pauses the audience's schedule (so the next scheduled run does not re-apply the file); false when it would be refused (nothing sent, the schedule left as it is). */
   pausesSchedule: boolean;
   /** A reason the undo would stop short (the audience floor, ...), in words; null when none. */
   warning: string | null;

@@ -14,6 +14,8 @@ export async function undoPreview(app: App, audienceId: number, signal?: AbortSi
   const a = app.store.audiences.require(audienceId);
   const { run, runs, outcome: o } = await app.sync.undoPreview(audienceId, signal);
   if (o.error && o.error.code !== 'AUDIENCE_TOO_SMALL') throw new AppError(o.error.code, o.error.message, { retryable: o.error.retryable });
+  // The undo itself fails on the floor (nothing sent); its dry run plans no call then.
+  const refused = o.error?.code === 'AUDIENCE_TOO_SMALL';
   return {
     audienceId,
     runId: run.id,
@@ -26,10 +28,10 @@ export async function undoPreview(app: App, audienceId: number, signal?: AbortSi
     dailyBudget: app.sync.dailyBudget,
     fitsToday: a.api === 'segment' || o.callsPlanned <= o.callsLeft,
     deferredUntil: o.deferredUntil,
-    pausesSchedule: true,
+    // A refused undo sends nothing and leaves the schedule as it is (SyncService.undo), as its words say.
+    pausesSchedule: !refused,
     warning: o.error?.message ?? o.deferredReason ?? null,
-    // The undo itself fails on the floor (nothing sent); its dry run plans no call then.
-    refused: o.error?.code === 'AUDIENCE_TOO_SMALL',
+    refused,
   };
 }
 
