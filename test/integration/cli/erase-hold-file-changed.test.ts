@@ -110,3 +110,37 @@ describe('erase when the held sync cannot be planned again', () => {
     expect(erased.stdout).toContain("confirming it checks the file again. The file as it is now would leave the audience with 599 people, under TikTok's 1,000 floor.");
   });
 });
+
+describe('erase while a held sync of a multi-key audience is confirmed', () => {
+  const idfa = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+  const write = (n: number) => fs.writeFileSync(csv(), `Email,IDFA\n${emails(0, n).map((e, i) => `${e},${idfa(i)}`).join('\n')}\n`);
+  const syncMulti = (...extra: string[]) => cli(['sync', '--csv', csv(), '--keys', 'email=Email,idfa=IDFA', '--advertiser', sim.advertiserIds[0]!, '--audience', 'Multi', ...extra], env);
+  const confirmed = async () => {
+    write(5000);
+    expect((await syncMulti()).code).toBe(0);
+    write(1750);
+    expect((await syncMulti()).code).toBe(3);
+    const store = Store.open(path.join(dir, 'home'));
+    try {
+      confirmHold(store, 1, store.holds.get(1)!.runId, new Date());
+    } finally {
+      store.close();
+    }
+  };
+  const holdState = async () => (JSON.parse((await cli(['removals', '--json'], env)).stdout) as { audiences: { hold: { state: string; removes: number } }[] }).audiences[0]!.hold;
+
+  it('the same file keeps its confirmation', async () => {
+    await confirmed();
+    expect((await cli(['erase', '--email', PERSON, '--yes'], env)).code).toBe(0);
+    expect(await holdState()).toMatchObject({ state: 'confirmed', removes: 3250 });
+    expect((await syncMulti()).code).toBe(0);
+  });
+
+  it('a changed file is held again', async () => {
+    await confirmed();
+    write(1100);
+    expect((await cli(['erase', '--email', PERSON, '--yes'], env)).code).toBe(0);
+    expect(await holdState()).toMatchObject({ state: 'held', removes: 3900 });
+    expect((await syncMulti()).code).toBe(3);
+  });
+});
