@@ -1,10 +1,16 @@
 import type { KeyType } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import { eraseFromAudience, erasePerson, erasePreview, holdOf, withApp, type ErasureIdentifier } from '../../core/engine/ops';
-import { flag, printJson, str, type CliCommand } from '../command';
+import { flag, printJson, type CliCommand, type CliContext } from '../command';
 import { holdNextSteps } from '../removal-args';
 
 const KEYS: readonly KeyType[] = ['email', 'phone', 'idfa', 'gaid'];
+
+/** Every value given for a repeatable flag, in order. */
+function values(ctx: CliContext, name: string): string[] {
+  const v = ctx.values[name];
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : [];
+}
 
 /**
  * `cohort-relay erase`: a right-to-erasure request (issue #12.4). The person's identifiers are hashed as a sync of
@@ -15,22 +21,19 @@ const erase: CliCommand = {
   summary: 'Erase one person (email, phone, IDFA or GAID) from every audience, here and at TikTok; --yes to do it.',
   usage: 'cohort-relay erase (--email ADDRESS | --phone NUMBER | --idfa ID | --gaid ID | --id VALUE)... [--yes] [--json]',
   options: {
-    email: { type: 'string' },
-    phone: { type: 'string' },
-    idfa: { type: 'string' },
-    gaid: { type: 'string' },
-    id: { type: 'string' },
+    email: { type: 'string', multiple: true },
+    phone: { type: 'string', multiple: true },
+    idfa: { type: 'string', multiple: true },
+    gaid: { type: 'string', multiple: true },
+    id: { type: 'string', multiple: true },
     yes: { type: 'boolean' },
     json: { type: 'boolean' },
   },
   async run(ctx) {
+    // Each flag may be given more than once (a request naming two addresses): every value is erased, none dropped.
     const ids: ErasureIdentifier[] = [];
-    for (const key of KEYS) {
-      const value = str(ctx, key);
-      if (value !== undefined) ids.push({ key, value });
-    }
-    const any = str(ctx, 'id');
-    if (any !== undefined) ids.push({ key: null, value: any });
+    for (const key of KEYS) for (const value of values(ctx, key)) ids.push({ key, value });
+    for (const value of values(ctx, 'id')) ids.push({ key: null, value });
     if (ids.length === 0) throw new AppError('INVALID_ARGUMENT', 'Give the person to erase: --email, --phone, --idfa, --gaid, or --id with any of them.');
     return withApp(ctx.env, async (app) => {
       if (!flag(ctx, 'yes')) {

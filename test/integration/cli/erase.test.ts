@@ -225,6 +225,23 @@ describe('cohort-relay erase', () => {
     expect(found.stdout).toContain('Found in 1 audience: Callers; removes 1 person from it');
   });
 
+  it('every value of a repeated flag is erased, none silently dropped (--email twice, --id twice)', async () => {
+    const a = await synced('Spring buyers', 0);
+    const [other, third, fourth] = emails(7, 3) as [string, string, string];
+    const preview = await cli(['erase', '--email', PERSON, '--email', other], env);
+    expect(preview.code, preview.stderr).toBe(0);
+    expect(preview.stdout).toContain('Found in 1 audience: Spring buyers; removes 2 people from it');
+    const done = await cli(['erase', '--email', PERSON, '--email', other, '--yes'], env);
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.stdout).toContain('Erased from Spring buyers: removed here and at TikTok.');
+    expect(done.stdout).not.toContain('in none of the audiences');
+    const ids = await cli(['erase', '--id', third, '--id', fourth, '--yes'], env);
+    expect(ids.code, ids.stderr).toBe(0);
+    const gone = sim.membership(a.audienceId)!;
+    for (const e of [PERSON, other, third, fourth]) expect(gone.has(sha256Hex(e)), e).toBe(false);
+    expect(gone.size).toBe(1197);
+  });
+
   it('refuses an identifier it cannot read, without echoing it, and changes nothing', async () => {
     const r = await cli(['erase', '--email', 'not-an-email-at-all', '--yes'], env);
     expect(r.code).toBe(2);
