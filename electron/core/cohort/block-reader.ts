@@ -10,6 +10,7 @@
  * A reader adds only its per-row key handling: the tasks it sends and what it keeps of each result.
  */
 import path from 'node:path';
+import { validatePhoneNumberLength, type CountryCode } from 'libphonenumber-js/max';
 import { AppError } from '../../../shared/errors';
 import { REJECT_REASONS, REJECT_REASON_TEXT, type KeyType, type NormalizationProfile, type RejectReason } from '../../../shared/domain';
 import { readVerified, type CsvFile, type VerifyOptions } from './csv-file';
@@ -90,6 +91,43 @@ const PROGRESS_EVERY_MS = 100;
  * has none), nor an all-zero ad id.
  */
 const CUT_REASONS: readonly RejectReason[] = ['INVALID_EMAIL', 'INVALID_PHONE', 'INVALID_MAID', 'INVALID_HASH'];
+const HEX = /^[0-9a-f]+$/;
+/** What a cut leaves of an ad id written as a UUID: its first characters, 8-4-4-4-12. */
+const UUID_PREFIX = /^[0-9a-f]{1,8}(?:-(?:[0-9a-f]{0,4}(?:-(?:[0-9a-f]{0,4}(?:-(?:[0-9a-f]{0,4}(?:-[0-9a-f]{0,11})?)?)?)?)?)?)?$/;
+/** Only what a phone number is written with, and a digit. */
+const PHONE_CHARS = /^[0-9+\s().-]*[0-9][0-9+\s().-]*$/;
+
+/**
+ * `raw`, a key cell rejected as invalid, has the shape of a valid key cut short (not of a value that was never a key,
+ * such as "n/a", "unknown" or "not-an-email"):
+ * - an email with a local part and "@" that a domain ending would make valid ("c@", "c@exa", "c@example.", "c@exa-");
+ * - a phone of digits, "+", spaces, dashes and parentheses too short for its country (or, with none, under 6 digits);
+ * - hex shorter than 64 characters (a SHA-256 cut; in an email or phone column with a digit and a letter), or for an
+ *   ad id the start of a UUID.
+ */
+export function looksCutShort(key: KeyType, raw: string, profile: NormalizationProfile): boolean {
+  const s = raw.replace(/\s+/g, '').toLowerCase();
+  if (s.length === 0) return false;
+  const hashCut = s.length < 64 && HEX.test(s) && /[0-9]/.test(s) && /[a-f]/.test(s);
+  if (key === 'email') {
+    const at = s.indexOf('@');
+    if (at < 0) return hashCut;
+    if (at === 0 || s.indexOf('@', at + 1) >= 0) return false;
+    return ['x.com', '.com', 'com', 'm'].some((end) => normalize('email', s + end, profile).ok);
+  }
+  if (key === 'phone') {
+    if (!PHONE_CHARS.test(raw.trim())) return hashCut;
+    const text = raw.trim();
+    const digits = text.replace(/[^0-9]/g, '');
+    const lead = text.replace(/^[\s(]+/, '');
+    const intl = lead.startsWith('+') ? `+${digits}` : lead.startsWith('00') ? `+${digits.slice(2)}` : null;
+    if (intl === null && !profile.defaultCountry) return digits.length < 6;
+    const length = intl !== null ? validatePhoneNumberLength(intl) : validatePhoneNumberLength(text, profile.defaultCountry as CountryCode);
+    return length === 'TOO_SHORT' || length === 'INVALID_LENGTH';
+  }
+  const id = s.startsWith('{') ? s.slice(1) : s;
+  return (id.length < 64 && HEX.test(id)) || (id.length < 36 && UUID_PREFIX.test(id));
+}
 /** Below this size workers cost more to start than they save. */
 const SMALL_FILE_BYTES = 2 * 1024 * 1024;
 
@@ -200,7 +238,7 @@ export abstract class BlockRun<R extends BlockResult, T> {
 
   /**
    * The last record of the file, with no line end: words for a last cell that is a key cell rejected as a value cut
-   * short would be (CUT_REASONS), else null (ScanTarget.cutKey).
+   * short would be (CUT_REASONS) and shaped like one (looksCutShort), else null (ScanTarget.cutKey).
    */
   private cutKey(record: readonly string[]): string | null {
     const values: (string | null)[] = [];
@@ -210,7 +248,7 @@ export abstract class BlockRun<R extends BlockResult, T> {
       const value = values[k];
       if (cols[k]!.index !== record.length - 1 || value === null || value === undefined) continue;
       const r = normalize(cols[k]!.key, value, this.kernelProfile);
-      if (!r.ok && CUT_REASONS.includes(r.reason)) {
+      if (!r.ok && CUT_REASONS.includes(r.reason) && looksCutShort(cols[k]!.key, value, this.kernelProfile)) {
         const label = REJECT_REASON_TEXT[r.reason].label;
         return `its last cell, in column "${cols[k]!.name}", is ${label[0]!.toLowerCase()}${label.slice(1)}`;
       }

@@ -97,6 +97,9 @@ export class CsvParser {
   private recordChars = 0;
   private records = 0;
   private lastUnterminated = false;
+  /** The current cell opened with a quote. */
+  private cellQuoted = false;
+  private lastCellQuoted = false;
 
   constructor(delimiter: string) {
     if (delimiter.length !== 1) throw new Error('The delimiter must be one character.');
@@ -111,6 +114,14 @@ export class CsvParser {
   /** The record next() returned last ended at the end of the input, with no line end (see cutOffMessage). */
   get unterminated(): boolean {
     return this.lastUnterminated;
+  }
+
+  /**
+   * With `unterminated`: the record's last cell was quoted, and its quote closed (a cut inside quotes is an open quote,
+   * 'cut-off'), so that cell is whole.
+   */
+  get lastCellClosedQuote(): boolean {
+    return this.lastCellQuoted;
   }
 
   /** The next piece of text; `final` when it ends the input. Call after next() returned null. */
@@ -150,7 +161,8 @@ export class CsvParser {
           break;
         }
         case FIELD_START:
-          if (t.charCodeAt(i) === QUOTE) {
+          this.cellQuoted = t.charCodeAt(i) === QUOTE;
+          if (this.cellQuoted) {
             i++;
             this.state = QUOTED;
           } else this.state = UNQUOTED;
@@ -242,6 +254,7 @@ export class CsvParser {
       // The last record has no line end (FIELD_START: it ends with a delimiter, so an empty last cell).
       this.pushCell(this.field);
       this.lastUnterminated = true;
+      this.lastCellQuoted = s !== FIELD_START && this.cellQuoted;
       return this.emit();
     }
     return null;

@@ -8,8 +8,8 @@
  *
  * A file that ends in the middle of a row is refused (CSV_INVALID, cutOffMessage): a last row with no line end and
  * fewer cells than every whole row of the file (the header included), a quoted cell left open on the last line, or a
- * last row with no line end whose last cell is a key cell rejected as invalid (ScanTarget.cutKey: a single column of
- * emails cut in one). That is an export cut short (a crash, a full disk, a copy stopped half way): the people after it
+ * last row with no line end whose last cell is an unquoted key cell rejected as invalid and shaped like a key cut short
+ * (ScanTarget.cutKey: a single column of emails ending "c@exa"; "n/a" or "not-an-email" is just a rejected row). That is an export cut short (a crash, a full disk, a copy stopped half way): the people after it
  * are missing and a sync would remove them. A last row with no final line end is read as usual when it is as wide as
  * some whole row (ragged files: exporters that leave out empty trailing cells) and its key is not invalid; a key cut
  * short that is still valid ("c@example.co") cannot be told from a whole one, and only the volume-drop and removal
@@ -46,7 +46,8 @@ export interface ScanTarget {
   flush(bytesEnd: number): Promise<void>;
   /**
    * The last record, with no line end: null when it is read as usual, else what shows it was cut short (its last cell
-   * is a key cell the reader rejects as invalid, in words for cutOffMessage).
+   * is a key cell the reader rejects as invalid, shaped like a key cut short: block-reader looksCutShort; in words for
+   * cutOffMessage).
    */
   cutKey(cells: readonly string[]): string | null;
 }
@@ -236,7 +237,7 @@ async function scanRecords(src: CsvFile, sample: CsvSample, t: ScanTarget, start
           if (!headerPending) t.blankRecord();
           continue;
         }
-        if (parser.unterminated && !headerPending) await refuseCutRecord(src, sample, t, rec, base + parser.row, fewest, parsedFrom);
+        if (parser.unterminated && !headerPending) await refuseCutRecord(src, sample, t, rec, base + parser.row, fewest, parsedFrom, parser.lastCellClosedQuote);
         fewest = Math.min(fewest, rec.length);
         if (headerPending) {
           headerPending = false;
@@ -272,19 +273,20 @@ async function refuseCutLastRow(src: CsvFile, sample: CsvSample, t: ScanTarget, 
     await t.drain();
     return t.recordsMerged() + countRecords(buf.subarray(begin), start - begin) + 1;
   };
-  await refuseCutRecord(src, sample, t, cells, row, fewest, at);
+  await refuseCutRecord(src, sample, t, cells, row, fewest, at, false);
 }
 
 /**
  * Refuses `cells`, the last record of the file with no line end (numbered `row`), when it is cut short: it has fewer
  * cells than every whole record that is not blank (the sample's, `fewest` of those read since file offset `from`, and
  * the quote-free bytes before `from`, read again only when the others do not settle it), or its last cell is a key
- * cell the reader rejects as invalid (ScanTarget.cutKey).
+ * cell the reader rejects as a key cut short (ScanTarget.cutKey; not when that cell was quoted and its quote closed:
+ * `lastQuoted`, a whole cell).
  */
-async function refuseCutRecord(src: CsvFile, sample: CsvSample, t: ScanTarget, cells: readonly string[], row: number | (() => Promise<number>), fewest: number, from: number): Promise<void> {
+async function refuseCutRecord(src: CsvFile, sample: CsvSample, t: ScanTarget, cells: readonly string[], row: number | (() => Promise<number>), fewest: number, from: number, lastQuoted: boolean): Promise<void> {
   const n = cells.length;
   const narrower = sample.fields > 0 && n < sample.fields && n < fewest && !(await narrowRecordBefore(src, sample, n, from));
-  const what = narrower ? `it has ${countText(n)} of the ${countText(Math.min(sample.fields, fewest))} cells a row has` : t.cutKey(cells);
+  const what = narrower ? `it has ${countText(n)} of the ${countText(Math.min(sample.fields, fewest))} cells a row has` : lastQuoted ? null : t.cutKey(cells);
   if (what === null) return;
   throw new AppError('CSV_INVALID', cutOffMessage(path.basename(src.path), typeof row === 'number' ? row : await row(), what), { retryable: true });
 }

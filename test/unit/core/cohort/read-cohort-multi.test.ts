@@ -336,6 +336,20 @@ describe('reading every row, or refusing with the row (the same parser and line 
     expect((await rejection(read(phoneLast, { workers, keys }))).message).toMatch(/row 5,002 \(its last cell, in column "phone", is not a phone number, and no line end follows\)/);
   });
 
+  it.each([
+    ['the fast path', 0, false],
+    ['the parser path', 0, true],
+  ])('a full-width last row (no line end) whose last key is invalid but not a cut key ("n/a", or a closed quoted cell) is read, that cell rejected, on %s', async (_label, workers, quoted) => {
+    const body = rows.map((r) => r.split(',').reverse().join(','));
+    if (quoted) body[0] = body[0]!.replace('n0,', '"n0",');
+    const keys = [{ key: 'email' as const, column: 'email' }, { key: 'phone' as const, column: 'phone' }];
+    for (const last of ['n/a', 'not-an-email', '"user5000@exa"']) {
+      const r = await read(file(`name,idfa,phone,email\n${body.join('\n')}\nn5000,,+1 650 253 5000,${last}`), { workers, keys });
+      expect(r).toMatchObject({ rowsRead: 5001 });
+      expect(r.rejects.map((x) => [x.row, x.column, x.reason, x.rowKept])).toEqual([[5002, 'email', 'INVALID_EMAIL', true]]);
+    }
+  });
+
   it('reads a ragged last row (no line end) as wide as a whole row, and one with an empty last key', async () => {
     const ragged = [...rows];
     ragged[100] = 'user100@example.com,+1 650 253 0100';

@@ -529,4 +529,59 @@ describe('a cut-off export (its last row stops mid-value, with no line end) is r
   ])('reads a last row (no line end) with %s', async (_label, content, rejected) => {
     expect(await read(file(content))).toMatchObject({ rowsRead: 2, rejected });
   });
+
+  // A last value that was never a key, or a quoted cell whose quote closed, is not a cut: the row is rejected as usual
+  // and the rest of the file is used (some exporters leave off the final line end).
+  it.each(paths)('reads a last row (no line end) whose key is invalid but not shaped like a cut key, rejecting only that row, on %s', async (_label, workers, quoted) => {
+    const emails = Array.from({ length: 1200 }, (_, i) => `p${i}@corp.example.com`);
+    if (quoted) emails[0] = `"${emails[0]}"`;
+    const r = await read(file(`email
+${emails.join('\n')}\nnot-an-email`), { workers });
+    expect(r).toMatchObject({ rowsRead: 1201, valid: 1200, rejected: 1 });
+    expect(r.rejects.map((x) => [x.row, x.column, x.reason])).toEqual([[1202, 'email', 'INVALID_EMAIL']]);
+    const names = Array.from({ length: 1200 }, (_, i) => `${quoted && i === 0 ? '"Name 0"' : `Name ${i}`},p${i}@corp.example.com`);
+    const nameEmail = await read(file(`name,email\n${names.join('\n')}\nBob,n/a`), { workers });
+    expect(nameEmail).toMatchObject({ rowsRead: 1201, valid: 1200, rejected: 1 });
+    expect(nameEmail.rejects.map((x) => [x.row, x.column, x.reason])).toEqual([[1202, 'email', 'INVALID_EMAIL']]);
+  });
+
+  it('reads a last row (no line end) ending in a quoted cell whose quote closed ("john@gmail"): a whole cell, rejected as usual', async () => {
+    const emails = Array.from({ length: 1200 }, (_, i) => `p${i}@corp.example.com`);
+    for (const tail of ['"john@gmail"', 'John,"john@gmail"']) {
+      const content = tail.includes(',') ? `name,email\n${emails.map((e, i) => `N${i},${e}`).join('\n')}\n${tail}` : `email\n${emails.join('\n')}\n${tail}`;
+      const r = await read(file(content));
+      expect(r).toMatchObject({ rowsRead: 1201, valid: 1200, rejected: 1 });
+      expect(r.rejects.map((x) => [x.row, x.reason])).toEqual([[1202, 'INVALID_EMAIL']]);
+    }
+    // Left open, the same cell is a cut.
+    expect((await rejection(read(file(`email\n${emails.join('\n')}\n"john@gmail`)))).message).toMatch(/ends in the middle of row 1,202 \(a quoted cell is never closed/);
+  });
+
+  it.each([
+    ['an email cut after its "@"', 'email', 'p1@corp.example.com\nc@', /column "email", is not an email address/],
+    ['an email cut after a dot of its domain', 'email', 'p1@corp.example.com\nc@example.', /column "email", is not an email address/],
+    ['an email cut after a dash of its domain', 'email', 'p1@corp.example.com\nc@exa-', /column "email", is not an email address/],
+    ['a SHA-256 cut short in an email column', 'email', `${'ab12'.repeat(16)}\n${'ab12'.repeat(10)}`, /column "email", is not a SHA-256 hash/],
+    ['a phone cut short', 'phone', '+1 650 253 0000\n+1 (650) 25', /column "phone", is not a phone number/],
+    ['a phone cut to a few digits, with no country to read it by', 'phone', '+1 650 253 0000\n650', /column "phone", is not a phone number/],
+    ['an ad id cut short', 'idfa', '5f3a2b18-9c4d-4e7f-b8e2-17d3a1e69b25\n5f3a2b18-9c4d-4e', /column "idfa", is not a mobile ad id/],
+    ['an ad id without hyphens cut short', 'gaid', '5f3a2b189c4d4e7fb8e217d3a1e69b25\n5f3a2b189c4d', /column "gaid", is not a mobile ad id/],
+  ] as const)('refuses a last row (no line end) with %s', async (_label, key, body, what) => {
+    const err = await rejection(read(file(`${key}\n${body}`), { key }));
+    expect(err.message).toMatch(/ends in the middle of row 3 \(its last cell/);
+    expect(err.message).toMatch(what);
+  });
+
+  it.each([
+    ['phone', '+1 650 253 0000\nn/a'],
+    ['phone', '+1 650 253 0000\nunknown'],
+    ['phone', '+1 650 253 0000\n+1 650 253 00000 0'],
+    ['idfa', '5f3a2b18-9c4d-4e7f-b8e2-17d3a1e69b25\nnot-an-id'],
+    ['idfa', '5f3a2b18-9c4d-4e7f-b8e2-17d3a1e69b25\nnone'],
+    ['email', 'p1@corp.example.com\nunknown'],
+    ['email', 'p1@corp.example.com\nc@@example.com'],
+    ['email', 'p1@corp.example.com\n@example'],
+  ] as const)('reads a last row (no line end) with a %s key that was never a key: %j', async (key, body) => {
+    expect(await read(file(`${key}\n${body}`), { key })).toMatchObject({ rowsRead: 2, valid: 1, rejected: 1 });
+  });
 });
