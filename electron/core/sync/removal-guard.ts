@@ -155,6 +155,8 @@ export function holdMessage(h: RemovalNumbers, mode: 'held' | 'preview'): string
   const share = `${f(h.removes)} of ${f(h.currentSize)} people (${percentText(h.percent, h.limitPct)})`;
   const over = overLimit(h.currentSize, h.removes, h.limitPct);
   if (!over && rowsDropOver(h.rowsRead, h.lastRowsRead, h.limitPct)) return rowsDropMessage(h, mode);
+  // Within the limit, held only because the user chose to keep the audience as is for this very file.
+  if (!over && h.kept && !h.confirmed && !matchFloorOver(h)) return keptWithinMessage(h, mode);
   // Held for the match floor alone (a stored hold without the rate says so without it).
   if (!over) return matchFloorMessage(h, mode);
   const rows = `${rowsNote(h)}${matchFloorOver(h) ? ` ${matchFloorText(h)}.` : ''}`;
@@ -166,6 +168,13 @@ export function holdMessage(h: RemovalNumbers, mode: 'held' | 'preview'): string
   if (mode === 'preview') return `${head}, so it will be held until you confirm it: nothing is sent until then.${rows}`;
   const kept = h.kept ? ' You chose to keep the audience as is for this file; a changed file is checked again.' : '';
   return `${head}, so it was held: nothing was sent and no call was spent.${rows}${kept}`;
+}
+
+/** The words for a kept file whose removals are within the limit now (an erasure took some of them). */
+function keptWithinMessage(h: RemovalNumbers, mode: 'held' | 'preview'): string {
+  const head = `This sync would remove ${f(h.removes)} of ${f(h.currentSize)} people, but you chose to keep the audience as is for this file`;
+  if (mode === 'preview') return `${head}, so it will stay held: nothing is sent until you confirm it. A changed file is checked again.`;
+  return `${head}, so it was held: nothing was sent and no call was spent. Confirm if this is right; a changed file is checked again.`;
 }
 
 /** The words for a sync held because the file's row count fell by more than the limit (its removals are within it). */
@@ -258,14 +267,16 @@ export function checkRemovals(store: Store, audience: Pick<AudienceRecord, 'id' 
   const rowsDrop = input.removes > 0 && rowsDropOver(input.rowsRead, lastRows, audience.removalLimitPct);
   // Whatever the limit (even switched off): a sync that leaves TikTok matching under the floor is asked about first.
   const matchDrop = matchFloorOver(input);
-  if (!overLimit(input.currentSize, input.removes, audience.removalLimitPct) && !rowsDrop && !matchDrop) {
+  const digest = input.targetDigest ?? targetDigest(input.target);
+  // "Keep audience as is" is for the file, whatever its numbers: an erasure may bring the same file under the limit.
+  const keptSame = existing?.state === 'kept' && existing.targetDigest === digest;
+  if (!overLimit(input.currentSize, input.removes, audience.removalLimitPct) && !rowsDrop && !matchDrop && !keptSame) {
     // Within the limit: a hold of another change is void now (a confirmed one stays until its sync completes).
-    if (!input.dryRun && existing && !(existing.state === 'confirmed' && existing.targetDigest === (input.targetDigest ?? targetDigest(input.target)))) store.holds.clear(audience.id);
+    if (!input.dryRun && existing && !(existing.state === 'confirmed' && existing.targetDigest === digest)) store.holds.clear(audience.id);
     return null;
   }
   // Null: the limit is off, and the match floor alone holds the sync (no share is over it).
   const limitPct = audience.removalLimitPct;
-  const digest = input.targetDigest ?? targetDigest(input.target);
   const same = existing !== null && existing.targetDigest === digest;
   const base = {
     reason: 'removals' as const,

@@ -160,7 +160,7 @@ export interface SyncOutcome {
    * held (or, in a dry run, would be), or confirmed once.
    */
   hold: HoldInfo | null;
-  /** A dry run with `hold`: SHA-256 of the cohort the held sync would leave the audience holding (what a confirmation is for; never printed). */
+  /** A dry run: SHA-256 of the cohort the sync would leave the audience holding (what a confirmation or a keep is for; never printed). */
   holdDigest?: string | null;
   /**
    * Set when the sync replaces the audience's whole membership from a size known here (its columns changed, or this
@@ -556,9 +556,10 @@ async function finishPartner(
  */
 function guardRemovals(deps: SyncDeps, audience: AudienceRecord, input: Parameters<typeof checkRemovals>[2], outcome: SyncOutcome): void {
   const hold = checkRemovals(deps.store, audience, input);
+  // Also without a hold: an erasure's re-plan of a kept hold names the file as it is now by it (SyncService.replanHold).
+  if (input.dryRun) outcome.holdDigest = input.targetDigest ?? targetDigest(input.target);
   if (!hold) return;
   outcome.hold = hold;
-  if (input.dryRun) outcome.holdDigest = input.targetDigest ?? targetDigest(input.target);
   if (hold.confirmed) outcome.warnings.push(hold.message);
   else if (!input.dryRun) throw new SyncHeld(hold);
 }

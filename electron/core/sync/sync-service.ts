@@ -344,7 +344,7 @@ export class SyncService {
    * keeps its run, time and what the user decided, with the new numbers. Otherwise the file changed since: the hold
    * asks again (state `held`, named by the erasure's run `runId`, so a confirmation of the old numbers no longer
    * matches), with the numbers of the file as it is now. A plan that no longer needs holding ends the hold (the next
-   * sync sends it); one that cannot be planned now (the file is missing, under the floor) keeps the hold as it was,
+   * sync sends it), except a kept hold of the same file: it stays kept, with the new numbers; one that cannot be planned now (the file is missing, under the floor) keeps the hold as it was,
    * and says why: confirming it checks the file again.
    */
   private async replanHold(audience: AudienceRecord, held: HoldRecord, gone: Buffer, runId: number | null, signal?: AbortSignal): Promise<HoldReplan> {
@@ -356,16 +356,22 @@ export class SyncService {
     // Under the floor: said with the numbers, not as the refusal of a sync nobody asked for ("Nothing was sent").
     if (plan.error?.code === 'AUDIENCE_TOO_SMALL') return failed(`The file as it is now would leave the audience with ${countText(Math.max(0, plan.currentSize + plan.adds - plan.removes))} people, under TikTok's ${countText(AUDIENCE_FLOOR)} floor.`);
     if (plan.status !== 'planned') return failed(plan.error?.message ?? `Its plan ended ${plan.status}.`);
-    const h = plan.hold;
-    if (!h) {
+    // The file as it was held: the same plan with this erasure's people put back.
+    const heldFileStill = async (): Promise<boolean> => {
+      const before = this.erasedBefore(audience, gone);
+      const asHeld = before ? await this.run(audienceId, { trigger: 'manual', dryRun: true, signal, erased: before }).catch(() => null) : null;
+      return asHeld?.status === 'planned' && asHeld.holdDigest === held.targetDigest;
+    };
+    // A plan within the limit now ends a held or confirmed hold (the next sync sends it), but never a "Keep audience as
+    // is" of the same file: that choice was for the file, whatever its numbers; it stays kept with the new ones.
+    const keptSame = !plan.hold && held.state === 'kept' && held.reason === 'removals' && (await heldFileStill());
+    if (!plan.hold && !keptSame) {
       store.holds.clear(audienceId);
       return { outcome: 'cleared' };
     }
     if (!plan.holdDigest) return failed('The cohort it would send could not be told apart from another.');
-    // The file as it was held: the same plan with this erasure's people put back.
-    const before = this.erasedBefore(audience, gone);
-    const asHeld = before ? await this.run(audienceId, { trigger: 'manual', dryRun: true, signal, erased: before }).catch(() => null) : null;
-    const sameFile = asHeld?.status === 'planned' && asHeld.holdDigest === held.targetDigest;
+    const h = plan.hold ?? { reason: held.reason, currentSize: plan.currentSize, adds: plan.adds, removes: plan.removes, limitPct: audience.removalLimitPct, rowsRead: plan.counts.rowsRead, lastRowsRead: held.lastRowsRead, foreignChanges: held.foreignChanges };
+    const sameFile = keptSame || (await heldFileStill());
     const carried = sameFile && h.reason === held.reason;
     const at = (this.deps.now?.() ?? new Date()).toISOString();
     store.holds.put({
