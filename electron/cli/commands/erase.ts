@@ -42,7 +42,7 @@ const erase: CliCommand = {
         else ctx.stdout.write(`${p.message}\n${p.audiences.length ? 'Nothing was changed or sent. Run the same command with --yes to erase.\n' : ''}`);
         return 0;
       }
-      const r = await erasePerson(app, ids, (id) => eraseFromAudience(app, id, ctx.signal));
+      const r = await erasePerson(app, ids, (id, opts) => eraseFromAudience(app, id, ctx.signal, opts));
       // Each audience's held sync, if any, as the erasure left it (kept, planned again without the person).
       const holdAfter = (id: number) => {
         const h = holdOf(app, id);

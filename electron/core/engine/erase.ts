@@ -13,10 +13,10 @@ import { countHashes, hashValue } from '../cohort';
 import type { AudienceRecord } from '../store/audiences-repo';
 import type { HoldRecord } from '../store/holds-repo';
 import { membershipLayout } from '../sync/entry-layout';
-import { candidateKeys, checkIdentifiers, keepErased, matchingEntries, queueErasure, type ErasureIdentifier } from '../sync/erasure';
+import { candidateKeys, checkIdentifiers, erasedDigests, keepErased, matchingEntries, queueErasure, type ErasureIdentifier } from '../sync/erasure';
 import { reshapedMembership } from '../sync/mapping-change';
 import { storedHoldMessage } from '../sync/removal-guard';
-import type { EraseOutcome, HoldReplan } from '../sync/sync-service';
+import type { ErasedDigests, EraseOutcome, HoldReplan } from '../sync/sync-service';
 
 export type { ErasureIdentifier } from '../sync/erasure';
 
@@ -90,11 +90,14 @@ export function erasePreview(app: CohortRelayApp, ids: readonly ErasureIdentifie
  * tracked run, or the sync service directly in the CLI), from TikTok. A removal that cannot go out now stays queued
  * and is sent first by the audience's next sync (at the next slot).
  */
-export async function erasePerson(app: CohortRelayApp, ids: readonly ErasureIdentifier[], send: (audienceId: number) => Promise<EraseOutcome>): Promise<EraseResultView> {
+export async function erasePerson(app: CohortRelayApp, ids: readonly ErasureIdentifier[], send: (audienceId: number, opts: { erasedBefore: ErasedDigests }) => Promise<EraseOutcome>): Promise<EraseResultView> {
   const found = find(app, ids);
   if (found.length === 0) return { audiences: [], message: previewMessage(found) };
+  // Each audience's kept digests before this erasure adds its own: what its held sync was planned with.
+  const before = new Map<number, ErasedDigests>();
   for (const f of found) {
     app.store.transaction(() => {
+      before.set(f.audience.id, erasedDigests(app.store, f.audience.id));
       queueErasure(app.store, f.audience, f.entries);
       keepErased(app.store, f.audience, ids);
     });
@@ -105,7 +108,7 @@ export async function erasePerson(app: CohortRelayApp, ids: readonly ErasureIden
     const held = app.store.holds.get(f.audience.id);
     let replan: HoldReplan | undefined;
     try {
-      const o = await send(f.audience.id);
+      const o = await send(f.audience.id, { erasedBefore: before.get(f.audience.id) ?? {} });
       replan = o.holdReplan;
       if (o.status === 'done') results.push({ ...f.view, sendsAt: null, outcome: 'sent', runId: o.runId, message: null });
       else if (o.status === 'deferred') results.push({ ...f.view, sendsAt: o.deferredUntil, outcome: 'queued', runId: o.runId, message: o.deferredReason ?? o.error?.message ?? null });
@@ -129,6 +132,12 @@ function holdNote(name: string, replan: HoldReplan | null | undefined, now: Hold
   const decided = now.state === 'confirmed' ? 'stays confirmed (its next sync sends it)' : now.state === 'kept' ? 'stays held (kept as is, as you chose)' : 'stays held until you choose';
   if (replan === undefined) return `${name}: its held sync ${decided}; the removal of the person goes out first.`;
   if (replan?.outcome === 'failed') return `${name}: its held sync could not be planned again without the person, so it stays held as it was; confirming it checks the file again. ${replan.reason}`;
+  if (replan?.outcome === 'replanned' && !replan.checked) {
+    // The file as held could not be planned again to compare: not called changed, but not assumed the same either.
+    if (replan.carried) return `${name}: whether the file is still the one you chose to keep as is could not be checked, so its held sync stays kept: nothing is sent until you confirm it. Planned again without the person. ${storedHoldMessage(now, replace)}`;
+    const choice = replan.was === 'confirmed' ? ', so your confirmation no longer applies' : replan.was === 'kept' ? ', so your choice to keep the audience as is no longer applies' : '';
+    return `${name}: whether the file is still the one held could not be checked${choice}. Planned again from the file as it is now, without the person, the sync is held until you choose. ${storedHoldMessage(now, replace)}`;
+  }
   if (replan?.outcome === 'replanned' && !replan.carried) {
     const choice = replan.was === 'confirmed' ? ' since you confirmed it, so that confirmation no longer applies' : replan.was === 'kept' ? ' since you chose to keep the audience as is, so that choice no longer applies' : '';
     return `${name}: the file changed${choice || ' since the sync was held'}. Planned again from the file as it is now, without the person, the sync is held until you choose. ${storedHoldMessage(now, replace)}`;

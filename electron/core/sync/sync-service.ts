@@ -54,10 +54,14 @@ import type { HoldRecord, HoldState } from '../store/holds-repo';
  * held, so what the user decided (`was`) still stands; otherwise it asks again), no longer held (`cleared`), or not
  * planned again (`failed`, `reason` in words: the hold stays as it was).
  */
-export type HoldReplan = { outcome: 'replanned'; carried: boolean; was: HoldState } | { outcome: 'cleared' } | { outcome: 'failed'; reason: string };
+/** `checked`: false when whether the file is still the one held could not be told (the hold is then asked again, or a kept one stays kept). */
+export type HoldReplan = { outcome: 'replanned'; carried: boolean; was: HoldState; checked: boolean } | { outcome: 'cleared' } | { outcome: 'failed'; reason: string };
 
 /** An erasure's run, with what became of the audience's held sync (when it had one and the erasure went out). */
 export type EraseOutcome = SyncOutcome & { holdReplan?: HoldReplan };
+
+/** Per key, the sorted SHA-256 digests of identifiers erased from an audience (erasure.ts erasedDigests). */
+export type ErasedDigests = Partial<Record<KeyType, Buffer>>;
 
 function isOutcome(x: unknown): x is SyncOutcome {
   return typeof x === 'object' && x !== null && 'status' in x && 'audienceId' in x;
@@ -319,7 +323,7 @@ export class SyncService {
    * the next slot). Not held by the removal limit, never undone; the queue is cleared once TikTok acknowledged it.
    * `holdReplan`: what became of the audience's held sync, when it had one and the erasure went out.
    */
-  async erase(audienceId: number, opts: { entries?: Buffer; dryRun?: boolean; signal?: AbortSignal } = {}): Promise<EraseOutcome> {
+  async erase(audienceId: number, opts: { entries?: Buffer; dryRun?: boolean; signal?: AbortSignal; erasedBefore?: ErasedDigests } = {}): Promise<EraseOutcome> {
     const { store } = this.deps;
     const audience = store.audiences.require(audienceId);
     // The membership's own width: the old one while a change of columns waits for its replace (the erasure goes first).
@@ -333,7 +337,7 @@ export class SyncService {
       clearErasure(store, audienceId);
       // A sync held for the user's choice stays held: re-planned without the person. What the user decided carries over
       // only when it is the file they saw less the person they erased.
-      if (held) return { ...outcome, holdReplan: await this.replanHold(audience, held, gone, outcome.runId, opts.signal) };
+      if (held) return { ...outcome, holdReplan: await this.replanHold(audience, held, gone, outcome.runId, opts.signal, opts.erasedBefore) };
     }
     return outcome;
   }
@@ -347,7 +351,7 @@ export class SyncService {
    * sync sends it), except a kept hold of the same file: it stays kept, with the new numbers; one that cannot be planned now (the file is missing, under the floor) keeps the hold as it was,
    * and says why: confirming it checks the file again.
    */
-  private async replanHold(audience: AudienceRecord, held: HoldRecord, gone: Buffer, runId: number | null, signal?: AbortSignal): Promise<HoldReplan> {
+  private async replanHold(audience: AudienceRecord, held: HoldRecord, gone: Buffer, runId: number | null, signal?: AbortSignal, given?: ErasedDigests): Promise<HoldReplan> {
     const { store } = this.deps;
     const audienceId = audience.id;
     const failed = (err: unknown): HoldReplan => ({ outcome: 'failed', reason: errorText(err) });
@@ -357,22 +361,27 @@ export class SyncService {
     if (plan.error?.code === 'AUDIENCE_TOO_SMALL') return failed(`The file as it is now would leave the audience with ${countText(Math.max(0, plan.currentSize + plan.adds - plan.removes))} people, under TikTok's ${countText(AUDIENCE_FLOOR)} floor.`);
     if (plan.status !== 'planned') return failed(plan.error?.message ?? `Its plan ended ${plan.status}.`);
     // The file as it was held: the same plan with this erasure's people put back.
-    const heldFileStill = async (): Promise<boolean> => {
-      const before = this.erasedBefore(audience, gone);
+    // Null: that plan could not be made, so whether the file changed is not known.
+    const heldFileStill = async (): Promise<boolean | null> => {
+      const before = this.erasedBefore(audience, gone, given);
       const asHeld = before ? await this.run(audienceId, { trigger: 'manual', dryRun: true, signal, erased: before }).catch(() => null) : null;
-      return asHeld?.status === 'planned' && asHeld.holdDigest === held.targetDigest;
+      if (asHeld?.status !== 'planned' || !asHeld.holdDigest) return null;
+      return asHeld.holdDigest === held.targetDigest;
     };
     // A plan within the limit now ends a held or confirmed hold (the next sync sends it), but never a "Keep audience as
-    // is" of the same file: that choice was for the file, whatever its numbers; it stays kept with the new ones.
-    const keptSame = !plan.hold && held.state === 'kept' && held.reason === 'removals' && (await heldFileStill());
+    // is" of the same file: that choice was for the file, whatever its numbers; it stays kept with the new ones (also
+    // when that cannot be checked: nothing is sent that the user chose to keep, and confirming sends it).
+    const keptCheck = !plan.hold && held.state === 'kept' && held.reason === 'removals' ? await heldFileStill() : false;
+    const keptSame = keptCheck !== false;
     if (!plan.hold && !keptSame) {
       store.holds.clear(audienceId);
       return { outcome: 'cleared' };
     }
     if (!plan.holdDigest) return failed('The cohort it would send could not be told apart from another.');
     const h = plan.hold ?? { reason: held.reason, currentSize: plan.currentSize, adds: plan.adds, removes: plan.removes, limitPct: audience.removalLimitPct, rowsRead: plan.counts.rowsRead, lastRowsRead: held.lastRowsRead, foreignChanges: held.foreignChanges };
-    const sameFile = keptSame || (await heldFileStill());
-    const carried = sameFile && h.reason === held.reason;
+    const check = keptSame ? keptCheck : await heldFileStill();
+    // Not known to be the same file: asked again (a kept one within the limit stays kept, as above).
+    const carried = (check === true || (keptSame && check === null)) && h.reason === held.reason;
     const at = (this.deps.now?.() ?? new Date()).toISOString();
     store.holds.put({
       ...held,
@@ -389,18 +398,21 @@ export class SyncService {
       // Another file (or another question): asked again, as a hold of its own, so an old confirmation cannot name it.
       ...(carried ? {} : { runId: runId ?? held.runId, heldAt: at, state: 'held' as const, decidedAt: null }),
     });
-    return { outcome: 'replanned', carried, was: held.state };
+    return { outcome: 'replanned', carried, was: held.state, checked: check !== null };
   }
 
   /**
    * The digests of people erased from the audience before this erasure (whose entries `gone` holds): what its held
-   * sync was planned with. Null when that cannot be told (the membership is kept in other columns than the file's).
+   * sync was planned with. `given`: the audience's kept digests as they were before this erasure kept its own (an
+   * identifier typed now that the audience did not hold yet has no entry in `gone`, so it could not be told apart
+   * afterwards); without it, every kept digest. Null when that cannot be told (the membership is kept in other
+   * columns than the file's).
    */
-  private erasedBefore(audience: AudienceRecord, gone: Buffer): Partial<Record<KeyType, Buffer>> | null {
+  private erasedBefore(audience: AudienceRecord, gone: Buffer, given?: ErasedDigests): ErasedDigests | null {
     const layout = membershipLayout(this.deps.store, audience);
     if (layout.width !== layoutOf(audience).width) return null;
-    const out: Partial<Record<KeyType, Buffer>> = {};
-    for (const [key, digests] of Object.entries(erasedDigests(this.deps.store, audience.id)) as [KeyType, Buffer][]) {
+    const out: ErasedDigests = {};
+    for (const [key, digests] of Object.entries(given ?? erasedDigests(this.deps.store, audience.id)) as [KeyType, Buffer][]) {
       const keep: Buffer[] = [];
       for (let p = 0; p < digests.length; p += 32) {
         const d = digests.subarray(p, p + 32);

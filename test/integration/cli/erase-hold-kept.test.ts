@@ -64,4 +64,17 @@ describe('erase while a held sync is kept as is', () => {
     expect(changed.code, changed.stdout + changed.stderr).toBe(0);
     expect(JSON.parse(changed.stdout)).toMatchObject({ status: 'done', removes: 898 });
   });
+
+  it('a person named now who is in the held file but not yet in the audience does not make the same file look changed', async () => {
+    expect((await sync(emails(0, 5000))).code).toBe(0);
+    const NEWCOMER = 'newcomer@example.org';
+    expect((await sync([...emails(0, 1750), NEWCOMER])).code).toBe(3);
+    expect((await cli(['removals', 'keep', '--audience-id', '1'], env)).code).toBe(0);
+    const erased = await cli(['erase', '--email', 'user5@example.com', '--email', NEWCOMER, '--yes'], env);
+    expect(erased.code, erased.stdout + erased.stderr).toBe(0);
+    expect(erased.stdout).toContain('Buyers: its held sync stays held (kept as is, as you chose), planned again without the person.');
+    expect(erased.stdout).not.toContain('the file changed');
+    expect(JSON.parse((await cli(['removals', '--json'], env)).stdout).audiences[0].hold).toMatchObject({ state: 'kept', removes: 3250 });
+    expect((await sync(null)).code).toBe(3);
+  });
 });

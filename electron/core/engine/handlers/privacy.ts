@@ -11,7 +11,7 @@ export function privacyHandlers(ctx: Pick<EngineContext, 'app' | 'runs' | 'isRun
     'privacy:erasePreview': async ({ identifiers }) => erasePreview(app, identifiers),
     'privacy:erase': async ({ identifiers }) => {
       refuseWhileSyncing(app, identifiers, (id) => ctx.isRunning(id));
-      return erasePerson(app, identifiers, (id) => runs.track(id, 'erase', () => app.sync.erase(id)).done);
+      return erasePerson(app, identifiers, (id, opts) => runs.track(id, 'erase', () => app.sync.erase(id, opts)).done);
     },
   };
 }

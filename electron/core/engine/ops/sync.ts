@@ -4,7 +4,7 @@ import type { RunSent, RunTrigger } from '../../store/runs-repo';
 
 export type { RunSent } from '../../store/runs-repo';
 import type { SyncOutcome } from '../../sync/sync-runner';
-import type { EraseOutcome } from '../../sync/sync-service';
+import type { ErasedDigests, EraseOutcome } from '../../sync/sync-service';
 import type { App, AudienceRecord } from './app';
 
 export type { SyncOutcome } from '../../sync/sync-runner';
@@ -32,8 +32,8 @@ export function sentOf(app: App, runId: number | null): RunSent | null {
 }
 
 /** Sends the audience's queued erasure (one REMOVE), as a run of the sync log. */
-export function eraseFromAudience(app: App, audienceId: number, signal?: AbortSignal): Promise<EraseOutcome> {
-  return app.sync.erase(audienceId, { signal });
+export function eraseFromAudience(app: App, audienceId: number, signal?: AbortSignal, opts: { erasedBefore?: ErasedDigests } = {}): Promise<EraseOutcome> {
+  return app.sync.erase(audienceId, { signal, ...opts });
 }
 
 /** Writes the rejected rows of a read (masked values) as a rejects report: row, reason, value. */
