@@ -3,6 +3,7 @@
  * the limit does not drop that choice. The same file stays held (kept, with the new numbers) and the next sync removes
  * nobody the user chose to keep; `removals confirm` still sends it when the user wants it after all.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { SimulatorHandle } from '../../../electron/core/sandbox';
@@ -76,5 +77,19 @@ describe('erase while a held sync is kept as is', () => {
     expect(erased.stdout).not.toContain('the file changed');
     expect(JSON.parse((await cli(['removals', '--json'], env)).stdout).audiences[0].hold).toMatchObject({ state: 'kept', removes: 3250 });
     expect((await sync(null)).code).toBe(3);
+  });
+
+  it('when the file as held cannot be planned again (its columns changed), the erasure says it could not be checked, not that the file changed', async () => {
+    const file = path.join(dir, 'wide.csv');
+    const write = (n: number) => fs.writeFileSync(file, `Email,Email 2,Phone\n${Array.from({ length: n }, (_, i) => `p${i}@example.com,${i % 3 === 0 ? `second${i}@example.org` : ''},+1415${String(2_000_000 + i).padStart(7, '0')}`).join('\n')}\n`);
+    const syncKeys = (keys: string) => cli(['sync', '--csv', file, '--keys', keys, '--advertiser', sim.advertiserIds[0]!, '--audience', 'Buyers'], env);
+    write(1454);
+    expect((await syncKeys('email=Email,phone=Phone')).code).toBe(0);
+    write(1097);
+    expect((await syncKeys('email=Email,email=Email 2,phone=Phone')).code).toBe(3);
+    const erased = await cli(['erase', '--email', 'p5@example.com', '--yes'], env);
+    expect(erased.code, erased.stdout + erased.stderr).toBe(0);
+    expect(erased.stdout).toContain('Buyers: whether the file is still the one held could not be checked. Planned again from the file as it is now, without the person, the sync is held until you choose.');
+    expect(erased.stdout).not.toContain('the file changed');
   });
 });
