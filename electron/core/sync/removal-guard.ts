@@ -267,14 +267,18 @@ export function checkRemovals(store: Store, audience: Pick<AudienceRecord, 'id' 
   const rowsDrop = input.removes > 0 && rowsDropOver(input.rowsRead, lastRows, audience.removalLimitPct);
   // Whatever the limit (even switched off): a sync that leaves TikTok matching under the floor is asked about first.
   const matchDrop = matchFloorOver(input);
-  const digest = input.targetDigest ?? targetDigest(input.target);
+  // The file's fingerprint, taken only when there is a hold to compare it with or one to make: it is a SHA-256 over the
+  // whole target (160 MB at 5 M people), on the engine's thread.
+  let fingerprint: string | null = null;
+  const digestOf = (): string => (fingerprint ??= input.targetDigest ?? targetDigest(input.target));
   // "Keep audience as is" is for the file, whatever its numbers: an erasure may bring the same file under the limit.
-  const keptSame = existing?.state === 'kept' && existing.targetDigest === digest;
+  const keptSame = existing?.state === 'kept' && existing.targetDigest === digestOf();
   if (!overLimit(input.currentSize, input.removes, audience.removalLimitPct) && !rowsDrop && !matchDrop && !keptSame) {
     // Within the limit: a hold of another change is void now (a confirmed one stays until its sync completes).
-    if (!input.dryRun && existing && !(existing.state === 'confirmed' && existing.targetDigest === digest)) store.holds.clear(audience.id);
+    if (!input.dryRun && existing && !(existing.state === 'confirmed' && existing.targetDigest === digestOf())) store.holds.clear(audience.id);
     return null;
   }
+  const digest = digestOf();
   // Null: the limit is off, and the match floor alone holds the sync (no share is over it).
   const limitPct = audience.removalLimitPct;
   const same = existing !== null && existing.targetDigest === digest;

@@ -556,8 +556,9 @@ async function finishPartner(
  */
 function guardRemovals(deps: SyncDeps, audience: AudienceRecord, input: Parameters<typeof checkRemovals>[2], outcome: SyncOutcome): void {
   const hold = checkRemovals(deps.store, audience, input);
-  // Also without a hold: an erasure's re-plan of a kept hold names the file as it is now by it (SyncService.replanHold).
-  if (input.dryRun) outcome.holdDigest = input.targetDigest ?? targetDigest(input.target);
+  // Also without a hold, when the audience has one: an erasure's re-plan of a held sync names the file as it is now by it
+  // (SyncService.replanHold). Other dry runs skip it: a SHA-256 over the whole target, on the engine's thread.
+  if (input.dryRun && (hold || deps.store.holds.get(audience.id))) outcome.holdDigest = input.targetDigest ?? targetDigest(input.target);
   if (!hold) return;
   outcome.hold = hold;
   if (hold.confirmed) outcome.warnings.push(hold.message);
